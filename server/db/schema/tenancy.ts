@@ -1,0 +1,13 @@
+import { boolean, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { tenants } from "./auth";
+import { updatedAt } from "./columns";
+
+/** Per-tenant switches that are not part of the auth library's organization row. */
+export const tenantSettings = pgTable("tenant_settings", {
+  tenantId: text()
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  builtInToolsEnabled: boolean().notNull().default(true),
+  runConcurrency: integer().notNull().default(5),
+  updatedAt: updatedAt(),
+});

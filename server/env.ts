@@ -1,0 +1,28 @@
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
+ * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
+ * BETTER_AUTH_URL for the app when they are not set.
+ */
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z.url().optional(),
+    BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    BETTER_AUTH_URL: z.url().optional(),
+    SKILLRUN_DEFAULT_MODEL: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
+      .default("openai:gpt-4.1-mini"),
+    PORT: port.default(3000),
+    SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
+    SKILLRUN_PG_PORT: port.default(54329),
+  },
+  client: {},
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+});

@@ -1,0 +1,24 @@
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { skills } from "@/server/db/schema";
+
+/** Skills a tenant may run: the enabled built-in catalog plus the tenant's own. */
+const visibleTo = (tenantId: string) =>
+  and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)));
+
+export function listSkills(db: Database, tenantId: string) {
+  return db
+    .select({
+      id: skills.id,
+      slug: skills.slug,
+      name: skills.name,
+      description: skills.description,
+      origin: skills.origin,
+      versionHash: skills.versionHash,
+      inputCount: sql<number>`(select count(*) from jsonb_object_keys(${skills.inputsSchema} -> 'properties'))::int`,
+      updatedAt: skills.updatedAt,
+    })
+    .from(skills)
+    .where(visibleTo(tenantId))
+    .orderBy(asc(skills.name), asc(skills.id));
+}

@@ -1,0 +1,62 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Database } from "@/server/db/client";
+import type { Auth } from "@/server/auth/config";
+import { isMemberRole, roleAtLeast } from "@/server/auth/roles";
+import type { MemberRole } from "@/server/db/schema/enums";
+import { getMembership } from "@/server/services/tenants";
+
+/**
+ * The database and auth instance are injected so tests drive the same procedures with
+ * their own database and real sessions.
+ */
+export async function createTRPCContext(options: { headers: Headers; db: Database; auth: Auth }) {
+  const session = await options.auth.api.getSession({ headers: options.headers });
+  return { db: options.db, auth: options.auth, headers: options.headers, session };
+}
+export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    data: {
+      ...shape.data,
+      fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null,
+    },
+  }),
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+export const publicProcedure = t.procedure;
+
+/** Signed in. */
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { ...ctx, session: ctx.session.session, user: ctx.session.user } });
+});
+
+/**
+ * Signed in and a member of the session's active tenant. `ctx.tenant` carries the tenant id
+ * every service call must pass, and the caller's role for permission checks.
+ */
+export const tenantProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  const tenantId = ctx.session.activeOrganizationId;
+  if (!tenantId) throw new TRPCError({ code: "FORBIDDEN", message: "Choose a tenant first." });
+  const membership = await getMembership(ctx.db, { userId: ctx.user.id, tenantId });
+  if (!membership || !isMemberRole(membership.role)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this tenant." });
+  }
+  return next({ ctx: { ...ctx, tenant: { id: tenantId, role: membership.role } } });
+});
+
+/** A tenant procedure that also requires at least `role` (viewer < operator < admin < owner). */
+export const roleProcedure = (role: MemberRole) =>
+  tenantProcedure.use(({ ctx, next }) => {
+    if (!roleAtLeast(ctx.tenant.role, role)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${role} role or higher.` });
+    }
+    return next();
+  });
