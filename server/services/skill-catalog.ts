@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { and, isNull, notInArray, sql } from "drizzle-orm";
+import { and, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
@@ -169,6 +169,7 @@ export async function syncBuiltInSkills(db: Database, catalogDir: string) {
       .where(
         and(
           isNull(skills.tenantId),
+          eq(skills.enabled, true),
           definitions.length ? notInArray(skills.slug, definitions.map((definition) => definition.slug)) : undefined,
         ),
       )

@@ -1,0 +1,150 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { skills } from "@/server/db/schema";
+import { openTestDatabase } from "@/test/fixtures";
+import { loadSkillCatalog, loadSkillFolder, SkillDefinitionError, syncBuiltInSkills } from "./skill-catalog";
+
+const { db } = openTestDatabase();
+
+const VALID_FRONTMATTER = `name: Demo skill
+description: Does a demo.
+inputs:
+  type: object
+  required: [topic]
+  properties:
+    topic:
+      type: string
+      title: Topic
+    when:
+      type: string
+      format: date
+      title: When
+    notes:
+      type: string
+      title: Notes
+      x-skillrun-widget: textarea`;
+
+let catalogDir: string;
+beforeEach(async () => {
+  catalogDir = await mkdtemp(path.join(os.tmpdir(), "skillrun-catalog-"));
+});
+afterEach(async () => {
+  await rm(catalogDir, { recursive: true, force: true });
+});
+
+async function writeSkill(slug: string, skillMd: string, references: Record<string, string> = {}) {
+  await mkdir(path.join(catalogDir, slug, "references"), { recursive: true });
+  await writeFile(path.join(catalogDir, slug, "SKILL.md"), skillMd);
+  for (const [name, content] of Object.entries(references)) {
+    await writeFile(path.join(catalogDir, slug, "references", name), content);
+  }
+}
+
+const skillMd = (frontmatter: string, body = "# Demo\n\nDo it well.") => `---\n${frontmatter}\n---\n${body}\n`;
+
+async function loadError(slug: string): Promise<SkillDefinitionError> {
+  const error = await loadSkillFolder(catalogDir, slug).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(SkillDefinitionError);
+  return error as SkillDefinitionError;
+}
+
+describe("the built-in catalog in skills/", () => {
+  it("loads every skill and each has inputs with titles and instructions", async () => {
+    const catalog = await loadSkillCatalog(path.resolve("skills"));
+    expect(catalog.length).toBeGreaterThanOrEqual(5);
+    for (const skill of catalog) {
+      expect(Object.keys(skill.inputsSchema.properties).length).toBeGreaterThan(0);
+      expect(skill.instructions.length).toBeGreaterThan(200);
+      expect(skill.versionHash).toMatch(/^[0-9a-f]{12}$/);
+    }
+  });
+});
+
+describe("loading one skill", () => {
+  it("parses frontmatter, instructions and reference files", async () => {
+    await writeSkill("demo", skillMd(VALID_FRONTMATTER), { "guide.md": "Guide text", "ignored.txt": "not markdown" });
+    const skill = await loadSkillFolder(catalogDir, "demo");
+    expect(skill).toMatchObject({ slug: "demo", name: "Demo skill", description: "Does a demo." });
+    expect(skill.inputsSchema.required).toEqual(["topic"]);
+    expect(skill.instructions).toBe("# Demo\n\nDo it well.");
+    expect(skill.referenceFiles).toEqual([{ path: "references/guide.md", content: "Guide text" }]);
+  });
+
+  it("changes the version hash when a reference file changes, and only then", async () => {
+    await writeSkill("demo", skillMd(VALID_FRONTMATTER), { "guide.md": "v1" });
+    const first = await loadSkillFolder(catalogDir, "demo");
+    expect((await loadSkillFolder(catalogDir, "demo")).versionHash).toBe(first.versionHash);
+    await writeSkill("demo", skillMd(VALID_FRONTMATTER), { "guide.md": "v2" });
+    expect((await loadSkillFolder(catalogDir, "demo")).versionHash).not.toBe(first.versionHash);
+  });
+
+  const invalid: { case: string; source: string; field: string | null; message: RegExp }[] = [
+    { case: "no frontmatter", source: "# Just markdown\n", field: null, message: /must start with a --- YAML frontmatter block/ },
+    { case: "YAML that does not parse", source: skillMd("name: [unclosed"), field: null, message: /not valid YAML/ },
+    { case: "a missing name", source: skillMd(VALID_FRONTMATTER.replace("name: Demo skill\n", "")), field: "name", message: /is required/ },
+    { case: "an unknown top-level field", source: skillMd(`${VALID_FRONTMATTER}\nauthor: me`), field: null, message: /Unrecognized key.*author/ },
+    { case: "inputs that are not an object schema", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: array")), field: "inputs.type", message: /must be "object"/ },
+    { case: "an input without a title", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic\n", "")), field: "inputs.properties.topic.title", message: /is required/ },
+    { case: "an unsupported input type", source: skillMd(VALID_FRONTMATTER.replace("      type: string\n      title: Topic", "      type: object\n      title: Topic")), field: "inputs.properties.topic.type", message: /must be one of/ },
+    { case: "a required input that does not exist", source: skillMd(VALID_FRONTMATTER.replace("required: [topic]", "required: [topic, budget]")), field: "inputs.required", message: /"budget"/ },
+    { case: "a misspelled JSON Schema keyword", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      minLenght: 3")), field: "inputs", message: /not a valid JSON Schema.*minLenght/ },
+    { case: "an unknown widget hint", source: skillMd(VALID_FRONTMATTER.replace("x-skillrun-widget: textarea", "x-skillrun-widget: slider")), field: "inputs", message: /not a valid JSON Schema/ },
+    { case: "no instructions", source: skillMd(VALID_FRONTMATTER, ""), field: null, message: /has no instructions/ },
+  ];
+
+  it.each(invalid)("rejects $case, naming the file and field", async ({ source, field, message }) => {
+    await writeSkill("broken", source);
+    const error = await loadError("broken");
+    expect(error.file).toBe(path.join(path.basename(catalogDir), "broken", "SKILL.md"));
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith(error.file)).toBe(true);
+  });
+
+  it("rejects a folder name that is not a slug", async () => {
+    await writeSkill("Bad_Name", skillMd(VALID_FRONTMATTER));
+    expect((await loadError("Bad_Name")).message).toMatch(/lowercase slug/);
+  });
+
+  it("rejects a folder without SKILL.md", async () => {
+    await mkdir(path.join(catalogDir, "empty"));
+    expect((await loadError("empty")).message).toMatch(/SKILL\.md: is missing/);
+  });
+});
+
+describe("syncing the catalog into the database", () => {
+  const builtIn = (slug: string) =>
+    db.query.skills.findFirst({ where: and(eq(skills.slug, slug), isNull(skills.tenantId)) });
+
+  it("inserts, updates on change, and retires skills whose folder is gone", async () => {
+    await writeSkill("alpha", skillMd(VALID_FRONTMATTER));
+    await writeSkill("beta", skillMd(VALID_FRONTMATTER));
+    expect(await syncBuiltInSkills(db, catalogDir)).toEqual({ loaded: 2, retired: [] });
+    const alpha = await builtIn("alpha");
+    expect(alpha).toMatchObject({ origin: "builtin", enabled: true, name: "Demo skill" });
+
+    await writeSkill("alpha", skillMd(VALID_FRONTMATTER.replace("Demo skill", "Alpha skill")));
+    await rm(path.join(catalogDir, "beta"), { recursive: true });
+    expect(await syncBuiltInSkills(db, catalogDir)).toEqual({ loaded: 1, retired: ["beta"] });
+
+    const updated = await builtIn("alpha");
+    expect(updated?.id).toBe(alpha?.id);
+    expect(updated?.name).toBe("Alpha skill");
+    expect(updated?.versionHash).not.toBe(alpha?.versionHash);
+    expect((await builtIn("beta"))?.enabled).toBe(false);
+
+    await writeSkill("beta", skillMd(VALID_FRONTMATTER));
+    expect(await syncBuiltInSkills(db, catalogDir)).toEqual({ loaded: 2, retired: [] });
+    expect((await builtIn("beta"))?.enabled).toBe(true);
+  });
+
+  it("writes nothing when any skill is invalid", async () => {
+    await writeSkill("gamma", skillMd(VALID_FRONTMATTER));
+    await writeSkill("zeta", "no frontmatter");
+    await expect(syncBuiltInSkills(db, catalogDir)).rejects.toBeInstanceOf(SkillDefinitionError);
+    expect(await builtIn("gamma")).toBeUndefined();
+  });
+});

@@ -1,0 +1,59 @@
+import { randomUUID } from "node:crypto";
+import { hashPassword } from "better-auth/crypto";
+import { afterAll } from "vitest";
+import { createAuth, type Auth } from "@/server/auth/config";
+import { createDatabase, type Database } from "@/server/db/client";
+import { accounts, memberships, tenants, tenantSettings, users, type MemberRole } from "@/server/db/schema";
+import { createTRPCContext } from "@/server/trpc/init";
+import { createCaller } from "@/server/trpc/root";
+
+/** The test file's own database (see setup-database.ts), closed after the file. */
+export function openTestDatabase(): { db: Database; auth: Auth } {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: is test/setup-database.ts in setupFiles?");
+  const { db, close } = createDatabase(url, { max: 4 });
+  afterAll(close);
+  return { db, auth: createAuth(db) };
+}
+
+export async function createTenant(db: Database, name = `Tenant ${randomUUID().slice(0, 8)}`) {
+  const id = randomUUID();
+  await db.insert(tenants).values({ id, name, slug: `t-${id.slice(0, 12)}` });
+  await db.insert(tenantSettings).values({ tenantId: id });
+  return { id, name };
+}
+
+export const TEST_PASSWORD = "correct-horse-battery";
+
+export async function createUser(db: Database, memberOf: { tenantId: string; role: MemberRole }[] = []) {
+  const id = randomUUID();
+  const email = `user-${id.slice(0, 8)}@example.test`;
+  await db.insert(users).values({ id, email, name: `User ${id.slice(0, 4)}`, emailVerified: true });
+  await db.insert(accounts).values({
+    id: randomUUID(),
+    userId: id,
+    accountId: id,
+    providerId: "credential",
+    password: await hashPassword(TEST_PASSWORD),
+  });
+  for (const { tenantId, role } of memberOf) {
+    await db.insert(memberships).values({ id: randomUUID(), organizationId: tenantId, userId: id, role });
+  }
+  return { id, email };
+}
+
+/** Signs in through better-auth's real endpoint and returns request headers carrying the session cookie. */
+export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD): Promise<Headers> {
+  const response = await auth.api.signInEmail({ body: { email, password }, asResponse: true });
+  if (!response.ok) throw new Error(`sign-in failed with ${response.status}: ${await response.text()}`);
+  const cookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(";")[0])
+    .join("; ");
+  return new Headers({ cookie });
+}
+
+/** A tRPC caller for a request with these headers (signed in or not). */
+export async function callerFor(db: Database, auth: Auth, headers = new Headers()) {
+  return createCaller(await createTRPCContext({ headers, db, auth }));
+}

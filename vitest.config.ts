@@ -1,0 +1,29 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": root,
+      // Guards Next.js client bundles; tests run server modules directly.
+      "server-only": path.join(root, "test/empty-module.ts"),
+    },
+  },
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
+    globalSetup: ["test/global-setup.ts"],
+    setupFiles: ["test/setup-database.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: {
+      NODE_ENV: "test",
+      BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+      BETTER_AUTH_URL: "http://localhost:3000",
+      SKILLRUN_DEFAULT_MODEL: "openai:gpt-4.1-mini",
+    },
+  },
+});
