@@ -12,8 +12,11 @@ import nextEnv from "@next/env";
 
 nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const signalListenersBefore = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+
 const { env } = await import("@/server/env");
-const { DEMO_ADMIN } = await import("@/server/db/seed");
+const { DEMO_ADMIN } = await import("@/server/db/demo-accounts");
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 
@@ -26,7 +29,7 @@ const { positionals, values: flags } = parseArgs({
 });
 const mode = positionals[0];
 if (mode !== "dev" && mode !== "start") {
-  console.error("usage: tsx scripts/launch.ts <dev|start> [--ephemeral]");
+  console.error("usage: node --import tsx scripts/launch.ts <dev|start> [--ephemeral]");
   process.exit(2);
 }
 
@@ -58,7 +61,7 @@ if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
 
 let database: Awaited<ReturnType<typeof resolveDatabase>>;
 try {
-  database = await resolveDatabase({ dataDir, reuseRunning: false });
+  database = await resolveDatabase({ dataDir, reuseRunning: false, embeddedOnly: flags.ephemeral });
 } catch (error) {
   fail((error as Error).message);
   throw error;
@@ -77,10 +80,17 @@ async function shutdown(exitCode: number) {
   }
   await database.embedded?.stop();
   if (flags.ephemeral) await rm(dataDir, { recursive: true, force: true });
+  say("stopped");
   process.exit(exitCode);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+// embedded-postgres installs signal hooks that end the process as soon as PostgreSQL stops;
+// the launcher orders shutdown itself (Next.js, then PostgreSQL, then the throwaway data).
+for (const signal of SIGNALS) {
+  for (const listener of process.listeners(signal)) {
+    if (!signalListenersBefore.get(signal)?.has(listener)) process.off(signal, listener);
+  }
+  process.on(signal, () => void shutdown(0));
+}
 
 try {
   const { catalog, seeded } = await prepareDatabase(database.url, { seed: true });

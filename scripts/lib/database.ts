@@ -15,8 +15,13 @@ export type DatabaseTarget = { url: string; embedded: EmbeddedPostgresHandle | n
  * DATABASE_URL when it is set; otherwise the embedded PostgreSQL under the data directory
  * (started here, or reused when a launcher already runs it).
  */
-export async function resolveDatabase(options: { dataDir?: string; reuseRunning: boolean }): Promise<DatabaseTarget> {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: null };
+export async function resolveDatabase(options: {
+  dataDir?: string;
+  reuseRunning: boolean;
+  /** Ignore DATABASE_URL: a throwaway run must never touch a configured database. */
+  embeddedOnly?: boolean;
+}): Promise<DatabaseTarget> {
+  if (env.DATABASE_URL && !options.embeddedOnly) return { url: env.DATABASE_URL, embedded: null };
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(options.dataDir ?? env.SKILLRUN_DATA_DIR, "postgres"),
     port: env.SKILLRUN_PG_PORT,

@@ -145,7 +145,27 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
-  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => server.stop() };
+  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => stopServer(dataDir) };
+}
+
+/**
+ * Fast shutdown by the pid in the lock file, then wait for the process to be gone. Works
+ * whether or not PostgreSQL already got a signal of its own (a Ctrl-C reaches the whole
+ * process group), where the library's stop() would wait for an exit it already missed.
+ */
+async function stopServer(dataDir: string, timeoutMs = 30_000): Promise<void> {
+  const live = await readLiveServer(dataDir);
+  if (!live) return;
+  try {
+    process.kill(live.pid, "SIGINT");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (isProcessAlive(live.pid)) {
+    if (Date.now() > deadline) throw new EmbeddedPostgresError(`PostgreSQL (pid ${live.pid}) did not stop within ${timeoutMs / 1000} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Creates the database if it does not exist yet. */

@@ -4,5 +4,7 @@ import { getAuth } from "./index";
 
 /** The session of the request being rendered, or null. For server components and pages. */
 export async function getRequestSession() {
-  return getAuth().api.getSession({ headers: await headers() });
+  // Read the request first: that marks the page dynamic before anything touches the database.
+  const requestHeaders = await headers();
+  return getAuth().api.getSession({ headers: requestHeaders });
 }

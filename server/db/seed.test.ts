@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { syncBuiltInSkills } from "@/server/services/skill-catalog";
 import { callerFor, signIn, openTestDatabase } from "@/test/fixtures";
 import { agents, agentSkills, agentTemplates, kbDocuments, tenants } from "./schema";
-import { DEMO_ADMIN, DEMO_TENANT_SLUG, seedDemoData, SECOND_TENANT_OWNER } from "./seed";
+import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_OWNER } from "./demo-accounts";
+import { seedDemoData } from "./seed";
 
 const { db, auth } = openTestDatabase();
 

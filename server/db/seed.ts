@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
+import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_OWNER, SECOND_TENANT_SLUG } from "./demo-accounts";
 import {
   agentKnowledgeBases,
   agents,
@@ -19,10 +20,6 @@ import {
   type MemberRole,
 } from "./schema";
 
-export const DEMO_ADMIN = { email: "admin@acme.test", password: "skillrun-demo", name: "Ada Admin" };
-export const SECOND_TENANT_OWNER = { email: "owner@globex.test", password: "skillrun-demo", name: "Grace Owner" };
-export const DEMO_TENANT_SLUG = "acme";
-export const SECOND_TENANT_SLUG = "globex";
 
 async function createUser(tx: Transaction, person: { email: string; password: string; name: string }) {
   const userId = randomUUID();

@@ -1,0 +1,46 @@
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+import { loadSkillCatalog } from "@/server/services/skill-catalog";
+
+test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({ page }) => {
+  const catalog = await loadSkillCatalog(path.resolve("skills"));
+
+  await page.goto("/skills");
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  await page.getByLabel("Email").fill(DEMO_ADMIN.email);
+  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  await expect(page).toHaveURL(/\/skills$/);
+  await expect(page.getByRole("heading", { name: "Skills", level: 1 })).toBeVisible();
+  const skills = page.getByRole("list", { name: "Skills" }).getByRole("listitem");
+  await expect(skills).toHaveCount(catalog.length);
+  for (const skill of catalog) await expect(skills.filter({ hasText: skill.name })).toHaveCount(1);
+  await expect(page.getByRole("link", { name: "Skills" })).toHaveAttribute("aria-current", "page");
+
+  await page.getByRole("button", { name: "Tenant: Acme Operations" }).click();
+  await page.getByRole("menuitemradio", { name: /Globex Research/ }).click();
+  await expect(page.getByRole("button", { name: "Tenant: Globex Research" })).toBeVisible();
+  await expect(skills).toHaveCount(catalog.length);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/skills");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("a wrong password shows an error and signs nobody in", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(DEMO_ADMIN.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  await expect(
+    page.getByRole("alert").filter({ hasText: "That email and password do not match an account." }),
+  ).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/skills");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
