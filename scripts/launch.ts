@@ -40,6 +40,11 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
+const displayPath = (target: string) => {
+  const relative = path.relative(process.cwd(), target);
+  return relative && !relative.startsWith("..") ? relative : target;
+};
+
 const dataDir = flags.ephemeral
   ? await mkdtemp(path.join(os.tmpdir(), "skillrun-"))
   : path.resolve(env.SKILLRUN_DATA_DIR);
@@ -66,7 +71,7 @@ try {
   fail((error as Error).message);
   throw error;
 }
-say(database.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${path.relative(process.cwd(), dataDir) || dataDir}` : "PostgreSQL from DATABASE_URL");
+say(database.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${displayPath(dataDir)}` : "PostgreSQL from DATABASE_URL");
 
 const children: { next?: ChildProcess } = {};
 let stopping = false;

@@ -11,7 +11,7 @@ import { UserMenu } from "./user-menu";
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   return (
-    <div className="grid min-h-screen grid-cols-[14rem_1fr]">
+    <div className="grid min-h-screen grid-cols-[15rem_1fr]">
       <aside className="flex flex-col border-r border-border bg-muted/40">
         <div className="px-5 py-4 text-lg font-semibold tracking-tight">Skillrun</div>
         <div className="px-3 pb-3">
