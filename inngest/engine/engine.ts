@@ -1,0 +1,955 @@
+import { createHash } from "node:crypto";
+import { Cron } from "croner";
+import { parseDurationMs, resolveDeadline } from "./durations";
+import { evaluateKey, expressionMatches } from "./expressions";
+import { newUlid, seededUlids } from "./ids";
+import {
+  COMPLETE_OP_ID,
+  DEFAULT_RETRIES,
+  DISCOVERY_STEP,
+  EVENTS,
+  INTERNAL_EVENT_PREFIX,
+  LAZY_OPS,
+  defaultBackoffMs,
+  nameMatches,
+  parseJson,
+  readSdkResponse,
+  retryAfterMs,
+  type ConcurrencyConfig,
+  type FunctionConfig,
+  type InngestEvent,
+  type Op,
+  type SdkResponse,
+  type StepState,
+} from "./protocol";
+import { SCHEMA, type Sql } from "./store";
+
+// JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
+// would make postgres.js encode the already-encoded string a second time.
+
+export type EngineLogLine = { level: "info" | "warn" | "error"; msg: string; [field: string]: unknown };
+
+export type EngineConfig = {
+  /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
+  retryIntervalSeconds?: number;
+  historyRetentionHours: number;
+  maxConcurrentRequests: number;
+  /** Ceiling on one SDK request; the real server allows 2 h. */
+  requestTimeoutMs: number;
+  log: (line: EngineLogLine) => void;
+};
+
+type RegisteredFunction = {
+  slug: string;
+  appName: string;
+  version: number;
+  config: FunctionConfig;
+  maxAttempts: number;
+};
+
+type ConcurrencySlot = { key: string; limit: number };
+
+type RunState = {
+  id: string;
+  seq: number;
+  functionSlug: string;
+  events: InngestEvent[];
+  status: "Running" | "Completed" | "Failed" | "Cancelled";
+  steps: StepState;
+  stack: string[];
+  pending: Set<string>;
+  forceStepPlan: boolean;
+  maxAttempts: number;
+  concurrency: ConcurrencySlot[];
+  /** Queue items of this run the scheduler holds, so finalizing can drop them. */
+  queueIds: Set<number>;
+};
+
+type QueueKind = "execute" | "sleep" | "wait-timeout";
+type QueueItem = { id: number; runId: string; kind: QueueKind; stepId: string; attempt: number; waitId: number | null; runAt: number };
+type NewQueueItem = { kind: QueueKind; stepId: string; attempt: number; runAt: number; wait?: NewWait };
+type NewWait = {
+  kind: "event" | "invoke";
+  eventName: string | null;
+  expression: string | null;
+  stepId: string;
+  correlationId: string | null;
+  expiresAt: number;
+};
+
+type RunRow = {
+  id: string;
+  seq: string;
+  function_slug: string;
+  events: InngestEvent[];
+  status: RunState["status"];
+  steps: StepState;
+  stack: string[];
+  pending: string[];
+  force_step_plan: boolean;
+  max_attempts: number;
+  concurrency: ConcurrencySlot[];
+};
+
+type Semaphore = { active: number; waiting: QueueItem[] };
+
+export class EventValidationError extends Error {}
+
+const INVOKE_TIMEOUT_ERROR = {
+  error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" },
+};
+
+function maxAttemptsOf(config: FunctionConfig): number {
+  const retries = config.steps[DISCOVERY_STEP]?.retries?.attempts;
+  return (typeof retries === "number" ? Math.min(Math.max(retries, 0), 20) : DEFAULT_RETRIES) + 1;
+}
+
+function toEventMap(event: InngestEvent) {
+  return { name: event.name, data: event.data, user: event.user, id: event.id, ts: event.ts, ...(event.v ? { v: event.v } : {}) };
+}
+
+function serializeError(error: unknown) {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}
+
+function parseCron(expression: string): { pattern: string; timezone: string } {
+  const match = /^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/.exec(expression.trim());
+  return match ? { pattern: match[2] ?? "", timezone: match[1] ?? "UTC" } : { pattern: expression.trim(), timezone: "UTC" };
+}
+
+/** The next tick strictly after `after`, for 5-field expressions, descriptors and `@every`. */
+export function nextCronTick(expression: string, after: Date): Date | null {
+  const { pattern, timezone } = parseCron(expression);
+  const every = /^@every\s+(\S+)$/.exec(pattern);
+  if (every) {
+    const intervalMs = parseDurationMs(every[1] ?? "");
+    if (!intervalMs) return null;
+    return new Date((Math.floor(after.getTime() / intervalMs) + 1) * intervalMs);
+  }
+  return new Cron(pattern, { timezone, paused: true, mode: pattern.startsWith("@") ? "auto" : "5-part" }).nextRun(after);
+}
+
+/**
+ * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
+ * waits, cancellation, cron and flow control. All state is in PostgreSQL; memory holds
+ * only what is in motion (active runs, timers, concurrency slots), so a restarted engine
+ * resumes from the database.
+ */
+export class InngestEngine {
+  private readonly functions = new Map<string, RegisteredFunction>();
+  private readonly runs = new Map<string, RunState>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly cronTimers = new Map<string, NodeJS.Timeout>();
+  private readonly ready: QueueItem[] = [];
+  private readonly semaphores = new Map<string, Semaphore>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private activeRequests = 0;
+  private stopped = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly config: EngineConfig,
+  ) {}
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────
+
+  async recover(): Promise<void> {
+    const rows = await this.sql<{ slug: string; app_name: string; version: number; config: FunctionConfig }[]>`
+      select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
+    for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
+
+    // A request in flight when the engine stopped counts as a failed attempt.
+    const interrupted = await this.sql<{ id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]>`
+      select q.id, q.run_id, q.step_id, q.attempt, r.max_attempts
+      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
+      where q.leased_at is not null and r.status = 'Running'`;
+    for (const item of interrupted) {
+      if (item.attempt + 1 < item.max_attempts) {
+        await this.sql`update ${this.sql(SCHEMA)}.queue
+          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + this.backoffMs(item.attempt))}
+          where id = ${item.id}`;
+        this.config.log({ level: "warn", msg: "step.interrupted", run_id: item.run_id, step_id: item.step_id, retrying: true });
+      } else {
+        const run = await this.loadRun(item.run_id);
+        if (run) {
+          this.config.log({ level: "warn", msg: "step.interrupted", run_id: item.run_id, step_id: item.step_id, retrying: false });
+          await this.finalize(run, "Failed", {
+            name: "Error",
+            message: "The engine stopped while this step was running, and no attempts remain.",
+          });
+        }
+      }
+    }
+
+    const queued = await this.sql<{ id: string; run_id: string; kind: QueueKind; step_id: string; attempt: number; wait_id: string | null; run_at: Date }[]>`
+      select q.id, q.run_id, q.kind, q.step_id, q.attempt, q.wait_id, q.run_at
+      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
+      where q.leased_at is null and r.status = 'Running' order by q.id`;
+    for (const row of queued) {
+      this.schedule({
+        id: Number(row.id),
+        runId: row.run_id,
+        kind: row.kind,
+        stepId: row.step_id,
+        attempt: row.attempt,
+        waitId: row.wait_id === null ? null : Number(row.wait_id),
+        runAt: row.run_at.getTime(),
+      });
+    }
+
+    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
+      select function_slug, expression, next_tick from ${this.sql(SCHEMA)}.crons`;
+    for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
+
+    this.pruneTimer = setInterval(() => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)), 60_000);
+    this.pruneTimer.unref();
+  }
+
+  /** Graceful: no new work; waits for SDK requests in flight to be recorded. */
+  async close(): Promise<void> {
+    this.stopTimers();
+    await Promise.allSettled([...this.inFlight]);
+    this.stopped = true;
+  }
+
+  /** Abrupt, like SIGKILL: nothing more is written; in-flight responses are dropped. */
+  crash(): void {
+    this.stopped = true;
+    this.stopTimers();
+  }
+
+  private stopTimers() {
+    this.ready.length = 0;
+    for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
+    this.timers.clear();
+    this.cronTimers.clear();
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
+
+  // ── registry ─────────────────────────────────────────────────────────────────
+
+  private remember(slug: string, appName: string, version: number, config: FunctionConfig) {
+    this.functions.set(slug, { slug, appName, version, config, maxAttempts: maxAttemptsOf(config) });
+  }
+
+  listFunctions(): RegisteredFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** Upserts an app and replaces its function set; reschedules its crons. */
+  async registerApp(appName: string, url: string, configs: FunctionConfig[]): Promise<{ modified: boolean }> {
+    if (!appName) throw new EventValidationError("appName is required");
+    const checksum = createHash("sha256").update(JSON.stringify({ url, configs })).digest("hex");
+    const [existing] = await this.sql<{ checksum: string }[]>`
+      select checksum from ${this.sql(SCHEMA)}.apps where name = ${appName}`;
+    if (existing?.checksum === checksum) return { modified: false };
+
+    const slugs = configs.map((config) => config.id);
+    const now = new Date();
+    const stored = await this.sql.begin(async (tx) => {
+      await tx`insert into ${tx(SCHEMA)}.apps (name, url, checksum) values (${appName}, ${url}, ${checksum})
+        on conflict (name) do update set url = excluded.url, checksum = excluded.checksum, synced_at = now()`;
+      await tx`delete from ${tx(SCHEMA)}.functions where app_name = ${appName} and not (slug = any(${slugs}::text[]))`;
+      const saved: { slug: string; version: number; config: FunctionConfig }[] = [];
+      for (const config of configs) {
+        const [row] = await tx<{ version: number }[]>`
+          insert into ${tx(SCHEMA)}.functions (slug, app_name, config) values (${config.id}, ${appName}, ${JSON.stringify(config)}::text::jsonb)
+          on conflict (slug) do update set app_name = excluded.app_name, config = excluded.config,
+            version = ${tx(SCHEMA)}.functions.version + 1, updated_at = now()
+          returning version`;
+        saved.push({ slug: config.id, version: row?.version ?? 1, config });
+        const crons = config.triggers.flatMap((trigger) => (trigger.cron ? [trigger.cron] : []));
+        await tx`delete from ${tx(SCHEMA)}.crons where function_slug = ${config.id} and not (expression = any(${crons}::text[]))`;
+        for (const expression of crons) {
+          const next = nextCronTick(expression, now);
+          if (!next) throw new EventValidationError(`invalid cron expression "${expression}" in ${config.id}`);
+          await tx`insert into ${tx(SCHEMA)}.crons (function_slug, expression, next_tick) values (${config.id}, ${expression}, ${next})
+            on conflict (function_slug, expression) do nothing`;
+        }
+      }
+      return saved;
+    });
+
+    for (const [slug, fn] of this.functions) if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
+    for (const fn of stored) this.remember(fn.slug, appName, fn.version, fn.config);
+    for (const [key, timer] of this.cronTimers) {
+      const [slug] = key.split("|");
+      if (slug && (!this.functions.has(slug) || this.functions.get(slug)?.appName === appName)) {
+        clearTimeout(timer);
+        this.cronTimers.delete(key);
+      }
+    }
+    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
+      select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
+      join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
+    for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
+
+    for (const config of configs) {
+      const unsupported = Object.keys(config).filter((key) =>
+        ["rateLimit", "throttle", "debounce", "batchEvents", "priority", "timeouts", "singleton"].includes(key),
+      );
+      if (unsupported.length) {
+        this.config.log({ level: "warn", msg: "function.unsupported_flow_control", function: config.id, ignored: unsupported });
+      }
+    }
+    this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
+    return { modified: true };
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────────
+
+  /** Stores events and routes them to triggers, waits and cancellations; returns internal ids. */
+  async ingest(rawEvents: unknown[], options: { internal?: boolean; seed?: string | null } = {}): Promise<string[]> {
+    const now = Date.now();
+    const seeded = seededUlids(options.seed ?? null, rawEvents.length);
+    const events = rawEvents.map((raw, index) => {
+      if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new EventValidationError(`event ${index} is not an object`);
+      const input = raw as Partial<InngestEvent>;
+      if (typeof input.name !== "string" || !input.name) throw new EventValidationError(`event ${index} has no name`);
+      if (!options.internal && input.name.toLowerCase().startsWith(INTERNAL_EVENT_PREFIX)) {
+        throw new EventValidationError(`event names starting with "${INTERNAL_EVENT_PREFIX}" are reserved`);
+      }
+      const data = input.data && typeof input.data === "object" && !Array.isArray(input.data) ? { ...input.data } : {};
+      if (!options.internal) delete data._inngest;
+      const ts = typeof input.ts === "number" && input.ts > 0 ? input.ts : now;
+      if (ts < 315_532_800_000 || ts > 4_102_444_800_000) throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
+      const internalId = seeded?.[index] ?? newUlid();
+      const event: InngestEvent = {
+        name: input.name,
+        data,
+        id: typeof input.id === "string" && input.id ? input.id : internalId,
+        ts,
+        user: input.user && typeof input.user === "object" ? (input.user as Record<string, unknown>) : {},
+        ...(typeof input.v === "string" ? { v: input.v } : {}),
+        ...(input.meta !== undefined ? { meta: input.meta } : {}),
+      };
+      return { internalId, event };
+    });
+    if (events.length === 0) return [];
+
+    const inserted = await this.sql<{ internal_id: string; seq: string }[]>`
+      insert into ${this.sql(SCHEMA)}.events (internal_id, name, payload)
+      select * from unnest(${events.map((item) => item.internalId)}::text[], ${events.map((item) => item.event.name)}::text[],
+        ${events.map((item) => JSON.stringify(item.event))}::text[]::jsonb[])
+      on conflict (internal_id) do nothing
+      returning internal_id, seq`;
+    const seqById = new Map(inserted.map((row) => [row.internal_id, Number(row.seq)]));
+    for (const { internalId, event } of events) {
+      const seq = seqById.get(internalId);
+      // A resend of an already stored (seeded) event was routed the first time.
+      if (seq !== undefined) await this.route(internalId, seq, event);
+    }
+    return events.map((item) => item.internalId);
+  }
+
+  private async route(internalId: string, seq: number, event: InngestEvent): Promise<void> {
+    if (event.name === EVENTS.functionInvoked) {
+      const target = (event.data._inngest as { fn_id?: string } | undefined)?.fn_id;
+      const fn = target ? this.functions.get(target) : undefined;
+      if (fn) await this.createRun(fn, internalId, [event]);
+      else if (target) await this.failInvocation(event, target);
+    } else {
+      for (const fn of this.functions.values()) {
+        const triggered = fn.config.triggers.some(
+          (trigger) =>
+            trigger.event !== undefined &&
+            nameMatches(trigger.event, event.name) &&
+            (!trigger.expression || expressionMatches(trigger.expression, { event })),
+        );
+        if (triggered) await this.createRun(fn, internalId, [event]);
+      }
+    }
+
+    const waits = await this.sql<{ id: string; run_id: string; kind: "event" | "cancel"; expression: string | null; step_id: string | null }[]>`
+      select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
+      where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
+    for (const wait of waits) {
+      const run = await this.getRun(wait.run_id);
+      if (!run || run.status !== "Running") continue;
+      if (wait.expression && !expressionMatches(wait.expression, { event: run.events[0], async: event })) continue;
+      const consumed = await this.sql`delete from ${this.sql(SCHEMA)}.waits where id = ${wait.id} returning id`;
+      if (consumed.length === 0) continue;
+      if (wait.kind === "cancel") await this.cancel(run, "cancelOn event");
+      else if (wait.step_id) await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
+    }
+
+    const correlationId = event.name === EVENTS.functionFinished ? event.data.correlation_id : undefined;
+    if (typeof correlationId === "string") {
+      const [wait] = await this.sql<{ id: string; run_id: string; step_id: string }[]>`
+        delete from ${this.sql(SCHEMA)}.waits where correlation_id = ${correlationId} and kind = 'invoke' returning id, run_id, step_id`;
+      const run = wait ? await this.getRun(wait.run_id) : undefined;
+      if (wait && run?.status === "Running") {
+        const value = event.data.error !== undefined ? { error: event.data.error } : { data: event.data.result ?? null };
+        await this.resolveStep(run, wait.step_id, value, Number(wait.id));
+      }
+    }
+  }
+
+  /** An invoke of an unknown function resolves the caller with an error, as the Go server does. */
+  private async failInvocation(event: InngestEvent, target: string) {
+    const correlationId = (event.data._inngest as { correlation_id?: string }).correlation_id;
+    await this.ingest(
+      [{ name: EVENTS.functionFinished, data: { function_id: target, correlation_id: correlationId, error: { name: "Error", message: `could not find function with ID: ${target}` } } }],
+      { internal: true },
+    );
+  }
+
+  // ── runs ─────────────────────────────────────────────────────────────────────
+
+  private concurrencySlots(fn: RegisteredFunction, event: InngestEvent): ConcurrencySlot[] {
+    const raw = fn.config.concurrency;
+    const list: ConcurrencyConfig[] = raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
+    return list.flatMap((entry) => {
+      const { limit, key, scope = "fn" } = typeof entry === "number" ? { limit: entry, key: undefined, scope: "fn" as const } : entry;
+      if (!limit || limit <= 0) return [];
+      const value = key ? evaluateKey(key, { event }) : "";
+      return [{ key: scope === "fn" ? `fn:${fn.slug}:${value}` : `${scope}:${value}`, limit }];
+    });
+  }
+
+  private async createRun(fn: RegisteredFunction, internalId: string, events: InngestEvent[], cron?: string): Promise<string | null> {
+    const [event] = events;
+    if (!event) return null;
+    const dedupeKeys = [`${fn.slug}:id:${event.id}`];
+    if (fn.config.idempotency) {
+      let idempotent = true;
+      try {
+        idempotent = expressionMatches(`(${fn.config.idempotency}) != false`, { event });
+      } catch {
+        idempotent = true;
+      }
+      if (idempotent) dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
+    }
+    const cancels = (fn.config.cancel ?? []).map((cancel) => ({
+      event: cancel.event,
+      expression: cancel.if ?? null,
+      expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
+    }));
+    const concurrency = this.concurrencySlots(fn, event);
+    const runId = newUlid();
+    const s = this.sql(SCHEMA);
+    const [created] = await this.sql<{ id: string; seq: string; queue_id: string }[]>`
+      with dedupe as (
+        insert into ${s}.dedupe (key, expires_at)
+        select key, now() + interval '24 hours' from unnest(${dedupeKeys}::text[]) as key
+        on conflict (key) do update set expires_at = excluded.expires_at where ${s}.dedupe.expires_at < now()
+        returning key
+      ), run as (
+        insert into ${s}.runs (id, function_slug, function_version, event_id, events, max_attempts, concurrency, cron)
+        select ${runId}, ${fn.slug}, ${fn.version}, ${internalId}, ${JSON.stringify(events)}::text::jsonb, ${fn.maxAttempts},
+          ${JSON.stringify(concurrency)}::text::jsonb, ${cron ?? null}
+        where (select count(*) from dedupe) = ${dedupeKeys.length}
+        returning id, seq
+      ), cancels as (
+        insert into ${s}.waits (run_id, kind, event_name, expression, min_seq, expires_at)
+        select run.id, 'cancel', c.event_name, c.expression, run.seq, c.expires_at
+        from run, unnest(${cancels.map((c) => c.event)}::text[], ${cancels.map((c) => c.expression)}::text[],
+          ${cancels.map((c) => c.expiresAt)}::timestamptz[]) as c(event_name, expression, expires_at)
+      )
+      insert into ${s}.queue (run_id, kind, step_id) select id, 'execute', ${DISCOVERY_STEP} from run
+      returning run_id as id, (select seq from run) as seq, id as queue_id`;
+    if (!created) {
+      this.config.log({ level: "info", msg: "run.skipped", function: fn.slug, event_id: internalId, reason: "dedupe or idempotency" });
+      return null;
+    }
+    const run: RunState = {
+      id: runId,
+      seq: Number(created.seq),
+      functionSlug: fn.slug,
+      events,
+      status: "Running",
+      steps: {},
+      stack: [],
+      pending: new Set(),
+      forceStepPlan: false,
+      maxAttempts: fn.maxAttempts,
+      concurrency,
+      queueIds: new Set(),
+    };
+    this.runs.set(runId, run);
+    this.config.log({ level: "info", msg: "run.started", run_id: runId, function: fn.slug, event: event.name });
+    this.schedule({ id: Number(created.queue_id), runId, kind: "execute", stepId: DISCOVERY_STEP, attempt: 0, waitId: null, runAt: Date.now() });
+    return runId;
+  }
+
+  private async loadRun(id: string): Promise<RunState | undefined> {
+    const [row] = await this.sql<RunRow[]>`
+      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency
+      from ${this.sql(SCHEMA)}.runs where id = ${id}`;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      seq: Number(row.seq),
+      functionSlug: row.function_slug,
+      events: row.events,
+      status: row.status,
+      steps: row.steps,
+      stack: row.stack,
+      pending: new Set(row.pending),
+      forceStepPlan: row.force_step_plan,
+      maxAttempts: row.max_attempts,
+      concurrency: row.concurrency,
+      queueIds: new Set(),
+    };
+  }
+
+  private async getRun(id: string): Promise<RunState | undefined> {
+    const cached = this.runs.get(id);
+    if (cached) return cached;
+    const run = await this.loadRun(id);
+    if (run?.status === "Running") this.runs.set(id, run);
+    return run;
+  }
+
+  /** Saves the run's step state, removes consumed queue items and adds the next ones, atomically. */
+  private async persist(run: RunState, change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] }) {
+    const s = this.sql(SCHEMA);
+    const results = await this.sql.begin((tx) => [
+      tx`update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
+        pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
+        where id = ${run.id} and status = 'Running' returning id`,
+      tx`delete from ${s}.queue where id = ${change.consumedQueueId ?? -1}
+        or (${change.consumedWaitId ?? -1}::bigint > 0 and wait_id = ${change.consumedWaitId ?? -1}) returning id`,
+      ...change.next.map((item) =>
+        item.wait
+          ? tx`with wait as (
+                insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
+                values (${run.id}, ${item.wait.kind}, ${item.wait.eventName}, ${item.wait.expression}, ${item.wait.stepId},
+                  ${item.wait.correlationId}, nextval(${`${SCHEMA}.seq`}), ${new Date(item.wait.expiresAt)})
+                returning id
+              )
+              insert into ${s}.queue (run_id, kind, step_id, attempt, wait_id, run_at)
+              select ${run.id}, ${item.kind}, ${item.stepId}, ${item.attempt}, wait.id, ${new Date(item.runAt)} from wait
+              returning id, wait_id`
+          : tx`insert into ${s}.queue (run_id, kind, step_id, attempt, run_at)
+              values (${run.id}, ${item.kind}, ${item.stepId}, ${item.attempt}, ${new Date(item.runAt)})
+              returning id, wait_id`,
+      ),
+    ]);
+    const [updated, deleted, ...inserted] = results as unknown as { id: string; wait_id: string | null }[][];
+    for (const row of deleted ?? []) this.unschedule(Number(row.id));
+    if (!updated?.length) return;
+    change.next.forEach((item, index) => {
+      const row = inserted[index]?.[0];
+      if (!row) return;
+      this.schedule({
+        id: Number(row.id),
+        runId: run.id,
+        kind: item.kind,
+        stepId: item.stepId,
+        attempt: item.attempt,
+        waitId: row.wait_id === null ? null : Number(row.wait_id),
+        runAt: item.runAt,
+      });
+    });
+  }
+
+  private discovery(): NewQueueItem {
+    return { kind: "execute", stepId: DISCOVERY_STEP, attempt: 0, runAt: Date.now() };
+  }
+
+  /** A step's value arrived (sleep ended, wait matched or timed out, invoke finished). */
+  private async resolveStep(run: RunState, stepId: string, value: unknown, consumedWaitId?: number, consumedQueueId?: number) {
+    if (stepId in run.steps) return;
+    run.steps[stepId] = value;
+    run.stack.push(stepId);
+    run.pending.delete(stepId);
+    const next: NewQueueItem[] = [];
+    if (run.pending.size === 0) {
+      run.forceStepPlan = false;
+      next.push(this.discovery());
+    }
+    await this.persist(run, { consumedQueueId, consumedWaitId, next });
+  }
+
+  private async finalize(run: RunState, status: "Completed" | "Failed" | "Cancelled", output: unknown): Promise<boolean> {
+    const s = this.sql(SCHEMA);
+    const [updated] = await this.sql.begin((tx) => [
+      tx`update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
+        steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[], pending = '{}'
+        where id = ${run.id} and status = 'Running' returning id`,
+      tx`delete from ${s}.queue where run_id = ${run.id}`,
+      tx`delete from ${s}.waits where run_id = ${run.id}`,
+    ]);
+    if (!updated?.length) return false;
+    run.status = status;
+    for (const queueId of run.queueIds) this.unschedule(queueId);
+    this.runs.delete(run.id);
+    this.releaseWaiting(run.id);
+    this.config.log({ level: status === "Failed" ? "warn" : "info", msg: `run.${status.toLowerCase()}`, run_id: run.id, function: run.functionSlug });
+
+    const [trigger] = run.events;
+    const triggeredByLifecycle = trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
+    if (!trigger || triggeredByLifecycle) return true;
+    const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)?.correlation_id;
+    const data = {
+      function_id: run.functionSlug,
+      run_id: run.id,
+      event: toEventMap(trigger),
+      events: run.events.map(toEventMap),
+      ...(status === "Completed" ? { result: output ?? null } : {}),
+      ...(status === "Failed" ? { error: output } : {}),
+      ...(correlationId ? { correlation_id: correlationId } : {}),
+      _inngest: { status },
+    };
+    const lifecycle: unknown[] = [{ name: EVENTS.functionFinished, data }];
+    if (status === "Failed") lifecycle.push({ name: EVENTS.functionFailed, id: run.id, data });
+    if (status === "Cancelled") lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
+    await this.ingest(lifecycle, { internal: true });
+    return true;
+  }
+
+  async cancel(run: RunState, reason: string): Promise<boolean> {
+    const cancelled = await this.finalize(run, "Cancelled", null);
+    if (cancelled) this.config.log({ level: "info", msg: "run.cancel_requested", run_id: run.id, reason });
+    return cancelled;
+  }
+
+  async cancelRunById(runId: string): Promise<"cancelled" | "not_found" | "not_running"> {
+    const run = await this.getRun(runId);
+    if (!run) return "not_found";
+    if (run.status !== "Running") return "not_running";
+    return (await this.cancel(run, "REST")) ? "cancelled" : "not_running";
+  }
+
+  async cancelMany(filter: { functionSlug: string; startedBefore: Date; startedAfter?: Date; expression?: string }): Promise<number> {
+    const rows = await this.sql<{ id: string }[]>`
+      select id from ${this.sql(SCHEMA)}.runs
+      where function_slug = ${filter.functionSlug} and status = 'Running'
+        and started_at < ${filter.startedBefore} and started_at >= ${filter.startedAfter ?? new Date(0)}`;
+    let count = 0;
+    for (const { id } of rows) {
+      const run = await this.getRun(id);
+      if (!run || run.status !== "Running") continue;
+      if (filter.expression && !expressionMatches(filter.expression, { event: run.events[0] })) continue;
+      if (await this.cancel(run, "bulk cancellation")) count++;
+    }
+    return count;
+  }
+
+  // ── scheduling ───────────────────────────────────────────────────────────────
+
+  private schedule(item: QueueItem) {
+    if (this.stopped) return;
+    const run = this.runs.get(item.runId);
+    run?.queueIds.add(item.id);
+    const delay = item.runAt - Date.now();
+    if (delay <= 0) {
+      this.ready.push(item);
+      this.pump();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(item.id);
+      this.ready.push(item);
+      this.pump();
+    }, Math.min(delay, 2_147_000_000));
+    this.timers.set(item.id, timer);
+  }
+
+  private unschedule(queueId: number) {
+    const timer = this.timers.get(queueId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(queueId);
+    const index = this.ready.findIndex((item) => item.id === queueId);
+    if (index >= 0) this.ready.splice(index, 1);
+  }
+
+  private pump() {
+    while (!this.stopped && this.activeRequests < this.config.maxConcurrentRequests && this.ready.length > 0) {
+      const item = this.ready.shift();
+      if (!item) break;
+      this.activeRequests++;
+      const work = this.process(item)
+        .catch((error: unknown) => this.logError("queue.item_failed", error, { run_id: item.runId, step_id: item.stepId }))
+        .finally(() => {
+          this.activeRequests--;
+          this.inFlight.delete(work);
+          this.pump();
+        });
+      this.inFlight.add(work);
+    }
+  }
+
+  private tryAcquire(run: RunState, item: QueueItem): boolean {
+    for (const slot of run.concurrency) {
+      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
+      this.semaphores.set(slot.key, semaphore);
+      if (semaphore.active >= slot.limit) {
+        semaphore.waiting.push(item);
+        return false;
+      }
+    }
+    for (const slot of run.concurrency) {
+      const semaphore = this.semaphores.get(slot.key);
+      if (semaphore) semaphore.active++;
+    }
+    return true;
+  }
+
+  private release(run: RunState) {
+    for (const slot of run.concurrency) {
+      const semaphore = this.semaphores.get(slot.key);
+      if (!semaphore) continue;
+      semaphore.active--;
+      const next = semaphore.waiting.shift();
+      if (next) this.ready.push(next);
+      if (semaphore.active === 0 && semaphore.waiting.length === 0) this.semaphores.delete(slot.key);
+    }
+  }
+
+  /** Drops a finished run's items that were waiting for a concurrency slot. */
+  private releaseWaiting(runId: string) {
+    for (const semaphore of this.semaphores.values()) {
+      semaphore.waiting = semaphore.waiting.filter((item) => item.runId !== runId);
+    }
+  }
+
+  private backoffMs(attempt: number): number {
+    return this.config.retryIntervalSeconds !== undefined ? this.config.retryIntervalSeconds * 1000 : defaultBackoffMs(attempt);
+  }
+
+  // ── the run loop ─────────────────────────────────────────────────────────────
+
+  private async process(item: QueueItem): Promise<void> {
+    const run = await this.getRun(item.runId);
+    if (!run || run.status !== "Running") return;
+    run.queueIds.delete(item.id);
+
+    if (item.kind === "sleep") return this.resolveStep(run, item.stepId, null, undefined, item.id);
+    if (item.kind === "wait-timeout") {
+      const [wait] = await this.sql<{ kind: string }[]>`
+        delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind`;
+      if (!wait) return;
+      return this.resolveStep(run, item.stepId, wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null, undefined, item.id);
+    }
+
+    const fn = this.functions.get(run.functionSlug);
+    if (!fn) {
+      await this.finalize(run, "Failed", { name: "Error", message: `function ${run.functionSlug} is no longer registered` });
+      return;
+    }
+    if (!this.tryAcquire(run, item)) return;
+    try {
+      await this.execute(run, fn, item);
+    } finally {
+      this.release(run);
+    }
+  }
+
+  private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
+    await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
+    const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
+    url.searchParams.set("fnId", fn.slug);
+    url.searchParams.set("stepId", item.stepId);
+    const body = {
+      event: run.events[0],
+      events: run.events,
+      steps: run.steps,
+      ctx: {
+        run_id: run.id,
+        attempt: item.attempt,
+        max_attempts: run.maxAttempts,
+        disable_immediate_execution: run.forceStepPlan || item.stepId !== DISCOVERY_STEP,
+        use_api: false,
+        stack: { stack: run.stack, current: run.stack.length },
+      },
+      version: 2,
+    };
+
+    let response: SdkResponse | Error;
+    try {
+      response = await readSdkResponse(
+        await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-inngest-server-kind": "dev", "x-inngest-req-version": "2" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+        }),
+      );
+    } catch (error) {
+      response = error instanceof Error ? error : new Error(String(error));
+    }
+    if (this.stopped || run.status !== "Running") return;
+
+    if (response instanceof Error || !response.fromSdk || (response.status !== 200 && response.status !== 206)) {
+      const noRetry = !(response instanceof Error) && response.fromSdk && response.headers.get("x-inngest-no-retry") === "true";
+      const output = response instanceof Error ? serializeError(response) : parseJson(response.body);
+      if (!noRetry && item.attempt + 1 < run.maxAttempts) {
+        const delay = (!(response instanceof Error) && retryAfterMs(response.headers.get("retry-after"), Date.now())) || this.backoffMs(item.attempt);
+        this.config.log({ level: "warn", msg: "step.retry", run_id: run.id, step_id: item.stepId, attempt: item.attempt + 1 });
+        await this.persist(run, { consumedQueueId: item.id, next: [{ kind: "execute", stepId: item.stepId, attempt: item.attempt + 1, runAt: Date.now() + delay }] });
+        return;
+      }
+      await this.finalize(run, "Failed", output);
+      return;
+    }
+
+    if (response.status === 200) {
+      await this.finalize(run, "Completed", parseJson(response.body));
+      return;
+    }
+    await this.applyOps(run, item, response);
+  }
+
+  private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
+    const parsed = parseJson(response.body);
+    const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    const active = ops.filter((op) => !LAZY_OPS.has(op.op));
+    if (active.length > 1) run.forceStepPlan = true;
+    const noRetry = response.headers.get("x-inngest-no-retry") === "true";
+    const next: NewQueueItem[] = [];
+    let saved = false;
+    let race = false;
+    const invocations: unknown[] = [];
+    const now = Date.now();
+
+    const save = (id: string, value: unknown) => {
+      if (id in run.steps) return;
+      run.steps[id] = value;
+      run.stack.push(id);
+      run.pending.delete(id);
+      saved = true;
+    };
+    const waitOn = (id: string) => {
+      if (id in run.steps || run.pending.has(id)) return false;
+      run.pending.add(id);
+      return true;
+    };
+
+    for (const op of active) {
+      if (op.opts?.parallelMode === "race") race = true;
+      switch (op.op) {
+        case "StepRun":
+          save(op.id, { data: op.data ?? null });
+          break;
+        case "StepError": {
+          const final = noRetry || item.attempt + 1 >= run.maxAttempts;
+          if (!final) {
+            const delay = retryAfterMs(response.headers.get("retry-after"), now) ?? this.backoffMs(item.attempt);
+            this.config.log({ level: "warn", msg: "step.retry", run_id: run.id, step_id: op.id, attempt: item.attempt + 1 });
+            await this.persist(run, { consumedQueueId: item.id, next: [{ kind: "execute", stepId: item.stepId, attempt: item.attempt + 1, runAt: now + delay }] });
+            return;
+          }
+          if (op.id === COMPLETE_OP_ID) {
+            await this.finalize(run, "Failed", op.error);
+            return;
+          }
+          save(op.id, { error: op.error });
+          break;
+        }
+        case "StepFailed":
+          if (op.id === COMPLETE_OP_ID) {
+            await this.finalize(run, "Failed", op.error);
+            return;
+          }
+          save(op.id, { error: op.error });
+          break;
+        case "StepPlanned":
+          if (waitOn(op.id)) next.push({ kind: "execute", stepId: op.id, attempt: 0, runAt: now });
+          break;
+        case "Sleep":
+          if (waitOn(op.id)) next.push({ kind: "sleep", stepId: op.id, attempt: 0, runAt: resolveDeadline(op.name ?? op.opts?.duration, now, 0) });
+          break;
+        case "WaitForEvent": {
+          if (!waitOn(op.id)) break;
+          const expiresAt = resolveDeadline(op.opts?.timeout, now);
+          next.push({
+            kind: "wait-timeout",
+            stepId: op.id,
+            attempt: 0,
+            runAt: expiresAt,
+            wait: { kind: "event", eventName: op.name ?? "", expression: typeof op.opts?.if === "string" ? op.opts.if : null, stepId: op.id, correlationId: null, expiresAt },
+          });
+          break;
+        }
+        case "InvokeFunction": {
+          if (!waitOn(op.id)) break;
+          const expiresAt = resolveDeadline(op.opts?.timeout, now);
+          const correlationId = `${run.id}.${op.id}`;
+          next.push({
+            kind: "wait-timeout",
+            stepId: op.id,
+            attempt: 0,
+            runAt: expiresAt,
+            wait: { kind: "invoke", eventName: null, expression: null, stepId: op.id, correlationId, expiresAt },
+          });
+          const payload = (op.opts?.payload ?? {}) as { data?: Record<string, unknown>; v?: string };
+          invocations.push({
+            name: EVENTS.functionInvoked,
+            data: { ...payload.data, _inngest: { fn_id: op.opts?.function_id, correlation_id: correlationId, source_fn_id: run.functionSlug } },
+            ...(payload.v ? { v: payload.v } : {}),
+          });
+          break;
+        }
+        case "RunComplete":
+          await this.finalize(run, "Completed", op.data ?? null);
+          return;
+        default:
+          this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op: op.op });
+          save(op.id, { error: { name: "Error", message: `${op.op} is not supported by the embedded engine` } });
+      }
+    }
+
+    if ((saved || active.length === 0) && (run.pending.size === 0 || race)) {
+      if (run.pending.size === 0) run.forceStepPlan = false;
+      next.push(this.discovery());
+    }
+    await this.persist(run, { consumedQueueId: item.id, next });
+    // Sent only once the invoke wait is stored, so the child's completion always finds it.
+    if (invocations.length) await this.ingest(invocations, { internal: true });
+  }
+
+  // ── cron ─────────────────────────────────────────────────────────────────────
+
+  private scheduleCron(slug: string, expression: string, tick: Date) {
+    if (this.stopped) return;
+    const key = `${slug}|${expression}`;
+    clearTimeout(this.cronTimers.get(key));
+    const timer = setTimeout(
+      () => {
+        this.cronTimers.delete(key);
+        void this.fireCron(slug, expression, tick).catch((error: unknown) => this.logError("cron.failed", error, { function: slug }));
+      },
+      Math.min(Math.max(tick.getTime() - Date.now(), 0), 2_147_000_000),
+    );
+    this.cronTimers.set(key, timer);
+  }
+
+  /** One run per tick: the tick is the event id, and the run is deduplicated by it. */
+  private async fireCron(slug: string, expression: string, tick: Date) {
+    const fn = this.functions.get(slug);
+    if (!fn || this.stopped) return;
+    const now = new Date();
+    const next = nextCronTick(expression, now > tick ? now : tick);
+    const [advanced] = await this.sql`
+      update ${this.sql(SCHEMA)}.crons set next_tick = ${next ?? new Date(now.getTime() + 3_600_000)}
+      where function_slug = ${slug} and expression = ${expression} and next_tick = ${tick} returning 1`;
+    if (next) this.scheduleCron(slug, expression, next);
+    if (!advanced) return;
+    const scheduledAt = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const event = { name: EVENTS.scheduledTimer, id: scheduledAt, data: { cron: expression, scheduledAt, fireAt: now.toISOString() }, ts: now.getTime() };
+    const [internalId] = await this.ingest([event], { internal: true });
+    const stored: InngestEvent = { ...event, user: {} };
+    if (internalId) await this.createRun(fn, internalId, [stored], expression);
+  }
+
+  // ── housekeeping ─────────────────────────────────────────────────────────────
+
+  private async prune() {
+    const cutoff = new Date(Date.now() - this.config.historyRetentionHours * 3_600_000);
+    const s = this.sql(SCHEMA);
+    await this.sql`delete from ${s}.runs where ended_at < ${cutoff}`;
+    await this.sql`delete from ${s}.events e where received_at < ${cutoff}
+      and not exists (select 1 from ${s}.runs r where r.event_id = e.internal_id)`;
+    await this.sql`delete from ${s}.dedupe where expires_at < now()`;
+    await this.sql`delete from ${s}.waits where kind = 'cancel' and expires_at < now()`;
+  }
+
+  private logError(msg: string, error: unknown, fields: Record<string, unknown> = {}) {
+    if (this.stopped) return;
+    this.config.log({ level: "error", msg, error: error instanceof Error ? error.message : String(error), ...fields });
+  }
+}

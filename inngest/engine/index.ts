@@ -1,0 +1,275 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
+import type { FunctionConfig } from "./protocol";
+import { openStore, SCHEMA, type Sql } from "./store";
+
+export type { EngineLogLine } from "./engine";
+
+export type EngineOptions = {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  databaseUrl: string;
+  /** App serve URLs synced (in-band) at start and every poll interval. */
+  appUrls?: string[];
+  retryIntervalSeconds?: number;
+  /** Seconds between re-syncs of the apps; 0 disables polling. */
+  pollIntervalSeconds?: number;
+  historyRetentionHours?: number;
+  maxConcurrentRequests?: number;
+  requestTimeoutMs?: number;
+  log?: (line: EngineLogLine) => void;
+};
+
+export type SyncKind = "in_band" | "out_of_band";
+
+export type Engine = {
+  url: string;
+  syncApp: (appUrl: string, options?: { kind?: SyncKind }) => Promise<void>;
+  close: () => Promise<void>;
+  crash: () => Promise<void>;
+};
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJson(request: http.IncomingMessage): Promise<unknown> {
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "request body is not valid JSON");
+  }
+}
+
+function send(response: http.ServerResponse, status: number, body?: unknown) {
+  const payload = body === undefined ? "" : JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json", "x-inngest-server-kind": "dev" });
+  response.end(payload);
+}
+
+function v1(data: unknown) {
+  return { data, metadata: { fetched_at: new Date().toISOString() } };
+}
+
+type RunRow = {
+  id: string;
+  function_slug: string;
+  function_version: number;
+  event_id: string;
+  status: string;
+  output: unknown;
+  cron: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+};
+
+function runView(row: RunRow) {
+  return {
+    run_id: row.id,
+    run_started_at: row.started_at.toISOString(),
+    function_id: row.function_slug,
+    function_slug: row.function_slug,
+    function_version: row.function_version,
+    environment_id: "local",
+    event_id: row.event_id,
+    ...(row.cron ? { cron: row.cron } : {}),
+    status: row.status,
+    ended_at: row.ended_at?.toISOString() ?? null,
+    output: row.output,
+  };
+}
+
+function createHandler(engine: InngestEngine, sql: Sql) {
+  const s = sql(SCHEMA);
+  const runColumns = sql`id, function_slug, function_version, event_id, status, output, cron, started_at, ended_at`;
+
+  return async function handle(request: http.IncomingMessage, response: http.ServerResponse) {
+    const url = new URL(request.url ?? "/", "http://engine");
+    const method = request.method ?? "GET";
+    const parts = url.pathname.split("/").filter(Boolean);
+
+    if (method === "GET" && url.pathname === "/health") return send(response, 200, { status: 200, message: "OK" });
+
+    if (method === "POST" && url.pathname === "/fn/register") {
+      const expected = request.headers["x-inngest-expected-server-kind"];
+      if (expected && expected !== "dev") {
+        return send(response, 400, { error: `Expected server kind dev, got ${String(expected)}`, status: 400 });
+      }
+      const body = (await readJson(request)) as { appName?: string; url?: string; functions?: FunctionConfig[] } | null;
+      if (!body?.appName || !body.url || !Array.isArray(body.functions)) {
+        return send(response, 400, { error: "appName, url and functions are required", status: 400 });
+      }
+      const appUrl = new URL(body.url);
+      appUrl.searchParams.delete("deployId");
+      const { modified } = await engine.registerApp(body.appName, appUrl.toString(), body.functions);
+      return send(response, 200, { ok: true, modified, app_id: body.appName, status: 200 });
+    }
+
+    if (method === "POST" && parts[0] === "e" && parts.length === 2) {
+      const body = await readJson(request);
+      const events = Array.isArray(body) ? body : [body];
+      try {
+        const ids = await engine.ingest(events, { seed: request.headers["x-inngest-event-id-seed"] as string | undefined });
+        return send(response, 200, { ids, status: 200 });
+      } catch (error) {
+        if (error instanceof EventValidationError) return send(response, 400, { ids: [], status: 400, error: error.message });
+        throw error;
+      }
+    }
+
+    if (parts[0] === "v1") {
+      const [, resource, id, sub] = parts;
+      if (method === "GET" && resource === "events" && id && !sub) {
+        const [event] = await sql<{ internal_id: string; payload: Record<string, unknown>; received_at: Date }[]>`
+          select internal_id, payload, received_at from ${s}.events where internal_id = ${id}`;
+        if (!event) return send(response, 404, { error: "event not found", status: 404 });
+        return send(response, 200, v1({ ...event.payload, internal_id: event.internal_id, received_at: event.received_at.toISOString() }));
+      }
+      if (method === "GET" && resource === "events" && id && sub === "runs") {
+        const rows = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where event_id = ${id} order by id`;
+        return send(response, 200, v1(rows.map(runView)));
+      }
+      if (resource === "runs" && id && !sub) {
+        if (method === "GET") {
+          const [row] = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where id = ${id}`;
+          return row ? send(response, 200, v1(runView(row))) : send(response, 404, { error: "run not found", status: 404 });
+        }
+        if (method === "DELETE") {
+          const outcome = await engine.cancelRunById(id);
+          if (outcome === "not_found") return send(response, 404, { error: "run not found", status: 404 });
+          return send(response, 200);
+        }
+      }
+      if (method === "POST" && resource === "cancellations" && !id) {
+        const body = (await readJson(request)) as { app_id?: string; function_id?: string; started_before?: string; started_after?: string; if?: string } | null;
+        const startedBefore = body?.started_before ? new Date(body.started_before) : null;
+        if (!body?.function_id || !startedBefore || Number.isNaN(startedBefore.getTime())) {
+          return send(response, 400, { error: "function_id and started_before (RFC3339) are required", status: 400 });
+        }
+        const known = new Set(engine.listFunctions().map((fn) => fn.slug));
+        const slug = known.has(body.function_id) ? body.function_id : `${body.app_id ?? ""}-${body.function_id}`;
+        const cancelled = await engine.cancelMany({
+          functionSlug: slug,
+          startedBefore,
+          startedAfter: body.started_after ? new Date(body.started_after) : undefined,
+          expression: body.if,
+        });
+        return send(response, 200, v1({ function_id: slug, cancelled }));
+      }
+    }
+
+    return send(response, 404, { error: `no route for ${method} ${url.pathname}`, status: 404 });
+  };
+}
+
+async function syncApp(engine: InngestEngine, engineUrl: string, appUrl: string, kind: SyncKind): Promise<void> {
+  const response = await fetch(appUrl, {
+    method: "PUT",
+    headers: {
+      "content-type": "application/json",
+      "x-inngest-server-kind": "dev",
+      ...(kind === "in_band" ? { "x-inngest-sync-kind": "in_band" } : {}),
+    },
+    body: JSON.stringify({ url: appUrl }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 300)}`);
+  if (kind === "out_of_band") return;
+  if (response.headers.get("x-inngest-sync-kind") !== "in_band") {
+    throw new Error(`${appUrl} did not answer the in-band sync (is INNGEST_DEV=${engineUrl} set for the app?)`);
+  }
+  const body = JSON.parse(text) as { app_id: string; url?: string; functions: FunctionConfig[] };
+  await engine.registerApp(body.app_id, body.url ?? appUrl, body.functions);
+}
+
+const defaultLog = (line: EngineLogLine) => {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+};
+
+/** Starts the engine: its schema, recovery of unfinished work, the HTTP API, app syncs. */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const log = options.log ?? defaultLog;
+  const sql = await openStore(options.databaseUrl);
+  const engine = new InngestEngine(sql, {
+    retryIntervalSeconds: options.retryIntervalSeconds,
+    historyRetentionHours: options.historyRetentionHours ?? 24 * 7,
+    maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
+    requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
+    log,
+  });
+  await engine.recover();
+
+  const handle = createHandler(engine, sql);
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (status === 500) log({ level: "error", msg: "http.failed", path: request.url, error: String(error) });
+      if (!response.headersSent) send(response, status, { error: error instanceof Error ? error.message : String(error), status });
+      else response.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+
+  const sync = (appUrl: string, kind: SyncKind = "in_band") => syncApp(engine, url, appUrl, kind);
+  const syncAll = async () => {
+    for (const appUrl of options.appUrls ?? []) {
+      await sync(appUrl).catch((error: unknown) => log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }));
+    }
+  };
+  await syncAll();
+  const pollSeconds = options.pollIntervalSeconds ?? 5;
+  const poller = pollSeconds > 0 && options.appUrls?.length ? setInterval(() => void syncAll(), pollSeconds * 1000) : undefined;
+  poller?.unref();
+
+  const stopServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  log({ level: "info", msg: "engine.started", url });
+  return {
+    url,
+    syncApp: (appUrl, syncOptions) => sync(appUrl, syncOptions?.kind),
+    close: async () => {
+      clearInterval(poller);
+      await stopServer();
+      await engine.close();
+      await sql.end({ timeout: 5 });
+    },
+    crash: async () => {
+      clearInterval(poller);
+      engine.crash();
+      await stopServer();
+      await sql.end({ timeout: 0 });
+    },
+  };
+}
