@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
+import type { Engine } from "@/inngest/engine";
 
 nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
 
@@ -18,6 +19,7 @@ const signalListenersBefore = new Map(SIGNALS.map((signal) => [signal, new Set(p
 const { env } = await import("@/server/env");
 const { DEMO_ADMIN } = await import("@/server/db/demo-accounts");
 const { isPortFree } = await import("./lib/embedded-postgres");
+const { startEngine } = await import("@/inngest/engine");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 
 const { positionals, values: flags } = parseArgs({
@@ -73,7 +75,7 @@ try {
 }
 say(database.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${displayPath(dataDir)}` : "PostgreSQL from DATABASE_URL");
 
-const children: { next?: ChildProcess } = {};
+const children: { next?: ChildProcess; engine?: Engine } = {};
 let stopping = false;
 async function shutdown(exitCode: number) {
   if (stopping) return;
@@ -83,6 +85,7 @@ async function shutdown(exitCode: number) {
     next.kill("SIGTERM");
     await new Promise((resolve) => next.once("exit", resolve));
   }
+  await children.engine?.close();
   await database.embedded?.stop();
   if (flags.ephemeral) await rm(dataDir, { recursive: true, force: true });
   say("stopped");
@@ -105,6 +108,26 @@ try {
   await shutdown(1);
 }
 
+// A configured Inngest server (INNGEST_DEV or INNGEST_BASE_URL) wins; otherwise the
+// embedded engine runs functions, in this process, on the same PostgreSQL.
+const externalInngest = Boolean(env.INNGEST_BASE_URL || env.INNGEST_DEV);
+if (!externalInngest && !(await isPortFree(env.SKILLRUN_ENGINE_PORT))) {
+  console.error(`Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_DEV to use that server.`);
+  await shutdown(1);
+}
+const engine = externalInngest
+  ? null
+  : await startEngine({
+      port: env.SKILLRUN_ENGINE_PORT,
+      databaseUrl: database.url,
+      log: ({ level, msg, ...fields }) => {
+        const details = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+        (level === "info" ? console.log : console.error)(`\x1b[35mengine\x1b[0m ${msg} ${details.join(" ")}`);
+      },
+    });
+children.engine = engine ?? undefined;
+say(engine ? `Inngest engine (embedded) on ${engine.url}` : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`);
+
 const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
 const next = spawn(
   process.execPath,
@@ -116,6 +139,7 @@ const next = spawn(
       DATABASE_URL: database.url,
       BETTER_AUTH_SECRET: await authSecret(),
       BETTER_AUTH_URL: appUrl,
+      ...(engine ? { INNGEST_DEV: engine.url } : {}),
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },
@@ -135,6 +159,11 @@ for (;;) {
     .then((response) => response.ok)
     .catch(() => false);
   if (healthy) {
+    if (engine) {
+      await engine
+        .watchApp(`http://127.0.0.1:${env.PORT}/api/inngest`)
+        .catch((error: unknown) => console.error(`skillrun could not sync the app with the engine: ${(error as Error).message}`));
+    }
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);
     say(`sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`);
     break;

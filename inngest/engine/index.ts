@@ -27,6 +27,8 @@ export type SyncKind = "in_band" | "out_of_band";
 export type Engine = {
   url: string;
   syncApp: (appUrl: string, options?: { kind?: SyncKind }) => Promise<void>;
+  /** Syncs now, and again every poll interval (so a redeployed app's functions follow). */
+  watchApp: (appUrl: string) => Promise<void>;
   close: () => Promise<void>;
   crash: () => Promise<void>;
 };
@@ -239,14 +241,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const url = `http://${host}:${port}`;
 
   const sync = (appUrl: string, kind: SyncKind = "in_band") => syncApp(engine, url, appUrl, kind);
-  const syncAll = async () => {
-    for (const appUrl of options.appUrls ?? []) {
+  const watched = new Set(options.appUrls ?? []);
+  const syncWatched = async () => {
+    for (const appUrl of watched) {
       await sync(appUrl).catch((error: unknown) => log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }));
     }
   };
-  await syncAll();
+  await syncWatched();
   const pollSeconds = options.pollIntervalSeconds ?? 5;
-  const poller = pollSeconds > 0 && options.appUrls?.length ? setInterval(() => void syncAll(), pollSeconds * 1000) : undefined;
+  const poller = pollSeconds > 0 ? setInterval(() => void syncWatched(), pollSeconds * 1000) : undefined;
   poller?.unref();
 
   const stopServer = () =>
@@ -259,6 +262,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   return {
     url,
     syncApp: (appUrl, syncOptions) => sync(appUrl, syncOptions?.kind),
+    watchApp: async (appUrl) => {
+      await sync(appUrl);
+      watched.add(appUrl);
+    },
     close: async () => {
       clearInterval(poller);
       await stopServer();

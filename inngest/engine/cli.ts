@@ -1,0 +1,70 @@
+/**
+ * `npm run engine -- -u <app serve url> -p <port>`: the embedded engine as its own process,
+ * with the same flags as `inngest dev` so the two are interchangeable.
+ */
+import { parseArgs } from "node:util";
+import { startEngine } from "./index";
+
+const { values } = parseArgs({
+  options: {
+    "sdk-url": { type: "string", short: "u", multiple: true, default: [] },
+    port: { type: "string", short: "p", default: "8288" },
+    host: { type: "string", default: "127.0.0.1" },
+    "database-url": { type: "string", default: process.env.DATABASE_URL },
+    "retry-interval": { type: "string" },
+    "poll-interval": { type: "string", default: "5" },
+    "no-poll": { type: "boolean", default: false },
+    // Accepted for compatibility with `inngest dev`; this engine never scans ports.
+    "no-discovery": { type: "boolean", default: false },
+    "history-retention": { type: "string", default: "168" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+const usage = `usage: npm run engine -- -u <app serve url> [-p 8288] [--database-url URL]
+  -u, --sdk-url URL         app serve endpoint to sync (repeatable), e.g. http://127.0.0.1:3000/api/inngest
+  -p, --port PORT           port to listen on (default 8288)
+      --host HOST           interface to listen on (default 127.0.0.1)
+      --database-url URL    PostgreSQL for the engine's state (default: DATABASE_URL)
+      --retry-interval SECS fixed retry backoff instead of the 15 s … 2 h table
+      --poll-interval SECS  re-sync the apps every SECS seconds (default 5); --no-poll disables
+      --history-retention H keep finished runs and their events H hours (default 168)`;
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) {
+    console.error(`--${name} must be a non-negative number, got "${value}"\n${usage}`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (!values["database-url"]) {
+  console.error(`The engine needs PostgreSQL: pass --database-url or set DATABASE_URL.\n${usage}`);
+  process.exit(2);
+}
+
+const engine = await startEngine({
+  port: number("port", values.port) ?? 8288,
+  host: values.host,
+  databaseUrl: values["database-url"],
+  appUrls: values["sdk-url"],
+  retryIntervalSeconds: number("retry-interval", values["retry-interval"]),
+  pollIntervalSeconds: values["no-poll"] ? 0 : number("poll-interval", values["poll-interval"]),
+  historyRetentionHours: number("history-retention", values["history-retention"]),
+});
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void engine.close().then(() => process.exit(0));
+  });
+}
+console.error(`Inngest-compatible engine listening on ${engine.url} — run apps with INNGEST_DEV=${engine.url}`);
