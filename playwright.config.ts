@@ -32,6 +32,10 @@ export default defineConfig({
     env: {
       PORT: String(port),
       SKILLRUN_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
+      SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
+      // The e2e app always runs on the embedded engine, whatever the shell says.
+      INNGEST_DEV: "",
+      INNGEST_BASE_URL: "",
       BETTER_AUTH_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
     },

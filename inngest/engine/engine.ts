@@ -144,6 +144,8 @@ export class InngestEngine {
   private readonly ready: QueueItem[] = [];
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
+  private readonly waitedNames = new Set<string>();
   private activeRequests = 0;
   private stopped = false;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -202,6 +204,7 @@ export class InngestEngine {
     const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
       select function_slug, expression, next_tick from ${this.sql(SCHEMA)}.crons`;
     for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
+    await this.refreshWaitedNames();
 
     this.pruneTimer = setInterval(() => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)), 60_000);
     this.pruneTimer.unref();
@@ -362,9 +365,11 @@ export class InngestEngine {
       }
     }
 
-    const waits = await this.sql<{ id: string; run_id: string; kind: "event" | "cancel"; expression: string | null; step_id: string | null }[]>`
-      select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
-      where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
+    const waits = !this.waitedNames.has(event.name)
+      ? []
+      : await this.sql<{ id: string; run_id: string; kind: "event" | "cancel"; expression: string | null; step_id: string | null }[]>`
+          select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
+          where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
     for (const wait of waits) {
       const run = await this.getRun(wait.run_id);
       if (!run || run.status !== "Running") continue;
@@ -428,6 +433,7 @@ export class InngestEngine {
       expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
     }));
     const concurrency = this.concurrencySlots(fn, event);
+    for (const cancel of cancels) this.waitedNames.add(cancel.event);
     const runId = newUlid();
     const s = this.sql(SCHEMA);
     const [created] = await this.sql<{ id: string; seq: string; queue_id: string }[]>`
@@ -446,7 +452,7 @@ export class InngestEngine {
         insert into ${s}.waits (run_id, kind, event_name, expression, min_seq, expires_at)
         select run.id, 'cancel', c.event_name, c.expression, run.seq, c.expires_at
         from run, unnest(${cancels.map((c) => c.event)}::text[], ${cancels.map((c) => c.expression)}::text[],
-          ${cancels.map((c) => c.expiresAt)}::timestamptz[]) as c(event_name, expression, expires_at)
+          ${cancels.map((c) => c.expiresAt.toISOString())}::timestamptz[]) as c(event_name, expression, expires_at)
       )
       insert into ${s}.queue (run_id, kind, step_id) select id, 'execute', ${DISCOVERY_STEP} from run
       returning run_id as id, (select seq from run) as seq, id as queue_id`;
@@ -503,47 +509,52 @@ export class InngestEngine {
     return run;
   }
 
-  /** Saves the run's step state, removes consumed queue items and adds the next ones, atomically. */
+  /**
+   * Saves the run's step state, removes the consumed queue item (and a consumed wait's
+   * timeout) and adds the next items with their waits — one statement, so one round trip.
+   */
   private async persist(run: RunState, change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] }) {
     const s = this.sql(SCHEMA);
-    const results = await this.sql.begin((tx) => [
-      tx`update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
-        pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
-        where id = ${run.id} and status = 'Running' returning id`,
-      tx`delete from ${s}.queue where id = ${change.consumedQueueId ?? -1}
-        or (${change.consumedWaitId ?? -1}::bigint > 0 and wait_id = ${change.consumedWaitId ?? -1}) returning id`,
-      ...change.next.map((item) =>
-        item.wait
-          ? tx`with wait as (
-                insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
-                values (${run.id}, ${item.wait.kind}, ${item.wait.eventName}, ${item.wait.expression}, ${item.wait.stepId},
-                  ${item.wait.correlationId}, nextval(${`${SCHEMA}.seq`}), ${new Date(item.wait.expiresAt)})
-                returning id
-              )
-              insert into ${s}.queue (run_id, kind, step_id, attempt, wait_id, run_at)
-              select ${run.id}, ${item.kind}, ${item.stepId}, ${item.attempt}, wait.id, ${new Date(item.runAt)} from wait
-              returning id, wait_id`
-          : tx`insert into ${s}.queue (run_id, kind, step_id, attempt, run_at)
-              values (${run.id}, ${item.kind}, ${item.stepId}, ${item.attempt}, ${new Date(item.runAt)})
-              returning id, wait_id`,
-      ),
-    ]);
-    const [updated, deleted, ...inserted] = results as unknown as { id: string; wait_id: string | null }[][];
-    for (const row of deleted ?? []) this.unschedule(Number(row.id));
-    if (!updated?.length) return;
-    change.next.forEach((item, index) => {
-      const row = inserted[index]?.[0];
-      if (!row) return;
-      this.schedule({
-        id: Number(row.id),
-        runId: run.id,
-        kind: item.kind,
-        stepId: item.stepId,
-        attempt: item.attempt,
-        waitId: row.wait_id === null ? null : Number(row.wait_id),
-        runAt: item.runAt,
-      });
-    });
+    const { next } = change;
+    for (const item of next) if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
+    const [result] = await this.sql<{ updated: boolean; deleted: string[] | null; inserted: { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null }[]>`
+      with updated as (
+        update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
+          pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
+        where id = ${run.id} and status = 'Running' returning id
+      ), deleted as (
+        delete from ${s}.queue
+        where id = ${change.consumedQueueId ?? -1} or (${change.consumedWaitId ?? -1}::bigint > 0 and wait_id = ${change.consumedWaitId ?? -1})
+        returning id
+      ), items as (
+        select * from unnest(
+          ${next.map((item) => item.kind)}::text[], ${next.map((item) => item.stepId)}::text[], ${next.map((item) => item.attempt)}::int[],
+          ${next.map((item) => new Date(item.runAt).toISOString())}::timestamptz[], ${next.map((item) => item.wait?.kind ?? null)}::text[],
+          ${next.map((item) => item.wait?.eventName ?? null)}::text[], ${next.map((item) => item.wait?.expression ?? null)}::text[],
+          ${next.map((item) => item.wait?.correlationId ?? null)}::text[], ${next.map((item) => (item.wait ? new Date(item.wait.expiresAt).toISOString() : null))}::timestamptz[]
+        ) as item(kind, step_id, attempt, run_at, wait_kind, event_name, expression, correlation_id, expires_at)
+        where exists (select 1 from updated)
+      ), waits as (
+        insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
+        select ${run.id}, wait_kind, event_name, expression, step_id, correlation_id, nextval(${`${SCHEMA}.seq`}), expires_at
+        from items where wait_kind is not null
+        returning id, step_id
+      ), inserted as (
+        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id)
+        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id
+        from items left join waits on waits.step_id = items.step_id
+        returning id, step_id, kind, wait_id
+      )
+      select exists (select 1 from updated) as updated,
+        (select array_agg(id) from deleted) as deleted,
+        (select json_agg(inserted) from inserted) as inserted`;
+    for (const id of result?.deleted ?? []) this.unschedule(Number(id));
+    if (!result?.updated) return;
+    for (const row of result.inserted ?? []) {
+      const item = next.find((candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind);
+      if (!item) continue;
+      this.schedule({ id: Number(row.id), runId: run.id, kind: item.kind, stepId: item.stepId, attempt: item.attempt, waitId: row.wait_id, runAt: item.runAt });
+    }
   }
 
   private discovery(): NewQueueItem {
@@ -566,14 +577,18 @@ export class InngestEngine {
 
   private async finalize(run: RunState, status: "Completed" | "Failed" | "Cancelled", output: unknown): Promise<boolean> {
     const s = this.sql(SCHEMA);
-    const [updated] = await this.sql.begin((tx) => [
-      tx`update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
-        steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[], pending = '{}'
-        where id = ${run.id} and status = 'Running' returning id`,
-      tx`delete from ${s}.queue where run_id = ${run.id}`,
-      tx`delete from ${s}.waits where run_id = ${run.id}`,
-    ]);
-    if (!updated?.length) return false;
+    const [updated] = await this.sql`
+      with finished as (
+        update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
+          steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[], pending = '{}'
+        where id = ${run.id} and status = 'Running' returning id
+      ), queue as (
+        delete from ${s}.queue where run_id in (select id from finished)
+      ), waits as (
+        delete from ${s}.waits where run_id in (select id from finished)
+      )
+      select id from finished`;
+    if (!updated) return false;
     run.status = status;
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
@@ -663,7 +678,11 @@ export class InngestEngine {
       if (!item) break;
       this.activeRequests++;
       const work = this.process(item)
-        .catch((error: unknown) => this.logError("queue.item_failed", error, { run_id: item.runId, step_id: item.stepId }))
+        .catch((error: unknown) => {
+          // The item is still in the database; try it again shortly (steps are at-least-once).
+          this.logError("queue.item_failed", error, { run_id: item.runId, step_id: item.stepId });
+          this.schedule({ ...item, runAt: Date.now() + 1_000 });
+        })
         .finally(() => {
           this.activeRequests--;
           this.inFlight.delete(work);
@@ -946,6 +965,17 @@ export class InngestEngine {
       and not exists (select 1 from ${s}.runs r where r.event_id = e.internal_id)`;
     await this.sql`delete from ${s}.dedupe where expires_at < now()`;
     await this.sql`delete from ${s}.waits where kind = 'cancel' and expires_at < now()`;
+    await this.refreshWaitedNames();
+  }
+
+  private async refreshWaitedNames() {
+    const known = new Set(this.waitedNames);
+    const names = await this.sql<{ event_name: string }[]>`
+      select distinct event_name from ${this.sql(SCHEMA)}.waits where event_name is not null`;
+    // Names registered while the query ran stay: the set may over-approximate, never under.
+    const fresh = new Set(names.map((row) => row.event_name));
+    for (const name of known) if (!fresh.has(name)) this.waitedNames.delete(name);
+    for (const name of fresh) this.waitedNames.add(name);
   }
 
   private logError(msg: string, error: unknown, fields: Record<string, unknown> = {}) {
