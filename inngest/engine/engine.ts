@@ -66,8 +66,18 @@ type RunState = {
 };
 
 type QueueKind = "execute" | "sleep" | "wait-timeout";
-type QueueItem = { id: number; runId: string; kind: QueueKind; stepId: string; attempt: number; waitId: number | null; runAt: number };
-type NewQueueItem = { kind: QueueKind; stepId: string; attempt: number; runAt: number; wait?: NewWait };
+type QueueItem = {
+  id: number;
+  runId: string;
+  kind: QueueKind;
+  stepId: string;
+  attempt: number;
+  waitId: number | null;
+  runAt: number;
+  /** Written as leased when it was queued, because it is dispatched at once (see canDispatchNow). */
+  leased?: boolean;
+};
+type NewQueueItem = { kind: QueueKind; stepId: string; attempt: number; runAt: number; wait?: NewWait; leased?: boolean };
 type NewWait = {
   kind: "event" | "invoke";
   eventName: string | null;
@@ -435,6 +445,7 @@ export class InngestEngine {
     const concurrency = this.concurrencySlots(fn, event);
     for (const cancel of cancels) this.waitedNames.add(cancel.event);
     const runId = newUlid();
+    const leased = concurrency.length === 0 && this.canDispatchNow(undefined, Date.now());
     const s = this.sql(SCHEMA);
     const [created] = await this.sql<{ id: string; seq: string; queue_id: string }[]>`
       with dedupe as (
@@ -454,7 +465,8 @@ export class InngestEngine {
         from run, unnest(${cancels.map((c) => c.event)}::text[], ${cancels.map((c) => c.expression)}::text[],
           ${cancels.map((c) => c.expiresAt.toISOString())}::timestamptz[]) as c(event_name, expression, expires_at)
       )
-      insert into ${s}.queue (run_id, kind, step_id) select id, 'execute', ${DISCOVERY_STEP} from run
+      insert into ${s}.queue (run_id, kind, step_id, leased_at)
+      select id, 'execute', ${DISCOVERY_STEP}, case when ${leased} then now() end from run
       returning run_id as id, (select seq from run) as seq, id as queue_id`;
     if (!created) {
       this.config.log({ level: "info", msg: "run.skipped", function: fn.slug, event_id: internalId, reason: "dedupe or idempotency" });
@@ -476,7 +488,7 @@ export class InngestEngine {
     };
     this.runs.set(runId, run);
     this.config.log({ level: "info", msg: "run.started", run_id: runId, function: fn.slug, event: event.name });
-    this.schedule({ id: Number(created.queue_id), runId, kind: "execute", stepId: DISCOVERY_STEP, attempt: 0, waitId: null, runAt: Date.now() });
+    this.schedule({ id: Number(created.queue_id), runId, kind: "execute", stepId: DISCOVERY_STEP, attempt: 0, waitId: null, runAt: Date.now(), leased });
     return runId;
   }
 
@@ -516,7 +528,11 @@ export class InngestEngine {
   private async persist(run: RunState, change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] }) {
     const s = this.sql(SCHEMA);
     const { next } = change;
-    for (const item of next) if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
+    let dispatchable = this.canDispatchNow(run, Date.now()) ? this.config.maxConcurrentRequests - this.activeRequests : 0;
+    for (const item of next) {
+      if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
+      item.leased = item.kind === "execute" && item.runAt <= Date.now() && dispatchable-- > 0;
+    }
     const [result] = await this.sql<{ updated: boolean; deleted: string[] | null; inserted: { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null }[]>`
       with updated as (
         update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
@@ -531,8 +547,9 @@ export class InngestEngine {
           ${next.map((item) => item.kind)}::text[], ${next.map((item) => item.stepId)}::text[], ${next.map((item) => item.attempt)}::int[],
           ${next.map((item) => new Date(item.runAt).toISOString())}::timestamptz[], ${next.map((item) => item.wait?.kind ?? null)}::text[],
           ${next.map((item) => item.wait?.eventName ?? null)}::text[], ${next.map((item) => item.wait?.expression ?? null)}::text[],
-          ${next.map((item) => item.wait?.correlationId ?? null)}::text[], ${next.map((item) => (item.wait ? new Date(item.wait.expiresAt).toISOString() : null))}::timestamptz[]
-        ) as item(kind, step_id, attempt, run_at, wait_kind, event_name, expression, correlation_id, expires_at)
+          ${next.map((item) => item.wait?.correlationId ?? null)}::text[], ${next.map((item) => (item.wait ? new Date(item.wait.expiresAt).toISOString() : null))}::timestamptz[],
+          ${next.map((item) => (item.leased ? "t" : "f"))}::text[]::boolean[]
+        ) as item(kind, step_id, attempt, run_at, wait_kind, event_name, expression, correlation_id, expires_at, leased)
         where exists (select 1 from updated)
       ), waits as (
         insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
@@ -540,8 +557,8 @@ export class InngestEngine {
         from items where wait_kind is not null
         returning id, step_id
       ), inserted as (
-        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id)
-        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id
+        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id, leased_at)
+        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id, case when items.leased then now() end
         from items left join waits on waits.step_id = items.step_id
         returning id, step_id, kind, wait_id
       )
@@ -553,7 +570,7 @@ export class InngestEngine {
     for (const row of result.inserted ?? []) {
       const item = next.find((candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind);
       if (!item) continue;
-      this.schedule({ id: Number(row.id), runId: run.id, kind: item.kind, stepId: item.stepId, attempt: item.attempt, waitId: row.wait_id, runAt: item.runAt });
+      this.schedule({ id: Number(row.id), runId: run.id, kind: item.kind, stepId: item.stepId, attempt: item.attempt, waitId: row.wait_id, runAt: item.runAt, leased: item.leased });
     }
   }
 
@@ -726,6 +743,21 @@ export class InngestEngine {
     }
   }
 
+  /**
+   * Whether an execute item queued now goes straight to an SDK request. Such items are stored
+   * already leased, saving a round trip per call; if the engine dies in the moment between,
+   * the attempt is counted though the request was never sent — the safe side of the trade,
+   * since a step is never run twice uncounted.
+   */
+  private canDispatchNow(run: RunState | undefined, runAt: number): boolean {
+    return (
+      runAt <= Date.now() &&
+      (run?.concurrency.length ?? 0) === 0 &&
+      this.ready.length === 0 &&
+      this.activeRequests < this.config.maxConcurrentRequests
+    );
+  }
+
   private backoffMs(attempt: number): number {
     return this.config.retryIntervalSeconds !== undefined ? this.config.retryIntervalSeconds * 1000 : defaultBackoffMs(attempt);
   }
@@ -759,7 +791,7 @@ export class InngestEngine {
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
-    await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
+    if (!item.leased) await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
     const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
     url.searchParams.set("fnId", fn.slug);
     url.searchParams.set("stepId", item.stepId);
