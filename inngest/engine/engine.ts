@@ -158,6 +158,8 @@ export class InngestEngine {
   private readonly waitedNames = new Set<string>();
   private activeRequests = 0;
   private stopped = false;
+  /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
+  private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -222,8 +224,9 @@ export class InngestEngine {
 
   /** Graceful: no new work; waits for SDK requests in flight to be recorded. */
   async close(): Promise<void> {
+    this.closing = true;
     this.stopTimers();
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.stopped = true;
   }
 
@@ -664,7 +667,8 @@ export class InngestEngine {
   // ── scheduling ───────────────────────────────────────────────────────────────
 
   private schedule(item: QueueItem) {
-    if (this.stopped) return;
+    // While closing, follow-up work stays in the database for the next start.
+    if (this.stopped || this.closing) return;
     const run = this.runs.get(item.runId);
     run?.queueIds.add(item.id);
     const delay = item.runAt - Date.now();
@@ -690,7 +694,7 @@ export class InngestEngine {
   }
 
   private pump() {
-    while (!this.stopped && this.activeRequests < this.config.maxConcurrentRequests && this.ready.length > 0) {
+    while (!this.stopped && !this.closing && this.activeRequests < this.config.maxConcurrentRequests && this.ready.length > 0) {
       const item = this.ready.shift();
       if (!item) break;
       this.activeRequests++;
@@ -751,6 +755,7 @@ export class InngestEngine {
    */
   private canDispatchNow(run: RunState | undefined, runAt: number): boolean {
     return (
+      !this.closing &&
       runAt <= Date.now() &&
       (run?.concurrency.length ?? 0) === 0 &&
       this.ready.length === 0 &&
@@ -956,7 +961,7 @@ export class InngestEngine {
   // ── cron ─────────────────────────────────────────────────────────────────────
 
   private scheduleCron(slug: string, expression: string, tick: Date) {
-    if (this.stopped) return;
+    if (this.stopped || this.closing) return;
     const key = `${slug}|${expression}`;
     clearTimeout(this.cronTimers.get(key));
     const timer = setTimeout(
