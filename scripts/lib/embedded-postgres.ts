@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
@@ -145,15 +146,22 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
-  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => stopServer(dataDir) };
+  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => stopServer(server, dataDir) };
 }
 
 /**
- * Fast shutdown by the pid in the lock file, then wait for the process to be gone. Works
- * whether or not PostgreSQL already got a signal of its own (a Ctrl-C reaches the whole
- * process group), where the library's stop() would wait for an exit it already missed.
+ * Stops the server whether or not PostgreSQL already got a signal of its own (a Ctrl-C
+ * reaches the whole process group). The library's stop() waits for an exit event, which
+ * never comes if the process is already gone, and its exit hook would then hold the process
+ * open for 10 s; so a dead child is dropped from the library, and the pid in the lock file
+ * is what we wait on.
  */
-async function stopServer(dataDir: string, timeoutMs = 30_000): Promise<void> {
+async function stopServer(server: EmbeddedPostgres, dataDir: string, timeoutMs = 30_000): Promise<void> {
+  const library = server as unknown as { process?: ChildProcess };
+  const child = library.process;
+  if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+  else library.process = undefined;
+
   const live = await readLiveServer(dataDir);
   if (!live) return;
   try {
