@@ -230,4 +230,27 @@ describe("runs and steps", () => {
     // Each sent event started exactly one run.
     for (const childId of childIds) expect(await t.runsForEvent(childId)).toHaveLength(1);
   });
+
+  it("step.invoke runs the child function and resolves with its result, or with its error", async () => {
+    const client = t.client("invoke");
+    const childEvent = uniqueName("invoke/child");
+    const parentEvent = uniqueName("invoke/parent");
+    const child = client.createFunction({ id: "child", retries: 0, triggers: [{ event: childEvent }] }, async ({ event }) => {
+      if (event.data.fail) throw new Error("child refused");
+      return { doubled: (event.data.value as number) * 2 };
+    });
+    const parent = client.createFunction({ id: "parent", triggers: [{ event: parentEvent }] }, async ({ event, step }) => {
+      const ok = await step.invoke("ok", { function: child, data: { value: event.data.value as number } });
+      const failed = await step
+        .invoke("fails", { function: child, data: { value: 0, fail: true } })
+        .then(() => "no error")
+        .catch((error: Error) => error.message);
+      return { ok, failed };
+    });
+    await t.serve(client, [child, parent]);
+
+    const [eventId] = await t.send({ name: parentEvent, data: { value: 21 } });
+    const run = await t.finishedRunOf(eventId!, "Completed");
+    expect(run.output).toEqual({ ok: { doubled: 42 }, failed: expect.stringContaining("child refused") });
+  });
 });
