@@ -10,13 +10,21 @@ const UI_KEYWORDS = [
  * One JSON Schema validator for skill inputs: draft 2020-12, strict (unknown keywords are
  * errors, so a typo in a SKILL.md is caught when the catalog loads), with `format` checks.
  */
-export function createInputsValidator() {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: false });
+export function createInputsValidator(options: { applyDefaults?: boolean } = {}) {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: options.applyDefaults ?? false });
   addFormats(ajv);
   for (const { keyword, metaSchema } of UI_KEYWORDS) ajv.addKeyword({ keyword, metaSchema });
   return ajv;
 }
 
-export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`).join("; ");
+/** Ajv errors as messages per input name ("" for the object as a whole). */
+export function fieldErrorsOf(errors: ErrorObject[] | null | undefined): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const error of errors ?? []) {
+    const missing = error.keyword === "required" ? (error.params as { missingProperty?: string }).missingProperty : undefined;
+    const field = missing ?? error.instancePath.split("/")[1] ?? "";
+    const message = missing ? "is required" : (error.message ?? "is invalid");
+    (fields[field] ??= []).push(message);
+  }
+  return fields;
 }

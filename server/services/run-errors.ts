@@ -1,0 +1,52 @@
+import type { RunStatus } from "@/server/db/schema/enums";
+
+/** Errors the run services raise; routers and REST routes map them to responses. */
+
+export class SkillNotFoundError extends Error {
+  readonly code = "skill_not_found";
+  constructor(skill: string) {
+    super(`Skill "${skill}" was not found or is disabled in this tenant.`);
+  }
+}
+
+export class InputsInvalidError extends Error {
+  readonly code = "inputs_invalid";
+  constructor(readonly fieldErrors: Record<string, string[]>) {
+    super(
+      `The inputs do not match the skill's schema: ${Object.entries(fieldErrors)
+        .map(([field, messages]) => `${field || "inputs"} ${messages.join(", ")}`)
+        .join("; ")}.`,
+    );
+  }
+}
+
+export class NoDefaultAgentError extends Error {
+  readonly code = "no_agent";
+  constructor() {
+    super("No agent was given and this tenant has no default agent. Pick an agent, or mark one as the default.");
+  }
+}
+
+export class DispatchFailedError extends Error {
+  readonly code = "dispatch_failed";
+  constructor(
+    readonly runId: string,
+    cause: string,
+  ) {
+    super(`Run ${runId} was created but could not be dispatched, so it was marked failed: ${cause}`);
+  }
+}
+
+export class RunNotFoundError extends Error {
+  readonly code = "run_not_found";
+  constructor(runId: string) {
+    super(`Run ${runId} was not found.`);
+  }
+}
+
+export class RunNotCancellableError extends Error {
+  readonly code = "run_not_cancellable";
+  constructor(readonly status: RunStatus) {
+    super(`The run is already ${status}; only queued or running runs can be cancelled.`);
+  }
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import { asc, count, eq, sql } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { agents, agentTemplates, runEvents, skillRuns, skills } from "@/server/db/schema";
+import { createTenant, createUser, openTestDatabase } from "@/test/fixtures";
+import { AgentNotFoundError } from "./agent-config";
+import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
+import { cancelRun, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
+
+const { db } = openTestDatabase();
+
+let engine: Engine;
+let deps: RunServiceDeps;
+beforeAll(async () => {
+  // The real embedded engine receives the events; no function is registered, so runs stay queued.
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  deps = { db, dispatcher: new Inngest({ id: "runs-test", isDev: true, baseUrl: engine.url }) };
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+async function engineEvent(internalId: string) {
+  const response = await fetch(`${engine.url}/v1/events/${internalId}`);
+  return ((await response.json()) as { data: { name: string; id: string; data: Record<string, unknown> } }).data;
+}
+
+const SCHEMA = {
+  type: "object" as const,
+  required: ["topic"],
+  properties: {
+    topic: { type: "string", title: "Topic", minLength: 3 },
+    depth: { type: "string", title: "Depth", enum: ["brief", "deep"], default: "brief" },
+    count: { type: "integer", title: "Count", minimum: 1 },
+  },
+};
+
+async function tenantWithSkill(options: { defaultAgent?: boolean } = {}) {
+  const tenant = await createTenant(db);
+  const [skill] = await db
+    .insert(skills)
+    .values({ tenantId: tenant.id, origin: "tenant", slug: `s-${randomUUID().slice(0, 8)}`, name: "Skill", description: "d", versionHash: "v1", inputsSchema: SCHEMA, instructions: "Do it." })
+    .returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
+  const [agent] = await db
+    .insert(agents)
+    .values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: options.defaultAgent ?? true })
+    .returning();
+  return { tenant, skill: skill!, agent: agent! };
+}
+
+const runCount = async (tenantId: string) => (await db.select({ value: count() }).from(skillRuns).where(eq(skillRuns.tenantId, tenantId)))[0]?.value;
+const timeline = (runId: string) => db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id));
+
+describe("startRun", () => {
+  it("creates a queued run with defaults applied, a first timeline event, and dispatches it with the run id as event id", async () => {
+    const { tenant, skill, agent } = await tenantWithSkill();
+    const user = await createUser(db, [{ tenantId: tenant.id, role: "operator" }]);
+    const { run, created } = await startRun(deps, {
+      tenantId: tenant.id,
+      skill: { slug: skill.slug },
+      inputs: { topic: "Quarterly review" },
+      source: "manual",
+      invoker: { userId: user.id },
+    });
+    expect(created).toBe(true);
+    const [row] = await db.select().from(skillRuns).where(eq(skillRuns.id, run.id));
+    expect(row).toMatchObject({ status: "queued", agentId: agent.id, source: "manual", invokerUserId: user.id, skillVersion: "v1", inputs: { topic: "Quarterly review", depth: "brief" } });
+    expect((await timeline(run.id)).map((event) => event.type)).toEqual(["queued"]);
+
+    const sent = await engineEvent(row!.inngestEventId!);
+    expect(sent).toMatchObject({ name: RUN_REQUESTED, id: run.id, data: { runId: run.id, tenantId: tenant.id } });
+  });
+
+  it("refuses invalid inputs with an error per field and writes nothing", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const error = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { depth: "huge", count: 0 }, source: "manual" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputsInvalidError);
+    expect((error as InputsInvalidError).fieldErrors).toEqual({
+      topic: ["is required"],
+      depth: [expect.stringContaining("allowed values")],
+      count: [expect.stringContaining(">= 1")],
+    });
+    expect(await runCount(tenant.id)).toBe(0);
+  });
+
+  it("treats another tenant's private skill, a disabled skill and an unknown slug as not found", async () => {
+    const mine = await tenantWithSkill();
+    const theirs = await tenantWithSkill();
+    const disabled = await tenantWithSkill();
+    await db.update(skills).set({ enabled: false }).where(eq(skills.id, disabled.skill.id));
+    const start = (tenantId: string, slug: string) => startRun(deps, { tenantId, skill: { slug }, inputs: { topic: "abc" }, source: "manual" });
+    await expect(start(mine.tenant.id, theirs.skill.slug)).rejects.toBeInstanceOf(SkillNotFoundError);
+    await expect(start(disabled.tenant.id, disabled.skill.slug)).rejects.toBeInstanceOf(SkillNotFoundError);
+    await expect(start(mine.tenant.id, "no-such-skill")).rejects.toBeInstanceOf(SkillNotFoundError);
+    expect(await runCount(mine.tenant.id)).toBe(0);
+  });
+
+  it("treats another tenant's agent exactly like an unknown one", async () => {
+    const mine = await tenantWithSkill();
+    const theirs = await tenantWithSkill();
+    const start = (agentId: string) => startRun(deps, { tenantId: mine.tenant.id, skill: { id: mine.skill.id }, agentId, inputs: { topic: "abc" }, source: "api" });
+    const foreign = await start(theirs.agent.id).catch((caught: unknown) => caught as Error);
+    const unknown = await start(randomUUID()).catch((caught: unknown) => caught as Error);
+    expect(foreign).toBeInstanceOf(AgentNotFoundError);
+    expect(unknown).toBeInstanceOf(AgentNotFoundError);
+    expect(await runCount(mine.tenant.id)).toBe(0);
+  });
+
+  it("without a default agent: an interactive start is refused, an unattended one becomes a visible no_agent failure", async () => {
+    const { tenant, skill } = await tenantWithSkill({ defaultAgent: false });
+    await expect(startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" })).rejects.toBeInstanceOf(NoDefaultAgentError);
+    expect(await runCount(tenant.id)).toBe(0);
+
+    const { run } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "webhook" });
+    expect(run).toMatchObject({ status: "failed", failureCode: "no_agent" });
+    expect((await timeline(run.id)).map((event) => event.type)).toEqual(["queued", "failed"]);
+  });
+
+  it("returns the same run for 20 concurrent starts with one idempotency key", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const key = `key-${randomUUID()}`;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "same" }, source: "api", idempotencyKey: key })),
+    );
+    expect(new Set(results.map((result) => result.run.id)).size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    expect(await runCount(tenant.id)).toBe(1);
+  });
+
+  it("marks the run dispatch_failed and says so when the event cannot be sent", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const unreachable: RunServiceDeps = { db, dispatcher: new Inngest({ id: "down", isDev: true, baseUrl: "http://127.0.0.1:9" }) };
+    const error = await startRun(unreachable, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DispatchFailedError);
+    const [row] = await db.select().from(skillRuns).where(eq(skillRuns.id, (error as DispatchFailedError).runId));
+    expect(row).toMatchObject({ status: "failed", failureCode: "dispatch_failed" });
+    expect(row?.failureReason).toMatch(/could not be dispatched/);
+    expect((await timeline(row!.id)).map((event) => event.type)).toEqual(["queued", "failed"]);
+  }, 30_000);
+});
+
+describe("cancelRun", () => {
+  it("cancels a queued run once, records who, and sends the cancel event; a second cancel is a conflict naming the status", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const user = await createUser(db, [{ tenantId: tenant.id, role: "operator" }]);
+    const { run } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" });
+    await cancelRun(deps, { tenantId: tenant.id, runId: run.id, userId: user.id });
+
+    const [row] = await db.select().from(skillRuns).where(eq(skillRuns.id, run.id));
+    expect(row).toMatchObject({ status: "cancelled", cancelledByUserId: user.id });
+    expect(row?.cancelRequestedAt).toBeInstanceOf(Date);
+    expect((await timeline(run.id)).map((event) => event.type)).toEqual(["queued", "cancelled"]);
+    // The engine stored the cancel event (its own schema lives in the same test database).
+    const cancelEvents = await db.execute<{ payload: { data: { runId: string } } }>(
+      sql`select payload from inngest_engine.events where name = ${RUN_CANCEL_REQUESTED} and payload -> 'data' ->> 'runId' = ${run.id}`,
+    );
+    expect(cancelEvents).toHaveLength(1);
+
+    const second = await cancelRun(deps, { tenantId: tenant.id, runId: run.id }).catch((caught: unknown) => caught);
+    expect(second).toBeInstanceOf(RunNotCancellableError);
+    expect((second as Error).message).toMatch(/already cancelled/);
+  });
+
+  it("does not find another tenant's run", async () => {
+    const mine = await tenantWithSkill();
+    const theirs = await tenantWithSkill();
+    const { run } = await startRun(deps, { tenantId: theirs.tenant.id, skill: { id: theirs.skill.id }, inputs: { topic: "abc" }, source: "manual" });
+    await expect(cancelRun(deps, { tenantId: mine.tenant.id, runId: run.id })).rejects.toBeInstanceOf(RunNotFoundError);
+    const [row] = await db.select({ status: skillRuns.status }).from(skillRuns).where(eq(skillRuns.id, run.id));
+    expect(row?.status).toBe("queued");
+  });
+});
+
+describe("rerunRun", () => {
+  it("starts a linked rerun with edited inputs validated against the current version, and reports a changed skill", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const { run: original } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "first" }, source: "manual" });
+
+    const same = await rerunRun(deps, { tenantId: tenant.id, runId: original.id });
+    expect(same.skillChangedSinceOriginal).toBe(false);
+    const [sameRow] = await db.select().from(skillRuns).where(eq(skillRuns.id, same.run.id));
+    expect(sameRow).toMatchObject({ source: "rerun", parentRunId: original.id, inputs: { topic: "first", depth: "brief" } });
+
+    await db.update(skills).set({ versionHash: "v2" }).where(eq(skills.id, skill.id));
+    const edited = await rerunRun(deps, { tenantId: tenant.id, runId: original.id, inputs: { topic: "second", depth: "deep" } });
+    expect(edited.skillChangedSinceOriginal).toBe(true);
+    const [editedRow] = await db.select().from(skillRuns).where(eq(skillRuns.id, edited.run.id));
+    expect(editedRow).toMatchObject({ skillVersion: "v2", inputs: { topic: "second", depth: "deep" } });
+
+    await expect(rerunRun(deps, { tenantId: tenant.id, runId: original.id, inputs: { topic: "x" } })).rejects.toBeInstanceOf(InputsInvalidError);
+    const other = await createTenant(db);
+    await expect(rerunRun(deps, { tenantId: other.id, runId: original.id })).rejects.toBeInstanceOf(RunNotFoundError);
+  });
+});

@@ -1,0 +1,242 @@
+import type { ValidateFunction } from "ajv";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Database, Transaction } from "@/server/db/client";
+import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
+import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
+import { AgentNotFoundError } from "./agent-config";
+import {
+  DispatchFailedError,
+  InputsInvalidError,
+  NoDefaultAgentError,
+  RunNotCancellableError,
+  RunNotFoundError,
+  SkillNotFoundError,
+} from "./run-errors";
+import { createInputsValidator, fieldErrorsOf } from "./skill-inputs-schema";
+
+export const RUN_REQUESTED = "skill/run.requested";
+export const RUN_CANCEL_REQUESTED = "skill/run.cancel-requested";
+
+/** What the services need of Inngest: the client's `send` fits. */
+export type RunDispatcher = {
+  send: (event: { name: string; id?: string; data: { runId: string; tenantId: string } }) => Promise<{ ids: string[] }>;
+};
+export type RunServiceDeps = { db: Database; dispatcher: RunDispatcher };
+
+export type RunInvoker = { userId?: string | null; scheduleId?: string | null; webhookId?: string | null; apiKeyId?: string | null };
+
+export type StartRunInput = {
+  tenantId: string;
+  skill: { slug: string } | { id: string };
+  agentId?: string | null;
+  inputs: Record<string, unknown>;
+  source: InvocationSource;
+  invoker?: RunInvoker;
+  idempotencyKey?: string | null;
+  parentRunId?: string | null;
+};
+
+const CANCELLABLE: readonly RunStatus[] = ["queued", "running"];
+/** Sources without a person waiting for an answer: their problems become visible failed runs. */
+const UNATTENDED: readonly InvocationSource[] = ["schedule", "webhook"];
+
+/** The one definition of "can be cancelled", shared by the server and the UI. */
+export function isCancellable(status: RunStatus): boolean {
+  return CANCELLABLE.includes(status);
+}
+
+export function appendRunEvent(
+  tx: Database | Transaction,
+  event: { runId: string; tenantId: string; type: string; payload?: Record<string, unknown> },
+) {
+  return tx.insert(runEvents).values({ runId: event.runId, tenantId: event.tenantId, type: event.type, payload: event.payload ?? {} });
+}
+
+const validators = new Map<string, ValidateFunction>();
+const applyDefaults = createInputsValidator({ applyDefaults: true });
+
+/** Validates (and fills defaults into a copy of) the inputs against the skill's current schema. */
+function validateInputs(skill: { id: string; versionHash: string; inputsSchema: object }, inputs: Record<string, unknown>) {
+  const key = `${skill.id}:${skill.versionHash}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = applyDefaults.compile(skill.inputsSchema);
+    validators.set(key, validate);
+  }
+  const copy = structuredClone(inputs);
+  if (!validate(copy)) throw new InputsInvalidError(fieldErrorsOf(validate.errors));
+  return copy;
+}
+
+async function findSkill(db: Database, tenantId: string, ref: StartRunInput["skill"]) {
+  const [skill] = await db
+    .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema })
+    .from(skills)
+    .where(
+      and(
+        "id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug),
+        eq(skills.enabled, true),
+        or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
+      ),
+    )
+    // A tenant's own skill wins over a built-in with the same slug.
+    .orderBy(sql`${skills.tenantId} is null`)
+    .limit(1);
+  if (!skill) throw new SkillNotFoundError("id" in ref ? ref.id : ref.slug);
+  return skill;
+}
+
+async function findAgentId(db: Database, tenantId: string, agentId: string | null | undefined): Promise<string | null> {
+  const [agent] = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.tenantId, tenantId), agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true)));
+  if (agentId && !agent) throw new AgentNotFoundError(agentId);
+  return agent?.id ?? null;
+}
+
+const runSummary = { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt };
+export type StartedRun = { run: { id: string; status: RunStatus; failureCode: FailureCode | null; createdAt: Date }; created: boolean };
+
+/**
+ * Creates a queued run and dispatches it. Validation happens before anything is written; an
+ * idempotency key returns the run already created with it (also under concurrent calls).
+ * Without an agent and a tenant default, interactive sources get an error while unattended
+ * ones get a run that fails at once with `no_agent`, so the operator sees it.
+ */
+export async function startRun(deps: RunServiceDeps, input: StartRunInput): Promise<StartedRun> {
+  const { db } = deps;
+  const { tenantId } = input;
+  const skill = await findSkill(db, tenantId, input.skill);
+  const inputs = validateInputs(skill, input.inputs);
+  const agentId = await findAgentId(db, tenantId, input.agentId);
+  if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
+
+  if (input.idempotencyKey) {
+    const [existing] = await db
+      .select(runSummary)
+      .from(skillRuns)
+      .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
+    if (existing) return { run: existing, created: false };
+  }
+
+  const noAgent = !agentId;
+  const created = await db.transaction(async (tx) => {
+    const [run] = await tx
+      .insert(skillRuns)
+      .values({
+        tenantId,
+        skillId: skill.id,
+        skillVersion: skill.versionHash,
+        agentId,
+        source: input.source,
+        invokerUserId: input.invoker?.userId ?? null,
+        scheduleId: input.invoker?.scheduleId ?? null,
+        webhookId: input.invoker?.webhookId ?? null,
+        apiKeyId: input.invoker?.apiKeyId ?? null,
+        parentRunId: input.parentRunId ?? null,
+        inputs,
+        idempotencyKey: input.idempotencyKey ?? null,
+        ...(noAgent
+          ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
+          : {}),
+      })
+      .onConflictDoNothing({ target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` })
+      .returning(runSummary);
+    if (!run) return null;
+    await appendRunEvent(tx, { runId: run.id, tenantId, type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } });
+    if (noAgent) await appendRunEvent(tx, { runId: run.id, tenantId, type: "failed", payload: { failureCode: "no_agent" } });
+    return run;
+  });
+
+  if (!created) {
+    // A concurrent call with the same key won the insert.
+    const [existing] = await db
+      .select(runSummary)
+      .from(skillRuns)
+      .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey ?? "")));
+    if (!existing) throw new Error("idempotency conflict without an existing run");
+    return { run: existing, created: false };
+  }
+  if (noAgent) return { run: created, created: true };
+
+  try {
+    const { ids } = await deps.dispatcher.send({ name: RUN_REQUESTED, id: created.id, data: { runId: created.id, tenantId } });
+    if (ids[0]) await db.update(skillRuns).set({ inngestEventId: ids[0] }).where(eq(skillRuns.id, created.id));
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    await failQueuedRun(db, { runId: created.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
+    throw new DispatchFailedError(created.id, cause);
+  }
+  return { run: created, created: true };
+}
+
+/** CAS queued → failed with a reason; a run that moved on is left alone. */
+export async function failQueuedRun(db: Database, input: { runId: string; tenantId: string; failureCode: FailureCode; reason: string }) {
+  return db.transaction(async (tx) => {
+    const [failed] = await tx
+      .update(skillRuns)
+      .set({ status: "failed", failureCode: input.failureCode, failureReason: input.reason, finishedAt: new Date() })
+      .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId), eq(skillRuns.status, "queued")))
+      .returning({ id: skillRuns.id });
+    if (failed) await appendRunEvent(tx, { runId: input.runId, tenantId: input.tenantId, type: "failed", payload: { failureCode: input.failureCode, reason: input.reason } });
+    return Boolean(failed);
+  });
+}
+
+/**
+ * CAS queued|running → cancelled, then tells the engine (cancelOn) so no further step runs.
+ * The run is cancelled in the database first: if the event cannot be sent, the function's
+ * own status checks still stop it.
+ */
+export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string; runId: string; userId?: string | null }) {
+  const { db } = deps;
+  const cancelled = await db.transaction(async (tx) => {
+    const now = new Date();
+    const [run] = await tx
+      .update(skillRuns)
+      .set({ status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null })
+      .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId), inArray(skillRuns.status, [...CANCELLABLE])))
+      .returning({ id: skillRuns.id, status: skillRuns.status });
+    if (run) await appendRunEvent(tx, { runId: run.id, tenantId: input.tenantId, type: "cancelled", payload: { by: input.userId ?? null } });
+    return run;
+  });
+  if (!cancelled) {
+    const [current] = await db
+      .select({ status: skillRuns.status })
+      .from(skillRuns)
+      .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId)));
+    if (!current) throw new RunNotFoundError(input.runId);
+    throw new RunNotCancellableError(current.status);
+  }
+  await deps.dispatcher
+    .send({ name: RUN_CANCEL_REQUESTED, data: { runId: input.runId, tenantId: input.tenantId } })
+    .catch((error: unknown) => console.error(`cancel event for run ${input.runId} not sent: ${String(error)}`));
+  return cancelled;
+}
+
+/**
+ * A new run of the same skill (its current version) with the original or edited inputs;
+ * says whether the skill changed since the original ran.
+ */
+export async function rerunRun(
+  deps: RunServiceDeps,
+  input: { tenantId: string; runId: string; inputs?: Record<string, unknown>; agentId?: string | null; invoker?: RunInvoker },
+) {
+  const [original] = await deps.db
+    .select({ id: skillRuns.id, skillId: skillRuns.skillId, skillVersion: skillRuns.skillVersion, inputs: skillRuns.inputs, agentId: skillRuns.agentId })
+    .from(skillRuns)
+    .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId)));
+  if (!original) throw new RunNotFoundError(input.runId);
+  const started = await startRun(deps, {
+    tenantId: input.tenantId,
+    skill: { id: original.skillId },
+    agentId: input.agentId === undefined ? original.agentId : input.agentId,
+    inputs: input.inputs ?? original.inputs,
+    source: "rerun",
+    invoker: input.invoker,
+    parentRunId: original.id,
+  });
+  const [skill] = await deps.db.select({ versionHash: skills.versionHash }).from(skills).where(eq(skills.id, original.skillId));
+  return { ...started, skillChangedSinceOriginal: skill?.versionHash !== original.skillVersion };
+}
