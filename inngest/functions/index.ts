@@ -1,7 +1,8 @@
 import type { InngestFunction } from "inngest";
+import { resolveModel } from "@/server/agent/models";
+import { getDb } from "@/server/db";
+import { inngest } from "../client";
+import { createRunSkillFunction } from "./run-skill";
 
-/**
- * Every function the app serves. Run dispatch (`run-skill`, the reconciler) and schedules
- * register theirs here as they land.
- */
-export const functions: InngestFunction.Any[] = [];
+/** Every function the app serves. */
+export const functions: InngestFunction.Any[] = [createRunSkillFunction({ client: inngest, db: getDb, resolveModel })];

@@ -1,0 +1,44 @@
+import type { Inngest } from "inngest";
+import { z } from "zod";
+import type { ModelResolver } from "@/server/agent/models";
+import type { Database } from "@/server/db/client";
+import { env } from "@/server/env";
+import { failRun, markRunning } from "@/server/services/run-lifecycle";
+import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/run-turn";
+import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs";
+
+const runRequested = z.object({ runId: z.uuid(), tenantId: z.string().min(1) });
+
+/**
+ * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool
+ * side effects). Each step is one service call; the services' compare-and-set transitions
+ * and the turn guard are the safety nets. A cancel event stops further steps; the turn
+ * itself notices the cancellation between model calls.
+ */
+export function createRunSkillFunction(deps: { client: Inngest.Any; db: () => Database; resolveModel: ModelResolver }) {
+  return deps.client.createFunction(
+    {
+      id: "run-skill",
+      name: "Run a skill",
+      retries: 0,
+      triggers: [{ event: RUN_REQUESTED }],
+      cancelOn: [{ event: RUN_CANCEL_REQUESTED, match: "data.runId" }],
+      concurrency: { limit: env.SKILLRUN_RUN_CONCURRENCY, key: "event.data.tenantId" },
+      onFailure: async ({ event, error }) => {
+        const parsed = runRequested.safeParse(event.data.event.data);
+        if (!parsed.success) return;
+        await failRun(deps.db(), parsed.data, { code: "agent_crashed", reason: `The run crashed: ${error.message}` });
+      },
+    },
+    async ({ event, step }) => {
+      const ref = runRequested.parse(event.data);
+      const started = await step.run("mark-running", () => markRunning(deps.db(), ref));
+      if (!started) return { skipped: "the run was not queued" };
+      const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
+      if (!configured) return { skipped: "nothing to run" };
+      const outcome = await step.run("agent-turn", () => executeTurn(deps.db(), ref, deps.resolveModel));
+      await step.run("finish", () => finishRun(deps.db(), ref, outcome));
+      return { outcome: outcome.kind };
+    },
+  );
+}

@@ -1,0 +1,173 @@
+import { APICallError, generateText, stepCountIs, tool, type LanguageModel, type LanguageModelUsage, type ToolSet } from "ai";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "@/server/db/client";
+import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
+import type { FailureCode } from "@/server/db/schema/enums";
+import type { AgentRuntimeConfig } from "@/server/services/agent-config";
+import { ZERO_USAGE, type TokenUsage } from "@/server/services/run-lifecycle";
+
+export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
+
+export type TurnEvent =
+  | { type: "model_call"; payload: { model: string; inputTokens: number; outputTokens: number; durationMs: number; finishReason: string } }
+  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; durationMs: number; error?: string } };
+
+export type TurnOutcome =
+  | { kind: "complete"; markdown: string; usage: TokenUsage }
+  | { kind: "failed"; code: FailureCode; reason: string; usage: TokenUsage }
+  | { kind: "cancelled"; usage: TokenUsage };
+
+export type TurnInput = {
+  db: Database;
+  tenantId: string;
+  model: LanguageModel;
+  config: AgentRuntimeConfig;
+  skill: { name: string; instructions: string; referenceFiles: SkillReferenceFile[] };
+  inputs: Record<string, unknown>;
+  /** Aborted when the run is cancelled; the turn's own timeout is added here. */
+  cancelSignal: AbortSignal;
+  onEvent: (event: TurnEvent) => Promise<void>;
+};
+
+function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
+  return {
+    inputTokens: total.inputTokens + (usage.inputTokens ?? 0),
+    outputTokens: total.outputTokens + (usage.outputTokens ?? 0),
+    cacheReadTokens: total.cacheReadTokens + (usage.inputTokenDetails?.cacheReadTokens ?? 0),
+    cacheWriteTokens: total.cacheWriteTokens + (usage.inputTokenDetails?.cacheWriteTokens ?? 0),
+    reasoningTokens: total.reasoningTokens + (usage.outputTokenDetails?.reasoningTokens ?? 0),
+  };
+}
+
+const preview = (value: unknown, max = 300) => {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+};
+
+/** The built-in tools the config offers; each reads only this tenant's data. */
+function builtInTools(input: TurnInput): ToolSet {
+  const { config, skill, db, tenantId } = input;
+  const all: ToolSet = {
+    read_skill_reference: tool({
+      description: `Read one of this skill's reference files. Available: ${skill.referenceFiles.map((file) => file.path).join(", ") || "none"}.`,
+      inputSchema: z.object({ path: z.string().describe("The file's path, e.g. references/guide.md") }),
+      execute: async ({ path }) => {
+        const file = skill.referenceFiles.find((candidate) => candidate.path === path || candidate.path === `references/${path}`);
+        if (!file) throw new Error(`No reference file "${path}". Available: ${skill.referenceFiles.map((entry) => entry.path).join(", ") || "none"}.`);
+        return file.content;
+      },
+    }),
+    search_knowledge_base: tool({
+      description: "Full-text search over the knowledge bases this agent may read. Returns the best matching documents with a snippet.",
+      inputSchema: z.object({ query: z.string().min(1), limit: z.number().int().min(1).max(10).default(5) }),
+      execute: async ({ query, limit }) => {
+        const kbIds = config.knowledgeBases.map((kb) => kb.id);
+        if (kbIds.length === 0) return [];
+        const tsQuery = sql`websearch_to_tsquery('english', ${query})`;
+        return db
+          .select({
+            title: kbDocuments.title,
+            snippet: sql<string>`ts_headline('english', ${kbDocuments.content}, ${tsQuery}, 'MaxWords=40, MinWords=15')`,
+            rank: sql<number>`ts_rank(${kbDocuments.searchVector}, ${tsQuery})`,
+          })
+          .from(kbDocuments)
+          .where(and(eq(kbDocuments.tenantId, tenantId), inArray(kbDocuments.knowledgeBaseId, kbIds), sql`${kbDocuments.searchVector} @@ ${tsQuery}`))
+          .orderBy(sql`ts_rank(${kbDocuments.searchVector}, ${tsQuery}) desc`)
+          .limit(limit);
+      },
+    }),
+    current_time: tool({
+      description: "The current date and time (ISO 8601, UTC).",
+      inputSchema: z.object({}),
+      execute: async () => new Date().toISOString(),
+    }),
+  };
+  return Object.fromEntries(Object.entries(all).filter(([name]) => (config.tools as string[]).includes(name)));
+}
+
+function systemPrompt(input: TurnInput): string {
+  const { config, skill } = input;
+  const actingFor = config.currentUser ? `\n\nYou act for ${config.currentUser.name} <${config.currentUser.email}>.` : "";
+  return `${config.systemPrompt}${actingFor}\n\n# Skill: ${skill.name}\n\n${skill.instructions}`;
+}
+
+/** A provider error in words an operator can act on, without request details or secrets. */
+function describeModelError(error: unknown): string {
+  if (APICallError.isInstance(error)) {
+    const status = error.statusCode ? `HTTP ${error.statusCode}` : "network error";
+    const hint = error.statusCode === 401 || error.statusCode === 403 ? " (check the API key)" : error.statusCode === 429 ? " (rate limited)" : "";
+    return `The model provider answered ${status}${hint}: ${preview(error.message, 200)}`;
+  }
+  return `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}`;
+}
+
+/**
+ * One agent turn: the model with the skill's instructions and the offered tools, up to the
+ * template's step limit, stopped by the timeout or a cancellation. Every model and tool call
+ * is reported as it happens. Returns the outcome; it never throws for model or tool errors.
+ */
+export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
+  const { config } = input;
+  const timeout = AbortSignal.timeout(config.limits.timeoutSeconds * 1000);
+  const signal = AbortSignal.any([input.cancelSignal, timeout]);
+  let usage = ZERO_USAGE;
+  let stepStartedAt = Date.now();
+  const toolStarts = new Map<string, number>();
+
+  try {
+    const result = await generateText({
+      model: input.model,
+      system: systemPrompt(input),
+      prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
+      tools: builtInTools(input),
+      stopWhen: stepCountIs(config.limits.maxSteps),
+      abortSignal: signal,
+      maxRetries: 0,
+      experimental_onToolCallStart: ({ toolCall }) => {
+        toolStarts.set(toolCall.toolCallId, Date.now());
+      },
+      experimental_onToolCallFinish: async (event) => {
+        const startedAt = toolStarts.get(event.toolCall.toolCallId) ?? Date.now();
+        await input.onEvent({
+          type: "tool_call",
+          payload: {
+            name: event.toolCall.toolName,
+            arguments: preview(event.toolCall.input),
+            resultChars: event.success ? preview(event.output, 1_000_000).length : 0,
+            durationMs: Date.now() - startedAt,
+            ...(event.success ? {} : { error: preview(event.error instanceof Error ? event.error.message : event.error) }),
+          },
+        });
+      },
+      onStepFinish: async (step) => {
+        usage = addUsage(usage, step.usage);
+        await input.onEvent({
+          type: "model_call",
+          payload: {
+            model: config.model,
+            inputTokens: step.usage.inputTokens ?? 0,
+            outputTokens: step.usage.outputTokens ?? 0,
+            durationMs: Date.now() - stepStartedAt,
+            finishReason: step.finishReason,
+          },
+        });
+        stepStartedAt = Date.now();
+      },
+    });
+
+    const markdown = result.text.trim();
+    if (result.finishReason === "tool-calls" && result.steps.length >= config.limits.maxSteps) {
+      return { kind: "failed", code: "max_steps", reason: `The agent used all ${config.limits.maxSteps} steps without a final answer.`, usage };
+    }
+    if (!markdown) return { kind: "failed", code: "empty_deliverable", reason: "The agent finished without writing a deliverable.", usage };
+    if (Buffer.byteLength(markdown) > MAX_DELIVERABLE_BYTES) {
+      return { kind: "failed", code: "agent_crashed", reason: `The deliverable is larger than 1 MB (${Buffer.byteLength(markdown)} bytes).`, usage };
+    }
+    return { kind: "complete", markdown, usage };
+  } catch (error) {
+    if (input.cancelSignal.aborted) return { kind: "cancelled", usage };
+    if (timeout.aborted) return { kind: "failed", code: "timeout", reason: `The turn ran longer than ${config.limits.timeoutSeconds} s.`, usage };
+    return { kind: "failed", code: "model_error", reason: describeModelError(error), usage };
+  }
+}

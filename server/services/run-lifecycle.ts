@@ -1,0 +1,114 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { skillRuns, skills } from "@/server/db/schema";
+import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
+import type { RunConfigSnapshot } from "@/server/db/schema/runs";
+import { appendRunEvent } from "./runs";
+
+/**
+ * The transitions the run-skill function makes, each a compare-and-set on the current status
+ * with its timeline event in the same transaction. Terminal states never change again.
+ */
+
+export type RunRef = { runId: string; tenantId: string };
+
+export type TokenUsage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+};
+
+export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+
+const whereRun = (ref: RunRef, status?: RunStatus) =>
+  and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId), status ? eq(skillRuns.status, status) : undefined);
+
+/** queued → running. False when the run is anything but queued (e.g. cancelled before start). */
+export async function markRunning(db: Database, ref: RunRef): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx.update(skillRuns).set({ status: "running", startedAt: new Date() }).where(whereRun(ref, "queued")).returning({ id: skillRuns.id });
+    if (run) await appendRunEvent(tx, { ...ref, type: "running" });
+    return Boolean(run);
+  });
+}
+
+/** What the agent turn needs of the run: its agent, inputs, invoker and the skill it runs. */
+export async function loadRunForTurn(db: Database, ref: RunRef) {
+  const [run] = await db
+    .select({
+      status: skillRuns.status,
+      agentId: skillRuns.agentId,
+      inputs: skillRuns.inputs,
+      invokerUserId: skillRuns.invokerUserId,
+      configSnapshot: skillRuns.configSnapshot,
+      skill: { id: skills.id, name: skills.name, instructions: skills.instructions, referenceFiles: skills.referenceFiles },
+    })
+    .from(skillRuns)
+    .innerJoin(skills, eq(skills.id, skillRuns.skillId))
+    .where(whereRun(ref));
+  return run ?? null;
+}
+
+export async function getRunStatus(db: Database, ref: RunRef): Promise<RunStatus | null> {
+  const [run] = await db.select({ status: skillRuns.status }).from(skillRuns).where(whereRun(ref));
+  return run?.status ?? null;
+}
+
+export async function saveConfigSnapshot(db: Database, ref: RunRef, snapshot: RunConfigSnapshot) {
+  await db.transaction(async (tx) => {
+    const [run] = await tx.update(skillRuns).set({ configSnapshot: snapshot }).where(whereRun(ref, "running")).returning({ id: skillRuns.id });
+    if (run) await appendRunEvent(tx, { ...ref, type: "config_resolved", payload: { model: snapshot.model, agent: snapshot.agent } });
+  });
+}
+
+/**
+ * The re-execution guard: the first execution of the agent-turn step claims the turn; any
+ * later execution finds it claimed and must fail the run instead of running the turn twice.
+ */
+export async function claimTurn(db: Database, ref: RunRef): Promise<boolean> {
+  const [run] = await db
+    .update(skillRuns)
+    .set({ turnStartedAt: new Date() })
+    .where(and(whereRun(ref, "running"), isNull(skillRuns.turnStartedAt)))
+    .returning({ id: skillRuns.id });
+  return Boolean(run);
+}
+
+export async function completeRun(db: Database, ref: RunRef, result: { markdown: string; usage: TokenUsage }) {
+  return db.transaction(async (tx) => {
+    const [run] = await tx
+      .update(skillRuns)
+      .set({ status: "complete", deliverable: { type: "inline", format: "markdown", payload: result.markdown }, finishedAt: new Date(), ...result.usage })
+      .where(whereRun(ref, "running"))
+      .returning({ id: skillRuns.id });
+    if (run) await appendRunEvent(tx, { ...ref, type: "complete", payload: { chars: result.markdown.length } });
+    return Boolean(run);
+  });
+}
+
+/** running → failed (or queued → failed when it never started), always with a specific reason. */
+export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage }) {
+  return db.transaction(async (tx) => {
+    let [run] = await tx
+      .update(skillRuns)
+      .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date(), ...(failure.usage ?? {}) })
+      .where(whereRun(ref, "running"))
+      .returning({ id: skillRuns.id });
+    run ??= (
+      await tx
+        .update(skillRuns)
+        .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date() })
+        .where(whereRun(ref, "queued"))
+        .returning({ id: skillRuns.id })
+    )[0];
+    if (run) await appendRunEvent(tx, { ...ref, type: "failed", payload: { failureCode: failure.code, reason: failure.reason } });
+    return Boolean(run);
+  });
+}
+
+/** Usage of a turn that ended otherwise (e.g. cancelled): recorded without changing the status. */
+export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage) {
+  await db.update(skillRuns).set(usage).where(whereRun(ref));
+}

@@ -1,0 +1,116 @@
+import { checkInputs, checkText } from "@/server/agent/guardrail";
+import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
+import { runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
+import type { Database } from "@/server/db/client";
+import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
+import {
+  claimTurn,
+  completeRun,
+  failRun,
+  getRunStatus,
+  loadRunForTurn,
+  recordUsage,
+  saveConfigSnapshot,
+  ZERO_USAGE,
+  type RunRef,
+} from "./run-lifecycle";
+import { appendRunEvent } from "./runs";
+
+/** How often a running turn checks whether its run was cancelled. */
+export const CANCEL_POLL_MS = 500;
+
+/**
+ * Resolves the run's agent config and stores it as the run's snapshot. Returns false (and
+ * fails the run with the specific reason) when there is nothing to run.
+ */
+export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boolean> {
+  const run = await loadRunForTurn(db, ref);
+  if (!run || run.status !== "running") return false;
+  if (!run.agentId) {
+    await failRun(db, ref, { code: "no_agent", reason: "The run has no agent (it was removed, and the tenant has no default agent)." });
+    return false;
+  }
+  try {
+    const config = await resolveAgentRuntimeConfig(db, { tenantId: ref.tenantId, agentId: run.agentId, currentUserId: run.invokerUserId });
+    await saveConfigSnapshot(db, ref, config);
+    return true;
+  } catch (error) {
+    if (error instanceof AgentNotFoundError || error instanceof TemplateNotFoundError) {
+      await failRun(db, ref, { code: "agent_not_found", reason: error.message });
+      return false;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The agent turn, at most once per run: a second execution of this step (a retry, a
+ * re-delivered request) finds the turn claimed and reports `interrupted` instead of calling
+ * the model again. Guardrails run on the inputs before and the deliverable after.
+ */
+export async function executeTurn(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<TurnOutcome> {
+  if (!(await claimTurn(db, ref))) {
+    const status = await getRunStatus(db, ref);
+    if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
+    return { kind: "failed", code: "interrupted", reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.", usage: ZERO_USAGE };
+  }
+  const run = await loadRunForTurn(db, ref);
+  if (!run?.configSnapshot) return { kind: "failed", code: "agent_crashed", reason: "The run's configuration snapshot is missing.", usage: ZERO_USAGE };
+  // The snapshot is exactly what resolve-config stored: the turn runs with what the run shows.
+  const config = run.configSnapshot as AgentRuntimeConfig;
+
+  let model;
+  try {
+    model = resolveModel(config.model);
+  } catch (error) {
+    if (error instanceof ModelNotConfiguredError) return { kind: "failed", code: "model_not_configured", reason: error.message, usage: ZERO_USAGE };
+    throw error;
+  }
+
+  if (config.guardrail) {
+    const verdict = checkInputs(config.guardrail.rules, run.inputs);
+    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "inputs", guardrail: config.guardrail.name, ok: verdict.ok, ...(verdict.ok ? {} : { rule: verdict.rule }) } });
+    if (!verdict.ok) return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${config.guardrail.name}" blocked the inputs: ${verdict.rule}.`, usage: ZERO_USAGE };
+  }
+
+  const cancel = new AbortController();
+  const poll = setInterval(() => {
+    void getRunStatus(db, ref).then((status) => {
+      if (status === "cancelled") cancel.abort();
+    });
+  }, CANCEL_POLL_MS);
+  let outcome: TurnOutcome;
+  try {
+    outcome = await runAgentTurn({
+      db,
+      tenantId: ref.tenantId,
+      model,
+      config,
+      skill: run.skill,
+      inputs: run.inputs,
+      cancelSignal: cancel.signal,
+      onEvent: async (event) => {
+        await appendRunEvent(db, { ...ref, type: event.type, payload: event.payload });
+      },
+    });
+  } finally {
+    clearInterval(poll);
+  }
+
+  if (outcome.kind !== "complete" || !config.guardrail) return outcome;
+  const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
+  await appendRunEvent(db, {
+    ...ref,
+    type: "guardrail",
+    payload: { stage: "deliverable", guardrail: config.guardrail.name, ok: verdict.ok, ...(verdict.ok ? { masked: verdict.masked } : { rule: verdict.rule }) },
+  });
+  if (!verdict.ok) return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${config.guardrail.name}" blocked the deliverable: ${verdict.rule}.`, usage: outcome.usage };
+  return { ...outcome, markdown: verdict.text };
+}
+
+/** Writes the terminal status the turn produced (compare-and-set on `running`). */
+export async function finishRun(db: Database, ref: RunRef, outcome: TurnOutcome): Promise<void> {
+  if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, usage: outcome.usage });
+  else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage });
+  else await recordUsage(db, ref, outcome.usage);
+}

@@ -1,0 +1,258 @@
+/**
+ * Dispatch end to end: startRun → skill/run.requested → the embedded engine → the real
+ * run-skill function served over HTTP → services → PostgreSQL, with the AI SDK's mock
+ * language model scripted per test.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { APICallError, type LanguageModel } from "ai";
+import { MockLanguageModelV3 } from "ai/test";
+import { asc, eq } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRunSkillFunction } from "@/inngest/functions/run-skill";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { ModelNotConfiguredError } from "@/server/agent/models";
+import {
+  agentKnowledgeBases,
+  agents,
+  agentTemplates,
+  guardrails,
+  kbDocuments,
+  knowledgeBases,
+  runEvents,
+  skillRuns,
+  skills,
+} from "@/server/db/schema";
+import { claimTurn } from "@/server/services/run-lifecycle";
+import { executeTurn } from "@/server/services/run-turn";
+import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs";
+import { createTenant, openTestDatabase } from "./fixtures";
+
+const { db } = openTestDatabase();
+
+/** Models by name for this file; a name not here is "not configured". */
+const models = new Map<string, LanguageModel>();
+let engine: Engine;
+let app: http.Server;
+let deps: RunServiceDeps;
+
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  const client = new Inngest({ id: "skillrun-dispatch-test", isDev: true, baseUrl: engine.url });
+  const runSkill = createRunSkillFunction({
+    client,
+    db: () => db,
+    resolveModel: (name) => {
+      const model = models.get(name);
+      if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
+      return model;
+    },
+  });
+  app = http.createServer(serve({ client, functions: [runSkill] }));
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  await engine.syncApp(`http://127.0.0.1:${(app.address() as AddressInfo).port}/api/inngest`);
+  deps = { db, dispatcher: client };
+});
+afterAll(async () => {
+  await engine.close();
+  app.closeAllConnections();
+  app.close();
+});
+
+const usage = (input: number, output: number): LanguageModelV3GenerateResult["usage"] => ({
+  inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: output, text: output, reasoning: 0 },
+});
+const text = (value: string, tokens = [10, 20]): LanguageModelV3GenerateResult => ({
+  content: value ? [{ type: "text", text: value }] : [],
+  finishReason: { unified: "stop", raw: "stop" },
+  usage: usage(tokens[0] ?? 0, tokens[1] ?? 0),
+  warnings: [],
+});
+const toolCall = (toolName: string, input: object): LanguageModelV3GenerateResult => ({
+  content: [{ type: "tool-call", toolCallId: randomUUID(), toolName, input: JSON.stringify(input) }],
+  finishReason: { unified: "tool-calls", raw: "tool_calls" },
+  usage: usage(30, 5),
+  warnings: [],
+});
+
+/** A model named uniquely for one test, answering with the given results in order. */
+function scriptedModel(results: LanguageModelV3GenerateResult[] | MockLanguageModelV3["doGenerate"]) {
+  const name = `mock:${randomUUID()}`;
+  const model = new MockLanguageModelV3({ doGenerate: results });
+  models.set(name, model);
+  return { name, model };
+}
+
+async function tenantSetup(options: { model: string; deniedTerms?: string[] }) {
+  const tenant = await createTenant(db);
+  const [skill] = await db
+    .insert(skills)
+    .values({
+      tenantId: tenant.id,
+      origin: "tenant",
+      slug: `brief-${randomUUID().slice(0, 8)}`,
+      name: "Brief",
+      description: "d",
+      versionHash: "v1",
+      inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
+      instructions: "Write a brief.",
+      referenceFiles: [{ path: "references/style.md", content: "Be brief." }],
+    })
+    .returning();
+  const [guardrail] = await db
+    .insert(guardrails)
+    .values({ tenantId: tenant.id, name: "Standard", rules: { deniedTerms: options.deniedTerms ?? [], deniedPatterns: [], pii: "mask", maxDeliverableChars: 10_000 }, isTenantDefault: true })
+    .returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "You are precise.", defaultModel: options.model, maxSteps: 4, timeoutSeconds: 30 }).returning();
+  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
+  const [kb] = await db.insert(knowledgeBases).values({ tenantId: tenant.id, name: "Handbook" }).returning();
+  await db.insert(kbDocuments).values({ tenantId: tenant.id, knowledgeBaseId: kb!.id, title: "Renewal policy", content: "Northwind renews on 1 October with a 4% cap." });
+  await db.insert(agentKnowledgeBases).values({ agentId: agent!.id, knowledgeBaseId: kb!.id });
+  return { tenant, skill: skill!, agent: agent!, guardrail: guardrail! };
+}
+
+async function start(setup: Awaited<ReturnType<typeof tenantSetup>>, topic = "renewal") {
+  const { run } = await startRun(deps, { tenantId: setup.tenant.id, skill: { id: setup.skill.id }, inputs: { topic }, source: "manual" });
+  return run.id;
+}
+
+async function terminal(runId: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    if (run && ["complete", "failed", "cancelled"].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data } = (await fetch(`${engine.url}/v1/events/${eventId}/runs`).then((response) => response.json())) as { data: { status: string; output: unknown }[] };
+    if (data[0] && data[0].status !== "Running") return data[0];
+    if (Date.now() > deadline) throw new Error(`engine run for ${eventId} not finished: ${JSON.stringify(data)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const timelineTypes = async (runId: string) =>
+  (await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id))).map((event) => event.type);
+
+describe("a dispatched run", () => {
+  it("completes with the model's deliverable after a knowledge-base tool call, with its timeline and summed usage", async () => {
+    const { name, model } = scriptedModel([toolCall("search_knowledge_base", { query: "Northwind renewal" }), text("# Brief\n\n| Vendor | Renews |\n|---|---|\n| Northwind | 1 October |")]);
+    const setup = await tenantSetup({ model: name });
+    const run = await terminal(await start(setup));
+
+    expect(run).toMatchObject({ status: "complete", failureCode: null, inputTokens: 40, outputTokens: 25 });
+    expect(run.deliverable?.payload).toContain("| Northwind | 1 October |");
+    expect(run.configSnapshot).toMatchObject({ model: name, tools: ["read_skill_reference", "search_knowledge_base", "current_time"] });
+    expect(await timelineTypes(run.id)).toEqual(["queued", "running", "config_resolved", "guardrail", "tool_call", "model_call", "model_call", "guardrail", "complete"]);
+
+    // The tool ran against this tenant's knowledge base: its result went back to the model.
+    const secondPrompt = JSON.stringify(model.doGenerateCalls[1]?.prompt);
+    expect(secondPrompt).toContain("Northwind");
+    expect(JSON.stringify(model.doGenerateCalls[0]?.prompt)).toContain("Write a brief.");
+  });
+
+  it("fails at once with model_not_configured, naming the variable, without calling any model", async () => {
+    const setup = await tenantSetup({ model: "openai:not-set-up-here" });
+    const run = await terminal(await start(setup));
+    expect(run).toMatchObject({ status: "failed", failureCode: "model_not_configured" });
+    expect(run.failureReason).toContain("TEST_MODEL_KEY");
+  });
+
+  it("turns a provider error into model_error with a readable reason", async () => {
+    const { name } = scriptedModel(async () => {
+      throw new APICallError({ message: "Incorrect API key provided", url: "https://provider.invalid/v1", requestBodyValues: {}, statusCode: 401, isRetryable: false });
+    });
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
+    expect(run.failureReason).toMatch(/HTTP 401 \(check the API key\)/);
+  });
+
+  it("fails an empty answer with empty_deliverable", async () => {
+    const { name } = scriptedModel([text("")]);
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "empty_deliverable" });
+  });
+
+  it("blocks inputs and deliverables that break the guardrail, before and after the model", async () => {
+    const inputs = scriptedModel([text("never used")]);
+    const blockedInputs = await terminal(await start(await tenantSetup({ model: inputs.name, deniedTerms: ["project-x"] }), "about project-x"));
+    expect(blockedInputs).toMatchObject({ status: "failed", failureCode: "guardrail_blocked" });
+    expect(inputs.model.doGenerateCalls).toHaveLength(0);
+
+    const output = scriptedModel([text("The project-x plan leaked.")]);
+    const blockedOutput = await terminal(await start(await tenantSetup({ model: output.name, deniedTerms: ["project-x"] })));
+    expect(blockedOutput).toMatchObject({ status: "failed", failureCode: "guardrail_blocked", deliverable: null });
+    expect(blockedOutput.failureReason).toContain("deliverable");
+  });
+
+  it("a run cancelled before it starts never runs: the function exits quietly", async () => {
+    const { name, model } = scriptedModel([text("never used")]);
+    const setup = await tenantSetup({ model: name });
+    // Hold the event back until the run is cancelled, then deliver it for real.
+    const held: Parameters<RunServiceDeps["dispatcher"]["send"]>[0][] = [];
+    const holding: RunServiceDeps = { db, dispatcher: { send: async (event) => (held.push(event), { ids: [] }) } };
+    const { run } = await startRun(holding, { tenantId: setup.tenant.id, skill: { id: setup.skill.id }, inputs: { topic: "x" }, source: "manual" });
+    await cancelRun(holding, { tenantId: setup.tenant.id, runId: run.id });
+    const requested = held.find((event) => event.name === "skill/run.requested");
+    const { ids } = await deps.dispatcher.send(requested!);
+
+    const engineRun = await waitForEngineRun(ids[0]!);
+    expect(engineRun).toMatchObject({ status: "Completed", output: { skipped: "the run was not queued" } });
+    expect(model.doGenerateCalls).toHaveLength(0);
+    expect(await timelineTypes(run.id)).toEqual(["queued", "cancelled"]);
+  });
+
+  it("a cancel during the turn stops it: the model's next call never happens", async () => {
+    let release: () => void = () => {};
+    const firstCallStarted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const { name } = scriptedModel(async (options) => {
+      calls++;
+      release();
+      // A slow first call that honours the abort signal, like a real provider.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        options.abortSignal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(new Error("aborted"));
+        });
+      });
+      return toolCall("current_time", {});
+    });
+    const setup = await tenantSetup({ model: name });
+    const runId = await start(setup);
+    await firstCallStarted;
+    await cancelRun(deps, { tenantId: setup.tenant.id, runId });
+    const run = await terminal(runId);
+    expect(run.status).toBe("cancelled");
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // longer than the cancel poll: no second call
+    expect(calls).toBe(1);
+    expect(await timelineTypes(runId)).toContain("cancelled");
+  });
+
+  it("never runs a turn twice: a second execution of the turn step reports interrupted", async () => {
+    const { name, model } = scriptedModel([text("once")]);
+    const setup = await tenantSetup({ model: name });
+    const runId = await start(setup);
+    const run = await terminal(runId);
+    expect(run.status).toBe("complete");
+    // Replaying the step for a run whose turn was claimed must not call the model again.
+    await db.update(skillRuns).set({ status: "running" }).where(eq(skillRuns.id, runId));
+    expect(await claimTurn(db, { runId, tenantId: setup.tenant.id })).toBe(false);
+    const replay = await executeTurn(db, { runId, tenantId: setup.tenant.id }, () => model);
+    expect(replay).toMatchObject({ kind: "failed", code: "interrupted" });
+    expect(model.doGenerateCalls).toHaveLength(1);
+  });
+});
