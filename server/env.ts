@@ -23,6 +23,10 @@ export const env = createEnv({
     SKILLRUN_PG_PORT: port.default(54329),
     SKILLRUN_ENGINE_PORT: port.default(8288),
     SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    // Must stay longer than any template's turn timeout.
+    RUN_STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(15 * 60),
+    RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce.number().int().min(10).default(2 * 60),
+    RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce.number().int().min(30).default(10 * 60),
     OPENAI_API_KEY: z.string().optional(),
     ANTHROPIC_API_KEY: z.string().optional(),
     AWS_REGION: z.string().optional(),

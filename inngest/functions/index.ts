@@ -2,7 +2,11 @@ import type { InngestFunction } from "inngest";
 import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
+import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 
 /** Every function the app serves. */
-export const functions: InngestFunction.Any[] = [createRunSkillFunction({ client: inngest, db: getDb, resolveModel })];
+export const functions: InngestFunction.Any[] = [
+  createRunSkillFunction({ client: inngest, db: getDb, resolveModel }),
+  createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
+];

@@ -1,0 +1,24 @@
+import type { Inngest } from "inngest";
+import type { Database } from "@/server/db/client";
+import { env } from "@/server/env";
+import { reconcileRuns } from "@/server/services/reconcile";
+import type { RunDispatcher } from "@/server/services/runs";
+
+/** Every minute: the reconciler (stale running, lost queued, one resend). */
+export function createReconcileRunsFunction(deps: { client: Inngest.Any; db: () => Database; dispatcher: RunDispatcher }) {
+  return deps.client.createFunction(
+    { id: "reconcile-runs", name: "Reconcile runs", retries: 0, concurrency: 1, triggers: [{ cron: "* * * * *" }] },
+    async ({ step }) =>
+      step.run("reconcile", () =>
+        reconcileRuns(
+          { db: deps.db(), dispatcher: deps.dispatcher },
+          {
+            staleRunningMs: env.RUN_STALE_AFTER_SECONDS * 1000,
+            dispatchRetryMs: env.RUN_DISPATCH_RETRY_AFTER_SECONDS * 1000,
+            dispatchLostMs: env.RUN_DISPATCH_LOST_AFTER_SECONDS * 1000,
+            batchSize: 200,
+          },
+        ),
+      ),
+  );
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { asc, eq, inArray, sql } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { agents, agentTemplates, runEvents, skillRuns, skills } from "@/server/db/schema";
+import { createTenant, openTestDatabase } from "@/test/fixtures";
+import { reconcileRuns, type ReconcileOptions } from "./reconcile";
+import { RUN_REQUESTED, type RunDispatcher } from "./runs";
+
+const { db } = openTestDatabase();
+
+const OPTIONS: ReconcileOptions = { staleRunningMs: 15 * 60_000, dispatchRetryMs: 2 * 60_000, dispatchLostMs: 10 * 60_000, batchSize: 100 };
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+// The real embedded engine receives the resent events (no function is registered).
+let engine: Engine;
+let dispatcher: RunDispatcher;
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  dispatcher = new Inngest({ id: "reconcile-test", isDev: true, baseUrl: engine.url });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+/** The run-requested events the engine received for these runs. */
+async function requestedEvents(runIds: string[]) {
+  const rows = await db.execute<{ payload: { id: string; data: { runId: string } } }>(
+    sql`select payload from inngest_engine.events where name = ${RUN_REQUESTED} and payload -> 'data' ->> 'runId' in (${sql.join(runIds.map((id) => sql`${id}`), sql`, `)})`,
+  );
+  return rows.map((row) => row.payload);
+}
+
+async function insertRuns(rows: { status: "queued" | "running" | "complete"; createdAt: Date; startedAt?: Date }[]) {
+  const tenant = await createTenant(db);
+  const [skill] = await db
+    .insert(skills)
+    .values({ tenantId: tenant.id, origin: "tenant", slug: `s-${randomUUID().slice(0, 8)}`, name: "S", description: "d", versionHash: "v1", inputsSchema: { type: "object", properties: {} }, instructions: "i" })
+    .returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
+  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
+  const runs = await db
+    .insert(skillRuns)
+    .values(rows.map((row) => ({ tenantId: tenant.id, skillId: skill!.id, skillVersion: "v1", agentId: agent!.id, source: "manual" as const, inputs: {}, ...row })))
+    .returning({ id: skillRuns.id });
+  return runs.map((run) => run.id);
+}
+
+const statusOf = async (ids: string[]) =>
+  Object.fromEntries((await db.select({ id: skillRuns.id, status: skillRuns.status, code: skillRuns.failureCode }).from(skillRuns).where(inArray(skillRuns.id, ids))).map((run) => [run.id, `${run.status}${run.code ? `/${run.code}` : ""}`]));
+
+describe("reconcileRuns", () => {
+  it("fails stale running runs and lost queued ones, resends the event of late queued runs once, and leaves the rest", async () => {
+    const [stale, freshRunning, lost, late, fresh, done] = await insertRuns([
+      { status: "running", createdAt: minutesAgo(30), startedAt: minutesAgo(20) },
+      { status: "running", createdAt: minutesAgo(5), startedAt: minutesAgo(5) },
+      { status: "queued", createdAt: minutesAgo(11) },
+      { status: "queued", createdAt: minutesAgo(3) },
+      { status: "queued", createdAt: minutesAgo(1) },
+      { status: "complete", createdAt: minutesAgo(60), startedAt: minutesAgo(60) },
+    ]);
+    const result = await reconcileRuns({ db, dispatcher }, OPTIONS);
+
+    expect(result.staleRunning).toContain(stale);
+    expect(result.dispatchLost).toContain(lost);
+    expect(result.resent).toEqual(expect.arrayContaining([late]));
+    expect(await statusOf([stale!, freshRunning!, lost!, late!, fresh!, done!])).toEqual({
+      [stale!]: "failed/stale_running",
+      [freshRunning!]: "running",
+      [lost!]: "failed/dispatch_lost",
+      [late!]: "queued",
+      [fresh!]: "queued",
+      [done!]: "complete",
+    });
+    expect(await requestedEvents([late!])).toEqual([expect.objectContaining({ id: `${late}:resend`, data: { runId: late, tenantId: expect.any(String) } })]);
+
+    // A second tick resends nothing again and fails nothing twice.
+    const again = await reconcileRuns({ db, dispatcher }, OPTIONS);
+    expect(again.resent).not.toContain(late);
+    const staleEvents = await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, stale!)).orderBy(asc(runEvents.id));
+    expect(staleEvents.map((event) => event.type)).toEqual(["failed"]);
+  });
+
+  it("is safe when two ticks overlap: every run fails once and is resent at most once", async () => {
+    const ids = await insertRuns([
+      ...Array.from({ length: 20 }, () => ({ status: "running" as const, createdAt: minutesAgo(40), startedAt: minutesAgo(30) })),
+      ...Array.from({ length: 20 }, () => ({ status: "queued" as const, createdAt: minutesAgo(4) })),
+    ]);
+    await Promise.all([reconcileRuns({ db, dispatcher }, OPTIONS), reconcileRuns({ db, dispatcher }, OPTIONS)]);
+    const failedEvents = await db.select({ runId: runEvents.runId }).from(runEvents).where(inArray(runEvents.runId, ids.slice(0, 20)));
+    expect(failedEvents).toHaveLength(20);
+    const resends = await requestedEvents(ids.slice(20));
+    expect(resends).toHaveLength(20);
+    expect(new Set(resends.map((event) => event.data.runId)).size).toBe(20);
+  });
+});

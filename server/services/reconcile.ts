@@ -1,0 +1,99 @@
+import { sql } from "drizzle-orm";
+import { runEvents, skillRuns } from "@/server/db/schema";
+import type { FailureCode } from "@/server/db/schema/enums";
+import { RUN_REQUESTED, type RunServiceDeps } from "./runs";
+
+export type ReconcileOptions = {
+  /** A run `running` longer than this failed somewhere unseen (always longer than any turn timeout). */
+  staleRunningMs: number;
+  /** A run still `queued` after this gets its event sent once more. */
+  dispatchRetryMs: number;
+  /** A run still `queued` after this is given up as lost. */
+  dispatchLostMs: number;
+  batchSize: number;
+};
+
+export type ReconcileResult = { staleRunning: string[]; dispatchLost: string[]; resent: string[] };
+
+/**
+ * Fails, in one bounded batch, the runs matching `condition` with a reason. FOR UPDATE SKIP
+ * LOCKED plus the status re-check make two overlapping ticks safe: each run fails once.
+ */
+async function failMatching(
+  deps: RunServiceDeps,
+  status: "running" | "queued",
+  olderThan: Date,
+  column: "startedAt" | "createdAt",
+  failure: { code: FailureCode; reason: string },
+  batchSize: number,
+): Promise<string[]> {
+  const timestamp = column === "startedAt" ? skillRuns.startedAt : skillRuns.createdAt;
+  return deps.db.transaction(async (tx) => {
+    const failed = await tx
+      .update(skillRuns)
+      .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date() })
+      .where(
+        sql`${skillRuns.id} in (
+          select ${skillRuns.id} from ${skillRuns}
+          where ${skillRuns.status} = ${status} and ${timestamp} < ${olderThan.toISOString()}
+          order by ${timestamp} limit ${batchSize} for update skip locked
+        ) and ${skillRuns.status} = ${status}`,
+      )
+      .returning({ id: skillRuns.id, tenantId: skillRuns.tenantId });
+    if (failed.length) {
+      await tx.insert(runEvents).values(failed.map((run) => ({ runId: run.id, tenantId: run.tenantId, type: "failed", payload: { failureCode: failure.code, reason: failure.reason, by: "reconciler" } })));
+    }
+    return failed.map((run) => run.id);
+  });
+}
+
+/**
+ * The safety net behind one-shot dispatch: stale `running` runs fail as stale_running, lost
+ * `queued` runs fail as dispatch_lost, and `queued` runs past the retry cutoff get their
+ * event sent once more (recorded on the timeline; a duplicate delivery is harmless because
+ * mark-running is a compare-and-set).
+ */
+export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOptions, now = new Date()): Promise<ReconcileResult> {
+  const staleMinutes = Math.round(options.staleRunningMs / 60_000);
+  const staleRunning = await failMatching(
+    deps,
+    "running",
+    new Date(now.getTime() - options.staleRunningMs),
+    "startedAt",
+    { code: "stale_running", reason: `The run was still running after ${staleMinutes} min with no sign of life; its worker was probably lost.` },
+    options.batchSize,
+  );
+  const lostMinutes = Math.round(options.dispatchLostMs / 60_000);
+  const dispatchLost = await failMatching(
+    deps,
+    "queued",
+    new Date(now.getTime() - options.dispatchLostMs),
+    "createdAt",
+    { code: "dispatch_lost", reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.` },
+    options.batchSize,
+  );
+
+  // Claim resends by writing their timeline events first, under a lock only one tick holds.
+  const claimed = await deps.db.transaction(async (tx) => {
+    const [lock] = await tx.execute<{ acquired: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('skillrun:reconcile-resend')) as acquired`);
+    if (!lock?.acquired) return [];
+    return tx.execute<{ run_id: string; tenant_id: string }>(sql`
+      insert into ${runEvents} (run_id, tenant_id, type, payload)
+      select ${skillRuns.id}, ${skillRuns.tenantId}, 'dispatch_resent', '{}'::jsonb from ${skillRuns}
+      where ${skillRuns.status} = 'queued'
+        and ${skillRuns.createdAt} < ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
+        and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
+      order by ${skillRuns.createdAt} limit ${options.batchSize}
+      returning run_id, tenant_id`);
+  });
+
+  const resent: string[] = [];
+  for (const run of claimed) {
+    await deps.dispatcher
+      // A new event id: the engine would deduplicate a second event carrying the run id.
+      .send({ name: RUN_REQUESTED, id: `${run.run_id}:resend`, data: { runId: run.run_id, tenantId: run.tenant_id } })
+      .then(() => resent.push(run.run_id))
+      .catch((error: unknown) => console.error(`reconciler: resend of run ${run.run_id} failed: ${String(error)}`));
+  }
+  return { staleRunning, dispatchLost, resent };
+}
