@@ -24,6 +24,12 @@ export default defineConfig({
       BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       BETTER_AUTH_URL: "http://localhost:3000",
       SKILLRUN_DEFAULT_MODEL: "openai:gpt-4.1-mini",
+      // Tests never reach a real model provider, whatever the developer's shell has.
+      OPENAI_API_KEY: "",
+      ANTHROPIC_API_KEY: "",
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      OPENAI_COMPATIBLE_BASE_URL: "",
     },
   },
 });

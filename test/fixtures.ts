@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
+import { Inngest } from "inngest";
 import { afterAll } from "vitest";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
 import { accounts, memberships, tenants, tenantSettings, users, type MemberRole } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
+import type { RunDispatcher } from "@/server/services/runs";
 import { createCaller } from "@/server/trpc/root";
 
 /** The test file's own database (see setup-database.ts), closed after the file. */
@@ -53,7 +55,10 @@ export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD
   return new Headers({ cookie });
 }
 
+/** Where events go when a test does not start an engine: nowhere, so a start fails as dispatch_failed. */
+const unreachableDispatcher = new Inngest({ id: "no-engine", isDev: true, baseUrl: "http://127.0.0.1:9" });
+
 /** A tRPC caller for a request with these headers (signed in or not). */
-export async function callerFor(db: Database, auth: Auth, headers = new Headers()) {
-  return createCaller(await createTRPCContext({ headers, db, auth }));
+export async function callerFor(db: Database, auth: Auth, headers = new Headers(), dispatcher: RunDispatcher = unreachableDispatcher) {
+  return createCaller(await createTRPCContext({ headers, db, auth, dispatcher }));
 }

@@ -22,3 +22,25 @@ export function listSkills(db: Database, tenantId: string) {
     .where(visibleTo(tenantId))
     .orderBy(asc(skills.name), asc(skills.id));
 }
+
+/** One skill by slug with its instructions and inputs schema; a tenant's own wins over a built-in. */
+export async function getSkill(db: Database, tenantId: string, slug: string) {
+  const [skill] = await db
+    .select({
+      id: skills.id,
+      slug: skills.slug,
+      name: skills.name,
+      description: skills.description,
+      origin: skills.origin,
+      versionHash: skills.versionHash,
+      inputsSchema: skills.inputsSchema,
+      instructions: skills.instructions,
+      referenceFiles: sql<string[]>`(select coalesce(jsonb_agg(file ->> 'path'), '[]'::jsonb) from jsonb_array_elements(${skills.referenceFiles}) as file)`,
+      updatedAt: skills.updatedAt,
+    })
+    .from(skills)
+    .where(and(visibleTo(tenantId), eq(skills.slug, slug)))
+    .orderBy(sql`${skills.tenantId} is null`)
+    .limit(1);
+  return skill ?? null;
+}

@@ -5,15 +5,17 @@ import type { Database } from "@/server/db/client";
 import type { Auth } from "@/server/auth/config";
 import { isMemberRole, roleAtLeast } from "@/server/auth/roles";
 import type { MemberRole } from "@/server/db/schema/enums";
+import { InputsInvalidError } from "@/server/services/run-errors";
+import type { RunDispatcher } from "@/server/services/runs";
 import { getMembership } from "@/server/services/tenants";
 
 /**
  * The database and auth instance are injected so tests drive the same procedures with
  * their own database and real sessions.
  */
-export async function createTRPCContext(options: { headers: Headers; db: Database; auth: Auth }) {
+export async function createTRPCContext(options: { headers: Headers; db: Database; auth: Auth; dispatcher: RunDispatcher }) {
   const session = await options.auth.api.getSession({ headers: options.headers });
-  return { db: options.db, auth: options.auth, headers: options.headers, session };
+  return { db: options.db, auth: options.auth, dispatcher: options.dispatcher, headers: options.headers, session };
 }
 export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 
@@ -23,7 +25,12 @@ const t = initTRPC.context<TRPCContext>().create({
     ...shape,
     data: {
       ...shape.data,
-      fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null,
+      fieldErrors:
+        error.cause instanceof ZodError
+          ? z.flattenError(error.cause).fieldErrors
+          : error.cause instanceof InputsInvalidError
+            ? error.cause.fieldErrors
+            : null,
     },
   }),
 });

@@ -1,10 +1,14 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
+import { agentsRouter } from "./routers/agents";
+import { runsRouter } from "./routers/runs";
 import { skillsRouter } from "./routers/skills";
 import { viewerRouter } from "./routers/viewer";
 
 export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
+  agents: agentsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

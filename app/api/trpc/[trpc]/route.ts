@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { inngest } from "@/inngest/client";
 import { getAuth } from "@/server/auth";
 import { getDb } from "@/server/db";
 import { env } from "@/server/env";
@@ -10,7 +11,7 @@ function handler(request: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: () => createTRPCContext({ headers: request.headers, db: getDb(), auth: getAuth() }),
+    createContext: () => createTRPCContext({ headers: request.headers, db: getDb(), auth: getAuth(), dispatcher: inngest }),
     onError:
       env.NODE_ENV === "development"
         ? ({ path, error }) => console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`)

@@ -1,0 +1,81 @@
+import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
+import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
+
+export type RunListFilters = {
+  status?: RunStatus;
+  skillId?: string;
+  agentId?: string;
+  source?: InvocationSource;
+  failureCode?: FailureCode;
+  createdAfter?: Date;
+  createdBefore?: Date;
+};
+export type RunCursor = { createdAt: Date; id: string };
+
+/** What the history list shows, newest first, keyset-paginated on (created_at, id). */
+export async function listRuns(db: Database, tenantId: string, options: { filters?: RunListFilters; cursor?: RunCursor | null; limit: number }) {
+  const { filters = {}, cursor, limit } = options;
+  const conditions: (SQL | undefined)[] = [
+    eq(skillRuns.tenantId, tenantId),
+    filters.status ? eq(skillRuns.status, filters.status) : undefined,
+    filters.skillId ? eq(skillRuns.skillId, filters.skillId) : undefined,
+    filters.agentId ? eq(skillRuns.agentId, filters.agentId) : undefined,
+    filters.source ? eq(skillRuns.source, filters.source) : undefined,
+    filters.failureCode ? eq(skillRuns.failureCode, filters.failureCode) : undefined,
+    filters.createdAfter ? gte(skillRuns.createdAt, filters.createdAfter) : undefined,
+    filters.createdBefore ? lte(skillRuns.createdAt, filters.createdBefore) : undefined,
+    cursor ? or(lt(skillRuns.createdAt, cursor.createdAt), and(eq(skillRuns.createdAt, cursor.createdAt), lt(skillRuns.id, cursor.id))) : undefined,
+  ];
+  const rows = await db
+    .select({
+      id: skillRuns.id,
+      status: skillRuns.status,
+      source: skillRuns.source,
+      skill: { id: skills.id, slug: skills.slug, name: skills.name },
+      agent: { id: agents.id, name: agents.name },
+      inputs: skillRuns.inputs,
+      failureCode: skillRuns.failureCode,
+      inputTokens: skillRuns.inputTokens,
+      outputTokens: skillRuns.outputTokens,
+      costUsd: skillRuns.costUsd,
+      createdAt: skillRuns.createdAt,
+      startedAt: skillRuns.startedAt,
+      finishedAt: skillRuns.finishedAt,
+    })
+    .from(skillRuns)
+    .innerJoin(skills, eq(skills.id, skillRuns.skillId))
+    .leftJoin(agents, eq(agents.id, skillRuns.agentId))
+    .where(and(...conditions))
+    .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { runs: page, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+/** One run with everything the detail page shows, or null (unknown and foreign look the same). */
+export async function getRun(db: Database, tenantId: string, runId: string) {
+  const [run] = await db
+    .select({
+      run: skillRuns,
+      skill: { id: skills.id, slug: skills.slug, name: skills.name, currentVersion: skills.versionHash },
+      agent: { id: agents.id, name: agents.name },
+    })
+    .from(skillRuns)
+    .innerJoin(skills, eq(skills.id, skillRuns.skillId))
+    .leftJoin(agents, eq(agents.id, skillRuns.agentId))
+    .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
+  if (!run) return null;
+  const { idempotencyKey: _idempotencyKey, turnStartedAt: _turnStartedAt, ...visible } = run.run;
+  return { ...visible, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
+}
+
+export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {
+  return db
+    .select({ id: runEvents.id, type: runEvents.type, at: runEvents.at, payload: runEvents.payload })
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), eq(runEvents.tenantId, tenantId), gte(runEvents.id, afterId + 1)))
+    .orderBy(asc(runEvents.id));
+}

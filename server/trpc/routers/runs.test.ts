@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { agents, agentTemplates, skills } from "@/server/db/schema";
+import type { MemberRole } from "@/server/db/schema/enums";
+import { type InputsInvalidError } from "@/server/services/run-errors";
+import { callerFor, createTenant, createUser, openTestDatabase, signIn } from "@/test/fixtures";
+
+const { db, auth } = openTestDatabase();
+
+let engine: Engine;
+let dispatcher: Inngest;
+beforeAll(async () => {
+  // Events reach the real embedded engine; no function is registered, so runs stay queued.
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  dispatcher = new Inngest({ id: "router-test", isDev: true, baseUrl: engine.url });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+async function tenantWithSkill() {
+  const tenant = await createTenant(db);
+  const [skill] = await db
+    .insert(skills)
+    .values({
+      tenantId: tenant.id,
+      origin: "tenant",
+      slug: `private-${randomUUID().slice(0, 8)}`,
+      name: "Private",
+      description: "d",
+      versionHash: "v1",
+      inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
+      instructions: "i",
+      referenceFiles: [{ path: "references/a.md", content: "A" }],
+    })
+    .returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
+  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
+  return { tenant, skill: skill!, agent: agent! };
+}
+
+async function member(tenantId: string, role: MemberRole) {
+  const user = await createUser(db, [{ tenantId, role }]);
+  return callerFor(db, auth, await signIn(auth, user.email), dispatcher);
+}
+
+async function codeOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  return error instanceof TRPCError ? error.code : error;
+}
+
+describe("runs router", () => {
+  it("lets an operator start, read and cancel a run, and shows its timeline", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const { runId, created } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } });
+    expect(created).toBe(true);
+    expect(await operator.runs.get({ runId })).toMatchObject({ id: runId, status: "queued", cancellable: true, skillChanged: false, skill: { slug: skill.slug } });
+    expect((await operator.runs.events({ runId })).map((event) => event.type)).toEqual(["queued"]);
+
+    await operator.runs.cancel({ runId });
+    expect(await operator.runs.get({ runId })).toMatchObject({ status: "cancelled", cancellable: false });
+    expect(await codeOf(operator.runs.cancel({ runId }))).toBe("CONFLICT");
+  });
+
+  it("refuses invalid inputs with field errors and creates nothing", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const error = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: 7 } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+    expect(((error as TRPCError).cause as InputsInvalidError).fieldErrors).toEqual({ topic: ["must be string"] });
+    expect((await operator.runs.list({})).runs).toHaveLength(0);
+  });
+
+  it("lets a viewer read but not start, cancel or re-run", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const viewer = await member(tenant.id, "viewer");
+    const { runId } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } });
+    expect(await codeOf(viewer.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } }))).toBe("FORBIDDEN");
+    expect(await codeOf(viewer.runs.cancel({ runId }))).toBe("FORBIDDEN");
+    expect(await codeOf(viewer.runs.rerun({ runId }))).toBe("FORBIDDEN");
+    expect((await viewer.runs.get({ runId })).id).toBe(runId);
+  });
+
+  it("answers another tenant's run, skill and agent exactly like unknown ones", async () => {
+    const mine = await tenantWithSkill();
+    const theirs = await tenantWithSkill();
+    const owner = await member(mine.tenant.id, "owner");
+    const theirOperator = await member(theirs.tenant.id, "operator");
+    const { runId } = await theirOperator.runs.start({ skillSlug: theirs.skill.slug, inputs: { topic: "x" } });
+
+    for (const id of [runId, randomUUID()]) {
+      expect(await codeOf(owner.runs.get({ runId: id }))).toBe("NOT_FOUND");
+      expect(await codeOf(owner.runs.events({ runId: id }))).toBe("NOT_FOUND");
+      expect(await codeOf(owner.runs.cancel({ runId: id }))).toBe("NOT_FOUND");
+      expect(await codeOf(owner.runs.rerun({ runId: id }))).toBe("NOT_FOUND");
+    }
+    expect(await codeOf(owner.runs.start({ skillSlug: theirs.skill.slug, inputs: { topic: "x" } }))).toBe("NOT_FOUND");
+    expect(await codeOf(owner.runs.start({ skillSlug: mine.skill.slug, agentId: theirs.agent.id, inputs: { topic: "x" } }))).toBe("NOT_FOUND");
+    expect(await codeOf(owner.agents.effectiveConfig({ agentId: theirs.agent.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(owner.agents.get({ agentId: theirs.agent.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(owner.skills.get({ slug: theirs.skill.slug }))).toBe("NOT_FOUND");
+    expect((await owner.runs.list({})).runs).toHaveLength(0);
+  });
+
+  it("pages the history newest first with a keyset cursor, and filters", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const started: string[] = [];
+    for (let index = 0; index < 5; index++) started.push((await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } })).runId);
+    await operator.runs.cancel({ runId: started[0]! });
+
+    const seen: string[] = [];
+    let cursor: { createdAt: Date; id: string } | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({ limit: 2, cursor });
+      seen.push(...page.runs.map((run) => run.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...started].reverse());
+    expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([started[0]]);
+  });
+
+  it("re-runs with edited inputs as a linked run", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const { runId } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "first" } });
+    const rerun = await operator.runs.rerun({ runId, inputs: { topic: "second" } });
+    expect(rerun.skillChangedSinceOriginal).toBe(false);
+    expect(await operator.runs.get({ runId: rerun.runId })).toMatchObject({ source: "rerun", parentRunId: runId, inputs: { topic: "second" } });
+  });
+});
+
+describe("agents and skills routers", () => {
+  it("lists agents with their model and whether it is configured here, and reads a skill", async () => {
+    const { tenant, agent, skill } = await tenantWithSkill();
+    const viewer = await member(tenant.id, "viewer");
+    expect(await viewer.agents.list()).toEqual([
+      expect.objectContaining({ id: agent.id, model: "openai:gpt-4.1-mini", configured: false, missingSettings: ["OPENAI_API_KEY"], isDefault: true }),
+    ]);
+    expect(await viewer.agents.effectiveConfig({ agentId: agent.id })).toMatchObject({ agent: { id: agent.id }, model: "openai:gpt-4.1-mini" });
+    expect(await viewer.skills.get({ slug: skill.slug })).toMatchObject({ slug: skill.slug, referenceFiles: ["references/a.md"] });
+  });
+});

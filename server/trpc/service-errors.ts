@@ -1,0 +1,30 @@
+import { TRPCError } from "@trpc/server";
+import { AgentNotFoundError, TemplateNotFoundError } from "@/server/services/agent-config";
+import {
+  DispatchFailedError,
+  InputsInvalidError,
+  NoDefaultAgentError,
+  RunNotCancellableError,
+  RunNotFoundError,
+  SkillNotFoundError,
+} from "@/server/services/run-errors";
+
+/** Service errors as tRPC errors: unknown and foreign ids are both NOT_FOUND. */
+export function toTRPCError(error: unknown): unknown {
+  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError) {
+    return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
+  }
+  if (error instanceof InputsInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+  if (error instanceof NoDefaultAgentError) return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+  if (error instanceof RunNotCancellableError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+  if (error instanceof DispatchFailedError) return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
+  return error;
+}
+
+export async function mapServiceErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
