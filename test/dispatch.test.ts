@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { APICallError, type LanguageModel } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,6 +46,7 @@ beforeAll(async () => {
   const runSkill = createRunSkillFunction({
     client,
     db: () => db,
+    concurrencyPerTenant: 1,
     resolveModel: (name) => {
       const model = models.get(name);
       if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
@@ -88,7 +89,7 @@ function scriptedModel(results: LanguageModelV3GenerateResult[] | MockLanguageMo
   return { name, model };
 }
 
-async function tenantSetup(options: { model: string; deniedTerms?: string[] }) {
+async function tenantSetup(options: { model: string; deniedTerms?: string[]; maxSteps?: number; timeoutSeconds?: number }) {
   const tenant = await createTenant(db);
   const [skill] = await db
     .insert(skills)
@@ -108,7 +109,7 @@ async function tenantSetup(options: { model: string; deniedTerms?: string[] }) {
     .insert(guardrails)
     .values({ tenantId: tenant.id, name: "Standard", rules: { deniedTerms: options.deniedTerms ?? [], deniedPatterns: [], pii: "mask", maxDeliverableChars: 10_000 }, isTenantDefault: true })
     .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "You are precise.", defaultModel: options.model, maxSteps: 4, timeoutSeconds: 30 }).returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "You are precise.", defaultModel: options.model, maxSteps: options.maxSteps ?? 4, timeoutSeconds: options.timeoutSeconds ?? 30 }).returning();
   const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
   const [kb] = await db.insert(knowledgeBases).values({ tenantId: tenant.id, name: "Handbook" }).returning();
   await db.insert(kbDocuments).values({ tenantId: tenant.id, knowledgeBaseId: kb!.id, title: "Renewal policy", content: "Northwind renews on 1 October with a 4% cap." });
@@ -254,5 +255,51 @@ describe("a dispatched run", () => {
     const replay = await executeTurn(db, { runId, tenantId: setup.tenant.id }, () => model);
     expect(replay).toMatchObject({ kind: "failed", code: "interrupted" });
     expect(model.doGenerateCalls).toHaveLength(1);
+  });
+
+  it("reports a tool that throws on the timeline and lets the agent finish", async () => {
+    const { name } = scriptedModel([toolCall("read_skill_reference", { path: "references/missing.md" }), text("Done without it.")]);
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run.status).toBe("complete");
+    const [toolEvent] = await db.select({ payload: runEvents.payload }).from(runEvents).where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "tool_call")));
+    expect(toolEvent?.payload).toMatchObject({ name: "read_skill_reference", error: expect.stringContaining("No reference file") });
+  });
+
+  it("fails with max_steps when the agent never stops calling tools", async () => {
+    const { name } = scriptedModel(Array.from({ length: 5 }, () => toolCall("current_time", {})));
+    const run = await terminal(await start(await tenantSetup({ model: name, maxSteps: 3 })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "max_steps" });
+    expect(run.failureReason).toContain("3 steps");
+  });
+
+  it("fails with timeout when the turn outlives the template's limit, with the usage so far", async () => {
+    const { name } = scriptedModel(async (options) => {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 10_000);
+        options.abortSignal?.addEventListener("abort", () => (clearTimeout(timer), reject(new Error("aborted"))));
+      });
+      return text("too late");
+    });
+    const run = await terminal(await start(await tenantSetup({ model: name, timeoutSeconds: 1 })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "timeout", inputTokens: 0, outputTokens: 0 });
+  });
+
+  it("runs one run per tenant at a time, and different tenants side by side", async () => {
+    const windows: { tenant: string; from: number; to: number }[] = [];
+    const slowModel = (tenant: string) =>
+      scriptedModel(async () => {
+        const from = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        windows.push({ tenant, from, to: Date.now() });
+        return text("ok");
+      });
+    const first = await tenantSetup({ model: slowModel("a").name });
+    const second = await tenantSetup({ model: slowModel("b").name });
+    const runIds = await Promise.all([start(first), start(first), start(second)]);
+    await Promise.all(runIds.map((runId) => terminal(runId)));
+    const [a1, a2] = windows.filter((window) => window.tenant === "a");
+    const b = windows.find((window) => window.tenant === "b");
+    expect(a1 && a2 && (a1.to <= a2.from || a2.to <= a1.from)).toBe(true);
+    expect(windows.filter((window) => window.tenant === "a").some((window) => b && window.from < b.to && b.from < window.to)).toBe(true);
   });
 });

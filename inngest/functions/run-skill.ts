@@ -15,7 +15,13 @@ const runRequested = z.object({ runId: z.uuid(), tenantId: z.string().min(1) });
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
  * itself notices the cancellation between model calls.
  */
-export function createRunSkillFunction(deps: { client: Inngest.Any; db: () => Database; resolveModel: ModelResolver }) {
+export function createRunSkillFunction(deps: {
+  client: Inngest.Any;
+  db: () => Database;
+  resolveModel: ModelResolver;
+  /** Runs of one tenant executing at once (SKILLRUN_RUN_CONCURRENCY by default). */
+  concurrencyPerTenant?: number;
+}) {
   return deps.client.createFunction(
     {
       id: "run-skill",
@@ -23,7 +29,7 @@ export function createRunSkillFunction(deps: { client: Inngest.Any; db: () => Da
       retries: 0,
       triggers: [{ event: RUN_REQUESTED }],
       cancelOn: [{ event: RUN_CANCEL_REQUESTED, match: "data.runId" }],
-      concurrency: { limit: env.SKILLRUN_RUN_CONCURRENCY, key: "event.data.tenantId" },
+      concurrency: { limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY, key: "event.data.tenantId" },
       onFailure: async ({ event, error }) => {
         const parsed = runRequested.safeParse(event.data.event.data);
         if (!parsed.success) return;
