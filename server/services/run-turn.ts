@@ -1,5 +1,6 @@
 import { checkInputs, checkText } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
+import { costOf } from "@/server/agent/prices";
 import { runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
 import type { Database } from "@/server/db/client";
 import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
@@ -79,9 +80,9 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
       if (status === "cancelled") cancel.abort();
     });
   }, CANCEL_POLL_MS);
-  let outcome: TurnOutcome;
+  let turn: TurnOutcome;
   try {
-    outcome = await runAgentTurn({
+    turn = await runAgentTurn({
       db,
       tenantId: ref.tenantId,
       model,
@@ -96,6 +97,7 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
   } finally {
     clearInterval(poll);
   }
+  const outcome: TurnOutcome = { ...turn, usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) } };
 
   if (outcome.kind !== "complete" || !config.guardrail) return outcome;
   const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
