@@ -12,17 +12,22 @@ import { MockLanguageModelV3 } from "ai/test";
 import { and, asc, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { ModelNotConfiguredError } from "@/server/agent/models";
 import {
   agentKnowledgeBases,
+  agentMcpServers,
   agents,
   agentTemplates,
   guardrails,
   kbDocuments,
   knowledgeBases,
+  mcpServers,
   runEvents,
   skillRuns,
   skills,
@@ -302,5 +307,45 @@ describe("a dispatched run", () => {
     const b = windows.find((window) => window.tenant === "b");
     expect(a1 && a2 && (a1.to <= a2.from || a2.to <= a1.from)).toBe(true);
     expect(windows.filter((window) => window.tenant === "a").some((window) => b && window.from < b.to && b.from < window.to)).toBe(true);
+  });
+
+  it("offers the tools of the agent's MCP server, with its token, and fails clearly when a server is unreachable", async () => {
+    const authorizations: string[] = [];
+    const mcpHttp = http.createServer(async (request, response) => {
+      authorizations.push(request.headers.authorization ?? "");
+      const server = new McpServer({ name: "tickets", version: "1.0.0" });
+      server.registerTool("lookup_ticket", { description: "Look up a support ticket", inputSchema: { id: z.string() } }, async ({ id }) => ({
+        content: [{ type: "text", text: `Ticket ${id}: refund approved on 3 March` }],
+      }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      response.on("close", () => void transport.close().then(() => server.close()));
+      await server.connect(transport);
+      await transport.handleRequest(request, response);
+    });
+    await new Promise<void>((resolve) => mcpHttp.listen(0, "127.0.0.1", resolve));
+    const mcpUrl = `http://127.0.0.1:${(mcpHttp.address() as AddressInfo).port}/mcp`;
+    try {
+      const { name, model } = scriptedModel([toolCall("lookup_ticket", { id: "T-42" }), text("The refund for T-42 was approved on 3 March.")]);
+      const setup = await tenantSetup({ model: name });
+      const [server] = await db.insert(mcpServers).values({ tenantId: setup.tenant.id, name: "tickets", url: mcpUrl, authToken: "mcp-test-token" }).returning();
+      await db.insert(agentMcpServers).values({ agentId: setup.agent.id, mcpServerId: server!.id });
+
+      const run = await terminal(await start(setup));
+      expect(run.status).toBe("complete");
+      expect(JSON.stringify(model.doGenerateCalls[1]?.prompt)).toContain("refund approved on 3 March");
+      expect(authorizations.length).toBeGreaterThan(0);
+      expect(authorizations.every((header) => header === "Bearer mcp-test-token")).toBe(true);
+      expect(JSON.stringify(run.configSnapshot)).not.toContain("mcp-test-token");
+
+      const broken = await tenantSetup({ model: scriptedModel([text("never used")]).name });
+      const [unreachable] = await db.insert(mcpServers).values({ tenantId: broken.tenant.id, name: "gone", url: "http://127.0.0.1:9/mcp" }).returning();
+      await db.insert(agentMcpServers).values({ agentId: broken.agent.id, mcpServerId: unreachable!.id });
+      const failed = await terminal(await start(broken));
+      expect(failed).toMatchObject({ status: "failed", failureCode: "agent_crashed" });
+      expect(failed.failureReason).toContain('MCP server "gone"');
+    } finally {
+      mcpHttp.closeAllConnections();
+      mcpHttp.close();
+    }
   });
 });

@@ -27,6 +27,8 @@ export type TurnInput = {
   inputs: Record<string, unknown>;
   /** Aborted when the run is cancelled; the turn's own timeout is added here. */
   cancelSignal: AbortSignal;
+  /** Tools from the agent's MCP servers, already connected. */
+  mcpTools?: ToolSet;
   onEvent: (event: TurnEvent) => Promise<void>;
 };
 
@@ -120,7 +122,7 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       model: input.model,
       system: systemPrompt(input),
       prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
-      tools: builtInTools(input),
+      tools: { ...input.mcpTools, ...builtInTools(input) },
       stopWhen: stepCountIs(config.limits.maxSteps),
       abortSignal: signal,
       maxRetries: 0,

@@ -1,8 +1,11 @@
 import { checkInputs, checkText } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
+import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";
 import { costOf } from "@/server/agent/prices";
 import { runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
+import { mcpServers } from "@/server/db/schema";
 import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
 import {
   claimTurn,
@@ -16,6 +19,14 @@ import {
   type RunRef,
 } from "./run-lifecycle";
 import { appendRunEvent } from "./runs";
+
+/** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
+async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
+  return db
+    .select({ name: mcpServers.name, url: mcpServers.url, authToken: mcpServers.authToken })
+    .from(mcpServers)
+    .where(and(eq(mcpServers.tenantId, tenantId), inArray(mcpServers.id, ids), eq(mcpServers.enabled, true)));
+}
 
 /** How often a running turn checks whether its run was cancelled. */
 export const CANCEL_POLL_MS = 500;
@@ -74,6 +85,16 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
     if (!verdict.ok) return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${config.guardrail.name}" blocked the inputs: ${verdict.rule}.`, usage: ZERO_USAGE };
   }
 
+  let mcp: Awaited<ReturnType<typeof connectMcpTools>> | null = null;
+  if (config.mcpServers.length) {
+    try {
+      mcp = await connectMcpTools(await loadMcpConnections(db, ref.tenantId, config.mcpServers.map((server) => server.id)), config.blockedTools);
+    } catch (error) {
+      if (error instanceof McpConnectionError) return { kind: "failed", code: "agent_crashed", reason: error.message, usage: ZERO_USAGE };
+      throw error;
+    }
+  }
+
   const cancel = new AbortController();
   const poll = setInterval(() => {
     void getRunStatus(db, ref).then((status) => {
@@ -90,12 +111,14 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
       skill: run.skill,
       inputs: run.inputs,
       cancelSignal: cancel.signal,
+      mcpTools: mcp?.tools,
       onEvent: async (event) => {
         await appendRunEvent(db, { ...ref, type: event.type, payload: event.payload });
       },
     });
   } finally {
     clearInterval(poll);
+    await mcp?.close();
   }
   const outcome: TurnOutcome = { ...turn, usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) } };
 
