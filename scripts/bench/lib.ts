@@ -12,14 +12,14 @@ export async function freePort(from: number): Promise<number> {
 }
 
 /** BENCH_DATABASE_URL (a server the bench may create databases on), else an embedded one. */
-export async function benchDatabase(name: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function benchDatabase(name: string, options: { settings?: Record<string, string> } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const database = `bench_${name}_${process.pid}`;
   let serverUrl = process.env.BENCH_DATABASE_URL;
   let dataDir: string | null = null;
   let stopServer = async () => {};
   if (!serverUrl) {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "skillrun-bench-"));
-    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await freePort(56_000), fast: true });
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await freePort(56_000), fast: true, settings: options.settings });
     serverUrl = server.urlFor("postgres");
     stopServer = server.stop;
   }

@@ -81,6 +81,8 @@ export async function startEmbeddedPostgres(options: {
   reuseRunning?: boolean;
   /** Trade durability for speed: for throwaway test clusters only. */
   fast?: boolean;
+  /** Extra server settings, e.g. { shared_preload_libraries: "pg_stat_statements" }. */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
@@ -114,6 +116,7 @@ export async function startEmbeddedPostgres(options: {
       "-c", "unix_socket_directories=",
       "-c", "max_connections=200",
       ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ],
     onLog: (message) => {
       const text = String(message).trim();
