@@ -36,9 +36,9 @@ export function createRunSkillFunction(deps: {
         await failRun(deps.db(), parsed.data, { code: "agent_crashed", reason: `The run crashed: ${error.message}` });
       },
     },
-    async ({ event, step }) => {
+    async ({ event, step, runId }) => {
       const ref = runRequested.parse(event.data);
-      const started = await step.run("mark-running", () => markRunning(deps.db(), ref));
+      const started = await step.run("mark-running", () => markRunning(deps.db(), ref, runId));
       if (!started) return { skipped: "the run was not queued" };
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
       if (!configured) return { skipped: "nothing to run" };

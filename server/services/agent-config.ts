@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import {
   agentKnowledgeBases,
@@ -78,44 +78,43 @@ export async function resolveAgentRuntimeConfig(
   input: { tenantId: string; agentId: string; currentUserId?: string | null },
 ): Promise<AgentRuntimeConfig> {
   const { tenantId, agentId } = input;
-  const [agent] = await db.select().from(agents).where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
-  if (!agent) throw new AgentNotFoundError(agentId);
-  const [template] = await db
-    .select()
-    .from(agentTemplates)
-    .where(and(eq(agentTemplates.id, agent.templateId), eq(agentTemplates.tenantId, tenantId)));
+  // One statement: the agent, its template and everything attached, each part tenant-scoped.
+  const [row] = await db
+    .select({
+      agent: agents,
+      template: agentTemplates,
+      builtInToolsEnabled: sql<boolean | null>`(select ${tenantSettings.builtInToolsEnabled} from ${tenantSettings} where ${tenantSettings.tenantId} = ${tenantId})`,
+      skills: sql<{ id: string; slug: string; name: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${skills.id}, 'slug', ${skills.slug}, 'name', ${skills.name}) order by ${skills.name})
+        from ${agentSkills} join ${skills} on ${skills.id} = ${agentSkills.skillId}
+        where ${agentSkills.agentId} = ${agents.id} and ${skills.enabled} and (${skills.tenantId} is null or ${skills.tenantId} = ${tenantId})
+      ), '[]')`,
+      mcpServers: sql<{ id: string; name: string; url: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${mcpServers.id}, 'name', ${mcpServers.name}, 'url', ${mcpServers.url}) order by ${mcpServers.name})
+        from ${agentMcpServers} join ${mcpServers} on ${mcpServers.id} = ${agentMcpServers.mcpServerId}
+        where ${agentMcpServers.agentId} = ${agents.id} and ${mcpServers.tenantId} = ${tenantId} and ${mcpServers.enabled}
+      ), '[]')`,
+      knowledgeBases: sql<{ id: string; name: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${knowledgeBases.id}, 'name', ${knowledgeBases.name}) order by ${knowledgeBases.name})
+        from ${agentKnowledgeBases} join ${knowledgeBases} on ${knowledgeBases.id} = ${agentKnowledgeBases.knowledgeBaseId}
+        where ${agentKnowledgeBases.agentId} = ${agents.id} and ${knowledgeBases.tenantId} = ${tenantId}
+      ), '[]')`,
+      guardrails: sql<{ id: string; name: string; rules: GuardrailRules; isTenantDefault: boolean }[]>`coalesce((
+        select json_agg(json_build_object('id', ${guardrails.id}, 'name', ${guardrails.name}, 'rules', ${guardrails.rules}, 'isTenantDefault', ${guardrails.isTenantDefault}))
+        from ${guardrails}
+        where ${guardrails.tenantId} = ${tenantId} and (${guardrails.id} = ${agentTemplates.guardrailId} or ${guardrails.isTenantDefault})
+      ), '[]')`,
+    })
+    .from(agents)
+    .leftJoin(agentTemplates, and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)))
+    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
+  if (!row) throw new AgentNotFoundError(agentId);
+  const { agent, template } = row;
   if (!template) throw new TemplateNotFoundError(agent.templateId);
-
-  const [settings, agentSkillRows, mcpRows, kbRows, guardrailRows] = await Promise.all([
-    db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId)),
-    db
-      .select({ id: skills.id, slug: skills.slug, name: skills.name })
-      .from(agentSkills)
-      .innerJoin(skills, eq(skills.id, agentSkills.skillId))
-      .where(and(eq(agentSkills.agentId, agent.id), eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenantId))))
-      .orderBy(asc(skills.name)),
-    db
-      .select({ id: mcpServers.id, name: mcpServers.name, url: mcpServers.url })
-      .from(agentMcpServers)
-      .innerJoin(mcpServers, eq(mcpServers.id, agentMcpServers.mcpServerId))
-      .where(and(eq(agentMcpServers.agentId, agent.id), eq(mcpServers.tenantId, tenantId), eq(mcpServers.enabled, true)))
-      .orderBy(asc(mcpServers.name)),
-    db
-      .select({ id: knowledgeBases.id, name: knowledgeBases.name })
-      .from(agentKnowledgeBases)
-      .innerJoin(knowledgeBases, eq(knowledgeBases.id, agentKnowledgeBases.knowledgeBaseId))
-      .where(and(eq(agentKnowledgeBases.agentId, agent.id), eq(knowledgeBases.tenantId, tenantId)))
-      .orderBy(asc(knowledgeBases.name)),
-    db
-      .select()
-      .from(guardrails)
-      .where(
-        and(
-          eq(guardrails.tenantId, tenantId),
-          template.guardrailId ? or(eq(guardrails.id, template.guardrailId), eq(guardrails.isTenantDefault, true)) : eq(guardrails.isTenantDefault, true),
-        ),
-      ),
-  ]);
+  const agentSkillRows = row.skills;
+  const mcpRows = row.mcpServers;
+  const kbRows = row.knowledgeBases;
+  const guardrailRows = row.guardrails;
 
   const templateGuardrail = guardrailRows.find((row) => row.id === template.guardrailId);
   const defaultGuardrail = guardrailRows.find((row) => row.isTenantDefault);
@@ -125,7 +124,7 @@ export async function resolveAgentRuntimeConfig(
       ? { id: defaultGuardrail.id, name: defaultGuardrail.name, rules: defaultGuardrail.rules, source: "tenant default" as const }
       : null;
 
-  const builtInToolsEnabled = settings[0]?.builtInToolsEnabled ?? true;
+  const builtInToolsEnabled = row.builtInToolsEnabled ?? true;
   const tools = builtInToolsEnabled ? BUILT_IN_TOOLS.filter((tool) => !template.blockedTools.includes(tool)) : [];
 
   const invoker = input.currentUserId ? await memberUser(db, tenantId, input.currentUserId) : null;

@@ -3,14 +3,15 @@ import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { RunConfigSnapshot } from "@/server/db/schema/runs";
-import { appendRunEvent } from "./runs";
+import { transitionRun, type RunRef } from "./run-timeline";
+
+export type { RunRef } from "./run-timeline";
 
 /**
  * The transitions the run-skill function makes, each a compare-and-set on the current status
- * with its timeline event in the same transaction. Terminal states never change again.
+ * with its timeline event in the same statement. Terminal states never change again.
  */
 
-export type RunRef = { runId: string; tenantId: string };
 
 export type TokenUsage = {
   inputTokens: number;
@@ -28,12 +29,8 @@ const whereRun = (ref: RunRef, status?: RunStatus) =>
   and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId), status ? eq(skillRuns.status, status) : undefined);
 
 /** queued → running. False when the run is anything but queued (e.g. cancelled before start). */
-export async function markRunning(db: Database, ref: RunRef): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [run] = await tx.update(skillRuns).set({ status: "running", startedAt: new Date() }).where(whereRun(ref, "queued")).returning({ id: skillRuns.id });
-    if (run) await appendRunEvent(tx, { ...ref, type: "running" });
-    return Boolean(run);
-  });
+export async function markRunning(db: Database, ref: RunRef, inngestRunId?: string): Promise<boolean> {
+  return transitionRun(db, ref, { from: ["queued"], set: { status: "running", startedAt: new Date(), inngestRunId: inngestRunId ?? null }, event: { type: "running" } });
 }
 
 /** What the agent turn needs of the run: its agent, inputs, invoker and the skill it runs. */
@@ -59,9 +56,10 @@ export async function getRunStatus(db: Database, ref: RunRef): Promise<RunStatus
 }
 
 export async function saveConfigSnapshot(db: Database, ref: RunRef, snapshot: RunConfigSnapshot) {
-  await db.transaction(async (tx) => {
-    const [run] = await tx.update(skillRuns).set({ configSnapshot: snapshot }).where(whereRun(ref, "running")).returning({ id: skillRuns.id });
-    if (run) await appendRunEvent(tx, { ...ref, type: "config_resolved", payload: { model: snapshot.model, agent: snapshot.agent } });
+  await transitionRun(db, ref, {
+    from: ["running"],
+    set: { configSnapshot: snapshot },
+    event: { type: "config_resolved", payload: { model: snapshot.model, agent: snapshot.agent } },
   });
 }
 
@@ -79,34 +77,19 @@ export async function claimTurn(db: Database, ref: RunRef): Promise<boolean> {
 }
 
 export async function completeRun(db: Database, ref: RunRef, result: { markdown: string; usage: TokenUsage }) {
-  return db.transaction(async (tx) => {
-    const [run] = await tx
-      .update(skillRuns)
-      .set({ status: "complete", deliverable: { type: "inline", format: "markdown", payload: result.markdown }, finishedAt: new Date(), ...result.usage })
-      .where(whereRun(ref, "running"))
-      .returning({ id: skillRuns.id });
-    if (run) await appendRunEvent(tx, { ...ref, type: "complete", payload: { chars: result.markdown.length } });
-    return Boolean(run);
+  return transitionRun(db, ref, {
+    from: ["running"],
+    set: { status: "complete", deliverable: { type: "inline", format: "markdown", payload: result.markdown }, finishedAt: new Date(), ...result.usage },
+    event: { type: "complete", payload: { chars: result.markdown.length } },
   });
 }
 
 /** running → failed (or queued → failed when it never started), always with a specific reason. */
 export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage }) {
-  return db.transaction(async (tx) => {
-    let [run] = await tx
-      .update(skillRuns)
-      .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date(), ...(failure.usage ?? {}) })
-      .where(whereRun(ref, "running"))
-      .returning({ id: skillRuns.id });
-    run ??= (
-      await tx
-        .update(skillRuns)
-        .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date() })
-        .where(whereRun(ref, "queued"))
-        .returning({ id: skillRuns.id })
-    )[0];
-    if (run) await appendRunEvent(tx, { ...ref, type: "failed", payload: { failureCode: failure.code, reason: failure.reason } });
-    return Boolean(run);
+  return transitionRun(db, ref, {
+    from: ["running", "queued"],
+    set: { status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date(), ...(failure.usage ?? {}) },
+    event: { type: "failed", payload: { failureCode: failure.code, reason: failure.reason } },
   });
 }
 

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from "ajv";
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import type { Database, Transaction } from "@/server/db/client";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
@@ -12,7 +12,10 @@ import {
   RunNotFoundError,
   SkillNotFoundError,
 } from "./run-errors";
+import { transitionRun } from "./run-timeline";
 import { createInputsValidator, fieldErrorsOf } from "./skill-inputs-schema";
+
+export { appendRunEvent } from "./run-timeline";
 
 export const RUN_REQUESTED = "skill/run.requested";
 export const RUN_CANCEL_REQUESTED = "skill/run.cancel-requested";
@@ -43,13 +46,6 @@ const UNATTENDED: readonly InvocationSource[] = ["schedule", "webhook"];
 /** The one definition of "can be cancelled", shared by the server and the UI. */
 export function isCancellable(status: RunStatus): boolean {
   return CANCELLABLE.includes(status);
-}
-
-export function appendRunEvent(
-  tx: Database | Transaction,
-  event: { runId: string; tenantId: string; type: string; payload?: Record<string, unknown> },
-) {
-  return tx.insert(runEvents).values({ runId: event.runId, tenantId: event.tenantId, type: event.type, payload: event.payload ?? {} });
 }
 
 const validators = new Map<string, ValidateFunction>();
@@ -121,33 +117,41 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
   }
 
   const noAgent = !agentId;
-  const created = await db.transaction(async (tx) => {
-    const [run] = await tx
-      .insert(skillRuns)
-      .values({
-        tenantId,
-        skillId: skill.id,
-        skillVersion: skill.versionHash,
-        agentId,
-        source: input.source,
-        invokerUserId: input.invoker?.userId ?? null,
-        scheduleId: input.invoker?.scheduleId ?? null,
-        webhookId: input.invoker?.webhookId ?? null,
-        apiKeyId: input.invoker?.apiKeyId ?? null,
-        parentRunId: input.parentRunId ?? null,
-        inputs,
-        idempotencyKey: input.idempotencyKey ?? null,
-        ...(noAgent
-          ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
-          : {}),
-      })
-      .onConflictDoNothing({ target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` })
-      .returning(runSummary);
-    if (!run) return null;
-    await appendRunEvent(tx, { runId: run.id, tenantId, type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } });
-    if (noAgent) await appendRunEvent(tx, { runId: run.id, tenantId, type: "failed", payload: { failureCode: "no_agent" } });
-    return run;
-  });
+  const insert = db
+    .insert(skillRuns)
+    .values({
+      tenantId,
+      skillId: skill.id,
+      skillVersion: skill.versionHash,
+      agentId,
+      source: input.source,
+      invokerUserId: input.invoker?.userId ?? null,
+      scheduleId: input.invoker?.scheduleId ?? null,
+      webhookId: input.invoker?.webhookId ?? null,
+      apiKeyId: input.invoker?.apiKeyId ?? null,
+      parentRunId: input.parentRunId ?? null,
+      inputs,
+      idempotencyKey: input.idempotencyKey ?? null,
+      ...(noAgent
+        ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
+        : {}),
+    })
+    .onConflictDoNothing({ target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` })
+    .returning({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt });
+  const timeline = [
+    { type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } },
+    ...(noAgent ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
+  ];
+  // The run and its first timeline events in one statement (a writable CTE).
+  const [row] = await db.execute<{ id: string; status: RunStatus; failure_code: FailureCode | null; created_at: string | Date }>(sql`
+    with created as (${insert.getSQL()}),
+    timeline as (
+      insert into ${runEvents} (run_id, tenant_id, type, payload)
+      select created.id, ${tenantId}, event.type, event.payload
+      from created cross join jsonb_to_recordset(${JSON.stringify(timeline)}::text::jsonb) as event(type text, payload jsonb)
+    )
+    select id, status, failure_code, created_at from created`);
+  const created = row ? { id: row.id, status: row.status, failureCode: row.failure_code, createdAt: new Date(row.created_at) } : null;
 
   if (!created) {
     // A concurrent call with the same key won the insert.
@@ -161,8 +165,7 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
   if (noAgent) return { run: created, created: true };
 
   try {
-    const { ids } = await deps.dispatcher.send({ name: RUN_REQUESTED, id: created.id, data: { runId: created.id, tenantId } });
-    if (ids[0]) await db.update(skillRuns).set({ inngestEventId: ids[0] }).where(eq(skillRuns.id, created.id));
+    await deps.dispatcher.send({ name: RUN_REQUESTED, id: created.id, data: { runId: created.id, tenantId } });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     await failQueuedRun(db, { runId: created.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
@@ -173,14 +176,10 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
 
 /** CAS queued → failed with a reason; a run that moved on is left alone. */
 export async function failQueuedRun(db: Database, input: { runId: string; tenantId: string; failureCode: FailureCode; reason: string }) {
-  return db.transaction(async (tx) => {
-    const [failed] = await tx
-      .update(skillRuns)
-      .set({ status: "failed", failureCode: input.failureCode, failureReason: input.reason, finishedAt: new Date() })
-      .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId), eq(skillRuns.status, "queued")))
-      .returning({ id: skillRuns.id });
-    if (failed) await appendRunEvent(tx, { runId: input.runId, tenantId: input.tenantId, type: "failed", payload: { failureCode: input.failureCode, reason: input.reason } });
-    return Boolean(failed);
+  return transitionRun(db, input, {
+    from: ["queued"],
+    set: { status: "failed", failureCode: input.failureCode, failureReason: input.reason, finishedAt: new Date() },
+    event: { type: "failed", payload: { failureCode: input.failureCode, reason: input.reason } },
   });
 }
 
@@ -191,15 +190,11 @@ export async function failQueuedRun(db: Database, input: { runId: string; tenant
  */
 export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string; runId: string; userId?: string | null }) {
   const { db } = deps;
-  const cancelled = await db.transaction(async (tx) => {
-    const now = new Date();
-    const [run] = await tx
-      .update(skillRuns)
-      .set({ status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null })
-      .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId), inArray(skillRuns.status, [...CANCELLABLE])))
-      .returning({ id: skillRuns.id, status: skillRuns.status });
-    if (run) await appendRunEvent(tx, { runId: run.id, tenantId: input.tenantId, type: "cancelled", payload: { by: input.userId ?? null } });
-    return run;
+  const now = new Date();
+  const cancelled = await transitionRun(db, input, {
+    from: [...CANCELLABLE],
+    set: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null },
+    event: { type: "cancelled", payload: { by: input.userId ?? null } },
   });
   if (!cancelled) {
     const [current] = await db
@@ -212,7 +207,7 @@ export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string;
   await deps.dispatcher
     .send({ name: RUN_CANCEL_REQUESTED, data: { runId: input.runId, tenantId: input.tenantId } })
     .catch((error: unknown) => console.error(`cancel event for run ${input.runId} not sent: ${String(error)}`));
-  return cancelled;
+  return { id: input.runId, status: "cancelled" as const };
 }
 
 /**
