@@ -53,6 +53,7 @@ beforeAll(async () => {
     db: () => db,
     concurrencyPerTenant: 1,
     resolveModel: (name) => {
+      if (name.startsWith("crash:")) throw new Error("the model registry exploded");
       const model = models.get(name);
       if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
       return model;
@@ -347,5 +348,11 @@ describe("a dispatched run", () => {
       mcpHttp.closeAllConnections();
       mcpHttp.close();
     }
+  });
+
+  it("an unexpected crash inside a step fails the run as agent_crashed through onFailure, with the error", async () => {
+    const run = await terminal(await start(await tenantSetup({ model: `crash:${randomUUID()}` })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed" });
+    expect(run.failureReason).toContain("the model registry exploded");
   });
 });
