@@ -4,7 +4,7 @@ import { Inngest } from "inngest";
 import { afterAll } from "vitest";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
-import { accounts, memberships, tenants, tenantSettings, users, type MemberRole } from "@/server/db/schema";
+import { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users, type MemberRole, type SkillInputsSchema } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import type { RunDispatcher } from "@/server/services/runs";
 import { createCaller } from "@/server/trpc/root";
@@ -61,4 +61,34 @@ const unreachableDispatcher = new Inngest({ id: "no-engine", isDev: true, baseUr
 /** A tRPC caller for a request with these headers (signed in or not). */
 export async function callerFor(db: Database, auth: Auth, headers = new Headers(), dispatcher: RunDispatcher = unreachableDispatcher) {
   return createCaller(await createTRPCContext({ headers, db, auth, dispatcher }));
+}
+
+const ANY_INPUTS: SkillInputsSchema = { type: "object", properties: {} };
+
+/** A tenant with one private skill, a template and an agent (the default unless told otherwise). */
+export async function createTenantWithSkill(
+  db: Database,
+  options: { inputsSchema?: SkillInputsSchema; defaultAgent?: boolean; referenceFiles?: { path: string; content: string }[] } = {},
+) {
+  const tenant = await createTenant(db);
+  const [skill] = await db
+    .insert(skills)
+    .values({
+      tenantId: tenant.id,
+      origin: "tenant",
+      slug: `skill-${randomUUID().slice(0, 8)}`,
+      name: "Skill",
+      description: "A test skill.",
+      versionHash: "v1",
+      inputsSchema: options.inputsSchema ?? ANY_INPUTS,
+      instructions: "Do it.",
+      referenceFiles: options.referenceFiles ?? [],
+    })
+    .returning();
+  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "Template", systemPrompt: "You are careful." }).returning();
+  const [agent] = await db
+    .insert(agents)
+    .values({ tenantId: tenant.id, name: "Agent", templateId: template!.id, isDefault: options.defaultAgent ?? true })
+    .returning();
+  return { tenant, skill: skill!, template: template!, agent: agent! };
 }

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { agents, agentTemplates, runEvents, skillRuns, skills } from "@/server/db/schema";
-import { createTenant, openTestDatabase } from "@/test/fixtures";
+import { runEvents, skillRuns } from "@/server/db/schema";
+import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { reconcileRuns, type ReconcileOptions } from "./reconcile";
 import { RUN_REQUESTED, type RunDispatcher } from "./runs";
 
@@ -33,16 +32,10 @@ async function requestedEvents(runIds: string[]) {
 }
 
 async function insertRuns(rows: { status: "queued" | "running" | "complete"; createdAt: Date; startedAt?: Date }[]) {
-  const tenant = await createTenant(db);
-  const [skill] = await db
-    .insert(skills)
-    .values({ tenantId: tenant.id, origin: "tenant", slug: `s-${randomUUID().slice(0, 8)}`, name: "S", description: "d", versionHash: "v1", inputsSchema: { type: "object", properties: {} }, instructions: "i" })
-    .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
-  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
+  const { tenant, skill, agent } = await createTenantWithSkill(db);
   const runs = await db
     .insert(skillRuns)
-    .values(rows.map((row) => ({ tenantId: tenant.id, skillId: skill!.id, skillVersion: "v1", agentId: agent!.id, source: "manual" as const, inputs: {}, ...row })))
+    .values(rows.map((row) => ({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", agentId: agent.id, source: "manual" as const, inputs: {}, ...row })))
     .returning({ id: skillRuns.id });
   return runs.map((run) => run.id);
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { agents, agentTemplates, runEvents, skillRuns, skills } from "@/server/db/schema";
-import { createTenant, openTestDatabase } from "@/test/fixtures";
+import { runEvents, skillRuns } from "@/server/db/schema";
+import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { completeRun, failRun, markRunning, ZERO_USAGE } from "./run-lifecycle";
 import { cancelRun, type RunDispatcher } from "./runs";
 
@@ -12,16 +11,10 @@ const { db } = openTestDatabase();
 const dispatcher: RunDispatcher = { send: async () => ({ ids: [] }) };
 
 async function queuedRuns(count: number) {
-  const tenant = await createTenant(db);
-  const [skill] = await db
-    .insert(skills)
-    .values({ tenantId: tenant.id, origin: "tenant", slug: `s-${randomUUID().slice(0, 8)}`, name: "S", description: "d", versionHash: "v1", inputsSchema: { type: "object", properties: {} }, instructions: "i" })
-    .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
-  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id }).returning();
+  const { tenant, skill, agent } = await createTenantWithSkill(db);
   const runs = await db
     .insert(skillRuns)
-    .values(Array.from({ length: count }, () => ({ tenantId: tenant.id, skillId: skill!.id, skillVersion: "v1", agentId: agent!.id, source: "manual" as const, inputs: {} })))
+    .values(Array.from({ length: count }, () => ({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", agentId: agent.id, source: "manual" as const, inputs: {} })))
     .returning({ id: skillRuns.id });
   return { tenantId: tenant.id, runIds: runs.map((run) => run.id) };
 }

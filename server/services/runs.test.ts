@@ -3,8 +3,8 @@ import { asc, count, eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { agents, agentTemplates, runEvents, skillRuns, skills } from "@/server/db/schema";
-import { createTenant, createUser, openTestDatabase } from "@/test/fixtures";
+import { runEvents, skillRuns, skills } from "@/server/db/schema";
+import { createTenant, createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { AgentNotFoundError } from "./agent-config";
 import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
 import { cancelRun, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
@@ -32,19 +32,7 @@ const SCHEMA = {
   },
 };
 
-async function tenantWithSkill(options: { defaultAgent?: boolean } = {}) {
-  const tenant = await createTenant(db);
-  const [skill] = await db
-    .insert(skills)
-    .values({ tenantId: tenant.id, origin: "tenant", slug: `s-${randomUUID().slice(0, 8)}`, name: "Skill", description: "d", versionHash: "v1", inputsSchema: SCHEMA, instructions: "Do it." })
-    .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
-  const [agent] = await db
-    .insert(agents)
-    .values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: options.defaultAgent ?? true })
-    .returning();
-  return { tenant, skill: skill!, agent: agent! };
-}
+const tenantWithSkill = (options: { defaultAgent?: boolean } = {}) => createTenantWithSkill(db, { inputsSchema: SCHEMA, ...options });
 
 const runCount = async (tenantId: string) => (await db.select({ value: count() }).from(skillRuns).where(eq(skillRuns.tenantId, tenantId)))[0]?.value;
 const timeline = (runId: string) => db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id));

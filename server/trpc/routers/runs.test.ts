@@ -3,10 +3,9 @@ import { TRPCError } from "@trpc/server";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { agents, agentTemplates, skills } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { type InputsInvalidError } from "@/server/services/run-errors";
-import { callerFor, createTenant, createUser, openTestDatabase, signIn } from "@/test/fixtures";
+import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
@@ -21,26 +20,11 @@ afterAll(async () => {
   await engine.close();
 });
 
-async function tenantWithSkill() {
-  const tenant = await createTenant(db);
-  const [skill] = await db
-    .insert(skills)
-    .values({
-      tenantId: tenant.id,
-      origin: "tenant",
-      slug: `private-${randomUUID().slice(0, 8)}`,
-      name: "Private",
-      description: "d",
-      versionHash: "v1",
-      inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
-      instructions: "i",
-      referenceFiles: [{ path: "references/a.md", content: "A" }],
-    })
-    .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "p" }).returning();
-  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
-  return { tenant, skill: skill!, agent: agent! };
-}
+const tenantWithSkill = () =>
+  createTenantWithSkill(db, {
+    inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
+    referenceFiles: [{ path: "references/a.md", content: "A" }],
+  });
 
 async function member(tenantId: string, role: MemberRole) {
   const user = await createUser(db, [{ tenantId, role }]);
