@@ -33,6 +33,7 @@ export type EngineConfig = {
   /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
   retryIntervalSeconds?: number;
   historyRetentionHours: number;
+  pruneIntervalMs: number;
   maxConcurrentRequests: number;
   /** Ceiling on one SDK request; the real server allows 2 h. */
   requestTimeoutMs: number;
@@ -218,7 +219,7 @@ export class InngestEngine {
     for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
     await this.refreshWaitedNames();
 
-    this.pruneTimer = setInterval(() => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)), 60_000);
+    this.pruneTimer = setInterval(() => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)), this.config.pruneIntervalMs);
     this.pruneTimer.unref();
   }
 

@@ -17,6 +17,8 @@ export type EngineOptions = {
   /** Seconds between re-syncs of the apps; 0 disables polling. */
   pollIntervalSeconds?: number;
   historyRetentionHours?: number;
+  /** How often finished history past the retention is deleted (default 60 s). */
+  pruneIntervalSeconds?: number;
   maxConcurrentRequests?: number;
   requestTimeoutMs?: number;
   log?: (line: EngineLogLine) => void;
@@ -216,6 +218,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const engine = new InngestEngine(sql, {
     retryIntervalSeconds: options.retryIntervalSeconds,
     historyRetentionHours: options.historyRetentionHours ?? 24 * 7,
+    pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
     maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
     requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
     log,

@@ -183,7 +183,7 @@ export async function startAppServer(client: Inngest.Any, functions: InngestFunc
 
 type EngineStartOptions = Parameters<typeof startEngine>[0];
 
-export type HarnessOptions = { retryIntervalSeconds?: number; pollIntervalSeconds?: number };
+export type HarnessOptions = Pick<EngineStartOptions, "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds">;
 
 export class EngineHarness {
   private current: Engine | undefined;
@@ -213,6 +213,8 @@ export class EngineHarness {
       appUrls: [],
       retryIntervalSeconds: this.options.retryIntervalSeconds ?? 0.05,
       pollIntervalSeconds: this.options.pollIntervalSeconds ?? 0.2,
+      historyRetentionHours: this.options.historyRetentionHours,
+      pruneIntervalSeconds: this.options.pruneIntervalSeconds,
       log: (line) => {
         // CONFORMANCE_ENGINE_LOG=1 prints the engine's log lines while debugging a failure.
         if (process.env.CONFORMANCE_ENGINE_LOG) process.stderr.write(`[engine] ${JSON.stringify(line)}\n`);
