@@ -148,6 +148,16 @@ async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
   }
 }
 
+async function waitForUsage(runId: string, inputTokens: number, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [run] = await db.select({ inputTokens: skillRuns.inputTokens }).from(skillRuns).where(eq(skillRuns.id, runId));
+    if (run?.inputTokens === inputTokens) return;
+    if (Date.now() > deadline) throw new Error(`run ${runId} has ${run?.inputTokens} input tokens, expected ${inputTokens}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const timelineTypes = async (runId: string) =>
   (await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id))).map((event) => event.type);
 
@@ -220,16 +230,17 @@ describe("a dispatched run", () => {
     expect(await timelineTypes(run.id)).toEqual(["queued", "cancelled"]);
   });
 
-  it("a cancel during the turn stops it: the model's next call never happens", async () => {
+  it("a cancel during the turn stops it: the model's next call never happens, and the usage so far is kept", async () => {
     let release: () => void = () => {};
-    const firstCallStarted = new Promise<void>((resolve) => {
+    const secondCallStarted = new Promise<void>((resolve) => {
       release = resolve;
     });
     let calls = 0;
     const { name } = scriptedModel(async (options) => {
       calls++;
+      if (calls === 1) return toolCall("current_time", {});
       release();
-      // A slow first call that honours the abort signal, like a real provider.
+      // A slow call that honours the abort signal, like a real provider.
       await new Promise((resolve, reject) => {
         const timer = setTimeout(resolve, 10_000);
         options.abortSignal?.addEventListener("abort", () => {
@@ -241,12 +252,14 @@ describe("a dispatched run", () => {
     });
     const setup = await tenantSetup({ model: name });
     const runId = await start(setup);
-    await firstCallStarted;
+    await secondCallStarted;
     await cancelRun(deps, { tenantId: setup.tenant.id, runId });
     const run = await terminal(runId);
     expect(run.status).toBe("cancelled");
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // longer than the cancel poll: no second call
-    expect(calls).toBe(1);
+    // The usage of the first (completed) model call is recorded on the cancelled run.
+    await waitForUsage(runId, 30);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // longer than the cancel poll: no third call
+    expect(calls).toBe(2);
     expect(await timelineTypes(runId)).toContain("cancelled");
   });
 

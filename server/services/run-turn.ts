@@ -121,6 +121,8 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
     await mcp?.close();
   }
   const outcome: TurnOutcome = { ...turn, usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) } };
+  // A cancelled run's engine run is cancelled too, so no `finish` step follows: record now.
+  if (outcome.kind === "cancelled") await recordUsage(db, ref, outcome.usage);
 
   if (outcome.kind !== "complete" || !config.guardrail) return outcome;
   const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
