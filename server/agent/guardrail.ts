@@ -7,7 +7,9 @@ import type { GuardrailRules } from "@/server/db/schema";
 export type GuardrailVerdict = { ok: true; text: string; masked: number } | { ok: false; rule: string };
 
 const PII_PATTERNS: { name: string; pattern: RegExp }[] = [
-  { name: "email address", pattern: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g },
+  // The lookbehind starts a match only at the beginning of a local part: without it a long run
+  // of such characters is rescanned from every position (quadratic on a 1 MB deliverable).
+  { name: "email address", pattern: /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g },
   { name: "payment card number", pattern: /\b(?:\d[ -]?){13,19}\b/g },
   { name: "phone number", pattern: /(?<!\w)\+?\d[\d ()-]{7,}\d\b/g },
 ];
@@ -17,7 +19,14 @@ export function checkText(rules: GuardrailRules, text: string, options: { enforc
   const term = rules.deniedTerms.find((candidate) => candidate && lower.includes(candidate.toLowerCase()));
   if (term) return { ok: false, rule: `denied term "${term}"` };
   for (const source of rules.deniedPatterns) {
-    if (new RegExp(source, "i").test(text)) return { ok: false, rule: `denied pattern /${source}/` };
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(source, "i");
+    } catch {
+      // Fail closed: a guardrail that cannot be evaluated does not let text through.
+      return { ok: false, rule: `denied pattern /${source}/ is not a valid regular expression` };
+    }
+    if (pattern.test(text)) return { ok: false, rule: `denied pattern /${source}/` };
   }
   if (options.enforceLength && rules.maxDeliverableChars !== null && text.length > rules.maxDeliverableChars) {
     return { ok: false, rule: `maximum length ${rules.maxDeliverableChars} characters (got ${text.length})` };

@@ -87,4 +87,17 @@ describe("reconcileRuns", () => {
     expect(resends).toHaveLength(20);
     expect(new Set(resends.map((event) => event.data.runId)).size).toBe(20);
   });
+
+  it("leaves queued runs alone while their tenant's queue is moving (they wait for a concurrency slot)", async () => {
+    const [waiting, backlog] = await insertRuns([
+      { status: "queued", createdAt: minutesAgo(11) },
+      { status: "queued", createdAt: minutesAgo(3) },
+      { status: "running", createdAt: minutesAgo(12), startedAt: minutesAgo(1) },
+    ]);
+    const result = await reconcileRuns({ db, dispatcher }, OPTIONS);
+    expect(result.dispatchLost).not.toContain(waiting);
+    expect(result.resent).not.toContain(backlog);
+    expect(await statusOf([waiting!, backlog!])).toEqual({ [waiting!]: "queued", [backlog!]: "queued" });
+    expect(await requestedEvents([waiting!, backlog!])).toEqual([]);
+  });
 });

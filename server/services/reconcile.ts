@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
 import { RUN_REQUESTED, type RunServiceDeps } from "./runs";
@@ -26,6 +26,7 @@ async function failMatching(
   column: "startedAt" | "createdAt",
   failure: { code: FailureCode; reason: string },
   batchSize: number,
+  extraCondition: SQL = sql`true`,
 ): Promise<string[]> {
   const timestamp = column === "startedAt" ? skillRuns.startedAt : skillRuns.createdAt;
   return deps.db.transaction(async (tx) => {
@@ -35,7 +36,7 @@ async function failMatching(
       .where(
         sql`${skillRuns.id} in (
           select ${skillRuns.id} from ${skillRuns}
-          where ${skillRuns.status} = ${status} and ${timestamp} < ${olderThan.toISOString()}
+          where ${skillRuns.status} = ${status} and ${timestamp} < ${olderThan.toISOString()} and ${extraCondition}
           order by ${timestamp} limit ${batchSize} for update skip locked
         ) and ${skillRuns.status} = ${status}`,
       )
@@ -45,6 +46,18 @@ async function failMatching(
     }
     return failed.map((run) => run.id);
   });
+}
+
+/**
+ * A queued run is only suspect when its tenant's queue is not moving: runs legitimately wait
+ * for a per-tenant concurrency slot, and while other runs of the tenant keep starting, this
+ * one is in line, not lost.
+ */
+function tenantQueueStalled(now: Date, options: ReconcileOptions): SQL {
+  return sql`not exists (
+    select 1 from ${skillRuns} as progressed
+    where progressed.tenant_id = ${skillRuns.tenantId} and progressed.started_at > ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
+  )`;
 }
 
 /**
@@ -71,6 +84,7 @@ export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOpti
     "createdAt",
     { code: "dispatch_lost", reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.` },
     options.batchSize,
+    tenantQueueStalled(now, options),
   );
 
   // Claim resends by writing their timeline events first, under a lock only one tick holds.
@@ -83,6 +97,7 @@ export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOpti
       where ${skillRuns.status} = 'queued'
         and ${skillRuns.createdAt} < ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
         and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
+        and ${tenantQueueStalled(now, options)}
       order by ${skillRuns.createdAt} limit ${options.batchSize}
       returning run_id, tenant_id`);
   });

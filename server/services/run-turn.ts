@@ -96,10 +96,16 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
   }
 
   const cancel = new AbortController();
+  // Any status but running ends the turn: cancelled, or failed meanwhile (the reconciler's
+  // stale cutoff, a duplicate step that reported `interrupted`).
   const poll = setInterval(() => {
-    void getRunStatus(db, ref).then((status) => {
-      if (status === "cancelled") cancel.abort();
-    });
+    getRunStatus(db, ref)
+      .then((status) => {
+        if (status !== "running") cancel.abort();
+      })
+      .catch(() => {
+        // A failed status check is retried at the next tick; the turn's own timeout still holds.
+      });
   }, CANCEL_POLL_MS);
   let turn: TurnOutcome;
   try {
