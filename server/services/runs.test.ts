@@ -113,6 +113,10 @@ describe("startRun", () => {
     expect(new Set(results.map((result) => result.run.id)).size).toBe(1);
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(await runCount(tenant.id)).toBe(1);
+
+    // A later retry with the same key gets the original run even if its payload no longer validates.
+    const retry = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: {}, source: "api", idempotencyKey: key });
+    expect(retry).toMatchObject({ created: false, run: { id: results[0]?.run.id } });
   });
 
   it("marks the run dispatch_failed and says so when the event cannot be sent", async () => {

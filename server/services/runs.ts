@@ -103,11 +103,7 @@ export type StartedRun = { run: { id: string; status: RunStatus; failureCode: Fa
 export async function startRun(deps: RunServiceDeps, input: StartRunInput): Promise<StartedRun> {
   const { db } = deps;
   const { tenantId } = input;
-  const skill = await findSkill(db, tenantId, input.skill);
-  const inputs = validateInputs(skill, input.inputs);
-  const agentId = await findAgentId(db, tenantId, input.agentId);
-  if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
-
+  // A retry with the same key gets the original run, even if the skill or agent changed since.
   if (input.idempotencyKey) {
     const [existing] = await db
       .select(runSummary)
@@ -115,6 +111,10 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
       .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
     if (existing) return { run: existing, created: false };
   }
+  const skill = await findSkill(db, tenantId, input.skill);
+  const inputs = validateInputs(skill, input.inputs);
+  const agentId = await findAgentId(db, tenantId, input.agentId);
+  if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
 
   const noAgent = !agentId;
   const insert = db
