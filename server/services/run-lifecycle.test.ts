@@ -1,5 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { completeRun, failRun, markRunning, ZERO_USAGE } from "./run-lifecycle";
@@ -7,8 +9,16 @@ import { cancelRun, type RunDispatcher } from "./runs";
 
 const { db } = openTestDatabase();
 
-// The cancel event is irrelevant here (no engine): the transitions themselves are under test.
-const dispatcher: RunDispatcher = { send: async () => ({ ids: [] }) };
+// Cancel events go to the real embedded engine (no function is registered).
+let engine: Engine;
+let dispatcher: RunDispatcher;
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  dispatcher = new Inngest({ id: "lifecycle-test", isDev: true, baseUrl: engine.url });
+});
+afterAll(async () => {
+  await engine.close();
+});
 
 async function queuedRuns(count: number) {
   const { tenant, skill, agent } = await createTenantWithSkill(db);

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from "ajv";
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
@@ -14,6 +14,7 @@ import {
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
 import { createInputsValidator, fieldErrorsOf } from "./skill-inputs-schema";
+import { ownSkillFirst, skillVisibleTo } from "./skills";
 
 export { appendRunEvent } from "./run-timeline";
 
@@ -68,15 +69,8 @@ async function findSkill(db: Database, tenantId: string, ref: StartRunInput["ski
   const [skill] = await db
     .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema })
     .from(skills)
-    .where(
-      and(
-        "id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug),
-        eq(skills.enabled, true),
-        or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
-      ),
-    )
-    // A tenant's own skill wins over a built-in with the same slug.
-    .orderBy(sql`${skills.tenantId} is null`)
+    .where(and("id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug), skillVisibleTo(tenantId)))
+    .orderBy(ownSkillFirst)
     .limit(1);
   if (!skill) throw new SkillNotFoundError("id" in ref ? ref.id : ref.slug);
   return skill;

@@ -3,23 +3,30 @@ import type { Database } from "@/server/db/client";
 import { skills } from "@/server/db/schema";
 
 /** Skills a tenant may run: the enabled built-in catalog plus the tenant's own. */
-const visibleTo = (tenantId: string) =>
+export const skillVisibleTo = (tenantId: string) =>
   and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)));
+
+/** Ordering that puts a tenant's own skill before a built-in with the same slug. */
+export const ownSkillFirst = sql`${skills.tenantId} is null`;
+
+const summaryColumns = {
+  id: skills.id,
+  slug: skills.slug,
+  name: skills.name,
+  description: skills.description,
+  origin: skills.origin,
+  versionHash: skills.versionHash,
+  updatedAt: skills.updatedAt,
+};
 
 export function listSkills(db: Database, tenantId: string) {
   return db
     .select({
-      id: skills.id,
-      slug: skills.slug,
-      name: skills.name,
-      description: skills.description,
-      origin: skills.origin,
-      versionHash: skills.versionHash,
+      ...summaryColumns,
       inputCount: sql<number>`(select count(*) from jsonb_object_keys(${skills.inputsSchema} -> 'properties'))::int`,
-      updatedAt: skills.updatedAt,
     })
     .from(skills)
-    .where(visibleTo(tenantId))
+    .where(skillVisibleTo(tenantId))
     .orderBy(asc(skills.name), asc(skills.id));
 }
 
@@ -27,20 +34,14 @@ export function listSkills(db: Database, tenantId: string) {
 export async function getSkill(db: Database, tenantId: string, slug: string) {
   const [skill] = await db
     .select({
-      id: skills.id,
-      slug: skills.slug,
-      name: skills.name,
-      description: skills.description,
-      origin: skills.origin,
-      versionHash: skills.versionHash,
+      ...summaryColumns,
       inputsSchema: skills.inputsSchema,
       instructions: skills.instructions,
       referenceFiles: sql<string[]>`(select coalesce(jsonb_agg(file ->> 'path'), '[]'::jsonb) from jsonb_array_elements(${skills.referenceFiles}) as file)`,
-      updatedAt: skills.updatedAt,
     })
     .from(skills)
-    .where(and(visibleTo(tenantId), eq(skills.slug, slug)))
-    .orderBy(sql`${skills.tenantId} is null`)
+    .where(and(skillVisibleTo(tenantId), eq(skills.slug, slug)))
+    .orderBy(ownSkillFirst)
     .limit(1);
   return skill ?? null;
 }
