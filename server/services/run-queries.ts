@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
+import { agents, apiKeys, runEvents, schedules, skillRuns, skills, users, webhooks } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 
 export type RunListFilters = {
@@ -13,6 +13,12 @@ export type RunListFilters = {
   createdBefore?: Date;
 };
 export type RunCursor = { createdAt: Date; id: string };
+
+/** "key: value · key: value", each value cut short, so a page never carries whole documents. */
+const inputsSummary = () => sql<string>`(
+  select coalesce(string_agg(key || ': ' || left(coalesce(value #>> '{}', 'null'), 60), ' · ' order by key), '')
+  from jsonb_each(${skillRuns.inputs})
+)`;
 
 /** What the history list shows, newest first, keyset-paginated on (created_at, id). */
 export async function listRuns(db: Database, tenantId: string, options: { filters?: RunListFilters; cursor?: RunCursor | null; limit: number }) {
@@ -33,9 +39,17 @@ export async function listRuns(db: Database, tenantId: string, options: { filter
       id: skillRuns.id,
       status: skillRuns.status,
       source: skillRuns.source,
+      invoker: {
+        userName: users.name,
+        scheduleId: schedules.id,
+        scheduleName: schedules.name,
+        webhookId: webhooks.id,
+        webhookName: webhooks.name,
+        apiKeyName: apiKeys.name,
+      },
       skill: { id: skills.id, slug: skills.slug, name: skills.name },
       agent: { id: agents.id, name: agents.name },
-      inputs: skillRuns.inputs,
+      inputsSummary: inputsSummary(),
       failureCode: skillRuns.failureCode,
       inputTokens: skillRuns.inputTokens,
       outputTokens: skillRuns.outputTokens,
@@ -47,6 +61,10 @@ export async function listRuns(db: Database, tenantId: string, options: { filter
     .from(skillRuns)
     .innerJoin(skills, eq(skills.id, skillRuns.skillId))
     .leftJoin(agents, eq(agents.id, skillRuns.agentId))
+    .leftJoin(users, eq(users.id, skillRuns.invokerUserId))
+    .leftJoin(schedules, eq(schedules.id, skillRuns.scheduleId))
+    .leftJoin(webhooks, eq(webhooks.id, skillRuns.webhookId))
+    .leftJoin(apiKeys, eq(apiKeys.id, skillRuns.apiKeyId))
     .where(and(...conditions))
     .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
     .limit(limit + 1);
