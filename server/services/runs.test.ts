@@ -65,8 +65,8 @@ describe("startRun", () => {
     expect(error).toBeInstanceOf(InputsInvalidError);
     expect((error as InputsInvalidError).fieldErrors).toEqual({
       topic: ["is required"],
-      depth: [expect.stringContaining("allowed values")],
-      count: [expect.stringContaining(">= 1")],
+      depth: ['must be one of: "brief", "deep"'],
+      count: ["must be ≥ 1"],
     });
     expect(await runCount(tenant.id)).toBe(0);
   });

@@ -1,5 +1,5 @@
-import type { ValidateFunction } from "ajv";
 import { and, eq, sql } from "drizzle-orm";
+import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
@@ -13,7 +13,6 @@ import {
   SkillNotFoundError,
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
-import { createInputsValidator, fieldErrorsOf } from "./skill-inputs-schema";
 import { ownSkillFirst, skillVisibleTo } from "./skills";
 
 export { appendRunEvent } from "./run-timeline";
@@ -49,20 +48,19 @@ export function isCancellable(status: RunStatus): boolean {
   return CANCELLABLE.includes(status);
 }
 
-const validators = new Map<string, ValidateFunction>();
-const applyDefaults = createInputsValidator({ applyDefaults: true });
+const validators = new Map<string, ReturnType<typeof compileSkillInputs>>();
 
 /** Validates (and fills defaults into a copy of) the inputs against the skill's current schema. */
-function validateInputs(skill: { id: string; versionHash: string; inputsSchema: object }, inputs: Record<string, unknown>) {
+function validateInputs(skill: { id: string; versionHash: string; inputsSchema: InputsSchema }, inputs: Record<string, unknown>) {
   const key = `${skill.id}:${skill.versionHash}`;
   let validate = validators.get(key);
   if (!validate) {
-    validate = applyDefaults.compile(skill.inputsSchema);
+    validate = compileSkillInputs(skill.inputsSchema);
     validators.set(key, validate);
   }
-  const copy = structuredClone(inputs);
-  if (!validate(copy)) throw new InputsInvalidError(fieldErrorsOf(validate.errors));
-  return copy;
+  const result = validate(inputs);
+  if (!result.valid) throw new InputsInvalidError(result.fieldErrors);
+  return result.value;
 }
 
 async function findSkill(db: Database, tenantId: string, ref: StartRunInput["skill"]) {

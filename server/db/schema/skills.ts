@@ -1,3 +1,4 @@
+import type { InputsSchema, PropertySchema } from "@/lib/skill-inputs";
 import { sql } from "drizzle-orm";
 import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenants } from "./auth";
@@ -6,12 +7,7 @@ import { skillOriginEnum } from "./enums";
 
 export type SkillReferenceFile = { path: string; content: string };
 /** A JSON Schema (draft 2020-12 subset) describing a skill's inputs; always `type: "object"`. */
-export type SkillInputsSchema = {
-  type: "object";
-  properties: Record<string, Record<string, unknown>>;
-  required?: string[];
-  [keyword: string]: unknown;
-};
+export type SkillInputsSchema = InputsSchema & { type: "object"; properties: Record<string, PropertySchema> };
 
 /**
  * A skill is global (tenant_id null, the built-in catalog from `skills/`) or owned by one

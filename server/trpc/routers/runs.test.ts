@@ -59,7 +59,7 @@ describe("runs router", () => {
     const error = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: 7 } }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("BAD_REQUEST");
-    expect(((error as TRPCError).cause as InputsInvalidError).fieldErrors).toEqual({ topic: ["must be string"] });
+    expect(((error as TRPCError).cause as InputsInvalidError).fieldErrors).toEqual({ topic: ["must be a string"] });
     expect((await operator.runs.list({})).runs).toHaveLength(0);
   });
 

@@ -1,0 +1,2 @@
+export { inputFieldsOf, type FieldKind, type InputField, type InputsSchema, type PropertySchema } from "./fields";
+export { compileSkillInputs, type FieldErrors, type InputsValidation } from "./validate";

@@ -1,0 +1,93 @@
+import { Validator, type OutputUnit } from "@cfworker/json-schema";
+import type { InputsSchema, PropertySchema } from "./fields";
+
+export type FieldErrors = Record<string, string[]>;
+export type InputsValidation = { valid: true; value: Record<string, unknown> } | { valid: false; fieldErrors: FieldErrors };
+
+// Errors that only say "a child failed"; the child's own error is reported instead.
+const SUMMARY_KEYWORDS = new Set(["properties", "items", "prefixItems", "additionalProperties", "allOf", "anyOf", "oneOf", "$ref", "unevaluatedProperties"]);
+
+const FORMAT_NAMES: Record<string, string> = { date: "date (YYYY-MM-DD)", "date-time": "date and time", email: "email address", uri: "URL", uuid: "UUID" };
+
+function schemaAt(schema: InputsSchema, keywordLocation: string): PropertySchema | undefined {
+  let node: unknown = schema;
+  // "#/properties/a/items/minLength" → the node that holds the keyword
+  for (const segment of keywordLocation.replace(/^#\/?/, "").split("/").slice(0, -1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[decodeURIComponent(segment.replace(/~1/g, "/").replace(/~0/g, "~"))];
+  }
+  return node && typeof node === "object" ? (node as PropertySchema) : undefined;
+}
+
+function messageFor(error: OutputUnit, node: PropertySchema | undefined): string {
+  const typeName = (type: unknown) => (type === "integer" ? "a whole number" : type === "number" ? "a number" : type === "boolean" ? "true or false" : type === "array" ? "a list" : type === "object" ? "an object" : `a ${String(type)}`);
+  switch (error.keyword) {
+    case "type":
+      return `must be ${typeName(Array.isArray(node?.type) ? node.type.find((type) => type !== "null") : node?.type)}`;
+    case "minLength":
+      return `must be at least ${node?.minLength} characters`;
+    case "maxLength":
+      return `must be at most ${node?.maxLength} characters`;
+    case "minimum":
+      return `must be ≥ ${node?.minimum}`;
+    case "maximum":
+      return `must be ≤ ${node?.maximum}`;
+    case "exclusiveMinimum":
+      return `must be > ${node?.exclusiveMinimum}`;
+    case "exclusiveMaximum":
+      return `must be < ${node?.exclusiveMaximum}`;
+    case "enum":
+      return `must be one of: ${(node?.enum ?? []).map((option) => JSON.stringify(option)).join(", ")}`;
+    case "format":
+      return `must be a valid ${FORMAT_NAMES[node?.format ?? ""] ?? node?.format ?? "value"}`;
+    case "pattern":
+      return `must match the pattern ${node?.pattern}`;
+    case "minItems":
+      return `needs at least ${node?.minItems} item${node?.minItems === 1 ? "" : "s"}`;
+    case "maxItems":
+      return `takes at most ${node?.maxItems} item${node?.maxItems === 1 ? "" : "s"}`;
+    case "false":
+      return "is not an input of this skill";
+    default:
+      return error.error;
+  }
+}
+
+function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors {
+  const fields: FieldErrors = {};
+  const add = (field: string, message: string) => {
+    const messages = (fields[field] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+  };
+  for (const error of errors) {
+    if (SUMMARY_KEYWORDS.has(error.keyword)) continue;
+    const path = error.instanceLocation.replace(/^#\/?/, "").split("/").filter(Boolean);
+    if (error.keyword === "required") {
+      const missing = /"(.*)"/.exec(error.error)?.[1];
+      if (path.length === 0 && missing) add(missing, "is required");
+      else add(path[0] ?? "", error.error);
+      continue;
+    }
+    const field = path[0] ?? "";
+    const message = messageFor(error, schemaAt(schema, error.keywordLocation));
+    add(field, path.length > 1 ? `item ${Number(path[1]) + 1} ${message}` : message);
+  }
+  return fields;
+}
+
+/**
+ * Compiles a validator for skill inputs that also fills in the schema's top-level defaults.
+ * The browser's form and the server's start service both use it, so an input the form accepts
+ * is one the server accepts. No code generation: it runs under a strict CSP.
+ */
+export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string, unknown>) => InputsValidation {
+  const validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  return (inputs) => {
+    const value = structuredClone(inputs);
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      if (value[name] === undefined && property.default !== undefined) value[name] = structuredClone(property.default);
+    }
+    const result = validator.validate(value);
+    return result.valid ? { valid: true, value } : { valid: false, fieldErrors: fieldErrorsOf(schema, result.errors) };
+  };
+}

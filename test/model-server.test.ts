@@ -1,0 +1,210 @@
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { APICallError, generateText, stepCountIs, streamText, tool, type LanguageModel } from "ai";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { DEFAULT_TEXT, startModelServer } from "@/e2e/fixtures/model-server";
+import {
+  modelCalls,
+  scriptMarker,
+  scriptModel,
+  uniqueScriptKey,
+} from "@/e2e/fixtures/model-script";
+
+let server: Awaited<ReturnType<typeof startModelServer>>;
+let model: LanguageModel;
+
+beforeAll(async () => {
+  server = await startModelServer({ port: 0 });
+  model = createOpenAICompatible({ name: "openai-compatible", baseURL: `${server.url}/v1` })(
+    "scripted",
+  );
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await server?.close();
+});
+
+/** The prompt shape of server/agent/turn.ts: the run's inputs as JSON. */
+const promptFor = (key: string) =>
+  `Run the skill "Test" with these inputs (JSON):\n\n${JSON.stringify({ topic: scriptMarker(key) }, null, 2)}`;
+
+function weatherTool() {
+  const calls: unknown[] = [];
+  const weather = tool({
+    description: "The weather in a city.",
+    inputSchema: z.object({ city: z.string(), days: z.number() }),
+    execute: async (input) => {
+      calls.push(input);
+      return { forecast: "sunny" };
+    },
+  });
+  return { calls, tools: { weather } };
+}
+
+describe("the scripted model server", () => {
+  it("plays a tool call then a final text through the openai-compatible provider", async () => {
+    const key = uniqueScriptKey("tool loop");
+    expect(key).toMatch(/^tool-loop-[a-z0-9]+-[0-9a-f]{8}$/);
+    await scriptModel(
+      key,
+      [
+        { toolCalls: [{ name: "weather", arguments: { city: "Oslo", days: 3 } }] },
+        { text: "# Forecast\n\nSunny in Oslo.", usage: { promptTokens: 120, completionTokens: 8 } },
+      ],
+      server.url,
+    );
+    const { calls, tools } = weatherTool();
+
+    const result = await generateText({
+      model,
+      system: "You are a test.",
+      prompt: promptFor(key),
+      tools,
+      stopWhen: stepCountIs(5),
+      maxRetries: 0,
+    });
+
+    expect(calls).toEqual([{ city: "Oslo", days: 3 }]);
+    expect(result.text).toBe("# Forecast\n\nSunny in Oslo.");
+    expect(result.finishReason).toBe("stop");
+    expect(result.steps.map((step) => step.finishReason)).toEqual(["tool-calls", "stop"]);
+    const [first, second] = result.steps;
+    expect(first?.usage.inputTokens).toBeGreaterThan(0);
+    expect(first?.usage.outputTokens).toBeGreaterThan(0);
+    expect(second?.usage).toMatchObject({ inputTokens: 120, outputTokens: 8, totalTokens: 128 });
+    expect(result.totalUsage.inputTokens).toBe((first?.usage.inputTokens ?? 0) + 120);
+
+    const recorded = await modelCalls(key, server.url);
+    expect(recorded.calls).toBe(2);
+    expect(recorded.aborted).toBe(0);
+    expect(recorded.requests[0]?.model).toBe("scripted");
+    expect(recorded.requests[0]?.tools).toEqual([
+      expect.objectContaining({
+        type: "function",
+        function: expect.objectContaining({ name: "weather" }),
+      }),
+    ]);
+    expect(recorded.requests[1]?.messages.map((message) => message.role)).toEqual([
+      "system",
+      "user",
+      "assistant",
+      "tool",
+    ]);
+    expect(recorded.requests[1]?.messages[3]?.content).toContain("sunny");
+  });
+
+  it("streams the same script as server-sent events", async () => {
+    const key = uniqueScriptKey("stream");
+    await scriptModel(
+      key,
+      [
+        { toolCalls: [{ name: "weather", arguments: { city: "Bergen", days: 1 } }] },
+        { text: "A long enough answer to arrive in several chunks." },
+      ],
+      server.url,
+    );
+    const { calls, tools } = weatherTool();
+
+    const result = streamText({
+      model,
+      prompt: promptFor(key),
+      tools,
+      stopWhen: stepCountIs(5),
+      maxRetries: 0,
+    });
+
+    expect(await result.text).toBe("A long enough answer to arrive in several chunks.");
+    expect(calls).toEqual([{ city: "Bergen", days: 1 }]);
+    expect((await result.totalUsage).outputTokens).toBeGreaterThan(0);
+    expect((await modelCalls(key, server.url)).requests.map((request) => request.stream)).toEqual([
+      true,
+      true,
+    ]);
+  });
+
+  it("answers an error step with its HTTP status", async () => {
+    const key = uniqueScriptKey("error");
+    await scriptModel(key, [{ error: { status: 429, message: "Slow down." } }], server.url);
+
+    const failure = await generateText({ model, prompt: promptFor(key), maxRetries: 0 }).catch(
+      (error: unknown) => error,
+    );
+
+    expect(APICallError.isInstance(failure)).toBe(true);
+    expect(failure).toMatchObject({ statusCode: 429, message: "Slow down." });
+    expect((await modelCalls(key, server.url)).calls).toBe(1);
+  });
+
+  it("stops a delayed answer when the client aborts, and keeps serving", async () => {
+    const key = uniqueScriptKey("delay");
+    await scriptModel(
+      key,
+      [{ text: "Too late.", delayMs: 30_000 }, { text: "Next one." }],
+      server.url,
+    );
+
+    const startedAt = Date.now();
+    const failure = await generateText({
+      model,
+      prompt: promptFor(key),
+      maxRetries: 0,
+      abortSignal: AbortSignal.timeout(200),
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+
+    await vi.waitFor(async () =>
+      expect(await modelCalls(key, server.url)).toMatchObject({ calls: 1, aborted: 1 }),
+    );
+    expect((await fetch(`${server.url}/__health`)).status).toBe(200);
+    const next = await generateText({ model, prompt: promptFor(key), maxRetries: 0 });
+    expect(next.text).toBe("Next one.");
+  });
+
+  it("answers the default deliverable without a marker or past the script's end", async () => {
+    const unmarked = await generateText({
+      model,
+      prompt: "No marker here (a transcript:abc is not one).",
+      maxRetries: 0,
+    });
+    expect(unmarked.text).toBe(DEFAULT_TEXT);
+    expect((await modelCalls("abc", server.url)).calls).toBe(0);
+
+    const key = uniqueScriptKey("short");
+    await scriptModel(key, [{ text: "Only answer." }], server.url);
+    expect((await generateText({ model, prompt: promptFor(key), maxRetries: 0 })).text).toBe(
+      "Only answer.",
+    );
+    expect((await generateText({ model, prompt: promptFor(key), maxRetries: 0 })).text).toBe(
+      DEFAULT_TEXT,
+    );
+    expect((await modelCalls(key, server.url)).calls).toBe(2);
+  });
+
+  it("rejects a malformed script", async () => {
+    await expect(scriptModel("bad", [{ toolCalls: [] }], server.url)).rejects.toThrow(
+      /answered 400/,
+    );
+    const response = await fetch(`${server.url}/__scripts/bad`, {
+      method: "PUT",
+      body: "not json",
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("is reached by the app's resolver with the e2e configuration", async () => {
+    vi.stubEnv("OPENAI_COMPATIBLE_BASE_URL", `${server.url}/v1`);
+    const { resolveModel } = await import("@/server/agent/models");
+    const key = uniqueScriptKey("resolver");
+    await scriptModel(key, [{ text: "Through the resolver." }], server.url);
+
+    const result = await generateText({
+      model: resolveModel("openai-compatible:scripted"),
+      prompt: promptFor(key),
+      maxRetries: 0,
+    });
+
+    expect(result.text).toBe("Through the resolver.");
+    expect((await modelCalls(key, server.url)).requests[0]?.model).toBe("scripted");
+  });
+});
