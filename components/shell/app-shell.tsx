@@ -3,7 +3,9 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { RunNowProvider } from "@/components/runs/run-now-provider";
 import { cn } from "@/components/ui/cn";
+import { ModelBanner } from "@/components/agents/model-banner";
 import { NAV_ITEMS } from "./nav";
 import { TenantSwitcher } from "./tenant-switcher";
 import { UserMenu } from "./user-menu";
@@ -40,7 +42,12 @@ export function AppShell({ children }: { children: ReactNode }) {
           <UserMenu />
         </div>
       </aside>
-      <main className="min-w-0 px-8 py-6">{children}</main>
+      <main className="min-w-0 px-8 py-6">
+        <RunNowProvider>
+          <ModelBanner />
+          {children}
+        </RunNowProvider>
+      </main>
     </div>
   );
 }

@@ -1,9 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { RotateCw, Sparkles } from "lucide-react";
+import { Play, Sparkles } from "lucide-react";
+import Link from "next/link";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { useRunNow } from "@/components/runs/run-now-provider";
+import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -14,6 +17,8 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 export function SkillCatalog() {
   const trpc = useTRPC();
   const skills = useQuery(trpc.skills.list.queryOptions());
+  const { can } = useTenantRole();
+  const runNow = useRunNow();
 
   if (skills.isPending) {
     return (
@@ -25,20 +30,7 @@ export function SkillCatalog() {
     );
   }
 
-  if (skills.isError) {
-    return (
-      <Alert variant="destructive">
-        <AlertTitle>The catalog could not be loaded</AlertTitle>
-        <AlertDescription className="flex items-center justify-between gap-4">
-          <span>{skills.error.message}</span>
-          <Button variant="outline" size="sm" onClick={() => void skills.refetch()} disabled={skills.isRefetching}>
-            <RotateCw aria-hidden className={skills.isRefetching ? "animate-spin" : undefined} />
-            Retry
-          </Button>
-        </AlertDescription>
-      </Alert>
-    );
-  }
+  if (skills.isError) return <QueryError title="The catalog could not be loaded" query={skills} />;
 
   if (skills.data.length === 0) {
     return (
@@ -60,7 +52,11 @@ export function SkillCatalog() {
           <Card className="flex h-full flex-col">
             <CardHeader>
               <div className="flex items-start justify-between gap-2">
-                <CardTitle>{skill.name}</CardTitle>
+                <CardTitle>
+                  <Link href={`/skills/${skill.slug}`} className="outline-none hover:underline focus-visible:underline">
+                    {skill.name}
+                  </Link>
+                </CardTitle>
                 <Badge variant={skill.origin === "builtin" ? "outline" : "default"}>
                   {skill.origin === "builtin" ? "Built-in" : "Tenant"}
                 </Badge>
@@ -73,6 +69,12 @@ export function SkillCatalog() {
               <span>
                 version <code className="font-mono">{skill.versionHash.slice(0, 7)}</code>
               </span>
+              {can("operator") && (
+                <Button size="sm" variant="outline" className="ml-auto" onClick={() => runNow.open({ skillSlug: skill.slug })} aria-label={`Run ${skill.name} now`}>
+                  <Play aria-hidden />
+                  Run now
+                </Button>
+              )}
             </CardContent>
           </Card>
         </li>

@@ -7,6 +7,7 @@ const alertVariants = cva("relative w-full rounded-lg border px-4 py-3 text-sm [
     variant: {
       default: "border-border bg-card",
       destructive: "border-destructive/40 bg-destructive/5 text-destructive",
+      warning: "border-amber-300 bg-amber-50 text-amber-950",
     },
   },
   defaultVariants: { variant: "default" },

@@ -1,2 +1,3 @@
 export { inputFieldsOf, type FieldKind, type InputField, type InputsSchema, type PropertySchema } from "./fields";
 export { compileSkillInputs, type FieldErrors, type InputsValidation } from "./validate";
+export { fromFormValues, toFormValues, type FormValues } from "./form-values";

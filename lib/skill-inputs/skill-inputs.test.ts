@@ -2,7 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createInputsValidator } from "@/server/services/skill-inputs-schema";
 import { loadSkillCatalog } from "@/server/services/skill-catalog";
-import { compileSkillInputs, inputFieldsOf, type InputsSchema } from ".";
+import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type InputsSchema } from ".";
 
 const schema: InputsSchema = {
   type: "object",
@@ -78,5 +78,21 @@ describe("skill inputs", () => {
         expect({ skill: skill.slug, sample, valid: ours(sample).valid }).toEqual({ skill: skill.slug, sample, valid: theirs(copy) });
       }
     }
+  });
+});
+
+describe("form values", () => {
+  const fields = inputFieldsOf(schema);
+
+  it("round-trips inputs through the form's controls", () => {
+    const inputs = { topic: "Launch", depth: "deep", count: 3, urgent: true, day: "2026-11-24", at: "2026-11-24T07:30:00.000Z", tags: ["a", "bb"] };
+    expect(fromFormValues(fields, toFormValues(fields, inputs))).toEqual(inputs);
+  });
+
+  it("treats empty controls as absent and passes unparseable text on for validation to name", () => {
+    const values = { ...toFormValues(fields), topic: "  ", count: "three", tags: "\n \n" };
+    const inputs = fromFormValues(fields, values);
+    expect(inputs).toEqual({ depth: "brief", urgent: false, count: "three" });
+    expect(validate(inputs)).toMatchObject({ valid: false, fieldErrors: { topic: ["is required"], count: ["must be a whole number"] } });
   });
 });

@@ -11,7 +11,7 @@ export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
 export type TurnEvent =
   | { type: "model_call"; payload: { model: string; inputTokens: number; outputTokens: number; durationMs: number; finishReason: string } }
-  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; durationMs: number; error?: string } };
+  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; resultPreview?: string; durationMs: number; error?: string } };
 
 export type TurnOutcome =
   | { kind: "complete"; markdown: string; usage: TokenUsage }
@@ -137,6 +137,7 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
             name: event.toolCall.toolName,
             arguments: preview(event.toolCall.input),
             resultChars: event.success ? preview(event.output, 1_000_000).length : 0,
+            ...(event.success ? { resultPreview: preview(event.output) } : {}),
             durationMs: Date.now() - startedAt,
             ...(event.success ? {} : { error: preview(event.error instanceof Error ? event.error.message : event.error) }),
           },

@@ -1,6 +1,6 @@
 import { createAccessControl } from "better-auth/plugins/access";
 import { adminAc, defaultStatements, memberAc, ownerAc } from "better-auth/plugins/organization/access";
-import { MEMBER_ROLES, type MemberRole } from "@/server/db/schema/enums";
+import type { MemberRole } from "@/lib/enums";
 
 /**
  * Membership roles, lowest to highest. Skillrun checks "at least this role" on the server;
@@ -15,12 +15,4 @@ export const authRoles = {
   viewer: accessControl.newRole(memberAc.statements),
 } satisfies Record<MemberRole, unknown>;
 
-const rank: Record<MemberRole, number> = { viewer: 0, operator: 1, admin: 2, owner: 3 };
-
-export function isMemberRole(value: string): value is MemberRole {
-  return (MEMBER_ROLES as readonly string[]).includes(value);
-}
-
-export function roleAtLeast(role: MemberRole, required: MemberRole): boolean {
-  return rank[role] >= rank[required];
-}
+export { isMemberRole, roleAtLeast } from "@/lib/roles";

@@ -1,3 +1,4 @@
+import { redactUrl } from "@/server/agent/redact-url";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import {
@@ -18,7 +19,11 @@ import {
 import { env } from "@/server/env";
 
 /** Tools every agent gets unless its template blocks them or the tenant switched them off. */
-export const BUILT_IN_TOOLS = ["read_skill_reference", "search_knowledge_base", "current_time"] as const;
+export const BUILT_IN_TOOLS = [
+  "read_skill_reference",
+  "search_knowledge_base",
+  "current_time",
+] as const;
 export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
 
 export class AgentNotFoundError extends Error {
@@ -50,16 +55,29 @@ export type AgentRuntimeConfig = {
   blockedTools: string[];
   mcpServers: { id: string; name: string; url: string }[];
   knowledgeBases: { id: string; name: string }[];
-  guardrail: { id: string; name: string; rules: GuardrailRules; source: "template" | "tenant default" } | null;
+  guardrail: {
+    id: string;
+    name: string;
+    rules: GuardrailRules;
+    source: "template" | "tenant default";
+  } | null;
   limits: { maxSteps: number; timeoutSeconds: number };
-  currentUser: { id: string; email: string; name: string; source: "invoker" | "paired user" } | null;
+  currentUser: {
+    id: string;
+    email: string;
+    name: string;
+    source: "invoker" | "paired user";
+  } | null;
 };
 
 async function memberUser(db: Database, tenantId: string, userId: string) {
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name })
     .from(users)
-    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.organizationId, tenantId)))
+    .innerJoin(
+      memberships,
+      and(eq(memberships.userId, users.id), eq(memberships.organizationId, tenantId)),
+    )
     .where(eq(users.id, userId));
   return user ?? null;
 }
@@ -83,7 +101,9 @@ export async function resolveAgentRuntimeConfig(
     .select({
       agent: agents,
       template: agentTemplates,
-      builtInToolsEnabled: sql<boolean | null>`(select ${tenantSettings.builtInToolsEnabled} from ${tenantSettings} where ${tenantSettings.tenantId} = ${tenantId})`,
+      builtInToolsEnabled: sql<
+        boolean | null
+      >`(select ${tenantSettings.builtInToolsEnabled} from ${tenantSettings} where ${tenantSettings.tenantId} = ${tenantId})`,
       skills: sql<{ id: string; slug: string; name: string }[]>`coalesce((
         select json_agg(json_build_object('id', ${skills.id}, 'slug', ${skills.slug}, 'name', ${skills.name}) order by ${skills.name})
         from ${agentSkills} join ${skills} on ${skills.id} = ${agentSkills.skillId}
@@ -99,14 +119,19 @@ export async function resolveAgentRuntimeConfig(
         from ${agentKnowledgeBases} join ${knowledgeBases} on ${knowledgeBases.id} = ${agentKnowledgeBases.knowledgeBaseId}
         where ${agentKnowledgeBases.agentId} = ${agents.id} and ${knowledgeBases.tenantId} = ${tenantId}
       ), '[]')`,
-      guardrails: sql<{ id: string; name: string; rules: GuardrailRules; isTenantDefault: boolean }[]>`coalesce((
+      guardrails: sql<
+        { id: string; name: string; rules: GuardrailRules; isTenantDefault: boolean }[]
+      >`coalesce((
         select json_agg(json_build_object('id', ${guardrails.id}, 'name', ${guardrails.name}, 'rules', ${guardrails.rules}, 'isTenantDefault', ${guardrails.isTenantDefault}))
         from ${guardrails}
         where ${guardrails.tenantId} = ${tenantId} and (${guardrails.id} = ${agentTemplates.guardrailId} or ${guardrails.isTenantDefault})
       ), '[]')`,
     })
     .from(agents)
-    .leftJoin(agentTemplates, and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)))
+    .leftJoin(
+      agentTemplates,
+      and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)),
+    )
     .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
   if (!row) throw new AgentNotFoundError(agentId);
   const { agent, template } = row;
@@ -119,17 +144,34 @@ export async function resolveAgentRuntimeConfig(
   const templateGuardrail = guardrailRows.find((row) => row.id === template.guardrailId);
   const defaultGuardrail = guardrailRows.find((row) => row.isTenantDefault);
   const guardrail = templateGuardrail
-    ? { id: templateGuardrail.id, name: templateGuardrail.name, rules: templateGuardrail.rules, source: "template" as const }
+    ? {
+        id: templateGuardrail.id,
+        name: templateGuardrail.name,
+        rules: templateGuardrail.rules,
+        source: "template" as const,
+      }
     : defaultGuardrail
-      ? { id: defaultGuardrail.id, name: defaultGuardrail.name, rules: defaultGuardrail.rules, source: "tenant default" as const }
+      ? {
+          id: defaultGuardrail.id,
+          name: defaultGuardrail.name,
+          rules: defaultGuardrail.rules,
+          source: "tenant default" as const,
+        }
       : null;
 
   const builtInToolsEnabled = row.builtInToolsEnabled ?? true;
-  const tools = builtInToolsEnabled ? BUILT_IN_TOOLS.filter((tool) => !template.blockedTools.includes(tool)) : [];
+  const tools = builtInToolsEnabled
+    ? BUILT_IN_TOOLS.filter((tool) => !template.blockedTools.includes(tool))
+    : [];
 
   const invoker = input.currentUserId ? await memberUser(db, tenantId, input.currentUserId) : null;
-  const paired = !invoker && agent.pairedUserId ? await memberUser(db, tenantId, agent.pairedUserId) : null;
-  const currentUser = invoker ? { ...invoker, source: "invoker" as const } : paired ? { ...paired, source: "paired user" as const } : null;
+  const paired =
+    !invoker && agent.pairedUserId ? await memberUser(db, tenantId, agent.pairedUserId) : null;
+  const currentUser = invoker
+    ? { ...invoker, source: "invoker" as const }
+    : paired
+      ? { ...paired, source: "paired user" as const }
+      : null;
 
   const [model, modelSource] = agent.modelOverride
     ? [agent.modelOverride, "agent" as const]
@@ -146,7 +188,7 @@ export async function resolveAgentRuntimeConfig(
     skills: agentSkillRows,
     tools,
     blockedTools: template.blockedTools,
-    mcpServers: mcpRows,
+    mcpServers: mcpRows.map((server) => ({ ...server, url: redactUrl(server.url) })),
     knowledgeBases: kbRows,
     guardrail,
     limits: { maxSteps: template.maxSteps, timeoutSeconds: template.timeoutSeconds },

@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { runsRouter } from "./routers/runs";
+import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
 import { viewerRouter } from "./routers/viewer";
 
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   skills: skillsRouter,
   agents: agentsRouter,
   runs: runsRouter,
+  schedules: schedulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

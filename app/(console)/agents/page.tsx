@@ -1,8 +1,14 @@
 import type { Metadata } from "next";
-import { ArrivesWith } from "@/components/shell/arrives-with";
+import { AgentList } from "@/components/agents/agent-list";
+import { PageHeader } from "@/components/shell/page-header";
 
 export const metadata: Metadata = { title: "Agents" };
 
 export default function AgentsPage() {
-  return <ArrivesWith title="Agents" arrivesWith="the agents pages" />;
+  return (
+    <>
+      <PageHeader title="Agents" description="The model, template, tools and guardrail each run uses." />
+      <AgentList />
+    </>
+  );
 }

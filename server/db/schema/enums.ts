@@ -1,80 +1,55 @@
 import { sql } from "drizzle-orm";
 import { check, pgEnum } from "drizzle-orm/pg-core";
 
-/**
- * The single source of truth for every closed set of values the database stores.
- * TypeScript types are derived from these arrays, and the database enforces them with
- * Postgres enums (or check constraints where a library owns the column).
- */
+import {
+  RUN_STATUSES,
+  FAILURE_CODES,
+  INVOCATION_SOURCES,
+  MEMBER_ROLES,
+  OVERLAP_POLICIES,
+  SCHEDULE_SLOT_OUTCOMES,
+  WEBHOOK_DELIVERY_VERDICTS,
+  AUDIT_ACTOR_TYPES,
+  SKILL_ORIGINS,
+} from "@/lib/enums";
 
-export const RUN_STATUSES = ["queued", "running", "complete", "failed", "cancelled"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const TERMINAL_RUN_STATUSES = ["complete", "failed", "cancelled"] as const satisfies readonly RunStatus[];
+export {
+  RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
+  FAILURE_CODES,
+  INVOCATION_SOURCES,
+  MEMBER_ROLES,
+  OVERLAP_POLICIES,
+  SCHEDULE_SLOT_OUTCOMES,
+  WEBHOOK_DELIVERY_VERDICTS,
+  AUDIT_ACTOR_TYPES,
+  SKILL_ORIGINS,
+} from "@/lib/enums";
+export type {
+  RunStatus,
+  FailureCode,
+  InvocationSource,
+  MemberRole,
+  OverlapPolicy,
+  ScheduleSlotOutcome,
+  WebhookDeliveryVerdict,
+  AuditActorType,
+  SkillOrigin,
+} from "@/lib/enums";
 
-export const FAILURE_CODES = [
-  "no_agent",
-  "agent_not_found",
-  "skill_not_found",
-  "inputs_invalid",
-  "model_not_configured",
-  "model_error",
-  "agent_crashed",
-  "empty_deliverable",
-  "guardrail_blocked",
-  "max_steps",
-  "timeout",
-  "interrupted",
-  "stale_running",
-  "dispatch_failed",
-  "dispatch_lost",
-] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
-
-export const INVOCATION_SOURCES = ["manual", "schedule", "webhook", "api", "rerun"] as const;
-export type InvocationSource = (typeof INVOCATION_SOURCES)[number];
-
-export const MEMBER_ROLES = ["owner", "admin", "operator", "viewer"] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
-
-export const OVERLAP_POLICIES = ["skip", "allow"] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
-
-export const SCHEDULE_SLOT_OUTCOMES = ["fired", "skipped", "missed", "failed"] as const;
-export type ScheduleSlotOutcome = (typeof SCHEDULE_SLOT_OUTCOMES)[number];
-
-export const WEBHOOK_DELIVERY_VERDICTS = [
-  "accepted",
-  "duplicate",
-  "malformed",
-  "bad_signature",
-  "stale_timestamp",
-  "not_found",
-  "too_large",
-  "unsupported_media_type",
-  "inputs_invalid",
-  "rate_limited",
-  "failed",
-] as const;
-export type WebhookDeliveryVerdict = (typeof WEBHOOK_DELIVERY_VERDICTS)[number];
-
-export const AUDIT_ACTOR_TYPES = ["user", "api_key", "webhook", "schedule", "system"] as const;
-export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
-
-export const SKILL_ORIGINS = ["builtin", "tenant"] as const;
-export type SkillOrigin = (typeof SKILL_ORIGINS)[number];
-
+/** The database's enums, built from the shared constants in `lib/enums.ts`. */
 export const runStatusEnum = pgEnum("run_status", RUN_STATUSES);
 export const failureCodeEnum = pgEnum("failure_code", FAILURE_CODES);
 export const invocationSourceEnum = pgEnum("invocation_source", INVOCATION_SOURCES);
 export const overlapPolicyEnum = pgEnum("overlap_policy", OVERLAP_POLICIES);
 export const scheduleSlotOutcomeEnum = pgEnum("schedule_slot_outcome", SCHEDULE_SLOT_OUTCOMES);
-export const webhookDeliveryVerdictEnum = pgEnum("webhook_delivery_verdict", WEBHOOK_DELIVERY_VERDICTS);
+export const webhookDeliveryVerdictEnum = pgEnum(
+  "webhook_delivery_verdict",
+  WEBHOOK_DELIVERY_VERDICTS,
+);
 export const auditActorTypeEnum = pgEnum("audit_actor_type", AUDIT_ACTOR_TYPES);
 export const skillOriginEnum = pgEnum("skill_origin", SKILL_ORIGINS);
 
 /** Restricts a text `role` column to the member roles (the library owns the column type). */
 export const memberRoleCheck = (constraintName: string) =>
-  check(
-    constraintName,
-    sql.raw(`role in (${MEMBER_ROLES.map((role) => `'${role}'`).join(", ")})`),
-  );
+  check(constraintName, sql.raw(`role in (${MEMBER_ROLES.map((role) => `'${role}'`).join(", ")})`));

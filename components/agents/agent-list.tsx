@@ -1,0 +1,72 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Bot } from "lucide-react";
+import Link from "next/link";
+import { useTRPC } from "@/components/providers/trpc";
+import { QueryError } from "@/components/shell/query-error";
+import { Badge } from "@/components/ui/badge";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+
+export function ModelState({ configured, missingSettings }: { configured: boolean; missingSettings: string[] }) {
+  return configured ? (
+    <Badge variant="success">Configured</Badge>
+  ) : (
+    <Badge variant="warning" title={missingSettings.length ? `Set ${missingSettings.join(", ")}` : "Unknown provider"}>
+      Not configured
+    </Badge>
+  );
+}
+
+export function AgentList() {
+  const trpc = useTRPC();
+  const agents = useQuery(trpc.agents.list.queryOptions());
+  if (agents.isPending) return <Skeleton className="h-48" aria-label="Loading agents" />;
+  if (agents.isError) return <QueryError title="Agents could not be loaded" query={agents} />;
+  if (agents.data.length === 0) {
+    return (
+      <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
+        <Bot className="mb-3 size-8 text-muted-foreground" aria-hidden />
+        <p className="font-medium">No agents in this tenant</p>
+      </div>
+    );
+  }
+  return (
+    <Table aria-label="Agents">
+      <TableHeader>
+        <TableRow>
+          <TableHead>Agent</TableHead>
+          <TableHead>Template</TableHead>
+          <TableHead>Model</TableHead>
+          <TableHead>State</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {agents.data.map((agent) => (
+          <TableRow key={agent.id}>
+            <TableCell>
+              <Link href={`/agents/${agent.id}`} className="font-medium hover:underline">
+                {agent.name}
+              </Link>
+              {agent.isDefault && (
+                <Badge variant="outline" className="ml-2">
+                  Default
+                </Badge>
+              )}
+              {agent.description && <div className="text-xs text-muted-foreground">{agent.description}</div>}
+            </TableCell>
+            <TableCell>{agent.template.name}</TableCell>
+            <TableCell>
+              <code className="font-mono text-xs">{agent.model}</code>
+            </TableCell>
+            <TableCell>
+              <ModelState configured={agent.configured} missingSettings={agent.missingSettings} />
+              {!agent.configured && agent.missingSettings.length > 0 && <div className="mt-1 text-xs text-muted-foreground">Set {agent.missingSettings.join(", ")}</div>}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

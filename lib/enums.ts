@@ -1,0 +1,65 @@
+/**
+ * The single source of truth for every closed set of values the database stores. Plain
+ * constants, so the browser can use them too; `server/db/schema/enums.ts` turns them into
+ * Postgres enums (or check constraints where a library owns the column).
+ */
+
+export const RUN_STATUSES = ["queued", "running", "complete", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_RUN_STATUSES = [
+  "complete",
+  "failed",
+  "cancelled",
+] as const satisfies readonly RunStatus[];
+
+export const FAILURE_CODES = [
+  "no_agent",
+  "agent_not_found",
+  "skill_not_found",
+  "inputs_invalid",
+  "model_not_configured",
+  "model_error",
+  "agent_crashed",
+  "empty_deliverable",
+  "guardrail_blocked",
+  "max_steps",
+  "timeout",
+  "interrupted",
+  "stale_running",
+  "dispatch_failed",
+  "dispatch_lost",
+] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
+export const INVOCATION_SOURCES = ["manual", "schedule", "webhook", "api", "rerun"] as const;
+export type InvocationSource = (typeof INVOCATION_SOURCES)[number];
+
+export const MEMBER_ROLES = ["owner", "admin", "operator", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const OVERLAP_POLICIES = ["skip", "allow"] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+export const SCHEDULE_SLOT_OUTCOMES = ["fired", "skipped", "missed", "failed"] as const;
+export type ScheduleSlotOutcome = (typeof SCHEDULE_SLOT_OUTCOMES)[number];
+
+export const WEBHOOK_DELIVERY_VERDICTS = [
+  "accepted",
+  "duplicate",
+  "malformed",
+  "bad_signature",
+  "stale_timestamp",
+  "not_found",
+  "too_large",
+  "unsupported_media_type",
+  "inputs_invalid",
+  "rate_limited",
+  "failed",
+] as const;
+export type WebhookDeliveryVerdict = (typeof WEBHOOK_DELIVERY_VERDICTS)[number];
+
+export const AUDIT_ACTOR_TYPES = ["user", "api_key", "webhook", "schedule", "system"] as const;
+export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
+
+export const SKILL_ORIGINS = ["builtin", "tenant"] as const;
+export type SkillOrigin = (typeof SKILL_ORIGINS)[number];
