@@ -3,7 +3,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://localhost:${port}`;
+// E2E_BASE_URL points the specs at an app you already run (with the model server) to iterate fast.
+const existingApp = process.env.E2E_BASE_URL;
+const baseURL = existingApp ?? `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -20,44 +22,52 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } }],
-  webServer: [
-    // The scripted OpenAI-compatible model every run talks to (e2e/fixtures/model-server.ts).
+  projects: [
     {
-      command: `node --import tsx e2e/fixtures/model-server.ts --port ${MODEL_SERVER_PORT}`,
-      url: `${MODEL_SERVER_URL}/__health`,
-      timeout: 30_000,
-      reuseExistingServer: false,
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-    // The production build, started by the real launcher on a throwaway embedded database.
-    {
-      command: "node_modules/.bin/next build && node --import tsx scripts/launch.ts start --ephemeral",
-      url: `${baseURL}/api/health`,
-      timeout: 300_000,
-      reuseExistingServer: false,
-      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-      stdout: "pipe",
-      stderr: "pipe",
-      env: {
-        PORT: String(port),
-        SKILLRUN_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
-        SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
-        // The e2e app always runs on the embedded engine, whatever the shell says.
-        INNGEST_DEV: "",
-        INNGEST_BASE_URL: "",
-        BETTER_AUTH_URL: baseURL,
-        NEXT_TELEMETRY_DISABLED: "1",
-        // Every run's model is the scripted server; no real provider is reachable.
-        SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
-        OPENAI_COMPATIBLE_BASE_URL: `${MODEL_SERVER_URL}/v1`,
-        OPENAI_COMPATIBLE_API_KEY: "",
-        OPENAI_API_KEY: "",
-        ANTHROPIC_API_KEY: "",
-        AWS_ACCESS_KEY_ID: "",
-        AWS_SECRET_ACCESS_KEY: "",
-      },
+      name: "chromium",
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } },
     },
   ],
+  webServer: existingApp
+    ? undefined
+    : [
+        // The scripted OpenAI-compatible model every run talks to (e2e/fixtures/model-server.ts).
+        {
+          command: `node --import tsx e2e/fixtures/model-server.ts --port ${MODEL_SERVER_PORT}`,
+          url: `${MODEL_SERVER_URL}/__health`,
+          timeout: 30_000,
+          reuseExistingServer: false,
+          stdout: "pipe",
+          stderr: "pipe",
+        },
+        // The production build, started by the real launcher on a throwaway embedded database.
+        {
+          command:
+            "node_modules/.bin/next build && node --import tsx scripts/launch.ts start --ephemeral",
+          url: `${baseURL}/api/health`,
+          timeout: 300_000,
+          reuseExistingServer: false,
+          gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+          stdout: "pipe",
+          stderr: "pipe",
+          env: {
+            PORT: String(port),
+            SKILLRUN_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
+            SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
+            // The e2e app always runs on the embedded engine, whatever the shell says.
+            INNGEST_DEV: "",
+            INNGEST_BASE_URL: "",
+            BETTER_AUTH_URL: baseURL,
+            NEXT_TELEMETRY_DISABLED: "1",
+            // Every run's model is the scripted server; no real provider is reachable.
+            SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
+            OPENAI_COMPATIBLE_BASE_URL: `${MODEL_SERVER_URL}/v1`,
+            OPENAI_COMPATIBLE_API_KEY: "",
+            OPENAI_API_KEY: "",
+            ANTHROPIC_API_KEY: "",
+            AWS_ACCESS_KEY_ID: "",
+            AWS_SECRET_ACCESS_KEY: "",
+          },
+        },
+      ],
 });

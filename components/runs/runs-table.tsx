@@ -72,12 +72,12 @@ export function RunsTable() {
         id: "skill",
         header: "Skill",
         cell: ({ row }) => (
-          <Link href={`/runs/${row.original.id}`} className="font-medium hover:underline" tabIndex={-1}>
+          <Link href={`/runs/${row.original.id}`} className="font-medium whitespace-nowrap hover:underline" tabIndex={-1}>
             {row.original.skill.name}
           </Link>
         ),
       }),
-      column.accessor((run) => run.agent?.name ?? "—", { id: "agent", header: "Agent" }),
+      column.accessor((run) => run.agent?.name ?? "—", { id: "agent", header: "Agent", cell: ({ getValue }) => <span className="whitespace-nowrap">{getValue()}</span> }),
       column.accessor("source", { header: "Source", cell: ({ row }) => <RunSource source={row.original.source} invoker={row.original.invoker} /> }),
       column.accessor("inputsSummary", {
         header: "Inputs",

@@ -1,0 +1,242 @@
+import { expect, test, type Page } from "@playwright/test";
+import { modelCalls, scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
+import { EMAIL_SKILL, runIdOf, signInAsDemoAdmin, startRunThroughApi } from "./support";
+
+const DELIVERABLE = [
+  "# Reply to Dana",
+  "",
+  "| Question | Answer |",
+  "| --- | --- |",
+  "| Where is my order? | Shipped on Monday |",
+  "",
+  "```json",
+  '{ "tracking": "1Z999" }',
+  "```",
+  "",
+  "- [x] Apologise for the delay",
+  "- [ ] Offer a call",
+].join("\n");
+
+test.beforeEach(async ({ page }) => {
+  await signInAsDemoAdmin(page);
+});
+
+async function openRunNow(page: Page) {
+  await page.goto("/skills");
+  await page.getByRole("button", { name: `Run ${EMAIL_SKILL.name} now` }).click();
+  const dialog = page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` });
+  await expect(dialog.getByLabel("Customer's email")).toBeVisible();
+  return dialog;
+}
+
+const status = (page: Page) => page.getByTestId("run-status");
+
+test("Run now with inputs goes from running to complete and renders the deliverable", async ({ page }, testInfo) => {
+  const key = uniqueScriptKey("happy");
+  await scriptModel(key, [{ toolCalls: [{ name: "current_time", arguments: {} }], delayMs: 800 }, { text: DELIVERABLE, delayMs: 400 }]);
+
+  const dialog = await openRunNow(page);
+  await dialog.getByLabel("Customer's email").fill(`Where is my order? ${scriptMarker(key)}`);
+  await dialog.getByLabel("Customer name").fill("Dana");
+  await dialog.getByLabel("Customer name").press("Enter");
+
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(status(page)).toContainText(/Queued|Running/);
+  await expect(status(page)).toContainText("Running");
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+
+  const deliverable = page.getByTestId("deliverable");
+  await expect(deliverable.getByRole("heading", { name: "Reply to Dana" })).toBeVisible();
+  await expect(deliverable.getByRole("table")).toContainText("Shipped on Monday");
+  await expect(deliverable.locator("pre code")).toContainText('"tracking"');
+  await expect(deliverable.locator("pre code .hljs-attr")).toHaveCount(1);
+  await expect(deliverable.getByRole("checkbox")).toHaveCount(2);
+
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  for (const type of ["queued", "running", "config_resolved", "tool_call", "model_call", "complete"]) await expect(timeline.locator(`[data-event-type="${type}"]`).first()).toBeVisible();
+  await expect(timeline).toContainText("Tool current_time");
+  await expect(page.getByTestId("run-inputs")).toContainText('"customerName": "Dana"');
+  await expect(page.getByTestId("run-inputs")).toContainText('"tone": "warm"');
+  expect((await modelCalls(key)).calls).toBe(2);
+
+  await page.screenshot({ path: testInfo.outputPath("run-detail.png"), fullPage: true });
+  await testInfo.attach("run-detail", { path: testInfo.outputPath("run-detail.png"), contentType: "image/png" });
+});
+
+test("a failing run shows its code, reason and what to do", async ({ page }) => {
+  const key = uniqueScriptKey("fail");
+  await scriptModel(key, [{ error: { status: 401, message: "Incorrect API key provided" } }]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Hello there ${scriptMarker(key)}` } });
+
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Failed", { timeout: 20_000 });
+  const failure = page.getByTestId("run-failure");
+  await expect(failure).toContainText("model_error");
+  await expect(failure).toContainText("HTTP 401");
+  await expect(failure).toContainText("What to do: The model provider refused or failed");
+  await expect(page.getByText("This run has no deliverable.")).toBeVisible();
+});
+
+test("cancelling a slow run stops it: cancelled, no deliverable, the timeline shows the cancel", async ({ page }) => {
+  const key = uniqueScriptKey("slow");
+  await scriptModel(key, [{ text: "# Too late", delayMs: 60_000 }]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Please hurry ${scriptMarker(key)}` } });
+
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Running", { timeout: 15_000 });
+  await expect.poll(async () => (await modelCalls(key)).calls, { timeout: 15_000 }).toBe(1);
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel run" }).click();
+
+  await expect(status(page)).toContainText("Cancelled");
+  await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveCount(0);
+  await expect(page.getByText("This run has no deliverable.")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="cancelled"]')).toBeVisible();
+  // The model call in flight is abandoned, not waited for.
+  await expect.poll(async () => (await modelCalls(key)).aborted, { timeout: 15_000 }).toBe(1);
+});
+
+test("re-run with an edited input starts a linked run with the new value", async ({ page }) => {
+  const key = uniqueScriptKey("rerun");
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Refund please ${scriptMarker(key)}`, tone: "warm" } });
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+
+  await page.getByRole("button", { name: "Re-run with changes" }).click();
+  const dialog = page.getByRole("dialog", { name: `Re-run ${EMAIL_SKILL.name}` });
+  await expect(dialog.getByLabel("Customer's email")).toHaveValue(`Refund please ${scriptMarker(key)}`);
+  await dialog.getByLabel("Tone").selectOption("apologetic");
+  await dialog.getByRole("button", { name: "Re-run" }).click();
+
+  await expect(page).toHaveURL((url) => runIdOf(url.toString()) !== "" && runIdOf(url.toString()) !== runId);
+  await expect(page.getByTestId("run-inputs")).toContainText('"tone": "apologetic"');
+  await expect(page.getByText("Re-run of")).toBeVisible();
+  await page.getByRole("link", { name: "an earlier run" }).click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
+});
+
+test("invalid input shows the field's error and creates no run", async ({ page }) => {
+  const key = uniqueScriptKey("invalid");
+  const dialog = await openRunNow(page);
+  await dialog.getByLabel("Customer's email").fill(key.slice(0, 9));
+  await dialog.getByRole("button", { name: "Run now" }).click();
+
+  await expect(dialog.getByRole("alert")).toHaveText("Customer's email must be at least 10 characters");
+  await expect(dialog.getByLabel("Customer's email")).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/skills$/);
+  await dialog.getByLabel("Customer's email").fill(`${key} is long enough`);
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+
+  await page.goto("/runs");
+  await expect(page.getByRole("table", { name: "Runs" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Runs" })).not.toContainText(key.slice(0, 9));
+});
+
+test("filters live in the URL, and a shared URL reproduces the view", async ({ page, context }) => {
+  const failKey = uniqueScriptKey("filter");
+  await scriptModel(failKey, [{ error: { status: 500, message: "upstream down" } }]);
+  const failedRun = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Broken ${scriptMarker(failKey)}` } });
+  await page.goto(`/runs/${failedRun}`);
+  await expect(status(page)).toContainText("Failed", { timeout: 20_000 });
+
+  await page.goto("/runs");
+  await page.getByLabel("Status").selectOption("failed");
+  await page.getByLabel("Failure code").selectOption("model_error");
+  await expect(page).toHaveURL(/status=failed/);
+  await expect(page).toHaveURL(/failure=model_error/);
+  const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
+  await expect(rows.filter({ has: page.locator(`[data-run-id="${failedRun}"]`) }).or(page.locator(`tr[data-run-id="${failedRun}"]`))).toHaveCount(1);
+  for (const statusText of await rows.locator("[data-status]").allTextContents()) expect(statusText).toBe("Failed");
+
+  const shared = await context.newPage();
+  await shared.goto(page.url());
+  await expect(shared.getByLabel("Status")).toHaveValue("failed");
+  await expect(shared.getByLabel("Failure code")).toHaveValue("model_error");
+  await expect(shared.locator(`tr[data-run-id="${failedRun}"]`)).toBeVisible();
+  expect(await shared.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(await rows.count());
+
+  await shared.getByRole("button", { name: "Clear filters" }).click();
+  await expect(shared).toHaveURL(/\/runs$/);
+});
+
+test("bulk cancel cancels only the selected runs that can still be cancelled", async ({ page }) => {
+  const key = uniqueScriptKey("bulk");
+  await scriptModel(key, [
+    { text: "# slow", delayMs: 60_000 },
+    { text: "# slow", delayMs: 60_000 },
+  ]);
+  const slow = [
+    await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Bulk one ${scriptMarker(key)}` } }),
+    await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Bulk two ${scriptMarker(key)}` } }),
+  ];
+  await page.goto("/runs");
+  for (const runId of slow) await page.getByLabel(`Select run ${runId}`).check();
+  await page.getByRole("button", { name: "Cancel selected (2)" }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm).toContainText("Cancel 2 runs?");
+  await confirm.getByRole("button", { name: "Cancel 2 runs" }).click();
+
+  for (const runId of slow) await expect(page.locator(`tr[data-run-id="${runId}"] [data-status]`)).toHaveText("Cancelled");
+  await expect(page.getByText("2 runs selected")).toHaveCount(0);
+});
+
+test("Run now works from the keyboard alone", async ({ page }) => {
+  const key = uniqueScriptKey("keyboard");
+  await page.goto("/skills");
+  const runNow = page.getByRole("button", { name: `Run ${EMAIL_SKILL.name} now` });
+  for (let presses = 0; presses < 60 && !(await runNow.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press("Tab");
+  await expect(runNow).toBeFocused();
+  await page.keyboard.press("Enter");
+
+  const dialog = page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` });
+  const email = dialog.getByLabel("Customer's email");
+  for (let presses = 0; presses < 10 && !(await email.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press("Tab");
+  await expect(email).toBeFocused();
+  await page.keyboard.type(`Typed without a mouse ${scriptMarker(key)}`);
+  await page.keyboard.press("Control+Enter");
+
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+
+  // The command palette reaches Run now too.
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("run customer email");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` })).toBeVisible();
+  await page.keyboard.press("Escape");
+
+  // j/k and Enter open a run from the history.
+  await page.goto("/runs");
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await page.keyboard.press("j");
+  await expect(page.locator("tbody tr").first()).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+});
+
+test("a model's script in a deliverable never executes", async ({ page }) => {
+  const key = uniqueScriptKey("xss");
+  await scriptModel(key, [
+    {
+      text: [
+        "# Hostile",
+        '<script>window.__pwned = "script"</script>',
+        '<img src="x" onerror="window.__pwned = \'img\'">',
+        "[click me](javascript:window.__pwned='link')",
+        "Plain text survives.",
+      ].join("\n\n"),
+    },
+  ]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Be nasty ${scriptMarker(key)}` } });
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+  const deliverable = page.getByTestId("deliverable");
+  await expect(deliverable).toContainText("Plain text survives.");
+  await expect(deliverable.locator("script, img, [onerror]")).toHaveCount(0);
+  // The link keeps its text but loses the javascript: target.
+  await expect(deliverable.getByText("click me")).toBeVisible();
+  for (const href of await deliverable.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""))) expect(href).not.toMatch(/^\s*javascript:/i);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+});

@@ -1,0 +1,26 @@
+import { expect, type Page } from "@playwright/test";
+import superjson from "superjson";
+import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+
+export async function signInAsDemoAdmin(page: Page) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(DEMO_ADMIN.email);
+  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/skills$/);
+}
+
+/** Starts a run through the same tRPC endpoint the UI uses, with the page's session. */
+export async function startRunThroughApi(page: Page, input: { skillSlug: string; inputs: Record<string, unknown> }): Promise<string> {
+  const response = await page.request.post("/api/trpc/runs.start", {
+    data: superjson.serialize(input),
+    headers: { "content-type": "application/json" },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  const body = (await response.json()) as { result: { data: { json: { runId: string } } } };
+  return body.result.data.json.runId;
+}
+
+export const runIdOf = (url: string) => /\/runs\/([0-9a-f-]{36})/.exec(url)?.[1] ?? "";
+
+export const EMAIL_SKILL = { slug: "customer-email-reply", name: "Customer email reply" };
