@@ -1,7 +1,14 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
-import { RunNowDialog, type RunNowRequest } from "./run-now-dialog";
+import type { RunNowRequest } from "./run-now-dialog";
+
+// The form, its validator and react-hook-form load on first use, not with every page.
+const RunNowDialog = dynamic(
+  () => import("./run-now-dialog").then((module) => module.RunNowDialog),
+  { ssr: false },
+);
 
 const RunNowContext = createContext<((request: RunNowRequest) => void) | null>(null);
 
@@ -13,7 +20,7 @@ export function RunNowProvider({ children }: { children: ReactNode }) {
   return (
     <RunNowContext.Provider value={open}>
       {children}
-      <RunNowDialog request={request} onClose={close} />
+      {request && <RunNowDialog request={request} onClose={close} />}
     </RunNowContext.Provider>
   );
 }

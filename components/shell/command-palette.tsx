@@ -1,26 +1,17 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { Command } from "cmdk";
-import { Play, Search } from "lucide-react";
-import { useRouter } from "next/navigation";
+import { Search } from "lucide-react";
+import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
-import { useTenantRole } from "@/components/auth/use-tenant-role";
-import { useTRPC } from "@/components/providers/trpc";
-import { useRunNow } from "@/components/runs/run-now-provider";
-import { NAV_ITEMS } from "./nav";
 
-const itemClass = "flex cursor-default items-center gap-2 rounded-sm px-2 py-2 text-sm outline-none select-none data-[selected=true]:bg-muted [&_svg]:size-4 [&_svg]:text-muted-foreground";
-const groupClass = "px-1 py-1 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground";
+const CommandMenu = dynamic(() => import("./command-menu"), { ssr: false });
 
 /** Ctrl/⌘+K: jump to a page or start a skill without leaving the keyboard. */
 export function CommandPalette() {
   const [open, setOpen] = useState(false);
-  const trpc = useTRPC();
-  const router = useRouter();
-  const runNow = useRunNow();
-  const { can } = useTenantRole();
-  const skills = useQuery({ ...trpc.skills.list.queryOptions(), enabled: open });
+  // Once opened, the menu stays mounted so reopening is instant.
+  const [opened, setOpened] = useState(false);
+  if (open && !opened) setOpened(true);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -33,59 +24,20 @@ export function CommandPalette() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
 
-  const run = (action: () => void) => {
-    setOpen(false);
-    action();
-  };
-
   return (
     <>
       <button
         type="button"
         onClick={() => setOpen(true)}
-        className="flex w-full items-center gap-2 rounded-md border border-border bg-background px-2.5 py-1.5 text-sm text-muted-foreground outline-none hover:bg-muted focus-visible:ring-2 focus-visible:ring-ring"
+        className="border-border bg-background text-muted-foreground hover:bg-muted focus-visible:ring-ring flex w-full items-center gap-2 rounded-md border px-2.5 py-1.5 text-sm outline-none focus-visible:ring-2"
       >
         <Search className="size-4" aria-hidden />
         Search…
-        <kbd className="ml-auto rounded border border-border px-1 font-mono text-[10px]">Ctrl K</kbd>
+        <kbd className="border-border ml-auto rounded border px-1 font-mono text-[10px]">
+          Ctrl K
+        </kbd>
       </button>
-      <Command.Dialog
-        open={open}
-        onOpenChange={setOpen}
-        label="Command palette"
-        overlayClassName="fixed inset-0 z-50 bg-black/40"
-        contentClassName="fixed top-24 left-1/2 z-50 w-[min(36rem,calc(100vw-2rem))] -translate-x-1/2 overflow-hidden rounded-lg border border-border bg-popover shadow-lg"
-      >
-        <Command.Input placeholder="Run a skill or go to a page…" className="h-11 w-full border-b border-border bg-transparent px-4 text-sm outline-none placeholder:text-muted-foreground" />
-        <Command.List className="max-h-80 overflow-y-auto p-1">
-          <Command.Empty className="px-3 py-6 text-center text-sm text-muted-foreground">Nothing matches.</Command.Empty>
-          {can("operator") && (
-            <Command.Group heading="Run a skill" className={groupClass}>
-              {skills.isPending && <Command.Loading>Loading skills…</Command.Loading>}
-              {skills.data?.map((skill) => (
-                <Command.Item key={skill.id} value={`run ${skill.name} ${skill.slug}`} onSelect={() => run(() => runNow.open({ skillSlug: skill.slug }))} className={itemClass}>
-                  <Play aria-hidden />
-                  Run {skill.name}
-                </Command.Item>
-              ))}
-            </Command.Group>
-          )}
-          <Command.Group heading="Go to" className={groupClass}>
-            {NAV_ITEMS.map(({ href, label, icon: Icon }) => (
-              <Command.Item key={href} value={`go ${label}`} onSelect={() => run(() => router.push(href))} className={itemClass}>
-                <Icon aria-hidden />
-                {label}
-              </Command.Item>
-            ))}
-            {skills.data?.map((skill) => (
-              <Command.Item key={skill.id} value={`open ${skill.name} ${skill.slug}`} onSelect={() => run(() => router.push(`/skills/${skill.slug}`))} className={itemClass}>
-                <Search aria-hidden />
-                Skill: {skill.name}
-              </Command.Item>
-            ))}
-          </Command.Group>
-        </Command.List>
-      </Command.Dialog>
+      {opened && <CommandMenu open={open} setOpen={setOpen} />}
     </>
   );
 }

@@ -5,7 +5,7 @@ import { Building2, ChevronsUpDown } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
-import { authClient } from "@/components/auth/auth-client";
+import { loadAuthClient } from "@/components/auth/load-auth-client";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button } from "@/components/ui/button";
 import {
@@ -36,7 +36,7 @@ export function TenantSwitcher() {
   async function switchTo(tenantId: string) {
     if (tenantId === activeTenant?.id) return;
     setSwitching(true);
-    const { error } = await authClient.organization.setActive({ organizationId: tenantId });
+    const { error } = await (await loadAuthClient()).organization.setActive({ organizationId: tenantId });
     setSwitching(false);
     if (error) {
       toast.error(`Could not switch tenant: ${error.message ?? "unknown error"}`);

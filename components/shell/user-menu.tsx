@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { LogOut } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
-import { authClient } from "@/components/auth/auth-client";
+import { loadAuthClient } from "@/components/auth/load-auth-client";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -16,7 +16,7 @@ export function UserMenu() {
   const viewer = useQuery(trpc.viewer.get.queryOptions());
 
   async function signOut() {
-    const { error } = await authClient.signOut();
+    const { error } = await (await loadAuthClient()).signOut();
     if (error) {
       toast.error(`Sign-out failed: ${error.message ?? "unknown error"}`);
       return;
