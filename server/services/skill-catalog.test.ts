@@ -141,6 +141,14 @@ describe("syncing the catalog into the database", () => {
     expect((await builtIn("beta"))?.enabled).toBe(true);
   });
 
+  it("keeps the inputs in the order SKILL.md declares them", async () => {
+    const declared = ["zulu", "topic", "alpha", "mike"];
+    const properties = declared.map((name) => `    ${name}:\n      type: string\n      title: ${name}`).join("\n");
+    await writeSkill("ordered", skillMd(`name: Ordered\ndescription: Order matters.\ninputs:\n  type: object\n  properties:\n${properties}`));
+    await syncBuiltInSkills(db, catalogDir);
+    expect(Object.keys((await builtIn("ordered"))?.inputsSchema.properties ?? {})).toEqual(declared);
+  });
+
   it("writes nothing when any skill is invalid", async () => {
     await writeSkill("gamma", skillMd(VALID_FRONTMATTER));
     await writeSkill("zeta", "no frontmatter");

@@ -160,7 +160,7 @@ export async function syncBuiltInSkills(db: Database, catalogDir: string) {
           target: skills.slug,
           targetWhere: sql`${skills.tenantId} is null`,
           set: { ...definition, enabled: true, updatedAt: sql`now()` },
-          setWhere: sql`${skills.versionHash} <> excluded.version_hash or not ${skills.enabled}`,
+          setWhere: sql`${skills.versionHash} <> excluded.version_hash or not ${skills.enabled} or ${skills.inputsSchema}::text <> excluded.inputs_schema::text`,
         });
     }
     const retired = await tx

@@ -23,7 +23,7 @@ export function listSkills(db: Database, tenantId: string) {
   return db
     .select({
       ...summaryColumns,
-      inputCount: sql<number>`(select count(*) from jsonb_object_keys(${skills.inputsSchema} -> 'properties'))::int`,
+      inputCount: sql<number>`(select count(*) from json_object_keys(${skills.inputsSchema} -> 'properties'))::int`,
     })
     .from(skills)
     .where(skillVisibleTo(tenantId))

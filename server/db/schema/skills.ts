@@ -1,6 +1,6 @@
 import type { InputsSchema, PropertySchema } from "@/lib/skill-inputs";
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, json, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenants } from "./auth";
 import { createdAt, id, updatedAt } from "./columns";
 import { skillOriginEnum } from "./enums";
@@ -23,7 +23,8 @@ export const skills = pgTable(
     name: text().notNull(),
     description: text().notNull(),
     versionHash: text().notNull(),
-    inputsSchema: jsonb().$type<SkillInputsSchema>().notNull(),
+    // json, not jsonb: jsonb reorders keys, and the form shows inputs in the order SKILL.md declares them.
+    inputsSchema: json().$type<SkillInputsSchema>().notNull(),
     instructions: text().notNull(),
     referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
     enabled: boolean().notNull().default(true),

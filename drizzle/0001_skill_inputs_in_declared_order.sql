@@ -1,0 +1,1 @@
+ALTER TABLE "skills" ALTER COLUMN "inputs_schema" SET DATA TYPE json;
