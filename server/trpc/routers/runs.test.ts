@@ -113,6 +113,16 @@ describe("runs router", () => {
     expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([started[0]]);
   });
 
+  it("says who started each run and summarises inputs without carrying them whole", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `long ${"x".repeat(500)}` } });
+    const [run] = (await operator.runs.list({})).runs;
+    expect(run?.invoker).toMatchObject({ userName: expect.any(String), scheduleName: null, webhookName: null, apiKeyName: null });
+    expect(run?.inputsSummary).toBe(`topic: long ${"x".repeat(55)}`);
+    expect(run).not.toHaveProperty("inputs");
+  });
+
   it("re-runs with edited inputs as a linked run", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
