@@ -23,9 +23,12 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "chromium",
-      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } },
+      dependencies: ["setup"],
+      // The narrowest width the console promises to be usable at.
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
     },
   ],
   webServer: existingApp

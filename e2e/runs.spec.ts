@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { modelCalls, scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { EMAIL_SKILL, runIdOf, signInAsDemoAdmin, startRunThroughApi } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, runIdOf, startRunThroughApi } from "./support";
 
 const DELIVERABLE = [
   "# Reply to Dana",
@@ -17,9 +17,7 @@ const DELIVERABLE = [
   "- [ ] Offer a call",
 ].join("\n");
 
-test.beforeEach(async ({ page }) => {
-  await signInAsDemoAdmin(page);
-});
+test.use({ storageState: ADMIN_STATE });
 
 async function openRunNow(page: Page) {
   await page.goto("/skills");
@@ -202,6 +200,7 @@ test("Run now works from the keyboard alone", async ({ page }) => {
 
   // The command palette reaches Run now too.
   await page.keyboard.press("Control+k");
+  await expect(page.getByPlaceholder("Run a skill or go to a page…")).toBeFocused();
   await page.keyboard.type("run customer email");
   await page.keyboard.press("Enter");
   await expect(page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` })).toBeVisible();

@@ -2,6 +2,9 @@ import { expect, type Page } from "@playwright/test";
 import superjson from "superjson";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 
+/** The demo admin's signed-in browser state, written once by auth.setup.ts. */
+export const ADMIN_STATE = "test-results/.auth/admin.json";
+
 export async function signInAsDemoAdmin(page: Page) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(DEMO_ADMIN.email);

@@ -4,7 +4,8 @@ import { Search } from "lucide-react";
 import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
 
-const CommandMenu = dynamic(() => import("./command-menu"), { ssr: false });
+const loadCommandMenu = () => import("./command-menu");
+const CommandMenu = dynamic(loadCommandMenu, { ssr: false });
 
 /** Ctrl/⌘+K: jump to a page or start a skill without leaving the keyboard. */
 export function CommandPalette() {
@@ -12,6 +13,12 @@ export function CommandPalette() {
   // Once opened, the menu stays mounted so reopening is instant.
   const [opened, setOpened] = useState(false);
   if (open && !opened) setOpened(true);
+
+  // Not in the first load, but fetched a second after the page loads so Ctrl+K opens at once.
+  useEffect(() => {
+    const timer = setTimeout(() => void loadCommandMenu(), 1000);
+    return () => clearTimeout(timer);
+  }, []);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
