@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
-import type { Database } from "@/server/db/client";
+import type { Database, Transaction } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
@@ -63,7 +63,7 @@ function validateInputs(skill: { id: string; versionHash: string; inputsSchema: 
   return result.value;
 }
 
-async function findSkill(db: Database, tenantId: string, ref: StartRunInput["skill"]) {
+async function findSkill(db: Database | Transaction, tenantId: string, ref: StartRunInput["skill"]) {
   const [skill] = await db
     .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema })
     .from(skills)
@@ -74,7 +74,7 @@ async function findSkill(db: Database, tenantId: string, ref: StartRunInput["ski
   return skill;
 }
 
-async function findAgentId(db: Database, tenantId: string, agentId: string | null | undefined): Promise<string | null> {
+async function findAgentId(db: Database | Transaction, tenantId: string, agentId: string | null | undefined): Promise<string | null> {
   const [agent] = await db
     .select({ id: agents.id })
     .from(agents)
@@ -93,7 +93,17 @@ export type StartedRun = { run: { id: string; status: RunStatus; failureCode: Fa
  * ones get a run that fails at once with `no_agent`, so the operator sees it.
  */
 export async function startRun(deps: RunServiceDeps, input: StartRunInput): Promise<StartedRun> {
-  const { db } = deps;
+  const started = await createRun(deps.db, input);
+  if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId);
+  return started;
+}
+
+/**
+ * The writing half of `startRun`, usable inside a caller's transaction: the caller dispatches
+ * with `dispatchCreatedRun` after committing, so the function never looks for an uncommitted run.
+ * A run left undispatched by a crash in between is resent by the reconciler.
+ */
+export async function createRun(db: Database | Transaction, input: StartRunInput): Promise<StartedRun> {
   const { tenantId } = input;
   // A retry with the same key gets the original run, even if the skill or agent changed since.
   if (input.idempotencyKey) {
@@ -154,16 +164,19 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
     if (!existing) throw new Error("idempotency conflict without an existing run");
     return { run: existing, created: false };
   }
-  if (noAgent) return { run: created, created: true };
+  return { run: created, created: true };
+}
 
+/** Sends a created, still queued run to the engine; a failed send fails the run visibly. */
+export async function dispatchCreatedRun(deps: RunServiceDeps, run: StartedRun["run"], tenantId: string) {
+  if (run.status !== "queued") return;
   try {
-    await deps.dispatcher.send({ name: RUN_REQUESTED, id: created.id, data: { runId: created.id, tenantId } });
+    await deps.dispatcher.send({ name: RUN_REQUESTED, id: run.id, data: { runId: run.id, tenantId } });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
-    await failQueuedRun(db, { runId: created.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
-    throw new DispatchFailedError(created.id, cause);
+    await failQueuedRun(deps.db, { runId: run.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
+    throw new DispatchFailedError(run.id, cause);
   }
-  return { run: created, created: true };
 }
 
 /** CAS queued → failed with a reason; a run that moved on is left alone. */

@@ -1,3 +1,4 @@
+import type { ScheduleInputValue } from "@/lib/schedules/schedule-inputs";
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -17,10 +18,7 @@ import { overlapPolicyEnum, scheduleSlotOutcomeEnum } from "./enums";
 import { skillRuns } from "./runs";
 import { skills } from "./skills";
 
-/** An input is a literal, or a date relative to the fire time in the schedule's timezone. */
-export type ScheduleInputValue =
-  | { kind: "literal"; value: unknown }
-  | { kind: "relative-date"; anchor: "today" | "start-of-week"; offsetDays: number };
+export type { ScheduleInputValue };
 
 export const schedules = pgTable(
   "schedules",
