@@ -2,6 +2,7 @@ import type { InngestFunction } from "inngest";
 import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
+import { createFireSchedulesFunction } from "./fire-schedules";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 
@@ -9,4 +10,5 @@ import { createRunSkillFunction } from "./run-skill";
 export const functions: InngestFunction.Any[] = [
   createRunSkillFunction({ client: inngest, db: getDb, resolveModel }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
+  createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
 ];

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { agents, apiKeys, runEvents, schedules, skillRuns, skills, users, webhooks } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
@@ -20,8 +20,19 @@ const inputsSummary = () => sql<string>`(
   from jsonb_each(${skillRuns.inputs})
 )`;
 
-/** What the history list shows, newest first, keyset-paginated on (created_at, id). */
-export async function listRuns(db: Database, tenantId: string, options: { filters?: RunListFilters; cursor?: RunCursor | null; limit: number }) {
+type ListRunsOptions = { filters?: RunListFilters; cursor?: RunCursor | null; limit: number };
+
+/**
+ * The history list's query, newest first, keyset-paginated on (created_at, id); it fetches
+ * one row more than `limit` to tell whether another page follows. Exported so the history
+ * benchmark can time and EXPLAIN exactly this SQL.
+ *
+ * The cursor is a row comparison, `(created_at, id) < (…, …)`, which PostgreSQL uses as an
+ * index bound on every `(tenant_id[, filter], created_at desc, id desc)` index; the
+ * equivalent `a < x or (a = x and b < y)` is only a filter, so a deep page would walk every
+ * newer row first.
+ */
+export function listRunsQuery(db: Database, tenantId: string, options: ListRunsOptions) {
   const { filters = {}, cursor, limit } = options;
   const conditions: (SQL | undefined)[] = [
     eq(skillRuns.tenantId, tenantId),
@@ -32,9 +43,11 @@ export async function listRuns(db: Database, tenantId: string, options: { filter
     filters.failureCode ? eq(skillRuns.failureCode, filters.failureCode) : undefined,
     filters.createdAfter ? gte(skillRuns.createdAt, filters.createdAfter) : undefined,
     filters.createdBefore ? lte(skillRuns.createdAt, filters.createdBefore) : undefined,
-    cursor ? or(lt(skillRuns.createdAt, cursor.createdAt), and(eq(skillRuns.createdAt, cursor.createdAt), lt(skillRuns.id, cursor.id))) : undefined,
+    cursor
+      ? sql`(${skillRuns.createdAt}, ${skillRuns.id}) < (${sql.param(cursor.createdAt, skillRuns.createdAt)}, ${sql.param(cursor.id, skillRuns.id)})`
+      : undefined,
   ];
-  const rows = await db
+  return db
     .select({
       id: skillRuns.id,
       status: skillRuns.status,
@@ -68,14 +81,20 @@ export async function listRuns(db: Database, tenantId: string, options: { filter
     .where(and(...conditions))
     .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
     .limit(limit + 1);
+}
+
+/** What the history list shows, newest first, keyset-paginated on (created_at, id). */
+export async function listRuns(db: Database, tenantId: string, options: ListRunsOptions) {
+  const { limit } = options;
+  const rows = await listRunsQuery(db, tenantId, options);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { runs: page, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
-/** One run with everything the detail page shows, or null (unknown and foreign look the same). */
-export async function getRun(db: Database, tenantId: string, runId: string) {
-  const [run] = await db
+/** The detail page's query (exported, like listRunsQuery, for the history benchmark). */
+export function getRunQuery(db: Database, tenantId: string, runId: string) {
+  return db
     .select({
       run: skillRuns,
       skill: { id: skills.id, slug: skills.slug, name: skills.name, currentVersion: skills.versionHash },
@@ -85,6 +104,11 @@ export async function getRun(db: Database, tenantId: string, runId: string) {
     .innerJoin(skills, eq(skills.id, skillRuns.skillId))
     .leftJoin(agents, eq(agents.id, skillRuns.agentId))
     .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
+}
+
+/** One run with everything the detail page shows, or null (unknown and foreign look the same). */
+export async function getRun(db: Database, tenantId: string, runId: string) {
+  const [run] = await getRunQuery(db, tenantId, runId);
   if (!run) return null;
   const { idempotencyKey: _idempotencyKey, turnStartedAt: _turnStartedAt, ...visible } = run.run;
   return { ...visible, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };

@@ -66,9 +66,17 @@ export const skillRuns = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    // The history list (runs.list) pages newest first on (created_at, id); each filter it
+    // offers has an index led by (tenant_id, <filter>) and ending in that order, so every
+    // page, however deep, is a short ordered index range scan.
     index("skill_runs_history_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    index("skill_runs_status_idx").on(t.tenantId, t.status, t.createdAt.desc()),
-    index("skill_runs_skill_idx").on(t.tenantId, t.skillId, t.createdAt.desc()),
+    index("skill_runs_status_idx").on(t.tenantId, t.status, t.createdAt.desc(), t.id.desc()),
+    index("skill_runs_skill_idx").on(t.tenantId, t.skillId, t.createdAt.desc(), t.id.desc()),
+    index("skill_runs_agent_idx").on(t.tenantId, t.agentId, t.createdAt.desc(), t.id.desc()),
+    index("skill_runs_source_idx").on(t.tenantId, t.source, t.createdAt.desc(), t.id.desc()),
+    index("skill_runs_failure_idx")
+      .on(t.tenantId, t.failureCode, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.failureCode} is not null`),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('queued', 'running')`),

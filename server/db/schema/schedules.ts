@@ -30,6 +30,8 @@ export const schedules = pgTable(
       .notNull()
       .references(() => skills.id, { onDelete: "cascade" }),
     agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
+    // Without an agent the tenant's default runs it; with one that was deleted (set null), slots fail.
+    usesDefaultAgent: boolean().notNull().default(false),
     inputs: jsonb().$type<Record<string, ScheduleInputValue>>().notNull().default({}),
     cron: text().notNull(),
     timezone: text().notNull(),

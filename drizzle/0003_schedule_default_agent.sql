@@ -1,0 +1,1 @@
+ALTER TABLE "schedules" ADD COLUMN "uses_default_agent" boolean DEFAULT false NOT NULL;
