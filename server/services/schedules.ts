@@ -1,26 +1,188 @@
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { checkCadence, nextFireAfter, resolveScheduleInputs, type ScheduleInputValue } from "@/lib/schedules";
+import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
-import { agents, schedules, skills } from "@/server/db/schema";
+import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
+import type { OverlapPolicy, ScheduleSlotOutcome } from "@/server/db/schema/enums";
+import { InputsInvalidError } from "./run-errors";
+import { startRun, type RunServiceDeps } from "./runs";
+import { skillVisibleTo } from "./skills";
 
-/** The tenant's schedules, optionally of one skill, with what each runs. */
+export class ScheduleNotFoundError extends Error {
+  readonly code = "schedule_not_found";
+  constructor(scheduleId: string) {
+    super(`Schedule ${scheduleId} was not found.`);
+  }
+}
+
+export type ScheduleInput = {
+  name: string;
+  skillId: string;
+  /** null: the tenant's default agent at fire time. */
+  agentId: string | null;
+  inputs: Record<string, ScheduleInputValue>;
+  cron: string;
+  timezone: string;
+  overlapPolicy: OverlapPolicy;
+  enabled: boolean;
+};
+
+/** Field errors as the editor shows them: schedule fields by name, skill inputs as `inputs.<name>`. */
+async function validateSchedule(db: Database, tenantId: string, input: ScheduleInput, now: Date) {
+  const errors: Record<string, string[]> = {};
+  const cadence = checkCadence(input.cron, input.timezone);
+  if (!cadence.ok) (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
+  const [skill] = await db
+    .select({ id: skills.id, inputsSchema: skills.inputsSchema })
+    .from(skills)
+    .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
+  if (!skill) errors.skillId = ["is not a skill of this tenant"];
+  if (input.agentId) {
+    const [agent] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
+    if (!agent) errors.agentId = ["is not an agent of this tenant"];
+  }
+  if (skill && cadence.ok) {
+    // Validated as the inputs of a slot fired now would be, relative dates resolved.
+    const result = compileSkillInputs(skill.inputsSchema)(resolveScheduleInputs(input.inputs, input.timezone, now));
+    if (!result.valid) for (const [field, messages] of Object.entries(result.fieldErrors)) errors[field ? `inputs.${field}` : "inputs"] = messages;
+  }
+  if (Object.keys(errors).length) throw new InputsInvalidError(errors);
+}
+
+const columnsOf = (input: ScheduleInput, now: Date) => ({
+  name: input.name,
+  skillId: input.skillId,
+  agentId: input.agentId,
+  usesDefaultAgent: input.agentId === null,
+  inputs: input.inputs,
+  cron: input.cron.trim(),
+  timezone: input.timezone,
+  overlapPolicy: input.overlapPolicy,
+  enabled: input.enabled,
+  // From now on: editing or enabling never fires a burst for slots already past.
+  nextFireAt: input.enabled ? nextFireAfter(input.cron, input.timezone, now) : null,
+  disabledReason: null,
+  updatedAt: now,
+});
+
+export async function createSchedule(db: Database, scope: { tenantId: string; userId: string }, input: ScheduleInput, now = new Date()) {
+  await validateSchedule(db, scope.tenantId, input, now);
+  const [created] = await db
+    .insert(schedules)
+    .values({ tenantId: scope.tenantId, createdByUserId: scope.userId, ...columnsOf(input, now) })
+    .returning({ id: schedules.id });
+  return created!;
+}
+
+export async function updateSchedule(db: Database, scope: { tenantId: string; scheduleId: string }, input: ScheduleInput, now = new Date()) {
+  await validateSchedule(db, scope.tenantId, input, now);
+  const [updated] = await db
+    .update(schedules)
+    .set(columnsOf(input, now))
+    .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
+    .returning({ id: schedules.id });
+  if (!updated) throw new ScheduleNotFoundError(scope.scheduleId);
+  return updated;
+}
+
+export async function setScheduleEnabled(db: Database, scope: { tenantId: string; scheduleId: string }, enabled: boolean, now = new Date()) {
+  const [schedule] = await db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
+  if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
+  if (enabled) {
+    await validateSchedule(db, scope.tenantId, { ...schedule, enabled: true }, now);
+  }
+  await db
+    .update(schedules)
+    .set({ enabled, nextFireAt: enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null, disabledReason: null, updatedAt: now })
+    .where(eq(schedules.id, schedule.id));
+}
+
+export async function deleteSchedule(db: Database, scope: { tenantId: string; scheduleId: string }) {
+  const deleted = await db
+    .delete(schedules)
+    .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
+    .returning({ id: schedules.id });
+  if (deleted.length === 0) throw new ScheduleNotFoundError(scope.scheduleId);
+}
+
+const lastSlot = {
+  lastOutcome: sql<ScheduleSlotOutcome | null>`(select outcome from ${scheduleSlots} where ${scheduleSlots.scheduleId} = ${schedules.id} order by ${scheduleSlots.slotAt} desc limit 1)`,
+};
+
+const scheduleColumns = {
+  id: schedules.id,
+  name: schedules.name,
+  cron: schedules.cron,
+  timezone: schedules.timezone,
+  enabled: schedules.enabled,
+  overlapPolicy: schedules.overlapPolicy,
+  inputs: schedules.inputs,
+  usesDefaultAgent: schedules.usesDefaultAgent,
+  nextFireAt: schedules.nextFireAt,
+  lastFireAt: schedules.lastFireAt,
+  disabledReason: schedules.disabledReason,
+  skill: { id: skills.id, slug: skills.slug, name: skills.name },
+  agent: { id: agents.id, name: agents.name },
+  ...lastSlot,
+};
+
+/** The tenant's schedules, optionally of one skill, with what each runs and how its last slot went. */
 export function listSchedules(db: Database, tenantId: string, filters: { skillId?: string } = {}) {
   const conditions: (SQL | undefined)[] = [eq(schedules.tenantId, tenantId), filters.skillId ? eq(schedules.skillId, filters.skillId) : undefined];
   return db
-    .select({
-      id: schedules.id,
-      name: schedules.name,
-      cron: schedules.cron,
-      timezone: schedules.timezone,
-      enabled: schedules.enabled,
-      nextFireAt: schedules.nextFireAt,
-      lastFireAt: schedules.lastFireAt,
-      disabledReason: schedules.disabledReason,
-      skill: { id: skills.id, slug: skills.slug, name: skills.name },
-      agent: { id: agents.id, name: agents.name },
-    })
+    .select(scheduleColumns)
     .from(schedules)
     .innerJoin(skills, eq(skills.id, schedules.skillId))
     .leftJoin(agents, eq(agents.id, schedules.agentId))
     .where(and(...conditions))
     .orderBy(asc(schedules.name), asc(schedules.id));
+}
+
+export async function getSchedule(db: Database, tenantId: string, scheduleId: string) {
+  const [schedule] = await db
+    .select(scheduleColumns)
+    .from(schedules)
+    .innerJoin(skills, eq(skills.id, schedules.skillId))
+    .leftJoin(agents, eq(agents.id, schedules.agentId))
+    .where(and(eq(schedules.id, scheduleId), eq(schedules.tenantId, tenantId)));
+  if (!schedule) throw new ScheduleNotFoundError(scheduleId);
+  return schedule;
+}
+
+/** The health ledger: the last `limit` slots, newest first, with their runs' status. */
+export async function listScheduleSlots(db: Database, tenantId: string, scheduleId: string, limit: number) {
+  await getSchedule(db, tenantId, scheduleId);
+  return db
+    .select({
+      id: scheduleSlots.id,
+      slotAt: scheduleSlots.slotAt,
+      outcome: scheduleSlots.outcome,
+      reason: scheduleSlots.reason,
+      run: { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode },
+    })
+    .from(scheduleSlots)
+    .leftJoin(skillRuns, eq(skillRuns.id, scheduleSlots.runId))
+    .where(and(eq(scheduleSlots.scheduleId, scheduleId), eq(scheduleSlots.tenantId, tenantId)))
+    .orderBy(desc(scheduleSlots.slotAt))
+    .limit(limit);
+}
+
+/** "Run now" from a schedule: an ordinary schedule run with its inputs resolved now, recorded in the ledger. */
+export async function runScheduleNow(deps: RunServiceDeps, scope: { tenantId: string; scheduleId: string; userId: string }, now = new Date()) {
+  const [schedule] = await deps.db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
+  if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
+  const started = await startRun(deps, {
+    tenantId: scope.tenantId,
+    skill: { id: schedule.skillId },
+    agentId: schedule.agentId,
+    inputs: resolveScheduleInputs(schedule.inputs, schedule.timezone, now),
+    source: "schedule",
+    invoker: { scheduleId: schedule.id, userId: scope.userId },
+  });
+  await deps.db
+    .insert(scheduleSlots)
+    .values({ tenantId: scope.tenantId, scheduleId: schedule.id, slotAt: now, outcome: "fired", runId: started.run.id, reason: "Run now" })
+    .onConflictDoNothing();
+  await deps.db.update(schedules).set({ lastRunId: started.run.id }).where(eq(schedules.id, schedule.id));
+  return started;
 }

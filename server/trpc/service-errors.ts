@@ -8,10 +8,11 @@ import {
   RunNotFoundError,
   SkillNotFoundError,
 } from "@/server/services/run-errors";
+import { ScheduleNotFoundError } from "@/server/services/schedules";
 
 /** Service errors as tRPC errors: unknown and foreign ids are both NOT_FOUND. */
 export function toTRPCError(error: unknown): unknown {
-  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError) {
+  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError || error instanceof ScheduleNotFoundError) {
     return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
   }
   if (error instanceof InputsInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });

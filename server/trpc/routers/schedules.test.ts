@@ -1,24 +1,138 @@
-import { describe, expect, it } from "vitest";
-import { schedules } from "@/server/db/schema";
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { schedules, skillRuns } from "@/server/db/schema";
+import type { MemberRole } from "@/server/db/schema/enums";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
+let engine: Engine;
+let dispatcher: Inngest;
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  dispatcher = new Inngest({ id: "schedules-router-test", isDev: true, baseUrl: engine.url });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const world = () => createTenantWithSkill(db, { inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" }, day: { type: "string", format: "date" } } } });
+async function member(tenantId: string, role: MemberRole) {
+  const user = await createUser(db, [{ tenantId, role }]);
+  return callerFor(db, auth, await signIn(auth, user.email), dispatcher);
+}
+async function failure(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+  return { code: error.code, fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors };
+}
+const countSchedules = async (tenantId: string) => (await db.select().from(schedules).where(eq(schedules.tenantId, tenantId))).length;
+
+const valid = (skillId: string, agentId: string | null) => ({
+  name: "Weekday digest",
+  skillId,
+  agentId,
+  inputs: { topic: { kind: "literal" as const, value: "Sales" }, day: { kind: "relative-date" as const, anchor: "today" as const, offsetDays: 0 } },
+  cron: "30 8 * * 1-5",
+  timezone: "Europe/Berlin",
+  overlapPolicy: "skip" as const,
+  enabled: true,
+});
 
 describe("schedules router", () => {
-  it("lists only the caller's tenant's schedules, optionally of one skill", async () => {
-    const mine = await createTenantWithSkill(db);
-    const theirs = await createTenantWithSkill(db);
-    const other = await createTenantWithSkill(db);
-    await db.insert(schedules).values([
-      { tenantId: mine.tenant.id, name: "Weekday digest", skillId: mine.skill.id, cron: "30 8 * * 1-5", timezone: "Europe/Berlin" },
-      { tenantId: theirs.tenant.id, name: "Their digest", skillId: theirs.skill.id, cron: "0 9 * * *", timezone: "UTC" },
-    ]);
-    const viewer = await createUser(db, [{ tenantId: mine.tenant.id, role: "viewer" }]);
-    const caller = await callerFor(db, auth, await signIn(auth, viewer.email));
+  it("lets an admin create, read, disable, re-enable and delete a schedule with its next fire time", async () => {
+    const { tenant, skill, agent } = await world();
+    const admin = await member(tenant.id, "admin");
+    const { id } = await admin.schedules.create(valid(skill.id, agent.id));
+    const created = await admin.schedules.get({ scheduleId: id });
+    expect(created).toMatchObject({ name: "Weekday digest", enabled: true, usesDefaultAgent: false, agent: { id: agent.id }, skill: { id: skill.id }, lastOutcome: null });
+    expect(created.nextFireAt!.getTime()).toBeGreaterThan(Date.now());
 
-    expect((await caller.schedules.list()).map((schedule) => schedule.name)).toEqual(["Weekday digest"]);
-    expect(await caller.schedules.list({ skillId: mine.skill.id })).toHaveLength(1);
-    expect(await caller.schedules.list({ skillId: theirs.skill.id })).toEqual([]);
-    expect(await caller.schedules.list({ skillId: other.skill.id })).toEqual([]);
+    await admin.schedules.setEnabled({ scheduleId: id, enabled: false });
+    expect(await admin.schedules.get({ scheduleId: id })).toMatchObject({ enabled: false, nextFireAt: null });
+    await admin.schedules.setEnabled({ scheduleId: id, enabled: true });
+    expect((await admin.schedules.get({ scheduleId: id })).nextFireAt).not.toBeNull();
+
+    await admin.schedules.update({ scheduleId: id, schedule: { ...valid(skill.id, null), name: "Renamed" } });
+    expect(await admin.schedules.get({ scheduleId: id })).toMatchObject({ name: "Renamed", usesDefaultAgent: true, agent: null });
+    expect((await admin.schedules.list()).map((schedule) => schedule.id)).toEqual([id]);
+
+    await admin.schedules.delete({ scheduleId: id });
+    expect(await countSchedules(tenant.id)).toBe(0);
+  });
+
+  it("refuses an invalid schedule with an error per field and creates nothing", async () => {
+    const { tenant, skill } = await world();
+    const theirs = await world();
+    const admin = await member(tenant.id, "admin");
+    const result = await failure(
+      admin.schedules.create({ ...valid(skill.id, theirs.agent.id), cron: "61 * * * *", inputs: { day: { kind: "literal", value: "someday" } } }),
+    );
+    expect(result).toEqual({
+      code: "BAD_REQUEST",
+      fieldErrors: { cron: [expect.stringContaining("minute")], agentId: ["is not an agent of this tenant"] },
+    });
+    expect(await failure(admin.schedules.create({ ...valid(theirs.skill.id, null), timezone: "Mars/Olympus" }))).toEqual({
+      code: "BAD_REQUEST",
+      fieldErrors: { timezone: ['"Mars/Olympus" is not an IANA timezone.'], skillId: ["is not a skill of this tenant"] },
+    });
+    expect(await failure(admin.schedules.create({ ...valid(skill.id, null), inputs: { day: { kind: "literal", value: "someday" } } }))).toEqual({
+      code: "BAD_REQUEST",
+      fieldErrors: { "inputs.topic": ["is required"], "inputs.day": ["must be a valid date (YYYY-MM-DD)"] },
+    });
+    expect(await countSchedules(tenant.id)).toBe(0);
+  });
+
+  it("runs a schedule now as an ordinary schedule run recorded in its ledger", async () => {
+    const { tenant, skill, agent } = await world();
+    const admin = await member(tenant.id, "admin");
+    const operator = await member(tenant.id, "operator");
+    const { id } = await admin.schedules.create(valid(skill.id, agent.id));
+    const { runId } = await operator.schedules.runNow({ scheduleId: id });
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ source: "schedule", scheduleId: id, inputs: { topic: "Sales", day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
+    expect(await operator.schedules.slots({ scheduleId: id })).toMatchObject([{ outcome: "fired", run: { id: runId, status: "queued" } }]);
+    expect((await operator.schedules.get({ scheduleId: id })).lastOutcome).toBe("fired");
+  });
+
+  it("enforces roles: viewers read, operators also run now, only admins manage", async () => {
+    const { tenant, skill, agent } = await world();
+    const admin = await member(tenant.id, "admin");
+    const { id } = await admin.schedules.create(valid(skill.id, agent.id));
+    const viewer = await member(tenant.id, "viewer");
+    const operator = await member(tenant.id, "operator");
+    expect(await viewer.schedules.get({ scheduleId: id })).toMatchObject({ id });
+    expect((await failure(viewer.schedules.runNow({ scheduleId: id }))).code).toBe("FORBIDDEN");
+    for (const caller of [viewer, operator]) {
+      expect((await failure(caller.schedules.create(valid(skill.id, agent.id)))).code).toBe("FORBIDDEN");
+      expect((await failure(caller.schedules.update({ scheduleId: id, schedule: valid(skill.id, agent.id) }))).code).toBe("FORBIDDEN");
+      expect((await failure(caller.schedules.setEnabled({ scheduleId: id, enabled: false }))).code).toBe("FORBIDDEN");
+      expect((await failure(caller.schedules.delete({ scheduleId: id }))).code).toBe("FORBIDDEN");
+    }
+  });
+
+  it("answers another tenant's schedule exactly like an unknown one, and lists only its own", async () => {
+    const mine = await world();
+    const theirs = await world();
+    const theirAdmin = await member(theirs.tenant.id, "admin");
+    const { id: theirId } = await theirAdmin.schedules.create(valid(theirs.skill.id, theirs.agent.id));
+    const owner = await member(mine.tenant.id, "owner");
+    for (const scheduleId of [theirId, randomUUID()]) {
+      expect((await failure(owner.schedules.get({ scheduleId }))).code).toBe("NOT_FOUND");
+      expect((await failure(owner.schedules.slots({ scheduleId }))).code).toBe("NOT_FOUND");
+      expect((await failure(owner.schedules.update({ scheduleId, schedule: valid(mine.skill.id, null) }))).code).toBe("NOT_FOUND");
+      expect((await failure(owner.schedules.setEnabled({ scheduleId, enabled: false }))).code).toBe("NOT_FOUND");
+      expect((await failure(owner.schedules.delete({ scheduleId }))).code).toBe("NOT_FOUND");
+      expect((await failure(owner.schedules.runNow({ scheduleId }))).code).toBe("NOT_FOUND");
+    }
+    expect(await owner.schedules.list()).toEqual([]);
+    expect(await owner.schedules.list({ skillId: theirs.skill.id })).toEqual([]);
+    expect(await theirAdmin.schedules.get({ scheduleId: theirId })).toMatchObject({ enabled: true });
   });
 });
