@@ -171,7 +171,9 @@ export function SkillDetail({ slug }: { slug: string }) {
                   {schedules.data.map((schedule) => (
                     <li key={schedule.id} className="py-2">
                       <div className="flex items-center justify-between gap-2">
-                        <span className="font-medium">{schedule.name}</span>
+                        <Link href={`/schedules/${schedule.id}`} className="font-medium hover:underline">
+                          {schedule.name}
+                        </Link>
                         <Badge variant={schedule.enabled ? "success" : "outline"}>{schedule.enabled ? "Enabled" : "Disabled"}</Badge>
                       </div>
                       <div className="text-xs text-muted-foreground">
@@ -182,6 +184,11 @@ export function SkillDetail({ slug }: { slug: string }) {
                     </li>
                   ))}
                 </ul>
+              )}
+              {can("admin") && (
+                <Link href={`/schedules/new?skill=${data.slug}`} className="mt-3 inline-block text-sm text-primary hover:underline">
+                  Schedule this skill
+                </Link>
               )}
             </CardContent>
           </Card>

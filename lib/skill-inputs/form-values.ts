@@ -58,7 +58,7 @@ function fromControl(field: InputField, control: string | boolean | undefined): 
 }
 
 /** The inputs object the server receives; invalid text is passed on so validation can name it. */
-export function fromFormValues(fields: InputField[], values: FormValues): Record<string, unknown> {
+export function fromFormValues(fields: InputField[], values: Partial<FormValues>): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   for (const field of fields) {
     const value = fromControl(field, values[field.name]);

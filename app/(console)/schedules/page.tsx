@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { ArrivesWith } from "@/components/shell/arrives-with";
+import { ScheduleList } from "@/components/schedules/schedule-list";
 
 export const metadata: Metadata = { title: "Schedules" };
 
 export default function SchedulesPage() {
-  return <ArrivesWith title="Schedules" arrivesWith="cron schedules" />;
+  return <ScheduleList />;
 }

@@ -1,0 +1,15 @@
+import type { Metadata } from "next";
+import { ScheduleEditor } from "@/components/schedules/schedule-editor";
+import { PageHeader } from "@/components/shell/page-header";
+
+export const metadata: Metadata = { title: "New schedule" };
+
+export default async function NewSchedulePage({ searchParams }: { searchParams: Promise<{ skill?: string }> }) {
+  const { skill } = await searchParams;
+  return (
+    <>
+      <PageHeader title="New schedule" description="Run a skill on a cadence, in the timezone you choose." />
+      <ScheduleEditor skillSlug={skill} />
+    </>
+  );
+}

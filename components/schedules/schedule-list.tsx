@@ -1,0 +1,122 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CalendarClock, Plus } from "lucide-react";
+import Link from "next/link";
+import { toast } from "sonner";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { PageHeader } from "@/components/shell/page-header";
+import { QueryError } from "@/components/shell/query-error";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { describeCadence } from "@/lib/schedules";
+import { SlotOutcomeBadge } from "./slot-outcome";
+
+export function ScheduleList() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = useTenantRole();
+  const schedules = useQuery(trpc.schedules.list.queryOptions());
+  const toggle = useMutation(
+    trpc.schedules.setEnabled.mutationOptions({
+      onSuccess: async (_, variables) => {
+        toast.success(variables.enabled ? "Schedule enabled" : "Schedule disabled");
+        await queryClient.invalidateQueries({ queryKey: trpc.schedules.pathKey() });
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Schedules"
+        description="Skills that run on a cadence, in the timezone you choose."
+        actions={
+          can("admin") && (
+            <Button asChild>
+              <Link href="/schedules/new">
+                <Plus aria-hidden />
+                New schedule
+              </Link>
+            </Button>
+          )
+        }
+      />
+      {schedules.isPending ? (
+        <Skeleton className="h-48" aria-label="Loading schedules" />
+      ) : schedules.isError ? (
+        <QueryError title="Schedules could not be loaded" query={schedules} />
+      ) : schedules.data.length === 0 ? (
+        <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
+          <CalendarClock className="mb-3 size-8 text-muted-foreground" aria-hidden />
+          <p className="font-medium">No schedules yet</p>
+          <p className="mt-1 text-sm text-muted-foreground">{can("admin") ? "Create one to run a skill every weekday morning, every hour, or once a month." : "An admin of this tenant can create one."}</p>
+        </div>
+      ) : (
+        <Table aria-label="Schedules">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Schedule</TableHead>
+              <TableHead>Cadence</TableHead>
+              <TableHead>Next fire</TableHead>
+              <TableHead>Last slot</TableHead>
+              <TableHead>Enabled</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {schedules.data.map((schedule) => (
+              <TableRow key={schedule.id} data-schedule-id={schedule.id}>
+                <TableCell>
+                  <Link href={`/schedules/${schedule.id}`} className="font-medium hover:underline">
+                    {schedule.name}
+                  </Link>
+                  <div className="text-xs text-muted-foreground">
+                    {schedule.skill.name} · {schedule.agent?.name ?? (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
+                  </div>
+                </TableCell>
+                <TableCell>
+                  <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
+                  <div className="text-xs text-muted-foreground">
+                    <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
+                  </div>
+                </TableCell>
+                <TableCell>
+                  {schedule.nextFireAt ? (
+                    <time dateTime={schedule.nextFireAt.toISOString()} title={formatAbsolute(schedule.nextFireAt)}>
+                      {formatRelative(schedule.nextFireAt)}
+                      <div className="text-xs text-muted-foreground">{formatAbsolute(schedule.nextFireAt)}</div>
+                    </time>
+                  ) : (
+                    <span className="text-muted-foreground">—</span>
+                  )}
+                </TableCell>
+                <TableCell>{schedule.lastOutcome ? <SlotOutcomeBadge outcome={schedule.lastOutcome} /> : <span className="text-muted-foreground">never fired</span>}</TableCell>
+                <TableCell>
+                  <div className="flex items-center gap-2">
+                    <Checkbox
+                      aria-label={`${schedule.enabled ? "Disable" : "Enable"} ${schedule.name}`}
+                      checked={schedule.enabled}
+                      disabled={!can("admin") || toggle.isPending}
+                      onChange={(event) => toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })}
+                    />
+                    {!schedule.enabled && schedule.disabledReason && (
+                      <Badge variant="danger" title={schedule.disabledReason}>
+                        Disabled by Skillrun
+                      </Badge>
+                    )}
+                  </div>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </>
+  );
+}
