@@ -135,7 +135,7 @@ function LoadedEditor({
     <form
       noValidate
       aria-label={scheduleId ? "Edit schedule" : "New schedule"}
-      className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]"
+      className="max-w-3xl"
       onSubmit={(event) => event.preventDefault()}
     >
       <div className="flex flex-col gap-6">
@@ -172,6 +172,112 @@ function LoadedEditor({
                 ))}
               </Select>
               <FieldError messages={errors.agentId} />
+            </div>
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>When</CardTitle>
+          </CardHeader>
+          <CardContent className="flex flex-col gap-4">
+            <div className="grid grid-cols-2 gap-3">
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor={`${id}-preset`}>Cadence</Label>
+                <Select id={`${id}-preset`} value={preset} onChange={(event) => applyPreset(event.target.value as PresetKind)}>
+                  <option value="custom">Custom (cron)</option>
+                  <option value="hourly">Hourly</option>
+                  <option value="daily">Daily at</option>
+                  <option value="weekdays">Weekdays at</option>
+                  <option value="weekly">Weekly on</option>
+                  <option value="monthly">Monthly on</option>
+                </Select>
+              </div>
+              {preset !== "custom" && (
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor={`${id}-time`}>{preset === "hourly" ? "Minute past the hour" : "Time"}</Label>
+                  <Input
+                    id={`${id}-time`}
+                    type="time"
+                    value={presetTime}
+                    onChange={(event) => {
+                      setPresetTime(event.target.value);
+                      applyPreset(preset, event.target.value);
+                    }}
+                  />
+                </div>
+              )}
+              {preset === "weekly" && (
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor={`${id}-weekday`}>Day</Label>
+                  <Select
+                    id={`${id}-weekday`}
+                    value={presetDay}
+                    onChange={(event) => {
+                      setPresetDay(Number(event.target.value));
+                      applyPreset(preset, presetTime, Number(event.target.value));
+                    }}
+                  >
+                    {WEEKDAYS.map((day, index) => (
+                      <option key={day} value={index}>
+                        {day}
+                      </option>
+                    ))}
+                  </Select>
+                </div>
+              )}
+              {preset === "monthly" && (
+                <div className="flex flex-col gap-1.5">
+                  <Label htmlFor={`${id}-monthday`}>Day of month (1–28)</Label>
+                  <Input
+                    id={`${id}-monthday`}
+                    type="number"
+                    min={1}
+                    max={28}
+                    value={presetDay}
+                    onChange={(event) => {
+                      setPresetDay(Number(event.target.value));
+                      applyPreset(preset, presetTime, Number(event.target.value));
+                    }}
+                  />
+                </div>
+              )}
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-cron`}>Cron expression (5 fields)</Label>
+              <Input
+                id={`${id}-cron`}
+                className="font-mono"
+                value={cron}
+                onChange={(event) => {
+                  setCron(event.target.value);
+                  setPreset("custom");
+                }}
+                aria-invalid={!cadence.ok || errors.cron ? true : undefined}
+                aria-describedby={`${id}-cron-error`}
+              />
+              <FieldError id={`${id}-cron-error`} messages={!cadence.ok && !cadence.error.includes("IANA") ? [cadence.error] : errors.cron} />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-timezone`}>Timezone</Label>
+              <Input id={`${id}-timezone`} list={`${id}-timezones`} value={timezone} onChange={(event) => setTimezone(event.target.value)} aria-invalid={errors.timezone ? true : undefined} autoComplete="off" />
+              <datalist id={`${id}-timezones`}>
+                {TIME_ZONES.map((zone) => (
+                  <option key={zone} value={zone} />
+                ))}
+              </datalist>
+              <FieldError messages={!cadence.ok && cadence.error.includes("IANA") ? [cadence.error] : errors.timezone} />
+            </div>
+            <CadencePreview cron={cron} timezone={timezone} />
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-overlap`}>If the previous run is still going</Label>
+              <Select id={`${id}-overlap`} value={overlapPolicy} onChange={(event) => setOverlapPolicy(event.target.value as OverlapPolicy)}>
+                <option value="skip">Skip this slot (recorded as skipped)</option>
+                <option value="allow">Start another run anyway</option>
+              </Select>
+            </div>
+            <div className="flex items-center gap-2">
+              <Checkbox id={`${id}-enabled`} checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
+              <Label htmlFor={`${id}-enabled`}>Enabled</Label>
             </div>
           </CardContent>
         </Card>
@@ -213,112 +319,6 @@ function LoadedEditor({
           <Skeleton className="h-48" />
         )}
       </div>
-      <Card className="self-start">
-        <CardHeader>
-          <CardTitle>When</CardTitle>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-4">
-          <div className="grid grid-cols-2 gap-3">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-preset`}>Cadence</Label>
-              <Select id={`${id}-preset`} value={preset} onChange={(event) => applyPreset(event.target.value as PresetKind)}>
-                <option value="custom">Custom (cron)</option>
-                <option value="hourly">Hourly</option>
-                <option value="daily">Daily at</option>
-                <option value="weekdays">Weekdays at</option>
-                <option value="weekly">Weekly on</option>
-                <option value="monthly">Monthly on</option>
-              </Select>
-            </div>
-            {preset !== "custom" && (
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor={`${id}-time`}>{preset === "hourly" ? "Minute past the hour" : "Time"}</Label>
-                <Input
-                  id={`${id}-time`}
-                  type="time"
-                  value={presetTime}
-                  onChange={(event) => {
-                    setPresetTime(event.target.value);
-                    applyPreset(preset, event.target.value);
-                  }}
-                />
-              </div>
-            )}
-            {preset === "weekly" && (
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor={`${id}-weekday`}>Day</Label>
-                <Select
-                  id={`${id}-weekday`}
-                  value={presetDay}
-                  onChange={(event) => {
-                    setPresetDay(Number(event.target.value));
-                    applyPreset(preset, presetTime, Number(event.target.value));
-                  }}
-                >
-                  {WEEKDAYS.map((day, index) => (
-                    <option key={day} value={index}>
-                      {day}
-                    </option>
-                  ))}
-                </Select>
-              </div>
-            )}
-            {preset === "monthly" && (
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor={`${id}-monthday`}>Day of month (1–28)</Label>
-                <Input
-                  id={`${id}-monthday`}
-                  type="number"
-                  min={1}
-                  max={28}
-                  value={presetDay}
-                  onChange={(event) => {
-                    setPresetDay(Number(event.target.value));
-                    applyPreset(preset, presetTime, Number(event.target.value));
-                  }}
-                />
-              </div>
-            )}
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-cron`}>Cron expression (5 fields)</Label>
-            <Input
-              id={`${id}-cron`}
-              className="font-mono"
-              value={cron}
-              onChange={(event) => {
-                setCron(event.target.value);
-                setPreset("custom");
-              }}
-              aria-invalid={!cadence.ok || errors.cron ? true : undefined}
-              aria-describedby={`${id}-cron-error`}
-            />
-            <FieldError id={`${id}-cron-error`} messages={!cadence.ok && !cadence.error.includes("IANA") ? [cadence.error] : errors.cron} />
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-timezone`}>Timezone</Label>
-            <Input id={`${id}-timezone`} list={`${id}-timezones`} value={timezone} onChange={(event) => setTimezone(event.target.value)} aria-invalid={errors.timezone ? true : undefined} autoComplete="off" />
-            <datalist id={`${id}-timezones`}>
-              {TIME_ZONES.map((zone) => (
-                <option key={zone} value={zone} />
-              ))}
-            </datalist>
-            <FieldError messages={!cadence.ok && cadence.error.includes("IANA") ? [cadence.error] : errors.timezone} />
-          </div>
-          <CadencePreview cron={cron} timezone={timezone} />
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-overlap`}>If the previous run is still going</Label>
-            <Select id={`${id}-overlap`} value={overlapPolicy} onChange={(event) => setOverlapPolicy(event.target.value as OverlapPolicy)}>
-              <option value="skip">Skip this slot (recorded as skipped)</option>
-              <option value="allow">Start another run anyway</option>
-            </Select>
-          </div>
-          <div className="flex items-center gap-2">
-            <Checkbox id={`${id}-enabled`} checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
-            <Label htmlFor={`${id}-enabled`}>Enabled</Label>
-          </div>
-        </CardContent>
-      </Card>
     </form>
   );
 }
