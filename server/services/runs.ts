@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
@@ -86,6 +86,37 @@ async function findAgentId(db: Database | Transaction, tenantId: string, agentId
 const runSummary = { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt };
 export type StartedRun = { run: { id: string; status: RunStatus; failureCode: FailureCode | null; createdAt: Date }; created: boolean };
 
+/** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
+function runRow(input: StartRunInput, skill: { id: string; versionHash: string }, inputs: Record<string, unknown>, agentId: string | null) {
+  return {
+    tenantId: input.tenantId,
+    skillId: skill.id,
+    skillVersion: skill.versionHash,
+    agentId,
+    source: input.source,
+    invokerUserId: input.invoker?.userId ?? null,
+    scheduleId: input.invoker?.scheduleId ?? null,
+    webhookId: input.invoker?.webhookId ?? null,
+    apiKeyId: input.invoker?.apiKeyId ?? null,
+    parentRunId: input.parentRunId ?? null,
+    inputs,
+    idempotencyKey: input.idempotencyKey ?? null,
+    ...(!agentId
+      ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
+      : {}),
+  };
+}
+
+/** The first timeline events of a new run, written in the same statement as the run. */
+function initialTimeline(input: StartRunInput, skill: { versionHash: string }, noAgent: boolean) {
+  return [
+    { type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } },
+    ...(noAgent ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
+  ];
+}
+
+const onIdempotencyConflict = { target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` };
+
 /**
  * Creates a queued run and dispatches it. Validation happens before anything is written; an
  * idempotency key returns the run already created with it (also under concurrent calls).
@@ -118,32 +149,12 @@ export async function createRun(db: Database | Transaction, input: StartRunInput
   const agentId = await findAgentId(db, tenantId, input.agentId);
   if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
 
-  const noAgent = !agentId;
   const insert = db
     .insert(skillRuns)
-    .values({
-      tenantId,
-      skillId: skill.id,
-      skillVersion: skill.versionHash,
-      agentId,
-      source: input.source,
-      invokerUserId: input.invoker?.userId ?? null,
-      scheduleId: input.invoker?.scheduleId ?? null,
-      webhookId: input.invoker?.webhookId ?? null,
-      apiKeyId: input.invoker?.apiKeyId ?? null,
-      parentRunId: input.parentRunId ?? null,
-      inputs,
-      idempotencyKey: input.idempotencyKey ?? null,
-      ...(noAgent
-        ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
-        : {}),
-    })
-    .onConflictDoNothing({ target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` })
+    .values(runRow(input, skill, inputs, agentId))
+    .onConflictDoNothing(onIdempotencyConflict)
     .returning({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt });
-  const timeline = [
-    { type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } },
-    ...(noAgent ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
-  ];
+  const timeline = initialTimeline(input, skill, !agentId);
   // The run and its first timeline events in one statement (a writable CTE).
   const [row] = await db.execute<{ id: string; status: RunStatus; failure_code: FailureCode | null; created_at: string | Date }>(sql`
     with created as (${insert.getSQL()}),
@@ -165,6 +176,154 @@ export async function createRun(db: Database | Transaction, input: StartRunInput
     return { run: existing, created: false };
   }
   return { run: created, created: true };
+}
+
+/** What `createRuns` gives back per input: the run, or the refusal `createRun` would have thrown. */
+export type CreateRunOutcome = StartedRun | { error: SkillNotFoundError | InputsInvalidError | AgentNotFoundError | NoDefaultAgentError };
+
+const idempotencyPair = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
+
+/** The runs already created under these (tenant, idempotency key) pairs, by pair. */
+async function runsByIdempotencyKey(db: Database | Transaction, pairs: { tenantId: string; key: string }[]) {
+  if (pairs.length === 0) return new Map<string, StartedRun["run"]>();
+  const rows = await db
+    .select({ ...runSummary, tenantId: skillRuns.tenantId, idempotencyKey: skillRuns.idempotencyKey })
+    .from(skillRuns)
+    .where(
+      and(
+        inArray(skillRuns.tenantId, [...new Set(pairs.map((pair) => pair.tenantId))]),
+        inArray(skillRuns.idempotencyKey, [...new Set(pairs.map((pair) => pair.key))]),
+        isNotNull(skillRuns.idempotencyKey),
+      ),
+    );
+  return new Map(rows.map(({ tenantId, idempotencyKey, ...run }) => [idempotencyPair(tenantId, idempotencyKey ?? ""), run]));
+}
+
+/**
+ * `createRun` for many inputs at once, inside the caller's transaction (the schedules tick):
+ * per input the same checks in the same order, with the same outcome — an existing run for
+ * its idempotency key, else the skill (by id, visible to the tenant), the inputs, the agent —
+ * but each lookup is one statement for all inputs and the runs with their first timeline
+ * events are one insert, instead of four statements a run. A refusal (unknown skill, invalid
+ * inputs, missing agent) is returned in the input's place rather than thrown; the caller
+ * dispatches the created runs after committing, as with `createRun`.
+ */
+export async function createRuns(db: Database | Transaction, inputs: (StartRunInput & { skill: { id: string } })[]): Promise<CreateRunOutcome[]> {
+  const outcomes: (CreateRunOutcome | undefined)[] = new Array(inputs.length);
+  // A retry with the same key gets the original run, even if the skill or agent changed since.
+  const keyed = inputs.flatMap((input) => (input.idempotencyKey ? [{ tenantId: input.tenantId, key: input.idempotencyKey }] : []));
+  const existing = await runsByIdempotencyKey(db, keyed);
+  inputs.forEach((input, index) => {
+    const run = input.idempotencyKey ? existing.get(idempotencyPair(input.tenantId, input.idempotencyKey)) : undefined;
+    if (run) outcomes[index] = { run, created: false };
+  });
+
+  const pending = inputs.flatMap((input, index) => (outcomes[index] ? [] : [index]));
+  const skillIds = [...new Set(pending.map((index) => inputs[index]!.skill.id))];
+  const skillRows = skillIds.length
+    ? await db
+        .select({ id: skills.id, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema, tenantId: skills.tenantId })
+        .from(skills)
+        .where(and(inArray(skills.id, skillIds), eq(skills.enabled, true)))
+    : [];
+  const skillById = new Map(skillRows.map((skill) => [skill.id, skill]));
+  // findSkill's rule, skillVisibleTo: enabled, and built in or the tenant's own.
+  const validated = pending.flatMap((index) => {
+    const input = inputs[index]!;
+    const skill = skillById.get(input.skill.id);
+    if (!skill || (skill.tenantId !== null && skill.tenantId !== input.tenantId)) {
+      outcomes[index] = { error: new SkillNotFoundError(input.skill.id) };
+      return [];
+    }
+    try {
+      return [{ index, input, skill, values: validateInputs(skill, input.inputs) }];
+    } catch (error) {
+      if (!(error instanceof InputsInvalidError)) throw error;
+      outcomes[index] = { error };
+      return [];
+    }
+  });
+
+  // findAgentId's rule: the named agent of the tenant, else the tenant's default (or none).
+  const namedAgentIds = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [input.agentId] : [])))];
+  const defaultFor = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [] : [input.tenantId])))];
+  const agentRows =
+    namedAgentIds.length || defaultFor.length
+      ? await db
+          .select({ id: agents.id, tenantId: agents.tenantId, isDefault: agents.isDefault })
+          .from(agents)
+          .where(
+            or(
+              namedAgentIds.length ? inArray(agents.id, namedAgentIds) : undefined,
+              defaultFor.length ? and(inArray(agents.tenantId, defaultFor), eq(agents.isDefault, true)) : undefined,
+            ),
+          )
+      : [];
+  const agentById = new Map(agentRows.map((agent) => [agent.id, agent]));
+  const defaultAgentOf = new Map(agentRows.filter((agent) => agent.isDefault).map((agent) => [agent.tenantId, agent]));
+  const toInsert = validated.flatMap((entry) => {
+    const { index, input } = entry;
+    const agent = input.agentId ? agentById.get(input.agentId) : defaultAgentOf.get(input.tenantId);
+    if (input.agentId && agent?.tenantId !== input.tenantId) {
+      outcomes[index] = { error: new AgentNotFoundError(input.agentId) };
+      return [];
+    }
+    const agentId = agent?.id ?? null;
+    if (!agentId && !UNATTENDED.includes(input.source)) {
+      outcomes[index] = { error: new NoDefaultAgentError() };
+      return [];
+    }
+    // The id is chosen here so each returned row finds its input.
+    return [{ ...entry, id: crypto.randomUUID(), agentId }];
+  });
+
+  const INSERT_CHUNK = 1_000;
+  const raced: number[] = [];
+  for (let offset = 0; offset < toInsert.length; offset += INSERT_CHUNK) {
+    const chunk = toInsert.slice(offset, offset + INSERT_CHUNK);
+    const insert = db
+      .insert(skillRuns)
+      .values(chunk.map(({ id, input, skill, values, agentId }) => ({ id, ...runRow(input, skill, values, agentId) })))
+      .onConflictDoNothing(onIdempotencyConflict)
+      .returning({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt });
+    const timeline = chunk.flatMap(({ id, input, skill, agentId }) =>
+      initialTimeline(input, skill, !agentId).map((event) => ({ run_id: id, tenant_id: input.tenantId, ...event })),
+    );
+    // The runs and their first timeline events in one statement, in `createRun`'s order.
+    const rows = await db.execute<{ id: string; status: RunStatus; failure_code: FailureCode | null; created_at: string | Date }>(sql`
+      with created as (${insert.getSQL()}),
+      timeline as (
+        insert into ${runEvents} (run_id, tenant_id, type, payload)
+        select created.id, event.tenant_id, event.type, event.payload
+        from jsonb_to_recordset(${JSON.stringify(timeline.map((event, seq) => ({ ...event, seq })))}::text::jsonb)
+          as event(run_id uuid, tenant_id text, type text, payload jsonb, seq int)
+          join created on created.id = event.run_id
+        order by event.seq
+      )
+      select id, status, failure_code, created_at from created`);
+    const created = new Map(rows.map((row) => [row.id, row]));
+    for (const { index, id } of chunk) {
+      const row = created.get(id);
+      if (row) outcomes[index] = { run: { id: row.id, status: row.status, failureCode: row.failure_code, createdAt: new Date(row.created_at) }, created: true };
+      else raced.push(index);
+    }
+  }
+  if (raced.length) {
+    // Concurrent calls with the same keys won those inserts.
+    const winners = await runsByIdempotencyKey(
+      db,
+      raced.map((index) => ({ tenantId: inputs[index]!.tenantId, key: inputs[index]!.idempotencyKey ?? "" })),
+    );
+    for (const index of raced) {
+      const run = winners.get(idempotencyPair(inputs[index]!.tenantId, inputs[index]!.idempotencyKey ?? ""));
+      if (!run) throw new Error("idempotency conflict without an existing run");
+      outcomes[index] = { run, created: false };
+    }
+  }
+  return outcomes.map((outcome) => {
+    if (!outcome) throw new Error("createRuns left an input without an outcome");
+    return outcome;
+  });
 }
 
 /** Sends a created, still queued run to the engine; a failed send fails the run visibly. */

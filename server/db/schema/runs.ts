@@ -11,6 +11,7 @@ import {
   uniqueIndex,
   uuid,
   type AnyPgColumn,
+  type ExtraConfigColumn,
 } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { apiKeys } from "./access";
@@ -25,6 +26,9 @@ export type Deliverable = { type: "inline"; format: "markdown"; payload: string 
 
 /** What an agent ran with, frozen on the run. Holds no secrets. */
 export type RunConfigSnapshot = Record<string, unknown>;
+
+/** Index columns in the history's order, `order by created_at desc, id desc`. */
+const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()];
 
 export const skillRuns = pgTable(
   "skill_runs",
@@ -68,14 +72,16 @@ export const skillRuns = pgTable(
   (t) => [
     // The history list (runs.list) pages newest first on (created_at, id); each filter it
     // offers has an index led by (tenant_id, <filter>) and ending in that order, so every
-    // page, however deep, is a short ordered index range scan.
-    index("skill_runs_history_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
-    index("skill_runs_status_idx").on(t.tenantId, t.status, t.createdAt.desc(), t.id.desc()),
-    index("skill_runs_skill_idx").on(t.tenantId, t.skillId, t.createdAt.desc(), t.id.desc()),
-    index("skill_runs_agent_idx").on(t.tenantId, t.agentId, t.createdAt.desc(), t.id.desc()),
-    index("skill_runs_source_idx").on(t.tenantId, t.source, t.createdAt.desc(), t.id.desc()),
+    // page, however deep, is a short ordered index range scan. `desc nulls first` is what
+    // `order by … desc` means: drizzle's bare `.desc()` writes `desc nulls last`, an order
+    // the planner cannot use for that query (it sorted the whole tenant instead).
+    index("skill_runs_history_idx").on(t.tenantId, ...newestFirst(t)),
+    index("skill_runs_status_idx").on(t.tenantId, t.status, ...newestFirst(t)),
+    index("skill_runs_skill_idx").on(t.tenantId, t.skillId, ...newestFirst(t)),
+    index("skill_runs_agent_idx").on(t.tenantId, t.agentId, ...newestFirst(t)),
+    index("skill_runs_source_idx").on(t.tenantId, t.source, ...newestFirst(t)),
     index("skill_runs_failure_idx")
-      .on(t.tenantId, t.failureCode, t.createdAt.desc(), t.id.desc())
+      .on(t.tenantId, t.failureCode, ...newestFirst(t))
       .where(sql`${t.failureCode} is not null`),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
