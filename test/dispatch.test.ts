@@ -34,7 +34,7 @@ import {
 } from "@/server/db/schema";
 import { claimTurn } from "@/server/services/run-lifecycle";
 import { executeTurn } from "@/server/services/run-turn";
-import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs";
+import { cancelRun, startRun, type RunEvent, type RunServiceDeps } from "@/server/services/runs";
 import { createTenant, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();
@@ -217,8 +217,8 @@ describe("a dispatched run", () => {
     const { name, model } = scriptedModel([text("never used")]);
     const setup = await tenantSetup({ model: name });
     // Hold the event back until the run is cancelled, then deliver it for real.
-    const held: Parameters<RunServiceDeps["dispatcher"]["send"]>[0][] = [];
-    const holding: RunServiceDeps = { db, dispatcher: { send: async (event) => (held.push(event), { ids: [] }) } };
+    const held: RunEvent[] = [];
+    const holding: RunServiceDeps = { db, dispatcher: { send: async (event) => (held.push(...[event].flat()), { ids: [] }) } };
     const { run } = await startRun(holding, { tenantId: setup.tenant.id, skill: { id: setup.skill.id }, inputs: { topic: "x" }, source: "manual" });
     await cancelRun(holding, { tenantId: setup.tenant.id, runId: run.id });
     const requested = held.find((event) => event.name === "skill/run.requested");

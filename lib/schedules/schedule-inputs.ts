@@ -3,10 +3,17 @@ export type ScheduleInputValue =
   | { kind: "literal"; value: unknown }
   | { kind: "relative-date"; anchor: "today" | "start-of-week"; offsetDays: number };
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date (YYYY-MM-DD) of an instant in a timezone. */
 export function calendarDateIn(timezone: string, at: Date): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+  let format = dateFormats.get(timezone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dateFormats.set(timezone, format);
+  }
+  return format.format(at);
 }
 
 function addDays(date: string, days: number): string {

@@ -20,9 +20,10 @@ export { appendRunEvent } from "./run-timeline";
 export const RUN_REQUESTED = "skill/run.requested";
 export const RUN_CANCEL_REQUESTED = "skill/run.cancel-requested";
 
-/** What the services need of Inngest: the client's `send` fits. */
+export type RunEvent = { name: string; id?: string; data: { runId: string; tenantId: string } };
+/** What the services need of Inngest: the client's `send` fits (one event, or several in one request). */
 export type RunDispatcher = {
-  send: (event: { name: string; id?: string; data: { runId: string; tenantId: string } }) => Promise<{ ids: string[] }>;
+  send: (event: RunEvent | RunEvent[]) => Promise<{ ids: string[] }>;
 };
 export type RunServiceDeps = { db: Database; dispatcher: RunDispatcher };
 
@@ -335,6 +336,28 @@ export async function dispatchCreatedRun(deps: RunServiceDeps, run: StartedRun["
     const cause = error instanceof Error ? error.message : String(error);
     await failQueuedRun(deps.db, { runId: run.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
     throw new DispatchFailedError(run.id, cause);
+  }
+}
+
+/** Events per send when dispatching many runs: one HTTP request each. */
+const DISPATCH_BATCH = 100;
+
+/**
+ * Dispatches many created runs in a few requests. A request that fails fails each of its
+ * runs with `dispatch_failed`, visibly, and the rest go on.
+ */
+export async function dispatchCreatedRuns(deps: RunServiceDeps, runs: { run: StartedRun["run"]; tenantId: string }[]) {
+  const queued = runs.filter(({ run }) => run.status === "queued");
+  for (let start = 0; start < queued.length; start += DISPATCH_BATCH) {
+    const batch = queued.slice(start, start + DISPATCH_BATCH);
+    try {
+      await deps.dispatcher.send(batch.map(({ run, tenantId }) => ({ name: RUN_REQUESTED, id: run.id, data: { runId: run.id, tenantId } })));
+    } catch (error) {
+      const cause = error instanceof Error ? error.message : String(error);
+      for (const { run, tenantId } of batch) {
+        await failQueuedRun(deps.db, { runId: run.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
+      }
+    }
   }
 }
 

@@ -83,6 +83,15 @@ describe("fireDueSchedules", () => {
     expect((await scheduleRow(schedule.id)).nextFireAt).toEqual(at("2026-11-24T10:05:00Z"));
   });
 
+  it("fails the slot's run visibly when the engine cannot be reached, and still records the slot", async () => {
+    const { schedule } = await scheduleFor();
+    const unreachable: RunServiceDeps = { db, dispatcher: new Inngest({ id: "schedules-test", isDev: true, baseUrl: "http://127.0.0.1:9" }) };
+    await fireDueSchedules(unreachable, { now: at("2026-11-24T09:00:00Z") });
+    const [run] = await runsOf(schedule.id);
+    expect(run).toMatchObject({ status: "failed", failureCode: "dispatch_failed" });
+    expect(await slotsOf(schedule.id)).toMatchObject([{ outcome: "fired", runId: run!.id }]);
+  });
+
   it("never fires a disabled schedule", async () => {
     const { schedule } = await scheduleFor({ enabled: false });
     await fireDueSchedules(deps, { now: at("2026-11-24T12:00:00Z") });

@@ -5,7 +5,7 @@ import { scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema"
 import type { ScheduleSlotOutcome } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
 import { InputsInvalidError, SkillNotFoundError } from "./run-errors";
-import { createRuns, dispatchCreatedRun, isCancellable, type RunServiceDeps, type StartedRun, type StartRunInput } from "./runs";
+import { createRuns, dispatchCreatedRuns, isCancellable, type RunServiceDeps, type StartedRun, type StartRunInput } from "./runs";
 
 export type FireOptions = {
   /** The clock, injected so tests and benchmarks do not wait for real minutes. */
@@ -54,17 +54,6 @@ function dueSlots(cron: Cron, schedule: DueSchedule, now: Date, maxMissed: numbe
   return { latest, missed };
 }
 
-/** Runs `work` on every item, at most `limit` at a time. */
-async function eachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Sends to the engine after commit, this many at a time (one send is one HTTP request). */
-const DISPATCH_CONCURRENCY = 16;
 /** Rows per slot insert: well under PostgreSQL's 65,535 parameters after an outage (≤ 1 + maxMissed slots a schedule). */
 const SLOT_INSERT_CHUNK = 1_000;
 
@@ -182,7 +171,7 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
     });
     summary.schedules += claimed;
     // After commit: the function must find the run it is asked to execute.
-    await eachConcurrently(toDispatch, DISPATCH_CONCURRENCY, ({ run, tenantId }) => dispatchCreatedRun(deps, run, tenantId).catch(() => undefined));
+    await dispatchCreatedRuns(deps, toDispatch);
     if (claimed < batchSize) return summary;
   }
 }
