@@ -62,7 +62,9 @@ export const skillRuns = pgTable(
     inngestEventId: text(),
     inngestRunId: text(),
     turnStartedAt: timestamp({ withTimezone: true }),
-    createdAt: createdAt(),
+    // Milliseconds, the precision of a JS Date, so a keyset cursor built from a row's
+    // created_at is exactly that row's value and never skips runs created in the same millisecond.
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     cancelRequestedAt: timestamp({ withTimezone: true }),

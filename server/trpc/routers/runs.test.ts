@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
+import { sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
@@ -111,6 +112,23 @@ describe("runs router", () => {
     } while (cursor);
     expect(seen).toEqual([...started].reverse());
     expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([started[0]]);
+  });
+
+  it("pages through runs created within the same millisecond without skipping any", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const operator = await member(tenant.id, "operator");
+    const started: string[] = [];
+    for (let index = 0; index < 4; index++) started.push((await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } })).runId);
+    // Sub-millisecond differences, as concurrent inserts produce.
+    await db.execute(sql`update skill_runs set created_at = '2026-11-24T09:00:00.123Z'::timestamptz + (random() * interval '0.9 milliseconds') where tenant_id = ${tenant.id}`);
+    const seen: string[] = [];
+    let cursor: { createdAt: Date; id: string } | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({ limit: 1, cursor });
+      seen.push(...page.runs.map((run) => run.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...started].sort());
   });
 
   it("says who started each run and summarises inputs without carrying them whole", async () => {
