@@ -16,7 +16,7 @@ import {
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
-import { createdAt, id, tenantId, updatedAt } from "./columns";
+import { id, tenantId, updatedAt } from "./columns";
 import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
 import { schedules } from "./schedules";
 import { skills } from "./skills";
