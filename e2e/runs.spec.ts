@@ -30,6 +30,10 @@ async function openRunNow(page: Page) {
 const status = (page: Page) => page.getByTestId("run-status");
 
 test("Run now with inputs goes from running to complete and renders the deliverable", async ({ page }, testInfo) => {
+  const cspViolations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+  });
   const key = uniqueScriptKey("happy");
   await scriptModel(key, [{ toolCalls: [{ name: "current_time", arguments: {} }], delayMs: 800 }, { text: DELIVERABLE, delayMs: 400 }]);
 
@@ -57,6 +61,7 @@ test("Run now with inputs goes from running to complete and renders the delivera
   await expect(page.getByTestId("run-inputs")).toContainText('"tone": "warm"');
   expect((await modelCalls(key)).calls).toBe(2);
 
+  expect(cspViolations).toEqual([]);
   await page.screenshot({ path: testInfo.outputPath("run-detail.png"), fullPage: true });
   await testInfo.attach("run-detail", { path: testInfo.outputPath("run-detail.png"), contentType: "image/png" });
 });

@@ -44,3 +44,13 @@ test("a wrong password shows an error and signs nobody in", async ({ page }) => 
   await page.goto("/skills");
   await expect(page).toHaveURL(/\/sign-in$/);
 });
+
+test("pages carry the security headers, and the CSP never allows eval", async ({ request }) => {
+  const response = await request.get("/sign-in");
+  const headers = response.headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["content-security-policy"]).not.toContain("unsafe-eval");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  expect(headers["x-powered-by"]).toBeUndefined();
+});
