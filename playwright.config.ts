@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
+import { E2E_SECRETS } from "./e2e/secrets";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 // E2E_BASE_URL points the specs at an app you already run (with the model server) to iterate fast.
@@ -65,7 +66,9 @@ export default defineConfig({
             // Every run's model is the scripted server; no real provider is reachable.
             SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
             OPENAI_COMPATIBLE_BASE_URL: `${MODEL_SERVER_URL}/v1`,
-            OPENAI_COMPATIBLE_API_KEY: "",
+            // Canaries: known secret values the secrets spec looks for where they must never appear.
+        OPENAI_COMPATIBLE_API_KEY: E2E_SECRETS.modelApiKey,
+        BETTER_AUTH_SECRET: E2E_SECRETS.authSecret,
             OPENAI_API_KEY: "",
             ANTHROPIC_API_KEY: "",
             AWS_ACCESS_KEY_ID: "",
