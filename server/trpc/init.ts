@@ -8,6 +8,7 @@ import type { MemberRole } from "@/server/db/schema/enums";
 import { InputsInvalidError } from "@/server/services/run-errors";
 import type { RunDispatcher } from "@/server/services/runs";
 import { getMembership } from "@/server/services/tenants";
+import { isCrossSiteRequest } from "./same-origin";
 
 /**
  * The database and auth instance are injected so tests drive the same procedures with
@@ -40,7 +41,11 @@ export const createTRPCRouter = t.router;
 export const publicProcedure = t.procedure;
 
 /** Signed in. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(({ ctx, type, next }) => {
+  // Session cookies ride along with any request a browser makes; mutations must come from our own pages.
+  if (type === "mutation" && isCrossSiteRequest(ctx.headers)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site requests are refused." });
+  }
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, session: ctx.session.session, user: ctx.session.user } });
 });
