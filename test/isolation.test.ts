@@ -22,7 +22,7 @@ let dispatcher: Inngest;
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 /** The other tenant's ids, or ids that exist nowhere. */
-type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string };
+type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
   role: MemberRole | "signed-in";
@@ -64,6 +64,9 @@ const MATRIX: Record<string, Entry> = {
   "schedules.setEnabled": { role: "admin", call: (c, ids) => c.schedules.setEnabled({ scheduleId: ids.scheduleId, enabled: false }) },
   "schedules.delete": { role: "admin", call: (c, ids) => c.schedules.delete({ scheduleId: ids.scheduleId }) },
   "schedules.runNow": { role: "operator", call: (c, ids) => c.schedules.runNow({ scheduleId: ids.scheduleId }) },
+  "apiKeys.list": { role: "admin", call: (c) => c.apiKeys.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.apiKeyId) },
+  "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), list: () => true },
+  "apiKeys.revoke": { role: "admin", call: (c, ids) => c.apiKeys.revoke({ keyId: ids.apiKeyId }) },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -95,8 +98,9 @@ beforeAll(async () => {
     .insert(schedules)
     .values({ tenantId: other.tenant.id, name: "Theirs", skillId: other.skill.id, agentId: other.agent.id, cron: "0 9 * * *", timezone: "UTC" })
     .returning();
-  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug };
-  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}` };
+  const theirKey = await theirCaller.apiKeys.create({ name: "Theirs", role: "operator" });
+  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id };
+  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID() };
   for (const role of MEMBER_ROLES) {
     const user = await createUser(db, [{ tenantId: mine.tenant.id, role }]);
     callers[role] = await callerFor(db, auth, await signIn(auth, user.email), dispatcher);

@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
+import { apiKeysRouter } from "./routers/api-keys";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   agents: agentsRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,3 @@
+import { runsApi } from "@/server/rest";
+
+export const POST = async (request: Request, { params }: { params: Promise<{ id: string }> }) => runsApi.cancel(request, (await params).id);

@@ -1,0 +1,129 @@
+import { eq } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import type { MemberRole } from "@/lib/enums";
+import { apiKeys, skillRuns } from "@/server/db/schema";
+import { createApiKey, revokeApiKey } from "@/server/services/api-keys";
+import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
+import { MAX_BODY_BYTES } from "./http";
+import { createRunsApi } from "./runs-api";
+
+const { db } = openTestDatabase();
+let engine: Engine;
+let api: ReturnType<typeof createRunsApi>;
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  api = createRunsApi({ db: () => db, dispatcher: new Inngest({ id: "rest-test", isDev: true, baseUrl: engine.url }) });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const world = () => createTenantWithSkill(db, { inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", minLength: 3 } } } });
+async function keyFor(tenantId: string, role: MemberRole) {
+  const user = await createUser(db, [{ tenantId, role: "owner" }]);
+  return (await createApiKey(db, { tenantId, userId: user.id, userRole: "owner" }, { name: `${role} key`, role })).key;
+}
+const request = (path: string, key: string | null, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) =>
+  new Request(`http://localhost/api/v1${path}`, {
+    method: init.method ?? "GET",
+    body: init.body,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+  });
+const runCount = async (tenantId: string) => (await db.select().from(skillRuns).where(eq(skillRuns.tenantId, tenantId))).length;
+
+describe("REST API v1: runs", () => {
+  it("starts, reads, lists and cancels a run with an operator key; an Idempotency-Key returns the same run", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "operator");
+    const body = JSON.stringify({ skill: skill.slug, inputs: { topic: "Quarterly plan" } });
+    const created = await api.start(request("/runs", key, { method: "POST", body, headers: { "idempotency-key": "order-42" } }));
+    expect(created.status).toBe(201);
+    const run = (await created.json()) as { id: string; status: string; source: string; inputs: unknown };
+    expect(run).toMatchObject({ status: "queued", source: "api", inputs: { topic: "Quarterly plan" } });
+    const again = await api.start(request("/runs", key, { method: "POST", body, headers: { "idempotency-key": "order-42" } }));
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(run.id);
+    expect(await runCount(tenant.id)).toBe(1);
+
+    expect(await (await api.get(request(`/runs/${run.id}`, key), run.id)).json()).toMatchObject({ id: run.id, skill: { slug: skill.slug } });
+    const list = (await (await api.list(request(`/runs?status=queued&skill=${skill.slug}&limit=1`, key))).json()) as { runs: { id: string }[]; nextCursor: string | null };
+    expect(list).toEqual({ runs: [expect.objectContaining({ id: run.id })], nextCursor: null });
+    const cancelled = await api.cancel(request(`/runs/${run.id}/cancel`, key, { method: "POST" }), run.id);
+    expect(await cancelled.json()).toMatchObject({ status: "cancelled" });
+    expect((await api.cancel(request(`/runs/${run.id}/cancel`, key, { method: "POST" }), run.id)).status).toBe(409);
+    const [stored] = await db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenant.id));
+    expect(stored?.lastUsedAt).not.toBeNull();
+  });
+
+  it("pages with an opaque cursor", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "operator");
+    for (const topic of ["one", "two", "three"]) await api.start(request("/runs", key, { method: "POST", body: JSON.stringify({ skill: skill.slug, inputs: { topic } }) }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (await api.list(request(`/runs?limit=2${cursor ? `&cursor=${cursor}` : ""}`, key))).json()) as { runs: { id: string }[]; nextCursor: string | null };
+      seen.push(...page.runs.map((run) => run.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(3);
+    expect((await api.list(request("/runs?cursor=forged", key))).status).toBe(400);
+  });
+
+  it("refuses missing, malformed, wrong-prefix and revoked keys alike, and a viewer key cannot start or cancel", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "operator");
+    const [prefix, , secret] = key.split("_") as [string, string, string];
+    const body = JSON.stringify({ skill: skill.slug, inputs: { topic: "abc" } });
+    for (const bad of [null, "not-a-key", `${prefix}_XXXXXXXX_${secret}`, key.slice(0, -1) + (key.endsWith("a") ? "b" : "a")]) {
+      const response = await api.start(request("/runs", bad, { method: "POST", body }));
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+    }
+    const viewer = await keyFor(tenant.id, "viewer");
+    expect((await api.start(request("/runs", viewer, { method: "POST", body }))).status).toBe(403);
+    expect((await api.list(request("/runs", viewer))).status).toBe(200);
+    const [stored] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, key.split("_").slice(0, 2).join("_")));
+    await revokeApiKey(db, { tenantId: tenant.id, keyId: stored!.id });
+    expect((await api.list(request("/runs", key))).status).toBe(401);
+    expect(await runCount(tenant.id)).toBe(0);
+  });
+
+  it("gives every bad request a clear JSON error and creates nothing", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "operator");
+    const post = (body: string, headers: Record<string, string> = {}) => api.start(request("/runs", key, { method: "POST", body, headers }));
+    const cases: [Response, number, string][] = [
+      [await post("{not json"), 400, "malformed_json"],
+      [await post(JSON.stringify({ inputs: {} })), 400, "invalid_request"],
+      [await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "x" } })), 422, "inputs_invalid"],
+      [await post(JSON.stringify({ skill: "no-such-skill", inputs: {} })), 404, "not_found"],
+      [await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "abc" } }), { "content-type": "text/plain" }), 415, "unsupported_media_type"],
+      [await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "x".repeat(MAX_BODY_BYTES) } })), 413, "payload_too_large"],
+    ];
+    for (const [response, status, code] of cases) {
+      expect({ status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ status, code });
+    }
+    expect(await (await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "x" } }))).json()).toMatchObject({ error: { fields: { topic: ["must be at least 3 characters"] } } });
+    expect(await runCount(tenant.id)).toBe(0);
+  });
+
+  it("answers another tenant's run exactly like an unknown one, and lists none of theirs", async () => {
+    const mine = await world();
+    const theirs = await world();
+    const myKey = await keyFor(mine.tenant.id, "owner");
+    const theirKey = await keyFor(theirs.tenant.id, "operator");
+    const theirRun = (await (await api.start(request("/runs", theirKey, { method: "POST", body: JSON.stringify({ skill: theirs.skill.slug, inputs: { topic: "secret" } }) }))).json()) as { id: string };
+    const unknownId = "00000000-0000-4000-8000-000000000000";
+    for (const call of [(id: string) => api.get(request(`/runs/${id}`, myKey), id), (id: string) => api.cancel(request(`/runs/${id}/cancel`, myKey, { method: "POST" }), id)]) {
+      const foreign = await call(theirRun.id);
+      const unknown = await call(unknownId);
+      expect(foreign.status).toBe(404);
+      expect(((await foreign.json()) as { error: { message: string } }).error.message.replace(theirRun.id, "<id>")).toBe(((await unknown.json()) as { error: { message: string } }).error.message.replace(unknownId, "<id>"));
+    }
+    expect(await (await api.list(request("/runs", myKey))).json()).toEqual({ runs: [], nextCursor: null });
+    expect((await api.start(request("/runs", myKey, { method: "POST", body: JSON.stringify({ skill: theirs.skill.slug, inputs: { topic: "abc" } }) }))).status).toBe(404);
+  });
+});

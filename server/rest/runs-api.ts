@@ -1,0 +1,140 @@
+import type { MemberRole } from "@/lib/enums";
+import { roleAtLeast } from "@/lib/roles";
+import type { Database } from "@/server/db/client";
+import { AgentNotFoundError } from "@/server/services/agent-config";
+import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/api-keys";
+import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "@/server/services/run-errors";
+import { getRun, listRuns } from "@/server/services/run-queries";
+import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs";
+import { getSkill } from "@/server/services/skills";
+import { apiError, json, readJsonBody } from "./http";
+import { ListRunsQuery, StartRunRequest } from "./schemas";
+
+type Deps = { db: () => Database; dispatcher: RunDispatcher };
+type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+type ListRow = Awaited<ReturnType<typeof listRuns>>["runs"][number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const notFound = (runId: string) => apiError(404, "not_found", `Run ${runId} was not found.`);
+
+const encodeCursor = (cursor: { createdAt: Date; id: string }) => Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
+function decodeCursor(value: string): { createdAt: Date; id: string } | null {
+  const [createdAt, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
+  const date = new Date(createdAt ?? "");
+  return id && UUID.test(id) && !Number.isNaN(date.getTime()) ? { createdAt: date, id } : null;
+}
+
+function runSummary(run: ListRow) {
+  return {
+    id: run.id,
+    status: run.status,
+    source: run.source,
+    skill: { slug: run.skill.slug, name: run.skill.name },
+    agent: run.agent?.id ? { id: run.agent.id, name: run.agent.name } : null,
+    failure: run.failureCode ? { code: run.failureCode, reason: null } : null,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens, costUsd: run.costUsd },
+  };
+}
+
+function runDetail(run: RunRow) {
+  return {
+    id: run.id,
+    status: run.status,
+    source: run.source,
+    skill: { slug: run.skill.slug, name: run.skill.name },
+    agent: run.agent?.id ? { id: run.agent.id, name: run.agent.name } : null,
+    inputs: run.inputs,
+    deliverable: run.deliverable ? { format: "markdown" as const, content: run.deliverable.payload } : null,
+    failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens, costUsd: run.costUsd },
+  };
+}
+
+/** Service errors as REST errors; unknown and foreign ids are both 404. */
+function errorResponse(error: unknown): Response {
+  if (error instanceof InputsInvalidError) return apiError(422, "inputs_invalid", "The inputs do not match the skill's schema.", error.fieldErrors);
+  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError) return apiError(404, "not_found", error.message);
+  if (error instanceof NoDefaultAgentError) return apiError(409, "no_default_agent", error.message);
+  if (error instanceof RunNotCancellableError) return apiError(409, "not_cancellable", error.message);
+  if (error instanceof DispatchFailedError) return apiError(503, "dispatch_failed", error.message);
+  throw error;
+}
+
+/**
+ * REST API v1 for runs, authenticated with an API key (`Authorization: Bearer srk_…`). Each
+ * handler declares the role its key needs; everything is scoped to the key's tenant.
+ */
+export function createRunsApi(deps: Deps) {
+  const withKey =
+    <Args extends unknown[]>(role: MemberRole, handler: (principal: ApiKeyPrincipal, request: Request, ...args: Args) => Promise<Response>) =>
+    async (request: Request, ...args: Args): Promise<Response> => {
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      const principal = token ? await authenticateApiKey(deps.db(), token) : null;
+      if (!principal) return apiError(401, "unauthorized", "Send a valid, unrevoked API key as `Authorization: Bearer <key>`.");
+      if (!roleAtLeast(principal.role, role)) return apiError(403, "forbidden", `This needs a key with the ${role} role or higher.`);
+      try {
+        return await handler(principal, request, ...args);
+      } catch (error) {
+        return errorResponse(error);
+      }
+    };
+
+  return {
+    list: withKey("viewer", async (principal, request) => {
+      const query = ListRunsQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      if (!query.success) return apiError(400, "invalid_request", "The query does not match the request schema.", Object.fromEntries(query.error.issues.map((issue) => [issue.path.join("."), [issue.message]])));
+      const cursor = query.data.cursor ? decodeCursor(query.data.cursor) : null;
+      if (query.data.cursor && !cursor) return apiError(400, "invalid_request", "The cursor is not one this API gave out.", { cursor: ["is invalid"] });
+      let skillId: string | undefined;
+      if (query.data.skill) {
+        const skill = await getSkill(deps.db(), principal.tenantId, query.data.skill);
+        if (!skill) return json({ runs: [], nextCursor: null });
+        skillId = skill.id;
+      }
+      const page = await listRuns(deps.db(), principal.tenantId, { filters: { status: query.data.status, skillId }, cursor, limit: query.data.limit });
+      return json({ runs: page.runs.map(runSummary), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+    }),
+
+    start: withKey("operator", async (principal, request) => {
+      const body = await readJsonBody(request, StartRunRequest);
+      if (!body.ok) return body.response;
+      const idempotencyKey = request.headers.get("idempotency-key");
+      if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
+        return apiError(400, "invalid_request", "Idempotency-Key must be 1 to 200 characters.", { "Idempotency-Key": ["must be 1 to 200 characters"] });
+      }
+      const started = await startRun(
+        { db: deps.db(), dispatcher: deps.dispatcher },
+        {
+          tenantId: principal.tenantId,
+          skill: { slug: body.value.skill },
+          agentId: body.value.agentId,
+          inputs: body.value.inputs,
+          source: "api",
+          invoker: { apiKeyId: principal.keyId },
+          idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
+        },
+      );
+      const run = await getRun(deps.db(), principal.tenantId, started.run.id);
+      return json(runDetail(run!), started.created ? 201 : 200);
+    }),
+
+    get: withKey("viewer", async (principal, _request, runId: string) => {
+      if (!UUID.test(runId)) return notFound(runId);
+      const run = await getRun(deps.db(), principal.tenantId, runId);
+      return run ? json(runDetail(run)) : notFound(runId);
+    }),
+
+    cancel: withKey("operator", async (principal, _request, runId: string) => {
+      if (!UUID.test(runId)) return notFound(runId);
+      await cancelRun({ db: deps.db(), dispatcher: deps.dispatcher }, { tenantId: principal.tenantId, runId });
+      const run = await getRun(deps.db(), principal.tenantId, runId);
+      return json(runDetail(run!));
+    }),
+  };
+}

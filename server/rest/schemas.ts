@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
+
+/** The REST API's shapes: the handlers validate with them and the OpenAPI document is generated from them. */
+export const StartRunRequest = z
+  .object({
+    skill: z.string().min(1).describe("The skill's slug."),
+    agentId: z.uuid().optional().describe("An agent of the key's tenant; the tenant's default agent when absent."),
+    inputs: z.record(z.string(), z.unknown()).default({}).describe("The skill's inputs, validated against its inputs schema."),
+  })
+  .strict();
+
+export const ListRunsQuery = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  skill: z.string().min(1).optional().describe("A skill slug."),
+  cursor: z.string().optional().describe("The `nextCursor` of the previous page."),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const Run = z.object({
+  id: z.uuid(),
+  status: z.enum(RUN_STATUSES),
+  source: z.enum(INVOCATION_SOURCES),
+  skill: z.object({ slug: z.string(), name: z.string() }),
+  agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  deliverable: z.object({ format: z.literal("markdown"), content: z.string() }).nullable().optional(),
+  failure: z.object({ code: z.enum(FAILURE_CODES), reason: z.string().nullable() }).nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  usage: z.object({ inputTokens: z.number().nullable(), outputTokens: z.number().nullable(), costUsd: z.string().nullable() }),
+});
+
+export const RunList = z.object({ runs: z.array(Run), nextCursor: z.string().nullable() });
+
+export const ApiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.array(z.string())).optional() }),
+});

@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { MemberRole } from "@/lib/enums";
+import { isMemberRole, roleAtLeast } from "@/lib/roles";
+import type { Database } from "@/server/db/client";
+import { apiKeys } from "@/server/db/schema";
+
+const KEY_PREFIX = "srk_";
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/** lastUsedAt is written at most this often per key, so a busy key costs no write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export class ApiKeyNotFoundError extends Error {
+  readonly code = "api_key_not_found";
+  constructor(keyId: string) {
+    super(`API key ${keyId} was not found.`);
+  }
+}
+
+export class RoleTooHighError extends Error {
+  readonly code = "role_too_high";
+  constructor(role: MemberRole) {
+    super(`You cannot create a key with the ${role} role, which is above your own.`);
+  }
+}
+
+/** Uniform over the alphabet: bytes ≥ 248 (= 4 × 62) are dropped rather than folded in. */
+function randomBase62(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+  }
+  return out;
+}
+
+const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/** `srk_<8 visible>_<32 secret>`: the prefix tells keys apart, the hash finds the key. */
+export async function createApiKey(db: Database, scope: { tenantId: string; userId: string; userRole: MemberRole }, input: { name: string; role: MemberRole }) {
+  if (!roleAtLeast(scope.userRole, input.role)) throw new RoleTooHighError(input.role);
+  const prefix = `${KEY_PREFIX}${randomBase62(8)}`;
+  const key = `${prefix}_${randomBase62(32)}`;
+  const [created] = await db
+    .insert(apiKeys)
+    .values({ tenantId: scope.tenantId, name: input.name, role: input.role, prefix, keyHash: hashOf(key), createdByUserId: scope.userId })
+    .returning({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
+  // The only time the key exists outside the caller's hands.
+  return { ...created!, key };
+}
+
+export function listApiKeys(db: Database, tenantId: string) {
+  return db
+    .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.tenantId, tenantId))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export async function revokeApiKey(db: Database, scope: { tenantId: string; keyId: string }) {
+  const [revoked] = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(and(eq(apiKeys.id, scope.keyId), eq(apiKeys.tenantId, scope.tenantId)))
+    .returning({ id: apiKeys.id });
+  if (!revoked) throw new ApiKeyNotFoundError(scope.keyId);
+}
+
+export type ApiKeyPrincipal = { keyId: string; tenantId: string; role: MemberRole; name: string };
+
+/** The key behind a bearer token, or null for a malformed, unknown or revoked one (the caller cannot tell which). */
+export async function authenticateApiKey(db: Database, token: string, now = new Date()): Promise<ApiKeyPrincipal | null> {
+  if (!/^srk_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/.test(token)) return null;
+  const [key] = await db
+    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, role: apiKeys.role, name: apiKeys.name, prefix: apiKeys.prefix })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashOf(token)), isNull(apiKeys.revokedAt)));
+  if (!key || !token.startsWith(`${key.prefix}_`) || !isMemberRole(key.role)) return null;
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
+  return { keyId: key.id, tenantId: key.tenantId, role: key.role, name: key.name };
+}
