@@ -1,8 +1,14 @@
 import type { Metadata } from "next";
-import { ArrivesWith } from "@/components/shell/arrives-with";
+import { ApiKeys } from "@/components/settings/api-keys";
+import { PageHeader } from "@/components/shell/page-header";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default function SettingsPage() {
-  return <ArrivesWith title="Settings" arrivesWith="roles, members and the audit log" />;
+  return (
+    <>
+      <PageHeader title="Settings" description="Access to this tenant from other systems. Members, roles and the audit log arrive with their own issue." />
+      <ApiKeys />
+    </>
+  );
 }

@@ -1,0 +1,191 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Copy, KeyRound, LoaderCircle, Plus } from "lucide-react";
+import { useId, useState } from "react";
+import { toast } from "sonner";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { QueryError } from "@/components/shell/query-error";
+import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Select } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
+import { roleAtLeast } from "@/lib/roles";
+
+export function ApiKeys() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const { role, can } = useTenantRole();
+  const keys = useQuery({ ...trpc.apiKeys.list.queryOptions(), enabled: can("admin") });
+  const [name, setName] = useState("");
+  const [keyRole, setKeyRole] = useState<MemberRole>("operator");
+  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
+  const create = useMutation(
+    trpc.apiKeys.create.mutationOptions({
+      onSuccess: async (key) => {
+        setCreated({ name: key.name, key: key.key });
+        setName("");
+        await refresh();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  const revoke = useMutation(
+    trpc.apiKeys.revoke.mutationOptions({
+      onSuccess: async () => {
+        toast.success("Key revoked");
+        await refresh();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+
+  if (!can("admin")) {
+    return (
+      <Card>
+        <CardHeader>
+          <CardTitle>API keys</CardTitle>
+        </CardHeader>
+        <CardContent className="text-sm text-muted-foreground">Only admins of this tenant manage API keys.</CardContent>
+      </Card>
+    );
+  }
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle className="flex items-center gap-2">
+          <KeyRound className="size-4" aria-hidden /> API keys
+        </CardTitle>
+        <p className="text-sm text-muted-foreground">
+          For the REST API (<a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant and is shown once.
+        </p>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        <form
+          className="flex flex-wrap items-end gap-3"
+          aria-label="Create an API key"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (name.trim()) create.mutate({ name: name.trim(), role: keyRole });
+          }}
+        >
+          <div className="flex min-w-56 flex-1 flex-col gap-1.5">
+            <Label htmlFor={`${id}-name`}>Key name</Label>
+            <Input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} placeholder="CI pipeline" required maxLength={100} />
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-role`}>Role</Label>
+            <Select id={`${id}-role`} value={keyRole} onChange={(event) => setKeyRole(event.target.value as MemberRole)}>
+              {MEMBER_ROLES.filter((candidate) => role && roleAtLeast(role, candidate)).map((candidate) => (
+                <option key={candidate} value={candidate}>
+                  {candidate}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <Button type="submit" disabled={!name.trim() || create.isPending}>
+            {create.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <Plus aria-hidden />}
+            Create key
+          </Button>
+        </form>
+        {keys.isPending ? (
+          <Skeleton className="h-24" />
+        ) : keys.isError ? (
+          <QueryError title="Keys could not be loaded" query={keys} />
+        ) : keys.data.length === 0 ? (
+          <p className="text-sm text-muted-foreground">No API keys yet.</p>
+        ) : (
+          <Table aria-label="API keys">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Name</TableHead>
+                <TableHead>Key</TableHead>
+                <TableHead>Role</TableHead>
+                <TableHead>Created</TableHead>
+                <TableHead>Last used</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {keys.data.map((key) => (
+                <TableRow key={key.id}>
+                  <TableCell className="font-medium">{key.name}</TableCell>
+                  <TableCell>
+                    <code className="font-mono text-xs">{key.prefix}_…</code>
+                  </TableCell>
+                  <TableCell>{key.role}</TableCell>
+                  <TableCell title={formatAbsolute(key.createdAt)}>{formatRelative(key.createdAt)}</TableCell>
+                  <TableCell>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}</TableCell>
+                  <TableCell className="text-right">
+                    {key.revokedAt ? (
+                      <Badge variant="outline">Revoked</Badge>
+                    ) : (
+                      <Button size="sm" variant="outline" onClick={() => setRevoking({ id: key.id, name: key.name })}>
+                        Revoke
+                      </Button>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+      <Dialog open={created !== null} onOpenChange={(open) => !open && setCreated(null)}>
+        <DialogContent>
+          <DialogHeader>
+            <DialogTitle>Key “{created?.name}” created</DialogTitle>
+            <DialogDescription>Copy it now: Skillrun keeps only its hash and cannot show it again.</DialogDescription>
+          </DialogHeader>
+          <DialogBody>
+            <code className="block rounded-md bg-muted p-3 font-mono text-sm break-all" data-testid="new-api-key">
+              {created?.key}
+            </code>
+          </DialogBody>
+          <DialogFooter>
+            <Button
+              variant="outline"
+              onClick={() =>
+                void navigator.clipboard.writeText(created?.key ?? "").then(
+                  () => toast.success("Key copied"),
+                  () => toast.error("The clipboard is not available; select the key and copy it."),
+                )
+              }
+            >
+              <Copy aria-hidden />
+              Copy
+            </Button>
+            <Button onClick={() => setCreated(null)}>Done</Button>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+      <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>
+        <AlertDialogContent>
+          <AlertDialogTitle>Revoke “{revoking?.name}”?</AlertDialogTitle>
+          <AlertDialogDescription>Requests with this key fail from now on. This cannot be undone.</AlertDialogDescription>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Keep it</AlertDialogCancel>
+            <AlertDialogAction destructive onClick={() => revoking && revoke.mutate({ keyId: revoking.id })}>
+              Revoke key
+            </AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+    </Card>
+  );
+}
