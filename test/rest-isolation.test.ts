@@ -1,0 +1,104 @@
+/**
+ * The REST half of the isolation proof: every route file under app/api/v1, every method it
+ * exports, has an entry. Each answers no key with 401, a key below its role with 403, and
+ * another tenant's run exactly like an unknown one. A route added without an entry fails.
+ */
+import { randomUUID } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MemberRole } from "@/lib/enums";
+import { MEMBER_ROLES } from "@/lib/enums";
+import { roleAtLeast } from "@/lib/roles";
+import { getDb } from "@/server/db";
+import { skillRuns } from "@/server/db/schema";
+import { createApiKey } from "@/server/services/api-keys";
+import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
+
+const { db } = openTestDatabase();
+const API_DIR = path.resolve("app/api/v1");
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+/** "public": no key needed (the OpenAPI document). */
+const MATRIX: Record<string, { role: MemberRole | "public"; body?: (slug: string) => unknown }> = {
+  "GET /openapi.json": { role: "public" },
+  "GET /runs": { role: "viewer" },
+  "POST /runs": { role: "operator", body: (slug) => ({ skill: slug, inputs: {} }) },
+  "GET /runs/[id]": { role: "viewer" },
+  "POST /runs/[id]/cancel": { role: "operator" },
+};
+
+async function routes() {
+  const files = (await readdir(API_DIR, { recursive: true })).filter((file) => file.endsWith("route.ts"));
+  const found: { key: string; handler: Handler; path: string }[] = [];
+  for (const file of files) {
+    const route = `/${path.dirname(file)}`.replace(/\/\.$/, "");
+    const module = (await import(path.join(API_DIR, file))) as Record<string, Handler>;
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (module[method]) found.push({ key: `${method} ${route}`, handler: module[method], path: route });
+  }
+  return found;
+}
+
+const keys = {} as Record<MemberRole, string>;
+let theirRunId: string;
+let theirSlug: string;
+
+beforeAll(async () => {
+  const mine = await createTenantWithSkill(db);
+  const theirs = await createTenantWithSkill(db);
+  const owner = await createUser(db, [{ tenantId: mine.tenant.id, role: "owner" }]);
+  for (const role of MEMBER_ROLES) keys[role] = (await createApiKey(db, { tenantId: mine.tenant.id, userId: owner.id, userRole: "owner" }, { name: role, role })).key;
+  const [run] = await db.insert(skillRuns).values({ tenantId: theirs.tenant.id, skillId: theirs.skill.id, skillVersion: "v1", source: "api", inputs: {} }).returning();
+  theirRunId = run!.id;
+  theirSlug = theirs.skill.slug;
+});
+afterAll(async () => {
+  // The routes use the app's own connection (getDb); close it with the file.
+  await getDb().$client.end({ timeout: 1 });
+});
+
+function call(route: { handler: Handler; path: string; key: string }, key: string | null, runId: string, slug = theirSlug) {
+  const method = route.key.split(" ")[0]!;
+  const body = MATRIX[route.key]?.body?.(slug);
+  const request = new Request(`http://localhost/api/v1${route.path.replace("[id]", runId)}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return route.handler(request, { params: Promise.resolve({ id: runId }) });
+}
+
+describe("REST isolation, for every route", () => {
+  it("has an entry for every route and method under app/api/v1, and no stale ones", async () => {
+    expect((await routes()).map((route) => route.key).sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it("refuses no key, refuses roles below the route's, and answers another tenant's run like an unknown one", async () => {
+    for (const route of await routes()) {
+      const entry = MATRIX[route.key]!;
+      if (entry.role === "public") {
+        expect({ route: route.key, status: (await call(route, null, randomUUID())).status }).toEqual({ route: route.key, status: 200 });
+        continue;
+      }
+      expect({ route: route.key, status: (await call(route, null, theirRunId)).status }).toEqual({ route: route.key, status: 401 });
+      for (const role of MEMBER_ROLES.filter((candidate) => !roleAtLeast(candidate, entry.role as MemberRole))) {
+        expect({ route: route.key, role, status: (await call(route, keys[role], theirRunId)).status }).toEqual({ route: route.key, role, status: 403 });
+      }
+      if (!route.path.includes("[id]") && route.key !== "POST /runs") {
+        const listed = await (await call(route, keys.owner, theirRunId)).text();
+        expect(listed).not.toContain(theirRunId);
+        continue;
+      }
+      const unknownId = randomUUID();
+      const unknownSlug = `no-such-skill-${unknownId.slice(0, 8)}`;
+      const foreign = await call(route, keys.owner, theirRunId, theirSlug);
+      const unknown = await call(route, keys.owner, unknownId, unknownSlug);
+      const mask = (text: string, ...ids: string[]) => ids.reduce((masked, id) => masked.replaceAll(id, "<id>"), text);
+      expect({ route: route.key, status: foreign.status, body: mask(await foreign.text(), theirRunId, theirSlug) }).toEqual({
+        route: route.key,
+        status: 404,
+        body: mask(await unknown.text(), unknownId, unknownSlug),
+      });
+    }
+  });
+});
