@@ -33,8 +33,8 @@ async function routes() {
   const found: { key: string; handler: Handler; path: string }[] = [];
   for (const file of files) {
     const route = `/${path.dirname(file)}`.replace(/\/\.$/, "");
-    const module = (await import(path.join(API_DIR, file))) as Record<string, Handler>;
-    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (module[method]) found.push({ key: `${method} ${route}`, handler: module[method], path: route });
+    const exported = (await import(path.join(API_DIR, file))) as Record<string, Handler>;
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (exported[method]) found.push({ key: `${method} ${route}`, handler: exported[method], path: route });
   }
   return found;
 }
