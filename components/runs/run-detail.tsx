@@ -34,7 +34,7 @@ export function RunDetail({ runId }: { runId: string }) {
 
   const run = useQuery({
     ...trpc.runs.get.queryOptions({ runId }),
-    refetchInterval: (query) => (query.state.data && isTerminal(query.state.data.status) ? false : LIVE_POLL_MS),
+    refetchInterval: (query) => (!query.state.data || isTerminal(query.state.data.status) ? false : LIVE_POLL_MS),
     retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2,
   });
   const terminal = run.data ? isTerminal(run.data.status) : false;

@@ -92,6 +92,8 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
   const [agentId, setAgentId] = useState(request.agentId ?? defaultAgent?.id ?? "");
   const [formError, setFormError] = useState<string | null>(null);
   const previousRuns = useQuery(trpc.runs.list.queryOptions({ skillId: skill.id, limit: 10 }));
+  // One key per dialog: a double submit (or a retry after a lost answer) starts one run.
+  const [idempotencyKey] = useState(() => crypto.randomUUID());
 
   const resolver: Resolver<FormValues> = (values) => {
     const result = validate(fromFormValues(fields, values));
@@ -105,12 +107,13 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
   const pending = start.isPending || rerun.isPending;
 
   const onSubmit = form.handleSubmit(async (values) => {
+    if (pending) return;
     setFormError(null);
     const inputs = fromFormValues(fields, values);
     try {
       const { runId } = request.rerunOf
         ? await rerun.mutateAsync({ runId: request.rerunOf, inputs, agentId: agentId || null })
-        : await start.mutateAsync({ skillSlug: skill.slug, agentId: agentId || undefined, inputs });
+        : await start.mutateAsync({ skillSlug: skill.slug, agentId: agentId || undefined, inputs, idempotencyKey });
       await queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
       toast.success(`${skill.name} started`);
       onDone();
@@ -130,10 +133,14 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
 
   const prefillFrom = async (runId: string) => {
     if (!runId) return;
-    const run = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ runId }));
-    form.reset(toFormValues(fields, run.inputs));
-    if (run.agent) setAgentId(run.agent.id);
-    toast.message("Inputs copied from the earlier run");
+    try {
+      const run = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ runId }));
+      form.reset(toFormValues(fields, run.inputs));
+      if (run.agent) setAgentId(run.agent.id);
+      toast.message("Inputs copied from the earlier run");
+    } catch (error) {
+      toast.error(`The earlier run could not be read: ${error instanceof Error ? error.message : "unknown error"}`);
+    }
   };
 
   // Enter submits from single-line controls natively; from a text area, Ctrl/⌘+Enter does.

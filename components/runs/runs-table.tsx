@@ -19,7 +19,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
-import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
+import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, IDLE_POLL_MS, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
 import { listInputOf, runFilterParsers } from "./run-filters";
 import { RunSource } from "./run-source";
 import { RunStatusBadge } from "./run-status";
@@ -30,7 +30,10 @@ const PAGE_SIZE = 50;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=dialog]") !== null);
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=dialog], [role=alertdialog]") !== null);
+/** Enter and x act on the active run only when focus is on a run row or nowhere in particular. */
+const onRunRowOrPage = (target: EventTarget | null) => target === document.body || (target instanceof HTMLElement && target.closest("tr[data-run-id]") !== null);
 
 export function RunsTable() {
   const trpc = useTRPC();
@@ -47,7 +50,7 @@ export function RunsTable() {
   const runs = useInfiniteQuery({
     ...trpc.runs.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
     // Poll while anything on screen can still change; stop once every visible run is terminal.
-    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.runs.some((run) => !isTerminal(run.status))) ? LIVE_POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.runs.some((run) => !isTerminal(run.status))) ? LIVE_POLL_MS : IDLE_POLL_MS),
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((page) => page.runs) ?? [], [runs.data]);
 
@@ -156,6 +159,8 @@ export function RunsTable() {
         setActiveIndex(next);
         const run = rows[next];
         if (run) rowRefs.current.get(run.id)?.focus();
+      } else if (!onRunRowOrPage(event.target)) {
+        return;
       } else if (event.key === "Enter" && activeIndex >= 0 && rows[activeIndex]) {
         event.preventDefault();
         router.push(`/runs/${rows[activeIndex].id}`);

@@ -8,7 +8,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative, isTerminal, LIVE_POLL_MS } from "@/components/runs/format";
+import { formatAbsolute, formatRelative, IDLE_POLL_MS, isTerminal, LIVE_POLL_MS } from "@/components/runs/format";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
@@ -32,12 +32,12 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const router = useRouter();
   const { can } = useTenantRole();
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const schedule = useQuery({ ...trpc.schedules.get.queryOptions({ scheduleId }), retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2 });
+  const schedule = useQuery({ ...trpc.schedules.get.queryOptions({ scheduleId }), refetchInterval: (query) => (query.state.data ? IDLE_POLL_MS : false), retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2 });
   const slots = useQuery({
     ...trpc.schedules.slots.queryOptions({ scheduleId, limit: LEDGER_SIZE }),
     enabled: schedule.isSuccess,
     // Poll while a slot's run can still change.
-    refetchInterval: (query) => (query.state.data?.some((slot) => slot.run && !isTerminal(slot.run.status)) ? LIVE_POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.some((slot) => slot.run && !isTerminal(slot.run.status)) ? LIVE_POLL_MS : IDLE_POLL_MS),
   });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.schedules.pathKey() });
   const runNow = useMutation(

@@ -130,6 +130,7 @@ function LoadedEditor({
   const update = useMutation(trpc.schedules.update.mutationOptions());
 
   if (skill.isError) return <QueryError title="The skill could not be loaded" query={skill} />;
+  const skillGone = !skillSlug;
 
   return (
     <form
@@ -151,7 +152,8 @@ function LoadedEditor({
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-skill`}>Skill</Label>
-              <Select id={`${id}-skill`} value={skillId} onChange={(event) => setSkillId(event.target.value)} aria-invalid={errors.skillId ? true : undefined}>
+              <Select id={`${id}-skill`} value={skillGone ? "" : skillId} onChange={(event) => setSkillId(event.target.value)} aria-invalid={errors.skillId || skillGone ? true : undefined}>
+                {skillGone && <option value="">Choose a skill…</option>}
                 {skills.map((option) => (
                   <option key={option.id} value={option.id}>
                     {option.name}
@@ -315,6 +317,12 @@ function LoadedEditor({
             pending={save.isPending || update.isPending}
             submitLabel={scheduleId ? "Save schedule" : "Create schedule"}
           />
+        ) : skillGone ? (
+          <Alert variant="destructive">
+            <AlertDescription>
+              {skills.length === 0 ? "This tenant has no skills to schedule." : "The skill this schedule ran is no longer in the catalog. Choose another skill above; its inputs appear here."}
+            </AlertDescription>
+          </Alert>
         ) : (
           <Skeleton className="h-48" />
         )}
@@ -422,7 +430,11 @@ function ScheduleInputsCard({
                         id={`${id}-${field.name}-offset`}
                         type="number"
                         value={choice.offsetDays}
-                        onChange={(event) => setRelative((current) => ({ ...current, [field.name]: { ...choice, offsetDays: Math.trunc(Number(event.target.value) || 0) } }))}
+                        onChange={(event) => {
+                          // An empty value is what a number input reports mid-way through "-3": keep the last number.
+                          const parsed = Number(event.target.value);
+                          if (event.target.value !== "" && event.target.value !== "-" && Number.isFinite(parsed)) setRelative((current) => ({ ...current, [field.name]: { ...choice, offsetDays: Math.trunc(parsed) } }));
+                        }}
                       />
                     </div>
                   )}

@@ -105,12 +105,9 @@ export function ScheduleList() {
                       disabled={!can("admin") || toggle.isPending}
                       onChange={(event) => toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })}
                     />
-                    {!schedule.enabled && schedule.disabledReason && (
-                      <Badge variant="danger" title={schedule.disabledReason}>
-                        Disabled by Skillrun
-                      </Badge>
-                    )}
+                    {!schedule.enabled && schedule.disabledReason && <Badge variant="danger">Disabled by Skillrun</Badge>}
                   </div>
+                  {!schedule.enabled && schedule.disabledReason && <p className="mt-1 max-w-64 text-xs text-destructive">{schedule.disabledReason}</p>}
                 </TableCell>
               </TableRow>
             ))}

@@ -5,6 +5,7 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import { agents, scheduleSlots, schedules, skillRuns, skills, type ScheduleInputValue, type SkillInputsSchema } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { fireDueSchedules } from "./schedule-firing";
+import { setScheduleEnabled, updateSchedule } from "./schedules";
 import { RUN_REQUESTED, type RunServiceDeps } from "./runs";
 
 const { db } = openTestDatabase();
@@ -90,6 +91,27 @@ describe("fireDueSchedules", () => {
     const [run] = await runsOf(schedule.id);
     expect(run).toMatchObject({ status: "failed", failureCode: "dispatch_failed" });
     expect(await slotsOf(schedule.id)).toMatchObject([{ outcome: "fired", runId: run!.id }]);
+  });
+
+  it("a schedule that can no longer be read disables itself; the rest of the batch still fires", async () => {
+    const broken = await scheduleFor({ timezone: "Mars/Olympus" });
+    const healthy = await scheduleFor();
+    await fireDueSchedules(deps, { now: at("2026-11-24T09:00:00Z") });
+    expect(await scheduleRow(broken.schedule.id)).toMatchObject({ enabled: false, disabledReason: expect.stringContaining("could not be read") });
+    expect(await slotsOf(broken.schedule.id)).toMatchObject([{ outcome: "failed" }]);
+    expect(await slotsOf(healthy.schedule.id)).toMatchObject([{ outcome: "fired" }]);
+  });
+
+  it("an edit that keeps the cadence keeps the pending slot, so it still fires", async () => {
+    const { schedule, skill, agent, tenant } = await scheduleFor({ nextFireAt: at("2026-11-24T09:00:00Z") });
+    const edit = { name: "Renamed", skillId: skill.id, agentId: agent.id, inputs: {}, cron: "* * * * *", timezone: "UTC", overlapPolicy: "skip" as const, enabled: true };
+    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id }, edit, at("2026-11-24T09:00:30Z"));
+    await setScheduleEnabled(db, { tenantId: tenant.id, scheduleId: schedule.id }, true, at("2026-11-24T09:00:40Z"));
+    expect((await scheduleRow(schedule.id)).nextFireAt).toEqual(at("2026-11-24T09:00:00Z"));
+    await fireDueSchedules(deps, { now: at("2026-11-24T09:00:50Z") });
+    expect(await slotsOf(schedule.id)).toMatchObject([{ outcome: "fired", slotAt: at("2026-11-24T09:00:00Z") }]);
+    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id }, { ...edit, cron: "0 * * * *" }, at("2026-11-24T09:01:00Z"));
+    expect((await scheduleRow(schedule.id)).nextFireAt).toEqual(at("2026-11-24T10:00:00Z"));
   });
 
   it("never fires a disabled schedule", async () => {

@@ -91,6 +91,16 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
 
       // 1. Each schedule's slots, and what becomes of its latest one.
       const plans = due.map((schedule) => {
+        try {
+          return planSlot(schedule);
+        } catch (error) {
+          // A row that can no longer be read (a timezone gone from ICU, a cron written outside
+          // the service) disables itself instead of failing the batch for every tenant.
+          const reason = `The schedule's cadence could not be read: ${error instanceof Error ? error.message : String(error)}.`;
+          return { schedule, cron: null, latest: schedule.nextFireAt ?? now, records: [] as SlotRecord[], disabledReason: reason as string | null, runInput: null, lastRunId: schedule.lastRunId };
+        }
+      });
+      function planSlot(schedule: (typeof due)[number]) {
         const cron = cronFor(crons, schedule.cron, schedule.timezone);
         const { latest, missed } = dueSlots(cron, schedule, now, maxMissedRecorded);
         const records: SlotRecord[] = missed.map((slotAt) => ({ slotAt, outcome: "missed", reason: "Skillrun was not running at this time." }));
@@ -114,7 +124,7 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
           };
         }
         return { schedule, cron, latest, records, disabledReason, runInput, lastRunId: schedule.lastRunId };
-      });
+      }
 
       // 2. The runs of the batch, created together under the lock.
       const firing = plans.filter((plan) => plan.runInput);
@@ -143,7 +153,7 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
       if (moving.length) {
         const rows = moving.map((plan) => ({
           id: plan.schedule.id,
-          next_fire_at: plan.cron.nextRun(now)?.toISOString() ?? null, // nextFireAfter(cron, timezone, now)
+          next_fire_at: plan.cron?.nextRun(now)?.toISOString() ?? null, // nextFireAfter(cron, timezone, now)
           last_fire_at: plan.latest.toISOString(),
           last_run_id: plan.lastRunId,
         }));

@@ -74,21 +74,37 @@ export async function createSchedule(db: Database, scope: { tenantId: string; us
   return created!;
 }
 
+/**
+ * Edits a schedule. Under the row lock the tick also takes: when the cadence and the enabled
+ * state are unchanged, the pending `next_fire_at` stays, so a slot that is due but not yet
+ * fired still fires (and slots missed in an outage are still recorded).
+ */
 export async function updateSchedule(db: Database, scope: { tenantId: string; scheduleId: string }, input: ScheduleInput, now = new Date()) {
   await validateSchedule(db, scope.tenantId, input, now);
-  const [updated] = await db
-    .update(schedules)
-    .set(columnsOf(input, now))
-    .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
-    .returning({ id: schedules.id });
-  if (!updated) throw new ScheduleNotFoundError(scope.scheduleId);
-  return updated;
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({ cron: schedules.cron, timezone: schedules.timezone, enabled: schedules.enabled, nextFireAt: schedules.nextFireAt })
+      .from(schedules)
+      .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
+      .for("update");
+    if (!current) throw new ScheduleNotFoundError(scope.scheduleId);
+    const sameCadence = current.enabled && input.enabled && current.cron === input.cron.trim() && current.timezone === input.timezone && current.nextFireAt;
+    const [updated] = await tx
+      .update(schedules)
+      .set({ ...columnsOf(input, now), ...(sameCadence ? { nextFireAt: current.nextFireAt } : {}) })
+      .where(eq(schedules.id, scope.scheduleId))
+      .returning({ id: schedules.id });
+    return updated!;
+  });
 }
 
 export async function setScheduleEnabled(db: Database, scope: { tenantId: string; scheduleId: string }, enabled: boolean, now = new Date()) {
   const [schedule] = await db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
+  // Enabling an enabled schedule must not move its pending slot.
+  if (schedule.enabled === enabled) return;
   if (enabled) {
+    if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
     await validateSchedule(db, scope.tenantId, { ...schedule, enabled: true }, now);
   }
   await db
@@ -171,6 +187,7 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
 export async function runScheduleNow(deps: RunServiceDeps, scope: { tenantId: string; scheduleId: string; userId: string }, now = new Date()) {
   const [schedule] = await deps.db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
+  if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
   const started = await startRun(deps, {
     tenantId: scope.tenantId,
     skill: { id: schedule.skillId },
