@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { schedules, skillRuns } from "@/server/db/schema";
+import { agents, schedules, skillRuns } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
@@ -99,6 +99,18 @@ describe("schedules router", () => {
     expect(run).toMatchObject({ source: "schedule", scheduleId: id, inputs: { topic: "Sales", day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
     expect(await operator.schedules.slots({ scheduleId: id })).toMatchObject([{ outcome: "fired", run: { id: runId, status: "queued" } }]);
     expect((await operator.schedules.get({ scheduleId: id })).lastOutcome).toBe("fired");
+  });
+
+  it("refuses to run or re-enable a schedule whose agent was deleted, naming the field", async () => {
+    const { tenant, skill, agent } = await world();
+    const admin = await member(tenant.id, "admin");
+    const { id } = await admin.schedules.create(valid(skill.id, agent.id));
+    await admin.schedules.setEnabled({ scheduleId: id, enabled: false });
+    await db.delete(agents).where(eq(agents.id, agent.id));
+    for (const attempt of [admin.schedules.runNow({ scheduleId: id }), admin.schedules.setEnabled({ scheduleId: id, enabled: true })]) {
+      expect(await failure(attempt)).toEqual({ code: "BAD_REQUEST", fieldErrors: { agentId: ["was deleted; edit the schedule to choose another agent"] } });
+    }
+    expect(await admin.schedules.get({ scheduleId: id })).toMatchObject({ enabled: false });
   });
 
   it("enforces roles: viewers read, operators also run now, only admins manage", async () => {
