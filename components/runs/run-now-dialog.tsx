@@ -1,12 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import { LoaderCircle, Play } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useId, useMemo, useState, type KeyboardEvent } from "react";
 import { useForm, type Resolver } from "react-hook-form";
 import { toast } from "sonner";
+import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { SkillInputsFields } from "@/components/skills/skill-inputs-form";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -15,8 +15,7 @@ import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, Dia
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FieldErrors, type FormValues, type InputField, type InputsSchema } from "@/lib/skill-inputs";
-import type { AppRouter } from "@/server/trpc/root";
+import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FormValues, type InputField, type InputsSchema } from "@/lib/skill-inputs";
 import { formatRelative } from "./format";
 
 export type RunNowRequest = {
@@ -28,11 +27,6 @@ export type RunNowRequest = {
   rerunOf?: string;
 };
 
-function fieldErrorsFrom(error: unknown): FieldErrors | null {
-  if (!(error instanceof TRPCClientError)) return null;
-  const data = (error as TRPCClientError<AppRouter>).data as { fieldErrors?: FieldErrors } | undefined;
-  return data?.fieldErrors && Object.keys(data.fieldErrors).length ? data.fieldErrors : null;
-}
 
 export function RunNowDialog({ request, onClose }: { request: RunNowRequest | null; onClose: () => void }) {
   return (

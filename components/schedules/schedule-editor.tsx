@@ -1,12 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import { LoaderCircle, Save } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useId, useMemo, useState } from "react";
 import { useForm, useWatch, type Resolver } from "react-hook-form";
 import { toast } from "sonner";
+import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
 import { SkillInputsFields } from "@/components/skills/skill-inputs-form";
@@ -19,9 +19,9 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OverlapPolicy } from "@/lib/enums";
+import type { ScheduleInput } from "@/server/services/schedules";
 import { checkCadence, cronOfPreset, describeRelativeDate, nextFireTimes, resolveScheduleInputs, type CadencePreset, type ScheduleInputValue } from "@/lib/schedules";
 import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FieldErrors, type FormValues, type InputsSchema } from "@/lib/skill-inputs";
-import type { AppRouter } from "@/server/trpc/root";
 import { CadencePreview } from "./cadence-preview";
 
 type Relative = { anchor: "today" | "start-of-week"; offsetDays: number };
@@ -30,22 +30,8 @@ const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Frida
 const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const TIME_ZONES: string[] = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
 
-export type ScheduleDraft = {
-  name: string;
-  skillId: string;
-  agentId: string | null;
-  inputs: Record<string, ScheduleInputValue>;
-  cron: string;
-  timezone: string;
-  overlapPolicy: OverlapPolicy;
-  enabled: boolean;
-};
+type ScheduleDraft = ScheduleInput;
 
-function fieldErrorsFrom(error: unknown): FieldErrors | null {
-  if (!(error instanceof TRPCClientError)) return null;
-  const data = (error as TRPCClientError<AppRouter>).data as { fieldErrors?: FieldErrors } | undefined;
-  return data?.fieldErrors && Object.keys(data.fieldErrors).length ? data.fieldErrors : null;
-}
 
 /** Create or edit a schedule; `scheduleId` loads the schedule to edit. */
 export function ScheduleEditor({ scheduleId, skillSlug }: { scheduleId?: string; skillSlug?: string }) {
