@@ -5,7 +5,7 @@ import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
 import type { OverlapPolicy, ScheduleSlotOutcome } from "@/server/db/schema/enums";
 import { InputsInvalidError } from "./run-errors";
-import { startRun, type RunServiceDeps } from "./runs";
+import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
 import { skillVisibleTo } from "./skills";
 
 export class ScheduleNotFoundError extends Error {
@@ -185,21 +185,31 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
 
 /** "Run now" from a schedule: an ordinary schedule run with its inputs resolved now, recorded in the ledger. */
 export async function runScheduleNow(deps: RunServiceDeps, scope: { tenantId: string; scheduleId: string; userId: string }, now = new Date()) {
-  const [schedule] = await deps.db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
-  if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
-  if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
-  const started = await startRun(deps, {
-    tenantId: scope.tenantId,
-    skill: { id: schedule.skillId },
-    agentId: schedule.agentId,
-    inputs: resolveScheduleInputs(schedule.inputs, schedule.timezone, now),
-    source: "schedule",
-    invoker: { scheduleId: schedule.id, userId: scope.userId },
+  // Under the row lock the tick takes, so last_run_id (the overlap check's input) is never overwritten by a racing tick.
+  const started = await deps.db.transaction(async (tx) => {
+    const [schedule] = await tx
+      .select()
+      .from(schedules)
+      .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
+      .for("update");
+    if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
+    if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
+    const created = await createRun(tx, {
+      tenantId: scope.tenantId,
+      skill: { id: schedule.skillId },
+      agentId: schedule.agentId,
+      inputs: resolveScheduleInputs(schedule.inputs, schedule.timezone, now),
+      source: "schedule",
+      invoker: { scheduleId: schedule.id, userId: scope.userId },
+    });
+    await tx
+      .insert(scheduleSlots)
+      .values({ tenantId: scope.tenantId, scheduleId: schedule.id, slotAt: now, outcome: "fired", runId: created.run.id, reason: "Run now" })
+      .onConflictDoNothing();
+    await tx.update(schedules).set({ lastRunId: created.run.id }).where(eq(schedules.id, schedule.id));
+    return created;
   });
-  await deps.db
-    .insert(scheduleSlots)
-    .values({ tenantId: scope.tenantId, scheduleId: schedule.id, slotAt: now, outcome: "fired", runId: started.run.id, reason: "Run now" })
-    .onConflictDoNothing();
-  await deps.db.update(schedules).set({ lastRunId: started.run.id }).where(eq(schedules.id, schedule.id));
+  // After commit: the function must find the run it is asked to execute.
+  await dispatchCreatedRun(deps, started.run, scope.tenantId);
   return started;
 }
