@@ -29,6 +29,8 @@ type Entry = {
   call: (caller: Caller, ids: Ids) => Promise<unknown>;
   /** Lists: the result given the other tenant's ids must hold none of their rows. */
   list?: (result: unknown, theirs: Ids) => boolean;
+  /** Takes no id of any tenant (it creates in the caller's own), so there is nothing foreign to try. */
+  takesNoIds?: true;
 };
 
 const scheduleInput = (ids: Ids) => ({
@@ -65,7 +67,7 @@ const MATRIX: Record<string, Entry> = {
   "schedules.delete": { role: "admin", call: (c, ids) => c.schedules.delete({ scheduleId: ids.scheduleId }) },
   "schedules.runNow": { role: "operator", call: (c, ids) => c.schedules.runNow({ scheduleId: ids.scheduleId }) },
   "apiKeys.list": { role: "admin", call: (c) => c.apiKeys.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.apiKeyId) },
-  "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), list: () => true },
+  "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), takesNoIds: true },
   "apiKeys.revoke": { role: "admin", call: (c, ids) => c.apiKeys.revoke({ keyId: ids.apiKeyId }) },
 };
 
@@ -132,7 +134,7 @@ describe("tenant isolation, for every procedure", () => {
         });
       }
 
-      it("answers another tenant's ids exactly like ids that do not exist", async () => {
+      if (!entry.takesNoIds) it("answers another tenant's ids exactly like ids that do not exist", async () => {
         const caller = callers.owner;
         if (entry.list) {
           const result = await outcome(entry.call(caller, theirs));

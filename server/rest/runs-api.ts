@@ -24,14 +24,15 @@ function decodeCursor(value: string): { createdAt: Date; id: string } | null {
   return id && UUID.test(id) && !Number.isNaN(date.getTime()) ? { createdAt: date, id } : null;
 }
 
-function runSummary(run: ListRow) {
+/** What a list row and a full run share; the list leaves out inputs, deliverable and the failure reason. */
+function runSummary(run: ListRow | RunRow) {
   return {
     id: run.id,
     status: run.status,
     source: run.source,
     skill: { slug: run.skill.slug, name: run.skill.name },
     agent: run.agent?.id ? { id: run.agent.id, name: run.agent.name } : null,
-    failure: run.failureCode ? { code: run.failureCode, reason: null } : null,
+    failure: run.failureCode ? { code: run.failureCode, reason: null as string | null } : null,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -41,18 +42,10 @@ function runSummary(run: ListRow) {
 
 function runDetail(run: RunRow) {
   return {
-    id: run.id,
-    status: run.status,
-    source: run.source,
-    skill: { slug: run.skill.slug, name: run.skill.name },
-    agent: run.agent?.id ? { id: run.agent.id, name: run.agent.name } : null,
+    ...runSummary(run),
     inputs: run.inputs,
     deliverable: run.deliverable ? { format: "markdown" as const, content: run.deliverable.payload } : null,
     failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
-    createdAt: run.createdAt.toISOString(),
-    startedAt: run.startedAt?.toISOString() ?? null,
-    finishedAt: run.finishedAt?.toISOString() ?? null,
-    usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens, costUsd: run.costUsd },
   };
 }
 

@@ -13,29 +13,7 @@ import {
   SKILL_ORIGINS,
 } from "@/lib/enums";
 
-export {
-  RUN_STATUSES,
-  TERMINAL_RUN_STATUSES,
-  FAILURE_CODES,
-  INVOCATION_SOURCES,
-  MEMBER_ROLES,
-  OVERLAP_POLICIES,
-  SCHEDULE_SLOT_OUTCOMES,
-  WEBHOOK_DELIVERY_VERDICTS,
-  AUDIT_ACTOR_TYPES,
-  SKILL_ORIGINS,
-} from "@/lib/enums";
-export type {
-  RunStatus,
-  FailureCode,
-  InvocationSource,
-  MemberRole,
-  OverlapPolicy,
-  ScheduleSlotOutcome,
-  WebhookDeliveryVerdict,
-  AuditActorType,
-  SkillOrigin,
-} from "@/lib/enums";
+export * from "@/lib/enums";
 
 /** The database's enums, built from the shared constants in `lib/enums.ts`. */
 export const runStatusEnum = pgEnum("run_status", RUN_STATUSES);
