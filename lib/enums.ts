@@ -63,3 +63,28 @@ export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
 
 export const SKILL_ORIGINS = ["builtin", "tenant"] as const;
 export type SkillOrigin = (typeof SKILL_ORIGINS)[number];
+
+/** What the audit log records; `<target>.<verb>`. */
+export const AUDIT_ACTIONS = [
+  "run.start",
+  "run.cancel",
+  "run.rerun",
+  "schedule.create",
+  "schedule.update",
+  "schedule.enable",
+  "schedule.disable",
+  "schedule.delete",
+  "schedule.run_now",
+  "webhook.create",
+  "webhook.update",
+  "webhook.rotate_secret",
+  "webhook.delete",
+  "webhook.replay",
+  "api_key.create",
+  "api_key.revoke",
+  "member.add",
+  "member.role_change",
+  "member.remove",
+  "auth.sign_in_failed",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
