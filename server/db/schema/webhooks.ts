@@ -7,7 +7,6 @@ import {
   pgTable,
   text,
   timestamp,
-  uniqueIndex,
   uuid,
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
@@ -38,7 +37,6 @@ export const webhooks = pgTable(
     previousSecretExpiresAt: timestamp({ withTimezone: true }),
     rateLimitPerMinute: integer().notNull().default(60),
     enabled: boolean().notNull().default(true),
-    lastDeliveryAt: timestamp({ withTimezone: true }),
     createdByUserId: text().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -61,14 +59,19 @@ export const webhookDeliveries = pgTable(
     deduplicated: boolean().notNull().default(false),
     runId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
     bodyBytes: integer().notNull().default(0),
+    /** Kept only for deliveries whose signature checked out, so they can be replayed. */
     payload: jsonb(),
     error: text(),
+    /** Set on a delivery an operator replayed from the log: the original. */
+    replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, { onDelete: "set null" }),
+    replayedByUserId: text().references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
-    index().on(t.webhookId, t.receivedAt.desc()),
-    // Only accepted deliveries reserve their id: a forged request must not block the real one.
-    uniqueIndex("webhook_deliveries_accepted_delivery_key")
-      .on(t.webhookId, t.deliveryId)
+    index().on(t.webhookId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // Deduplication looks up accepted deliveries of the last 24 h by id. Only accepted ones
+    // count: a forged or rejected request must not block the real one.
+    index("webhook_deliveries_accepted_delivery_idx")
+      .on(t.webhookId, t.deliveryId, t.receivedAt)
       .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null`),
   ],
 );
