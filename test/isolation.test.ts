@@ -7,12 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
-import { schedules } from "@/server/db/schema";
+import { memberships, schedules } from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
@@ -22,7 +23,7 @@ let dispatcher: Inngest;
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 /** The other tenant's ids, or ids that exist nowhere. */
-type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string };
+type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
   role: MemberRole | "signed-in";
@@ -69,6 +70,10 @@ const MATRIX: Record<string, Entry> = {
   "apiKeys.list": { role: "admin", call: (c) => c.apiKeys.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.apiKeyId) },
   "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), takesNoIds: true },
   "apiKeys.revoke": { role: "admin", call: (c, ids) => c.apiKeys.revoke({ keyId: ids.apiKeyId }) },
+  "members.list": { role: "admin", call: (c) => c.members.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.memberId) },
+  "members.add": { role: "admin", call: (c) => c.members.add({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer", password: "probe-password" }), takesNoIds: true },
+  "members.updateRole": { role: "admin", call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }) },
+  "members.remove": { role: "admin", call: (c, ids) => c.members.remove({ memberId: ids.memberId }) },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -101,8 +106,9 @@ beforeAll(async () => {
     .values({ tenantId: other.tenant.id, name: "Theirs", skillId: other.skill.id, agentId: other.agent.id, cron: "0 9 * * *", timezone: "UTC" })
     .returning();
   const theirKey = await theirCaller.apiKeys.create({ name: "Theirs", role: "operator" });
-  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id };
-  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID() };
+  const [theirMembership] = await db.select({ id: memberships.id }).from(memberships).where(eq(memberships.userId, theirOwner.id));
+  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id, memberId: theirMembership!.id };
+  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID() };
   for (const role of MEMBER_ROLES) {
     const user = await createUser(db, [{ tenantId: mine.tenant.id, role }]);
     callers[role] = await callerFor(db, auth, await signIn(auth, user.email), dispatcher);

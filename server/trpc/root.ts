@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
+import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
+  members: membersRouter,
 });
 
 export type AppRouter = typeof appRouter;
