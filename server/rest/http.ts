@@ -12,16 +12,19 @@ export const json = (body: unknown, status = 200) => Response.json(body, { statu
 /** Request bodies of the REST API are small JSON documents. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+const isJson = (request: Request) => /^application\/json\b/i.test(request.headers.get("content-type") ?? "");
+const tooLarge = () => apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
+const notJson = () => apiError(415, "unsupported_media_type", "Send the body as application/json.");
+
 /**
- * The request's JSON body, checked against `schema`, or the error response to send: 415 for
- * another media type, 413 past the cap (refused from Content-Length before reading, and
- * counted while reading), 400 for malformed JSON or a body that does not fit the schema.
+ * The raw body of a JSON request, or the error response to send: 415 for another media type,
+ * 413 past the cap (refused from Content-Length before reading, and counted while reading, so
+ * a lying or missing Content-Length cannot make us buffer more).
  */
-export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the body as application/json.") };
+export async function readJsonBytes(request: Request): Promise<{ ok: true; bytes: Buffer } | { ok: false; response: Response; reason: "unsupported_media_type" | "too_large" }> {
+  if (!isJson(request)) return { ok: false, response: notJson(), reason: "unsupported_media_type" };
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`) };
+  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge(), reason: "too_large" };
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body?.getReader();
@@ -31,17 +34,31 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): P
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       await reader.cancel();
-      return { ok: false, response: apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`) };
+      return { ok: false, response: tooLarge(), reason: "too_large" };
     }
     chunks.push(value);
   }
-  let parsed: unknown;
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+/** The JSON value of a body, or not ok when it is not JSON. */
+export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return { ok: true, value: JSON.parse(bytes.toString("utf8")) as unknown };
   } catch {
-    return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON.") };
+    return { ok: false };
   }
-  const result = schema.safeParse(parsed);
+}
+
+export const malformedJson = () => apiError(400, "malformed_json", "The body is not valid JSON.");
+
+/** The request's JSON body checked against `schema`, or the error response to send (415, 413, 400). */
+export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  const body = await readJsonBytes(request);
+  if (!body.ok) return body;
+  const parsed = parseJson(body.bytes);
+  if (!parsed.ok) return { ok: false, response: malformedJson() };
+  const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const fields: Record<string, string[]> = {};
     for (const issue of result.error.issues) (fields[issue.path.join(".") || "body"] ??= []).push(issue.message);

@@ -1,0 +1,239 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { auditLog, skillRuns, skills, webhookDeliveries } from "@/server/db/schema";
+import { replayDelivery } from "@/server/services/webhook-deliveries";
+import { signWebhookBody } from "@/server/services/webhook-signature";
+import { createWebhook, rotateWebhookSecret, setWebhookEnabled, type WebhookInput } from "@/server/services/webhooks";
+import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
+import { MAX_BODY_BYTES } from "./http";
+import { createWebhookReceiver } from "./webhook-receiver";
+
+const { db } = openTestDatabase();
+let engine: Engine;
+let dispatcher: Inngest;
+/** The receiver's clock: tests move it to check timestamps and rotation grace. */
+let clock = new Date();
+let receive: ReturnType<typeof createWebhookReceiver>;
+
+beforeAll(async () => {
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  dispatcher = new Inngest({ id: "webhook-test", isDev: true, baseUrl: engine.url });
+  receive = createWebhookReceiver({ db: () => db, dispatcher, now: () => clock });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const INPUTS_SCHEMA = {
+  type: "object",
+  required: ["title", "priority"],
+  properties: { title: { type: "string", minLength: 3 }, priority: { type: "integer", minimum: 1, maximum: 5 }, labels: { type: "array", items: { type: "string" } } },
+} as const;
+
+async function world(overrides: Partial<WebhookInput> = {}) {
+  clock = new Date();
+  const { tenant, skill, agent } = await createTenantWithSkill(db, { inputsSchema: INPUTS_SCHEMA });
+  const admin = await createUser(db, [{ tenantId: tenant.id, role: "admin" }]);
+  const scope = { tenantId: tenant.id, userId: admin.id };
+  const { id, secret } = await createWebhook(db, scope, {
+    name: "Issues",
+    skillId: skill.id,
+    agentId: null,
+    inputMapping: { title: { pointer: "/issue/title" }, priority: { pointer: "/issue/priority", default: 3 }, labels: { pointer: "/issue/labels" } },
+    rateLimitPerMinute: 60,
+    enabled: true,
+    ...overrides,
+  });
+  return { tenant, skill, agent, admin, scope, webhookId: id, secret };
+}
+
+type Send = { body?: string; secret?: string | null; timestamp?: number; deliveryId?: string | null; contentType?: string; signature?: string; headers?: Record<string, string> };
+function deliver(webhookId: string, options: Send = {}) {
+  const body = options.body ?? JSON.stringify({ issue: { title: "Checkout is down", priority: 1, labels: ["p1"] } });
+  const timestamp = options.timestamp ?? Math.floor(clock.getTime() / 1000);
+  const signature = options.signature ?? (options.secret ? signWebhookBody(options.secret, body, timestamp) : undefined);
+  return receive(
+    new Request(`http://localhost/api/webhooks/${webhookId}`, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": options.contentType ?? "application/json",
+        ...(signature ? { "skillrun-signature": signature } : {}),
+        ...(options.deliveryId === null ? {} : { "skillrun-delivery-id": options.deliveryId ?? randomUUID() }),
+        ...options.headers,
+      },
+    }),
+    webhookId,
+  );
+}
+
+const runsOf = (tenantId: string) => db.select().from(skillRuns).where(eq(skillRuns.tenantId, tenantId)).orderBy(asc(skillRuns.createdAt));
+const deliveriesOf = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.receivedAt));
+
+describe("POST /api/webhooks/:id", () => {
+  it("accepts a signed delivery: a webhook run with the mapped inputs, a log entry, an audit entry", async () => {
+    const { tenant, agent, webhookId, secret } = await world();
+    const response = await deliver(webhookId, { secret, deliveryId: "evt_1" });
+    expect(response.status).toBe(202);
+    const { runId } = (await response.json()) as { runId: string };
+    const [run] = await runsOf(tenant.id);
+    expect(run).toMatchObject({ id: runId, source: "webhook", webhookId, agentId: agent.id, inputs: { title: "Checkout is down", priority: 1, labels: ["p1"] } });
+    const [delivery] = await deliveriesOf(webhookId);
+    expect(delivery).toMatchObject({ verdict: "accepted", httpStatus: 202, runId, deliveryId: "evt_1", payload: { issue: { title: "Checkout is down" } } });
+    const audit = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "run.start")));
+    expect(audit).toEqual([expect.objectContaining({ actorType: "webhook", actorId: webhookId, targetType: "run", targetId: runId })]);
+  });
+
+  it("fills a literal default when the pointer finds nothing", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { title: "No priority given" } }) });
+    expect(response.status).toBe(202);
+    expect((await runsOf(tenant.id))[0]?.inputs).toEqual({ title: "No priority given", priority: 3 });
+  });
+
+  const nowSeconds = () => Math.floor(clock.getTime() / 1000);
+  it.each([
+    ["a wrong secret", () => ({ secret: "whsec_wrong" }), 401, "bad_signature"],
+    ["no signature", () => ({}), 401, "bad_signature"],
+    ["a malformed signature header", () => ({ signature: "v1=abc" }), 401, "bad_signature"],
+    ["a timestamp 6 minutes old", (secret: string) => ({ secret, timestamp: nowSeconds() - 360 }), 401, "stale_timestamp"],
+    ["a timestamp 6 minutes ahead", (secret: string) => ({ secret, timestamp: nowSeconds() + 360 }), 401, "stale_timestamp"],
+    ["a non-JSON media type", (secret: string) => ({ secret, contentType: "text/plain" }), 415, "unsupported_media_type"],
+    ["malformed JSON", (secret: string) => ({ secret, body: "{not json" }), 400, "malformed"],
+    ["a body over the cap", (secret: string) => ({ secret, body: JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }) }), 413, "too_large"],
+    ["an over-long delivery id", (secret: string) => ({ secret, deliveryId: "d".repeat(201) }), 400, "malformed"],
+  ] as const)("refuses %s: logged, no run", async (_case, send: (secret: string) => Send, status, verdict) => {
+    const { tenant, webhookId, secret } = await world();
+    const response = await deliver(webhookId, send(secret));
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBeTypeOf("string");
+    expect(await runsOf(tenant.id)).toEqual([]);
+    const [delivery] = await deliveriesOf(webhookId);
+    expect(delivery).toMatchObject({ verdict, httpStatus: status, runId: null, payload: null });
+  });
+
+  it("refuses a body whose streamed size passes the cap even when Content-Length says otherwise", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const body = JSON.stringify({ pad: "y".repeat(MAX_BODY_BYTES) });
+    const response = await deliver(webhookId, { secret, body, headers: { "content-length": "10" } });
+    expect(response.status).toBe(413);
+    expect(await runsOf(tenant.id)).toEqual([]);
+  });
+
+  it("answers an unknown, a disabled and another tenant's webhook the same 404, creating nothing", async () => {
+    const { tenant, webhookId, secret, scope } = await world();
+    const other = await world();
+    await setWebhookEnabled(db, { ...scope, webhookId }, false);
+    const answers = await Promise.all([deliver(randomUUID(), { secret }), deliver("not-a-uuid", { secret }), deliver(webhookId, { secret })]);
+    const bodies = await Promise.all(answers.map(async (answer) => [answer.status, await answer.json()]));
+    expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
+    expect(bodies[0]![0]).toBe(404);
+    // Signed with this tenant's secret, sent to the other tenant's webhook: a bad signature there.
+    expect((await deliver(other.webhookId, { secret })).status).toBe(401);
+    expect(await runsOf(tenant.id)).toEqual([]);
+    expect(await runsOf(other.tenant.id)).toEqual([]);
+    expect(await deliveriesOf(webhookId)).toEqual([]);
+  });
+
+  it("answers a replayed delivery id with the original run, also when both copies arrive at once", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const copies = await Promise.all(Array.from({ length: 5 }, () => deliver(webhookId, { secret, deliveryId: "evt_same" })));
+    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as { runId: string; duplicate?: boolean }[];
+    expect(copies.map((copy) => copy.status)).toEqual([202, 202, 202, 202, 202]);
+    const runs = await runsOf(tenant.id);
+    expect(runs).toHaveLength(1);
+    expect(new Set(answers.map((answer) => answer.runId))).toEqual(new Set([runs[0]!.id]));
+    expect(answers.filter((answer) => answer.duplicate)).toHaveLength(4);
+    const verdicts = (await deliveriesOf(webhookId)).map((delivery) => delivery.verdict).sort();
+    expect(verdicts).toEqual(["accepted", "duplicate", "duplicate", "duplicate", "duplicate"]);
+  });
+
+  it("forgets a delivery id after 24 hours", async () => {
+    const { tenant, webhookId, secret } = await world();
+    expect((await deliver(webhookId, { secret, deliveryId: "evt_daily" })).status).toBe(202);
+    await db.update(webhookDeliveries).set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(webhookDeliveries.webhookId, webhookId));
+    const again = await deliver(webhookId, { secret, deliveryId: "evt_daily" });
+    expect(await again.json()).not.toHaveProperty("duplicate");
+    expect(await runsOf(tenant.id)).toHaveLength(2);
+  });
+
+  it("does not let a forged delivery reserve a real delivery id", async () => {
+    const { tenant, webhookId, secret } = await world();
+    expect((await deliver(webhookId, { secret: "whsec_forged", deliveryId: "evt_real" })).status).toBe(401);
+    const real = await deliver(webhookId, { secret, deliveryId: "evt_real" });
+    expect(real.status).toBe(202);
+    expect(await real.json()).not.toHaveProperty("duplicate");
+    expect(await runsOf(tenant.id)).toHaveLength(1);
+  });
+
+  it("maps inputs that do not fit to 422 with field errors naming the pointer, creating no run", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { priority: 9 } }) });
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
+    expect(error.code).toBe("inputs_invalid");
+    expect(error.fields.title?.[0]).toContain("/issue/title");
+    expect(error.fields.priority).toBeDefined();
+    expect(await runsOf(tenant.id)).toEqual([]);
+    const [delivery] = await deliveriesOf(webhookId);
+    // Kept, with its payload, so it can be replayed once the mapping or the sender is fixed.
+    expect(delivery).toMatchObject({ verdict: "inputs_invalid", httpStatus: 422, payload: { issue: { priority: 9 } } });
+  });
+
+  it("accepts the old secret during the rotation grace, and only the new one after it", async () => {
+    const { tenant, webhookId, secret: oldSecret, scope } = await world();
+    const rotatedAt = new Date();
+    const { secret: newSecret } = await rotateWebhookSecret(db, { ...scope, webhookId }, 1, rotatedAt);
+    clock = new Date(rotatedAt.getTime() + 30 * 60_000);
+    expect((await deliver(webhookId, { secret: oldSecret })).status).toBe(202);
+    expect((await deliver(webhookId, { secret: newSecret })).status).toBe(202);
+    // A sender mid-switch signs with both: several v1 values are allowed.
+    const body = JSON.stringify({ issue: { title: "Both secrets", priority: 2 } });
+    const t = Math.floor(clock.getTime() / 1000);
+    const both = `${signWebhookBody(oldSecret, body, t)},v1=${signWebhookBody(newSecret, body, t).split("v1=")[1]}`;
+    expect((await deliver(webhookId, { body, signature: both })).status).toBe(202);
+    clock = new Date(rotatedAt.getTime() + 61 * 60_000);
+    expect((await deliver(webhookId, { secret: oldSecret })).status).toBe(401);
+    expect((await deliver(webhookId, { secret: newSecret })).status).toBe(202);
+    expect(await runsOf(tenant.id)).toHaveLength(4);
+  });
+
+  it("rate-limits signed deliveries per webhook with 429 and Retry-After; forged ones do not count", async () => {
+    const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 3 });
+    const other = await world({ rateLimitPerMinute: 3 });
+    for (let i = 0; i < 5; i++) expect((await deliver(webhookId, { secret: "whsec_forged" })).status).toBe(401);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await deliver(webhookId, { secret })).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const limited = await deliver(webhookId, { secret });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await runsOf(tenant.id)).toHaveLength(3);
+    expect((await deliver(other.webhookId, { secret: other.secret })).status).toBe(202);
+    expect((await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited")).toHaveLength(2);
+  });
+
+  it("answers 409 when the skill was retired, creating no run", async () => {
+    const { tenant, skill, webhookId, secret } = await world();
+    await db.update(skills).set({ enabled: false }).where(eq(skills.id, skill.id));
+    const response = await deliver(webhookId, { secret });
+    expect(response.status).toBe(409);
+    expect(await runsOf(tenant.id)).toEqual([]);
+  });
+
+  it("replays a logged delivery through the current mapping: a new run linked to the original", async () => {
+    const { tenant, admin, webhookId, secret } = await world();
+    await deliver(webhookId, { secret, deliveryId: "evt_replay" });
+    const [original] = await deliveriesOf(webhookId);
+    const { runId } = await replayDelivery({ db, dispatcher }, { tenantId: tenant.id, userId: admin.id, deliveryId: original!.id });
+    const runs = await runsOf(tenant.id);
+    expect(runs.map((run) => run.id)).toContain(runId);
+    expect(runs.find((run) => run.id === runId)).toMatchObject({ source: "webhook", webhookId, invokerUserId: admin.id });
+    const replayed = (await deliveriesOf(webhookId)).find((delivery) => delivery.replayOfId === original!.id);
+    expect(replayed).toMatchObject({ verdict: "accepted", runId, replayedByUserId: admin.id });
+    const other = await world();
+    await expect(replayDelivery({ db, dispatcher }, { tenantId: other.tenant.id, userId: other.admin.id, deliveryId: original!.id })).rejects.toThrow(/was not found/);
+  });
+});

@@ -1,0 +1,204 @@
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+import type { Database, Transaction } from "@/server/db/client";
+import { webhookDeliveries, webhooks } from "@/server/db/schema";
+import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
+import { recordAudit } from "./audit";
+import { DispatchFailedError, InputsInvalidError, SkillNotFoundError } from "./run-errors";
+import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
+import { mapPayloadToInputs } from "./webhook-mapping";
+import { DeliveryNotFoundError, WebhookNotFoundError } from "./webhooks";
+
+/** A delivery id names one delivery for this long; a repeat within it gets the original run. */
+export const DELIVERY_DEDUPE_WINDOW_MS = 24 * 3_600_000;
+
+export type DeliverableWebhook = {
+  id: string;
+  tenantId: string;
+  skillId: string;
+  agentId: string | null;
+  inputMapping: Record<string, { pointer?: string; default?: unknown }>;
+  rateLimitPerMinute: number;
+  /** The secrets a signature may use now: the current one, and the previous one during its grace. */
+  secrets: string[];
+};
+
+/** An enabled webhook by id, with the secrets valid at `now`; null for unknown and disabled alike. */
+export async function findDeliverableWebhook(db: Database, webhookId: string, now = new Date()): Promise<DeliverableWebhook | null> {
+  const [webhook] = await db
+    .select({
+      id: webhooks.id,
+      tenantId: webhooks.tenantId,
+      skillId: webhooks.skillId,
+      agentId: webhooks.agentId,
+      inputMapping: webhooks.inputMapping,
+      rateLimitPerMinute: webhooks.rateLimitPerMinute,
+      signingSecret: webhooks.signingSecret,
+      previousSigningSecret: webhooks.previousSigningSecret,
+      previousSecretExpiresAt: webhooks.previousSecretExpiresAt,
+    })
+    .from(webhooks)
+    .where(and(eq(webhooks.id, webhookId), eq(webhooks.enabled, true)));
+  if (!webhook) return null;
+  const previousValid = webhook.previousSigningSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
+  return {
+    id: webhook.id,
+    tenantId: webhook.tenantId,
+    skillId: webhook.skillId,
+    agentId: webhook.agentId,
+    inputMapping: webhook.inputMapping,
+    rateLimitPerMinute: webhook.rateLimitPerMinute,
+    secrets: previousValid ? [webhook.signingSecret, webhook.previousSigningSecret!] : [webhook.signingSecret],
+  };
+}
+
+export type DeliveryRecord = {
+  deliveryId?: string | null;
+  verdict: WebhookDeliveryVerdict;
+  httpStatus: number;
+  bodyBytes?: number;
+  /** Only for deliveries whose signature verified. */
+  payload?: unknown;
+  error?: string | null;
+  runId?: string | null;
+  deduplicated?: boolean;
+  replayOfId?: string | null;
+  replayedByUserId?: string | null;
+};
+
+/** Appends to the webhook's delivery log. */
+export async function recordDelivery(db: Database | Transaction, webhook: { id: string; tenantId: string }, record: DeliveryRecord) {
+  await db.insert(webhookDeliveries).values({
+    tenantId: webhook.tenantId,
+    webhookId: webhook.id,
+    deliveryId: record.deliveryId ?? null,
+    verdict: record.verdict,
+    httpStatus: record.httpStatus,
+    bodyBytes: record.bodyBytes ?? 0,
+    payload: record.payload === undefined ? null : sql`${JSON.stringify(record.payload)}::text::jsonb`,
+    error: record.error ?? null,
+    runId: record.runId ?? null,
+    deduplicated: record.deduplicated ?? false,
+    replayOfId: record.replayOfId ?? null,
+    replayedByUserId: record.replayedByUserId ?? null,
+  });
+}
+
+export type DeliveryOutcome =
+  | { verdict: "accepted"; runId: string }
+  | { verdict: "duplicate"; runId: string | null }
+  | { verdict: "inputs_invalid"; fieldErrors: Record<string, string[]> }
+  | { verdict: "failed"; message: string };
+
+/** Field errors that say which pointer found nothing, so the sender can fix the payload or the mapping. */
+function explainUnresolved(error: InputsInvalidError, unresolved: Record<string, string>): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(error.fieldErrors)) {
+    const pointer = unresolved[field];
+    fields[field] = pointer ? messages.map((message) => `${message} (nothing at ${pointer} in the payload)`) : messages;
+  }
+  return fields;
+}
+
+/**
+ * Turns a verified payload into a run: maps it to inputs, then, in one transaction, checks the
+ * delivery id against the last 24 h (under an advisory lock on webhook + id, so two concurrent
+ * copies of a delivery make one run), creates the run and logs the delivery and the audit entry.
+ * The run is dispatched after commit. Invalid inputs create nothing but the log entry.
+ */
+export async function acceptDelivery(
+  deps: RunServiceDeps,
+  webhook: DeliverableWebhook,
+  delivery: { payload: unknown; deliveryId: string | null; bodyBytes: number; origin?: string | null; replay?: { ofId: string; userId: string } },
+  now = new Date(),
+): Promise<DeliveryOutcome> {
+  const { inputs, unresolved } = mapPayloadToInputs(webhook.inputMapping, delivery.payload);
+  const logged = { deliveryId: delivery.deliveryId, bodyBytes: delivery.bodyBytes, payload: delivery.payload, replayOfId: delivery.replay?.ofId ?? null, replayedByUserId: delivery.replay?.userId ?? null };
+  try {
+    const { outcome, createdRun } = await deps.db.transaction(async (tx) => {
+      if (delivery.deliveryId) {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`webhook:${webhook.id}:${delivery.deliveryId}`}, 0))`);
+        const [original] = await tx
+          .select({ runId: webhookDeliveries.runId })
+          .from(webhookDeliveries)
+          .where(
+            and(
+              eq(webhookDeliveries.webhookId, webhook.id),
+              eq(webhookDeliveries.deliveryId, delivery.deliveryId),
+              eq(webhookDeliveries.verdict, "accepted"),
+              gt(webhookDeliveries.receivedAt, new Date(now.getTime() - DELIVERY_DEDUPE_WINDOW_MS)),
+            ),
+          )
+          .orderBy(desc(webhookDeliveries.receivedAt))
+          .limit(1);
+        if (original) {
+          await recordDelivery(tx, webhook, { ...logged, verdict: "duplicate", httpStatus: 202, deduplicated: true, runId: original.runId });
+          return { outcome: { verdict: "duplicate", runId: original.runId } satisfies DeliveryOutcome, createdRun: null };
+        }
+      }
+      const { run } = await createRun(tx, {
+        tenantId: webhook.tenantId,
+        skill: { id: webhook.skillId },
+        agentId: webhook.agentId,
+        inputs,
+        source: "webhook",
+        invoker: { webhookId: webhook.id, userId: delivery.replay?.userId ?? null },
+      });
+      await recordDelivery(tx, webhook, { ...logged, verdict: "accepted", httpStatus: 202, runId: run.id });
+      await recordAudit(tx, {
+        tenantId: webhook.tenantId,
+        actor: delivery.replay ? { type: "user", id: delivery.replay.userId } : { type: "webhook", id: webhook.id },
+        action: delivery.replay ? "webhook.replay" : "run.start",
+        target: { type: "run", id: run.id },
+        origin: delivery.origin ?? null,
+        metadata: { webhookId: webhook.id, ...(delivery.replay ? { replayOf: delivery.replay.ofId } : {}) },
+      });
+      return { outcome: { verdict: "accepted", runId: run.id } satisfies DeliveryOutcome, createdRun: run };
+    });
+    // After commit, so the function finds the run. A failed send marks the run failed
+    // (dispatch_failed), visibly; the delivery itself was accepted and stays so.
+    if (createdRun) {
+      await dispatchCreatedRun(deps, createdRun, webhook.tenantId).catch((error: unknown) => {
+        if (!(error instanceof DispatchFailedError)) throw error;
+      });
+    }
+    return outcome;
+  } catch (error) {
+    if (error instanceof InputsInvalidError) {
+      const fieldErrors = explainUnresolved(error, unresolved);
+      await recordDelivery(deps.db, webhook, { ...logged, verdict: "inputs_invalid", httpStatus: 422, error: error.message });
+      return { verdict: "inputs_invalid", fieldErrors };
+    }
+    if (error instanceof SkillNotFoundError) {
+      const message = "The webhook's skill is no longer available in this tenant.";
+      await recordDelivery(deps.db, webhook, { ...logged, verdict: "failed", httpStatus: 409, error: message });
+      return { verdict: "failed", message };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Replays a logged delivery through the webhook's current mapping, skill and agent: a new
+ * delivery in the log (pointing at the original) and, if its inputs fit, a new run. Disabled
+ * webhooks are replayable: an operator may want the run while the sender stays shut out.
+ */
+export async function replayDelivery(deps: RunServiceDeps, scope: { tenantId: string; userId: string; deliveryId: string; origin?: string | null }) {
+  const [original] = await deps.db
+    .select({ payload: webhookDeliveries.payload, bodyBytes: webhookDeliveries.bodyBytes, webhookId: webhookDeliveries.webhookId })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.id, scope.deliveryId), eq(webhookDeliveries.tenantId, scope.tenantId), sql`${webhookDeliveries.payload} is not null`));
+  if (!original) throw new DeliveryNotFoundError(scope.deliveryId);
+  const [webhook] = await deps.db
+    .select({ id: webhooks.id, tenantId: webhooks.tenantId, skillId: webhooks.skillId, agentId: webhooks.agentId, inputMapping: webhooks.inputMapping, rateLimitPerMinute: webhooks.rateLimitPerMinute })
+    .from(webhooks)
+    .where(and(eq(webhooks.id, original.webhookId), eq(webhooks.tenantId, scope.tenantId)));
+  if (!webhook) throw new WebhookNotFoundError(original.webhookId);
+  const outcome = await acceptDelivery(
+    deps,
+    { ...webhook, secrets: [] },
+    { payload: original.payload, deliveryId: null, bodyBytes: original.bodyBytes, origin: scope.origin, replay: { ofId: scope.deliveryId, userId: scope.userId } },
+  );
+  if (outcome.verdict === "inputs_invalid") throw new InputsInvalidError(outcome.fieldErrors);
+  if (outcome.verdict === "failed") throw new SkillNotFoundError(webhook.skillId);
+  return { runId: outcome.runId };
+}

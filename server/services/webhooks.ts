@@ -1,0 +1,228 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import type { Database, Transaction } from "@/server/db/client";
+import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
+import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
+import { recordAudit } from "./audit";
+import { InputsInvalidError } from "./run-errors";
+import { skillVisibleTo } from "./skills";
+import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
+import { generateSigningSecret } from "./webhook-signature";
+
+export class WebhookNotFoundError extends Error {
+  readonly code = "webhook_not_found";
+  constructor(webhookId: string) {
+    super(`Webhook ${webhookId} was not found.`);
+  }
+}
+
+export class DeliveryNotFoundError extends Error {
+  readonly code = "delivery_not_found";
+  constructor(deliveryId: string) {
+    super(`Delivery ${deliveryId} was not found, or its payload was not kept (only deliveries with a valid signature can be replayed).`);
+  }
+}
+
+export type WebhookInput = {
+  name: string;
+  skillId: string;
+  /** null: the tenant's default agent at delivery time. */
+  agentId: string | null;
+  inputMapping: WebhookInputMapping;
+  rateLimitPerMinute: number;
+  enabled: boolean;
+};
+
+/** Who changes a webhook, for the audit log. */
+export type WebhookActorScope = { tenantId: string; userId: string; origin?: string | null };
+
+/** Longest grace a rotation may give the old secret: a week covers a sender's release cycle. */
+export const MAX_ROTATION_GRACE_HOURS = 7 * 24;
+
+async function validateWebhook(db: Database | Transaction, tenantId: string, input: WebhookInput) {
+  const errors: Record<string, string[]> = {};
+  const [skill] = await db
+    .select({ inputsSchema: skills.inputsSchema })
+    .from(skills)
+    .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
+  if (!skill) errors.skillId = ["is not a skill of this tenant"];
+  if (input.agentId) {
+    const [agent] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
+    if (!agent) errors.agentId = ["is not an agent of this tenant"];
+  }
+  if (skill) Object.assign(errors, checkInputMapping(input.inputMapping, skill.inputsSchema));
+  if (Object.keys(errors).length) throw new InputsInvalidError(errors);
+}
+
+const auditOf = (scope: WebhookActorScope, webhookId: string, action: "webhook.create" | "webhook.update" | "webhook.rotate_secret" | "webhook.delete", metadata: Record<string, unknown> = {}) => ({
+  tenantId: scope.tenantId,
+  actor: { type: "user" as const, id: scope.userId },
+  action,
+  target: { type: "webhook", id: webhookId },
+  origin: scope.origin ?? null,
+  metadata,
+});
+
+/** Creates a webhook; the answer carries its signing secret, the only time it leaves the server. */
+export async function createWebhook(db: Database, scope: WebhookActorScope, input: WebhookInput) {
+  await validateWebhook(db, scope.tenantId, input);
+  const secret = generateSigningSecret();
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(webhooks)
+      .values({ tenantId: scope.tenantId, ...input, signingSecret: secret, createdByUserId: scope.userId })
+      .returning({ id: webhooks.id });
+    await recordAudit(tx, auditOf(scope, created!.id, "webhook.create", { name: input.name }));
+    return { id: created!.id, secret };
+  });
+}
+
+export async function updateWebhook(db: Database, scope: WebhookActorScope & { webhookId: string }, input: WebhookInput) {
+  await validateWebhook(db, scope.tenantId, input);
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(webhooks)
+      .set({ ...input, updatedAt: new Date() })
+      .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
+      .returning({ id: webhooks.id });
+    if (updated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
+    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.update", { name: input.name, enabled: input.enabled }));
+  });
+}
+
+export async function setWebhookEnabled(db: Database, scope: WebhookActorScope & { webhookId: string }, enabled: boolean) {
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(webhooks)
+      .set({ enabled, updatedAt: new Date() })
+      .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
+      .returning({ id: webhooks.id });
+    if (updated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
+    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.update", { enabled }));
+  });
+}
+
+/**
+ * A new signing secret. The old one stays valid for `graceHours` (0 ends it now), so a sender
+ * can switch without dropping deliveries; a second rotation within the grace ends the first
+ * one's old secret at once. Answers the new secret: shown once.
+ */
+export async function rotateWebhookSecret(db: Database, scope: WebhookActorScope & { webhookId: string }, graceHours: number, now = new Date()) {
+  const secret = generateSigningSecret();
+  const expiresAt = new Date(now.getTime() + graceHours * 3_600_000);
+  return db.transaction(async (tx) => {
+    const rotated = await tx
+      .update(webhooks)
+      .set({
+        previousSigningSecret: graceHours > 0 ? sql`${webhooks.signingSecret}` : null,
+        previousSecretExpiresAt: graceHours > 0 ? expiresAt : null,
+        signingSecret: secret,
+        updatedAt: now,
+      })
+      .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
+      .returning({ id: webhooks.id });
+    if (rotated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
+    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.rotate_secret", { graceHours }));
+    return { secret, previousSecretExpiresAt: graceHours > 0 ? expiresAt : null };
+  });
+}
+
+export async function deleteWebhook(db: Database, scope: WebhookActorScope & { webhookId: string }) {
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(webhooks)
+      .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
+      .returning({ id: webhooks.id, name: webhooks.name });
+    if (deleted.length === 0) throw new WebhookNotFoundError(scope.webhookId);
+    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.delete", { name: deleted[0]!.name }));
+  });
+}
+
+const lastDelivery = {
+  lastDeliveryAt: sql<Date | null>`(select ${webhookDeliveries.receivedAt} from ${webhookDeliveries} where ${webhookDeliveries.webhookId} = ${webhooks.id} order by ${webhookDeliveries.receivedAt} desc nulls first, ${webhookDeliveries.id} desc nulls first limit 1)`.mapWith(
+    (value: string | Date) => new Date(value),
+  ),
+  lastVerdict: sql<WebhookDeliveryVerdict | null>`(select ${webhookDeliveries.verdict} from ${webhookDeliveries} where ${webhookDeliveries.webhookId} = ${webhooks.id} order by ${webhookDeliveries.receivedAt} desc nulls first, ${webhookDeliveries.id} desc nulls first limit 1)`,
+};
+
+/** Everything about a webhook except its secrets. */
+const webhookColumns = {
+  id: webhooks.id,
+  name: webhooks.name,
+  enabled: webhooks.enabled,
+  inputMapping: webhooks.inputMapping,
+  rateLimitPerMinute: webhooks.rateLimitPerMinute,
+  previousSecretExpiresAt: webhooks.previousSecretExpiresAt,
+  createdAt: webhooks.createdAt,
+  updatedAt: webhooks.updatedAt,
+  skill: { id: skills.id, slug: skills.slug, name: skills.name },
+  agent: { id: agents.id, name: agents.name },
+  ...lastDelivery,
+};
+
+export function listWebhooks(db: Database, tenantId: string) {
+  return db
+    .select(webhookColumns)
+    .from(webhooks)
+    .innerJoin(skills, eq(skills.id, webhooks.skillId))
+    .leftJoin(agents, eq(agents.id, webhooks.agentId))
+    .where(eq(webhooks.tenantId, tenantId))
+    .orderBy(asc(webhooks.name), asc(webhooks.id));
+}
+
+export async function getWebhook(db: Database, tenantId: string, webhookId: string) {
+  const [webhook] = await db
+    .select(webhookColumns)
+    .from(webhooks)
+    .innerJoin(skills, eq(skills.id, webhooks.skillId))
+    .leftJoin(agents, eq(agents.id, webhooks.agentId))
+    .where(and(eq(webhooks.id, webhookId), eq(webhooks.tenantId, tenantId)));
+  if (!webhook) throw new WebhookNotFoundError(webhookId);
+  return webhook;
+}
+
+/** Characters of a payload the delivery log shows per row; the whole payload is one click away. */
+const PAYLOAD_PREVIEW_CHARS = 160;
+
+/** The delivery log, newest first, `limit` rows before `cursor`. */
+export async function listWebhookDeliveries(db: Database, scope: { tenantId: string; webhookId: string }, page: { limit: number; cursor?: { receivedAt: Date; id: string } | null }) {
+  await getWebhook(db, scope.tenantId, scope.webhookId);
+  const rows = await db
+    .select({
+      id: webhookDeliveries.id,
+      deliveryId: webhookDeliveries.deliveryId,
+      receivedAt: webhookDeliveries.receivedAt,
+      verdict: webhookDeliveries.verdict,
+      httpStatus: webhookDeliveries.httpStatus,
+      deduplicated: webhookDeliveries.deduplicated,
+      bodyBytes: webhookDeliveries.bodyBytes,
+      error: webhookDeliveries.error,
+      replayOfId: webhookDeliveries.replayOfId,
+      replayable: sql<boolean>`${webhookDeliveries.payload} is not null`,
+      payloadPreview: sql<string | null>`left(${webhookDeliveries.payload}::text, ${PAYLOAD_PREVIEW_CHARS})`,
+      run: { id: skillRuns.id, status: skillRuns.status },
+    })
+    .from(webhookDeliveries)
+    .leftJoin(skillRuns, eq(skillRuns.id, webhookDeliveries.runId))
+    .where(
+      and(
+        eq(webhookDeliveries.webhookId, scope.webhookId),
+        eq(webhookDeliveries.tenantId, scope.tenantId),
+        page.cursor ? sql`(${webhookDeliveries.receivedAt}, ${webhookDeliveries.id}) < (${page.cursor.receivedAt}, ${page.cursor.id})` : undefined,
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
+    .limit(page.limit + 1);
+  const deliveries = rows.slice(0, page.limit);
+  const last = deliveries.at(-1);
+  return { deliveries, nextCursor: rows.length > page.limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+}
+
+/** One delivery's payload, for the log's detail view. */
+export async function getWebhookDeliveryPayload(db: Database, scope: { tenantId: string; deliveryId: string }) {
+  const [delivery] = await db
+    .select({ payload: webhookDeliveries.payload })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.id, scope.deliveryId), eq(webhookDeliveries.tenantId, scope.tenantId)));
+  if (!delivery) throw new DeliveryNotFoundError(scope.deliveryId);
+  return delivery.payload;
+}
