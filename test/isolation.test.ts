@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
-import { memberships, schedules } from "@/server/db/schema";
+import { memberships, schedules, webhookDeliveries } from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
@@ -23,7 +23,7 @@ let dispatcher: Inngest;
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 /** The other tenant's ids, or ids that exist nowhere. */
-type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string };
+type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string; webhookId: string; deliveryId: string };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
   role: MemberRole | "signed-in";
@@ -44,6 +44,7 @@ const scheduleInput = (ids: Ids) => ({
   overlapPolicy: "skip" as const,
   enabled: true,
 });
+const webhookInput = (ids: Ids) => ({ name: "Probe", skillId: ids.skillId, agentId: ids.agentId, inputMapping: {}, rateLimitPerMinute: 60, enabled: true });
 const holdsNone = (result: unknown, theirs: Ids) => !JSON.stringify(result).includes(theirs.skillId) && !JSON.stringify(result).includes(theirs.runId);
 
 const MATRIX: Record<string, Entry> = {
@@ -74,6 +75,16 @@ const MATRIX: Record<string, Entry> = {
   "members.add": { role: "admin", call: (c) => c.members.add({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer", password: "probe-password" }), takesNoIds: true },
   "members.updateRole": { role: "admin", call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }) },
   "members.remove": { role: "admin", call: (c, ids) => c.members.remove({ memberId: ids.memberId }) },
+  "webhooks.list": { role: "viewer", call: (c) => c.webhooks.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.webhookId) },
+  "webhooks.get": { role: "viewer", call: (c, ids) => c.webhooks.get({ webhookId: ids.webhookId }) },
+  "webhooks.deliveries": { role: "viewer", call: (c, ids) => c.webhooks.deliveries({ webhookId: ids.webhookId }) },
+  "webhooks.deliveryPayload": { role: "viewer", call: (c, ids) => c.webhooks.deliveryPayload({ deliveryId: ids.deliveryId }) },
+  "webhooks.create": { role: "admin", call: (c, ids) => c.webhooks.create(webhookInput(ids)) },
+  "webhooks.update": { role: "admin", call: (c, ids) => c.webhooks.update({ webhookId: ids.webhookId, webhook: webhookInput(ids) }) },
+  "webhooks.setEnabled": { role: "admin", call: (c, ids) => c.webhooks.setEnabled({ webhookId: ids.webhookId, enabled: false }) },
+  "webhooks.rotateSecret": { role: "admin", call: (c, ids) => c.webhooks.rotateSecret({ webhookId: ids.webhookId, graceHours: 1 }) },
+  "webhooks.delete": { role: "admin", call: (c, ids) => c.webhooks.delete({ webhookId: ids.webhookId }) },
+  "webhooks.replay": { role: "operator", call: (c, ids) => c.webhooks.replay({ deliveryId: ids.deliveryId }) },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -106,9 +117,14 @@ beforeAll(async () => {
     .values({ tenantId: other.tenant.id, name: "Theirs", skillId: other.skill.id, agentId: other.agent.id, cron: "0 9 * * *", timezone: "UTC" })
     .returning();
   const theirKey = await theirCaller.apiKeys.create({ name: "Theirs", role: "operator" });
+  const theirWebhook = await theirCaller.webhooks.create({ name: "Theirs", skillId: other.skill.id, agentId: null, inputMapping: {}, rateLimitPerMinute: 60, enabled: true });
+  const [theirDelivery] = await db
+    .insert(webhookDeliveries)
+    .values({ tenantId: other.tenant.id, webhookId: theirWebhook.id, verdict: "accepted", httpStatus: 202, payload: { probe: true } })
+    .returning({ id: webhookDeliveries.id });
   const [theirMembership] = await db.select({ id: memberships.id }).from(memberships).where(eq(memberships.userId, theirOwner.id));
-  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id, memberId: theirMembership!.id };
-  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID() };
+  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id, memberId: theirMembership!.id, webhookId: theirWebhook.id, deliveryId: theirDelivery!.id };
+  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID(), webhookId: randomUUID(), deliveryId: randomUUID() };
   for (const role of MEMBER_ROLES) {
     const user = await createUser(db, [{ tenantId: mine.tenant.id, role }]);
     callers[role] = await callerFor(db, auth, await signIn(auth, user.email), dispatcher);

@@ -5,6 +5,7 @@ import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
+import { webhooksRouter } from "./routers/webhooks";
 import { viewerRouter } from "./routers/viewer";
 
 export const appRouter = createTRPCRouter({
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
+  webhooks: webhooksRouter,
   members: membersRouter,
 });
 

@@ -10,11 +10,12 @@ import {
 } from "@/server/services/run-errors";
 import { ApiKeyNotFoundError, RoleTooHighError } from "@/server/services/api-keys";
 import { ScheduleNotFoundError } from "@/server/services/schedules";
+import { DeliveryNotFoundError, WebhookNotFoundError } from "@/server/services/webhooks";
 import { AlreadyMemberError, InitialPasswordError, LastOwnerError, MemberAboveYouError, MemberNotFoundError, MemberRoleAboveYoursError } from "@/server/services/members";
 
 /** Service errors as tRPC errors: unknown and foreign ids are both NOT_FOUND. */
 export function toTRPCError(error: unknown): unknown {
-  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError || error instanceof ScheduleNotFoundError || error instanceof ApiKeyNotFoundError) {
+  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError || error instanceof ScheduleNotFoundError || error instanceof ApiKeyNotFoundError || error instanceof WebhookNotFoundError || error instanceof DeliveryNotFoundError) {
     return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
   }
   if (error instanceof MemberNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
