@@ -14,5 +14,5 @@ export function useTenantRole() {
   const viewer = useQuery(trpc.viewer.get.queryOptions());
   const role = viewer.data?.activeTenant?.role;
   const known = role && isMemberRole(role) ? role : null;
-  return { role: known, can: (required: MemberRole) => known !== null && roleAtLeast(known, required) };
+  return { role: known, isPending: viewer.isPending, can: (required: MemberRole) => known !== null && roleAtLeast(known, required) };
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { RequiresRole } from "@/components/auth/requires-role";
 import { ScheduleEditor } from "@/components/schedules/schedule-editor";
 import { PageHeader } from "@/components/shell/page-header";
 
@@ -9,7 +10,9 @@ export default async function NewSchedulePage({ searchParams }: { searchParams: 
   return (
     <>
       <PageHeader title="New schedule" description="Run a skill on a cadence, in the timezone you choose." />
-      <ScheduleEditor skillSlug={skill} />
+      <RequiresRole role="admin" what="Creating a schedule">
+        <ScheduleEditor skillSlug={skill} />
+      </RequiresRole>
     </>
   );
 }

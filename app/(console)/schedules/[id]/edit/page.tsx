@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { RequiresRole } from "@/components/auth/requires-role";
 import { ScheduleEditor } from "@/components/schedules/schedule-editor";
 import { PageHeader } from "@/components/shell/page-header";
 
@@ -9,7 +10,9 @@ export default async function EditSchedulePage({ params }: { params: Promise<{ i
   return (
     <>
       <PageHeader title="Edit schedule" />
-      <ScheduleEditor scheduleId={id} />
+      <RequiresRole role="admin" what="Editing a schedule">
+        <ScheduleEditor scheduleId={id} />
+      </RequiresRole>
     </>
   );
 }
