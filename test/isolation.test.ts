@@ -75,6 +75,7 @@ const MATRIX: Record<string, Entry> = {
   "members.add": { role: "admin", call: (c) => c.members.add({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer", password: "probe-password" }), takesNoIds: true },
   "members.updateRole": { role: "admin", call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }) },
   "members.remove": { role: "admin", call: (c, ids) => c.members.remove({ memberId: ids.memberId }) },
+  "audit.list": { role: "admin", call: (c) => c.audit.list({}), list: (result, theirs) => ![theirs.runId, theirs.apiKeyId, theirs.memberId].some((id) => JSON.stringify(result).includes(id)) },
   "webhooks.list": { role: "viewer", call: (c) => c.webhooks.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.webhookId) },
   "webhooks.get": { role: "viewer", call: (c, ids) => c.webhooks.get({ webhookId: ids.webhookId }) },
   "webhooks.deliveries": { role: "viewer", call: (c, ids) => c.webhooks.deliveries({ webhookId: ids.webhookId }) },

@@ -23,7 +23,7 @@ afterAll(async () => {
 const world = () => createTenantWithSkill(db, { inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", minLength: 3 } } } });
 async function keyFor(tenantId: string, role: MemberRole) {
   const user = await createUser(db, [{ tenantId, role: "owner" }]);
-  return (await createApiKey(db, { tenantId, userId: user.id, userRole: "owner" }, { name: `${role} key`, role })).key;
+  return (await createApiKey(db, { tenantId, userId: user.id, userRole: "owner", audit: { actor: { type: "user", id: user.id }, origin: null } }, { name: `${role} key`, role })).key;
 }
 const request = (path: string, key: string | null, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) =>
   new Request(`http://localhost/api/v1${path}`, {
@@ -86,7 +86,7 @@ describe("REST API v1: runs", () => {
     expect((await api.start(request("/runs", viewer, { method: "POST", body }))).status).toBe(403);
     expect((await api.list(request("/runs", viewer))).status).toBe(200);
     const [stored] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, key.split("_").slice(0, 2).join("_")));
-    await revokeApiKey(db, { tenantId: tenant.id, keyId: stored!.id });
+    await revokeApiKey(db, { tenantId: tenant.id, keyId: stored!.id, audit: { actor: { type: "system", id: null }, origin: null } });
     expect((await api.list(request("/runs", key))).status).toBe(401);
     expect(await runCount(tenant.id)).toBe(0);
   });

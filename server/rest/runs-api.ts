@@ -2,7 +2,9 @@ import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
 import { AgentNotFoundError } from "@/server/services/agent-config";
+import { requestOrigin } from "@/server/request-origin";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/api-keys";
+import type { AuditContext } from "@/server/services/audit";
 import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "@/server/services/run-errors";
 import { getRun, listRuns } from "@/server/services/run-queries";
 import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs";
@@ -48,6 +50,9 @@ function runDetail(run: RunRow) {
     failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
   };
 }
+
+/** What the audit log records of a change made with a key: the key, and the caller's address. */
+const keyAudit = (principal: ApiKeyPrincipal, request: Request): AuditContext => ({ actor: { type: "api_key", id: principal.keyId }, origin: requestOrigin(request.headers) });
 
 /** Service errors as REST errors; unknown and foreign ids are both 404. */
 function errorResponse(error: unknown): Response {
@@ -112,6 +117,7 @@ export function createRunsApi(deps: Deps) {
           invoker: { apiKeyId: principal.keyId },
           idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
         },
+        keyAudit(principal, request),
       );
       const run = await getRun(deps.db(), principal.tenantId, started.run.id);
       return json(runDetail(run!), started.created ? 201 : 200);
@@ -123,9 +129,9 @@ export function createRunsApi(deps: Deps) {
       return run ? json(runDetail(run)) : notFound(runId);
     }),
 
-    cancel: withKey("operator", async (principal, _request, runId: string) => {
+    cancel: withKey("operator", async (principal, request, runId: string) => {
       if (!UUID.test(runId)) return notFound(runId);
-      await cancelRun({ db: deps.db(), dispatcher: deps.dispatcher }, { tenantId: principal.tenantId, runId });
+      await cancelRun({ db: deps.db(), dispatcher: deps.dispatcher }, { tenantId: principal.tenantId, runId }, keyAudit(principal, request));
       const run = await getRun(deps.db(), principal.tenantId, runId);
       return json(runDetail(run!));
     }),

@@ -4,6 +4,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
 import { apiKeys } from "@/server/db/schema";
+import { recordAudit, type AuditContext } from "./audit";
 
 const KEY_PREFIX = "srk_";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -36,16 +37,21 @@ function randomBase62(length: number): string {
 const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** `srk_<8 visible>_<32 secret>`: the prefix tells keys apart, the hash finds the key. */
-export async function createApiKey(db: Database, scope: { tenantId: string; userId: string; userRole: MemberRole }, input: { name: string; role: MemberRole }) {
+export async function createApiKey(db: Database, scope: { tenantId: string; userId: string; userRole: MemberRole; audit: AuditContext }, input: { name: string; role: MemberRole }) {
   if (!roleAtLeast(scope.userRole, input.role)) throw new RoleTooHighError(input.role);
   const prefix = `${KEY_PREFIX}${randomBase62(8)}`;
   const key = `${prefix}_${randomBase62(32)}`;
-  const [created] = await db
-    .insert(apiKeys)
-    .values({ tenantId: scope.tenantId, name: input.name, role: input.role, prefix, keyHash: hashOf(key), createdByUserId: scope.userId })
-    .returning({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
+  const created = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ tenantId: scope.tenantId, name: input.name, role: input.role, prefix, keyHash: hashOf(key), createdByUserId: scope.userId })
+      .returning({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
+    // Name, role and the visible prefix; never the key.
+    await recordAudit(tx, { tenantId: scope.tenantId, ...scope.audit, action: "api_key.create", target: { type: "api_key", id: row!.id }, metadata: { name: row!.name, role: row!.role, prefix } });
+    return row!;
+  });
   // The only time the key exists outside the caller's hands.
-  return { ...created!, key };
+  return { ...created, key };
 }
 
 export function listApiKeys(db: Database, tenantId: string) {
@@ -56,13 +62,22 @@ export function listApiKeys(db: Database, tenantId: string) {
     .orderBy(desc(apiKeys.createdAt));
 }
 
-export async function revokeApiKey(db: Database, scope: { tenantId: string; keyId: string }) {
-  const [revoked] = await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-    .where(and(eq(apiKeys.id, scope.keyId), eq(apiKeys.tenantId, scope.tenantId)))
-    .returning({ id: apiKeys.id });
-  if (!revoked) throw new ApiKeyNotFoundError(scope.keyId);
+/** Revokes a key; revoking a revoked key changes nothing (and logs nothing). */
+export async function revokeApiKey(db: Database, scope: { tenantId: string; keyId: string; audit: AuditContext }) {
+  await db.transaction(async (tx) => {
+    const ofTenant = and(eq(apiKeys.id, scope.keyId), eq(apiKeys.tenantId, scope.tenantId));
+    const [revoked] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(ofTenant, isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, name: apiKeys.name });
+    if (revoked) {
+      await recordAudit(tx, { tenantId: scope.tenantId, ...scope.audit, action: "api_key.revoke", target: { type: "api_key", id: revoked.id }, metadata: { name: revoked.name } });
+      return;
+    }
+    const [existing] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(ofTenant);
+    if (!existing) throw new ApiKeyNotFoundError(scope.keyId);
+  });
 }
 
 export type ApiKeyPrincipal = { keyId: string; tenantId: string; role: MemberRole; name: string };

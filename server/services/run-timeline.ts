@@ -19,7 +19,7 @@ export function appendRunEvent(
  * was not in one of `from` (or is another tenant's).
  */
 export async function transitionRun(
-  db: Database,
+  db: Database | Transaction,
   ref: RunRef,
   change: { from: RunStatus[]; set: RunUpdate; event: { type: string; payload?: Record<string, unknown> }; where?: SQL },
 ): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { Database, Transaction } from "@/server/db/client";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
+import { recordAudit, type AuditContext } from "./audit";
 import {
   DispatchFailedError,
   InputsInvalidError,
@@ -124,8 +125,8 @@ const onIdempotencyConflict = { target: [skillRuns.tenantId, skillRuns.idempoten
  * Without an agent and a tenant default, interactive sources get an error while unattended
  * ones get a run that fails at once with `no_agent`, so the operator sees it.
  */
-export async function startRun(deps: RunServiceDeps, input: StartRunInput): Promise<StartedRun> {
-  const started = await createRun(deps.db, input);
+export async function startRun(deps: RunServiceDeps, input: StartRunInput, audit?: AuditContext): Promise<StartedRun> {
+  const started = await createRun(deps.db, input, audit);
   if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId);
   return started;
 }
@@ -134,8 +135,29 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput): Prom
  * The writing half of `startRun`, usable inside a caller's transaction: the caller dispatches
  * with `dispatchCreatedRun` after committing, so the function never looks for an uncommitted run.
  * A run left undispatched by a crash in between is resent by the reconciler.
+ *
+ * With `audit`, a new run is logged (`run.start`, or `run.rerun` for a re-run) in the same
+ * transaction; a refused input or a repeated idempotency key logs nothing. Callers that log
+ * in their own way (a schedule's "Run now", webhooks) leave it out.
  */
-export async function createRun(db: Database | Transaction, input: StartRunInput): Promise<StartedRun> {
+export async function createRun(db: Database | Transaction, input: StartRunInput, audit?: AuditContext): Promise<StartedRun> {
+  if (!audit) return insertRun(db, input);
+  return db.transaction(async (tx) => {
+    const started = await insertRun(tx, input);
+    if (started.created) {
+      await recordAudit(tx, {
+        tenantId: input.tenantId,
+        ...audit,
+        action: input.source === "rerun" ? "run.rerun" : "run.start",
+        target: { type: "run", id: started.run.id },
+        metadata: { source: input.source, ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}) },
+      });
+    }
+    return started;
+  });
+}
+
+async function insertRun(db: Database | Transaction, input: StartRunInput): Promise<StartedRun> {
   const { tenantId } = input;
   // A retry with the same key gets the original run, even if the skill or agent changed since.
   if (input.idempotencyKey) {
@@ -375,13 +397,18 @@ export async function failQueuedRun(db: Database, input: { runId: string; tenant
  * The run is cancelled in the database first: if the event cannot be sent, the function's
  * own status checks still stop it.
  */
-export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string; runId: string; userId?: string | null }) {
+export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string; runId: string; userId?: string | null }, audit?: AuditContext) {
   const { db } = deps;
   const now = new Date();
-  const cancelled = await transitionRun(db, input, {
-    from: [...CANCELLABLE],
-    set: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null },
-    event: { type: "cancelled", payload: { by: input.userId ?? null } },
+  // With `audit`, the entry is written in the transaction of the transition, and only if it happened.
+  const cancelled = await db.transaction(async (tx) => {
+    const done = await transitionRun(tx, input, {
+      from: [...CANCELLABLE],
+      set: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null },
+      event: { type: "cancelled", payload: { by: input.userId ?? null } },
+    });
+    if (done && audit) await recordAudit(tx, { tenantId: input.tenantId, ...audit, action: "run.cancel", target: { type: "run", id: input.runId } });
+    return done;
   });
   if (!cancelled) {
     const [current] = await db
@@ -404,6 +431,7 @@ export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string;
 export async function rerunRun(
   deps: RunServiceDeps,
   input: { tenantId: string; runId: string; inputs?: Record<string, unknown>; agentId?: string | null; invoker?: RunInvoker },
+  audit?: AuditContext,
 ) {
   const [original] = await deps.db
     .select({ id: skillRuns.id, skillId: skillRuns.skillId, skillVersion: skillRuns.skillVersion, inputs: skillRuns.inputs, agentId: skillRuns.agentId })
@@ -418,7 +446,7 @@ export async function rerunRun(
     source: "rerun",
     invoker: input.invoker,
     parentRunId: original.id,
-  });
+  }, audit);
   const [skill] = await deps.db.select({ versionHash: skills.versionHash }).from(skills).where(eq(skills.id, original.skillId));
   return { ...started, skillChangedSinceOriginal: skill?.versionHash !== original.skillVersion };
 }

@@ -103,14 +103,15 @@ describe("fireDueSchedules", () => {
   });
 
   it("an edit that keeps the cadence keeps the pending slot, so it still fires", async () => {
+    const editor = { actor: { type: "system" as const, id: null }, origin: null };
     const { schedule, skill, agent, tenant } = await scheduleFor({ nextFireAt: at("2026-11-24T09:00:00Z") });
     const edit = { name: "Renamed", skillId: skill.id, agentId: agent.id, inputs: {}, cron: "* * * * *", timezone: "UTC", overlapPolicy: "skip" as const, enabled: true };
-    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id }, edit, at("2026-11-24T09:00:30Z"));
-    await setScheduleEnabled(db, { tenantId: tenant.id, scheduleId: schedule.id }, true, at("2026-11-24T09:00:40Z"));
+    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id, audit: editor }, edit, at("2026-11-24T09:00:30Z"));
+    await setScheduleEnabled(db, { tenantId: tenant.id, scheduleId: schedule.id, audit: editor }, true, at("2026-11-24T09:00:40Z"));
     expect((await scheduleRow(schedule.id)).nextFireAt).toEqual(at("2026-11-24T09:00:00Z"));
     await fireDueSchedules(deps, { now: at("2026-11-24T09:00:50Z") });
     expect(await slotsOf(schedule.id)).toMatchObject([{ outcome: "fired", slotAt: at("2026-11-24T09:00:00Z") }]);
-    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id }, { ...edit, cron: "0 * * * *" }, at("2026-11-24T09:01:00Z"));
+    await updateSchedule(db, { tenantId: tenant.id, scheduleId: schedule.id, audit: editor }, { ...edit, cron: "0 * * * *" }, at("2026-11-24T09:01:00Z"));
     expect((await scheduleRow(schedule.id)).nextFireAt).toEqual(at("2026-11-24T10:00:00Z"));
   });
 

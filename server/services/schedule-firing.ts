@@ -4,6 +4,7 @@ import { resolveScheduleInputs } from "@/lib/schedules";
 import { scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
 import type { ScheduleSlotOutcome } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
+import { recordAudit, type AuditEntry } from "./audit";
 import { InputsInvalidError, SkillNotFoundError } from "./run-errors";
 import { createRuns, dispatchCreatedRuns, isCancellable, type RunServiceDeps, type StartedRun, type StartRunInput } from "./runs";
 
@@ -54,6 +55,9 @@ function dueSlots(cron: Cron, schedule: DueSchedule, now: Date, maxMissed: numbe
   return { latest, missed };
 }
 
+/** The audit log's origin for what the tick does. */
+const SCHEDULER_ORIGIN = "scheduler";
+
 /** Rows per slot insert: well under PostgreSQL's 65,535 parameters after an outage (≤ 1 + maxMissed slots a schedule). */
 const SLOT_INSERT_CHUNK = 1_000;
 
@@ -97,7 +101,7 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
           // A row that can no longer be read (a timezone gone from ICU, a cron written outside
           // the service) disables itself instead of failing the batch for every tenant.
           const reason = `The schedule's cadence could not be read: ${error instanceof Error ? error.message : String(error)}.`;
-          return { schedule, cron: null, latest: schedule.nextFireAt ?? now, records: [] as SlotRecord[], disabledReason: reason as string | null, runInput: null, lastRunId: schedule.lastRunId };
+          return { schedule, cron: null, latest: schedule.nextFireAt ?? now, records: [] as SlotRecord[], disabledReason: reason as string | null, runInput: null, lastRunId: schedule.lastRunId, startedRunId: null as string | null };
         }
       });
       function planSlot(schedule: (typeof due)[number]) {
@@ -123,7 +127,7 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
             idempotencyKey: slotIdempotencyKey(schedule.id, latest),
           };
         }
-        return { schedule, cron, latest, records, disabledReason, runInput, lastRunId: schedule.lastRunId };
+        return { schedule, cron, latest, records, disabledReason, runInput, lastRunId: schedule.lastRunId, startedRunId: null as string | null };
       }
 
       // 2. The runs of the batch, created together under the lock.
@@ -134,7 +138,10 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
         if ("run" in outcome) {
           plan.records.push({ slotAt: plan.latest, outcome: "fired", runId: outcome.run.id });
           plan.lastRunId = outcome.run.id;
-          if (outcome.created) toDispatch.push({ run: outcome.run, tenantId: plan.schedule.tenantId });
+          if (outcome.created) {
+            toDispatch.push({ run: outcome.run, tenantId: plan.schedule.tenantId });
+            plan.startedRunId = outcome.run.id;
+          }
           return;
         }
         const { error } = outcome;
@@ -147,7 +154,20 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
         if (plan.disabledReason) plan.records.push({ slotAt: plan.latest, outcome: "failed", reason: `${plan.disabledReason} The schedule was disabled.` });
       }
 
-      // 3. The schedules move on (one statement for those that keep firing) and every slot is recorded.
+      // 3. The audit entries of the batch, one insert: each run a schedule started, and each
+      // schedule the tick disabled (by Skillrun itself).
+      const audit: AuditEntry[] = plans.flatMap((plan): AuditEntry[] => {
+        const tenantId = plan.schedule.tenantId;
+        if (plan.disabledReason) {
+          return [{ tenantId, actor: { type: "system", id: null }, action: "schedule.disable", target: { type: "schedule", id: plan.schedule.id }, origin: SCHEDULER_ORIGIN, metadata: { name: plan.schedule.name, reason: plan.disabledReason } }];
+        }
+        return plan.startedRunId
+          ? [{ tenantId, actor: { type: "schedule", id: plan.schedule.id }, action: "run.start", target: { type: "run", id: plan.startedRunId }, origin: SCHEDULER_ORIGIN, metadata: { source: "schedule", slotAt: plan.latest.toISOString() } }]
+          : [];
+      });
+      await recordAudit(tx, audit);
+
+      // 4. The schedules move on (one statement for those that keep firing) and every slot is recorded.
       const updatedAt = new Date();
       const moving = plans.filter((plan) => !plan.disabledReason);
       if (moving.length) {

@@ -3,7 +3,8 @@ import { checkCadence, nextFireAfter, resolveScheduleInputs, type ScheduleInputV
 import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
-import type { OverlapPolicy, ScheduleSlotOutcome } from "@/server/db/schema/enums";
+import type { AuditAction, OverlapPolicy, ScheduleSlotOutcome } from "@/server/db/schema/enums";
+import { recordAudit, type AuditContext } from "./audit";
 import { InputsInvalidError } from "./run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
 import { skillVisibleTo } from "./skills";
@@ -65,13 +66,27 @@ const columnsOf = (input: ScheduleInput, now: Date) => ({
   updatedAt: now,
 });
 
-export async function createSchedule(db: Database, scope: { tenantId: string; userId: string }, input: ScheduleInput, now = new Date()) {
+/** A change to one schedule of the tenant, and who makes it (the entry written with the change). */
+type ScheduleScope = { tenantId: string; scheduleId: string; audit: AuditContext };
+
+const scheduleAudit = (scope: { tenantId: string; audit: AuditContext }, action: Extract<AuditAction, `schedule.${string}`>, scheduleId: string, metadata: Record<string, unknown>) => ({
+  tenantId: scope.tenantId,
+  ...scope.audit,
+  action,
+  target: { type: "schedule", id: scheduleId },
+  metadata,
+});
+
+export async function createSchedule(db: Database, scope: { tenantId: string; userId: string; audit: AuditContext }, input: ScheduleInput, now = new Date()) {
   await validateSchedule(db, scope.tenantId, input, now);
-  const [created] = await db
-    .insert(schedules)
-    .values({ tenantId: scope.tenantId, createdByUserId: scope.userId, ...columnsOf(input, now) })
-    .returning({ id: schedules.id });
-  return created!;
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(schedules)
+      .values({ tenantId: scope.tenantId, createdByUserId: scope.userId, ...columnsOf(input, now) })
+      .returning({ id: schedules.id });
+    await recordAudit(tx, scheduleAudit(scope, "schedule.create", created!.id, { name: input.name }));
+    return created!;
+  });
 }
 
 /**
@@ -79,7 +94,7 @@ export async function createSchedule(db: Database, scope: { tenantId: string; us
  * state are unchanged, the pending `next_fire_at` stays, so a slot that is due but not yet
  * fired still fires (and slots missed in an outage are still recorded).
  */
-export async function updateSchedule(db: Database, scope: { tenantId: string; scheduleId: string }, input: ScheduleInput, now = new Date()) {
+export async function updateSchedule(db: Database, scope: ScheduleScope, input: ScheduleInput, now = new Date()) {
   await validateSchedule(db, scope.tenantId, input, now);
   return db.transaction(async (tx) => {
     const [current] = await tx
@@ -94,11 +109,12 @@ export async function updateSchedule(db: Database, scope: { tenantId: string; sc
       .set({ ...columnsOf(input, now), ...(sameCadence ? { nextFireAt: current.nextFireAt } : {}) })
       .where(eq(schedules.id, scope.scheduleId))
       .returning({ id: schedules.id });
+    await recordAudit(tx, scheduleAudit(scope, "schedule.update", scope.scheduleId, { name: input.name }));
     return updated!;
   });
 }
 
-export async function setScheduleEnabled(db: Database, scope: { tenantId: string; scheduleId: string }, enabled: boolean, now = new Date()) {
+export async function setScheduleEnabled(db: Database, scope: ScheduleScope, enabled: boolean, now = new Date()) {
   const [schedule] = await db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
   // Enabling an enabled schedule must not move its pending slot.
@@ -107,18 +123,27 @@ export async function setScheduleEnabled(db: Database, scope: { tenantId: string
     if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
     await validateSchedule(db, scope.tenantId, { ...schedule, enabled: true }, now);
   }
-  await db
-    .update(schedules)
-    .set({ enabled, nextFireAt: enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null, disabledReason: null, updatedAt: now })
-    .where(eq(schedules.id, schedule.id));
+  await db.transaction(async (tx) => {
+    // Only a real change is logged: of two concurrent calls the same way, one finds it done.
+    const [changed] = await tx
+      .update(schedules)
+      .set({ enabled, nextFireAt: enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null, disabledReason: null, updatedAt: now })
+      .where(and(eq(schedules.id, schedule.id), eq(schedules.enabled, !enabled)))
+      .returning({ id: schedules.id });
+    if (changed) await recordAudit(tx, scheduleAudit(scope, enabled ? "schedule.enable" : "schedule.disable", schedule.id, { name: schedule.name }));
+  });
 }
 
-export async function deleteSchedule(db: Database, scope: { tenantId: string; scheduleId: string }) {
-  const deleted = await db
-    .delete(schedules)
-    .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
-    .returning({ id: schedules.id });
-  if (deleted.length === 0) throw new ScheduleNotFoundError(scope.scheduleId);
+export async function deleteSchedule(db: Database, scope: ScheduleScope) {
+  await db.transaction(async (tx) => {
+    const [deleted] = await tx
+      .delete(schedules)
+      .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
+      .returning({ id: schedules.id, name: schedules.name });
+    if (!deleted) throw new ScheduleNotFoundError(scope.scheduleId);
+    // The name is kept in the entry: the schedule it points at is gone.
+    await recordAudit(tx, scheduleAudit(scope, "schedule.delete", deleted.id, { name: deleted.name }));
+  });
 }
 
 const lastSlot = {
@@ -184,7 +209,7 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
 }
 
 /** "Run now" from a schedule: an ordinary schedule run with its inputs resolved now, recorded in the ledger. */
-export async function runScheduleNow(deps: RunServiceDeps, scope: { tenantId: string; scheduleId: string; userId: string }, now = new Date()) {
+export async function runScheduleNow(deps: RunServiceDeps, scope: ScheduleScope & { userId: string }, now = new Date()) {
   // Under the row lock the tick takes, so last_run_id (the overlap check's input) is never overwritten by a racing tick.
   const started = await deps.db.transaction(async (tx) => {
     const [schedule] = await tx
@@ -207,6 +232,8 @@ export async function runScheduleNow(deps: RunServiceDeps, scope: { tenantId: st
       .values({ tenantId: scope.tenantId, scheduleId: schedule.id, slotAt: now, outcome: "fired", runId: created.run.id, reason: "Run now" })
       .onConflictDoNothing();
     await tx.update(schedules).set({ lastRunId: created.run.id }).where(eq(schedules.id, schedule.id));
+    // One entry for the press of the button, naming the run it started.
+    await recordAudit(tx, scheduleAudit(scope, "schedule.run_now", schedule.id, { name: schedule.name, runId: created.run.id }));
     return created;
   });
   // After commit: the function must find the run it is asked to execute.

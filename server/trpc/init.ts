@@ -5,6 +5,8 @@ import type { Database } from "@/server/db/client";
 import type { Auth } from "@/server/auth/config";
 import { isMemberRole, roleAtLeast } from "@/server/auth/roles";
 import type { MemberRole } from "@/server/db/schema/enums";
+import { requestOrigin } from "@/server/request-origin";
+import type { AuditContext } from "@/server/services/audit";
 import { InputsInvalidError } from "@/server/services/run-errors";
 import type { RunDispatcher } from "@/server/services/runs";
 import { getMembership } from "@/server/services/tenants";
@@ -47,7 +49,10 @@ export const protectedProcedure = t.procedure.use(({ ctx, type, next }) => {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site requests are refused." });
   }
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
-  return next({ ctx: { ...ctx, session: ctx.session.session, user: ctx.session.user } });
+  const { user } = ctx.session;
+  // Who the services write into the audit log for this request's changes.
+  const audit: AuditContext = { actor: { type: "user", id: user.id }, origin: requestOrigin(ctx.headers) };
+  return next({ ctx: { ...ctx, session: ctx.session.session, user, audit } });
 });
 
 /**

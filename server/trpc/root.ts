@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
+import { auditRouter } from "./routers/audit";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   webhooks: webhooksRouter,
   members: membersRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

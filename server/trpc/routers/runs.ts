@@ -25,6 +25,7 @@ export const runsRouter = createTRPCRouter({
             invoker: { userId: ctx.user.id },
             idempotencyKey: input.idempotencyKey,
           },
+          ctx.audit,
         );
         return { runId: run.id, status: run.status, created };
       }),
@@ -34,7 +35,7 @@ export const runsRouter = createTRPCRouter({
     .input(runId)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
-        await cancelRun({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, runId: input.runId, userId: ctx.user.id });
+        await cancelRun({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, runId: input.runId, userId: ctx.user.id }, ctx.audit);
         return { runId: input.runId, status: "cancelled" as const };
       }),
     ),
@@ -46,6 +47,7 @@ export const runsRouter = createTRPCRouter({
         const started = await rerunRun(
           { db: ctx.db, dispatcher: ctx.dispatcher },
           { tenantId: ctx.tenant.id, runId: input.runId, inputs: input.inputs, agentId: input.agentId, invoker: { userId: ctx.user.id } },
+          ctx.audit,
         );
         return { runId: started.run.id, status: started.run.status, skillChangedSinceOriginal: started.skillChangedSinceOriginal };
       }),

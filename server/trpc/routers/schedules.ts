@@ -40,25 +40,25 @@ export const schedulesRouter = createTRPCRouter({
 
   create: roleProcedure("admin")
     .input(scheduleInput)
-    .mutation(({ ctx, input }) => mapServiceErrors(() => createSchedule(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id }, input))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => createSchedule(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit }, input))),
 
   update: roleProcedure("admin")
     .input(scheduleId.extend({ schedule: scheduleInput }))
-    .mutation(({ ctx, input }) => mapServiceErrors(() => updateSchedule(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId }, input.schedule))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => updateSchedule(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit }, input.schedule))),
 
   setEnabled: roleProcedure("admin")
     .input(scheduleId.extend({ enabled: z.boolean() }))
-    .mutation(({ ctx, input }) => mapServiceErrors(() => setScheduleEnabled(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId }, input.enabled))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => setScheduleEnabled(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit }, input.enabled))),
 
   delete: roleProcedure("admin")
     .input(scheduleId)
-    .mutation(({ ctx, input }) => mapServiceErrors(() => deleteSchedule(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId }))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => deleteSchedule(ctx.db, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit }))),
 
   runNow: roleProcedure("operator")
     .input(scheduleId)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
-        const started = await runScheduleNow({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, userId: ctx.user.id });
+        const started = await runScheduleNow({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, userId: ctx.user.id, audit: ctx.audit });
         return { runId: started.run.id };
       }),
     ),
