@@ -1,17 +1,23 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { organization } from "better-auth/plugins";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
 import { env } from "@/server/env";
+import { requestOrigin } from "@/server/request-origin";
+import { recordFailedSignIn } from "@/server/services/audit";
 import { accessControl, authRoles } from "./roles";
+
+/** Sign-in attempts per client address and window, in every environment (see `rateLimit` below). */
+export const SIGN_IN_RATE_LIMIT = { window: 60, max: 5 };
 
 /**
  * Email + password sign-in with sessions in PostgreSQL. Tenants are the library's
  * organizations; a new session starts in the user's oldest membership so the console
- * always opens on a tenant.
+ * always opens on a tenant. Failed sign-ins go to the audit log.
  */
 export function createAuth(db: Database) {
   return betterAuth({
@@ -32,6 +38,16 @@ export function createAuth(db: Database) {
     }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    // On everywhere, not only in production (the library's default), so dev and e2e behave as
+    // deployed: the limit holds in every environment. Counted per client address (better-auth
+    // reads X-Forwarded-For; `next start` fills it from the socket), per HTTP request to the
+    // handler — direct `auth.api` calls (tests, server code) are not counted. Kept in memory:
+    // one process, one count; several app instances would each allow the limit.
+    rateLimit: {
+      enabled: true,
+      storage: "memory",
+      customRules: { "/sign-in/email": SIGN_IN_RATE_LIMIT },
+    },
     plugins: [
       organization({
         ac: accessControl,
@@ -41,6 +57,22 @@ export function createAuth(db: Database) {
       }),
       nextCookies(),
     ],
+    hooks: {
+      // A refused email sign-in (wrong password, unknown email, malformed email…) is logged after
+      // the endpoint answers; a request stopped by the rate limiter never reaches it.
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email" || !isAPIError(ctx.context.returned)) return;
+        const body: unknown = ctx.body;
+        const email = body && typeof body === "object" && "email" in body && typeof body.email === "string" ? body.email : "";
+        const reason = ctx.context.returned.body?.code ?? null;
+        try {
+          await recordFailedSignIn(db, { email, origin: requestOrigin(ctx.request?.headers ?? ctx.headers), reason });
+        } catch (error) {
+          // The caller still gets the sign-in's own answer; a lost entry is logged, not turned into a 500.
+          console.error(`failed sign-in not recorded in the audit log: ${String(error)}`);
+        }
+      }),
+    },
     databaseHooks: {
       session: {
         create: {
