@@ -9,6 +9,7 @@ import * as schema from "@/server/db/schema";
 import { env } from "@/server/env";
 import { requestOrigin } from "@/server/request-origin";
 import { recordFailedSignIn } from "@/server/services/audit";
+import { DISABLED_LIBRARY_PATHS } from "./library-paths";
 import { accessControl, authRoles } from "./roles";
 
 /** Sign-in attempts per client address and window, in every environment (see `rateLimit` below). */
@@ -37,6 +38,8 @@ export function createAuth(db: Database) {
       },
     }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
+    // Memberships and tenants change only through Skillrun's audited services (see library-paths.ts).
+    disabledPaths: DISABLED_LIBRARY_PATHS,
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     // On everywhere, not only in production (the library's default), so dev and e2e behave as
     // deployed: the limit holds in every environment. Counted per client address (better-auth

@@ -177,6 +177,32 @@ describe("members router", () => {
     expect((await owner.caller.members.list()).map((row) => row.email)).toEqual([owner.email]);
   });
 
+  it("answers 404 for the auth library's own member, invitation and tenant endpoints, so every change goes through the audited service", async () => {
+    const tenant = await createTenant(db);
+    const owner = await member(tenant.id, "owner");
+    const viewer = await member(tenant.id, "viewer");
+    const organizationId = tenant.id;
+    const post = (path: string, body: unknown) =>
+      auth.handler(
+        new Request(`${process.env.BETTER_AUTH_URL}/api/auth${path}`, {
+          method: "POST",
+          headers: { cookie: owner.headers.get("cookie") ?? "", "content-type": "application/json", origin: process.env.BETTER_AUTH_URL ?? "" },
+          body: JSON.stringify(body),
+        }),
+      );
+    const attempts = {
+      "/organization/update-member-role": { memberId: viewer.memberId, role: "owner", organizationId },
+      "/organization/remove-member": { memberIdOrEmail: viewer.memberId, organizationId },
+      "/organization/invite-member": { email: newEmail().toLowerCase(), role: "viewer", organizationId },
+      "/organization/update": { organizationId, data: { name: "Renamed behind Skillrun's back" } },
+      "/organization/leave": { organizationId },
+    };
+    for (const [path, body] of Object.entries(attempts)) expect({ path, status: (await post(path, body)).status }).toEqual({ path, status: 404 });
+    expect([await roleOf(viewer.memberId), await roleOf(owner.memberId)]).toEqual(["viewer", "owner"]);
+    // The same handler still serves what needs no permission, such as switching tenants.
+    expect((await post("/organization/set-active", { organizationId })).status).toBe(200);
+  });
+
   it("answers another tenant's member exactly like an unknown one", async () => {
     const tenant = await createTenant(db);
     const other = await createTenant(db);
