@@ -49,7 +49,7 @@ describe("the webhook page's signing example", () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/abc`;
       const body = JSON.stringify({ issue: { title: "It's \"broken\" $(rm -rf /) `x` \\n", priority: 1 } });
-      await run("bash", ["-c", curlExample(url, body)], { env: { PATH: process.env.PATH, SKILLRUN_WEBHOOK_SECRET: secret } });
+      await run("bash", ["-c", curlExample(url, body)], { env: { ...process.env, SKILLRUN_WEBHOOK_SECRET: secret } });
       expect(received).toEqual([{ verdict: "valid", body, deliveryId: expect.stringMatching(/^[0-9a-f]{32}$/) }]);
     } finally {
       server.close();

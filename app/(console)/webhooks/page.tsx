@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { ArrivesWith } from "@/components/shell/arrives-with";
+import { WebhookList } from "@/components/webhooks/webhook-list";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
 export default function WebhooksPage() {
-  return <ArrivesWith title="Webhooks" arrivesWith="signed webhooks and API keys" />;
+  return <WebhookList />;
 }

@@ -1,0 +1,108 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Plus, Webhook } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { PageHeader } from "@/components/shell/page-header";
+import { QueryError } from "@/components/shell/query-error";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DeliveryVerdictBadge } from "./delivery-verdict";
+import { SecretDialog } from "./secret-dialog";
+import { WebhookFormDialog } from "./webhook-form-dialog";
+
+export const webhookEndpoint = (webhookId: string) => `${typeof window === "undefined" ? "" : window.location.origin}/api/webhooks/${webhookId}`;
+
+export function WebhookList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const { can } = useTenantRole();
+  const webhooks = useQuery(trpc.webhooks.list.queryOptions());
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<{ id: string; secret: string; name: string } | null>(null);
+
+  return (
+    <>
+      <PageHeader
+        title="Webhooks"
+        description="Signed HTTP deliveries from other systems, each starting a skill run."
+        actions={
+          can("admin") && (
+            <Button onClick={() => setCreating(true)}>
+              <Plus aria-hidden />
+              New webhook
+            </Button>
+          )
+        }
+      />
+      {webhooks.isPending ? (
+        <Skeleton className="h-48" aria-label="Loading webhooks" />
+      ) : webhooks.isError ? (
+        <QueryError title="Webhooks could not be loaded" query={webhooks} />
+      ) : webhooks.data.length === 0 ? (
+        <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
+          <Webhook className="mb-3 size-8 text-muted-foreground" aria-hidden />
+          <p className="font-medium">No webhooks yet</p>
+          <p className="mt-1 text-sm text-muted-foreground">{can("admin") ? "Create one to start a skill whenever another system posts an event." : "An admin of this tenant can create one."}</p>
+        </div>
+      ) : (
+        <Table aria-label="Webhooks">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Webhook</TableHead>
+              <TableHead>Last delivery</TableHead>
+              <TableHead>Limit</TableHead>
+              <TableHead>State</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {webhooks.data.map((webhook) => (
+              <TableRow key={webhook.id} data-webhook-id={webhook.id}>
+                <TableCell>
+                  <Link href={`/webhooks/${webhook.id}`} className="font-medium hover:underline">
+                    {webhook.name}
+                  </Link>
+                  <div className="text-xs text-muted-foreground">
+                    {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
+                  </div>
+                </TableCell>
+                <TableCell>
+                  {webhook.lastDeliveryAt && webhook.lastVerdict ? (
+                    <div className="flex items-center gap-2">
+                      <DeliveryVerdictBadge verdict={webhook.lastVerdict} />
+                      <time dateTime={webhook.lastDeliveryAt.toISOString()} title={formatAbsolute(webhook.lastDeliveryAt)} className="text-sm">
+                        {formatRelative(webhook.lastDeliveryAt)}
+                      </time>
+                    </div>
+                  ) : (
+                    <span className="text-muted-foreground">never</span>
+                  )}
+                </TableCell>
+                <TableCell className="text-sm">{webhook.rateLimitPerMinute}/min</TableCell>
+                <TableCell>{webhook.enabled ? <Badge variant="success">Enabled</Badge> : <Badge variant="outline">Disabled</Badge>}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <WebhookFormDialog open={creating} onOpenChange={setCreating} onCreated={setCreated} />
+      <SecretDialog
+        secret={created?.secret ?? null}
+        title={`Webhook “${created?.name ?? ""}” created`}
+        endpoint={created ? webhookEndpoint(created.id) : ""}
+        onClose={() => {
+          const id = created?.id;
+          setCreated(null);
+          if (id) router.push(`/webhooks/${id}`);
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { signWebhookBody } from "@/server/services/webhook-signature";
+import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
+import { ADMIN_STATE, EMAIL_SKILL } from "./support";
+
+test.use({ storageState: ADMIN_STATE });
+
+test("an admin creates a webhook in the UI; a signed delivery starts a run the history shows as a webhook run", async ({ page, playwright, baseURL }) => {
+  const script = uniqueScriptKey("webhook");
+  await scriptModel(script, [{ text: "# Answered from a webhook" }]);
+  const name = `Helpdesk ${script.slice(-6)}`;
+
+  await page.goto("/webhooks");
+  await page.getByRole("button", { name: "New webhook" }).click();
+  const form = page.getByRole("form", { name: "New webhook" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Skill").selectOption({ label: EMAIL_SKILL.name });
+  // A pointer that is not RFC 6901: the server's field error lands next to the input.
+  await form.getByLabel("Pointer for customerEmail").fill("ticket/body");
+  await form.getByRole("button", { name: "Create webhook" }).click();
+  await expect(form.getByRole("alert")).toContainText("is not a JSON Pointer");
+  await form.getByLabel("Pointer for customerEmail").fill("/ticket/body");
+  await form.getByLabel("Pointer for customerName").fill("/ticket/from/name");
+  await form.getByLabel("Default for tone").fill("neutral");
+  await form.getByRole("button", { name: "Create webhook" }).click();
+
+  const secret = (await page.getByTestId("webhook-secret").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^whsec_[\w-]{43}$/);
+  const endpoint = (await page.getByTestId("webhook-endpoint").textContent())?.replace(/^POST\s+/, "").trim() ?? "";
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("curl-example")).toContainText('"ticket":{"body":');
+
+  // The sender: no cookies, only the secret.
+  const sender = await playwright.request.newContext({ baseURL });
+  const deliveryId = randomUUID();
+  const body = JSON.stringify({ ticket: { body: `Where is my order? ${scriptMarker(script)}`, from: { name: "Ada" } } });
+  const send = (signature: string, id = deliveryId) => sender.post(endpoint, { data: body, headers: { "content-type": "application/json", "skillrun-signature": signature, "skillrun-delivery-id": id } });
+
+  const forged = await send(signWebhookBody("whsec_not-the-secret", body));
+  expect(forged.status()).toBe(401);
+  const accepted = await send(signWebhookBody(secret, body));
+  expect(accepted.status(), await accepted.text()).toBe(202);
+  const { runId } = (await accepted.json()) as { runId: string };
+  const repeated = await send(signWebhookBody(secret, body));
+  expect(await repeated.json()).toEqual({ runId, duplicate: true });
+  await sender.dispose();
+
+  // The log shows all three, newest first, the accepted one linked to its run.
+  const log = page.getByRole("table", { name: "Deliveries" });
+  await expect(log.locator("[data-verdict]")).toHaveText(["Duplicate", "Accepted", "Bad signature"], { timeout: 15_000 });
+  await log.getByRole("row").filter({ has: page.locator('[data-verdict="accepted"]') }).getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
+  await expect(page.getByText("Answered from a webhook")).toBeVisible({ timeout: 20_000 });
+
+  await page.goto("/runs?source=webhook");
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await expect(row).toContainText("Webhook");
+  await expect(row).toContainText(name);
+  await expect(row.locator("[data-status]")).toHaveText("Complete");
+});
