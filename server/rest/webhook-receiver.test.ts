@@ -3,7 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { auditLog, skillRuns, skills, webhookDeliveries } from "@/server/db/schema";
+import { auditLog, skillRuns, skills, webhookDeliveries, type SkillInputsSchema } from "@/server/db/schema";
 import { replayDelivery } from "@/server/services/webhook-deliveries";
 import { signWebhookBody } from "@/server/services/webhook-signature";
 import { createWebhook, rotateWebhookSecret, setWebhookEnabled, type WebhookInput } from "@/server/services/webhooks";
@@ -27,11 +27,11 @@ afterAll(async () => {
   await engine.close();
 });
 
-const INPUTS_SCHEMA = {
+const INPUTS_SCHEMA: SkillInputsSchema = {
   type: "object",
   required: ["title", "priority"],
   properties: { title: { type: "string", minLength: 3 }, priority: { type: "integer", minimum: 1, maximum: 5 }, labels: { type: "array", items: { type: "string" } } },
-} as const;
+};
 
 async function world(overrides: Partial<WebhookInput> = {}) {
   clock = new Date();
