@@ -4,10 +4,10 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { accounts, memberships, sessions, tenants, users } from "@/server/db/schema";
-import { recordAudit } from "./audit";
+import { recordAudit, type AuditContext } from "./audit";
 
-/** Who is changing the membership list: a signed-in member of the tenant, with their role in it. */
-export type MemberActor = { tenantId: string; userId: string; role: MemberRole; origin?: string | null };
+/** Who is changing the membership list: a signed-in member of the tenant, their role in it, and what the audit log records. */
+export type MemberActor = { tenantId: string; userId: string; role: MemberRole; audit: AuditContext };
 
 /** The auth library's password rules and hasher, so accounts made here sign in like any other. */
 export type PasswordPolicy = { hash: (password: string) => Promise<string>; minLength: number; maxLength: number };
@@ -89,8 +89,6 @@ async function countOwners(tx: Transaction, tenantId: string) {
   return row?.owners ?? 0;
 }
 
-const userActor = (actor: MemberActor) => ({ type: "user" as const, id: actor.userId });
-
 /**
  * Adds the account with this email to the tenant, creating it with an initial password when
  * the email has none yet (public sign-up is off: this is how a new person gets in). An
@@ -138,10 +136,9 @@ export async function addMember(
     if (!membership) throw new AlreadyMemberError(email);
     await recordAudit(tx, {
       tenantId: actor.tenantId,
-      actor: userActor(actor),
+      ...actor.audit,
       action: "member.add",
       target: { type: "user", id: userId },
-      origin: actor.origin ?? null,
       metadata: { email, role: input.role, accountCreated },
     });
     return { id: membership.id, userId, email, name: user.name, role: input.role, joinedAt: membership.joinedAt, accountCreated };
@@ -160,10 +157,9 @@ export async function updateMemberRole(db: Database, actor: MemberActor, input: 
     await tx.update(memberships).set({ role: input.role }).where(eq(memberships.id, member.id));
     await recordAudit(tx, {
       tenantId: actor.tenantId,
-      actor: userActor(actor),
+      ...actor.audit,
       action: "member.role_change",
       target: { type: "user", id: member.userId },
-      origin: actor.origin ?? null,
       metadata: { email: member.email, from: member.role, to: input.role },
     });
     return { id: member.id, role: input.role, changed: true };
@@ -193,10 +189,9 @@ export async function removeMember(db: Database, actor: MemberActor, input: { me
       .where(and(eq(sessions.userId, member.userId), eq(sessions.activeOrganizationId, actor.tenantId)));
     await recordAudit(tx, {
       tenantId: actor.tenantId,
-      actor: userActor(actor),
+      ...actor.audit,
       action: "member.remove",
       target: { type: "user", id: member.userId },
-      origin: actor.origin ?? null,
       metadata: { email: member.email, role: member.role },
     });
     return { id: member.id, removedSelf: member.userId === actor.userId };

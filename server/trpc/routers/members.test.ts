@@ -89,8 +89,10 @@ describe("members router", () => {
     const tenant = await createTenant(db);
     const admin = await member(tenant.id, "admin");
     const viewer = await member(tenant.id, "viewer");
-    expect(await admin.caller.members.updateRole({ memberId: viewer.memberId, role: "admin" })).toMatchObject({ role: "admin", changed: true });
+    const behindProxy = await callerFor(db, auth, new Headers({ cookie: admin.headers.get("cookie") ?? "", "x-forwarded-for": "203.0.113.7, 10.0.0.1" }));
+    expect(await behindProxy.members.updateRole({ memberId: viewer.memberId, role: "admin" })).toMatchObject({ role: "admin", changed: true });
     expect(await admin.caller.members.updateRole({ memberId: viewer.memberId, role: "admin" })).toMatchObject({ changed: false });
+    expect(await db.select({ origin: auditLog.origin }).from(auditLog).where(eq(auditLog.tenantId, tenant.id))).toEqual([{ origin: "203.0.113.7" }]);
     expect(await roleOf(viewer.memberId)).toBe("admin");
     expect(await auditOf(tenant.id)).toEqual([
       { action: "member.role_change", actorType: "user", actorId: admin.id, targetType: "user", targetId: viewer.id, metadata: { email: viewer.email, from: "viewer", to: "admin" } },

@@ -7,10 +7,11 @@ import { mapServiceErrors } from "../service-errors";
 /** Membership ids come from the auth library or the seed: opaque text, not always UUIDs. */
 const memberId = z.string().trim().min(1).max(200);
 
-const actorOf = (ctx: { tenant: { id: string; role: MemberActor["role"] }; user: { id: string } }): MemberActor => ({
+const actorOf = (ctx: { tenant: { id: string; role: MemberActor["role"] }; user: { id: string }; audit: MemberActor["audit"] }): MemberActor => ({
   tenantId: ctx.tenant.id,
   userId: ctx.user.id,
   role: ctx.tenant.role,
+  audit: ctx.audit,
 });
 
 export const membersRouter = createTRPCRouter({
