@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Suspense } from "react";
+import { AuditLog } from "@/components/settings/audit-log";
+import { PageHeader } from "@/components/shell/page-header";
+import { Skeleton } from "@/components/ui/skeleton";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+export default function AuditLogPage() {
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description={
+          <>
+            Who changed what in this tenant, when and from where, newest first; failed sign-ins of its members too. The view lives in the URL.{" "}
+            <Link href="/settings" className="text-primary hover:underline">
+              Back to settings
+            </Link>
+          </>
+        }
+      />
+      <Suspense fallback={<Skeleton className="h-96" />}>
+        <AuditLog />
+      </Suspense>
+    </>
+  );
+}

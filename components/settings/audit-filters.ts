@@ -1,0 +1,49 @@
+import { parseAsIsoDate, parseAsString, parseAsStringLiteral } from "nuqs";
+import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, type AuditAction, type AuditActorType } from "@/lib/enums";
+
+/** The audit log's filters, kept in the URL so a view can be shared and survives reloads. */
+export const auditFilterParsers = {
+  action: parseAsStringLiteral(AUDIT_ACTIONS),
+  actor: parseAsStringLiteral(AUDIT_ACTOR_TYPES),
+  target: parseAsString,
+  from: parseAsIsoDate,
+  to: parseAsIsoDate,
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** URL filters as the audit.list input; `to` includes the whole day. */
+export function auditListInputOf(filters: { action: AuditAction | null; actor: AuditActorType | null; target: string | null; from: Date | null; to: Date | null }) {
+  return {
+    actions: filters.action ? [filters.action] : undefined,
+    actorType: filters.actor ?? undefined,
+    targetId: filters.target?.trim() || undefined,
+    from: filters.from ?? undefined,
+    to: filters.to ? new Date(filters.to.getTime() + DAY_MS - 1) : undefined,
+  };
+}
+
+export const ACTION_LABELS: Record<AuditAction, string> = {
+  "run.start": "Run started",
+  "run.cancel": "Run cancelled",
+  "run.rerun": "Run re-run",
+  "schedule.create": "Schedule created",
+  "schedule.update": "Schedule edited",
+  "schedule.enable": "Schedule enabled",
+  "schedule.disable": "Schedule disabled",
+  "schedule.delete": "Schedule deleted",
+  "schedule.run_now": "Schedule run now",
+  "webhook.create": "Webhook created",
+  "webhook.update": "Webhook edited",
+  "webhook.rotate_secret": "Webhook secret rotated",
+  "webhook.delete": "Webhook deleted",
+  "webhook.replay": "Webhook delivery replayed",
+  "api_key.create": "API key created",
+  "api_key.revoke": "API key revoked",
+  "member.add": "Member added",
+  "member.role_change": "Member role changed",
+  "member.remove": "Member removed",
+  "auth.sign_in_failed": "Sign-in failed",
+};
+
+export const ACTOR_LABELS: Record<AuditActorType, string> = { user: "User", api_key: "API key", webhook: "Webhook", schedule: "Schedule", system: "Skillrun" };

@@ -1,0 +1,254 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { FilterX, LoaderCircle, ScrollText } from "lucide-react";
+import Link from "next/link";
+import { useQueryStates } from "nuqs";
+import { useMemo, type ReactNode } from "react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { QueryError } from "@/components/shell/query-error";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Select } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, type AuditAction, type AuditActorType } from "@/lib/enums";
+import type { AppRouter } from "@/server/trpc/root";
+import { ACTION_LABELS, ACTOR_LABELS, auditFilterParsers, auditListInputOf } from "./audit-filters";
+
+type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["entries"][number];
+
+const dayOf = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
+const parseDay = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : null);
+const shortId = (id: string) => id.slice(0, 8);
+const text = (value: unknown) => (typeof value === "string" && value ? value : null);
+const isAction = (action: string): action is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(action);
+
+/** The tenant's audit log: who changed what, when and from where. Admins only. */
+export function AuditLog() {
+  const { role, can } = useTenantRole();
+  if (role === null) return <Skeleton className="h-96" />;
+  if (!can("admin")) {
+    return (
+      <Card>
+        <CardContent className="pt-6 text-sm text-muted-foreground">Only admins of this tenant can read its audit log.</CardContent>
+      </Card>
+    );
+  }
+  return (
+    <>
+      <AuditFilterBar />
+      <AuditTable />
+    </>
+  );
+}
+
+function AuditFilterBar() {
+  const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
+  const active = Object.values(filters).some((value) => value !== null);
+  const control = (id: string, label: string, element: ReactNode) => (
+    <div className="flex min-w-32 flex-col gap-1">
+      <Label htmlFor={id} className="text-xs text-muted-foreground">
+        {label}
+      </Label>
+      {element}
+    </div>
+  );
+
+  return (
+    <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log">
+      {control(
+        "audit-action",
+        "Action",
+        <Select id="audit-action" value={filters.action ?? ""} onChange={(event) => void setFilters({ action: isAction(event.target.value) ? event.target.value : null })}>
+          <option value="">Any</option>
+          {AUDIT_ACTIONS.map((action) => (
+            <option key={action} value={action}>
+              {ACTION_LABELS[action]}
+            </option>
+          ))}
+        </Select>,
+      )}
+      {control(
+        "audit-actor",
+        "Actor",
+        <Select id="audit-actor" value={filters.actor ?? ""} onChange={(event) => void setFilters({ actor: (event.target.value || null) as AuditActorType | null })}>
+          <option value="">Any</option>
+          {AUDIT_ACTOR_TYPES.map((type) => (
+            <option key={type} value={type}>
+              {ACTOR_LABELS[type]}
+            </option>
+          ))}
+        </Select>,
+      )}
+      {control("audit-from", "From (UTC)", <Input id="audit-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
+      {control("audit-to", "To (UTC)", <Input id="audit-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
+      {filters.target && (
+        <Badge variant="outline" className="h-9 rounded-md font-mono">
+          Target {shortId(filters.target)}
+        </Badge>
+      )}
+      {active && (
+        <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
+          <FilterX aria-hidden />
+          Clear filters
+        </Button>
+      )}
+    </div>
+  );
+}
+
+function AuditTable() {
+  const trpc = useTRPC();
+  const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
+  const input = useMemo(() => auditListInputOf(filters), [filters]);
+  const log = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }));
+  const entries = useMemo(() => log.data?.pages.flatMap((page) => page.entries) ?? [], [log.data]);
+
+  if (log.isPending) {
+    return (
+      <div className="flex flex-col gap-2" aria-busy="true" aria-label="Loading the audit log">
+        {Array.from({ length: 8 }, (_, index) => (
+          <Skeleton key={index} className="h-11" />
+        ))}
+      </div>
+    );
+  }
+  if (log.isError) return <QueryError title="The audit log could not be loaded" query={log} />;
+
+  if (entries.length === 0) {
+    const filtered = Object.values(filters).some((value) => value !== null);
+    return (
+      <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
+        <ScrollText className="mb-3 size-8 text-muted-foreground" aria-hidden />
+        <p className="font-medium">{filtered ? "No entries match these filters" : "Nothing recorded yet"}</p>
+        <p className="mt-1 text-sm text-muted-foreground">
+          {filtered ? (
+            <Button variant="link" className="h-auto p-0" onClick={() => void setFilters(null)}>
+              Clear the filters
+            </Button>
+          ) : (
+            "Runs started or cancelled, schedule, webhook, API key and member changes, and failed sign-ins appear here."
+          )}
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <Table aria-label="Audit log" aria-busy={log.isFetching}>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Time</TableHead>
+            <TableHead>Actor</TableHead>
+            <TableHead>Action</TableHead>
+            <TableHead>Target</TableHead>
+            <TableHead>Origin</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {entries.map((entry) => (
+            <TableRow key={entry.id}>
+              <TableCell>
+                <time dateTime={entry.at.toISOString()} title={formatAbsolute(entry.at)} className="whitespace-nowrap">
+                  {formatRelative(entry.at)}
+                </time>
+              </TableCell>
+              <TableCell>
+                <Actor entry={entry} />
+              </TableCell>
+              <TableCell>
+                <span className="flex flex-col leading-tight">
+                  <span className="whitespace-nowrap" title={entry.action}>
+                    {isAction(entry.action) ? ACTION_LABELS[entry.action] : entry.action}
+                  </span>
+                  {text(entry.metadata.reason) && <span className="max-w-64 truncate text-xs text-muted-foreground" title={text(entry.metadata.reason) ?? undefined}>{text(entry.metadata.reason)}</span>}
+                </span>
+              </TableCell>
+              <TableCell>
+                <Target entry={entry} />
+              </TableCell>
+              <TableCell className="font-mono text-xs text-muted-foreground">{entry.origin ?? "—"}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <div className="mt-4 flex items-center justify-between text-sm text-muted-foreground">
+        <span>
+          {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
+        </span>
+        {log.hasNextPage && (
+          <Button variant="outline" size="sm" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
+            {log.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
+            Load more
+          </Button>
+        )}
+      </div>
+    </>
+  );
+}
+
+/** Two lines: what it is, and a quieter detail. */
+function Named({ primary, secondary }: { primary: ReactNode; secondary?: ReactNode }) {
+  return (
+    <span className="flex flex-col leading-tight">
+      <span className="max-w-48 truncate">{primary}</span>
+      {secondary && <span className="max-w-48 truncate text-xs text-muted-foreground">{secondary}</span>}
+    </span>
+  );
+}
+
+function Actor({ entry }: { entry: Entry }) {
+  const { actor } = entry;
+  const label = ACTOR_LABELS[actor.type];
+  if (actor.type === "system") return <Named primary="Skillrun" secondary="automatic" />;
+  // A failed sign-in on an email that matches no account.
+  if (!actor.id) return <Named primary="Unknown account" secondary={label} />;
+  const name = actor.name ?? `${label} ${shortId(actor.id)} (deleted)`;
+  if (actor.type === "user") return <Named primary={name} secondary={actor.email} />;
+  if (actor.type === "schedule" && actor.name) {
+    return (
+      <Named
+        primary={
+          <Link href={`/schedules/${actor.id}`} className="hover:underline">
+            {name}
+          </Link>
+        }
+        secondary={label}
+      />
+    );
+  }
+  return <Named primary={name} secondary={label} />;
+}
+
+function Target({ entry }: { entry: Entry }) {
+  const { target, metadata } = entry;
+  if (entry.action === "auth.sign_in_failed") return <Named primary={text(metadata.email) ?? "—"} secondary="email typed" />;
+  if (!target.type || !target.id) return <span className="text-muted-foreground">—</span>;
+  // Deleted rows keep the name the entry recorded.
+  const name = target.name ?? text(metadata.name);
+  const link = (href: string, label: string) => (
+    <Link href={href} className="text-primary hover:underline">
+      {label}
+    </Link>
+  );
+  if (target.type === "run") return <Named primary={link(`/runs/${target.id}`, name ?? `Run ${shortId(target.id)}`)} secondary={`Run ${shortId(target.id)}`} />;
+  if (target.type === "schedule") {
+    const runId = text(metadata.runId);
+    return (
+      <Named
+        primary={target.name ? link(`/schedules/${target.id}`, target.name) : `${name ?? shortId(target.id)} (deleted)`}
+        secondary={runId ? link(`/runs/${runId}`, `Run ${shortId(runId)}`) : "Schedule"}
+      />
+    );
+  }
+  const kind = target.type === "api_key" ? "API key" : target.type === "user" ? "Member" : target.type === "webhook" ? "Webhook" : target.type;
+  return <Named primary={name ?? shortId(target.id)} secondary={kind} />;
+}
