@@ -1,0 +1,39 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
+import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+
+test.use({ storageState: ADMIN_STATE });
+
+test("an admin finds the run they started in the audit log, and filters it through the URL", async ({ page }) => {
+  const script = uniqueScriptKey("audit");
+  await scriptModel(script, [{ text: "# Audited" }]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Audit me ${scriptMarker(script)}` } });
+
+  await page.goto("/settings");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page).toHaveURL(/\/settings\/audit$/);
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+
+  const log = page.getByRole("table", { name: "Audit log" });
+  const row = log.getByRole("row").filter({ has: page.locator(`a[href="/runs/${runId}"]`) });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Run started");
+  await expect(row).toContainText(DEMO_ADMIN.name);
+  await expect(row).toContainText(EMAIL_SKILL.name);
+
+  // Filters live in the URL: only schedules' entries → none of the admin's runs.
+  await page.getByLabel("Actor").selectOption("schedule");
+  await expect(page).toHaveURL(/actor=schedule/);
+  await expect(row).toHaveCount(0);
+  await page.getByLabel("Actor").selectOption("user");
+  await page.getByLabel("Action").selectOption("run.start");
+  await expect(page).toHaveURL(/action=run\.start/);
+  await expect(row).toHaveCount(1);
+  await page.reload();
+  await expect(page.getByLabel("Action")).toHaveValue("run.start");
+  await expect(row).toHaveCount(1);
+
+  await row.locator(`a[href="/runs/${runId}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
+});
