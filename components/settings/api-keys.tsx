@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Copy, KeyRound, LoaderCircle, Plus } from "lucide-react";
+import Link from "next/link";
 import { useId, useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
@@ -70,7 +71,7 @@ export function ApiKeys() {
           <KeyRound className="size-4" aria-hidden /> API keys
         </CardTitle>
         <p className="text-sm text-muted-foreground">
-          For the REST API (<a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant and is shown once.
+          For the REST API (<Link className="text-primary hover:underline" href="/settings/api">reference</Link>, <a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant and is shown once.
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
