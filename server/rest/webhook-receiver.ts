@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
 import type { RunDispatcher } from "@/server/services/runs";
+import { coalesceSends } from "@/server/services/send-coalescer";
 import { acceptDelivery, findDeliverableWebhook, recordDelivery } from "@/server/services/webhook-deliveries";
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, verifyWebhookSignature } from "@/server/services/webhook-signature";
 import { apiError, json, malformedJson, parseJson, readJsonBytes } from "./http";
@@ -48,6 +49,8 @@ const notFound = () => apiError(404, "not_found", "No such webhook.");
 export function createWebhookReceiver(deps: Deps) {
   const limits = new WebhookRateLimits();
   const now = deps.now ?? (() => new Date());
+  // Deliveries arrive in bursts; their runs go to the engine a request per burst, not per delivery.
+  const dispatcher = coalesceSends(deps.dispatcher);
 
   return async function receive(request: Request, webhookId: string): Promise<Response> {
     const db = deps.db();
@@ -84,7 +87,7 @@ export function createWebhookReceiver(deps: Deps) {
     const payload = parseJson(body.bytes);
     if (!payload.ok) return reject(malformedJson(), { verdict: "malformed", httpStatus: 400, bodyBytes: body.bytes.length });
 
-    const outcome = await acceptDelivery({ db, dispatcher: deps.dispatcher }, webhook, { payload: payload.value, deliveryId, bodyBytes: body.bytes.length, origin: requestOrigin(request.headers) }, now());
+    const outcome = await acceptDelivery({ db, dispatcher }, webhook, { payload: payload.value, deliveryId, bodyBytes: body.bytes.length, origin: requestOrigin(request.headers) }, now());
     switch (outcome.verdict) {
       case "accepted":
         return json({ runId: outcome.runId }, 202);

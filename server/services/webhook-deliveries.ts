@@ -124,7 +124,8 @@ export async function acceptDelivery(
             and(
               eq(webhookDeliveries.webhookId, webhook.id),
               eq(webhookDeliveries.deliveryId, delivery.deliveryId),
-              eq(webhookDeliveries.verdict, "accepted"),
+              // A literal, not a parameter: the partial index's predicate must match in every plan.
+              sql`${webhookDeliveries.verdict} = 'accepted'`,
               gt(webhookDeliveries.receivedAt, new Date(now.getTime() - DELIVERY_DEDUPE_WINDOW_MS)),
             ),
           )
