@@ -65,24 +65,25 @@ function validateInputs(skill: { id: string; versionHash: string; inputsSchema: 
   return result.value;
 }
 
-async function findSkill(db: Database | Transaction, tenantId: string, ref: StartRunInput["skill"]) {
+/**
+ * The skill to run and the agent to run it with, in one statement: the named agent of the
+ * tenant, else the tenant's default (or none). The caller reports problems in the order an
+ * operator fixes them: skill, then inputs, then agent.
+ */
+async function findSkillAndAgent(db: Database | Transaction, tenantId: string, ref: StartRunInput["skill"], agentId: string | null | undefined) {
+  const agent = db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.tenantId, tenantId), agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true)))
+    .limit(1);
   const [skill] = await db
-    .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema })
+    .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema, agentId: sql<string | null>`(${agent})` })
     .from(skills)
     .where(and("id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug), skillVisibleTo(tenantId)))
     .orderBy(ownSkillFirst)
     .limit(1);
   if (!skill) throw new SkillNotFoundError("id" in ref ? ref.id : ref.slug);
   return skill;
-}
-
-async function findAgentId(db: Database | Transaction, tenantId: string, agentId: string | null | undefined): Promise<string | null> {
-  const [agent] = await db
-    .select({ id: agents.id })
-    .from(agents)
-    .where(and(eq(agents.tenantId, tenantId), agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true)));
-  if (agentId && !agent) throw new AgentNotFoundError(agentId);
-  return agent?.id ?? null;
 }
 
 const runSummary = { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt };
@@ -167,9 +168,10 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
       .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
     if (existing) return { run: existing, created: false };
   }
-  const skill = await findSkill(db, tenantId, input.skill);
+  const skill = await findSkillAndAgent(db, tenantId, input.skill, input.agentId);
   const inputs = validateInputs(skill, input.inputs);
-  const agentId = await findAgentId(db, tenantId, input.agentId);
+  const agentId = skill.agentId;
+  if (input.agentId && !agentId) throw new AgentNotFoundError(input.agentId);
   if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
 
   const insert = db
@@ -250,7 +252,7 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
         .where(and(inArray(skills.id, skillIds), eq(skills.enabled, true)))
     : [];
   const skillById = new Map(skillRows.map((skill) => [skill.id, skill]));
-  // findSkill's rule, skillVisibleTo: enabled, and built in or the tenant's own.
+  // findSkillAndAgent's rule, skillVisibleTo: enabled, and built in or the tenant's own.
   const validated = pending.flatMap((index) => {
     const input = inputs[index]!;
     const skill = skillById.get(input.skill.id);
@@ -267,7 +269,7 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
     }
   });
 
-  // findAgentId's rule: the named agent of the tenant, else the tenant's default (or none).
+  // findSkillAndAgent's agent rule: the named agent of the tenant, else the tenant's default (or none).
   const namedAgentIds = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [input.agentId] : [])))];
   const defaultFor = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [] : [input.tenantId])))];
   const agentRows =

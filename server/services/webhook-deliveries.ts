@@ -23,7 +23,11 @@ export type DeliverableWebhook = {
 };
 
 /** An enabled webhook by id, with the secrets valid at `now`; null for unknown and disabled alike. */
-export async function findDeliverableWebhook(db: Database, webhookId: string, now = new Date()): Promise<DeliverableWebhook | null> {
+export async function findDeliverableWebhook(
+  db: Database,
+  webhookId: string,
+  now = new Date(),
+): Promise<DeliverableWebhook | null> {
   const [webhook] = await db
     .select({
       id: webhooks.id,
@@ -39,7 +43,10 @@ export async function findDeliverableWebhook(db: Database, webhookId: string, no
     .from(webhooks)
     .where(and(eq(webhooks.id, webhookId), eq(webhooks.enabled, true)));
   if (!webhook) return null;
-  const previousValid = webhook.previousSigningSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
+  const previousValid =
+    webhook.previousSigningSecret &&
+    webhook.previousSecretExpiresAt &&
+    webhook.previousSecretExpiresAt > now;
   return {
     id: webhook.id,
     tenantId: webhook.tenantId,
@@ -47,7 +54,9 @@ export async function findDeliverableWebhook(db: Database, webhookId: string, no
     agentId: webhook.agentId,
     inputMapping: webhook.inputMapping,
     rateLimitPerMinute: webhook.rateLimitPerMinute,
-    secrets: previousValid ? [webhook.signingSecret, webhook.previousSigningSecret!] : [webhook.signingSecret],
+    secrets: previousValid
+      ? [webhook.signingSecret, webhook.previousSigningSecret!]
+      : [webhook.signingSecret],
   };
 }
 
@@ -66,7 +75,11 @@ export type DeliveryRecord = {
 };
 
 /** Appends to the webhook's delivery log. */
-export async function recordDelivery(db: Database | Transaction, webhook: { id: string; tenantId: string }, record: DeliveryRecord) {
+export async function recordDelivery(
+  db: Database | Transaction,
+  webhook: { id: string; tenantId: string },
+  record: DeliveryRecord,
+) {
   await db.insert(webhookDeliveries).values({
     tenantId: webhook.tenantId,
     webhookId: webhook.id,
@@ -74,7 +87,8 @@ export async function recordDelivery(db: Database | Transaction, webhook: { id: 
     verdict: record.verdict,
     httpStatus: record.httpStatus,
     bodyBytes: record.bodyBytes ?? 0,
-    payload: record.payload === undefined ? null : sql`${JSON.stringify(record.payload)}::text::jsonb`,
+    payload:
+      record.payload === undefined ? null : sql`${JSON.stringify(record.payload)}::text::jsonb`,
     error: record.error ?? null,
     runId: record.runId ?? null,
     deduplicated: record.deduplicated ?? false,
@@ -90,11 +104,16 @@ export type DeliveryOutcome =
   | { verdict: "failed"; message: string };
 
 /** Field errors that say which pointer found nothing, so the sender can fix the payload or the mapping. */
-function explainUnresolved(error: InputsInvalidError, unresolved: Record<string, string>): Record<string, string[]> {
+function explainUnresolved(
+  error: InputsInvalidError,
+  unresolved: Record<string, string>,
+): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const [field, messages] of Object.entries(error.fieldErrors)) {
     const pointer = unresolved[field];
-    fields[field] = pointer ? messages.map((message) => `${message} (nothing at ${pointer} in the payload)`) : messages;
+    fields[field] = pointer
+      ? messages.map((message) => `${message} (nothing at ${pointer} in the payload)`)
+      : messages;
   }
   return fields;
 }
@@ -108,15 +127,29 @@ function explainUnresolved(error: InputsInvalidError, unresolved: Record<string,
 export async function acceptDelivery(
   deps: RunServiceDeps,
   webhook: DeliverableWebhook,
-  delivery: { payload: unknown; deliveryId: string | null; bodyBytes: number; origin?: string | null; replay?: { ofId: string; userId: string } },
+  delivery: {
+    payload: unknown;
+    deliveryId: string | null;
+    bodyBytes: number;
+    origin?: string | null;
+    replay?: { ofId: string; userId: string };
+  },
   now = new Date(),
 ): Promise<DeliveryOutcome> {
   const { inputs, unresolved } = mapPayloadToInputs(webhook.inputMapping, delivery.payload);
-  const logged = { deliveryId: delivery.deliveryId, bodyBytes: delivery.bodyBytes, payload: delivery.payload, replayOfId: delivery.replay?.ofId ?? null, replayedByUserId: delivery.replay?.userId ?? null };
+  const logged = {
+    deliveryId: delivery.deliveryId,
+    bodyBytes: delivery.bodyBytes,
+    payload: delivery.payload,
+    replayOfId: delivery.replay?.ofId ?? null,
+    replayedByUserId: delivery.replay?.userId ?? null,
+  };
   try {
     const { outcome, createdRun } = await deps.db.transaction(async (tx) => {
       if (delivery.deliveryId) {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`webhook:${webhook.id}:${delivery.deliveryId}`}, 0))`);
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtextextended(${`webhook:${webhook.id}:${delivery.deliveryId}`}, 0))`,
+        );
         const [original] = await tx
           .select({ runId: webhookDeliveries.runId })
           .from(webhookDeliveries)
@@ -132,8 +165,17 @@ export async function acceptDelivery(
           .orderBy(desc(webhookDeliveries.receivedAt))
           .limit(1);
         if (original) {
-          await recordDelivery(tx, webhook, { ...logged, verdict: "duplicate", httpStatus: 202, deduplicated: true, runId: original.runId });
-          return { outcome: { verdict: "duplicate", runId: original.runId } satisfies DeliveryOutcome, createdRun: null };
+          await recordDelivery(tx, webhook, {
+            ...logged,
+            verdict: "duplicate",
+            httpStatus: 202,
+            deduplicated: true,
+            runId: original.runId,
+          });
+          return {
+            outcome: { verdict: "duplicate", runId: original.runId } satisfies DeliveryOutcome,
+            createdRun: null,
+          };
         }
       }
       const { run } = await createRun(tx, {
@@ -144,16 +186,32 @@ export async function acceptDelivery(
         source: "webhook",
         invoker: { webhookId: webhook.id, userId: delivery.replay?.userId ?? null },
       });
-      await recordDelivery(tx, webhook, { ...logged, verdict: "accepted", httpStatus: 202, runId: run.id });
-      await recordAudit(tx, {
-        tenantId: webhook.tenantId,
-        actor: delivery.replay ? { type: "user", id: delivery.replay.userId } : { type: "webhook", id: webhook.id },
-        action: delivery.replay ? "webhook.replay" : "run.start",
-        target: { type: "run", id: run.id },
-        origin: delivery.origin ?? null,
-        metadata: { webhookId: webhook.id, ...(delivery.replay ? { replayOf: delivery.replay.ofId } : {}) },
-      });
-      return { outcome: { verdict: "accepted", runId: run.id } satisfies DeliveryOutcome, createdRun: run };
+      // Independent inserts, sent together: one round trip (postgres.js pipelines them).
+      await Promise.all([
+        recordDelivery(tx, webhook, {
+          ...logged,
+          verdict: "accepted",
+          httpStatus: 202,
+          runId: run.id,
+        }),
+        recordAudit(tx, {
+          tenantId: webhook.tenantId,
+          actor: delivery.replay
+            ? { type: "user", id: delivery.replay.userId }
+            : { type: "webhook", id: webhook.id },
+          action: delivery.replay ? "webhook.replay" : "run.start",
+          target: { type: "run", id: run.id },
+          origin: delivery.origin ?? null,
+          metadata: {
+            webhookId: webhook.id,
+            ...(delivery.replay ? { replayOf: delivery.replay.ofId } : {}),
+          },
+        }),
+      ]);
+      return {
+        outcome: { verdict: "accepted", runId: run.id } satisfies DeliveryOutcome,
+        createdRun: run,
+      };
     });
     // After commit, so the function finds the run. A failed send marks the run failed
     // (dispatch_failed), visibly; the delivery itself was accepted and stays so.
@@ -166,12 +224,22 @@ export async function acceptDelivery(
   } catch (error) {
     if (error instanceof InputsInvalidError) {
       const fieldErrors = explainUnresolved(error, unresolved);
-      await recordDelivery(deps.db, webhook, { ...logged, verdict: "inputs_invalid", httpStatus: 422, error: error.message });
+      await recordDelivery(deps.db, webhook, {
+        ...logged,
+        verdict: "inputs_invalid",
+        httpStatus: 422,
+        error: error.message,
+      });
       return { verdict: "inputs_invalid", fieldErrors };
     }
     if (error instanceof SkillNotFoundError) {
       const message = "The webhook's skill is no longer available in this tenant.";
-      await recordDelivery(deps.db, webhook, { ...logged, verdict: "failed", httpStatus: 409, error: message });
+      await recordDelivery(deps.db, webhook, {
+        ...logged,
+        verdict: "failed",
+        httpStatus: 409,
+        error: message,
+      });
       return { verdict: "failed", message };
     }
     throw error;
@@ -183,21 +251,47 @@ export async function acceptDelivery(
  * delivery in the log (pointing at the original) and, if its inputs fit, a new run. Disabled
  * webhooks are replayable: an operator may want the run while the sender stays shut out.
  */
-export async function replayDelivery(deps: RunServiceDeps, scope: { tenantId: string; userId: string; deliveryId: string; origin?: string | null }) {
+export async function replayDelivery(
+  deps: RunServiceDeps,
+  scope: { tenantId: string; userId: string; deliveryId: string; origin?: string | null },
+) {
   const [original] = await deps.db
-    .select({ payload: webhookDeliveries.payload, bodyBytes: webhookDeliveries.bodyBytes, webhookId: webhookDeliveries.webhookId })
+    .select({
+      payload: webhookDeliveries.payload,
+      bodyBytes: webhookDeliveries.bodyBytes,
+      webhookId: webhookDeliveries.webhookId,
+    })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.id, scope.deliveryId), eq(webhookDeliveries.tenantId, scope.tenantId), sql`${webhookDeliveries.payload} is not null`));
+    .where(
+      and(
+        eq(webhookDeliveries.id, scope.deliveryId),
+        eq(webhookDeliveries.tenantId, scope.tenantId),
+        sql`${webhookDeliveries.payload} is not null`,
+      ),
+    );
   if (!original) throw new DeliveryNotFoundError(scope.deliveryId);
   const [webhook] = await deps.db
-    .select({ id: webhooks.id, tenantId: webhooks.tenantId, skillId: webhooks.skillId, agentId: webhooks.agentId, inputMapping: webhooks.inputMapping, rateLimitPerMinute: webhooks.rateLimitPerMinute })
+    .select({
+      id: webhooks.id,
+      tenantId: webhooks.tenantId,
+      skillId: webhooks.skillId,
+      agentId: webhooks.agentId,
+      inputMapping: webhooks.inputMapping,
+      rateLimitPerMinute: webhooks.rateLimitPerMinute,
+    })
     .from(webhooks)
     .where(and(eq(webhooks.id, original.webhookId), eq(webhooks.tenantId, scope.tenantId)));
   if (!webhook) throw new WebhookNotFoundError(original.webhookId);
   const outcome = await acceptDelivery(
     deps,
     { ...webhook, secrets: [] },
-    { payload: original.payload, deliveryId: null, bodyBytes: original.bodyBytes, origin: scope.origin, replay: { ofId: scope.deliveryId, userId: scope.userId } },
+    {
+      payload: original.payload,
+      deliveryId: null,
+      bodyBytes: original.bodyBytes,
+      origin: scope.origin,
+      replay: { ofId: scope.deliveryId, userId: scope.userId },
+    },
   );
   if (outcome.verdict === "inputs_invalid") throw new InputsInvalidError(outcome.fieldErrors);
   if (outcome.verdict === "failed") throw new SkillNotFoundError(webhook.skillId);
