@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
@@ -74,13 +74,8 @@ export type DeliveryRecord = {
   replayedByUserId?: string | null;
 };
 
-/** Appends to the webhook's delivery log. */
-export async function recordDelivery(
-  db: Database | Transaction,
-  webhook: { id: string; tenantId: string },
-  record: DeliveryRecord,
-) {
-  await db.insert(webhookDeliveries).values({
+function deliveryRow(webhook: { id: string; tenantId: string }, record: DeliveryRecord) {
+  return {
     tenantId: webhook.tenantId,
     webhookId: webhook.id,
     deliveryId: record.deliveryId ?? null,
@@ -94,7 +89,16 @@ export async function recordDelivery(
     deduplicated: record.deduplicated ?? false,
     replayOfId: record.replayOfId ?? null,
     replayedByUserId: record.replayedByUserId ?? null,
-  });
+  };
+}
+
+/** Appends to the webhook's delivery log. */
+export async function recordDelivery(
+  db: Database | Transaction,
+  webhook: { id: string; tenantId: string },
+  record: DeliveryRecord,
+) {
+  await db.insert(webhookDeliveries).values(deliveryRow(webhook, record));
 }
 
 export type DeliveryOutcome =
@@ -118,22 +122,31 @@ function explainUnresolved(
   return fields;
 }
 
+/** The delivery id is held by an accepted delivery: the transaction that found it rolls back. */
+class DeliveryIdTaken extends Error {}
+
+const holdsItsId = sql`${webhookDeliveries.verdict} = 'accepted' and ${webhookDeliveries.deliveryId} is not null and ${webhookDeliveries.deliveryIdReleasedAt} is null`;
+
+type Delivery = {
+  payload: unknown;
+  deliveryId: string | null;
+  bodyBytes: number;
+  origin?: string | null;
+  replay?: { ofId: string; userId: string };
+};
+
 /**
- * Turns a verified payload into a run: maps it to inputs, then, in one transaction, checks the
- * delivery id against the last 24 h (under an advisory lock on webhook + id, so two concurrent
- * copies of a delivery make one run), creates the run and logs the delivery and the audit entry.
- * The run is dispatched after commit. Invalid inputs create nothing but the log entry.
+ * Turns a verified payload into a run: maps it to inputs, then, in one transaction, creates the
+ * run and logs the delivery (claiming its id) and the audit entry. A delivery id already held
+ * conflicts on the log's unique index — a concurrent copy waits for the first to commit — and
+ * the transaction rolls back, leaving nothing; the copy is answered with the original run.
+ * An id held for longer than 24 h is released and the delivery tried once more. The run is
+ * dispatched after commit. Invalid inputs create nothing but the log entry.
  */
 export async function acceptDelivery(
   deps: RunServiceDeps,
   webhook: DeliverableWebhook,
-  delivery: {
-    payload: unknown;
-    deliveryId: string | null;
-    bodyBytes: number;
-    origin?: string | null;
-    replay?: { ofId: string; userId: string };
-  },
+  delivery: Delivery,
   now = new Date(),
 ): Promise<DeliveryOutcome> {
   const { inputs, unresolved } = mapPayloadToInputs(webhook.inputMapping, delivery.payload);
@@ -144,40 +157,8 @@ export async function acceptDelivery(
     replayOfId: delivery.replay?.ofId ?? null,
     replayedByUserId: delivery.replay?.userId ?? null,
   };
-  try {
-    const { outcome, createdRun } = await deps.db.transaction(async (tx) => {
-      if (delivery.deliveryId) {
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtextextended(${`webhook:${webhook.id}:${delivery.deliveryId}`}, 0))`,
-        );
-        const [original] = await tx
-          .select({ runId: webhookDeliveries.runId })
-          .from(webhookDeliveries)
-          .where(
-            and(
-              eq(webhookDeliveries.webhookId, webhook.id),
-              eq(webhookDeliveries.deliveryId, delivery.deliveryId),
-              // A literal, not a parameter: the partial index's predicate must match in every plan.
-              sql`${webhookDeliveries.verdict} = 'accepted'`,
-              gt(webhookDeliveries.receivedAt, new Date(now.getTime() - DELIVERY_DEDUPE_WINDOW_MS)),
-            ),
-          )
-          .orderBy(desc(webhookDeliveries.receivedAt))
-          .limit(1);
-        if (original) {
-          await recordDelivery(tx, webhook, {
-            ...logged,
-            verdict: "duplicate",
-            httpStatus: 202,
-            deduplicated: true,
-            runId: original.runId,
-          });
-          return {
-            outcome: { verdict: "duplicate", runId: original.runId } satisfies DeliveryOutcome,
-            createdRun: null,
-          };
-        }
-      }
+  const createRunAndClaim = () =>
+    deps.db.transaction(async (tx) => {
       const { run } = await createRun(tx, {
         tenantId: webhook.tenantId,
         skill: { id: webhook.skillId },
@@ -187,13 +168,22 @@ export async function acceptDelivery(
         invoker: { webhookId: webhook.id, userId: delivery.replay?.userId ?? null },
       });
       // Independent inserts, sent together: one round trip (postgres.js pipelines them).
-      await Promise.all([
-        recordDelivery(tx, webhook, {
-          ...logged,
-          verdict: "accepted",
-          httpStatus: 202,
-          runId: run.id,
-        }),
+      const [claimed] = await Promise.all([
+        tx
+          .insert(webhookDeliveries)
+          .values(
+            deliveryRow(webhook, {
+              ...logged,
+              verdict: "accepted",
+              httpStatus: 202,
+              runId: run.id,
+            }),
+          )
+          .onConflictDoNothing({
+            target: [webhookDeliveries.webhookId, webhookDeliveries.deliveryId],
+            where: holdsItsId,
+          })
+          .returning({ id: webhookDeliveries.id }),
         recordAudit(tx, {
           tenantId: webhook.tenantId,
           actor: delivery.replay
@@ -208,19 +198,31 @@ export async function acceptDelivery(
           },
         }),
       ]);
-      return {
-        outcome: { verdict: "accepted", runId: run.id } satisfies DeliveryOutcome,
-        createdRun: run,
-      };
+      if (claimed.length === 0) throw new DeliveryIdTaken();
+      return run;
     });
-    // After commit, so the function finds the run. A failed send marks the run failed
-    // (dispatch_failed), visibly; the delivery itself was accepted and stays so.
-    if (createdRun) {
-      await dispatchCreatedRun(deps, createdRun, webhook.tenantId).catch((error: unknown) => {
-        if (!(error instanceof DispatchFailedError)) throw error;
-      });
+
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const run = await createRunAndClaim();
+        // After commit, so the function finds the run. A failed send marks the run failed
+        // (dispatch_failed), visibly; the delivery itself was accepted and stays so.
+        await dispatchCreatedRun(deps, run, webhook.tenantId).catch((error: unknown) => {
+          if (!(error instanceof DispatchFailedError)) throw error;
+        });
+        return { verdict: "accepted", runId: run.id };
+      } catch (error) {
+        if (!(error instanceof DeliveryIdTaken) || !delivery.deliveryId || attempt > 0) throw error;
+        const duplicate = await answerDuplicate(
+          deps,
+          webhook,
+          { ...logged, deliveryId: delivery.deliveryId },
+          now,
+        );
+        if (duplicate) return duplicate;
+      }
     }
-    return outcome;
   } catch (error) {
     if (error instanceof InputsInvalidError) {
       const fieldErrors = explainUnresolved(error, unresolved);
@@ -244,6 +246,47 @@ export async function acceptDelivery(
     }
     throw error;
   }
+}
+
+/**
+ * A delivery whose id is held: within 24 h of the holder, logged as a duplicate and answered
+ * with the holder's run; older, the id is released (null: try again).
+ */
+async function answerDuplicate(
+  deps: RunServiceDeps,
+  webhook: DeliverableWebhook,
+  logged: Omit<DeliveryRecord, "verdict" | "httpStatus"> & { deliveryId: string },
+  now: Date,
+): Promise<DeliveryOutcome | null> {
+  const [holder] = await deps.db
+    .select({
+      id: webhookDeliveries.id,
+      runId: webhookDeliveries.runId,
+      receivedAt: webhookDeliveries.receivedAt,
+    })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.webhookId, webhook.id),
+        eq(webhookDeliveries.deliveryId, logged.deliveryId),
+        holdsItsId,
+      ),
+    );
+  if (holder && holder.receivedAt.getTime() <= now.getTime() - DELIVERY_DEDUPE_WINDOW_MS) {
+    await deps.db
+      .update(webhookDeliveries)
+      .set({ deliveryIdReleasedAt: now })
+      .where(and(eq(webhookDeliveries.id, holder.id), holdsItsId));
+    return null;
+  }
+  await recordDelivery(deps.db, webhook, {
+    ...logged,
+    verdict: "duplicate",
+    httpStatus: 202,
+    deduplicated: true,
+    runId: holder?.runId ?? null,
+  });
+  return { verdict: "duplicate", runId: holder?.runId ?? null };
 }
 
 /**

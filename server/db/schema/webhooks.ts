@@ -7,6 +7,7 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
@@ -65,13 +66,16 @@ export const webhookDeliveries = pgTable(
     /** Set on a delivery an operator replayed from the log: the original. */
     replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, { onDelete: "set null" }),
     replayedByUserId: text().references(() => users.id, { onDelete: "set null" }),
+    /** Set when the same delivery id came again after the 24 h window: the id is free for that one. */
+    deliveryIdReleasedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index().on(t.webhookId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    // Deduplication looks up accepted deliveries of the last 24 h by id. Only accepted ones
-    // count: a forged or rejected request must not block the real one.
-    index("webhook_deliveries_accepted_delivery_idx")
-      .on(t.webhookId, t.deliveryId, t.receivedAt)
-      .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null`),
+    // One accepted delivery per id: a second copy's insert conflicts (waiting for the first to
+    // commit), so concurrent copies make one run. Only accepted ones hold their id: a forged or
+    // rejected request must not block the real one; after 24 h the id is released for reuse.
+    uniqueIndex("webhook_deliveries_accepted_delivery_key")
+      .on(t.webhookId, t.deliveryId)
+      .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null and ${t.deliveryIdReleasedAt} is null`),
   ],
 );

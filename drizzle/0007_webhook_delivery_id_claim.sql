@@ -1,0 +1,3 @@
+DROP INDEX "webhook_deliveries_accepted_delivery_idx";--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD COLUMN "delivery_id_released_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "webhook_deliveries_accepted_delivery_key" ON "webhook_deliveries" USING btree ("webhook_id","delivery_id") WHERE "webhook_deliveries"."verdict" = 'accepted' and "webhook_deliveries"."delivery_id" is not null and "webhook_deliveries"."delivery_id_released_at" is null;
