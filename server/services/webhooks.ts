@@ -183,8 +183,12 @@ export async function getWebhook(db: Database, tenantId: string, webhookId: stri
 /** Characters of a payload the delivery log shows per row; the whole payload is one click away. */
 const PAYLOAD_PREVIEW_CHARS = 160;
 
-/** The delivery log, newest first, `limit` rows before `cursor`. */
-export async function listWebhookDeliveries(db: Database, scope: { tenantId: string; webhookId: string }, page: { limit: number; cursor?: { receivedAt: Date; id: string } | null }) {
+/**
+ * The delivery log, newest first, `limit` rows after the delivery `cursor` names. The cursor is
+ * an id whose exact (microsecond) time the query reads back: a JS Date would round it to the
+ * millisecond and skip deliveries received in the same one.
+ */
+export async function listWebhookDeliveries(db: Database, scope: { tenantId: string; webhookId: string }, page: { limit: number; cursor?: string | null }) {
   await getWebhook(db, scope.tenantId, scope.webhookId);
   const rows = await db
     .select({
@@ -207,14 +211,16 @@ export async function listWebhookDeliveries(db: Database, scope: { tenantId: str
       and(
         eq(webhookDeliveries.webhookId, scope.webhookId),
         eq(webhookDeliveries.tenantId, scope.tenantId),
-        page.cursor ? sql`(${webhookDeliveries.receivedAt}, ${webhookDeliveries.id}) < (${page.cursor.receivedAt}, ${page.cursor.id})` : undefined,
+        page.cursor
+          ? sql`(${webhookDeliveries.receivedAt}, ${webhookDeliveries.id}) < (select received_at, id from ${webhookDeliveries} where id = ${page.cursor} and webhook_id = ${scope.webhookId})`
+          : undefined,
       ),
     )
     .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
     .limit(page.limit + 1);
   const deliveries = rows.slice(0, page.limit);
   const last = deliveries.at(-1);
-  return { deliveries, nextCursor: rows.length > page.limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+  return { deliveries, nextCursor: rows.length > page.limit && last ? last.id : null };
 }
 
 /** One delivery's payload, for the log's detail view. */

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inngest } from "inngest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { auditLog, webhooks } from "@/server/db/schema";
+import { auditLog, webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
@@ -95,5 +95,25 @@ describe("webhooks router", () => {
     expect((await viewer.webhooks.get({ webhookId: id })).name).toBe("Tickets");
     // Not a delivery id of this tenant: the same answer as any unknown delivery.
     expect(await failure(operator.webhooks.replay({ deliveryId: id }))).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("pages the delivery log without skipping deliveries received in the same millisecond", async () => {
+    const { tenant, skill } = await world();
+    const { caller } = await member(tenant.id, "viewer");
+    const { caller: admin } = await member(tenant.id, "admin");
+    const { id: webhookId } = await admin.webhooks.create(valid(skill.id));
+    await db.execute(sql`
+      insert into ${webhookDeliveries} (tenant_id, webhook_id, verdict, http_status, received_at)
+      select ${tenant.id}, ${webhookId}, 'bad_signature', 401, '2026-03-01 09:00:00.000000+00'::timestamptz + make_interval(secs => n * 0.0001)
+      from generate_series(1, 7) as n`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { deliveries: { id: string }[]; nextCursor: string | null } = await caller.webhooks.deliveries({ webhookId, limit: 2, cursor });
+      seen.push(...page.deliveries.map((delivery) => delivery.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
   });
 });

@@ -32,7 +32,7 @@ export const webhooksRouter = createTRPCRouter({
   get: tenantProcedure.input(webhookId).query(({ ctx, input }) => mapServiceErrors(() => getWebhook(ctx.db, ctx.tenant.id, input.webhookId))),
 
   deliveries: tenantProcedure
-    .input(webhookId.extend({ limit: z.number().int().min(1).max(100).default(50), cursor: z.object({ receivedAt: z.date(), id: z.uuid() }).nullish() }))
+    .input(webhookId.extend({ limit: z.number().int().min(1).max(100).default(50), cursor: z.uuid().nullish() }))
     .query(({ ctx, input }) =>
       mapServiceErrors(() => listWebhookDeliveries(ctx.db, { tenantId: ctx.tenant.id, webhookId: input.webhookId }, { limit: input.limit, cursor: input.cursor })),
     ),
