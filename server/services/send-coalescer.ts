@@ -13,7 +13,7 @@ const MAX_EVENTS_PER_SEND = 100;
  * gets its own ids, or the error of the request its events were in.
  */
 export function coalesceSends(dispatcher: RunDispatcher): RunDispatcher {
-  let queue: Waiting[] = [];
+  const queue: Waiting[] = [];
   let inFlight = false;
 
   async function flush() {
