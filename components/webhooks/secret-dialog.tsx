@@ -16,7 +16,8 @@ export function copyToClipboard(text: string, what: string) {
 export function SecretDialog({ secret, title, endpoint, onClose }: { secret: string | null; title: string; endpoint: string; onClose: () => void }) {
   return (
     <Dialog open={secret !== null} onOpenChange={(open) => !open && onClose()}>
-      <DialogContent>
+      {/* Shown once: only Done closes it, so a stray Escape or click outside cannot lose the secret. */}
+      <DialogContent onEscapeKeyDown={(event) => event.preventDefault()} onInteractOutside={(event) => event.preventDefault()}>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>Copy the signing secret now: it is not shown again. Store it where the sender keeps its secrets.</DialogDescription>

@@ -40,7 +40,7 @@ describe("the webhook page's signing example", () => {
       request.on("end", () => {
         const body = Buffer.concat(chunks);
         const header = request.headers["skillrun-signature"];
-        const verdict = verifyWebhookSignature({ header: typeof header === "string" ? header : null, body, secrets: [secret], nowSeconds: Math.floor(Date.now() / 1000) });
+        const { verdict } = verifyWebhookSignature({ header: typeof header === "string" ? header : null, body, secrets: [secret], nowSeconds: Math.floor(Date.now() / 1000) });
         received.push({ verdict, body: body.toString("utf8"), deliveryId: request.headers["skillrun-delivery-id"] as string | undefined });
         response.writeHead(verdict === "valid" ? 202 : 401).end();
       });

@@ -6,14 +6,30 @@ import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { inputFieldsOf } from "@/lib/skill-inputs";
 import type { InputMapping } from "./signing-example";
 
@@ -31,7 +47,18 @@ type MappingRow = { pointer: string; defaultText: string };
 
 const toRows = (mapping: InputMapping): Record<string, MappingRow> =>
   Object.fromEntries(
-    Object.entries(mapping).map(([name, rule]) => [name, { pointer: rule.pointer ?? "", defaultText: rule.default === undefined ? "" : typeof rule.default === "string" ? rule.default : JSON.stringify(rule.default) }]),
+    Object.entries(mapping).map(([name, rule]) => [
+      name,
+      {
+        pointer: rule.pointer ?? "",
+        defaultText:
+          rule.default === undefined
+            ? ""
+            : typeof rule.default === "string"
+              ? rule.default
+              : JSON.stringify(rule.default),
+      },
+    ]),
   );
 
 /** A default typed as `3`, `true` or `["a"]` is that JSON value; anything else is the text itself. */
@@ -44,12 +71,19 @@ function parseDefault(text: string): unknown {
   }
 }
 
-function toMapping(rows: Record<string, MappingRow>): InputMapping {
+/** The mapping of the skill's current inputs only: rows left from another skill (or a dropped input) go. */
+function toMapping(rows: Record<string, MappingRow>, inputNames: string[]): InputMapping {
   const mapping: InputMapping = {};
-  for (const [name, row] of Object.entries(rows)) {
+  for (const name of inputNames) {
+    const row = rows[name];
+    if (!row) continue;
     const pointer = row.pointer.trim();
     const fallback = parseDefault(row.defaultText);
-    if (pointer || fallback !== undefined) mapping[name] = { ...(pointer ? { pointer } : {}), ...(fallback !== undefined ? { default: fallback } : {}) };
+    if (pointer || fallback !== undefined)
+      mapping[name] = {
+        ...(pointer ? { pointer } : {}),
+        ...(fallback !== undefined ? { default: fallback } : {}),
+      };
   }
   return mapping;
 }
@@ -76,13 +110,30 @@ export function WebhookFormDialog({
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-w-3xl">
         {/* Remounted per opening, so a cancelled edit leaves nothing behind. */}
-        {open && <WebhookForm initial={initial} webhookId={webhookId} onDone={() => onOpenChange(false)} onCreated={onCreated} />}
+        {open && (
+          <WebhookForm
+            initial={initial}
+            webhookId={webhookId}
+            onDone={() => onOpenChange(false)}
+            onCreated={onCreated}
+          />
+        )}
       </DialogContent>
     </Dialog>
   );
 }
 
-function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: WebhookDraft; webhookId?: string; onDone: () => void; onCreated?: (created: { id: string; secret: string; name: string }) => void }) {
+function WebhookForm({
+  initial,
+  webhookId,
+  onDone,
+  onCreated,
+}: {
+  initial?: WebhookDraft;
+  webhookId?: string;
+  onDone: () => void;
+  onCreated?: (created: { id: string; secret: string; name: string }) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
@@ -96,7 +147,10 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
   const [errors, setErrors] = useState<Record<string, string[] | undefined>>({});
   const slug = skills.data?.find((skill) => skill.id === skillId)?.slug;
-  const skill = useQuery({ ...trpc.skills.get.queryOptions({ slug: slug ?? "" }), enabled: Boolean(slug) });
+  const skill = useQuery({
+    ...trpc.skills.get.queryOptions({ slug: slug ?? "" }),
+    enabled: Boolean(slug),
+  });
   const fields = skill.data ? inputFieldsOf(skill.data.inputsSchema) : [];
 
   const onSaved = async () => {
@@ -132,32 +186,98 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
     event.preventDefault();
     if (pending) return;
     setErrors({});
-    const draft: WebhookDraft = { name: name.trim(), skillId, agentId: agentId || null, inputMapping: toMapping(rows), rateLimitPerMinute: Number(rateLimit), enabled };
+    const draft: WebhookDraft = {
+      name: name.trim(),
+      skillId,
+      agentId: agentId || null,
+      inputMapping: toMapping(
+        rows,
+        fields.map((field) => field.name),
+      ),
+      rateLimitPerMinute: Number(rateLimit),
+      enabled,
+    };
     if (webhookId) update.mutate({ webhookId, webhook: draft });
     else create.mutate(draft);
   };
   const errorOf = (field: string) => errors[field]?.join(", ");
-  const setRow = (input: string, patch: Partial<MappingRow>) => setRows((current) => ({ ...current, [input]: { pointer: "", defaultText: "", ...current[input], ...patch } }));
+  const shownFields = new Set([
+    "name",
+    "rateLimitPerMinute",
+    "skillId",
+    "agentId",
+    ...fields.map((field) => `inputMapping.${field.name}`),
+  ]);
+  const otherErrors = Object.entries(errors).filter(
+    ([field, messages]) => !shownFields.has(field) && messages?.length,
+  );
+  const setRow = (input: string, patch: Partial<MappingRow>) =>
+    setRows((current) => ({
+      ...current,
+      [input]: { pointer: "", defaultText: "", ...current[input], ...patch },
+    }));
 
   return (
     <form onSubmit={submit} aria-label={webhookId ? "Edit webhook" : "New webhook"} noValidate>
       <DialogHeader>
         <DialogTitle>{webhookId ? "Edit webhook" : "New webhook"}</DialogTitle>
-        <DialogDescription>Each signed delivery starts a run of the skill with inputs read from its JSON payload.</DialogDescription>
+        <DialogDescription>
+          Each signed delivery starts a run of the skill with inputs read from its JSON payload.
+        </DialogDescription>
       </DialogHeader>
       <DialogBody className="flex max-h-[65vh] flex-col gap-4 overflow-y-auto">
+        {otherErrors.length > 0 && (
+          <Alert variant="destructive">
+            <AlertTitle>The webhook was not saved</AlertTitle>
+            <AlertDescription>
+              <ul>
+                {otherErrors.map(([field, messages]) => (
+                  <li key={field}>
+                    <code>{field}</code> {messages?.join(", ")}
+                  </li>
+                ))}
+              </ul>
+            </AlertDescription>
+          </Alert>
+        )}
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id={`${id}-name`} label="Name" error={errorOf("name")}>
-            <Input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} maxLength={120} required aria-invalid={Boolean(errorOf("name"))} placeholder="GitHub issues" />
+            <Input
+              id={`${id}-name`}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              maxLength={120}
+              required
+              aria-invalid={Boolean(errorOf("name"))}
+              placeholder="GitHub issues"
+            />
           </Field>
-          <Field id={`${id}-rate`} label="Deliveries per minute" error={errorOf("rateLimitPerMinute")}>
-            <Input id={`${id}-rate`} type="number" min={1} max={6000} value={rateLimit} onChange={(event) => setRateLimit(event.target.value)} aria-invalid={Boolean(errorOf("rateLimitPerMinute"))} />
+          <Field
+            id={`${id}-rate`}
+            label="Deliveries per minute"
+            error={errorOf("rateLimitPerMinute")}
+          >
+            <Input
+              id={`${id}-rate`}
+              type="number"
+              min={1}
+              max={6000}
+              value={rateLimit}
+              onChange={(event) => setRateLimit(event.target.value)}
+              aria-invalid={Boolean(errorOf("rateLimitPerMinute"))}
+            />
           </Field>
           <Field id={`${id}-skill`} label="Skill" error={errorOf("skillId")}>
             {skills.isPending ? (
               <Skeleton className="h-9" />
             ) : (
-              <Select id={`${id}-skill`} value={skillId} onChange={(event) => setSkillId(event.target.value)} required aria-invalid={Boolean(errorOf("skillId"))}>
+              <Select
+                id={`${id}-skill`}
+                value={skillId}
+                onChange={(event) => setSkillId(event.target.value)}
+                required
+                aria-invalid={Boolean(errorOf("skillId"))}
+              >
                 <option value="">Choose a skill…</option>
                 {skills.data?.map((candidate) => (
                   <option key={candidate.id} value={candidate.id}>
@@ -168,7 +288,12 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
             )}
           </Field>
           <Field id={`${id}-agent`} label="Agent" error={errorOf("agentId")}>
-            <Select id={`${id}-agent`} value={agentId} onChange={(event) => setAgentId(event.target.value)} aria-invalid={Boolean(errorOf("agentId"))}>
+            <Select
+              id={`${id}-agent`}
+              value={agentId}
+              onChange={(event) => setAgentId(event.target.value)}
+              aria-invalid={Boolean(errorOf("agentId"))}
+            >
               <option value="">The tenant&apos;s default agent (at delivery time)</option>
               {agents.data?.map((agent) => (
                 <option key={agent.id} value={agent.id}>
@@ -180,15 +305,18 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
         </div>
         <fieldset className="flex flex-col gap-2">
           <legend className="text-sm font-medium">Inputs from the payload</legend>
-          <p className="text-xs text-muted-foreground">
-            A JSON Pointer per input (<code>/issue/title</code> reads <code>{`{"issue":{"title":…}}`}</code>), and a default used when the payload has nothing there. Defaults are JSON (<code>3</code>, <code>true</code>, <code>[&quot;a&quot;]</code>) or plain text.
+          <p className="text-muted-foreground text-xs">
+            A JSON Pointer per input (<code>/issue/title</code> reads{" "}
+            <code>{`{"issue":{"title":…}}`}</code>), and a default used when the payload has nothing
+            there. Defaults are JSON (<code>3</code>, <code>true</code>,{" "}
+            <code>[&quot;a&quot;]</code>) or plain text.
           </p>
           {!skillId ? (
-            <p className="text-sm text-muted-foreground">Choose a skill to map its inputs.</p>
+            <p className="text-muted-foreground text-sm">Choose a skill to map its inputs.</p>
           ) : skill.isPending ? (
             <Skeleton className="h-24" />
           ) : fields.length === 0 ? (
-            <p className="text-sm text-muted-foreground">This skill takes no inputs.</p>
+            <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>
           ) : (
             <Table aria-label="Input mapping">
               <TableHeader>
@@ -206,18 +334,36 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
                       <TableCell className="align-top">
                         <span className="font-medium">{field.title}</span>
                         {field.required && <span className="text-destructive"> *</span>}
-                        <div className="font-mono text-xs text-muted-foreground">{field.name}</div>
+                        <div className="text-muted-foreground font-mono text-xs">{field.name}</div>
                         {error && (
-                          <p className="mt-1 text-xs text-destructive" role="alert">
+                          <p className="text-destructive mt-1 text-xs" role="alert">
                             {error}
                           </p>
                         )}
                       </TableCell>
                       <TableCell className="align-top">
-                        <Input aria-label={`Pointer for ${field.name}`} className="font-mono" value={rows[field.name]?.pointer ?? ""} onChange={(event) => setRow(field.name, { pointer: event.target.value })} placeholder={`/${field.name}`} aria-invalid={Boolean(error)} />
+                        <Input
+                          aria-label={`Pointer for ${field.name}`}
+                          className="font-mono"
+                          value={rows[field.name]?.pointer ?? ""}
+                          onChange={(event) => setRow(field.name, { pointer: event.target.value })}
+                          placeholder={`/${field.name}`}
+                          aria-invalid={Boolean(error)}
+                        />
                       </TableCell>
                       <TableCell className="align-top">
-                        <Input aria-label={`Default for ${field.name}`} value={rows[field.name]?.defaultText ?? ""} onChange={(event) => setRow(field.name, { defaultText: event.target.value })} placeholder={field.default === undefined ? "" : `skill default: ${JSON.stringify(field.default)}`} />
+                        <Input
+                          aria-label={`Default for ${field.name}`}
+                          value={rows[field.name]?.defaultText ?? ""}
+                          onChange={(event) =>
+                            setRow(field.name, { defaultText: event.target.value })
+                          }
+                          placeholder={
+                            field.default === undefined
+                              ? ""
+                              : `skill default: ${JSON.stringify(field.default)}`
+                          }
+                        />
                       </TableCell>
                     </TableRow>
                   );
@@ -235,7 +381,7 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
         <Button type="button" variant="outline" onClick={onDone}>
           Cancel
         </Button>
-        <Button type="submit" disabled={pending || !name.trim() || !skillId}>
+        <Button type="submit" disabled={pending || !name.trim() || !skillId || skill.isPending}>
           {pending && <LoaderCircle aria-hidden className="animate-spin" />}
           {webhookId ? "Save webhook" : "Create webhook"}
         </Button>
@@ -244,13 +390,23 @@ function WebhookForm({ initial, webhookId, onDone, onCreated }: { initial?: Webh
   );
 }
 
-function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: React.ReactNode }) {
+function Field({
+  id,
+  label,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string;
+  children: React.ReactNode;
+}) {
   return (
     <div className="flex flex-col gap-1.5">
       <Label htmlFor={id}>{label}</Label>
       {children}
       {error && (
-        <p className="text-xs text-destructive" role="alert">
+        <p className="text-destructive text-xs" role="alert">
           {error}
         </p>
       )}

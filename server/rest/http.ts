@@ -41,23 +41,35 @@ export async function readJsonBytes(request: Request): Promise<{ ok: true; bytes
   return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
-/** The JSON value of a body, or not ok when it is not JSON. */
-export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(bytes.toString("utf8")) as unknown };
-  } catch {
-    return { ok: false };
-  }
+/** True when a string anywhere in the value (keys too) holds U+0000, which PostgreSQL text and jsonb cannot store. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (value && typeof value === "object") return Object.entries(value).some(([key, item]) => key.includes("\u0000") || holdsNul(item));
+  return false;
 }
 
-export const malformedJson = () => apiError(400, "malformed_json", "The body is not valid JSON.");
+/** The JSON value of a body, or the 400 to answer: not JSON, or JSON that cannot be stored. */
+export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; response: Response; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON."), reason: "The body is not valid JSON." };
+  }
+  if (holdsNul(value)) {
+    const reason = "The body holds the character U+0000 (\\u0000), which cannot be stored; remove it.";
+    return { ok: false, response: apiError(400, "malformed_json", reason), reason };
+  }
+  return { ok: true, value };
+}
 
 /** The request's JSON body checked against `schema`, or the error response to send (415, 413, 400). */
 export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   const body = await readJsonBytes(request);
   if (!body.ok) return body;
   const parsed = parseJson(body.bytes);
-  if (!parsed.ok) return { ok: false, response: malformedJson() };
+  if (!parsed.ok) return parsed;
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const fields: Record<string, string[]> = {};

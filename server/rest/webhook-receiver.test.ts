@@ -6,7 +6,7 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import { auditLog, skillRuns, skills, webhookDeliveries, type SkillInputsSchema } from "@/server/db/schema";
 import { replayDelivery } from "@/server/services/webhook-deliveries";
 import { signWebhookBody } from "@/server/services/webhook-signature";
-import { createWebhook, rotateWebhookSecret, setWebhookEnabled, type WebhookInput } from "@/server/services/webhooks";
+import { createWebhook, rotateWebhookSecret, setWebhookEnabled, updateWebhook, type WebhookInput } from "@/server/services/webhooks";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
 import { createWebhookReceiver } from "./webhook-receiver";
@@ -52,7 +52,8 @@ async function world(overrides: Partial<WebhookInput> = {}) {
 
 type Send = { body?: string; secret?: string | null; timestamp?: number; deliveryId?: string | null; contentType?: string; signature?: string; headers?: Record<string, string> };
 function deliver(webhookId: string, options: Send = {}) {
-  const body = options.body ?? JSON.stringify({ issue: { title: "Checkout is down", priority: 1, labels: ["p1"] } });
+  // Each default body is a new event (a sender's own event id), so its signature is new too.
+  const body = options.body ?? JSON.stringify({ issue: { title: "Checkout is down", priority: 1, labels: ["p1"] }, event: randomUUID() });
   const timestamp = options.timestamp ?? Math.floor(clock.getTime() / 1000);
   const signature = options.signature ?? (options.secret ? signWebhookBody(options.secret, body, timestamp) : undefined);
   return receive(
@@ -105,6 +106,7 @@ describe("POST /api/webhooks/:id", () => {
     ["malformed JSON", (secret: string) => ({ secret, body: "{not json" }), 400, "malformed"],
     ["a body over the cap", (secret: string) => ({ secret, body: JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }) }), 413, "too_large"],
     ["an over-long delivery id", (secret: string) => ({ secret, deliveryId: "d".repeat(201) }), 400, "malformed"],
+    ["a NUL character, which PostgreSQL cannot store", (secret: string) => ({ secret, body: '{"issue":{"title":"a\\u0000b","priority":1}}' }), 400, "malformed"],
   ] as const)("refuses %s: logged, no run", async (_case, send: (secret: string) => Send, status, verdict) => {
     const { tenant, webhookId, secret } = await world();
     const response = await deliver(webhookId, send(secret));
@@ -235,5 +237,53 @@ describe("POST /api/webhooks/:id", () => {
     expect(replayed).toMatchObject({ verdict: "accepted", runId, replayedByUserId: admin.id });
     const other = await world();
     await expect(replayDelivery({ db, dispatcher }, { tenantId: other.tenant.id, userId: other.admin.id, deliveryId: original!.id })).rejects.toThrow(/was not found/);
+  });
+
+  it("answers a captured request re-sent under another delivery id, or none, with the original run", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const body = JSON.stringify({ issue: { title: "Captured once", priority: 2 } });
+    const signature = signWebhookBody(secret, body, Math.floor(clock.getTime() / 1000));
+    const original = await deliver(webhookId, { body, signature, deliveryId: "evt_captured" });
+    const { runId } = (await original.json()) as { runId: string };
+    for (const deliveryId of ["evt_forged_new_id", null]) {
+      const replayed = await deliver(webhookId, { body, signature, deliveryId });
+      expect(replayed.status).toBe(202);
+      expect(await replayed.json()).toEqual({ runId, duplicate: true });
+    }
+    expect(await runsOf(tenant.id)).toHaveLength(1);
+  });
+
+  it("makes one run from copies of a delivery id arriving together after its 24 h are up", async () => {
+    const { tenant, webhookId, secret } = await world();
+    expect((await deliver(webhookId, { secret, deliveryId: "evt_again" })).status).toBe(202);
+    await db.update(webhookDeliveries).set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(webhookDeliveries.webhookId, webhookId));
+    // Different bodies, so only the delivery id ties the copies together.
+    const copies = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => deliver(webhookId, { secret, deliveryId: "evt_again", body: JSON.stringify({ issue: { title: `Copy number ${i}`, priority: 1 } }) })),
+    );
+    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as { runId: string | null; duplicate?: boolean }[];
+    expect(copies.map((copy) => copy.status)).toEqual([202, 202, 202, 202]);
+    const runs = await runsOf(tenant.id);
+    expect(runs).toHaveLength(2);
+    expect(new Set(answers.map((answer) => answer.runId))).toEqual(new Set([runs[1]!.id]));
+  });
+
+  it("answers a repeat of an accepted delivery as one even after the mapping changed", async () => {
+    const { tenant, webhookId, secret, scope, skill } = await world();
+    const first = await deliver(webhookId, { secret, deliveryId: "evt_before_edit" });
+    const { runId } = (await first.json()) as { runId: string };
+    await updateWebhook(db, { ...scope, webhookId }, { name: "Issues", skillId: skill.id, agentId: null, inputMapping: { title: { pointer: "/ticket/subject" }, priority: { default: 2 } }, rateLimitPerMinute: 60, enabled: true });
+    const repeat = await deliver(webhookId, { secret, deliveryId: "evt_before_edit" });
+    expect(repeat.status).toBe(202);
+    expect(await repeat.json()).toEqual({ runId, duplicate: true });
+    expect(await runsOf(tenant.id)).toHaveLength(1);
+  });
+
+  it("logs a bounded sample of unverified requests, answering every one", async () => {
+    const { webhookId } = await world();
+    const statuses = [];
+    for (let i = 0; i < 65; i++) statuses.push((await deliver(webhookId, { secret: "whsec_forged" })).status);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(await deliveriesOf(webhookId)).toHaveLength(60);
   });
 });

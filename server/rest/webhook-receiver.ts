@@ -5,7 +5,7 @@ import type { RunDispatcher } from "@/server/services/runs";
 import { coalesceSends } from "@/server/services/send-coalescer";
 import { acceptDelivery, findDeliverableWebhook, recordDelivery } from "@/server/services/webhook-deliveries";
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, verifyWebhookSignature } from "@/server/services/webhook-signature";
-import { apiError, json, malformedJson, parseJson, readJsonBytes } from "./http";
+import { apiError, json, parseJson, readJsonBytes } from "./http";
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher; now?: () => Date };
 
@@ -37,14 +37,17 @@ class WebhookRateLimits {
   }
 }
 
+/** Rejected, unverified requests logged per webhook and minute; the rest are answered unlogged. */
+const UNVERIFIED_LOGGED_PER_MINUTE = 60;
+
 const notFound = () => apiError(404, "not_found", "No such webhook.");
 
 /**
  * `POST /api/webhooks/:id`. The checks run cheapest first and nothing but the delivery log is
  * written until the signature has verified: unknown or disabled → 404 (the same answer),
  * media type → 415, size → 413, signature and timestamp → 401, rate limit → 429, JSON → 400,
- * delivery id seen in the last 24 h → 202 with the original run, mapped inputs → 422, else a
- * run and 202.
+ * delivery id seen in the last 24 h or a replayed signature → 202 with the original run, mapped
+ * inputs → 422, else a run and 202.
  */
 export function createWebhookReceiver(deps: Deps) {
   const limits = new WebhookRateLimits();
@@ -62,19 +65,23 @@ export function createWebhookReceiver(deps: Deps) {
       await recordDelivery(db, webhook, { deliveryId, ...record });
       return response;
     };
+    // Before the signature checks out, anyone with the URL can knock: log a bounded sample so a
+    // flood cannot bury the real deliveries or grow the table without limit.
+    const rejectUnverified = async (response: Response, record: Parameters<typeof recordDelivery>[2]) =>
+      (await limits.take(`unverified:${webhook.id}`, UNVERIFIED_LOGGED_PER_MINUTE)) > 0 ? response : reject(response, record);
 
     if (deliveryIdHeader !== null && deliveryId === null) {
-      return reject(apiError(400, "invalid_delivery_id", `${DELIVERY_ID_HEADER} must be 1–200 printable ASCII characters.`), { verdict: "malformed", httpStatus: 400 });
+      return rejectUnverified(apiError(400, "invalid_delivery_id", `${DELIVERY_ID_HEADER} must be 1–200 printable ASCII characters.`), { verdict: "malformed", httpStatus: 400 });
     }
     const body = await readJsonBytes(request);
-    if (!body.ok) return reject(body.response, { verdict: body.reason, httpStatus: body.response.status });
+    if (!body.ok) return rejectUnverified(body.response, { verdict: body.reason, httpStatus: body.response.status });
 
     const signature = verifyWebhookSignature({ header: request.headers.get(SIGNATURE_HEADER), body: body.bytes, secrets: webhook.secrets, nowSeconds: Math.floor(now().getTime() / 1000) });
-    if (signature === "stale_timestamp") {
-      return reject(apiError(401, "stale_timestamp", `The signature's timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds from now; sign each delivery when you send it.`), { verdict: "stale_timestamp", httpStatus: 401, bodyBytes: body.bytes.length });
+    if (signature.verdict === "stale_timestamp") {
+      return rejectUnverified(apiError(401, "stale_timestamp", `The signature's timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds from now; sign each delivery when you send it.`), { verdict: "stale_timestamp", httpStatus: 401, bodyBytes: body.bytes.length });
     }
-    if (signature === "bad_signature") {
-      return reject(apiError(401, "bad_signature", `Send Skillrun-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> signed with the webhook's secret.`), { verdict: "bad_signature", httpStatus: 401, bodyBytes: body.bytes.length });
+    if (signature.verdict === "bad_signature") {
+      return rejectUnverified(apiError(401, "bad_signature", `Send Skillrun-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> signed with the webhook's secret.`), { verdict: "bad_signature", httpStatus: 401, bodyBytes: body.bytes.length });
     }
 
     const retryAfter = await limits.take(webhook.id, webhook.rateLimitPerMinute);
@@ -85,9 +92,14 @@ export function createWebhookReceiver(deps: Deps) {
     }
 
     const payload = parseJson(body.bytes);
-    if (!payload.ok) return reject(malformedJson(), { verdict: "malformed", httpStatus: 400, bodyBytes: body.bytes.length });
+    if (!payload.ok) return reject(payload.response, { verdict: "malformed", httpStatus: 400, bodyBytes: body.bytes.length, error: payload.reason });
 
-    const outcome = await acceptDelivery({ db, dispatcher }, webhook, { payload: payload.value, deliveryId, bodyBytes: body.bytes.length, origin: requestOrigin(request.headers) }, now());
+    const outcome = await acceptDelivery(
+      { db, dispatcher },
+      webhook,
+      { payload: payload.value, deliveryId, signature: signature.digest, bodyBytes: body.bytes.length, origin: requestOrigin(request.headers) },
+      now(),
+    );
     switch (outcome.verdict) {
       case "accepted":
         return json({ runId: outcome.runId }, 202);

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
@@ -72,6 +72,8 @@ export type DeliveryRecord = {
   deduplicated?: boolean;
   replayOfId?: string | null;
   replayedByUserId?: string | null;
+  /** The verified digest; only an accepted row claims it. */
+  signature?: string | null;
 };
 
 function deliveryRow(webhook: { id: string; tenantId: string }, record: DeliveryRecord) {
@@ -89,6 +91,7 @@ function deliveryRow(webhook: { id: string; tenantId: string }, record: Delivery
     deduplicated: record.deduplicated ?? false,
     replayOfId: record.replayOfId ?? null,
     replayedByUserId: record.replayedByUserId ?? null,
+    signature: record.signature ?? null,
   };
 }
 
@@ -122,26 +125,35 @@ function explainUnresolved(
   return fields;
 }
 
-/** The delivery id is held by an accepted delivery: the transaction that found it rolls back. */
-class DeliveryIdTaken extends Error {}
+/** The delivery's id or signature is held by an accepted delivery: its transaction rolls back. */
+class DeliveryClaimed extends Error {}
 
-const holdsItsId = sql`${webhookDeliveries.verdict} = 'accepted' and ${webhookDeliveries.deliveryId} is not null and ${webhookDeliveries.deliveryIdReleasedAt} is null`;
+const accepted = sql`${webhookDeliveries.verdict} = 'accepted'`;
+const holdsItsId = sql`${accepted} and ${webhookDeliveries.deliveryId} is not null and ${webhookDeliveries.deliveryIdReleasedAt} is null`;
 
 type Delivery = {
   payload: unknown;
   deliveryId: string | null;
+  /** The verified v1 digest; null for a replay from the log, which has no request of its own. */
+  signature?: string | null;
   bodyBytes: number;
   origin?: string | null;
   replay?: { ofId: string; userId: string };
 };
 
+/** Claims fail this often in a row only under a storm of copies released and reclaimed at once. */
+const MAX_CLAIM_ATTEMPTS = 5;
+
 /**
  * Turns a verified payload into a run: maps it to inputs, then, in one transaction, creates the
- * run and logs the delivery (claiming its id) and the audit entry. A delivery id already held
- * conflicts on the log's unique index — a concurrent copy waits for the first to commit — and
- * the transaction rolls back, leaving nothing; the copy is answered with the original run.
- * An id held for longer than 24 h is released and the delivery tried once more. The run is
- * dispatched after commit. Invalid inputs create nothing but the log entry.
+ * run and logs the delivery — claiming its delivery id and its signature on the log's unique
+ * indexes — and the audit entry. A claim held by another accepted delivery conflicts (a
+ * concurrent copy waits for the first to commit), the transaction rolls back leaving nothing,
+ * and the copy is answered with the original run: a repeated delivery id within 24 h, or the
+ * same signed request replayed under any delivery id. An id held for longer than 24 h is
+ * released and the delivery claims it again. The run is dispatched after commit. Inputs that do
+ * not fit create nothing but the log entry (unless the delivery is a repeat: then it is answered
+ * as one, whatever the mapping says now).
  */
 export async function acceptDelivery(
   deps: RunServiceDeps,
@@ -152,6 +164,7 @@ export async function acceptDelivery(
   const { inputs, unresolved } = mapPayloadToInputs(webhook.inputMapping, delivery.payload);
   const logged = {
     deliveryId: delivery.deliveryId,
+    signature: delivery.signature ?? null,
     bodyBytes: delivery.bodyBytes,
     payload: delivery.payload,
     replayOfId: delivery.replay?.ofId ?? null,
@@ -179,10 +192,7 @@ export async function acceptDelivery(
               runId: run.id,
             }),
           )
-          .onConflictDoNothing({
-            target: [webhookDeliveries.webhookId, webhookDeliveries.deliveryId],
-            where: holdsItsId,
-          })
+          .onConflictDoNothing()
           .returning({ id: webhookDeliveries.id }),
         recordAudit(tx, {
           tenantId: webhook.tenantId,
@@ -198,12 +208,12 @@ export async function acceptDelivery(
           },
         }),
       ]);
-      if (claimed.length === 0) throw new DeliveryIdTaken();
+      if (claimed.length === 0) throw new DeliveryClaimed();
       return run;
     });
 
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         const run = await createRunAndClaim();
         // After commit, so the function finds the run. A failed send marks the run failed
@@ -213,17 +223,20 @@ export async function acceptDelivery(
         });
         return { verdict: "accepted", runId: run.id };
       } catch (error) {
-        if (!(error instanceof DeliveryIdTaken) || !delivery.deliveryId || attempt > 0) throw error;
-        const duplicate = await answerDuplicate(
-          deps,
-          webhook,
-          { ...logged, deliveryId: delivery.deliveryId },
-          now,
-        );
-        if (duplicate) return duplicate;
+        if (!(error instanceof DeliveryClaimed) || attempt >= MAX_CLAIM_ATTEMPTS) throw error;
+        const holder = await findHolder(deps.db, webhook.id, logged, now);
+        if (holder === "released") continue;
+        // No holder: it was released and is being reclaimed right now; the next claim waits for it.
+        if (holder === null) continue;
+        return answerAsDuplicate(deps.db, webhook, logged, holder);
       }
     }
   } catch (error) {
+    if (!(error instanceof InputsInvalidError) && !(error instanceof SkillNotFoundError))
+      throw error;
+    // A repeat of an accepted delivery is answered as one, even if the mapping or skill changed since.
+    const holder = await findHolder(deps.db, webhook.id, logged, now);
+    if (holder && holder !== "released") return answerAsDuplicate(deps.db, webhook, logged, holder);
     if (error instanceof InputsInvalidError) {
       const fieldErrors = explainUnresolved(error, unresolved);
       await recordDelivery(deps.db, webhook, {
@@ -234,59 +247,72 @@ export async function acceptDelivery(
       });
       return { verdict: "inputs_invalid", fieldErrors };
     }
-    if (error instanceof SkillNotFoundError) {
-      const message = "The webhook's skill is no longer available in this tenant.";
-      await recordDelivery(deps.db, webhook, {
-        ...logged,
-        verdict: "failed",
-        httpStatus: 409,
-        error: message,
-      });
-      return { verdict: "failed", message };
-    }
-    throw error;
+    const message = "The webhook's skill is no longer available in this tenant.";
+    await recordDelivery(deps.db, webhook, {
+      ...logged,
+      verdict: "failed",
+      httpStatus: 409,
+      error: message,
+    });
+    return { verdict: "failed", message };
   }
 }
 
 /**
- * A delivery whose id is held: within 24 h of the holder, logged as a duplicate and answered
- * with the holder's run; older, the id is released (null: try again).
+ * The accepted delivery holding this delivery's signature, or its id within the last 24 h.
+ * An id held for longer is released ("released": claim it again); null when nothing holds either.
  */
-async function answerDuplicate(
-  deps: RunServiceDeps,
-  webhook: DeliverableWebhook,
-  logged: Omit<DeliveryRecord, "verdict" | "httpStatus"> & { deliveryId: string },
+async function findHolder(
+  db: Database,
+  webhookId: string,
+  delivery: { deliveryId: string | null; signature: string | null },
   now: Date,
-): Promise<DeliveryOutcome | null> {
-  const [holder] = await deps.db
+): Promise<{ runId: string | null } | "released" | null> {
+  const claims = [
+    delivery.signature ? sql`${webhookDeliveries.signature} = ${delivery.signature}` : null,
+    delivery.deliveryId
+      ? sql`(${webhookDeliveries.deliveryId} = ${delivery.deliveryId} and ${holdsItsId})`
+      : null,
+  ].filter((claim) => claim !== null);
+  if (claims.length === 0) return null;
+  const holders = await db
     .select({
       id: webhookDeliveries.id,
       runId: webhookDeliveries.runId,
       receivedAt: webhookDeliveries.receivedAt,
+      signature: webhookDeliveries.signature,
     })
     .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.webhookId, webhook.id),
-        eq(webhookDeliveries.deliveryId, logged.deliveryId),
-        holdsItsId,
-      ),
-    );
-  if (holder && holder.receivedAt.getTime() <= now.getTime() - DELIVERY_DEDUPE_WINDOW_MS) {
-    await deps.db
-      .update(webhookDeliveries)
-      .set({ deliveryIdReleasedAt: now })
-      .where(and(eq(webhookDeliveries.id, holder.id), holdsItsId));
-    return null;
-  }
-  await recordDelivery(deps.db, webhook, {
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), accepted, or(...claims)));
+  const bySignature = holders.find(
+    (holder) => delivery.signature && holder.signature === delivery.signature,
+  );
+  if (bySignature) return bySignature;
+  const byId = holders[0];
+  if (!byId) return null;
+  if (byId.receivedAt.getTime() > now.getTime() - DELIVERY_DEDUPE_WINDOW_MS) return byId;
+  await db
+    .update(webhookDeliveries)
+    .set({ deliveryIdReleasedAt: now })
+    .where(and(eq(webhookDeliveries.id, byId.id), holdsItsId));
+  return "released";
+}
+
+async function answerAsDuplicate(
+  db: Database,
+  webhook: DeliverableWebhook,
+  logged: Omit<DeliveryRecord, "verdict" | "httpStatus">,
+  holder: { runId: string | null },
+): Promise<DeliveryOutcome> {
+  // The duplicate's own row claims nothing: only accepted rows hold ids and signatures.
+  await recordDelivery(db, webhook, {
     ...logged,
     verdict: "duplicate",
     httpStatus: 202,
     deduplicated: true,
-    runId: holder?.runId ?? null,
+    runId: holder.runId,
   });
-  return { verdict: "duplicate", runId: holder?.runId ?? null };
+  return { verdict: "duplicate", runId: holder.runId };
 }
 
 /**

@@ -20,7 +20,10 @@ export function signWebhookBody(secret: string, body: string | Uint8Array, times
   return `t=${timestamp},v1=${hmacDigest(secret, timestamp, bytes).toString("hex")}`;
 }
 
-export type SignatureVerdict = "valid" | "bad_signature" | "stale_timestamp";
+export type SignatureCheck =
+  | { verdict: "valid"; /** The hex digest that matched: the same for a replay of this request. */ digest: string }
+  | { verdict: "bad_signature" }
+  | { verdict: "stale_timestamp" };
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
@@ -31,8 +34,8 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/i;
  * A correct signature with a timestamp outside the tolerance is `stale_timestamp`; anything
  * else that does not verify (missing, malformed, wrong secret) is `bad_signature`.
  */
-export function verifyWebhookSignature(input: { header: string | null; body: Uint8Array; secrets: string[]; nowSeconds: number }): SignatureVerdict {
-  if (!input.header || input.secrets.length === 0) return "bad_signature";
+export function verifyWebhookSignature(input: { header: string | null; body: Uint8Array; secrets: string[]; nowSeconds: number }): SignatureCheck {
+  if (!input.header || input.secrets.length === 0) return { verdict: "bad_signature" };
   let timestamp: number | null = null;
   const candidates: Buffer[] = [];
   for (const part of input.header.split(",")) {
@@ -42,11 +45,12 @@ export function verifyWebhookSignature(input: { header: string | null; body: Uin
     if (key === "t" && /^\d{1,12}$/.test(value)) timestamp = Number(value);
     else if (key === "v1" && HEX_SHA256.test(value)) candidates.push(Buffer.from(value, "hex"));
   }
-  if (timestamp === null || candidates.length === 0) return "bad_signature";
+  if (timestamp === null || candidates.length === 0) return { verdict: "bad_signature" };
   const expected = input.secrets.map((secret) => hmacDigest(secret, timestamp, input.body));
   // Every pair is compared, so the time taken says nothing about which one matched.
-  let matched = false;
-  for (const candidate of candidates) for (const digest of expected) matched = timingSafeEqual(candidate, digest) || matched;
-  if (!matched) return "bad_signature";
-  return Math.abs(input.nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS ? "stale_timestamp" : "valid";
+  let matched: Buffer | null = null;
+  for (const candidate of candidates) for (const digest of expected) if (timingSafeEqual(candidate, digest) && !matched) matched = digest;
+  if (!matched) return { verdict: "bad_signature" };
+  if (Math.abs(input.nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return { verdict: "stale_timestamp" };
+  return { verdict: "valid", digest: matched.toString("hex") };
 }

@@ -89,14 +89,17 @@ export async function updateWebhook(db: Database, scope: WebhookActorScope & { w
   });
 }
 
+/** Enabling an enabled webhook (or disabling a disabled one) changes nothing and logs nothing. */
 export async function setWebhookEnabled(db: Database, scope: WebhookActorScope & { webhookId: string }, enabled: boolean) {
   await db.transaction(async (tx) => {
-    const updated = await tx
-      .update(webhooks)
-      .set({ enabled, updatedAt: new Date() })
+    const [current] = await tx
+      .select({ enabled: webhooks.enabled })
+      .from(webhooks)
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
-      .returning({ id: webhooks.id });
-    if (updated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
+      .for("update");
+    if (!current) throw new WebhookNotFoundError(scope.webhookId);
+    if (current.enabled === enabled) return;
+    await tx.update(webhooks).set({ enabled, updatedAt: new Date() }).where(eq(webhooks.id, scope.webhookId));
     await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.update", { enabled }));
   });
 }

@@ -66,6 +66,8 @@ export const webhookDeliveries = pgTable(
     /** Set on a delivery an operator replayed from the log: the original. */
     replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, { onDelete: "set null" }),
     replayedByUserId: text().references(() => users.id, { onDelete: "set null" }),
+    /** The v1 digest that verified. A captured request re-sent (under any delivery id) has the same one. */
+    signature: text(),
     /** Set when the same delivery id came again after the 24 h window: the id is free for that one. */
     deliveryIdReleasedAt: timestamp({ withTimezone: true }),
   },
@@ -77,5 +79,10 @@ export const webhookDeliveries = pgTable(
     uniqueIndex("webhook_deliveries_accepted_delivery_key")
       .on(t.webhookId, t.deliveryId)
       .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null and ${t.deliveryIdReleasedAt} is null`),
+    // One accepted delivery per signature: the signature covers the timestamp, so a replayed
+    // request is this one again, while a new delivery (even of the same body) signs a new t.
+    uniqueIndex("webhook_deliveries_accepted_signature_key")
+      .on(t.webhookId, t.signature)
+      .where(sql`${t.verdict} = 'accepted' and ${t.signature} is not null`),
   ],
 );

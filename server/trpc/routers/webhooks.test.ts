@@ -71,6 +71,8 @@ describe("webhooks router", () => {
     const { id } = await caller.webhooks.create(valid(skill.id));
     await caller.webhooks.update({ webhookId: id, webhook: { ...valid(skill.id), name: "Renamed" } });
     await caller.webhooks.setEnabled({ webhookId: id, enabled: false });
+    // Already disabled: nothing changes, nothing is logged.
+    await caller.webhooks.setEnabled({ webhookId: id, enabled: false });
     await caller.webhooks.rotateSecret({ webhookId: id, graceHours: 0 });
     await caller.webhooks.delete({ webhookId: id });
     const entries = await db

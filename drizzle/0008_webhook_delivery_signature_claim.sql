@@ -1,0 +1,2 @@
+ALTER TABLE "webhook_deliveries" ADD COLUMN "signature" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "webhook_deliveries_accepted_signature_key" ON "webhook_deliveries" USING btree ("webhook_id","signature") WHERE "webhook_deliveries"."verdict" = 'accepted' and "webhook_deliveries"."signature" is not null;
