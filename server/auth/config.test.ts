@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog } from "@/server/db/schema";
 import { createTenant, createUser, openTestDatabase, TEST_PASSWORD } from "@/test/fixtures";
-import { SIGN_IN_RATE_LIMIT } from "./config";
+import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_RATE_LIMIT } from "./config";
 
 const { db, auth } = openTestDatabase();
 
@@ -73,5 +73,16 @@ describe("email sign-in", () => {
     expect(await failuresFrom(address)).toEqual([
       expect.objectContaining({ tenantId: null, actorType: "user", actorId: null, action: "auth.sign_in_failed", metadata: { email: stranger, reason: "INVALID_EMAIL_OR_PASSWORD" } }),
     ]);
+  });
+
+  it(`allows ${SIGN_IN_ACCOUNT_LIMIT.max} attempts per account whatever address they claim, then answers 429`, async () => {
+    const tenant = await createTenant(db);
+    const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
+    // A client that sets X-Forwarded-For itself gets a fresh address limit on every request…
+    for (let attempt = 0; attempt < SIGN_IN_ACCOUNT_LIMIT.max; attempt++) expect((await signIn(freshAddress(), user.email, "wrong-password")).status).toBe(401);
+    // …but the account's own limit holds, also for the right password and another spelling of the email.
+    expect((await signIn(freshAddress(), user.email.toUpperCase(), TEST_PASSWORD)).status).toBe(429);
+    const other = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
+    expect((await signIn(freshAddress(), other.email, TEST_PASSWORD)).status).toBe(200);
   });
 });

@@ -1,9 +1,10 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware, isAPIError } from "better-auth/api";
+import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { organization } from "better-auth/plugins";
 import { asc, eq } from "drizzle-orm";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
 import { env } from "@/server/env";
@@ -14,6 +15,17 @@ import { accessControl, authRoles } from "./roles";
 
 /** Sign-in attempts per client address and window, in every environment (see `rateLimit` below). */
 export const SIGN_IN_RATE_LIMIT = { window: 60, max: 5 };
+/**
+ * Sign-in attempts per account (typed email) and window, whatever address they come from: the
+ * address limit trusts X-Forwarded-For, which a client reaching the app without a proxy that
+ * overwrites it can set to anything. The cost: someone can hold an account's sign-in for up to
+ * five minutes by guessing at it.
+ */
+export const SIGN_IN_ACCOUNT_LIMIT = { window: 300, max: 10 };
+
+function emailOf(body: unknown): string {
+  return body && typeof body === "object" && "email" in body && typeof body.email === "string" ? body.email : "";
+}
 
 /**
  * Email + password sign-in with sessions in PostgreSQL. Tenants are the library's
@@ -21,6 +33,7 @@ export const SIGN_IN_RATE_LIMIT = { window: 60, max: 5 };
  * always opens on a tenant. Failed sign-ins go to the audit log.
  */
 export function createAuth(db: Database) {
+  const attemptsPerAccount = new RateLimiterMemory({ points: SIGN_IN_ACCOUNT_LIMIT.max, duration: SIGN_IN_ACCOUNT_LIMIT.window });
   return betterAuth({
     appName: "Skillrun",
     secret: env.BETTER_AUTH_SECRET,
@@ -61,12 +74,22 @@ export function createAuth(db: Database) {
       nextCookies(),
     ],
     hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email") return;
+        const email = emailOf(ctx.body).trim().toLowerCase();
+        if (!email) return;
+        try {
+          await attemptsPerAccount.consume(email);
+        } catch (rejection) {
+          if (!(rejection instanceof RateLimiterRes)) throw rejection;
+          throw new APIError("TOO_MANY_REQUESTS", { message: `Too many sign-in attempts for this account; try again in ${Math.ceil(rejection.msBeforeNext / 1000)} s.` });
+        }
+      }),
       // A refused email sign-in (wrong password, unknown email, malformed email…) is logged after
       // the endpoint answers; a request stopped by the rate limiter never reaches it.
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== "/sign-in/email" || !isAPIError(ctx.context.returned)) return;
-        const body: unknown = ctx.body;
-        const email = body && typeof body === "object" && "email" in body && typeof body.email === "string" ? body.email : "";
+        const email = emailOf(ctx.body);
         const reason = ctx.context.returned.body?.code ?? null;
         try {
           await recordFailedSignIn(db, { email, origin: requestOrigin(ctx.request?.headers ?? ctx.headers), reason });
