@@ -181,7 +181,7 @@ async function bench() {
   await db.insert(memberships).values({ id: randomUUID(), organizationId: tenantId, userId, role: "admin" });
   const webhook = await createWebhook(
     db,
-    { tenantId, userId },
+    { tenantId, userId, audit: { actor: { type: "user", id: userId }, origin: null } },
     {
       name: "Issues",
       skillId: skill!.id,

@@ -37,7 +37,7 @@ async function world(overrides: Partial<WebhookInput> = {}) {
   clock = new Date();
   const { tenant, skill, agent } = await createTenantWithSkill(db, { inputsSchema: INPUTS_SCHEMA });
   const admin = await createUser(db, [{ tenantId: tenant.id, role: "admin" }]);
-  const scope = { tenantId: tenant.id, userId: admin.id };
+  const scope = { tenantId: tenant.id, userId: admin.id, audit: { actor: { type: "user" as const, id: admin.id }, origin: null } };
   const { id, secret } = await createWebhook(db, scope, {
     name: "Issues",
     skillId: skill.id,

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
-import { recordAudit } from "./audit";
+import { recordAudit, type AuditContext, type AuditEntry } from "./audit";
 import { InputsInvalidError } from "./run-errors";
 import { skillVisibleTo } from "./skills";
 import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
@@ -32,8 +32,8 @@ export type WebhookInput = {
   enabled: boolean;
 };
 
-/** Who changes a webhook, for the audit log. */
-export type WebhookActorScope = { tenantId: string; userId: string; origin?: string | null };
+/** Who changes a webhook: the tenant, the user (the webhook's creator) and what the audit log records. */
+export type WebhookActorScope = { tenantId: string; userId: string; audit: AuditContext };
 
 /** Longest grace a rotation may give the old secret: a week covers a sender's release cycle. */
 export const MAX_ROTATION_GRACE_HOURS = 7 * 24;
@@ -53,12 +53,11 @@ async function validateWebhook(db: Database | Transaction, tenantId: string, inp
   if (Object.keys(errors).length) throw new InputsInvalidError(errors);
 }
 
-const auditOf = (scope: WebhookActorScope, webhookId: string, action: "webhook.create" | "webhook.update" | "webhook.rotate_secret" | "webhook.delete", metadata: Record<string, unknown> = {}) => ({
+const auditOf = (scope: WebhookActorScope, webhookId: string, action: "webhook.create" | "webhook.update" | "webhook.rotate_secret" | "webhook.delete", metadata: Record<string, unknown> = {}): AuditEntry => ({
   tenantId: scope.tenantId,
-  actor: { type: "user" as const, id: scope.userId },
+  ...scope.audit,
   action,
   target: { type: "webhook", id: webhookId },
-  origin: scope.origin ?? null,
   metadata,
 });
 

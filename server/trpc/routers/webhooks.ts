@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { requestOrigin } from "@/server/request-origin";
 import { replayDelivery } from "@/server/services/webhook-deliveries";
 import {
   createWebhook,
@@ -44,37 +43,37 @@ export const webhooksRouter = createTRPCRouter({
   /** Answers the signing secret: shown once. */
   create: roleProcedure("admin")
     .input(webhookInput)
-    .mutation(({ ctx, input }) => mapServiceErrors(() => createWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, origin: requestOrigin(ctx.headers) }, input))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => createWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit }, input))),
 
   update: roleProcedure("admin")
     .input(webhookId.extend({ webhook: webhookInput }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => updateWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, origin: requestOrigin(ctx.headers), webhookId: input.webhookId }, input.webhook)),
+      mapServiceErrors(() => updateWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit, webhookId: input.webhookId }, input.webhook)),
     ),
 
   setEnabled: roleProcedure("admin")
     .input(webhookId.extend({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => setWebhookEnabled(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, origin: requestOrigin(ctx.headers), webhookId: input.webhookId }, input.enabled)),
+      mapServiceErrors(() => setWebhookEnabled(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit, webhookId: input.webhookId }, input.enabled)),
     ),
 
   /** Answers the new secret: shown once. The old one stays valid for `graceHours`. */
   rotateSecret: roleProcedure("admin")
     .input(webhookId.extend({ graceHours: z.number().int().min(0).max(MAX_ROTATION_GRACE_HOURS, `must be at most ${MAX_ROTATION_GRACE_HOURS} (a week)`) }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => rotateWebhookSecret(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, origin: requestOrigin(ctx.headers), webhookId: input.webhookId }, input.graceHours)),
+      mapServiceErrors(() => rotateWebhookSecret(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit, webhookId: input.webhookId }, input.graceHours)),
     ),
 
   delete: roleProcedure("admin")
     .input(webhookId)
-    .mutation(({ ctx, input }) => mapServiceErrors(() => deleteWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, origin: requestOrigin(ctx.headers), webhookId: input.webhookId }))),
+    .mutation(({ ctx, input }) => mapServiceErrors(() => deleteWebhook(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit, webhookId: input.webhookId }))),
 
   /** Starts a run from a logged payload: an operator's call, like any other start. */
   replay: roleProcedure("operator")
     .input(z.object({ deliveryId: z.uuid() }))
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() =>
-        replayDelivery({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, userId: ctx.user.id, deliveryId: input.deliveryId, origin: requestOrigin(ctx.headers) }),
+        replayDelivery({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, userId: ctx.user.id, deliveryId: input.deliveryId, origin: ctx.audit.origin }),
       ),
     ),
 });
