@@ -102,7 +102,15 @@ type RunRow = {
   concurrency: ConcurrencySlot[];
 };
 
-type Semaphore = { active: number; waiting: QueueItem[] };
+/**
+ * A concurrency key's slots. Items waiting for one are ordered by their run's age (`seq`),
+ * not by arrival: the next step of a run already under way goes before the first step of a
+ * newer run, as the Inngest server scores a run's later steps by the run's start. Arrival
+ * order instead lets every queued run take its first step before any run takes its second,
+ * so a backlog of N runs under a limit of L has all N part-way through (the app marks them
+ * `running` on the first step) and none finishes until nearly all have been started.
+ */
+type Semaphore = { active: number; waiting: { item: QueueItem; seq: number }[] };
 
 export class EventValidationError extends Error {}
 
@@ -719,7 +727,10 @@ export class InngestEngine {
       const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
       this.semaphores.set(slot.key, semaphore);
       if (semaphore.active >= slot.limit) {
-        semaphore.waiting.push(item);
+        // After the last waiting item of an older-or-equal run: by run age, FIFO within a run.
+        let at = semaphore.waiting.length;
+        while (at > 0 && semaphore.waiting[at - 1]!.seq > run.seq) at--;
+        semaphore.waiting.splice(at, 0, { item, seq: run.seq });
         return false;
       }
     }
@@ -736,7 +747,7 @@ export class InngestEngine {
       if (!semaphore) continue;
       semaphore.active--;
       const next = semaphore.waiting.shift();
-      if (next) this.ready.push(next);
+      if (next) this.ready.push(next.item);
       if (semaphore.active === 0 && semaphore.waiting.length === 0) this.semaphores.delete(slot.key);
     }
   }
@@ -744,7 +755,7 @@ export class InngestEngine {
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
     for (const semaphore of this.semaphores.values()) {
-      semaphore.waiting = semaphore.waiting.filter((item) => item.runId !== runId);
+      semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
     }
   }
 

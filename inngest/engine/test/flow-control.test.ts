@@ -103,4 +103,29 @@ describe("concurrency", () => {
       `different tenants should run concurrently: ${JSON.stringify(intervals)}`,
     ).toBe(true);
   });
+  it("a run under way goes before newer runs: its next step takes a freed slot ahead of their first steps", async () => {
+    const client = t.client("concurrency-order");
+    const eventName = uniqueName("concurrency-order/go");
+    const order: string[] = [];
+    const fn = client.createFunction(
+      { id: "ordered", concurrency: { limit: 1, key: "event.data.tenant" }, triggers: [{ event: eventName }] },
+      async ({ event, step }) => {
+        for (const name of ["first", "second", "third"]) {
+          await step.run(name, async () => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            order.push(`${event.data.n as number}:${name}`);
+          });
+        }
+        return event.data.n as number;
+      },
+    );
+    await t.serve(client, [fn]);
+
+    // One request, so all three runs wait for the slot before the first one's first step ends.
+    const ids = await t.send([1, 2, 3].map((n) => ({ name: eventName, data: { tenant: "a", n } })));
+    for (const id of ids) await t.finishedRunOf(id, "Completed", 15_000);
+
+    // Arrival order would give 1:first, 2:first, 3:first, 1:second, …: every run started, none done.
+    expect(order).toEqual(["1:first", "1:second", "1:third", "2:first", "2:second", "2:third", "3:first", "3:second", "3:third"]);
+  });
 });
