@@ -41,11 +41,17 @@ export async function readJsonBytes(request: Request): Promise<{ ok: true; bytes
   return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
-/** True when a string anywhere in the value (keys too) holds U+0000, which PostgreSQL text and jsonb cannot store. */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === "string") return value.includes("\u0000");
-  if (Array.isArray(value)) return value.some(holdsNul);
-  if (value && typeof value === "object") return Object.entries(value).some(([key, item]) => key.includes("\u0000") || holdsNul(item));
+/**
+ * U+0000, or half of a surrogate pair without the other: JSON may escape either ("\u0000",
+ * "\ud800"), but PostgreSQL jsonb refuses both (and text refuses U+0000).
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when a string anywhere in the value (keys too) holds a character PostgreSQL cannot store. */
+function holdsUnstorable(value: unknown): boolean {
+  if (typeof value === "string") return UNSTORABLE.test(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorable);
+  if (value && typeof value === "object") return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || holdsUnstorable(item));
   return false;
 }
 
@@ -57,8 +63,8 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
   } catch {
     return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON."), reason: "The body is not valid JSON." };
   }
-  if (holdsNul(value)) {
-    const reason = "The body holds the character U+0000 (\\u0000), which cannot be stored; remove it.";
+  if (holdsUnstorable(value)) {
+    const reason = "The body holds the character U+0000 (\\u0000) or an unpaired surrogate (such as \\ud800), which cannot be stored; remove it.";
     return { ok: false, response: apiError(400, "malformed_json", reason), reason };
   }
   return { ok: true, value };
