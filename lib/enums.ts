@@ -82,6 +82,8 @@ export const AUDIT_ACTIONS = [
   "webhook.replay",
   "api_key.create",
   "api_key.revoke",
+  "member.invite",
+  "member.invite_revoked",
   "member.add",
   "member.role_change",
   "member.remove",

@@ -23,7 +23,7 @@ let dispatcher: Inngest;
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 /** The other tenant's ids, or ids that exist nowhere. */
-type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string; webhookId: string; deliveryId: string };
+type Ids = { runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string; webhookId: string; deliveryId: string; invitationId: string };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
   role: MemberRole | "signed-in";
@@ -72,10 +72,12 @@ const MATRIX: Record<string, Entry> = {
   "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), takesNoIds: true },
   "apiKeys.revoke": { role: "admin", call: (c, ids) => c.apiKeys.revoke({ keyId: ids.apiKeyId }) },
   "members.list": { role: "admin", call: (c) => c.members.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.memberId) },
-  "members.add": { role: "admin", call: (c) => c.members.add({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer", password: "probe-password" }), takesNoIds: true },
+  "members.invite": { role: "admin", call: (c) => c.members.invite({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer" }), takesNoIds: true },
+  "members.invitations": { role: "admin", call: (c) => c.members.invitations(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.invitationId) },
+  "members.revokeInvitation": { role: "admin", call: (c, ids) => c.members.revokeInvitation({ invitationId: ids.invitationId }) },
   "members.updateRole": { role: "admin", call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }) },
   "members.remove": { role: "admin", call: (c, ids) => c.members.remove({ memberId: ids.memberId }) },
-  "audit.list": { role: "admin", call: (c) => c.audit.list({}), list: (result, theirs) => ![theirs.runId, theirs.apiKeyId, theirs.memberId].some((id) => JSON.stringify(result).includes(id)) },
+  "audit.list": { role: "admin", call: (c) => c.audit.list({}), list: (result, theirs) => ![theirs.runId, theirs.apiKeyId, theirs.memberId, theirs.invitationId].some((id) => JSON.stringify(result).includes(id)) },
   "webhooks.list": { role: "viewer", call: (c) => c.webhooks.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.webhookId) },
   "webhooks.get": { role: "viewer", call: (c, ids) => c.webhooks.get({ webhookId: ids.webhookId }) },
   "webhooks.deliveries": { role: "viewer", call: (c, ids) => c.webhooks.deliveries({ webhookId: ids.webhookId }) },
@@ -124,8 +126,9 @@ beforeAll(async () => {
     .values({ tenantId: other.tenant.id, webhookId: theirWebhook.id, verdict: "accepted", httpStatus: 202, payload: { probe: true } })
     .returning({ id: webhookDeliveries.id });
   const [theirMembership] = await db.select({ id: memberships.id }).from(memberships).where(eq(memberships.userId, theirOwner.id));
-  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id, memberId: theirMembership!.id, webhookId: theirWebhook.id, deliveryId: theirDelivery!.id };
-  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID(), webhookId: randomUUID(), deliveryId: randomUUID() };
+  const theirInvitation = await theirCaller.members.invite({ email: `theirs-${randomUUID().slice(0, 8)}@example.test`, role: "viewer" });
+  theirs = { runId, scheduleId: schedule!.id, agentId: other.agent.id, skillId: other.skill.id, skillSlug: other.skill.slug, apiKeyId: theirKey.id, memberId: theirMembership!.id, webhookId: theirWebhook.id, deliveryId: theirDelivery!.id, invitationId: theirInvitation.id };
+  unknown = { runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID(), webhookId: randomUUID(), deliveryId: randomUUID(), invitationId: randomUUID() };
   for (const role of MEMBER_ROLES) {
     const user = await createUser(db, [{ tenantId: mine.tenant.id, role }]);
     callers[role] = await callerFor(db, auth, await signIn(auth, user.email), dispatcher);

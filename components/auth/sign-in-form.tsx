@@ -8,12 +8,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { safeNextPath } from "@/lib/safe-next-path";
 import { authClient } from "./auth-client";
 
-/** Only same-site paths, so a crafted link cannot send a signed-in user elsewhere. */
-function safeNextPath(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/skills";
-}
 
 export function SignInForm() {
   const router = useRouter();
@@ -41,6 +38,7 @@ export function SignInForm() {
       );
       return;
     }
+    // Only same-site paths, so a crafted link cannot send a signed-in user elsewhere.
     router.replace(safeNextPath(searchParams.get("next")) as "/skills");
     router.refresh();
   }

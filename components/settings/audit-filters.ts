@@ -40,6 +40,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "webhook.replay": "Webhook delivery replayed",
   "api_key.create": "API key created",
   "api_key.revoke": "API key revoked",
+  "member.invite": "Member invited",
+  "member.invite_revoked": "Invitation revoked",
   "member.add": "Member added",
   "member.role_change": "Member role changed",
   "member.remove": "Member removed",

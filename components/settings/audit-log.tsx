@@ -249,6 +249,8 @@ function Target({ entry }: { entry: Entry }) {
       />
     );
   }
+  // An invitation's id is a token hash: the invited email names it.
+  if (target.type === "invitation") return <Named primary={text(metadata.email) ?? shortId(target.id)} secondary="Invitation" />;
   const kind = target.type === "api_key" ? "API key" : target.type === "user" ? "Member" : target.type === "webhook" ? "Webhook" : target.type;
   return <Named primary={name ?? shortId(target.id)} secondary={kind} />;
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { LoaderCircle, UserPlus, Users } from "lucide-react";
+import { Copy, LoaderCircle, MailPlus, UserPlus, Users } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { toast } from "sonner";
@@ -25,14 +25,14 @@ import { roleAtLeast } from "@/lib/roles";
 
 type Member = { id: string; name: string; email: string; role: MemberRole; joinedAt: Date; isYou: boolean };
 
-/** The tenant's people: add, re-role and remove. Admins only; the server enforces every rule shown here. */
+/** The tenant's people: invite, re-role and remove. Admins only; the server enforces every rule shown here. */
 export function Members() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
   const { role, can } = useTenantRole();
   const members = useQuery({ ...trpc.members.list.queryOptions(), enabled: can("admin") });
-  const [adding, setAdding] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const [drafts, setDrafts] = useState<Record<string, MemberRole>>({});
   const [removing, setRemoving] = useState<Member | null>(null);
   const [demotingSelf, setDemotingSelf] = useState<{ member: Member; role: MemberRole } | null>(null);
@@ -95,9 +95,9 @@ export function Members() {
             Viewers read; operators also start, cancel and re-run; admins also manage agents, schedules, webhooks, API keys and members; owners also manage the tenant.
           </p>
         </div>
-        <Button onClick={() => setAdding(true)}>
+        <Button onClick={() => setInviting(true)}>
           <UserPlus aria-hidden />
-          Add member
+          Invite member
         </Button>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
@@ -194,14 +194,15 @@ export function Members() {
         {!roleAtLeast(role, "owner") && members.data?.some((member) => member.role === "owner") && (
           <p className="text-xs text-muted-foreground">Only an owner can change or remove an owner.</p>
         )}
+        {can("admin") && <PendingInvitations />}
       </CardContent>
-      <AddMemberDialog open={adding} onOpenChange={setAdding} grantable={grantable} onAdded={refresh} />
+      <InviteMemberDialog open={inviting} onOpenChange={setInviting} grantable={grantable} onInvited={() => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() })} />
       <AlertDialog open={removing !== null} onOpenChange={(open) => !open && setRemoving(null)}>
         <AlertDialogContent>
           <AlertDialogTitle>{removing?.isYou ? "Leave this tenant?" : `Remove ${removing?.email}?`}</AlertDialogTitle>
           <AlertDialogDescription>
             {removing?.isYou
-              ? "You lose access to this tenant at once; an admin can add you again."
+              ? "You lose access to this tenant at once; an admin can invite you again."
               : "They lose access to this tenant at once. Their account stays, with any other tenants it belongs to."}
           </AlertDialogDescription>
           <AlertDialogFooter>
@@ -231,105 +232,200 @@ export function Members() {
 const article = (role: MemberRole) => (role === "viewer" ? "a" : "an");
 const without = <T,>(record: Record<string, T>, key: string) => Object.fromEntries(Object.entries(record).filter(([candidate]) => candidate !== key));
 
-function AddMemberDialog({ open, onOpenChange, grantable, onAdded }: { open: boolean; onOpenChange: (open: boolean) => void; grantable: MemberRole[]; onAdded: () => Promise<unknown> }) {
+/** The invitation link, shown once: Skillrun keeps only a hash of its token. */
+type CreatedInvitation = { email: string; role: MemberRole; expiresAt: Date; path: string };
+
+function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open: boolean; onOpenChange: (open: boolean) => void; grantable: MemberRole[]; onInvited: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const id = useId();
   const [email, setEmail] = useState("");
-  const [name, setName] = useState("");
   const [role, setRole] = useState<MemberRole>("viewer");
-  const [password, setPassword] = useState("");
-  const add = useMutation(
-    trpc.members.add.mutationOptions({
-      onSuccess: async (member) => {
-        toast.success(
-          member.accountCreated
-            ? `Account created for ${member.email}: they sign in with the initial password you set`
-            : `${member.email} added: they sign in with their existing password`,
-        );
-        close();
-        await onAdded();
+  const [created, setCreated] = useState<CreatedInvitation | null>(null);
+  const invite = useMutation(
+    trpc.members.invite.mutationOptions({
+      onSuccess: async (invitation) => {
+        setCreated(invitation);
+        await onInvited();
       },
     }),
   );
+  const link = created ? `${window.location.origin}${created.path}` : "";
   function close() {
     setEmail("");
-    setName("");
     setRole("viewer");
-    setPassword("");
-    add.reset();
+    setCreated(null);
+    invite.reset();
     onOpenChange(false);
   }
 
   return (
     <Dialog open={open} onOpenChange={(next) => (next ? onOpenChange(true) : close())}>
       <DialogContent>
-        <form
-          aria-label="Add a member"
-          className="flex min-h-0 flex-col"
-          onSubmit={(event) => {
-            event.preventDefault();
-            add.mutate({ email: email.trim(), name: name.trim() || undefined, role, password: password || undefined });
-          }}
-        >
-          <DialogHeader>
-            <DialogTitle>Add a member</DialogTitle>
-            <DialogDescription>Someone who already has a Skillrun account keeps their name and password. For a new email, set an initial password and share it with them.</DialogDescription>
-          </DialogHeader>
-          <DialogBody className="flex flex-col gap-4">
-            {add.isError && (
-              <Alert variant="destructive">
-                <AlertDescription className="mt-0">{add.error.message}</AlertDescription>
-              </Alert>
-            )}
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-email`}>Email</Label>
-              <Input id={`${id}-email`} type="email" autoComplete="off" required maxLength={254} value={email} onChange={(event) => setEmail(event.target.value)} />
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-name`}>Name</Label>
-              <Input id={`${id}-name`} autoComplete="off" maxLength={100} value={name} onChange={(event) => setName(event.target.value)} aria-describedby={`${id}-name-hint`} />
-              <p id={`${id}-name-hint`} className="text-xs text-muted-foreground">
-                For a new account; an existing one keeps its own name.
+        {created ? (
+          <>
+            <DialogHeader>
+              <DialogTitle>Invitation for {created.email}</DialogTitle>
+              <DialogDescription>
+                Skillrun sends no email: copy this link now and hand it to them yourself. It is shown only once, works once, and expires in 7 days (
+                {formatAbsolute(created.expiresAt)}).
+              </DialogDescription>
+            </DialogHeader>
+            <DialogBody className="flex flex-col gap-3">
+              <Label htmlFor={`${id}-link`}>Invitation link</Label>
+              <Input id={`${id}-link`} readOnly value={link} className="font-mono text-xs" onFocus={(event) => event.currentTarget.select()} data-testid="invitation-link" />
+              <p className="text-xs text-muted-foreground">
+                They join as {article(created.role)} {created.role}: with a new account if the email has none yet, or by signing in to their existing one. Revoke the invitation below if the link reaches the wrong person.
               </p>
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-role`}>Role</Label>
-              <Select id={`${id}-role`} value={role} onChange={(event) => setRole(event.target.value as MemberRole)}>
-                {grantable.map((candidate) => (
-                  <option key={candidate} value={candidate}>
-                    {candidate}
-                  </option>
-                ))}
-              </Select>
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-password`}>Initial password</Label>
-              <Input
-                id={`${id}-password`}
-                type="password"
-                autoComplete="new-password"
-                minLength={8}
-                maxLength={128}
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                aria-describedby={`${id}-password-hint`}
-              />
-              <p id={`${id}-password-hint`} className="text-xs text-muted-foreground">
-                Needed only when the email has no account yet; at least 8 characters.
-              </p>
-            </div>
-          </DialogBody>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={!email.trim() || add.isPending}>
-              {add.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <UserPlus aria-hidden />}
-              Add member
-            </Button>
-          </DialogFooter>
-        </form>
+            </DialogBody>
+            <DialogFooter>
+              <Button
+                variant="outline"
+                onClick={() =>
+                  void navigator.clipboard.writeText(link).then(
+                    () => toast.success("Invitation link copied"),
+                    () => toast.error("The clipboard is not available; select the link and copy it."),
+                  )
+                }
+              >
+                <Copy aria-hidden />
+                Copy
+              </Button>
+              <Button onClick={close}>Done</Button>
+            </DialogFooter>
+          </>
+        ) : (
+          <form
+            aria-label="Invite a member"
+            className="flex min-h-0 flex-col"
+            onSubmit={(event) => {
+              event.preventDefault();
+              invite.mutate({ email: email.trim(), role });
+            }}
+          >
+            <DialogHeader>
+              <DialogTitle>Invite a member</DialogTitle>
+              <DialogDescription>You get a link to hand over; they join when they open it and accept with their own account and password.</DialogDescription>
+            </DialogHeader>
+            <DialogBody className="flex flex-col gap-4">
+              {invite.isError && (
+                <Alert variant="destructive">
+                  <AlertDescription className="mt-0">{invite.error.message}</AlertDescription>
+                </Alert>
+              )}
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor={`${id}-email`}>Email</Label>
+                <Input id={`${id}-email`} type="email" autoComplete="off" required maxLength={254} value={email} onChange={(event) => setEmail(event.target.value)} />
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor={`${id}-role`}>Role</Label>
+                <Select id={`${id}-role`} value={role} onChange={(event) => setRole(event.target.value as MemberRole)}>
+                  {grantable.map((candidate) => (
+                    <option key={candidate} value={candidate}>
+                      {candidate}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <p className="text-xs text-muted-foreground">Inviting an email again replaces its pending invitation; the old link stops working.</p>
+            </DialogBody>
+            <DialogFooter>
+              <Button type="button" variant="outline" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={!email.trim() || invite.isPending}>
+                {invite.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <UserPlus aria-hidden />}
+                Create invitation
+              </Button>
+            </DialogFooter>
+          </form>
+        )}
       </DialogContent>
     </Dialog>
+  );
+}
+
+type Invitation = { id: string; email: string; role: MemberRole; expiresAt: Date; inviterName: string | null; inviterEmail: string | null };
+
+/** Invitations not yet accepted, with Revoke. */
+function PendingInvitations() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invitations = useQuery(trpc.members.invitations.queryOptions());
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const revoke = useMutation(
+    trpc.members.revokeInvitation.mutationOptions({
+      onSuccess: async () => {
+        toast.success(`Invitation for ${revoking?.email ?? "the member"} revoked`);
+        setRevoking(null);
+        await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
+      },
+      onError: async (error) => {
+        toast.error(error.message);
+        setRevoking(null);
+        await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
+      },
+    }),
+  );
+
+  return (
+    <section aria-labelledby="pending-invitations" className="flex flex-col gap-2">
+      <h3 id="pending-invitations" className="flex items-center gap-2 text-sm font-semibold">
+        <MailPlus className="size-4" aria-hidden /> Pending invitations
+      </h3>
+      {invitations.isPending ? (
+        <Skeleton className="h-16" aria-label="Loading invitations" />
+      ) : invitations.isError ? (
+        <QueryError title="Invitations could not be loaded" query={invitations} />
+      ) : invitations.data.length === 0 ? (
+        <p className="text-sm text-muted-foreground">No pending invitations.</p>
+      ) : (
+        <Table aria-label="Pending invitations">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Email</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead>Invited by</TableHead>
+              <TableHead>Expires</TableHead>
+              <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {invitations.data.map((invitation) => (
+              <TableRow key={invitation.id} data-invitation-email={invitation.email}>
+                <TableCell className="font-medium">{invitation.email}</TableCell>
+                <TableCell>{invitation.role}</TableCell>
+                <TableCell title={invitation.inviterEmail ?? undefined}>{invitation.inviterName ?? "—"}</TableCell>
+                <TableCell title={formatAbsolute(invitation.expiresAt)}>{formatRelative(invitation.expiresAt)}</TableCell>
+                <TableCell className="text-right">
+                  <Button
+                    size="sm"
+                    variant="outline"
+                    disabled={revoke.isPending && revoke.variables.invitationId === invitation.id}
+                    onClick={() => setRevoking(invitation)}
+                    aria-label={`Revoke the invitation for ${invitation.email}`}
+                  >
+                    Revoke
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && !revoke.isPending && setRevoking(null)}>
+        <AlertDialogContent>
+          <AlertDialogTitle>Revoke the invitation for {revoking?.email}?</AlertDialogTitle>
+          <AlertDialogDescription>Its link stops working at once. You can invite them again later.</AlertDialogDescription>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Keep it</AlertDialogCancel>
+            <AlertDialogAction destructive onClick={() => revoking && revoke.mutate({ invitationId: revoking.id })}>
+              Revoke invitation
+            </AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+    </section>
   );
 }

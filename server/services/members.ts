@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
-import { accounts, memberships, sessions, tenants, users } from "@/server/db/schema";
+import { memberships, sessions, tenants, users } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "./audit";
 
 /** Who is changing the membership list: a signed-in member of the tenant, their role in it, and what the audit log records. */
@@ -11,6 +10,9 @@ export type MemberActor = { tenantId: string; userId: string; role: MemberRole; 
 
 /** The auth library's password rules and hasher, so accounts made here sign in like any other. */
 export type PasswordPolicy = { hash: (password: string) => Promise<string>; minLength: number; maxLength: number };
+
+/** Who may change the membership list and invitations at all. */
+export const MEMBER_MANAGER_ROLE: MemberRole = "admin";
 
 export class MemberNotFoundError extends Error {
   readonly code = "member_not_found";
@@ -47,11 +49,15 @@ export class AlreadyMemberError extends Error {
   }
 }
 
-export class InitialPasswordError extends Error {
-  readonly code = "initial_password";
+/** The actor's membership, read again under the tenant lock, no longer allows the change (demoted or removed meanwhile). */
+export class MemberActorForbiddenError extends Error {
+  readonly code = "actor_forbidden";
+  constructor(needed: MemberRole | null) {
+    super(needed ? `This needs the ${needed} role or higher.` : "You are not a member of this tenant.");
+  }
 }
 
-const asRole = (role: string): MemberRole => (isMemberRole(role) ? role : "viewer");
+export const asRole = (role: string): MemberRole => (isMemberRole(role) ? role : "viewer");
 
 export async function listMembers(db: Database, scope: { tenantId: string; userId: string }) {
   const rows = await db
@@ -67,8 +73,23 @@ export async function listMembers(db: Database, scope: { tenantId: string; userI
  * Membership changes of one tenant take turns: the tenant row is locked for the transaction,
  * so two owners demoting each other at once cannot leave the tenant with none.
  */
-async function lockTenant(tx: Transaction, tenantId: string) {
+export async function lockTenant(tx: Transaction, tenantId: string) {
   await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("no key update");
+}
+
+/**
+ * The actor's role as it is now, read under the tenant lock: the role the request started with
+ * was read before the lock, and a change that committed while it waited (the actor demoted or
+ * removed) must decide. Call it right after `lockTenant`.
+ */
+export async function lockedActorRole(tx: Transaction, actor: MemberActor, needed: MemberRole = MEMBER_MANAGER_ROLE): Promise<MemberRole> {
+  const [row] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, actor.tenantId), eq(memberships.userId, actor.userId)));
+  if (!row || !isMemberRole(row.role)) throw new MemberActorForbiddenError(null);
+  if (!roleAtLeast(row.role, needed)) throw new MemberActorForbiddenError(needed);
+  return row.role;
 }
 
 async function findMember(tx: Transaction, tenantId: string, memberId: string) {
@@ -89,69 +110,14 @@ async function countOwners(tx: Transaction, tenantId: string) {
   return row?.owners ?? 0;
 }
 
-/**
- * Adds the account with this email to the tenant, creating it with an initial password when
- * the email has none yet (public sign-up is off: this is how a new person gets in). An
- * existing account keeps its own name and password.
- */
-export async function addMember(
-  db: Database,
-  actor: MemberActor,
-  input: { email: string; name?: string | null; role: MemberRole; password?: string | null },
-  passwords: PasswordPolicy,
-) {
-  if (!roleAtLeast(actor.role, input.role)) throw new MemberRoleAboveYoursError(input.role, actor.role);
-  const email = input.email.trim().toLowerCase();
-  const password = input.password || null;
-  if (password !== null && (password.length < passwords.minLength || password.length > passwords.maxLength)) {
-    throw new InitialPasswordError(`The initial password needs ${passwords.minLength} to ${passwords.maxLength} characters.`);
-  }
-  // Hashing is deliberately slow; do it before the tenant is locked.
-  const passwordHash = password === null ? null : await passwords.hash(password);
-
-  return db.transaction(async (tx) => {
-    await lockTenant(tx, actor.tenantId);
-    let [user] = await tx.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email));
-    let accountCreated = false;
-    if (!user) {
-      if (passwordHash === null) throw new InitialPasswordError(`${email} has no Skillrun account yet: set an initial password to create one.`);
-      const id = randomUUID();
-      const name = input.name?.trim() || email.split("@")[0] || email;
-      // Another tenant may be creating the same account right now; then that one is used.
-      [user] = await tx.insert(users).values({ id, email, name }).onConflictDoNothing({ target: users.email }).returning({ id: users.id, name: users.name });
-      if (user) {
-        await tx.insert(accounts).values({ id: randomUUID(), userId: id, accountId: id, providerId: "credential", password: passwordHash });
-        accountCreated = true;
-      } else {
-        [user] = await tx.select({ id: users.id, name: users.name }).from(users).where(eq(users.email, email));
-        if (!user) throw new Error(`The account for ${email} vanished while it was being added.`);
-      }
-    }
-    const userId = user.id;
-    const [membership] = await tx
-      .insert(memberships)
-      .values({ id: randomUUID(), organizationId: actor.tenantId, userId, role: input.role })
-      .onConflictDoNothing({ target: [memberships.organizationId, memberships.userId] })
-      .returning({ id: memberships.id, joinedAt: memberships.createdAt });
-    if (!membership) throw new AlreadyMemberError(email);
-    await recordAudit(tx, {
-      tenantId: actor.tenantId,
-      ...actor.audit,
-      action: "member.add",
-      target: { type: "user", id: userId },
-      metadata: { email, role: input.role, accountCreated },
-    });
-    return { id: membership.id, userId, email, name: user.name, role: input.role, joinedAt: membership.joinedAt, accountCreated };
-  });
-}
-
 /** Changes a member's role. Nobody rises above the actor's own role, and the last owner stays. */
 export async function updateMemberRole(db: Database, actor: MemberActor, input: { memberId: string; role: MemberRole }) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
+    const actorRole = await lockedActorRole(tx, actor);
     const member = await findMember(tx, actor.tenantId, input.memberId);
-    if (!roleAtLeast(actor.role, member.role)) throw new MemberAboveYouError(member.email, member.role, "change");
-    if (!roleAtLeast(actor.role, input.role)) throw new MemberRoleAboveYoursError(input.role, actor.role);
+    if (!roleAtLeast(actorRole, member.role)) throw new MemberAboveYouError(member.email, member.role, "change");
+    if (!roleAtLeast(actorRole, input.role)) throw new MemberRoleAboveYoursError(input.role, actorRole);
     if (member.role === input.role) return { id: member.id, role: member.role, changed: false };
     if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1) throw new LastOwnerError(member.email, "demote");
     await tx.update(memberships).set({ role: input.role }).where(eq(memberships.id, member.id));
@@ -173,8 +139,9 @@ export async function updateMemberRole(db: Database, actor: MemberActor, input: 
 export async function removeMember(db: Database, actor: MemberActor, input: { memberId: string }) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
+    const actorRole = await lockedActorRole(tx, actor);
     const member = await findMember(tx, actor.tenantId, input.memberId);
-    if (!roleAtLeast(actor.role, member.role)) throw new MemberAboveYouError(member.email, member.role, "remove");
+    if (!roleAtLeast(actorRole, member.role)) throw new MemberAboveYouError(member.email, member.role, "remove");
     if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1) throw new LastOwnerError(member.email, "remove");
     await tx.delete(memberships).where(eq(memberships.id, member.id));
     const [next] = await tx

@@ -11,18 +11,18 @@ import {
 import { ApiKeyNotFoundError, RoleTooHighError } from "@/server/services/api-keys";
 import { ScheduleNotFoundError } from "@/server/services/schedules";
 import { DeliveryNotFoundError, WebhookNotFoundError } from "@/server/services/webhooks";
-import { AlreadyMemberError, InitialPasswordError, LastOwnerError, MemberAboveYouError, MemberNotFoundError, MemberRoleAboveYoursError } from "@/server/services/members";
+import { AlreadyMemberError, LastOwnerError, MemberAboveYouError, MemberActorForbiddenError, MemberNotFoundError, MemberRoleAboveYoursError } from "@/server/services/members";
+import { InvitationNotFoundError } from "@/server/services/invitations";
 
 /** Service errors as tRPC errors: unknown and foreign ids are both NOT_FOUND. */
 export function toTRPCError(error: unknown): unknown {
   if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError || error instanceof TemplateNotFoundError || error instanceof ScheduleNotFoundError || error instanceof ApiKeyNotFoundError || error instanceof WebhookNotFoundError || error instanceof DeliveryNotFoundError) {
     return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
   }
-  if (error instanceof MemberNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
-  if (error instanceof MemberRoleAboveYoursError || error instanceof MemberAboveYouError) return new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
+  if (error instanceof MemberNotFoundError || error instanceof InvitationNotFoundError) return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
+  if (error instanceof MemberRoleAboveYoursError || error instanceof MemberAboveYouError || error instanceof MemberActorForbiddenError) return new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
   if (error instanceof LastOwnerError) return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
   if (error instanceof AlreadyMemberError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
-  if (error instanceof InitialPasswordError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
   if (error instanceof RoleTooHighError) return new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
   if (error instanceof InputsInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
   if (error instanceof NoDefaultAgentError) return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });

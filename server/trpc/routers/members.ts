@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MEMBER_ROLES } from "@/lib/enums";
-import { addMember, listMembers, removeMember, updateMemberRole, type MemberActor } from "@/server/services/members";
+import { inviteMember, listInvitations, revokeInvitation } from "@/server/services/invitations";
+import { listMembers, removeMember, updateMemberRole, type MemberActor } from "@/server/services/members";
 import { createTRPCRouter, roleProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 
@@ -17,22 +18,20 @@ const actorOf = (ctx: { tenant: { id: string; role: MemberActor["role"] }; user:
 export const membersRouter = createTRPCRouter({
   list: roleProcedure("admin").query(({ ctx }) => listMembers(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id })),
 
-  /** An existing account by email, or a new one with an initial password. */
-  add: roleProcedure("admin")
-    .input(
-      z.object({
-        email: z.email("is not an email address").max(254),
-        name: z.string().trim().max(100).optional(),
-        role: z.enum(MEMBER_ROLES),
-        password: z.string().max(1024).optional(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const { password } = await ctx.auth.$context;
-      return mapServiceErrors(() =>
-        addMember(ctx.db, actorOf(ctx), input, { hash: password.hash, minLength: password.config.minPasswordLength, maxLength: password.config.maxPasswordLength }),
-      );
-    }),
+  /**
+   * A pending invitation with a one-time link (`path`, shown once). The same answer whether or
+   * not the email has an account; nobody joins until the invitee accepts with their own account.
+   */
+  invite: roleProcedure("admin")
+    .input(z.object({ email: z.email("is not an email address").max(254), role: z.enum(MEMBER_ROLES) }))
+    .mutation(({ ctx, input }) => mapServiceErrors(() => inviteMember(ctx.db, actorOf(ctx), input))),
+
+  /** Pending invitations that still work. */
+  invitations: roleProcedure("admin").query(({ ctx }) => listInvitations(ctx.db, ctx.tenant.id)),
+
+  revokeInvitation: roleProcedure("admin")
+    .input(z.object({ invitationId: z.string().trim().min(1).max(200) }))
+    .mutation(({ ctx, input }) => mapServiceErrors(() => revokeInvitation(ctx.db, actorOf(ctx), input))),
 
   updateRole: roleProcedure("admin")
     .input(z.object({ memberId, role: z.enum(MEMBER_ROLES) }))
