@@ -16,15 +16,22 @@ async function trpc<T>(request: APIRequestContext, path: string, input: unknown,
   return { status: response.status(), data: body.result?.data.json as T };
 }
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+/**
+ * Opens an invitation link in a browser without a session, creates the account with a password
+ * of the invitee's choosing and lands in the console. The session is made on the server, so
+ * this is not one of the email sign-ins the auth rate limit counts.
+ */
+async function acceptAsNewAccount(page: Page, link: string, name: string, password: string) {
+  await page.goto(link);
+  const form = page.getByRole("form", { name: "Create your account" });
+  await form.getByLabel("Your name").fill(name);
+  await form.getByLabel("Password", { exact: true }).fill(password);
+  await form.getByLabel("Repeat the password").fill(password);
+  await form.getByRole("button", { name: "Create account and join" }).click();
   await expect(page).toHaveURL(/\/skills$/);
 }
 
-test("an admin adds a new member with an initial password and changes their role", async ({ page }) => {
+test("an admin invites a member, who sets their own password from the link and lands in the console; the admin re-roles and removes them", async ({ page, browser }) => {
   const email = `${uniqueScriptKey("member")}@acme.test`.toLowerCase();
   await page.goto("/settings");
   const members = page.getByRole("table", { name: "Members" });
@@ -32,21 +39,57 @@ test("an admin adds a new member with an initial password and changes their role
   await expect(me).toContainText("you");
   await expect(me).toContainText("owner");
 
-  await page.getByRole("button", { name: "Add member" }).click();
-  const dialog = page.getByRole("dialog", { name: "Add a member" });
+  await page.getByRole("button", { name: "Invite member" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toHaveAccessibleName("Invite a member");
   await dialog.getByLabel("Email").fill(email);
-  await dialog.getByLabel("Name").fill("Olive Operator");
   await dialog.getByLabel("Role").selectOption("operator");
-  // A new email needs an initial password: the server says so and adds nobody.
-  await dialog.getByRole("button", { name: "Add member" }).click();
-  await expect(dialog.getByRole("alert")).toContainText("set an initial password");
-  await dialog.getByLabel("Initial password").fill("olive-initial-pw");
-  await dialog.getByLabel("Initial password").press("Enter");
+  await dialog.getByRole("button", { name: "Create invitation" }).click();
+  // The link, shown once, with how it travels and how long it works.
+  await expect(dialog).toHaveAccessibleName(`Invitation for ${email}`);
+  await expect(dialog).toContainText("Skillrun sends no email");
+  await expect(dialog).toContainText("expires in 7 days");
+  const link = await dialog.getByLabel("Invitation link").inputValue();
+  expect(link).toMatch(/^http:\/\/[^/]+\/invite\/[A-Za-z0-9_-]{43}$/);
+  await dialog.getByRole("button", { name: "Done" }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(`Account created for ${email}`)).toBeVisible();
+  const pending = page.getByRole("table", { name: "Pending invitations" });
+  await expect(pending.locator(`tr[data-invitation-email="${email}"]`)).toContainText("operator");
+  await expect(members.locator(`tr[data-member-email="${email}"]`)).toHaveCount(0);
 
+  // The admin's own session is not the invited account: the page refuses and joins nobody.
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "Join Acme Operations", level: 1 })).toBeVisible();
+  await expect(page.getByRole("alert")).toContainText(`You are signed in as ${DEMO_ADMIN.email}`);
+  await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(0);
+
+  // The invitee, in a browser of their own: the passwords must match, then they are in.
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const invitee = await context.newPage();
+  await invitee.goto(link);
+  await expect(invitee.getByRole("heading", { name: "Join Acme Operations", level: 1 })).toBeVisible();
+  await expect(invitee.getByText(/invited to Acme Operations as an operator/)).toBeVisible();
+  const form = invitee.getByRole("form", { name: "Create your account" });
+  await form.getByLabel("Your name").fill("Olive Operator");
+  await form.getByLabel("Password", { exact: true }).fill("olive-own-password");
+  await form.getByLabel("Repeat the password").fill("olive-other-password");
+  await form.getByRole("button", { name: "Create account and join" }).click();
+  await expect(form.getByRole("alert")).toContainText("The two passwords differ.");
+  await form.getByLabel("Repeat the password").fill("olive-own-password");
+  await form.getByRole("button", { name: "Create account and join" }).click();
+  await expect(invitee).toHaveURL(/\/skills$/);
+  await expect(invitee.getByRole("button", { name: "Tenant: Acme Operations" })).toBeVisible();
+  const viewer = await trpc<{ activeTenant: { role: string } | null }>(invitee.request, "viewer.get", undefined, "query");
+  expect(viewer.data.activeTenant?.role).toBe("operator");
+  // The link works once.
+  await invitee.goto(link);
+  await expect(invitee.getByRole("heading", { name: "This invitation is not valid", level: 1 })).toBeVisible();
+  await context.close();
+
+  await page.goto("/settings");
   const row = members.locator(`tr[data-member-email="${email}"]`);
   await expect(row).toContainText("Olive Operator");
+  await expect(pending.locator(`tr[data-invitation-email="${email}"]`)).toHaveCount(0);
   const role = row.getByLabel(`Role of ${email}`);
   await expect(role).toHaveValue("operator");
 
@@ -58,10 +101,10 @@ test("an admin adds a new member with an initial password and changes their role
   await page.reload();
   await expect(members.locator(`tr[data-member-email="${email}"]`).getByLabel(`Role of ${email}`)).toHaveValue("viewer");
 
-  // Adding the same person again is refused with a reason.
-  await page.getByRole("button", { name: "Add member" }).click();
+  // Inviting a member again is refused with a reason.
+  await page.getByRole("button", { name: "Invite member" }).click();
   await dialog.getByLabel("Email").fill(email);
-  await dialog.getByRole("button", { name: "Add member" }).click();
+  await dialog.getByRole("button", { name: "Create invitation" }).click();
   await expect(dialog.getByRole("alert")).toContainText(`${email} is already a member of this tenant.`);
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
@@ -71,11 +114,32 @@ test("an admin adds a new member with an initial password and changes their role
   await expect(members.locator(`tr[data-member-email="${email}"]`)).toHaveCount(0);
 });
 
+test("a pending invitation can be revoked, after a confirmation, and its link stops working", async ({ page }) => {
+  const email = `${uniqueScriptKey("revoked")}@acme.test`.toLowerCase();
+  const invitation = await trpc<{ path: string }>(page.request, "members.invite", { email, role: "viewer" });
+  expect(invitation.status).toBe(200);
+  await page.goto("/settings");
+  const row = page.getByRole("table", { name: "Pending invitations" }).locator(`tr[data-invitation-email="${email}"]`);
+  await row.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm).toContainText(`Revoke the invitation for ${email}?`);
+  await confirm.getByRole("button", { name: "Keep it" }).click();
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: `Revoke the invitation for ${email}` }).focus();
+  await page.keyboard.press("Enter");
+  await confirm.getByRole("button", { name: "Revoke invitation" }).click();
+  await expect(page.getByText(`Invitation for ${email} revoked`)).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await page.goto(invitation.data.path);
+  await expect(page.getByRole("heading", { name: "This invitation is not valid", level: 1 })).toBeVisible();
+});
+
 test("a viewer sees no Run now, cannot create or edit schedules, and Settings says it needs the admin role", async ({ page, browser }) => {
   // The admin prepares a viewer, a finished run and a schedule to look at.
   const key = uniqueScriptKey("viewer");
-  const viewer = { email: `${key}@acme.test`.toLowerCase(), password: "viewer-initial-pw" };
-  expect((await trpc(page.request, "members.add", { email: viewer.email, name: "Vera Viewer", role: "viewer", password: viewer.password })).status).toBe(200);
+  const viewer = { email: `${key}@acme.test`.toLowerCase(), password: "viewer-own-password" };
+  const invitation = await trpc<{ path: string }>(page.request, "members.invite", { email: viewer.email, role: "viewer" });
+  expect(invitation.status).toBe(200);
   await scriptModel(key, [{ text: "# Done for the viewer" }]);
   const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Please look ${scriptMarker(key)}` } });
   const skill = await trpc<{ id: string }>(page.request, "skills.get", { slug: EMAIL_SKILL.slug }, "query");
@@ -91,10 +155,10 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   });
   expect(schedule.status).toBe(200);
 
-  // One sign-in for the viewer (the auth rate limit counts attempts).
+  // The viewer joins through the invitation link (no email sign-in for the auth rate limit to count).
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const viewerPage = await context.newPage();
-  await signIn(viewerPage, viewer.email, viewer.password);
+  await acceptAsNewAccount(viewerPage, invitation.data.path, "Vera Viewer", viewer.password);
 
   // Skill catalog and skill detail.
   await expect(viewerPage.getByRole("list", { name: "Skills" }).getByRole("listitem").first()).toBeVisible();
@@ -136,11 +200,12 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   await expect(viewerPage.getByTestId("needs-role")).toContainText("Settings needs the admin role");
   await expect(viewerPage.getByTestId("needs-role")).toContainText("You are a viewer in this tenant.");
   await expect(viewerPage.getByRole("form", { name: "Create an API key" })).toHaveCount(0);
-  await expect(viewerPage.getByRole("button", { name: "Add member" })).toHaveCount(0);
+  await expect(viewerPage.getByRole("button", { name: "Invite member" })).toHaveCount(0);
 
   // And the server refuses what the UI does not offer.
   expect((await trpc(viewerPage.request, "runs.start", { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: "Not allowed to run this" } })).status).toBe(403);
   expect((await trpc(viewerPage.request, "members.list", undefined, "query")).status).toBe(403);
+  expect((await trpc(viewerPage.request, "members.invite", { email: `${key}-friend@acme.test`, role: "viewer" })).status).toBe(403);
   expect((await trpc(viewerPage.request, "schedules.delete", { scheduleId: schedule.data.id })).status).toBe(403);
   await context.close();
 });

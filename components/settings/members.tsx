@@ -354,14 +354,14 @@ function PendingInvitations() {
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   const revoke = useMutation(
     trpc.members.revokeInvitation.mutationOptions({
-      onSuccess: async () => {
-        toast.success(`Invitation for ${revoking?.email ?? "the member"} revoked`);
-        setRevoking(null);
+      onSuccess: async (_result, input) => {
+        const email = invitations.data?.find((invitation) => invitation.id === input.invitationId)?.email;
+        toast.success(`Invitation for ${email ?? "the member"} revoked`);
         await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
       },
       onError: async (error) => {
         toast.error(error.message);
-        setRevoking(null);
+        // Accepted or revoked elsewhere meanwhile: show the list as it is now.
         await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
       },
     }),
@@ -414,7 +414,7 @@ function PendingInvitations() {
           </TableBody>
         </Table>
       )}
-      <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && !revoke.isPending && setRevoking(null)}>
+      <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>
         <AlertDialogContent>
           <AlertDialogTitle>Revoke the invitation for {revoking?.email}?</AlertDialogTitle>
           <AlertDialogDescription>Its link stops working at once. You can invite them again later.</AlertDialogDescription>

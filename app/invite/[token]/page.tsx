@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { AcceptInvitationButton, NewAccountForm, SwitchAccountButton } from "@/components/auth/invitation";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import type { MemberRole } from "@/lib/enums";
 import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
@@ -45,7 +45,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       <Frame>
         <Card>
           <CardHeader>
-            <CardTitle>This invitation is not valid</CardTitle>
+            <h1 className="text-base leading-tight font-semibold">This invitation is not valid</h1>
             <CardDescription>
               The link may have expired, been revoked or replaced by a newer one, or already been used. Ask an admin of the tenant for a new invitation.
             </CardDescription>
@@ -63,7 +63,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   const path = `/invite/${token}`;
   const header = (
     <CardHeader>
-      <CardTitle>Join {invitation.tenantName}</CardTitle>
+      <h1 className="text-base leading-tight font-semibold">Join {invitation.tenantName}</h1>
       <CardDescription>
         You are invited to <strong className="text-foreground">{invitation.tenantName}</strong> as {article(invitation.role)}{" "}
         <strong className="text-foreground">{invitation.role}</strong>, with the email <strong className="text-foreground">{invitation.email}</strong>.
