@@ -56,7 +56,8 @@ function messageFor(error: OutputUnit, node: PropertySchema | undefined): string
 function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors {
   const fields: FieldErrors = {};
   const add = (field: string, message: string) => {
-    const messages = (fields[field] ??= []);
+    // Own keys only: an input may be named like an Object.prototype member ("toString").
+    const messages = Object.hasOwn(fields, field) ? fields[field]! : (fields[field] = []);
     if (!messages.includes(message)) messages.push(message);
   };
   for (const error of errors) {
@@ -85,7 +86,8 @@ export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string
   return (inputs) => {
     const value = structuredClone(inputs);
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      if (value[name] === undefined && property.default !== undefined) value[name] = structuredClone(property.default);
+      const absent = !Object.hasOwn(value, name) || value[name] === undefined;
+      if (absent && property.default !== undefined) value[name] = structuredClone(property.default);
     }
     const result = validator.validate(value);
     return result.valid ? { valid: true, value } : { valid: false, fieldErrors: fieldErrorsOf(schema, result.errors) };
