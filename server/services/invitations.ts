@@ -222,7 +222,9 @@ export async function acceptInvitationAsNewUser(
   if (input.password.length < passwords.minLength || input.password.length > passwords.maxLength) {
     throw new InvitationInputError(`The password needs ${passwords.minLength} to ${passwords.maxLength} characters.`);
   }
-  // Hashing is deliberately slow; do it before anything is locked.
+  // Hashing is deliberately slow: only for a link that works (so junk tokens cost a lookup, not a
+  // hash), and before anything is locked. The transaction checks the link again.
+  if (!(await findInvitation(db, token, now))) throw new InvitationInvalidError();
   const passwordHash = await passwords.hash(input.password);
   return db.transaction(async (tx) => {
     const invitation = await lockInvitation(tx, token);
@@ -250,12 +252,12 @@ export async function acceptInvitationAsUser(db: Database, token: string, signed
     if (!user) throw new InvitationInvalidError();
     let joined: boolean;
     if (usable(invitation, now)) {
-      if (user.email !== invitation.email) throw new InvitationWrongAccountError();
+      if (user.email.toLowerCase() !== invitation.email) throw new InvitationWrongAccountError();
       joined = await join(tx, invitation, user, origin, false);
     } else {
       // A second click (or a second tab) after a successful accept by this very account.
       const [member] =
-        invitation.status === "accepted" && user.email === invitation.email
+        invitation.status === "accepted" && user.email.toLowerCase() === invitation.email
           ? await tx
               .select({ id: memberships.id })
               .from(memberships)
