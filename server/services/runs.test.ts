@@ -71,6 +71,16 @@ describe("startRun", () => {
     expect(await runCount(tenant.id)).toBe(0);
   });
 
+  it("refuses a string PostgreSQL cannot store (U+0000, an unpaired surrogate) as an invalid input, not a database error", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    for (const topic of ["nul \u0000 here", "half \ud800 pair"]) {
+      const error = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic }, source: "manual" }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InputsInvalidError);
+      expect((error as InputsInvalidError).fieldErrors).toEqual({ topic: [expect.stringContaining("cannot be stored")] });
+    }
+    expect(await runCount(tenant.id)).toBe(0);
+  });
+
   it("treats another tenant's private skill, a disabled skill and an unknown slug as not found", async () => {
     const mine = await tenantWithSkill();
     const theirs = await tenantWithSkill();
