@@ -81,7 +81,9 @@ async function shutdown(exitCode: number) {
   if (stopping) return;
   stopping = true;
   const { next } = children;
-  if (next && next.exitCode === null) {
+  // A child killed by a signal has exitCode null and signalCode set: it is gone, and its
+  // "exit" event has fired already, so waiting for it would hang the launcher forever.
+  if (next && next.exitCode === null && next.signalCode === null) {
     next.kill("SIGTERM");
     await new Promise((resolve) => next.once("exit", resolve));
   }

@@ -25,8 +25,8 @@ import { createApiKey } from "@/server/services/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 const TSX = ["--import", "tsx"];
-/** Where each case's child-process logs go (gitignored); printed when a case fails. */
-const LOG_ROOT = path.join(REPO, "test-results", "chaos");
+/** Where each case's child-process logs go (outside the tree: Playwright empties test-results/). */
+export const LOG_ROOT = path.join(os.tmpdir(), "skillrun-chaos-logs");
 export const PG_PASSWORD = "skillrun-local";
 export const TERMINAL = ["complete", "failed", "cancelled"] as const;
 export const SKILL = "customer-email-reply";
@@ -137,6 +137,13 @@ class Child {
       throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs / 1000} s:\n${this.lastLines()}`);
     });
     await Promise.race([seen, exited, timeout]);
+  }
+
+  /** Resolves when the process has exited on its own; throws if it is still up after `timeoutMs`. */
+  async waitExit(timeoutMs: number) {
+    const outcome = await Promise.race([this.exited, sleep(timeoutMs).then(() => null)]);
+    if (!outcome) throw new Error(`${this.name} (pid ${this.pid}) was still running after ${timeoutMs / 1000} s:\n${this.lastLines()}`);
+    return outcome;
   }
 
   /** SIGTERM, then SIGKILL to the whole process group if it lingers. */
@@ -287,7 +294,7 @@ export class ChaosWorld {
 
   /** The `next start` process the launcher spawned (the app). */
   async appProcess(launcher: Child): Promise<number> {
-    const next = (await childrenOf(launcher.pid)).find((child) => child.cmd.includes("next/dist/bin/next"));
+    const next = (await childrenOf(launcher.pid)).find((child) => /next-server|next\/dist\/bin\/next/.test(child.cmd));
     if (!next) throw new Error(`no next child under launcher ${launcher.pid}`);
     return next.pid;
   }
