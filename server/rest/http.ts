@@ -13,7 +13,8 @@ export const json = (body: unknown, status = 200) => Response.json(body, { statu
 /** Request bodies of the REST API are small JSON documents. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const isJson = (request: Request) => /^application\/json\b/i.test(request.headers.get("content-type") ?? "");
+// `application/json`, with parameters (charset) or not; not `application/json-patch+json` and the like.
+const isJson = (request: Request) => /^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
 const tooLarge = () => apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
 const notJson = () => apiError(415, "unsupported_media_type", "Send the body as application/json.");
 

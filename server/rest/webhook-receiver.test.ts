@@ -88,9 +88,9 @@ describe("POST /api/webhooks/:id", () => {
     expect(audit).toEqual([expect.objectContaining({ actorType: "webhook", actorId: webhookId, targetType: "run", targetId: runId })]);
   });
 
-  it("fills a literal default when the pointer finds nothing", async () => {
+  it("fills a literal default when the pointer finds nothing (and takes a charset parameter)", async () => {
     const { tenant, webhookId, secret } = await world();
-    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { title: "No priority given" } }) });
+    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { title: "No priority given" } }), contentType: "application/json; charset=utf-8" });
     expect(response.status).toBe(202);
     expect((await runsOf(tenant.id))[0]?.inputs).toEqual({ title: "No priority given", priority: 3 });
   });
@@ -103,6 +103,7 @@ describe("POST /api/webhooks/:id", () => {
     ["a timestamp 6 minutes old", (secret: string) => ({ secret, timestamp: nowSeconds() - 360 }), 401, "stale_timestamp"],
     ["a timestamp 6 minutes ahead", (secret: string) => ({ secret, timestamp: nowSeconds() + 360 }), 401, "stale_timestamp"],
     ["a non-JSON media type", (secret: string) => ({ secret, contentType: "text/plain" }), 415, "unsupported_media_type"],
+    ["a JSON-like media type that is not JSON", (secret: string) => ({ secret, contentType: "application/json-patch+json" }), 415, "unsupported_media_type"],
     ["malformed JSON", (secret: string) => ({ secret, body: "{not json" }), 400, "malformed"],
     ["a body over the cap", (secret: string) => ({ secret, body: JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }) }), 413, "too_large"],
     ["an over-long delivery id", (secret: string) => ({ secret, deliveryId: "d".repeat(201) }), 400, "malformed"],
