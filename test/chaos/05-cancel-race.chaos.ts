@@ -25,10 +25,10 @@ type Trial = { runId: string; key: string; cancelAfterMs: number; cancel: { stat
 test(`cancel racing completion, ${TRIALS} trials: one terminal state each, never overwritten, timeline agrees`, async () => {
   const tenant = await world.tenantWithKey("acme");
 
-  // Calibration: how long a start takes to complete here, uncancelled, so the cancels can be
-  // spread over the whole life of a run (queued, running, finishing, done).
+  // Calibration: how long a start takes to complete here, uncancelled and a wave at a time,
+  // so the cancels spread over the whole life of a run (queued, running, finishing, done).
   const calibration = await Promise.all(
-    Array.from({ length: 10 }, async () => {
+    Array.from({ length: WAVE }, async () => {
       const key = await world.script("c5cal", [{ text: "# Calibration", delayMs: 50 }]);
       const startedAt = Date.now();
       const { id } = await world.startRun(tenant.key, key);
