@@ -194,6 +194,8 @@ export class ChaosWorld {
   }
 
   static async create(name: string): Promise<ChaosWorld> {
+    // `next start` serves the production build; the suite reuses the one `npm test` makes.
+    if (!existsSync(path.join(REPO, ".next", "BUILD_ID"))) throw new Error("No production build (.next/BUILD_ID): run `npm run build` before `npm run test:chaos`.");
     const ports: [number, number, number] = [await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(path.join(os.tmpdir(), `skillrun-chaos-${name}-`));
     const logDir = path.join(LOG_ROOT, name);
