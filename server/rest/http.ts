@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "@/server/db/errors";
 import { holdsUnstorable } from "@/server/db/storable";
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
@@ -9,6 +10,21 @@ export function apiError(status: number, code: string, message: string, fields?:
 }
 
 export const json = (body: unknown, status = 200) => Response.json(body, { status });
+
+/**
+ * An error no handler expected, as a JSON answer rather than the framework's empty 500: 503
+ * with Retry-After while the database is unreachable (the caller may retry), else 500. The
+ * details go to the server log only.
+ */
+export function unexpectedErrorResponse(error: unknown): Response {
+  console.error(error);
+  if (isDatabaseUnavailable(error)) {
+    const response = apiError(503, "database_unavailable", "The database is not reachable right now; retry shortly.");
+    response.headers.set("retry-after", "5");
+    return response;
+  }
+  return apiError(500, "internal_error", "Something went wrong on our side; the error is logged.");
+}
 
 /** Request bodies of the REST API are small JSON documents. */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -5,6 +5,7 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import type { MemberRole } from "@/lib/enums";
 import { apiKeys, skillRuns } from "@/server/db/schema";
 import { createApiKey, revokeApiKey } from "@/server/services/api-keys";
+import { createDatabase } from "@/server/db/client";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
 import { createRunsApi } from "./runs-api";
@@ -125,5 +126,18 @@ describe("REST API v1: runs", () => {
     }
     expect(await (await api.list(request("/runs", myKey))).json()).toEqual({ runs: [], nextCursor: null });
     expect((await api.start(request("/runs", myKey, { method: "POST", body: JSON.stringify({ skill: theirs.skill.slug, inputs: { topic: "abc" } }) }))).status).toBe(404);
+  });
+
+  it("answers 503 JSON with Retry-After while the database is unreachable, not an empty 500", async () => {
+    const unreachable = createDatabase("postgres://skillrun@127.0.0.1:9/none", { max: 1 });
+    try {
+      const offline = createRunsApi({ db: () => unreachable.db, dispatcher: new Inngest({ id: "rest-offline", isDev: true, baseUrl: engine.url }) });
+      const response = await offline.list(request("/runs", "srk_00000000_00000000000000000000000000000000"));
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect(await response.json()).toEqual({ error: { code: "database_unavailable", message: expect.any(String) } });
+    } finally {
+      await unreachable.close();
+    }
   });
 });

@@ -5,11 +5,18 @@ import { AgentNotFoundError } from "@/server/services/agent-config";
 import { requestOrigin } from "@/server/request-origin";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/api-keys";
 import type { AuditContext } from "@/server/services/audit";
-import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "@/server/services/run-errors";
+import {
+  DispatchFailedError,
+  InputsInvalidError,
+  NoDefaultAgentError,
+  RunNotCancellableError,
+  RunNotFoundError,
+  SkillNotFoundError,
+} from "@/server/services/run-errors";
 import { getRun, listRuns } from "@/server/services/run-queries";
 import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs";
 import { getSkill } from "@/server/services/skills";
-import { apiError, json, readJsonBody } from "./http";
+import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
 import { ListRunsQuery, StartRunRequest } from "./schemas";
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher };
@@ -19,7 +26,8 @@ type ListRow = Awaited<ReturnType<typeof listRuns>>["runs"][number];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = (runId: string) => apiError(404, "not_found", `Run ${runId} was not found.`);
 
-const encodeCursor = (cursor: { createdAt: Date; id: string }) => Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
+const encodeCursor = (cursor: { createdAt: Date; id: string }) =>
+  Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
 function decodeCursor(value: string): { createdAt: Date; id: string } | null {
   const [createdAt, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
   const date = new Date(createdAt ?? "");
@@ -46,22 +54,39 @@ function runDetail(run: RunRow) {
   return {
     ...runSummary(run),
     inputs: run.inputs,
-    deliverable: run.deliverable ? { format: "markdown" as const, content: run.deliverable.payload } : null,
+    deliverable: run.deliverable
+      ? { format: "markdown" as const, content: run.deliverable.payload }
+      : null,
     failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
   };
 }
 
 /** What the audit log records of a change made with a key: the key, and the caller's address. */
-const keyAudit = (principal: ApiKeyPrincipal, request: Request): AuditContext => ({ actor: { type: "api_key", id: principal.keyId }, origin: requestOrigin(request.headers) });
+const keyAudit = (principal: ApiKeyPrincipal, request: Request): AuditContext => ({
+  actor: { type: "api_key", id: principal.keyId },
+  origin: requestOrigin(request.headers),
+});
 
 /** Service errors as REST errors; unknown and foreign ids are both 404. */
 function errorResponse(error: unknown): Response {
-  if (error instanceof InputsInvalidError) return apiError(422, "inputs_invalid", "The inputs do not match the skill's schema.", error.fieldErrors);
-  if (error instanceof SkillNotFoundError || error instanceof AgentNotFoundError || error instanceof RunNotFoundError) return apiError(404, "not_found", error.message);
+  if (error instanceof InputsInvalidError)
+    return apiError(
+      422,
+      "inputs_invalid",
+      "The inputs do not match the skill's schema.",
+      error.fieldErrors,
+    );
+  if (
+    error instanceof SkillNotFoundError ||
+    error instanceof AgentNotFoundError ||
+    error instanceof RunNotFoundError
+  )
+    return apiError(404, "not_found", error.message);
   if (error instanceof NoDefaultAgentError) return apiError(409, "no_default_agent", error.message);
-  if (error instanceof RunNotCancellableError) return apiError(409, "not_cancellable", error.message);
+  if (error instanceof RunNotCancellableError)
+    return apiError(409, "not_cancellable", error.message);
   if (error instanceof DispatchFailedError) return apiError(503, "dispatch_failed", error.message);
-  throw error;
+  return unexpectedErrorResponse(error);
 }
 
 /**
@@ -70,13 +95,22 @@ function errorResponse(error: unknown): Response {
  */
 export function createRunsApi(deps: Deps) {
   const withKey =
-    <Args extends unknown[]>(role: MemberRole, handler: (principal: ApiKeyPrincipal, request: Request, ...args: Args) => Promise<Response>) =>
+    <Args extends unknown[]>(
+      role: MemberRole,
+      handler: (principal: ApiKeyPrincipal, request: Request, ...args: Args) => Promise<Response>,
+    ) =>
     async (request: Request, ...args: Args): Promise<Response> => {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      const principal = token ? await authenticateApiKey(deps.db(), token) : null;
-      if (!principal) return apiError(401, "unauthorized", "Send a valid, unrevoked API key as `Authorization: Bearer <key>`.");
-      if (!roleAtLeast(principal.role, role)) return apiError(403, "forbidden", `This needs a key with the ${role} role or higher.`);
       try {
+        const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+        const principal = token ? await authenticateApiKey(deps.db(), token) : null;
+        if (!principal)
+          return apiError(
+            401,
+            "unauthorized",
+            "Send a valid, unrevoked API key as `Authorization: Bearer <key>`.",
+          );
+        if (!roleAtLeast(principal.role, role))
+          return apiError(403, "forbidden", `This needs a key with the ${role} role or higher.`);
         return await handler(principal, request, ...args);
       } catch (error) {
         return errorResponse(error);
@@ -86,17 +120,35 @@ export function createRunsApi(deps: Deps) {
   return {
     list: withKey("viewer", async (principal, request) => {
       const query = ListRunsQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-      if (!query.success) return apiError(400, "invalid_request", "The query does not match the request schema.", Object.fromEntries(query.error.issues.map((issue) => [issue.path.join("."), [issue.message]])));
+      if (!query.success)
+        return apiError(
+          400,
+          "invalid_request",
+          "The query does not match the request schema.",
+          Object.fromEntries(
+            query.error.issues.map((issue) => [issue.path.join("."), [issue.message]]),
+          ),
+        );
       const cursor = query.data.cursor ? decodeCursor(query.data.cursor) : null;
-      if (query.data.cursor && !cursor) return apiError(400, "invalid_request", "The cursor is not one this API gave out.", { cursor: ["is invalid"] });
+      if (query.data.cursor && !cursor)
+        return apiError(400, "invalid_request", "The cursor is not one this API gave out.", {
+          cursor: ["is invalid"],
+        });
       let skillId: string | undefined;
       if (query.data.skill) {
         const skill = await getSkill(deps.db(), principal.tenantId, query.data.skill);
         if (!skill) return json({ runs: [], nextCursor: null });
         skillId = skill.id;
       }
-      const page = await listRuns(deps.db(), principal.tenantId, { filters: { status: query.data.status, skillId }, cursor, limit: query.data.limit });
-      return json({ runs: page.runs.map(runSummary), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+      const page = await listRuns(deps.db(), principal.tenantId, {
+        filters: { status: query.data.status, skillId },
+        cursor,
+        limit: query.data.limit,
+      });
+      return json({
+        runs: page.runs.map(runSummary),
+        nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+      });
     }),
 
     start: withKey("operator", async (principal, request) => {
@@ -104,7 +156,9 @@ export function createRunsApi(deps: Deps) {
       if (!body.ok) return body.response;
       const idempotencyKey = request.headers.get("idempotency-key");
       if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
-        return apiError(400, "invalid_request", "Idempotency-Key must be 1 to 200 characters.", { "Idempotency-Key": ["must be 1 to 200 characters"] });
+        return apiError(400, "invalid_request", "Idempotency-Key must be 1 to 200 characters.", {
+          "Idempotency-Key": ["must be 1 to 200 characters"],
+        });
       }
       const started = await startRun(
         { db: deps.db(), dispatcher: deps.dispatcher },
@@ -131,7 +185,11 @@ export function createRunsApi(deps: Deps) {
 
     cancel: withKey("operator", async (principal, request, runId: string) => {
       if (!UUID.test(runId)) return notFound(runId);
-      await cancelRun({ db: deps.db(), dispatcher: deps.dispatcher }, { tenantId: principal.tenantId, runId }, keyAudit(principal, request));
+      await cancelRun(
+        { db: deps.db(), dispatcher: deps.dispatcher },
+        { tenantId: principal.tenantId, runId },
+        keyAudit(principal, request),
+      );
       const run = await getRun(deps.db(), principal.tenantId, runId);
       return json(runDetail(run!));
     }),

@@ -1,0 +1,27 @@
+/** Driver and server codes that mean "PostgreSQL is not reachable right now", not "this query is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** True when the error (or one it wraps: drizzle puts the driver's error in `cause`) says the database is unavailable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (
+    let current: unknown = error, depth = 0;
+    current && typeof current === "object" && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08")))
+      return true;
+  }
+  return false;
+}
