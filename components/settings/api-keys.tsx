@@ -9,6 +9,7 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/runs/format";
 import { QueryError } from "@/components/shell/query-error";
+import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
 import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -148,7 +149,7 @@ export function ApiKeys() {
         )}
       </CardContent>
       <Dialog open={created !== null} onOpenChange={(open) => !open && setCreated(null)}>
-        <DialogContent>
+        <DialogContent {...keepOpenUntilDone}>
           <DialogHeader>
             <DialogTitle>Key “{created?.name}” created</DialogTitle>
             <DialogDescription>Copy it now: Skillrun keeps only its hash and cannot show it again.</DialogDescription>
@@ -161,12 +162,7 @@ export function ApiKeys() {
           <DialogFooter>
             <Button
               variant="outline"
-              onClick={() =>
-                void navigator.clipboard.writeText(created?.key ?? "").then(
-                  () => toast.success("Key copied"),
-                  () => toast.error("The clipboard is not available; select the key and copy it."),
-                )
-              }
+              onClick={() => copyToClipboard(created?.key ?? "", "Key")}
             >
               <Copy aria-hidden />
               Copy

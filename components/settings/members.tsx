@@ -9,6 +9,7 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/runs/format";
 import { QueryError } from "@/components/shell/query-error";
+import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
@@ -260,7 +261,8 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
 
   return (
     <Dialog open={open} onOpenChange={(next) => (next ? onOpenChange(true) : close())}>
-      <DialogContent>
+      {/* Once the link is shown, only Done closes the dialog: the link cannot be shown again. */}
+      <DialogContent {...(created ? keepOpenUntilDone : {})}>
         {created ? (
           <>
             <DialogHeader>
@@ -280,12 +282,7 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
             <DialogFooter>
               <Button
                 variant="outline"
-                onClick={() =>
-                  void navigator.clipboard.writeText(link).then(
-                    () => toast.success("Invitation link copied"),
-                    () => toast.error("The clipboard is not available; select the link and copy it."),
-                  )
-                }
+                onClick={() => copyToClipboard(link, "Invitation link")}
               >
                 <Copy aria-hidden />
                 Copy

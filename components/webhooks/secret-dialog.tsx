@@ -1,23 +1,15 @@
 "use client";
 
 import { Copy } from "lucide-react";
-import { toast } from "sonner";
+import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-
-export function copyToClipboard(text: string, what: string) {
-  void navigator.clipboard.writeText(text).then(
-    () => toast.success(`${what} copied`),
-    () => toast.error(`The clipboard is not available; select the ${what.toLowerCase()} and copy it.`),
-  );
-}
 
 /** A signing secret, the one time it is shown: after creation or rotation. */
 export function SecretDialog({ secret, title, endpoint, onClose }: { secret: string | null; title: string; endpoint: string; onClose: () => void }) {
   return (
     <Dialog open={secret !== null} onOpenChange={(open) => !open && onClose()}>
-      {/* Shown once: only Done closes it, so a stray Escape or click outside cannot lose the secret. */}
-      <DialogContent onEscapeKeyDown={(event) => event.preventDefault()} onInteractOutside={(event) => event.preventDefault()}>
+      <DialogContent {...keepOpenUntilDone}>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>Copy the signing secret now: it is not shown again. Store it where the sender keeps its secrets.</DialogDescription>
