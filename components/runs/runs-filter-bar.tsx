@@ -3,18 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { FilterX } from "lucide-react";
 import { useQueryStates } from "nuqs";
-import type { ReactNode } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
 import { runFilterParsers } from "./run-filters";
 import { SOURCE_LABELS } from "./run-source";
-
-const dayOf = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
-const parseDay = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : null);
 
 export function RunsFilterBar() {
   const trpc = useTRPC();
@@ -23,18 +19,10 @@ export function RunsFilterBar() {
   const agents = useQuery(trpc.agents.list.queryOptions());
   const active = Object.values(filters).some((value) => value !== null);
 
-  const control = (id: string, label: string, element: ReactNode) => (
-    <div className="flex min-w-32 flex-col gap-1">
-      <Label htmlFor={id} className="text-xs text-muted-foreground">
-        {label}
-      </Label>
-      {element}
-    </div>
-  );
 
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
-      {control(
+      {filterField(
         "filter-status",
         "Status",
         <Select id="filter-status" value={filters.status ?? ""} onChange={(event) => void setFilters({ status: (event.target.value || null) as (typeof RUN_STATUSES)[number] | null })}>
@@ -46,7 +34,7 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {control(
+      {filterField(
         "filter-skill",
         "Skill",
         <Select id="filter-skill" value={filters.skill ?? ""} onChange={(event) => void setFilters({ skill: event.target.value || null })}>
@@ -58,7 +46,7 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {control(
+      {filterField(
         "filter-agent",
         "Agent",
         <Select id="filter-agent" value={filters.agent ?? ""} onChange={(event) => void setFilters({ agent: event.target.value || null })}>
@@ -70,7 +58,7 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {control(
+      {filterField(
         "filter-source",
         "Source",
         <Select id="filter-source" value={filters.source ?? ""} onChange={(event) => void setFilters({ source: (event.target.value || null) as (typeof INVOCATION_SOURCES)[number] | null })}>
@@ -82,7 +70,7 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {control(
+      {filterField(
         "filter-failure",
         "Failure code",
         <Select id="filter-failure" value={filters.failure ?? ""} onChange={(event) => void setFilters({ failure: (event.target.value || null) as (typeof FAILURE_CODES)[number] | null })}>
@@ -94,8 +82,8 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {control("filter-from", "Created from (UTC)", <Input id="filter-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
-      {control("filter-to", "Created to (UTC)", <Input id="filter-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
+      {filterField("filter-from", "Created from (UTC)", <Input id="filter-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
+      {filterField("filter-to", "Created to (UTC)", <Input id="filter-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
       {active && (
         <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
           <FilterX aria-hidden />

@@ -14,7 +14,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -24,8 +24,6 @@ import { ACTION_LABELS, ACTOR_LABELS, auditFilterParsers, auditListInputOf } fro
 
 type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["entries"][number];
 
-const dayOf = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
-const parseDay = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : null);
 const shortId = (id: string) => id.slice(0, 8);
 const text = (value: unknown) => (typeof value === "string" && value ? value : null);
 const isAction = (action: string): action is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(action);
@@ -52,18 +50,10 @@ export function AuditLog() {
 function AuditFilterBar() {
   const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
   const active = Object.values(filters).some((value) => value !== null);
-  const control = (id: string, label: string, element: ReactNode) => (
-    <div className="flex min-w-32 flex-col gap-1">
-      <Label htmlFor={id} className="text-xs text-muted-foreground">
-        {label}
-      </Label>
-      {element}
-    </div>
-  );
 
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log">
-      {control(
+      {filterField(
         "audit-action",
         "Action",
         <Select id="audit-action" value={filters.action ?? ""} onChange={(event) => void setFilters({ action: isAction(event.target.value) ? event.target.value : null })}>
@@ -75,7 +65,7 @@ function AuditFilterBar() {
           ))}
         </Select>,
       )}
-      {control(
+      {filterField(
         "audit-actor",
         "Actor",
         <Select id="audit-actor" value={filters.actor ?? ""} onChange={(event) => void setFilters({ actor: (event.target.value || null) as AuditActorType | null })}>
@@ -87,8 +77,8 @@ function AuditFilterBar() {
           ))}
         </Select>,
       )}
-      {control("audit-from", "From (UTC)", <Input id="audit-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
-      {control("audit-to", "To (UTC)", <Input id="audit-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
+      {filterField("audit-from", "From (UTC)", <Input id="audit-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
+      {filterField("audit-to", "To (UTC)", <Input id="audit-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
       {filters.target && (
         <Badge variant="outline" className="h-9 rounded-md font-mono">
           Target {shortId(filters.target)}

@@ -1,0 +1,19 @@
+import type { ReactNode } from "react";
+import { Label } from "./label";
+
+/** One control of a filter bar: a small label above it. */
+export function filterField(id: string, label: string, control: ReactNode) {
+  return (
+    <div className="flex min-w-32 flex-col gap-1">
+      <Label htmlFor={id} className="text-xs text-muted-foreground">
+        {label}
+      </Label>
+      {control}
+    </div>
+  );
+}
+
+/** A date filter's value as `<input type="date">` shows it: the UTC day. */
+export const dayOf = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
+/** `<input type="date">`'s value as the start of that UTC day, or null when cleared. */
+export const parseDay = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : null);
