@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
-import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
 import { recordAudit, type AuditContext, type AuditEntry } from "./audit";
 import { InputsInvalidError } from "./run-errors";
 import { skillVisibleTo } from "./skills";
@@ -139,15 +138,18 @@ export async function deleteWebhook(db: Database, scope: WebhookActorScope & { w
   });
 }
 
-const lastDelivery = {
-  lastDeliveryAt: sql<Date | null>`(select ${webhookDeliveries.receivedAt} from ${webhookDeliveries} where ${webhookDeliveries.webhookId} = ${webhooks.id} order by ${webhookDeliveries.receivedAt} desc nulls first, ${webhookDeliveries.id} desc nulls first limit 1)`.mapWith(
-    (value: string | Date) => new Date(value),
-  ),
-  lastVerdict: sql<WebhookDeliveryVerdict | null>`(select ${webhookDeliveries.verdict} from ${webhookDeliveries} where ${webhookDeliveries.webhookId} = ${webhooks.id} order by ${webhookDeliveries.receivedAt} desc nulls first, ${webhookDeliveries.id} desc nulls first limit 1)`,
-};
+/** Each webhook's newest delivery, looked up once per webhook (a lateral join on the log's index). */
+const lastDeliveryOf = (db: Database) =>
+  db
+    .select({ receivedAt: webhookDeliveries.receivedAt, verdict: webhookDeliveries.verdict })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.webhookId, webhooks.id))
+    .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
+    .limit(1)
+    .as("last_delivery");
 
 /** Everything about a webhook except its secrets. */
-const webhookColumns = {
+const webhookColumns = (lastDelivery: ReturnType<typeof lastDeliveryOf>) => ({
   id: webhooks.id,
   name: webhooks.name,
   enabled: webhooks.enabled,
@@ -158,25 +160,30 @@ const webhookColumns = {
   updatedAt: webhooks.updatedAt,
   skill: { id: skills.id, slug: skills.slug, name: skills.name },
   agent: { id: agents.id, name: agents.name },
-  ...lastDelivery,
-};
+  lastDeliveryAt: lastDelivery.receivedAt,
+  lastVerdict: lastDelivery.verdict,
+});
 
 export function listWebhooks(db: Database, tenantId: string) {
+  const lastDelivery = lastDeliveryOf(db);
   return db
-    .select(webhookColumns)
+    .select(webhookColumns(lastDelivery))
     .from(webhooks)
     .innerJoin(skills, eq(skills.id, webhooks.skillId))
     .leftJoin(agents, eq(agents.id, webhooks.agentId))
+    .leftJoinLateral(lastDelivery, sql`true`)
     .where(eq(webhooks.tenantId, tenantId))
     .orderBy(asc(webhooks.name), asc(webhooks.id));
 }
 
 export async function getWebhook(db: Database, tenantId: string, webhookId: string) {
+  const lastDelivery = lastDeliveryOf(db);
   const [webhook] = await db
-    .select(webhookColumns)
+    .select(webhookColumns(lastDelivery))
     .from(webhooks)
     .innerJoin(skills, eq(skills.id, webhooks.skillId))
     .leftJoin(agents, eq(agents.id, webhooks.agentId))
+    .leftJoinLateral(lastDelivery, sql`true`)
     .where(and(eq(webhooks.id, webhookId), eq(webhooks.tenantId, tenantId)));
   if (!webhook) throw new WebhookNotFoundError(webhookId);
   return webhook;

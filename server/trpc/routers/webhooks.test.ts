@@ -117,5 +117,8 @@ describe("webhooks router", () => {
     } while (cursor);
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
+    // The list shows the newest of them.
+    const [listed] = await caller.webhooks.list();
+    expect(listed).toMatchObject({ id: webhookId, lastVerdict: "bad_signature", lastDeliveryAt: new Date("2026-03-01T09:00:00.000Z") });
   });
 });
