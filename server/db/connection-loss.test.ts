@@ -1,0 +1,103 @@
+/**
+ * Holds patches/postgres+3.4.9.patch: when PostgreSQL closes a session under the driver
+ * (a restart, pg_terminate_backend), every pending query settles, nothing throws outside a
+ * promise, and the pool's next query runs on a fresh session instead of hanging or failing
+ * with the dead session's error (porsager/postgres#1154, #1208).
+ */
+import net from "node:net";
+import postgres from "postgres";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createDatabase } from "./client";
+
+const serverUrl = inject("databaseServerUrl");
+const killer = postgres(serverUrl, { max: 1, onnotice: () => {} });
+afterAll(() => killer.end());
+
+type Outcome = { settled: false } | { settled: true; value?: unknown; error?: unknown };
+
+/** A hang shows up as `{ settled: false }` for this test to report, not as the test's own timeout. */
+async function settlement(promise: Promise<unknown>, withinMs = 5_000): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ settled: false }), withinMs)));
+  try {
+    return await Promise.race([promise.then((value) => ({ settled: true as const, value }), (error: unknown) => ({ settled: true as const, error })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe("a PostgreSQL session closed under the driver", () => {
+  it("fails the transaction it was in, and the pool's next queries answer on a fresh session", async () => {
+    // The race this reproduces (the FATAL, the rollback and the socket's close interleaving)
+    // went wrong on every one of 30 attempts before the patch: a hang or the dead session's error.
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const { db, close } = createDatabase(serverUrl, { max: 1 });
+      try {
+        const transaction = db.transaction(async (tx) => {
+          const [row] = await tx.execute<{ pid: number }>("select pg_backend_pid() as pid");
+          await killer`select pg_terminate_backend(${row!.pid})`;
+          await tx.execute("select 1");
+        });
+        const failed = await settlement(transaction);
+        expect(failed.settled, `attempt ${attempt}: the transaction settles`).toBe(true);
+        expect(failed, `attempt ${attempt}: the transaction fails`).toHaveProperty("error");
+
+        for (const expected of [attempt, attempt + 100]) {
+          const next = await settlement(db.execute<{ n: number }>(`select ${expected}::int as n`));
+          expect(next, `attempt ${attempt}: the pool's next query`).toEqual({ settled: true, value: [{ n: expected }] });
+        }
+      } finally {
+        await close();
+      }
+    }
+  });
+
+  it("rejects every later query on a reserved connection, and releasing it leaves the pool working", async () => {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      const reserved = await sql.reserve();
+      const [row] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await killer`select pg_terminate_backend(${row!.pid}, 5000)`;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const outcome = await settlement(reserved`select 1`);
+        expect(outcome).toMatchObject({ settled: true, error: { code: expect.stringMatching(/^(CONNECTION_CLOSED|57P01)$/) } });
+      }
+      reserved.release();
+      expect(await settlement(sql<{ n: number }[]>`select 7::int as n`)).toMatchObject({ settled: true, value: [{ n: 7 }] });
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it("drops a write queued as its socket closed, so the next session's startup is not held back", async () => {
+    const { hostname, port } = new URL(serverUrl);
+    const sockets: net.Socket[] = [];
+    // The README's "Custom socket" option, which the driver's types leave out: it hands the test the socket to close.
+    const withOwnSockets = {
+      max: 1,
+      onnotice: () => {},
+      socket: () => {
+        const socket = net.connect(Number(port), hostname);
+        sockets.push(socket);
+        return socket;
+      },
+    };
+    const sql = postgres(serverUrl, withOwnSockets);
+    try {
+      await sql`select 1`;
+      // Inside a setImmediate callback the query's write is queued for the next check phase,
+      // while the destroyed socket's 'close' comes in this loop iteration's close phase: first.
+      const { queuedAsClosed } = await new Promise<{ queuedAsClosed: Promise<unknown> }>((resolve) =>
+        setImmediate(() => {
+          sockets.at(-1)!.destroy();
+          resolve({ queuedAsClosed: sql`select 2`.execute() });
+        }),
+      );
+      expect(await settlement(queuedAsClosed)).toMatchObject({ settled: true, error: { code: "CONNECTION_CLOSED" } });
+      expect(await settlement(sql<{ n: number }[]>`select 3::int as n`)).toMatchObject({ settled: true, value: [{ n: 3 }] });
+      expect(sockets).toHaveLength(2);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+});
