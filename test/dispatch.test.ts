@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { APICallError, type LanguageModel } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, DrizzleQueryError, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -54,6 +54,8 @@ beforeAll(async () => {
     concurrencyPerTenant: 1,
     resolveModel: (name) => {
       if (name.startsWith("crash:")) throw new Error("the model registry exploded");
+      // What a step meets while PostgreSQL restarts (chaos case 3): drizzle's wrapper around the driver's error.
+      if (name.startsWith("db-down:")) throw new DrizzleQueryError('update "skill_runs" set "deliverable" = $1', ["an input value"], Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), { code: "CONNECTION_CLOSED" }));
       const model = models.get(name);
       if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
       return model;
@@ -367,5 +369,10 @@ describe("a dispatched run", () => {
     const run = await terminal(await start(await tenantSetup({ model: `crash:${randomUUID()}` })));
     expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed" });
     expect(run.failureReason).toContain("the model registry exploded");
+  });
+
+  it("a crash on a database error gives the driver's message, never the SQL or its parameters", async () => {
+    const run = await terminal(await start(await tenantSetup({ model: `db-down:${randomUUID()}` })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", failureReason: "The run crashed on a database error: write CONNECTION_CLOSED 127.0.0.1:5432" });
   });
 });

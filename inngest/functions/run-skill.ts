@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { failRun, markRunning } from "@/server/services/run-lifecycle";
+import { crashReason, failRun, markRunning } from "@/server/services/run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/run-turn";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs";
 
@@ -33,7 +33,7 @@ export function createRunSkillFunction(deps: {
       onFailure: async ({ event, error }) => {
         const parsed = runRequested.safeParse(event.data.event.data);
         if (!parsed.success) return;
-        await failRun(deps.db(), parsed.data, { code: "agent_crashed", reason: `The run crashed: ${error.message}` });
+        await failRun(deps.db(), parsed.data, { code: "agent_crashed", reason: crashReason(error) });
       },
     },
     async ({ event, step, runId }) => {

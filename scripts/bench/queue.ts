@@ -98,7 +98,7 @@ const { createDatabase } = await import("@/server/db/client");
 const { migrateDatabase } = await import("@/server/db/migrate");
 const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users } =
   await import("@/server/db/schema");
-const { failRun, markRunning } = await import("@/server/services/run-lifecycle");
+const { crashReason, failRun, markRunning } = await import("@/server/services/run-lifecycle");
 const { executeTurn, finishRun, resolveRunConfig } = await import("@/server/services/run-turn");
 const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
@@ -619,10 +619,7 @@ async function runSkillJob(job: { id: string; data: RunRef }) {
     await finishRun(db, ref, outcome);
   } catch (error) {
     // run-skill's onFailure.
-    await failRun(db, ref, {
-      code: "agent_crashed",
-      reason: `The run crashed: ${error instanceof Error ? error.message : String(error)}`,
-    });
+    await failRun(db, ref, { code: "agent_crashed", reason: crashReason(error instanceof Error ? error : new Error(String(error))) });
     throw error;
   }
 }

@@ -93,6 +93,16 @@ export async function failRun(db: Database, ref: RunRef, failure: { code: Failur
   });
 }
 
+/**
+ * The operator-facing reason for a run whose function crashed. For a query that failed, the
+ * driver's message ("write CONNECTION_CLOSED …" while PostgreSQL restarts), never drizzle's
+ * "Failed query: <sql> params: <values>", whose values can be the run's inputs or deliverable.
+ */
+export function crashReason(error: Error): string {
+  if (!error.message.startsWith("Failed query:")) return `The run crashed: ${error.message}`;
+  return error.cause instanceof Error ? `The run crashed on a database error: ${error.cause.message}` : "The run crashed on a database error.";
+}
+
 /** Usage of a turn that ended otherwise (e.g. cancelled): recorded without changing the status. */
 export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage) {
   await db.update(skillRuns).set(usage).where(whereRun(ref));
