@@ -2,6 +2,8 @@
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
+  // A write to a socket PostgreSQL already closed (seen while it restarts).
+  "EPIPE",
   "ETIMEDOUT",
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
