@@ -2,7 +2,8 @@
  * Holds patches/postgres+3.4.9.patch: when PostgreSQL closes a session under the driver
  * (a restart, pg_terminate_backend), every pending query settles, nothing throws outside a
  * promise, and the pool's next query runs on a fresh session instead of hanging or failing
- * with the dead session's error (porsager/postgres#1154, #1208).
+ * with the dead session's error (porsager/postgres#1154, #1208). And a query that fails
+ * part-way through its rows leaves no phantom rows in the next one's result.
  */
 import net from "node:net";
 import postgres from "postgres";
@@ -96,6 +97,81 @@ describe("a PostgreSQL session closed under the driver", () => {
       expect(await settlement(queuedAsClosed)).toMatchObject({ settled: true, error: { code: "CONNECTION_CLOSED" } });
       expect(await settlement(sql<{ n: number }[]>`select 3::int as n`)).toMatchObject({ settled: true, value: [{ n: 3 }] });
       expect(sockets).toHaveLength(2);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it("rejects the queries a reserved connection or a transaction had queued behind the one in flight", async () => {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      const reserved = await sql.reserve();
+      const [row] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      // A statement with parameters is described first, which leaves the connection busy: the next query waits in the handle's own queue.
+      const inFlight = settlement(reserved`select pg_sleep(1), ${1}::int`);
+      const queued = settlement(reserved`select 2`);
+      await killer`select pg_terminate_backend(${row!.pid}, 5000)`;
+      expect(await inFlight).toMatchObject({ settled: true, error: {} });
+      expect(await queued).toMatchObject({ settled: true, error: { code: "CONNECTION_CLOSED" } });
+      reserved.release();
+
+      let inner: Promise<Outcome>[] = [];
+      const transaction = sql.begin(async (tx) => {
+        const [own] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        inner = [settlement(tx`select pg_sleep(1), ${1}::int`), settlement(tx`select 2`)];
+        await killer`select pg_terminate_backend(${own!.pid}, 5000)`;
+        await Promise.all(inner);
+      });
+      expect(await settlement(transaction)).toMatchObject({ settled: true, error: {} });
+      expect(await Promise.all(inner)).toMatchObject([{ settled: true, error: {} }, { settled: true, error: { code: "CONNECTION_CLOSED" } }]);
+      expect(await settlement(sql<{ n: number }[]>`select 4::int as n`)).toMatchObject({ settled: true, value: [{ n: 4 }] });
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it("does not answer a fresh session's first query with the error that ended the previous session during its type fetch", async () => {
+    const applicationName = `type-fetch-${process.pid}-${Date.now()}`;
+    const { hostname, port } = new URL(serverUrl);
+    let typeFetchSeen: () => void = () => {};
+    const typeFetchSent = new Promise<void>((resolve) => (typeFetchSeen = resolve));
+    let holding = true;
+    const withHeldTypeFetch = {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: applicationName },
+      // Holds back the first session's type fetch (the driver's own first query), so the test can end the session while it is in flight.
+      socket: () => {
+        const socket = net.connect(Number(port), hostname);
+        const write = socket.write.bind(socket) as (chunk: Buffer, callback?: () => void) => boolean;
+        socket.write = ((chunk: Buffer, callback?: () => void) => {
+          if (holding && chunk.includes("typarray")) {
+            holding = false;
+            typeFetchSeen();
+            return true;
+          }
+          return write(chunk, callback);
+        }) as typeof socket.write;
+        return socket;
+      },
+    };
+    const sql = postgres(serverUrl, withHeldTypeFetch);
+    try {
+      const first = settlement(sql<{ n: number }[]>`select 5::int as n`);
+      await typeFetchSent;
+      await killer`select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = ${applicationName}`;
+      expect(await first).toMatchObject({ settled: true, value: [{ n: 5 }] });
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  it("does not hand a query that failed part-way through its rows' count to the next query", async () => {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      const failed = await settlement(sql`select 1 / (x - 3) as q from generate_series(1, 5) x`);
+      expect(failed).toMatchObject({ settled: true, error: { code: "22012" } });
+      expect([...(await sql<{ a: number }[]>`select 1 as a`)]).toEqual([{ a: 1 }]);
     } finally {
       await sql.end({ timeout: 1 });
     }
