@@ -103,14 +103,26 @@ type RunRow = {
 };
 
 /**
- * A concurrency key's slots. Items waiting for one are ordered by their run's age (`seq`),
- * not by arrival: the next step of a run already under way goes before the first step of a
- * newer run, as the Inngest server scores a run's later steps by the run's start. Arrival
- * order instead lets every queued run take its first step before any run takes its second,
- * so a backlog of N runs under a limit of L has all N part-way through (the app marks them
- * `running` on the first step) and none finishes until nearly all have been started.
+ * A concurrency key's slots. Items waiting for one go runs under way first (a step of theirs
+ * has completed), then runs not started, each by the run's age (`seq`), not by arrival: the
+ * next step of a run under way goes before any first step, as the Inngest server scores a
+ * run's later steps by the run's start. Arrival order instead lets every queued run take its
+ * first step before any run takes its second, so a backlog of N runs under a limit of L has
+ * all N part-way through (the app marks them `running` on the first step) and none finishes
+ * until nearly all have been started. Age alone is not enough: an older run held back by a
+ * second key would cut in ahead of a younger one already under way.
  */
-type Semaphore = { active: number; waiting: { item: QueueItem; seq: number }[] };
+type Semaphore = { active: number; waiting: { item: QueueItem; rank: WaitRank }[] };
+/** [0 when the run is under way, else 1; the run's seq]: lower goes first. */
+type WaitRank = readonly [number, number];
+
+function waitRank(run: RunState): WaitRank {
+  return [run.stack.length > 0 ? 0 : 1, run.seq];
+}
+
+function ranksAfter(a: WaitRank, b: WaitRank): boolean {
+  return a[0] !== b[0] ? a[0] > b[0] : a[1] > b[1];
+}
 
 export class EventValidationError extends Error {}
 
@@ -727,10 +739,11 @@ export class InngestEngine {
       const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
       this.semaphores.set(slot.key, semaphore);
       if (semaphore.active >= slot.limit) {
-        // After the last waiting item of an older-or-equal run: by run age, FIFO within a run.
+        // After the last waiting item that ranks before or with this one: FIFO within a run.
+        const rank = waitRank(run);
         let at = semaphore.waiting.length;
-        while (at > 0 && semaphore.waiting[at - 1]!.seq > run.seq) at--;
-        semaphore.waiting.splice(at, 0, { item, seq: run.seq });
+        while (at > 0 && ranksAfter(semaphore.waiting[at - 1]!.rank, rank)) at--;
+        semaphore.waiting.splice(at, 0, { item, rank });
         return false;
       }
     }

@@ -128,4 +128,44 @@ describe("concurrency", () => {
     // Arrival order would give 1:first, 2:first, 3:first, 1:second, …: every run started, none done.
     expect(order).toEqual(["1:first", "1:second", "1:third", "2:first", "2:second", "2:third", "3:first", "3:second", "3:third"]);
   });
+
+  it("a run under way goes before an older run that has not started: a run held back by a second key does not cut in", async () => {
+    const client = t.client("concurrency-under-way");
+    const eventName = uniqueName("concurrency-under-way/go");
+    const order: string[] = [];
+    const fn = client.createFunction(
+      {
+        id: "two-keys",
+        concurrency: [
+          { limit: 1, key: "event.data.tenant" },
+          { limit: 1, key: "event.data.group" },
+        ],
+        triggers: [{ event: eventName }],
+      },
+      async ({ event, step }) => {
+        const { name, steps, ms } = event.data as { name: string; steps: number; ms: number };
+        for (let index = 0; index < steps; index += 1) {
+          await step.run(`step-${index}`, async () => {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            order.push(`${name}:${index}`);
+          });
+        }
+        return name;
+      },
+    );
+    await t.serve(client, [fn]);
+
+    // One request, so the runs' ages are W < X < Y. W holds group g for one long step; X
+    // (tenant a, group g) waits for g while Y (tenant a, group h) starts. When W lets g go, X
+    // finds tenant a busy with Y: older than Y, but Y is under way, so Y finishes first.
+    const ids = await t.send([
+      { name: eventName, data: { tenant: "b", group: "g", name: "W", steps: 1, ms: 300 } },
+      { name: eventName, data: { tenant: "a", group: "g", name: "X", steps: 1, ms: 10 } },
+      { name: eventName, data: { tenant: "a", group: "h", name: "Y", steps: 8, ms: 60 } },
+    ]);
+    for (const id of ids) await t.finishedRunOf(id, "Completed", 15_000);
+
+    expect(order.indexOf("W:0"), JSON.stringify(order)).toBeLessThan(order.indexOf("Y:7"));
+    expect(order.indexOf("X:0"), JSON.stringify(order)).toBeGreaterThan(order.indexOf("Y:7"));
+  });
 });
