@@ -14,6 +14,12 @@ const serverUrl = inject("databaseServerUrl");
 const killer = postgres(serverUrl, { max: 1, onnotice: () => {} });
 afterAll(() => killer.end());
 
+/** For the driver's `socket` option (its README's "Custom socket", left out of its types): a socket the test can reach. */
+function connectToTestServer(): net.Socket {
+  const { hostname, port } = new URL(serverUrl);
+  return net.connect(Number(port), hostname);
+}
+
 type Outcome = { settled: false } | { settled: true; value?: unknown; error?: unknown };
 
 /** A hang shows up as `{ settled: false }` for this test to report, not as the test's own timeout. */
@@ -71,14 +77,13 @@ describe("a PostgreSQL session closed under the driver", () => {
   });
 
   it("drops a write queued as its socket closed, so the next session's startup is not held back", async () => {
-    const { hostname, port } = new URL(serverUrl);
     const sockets: net.Socket[] = [];
-    // The README's "Custom socket" option, which the driver's types leave out: it hands the test the socket to close.
+    // The socket option is what hands the test the socket to close.
     const withOwnSockets = {
       max: 1,
       onnotice: () => {},
       socket: () => {
-        const socket = net.connect(Number(port), hostname);
+        const socket = connectToTestServer();
         sockets.push(socket);
         return socket;
       },
@@ -132,7 +137,6 @@ describe("a PostgreSQL session closed under the driver", () => {
 
   it("does not answer a fresh session's first query with the error that ended the previous session during its type fetch", async () => {
     const applicationName = `type-fetch-${process.pid}-${Date.now()}`;
-    const { hostname, port } = new URL(serverUrl);
     let typeFetchSeen: () => void = () => {};
     const typeFetchSent = new Promise<void>((resolve) => (typeFetchSeen = resolve));
     let holding = true;
@@ -142,7 +146,7 @@ describe("a PostgreSQL session closed under the driver", () => {
       connection: { application_name: applicationName },
       // Holds back the first session's type fetch (the driver's own first query), so the test can end the session while it is in flight.
       socket: () => {
-        const socket = net.connect(Number(port), hostname);
+        const socket = connectToTestServer();
         const write = socket.write.bind(socket) as (chunk: Buffer, callback?: () => void) => boolean;
         socket.write = ((chunk: Buffer, callback?: () => void) => {
           if (holding && chunk.includes("typarray")) {
