@@ -66,18 +66,38 @@ test("Run now with inputs goes from running to complete and renders the delivera
   await testInfo.attach("run-detail", { path: testInfo.outputPath("run-detail.png"), contentType: "image/png" });
 });
 
-test("a failing run shows its code, reason and what to do", async ({ page }) => {
+test("a run whose key is rejected fails after one model request, and says which setting to fix", async ({ page }) => {
   const key = uniqueScriptKey("fail");
-  await scriptModel(key, [{ error: { status: 401, message: "Incorrect API key provided" } }]);
+  await scriptModel(key, [{ error: { status: 401, message: "Incorrect API key provided" } }, { text: "# Never asked for" }]);
   const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Hello there ${scriptMarker(key)}` } });
 
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Failed", { timeout: 20_000 });
   const failure = page.getByTestId("run-failure");
   await expect(failure).toContainText("model_error");
-  await expect(failure).toContainText("HTTP 401");
-  await expect(failure).toContainText("What to do: The model provider refused or failed");
+  await expect(failure).toContainText("The model provider rejected the credentials (HTTP 401): Incorrect API key provided");
+  await expect(failure).toContainText("What to do: The provider rejected the credentials. Fix OPENAI_COMPATIBLE_API_KEY, restart Skillrun, then re-run.");
   await expect(page.getByText("This run has no deliverable.")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="model_retry"]')).toHaveCount(0);
+  expect((await modelCalls(key)).calls).toBe(1);
+});
+
+test("a rate-limited model call is retried inside the run: it completes, and the timeline shows both requests", async ({ page }) => {
+  const key = uniqueScriptKey("ratelimit");
+  await scriptModel(key, [{ error: { status: 429, message: "Rate limit reached, try again in 1s", retryAfterSeconds: 1 } }, { text: "# Reply\n\nSent after the rate limit." }]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Busy day ${scriptMarker(key)}` } });
+
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+  await expect(page.getByTestId("deliverable").getByRole("heading", { name: "Reply" })).toBeVisible();
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  const retry = timeline.locator('[data-event-type="model_retry"]');
+  await expect(retry).toHaveCount(1);
+  await expect(retry).toContainText("Model call failed: HTTP 429 · retrying");
+  await expect(retry).toContainText("attempt 1 of 3 · next in 1.0 s");
+  await expect(timeline.locator('[data-event-type="model_call"]')).toHaveCount(1);
+  await expect(timeline.locator('[data-event-type="running"]')).toHaveCount(1);
+  expect((await modelCalls(key)).calls).toBe(2);
 });
 
 test("cancelling a slow run stops it: cancelled, no deliverable, the timeline shows the cancel", async ({ page }) => {
@@ -139,7 +159,8 @@ test("invalid input shows the field's error and creates no run", async ({ page }
 
 test("filters live in the URL, and a shared URL reproduces the view", async ({ page, context }) => {
   const failKey = uniqueScriptKey("filter");
-  await scriptModel(failKey, [{ error: { status: 500, message: "upstream down" } }]);
+  // A 400 is not retried: a 5xx would be, and reach the next (unscripted, successful) answer.
+  await scriptModel(failKey, [{ error: { status: 400, message: "bad request" } }]);
   const failedRun = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Broken ${scriptMarker(failKey)}` } });
   await page.goto(`/runs/${failedRun}`);
   await expect(status(page)).toContainText("Failed", { timeout: 20_000 });

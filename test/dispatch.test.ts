@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
-import { APICallError, type LanguageModel } from "ai";
+import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { and, asc, DrizzleQueryError, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
@@ -19,6 +19,7 @@ import { z } from "zod";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { ModelNotConfiguredError } from "@/server/agent/models";
+import type { RetryableModel } from "@/server/agent/model-retry";
 import {
   agentKnowledgeBases,
   agentMcpServers,
@@ -40,7 +41,7 @@ import { createTenant, openTestDatabase } from "./fixtures";
 const { db } = openTestDatabase();
 
 /** Models by name for this file; a name not here is "not configured". */
-const models = new Map<string, LanguageModel>();
+const models = new Map<string, RetryableModel>();
 let engine: Engine;
 let app: http.Server;
 let deps: RunServiceDeps;
@@ -160,6 +161,18 @@ async function waitForUsage(runId: string, inputTokens: number, timeoutMs = 5_00
   }
 }
 
+async function waitForEvent(runId: string, type: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await timelineTypes(runId)).includes(type)) {
+    if (Date.now() > deadline) throw new Error(`run ${runId} has no ${type} event after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What a provider package throws for an HTTP error answer (retryable as the SDK would mark it). */
+const providerError = (statusCode: number, message: string, responseHeaders?: Record<string, string>) =>
+  new APICallError({ message, url: "https://provider.invalid/v1", requestBodyValues: {}, statusCode, responseHeaders, isRetryable: statusCode === 429 || statusCode >= 500 });
+
 const timelineTypes = async (runId: string) =>
   (await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id))).map((event) => event.type);
 
@@ -188,13 +201,66 @@ describe("a dispatched run", () => {
     expect(run.failureReason).toContain("TEST_MODEL_KEY");
   });
 
-  it("turns a provider error into model_error with a readable reason", async () => {
-    const { name } = scriptedModel(async () => {
-      throw new APICallError({ message: "Incorrect API key provided", url: "https://provider.invalid/v1", requestBodyValues: {}, statusCode: 401, isRetryable: false });
+  it("turns a provider error into model_error with a readable reason, and never repeats a 401", async () => {
+    const { name, model } = scriptedModel(async () => {
+      throw providerError(401, "Incorrect API key provided");
     });
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
-    expect(run.failureReason).toMatch(/HTTP 401 \(check the API key\)/);
+    expect(run.failureReason).toBe("The model provider rejected the credentials (HTTP 401): Incorrect API key provided");
+    expect(run.failureDetail).toEqual({ model: name, httpStatus: 401, attempts: 1, retryAfterSeconds: null, credentialSettings: [] });
+    expect(model.doGenerateCalls).toHaveLength(1);
+    expect(await timelineTypes(run.id)).not.toContain("model_retry");
+  });
+
+  it("retries a rate-limited model call inside the one turn, honouring Retry-After, and shows each attempt", async () => {
+    let calls = 0;
+    const { name, model } = scriptedModel(async () => {
+      calls++;
+      if (calls === 1) throw providerError(429, "Rate limit reached, try again in 1s", { "retry-after": "1" });
+      return text("# Brief\n\nAfter the rate limit.");
+    });
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run).toMatchObject({ status: "complete", inputTokens: 10, outputTokens: 20 });
+    expect(model.doGenerateCalls).toHaveLength(2);
+    expect(await timelineTypes(run.id)).toEqual(["queued", "running", "config_resolved", "guardrail", "model_retry", "model_call", "guardrail", "complete"]);
+    const [retry] = await db.select({ payload: runEvents.payload }).from(runEvents).where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "model_retry")));
+    expect(retry?.payload).toMatchObject({ attempt: 1, maxAttempts: 3, httpStatus: 429, delayMs: 1000, message: expect.stringContaining("Rate limit") });
+  });
+
+  it("gives up on a provider that keeps failing after three attempts, saying so", async () => {
+    const { name, model } = scriptedModel(async () => {
+      throw providerError(503, "The server is overloaded", { "retry-after-ms": "10" });
+    });
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
+    expect(run.failureReason).toBe("The model provider failed (HTTP 503) on all 3 attempts: The server is overloaded");
+    expect(run.failureDetail).toMatchObject({ httpStatus: 503, attempts: 3 });
+    expect(model.doGenerateCalls).toHaveLength(3);
+    expect((await timelineTypes(run.id)).filter((type) => type === "model_retry")).toHaveLength(2);
+  });
+
+  it("does not wait out a Retry-After longer than a minute: the run fails at once and says when to re-run", async () => {
+    const { name, model } = scriptedModel(async () => {
+      throw providerError(429, "Quota exceeded", { "retry-after": "120" });
+    });
+    const run = await terminal(await start(await tenantSetup({ model: name, timeoutSeconds: 600 })));
+    expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
+    expect(run.failureDetail).toMatchObject({ httpStatus: 429, attempts: 1, retryAfterSeconds: 120 });
+    expect(model.doGenerateCalls).toHaveLength(1);
+  });
+
+  it("a cancel during a retry's wait ends the turn at once, without another model call", async () => {
+    const { name, model } = scriptedModel(async () => {
+      throw providerError(429, "Slow down", { "retry-after": "30" });
+    });
+    const setup = await tenantSetup({ model: name, timeoutSeconds: 120 });
+    const runId = await start(setup);
+    await waitForEvent(runId, "model_retry");
+    await cancelRun(deps, { tenantId: setup.tenant.id, runId });
+    // The turn's usage is written when it ends: within the cancel poll, not after the 30 s wait.
+    await waitForUsage(runId, 0, 5_000);
+    expect(model.doGenerateCalls).toHaveLength(1);
   });
 
   it("fails an empty answer with empty_deliverable", async () => {

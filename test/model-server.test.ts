@@ -124,7 +124,11 @@ describe("the scripted model server", () => {
 
   it("answers an error step with its HTTP status", async () => {
     const key = uniqueScriptKey("error");
-    await scriptModel(key, [{ error: { status: 429, message: "Slow down." } }], server.url);
+    await scriptModel(
+      key,
+      [{ error: { status: 429, message: "Slow down.", retryAfterSeconds: 20 } }],
+      server.url,
+    );
 
     const failure = await generateText({ model, prompt: promptFor(key), maxRetries: 0 }).catch(
       (error: unknown) => error,
@@ -132,6 +136,7 @@ describe("the scripted model server", () => {
 
     expect(APICallError.isInstance(failure)).toBe(true);
     expect(failure).toMatchObject({ statusCode: 429, message: "Slow down." });
+    expect((failure as APICallError).responseHeaders?.["retry-after"]).toBe("20");
     expect((await modelCalls(key, server.url)).calls).toBe(1);
   });
 

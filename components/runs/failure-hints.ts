@@ -1,4 +1,5 @@
 import type { FailureCode } from "@/lib/enums";
+import { modelFailureKind, type ModelFailureDetail, type ModelFailureKind } from "@/lib/model-failure";
 
 /** One line per failure code: what an operator does next. */
 export const FAILURE_HINTS: Record<FailureCode, string> = {
@@ -8,7 +9,7 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   inputs_invalid: "The inputs no longer match the skill's schema. Re-run with changes and fix the fields named.",
   model_not_configured:
     "Set the provider's credentials named in the reason (e.g. OPENAI_API_KEY) or point SKILLRUN_DEFAULT_MODEL at a configured model, restart Skillrun, then re-run.",
-  model_error: "The model provider refused or failed. Check the provider's status and API key, then re-run.",
+  model_error: "The model provider refused or failed. Check the reason above and the provider's status, then re-run.",
   agent_crashed: "Skillrun hit an unexpected error. Re-run; if it repeats, check the server log for this run id.",
   empty_deliverable: "The model answered with nothing. Re-run, or make the inputs more specific.",
   guardrail_blocked: "The agent's guardrail stopped this run. Edit the inputs, or review the guardrail's rules.",
@@ -19,3 +20,32 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   dispatch_failed: "The run could not be handed to the engine. Check that the Inngest engine is up, then re-run.",
   dispatch_lost: "The engine never picked the run up. Check the engine's health, then re-run.",
 };
+
+const settingsOr = (settings: string[], fallback: string) => (settings.length ? settings.join(" and ") : fallback);
+const timeOfDay = new Intl.DateTimeFormat("en", { timeStyle: "medium" });
+
+/** What to do about a model error, by what the provider answered. */
+export const MODEL_FAILURE_HINTS: Record<ModelFailureKind, (detail: ModelFailureDetail, finishedAt: Date | null) => string> = {
+  credentials: (detail) =>
+    `The provider rejected the credentials. Fix ${settingsOr(detail.credentialSettings, "the provider's API key setting")}, restart Skillrun, then re-run.`,
+  forbidden: (detail) =>
+    `The credentials in ${settingsOr(detail.credentialSettings, "the provider's settings")} are not allowed to use ${detail.model}. Grant access in the provider's console or give the agent another model, then re-run.`,
+  rate_limited: (detail, finishedAt) =>
+    detail.retryAfterSeconds !== null && finishedAt
+      ? `The provider is rate limiting and asked for ${detail.retryAfterSeconds} s: re-run after ${timeOfDay.format(new Date(finishedAt.getTime() + detail.retryAfterSeconds * 1000))}. If it keeps happening, raise the provider quota or lower SKILLRUN_RUN_CONCURRENCY.`
+      : "The provider is rate limiting: re-run in a minute. If it keeps happening, raise the provider quota or lower SKILLRUN_RUN_CONCURRENCY.",
+  provider_failed: (detail) =>
+    `The provider itself failed (HTTP ${detail.httpStatus ?? "5xx"}${detail.attempts > 1 ? ` on ${detail.attempts} attempts` : ""}); nothing in Skillrun needs changing. Check the provider's status page, then re-run.`,
+  unreachable: () =>
+    "Skillrun got no answer from the provider. Check that its endpoint (e.g. OPENAI_COMPATIBLE_BASE_URL) is reachable from the server, then re-run.",
+  rejected: (detail) =>
+    `The provider refused the request (HTTP ${detail.httpStatus}). Check that ${detail.model} is a model the provider offers and the template's settings suit it, then re-run.`,
+};
+
+/** The "What to do" line of a failed run: the code's hint, specific to the provider's answer for model errors. */
+export function failureHint(run: { failureCode: FailureCode; failureDetail: ModelFailureDetail | null; finishedAt: Date | null }): string {
+  if (run.failureCode === "model_error" && run.failureDetail) {
+    return MODEL_FAILURE_HINTS[modelFailureKind(run.failureDetail.httpStatus)](run.failureDetail, run.finishedAt);
+  }
+  return FAILURE_HINTS[run.failureCode];
+}

@@ -17,7 +17,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { AgentRuntimeConfig } from "@/server/services/agent-config";
 import { Deliverable } from "./deliverable";
-import { FAILURE_HINTS } from "./failure-hints";
+import { failureHint } from "./failure-hints";
 import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
 import { useRunNow } from "./run-now-provider";
 import { SOURCE_LABELS } from "./run-source";
@@ -38,16 +38,17 @@ export function RunDetail({ runId }: { runId: string }) {
     retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2,
   });
   const terminal = run.data ? isTerminal(run.data.status) : false;
+  const settled = terminal;
   const events = useQuery({
     ...trpc.runs.events.queryOptions({ runId }),
     enabled: run.isSuccess,
-    refetchInterval: terminal ? false : LIVE_POLL_MS,
+    refetchInterval: settled ? false : LIVE_POLL_MS,
   });
-  // The poll that sees the terminal status may predate the final events: fetch them once more.
+  // The poll that sees the run settle may predate the final events: fetch them once more.
   const { refetch: refetchEvents } = events;
   useEffect(() => {
-    if (terminal) void refetchEvents();
-  }, [terminal, refetchEvents]);
+    if (settled) void refetchEvents();
+  }, [settled, refetchEvents]);
 
   const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ runId }) }), queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() }), queryClient.invalidateQueries({ queryKey: trpc.runs.events.queryKey({ runId }) })]);
   const cancel = useMutation(
@@ -171,7 +172,7 @@ export function RunDetail({ runId }: { runId: string }) {
           </AlertTitle>
           <AlertDescription>
             {data.failureReason && <p>{data.failureReason}</p>}
-            <p className="mt-2 font-medium">What to do: {FAILURE_HINTS[data.failureCode]}</p>
+            <p className="mt-2 font-medium">What to do: {failureHint({ failureCode: data.failureCode, failureDetail: data.failureDetail, finishedAt: data.finishedAt })}</p>
           </AlertDescription>
         </Alert>
       )}

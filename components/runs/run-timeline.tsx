@@ -1,4 +1,4 @@
-import { Ban, Bot, CheckCircle2, CircleDashed, Play, Settings2, ShieldCheck, ShieldX, Wrench, XCircle, type LucideIcon } from "lucide-react";
+import { Ban, Bot, CheckCircle2, CircleDashed, Play, RefreshCw, Settings2, ShieldCheck, ShieldX, Wrench, XCircle, type LucideIcon } from "lucide-react";
 import { formatAbsolute, formatDuration } from "./format";
 
 type TimelineEvent = { id: number; type: string; at: Date; payload: Record<string, unknown> };
@@ -20,6 +20,14 @@ function describe(event: TimelineEvent): { Icon: LucideIcon; title: string; deta
         Icon: Bot,
         title: "Model call",
         detail: `${text(payload.model)} · ${number(payload.inputTokens)} in / ${number(payload.outputTokens)} out tokens · ${formatDuration(number(payload.durationMs))} · ${text(payload.finishReason)}`,
+      };
+    case "model_retry":
+      return {
+        Icon: RefreshCw,
+        title: `Model call failed: ${payload.httpStatus === null ? "no answer" : `HTTP ${number(payload.httpStatus)}`} · retrying`,
+        detail: `attempt ${number(payload.attempt)} of ${number(payload.maxAttempts)} · next in ${formatDuration(number(payload.delayMs))}`,
+        extra: text(payload.message) || undefined,
+        tone: "bad",
       };
     case "tool_call":
       return {

@@ -1,27 +1,31 @@
-import { APICallError, generateText, stepCountIs, tool, type LanguageModel, type LanguageModelUsage, type ToolSet } from "ai";
+import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
+import { modelFailureKind, type ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "@/server/services/agent-config";
 import { ZERO_USAGE, type TokenUsage } from "@/server/services/run-lifecycle";
+import { credentialSettings } from "./models";
+import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
 
 export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
 export type TurnEvent =
   | { type: "model_call"; payload: { model: string; inputTokens: number; outputTokens: number; durationMs: number; finishReason: string } }
-  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; resultPreview?: string; durationMs: number; error?: string } };
+  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; resultPreview?: string; durationMs: number; error?: string } }
+  | { type: "model_retry"; payload: { model: string; attempt: number; maxAttempts: number; httpStatus: number | null; delayMs: number; message: string } };
 
 export type TurnOutcome =
   | { kind: "complete"; markdown: string; usage: TokenUsage }
-  | { kind: "failed"; code: FailureCode; reason: string; usage: TokenUsage }
+  | { kind: "failed"; code: FailureCode; reason: string; usage: TokenUsage; detail?: ModelFailureDetail }
   | { kind: "cancelled"; usage: TokenUsage };
 
 export type TurnInput = {
   db: Database;
   tenantId: string;
-  model: LanguageModel;
+  model: RetryableModel;
   config: AgentRuntimeConfig;
   skill: { name: string; instructions: string; referenceFiles: SkillReferenceFile[] };
   inputs: Record<string, unknown>;
@@ -94,14 +98,34 @@ function systemPrompt(input: TurnInput): string {
   return `${config.systemPrompt}${actingFor}\n\n# Skill: ${skill.name}\n\n${skill.instructions}`;
 }
 
-/** A provider error in words an operator can act on, without request details or secrets. */
-function describeModelError(error: unknown): string {
-  if (APICallError.isInstance(error)) {
-    const status = error.statusCode ? `HTTP ${error.statusCode}` : "network error";
-    const hint = error.statusCode === 401 || error.statusCode === 403 ? " (check the API key)" : error.statusCode === 429 ? " (rate limited)" : "";
-    return `The model provider answered ${status}${hint}: ${preview(error.message, 200)}`;
-  }
-  return `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}`;
+const MODEL_FAILURE_SUMMARY = {
+  credentials: "rejected the credentials",
+  forbidden: "refused access to the model",
+  rate_limited: "rate-limited the call",
+  provider_failed: "failed",
+  unreachable: "could not be reached",
+  rejected: "refused the request",
+} as const;
+
+/**
+ * A provider error in words an operator can act on, without request details or secrets,
+ * and the facts the console's hint is built from.
+ */
+function describeModelError(error: unknown, model: string, attempts: number): { reason: string; detail?: ModelFailureDetail } {
+  const failure = describeCallFailure(error);
+  if (!failure) return { reason: `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}` };
+  const status = failure.httpStatus === null ? "no answer" : `HTTP ${failure.httpStatus}`;
+  const tries = attempts > 1 ? ` on all ${attempts} attempts` : "";
+  return {
+    reason: `The model provider ${MODEL_FAILURE_SUMMARY[modelFailureKind(failure.httpStatus)]} (${status})${tries}: ${preview(failure.message, 200)}`,
+    detail: {
+      model,
+      httpStatus: failure.httpStatus,
+      attempts,
+      retryAfterSeconds: failure.retryAfterMs === null ? null : Math.ceil(failure.retryAfterMs / 1000),
+      credentialSettings: credentialSettings(model),
+    },
+  };
 }
 
 /**
@@ -113,18 +137,29 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   const { config } = input;
   const timeout = AbortSignal.timeout(config.limits.timeoutSeconds * 1000);
   const signal = AbortSignal.any([input.cancelSignal, timeout]);
+  const model = withModelRetries(input.model, {
+    signal,
+    deadline: Date.now() + config.limits.timeoutSeconds * 1000,
+    onRetry: async ({ attempt, maxAttempts, delayMs, failure }) => {
+      await input.onEvent({
+        type: "model_retry",
+        payload: { model: config.model, attempt, maxAttempts, httpStatus: failure.httpStatus, delayMs, message: preview(failure.message, 200) },
+      });
+    },
+  });
   let usage = ZERO_USAGE;
   let stepStartedAt = Date.now();
   const toolStarts = new Map<string, number>();
 
   try {
     const result = await generateText({
-      model: input.model,
+      model: model.model,
       system: systemPrompt(input),
       prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
       tools: { ...input.mcpTools, ...builtInTools(input) },
       stopWhen: stepCountIs(config.limits.maxSteps),
       abortSignal: signal,
+      // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
       experimental_onToolCallStart: ({ toolCall }) => {
         toolStarts.set(toolCall.toolCallId, Date.now());
@@ -171,6 +206,6 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   } catch (error) {
     if (input.cancelSignal.aborted) return { kind: "cancelled", usage };
     if (timeout.aborted) return { kind: "failed", code: "timeout", reason: `The turn ran longer than ${config.limits.timeoutSeconds} s.`, usage };
-    return { kind: "failed", code: "model_error", reason: describeModelError(error), usage };
+    return { kind: "failed", code: "model_error", ...describeModelError(error, config.model, model.attemptsOfLastCall()), usage };
   }
 }

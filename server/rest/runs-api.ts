@@ -57,7 +57,15 @@ function runDetail(run: RunRow) {
     deliverable: run.deliverable
       ? { format: "markdown" as const, content: run.deliverable.payload }
       : null,
-    failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
+    failure: run.failureCode
+      ? {
+          code: run.failureCode,
+          reason: run.failureReason,
+          provider: run.failureDetail
+            ? { httpStatus: run.failureDetail.httpStatus, attempts: run.failureDetail.attempts, retryAfterSeconds: run.failureDetail.retryAfterSeconds }
+            : null,
+        }
+      : null,
   };
 }
 

@@ -25,7 +25,21 @@ export const Run = z.object({
   agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   inputs: z.record(z.string(), z.unknown()).optional(),
   deliverable: z.object({ format: z.literal("markdown"), content: z.string() }).nullable().optional(),
-  failure: z.object({ code: z.enum(FAILURE_CODES), reason: z.string().nullable() }).nullable(),
+  failure: z
+    .object({
+      code: z.enum(FAILURE_CODES),
+      reason: z.string().nullable(),
+      provider: z
+        .object({
+          httpStatus: z.number().int().nullable().describe("The model provider's HTTP status; null when it never answered."),
+          attempts: z.number().int().describe("Attempts of the failing model call (429, 5xx and network errors are retried)."),
+          retryAfterSeconds: z.number().nullable().describe("How long the provider asked to wait, when it said."),
+        })
+        .nullable()
+        .optional()
+        .describe("For `model_error`: what the model provider answered."),
+    })
+    .nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),

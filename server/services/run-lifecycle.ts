@@ -3,6 +3,7 @@ import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { RunConfigSnapshot } from "@/server/db/schema/runs";
+import type { ModelFailureDetail } from "@/lib/model-failure";
 import { transitionRun, type RunRef } from "./run-timeline";
 
 export type { RunRef } from "./run-timeline";
@@ -85,10 +86,10 @@ export async function completeRun(db: Database, ref: RunRef, result: { markdown:
 }
 
 /** running → failed (or queued → failed when it never started), always with a specific reason. */
-export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage }) {
+export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage; detail?: ModelFailureDetail }) {
   return transitionRun(db, ref, {
     from: ["running", "queued"],
-    set: { status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date(), ...(failure.usage ?? {}) },
+    set: { status: "failed", failureCode: failure.code, failureReason: failure.reason, failureDetail: failure.detail ?? null, finishedAt: new Date(), ...(failure.usage ?? {}) },
     event: { type: "failed", payload: { failureCode: failure.code, reason: failure.reason } },
   });
 }

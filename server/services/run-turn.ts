@@ -144,6 +144,6 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
 /** Writes the terminal status the turn produced (compare-and-set on `running`). */
 export async function finishRun(db: Database, ref: RunRef, outcome: TurnOutcome): Promise<void> {
   if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, usage: outcome.usage });
-  else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage });
+  else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage, detail: outcome.detail });
   else await recordUsage(db, ref, outcome.usage);
 }

@@ -13,6 +13,7 @@ import {
   type AnyPgColumn,
   type ExtraConfigColumn,
 } from "drizzle-orm/pg-core";
+import type { ModelFailureDetail } from "@/lib/model-failure";
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
@@ -50,6 +51,8 @@ export const skillRuns = pgTable(
     status: runStatusEnum().notNull().default("queued"),
     failureCode: failureCodeEnum(),
     failureReason: text(),
+    /** The facts behind a `model_error` (status, attempts, retry-after), for a specific hint. */
+    failureDetail: jsonb().$type<ModelFailureDetail>(),
     deliverable: jsonb().$type<Deliverable>(),
     configSnapshot: jsonb().$type<RunConfigSnapshot>(),
     inputTokens: integer(),
