@@ -119,6 +119,24 @@ test("cancelling a slow run stops it: cancelled, no deliverable, the timeline sh
   await expect.poll(async () => (await modelCalls(key)).aborted, { timeout: 15_000 }).toBe(1);
 });
 
+test("a run cancelled mid-turn shows the tokens it used without a reload", async ({ page }) => {
+  const key = uniqueScriptKey("cancel-usage");
+  await scriptModel(key, [
+    { toolCalls: [{ name: "current_time", arguments: {} }], usage: { promptTokens: 400, completionTokens: 25 } },
+    { text: "# Too late", delayMs: 60_000 },
+  ]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Count my tokens ${scriptMarker(key)}` } });
+
+  await page.goto(`/runs/${runId}`);
+  await expect.poll(async () => (await modelCalls(key)).calls, { timeout: 15_000 }).toBe(2);
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel run" }).click();
+
+  await expect(status(page)).toContainText("Cancelled");
+  const tokens = page.locator("dt", { hasText: /^Tokens$/ }).locator("+ dd");
+  await expect(tokens).toHaveText("425", { timeout: 10_000 });
+});
+
 test("re-run with an edited input starts a linked run with the new value", async ({ page }) => {
   const key = uniqueScriptKey("rerun");
   const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Refund please ${scriptMarker(key)}`, tone: "warm" } });

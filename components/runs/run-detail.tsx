@@ -34,11 +34,12 @@ export function RunDetail({ runId }: { runId: string }) {
 
   const run = useQuery({
     ...trpc.runs.get.queryOptions({ runId }),
-    refetchInterval: (query) => (!query.state.data || isTerminal(query.state.data.status) ? false : LIVE_POLL_MS),
+    refetchInterval: (query) => (!query.state.data || (isTerminal(query.state.data.status) && !query.state.data.usagePending) ? false : LIVE_POLL_MS),
     retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2,
   });
   const terminal = run.data ? isTerminal(run.data.status) : false;
-  const settled = terminal;
+  // Settled: nothing on the page changes any more (a cancelled run's usage arrives after its status).
+  const settled = terminal && !run.data?.usagePending;
   const events = useQuery({
     ...trpc.runs.events.queryOptions({ runId }),
     enabled: run.isSuccess,
@@ -147,8 +148,8 @@ export function RunDetail({ runId }: { runId: string }) {
           ["Source", data.parentRunId ? <span key="s">{SOURCE_LABELS[data.source]} of <Link className="text-primary hover:underline" href={`/runs/${data.parentRunId}`}>an earlier run</Link></span> : SOURCE_LABELS[data.source]],
           ["Agent", data.agent ? <Link key="a" href={`/agents/${data.agent.id}`} className="text-primary hover:underline">{data.agent.name}</Link> : "none"],
           ["Skill version", <code key="v" className="font-mono text-xs">{data.skillVersion.slice(0, 12)}</code>],
-          ["Tokens", formatTokens(data.inputTokens, data.outputTokens)],
-          ["Cost", formatCost(data.costUsd)],
+          ["Tokens", data.usagePending ? <span key="t" className="text-muted-foreground">counting…</span> : formatTokens(data.inputTokens, data.outputTokens)],
+          ["Cost", data.usagePending ? <span key="u" className="text-muted-foreground">counting…</span> : formatCost(data.costUsd)],
           ["Finished", data.finishedAt ? <time key="f" dateTime={data.finishedAt.toISOString()} title={formatAbsolute(data.finishedAt)}>{formatRelative(data.finishedAt)}</time> : "—"],
         ].map(([label, value]) => (
           <div key={String(label)}>

@@ -111,12 +111,21 @@ export function getRunQuery(db: Database, tenantId: string, runId: string) {
     .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
 }
 
+/**
+ * How long after a cancel a run's usage may still arrive: the interrupted turn notices the
+ * cancel at its next status check, stops the model call and then records what it used.
+ */
+export const CANCELLED_USAGE_GRACE_MS = 30_000;
+
 /** One run with everything the detail page shows, or null (unknown and foreign look the same). */
-export async function getRun(db: Database, tenantId: string, runId: string) {
+export async function getRun(db: Database, tenantId: string, runId: string, now = Date.now()) {
   const [run] = await getRunQuery(db, tenantId, runId);
   if (!run) return null;
-  const { idempotencyKey: _idempotencyKey, turnStartedAt: _turnStartedAt, ...visible } = run.run;
-  return { ...visible, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
+  const { idempotencyKey: _idempotencyKey, turnStartedAt, ...visible } = run.run;
+  // Cancelled is terminal at once, but a turn that had started reports its usage a moment later.
+  const usagePending =
+    visible.status === "cancelled" && turnStartedAt !== null && visible.inputTokens === null && (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
+  return { ...visible, usagePending, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
 }
 
 export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {

@@ -7,6 +7,8 @@ import { runEvents, skillRuns, skills } from "@/server/db/schema";
 import { createTenant, createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { AgentNotFoundError } from "./agent-config";
 import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
+import { recordUsage, ZERO_USAGE } from "./run-lifecycle";
+import { CANCELLED_USAGE_GRACE_MS, getRun } from "./run-queries";
 import { cancelRun, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
 
 const { db } = openTestDatabase();
@@ -192,5 +194,29 @@ describe("rerunRun", () => {
     await expect(rerunRun(deps, { tenantId: tenant.id, runId: original.id, inputs: { topic: "x" } })).rejects.toBeInstanceOf(InputsInvalidError);
     const other = await createTenant(db);
     await expect(rerunRun(deps, { tenantId: other.id, runId: original.id })).rejects.toBeInstanceOf(RunNotFoundError);
+  });
+});
+
+describe("getRun after a cancel", () => {
+  it("reports the usage as pending until the interrupted turn records it, for a bounded time", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const ref = { tenantId: tenant.id, runId: (await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" })).run.id };
+    await db.update(skillRuns).set({ status: "running", turnStartedAt: new Date() }).where(eq(skillRuns.id, ref.runId));
+    expect((await getRun(db, tenant.id, ref.runId))?.usagePending).toBe(false);
+
+    await cancelRun(deps, ref);
+    const cancelled = await getRun(db, tenant.id, ref.runId);
+    expect(cancelled).toMatchObject({ status: "cancelled", inputTokens: null, usagePending: true });
+    expect((await getRun(db, tenant.id, ref.runId, cancelled!.finishedAt!.getTime() + CANCELLED_USAGE_GRACE_MS))?.usagePending).toBe(false);
+
+    await recordUsage(db, ref, { ...ZERO_USAGE, inputTokens: 400, outputTokens: 25 });
+    expect(await getRun(db, tenant.id, ref.runId)).toMatchObject({ inputTokens: 400, outputTokens: 25, usagePending: false });
+  });
+
+  it("has nothing pending for a run cancelled before its turn started", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const { run } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" });
+    await cancelRun(deps, { tenantId: tenant.id, runId: run.id });
+    expect(await getRun(db, tenant.id, run.id)).toMatchObject({ status: "cancelled", usagePending: false });
   });
 });
