@@ -1,5 +1,6 @@
-import { expect, test } from "@playwright/test";
-import { scriptMarker, uniqueScriptKey } from "./fixtures/model-script";
+import { expect, test, type Page } from "@playwright/test";
+import superjson from "superjson";
+import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
 import { ADMIN_STATE } from "./support";
 
 test.use({ storageState: ADMIN_STATE, timezoneId: "Europe/Berlin" });
@@ -44,6 +45,7 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   const slots = page.getByRole("table", { name: "Slots" });
   await expect(slots.locator("[data-outcome]")).toHaveText(["Fired"]);
   await expect(slots.locator("[data-status]")).toHaveText("Complete", { timeout: 20_000 });
+  await expect(page.getByTestId("slot-summary")).toHaveText("1 ok");
   await slots.getByRole("link").first().click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("run-inputs")).toContainText('"teamName": "Platform"');
@@ -52,5 +54,69 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   await page.goto("/schedules");
   const row = page.getByRole("row").filter({ hasText: name });
   await expect(row).toContainText("At 08:30, Monday through Friday");
-  await expect(row.locator("[data-outcome]")).toHaveText("Fired");
+  await expect(row.locator("[data-health]")).toHaveText("OK");
+});
+
+/** A tRPC call through the endpoint the UI uses, with the page's session. */
+async function trpc<T>(page: Page, path: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
+  const response =
+    kind === "query"
+      ? await page.request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`)
+      : await page.request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { "content-type": "application/json" } });
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
+}
+
+test("a slot whose run failed reads as failed in the ledger and the list, and the list shows the failing streak", async ({ page }) => {
+  const key = uniqueScriptKey("failing-schedule");
+  const name = `Failing digest ${key.slice(-8)}`;
+  // The first run completes; the model refuses the next two with a 400, which is never retried.
+  await scriptModel(key, [{ text: "# Platform — status\n\nShipped the ledger." }, { error: { status: 400, message: "bad" } }, { error: { status: 400, message: "bad" } }]);
+  const skills = await trpc<{ id: string; slug: string }[]>(page, "skills.list", undefined, "query");
+  const { id: scheduleId } = await trpc<{ id: string }>(
+    page,
+    "schedules.create",
+    {
+      name,
+      skillId: skills.find((skill) => skill.slug === "weekly-status-digest")!.id,
+      agentId: null,
+      inputs: {
+        teamName: { kind: "literal", value: "Platform" },
+        weekOf: { kind: "relative-date", anchor: "start-of-week", offsetDays: 0 },
+        notes: { kind: "literal", value: `Shipped the ledger. ${scriptMarker(key)}` },
+      },
+      cron: "30 8 * * 1-5",
+      timezone: "Europe/Berlin",
+      overlapPolicy: "skip",
+      // Disabled, so the tick cannot add a slot of its own mid-test; Run now still runs it.
+      enabled: false,
+    },
+    "mutation",
+  );
+
+  await page.goto(`/schedules/${scheduleId}`);
+  const slots = page.getByRole("table", { name: "Slots" });
+  for (const [index, status] of ["Complete", "Failed", "Failed"].entries()) {
+    await page.getByRole("button", { name: "Run now" }).click();
+    await expect(slots.locator("[data-status]")).toHaveCount(index + 1);
+    // Newest first.
+    await expect(slots.locator("[data-status]").first()).toHaveText(status, { timeout: 20_000 });
+  }
+  // Every slot fired; two of the runs failed, and the ledger's summary says so.
+  await expect(slots.locator("[data-outcome]")).toHaveText(["Fired", "Fired", "Fired"]);
+  const strip = page.getByRole("img", { name: "Last 3 slots: 1 ok, 2 failed" });
+  await expect(strip).toBeVisible();
+  const bars = strip.locator("[data-health]");
+  await expect(bars).toHaveCount(3);
+  // Oldest to newest.
+  expect(await bars.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-health")))).toEqual(["ok", "failed", "failed"]);
+  await expect(bars.nth(2)).toHaveClass(/bg-red-500/);
+  await expect(bars.nth(2)).toHaveAttribute("title", /· Run failed$/);
+  await expect(bars.nth(0)).toHaveAttribute("title", /· Run complete$/);
+  await expect(page.getByTestId("slot-summary")).toHaveText("1 ok · 2 failed");
+
+  await page.goto("/schedules");
+  const row = page.getByRole("row").filter({ hasText: name });
+  await expect(row.locator("[data-health]")).toHaveText("Failed");
+  await expect(row).toContainText("last 2 failed");
 });

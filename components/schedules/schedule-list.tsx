@@ -6,7 +6,7 @@ import Link from "next/link";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { formatAbsolute, formatRelative, IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/runs/format";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
@@ -14,14 +14,18 @@ import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { describeCadence } from "@/lib/schedules";
-import { SlotOutcomeBadge } from "./slot-outcome";
+import { describeCadence, failingStreakLabel, isPendingHealth, type SlotHealth } from "@/lib/schedules";
+import { SlotHealthBadge } from "./slot-outcome";
 
 export function ScheduleList() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useTenantRole();
-  const schedules = useQuery(trpc.schedules.list.queryOptions());
+  const schedules = useQuery({
+    ...trpc.schedules.list.queryOptions(),
+    // Poll while a last slot's run can still change, so "Running" becomes how it ended.
+    refetchInterval: (query) => (query.state.data?.some((schedule) => schedule.lastSlot && isPendingHealth(schedule.lastSlot.health)) ? LIVE_POLL_MS : IDLE_POLL_MS),
+  });
   const toggle = useMutation(
     trpc.schedules.setEnabled.mutationOptions({
       onSuccess: async (_, variables) => {
@@ -96,7 +100,9 @@ export function ScheduleList() {
                     <span className="text-muted-foreground">—</span>
                   )}
                 </TableCell>
-                <TableCell>{schedule.lastOutcome ? <SlotOutcomeBadge outcome={schedule.lastOutcome} /> : <span className="text-muted-foreground">never fired</span>}</TableCell>
+                <TableCell>
+                  <LastSlot lastSlot={schedule.lastSlot} />
+                </TableCell>
                 <TableCell>
                   <div className="flex items-center gap-2">
                     <Checkbox
@@ -114,6 +120,18 @@ export function ScheduleList() {
           </TableBody>
         </Table>
       )}
+    </>
+  );
+}
+
+/** The newest slot's health, and a failing streak when the last runs failed in a row. */
+function LastSlot({ lastSlot }: { lastSlot: { health: SlotHealth; failingStreak: number } | null }) {
+  if (!lastSlot) return <span className="text-muted-foreground">never fired</span>;
+  const streak = failingStreakLabel(lastSlot.failingStreak);
+  return (
+    <>
+      <SlotHealthBadge health={lastSlot.health} />
+      {streak && <div className="mt-1 text-xs text-destructive">{streak}</div>}
     </>
   );
 }

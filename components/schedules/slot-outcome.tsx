@@ -1,5 +1,8 @@
+import type { ComponentProps } from "react";
 import { Badge } from "@/components/ui/badge";
+import { formatAbsolute } from "@/components/runs/format";
 import type { ScheduleSlotOutcome } from "@/lib/enums";
+import { SLOT_HEALTH_TEXT, slotStripLabel, summarizeSlotHealth, type SlotHealth } from "@/lib/schedules";
 
 const LOOK = {
   fired: { label: "Fired", variant: "success" },
@@ -8,6 +11,7 @@ const LOOK = {
   failed: { label: "Failed", variant: "danger" },
 } as const;
 
+/** What the slot itself did (fired, skipped…), not how its run went: the ledger table shows both side by side. */
 export function SlotOutcomeBadge({ outcome }: { outcome: ScheduleSlotOutcome }) {
   const { label, variant } = LOOK[outcome];
   return (
@@ -17,25 +21,54 @@ export function SlotOutcomeBadge({ outcome }: { outcome: ScheduleSlotOutcome }) 
   );
 }
 
-const STRIP = { fired: "bg-emerald-500", skipped: "bg-amber-400", missed: "bg-slate-300", failed: "bg-red-500" } as const;
+const HEALTH_BADGE: Record<SlotHealth, NonNullable<ComponentProps<typeof Badge>["variant"]>> = {
+  ok: "success",
+  failed: "danger",
+  cancelled: "warning",
+  running: "default",
+  queued: "outline",
+  skipped: "warning",
+  missed: "outline",
+  not_started: "danger",
+  unknown: "outline",
+};
 
-/** The ledger at a glance, oldest to newest: one mark per slot, its outcome in its title and its shape. */
-export function SlotStrip({ slots }: { slots: { id: string; outcome: ScheduleSlotOutcome; slotAt: Date }[] }) {
+/** How a slot went, by its run's final state. */
+export function SlotHealthBadge({ health }: { health: SlotHealth }) {
+  return (
+    <Badge variant={HEALTH_BADGE[health]} data-health={health}>
+      {SLOT_HEALTH_TEXT[health].label}
+    </Badge>
+  );
+}
+
+// Height as well as colour, so the strip reads without telling red from green: a finished run
+// stands tall when it went well and dips when it did not; slots without a run of their own are short.
+const STRIP: Record<SlotHealth, string> = {
+  ok: "h-6 bg-emerald-500",
+  failed: "h-4 bg-red-500",
+  cancelled: "h-4 bg-orange-400",
+  running: "h-5 bg-sky-400",
+  queued: "h-5 bg-sky-200",
+  skipped: "h-3 bg-amber-400",
+  missed: "h-3 bg-slate-300",
+  not_started: "h-3 bg-red-700",
+  unknown: "h-3 bg-slate-200",
+};
+
+/** The ledger at a glance, oldest to newest: one mark per slot, its health in its title, colour and height. */
+export function SlotStrip({ slots }: { slots: { id: string; health: SlotHealth; slotAt: Date }[] }) {
   const ordered = [...slots].reverse();
-  const counts = ordered.reduce<Record<string, number>>((acc, slot) => ({ ...acc, [slot.outcome]: (acc[slot.outcome] ?? 0) + 1 }), {});
+  const healths = ordered.map((slot) => slot.health);
   return (
     <div>
-      <div className="flex h-6 items-end gap-0.5" role="img" aria-label={`Last ${ordered.length} slots: ${Object.entries(counts).map(([outcome, count]) => `${count} ${outcome}`).join(", ")}`}>
+      <div className="flex h-6 items-end gap-0.5" role="img" aria-label={slotStripLabel(healths)}>
         {ordered.map((slot) => (
-          <span
-            key={slot.id}
-            title={`${slot.outcome} · ${slot.slotAt.toISOString()}`}
-            className={`w-2 rounded-sm ${STRIP[slot.outcome]} ${slot.outcome === "fired" ? "h-6" : slot.outcome === "failed" ? "h-5" : "h-3"}`}
-          />
+          <span key={slot.id} data-health={slot.health} title={`${formatAbsolute(slot.slotAt)} · ${SLOT_HEALTH_TEXT[slot.health].meaning}`} className={`w-2 rounded-sm ${STRIP[slot.health]}`} />
         ))}
       </div>
-      <p className="mt-1 text-xs text-muted-foreground">
-        {ordered.length === 0 ? "No slots yet." : Object.entries(counts).map(([outcome, count]) => `${count} ${outcome}`).join(" · ")}
+      <p className="mt-1 text-xs text-muted-foreground" data-testid="slot-summary">
+        {summarizeSlotHealth(healths)}
       </p>
     </div>
   );

@@ -1,2 +1,3 @@
 export * from "./cadence";
 export * from "./schedule-inputs";
+export * from "./slot-health";

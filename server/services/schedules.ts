@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
-import { checkCadence, nextFireAfter, resolveScheduleInputs, type ScheduleInputValue } from "@/lib/schedules";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { checkCadence, failingStreak, nextFireAfter, resolveScheduleInputs, slotHealth, type ScheduleInputValue, type SlotForHealth } from "@/lib/schedules";
 import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
-import type { AuditAction, OverlapPolicy, ScheduleSlotOutcome } from "@/server/db/schema/enums";
+import type { AuditAction, OverlapPolicy } from "@/server/db/schema/enums";
 import { recordAudit, type AuditContext } from "./audit";
 import { InputsInvalidError } from "./run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
@@ -146,11 +146,42 @@ export async function deleteSchedule(db: Database, scope: ScheduleScope) {
   });
 }
 
-const lastSlot = {
-  lastOutcome: sql<ScheduleSlotOutcome | null>`(select outcome from ${scheduleSlots} where ${scheduleSlots.scheduleId} = ${schedules.id} order by ${scheduleSlots.slotAt} desc limit 1)`,
-};
+/**
+ * How many of a schedule's newest slots the list reads to judge its last slot and its failing
+ * streak: a short range of the ledger's (schedule_id, slot_at desc) index per schedule, never
+ * the whole ledger. A longer streak reads as this long, which is still true ("the last 20 failed").
+ */
+export const RECENT_SLOTS_FOR_STREAK = 20;
 
-const scheduleColumns = {
+/**
+ * Newest slot first, spelled as the ledger's index is built, `slot_at desc nulls last`: a bare
+ * `desc` means `nulls first`, which that index cannot give in order (slot_at being not null does
+ * not help the planner), so PostgreSQL would read and sort a schedule's whole ledger for a few rows.
+ */
+const newestSlotFirst = sql`${scheduleSlots.slotAt} desc nulls last`;
+
+/** Each schedule's newest slots with their runs' status, newest first, in one lateral join. */
+function recentSlotsOf(db: Database, tenantId: string) {
+  const recent = db
+    .select({ slotAt: scheduleSlots.slotAt, outcome: scheduleSlots.outcome, runId: scheduleSlots.runId })
+    .from(scheduleSlots)
+    .where(and(eq(scheduleSlots.scheduleId, schedules.id), eq(scheduleSlots.tenantId, tenantId)))
+    .orderBy(newestSlotFirst)
+    .limit(RECENT_SLOTS_FOR_STREAK)
+    .as("recent_slot");
+  return db
+    .select({
+      slots: sql<SlotForHealth[]>`coalesce(json_agg(json_build_object(
+        'outcome', ${recent.outcome},
+        'run', case when ${skillRuns.id} is null then null else json_build_object('status', ${skillRuns.status}) end
+      ) order by ${recent.slotAt} desc), '[]')`.as("slots"),
+    })
+    .from(recent)
+    .leftJoin(skillRuns, and(eq(skillRuns.id, recent.runId), eq(skillRuns.tenantId, tenantId)))
+    .as("recent_slots");
+}
+
+const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
   id: schedules.id,
   name: schedules.name,
   cron: schedules.cron,
@@ -164,36 +195,47 @@ const scheduleColumns = {
   disabledReason: schedules.disabledReason,
   skill: { id: skills.id, slug: skills.slug, name: skills.name },
   agent: { id: agents.id, name: agents.name },
-  ...lastSlot,
-};
+  recentSlots: recentSlots.slots,
+});
+
+/** The newest slot's health by its run's final state, and how many runs in a row failed; null before the first slot. */
+function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({ recentSlots, ...schedule }: Row) {
+  const [newest] = recentSlots;
+  return { ...schedule, lastSlot: newest ? { health: slotHealth(newest), failingStreak: failingStreak(recentSlots) } : null };
+}
 
 /** The tenant's schedules, optionally of one skill, with what each runs and how its last slot went. */
-export function listSchedules(db: Database, tenantId: string, filters: { skillId?: string } = {}) {
+export async function listSchedules(db: Database, tenantId: string, filters: { skillId?: string } = {}) {
   const conditions: (SQL | undefined)[] = [eq(schedules.tenantId, tenantId), filters.skillId ? eq(schedules.skillId, filters.skillId) : undefined];
-  return db
-    .select(scheduleColumns)
+  const recentSlots = recentSlotsOf(db, tenantId);
+  const rows = await db
+    .select(scheduleColumns(recentSlots))
     .from(schedules)
     .innerJoin(skills, eq(skills.id, schedules.skillId))
     .leftJoin(agents, eq(agents.id, schedules.agentId))
+    .leftJoinLateral(recentSlots, sql`true`)
     .where(and(...conditions))
     .orderBy(asc(schedules.name), asc(schedules.id));
+  return rows.map(withLastSlot);
 }
 
 export async function getSchedule(db: Database, tenantId: string, scheduleId: string) {
+  const recentSlots = recentSlotsOf(db, tenantId);
   const [schedule] = await db
-    .select(scheduleColumns)
+    .select(scheduleColumns(recentSlots))
     .from(schedules)
     .innerJoin(skills, eq(skills.id, schedules.skillId))
     .leftJoin(agents, eq(agents.id, schedules.agentId))
+    .leftJoinLateral(recentSlots, sql`true`)
     .where(and(eq(schedules.id, scheduleId), eq(schedules.tenantId, tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scheduleId);
-  return schedule;
+  return withLastSlot(schedule);
 }
 
-/** The health ledger: the last `limit` slots, newest first, with their runs' status. */
+/** The health ledger: the last `limit` slots, newest first, with their runs' status and each slot's health. */
 export async function listScheduleSlots(db: Database, tenantId: string, scheduleId: string, limit: number) {
   await getSchedule(db, tenantId, scheduleId);
-  return db
+  const slots = await db
     .select({
       id: scheduleSlots.id,
       slotAt: scheduleSlots.slotAt,
@@ -202,10 +244,11 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
       run: { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode },
     })
     .from(scheduleSlots)
-    .leftJoin(skillRuns, eq(skillRuns.id, scheduleSlots.runId))
+    .leftJoin(skillRuns, and(eq(skillRuns.id, scheduleSlots.runId), eq(skillRuns.tenantId, tenantId)))
     .where(and(eq(scheduleSlots.scheduleId, scheduleId), eq(scheduleSlots.tenantId, tenantId)))
-    .orderBy(desc(scheduleSlots.slotAt))
+    .orderBy(newestSlotFirst)
     .limit(limit);
+  return slots.map((slot) => ({ ...slot, health: slotHealth(slot) }));
 }
 
 /** "Run now" from a schedule: an ordinary schedule run with its inputs resolved now, recorded in the ledger. */

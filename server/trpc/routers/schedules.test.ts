@@ -51,7 +51,7 @@ describe("schedules router", () => {
     const admin = await member(tenant.id, "admin");
     const { id } = await admin.schedules.create(valid(skill.id, agent.id));
     const created = await admin.schedules.get({ scheduleId: id });
-    expect(created).toMatchObject({ name: "Weekday digest", enabled: true, usesDefaultAgent: false, agent: { id: agent.id }, skill: { id: skill.id }, lastOutcome: null });
+    expect(created).toMatchObject({ name: "Weekday digest", enabled: true, usesDefaultAgent: false, agent: { id: agent.id }, skill: { id: skill.id }, lastSlot: null });
     expect(created.nextFireAt!.getTime()).toBeGreaterThan(Date.now());
 
     await admin.schedules.setEnabled({ scheduleId: id, enabled: false });
@@ -98,7 +98,10 @@ describe("schedules router", () => {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ source: "schedule", scheduleId: id, inputs: { topic: "Sales", day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
     expect(await operator.schedules.slots({ scheduleId: id })).toMatchObject([{ outcome: "fired", run: { id: runId, status: "queued" } }]);
-    expect((await operator.schedules.get({ scheduleId: id })).lastOutcome).toBe("fired");
+    // The slot fired, but its health is its run's: queued until the run ends, then how it ended.
+    expect((await operator.schedules.get({ scheduleId: id })).lastSlot).toEqual({ health: "queued", failingStreak: 0 });
+    await db.update(skillRuns).set({ status: "failed", failureCode: "model_error", failureReason: "HTTP 400", finishedAt: new Date() }).where(eq(skillRuns.id, runId));
+    expect(await operator.schedules.list()).toMatchObject([{ id, lastSlot: { health: "failed", failingStreak: 1 } }]);
   });
 
   it("refuses to run or re-enable a schedule whose agent was deleted, naming the field", async () => {
