@@ -219,4 +219,12 @@ describe("the PII guardrail in block mode", () => {
     expect(checkInputs(BLOCK, { releasedOn: "2025-05-20", version: "10.0.19045.3803", at: "2025-05-20T10:30:00Z" })).toMatchObject({ ok: true });
     expect(checkInputs(BLOCK, { contact: "(415) 555-2671" })).toEqual({ ok: false, rule: "personal data (phone number)" });
   });
+
+  it("finds personal data on any line of an input, and in nested and numeric values", () => {
+    expect(checkInputs(BLOCK, { notes: "Dana\n(415) 555-2671" })).toEqual({ ok: false, rule: "personal data (phone number)" });
+    expect(checkInputs(BLOCK, { notes: "Dana\n+44 20 7946 0958" })).toEqual({ ok: false, rule: "personal data (phone number)" });
+    expect(checkInputs(BLOCK, { attendees: [{ name: "Dana", email: "dana@example.com" }] })).toEqual({ ok: false, rule: "personal data (email address)" });
+    expect(checkInputs(BLOCK, { card: 4111111111111111 })).toEqual({ ok: false, rule: "personal data (payment card number)" });
+    expect(checkInputs({ ...BLOCK, deniedTerms: ["internal-only"] }, { topic: "internal-only plan" })).toEqual({ ok: false, rule: 'denied term "internal-only"' });
+  });
 });

@@ -143,8 +143,22 @@ export function checkText(rules: GuardrailRules, text: string, options: { enforc
   return { ok: true, text: result, masked };
 }
 
-/** Inputs are checked as the JSON the model will see; only blocking matters for them. */
+/** The strings and numbers in a JSON value, as written. */
+function leafValues(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value === "number") return [String(value)];
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(leafValues);
+  return [];
+}
+
+/**
+ * Inputs are checked as the JSON the model will see; only blocking matters for them. Personal
+ * data is looked for in the values as written: in JSON a line break is `\n`, and the `n` glued
+ * to the next line's number would make it read as part of a word.
+ */
 export function checkInputs(rules: GuardrailRules, inputs: Record<string, unknown>): GuardrailVerdict {
-  const verdict = checkText(rules, JSON.stringify(inputs), { enforceLength: false });
-  return verdict.ok ? { ok: true, text: "", masked: {} } : verdict;
+  const verdict = checkText({ ...rules, pii: "off" }, JSON.stringify(inputs), { enforceLength: false });
+  if (!verdict.ok) return verdict;
+  const values = checkText({ ...rules, deniedTerms: [], deniedPatterns: [] }, leafValues(inputs).join("\n"), { enforceLength: false });
+  return values.ok ? { ok: true, text: "", masked: {} } : values;
 }
