@@ -284,3 +284,21 @@ test("a model's script in a deliverable never executes", async ({ page }) => {
   for (const href of await deliverable.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""))) expect(href).not.toMatch(/^\s*javascript:/i);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
 });
+
+test("a deliverable the guardrail changed says so: the date stays, the phone number is masked, a badge and the timeline tell", async ({ page }) => {
+  const key = uniqueScriptKey("masked");
+  await scriptModel(key, [{ text: "Released 2025-05-20 at 10:30. Questions: call (415) 555-2671." }]);
+  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `When was it released? ${scriptMarker(key)}` } });
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+
+  await expect(page.getByTestId("deliverable")).toHaveText("Released 2025-05-20 at 10:30. Questions: call [phone number removed].");
+  const badge = page.getByTestId("deliverable-masked");
+  await expect(badge).toContainText("Guardrail masked 1 item");
+  await expect(badge).toHaveAttribute("title", /phone × 1/);
+
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText("Guardrail masked 1 item (deliverable)");
+  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText("Standard: phone × 1");
+  await expect(timeline).not.toContainText("Guardrail passed (deliverable)");
+});

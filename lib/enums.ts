@@ -31,6 +31,10 @@ export const FAILURE_CODES = [
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
+/** Kinds of personal data a guardrail finds in text (and masks or blocks). */
+export const PII_KINDS = ["email", "payment_card", "phone"] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
+
 export const INVOCATION_SOURCES = ["manual", "schedule", "webhook", "api", "rerun"] as const;
 export type InvocationSource = (typeof INVOCATION_SOURCES)[number];
 

@@ -281,6 +281,22 @@ describe("a dispatched run", () => {
     expect(blockedOutput.failureReason).toContain("deliverable");
   });
 
+  it("masks personal data in the deliverable and says so: the date stays, the phone numbers go, and the timeline records the masking, not a pass", async () => {
+    const { name } = scriptedModel([text("Released 2025-05-20 at 10:30. Questions: (415) 555-2671 or +44 20 7946 0958.")]);
+    const run = await terminal(await start(await tenantSetup({ model: name })));
+    expect(run).toMatchObject({
+      status: "complete",
+      deliverable: { payload: "Released 2025-05-20 at 10:30. Questions: [phone number removed] or [phone number removed].", masked: { phone: 2 } },
+    });
+    const guardrailEvents = (await db.select({ type: runEvents.type, payload: runEvents.payload }).from(runEvents).where(eq(runEvents.runId, run.id)).orderBy(asc(runEvents.id))).filter((event) =>
+      event.type.startsWith("guardrail"),
+    );
+    expect(guardrailEvents).toEqual([
+      { type: "guardrail", payload: { stage: "inputs", guardrail: "Standard", ok: true } },
+      { type: "guardrail_masked", payload: { stage: "deliverable", guardrail: "Standard", counts: { phone: 2 }, total: 2 } },
+    ]);
+  });
+
   it("a run cancelled before it starts never runs: the function exits quietly", async () => {
     const { name, model } = scriptedModel([text("never used")]);
     const setup = await tenantSetup({ model: name });

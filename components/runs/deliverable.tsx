@@ -1,11 +1,23 @@
 "use client";
 
-import { Copy, Download } from "lucide-react";
+import { Copy, Download, ShieldAlert } from "lucide-react";
 import { toast } from "sonner";
 import { Markdown } from "@/components/markdown";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import type { PiiMaskCounts } from "@/server/db/schema/runs";
+import { describeMasked, maskedItems, maskedTotal } from "./masked-pii";
 
-export function Deliverable({ markdown, fileName }: { markdown: string; fileName: string }) {
+/** `masked`: what the agent's guardrail replaced in the markdown before it was stored. */
+export function Deliverable({
+  markdown,
+  fileName,
+  masked = {},
+}: {
+  markdown: string;
+  fileName: string;
+  masked?: PiiMaskCounts;
+}) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(markdown);
@@ -24,7 +36,19 @@ export function Deliverable({ markdown, fileName }: { markdown: string; fileName
   };
   return (
     <div>
-      <div className="mb-3 flex justify-end gap-2">
+      <div className="mb-3 flex flex-wrap items-center justify-end gap-2">
+        {maskedTotal(masked) > 0 && (
+          <Badge
+            variant="warning"
+            className="mr-auto"
+            title={`Replaced before the deliverable was stored: ${describeMasked(masked)}`}
+            data-testid="deliverable-masked"
+          >
+            <ShieldAlert aria-hidden className="size-3" />
+            Guardrail masked {maskedItems(masked)}
+            <span className="sr-only">: {describeMasked(masked)}</span>
+          </Badge>
+        )}
         <Button size="sm" variant="outline" onClick={() => void copy()}>
           <Copy aria-hidden />
           Copy

@@ -186,7 +186,7 @@ export function RunDetail({ runId }: { runId: string }) {
             </CardHeader>
             <CardContent>
               {data.deliverable ? (
-                <Deliverable markdown={data.deliverable.payload} fileName={`${data.skill.slug}-${data.id.slice(0, 8)}.md`} />
+                <Deliverable markdown={data.deliverable.payload} masked={data.deliverable.masked} fileName={`${data.skill.slug}-${data.id.slice(0, 8)}.md`} />
               ) : (
                 <p className="text-sm text-muted-foreground">
                   {data.status === "queued" || data.status === "running" ? "The deliverable appears here when the run completes." : "This run has no deliverable."}

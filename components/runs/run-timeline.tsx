@@ -1,5 +1,6 @@
-import { Ban, Bot, CheckCircle2, CircleDashed, Play, RefreshCw, Settings2, ShieldCheck, ShieldX, Wrench, XCircle, type LucideIcon } from "lucide-react";
+import { Ban, Bot, CheckCircle2, CircleDashed, Play, RefreshCw, Settings2, ShieldAlert, ShieldCheck, ShieldX, Wrench, XCircle, type LucideIcon } from "lucide-react";
 import { formatAbsolute, formatDuration } from "./format";
+import { describeMasked, maskedItems, readMaskCounts } from "./masked-pii";
 
 type TimelineEvent = { id: number; type: string; at: Date; payload: Record<string, unknown> };
 
@@ -38,9 +39,17 @@ function describe(event: TimelineEvent): { Icon: LucideIcon; title: string; deta
         tone: payload.error ? "bad" : undefined,
       };
     case "guardrail":
+      // Runs from before masking had its own event recorded only a count of what was masked.
+      if (payload.ok && number(payload.masked) > 0) {
+        return { Icon: ShieldAlert, title: `Guardrail masked ${number(payload.masked)} ${number(payload.masked) === 1 ? "item" : "items"} (${text(payload.stage)})`, detail: text(payload.guardrail) };
+      }
       return payload.ok
         ? { Icon: ShieldCheck, title: `Guardrail passed (${text(payload.stage)})`, detail: text(payload.guardrail) }
         : { Icon: ShieldX, title: `Guardrail blocked (${text(payload.stage)})`, detail: `${text(payload.guardrail)}: ${text(payload.rule)}`, tone: "bad" };
+    case "guardrail_masked": {
+      const masked = readMaskCounts(payload.counts);
+      return { Icon: ShieldAlert, title: `Guardrail masked ${maskedItems(masked)} (${text(payload.stage)})`, detail: `${text(payload.guardrail)}: ${describeMasked(masked)}` };
+    }
     case "cancelled":
       return { Icon: Ban, title: "Cancelled", detail: payload.by ? "by an operator" : undefined, tone: "bad" };
     case "complete":

@@ -1,3 +1,4 @@
+import { Validator } from "@cfworker/json-schema";
 import { eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,9 +6,11 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import type { MemberRole } from "@/lib/enums";
 import { apiKeys, skillRuns } from "@/server/db/schema";
 import { createApiKey, revokeApiKey } from "@/server/services/api-keys";
+import { completeRun, markRunning, ZERO_USAGE } from "@/server/services/run-lifecycle";
 import { createDatabase } from "@/server/db/client";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
+import { openApiDocument } from "./openapi";
 import { createRunsApi } from "./runs-api";
 
 const { db } = openTestDatabase();
@@ -56,6 +59,26 @@ describe("REST API v1: runs", () => {
     expect((await api.cancel(request(`/runs/${run.id}/cancel`, key, { method: "POST" }), run.id)).status).toBe(409);
     const [stored] = await db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenant.id));
     expect(stored?.lastUsedAt).not.toBeNull();
+  });
+
+  it("reads a completed run's deliverable with what the guardrail masked in it, as the OpenAPI document describes it", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "viewer");
+    const read = async (markdown: string, masked?: { phone: number }) => {
+      const [run] = await db.insert(skillRuns).values({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", source: "api", inputs: {} }).returning({ id: skillRuns.id });
+      const ref = { runId: run!.id, tenantId: tenant.id };
+      await markRunning(db, ref);
+      await completeRun(db, ref, { markdown, masked, usage: ZERO_USAGE });
+      return (await api.get(request(`/runs/${ref.runId}`, key), ref.runId)).json();
+    };
+    const runSchema = new Validator(openApiDocument("https://skillrun.example.com").components.schemas.Run as ConstructorParameters<typeof Validator>[0], "2020-12");
+
+    const masked = await read("Call [phone number removed] on 2025-05-20.", { phone: 1 });
+    expect(masked).toMatchObject({ status: "complete", deliverable: { format: "markdown", content: "Call [phone number removed] on 2025-05-20.", masked: { phone: 1 } } });
+    expect(runSchema.validate(masked).valid).toBe(true);
+    const unchanged = await read("Released 2025-05-20.");
+    expect(unchanged).toMatchObject({ deliverable: { content: "Released 2025-05-20.", masked: {} } });
+    expect(runSchema.validate(unchanged).valid).toBe(true);
   });
 
   it("pages with an opaque cursor", async () => {

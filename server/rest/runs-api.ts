@@ -55,7 +55,7 @@ function runDetail(run: RunRow) {
     ...runSummary(run),
     inputs: run.inputs,
     deliverable: run.deliverable
-      ? { format: "markdown" as const, content: run.deliverable.payload }
+      ? { format: "markdown" as const, content: run.deliverable.payload, masked: run.deliverable.masked ?? {} }
       : null,
     failure: run.failureCode
       ? {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
+import { FAILURE_CODES, INVOCATION_SOURCES, PII_KINDS, RUN_STATUSES } from "@/lib/enums";
 
 /** The REST API's shapes: the handlers validate with them and the OpenAPI document is generated from them. */
 export const StartRunRequest = z
@@ -24,7 +24,16 @@ export const Run = z.object({
   skill: z.object({ slug: z.string(), name: z.string() }),
   agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   inputs: z.record(z.string(), z.unknown()).optional(),
-  deliverable: z.object({ format: z.literal("markdown"), content: z.string() }).nullable().optional(),
+  deliverable: z
+    .object({
+      format: z.literal("markdown"),
+      content: z.string(),
+      masked: z
+        .partialRecord(z.enum(PII_KINDS), z.number().int().positive())
+        .describe("What the agent's guardrail replaced in `content` before it was stored, by kind (e.g. `{ \"phone\": 2 }`); empty when the content is exactly what the agent wrote."),
+    })
+    .nullable()
+    .optional(),
   failure: z
     .object({
       code: z.enum(FAILURE_CODES),

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
-import type { RunConfigSnapshot } from "@/server/db/schema/runs";
+import type { Deliverable, PiiMaskCounts, RunConfigSnapshot } from "@/server/db/schema/runs";
 import type { ModelFailureDetail } from "@/lib/model-failure";
 import { transitionRun, type RunRef } from "./run-timeline";
 
@@ -77,10 +77,12 @@ export async function claimTurn(db: Database, ref: RunRef): Promise<boolean> {
   return Boolean(run);
 }
 
-export async function completeRun(db: Database, ref: RunRef, result: { markdown: string; usage: TokenUsage }) {
+/** running → complete; `masked` is what the guardrail replaced in the markdown, stored with it. */
+export async function completeRun(db: Database, ref: RunRef, result: { markdown: string; masked?: PiiMaskCounts; usage: TokenUsage }) {
+  const deliverable: Deliverable = { type: "inline", format: "markdown", payload: result.markdown, ...(result.masked ? { masked: result.masked } : {}) };
   return transitionRun(db, ref, {
     from: ["running"],
-    set: { status: "complete", deliverable: { type: "inline", format: "markdown", payload: result.markdown }, finishedAt: new Date(), ...result.usage },
+    set: { status: "complete", deliverable, finishedAt: new Date(), ...result.usage },
     event: { type: "complete", payload: { chars: result.markdown.length } },
   });
 }

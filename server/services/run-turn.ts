@@ -1,11 +1,11 @@
-import { checkInputs, checkText } from "@/server/agent/guardrail";
+import { checkInputs, checkText, totalMasked } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";
 import { costOf } from "@/server/agent/prices";
 import { runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { mcpServers } from "@/server/db/schema";
+import { mcpServers, type PiiMaskCounts } from "@/server/db/schema";
 import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
 import {
   claimTurn,
@@ -27,6 +27,9 @@ async function loadMcpConnections(db: Database, tenantId: string, ids: string[])
     .from(mcpServers)
     .where(and(eq(mcpServers.tenantId, tenantId), inArray(mcpServers.id, ids), eq(mcpServers.enabled, true)));
 }
+
+/** The turn's outcome after the deliverable guardrail: a deliverable it changed says what it masked. */
+export type GuardedTurnOutcome = Exclude<TurnOutcome, { kind: "complete" }> | (Extract<TurnOutcome, { kind: "complete" }> & { masked?: PiiMaskCounts });
 
 /** How often a running turn checks whether its run was cancelled. */
 export const CANCEL_POLL_MS = 500;
@@ -60,7 +63,7 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
  * re-delivered request) finds the turn claimed and reports `interrupted` instead of calling
  * the model again. Guardrails run on the inputs before and the deliverable after.
  */
-export async function executeTurn(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<TurnOutcome> {
+export async function executeTurn(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
   if (!(await claimTurn(db, ref))) {
     const status = await getRunStatus(db, ref);
     if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
@@ -131,19 +134,25 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
   if (outcome.kind === "cancelled") await recordUsage(db, ref, outcome.usage);
 
   if (outcome.kind !== "complete" || !config.guardrail) return outcome;
+  const guardrail = config.guardrail.name;
   const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
-  await appendRunEvent(db, {
-    ...ref,
-    type: "guardrail",
-    payload: { stage: "deliverable", guardrail: config.guardrail.name, ok: verdict.ok, ...(verdict.ok ? { masked: verdict.masked } : { rule: verdict.rule }) },
-  });
-  if (!verdict.ok) return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${config.guardrail.name}" blocked the deliverable: ${verdict.rule}.`, usage: outcome.usage };
-  return { ...outcome, markdown: verdict.text };
+  if (!verdict.ok) {
+    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "deliverable", guardrail, ok: false, rule: verdict.rule } });
+    return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${guardrail}" blocked the deliverable: ${verdict.rule}.`, usage: outcome.usage };
+  }
+  const total = totalMasked(verdict.masked);
+  // "Passed" is recorded only for a deliverable stored exactly as the model wrote it.
+  if (total === 0) {
+    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "deliverable", guardrail, ok: true } });
+    return outcome;
+  }
+  await appendRunEvent(db, { ...ref, type: "guardrail_masked", payload: { stage: "deliverable", guardrail, counts: verdict.masked, total } });
+  return { ...outcome, markdown: verdict.text, masked: verdict.masked };
 }
 
 /** Writes the terminal status the turn produced (compare-and-set on `running`). */
-export async function finishRun(db: Database, ref: RunRef, outcome: TurnOutcome): Promise<void> {
-  if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, usage: outcome.usage });
+export async function finishRun(db: Database, ref: RunRef, outcome: GuardedTurnOutcome): Promise<void> {
+  if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, masked: outcome.masked, usage: outcome.usage });
   else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage, detail: outcome.detail });
   else await recordUsage(db, ref, outcome.usage);
 }

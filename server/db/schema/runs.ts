@@ -18,12 +18,21 @@ import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
 import { id, tenantId, updatedAt } from "./columns";
-import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
+import { failureCodeEnum, invocationSourceEnum, runStatusEnum, type PiiKind } from "./enums";
 import { schedules } from "./schedules";
 import { skills } from "./skills";
 import { webhooks } from "./webhooks";
 
-export type Deliverable = { type: "inline"; format: "markdown"; payload: string };
+/** How many items of each kind of personal data a guardrail masked; a kind it did not mask is absent. */
+export type PiiMaskCounts = Partial<Record<PiiKind, number>>;
+
+export type Deliverable = {
+  type: "inline";
+  format: "markdown";
+  payload: string;
+  /** What the agent's guardrail masked in the payload before it was stored (absent: nothing). */
+  masked?: PiiMaskCounts;
+};
 
 /** What an agent ran with, frozen on the run. Holds no secrets. */
 export type RunConfigSnapshot = Record<string, unknown>;
