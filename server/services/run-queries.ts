@@ -14,10 +14,52 @@ export type RunListFilters = {
 };
 export type RunCursor = { createdAt: Date; id: string };
 
-/** "key: value · key: value", each value cut short, so a page never carries whole documents. */
+/** How much of an input value a list row shows: a page never carries whole documents. */
+const SUMMARY_VALUE_CHARS = 60;
+const TITLE_CHARS = 80;
+
+/**
+ * A jsonb input value as one short line, or null when it is empty: text as it is, a list's
+ * items joined with ", ", an object as JSON; whitespace runs become one space, and a value
+ * longer than `chars` is cut and ends in "…". Null, "", blank text, [] and {} are empty: they
+ * tell runs apart no better than a missing input and would only push the informative values
+ * out of the one line a list shows. Only a prefix is searched for whitespace, so a 100 KB
+ * document costs about what a short text does.
+ */
+const shownValue = (value: SQL, chars: number) => {
+  const [max, cut, scanned] = [chars, chars - 1, chars * 4].map((count) => sql.raw(String(count)));
+  return sql`(
+    select case
+      when length(shown.line) > ${max} then rtrim(left(shown.line, ${cut})) || '…'
+      when length(rendered.text) > ${scanned} then shown.line || '…'
+      else shown.line
+    end
+    from (select ${value} as value) as input
+    cross join lateral (
+      select case jsonb_typeof(input.value)
+        when 'array' then (select string_agg(item #>> '{}', ', ') from jsonb_array_elements(input.value) as item)
+        when 'object' then nullif(input.value::text, '{}')
+        else input.value #>> '{}'
+      end as text
+    ) as rendered
+    cross join lateral (select nullif(btrim(regexp_replace(left(rendered.text, ${scanned}), '[[:space:]]+', ' ', 'g')), '') as line) as shown
+  )`;
+};
+
+/** The value of the skill's title input (see lib/skill-inputs/summary.ts), or null. */
+const inputsTitle = () => sql<string | null>`${shownValue(sql`${skillRuns.inputs} -> ${skills.titleInput}`, TITLE_CHARS)}`;
+
+/**
+ * "key: value · key: value" for every input but the title, required inputs first, each group
+ * in the schema's declared order (the skill's summary_order), keys the schema no longer has
+ * last and alphabetically; empty values left out. The skill's current schema: a run pins only
+ * its skill's version hash, and older versions' schemas are not kept.
+ */
 const inputsSummary = () => sql<string>`(
-  select coalesce(string_agg(key || ': ' || left(coalesce(value #>> '{}', 'null'), 60), ' · ' order by key), '')
-  from jsonb_each(${skillRuns.inputs})
+  select coalesce(string_agg(input.key || ': ' || shown.line, ' · ' order by array_position(${skills.summaryOrder}, input.key), input.key), '')
+  from jsonb_each(${skillRuns.inputs}) as input
+  cross join lateral (select ${shownValue(sql`input.value`, SUMMARY_VALUE_CHARS)} as line) as shown
+  where input.key is distinct from ${skills.titleInput} and shown.line is not null
 )`;
 
 /**
@@ -71,6 +113,7 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
       },
       skill: { id: skills.id, slug: skills.slug, name: skills.name },
       agent: { id: agents.id, name: agents.name },
+      inputsTitle: inputsTitle(),
       inputsSummary: inputsSummary(),
       failureCode: skillRuns.failureCode,
       inputTokens: skillRuns.inputTokens,
