@@ -65,6 +65,18 @@ describe("the built-in catalog in skills/", () => {
       expect(skill.versionHash).toMatch(/^[0-9a-f]{12}$/);
     }
   });
+
+  it("names each run by the input an operator would tell it by", async () => {
+    const catalog = await loadSkillCatalog(path.resolve("skills"));
+    expect(Object.fromEntries(catalog.map((skill) => [skill.slug, skill.titleInput]))).toEqual({
+      "contract-clause-checklist": "contractText",
+      "customer-email-reply": "customerName",
+      "incident-postmortem": "title",
+      "meeting-prep": "topic",
+      "release-notes": "version",
+      "weekly-status-digest": "teamName",
+    });
+  });
 });
 
 describe("loading one skill", () => {
