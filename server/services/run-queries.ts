@@ -15,51 +15,56 @@ export type RunListFilters = {
 export type RunCursor = { createdAt: Date; id: string };
 
 /** How much of an input value a list row shows: a page never carries whole documents. */
-const SUMMARY_VALUE_CHARS = 60;
 const TITLE_CHARS = 80;
+const SUMMARY_VALUE_CHARS = 60;
+/** Only this many times the shown length is searched for whitespace, so a 100 KB document costs what a short text does. */
+const SCANNED_PER_SHOWN_CHAR = 4;
 
 /**
- * A jsonb input value as one short line, or null when it is empty: text as it is, a list's
- * items joined with ", ", an object as JSON; whitespace runs become one space, and a value
- * longer than `chars` is cut and ends in "…". Null, "", blank text, [] and {} are empty: they
- * tell runs apart no better than a missing input and would only push the informative values
- * out of the one line a list shows. Only a prefix is searched for whitespace, so a 100 KB
- * document costs about what a short text does.
+ * `[title, summary]` of a run's inputs, in one pass over them. The title is the value of the
+ * skill's title input (see lib/skill-inputs/summary.ts), or null. The summary is "key: value ·
+ * key: value" for every other input: required inputs first, each group in the schema's
+ * declared order (the skill's summary_order), keys the schema no longer has last and
+ * alphabetically. This is the skill's current schema: a run pins only its skill's version
+ * hash, and older versions' schemas are not kept.
+ *
+ * Each value is one line: text as it is, a list's items joined with ", ", an object as JSON;
+ * whitespace runs become one space, and a value cut short ends in "…". Null, "", blank text,
+ * [] and {} are left out: they tell runs apart no better than a missing input, and would push
+ * the informative values out of the one line a list shows.
+ *
+ * `offset 0` keeps each derived table from being pulled up into its parent, where every use of
+ * `line` would repeat the regexp (it tripled this subquery's time).
  */
-const shownValue = (value: SQL, chars: number) => {
-  const [max, cut, scanned] = [chars, chars - 1, chars * 4].map((count) => sql.raw(String(count)));
-  return sql`(
-    select case
-      when length(shown.line) > ${max} then rtrim(left(shown.line, ${cut})) || '…'
-      when length(rendered.text) > ${scanned} then shown.line || '…'
+const inputsLabel = () => sql<[string | null, string]>`(
+  select json_build_array(
+    max(cut.line) filter (where cut.key = ${skills.titleInput}),
+    coalesce(string_agg(cut.key || ': ' || cut.line, ' · ' order by array_position(${skills.summaryOrder}, cut.key), cut.key) filter (where cut.key is distinct from ${skills.titleInput}), '')
+  )
+  from (
+    select shown.key, case
+      when length(shown.line) > shown.chars then rtrim(left(shown.line, shown.chars - 1)) || '…'
+      when length(shown.text) > shown.chars * ${sql.raw(String(SCANNED_PER_SHOWN_CHAR))} then shown.line || '…'
       else shown.line
-    end
-    from (select ${value} as value) as input
-    cross join lateral (
-      select case jsonb_typeof(input.value)
-        when 'array' then (select string_agg(item #>> '{}', ', ') from jsonb_array_elements(input.value) as item)
-        when 'object' then nullif(input.value::text, '{}')
-        else input.value #>> '{}'
-      end as text
-    ) as rendered
-    cross join lateral (select nullif(btrim(regexp_replace(left(rendered.text, ${scanned}), '[[:space:]]+', ' ', 'g')), '') as line) as shown
-  )`;
-};
-
-/** The value of the skill's title input (see lib/skill-inputs/summary.ts), or null. */
-const inputsTitle = () => sql<string | null>`${shownValue(sql`${skillRuns.inputs} -> ${skills.titleInput}`, TITLE_CHARS)}`;
-
-/**
- * "key: value · key: value" for every input but the title, required inputs first, each group
- * in the schema's declared order (the skill's summary_order), keys the schema no longer has
- * last and alphabetically; empty values left out. The skill's current schema: a run pins only
- * its skill's version hash, and older versions' schemas are not kept.
- */
-const inputsSummary = () => sql<string>`(
-  select coalesce(string_agg(input.key || ': ' || shown.line, ' · ' order by array_position(${skills.summaryOrder}, input.key), input.key), '')
-  from jsonb_each(${skillRuns.inputs}) as input
-  cross join lateral (select ${shownValue(sql`input.value`, SUMMARY_VALUE_CHARS)} as line) as shown
-  where input.key is distinct from ${skills.titleInput} and shown.line is not null
+    end as line
+    from (
+      select rendered.key, rendered.text, rendered.chars,
+        nullif(btrim(regexp_replace(left(rendered.text, rendered.chars * ${sql.raw(String(SCANNED_PER_SHOWN_CHAR))}), '[[:space:]]+', ' ', 'g')), '') as line
+      from (
+        select input.key,
+          case when input.key = ${skills.titleInput} then ${sql.raw(String(TITLE_CHARS))} else ${sql.raw(String(SUMMARY_VALUE_CHARS))} end as chars,
+          case jsonb_typeof(input.value)
+            when 'array' then (select string_agg(item #>> '{}', ', ') from jsonb_array_elements(input.value) as item)
+            when 'object' then nullif(input.value::text, '{}')
+            else input.value #>> '{}'
+          end as text
+        from jsonb_each(${skillRuns.inputs}) as input
+        offset 0
+      ) as rendered
+      offset 0
+    ) as shown
+  ) as cut
+  where cut.line is not null
 )`;
 
 /**
@@ -113,8 +118,7 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
       },
       skill: { id: skills.id, slug: skills.slug, name: skills.name },
       agent: { id: agents.id, name: agents.name },
-      inputsTitle: inputsTitle(),
-      inputsSummary: inputsSummary(),
+      inputsLabel: inputsLabel(),
       failureCode: skillRuns.failureCode,
       inputTokens: skillRuns.inputTokens,
       outputTokens: skillRuns.outputTokens,
@@ -135,7 +139,7 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
 export async function listRuns(db: Database, tenantId: string, options: ListRunsOptions) {
   const { limit } = options;
   const rows = await listRunsQuery(db, tenantId, options);
-  const page = rows.slice(0, limit);
+  const page = rows.slice(0, limit).map(({ inputsLabel: [inputsTitle, inputsSummary], ...run }) => ({ ...run, inputsTitle, inputsSummary }));
   const last = page.at(-1);
   return { runs: page, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
