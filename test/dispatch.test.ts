@@ -36,6 +36,7 @@ import {
 import { claimTurn } from "@/server/services/run-lifecycle";
 import { executeTurn } from "@/server/services/run-turn";
 import { cancelRun, startRun, type RunEvent, type RunServiceDeps } from "@/server/services/runs";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { createTenant, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();
@@ -109,7 +110,7 @@ async function tenantSetup(options: { model: string; deniedTerms?: string[]; max
       name: "Brief",
       description: "d",
       versionHash: "v1",
-      inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
+      ...inputsColumnsOf({ type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } }),
       instructions: "Write a brief.",
       referenceFiles: [{ path: "references/style.md", content: "Be brief." }],
     })

@@ -7,6 +7,7 @@ import { createDatabase, type Database } from "@/server/db/client";
 import { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users, type MemberRole, type SkillInputsSchema } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import type { RunDispatcher } from "@/server/services/runs";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { createCaller } from "@/server/trpc/root";
 
 /** The test file's own database (see setup-database.ts), closed after the file. */
@@ -80,7 +81,7 @@ export async function createTenantWithSkill(
       name: "Skill",
       description: "A test skill.",
       versionHash: "v1",
-      inputsSchema: options.inputsSchema ?? ANY_INPUTS,
+      ...inputsColumnsOf(options.inputsSchema ?? ANY_INPUTS),
       instructions: "Do it.",
       referenceFiles: options.referenceFiles ?? [],
     })

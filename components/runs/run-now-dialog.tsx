@@ -17,6 +17,7 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FormValues, type InputField, type InputsSchema } from "@/lib/skill-inputs";
 import { formatRelative } from "./format";
+import { runLabelText } from "./run-label";
 
 export type RunNowRequest = {
   skillSlug: string;
@@ -178,7 +179,7 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
               <option value="">{previousRuns.isPending ? "Loading…" : previousRuns.data?.runs.length ? "Choose a run…" : "No earlier runs"}</option>
               {previousRuns.data?.runs.map((run) => (
                 <option key={run.id} value={run.id}>
-                  {formatRelative(run.createdAt)} · {run.status} · {run.inputsSummary.slice(0, 60) || "no inputs"}
+                  {runLabelText(run, formatRelative(run.createdAt), run.status)}
                 </option>
               ))}
             </Select>

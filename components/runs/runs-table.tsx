@@ -21,6 +21,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
 import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, IDLE_POLL_MS, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
 import { listInputOf, runFilterParsers } from "./run-filters";
+import { RunLabel } from "./run-label";
 import { RunSource } from "./run-source";
 import { RunStatusBadge } from "./run-status";
 
@@ -82,14 +83,7 @@ export function RunsTable() {
       }),
       column.accessor((run) => run.agent?.name ?? "—", { id: "agent", header: "Agent", cell: ({ getValue }) => <span className="whitespace-nowrap">{getValue()}</span> }),
       column.accessor("source", { header: "Source", cell: ({ row }) => <RunSource source={row.original.source} invoker={row.original.invoker} /> }),
-      column.accessor("inputsSummary", {
-        header: "Inputs",
-        cell: ({ getValue }) => (
-          <span className="block max-w-64 truncate text-xs text-muted-foreground" title={getValue()}>
-            {getValue() || "—"}
-          </span>
-        ),
-      }),
+      column.display({ id: "inputs", header: "Inputs", cell: ({ row }) => <RunLabel run={row.original} className="max-w-64" /> }),
       column.accessor("createdAt", {
         header: "Created",
         cell: ({ getValue }) => (

@@ -8,6 +8,7 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { Markdown } from "@/components/markdown";
 import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { RunLabel } from "@/components/runs/run-label";
 import { useRunNow } from "@/components/runs/run-now-provider";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
@@ -140,8 +141,8 @@ export function SkillDetail({ slug }: { slug: string }) {
                   {runs.data.runs.map((run) => (
                     <li key={run.id} className="flex items-center gap-2 py-2">
                       <RunStatusBadge status={run.status} />
-                      <Link href={`/runs/${run.id}`} className="min-w-0 flex-1 truncate hover:underline">
-                        {run.inputsSummary || "no inputs"}
+                      <Link href={`/runs/${run.id}`} className="min-w-0 flex-1 hover:underline">
+                        <RunLabel run={run} />
                       </Link>
                       <span className="shrink-0 text-xs text-muted-foreground">{formatRelative(run.createdAt)}</span>
                     </li>

@@ -4,6 +4,8 @@ export type InputsSchema = {
   required?: string[];
   properties?: Record<string, PropertySchema>;
   additionalProperties?: boolean;
+  /** Names the input whose value is a run's title in lists (see `titleInputOf`). */
+  "x-skillrun-title"?: string;
   [keyword: string]: unknown;
 };
 

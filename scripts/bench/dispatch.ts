@@ -19,6 +19,7 @@ import { agents, agentTemplates, skillRuns, skills, tenants, tenantSettings } fr
 import { claimTurn, completeRun, markRunning, saveConfigSnapshot, ZERO_USAGE } from "@/server/services/run-lifecycle";
 import { resolveAgentRuntimeConfig } from "@/server/services/agent-config";
 import { startRun, type RunServiceDeps } from "@/server/services/runs";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const SEQUENTIAL = Number(process.env.BENCH_DISPATCH_SEQUENTIAL ?? 200);
@@ -36,7 +37,7 @@ async function tenant(name: string) {
   await db.insert(tenantSettings).values({ tenantId: id });
   const [skill] = await db
     .insert(skills)
-    .values({ tenantId: id, origin: "tenant", slug: "bench", name: "Bench", description: "d", versionHash: "v1", inputsSchema: { type: "object", properties: { topic: { type: "string", title: "Topic" } } }, instructions: "Answer." })
+    .values({ tenantId: id, origin: "tenant", slug: "bench", name: "Bench", description: "d", versionHash: "v1", ...inputsColumnsOf({ type: "object", properties: { topic: { type: "string", title: "Topic" } } }), instructions: "Answer." })
     .returning();
   const [template] = await db.insert(agentTemplates).values({ tenantId: id, name: "T", systemPrompt: "p", defaultModel: "mock:instant" }).returning();
   const [agent] = await db.insert(agents).values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true }).returning();

@@ -100,6 +100,7 @@ const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSe
   await import("@/server/db/schema");
 const { crashReason, failRun, markRunning } = await import("@/server/services/run-lifecycle");
 const { executeTurn, finishRun, resolveRunConfig } = await import("@/server/services/run-turn");
+const { inputsColumnsOf } = await import("@/server/services/skills");
 const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
 
@@ -133,7 +134,7 @@ async function benchTenant(label: string): Promise<BenchTenant> {
     name: "Bench",
     description: "d",
     versionHash: "v1",
-    inputsSchema: { type: "object", properties: { topic: { type: "string", title: "Topic" } } },
+    ...inputsColumnsOf({ type: "object", properties: { topic: { type: "string", title: "Topic" } } }),
     instructions: "Answer.",
   });
   const [template] = await db

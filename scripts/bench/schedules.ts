@@ -23,6 +23,7 @@ import { migrateDatabase } from "@/server/db/migrate";
 import { agents, agentTemplates, schedules, scheduleSlots, skillRuns, skills, tenants, tenantSettings, type ScheduleInputValue } from "@/server/db/schema";
 import { RUN_REQUESTED, type RunDispatcher, type RunServiceDeps } from "@/server/services/runs";
 import { fireDueSchedules } from "@/server/services/schedule-firing";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
@@ -60,7 +61,7 @@ async function tenant(index: number) {
       name: "Digest",
       description: "d",
       versionHash: "v1",
-      inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" }, day: { type: "string", format: "date", title: "Day" } } },
+      ...inputsColumnsOf({ type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" }, day: { type: "string", format: "date", title: "Day" } } }),
       instructions: "Answer.",
     })
     .returning();

@@ -40,6 +40,7 @@ import { migrateDatabase } from "@/server/db/migrate";
 import { agents, agentTemplates, auditLog, memberships, skillRuns, skills, tenants, tenantSettings, users, webhookDeliveries } from "@/server/db/schema";
 import { createWebhookReceiver } from "@/server/rest/webhook-receiver";
 import { RUN_REQUESTED, type RunDispatcher } from "@/server/services/runs";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from "@/server/services/webhook-signature";
 import { createWebhook } from "@/server/services/webhooks";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
@@ -166,11 +167,11 @@ async function bench() {
       name: "Triage",
       description: "d",
       versionHash: "v1",
-      inputsSchema: {
+      ...inputsColumnsOf({
         type: "object",
         required: ["title", "priority"],
         properties: { title: { type: "string", minLength: 3, title: "Title" }, priority: { type: "integer", minimum: 1, maximum: 5, title: "Priority" }, labels: { type: "array", items: { type: "string" }, title: "Labels" } },
-      },
+      }),
       instructions: "Triage the issue.",
     })
     .returning();

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, runEvents, skillRuns, skills, webhookDeliveries, webhooks, type SkillInputsSchema } from "@/server/db/schema";
 import type { RunDispatcher, RunEvent } from "@/server/services/runs";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
 import { createWebhookReceiver } from "./webhook-receiver";
@@ -47,7 +48,7 @@ beforeAll(async () => {
   skillId = world.skill.id;
   const [retired] = await db
     .insert(skills)
-    .values({ tenantId, origin: "tenant", slug: `retired-${randomUUID().slice(0, 8)}`, name: "Retired", description: "Gone.", versionHash: "v1", inputsSchema: INPUTS_SCHEMA, instructions: "Do it.", referenceFiles: [], enabled: false })
+    .values({ tenantId, origin: "tenant", slug: `retired-${randomUUID().slice(0, 8)}`, name: "Retired", description: "Gone.", versionHash: "v1", ...inputsColumnsOf(INPUTS_SCHEMA), instructions: "Do it.", referenceFiles: [], enabled: false })
     .returning({ id: skills.id });
   retiredSkillId = retired!.id;
 });

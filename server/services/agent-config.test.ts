@@ -16,6 +16,7 @@ import {
 } from "@/server/db/schema";
 import { createTenant, createUser, openTestDatabase } from "@/test/fixtures";
 import { AgentNotFoundError, BUILT_IN_TOOLS, resolveAgentRuntimeConfig, TemplateNotFoundError } from "./agent-config";
+import { inputsColumnsOf } from "./skills";
 
 const { db } = openTestDatabase();
 
@@ -31,7 +32,7 @@ async function insertSkill(tenantId: string | null, slug: string, enabled = true
       name: slug,
       description: "d",
       versionHash: "v1",
-      inputsSchema: { type: "object", properties: {} },
+      ...inputsColumnsOf({ type: "object", properties: {} }),
       instructions: "i",
       enabled,
     })

@@ -27,6 +27,10 @@ inputs:
       title: Notes
       x-skillrun-widget: textarea`;
 
+/** VALID_FRONTMATTER with an integer input and `x-skillrun-title` naming `name` (raw YAML). */
+const withTitle = (name: string) =>
+  `${VALID_FRONTMATTER.replace("  required: [topic]", `  required: [topic]\n  x-skillrun-title: ${name}`)}\n    count:\n      type: integer\n      title: Count`;
+
 let catalogDir: string;
 beforeEach(async () => {
   catalogDir = await mkdtemp(path.join(os.tmpdir(), "skillrun-catalog-"));
@@ -61,6 +65,18 @@ describe("the built-in catalog in skills/", () => {
       expect(skill.versionHash).toMatch(/^[0-9a-f]{12}$/);
     }
   });
+
+  it("names each run by the input an operator would tell it by", async () => {
+    const catalog = await loadSkillCatalog(path.resolve("skills"));
+    expect(Object.fromEntries(catalog.map((skill) => [skill.slug, skill.titleInput]))).toEqual({
+      "contract-clause-checklist": "contractText",
+      "customer-email-reply": "customerName",
+      "incident-postmortem": "title",
+      "meeting-prep": "topic",
+      "release-notes": "version",
+      "weekly-status-digest": "teamName",
+    });
+  });
 });
 
 describe("loading one skill", () => {
@@ -71,6 +87,14 @@ describe("loading one skill", () => {
     expect(skill.inputsSchema.required).toEqual(["topic"]);
     expect(skill.instructions).toBe("# Demo\n\nDo it well.");
     expect(skill.referenceFiles).toEqual([{ path: "references/guide.md", content: "Guide text" }]);
+  });
+
+  it("records the title input and the summary order, required inputs first", async () => {
+    await writeSkill("titled", skillMd(withTitle("notes")));
+    expect(await loadSkillFolder(catalogDir, "titled")).toMatchObject({ titleInput: "notes", summaryOrder: ["topic", "when", "notes", "count"] });
+    await writeSkill("untitled", skillMd(VALID_FRONTMATTER));
+    // Without the keyword, the first required free-text input.
+    expect(await loadSkillFolder(catalogDir, "untitled")).toMatchObject({ titleInput: "topic" });
   });
 
   it("changes the version hash when a reference file changes, and only then", async () => {
@@ -93,6 +117,10 @@ describe("loading one skill", () => {
     { case: "a misspelled JSON Schema keyword", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      minLenght: 3")), field: "inputs", message: /not a valid JSON Schema.*minLenght/ },
     { case: "an unknown widget hint", source: skillMd(VALID_FRONTMATTER.replace("x-skillrun-widget: textarea", "x-skillrun-widget: slider")), field: "inputs", message: /not a valid JSON Schema/ },
     { case: "no instructions", source: skillMd(VALID_FRONTMATTER, ""), field: null, message: /has no instructions/ },
+    { case: "a title input that does not exist", source: skillMd(withTitle("budget")), field: "inputs.x-skillrun-title", message: /names "budget", which is not in inputs\.properties/ },
+    { case: "a title input that is not a string", source: skillMd(withTitle("count")), field: "inputs.x-skillrun-title", message: /names "count", an integer input; a title must be a string input/ },
+    { case: "a title that is not an input name", source: skillMd(withTitle("true")), field: "inputs.x-skillrun-title", message: /must name one of inputs\.properties/ },
+    { case: "a title keyword on an input", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      x-skillrun-title: true")), field: "inputs.properties.topic.x-skillrun-title", message: /belongs on inputs/ },
   ];
 
   it.each(invalid)("rejects $case, naming the file and field", async ({ source, field, message }) => {
@@ -147,6 +175,14 @@ describe("syncing the catalog into the database", () => {
     await writeSkill("ordered", skillMd(`name: Ordered\ndescription: Order matters.\ninputs:\n  type: object\n  properties:\n${properties}`));
     await syncBuiltInSkills(db, catalogDir);
     expect(Object.keys((await builtIn("ordered"))?.inputsSchema.properties ?? {})).toEqual(declared);
+  });
+
+  it("fills in the title input and summary order of a skill stored before they existed", async () => {
+    await writeSkill("older", skillMd(VALID_FRONTMATTER));
+    await syncBuiltInSkills(db, catalogDir);
+    await db.update(skills).set({ summaryOrder: [], titleInput: null }).where(and(eq(skills.slug, "older"), isNull(skills.tenantId)));
+    await syncBuiltInSkills(db, catalogDir);
+    expect(await builtIn("older")).toMatchObject({ titleInput: "topic", summaryOrder: ["topic", "when", "notes"] });
   });
 
   it("writes nothing when any skill is invalid", async () => {

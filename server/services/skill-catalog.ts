@@ -4,9 +4,11 @@ import path from "node:path";
 import { and, eq, isNull, notInArray, sql } from "drizzle-orm";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
+import { TITLE_KEYWORD } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { skills, type SkillInputsSchema, type SkillReferenceFile } from "@/server/db/schema";
 import { createInputsValidator } from "./skill-inputs-schema";
+import { inputsColumnsOf } from "./skills";
 
 /**
  * The built-in catalog: `skills/<slug>/SKILL.md` (YAML frontmatter + markdown instructions)
@@ -30,6 +32,9 @@ export type SkillDefinition = {
   name: string;
   description: string;
   inputsSchema: SkillInputsSchema;
+  /** Derived from inputsSchema for the run lists (see lib/skill-inputs/summary.ts). */
+  summaryOrder: string[];
+  titleInput: string | null;
   instructions: string;
   referenceFiles: SkillReferenceFile[];
   versionHash: string;
@@ -42,6 +47,7 @@ const inputPropertySchema = z.looseObject({
   type: z.enum(INPUT_TYPES, { error: `must be one of ${INPUT_TYPES.join(", ")}` }),
   title: z.string({ error: "is required (a label for the form)" }).min(1),
   description: z.string().optional(),
+  [TITLE_KEYWORD]: z.never({ error: `belongs on inputs, naming the input (${TITLE_KEYWORD}: <input name>)` }).optional(),
 });
 
 const frontmatterSchema = z.strictObject({
@@ -54,6 +60,7 @@ const frontmatterSchema = z.strictObject({
       inputPropertySchema,
     ),
     required: z.array(z.string()).optional(),
+    [TITLE_KEYWORD]: z.string({ error: "must name one of inputs.properties" }).optional(),
   }),
 });
 
@@ -82,6 +89,14 @@ export function parseSkillFile(file: string, source: string) {
   for (const name of inputs.required ?? []) {
     if (!(name in inputs.properties)) {
       throw new SkillDefinitionError(file, "inputs.required", `names "${name}", which is not in inputs.properties`);
+    }
+  }
+  const titleInput = inputs[TITLE_KEYWORD];
+  if (titleInput !== undefined) {
+    const property = inputs.properties[titleInput];
+    if (!property) throw new SkillDefinitionError(file, `inputs.${TITLE_KEYWORD}`, `names "${titleInput}", which is not in inputs.properties`);
+    if (property.type !== "string") {
+      throw new SkillDefinitionError(file, `inputs.${TITLE_KEYWORD}`, `names "${titleInput}", ${property.type === "integer" || property.type === "array" ? "an" : "a"} ${property.type} input; a title must be a string input`);
     }
   }
   try {
@@ -132,7 +147,7 @@ export async function loadSkillFolder(catalogDir: string, slug: string): Promise
     slug,
     name: parsed.name,
     description: parsed.description,
-    inputsSchema: parsed.inputsSchema,
+    ...inputsColumnsOf(parsed.inputsSchema),
     instructions: parsed.instructions,
     referenceFiles,
     versionHash: versionHashOf(source, referenceFiles),
@@ -160,7 +175,9 @@ export async function syncBuiltInSkills(db: Database, catalogDir: string) {
           target: skills.slug,
           targetWhere: sql`${skills.tenantId} is null`,
           set: { ...definition, enabled: true, updatedAt: sql`now()` },
-          setWhere: sql`${skills.versionHash} <> excluded.version_hash or not ${skills.enabled} or ${skills.inputsSchema}::text <> excluded.inputs_schema::text`,
+          // The derived columns too: a skill stored before they existed, or before their rules changed, is brought up to date.
+          setWhere: sql`${skills.versionHash} <> excluded.version_hash or not ${skills.enabled} or ${skills.inputsSchema}::text <> excluded.inputs_schema::text
+            or ${skills.summaryOrder} is distinct from excluded.summary_order or ${skills.titleInput} is distinct from excluded.title_input`,
         });
     }
     const retired = await tx

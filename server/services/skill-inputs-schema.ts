@@ -1,9 +1,13 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-/** Keywords of ours that a skill's inputs schema may carry as UI hints. */
+/**
+ * Keywords of ours that a skill's inputs schema may carry as UI hints. Ajv checks only their
+ * values; where they may stand (and what a title may name) the catalog loader checks.
+ */
 const UI_KEYWORDS = [
   { keyword: "x-skillrun-widget", metaSchema: { enum: ["textarea"] } },
+  { keyword: "x-skillrun-title", metaSchema: { type: "string", minLength: 1 } },
 ] as const;
 
 /**

@@ -1,6 +1,14 @@
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
-import { skills } from "@/server/db/schema";
+import { skills, type SkillInputsSchema } from "@/server/db/schema";
+
+/** A skill's inputs schema with the columns derived from it: whoever writes a skill stores all three. */
+export const inputsColumnsOf = (inputsSchema: SkillInputsSchema) => ({
+  inputsSchema,
+  summaryOrder: summaryOrderOf(inputsSchema),
+  titleInput: titleInputOf(inputsSchema),
+});
 
 /** Skills a tenant may run: the enabled built-in catalog plus the tenant's own. */
 export const skillVisibleTo = (tenantId: string) =>

@@ -25,6 +25,11 @@ export const skills = pgTable(
     versionHash: text().notNull(),
     // json, not jsonb: jsonb reorders keys, and the form shows inputs in the order SKILL.md declares them.
     inputsSchema: json().$type<SkillInputsSchema>().notNull(),
+    // Derived from inputsSchema by whoever writes the skill (summaryOrderOf / titleInputOf in
+    // lib/skill-inputs) so that run lists, a hot keyset-paginated query, order and title each
+    // row's inputs without parsing the json schema per row. No default: a writer must set it.
+    summaryOrder: text().array().notNull(),
+    titleInput: text(),
     instructions: text().notNull(),
     referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
     enabled: boolean().notNull().default(true),

@@ -137,7 +137,9 @@ describe("runs router", () => {
     await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `long ${"x".repeat(500)}` } });
     const [run] = (await operator.runs.list({})).runs;
     expect(run?.invoker).toMatchObject({ userName: expect.any(String), scheduleName: null, webhookName: null, apiKeyName: null });
-    expect(run?.inputsSummary).toBe(`topic: long ${"x".repeat(55)}`);
+    // topic is the first required text input, so it names the run; nothing else is left to summarise.
+    expect(run?.inputsTitle).toBe(`long ${"x".repeat(74)}…`);
+    expect(run?.inputsSummary).toBe("");
     expect(run).not.toHaveProperty("inputs");
   });
 

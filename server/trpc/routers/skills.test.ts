@@ -3,6 +3,7 @@ import { type TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { memberships, skills } from "@/server/db/schema";
+import { inputsColumnsOf } from "@/server/services/skills";
 import { callerFor, createTenant, createUser, signIn, openTestDatabase } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
@@ -15,7 +16,7 @@ async function insertSkill(values: { tenantId: string | null; slug: string; enab
     name: `Skill ${values.slug}`,
     description: "A test skill.",
     versionHash: randomUUID().slice(0, 12),
-    inputsSchema: { type: "object", properties: { topic: { type: "string", title: "Topic" } } },
+    ...inputsColumnsOf({ type: "object", properties: { topic: { type: "string", title: "Topic" } } }),
     instructions: "Do the thing.",
     enabled: values.enabled ?? true,
   });
