@@ -18,6 +18,7 @@ const signalListenersBefore = new Map(SIGNALS.map((signal) => [signal, new Set(p
 
 const { env } = await import("@/server/env");
 const { DEMO_ADMIN } = await import("@/server/db/demo-accounts");
+const { missingAuthSecretProblem } = await import("@/server/auth/secret-rule");
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { startEngine } = await import("@/inngest/engine");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
@@ -41,6 +42,9 @@ const fail = (message: string): never => {
   console.error(`\x1b[31mskillrun\x1b[0m ${message}`);
   process.exit(1);
 };
+
+const secretProblem = missingAuthSecretProblem({ production: mode === "start", appUrl: env.BETTER_AUTH_URL, secret: env.BETTER_AUTH_SECRET });
+if (secretProblem) fail(secretProblem);
 
 const displayPath = (target: string) => {
   const relative = path.relative(process.cwd(), target);
