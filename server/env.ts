@@ -25,6 +25,8 @@ export const env = createEnv({
     SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
     SKILLRUN_PG_PORT: port.default(54329),
     SKILLRUN_ENGINE_PORT: port.default(8288),
+    // Seed the demo tenants and their accounts (published passwords) on `npm start`; `npm run dev` does unless it is 0.
+    SKILLRUN_DEMO: z.stringbool().optional(),
     SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     // Must stay longer than any template's turn timeout.
     RUN_STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(15 * 60),
