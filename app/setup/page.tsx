@@ -38,7 +38,7 @@ export default async function OwnerSetupPage() {
           </CardContent>
         </Card>
         <p className="mt-4 text-center text-xs text-muted-foreground">
-          No access to the log? On the host, run <code>npm run admin:create -- --email … --password … --tenant …</code>
+          No access to the log? Run <code>npm run admin:create</code> on the host instead.
         </p>
       </div>
     </main>

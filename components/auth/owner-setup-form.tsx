@@ -174,7 +174,6 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           id={`${id}-tenantName`}
           autoComplete="organization"
           maxLength={100}
-          placeholder="Acme Operations"
           aria-invalid={errors.tenantName ? true : undefined}
           aria-describedby={describedBy("tenantName", true)}
           {...register("tenantName", { validate: (value) => value.trim() !== "" || "Enter the tenant's name." })}
