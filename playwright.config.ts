@@ -58,6 +58,8 @@ export default defineConfig({
             PORT: String(port),
             SKILLRUN_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
             SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
+            // The specs sign in with the demo accounts: `npm start` seeds them only when asked.
+            SKILLRUN_DEMO: "1",
             // The e2e app always runs on the embedded engine, whatever the shell says.
             INNGEST_DEV: "",
             INNGEST_BASE_URL: "",

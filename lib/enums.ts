@@ -92,5 +92,6 @@ export const AUDIT_ACTIONS = [
   "member.role_change",
   "member.remove",
   "auth.sign_in_failed",
+  "tenant.create",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,8 @@
 /**
  * `npm run dev` / `npm start`: database (embedded unless DATABASE_URL), migrations, catalog
- * and demo seed, then Next.js. One Ctrl-C stops everything, PostgreSQL last.
+ * and — for dev, `--demo` or SKILLRUN_DEMO=1 — the demo seed, then Next.js. Without the demo
+ * and without any account it prints a one-time token for creating the owner. One Ctrl-C stops
+ * everything, PostgreSQL last.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,7 +19,8 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const signalListenersBefore = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
 
 const { env } = await import("@/server/env");
-const { DEMO_ADMIN } = await import("@/server/db/demo-accounts");
+const { DEMO_MODE_WARNING, demoSeedRequested } = await import("./lib/demo-mode");
+const { missingAuthSecretProblem } = await import("@/server/auth/secret-rule");
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { startEngine } = await import("@/inngest/engine");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
@@ -27,11 +30,13 @@ const { positionals, values: flags } = parseArgs({
   options: {
     // A throwaway database in a temporary directory, removed on exit (the e2e suite uses it).
     ephemeral: { type: "boolean", default: false },
+    // Seed the demo tenants and their accounts, whose passwords are published (dev does by default).
+    demo: { type: "boolean", default: false },
   },
 });
 const mode = positionals[0];
 if (mode !== "dev" && mode !== "start") {
-  console.error("usage: node --import tsx scripts/launch.ts <dev|start> [--ephemeral]");
+  console.error("usage: node --import tsx scripts/launch.ts <dev|start> [--ephemeral] [--demo]");
   process.exit(2);
 }
 
@@ -41,6 +46,12 @@ const fail = (message: string): never => {
   console.error(`\x1b[31mskillrun\x1b[0m ${message}`);
   process.exit(1);
 };
+
+const warn = (message: string) => console.log(`\x1b[33mskillrun\x1b[0m \x1b[1;33m${message}\x1b[0m`);
+
+const secretProblem = missingAuthSecretProblem({ production: mode === "start", appUrl: env.BETTER_AUTH_URL, secret: env.BETTER_AUTH_SECRET });
+if (secretProblem) fail(secretProblem);
+const demo = demoSeedRequested({ mode, demoFlag: flags.demo, demoSetting: env.SKILLRUN_DEMO });
 
 const displayPath = (target: string) => {
   const relative = path.relative(process.cwd(), target);
@@ -102,9 +113,14 @@ for (const signal of SIGNALS) {
   process.on(signal, () => void shutdown(0));
 }
 
+let ownerSetup: { token: string; expiresAt: Date } | null = null;
 try {
-  const { catalog, seeded } = await prepareDatabase(database.url, { seed: true });
-  say(`migrations applied · ${catalog.loaded} built-in skills · ${seeded.created ? "demo data seeded" : "demo data present"}`);
+  const { catalog, seeded, demoPasswords, ...prepared } = await prepareDatabase(database.url, { seed: demo, ownerSetup: true });
+  ownerSetup = prepared.ownerSetup;
+  say(`migrations applied · ${catalog.loaded} built-in skills · ${demo ? (seeded.created ? "demo data seeded" : "demo data present") : "no demo data"}`);
+  if (demoPasswords.length) {
+    warn(`${demoPasswords.join(" and ")} still sign in with the published demo password: this database holds the demo. Give anything others can reach a fresh one (another SKILLRUN_DATA_DIR or DATABASE_URL).`);
+  }
 } catch (error) {
   console.error(error);
   await shutdown(1);
@@ -167,7 +183,11 @@ for (;;) {
         .catch((error: unknown) => console.error(`skillrun could not sync the app with the engine: ${(error as Error).message}`));
     }
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);
-    say(`sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`);
+    if (demo) warn(DEMO_MODE_WARNING);
+    if (ownerSetup) {
+      say(`no account exists yet: create the owner at ${appUrl}/setup#token=${ownerSetup.token}`);
+      say(`setup token ${ownerSetup.token} (one use, until ${ownerSetup.expiresAt.toISOString()}; each start prints a new one) · headless: npm run admin:create -- --email … --password … --tenant …`);
+    }
     break;
   }
   await new Promise((resolve) => setTimeout(resolve, 250));

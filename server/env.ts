@@ -1,12 +1,15 @@
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
+import { missingAuthSecretProblem } from "./auth/secret-rule";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
 /**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
  * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
- * BETTER_AUTH_URL for the app when they are not set.
+ * BETTER_AUTH_URL for the app when they are not set, except the secret of a production app on
+ * a non-local URL (see auth/secret-rule.ts), which this check refuses too for an app started
+ * without the launcher.
  */
 export const env = createEnv({
   server: {
@@ -22,6 +25,8 @@ export const env = createEnv({
     SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
     SKILLRUN_PG_PORT: port.default(54329),
     SKILLRUN_ENGINE_PORT: port.default(8288),
+    // Seed the demo tenants and their accounts (published passwords) on `npm start`; `npm run dev` does unless it is 0.
+    SKILLRUN_DEMO: z.stringbool().optional(),
     SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     // Must stay longer than any template's turn timeout.
     RUN_STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(15 * 60),
@@ -40,6 +45,16 @@ export const env = createEnv({
     INNGEST_SIGNING_KEY: z.string().optional(),
   },
   client: {},
+  createFinalSchema: (shape) =>
+    z.object(shape).superRefine((values, context) => {
+      const problem = missingAuthSecretProblem({
+        // `next build` evaluates server modules too; the secret is a runtime setting.
+        production: values.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build",
+        appUrl: values.BETTER_AUTH_URL,
+        secret: values.BETTER_AUTH_SECRET,
+      });
+      if (problem) context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
+    }),
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
 });

@@ -2,8 +2,10 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell";
 import { getRequestSession } from "@/server/auth/session";
+import { getDb } from "@/server/db";
+import { anyUserExists } from "@/server/services/owner-setup";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  if (!(await getRequestSession())) redirect("/sign-in");
+  if (!(await getRequestSession())) redirect((await anyUserExists(getDb())) ? "/sign-in" : "/setup");
   return <AppShell>{children}</AppShell>;
 }

@@ -46,6 +46,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "member.role_change": "Member role changed",
   "member.remove": "Member removed",
   "auth.sign_in_failed": "Sign-in failed",
+  "tenant.create": "Tenant created",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = { user: "User", api_key: "API key", webhook: "Webhook", schedule: "Schedule", system: "Skillrun" };

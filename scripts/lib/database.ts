@@ -1,8 +1,9 @@
 import path from "node:path";
 import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
-import { seedDemoData } from "@/server/db/seed";
+import { accountsWithDemoPasswords, seedDemoData } from "@/server/db/seed";
 import { env } from "@/server/env";
+import { issueOwnerSetupToken } from "@/server/services/owner-setup";
 import { syncBuiltInSkills } from "@/server/services/skill-catalog";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
 
@@ -31,14 +32,22 @@ export async function resolveDatabase(options: {
   return { url: embedded.urlFor(APP_DATABASE), embedded };
 }
 
-/** Migrations, the built-in catalog and the demo data: safe to run on every start. */
-export async function prepareDatabase(url: string, steps: { seed: boolean }) {
+/**
+ * Migrations, the built-in catalog and, when `seed` asks for it, the demo data (accounts with
+ * published passwords): safe to run on every start. With `ownerSetup`, a database that still
+ * has no user gets a fresh one-time token for creating the owner (null once a user exists).
+ * `demoPasswords` lists the demo accounts an unseeded start finds still using their published
+ * password, for a warning.
+ */
+export async function prepareDatabase(url: string, steps: { seed: boolean; ownerSetup?: boolean }) {
   await migrateDatabase(url);
   const { db, close } = createDatabase(url, { max: 2 });
   try {
     const catalog = await syncBuiltInSkills(db, SKILLS_DIR);
     const seeded = steps.seed ? await seedDemoData(db) : { created: false };
-    return { catalog, seeded };
+    const ownerSetup = steps.ownerSetup ? await issueOwnerSetupToken(db) : null;
+    const demoPasswords = steps.seed ? [] : await accountsWithDemoPasswords(db);
+    return { catalog, seeded, ownerSetup, demoPasswords };
   } finally {
     await close();
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { hashPassword } from "better-auth/crypto";
-import { eq, inArray } from "drizzle-orm";
+import { hashPassword, verifyPassword } from "better-auth/crypto";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_OWNER, SECOND_TENANT_SLUG } from "./demo-accounts";
 import {
@@ -20,6 +20,26 @@ import {
   type MemberRole,
 } from "./schema";
 
+
+/**
+ * The demo accounts that exist here and still sign in with the published password (a database
+ * seeded by `npm run dev` or an older `npm start`, now started without the demo): the launcher
+ * warns about them.
+ */
+export async function accountsWithDemoPasswords(db: Database): Promise<string[]> {
+  const demoAccounts = [DEMO_ADMIN, SECOND_TENANT_OWNER];
+  const rows = await db
+    .select({ email: users.email, hash: accounts.password })
+    .from(users)
+    .innerJoin(accounts, and(eq(accounts.userId, users.id), eq(accounts.providerId, "credential")))
+    .where(inArray(users.email, demoAccounts.map((account) => account.email)));
+  const exposed: string[] = [];
+  for (const row of rows) {
+    const demo = demoAccounts.find((account) => account.email === row.email);
+    if (demo && row.hash && (await verifyPassword({ hash: row.hash, password: demo.password }))) exposed.push(row.email);
+  }
+  return exposed;
+}
 
 async function createUser(tx: Transaction, person: { email: string; password: string; name: string }) {
   const userId = randomUUID();

@@ -1,6 +1,9 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
+import { getAuth } from "@/server/auth";
+import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getDb } from "@/server/db";
+import { createOwnerSetupEndpoint } from "./owner-setup";
 import { createRunsApi } from "./runs-api";
 import { createWebhookReceiver } from "./webhook-receiver";
 
@@ -9,3 +12,6 @@ export const runsApi = createRunsApi({ db: getDb, dispatcher: inngest });
 
 /** Signed webhook deliveries; the rate limits live in this process. */
 export const receiveWebhook = createWebhookReceiver({ db: getDb, dispatcher: inngest });
+
+/** The first-run owner setup (404 once any user exists). */
+export const setupOwner = createOwnerSetupEndpoint({ db: getDb, passwords: () => passwordPolicyOf(getAuth()) });

@@ -250,6 +250,8 @@ export class ChaosWorld {
     this.launchCount += 1;
     const child = this.spawnChild(`launcher-${this.launchCount}`, [...TSX, "scripts/launch.ts", "start"], {
       NODE_ENV: "production",
+      // The cases sign in as the demo admin and use the demo tenants: `npm start` seeds them only when asked.
+      SKILLRUN_DEMO: "1",
       PORT: String(this.appPort),
       SKILLRUN_PG_PORT: String(this.pgPort),
       SKILLRUN_ENGINE_PORT: String(this.enginePort),

@@ -1,0 +1,3 @@
+import { setupOwner } from "@/server/rest";
+
+export const POST = (request: Request) => setupOwner(request);

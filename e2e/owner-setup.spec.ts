@@ -1,0 +1,126 @@
+/**
+ * A production start without the demo (`npm start`, no --demo, no SKILLRUN_DEMO) on a fresh
+ * database: the demo password signs nobody in, the first visit lands on "Create the owner",
+ * the setup token comes from the launcher's log, and once the owner exists the page and its
+ * endpoint are gone. This spec starts that second app itself — the real launcher on the build
+ * the suite's web server made, with a throwaway database on free ports (about 15 s).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import { expect, test } from "@playwright/test";
+import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test.describe.configure({ mode: "serial", timeout: 180_000 });
+test.skip(!existsSync(".next/BUILD_ID"), "needs the production build the suite's web server makes (npm run build)");
+
+let launcher: ChildProcess | null = null;
+let log = "";
+let appUrl = "";
+let setupToken = "";
+
+test.beforeAll(async () => {
+  const [port, pgPort, enginePort] = [await freePort(), await freePort(), await freePort()];
+  appUrl = `http://localhost:${port}`;
+  launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      SKILLRUN_PG_PORT: String(pgPort),
+      SKILLRUN_ENGINE_PORT: String(enginePort),
+      SKILLRUN_DEMO: "",
+      BETTER_AUTH_URL: appUrl,
+      // Localhost: the launcher may generate the secret into its (throwaway) data directory.
+      BETTER_AUTH_SECRET: "",
+      DATABASE_URL: "",
+      INNGEST_DEV: "",
+      INNGEST_BASE_URL: "",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
+  const child = launcher;
+  child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  await expect
+    .poll(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}):\n${log}`);
+        return /setup token ([A-Za-z0-9_-]{43})/.exec(log)?.[1] ?? "";
+      },
+      { timeout: 150_000, intervals: [500] },
+    )
+    .not.toBe("");
+  setupToken = /setup token ([A-Za-z0-9_-]{43})/.exec(log)?.[1] ?? "";
+});
+
+test.afterAll(async () => {
+  const child = launcher;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+test("the launcher says it seeded no demo and prints the setup link; the demo password signs nobody in", async ({ request }) => {
+  expect(log).toContain("no demo data");
+  expect(log).not.toContain("DEMO MODE");
+  expect(log).toContain(`create the owner at ${appUrl}/setup#token=${setupToken}`);
+  const signIn = await request.post(`${appUrl}/api/auth/sign-in/email`, { data: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password } });
+  expect(signIn.status()).toBe(401);
+});
+
+test("the first visit creates the owner with the token from the log; then the page and its endpoint are gone", async ({ page, request }) => {
+  await page.goto(`${appUrl}/skills`);
+  await expect(page).toHaveURL(`${appUrl}/setup`);
+  const form = page.getByRole("form", { name: "Create the owner" });
+  await expect(page.getByRole("heading", { name: "Create the owner", level: 1 })).toBeVisible();
+
+  // The sign-in page points here while nobody exists.
+  await page.goto(`${appUrl}/sign-in`);
+  await page.getByRole("link", { name: "Create the owner" }).click();
+  await expect(page).toHaveURL(`${appUrl}/setup`);
+
+  const password = "owner-password-e2e";
+  await form.getByLabel("Setup token").fill("A".repeat(43));
+  await form.getByLabel("Your name").fill("Olga Owner");
+  await form.getByLabel("Email").fill("olga@example.test");
+  await form.getByLabel("Password", { exact: true }).fill(password);
+  await form.getByLabel("Repeat the password").fill(password);
+  await form.getByLabel("Tenant name").fill("Olga's Operations");
+  await form.getByRole("button", { name: "Create the owner" }).click();
+  await expect(form.getByRole("alert").filter({ hasText: "The setup token is not valid." })).toBeVisible();
+  await expect(form.getByLabel("Setup token")).toHaveAttribute("aria-invalid", "true");
+
+  // The link the launcher printed, opened afresh, fills the token in (from the fragment, which no server sees).
+  await page.goto("about:blank");
+  await page.goto(`${appUrl}/setup#token=${setupToken}`);
+  await expect(form.getByLabel("Setup token")).toHaveValue(setupToken);
+  await expect(page).toHaveURL(`${appUrl}/setup`);
+  await expect(form.getByLabel("Your name")).toBeFocused();
+  await page.keyboard.type("Olga Owner");
+  await form.getByLabel("Email").fill("olga@example.test");
+  await form.getByLabel("Password", { exact: true }).fill(password);
+  await form.getByLabel("Repeat the password").fill(password);
+  await form.getByLabel("Tenant name").fill("Olga's Operations");
+  await form.getByLabel("Tenant name").press("Enter");
+
+  await expect(page).toHaveURL(`${appUrl}/skills`);
+  await expect(page.getByRole("button", { name: "Tenant: Olga's Operations" })).toBeVisible();
+
+  expect((await page.goto(`${appUrl}/setup`))?.status()).toBe(404);
+  const again = await request.post(`${appUrl}/api/setup`, {
+    data: { token: setupToken, name: "Mallory", email: "mallory@example.test", password, tenantName: "Second" },
+  });
+  expect(again.status()).toBe(404);
+});
