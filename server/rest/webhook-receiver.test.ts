@@ -204,6 +204,23 @@ describe("POST /api/webhooks/:id", () => {
     expect(await runsOf(tenant.id)).toHaveLength(4);
   });
 
+  it("answers a delivery signed with both secrets during a rotation, re-sent with only one of them, as a repeat", async () => {
+    const { tenant, webhookId, secret: oldSecret, scope } = await world();
+    const { secret: newSecret } = await rotateWebhookSecret(db, { ...scope, webhookId }, 1, clock);
+    const body = JSON.stringify({ issue: { title: "Signed twice", priority: 2 } });
+    const t = Math.floor(clock.getTime() / 1000);
+    const v1 = (secret: string) => signWebhookBody(secret, body, t).split("v1=")[1]!;
+    const original = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(oldSecret)},v1=${v1(newSecret)}`, deliveryId: "evt_rotating" });
+    expect(original.status).toBe(202);
+    const { runId } = (await original.json()) as { runId: string };
+    // A captured copy keeps either v1 value; both verify, and both are this one request again.
+    for (const secret of [newSecret, oldSecret]) {
+      const copy = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(secret)}`, deliveryId: `evt_copy_${secret.slice(-6)}` });
+      expect(await copy.json()).toEqual({ runId, duplicate: true });
+    }
+    expect(await runsOf(tenant.id)).toHaveLength(1);
+  });
+
   it("rate-limits signed deliveries per webhook with 429 and Retry-After; forged ones do not count", async () => {
     const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 3 });
     const other = await world({ rateLimitPerMinute: 3 });

@@ -170,7 +170,7 @@ export function createWebhookReceiver(deps: Deps) {
       {
         payload: payload.value,
         deliveryId,
-        signature: signature.digest,
+        signature: signature.signedContentDigest,
         bodyBytes: body.bytes.length,
         origin: requestOrigin(request.headers),
       },

@@ -72,7 +72,7 @@ export type DeliveryRecord = {
   deduplicated?: boolean;
   replayOfId?: string | null;
   replayedByUserId?: string | null;
-  /** The verified digest; only an accepted row claims it. */
+  /** The verified request's signed-content digest (`signedContentDigest`); only an accepted row claims it. */
   signature?: string | null;
 };
 
@@ -134,7 +134,7 @@ const holdsItsId = sql`${accepted} and ${webhookDeliveries.deliveryId} is not nu
 type Delivery = {
   payload: unknown;
   deliveryId: string | null;
-  /** The verified v1 digest; null for a replay from the log, which has no request of its own. */
+  /** The verified request's signed-content digest; null for a replay from the log, which has no request of its own. */
   signature?: string | null;
   bodyBytes: number;
   origin?: string | null;
