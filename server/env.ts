@@ -1,8 +1,17 @@
+import { isIP } from "node:net";
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 import { missingAuthSecretProblem } from "./auth/secret-rule";
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** `10.0.0.5` or `10.0.0.0/16` (IPv6 alike): a prefix within the address family. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 /**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
@@ -27,6 +36,13 @@ export const env = createEnv({
     SKILLRUN_ENGINE_PORT: port.default(8288),
     // Seed the demo tenants and their accounts (published passwords) on `npm start`; `npm run dev` does unless it is 0.
     SKILLRUN_DEMO: z.stringbool().optional(),
+    // The reverse proxies in front of the app, whose X-Forwarded-For hops are believed (see
+    // server/request-origin.ts). Unset: no client address is known.
+    SKILLRUN_TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean))
+      .refine((entries) => entries.every(isAddressOrRange), "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16"),
     SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     // Must stay longer than any template's turn timeout.
     RUN_STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(15 * 60),

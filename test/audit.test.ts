@@ -74,7 +74,7 @@ describe("audit entries, one per change", () => {
       new Request(`http://localhost/api/v1${path}`, {
         method: "POST",
         body: body === undefined ? undefined : JSON.stringify(body),
-        headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json", "x-real-ip": "198.51.100.4", ...headers },
+        headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json", "x-forwarded-for": "198.51.100.4", ...headers },
       });
 
     expect((await api.start(call("/runs", { skill: "no-such-skill", inputs: {} }))).status).toBe(404);

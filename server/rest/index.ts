@@ -10,7 +10,7 @@ import { createWebhookReceiver } from "./webhook-receiver";
 /** The REST API as the app serves it: the process's database and Inngest client. */
 export const runsApi = createRunsApi({ db: getDb, dispatcher: inngest });
 
-/** Signed webhook deliveries; the rate limits live in this process. */
+/** Signed webhook deliveries; the rate limits are counted in PostgreSQL, shared by every app process. */
 export const receiveWebhook = createWebhookReceiver({ db: getDb, dispatcher: inngest });
 
 /** The first-run owner setup (404 once any user exists). */

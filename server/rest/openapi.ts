@@ -37,7 +37,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: "startRun",
           summary: "Start a run (operator key)",
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", minLength: 1, maxLength: 200 }, description: "Retries with the same key return the original run (200)." }],
+          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", minLength: 1, maxLength: 200 }, description: "Retries with the same key and body return the original run (200); the same key with another skill, agent or inputs is refused (422)." }],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/StartRunRequest" } } } },
           responses: {
             201: runResponse("The run, queued"),
@@ -49,7 +49,7 @@ export function openApiDocument(serverUrl: string) {
             409: errorResponse("No agent given and the tenant has no default agent"),
             413: errorResponse("Body over 256 KB"),
             415: errorResponse("Body not application/json"),
-            422: errorResponse("Inputs do not match the skill's schema (fields name each problem)"),
+            422: errorResponse("Inputs do not match the skill's schema (fields name each problem), or the Idempotency-Key was used with another body (`idempotency_key_reused`)"),
           },
         },
       },

@@ -81,6 +81,28 @@ describe("REST API v1: runs", () => {
     expect(runSchema.validate(unchanged).valid).toBe(true);
   });
 
+  it("answers an Idempotency-Key reused with another skill, agent or inputs 422, and the same body (keys in any order) with the original run", async () => {
+    const { tenant, skill, agent } = await world();
+    const other = await world();
+    const key = await keyFor(tenant.id, "operator");
+    const start = (body: unknown) => api.start(request("/runs", key, { method: "POST", body: JSON.stringify(body), headers: { "idempotency-key": "order-43" } }));
+    const created = await start({ skill: skill.slug, inputs: { topic: "Quarterly plan" } });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    for (const changed of [{ skill: skill.slug, inputs: { topic: "Another plan" } }, { skill: skill.slug, agentId: agent.id, inputs: { topic: "Quarterly plan" } }, { skill: other.skill.slug, inputs: { topic: "Quarterly plan" } }]) {
+      const refused = await start(changed);
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toEqual({
+        error: { code: "idempotency_key_reused", message: expect.stringContaining(id), fields: { "Idempotency-Key": [expect.any(String)] } },
+      });
+    }
+    const same = await start({ inputs: { topic: "Quarterly plan" }, skill: skill.slug });
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as { id: string }).id).toBe(id);
+    expect(await runCount(tenant.id)).toBe(1);
+  });
+
   it("pages with an opaque cursor", async () => {
     const { tenant, skill } = await world();
     const key = await keyFor(tenant.id, "operator");

@@ -7,6 +7,7 @@ import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/api-
 import type { AuditContext } from "@/server/services/audit";
 import {
   DispatchFailedError,
+  IdempotencyKeyReusedError,
   InputsInvalidError,
   NoDefaultAgentError,
   RunNotCancellableError,
@@ -90,6 +91,7 @@ function errorResponse(error: unknown): Response {
     error instanceof RunNotFoundError
   )
     return apiError(404, "not_found", error.message);
+  if (error instanceof IdempotencyKeyReusedError) return apiError(422, "idempotency_key_reused", error.message, { "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"] });
   if (error instanceof NoDefaultAgentError) return apiError(409, "no_default_agent", error.message);
   if (error instanceof RunNotCancellableError)
     return apiError(409, "not_cancellable", error.message);
@@ -177,6 +179,7 @@ export function createRunsApi(deps: Deps) {
           inputs: body.value.inputs,
           source: "api",
           invoker: { apiKeyId: principal.keyId },
+          // The prefix predates keys being unique per source; kept so keys stored with it still match.
           idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
         },
         keyAudit(principal, request),

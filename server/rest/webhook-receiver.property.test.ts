@@ -213,8 +213,8 @@ type Built = {
   spec: RequestSpec;
   /** The signature as sent (an earlier request's when this one is a copy). */
   signature: SignatureSpec;
-  /** The HMAC a verifying receiver matches, when the signature is of the right shape. */
-  digest: string | null;
+  /** The signed content, `<t>.<body>`, when the signature is of the right shape: what a repeat shares. */
+  signedContent: string | null;
   deliveryId: string | null;
   headers: Record<string, string>;
   body: string;
@@ -247,7 +247,7 @@ function build(spec: RequestSpec, index: number, earlier: Built[], webhookId: st
   if (spec.contentLength === "understated") headers["content-length"] = "10";
   if (spec.contentLength === "over-cap") headers["content-length"] = String(MAX_BODY_BYTES + 1);
   const signature = source ? source.signature : spec.signature;
-  let digest: string | null = null;
+  let signedContent: string | null = null;
   const secretOf = (key: "current" | "previous" | "wrong") => (key === "wrong" ? "whsec_wrong" : secrets[key]);
   switch (signature.kind) {
     case "missing":
@@ -260,7 +260,8 @@ function build(spec: RequestSpec, index: number, earlier: Built[], webhookId: st
       break;
     case "signed": {
       const t = String(nowS + signature.tOffset);
-      digest = hmac(secretOf(signature.key), t, signature.form === "another-body" ? `${body}{}` : body);
+      signedContent = `${t}.${body}`;
+      const digest = hmac(secretOf(signature.key), t, signature.form === "another-body" ? `${body}{}` : body);
       const wrong = hmac("whsec_wrong", t, body);
       headers["skillrun-signature"] = {
         single: `t=${t},v1=${digest}`,
@@ -276,7 +277,7 @@ function build(spec: RequestSpec, index: number, earlier: Built[], webhookId: st
     if (source.headers["skillrun-signature"] === undefined) delete headers["skillrun-signature"];
     else headers["skillrun-signature"] = source.headers["skillrun-signature"];
   }
-  return { spec, signature, digest, deliveryId, headers, body, url: `http://localhost/api/webhooks/${path}`, webhookPath: path };
+  return { spec, signature, signedContent, deliveryId, headers, body, url: `http://localhost/api/webhooks/${path}`, webhookPath: path };
 }
 
 /** Every string in a JSON value, keys included. */
@@ -304,7 +305,7 @@ function unstorable(text: string): boolean {
 /** What the contract says each request of the sequence gets, in order. */
 function expectations(world: World, requests: Built[]): Expected[] {
   let signedCount = 0;
-  /** Delivery id, and verified signature, → index of the accepted request whose run holds it. */
+  /** Delivery id, and verified signed content (`<t>.<body>`), → index of the accepted request whose run holds it. */
   const held = new Map<string, number>();
   const heldSignatures = new Map<string, number>();
   return requests.map((request, index): Expected => {
@@ -320,24 +321,28 @@ function expectations(world: World, requests: Built[]): Expected[] {
     const signed = keyValid && (signature.form === "single" || signature.form === "extra-wrong-v1");
     if (!signed) return { status: 401, code: "bad_signature", verdict: "bad_signature" };
     if (Math.abs(signature.tOffset) > TOLERANCE_S) return { status: 401, code: "stale_timestamp", verdict: "stale_timestamp" };
-    signedCount += 1;
-    if (signedCount > world.rateLimit) return { status: 429, code: "rate_limited", verdict: "rate_limited" };
     let payload: unknown;
+    let parsed = true;
     try {
       payload = JSON.parse(request.body);
     } catch {
-      return { status: 400, code: "malformed_json", verdict: "malformed" };
+      parsed = false;
     }
     // PostgreSQL jsonb cannot store U+0000 or an unpaired surrogate: such a body is refused as malformed.
-    if (strings(payload).some(unstorable)) return { status: 400, code: "malformed_json", verdict: "malformed" };
-    const stored = JSON.parse(JSON.stringify(payload)) as unknown;
-    const holder = heldSignatures.get(request.digest!) ?? (header !== null ? held.get(header) : undefined);
+    const storable = parsed && !strings(payload).some(unstorable);
+    const stored = storable ? (JSON.parse(JSON.stringify(payload)) as unknown) : null;
+    // A repeat (the same signed request, or a delivery id held) is answered before the rate
+    // limit and the JSON checks, and spends none of the limit.
+    const holder = heldSignatures.get(request.signedContent!) ?? (header !== null ? held.get(header) : undefined);
     if (holder !== undefined) return { status: 202, verdict: "duplicate", ofRequest: holder, payload: stored };
+    signedCount += 1;
+    if (signedCount > world.rateLimit) return { status: 429, code: "rate_limited", verdict: "rate_limited" };
+    if (!storable) return { status: 400, code: "malformed_json", verdict: "malformed" };
     if (world.skillRetired) return { status: 409, code: "skill_unavailable", verdict: "failed", payload: stored };
     const { inputs, valid } = mappedInputs(payload);
     if (!valid) return { status: 422, code: "inputs_invalid", verdict: "inputs_invalid", payload: stored };
     if (header !== null) held.set(header, index);
-    heldSignatures.set(request.digest!, index);
+    heldSignatures.set(request.signedContent!, index);
     return { status: 202, verdict: "accepted", inputs, payload: stored };
   });
 }

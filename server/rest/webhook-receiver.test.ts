@@ -204,6 +204,69 @@ describe("POST /api/webhooks/:id", () => {
     expect(await runsOf(tenant.id)).toHaveLength(4);
   });
 
+  it("answers a delivery signed with both secrets during a rotation, re-sent with only one of them, as a repeat", async () => {
+    const { tenant, webhookId, secret: oldSecret, scope } = await world();
+    const { secret: newSecret } = await rotateWebhookSecret(db, { ...scope, webhookId }, 1, clock);
+    const body = JSON.stringify({ issue: { title: "Signed twice", priority: 2 } });
+    const t = Math.floor(clock.getTime() / 1000);
+    const v1 = (secret: string) => signWebhookBody(secret, body, t).split("v1=")[1]!;
+    const original = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(oldSecret)},v1=${v1(newSecret)}`, deliveryId: "evt_rotating" });
+    expect(original.status).toBe(202);
+    const { runId } = (await original.json()) as { runId: string };
+    // A captured copy keeps either v1 value; both verify, and both are this one request again.
+    for (const secret of [newSecret, oldSecret]) {
+      const copy = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(secret)}`, deliveryId: `evt_copy_${secret.slice(-6)}` });
+      expect(await copy.json()).toEqual({ runId, duplicate: true });
+    }
+    expect(await runsOf(tenant.id)).toHaveLength(1);
+  });
+
+  it("answers a captured request replayed for its five minutes without using the sender's rate limit, logging a sample of the repeats", async () => {
+    const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 2 });
+    const body = JSON.stringify({ issue: { title: "Captured", priority: 2 } });
+    const signature = signWebhookBody(secret, body, Math.floor(clock.getTime() / 1000));
+    const { runId } = (await (await deliver(webhookId, { body, signature })).json()) as { runId: string };
+    for (let i = 0; i < 65; i++) expect(await (await deliver(webhookId, { body, signature })).json()).toEqual({ runId, duplicate: true });
+    // The sender's second delivery of the minute is still within its limit of 2; the third is not.
+    expect((await deliver(webhookId, { secret })).status).toBe(202);
+    expect((await deliver(webhookId, { secret })).status).toBe(429);
+    expect(await runsOf(tenant.id)).toHaveLength(2);
+    const verdicts = (await deliveriesOf(webhookId)).map((delivery) => delivery.verdict);
+    expect(verdicts.filter((verdict) => verdict === "duplicate")).toHaveLength(60);
+    expect(verdicts.filter((verdict) => verdict === "accepted")).toHaveLength(2);
+  });
+
+  it("logs a sample of the deliveries over the rate limit, answering every one 429", async () => {
+    const { webhookId, secret } = await world({ rateLimitPerMinute: 1 });
+    expect((await deliver(webhookId, { secret })).status).toBe(202);
+    const statuses = [];
+    for (let i = 0; i < 65; i++) statuses.push((await deliver(webhookId, { secret })).status);
+    expect(new Set(statuses)).toEqual(new Set([429]));
+    expect((await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited")).toHaveLength(60);
+  });
+
+  it("shares a webhook's rate limit and log sample between app processes: two receivers on one database allow the limit once", async () => {
+    const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 4 });
+    const processes = [receive, createWebhookReceiver({ db: () => db, dispatcher, now: () => clock })];
+    const statuses = [];
+    for (let i = 0; i < 8; i++) {
+      const body = JSON.stringify({ issue: { title: `Delivery ${i}`, priority: 1 } });
+      const signature = signWebhookBody(secret, body, Math.floor(clock.getTime() / 1000));
+      const headers = { "content-type": "application/json", "skillrun-signature": signature };
+      statuses.push((await processes[i % 2]!(new Request(`http://localhost/api/webhooks/${webhookId}`, { method: "POST", body, headers }), webhookId)).status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 429, 429, 429, 429]);
+    expect(await runsOf(tenant.id)).toHaveLength(4);
+
+    const forged = await world();
+    for (let i = 0; i < 80; i++) {
+      const body = JSON.stringify({ forged: i });
+      const headers = { "content-type": "application/json", "skillrun-signature": signWebhookBody("whsec_forged", body) };
+      expect((await processes[i % 2]!(new Request(`http://localhost/api/webhooks/${forged.webhookId}`, { method: "POST", body, headers }), forged.webhookId)).status).toBe(401);
+    }
+    expect(await deliveriesOf(forged.webhookId)).toHaveLength(60);
+  });
+
   it("rate-limits signed deliveries per webhook with 429 and Retry-After; forged ones do not count", async () => {
     const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 3 });
     const other = await world({ rateLimitPerMinute: 3 });

@@ -1,11 +1,12 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
+import { createRateLimits, type RateLimits } from "@/server/services/rate-limits";
 import type { RunDispatcher } from "@/server/services/runs";
 import { coalesceSends } from "@/server/services/send-coalescer";
 import {
   acceptDelivery,
   findDeliverableWebhook,
+  findRepeatedDelivery,
   recordDelivery,
 } from "@/server/services/webhook-deliveries";
 import {
@@ -23,44 +24,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DELIVERY_ID = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * Per-webhook limits of accepted-signature deliveries per minute, in this process's memory.
- * Forged requests are refused before they count, so they cannot use up a sender's budget.
+ * Requests that start nothing — unverified, repeats, over the rate limit — are logged as a
+ * sample of this many per webhook, kind and minute; the rest are answered unlogged, so a flood
+ * (or a captured request replayed for its five minutes) cannot bury the real deliveries or grow
+ * the table without limit.
  */
-class WebhookRateLimits {
-  private readonly byLimit = new Map<number, RateLimiterMemory>();
-
-  /** Seconds until the webhook may deliver again, or 0 when this delivery is within its limit. */
-  async take(webhookId: string, perMinute: number): Promise<number> {
-    let limiter = this.byLimit.get(perMinute);
-    if (!limiter) {
-      limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
-      this.byLimit.set(perMinute, limiter);
-    }
-    try {
-      await limiter.consume(webhookId);
-      return 0;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes)
-        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw rejection;
-    }
-  }
-}
-
-/** Rejected, unverified requests logged per webhook and minute; the rest are answered unlogged. */
-const UNVERIFIED_LOGGED_PER_MINUTE = 60;
+const LOGGED_PER_MINUTE = 60;
+type SampledKind = "unverified" | "duplicate" | "rate_limited";
 
 const notFound = () => apiError(404, "not_found", "No such webhook.");
 
 /**
  * `POST /api/webhooks/:id`. The checks run cheapest first and nothing but the delivery log is
  * written until the signature has verified: unknown or disabled → 404 (the same answer),
- * media type → 415, size → 413, signature and timestamp → 401, rate limit → 429, JSON → 400,
- * delivery id seen in the last 24 h or a replayed signature → 202 with the original run, mapped
- * inputs → 422, else a run and 202.
+ * media type → 415, size → 413, signature and timestamp → 401, delivery id seen in the last
+ * 24 h or a replayed request → 202 with the original run, rate limit → 429, JSON → 400, mapped
+ * inputs → 422, else a run and 202. Forged requests and repeats are answered before the rate
+ * limit, so neither uses up the sender's budget. The per-webhook limits and the log samples are
+ * counted in PostgreSQL, shared by every app process.
  */
 export function createWebhookReceiver(deps: Deps) {
-  const limits = new WebhookRateLimits();
+  let rateLimits: RateLimits | undefined;
+  // Created on first use, like the database it counts in (`next build` has none).
+  const limits = () => (rateLimits ??= createRateLimits(deps.db()));
   const now = deps.now ?? (() => new Date());
   // Deliveries arrive in bursts; their runs go to the engine a request per burst, not per delivery.
   const dispatcher = coalesceSends(deps.dispatcher);
@@ -86,15 +72,20 @@ export function createWebhookReceiver(deps: Deps) {
       await recordDelivery(db, webhook, { deliveryId, ...record });
       return response;
     };
-    // Before the signature checks out, anyone with the URL can knock: log a bounded sample so a
-    // flood cannot bury the real deliveries or grow the table without limit.
-    const rejectUnverified = async (
+    const answerSampled = async (
+      kind: SampledKind,
       response: Response,
       record: Parameters<typeof recordDelivery>[2],
     ) =>
-      (await limits.take(`unverified:${webhook.id}`, UNVERIFIED_LOGGED_PER_MINUTE)) > 0
+      (await limits().take(`webhook-log:${kind}:${webhook.id}`, {
+        points: LOGGED_PER_MINUTE,
+        windowSeconds: 60,
+      })) > 0
         ? response
         : reject(response, record);
+    // Before the signature checks out, anyone with the URL can knock.
+    const rejectUnverified = (response: Response, record: Parameters<typeof recordDelivery>[2]) =>
+      answerSampled("unverified", response, record);
 
     if (deliveryIdHeader !== null && deliveryId === null) {
       return rejectUnverified(
@@ -140,7 +131,31 @@ export function createWebhookReceiver(deps: Deps) {
       );
     }
 
-    const retryAfter = await limits.take(webhook.id, webhook.rateLimitPerMinute);
+    // A repeat is answered before the rate limit: a captured request replayed for its five
+    // minutes must not hold the real sender at 429.
+    const repeated = await findRepeatedDelivery(
+      db,
+      webhook.id,
+      { deliveryId, signature: signature.signedContentDigest },
+      now(),
+    );
+    if (repeated) {
+      const payload = parseJson(body.bytes);
+      return answerSampled("duplicate", json({ runId: repeated.runId, duplicate: true }, 202), {
+        verdict: "duplicate",
+        httpStatus: 202,
+        deduplicated: true,
+        runId: repeated.runId,
+        signature: signature.signedContentDigest,
+        bodyBytes: body.bytes.length,
+        payload: payload.ok ? payload.value : undefined,
+      });
+    }
+
+    const retryAfter = await limits().take(`webhook:${webhook.id}`, {
+      points: webhook.rateLimitPerMinute,
+      windowSeconds: 60,
+    });
     if (retryAfter > 0) {
       const response = apiError(
         429,
@@ -148,7 +163,7 @@ export function createWebhookReceiver(deps: Deps) {
         `This webhook accepts ${webhook.rateLimitPerMinute} deliveries a minute; retry in ${retryAfter} s.`,
       );
       response.headers.set("retry-after", String(retryAfter));
-      return reject(response, {
+      return answerSampled("rate_limited", response, {
         verdict: "rate_limited",
         httpStatus: 429,
         bodyBytes: body.bytes.length,
@@ -170,7 +185,7 @@ export function createWebhookReceiver(deps: Deps) {
       {
         payload: payload.value,
         deliveryId,
-        signature: signature.digest,
+        signature: signature.signedContentDigest,
         bodyBytes: body.bytes.length,
         origin: requestOrigin(request.headers),
       },

@@ -56,19 +56,19 @@ const MAX_EMAIL_LENGTH = 320;
  *
  * Visibility: audit rows are read per tenant, so an attempt on a known account is written once
  * for each tenant the account is a member of at that moment — the admins of those tenants see
- * attempts on their members, and nobody else does. An attempt on an unknown email (or an
- * account without memberships) is written once with no tenant: kept for operators of the
- * database, shown in no tenant's console.
+ * attempts on their members, and nobody else does. An account without memberships gets one row
+ * with no tenant. An attempt on an email that names no account writes nothing: anyone can send
+ * those, one made-up address after another, and the per-account limit would never bound them
+ * (the sign-in rate limits still count them).
  */
 export async function recordFailedSignIn(db: Database, attempt: { email: string; origin: string | null; reason: string | null }) {
   const email = attempt.email.trim().slice(0, MAX_EMAIL_LENGTH);
   const [user] = email ? await db.select({ id: users.id }).from(users).where(eq(users.email, email.toLowerCase())) : [];
-  const tenantIds = user
-    ? (await db.select({ tenantId: memberships.organizationId }).from(memberships).where(eq(memberships.userId, user.id))).map((row) => row.tenantId)
-    : [];
+  if (!user) return;
+  const tenantIds = (await db.select({ tenantId: memberships.organizationId }).from(memberships).where(eq(memberships.userId, user.id))).map((row) => row.tenantId);
   const entry = (tenantId: string | null): AuditEntry => ({
     tenantId,
-    actor: { type: "user", id: user?.id ?? null },
+    actor: { type: "user", id: user.id },
     action: "auth.sign_in_failed",
     origin: attempt.origin,
     metadata: { email, ...(attempt.reason ? { reason: attempt.reason } : {}) },

@@ -50,3 +50,10 @@ export class RunNotCancellableError extends Error {
     super(`The run is already ${status}; only queued or running runs can be cancelled.`);
   }
 }
+
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = "idempotency_key_reused";
+  constructor(readonly runId: string) {
+    super(`This idempotency key already started run ${runId} with a different skill, agent or inputs; send a new key for a new request.`);
+  }
+}

@@ -168,7 +168,7 @@ export const CANCELLED_USAGE_GRACE_MS = 30_000;
 export async function getRun(db: Database, tenantId: string, runId: string, now = Date.now()) {
   const [run] = await getRunQuery(db, tenantId, runId);
   if (!run) return null;
-  const { idempotencyKey: _idempotencyKey, turnStartedAt, ...visible } = run.run;
+  const { idempotencyKey: _idempotencyKey, idempotencyRequestHash: _idempotencyRequestHash, turnStartedAt, ...visible } = run.run;
   // Cancelled is terminal at once, but a turn that had started reports its usage a moment later.
   const usagePending =
     visible.status === "cancelled" && turnStartedAt !== null && visible.inputTokens === null && (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;

@@ -6,10 +6,11 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import { runEvents, skillRuns, skills } from "@/server/db/schema";
 import { createTenant, createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { AgentNotFoundError } from "./agent-config";
-import { DispatchFailedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
+import { DispatchFailedError, IdempotencyKeyReusedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
 import { recordUsage, ZERO_USAGE } from "./run-lifecycle";
 import { CANCELLED_USAGE_GRACE_MS, getRun } from "./run-queries";
-import { cancelRun, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
+import { cancelRun, createRuns, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
+import { slotIdempotencyKey } from "./schedule-firing";
 
 const { db } = openTestDatabase();
 
@@ -126,9 +127,51 @@ describe("startRun", () => {
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(await runCount(tenant.id)).toBe(1);
 
-    // A later retry with the same key gets the original run even if its payload no longer validates.
-    const retry = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: {}, source: "api", idempotencyKey: key });
+    // A later retry of the same request gets the original run even if it no longer validates.
+    await db.update(skills).set({ inputsSchema: { ...SCHEMA, required: ["topic", "count"] }, versionHash: "v2" }).where(eq(skills.id, skill.id));
+    const retry = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "same" }, source: "api", idempotencyKey: key });
     expect(retry).toMatchObject({ created: false, run: { id: results[0]?.run.id } });
+  });
+
+  it("refuses the same idempotency key with another skill, agent or inputs, naming the run it started; key order does not count", async () => {
+    const { tenant, skill, agent } = await tenantWithSkill();
+    const other = await createTenantWithSkill(db, { inputsSchema: SCHEMA });
+    const start = (overrides: Partial<Parameters<typeof startRun>[1]>) =>
+      startRun(deps, { tenantId: tenant.id, skill: { slug: skill.slug }, inputs: { topic: "Roadmap", count: 2 }, source: "api", idempotencyKey: "same-key", ...overrides });
+    const { run } = await start({});
+    expect(await start({ inputs: { count: 2, topic: "Roadmap" } })).toMatchObject({ created: false, run: { id: run.id } });
+    for (const changed of [{ inputs: { topic: "Roadmap", count: 3 } }, { inputs: { topic: "Roadmap" } }, { agentId: agent.id }, { skill: { slug: other.skill.slug } }]) {
+      const refusal = await start(changed).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect((refusal as Error).message).toContain(run.id);
+    }
+    expect(await runCount(tenant.id)).toBe(1);
+  });
+
+  it("answers any repeat of a key stored before requests were recorded with its run, as it did then", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const { run } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "Before" }, source: "manual", idempotencyKey: "legacy" });
+    await db.update(skillRuns).set({ idempotencyRequestHash: null }).where(eq(skillRuns.id, run.id));
+    const repeat = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "After" }, source: "manual", idempotencyKey: "legacy" });
+    expect(repeat).toMatchObject({ created: false, run: { id: run.id } });
+  });
+
+  it("keeps each source's keys apart: an operator's key cannot take a schedule's slot or a REST client's key", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const slotKey = slotIdempotencyKey(randomUUID(), new Date("2030-01-01T09:00:00.000Z"));
+    const manual = (key: string) => startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "Taken" }, source: "manual", idempotencyKey: key });
+    const squatted = await manual(slotKey);
+    const restSquatted = await manual("api:order-7");
+
+    const [slot] = await createRuns(db, [{ tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "Scheduled" }, source: "schedule", idempotencyKey: slotKey }]);
+    expect(slot).toMatchObject({ created: true });
+    expect(slot && "run" in slot && slot.run.id).not.toBe(squatted.run.id);
+    const rest = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "From REST" }, source: "api", idempotencyKey: "api:order-7" });
+    expect(rest.created).toBe(true);
+    expect(rest.run.id).not.toBe(restSquatted.run.id);
+    // Each is still its own source's run on a repeat.
+    expect(await manual(slotKey)).toMatchObject({ created: false, run: { id: squatted.run.id } });
+    expect(await runCount(tenant.id)).toBe(4);
   });
 
   it("marks the run dispatch_failed and says so when the event cannot be sent", async () => {

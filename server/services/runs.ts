@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
@@ -8,6 +9,7 @@ import { AgentNotFoundError } from "./agent-config";
 import { recordAudit, type AuditContext } from "./audit";
 import {
   DispatchFailedError,
+  IdempotencyKeyReusedError,
   InputsInvalidError,
   NoDefaultAgentError,
   RunNotCancellableError,
@@ -38,6 +40,11 @@ export type StartRunInput = {
   inputs: Record<string, unknown>;
   source: InvocationSource;
   invoker?: RunInvoker;
+  /**
+   * The caller's key: unique per tenant and source, so keys of different sources (an operator's
+   * Run now, a REST client, a schedule's slot) never meet. A repeat with the same request gets
+   * the run it started; `startRun` refuses a repeat with another request.
+   */
   idempotencyKey?: string | null;
   parentRunId?: string | null;
 };
@@ -91,6 +98,21 @@ async function findSkillAndAgent(db: Database | Transaction, tenantId: string, r
 }
 
 const runSummary = { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt };
+
+/** Object keys sorted at every depth, after a JSON round trip: equal for equal JSON, however written. */
+function sortedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedJson);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => [key, sortedJson(item)]));
+  return value;
+}
+
+/** What an idempotency key is bound to: the request as the caller sent it (skill, agent, inputs). */
+function idempotencyRequestHash(input: StartRunInput): string {
+  const request = { skill: input.skill, agentId: input.agentId ?? null, inputs: input.inputs };
+  const normalized = sortedJson(JSON.parse(JSON.stringify(request)));
+  return createHash("sha256").update(JSON.stringify(normalized)).digest("hex");
+}
 export type StartedRun = { run: { id: string; status: RunStatus; failureCode: FailureCode | null; createdAt: Date }; created: boolean };
 
 /** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
@@ -108,6 +130,7 @@ function runRow(input: StartRunInput, skill: { id: string; versionHash: string }
     parentRunId: input.parentRunId ?? null,
     inputs,
     idempotencyKey: input.idempotencyKey ?? null,
+    idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
     ...(!agentId
       ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
       : {}),
@@ -122,7 +145,20 @@ function initialTimeline(input: StartRunInput, skill: { versionHash: string }, n
   ];
 }
 
-const onIdempotencyConflict = { target: [skillRuns.tenantId, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` };
+const onIdempotencyConflict = { target: [skillRuns.tenantId, skillRuns.source, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` };
+
+/** The run started with this key by this source, if any, with the request it was started for. */
+async function runByIdempotencyKey(db: Database | Transaction, input: StartRunInput & { idempotencyKey: string }) {
+  const [existing] = await db
+    .select({ ...runSummary, requestHash: skillRuns.idempotencyRequestHash })
+    .from(skillRuns)
+    .where(and(eq(skillRuns.tenantId, input.tenantId), eq(skillRuns.source, input.source), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
+  if (!existing) return null;
+  const { requestHash, ...run } = existing;
+  // Runs from before the hash was recorded answer any repeat of their key, as they did then.
+  if (requestHash !== null && requestHash !== idempotencyRequestHash(input)) throw new IdempotencyKeyReusedError(run.id);
+  return run;
+}
 
 /**
  * Creates a queued run and dispatches it. Validation happens before anything is written; an
@@ -163,13 +199,10 @@ export async function createRun(db: Database | Transaction, input: StartRunInput
 }
 
 async function insertRun(db: Database | Transaction, input: StartRunInput): Promise<StartedRun> {
-  const { tenantId } = input;
-  // A retry with the same key gets the original run, even if the skill or agent changed since.
-  if (input.idempotencyKey) {
-    const [existing] = await db
-      .select(runSummary)
-      .from(skillRuns)
-      .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
+  const { tenantId, idempotencyKey } = input;
+  // A retry with the same key and request gets the original run, even if the skill or agent changed since.
+  if (idempotencyKey) {
+    const existing = await runByIdempotencyKey(db, { ...input, idempotencyKey });
     if (existing) return { run: existing, created: false };
   }
   const skill = await findSkillAndAgent(db, tenantId, input.skill, input.agentId);
@@ -197,10 +230,7 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
 
   if (!created) {
     // A concurrent call with the same key won the insert.
-    const [existing] = await db
-      .select(runSummary)
-      .from(skillRuns)
-      .where(and(eq(skillRuns.tenantId, tenantId), eq(skillRuns.idempotencyKey, input.idempotencyKey ?? "")));
+    const existing = idempotencyKey ? await runByIdempotencyKey(db, { ...input, idempotencyKey }) : null;
     if (!existing) throw new Error("idempotency conflict without an existing run");
     return { run: existing, created: false };
   }
@@ -210,22 +240,25 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
 /** What `createRuns` gives back per input: the run, or the refusal `createRun` would have thrown. */
 export type CreateRunOutcome = StartedRun | { error: SkillNotFoundError | InputsInvalidError | AgentNotFoundError | NoDefaultAgentError };
 
-const idempotencyPair = (tenantId: string, key: string) => `${tenantId}\u0000${key}`;
+type IdempotencyClaim = { tenantId: string; source: InvocationSource; key: string };
+const claimOf = (input: StartRunInput): IdempotencyClaim | null => (input.idempotencyKey ? { tenantId: input.tenantId, source: input.source, key: input.idempotencyKey } : null);
+const claimId = (claim: IdempotencyClaim) => `${claim.tenantId}\u0000${claim.source}\u0000${claim.key}`;
 
-/** The runs already created under these (tenant, idempotency key) pairs, by pair. */
-async function runsByIdempotencyKey(db: Database | Transaction, pairs: { tenantId: string; key: string }[]) {
-  if (pairs.length === 0) return new Map<string, StartedRun["run"]>();
+/** The runs already created under these (tenant, source, idempotency key) claims, by claim. */
+async function runsByIdempotencyKey(db: Database | Transaction, claims: IdempotencyClaim[]) {
+  if (claims.length === 0) return new Map<string, StartedRun["run"]>();
   const rows = await db
-    .select({ ...runSummary, tenantId: skillRuns.tenantId, idempotencyKey: skillRuns.idempotencyKey })
+    .select({ ...runSummary, tenantId: skillRuns.tenantId, source: skillRuns.source, idempotencyKey: skillRuns.idempotencyKey })
     .from(skillRuns)
     .where(
       and(
-        inArray(skillRuns.tenantId, [...new Set(pairs.map((pair) => pair.tenantId))]),
-        inArray(skillRuns.idempotencyKey, [...new Set(pairs.map((pair) => pair.key))]),
+        inArray(skillRuns.tenantId, [...new Set(claims.map((claim) => claim.tenantId))]),
+        inArray(skillRuns.source, [...new Set(claims.map((claim) => claim.source))]),
+        inArray(skillRuns.idempotencyKey, [...new Set(claims.map((claim) => claim.key))]),
         isNotNull(skillRuns.idempotencyKey),
       ),
     );
-  return new Map(rows.map(({ tenantId, idempotencyKey, ...run }) => [idempotencyPair(tenantId, idempotencyKey ?? ""), run]));
+  return new Map(rows.map(({ tenantId, source, idempotencyKey, ...run }) => [claimId({ tenantId, source, key: idempotencyKey ?? "" }), run]));
 }
 
 /**
@@ -239,11 +272,12 @@ async function runsByIdempotencyKey(db: Database | Transaction, pairs: { tenantI
  */
 export async function createRuns(db: Database | Transaction, inputs: (StartRunInput & { skill: { id: string } })[]): Promise<CreateRunOutcome[]> {
   const outcomes: (CreateRunOutcome | undefined)[] = new Array(inputs.length);
-  // A retry with the same key gets the original run, even if the skill or agent changed since.
-  const keyed = inputs.flatMap((input) => (input.idempotencyKey ? [{ tenantId: input.tenantId, key: input.idempotencyKey }] : []));
-  const existing = await runsByIdempotencyKey(db, keyed);
+  // A retry with the same key gets the original run, even if the skill, agent or inputs changed
+  // since: these keys are Skillrun's own (a schedule's slot), never a caller's.
+  const existing = await runsByIdempotencyKey(db, inputs.flatMap((input) => claimOf(input) ?? []));
   inputs.forEach((input, index) => {
-    const run = input.idempotencyKey ? existing.get(idempotencyPair(input.tenantId, input.idempotencyKey)) : undefined;
+    const claim = claimOf(input);
+    const run = claim ? existing.get(claimId(claim)) : undefined;
     if (run) outcomes[index] = { run, created: false };
   });
 
@@ -339,12 +373,11 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
   }
   if (raced.length) {
     // Concurrent calls with the same keys won those inserts.
-    const winners = await runsByIdempotencyKey(
-      db,
-      raced.map((index) => ({ tenantId: inputs[index]!.tenantId, key: inputs[index]!.idempotencyKey ?? "" })),
-    );
-    for (const index of raced) {
-      const run = winners.get(idempotencyPair(inputs[index]!.tenantId, inputs[index]!.idempotencyKey ?? ""));
+    const claims = raced.map((index) => claimOf(inputs[index]!));
+    const winners = await runsByIdempotencyKey(db, claims.flatMap((claim) => claim ?? []));
+    for (const [position, index] of raced.entries()) {
+      const claim = claims[position];
+      const run = claim ? winners.get(claimId(claim)) : undefined;
       if (!run) throw new Error("idempotency conflict without an existing run");
       outcomes[index] = { run, created: false };
     }

@@ -72,7 +72,7 @@ export type DeliveryRecord = {
   deduplicated?: boolean;
   replayOfId?: string | null;
   replayedByUserId?: string | null;
-  /** The verified digest; only an accepted row claims it. */
+  /** The verified request's signed-content digest (`signedContentDigest`); only an accepted row claims it. */
   signature?: string | null;
 };
 
@@ -134,7 +134,7 @@ const holdsItsId = sql`${accepted} and ${webhookDeliveries.deliveryId} is not nu
 type Delivery = {
   payload: unknown;
   deliveryId: string | null;
-  /** The verified v1 digest; null for a replay from the log, which has no request of its own. */
+  /** The verified request's signed-content digest; null for a replay from the log, which has no request of its own. */
   signature?: string | null;
   bodyBytes: number;
   origin?: string | null;
@@ -258,24 +258,18 @@ export async function acceptDelivery(
   }
 }
 
-/**
- * The accepted delivery holding this delivery's signature, or its id within the last 24 h.
- * An id held for longer is released ("released": claim it again); null when nothing holds either.
- */
-async function findHolder(
-  db: Database,
-  webhookId: string,
-  delivery: { deliveryId: string | null; signature: string | null },
-  now: Date,
-): Promise<{ runId: string | null } | "released" | null> {
+type Claims = { deliveryId: string | null; signature: string | null };
+
+/** Accepted deliveries of the webhook holding this delivery's signature, or its id (of any age). */
+async function acceptedHolders(db: Database, webhookId: string, delivery: Claims) {
   const claims = [
     delivery.signature ? sql`${webhookDeliveries.signature} = ${delivery.signature}` : null,
     delivery.deliveryId
       ? sql`(${webhookDeliveries.deliveryId} = ${delivery.deliveryId} and ${holdsItsId})`
       : null,
   ].filter((claim) => claim !== null);
-  if (claims.length === 0) return null;
-  const holders = await db
+  if (claims.length === 0) return [];
+  return db
     .select({
       id: webhookDeliveries.id,
       runId: webhookDeliveries.runId,
@@ -284,13 +278,47 @@ async function findHolder(
     })
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.webhookId, webhookId), accepted, or(...claims)));
-  const bySignature = holders.find(
-    (holder) => delivery.signature && holder.signature === delivery.signature,
+}
+
+const heldBySignature = (holders: Awaited<ReturnType<typeof acceptedHolders>>, delivery: Claims) =>
+  holders.find((holder) => delivery.signature && holder.signature === delivery.signature);
+const withinDedupeWindow = (holder: { receivedAt: Date }, now: Date) =>
+  holder.receivedAt.getTime() > now.getTime() - DELIVERY_DEDUPE_WINDOW_MS;
+
+/**
+ * The accepted delivery this one repeats — the same signed request, or its delivery id within
+ * the last 24 h — or null. Read only, so the receiver can answer a repeat before it spends the
+ * sender's rate limit; `acceptDelivery` still settles concurrent copies on the unique indexes.
+ */
+export async function findRepeatedDelivery(
+  db: Database,
+  webhookId: string,
+  delivery: Claims,
+  now = new Date(),
+): Promise<{ runId: string | null } | null> {
+  const holders = await acceptedHolders(db, webhookId, delivery);
+  const byId = holders[0];
+  return (
+    heldBySignature(holders, delivery) ?? (byId && withinDedupeWindow(byId, now) ? byId : null)
   );
+}
+
+/**
+ * The accepted delivery holding this delivery's signature, or its id within the last 24 h.
+ * An id held for longer is released ("released": claim it again); null when nothing holds either.
+ */
+async function findHolder(
+  db: Database,
+  webhookId: string,
+  delivery: Claims,
+  now: Date,
+): Promise<{ runId: string | null } | "released" | null> {
+  const holders = await acceptedHolders(db, webhookId, delivery);
+  const bySignature = heldBySignature(holders, delivery);
   if (bySignature) return bySignature;
   const byId = holders[0];
   if (!byId) return null;
-  if (byId.receivedAt.getTime() > now.getTime() - DELIVERY_DEDUPE_WINDOW_MS) return byId;
+  if (withinDedupeWindow(byId, now)) return byId;
   await db
     .update(webhookDeliveries)
     .set({ deliveryIdReleasedAt: now })

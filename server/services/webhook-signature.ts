@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const SIGNATURE_HEADER = "skillrun-signature";
 export const DELIVERY_ID_HEADER = "skillrun-delivery-id";
@@ -21,7 +21,15 @@ export function signWebhookBody(secret: string, body: string | Uint8Array, times
 }
 
 export type SignatureCheck =
-  | { verdict: "valid"; /** The hex digest that matched: the same for a replay of this request. */ digest: string }
+  | {
+      verdict: "valid";
+      /**
+       * Hex SHA-256 of the signed content, `<t>.<body>`: what every valid signature of this request
+       * shares, however many secrets signed it and whichever `v1` values a copy keeps. A replay
+       * of the request has the same one; a new delivery, even of the same body, signs a new `t`.
+       */
+      signedContentDigest: string;
+    }
   | { verdict: "bad_signature" }
   | { verdict: "stale_timestamp" };
 
@@ -48,9 +56,12 @@ export function verifyWebhookSignature(input: { header: string | null; body: Uin
   if (timestamp === null || candidates.length === 0) return { verdict: "bad_signature" };
   const expected = input.secrets.map((secret) => hmacDigest(secret, timestamp, input.body));
   // Every pair is compared, so the time taken says nothing about which one matched.
-  let matched: Buffer | null = null;
-  for (const candidate of candidates) for (const digest of expected) if (timingSafeEqual(candidate, digest) && !matched) matched = digest;
+  let matched = false;
+  for (const candidate of candidates) for (const digest of expected) if (timingSafeEqual(candidate, digest)) matched = true;
   if (!matched) return { verdict: "bad_signature" };
   if (Math.abs(input.nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return { verdict: "stale_timestamp" };
-  return { verdict: "valid", digest: matched.toString("hex") };
+  // Not the digest that matched: during a rotation a request signed with both secrets, re-sent
+  // with only the other `v1`, would match another digest and look like a new request.
+  const signedContentDigest = createHash("sha256").update(`${timestamp}.`).update(input.body).digest("hex");
+  return { verdict: "valid", signedContentDigest };
 }

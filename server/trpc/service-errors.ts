@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { AgentNotFoundError, TemplateNotFoundError } from "@/server/services/agent-config";
 import {
   DispatchFailedError,
+  IdempotencyKeyReusedError,
   InputsInvalidError,
   NoDefaultAgentError,
   RunNotCancellableError,
@@ -26,6 +27,7 @@ export function toTRPCError(error: unknown): unknown {
   if (error instanceof RoleTooHighError) return new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
   if (error instanceof InputsInvalidError) return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
   if (error instanceof NoDefaultAgentError) return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+  if (error instanceof IdempotencyKeyReusedError) return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: error.message, cause: error });
   if (error instanceof RunNotCancellableError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
   if (error instanceof DispatchFailedError) return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
   return error;

@@ -7,3 +7,4 @@ export * from "./runs";
 export * from "./schedules";
 export * from "./webhooks";
 export * from "./access";
+export * from "./rate-limits";

@@ -71,6 +71,12 @@ export const skillRuns = pgTable(
     reasoningTokens: integer(),
     costUsd: numeric({ precision: 14, scale: 6 }),
     idempotencyKey: text(),
+    /**
+     * SHA-256 of the request that first used the idempotency key (skill, agent, inputs): the same
+     * key with another request is refused instead of answered with this run. Null on runs
+     * started before it was recorded; those answer any repeat of their key.
+     */
+    idempotencyRequestHash: text(),
     inngestEventId: text(),
     inngestRunId: text(),
     turnStartedAt: timestamp({ withTimezone: true }),
@@ -100,8 +106,10 @@ export const skillRuns = pgTable(
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('queued', 'running')`),
-    uniqueIndex("skill_runs_idempotency_key")
-      .on(t.tenantId, t.idempotencyKey)
+    // Keys are unique per tenant *and source*: what an operator types into Run now can never
+    // take a schedule's slot key (`schedule:<id>:<slot>`) or a REST client's key.
+    uniqueIndex("skill_runs_source_idempotency_key")
+      .on(t.tenantId, t.source, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
     index().on(t.parentRunId),
   ],

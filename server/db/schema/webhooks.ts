@@ -66,7 +66,11 @@ export const webhookDeliveries = pgTable(
     /** Set on a delivery an operator replayed from the log: the original. */
     replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, { onDelete: "set null" }),
     replayedByUserId: text().references(() => users.id, { onDelete: "set null" }),
-    /** The v1 digest that verified. A captured request re-sent (under any delivery id) has the same one. */
+    /**
+     * SHA-256 of the verified request's signed content, `<t>.<body>`: a captured request re-sent
+     * (under any delivery id, with any of its valid `v1` values) has the same one. Older rows
+     * hold the HMAC digest that matched; their requests are long past the 5-minute window.
+     */
     signature: text(),
     /** Set when the same delivery id came again after the 24 h window: the id is free for that one. */
     deliveryIdReleasedAt: timestamp({ withTimezone: true }),
@@ -79,8 +83,8 @@ export const webhookDeliveries = pgTable(
     uniqueIndex("webhook_deliveries_accepted_delivery_key")
       .on(t.webhookId, t.deliveryId)
       .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null and ${t.deliveryIdReleasedAt} is null`),
-    // One accepted delivery per signature: the signature covers the timestamp, so a replayed
-    // request is this one again, while a new delivery (even of the same body) signs a new t.
+    // One accepted delivery per signed request: the signed content includes the timestamp, so a
+    // replayed request is this one again, while a new delivery (even of the same body) signs a new t.
     uniqueIndex("webhook_deliveries_accepted_signature_key")
       .on(t.webhookId, t.signature)
       .where(sql`${t.verdict} = 'accepted' and ${t.signature} is not null`),
