@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { isDatabaseUnavailable } from "@/server/db/errors";
-import { holdsUnstorable } from "@/server/db/storable";
+import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
 
@@ -68,7 +68,7 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
     return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON."), reason: "The body is not valid JSON." };
   }
   if (holdsUnstorable(value)) {
-    const reason = "The body holds the character U+0000 (\\u0000) or an unpaired surrogate (such as \\ud800), which cannot be stored; remove it.";
+    const reason = `The body ${UNSTORABLE_MESSAGE}`;
     return { ok: false, response: apiError(400, "malformed_json", reason), reason };
   }
   return { ok: true, value };
