@@ -61,6 +61,20 @@ describe("the built-in catalog in skills/", () => {
       expect(skill.versionHash).toMatch(/^[0-9a-f]{12}$/);
     }
   });
+
+  // Inputs are stored and sent to the model with every run: no built-in input takes unbounded text or lists.
+  it("bounds every text and list input: a maxLength, an enum or a date format; lists also a maxItems", async () => {
+    type Property = { type?: string; enum?: unknown[]; format?: string; maxLength?: number; maxItems?: number; items?: Property };
+    const boundedText = (property: Property) => property.type !== "string" || property.enum !== undefined || property.format === "date" || property.format === "date-time" || property.maxLength !== undefined;
+    const unbounded: string[] = [];
+    for (const skill of await loadSkillCatalog(path.resolve("skills"))) {
+      for (const [name, property] of Object.entries(skill.inputsSchema.properties as Record<string, Property>)) {
+        const bounded = property.type === "array" ? property.maxItems !== undefined && property.items !== undefined && boundedText(property.items) : boundedText(property);
+        if (!bounded) unbounded.push(`${skill.slug}.${name}`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
 });
 
 describe("loading one skill", () => {
@@ -93,6 +107,8 @@ describe("loading one skill", () => {
     { case: "a misspelled JSON Schema keyword", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      minLenght: 3")), field: "inputs", message: /not a valid JSON Schema.*minLenght/ },
     { case: "an unknown widget hint", source: skillMd(VALID_FRONTMATTER.replace("x-skillrun-widget: textarea", "x-skillrun-widget: slider")), field: "inputs", message: /not a valid JSON Schema/ },
     { case: "no instructions", source: skillMd(VALID_FRONTMATTER, ""), field: null, message: /has no instructions/ },
+    { case: "inputs open to undeclared keys", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  additionalProperties: true")), field: "inputs.additionalProperties", message: /may only be false/ },
+    { case: "inputs declared by pattern", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  patternProperties:\n    \"^x\": { type: string }")), field: "inputs.patternProperties", message: /declare each input under properties/ },
   ];
 
   it.each(invalid)("rejects $case, naming the file and field", async ({ source, field, message }) => {
