@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { runEvents, skillRuns } from "@/server/db/schema";
+import { ModelNotConfiguredError } from "@/server/agent/models";
+import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { claimTurn, failCrashedRun, markRunning, MAX_FAILURE_REASON_CHARS, ZERO_USAGE } from "./run-lifecycle";
-import { finishRun } from "./run-turn";
-import { UNREADABLE_TURN_REASON } from "./step-results";
+import { executeTurn, finishRun, resolveRunConfig } from "./run-turn";
+import { turnOutcomeSchema, UNREADABLE_TURN_REASON } from "./step-results";
 
 const { db } = openTestDatabase();
 
@@ -72,6 +73,26 @@ describe("finishRun reads the agent-turn step's output as untrusted input", () =
     const stranger = await runningRun();
     await finishRun(db, { runId: ref.runId, tenantId: stranger.tenantId }, { kind: "complete", markdown: "x", usage: { tenantId: stranger.tenantId } });
     expect(await rowOf(ref.runId)).toMatchObject({ status: "running", tenantId: ref.tenantId });
+  });
+});
+
+describe("executeTurn keeps its output within what finish reads", () => {
+  it("cuts a reason built from a long error message, so a real failure is never refused as unreadable", async () => {
+    const { tenant, skill, agent, template } = await createTenantWithSkill(db);
+    const model = `openai-compatible:${"m".repeat(3_000)}`;
+    await db.update(agentTemplates).set({ defaultModel: model }).where(eq(agentTemplates.id, template.id));
+    const [run] = await db.insert(skillRuns).values({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", agentId: agent.id, source: "manual", inputs: {} }).returning({ id: skillRuns.id });
+    const ref = { runId: run!.id, tenantId: tenant.id };
+    await markRunning(db, ref);
+    expect(await resolveRunConfig(db, ref)).toBe(true);
+
+    const outcome = await executeTurn(db, ref, (name) => {
+      throw new ModelNotConfiguredError(name, ["OPENAI_COMPATIBLE_BASE_URL"]);
+    });
+    expect(outcome).toMatchObject({ kind: "failed", code: "model_not_configured" });
+    expect(turnOutcomeSchema.safeParse(JSON.parse(JSON.stringify(outcome))).success).toBe(true);
+    expect(await finishRun(db, ref, outcome)).toBe("failed");
+    expect((await rowOf(ref.runId)).failureCode).toBe("model_not_configured");
   });
 });
 
