@@ -78,9 +78,10 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
 function withinStepLimits(outcome: GuardedTurnOutcome): GuardedTurnOutcome {
   if (outcome.kind === "failed") return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
   if (outcome.kind !== "complete") return outcome;
-  const bytes = Buffer.byteLength(outcome.markdown);
+  const markdown = storableText(outcome.markdown, outcome.markdown.length);
+  const bytes = Buffer.byteLength(markdown);
   if (bytes > MAX_DELIVERABLE_BYTES) return { kind: "failed", code: "agent_crashed", reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`, usage: outcome.usage };
-  return { ...outcome, markdown: storableText(outcome.markdown, outcome.markdown.length) };
+  return { ...outcome, markdown };
 }
 
 async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
