@@ -1,19 +1,19 @@
 import type { Inngest } from "inngest";
-import { z } from "zod";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { crashReason, failRun, markRunning } from "@/server/services/run-lifecycle";
+import { failCrashedRun, markRunning } from "@/server/services/run-lifecycle";
+import { runRefSchema } from "@/server/services/run-timeline";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/run-turn";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs";
-
-const runRequested = z.object({ runId: z.uuid(), tenantId: z.string().min(1) });
+import { readStepFlag } from "@/server/services/step-results";
 
 /**
  * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool
  * side effects). Each step is one service call; the services' compare-and-set transitions
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
- * itself notices the cancellation between model calls.
+ * itself notices the cancellation between model calls. Step results come back from the
+ * engine and are read as untrusted input: by `readStepFlag` here and by `finishRun`.
  */
 export function createRunSkillFunction(deps: {
   client: Inngest.Any;
@@ -31,20 +31,18 @@ export function createRunSkillFunction(deps: {
       cancelOn: [{ event: RUN_CANCEL_REQUESTED, match: "data.runId" }],
       concurrency: { limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY, key: "event.data.tenantId" },
       onFailure: async ({ event, error }) => {
-        const parsed = runRequested.safeParse(event.data.event.data);
-        if (!parsed.success) return;
-        await failRun(deps.db(), parsed.data, { code: "agent_crashed", reason: crashReason(error) });
+        await failCrashedRun(deps.db(), event.data.event.data, error);
       },
     },
     async ({ event, step, runId }) => {
-      const ref = runRequested.parse(event.data);
+      const ref = runRefSchema.parse(event.data);
       const started = await step.run("mark-running", () => markRunning(deps.db(), ref, runId));
-      if (!started) return { skipped: "the run was not queued" };
+      if (!readStepFlag("mark-running", started)) return { skipped: "the run was not queued" };
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
-      if (!configured) return { skipped: "nothing to run" };
+      if (!readStepFlag("resolve-config", configured)) return { skipped: "nothing to run" };
       const outcome = await step.run("agent-turn", () => executeTurn(deps.db(), ref, deps.resolveModel));
-      await step.run("finish", () => finishRun(deps.db(), ref, outcome));
-      return { outcome: outcome.kind };
+      const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
+      return { outcome: recorded };
     },
   );
 }

@@ -60,7 +60,14 @@ describe("skill inputs", () => {
     ]);
   });
 
-  it("agrees with the catalog's Ajv validator on every built-in skill", async () => {
+  it("refuses inputs the schema does not declare, whatever the schema says about them", () => {
+    const open: InputsSchema = { type: "object", properties: { topic: { type: "string" } } };
+    expect(compileSkillInputs(open)({ topic: "Launch", extra: 1 })).toEqual({ valid: false, fieldErrors: { extra: ["is not an input of this skill"] } });
+    expect(compileSkillInputs({ ...open, additionalProperties: true })({ topic: "Launch", "to\u0000pic": "x" })).toEqual({ valid: false, fieldErrors: { "to\u0000pic": ["is not an input of this skill"] } });
+    expect(compileSkillInputs(open)({ topic: "Launch" })).toEqual({ valid: true, value: { topic: "Launch" } });
+  });
+
+  it("agrees with the catalog's Ajv validator on every built-in skill (inputs closed, as the shared validator closes them)", async () => {
     const catalog = await loadSkillCatalog(path.join(import.meta.dirname, "../../skills"));
     const ajv = createInputsValidator({ applyDefaults: true });
     const samples: Record<string, unknown>[] = [{}, { x: 1 }];
@@ -72,7 +79,7 @@ describe("skill inputs", () => {
         }
       }
       const ours = compileSkillInputs(skill.inputsSchema);
-      const theirs = ajv.compile(skill.inputsSchema);
+      const theirs = ajv.compile({ ...skill.inputsSchema, additionalProperties: false });
       for (const sample of samples) {
         const copy = structuredClone(sample);
         expect({ skill: skill.slug, sample, valid: ours(sample).valid }).toEqual({ skill: skill.slug, sample, valid: theirs(copy) });

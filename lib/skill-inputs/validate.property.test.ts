@@ -10,7 +10,9 @@ import { compileSkillInputs } from "./validate";
  * Property: for skill input schemas within what the catalog accepts and arbitrary inputs (conforming
  * and near misses), the shared validator (`compileSkillInputs`, @cfworker/json-schema) accepts
  * exactly what the catalog's Ajv 2020 validator with ajv-formats accepts once the schema's
- * top-level defaults are filled in where a property is absent, and returns exactly those values.
+ * top-level defaults are filled in where a property is absent and the schema is closed
+ * (`additionalProperties: false`, which the shared validator applies to every skill), and
+ * returns exactly those values.
  */
 
 /** FC_SEED (and FC_PATH) from a failure report replay that failure. */
@@ -173,7 +175,7 @@ function reference(schema: InputsSchema, inputs: Record<string, unknown>) {
     if (!Object.hasOwn(filled, name) && property.default !== undefined) filled[name] = structuredClone(property.default);
   }
   // Strict: a schema outside the catalog's subset would throw here.
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile({ ...schema, additionalProperties: false });
   return { valid: validate(structuredClone(filled)), filled };
 }
 

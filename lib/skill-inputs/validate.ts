@@ -9,12 +9,15 @@ const SUMMARY_KEYWORDS = new Set(["properties", "items", "prefixItems", "additio
 
 const FORMAT_NAMES: Record<string, string> = { date: "date (YYYY-MM-DD)", "date-time": "date and time", email: "email address", uri: "URL", uuid: "UUID" };
 
+/** The segments of a location such as "#/properties/a%20b/items", decoded ("a b"). */
+const pointerSegments = (location: string) => location.replace(/^#\/?/, "").split("/").filter(Boolean).map((segment) => decodeURIComponent(segment.replace(/~1/g, "/").replace(/~0/g, "~")));
+
 function schemaAt(schema: InputsSchema, keywordLocation: string): PropertySchema | undefined {
   let node: unknown = schema;
   // "#/properties/a/items/minLength" → the node that holds the keyword
-  for (const segment of keywordLocation.replace(/^#\/?/, "").split("/").slice(0, -1)) {
+  for (const segment of pointerSegments(keywordLocation).slice(0, -1)) {
     if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[decodeURIComponent(segment.replace(/~1/g, "/").replace(/~0/g, "~"))];
+    node = (node as Record<string, unknown>)[segment];
   }
   return node && typeof node === "object" ? (node as PropertySchema) : undefined;
 }
@@ -62,7 +65,8 @@ function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors 
   };
   for (const error of errors) {
     if (SUMMARY_KEYWORDS.has(error.keyword)) continue;
-    const path = error.instanceLocation.replace(/^#\/?/, "").split("/").filter(Boolean);
+    // An undeclared input may be named anything: its name comes back percent-encoded.
+    const path = pointerSegments(error.instanceLocation);
     if (error.keyword === "required") {
       const missing = /"(.*)"/.exec(error.error)?.[1];
       if (path.length === 0 && missing) add(missing, "is required");
@@ -80,9 +84,14 @@ function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors 
  * Compiles a validator for skill inputs that also fills in the schema's top-level defaults.
  * The browser's form and the server's start service both use it, so an input the form accepts
  * is one the server accepts. No code generation: it runs under a strict CSP.
+ *
+ * Inputs are closed for every skill, whatever its schema says: a key the schema does not
+ * declare is refused ("is not an input of this skill"). Inputs are stored and sent to the
+ * model, so nothing the skill does not ask for rides along.
  */
 export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string, unknown>) => InputsValidation {
-  const validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  const closed: InputsSchema = { ...schema, additionalProperties: false };
+  const validator = new Validator(closed as ConstructorParameters<typeof Validator>[0], "2020-12", false);
   return (inputs) => {
     const value = structuredClone(inputs);
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
@@ -90,6 +99,6 @@ export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string
       if (absent && property.default !== undefined) value[name] = structuredClone(property.default);
     }
     const result = validator.validate(value);
-    return result.valid ? { valid: true, value } : { valid: false, fieldErrors: fieldErrorsOf(schema, result.errors) };
+    return result.valid ? { valid: true, value } : { valid: false, fieldErrors: fieldErrorsOf(closed, result.errors) };
   };
 }

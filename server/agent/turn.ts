@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
-import { modelFailureKind, type ModelFailureDetail } from "@/lib/model-failure";
+import { MAX_RETRY_AFTER_SECONDS, modelFailureKind, type ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "@/server/services/agent-config";
 import { ZERO_USAGE, type TokenUsage } from "@/server/services/run-lifecycle";
 import { credentialSettings } from "./models";
@@ -17,9 +17,22 @@ export type TurnEvent =
   | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; resultPreview?: string; durationMs: number; error?: string } }
   | { type: "model_retry"; payload: { model: string; attempt: number; maxAttempts: number; httpStatus: number | null; delayMs: number; message: string } };
 
+/** The failures an agent turn can end with; the rest belong to dispatch, config and the reconciler. */
+export const TURN_FAILURE_CODES = [
+  "interrupted",
+  "model_not_configured",
+  "guardrail_blocked",
+  "model_error",
+  "agent_crashed",
+  "empty_deliverable",
+  "max_steps",
+  "timeout",
+] as const satisfies readonly FailureCode[];
+export type TurnFailureCode = (typeof TURN_FAILURE_CODES)[number];
+
 export type TurnOutcome =
   | { kind: "complete"; markdown: string; usage: TokenUsage }
-  | { kind: "failed"; code: FailureCode; reason: string; usage: TokenUsage; detail?: ModelFailureDetail }
+  | { kind: "failed"; code: TurnFailureCode; reason: string; usage: TokenUsage; detail?: ModelFailureDetail }
   | { kind: "cancelled"; usage: TokenUsage };
 
 export type TurnInput = {
@@ -122,7 +135,7 @@ function describeModelError(error: unknown, model: string, attempts: number): { 
       model,
       httpStatus: failure.httpStatus,
       attempts,
-      retryAfterSeconds: failure.retryAfterMs === null ? null : Math.ceil(failure.retryAfterMs / 1000),
+      retryAfterSeconds: failure.retryAfterMs === null ? null : Math.min(Math.ceil(failure.retryAfterMs / 1000), MAX_RETRY_AFTER_SECONDS),
       credentialSettings: credentialSettings(model),
     },
   };

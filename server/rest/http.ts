@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import { isDatabaseUnavailable } from "@/server/db/errors";
-import { holdsUnstorable } from "@/server/db/storable";
+import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
+import { readBodyWithin } from "@/server/request-body";
+import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
 
@@ -14,16 +16,16 @@ export const json = (body: unknown, status = 200) => Response.json(body, { statu
 /**
  * An error no handler expected, as a JSON answer rather than the framework's empty 500: 503
  * with Retry-After while the database is unreachable (the caller may retry), else 500. The
- * details go to the server log only.
+ * details go to the server log only, under the error id the answer names.
  */
-export function unexpectedErrorResponse(error: unknown): Response {
-  console.error(error);
+export function unexpectedErrorResponse(error: unknown, where: string): Response {
+  const errorId = logUnexpectedError(error, where);
   if (isDatabaseUnavailable(error)) {
-    const response = apiError(503, "database_unavailable", "The database is not reachable right now; retry shortly.");
+    const response = apiError(503, "database_unavailable", `The database is not reachable right now; retry shortly (error id ${errorId}).`);
     response.headers.set("retry-after", "5");
     return response;
   }
-  return apiError(500, "internal_error", "Something went wrong on our side; the error is logged.");
+  return apiError(500, "internal_error", unexpectedErrorMessage(errorId));
 }
 
 /** Request bodies of the REST API are small JSON documents. */
@@ -34,29 +36,11 @@ const isJson = (request: Request) => /^application\/json\s*(;|$)/i.test(request.
 const tooLarge = () => apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
 const notJson = () => apiError(415, "unsupported_media_type", "Send the body as application/json.");
 
-/**
- * The raw body of a JSON request, or the error response to send: 415 for another media type,
- * 413 past the cap (refused from Content-Length before reading, and counted while reading, so
- * a lying or missing Content-Length cannot make us buffer more).
- */
+/** The raw body of a JSON request, or the error response to send: 415 for another media type, 413 past the cap. */
 export async function readJsonBytes(request: Request): Promise<{ ok: true; bytes: Buffer } | { ok: false; response: Response; reason: "unsupported_media_type" | "too_large" }> {
   if (!isJson(request)) return { ok: false, response: notJson(), reason: "unsupported_media_type" };
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge(), reason: "too_large" };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return { ok: false, response: tooLarge(), reason: "too_large" };
-    }
-    chunks.push(value);
-  }
-  return { ok: true, bytes: Buffer.concat(chunks) };
+  const body = await readBodyWithin(request, MAX_BODY_BYTES);
+  return body.ok ? body : { ok: false, response: tooLarge(), reason: "too_large" };
 }
 
 /** The JSON value of a body, or the 400 to answer: not JSON, or JSON that cannot be stored. */
@@ -68,7 +52,7 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
     return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON."), reason: "The body is not valid JSON." };
   }
   if (holdsUnstorable(value)) {
-    const reason = "The body holds the character U+0000 (\\u0000) or an unpaired surrogate (such as \\ud800), which cannot be stored; remove it.";
+    const reason = `The body ${UNSTORABLE_MESSAGE}`;
     return { ok: false, response: apiError(400, "malformed_json", reason), reason };
   }
   return { ok: true, value };

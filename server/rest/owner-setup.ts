@@ -34,7 +34,7 @@ export function createOwnerSetupEndpoint(deps: { db: () => Database; passwords: 
       if (error instanceof OwnerAlreadyExistsError) return gone();
       if (error instanceof OwnerSetupTokenInvalidError) return apiError(403, error.code, error.message);
       if (error instanceof OwnerSetupInputError) return apiError(400, "invalid_request", error.message, error.fieldErrors);
-      return unexpectedErrorResponse(error);
+      return unexpectedErrorResponse(error, "POST /api/setup");
     }
   };
 }

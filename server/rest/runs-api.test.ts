@@ -153,6 +153,7 @@ describe("REST API v1: runs", () => {
       expect({ status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ status, code });
     }
     expect(await (await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "x" } }))).json()).toMatchObject({ error: { fields: { topic: ["must be at least 3 characters"] } } });
+    expect(await (await post(JSON.stringify({ skill: skill.slug, inputs: { topic: "abc", extra: "x" } }))).json()).toMatchObject({ error: { code: "inputs_invalid", fields: { extra: ["is not an input of this skill"] } } });
     expect(await runCount(tenant.id)).toBe(0);
   });
 

@@ -96,7 +96,7 @@ function errorResponse(error: unknown): Response {
   if (error instanceof RunNotCancellableError)
     return apiError(409, "not_cancellable", error.message);
   if (error instanceof DispatchFailedError) return apiError(503, "dispatch_failed", error.message);
-  return unexpectedErrorResponse(error);
+  return unexpectedErrorResponse(error, "REST API");
 }
 
 /**

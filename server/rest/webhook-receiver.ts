@@ -55,7 +55,7 @@ export function createWebhookReceiver(deps: Deps) {
     try {
       return await receiveDelivery(request, webhookId);
     } catch (error) {
-      return unexpectedErrorResponse(error);
+      return unexpectedErrorResponse(error, "webhook receiver");
     }
   };
 

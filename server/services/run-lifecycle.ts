@@ -1,10 +1,11 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
+import { storableText } from "@/server/db/storable";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { Deliverable, PiiMaskCounts, RunConfigSnapshot } from "@/server/db/schema/runs";
 import type { ModelFailureDetail } from "@/lib/model-failure";
-import { transitionRun, type RunRef } from "./run-timeline";
+import { runRefSchema, transitionRun, type RunRef } from "./run-timeline";
 
 export type { RunRef } from "./run-timeline";
 
@@ -25,6 +26,27 @@ export type TokenUsage = {
 };
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+
+/** Failure reasons are one readable paragraph; longer texts (an error that echoes a body) are cut. */
+export const MAX_FAILURE_REASON_CHARS = 2_000;
+
+/** The usage columns, named one by one: nothing else a usage object carries reaches the row. */
+function usageColumns(usage: TokenUsage) {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    reasoningTokens: usage.reasoningTokens,
+    costUsd: usage.costUsd ?? null,
+  };
+}
+
+function detailColumn(detail: ModelFailureDetail | undefined): ModelFailureDetail | null {
+  if (!detail) return null;
+  const { model, httpStatus, attempts, retryAfterSeconds, credentialSettings } = detail;
+  return { model, httpStatus, attempts, retryAfterSeconds, credentialSettings };
+}
 
 const whereRun = (ref: RunRef, status?: RunStatus) =>
   and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId), status ? eq(skillRuns.status, status) : undefined);
@@ -82,17 +104,25 @@ export async function completeRun(db: Database, ref: RunRef, result: { markdown:
   const deliverable: Deliverable = { type: "inline", format: "markdown", payload: result.markdown, ...(result.masked ? { masked: result.masked } : {}) };
   return transitionRun(db, ref, {
     from: ["running"],
-    set: { status: "complete", deliverable, finishedAt: new Date(), ...result.usage },
+    set: { status: "complete", deliverable, finishedAt: new Date(), ...usageColumns(result.usage) },
     event: { type: "complete", payload: { chars: result.markdown.length } },
   });
 }
 
 /** running → failed (or queued → failed when it never started), always with a specific reason. */
 export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage; detail?: ModelFailureDetail }) {
+  const reason = storableText(failure.reason, MAX_FAILURE_REASON_CHARS);
   return transitionRun(db, ref, {
     from: ["running", "queued"],
-    set: { status: "failed", failureCode: failure.code, failureReason: failure.reason, failureDetail: failure.detail ?? null, finishedAt: new Date(), ...(failure.usage ?? {}) },
-    event: { type: "failed", payload: { failureCode: failure.code, reason: failure.reason } },
+    set: {
+      status: "failed",
+      failureCode: failure.code,
+      failureReason: reason,
+      failureDetail: detailColumn(failure.detail),
+      finishedAt: new Date(),
+      ...(failure.usage ? usageColumns(failure.usage) : {}),
+    },
+    event: { type: "failed", payload: { failureCode: failure.code, reason } },
   });
 }
 
@@ -101,12 +131,34 @@ export async function failRun(db: Database, ref: RunRef, failure: { code: Failur
  * driver's message ("write CONNECTION_CLOSED …" while PostgreSQL restarts), never drizzle's
  * "Failed query: <sql> params: <values>", whose values can be the run's inputs or deliverable.
  */
-export function crashReason(error: Error): string {
-  if (!error.message.startsWith("Failed query:")) return `The run crashed: ${error.message}`;
-  return error.cause instanceof Error ? `The run crashed on a database error: ${error.cause.message}` : "The run crashed on a database error.";
+export function crashReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.startsWith("Failed query:")) return storableText(`The run crashed: ${message}`, MAX_FAILURE_REASON_CHARS);
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? storableText(`The run crashed on a database error: ${cause.message}`, MAX_FAILURE_REASON_CHARS) : "The run crashed on a database error.";
 }
 
-/** Usage of a turn that ended otherwise (e.g. cancelled): recorded without changing the status. */
-export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage) {
-  await db.update(skillRuns).set(usage).where(whereRun(ref));
+/**
+ * run-skill's failure handler: the run named by the triggering event is failed as crashed.
+ * Both arguments come back from the engine, so they are read as untrusted: an event that
+ * names no run changes nothing.
+ */
+export async function failCrashedRun(db: Database, triggeringEventData: unknown, error: unknown): Promise<boolean> {
+  const ref = runRefSchema.safeParse(triggeringEventData);
+  if (!ref.success) return false;
+  return failRun(db, ref.data, { code: "agent_crashed", reason: crashReason(error) });
+}
+
+/**
+ * Usage of a turn that ended otherwise (e.g. cancelled), without changing the status: only
+ * for a run of this tenant that is cancelled or still running, and only once, so a late or
+ * repeated write never resets what a turn recorded.
+ */
+export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage): Promise<boolean> {
+  const rows = await db
+    .update(skillRuns)
+    .set(usageColumns(usage))
+    .where(and(whereRun(ref), inArray(skillRuns.status, ["running", "cancelled"]), isNull(skillRuns.inputTokens)))
+    .returning({ id: skillRuns.id });
+  return rows.length > 0;
 }

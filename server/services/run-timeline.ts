@@ -1,9 +1,12 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { runEvents, skillRuns } from "@/server/db/schema";
+import { z } from "zod";
 import type { RunStatus } from "@/server/db/schema/enums";
 
-export type RunRef = { runId: string; tenantId: string };
+/** A run as events and steps name it; what the engine hands back is read with this schema. */
+export const runRefSchema = z.object({ runId: z.uuid(), tenantId: z.string().min(1).max(200) });
+export type RunRef = z.infer<typeof runRefSchema>;
 type RunUpdate = Parameters<ReturnType<Database["update"]>["set"]>[0] & Partial<typeof skillRuns.$inferInsert>;
 
 export function appendRunEvent(

@@ -2,10 +2,11 @@ import { checkInputs, checkText, totalMasked } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";
 import { costOf } from "@/server/agent/prices";
-import { runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
+import { MAX_DELIVERABLE_BYTES, runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { mcpServers, type PiiMaskCounts } from "@/server/db/schema";
+import { storableText } from "@/server/db/storable";
 import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
 import {
   claimTurn,
@@ -13,12 +14,14 @@ import {
   failRun,
   getRunStatus,
   loadRunForTurn,
+  MAX_FAILURE_REASON_CHARS,
   recordUsage,
   saveConfigSnapshot,
   ZERO_USAGE,
   type RunRef,
 } from "./run-lifecycle";
 import { appendRunEvent } from "./runs";
+import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 
 /** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
 async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
@@ -64,6 +67,24 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
  * the model again. Guardrails run on the inputs before and the deliverable after.
  */
 export async function executeTurn(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
+  return withinStepLimits(await runTurnOnce(db, ref, resolveModel));
+}
+
+/**
+ * The outcome within the bounds `finish` reads it with (step-results.ts): a reason built from
+ * an error message is cut to size and made storable, and a deliverable that masking grew
+ * past the size limit fails as the model's own oversize answer does.
+ */
+function withinStepLimits(outcome: GuardedTurnOutcome): GuardedTurnOutcome {
+  if (outcome.kind === "failed") return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
+  if (outcome.kind !== "complete") return outcome;
+  const markdown = storableText(outcome.markdown, outcome.markdown.length);
+  const bytes = Buffer.byteLength(markdown);
+  if (bytes > MAX_DELIVERABLE_BYTES) return { kind: "failed", code: "agent_crashed", reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`, usage: outcome.usage };
+  return { ...outcome, markdown };
+}
+
+async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
   if (!(await claimTurn(db, ref))) {
     const status = await getRunStatus(db, ref);
     if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
@@ -150,9 +171,19 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
   return { ...outcome, markdown: verdict.text, masked: verdict.masked };
 }
 
-/** Writes the terminal status the turn produced (compare-and-set on `running`). */
-export async function finishRun(db: Database, ref: RunRef, outcome: GuardedTurnOutcome): Promise<void> {
+/**
+ * Writes the terminal status the turn produced (compare-and-set on `running`). The outcome is
+ * the agent-turn step's memoized output, read back from the engine: one that is not a turn
+ * outcome fails the run as crashed and nothing of it is written. Returns what it recorded.
+ */
+export async function finishRun(db: Database, ref: RunRef, stepOutput: unknown): Promise<GuardedTurnOutcome["kind"] | "unreadable"> {
+  const outcome = readTurnOutcome(stepOutput, ref.runId);
+  if (!outcome) {
+    await failRun(db, ref, { code: "agent_crashed", reason: UNREADABLE_TURN_REASON });
+    return "unreadable";
+  }
   if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, masked: outcome.masked, usage: outcome.usage });
   else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage, detail: outcome.detail });
   else await recordUsage(db, ref, outcome.usage);
+  return outcome.kind;
 }

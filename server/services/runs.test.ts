@@ -74,6 +74,20 @@ describe("startRun", () => {
     expect(await runCount(tenant.id)).toBe(0);
   });
 
+  it("refuses inputs the skill does not declare, on a start and on a rerun of a run stored with one", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const error = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc", extra: "x", "to\u0000pic": 1 }, source: "manual" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputsInvalidError);
+    expect((error as InputsInvalidError).fieldErrors).toEqual({ extra: ["is not an input of this skill"], "to\u0000pic": ["is not an input of this skill"] });
+    expect(await runCount(tenant.id)).toBe(0);
+
+    // A run stored before undeclared inputs were refused: its rerun is validated like any start.
+    const { run } = await startRun(deps, { tenantId: tenant.id, skill: { id: skill.id }, inputs: { topic: "abc" }, source: "manual" });
+    await db.update(skillRuns).set({ inputs: { topic: "abc", extra: "x" } }).where(eq(skillRuns.id, run.id));
+    await expect(rerunRun(deps, { tenantId: tenant.id, runId: run.id })).rejects.toBeInstanceOf(InputsInvalidError);
+    expect(await runCount(tenant.id)).toBe(1);
+  });
+
   it("refuses a string PostgreSQL cannot store (U+0000, an unpaired surrogate) as an invalid input, not a database error", async () => {
     const { tenant, skill } = await tenantWithSkill();
     for (const topic of ["nul \u0000 here", "half \ud800 pair"]) {

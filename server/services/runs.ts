@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
-import { holdsUnstorable } from "@/server/db/storable";
+import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 import { AgentNotFoundError } from "./agent-config";
@@ -72,7 +72,7 @@ function validateInputs(skill: { id: string; versionHash: string; inputsSchema: 
   if (!result.valid) throw new InputsInvalidError(result.fieldErrors);
   // Valid JSON Schema-wise, yet a string PostgreSQL refuses would fail the insert (a 500): say which input.
   const unstorable = Object.entries(result.value).filter(([, value]) => holdsUnstorable(value));
-  if (unstorable.length) throw new InputsInvalidError(Object.fromEntries(unstorable.map(([name]) => [name, ["holds U+0000 or an unpaired surrogate, which cannot be stored"]])));
+  if (unstorable.length) throw new InputsInvalidError(Object.fromEntries(unstorable.map(([name]) => [name, [UNSTORABLE_MESSAGE]])));
   return result.value;
 }
 

@@ -77,6 +77,20 @@ describe("the built-in catalog in skills/", () => {
       "weekly-status-digest": "teamName",
     });
   });
+
+  // Inputs are stored and sent to the model with every run: no built-in input takes unbounded text or lists.
+  it("bounds every text and list input: a maxLength, an enum or a date format; lists also a maxItems", async () => {
+    type Property = { type?: string; enum?: unknown[]; format?: string; maxLength?: number; maxItems?: number; items?: Property };
+    const boundedText = (property: Property) => property.type !== "string" || property.enum !== undefined || property.format === "date" || property.format === "date-time" || property.maxLength !== undefined;
+    const unbounded: string[] = [];
+    for (const skill of await loadSkillCatalog(path.resolve("skills"))) {
+      for (const [name, property] of Object.entries(skill.inputsSchema.properties as Record<string, Property>)) {
+        const bounded = property.type === "array" ? property.maxItems !== undefined && property.items !== undefined && boundedText(property.items) : boundedText(property);
+        if (!bounded) unbounded.push(`${skill.slug}.${name}`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
 });
 
 describe("loading one skill", () => {
@@ -121,6 +135,8 @@ describe("loading one skill", () => {
     { case: "a title input that is not a string", source: skillMd(withTitle("count")), field: "inputs.x-skillrun-title", message: /names "count", an integer input; a title must be a string input/ },
     { case: "a title that is not an input name", source: skillMd(withTitle("true")), field: "inputs.x-skillrun-title", message: /must name one of inputs\.properties/ },
     { case: "a title keyword on an input", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      x-skillrun-title: true")), field: "inputs.properties.topic.x-skillrun-title", message: /belongs on inputs/ },
+    { case: "inputs open to undeclared keys", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  additionalProperties: true")), field: "inputs.additionalProperties", message: /may only be false/ },
+    { case: "inputs declared by pattern", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  patternProperties:\n    \"^x\": { type: string }")), field: "inputs.patternProperties", message: /declare each input under properties/ },
   ];
 
   it.each(invalid)("rejects $case, naming the file and field", async ({ source, field, message }) => {

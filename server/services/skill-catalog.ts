@@ -61,6 +61,9 @@ const frontmatterSchema = z.strictObject({
     ),
     required: z.array(z.string()).optional(),
     [TITLE_KEYWORD]: z.string({ error: "must name one of inputs.properties" }).optional(),
+    // The validator refuses undeclared inputs for every skill (lib/skill-inputs); a schema may not say otherwise.
+    additionalProperties: z.literal(false, { error: "may only be false: inputs a skill does not declare are always refused" }).optional(),
+    patternProperties: z.never({ error: "is not supported: declare each input under properties" }).optional(),
   }),
 });
 

@@ -5,6 +5,8 @@ import type { Database } from "@/server/db/client";
 import type { Auth } from "@/server/auth/config";
 import { isMemberRole, roleAtLeast } from "@/server/auth/roles";
 import type { MemberRole } from "@/server/db/schema/enums";
+import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
+import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { requestOrigin } from "@/server/request-origin";
 import type { AuditContext } from "@/server/services/audit";
 import { InputsInvalidError } from "@/server/services/run-errors";
@@ -24,26 +26,44 @@ export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    data: {
-      ...shape.data,
-      fieldErrors:
-        error.cause instanceof ZodError
-          ? z.flattenError(error.cause).fieldErrors
-          : error.cause instanceof InputsInvalidError
-            ? error.cause.fieldErrors
-            : null,
-    },
-  }),
+  errorFormatter: ({ shape, error, type, path }) => {
+    // Anything but a deliberate TRPCError arrives here as INTERNAL_SERVER_ERROR carrying the
+    // original message (drizzle's is the SQL with its parameters): the caller gets an error
+    // id, the log gets the detail.
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      const errorId = logUnexpectedError(error.cause ?? error, `tRPC ${type} ${path ?? "<no path>"}`);
+      const { stack: _stack, ...data } = shape.data;
+      return { ...shape, message: unexpectedErrorMessage(errorId), data: { ...data, errorId, fieldErrors: null } };
+    }
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        errorId: null,
+        fieldErrors:
+          error.cause instanceof ZodError
+            ? z.flattenError(error.cause).fieldErrors
+            : error.cause instanceof InputsInvalidError
+              ? error.cause.fieldErrors
+              : null,
+      },
+    };
+  },
 });
 
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
-export const publicProcedure = t.procedure;
+
+/** Every procedure's input, keys included, is refused before any query when PostgreSQL could not store it. */
+const storableInputProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  if (holdsUnstorable(await getRawInput())) throw new TRPCError({ code: "BAD_REQUEST", message: `The input ${UNSTORABLE_MESSAGE}` });
+  return next();
+});
+
+export const publicProcedure = storableInputProcedure;
 
 /** Signed in. */
-export const protectedProcedure = t.procedure.use(({ ctx, type, next }) => {
+export const protectedProcedure = storableInputProcedure.use(({ ctx, type, next }) => {
   // Session cookies ride along with any request a browser makes; mutations must come from our own pages.
   if (type === "mutation" && isCrossSiteRequest(ctx.headers)) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Cross-site requests are refused." });

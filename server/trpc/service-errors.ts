@@ -29,7 +29,8 @@ export function toTRPCError(error: unknown): unknown {
   if (error instanceof NoDefaultAgentError) return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
   if (error instanceof IdempotencyKeyReusedError) return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: error.message, cause: error });
   if (error instanceof RunNotCancellableError) return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
-  if (error instanceof DispatchFailedError) return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
+  // The run exists and says why it failed; an expected failure, not a hidden internal error (REST: 503 too).
+  if (error instanceof DispatchFailedError) return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: error.message, cause: error });
   return error;
 }
 

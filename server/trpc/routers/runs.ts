@@ -11,7 +11,7 @@ const runId = z.object({ runId: z.uuid() });
 
 export const runsRouter = createTRPCRouter({
   start: roleProcedure("operator")
-    .input(z.object({ skillSlug: z.string().min(1), agentId: z.uuid().optional(), inputs, idempotencyKey: z.string().min(1).max(200).optional() }))
+    .input(z.object({ skillSlug: z.string().min(1).max(200), agentId: z.uuid().optional(), inputs, idempotencyKey: z.string().min(1).max(200).optional() }))
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
         const { run, created } = await startRun(

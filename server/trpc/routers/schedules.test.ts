@@ -86,6 +86,11 @@ describe("schedules router", () => {
       code: "BAD_REQUEST",
       fieldErrors: { "inputs.topic": ["is required"], "inputs.day": ["must be a valid date (YYYY-MM-DD)"] },
     });
+    // Inputs the skill does not declare are refused, not stored and sent to the model with every run.
+    expect(await failure(admin.schedules.create({ ...valid(skill.id, null), inputs: { ...valid(skill.id, null).inputs, extra: { kind: "literal", value: "x" } } }))).toEqual({
+      code: "BAD_REQUEST",
+      fieldErrors: { "inputs.extra": ["is not an input of this skill"] },
+    });
     expect(await countSchedules(tenant.id)).toBe(0);
   });
 

@@ -1,0 +1,49 @@
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { MAX_TRPC_BATCH_CALLS, MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
+import type { Auth } from "@/server/auth/config";
+import type { Database } from "@/server/db/client";
+import { readBodyWithin } from "@/server/request-body";
+import type { RunDispatcher } from "@/server/services/runs";
+import { createTRPCContext } from "./init";
+import { appRouter } from "./root";
+
+export type TRPCHandlerOptions = {
+  context: () => { db: Database; auth: Auth; dispatcher: RunDispatcher };
+  /** Also log expected errors (bad input, not found…): for development. */
+  logExpectedErrors?: boolean;
+};
+
+/**
+ * The tRPC endpoint (`/api/trpc`). A body over MAX_TRPC_BODY_BYTES is not read past the cap and
+ * a batch over MAX_TRPC_BATCH_CALLS is not run: both answer 413 (in tRPC's error shape, so the
+ * client shows the message) before the session is looked up or any procedure runs.
+ */
+export async function handleTRPCRequest(request: Request, options: TRPCHandlerOptions): Promise<Response> {
+  const body = request.method === "POST" ? await readBodyWithin(request, MAX_TRPC_BODY_BYTES) : null;
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: body ? countedRequest(request, body.ok ? body.bytes : null) : request,
+    router: appRouter,
+    createContext: ({ info }) => {
+      if (body && !body.ok) {
+        throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The request body is over ${MAX_TRPC_BODY_BYTES / (1024 * 1024)} MB (${MAX_TRPC_BODY_BYTES} bytes); send less.` });
+      }
+      if (info.calls.length > MAX_TRPC_BATCH_CALLS) {
+        throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `A request may batch at most ${MAX_TRPC_BATCH_CALLS} calls; this one has ${info.calls.length}.` });
+      }
+      return createTRPCContext({ headers: request.headers, ...options.context() });
+    },
+    // Unexpected errors are logged, with their error id, by the error formatter (init.ts).
+    onError: ({ path, error }) => {
+      if (options.logExpectedErrors && error.code !== "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
+    },
+  });
+}
+
+/** The request as tRPC reads it: the body already counted (none when it was over the cap). */
+function countedRequest(request: Request, bytes: Buffer | null): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  return new Request(request.url, { method: request.method, headers, body: bytes ? new Uint8Array(bytes) : null, signal: request.signal });
+}
