@@ -4,6 +4,7 @@ import { AppShell } from "@/components/shell/app-shell";
 import { getRequestSession } from "@/server/auth/session";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  if (!(await getRequestSession())) redirect("/sign-in");
-  return <AppShell>{children}</AppShell>;
+  const session = await getRequestSession();
+  if (!session) redirect("/sign-in");
+  return <AppShell tenantId={session.session.activeOrganizationId ?? null}>{children}</AppShell>;
 }

@@ -5,8 +5,10 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { AppRouter } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
+import { getTabTenantId } from "./tab-tenant";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -26,7 +28,15 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
           enabled: (op) =>
             process.env.NODE_ENV === "development" || (op.direction === "down" && op.result instanceof Error),
         }),
-        httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+        httpBatchLink({
+          url: "/api/trpc",
+          transformer: superjson,
+          // Read per request: the tenant this tab shows, which the server checks against the session.
+          headers: () => {
+            const tenantId = getTabTenantId();
+            return tenantId ? { [TENANT_HEADER]: tenantId } : {};
+          },
+        }),
       ],
     }),
   );
