@@ -33,6 +33,8 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: "",
       AWS_SECRET_ACCESS_KEY: "",
       OPENAI_COMPATIBLE_BASE_URL: "",
+      // The tests' MCP servers listen on 127.0.0.1; the refusal without this is tested with an explicit policy.
+      SKILLRUN_ALLOW_LOCAL_MCP: "1",
     },
   },
 });

@@ -2,16 +2,17 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import superjson from "superjson";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
 /** A tRPC call through the endpoint the UI uses, with the session of `request`. */
 async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<{ status: number; data: T }> {
+  const headers = await tenantHeaders(request);
   const response =
     kind === "query"
-      ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`)
-      : await request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { "content-type": "application/json" } });
+      ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers })
+      : await request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { ...headers, "content-type": "application/json" } });
   const body = (await response.json()) as { result?: { data: { json: T } } };
   return { status: response.status(), data: body.result?.data.json as T };
 }

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { E2E_SECRETS } from "./secrets";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -28,8 +28,9 @@ test("the server's secrets are in no client bundle, page or run snapshot", async
   await page.goto(`/runs/${runId}`);
   await expect(page.getByTestId("run-status")).toContainText("Complete", { timeout: 20_000 });
   const html = await page.content();
+  const headers = await tenantHeaders(page.request);
   const answers = await Promise.all(
-    ["runs.get", "runs.events"].map(async (procedure) => (await page.request.get(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`)).text()),
+    ["runs.get", "runs.events"].map(async (procedure) => (await page.request.get(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`, { headers })).text()),
   );
   for (const body of [html, ...answers]) for (const secret of secrets) expect(body).not.toContain(secret);
   expect(answers[0]).toContain("openai-compatible:scripted");

@@ -1,5 +1,6 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import superjson from "superjson";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 
 /** The demo admin's signed-in browser state, written once by auth.setup.ts. */
@@ -13,11 +14,21 @@ export async function signInAsDemoAdmin(page: Page) {
   await expect(page).toHaveURL(/\/skills$/);
 }
 
+/**
+ * For a tRPC call made outside the UI: names the session's active tenant, as a page rendered
+ * now does (the server refuses a tenant-scoped call that names none).
+ */
+export async function tenantHeaders(request: APIRequestContext): Promise<Record<string, string>> {
+  const body = (await (await request.get("/api/trpc/viewer.get")).json()) as { result?: { data: { json: { activeTenant: { id: string } | null } } } };
+  const tenantId = body.result?.data.json.activeTenant?.id;
+  return tenantId ? { [TENANT_HEADER]: tenantId } : {};
+}
+
 /** Starts a run through the same tRPC endpoint the UI uses, with the page's session. */
 export async function startRunThroughApi(page: Page, input: { skillSlug: string; inputs: Record<string, unknown> }): Promise<string> {
   const response = await page.request.post("/api/trpc/runs.start", {
     data: superjson.serialize(input),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(await tenantHeaders(page.request)) },
   });
   expect(response.status(), await response.text()).toBe(200);
   const body = (await response.json()) as { result: { data: { json: { runId: string } } } };

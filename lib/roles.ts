@@ -10,3 +10,8 @@ export function isMemberRole(value: string): value is MemberRole {
 export function roleAtLeast(role: MemberRole, required: MemberRole): boolean {
   return rank[role] >= rank[required];
 }
+
+/** The lower of two roles: what a delegate of `role` can do when it acts for someone holding `other`. */
+export function lowerRole(role: MemberRole, other: MemberRole): MemberRole {
+  return rank[role] <= rank[other] ? role : other;
+}

@@ -54,6 +54,8 @@ export const env = createEnv({
     AWS_ACCESS_KEY_ID: z.string().optional(),
     AWS_SECRET_ACCESS_KEY: z.string().optional(),
     OPENAI_COMPATIBLE_BASE_URL: z.url().optional(),
+    // MCP servers on this machine (127.0.0.0/8, ::1, also over plain http): for development and tests only.
+    SKILLRUN_ALLOW_LOCAL_MCP: z.stringbool().default(false),
     OPENAI_COMPATIBLE_API_KEY: z.string().optional(),
     INNGEST_DEV: z.string().optional(),
     INNGEST_BASE_URL: z.url().optional(),

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
+import { getTableName, is, sql } from "drizzle-orm";
+import { PgTable } from "drizzle-orm/pg-core";
 import { Inngest } from "inngest";
 import { afterAll } from "vitest";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
+import * as schema from "@/server/db/schema";
 import { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users, type MemberRole, type SkillInputsSchema } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import type { RunDispatcher } from "@/server/services/runs";
@@ -59,9 +63,18 @@ export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD
 /** Where events go when a test does not start an engine: nowhere, so a start fails as dispatch_failed. */
 const unreachableDispatcher = new Inngest({ id: "no-engine", isDev: true, baseUrl: "http://127.0.0.1:9" });
 
-/** A tRPC caller for a request with these headers (signed in or not). */
+/**
+ * A tRPC caller for a request with these headers (signed in or not), with the session as it is
+ * now. Unless the headers name a tenant, the caller names the session's active tenant, as a
+ * page rendered now would.
+ */
 export async function callerFor(db: Database, auth: Auth, headers = new Headers(), dispatcher: RunDispatcher = unreachableDispatcher) {
-  return createCaller(await createTRPCContext({ headers, db, auth, dispatcher }));
+  const requestHeaders = new Headers(headers);
+  if (!requestHeaders.has(TENANT_HEADER)) {
+    const activeTenantId = (await auth.api.getSession({ headers }))?.session.activeOrganizationId;
+    if (activeTenantId) requestHeaders.set(TENANT_HEADER, activeTenantId);
+  }
+  return createCaller(await createTRPCContext({ headers: requestHeaders, db, auth, dispatcher }));
 }
 
 const ANY_INPUTS: SkillInputsSchema = { type: "object", properties: {} };
@@ -92,4 +105,31 @@ export async function createTenantWithSkill(
     .values({ tenantId: tenant.id, name: "Agent", templateId: template!.id, isDefault: options.defaultAgent ?? true })
     .returning();
   return { tenant, skill: skill!, template: template!, agent: agent! };
+}
+
+/**
+ * Tables a refused request may touch without changing anything: reading a session can refresh
+ * it, and every request spends a point of the caller's rate limit, refused or not.
+ */
+const TABLES_OUTSIDE_FINGERPRINT = new Set(["sessions", "rate_limits"]);
+
+/**
+ * Row count and checksum of every table of the app's schema, to compare before and after a
+ * request that must change nothing: a refusal proves itself by the data, not only by the answer.
+ * `last_used_at` is left out because authenticating an API key stamps it, refused request or not.
+ */
+export async function fingerprintTables(db: Database): Promise<Record<string, { rows: number; checksum: string }>> {
+  const names = (Object.values(schema) as unknown[])
+    .filter((value): value is PgTable => is(value, PgTable))
+    .map((table) => getTableName(table))
+    .filter((name) => !TABLES_OUTSIDE_FINGERPRINT.has(name))
+    .sort();
+  const row = sql`(to_jsonb(t) - 'last_used_at')::text`;
+  const rows = await db.execute<{ name: string; rows: number; checksum: string }>(
+    sql.join(
+      names.map((name) => sql`select ${name} as name, count(*)::int as rows, md5(coalesce(string_agg(${row}, ',' order by ${row}), '')) as checksum from ${sql.identifier(name)} t`),
+      sql` union all `,
+    ),
+  );
+  return Object.fromEntries(rows.map(({ name, ...fingerprint }) => [name, fingerprint]));
 }

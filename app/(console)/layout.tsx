@@ -6,6 +6,7 @@ import { getDb } from "@/server/db";
 import { anyUserExists } from "@/server/services/owner-setup";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  if (!(await getRequestSession())) redirect((await anyUserExists(getDb())) ? "/sign-in" : "/setup");
-  return <AppShell>{children}</AppShell>;
+  const session = await getRequestSession();
+  if (!session) redirect((await anyUserExists(getDb())) ? "/sign-in" : "/setup");
+  return <AppShell tenantId={session.session.activeOrganizationId ?? null}>{children}</AppShell>;
 }

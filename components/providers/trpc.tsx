@@ -6,8 +6,10 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { MAX_TRPC_BATCH_CALLS } from "@/lib/trpc-limits";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { AppRouter } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
+import { getTabTenantId } from "./tab-tenant";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -27,7 +29,16 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
           enabled: (op) =>
             process.env.NODE_ENV === "development" || (op.direction === "down" && op.result instanceof Error),
         }),
-        httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_TRPC_BATCH_CALLS }),
+        httpBatchLink({
+          url: "/api/trpc",
+          transformer: superjson,
+          maxItems: MAX_TRPC_BATCH_CALLS,
+          // Read per request: the tenant this tab shows, which the server checks against the session.
+          headers: () => {
+            const tenantId = getTabTenantId();
+            return tenantId ? { [TENANT_HEADER]: tenantId } : {};
+          },
+        }),
       ],
     }),
   );

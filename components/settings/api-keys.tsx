@@ -72,7 +72,7 @@ export function ApiKeys() {
           <KeyRound className="size-4" aria-hidden /> API keys
         </CardTitle>
         <p className="text-sm text-muted-foreground">
-          For the REST API (<Link className="text-primary hover:underline" href="/settings/api">reference</Link>, <a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant and is shown once.
+          For the REST API (<Link className="text-primary hover:underline" href="/settings/api">reference</Link>, <a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant, never above its creator&apos;s current role, and stops working if its creator leaves the tenant. It is shown once.
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
@@ -116,6 +116,7 @@ export function ApiKeys() {
                 <TableHead>Name</TableHead>
                 <TableHead>Key</TableHead>
                 <TableHead>Role</TableHead>
+                <TableHead>Created by</TableHead>
                 <TableHead>Created</TableHead>
                 <TableHead>Last used</TableHead>
                 <TableHead>
@@ -130,7 +131,12 @@ export function ApiKeys() {
                   <TableCell>
                     <code className="font-mono text-xs">{key.prefix}_…</code>
                   </TableCell>
-                  <TableCell>{key.role}</TableCell>
+                  <TableCell>
+                    <KeyRole role={key.role} effectiveRole={key.effectiveRole} revoked={key.revokedAt !== null} />
+                  </TableCell>
+                  <TableCell>
+                    {key.createdBy ? <span title={key.createdBy.email}>{key.createdBy.name}</span> : <span className="text-muted-foreground">a deleted account</span>}
+                  </TableCell>
                   <TableCell title={formatAbsolute(key.createdAt)}>{formatRelative(key.createdAt)}</TableCell>
                   <TableCell>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}</TableCell>
                   <TableCell className="text-right">
@@ -185,4 +191,28 @@ export function ApiKeys() {
       </AlertDialog>
     </Card>
   );
+}
+
+/** The key's role, and what it acts as when its creator's current role is lower or gone. */
+function KeyRole({ role, effectiveRole, revoked }: { role: string; effectiveRole: MemberRole | null; revoked: boolean }) {
+  if (revoked) return <>{role}</>;
+  if (effectiveRole === null) {
+    return (
+      <span className="flex flex-wrap items-center gap-1.5">
+        {role}
+        <Badge variant="danger">creator no longer a member — key inactive</Badge>
+      </span>
+    );
+  }
+  if (effectiveRole !== role) {
+    return (
+      <span className="flex flex-wrap items-center gap-1.5">
+        {role}
+        <Badge variant="warning" title="A key never acts above its creator's current role.">
+          acts as {effectiveRole}
+        </Badge>
+      </span>
+    );
+  }
+  return <>{role}</>;
 }

@@ -6,13 +6,17 @@ import type { ReactNode } from "react";
 import { RunNowProvider } from "@/components/runs/run-now-provider";
 import { cn } from "@/components/ui/cn";
 import { ModelBanner } from "@/components/agents/model-banner";
+import { usePinTabTenant } from "@/components/providers/tab-tenant";
 import { CommandPalette } from "./command-palette";
 import { NAV_ITEMS } from "./nav";
+import { StaleTabNotice } from "./stale-tab-notice";
 import { TenantSwitcher } from "./tenant-switcher";
 import { UserMenu } from "./user-menu";
 
-export function AppShell({ children }: { children: ReactNode }) {
+/** `tenantId`: the session's active tenant when the console was rendered; this tab shows it. */
+export function AppShell({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
   const pathname = usePathname();
+  usePinTabTenant(tenantId);
   return (
     <RunNowProvider>
       <div className="grid min-h-screen grid-cols-[15rem_1fr]">
@@ -46,6 +50,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </aside>
         <main className="min-w-0 px-8 py-6">
+          <StaleTabNotice />
           <ModelBanner />
           {children}
         </main>

@@ -1,11 +1,13 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { Building2, ChevronsUpDown } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { loadAuthClient } from "@/components/auth/load-auth-client";
+import { useTabTenant } from "@/components/auth/use-tab-tenant";
+import { setTabTenantId } from "@/components/providers/tab-tenant";
 import { useTRPC } from "@/components/providers/trpc";
 import { Button } from "@/components/ui/button";
 import {
@@ -22,19 +24,21 @@ export function TenantSwitcher() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
-  const viewer = useQuery(trpc.viewer.get.queryOptions());
+  // The tenant this tab shows, which is not the session's when another tab switched since.
+  const { viewer, tabTenantId, tenant, activeTenant } = useTabTenant();
   const [switching, setSwitching] = useState(false);
 
   if (viewer.isPending) return <Skeleton className="h-9 w-full" />;
   if (viewer.isError) return <p className="px-2 text-xs text-destructive">Could not load your tenants.</p>;
 
-  const { activeTenant, tenants } = viewer.data;
-  if (!activeTenant) {
+  const { tenants } = viewer.data;
+  const shown = tenant ?? activeTenant;
+  if (!shown) {
     return <p className="px-2 text-xs text-muted-foreground">You are not a member of any tenant yet.</p>;
   }
 
   async function switchTo(tenantId: string) {
-    if (tenantId === activeTenant?.id) return;
+    if (tenantId === tabTenantId) return;
     setSwitching(true);
     const { error } = await (await loadAuthClient()).organization.setActive({ organizationId: tenantId });
     setSwitching(false);
@@ -42,30 +46,33 @@ export function TenantSwitcher() {
       toast.error(`Could not switch tenant: ${error.message ?? "unknown error"}`);
       return;
     }
-    const name = tenants.find((tenant) => tenant.id === tenantId)?.name;
+    const switchedTo = tenants.find((candidate) => candidate.id === tenantId) ?? null;
+    // The session is now on the new tenant: say so before this tab's requests start naming it.
+    queryClient.setQueryData(trpc.viewer.get.queryKey(), (current) => current && { ...current, activeTenant: switchedTo });
+    setTabTenantId(tenantId);
     await queryClient.invalidateQueries();
     router.refresh();
-    toast.success(`Switched to ${name}`);
+    toast.success(`Switched to ${switchedTo?.name}`);
   }
 
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild disabled={tenants.length < 2 || switching}>
-        <Button variant="outline" className="w-full justify-between bg-card" aria-label={`Tenant: ${activeTenant.name}`}>
+        <Button variant="outline" className="w-full justify-between bg-card" aria-label={`Tenant: ${shown.name}`}>
           <span className="flex min-w-0 items-center gap-2">
             <Building2 aria-hidden />
-            <span className="truncate">{activeTenant.name}</span>
+            <span className="truncate">{shown.name}</span>
           </span>
           {tenants.length > 1 && <ChevronsUpDown className="opacity-60" aria-hidden />}
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start">
         <DropdownMenuLabel>Switch tenant</DropdownMenuLabel>
-        <DropdownMenuRadioGroup value={activeTenant.id} onValueChange={(value) => void switchTo(value)}>
-          {tenants.map((tenant) => (
-            <DropdownMenuRadioItem key={tenant.id} value={tenant.id}>
-              <span className="flex-1 truncate">{tenant.name}</span>
-              <span className="text-xs text-muted-foreground">{tenant.role}</span>
+        <DropdownMenuRadioGroup value={shown.id} onValueChange={(value) => void switchTo(value)}>
+          {tenants.map((candidate) => (
+            <DropdownMenuRadioItem key={candidate.id} value={candidate.id}>
+              <span className="flex-1 truncate">{candidate.name}</span>
+              <span className="text-xs text-muted-foreground">{candidate.role}</span>
             </DropdownMenuRadioItem>
           ))}
         </DropdownMenuRadioGroup>

@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { RunCursor, RunListFilters } from "@/server/services/run-queries";
 import type { RunDispatcher } from "@/server/services/runs";
 import { ensureDatabase, startEmbeddedPostgres } from "../lib/embedded-postgres";
@@ -94,6 +95,7 @@ const bare = postgres(url, { max: 1, onnotice: () => {} });
 const auth = createAuth(db);
 const [acme] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, DEMO_TENANT_SLUG));
 if (!acme) throw new Error("the Acme tenant is missing");
+const acmeId = acme.id;
 const signedIn = await auth.api.signInEmail({ body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, asResponse: true });
 if (!signedIn.ok) throw new Error(`sign-in failed with ${signedIn.status}: ${await signedIn.text()}`);
 const cookie = signedIn.headers
@@ -118,7 +120,7 @@ function handle(request: Request) {
 async function callHttp(procedure: string, input: unknown): Promise<{ ms: number; data: unknown }> {
   const began = performance.now();
   const response = await handle(
-    new Request(`http://localhost:3000/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers: { cookie } }),
+    new Request(`http://localhost:3000/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers: { cookie, [TENANT_HEADER]: acmeId } }),
   );
   const body = await response.text();
   const elapsed = performance.now() - began;

@@ -48,6 +48,7 @@ import { parseArgs } from "node:util";
 import { MockLanguageModelV3 } from "ai/test";
 import { PgBoss } from "pg-boss";
 import postgres from "postgres";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { RunDispatcher, RunEvent } from "@/server/services/runs";
 import type { RunRef } from "@/server/services/run-lifecycle";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
@@ -188,7 +189,7 @@ const instantModel = () =>
 async function startThroughTrpc(dispatcher: RunDispatcher, tenant: BenchTenant, topic: string) {
   const request = new Request("http://localhost:3000/api/trpc/runs.start", {
     method: "POST",
-    headers: { cookie: tenant.cookie, "content-type": "application/json" },
+    headers: { cookie: tenant.cookie, "content-type": "application/json", [TENANT_HEADER]: tenant.id },
     body: JSON.stringify(superjson.serialize({ skillSlug: "bench", inputs: { topic } })),
   });
   const response = await fetchRequestHandler({

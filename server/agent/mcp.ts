@@ -1,7 +1,10 @@
-import { redactUrl } from "./redact-url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { dynamicTool, jsonSchema, type ToolSet } from "ai";
+import { env } from "@/server/env";
+import { checkOutboundUrl, outboundFetch, OutboundUrlRefusedError, type OutboundPolicy } from "@/server/net/outbound-url";
+import { redactUrl } from "./redact-url";
 
 export type McpServerConnection = { name: string; url: string; authToken: string | null };
 
@@ -9,12 +12,17 @@ export class McpConnectionError extends Error {
   readonly code = "mcp_unreachable";
 }
 
+/** Where MCP servers may be: public addresses over https; this machine too when SKILLRUN_ALLOW_LOCAL_MCP is set. */
+export const mcpOutboundPolicy = (): OutboundPolicy => ({ allowLoopback: env.SKILLRUN_ALLOW_LOCAL_MCP });
+
 const CONNECT_TIMEOUT_MS = 10_000;
+
+class McpTimeoutError extends Error {}
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new McpTimeoutError(`${what} did not answer within ${ms / 1000} s`)), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -24,13 +32,32 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
 }
 
 /**
+ * Why a connection failed, in words a run's failure reason can carry. Never the server's own
+ * text (an error page, a JSON-RPC message): viewers read failure reasons, so echoing it would
+ * hand whoever set the URL a copy of whatever answered there.
+ */
+function describeFailure(error: unknown): string {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof OutboundUrlRefusedError || current instanceof McpTimeoutError) return current.message.replace(/\.$/, "");
+    if (current instanceof StreamableHTTPError) return current.code && current.code > 0 ? `it answered HTTP ${current.code}` : "it did not answer as an MCP server";
+    if (current instanceof McpError) return `it answered with MCP error ${current.code}`;
+    const systemCode = "code" in current && typeof current.code === "string" ? current.code : null;
+    if (systemCode) return `the connection failed (${systemCode})`;
+  }
+  return "the connection failed";
+}
+
+/**
  * Connects to the agent's MCP servers (Streamable HTTP) and offers their tools to the model,
- * minus blocked ones. A server that cannot be reached fails the turn with a clear reason
- * instead of hanging. The auth token is sent as a bearer header and never leaves the server.
+ * minus blocked ones. Every URL passes the outbound check, on each request and each connection
+ * (see server/net/outbound-url.ts). A server that cannot be reached or is refused fails the turn
+ * with a clear reason instead of hanging. The auth token is sent as a bearer header and never
+ * leaves the server.
  */
 export async function connectMcpTools(
   servers: McpServerConnection[],
   blockedTools: string[],
+  policy: OutboundPolicy = mcpOutboundPolicy(),
 ): Promise<{ tools: ToolSet; close: () => Promise<void> }> {
   const clients: Client[] = [];
   const tools: ToolSet = {};
@@ -40,12 +67,12 @@ export async function connectMcpTools(
   try {
     for (const server of servers) {
       const client = new Client({ name: "skillrun", version: "1.0.0" });
-      const transport = new StreamableHTTPClientTransport(new URL(server.url), {
-        requestInit: server.authToken
-          ? { headers: { Authorization: `Bearer ${server.authToken}` } }
-          : undefined,
-      });
       try {
+        const url = await checkOutboundUrl(server.url, policy);
+        const transport = new StreamableHTTPClientTransport(url, {
+          fetch: outboundFetch(policy),
+          requestInit: server.authToken ? { headers: { Authorization: `Bearer ${server.authToken}` } } : undefined,
+        });
         await withTimeout(
           client.connect(transport),
           CONNECT_TIMEOUT_MS,
@@ -73,9 +100,7 @@ export async function connectMcpTools(
           });
         }
       } catch (error) {
-        throw new McpConnectionError(
-          `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw new McpConnectionError(`MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${describeFailure(error)}.`);
       }
     }
     return { tools, close };

@@ -115,7 +115,7 @@ describe("resolveAgentRuntimeConfig", () => {
     const [enabledServer, disabledServer] = await db
       .insert(mcpServers)
       .values([
-        { tenantId: tenant.id, name: "tickets", url: "http://127.0.0.1:1/mcp", authToken: "mcp-secret-token" },
+        { tenantId: tenant.id, name: "tickets", url: "https://bot:userinfo-secret@mcp.example.com/s/path-secret/mcp?token=query-secret#fragment-secret", authToken: "mcp-secret-token" },
         { tenantId: tenant.id, name: "off", url: "http://127.0.0.1:2/mcp", enabled: false },
       ])
       .returning();
@@ -125,8 +125,9 @@ describe("resolveAgentRuntimeConfig", () => {
 
     const config = await resolveAgentRuntimeConfig(db, { tenantId: tenant.id, agentId: agent.id });
     expect(config.skills.map((skill) => skill.id).sort()).toEqual(visible.map((skill) => skill.id).sort());
-    expect(config.mcpServers).toEqual([{ id: enabledServer!.id, name: "tickets", url: "http://127.0.0.1:1/mcp" }]);
-    expect(JSON.stringify(config)).not.toContain("mcp-secret-token");
+    // Shown to viewers and stored in every run's snapshot: scheme, host and port only.
+    expect(config.mcpServers).toEqual([{ id: enabledServer!.id, name: "tickets", url: "https://mcp.example.com" }]);
+    for (const secret of ["mcp-secret-token", "userinfo-secret", "path-secret", "query-secret", "fragment-secret"]) expect(JSON.stringify(config)).not.toContain(secret);
     expect(config.knowledgeBases).toEqual([{ id: kb!.id, name: "Handbook" }]);
   });
 

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
-import { isMemberRole, roleAtLeast } from "@/lib/roles";
+import { isMemberRole, lowerRole, roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
-import { apiKeys } from "@/server/db/schema";
+import { apiKeys, memberships, users } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "./audit";
 
 const KEY_PREFIX = "srk_";
@@ -54,12 +54,43 @@ export async function createApiKey(db: Database, scope: { tenantId: string; user
   return { ...created, key };
 }
 
-export function listApiKeys(db: Database, tenantId: string) {
-  return db
-    .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+/**
+ * A key acts for the member who created it: with its own role, but never above the creator's
+ * current role in the tenant, and not at all once the creator is no longer a member (null).
+ * Read on every authentication, so a demotion or removal takes effect at once.
+ */
+export function effectiveKeyRole(keyRole: string, creatorRole: string | null): MemberRole | null {
+  if (!isMemberRole(keyRole) || creatorRole === null || !isMemberRole(creatorRole)) return null;
+  return lowerRole(keyRole, creatorRole);
+}
+
+/** The creator's membership of the key's own tenant (none: removed, or the account is gone). */
+const creatorMembership = and(eq(memberships.organizationId, apiKeys.tenantId), eq(memberships.userId, apiKeys.createdByUserId));
+
+export async function listApiKeys(db: Database, tenantId: string) {
+  const rows = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      role: apiKeys.role,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      creatorName: users.name,
+      creatorEmail: users.email,
+      creatorRole: memberships.role,
+    })
     .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.createdByUserId))
+    .leftJoin(memberships, creatorMembership)
     .where(eq(apiKeys.tenantId, tenantId))
     .orderBy(desc(apiKeys.createdAt));
+  return rows.map(({ creatorName, creatorEmail, creatorRole, ...key }) => ({
+    ...key,
+    createdBy: creatorEmail === null ? null : { name: creatorName ?? creatorEmail, email: creatorEmail, isMember: creatorRole !== null },
+    effectiveRole: effectiveKeyRole(key.role, creatorRole),
+  }));
 }
 
 /** Revokes a key; revoking a revoked key changes nothing (and logs nothing). */
@@ -82,17 +113,23 @@ export async function revokeApiKey(db: Database, scope: { tenantId: string; keyI
 
 export type ApiKeyPrincipal = { keyId: string; tenantId: string; role: MemberRole; name: string };
 
-/** The key behind a bearer token, or null for a malformed, unknown or revoked one (the caller cannot tell which). */
+/**
+ * The key behind a bearer token with the role it acts with (see effectiveKeyRole), or null for a
+ * malformed, unknown or revoked one, or one whose creator is no longer a member (the caller
+ * cannot tell which).
+ */
 export async function authenticateApiKey(db: Database, token: string, now = new Date()): Promise<ApiKeyPrincipal | null> {
   if (!/^srk_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/.test(token)) return null;
   const [key] = await db
-    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, role: apiKeys.role, name: apiKeys.name, prefix: apiKeys.prefix })
+    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, role: apiKeys.role, creatorRole: memberships.role, name: apiKeys.name, prefix: apiKeys.prefix })
     .from(apiKeys)
+    .innerJoin(memberships, creatorMembership)
     .where(and(eq(apiKeys.keyHash, hashOf(token)), isNull(apiKeys.revokedAt)));
-  if (!key || !token.startsWith(`${key.prefix}_`) || !isMemberRole(key.role)) return null;
+  const role = key ? effectiveKeyRole(key.role, key.creatorRole) : null;
+  if (!key || !role || !token.startsWith(`${key.prefix}_`)) return null;
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
     .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
-  return { keyId: key.id, tenantId: key.tenantId, role: key.role, name: key.name };
+  return { keyId: key.id, tenantId: key.tenantId, role, name: key.name };
 }

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { redactSnapshotUrls } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";
 import { agents, apiKeys, runEvents, schedules, skillRuns, skills, users, webhooks } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
@@ -172,7 +173,7 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
   // Cancelled is terminal at once, but a turn that had started reports its usage a moment later.
   const usagePending =
     visible.status === "cancelled" && turnStartedAt !== null && visible.inputTokens === null && (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
-  return { ...visible, usagePending, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
+  return { ...visible, configSnapshot: redactSnapshotUrls(visible.configSnapshot), usagePending, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
 }
 
 export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {

@@ -1,13 +1,14 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { memberships, tenants } from "@/server/db/schema";
 
-export async function getMembership(db: Database, { userId, tenantId }: { userId: string; tenantId: string }) {
-  const [membership] = await db
-    .select({ role: memberships.role })
+/** The user's memberships among these tenants, with each tenant's name (in one query). */
+export function getMemberships(db: Database, { userId, tenantIds }: { userId: string; tenantIds: string[] }) {
+  return db
+    .select({ tenantId: memberships.organizationId, name: tenants.name, role: memberships.role })
     .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.organizationId, tenantId)));
-  return membership ?? null;
+    .innerJoin(tenants, eq(tenants.id, memberships.organizationId))
+    .where(and(eq(memberships.userId, userId), inArray(memberships.organizationId, tenantIds)));
 }
 
 /** The tenants a user belongs to, oldest membership first, with the user's role in each. */

@@ -12,6 +12,7 @@ import type { Database } from "@/server/db/client";
 import { apiKeys, schedules, skillRuns, webhooks } from "@/server/db/schema";
 import { createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 import { handleTRPCRequest } from "./http-handler";
+import { TENANT_HEADER } from "@/lib/tenant-header";
 
 const { db, auth } = openTestDatabase();
 /** Nowhere: a start that reaches dispatch fails there (an expected error with its own message). */
@@ -49,6 +50,7 @@ async function call(procedure: string, input: unknown, options: { method?: "GET"
   if (method === "GET") url.searchParams.set("input", serialized);
   const headers = new Headers(cookie);
   headers.set("content-type", "application/json");
+  headers.set(TENANT_HEADER, tenantId);
   const response = await handleTRPCRequest(new Request(url, { method, headers, body: method === "POST" ? serialized : undefined }), { context: () => ({ db: options.database ?? db, auth, dispatcher }) });
   const text = await response.text();
   const body = JSON.parse(text) as { error?: { json: ErrorShape }; result?: { data: unknown } };

@@ -3,7 +3,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Database } from "@/server/db/client";
 import type { Auth } from "@/server/auth/config";
-import { isMemberRole, roleAtLeast } from "@/server/auth/roles";
+import { roleAtLeast } from "@/server/auth/roles";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
@@ -11,7 +11,7 @@ import { requestOrigin } from "@/server/request-origin";
 import type { AuditContext } from "@/server/services/audit";
 import { InputsInvalidError } from "@/server/services/run-errors";
 import type { RunDispatcher } from "@/server/services/runs";
-import { getMembership } from "@/server/services/tenants";
+import { resolveRequestTenant } from "./request-tenant";
 import { isCrossSiteRequest } from "./same-origin";
 
 /**
@@ -76,17 +76,13 @@ export const protectedProcedure = storableInputProcedure.use(({ ctx, type, next 
 });
 
 /**
- * Signed in and a member of the session's active tenant. `ctx.tenant` carries the tenant id
- * every service call must pass, and the caller's role for permission checks.
+ * Signed in and a member of the tenant the request names, which must be the session's active
+ * tenant (see resolveRequestTenant). `ctx.tenant` carries the tenant id every service call must
+ * pass, and the caller's role for permission checks.
  */
 export const tenantProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  const tenantId = ctx.session.activeOrganizationId;
-  if (!tenantId) throw new TRPCError({ code: "FORBIDDEN", message: "Choose a tenant first." });
-  const membership = await getMembership(ctx.db, { userId: ctx.user.id, tenantId });
-  if (!membership || !isMemberRole(membership.role)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this tenant." });
-  }
-  return next({ ctx: { ...ctx, tenant: { id: tenantId, role: membership.role } } });
+  const tenant = await resolveRequestTenant(ctx.db, { userId: ctx.user.id, headers: ctx.headers, activeTenantId: ctx.session.activeOrganizationId });
+  return next({ ctx: { ...ctx, tenant } });
 });
 
 /** A tenant procedure that also requires at least `role` (viewer < operator < admin < owner). */

@@ -20,7 +20,7 @@ import { startModelServer } from "@/e2e/fixtures/model-server";
 import { modelCalls, scriptModel, scriptMarker, uniqueScriptKey, type ModelCalls, type ScriptStep } from "@/e2e/fixtures/model-script";
 import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
-import { agents, agentTemplates, runEvents, skillRuns, tenants, tenantSettings, users } from "@/server/db/schema";
+import { agents, agentTemplates, memberships, runEvents, skillRuns, tenants, tenantSettings, users } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
@@ -347,9 +347,13 @@ export class ChaosWorld {
       await db.insert(agents).values({ tenantId: id, name: "Chaos agent", templateId: template!.id, isDefault: true });
       tenant = { id };
     }
+    // A key acts for its creator, never above their role in the tenant: the creator is an owner of it, the harness's own.
+    const creatorId = randomUUID();
+    await db.insert(users).values({ id: creatorId, email: `chaos-keys-${creatorId.slice(0, 8)}@chaos.test`, name: "Chaos keys", emailVerified: true });
+    await db.insert(memberships).values({ id: randomUUID(), organizationId: tenant.id, userId: creatorId, role: "owner" });
     const { key } = await createApiKey(
       db,
-      { tenantId: tenant.id, userId: admin.id, userRole: "owner", audit: { actor: { type: "user", id: admin.id }, origin: "chaos" } },
+      { tenantId: tenant.id, userId: creatorId, userRole: "owner", audit: { actor: { type: "user", id: creatorId }, origin: "chaos" } },
       { name: `chaos ${randomUUID().slice(0, 8)}`, role: "operator" },
     );
     return { tenantId: tenant.id, key, slug };

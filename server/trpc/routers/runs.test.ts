@@ -5,6 +5,7 @@ import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import type { MemberRole } from "@/server/db/schema/enums";
+import { skillRuns } from "@/server/db/schema";
 import { type InputsInvalidError } from "@/server/services/run-errors";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
@@ -162,5 +163,26 @@ describe("agents and skills routers", () => {
     ]);
     expect(await viewer.agents.effectiveConfig({ agentId: agent.id })).toMatchObject({ agent: { id: agent.id }, model: "openai:gpt-4.1-mini" });
     expect(await viewer.skills.get({ slug: skill.slug })).toMatchObject({ slug: skill.slug, referenceFiles: ["references/a.md"] });
+  });
+});
+
+describe("runs router: config snapshots", () => {
+  it("shows a run's MCP server URLs as scheme, host and port only, also in snapshots stored with the whole URL", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const viewer = await member(tenant.id, "viewer");
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: skill.versionHash,
+        source: "manual",
+        inputs: {},
+        configSnapshot: { model: "openai:gpt-4.1-mini", mcpServers: [{ id: randomUUID(), name: "tickets", url: "https://mcp.example.com/s/path-secret/mcp?token=redacted" }] },
+      })
+      .returning({ id: skillRuns.id });
+    const shown = await viewer.runs.get({ runId: run!.id });
+    expect(shown.configSnapshot).toMatchObject({ mcpServers: [{ name: "tickets", url: "https://mcp.example.com" }] });
+    expect(JSON.stringify(shown)).not.toContain("path-secret");
   });
 });
