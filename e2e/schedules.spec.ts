@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import superjson from "superjson";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE } from "./support";
+import { ADMIN_STATE, tenantHeaders } from "./support";
 
 test.use({ storageState: ADMIN_STATE, timezoneId: "Europe/Berlin" });
 
@@ -59,10 +59,11 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
 
 /** A tRPC call through the endpoint the UI uses, with the page's session. */
 async function trpc<T>(page: Page, path: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
+  const headers = await tenantHeaders(page.request);
   const response =
     kind === "query"
-      ? await page.request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`)
-      : await page.request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { "content-type": "application/json" } });
+      ? await page.request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers })
+      : await page.request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { "content-type": "application/json", ...headers } });
   expect(response.status(), await response.text()).toBe(200);
   return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
 }
