@@ -44,7 +44,11 @@ export function parseSigningKey(key: string, label = "signing key"): SigningKey 
         `(e.g. signkey-prod-<64 hex digits>, as \`openssl rand -hex 32\` prints).`,
     );
   }
-  return { hmacKey: secret, hashed: prefix + createHash("sha256").update(Buffer.from(secret, "hex")).digest("hex"), plain: key };
+  return {
+    hmacKey: secret,
+    hashed: prefix + createHash("sha256").update(Buffer.from(secret, "hex")).digest("hex"),
+    plain: key,
+  };
 }
 
 /** RFC 8785 (JCS): the SDK re-canonicalizes the parsed body before checking the MAC. */
@@ -70,9 +74,13 @@ function sameSecret(given: string, expected: string): boolean {
 export function bearerAuthorized(header: string | undefined, keys: EngineKeys): boolean {
   const token = /^Bearer (\S+)$/.exec(header ?? "")?.[1];
   if (!token) return false;
-  const candidates = [keys.signing, keys.signingFallback].filter((key): key is SigningKey => key !== undefined);
+  const candidates = [keys.signing, keys.signingFallback].filter(
+    (key): key is SigningKey => key !== undefined,
+  );
   // Every candidate is compared, so the answer's timing does not say which one matched.
-  return candidates.map((key) => sameSecret(token, key.hashed) || sameSecret(token, key.plain)).some(Boolean);
+  return candidates
+    .map((key) => sameSecret(token, key.hashed) || sameSecret(token, key.plain))
+    .some(Boolean);
 }
 
 export function eventKeyAuthorized(key: string, keys: EngineKeys): boolean {
@@ -83,11 +91,22 @@ export function eventKeyAuthorized(key: string, keys: EngineKeys): boolean {
  * Headers and body of a JSON request from the engine to the app. Unsigned (dev) bodies skip
  * canonicalization: only a signature needs the canonical form.
  */
-export function appRequest(payload: unknown, keys: EngineKeys | undefined): { headers: Record<string, string>; body: string } {
-  if (!keys) return { headers: { "content-type": "application/json", "x-inngest-server-kind": "dev" }, body: JSON.stringify(payload) };
+export function appRequest(
+  payload: unknown,
+  keys: EngineKeys | undefined,
+): { headers: Record<string, string>; body: string } {
+  if (!keys)
+    return {
+      headers: { "content-type": "application/json", "x-inngest-server-kind": "dev" },
+      body: JSON.stringify(payload),
+    };
   const body = canonicalJson(payload);
   return {
-    headers: { "content-type": "application/json", "x-inngest-server-kind": "cloud", "x-inngest-signature": signBody(body, keys.signing) },
+    headers: {
+      "content-type": "application/json",
+      "x-inngest-server-kind": "cloud",
+      "x-inngest-signature": signBody(body, keys.signing),
+    },
     body,
   };
 }

@@ -23,7 +23,9 @@ async function decoy(): Promise<{ url: string; hits: () => number; close: () => 
   const server = http.createServer((request, response) => {
     hits++;
     request.resume();
-    response.writeHead(200, { "content-type": "application/json", "x-inngest-sdk": "inngest-js:v4.24.0" }).end('"hijacked"');
+    response
+      .writeHead(200, { "content-type": "application/json", "x-inngest-sdk": "inngest-js:v4.24.0" })
+      .end('"hijacked"');
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -37,7 +39,10 @@ beforeAll(async () => {
   const client = t.client("pinned");
   appName = client.id;
   eventName = uniqueName("pinned/go");
-  const fn = client.createFunction({ id: "fn", triggers: [{ event: eventName }] }, async () => ++calls);
+  const fn = client.createFunction(
+    { id: "fn", triggers: [{ event: eventName }] },
+    async () => ++calls,
+  );
   app = await t.serve(client, [fn], { sync: false });
   await t.engine.watchApp(app.url);
 });
@@ -56,7 +61,13 @@ const register = (url: string, stepUrl = url) =>
           id: `${appName}-fn`,
           name: "fn",
           triggers: [{ event: eventName }],
-          steps: { step: { id: "step", name: "step", runtime: { type: "http", url: `${stepUrl}?fnId=${appName}-fn&stepId=step` } } },
+          steps: {
+            step: {
+              id: "step",
+              name: "step",
+              runtime: { type: "http", url: `${stepUrl}?fnId=${appName}-fn&stepId=step` },
+            },
+          },
         },
       ],
       sdk: "js:v4.24.0",
@@ -73,7 +84,10 @@ describe("registrations name the configured app URL or are refused", () => {
         // The app's own URL up front, another host in the step URL the engine actually calls.
         [app.url, attacker.url],
         // Same host, another path.
-        [app.url.replace("/api/inngest", "/elsewhere"), app.url.replace("/api/inngest", "/elsewhere")],
+        [
+          app.url.replace("/api/inngest", "/elsewhere"),
+          app.url.replace("/api/inngest", "/elsewhere"),
+        ],
       ]) {
         const answer = await register(url!, stepUrl);
         expect(answer.httpStatus).toBe(403);
@@ -93,13 +107,24 @@ describe("registrations name the configured app URL or are refused", () => {
     const answer = await register(`${app.url}?deployId=redeploy-1`);
     expect(answer.httpStatus).toBe(200);
     // Through the SDK: an out-of-band PUT makes the app POST /fn/register with the URL it was asked on.
-    const put = await fetch(app.url, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    const put = await fetch(app.url, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(put.status).toBe(200);
   });
 
   it("an app answering a sync with another URL than the one synced is not registered", async () => {
-    const client = new Inngest({ id: uniqueName("conformance-elsewhere"), isDev: true, baseUrl: t.url });
-    const fn = client.createFunction({ id: "fn", triggers: [{ event: uniqueName("elsewhere/go") }] }, async () => "ok");
+    const client = new Inngest({
+      id: uniqueName("conformance-elsewhere"),
+      isDev: true,
+      baseUrl: t.url,
+    });
+    const fn = client.createFunction(
+      { id: "fn", triggers: [{ event: uniqueName("elsewhere/go") }] },
+      async () => "ok",
+    );
     // serveOrigin makes the app name an origin other than the one the engine reaches it on.
     const handler = serve({ client, functions: [fn], serveOrigin: "http://127.0.0.2:9" });
     const server = http.createServer((request, response) => void handler(request, response));
