@@ -6,7 +6,8 @@ const port = z.coerce.number().int().min(1).max(65535);
 /**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
  * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
- * BETTER_AUTH_URL for the app when they are not set.
+ * BETTER_AUTH_URL for the app when they are not set, and with the embedded engine the
+ * INNGEST_BASE_URL, keys and INNGEST_SERVE_ORIGIN the app runs the Inngest SDK with.
  */
 export const env = createEnv({
   server: {
@@ -38,6 +39,9 @@ export const env = createEnv({
     INNGEST_BASE_URL: z.url().optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY_FALLBACK: z.string().optional(),
+    // Where the Inngest server calls the app; see inngest/serve-url.ts for the default.
+    INNGEST_SERVE_ORIGIN: z.url().optional(),
   },
   client: {},
   experimental__runtimeEnv: {},
