@@ -77,9 +77,9 @@ export function bearerAuthorized(header: string | undefined, keys: EngineKeys): 
   const candidates = [keys.signing, keys.signingFallback].filter(
     (key): key is SigningKey => key !== undefined,
   );
-  // Every candidate is compared, so the answer's timing does not say which one matched.
+  // Every form of every key is compared, so the answer's timing does not say which one matched.
   return candidates
-    .map((key) => sameSecret(token, key.hashed) || sameSecret(token, key.plain))
+    .flatMap((key) => [sameSecret(token, key.hashed), sameSecret(token, key.plain)])
     .some(Boolean);
 }
 
