@@ -126,6 +126,15 @@ export function foreignAppUrl(allowed: readonly string[], url: string, configs: 
   return [url, ...stepUrls].find((candidate) => !endpoints.has(endpointOf(candidate))) ?? null;
 }
 
+/** A malformed escape is just a key that does not match, not a server error. */
+function decodedPathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function v1(data: unknown) {
   return { data, metadata: { fetched_at: new Date().toISOString() } };
 }
@@ -198,7 +207,7 @@ function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undef
     }
 
     if (method === "POST" && parts[0] === "e" && parts.length === 2) {
-      if (keys && !eventKeyAuthorized(decodeURIComponent(parts[1] ?? ""), keys)) {
+      if (keys && !eventKeyAuthorized(decodedPathSegment(parts[1] ?? ""), keys)) {
         return reply(response, 401, { ids: [], status: 401, error: "Event key not found" });
       }
       const body = await readJson(request);

@@ -242,7 +242,13 @@ describe("the engine's API wants the keys", () => {
     );
     await t.serve(client, [fn]);
 
-    for (const wrongKey of ["NO_EVENT_KEY_SET", EVENT_KEY.slice(1), `${EVENT_KEY}x`, NEW]) {
+    for (const wrongKey of [
+      "NO_EVENT_KEY_SET",
+      EVENT_KEY.slice(1),
+      `${EVENT_KEY}x`,
+      NEW,
+      "%E0%A4%A",
+    ]) {
       const response = await fetch(new URL(`/e/${wrongKey}`, t.url), {
         method: "POST",
         headers: { "content-type": "application/json" },
