@@ -60,17 +60,22 @@ export default defineConfig({
             SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
             // The specs sign in with the demo accounts: `npm start` seeds them only when asked.
             SKILLRUN_DEMO: "1",
-            // The e2e app always runs on the embedded engine, whatever the shell says.
+            // The e2e app always runs on the embedded engine, signed, whatever the shell says.
             INNGEST_DEV: "",
             INNGEST_BASE_URL: "",
+            INNGEST_API_BASE_URL: "",
+            INNGEST_EVENT_API_BASE_URL: "",
+            INNGEST_SIGNING_KEY_FALLBACK: "",
             BETTER_AUTH_URL: baseURL,
             NEXT_TELEMETRY_DISABLED: "1",
             // Every run's model is the scripted server; no real provider is reachable.
             SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
             OPENAI_COMPATIBLE_BASE_URL: `${MODEL_SERVER_URL}/v1`,
             // Canaries: known secret values the secrets spec looks for where they must never appear.
-        OPENAI_COMPATIBLE_API_KEY: E2E_SECRETS.modelApiKey,
-        BETTER_AUTH_SECRET: E2E_SECRETS.authSecret,
+            OPENAI_COMPATIBLE_API_KEY: E2E_SECRETS.modelApiKey,
+            BETTER_AUTH_SECRET: E2E_SECRETS.authSecret,
+            INNGEST_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
+            INNGEST_EVENT_KEY: E2E_SECRETS.inngestEventKey,
             OPENAI_API_KEY: "",
             ANTHROPIC_API_KEY: "",
             AWS_ACCESS_KEY_ID: "",

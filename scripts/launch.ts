@@ -1,8 +1,13 @@
 /**
  * `npm run dev` / `npm start`: database (embedded unless DATABASE_URL), migrations, catalog
- * and — for dev, `--demo` or SKILLRUN_DEMO=1 — the demo seed, then Next.js. Without the demo
- * and without any account it prints a one-time token for creating the owner. One Ctrl-C stops
- * everything, PostgreSQL last.
+ * and — for dev, `--demo` or SKILLRUN_DEMO=1 — the demo seed, the Inngest engine (embedded
+ * unless INNGEST_BASE_URL or INNGEST_DEV), then Next.js. Without the demo and without any
+ * account it prints a one-time token for creating the owner. One Ctrl-C stops everything,
+ * PostgreSQL last.
+ *
+ * The embedded engine runs signed, like a self-hosted `inngest start`, and the app runs the
+ * SDK in cloud mode against it, so /api/inngest verifies every request in dev and production
+ * alike. Keys and secrets never go to stdout (the one-time owner setup token excepted).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,6 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import type { Engine } from "@/inngest/engine";
+import type { InngestKeys } from "./lib/inngest";
 
 nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
 
@@ -23,7 +29,10 @@ const { DEMO_MODE_WARNING, demoSeedRequested } = await import("./lib/demo-mode")
 const { missingAuthSecretProblem } = await import("@/server/auth/secret-rule");
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { startEngine } = await import("@/inngest/engine");
+const { SigningKeyError } = await import("@/inngest/engine/signing");
+const { INNGEST_SERVE_PATH } = await import("@/inngest/serve-url");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
+const { embeddedInngestEnvironment, newEventKey, newSigningKey } = await import("./lib/inngest");
 
 const { positionals, values: flags } = parseArgs({
   allowPositionals: true,
@@ -63,18 +72,36 @@ const dataDir = flags.ephemeral
   : path.resolve(env.SKILLRUN_DATA_DIR);
 await mkdir(dataDir, { recursive: true });
 
-async function authSecret(): Promise<string> {
-  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
-  const file = path.join(dataDir, "auth-secret");
+/** The configured value, else the one generated into the data directory on the first start. */
+async function persistentSecret(configured: string | undefined, fileName: string, generate: () => string): Promise<string> {
+  if (configured) return configured;
+  const file = path.join(dataDir, fileName);
   const existing = await readFile(file, "utf8").catch(() => null);
   if (existing?.trim()) return existing.trim();
-  const secret = randomBytes(32).toString("base64url");
+  const secret = generate();
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
 }
 
+const authSecret = () => persistentSecret(env.BETTER_AUTH_SECRET, "auth-secret", () => randomBytes(32).toString("base64url"));
+
 if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
   fail(`Port ${env.PORT} is in use. Stop whatever holds it, or set PORT to a free port.`);
+}
+
+// The launcher never sets INNGEST_DEV; when the user did, they get the app they asked for, and
+// a warning they cannot miss. `0`/`false` ask the SDK for cloud mode, as no value does.
+const inngestDev = env.INNGEST_DEV && !/^(0|false)$/i.test(env.INNGEST_DEV.trim()) ? env.INNGEST_DEV : undefined;
+if (inngestDev) {
+  const banner = [
+    "INNGEST_DEV is set, so /api/inngest runs in Inngest dev mode: it executes any request without",
+    "checking a signature, and anyone who reaches the app's port can complete, fail or start runs.",
+    "Use it only with your own `inngest dev` on a machine nobody else reaches. For a real server set",
+    "INNGEST_BASE_URL, INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY; unset INNGEST_DEV for the embedded engine.",
+  ];
+  for (const line of mode === "start" ? ["\x1b[1mWARNING — NOT FOR PRODUCTION\x1b[0m", ...banner] : banner) console.error(`\x1b[31mskillrun\x1b[0m ${line}`);
+} else if (env.INNGEST_BASE_URL && !(env.INNGEST_SIGNING_KEY && env.INNGEST_EVENT_KEY)) {
+  fail("INNGEST_BASE_URL needs INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (the app runs the Inngest SDK in cloud mode, which verifies every request).");
 }
 
 let database: Awaited<ReturnType<typeof resolveDatabase>>;
@@ -128,23 +155,40 @@ try {
 
 // A configured Inngest server (INNGEST_DEV or INNGEST_BASE_URL) wins; otherwise the
 // embedded engine runs functions, in this process, on the same PostgreSQL.
-const externalInngest = Boolean(env.INNGEST_BASE_URL || env.INNGEST_DEV);
+const externalInngest = Boolean(env.INNGEST_BASE_URL || inngestDev);
 if (!externalInngest && !(await isPortFree(env.SKILLRUN_ENGINE_PORT))) {
-  console.error(`Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_DEV to use that server.`);
+  console.error(`Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_BASE_URL to use that server.`);
   await shutdown(1);
 }
-const engine = externalInngest
+// The engine calls the app on loopback; the app names exactly this URL when it syncs.
+const appServeOrigin = `http://127.0.0.1:${env.PORT}`;
+const appServeUrl = `${appServeOrigin}${INNGEST_SERVE_PATH}`;
+const engineKeys: InngestKeys | null = externalInngest
   ? null
-  : await startEngine({
+  : {
+      signingKey: await persistentSecret(env.INNGEST_SIGNING_KEY, "inngest-signing-key", newSigningKey),
+      signingKeyFallback: env.INNGEST_SIGNING_KEY_FALLBACK,
+      eventKey: await persistentSecret(env.INNGEST_EVENT_KEY, "inngest-event-key", newEventKey),
+    };
+let engine: Engine | null = null;
+if (engineKeys) {
+  try {
+    engine = await startEngine({
       port: env.SKILLRUN_ENGINE_PORT,
       databaseUrl: database.url,
+      ...engineKeys,
       log: ({ level, msg, ...fields }) => {
         const details = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
         (level === "info" ? console.log : console.error)(`\x1b[35mengine\x1b[0m ${msg} ${details.join(" ")}`);
       },
     });
+  } catch (error) {
+    console.error(`\x1b[31mskillrun\x1b[0m ${error instanceof SigningKeyError ? `The Inngest signing key (INNGEST_SIGNING_KEY, else ${displayPath(path.join(dataDir, "inngest-signing-key"))}): ${error.message}` : String(error)}`);
+    await shutdown(1);
+  }
+}
 children.engine = engine ?? undefined;
-say(engine ? `Inngest engine (embedded) on ${engine.url}` : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`);
+say(engine ? `Inngest engine (embedded, signed) on ${engine.url}` : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`);
 
 const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
 const next = spawn(
@@ -153,11 +197,11 @@ const next = spawn(
   {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
-      ...process.env,
+      // A configured Inngest server's settings pass through as the user gave them.
+      ...(engine && engineKeys ? embeddedInngestEnvironment(process.env, { url: engine.url, keys: engineKeys, appServeOrigin }) : process.env),
       DATABASE_URL: database.url,
       BETTER_AUTH_SECRET: await authSecret(),
       BETTER_AUTH_URL: appUrl,
-      ...(engine ? { INNGEST_DEV: engine.url } : {}),
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },
@@ -179,7 +223,7 @@ for (;;) {
   if (healthy) {
     if (engine) {
       await engine
-        .watchApp(`http://127.0.0.1:${env.PORT}/api/inngest`)
+        .watchApp(appServeUrl)
         .catch((error: unknown) => console.error(`skillrun could not sync the app with the engine: ${(error as Error).message}`));
     }
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);

@@ -18,7 +18,8 @@ function isAddressOrRange(entry: string): boolean {
  * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
  * BETTER_AUTH_URL for the app when they are not set, except the secret of a production app on
  * a non-local URL (see auth/secret-rule.ts), which this check refuses too for an app started
- * without the launcher.
+ * without the launcher; and with the embedded engine the INNGEST_BASE_URL, keys and
+ * INNGEST_SERVE_ORIGIN the app runs the Inngest SDK with.
  */
 export const env = createEnv({
   server: {
@@ -61,6 +62,9 @@ export const env = createEnv({
     INNGEST_BASE_URL: z.url().optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY_FALLBACK: z.string().optional(),
+    // Where the Inngest server calls the app; see inngest/serve-url.ts for the default.
+    INNGEST_SERVE_ORIGIN: z.url().optional(),
   },
   client: {},
   createFinalSchema: (shape) =>

@@ -1,7 +1,7 @@
 /**
- * Dispatch end to end: startRun → skill/run.requested → the embedded engine → the real
- * run-skill function served over HTTP → services → PostgreSQL, with the AI SDK's mock
- * language model scripted per test.
+ * Dispatch end to end: startRun → skill/run.requested → the embedded engine (signed, as the
+ * launcher runs it) → the real run-skill function served over HTTP in cloud mode → services →
+ * PostgreSQL, with the AI SDK's mock language model scripted per test.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { startEngine, type Engine } from "@/inngest/engine";
+import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
 import { ModelNotConfiguredError } from "@/server/agent/models";
 import type { RetryableModel } from "@/server/agent/model-retry";
 import {
@@ -46,10 +47,12 @@ const models = new Map<string, RetryableModel>();
 let engine: Engine;
 let app: http.Server;
 let deps: RunServiceDeps;
+const keys = { signingKey: newSigningKey(), eventKey: newEventKey() };
 
 beforeAll(async () => {
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
-  const client = new Inngest({ id: "skillrun-dispatch-test", isDev: true, baseUrl: engine.url });
+  // Signed, as the launcher runs them: the engine signs every call, the SDK verifies it (cloud mode).
+  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0, ...keys });
+  const client = new Inngest({ id: "skillrun-dispatch-test", isDev: false, baseUrl: engine.url, ...keys });
   const runSkill = createRunSkillFunction({
     client,
     db: () => db,
@@ -145,7 +148,9 @@ async function terminal(runId: string, timeoutMs = 15_000) {
 async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { data } = (await fetch(`${engine.url}/v1/events/${eventId}/runs`).then((response) => response.json())) as { data: { status: string; output: unknown }[] };
+    const { data } = (await fetch(`${engine.url}/v1/events/${eventId}/runs`, { headers: { authorization: `Bearer ${keys.signingKey}` } }).then((response) => response.json())) as {
+      data: { status: string; output: unknown }[];
+    };
     if (data[0] && data[0].status !== "Running") return data[0];
     if (Date.now() > deadline) throw new Error(`engine run for ${eventId} not finished: ${JSON.stringify(data)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,9 +1,11 @@
 /**
  * `npm run engine -- -u <app serve url> -p <port>`: the embedded engine as its own process,
- * with the same flags as `inngest dev` so the two are interchangeable.
+ * with the same flags as `inngest dev` so the two are interchangeable; with `--signing-key`
+ * and `--event-key` it runs signed, like `inngest start`.
  */
 import { parseArgs } from "node:util";
 import { startEngine } from "./index";
+import { SigningKeyError } from "./signing";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +19,10 @@ const { values } = parseArgs({
     // Accepted for compatibility with `inngest dev`; this engine never scans ports.
     "no-discovery": { type: "boolean", default: false },
     "history-retention": { type: "string", default: "168" },
+    // From the environment too, as `inngest start` reads them: a key in argv is visible in `ps`.
+    "signing-key": { type: "string", default: process.env.INNGEST_SIGNING_KEY || undefined },
+    "signing-key-fallback": { type: "string", default: process.env.INNGEST_SIGNING_KEY_FALLBACK || undefined },
+    "event-key": { type: "string", default: process.env.INNGEST_EVENT_KEY || undefined },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -28,7 +34,12 @@ const usage = `usage: npm run engine -- -u <app serve url> [-p 8288] [--database
       --database-url URL    PostgreSQL for the engine's state (default: DATABASE_URL)
       --retry-interval SECS fixed retry backoff instead of the 15 s … 2 h table
       --poll-interval SECS  re-sync the apps every SECS seconds (default 5); --no-poll disables
-      --history-retention H keep finished runs and their events H hours (default 168)`;
+      --history-retention H keep finished runs and their events H hours (default 168)
+      --signing-key KEY     run signed, like \`inngest start\`: sign every request to the app and require
+                            the key (hashed, as the SDK sends it) on /fn/register and /v1/* (or INNGEST_SIGNING_KEY)
+      --signing-key-fallback KEY  also accepted from the SDK while keys rotate (or INNGEST_SIGNING_KEY_FALLBACK)
+      --event-key KEY       the only key /e/:key accepts; needed with --signing-key (or INNGEST_EVENT_KEY)
+Without keys the engine runs like \`inngest dev\`: nothing is signed or checked.`;
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -49,7 +60,11 @@ if (!values["database-url"]) {
   process.exit(2);
 }
 
+const signed = Boolean(values["signing-key"] || values["event-key"]);
 const engine = await startEngine({
+  signingKey: values["signing-key"],
+  signingKeyFallback: values["signing-key-fallback"],
+  eventKey: values["event-key"],
   port: number("port", values.port) ?? 8288,
   host: values.host,
   databaseUrl: values["database-url"],
@@ -57,6 +72,10 @@ const engine = await startEngine({
   retryIntervalSeconds: number("retry-interval", values["retry-interval"]),
   pollIntervalSeconds: values["no-poll"] ? 0 : number("poll-interval", values["poll-interval"]),
   historyRetentionHours: number("history-retention", values["history-retention"]),
+}).catch((error: unknown) => {
+  if (!(error instanceof SigningKeyError)) throw error;
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
 });
 
 let stopping = false;
@@ -67,4 +86,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void engine.close().then(() => process.exit(0));
   });
 }
-console.error(`Inngest-compatible engine listening on ${engine.url} — run apps with INNGEST_DEV=${engine.url}`);
+console.error(
+  signed
+    ? `Inngest-compatible engine listening on ${engine.url} (signed) — run apps with INNGEST_BASE_URL=${engine.url} and the same INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY`
+    : `Inngest-compatible engine listening on ${engine.url} (dev, unsigned) — run apps with INNGEST_DEV=${engine.url}`,
+);

@@ -22,6 +22,7 @@ import {
   type SdkResponse,
   type StepState,
 } from "./protocol";
+import { appRequest, type EngineKeys } from "./signing";
 import { SCHEMA, type Sql } from "./store";
 
 // JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
@@ -37,6 +38,8 @@ export type EngineConfig = {
   maxConcurrentRequests: number;
   /** Ceiling on one SDK request; the real server allows 2 h. */
   requestTimeoutMs: number;
+  /** Signed mode: every request to the app carries `X-Inngest-Signature`. */
+  keys?: EngineKeys;
   log: (line: EngineLogLine) => void;
 };
 
@@ -842,11 +845,12 @@ export class InngestEngine {
 
     let response: SdkResponse | Error;
     try {
+      const request = appRequest(body, this.config.keys);
       response = await readSdkResponse(
         await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-inngest-server-kind": "dev", "x-inngest-req-version": "2" },
-          body: JSON.stringify(body),
+          headers: { ...request.headers, "x-inngest-req-version": "2" },
+          body: request.body,
           signal: AbortSignal.timeout(this.config.requestTimeoutMs),
         }),
       );

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
 import type { FunctionConfig } from "./protocol";
+import { appRequest, bearerAuthorized, eventKeyAuthorized, parseSigningKey, SigningKeyError, type EngineKeys } from "./signing";
 import { openStore, SCHEMA, type Sql } from "./store";
 
 export type { EngineLogLine } from "./engine";
@@ -11,8 +12,20 @@ export type EngineOptions = {
   port: number;
   host?: string;
   databaseUrl: string;
-  /** App serve URLs synced (in-band) at start and every poll interval. */
+  /**
+   * App serve URLs synced (in-band) at start and every poll interval. Once the engine has any
+   * (these, or one given to `watchApp`), it takes no registration naming another URL.
+   */
   appUrls?: string[];
+  /**
+   * Signed mode, as `inngest start --signing-key … --event-key …`: requests to the app are
+   * signed, `/fn/register` and `/v1/*` want `Authorization: Bearer <hashed signing key>`, and
+   * `/e/:key` the event key. Both keys or neither (dev mode: nothing is signed or checked).
+   */
+  signingKey?: string;
+  /** Also accepted from the SDK while keys rotate; requests to the app are signed with `signingKey`. */
+  signingKeyFallback?: string;
+  eventKey?: string;
   retryIntervalSeconds?: number;
   /** Seconds between re-syncs of the apps; 0 disables polling. */
   pollIntervalSeconds?: number;
@@ -65,10 +78,61 @@ async function readJson(request: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(response: http.ServerResponse, status: number, body?: unknown) {
+type ServerKind = "dev" | "cloud";
+
+function send(response: http.ServerResponse, kind: ServerKind, status: number, body?: unknown) {
   const payload = body === undefined ? "" : JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "x-inngest-server-kind": "dev" });
+  response.writeHead(status, { "content-type": "application/json", "x-inngest-server-kind": kind });
   response.end(payload);
+}
+
+/** Both keys or neither: half a signed mode would leave one door open while looking shut. */
+function engineKeys(options: Pick<EngineOptions, "signingKey" | "signingKeyFallback" | "eventKey">): EngineKeys | undefined {
+  const { signingKey, signingKeyFallback, eventKey } = options;
+  if (!signingKey && !eventKey && !signingKeyFallback) return undefined;
+  if (!signingKey || !eventKey) {
+    throw new SigningKeyError("Signed mode needs both a signing key and an event key (--signing-key and --event-key).");
+  }
+  return {
+    signing: parseSigningKey(signingKey),
+    signingFallback: signingKeyFallback ? parseSigningKey(signingKeyFallback, "fallback signing key") : undefined,
+    eventKey,
+  };
+}
+
+function endpointOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first URL in a registration (the app's, or a step's) that is not one of the app URLs the
+ * engine was configured with, or null when every one is. The engine sends each tenant's step
+ * state to these URLs and stores what comes back, so a registration naming another host would
+ * hand it every run. Query strings (`deployId`, `fnId`) do not change where a call goes.
+ */
+export function foreignAppUrl(allowed: readonly string[], url: string, configs: readonly FunctionConfig[]): string | null {
+  if (allowed.length === 0) return null;
+  const endpoints = new Set(allowed.map(endpointOf));
+  // The body is the caller's JSON: a config without steps, or a step without a URL, is not trusted to be well formed.
+  const stepUrls = configs.flatMap((config) => {
+    const steps: FunctionConfig["steps"] | undefined = config.steps;
+    return Object.values(steps ?? {}).map((step) => String(step.runtime?.url));
+  });
+  return [url, ...stepUrls].find((candidate) => !endpoints.has(endpointOf(candidate))) ?? null;
+}
+
+/** A malformed escape is just a key that does not match, not a server error. */
+function decodedPathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function v1(data: unknown) {
@@ -103,40 +167,56 @@ function runView(row: RunRow) {
   };
 }
 
-function createHandler(engine: InngestEngine, sql: Sql) {
+function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undefined, appUrls: () => string[]) {
   const s = sql(SCHEMA);
   const runColumns = sql`id, function_slug, function_version, event_id, status, output, cron, started_at, ended_at`;
+  const kind: ServerKind = keys ? "cloud" : "dev";
+  const reply = (response: http.ServerResponse, status: number, body?: unknown) => send(response, kind, status, body);
 
   return async function handle(request: http.IncomingMessage, response: http.ServerResponse) {
     const url = new URL(request.url ?? "/", "http://engine");
     const method = request.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean);
 
-    if (method === "GET" && url.pathname === "/health") return send(response, 200, { status: 200, message: "OK" });
+    if (method === "GET" && url.pathname === "/health") return reply(response, 200, { status: 200, message: "OK" });
+
+    // The SDK's own calls (registration, the REST API) carry the hashed signing key; a 401 makes
+    // it retry with its fallback key. Events are keyed by the event key in the path instead.
+    const api = url.pathname === "/fn/register" || parts[0] === "v0" || parts[0] === "v1";
+    if (api && keys && !bearerAuthorized(request.headers.authorization, keys)) {
+      return reply(response, 401, { error: "a signing key is required: Authorization: Bearer <hashed signing key>", status: 401 });
+    }
 
     if (method === "POST" && url.pathname === "/fn/register") {
       const expected = request.headers["x-inngest-expected-server-kind"];
-      if (expected && expected !== "dev") {
-        return send(response, 400, { error: `Expected server kind dev, got ${String(expected)}`, status: 400 });
+      if (expected && expected !== kind) {
+        return reply(response, 400, { error: `Expected server kind ${kind}, got ${String(expected)}`, status: 400 });
       }
       const body = (await readJson(request)) as { appName?: string; url?: string; functions?: FunctionConfig[] } | null;
       if (!body?.appName || !body.url || !Array.isArray(body.functions)) {
-        return send(response, 400, { error: "appName, url and functions are required", status: 400 });
+        return reply(response, 400, { error: "appName, url and functions are required", status: 400 });
+      }
+      const stray = foreignAppUrl(appUrls(), body.url, body.functions);
+      if (stray !== null) {
+        return reply(response, 403, { error: `registration refused: ${stray} is not an app URL this engine was started with (-u)`, status: 403 });
       }
       const appUrl = new URL(body.url);
       appUrl.searchParams.delete("deployId");
       const { modified } = await engine.registerApp(body.appName, appUrl.toString(), body.functions);
-      return send(response, 200, { ok: true, modified, app_id: body.appName, status: 200 });
+      return reply(response, 200, { ok: true, modified, app_id: body.appName, status: 200 });
     }
 
     if (method === "POST" && parts[0] === "e" && parts.length === 2) {
+      if (keys && !eventKeyAuthorized(decodedPathSegment(parts[1] ?? ""), keys)) {
+        return reply(response, 401, { ids: [], status: 401, error: "Event key not found" });
+      }
       const body = await readJson(request);
       const events = Array.isArray(body) ? body : [body];
       try {
         const ids = await engine.ingest(events, { seed: request.headers["x-inngest-event-id-seed"] as string | undefined });
-        return send(response, 200, { ids, status: 200 });
+        return reply(response, 200, { ids, status: 200 });
       } catch (error) {
-        if (error instanceof EventValidationError) return send(response, 400, { ids: [], status: 400, error: error.message });
+        if (error instanceof EventValidationError) return reply(response, 400, { ids: [], status: 400, error: error.message });
         throw error;
       }
     }
@@ -146,29 +226,29 @@ function createHandler(engine: InngestEngine, sql: Sql) {
       if (method === "GET" && resource === "events" && id && !sub) {
         const [event] = await sql<{ internal_id: string; payload: Record<string, unknown>; received_at: Date }[]>`
           select internal_id, payload, received_at from ${s}.events where internal_id = ${id}`;
-        if (!event) return send(response, 404, { error: "event not found", status: 404 });
-        return send(response, 200, v1({ ...event.payload, internal_id: event.internal_id, received_at: event.received_at.toISOString() }));
+        if (!event) return reply(response, 404, { error: "event not found", status: 404 });
+        return reply(response, 200, v1({ ...event.payload, internal_id: event.internal_id, received_at: event.received_at.toISOString() }));
       }
       if (method === "GET" && resource === "events" && id && sub === "runs") {
         const rows = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where event_id = ${id} order by id`;
-        return send(response, 200, v1(rows.map(runView)));
+        return reply(response, 200, v1(rows.map(runView)));
       }
       if (resource === "runs" && id && !sub) {
         if (method === "GET") {
           const [row] = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where id = ${id}`;
-          return row ? send(response, 200, v1(runView(row))) : send(response, 404, { error: "run not found", status: 404 });
+          return row ? reply(response, 200, v1(runView(row))) : reply(response, 404, { error: "run not found", status: 404 });
         }
         if (method === "DELETE") {
           const outcome = await engine.cancelRunById(id);
-          if (outcome === "not_found") return send(response, 404, { error: "run not found", status: 404 });
-          return send(response, 200);
+          if (outcome === "not_found") return reply(response, 404, { error: "run not found", status: 404 });
+          return reply(response, 200);
         }
       }
       if (method === "POST" && resource === "cancellations" && !id) {
         const body = (await readJson(request)) as { app_id?: string; function_id?: string; started_before?: string; started_after?: string; if?: string } | null;
         const startedBefore = body?.started_before ? new Date(body.started_before) : null;
         if (!body?.function_id || !startedBefore || Number.isNaN(startedBefore.getTime())) {
-          return send(response, 400, { error: "function_id and started_before (RFC3339) are required", status: 400 });
+          return reply(response, 400, { error: "function_id and started_before (RFC3339) are required", status: 400 });
         }
         const known = new Set(engine.listFunctions().map((fn) => fn.slug));
         const slug = known.has(body.function_id) ? body.function_id : `${body.app_id ?? ""}-${body.function_id}`;
@@ -178,32 +258,34 @@ function createHandler(engine: InngestEngine, sql: Sql) {
           startedAfter: body.started_after ? new Date(body.started_after) : undefined,
           expression: body.if,
         });
-        return send(response, 200, v1({ function_id: slug, cancelled }));
+        return reply(response, 200, v1({ function_id: slug, cancelled }));
       }
     }
 
-    return send(response, 404, { error: `no route for ${method} ${url.pathname}`, status: 404 });
+    return reply(response, 404, { error: `no route for ${method} ${url.pathname}`, status: 404 });
   };
 }
 
-async function syncApp(engine: InngestEngine, engineUrl: string, appUrl: string, kind: SyncKind): Promise<void> {
+async function syncApp(engine: InngestEngine, engineUrl: string, appUrl: string, kind: SyncKind, keys: EngineKeys | undefined): Promise<void> {
+  const { headers, body: payload } = appRequest({ url: appUrl }, keys);
   const response = await fetch(appUrl, {
     method: "PUT",
-    headers: {
-      "content-type": "application/json",
-      "x-inngest-server-kind": "dev",
-      ...(kind === "in_band" ? { "x-inngest-sync-kind": "in_band" } : {}),
-    },
-    body: JSON.stringify({ url: appUrl }),
+    headers: { ...headers, ...(kind === "in_band" ? { "x-inngest-sync-kind": "in_band" } : {}) },
+    body: payload,
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 300)}`);
   if (kind === "out_of_band") return;
   if (response.headers.get("x-inngest-sync-kind") !== "in_band") {
-    throw new Error(`${appUrl} did not answer the in-band sync (is INNGEST_DEV=${engineUrl} set for the app?)`);
+    const setting = keys ? `INNGEST_BASE_URL=${engineUrl} and the engine's INNGEST_SIGNING_KEY` : `INNGEST_DEV=${engineUrl}`;
+    throw new Error(`${appUrl} did not answer the in-band sync (is ${setting} set for the app?)`);
   }
   const body = JSON.parse(text) as { app_id: string; url?: string; functions: FunctionConfig[] };
+  const stray = foreignAppUrl([appUrl], body.url ?? appUrl, body.functions);
+  if (stray !== null) {
+    throw new Error(`${appUrl} answered the sync naming ${stray}: set its INNGEST_SERVE_ORIGIN so the app names the URL the engine syncs`);
+  }
   await engine.registerApp(body.app_id, body.url ?? appUrl, body.functions);
 }
 
@@ -214,6 +296,7 @@ const defaultLog = (line: EngineLogLine) => {
 /** Starts the engine: its schema, recovery of unfinished work, the HTTP API, app syncs. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log ?? defaultLog;
+  const keys = engineKeys(options);
   const sql = await openStore(options.databaseUrl);
   const engine = new InngestEngine(sql, {
     retryIntervalSeconds: options.retryIntervalSeconds,
@@ -221,16 +304,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
     maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
     requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
+    keys,
     log,
   });
   await engine.recover();
 
-  const handle = createHandler(engine, sql);
+  const watched = new Set(options.appUrls ?? []);
+  const handle = createHandler(engine, sql, keys, () => [...watched]);
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status === 500) log({ level: "error", msg: "http.failed", path: request.url, error: String(error) });
-      if (!response.headersSent) send(response, status, { error: error instanceof Error ? error.message : String(error), status });
+      if (!response.headersSent) send(response, keys ? "cloud" : "dev", status, { error: error instanceof Error ? error.message : String(error), status });
       else response.end();
     });
   });
@@ -243,8 +328,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${host}:${port}`;
 
-  const sync = (appUrl: string, kind: SyncKind = "in_band") => syncApp(engine, url, appUrl, kind);
-  const watched = new Set(options.appUrls ?? []);
+  const sync = (appUrl: string, kind: SyncKind = "in_band") => syncApp(engine, url, appUrl, kind, keys);
   const syncWatched = async () => {
     for (const appUrl of watched) {
       await sync(appUrl).catch((error: unknown) => log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }));

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { EmbeddedPostgresError, isPortFree, startEmbeddedPostgres } from "./embedded-postgres";
+import { EmbeddedPostgresError, isPortFree, PASSWORD_FILE, readStoredPassword, startEmbeddedPostgres } from "./embedded-postgres";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -44,6 +44,51 @@ describe("embedded PostgreSQL", () => {
     await writeFile(path.join(dataDir, "postmaster.pid"), `999999\n${dataDir}\n0\n${port}\n\n\n`);
     const restarted = await startEmbeddedPostgres({ dataDir, port, fast: true });
     await restarted.stop();
+  });
+
+  it("gives the superuser a random password kept in the data directory, and moves an old cluster off the published one", async () => {
+    const dataDir = await tempDataDir();
+    const port = await freePortFrom(55_500);
+    const canConnect = async (password: string) => {
+      const sql = postgres(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, { max: 1, connect_timeout: 5, onnotice: () => {} });
+      try {
+        await sql`select 1`;
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await sql.end({ timeout: 1 });
+      }
+    };
+
+    let server = await startEmbeddedPostgres({ dataDir, port, fast: true });
+    const password = await readStoredPassword(dataDir);
+    try {
+      expect(password).toMatch(/^[\w-]{32}$/);
+      expect((await stat(path.join(dataDir, PASSWORD_FILE))).mode & 0o777).toBe(0o600);
+      expect(server.urlFor("postgres")).toContain(`:${password}@`);
+      expect(await canConnect(password!)).toBe(true);
+      expect(await canConnect("skillrun-local")).toBe(false);
+
+      // A cluster from before generated passwords: the published one, and no password file.
+      const sql = postgres(server.urlFor("postgres"), { max: 1 });
+      await sql.unsafe(`alter role postgres with password 'skillrun-local'`);
+      await sql.end();
+    } finally {
+      await server.stop();
+    }
+    await unlink(path.join(dataDir, PASSWORD_FILE));
+
+    server = await startEmbeddedPostgres({ dataDir, port, fast: true });
+    try {
+      const replaced = await readStoredPassword(dataDir);
+      expect(replaced).toMatch(/^[\w-]{32}$/);
+      expect(replaced).not.toBe(password);
+      expect(await canConnect("skillrun-local")).toBe(false);
+      expect(await canConnect(replaced!)).toBe(true);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("says which variable to set when its port is taken", async () => {

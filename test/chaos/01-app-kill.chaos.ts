@@ -60,4 +60,6 @@ test(`SIGKILL the app with ${RUNS} runs mid-turn: after a restart all are termin
   // A run whose turn was cut off cannot have completed with that turn's answer.
   expect(runs.filter((run) => run.status === "complete")).toEqual([]);
   expect(await timelineProblems(world, runs)).toEqual([]);
+  // The keys and passwords the launcher generated stayed in the data directory through two starts and a crash.
+  expect(await world.secretsInLogs()).toEqual([]);
 });

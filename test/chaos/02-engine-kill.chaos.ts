@@ -1,6 +1,6 @@
 /**
- * Chaos 2: the engine as its own process (`npm run engine`, the launcher pointed at it with
- * INNGEST_DEV). SIGKILL it while runs wait in its queue and others are mid-step; start it
+ * Chaos 2: the engine as its own process (`npm run engine`, signed, the launcher pointed at it
+ * with INNGEST_BASE_URL and the keys). SIGKILL it while runs wait in its queue and others are mid-step; start it
  * again; no run is lost (all terminal; those not yet under way complete) and none is
  * duplicated (one row per start, at most one model call per run).
  */

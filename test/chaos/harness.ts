@@ -8,26 +8,27 @@
  * generous deadline, only for liveness.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { startModelServer } from "@/e2e/fixtures/model-server";
 import { modelCalls, scriptModel, scriptMarker, uniqueScriptKey, type ModelCalls, type ScriptStep } from "@/e2e/fixtures/model-script";
 import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
 import { agents, agentTemplates, memberships, runEvents, skillRuns, tenants, tenantSettings, users } from "@/server/db/schema";
+import { parseSigningKey } from "@/inngest/engine/signing";
+import { PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
 import { createApiKey } from "@/server/services/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 const TSX = ["--import", "tsx"];
 /** Where each case's child-process logs go (outside the tree: Playwright empties test-results/). */
 export const LOG_ROOT = path.join(os.tmpdir(), "skillrun-chaos-logs");
-export const PG_PASSWORD = "skillrun-local";
 export const TERMINAL = ["complete", "failed", "cancelled"] as const;
 export const SKILL = "customer-email-reply";
 
@@ -181,6 +182,8 @@ export class ChaosWorld {
   private engineCount = 0;
   private readonly children = new Set<Child>();
   private database: { db: Database; close: () => Promise<void> } | null = null;
+  /** What a separately run engine and the app share, as with a self-hosted `inngest start`. */
+  readonly inngestKeys = { signingKey: `signkey-chaos-${randomBytes(32).toString("hex")}`, eventKey: randomBytes(16).toString("hex") };
   private constructor(
     readonly name: string,
     ports: [number, number, number],
@@ -213,8 +216,10 @@ export class ChaosWorld {
     return `http://127.0.0.1:${this.enginePort}`;
   }
 
+  /** Valid once the launcher has created the cluster, which generates the superuser's password. */
   get databaseUrl() {
-    return `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${this.pgPort}/skillrun`;
+    const password = readFileSync(path.join(this.pgDataDir, PASSWORD_FILE), "utf8").trim();
+    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.pgPort}/skillrun`;
   }
 
   /** The embedded cluster's directory under the launcher's data directory. */
@@ -243,8 +248,8 @@ export class ChaosWorld {
 
   /**
    * `npm start` on this case's data directory and ports, with the scripted model. With
-   * `externalEngine` the launcher uses the engine at enginePort (INNGEST_DEV) instead of
-   * running one in its own process.
+   * `externalEngine` the launcher uses the engine at enginePort (INNGEST_BASE_URL and this
+   * world's keys, as for a self-hosted `inngest start`) instead of running one in its own process.
    */
   async startLauncher(env: ChaosEnv = {}, options: { externalEngine?: boolean } = {}): Promise<Child> {
     this.launchCount += 1;
@@ -257,8 +262,12 @@ export class ChaosWorld {
       SKILLRUN_ENGINE_PORT: String(this.enginePort),
       SKILLRUN_DATA_DIR: this.dataDir,
       DATABASE_URL: "",
-      INNGEST_DEV: options.externalEngine ? this.engineUrl : "",
-      INNGEST_BASE_URL: "",
+      INNGEST_DEV: "",
+      INNGEST_BASE_URL: options.externalEngine ? this.engineUrl : "",
+      // Embedded: the launcher generates its keys into the data directory.
+      INNGEST_SIGNING_KEY: options.externalEngine ? this.inngestKeys.signingKey : "",
+      INNGEST_EVENT_KEY: options.externalEngine ? this.inngestKeys.eventKey : "",
+      INNGEST_SERVE_ORIGIN: options.externalEngine ? this.appUrl : "",
       BETTER_AUTH_URL: `http://localhost:${this.appPort}`,
       BETTER_AUTH_SECRET: "chaos-secret-chaos-secret-chaos-secret-0123",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -281,7 +290,8 @@ export class ChaosWorld {
     const child = this.spawnChild(
       `engine-${this.engineCount}`,
       [...TSX, "inngest/engine/cli.ts", "-u", `${this.appUrl}/api/inngest`, "-p", String(this.enginePort), "--database-url", this.databaseUrl, "--poll-interval", "5"],
-      { NODE_ENV: "production" },
+      // Signed, like `inngest start`; the keys go through the environment, not argv.
+      { NODE_ENV: "production", INNGEST_SIGNING_KEY: this.inngestKeys.signingKey, INNGEST_EVENT_KEY: this.inngestKeys.eventKey },
     );
     await child.waitForLine(/engine listening on/, 60_000);
     // Synced: the app's functions are registered.
@@ -294,6 +304,26 @@ export class ChaosWorld {
       { timeoutMs: 60_000 },
     );
     return child;
+  }
+
+  /**
+   * Which secrets the launcher generated into the data directory (and the signing key's secret
+   * part and hashed form, the SDK's bearer token) appear in this case's child logs.
+   */
+  async secretsInLogs(): Promise<string[]> {
+    const files = ["auth-secret", "inngest-signing-key", "inngest-event-key", path.join("postgres", PASSWORD_FILE)];
+    const secrets: [string, string][] = [];
+    for (const file of files) {
+      const value = (await readFile(path.join(this.dataDir, file), "utf8").catch(() => "")).trim();
+      if (!value) continue;
+      secrets.push([file, value]);
+      if (file === "inngest-signing-key") {
+        const key = parseSigningKey(value);
+        secrets.push([`${file} (secret part)`, key.hmacKey], [`${file} (hashed)`, key.hashed]);
+      }
+    }
+    const logs = await Promise.all((await readdir(this.logDir)).map((name) => readFile(path.join(this.logDir, name), "utf8")));
+    return secrets.filter(([, secret]) => logs.some((log) => log.includes(secret))).map(([file]) => file);
   }
 
   /** The `next start` process the launcher spawned (the app). */

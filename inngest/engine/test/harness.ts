@@ -2,7 +2,8 @@
  * Conformance-test harness for the embedded Inngest engine.
  *
  * The app side is the real SDK (`inngest@4.24.x`): functions are served by `serve()` from
- * `inngest/node` on a local HTTP server, in dev mode, pointed at the engine. Every test file
+ * `inngest/node` on a local HTTP server, in dev mode, pointed at the engine (or, given `keys`,
+ * in cloud mode against the engine running signed, as `inngest start`). Every test file
  * gets its own PostgreSQL database (test/setup-database.ts) and, through `setupEngine()`, one
  * engine for the whole file. Tests keep to themselves by using their own app id and event
  * names (see `uniqueName`).
@@ -14,6 +15,7 @@ import { Inngest, type InngestFunction, type Logger } from "inngest";
 import { serve } from "inngest/node";
 import { afterAll, beforeAll } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
+import { parseSigningKey } from "@/inngest/engine/signing";
 
 export type SyncMode = "in_band" | "out_of_band";
 export type RunStatus = "Running" | "Completed" | "Failed" | "Cancelled";
@@ -183,7 +185,12 @@ export async function startAppServer(client: Inngest.Any, functions: InngestFunc
 
 type EngineStartOptions = Parameters<typeof startEngine>[0];
 
-export type HarnessOptions = Pick<EngineStartOptions, "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds">;
+export type SignedModeKeys = { signingKey: string; signingKeyFallback?: string; eventKey: string };
+
+export type HarnessOptions = Pick<EngineStartOptions, "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds"> & {
+  /** Run the engine signed; clients get the signing and event keys, API calls the hashed key. */
+  keys?: SignedModeKeys;
+};
 
 export class EngineHarness {
   private current: Engine | undefined;
@@ -215,6 +222,7 @@ export class EngineHarness {
       pollIntervalSeconds: this.options.pollIntervalSeconds ?? 0.2,
       historyRetentionHours: this.options.historyRetentionHours,
       pruneIntervalSeconds: this.options.pruneIntervalSeconds,
+      ...this.options.keys,
       log: (line) => {
         // CONFORMANCE_ENGINE_LOG=1 prints the engine's log lines while debugging a failure.
         if (process.env.CONFORMANCE_ENGINE_LOG) process.stderr.write(`[engine] ${JSON.stringify(line)}\n`);
@@ -241,9 +249,19 @@ export class EngineHarness {
     await engine?.close();
   }
 
-  /** A dev-mode SDK client whose id is unique to the caller; events and API calls go to the engine. */
-  client(name: string): Inngest {
-    return new Inngest({ id: `conformance-${name}-${uid()}`, isDev: true, baseUrl: this.url, logger: silentLogger });
+  /**
+   * An SDK client whose id is unique to the caller; events and API calls go to the engine. Dev
+   * mode, or cloud mode with the engine's keys (`keys` overrides them, e.g. for a rotation).
+   */
+  client(name: string, keys: Partial<SignedModeKeys> | undefined = this.options.keys): Inngest {
+    const id = `conformance-${name}-${uid()}`;
+    if (!this.options.keys) return new Inngest({ id, isDev: true, baseUrl: this.url, logger: silentLogger });
+    return new Inngest({ id, isDev: false, baseUrl: this.url, logger: silentLogger, ...this.options.keys, ...keys });
+  }
+
+  /** What the SDK sends as `Authorization` in signed mode. */
+  get authorization(): Record<string, string> {
+    return this.options.keys ? { authorization: `Bearer ${parseSigningKey(this.options.keys.signingKey).hashed}` } : {};
   }
 
   /** Serves the functions on a new app server and syncs it (unless `sync: false`). Closed after the file. */
@@ -263,7 +281,7 @@ export class EngineHarness {
   // ── HTTP API ──
 
   async api<T>(path: string, init?: RequestInit): Promise<{ httpStatus: number; body: T }> {
-    const response = await fetch(new URL(path, this.url), init);
+    const response = await fetch(new URL(path, this.url), { ...init, headers: { ...this.authorization, ...(init?.headers as Record<string, string> | undefined) } });
     const text = await response.text();
     let body: unknown = text;
     if (text) {
@@ -298,7 +316,7 @@ export class EngineHarness {
 
   /** Posts raw JSON to `POST /e/:key` (no SDK), returning the HTTP status and parsed body. */
   async sendRaw(body: unknown, headers: Record<string, string> = {}): Promise<SendResponse> {
-    const { httpStatus, body: parsed } = await this.api<unknown>("/e/test-key", {
+    const { httpStatus, body: parsed } = await this.api<unknown>(`/e/${this.options.keys?.eventKey ?? "test-key"}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
