@@ -4,12 +4,14 @@ import { formatAbsolute } from "@/components/runs/format";
 import type { ScheduleSlotOutcome } from "@/lib/enums";
 import { SLOT_HEALTH_TEXT, slotStripLabel, summarizeSlotHealth, type SlotHealth } from "@/lib/schedules";
 
-const LOOK = {
-  fired: { label: "Fired", variant: "success" },
-  skipped: { label: "Skipped", variant: "warning" },
-  missed: { label: "Missed", variant: "outline" },
-  failed: { label: "Failed", variant: "danger" },
-} as const;
+// Firing says nothing of health (the run's status beside it does), so it is not green; a slot
+// that could not start a run reads as the strip calls it, "Not started", never as a failed run.
+const LOOK: Record<ScheduleSlotOutcome, { label: string; variant: NonNullable<ComponentProps<typeof Badge>["variant"]> }> = {
+  fired: { label: "Fired", variant: "outline" },
+  skipped: { label: SLOT_HEALTH_TEXT.skipped.label, variant: "warning" },
+  missed: { label: SLOT_HEALTH_TEXT.missed.label, variant: "outline" },
+  failed: { label: SLOT_HEALTH_TEXT.not_started.label, variant: "danger" },
+};
 
 /** What the slot itself did (fired, skipped…), not how its run went: the ledger table shows both side by side. */
 export function SlotOutcomeBadge({ outcome }: { outcome: ScheduleSlotOutcome }) {
