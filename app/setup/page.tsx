@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { AuthFrame } from "@/components/auth/auth-frame";
 import { OwnerSetupForm } from "@/components/auth/owner-setup-form";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { getAuth } from "@/server/auth";
@@ -19,12 +20,7 @@ export default async function OwnerSetupPage() {
   if (await anyUserExists(getDb())) notFound();
   const { minLength, maxLength } = await passwordPolicyOf(getAuth());
   return (
-    <main className="flex min-h-screen items-center justify-center bg-muted/50 p-6">
-      <div className="w-full max-w-md">
-        <div className="mb-6 text-center">
-          <p className="text-2xl font-semibold tracking-tight">Skillrun</p>
-          <p className="mt-1 text-sm text-muted-foreground">The operator console for agent skill runs</p>
-        </div>
+    <AuthFrame>
         <Card>
           <CardHeader>
             <h1 className="text-base leading-tight font-semibold">Create the owner</h1>
@@ -40,7 +36,6 @@ export default async function OwnerSetupPage() {
         <p className="mt-4 text-center text-xs text-muted-foreground">
           No access to the log? Run <code>npm run admin:create</code> on the host instead.
         </p>
-      </div>
-    </main>
+    </AuthFrame>
   );
 }

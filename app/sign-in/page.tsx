@@ -9,6 +9,7 @@ import { safeNextPath } from "@/lib/safe-next-path";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { anyUserExists } from "@/server/services/owner-setup";
+import { AuthFrame } from "@/components/auth/auth-frame";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -19,12 +20,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     redirect(safeNextPath(typeof next === "string" ? next : null) as "/skills");
   }
   return (
-    <main className="flex min-h-screen items-center justify-center bg-muted/50 p-6">
-      <div className="w-full max-w-sm">
-        <div className="mb-6 text-center">
-          <p className="text-2xl font-semibold tracking-tight">Skillrun</p>
-          <p className="mt-1 text-sm text-muted-foreground">The operator console for agent skill runs</p>
-        </div>
+    <AuthFrame width="sm">
         {(await anyUserExists(getDb())) ? (
           <Suspense>
             <SignInForm />
@@ -42,7 +38,6 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             </CardContent>
           </Card>
         )}
-      </div>
-    </main>
+    </AuthFrame>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { AuthFrame } from "@/components/auth/auth-frame";
 import { AcceptInvitationButton, NewAccountForm, SwitchAccountButton } from "@/components/auth/invitation";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
@@ -15,20 +15,6 @@ import { acceptAsSignedIn, acceptWithNewAccount } from "./actions";
 // The link carries a secret: keep it out of Referer headers and search indexes.
 export const metadata: Metadata = { title: "Invitation", referrer: "no-referrer", robots: { index: false, follow: false } };
 
-function Frame({ children }: { children: ReactNode }) {
-  return (
-    <main className="flex min-h-screen items-center justify-center bg-muted/50 p-6">
-      <div className="w-full max-w-md">
-        <div className="mb-6 text-center">
-          <p className="text-2xl font-semibold tracking-tight">Skillrun</p>
-          <p className="mt-1 text-sm text-muted-foreground">The operator console for agent skill runs</p>
-        </div>
-        {children}
-      </div>
-    </main>
-  );
-}
-
 const article = (role: MemberRole) => (role === "viewer" ? "a" : "an");
 
 /**
@@ -42,7 +28,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
 
   if (!invitation) {
     return (
-      <Frame>
+      <AuthFrame>
         <Card>
           <CardHeader>
             <h1 className="text-base leading-tight font-semibold">This invitation is not valid</h1>
@@ -56,7 +42,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             </Button>
           </CardContent>
         </Card>
-      </Frame>
+      </AuthFrame>
     );
   }
 
@@ -74,7 +60,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   if (session) {
     if (session.user.email.toLowerCase() !== invitation.email) {
       return (
-        <Frame>
+        <AuthFrame>
           <Card>
             {header}
             <CardContent className="flex flex-col gap-4">
@@ -87,24 +73,24 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
               </Button>
             </CardContent>
           </Card>
-        </Frame>
+        </AuthFrame>
       );
     }
     return (
-      <Frame>
+      <AuthFrame>
         <Card>
           {header}
           <CardContent>
             <AcceptInvitationButton action={acceptAsSignedIn.bind(null, token)} tenantName={invitation.tenantName} />
           </CardContent>
         </Card>
-      </Frame>
+      </AuthFrame>
     );
   }
 
   if (invitation.accountExists) {
     return (
-      <Frame>
+      <AuthFrame>
         <Card>
           {header}
           <CardContent className="flex flex-col gap-4">
@@ -114,19 +100,19 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             </Button>
           </CardContent>
         </Card>
-      </Frame>
+      </AuthFrame>
     );
   }
 
   const { minLength, maxLength } = await passwordPolicyOf(getAuth());
   return (
-    <Frame>
+    <AuthFrame>
       <Card>
         {header}
         <CardContent>
           <NewAccountForm action={acceptWithNewAccount.bind(null, token)} email={invitation.email} minLength={minLength} maxLength={maxLength} />
         </CardContent>
       </Card>
-    </Frame>
+    </AuthFrame>
   );
 }
