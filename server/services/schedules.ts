@@ -234,7 +234,9 @@ export async function getSchedule(db: Database, tenantId: string, scheduleId: st
 
 /** The health ledger: the last `limit` slots, newest first, with their runs' status and each slot's health. */
 export async function listScheduleSlots(db: Database, tenantId: string, scheduleId: string, limit: number) {
-  await getSchedule(db, tenantId, scheduleId);
+  // Only whether it is this tenant's: the ledger polls, and getSchedule also reads the recent slots.
+  const [schedule] = await db.select({ id: schedules.id }).from(schedules).where(and(eq(schedules.id, scheduleId), eq(schedules.tenantId, tenantId)));
+  if (!schedule) throw new ScheduleNotFoundError(scheduleId);
   const slots = await db
     .select({
       id: scheduleSlots.id,
