@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { signWebhookBody } from "@/server/services/webhook-signature";
+import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
 import { ADMIN_STATE, EMAIL_SKILL } from "./support";
 

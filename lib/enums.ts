@@ -12,6 +12,16 @@ export const TERMINAL_RUN_STATUSES = [
   "cancelled",
 ] as const satisfies readonly RunStatus[];
 
+/** The one definition of "finished": a terminal run never changes status again. */
+export function isTerminal(status: RunStatus): boolean {
+  return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
+/** Every run that has not finished can be cancelled; the server and the UI share this rule. */
+export function isCancellable(status: RunStatus): boolean {
+  return !isTerminal(status);
+}
+export const CANCELLABLE_RUN_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter(isCancellable);
+
 export const FAILURE_CODES = [
   "no_agent",
   "agent_not_found",

@@ -17,7 +17,7 @@ const { env } = await import("@/server/env");
 const { createAuth } = await import("@/server/auth/config");
 const { passwordPolicyOf } = await import("@/server/auth/password-policy");
 const { createDatabase } = await import("@/server/db/client");
-const { createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError } = await import("@/server/services/owner-setup");
+const { createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError } = await import("@/server/services/access/owner-setup");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 
 const USAGE = "usage: npm run admin:create -- --email <email> --tenant <tenant name> [--name <your name>] [--password <password> | password on stdin]";

@@ -24,7 +24,7 @@ import { migrateDatabase } from "@/server/db/migrate";
 import { agents, apiKeys, memberships, schedules, skills, tenants, webhooks } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { seedDemoData } from "@/server/db/seed";
-import { syncBuiltInSkills } from "@/server/services/skill-catalog";
+import { syncBuiltInSkills } from "@/server/services/catalog/skill-catalog";
 
 const SKILLS_DIR = path.resolve(process.cwd(), "skills");
 const BATCH_SIZE = 50_000;

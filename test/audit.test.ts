@@ -9,9 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { MemberRole } from "@/lib/enums";
 import { auditLog, schedules, skillRuns } from "@/server/db/schema";
 import { createRunsApi } from "@/server/rest/runs-api";
-import { recordAudit } from "@/server/services/audit";
-import type { RunDispatcher } from "@/server/services/runs";
-import { fireDueSchedules } from "@/server/services/schedule-firing";
+import { recordAudit } from "@/server/services/access/audit";
+import type { RunDispatcher } from "@/server/services/runs/runs";
+import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { AUDIT_PAGE_SIZE } from "@/server/trpc/routers/audit";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 

@@ -34,10 +34,10 @@ import {
   skillRuns,
   skills,
 } from "@/server/db/schema";
-import { claimTurn } from "@/server/services/run-lifecycle";
-import { executeTurn } from "@/server/services/run-turn";
-import { cancelRun, startRun, type RunEvent, type RunServiceDeps } from "@/server/services/runs";
-import { inputsColumnsOf } from "@/server/services/skills";
+import { claimTurn } from "@/server/services/runs/run-lifecycle";
+import { executeTurn } from "@/server/services/runs/run-turn";
+import { cancelRun, startRun, type RunEvent, type RunServiceDeps } from "@/server/services/runs/runs";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createTenant, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();

@@ -25,7 +25,7 @@ import {
   type InngestKeys,
 } from "@/scripts/lib/inngest";
 import { skillRuns } from "@/server/db/schema";
-import { createRun, type RunDispatcher } from "@/server/services/runs";
+import { createRun, type RunDispatcher } from "@/server/services/runs/runs";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 
 const { db } = openTestDatabase();

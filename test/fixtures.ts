@@ -10,8 +10,8 @@ import { createDatabase, type Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
 import { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users, type MemberRole, type SkillInputsSchema } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
-import type { RunDispatcher } from "@/server/services/runs";
-import { inputsColumnsOf } from "@/server/services/skills";
+import type { RunDispatcher } from "@/server/services/runs/runs";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createCaller } from "@/server/trpc/root";
 
 /** The test file's own database (see setup-database.ts), closed after the file. */

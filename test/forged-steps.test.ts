@@ -14,9 +14,9 @@ import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import { claimTurn, markRunning } from "@/server/services/run-lifecycle";
-import { RUN_REQUESTED } from "@/server/services/runs";
-import { UNREADABLE_TURN_REASON } from "@/server/services/step-results";
+import { claimTurn, markRunning } from "@/server/services/runs/run-lifecycle";
+import { RUN_REQUESTED } from "@/server/services/runs/runs";
+import { UNREADABLE_TURN_REASON } from "@/server/services/runs/step-results";
 import { createTenantWithSkill, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();

@@ -15,7 +15,7 @@ import { roleAtLeast } from "@/lib/roles";
 import { getDb } from "@/server/db";
 import { skillRuns } from "@/server/db/schema";
 import { createRunsApi } from "@/server/rest/runs-api";
-import { createApiKey } from "@/server/services/api-keys";
+import { createApiKey } from "@/server/services/access/api-keys";
 import { createTenantWithSkill, createUser, fingerprintTables, openTestDatabase } from "@/test/fixtures";
 
 const { db } = openTestDatabase();

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { anyUserExists } from "@/server/services/owner-setup";
+import { anyUserExists } from "@/server/services/access/owner-setup";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const session = await getRequestSession();

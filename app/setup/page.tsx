@@ -6,7 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/
 import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getDb } from "@/server/db";
-import { anyUserExists } from "@/server/services/owner-setup";
+import { anyUserExists } from "@/server/services/access/owner-setup";
 
 export const metadata: Metadata = { title: "Create the owner", referrer: "no-referrer", robots: { index: false, follow: false } };
 // Whether it exists at all is decided per request, by the database.

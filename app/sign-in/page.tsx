@@ -8,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { safeNextPath } from "@/lib/safe-next-path";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { anyUserExists } from "@/server/services/owner-setup";
+import { anyUserExists } from "@/server/services/access/owner-setup";
 import { AuthFrame } from "@/components/auth/auth-frame";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -1,4 +1,3 @@
-import { TERMINAL_RUN_STATUSES, type RunStatus } from "@/lib/enums";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
@@ -48,7 +47,6 @@ export function formatCost(costUsd: string | null): string {
   return value === 0 ? "$0" : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
-export const isTerminal = (status: RunStatus) => (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
 
 /** How often a view polls while something it shows can still change. */
 export const LIVE_POLL_MS = 2000;

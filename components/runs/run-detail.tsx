@@ -15,10 +15,11 @@ import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, 
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { AgentRuntimeConfig } from "@/server/services/agent-config";
+import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { Deliverable } from "./deliverable";
 import { failureHint } from "./failure-hints";
-import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
+import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, LIVE_POLL_MS, runDuration } from "./format";
+import { isCancellable, isTerminal } from "@/lib/enums";
 import { useRunNow } from "./run-now-provider";
 import { SOURCE_LABELS } from "./run-source";
 import { RunStatusBadge } from "./run-status";
@@ -189,7 +190,7 @@ export function RunDetail({ runId }: { runId: string }) {
                 <Deliverable markdown={data.deliverable.payload} masked={data.deliverable.masked} fileName={`${data.skill.slug}-${data.id.slice(0, 8)}.md`} />
               ) : (
                 <p className="text-sm text-muted-foreground">
-                  {data.status === "queued" || data.status === "running" ? "The deliverable appears here when the run completes." : "This run has no deliverable."}
+                  {!isTerminal(data.status) ? "The deliverable appears here when the run completes." : "This run has no deliverable."}
                 </p>
               )}
             </CardContent>

@@ -19,7 +19,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
-import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, IDLE_POLL_MS, isTerminal, LIVE_POLL_MS, runDuration } from "./format";
+import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, IDLE_POLL_MS, LIVE_POLL_MS, runDuration } from "./format";
+import { isCancellable, isTerminal } from "@/lib/enums";
 import { listInputOf, runFilterParsers } from "./run-filters";
 import { RunLabel } from "./run-label";
 import { RunSource } from "./run-source";
@@ -119,7 +120,7 @@ export function RunsTable() {
   });
 
   const selected = rows.filter((run) => rowSelection[run.id]);
-  const cancellable = selected.filter((run) => !isTerminal(run.status));
+  const cancellable = selected.filter((run) => isCancellable(run.status));
 
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const rerun = useMutation(trpc.runs.rerun.mutationOptions());

@@ -19,7 +19,7 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OverlapPolicy } from "@/lib/enums";
-import type { ScheduleInput } from "@/server/services/schedules";
+import type { ScheduleInput } from "@/server/services/schedules/schedules";
 import { checkCadence, cronOfPreset, describeRelativeDate, nextFireTimes, resolveScheduleInputs, type CadencePreset, type ScheduleInputValue } from "@/lib/schedules";
 import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FieldErrors, type FormValues, type InputsSchema } from "@/lib/skill-inputs";
 import { CadencePreview } from "./cadence-preview";

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { compileSkillInputs, inputFieldsOf, type InputsSchema } from "@/lib/skill-inputs";
-import { mapPayloadToInputs } from "@/server/services/webhook-mapping";
-import { generateSigningSecret, verifyWebhookSignature } from "@/server/services/webhook-signature";
+import { mapPayloadToInputs } from "@/server/services/webhooks/webhook-mapping";
+import { generateSigningSecret, verifyWebhookSignature } from "@/server/services/webhooks/webhook-signature";
 import { curlExample, examplePayload } from "./signing-example";
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
-import { fireDueSchedules } from "@/server/services/schedule-firing";
-import type { RunDispatcher } from "@/server/services/runs";
+import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 
 /** Every minute: fire the due schedules. Each slot's run is keyed by (schedule, slot), so a re-run of this function creates nothing twice. */
 export function createFireSchedulesFunction(deps: { client: Inngest.Any; db: () => Database; dispatcher: RunDispatcher }) {

@@ -1,8 +1,8 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { reconcileRuns } from "@/server/services/reconcile";
-import type { RunDispatcher } from "@/server/services/runs";
+import { reconcileRuns } from "@/server/services/runs/reconcile";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 
 /** Every minute: the reconciler (stale running, lost queued, one resend). */
 export function createReconcileRunsFunction(deps: { client: Inngest.Any; db: () => Database; dispatcher: RunDispatcher }) {

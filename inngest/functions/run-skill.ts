@@ -2,11 +2,11 @@ import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { failCrashedRun, markRunning } from "@/server/services/run-lifecycle";
-import { runRefSchema } from "@/server/services/run-timeline";
-import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/run-turn";
-import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs";
-import { readStepFlag } from "@/server/services/step-results";
+import { failCrashedRun, markRunning } from "@/server/services/runs/run-lifecycle";
+import { runRefSchema } from "@/server/services/runs/run-timeline";
+import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
+import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs/runs";
+import { readStepFlag } from "@/server/services/runs/step-results";
 
 /**
  * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createInputsValidator } from "@/server/services/skill-inputs-schema";
-import { loadSkillCatalog } from "@/server/services/skill-catalog";
+import { createInputsValidator } from "@/server/services/catalog/skill-inputs-schema";
+import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
 import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type InputsSchema } from ".";
 
 const schema: InputsSchema = {

@@ -154,7 +154,7 @@ const caseArb = schemaArb.chain((schema) => {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The catalog's Ajv configuration (server/services/skill-inputs-schema.ts: draft 2020-12, strict,
+ * The catalog's Ajv configuration (server/services/catalog/skill-inputs-schema.ts: draft 2020-12, strict,
  * all errors, ajv-formats, the UI keyword) with two corrections where Ajv departs from the spec,
  * both found by this property (the shared validator was right each time):
  * - `ownProperties`: by default Ajv's `properties` also looks at inherited ones, so `{}` fails a

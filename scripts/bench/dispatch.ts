@@ -16,10 +16,10 @@ import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { agents, agentTemplates, skillRuns, skills, tenants, tenantSettings } from "@/server/db/schema";
-import { claimTurn, completeRun, markRunning, saveConfigSnapshot, ZERO_USAGE } from "@/server/services/run-lifecycle";
-import { resolveAgentRuntimeConfig } from "@/server/services/agent-config";
-import { startRun, type RunServiceDeps } from "@/server/services/runs";
-import { inputsColumnsOf } from "@/server/services/skills";
+import { claimTurn, completeRun, markRunning, saveConfigSnapshot, ZERO_USAGE } from "@/server/services/runs/run-lifecycle";
+import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
+import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const SEQUENTIAL = Number(process.env.BENCH_DISPATCH_SEQUENTIAL ?? 200);

@@ -49,8 +49,8 @@ import { MockLanguageModelV3 } from "ai/test";
 import { PgBoss } from "pg-boss";
 import postgres from "postgres";
 import { TENANT_HEADER } from "@/lib/tenant-header";
-import type { RunDispatcher, RunEvent } from "@/server/services/runs";
-import type { RunRef } from "@/server/services/run-lifecycle";
+import type { RunDispatcher, RunEvent } from "@/server/services/runs/runs";
+import type { RunRef } from "@/server/services/runs/run-lifecycle";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const { values: args } = parseArgs({
@@ -99,9 +99,9 @@ const { createDatabase } = await import("@/server/db/client");
 const { migrateDatabase } = await import("@/server/db/migrate");
 const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users } =
   await import("@/server/db/schema");
-const { crashReason, failRun, markRunning } = await import("@/server/services/run-lifecycle");
-const { executeTurn, finishRun, resolveRunConfig } = await import("@/server/services/run-turn");
-const { inputsColumnsOf } = await import("@/server/services/skills");
+const { crashReason, failRun, markRunning } = await import("@/server/services/runs/run-lifecycle");
+const { executeTurn, finishRun, resolveRunConfig } = await import("@/server/services/runs/run-turn");
+const { inputsColumnsOf } = await import("@/server/services/catalog/skills");
 const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
 

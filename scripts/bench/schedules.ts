@@ -21,9 +21,9 @@ import postgres from "postgres";
 import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { agents, agentTemplates, schedules, scheduleSlots, skillRuns, skills, tenants, tenantSettings, type ScheduleInputValue } from "@/server/db/schema";
-import { RUN_REQUESTED, type RunDispatcher, type RunServiceDeps } from "@/server/services/runs";
-import { fireDueSchedules } from "@/server/services/schedule-firing";
-import { inputsColumnsOf } from "@/server/services/skills";
+import { RUN_REQUESTED, type RunDispatcher, type RunServiceDeps } from "@/server/services/runs/runs";
+import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);

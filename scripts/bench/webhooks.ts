@@ -39,10 +39,10 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { agents, agentTemplates, auditLog, memberships, skillRuns, skills, tenants, tenantSettings, users, webhookDeliveries } from "@/server/db/schema";
 import { createWebhookReceiver } from "@/server/rest/webhook-receiver";
-import { RUN_REQUESTED, type RunDispatcher } from "@/server/services/runs";
-import { inputsColumnsOf } from "@/server/services/skills";
-import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from "@/server/services/webhook-signature";
-import { createWebhook } from "@/server/services/webhooks";
+import { RUN_REQUESTED, type RunDispatcher } from "@/server/services/runs/runs";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
+import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from "@/server/services/webhooks/webhook-signature";
+import { createWebhook } from "@/server/services/webhooks/webhooks";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const SERVER_ROLE = "BENCH_WEBHOOKS_SERVER";

@@ -3,8 +3,8 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import { accountsWithDemoPasswords, seedDemoData } from "@/server/db/seed";
 import { env } from "@/server/env";
-import { issueOwnerSetupToken } from "@/server/services/owner-setup";
-import { syncBuiltInSkills } from "@/server/services/skill-catalog";
+import { issueOwnerSetupToken } from "@/server/services/access/owner-setup";
+import { syncBuiltInSkills } from "@/server/services/catalog/skill-catalog";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
 
 export const APP_DATABASE = "skillrun";

@@ -1,4 +1,4 @@
-import type { TokenUsage } from "@/server/services/run-lifecycle";
+import type { TokenUsage } from "@/server/services/runs/run-lifecycle";
 
 /**
  * USD per million tokens by model, as the providers publish them. Versioned, so a run's cost

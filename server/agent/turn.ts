@@ -5,8 +5,8 @@ import type { Database } from "@/server/db/client";
 import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
 import { MAX_RETRY_AFTER_SECONDS, modelFailureKind, type ModelFailureDetail } from "@/lib/model-failure";
-import type { AgentRuntimeConfig } from "@/server/services/agent-config";
-import { ZERO_USAGE, type TokenUsage } from "@/server/services/run-lifecycle";
+import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
+import { ZERO_USAGE, type TokenUsage } from "@/server/services/runs/run-lifecycle";
 import { credentialSettings } from "./models";
 import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
 

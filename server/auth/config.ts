@@ -9,8 +9,8 @@ import type { Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
 import { env } from "@/server/env";
 import { requestOrigin } from "@/server/request-origin";
-import { recordFailedSignIn } from "@/server/services/audit";
-import { createRateLimits } from "@/server/services/rate-limits";
+import { recordFailedSignIn } from "@/server/services/access/audit";
+import { createRateLimits } from "@/server/services/access/rate-limits";
 import { DISABLED_LIBRARY_PATHS } from "./library-paths";
 import { accessControl, authRoles } from "./roles";
 

@@ -1,4 +1,4 @@
-import type { PasswordPolicy } from "@/server/services/members";
+import type { PasswordPolicy } from "@/server/services/access/members";
 import type { Auth } from "./config";
 
 /** The auth library's own password rules and hasher, so accounts Skillrun creates sign in like any other. */

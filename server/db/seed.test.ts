@@ -1,7 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { syncBuiltInSkills } from "@/server/services/skill-catalog";
+import { syncBuiltInSkills } from "@/server/services/catalog/skill-catalog";
 import { callerFor, signIn, openTestDatabase } from "@/test/fixtures";
 import { agents, agentSkills, agentTemplates, kbDocuments, tenants } from "./schema";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_OWNER } from "./demo-accounts";

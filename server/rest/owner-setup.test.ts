@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { tenants, users, verifications } from "@/server/db/schema";
-import { issueOwnerSetupToken } from "@/server/services/owner-setup";
+import { issueOwnerSetupToken } from "@/server/services/access/owner-setup";
 import { openTestDatabase } from "@/test/fixtures";
 import { createOwnerSetupEndpoint } from "./owner-setup";
 

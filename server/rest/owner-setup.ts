@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
-import type { PasswordPolicy } from "@/server/services/members";
-import { anyUserExists, createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError, OwnerSetupTokenInvalidError } from "@/server/services/owner-setup";
+import type { PasswordPolicy } from "@/server/services/access/members";
+import { anyUserExists, createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError, OwnerSetupTokenInvalidError } from "@/server/services/access/owner-setup";
 import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
 
 /** Loose bounds only, against junk; the service says what is wrong with each field. */

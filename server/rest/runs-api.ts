@@ -1,10 +1,10 @@
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
-import { AgentNotFoundError } from "@/server/services/agent-config";
+import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { requestOrigin } from "@/server/request-origin";
-import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/api-keys";
-import type { AuditContext } from "@/server/services/audit";
+import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/access/api-keys";
+import type { AuditContext } from "@/server/services/access/audit";
 import {
   DispatchFailedError,
   IdempotencyKeyReusedError,
@@ -13,10 +13,10 @@ import {
   RunNotCancellableError,
   RunNotFoundError,
   SkillNotFoundError,
-} from "@/server/services/run-errors";
-import { getRun, listRuns } from "@/server/services/run-queries";
-import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs";
-import { getSkill } from "@/server/services/skills";
+} from "@/server/services/runs/run-errors";
+import { getRun, listRuns } from "@/server/services/runs/run-queries";
+import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs/runs";
+import { getSkill } from "@/server/services/catalog/skills";
 import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
 import { ListRunsQuery, StartRunRequest } from "./schemas";
 

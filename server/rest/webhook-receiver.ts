@@ -1,20 +1,20 @@
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
-import { createRateLimits, type RateLimits } from "@/server/services/rate-limits";
-import type { RunDispatcher } from "@/server/services/runs";
-import { coalesceSends } from "@/server/services/send-coalescer";
+import { createRateLimits, type RateLimits } from "@/server/services/access/rate-limits";
+import type { RunDispatcher } from "@/server/services/runs/runs";
+import { coalesceSends } from "@/server/services/runs/send-coalescer";
 import {
   acceptDelivery,
   findDeliverableWebhook,
   findRepeatedDelivery,
   recordDelivery,
-} from "@/server/services/webhook-deliveries";
+} from "@/server/services/webhooks/webhook-deliveries";
 import {
   DELIVERY_ID_HEADER,
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   verifyWebhookSignature,
-} from "@/server/services/webhook-signature";
+} from "@/server/services/webhooks/webhook-signature";
 import { apiError, json, parseJson, readJsonBytes, unexpectedErrorResponse } from "./http";
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher; now?: () => Date };

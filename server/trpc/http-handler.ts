@@ -4,7 +4,7 @@ import { MAX_TRPC_BATCH_CALLS, MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
 import type { Auth } from "@/server/auth/config";
 import type { Database } from "@/server/db/client";
 import { readBodyWithin } from "@/server/request-body";
-import type { RunDispatcher } from "@/server/services/runs";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { createTRPCContext } from "./init";
 import { appRouter } from "./root";
 

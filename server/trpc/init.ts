@@ -8,9 +8,9 @@ import type { MemberRole } from "@/server/db/schema/enums";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { requestOrigin } from "@/server/request-origin";
-import type { AuditContext } from "@/server/services/audit";
-import { InputsInvalidError } from "@/server/services/run-errors";
-import type { RunDispatcher } from "@/server/services/runs";
+import type { AuditContext } from "@/server/services/access/audit";
+import { InputsInvalidError } from "@/server/services/runs/run-errors";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { resolveRequestTenant } from "./request-tenant";
 import { isCrossSiteRequest } from "./same-origin";
 

@@ -12,7 +12,7 @@ import { memberships, skills } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import { createCaller } from "@/server/trpc/root";
 import { createTenant, createTenantWithSkill, createUser, fingerprintTables, openTestDatabase, signIn } from "@/test/fixtures";
-import { inputsColumnsOf } from "@/server/services/skills";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 
 const { db, auth } = openTestDatabase();
 

@@ -3,7 +3,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole } from "@/lib/roles";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { Database } from "@/server/db/client";
-import { getMemberships } from "@/server/services/tenants";
+import { getMemberships } from "@/server/services/access/tenants";
 
 /**
  * The tenant a request acts in, and the caller's role there. The request names it (the

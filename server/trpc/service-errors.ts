@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { AgentNotFoundError, TemplateNotFoundError } from "@/server/services/agent-config";
+import { AgentNotFoundError, TemplateNotFoundError } from "@/server/services/catalog/agent-config";
 import {
   DispatchFailedError,
   IdempotencyKeyReusedError,
@@ -8,12 +8,12 @@ import {
   RunNotCancellableError,
   RunNotFoundError,
   SkillNotFoundError,
-} from "@/server/services/run-errors";
-import { ApiKeyNotFoundError, RoleTooHighError } from "@/server/services/api-keys";
-import { ScheduleNotFoundError } from "@/server/services/schedules";
-import { DeliveryNotFoundError, WebhookNotFoundError } from "@/server/services/webhooks";
-import { AlreadyMemberError, LastOwnerError, MemberAboveYouError, MemberActorForbiddenError, MemberNotFoundError, MemberRoleAboveYoursError } from "@/server/services/members";
-import { InvitationNotFoundError } from "@/server/services/invitations";
+} from "@/server/services/runs/run-errors";
+import { ApiKeyNotFoundError, RoleTooHighError } from "@/server/services/access/api-keys";
+import { ScheduleNotFoundError } from "@/server/services/schedules/schedules";
+import { DeliveryNotFoundError, WebhookNotFoundError } from "@/server/services/webhooks/webhooks";
+import { AlreadyMemberError, LastOwnerError, MemberAboveYouError, MemberActorForbiddenError, MemberNotFoundError, MemberRoleAboveYoursError } from "@/server/services/access/members";
+import { InvitationNotFoundError } from "@/server/services/access/invitations";
 
 /** Service errors as tRPC errors: unknown and foreign ids are both NOT_FOUND. */
 export function toTRPCError(error: unknown): unknown {

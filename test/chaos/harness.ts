@@ -23,7 +23,7 @@ import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/de
 import { agents, agentTemplates, memberships, runEvents, skillRuns, tenants, tenantSettings, users } from "@/server/db/schema";
 import { parseSigningKey } from "@/inngest/engine/signing";
 import { PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
-import { createApiKey } from "@/server/services/api-keys";
+import { createApiKey } from "@/server/services/access/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 const TSX = ["--import", "tsx"];

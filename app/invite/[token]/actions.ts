@@ -13,7 +13,7 @@ import {
   InvitationInputError,
   InvitationInvalidError,
   InvitationWrongAccountError,
-} from "@/server/services/invitations";
+} from "@/server/services/access/invitations";
 
 export type InviteActionState = { error: string | null };
 

@@ -9,7 +9,7 @@ import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { findInvitation } from "@/server/services/invitations";
+import { findInvitation } from "@/server/services/access/invitations";
 import { acceptAsSignedIn, acceptWithNewAccount } from "./actions";
 
 // The link carries a secret: keep it out of Referer headers and search indexes.

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { resolveAgentRuntimeConfig } from "@/server/services/agent-config";
-import { listAgents } from "@/server/services/agents";
+import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
+import { listAgents } from "@/server/services/catalog/agents";
 import { createTRPCRouter, tenantProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MEMBER_ROLES } from "@/lib/enums";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/api-keys";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/access/api-keys";
 import { createTRPCRouter, roleProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES } from "@/lib/enums";
-import { listAuditLog } from "@/server/services/audit";
+import { listAuditLog } from "@/server/services/access/audit";
 import { createTRPCRouter, roleProcedure } from "../init";
 
 export const AUDIT_PAGE_SIZE = 50;

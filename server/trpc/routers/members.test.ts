@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { MemberRole } from "@/lib/enums";
 import { auditLog, invitations, memberships, sessions, tenants } from "@/server/db/schema";
-import { acceptInvitationAsUser, findInvitation } from "@/server/services/invitations";
+import { acceptInvitationAsUser, findInvitation } from "@/server/services/access/invitations";
 import { callerFor, createTenant, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MEMBER_ROLES } from "@/lib/enums";
-import { inviteMember, listInvitations, revokeInvitation } from "@/server/services/invitations";
-import { listMembers, removeMember, updateMemberRole, type MemberActor } from "@/server/services/members";
+import { inviteMember, listInvitations, revokeInvitation } from "@/server/services/access/invitations";
+import { listMembers, removeMember, updateMemberRole, type MemberActor } from "@/server/services/access/members";
 import { createTRPCRouter, roleProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { skillRuns } from "@/server/db/schema";
-import { type InputsInvalidError } from "@/server/services/run-errors";
+import { type InputsInvalidError } from "@/server/services/runs/run-errors";
 import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();

@@ -1,8 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/server/db/schema/enums";
-import { getRun, listRunEvents, listRuns } from "@/server/services/run-queries";
-import { cancelRun, isCancellable, rerunRun, startRun } from "@/server/services/runs";
+import { getRun, listRunEvents, listRuns } from "@/server/services/runs/run-queries";
+import { cancelRun, rerunRun, startRun } from "@/server/services/runs/runs";
+import { isCancellable } from "@/lib/enums";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

@@ -9,7 +9,7 @@ import {
   runScheduleNow,
   setScheduleEnabled,
   updateSchedule,
-} from "@/server/services/schedules";
+} from "@/server/services/schedules/schedules";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

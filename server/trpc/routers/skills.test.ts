@@ -3,7 +3,7 @@ import { type TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { memberships, skills } from "@/server/db/schema";
-import { inputsColumnsOf } from "@/server/services/skills";
+import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { callerFor, createTenant, createUser, signIn, openTestDatabase } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { getSkill, listSkills } from "@/server/services/skills";
+import { getSkill, listSkills } from "@/server/services/catalog/skills";
 import { createTRPCRouter, tenantProcedure } from "../init";
 
 export const skillsRouter = createTRPCRouter({

@@ -1,4 +1,4 @@
-import { listUserTenants } from "@/server/services/tenants";
+import { listUserTenants } from "@/server/services/access/tenants";
 import { createTRPCRouter, protectedProcedure } from "../init";
 
 /** Who is signed in, which tenant is active, and which tenants they can switch to. */

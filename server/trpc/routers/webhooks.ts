@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { replayDelivery } from "@/server/services/webhook-deliveries";
+import { replayDelivery } from "@/server/services/webhooks/webhook-deliveries";
 import {
   createWebhook,
   deleteWebhook,
@@ -11,7 +11,7 @@ import {
   rotateWebhookSecret,
   setWebhookEnabled,
   updateWebhook,
-} from "@/server/services/webhooks";
+} from "@/server/services/webhooks/webhooks";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
-import { recordAudit, type AuditContext, type AuditEntry } from "./audit";
-import { InputsInvalidError } from "./run-errors";
-import { skillVisibleTo } from "./skills";
+import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
+import { InputsInvalidError } from "@/server/services/runs/run-errors";
+import { skillVisibleTo } from "@/server/services/catalog/skills";
 import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
 

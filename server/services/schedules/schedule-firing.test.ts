@@ -6,7 +6,7 @@ import { agents, scheduleSlots, schedules, skillRuns, skills, type ScheduleInput
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { fireDueSchedules } from "./schedule-firing";
 import { setScheduleEnabled, updateSchedule } from "./schedules";
-import { RUN_REQUESTED, type RunServiceDeps } from "./runs";
+import { RUN_REQUESTED, type RunServiceDeps } from "@/server/services/runs/runs";
 
 const { db } = openTestDatabase();
 let engine: Engine;

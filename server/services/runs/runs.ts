@@ -4,9 +4,9 @@ import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
-import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
-import { AgentNotFoundError } from "./agent-config";
-import { recordAudit, type AuditContext } from "./audit";
+import { CANCELLABLE_RUN_STATUSES, type FailureCode, type InvocationSource, type RunStatus } from "@/lib/enums";
+import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
+import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import {
   DispatchFailedError,
   IdempotencyKeyReusedError,
@@ -17,7 +17,7 @@ import {
   SkillNotFoundError,
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
-import { ownSkillFirst, skillVisibleTo } from "./skills";
+import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
 export { appendRunEvent } from "./run-timeline";
 
@@ -49,14 +49,9 @@ export type StartRunInput = {
   parentRunId?: string | null;
 };
 
-const CANCELLABLE: readonly RunStatus[] = ["queued", "running"];
 /** Sources without a person waiting for an answer: their problems become visible failed runs. */
 const UNATTENDED: readonly InvocationSource[] = ["schedule", "webhook"];
 
-/** The one definition of "can be cancelled", shared by the server and the UI. */
-export function isCancellable(status: RunStatus): boolean {
-  return CANCELLABLE.includes(status);
-}
 
 const validators = new Map<string, ReturnType<typeof compileSkillInputs>>();
 
@@ -442,7 +437,7 @@ export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string;
   // With `audit`, the entry is written in the transaction of the transition, and only if it happened.
   const cancelled = await db.transaction(async (tx) => {
     const done = await transitionRun(tx, input, {
-      from: [...CANCELLABLE],
+      from: [...CANCELLABLE_RUN_STATUSES],
       set: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null },
       event: { type: "cancelled", payload: { by: input.userId ?? null } },
     });

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { runEvents, skillRuns, skills } from "@/server/db/schema";
 import { createTenant, createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
-import { AgentNotFoundError } from "./agent-config";
+import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { DispatchFailedError, IdempotencyKeyReusedError, InputsInvalidError, NoDefaultAgentError, RunNotCancellableError, RunNotFoundError, SkillNotFoundError } from "./run-errors";
 import { recordUsage, ZERO_USAGE } from "./run-lifecycle";
 import { CANCELLED_USAGE_GRACE_MS, getRun } from "./run-queries";
 import { cancelRun, createRuns, rerunRun, RUN_CANCEL_REQUESTED, RUN_REQUESTED, startRun, type RunServiceDeps } from "./runs";
-import { slotIdempotencyKey } from "./schedule-firing";
+import { slotIdempotencyKey } from "@/server/services/schedules/schedule-firing";
 
 const { db } = openTestDatabase();
 

@@ -4,10 +4,10 @@ import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
 import type { AuditAction, OverlapPolicy } from "@/server/db/schema/enums";
-import { recordAudit, type AuditContext } from "./audit";
-import { InputsInvalidError } from "./run-errors";
-import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
-import { skillVisibleTo } from "./skills";
+import { recordAudit, type AuditContext } from "@/server/services/access/audit";
+import { InputsInvalidError } from "@/server/services/runs/run-errors";
+import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { skillVisibleTo } from "@/server/services/catalog/skills";
 
 export class ScheduleNotFoundError extends Error {
   readonly code = "schedule_not_found";

@@ -2,9 +2,9 @@ import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
-import { recordAudit } from "./audit";
-import { DispatchFailedError, InputsInvalidError, SkillNotFoundError } from "./run-errors";
-import { createRun, dispatchCreatedRun, type RunServiceDeps } from "./runs";
+import { recordAudit } from "@/server/services/access/audit";
+import { DispatchFailedError, InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
+import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { mapPayloadToInputs } from "./webhook-mapping";
 import { DeliveryNotFoundError, WebhookNotFoundError } from "./webhooks";
 

@@ -3,10 +3,11 @@ import { Cron } from "croner";
 import { resolveScheduleInputs } from "@/lib/schedules";
 import { scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
 import type { ScheduleSlotOutcome } from "@/server/db/schema/enums";
-import { AgentNotFoundError } from "./agent-config";
-import { recordAudit, type AuditEntry } from "./audit";
-import { InputsInvalidError, SkillNotFoundError } from "./run-errors";
-import { createRuns, dispatchCreatedRuns, isCancellable, type RunServiceDeps, type StartedRun, type StartRunInput } from "./runs";
+import { isCancellable } from "@/lib/enums";
+import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
+import { recordAudit, type AuditEntry } from "@/server/services/access/audit";
+import { InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
+import { createRuns, dispatchCreatedRuns, type RunServiceDeps, type StartedRun, type StartRunInput } from "@/server/services/runs/runs";
 
 export type FireOptions = {
   /** The clock, injected so tests and benchmarks do not wait for real minutes. */

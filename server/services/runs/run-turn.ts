@@ -7,7 +7,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { mcpServers, type PiiMaskCounts } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
-import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "./agent-config";
+import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import {
   claimTurn,
   completeRun,
