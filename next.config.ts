@@ -15,7 +15,10 @@ const nextConfig: NextConfig = {
     {
       source: "/:path*",
       // HSTS only when users reach the app over HTTPS; on plain http it would be ignored at best.
-      headers: securityHeaders({ development: process.env.NODE_ENV === "development", https: (process.env.BETTER_AUTH_URL ?? "").startsWith("https://") }),
+      headers: securityHeaders({
+        development: process.env.NODE_ENV === "development",
+        https: (process.env.BETTER_AUTH_URL ?? "").startsWith("https://"),
+      }),
     },
   ],
 };

@@ -4,7 +4,11 @@ import { ADMIN_STATE, EMAIL_SKILL } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
-test("an admin creates an API key in the UI; a call with it starts a run the history shows as an API run", async ({ page, playwright, baseURL }) => {
+test("an admin creates an API key in the UI; a call with it starts a run the history shows as an API run", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const script = uniqueScriptKey("api");
   await scriptModel(script, [{ text: "# Answered through the API" }]);
   const keyName = `Pipeline ${script.slice(-6)}`;
@@ -17,18 +21,39 @@ test("an admin creates an API key in the UI; a call with it starts a run the his
   const key = (await page.getByTestId("new-api-key").textContent())?.trim() ?? "";
   expect(key).toMatch(/^srk_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/);
   await page.getByRole("button", { name: "Done" }).click();
-  await expect(page.getByRole("table", { name: "API keys" }).getByRole("row", { name: new RegExp(keyName) })).toContainText(key.slice(0, 12));
+  await expect(
+    page.getByRole("table", { name: "API keys" }).getByRole("row", { name: new RegExp(keyName) }),
+  ).toContainText(key.slice(0, 12));
 
   // A client outside the browser: no cookies, only the key.
-  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
-  const started = await api.post("/api/v1/runs", { data: { skill: EMAIL_SKILL.slug, inputs: { customerEmail: `From CI ${scriptMarker(script)}` } } });
+  const api = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { authorization: `Bearer ${key}` },
+  });
+  const started = await api.post("/api/v1/runs", {
+    data: { skill: EMAIL_SKILL.slug, inputs: { customerEmail: `From CI ${scriptMarker(script)}` } },
+  });
   expect(started.status(), await started.text()).toBe(201);
   const run = (await started.json()) as { id: string; source: string };
   expect(run.source).toBe("api");
-  await expect.poll(async () => ((await (await api.get(`/api/v1/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 20_000 }).toBe("complete");
-  const detail = (await (await api.get(`/api/v1/runs/${run.id}`)).json()) as { deliverable: { content: string } };
+  await expect
+    .poll(
+      async () =>
+        ((await (await api.get(`/api/v1/runs/${run.id}`)).json()) as { status: string }).status,
+      { timeout: 20_000 },
+    )
+    .toBe("complete");
+  const detail = (await (await api.get(`/api/v1/runs/${run.id}`)).json()) as {
+    deliverable: { content: string };
+  };
   expect(detail.deliverable.content).toContain("Answered through the API");
-  expect((await api.get("/api/v1/runs", { headers: { authorization: "Bearer srk_00000000_00000000000000000000000000000000" } })).status()).toBe(401);
+  expect(
+    (
+      await api.get("/api/v1/runs", {
+        headers: { authorization: "Bearer srk_00000000_00000000000000000000000000000000" },
+      })
+    ).status(),
+  ).toBe(401);
   const openapi = (await (await api.get("/api/v1/openapi.json")).json()) as { openapi: string };
   expect(openapi.openapi).toBe("3.1.0");
   await api.dispose();

@@ -5,10 +5,15 @@ import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
-test("an admin finds the run they started in the audit log, and filters it through the URL", async ({ page }) => {
+test("an admin finds the run they started in the audit log, and filters it through the URL", async ({
+  page,
+}) => {
   const script = uniqueScriptKey("audit");
   await scriptModel(script, [{ text: "# Audited" }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Audit me ${scriptMarker(script)}` } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Audit me ${scriptMarker(script)}` },
+  });
 
   await page.goto("/settings");
   await page.getByRole("link", { name: "Audit log" }).click();

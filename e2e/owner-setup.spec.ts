@@ -20,7 +20,10 @@ async function freePort(): Promise<number> {
 }
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!existsSync(".next/BUILD_ID"), "needs the production build the suite's web server makes (npm run build)");
+test.skip(
+  !existsSync(".next/BUILD_ID"),
+  "needs the production build the suite's web server makes (npm run build)",
+);
 
 let launcher: ChildProcess | null = null;
 let log = "";
@@ -30,31 +33,36 @@ let setupToken = "";
 test.beforeAll(async () => {
   const [port, pgPort, enginePort] = [await freePort(), await freePort(), await freePort()];
   appUrl = `http://localhost:${port}`;
-  launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      SKILLRUN_PG_PORT: String(pgPort),
-      SKILLRUN_ENGINE_PORT: String(enginePort),
-      SKILLRUN_DEMO: "",
-      BETTER_AUTH_URL: appUrl,
-      // Localhost: the launcher may generate the secret into its (throwaway) data directory.
-      BETTER_AUTH_SECRET: "",
-      DATABASE_URL: "",
-      INNGEST_DEV: "",
-      INNGEST_BASE_URL: "",
-      NEXT_TELEMETRY_DISABLED: "1",
+  launcher = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        SKILLRUN_PG_PORT: String(pgPort),
+        SKILLRUN_ENGINE_PORT: String(enginePort),
+        SKILLRUN_DEMO: "",
+        BETTER_AUTH_URL: appUrl,
+        // Localhost: the launcher may generate the secret into its (throwaway) data directory.
+        BETTER_AUTH_SECRET: "",
+        DATABASE_URL: "",
+        INNGEST_DEV: "",
+        INNGEST_BASE_URL: "",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
     },
-  });
+  );
   const child = launcher;
   child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
   await expect
     .poll(
       () => {
-        if (child.exitCode !== null) throw new Error(`the launcher exited (${child.exitCode}):\n${log}`);
+        if (child.exitCode !== null)
+          throw new Error(`the launcher exited (${child.exitCode}):\n${log}`);
         return /setup token ([A-Za-z0-9_-]{43})/.exec(log)?.[1] ?? "";
       },
       { timeout: 150_000, intervals: [500] },
@@ -72,15 +80,22 @@ test.afterAll(async () => {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 
-test("the launcher says it seeded no demo and prints the setup link; the demo password signs nobody in", async ({ request }) => {
+test("the launcher says it seeded no demo and prints the setup link; the demo password signs nobody in", async ({
+  request,
+}) => {
   expect(log).toContain("no demo data");
   expect(log).not.toContain("DEMO MODE");
   expect(log).toContain(`create the owner at ${appUrl}/setup#token=${setupToken}`);
-  const signIn = await request.post(`${appUrl}/api/auth/sign-in/email`, { data: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password } });
+  const signIn = await request.post(`${appUrl}/api/auth/sign-in/email`, {
+    data: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
+  });
   expect(signIn.status()).toBe(401);
 });
 
-test("the first visit creates the owner with the token from the log; then the page and its endpoint are gone", async ({ page, request }) => {
+test("the first visit creates the owner with the token from the log; then the page and its endpoint are gone", async ({
+  page,
+  request,
+}) => {
   await page.goto(`${appUrl}/skills`);
   await expect(page).toHaveURL(`${appUrl}/setup`);
   const form = page.getByRole("form", { name: "Create the owner" });
@@ -99,7 +114,9 @@ test("the first visit creates the owner with the token from the log; then the pa
   await form.getByLabel("Repeat the password").fill(password);
   await form.getByLabel("Tenant name").fill("Olga's Operations");
   await form.getByRole("button", { name: "Create the owner" }).click();
-  await expect(form.getByRole("alert").filter({ hasText: "The setup token is not valid." })).toBeVisible();
+  await expect(
+    form.getByRole("alert").filter({ hasText: "The setup token is not valid." }),
+  ).toBeVisible();
   await expect(form.getByLabel("Setup token")).toHaveAttribute("aria-invalid", "true");
 
   // The link the launcher printed, opened afresh, fills the token in (from the fragment, which no server sees).
@@ -120,7 +137,13 @@ test("the first visit creates the owner with the token from the log; then the pa
 
   expect((await page.goto(`${appUrl}/setup`))?.status()).toBe(404);
   const again = await request.post(`${appUrl}/api/setup`, {
-    data: { token: setupToken, name: "Mallory", email: "mallory@example.test", password, tenantName: "Second" },
+    data: {
+      token: setupToken,
+      name: "Mallory",
+      email: "mallory@example.test",
+      password,
+      tenantName: "Second",
+    },
   });
   expect(again.status()).toBe(404);
 });

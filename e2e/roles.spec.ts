@@ -7,12 +7,23 @@ import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./s
 test.use({ storageState: ADMIN_STATE });
 
 /** A tRPC call through the endpoint the UI uses, with the session of `request`. */
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<{ status: number; data: T }> {
+async function trpc<T>(
+  request: APIRequestContext,
+  path: string,
+  input: unknown,
+  kind: "query" | "mutation" = "mutation",
+): Promise<{ status: number; data: T }> {
   const headers = await tenantHeaders(request);
   const response =
     kind === "query"
-      ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers })
-      : await request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { ...headers, "content-type": "application/json" } });
+      ? await request.get(
+          `/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`,
+          { headers },
+        )
+      : await request.post(`/api/trpc/${path}`, {
+          data: superjson.serialize(input),
+          headers: { ...headers, "content-type": "application/json" },
+        });
   const body = (await response.json()) as { result?: { data: { json: T } } };
   return { status: response.status(), data: body.result?.data.json as T };
 }
@@ -32,7 +43,10 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
   await expect(page).toHaveURL(/\/skills$/);
 }
 
-test("an admin invites a member, who sets their own password from the link and lands in the console; the admin re-roles and removes them", async ({ page, browser }) => {
+test("an admin invites a member, who sets their own password from the link and lands in the console; the admin re-roles and removes them", async ({
+  page,
+  browser,
+}) => {
   const email = `${uniqueScriptKey("member")}@acme.test`.toLowerCase();
   await page.goto("/settings");
   const members = page.getByRole("table", { name: "Members" });
@@ -61,15 +75,21 @@ test("an admin invites a member, who sets their own password from the link and l
   // The admin's own session is not the invited account: the page refuses and joins nobody.
   await page.goto(link);
   await expect(page.getByRole("heading", { name: "Join Acme Operations", level: 1 })).toBeVisible();
-  await expect(page.getByRole("main").getByRole("alert")).toContainText(`You are signed in as ${DEMO_ADMIN.email}`);
+  await expect(page.getByRole("main").getByRole("alert")).toContainText(
+    `You are signed in as ${DEMO_ADMIN.email}`,
+  );
   await expect(page.getByRole("button", { name: "Accept" })).toHaveCount(0);
 
   // The invitee, in a browser of their own: the passwords must match, then they are in.
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const invitee = await context.newPage();
   await invitee.goto(link);
-  await expect(invitee.getByRole("heading", { name: "Join Acme Operations", level: 1 })).toBeVisible();
-  await expect(invitee.getByRole("main")).toContainText("You are invited to Acme Operations as an operator");
+  await expect(
+    invitee.getByRole("heading", { name: "Join Acme Operations", level: 1 }),
+  ).toBeVisible();
+  await expect(invitee.getByRole("main")).toContainText(
+    "You are invited to Acme Operations as an operator",
+  );
   const form = invitee.getByRole("form", { name: "Create your account" });
   await form.getByLabel("Your name").fill("Olive Operator");
   await form.getByLabel("Password", { exact: true }).fill("olive-own-password");
@@ -80,11 +100,18 @@ test("an admin invites a member, who sets their own password from the link and l
   await form.getByRole("button", { name: "Create account and join" }).click();
   await expect(invitee).toHaveURL(/\/skills$/);
   await expect(invitee.getByRole("button", { name: "Tenant: Acme Operations" })).toBeVisible();
-  const viewer = await trpc<{ activeTenant: { role: string } | null }>(invitee.request, "viewer.get", undefined, "query");
+  const viewer = await trpc<{ activeTenant: { role: string } | null }>(
+    invitee.request,
+    "viewer.get",
+    undefined,
+    "query",
+  );
   expect(viewer.data.activeTenant?.role).toBe("operator");
   // The link works once.
   await invitee.goto(link);
-  await expect(invitee.getByRole("heading", { name: "This invitation is not valid", level: 1 })).toBeVisible();
+  await expect(
+    invitee.getByRole("heading", { name: "This invitation is not valid", level: 1 }),
+  ).toBeVisible();
   await context.close();
 
   await page.goto("/settings");
@@ -100,27 +127,41 @@ test("an admin invites a member, who sets their own password from the link and l
   await expect(page.getByText(`${email} is now a viewer`)).toBeVisible();
   await expect(row.getByRole("button", { name: "Save role" })).toHaveCount(0);
   await page.reload();
-  await expect(members.locator(`tr[data-member-email="${email}"]`).getByLabel(`Role of ${email}`)).toHaveValue("viewer");
+  await expect(
+    members.locator(`tr[data-member-email="${email}"]`).getByLabel(`Role of ${email}`),
+  ).toHaveValue("viewer");
 
   // Inviting a member again is refused with a reason.
   await page.getByRole("button", { name: "Invite member" }).click();
   await dialog.getByLabel("Email").fill(email);
   await dialog.getByRole("button", { name: "Create invitation" }).click();
-  await expect(dialog.getByRole("alert")).toContainText(`${email} is already a member of this tenant.`);
+  await expect(dialog.getByRole("alert")).toContainText(
+    `${email} is already a member of this tenant.`,
+  );
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
   // Removing asks first.
-  await members.locator(`tr[data-member-email="${email}"]`).getByRole("button", { name: `Remove ${email}` }).click();
+  await members
+    .locator(`tr[data-member-email="${email}"]`)
+    .getByRole("button", { name: `Remove ${email}` })
+    .click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Remove member" }).click();
   await expect(members.locator(`tr[data-member-email="${email}"]`)).toHaveCount(0);
 });
 
-test("a pending invitation can be revoked, after a confirmation, and its link stops working", async ({ page }) => {
+test("a pending invitation can be revoked, after a confirmation, and its link stops working", async ({
+  page,
+}) => {
   const email = `${uniqueScriptKey("revoked")}@acme.test`.toLowerCase();
-  const invitation = await trpc<{ path: string }>(page.request, "members.invite", { email, role: "viewer" });
+  const invitation = await trpc<{ path: string }>(page.request, "members.invite", {
+    email,
+    role: "viewer",
+  });
   expect(invitation.status).toBe(200);
   await page.goto("/settings");
-  const row = page.getByRole("table", { name: "Pending invitations" }).locator(`tr[data-invitation-email="${email}"]`);
+  const row = page
+    .getByRole("table", { name: "Pending invitations" })
+    .locator(`tr[data-invitation-email="${email}"]`);
   await row.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
   const confirm = page.getByRole("alertdialog");
   await expect(confirm).toContainText(`Revoke the invitation for ${email}?`);
@@ -132,18 +173,34 @@ test("a pending invitation can be revoked, after a confirmation, and its link st
   await expect(page.getByText(`Invitation for ${email} revoked`)).toBeVisible();
   await expect(row).toHaveCount(0);
   await page.goto(invitation.data.path);
-  await expect(page.getByRole("heading", { name: "This invitation is not valid", level: 1 })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { name: "This invitation is not valid", level: 1 }),
+  ).toBeVisible();
 });
 
-test("a viewer sees no Run now, cannot create or edit schedules, and Settings says it needs the admin role", async ({ page, browser }) => {
+test("a viewer sees no Run now, cannot create or edit schedules, and Settings says it needs the admin role", async ({
+  page,
+  browser,
+}) => {
   // The admin prepares a viewer, a finished run and a schedule to look at.
   const key = uniqueScriptKey("viewer");
   const viewer = { email: `${key}@acme.test`.toLowerCase(), password: "viewer-own-password" };
-  const invitation = await trpc<{ path: string }>(page.request, "members.invite", { email: viewer.email, role: "viewer" });
+  const invitation = await trpc<{ path: string }>(page.request, "members.invite", {
+    email: viewer.email,
+    role: "viewer",
+  });
   expect(invitation.status).toBe(200);
   await scriptModel(key, [{ text: "# Done for the viewer" }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Please look ${scriptMarker(key)}` } });
-  const skill = await trpc<{ id: string }>(page.request, "skills.get", { slug: EMAIL_SKILL.slug }, "query");
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Please look ${scriptMarker(key)}` },
+  });
+  const skill = await trpc<{ id: string }>(
+    page.request,
+    "skills.get",
+    { slug: EMAIL_SKILL.slug },
+    "query",
+  );
   const schedule = await trpc<{ id: string }>(page.request, "schedules.create", {
     name: `Viewer probe ${key.slice(-6)}`,
     skillId: skill.data.id,
@@ -162,7 +219,9 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   await acceptAsNewAccount(viewerPage, invitation.data.path, "Vera Viewer", viewer.password);
 
   // Skill catalog and skill detail.
-  await expect(viewerPage.getByRole("list", { name: "Skills" }).getByRole("listitem").first()).toBeVisible();
+  await expect(
+    viewerPage.getByRole("list", { name: "Skills" }).getByRole("listitem").first(),
+  ).toBeVisible();
   await expect(viewerPage.getByRole("button", { name: /^Run .* now$/ })).toHaveCount(0);
   await viewerPage.goto(`/skills/${EMAIL_SKILL.slug}`);
   await expect(viewerPage.getByRole("heading", { name: EMAIL_SKILL.name, level: 1 })).toBeVisible();
@@ -172,14 +231,17 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   // Run detail: the run is readable, nothing can be started from it.
   await viewerPage.goto(`/runs/${runId}`);
   await expect(viewerPage.getByTestId("run-status")).toContainText("Complete", { timeout: 20_000 });
-  for (const name of ["Re-run", "Re-run with changes", "Cancel"]) await expect(viewerPage.getByRole("button", { name, exact: true })).toHaveCount(0);
+  for (const name of ["Re-run", "Re-run with changes", "Cancel"])
+    await expect(viewerPage.getByRole("button", { name, exact: true })).toHaveCount(0);
 
   // Command palette: pages and skills to open, none to run.
   await viewerPage.keyboard.press("Control+k");
   const palette = viewerPage.getByPlaceholder("Run a skill or go to a page…");
   await expect(palette).toBeFocused();
   await viewerPage.keyboard.type("customer email");
-  await expect(viewerPage.getByRole("option", { name: `Skill: ${EMAIL_SKILL.name}` })).toBeVisible();
+  await expect(
+    viewerPage.getByRole("option", { name: `Skill: ${EMAIL_SKILL.name}` }),
+  ).toBeVisible();
   await expect(viewerPage.getByRole("option", { name: `Run ${EMAIL_SKILL.name}` })).toHaveCount(0);
   await viewerPage.keyboard.press("Escape");
 
@@ -188,25 +250,54 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   await expect(viewerPage.getByRole("table", { name: "Schedules" })).toBeVisible();
   await expect(viewerPage.getByRole("link", { name: "New schedule" })).toHaveCount(0);
   await viewerPage.goto(`/schedules/${schedule.data.id}`);
-  await expect(viewerPage.getByRole("heading", { name: `Viewer probe ${key.slice(-6)}`, level: 1 })).toBeVisible();
-  for (const name of ["Run now", "Edit", "Delete"]) await expect(viewerPage.getByRole("main").getByRole(name === "Edit" ? "link" : "button", { name, exact: true })).toHaveCount(0);
+  await expect(
+    viewerPage.getByRole("heading", { name: `Viewer probe ${key.slice(-6)}`, level: 1 }),
+  ).toBeVisible();
+  for (const name of ["Run now", "Edit", "Delete"])
+    await expect(
+      viewerPage
+        .getByRole("main")
+        .getByRole(name === "Edit" ? "link" : "button", { name, exact: true }),
+    ).toHaveCount(0);
   await viewerPage.goto("/schedules/new");
-  await expect(viewerPage.getByTestId("needs-role")).toContainText("Creating a schedule needs the admin role");
+  await expect(viewerPage.getByTestId("needs-role")).toContainText(
+    "Creating a schedule needs the admin role",
+  );
   await expect(viewerPage.getByRole("form", { name: "New schedule" })).toHaveCount(0);
   await viewerPage.goto(`/schedules/${schedule.data.id}/edit`);
-  await expect(viewerPage.getByTestId("needs-role")).toContainText("Editing a schedule needs the admin role");
+  await expect(viewerPage.getByTestId("needs-role")).toContainText(
+    "Editing a schedule needs the admin role",
+  );
 
   // Settings: the notice instead of API keys and members.
   await viewerPage.goto("/settings");
   await expect(viewerPage.getByTestId("needs-role")).toContainText("Settings needs the admin role");
-  await expect(viewerPage.getByTestId("needs-role")).toContainText("You are a viewer in this tenant.");
+  await expect(viewerPage.getByTestId("needs-role")).toContainText(
+    "You are a viewer in this tenant.",
+  );
   await expect(viewerPage.getByRole("form", { name: "Create an API key" })).toHaveCount(0);
   await expect(viewerPage.getByRole("button", { name: "Invite member" })).toHaveCount(0);
 
   // And the server refuses what the UI does not offer.
-  expect((await trpc(viewerPage.request, "runs.start", { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: "Not allowed to run this" } })).status).toBe(403);
+  expect(
+    (
+      await trpc(viewerPage.request, "runs.start", {
+        skillSlug: EMAIL_SKILL.slug,
+        inputs: { customerEmail: "Not allowed to run this" },
+      })
+    ).status,
+  ).toBe(403);
   expect((await trpc(viewerPage.request, "members.list", undefined, "query")).status).toBe(403);
-  expect((await trpc(viewerPage.request, "members.invite", { email: `${key}-friend@acme.test`, role: "viewer" })).status).toBe(403);
-  expect((await trpc(viewerPage.request, "schedules.delete", { scheduleId: schedule.data.id })).status).toBe(403);
+  expect(
+    (
+      await trpc(viewerPage.request, "members.invite", {
+        email: `${key}-friend@acme.test`,
+        role: "viewer",
+      })
+    ).status,
+  ).toBe(403);
+  expect(
+    (await trpc(viewerPage.request, "schedules.delete", { scheduleId: schedule.data.id })).status,
+  ).toBe(403);
   await context.close();
 });

@@ -29,13 +29,18 @@ async function openRunNow(page: Page) {
 
 const status = (page: Page) => page.getByTestId("run-status");
 
-test("Run now with inputs goes from running to complete and renders the deliverable", async ({ page }, testInfo) => {
+test("Run now with inputs goes from running to complete and renders the deliverable", async ({
+  page,
+}, testInfo) => {
   const cspViolations: string[] = [];
   page.on("console", (message) => {
     if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
   });
   const key = uniqueScriptKey("happy");
-  await scriptModel(key, [{ toolCalls: [{ name: "current_time", arguments: {} }], delayMs: 800 }, { text: DELIVERABLE, delayMs: 400 }]);
+  await scriptModel(key, [
+    { toolCalls: [{ name: "current_time", arguments: {} }], delayMs: 800 },
+    { text: DELIVERABLE, delayMs: 400 },
+  ]);
 
   const dialog = await openRunNow(page);
   await dialog.getByLabel("Customer's email").fill(`Where is my order? ${scriptMarker(key)}`);
@@ -55,7 +60,15 @@ test("Run now with inputs goes from running to complete and renders the delivera
   await expect(deliverable.getByRole("checkbox")).toHaveCount(2);
 
   const timeline = page.getByRole("list", { name: "Timeline" });
-  for (const type of ["queued", "running", "config_resolved", "tool_call", "model_call", "complete"]) await expect(timeline.locator(`[data-event-type="${type}"]`).first()).toBeVisible();
+  for (const type of [
+    "queued",
+    "running",
+    "config_resolved",
+    "tool_call",
+    "model_call",
+    "complete",
+  ])
+    await expect(timeline.locator(`[data-event-type="${type}"]`).first()).toBeVisible();
   await expect(timeline).toContainText("Tool current_time");
   await expect(page.getByTestId("run-inputs")).toContainText('"customerName": "Dana"');
   await expect(page.getByTestId("run-inputs")).toContainText('"tone": "warm"');
@@ -63,33 +76,62 @@ test("Run now with inputs goes from running to complete and renders the delivera
 
   expect(cspViolations).toEqual([]);
   await page.screenshot({ path: testInfo.outputPath("run-detail.png"), fullPage: true });
-  await testInfo.attach("run-detail", { path: testInfo.outputPath("run-detail.png"), contentType: "image/png" });
+  await testInfo.attach("run-detail", {
+    path: testInfo.outputPath("run-detail.png"),
+    contentType: "image/png",
+  });
 });
 
-test("a run whose key is rejected fails after one model request, and says which setting to fix", async ({ page }) => {
+test("a run whose key is rejected fails after one model request, and says which setting to fix", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("fail");
-  await scriptModel(key, [{ error: { status: 401, message: "Incorrect API key provided" } }, { text: "# Never asked for" }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Hello there ${scriptMarker(key)}` } });
+  await scriptModel(key, [
+    { error: { status: 401, message: "Incorrect API key provided" } },
+    { text: "# Never asked for" },
+  ]);
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Hello there ${scriptMarker(key)}` },
+  });
 
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Failed", { timeout: 20_000 });
   const failure = page.getByTestId("run-failure");
   await expect(failure).toContainText("model_error");
-  await expect(failure).toContainText("The model provider rejected the credentials (HTTP 401): Incorrect API key provided");
-  await expect(failure).toContainText("What to do: The provider rejected the credentials. Fix OPENAI_COMPATIBLE_API_KEY, restart Skillrun, then re-run.");
+  await expect(failure).toContainText(
+    "The model provider rejected the credentials (HTTP 401): Incorrect API key provided",
+  );
+  await expect(failure).toContainText(
+    "What to do: The provider rejected the credentials. Fix OPENAI_COMPATIBLE_API_KEY, restart Skillrun, then re-run.",
+  );
   await expect(page.getByText("This run has no deliverable.")).toBeVisible();
-  await expect(page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="model_retry"]')).toHaveCount(0);
+  await expect(
+    page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="model_retry"]'),
+  ).toHaveCount(0);
   expect((await modelCalls(key)).calls).toBe(1);
 });
 
-test("a rate-limited model call is retried inside the run: it completes, and the timeline shows both requests", async ({ page }) => {
+test("a rate-limited model call is retried inside the run: it completes, and the timeline shows both requests", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("ratelimit");
-  await scriptModel(key, [{ error: { status: 429, message: "Rate limit reached, try again in 1s", retryAfterSeconds: 1 } }, { text: "# Reply\n\nSent after the rate limit." }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Busy day ${scriptMarker(key)}` } });
+  await scriptModel(key, [
+    {
+      error: { status: 429, message: "Rate limit reached, try again in 1s", retryAfterSeconds: 1 },
+    },
+    { text: "# Reply\n\nSent after the rate limit." },
+  ]);
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Busy day ${scriptMarker(key)}` },
+  });
 
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
-  await expect(page.getByTestId("deliverable").getByRole("heading", { name: "Reply" })).toBeVisible();
+  await expect(
+    page.getByTestId("deliverable").getByRole("heading", { name: "Reply" }),
+  ).toBeVisible();
   const timeline = page.getByRole("list", { name: "Timeline" });
   const retry = timeline.locator('[data-event-type="model_retry"]');
   await expect(retry).toHaveCount(1);
@@ -100,10 +142,15 @@ test("a rate-limited model call is retried inside the run: it completes, and the
   expect((await modelCalls(key)).calls).toBe(2);
 });
 
-test("cancelling a slow run stops it: cancelled, no deliverable, the timeline shows the cancel", async ({ page }) => {
+test("cancelling a slow run stops it: cancelled, no deliverable, the timeline shows the cancel", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("slow");
   await scriptModel(key, [{ text: "# Too late", delayMs: 60_000 }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Please hurry ${scriptMarker(key)}` } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Please hurry ${scriptMarker(key)}` },
+  });
 
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Running", { timeout: 15_000 });
@@ -114,7 +161,9 @@ test("cancelling a slow run stops it: cancelled, no deliverable, the timeline sh
   await expect(status(page)).toContainText("Cancelled");
   await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveCount(0);
   await expect(page.getByText("This run has no deliverable.")).toBeVisible();
-  await expect(page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="cancelled"]')).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="cancelled"]'),
+  ).toBeVisible();
   // The model call in flight is abandoned, not waited for.
   await expect.poll(async () => (await modelCalls(key)).aborted, { timeout: 15_000 }).toBe(1);
 });
@@ -122,10 +171,16 @@ test("cancelling a slow run stops it: cancelled, no deliverable, the timeline sh
 test("a run cancelled mid-turn shows the tokens it used without a reload", async ({ page }) => {
   const key = uniqueScriptKey("cancel-usage");
   await scriptModel(key, [
-    { toolCalls: [{ name: "current_time", arguments: {} }], usage: { promptTokens: 400, completionTokens: 25 } },
+    {
+      toolCalls: [{ name: "current_time", arguments: {} }],
+      usage: { promptTokens: 400, completionTokens: 25 },
+    },
     { text: "# Too late", delayMs: 60_000 },
   ]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Count my tokens ${scriptMarker(key)}` } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Count my tokens ${scriptMarker(key)}` },
+  });
 
   await page.goto(`/runs/${runId}`);
   await expect.poll(async () => (await modelCalls(key)).calls, { timeout: 15_000 }).toBe(2);
@@ -139,17 +194,24 @@ test("a run cancelled mid-turn shows the tokens it used without a reload", async
 
 test("re-run with an edited input starts a linked run with the new value", async ({ page }) => {
   const key = uniqueScriptKey("rerun");
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Refund please ${scriptMarker(key)}`, tone: "warm" } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Refund please ${scriptMarker(key)}`, tone: "warm" },
+  });
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
 
   await page.getByRole("button", { name: "Re-run with changes" }).click();
   const dialog = page.getByRole("dialog", { name: `Re-run ${EMAIL_SKILL.name}` });
-  await expect(dialog.getByLabel("Customer's email")).toHaveValue(`Refund please ${scriptMarker(key)}`);
+  await expect(dialog.getByLabel("Customer's email")).toHaveValue(
+    `Refund please ${scriptMarker(key)}`,
+  );
   await dialog.getByLabel("Tone").selectOption("apologetic");
   await dialog.getByRole("button", { name: "Re-run" }).click();
 
-  await expect(page).toHaveURL((url) => runIdOf(url.toString()) !== "" && runIdOf(url.toString()) !== runId);
+  await expect(page).toHaveURL(
+    (url) => runIdOf(url.toString()) !== "" && runIdOf(url.toString()) !== runId,
+  );
   await expect(page.getByTestId("run-inputs")).toContainText('"tone": "apologetic"');
   await expect(page.getByText("Re-run of")).toBeVisible();
   await page.getByRole("link", { name: "an earlier run" }).click();
@@ -162,7 +224,9 @@ test("invalid input shows the field's error and creates no run", async ({ page }
   await dialog.getByLabel("Customer's email").fill(key.slice(0, 9));
   await dialog.getByRole("button", { name: "Run now" }).click();
 
-  await expect(dialog.getByRole("alert")).toHaveText("Customer's email must be at least 10 characters");
+  await expect(dialog.getByRole("alert")).toHaveText(
+    "Customer's email must be at least 10 characters",
+  );
   await expect(dialog.getByLabel("Customer's email")).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/skills$/);
   await dialog.getByLabel("Customer's email").fill(`${key} is long enough`);
@@ -179,7 +243,10 @@ test("filters live in the URL, and a shared URL reproduces the view", async ({ p
   const failKey = uniqueScriptKey("filter");
   // A 400 is not retried: a 5xx would be, and reach the next (unscripted, successful) answer.
   await scriptModel(failKey, [{ error: { status: 400, message: "bad request" } }]);
-  const failedRun = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Broken ${scriptMarker(failKey)}` } });
+  const failedRun = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Broken ${scriptMarker(failKey)}` },
+  });
   await page.goto(`/runs/${failedRun}`);
   await expect(status(page)).toContainText("Failed", { timeout: 20_000 });
 
@@ -188,17 +255,26 @@ test("filters live in the URL, and a shared URL reproduces the view", async ({ p
   await page.getByLabel("Status").selectOption("failed");
   await expect(page).toHaveURL(/status=failed/);
   await page.getByLabel("Failure code").selectOption("model_error");
-  await expect(page).toHaveURL(/status=failed&failure=model_error|failure=model_error&status=failed/);
+  await expect(page).toHaveURL(
+    /status=failed&failure=model_error|failure=model_error&status=failed/,
+  );
   const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
-  await expect(rows.filter({ has: page.locator(`[data-run-id="${failedRun}"]`) }).or(page.locator(`tr[data-run-id="${failedRun}"]`))).toHaveCount(1);
-  for (const statusText of await rows.locator("[data-status]").allTextContents()) expect(statusText).toBe("Failed");
+  await expect(
+    rows
+      .filter({ has: page.locator(`[data-run-id="${failedRun}"]`) })
+      .or(page.locator(`tr[data-run-id="${failedRun}"]`)),
+  ).toHaveCount(1);
+  for (const statusText of await rows.locator("[data-status]").allTextContents())
+    expect(statusText).toBe("Failed");
 
   const shared = await context.newPage();
   await shared.goto(page.url());
   await expect(shared.getByLabel("Status")).toHaveValue("failed");
   await expect(shared.getByLabel("Failure code")).toHaveValue("model_error");
   await expect(shared.locator(`tr[data-run-id="${failedRun}"]`)).toBeVisible();
-  expect(await shared.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(await rows.count());
+  expect(await shared.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(
+    await rows.count(),
+  );
 
   await shared.getByRole("button", { name: "Clear filters" }).click();
   await expect(shared).toHaveURL(/\/runs$/);
@@ -211,8 +287,14 @@ test("bulk cancel cancels only the selected runs that can still be cancelled", a
     { text: "# slow", delayMs: 60_000 },
   ]);
   const slow = [
-    await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Bulk one ${scriptMarker(key)}` } }),
-    await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Bulk two ${scriptMarker(key)}` } }),
+    await startRunThroughApi(page, {
+      skillSlug: EMAIL_SKILL.slug,
+      inputs: { customerEmail: `Bulk one ${scriptMarker(key)}` },
+    }),
+    await startRunThroughApi(page, {
+      skillSlug: EMAIL_SKILL.slug,
+      inputs: { customerEmail: `Bulk two ${scriptMarker(key)}` },
+    }),
   ];
   await page.goto("/runs");
   for (const runId of slow) await page.getByLabel(`Select run ${runId}`).check();
@@ -221,7 +303,8 @@ test("bulk cancel cancels only the selected runs that can still be cancelled", a
   await expect(confirm).toContainText("Cancel 2 runs?");
   await confirm.getByRole("button", { name: "Cancel 2 runs" }).click();
 
-  for (const runId of slow) await expect(page.locator(`tr[data-run-id="${runId}"] [data-status]`)).toHaveText("Cancelled");
+  for (const runId of slow)
+    await expect(page.locator(`tr[data-run-id="${runId}"] [data-status]`)).toHaveText("Cancelled");
   await expect(page.getByText("2 runs selected")).toHaveCount(0);
 });
 
@@ -229,13 +312,23 @@ test("Run now works from the keyboard alone", async ({ page }) => {
   const key = uniqueScriptKey("keyboard");
   await page.goto("/skills");
   const runNow = page.getByRole("button", { name: `Run ${EMAIL_SKILL.name} now` });
-  for (let presses = 0; presses < 60 && !(await runNow.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press("Tab");
+  for (
+    let presses = 0;
+    presses < 60 && !(await runNow.evaluate((element) => element === document.activeElement));
+    presses++
+  )
+    await page.keyboard.press("Tab");
   await expect(runNow).toBeFocused();
   await page.keyboard.press("Enter");
 
   const dialog = page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` });
   const email = dialog.getByLabel("Customer's email");
-  for (let presses = 0; presses < 10 && !(await email.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press("Tab");
+  for (
+    let presses = 0;
+    presses < 10 && !(await email.evaluate((element) => element === document.activeElement));
+    presses++
+  )
+    await page.keyboard.press("Tab");
   await expect(email).toBeFocused();
   await page.keyboard.type(`Typed without a mouse ${scriptMarker(key)}`);
   await page.keyboard.press("Control+Enter");
@@ -273,7 +366,10 @@ test("a model's script in a deliverable never executes", async ({ page }) => {
       ].join("\n\n"),
     },
   ]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `Be nasty ${scriptMarker(key)}` } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `Be nasty ${scriptMarker(key)}` },
+  });
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
   const deliverable = page.getByTestId("deliverable");
@@ -281,24 +377,42 @@ test("a model's script in a deliverable never executes", async ({ page }) => {
   await expect(deliverable.locator("script, img, [onerror]")).toHaveCount(0);
   // The link keeps its text but loses the javascript: target.
   await expect(deliverable.getByText("click me")).toBeVisible();
-  for (const href of await deliverable.locator("a").evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""))) expect(href).not.toMatch(/^\s*javascript:/i);
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+  for (const href of await deliverable
+    .locator("a")
+    .evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? "")))
+    expect(href).not.toMatch(/^\s*javascript:/i);
+  expect(
+    await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned),
+  ).toBeUndefined();
 });
 
-test("a deliverable the guardrail changed says so: the date stays, the phone number is masked, a badge and the timeline tell", async ({ page }) => {
+test("a deliverable the guardrail changed says so: the date stays, the phone number is masked, a badge and the timeline tell", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("masked");
-  await scriptModel(key, [{ text: "Released 2025-05-20 at 10:30. Questions: call (415) 555-2671." }]);
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: `When was it released? ${scriptMarker(key)}` } });
+  await scriptModel(key, [
+    { text: "Released 2025-05-20 at 10:30. Questions: call (415) 555-2671." },
+  ]);
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `When was it released? ${scriptMarker(key)}` },
+  });
   await page.goto(`/runs/${runId}`);
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
 
-  await expect(page.getByTestId("deliverable")).toHaveText("Released 2025-05-20 at 10:30. Questions: call [phone number removed].");
+  await expect(page.getByTestId("deliverable")).toHaveText(
+    "Released 2025-05-20 at 10:30. Questions: call [phone number removed].",
+  );
   const badge = page.getByTestId("deliverable-masked");
   await expect(badge).toContainText("Guardrail masked 1 item");
   await expect(badge).toHaveAttribute("title", /phone × 1/);
 
   const timeline = page.getByRole("list", { name: "Timeline" });
-  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText("Guardrail masked 1 item (deliverable)");
-  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText("Standard: phone × 1");
+  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText(
+    "Guardrail masked 1 item (deliverable)",
+  );
+  await expect(timeline.locator('[data-event-type="guardrail_masked"]')).toContainText(
+    "Standard: phone × 1",
+  );
   await expect(timeline).not.toContainText("Guardrail passed (deliverable)");
 });

@@ -5,7 +5,9 @@ import { ADMIN_STATE, tenantHeaders } from "./support";
 
 test.use({ storageState: ADMIN_STATE, timezoneId: "Europe/Berlin" });
 
-test("an admin schedules a skill, sees what the cadence means, runs it now and finds the run in the ledger", async ({ page }) => {
+test("an admin schedules a skill, sees what the cadence means, runs it now and finds the run in the ledger", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("schedule");
   const name = `Digest ${key.slice(-8)}`;
   await page.goto("/schedules");
@@ -23,7 +25,9 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   await expect(form.getByLabel("Cron expression (5 fields)")).toHaveValue("30 8 * * 1-5");
   const preview = page.getByTestId("cadence-preview");
   await expect(preview).toContainText("At 08:30, Monday through Friday (Europe/Berlin)");
-  await expect(preview.getByRole("table", { name: "Next fire times" }).locator("tbody tr")).toHaveCount(5);
+  await expect(
+    preview.getByRole("table", { name: "Next fire times" }).locator("tbody tr"),
+  ).toHaveCount(5);
   await expect(preview).toContainText("08:30");
 
   await form.getByLabel("Cron expression (5 fields)").fill("61 * * * *");
@@ -58,22 +62,44 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
 });
 
 /** A tRPC call through the endpoint the UI uses, with the page's session. */
-async function trpc<T>(page: Page, path: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
+async function trpc<T>(
+  page: Page,
+  path: string,
+  input: unknown,
+  kind: "query" | "mutation",
+): Promise<T> {
   const headers = await tenantHeaders(page.request);
   const response =
     kind === "query"
-      ? await page.request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers })
-      : await page.request.post(`/api/trpc/${path}`, { data: superjson.serialize(input), headers: { "content-type": "application/json", ...headers } });
+      ? await page.request.get(
+          `/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`,
+          { headers },
+        )
+      : await page.request.post(`/api/trpc/${path}`, {
+          data: superjson.serialize(input),
+          headers: { "content-type": "application/json", ...headers },
+        });
   expect(response.status(), await response.text()).toBe(200);
   return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
 }
 
-test("a slot whose run failed reads as failed in the ledger and the list, and the list shows the failing streak", async ({ page }) => {
+test("a slot whose run failed reads as failed in the ledger and the list, and the list shows the failing streak", async ({
+  page,
+}) => {
   const key = uniqueScriptKey("failing-schedule");
   const name = `Failing digest ${key.slice(-8)}`;
   // The first run completes; the model refuses the next two with a 400, which is never retried.
-  await scriptModel(key, [{ text: "# Platform — status\n\nShipped the ledger." }, { error: { status: 400, message: "bad" } }, { error: { status: 400, message: "bad" } }]);
-  const skills = await trpc<{ id: string; slug: string }[]>(page, "skills.list", undefined, "query");
+  await scriptModel(key, [
+    { text: "# Platform — status\n\nShipped the ledger." },
+    { error: { status: 400, message: "bad" } },
+    { error: { status: 400, message: "bad" } },
+  ]);
+  const skills = await trpc<{ id: string; slug: string }[]>(
+    page,
+    "skills.list",
+    undefined,
+    "query",
+  );
   const { id: scheduleId } = await trpc<{ id: string }>(
     page,
     "schedules.create",
@@ -110,7 +136,11 @@ test("a slot whose run failed reads as failed in the ledger and the list, and th
   const bars = strip.locator("[data-health]");
   await expect(bars).toHaveCount(3);
   // Oldest to newest.
-  expect(await bars.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-health")))).toEqual(["ok", "failed", "failed"]);
+  expect(
+    await bars.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute("data-health")),
+    ),
+  ).toEqual(["ok", "failed", "failed"]);
   await expect(bars.nth(2)).toHaveClass(/bg-red-500/);
   await expect(bars.nth(2)).toHaveAttribute("title", /· Run failed$/);
   await expect(bars.nth(0)).toHaveAttribute("title", /· Run complete$/);

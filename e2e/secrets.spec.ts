@@ -8,7 +8,9 @@ test.use({ storageState: ADMIN_STATE });
 
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 test("the server's secrets are in no client bundle, page or run snapshot", async ({ page }) => {
@@ -20,18 +22,30 @@ test("the server's secrets are in no client bundle, page or run snapshot", async
   expect(files.length).toBeGreaterThan(10);
   for (const file of files) {
     const content = await readFile(file, "utf8");
-    for (const secret of secrets) expect(content.includes(secret), `${secret} in ${file}`).toBe(false);
+    for (const secret of secrets)
+      expect(content.includes(secret), `${secret} in ${file}`).toBe(false);
   }
 
   // What the app serves and answers, including a finished run's snapshot and timeline.
-  const runId = await startRunThroughApi(page, { skillSlug: EMAIL_SKILL.slug, inputs: { customerEmail: "Are my secrets safe?" } });
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: "Are my secrets safe?" },
+  });
   await page.goto(`/runs/${runId}`);
   await expect(page.getByTestId("run-status")).toContainText("Complete", { timeout: 20_000 });
   const html = await page.content();
   const headers = await tenantHeaders(page.request);
   const answers = await Promise.all(
-    ["runs.get", "runs.events"].map(async (procedure) => (await page.request.get(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`, { headers })).text()),
+    ["runs.get", "runs.events"].map(async (procedure) =>
+      (
+        await page.request.get(
+          `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: { runId } }))}`,
+          { headers },
+        )
+      ).text(),
+    ),
   );
-  for (const body of [html, ...answers]) for (const secret of secrets) expect(body).not.toContain(secret);
+  for (const body of [html, ...answers])
+    for (const secret of secrets) expect(body).not.toContain(secret);
   expect(answers[0]).toContain("openai-compatible:scripted");
 });

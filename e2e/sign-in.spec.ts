@@ -3,7 +3,9 @@ import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
 
-test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({ page }) => {
+test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({
+  page,
+}) => {
   const catalog = await loadSkillCatalog(path.resolve("skills"));
 
   await page.goto("/skills");

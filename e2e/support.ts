@@ -19,13 +19,18 @@ export async function signInAsDemoAdmin(page: Page) {
  * now does (the server refuses a tenant-scoped call that names none).
  */
 export async function tenantHeaders(request: APIRequestContext): Promise<Record<string, string>> {
-  const body = (await (await request.get("/api/trpc/viewer.get")).json()) as { result?: { data: { json: { activeTenant: { id: string } | null } } } };
+  const body = (await (await request.get("/api/trpc/viewer.get")).json()) as {
+    result?: { data: { json: { activeTenant: { id: string } | null } } };
+  };
   const tenantId = body.result?.data.json.activeTenant?.id;
   return tenantId ? { [TENANT_HEADER]: tenantId } : {};
 }
 
 /** Starts a run through the same tRPC endpoint the UI uses, with the page's session. */
-export async function startRunThroughApi(page: Page, input: { skillSlug: string; inputs: Record<string, unknown> }): Promise<string> {
+export async function startRunThroughApi(
+  page: Page,
+  input: { skillSlug: string; inputs: Record<string, unknown> },
+): Promise<string> {
   const response = await page.request.post("/api/trpc/runs.start", {
     data: superjson.serialize(input),
     headers: { "content-type": "application/json", ...(await tenantHeaders(page.request)) },

@@ -5,7 +5,10 @@ import { signInAsDemoAdmin } from "./support";
 // A session of its own: switching tenants moves the session, which the other specs share.
 test.use({ storageState: { cookies: [], origins: [] } });
 
-test("a tenant switch in another tab cannot redirect this tab's changes: they are refused and the tab offers a reload", async ({ page, context }) => {
+test("a tenant switch in another tab cannot redirect this tab's changes: they are refused and the tab offers a reload", async ({
+  page,
+  context,
+}) => {
   const email = `${uniqueScriptKey("two-tabs")}@acme.test`.toLowerCase();
   await signInAsDemoAdmin(page);
   await page.goto("/settings");
@@ -30,7 +33,9 @@ test("a tenant switch in another tab cannot redirect this tab's changes: they ar
   );
   await dialog.getByRole("button", { name: "Cancel" }).click();
   const notice = page.getByTestId("stale-tab-notice");
-  await expect(notice).toContainText("This tab shows Acme Operations; you switched to Globex Research in another tab.");
+  await expect(notice).toContainText(
+    "This tab shows Acme Operations; you switched to Globex Research in another tab.",
+  );
 
   await notice.getByRole("button", { name: "Reload" }).click();
   await expect(page.getByRole("button", { name: "Tenant: Globex Research" })).toBeVisible();
@@ -40,7 +45,11 @@ test("a tenant switch in another tab cannot redirect this tab's changes: they ar
   await page.getByRole("button", { name: "Tenant: Globex Research" }).click();
   await page.getByRole("menuitemradio", { name: /Acme Operations/ }).click();
   await expect(page.getByRole("button", { name: "Tenant: Acme Operations" })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Pending invitations" }).or(page.getByText("No pending invitations"))).toBeVisible();
+  await expect(
+    page
+      .getByRole("table", { name: "Pending invitations" })
+      .or(page.getByText("No pending invitations")),
+  ).toBeVisible();
   await expect(page.locator(`tr[data-invitation-email="${email}"]`)).toHaveCount(0);
   await expect(notice).toHaveCount(0);
 });

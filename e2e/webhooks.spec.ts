@@ -6,7 +6,11 @@ import { ADMIN_STATE, EMAIL_SKILL } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
-test("an admin creates a webhook in the UI; a signed delivery starts a run the history shows as a webhook run", async ({ page, playwright, baseURL }) => {
+test("an admin creates a webhook in the UI; a signed delivery starts a run the history shows as a webhook run", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   const script = uniqueScriptKey("webhook");
   await scriptModel(script, [{ text: "# Answered from a webhook" }]);
   const name = `Helpdesk ${script.slice(-6)}`;
@@ -27,16 +31,30 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
 
   const secret = (await page.getByTestId("webhook-secret").textContent())?.trim() ?? "";
   expect(secret).toMatch(/^whsec_[\w-]{43}$/);
-  const endpoint = (await page.getByTestId("webhook-endpoint").textContent())?.replace(/^POST\s+/, "").trim() ?? "";
+  const endpoint =
+    (await page.getByTestId("webhook-endpoint").textContent())?.replace(/^POST\s+/, "").trim() ??
+    "";
   await page.getByRole("button", { name: "Done" }).click();
   await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]{36}$/);
-  await expect(page.getByTestId("curl-example")).toContainText('{"ticket":{"from":{"name":"Example customer name"}');
+  await expect(page.getByTestId("curl-example")).toContainText(
+    '{"ticket":{"from":{"name":"Example customer name"}',
+  );
 
   // The sender: no cookies, only the secret.
   const sender = await playwright.request.newContext({ baseURL });
   const deliveryId = randomUUID();
-  const body = JSON.stringify({ ticket: { body: `Where is my order? ${scriptMarker(script)}`, from: { name: "Ada" } } });
-  const send = (signature: string, id = deliveryId) => sender.post(endpoint, { data: body, headers: { "content-type": "application/json", "skillrun-signature": signature, "skillrun-delivery-id": id } });
+  const body = JSON.stringify({
+    ticket: { body: `Where is my order? ${scriptMarker(script)}`, from: { name: "Ada" } },
+  });
+  const send = (signature: string, id = deliveryId) =>
+    sender.post(endpoint, {
+      data: body,
+      headers: {
+        "content-type": "application/json",
+        "skillrun-signature": signature,
+        "skillrun-delivery-id": id,
+      },
+    });
 
   const forged = await send(signWebhookBody("whsec_not-the-secret", body));
   expect(forged.status()).toBe(401);
@@ -49,8 +67,15 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
 
   // The log shows all three, newest first, the accepted one linked to its run.
   const log = page.getByRole("table", { name: "Deliveries" });
-  await expect(log.locator("[data-verdict]")).toHaveText(["Duplicate", "Accepted", "Bad signature"], { timeout: 15_000 });
-  await log.getByRole("row").filter({ has: page.locator('[data-verdict="accepted"]') }).getByRole("link").click();
+  await expect(log.locator("[data-verdict]")).toHaveText(
+    ["Duplicate", "Accepted", "Bad signature"],
+    { timeout: 15_000 },
+  );
+  await log
+    .getByRole("row")
+    .filter({ has: page.locator('[data-verdict="accepted"]') })
+    .getByRole("link")
+    .click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
   await expect(page.getByText("Answered from a webhook")).toBeVisible({ timeout: 20_000 });
 

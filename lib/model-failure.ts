@@ -18,7 +18,14 @@ export type ModelFailureDetail = {
 /** A provider's Retry-After past a year is recorded as a year: the number stays within bounds a reader can check. */
 export const MAX_RETRY_AFTER_SECONDS = 365 * 24 * 60 * 60;
 
-export const MODEL_FAILURE_KINDS = ["credentials", "forbidden", "rate_limited", "provider_failed", "unreachable", "rejected"] as const;
+export const MODEL_FAILURE_KINDS = [
+  "credentials",
+  "forbidden",
+  "rate_limited",
+  "provider_failed",
+  "unreachable",
+  "rejected",
+] as const;
 export type ModelFailureKind = (typeof MODEL_FAILURE_KINDS)[number];
 
 export function modelFailureKind(httpStatus: number | null): ModelFailureKind {

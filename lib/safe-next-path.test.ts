@@ -8,7 +8,18 @@ describe("safeNextPath", () => {
   });
 
   it("sends anything else to the fallback", () => {
-    for (const next of [null, "", "skills", "https://evil.test/", "//evil.test/x", "/\\evil.test", "/\\/evil.test", "\\\\evil.test", "/\tevil", "javascript:alert(1)"]) {
+    for (const next of [
+      null,
+      "",
+      "skills",
+      "https://evil.test/",
+      "//evil.test/x",
+      "/\\evil.test",
+      "/\\/evil.test",
+      "\\\\evil.test",
+      "/\tevil",
+      "javascript:alert(1)",
+    ]) {
       expect({ next, to: safeNextPath(next) }).toEqual({ next, to: "/skills" });
     }
   });

@@ -4,7 +4,8 @@
  * backslash as a slash) — by resolving it against a placeholder origin and checking it stayed.
  */
 export function safeNextPath(next: string | null | undefined, fallback = "/skills"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f]/.test(next)) return fallback;
+  if (!next || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f]/.test(next))
+    return fallback;
   try {
     const base = "http://next.invalid";
     const url = new URL(next, base);

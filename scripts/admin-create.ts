@@ -17,10 +17,12 @@ const { env } = await import("@/server/env");
 const { createAuth } = await import("@/server/auth/config");
 const { passwordPolicyOf } = await import("@/server/auth/password-policy");
 const { createDatabase } = await import("@/server/db/client");
-const { createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError } = await import("@/server/services/access/owner-setup");
+const { createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError } =
+  await import("@/server/services/access/owner-setup");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 
-const USAGE = "usage: npm run admin:create -- --email <email> --tenant <tenant name> [--name <your name>] [--password <password> | password on stdin]";
+const USAGE =
+  "usage: npm run admin:create -- --email <email> --tenant <tenant name> [--name <your name>] [--password <password> | password on stdin]";
 
 const { values: options } = parseArgs({
   options: {
@@ -39,7 +41,9 @@ async function passwordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) return "";
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 const password = options.password ?? (await passwordFromStdin());
 if (!password) {
@@ -56,20 +60,34 @@ try {
   try {
     const owner = await createFirstOwner(
       db,
-      { name: options.name ?? options.email.split("@")[0] ?? options.email, email: options.email, password, tenantName: options.tenant },
+      {
+        name: options.name ?? options.email.split("@")[0] ?? options.email,
+        email: options.email,
+        password,
+        tenantName: options.tenant,
+      },
       await passwordPolicyOf(createAuth(db)),
       { kind: "command_line" },
       null,
     );
-    console.log(`Created ${owner.email}, owner of "${options.tenant.trim()}". Sign in at ${env.BETTER_AUTH_URL}/sign-in`);
+    console.log(
+      `Created ${owner.email}, owner of "${options.tenant.trim()}". Sign in at ${env.BETTER_AUTH_URL}/sign-in`,
+    );
   } finally {
     await close();
   }
 } catch (error) {
   if (error instanceof OwnerSetupInputError) {
-    for (const [field, messages] of Object.entries(error.fieldErrors)) console.error(`${field === "tenantName" ? "tenant" : field}: ${messages.join(" ")}`);
+    for (const [field, messages] of Object.entries(error.fieldErrors))
+      console.error(`${field === "tenantName" ? "tenant" : field}: ${messages.join(" ")}`);
   } else {
-    console.error(error instanceof OwnerAlreadyExistsError ? "An account already exists; nothing was created. Invite people from Settings → Members." : error instanceof Error ? error.message : error);
+    console.error(
+      error instanceof OwnerAlreadyExistsError
+        ? "An account already exists; nothing was created. Invite people from Settings → Members."
+        : error instanceof Error
+          ? error.message
+          : error,
+    );
   }
   exitCode = 1;
 } finally {

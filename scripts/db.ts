@@ -22,8 +22,12 @@ try {
     console.log("Migrations applied.");
   } else {
     const { catalog, seeded } = await prepareDatabase(database.url, { seed: true });
-    console.log(`Catalog: ${catalog.loaded} built-in skills${catalog.retired.length ? `, retired ${catalog.retired.join(", ")}` : ""}.`);
-    console.log(seeded.created ? "Demo data seeded." : "Demo data already present; nothing changed.");
+    console.log(
+      `Catalog: ${catalog.loaded} built-in skills${catalog.retired.length ? `, retired ${catalog.retired.join(", ")}` : ""}.`,
+    );
+    console.log(
+      seeded.created ? "Demo data seeded." : "Demo data already present; nothing changed.",
+    );
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

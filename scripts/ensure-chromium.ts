@@ -9,19 +9,31 @@ import { CHROMIUM_PATH } from "../e2e/chromium";
 if (!existsSync(CHROMIUM_PATH)) {
   const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
   if (!canApt) {
-    console.error(`Chromium not found at ${CHROMIUM_PATH}: install your distribution's chromium package (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+    console.error(
+      `Chromium not found at ${CHROMIUM_PATH}: install your distribution's chromium package (Debian: apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
     process.exit(1);
   }
   console.log("Installing Debian's chromium for the e2e suite…");
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]]) {
-    const result = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+  ]) {
+    const result = spawnSync("apt-get", args, {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
     if (result.status !== 0) {
-      console.error(`apt-get ${args.join(" ")} failed (exit ${result.status}); install chromium by hand or set CHROMIUM_PATH.`);
+      console.error(
+        `apt-get ${args.join(" ")} failed (exit ${result.status}); install chromium by hand or set CHROMIUM_PATH.`,
+      );
       process.exit(1);
     }
   }
   if (!existsSync(CHROMIUM_PATH)) {
-    console.error(`chromium installed but ${CHROMIUM_PATH} is missing; set CHROMIUM_PATH to its binary.`);
+    console.error(
+      `chromium installed but ${CHROMIUM_PATH} is missing; set CHROMIUM_PATH to its binary.`,
+    );
     process.exit(1);
   }
 }

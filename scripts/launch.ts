@@ -22,7 +22,9 @@ import type { InngestKeys } from "./lib/inngest";
 nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-const signalListenersBefore = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+const signalListenersBefore = new Map(
+  SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]),
+);
 
 const { env } = await import("@/server/env");
 const { DEMO_MODE_WARNING, demoSeedRequested } = await import("./lib/demo-mode");
@@ -56,9 +58,14 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const warn = (message: string) => console.log(`\x1b[33mskillrun\x1b[0m \x1b[1;33m${message}\x1b[0m`);
+const warn = (message: string) =>
+  console.log(`\x1b[33mskillrun\x1b[0m \x1b[1;33m${message}\x1b[0m`);
 
-const secretProblem = missingAuthSecretProblem({ production: mode === "start", appUrl: env.BETTER_AUTH_URL, secret: env.BETTER_AUTH_SECRET });
+const secretProblem = missingAuthSecretProblem({
+  production: mode === "start",
+  appUrl: env.BETTER_AUTH_URL,
+  secret: env.BETTER_AUTH_SECRET,
+});
 if (secretProblem) fail(secretProblem);
 const demo = demoSeedRequested({ mode, demoFlag: flags.demo, demoSetting: env.SKILLRUN_DEMO });
 
@@ -73,7 +80,11 @@ const dataDir = flags.ephemeral
 await mkdir(dataDir, { recursive: true });
 
 /** The configured value, else the one generated into the data directory on the first start. */
-async function persistentSecret(configured: string | undefined, fileName: string, generate: () => string): Promise<string> {
+async function persistentSecret(
+  configured: string | undefined,
+  fileName: string,
+  generate: () => string,
+): Promise<string> {
   if (configured) return configured;
   const file = path.join(dataDir, fileName);
   const existing = await readFile(file, "utf8").catch(() => null);
@@ -83,7 +94,10 @@ async function persistentSecret(configured: string | undefined, fileName: string
   return secret;
 }
 
-const authSecret = () => persistentSecret(env.BETTER_AUTH_SECRET, "auth-secret", () => randomBytes(32).toString("base64url"));
+const authSecret = () =>
+  persistentSecret(env.BETTER_AUTH_SECRET, "auth-secret", () =>
+    randomBytes(32).toString("base64url"),
+  );
 
 if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
   fail(`Port ${env.PORT} is in use. Stop whatever holds it, or set PORT to a free port.`);
@@ -91,7 +105,8 @@ if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
 
 // The launcher never sets INNGEST_DEV; when the user did, they get the app they asked for, and
 // a warning they cannot miss. `0`/`false` ask the SDK for cloud mode, as no value does.
-const inngestDev = env.INNGEST_DEV && !/^(0|false)$/i.test(env.INNGEST_DEV.trim()) ? env.INNGEST_DEV : undefined;
+const inngestDev =
+  env.INNGEST_DEV && !/^(0|false)$/i.test(env.INNGEST_DEV.trim()) ? env.INNGEST_DEV : undefined;
 if (inngestDev) {
   const banner = [
     "INNGEST_DEV is set, so /api/inngest runs in Inngest dev mode: it executes any request without",
@@ -99,9 +114,14 @@ if (inngestDev) {
     "Use it only with your own `inngest dev` on a machine nobody else reaches. For a real server set",
     "INNGEST_BASE_URL, INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY; unset INNGEST_DEV for the embedded engine.",
   ];
-  for (const line of mode === "start" ? ["\x1b[1mWARNING — NOT FOR PRODUCTION\x1b[0m", ...banner] : banner) console.error(`\x1b[31mskillrun\x1b[0m ${line}`);
+  for (const line of mode === "start"
+    ? ["\x1b[1mWARNING — NOT FOR PRODUCTION\x1b[0m", ...banner]
+    : banner)
+    console.error(`\x1b[31mskillrun\x1b[0m ${line}`);
 } else if (env.INNGEST_BASE_URL && !(env.INNGEST_SIGNING_KEY && env.INNGEST_EVENT_KEY)) {
-  fail("INNGEST_BASE_URL needs INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (the app runs the Inngest SDK in cloud mode, which verifies every request).");
+  fail(
+    "INNGEST_BASE_URL needs INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (the app runs the Inngest SDK in cloud mode, which verifies every request).",
+  );
 }
 
 let database: Awaited<ReturnType<typeof resolveDatabase>>;
@@ -111,7 +131,11 @@ try {
   fail((error as Error).message);
   throw error;
 }
-say(database.embedded ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${displayPath(dataDir)}` : "PostgreSQL from DATABASE_URL");
+say(
+  database.embedded
+    ? `PostgreSQL (embedded) on 127.0.0.1:${database.embedded.port}, data in ${displayPath(dataDir)}`
+    : "PostgreSQL from DATABASE_URL",
+);
 
 const children: { next?: ChildProcess; engine?: Engine } = {};
 let stopping = false;
@@ -142,11 +166,18 @@ for (const signal of SIGNALS) {
 
 let ownerSetup: { token: string; expiresAt: Date } | null = null;
 try {
-  const { catalog, seeded, demoPasswords, ...prepared } = await prepareDatabase(database.url, { seed: demo, ownerSetup: true });
+  const { catalog, seeded, demoPasswords, ...prepared } = await prepareDatabase(database.url, {
+    seed: demo,
+    ownerSetup: true,
+  });
   ownerSetup = prepared.ownerSetup;
-  say(`migrations applied · ${catalog.loaded} built-in skills · ${demo ? (seeded.created ? "demo data seeded" : "demo data present") : "no demo data"}`);
+  say(
+    `migrations applied · ${catalog.loaded} built-in skills · ${demo ? (seeded.created ? "demo data seeded" : "demo data present") : "no demo data"}`,
+  );
   if (demoPasswords.length) {
-    warn(`${demoPasswords.join(" and ")} still sign in with the published demo password: this database holds the demo. Give anything others can reach a fresh one (another SKILLRUN_DATA_DIR or DATABASE_URL).`);
+    warn(
+      `${demoPasswords.join(" and ")} still sign in with the published demo password: this database holds the demo. Give anything others can reach a fresh one (another SKILLRUN_DATA_DIR or DATABASE_URL).`,
+    );
   }
 } catch (error) {
   console.error(error);
@@ -157,7 +188,9 @@ try {
 // embedded engine runs functions, in this process, on the same PostgreSQL.
 const externalInngest = Boolean(env.INNGEST_BASE_URL || inngestDev);
 if (!externalInngest && !(await isPortFree(env.SKILLRUN_ENGINE_PORT))) {
-  console.error(`Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_BASE_URL to use that server.`);
+  console.error(
+    `Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_BASE_URL to use that server.`,
+  );
   await shutdown(1);
 }
 // The engine calls the app on loopback; the app names exactly this URL when it syncs.
@@ -166,7 +199,11 @@ const appServeUrl = `${appServeOrigin}${INNGEST_SERVE_PATH}`;
 const engineKeys: InngestKeys | null = externalInngest
   ? null
   : {
-      signingKey: await persistentSecret(env.INNGEST_SIGNING_KEY, "inngest-signing-key", newSigningKey),
+      signingKey: await persistentSecret(
+        env.INNGEST_SIGNING_KEY,
+        "inngest-signing-key",
+        newSigningKey,
+      ),
       signingKeyFallback: env.INNGEST_SIGNING_KEY_FALLBACK,
       eventKey: await persistentSecret(env.INNGEST_EVENT_KEY, "inngest-event-key", newEventKey),
     };
@@ -178,17 +215,27 @@ if (engineKeys) {
       databaseUrl: database.url,
       ...engineKeys,
       log: ({ level, msg, ...fields }) => {
-        const details = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
-        (level === "info" ? console.log : console.error)(`\x1b[35mengine\x1b[0m ${msg} ${details.join(" ")}`);
+        const details = Object.entries(fields).map(
+          ([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+        );
+        (level === "info" ? console.log : console.error)(
+          `\x1b[35mengine\x1b[0m ${msg} ${details.join(" ")}`,
+        );
       },
     });
   } catch (error) {
-    console.error(`\x1b[31mskillrun\x1b[0m ${error instanceof SigningKeyError ? `The Inngest signing key (INNGEST_SIGNING_KEY, else ${displayPath(path.join(dataDir, "inngest-signing-key"))}): ${error.message}` : String(error)}`);
+    console.error(
+      `\x1b[31mskillrun\x1b[0m ${error instanceof SigningKeyError ? `The Inngest signing key (INNGEST_SIGNING_KEY, else ${displayPath(path.join(dataDir, "inngest-signing-key"))}): ${error.message}` : String(error)}`,
+    );
     await shutdown(1);
   }
 }
 children.engine = engine ?? undefined;
-say(engine ? `Inngest engine (embedded, signed) on ${engine.url}` : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`);
+say(
+  engine
+    ? `Inngest engine (embedded, signed) on ${engine.url}`
+    : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`,
+);
 
 const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
 const next = spawn(
@@ -198,7 +245,13 @@ const next = spawn(
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       // A configured Inngest server's settings pass through as the user gave them.
-      ...(engine && engineKeys ? embeddedInngestEnvironment(process.env, { url: engine.url, keys: engineKeys, appServeOrigin }) : process.env),
+      ...(engine && engineKeys
+        ? embeddedInngestEnvironment(process.env, {
+            url: engine.url,
+            keys: engineKeys,
+            appServeOrigin,
+          })
+        : process.env),
       DATABASE_URL: database.url,
       BETTER_AUTH_SECRET: await authSecret(),
       BETTER_AUTH_URL: appUrl,
@@ -224,13 +277,19 @@ for (;;) {
     if (engine) {
       await engine
         .watchApp(appServeUrl)
-        .catch((error: unknown) => console.error(`skillrun could not sync the app with the engine: ${(error as Error).message}`));
+        .catch((error: unknown) =>
+          console.error(
+            `skillrun could not sync the app with the engine: ${(error as Error).message}`,
+          ),
+        );
     }
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);
     if (demo) warn(DEMO_MODE_WARNING);
     if (ownerSetup) {
       say(`no account exists yet: create the owner at ${appUrl}/setup#token=${ownerSetup.token}`);
-      say(`setup token ${ownerSetup.token} (one use, until ${ownerSetup.expiresAt.toISOString()}; each start prints a new one) · headless: npm run admin:create -- --email … --password … --tenant …`);
+      say(
+        `setup token ${ownerSetup.token} (one use, until ${ownerSetup.expiresAt.toISOString()}; each start prints a new one) · headless: npm run admin:create -- --email … --password … --tenant …`,
+      );
     }
     break;
   }

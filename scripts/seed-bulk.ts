@@ -21,7 +21,15 @@ import postgres from "postgres";
 import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
 import { migrateDatabase } from "@/server/db/migrate";
-import { agents, apiKeys, memberships, schedules, skills, tenants, webhooks } from "@/server/db/schema";
+import {
+  agents,
+  apiKeys,
+  memberships,
+  schedules,
+  skills,
+  tenants,
+  webhooks,
+} from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { seedDemoData } from "@/server/db/seed";
 import { syncBuiltInSkills } from "@/server/services/catalog/skill-catalog";
@@ -36,12 +44,21 @@ const UNFINISHED_PER_TENANT = 20;
 const BULK_PREFIX = "Bulk ";
 
 /** An array with each value repeated by its weight: a uniform pick from it is a weighted pick. */
-const weighted = <T extends string>(weights: Record<T, number>) => Object.entries(weights).flatMap(([value, weight]) => Array<string>(weight as number).fill(value));
+const weighted = <T extends string>(weights: Record<T, number>) =>
+  Object.entries(weights).flatMap(([value, weight]) => Array<string>(weight as number).fill(value));
 const pgArray = (values: readonly string[]) => `{${values.join(",")}}`;
 
 const TERMINAL_STATUS = weighted({ complete: 86, failed: 9, cancelled: 5 });
-const SOURCES = weighted<InvocationSource>({ manual: 40, schedule: 30, webhook: 15, api: 15, rerun: 0 });
-const FAILURE_CODES = weighted<Exclude<FailureCode, "no_agent" | "agent_not_found" | "skill_not_found">>({
+const SOURCES = weighted<InvocationSource>({
+  manual: 40,
+  schedule: 30,
+  webhook: 15,
+  api: 15,
+  rerun: 0,
+});
+const FAILURE_CODES = weighted<
+  Exclude<FailureCode, "no_agent" | "agent_not_found" | "skill_not_found">
+>({
   model_error: 30,
   timeout: 15,
   guardrail_blocked: 10,
@@ -55,7 +72,16 @@ const FAILURE_CODES = weighted<Exclude<FailureCode, "no_agent" | "agent_not_foun
   interrupted: 2,
   dispatch_lost: 1,
 });
-const TOPICS = ["Q3 planning", "Northwind renewal", "Billing export", "Release 4.2", "Incident 1182", "Onboarding", "Vendor review", "Support backlog"];
+const TOPICS = [
+  "Q3 planning",
+  "Northwind renewal",
+  "Billing export",
+  "Release 4.2",
+  "Incident 1182",
+  "Onboarding",
+  "Vendor review",
+  "Support backlog",
+];
 const AUDIENCES = ["team", "customers", "executives", "partners"];
 
 type TenantPlan = {
@@ -72,7 +98,14 @@ type TenantPlan = {
 };
 
 /** `seconds` covers the inserts and any index build (`indexSeconds` of it); `analyzeSeconds` the vacuum and analyze after. */
-export type BulkSeedResult = { runs: number; seconds: number; indexSeconds: number; rowsPerSecond: number; analyzeSeconds: number; perTenant: Record<string, number> };
+export type BulkSeedResult = {
+  runs: number;
+  seconds: number;
+  indexSeconds: number;
+  rowsPerSecond: number;
+  analyzeSeconds: number;
+  perTenant: Record<string, number>;
+};
 
 /** Migrations, the built-in catalog and the demo tenants, as `npm run db:seed` does them. */
 export async function prepareDemoDatabase(url: string) {
@@ -87,11 +120,32 @@ export async function prepareDemoDatabase(url: string) {
 }
 
 /** Disabled schedules and webhooks and revoked API keys, so runs of every source have an invoker to show. */
-async function ensureInvokers(db: Database, tenantId: string, slug: string, ownerId: string, skillIds: string[]) {
+async function ensureInvokers(
+  db: Database,
+  tenantId: string,
+  slug: string,
+  ownerId: string,
+  skillIds: string[],
+) {
   const existing = async () => ({
-    scheduleIds: (await db.select({ id: schedules.id }).from(schedules).where(and(eq(schedules.tenantId, tenantId), like(schedules.name, `${BULK_PREFIX}%`)))).map((row) => row.id),
-    webhookIds: (await db.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.tenantId, tenantId), like(webhooks.name, `${BULK_PREFIX}%`)))).map((row) => row.id),
-    apiKeyIds: (await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), like(apiKeys.name, `${BULK_PREFIX}%`)))).map((row) => row.id),
+    scheduleIds: (
+      await db
+        .select({ id: schedules.id })
+        .from(schedules)
+        .where(and(eq(schedules.tenantId, tenantId), like(schedules.name, `${BULK_PREFIX}%`)))
+    ).map((row) => row.id),
+    webhookIds: (
+      await db
+        .select({ id: webhooks.id })
+        .from(webhooks)
+        .where(and(eq(webhooks.tenantId, tenantId), like(webhooks.name, `${BULK_PREFIX}%`)))
+    ).map((row) => row.id),
+    apiKeyIds: (
+      await db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.tenantId, tenantId), like(apiKeys.name, `${BULK_PREFIX}%`)))
+    ).map((row) => row.id),
   });
   const found = await existing();
   if (found.scheduleIds.length && found.webhookIds.length && found.apiKeyIds.length) return found;
@@ -142,20 +196,43 @@ async function ensureInvokers(db: Database, tenantId: string, slug: string, owne
 async function planTenant(db: Database, slug: string, runs: number): Promise<TenantPlan> {
   const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug));
   if (!tenant) throw new Error(`seed:bulk: the demo tenant "${slug}" is missing`);
-  const [owner] = await db.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.organizationId, tenant.id), eq(memberships.role, "owner")));
+  const [owner] = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, tenant.id), eq(memberships.role, "owner")));
   if (!owner) throw new Error(`seed:bulk: the tenant "${slug}" has no owner`);
   const visibleSkills = await db
     .select({ id: skills.id, versionHash: skills.versionHash })
     .from(skills)
-    .where(and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenant.id))))
+    .where(
+      and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenant.id))),
+    )
     .orderBy(skills.slug);
-  const tenantAgents = await db.select({ id: agents.id, isDefault: agents.isDefault }).from(agents).where(eq(agents.tenantId, tenant.id)).orderBy(agents.name);
-  if (!visibleSkills.length || !tenantAgents.length) throw new Error(`seed:bulk: the tenant "${slug}" needs skills and agents (run npm run db:seed)`);
+  const tenantAgents = await db
+    .select({ id: agents.id, isDefault: agents.isDefault })
+    .from(agents)
+    .where(eq(agents.tenantId, tenant.id))
+    .orderBy(agents.name);
+  if (!visibleSkills.length || !tenantAgents.length)
+    throw new Error(
+      `seed:bulk: the tenant "${slug}" needs skills and agents (run npm run db:seed)`,
+    );
   const skillIds = visibleSkills.map((skill) => skill.id);
   const invokers = await ensureInvokers(db, tenant.id, slug, owner.userId, skillIds);
   // The default agent does most of the work.
-  const agentIds = tenantAgents.flatMap((agent) => Array<string>(agent.isDefault ? 3 : 1).fill(agent.id));
-  return { slug, tenantId: tenant.id, runs, ownerId: owner.userId, skillIds, skillVersions: visibleSkills.map((skill) => skill.versionHash), agentIds, ...invokers };
+  const agentIds = tenantAgents.flatMap((agent) =>
+    Array<string>(agent.isDefault ? 3 : 1).fill(agent.id),
+  );
+  return {
+    slug,
+    tenantId: tenant.id,
+    runs,
+    ownerId: owner.userId,
+    skillIds,
+    skillVersions: visibleSkills.map((skill) => skill.versionHash),
+    agentIds,
+    ...invokers,
+  };
 }
 
 /**
@@ -163,7 +240,13 @@ async function planTenant(db: Database, slug: string, runs: number): Promise<Ten
  * (u uniform in [0, 1)), so the history is evenly spread and each batch appends to the
  * time-ordered indexes. Random draws are made once per row in a materialized CTE.
  */
-async function insertBatch(sql: Pick<postgres.Sql, "unsafe">, plan: TenantPlan, window: { startMs: number; spanMs: number }, from: number, to: number) {
+async function insertBatch(
+  sql: Pick<postgres.Sql, "unsafe">,
+  plan: TenantPlan,
+  window: { startMs: number; spanMs: number },
+  from: number,
+  to: number,
+) {
   await sql.unsafe(
     `with draws as materialized (
        select k,
@@ -259,10 +342,15 @@ async function referencesHeld(tx: postgres.TransactionSql, plans: TenantPlan[]):
   let allThere = true;
   for (const [table, type, ids] of referenced) {
     const wanted = [...new Set(ids)];
-    const found = await tx.unsafe(`select id from ${table} where id = any($1::${type}[]) for key share`, [pgArray(wanted)]);
+    const found = await tx.unsafe(
+      `select id from ${table} where id = any($1::${type}[]) for key share`,
+      [pgArray(wanted)],
+    );
     if (found.length !== wanted.length) allThere = false;
   }
-  const [role] = await tx<{ superuser: string }[]>`select current_setting('is_superuser') as superuser`;
+  const [role] = await tx<
+    { superuser: string }[]
+  >`select current_setting('is_superuser') as superuser`;
   return allThere && role?.superuser === "on";
 }
 
@@ -276,21 +364,29 @@ async function referencesHeld(tx: postgres.TransactionSql, plans: TenantPlan[]):
  * interrupted, it leaves the table and its indexes as they were. It holds an exclusive lock
  * on skill_runs meanwhile, so do not load into a database the app is serving.
  */
-export async function seedBulkRuns(url: string, options: { runs: number; log?: (line: string) => void }): Promise<BulkSeedResult> {
+export async function seedBulkRuns(
+  url: string,
+  options: { runs: number; log?: (line: string) => void },
+): Promise<BulkSeedResult> {
   const log = options.log ?? (() => {});
   await prepareDemoDatabase(url);
   const { db, close } = createDatabase(url, { max: 2 });
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const acmeRuns = Math.round(options.runs * ACME_SHARE);
-    const plans = [await planTenant(db, DEMO_TENANT_SLUG, acmeRuns), await planTenant(db, SECOND_TENANT_SLUG, options.runs - acmeRuns)];
+    const plans = [
+      await planTenant(db, DEMO_TENANT_SLUG, acmeRuns),
+      await planTenant(db, SECOND_TENANT_SLUG, options.runs - acmeRuns),
+    ];
     const spanMs = 365 * 24 * 3600 * 1000;
     const window = { startMs: Date.now() - spanMs - 60_000, spanMs };
     const started = performance.now();
     let inserted = 0;
     let indexSeconds = 0;
     await sql.begin(async (tx) => {
-      const [{ existing } = { existing: 0 }] = await tx<{ existing: number }[]>`select count(*)::int as existing from skill_runs`;
+      const [{ existing } = { existing: 0 }] = await tx<
+        { existing: number }[]
+      >`select count(*)::int as existing from skill_runs`;
       const deferred =
         existing < options.runs
           ? await tx<{ name: string; definition: string }[]>`
@@ -299,8 +395,12 @@ export async function seedBulkRuns(url: string, options: { runs: number; log?: (
               where i.indrelid = 'skill_runs'::regclass and not i.indisprimary
                 and not exists (select 1 from pg_constraint where conindid = i.indexrelid)`
           : [];
-      for (const index of deferred) await tx.unsafe(`drop index "${index.name.replaceAll('"', '""')}"`);
-      if (deferred.length) log(`  building ${deferred.length} indexes of skill_runs after the load (the table holds ${existing.toLocaleString("en")} runs)`);
+      for (const index of deferred)
+        await tx.unsafe(`drop index "${index.name.replaceAll('"', '""')}"`);
+      if (deferred.length)
+        log(
+          `  building ${deferred.length} indexes of skill_runs after the load (the table holds ${existing.toLocaleString("en")} runs)`,
+        );
       if (await referencesHeld(tx, plans)) {
         // Every id the rows carry is locked above, as each row's foreign-key trigger would
         // lock it; skipping those nine triggers a row makes the load several times faster.
@@ -318,7 +418,9 @@ export async function seedBulkRuns(url: string, options: { runs: number; log?: (
           inserted += to - from;
         }
         const seconds = (performance.now() - started) / 1000;
-        log(`  ${inserted.toLocaleString("en")} / ${options.runs.toLocaleString("en")} runs, ${Math.round(inserted / seconds).toLocaleString("en")} rows/s`);
+        log(
+          `  ${inserted.toLocaleString("en")} / ${options.runs.toLocaleString("en")} runs, ${Math.round(inserted / seconds).toLocaleString("en")} rows/s`,
+        );
       }
       const indexesStarted = performance.now();
       if (deferred.length) await tx.unsafe("set local maintenance_work_mem = '256MB'");
@@ -329,9 +431,18 @@ export async function seedBulkRuns(url: string, options: { runs: number; log?: (
     const seconds = (performance.now() - started) / 1000;
     const analyzeStarted = performance.now();
     await sql.unsafe("vacuum (analyze) skill_runs");
-    await sql.unsafe("analyze skills, agents, users, schedules, webhooks, api_keys, memberships, sessions");
+    await sql.unsafe(
+      "analyze skills, agents, users, schedules, webhooks, api_keys, memberships, sessions",
+    );
     const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
-    return { runs: inserted, seconds, indexSeconds, rowsPerSecond: inserted / seconds, analyzeSeconds, perTenant: Object.fromEntries(plans.map((plan) => [plan.slug, plan.runs])) };
+    return {
+      runs: inserted,
+      seconds,
+      indexSeconds,
+      rowsPerSecond: inserted / seconds,
+      analyzeSeconds,
+      perTenant: Object.fromEntries(plans.map((plan) => [plan.slug, plan.runs])),
+    };
   } finally {
     await sql.end({ timeout: 5 });
     await close();
@@ -373,7 +484,9 @@ async function main() {
     console.log(`Seeding ${runs.toLocaleString("en")} runs…`);
     const result = await seedBulkRuns(url, { runs, log: (line) => console.log(line) });
     console.log(
-      `Inserted ${result.runs.toLocaleString("en")} runs (${Object.entries(result.perTenant).map(([slug, count]) => `${slug} ${count.toLocaleString("en")}`).join(", ")}) ` +
+      `Inserted ${result.runs.toLocaleString("en")} runs (${Object.entries(result.perTenant)
+        .map(([slug, count]) => `${slug} ${count.toLocaleString("en")}`)
+        .join(", ")}) ` +
         `in ${result.seconds.toFixed(1)} s (indexes ${result.indexSeconds.toFixed(1)} s of it), ${Math.round(result.rowsPerSecond).toLocaleString("en")} rows/s; vacuum + analyze ${result.analyzeSeconds.toFixed(1)} s.`,
     );
   } finally {

@@ -10,7 +10,10 @@ function isAddressOrRange(entry: string): boolean {
   const [address = "", prefix, ...rest] = entry.split("/");
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+  );
 }
 
 /**
@@ -42,13 +45,33 @@ export const env = createEnv({
     SKILLRUN_TRUSTED_PROXIES: z
       .string()
       .optional()
-      .transform((value) => (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean))
-      .refine((entries) => entries.every(isAddressOrRange), "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16"),
+      .transform((value) =>
+        (value ?? "")
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (entries) => entries.every(isAddressOrRange),
+        "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",
+      ),
     SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     // Must stay longer than any template's turn timeout.
-    RUN_STALE_AFTER_SECONDS: z.coerce.number().int().min(60).default(15 * 60),
-    RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce.number().int().min(10).default(2 * 60),
-    RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce.number().int().min(30).default(10 * 60),
+    RUN_STALE_AFTER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(15 * 60),
+    RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(2 * 60),
+    RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(30)
+      .default(10 * 60),
     OPENAI_API_KEY: z.string().optional(),
     ANTHROPIC_API_KEY: z.string().optional(),
     AWS_REGION: z.string().optional(),
@@ -71,11 +94,13 @@ export const env = createEnv({
     z.object(shape).superRefine((values, context) => {
       const problem = missingAuthSecretProblem({
         // `next build` evaluates server modules too; the secret is a runtime setting.
-        production: values.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build",
+        production:
+          values.NODE_ENV === "production" && process.env.NEXT_PHASE !== "phase-production-build",
         appUrl: values.BETTER_AUTH_URL,
         secret: values.BETTER_AUTH_SECRET,
       });
-      if (problem) context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
+      if (problem)
+        context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
     }),
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

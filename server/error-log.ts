@@ -14,10 +14,13 @@ export function unexpectedErrorMessage(errorId: string): string {
 // drizzle's DrizzleQueryError: its message is "Failed query: <sql>\nparams: <values>", and the
 // values are inputs, deliverables, ids. Only the statement and the driver's cause are logged.
 type FailedQuery = Error & { query: string };
-const isFailedQuery = (error: Error): error is FailedQuery => error.message.startsWith("Failed query:") && typeof (error as Partial<FailedQuery>).query === "string";
+const isFailedQuery = (error: Error): error is FailedQuery =>
+  error.message.startsWith("Failed query:") &&
+  typeof (error as Partial<FailedQuery>).query === "string";
 
 /** The stack's frames only: its first lines repeat the message, which may be the one with values. */
-const framesOf = (error: Error) => (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line));
+const framesOf = (error: Error) =>
+  (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line));
 
 const MAX_CAUSES = 5;
 
@@ -28,10 +31,15 @@ export function describeForLog(error: unknown): string {
   for (let depth = 0; depth < MAX_CAUSES && current !== undefined && current !== null; depth++) {
     const prefix = depth === 0 ? "" : "caused by: ";
     if (!(current instanceof Error)) {
-      lines.push(`${prefix}${typeof current === "string" ? current : `a thrown ${typeof current}`}`);
+      lines.push(
+        `${prefix}${typeof current === "string" ? current : `a thrown ${typeof current}`}`,
+      );
       break;
     }
-    lines.push(`${prefix}${current.name}: ${isFailedQuery(current) ? `Failed query: ${current.query} (parameters not logged)` : current.message}`, ...framesOf(current));
+    lines.push(
+      `${prefix}${current.name}: ${isFailedQuery(current) ? `Failed query: ${current.query} (parameters not logged)` : current.message}`,
+      ...framesOf(current),
+    );
     current = current.cause;
   }
   return lines.join("\n");

@@ -3,7 +3,10 @@
  * while reading, so a lying or missing Content-Length cannot make the server buffer more.
  * Shared by the REST routes (server/rest/http.ts) and tRPC (server/trpc/http-handler.ts).
  */
-export async function readBodyWithin(request: Request, maxBytes: number): Promise<{ ok: true; bytes: Buffer } | { ok: false }> {
+export async function readBodyWithin(
+  request: Request,
+  maxBytes: number,
+): Promise<{ ok: true; bytes: Buffer } | { ok: false }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) return { ok: false };
   const chunks: Uint8Array[] = [];

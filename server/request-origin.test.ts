@@ -12,7 +12,9 @@ describe("requestOrigin", () => {
   it("walks the hops from the right past the trusted proxies, ignoring whatever the client wrote to the left", () => {
     const proxies = ["10.0.0.0/8", "192.0.2.10"];
     expect(requestOrigin(forwarded("203.0.113.9"), proxies)).toBe("203.0.113.9");
-    expect(requestOrigin(forwarded("6.6.6.6, 203.0.113.9, 192.0.2.10, 10.1.2.3"), proxies)).toBe("203.0.113.9");
+    expect(requestOrigin(forwarded("6.6.6.6, 203.0.113.9, 192.0.2.10, 10.1.2.3"), proxies)).toBe(
+      "203.0.113.9",
+    );
     expect(requestOrigin(forwarded("2001:db8::7,10.1.2.3"), proxies)).toBe("2001:db8::7");
     // Next fills the header from an IPv6 socket as an IPv4-mapped address: still the proxy.
     expect(requestOrigin(forwarded("203.0.113.9, ::ffff:10.1.2.3"), proxies)).toBe("203.0.113.9");

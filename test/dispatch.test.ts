@@ -36,7 +36,12 @@ import {
 } from "@/server/db/schema";
 import { claimTurn } from "@/server/services/runs/run-lifecycle";
 import { executeTurn } from "@/server/services/runs/run-turn";
-import { cancelRun, startRun, type RunEvent, type RunServiceDeps } from "@/server/services/runs/runs";
+import {
+  cancelRun,
+  startRun,
+  type RunEvent,
+  type RunServiceDeps,
+} from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createTenant, openTestDatabase } from "./fixtures";
 
@@ -51,8 +56,19 @@ const keys = { signingKey: newSigningKey(), eventKey: newEventKey() };
 
 beforeAll(async () => {
   // Signed, as the launcher runs them: the engine signs every call, the SDK verifies it (cloud mode).
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0, ...keys });
-  const client = new Inngest({ id: "skillrun-dispatch-test", isDev: false, baseUrl: engine.url, ...keys });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+    ...keys,
+  });
+  const client = new Inngest({
+    id: "skillrun-dispatch-test",
+    isDev: false,
+    baseUrl: engine.url,
+    ...keys,
+  });
   const runSkill = createRunSkillFunction({
     client,
     db: () => db,
@@ -60,7 +76,14 @@ beforeAll(async () => {
     resolveModel: (name) => {
       if (name.startsWith("crash:")) throw new Error("the model registry exploded");
       // What a step meets while PostgreSQL restarts (chaos case 3): drizzle's wrapper around the driver's error.
-      if (name.startsWith("db-down:")) throw new DrizzleQueryError('update "skill_runs" set "deliverable" = $1', ["an input value"], Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), { code: "CONNECTION_CLOSED" }));
+      if (name.startsWith("db-down:"))
+        throw new DrizzleQueryError(
+          'update "skill_runs" set "deliverable" = $1',
+          ["an input value"],
+          Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), {
+            code: "CONNECTION_CLOSED",
+          }),
+        );
       const model = models.get(name);
       if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
       return model;
@@ -88,21 +111,30 @@ const text = (value: string, tokens = [10, 20]): LanguageModelV3GenerateResult =
   warnings: [],
 });
 const toolCall = (toolName: string, input: object): LanguageModelV3GenerateResult => ({
-  content: [{ type: "tool-call", toolCallId: randomUUID(), toolName, input: JSON.stringify(input) }],
+  content: [
+    { type: "tool-call", toolCallId: randomUUID(), toolName, input: JSON.stringify(input) },
+  ],
   finishReason: { unified: "tool-calls", raw: "tool_calls" },
   usage: usage(30, 5),
   warnings: [],
 });
 
 /** A model named uniquely for one test, answering with the given results in order. */
-function scriptedModel(results: LanguageModelV3GenerateResult[] | MockLanguageModelV3["doGenerate"]) {
+function scriptedModel(
+  results: LanguageModelV3GenerateResult[] | MockLanguageModelV3["doGenerate"],
+) {
   const name = `mock:${randomUUID()}`;
   const model = new MockLanguageModelV3({ doGenerate: results });
   models.set(name, model);
   return { name, model };
 }
 
-async function tenantSetup(options: { model: string; deniedTerms?: string[]; maxSteps?: number; timeoutSeconds?: number }) {
+async function tenantSetup(options: {
+  model: string;
+  deniedTerms?: string[];
+  maxSteps?: number;
+  timeoutSeconds?: number;
+}) {
   const tenant = await createTenant(db);
   const [skill] = await db
     .insert(skills)
@@ -113,25 +145,65 @@ async function tenantSetup(options: { model: string; deniedTerms?: string[]; max
       name: "Brief",
       description: "d",
       versionHash: "v1",
-      ...inputsColumnsOf({ type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } }),
+      ...inputsColumnsOf({
+        type: "object",
+        required: ["topic"],
+        properties: { topic: { type: "string", title: "Topic" } },
+      }),
       instructions: "Write a brief.",
       referenceFiles: [{ path: "references/style.md", content: "Be brief." }],
     })
     .returning();
   const [guardrail] = await db
     .insert(guardrails)
-    .values({ tenantId: tenant.id, name: "Standard", rules: { deniedTerms: options.deniedTerms ?? [], deniedPatterns: [], pii: "mask", maxDeliverableChars: 10_000 }, isTenantDefault: true })
+    .values({
+      tenantId: tenant.id,
+      name: "Standard",
+      rules: {
+        deniedTerms: options.deniedTerms ?? [],
+        deniedPatterns: [],
+        pii: "mask",
+        maxDeliverableChars: 10_000,
+      },
+      isTenantDefault: true,
+    })
     .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "T", systemPrompt: "You are precise.", defaultModel: options.model, maxSteps: options.maxSteps ?? 4, timeoutSeconds: options.timeoutSeconds ?? 30 }).returning();
-  const [agent] = await db.insert(agents).values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true }).returning();
-  const [kb] = await db.insert(knowledgeBases).values({ tenantId: tenant.id, name: "Handbook" }).returning();
-  await db.insert(kbDocuments).values({ tenantId: tenant.id, knowledgeBaseId: kb!.id, title: "Renewal policy", content: "Northwind renews on 1 October with a 4% cap." });
+  const [template] = await db
+    .insert(agentTemplates)
+    .values({
+      tenantId: tenant.id,
+      name: "T",
+      systemPrompt: "You are precise.",
+      defaultModel: options.model,
+      maxSteps: options.maxSteps ?? 4,
+      timeoutSeconds: options.timeoutSeconds ?? 30,
+    })
+    .returning();
+  const [agent] = await db
+    .insert(agents)
+    .values({ tenantId: tenant.id, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
+  const [kb] = await db
+    .insert(knowledgeBases)
+    .values({ tenantId: tenant.id, name: "Handbook" })
+    .returning();
+  await db.insert(kbDocuments).values({
+    tenantId: tenant.id,
+    knowledgeBaseId: kb!.id,
+    title: "Renewal policy",
+    content: "Northwind renews on 1 October with a 4% cap.",
+  });
   await db.insert(agentKnowledgeBases).values({ agentId: agent!.id, knowledgeBaseId: kb!.id });
   return { tenant, skill: skill!, agent: agent!, guardrail: guardrail! };
 }
 
 async function start(setup: Awaited<ReturnType<typeof tenantSetup>>, topic = "renewal") {
-  const { run } = await startRun(deps, { tenantId: setup.tenant.id, skill: { id: setup.skill.id }, inputs: { topic }, source: "manual" });
+  const { run } = await startRun(deps, {
+    tenantId: setup.tenant.id,
+    skill: { id: setup.skill.id },
+    inputs: { topic },
+    source: "manual",
+  });
   return run.id;
 }
 
@@ -140,7 +212,8 @@ async function terminal(runId: string, timeoutMs = 15_000) {
   for (;;) {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     if (run && ["complete", "failed", "cancelled"].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -148,11 +221,14 @@ async function terminal(runId: string, timeoutMs = 15_000) {
 async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { data } = (await fetch(`${engine.url}/v1/events/${eventId}/runs`, { headers: { authorization: `Bearer ${keys.signingKey}` } }).then((response) => response.json())) as {
+    const { data } = (await fetch(`${engine.url}/v1/events/${eventId}/runs`, {
+      headers: { authorization: `Bearer ${keys.signingKey}` },
+    }).then((response) => response.json())) as {
       data: { status: string; output: unknown }[];
     };
     if (data[0] && data[0].status !== "Running") return data[0];
-    if (Date.now() > deadline) throw new Error(`engine run for ${eventId} not finished: ${JSON.stringify(data)}`);
+    if (Date.now() > deadline)
+      throw new Error(`engine run for ${eventId} not finished: ${JSON.stringify(data)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -160,9 +236,13 @@ async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
 async function waitForUsage(runId: string, inputTokens: number, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [run] = await db.select({ inputTokens: skillRuns.inputTokens }).from(skillRuns).where(eq(skillRuns.id, runId));
+    const [run] = await db
+      .select({ inputTokens: skillRuns.inputTokens })
+      .from(skillRuns)
+      .where(eq(skillRuns.id, runId));
     if (run?.inputTokens === inputTokens) return;
-    if (Date.now() > deadline) throw new Error(`run ${runId} has ${run?.inputTokens} input tokens, expected ${inputTokens}`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} has ${run?.inputTokens} input tokens, expected ${inputTokens}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -170,29 +250,69 @@ async function waitForUsage(runId: string, inputTokens: number, timeoutMs = 5_00
 async function waitForEvent(runId: string, type: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await timelineTypes(runId)).includes(type)) {
-    if (Date.now() > deadline) throw new Error(`run ${runId} has no ${type} event after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} has no ${type} event after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /** What a provider package throws for an HTTP error answer (retryable as the SDK would mark it). */
-const providerError = (statusCode: number, message: string, responseHeaders?: Record<string, string>) =>
-  new APICallError({ message, url: "https://provider.invalid/v1", requestBodyValues: {}, statusCode, responseHeaders, isRetryable: statusCode === 429 || statusCode >= 500 });
+const providerError = (
+  statusCode: number,
+  message: string,
+  responseHeaders?: Record<string, string>,
+) =>
+  new APICallError({
+    message,
+    url: "https://provider.invalid/v1",
+    requestBodyValues: {},
+    statusCode,
+    responseHeaders,
+    isRetryable: statusCode === 429 || statusCode >= 500,
+  });
 
 const timelineTypes = async (runId: string) =>
-  (await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id))).map((event) => event.type);
+  (
+    await db
+      .select({ type: runEvents.type })
+      .from(runEvents)
+      .where(eq(runEvents.runId, runId))
+      .orderBy(asc(runEvents.id))
+  ).map((event) => event.type);
 
 describe("a dispatched run", () => {
   it("completes with the model's deliverable after a knowledge-base tool call, with its timeline and summed usage", async () => {
-    const { name, model } = scriptedModel([toolCall("search_knowledge_base", { query: "Northwind renewal" }), text("# Brief\n\n| Vendor | Renews |\n|---|---|\n| Northwind | 1 October |")]);
+    const { name, model } = scriptedModel([
+      toolCall("search_knowledge_base", { query: "Northwind renewal" }),
+      text("# Brief\n\n| Vendor | Renews |\n|---|---|\n| Northwind | 1 October |"),
+    ]);
     const setup = await tenantSetup({ model: name });
     const run = await terminal(await start(setup));
 
     // An unpriced (mock) model has no cost rather than a guessed one.
-    expect(run).toMatchObject({ status: "complete", failureCode: null, inputTokens: 40, outputTokens: 25, costUsd: null });
+    expect(run).toMatchObject({
+      status: "complete",
+      failureCode: null,
+      inputTokens: 40,
+      outputTokens: 25,
+      costUsd: null,
+    });
     expect(run.deliverable?.payload).toContain("| Northwind | 1 October |");
-    expect(run.configSnapshot).toMatchObject({ model: name, tools: ["read_skill_reference", "search_knowledge_base", "current_time"] });
-    expect(await timelineTypes(run.id)).toEqual(["queued", "running", "config_resolved", "guardrail", "tool_call", "model_call", "model_call", "guardrail", "complete"]);
+    expect(run.configSnapshot).toMatchObject({
+      model: name,
+      tools: ["read_skill_reference", "search_knowledge_base", "current_time"],
+    });
+    expect(await timelineTypes(run.id)).toEqual([
+      "queued",
+      "running",
+      "config_resolved",
+      "guardrail",
+      "tool_call",
+      "model_call",
+      "model_call",
+      "guardrail",
+      "complete",
+    ]);
 
     // The tool ran against this tenant's knowledge base: its result went back to the model.
     const secondPrompt = JSON.stringify(model.doGenerateCalls[1]?.prompt);
@@ -213,8 +333,16 @@ describe("a dispatched run", () => {
     });
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
-    expect(run.failureReason).toBe("The model provider rejected the credentials (HTTP 401): Incorrect API key provided");
-    expect(run.failureDetail).toEqual({ model: name, httpStatus: 401, attempts: 1, retryAfterSeconds: null, credentialSettings: [] });
+    expect(run.failureReason).toBe(
+      "The model provider rejected the credentials (HTTP 401): Incorrect API key provided",
+    );
+    expect(run.failureDetail).toEqual({
+      model: name,
+      httpStatus: 401,
+      attempts: 1,
+      retryAfterSeconds: null,
+      credentialSettings: [],
+    });
     expect(model.doGenerateCalls).toHaveLength(1);
     expect(await timelineTypes(run.id)).not.toContain("model_retry");
   });
@@ -223,15 +351,34 @@ describe("a dispatched run", () => {
     let calls = 0;
     const { name, model } = scriptedModel(async () => {
       calls++;
-      if (calls === 1) throw providerError(429, "Rate limit reached, try again in 1s", { "retry-after": "1" });
+      if (calls === 1)
+        throw providerError(429, "Rate limit reached, try again in 1s", { "retry-after": "1" });
       return text("# Brief\n\nAfter the rate limit.");
     });
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run).toMatchObject({ status: "complete", inputTokens: 10, outputTokens: 20 });
     expect(model.doGenerateCalls).toHaveLength(2);
-    expect(await timelineTypes(run.id)).toEqual(["queued", "running", "config_resolved", "guardrail", "model_retry", "model_call", "guardrail", "complete"]);
-    const [retry] = await db.select({ payload: runEvents.payload }).from(runEvents).where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "model_retry")));
-    expect(retry?.payload).toMatchObject({ attempt: 1, maxAttempts: 3, httpStatus: 429, delayMs: 1000, message: expect.stringContaining("Rate limit") });
+    expect(await timelineTypes(run.id)).toEqual([
+      "queued",
+      "running",
+      "config_resolved",
+      "guardrail",
+      "model_retry",
+      "model_call",
+      "guardrail",
+      "complete",
+    ]);
+    const [retry] = await db
+      .select({ payload: runEvents.payload })
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "model_retry")));
+    expect(retry?.payload).toMatchObject({
+      attempt: 1,
+      maxAttempts: 3,
+      httpStatus: 429,
+      delayMs: 1000,
+      message: expect.stringContaining("Rate limit"),
+    });
   });
 
   it("gives up on a provider that keeps failing after three attempts, saying so", async () => {
@@ -240,7 +387,9 @@ describe("a dispatched run", () => {
     });
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
-    expect(run.failureReason).toBe("The model provider failed (HTTP 503) on all 3 attempts: The server is overloaded");
+    expect(run.failureReason).toBe(
+      "The model provider failed (HTTP 503) on all 3 attempts: The server is overloaded",
+    );
     expect(run.failureDetail).toMatchObject({ httpStatus: 503, attempts: 3 });
     expect(model.doGenerateCalls).toHaveLength(3);
     expect((await timelineTypes(run.id)).filter((type) => type === "model_retry")).toHaveLength(2);
@@ -250,9 +399,15 @@ describe("a dispatched run", () => {
     const { name, model } = scriptedModel(async () => {
       throw providerError(429, "Quota exceeded", { "retry-after": "120" });
     });
-    const run = await terminal(await start(await tenantSetup({ model: name, timeoutSeconds: 600 })));
+    const run = await terminal(
+      await start(await tenantSetup({ model: name, timeoutSeconds: 600 })),
+    );
     expect(run).toMatchObject({ status: "failed", failureCode: "model_error" });
-    expect(run.failureDetail).toMatchObject({ httpStatus: 429, attempts: 1, retryAfterSeconds: 120 });
+    expect(run.failureDetail).toMatchObject({
+      httpStatus: 429,
+      attempts: 1,
+      retryAfterSeconds: 120,
+    });
     expect(model.doGenerateCalls).toHaveLength(1);
   });
 
@@ -277,29 +432,53 @@ describe("a dispatched run", () => {
 
   it("blocks inputs and deliverables that break the guardrail, before and after the model", async () => {
     const inputs = scriptedModel([text("never used")]);
-    const blockedInputs = await terminal(await start(await tenantSetup({ model: inputs.name, deniedTerms: ["project-x"] }), "about project-x"));
+    const blockedInputs = await terminal(
+      await start(
+        await tenantSetup({ model: inputs.name, deniedTerms: ["project-x"] }),
+        "about project-x",
+      ),
+    );
     expect(blockedInputs).toMatchObject({ status: "failed", failureCode: "guardrail_blocked" });
     expect(inputs.model.doGenerateCalls).toHaveLength(0);
 
     const output = scriptedModel([text("The project-x plan leaked.")]);
-    const blockedOutput = await terminal(await start(await tenantSetup({ model: output.name, deniedTerms: ["project-x"] })));
-    expect(blockedOutput).toMatchObject({ status: "failed", failureCode: "guardrail_blocked", deliverable: null });
+    const blockedOutput = await terminal(
+      await start(await tenantSetup({ model: output.name, deniedTerms: ["project-x"] })),
+    );
+    expect(blockedOutput).toMatchObject({
+      status: "failed",
+      failureCode: "guardrail_blocked",
+      deliverable: null,
+    });
     expect(blockedOutput.failureReason).toContain("deliverable");
   });
 
   it("masks personal data in the deliverable and says so: the date stays, the phone numbers go, and the timeline records the masking, not a pass", async () => {
-    const { name } = scriptedModel([text("Released 2025-05-20 at 10:30. Questions: (415) 555-2671 or +44 20 7946 0958.")]);
+    const { name } = scriptedModel([
+      text("Released 2025-05-20 at 10:30. Questions: (415) 555-2671 or +44 20 7946 0958."),
+    ]);
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run).toMatchObject({
       status: "complete",
-      deliverable: { payload: "Released 2025-05-20 at 10:30. Questions: [phone number removed] or [phone number removed].", masked: { phone: 2 } },
+      deliverable: {
+        payload:
+          "Released 2025-05-20 at 10:30. Questions: [phone number removed] or [phone number removed].",
+        masked: { phone: 2 },
+      },
     });
-    const guardrailEvents = (await db.select({ type: runEvents.type, payload: runEvents.payload }).from(runEvents).where(eq(runEvents.runId, run.id)).orderBy(asc(runEvents.id))).filter((event) =>
-      event.type.startsWith("guardrail"),
-    );
+    const guardrailEvents = (
+      await db
+        .select({ type: runEvents.type, payload: runEvents.payload })
+        .from(runEvents)
+        .where(eq(runEvents.runId, run.id))
+        .orderBy(asc(runEvents.id))
+    ).filter((event) => event.type.startsWith("guardrail"));
     expect(guardrailEvents).toEqual([
       { type: "guardrail", payload: { stage: "inputs", guardrail: "Standard", ok: true } },
-      { type: "guardrail_masked", payload: { stage: "deliverable", guardrail: "Standard", counts: { phone: 2 }, total: 2 } },
+      {
+        type: "guardrail_masked",
+        payload: { stage: "deliverable", guardrail: "Standard", counts: { phone: 2 }, total: 2 },
+      },
     ]);
   });
 
@@ -308,14 +487,25 @@ describe("a dispatched run", () => {
     const setup = await tenantSetup({ model: name });
     // Hold the event back until the run is cancelled, then deliver it for real.
     const held: RunEvent[] = [];
-    const holding: RunServiceDeps = { db, dispatcher: { send: async (event) => (held.push(...[event].flat()), { ids: [] }) } };
-    const { run } = await startRun(holding, { tenantId: setup.tenant.id, skill: { id: setup.skill.id }, inputs: { topic: "x" }, source: "manual" });
+    const holding: RunServiceDeps = {
+      db,
+      dispatcher: { send: async (event) => (held.push(...[event].flat()), { ids: [] }) },
+    };
+    const { run } = await startRun(holding, {
+      tenantId: setup.tenant.id,
+      skill: { id: setup.skill.id },
+      inputs: { topic: "x" },
+      source: "manual",
+    });
     await cancelRun(holding, { tenantId: setup.tenant.id, runId: run.id });
     const requested = held.find((event) => event.name === "skill/run.requested");
     const { ids } = await deps.dispatcher.send(requested!);
 
     const engineRun = await waitForEngineRun(ids[0]!);
-    expect(engineRun).toMatchObject({ status: "Completed", output: { skipped: "the run was not queued" } });
+    expect(engineRun).toMatchObject({
+      status: "Completed",
+      output: { skipped: "the run was not queued" },
+    });
     expect(model.doGenerateCalls).toHaveLength(0);
     expect(await timelineTypes(run.id)).toEqual(["queued", "cancelled"]);
   });
@@ -368,11 +558,20 @@ describe("a dispatched run", () => {
   });
 
   it("reports a tool that throws on the timeline and lets the agent finish", async () => {
-    const { name } = scriptedModel([toolCall("read_skill_reference", { path: "references/missing.md" }), text("Done without it.")]);
+    const { name } = scriptedModel([
+      toolCall("read_skill_reference", { path: "references/missing.md" }),
+      text("Done without it."),
+    ]);
     const run = await terminal(await start(await tenantSetup({ model: name })));
     expect(run.status).toBe("complete");
-    const [toolEvent] = await db.select({ payload: runEvents.payload }).from(runEvents).where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "tool_call")));
-    expect(toolEvent?.payload).toMatchObject({ name: "read_skill_reference", error: expect.stringContaining("No reference file") });
+    const [toolEvent] = await db
+      .select({ payload: runEvents.payload })
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, run.id), eq(runEvents.type, "tool_call")));
+    expect(toolEvent?.payload).toMatchObject({
+      name: "read_skill_reference",
+      error: expect.stringContaining("No reference file"),
+    });
   });
 
   it("fails with max_steps when the agent never stops calling tools", async () => {
@@ -386,12 +585,20 @@ describe("a dispatched run", () => {
     const { name } = scriptedModel(async (options) => {
       await new Promise((resolve, reject) => {
         const timer = setTimeout(resolve, 10_000);
-        options.abortSignal?.addEventListener("abort", () => (clearTimeout(timer), reject(new Error("aborted"))));
+        options.abortSignal?.addEventListener(
+          "abort",
+          () => (clearTimeout(timer), reject(new Error("aborted"))),
+        );
       });
       return text("too late");
     });
     const run = await terminal(await start(await tenantSetup({ model: name, timeoutSeconds: 1 })));
-    expect(run).toMatchObject({ status: "failed", failureCode: "timeout", inputTokens: 0, outputTokens: 0 });
+    expect(run).toMatchObject({
+      status: "failed",
+      failureCode: "timeout",
+      inputTokens: 0,
+      outputTokens: 0,
+    });
   });
 
   it("runs one run per tenant at a time, and different tenants side by side", async () => {
@@ -410,7 +617,11 @@ describe("a dispatched run", () => {
     const [a1, a2] = windows.filter((window) => window.tenant === "a");
     const b = windows.find((window) => window.tenant === "b");
     expect(a1 && a2 && (a1.to <= a2.from || a2.to <= a1.from)).toBe(true);
-    expect(windows.filter((window) => window.tenant === "a").some((window) => b && window.from < b.to && b.from < window.to)).toBe(true);
+    expect(
+      windows
+        .filter((window) => window.tenant === "a")
+        .some((window) => b && window.from < b.to && b.from < window.to),
+    ).toBe(true);
   });
 
   it("offers the tools of the agent's MCP server, with its token, and fails clearly when a server is unreachable", async () => {
@@ -418,9 +629,13 @@ describe("a dispatched run", () => {
     const mcpHttp = http.createServer(async (request, response) => {
       authorizations.push(request.headers.authorization ?? "");
       const server = new McpServer({ name: "tickets", version: "1.0.0" });
-      server.registerTool("lookup_ticket", { description: "Look up a support ticket", inputSchema: { id: z.string() } }, async ({ id }) => ({
-        content: [{ type: "text", text: `Ticket ${id}: refund approved on 3 March` }],
-      }));
+      server.registerTool(
+        "lookup_ticket",
+        { description: "Look up a support ticket", inputSchema: { id: z.string() } },
+        async ({ id }) => ({
+          content: [{ type: "text", text: `Ticket ${id}: refund approved on 3 March` }],
+        }),
+      );
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       response.on("close", () => void transport.close().then(() => server.close()));
       await server.connect(transport);
@@ -429,21 +644,39 @@ describe("a dispatched run", () => {
     await new Promise<void>((resolve) => mcpHttp.listen(0, "127.0.0.1", resolve));
     const mcpUrl = `http://127.0.0.1:${(mcpHttp.address() as AddressInfo).port}/mcp`;
     try {
-      const { name, model } = scriptedModel([toolCall("lookup_ticket", { id: "T-42" }), text("The refund for T-42 was approved on 3 March.")]);
+      const { name, model } = scriptedModel([
+        toolCall("lookup_ticket", { id: "T-42" }),
+        text("The refund for T-42 was approved on 3 March."),
+      ]);
       const setup = await tenantSetup({ model: name });
-      const [server] = await db.insert(mcpServers).values({ tenantId: setup.tenant.id, name: "tickets", url: mcpUrl, authToken: "mcp-test-token" }).returning();
+      const [server] = await db
+        .insert(mcpServers)
+        .values({
+          tenantId: setup.tenant.id,
+          name: "tickets",
+          url: mcpUrl,
+          authToken: "mcp-test-token",
+        })
+        .returning();
       await db.insert(agentMcpServers).values({ agentId: setup.agent.id, mcpServerId: server!.id });
 
       const run = await terminal(await start(setup));
       expect(run.status).toBe("complete");
-      expect(JSON.stringify(model.doGenerateCalls[1]?.prompt)).toContain("refund approved on 3 March");
+      expect(JSON.stringify(model.doGenerateCalls[1]?.prompt)).toContain(
+        "refund approved on 3 March",
+      );
       expect(authorizations.length).toBeGreaterThan(0);
       expect(authorizations.every((header) => header === "Bearer mcp-test-token")).toBe(true);
       expect(JSON.stringify(run.configSnapshot)).not.toContain("mcp-test-token");
 
       const broken = await tenantSetup({ model: scriptedModel([text("never used")]).name });
-      const [unreachable] = await db.insert(mcpServers).values({ tenantId: broken.tenant.id, name: "gone", url: "http://127.0.0.1:9/mcp" }).returning();
-      await db.insert(agentMcpServers).values({ agentId: broken.agent.id, mcpServerId: unreachable!.id });
+      const [unreachable] = await db
+        .insert(mcpServers)
+        .values({ tenantId: broken.tenant.id, name: "gone", url: "http://127.0.0.1:9/mcp" })
+        .returning();
+      await db
+        .insert(agentMcpServers)
+        .values({ agentId: broken.agent.id, mcpServerId: unreachable!.id });
       const failed = await terminal(await start(broken));
       expect(failed).toMatchObject({ status: "failed", failureCode: "agent_crashed" });
       expect(failed.failureReason).toContain('MCP server "gone"');
@@ -460,7 +693,13 @@ describe("a dispatched run", () => {
   });
 
   it("a crash on a database error gives the driver's message, never the SQL or its parameters", async () => {
-    const run = await terminal(await start(await tenantSetup({ model: `db-down:${randomUUID()}` })));
-    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", failureReason: "The run crashed on a database error: write CONNECTION_CLOSED 127.0.0.1:5432" });
+    const run = await terminal(
+      await start(await tenantSetup({ model: `db-down:${randomUUID()}` })),
+    );
+    expect(run).toMatchObject({
+      status: "failed",
+      failureCode: "agent_crashed",
+      failureReason: "The run crashed on a database error: write CONNECTION_CLOSED 127.0.0.1:5432",
+    });
   });
 });

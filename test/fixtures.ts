@@ -8,7 +8,18 @@ import { TENANT_HEADER } from "@/lib/tenant-header";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
-import { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users, type MemberRole, type SkillInputsSchema } from "@/server/db/schema";
+import {
+  accounts,
+  agents,
+  agentTemplates,
+  memberships,
+  skills,
+  tenants,
+  tenantSettings,
+  users,
+  type MemberRole,
+  type SkillInputsSchema,
+} from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
@@ -32,7 +43,10 @@ export async function createTenant(db: Database, name = `Tenant ${randomUUID().s
 
 export const TEST_PASSWORD = "correct-horse-battery";
 
-export async function createUser(db: Database, memberOf: { tenantId: string; role: MemberRole }[] = []) {
+export async function createUser(
+  db: Database,
+  memberOf: { tenantId: string; role: MemberRole }[] = [],
+) {
   const id = randomUUID();
   const email = `user-${id.slice(0, 8)}@example.test`;
   await db.insert(users).values({ id, email, name: `User ${id.slice(0, 4)}`, emailVerified: true });
@@ -44,15 +58,22 @@ export async function createUser(db: Database, memberOf: { tenantId: string; rol
     password: await hashPassword(TEST_PASSWORD),
   });
   for (const { tenantId, role } of memberOf) {
-    await db.insert(memberships).values({ id: randomUUID(), organizationId: tenantId, userId: id, role });
+    await db
+      .insert(memberships)
+      .values({ id: randomUUID(), organizationId: tenantId, userId: id, role });
   }
   return { id, email };
 }
 
 /** Signs in through better-auth's real endpoint and returns request headers carrying the session cookie. */
-export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD): Promise<Headers> {
+export async function signIn(
+  auth: Auth,
+  email: string,
+  password = TEST_PASSWORD,
+): Promise<Headers> {
   const response = await auth.api.signInEmail({ body: { email, password }, asResponse: true });
-  if (!response.ok) throw new Error(`sign-in failed with ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`sign-in failed with ${response.status}: ${await response.text()}`);
   const cookie = response.headers
     .getSetCookie()
     .map((header) => header.split(";")[0])
@@ -61,14 +82,23 @@ export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD
 }
 
 /** Where events go when a test does not start an engine: nowhere, so a start fails as dispatch_failed. */
-const unreachableDispatcher = new Inngest({ id: "no-engine", isDev: true, baseUrl: "http://127.0.0.1:9" });
+const unreachableDispatcher = new Inngest({
+  id: "no-engine",
+  isDev: true,
+  baseUrl: "http://127.0.0.1:9",
+});
 
 /**
  * A tRPC caller for a request with these headers (signed in or not), with the session as it is
  * now. Unless the headers name a tenant, the caller names the session's active tenant, as a
  * page rendered now would.
  */
-export async function callerFor(db: Database, auth: Auth, headers = new Headers(), dispatcher: RunDispatcher = unreachableDispatcher) {
+export async function callerFor(
+  db: Database,
+  auth: Auth,
+  headers = new Headers(),
+  dispatcher: RunDispatcher = unreachableDispatcher,
+) {
   const requestHeaders = new Headers(headers);
   if (!requestHeaders.has(TENANT_HEADER)) {
     const activeTenantId = (await auth.api.getSession({ headers }))?.session.activeOrganizationId;
@@ -82,7 +112,11 @@ const ANY_INPUTS: SkillInputsSchema = { type: "object", properties: {} };
 /** A tenant with one private skill, a template and an agent (the default unless told otherwise). */
 export async function createTenantWithSkill(
   db: Database,
-  options: { inputsSchema?: SkillInputsSchema; defaultAgent?: boolean; referenceFiles?: { path: string; content: string }[] } = {},
+  options: {
+    inputsSchema?: SkillInputsSchema;
+    defaultAgent?: boolean;
+    referenceFiles?: { path: string; content: string }[];
+  } = {},
 ) {
   const tenant = await createTenant(db);
   const [skill] = await db
@@ -99,10 +133,18 @@ export async function createTenantWithSkill(
       referenceFiles: options.referenceFiles ?? [],
     })
     .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: tenant.id, name: "Template", systemPrompt: "You are careful." }).returning();
+  const [template] = await db
+    .insert(agentTemplates)
+    .values({ tenantId: tenant.id, name: "Template", systemPrompt: "You are careful." })
+    .returning();
   const [agent] = await db
     .insert(agents)
-    .values({ tenantId: tenant.id, name: "Agent", templateId: template!.id, isDefault: options.defaultAgent ?? true })
+    .values({
+      tenantId: tenant.id,
+      name: "Agent",
+      templateId: template!.id,
+      isDefault: options.defaultAgent ?? true,
+    })
     .returning();
   return { tenant, skill: skill!, template: template!, agent: agent! };
 }
@@ -118,7 +160,9 @@ const TABLES_OUTSIDE_FINGERPRINT = new Set(["sessions", "rate_limits"]);
  * request that must change nothing: a refusal proves itself by the data, not only by the answer.
  * `last_used_at` is left out because authenticating an API key stamps it, refused request or not.
  */
-export async function fingerprintTables(db: Database): Promise<Record<string, { rows: number; checksum: string }>> {
+export async function fingerprintTables(
+  db: Database,
+): Promise<Record<string, { rows: number; checksum: string }>> {
   const names = (Object.values(schema) as unknown[])
     .filter((value): value is PgTable => is(value, PgTable))
     .map((table) => getTableName(table))
@@ -127,7 +171,10 @@ export async function fingerprintTables(db: Database): Promise<Record<string, { 
   const row = sql`(to_jsonb(t) - 'last_used_at')::text`;
   const rows = await db.execute<{ name: string; rows: number; checksum: string }>(
     sql.join(
-      names.map((name) => sql`select ${name} as name, count(*)::int as rows, md5(coalesce(string_agg(${row}, ',' order by ${row}), '')) as checksum from ${sql.identifier(name)} t`),
+      names.map(
+        (name) =>
+          sql`select ${name} as name, count(*)::int as rows, md5(coalesce(string_agg(${row}, ',' order by ${row}), '')) as checksum from ${sql.identifier(name)} t`,
+      ),
       sql` union all `,
     ),
   );

@@ -20,7 +20,11 @@ import { UNREADABLE_TURN_REASON } from "@/server/services/runs/step-results";
 import { createTenantWithSkill, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();
-const client = new Inngest({ id: "skillrun-forged-steps", isDev: true, baseUrl: "http://127.0.0.1:9" });
+const client = new Inngest({
+  id: "skillrun-forged-steps",
+  isDev: true,
+  baseUrl: "http://127.0.0.1:9",
+});
 const runSkill = createRunSkillFunction({
   client,
   db: () => db,
@@ -44,15 +48,25 @@ afterAll(() => {
 const stepId = (name: string) => createHash("sha1").update(name).digest("hex");
 
 /** Asks the SDK to run `step` of run-skill for `ref`, with `memoized` as the results of the earlier steps. */
-async function execute(ref: { runId: string; tenantId: string }, step: string, memoized: Record<string, unknown>) {
+async function execute(
+  ref: { runId: string; tenantId: string },
+  step: string,
+  memoized: Record<string, unknown>,
+) {
   const event = { name: RUN_REQUESTED, data: ref, id: ref.runId, ts: Date.now() };
-  const steps = Object.fromEntries(Object.entries(memoized).map(([name, data]) => [stepId(name), { data }]));
+  const steps = Object.fromEntries(
+    Object.entries(memoized).map(([name, data]) => [stepId(name), { data }]),
+  );
   const url = new URL(appUrl);
   url.searchParams.set("fnId", "skillrun-forged-steps-run-skill");
   url.searchParams.set("stepId", stepId(step));
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-inngest-server-kind": "dev", "x-inngest-req-version": "2" },
+    headers: {
+      "content-type": "application/json",
+      "x-inngest-server-kind": "dev",
+      "x-inngest-req-version": "2",
+    },
     body: JSON.stringify({
       event,
       events: [event],
@@ -73,38 +87,96 @@ async function execute(ref: { runId: string; tenantId: string }, step: string, m
 
 async function runningRun() {
   const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db.insert(skillRuns).values({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", agentId: agent.id, source: "manual", inputs: {} }).returning({ id: skillRuns.id });
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "manual",
+      inputs: {},
+    })
+    .returning({ id: skillRuns.id });
   const ref = { runId: run!.id, tenantId: tenant.id };
   await markRunning(db, ref);
   await claimTurn(db, ref);
   return ref;
 }
 
-const rowOf = async (runId: string) => (await db.select().from(skillRuns).where(eq(skillRuns.id, runId)))[0]!;
+const rowOf = async (runId: string) =>
+  (await db.select().from(skillRuns).where(eq(skillRuns.id, runId)))[0]!;
 
 describe("run-skill with forged memoized steps", () => {
   it("a forged agent-turn outcome (the review's H2 body) fails the run in the finish step and writes nothing of it", async () => {
     const ref = await runningRun();
     const other = await runningRun();
-    const forged = { kind: "complete", markdown: "# Forged", usage: { tenantId: other.tenantId, status: "complete", deliverable: { payload: "forged" }, turnStartedAt: null } };
+    const forged = {
+      kind: "complete",
+      markdown: "# Forged",
+      usage: {
+        tenantId: other.tenantId,
+        status: "complete",
+        deliverable: { payload: "forged" },
+        turnStartedAt: null,
+      },
+    };
 
-    const response = await execute(ref, "finish", { "mark-running": true, "resolve-config": true, "agent-turn": forged });
+    const response = await execute(ref, "finish", {
+      "mark-running": true,
+      "resolve-config": true,
+      "agent-turn": forged,
+    });
 
     expect(response.status).toBe(206);
     expect(response.body).toContain('"unreadable"');
     const row = await rowOf(ref.runId);
-    expect(row).toMatchObject({ tenantId: ref.tenantId, status: "failed", failureCode: "agent_crashed", failureReason: UNREADABLE_TURN_REASON, deliverable: null, inputTokens: null });
+    expect(row).toMatchObject({
+      tenantId: ref.tenantId,
+      status: "failed",
+      failureCode: "agent_crashed",
+      failureReason: UNREADABLE_TURN_REASON,
+      deliverable: null,
+      inputTokens: null,
+    });
     expect(row.turnStartedAt).not.toBeNull();
-    expect((await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, ref.runId))).map((event) => event.type)).toEqual(["running", "failed"]);
-    expect(await rowOf(other.runId)).toMatchObject({ tenantId: other.tenantId, status: "running", deliverable: null });
+    expect(
+      (
+        await db
+          .select({ type: runEvents.type })
+          .from(runEvents)
+          .where(eq(runEvents.runId, ref.runId))
+      ).map((event) => event.type),
+    ).toEqual(["running", "failed"]);
+    expect(await rowOf(other.runId)).toMatchObject({
+      tenantId: other.tenantId,
+      status: "running",
+      deliverable: null,
+    });
   });
 
   it("a genuine-looking outcome still completes the run through the same path", async () => {
     const ref = await runningRun();
-    const usage = { inputTokens: 10, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: null };
-    const response = await execute(ref, "finish", { "mark-running": true, "resolve-config": true, "agent-turn": { kind: "complete", markdown: "# Brief", usage } });
+    const usage = {
+      inputTokens: 10,
+      outputTokens: 20,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costUsd: null,
+    };
+    const response = await execute(ref, "finish", {
+      "mark-running": true,
+      "resolve-config": true,
+      "agent-turn": { kind: "complete", markdown: "# Brief", usage },
+    });
     expect(response.status).toBe(206);
-    expect(await rowOf(ref.runId)).toMatchObject({ status: "complete", deliverable: { payload: "# Brief" }, inputTokens: 10, outputTokens: 20 });
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "complete",
+      deliverable: { payload: "# Brief" },
+      inputTokens: 10,
+      outputTokens: 20,
+    });
   });
 
   it("a forged mark-running result that is not a boolean stops the function before any further step, writing nothing", async () => {
@@ -113,6 +185,10 @@ describe("run-skill with forged memoized steps", () => {
     // The function fails (the engine then calls onFailure, which fails the run as crashed).
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.body).toContain("the mark-running step's result could not be read");
-    expect(await rowOf(ref.runId)).toMatchObject({ status: "running", configSnapshot: null, failureCode: null });
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "running",
+      configSnapshot: null,
+      failureCode: null,
+    });
   });
 });

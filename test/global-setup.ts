@@ -22,7 +22,11 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -62,7 +66,9 @@ export default async function setup(project: TestProject) {
   project.provide("templateDatabase", templateDatabase);
 
   return async () => {
-    await admin.unsafe(`drop database if exists "${templateDatabase}" with (force)`).catch(() => {});
+    await admin
+      .unsafe(`drop database if exists "${templateDatabase}" with (force)`)
+      .catch(() => {});
     await admin.end({ timeout: 5 });
     await stopServer();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });

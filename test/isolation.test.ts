@@ -19,7 +19,15 @@ import { roleAtLeast } from "@/lib/roles";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { memberships, schedules, sessions, webhookDeliveries } from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
-import { callerFor, createTenant, createTenantWithSkill, createUser, fingerprintTables, openTestDatabase, signIn } from "@/test/fixtures";
+import {
+  callerFor,
+  createTenant,
+  createTenantWithSkill,
+  createUser,
+  fingerprintTables,
+  openTestDatabase,
+  signIn,
+} from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 let engine: Engine;
@@ -27,7 +35,19 @@ let dispatcher: Inngest;
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 /** A tenant's ids (the caller's own, the other tenant's), or ids that exist nowhere. */
-type Ids = { tenantId: string; runId: string; scheduleId: string; agentId: string; skillId: string; skillSlug: string; apiKeyId: string; memberId: string; webhookId: string; deliveryId: string; invitationId: string };
+type Ids = {
+  tenantId: string;
+  runId: string;
+  scheduleId: string;
+  agentId: string;
+  skillId: string;
+  skillSlug: string;
+  apiKeyId: string;
+  memberId: string;
+  webhookId: string;
+  deliveryId: string;
+  invitationId: string;
+};
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
   role: MemberRole | "signed-in";
@@ -50,64 +70,190 @@ const scheduleInput = (ids: Ids) => ({
   overlapPolicy: "skip" as const,
   enabled: true,
 });
-const webhookInput = (ids: Ids) => ({ name: "Probe", skillId: ids.skillId, agentId: ids.agentId, inputMapping: {}, rateLimitPerMinute: 60, enabled: true });
+const webhookInput = (ids: Ids) => ({
+  name: "Probe",
+  skillId: ids.skillId,
+  agentId: ids.agentId,
+  inputMapping: {},
+  rateLimitPerMinute: 60,
+  enabled: true,
+});
 /** The caller's own ids with someone else's agent. */
 const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
-const holdsNone = (result: unknown, theirs: Ids) => !JSON.stringify(result).includes(theirs.skillId) && !JSON.stringify(result).includes(theirs.runId);
+const holdsNone = (result: unknown, theirs: Ids) =>
+  !JSON.stringify(result).includes(theirs.skillId) &&
+  !JSON.stringify(result).includes(theirs.runId);
 
 const MATRIX: Record<string, Entry> = {
-  "viewer.get": { role: "signed-in", call: (c) => c.viewer.get(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.tenantId) },
+  "viewer.get": {
+    role: "signed-in",
+    call: (c) => c.viewer.get(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.tenantId),
+  },
   "skills.list": { role: "viewer", call: (c) => c.skills.list(), list: holdsNone },
   "skills.get": { role: "viewer", call: (c, ids) => c.skills.get({ slug: ids.skillSlug }) },
-  "agents.list": { role: "viewer", call: (c) => c.agents.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.agentId) },
+  "agents.list": {
+    role: "viewer",
+    call: (c) => c.agents.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.agentId),
+  },
   "agents.get": { role: "viewer", call: (c, ids) => c.agents.get({ agentId: ids.agentId }) },
-  "agents.effectiveConfig": { role: "viewer", call: (c, ids) => c.agents.effectiveConfig({ agentId: ids.agentId }) },
+  "agents.effectiveConfig": {
+    role: "viewer",
+    call: (c, ids) => c.agents.effectiveConfig({ agentId: ids.agentId }),
+  },
   "runs.start": {
     role: "operator",
     call: (c, ids) => c.runs.start({ skillSlug: ids.skillSlug, inputs: {} }),
     withAgent: (c, own, agentId) => c.runs.start({ skillSlug: own.skillSlug, agentId, inputs: {} }),
   },
   "runs.cancel": { role: "operator", call: (c, ids) => c.runs.cancel({ runId: ids.runId }) },
-  "runs.rerun": { role: "operator", call: (c, ids) => c.runs.rerun({ runId: ids.runId }), withAgent: (c, own, agentId) => c.runs.rerun({ runId: own.runId, agentId }) },
+  "runs.rerun": {
+    role: "operator",
+    call: (c, ids) => c.runs.rerun({ runId: ids.runId }),
+    withAgent: (c, own, agentId) => c.runs.rerun({ runId: own.runId, agentId }),
+  },
   "runs.get": { role: "viewer", call: (c, ids) => c.runs.get({ runId: ids.runId }) },
-  "runs.list": { role: "viewer", call: (c, ids) => c.runs.list({ skillId: ids.skillId }), list: holdsNone },
+  "runs.list": {
+    role: "viewer",
+    call: (c, ids) => c.runs.list({ skillId: ids.skillId }),
+    list: holdsNone,
+  },
   "runs.events": { role: "viewer", call: (c, ids) => c.runs.events({ runId: ids.runId }) },
-  "schedules.list": { role: "viewer", call: (c, ids) => c.schedules.list({ skillId: ids.skillId }), list: (result, theirs) => !JSON.stringify(result).includes(theirs.scheduleId) },
-  "schedules.get": { role: "viewer", call: (c, ids) => c.schedules.get({ scheduleId: ids.scheduleId }) },
-  "schedules.slots": { role: "viewer", call: (c, ids) => c.schedules.slots({ scheduleId: ids.scheduleId }) },
-  "schedules.create": { role: "admin", call: (c, ids) => c.schedules.create(scheduleInput(ids)), withAgent: (c, own, agentId) => c.schedules.create(scheduleInput(ownWithAgent(own, agentId))) },
+  "schedules.list": {
+    role: "viewer",
+    call: (c, ids) => c.schedules.list({ skillId: ids.skillId }),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.scheduleId),
+  },
+  "schedules.get": {
+    role: "viewer",
+    call: (c, ids) => c.schedules.get({ scheduleId: ids.scheduleId }),
+  },
+  "schedules.slots": {
+    role: "viewer",
+    call: (c, ids) => c.schedules.slots({ scheduleId: ids.scheduleId }),
+  },
+  "schedules.create": {
+    role: "admin",
+    call: (c, ids) => c.schedules.create(scheduleInput(ids)),
+    withAgent: (c, own, agentId) => c.schedules.create(scheduleInput(ownWithAgent(own, agentId))),
+  },
   "schedules.update": {
     role: "admin",
-    call: (c, ids) => c.schedules.update({ scheduleId: ids.scheduleId, schedule: scheduleInput(ids) }),
-    withAgent: (c, own, agentId) => c.schedules.update({ scheduleId: own.scheduleId, schedule: scheduleInput(ownWithAgent(own, agentId)) }),
+    call: (c, ids) =>
+      c.schedules.update({ scheduleId: ids.scheduleId, schedule: scheduleInput(ids) }),
+    withAgent: (c, own, agentId) =>
+      c.schedules.update({
+        scheduleId: own.scheduleId,
+        schedule: scheduleInput(ownWithAgent(own, agentId)),
+      }),
   },
-  "schedules.setEnabled": { role: "admin", call: (c, ids) => c.schedules.setEnabled({ scheduleId: ids.scheduleId, enabled: false }) },
-  "schedules.delete": { role: "admin", call: (c, ids) => c.schedules.delete({ scheduleId: ids.scheduleId }) },
-  "schedules.runNow": { role: "operator", call: (c, ids) => c.schedules.runNow({ scheduleId: ids.scheduleId }) },
-  "apiKeys.list": { role: "admin", call: (c) => c.apiKeys.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.apiKeyId) },
-  "apiKeys.create": { role: "admin", call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }), takesNoIds: true },
+  "schedules.setEnabled": {
+    role: "admin",
+    call: (c, ids) => c.schedules.setEnabled({ scheduleId: ids.scheduleId, enabled: false }),
+  },
+  "schedules.delete": {
+    role: "admin",
+    call: (c, ids) => c.schedules.delete({ scheduleId: ids.scheduleId }),
+  },
+  "schedules.runNow": {
+    role: "operator",
+    call: (c, ids) => c.schedules.runNow({ scheduleId: ids.scheduleId }),
+  },
+  "apiKeys.list": {
+    role: "admin",
+    call: (c) => c.apiKeys.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.apiKeyId),
+  },
+  "apiKeys.create": {
+    role: "admin",
+    call: (c) => c.apiKeys.create({ name: "Probe", role: "viewer" }),
+    takesNoIds: true,
+  },
   "apiKeys.revoke": { role: "admin", call: (c, ids) => c.apiKeys.revoke({ keyId: ids.apiKeyId }) },
-  "members.list": { role: "admin", call: (c) => c.members.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.memberId) },
-  "members.invite": { role: "admin", call: (c) => c.members.invite({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer" }), takesNoIds: true },
-  "members.invitations": { role: "admin", call: (c) => c.members.invitations(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.invitationId) },
-  "members.revokeInvitation": { role: "admin", call: (c, ids) => c.members.revokeInvitation({ invitationId: ids.invitationId }) },
-  "members.updateRole": { role: "admin", call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }) },
-  "members.remove": { role: "admin", call: (c, ids) => c.members.remove({ memberId: ids.memberId }) },
-  "audit.list": { role: "admin", call: (c) => c.audit.list({}), list: (result, theirs) => ![theirs.runId, theirs.apiKeyId, theirs.memberId, theirs.invitationId].some((id) => JSON.stringify(result).includes(id)) },
-  "webhooks.list": { role: "viewer", call: (c) => c.webhooks.list(), list: (result, theirs) => !JSON.stringify(result).includes(theirs.webhookId) },
-  "webhooks.get": { role: "viewer", call: (c, ids) => c.webhooks.get({ webhookId: ids.webhookId }) },
-  "webhooks.deliveries": { role: "viewer", call: (c, ids) => c.webhooks.deliveries({ webhookId: ids.webhookId }) },
-  "webhooks.deliveryPayload": { role: "viewer", call: (c, ids) => c.webhooks.deliveryPayload({ deliveryId: ids.deliveryId }) },
-  "webhooks.create": { role: "admin", call: (c, ids) => c.webhooks.create(webhookInput(ids)), withAgent: (c, own, agentId) => c.webhooks.create(webhookInput(ownWithAgent(own, agentId))) },
+  "members.list": {
+    role: "admin",
+    call: (c) => c.members.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.memberId),
+  },
+  "members.invite": {
+    role: "admin",
+    call: (c) =>
+      c.members.invite({ email: `probe-${randomUUID().slice(0, 8)}@example.test`, role: "viewer" }),
+    takesNoIds: true,
+  },
+  "members.invitations": {
+    role: "admin",
+    call: (c) => c.members.invitations(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.invitationId),
+  },
+  "members.revokeInvitation": {
+    role: "admin",
+    call: (c, ids) => c.members.revokeInvitation({ invitationId: ids.invitationId }),
+  },
+  "members.updateRole": {
+    role: "admin",
+    call: (c, ids) => c.members.updateRole({ memberId: ids.memberId, role: "viewer" }),
+  },
+  "members.remove": {
+    role: "admin",
+    call: (c, ids) => c.members.remove({ memberId: ids.memberId }),
+  },
+  "audit.list": {
+    role: "admin",
+    call: (c) => c.audit.list({}),
+    list: (result, theirs) =>
+      ![theirs.runId, theirs.apiKeyId, theirs.memberId, theirs.invitationId].some((id) =>
+        JSON.stringify(result).includes(id),
+      ),
+  },
+  "webhooks.list": {
+    role: "viewer",
+    call: (c) => c.webhooks.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.webhookId),
+  },
+  "webhooks.get": {
+    role: "viewer",
+    call: (c, ids) => c.webhooks.get({ webhookId: ids.webhookId }),
+  },
+  "webhooks.deliveries": {
+    role: "viewer",
+    call: (c, ids) => c.webhooks.deliveries({ webhookId: ids.webhookId }),
+  },
+  "webhooks.deliveryPayload": {
+    role: "viewer",
+    call: (c, ids) => c.webhooks.deliveryPayload({ deliveryId: ids.deliveryId }),
+  },
+  "webhooks.create": {
+    role: "admin",
+    call: (c, ids) => c.webhooks.create(webhookInput(ids)),
+    withAgent: (c, own, agentId) => c.webhooks.create(webhookInput(ownWithAgent(own, agentId))),
+  },
   "webhooks.update": {
     role: "admin",
     call: (c, ids) => c.webhooks.update({ webhookId: ids.webhookId, webhook: webhookInput(ids) }),
-    withAgent: (c, own, agentId) => c.webhooks.update({ webhookId: own.webhookId, webhook: webhookInput(ownWithAgent(own, agentId)) }),
+    withAgent: (c, own, agentId) =>
+      c.webhooks.update({
+        webhookId: own.webhookId,
+        webhook: webhookInput(ownWithAgent(own, agentId)),
+      }),
   },
-  "webhooks.setEnabled": { role: "admin", call: (c, ids) => c.webhooks.setEnabled({ webhookId: ids.webhookId, enabled: false }) },
-  "webhooks.rotateSecret": { role: "admin", call: (c, ids) => c.webhooks.rotateSecret({ webhookId: ids.webhookId, graceHours: 1 }) },
-  "webhooks.delete": { role: "admin", call: (c, ids) => c.webhooks.delete({ webhookId: ids.webhookId }) },
-  "webhooks.replay": { role: "operator", call: (c, ids) => c.webhooks.replay({ deliveryId: ids.deliveryId }) },
+  "webhooks.setEnabled": {
+    role: "admin",
+    call: (c, ids) => c.webhooks.setEnabled({ webhookId: ids.webhookId, enabled: false }),
+  },
+  "webhooks.rotateSecret": {
+    role: "admin",
+    call: (c, ids) => c.webhooks.rotateSecret({ webhookId: ids.webhookId, graceHours: 1 }),
+  },
+  "webhooks.delete": {
+    role: "admin",
+    call: (c, ids) => c.webhooks.delete({ webhookId: ids.webhookId }),
+  },
+  "webhooks.replay": {
+    role: "operator",
+    call: (c, ids) => c.webhooks.replay({ deliveryId: ids.deliveryId }),
+  },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -117,7 +263,8 @@ async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
     if (!(error instanceof TRPCError)) throw error;
     let message = error.message;
     for (const id of idsToMask) message = message.replaceAll(id, "<id>");
-    const fieldErrors = (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors;
+    const fieldErrors = (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)
+      ?.fieldErrors;
     return { ok: false as const, code: error.code, message, fieldErrors };
   }
 }
@@ -126,7 +273,8 @@ async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
 async function attempt(call: () => Promise<unknown>, idsToMask: string[] = []) {
   const before = await fingerprintTables(db);
   const result = await outcome(call(), idsToMask);
-  if (!result.ok) expect(await fingerprintTables(db), "a refused request changed the database").toEqual(before);
+  if (!result.ok)
+    expect(await fingerprintTables(db), "a refused request changed the database").toEqual(before);
   return result;
 }
 
@@ -142,32 +290,95 @@ let switchedAway: Caller;
 let switchedAwayMessage: string;
 
 /** A run, schedule, API key, webhook with a delivery, and invitation of the tenant, made by its owner. */
-async function populate(setup: Awaited<ReturnType<typeof createTenantWithSkill>>, ownerCaller: Caller, ownerId: string): Promise<Ids> {
+async function populate(
+  setup: Awaited<ReturnType<typeof createTenantWithSkill>>,
+  ownerCaller: Caller,
+  ownerId: string,
+): Promise<Ids> {
   const { tenant, skill, agent } = setup;
   const { runId } = await ownerCaller.runs.start({ skillSlug: skill.slug, inputs: {} });
   const [schedule] = await db
     .insert(schedules)
-    .values({ tenantId: tenant.id, name: "Existing", skillId: skill.id, agentId: agent.id, cron: "0 9 * * *", timezone: "UTC" })
+    .values({
+      tenantId: tenant.id,
+      name: "Existing",
+      skillId: skill.id,
+      agentId: agent.id,
+      cron: "0 9 * * *",
+      timezone: "UTC",
+    })
     .returning();
   const key = await ownerCaller.apiKeys.create({ name: "Existing", role: "operator" });
-  const webhook = await ownerCaller.webhooks.create({ name: "Existing", skillId: skill.id, agentId: null, inputMapping: {}, rateLimitPerMinute: 60, enabled: true });
+  const webhook = await ownerCaller.webhooks.create({
+    name: "Existing",
+    skillId: skill.id,
+    agentId: null,
+    inputMapping: {},
+    rateLimitPerMinute: 60,
+    enabled: true,
+  });
   const [delivery] = await db
     .insert(webhookDeliveries)
-    .values({ tenantId: tenant.id, webhookId: webhook.id, verdict: "accepted", httpStatus: 202, payload: { probe: true } })
+    .values({
+      tenantId: tenant.id,
+      webhookId: webhook.id,
+      verdict: "accepted",
+      httpStatus: 202,
+      payload: { probe: true },
+    })
     .returning({ id: webhookDeliveries.id });
-  const [membership] = await db.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, ownerId), eq(memberships.organizationId, tenant.id)));
-  const invitation = await ownerCaller.members.invite({ email: `existing-${randomUUID().slice(0, 8)}@example.test`, role: "viewer" });
-  return { tenantId: tenant.id, runId, scheduleId: schedule!.id, agentId: agent.id, skillId: skill.id, skillSlug: skill.slug, apiKeyId: key.id, memberId: membership!.id, webhookId: webhook.id, deliveryId: delivery!.id, invitationId: invitation.id };
+  const [membership] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.userId, ownerId), eq(memberships.organizationId, tenant.id)));
+  const invitation = await ownerCaller.members.invite({
+    email: `existing-${randomUUID().slice(0, 8)}@example.test`,
+    role: "viewer",
+  });
+  return {
+    tenantId: tenant.id,
+    runId,
+    scheduleId: schedule!.id,
+    agentId: agent.id,
+    skillId: skill.id,
+    skillSlug: skill.slug,
+    apiKeyId: key.id,
+    memberId: membership!.id,
+    webhookId: webhook.id,
+    deliveryId: delivery!.id,
+    invitationId: invitation.id,
+  };
 }
 
 beforeAll(async () => {
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+  });
   dispatcher = new Inngest({ id: "isolation-test", isDev: true, baseUrl: engine.url });
   const ours = await createTenantWithSkill(db);
   const other = await createTenantWithSkill(db);
   const theirOwner = await createUser(db, [{ tenantId: other.tenant.id, role: "owner" }]);
-  theirs = await populate(other, await callerFor(db, auth, await signIn(auth, theirOwner.email), dispatcher), theirOwner.id);
-  unknown = { tenantId: randomUUID(), runId: randomUUID(), scheduleId: randomUUID(), agentId: randomUUID(), skillId: randomUUID(), skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`, apiKeyId: randomUUID(), memberId: randomUUID(), webhookId: randomUUID(), deliveryId: randomUUID(), invitationId: randomUUID() };
+  theirs = await populate(
+    other,
+    await callerFor(db, auth, await signIn(auth, theirOwner.email), dispatcher),
+    theirOwner.id,
+  );
+  unknown = {
+    tenantId: randomUUID(),
+    runId: randomUUID(),
+    scheduleId: randomUUID(),
+    agentId: randomUUID(),
+    skillId: randomUUID(),
+    skillSlug: `no-such-skill-${randomUUID().slice(0, 8)}`,
+    apiKeyId: randomUUID(),
+    memberId: randomUUID(),
+    webhookId: randomUUID(),
+    deliveryId: randomUUID(),
+    invitationId: randomUUID(),
+  };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {
     const user = await createUser(db, [{ tenantId: ours.tenant.id, role }]);
@@ -181,12 +392,18 @@ beforeAll(async () => {
   const third = await createTenant(db, "Third");
   const outsider = await createUser(db, [{ tenantId: third.id, role: "owner" }]);
   const outsiderSession = await signIn(auth, outsider.email);
-  await db.update(sessions).set({ activeOrganizationId: ours.tenant.id }).where(eq(sessions.userId, outsider.id));
+  await db
+    .update(sessions)
+    .set({ activeOrganizationId: ours.tenant.id })
+    .where(eq(sessions.userId, outsider.id));
   // An owner of ours whose membership went away while the session stayed on ours.
   const removed = await createUser(db, [{ tenantId: ours.tenant.id, role: "owner" }]);
   const removedSession = await signIn(auth, removed.email);
   await db.delete(memberships).where(eq(memberships.userId, removed.id));
-  staleSessions = { outsider: await callerFor(db, auth, outsiderSession, dispatcher), removed: await callerFor(db, auth, removedSession, dispatcher) };
+  staleSessions = {
+    outsider: await callerFor(db, auth, outsiderSession, dispatcher),
+    removed: await callerFor(db, auth, removedSession, dispatcher),
+  };
 
   const elsewhere = await createTenant(db, "Elsewhere");
   const switcher = await createUser(db, [
@@ -194,10 +411,20 @@ beforeAll(async () => {
     { tenantId: elsewhere.id, role: "owner" },
   ]);
   const switcherSession = await signIn(auth, switcher.email);
-  expect((await (await callerFor(db, auth, switcherSession)).viewer.get()).activeTenant?.id).toBe(ours.tenant.id);
-  await auth.api.setActiveOrganization({ headers: switcherSession, body: { organizationId: elsewhere.id } });
+  expect((await (await callerFor(db, auth, switcherSession)).viewer.get()).activeTenant?.id).toBe(
+    ours.tenant.id,
+  );
+  await auth.api.setActiveOrganization({
+    headers: switcherSession,
+    body: { organizationId: elsewhere.id },
+  });
   // A caller reads the session once, so this one is made after the switch; its header is the tab's.
-  switchedAway = await callerFor(db, auth, new Headers([...switcherSession, [TENANT_HEADER, ours.tenant.id]]), dispatcher);
+  switchedAway = await callerFor(
+    db,
+    auth,
+    new Headers([...switcherSession, [TENANT_HEADER, ours.tenant.id]]),
+    dispatcher,
+  );
   switchedAwayMessage = `This tab shows ${ours.tenant.name}; you switched to ${elsewhere.name} in another tab. Reload the page to continue in ${elsewhere.name}.`;
 });
 afterAll(async () => {
@@ -213,14 +440,20 @@ describe("tenant isolation, for every procedure", () => {
   for (const [path, entry] of Object.entries(MATRIX)) {
     describe(path, () => {
       it("refuses a request without a session", async () => {
-        expect(await attempt(() => entry.call(anonymous, unknown))).toMatchObject({ ok: false, code: "UNAUTHORIZED" });
+        expect(await attempt(() => entry.call(anonymous, unknown))).toMatchObject({
+          ok: false,
+          code: "UNAUTHORIZED",
+        });
       });
 
       if (entry.role !== "signed-in" && entry.role !== "viewer") {
         const needed = entry.role;
         it(`refuses every role below ${needed}`, async () => {
           for (const role of MEMBER_ROLES.filter((candidate) => !roleAtLeast(candidate, needed))) {
-            expect({ role, ...(await attempt(() => entry.call(callers[role], theirs))) }).toMatchObject({ role, ok: false, code: "FORBIDDEN" });
+            expect({
+              role,
+              ...(await attempt(() => entry.call(callers[role], theirs))),
+            }).toMatchObject({ role, ok: false, code: "FORBIDDEN" });
           }
         });
       }
@@ -228,37 +461,55 @@ describe("tenant isolation, for every procedure", () => {
       if (entry.role !== "signed-in") {
         it("refuses a session whose active tenant the user is not, or no longer, a member of", async () => {
           for (const [who, caller] of Object.entries(staleSessions)) {
-            expect({ who, ...(await attempt(() => entry.call(caller, mine))) }).toMatchObject({ who, ok: false, code: "FORBIDDEN", message: "You are not a member of this tenant." });
+            expect({ who, ...(await attempt(() => entry.call(caller, mine))) }).toMatchObject({
+              who,
+              ok: false,
+              code: "FORBIDDEN",
+              message: "You are not a member of this tenant.",
+            });
           }
         });
 
         it("refuses a request for the tab's tenant after the session switched to another in another tab", async () => {
-          expect(await attempt(() => entry.call(switchedAway, mine))).toEqual({ ok: false, code: "PRECONDITION_FAILED", message: switchedAwayMessage, fieldErrors: undefined });
+          expect(await attempt(() => entry.call(switchedAway, mine))).toEqual({
+            ok: false,
+            code: "PRECONDITION_FAILED",
+            message: switchedAwayMessage,
+            fieldErrors: undefined,
+          });
         });
       }
 
-      if (!entry.takesNoIds) it("answers another tenant's ids exactly like ids that do not exist", async () => {
-        const caller = callers.owner;
-        if (entry.list) {
-          const result = await outcome(entry.call(caller, theirs));
-          expect(result.ok).toBe(true);
-          expect(entry.list(result.ok ? result.value : null, theirs)).toBe(true);
-          return;
-        }
-        const foreign = await attempt(() => entry.call(caller, theirs), Object.values(theirs));
-        const missing = await attempt(() => entry.call(caller, unknown), Object.values(unknown));
-        expect(foreign.ok).toBe(false);
-        expect(foreign).toEqual(missing);
-      });
+      if (!entry.takesNoIds)
+        it("answers another tenant's ids exactly like ids that do not exist", async () => {
+          const caller = callers.owner;
+          if (entry.list) {
+            const result = await outcome(entry.call(caller, theirs));
+            expect(result.ok).toBe(true);
+            expect(entry.list(result.ok ? result.value : null, theirs)).toBe(true);
+            return;
+          }
+          const foreign = await attempt(() => entry.call(caller, theirs), Object.values(theirs));
+          const missing = await attempt(() => entry.call(caller, unknown), Object.values(unknown));
+          expect(foreign.ok).toBe(false);
+          expect(foreign).toEqual(missing);
+        });
 
       const { withAgent } = entry;
-      if (withAgent) it("answers another tenant's agent exactly like an agent that does not exist", async () => {
-        const caller = callers.owner;
-        const foreign = await attempt(() => withAgent(caller, mine, theirs.agentId), [theirs.agentId]);
-        const missing = await attempt(() => withAgent(caller, mine, unknown.agentId), [unknown.agentId]);
-        expect(foreign.ok).toBe(false);
-        expect(foreign).toEqual(missing);
-      });
+      if (withAgent)
+        it("answers another tenant's agent exactly like an agent that does not exist", async () => {
+          const caller = callers.owner;
+          const foreign = await attempt(
+            () => withAgent(caller, mine, theirs.agentId),
+            [theirs.agentId],
+          );
+          const missing = await attempt(
+            () => withAgent(caller, mine, unknown.agentId),
+            [unknown.agentId],
+          );
+          expect(foreign.ok).toBe(false);
+          expect(foreign).toEqual(missing);
+        });
     });
   }
 });

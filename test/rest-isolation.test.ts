@@ -16,11 +16,19 @@ import { getDb } from "@/server/db";
 import { skillRuns } from "@/server/db/schema";
 import { createRunsApi } from "@/server/rest/runs-api";
 import { createApiKey } from "@/server/services/access/api-keys";
-import { createTenantWithSkill, createUser, fingerprintTables, openTestDatabase } from "@/test/fixtures";
+import {
+  createTenantWithSkill,
+  createUser,
+  fingerprintTables,
+  openTestDatabase,
+} from "@/test/fixtures";
 
 const { db } = openTestDatabase();
 const API_DIR = path.resolve("app/api/v1");
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Handler = (
+  request: Request,
+  context: { params: Promise<Record<string, string>> },
+) => Promise<Response>;
 
 /** "public": no key needed (the OpenAPI document). */
 const MATRIX: Record<string, { role: MemberRole | "public"; body?: (slug: string) => unknown }> = {
@@ -32,12 +40,16 @@ const MATRIX: Record<string, { role: MemberRole | "public"; body?: (slug: string
 };
 
 async function routes() {
-  const files = (await readdir(API_DIR, { recursive: true })).filter((file) => file.endsWith("route.ts"));
+  const files = (await readdir(API_DIR, { recursive: true })).filter((file) =>
+    file.endsWith("route.ts"),
+  );
   const found: { key: string; handler: Handler; path: string }[] = [];
   for (const file of files) {
     const route = `/${path.dirname(file)}`.replace(/\/\.$/, "");
     const exported = (await import(path.join(API_DIR, file))) as Record<string, Handler>;
-    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (exported[method]) found.push({ key: `${method} ${route}`, handler: exported[method], path: route });
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"])
+      if (exported[method])
+        found.push({ key: `${method} ${route}`, handler: exported[method], path: route });
   }
   return found;
 }
@@ -53,12 +65,42 @@ beforeAll(async () => {
   const mine = await createTenantWithSkill(db);
   const theirs = await createTenantWithSkill(db);
   const owner = await createUser(db, [{ tenantId: mine.tenant.id, role: "owner" }]);
-  for (const role of MEMBER_ROLES) keys[role] = (await createApiKey(db, { tenantId: mine.tenant.id, userId: owner.id, userRole: "owner", audit: { actor: { type: "user", id: owner.id }, origin: null } }, { name: role, role })).key;
-  const [run] = await db.insert(skillRuns).values({ tenantId: theirs.tenant.id, skillId: theirs.skill.id, skillVersion: "v1", source: "api", inputs: {} }).returning();
+  for (const role of MEMBER_ROLES)
+    keys[role] = (
+      await createApiKey(
+        db,
+        {
+          tenantId: mine.tenant.id,
+          userId: owner.id,
+          userRole: "owner",
+          audit: { actor: { type: "user", id: owner.id }, origin: null },
+        },
+        { name: role, role },
+      )
+    ).key;
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: theirs.tenant.id,
+      skillId: theirs.skill.id,
+      skillVersion: "v1",
+      source: "api",
+      inputs: {},
+    })
+    .returning();
   theirRunId = run!.id;
   theirSlug = theirs.skill.slug;
   theirAgentId = theirs.agent.id;
-  const [myRun] = await db.insert(skillRuns).values({ tenantId: mine.tenant.id, skillId: mine.skill.id, skillVersion: "v1", source: "api", inputs: {} }).returning();
+  const [myRun] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: mine.tenant.id,
+      skillId: mine.skill.id,
+      skillVersion: "v1",
+      source: "api",
+      inputs: {},
+    })
+    .returning();
   myRunId = myRun!.id;
   mySlug = mine.skill.slug;
 });
@@ -71,18 +113,27 @@ async function refused(send: () => Promise<Response>) {
   expect(await fingerprintTables(db), "a refused request changed the database").toEqual(before);
   return response;
 }
-const mask = (text: string, ...ids: string[]) => ids.reduce((masked, id) => masked.replaceAll(id, "<id>"), text);
+const mask = (text: string, ...ids: string[]) =>
+  ids.reduce((masked, id) => masked.replaceAll(id, "<id>"), text);
 afterAll(async () => {
   // The routes use the app's own connection (getDb); close it with the file.
   await getDb().$client.end({ timeout: 1 });
 });
 
-function call(route: { handler: Handler; path: string; key: string }, key: string | null, runId: string, slug = theirSlug) {
+function call(
+  route: { handler: Handler; path: string; key: string },
+  key: string | null,
+  runId: string,
+  slug = theirSlug,
+) {
   const method = route.key.split(" ")[0]!;
   const body = MATRIX[route.key]?.body?.(slug);
   const request = new Request(`http://localhost/api/v1${route.path.replace("[id]", runId)}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   return route.handler(request, { params: Promise.resolve({ id: runId }) });
@@ -97,12 +148,24 @@ describe("REST isolation, for every route", () => {
     for (const route of await routes()) {
       const entry = MATRIX[route.key]!;
       if (entry.role === "public") {
-        expect({ route: route.key, status: (await call(route, null, randomUUID())).status }).toEqual({ route: route.key, status: 200 });
+        expect({
+          route: route.key,
+          status: (await call(route, null, randomUUID())).status,
+        }).toEqual({ route: route.key, status: 200 });
         continue;
       }
-      expect({ route: route.key, status: (await refused(() => call(route, null, theirRunId))).status }).toEqual({ route: route.key, status: 401 });
-      for (const role of MEMBER_ROLES.filter((candidate) => !roleAtLeast(candidate, entry.role as MemberRole))) {
-        expect({ route: route.key, role, status: (await refused(() => call(route, keys[role], theirRunId))).status }).toEqual({ route: route.key, role, status: 403 });
+      expect({
+        route: route.key,
+        status: (await refused(() => call(route, null, theirRunId))).status,
+      }).toEqual({ route: route.key, status: 401 });
+      for (const role of MEMBER_ROLES.filter(
+        (candidate) => !roleAtLeast(candidate, entry.role as MemberRole),
+      )) {
+        expect({
+          route: route.key,
+          role,
+          status: (await refused(() => call(route, keys[role], theirRunId))).status,
+        }).toEqual({ route: route.key, role, status: 403 });
       }
       if (!route.path.includes("[id]") && route.key !== "POST /runs") {
         const listed = await (await call(route, keys.owner, theirRunId)).text();
@@ -113,7 +176,11 @@ describe("REST isolation, for every route", () => {
       const unknownSlug = `no-such-skill-${unknownId.slice(0, 8)}`;
       const foreign = await refused(() => call(route, keys.owner, theirRunId, theirSlug));
       const unknown = await refused(() => call(route, keys.owner, unknownId, unknownSlug));
-      expect({ route: route.key, status: foreign.status, body: mask(await foreign.text(), theirRunId, theirSlug) }).toEqual({
+      expect({
+        route: route.key,
+        status: foreign.status,
+        body: mask(await foreign.text(), theirRunId, theirSlug),
+      }).toEqual({
         route: route.key,
         status: 404,
         body: mask(await unknown.text(), unknownId, unknownSlug),
@@ -125,20 +192,32 @@ describe("REST isolation, for every route", () => {
     const start = (agentId: string) =>
       refused(() =>
         createRunsApi({ db: () => db, dispatcher: { send: async () => ({ ids: [] }) } }).start(
-          new Request("http://localhost/api/v1/runs", { method: "POST", headers: { authorization: `Bearer ${keys.owner}`, "content-type": "application/json" }, body: JSON.stringify({ skill: mySlug, agentId, inputs: {} }) }),
+          new Request("http://localhost/api/v1/runs", {
+            method: "POST",
+            headers: { authorization: `Bearer ${keys.owner}`, "content-type": "application/json" },
+            body: JSON.stringify({ skill: mySlug, agentId, inputs: {} }),
+          }),
         ),
       );
     const unknownAgentId = randomUUID();
     const foreign = await start(theirAgentId);
     const unknown = await start(unknownAgentId);
-    expect({ status: foreign.status, body: mask(await foreign.text(), theirAgentId) }).toEqual({ status: unknown.status, body: mask(await unknown.text(), unknownAgentId) });
+    expect({ status: foreign.status, body: mask(await foreign.text(), theirAgentId) }).toEqual({
+      status: unknown.status,
+      body: mask(await unknown.text(), unknownAgentId),
+    });
     expect(foreign.status).toBe(404);
   });
 
   it("lists nothing of another tenant's skill when its slug is the filter, as for an unknown slug", async () => {
     const list = async (slug: string) => {
-      const response = await createRunsApi({ db: () => db, dispatcher: { send: async () => ({ ids: [] }) } }).list(
-        new Request(`http://localhost/api/v1/runs?skill=${encodeURIComponent(slug)}`, { headers: { authorization: `Bearer ${keys.viewer}` } }),
+      const response = await createRunsApi({
+        db: () => db,
+        dispatcher: { send: async () => ({ ids: [] }) },
+      }).list(
+        new Request(`http://localhost/api/v1/runs?skill=${encodeURIComponent(slug)}`, {
+          headers: { authorization: `Bearer ${keys.viewer}` },
+        }),
       );
       return { status: response.status, body: await response.text() };
     };

@@ -13,7 +13,11 @@ import { AuthFrame } from "@/components/auth/auth-frame";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string | string[] }>;
+}) {
   if (await getRequestSession()) {
     const { next } = await searchParams;
     // Already signed in: go where the link meant to (an invitation, say), on this site only.
@@ -21,23 +25,26 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   }
   return (
     <AuthFrame width="sm">
-        {(await anyUserExists(getDb())) ? (
-          <Suspense>
-            <SignInForm />
-          </Suspense>
-        ) : (
-          <Card>
-            <CardHeader>
-              <CardTitle>No account yet</CardTitle>
-              <CardDescription>Nobody can sign in until the owner exists. Create it with the setup token printed in the launcher&apos;s log.</CardDescription>
-            </CardHeader>
-            <CardContent>
-              <Button asChild className="w-full">
-                <Link href="/setup">Create the owner</Link>
-              </Button>
-            </CardContent>
-          </Card>
-        )}
+      {(await anyUserExists(getDb())) ? (
+        <Suspense>
+          <SignInForm />
+        </Suspense>
+      ) : (
+        <Card>
+          <CardHeader>
+            <CardTitle>No account yet</CardTitle>
+            <CardDescription>
+              Nobody can sign in until the owner exists. Create it with the setup token printed in
+              the launcher&apos;s log.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Button asChild className="w-full">
+              <Link href="/setup">Create the owner</Link>
+            </Button>
+          </CardContent>
+        </Card>
+      )}
     </AuthFrame>
   );
 }

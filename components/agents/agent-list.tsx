@@ -7,13 +7,29 @@ import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 
-export function ModelState({ configured, missingSettings }: { configured: boolean; missingSettings: string[] }) {
+export function ModelState({
+  configured,
+  missingSettings,
+}: {
+  configured: boolean;
+  missingSettings: string[];
+}) {
   return configured ? (
     <Badge variant="success">Configured</Badge>
   ) : (
-    <Badge variant="warning" title={missingSettings.length ? `Set ${missingSettings.join(", ")}` : "Unknown provider"}>
+    <Badge
+      variant="warning"
+      title={missingSettings.length ? `Set ${missingSettings.join(", ")}` : "Unknown provider"}
+    >
       Not configured
     </Badge>
   );
@@ -26,8 +42,8 @@ export function AgentList() {
   if (agents.isError) return <QueryError title="Agents could not be loaded" query={agents} />;
   if (agents.data.length === 0) {
     return (
-      <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
-        <Bot className="mb-3 size-8 text-muted-foreground" aria-hidden />
+      <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+        <Bot className="text-muted-foreground mb-3 size-8" aria-hidden />
         <p className="font-medium">No agents in this tenant</p>
       </div>
     );
@@ -54,7 +70,9 @@ export function AgentList() {
                   Default
                 </Badge>
               )}
-              {agent.description && <div className="text-xs text-muted-foreground">{agent.description}</div>}
+              {agent.description && (
+                <div className="text-muted-foreground text-xs">{agent.description}</div>
+              )}
             </TableCell>
             <TableCell>{agent.template.name}</TableCell>
             <TableCell>
@@ -62,7 +80,11 @@ export function AgentList() {
             </TableCell>
             <TableCell>
               <ModelState configured={agent.configured} missingSettings={agent.missingSettings} />
-              {!agent.configured && agent.missingSettings.length > 0 && <div className="mt-1 text-xs text-muted-foreground">Set {agent.missingSettings.join(", ")}</div>}
+              {!agent.configured && agent.missingSettings.length > 0 && (
+                <div className="text-muted-foreground mt-1 text-xs">
+                  Set {agent.missingSettings.join(", ")}
+                </div>
+              )}
             </TableCell>
           </TableRow>
         ))}

@@ -15,15 +15,28 @@ export function ModelBanner() {
   return (
     <Alert variant="warning" className="mb-6" data-testid="model-banner">
       <TriangleAlert aria-hidden />
-      <AlertTitle>{agents.data.length === 0 ? "This tenant has no agents" : "No agent of this tenant has a configured model"}</AlertTitle>
+      <AlertTitle>
+        {agents.data.length === 0
+          ? "This tenant has no agents"
+          : "No agent of this tenant has a configured model"}
+      </AlertTitle>
       <AlertDescription>
         {agents.data.length === 0 ? (
           "Runs need an agent. Create one, or re-seed the demo data."
         ) : (
           <>
-            Runs will fail with <code className="font-mono">model_not_configured</code>. The agents use {models.join(", ")}; set{" "}
-            {settings.length ? settings.map((setting) => <code key={setting} className="mx-0.5 font-mono">{setting}</code>) : "the provider's credentials"} in the
-            server&apos;s environment (or point <code className="font-mono">SKILLRUN_DEFAULT_MODEL</code> at a provider you have credentials for) and restart Skillrun.
+            Runs will fail with <code className="font-mono">model_not_configured</code>. The agents
+            use {models.join(", ")}; set{" "}
+            {settings.length
+              ? settings.map((setting) => (
+                  <code key={setting} className="mx-0.5 font-mono">
+                    {setting}
+                  </code>
+                ))
+              : "the provider's credentials"}{" "}
+            in the server&apos;s environment (or point{" "}
+            <code className="font-mono">SKILLRUN_DEFAULT_MODEL</code> at a provider you have
+            credentials for) and restart Skillrun.
           </>
         )}
       </AlertDescription>

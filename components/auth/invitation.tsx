@@ -25,7 +25,17 @@ function Refusal({ message }: { message: string | null }) {
 }
 
 /** The invited email has no account yet: the invitee picks their own name and password. */
-export function NewAccountForm({ action, email, minLength, maxLength }: { action: InviteAction; email: string; minLength: number; maxLength: number }) {
+export function NewAccountForm({
+  action,
+  email,
+  minLength,
+  maxLength,
+}: {
+  action: InviteAction;
+  email: string;
+  minLength: number;
+  maxLength: number;
+}) {
   const id = useId();
   const [state, submit, pending] = useActionState(action, initial);
   const [mismatch, setMismatch] = useState(false);
@@ -43,11 +53,25 @@ export function NewAccountForm({ action, email, minLength, maxLength }: { action
     >
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-email`}>Email</Label>
-        <Input id={`${id}-email`} type="email" autoComplete="username" value={email} readOnly aria-readonly />
+        <Input
+          id={`${id}-email`}
+          type="email"
+          autoComplete="username"
+          value={email}
+          readOnly
+          aria-readonly
+        />
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-name`}>Your name</Label>
-        <Input id={`${id}-name`} name="name" autoComplete="name" required maxLength={100} autoFocus />
+        <Input
+          id={`${id}-name`}
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          autoFocus
+        />
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-password`}>Password</Label>
@@ -61,13 +85,22 @@ export function NewAccountForm({ action, email, minLength, maxLength }: { action
           maxLength={maxLength}
           aria-describedby={`${id}-password-hint`}
         />
-        <p id={`${id}-password-hint`} className="text-xs text-muted-foreground">
+        <p id={`${id}-password-hint`} className="text-muted-foreground text-xs">
           {minLength} to {maxLength} characters.
         </p>
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-confirm`}>Repeat the password</Label>
-        <Input id={`${id}-confirm`} name="confirm" type="password" autoComplete="new-password" required minLength={minLength} maxLength={maxLength} aria-invalid={mismatch || undefined} />
+        <Input
+          id={`${id}-confirm`}
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={minLength}
+          maxLength={maxLength}
+          aria-invalid={mismatch || undefined}
+        />
       </div>
       <Refusal message={mismatch ? "The two passwords differ." : state.error} />
       <Button type="submit" disabled={pending}>
@@ -79,10 +112,20 @@ export function NewAccountForm({ action, email, minLength, maxLength }: { action
 }
 
 /** Signed in as the invited email: one click joins. */
-export function AcceptInvitationButton({ action, tenantName }: { action: (previous: InviteActionState) => Promise<InviteActionState>; tenantName: string }) {
+export function AcceptInvitationButton({
+  action,
+  tenantName,
+}: {
+  action: (previous: InviteActionState) => Promise<InviteActionState>;
+  tenantName: string;
+}) {
   const [state, submit, pending] = useActionState(action, initial);
   return (
-    <form aria-label={`Accept the invitation to ${tenantName}`} action={submit} className="flex flex-col gap-4">
+    <form
+      aria-label={`Accept the invitation to ${tenantName}`}
+      action={submit}
+      className="flex flex-col gap-4"
+    >
       <Refusal message={state.error} />
       <Button type="submit" disabled={pending}>
         {pending && <LoaderCircle className="animate-spin" aria-hidden />}

@@ -11,11 +11,26 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { authClient } from "./auth-client";
 
-type OwnerSetupValues = { token: string; name: string; email: string; password: string; confirm: string; tenantName: string };
+type OwnerSetupValues = {
+  token: string;
+  name: string;
+  email: string;
+  password: string;
+  confirm: string;
+  tenantName: string;
+};
 type ApiError = { error?: { code?: string; message?: string; fields?: Record<string, string[]> } };
 
-const FIELDS = ["token", "name", "email", "password", "confirm", "tenantName"] as const satisfies readonly FieldPath<OwnerSetupValues>[];
-const isField = (name: string): name is (typeof FIELDS)[number] => (FIELDS as readonly string[]).includes(name);
+const FIELDS = [
+  "token",
+  "name",
+  "email",
+  "password",
+  "confirm",
+  "tenantName",
+] as const satisfies readonly FieldPath<OwnerSetupValues>[];
+const isField = (name: string): name is (typeof FIELDS)[number] =>
+  (FIELDS as readonly string[]).includes(name);
 
 /** The launcher prints the page's link with the token in the fragment, which never reaches a server or a Referer. */
 function tokenFromFragment(): string | null {
@@ -40,7 +55,9 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
     setFocus,
     getValues,
     formState: { errors, isSubmitting },
-  } = useForm<OwnerSetupValues>({ defaultValues: { token: "", name: "", email: "", password: "", confirm: "", tenantName: "" } });
+  } = useForm<OwnerSetupValues>({
+    defaultValues: { token: "", name: "", email: "", password: "", confirm: "", tenantName: "" },
+  });
 
   useEffect(() => {
     const token = tokenFromFragment();
@@ -59,13 +76,22 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
     const { confirm: _confirm, ...body } = values;
     let response: Response;
     try {
-      response = await fetch("/api/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      response = await fetch("/api/setup", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     } catch {
-      setFormError({ message: "The server did not answer. Check that Skillrun is running, then try again." });
+      setFormError({
+        message: "The server did not answer. Check that Skillrun is running, then try again.",
+      });
       return;
     }
     if (response.status === 201) {
-      const { error } = await authClient.signIn.email({ email: values.email.trim(), password: values.password });
+      const { error } = await authClient.signIn.email({
+        email: values.email.trim(),
+        password: values.password,
+      });
       // The owner exists either way; a failed sign-in here just means doing it by hand.
       router.replace(error ? "/sign-in" : "/skills");
       router.refresh();
@@ -73,28 +99,45 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
     }
     const answer = (await response.json().catch(() => ({}))) as ApiError;
     if (response.status === 404) {
-      setFormError({ message: "An account already exists, so the first-run setup is closed.", closed: true });
+      setFormError({
+        message: "An account already exists, so the first-run setup is closed.",
+        closed: true,
+      });
       return;
     }
     if (response.status === 403) {
-      setError("token", { message: answer.error?.message ?? "The setup token is not valid." }, { shouldFocus: true });
+      setError(
+        "token",
+        { message: answer.error?.message ?? "The setup token is not valid." },
+        { shouldFocus: true },
+      );
       return;
     }
     const fields = Object.entries(answer.error?.fields ?? {});
-    for (const [field, messages] of fields) if (isField(field)) setError(field, { message: messages.join(" ") }, { shouldFocus: true });
-    if (!fields.some(([field]) => isField(field))) setFormError({ message: answer.error?.message ?? "Creating the owner failed. Try again." });
+    for (const [field, messages] of fields)
+      if (isField(field)) setError(field, { message: messages.join(" ") }, { shouldFocus: true });
+    if (!fields.some(([field]) => isField(field)))
+      setFormError({ message: answer.error?.message ?? "Creating the owner failed. Try again." });
   }
 
-  const describedBy = (field: (typeof FIELDS)[number], hint?: boolean) => [hint && `${id}-${field}-hint`, errors[field] && `${id}-${field}-error`].filter(Boolean).join(" ") || undefined;
+  const describedBy = (field: (typeof FIELDS)[number], hint?: boolean) =>
+    [hint && `${id}-${field}-hint`, errors[field] && `${id}-${field}-error`]
+      .filter(Boolean)
+      .join(" ") || undefined;
   const fieldError = (field: (typeof FIELDS)[number]) =>
     errors[field]?.message ? (
-      <p id={`${id}-${field}-error`} role="alert" className="text-xs font-medium text-destructive">
+      <p id={`${id}-${field}-error`} role="alert" className="text-destructive text-xs font-medium">
         {errors[field]?.message}
       </p>
     ) : null;
 
   return (
-    <form aria-label="Create the owner" className="flex flex-col gap-4" noValidate onSubmit={(event) => void handleSubmit(submit)(event)}>
+    <form
+      aria-label="Create the owner"
+      className="flex flex-col gap-4"
+      noValidate
+      onSubmit={(event) => void handleSubmit(submit)(event)}
+    >
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-token`}>Setup token</Label>
         <Input
@@ -104,10 +147,14 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           className="font-mono"
           aria-invalid={errors.token ? true : undefined}
           aria-describedby={describedBy("token", true)}
-          {...register("token", { validate: (value) => value.trim() !== "" || "Paste the setup token from the launcher's log." })}
+          {...register("token", {
+            validate: (value) =>
+              value.trim() !== "" || "Paste the setup token from the launcher's log.",
+          })}
         />
-        <p id={`${id}-token-hint`} className="text-xs text-muted-foreground">
-          Printed in the log of <code>npm start</code> as “setup token”. Each start prints a new one.
+        <p id={`${id}-token-hint`} className="text-muted-foreground text-xs">
+          Printed in the log of <code>npm start</code> as “setup token”. Each start prints a new
+          one.
         </p>
         {fieldError("token")}
       </div>
@@ -131,7 +178,9 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           autoComplete="username"
           aria-invalid={errors.email ? true : undefined}
           aria-describedby={describedBy("email")}
-          {...register("email", { validate: (value) => /^\S+@\S+\.\S+$/.test(value.trim()) || "Enter an email address." })}
+          {...register("email", {
+            validate: (value) => /^\S+@\S+\.\S+$/.test(value.trim()) || "Enter an email address.",
+          })}
         />
         {fieldError("email")}
       </div>
@@ -145,12 +194,18 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           aria-invalid={errors.password ? true : undefined}
           aria-describedby={describedBy("password", true)}
           {...register("password", {
-            minLength: { value: minLength, message: `The password needs at least ${minLength} characters.` },
-            maxLength: { value: maxLength, message: `The password can have at most ${maxLength} characters.` },
+            minLength: {
+              value: minLength,
+              message: `The password needs at least ${minLength} characters.`,
+            },
+            maxLength: {
+              value: maxLength,
+              message: `The password can have at most ${maxLength} characters.`,
+            },
             required: `The password needs at least ${minLength} characters.`,
           })}
         />
-        <p id={`${id}-password-hint`} className="text-xs text-muted-foreground">
+        <p id={`${id}-password-hint`} className="text-muted-foreground text-xs">
           {minLength} to {maxLength} characters.
         </p>
         {fieldError("password")}
@@ -164,7 +219,9 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           maxLength={maxLength}
           aria-invalid={errors.confirm ? true : undefined}
           aria-describedby={describedBy("confirm")}
-          {...register("confirm", { validate: (value) => value === getValues("password") || "The two passwords differ." })}
+          {...register("confirm", {
+            validate: (value) => value === getValues("password") || "The two passwords differ.",
+          })}
         />
         {fieldError("confirm")}
       </div>
@@ -176,9 +233,11 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
           maxLength={100}
           aria-invalid={errors.tenantName ? true : undefined}
           aria-describedby={describedBy("tenantName", true)}
-          {...register("tenantName", { validate: (value) => value.trim() !== "" || "Enter the tenant's name." })}
+          {...register("tenantName", {
+            validate: (value) => value.trim() !== "" || "Enter the tenant's name.",
+          })}
         />
-        <p id={`${id}-tenantName-hint`} className="text-xs text-muted-foreground">
+        <p id={`${id}-tenantName-hint`} className="text-muted-foreground text-xs">
           Your team or company; you are its owner and invite everyone else.
         </p>
         {fieldError("tenantName")}

@@ -11,7 +11,6 @@ import { Label } from "@/components/ui/label";
 import { safeNextPath } from "@/lib/safe-next-path";
 import { authClient } from "./auth-client";
 
-
 export function SignInForm() {
   const router = useRouter();
   const searchParams = useSearchParams();
@@ -52,11 +51,24 @@ export function SignInForm() {
         <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate={false}>
           <div className="flex flex-col gap-2">
             <Label htmlFor="email">Email</Label>
-            <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
+            <Input
+              id="email"
+              name="email"
+              type="email"
+              autoComplete="username"
+              required
+              autoFocus
+            />
           </div>
           <div className="flex flex-col gap-2">
             <Label htmlFor="password">Password</Label>
-            <Input id="password" name="password" type="password" autoComplete="current-password" required />
+            <Input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+            />
           </div>
           {error && (
             <Alert variant="destructive">

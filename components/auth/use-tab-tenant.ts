@@ -11,9 +11,18 @@ import { useTRPC } from "@/components/providers/trpc";
  */
 export function useTabTenant(options: { recheckOnFocus?: boolean } = {}) {
   const trpc = useTRPC();
-  const viewer = useQuery({ ...trpc.viewer.get.queryOptions(), ...(options.recheckOnFocus ? { refetchOnWindowFocus: "always" as const } : {}) });
+  const viewer = useQuery({
+    ...trpc.viewer.get.queryOptions(),
+    ...(options.recheckOnFocus ? { refetchOnWindowFocus: "always" as const } : {}),
+  });
   const tabTenantId = useTabTenantId();
   const tenant = viewer.data?.tenants.find((candidate) => candidate.id === tabTenantId) ?? null;
   const activeTenant = viewer.data?.activeTenant ?? null;
-  return { viewer, tabTenantId, tenant, activeTenant, switchedElsewhere: viewer.isSuccess && tabTenantId !== null && activeTenant?.id !== tabTenantId };
+  return {
+    viewer,
+    tabTenantId,
+    tenant,
+    activeTenant,
+    switchedElsewhere: viewer.isSuccess && tabTenantId !== null && activeTenant?.id !== tabTenantId,
+  };
 }

@@ -12,5 +12,9 @@ export function useTenantRole() {
   const { viewer, tenant } = useTabTenant();
   const role = tenant?.role;
   const known = role && isMemberRole(role) ? role : null;
-  return { role: known, isPending: viewer.isPending, can: (required: MemberRole) => known !== null && roleAtLeast(known, required) };
+  return {
+    role: known,
+    isPending: viewer.isPending,
+    can: (required: MemberRole) => known !== null && roleAtLeast(known, required),
+  };
 }

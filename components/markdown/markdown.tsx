@@ -14,18 +14,37 @@ import remarkGfm from "remark-gfm";
 import { cn } from "@/components/ui/cn";
 
 const LANGUAGES = { bash, javascript, json, python, sql: sqlLanguage, typescript, yaml };
-const ALIASES = { bash: ["sh", "shell"], javascript: ["js"], typescript: ["ts", "tsx"], yaml: ["yml"] };
+const ALIASES = {
+  bash: ["sh", "shell"],
+  javascript: ["js"],
+  typescript: ["ts", "tsx"],
+  yaml: ["yml"],
+};
 
 /**
  * Markdown from a model or a SKILL.md. Raw HTML is never rendered (react-markdown drops it)
  * and the tree is sanitized before highlighting, so nothing a model writes can run here.
  */
-export default function Markdown({ children, className }: { children: string; className?: string }) {
+export default function Markdown({
+  children,
+  className,
+}: {
+  children: string;
+  className?: string;
+}) {
   return (
-    <div className={cn("prose prose-sm max-w-none prose-slate prose-pre:bg-muted prose-pre:text-foreground", className)}>
+    <div
+      className={cn(
+        "prose prose-sm prose-slate prose-pre:bg-muted prose-pre:text-foreground max-w-none",
+        className,
+      )}
+    >
       <ReactMarkdown
         remarkPlugins={[remarkGfm]}
-        rehypePlugins={[rehypeSanitize, [rehypeHighlight, { languages: LANGUAGES, aliases: ALIASES, detect: false }]]}
+        rehypePlugins={[
+          rehypeSanitize,
+          [rehypeHighlight, { languages: LANGUAGES, aliases: ALIASES, detect: false }],
+        ]}
       >
         {children}
       </ReactMarkdown>

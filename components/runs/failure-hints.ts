@@ -1,31 +1,45 @@
 import type { FailureCode } from "@/lib/enums";
-import { modelFailureKind, type ModelFailureDetail, type ModelFailureKind } from "@/lib/model-failure";
+import {
+  modelFailureKind,
+  type ModelFailureDetail,
+  type ModelFailureKind,
+} from "@/lib/model-failure";
 
 /** One line per failure code: what an operator does next. */
 export const FAILURE_HINTS: Record<FailureCode, string> = {
   no_agent: "Mark one of the tenant's agents as the default, or pick an agent, then re-run.",
   agent_not_found: "The agent was removed. Re-run with another agent.",
   skill_not_found: "The skill was removed or disabled. Re-enable it or pick another skill.",
-  inputs_invalid: "The inputs no longer match the skill's schema. Re-run with changes and fix the fields named.",
+  inputs_invalid:
+    "The inputs no longer match the skill's schema. Re-run with changes and fix the fields named.",
   model_not_configured:
     "Set the provider's credentials named in the reason (e.g. OPENAI_API_KEY) or point SKILLRUN_DEFAULT_MODEL at a configured model, restart Skillrun, then re-run.",
-  model_error: "The model provider refused or failed. Check the reason above and the provider's status, then re-run.",
-  agent_crashed: "Skillrun hit an unexpected error. Re-run; if it repeats, check the server log for this run id.",
+  model_error:
+    "The model provider refused or failed. Check the reason above and the provider's status, then re-run.",
+  agent_crashed:
+    "Skillrun hit an unexpected error. Re-run; if it repeats, check the server log for this run id.",
   empty_deliverable: "The model answered with nothing. Re-run, or make the inputs more specific.",
-  guardrail_blocked: "The agent's guardrail stopped this run. Edit the inputs, or review the guardrail's rules.",
-  max_steps: "The agent used every step it is allowed. Raise the template's step limit or narrow the inputs.",
+  guardrail_blocked:
+    "The agent's guardrail stopped this run. Edit the inputs, or review the guardrail's rules.",
+  max_steps:
+    "The agent used every step it is allowed. Raise the template's step limit or narrow the inputs.",
   timeout: "The turn ran past the template's time limit. Raise the limit or narrow the inputs.",
   interrupted: "The server stopped mid-run. Re-run it.",
   stale_running: "The run stopped reporting progress and was closed by the reconciler. Re-run it.",
-  dispatch_failed: "The run could not be handed to the engine. Check that the Inngest engine is up, then re-run.",
+  dispatch_failed:
+    "The run could not be handed to the engine. Check that the Inngest engine is up, then re-run.",
   dispatch_lost: "The engine never picked the run up. Check the engine's health, then re-run.",
 };
 
-const settingsOr = (settings: string[], fallback: string) => (settings.length ? settings.join(" and ") : fallback);
+const settingsOr = (settings: string[], fallback: string) =>
+  settings.length ? settings.join(" and ") : fallback;
 const timeOfDay = new Intl.DateTimeFormat("en", { timeStyle: "medium" });
 
 /** What to do about a model error, by what the provider answered. */
-export const MODEL_FAILURE_HINTS: Record<ModelFailureKind, (detail: ModelFailureDetail, finishedAt: Date | null) => string> = {
+export const MODEL_FAILURE_HINTS: Record<
+  ModelFailureKind,
+  (detail: ModelFailureDetail, finishedAt: Date | null) => string
+> = {
   credentials: (detail) =>
     `The provider rejected the credentials. Fix ${settingsOr(detail.credentialSettings, "the provider's API key setting")}, restart Skillrun, then re-run.`,
   forbidden: (detail) =>
@@ -43,9 +57,16 @@ export const MODEL_FAILURE_HINTS: Record<ModelFailureKind, (detail: ModelFailure
 };
 
 /** The "What to do" line of a failed run: the code's hint, specific to the provider's answer for model errors. */
-export function failureHint(run: { failureCode: FailureCode; failureDetail: ModelFailureDetail | null; finishedAt: Date | null }): string {
+export function failureHint(run: {
+  failureCode: FailureCode;
+  failureDetail: ModelFailureDetail | null;
+  finishedAt: Date | null;
+}): string {
   if (run.failureCode === "model_error" && run.failureDetail) {
-    return MODEL_FAILURE_HINTS[modelFailureKind(run.failureDetail.httpStatus)](run.failureDetail, run.finishedAt);
+    return MODEL_FAILURE_HINTS[modelFailureKind(run.failureDetail.httpStatus)](
+      run.failureDetail,
+      run.finishedAt,
+    );
   }
   return FAILURE_HINTS[run.failureCode];
 }

@@ -1,4 +1,3 @@
-
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 const absolute = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -15,7 +14,8 @@ export function formatRelative(date: Date, now = Date.now()): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
   if (Math.abs(seconds) < 5) return "just now";
   for (const [unit, size] of STEPS) {
-    if (Math.abs(seconds) >= size || unit === "second") return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size || unit === "second")
+      return relative.format(Math.round(seconds / size), unit);
   }
   return relative.format(seconds, "second");
 }
@@ -31,7 +31,10 @@ export function formatDuration(milliseconds: number): string {
 }
 
 /** How long a run took, or has been going; null before it started. */
-export function runDuration(run: { startedAt: Date | null; finishedAt: Date | null }, now = Date.now()): number | null {
+export function runDuration(
+  run: { startedAt: Date | null; finishedAt: Date | null },
+  now = Date.now(),
+): number | null {
   if (!run.startedAt) return null;
   return (run.finishedAt?.getTime() ?? now) - run.startedAt.getTime();
 }
@@ -46,7 +49,6 @@ export function formatCost(costUsd: string | null): string {
   const value = Number(costUsd);
   return value === 0 ? "$0" : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
-
 
 /** How often a view polls while something it shows can still change. */
 export const LIVE_POLL_MS = 2000;

@@ -17,7 +17,10 @@ const TEXT_SECONDARY_CHARS = 60;
 /** The label as one line of plain text, `context` after the name, for places that take no markup (a native select's options). */
 export function runLabelText(run: LabelledRun, ...context: string[]): string {
   const { main, secondary } = runLabelOf(run);
-  const shortSecondary = secondary && secondary.length > TEXT_SECONDARY_CHARS ? `${secondary.slice(0, TEXT_SECONDARY_CHARS - 1)}…` : secondary;
+  const shortSecondary =
+    secondary && secondary.length > TEXT_SECONDARY_CHARS
+      ? `${secondary.slice(0, TEXT_SECONDARY_CHARS - 1)}…`
+      : secondary;
   return [main, ...context, shortSecondary].filter(Boolean).join(" · ");
 }
 
@@ -25,11 +28,14 @@ export function RunLabel({ run, className }: { run: LabelledRun; className?: str
   const { main, secondary } = runLabelOf(run);
   return (
     <span className={cn("flex min-w-0 flex-col leading-tight", className)} data-testid="run-label">
-      <span className={cn("truncate", run.inputsTitle ? "font-medium" : "text-muted-foreground")} title={main}>
+      <span
+        className={cn("truncate", run.inputsTitle ? "font-medium" : "text-muted-foreground")}
+        title={main}
+      >
         {main}
       </span>
       {secondary && (
-        <span className="truncate text-xs text-muted-foreground" title={secondary}>
+        <span className="text-muted-foreground truncate text-xs" title={secondary}>
           {secondary}
         </span>
       )}

@@ -11,11 +11,27 @@ import { useTRPC } from "@/components/providers/trpc";
 import { SkillInputsFields } from "@/components/skills/skill-inputs-form";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FormValues, type InputField, type InputsSchema } from "@/lib/skill-inputs";
+import {
+  compileSkillInputs,
+  fromFormValues,
+  inputFieldsOf,
+  toFormValues,
+  type FormValues,
+  type InputField,
+  type InputsSchema,
+} from "@/lib/skill-inputs";
 import { formatRelative } from "./format";
 import { runLabelText } from "./run-label";
 
@@ -28,11 +44,18 @@ export type RunNowRequest = {
   rerunOf?: string;
 };
 
-
-export function RunNowDialog({ request, onClose }: { request: RunNowRequest | null; onClose: () => void }) {
+export function RunNowDialog({
+  request,
+  onClose,
+}: {
+  request: RunNowRequest | null;
+  onClose: () => void;
+}) {
   return (
     <Dialog open={request !== null} onOpenChange={(open) => !open && onClose()}>
-      <DialogContent aria-describedby={undefined}>{request && <RunNowForm key={JSON.stringify(request)} request={request} onDone={onClose} />}</DialogContent>
+      <DialogContent aria-describedby={undefined}>
+        {request && <RunNowForm key={JSON.stringify(request)} request={request} onDone={onClose} />}
+      </DialogContent>
     </Dialog>
   );
 }
@@ -70,18 +93,45 @@ function RunNowForm({ request, onDone }: { request: RunNowRequest; onDone: () =>
       </>
     );
   }
-  return <LoadedRunNowForm request={request} skill={skill.data} agents={agents.data} onDone={onDone} />;
+  return (
+    <LoadedRunNowForm request={request} skill={skill.data} agents={agents.data} onDone={onDone} />
+  );
 }
 
-type SkillForForm = { id: string; slug: string; name: string; description: string; inputsSchema: InputsSchema };
-type AgentOption = { id: string; name: string; isDefault: boolean; configured: boolean; model: string };
+type SkillForForm = {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  inputsSchema: InputsSchema;
+};
+type AgentOption = {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  configured: boolean;
+  model: string;
+};
 
-function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowRequest; skill: SkillForForm; agents: AgentOption[]; onDone: () => void }) {
+function LoadedRunNowForm({
+  request,
+  skill,
+  agents,
+  onDone,
+}: {
+  request: RunNowRequest;
+  skill: SkillForForm;
+  agents: AgentOption[];
+  onDone: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
   const idPrefix = useId();
-  const fields: InputField[] = useMemo(() => inputFieldsOf(skill.inputsSchema), [skill.inputsSchema]);
+  const fields: InputField[] = useMemo(
+    () => inputFieldsOf(skill.inputsSchema),
+    [skill.inputsSchema],
+  );
   const validate = useMemo(() => compileSkillInputs(skill.inputsSchema), [skill.inputsSchema]);
   const defaultAgent = agents.find((agent) => agent.isDefault) ?? agents[0];
   const [agentId, setAgentId] = useState(request.agentId ?? defaultAgent?.id ?? "");
@@ -93,9 +143,22 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
   const resolver: Resolver<FormValues> = (values) => {
     const result = validate(fromFormValues(fields, values));
     if (result.valid) return { values, errors: {} };
-    return { values: {}, errors: Object.fromEntries(Object.entries(result.fieldErrors).map(([name, messages]) => [name, { type: "schema", message: messages.join("; ") }])) };
+    return {
+      values: {},
+      errors: Object.fromEntries(
+        Object.entries(result.fieldErrors).map(([name, messages]) => [
+          name,
+          { type: "schema", message: messages.join("; ") },
+        ]),
+      ),
+    };
   };
-  const form = useForm<FormValues>({ defaultValues: toFormValues(fields, request.inputs), resolver, mode: "onSubmit", reValidateMode: "onChange" });
+  const form = useForm<FormValues>({
+    defaultValues: toFormValues(fields, request.inputs),
+    resolver,
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+  });
 
   const start = useMutation(trpc.runs.start.mutationOptions());
   const rerun = useMutation(trpc.runs.rerun.mutationOptions());
@@ -108,7 +171,12 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
     try {
       const { runId } = request.rerunOf
         ? await rerun.mutateAsync({ runId: request.rerunOf, inputs, agentId: agentId || null })
-        : await start.mutateAsync({ skillSlug: skill.slug, agentId: agentId || undefined, inputs, idempotencyKey });
+        : await start.mutateAsync({
+            skillSlug: skill.slug,
+            agentId: agentId || undefined,
+            inputs,
+            idempotencyKey,
+          });
       await queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
       toast.success(`${skill.name} started`);
       onDone();
@@ -117,7 +185,8 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
       const fieldErrors = fieldErrorsFrom(error);
       if (fieldErrors) {
         for (const [name, messages] of Object.entries(fieldErrors)) {
-          if (fields.some((field) => field.name === name)) form.setError(name, { type: "server", message: messages.join("; ") });
+          if (fields.some((field) => field.name === name))
+            form.setError(name, { type: "server", message: messages.join("; ") });
           else setFormError(`${name || "Inputs"} ${messages.join("; ")}`);
         }
       } else {
@@ -134,13 +203,19 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
       if (run.agent) setAgentId(run.agent.id);
       toast.message("Inputs copied from the earlier run");
     } catch (error) {
-      toast.error(`The earlier run could not be read: ${error instanceof Error ? error.message : "unknown error"}`);
+      toast.error(
+        `The earlier run could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
+      );
     }
   };
 
   // Enter submits from single-line controls natively; from a text area, Ctrl/⌘+Enter does.
   const submitFromTextarea = (event: KeyboardEvent<HTMLFormElement>) => {
-    if (event.key === "Enter" && (event.metaKey || event.ctrlKey) && event.target instanceof HTMLTextAreaElement) {
+    if (
+      event.key === "Enter" &&
+      (event.metaKey || event.ctrlKey) &&
+      event.target instanceof HTMLTextAreaElement
+    ) {
       event.preventDefault();
       void onSubmit();
     }
@@ -148,7 +223,13 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
   const selectedAgent = agents.find((agent) => agent.id === agentId);
 
   return (
-    <form onSubmit={(event) => void onSubmit(event)} onKeyDown={submitFromTextarea} noValidate className="flex min-h-0 flex-col" aria-label={`Run ${skill.name}`}>
+    <form
+      onSubmit={(event) => void onSubmit(event)}
+      onKeyDown={submitFromTextarea}
+      noValidate
+      className="flex min-h-0 flex-col"
+      aria-label={`Run ${skill.name}`}
+    >
       <DialogHeader>
         <DialogTitle>{request.rerunOf ? `Re-run ${skill.name}` : `Run ${skill.name}`}</DialogTitle>
         <DialogDescription>{skill.description}</DialogDescription>
@@ -157,7 +238,12 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
         <div className="grid grid-cols-2 gap-4">
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`${idPrefix}-agent`}>Agent</Label>
-            <Select id={`${idPrefix}-agent`} value={agentId} onChange={(event) => setAgentId(event.target.value)} disabled={agents.length === 0}>
+            <Select
+              id={`${idPrefix}-agent`}
+              value={agentId}
+              onChange={(event) => setAgentId(event.target.value)}
+              disabled={agents.length === 0}
+            >
               {agents.length === 0 && <option value="">No agents in this tenant</option>}
               {agents.map((agent) => (
                 <option key={agent.id} value={agent.id}>
@@ -169,14 +255,26 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
             </Select>
             {selectedAgent && !selectedAgent.configured && (
               <p className="text-xs text-amber-800">
-                {selectedAgent.model} is not configured here; this run will fail with model_not_configured.
+                {selectedAgent.model} is not configured here; this run will fail with
+                model_not_configured.
               </p>
             )}
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`${idPrefix}-prefill`}>Prefill from a previous run</Label>
-            <Select id={`${idPrefix}-prefill`} defaultValue="" onChange={(event) => void prefillFrom(event.target.value)} disabled={!previousRuns.data?.runs.length}>
-              <option value="">{previousRuns.isPending ? "Loading…" : previousRuns.data?.runs.length ? "Choose a run…" : "No earlier runs"}</option>
+            <Select
+              id={`${idPrefix}-prefill`}
+              defaultValue=""
+              onChange={(event) => void prefillFrom(event.target.value)}
+              disabled={!previousRuns.data?.runs.length}
+            >
+              <option value="">
+                {previousRuns.isPending
+                  ? "Loading…"
+                  : previousRuns.data?.runs.length
+                    ? "Choose a run…"
+                    : "No earlier runs"}
+              </option>
               {previousRuns.data?.runs.map((run) => (
                 <option key={run.id} value={run.id}>
                   {runLabelText(run, formatRelative(run.createdAt), run.status)}
@@ -185,7 +283,12 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
             </Select>
           </div>
         </div>
-        <SkillInputsFields fields={fields} register={form.register} errors={form.formState.errors} idPrefix={idPrefix} />
+        <SkillInputsFields
+          fields={fields}
+          register={form.register}
+          errors={form.formState.errors}
+          idPrefix={idPrefix}
+        />
         {formError && (
           <Alert variant="destructive">
             <AlertDescription>{formError}</AlertDescription>
@@ -193,7 +296,7 @@ function LoadedRunNowForm({ request, skill, agents, onDone }: { request: RunNowR
         )}
       </DialogBody>
       <DialogFooter>
-        <span className="mr-auto text-xs text-muted-foreground">Enter runs · Esc closes</span>
+        <span className="text-muted-foreground mr-auto text-xs">Enter runs · Esc closes</span>
         <Button type="button" variant="outline" onClick={onDone}>
           Cancel
         </Button>

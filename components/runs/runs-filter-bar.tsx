@@ -19,13 +19,20 @@ export function RunsFilterBar() {
   const agents = useQuery(trpc.agents.list.queryOptions());
   const active = Object.values(filters).some((value) => value !== null);
 
-
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
       {filterField(
         "filter-status",
         "Status",
-        <Select id="filter-status" value={filters.status ?? ""} onChange={(event) => void setFilters({ status: (event.target.value || null) as (typeof RUN_STATUSES)[number] | null })}>
+        <Select
+          id="filter-status"
+          value={filters.status ?? ""}
+          onChange={(event) =>
+            void setFilters({
+              status: (event.target.value || null) as (typeof RUN_STATUSES)[number] | null,
+            })
+          }
+        >
           <option value="">Any</option>
           {RUN_STATUSES.map((status) => (
             <option key={status} value={status}>
@@ -37,7 +44,11 @@ export function RunsFilterBar() {
       {filterField(
         "filter-skill",
         "Skill",
-        <Select id="filter-skill" value={filters.skill ?? ""} onChange={(event) => void setFilters({ skill: event.target.value || null })}>
+        <Select
+          id="filter-skill"
+          value={filters.skill ?? ""}
+          onChange={(event) => void setFilters({ skill: event.target.value || null })}
+        >
           <option value="">Any</option>
           {skills.data?.map((skill) => (
             <option key={skill.id} value={skill.id}>
@@ -49,7 +60,11 @@ export function RunsFilterBar() {
       {filterField(
         "filter-agent",
         "Agent",
-        <Select id="filter-agent" value={filters.agent ?? ""} onChange={(event) => void setFilters({ agent: event.target.value || null })}>
+        <Select
+          id="filter-agent"
+          value={filters.agent ?? ""}
+          onChange={(event) => void setFilters({ agent: event.target.value || null })}
+        >
           <option value="">Any</option>
           {agents.data?.map((agent) => (
             <option key={agent.id} value={agent.id}>
@@ -61,7 +76,15 @@ export function RunsFilterBar() {
       {filterField(
         "filter-source",
         "Source",
-        <Select id="filter-source" value={filters.source ?? ""} onChange={(event) => void setFilters({ source: (event.target.value || null) as (typeof INVOCATION_SOURCES)[number] | null })}>
+        <Select
+          id="filter-source"
+          value={filters.source ?? ""}
+          onChange={(event) =>
+            void setFilters({
+              source: (event.target.value || null) as (typeof INVOCATION_SOURCES)[number] | null,
+            })
+          }
+        >
           <option value="">Any</option>
           {INVOCATION_SOURCES.map((source) => (
             <option key={source} value={source}>
@@ -73,7 +96,15 @@ export function RunsFilterBar() {
       {filterField(
         "filter-failure",
         "Failure code",
-        <Select id="filter-failure" value={filters.failure ?? ""} onChange={(event) => void setFilters({ failure: (event.target.value || null) as (typeof FAILURE_CODES)[number] | null })}>
+        <Select
+          id="filter-failure"
+          value={filters.failure ?? ""}
+          onChange={(event) =>
+            void setFilters({
+              failure: (event.target.value || null) as (typeof FAILURE_CODES)[number] | null,
+            })
+          }
+        >
           <option value="">Any</option>
           {FAILURE_CODES.map((code) => (
             <option key={code} value={code}>
@@ -82,8 +113,26 @@ export function RunsFilterBar() {
           ))}
         </Select>,
       )}
-      {filterField("filter-from", "Created from (UTC)", <Input id="filter-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
-      {filterField("filter-to", "Created to (UTC)", <Input id="filter-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
+      {filterField(
+        "filter-from",
+        "Created from (UTC)",
+        <Input
+          id="filter-from"
+          type="date"
+          value={dayOf(filters.from)}
+          onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
+        />,
+      )}
+      {filterField(
+        "filter-to",
+        "Created to (UTC)",
+        <Input
+          id="filter-to"
+          type="date"
+          value={dayOf(filters.to)}
+          onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
+        />,
+      )}
       {active && (
         <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
           <FilterX aria-hidden />

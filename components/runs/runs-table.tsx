@@ -1,7 +1,13 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type RowSelectionState } from "@tanstack/react-table";
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type RowSelectionState,
+} from "@tanstack/react-table";
 import { Ban, History, LoaderCircle, RotateCcw } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -11,15 +17,39 @@ import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
-import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { cn } from "@/components/ui/cn";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
-import { formatAbsolute, formatCost, formatDuration, formatRelative, formatTokens, IDLE_POLL_MS, LIVE_POLL_MS, runDuration } from "./format";
+import {
+  formatAbsolute,
+  formatCost,
+  formatDuration,
+  formatRelative,
+  formatTokens,
+  IDLE_POLL_MS,
+  LIVE_POLL_MS,
+  runDuration,
+} from "./format";
 import { isCancellable, isTerminal } from "@/lib/enums";
 import { listInputOf, runFilterParsers } from "./run-filters";
 import { RunLabel } from "./run-label";
@@ -33,9 +63,13 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
-  (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=dialog], [role=alertdialog]") !== null);
+  (target.isContentEditable ||
+    ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) ||
+    target.closest("[role=dialog], [role=alertdialog]") !== null);
 /** Enter and x act on the active run only when focus is on a run row or nowhere in particular. */
-const onRunRowOrPage = (target: EventTarget | null) => target === document.body || (target instanceof HTMLElement && target.closest("tr[data-run-id]") !== null);
+const onRunRowOrPage = (target: EventTarget | null) =>
+  target === document.body ||
+  (target instanceof HTMLElement && target.closest("tr[data-run-id]") !== null);
 
 export function RunsTable() {
   const trpc = useTRPC();
@@ -52,7 +86,10 @@ export function RunsTable() {
   const runs = useInfiniteQuery({
     ...trpc.runs.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
     // Poll while anything on screen can still change; stop once every visible run is terminal.
-    refetchInterval: (query) => (query.state.data?.pages.some((page) => page.runs.some((run) => !isTerminal(run.status))) ? LIVE_POLL_MS : IDLE_POLL_MS),
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.runs.some((run) => !isTerminal(run.status)))
+        ? LIVE_POLL_MS
+        : IDLE_POLL_MS,
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((page) => page.runs) ?? [], [runs.data]);
 
@@ -70,25 +107,56 @@ export function RunsTable() {
             onChange={table.getToggleAllRowsSelectedHandler()}
           />
         ),
-        cell: ({ row }) => <Checkbox aria-label={`Select run ${row.original.id}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} onClick={(event) => event.stopPropagation()} />,
+        cell: ({ row }) => (
+          <Checkbox
+            aria-label={`Select run ${row.original.id}`}
+            checked={row.getIsSelected()}
+            onChange={row.getToggleSelectedHandler()}
+            onClick={(event) => event.stopPropagation()}
+          />
+        ),
       }),
-      column.accessor("status", { header: "Status", cell: ({ row }) => <RunStatusBadge status={row.original.status} /> }),
+      column.accessor("status", {
+        header: "Status",
+        cell: ({ row }) => <RunStatusBadge status={row.original.status} />,
+      }),
       column.accessor((run) => run.skill.name, {
         id: "skill",
         header: "Skill",
         cell: ({ row }) => (
-          <Link href={`/runs/${row.original.id}`} className="font-medium whitespace-nowrap hover:underline" tabIndex={-1}>
+          <Link
+            href={`/runs/${row.original.id}`}
+            className="font-medium whitespace-nowrap hover:underline"
+            tabIndex={-1}
+          >
             {row.original.skill.name}
           </Link>
         ),
       }),
-      column.accessor((run) => run.agent?.name ?? "—", { id: "agent", header: "Agent", cell: ({ getValue }) => <span className="whitespace-nowrap">{getValue()}</span> }),
-      column.accessor("source", { header: "Source", cell: ({ row }) => <RunSource source={row.original.source} invoker={row.original.invoker} /> }),
-      column.display({ id: "inputs", header: "Inputs", cell: ({ row }) => <RunLabel run={row.original} className="max-w-64" /> }),
+      column.accessor((run) => run.agent?.name ?? "—", {
+        id: "agent",
+        header: "Agent",
+        cell: ({ getValue }) => <span className="whitespace-nowrap">{getValue()}</span>,
+      }),
+      column.accessor("source", {
+        header: "Source",
+        cell: ({ row }) => (
+          <RunSource source={row.original.source} invoker={row.original.invoker} />
+        ),
+      }),
+      column.display({
+        id: "inputs",
+        header: "Inputs",
+        cell: ({ row }) => <RunLabel run={row.original} className="max-w-64" />,
+      }),
       column.accessor("createdAt", {
         header: "Created",
         cell: ({ getValue }) => (
-          <time dateTime={getValue().toISOString()} title={formatAbsolute(getValue())} className="whitespace-nowrap">
+          <time
+            dateTime={getValue().toISOString()}
+            title={formatAbsolute(getValue())}
+            className="whitespace-nowrap"
+          >
             {formatRelative(getValue())}
           </time>
         ),
@@ -98,11 +166,26 @@ export function RunsTable() {
         header: "Duration",
         cell: ({ row }) => {
           const duration = runDuration(row.original);
-          return <span className="whitespace-nowrap tabular-nums">{duration === null ? "—" : formatDuration(duration)}</span>;
+          return (
+            <span className="whitespace-nowrap tabular-nums">
+              {duration === null ? "—" : formatDuration(duration)}
+            </span>
+          );
         },
       }),
-      column.display({ id: "tokens", header: "Tokens", cell: ({ row }) => <span className="tabular-nums">{formatTokens(row.original.inputTokens, row.original.outputTokens)}</span> }),
-      column.accessor("costUsd", { header: "Cost", cell: ({ getValue }) => <span className="tabular-nums">{formatCost(getValue())}</span> }),
+      column.display({
+        id: "tokens",
+        header: "Tokens",
+        cell: ({ row }) => (
+          <span className="tabular-nums">
+            {formatTokens(row.original.inputTokens, row.original.outputTokens)}
+          </span>
+        ),
+      }),
+      column.accessor("costUsd", {
+        header: "Cost",
+        cell: ({ getValue }) => <span className="tabular-nums">{formatCost(getValue())}</span>,
+      }),
     ],
     [],
   );
@@ -127,15 +210,22 @@ export function RunsTable() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
 
   const cancelSelected = async () => {
-    const results = await Promise.allSettled(cancellable.map((run) => cancel.mutateAsync({ runId: run.id })));
+    const results = await Promise.allSettled(
+      cancellable.map((run) => cancel.mutateAsync({ runId: run.id })),
+    );
     const failed = results.filter((result) => result.status === "rejected");
     if (failed.length === 0) toast.success(`Cancelled ${plural(cancellable.length, "run")}`);
-    else toast.error(`Cancelled ${cancellable.length - failed.length} of ${cancellable.length}: ${(failed[0] as PromiseRejectedResult).reason instanceof Error ? ((failed[0] as PromiseRejectedResult).reason as Error).message : "error"}`);
+    else
+      toast.error(
+        `Cancelled ${cancellable.length - failed.length} of ${cancellable.length}: ${(failed[0] as PromiseRejectedResult).reason instanceof Error ? ((failed[0] as PromiseRejectedResult).reason as Error).message : "error"}`,
+      );
     setRowSelection({});
     await refresh();
   };
   const rerunSelected = async () => {
-    const results = await Promise.allSettled(selected.map((run) => rerun.mutateAsync({ runId: run.id })));
+    const results = await Promise.allSettled(
+      selected.map((run) => rerun.mutateAsync({ runId: run.id })),
+    );
     const started = results.filter((result) => result.status === "fulfilled").length;
     if (started === selected.length) toast.success(`Started ${plural(started, "re-run")}`);
     else toast.error(`Started ${started} of ${selected.length} re-runs`);
@@ -146,7 +236,15 @@ export function RunsTable() {
   // j/k move between rows, Enter opens, x selects; ignored while typing or in a dialog.
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || rows.length === 0) return;
+      if (
+        event.defaultPrevented ||
+        event.metaKey ||
+        event.ctrlKey ||
+        event.altKey ||
+        isTyping(event.target) ||
+        rows.length === 0
+      )
+        return;
       const move = event.key === "j" ? 1 : event.key === "k" ? -1 : 0;
       if (move) {
         event.preventDefault();
@@ -182,17 +280,21 @@ export function RunsTable() {
   const filtered = Object.values(filters).some((value) => value !== null);
   if (rows.length === 0) {
     return (
-      <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
-        <History className="mb-3 size-8 text-muted-foreground" aria-hidden />
+      <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+        <History className="text-muted-foreground mb-3 size-8" aria-hidden />
         <p className="font-medium">{filtered ? "No runs match these filters" : "No runs yet"}</p>
-        <p className="mt-1 text-sm text-muted-foreground">
+        <p className="text-muted-foreground mt-1 text-sm">
           {filtered ? (
             <Button variant="link" className="h-auto p-0" onClick={() => void setFilters(null)}>
               Clear the filters
             </Button>
           ) : (
             <>
-              Start one from <Link href="/skills" className="text-primary hover:underline">Skills</Link> with Run now.
+              Start one from{" "}
+              <Link href="/skills" className="text-primary hover:underline">
+                Skills
+              </Link>{" "}
+              with Run now.
             </>
           )}
         </p>
@@ -206,13 +308,29 @@ export function RunsTable() {
         <div className="mb-3 flex min-h-9 items-center gap-2 text-sm" aria-live="polite">
           {selected.length > 0 ? (
             <>
-              <span className="mr-2 text-muted-foreground">{plural(selected.length, "run")} selected</span>
-              <Button size="sm" variant="outline" disabled={cancellable.length === 0 || cancel.isPending} onClick={() => setConfirmCancel(true)}>
+              <span className="text-muted-foreground mr-2">
+                {plural(selected.length, "run")} selected
+              </span>
+              <Button
+                size="sm"
+                variant="outline"
+                disabled={cancellable.length === 0 || cancel.isPending}
+                onClick={() => setConfirmCancel(true)}
+              >
                 <Ban aria-hidden />
                 Cancel selected{cancellable.length ? ` (${cancellable.length})` : ""}
               </Button>
-              <Button size="sm" variant="outline" disabled={rerun.isPending} onClick={() => void rerunSelected()}>
-                {rerun.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <RotateCcw aria-hidden />}
+              <Button
+                size="sm"
+                variant="outline"
+                disabled={rerun.isPending}
+                onClick={() => void rerunSelected()}
+              >
+                {rerun.isPending ? (
+                  <LoaderCircle aria-hidden className="animate-spin" />
+                ) : (
+                  <RotateCcw aria-hidden />
+                )}
                 Re-run selected
               </Button>
               <Button size="sm" variant="ghost" onClick={() => setRowSelection({})}>
@@ -220,7 +338,9 @@ export function RunsTable() {
               </Button>
             </>
           ) : (
-            <span className="text-xs text-muted-foreground">j / k to move · Enter to open · x to select</span>
+            <span className="text-muted-foreground text-xs">
+              j / k to move · Enter to open · x to select
+            </span>
           )}
         </div>
       )}
@@ -229,7 +349,11 @@ export function RunsTable() {
           {table.getHeaderGroups().map((group) => (
             <TableRow key={group.id}>
               {group.headers.map((header) => (
-                <TableHead key={header.id}>{header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}</TableHead>
+                <TableHead key={header.id}>
+                  {header.isPlaceholder
+                    ? null
+                    : flexRender(header.column.columnDef.header, header.getContext())}
+                </TableHead>
               ))}
             </TableRow>
           ))}
@@ -249,21 +373,35 @@ export function RunsTable() {
               onFocus={() => setActiveIndex(index)}
               onClick={() => router.push(`/runs/${row.id}`)}
               onKeyDown={(event) => {
-                if (event.key === "Enter" && event.target === event.currentTarget) router.push(`/runs/${row.id}`);
+                if (event.key === "Enter" && event.target === event.currentTarget)
+                  router.push(`/runs/${row.id}`);
               }}
-              className={cn("cursor-pointer outline-none hover:bg-muted/50 focus-visible:bg-primary/5 focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset", index === activeIndex && "bg-muted/40")}
+              className={cn(
+                "hover:bg-muted/50 focus-visible:bg-primary/5 focus-visible:ring-ring cursor-pointer outline-none focus-visible:ring-2 focus-visible:ring-inset",
+                index === activeIndex && "bg-muted/40",
+              )}
             >
               {row.getVisibleCells().map((cell) => (
-                <TableCell key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</TableCell>
+                <TableCell key={cell.id}>
+                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                </TableCell>
               ))}
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      <div className="mt-4 flex items-center justify-between text-sm text-muted-foreground">
-        <span>{plural(rows.length, "run")} shown{runs.isFetching && !runs.isFetchingNextPage ? " · refreshing…" : ""}</span>
+      <div className="text-muted-foreground mt-4 flex items-center justify-between text-sm">
+        <span>
+          {plural(rows.length, "run")} shown
+          {runs.isFetching && !runs.isFetchingNextPage ? " · refreshing…" : ""}
+        </span>
         {runs.hasNextPage && (
-          <Button variant="outline" size="sm" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+          <Button
+            variant="outline"
+            size="sm"
+            onClick={() => void runs.fetchNextPage()}
+            disabled={runs.isFetchingNextPage}
+          >
             {runs.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
             Load more
           </Button>
@@ -273,7 +411,9 @@ export function RunsTable() {
         <AlertDialogContent>
           <AlertDialogTitle>Cancel {plural(cancellable.length, "run")}?</AlertDialogTitle>
           <AlertDialogDescription>
-            {cancellable.length} of the {plural(selected.length, "selected run")} can still be cancelled; finished runs are left as they are. A cancelled run stops at its next step and keeps no deliverable.
+            {cancellable.length} of the {plural(selected.length, "selected run")} can still be
+            cancelled; finished runs are left as they are. A cancelled run stops at its next step
+            and keeps no deliverable.
           </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep them</AlertDialogCancel>

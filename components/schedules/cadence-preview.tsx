@@ -3,21 +3,45 @@
 import { describeCadence, checkCadence, nextFireTimes, offsetChangesAcross } from "@/lib/schedules";
 
 const formatIn = (timezone: string, date: Date) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone: timezone, weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(date);
+  new Intl.DateTimeFormat("en-GB", {
+    timeZone: timezone,
+    weekday: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(date);
 
 /** What a cadence means: in words, the next five fire times in the schedule's timezone and in UTC, and any DST change among them. */
-export function CadencePreview({ cron, timezone, now = new Date() }: { cron: string; timezone: string; now?: Date }) {
+export function CadencePreview({
+  cron,
+  timezone,
+  now = new Date(),
+}: {
+  cron: string;
+  timezone: string;
+  now?: Date;
+}) {
   const check = checkCadence(cron, timezone);
   if (!check.ok) return null;
   const description = describeCadence(cron);
   const times = nextFireTimes(cron, timezone, now, 5);
   const changes = offsetChangesAcross(timezone, now, times);
   return (
-    <div className="rounded-md border border-border bg-muted/40 p-3 text-sm" data-testid="cadence-preview">
-      {description && <p className="font-medium">{description} ({timezone})</p>}
+    <div
+      className="border-border bg-muted/40 rounded-md border p-3 text-sm"
+      data-testid="cadence-preview"
+    >
+      {description && (
+        <p className="font-medium">
+          {description} ({timezone})
+        </p>
+      )}
       <table className="mt-2 w-full text-xs" aria-label="Next fire times">
         <thead>
-          <tr className="text-left text-muted-foreground">
+          <tr className="text-muted-foreground text-left">
             <th className="py-1 font-medium">In {timezone}</th>
             <th className="py-1 font-medium">In UTC</th>
           </tr>
@@ -26,14 +50,15 @@ export function CadencePreview({ cron, timezone, now = new Date() }: { cron: str
           {times.map((time) => (
             <tr key={time.toISOString()}>
               <td className="py-0.5">{formatIn(timezone, time)}</td>
-              <td className="py-0.5 text-muted-foreground">{formatIn("UTC", time)}</td>
+              <td className="text-muted-foreground py-0.5">{formatIn("UTC", time)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {changes.map((change) => (
         <p key={change.at.toISOString()} className="mt-2 text-xs text-amber-900" role="note">
-          Daylight saving time changes before {formatIn(timezone, change.at)}: {timezone} moves from {change.from} to {change.to}, so UTC times shift.
+          Daylight saving time changes before {formatIn(timezone, change.at)}: {timezone} moves from{" "}
+          {change.from} to {change.to}, so UTC times shift.
         </p>
       ))}
     </div>

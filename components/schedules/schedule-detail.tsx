@@ -8,19 +8,39 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative, IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/runs/format";
+import {
+  formatAbsolute,
+  formatRelative,
+  IDLE_POLL_MS,
+  LIVE_POLL_MS,
+} from "@/components/runs/format";
 import { isTerminal } from "@/lib/enums";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { describeCadence, describeRelativeDate } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
 import { SlotOutcomeBadge, SlotStrip } from "./slot-outcome";
@@ -33,24 +53,39 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const router = useRouter();
   const { can } = useTenantRole();
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const schedule = useQuery({ ...trpc.schedules.get.queryOptions({ scheduleId }), refetchInterval: (query) => (query.state.data ? IDLE_POLL_MS : false), retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2 });
+  const schedule = useQuery({
+    ...trpc.schedules.get.queryOptions({ scheduleId }),
+    refetchInterval: (query) => (query.state.data ? IDLE_POLL_MS : false),
+    retry: (count, error) =>
+      error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2,
+  });
   const slots = useQuery({
     ...trpc.schedules.slots.queryOptions({ scheduleId, limit: LEDGER_SIZE }),
     enabled: schedule.isSuccess,
     // Poll while a slot's run can still change.
-    refetchInterval: (query) => (query.state.data?.some((slot) => slot.run && !isTerminal(slot.run.status)) ? LIVE_POLL_MS : IDLE_POLL_MS),
+    refetchInterval: (query) =>
+      query.state.data?.some((slot) => slot.run && !isTerminal(slot.run.status))
+        ? LIVE_POLL_MS
+        : IDLE_POLL_MS,
   });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.schedules.pathKey() });
   const runNow = useMutation(
     trpc.schedules.runNow.mutationOptions({
       onSuccess: async ({ runId }) => {
-        toast.success("Run started", { action: { label: "Open", onClick: () => router.push(`/runs/${runId}`) } });
+        toast.success("Run started", {
+          action: { label: "Open", onClick: () => router.push(`/runs/${runId}`) },
+        });
         await invalidate();
       },
       onError: (error) => toast.error(error.message),
     }),
   );
-  const toggle = useMutation(trpc.schedules.setEnabled.mutationOptions({ onSuccess: invalidate, onError: (error) => toast.error(error.message) }));
+  const toggle = useMutation(
+    trpc.schedules.setEnabled.mutationOptions({
+      onSuccess: invalidate,
+      onError: (error) => toast.error(error.message),
+    }),
+  );
   const remove = useMutation(
     trpc.schedules.delete.mutationOptions({
       onSuccess: async () => {
@@ -66,8 +101,11 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   if (schedule.isError) {
     if (schedule.error.data?.code === "NOT_FOUND" || schedule.error.data?.code === "BAD_REQUEST") {
       return (
-        <p className="rounded-lg border border-dashed border-border px-6 py-16 text-center">
-          Schedule not found. <Link href="/schedules" className="text-primary hover:underline">Back to schedules</Link>
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
+          Schedule not found.{" "}
+          <Link href="/schedules" className="text-primary hover:underline">
+            Back to schedules
+          </Link>
         </p>
       );
     }
@@ -84,7 +122,11 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
           <div className="flex gap-2">
             {can("operator") && (
               <Button onClick={() => runNow.mutate({ scheduleId })} disabled={runNow.isPending}>
-                {runNow.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <Play aria-hidden />}
+                {runNow.isPending ? (
+                  <LoaderCircle aria-hidden className="animate-spin" />
+                ) : (
+                  <Play aria-hidden />
+                )}
                 Run now
               </Button>
             )}
@@ -108,14 +150,18 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
       {!data.enabled && data.disabledReason && (
         <Alert variant="destructive" className="mb-6">
           <AlertTitle>Skillrun disabled this schedule</AlertTitle>
-          <AlertDescription>{data.disabledReason} Fix it, then enable the schedule again.</AlertDescription>
+          <AlertDescription>
+            {data.disabledReason} Fix it, then enable the schedule again.
+          </AlertDescription>
         </Alert>
       )}
       <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
         <Card>
           <CardHeader>
             <CardTitle>Health ledger</CardTitle>
-            <p className="text-sm text-muted-foreground">The last {LEDGER_SIZE} slots and what became of each.</p>
+            <p className="text-muted-foreground text-sm">
+              The last {LEDGER_SIZE} slots and what became of each.
+            </p>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
             {slots.isPending ? (
@@ -139,7 +185,10 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
                       {slots.data.map((slot) => (
                         <TableRow key={slot.id}>
                           <TableCell className="whitespace-nowrap">
-                            <time dateTime={slot.slotAt.toISOString()} title={formatAbsolute(slot.slotAt)}>
+                            <time
+                              dateTime={slot.slotAt.toISOString()}
+                              title={formatAbsolute(slot.slotAt)}
+                            >
                               {formatAbsolute(slot.slotAt)}
                             </time>
                           </TableCell>
@@ -148,14 +197,20 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
                           </TableCell>
                           <TableCell>
                             {slot.run ? (
-                              <Link href={`/runs/${slot.run.id}`} className="inline-flex items-center gap-1 hover:underline" aria-label={`Run of ${formatAbsolute(slot.slotAt)}`}>
+                              <Link
+                                href={`/runs/${slot.run.id}`}
+                                className="inline-flex items-center gap-1 hover:underline"
+                                aria-label={`Run of ${formatAbsolute(slot.slotAt)}`}
+                              >
                                 <RunStatusBadge status={slot.run.status} />
                               </Link>
                             ) : (
                               "—"
                             )}
                           </TableCell>
-                          <TableCell className="text-xs text-muted-foreground">{slot.reason ?? ""}</TableCell>
+                          <TableCell className="text-muted-foreground text-xs">
+                            {slot.reason ?? ""}
+                          </TableCell>
                         </TableRow>
                       ))}
                     </TableBody>
@@ -180,22 +235,44 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
               <Label htmlFor="schedule-enabled">Enabled</Label>
             </div>
             <p>
-              Runs <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">{data.skill.name}</Link> with{" "}
-              {data.agent ? <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">{data.agent.name}</Link> : data.usesDefaultAgent ? "the tenant's default agent" : "a deleted agent"}
-              {data.overlapPolicy === "skip" ? "; skips a slot while its previous run is going." : "; starts a run at every slot."}
+              Runs{" "}
+              <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">
+                {data.skill.name}
+              </Link>{" "}
+              with{" "}
+              {data.agent ? (
+                <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">
+                  {data.agent.name}
+                </Link>
+              ) : data.usesDefaultAgent ? (
+                "the tenant's default agent"
+              ) : (
+                "a deleted agent"
+              )}
+              {data.overlapPolicy === "skip"
+                ? "; skips a slot while its previous run is going."
+                : "; starts a run at every slot."}
             </p>
             <p>
-              Next fire: {data.nextFireAt ? `${formatRelative(data.nextFireAt)} (${formatAbsolute(data.nextFireAt)})` : "none while disabled"}
+              Next fire:{" "}
+              {data.nextFireAt
+                ? `${formatRelative(data.nextFireAt)} (${formatAbsolute(data.nextFireAt)})`
+                : "none while disabled"}
             </p>
             <div>
               <p className="font-medium">Inputs</p>
               <ul className="mt-1 text-xs">
                 {Object.entries(data.inputs).map(([name, value]) => (
                   <li key={name}>
-                    <code className="font-mono">{name}</code>: {value.kind === "literal" ? JSON.stringify(value.value) : describeRelativeDate(value)}
+                    <code className="font-mono">{name}</code>:{" "}
+                    {value.kind === "literal"
+                      ? JSON.stringify(value.value)
+                      : describeRelativeDate(value)}
                   </li>
                 ))}
-                {Object.keys(data.inputs).length === 0 && <li className="text-muted-foreground">none</li>}
+                {Object.keys(data.inputs).length === 0 && (
+                  <li className="text-muted-foreground">none</li>
+                )}
               </ul>
             </div>
             {data.enabled && <CadencePreview cron={data.cron} timezone={data.timezone} />}
@@ -205,7 +282,9 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
       <AlertDialog open={confirmDelete} onOpenChange={setConfirmDelete}>
         <AlertDialogContent>
           <AlertDialogTitle>Delete “{data.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>The schedule and its ledger go; the runs it started stay in the history.</AlertDialogDescription>
+          <AlertDialogDescription>
+            The schedule and its ledger go; the runs it started stay in the history.
+          </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep it</AlertDialogCancel>
             <AlertDialogAction destructive onClick={() => remove.mutate({ scheduleId })}>

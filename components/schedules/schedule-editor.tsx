@@ -20,27 +20,54 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OverlapPolicy } from "@/lib/enums";
 import type { ScheduleInput } from "@/server/services/schedules/schedules";
-import { checkCadence, cronOfPreset, describeRelativeDate, nextFireTimes, resolveScheduleInputs, type CadencePreset, type ScheduleInputValue } from "@/lib/schedules";
-import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type FieldErrors, type FormValues, type InputsSchema } from "@/lib/skill-inputs";
+import {
+  checkCadence,
+  cronOfPreset,
+  describeRelativeDate,
+  nextFireTimes,
+  resolveScheduleInputs,
+  type CadencePreset,
+  type ScheduleInputValue,
+} from "@/lib/schedules";
+import {
+  compileSkillInputs,
+  fromFormValues,
+  inputFieldsOf,
+  toFormValues,
+  type FieldErrors,
+  type FormValues,
+  type InputsSchema,
+} from "@/lib/skill-inputs";
 import { CadencePreview } from "./cadence-preview";
 
 type Relative = { anchor: "today" | "start-of-week"; offsetDays: number };
 type PresetKind = CadencePreset["kind"] | "custom";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-const TIME_ZONES: string[] = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+const TIME_ZONES: string[] =
+  typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
 
 type ScheduleDraft = ScheduleInput;
 
-
 /** Create or edit a schedule; `scheduleId` loads the schedule to edit. */
-export function ScheduleEditor({ scheduleId, skillSlug }: { scheduleId?: string; skillSlug?: string }) {
+export function ScheduleEditor({
+  scheduleId,
+  skillSlug,
+}: {
+  scheduleId?: string;
+  skillSlug?: string;
+}) {
   const trpc = useTRPC();
-  const existing = useQuery({ ...trpc.schedules.get.queryOptions({ scheduleId: scheduleId ?? "" }), enabled: Boolean(scheduleId) });
+  const existing = useQuery({
+    ...trpc.schedules.get.queryOptions({ scheduleId: scheduleId ?? "" }),
+    enabled: Boolean(scheduleId),
+  });
   const skills = useQuery(trpc.skills.list.queryOptions());
   const agents = useQuery(trpc.agents.list.queryOptions());
-  if ((scheduleId && existing.isPending) || skills.isPending || agents.isPending) return <Skeleton className="h-96" aria-label="Loading the editor" />;
-  if (existing.isError) return <QueryError title="The schedule could not be loaded" query={existing} />;
+  if ((scheduleId && existing.isPending) || skills.isPending || agents.isPending)
+    return <Skeleton className="h-96" aria-label="Loading the editor" />;
+  if (existing.isError)
+    return <QueryError title="The schedule could not be loaded" query={existing} />;
   if (skills.isError) return <QueryError title="Skills could not be loaded" query={skills} />;
   if (agents.isError) return <QueryError title="Agents could not be loaded" query={agents} />;
   const initial: ScheduleDraft = existing.data
@@ -56,7 +83,8 @@ export function ScheduleEditor({ scheduleId, skillSlug }: { scheduleId?: string;
       }
     : {
         name: "",
-        skillId: skills.data.find((skill) => skill.slug === skillSlug)?.id ?? skills.data[0]?.id ?? "",
+        skillId:
+          skills.data.find((skill) => skill.slug === skillSlug)?.id ?? skills.data[0]?.id ?? "",
         agentId: null,
         inputs: {},
         cron: "30 8 * * 1-5",
@@ -64,7 +92,14 @@ export function ScheduleEditor({ scheduleId, skillSlug }: { scheduleId?: string;
         overlapPolicy: "skip",
         enabled: true,
       };
-  return <LoadedEditor scheduleId={scheduleId} initial={initial} skills={skills.data} agents={agents.data} />;
+  return (
+    <LoadedEditor
+      scheduleId={scheduleId}
+      initial={initial}
+      skills={skills.data}
+      agents={agents.data}
+    />
+  );
 }
 
 function LoadedEditor({
@@ -94,7 +129,10 @@ function LoadedEditor({
   const [presetDay, setPresetDay] = useState(1);
   const [errors, setErrors] = useState<FieldErrors>({});
   const skillSlug = skills.find((skill) => skill.id === skillId)?.slug ?? "";
-  const skill = useQuery({ ...trpc.skills.get.queryOptions({ slug: skillSlug }), enabled: Boolean(skillSlug) });
+  const skill = useQuery({
+    ...trpc.skills.get.queryOptions({ slug: skillSlug }),
+    enabled: Boolean(skillSlug),
+  });
 
   const applyPreset = (kind: PresetKind, time = presetTime, day = presetDay) => {
     setPreset(kind);
@@ -133,12 +171,23 @@ function LoadedEditor({
           <CardContent className="grid grid-cols-2 gap-4">
             <div className="col-span-2 flex flex-col gap-1.5">
               <Label htmlFor={`${id}-name`}>Name</Label>
-              <Input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} aria-invalid={errors.name ? true : undefined} placeholder="Weekday sales digest" />
+              <Input
+                id={`${id}-name`}
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+                aria-invalid={errors.name ? true : undefined}
+                placeholder="Weekday sales digest"
+              />
               <FieldError messages={errors.name} />
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-skill`}>Skill</Label>
-              <Select id={`${id}-skill`} value={skillGone ? "" : skillId} onChange={(event) => setSkillId(event.target.value)} aria-invalid={errors.skillId || skillGone ? true : undefined}>
+              <Select
+                id={`${id}-skill`}
+                value={skillGone ? "" : skillId}
+                onChange={(event) => setSkillId(event.target.value)}
+                aria-invalid={errors.skillId || skillGone ? true : undefined}
+              >
                 {skillGone && <option value="">Choose a skill…</option>}
                 {skills.map((option) => (
                   <option key={option.id} value={option.id}>
@@ -150,7 +199,12 @@ function LoadedEditor({
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-agent`}>Agent</Label>
-              <Select id={`${id}-agent`} value={agentId ?? ""} onChange={(event) => setAgentId(event.target.value || null)} aria-invalid={errors.agentId ? true : undefined}>
+              <Select
+                id={`${id}-agent`}
+                value={agentId ?? ""}
+                onChange={(event) => setAgentId(event.target.value || null)}
+                aria-invalid={errors.agentId ? true : undefined}
+              >
                 <option value="">The tenant&apos;s default agent at fire time</option>
                 {agents.map((agent) => (
                   <option key={agent.id} value={agent.id}>
@@ -171,7 +225,11 @@ function LoadedEditor({
             <div className="grid grid-cols-2 gap-3">
               <div className="flex flex-col gap-1.5">
                 <Label htmlFor={`${id}-preset`}>Cadence</Label>
-                <Select id={`${id}-preset`} value={preset} onChange={(event) => applyPreset(event.target.value as PresetKind)}>
+                <Select
+                  id={`${id}-preset`}
+                  value={preset}
+                  onChange={(event) => applyPreset(event.target.value as PresetKind)}
+                >
                   <option value="custom">Custom (cron)</option>
                   <option value="hourly">Hourly</option>
                   <option value="daily">Daily at</option>
@@ -182,7 +240,9 @@ function LoadedEditor({
               </div>
               {preset !== "custom" && (
                 <div className="flex flex-col gap-1.5">
-                  <Label htmlFor={`${id}-time`}>{preset === "hourly" ? "Minute past the hour" : "Time"}</Label>
+                  <Label htmlFor={`${id}-time`}>
+                    {preset === "hourly" ? "Minute past the hour" : "Time"}
+                  </Label>
                   <Input
                     id={`${id}-time`}
                     type="time"
@@ -243,28 +303,52 @@ function LoadedEditor({
                 aria-invalid={!cadence.ok || errors.cron ? true : undefined}
                 aria-describedby={`${id}-cron-error`}
               />
-              <FieldError id={`${id}-cron-error`} messages={!cadence.ok && !cadence.error.includes("IANA") ? [cadence.error] : errors.cron} />
+              <FieldError
+                id={`${id}-cron-error`}
+                messages={
+                  !cadence.ok && !cadence.error.includes("IANA") ? [cadence.error] : errors.cron
+                }
+              />
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-timezone`}>Timezone</Label>
-              <Input id={`${id}-timezone`} list={`${id}-timezones`} value={timezone} onChange={(event) => setTimezone(event.target.value)} aria-invalid={errors.timezone ? true : undefined} autoComplete="off" />
+              <Input
+                id={`${id}-timezone`}
+                list={`${id}-timezones`}
+                value={timezone}
+                onChange={(event) => setTimezone(event.target.value)}
+                aria-invalid={errors.timezone ? true : undefined}
+                autoComplete="off"
+              />
               <datalist id={`${id}-timezones`}>
                 {TIME_ZONES.map((zone) => (
                   <option key={zone} value={zone} />
                 ))}
               </datalist>
-              <FieldError messages={!cadence.ok && cadence.error.includes("IANA") ? [cadence.error] : errors.timezone} />
+              <FieldError
+                messages={
+                  !cadence.ok && cadence.error.includes("IANA") ? [cadence.error] : errors.timezone
+                }
+              />
             </div>
             <CadencePreview cron={cron} timezone={timezone} />
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-overlap`}>If the previous run is still going</Label>
-              <Select id={`${id}-overlap`} value={overlapPolicy} onChange={(event) => setOverlapPolicy(event.target.value as OverlapPolicy)}>
+              <Select
+                id={`${id}-overlap`}
+                value={overlapPolicy}
+                onChange={(event) => setOverlapPolicy(event.target.value as OverlapPolicy)}
+              >
                 <option value="skip">Skip this slot (recorded as skipped)</option>
                 <option value="allow">Start another run anyway</option>
               </Select>
             </div>
             <div className="flex items-center gap-2">
-              <Checkbox id={`${id}-enabled`} checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
+              <Checkbox
+                id={`${id}-enabled`}
+                checked={enabled}
+                onChange={(event) => setEnabled(event.target.checked)}
+              />
               <Label htmlFor={`${id}-enabled`}>Enabled</Label>
             </div>
           </CardContent>
@@ -280,12 +364,26 @@ function LoadedEditor({
             onSubmit={async (inputs) => {
               const clientErrors: FieldErrors = {};
               if (!name.trim()) clientErrors.name = ["is required"];
-              if (!cadence.ok) clientErrors[cadence.error.includes("IANA") ? "timezone" : "cron"] = [cadence.error];
+              if (!cadence.ok)
+                clientErrors[cadence.error.includes("IANA") ? "timezone" : "cron"] = [
+                  cadence.error,
+                ];
               setErrors(clientErrors);
               if (Object.keys(clientErrors).length) return null;
-              const draft: ScheduleDraft = { name: name.trim(), skillId, agentId, inputs, cron: cron.trim(), timezone, overlapPolicy, enabled };
+              const draft: ScheduleDraft = {
+                name: name.trim(),
+                skillId,
+                agentId,
+                inputs,
+                cron: cron.trim(),
+                timezone,
+                overlapPolicy,
+                enabled,
+              };
               try {
-                const saved = scheduleId ? await update.mutateAsync({ scheduleId, schedule: draft }) : await save.mutateAsync(draft);
+                const saved = scheduleId
+                  ? await update.mutateAsync({ scheduleId, schedule: draft })
+                  : await save.mutateAsync(draft);
                 await queryClient.invalidateQueries({ queryKey: trpc.schedules.pathKey() });
                 toast.success(scheduleId ? "Schedule saved" : "Schedule created");
                 router.push(`/schedules/${saved.id}`);
@@ -296,7 +394,9 @@ function LoadedEditor({
                   setErrors(fieldErrors);
                   return fieldErrors;
                 }
-                toast.error(error instanceof Error ? error.message : "The schedule could not be saved.");
+                toast.error(
+                  error instanceof Error ? error.message : "The schedule could not be saved.",
+                );
                 return null;
               }
             }}
@@ -306,7 +406,9 @@ function LoadedEditor({
         ) : skillGone ? (
           <Alert variant="destructive">
             <AlertDescription>
-              {skills.length === 0 ? "This tenant has no skills to schedule." : "The skill this schedule ran is no longer in the catalog. Choose another skill above; its inputs appear here."}
+              {skills.length === 0
+                ? "This tenant has no skills to schedule."
+                : "The skill this schedule ran is no longer in the catalog. Choose another skill above; its inputs appear here."}
             </AlertDescription>
           </Alert>
         ) : (
@@ -320,7 +422,7 @@ function LoadedEditor({
 function FieldError({ messages, id }: { messages?: string[]; id?: string }) {
   if (!messages?.length) return null;
   return (
-    <p id={id} role="alert" className="text-xs font-medium text-destructive">
+    <p id={id} role="alert" className="text-destructive text-xs font-medium">
       {messages.join("; ")}
     </p>
   );
@@ -350,35 +452,73 @@ function ScheduleInputsCard({
   const fields = useMemo(() => inputFieldsOf(schema), [schema]);
   const validate = useMemo(() => compileSkillInputs(schema), [schema]);
   const [relative, setRelative] = useState<Record<string, Relative | null>>(() =>
-    Object.fromEntries(Object.entries(initial).flatMap(([name, value]) => (value.kind === "relative-date" ? [[name, { anchor: value.anchor, offsetDays: value.offsetDays }]] : []))),
+    Object.fromEntries(
+      Object.entries(initial).flatMap(([name, value]) =>
+        value.kind === "relative-date"
+          ? [[name, { anchor: value.anchor, offsetDays: value.offsetDays }]]
+          : [],
+      ),
+    ),
   );
-  const literals = Object.fromEntries(Object.entries(initial).flatMap(([name, value]) => (value.kind === "literal" ? [[name, value.value]] : [])));
+  const literals = Object.fromEntries(
+    Object.entries(initial).flatMap(([name, value]) =>
+      value.kind === "literal" ? [[name, value.value]] : [],
+    ),
+  );
 
   const scheduleInputsOf = (values: Partial<FormValues>): Record<string, ScheduleInputValue> => {
     const inputs: Record<string, ScheduleInputValue> = {};
-    for (const [name, value] of Object.entries(fromFormValues(fields, values))) inputs[name] = { kind: "literal", value };
-    for (const [name, choice] of Object.entries(relative)) if (choice) inputs[name] = { kind: "relative-date", ...choice };
+    for (const [name, value] of Object.entries(fromFormValues(fields, values)))
+      inputs[name] = { kind: "literal", value };
+    for (const [name, choice] of Object.entries(relative))
+      if (choice) inputs[name] = { kind: "relative-date", ...choice };
     return inputs;
   };
-  const fireAt = () => (checkCadence(cron, timezone).ok ? (nextFireTimes(cron, timezone, new Date(), 1)[0] ?? new Date()) : new Date());
+  const fireAt = () =>
+    checkCadence(cron, timezone).ok
+      ? (nextFireTimes(cron, timezone, new Date(), 1)[0] ?? new Date())
+      : new Date();
 
   const resolver: Resolver<FormValues> = (values) => {
-    const result = validate(resolveScheduleInputs(scheduleInputsOf(values), checkCadence(cron, timezone).ok ? timezone : "UTC", fireAt()));
+    const result = validate(
+      resolveScheduleInputs(
+        scheduleInputsOf(values),
+        checkCadence(cron, timezone).ok ? timezone : "UTC",
+        fireAt(),
+      ),
+    );
     if (result.valid) return { values, errors: {} };
-    return { values: {}, errors: Object.fromEntries(Object.entries(result.fieldErrors).map(([name, messages]) => [name, { type: "schema", message: messages.join("; ") }])) };
+    return {
+      values: {},
+      errors: Object.fromEntries(
+        Object.entries(result.fieldErrors).map(([name, messages]) => [
+          name,
+          { type: "schema", message: messages.join("; ") },
+        ]),
+      ),
+    };
   };
-  const form = useForm<FormValues>({ defaultValues: toFormValues(fields, literals), resolver, reValidateMode: "onChange" });
+  const form = useForm<FormValues>({
+    defaultValues: toFormValues(fields, literals),
+    resolver,
+    reValidateMode: "onChange",
+  });
   const formErrors = { ...form.formState.errors };
   for (const [key, messages] of Object.entries(serverErrors)) {
-    if (key.startsWith("inputs.") && !formErrors[key.slice(7)]) formErrors[key.slice(7)] = { type: "server", message: messages.join("; ") };
+    if (key.startsWith("inputs.") && !formErrors[key.slice(7)])
+      formErrors[key.slice(7)] = { type: "server", message: messages.join("; ") };
   }
   const dateFields = fields.filter((field) => field.kind === "date");
   const values = useWatch({ control: form.control });
-  const preview = checkCadence(cron, timezone).ok ? resolveScheduleInputs(scheduleInputsOf(values), timezone, fireAt()) : null;
+  const preview = checkCadence(cron, timezone).ok
+    ? resolveScheduleInputs(scheduleInputsOf(values), timezone, fireAt())
+    : null;
 
   const submit = form.handleSubmit(async (submitted) => {
     const rejected = await onSubmit(scheduleInputsOf(submitted));
-    for (const [key, messages] of Object.entries(rejected ?? {})) if (key.startsWith("inputs.")) form.setError(key.slice(7), { type: "server", message: messages.join("; ") });
+    for (const [key, messages] of Object.entries(rejected ?? {}))
+      if (key.startsWith("inputs."))
+        form.setError(key.slice(7), { type: "server", message: messages.join("; ") });
   });
 
   return (
@@ -387,10 +527,17 @@ function ScheduleInputsCard({
         <CardTitle>Inputs</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-5">
-        <SkillInputsFields fields={fields} register={form.register} errors={formErrors} idPrefix={id} />
+        <SkillInputsFields
+          fields={fields}
+          register={form.register}
+          errors={formErrors}
+          idPrefix={id}
+        />
         {dateFields.length > 0 && (
-          <fieldset className="rounded-md border border-border p-3">
-            <legend className="px-1 text-sm font-medium">Relative dates (computed at each fire time in {timezone})</legend>
+          <fieldset className="border-border rounded-md border p-3">
+            <legend className="px-1 text-sm font-medium">
+              Relative dates (computed at each fire time in {timezone})
+            </legend>
             {dateFields.map((field) => {
               const choice = relative[field.name] ?? null;
               return (
@@ -401,7 +548,15 @@ function ScheduleInputsCard({
                       id={`${id}-${field.name}-relative`}
                       value={choice?.anchor ?? ""}
                       onChange={(event) =>
-                        setRelative((current) => ({ ...current, [field.name]: event.target.value ? { anchor: event.target.value as Relative["anchor"], offsetDays: choice?.offsetDays ?? 0 } : null }))
+                        setRelative((current) => ({
+                          ...current,
+                          [field.name]: event.target.value
+                            ? {
+                                anchor: event.target.value as Relative["anchor"],
+                                offsetDays: choice?.offsetDays ?? 0,
+                              }
+                            : null,
+                        }))
                       }
                     >
                       <option value="">The fixed value above</option>
@@ -419,12 +574,24 @@ function ScheduleInputsCard({
                         onChange={(event) => {
                           // An empty value is what a number input reports mid-way through "-3": keep the last number.
                           const parsed = Number(event.target.value);
-                          if (event.target.value !== "" && event.target.value !== "-" && Number.isFinite(parsed)) setRelative((current) => ({ ...current, [field.name]: { ...choice, offsetDays: Math.trunc(parsed) } }));
+                          if (
+                            event.target.value !== "" &&
+                            event.target.value !== "-" &&
+                            Number.isFinite(parsed)
+                          )
+                            setRelative((current) => ({
+                              ...current,
+                              [field.name]: { ...choice, offsetDays: Math.trunc(parsed) },
+                            }));
                         }}
                       />
                     </div>
                   )}
-                  {choice && <span className="pb-2 text-xs text-muted-foreground">{describeRelativeDate({ kind: "relative-date", ...choice })}</span>}
+                  {choice && (
+                    <span className="text-muted-foreground pb-2 text-xs">
+                      {describeRelativeDate({ kind: "relative-date", ...choice })}
+                    </span>
+                  )}
                 </div>
               );
             })}
@@ -432,8 +599,13 @@ function ScheduleInputsCard({
         )}
         {preview && (
           <div>
-            <p className="text-xs font-medium text-muted-foreground">The next slot&apos;s inputs, resolved</p>
-            <pre className="mt-1 max-h-48 overflow-auto rounded-md bg-muted p-2 text-xs" data-testid="resolved-inputs">
+            <p className="text-muted-foreground text-xs font-medium">
+              The next slot&apos;s inputs, resolved
+            </p>
+            <pre
+              className="bg-muted mt-1 max-h-48 overflow-auto rounded-md p-2 text-xs"
+              data-testid="resolved-inputs"
+            >
               {JSON.stringify(preview, null, 2)}
             </pre>
           </div>

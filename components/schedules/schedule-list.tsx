@@ -6,15 +6,32 @@ import Link from "next/link";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative, IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/runs/format";
+import {
+  formatAbsolute,
+  formatRelative,
+  IDLE_POLL_MS,
+  LIVE_POLL_MS,
+} from "@/components/runs/format";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { describeCadence, failingStreakLabel, isPendingHealth, type SlotHealth } from "@/lib/schedules";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import {
+  describeCadence,
+  failingStreakLabel,
+  isPendingHealth,
+  type SlotHealth,
+} from "@/lib/schedules";
 import { SlotHealthBadge } from "./slot-outcome";
 
 export function ScheduleList() {
@@ -24,7 +41,12 @@ export function ScheduleList() {
   const schedules = useQuery({
     ...trpc.schedules.list.queryOptions(),
     // Poll while a last slot's run can still change, so "Running" becomes how it ended.
-    refetchInterval: (query) => (query.state.data?.some((schedule) => schedule.lastSlot && isPendingHealth(schedule.lastSlot.health)) ? LIVE_POLL_MS : IDLE_POLL_MS),
+    refetchInterval: (query) =>
+      query.state.data?.some(
+        (schedule) => schedule.lastSlot && isPendingHealth(schedule.lastSlot.health),
+      )
+        ? LIVE_POLL_MS
+        : IDLE_POLL_MS,
   });
   const toggle = useMutation(
     trpc.schedules.setEnabled.mutationOptions({
@@ -57,10 +79,14 @@ export function ScheduleList() {
       ) : schedules.isError ? (
         <QueryError title="Schedules could not be loaded" query={schedules} />
       ) : schedules.data.length === 0 ? (
-        <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
-          <CalendarClock className="mb-3 size-8 text-muted-foreground" aria-hidden />
+        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+          <CalendarClock className="text-muted-foreground mb-3 size-8" aria-hidden />
           <p className="font-medium">No schedules yet</p>
-          <p className="mt-1 text-sm text-muted-foreground">{can("admin") ? "Create one to run a skill every weekday morning, every hour, or once a month." : "An admin of this tenant can create one."}</p>
+          <p className="text-muted-foreground mt-1 text-sm">
+            {can("admin")
+              ? "Create one to run a skill every weekday morning, every hour, or once a month."
+              : "An admin of this tenant can create one."}
+          </p>
         </div>
       ) : (
         <Table aria-label="Schedules">
@@ -80,21 +106,28 @@ export function ScheduleList() {
                   <Link href={`/schedules/${schedule.id}`} className="font-medium hover:underline">
                     {schedule.name}
                   </Link>
-                  <div className="text-xs text-muted-foreground">
-                    {schedule.skill.name} · {schedule.agent?.name ?? (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
+                  <div className="text-muted-foreground text-xs">
+                    {schedule.skill.name} ·{" "}
+                    {schedule.agent?.name ??
+                      (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
                   </div>
                 </TableCell>
                 <TableCell>
                   <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
-                  <div className="text-xs text-muted-foreground">
+                  <div className="text-muted-foreground text-xs">
                     <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
                   </div>
                 </TableCell>
                 <TableCell>
                   {schedule.nextFireAt ? (
-                    <time dateTime={schedule.nextFireAt.toISOString()} title={formatAbsolute(schedule.nextFireAt)}>
+                    <time
+                      dateTime={schedule.nextFireAt.toISOString()}
+                      title={formatAbsolute(schedule.nextFireAt)}
+                    >
                       {formatRelative(schedule.nextFireAt)}
-                      <div className="text-xs text-muted-foreground">{formatAbsolute(schedule.nextFireAt)}</div>
+                      <div className="text-muted-foreground text-xs">
+                        {formatAbsolute(schedule.nextFireAt)}
+                      </div>
                     </time>
                   ) : (
                     <span className="text-muted-foreground">—</span>
@@ -109,11 +142,19 @@ export function ScheduleList() {
                       aria-label={`${schedule.enabled ? "Disable" : "Enable"} ${schedule.name}`}
                       checked={schedule.enabled}
                       disabled={!can("admin") || toggle.isPending}
-                      onChange={(event) => toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })}
+                      onChange={(event) =>
+                        toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })
+                      }
                     />
-                    {!schedule.enabled && schedule.disabledReason && <Badge variant="danger">Disabled by Skillrun</Badge>}
+                    {!schedule.enabled && schedule.disabledReason && (
+                      <Badge variant="danger">Disabled by Skillrun</Badge>
+                    )}
                   </div>
-                  {!schedule.enabled && schedule.disabledReason && <p className="mt-1 max-w-64 text-xs text-destructive">{schedule.disabledReason}</p>}
+                  {!schedule.enabled && schedule.disabledReason && (
+                    <p className="text-destructive mt-1 max-w-64 text-xs">
+                      {schedule.disabledReason}
+                    </p>
+                  )}
                 </TableCell>
               </TableRow>
             ))}
@@ -125,13 +166,17 @@ export function ScheduleList() {
 }
 
 /** The newest slot's health, and a failing streak when the last runs failed in a row. */
-function LastSlot({ lastSlot }: { lastSlot: { health: SlotHealth; failingStreak: number } | null }) {
+function LastSlot({
+  lastSlot,
+}: {
+  lastSlot: { health: SlotHealth; failingStreak: number } | null;
+}) {
   if (!lastSlot) return <span className="text-muted-foreground">never fired</span>;
   const streak = failingStreakLabel(lastSlot.failingStreak);
   return (
     <>
       <SlotHealthBadge health={lastSlot.health} />
-      {streak && <div className="mt-1 text-xs text-destructive">{streak}</div>}
+      {streak && <div className="text-destructive mt-1 text-xs">{streak}</div>}
     </>
   );
 }

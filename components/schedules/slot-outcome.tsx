@@ -2,11 +2,19 @@ import type { ComponentProps } from "react";
 import { Badge } from "@/components/ui/badge";
 import { formatAbsolute } from "@/components/runs/format";
 import type { ScheduleSlotOutcome } from "@/lib/enums";
-import { SLOT_HEALTH_TEXT, slotStripLabel, summarizeSlotHealth, type SlotHealth } from "@/lib/schedules";
+import {
+  SLOT_HEALTH_TEXT,
+  slotStripLabel,
+  summarizeSlotHealth,
+  type SlotHealth,
+} from "@/lib/schedules";
 
 // Firing says nothing of health (the run's status beside it does), so it is not green; a slot
 // that could not start a run reads as the strip calls it, "Not started", never as a failed run.
-const LOOK: Record<ScheduleSlotOutcome, { label: string; variant: NonNullable<ComponentProps<typeof Badge>["variant"]> }> = {
+const LOOK: Record<
+  ScheduleSlotOutcome,
+  { label: string; variant: NonNullable<ComponentProps<typeof Badge>["variant"]> }
+> = {
   fired: { label: "Fired", variant: "outline" },
   skipped: { label: SLOT_HEALTH_TEXT.skipped.label, variant: "warning" },
   missed: { label: SLOT_HEALTH_TEXT.missed.label, variant: "outline" },
@@ -59,17 +67,26 @@ const STRIP: Record<SlotHealth, string> = {
 };
 
 /** The ledger at a glance, oldest to newest: one mark per slot, its health in its title, colour and height. */
-export function SlotStrip({ slots }: { slots: { id: string; health: SlotHealth; slotAt: Date }[] }) {
+export function SlotStrip({
+  slots,
+}: {
+  slots: { id: string; health: SlotHealth; slotAt: Date }[];
+}) {
   const ordered = [...slots].reverse();
   const healths = ordered.map((slot) => slot.health);
   return (
     <div>
       <div className="flex h-6 items-end gap-0.5" role="img" aria-label={slotStripLabel(healths)}>
         {ordered.map((slot) => (
-          <span key={slot.id} data-health={slot.health} title={`${formatAbsolute(slot.slotAt)} · ${SLOT_HEALTH_TEXT[slot.health].meaning}`} className={`w-2 rounded-sm ${STRIP[slot.health]}`} />
+          <span
+            key={slot.id}
+            data-health={slot.health}
+            title={`${formatAbsolute(slot.slotAt)} · ${SLOT_HEALTH_TEXT[slot.health].meaning}`}
+            className={`w-2 rounded-sm ${STRIP[slot.health]}`}
+          />
         ))}
       </div>
-      <p className="mt-1 text-xs text-muted-foreground" data-testid="slot-summary">
+      <p className="text-muted-foreground mt-1 text-xs" data-testid="slot-summary">
         {summarizeSlotHealth(healths)}
       </p>
     </div>

@@ -10,16 +10,39 @@ import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/runs/format";
 import { QueryError } from "@/components/shell/query-error";
 import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
-import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 
@@ -60,7 +83,9 @@ export function ApiKeys() {
         <CardHeader>
           <CardTitle>API keys</CardTitle>
         </CardHeader>
-        <CardContent className="text-sm text-muted-foreground">Only admins of this tenant manage API keys.</CardContent>
+        <CardContent className="text-muted-foreground text-sm">
+          Only admins of this tenant manage API keys.
+        </CardContent>
       </Card>
     );
   }
@@ -71,8 +96,17 @@ export function ApiKeys() {
         <CardTitle className="flex items-center gap-2">
           <KeyRound className="size-4" aria-hidden /> API keys
         </CardTitle>
-        <p className="text-sm text-muted-foreground">
-          For the REST API (<Link className="text-primary hover:underline" href="/settings/api">reference</Link>, <a className="text-primary hover:underline" href="/api/v1/openapi.json">OpenAPI document</a>). A key acts with its role in this tenant, never above its creator&apos;s current role, and stops working if its creator leaves the tenant. It is shown once.
+        <p className="text-muted-foreground text-sm">
+          For the REST API (
+          <Link className="text-primary hover:underline" href="/settings/api">
+            reference
+          </Link>
+          ,{" "}
+          <a className="text-primary hover:underline" href="/api/v1/openapi.json">
+            OpenAPI document
+          </a>
+          ). A key acts with its role in this tenant, never above its creator&apos;s current role,
+          and stops working if its creator leaves the tenant. It is shown once.
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
@@ -86,20 +120,37 @@ export function ApiKeys() {
         >
           <div className="flex min-w-56 flex-1 flex-col gap-1.5">
             <Label htmlFor={`${id}-name`}>Key name</Label>
-            <Input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} placeholder="CI pipeline" required maxLength={100} />
+            <Input
+              id={`${id}-name`}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              placeholder="CI pipeline"
+              required
+              maxLength={100}
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`${id}-role`}>Role</Label>
-            <Select id={`${id}-role`} value={keyRole} onChange={(event) => setKeyRole(event.target.value as MemberRole)}>
-              {MEMBER_ROLES.filter((candidate) => role && roleAtLeast(role, candidate)).map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {candidate}
-                </option>
-              ))}
+            <Select
+              id={`${id}-role`}
+              value={keyRole}
+              onChange={(event) => setKeyRole(event.target.value as MemberRole)}
+            >
+              {MEMBER_ROLES.filter((candidate) => role && roleAtLeast(role, candidate)).map(
+                (candidate) => (
+                  <option key={candidate} value={candidate}>
+                    {candidate}
+                  </option>
+                ),
+              )}
             </Select>
           </div>
           <Button type="submit" disabled={!name.trim() || create.isPending}>
-            {create.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <Plus aria-hidden />}
+            {create.isPending ? (
+              <LoaderCircle aria-hidden className="animate-spin" />
+            ) : (
+              <Plus aria-hidden />
+            )}
             Create key
           </Button>
         </form>
@@ -108,7 +159,7 @@ export function ApiKeys() {
         ) : keys.isError ? (
           <QueryError title="Keys could not be loaded" query={keys} />
         ) : keys.data.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No API keys yet.</p>
+          <p className="text-muted-foreground text-sm">No API keys yet.</p>
         ) : (
           <Table aria-label="API keys">
             <TableHeader>
@@ -132,18 +183,32 @@ export function ApiKeys() {
                     <code className="font-mono text-xs">{key.prefix}_…</code>
                   </TableCell>
                   <TableCell>
-                    <KeyRole role={key.role} effectiveRole={key.effectiveRole} revoked={key.revokedAt !== null} />
+                    <KeyRole
+                      role={key.role}
+                      effectiveRole={key.effectiveRole}
+                      revoked={key.revokedAt !== null}
+                    />
                   </TableCell>
                   <TableCell>
-                    {key.createdBy ? <span title={key.createdBy.email}>{key.createdBy.name}</span> : <span className="text-muted-foreground">a deleted account</span>}
+                    {key.createdBy ? (
+                      <span title={key.createdBy.email}>{key.createdBy.name}</span>
+                    ) : (
+                      <span className="text-muted-foreground">a deleted account</span>
+                    )}
                   </TableCell>
-                  <TableCell title={formatAbsolute(key.createdAt)}>{formatRelative(key.createdAt)}</TableCell>
+                  <TableCell title={formatAbsolute(key.createdAt)}>
+                    {formatRelative(key.createdAt)}
+                  </TableCell>
                   <TableCell>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}</TableCell>
                   <TableCell className="text-right">
                     {key.revokedAt ? (
                       <Badge variant="outline">Revoked</Badge>
                     ) : (
-                      <Button size="sm" variant="outline" onClick={() => setRevoking({ id: key.id, name: key.name })}>
+                      <Button
+                        size="sm"
+                        variant="outline"
+                        onClick={() => setRevoking({ id: key.id, name: key.name })}
+                      >
                         Revoke
                       </Button>
                     )}
@@ -158,18 +223,20 @@ export function ApiKeys() {
         <DialogContent {...keepOpenUntilDone}>
           <DialogHeader>
             <DialogTitle>Key “{created?.name}” created</DialogTitle>
-            <DialogDescription>Copy it now: Skillrun keeps only its hash and cannot show it again.</DialogDescription>
+            <DialogDescription>
+              Copy it now: Skillrun keeps only its hash and cannot show it again.
+            </DialogDescription>
           </DialogHeader>
           <DialogBody>
-            <code className="block rounded-md bg-muted p-3 font-mono text-sm break-all" data-testid="new-api-key">
+            <code
+              className="bg-muted block rounded-md p-3 font-mono text-sm break-all"
+              data-testid="new-api-key"
+            >
               {created?.key}
             </code>
           </DialogBody>
           <DialogFooter>
-            <Button
-              variant="outline"
-              onClick={() => copyToClipboard(created?.key ?? "", "Key")}
-            >
+            <Button variant="outline" onClick={() => copyToClipboard(created?.key ?? "", "Key")}>
               <Copy aria-hidden />
               Copy
             </Button>
@@ -180,10 +247,15 @@ export function ApiKeys() {
       <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>
         <AlertDialogContent>
           <AlertDialogTitle>Revoke “{revoking?.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>Requests with this key fail from now on. This cannot be undone.</AlertDialogDescription>
+          <AlertDialogDescription>
+            Requests with this key fail from now on. This cannot be undone.
+          </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep it</AlertDialogCancel>
-            <AlertDialogAction destructive onClick={() => revoking && revoke.mutate({ keyId: revoking.id })}>
+            <AlertDialogAction
+              destructive
+              onClick={() => revoking && revoke.mutate({ keyId: revoking.id })}
+            >
               Revoke key
             </AlertDialogAction>
           </AlertDialogFooter>
@@ -194,7 +266,15 @@ export function ApiKeys() {
 }
 
 /** The key's role, and what it acts as when its creator's current role is lower or gone. */
-function KeyRole({ role, effectiveRole, revoked }: { role: string; effectiveRole: MemberRole | null; revoked: boolean }) {
+function KeyRole({
+  role,
+  effectiveRole,
+  revoked,
+}: {
+  role: string;
+  effectiveRole: MemberRole | null;
+  revoked: boolean;
+}) {
   if (revoked) return <>{role}</>;
   if (effectiveRole === null) {
     return (

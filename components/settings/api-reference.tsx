@@ -1,6 +1,13 @@
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import type { openApiDocument } from "@/server/rest/openapi";
 
 /** The parts of JSON Schema the REST API's generated schemas use. */
@@ -21,9 +28,28 @@ type Schema = {
   maximum?: number;
   maxLength?: number;
 };
-type Parameter = { name: string; in: string; required?: boolean; description?: string; schema: Schema };
-type Operation = { operationId: string; summary: string; parameters?: Parameter[]; requestBody?: { content: { "application/json": { schema: Schema } } }; responses: Record<string, { description: string; content?: { "application/json": { schema: Schema } } }> };
-type Document = { servers: { url: string }[]; components: { schemas: Record<string, Schema> }; paths: Record<string, Record<string, Operation>> };
+type Parameter = {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema: Schema;
+};
+type Operation = {
+  operationId: string;
+  summary: string;
+  parameters?: Parameter[];
+  requestBody?: { content: { "application/json": { schema: Schema } } };
+  responses: Record<
+    string,
+    { description: string; content?: { "application/json": { schema: Schema } } }
+  >;
+};
+type Document = {
+  servers: { url: string }[];
+  components: { schemas: Record<string, Schema> };
+  paths: Record<string, Record<string, Operation>>;
+};
 
 function resolve(schema: Schema, document: Document): Schema {
   const name = schema.$ref?.replace("#/components/schemas/", "");
@@ -33,14 +59,28 @@ function resolve(schema: Schema, document: Document): Schema {
 /** A schema in words: `string (uuid)`, `one of: queued, running`, `array of object`, `… or null`. */
 function describeType(schema: Schema, document: Document): string {
   const resolved = resolve(schema, document);
-  if (resolved.anyOf) return resolved.anyOf.map((option) => describeType(option, document)).join(" or ");
+  if (resolved.anyOf)
+    return resolved.anyOf.map((option) => describeType(option, document)).join(" or ");
   if (resolved.enum) return `one of: ${resolved.enum.map(String).join(", ")}`;
   if (resolved.const !== undefined) return JSON.stringify(resolved.const);
   const types = Array.isArray(resolved.type) ? resolved.type : resolved.type ? [resolved.type] : [];
   const base = types
-    .map((type) => (type === "array" && resolved.items ? `array of ${describeType(resolved.items, document)}` : type === "object" && !resolved.properties && resolved.additionalProperties ? "object (any keys)" : type))
+    .map((type) =>
+      type === "array" && resolved.items
+        ? `array of ${describeType(resolved.items, document)}`
+        : type === "object" && !resolved.properties && resolved.additionalProperties
+          ? "object (any keys)"
+          : type,
+    )
     .join(" or ");
-  const limits = [resolved.format, resolved.minimum !== undefined && `≥ ${resolved.minimum}`, resolved.maximum !== undefined && `≤ ${resolved.maximum}`, resolved.maxLength !== undefined && `≤ ${resolved.maxLength} chars`].filter(Boolean).join(", ");
+  const limits = [
+    resolved.format,
+    resolved.minimum !== undefined && `≥ ${resolved.minimum}`,
+    resolved.maximum !== undefined && `≤ ${resolved.maximum}`,
+    resolved.maxLength !== undefined && `≤ ${resolved.maxLength} chars`,
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${base || (schema.$ref ? (schema.$ref.split("/").pop() ?? "") : "any")}${limits ? ` (${limits})` : ""}`;
 }
 
@@ -49,14 +89,21 @@ type Row = { path: string; type: string; required: boolean; description?: string
 /** Every property, nested objects flattened to `parent.child`, so one table shows a whole body. */
 function propertyRows(schema: Schema, document: Document, prefix = ""): Row[] {
   const resolved = resolve(schema, document);
-  const objectOf = resolved.anyOf?.find((option) => resolve(option, document).properties) ?? resolved;
+  const objectOf =
+    resolved.anyOf?.find((option) => resolve(option, document).properties) ?? resolved;
   const target = resolve(objectOf, document);
   const required = new Set(target.required ?? []);
   return Object.entries(target.properties ?? {}).flatMap(([name, property]) => {
     const path = `${prefix}${name}`;
-    const row: Row = { path, type: describeType(property, document), required: required.has(name), description: property.description };
+    const row: Row = {
+      path,
+      type: describeType(property, document),
+      required: required.has(name),
+      description: property.description,
+    };
     const nested = resolve(property, document);
-    const hasChildren = nested.properties || nested.anyOf?.some((option) => resolve(option, document).properties);
+    const hasChildren =
+      nested.properties || nested.anyOf?.some((option) => resolve(option, document).properties);
     return hasChildren ? [row, ...propertyRows(property, document, `${path}.`)] : [row];
   });
 }
@@ -79,7 +126,7 @@ function SchemaTable({ rows, label }: { rows: Row[]; label: string }) {
               {row.required && <span className="text-destructive"> *</span>}
             </TableCell>
             <TableCell className="text-xs">{row.type}</TableCell>
-            <TableCell className="text-xs text-muted-foreground">{row.description}</TableCell>
+            <TableCell className="text-muted-foreground text-xs">{row.description}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -88,14 +135,27 @@ function SchemaTable({ rows, label }: { rows: Row[]; label: string }) {
 }
 
 /** REST API v1 as a page, rendered from the same OpenAPI document `/api/v1/openapi.json` serves. */
-export function ApiReference({ document: generated }: { document: ReturnType<typeof openApiDocument> }) {
+export function ApiReference({
+  document: generated,
+}: {
+  document: ReturnType<typeof openApiDocument>;
+}) {
   const document = generated as unknown as Document;
-  const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  );
   return (
     <div className="flex flex-col gap-4">
-      <p className="text-sm text-muted-foreground">
-        Base URL <code className="font-mono">{document.servers[0]?.url}</code>. Authenticate with <code className="font-mono">Authorization: Bearer srk_…</code> (Settings → API keys); the key&apos;s role decides what it may do. Errors are{" "}
-        <code className="font-mono">{`{ "error": { "code", "message", "fields"? } }`}</code>. Machine-readable: <a className="text-primary hover:underline" href="/api/v1/openapi.json">openapi.json</a>.
+      <p className="text-muted-foreground text-sm">
+        Base URL <code className="font-mono">{document.servers[0]?.url}</code>. Authenticate with{" "}
+        <code className="font-mono">Authorization: Bearer srk_…</code> (Settings → API keys); the
+        key&apos;s role decides what it may do. Errors are{" "}
+        <code className="font-mono">{`{ "error": { "code", "message", "fields"? } }`}</code>.
+        Machine-readable:{" "}
+        <a className="text-primary hover:underline" href="/api/v1/openapi.json">
+          openapi.json
+        </a>
+        .
       </p>
       {operations.map(({ path, method, operation }) => {
         const parameters = operation.parameters ?? [];
@@ -104,19 +164,31 @@ export function ApiReference({ document: generated }: { document: ReturnType<typ
           <Card key={operation.operationId} id={operation.operationId}>
             <CardHeader>
               <CardTitle className="flex flex-wrap items-center gap-2 text-base">
-                <Badge variant={method === "get" ? "outline" : "default"}>{method.toUpperCase()}</Badge>
+                <Badge variant={method === "get" ? "outline" : "default"}>
+                  {method.toUpperCase()}
+                </Badge>
                 <code className="font-mono">{path}</code>
-                <span className="font-normal text-muted-foreground">{operation.summary}</span>
+                <span className="text-muted-foreground font-normal">{operation.summary}</span>
               </CardTitle>
             </CardHeader>
             <CardContent className="flex flex-col gap-3">
               {parameters.length > 0 && (
                 <SchemaTable
                   label={`${operation.operationId} parameters`}
-                  rows={parameters.map((parameter) => ({ path: `${parameter.name} (${parameter.in})`, type: describeType(parameter.schema, document), required: Boolean(parameter.required), description: parameter.description ?? parameter.schema.description }))}
+                  rows={parameters.map((parameter) => ({
+                    path: `${parameter.name} (${parameter.in})`,
+                    type: describeType(parameter.schema, document),
+                    required: Boolean(parameter.required),
+                    description: parameter.description ?? parameter.schema.description,
+                  }))}
                 />
               )}
-              {body && <SchemaTable label={`${operation.operationId} request body`} rows={propertyRows(body, document)} />}
+              {body && (
+                <SchemaTable
+                  label={`${operation.operationId} request body`}
+                  rows={propertyRows(body, document)}
+                />
+              )}
               <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
                 {Object.entries(operation.responses).map(([status, response]) => (
                   <div key={status} className="contents">
@@ -134,7 +206,14 @@ export function ApiReference({ document: generated }: { document: ReturnType<typ
           <CardTitle className="text-base">The Run object</CardTitle>
         </CardHeader>
         <CardContent>
-          <SchemaTable label="Run fields" rows={document.components.schemas.Run ? propertyRows(document.components.schemas.Run, document) : []} />
+          <SchemaTable
+            label="Run fields"
+            rows={
+              document.components.schemas.Run
+                ? propertyRows(document.components.schemas.Run, document)
+                : []
+            }
+          />
         </CardContent>
       </Card>
     </div>

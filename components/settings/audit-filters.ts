@@ -1,5 +1,10 @@
 import { parseAsIsoDate, parseAsString, parseAsStringLiteral } from "nuqs";
-import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, type AuditAction, type AuditActorType } from "@/lib/enums";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_ACTOR_TYPES,
+  type AuditAction,
+  type AuditActorType,
+} from "@/lib/enums";
 
 /** The audit log's filters, kept in the URL so a view can be shared and survives reloads. */
 export const auditFilterParsers = {
@@ -13,7 +18,13 @@ export const auditFilterParsers = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** URL filters as the audit.list input; `to` includes the whole day. */
-export function auditListInputOf(filters: { action: AuditAction | null; actor: AuditActorType | null; target: string | null; from: Date | null; to: Date | null }) {
+export function auditListInputOf(filters: {
+  action: AuditAction | null;
+  actor: AuditActorType | null;
+  target: string | null;
+  from: Date | null;
+  to: Date | null;
+}) {
   return {
     actions: filters.action ? [filters.action] : undefined,
     actorType: filters.actor ?? undefined,
@@ -49,4 +60,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "tenant.create": "Tenant created",
 };
 
-export const ACTOR_LABELS: Record<AuditActorType, string> = { user: "User", api_key: "API key", webhook: "Webhook", schedule: "Schedule", system: "Skillrun" };
+export const ACTOR_LABELS: Record<AuditActorType, string> = {
+  user: "User",
+  api_key: "API key",
+  webhook: "Webhook",
+  schedule: "Schedule",
+  system: "Skillrun",
+};

@@ -17,8 +17,20 @@ import { Input } from "@/components/ui/input";
 import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, type AuditAction, type AuditActorType } from "@/lib/enums";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_ACTOR_TYPES,
+  type AuditAction,
+  type AuditActorType,
+} from "@/lib/enums";
 import type { AppRouter } from "@/server/trpc/root";
 import { ACTION_LABELS, ACTOR_LABELS, auditFilterParsers, auditListInputOf } from "./audit-filters";
 
@@ -26,7 +38,8 @@ type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["entries"][number];
 
 const shortId = (id: string) => id.slice(0, 8);
 const text = (value: unknown) => (typeof value === "string" && value ? value : null);
-const isAction = (action: string): action is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(action);
+const isAction = (action: string): action is AuditAction =>
+  (AUDIT_ACTIONS as readonly string[]).includes(action);
 
 /** The tenant's audit log: who changed what, when and from where. Admins only. */
 export function AuditLog() {
@@ -35,7 +48,9 @@ export function AuditLog() {
   if (!can("admin")) {
     return (
       <Card>
-        <CardContent className="pt-6 text-sm text-muted-foreground">Only admins of this tenant can read its audit log.</CardContent>
+        <CardContent className="text-muted-foreground pt-6 text-sm">
+          Only admins of this tenant can read its audit log.
+        </CardContent>
       </Card>
     );
   }
@@ -52,11 +67,21 @@ function AuditFilterBar() {
   const active = Object.values(filters).some((value) => value !== null);
 
   return (
-    <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log">
+    <div
+      className="mb-4 flex flex-wrap items-end gap-3"
+      role="search"
+      aria-label="Filter the audit log"
+    >
       {filterField(
         "audit-action",
         "Action",
-        <Select id="audit-action" value={filters.action ?? ""} onChange={(event) => void setFilters({ action: isAction(event.target.value) ? event.target.value : null })}>
+        <Select
+          id="audit-action"
+          value={filters.action ?? ""}
+          onChange={(event) =>
+            void setFilters({ action: isAction(event.target.value) ? event.target.value : null })
+          }
+        >
           <option value="">Any</option>
           {AUDIT_ACTIONS.map((action) => (
             <option key={action} value={action}>
@@ -68,7 +93,13 @@ function AuditFilterBar() {
       {filterField(
         "audit-actor",
         "Actor",
-        <Select id="audit-actor" value={filters.actor ?? ""} onChange={(event) => void setFilters({ actor: (event.target.value || null) as AuditActorType | null })}>
+        <Select
+          id="audit-actor"
+          value={filters.actor ?? ""}
+          onChange={(event) =>
+            void setFilters({ actor: (event.target.value || null) as AuditActorType | null })
+          }
+        >
           <option value="">Any</option>
           {AUDIT_ACTOR_TYPES.map((type) => (
             <option key={type} value={type}>
@@ -77,8 +108,26 @@ function AuditFilterBar() {
           ))}
         </Select>,
       )}
-      {filterField("audit-from", "From (UTC)", <Input id="audit-from" type="date" value={dayOf(filters.from)} onChange={(event) => void setFilters({ from: parseDay(event.target.value) })} />)}
-      {filterField("audit-to", "To (UTC)", <Input id="audit-to" type="date" value={dayOf(filters.to)} onChange={(event) => void setFilters({ to: parseDay(event.target.value) })} />)}
+      {filterField(
+        "audit-from",
+        "From (UTC)",
+        <Input
+          id="audit-from"
+          type="date"
+          value={dayOf(filters.from)}
+          onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
+        />,
+      )}
+      {filterField(
+        "audit-to",
+        "To (UTC)",
+        <Input
+          id="audit-to"
+          type="date"
+          value={dayOf(filters.to)}
+          onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
+        />,
+      )}
       {filters.target && (
         <Badge variant="outline" className="h-9 rounded-md font-mono">
           Target {shortId(filters.target)}
@@ -98,7 +147,9 @@ function AuditTable() {
   const trpc = useTRPC();
   const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
   const input = useMemo(() => auditListInputOf(filters), [filters]);
-  const log = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }));
+  const log = useInfiniteQuery(
+    trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
+  );
   const entries = useMemo(() => log.data?.pages.flatMap((page) => page.entries) ?? [], [log.data]);
 
   if (log.isPending) {
@@ -115,10 +166,12 @@ function AuditTable() {
   if (entries.length === 0) {
     const filtered = Object.values(filters).some((value) => value !== null);
     return (
-      <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
-        <ScrollText className="mb-3 size-8 text-muted-foreground" aria-hidden />
-        <p className="font-medium">{filtered ? "No entries match these filters" : "Nothing recorded yet"}</p>
-        <p className="mt-1 text-sm text-muted-foreground">
+      <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+        <ScrollText className="text-muted-foreground mb-3 size-8" aria-hidden />
+        <p className="font-medium">
+          {filtered ? "No entries match these filters" : "Nothing recorded yet"}
+        </p>
+        <p className="text-muted-foreground mt-1 text-sm">
           {filtered ? (
             <Button variant="link" className="h-auto p-0" onClick={() => void setFilters(null)}>
               Clear the filters
@@ -147,7 +200,11 @@ function AuditTable() {
           {entries.map((entry) => (
             <TableRow key={entry.id}>
               <TableCell>
-                <time dateTime={entry.at.toISOString()} title={formatAbsolute(entry.at)} className="whitespace-nowrap">
+                <time
+                  dateTime={entry.at.toISOString()}
+                  title={formatAbsolute(entry.at)}
+                  className="whitespace-nowrap"
+                >
                   {formatRelative(entry.at)}
                 </time>
               </TableCell>
@@ -159,23 +216,37 @@ function AuditTable() {
                   <span className="whitespace-nowrap" title={entry.action}>
                     {isAction(entry.action) ? ACTION_LABELS[entry.action] : entry.action}
                   </span>
-                  {text(entry.metadata.reason) && <span className="max-w-64 truncate text-xs text-muted-foreground" title={text(entry.metadata.reason) ?? undefined}>{text(entry.metadata.reason)}</span>}
+                  {text(entry.metadata.reason) && (
+                    <span
+                      className="text-muted-foreground max-w-64 truncate text-xs"
+                      title={text(entry.metadata.reason) ?? undefined}
+                    >
+                      {text(entry.metadata.reason)}
+                    </span>
+                  )}
                 </span>
               </TableCell>
               <TableCell>
                 <Target entry={entry} />
               </TableCell>
-              <TableCell className="font-mono text-xs text-muted-foreground">{entry.origin ?? "—"}</TableCell>
+              <TableCell className="text-muted-foreground font-mono text-xs">
+                {entry.origin ?? "—"}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      <div className="mt-4 flex items-center justify-between text-sm text-muted-foreground">
+      <div className="text-muted-foreground mt-4 flex items-center justify-between text-sm">
         <span>
           {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
         </span>
         {log.hasNextPage && (
-          <Button variant="outline" size="sm" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
+          <Button
+            variant="outline"
+            size="sm"
+            onClick={() => void log.fetchNextPage()}
+            disabled={log.isFetchingNextPage}
+          >
             {log.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
             Load more
           </Button>
@@ -190,7 +261,9 @@ function Named({ primary, secondary }: { primary: ReactNode; secondary?: ReactNo
   return (
     <span className="flex flex-col leading-tight">
       <span className="max-w-48 truncate">{primary}</span>
-      {secondary && <span className="max-w-48 truncate text-xs text-muted-foreground">{secondary}</span>}
+      {secondary && (
+        <span className="text-muted-foreground max-w-48 truncate text-xs">{secondary}</span>
+      )}
     </span>
   );
 }
@@ -220,7 +293,8 @@ function Actor({ entry }: { entry: Entry }) {
 
 function Target({ entry }: { entry: Entry }) {
   const { target, metadata } = entry;
-  if (entry.action === "auth.sign_in_failed") return <Named primary={text(metadata.email) ?? "—"} secondary="email typed" />;
+  if (entry.action === "auth.sign_in_failed")
+    return <Named primary={text(metadata.email) ?? "—"} secondary="email typed" />;
   if (!target.type || !target.id) return <span className="text-muted-foreground">—</span>;
   // Deleted rows keep the name the entry recorded.
   const name = target.name ?? text(metadata.name);
@@ -229,18 +303,36 @@ function Target({ entry }: { entry: Entry }) {
       {label}
     </Link>
   );
-  if (target.type === "run") return <Named primary={link(`/runs/${target.id}`, name ?? `Run ${shortId(target.id)}`)} secondary={`Run ${shortId(target.id)}`} />;
+  if (target.type === "run")
+    return (
+      <Named
+        primary={link(`/runs/${target.id}`, name ?? `Run ${shortId(target.id)}`)}
+        secondary={`Run ${shortId(target.id)}`}
+      />
+    );
   if (target.type === "schedule") {
     const runId = text(metadata.runId);
     return (
       <Named
-        primary={target.name ? link(`/schedules/${target.id}`, target.name) : `${name ?? shortId(target.id)} (deleted)`}
+        primary={
+          target.name
+            ? link(`/schedules/${target.id}`, target.name)
+            : `${name ?? shortId(target.id)} (deleted)`
+        }
         secondary={runId ? link(`/runs/${runId}`, `Run ${shortId(runId)}`) : "Schedule"}
       />
     );
   }
   // An invitation's id is a token hash: the invited email names it.
-  if (target.type === "invitation") return <Named primary={text(metadata.email) ?? shortId(target.id)} secondary="Invitation" />;
-  const kind = target.type === "api_key" ? "API key" : target.type === "user" ? "Member" : target.type === "webhook" ? "Webhook" : target.type;
+  if (target.type === "invitation")
+    return <Named primary={text(metadata.email) ?? shortId(target.id)} secondary="Invitation" />;
+  const kind =
+    target.type === "api_key"
+      ? "API key"
+      : target.type === "user"
+        ? "Member"
+        : target.type === "webhook"
+          ? "Webhook"
+          : target.type;
   return <Named primary={name ?? shortId(target.id)} secondary={kind} />;
 }

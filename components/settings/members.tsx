@@ -11,20 +11,50 @@ import { formatAbsolute, formatRelative } from "@/components/runs/format";
 import { QueryError } from "@/components/shell/query-error";
 import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
 import { Alert, AlertDescription } from "@/components/ui/alert";
-import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 
-type Member = { id: string; name: string; email: string; role: MemberRole; joinedAt: Date; isYou: boolean };
+type Member = {
+  id: string;
+  name: string;
+  email: string;
+  role: MemberRole;
+  joinedAt: Date;
+  isYou: boolean;
+};
 
 /** The tenant's people: invite, re-role and remove. Admins only; the server enforces every rule shown here. */
 export function Members() {
@@ -36,7 +66,9 @@ export function Members() {
   const [inviting, setInviting] = useState(false);
   const [drafts, setDrafts] = useState<Record<string, MemberRole>>({});
   const [removing, setRemoving] = useState<Member | null>(null);
-  const [demotingSelf, setDemotingSelf] = useState<{ member: Member; role: MemberRole } | null>(null);
+  const [demotingSelf, setDemotingSelf] = useState<{ member: Member; role: MemberRole } | null>(
+    null,
+  );
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
   /** My own role or membership changed: every page's permissions may have too. */
@@ -49,7 +81,10 @@ export function Members() {
       onSuccess: async (result, input) => {
         const member = members.data?.find((row) => row.id === input.memberId);
         setDrafts((current) => without(current, input.memberId));
-        if (result.changed) toast.success(`${member?.email ?? "The member"} is now ${article(result.role)} ${result.role}`);
+        if (result.changed)
+          toast.success(
+            `${member?.email ?? "The member"} is now ${article(result.role)} ${result.role}`,
+          );
         if (member?.isYou) await refreshEverything();
         else await refresh();
       },
@@ -78,7 +113,11 @@ export function Members() {
   const owners = members.data?.filter((member) => member.role === "owner").length ?? 0;
   /** Why this member's role cannot change here, or null when it can. */
   const lockedBecause = (member: Member) =>
-    !roleAtLeast(role, member.role) ? "Only an owner can change an owner." : member.role === "owner" && owners <= 1 ? "The last owner keeps the role; make another member owner first." : null;
+    !roleAtLeast(role, member.role)
+      ? "Only an owner can change an owner."
+      : member.role === "owner" && owners <= 1
+        ? "The last owner keeps the role; make another member owner first."
+        : null;
 
   const saveRole = (member: Member, next: MemberRole) => {
     if (member.isYou && !roleAtLeast(next, member.role)) setDemotingSelf({ member, role: next });
@@ -92,8 +131,9 @@ export function Members() {
           <CardTitle className="flex items-center gap-2">
             <Users className="size-4" aria-hidden /> Members
           </CardTitle>
-          <p className="text-sm text-muted-foreground">
-            Viewers read; operators also start, cancel and re-run; admins also manage agents, schedules, webhooks, API keys and members; owners also manage the tenant.
+          <p className="text-muted-foreground text-sm">
+            Viewers read; operators also start, cancel and re-run; admins also manage agents,
+            schedules, webhooks, API keys and members; owners also manage the tenant.
           </p>
         </div>
         <Button onClick={() => setInviting(true)}>
@@ -107,7 +147,7 @@ export function Members() {
         ) : members.isError ? (
           <QueryError title="Members could not be loaded" query={members} />
         ) : members.data.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No members yet.</p>
+          <p className="text-muted-foreground text-sm">No members yet.</p>
         ) : (
           <Table aria-label="Members">
             <TableHeader>
@@ -156,7 +196,12 @@ export function Members() {
                             className="w-32"
                             value={draft}
                             disabled={saving}
-                            onChange={(event) => setDrafts((current) => ({ ...current, [member.id]: event.target.value as MemberRole }))}
+                            onChange={(event) =>
+                              setDrafts((current) => ({
+                                ...current,
+                                [member.id]: event.target.value as MemberRole,
+                              }))
+                            }
                           >
                             {grantable.map((candidate) => (
                               <option key={candidate} value={candidate}>
@@ -170,7 +215,12 @@ export function Members() {
                                 {saving && <LoaderCircle aria-hidden className="animate-spin" />}
                                 Save role
                               </Button>
-                              <Button type="button" size="sm" variant="ghost" onClick={() => setDrafts((current) => without(current, member.id))}>
+                              <Button
+                                type="button"
+                                size="sm"
+                                variant="ghost"
+                                onClick={() => setDrafts((current) => without(current, member.id))}
+                              >
                                 Undo
                               </Button>
                             </>
@@ -178,10 +228,18 @@ export function Members() {
                         </form>
                       )}
                     </TableCell>
-                    <TableCell title={formatAbsolute(member.joinedAt)}>{formatRelative(member.joinedAt)}</TableCell>
+                    <TableCell title={formatAbsolute(member.joinedAt)}>
+                      {formatRelative(member.joinedAt)}
+                    </TableCell>
                     <TableCell className="text-right">
                       {roleAtLeast(role, member.role) ? (
-                        <Button size="sm" variant="outline" disabled={member.role === "owner" && owners <= 1} onClick={() => setRemoving(member)} aria-label={member.isYou ? "Leave this tenant" : `Remove ${member.email}`}>
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          disabled={member.role === "owner" && owners <= 1}
+                          onClick={() => setRemoving(member)}
+                          aria-label={member.isYou ? "Leave this tenant" : `Remove ${member.email}`}
+                        >
                           {member.isYou ? "Leave" : "Remove"}
                         </Button>
                       ) : null}
@@ -193,14 +251,25 @@ export function Members() {
           </Table>
         )}
         {!roleAtLeast(role, "owner") && members.data?.some((member) => member.role === "owner") && (
-          <p className="text-xs text-muted-foreground">Only an owner can change or remove an owner.</p>
+          <p className="text-muted-foreground text-xs">
+            Only an owner can change or remove an owner.
+          </p>
         )}
         {can("admin") && <PendingInvitations />}
       </CardContent>
-      <InviteMemberDialog open={inviting} onOpenChange={setInviting} grantable={grantable} onInvited={() => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() })} />
+      <InviteMemberDialog
+        open={inviting}
+        onOpenChange={setInviting}
+        grantable={grantable}
+        onInvited={() =>
+          queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() })
+        }
+      />
       <AlertDialog open={removing !== null} onOpenChange={(open) => !open && setRemoving(null)}>
         <AlertDialogContent>
-          <AlertDialogTitle>{removing?.isYou ? "Leave this tenant?" : `Remove ${removing?.email}?`}</AlertDialogTitle>
+          <AlertDialogTitle>
+            {removing?.isYou ? "Leave this tenant?" : `Remove ${removing?.email}?`}
+          </AlertDialogTitle>
           <AlertDialogDescription>
             {removing?.isYou
               ? "You lose access to this tenant at once; an admin can invite you again."
@@ -208,19 +277,40 @@ export function Members() {
           </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <AlertDialogAction destructive onClick={() => removing && remove.mutate({ memberId: removing.id })}>
+            <AlertDialogAction
+              destructive
+              onClick={() => removing && remove.mutate({ memberId: removing.id })}
+            >
               {removing?.isYou ? "Leave tenant" : "Remove member"}
             </AlertDialogAction>
           </AlertDialogFooter>
         </AlertDialogContent>
       </AlertDialog>
-      <AlertDialog open={demotingSelf !== null} onOpenChange={(open) => !open && setDemotingSelf(null)}>
+      <AlertDialog
+        open={demotingSelf !== null}
+        onOpenChange={(open) => !open && setDemotingSelf(null)}
+      >
         <AlertDialogContent>
-          <AlertDialogTitle>Make yourself {demotingSelf ? `${article(demotingSelf.role)} ${demotingSelf.role}` : ""}?</AlertDialogTitle>
-          <AlertDialogDescription>You cannot undo this yourself{demotingSelf && !roleAtLeast(demotingSelf.role, "admin") ? ", and you lose access to these settings" : ""}.</AlertDialogDescription>
+          <AlertDialogTitle>
+            Make yourself {demotingSelf ? `${article(demotingSelf.role)} ${demotingSelf.role}` : ""}
+            ?
+          </AlertDialogTitle>
+          <AlertDialogDescription>
+            You cannot undo this yourself
+            {demotingSelf && !roleAtLeast(demotingSelf.role, "admin")
+              ? ", and you lose access to these settings"
+              : ""}
+            .
+          </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep my role</AlertDialogCancel>
-            <AlertDialogAction destructive onClick={() => demotingSelf && updateRole.mutate({ memberId: demotingSelf.member.id, role: demotingSelf.role })}>
+            <AlertDialogAction
+              destructive
+              onClick={() =>
+                demotingSelf &&
+                updateRole.mutate({ memberId: demotingSelf.member.id, role: demotingSelf.role })
+              }
+            >
               Change my role
             </AlertDialogAction>
           </AlertDialogFooter>
@@ -231,12 +321,23 @@ export function Members() {
 }
 
 const article = (role: MemberRole) => (role === "viewer" ? "a" : "an");
-const without = <T,>(record: Record<string, T>, key: string) => Object.fromEntries(Object.entries(record).filter(([candidate]) => candidate !== key));
+const without = <T,>(record: Record<string, T>, key: string) =>
+  Object.fromEntries(Object.entries(record).filter(([candidate]) => candidate !== key));
 
 /** The invitation link, shown once: Skillrun keeps only a hash of its token. */
 type CreatedInvitation = { email: string; role: MemberRole; expiresAt: Date; path: string };
 
-function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open: boolean; onOpenChange: (open: boolean) => void; grantable: MemberRole[]; onInvited: () => Promise<unknown> }) {
+function InviteMemberDialog({
+  open,
+  onOpenChange,
+  grantable,
+  onInvited,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  grantable: MemberRole[];
+  onInvited: () => Promise<unknown>;
+}) {
   const trpc = useTRPC();
   const id = useId();
   const [email, setEmail] = useState("");
@@ -268,22 +369,29 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
             <DialogHeader>
               <DialogTitle>Invitation for {created.email}</DialogTitle>
               <DialogDescription>
-                Skillrun sends no email: copy this link now and hand it to them yourself. It is shown only once, works once, and expires in 7 days (
+                Skillrun sends no email: copy this link now and hand it to them yourself. It is
+                shown only once, works once, and expires in 7 days (
                 {formatAbsolute(created.expiresAt)}).
               </DialogDescription>
             </DialogHeader>
             <DialogBody className="flex flex-col gap-3">
               <Label htmlFor={`${id}-link`}>Invitation link</Label>
-              <Input id={`${id}-link`} readOnly value={link} className="font-mono text-xs" onFocus={(event) => event.currentTarget.select()} data-testid="invitation-link" />
-              <p className="text-xs text-muted-foreground">
-                They join as {article(created.role)} {created.role}: with a new account if the email has none yet, or by signing in to their existing one. Revoke the invitation below if the link reaches the wrong person.
+              <Input
+                id={`${id}-link`}
+                readOnly
+                value={link}
+                className="font-mono text-xs"
+                onFocus={(event) => event.currentTarget.select()}
+                data-testid="invitation-link"
+              />
+              <p className="text-muted-foreground text-xs">
+                They join as {article(created.role)} {created.role}: with a new account if the email
+                has none yet, or by signing in to their existing one. Revoke the invitation below if
+                the link reaches the wrong person.
               </p>
             </DialogBody>
             <DialogFooter>
-              <Button
-                variant="outline"
-                onClick={() => copyToClipboard(link, "Invitation link")}
-              >
+              <Button variant="outline" onClick={() => copyToClipboard(link, "Invitation link")}>
                 <Copy aria-hidden />
                 Copy
               </Button>
@@ -301,7 +409,10 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
           >
             <DialogHeader>
               <DialogTitle>Invite a member</DialogTitle>
-              <DialogDescription>You get a link to hand over; they join when they open it and accept with their own account and password.</DialogDescription>
+              <DialogDescription>
+                You get a link to hand over; they join when they open it and accept with their own
+                account and password.
+              </DialogDescription>
             </DialogHeader>
             <DialogBody className="flex flex-col gap-4">
               {invite.isError && (
@@ -311,11 +422,23 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
               )}
               <div className="flex flex-col gap-1.5">
                 <Label htmlFor={`${id}-email`}>Email</Label>
-                <Input id={`${id}-email`} type="email" autoComplete="off" required maxLength={254} value={email} onChange={(event) => setEmail(event.target.value)} />
+                <Input
+                  id={`${id}-email`}
+                  type="email"
+                  autoComplete="off"
+                  required
+                  maxLength={254}
+                  value={email}
+                  onChange={(event) => setEmail(event.target.value)}
+                />
               </div>
               <div className="flex flex-col gap-1.5">
                 <Label htmlFor={`${id}-role`}>Role</Label>
-                <Select id={`${id}-role`} value={role} onChange={(event) => setRole(event.target.value as MemberRole)}>
+                <Select
+                  id={`${id}-role`}
+                  value={role}
+                  onChange={(event) => setRole(event.target.value as MemberRole)}
+                >
                   {grantable.map((candidate) => (
                     <option key={candidate} value={candidate}>
                       {candidate}
@@ -323,14 +446,20 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
                   ))}
                 </Select>
               </div>
-              <p className="text-xs text-muted-foreground">Inviting an email again replaces its pending invitation; the old link stops working.</p>
+              <p className="text-muted-foreground text-xs">
+                Inviting an email again replaces its pending invitation; the old link stops working.
+              </p>
             </DialogBody>
             <DialogFooter>
               <Button type="button" variant="outline" onClick={close}>
                 Cancel
               </Button>
               <Button type="submit" disabled={!email.trim() || invite.isPending}>
-                {invite.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <UserPlus aria-hidden />}
+                {invite.isPending ? (
+                  <LoaderCircle aria-hidden className="animate-spin" />
+                ) : (
+                  <UserPlus aria-hidden />
+                )}
                 Create invitation
               </Button>
             </DialogFooter>
@@ -341,7 +470,14 @@ function InviteMemberDialog({ open, onOpenChange, grantable, onInvited }: { open
   );
 }
 
-type Invitation = { id: string; email: string; role: MemberRole; expiresAt: Date; inviterName: string | null; inviterEmail: string | null };
+type Invitation = {
+  id: string;
+  email: string;
+  role: MemberRole;
+  expiresAt: Date;
+  inviterName: string | null;
+  inviterEmail: string | null;
+};
 
 /** Invitations not yet accepted, with Revoke. */
 function PendingInvitations() {
@@ -352,7 +488,9 @@ function PendingInvitations() {
   const revoke = useMutation(
     trpc.members.revokeInvitation.mutationOptions({
       onSuccess: async (_result, input) => {
-        const email = invitations.data?.find((invitation) => invitation.id === input.invitationId)?.email;
+        const email = invitations.data?.find(
+          (invitation) => invitation.id === input.invitationId,
+        )?.email;
         toast.success(`Invitation for ${email ?? "the member"} revoked`);
         await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
       },
@@ -374,7 +512,7 @@ function PendingInvitations() {
       ) : invitations.isError ? (
         <QueryError title="Invitations could not be loaded" query={invitations} />
       ) : invitations.data.length === 0 ? (
-        <p className="text-sm text-muted-foreground">No pending invitations.</p>
+        <p className="text-muted-foreground text-sm">No pending invitations.</p>
       ) : (
         <Table aria-label="Pending invitations">
           <TableHeader>
@@ -393,8 +531,12 @@ function PendingInvitations() {
               <TableRow key={invitation.id} data-invitation-email={invitation.email}>
                 <TableCell className="font-medium">{invitation.email}</TableCell>
                 <TableCell>{invitation.role}</TableCell>
-                <TableCell title={invitation.inviterEmail ?? undefined}>{invitation.inviterName ?? "—"}</TableCell>
-                <TableCell title={formatAbsolute(invitation.expiresAt)}>{formatRelative(invitation.expiresAt)}</TableCell>
+                <TableCell title={invitation.inviterEmail ?? undefined}>
+                  {invitation.inviterName ?? "—"}
+                </TableCell>
+                <TableCell title={formatAbsolute(invitation.expiresAt)}>
+                  {formatRelative(invitation.expiresAt)}
+                </TableCell>
                 <TableCell className="text-right">
                   <Button
                     size="sm"
@@ -414,10 +556,15 @@ function PendingInvitations() {
       <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>
         <AlertDialogContent>
           <AlertDialogTitle>Revoke the invitation for {revoking?.email}?</AlertDialogTitle>
-          <AlertDialogDescription>Its link stops working at once. You can invite them again later.</AlertDialogDescription>
+          <AlertDialogDescription>
+            Its link stops working at once. You can invite them again later.
+          </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep it</AlertDialogCancel>
-            <AlertDialogAction destructive onClick={() => revoking && revoke.mutate({ invitationId: revoking.id })}>
+            <AlertDialogAction
+              destructive
+              onClick={() => revoking && revoke.mutate({ invitationId: revoking.id })}
+            >
               Revoke invitation
             </AlertDialogAction>
           </AlertDialogFooter>

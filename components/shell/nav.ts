@@ -1,6 +1,18 @@
-import { Bot, CalendarClock, History, type LucideIcon, Settings, Sparkles, Webhook } from "lucide-react";
+import {
+  Bot,
+  CalendarClock,
+  History,
+  type LucideIcon,
+  Settings,
+  Sparkles,
+  Webhook,
+} from "lucide-react";
 
-export type NavItem = { href: "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"; label: string; icon: LucideIcon };
+export type NavItem = {
+  href: "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings";
+  label: string;
+  icon: LucideIcon;
+};
 
 export const NAV_ITEMS: NavItem[] = [
   { href: "/skills", label: "Skills", icon: Sparkles },

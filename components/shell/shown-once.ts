@@ -4,7 +4,8 @@ import { toast } from "sonner";
 export function copyToClipboard(text: string, what: string) {
   void navigator.clipboard.writeText(text).then(
     () => toast.success(`${what} copied`),
-    () => toast.error(`The clipboard is not available; select the ${what.toLowerCase()} and copy it.`),
+    () =>
+      toast.error(`The clipboard is not available; select the ${what.toLowerCase()} and copy it.`),
   );
 }
 

@@ -9,7 +9,9 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 
-const refusedAsStale = (error: unknown) => error instanceof TRPCClientError && (error.data as { code?: unknown } | undefined)?.code === "PRECONDITION_FAILED";
+const refusedAsStale = (error: unknown) =>
+  error instanceof TRPCClientError &&
+  (error.data as { code?: unknown } | undefined)?.code === "PRECONDITION_FAILED";
 
 /**
  * Says so when the tenant was switched in another tab: this tab still shows the old one and the
@@ -23,7 +25,8 @@ export function StaleTabNotice() {
 
   useEffect(() => {
     const recheck = (error: unknown) => {
-      if (refusedAsStale(error)) void queryClient.invalidateQueries({ queryKey: trpc.viewer.get.queryKey() });
+      if (refusedAsStale(error))
+        void queryClient.invalidateQueries({ queryKey: trpc.viewer.get.queryKey() });
     };
     const stopQueries = queryClient.getQueryCache().subscribe((event) => {
       if (event.type === "updated" && event.action.type === "error") recheck(event.action.error);
@@ -40,7 +43,11 @@ export function StaleTabNotice() {
   if (!switchedElsewhere) return null;
   const shown = tenant?.name ?? "a tenant you no longer belong to";
   return (
-    <Alert variant="warning" className="mb-6 flex items-center justify-between gap-4" data-testid="stale-tab-notice">
+    <Alert
+      variant="warning"
+      className="mb-6 flex items-center justify-between gap-4"
+      data-testid="stale-tab-notice"
+    >
       <div>
         <AlertTitle>This tab is out of date</AlertTitle>
         <AlertDescription>

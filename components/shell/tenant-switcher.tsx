@@ -29,18 +29,23 @@ export function TenantSwitcher() {
   const [switching, setSwitching] = useState(false);
 
   if (viewer.isPending) return <Skeleton className="h-9 w-full" />;
-  if (viewer.isError) return <p className="px-2 text-xs text-destructive">Could not load your tenants.</p>;
+  if (viewer.isError)
+    return <p className="text-destructive px-2 text-xs">Could not load your tenants.</p>;
 
   const { tenants } = viewer.data;
   const shown = tenant ?? activeTenant;
   if (!shown) {
-    return <p className="px-2 text-xs text-muted-foreground">You are not a member of any tenant yet.</p>;
+    return (
+      <p className="text-muted-foreground px-2 text-xs">You are not a member of any tenant yet.</p>
+    );
   }
 
   async function switchTo(tenantId: string) {
     if (tenantId === tabTenantId) return;
     setSwitching(true);
-    const { error } = await (await loadAuthClient()).organization.setActive({ organizationId: tenantId });
+    const { error } = await (
+      await loadAuthClient()
+    ).organization.setActive({ organizationId: tenantId });
     setSwitching(false);
     if (error) {
       toast.error(`Could not switch tenant: ${error.message ?? "unknown error"}`);
@@ -48,7 +53,10 @@ export function TenantSwitcher() {
     }
     const switchedTo = tenants.find((candidate) => candidate.id === tenantId) ?? null;
     // The session is now on the new tenant: say so before this tab's requests start naming it.
-    queryClient.setQueryData(trpc.viewer.get.queryKey(), (current) => current && { ...current, activeTenant: switchedTo });
+    queryClient.setQueryData(
+      trpc.viewer.get.queryKey(),
+      (current) => current && { ...current, activeTenant: switchedTo },
+    );
     setTabTenantId(tenantId);
     await queryClient.invalidateQueries();
     router.refresh();
@@ -58,7 +66,11 @@ export function TenantSwitcher() {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild disabled={tenants.length < 2 || switching}>
-        <Button variant="outline" className="w-full justify-between bg-card" aria-label={`Tenant: ${shown.name}`}>
+        <Button
+          variant="outline"
+          className="bg-card w-full justify-between"
+          aria-label={`Tenant: ${shown.name}`}
+        >
           <span className="flex min-w-0 items-center gap-2">
             <Building2 aria-hidden />
             <span className="truncate">{shown.name}</span>
@@ -72,7 +84,7 @@ export function TenantSwitcher() {
           {tenants.map((candidate) => (
             <DropdownMenuRadioItem key={candidate.id} value={candidate.id}>
               <span className="flex-1 truncate">{candidate.name}</span>
-              <span className="text-xs text-muted-foreground">{candidate.role}</span>
+              <span className="text-muted-foreground text-xs">{candidate.role}</span>
             </DropdownMenuRadioItem>
           ))}
         </DropdownMenuRadioGroup>

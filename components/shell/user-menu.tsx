@@ -32,13 +32,19 @@ export function UserMenu() {
         {viewer.data ? (
           <>
             <p className="truncate text-sm font-medium">{viewer.data.user.name}</p>
-            <p className="truncate text-xs text-muted-foreground">{viewer.data.user.email}</p>
+            <p className="text-muted-foreground truncate text-xs">{viewer.data.user.email}</p>
           </>
         ) : (
           <Skeleton className="h-8 w-full" />
         )}
       </div>
-      <Button variant="ghost" size="icon" onClick={() => void signOut()} aria-label="Sign out" title="Sign out">
+      <Button
+        variant="ghost"
+        size="icon"
+        onClick={() => void signOut()}
+        aria-label="Sign out"
+        title="Sign out"
+      >
         <LogOut aria-hidden />
       </Button>
     </div>

@@ -8,13 +8,16 @@ import { cn } from "./cn";
 export const AlertDialog = Primitive.Root;
 export const AlertDialogTrigger = Primitive.Trigger;
 
-export function AlertDialogContent({ className, ...props }: ComponentProps<typeof Primitive.Content>) {
+export function AlertDialogContent({
+  className,
+  ...props
+}: ComponentProps<typeof Primitive.Content>) {
   return (
     <Primitive.Portal>
       <Primitive.Overlay className="fixed inset-0 z-50 bg-black/40" />
       <Primitive.Content
         className={cn(
-          "fixed top-1/2 left-1/2 z-50 flex w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col gap-4 rounded-lg border border-border bg-background p-6 shadow-lg outline-none",
+          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col gap-4 rounded-lg border p-6 shadow-lg outline-none",
           className,
         )}
         {...props}
@@ -27,18 +30,43 @@ export function AlertDialogTitle({ className, ...props }: ComponentProps<typeof 
   return <Primitive.Title className={cn("text-lg font-semibold", className)} {...props} />;
 }
 
-export function AlertDialogDescription({ className, ...props }: ComponentProps<typeof Primitive.Description>) {
-  return <Primitive.Description className={cn("text-sm text-muted-foreground", className)} {...props} />;
+export function AlertDialogDescription({
+  className,
+  ...props
+}: ComponentProps<typeof Primitive.Description>) {
+  return (
+    <Primitive.Description className={cn("text-muted-foreground text-sm", className)} {...props} />
+  );
 }
 
 export function AlertDialogFooter({ className, ...props }: ComponentProps<"div">) {
   return <div className={cn("flex justify-end gap-2", className)} {...props} />;
 }
 
-export function AlertDialogCancel({ className, ...props }: ComponentProps<typeof Primitive.Cancel>) {
-  return <Primitive.Cancel className={cn(buttonVariants({ variant: "outline" }), className)} {...props} />;
+export function AlertDialogCancel({
+  className,
+  ...props
+}: ComponentProps<typeof Primitive.Cancel>) {
+  return (
+    <Primitive.Cancel
+      className={cn(buttonVariants({ variant: "outline" }), className)}
+      {...props}
+    />
+  );
 }
 
-export function AlertDialogAction({ className, destructive, ...props }: ComponentProps<typeof Primitive.Action> & { destructive?: boolean }) {
-  return <Primitive.Action className={cn(buttonVariants({ variant: destructive ? "destructive" : "default" }), className)} {...props} />;
+export function AlertDialogAction({
+  className,
+  destructive,
+  ...props
+}: ComponentProps<typeof Primitive.Action> & { destructive?: boolean }) {
+  return (
+    <Primitive.Action
+      className={cn(
+        buttonVariants({ variant: destructive ? "destructive" : "default" }),
+        className,
+      )}
+      {...props}
+    />
+  );
 }

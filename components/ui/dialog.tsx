@@ -9,19 +9,23 @@ export const Dialog = Primitive.Root;
 export const DialogTrigger = Primitive.Trigger;
 export const DialogClose = Primitive.Close;
 
-export function DialogContent({ className, children, ...props }: ComponentProps<typeof Primitive.Content>) {
+export function DialogContent({
+  className,
+  children,
+  ...props
+}: ComponentProps<typeof Primitive.Content>) {
   return (
     <Primitive.Portal>
       <Primitive.Overlay className="fixed inset-0 z-50 bg-black/40" />
       <Primitive.Content
         className={cn(
-          "fixed top-1/2 left-1/2 z-50 flex max-h-[90vh] w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col rounded-lg border border-border bg-background shadow-lg outline-none",
+          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex max-h-[90vh] w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col rounded-lg border shadow-lg outline-none",
           className,
         )}
         {...props}
       >
         {children}
-        <Primitive.Close className="absolute top-4 right-4 rounded-sm p-1 text-muted-foreground outline-none hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring">
+        <Primitive.Close className="text-muted-foreground hover:text-foreground focus-visible:ring-ring absolute top-4 right-4 rounded-sm p-1 outline-none focus-visible:ring-2">
           <XIcon className="size-4" aria-hidden />
           <span className="sr-only">Close</span>
         </Primitive.Close>
@@ -31,15 +35,25 @@ export function DialogContent({ className, children, ...props }: ComponentProps<
 }
 
 export function DialogHeader({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("flex flex-col gap-1 border-b border-border px-6 py-4 pr-12", className)} {...props} />;
+  return (
+    <div
+      className={cn("border-border flex flex-col gap-1 border-b px-6 py-4 pr-12", className)}
+      {...props}
+    />
+  );
 }
 
 export function DialogTitle({ className, ...props }: ComponentProps<typeof Primitive.Title>) {
   return <Primitive.Title className={cn("text-lg font-semibold", className)} {...props} />;
 }
 
-export function DialogDescription({ className, ...props }: ComponentProps<typeof Primitive.Description>) {
-  return <Primitive.Description className={cn("text-sm text-muted-foreground", className)} {...props} />;
+export function DialogDescription({
+  className,
+  ...props
+}: ComponentProps<typeof Primitive.Description>) {
+  return (
+    <Primitive.Description className={cn("text-muted-foreground text-sm", className)} {...props} />
+  );
 }
 
 export function DialogBody({ className, ...props }: ComponentProps<"div">) {
@@ -47,5 +61,13 @@ export function DialogBody({ className, ...props }: ComponentProps<"div">) {
 }
 
 export function DialogFooter({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("flex items-center justify-end gap-2 border-t border-border px-6 py-3", className)} {...props} />;
+  return (
+    <div
+      className={cn(
+        "border-border flex items-center justify-end gap-2 border-t px-6 py-3",
+        className,
+      )}
+      {...props}
+    />
+  );
 }

@@ -9,12 +9,19 @@ export const DropdownMenuTrigger = Primitive.Trigger;
 export const DropdownMenuGroup = Primitive.Group;
 export const DropdownMenuRadioGroup = Primitive.RadioGroup;
 
-export function DropdownMenuContent({ className, sideOffset = 6, ...props }: ComponentProps<typeof Primitive.Content>) {
+export function DropdownMenuContent({
+  className,
+  sideOffset = 6,
+  ...props
+}: ComponentProps<typeof Primitive.Content>) {
   return (
     <Primitive.Portal>
       <Primitive.Content
         sideOffset={sideOffset}
-        className={cn("z-50 min-w-56 rounded-md border border-border bg-popover p-1 text-sm shadow-md", className)}
+        className={cn(
+          "border-border bg-popover z-50 min-w-56 rounded-md border p-1 text-sm shadow-md",
+          className,
+        )}
         {...props}
       />
     </Primitive.Portal>
@@ -28,12 +35,16 @@ export function DropdownMenuItem({ className, ...props }: ComponentProps<typeof 
   return <Primitive.Item className={cn(itemClass, className)} {...props} />;
 }
 
-export function DropdownMenuRadioItem({ className, children, ...props }: ComponentProps<typeof Primitive.RadioItem>) {
+export function DropdownMenuRadioItem({
+  className,
+  children,
+  ...props
+}: ComponentProps<typeof Primitive.RadioItem>) {
   return (
     <Primitive.RadioItem className={cn(itemClass, "pl-7", className)} {...props}>
       <span className="absolute left-2 flex size-3.5 items-center justify-center">
         <Primitive.ItemIndicator>
-          <span className="block size-2 rounded-full bg-primary" />
+          <span className="bg-primary block size-2 rounded-full" />
         </Primitive.ItemIndicator>
       </span>
       {children}
@@ -42,9 +53,17 @@ export function DropdownMenuRadioItem({ className, children, ...props }: Compone
 }
 
 export function DropdownMenuLabel({ className, ...props }: ComponentProps<typeof Primitive.Label>) {
-  return <Primitive.Label className={cn("px-2 py-1.5 text-xs font-medium text-muted-foreground", className)} {...props} />;
+  return (
+    <Primitive.Label
+      className={cn("text-muted-foreground px-2 py-1.5 text-xs font-medium", className)}
+      {...props}
+    />
+  );
 }
 
-export function DropdownMenuSeparator({ className, ...props }: ComponentProps<typeof Primitive.Separator>) {
-  return <Primitive.Separator className={cn("-mx-1 my-1 h-px bg-border", className)} {...props} />;
+export function DropdownMenuSeparator({
+  className,
+  ...props
+}: ComponentProps<typeof Primitive.Separator>) {
+  return <Primitive.Separator className={cn("bg-border -mx-1 my-1 h-px", className)} {...props} />;
 }

@@ -5,7 +5,7 @@ import { Label } from "./label";
 export function filterField(id: string, label: string, control: ReactNode) {
   return (
     <div className="flex min-w-32 flex-col gap-1">
-      <Label htmlFor={id} className="text-xs text-muted-foreground">
+      <Label htmlFor={id} className="text-muted-foreground text-xs">
         {label}
       </Label>
       {control}

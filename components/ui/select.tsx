@@ -6,7 +6,7 @@ export function Select({ className, ...props }: ComponentProps<"select">) {
   return (
     <select
       className={cn(
-        "flex h-9 w-full rounded-md border border-border bg-background px-2.5 py-1 text-sm shadow-xs outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:opacity-50 aria-invalid:border-destructive",
+        "border-border bg-background focus-visible:ring-ring aria-invalid:border-destructive flex h-9 w-full rounded-md border px-2.5 py-1 text-sm shadow-xs outline-none focus-visible:ring-2 disabled:opacity-50",
         className,
       )}
       {...props}

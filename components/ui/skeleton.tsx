@@ -2,5 +2,7 @@ import type { ComponentProps } from "react";
 import { cn } from "./cn";
 
 export function Skeleton({ className, ...props }: ComponentProps<"div">) {
-  return <div aria-hidden className={cn("animate-pulse rounded-md bg-muted", className)} {...props} />;
+  return (
+    <div aria-hidden className={cn("bg-muted animate-pulse rounded-md", className)} {...props} />
+  );
 }

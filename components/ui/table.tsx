@@ -3,7 +3,7 @@ import { cn } from "./cn";
 
 export function Table({ className, ...props }: ComponentProps<"table">) {
   return (
-    <div className="relative w-full overflow-x-auto rounded-lg border border-border">
+    <div className="border-border relative w-full overflow-x-auto rounded-lg border">
       <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );
@@ -18,11 +18,27 @@ export function TableBody({ className, ...props }: ComponentProps<"tbody">) {
 }
 
 export function TableRow({ className, ...props }: ComponentProps<"tr">) {
-  return <tr className={cn("border-b border-border transition-colors data-[state=selected]:bg-primary/5", className)} {...props} />;
+  return (
+    <tr
+      className={cn(
+        "border-border data-[state=selected]:bg-primary/5 border-b transition-colors",
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 
 export function TableHead({ className, ...props }: ComponentProps<"th">) {
-  return <th className={cn("h-9 px-3 text-left align-middle text-xs font-medium whitespace-nowrap text-muted-foreground", className)} {...props} />;
+  return (
+    <th
+      className={cn(
+        "text-muted-foreground h-9 px-3 text-left align-middle text-xs font-medium whitespace-nowrap",
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 
 export function TableCell({ className, ...props }: ComponentProps<"td">) {

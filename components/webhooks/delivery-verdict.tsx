@@ -1,7 +1,10 @@
 import { Badge } from "@/components/ui/badge";
 import type { WebhookDeliveryVerdict } from "@/lib/enums";
 
-const LOOK: Record<WebhookDeliveryVerdict, { label: string; variant: "success" | "warning" | "danger" | "outline" }> = {
+const LOOK: Record<
+  WebhookDeliveryVerdict,
+  { label: string; variant: "success" | "warning" | "danger" | "outline" }
+> = {
   accepted: { label: "Accepted", variant: "success" },
   duplicate: { label: "Duplicate", variant: "outline" },
   malformed: { label: "Malformed", variant: "danger" },

@@ -5,7 +5,10 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { compileSkillInputs, inputFieldsOf, type InputsSchema } from "@/lib/skill-inputs";
 import { mapPayloadToInputs } from "@/server/services/webhooks/webhook-mapping";
-import { generateSigningSecret, verifyWebhookSignature } from "@/server/services/webhooks/webhook-signature";
+import {
+  generateSigningSecret,
+  verifyWebhookSignature,
+} from "@/server/services/webhooks/webhook-signature";
 import { curlExample, examplePayload } from "./signing-example";
 
 const run = promisify(execFile);
@@ -21,7 +24,13 @@ const SCHEMA: InputsSchema = {
     due: { type: "string", format: "date" },
   },
 };
-const MAPPING = { title: { pointer: "/issue/title" }, priority: { pointer: "/issue/priority" }, kind: { pointer: "/issue/kind" }, labels: { pointer: "/issue/labels" }, due: { pointer: "/issue/due~1date" } };
+const MAPPING = {
+  title: { pointer: "/issue/title" },
+  priority: { pointer: "/issue/priority" },
+  kind: { pointer: "/issue/kind" },
+  labels: { pointer: "/issue/labels" },
+  due: { pointer: "/issue/due~1date" },
+};
 
 describe("the webhook page's signing example", () => {
   it("builds a payload the mapping turns into valid inputs", () => {
@@ -40,17 +49,32 @@ describe("the webhook page's signing example", () => {
       request.on("end", () => {
         const body = Buffer.concat(chunks);
         const header = request.headers["skillrun-signature"];
-        const { verdict } = verifyWebhookSignature({ header: typeof header === "string" ? header : null, body, secrets: [secret], nowSeconds: Math.floor(Date.now() / 1000) });
-        received.push({ verdict, body: body.toString("utf8"), deliveryId: request.headers["skillrun-delivery-id"] as string | undefined });
+        const { verdict } = verifyWebhookSignature({
+          header: typeof header === "string" ? header : null,
+          body,
+          secrets: [secret],
+          nowSeconds: Math.floor(Date.now() / 1000),
+        });
+        received.push({
+          verdict,
+          body: body.toString("utf8"),
+          deliveryId: request.headers["skillrun-delivery-id"] as string | undefined,
+        });
         response.writeHead(verdict === "valid" ? 202 : 401).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/abc`;
-      const body = JSON.stringify({ issue: { title: "It's \"broken\" $(rm -rf /) `x` \\n", priority: 1 } });
-      await run("bash", ["-c", curlExample(url, body)], { env: { ...process.env, SKILLRUN_WEBHOOK_SECRET: secret } });
-      expect(received).toEqual([{ verdict: "valid", body, deliveryId: expect.stringMatching(/^[0-9a-f]{32}$/) }]);
+      const body = JSON.stringify({
+        issue: { title: 'It\'s "broken" $(rm -rf /) `x` \\n', priority: 1 },
+      });
+      await run("bash", ["-c", curlExample(url, body)], {
+        env: { ...process.env, SKILLRUN_WEBHOOK_SECRET: secret },
+      });
+      expect(received).toEqual([
+        { verdict: "valid", body, deliveryId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      ]);
     } finally {
       server.close();
     }

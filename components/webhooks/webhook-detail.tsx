@@ -13,15 +13,38 @@ import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
 import { copyToClipboard } from "@/components/shell/shown-once";
-import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle } from "@/components/ui/alert-dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Dialog, DialogBody, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { inputFieldsOf } from "@/lib/skill-inputs";
 import { DeliveryVerdictBadge } from "./delivery-verdict";
 import { SecretDialog } from "./secret-dialog";
@@ -49,8 +72,15 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
   const [rotating, setRotating] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [newSecret, setNewSecret] = useState<string | null>(null);
-  const webhook = useQuery({ ...trpc.webhooks.get.queryOptions({ webhookId }), retry: (count, error) => error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2 });
-  const skill = useQuery({ ...trpc.skills.get.queryOptions({ slug: webhook.data?.skill.slug ?? "" }), enabled: webhook.isSuccess });
+  const webhook = useQuery({
+    ...trpc.webhooks.get.queryOptions({ webhookId }),
+    retry: (count, error) =>
+      error.data?.code !== "NOT_FOUND" && error.data?.code !== "BAD_REQUEST" && count < 2,
+  });
+  const skill = useQuery({
+    ...trpc.skills.get.queryOptions({ slug: webhook.data?.skill.slug ?? "" }),
+    enabled: webhook.isSuccess,
+  });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
   const toggle = useMutation(
     trpc.webhooks.setEnabled.mutationOptions({
@@ -75,14 +105,17 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
   const example = useMemo(() => {
     if (!webhook.data) return null;
     const fields = skill.data ? inputFieldsOf(skill.data.inputsSchema) : [];
-    return curlExample(webhookEndpoint(webhookId), JSON.stringify(examplePayload(fields, webhook.data.inputMapping)));
+    return curlExample(
+      webhookEndpoint(webhookId),
+      JSON.stringify(examplePayload(fields, webhook.data.inputMapping)),
+    );
   }, [webhook.data, skill.data, webhookId]);
 
   if (webhook.isPending) return <Skeleton className="h-96" aria-label="Loading webhook" />;
   if (webhook.isError) {
     if (webhook.error.data?.code === "NOT_FOUND" || webhook.error.data?.code === "BAD_REQUEST") {
       return (
-        <p className="rounded-lg border border-dashed border-border px-6 py-16 text-center">
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
           Webhook not found.{" "}
           <Link href="/webhooks" className="text-primary hover:underline">
             Back to webhooks
@@ -101,14 +134,34 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
         title={data.name}
         description={
           <>
-            Starts <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">{data.skill.name}</Link> with {data.agent ? <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">{data.agent.name}</Link> : "the tenant's default agent"} ·{" "}
-            {data.enabled ? <Badge variant="success">Enabled</Badge> : <Badge variant="outline">Disabled</Badge>}
+            Starts{" "}
+            <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">
+              {data.skill.name}
+            </Link>{" "}
+            with{" "}
+            {data.agent ? (
+              <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">
+                {data.agent.name}
+              </Link>
+            ) : (
+              "the tenant's default agent"
+            )}{" "}
+            ·{" "}
+            {data.enabled ? (
+              <Badge variant="success">Enabled</Badge>
+            ) : (
+              <Badge variant="outline">Disabled</Badge>
+            )}
           </>
         }
         actions={
           can("admin") && (
             <div className="flex flex-wrap gap-2">
-              <Button variant="outline" onClick={() => toggle.mutate({ webhookId, enabled: !data.enabled })} disabled={toggle.isPending}>
+              <Button
+                variant="outline"
+                onClick={() => toggle.mutate({ webhookId, enabled: !data.enabled })}
+                disabled={toggle.isPending}
+              >
                 {data.enabled ? "Disable" : "Enable"}
               </Button>
               <Button variant="outline" onClick={() => setEditing(true)}>
@@ -133,27 +186,48 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
             <CardTitle>Endpoint</CardTitle>
           </CardHeader>
           <CardContent className="flex flex-col gap-3 text-sm">
-            <code className="rounded-md bg-muted p-2 font-mono text-xs break-all" data-testid="webhook-endpoint">
+            <code
+              className="bg-muted rounded-md p-2 font-mono text-xs break-all"
+              data-testid="webhook-endpoint"
+            >
               POST {webhookEndpoint(webhookId)}
             </code>
             <p className="text-muted-foreground">
-              Sign each delivery: <code>Skillrun-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of &quot;&lt;t&gt;.&lt;raw body&gt;&quot;&gt;</code> with the webhook&apos;s secret; timestamps more than 5 minutes off are refused. Send a unique <code>Skillrun-Delivery-Id</code>: a repeat within 24 h gets the original run. JSON bodies up to 256 KB, {data.rateLimitPerMinute} deliveries a minute.
+              Sign each delivery:{" "}
+              <code>
+                Skillrun-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of
+                &quot;&lt;t&gt;.&lt;raw body&gt;&quot;&gt;
+              </code>{" "}
+              with the webhook&apos;s secret; timestamps more than 5 minutes off are refused. Send a
+              unique <code>Skillrun-Delivery-Id</code>: a repeat within 24 h gets the original run.
+              JSON bodies up to 256 KB, {data.rateLimitPerMinute} deliveries a minute.
             </p>
             {data.previousSecretExpiresAt && data.previousSecretExpiresAt > new Date() && (
               <p>
-                The previous secret is accepted until <time dateTime={data.previousSecretExpiresAt.toISOString()}>{formatAbsolute(data.previousSecretExpiresAt)}</time>.
+                The previous secret is accepted until{" "}
+                <time dateTime={data.previousSecretExpiresAt.toISOString()}>
+                  {formatAbsolute(data.previousSecretExpiresAt)}
+                </time>
+                .
               </p>
             )}
             {example && (
               <div>
                 <div className="mb-1 flex items-center justify-between">
                   <span className="font-medium">Example</span>
-                  <Button size="sm" variant="outline" onClick={() => copyToClipboard(example, "Example")}>
+                  <Button
+                    size="sm"
+                    variant="outline"
+                    onClick={() => copyToClipboard(example, "Example")}
+                  >
                     <Copy aria-hidden />
                     Copy
                   </Button>
                 </div>
-                <pre className="overflow-x-auto rounded-md bg-muted p-3 font-mono text-xs" data-testid="curl-example">
+                <pre
+                  className="bg-muted overflow-x-auto rounded-md p-3 font-mono text-xs"
+                  data-testid="curl-example"
+                >
                   {example}
                 </pre>
               </div>
@@ -166,7 +240,9 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
           </CardHeader>
           <CardContent>
             {mapping.length === 0 ? (
-              <p className="text-sm text-muted-foreground">Nothing is mapped: runs get the skill&apos;s defaults.</p>
+              <p className="text-muted-foreground text-sm">
+                Nothing is mapped: runs get the skill&apos;s defaults.
+              </p>
             ) : (
               <Table aria-label="Input mapping">
                 <TableHeader>
@@ -181,7 +257,9 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
                     <TableRow key={input}>
                       <TableCell className="font-mono text-xs">{input}</TableCell>
                       <TableCell className="font-mono text-xs">{rule.pointer ?? "—"}</TableCell>
-                      <TableCell className="font-mono text-xs">{rule.default === undefined ? "—" : JSON.stringify(rule.default)}</TableCell>
+                      <TableCell className="font-mono text-xs">
+                        {rule.default === undefined ? "—" : JSON.stringify(rule.default)}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -195,14 +273,34 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
         open={editing}
         onOpenChange={setEditing}
         webhookId={webhookId}
-        initial={{ name: data.name, skillId: data.skill.id, agentId: data.agent?.id ?? null, inputMapping: data.inputMapping, rateLimitPerMinute: data.rateLimitPerMinute, enabled: data.enabled }}
+        initial={{
+          name: data.name,
+          skillId: data.skill.id,
+          agentId: data.agent?.id ?? null,
+          inputMapping: data.inputMapping,
+          rateLimitPerMinute: data.rateLimitPerMinute,
+          enabled: data.enabled,
+        }}
       />
-      <RotateSecretDialog open={rotating} onOpenChange={setRotating} webhookId={webhookId} onRotated={setNewSecret} />
-      <SecretDialog secret={newSecret} title="Secret rotated" endpoint={webhookEndpoint(webhookId)} onClose={() => setNewSecret(null)} />
+      <RotateSecretDialog
+        open={rotating}
+        onOpenChange={setRotating}
+        webhookId={webhookId}
+        onRotated={setNewSecret}
+      />
+      <SecretDialog
+        secret={newSecret}
+        title="Secret rotated"
+        endpoint={webhookEndpoint(webhookId)}
+        onClose={() => setNewSecret(null)}
+      />
       <AlertDialog open={confirmDelete} onOpenChange={setConfirmDelete}>
         <AlertDialogContent>
           <AlertDialogTitle>Delete “{data.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>Deliveries to it get 404 from now on, and its delivery log goes with it. Runs it started stay in the history.</AlertDialogDescription>
+          <AlertDialogDescription>
+            Deliveries to it get 404 from now on, and its delivery log goes with it. Runs it started
+            stay in the history.
+          </AlertDialogDescription>
           <AlertDialogFooter>
             <AlertDialogCancel>Keep it</AlertDialogCancel>
             <AlertDialogAction destructive onClick={() => remove.mutate({ webhookId })}>
@@ -215,7 +313,17 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
   );
 }
 
-function RotateSecretDialog({ open, onOpenChange, webhookId, onRotated }: { open: boolean; onOpenChange: (open: boolean) => void; webhookId: string; onRotated: (secret: string) => void }) {
+function RotateSecretDialog({
+  open,
+  onOpenChange,
+  webhookId,
+  onRotated,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  webhookId: string;
+  onRotated: (secret: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
@@ -225,7 +333,9 @@ function RotateSecretDialog({ open, onOpenChange, webhookId, onRotated }: { open
       onSuccess: async ({ secret }) => {
         onOpenChange(false);
         onRotated(secret);
-        await queryClient.invalidateQueries({ queryKey: trpc.webhooks.get.queryKey({ webhookId }) });
+        await queryClient.invalidateQueries({
+          queryKey: trpc.webhooks.get.queryKey({ webhookId }),
+        });
       },
       onError: (error) => toast.error(error.message),
     }),
@@ -241,11 +351,18 @@ function RotateSecretDialog({ open, onOpenChange, webhookId, onRotated }: { open
         >
           <DialogHeader>
             <DialogTitle>Rotate the signing secret</DialogTitle>
-            <DialogDescription>A new secret is made and shown once. The current one keeps working for the grace period, so the sender can switch without losing deliveries.</DialogDescription>
+            <DialogDescription>
+              A new secret is made and shown once. The current one keeps working for the grace
+              period, so the sender can switch without losing deliveries.
+            </DialogDescription>
           </DialogHeader>
           <DialogBody className="flex flex-col gap-1.5">
             <Label htmlFor={`${id}-grace`}>Old secret stays valid for</Label>
-            <Select id={`${id}-grace`} value={graceHours} onChange={(event) => setGraceHours(Number(event.target.value))}>
+            <Select
+              id={`${id}-grace`}
+              value={graceHours}
+              onChange={(event) => setGraceHours(Number(event.target.value))}
+            >
               {GRACE_CHOICES.map((choice) => (
                 <option key={choice.hours} value={choice.hours}>
                   {choice.label}
@@ -275,14 +392,22 @@ function Deliveries({ webhookId }: { webhookId: string }) {
   const { can } = useTenantRole();
   const [openPayload, setOpenPayload] = useState<string | null>(null);
   const deliveries = useInfiniteQuery({
-    ...trpc.webhooks.deliveries.infiniteQueryOptions({ webhookId, limit: PAGE_SIZE }, { getNextPageParam: (page) => page.nextCursor }),
+    ...trpc.webhooks.deliveries.infiniteQueryOptions(
+      { webhookId, limit: PAGE_SIZE },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
     refetchInterval: DELIVERY_POLL_MS,
   });
-  const payload = useQuery({ ...trpc.webhooks.deliveryPayload.queryOptions({ deliveryId: openPayload ?? "" }), enabled: openPayload !== null });
+  const payload = useQuery({
+    ...trpc.webhooks.deliveryPayload.queryOptions({ deliveryId: openPayload ?? "" }),
+    enabled: openPayload !== null,
+  });
   const replay = useMutation(
     trpc.webhooks.replay.mutationOptions({
       onSuccess: async ({ runId }) => {
-        toast.success("Delivery replayed", { action: { label: "Open run", onClick: () => router.push(`/runs/${runId}`) } });
+        toast.success("Delivery replayed", {
+          action: { label: "Open run", onClick: () => router.push(`/runs/${runId}`) },
+        });
         await queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
       },
       onError: (error) => toast.error(error.message),
@@ -294,7 +419,12 @@ function Deliveries({ webhookId }: { webhookId: string }) {
     <Card className="mt-4">
       <CardHeader className="flex flex-row items-center justify-between">
         <CardTitle>Deliveries</CardTitle>
-        <Button size="sm" variant="outline" onClick={() => void deliveries.refetch()} disabled={deliveries.isFetching}>
+        <Button
+          size="sm"
+          variant="outline"
+          onClick={() => void deliveries.refetch()}
+          disabled={deliveries.isFetching}
+        >
           <RefreshCw aria-hidden className={deliveries.isFetching ? "animate-spin" : undefined} />
           Refresh
         </Button>
@@ -305,7 +435,9 @@ function Deliveries({ webhookId }: { webhookId: string }) {
         ) : deliveries.isError ? (
           <QueryError title="Deliveries could not be loaded" query={deliveries} />
         ) : rows.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No deliveries yet. Send one with the example above.</p>
+          <p className="text-muted-foreground text-sm">
+            No deliveries yet. Send one with the example above.
+          </p>
         ) : (
           <>
             <Table aria-label="Deliveries">
@@ -325,23 +457,37 @@ function Deliveries({ webhookId }: { webhookId: string }) {
                   <Fragment key={delivery.id}>
                     <TableRow data-delivery-id={delivery.id}>
                       <TableCell>
-                        <time dateTime={delivery.receivedAt.toISOString()} title={formatAbsolute(delivery.receivedAt)}>
+                        <time
+                          dateTime={delivery.receivedAt.toISOString()}
+                          title={formatAbsolute(delivery.receivedAt)}
+                        >
                           {formatRelative(delivery.receivedAt)}
                         </time>
-                        <div className="text-xs text-muted-foreground">
-                          HTTP {delivery.httpStatus} · {delivery.bodyBytes.toLocaleString()} bytes{delivery.replayOfId && " · replay"}
+                        <div className="text-muted-foreground text-xs">
+                          HTTP {delivery.httpStatus} · {delivery.bodyBytes.toLocaleString()} bytes
+                          {delivery.replayOfId && " · replay"}
                         </div>
                       </TableCell>
-                      <TableCell className="max-w-48 truncate font-mono text-xs" title={delivery.deliveryId ?? undefined}>
+                      <TableCell
+                        className="max-w-48 truncate font-mono text-xs"
+                        title={delivery.deliveryId ?? undefined}
+                      >
                         {delivery.deliveryId ?? "—"}
                       </TableCell>
                       <TableCell>
                         <DeliveryVerdictBadge verdict={delivery.verdict} />
-                        {delivery.error && <p className="mt-1 max-w-72 text-xs text-muted-foreground">{delivery.error}</p>}
+                        {delivery.error && (
+                          <p className="text-muted-foreground mt-1 max-w-72 text-xs">
+                            {delivery.error}
+                          </p>
+                        )}
                       </TableCell>
                       <TableCell>
                         {delivery.run?.id ? (
-                          <Link href={`/runs/${delivery.run.id}`} className="inline-flex items-center gap-2 hover:underline">
+                          <Link
+                            href={`/runs/${delivery.run.id}`}
+                            className="inline-flex items-center gap-2 hover:underline"
+                          >
                             <RunStatusBadge status={delivery.run.status} />
                             <span className="font-mono text-xs">{delivery.run.id.slice(0, 8)}</span>
                           </Link>
@@ -351,12 +497,24 @@ function Deliveries({ webhookId }: { webhookId: string }) {
                       </TableCell>
                       <TableCell className="text-right whitespace-nowrap">
                         {delivery.replayable && (
-                          <Button size="sm" variant="ghost" aria-expanded={openPayload === delivery.id} onClick={() => setOpenPayload(openPayload === delivery.id ? null : delivery.id)}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-expanded={openPayload === delivery.id}
+                            onClick={() =>
+                              setOpenPayload(openPayload === delivery.id ? null : delivery.id)
+                            }
+                          >
                             Payload
                           </Button>
                         )}
                         {delivery.replayable && can("operator") && (
-                          <Button size="sm" variant="outline" onClick={() => replay.mutate({ deliveryId: delivery.id })} disabled={replay.isPending}>
+                          <Button
+                            size="sm"
+                            variant="outline"
+                            onClick={() => replay.mutate({ deliveryId: delivery.id })}
+                            disabled={replay.isPending}
+                          >
                             Replay
                           </Button>
                         )}
@@ -370,7 +528,9 @@ function Deliveries({ webhookId }: { webhookId: string }) {
                           ) : payload.isError ? (
                             <QueryError title="The payload could not be loaded" query={payload} />
                           ) : (
-                            <pre className="max-h-80 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{JSON.stringify(payload.data, null, 2)}</pre>
+                            <pre className="bg-muted max-h-80 overflow-auto rounded-md p-3 font-mono text-xs">
+                              {JSON.stringify(payload.data, null, 2)}
+                            </pre>
                           )}
                         </TableCell>
                       </TableRow>
@@ -380,8 +540,15 @@ function Deliveries({ webhookId }: { webhookId: string }) {
               </TableBody>
             </Table>
             {deliveries.hasNextPage && (
-              <Button variant="outline" className="mt-3" onClick={() => void deliveries.fetchNextPage()} disabled={deliveries.isFetchingNextPage}>
-                {deliveries.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
+              <Button
+                variant="outline"
+                className="mt-3"
+                onClick={() => void deliveries.fetchNextPage()}
+                disabled={deliveries.isFetchingNextPage}
+              >
+                {deliveries.isFetchingNextPage && (
+                  <LoaderCircle aria-hidden className="animate-spin" />
+                )}
                 Load more
               </Button>
             )}

@@ -13,12 +13,20 @@ import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { DeliveryVerdictBadge } from "./delivery-verdict";
 import { SecretDialog } from "./secret-dialog";
 import { WebhookFormDialog } from "./webhook-form-dialog";
 
-export const webhookEndpoint = (webhookId: string) => `${typeof window === "undefined" ? "" : window.location.origin}/api/webhooks/${webhookId}`;
+export const webhookEndpoint = (webhookId: string) =>
+  `${typeof window === "undefined" ? "" : window.location.origin}/api/webhooks/${webhookId}`;
 
 export function WebhookList() {
   const trpc = useTRPC();
@@ -47,10 +55,14 @@ export function WebhookList() {
       ) : webhooks.isError ? (
         <QueryError title="Webhooks could not be loaded" query={webhooks} />
       ) : webhooks.data.length === 0 ? (
-        <div className="flex flex-col items-center rounded-lg border border-dashed border-border px-6 py-16 text-center">
-          <Webhook className="mb-3 size-8 text-muted-foreground" aria-hidden />
+        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+          <Webhook className="text-muted-foreground mb-3 size-8" aria-hidden />
           <p className="font-medium">No webhooks yet</p>
-          <p className="mt-1 text-sm text-muted-foreground">{can("admin") ? "Create one to start a skill whenever another system posts an event." : "An admin of this tenant can create one."}</p>
+          <p className="text-muted-foreground mt-1 text-sm">
+            {can("admin")
+              ? "Create one to start a skill whenever another system posts an event."
+              : "An admin of this tenant can create one."}
+          </p>
         </div>
       ) : (
         <Table aria-label="Webhooks">
@@ -69,7 +81,7 @@ export function WebhookList() {
                   <Link href={`/webhooks/${webhook.id}`} className="font-medium hover:underline">
                     {webhook.name}
                   </Link>
-                  <div className="text-xs text-muted-foreground">
+                  <div className="text-muted-foreground text-xs">
                     {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
                   </div>
                 </TableCell>
@@ -77,7 +89,11 @@ export function WebhookList() {
                   {webhook.lastDeliveryAt && webhook.lastVerdict ? (
                     <div className="flex items-center gap-2">
                       <DeliveryVerdictBadge verdict={webhook.lastVerdict} />
-                      <time dateTime={webhook.lastDeliveryAt.toISOString()} title={formatAbsolute(webhook.lastDeliveryAt)} className="text-sm">
+                      <time
+                        dateTime={webhook.lastDeliveryAt.toISOString()}
+                        title={formatAbsolute(webhook.lastDeliveryAt)}
+                        className="text-sm"
+                      >
                         {formatRelative(webhook.lastDeliveryAt)}
                       </time>
                     </div>
@@ -86,7 +102,13 @@ export function WebhookList() {
                   )}
                 </TableCell>
                 <TableCell className="text-sm">{webhook.rateLimitPerMinute}/min</TableCell>
-                <TableCell>{webhook.enabled ? <Badge variant="success">Enabled</Badge> : <Badge variant="outline">Disabled</Badge>}</TableCell>
+                <TableCell>
+                  {webhook.enabled ? (
+                    <Badge variant="success">Enabled</Badge>
+                  ) : (
+                    <Badge variant="outline">Disabled</Badge>
+                  )}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

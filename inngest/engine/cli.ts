@@ -21,7 +21,10 @@ const { values } = parseArgs({
     "history-retention": { type: "string", default: "168" },
     // From the environment too, as `inngest start` reads them: a key in argv is visible in `ps`.
     "signing-key": { type: "string", default: process.env.INNGEST_SIGNING_KEY || undefined },
-    "signing-key-fallback": { type: "string", default: process.env.INNGEST_SIGNING_KEY_FALLBACK || undefined },
+    "signing-key-fallback": {
+      type: "string",
+      default: process.env.INNGEST_SIGNING_KEY_FALLBACK || undefined,
+    },
     "event-key": { type: "string", default: process.env.INNGEST_EVENT_KEY || undefined },
     help: { type: "boolean", short: "h", default: false },
   },

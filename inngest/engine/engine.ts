@@ -28,7 +28,11 @@ import { SCHEMA, type Sql } from "./store";
 // JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
 // would make postgres.js encode the already-encoded string a second time.
 
-export type EngineLogLine = { level: "info" | "warn" | "error"; msg: string; [field: string]: unknown };
+export type EngineLogLine = {
+  level: "info" | "warn" | "error";
+  msg: string;
+  [field: string]: unknown;
+};
 
 export type EngineConfig = {
   /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
@@ -81,7 +85,14 @@ type QueueItem = {
   /** Written as leased when it was queued, because it is dispatched at once (see canDispatchNow). */
   leased?: boolean;
 };
-type NewQueueItem = { kind: QueueKind; stepId: string; attempt: number; runAt: number; wait?: NewWait; leased?: boolean };
+type NewQueueItem = {
+  kind: QueueKind;
+  stepId: string;
+  attempt: number;
+  runAt: number;
+  wait?: NewWait;
+  leased?: boolean;
+};
 type NewWait = {
   kind: "event" | "invoke";
   eventName: string | null;
@@ -130,7 +141,10 @@ function ranksAfter(a: WaitRank, b: WaitRank): boolean {
 export class EventValidationError extends Error {}
 
 const INVOKE_TIMEOUT_ERROR = {
-  error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" },
+  error: {
+    name: "InngestInvokeTimeoutError",
+    message: "Timed out waiting for invoked function to complete",
+  },
 };
 
 function maxAttemptsOf(config: FunctionConfig): number {
@@ -139,7 +153,14 @@ function maxAttemptsOf(config: FunctionConfig): number {
 }
 
 function toEventMap(event: InngestEvent) {
-  return { name: event.name, data: event.data, user: event.user, id: event.id, ts: event.ts, ...(event.v ? { v: event.v } : {}) };
+  return {
+    name: event.name,
+    data: event.data,
+    user: event.user,
+    id: event.id,
+    ts: event.ts,
+    ...(event.v ? { v: event.v } : {}),
+  };
 }
 
 function serializeError(error: unknown) {
@@ -149,7 +170,9 @@ function serializeError(error: unknown) {
 
 function parseCron(expression: string): { pattern: string; timezone: string } {
   const match = /^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/.exec(expression.trim());
-  return match ? { pattern: match[2] ?? "", timezone: match[1] ?? "UTC" } : { pattern: expression.trim(), timezone: "UTC" };
+  return match
+    ? { pattern: match[2] ?? "", timezone: match[1] ?? "UTC" }
+    : { pattern: expression.trim(), timezone: "UTC" };
 }
 
 /** The next tick strictly after `after`, for 5-field expressions, descriptors and `@every`. */
@@ -161,7 +184,11 @@ export function nextCronTick(expression: string, after: Date): Date | null {
     if (!intervalMs) return null;
     return new Date((Math.floor(after.getTime() / intervalMs) + 1) * intervalMs);
   }
-  return new Cron(pattern, { timezone, paused: true, mode: pattern.startsWith("@") ? "auto" : "5-part" }).nextRun(after);
+  return new Cron(pattern, {
+    timezone,
+    paused: true,
+    mode: pattern.startsWith("@") ? "auto" : "5-part",
+  }).nextRun(after);
 }
 
 /**
@@ -194,12 +221,16 @@ export class InngestEngine {
   // ── lifecycle ────────────────────────────────────────────────────────────────
 
   async recover(): Promise<void> {
-    const rows = await this.sql<{ slug: string; app_name: string; version: number; config: FunctionConfig }[]>`
+    const rows = await this.sql<
+      { slug: string; app_name: string; version: number; config: FunctionConfig }[]
+    >`
       select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
 
     // A request in flight when the engine stopped counts as a failed attempt.
-    const interrupted = await this.sql<{ id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]>`
+    const interrupted = await this.sql<
+      { id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]
+    >`
       select q.id, q.run_id, q.step_id, q.attempt, r.max_attempts
       from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
       where q.leased_at is not null and r.status = 'Running'`;
@@ -208,11 +239,23 @@ export class InngestEngine {
         await this.sql`update ${this.sql(SCHEMA)}.queue
           set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + this.backoffMs(item.attempt))}
           where id = ${item.id}`;
-        this.config.log({ level: "warn", msg: "step.interrupted", run_id: item.run_id, step_id: item.step_id, retrying: true });
+        this.config.log({
+          level: "warn",
+          msg: "step.interrupted",
+          run_id: item.run_id,
+          step_id: item.step_id,
+          retrying: true,
+        });
       } else {
         const run = await this.loadRun(item.run_id);
         if (run) {
-          this.config.log({ level: "warn", msg: "step.interrupted", run_id: item.run_id, step_id: item.step_id, retrying: false });
+          this.config.log({
+            level: "warn",
+            msg: "step.interrupted",
+            run_id: item.run_id,
+            step_id: item.step_id,
+            retrying: false,
+          });
           await this.finalize(run, "Failed", {
             name: "Error",
             message: "The engine stopped while this step was running, and no attempts remain.",
@@ -221,7 +264,17 @@ export class InngestEngine {
       }
     }
 
-    const queued = await this.sql<{ id: string; run_id: string; kind: QueueKind; step_id: string; attempt: number; wait_id: string | null; run_at: Date }[]>`
+    const queued = await this.sql<
+      {
+        id: string;
+        run_id: string;
+        kind: QueueKind;
+        step_id: string;
+        attempt: number;
+        wait_id: string | null;
+        run_at: Date;
+      }[]
+    >`
       select q.id, q.run_id, q.kind, q.step_id, q.attempt, q.wait_id, q.run_at
       from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
       where q.leased_at is null and r.status = 'Running' order by q.id`;
@@ -239,10 +292,14 @@ export class InngestEngine {
 
     const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
       select function_slug, expression, next_tick from ${this.sql(SCHEMA)}.crons`;
-    for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
+    for (const cron of crons)
+      this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
     await this.refreshWaitedNames();
 
-    this.pruneTimer = setInterval(() => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)), this.config.pruneIntervalMs);
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch((error: unknown) => this.logError("prune.failed", error)),
+      this.config.pruneIntervalMs,
+    );
     this.pruneTimer.unref();
   }
 
@@ -271,7 +328,13 @@ export class InngestEngine {
   // ── registry ─────────────────────────────────────────────────────────────────
 
   private remember(slug: string, appName: string, version: number, config: FunctionConfig) {
-    this.functions.set(slug, { slug, appName, version, config, maxAttempts: maxAttemptsOf(config) });
+    this.functions.set(slug, {
+      slug,
+      appName,
+      version,
+      config,
+      maxAttempts: maxAttemptsOf(config),
+    });
   }
 
   listFunctions(): RegisteredFunction[] {
@@ -279,7 +342,11 @@ export class InngestEngine {
   }
 
   /** Upserts an app and replaces its function set; reschedules its crons. */
-  async registerApp(appName: string, url: string, configs: FunctionConfig[]): Promise<{ modified: boolean }> {
+  async registerApp(
+    appName: string,
+    url: string,
+    configs: FunctionConfig[],
+  ): Promise<{ modified: boolean }> {
     if (!appName) throw new EventValidationError("appName is required");
     const checksum = createHash("sha256").update(JSON.stringify({ url, configs })).digest("hex");
     const [existing] = await this.sql<{ checksum: string }[]>`
@@ -304,7 +371,10 @@ export class InngestEngine {
         await tx`delete from ${tx(SCHEMA)}.crons where function_slug = ${config.id} and not (expression = any(${crons}::text[]))`;
         for (const expression of crons) {
           const next = nextCronTick(expression, now);
-          if (!next) throw new EventValidationError(`invalid cron expression "${expression}" in ${config.id}`);
+          if (!next)
+            throw new EventValidationError(
+              `invalid cron expression "${expression}" in ${config.id}`,
+            );
           await tx`insert into ${tx(SCHEMA)}.crons (function_slug, expression, next_tick) values (${config.id}, ${expression}, ${next})
             on conflict (function_slug, expression) do nothing`;
         }
@@ -312,7 +382,8 @@ export class InngestEngine {
       return saved;
     });
 
-    for (const [slug, fn] of this.functions) if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
+    for (const [slug, fn] of this.functions)
+      if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
     for (const fn of stored) this.remember(fn.slug, appName, fn.version, fn.config);
     for (const [key, timer] of this.cronTimers) {
       const [slug] = key.split("|");
@@ -324,14 +395,28 @@ export class InngestEngine {
     const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
       select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
       join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
-    for (const cron of crons) this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
+    for (const cron of crons)
+      this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
 
     for (const config of configs) {
       const unsupported = Object.keys(config).filter((key) =>
-        ["rateLimit", "throttle", "debounce", "batchEvents", "priority", "timeouts", "singleton"].includes(key),
+        [
+          "rateLimit",
+          "throttle",
+          "debounce",
+          "batchEvents",
+          "priority",
+          "timeouts",
+          "singleton",
+        ].includes(key),
       );
       if (unsupported.length) {
-        this.config.log({ level: "warn", msg: "function.unsupported_flow_control", function: config.id, ignored: unsupported });
+        this.config.log({
+          level: "warn",
+          msg: "function.unsupported_flow_control",
+          function: config.id,
+          ignored: unsupported,
+        });
       }
     }
     this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
@@ -341,27 +426,41 @@ export class InngestEngine {
   // ── events ───────────────────────────────────────────────────────────────────
 
   /** Stores events and routes them to triggers, waits and cancellations; returns internal ids. */
-  async ingest(rawEvents: unknown[], options: { internal?: boolean; seed?: string | null } = {}): Promise<string[]> {
+  async ingest(
+    rawEvents: unknown[],
+    options: { internal?: boolean; seed?: string | null } = {},
+  ): Promise<string[]> {
     const now = Date.now();
     const seeded = seededUlids(options.seed ?? null, rawEvents.length);
     const events = rawEvents.map((raw, index) => {
-      if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new EventValidationError(`event ${index} is not an object`);
+      if (!raw || typeof raw !== "object" || Array.isArray(raw))
+        throw new EventValidationError(`event ${index} is not an object`);
       const input = raw as Partial<InngestEvent>;
-      if (typeof input.name !== "string" || !input.name) throw new EventValidationError(`event ${index} has no name`);
+      if (typeof input.name !== "string" || !input.name)
+        throw new EventValidationError(`event ${index} has no name`);
       if (!options.internal && input.name.toLowerCase().startsWith(INTERNAL_EVENT_PREFIX)) {
-        throw new EventValidationError(`event names starting with "${INTERNAL_EVENT_PREFIX}" are reserved`);
+        throw new EventValidationError(
+          `event names starting with "${INTERNAL_EVENT_PREFIX}" are reserved`,
+        );
       }
-      const data = input.data && typeof input.data === "object" && !Array.isArray(input.data) ? { ...input.data } : {};
+      const data =
+        input.data && typeof input.data === "object" && !Array.isArray(input.data)
+          ? { ...input.data }
+          : {};
       if (!options.internal) delete data._inngest;
       const ts = typeof input.ts === "number" && input.ts > 0 ? input.ts : now;
-      if (ts < 315_532_800_000 || ts > 4_102_444_800_000) throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
+      if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
+        throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
       const internalId = seeded?.[index] ?? newUlid();
       const event: InngestEvent = {
         name: input.name,
         data,
         id: typeof input.id === "string" && input.id ? input.id : internalId,
         ts,
-        user: input.user && typeof input.user === "object" ? (input.user as Record<string, unknown>) : {},
+        user:
+          input.user && typeof input.user === "object"
+            ? (input.user as Record<string, unknown>)
+            : {},
         ...(typeof input.v === "string" ? { v: input.v } : {}),
         ...(input.meta !== undefined ? { meta: input.meta } : {}),
       };
@@ -404,26 +503,44 @@ export class InngestEngine {
 
     const waits = !this.waitedNames.has(event.name)
       ? []
-      : await this.sql<{ id: string; run_id: string; kind: "event" | "cancel"; expression: string | null; step_id: string | null }[]>`
+      : await this.sql<
+          {
+            id: string;
+            run_id: string;
+            kind: "event" | "cancel";
+            expression: string | null;
+            step_id: string | null;
+          }[]
+        >`
           select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
           where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
     for (const wait of waits) {
       const run = await this.getRun(wait.run_id);
       if (!run || run.status !== "Running") continue;
-      if (wait.expression && !expressionMatches(wait.expression, { event: run.events[0], async: event })) continue;
-      const consumed = await this.sql`delete from ${this.sql(SCHEMA)}.waits where id = ${wait.id} returning id`;
+      if (
+        wait.expression &&
+        !expressionMatches(wait.expression, { event: run.events[0], async: event })
+      )
+        continue;
+      const consumed = await this
+        .sql`delete from ${this.sql(SCHEMA)}.waits where id = ${wait.id} returning id`;
       if (consumed.length === 0) continue;
       if (wait.kind === "cancel") await this.cancel(run, "cancelOn event");
-      else if (wait.step_id) await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
+      else if (wait.step_id)
+        await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
     }
 
-    const correlationId = event.name === EVENTS.functionFinished ? event.data.correlation_id : undefined;
+    const correlationId =
+      event.name === EVENTS.functionFinished ? event.data.correlation_id : undefined;
     if (typeof correlationId === "string") {
       const [wait] = await this.sql<{ id: string; run_id: string; step_id: string }[]>`
         delete from ${this.sql(SCHEMA)}.waits where correlation_id = ${correlationId} and kind = 'invoke' returning id, run_id, step_id`;
       const run = wait ? await this.getRun(wait.run_id) : undefined;
       if (wait && run?.status === "Running") {
-        const value = event.data.error !== undefined ? { error: event.data.error } : { data: event.data.result ?? null };
+        const value =
+          event.data.error !== undefined
+            ? { error: event.data.error }
+            : { data: event.data.result ?? null };
         await this.resolveStep(run, wait.step_id, value, Number(wait.id));
       }
     }
@@ -433,7 +550,16 @@ export class InngestEngine {
   private async failInvocation(event: InngestEvent, target: string) {
     const correlationId = (event.data._inngest as { correlation_id?: string }).correlation_id;
     await this.ingest(
-      [{ name: EVENTS.functionFinished, data: { function_id: target, correlation_id: correlationId, error: { name: "Error", message: `could not find function with ID: ${target}` } } }],
+      [
+        {
+          name: EVENTS.functionFinished,
+          data: {
+            function_id: target,
+            correlation_id: correlationId,
+            error: { name: "Error", message: `could not find function with ID: ${target}` },
+          },
+        },
+      ],
       { internal: true },
     );
   }
@@ -442,16 +568,28 @@ export class InngestEngine {
 
   private concurrencySlots(fn: RegisteredFunction, event: InngestEvent): ConcurrencySlot[] {
     const raw = fn.config.concurrency;
-    const list: ConcurrencyConfig[] = raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
+    const list: ConcurrencyConfig[] =
+      raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
     return list.flatMap((entry) => {
-      const { limit, key, scope = "fn" } = typeof entry === "number" ? { limit: entry, key: undefined, scope: "fn" as const } : entry;
+      const {
+        limit,
+        key,
+        scope = "fn",
+      } = typeof entry === "number"
+        ? { limit: entry, key: undefined, scope: "fn" as const }
+        : entry;
       if (!limit || limit <= 0) return [];
       const value = key ? evaluateKey(key, { event }) : "";
       return [{ key: scope === "fn" ? `fn:${fn.slug}:${value}` : `${scope}:${value}`, limit }];
     });
   }
 
-  private async createRun(fn: RegisteredFunction, internalId: string, events: InngestEvent[], cron?: string): Promise<string | null> {
+  private async createRun(
+    fn: RegisteredFunction,
+    internalId: string,
+    events: InngestEvent[],
+    cron?: string,
+  ): Promise<string | null> {
     const [event] = events;
     if (!event) return null;
     const dedupeKeys = [`${fn.slug}:id:${event.id}`];
@@ -462,7 +600,8 @@ export class InngestEngine {
       } catch {
         idempotent = true;
       }
-      if (idempotent) dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
+      if (idempotent)
+        dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
     }
     const cancels = (fn.config.cancel ?? []).map((cancel) => ({
       event: cancel.event,
@@ -496,7 +635,13 @@ export class InngestEngine {
       select id, 'execute', ${DISCOVERY_STEP}, case when ${leased} then now() end from run
       returning run_id as id, (select seq from run) as seq, id as queue_id`;
     if (!created) {
-      this.config.log({ level: "info", msg: "run.skipped", function: fn.slug, event_id: internalId, reason: "dedupe or idempotency" });
+      this.config.log({
+        level: "info",
+        msg: "run.skipped",
+        function: fn.slug,
+        event_id: internalId,
+        reason: "dedupe or idempotency",
+      });
       return null;
     }
     const run: RunState = {
@@ -514,8 +659,23 @@ export class InngestEngine {
       queueIds: new Set(),
     };
     this.runs.set(runId, run);
-    this.config.log({ level: "info", msg: "run.started", run_id: runId, function: fn.slug, event: event.name });
-    this.schedule({ id: Number(created.queue_id), runId, kind: "execute", stepId: DISCOVERY_STEP, attempt: 0, waitId: null, runAt: Date.now(), leased });
+    this.config.log({
+      level: "info",
+      msg: "run.started",
+      run_id: runId,
+      function: fn.slug,
+      event: event.name,
+    });
+    this.schedule({
+      id: Number(created.queue_id),
+      runId,
+      kind: "execute",
+      stepId: DISCOVERY_STEP,
+      attempt: 0,
+      waitId: null,
+      runAt: Date.now(),
+      leased,
+    });
     return runId;
   }
 
@@ -552,15 +712,26 @@ export class InngestEngine {
    * Saves the run's step state, removes the consumed queue item (and a consumed wait's
    * timeout) and adds the next items with their waits — one statement, so one round trip.
    */
-  private async persist(run: RunState, change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] }) {
+  private async persist(
+    run: RunState,
+    change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] },
+  ) {
     const s = this.sql(SCHEMA);
     const { next } = change;
-    let dispatchable = this.canDispatchNow(run, Date.now()) ? this.config.maxConcurrentRequests - this.activeRequests : 0;
+    let dispatchable = this.canDispatchNow(run, Date.now())
+      ? this.config.maxConcurrentRequests - this.activeRequests
+      : 0;
     for (const item of next) {
       if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
       item.leased = item.kind === "execute" && item.runAt <= Date.now() && dispatchable-- > 0;
     }
-    const [result] = await this.sql<{ updated: boolean; deleted: string[] | null; inserted: { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null }[]>`
+    const [result] = await this.sql<
+      {
+        updated: boolean;
+        deleted: string[] | null;
+        inserted: { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
+      }[]
+    >`
       with updated as (
         update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
           pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
@@ -595,9 +766,20 @@ export class InngestEngine {
     for (const id of result?.deleted ?? []) this.unschedule(Number(id));
     if (!result?.updated) return;
     for (const row of result.inserted ?? []) {
-      const item = next.find((candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind);
+      const item = next.find(
+        (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
+      );
       if (!item) continue;
-      this.schedule({ id: Number(row.id), runId: run.id, kind: item.kind, stepId: item.stepId, attempt: item.attempt, waitId: row.wait_id, runAt: item.runAt, leased: item.leased });
+      this.schedule({
+        id: Number(row.id),
+        runId: run.id,
+        kind: item.kind,
+        stepId: item.stepId,
+        attempt: item.attempt,
+        waitId: row.wait_id,
+        runAt: item.runAt,
+        leased: item.leased,
+      });
     }
   }
 
@@ -606,7 +788,13 @@ export class InngestEngine {
   }
 
   /** A step's value arrived (sleep ended, wait matched or timed out, invoke finished). */
-  private async resolveStep(run: RunState, stepId: string, value: unknown, consumedWaitId?: number, consumedQueueId?: number) {
+  private async resolveStep(
+    run: RunState,
+    stepId: string,
+    value: unknown,
+    consumedWaitId?: number,
+    consumedQueueId?: number,
+  ) {
     if (stepId in run.steps) return;
     run.steps[stepId] = value;
     run.stack.push(stepId);
@@ -619,7 +807,11 @@ export class InngestEngine {
     await this.persist(run, { consumedQueueId, consumedWaitId, next });
   }
 
-  private async finalize(run: RunState, status: "Completed" | "Failed" | "Cancelled", output: unknown): Promise<boolean> {
+  private async finalize(
+    run: RunState,
+    status: "Completed" | "Failed" | "Cancelled",
+    output: unknown,
+  ): Promise<boolean> {
     const s = this.sql(SCHEMA);
     const [updated] = await this.sql`
       with finished as (
@@ -637,12 +829,19 @@ export class InngestEngine {
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
-    this.config.log({ level: status === "Failed" ? "warn" : "info", msg: `run.${status.toLowerCase()}`, run_id: run.id, function: run.functionSlug });
+    this.config.log({
+      level: status === "Failed" ? "warn" : "info",
+      msg: `run.${status.toLowerCase()}`,
+      run_id: run.id,
+      function: run.functionSlug,
+    });
 
     const [trigger] = run.events;
-    const triggeredByLifecycle = trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
+    const triggeredByLifecycle =
+      trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
     if (!trigger || triggeredByLifecycle) return true;
-    const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)?.correlation_id;
+    const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)
+      ?.correlation_id;
     const data = {
       function_id: run.functionSlug,
       run_id: run.id,
@@ -655,14 +854,16 @@ export class InngestEngine {
     };
     const lifecycle: unknown[] = [{ name: EVENTS.functionFinished, data }];
     if (status === "Failed") lifecycle.push({ name: EVENTS.functionFailed, id: run.id, data });
-    if (status === "Cancelled") lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
+    if (status === "Cancelled")
+      lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
     await this.ingest(lifecycle, { internal: true });
     return true;
   }
 
   async cancel(run: RunState, reason: string): Promise<boolean> {
     const cancelled = await this.finalize(run, "Cancelled", null);
-    if (cancelled) this.config.log({ level: "info", msg: "run.cancel_requested", run_id: run.id, reason });
+    if (cancelled)
+      this.config.log({ level: "info", msg: "run.cancel_requested", run_id: run.id, reason });
     return cancelled;
   }
 
@@ -673,7 +874,12 @@ export class InngestEngine {
     return (await this.cancel(run, "REST")) ? "cancelled" : "not_running";
   }
 
-  async cancelMany(filter: { functionSlug: string; startedBefore: Date; startedAfter?: Date; expression?: string }): Promise<number> {
+  async cancelMany(filter: {
+    functionSlug: string;
+    startedBefore: Date;
+    startedAfter?: Date;
+    expression?: string;
+  }): Promise<number> {
     const rows = await this.sql<{ id: string }[]>`
       select id from ${this.sql(SCHEMA)}.runs
       where function_slug = ${filter.functionSlug} and status = 'Running'
@@ -682,7 +888,8 @@ export class InngestEngine {
     for (const { id } of rows) {
       const run = await this.getRun(id);
       if (!run || run.status !== "Running") continue;
-      if (filter.expression && !expressionMatches(filter.expression, { event: run.events[0] })) continue;
+      if (filter.expression && !expressionMatches(filter.expression, { event: run.events[0] }))
+        continue;
       if (await this.cancel(run, "bulk cancellation")) count++;
     }
     return count;
@@ -701,11 +908,14 @@ export class InngestEngine {
       this.pump();
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(item.id);
-      this.ready.push(item);
-      this.pump();
-    }, Math.min(delay, 2_147_000_000));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(item.id);
+        this.ready.push(item);
+        this.pump();
+      },
+      Math.min(delay, 2_147_000_000),
+    );
     this.timers.set(item.id, timer);
   }
 
@@ -718,7 +928,12 @@ export class InngestEngine {
   }
 
   private pump() {
-    while (!this.stopped && !this.closing && this.activeRequests < this.config.maxConcurrentRequests && this.ready.length > 0) {
+    while (
+      !this.stopped &&
+      !this.closing &&
+      this.activeRequests < this.config.maxConcurrentRequests &&
+      this.ready.length > 0
+    ) {
       const item = this.ready.shift();
       if (!item) break;
       this.activeRequests++;
@@ -764,7 +979,8 @@ export class InngestEngine {
       semaphore.active--;
       const next = semaphore.waiting.shift();
       if (next) this.ready.push(next.item);
-      if (semaphore.active === 0 && semaphore.waiting.length === 0) this.semaphores.delete(slot.key);
+      if (semaphore.active === 0 && semaphore.waiting.length === 0)
+        this.semaphores.delete(slot.key);
     }
   }
 
@@ -792,7 +1008,9 @@ export class InngestEngine {
   }
 
   private backoffMs(attempt: number): number {
-    return this.config.retryIntervalSeconds !== undefined ? this.config.retryIntervalSeconds * 1000 : defaultBackoffMs(attempt);
+    return this.config.retryIntervalSeconds !== undefined
+      ? this.config.retryIntervalSeconds * 1000
+      : defaultBackoffMs(attempt);
   }
 
   // ── the run loop ─────────────────────────────────────────────────────────────
@@ -807,12 +1025,21 @@ export class InngestEngine {
       const [wait] = await this.sql<{ kind: string }[]>`
         delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind`;
       if (!wait) return;
-      return this.resolveStep(run, item.stepId, wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null, undefined, item.id);
+      return this.resolveStep(
+        run,
+        item.stepId,
+        wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null,
+        undefined,
+        item.id,
+      );
     }
 
     const fn = this.functions.get(run.functionSlug);
     if (!fn) {
-      await this.finalize(run, "Failed", { name: "Error", message: `function ${run.functionSlug} is no longer registered` });
+      await this.finalize(run, "Failed", {
+        name: "Error",
+        message: `function ${run.functionSlug} is no longer registered`,
+      });
       return;
     }
     if (!this.tryAcquire(run, item)) return;
@@ -824,7 +1051,8 @@ export class InngestEngine {
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
-    if (!item.leased) await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
+    if (!item.leased)
+      await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
     const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
     url.searchParams.set("fnId", fn.slug);
     url.searchParams.set("stepId", item.stepId);
@@ -859,13 +1087,40 @@ export class InngestEngine {
     }
     if (this.stopped || run.status !== "Running") return;
 
-    if (response instanceof Error || !response.fromSdk || (response.status !== 200 && response.status !== 206)) {
-      const noRetry = !(response instanceof Error) && response.fromSdk && response.headers.get("x-inngest-no-retry") === "true";
-      const output = response instanceof Error ? serializeError(response) : parseJson(response.body);
+    if (
+      response instanceof Error ||
+      !response.fromSdk ||
+      (response.status !== 200 && response.status !== 206)
+    ) {
+      const noRetry =
+        !(response instanceof Error) &&
+        response.fromSdk &&
+        response.headers.get("x-inngest-no-retry") === "true";
+      const output =
+        response instanceof Error ? serializeError(response) : parseJson(response.body);
       if (!noRetry && item.attempt + 1 < run.maxAttempts) {
-        const delay = (!(response instanceof Error) && retryAfterMs(response.headers.get("retry-after"), Date.now())) || this.backoffMs(item.attempt);
-        this.config.log({ level: "warn", msg: "step.retry", run_id: run.id, step_id: item.stepId, attempt: item.attempt + 1 });
-        await this.persist(run, { consumedQueueId: item.id, next: [{ kind: "execute", stepId: item.stepId, attempt: item.attempt + 1, runAt: Date.now() + delay }] });
+        const delay =
+          (!(response instanceof Error) &&
+            retryAfterMs(response.headers.get("retry-after"), Date.now())) ||
+          this.backoffMs(item.attempt);
+        this.config.log({
+          level: "warn",
+          msg: "step.retry",
+          run_id: run.id,
+          step_id: item.stepId,
+          attempt: item.attempt + 1,
+        });
+        await this.persist(run, {
+          consumedQueueId: item.id,
+          next: [
+            {
+              kind: "execute",
+              stepId: item.stepId,
+              attempt: item.attempt + 1,
+              runAt: Date.now() + delay,
+            },
+          ],
+        });
         return;
       }
       await this.finalize(run, "Failed", output);
@@ -913,9 +1168,27 @@ export class InngestEngine {
         case "StepError": {
           const final = noRetry || item.attempt + 1 >= run.maxAttempts;
           if (!final) {
-            const delay = retryAfterMs(response.headers.get("retry-after"), now) ?? this.backoffMs(item.attempt);
-            this.config.log({ level: "warn", msg: "step.retry", run_id: run.id, step_id: op.id, attempt: item.attempt + 1 });
-            await this.persist(run, { consumedQueueId: item.id, next: [{ kind: "execute", stepId: item.stepId, attempt: item.attempt + 1, runAt: now + delay }] });
+            const delay =
+              retryAfterMs(response.headers.get("retry-after"), now) ??
+              this.backoffMs(item.attempt);
+            this.config.log({
+              level: "warn",
+              msg: "step.retry",
+              run_id: run.id,
+              step_id: op.id,
+              attempt: item.attempt + 1,
+            });
+            await this.persist(run, {
+              consumedQueueId: item.id,
+              next: [
+                {
+                  kind: "execute",
+                  stepId: item.stepId,
+                  attempt: item.attempt + 1,
+                  runAt: now + delay,
+                },
+              ],
+            });
             return;
           }
           if (op.id === COMPLETE_OP_ID) {
@@ -936,7 +1209,13 @@ export class InngestEngine {
           if (waitOn(op.id)) next.push({ kind: "execute", stepId: op.id, attempt: 0, runAt: now });
           break;
         case "Sleep":
-          if (waitOn(op.id)) next.push({ kind: "sleep", stepId: op.id, attempt: 0, runAt: resolveDeadline(op.name ?? op.opts?.duration, now, 0) });
+          if (waitOn(op.id))
+            next.push({
+              kind: "sleep",
+              stepId: op.id,
+              attempt: 0,
+              runAt: resolveDeadline(op.name ?? op.opts?.duration, now, 0),
+            });
           break;
         case "WaitForEvent": {
           if (!waitOn(op.id)) break;
@@ -946,7 +1225,14 @@ export class InngestEngine {
             stepId: op.id,
             attempt: 0,
             runAt: expiresAt,
-            wait: { kind: "event", eventName: op.name ?? "", expression: typeof op.opts?.if === "string" ? op.opts.if : null, stepId: op.id, correlationId: null, expiresAt },
+            wait: {
+              kind: "event",
+              eventName: op.name ?? "",
+              expression: typeof op.opts?.if === "string" ? op.opts.if : null,
+              stepId: op.id,
+              correlationId: null,
+              expiresAt,
+            },
           });
           break;
         }
@@ -959,12 +1245,29 @@ export class InngestEngine {
             stepId: op.id,
             attempt: 0,
             runAt: expiresAt,
-            wait: { kind: "invoke", eventName: null, expression: null, stepId: op.id, correlationId, expiresAt },
+            wait: {
+              kind: "invoke",
+              eventName: null,
+              expression: null,
+              stepId: op.id,
+              correlationId,
+              expiresAt,
+            },
           });
-          const payload = (op.opts?.payload ?? {}) as { data?: Record<string, unknown>; v?: string };
+          const payload = (op.opts?.payload ?? {}) as {
+            data?: Record<string, unknown>;
+            v?: string;
+          };
           invocations.push({
             name: EVENTS.functionInvoked,
-            data: { ...payload.data, _inngest: { fn_id: op.opts?.function_id, correlation_id: correlationId, source_fn_id: run.functionSlug } },
+            data: {
+              ...payload.data,
+              _inngest: {
+                fn_id: op.opts?.function_id,
+                correlation_id: correlationId,
+                source_fn_id: run.functionSlug,
+              },
+            },
             ...(payload.v ? { v: payload.v } : {}),
           });
           break;
@@ -974,7 +1277,9 @@ export class InngestEngine {
           return;
         default:
           this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op: op.op });
-          save(op.id, { error: { name: "Error", message: `${op.op} is not supported by the embedded engine` } });
+          save(op.id, {
+            error: { name: "Error", message: `${op.op} is not supported by the embedded engine` },
+          });
       }
     }
 
@@ -996,7 +1301,9 @@ export class InngestEngine {
     const timer = setTimeout(
       () => {
         this.cronTimers.delete(key);
-        void this.fireCron(slug, expression, tick).catch((error: unknown) => this.logError("cron.failed", error, { function: slug }));
+        void this.fireCron(slug, expression, tick).catch((error: unknown) =>
+          this.logError("cron.failed", error, { function: slug }),
+        );
       },
       Math.min(Math.max(tick.getTime() - Date.now(), 0), 2_147_000_000),
     );
@@ -1015,7 +1322,12 @@ export class InngestEngine {
     if (next) this.scheduleCron(slug, expression, next);
     if (!advanced) return;
     const scheduledAt = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const event = { name: EVENTS.scheduledTimer, id: scheduledAt, data: { cron: expression, scheduledAt, fireAt: now.toISOString() }, ts: now.getTime() };
+    const event = {
+      name: EVENTS.scheduledTimer,
+      id: scheduledAt,
+      data: { cron: expression, scheduledAt, fireAt: now.toISOString() },
+      ts: now.getTime(),
+    };
     const [internalId] = await this.ingest([event], { internal: true });
     const stored: InngestEvent = { ...event, user: {} };
     if (internalId) await this.createRun(fn, internalId, [stored], expression);
@@ -1046,6 +1358,11 @@ export class InngestEngine {
 
   private logError(msg: string, error: unknown, fields: Record<string, unknown> = {}) {
     if (this.stopped) return;
-    this.config.log({ level: "error", msg, error: error instanceof Error ? error.message : String(error), ...fields });
+    this.config.log({
+      level: "error",
+      msg,
+      error: error instanceof Error ? error.message : String(error),
+      ...fields,
+    });
   }
 }

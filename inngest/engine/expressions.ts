@@ -31,7 +31,11 @@ function rootsAtVariable(node: Node): boolean {
 function toOptionalChain(node: Node): Node {
   if (node.op === "." || node.op === "[]") {
     const [target, key] = node.args as [Node, unknown];
-    return { ...node, op: node.op === "." ? ".?" : "[?]", args: [toOptionalChain(target), isNode(key) ? rewrite(key) : key] } as Node;
+    return {
+      ...node,
+      op: node.op === "." ? ".?" : "[?]",
+      args: [toOptionalChain(target), isNode(key) ? rewrite(key) : key],
+    } as Node;
   }
   return node;
 }
@@ -39,11 +43,24 @@ function toOptionalChain(node: Node): Node {
 function rewrite(node: Node): Node {
   if ((node.op === "." || node.op === "[]") && rootsAtVariable(node)) {
     const chain = toOptionalChain(node);
-    return { ...node, op: "rcall", args: ["orValue", chain, [{ op: "value", args: null }]] } as unknown as Node;
+    return {
+      ...node,
+      op: "rcall",
+      args: ["orValue", chain, [{ op: "value", args: null }]],
+    } as unknown as Node;
   }
   const args = node.args;
   if (Array.isArray(args)) {
-    return { ...node, args: args.map((arg) => (isNode(arg) ? rewrite(arg) : Array.isArray(arg) ? arg.map((item) => (isNode(item) ? rewrite(item) : item)) : arg)) } as Node;
+    return {
+      ...node,
+      args: args.map((arg) =>
+        isNode(arg)
+          ? rewrite(arg)
+          : Array.isArray(arg)
+            ? arg.map((item) => (isNode(item) ? rewrite(item) : item))
+            : arg,
+      ),
+    } as Node;
   }
   return node;
 }
@@ -61,9 +78,12 @@ function toCelValue(value: unknown): unknown {
 function fromCelValue(value: unknown): unknown {
   if (typeof value === "bigint") return Number(value);
   if (Array.isArray(value)) return value.map(fromCelValue);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([key, item]) => [String(key), fromCelValue(item)]));
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([key, item]) => [String(key), fromCelValue(item)]));
   if (value && typeof value === "object" && value.constructor === Object) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromCelValue(item)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, fromCelValue(item)]),
+    );
   }
   return value;
 }
@@ -79,7 +99,13 @@ export function compileExpression(source: string): CompiledExpression {
   const rewritten = serialize(rewrite(parse(source).ast as Node) as ASTNode);
   const program = environment.parse(rewritten);
   const compiled: CompiledExpression = (variables) =>
-    fromCelValue(program(Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, toCelValue(value)]))));
+    fromCelValue(
+      program(
+        Object.fromEntries(
+          Object.entries(variables).map(([key, value]) => [key, toCelValue(value)]),
+        ),
+      ),
+    );
   if (cache.size > 1_000) cache.clear();
   cache.set(source, compiled);
   return compiled;

@@ -2,7 +2,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
 import type { FunctionConfig } from "./protocol";
-import { appRequest, bearerAuthorized, eventKeyAuthorized, parseSigningKey, SigningKeyError, type EngineKeys } from "./signing";
+import {
+  appRequest,
+  bearerAuthorized,
+  eventKeyAuthorized,
+  parseSigningKey,
+  SigningKeyError,
+  type EngineKeys,
+} from "./signing";
 import { openStore, SCHEMA, type Sql } from "./store";
 
 export type { EngineLogLine } from "./engine";
@@ -87,15 +94,21 @@ function send(response: http.ServerResponse, kind: ServerKind, status: number, b
 }
 
 /** Both keys or neither: half a signed mode would leave one door open while looking shut. */
-function engineKeys(options: Pick<EngineOptions, "signingKey" | "signingKeyFallback" | "eventKey">): EngineKeys | undefined {
+function engineKeys(
+  options: Pick<EngineOptions, "signingKey" | "signingKeyFallback" | "eventKey">,
+): EngineKeys | undefined {
   const { signingKey, signingKeyFallback, eventKey } = options;
   if (!signingKey && !eventKey && !signingKeyFallback) return undefined;
   if (!signingKey || !eventKey) {
-    throw new SigningKeyError("Signed mode needs both a signing key and an event key (--signing-key and --event-key).");
+    throw new SigningKeyError(
+      "Signed mode needs both a signing key and an event key (--signing-key and --event-key).",
+    );
   }
   return {
     signing: parseSigningKey(signingKey),
-    signingFallback: signingKeyFallback ? parseSigningKey(signingKeyFallback, "fallback signing key") : undefined,
+    signingFallback: signingKeyFallback
+      ? parseSigningKey(signingKeyFallback, "fallback signing key")
+      : undefined,
     eventKey,
   };
 }
@@ -115,7 +128,11 @@ function endpointOf(url: string): string | null {
  * state to these URLs and stores what comes back, so a registration naming another host would
  * hand it every run. Query strings (`deployId`, `fnId`) do not change where a call goes.
  */
-export function foreignAppUrl(allowed: readonly string[], url: string, configs: readonly FunctionConfig[]): string | null {
+export function foreignAppUrl(
+  allowed: readonly string[],
+  url: string,
+  configs: readonly FunctionConfig[],
+): string | null {
   if (allowed.length === 0) return null;
   const endpoints = new Set(allowed.map(endpointOf));
   // The body is the caller's JSON: a config without steps, or a step without a URL, is not trusted to be well formed.
@@ -167,42 +184,69 @@ function runView(row: RunRow) {
   };
 }
 
-function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undefined, appUrls: () => string[]) {
+function createHandler(
+  engine: InngestEngine,
+  sql: Sql,
+  keys: EngineKeys | undefined,
+  appUrls: () => string[],
+) {
   const s = sql(SCHEMA);
   const runColumns = sql`id, function_slug, function_version, event_id, status, output, cron, started_at, ended_at`;
   const kind: ServerKind = keys ? "cloud" : "dev";
-  const reply = (response: http.ServerResponse, status: number, body?: unknown) => send(response, kind, status, body);
+  const reply = (response: http.ServerResponse, status: number, body?: unknown) =>
+    send(response, kind, status, body);
 
   return async function handle(request: http.IncomingMessage, response: http.ServerResponse) {
     const url = new URL(request.url ?? "/", "http://engine");
     const method = request.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean);
 
-    if (method === "GET" && url.pathname === "/health") return reply(response, 200, { status: 200, message: "OK" });
+    if (method === "GET" && url.pathname === "/health")
+      return reply(response, 200, { status: 200, message: "OK" });
 
     // The SDK's own calls (registration, the REST API) carry the hashed signing key; a 401 makes
     // it retry with its fallback key. Events are keyed by the event key in the path instead.
     const api = url.pathname === "/fn/register" || parts[0] === "v0" || parts[0] === "v1";
     if (api && keys && !bearerAuthorized(request.headers.authorization, keys)) {
-      return reply(response, 401, { error: "a signing key is required: Authorization: Bearer <hashed signing key>", status: 401 });
+      return reply(response, 401, {
+        error: "a signing key is required: Authorization: Bearer <hashed signing key>",
+        status: 401,
+      });
     }
 
     if (method === "POST" && url.pathname === "/fn/register") {
       const expected = request.headers["x-inngest-expected-server-kind"];
       if (expected && expected !== kind) {
-        return reply(response, 400, { error: `Expected server kind ${kind}, got ${String(expected)}`, status: 400 });
+        return reply(response, 400, {
+          error: `Expected server kind ${kind}, got ${String(expected)}`,
+          status: 400,
+        });
       }
-      const body = (await readJson(request)) as { appName?: string; url?: string; functions?: FunctionConfig[] } | null;
+      const body = (await readJson(request)) as {
+        appName?: string;
+        url?: string;
+        functions?: FunctionConfig[];
+      } | null;
       if (!body?.appName || !body.url || !Array.isArray(body.functions)) {
-        return reply(response, 400, { error: "appName, url and functions are required", status: 400 });
+        return reply(response, 400, {
+          error: "appName, url and functions are required",
+          status: 400,
+        });
       }
       const stray = foreignAppUrl(appUrls(), body.url, body.functions);
       if (stray !== null) {
-        return reply(response, 403, { error: `registration refused: ${stray} is not an app URL this engine was started with (-u)`, status: 403 });
+        return reply(response, 403, {
+          error: `registration refused: ${stray} is not an app URL this engine was started with (-u)`,
+          status: 403,
+        });
       }
       const appUrl = new URL(body.url);
       appUrl.searchParams.delete("deployId");
-      const { modified } = await engine.registerApp(body.appName, appUrl.toString(), body.functions);
+      const { modified } = await engine.registerApp(
+        body.appName,
+        appUrl.toString(),
+        body.functions,
+      );
       return reply(response, 200, { ok: true, modified, app_id: body.appName, status: 200 });
     }
 
@@ -213,10 +257,13 @@ function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undef
       const body = await readJson(request);
       const events = Array.isArray(body) ? body : [body];
       try {
-        const ids = await engine.ingest(events, { seed: request.headers["x-inngest-event-id-seed"] as string | undefined });
+        const ids = await engine.ingest(events, {
+          seed: request.headers["x-inngest-event-id-seed"] as string | undefined,
+        });
         return reply(response, 200, { ids, status: 200 });
       } catch (error) {
-        if (error instanceof EventValidationError) return reply(response, 400, { ids: [], status: 400, error: error.message });
+        if (error instanceof EventValidationError)
+          return reply(response, 400, { ids: [], status: 400, error: error.message });
         throw error;
       }
     }
@@ -224,34 +271,60 @@ function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undef
     if (parts[0] === "v1") {
       const [, resource, id, sub] = parts;
       if (method === "GET" && resource === "events" && id && !sub) {
-        const [event] = await sql<{ internal_id: string; payload: Record<string, unknown>; received_at: Date }[]>`
+        const [event] = await sql<
+          { internal_id: string; payload: Record<string, unknown>; received_at: Date }[]
+        >`
           select internal_id, payload, received_at from ${s}.events where internal_id = ${id}`;
         if (!event) return reply(response, 404, { error: "event not found", status: 404 });
-        return reply(response, 200, v1({ ...event.payload, internal_id: event.internal_id, received_at: event.received_at.toISOString() }));
+        return reply(
+          response,
+          200,
+          v1({
+            ...event.payload,
+            internal_id: event.internal_id,
+            received_at: event.received_at.toISOString(),
+          }),
+        );
       }
       if (method === "GET" && resource === "events" && id && sub === "runs") {
-        const rows = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where event_id = ${id} order by id`;
+        const rows = await sql<
+          RunRow[]
+        >`select ${runColumns} from ${s}.runs where event_id = ${id} order by id`;
         return reply(response, 200, v1(rows.map(runView)));
       }
       if (resource === "runs" && id && !sub) {
         if (method === "GET") {
           const [row] = await sql<RunRow[]>`select ${runColumns} from ${s}.runs where id = ${id}`;
-          return row ? reply(response, 200, v1(runView(row))) : reply(response, 404, { error: "run not found", status: 404 });
+          return row
+            ? reply(response, 200, v1(runView(row)))
+            : reply(response, 404, { error: "run not found", status: 404 });
         }
         if (method === "DELETE") {
           const outcome = await engine.cancelRunById(id);
-          if (outcome === "not_found") return reply(response, 404, { error: "run not found", status: 404 });
+          if (outcome === "not_found")
+            return reply(response, 404, { error: "run not found", status: 404 });
           return reply(response, 200);
         }
       }
       if (method === "POST" && resource === "cancellations" && !id) {
-        const body = (await readJson(request)) as { app_id?: string; function_id?: string; started_before?: string; started_after?: string; if?: string } | null;
+        const body = (await readJson(request)) as {
+          app_id?: string;
+          function_id?: string;
+          started_before?: string;
+          started_after?: string;
+          if?: string;
+        } | null;
         const startedBefore = body?.started_before ? new Date(body.started_before) : null;
         if (!body?.function_id || !startedBefore || Number.isNaN(startedBefore.getTime())) {
-          return reply(response, 400, { error: "function_id and started_before (RFC3339) are required", status: 400 });
+          return reply(response, 400, {
+            error: "function_id and started_before (RFC3339) are required",
+            status: 400,
+          });
         }
         const known = new Set(engine.listFunctions().map((fn) => fn.slug));
-        const slug = known.has(body.function_id) ? body.function_id : `${body.app_id ?? ""}-${body.function_id}`;
+        const slug = known.has(body.function_id)
+          ? body.function_id
+          : `${body.app_id ?? ""}-${body.function_id}`;
         const cancelled = await engine.cancelMany({
           functionSlug: slug,
           startedBefore,
@@ -266,7 +339,13 @@ function createHandler(engine: InngestEngine, sql: Sql, keys: EngineKeys | undef
   };
 }
 
-async function syncApp(engine: InngestEngine, engineUrl: string, appUrl: string, kind: SyncKind, keys: EngineKeys | undefined): Promise<void> {
+async function syncApp(
+  engine: InngestEngine,
+  engineUrl: string,
+  appUrl: string,
+  kind: SyncKind,
+  keys: EngineKeys | undefined,
+): Promise<void> {
   const { headers, body: payload } = appRequest({ url: appUrl }, keys);
   const response = await fetch(appUrl, {
     method: "PUT",
@@ -275,16 +354,21 @@ async function syncApp(engine: InngestEngine, engineUrl: string, appUrl: string,
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 300)}`);
   if (kind === "out_of_band") return;
   if (response.headers.get("x-inngest-sync-kind") !== "in_band") {
-    const setting = keys ? `INNGEST_BASE_URL=${engineUrl} and the engine's INNGEST_SIGNING_KEY` : `INNGEST_DEV=${engineUrl}`;
+    const setting = keys
+      ? `INNGEST_BASE_URL=${engineUrl} and the engine's INNGEST_SIGNING_KEY`
+      : `INNGEST_DEV=${engineUrl}`;
     throw new Error(`${appUrl} did not answer the in-band sync (is ${setting} set for the app?)`);
   }
   const body = JSON.parse(text) as { app_id: string; url?: string; functions: FunctionConfig[] };
   const stray = foreignAppUrl([appUrl], body.url ?? appUrl, body.functions);
   if (stray !== null) {
-    throw new Error(`${appUrl} answered the sync naming ${stray}: set its INNGEST_SERVE_ORIGIN so the app names the URL the engine syncs`);
+    throw new Error(
+      `${appUrl} answered the sync naming ${stray}: set its INNGEST_SERVE_ORIGIN so the app names the URL the engine syncs`,
+    );
   }
   await engine.registerApp(body.app_id, body.url ?? appUrl, body.functions);
 }
@@ -314,8 +398,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
-      if (status === 500) log({ level: "error", msg: "http.failed", path: request.url, error: String(error) });
-      if (!response.headersSent) send(response, keys ? "cloud" : "dev", status, { error: error instanceof Error ? error.message : String(error), status });
+      if (status === 500)
+        log({ level: "error", msg: "http.failed", path: request.url, error: String(error) });
+      if (!response.headersSent)
+        send(response, keys ? "cloud" : "dev", status, {
+          error: error instanceof Error ? error.message : String(error),
+          status,
+        });
       else response.end();
     });
   });
@@ -328,15 +417,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${host}:${port}`;
 
-  const sync = (appUrl: string, kind: SyncKind = "in_band") => syncApp(engine, url, appUrl, kind, keys);
+  const sync = (appUrl: string, kind: SyncKind = "in_band") =>
+    syncApp(engine, url, appUrl, kind, keys);
   const syncWatched = async () => {
     for (const appUrl of watched) {
-      await sync(appUrl).catch((error: unknown) => log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }));
+      await sync(appUrl).catch((error: unknown) =>
+        log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }),
+      );
     }
   };
   await syncWatched();
   const pollSeconds = options.pollIntervalSeconds ?? 5;
-  const poller = pollSeconds > 0 ? setInterval(() => void syncWatched(), pollSeconds * 1000) : undefined;
+  const poller =
+    pollSeconds > 0 ? setInterval(() => void syncWatched(), pollSeconds * 1000) : undefined;
   poller?.unref();
 
   const stopServer = () =>

@@ -12,13 +12,17 @@ export type InngestEvent = {
 
 export type Trigger = { event?: string; expression?: string; cron?: string };
 
-export type ConcurrencyConfig = number | { limit: number; key?: string; scope?: "fn" | "env" | "account" };
+export type ConcurrencyConfig =
+  number | { limit: number; key?: string; scope?: "fn" | "env" | "account" };
 
 export type FunctionConfig = {
   id: string;
   name?: string;
   triggers: Trigger[];
-  steps: Record<string, { id: string; runtime: { type: string; url: string }; retries?: { attempts: number } }>;
+  steps: Record<
+    string,
+    { id: string; runtime: { type: string; url: string }; retries?: { attempts: number } }
+  >;
   idempotency?: string;
   concurrency?: ConcurrencyConfig | ConcurrencyConfig[];
   cancel?: { event: string; if?: string; timeout?: string }[];
@@ -62,8 +66,13 @@ export type SdkResponse = { status: number; headers: Headers; body: string; from
 export async function readSdkResponse(response: Response): Promise<SdkResponse> {
   const text = await response.text();
   const fromSdk = response.headers.has("x-inngest-sdk");
-  if (response.status !== 201) return { status: response.status, headers: response.headers, body: text, fromSdk };
-  const envelope = JSON.parse(text.trimStart()) as { status: number; headers?: Record<string, string>; body?: string };
+  if (response.status !== 201)
+    return { status: response.status, headers: response.headers, body: text, fromSdk };
+  const envelope = JSON.parse(text.trimStart()) as {
+    status: number;
+    headers?: Record<string, string>;
+    body?: string;
+  };
   const headers = new Headers(response.headers);
   for (const [key, value] of Object.entries(envelope.headers ?? {})) headers.set(key, value);
   return { status: envelope.status, headers, body: envelope.body ?? "", fromSdk };

@@ -102,14 +102,19 @@ export async function openStore(databaseUrl: string): Promise<Sql> {
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${SCHEMA}))`;
     await tx.unsafe(`create schema if not exists ${SCHEMA}`);
-    await tx.unsafe(`create table if not exists ${SCHEMA}.schema_version (version integer not null)`);
-    const [row] = await tx.unsafe<{ version: number }[]>(`select version from ${SCHEMA}.schema_version`);
+    await tx.unsafe(
+      `create table if not exists ${SCHEMA}.schema_version (version integer not null)`,
+    );
+    const [row] = await tx.unsafe<{ version: number }[]>(
+      `select version from ${SCHEMA}.schema_version`,
+    );
     const current = row?.version ?? 0;
     for (let version = current; version < MIGRATIONS.length; version++) {
       await tx.unsafe(MIGRATIONS[version] ?? "");
     }
     if (!row) await tx.unsafe(`insert into ${SCHEMA}.schema_version values (${MIGRATIONS.length})`);
-    else if (current < MIGRATIONS.length) await tx.unsafe(`update ${SCHEMA}.schema_version set version = ${MIGRATIONS.length}`);
+    else if (current < MIGRATIONS.length)
+      await tx.unsafe(`update ${SCHEMA}.schema_version set version = ${MIGRATIONS.length}`);
   });
   return sql;
 }

@@ -5,9 +5,19 @@ import { reconcileRuns } from "@/server/services/runs/reconcile";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 
 /** Every minute: the reconciler (stale running, lost queued, one resend). */
-export function createReconcileRunsFunction(deps: { client: Inngest.Any; db: () => Database; dispatcher: RunDispatcher }) {
+export function createReconcileRunsFunction(deps: {
+  client: Inngest.Any;
+  db: () => Database;
+  dispatcher: RunDispatcher;
+}) {
   return deps.client.createFunction(
-    { id: "reconcile-runs", name: "Reconcile runs", retries: 0, concurrency: 1, triggers: [{ cron: "* * * * *" }] },
+    {
+      id: "reconcile-runs",
+      name: "Reconcile runs",
+      retries: 0,
+      concurrency: 1,
+      triggers: [{ cron: "* * * * *" }],
+    },
     async ({ step }) =>
       step.run("reconcile", () =>
         reconcileRuns(

@@ -29,7 +29,10 @@ export function createRunSkillFunction(deps: {
       retries: 0,
       triggers: [{ event: RUN_REQUESTED }],
       cancelOn: [{ event: RUN_CANCEL_REQUESTED, match: "data.runId" }],
-      concurrency: { limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY, key: "event.data.tenantId" },
+      concurrency: {
+        limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
+        key: "event.data.tenantId",
+      },
       onFailure: async ({ event, error }) => {
         await failCrashedRun(deps.db(), event.data.event.data, error);
       },
@@ -40,7 +43,9 @@ export function createRunSkillFunction(deps: {
       if (!readStepFlag("mark-running", started)) return { skipped: "the run was not queued" };
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
       if (!readStepFlag("resolve-config", configured)) return { skipped: "nothing to run" };
-      const outcome = await step.run("agent-turn", () => executeTurn(deps.db(), ref, deps.resolveModel));
+      const outcome = await step.run("agent-turn", () =>
+        executeTurn(deps.db(), ref, deps.resolveModel),
+      );
       const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
       return { outcome: recorded };
     },

@@ -19,13 +19,17 @@ export function isValidTimeZone(timezone: string): boolean {
 }
 
 export function checkCadence(expression: string, timezone: string): CadenceCheck {
-  if (!isValidTimeZone(timezone)) return { ok: false, error: `"${timezone}" is not an IANA timezone.` };
+  if (!isValidTimeZone(timezone))
+    return { ok: false, error: `"${timezone}" is not an IANA timezone.` };
   try {
     const cron = cronOf(expression, timezone);
     if (!cron.nextRun(new Date())) return { ok: false, error: "This cron expression never fires." };
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, "") };
+    return {
+      ok: false,
+      error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, ""),
+    };
   }
 }
 
@@ -34,14 +38,23 @@ export function nextFireAfter(expression: string, timezone: string, after: Date)
   return cronOf(expression, timezone).nextRun(after);
 }
 
-export function nextFireTimes(expression: string, timezone: string, after: Date, count: number): Date[] {
+export function nextFireTimes(
+  expression: string,
+  timezone: string,
+  after: Date,
+  count: number,
+): Date[] {
   return cronOf(expression, timezone).nextRuns(count, after);
 }
 
 /** "At 08:30, Monday through Friday", or null for an expression cronstrue cannot read. */
 export function describeCadence(expression: string): string | null {
   try {
-    return cronstrue.toString(expression.trim(), { use24HourTimeFormat: true, verbose: false, throwExceptionOnParseError: true });
+    return cronstrue.toString(expression.trim(), {
+      use24HourTimeFormat: true,
+      verbose: false,
+      throwExceptionOnParseError: true,
+    });
   } catch {
     return null;
   }
@@ -49,12 +62,18 @@ export function describeCadence(expression: string): string | null {
 
 /** The UTC offset of `timezone` at `at`, e.g. "GMT+01:00". */
 export function utcOffsetAt(timezone: string, at: Date): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" }).formatToParts(at).find((candidate) => candidate.type === "timeZoneName");
+  const part = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" })
+    .formatToParts(at)
+    .find((candidate) => candidate.type === "timeZoneName");
   return part?.value === "GMT" ? "GMT+00:00" : (part?.value ?? "GMT+00:00");
 }
 
 /** Offset changes (DST transitions) between `from` and the last of `times`, each as "before → after". */
-export function offsetChangesAcross(timezone: string, from: Date, times: Date[]): { at: Date; from: string; to: string }[] {
+export function offsetChangesAcross(
+  timezone: string,
+  from: Date,
+  times: Date[],
+): { at: Date; from: string; to: string }[] {
   const changes: { at: Date; from: string; to: string }[] = [];
   let previous = utcOffsetAt(timezone, from);
   for (const time of times) {

@@ -10,7 +10,12 @@ export function calendarDateIn(timezone: string, at: Date): string {
   let format = dateFormats.get(timezone);
   if (!format) {
     // en-CA formats as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
     dateFormats.set(timezone, format);
   }
   return format.format(at);
@@ -28,17 +33,32 @@ function startOfWeek(date: string): string {
   return addDays(date, -((weekday + 6) % 7));
 }
 
-export function resolveRelativeDate(value: Extract<ScheduleInputValue, { kind: "relative-date" }>, timezone: string, at: Date): string {
+export function resolveRelativeDate(
+  value: Extract<ScheduleInputValue, { kind: "relative-date" }>,
+  timezone: string,
+  at: Date,
+): string {
   const today = calendarDateIn(timezone, at);
   return addDays(value.anchor === "start-of-week" ? startOfWeek(today) : today, value.offsetDays);
 }
 
 /** The inputs a slot's run gets: relative dates computed at fire time, in the schedule's timezone. */
-export function resolveScheduleInputs(inputs: Record<string, ScheduleInputValue>, timezone: string, at: Date): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [name, value.kind === "literal" ? value.value : resolveRelativeDate(value, timezone, at)]));
+export function resolveScheduleInputs(
+  inputs: Record<string, ScheduleInputValue>,
+  timezone: string,
+  at: Date,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [
+      name,
+      value.kind === "literal" ? value.value : resolveRelativeDate(value, timezone, at),
+    ]),
+  );
 }
 
-export function describeRelativeDate(value: Extract<ScheduleInputValue, { kind: "relative-date" }>): string {
+export function describeRelativeDate(
+  value: Extract<ScheduleInputValue, { kind: "relative-date" }>,
+): string {
   const anchor = value.anchor === "today" ? "today" : "start of this week";
   if (value.offsetDays === 0) return anchor;
   return `${anchor} ${value.offsetDays > 0 ? "+" : "−"} ${Math.abs(value.offsetDays)} day${Math.abs(value.offsetDays) === 1 ? "" : "s"}`;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { RunStatus, ScheduleSlotOutcome } from "@/lib/enums";
-import { failingStreak, failingStreakLabel, SLOT_HEALTH_TEXT, slotHealth, slotStripLabel, summarizeSlotHealth, type SlotHealth } from "./slot-health";
+import {
+  failingStreak,
+  failingStreakLabel,
+  SLOT_HEALTH_TEXT,
+  slotHealth,
+  slotStripLabel,
+  summarizeSlotHealth,
+  type SlotHealth,
+} from "./slot-health";
 
 const fired = (status: RunStatus) => ({ outcome: "fired" as const, run: { status } });
 const without = (outcome: ScheduleSlotOutcome) => ({ outcome, run: null });
@@ -39,8 +47,23 @@ describe("summarizeSlotHealth", () => {
   });
 
   it("never says fired, and lists every kind of slot", () => {
-    const all: SlotHealth[] = ["unknown", "not_started", "missed", "missed", "skipped", "queued", "running", "cancelled", "failed", "failed", "failed", "ok"];
-    expect(summarizeSlotHealth(all)).toBe("1 ok · 3 failed · 1 cancelled · 1 running · 1 queued · 1 skipped · 2 missed · 1 not started · 1 unknown");
+    const all: SlotHealth[] = [
+      "unknown",
+      "not_started",
+      "missed",
+      "missed",
+      "skipped",
+      "queued",
+      "running",
+      "cancelled",
+      "failed",
+      "failed",
+      "failed",
+      "ok",
+    ];
+    expect(summarizeSlotHealth(all)).toBe(
+      "1 ok · 3 failed · 1 cancelled · 1 running · 1 queued · 1 skipped · 2 missed · 1 not started · 1 unknown",
+    );
   });
 
   it("says so when there is nothing to count", () => {
@@ -58,13 +81,26 @@ describe("slotStripLabel", () => {
 
 describe("failingStreak", () => {
   it("counts the most recent runs that failed in a row", () => {
-    expect(failingStreak([fired("failed"), fired("failed"), fired("failed"), fired("complete"), fired("failed")])).toBe(3);
+    expect(
+      failingStreak([
+        fired("failed"),
+        fired("failed"),
+        fired("failed"),
+        fired("complete"),
+        fired("failed"),
+      ]),
+    ).toBe(3);
     expect(failingStreak([fired("complete"), fired("failed"), fired("failed")])).toBe(0);
     expect(failingStreak([])).toBe(0);
   });
 
   it("looks past slots without a finished run of their own, and stops at a cancelled or unknown one", () => {
-    const past = [fired("failed"), without("missed"), { outcome: "skipped" as const, run: { status: "running" as const } }, fired("failed")];
+    const past = [
+      fired("failed"),
+      without("missed"),
+      { outcome: "skipped" as const, run: { status: "running" as const } },
+      fired("failed"),
+    ];
     expect(failingStreak([fired("running"), fired("queued"), ...past])).toBe(2);
     expect(failingStreak([fired("failed"), fired("cancelled"), fired("failed")])).toBe(1);
     expect(failingStreak([fired("failed"), without("fired"), fired("failed")])).toBe(1);

@@ -4,13 +4,29 @@ import type { RunStatus, ScheduleSlotOutcome } from "@/lib/enums";
  * What became of a schedule slot, as an operator judges it: by the final state of the run it
  * started, not by the slot having fired. The order is the summary's.
  */
-export const SLOT_HEALTHS = ["ok", "failed", "cancelled", "running", "queued", "skipped", "missed", "not_started", "unknown"] as const;
+export const SLOT_HEALTHS = [
+  "ok",
+  "failed",
+  "cancelled",
+  "running",
+  "queued",
+  "skipped",
+  "missed",
+  "not_started",
+  "unknown",
+] as const;
 export type SlotHealth = (typeof SLOT_HEALTHS)[number];
 
 /** A ledger row as far as its health goes: the slot's outcome and, when it has one, its run's status. */
 export type SlotForHealth = { outcome: ScheduleSlotOutcome; run: { status: RunStatus } | null };
 
-const HEALTH_OF_RUN: Record<RunStatus, SlotHealth> = { queued: "queued", running: "running", complete: "ok", failed: "failed", cancelled: "cancelled" };
+const HEALTH_OF_RUN: Record<RunStatus, SlotHealth> = {
+  queued: "queued",
+  running: "running",
+  complete: "ok",
+  failed: "failed",
+  cancelled: "cancelled",
+};
 
 export function slotHealth(slot: SlotForHealth): SlotHealth {
   switch (slot.outcome) {
@@ -28,16 +44,31 @@ export function slotHealth(slot: SlotForHealth): SlotHealth {
 }
 
 /** The words for each health: a badge's label, a summary's word, and what it means in a mark's title. */
-export const SLOT_HEALTH_TEXT: Record<SlotHealth, { label: string; summary: string; meaning: string }> = {
+export const SLOT_HEALTH_TEXT: Record<
+  SlotHealth,
+  { label: string; summary: string; meaning: string }
+> = {
   ok: { label: "OK", summary: "ok", meaning: "Run complete" },
   failed: { label: "Failed", summary: "failed", meaning: "Run failed" },
   cancelled: { label: "Cancelled", summary: "cancelled", meaning: "Run cancelled" },
   running: { label: "Running", summary: "running", meaning: "Run still running" },
   queued: { label: "Queued", summary: "queued", meaning: "Run queued" },
-  skipped: { label: "Skipped", summary: "skipped", meaning: "Skipped: the previous run was still going" },
+  skipped: {
+    label: "Skipped",
+    summary: "skipped",
+    meaning: "Skipped: the previous run was still going",
+  },
   missed: { label: "Missed", summary: "missed", meaning: "Missed: Skillrun was not running" },
-  not_started: { label: "Not started", summary: "not started", meaning: "Not started: the schedule could not start a run" },
-  unknown: { label: "Unknown", summary: "unknown", meaning: "Fired; its run is no longer recorded" },
+  not_started: {
+    label: "Not started",
+    summary: "not started",
+    meaning: "Not started: the schedule could not start a run",
+  },
+  unknown: {
+    label: "Unknown",
+    summary: "unknown",
+    meaning: "Fired; its run is no longer recorded",
+  },
 };
 
 function countsOf(healths: readonly SlotHealth[]): string[] {

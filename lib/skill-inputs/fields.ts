@@ -30,7 +30,17 @@ export type PropertySchema = {
   [keyword: string]: unknown;
 };
 
-export type FieldKind = "text" | "textarea" | "integer" | "number" | "boolean" | "enum" | "date" | "date-time" | "string-list" | "json";
+export type FieldKind =
+  | "text"
+  | "textarea"
+  | "integer"
+  | "number"
+  | "boolean"
+  | "enum"
+  | "date"
+  | "date-time"
+  | "string-list"
+  | "json";
 
 /** One input as a form and a reference table present it. */
 export type InputField = {
@@ -49,7 +59,9 @@ export type InputField = {
 };
 
 function kindOf(property: PropertySchema): FieldKind {
-  const type = Array.isArray(property.type) ? property.type.find((candidate) => candidate !== "null") : property.type;
+  const type = Array.isArray(property.type)
+    ? property.type.find((candidate) => candidate !== "null")
+    : property.type;
   if (property.enum && property.enum.every((option) => typeof option === "string")) return "enum";
   if (type === "string") {
     if (property.format === "date") return "date";
@@ -57,7 +69,8 @@ function kindOf(property: PropertySchema): FieldKind {
     return property["x-skillrun-widget"] === "textarea" ? "textarea" : "text";
   }
   if (type === "integer" || type === "number" || type === "boolean") return type;
-  if (type === "array" && property.items?.type === "string" && !property.items.enum) return "string-list";
+  if (type === "array" && property.items?.type === "string" && !property.items.enum)
+    return "string-list";
   return "json";
 }
 

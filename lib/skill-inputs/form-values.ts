@@ -22,8 +22,13 @@ function toControl(field: InputField, value: unknown): string | boolean {
 }
 
 /** Control values for a set of inputs (a previous run's, or the schema's defaults). */
-export function toFormValues(fields: InputField[], inputs: Record<string, unknown> = {}): FormValues {
-  return Object.fromEntries(fields.map((field) => [field.name, toControl(field, inputs[field.name] ?? field.default)]));
+export function toFormValues(
+  fields: InputField[],
+  inputs: Record<string, unknown> = {},
+): FormValues {
+  return Object.fromEntries(
+    fields.map((field) => [field.name, toControl(field, inputs[field.name] ?? field.default)]),
+  );
 }
 
 function fromControl(field: InputField, control: string | boolean | undefined): unknown {
@@ -58,7 +63,10 @@ function fromControl(field: InputField, control: string | boolean | undefined): 
 }
 
 /** The inputs object the server receives; invalid text is passed on so validation can name it. */
-export function fromFormValues(fields: InputField[], values: Partial<FormValues>): Record<string, unknown> {
+export function fromFormValues(
+  fields: InputField[],
+  values: Partial<FormValues>,
+): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   for (const field of fields) {
     const value = fromControl(field, values[field.name]);

@@ -1,4 +1,10 @@
-export { inputFieldsOf, type FieldKind, type InputField, type InputsSchema, type PropertySchema } from "./fields";
+export {
+  inputFieldsOf,
+  type FieldKind,
+  type InputField,
+  type InputsSchema,
+  type PropertySchema,
+} from "./fields";
 export { compileSkillInputs, type FieldErrors, type InputsValidation } from "./validate";
 export { fromFormValues, toFormValues, type FormValues } from "./form-values";
 export { summaryOrderOf, titleInputOf, TITLE_KEYWORD } from "./summary";

@@ -2,7 +2,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createInputsValidator } from "@/server/services/catalog/skill-inputs-schema";
 import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
-import { compileSkillInputs, fromFormValues, inputFieldsOf, toFormValues, type InputsSchema } from ".";
+import {
+  compileSkillInputs,
+  fromFormValues,
+  inputFieldsOf,
+  toFormValues,
+  type InputsSchema,
+} from ".";
 
 const schema: InputsSchema = {
   type: "object",
@@ -25,12 +31,23 @@ const validate = compileSkillInputs(schema);
 describe("skill inputs", () => {
   it("accepts valid inputs and fills top-level defaults into a copy", () => {
     const inputs = { topic: "Launch", day: "2026-11-24" };
-    expect(validate(inputs)).toEqual({ valid: true, value: { topic: "Launch", day: "2026-11-24", depth: "brief", urgent: false } });
+    expect(validate(inputs)).toEqual({
+      valid: true,
+      value: { topic: "Launch", day: "2026-11-24", depth: "brief", urgent: false },
+    });
     expect(inputs).toEqual({ topic: "Launch", day: "2026-11-24" });
   });
 
   it("names each field with a message an operator can act on", () => {
-    const result = validate({ topic: "ab", depth: "huge", count: 0.5, day: "2026-13-01", at: "noon", tags: ["ok", "x", "zz"], extra: 1 });
+    const result = validate({
+      topic: "ab",
+      depth: "huge",
+      count: 0.5,
+      day: "2026-13-01",
+      at: "noon",
+      tags: ["ok", "x", "zz"],
+      extra: 1,
+    });
     expect(result).toEqual({
       valid: false,
       fieldErrors: {
@@ -43,7 +60,10 @@ describe("skill inputs", () => {
         extra: ["is not an input of this skill"],
       },
     });
-    expect(validate({})).toEqual({ valid: false, fieldErrors: { topic: ["is required"], day: ["is required"] } });
+    expect(validate({})).toEqual({
+      valid: false,
+      fieldErrors: { topic: ["is required"], day: ["is required"] },
+    });
   });
 
   it("maps every property to the widget that fits it, in declaration order", () => {
@@ -62,9 +82,20 @@ describe("skill inputs", () => {
 
   it("refuses inputs the schema does not declare, whatever the schema says about them", () => {
     const open: InputsSchema = { type: "object", properties: { topic: { type: "string" } } };
-    expect(compileSkillInputs(open)({ topic: "Launch", extra: 1 })).toEqual({ valid: false, fieldErrors: { extra: ["is not an input of this skill"] } });
-    expect(compileSkillInputs({ ...open, additionalProperties: true })({ topic: "Launch", "to\u0000pic": "x" })).toEqual({ valid: false, fieldErrors: { "to\u0000pic": ["is not an input of this skill"] } });
-    expect(compileSkillInputs(open)({ topic: "Launch" })).toEqual({ valid: true, value: { topic: "Launch" } });
+    expect(compileSkillInputs(open)({ topic: "Launch", extra: 1 })).toEqual({
+      valid: false,
+      fieldErrors: { extra: ["is not an input of this skill"] },
+    });
+    expect(
+      compileSkillInputs({ ...open, additionalProperties: true })({
+        topic: "Launch",
+        "to\u0000pic": "x",
+      }),
+    ).toEqual({ valid: false, fieldErrors: { "to\u0000pic": ["is not an input of this skill"] } });
+    expect(compileSkillInputs(open)({ topic: "Launch" })).toEqual({
+      valid: true,
+      value: { topic: "Launch" },
+    });
   });
 
   it("agrees with the catalog's Ajv validator on every built-in skill (inputs closed, as the shared validator closes them)", async () => {
@@ -73,8 +104,27 @@ describe("skill inputs", () => {
     const samples: Record<string, unknown>[] = [{}, { x: 1 }];
     for (const skill of catalog) {
       for (const field of inputFieldsOf(skill.inputsSchema)) {
-        for (const value of ["", "a", "x".repeat(60), 3, 2.5, -1, true, null, [], ["a"], "2026-02-30", "2026-11-24", "2026-11-24T08:30:00Z", ...(field.options ?? [])]) {
-          const complete = Object.fromEntries(inputFieldsOf(skill.inputsSchema).filter((other) => other.required).map((other) => [other.name, other.options?.[0] ?? "x".repeat(other.minLength ?? 1)]));
+        for (const value of [
+          "",
+          "a",
+          "x".repeat(60),
+          3,
+          2.5,
+          -1,
+          true,
+          null,
+          [],
+          ["a"],
+          "2026-02-30",
+          "2026-11-24",
+          "2026-11-24T08:30:00Z",
+          ...(field.options ?? []),
+        ]) {
+          const complete = Object.fromEntries(
+            inputFieldsOf(skill.inputsSchema)
+              .filter((other) => other.required)
+              .map((other) => [other.name, other.options?.[0] ?? "x".repeat(other.minLength ?? 1)]),
+          );
           samples.push({ ...complete, [field.name]: value });
         }
       }
@@ -82,7 +132,11 @@ describe("skill inputs", () => {
       const theirs = ajv.compile({ ...skill.inputsSchema, additionalProperties: false });
       for (const sample of samples) {
         const copy = structuredClone(sample);
-        expect({ skill: skill.slug, sample, valid: ours(sample).valid }).toEqual({ skill: skill.slug, sample, valid: theirs(copy) });
+        expect({ skill: skill.slug, sample, valid: ours(sample).valid }).toEqual({
+          skill: skill.slug,
+          sample,
+          valid: theirs(copy),
+        });
       }
     }
   });
@@ -92,7 +146,15 @@ describe("form values", () => {
   const fields = inputFieldsOf(schema);
 
   it("round-trips inputs through the form's controls", () => {
-    const inputs = { topic: "Launch", depth: "deep", count: 3, urgent: true, day: "2026-11-24", at: "2026-11-24T07:30:00.000Z", tags: ["a", "bb"] };
+    const inputs = {
+      topic: "Launch",
+      depth: "deep",
+      count: 3,
+      urgent: true,
+      day: "2026-11-24",
+      at: "2026-11-24T07:30:00.000Z",
+      tags: ["a", "bb"],
+    };
     expect(fromFormValues(fields, toFormValues(fields, inputs))).toEqual(inputs);
   });
 
@@ -100,6 +162,9 @@ describe("form values", () => {
     const values = { ...toFormValues(fields), topic: "  ", count: "three", tags: "\n \n" };
     const inputs = fromFormValues(fields, values);
     expect(inputs).toEqual({ depth: "brief", urgent: false, count: "three" });
-    expect(validate(inputs)).toMatchObject({ valid: false, fieldErrors: { topic: ["is required"], count: ["must be a whole number"] } });
+    expect(validate(inputs)).toMatchObject({
+      valid: false,
+      fieldErrors: { topic: ["is required"], count: ["must be a whole number"] },
+    });
   });
 });

@@ -16,11 +16,23 @@ const qbr: InputsSchema = {
 describe("summaryOrderOf", () => {
   it("puts required inputs first, each group in the order the schema declares them", () => {
     // Declared order, not the order of the `required` list.
-    expect(summaryOrderOf(qbr)).toEqual(["customerName", "meetingDate", "attendees", "durationMinutes", "goal"]);
+    expect(summaryOrderOf(qbr)).toEqual([
+      "customerName",
+      "meetingDate",
+      "attendees",
+      "durationMinutes",
+      "goal",
+    ]);
   });
 
   it("is the declared order when nothing is required, and empty without properties", () => {
-    expect(summaryOrderOf({ ...qbr, required: undefined })).toEqual(["attendees", "durationMinutes", "customerName", "meetingDate", "goal"]);
+    expect(summaryOrderOf({ ...qbr, required: undefined })).toEqual([
+      "attendees",
+      "durationMinutes",
+      "customerName",
+      "meetingDate",
+      "goal",
+    ]);
     expect(summaryOrderOf({ type: "object" })).toEqual([]);
   });
 });
@@ -38,7 +50,11 @@ describe("titleInputOf", () => {
     const schema: InputsSchema = {
       type: "object",
       required: ["severity", "day", "title"],
-      properties: { severity: { type: "string", enum: ["SEV1", "SEV2"] }, day: { type: "string", format: "date" }, title: { type: "string" } },
+      properties: {
+        severity: { type: "string", enum: ["SEV1", "SEV2"] },
+        day: { type: "string", format: "date" },
+        title: { type: "string" },
+      },
     };
     expect(titleInputOf(schema)).toBe("title");
   });

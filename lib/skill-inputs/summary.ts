@@ -13,7 +13,10 @@ const declaredNames = (schema: InputsSchema) => Object.keys(schema.properties ??
 export function summaryOrderOf(schema: InputsSchema): string[] {
   const required = new Set(schema.required ?? []);
   const names = declaredNames(schema);
-  return [...names.filter((name) => required.has(name)), ...names.filter((name) => !required.has(name))];
+  return [
+    ...names.filter((name) => required.has(name)),
+    ...names.filter((name) => !required.has(name)),
+  ];
 }
 
 const DATE_FORMATS = new Set(["date", "time", "date-time"]);
@@ -23,7 +26,9 @@ const DATE_FORMATS = new Set(["date", "time", "date-time"]);
  * date is when, not what: many runs share them, so neither tells runs apart as a title.
  */
 const isFreeText = (property: PropertySchema | undefined) =>
-  property?.type === "string" && property.enum === undefined && !DATE_FORMATS.has(property.format ?? "");
+  property?.type === "string" &&
+  property.enum === undefined &&
+  !DATE_FORMATS.has(property.format ?? "");
 
 /**
  * The input whose value is a run's title in lists: the one `x-skillrun-title` names (the
@@ -34,5 +39,9 @@ export function titleInputOf(schema: InputsSchema): string | null {
   const named = schema[TITLE_KEYWORD];
   if (typeof named === "string") return named;
   const required = new Set(schema.required ?? []);
-  return declaredNames(schema).find((name) => required.has(name) && isFreeText(schema.properties?.[name])) ?? null;
+  return (
+    declaredNames(schema).find(
+      (name) => required.has(name) && isFreeText(schema.properties?.[name]),
+    ) ?? null
+  );
 }

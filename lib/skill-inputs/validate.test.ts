@@ -16,11 +16,20 @@ describe("compileSkillInputs with inputs named like Object.prototype members", (
 
   it("reports field errors for them instead of throwing", () => {
     expect(validate({})).toEqual({ valid: false, fieldErrors: { toString: ["is required"] } });
-    expect(validate({ toString: 0 })).toEqual({ valid: false, fieldErrors: { toString: ["must be > 0"] } });
+    expect(validate({ toString: 0 })).toEqual({
+      valid: false,
+      fieldErrors: { toString: ["must be > 0"] },
+    });
   });
 
   it("fills their defaults when they are absent", () => {
-    expect(validate({ toString: 1 })).toEqual({ valid: true, value: { toString: 1, constructor: "built" } });
-    expect(validate({ toString: 1, constructor: "given" })).toEqual({ valid: true, value: { toString: 1, constructor: "given" } });
+    expect(validate({ toString: 1 })).toEqual({
+      valid: true,
+      value: { toString: 1, constructor: "built" },
+    });
+    expect(validate({ toString: 1, constructor: "given" })).toEqual({
+      valid: true,
+      value: { toString: 1, constructor: "given" },
+    });
   });
 });

@@ -2,15 +2,37 @@ import { Validator, type OutputUnit } from "@cfworker/json-schema";
 import type { InputsSchema, PropertySchema } from "./fields";
 
 export type FieldErrors = Record<string, string[]>;
-export type InputsValidation = { valid: true; value: Record<string, unknown> } | { valid: false; fieldErrors: FieldErrors };
+export type InputsValidation =
+  { valid: true; value: Record<string, unknown> } | { valid: false; fieldErrors: FieldErrors };
 
 // Errors that only say "a child failed"; the child's own error is reported instead.
-const SUMMARY_KEYWORDS = new Set(["properties", "items", "prefixItems", "additionalProperties", "allOf", "anyOf", "oneOf", "$ref", "unevaluatedProperties"]);
+const SUMMARY_KEYWORDS = new Set([
+  "properties",
+  "items",
+  "prefixItems",
+  "additionalProperties",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "$ref",
+  "unevaluatedProperties",
+]);
 
-const FORMAT_NAMES: Record<string, string> = { date: "date (YYYY-MM-DD)", "date-time": "date and time", email: "email address", uri: "URL", uuid: "UUID" };
+const FORMAT_NAMES: Record<string, string> = {
+  date: "date (YYYY-MM-DD)",
+  "date-time": "date and time",
+  email: "email address",
+  uri: "URL",
+  uuid: "UUID",
+};
 
 /** The segments of a location such as "#/properties/a%20b/items", decoded ("a b"). */
-const pointerSegments = (location: string) => location.replace(/^#\/?/, "").split("/").filter(Boolean).map((segment) => decodeURIComponent(segment.replace(/~1/g, "/").replace(/~0/g, "~")));
+const pointerSegments = (location: string) =>
+  location
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => decodeURIComponent(segment.replace(/~1/g, "/").replace(/~0/g, "~")));
 
 function schemaAt(schema: InputsSchema, keywordLocation: string): PropertySchema | undefined {
   let node: unknown = schema;
@@ -23,7 +45,18 @@ function schemaAt(schema: InputsSchema, keywordLocation: string): PropertySchema
 }
 
 function messageFor(error: OutputUnit, node: PropertySchema | undefined): string {
-  const typeName = (type: unknown) => (type === "integer" ? "a whole number" : type === "number" ? "a number" : type === "boolean" ? "true or false" : type === "array" ? "a list" : type === "object" ? "an object" : `a ${String(type)}`);
+  const typeName = (type: unknown) =>
+    type === "integer"
+      ? "a whole number"
+      : type === "number"
+        ? "a number"
+        : type === "boolean"
+          ? "true or false"
+          : type === "array"
+            ? "a list"
+            : type === "object"
+              ? "an object"
+              : `a ${String(type)}`;
   switch (error.keyword) {
     case "type":
       return `must be ${typeName(Array.isArray(node?.type) ? node.type.find((type) => type !== "null") : node?.type)}`;
@@ -89,9 +122,15 @@ function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors 
  * declare is refused ("is not an input of this skill"). Inputs are stored and sent to the
  * model, so nothing the skill does not ask for rides along.
  */
-export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string, unknown>) => InputsValidation {
+export function compileSkillInputs(
+  schema: InputsSchema,
+): (inputs: Record<string, unknown>) => InputsValidation {
   const closed: InputsSchema = { ...schema, additionalProperties: false };
-  const validator = new Validator(closed as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  const validator = new Validator(
+    closed as ConstructorParameters<typeof Validator>[0],
+    "2020-12",
+    false,
+  );
   return (inputs) => {
     const value = structuredClone(inputs);
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
@@ -99,6 +138,8 @@ export function compileSkillInputs(schema: InputsSchema): (inputs: Record<string
       if (absent && property.default !== undefined) value[name] = structuredClone(property.default);
     }
     const result = validator.validate(value);
-    return result.valid ? { valid: true, value } : { valid: false, fieldErrors: fieldErrorsOf(closed, result.errors) };
+    return result.valid
+      ? { valid: true, value }
+      : { valid: false, fieldErrors: fieldErrorsOf(closed, result.errors) };
   };
 }

@@ -18,7 +18,9 @@ if (!existsSync(path.join(NEXT_DIR, "BUILD_ID")) || process.argv.includes("--bui
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const buildManifest = JSON.parse(readFileSync(path.join(NEXT_DIR, "build-manifest.json"), "utf8")) as { rootMainFiles: string[] };
+const buildManifest = JSON.parse(
+  readFileSync(path.join(NEXT_DIR, "build-manifest.json"), "utf8"),
+) as { rootMainFiles: string[] };
 const gzipSizes = new Map<string, number>();
 const gzipped = (file: string) => {
   let size = gzipSizes.get(file);
@@ -31,8 +33,15 @@ const gzipped = (file: string) => {
 const kb = (bytes: number) => bytes / 1024;
 
 function entryFilesOf(route: string): string[] {
-  const manifestPath = path.join(NEXT_DIR, "server/app/(console)", route, "page_client-reference-manifest.js");
-  const holder = globalThis as { __RSC_MANIFEST?: Record<string, { entryJSFiles: Record<string, string[]> }> };
+  const manifestPath = path.join(
+    NEXT_DIR,
+    "server/app/(console)",
+    route,
+    "page_client-reference-manifest.js",
+  );
+  const holder = globalThis as {
+    __RSC_MANIFEST?: Record<string, { entryJSFiles: Record<string, string[]> }>;
+  };
   holder.__RSC_MANIFEST = {};
   new Function(readFileSync(manifestPath, "utf8"))();
   const manifest = Object.values(holder.__RSC_MANIFEST)[0];
@@ -44,8 +53,25 @@ const runtime = buildManifest.rootMainFiles.reduce((sum, file) => sum + gzipped(
 const rows = ROUTES.map((route) => {
   const files = [...new Set([...buildManifest.rootMainFiles, ...entryFilesOf(route)])];
   const total = files.reduce((sum, file) => sum + gzipped(file), 0);
-  return { route, files: files.length, firstLoadKb: Number(kb(total).toFixed(1)), ratioToRuntime: Number((total / runtime).toFixed(2)), goal: kb(total) <= GOAL_KB ? `✓ ≤ ${GOAL_KB} KB` : `✗ > ${GOAL_KB} KB` };
+  return {
+    route,
+    files: files.length,
+    firstLoadKb: Number(kb(total).toFixed(1)),
+    ratioToRuntime: Number((total / runtime).toFixed(2)),
+    goal: kb(total) <= GOAL_KB ? `✓ ≤ ${GOAL_KB} KB` : `✗ > ${GOAL_KB} KB`,
+  };
 });
 
-printTable(`First-load JS per route (gzip -9), baseline: Next.js runtime ${kb(runtime).toFixed(1)} KB`, rows.map((row) => ({ ...row, firstLoadKb: `${row.firstLoadKb} KB`, ratioToRuntime: `${row.ratioToRuntime}×` })));
-await writeResult("bundle", { runtimeKb: Number(kb(runtime).toFixed(1)), goalKb: GOAL_KB, routes: rows });
+printTable(
+  `First-load JS per route (gzip -9), baseline: Next.js runtime ${kb(runtime).toFixed(1)} KB`,
+  rows.map((row) => ({
+    ...row,
+    firstLoadKb: `${row.firstLoadKb} KB`,
+    ratioToRuntime: `${row.ratioToRuntime}×`,
+  })),
+);
+await writeResult("bundle", {
+  runtimeKb: Number(kb(runtime).toFixed(1)),
+  goalKb: GOAL_KB,
+  routes: rows,
+});

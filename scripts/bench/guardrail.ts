@@ -8,11 +8,18 @@ import { checkText } from "@/server/agent/guardrail";
 import type { GuardrailRules } from "@/server/db/schema";
 import { ms, percentile, printTable, writeResult } from "./lib";
 
-const RULES: GuardrailRules = { deniedTerms: [], deniedPatterns: [], pii: "mask", maxDeliverableChars: null };
+const RULES: GuardrailRules = {
+  deniedTerms: [],
+  deniedPatterns: [],
+  pii: "mask",
+  maxDeliverableChars: null,
+};
 const BASELINE = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g;
 
-const PROSE = "The 2025-05-20 release (v2.4.1, build 126.0.6478.126) fixed INV-2025-000123; call (415) 555-2671 or write to ops@example.com. ";
-const DENSE = "2025-05-20 10:30 v1.2.3 $1,234.56 192.168.0.1 INV-2025-000123 (415) 555-2671 a.b+c@example.com 4111 1111 1111 1111\n";
+const PROSE =
+  "The 2025-05-20 release (v2.4.1, build 126.0.6478.126) fixed INV-2025-000123; call (415) 555-2671 or write to ops@example.com. ";
+const DENSE =
+  "2025-05-20 10:30 v1.2.3 $1,234.56 192.168.0.1 INV-2025-000123 (415) 555-2671 a.b+c@example.com 4111 1111 1111 1111\n";
 const DIGITS = "1 ";
 const sized = (unit: string, bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
 
@@ -34,9 +41,20 @@ function timeOf(repeats: number, work: () => unknown): number[] {
 }
 
 const rows = CASES.map(({ name, text, repeats }) => {
-  const baseline = percentile(timeOf(repeats, () => text.replace(BASELINE, "x")), 50);
-  const guardrail = percentile(timeOf(repeats, () => checkText(RULES, text, { enforceLength: false })), 50);
-  return { case: name, "baseline p50": ms(baseline), "guardrail p50": ms(guardrail), ratio: `${(guardrail / baseline).toFixed(1)}×` };
+  const baseline = percentile(
+    timeOf(repeats, () => text.replace(BASELINE, "x")),
+    50,
+  );
+  const guardrail = percentile(
+    timeOf(repeats, () => checkText(RULES, text, { enforceLength: false })),
+    50,
+  );
+  return {
+    case: name,
+    "baseline p50": ms(baseline),
+    "guardrail p50": ms(guardrail),
+    ratio: `${(guardrail / baseline).toFixed(1)}×`,
+  };
 });
 printTable("PII guardrail (mask mode) vs one linear regex pass over the same text", rows);
 await writeResult("guardrail", { rows });

@@ -53,8 +53,15 @@ const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
 const { countDemoRuns, prepareDemoDatabase, seedBulkRuns } = await import("../seed-bulk");
 
-if (!Number.isInteger(RUNS) || RUNS < DEPTH + 1_000 || !Number.isInteger(ITERATIONS) || ITERATIONS < 1) {
-  console.error(`usage: npm run bench:history -- [--runs N ≥ ${DEPTH + 1_000}] [--iterations N] [--warmup N] [--fresh]`);
+if (
+  !Number.isInteger(RUNS) ||
+  RUNS < DEPTH + 1_000 ||
+  !Number.isInteger(ITERATIONS) ||
+  ITERATIONS < 1
+) {
+  console.error(
+    `usage: npm run bench:history -- [--runs N ≥ ${DEPTH + 1_000}] [--iterations N] [--warmup N] [--fresh]`,
+  );
   process.exit(2);
 }
 
@@ -63,7 +70,10 @@ const DATABASE = "bench_history";
 let serverUrl = process.env.BENCH_DATABASE_URL;
 let stopServer = async () => {};
 if (!serverUrl) {
-  const dataDir = path.resolve(process.env.BENCH_HISTORY_DATA_DIR ?? ".data/bench-history", "postgres");
+  const dataDir = path.resolve(
+    process.env.BENCH_HISTORY_DATA_DIR ?? ".data/bench-history",
+    "postgres",
+  );
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort(57_000), fast: true });
   serverUrl = server.urlFor("postgres");
   stopServer = server.stop;
@@ -78,7 +88,9 @@ if (existingRuns === RUNS && !args.fresh) {
   console.log(`Reusing ${existingRuns.toLocaleString("en")} seeded runs (--fresh to rebuild).`);
 } else {
   if (existingRuns > 0 || args.fresh) {
-    console.log(`Rebuilding ${DATABASE} (it holds ${existingRuns.toLocaleString("en")} runs, ${RUNS.toLocaleString("en")} wanted).`);
+    console.log(
+      `Rebuilding ${DATABASE} (it holds ${existingRuns.toLocaleString("en")} runs, ${RUNS.toLocaleString("en")} wanted).`,
+    );
     const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists "${DATABASE}" with (force)`);
     await admin.end();
@@ -86,26 +98,39 @@ if (existingRuns === RUNS && !args.fresh) {
   }
   console.log(`Seeding ${RUNS.toLocaleString("en")} runs…`);
   seed = await seedBulkRuns(url, { runs: RUNS, log: (line) => console.log(line) });
-  console.log(`Seeded in ${seed.seconds.toFixed(1)} s (indexes ${seed.indexSeconds.toFixed(1)} s of it; ${Math.round(seed.rowsPerSecond).toLocaleString("en")} rows/s), vacuum + analyze ${seed.analyzeSeconds.toFixed(1)} s.`);
+  console.log(
+    `Seeded in ${seed.seconds.toFixed(1)} s (indexes ${seed.indexSeconds.toFixed(1)} s of it; ${Math.round(seed.rowsPerSecond).toLocaleString("en")} rows/s), vacuum + analyze ${seed.analyzeSeconds.toFixed(1)} s.`,
+  );
 }
 
 // 2. The app's side: its pool, the real auth, a signed-in Acme owner, the tRPC fetch handler.
 const { db, close: closeDb } = createDatabase(url);
 const bare = postgres(url, { max: 1, onnotice: () => {} });
 const auth = createAuth(db);
-const [acme] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, DEMO_TENANT_SLUG));
+const [acme] = await db
+  .select({ id: tenants.id })
+  .from(tenants)
+  .where(eq(tenants.slug, DEMO_TENANT_SLUG));
 if (!acme) throw new Error("the Acme tenant is missing");
 const acmeId = acme.id;
-const signedIn = await auth.api.signInEmail({ body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, asResponse: true });
-if (!signedIn.ok) throw new Error(`sign-in failed with ${signedIn.status}: ${await signedIn.text()}`);
+const signedIn = await auth.api.signInEmail({
+  body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
+  asResponse: true,
+});
+if (!signedIn.ok)
+  throw new Error(`sign-in failed with ${signedIn.status}: ${await signedIn.text()}`);
 const cookie = signedIn.headers
   .getSetCookie()
   .map((header) => header.split(";")[0])
   .join("; ");
 // The admin is also a viewer of Globex; make sure the session is on Acme.
-await auth.api.setActiveOrganization({ headers: new Headers({ cookie }), body: { organizationId: acme.id } });
+await auth.api.setActiveOrganization({
+  headers: new Headers({ cookie }),
+  body: { organizationId: acme.id },
+});
 const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
-if (session?.session.activeOrganizationId !== acme.id) throw new Error("the bench session is not on the Acme tenant");
+if (session?.session.activeOrganizationId !== acme.id)
+  throw new Error("the bench session is not on the Acme tenant");
 
 const dispatcher: RunDispatcher = { send: async () => ({ ids: [] }) };
 function handle(request: Request) {
@@ -120,24 +145,38 @@ function handle(request: Request) {
 async function callHttp(procedure: string, input: unknown): Promise<{ ms: number; data: unknown }> {
   const began = performance.now();
   const response = await handle(
-    new Request(`http://localhost:3000/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers: { cookie, [TENANT_HEADER]: acmeId } }),
+    new Request(
+      `http://localhost:3000/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`,
+      { headers: { cookie, [TENANT_HEADER]: acmeId } },
+    ),
   );
   const body = await response.text();
   const elapsed = performance.now() - began;
-  if (!response.ok) throw new Error(`${procedure} answered ${response.status}: ${body.slice(0, 300)}`);
-  const parsed = JSON.parse(body) as { result: { data: Parameters<typeof superjson.deserialize>[0] } };
+  if (!response.ok)
+    throw new Error(`${procedure} answered ${response.status}: ${body.slice(0, 300)}`);
+  const parsed = JSON.parse(body) as {
+    result: { data: Parameters<typeof superjson.deserialize>[0] };
+  };
   return { ms: elapsed, data: superjson.deserialize(parsed.result.data) };
 }
 /** The same SQL text and parameters drizzle sends, on a bare client, rows as arrays (as drizzle asks for them). */
 async function callSql(query: { sql: string; params: unknown[] }) {
   const began = performance.now();
-  const rows = await bare.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: false }).values();
+  const rows = await bare
+    .unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: false })
+    .values();
   return { ms: performance.now() - began, rows };
 }
 
 // 3. The cases.
-const [someSkill] = await db.select({ id: skills.id }).from(skills).where(eq(skills.slug, "release-notes"));
-const acmeAgents = await db.select({ id: agents.id, isDefault: agents.isDefault }).from(agents).where(eq(agents.tenantId, acme.id));
+const [someSkill] = await db
+  .select({ id: skills.id })
+  .from(skills)
+  .where(eq(skills.slug, "release-notes"));
+const acmeAgents = await db
+  .select({ id: agents.id, isDefault: agents.isDefault })
+  .from(agents)
+  .where(eq(agents.tenantId, acme.id));
 const otherAgent = acmeAgents.find((agent) => !agent.isDefault) ?? acmeAgents[0];
 if (!someSkill || !otherAgent) throw new Error("the demo skills or agents are missing");
 
@@ -145,7 +184,10 @@ if (!someSkill || !otherAgent) throw new Error("the demo skills or agents are mi
 async function cursorAtDepth(depth: number): Promise<RunCursor> {
   let cursor: RunCursor | null = null;
   for (let walked = 0; walked < depth; walked += 200) {
-    const query: { sql: string; params: unknown[] } = listRunsQuery(db, acme!.id, { cursor, limit: 200 }).toSQL();
+    const query: { sql: string; params: unknown[] } = listRunsQuery(db, acme!.id, {
+      cursor,
+      limit: 200,
+    }).toSQL();
     const rows = await bare.unsafe(query.sql, query.params as never[], { prepare: false }).values();
     const createdAtColumn = rows.columns.findIndex((column) => column.name === "created_at");
     const last = rows[199];
@@ -167,14 +209,31 @@ const listCases: { name: string; filters: RunListFilters; cursor?: RunCursor }[]
   { name: "source = webhook", filters: { source: "webhook" } },
   { name: "failureCode = timeout", filters: { failureCode: "timeout" } },
   { name: "failureCode = dispatch_lost (rare)", filters: { failureCode: "dispatch_lost" } },
-  { name: "created 90–60 days ago", filters: { createdAfter: new Date(now - 90 * day), createdBefore: new Date(now - 60 * day) } },
+  {
+    name: "created 90–60 days ago",
+    filters: { createdAfter: new Date(now - 90 * day), createdBefore: new Date(now - 60 * day) },
+  },
 ];
 const LIMIT = 50; // the procedure's default page size
 
-type Timed = { name: string; http: number[]; sql: number[]; rows: number; sqlText: { sql: string; params: unknown[] }; list: boolean };
+type Timed = {
+  name: string;
+  http: number[];
+  sql: number[];
+  rows: number;
+  sqlText: { sql: string; params: unknown[] };
+  list: boolean;
+};
 const results: Timed[] = [];
 
-async function measure(name: string, procedure: string, input: unknown, query: { sql: string; params: unknown[] }, check: (data: unknown, rows: unknown[][]) => number, list: boolean) {
+async function measure(
+  name: string,
+  procedure: string,
+  input: unknown,
+  query: { sql: string; params: unknown[] },
+  check: (data: unknown, rows: unknown[][]) => number,
+  list: boolean,
+) {
   // Correctness first: the handler answers with the rows the bare SQL returns.
   const first = await callHttp(procedure, input);
   const firstSql = await callSql(query);
@@ -193,14 +252,27 @@ async function measure(name: string, procedure: string, input: unknown, query: {
 
 for (const listCase of listCases) {
   const input = { ...listCase.filters, cursor: listCase.cursor, limit: LIMIT };
-  const query = listRunsQuery(db, acme.id, { filters: listCase.filters, cursor: listCase.cursor, limit: LIMIT }).toSQL();
-  await measure(`runs.list: ${listCase.name}`, "runs.list", input, query, (data, rows) => {
-    const httpIds = (data as { runs: { id: string }[] }).runs.map((run) => run.id);
-    const sqlIds = rows.slice(0, LIMIT).map((row) => row[0]);
-    if (JSON.stringify(httpIds) !== JSON.stringify(sqlIds)) throw new Error(`${listCase.name}: the handler and the bare SQL disagree`);
-    if (listCase.cursor && httpIds.length && rows.length === 0) throw new Error(`${listCase.name}: empty page`);
-    return httpIds.length;
-  }, true);
+  const query = listRunsQuery(db, acme.id, {
+    filters: listCase.filters,
+    cursor: listCase.cursor,
+    limit: LIMIT,
+  }).toSQL();
+  await measure(
+    `runs.list: ${listCase.name}`,
+    "runs.list",
+    input,
+    query,
+    (data, rows) => {
+      const httpIds = (data as { runs: { id: string }[] }).runs.map((run) => run.id);
+      const sqlIds = rows.slice(0, LIMIT).map((row) => row[0]);
+      if (JSON.stringify(httpIds) !== JSON.stringify(sqlIds))
+        throw new Error(`${listCase.name}: the handler and the bare SQL disagree`);
+      if (listCase.cursor && httpIds.length && rows.length === 0)
+        throw new Error(`${listCase.name}: empty page`);
+      return httpIds.length;
+    },
+    true,
+  );
 }
 const deepPage = results[1]!;
 if (deepPage.rows !== LIMIT) throw new Error(`the deep page holds ${deepPage.rows} rows`);
@@ -209,18 +281,45 @@ const [sampleRun] = await bare.unsafe<{ id: string }[]>(
   [acme.id],
 );
 if (!sampleRun) throw new Error("no run to get");
-await measure("runs.get", "runs.get", { runId: sampleRun.id }, getRunQuery(db, acme.id, sampleRun.id).toSQL(), (data, rows) => {
-  if ((data as { id: string }).id !== sampleRun.id || rows.length !== 1) throw new Error("runs.get: the handler and the bare SQL disagree");
-  return 1;
-}, false);
+await measure(
+  "runs.get",
+  "runs.get",
+  { runId: sampleRun.id },
+  getRunQuery(db, acme.id, sampleRun.id).toSQL(),
+  (data, rows) => {
+    if ((data as { id: string }).id !== sampleRun.id || rows.length !== 1)
+      throw new Error("runs.get: the handler and the bare SQL disagree");
+    return 1;
+  },
+  false,
+);
 
 // 4. Plans: EXPLAIN (ANALYZE, BUFFERS) of the exact SQL and parameters.
-type Plan = { seqScans: string[]; skillRunsAccess: string; sort: boolean; planningMs: number; executionMs: number; sharedHit: number; sharedRead: number; text: string };
+type Plan = {
+  seqScans: string[];
+  skillRunsAccess: string;
+  sort: boolean;
+  planningMs: number;
+  executionMs: number;
+  sharedHit: number;
+  sharedRead: number;
+  text: string;
+};
 async function explain(query: { sql: string; params: unknown[] }): Promise<Plan> {
-  const lines = (await bare.unsafe<{ "QUERY PLAN": string }[]>(`explain (analyze, buffers) ${query.sql}`, query.params as never[], { prepare: false })).map((row) => row["QUERY PLAN"]);
+  const lines = (
+    await bare.unsafe<{ "QUERY PLAN": string }[]>(
+      `explain (analyze, buffers) ${query.sql}`,
+      query.params as never[],
+      { prepare: false },
+    )
+  ).map((row) => row["QUERY PLAN"]);
   const text = lines.join("\n");
   const seqScans = [...text.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1]!);
-  const access = [...text.matchAll(/(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)(?: on (\w+))?/g)]
+  const access = [
+    ...text.matchAll(
+      /(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)(?: on (\w+))?/g,
+    ),
+  ]
     .filter((match) => match[3] === "skill_runs" || match[2]!.startsWith("skill_runs"))
     .map((match) => `${match[1]} ${match[2]}`);
   const buffers = lines.find((line) => /^\s*Buffers:/.test(line)) ?? "";
@@ -241,12 +340,19 @@ const plans = new Map<string, Plan>();
 for (const result of results) await explain(result.sqlText);
 for (const result of results) plans.set(result.name, await explain(result.sqlText));
 const tableRows = new Map(
-  (await bare<{ name: string; rows: number }[]>`select relname as name, greatest(reltuples, 0)::int as rows from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace`).map(
-    (row) => [row.name, row.rows],
-  ),
+  (
+    await bare<
+      { name: string; rows: number }[]
+    >`select relname as name, greatest(reltuples, 0)::int as rows from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace`
+  ).map((row) => [row.name, row.rows]),
 );
 /** "skills (6 rows)": a scan of a table this small is the planner's cheapest choice, not a missing index. */
-const describeSeqScans = (tables: string[]) => (tables.length ? [...new Set(tables)].map((table) => `${table} (${tableRows.get(table) ?? "?"} rows)`).join(", ") : "none");
+const describeSeqScans = (tables: string[]) =>
+  tables.length
+    ? [...new Set(tables)]
+        .map((table) => `${table} (${tableRows.get(table) ?? "?"} rows)`)
+        .join(", ")
+    : "none";
 
 // 5. Report.
 const summary = results.map((result) => {
@@ -260,30 +366,50 @@ const summary = results.map((result) => {
     sql,
     ratioP50: http.p50 / sql.p50,
     goalMet: !result.list || http.p95 <= GOAL_P95_MS,
-    plan: { skillRunsAccess: plan.skillRunsAccess, seqScans: plan.seqScans, seqScanTables: describeSeqScans(plan.seqScans), sort: plan.sort, planningMs: plan.planningMs, executionMs: plan.executionMs, sharedHit: plan.sharedHit, sharedRead: plan.sharedRead },
+    plan: {
+      skillRunsAccess: plan.skillRunsAccess,
+      seqScans: plan.seqScans,
+      seqScanTables: describeSeqScans(plan.seqScans),
+      sort: plan.sort,
+      planningMs: plan.planningMs,
+      executionMs: plan.executionMs,
+      sharedHit: plan.sharedHit,
+      sharedRead: plan.sharedRead,
+    },
     explain: plan.text,
   };
 });
-printTable(`${RUNS.toLocaleString("en")} runs, ${ITERATIONS} iterations per case after ${WARMUP} warm-up, page size ${LIMIT}`, summary.map((row) => ({
-  case: row.case,
-  rows: row.rows,
-  "HTTP p50": ms(row.http.p50),
-  "HTTP p95": ms(row.http.p95),
-  "SQL p50": ms(row.sql.p50),
-  "SQL p95": ms(row.sql.p95),
-  "ratio p50": row.ratioP50.toFixed(1),
-  [`p95 ≤ ${GOAL_P95_MS} ms`]: row.case.startsWith("runs.list") ? (row.goalMet ? "yes" : "NO") : "",
-})));
-printTable("EXPLAIN (ANALYZE, BUFFERS) of the same SQL", summary.map((row) => ({
-  case: row.case,
-  "skill_runs via": row.plan.skillRunsAccess,
-  "Seq Scan": row.plan.seqScanTables,
-  "sorts runs": row.plan.sort ? "yes" : "no",
-  planning: ms(row.plan.planningMs),
-  execution: ms(row.plan.executionMs),
-  "buffers hit/read": `${row.plan.sharedHit}/${row.plan.sharedRead}`,
-})));
-if (process.env.BENCH_HISTORY_PLANS) for (const row of summary) console.log(`\n── ${row.case}\n${row.explain}`);
+printTable(
+  `${RUNS.toLocaleString("en")} runs, ${ITERATIONS} iterations per case after ${WARMUP} warm-up, page size ${LIMIT}`,
+  summary.map((row) => ({
+    case: row.case,
+    rows: row.rows,
+    "HTTP p50": ms(row.http.p50),
+    "HTTP p95": ms(row.http.p95),
+    "SQL p50": ms(row.sql.p50),
+    "SQL p95": ms(row.sql.p95),
+    "ratio p50": row.ratioP50.toFixed(1),
+    [`p95 ≤ ${GOAL_P95_MS} ms`]: row.case.startsWith("runs.list")
+      ? row.goalMet
+        ? "yes"
+        : "NO"
+      : "",
+  })),
+);
+printTable(
+  "EXPLAIN (ANALYZE, BUFFERS) of the same SQL",
+  summary.map((row) => ({
+    case: row.case,
+    "skill_runs via": row.plan.skillRunsAccess,
+    "Seq Scan": row.plan.seqScanTables,
+    "sorts runs": row.plan.sort ? "yes" : "no",
+    planning: ms(row.plan.planningMs),
+    execution: ms(row.plan.executionMs),
+    "buffers hit/read": `${row.plan.sharedHit}/${row.plan.sharedRead}`,
+  })),
+);
+if (process.env.BENCH_HISTORY_PLANS)
+  for (const row of summary) console.log(`\n── ${row.case}\n${row.explain}`);
 
 const seqOnRuns = summary.filter((row) => row.plan.seqScans.includes("skill_runs"));
 const missed = summary.filter((row) => !row.goalMet);
@@ -293,12 +419,26 @@ await writeResult("history", {
   warmup: WARMUP,
   pageSize: LIMIT,
   depth: DEPTH,
-  seed: seed ? { seconds: seed.seconds, indexSeconds: seed.indexSeconds, rowsPerSecond: seed.rowsPerSecond, analyzeSeconds: seed.analyzeSeconds, perTenant: seed.perTenant } : "reused",
-  goals: { listP95Ms: GOAL_P95_MS, missed: missed.map((row) => row.case), seqScanOnSkillRuns: seqOnRuns.map((row) => row.case) },
+  seed: seed
+    ? {
+        seconds: seed.seconds,
+        indexSeconds: seed.indexSeconds,
+        rowsPerSecond: seed.rowsPerSecond,
+        analyzeSeconds: seed.analyzeSeconds,
+        perTenant: seed.perTenant,
+      }
+    : "reused",
+  goals: {
+    listP95Ms: GOAL_P95_MS,
+    missed: missed.map((row) => row.case),
+    seqScanOnSkillRuns: seqOnRuns.map((row) => row.case),
+  },
   cases: summary,
 });
-if (seqOnRuns.length) console.error(`\nSeq Scan on skill_runs in: ${seqOnRuns.map((row) => row.case).join("; ")}`);
-if (missed.length) console.error(`\np95 above ${GOAL_P95_MS} ms: ${missed.map((row) => row.case).join("; ")}`);
+if (seqOnRuns.length)
+  console.error(`\nSeq Scan on skill_runs in: ${seqOnRuns.map((row) => row.case).join("; ")}`);
+if (missed.length)
+  console.error(`\np95 above ${GOAL_P95_MS} ms: ${missed.map((row) => row.case).join("; ")}`);
 
 await bare.end();
 await closeDb();

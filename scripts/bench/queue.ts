@@ -100,7 +100,8 @@ const { migrateDatabase } = await import("@/server/db/migrate");
 const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users } =
   await import("@/server/db/schema");
 const { crashReason, failRun, markRunning } = await import("@/server/services/runs/run-lifecycle");
-const { executeTurn, finishRun, resolveRunConfig } = await import("@/server/services/runs/run-turn");
+const { executeTurn, finishRun, resolveRunConfig } =
+  await import("@/server/services/runs/run-turn");
 const { inputsColumnsOf } = await import("@/server/services/catalog/skills");
 const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
@@ -135,7 +136,10 @@ async function benchTenant(label: string): Promise<BenchTenant> {
     name: "Bench",
     description: "d",
     versionHash: "v1",
-    ...inputsColumnsOf({ type: "object", properties: { topic: { type: "string", title: "Topic" } } }),
+    ...inputsColumnsOf({
+      type: "object",
+      properties: { topic: { type: "string", title: "Topic" } },
+    }),
     instructions: "Answer.",
   });
   const [template] = await db
@@ -189,7 +193,11 @@ const instantModel = () =>
 async function startThroughTrpc(dispatcher: RunDispatcher, tenant: BenchTenant, topic: string) {
   const request = new Request("http://localhost:3000/api/trpc/runs.start", {
     method: "POST",
-    headers: { cookie: tenant.cookie, "content-type": "application/json", [TENANT_HEADER]: tenant.id },
+    headers: {
+      cookie: tenant.cookie,
+      "content-type": "application/json",
+      [TENANT_HEADER]: tenant.id,
+    },
     body: JSON.stringify(superjson.serialize({ skillSlug: "bench", inputs: { topic } })),
   });
   const response = await fetchRequestHandler({
@@ -621,7 +629,10 @@ async function runSkillJob(job: { id: string; data: RunRef }) {
     await finishRun(db, ref, outcome);
   } catch (error) {
     // run-skill's onFailure.
-    await failRun(db, ref, { code: "agent_crashed", reason: crashReason(error instanceof Error ? error : new Error(String(error))) });
+    await failRun(db, ref, {
+      code: "agent_crashed",
+      reason: crashReason(error instanceof Error ? error : new Error(String(error))),
+    });
     throw error;
   }
 }

@@ -20,8 +20,22 @@ import { Inngest } from "inngest";
 import postgres from "postgres";
 import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
-import { agents, agentTemplates, schedules, scheduleSlots, skillRuns, skills, tenants, tenantSettings, type ScheduleInputValue } from "@/server/db/schema";
-import { RUN_REQUESTED, type RunDispatcher, type RunServiceDeps } from "@/server/services/runs/runs";
+import {
+  agents,
+  agentTemplates,
+  schedules,
+  scheduleSlots,
+  skillRuns,
+  skills,
+  tenants,
+  tenantSettings,
+  type ScheduleInputValue,
+} from "@/server/db/schema";
+import {
+  RUN_REQUESTED,
+  type RunDispatcher,
+  type RunServiceDeps,
+} from "@/server/services/runs/runs";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
@@ -36,12 +50,23 @@ const BARE_REPEATS = 20;
 const GOAL_MS = 1_000;
 const MINUTE = 60_000;
 
-if (!Number.isInteger(SCHEDULES) || !Number.isInteger(DUE) || DUE < 1 || DUE > SCHEDULES || !Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  console.error("BENCH_SCHEDULES ≥ BENCH_SCHEDULES_DUE ≥ 1 and BENCH_SCHEDULES_ROUNDS ≥ 1, all integers");
+if (
+  !Number.isInteger(SCHEDULES) ||
+  !Number.isInteger(DUE) ||
+  DUE < 1 ||
+  DUE > SCHEDULES ||
+  !Number.isInteger(ROUNDS) ||
+  ROUNDS < 1
+) {
+  console.error(
+    "BENCH_SCHEDULES ≥ BENCH_SCHEDULES_DUE ≥ 1 and BENCH_SCHEDULES_ROUNDS ≥ 1, all integers",
+  );
   process.exit(2);
 }
 
-const database = await benchDatabase("schedules", { settings: { shared_preload_libraries: "pg_stat_statements" } });
+const database = await benchDatabase("schedules", {
+  settings: { shared_preload_libraries: "pg_stat_statements" },
+});
 await migrateDatabase(database.url);
 const { db, close: closeDb } = createDatabase(database.url, { max: 10 });
 const bare = postgres(database.url, { max: 1, onnotice: () => {} });
@@ -61,12 +86,25 @@ async function tenant(index: number) {
       name: "Digest",
       description: "d",
       versionHash: "v1",
-      ...inputsColumnsOf({ type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" }, day: { type: "string", format: "date", title: "Day" } } }),
+      ...inputsColumnsOf({
+        type: "object",
+        required: ["topic"],
+        properties: {
+          topic: { type: "string", title: "Topic" },
+          day: { type: "string", format: "date", title: "Day" },
+        },
+      }),
       instructions: "Answer.",
     })
     .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId: id, name: "T", systemPrompt: "p", defaultModel: "mock:instant" }).returning();
-  const [agent] = await db.insert(agents).values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true }).returning();
+  const [template] = await db
+    .insert(agentTemplates)
+    .values({ tenantId: id, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
+    .returning();
+  const [agent] = await db
+    .insert(agents)
+    .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
   return { id, skillId: skill!.id, agentId: agent!.id };
 }
 const world = await Promise.all(Array.from({ length: TENANTS }, (_, index) => tenant(index)));
@@ -75,7 +113,10 @@ const world = await Promise.all(Array.from({ length: TENANTS }, (_, index) => te
 const start = new Date(Math.floor(Date.now() / MINUTE) * MINUTE);
 const FUTURE_CRONS = ["0 9 * * 1-5", "*/15 * * * *", "0 * * * *", "30 6 * * *", "0 0 1 * *"];
 const TIMEZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Auckland"];
-const inputs: Record<string, ScheduleInputValue> = { topic: { kind: "literal", value: "Pipeline" }, day: { kind: "relative-date", anchor: "today", offsetDays: 1 } };
+const inputs: Record<string, ScheduleInputValue> = {
+  topic: { kind: "literal", value: "Pipeline" },
+  day: { kind: "relative-date", anchor: "today", offsetDays: 1 },
+};
 const seedStarted = performance.now();
 for (let offset = 0; offset < SCHEDULES; offset += 1_000) {
   const rows = Array.from({ length: Math.min(1_000, SCHEDULES - offset) }, (_, i) => {
@@ -83,7 +124,10 @@ for (let offset = 0; offset < SCHEDULES; offset += 1_000) {
     const owner = world[index % TENANTS]!;
     const due = index < DUE;
     // Half name their agent, half use the tenant's default (both are one lookup in createRun).
-    const agent = index % 2 === 0 ? { agentId: owner.agentId, usesDefaultAgent: false } : { agentId: null, usesDefaultAgent: true };
+    const agent =
+      index % 2 === 0
+        ? { agentId: owner.agentId, usesDefaultAgent: false }
+        : { agentId: null, usesDefaultAgent: true };
     return {
       tenantId: owner.id,
       name: `Schedule ${index}`,
@@ -94,9 +138,17 @@ for (let offset = 0; offset < SCHEDULES; offset += 1_000) {
       enabled: true,
       ...(due
         ? // Every minute, due within the last minute (spread, so the order by matters).
-          { cron: "* * * * *", timezone: "UTC", nextFireAt: new Date(start.getTime() - (index % 590) * 100) }
+          {
+            cron: "* * * * *",
+            timezone: "UTC",
+            nextFireAt: new Date(start.getTime() - (index % 590) * 100),
+          }
         : // Later: from an hour on, spread over a week.
-          { cron: FUTURE_CRONS[index % FUTURE_CRONS.length]!, timezone: TIMEZONES[index % TIMEZONES.length]!, nextFireAt: new Date(start.getTime() + 60 * MINUTE + (index % 10_080) * MINUTE) }),
+          {
+            cron: FUTURE_CRONS[index % FUTURE_CRONS.length]!,
+            timezone: TIMEZONES[index % TIMEZONES.length]!,
+            nextFireAt: new Date(start.getTime() + 60 * MINUTE + (index % 10_080) * MINUTE),
+          }),
     };
   });
   await db.insert(schedules).values(rows);
@@ -105,19 +157,46 @@ for (let offset = 0; offset < SCHEDULES; offset += 1_000) {
 await db.execute("analyze schedules");
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 const [{ enabled: enabledCount = 0, due: dueCount = 0 } = {}] = await db
-  .select({ enabled: count(), due: sql<number>`count(*) filter (where ${lte(schedules.nextFireAt, start)})`.mapWith(Number) })
+  .select({
+    enabled: count(),
+    due: sql<number>`count(*) filter (where ${lte(schedules.nextFireAt, start)})`.mapWith(Number),
+  })
   .from(schedules)
   .where(eq(schedules.enabled, true));
-if (enabledCount !== SCHEDULES || dueCount !== DUE) throw new Error(`seeded ${enabledCount} enabled / ${dueCount} due, expected ${SCHEDULES} / ${DUE}`);
-console.log(`${SCHEDULES.toLocaleString("en")} enabled schedules (${DUE} due) across ${TENANTS} tenants in ${seedSeconds.toFixed(1)} s`);
+if (enabledCount !== SCHEDULES || dueCount !== DUE)
+  throw new Error(
+    `seeded ${enabledCount} enabled / ${dueCount} due, expected ${SCHEDULES} / ${DUE}`,
+  );
+console.log(
+  `${SCHEDULES.toLocaleString("en")} enabled schedules (${DUE} due) across ${TENANTS} tenants in ${seedSeconds.toFixed(1)} s`,
+);
 
 // 2. The engine, in its own process; the tick's dispatcher is the Inngest client, timed.
 const enginePort = await freePort(58_488);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
-const engine = spawn(process.execPath, ["--import", "tsx", "inngest/engine/cli.ts", "-p", String(enginePort), "--database-url", database.url, "--no-poll"], {
-  stdio: ["ignore", "ignore", "inherit"],
-});
-for (let attempt = 0; !(await fetch(`${engineUrl}/health`).then((r) => r.ok).catch(() => false)); attempt++) {
+const engine = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "inngest/engine/cli.ts",
+    "-p",
+    String(enginePort),
+    "--database-url",
+    database.url,
+    "--no-poll",
+  ],
+  {
+    stdio: ["ignore", "ignore", "inherit"],
+  },
+);
+for (
+  let attempt = 0;
+  !(await fetch(`${engineUrl}/health`)
+    .then((r) => r.ok)
+    .catch(() => false));
+  attempt++
+) {
   if (attempt > 200) throw new Error("the engine did not start");
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
@@ -131,7 +210,8 @@ const dispatcher: RunDispatcher = {
       return await client.send(event);
     } finally {
       dispatchClock.sends++;
-      if (--dispatchClock.inFlight === 0) dispatchClock.ms += performance.now() - dispatchClock.since;
+      if (--dispatchClock.inFlight === 0)
+        dispatchClock.ms += performance.now() - dispatchClock.since;
     }
   },
 };
@@ -160,19 +240,32 @@ async function rolledBack<T>(work: (tx: postgres.ReservedSql) => Promise<T>): Pr
   }
 }
 
-type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+};
 const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
 
 async function explainDueSelection(now: Date) {
   const { sql: query, params } = dueSelection(now);
   const values = params as postgres.ParameterOrJSON<never>[];
   const [text, json] = await rolledBack(async (tx) => [
-    await tx.unsafe<{ "QUERY PLAN": string }[]>(`explain (analyze, buffers, costs off) ${query}`, values),
-    await tx.unsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(`explain (analyze, format json) ${query}`, values),
+    await tx.unsafe<{ "QUERY PLAN": string }[]>(
+      `explain (analyze, buffers, costs off) ${query}`,
+      values,
+    ),
+    await tx.unsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
+      `explain (analyze, format json) ${query}`,
+      values,
+    ),
   ]);
   const nodes = planNodes(json[0]!["QUERY PLAN"][0].Plan);
   const usesDueIndex = nodes.some((node) => node["Index Name"] === "schedules_due_idx");
-  const seqScansSchedules = nodes.some((node) => node["Node Type"] === "Seq Scan" && node["Relation Name"] === "schedules");
+  const seqScansSchedules = nodes.some(
+    (node) => node["Node Type"] === "Seq Scan" && node["Relation Name"] === "schedules",
+  );
   return { plan: text.map((row) => row["QUERY PLAN"]), usesDueIndex, seqScansSchedules };
 }
 
@@ -186,18 +279,36 @@ async function timeBareSelection(now: Date): Promise<{ ms: number; rows: number 
 }
 
 const explainBefore = await explainDueSelection(start);
-console.log(`\nEXPLAIN ANALYZE of the due-selection (${DUE} due, limit ${BATCH}):\n${explainBefore.plan.join("\n")}`);
+console.log(
+  `\nEXPLAIN ANALYZE of the due-selection (${DUE} due, limit ${BATCH}):\n${explainBefore.plan.join("\n")}`,
+);
 
 // 4. The rounds: round 0 warms up (JIT, validators, connections) and is not counted.
 type StatementRow = { query: string; calls: number; ms: number };
-async function appStatements(): Promise<{ app: StatementRow[]; engine: { calls: number; ms: number } }> {
-  const rows = await db.execute<{ query: string; calls: string; total_ms: number; engine: boolean }>(
+async function appStatements(): Promise<{
+  app: StatementRow[];
+  engine: { calls: number; ms: number };
+}> {
+  const rows = await db.execute<{
+    query: string;
+    calls: string;
+    total_ms: number;
+    engine: boolean;
+  }>(
     `select regexp_replace(query, '\\s+', ' ', 'g') as query, calls, total_exec_time as total_ms, query ilike '%inngest_engine%' as engine
      from pg_stat_statements where query not ilike '%pg_stat_statements%'`,
   );
-  const app = rows.filter((row) => !row.engine).map((row) => ({ query: row.query, calls: Number(row.calls), ms: Number(row.total_ms) }));
+  const app = rows
+    .filter((row) => !row.engine)
+    .map((row) => ({ query: row.query, calls: Number(row.calls), ms: Number(row.total_ms) }));
   const engineRows = rows.filter((row) => row.engine);
-  return { app, engine: { calls: engineRows.reduce((sum, row) => sum + Number(row.calls), 0), ms: engineRows.reduce((sum, row) => sum + Number(row.total_ms), 0) } };
+  return {
+    app,
+    engine: {
+      calls: engineRows.reduce((sum, row) => sum + Number(row.calls), 0),
+      ms: engineRows.reduce((sum, row) => sum + Number(row.total_ms), 0),
+    },
+  };
 }
 
 type Round = {
@@ -224,7 +335,8 @@ for (let round = 0; round <= ROUNDS; round++) {
   const bareMs: number[] = [];
   for (let repeat = 0; repeat < BARE_REPEATS; repeat++) {
     const timed = await timeBareSelection(now);
-    if (timed.rows !== Math.min(BATCH, DUE)) integrityProblems.push(`round ${round}: the bare due-selection returned ${timed.rows} rows`);
+    if (timed.rows !== Math.min(BATCH, DUE))
+      integrityProblems.push(`round ${round}: the bare due-selection returned ${timed.rows} rows`);
     bareMs.push(timed.ms);
   }
 
@@ -239,11 +351,20 @@ for (let round = 0; round <= ROUNDS; round++) {
   // (under another name, so no run is concerned).
   const arraySendsBegan = performance.now();
   for (let offset = 0; offset < DUE; offset += BATCH) {
-    const events = Array.from({ length: Math.min(BATCH, DUE - offset) }, () => ({ name: "bench/dispatch-floor", data: { runId: crypto.randomUUID(), tenantId: world[0]!.id } }));
+    const events = Array.from({ length: Math.min(BATCH, DUE - offset) }, () => ({
+      name: "bench/dispatch-floor",
+      data: { runId: crypto.randomUUID(), tenantId: world[0]!.id },
+    }));
     await client.send(events);
   }
   const arraySendsMs = performance.now() - arraySendsBegan;
-  if (summary.fired !== DUE || summary.schedules !== DUE || summary.failed || summary.missed || summary.skipped) {
+  if (
+    summary.fired !== DUE ||
+    summary.schedules !== DUE ||
+    summary.failed ||
+    summary.missed ||
+    summary.skipped
+  ) {
     integrityProblems.push(`round ${round}: ${JSON.stringify(summary)}`);
   }
   if (round > 0) {
@@ -273,12 +394,17 @@ const explainAfter = await explainDueSelection(new Date(start.getTime() + (ROUND
 // 5. Integrity: every slot fired once, with one run and one event at the engine.
 const totalFired = DUE * (ROUNDS + 1);
 const [{ runs = 0 } = {}] = await db.select({ runs: count() }).from(skillRuns);
-const [{ slots = 0 } = {}] = await db.select({ slots: count() }).from(scheduleSlots).where(eq(scheduleSlots.outcome, "fired"));
+const [{ slots = 0 } = {}] = await db
+  .select({ slots: count() })
+  .from(scheduleSlots)
+  .where(eq(scheduleSlots.outcome, "fired"));
 const [{ events = 0 } = {}] = (await db.execute<{ events: number }>(
   sql`select count(*)::int as events from inngest_engine.events where name = ${RUN_REQUESTED}`,
 )) as unknown as [{ events: number }];
 if (runs !== totalFired || slots !== totalFired || events !== totalFired) {
-  integrityProblems.push(`expected ${totalFired} runs, fired slots and engine events; found ${runs} runs, ${slots} slots, ${events} events`);
+  integrityProblems.push(
+    `expected ${totalFired} runs, fired slots and engine events; found ${runs} runs, ${slots} slots, ${events} events`,
+  );
 }
 integrityProblems = [...new Set(integrityProblems)];
 
@@ -290,9 +416,19 @@ const dispatchTime = measured.map((round) => round.dispatchMs);
 const bareAll = measured.flatMap((round) => round.bareMs);
 const inTransactions = measured.map((round) => round.wallMs - round.dispatchMs);
 const arraySends = measured.map((round) => round.arraySendsMs);
-const statementsPerFired = measured.reduce((sum, round) => sum + round.statements, 0) / measured.reduce((sum, round) => sum + round.fired, 0);
+const statementsPerFired =
+  measured.reduce((sum, round) => sum + round.statements, 0) /
+  measured.reduce((sum, round) => sum + round.fired, 0);
 const summary = {
-  config: { schedules: SCHEDULES, due: DUE, tenants: TENANTS, batchSize: BATCH, rounds: ROUNDS, bareRepeatsPerRound: BARE_REPEATS, goalMs: GOAL_MS },
+  config: {
+    schedules: SCHEDULES,
+    due: DUE,
+    tenants: TENANTS,
+    batchSize: BATCH,
+    rounds: ROUNDS,
+    bareRepeatsPerRound: BARE_REPEATS,
+    goalMs: GOAL_MS,
+  },
   tick: {
     wallMs: { p50: percentile(wall, 50), max: Math.max(...wall) },
     /** Selecting, creating runs, recording slots: the wall time outside the sends. */
@@ -300,7 +436,10 @@ const summary = {
     dispatchMs: { p50: percentile(dispatchTime, 50), max: Math.max(...dispatchTime) },
     dbMs: { p50: percentile(dbTime, 50), max: Math.max(...dbTime) },
     statementsPerFiredSchedule: statementsPerFired,
-    engineDbMsP50: percentile(measured.map((round) => round.engineDbMs), 50),
+    engineDbMsP50: percentile(
+      measured.map((round) => round.engineDbMs),
+      50,
+    ),
   },
   bareDueSelectionMs: { p50: percentile(bareAll, 50), max: Math.max(...bareAll) },
   arraySendsMs: { p50: percentile(arraySends, 50), max: Math.max(...arraySends) },
@@ -309,7 +448,13 @@ const summary = {
   goalMet: percentile(wall, 50) <= GOAL_MS,
   everyRoundWithinGoal: Math.max(...wall) <= GOAL_MS,
   explain: { before: explainBefore, after: explainAfter },
-  integrity: { runs, firedSlots: slots, engineEvents: events, expected: totalFired, problems: integrityProblems },
+  integrity: {
+    runs,
+    firedSlots: slots,
+    engineEvents: events,
+    expected: totalFired,
+    problems: integrityProblems,
+  },
 };
 
 printTable(
@@ -346,19 +491,35 @@ const topStatements = [...statementTotals.entries()]
 const firedMeasured = DUE * ROUNDS;
 printTable(
   "Where the tick's database time goes (pg_stat_statements, measured rounds)",
-  topStatements.map((row) => ({ "per fired": (row.calls / firedMeasured).toFixed(2), "ms per tick": (row.ms / ROUNDS).toFixed(1), query: row.query.slice(0, 110) })),
+  topStatements.map((row) => ({
+    "per fired": (row.calls / firedMeasured).toFixed(2),
+    "ms per tick": (row.ms / ROUNDS).toFixed(1),
+    query: row.query.slice(0, 110),
+  })),
 );
 printTable("Due-selection plan", [
-  { when: "before the rounds", "uses schedules_due_idx": String(explainBefore.usesDueIndex), "seq scan on schedules": String(explainBefore.seqScansSchedules) },
-  { when: "after the rounds", "uses schedules_due_idx": String(explainAfter.usesDueIndex), "seq scan on schedules": String(explainAfter.seqScansSchedules) },
+  {
+    when: "before the rounds",
+    "uses schedules_due_idx": String(explainBefore.usesDueIndex),
+    "seq scan on schedules": String(explainBefore.seqScansSchedules),
+  },
+  {
+    when: "after the rounds",
+    "uses schedules_due_idx": String(explainAfter.usesDueIndex),
+    "seq scan on schedules": String(explainAfter.seqScansSchedules),
+  },
 ]);
 await writeResult("schedules", { ...summary, rounds, topStatements });
 
 const planProblems = [explainBefore, explainAfter].flatMap((explain, index) => {
   const when = index === 0 ? "before" : "after";
   return [
-    ...(explain.usesDueIndex ? [] : [`the due-selection does not use schedules_due_idx (${when} the rounds)`]),
-    ...(explain.seqScansSchedules ? [`the due-selection scans schedules sequentially (${when} the rounds)`] : []),
+    ...(explain.usesDueIndex
+      ? []
+      : [`the due-selection does not use schedules_due_idx (${when} the rounds)`]),
+    ...(explain.seqScansSchedules
+      ? [`the due-selection scans schedules sequentially (${when} the rounds)`]
+      : []),
   ];
 });
 for (const problem of [...planProblems, ...integrityProblems]) console.error(`FAIL: ${problem}`);

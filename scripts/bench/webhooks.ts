@@ -37,11 +37,26 @@ import { and, count, countDistinct, desc, eq, sql, type SQL } from "drizzle-orm"
 import { Inngest } from "inngest";
 import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
-import { agents, agentTemplates, auditLog, memberships, skillRuns, skills, tenants, tenantSettings, users, webhookDeliveries } from "@/server/db/schema";
+import {
+  agents,
+  agentTemplates,
+  auditLog,
+  memberships,
+  skillRuns,
+  skills,
+  tenants,
+  tenantSettings,
+  users,
+  webhookDeliveries,
+} from "@/server/db/schema";
 import { createWebhookReceiver } from "@/server/rest/webhook-receiver";
 import { RUN_REQUESTED, type RunDispatcher } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
-import { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from "@/server/services/webhooks/webhook-signature";
+import {
+  DELIVERY_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhookBody,
+} from "@/server/services/webhooks/webhook-signature";
 import { createWebhook } from "@/server/services/webhooks/webhooks";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
@@ -51,9 +66,12 @@ const GOAL_PER_SECOND = 300;
 type ServerConfig = { databaseUrl: string; engineUrl: string };
 type Route = "signed" | "noop";
 type ToServer = { type: "stats" } | { type: "stop" };
-type FromServer = { type: "listening"; port: number } | { type: "stats"; handlerMs: Record<Route, number[]>; sendMs: number[]; errors: string[] };
+type FromServer =
+  | { type: "listening"; port: number }
+  | { type: "stats"; handlerMs: Record<Route, number[]>; sendMs: number[]; errors: string[] };
 
-if (process.env[SERVER_ROLE]) await serveRoutes(JSON.parse(process.env[SERVER_ROLE]) as ServerConfig);
+if (process.env[SERVER_ROLE])
+  await serveRoutes(JSON.parse(process.env[SERVER_ROLE]) as ServerConfig);
 else await bench();
 
 // ─── The child: the receiver and the no-op baseline behind one node:http server ────────────────
@@ -85,14 +103,16 @@ async function serveRoutes(config: ServerConfig) {
   const server = http.createServer((req, res) => {
     const began = performance.now();
     const webhookId = /^\/api\/webhooks\/([^/?]+)$/.exec(req.url ?? "")?.[1];
-    const route: Route | null = req.method !== "POST" ? null : webhookId ? "signed" : req.url === "/noop" ? "noop" : null;
+    const route: Route | null =
+      req.method !== "POST" ? null : webhookId ? "signed" : req.url === "/noop" ? "noop" : null;
     if (!route) {
       res.writeHead(404).end();
       return;
     }
     // IncomingMessage → Web Request with the body as a stream, as Next's node adapter does.
     const headers = new Headers();
-    for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index]!, req.rawHeaders[index + 1]!);
+    for (let index = 0; index < req.rawHeaders.length; index += 2)
+      headers.append(req.rawHeaders[index]!, req.rawHeaders[index + 1]!);
     const request = new Request(`http://${req.headers.host ?? "127.0.0.1"}${req.url}`, {
       method: "POST",
       headers,
@@ -107,7 +127,8 @@ async function serveRoutes(config: ServerConfig) {
         handlerMs[route].push(performance.now() - began);
       })
       .catch((error: unknown) => {
-        if (errors.length < 20) errors.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        if (errors.length < 20)
+          errors.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
         res.writeHead(500).end();
       });
   });
@@ -117,7 +138,12 @@ async function serveRoutes(config: ServerConfig) {
   const reply = (message: FromServer) => process.send!(message);
   process.on("message", (message: ToServer) => {
     if (message.type === "stats") {
-      reply({ type: "stats", handlerMs: { signed: handlerMs.signed.splice(0), noop: handlerMs.noop.splice(0) }, sendMs, errors });
+      reply({
+        type: "stats",
+        handlerMs: { signed: handlerMs.signed.splice(0), noop: handlerMs.noop.splice(0) },
+        sendMs,
+        errors,
+      });
       sendMs = [];
       errors = [];
     } else {
@@ -144,14 +170,25 @@ async function bench() {
   const DELIVERIES = Number(args.deliveries.replaceAll("_", ""));
   const CONCURRENCY = Number(args.concurrency);
   const WARMUP = Number(args.warmup);
-  if (![DELIVERIES, CONCURRENCY, WARMUP].every(Number.isInteger) || DELIVERIES < 1 || CONCURRENCY < 1 || WARMUP < 0) {
-    console.error("usage: npm run bench:webhooks -- [--deliveries N ≥ 1] [--concurrency C ≥ 1] [--warmup N ≥ 0] [--durable] [--cpu-prof]");
+  if (
+    ![DELIVERIES, CONCURRENCY, WARMUP].every(Number.isInteger) ||
+    DELIVERIES < 1 ||
+    CONCURRENCY < 1 ||
+    WARMUP < 0
+  ) {
+    console.error(
+      "usage: npm run bench:webhooks -- [--deliveries N ≥ 1] [--concurrency C ≥ 1] [--warmup N ≥ 0] [--durable] [--cpu-prof]",
+    );
     process.exit(2);
   }
 
   // 1. The database, a tenant with a skill, its default agent, an admin and the webhook.
-  const durability: Record<string, string> = args.durable ? { fsync: "on", synchronous_commit: "on", full_page_writes: "on" } : {};
-  const database = await benchDatabase("webhooks", { settings: { shared_preload_libraries: "pg_stat_statements", ...durability } });
+  const durability: Record<string, string> = args.durable
+    ? { fsync: "on", synchronous_commit: "on", full_page_writes: "on" }
+    : {};
+  const database = await benchDatabase("webhooks", {
+    settings: { shared_preload_libraries: "pg_stat_statements", ...durability },
+  });
   await migrateDatabase(database.url);
   const { db, close: closeDb } = createDatabase(database.url, { max: 2 });
   await db.execute("create extension if not exists pg_stat_statements");
@@ -170,16 +207,29 @@ async function bench() {
       ...inputsColumnsOf({
         type: "object",
         required: ["title", "priority"],
-        properties: { title: { type: "string", minLength: 3, title: "Title" }, priority: { type: "integer", minimum: 1, maximum: 5, title: "Priority" }, labels: { type: "array", items: { type: "string" }, title: "Labels" } },
+        properties: {
+          title: { type: "string", minLength: 3, title: "Title" },
+          priority: { type: "integer", minimum: 1, maximum: 5, title: "Priority" },
+          labels: { type: "array", items: { type: "string" }, title: "Labels" },
+        },
       }),
       instructions: "Triage the issue.",
     })
     .returning();
-  const [template] = await db.insert(agentTemplates).values({ tenantId, name: "T", systemPrompt: "p", defaultModel: "mock:instant" }).returning();
-  await db.insert(agents).values({ tenantId, name: "A", templateId: template!.id, isDefault: true });
+  const [template] = await db
+    .insert(agentTemplates)
+    .values({ tenantId, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
+    .returning();
+  await db
+    .insert(agents)
+    .values({ tenantId, name: "A", templateId: template!.id, isDefault: true });
   const userId = randomUUID();
-  await db.insert(users).values({ id: userId, email: "bench@example.test", name: "Bench", emailVerified: true });
-  await db.insert(memberships).values({ id: randomUUID(), organizationId: tenantId, userId, role: "admin" });
+  await db
+    .insert(users)
+    .values({ id: userId, email: "bench@example.test", name: "Bench", emailVerified: true });
+  await db
+    .insert(memberships)
+    .values({ id: randomUUID(), organizationId: tenantId, userId, role: "admin" });
   const webhook = await createWebhook(
     db,
     { tenantId, userId, audit: { actor: { type: "user", id: userId }, origin: null } },
@@ -188,7 +238,11 @@ async function bench() {
       skillId: skill!.id,
       // The tenant's default agent, looked up per delivery.
       agentId: null,
-      inputMapping: { title: { pointer: "/issue/title" }, priority: { pointer: "/issue/priority", default: 3 }, labels: { pointer: "/issue/labels" } },
+      inputMapping: {
+        title: { pointer: "/issue/title" },
+        priority: { pointer: "/issue/priority", default: 3 },
+        labels: { pointer: "/issue/labels" },
+      },
       // High enough that the limiter never refuses; it still counts every delivery.
       rateLimitPerMinute: 100_000,
       enabled: true,
@@ -198,17 +252,48 @@ async function bench() {
   // 2. The engine (its own process, no app synced) and the routes (a child process).
   const enginePort = await freePort(58_588);
   const engineUrl = `http://127.0.0.1:${enginePort}`;
-  const engine = spawn(process.execPath, ["--import", "tsx", "inngest/engine/cli.ts", "-p", String(enginePort), "--database-url", database.url, "--no-poll"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let attempt = 0; !(await fetch(`${engineUrl}/health`).then((r) => r.ok).catch(() => false)); attempt++) {
+  const engine = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "inngest/engine/cli.ts",
+      "-p",
+      String(enginePort),
+      "--database-url",
+      database.url,
+      "--no-poll",
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  for (
+    let attempt = 0;
+    !(await fetch(`${engineUrl}/health`)
+      .then((r) => r.ok)
+      .catch(() => false));
+    attempt++
+  ) {
     if (attempt > 200) throw new Error("the engine did not start");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const server: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
     // --cpu-prof: the server process's V8 CPU profiles (one per thread; tsx's loader has its own).
-    execArgv: ["--import", "tsx", ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=bench/results/webhooks-server-cpuprofile-${process.pid}`] : [])],
-    env: { ...process.env, [SERVER_ROLE]: JSON.stringify({ databaseUrl: database.url, engineUrl } satisfies ServerConfig) },
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(args["cpu-prof"]
+        ? ["--cpu-prof", `--cpu-prof-dir=bench/results/webhooks-server-cpuprofile-${process.pid}`]
+        : []),
+    ],
+    env: {
+      ...process.env,
+      [SERVER_ROLE]: JSON.stringify({
+        databaseUrl: database.url,
+        engineUrl,
+      } satisfies ServerConfig),
+    },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const nextMessage = <T extends FromServer["type"]>(type: T) =>
@@ -219,7 +304,8 @@ async function bench() {
         server.off("exit", onExit);
         resolve(message as Extract<FromServer, { type: T }>);
       };
-      const onExit = (code: number | null) => reject(new Error(`the server process exited (${code}) before "${type}"`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`the server process exited (${code}) before "${type}"`));
       server.on("message", onMessage);
       server.once("exit", onExit);
     });
@@ -241,10 +327,27 @@ async function bench() {
     }
   };
   const machineTicks = () => {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return { busy: user! + nice! + system! + irq! + softirq! + steal!, total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal! };
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync(
+      "/proc/stat",
+      "utf8",
+    )
+      .split("\n")[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return {
+      busy: user! + nice! + system! + irq! + softirq! + steal!,
+      total: user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!,
+    };
   };
-  type CpuSnapshot = { parent: number; server: number; engine: number; postgres: Map<number, number>; machine: { busy: number; total: number } };
+  type CpuSnapshot = {
+    parent: number;
+    server: number;
+    engine: number;
+    postgres: Map<number, number>;
+    machine: { busy: number; total: number };
+  };
   async function cpuSnapshot(): Promise<CpuSnapshot> {
     const backends = await db.execute<{ pid: number }>("select pid from pg_stat_activity");
     return {
@@ -258,14 +361,26 @@ async function bench() {
   /** CPU ms per delivery by process between two snapshots, and the machine's busy share. */
   function cpuPerDelivery(before: CpuSnapshot, after: CpuSnapshot, deliveries: number) {
     let postgresTicks = 0;
-    for (const [pid, ticks] of after.postgres) postgresTicks += ticks - (before.postgres.get(pid) ?? 0);
-    const ours = { loadGenerator: after.parent - before.parent, server: after.server - before.server, engine: after.engine - before.engine, postgres: postgresTicks };
+    for (const [pid, ticks] of after.postgres)
+      postgresTicks += ticks - (before.postgres.get(pid) ?? 0);
+    const ours = {
+      loadGenerator: after.parent - before.parent,
+      server: after.server - before.server,
+      engine: after.engine - before.engine,
+      postgres: postgresTicks,
+    };
     const busy = after.machine.busy - before.machine.busy;
     const total = after.machine.total - before.machine.total;
     const oursTotal = ours.loadGenerator + ours.server + ours.engine + ours.postgres;
     const perDelivery = (ticks: number) => (ticks * TICK_MS) / deliveries;
     return {
-      msPerDelivery: { loadGenerator: perDelivery(ours.loadGenerator), server: perDelivery(ours.server), engine: perDelivery(ours.engine), postgres: perDelivery(ours.postgres), total: perDelivery(oursTotal) },
+      msPerDelivery: {
+        loadGenerator: perDelivery(ours.loadGenerator),
+        server: perDelivery(ours.server),
+        engine: perDelivery(ours.engine),
+        postgres: perDelivery(ours.postgres),
+        total: perDelivery(oursTotal),
+      },
       /** Of all cores' time in the phase: busy at all, and busy with something other than this bench. */
       machineBusyShare: busy / total,
       otherProcessesShare: Math.max(0, busy - oursTotal) / total,
@@ -274,13 +389,21 @@ async function bench() {
 
   // 3. The load: CONCURRENCY keep-alive connections, each sending one delivery after another.
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const ISSUE_TEXT = "Checkout fails with a 502 after the payment step for some customers; ".repeat(10);
+  const ISSUE_TEXT = "Checkout fails with a 502 after the payment step for some customers; ".repeat(
+    10,
+  );
   /** A fresh delivery: body (≈1 KiB, like a small issue event), timestamp, signature, delivery id. */
   function delivery(index: number) {
     const body = Buffer.from(
       JSON.stringify({
         action: "opened",
-        issue: { number: index, title: `Checkout is down (#${index})`, priority: 1 + (index % 5), labels: ["bench", `area-${index % 7}`], body: ISSUE_TEXT },
+        issue: {
+          number: index,
+          title: `Checkout is down (#${index})`,
+          priority: 1 + (index % 5),
+          labels: ["bench", `area-${index % 7}`],
+          body: ISSUE_TEXT,
+        },
         repository: { full_name: "acme/shop" },
         sender: { login: "bench-bot" },
         sentAt: new Date().toISOString(),
@@ -296,18 +419,35 @@ async function bench() {
   }
   function post(path: string, body: Buffer, headers: Record<string, string>) {
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = http.request({ host: "127.0.0.1", port, path, method: "POST", agent, headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", reject);
-      });
+      const request = http.request(
+        { host: "127.0.0.1", port, path, method: "POST", agent, headers },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
+          response.on("error", reject);
+        },
+      );
       request.on("error", reject);
       request.end(body);
     });
   }
 
-  type Phase = { route: Route; deliveries: number; seconds: number; latencies: number[]; non202: number; statuses: Record<string, number>; runIds: string[]; sample: string | null };
+  type Phase = {
+    route: Route;
+    deliveries: number;
+    seconds: number;
+    latencies: number[];
+    non202: number;
+    statuses: Record<string, number>;
+    runIds: string[];
+    sample: string | null;
+  };
   async function load(route: Route, deliveries: number): Promise<Phase> {
     const path = route === "signed" ? `/api/webhooks/${webhook.id}` : "/noop";
     const latencies: number[] = [];
@@ -322,7 +462,10 @@ async function bench() {
         // Built and signed inside the timed window's loop but outside the latency: the sender's work.
         const { body, headers } = delivery(index);
         const began = performance.now();
-        const answer = await post(path, body, headers).catch((error: unknown) => ({ status: 0, text: String(error) }));
+        const answer = await post(path, body, headers).catch((error: unknown) => ({
+          status: 0,
+          text: String(error),
+        }));
         latencies.push(performance.now() - began);
         statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
         if (answer.status !== 202) {
@@ -335,7 +478,16 @@ async function bench() {
     };
     const began = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return { route, deliveries, seconds: (performance.now() - began) / 1000, latencies, non202, statuses, runIds, sample };
+    return {
+      route,
+      deliveries,
+      seconds: (performance.now() - began) / 1000,
+      latencies,
+      non202,
+      statuses,
+      runIds,
+      sample,
+    };
   }
 
   // Warm-up (JIT, prepared statements, connections, validators), not counted; then no-op, signed.
@@ -352,13 +504,23 @@ async function bench() {
   const signedServer = await serverStats();
 
   // 4. Where a signed delivery's database time goes (pg_stat_statements, the measured phase).
-  const statementRows = await db.execute<{ query: string; calls: string; total_ms: number; engine: boolean }>(
+  const statementRows = await db.execute<{
+    query: string;
+    calls: string;
+    total_ms: number;
+    engine: boolean;
+  }>(
     `select regexp_replace(query, '\\s+', ' ', 'g') as query, calls, total_exec_time as total_ms, query ilike '%inngest_engine%' as engine
      from pg_stat_statements where query not ilike '%pg_stat_statements%'`,
   );
-  const appStatements = statementRows.filter((row) => !row.engine).map((row) => ({ query: row.query, calls: Number(row.calls), ms: Number(row.total_ms) }));
-  const engineStatements = statementRows.filter((row) => row.engine).map((row) => ({ calls: Number(row.calls), ms: Number(row.total_ms) }));
-  const sum = (rows: { calls: number; ms: number }[], key: "calls" | "ms") => rows.reduce((total, row) => total + row[key], 0);
+  const appStatements = statementRows
+    .filter((row) => !row.engine)
+    .map((row) => ({ query: row.query, calls: Number(row.calls), ms: Number(row.total_ms) }));
+  const engineStatements = statementRows
+    .filter((row) => row.engine)
+    .map((row) => ({ calls: Number(row.calls), ms: Number(row.total_ms) }));
+  const sum = (rows: { calls: number; ms: number }[], key: "calls" | "ms") =>
+    rows.reduce((total, row) => total + row[key], 0);
   const topStatements = [...appStatements].sort((a, b) => b.ms - a.ms).slice(0, 12);
 
   // Deduplication is the accepted delivery's insert conflicting on the unique claim index; a
@@ -372,28 +534,56 @@ async function bench() {
     .limit(1);
   const holderLookup = (values: { webhookId: unknown; deliveryId: unknown }) =>
     sql`select id, run_id, received_at from webhook_deliveries where webhook_id = ${values.webhookId} and delivery_id = ${values.deliveryId} and verdict = 'accepted' and delivery_id is not null and delivery_id_released_at is null`;
-  const planOf = async (explain: SQL) => (await db.execute<{ "QUERY PLAN": string }>(explain)).map((row) => row["QUERY PLAN"]);
+  const planOf = async (explain: SQL) =>
+    (await db.execute<{ "QUERY PLAN": string }>(explain)).map((row) => row["QUERY PLAN"]);
   const dedupePlans = {
-    custom: await planOf(sql`explain (analyze, costs off, timing off) ${holderLookup({ webhookId: webhook.id, deliveryId: lastDelivery?.deliveryId ?? "" })}`),
-    generic: await planOf(sql`explain (generic_plan, costs off) ${holderLookup({ webhookId: sql.raw("$1::uuid"), deliveryId: sql.raw("$2") })}`),
+    custom: await planOf(
+      sql`explain (analyze, costs off, timing off) ${holderLookup({ webhookId: webhook.id, deliveryId: lastDelivery?.deliveryId ?? "" })}`,
+    ),
+    generic: await planOf(
+      sql`explain (generic_plan, costs off) ${holderLookup({ webhookId: sql.raw("$1::uuid"), deliveryId: sql.raw("$2") })}`,
+    ),
   };
   const DEDUPE_INDEX = "webhook_deliveries_accepted_delivery_key";
-  const indexOf = (plan: string[]) => (plan.some((line) => line.includes(DEDUPE_INDEX)) ? DEDUPE_INDEX : (/(Index|Seq) Scan.*? on (\S+)/.exec(plan.join(" "))?.[0] ?? plan[0] ?? ""));
+  const indexOf = (plan: string[]) =>
+    plan.some((line) => line.includes(DEDUPE_INDEX))
+      ? DEDUPE_INDEX
+      : (/(Index|Seq) Scan.*? on (\S+)/.exec(plan.join(" "))?.[0] ?? plan[0] ?? "");
 
   // 5. Integrity: one run, accepted delivery row, audit row and engine event per delivery sent.
   const expected = WARMUP + DELIVERIES;
   const [runs] = await db
-    .select({ total: count(), dispatchFailed: sql<number>`count(*) filter (where ${skillRuns.failureCode} = 'dispatch_failed')`.mapWith(Number) })
+    .select({
+      total: count(),
+      dispatchFailed:
+        sql<number>`count(*) filter (where ${skillRuns.failureCode} = 'dispatch_failed')`.mapWith(
+          Number,
+        ),
+    })
     .from(skillRuns)
     .where(eq(skillRuns.webhookId, webhook.id));
   const [deliveryRows] = await db
-    .select({ total: count(), accepted: sql<number>`count(*) filter (where ${webhookDeliveries.verdict} = 'accepted')`.mapWith(Number), deliveryIds: countDistinct(webhookDeliveries.deliveryId), runIds: countDistinct(webhookDeliveries.runId) })
+    .select({
+      total: count(),
+      accepted:
+        sql<number>`count(*) filter (where ${webhookDeliveries.verdict} = 'accepted')`.mapWith(
+          Number,
+        ),
+      deliveryIds: countDistinct(webhookDeliveries.deliveryId),
+      runIds: countDistinct(webhookDeliveries.runId),
+    })
     .from(webhookDeliveries)
     .where(eq(webhookDeliveries.webhookId, webhook.id));
   const [audits] = await db
     .select({ total: count() })
     .from(auditLog)
-    .where(and(eq(auditLog.actorType, "webhook"), eq(auditLog.actorId, webhook.id), eq(auditLog.action, "run.start")));
+    .where(
+      and(
+        eq(auditLog.actorType, "webhook"),
+        eq(auditLog.actorId, webhook.id),
+        eq(auditLog.action, "run.start"),
+      ),
+    );
   const [{ events = 0 } = {}] = (await db.execute<{ events: number }>(
     sql`select count(*)::int as events from inngest_engine.events where name = ${RUN_REQUESTED}`,
   )) as unknown as [{ events: number }];
@@ -412,13 +602,19 @@ async function bench() {
   };
   const problems: string[] = [];
   for (const [name, value] of Object.entries(integrity)) {
-    if (name !== "expected" && name !== "dispatchFailedRuns" && value !== expected) problems.push(`${name}: ${value}, expected ${expected}`);
+    if (name !== "expected" && name !== "dispatchFailedRuns" && value !== expected)
+      problems.push(`${name}: ${value}, expected ${expected}`);
   }
-  if (integrity.dispatchFailedRuns) problems.push(`${integrity.dispatchFailedRuns} runs failed to dispatch`);
+  if (integrity.dispatchFailedRuns)
+    problems.push(`${integrity.dispatchFailedRuns} runs failed to dispatch`);
   for (const phase of [...warmups, noop, signed]) {
-    if (phase.non202) problems.push(`${phase.route}: ${phase.non202} of ${phase.deliveries} answers were not 202 (${JSON.stringify(phase.statuses)}); first: ${phase.sample}`);
+    if (phase.non202)
+      problems.push(
+        `${phase.route}: ${phase.non202} of ${phase.deliveries} answers were not 202 (${JSON.stringify(phase.statuses)}); first: ${phase.sample}`,
+      );
   }
-  for (const error of [...noopServer.errors, ...signedServer.errors]) problems.push(`server error: ${error}`);
+  for (const error of [...noopServer.errors, ...signedServer.errors])
+    problems.push(`server error: ${error}`);
 
   // 6. Report.
   const stats = (phase: Phase, handler: number[]) => ({
@@ -433,7 +629,11 @@ async function bench() {
   });
   const signedStats = stats(signed, signedServer.handlerMs.signed);
   const noopStats = stats(noop, noopServer.handlerMs.noop);
-  const ratios = { throughputNoopToSigned: noopStats.perSecond / signedStats.perSecond, p50SignedToNoop: signedStats.p50 / noopStats.p50, p99SignedToNoop: signedStats.p99 / noopStats.p99 };
+  const ratios = {
+    throughputNoopToSigned: noopStats.perSecond / signedStats.perSecond,
+    p50SignedToNoop: signedStats.p50 / noopStats.p50,
+    p99SignedToNoop: signedStats.p99 / noopStats.p99,
+  };
   const goalMet = signedStats.perSecond >= GOAL_PER_SECOND;
   const perDelivery = {
     appStatements: sum(appStatements, "calls") / DELIVERIES,
@@ -455,10 +655,13 @@ async function bench() {
     "server p50": ms(s.handlerP50),
     "server p99": ms(s.handlerP99),
   });
-  printTable(`${DELIVERIES} deliveries per route over ${CONCURRENCY} keep-alive connections (after ${WARMUP} warm-up each)`, [
-    row("POST /api/webhooks/:id (signed, real receiver)", signedStats),
-    row("POST /noop (unsigned, reads the body, 202 {})", noopStats),
-  ]);
+  printTable(
+    `${DELIVERIES} deliveries per route over ${CONCURRENCY} keep-alive connections (after ${WARMUP} warm-up each)`,
+    [
+      row("POST /api/webhooks/:id (signed, real receiver)", signedStats),
+      row("POST /noop (unsigned, reads the body, 202 {})", noopStats),
+    ],
+  );
   printTable("Ratios and goal", [
     {
       "throughput noop/signed": ratios.throughputNoopToSigned.toFixed(1),
@@ -487,14 +690,25 @@ async function bench() {
     "machine busy": `${(cpu.machineBusyShare * 100).toFixed(0)} %`,
     "of it other processes": `${(cpu.otherProcessesShare * 100).toFixed(0)} %`,
   });
-  printTable("CPU time per delivery by process (/proc, 10 ms ticks), and the machine's load in the phase", [cpuRow("signed", signedCpu), cpuRow("noop", noopCpu)]);
+  printTable(
+    "CPU time per delivery by process (/proc, 10 ms ticks), and the machine's load in the phase",
+    [cpuRow("signed", signedCpu), cpuRow("noop", noopCpu)],
+  );
   printTable(
     "The receiver's statements by database time (pg_stat_statements, measured phase)",
-    topStatements.map((statement) => ({ "per delivery": (statement.calls / DELIVERIES).toFixed(2), "mean ms": (statement.ms / Math.max(statement.calls, 1)).toFixed(3), "total ms": statement.ms.toFixed(0), query: statement.query.slice(0, 100) })),
+    topStatements.map((statement) => ({
+      "per delivery": (statement.calls / DELIVERIES).toFixed(2),
+      "mean ms": (statement.ms / Math.max(statement.calls, 1)).toFixed(3),
+      "total ms": statement.ms.toFixed(0),
+      query: statement.query.slice(0, 100),
+    })),
   );
   printTable(`A duplicate's holder lookup with ${expected} deliveries logged`, [
     { plan: "custom (this run's values)", scans: indexOf(dedupePlans.custom) },
-    { plan: "generic (a prepared statement may switch to it)", scans: indexOf(dedupePlans.generic) },
+    {
+      plan: "generic (a prepared statement may switch to it)",
+      scans: indexOf(dedupePlans.generic),
+    },
   ]);
   printTable("Integrity (warm-up included)", [
     {
@@ -504,7 +718,7 @@ async function bench() {
       "distinct delivery ids": integrity.distinctDeliveryIds,
       "audit rows": integrity.auditRows,
       "engine events": integrity.engineEvents,
-      "dispatch_failed": integrity.dispatchFailedRuns,
+      dispatch_failed: integrity.dispatchFailedRuns,
     },
   ]);
   console.log(
@@ -514,7 +728,14 @@ async function bench() {
   );
 
   await writeResult("webhooks", {
-    config: { deliveries: DELIVERIES, concurrency: CONCURRENCY, warmup: WARMUP, durable: args.durable, goalPerSecond: GOAL_PER_SECOND, bodyBytes: delivery(0).body.length },
+    config: {
+      deliveries: DELIVERIES,
+      concurrency: CONCURRENCY,
+      warmup: WARMUP,
+      durable: args.durable,
+      goalPerSecond: GOAL_PER_SECOND,
+      bodyBytes: delivery(0).body.length,
+    },
     signed: signedStats,
     noop: noopStats,
     ratios,
@@ -529,7 +750,10 @@ async function bench() {
 
   for (const problem of problems) console.error(`FAIL: ${problem}`);
   // Like every bench: the goal is reported (✗ above), and only lost or wrong work fails the run.
-  if (!goalMet) console.error(`goal missed: ${signedStats.perSecond.toFixed(0)} signed deliveries/s, the goal is ≥ ${GOAL_PER_SECOND}`);
+  if (!goalMet)
+    console.error(
+      `goal missed: ${signedStats.perSecond.toFixed(0)} signed deliveries/s, the goal is ≥ ${GOAL_PER_SECOND}`,
+    );
 
   agent.destroy();
   server.send({ type: "stop" } satisfies ToServer);

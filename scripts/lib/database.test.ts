@@ -48,11 +48,19 @@ describe("prepareDatabase", () => {
     expect(demo.seeded).toEqual({ created: true });
     expect(demo.ownerSetup).toBeNull();
     expect(await db.$count(verifications)).toBe(0);
-    const [admin] = await db.select({ hash: accounts.password }).from(accounts).innerJoin(users, eq(users.id, accounts.userId)).where(eq(users.email, DEMO_ADMIN.email));
-    expect(admin?.hash && (await verifyPassword({ hash: admin.hash, password: DEMO_ADMIN.password }))).toBe(true);
+    const [admin] = await db
+      .select({ hash: accounts.password })
+      .from(accounts)
+      .innerJoin(users, eq(users.id, accounts.userId))
+      .where(eq(users.email, DEMO_ADMIN.email));
+    expect(
+      admin?.hash && (await verifyPassword({ hash: admin.hash, password: DEMO_ADMIN.password })),
+    ).toBe(true);
 
     const production = await prepareDatabase(url(), { seed: false, ownerSetup: true });
     expect(production.ownerSetup).toBeNull();
-    expect(production.demoPasswords.sort()).toEqual([DEMO_ADMIN.email, SECOND_TENANT_OWNER.email].sort());
+    expect(production.demoPasswords.sort()).toEqual(
+      [DEMO_ADMIN.email, SECOND_TENANT_OWNER.email].sort(),
+    );
   });
 });

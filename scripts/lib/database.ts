@@ -5,7 +5,11 @@ import { accountsWithDemoPasswords, seedDemoData } from "@/server/db/seed";
 import { env } from "@/server/env";
 import { issueOwnerSetupToken } from "@/server/services/access/owner-setup";
 import { syncBuiltInSkills } from "@/server/services/catalog/skill-catalog";
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
+import {
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from "./embedded-postgres";
 
 export const APP_DATABASE = "skillrun";
 export const SKILLS_DIR = path.resolve(process.cwd(), "skills");

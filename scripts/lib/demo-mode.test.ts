@@ -3,7 +3,9 @@ import { demoSeedRequested } from "./demo-mode";
 
 describe("whether the launcher seeds the demo accounts", () => {
   it("`npm start` seeds nothing unless asked, by --demo or SKILLRUN_DEMO", () => {
-    expect(demoSeedRequested({ mode: "start", demoFlag: false, demoSetting: undefined })).toBe(false);
+    expect(demoSeedRequested({ mode: "start", demoFlag: false, demoSetting: undefined })).toBe(
+      false,
+    );
     expect(demoSeedRequested({ mode: "start", demoFlag: false, demoSetting: false })).toBe(false);
     expect(demoSeedRequested({ mode: "start", demoFlag: true, demoSetting: undefined })).toBe(true);
     expect(demoSeedRequested({ mode: "start", demoFlag: false, demoSetting: true })).toBe(true);

@@ -6,7 +6,11 @@ import { DEMO_ADMIN, SECOND_TENANT_OWNER } from "@/server/db/demo-accounts";
  * quickstart opens a seeded console). `npm start` without either gets no account at all; its
  * first visitor creates the owner with the setup token.
  */
-export function demoSeedRequested(launch: { mode: "dev" | "start"; demoFlag: boolean; demoSetting: boolean | undefined }): boolean {
+export function demoSeedRequested(launch: {
+  mode: "dev" | "start";
+  demoFlag: boolean;
+  demoSetting: boolean | undefined;
+}): boolean {
   if (launch.demoFlag) return true;
   return launch.demoSetting ?? launch.mode === "dev";
 }

@@ -3,7 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { EmbeddedPostgresError, isPortFree, PASSWORD_FILE, readStoredPassword, startEmbeddedPostgres } from "./embedded-postgres";
+import {
+  EmbeddedPostgresError,
+  isPortFree,
+  PASSWORD_FILE,
+  readStoredPassword,
+  startEmbeddedPostgres,
+} from "./embedded-postgres";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -50,7 +56,10 @@ describe("embedded PostgreSQL", () => {
     const dataDir = await tempDataDir();
     const port = await freePortFrom(55_500);
     const canConnect = async (password: string) => {
-      const sql = postgres(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, { max: 1, connect_timeout: 5, onnotice: () => {} });
+      const sql = postgres(
+        `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+        { max: 1, connect_timeout: 5, onnotice: () => {} },
+      );
       try {
         await sql`select 1`;
         return true;
@@ -96,7 +105,9 @@ describe("embedded PostgreSQL", () => {
     const blocker = (await import("node:net")).createServer().listen(port, "127.0.0.1");
     await new Promise((resolve) => blocker.once("listening", resolve));
     try {
-      const error = await startEmbeddedPostgres({ dataDir: await tempDataDir(), port }).catch((caught: unknown) => caught);
+      const error = await startEmbeddedPostgres({ dataDir: await tempDataDir(), port }).catch(
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(EmbeddedPostgresError);
       expect((error as Error).message).toMatch(/Port \d+ is in use.*SKILLRUN_PG_PORT/);
     } finally {

@@ -88,9 +88,16 @@ export async function readStoredPassword(dataDir: string): Promise<string | null
  * cluster: initdb reads its first password from a world-readable file in the temp directory.
  * The role changes first, so a crash in between leaves the previous password working.
  */
-async function replacePassword(port: number, currentPassword: string, dataDir: string): Promise<string> {
+async function replacePassword(
+  port: number,
+  currentPassword: string,
+  dataDir: string,
+): Promise<string> {
   const password = newPassword();
-  const sql = postgres(urlBuilder(port, currentPassword)("postgres"), { max: 1, onnotice: () => {} });
+  const sql = postgres(urlBuilder(port, currentPassword)("postgres"), {
+    max: 1,
+    onnotice: () => {},
+  });
   try {
     await sql.unsafe(`alter role "${USER}" with password '${password}'`);
   } finally {
@@ -122,7 +129,12 @@ export async function startEmbeddedPostgres(options: {
   if (running) {
     if (options.reuseRunning) {
       const password = (await readStoredPassword(dataDir)) ?? LEGACY_PASSWORD;
-      return { port: running.port, owned: false, urlFor: urlBuilder(running.port, password), stop: async () => {} };
+      return {
+        port: running.port,
+        owned: false,
+        urlFor: urlBuilder(running.port, password),
+        stop: async () => {},
+      };
     }
     throw new EmbeddedPostgresError(
       `PostgreSQL for ${dataDir} is already running (pid ${running.pid}, port ${running.port}). ` +
@@ -150,11 +162,19 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: true,
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
-      ...(options.fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
+      ...(options.fast
+        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        : []),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+        "-c",
+        `${name}=${value}`,
+      ]),
     ],
     onLog: (message) => {
       const text = String(message).trim();
@@ -199,7 +219,12 @@ export async function startEmbeddedPostgres(options: {
       );
     }
   }
-  return { port: options.port, owned: true, urlFor: urlBuilder(options.port, password), stop: () => stopServer(server, dataDir) };
+  return {
+    port: options.port,
+    owned: true,
+    urlFor: urlBuilder(options.port, password),
+    stop: () => stopServer(server, dataDir),
+  };
 }
 
 /**
@@ -209,7 +234,11 @@ export async function startEmbeddedPostgres(options: {
  * open for 10 s; so a dead child is dropped from the library, and the pid in the lock file
  * is what we wait on.
  */
-async function stopServer(server: EmbeddedPostgres, dataDir: string, timeoutMs = 30_000): Promise<void> {
+async function stopServer(
+  server: EmbeddedPostgres,
+  dataDir: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const library = server as unknown as { process?: ChildProcess };
   const child = library.process;
   if (child && child.exitCode === null && child.signalCode === null) await server.stop();
@@ -224,7 +253,10 @@ async function stopServer(server: EmbeddedPostgres, dataDir: string, timeoutMs =
   }
   const deadline = Date.now() + timeoutMs;
   while (isProcessAlive(live.pid)) {
-    if (Date.now() > deadline) throw new EmbeddedPostgresError(`PostgreSQL (pid ${live.pid}) did not stop within ${timeoutMs / 1000} s.`);
+    if (Date.now() > deadline)
+      throw new EmbeddedPostgresError(
+        `PostgreSQL (pid ${live.pid}) did not stop within ${timeoutMs / 1000} s.`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

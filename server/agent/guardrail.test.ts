@@ -5,12 +5,19 @@ import { describe, expect, it } from "vitest";
 import type { GuardrailRules } from "@/server/db/schema";
 import { checkInputs, checkText } from "./guardrail";
 
-const MASK: GuardrailRules = { deniedTerms: [], deniedPatterns: [], pii: "mask", maxDeliverableChars: null };
+const MASK: GuardrailRules = {
+  deniedTerms: [],
+  deniedPatterns: [],
+  pii: "mask",
+  maxDeliverableChars: null,
+};
 const BLOCK: GuardrailRules = { ...MASK, pii: "block" };
 const mask = (text: string) => checkText(MASK, text, { enforceLength: true });
 
 /** FC_SEED (and FC_PATH) from a failure report replay that failure. */
-const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
+const replay = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH }
+  : {};
 
 /** The digit that makes `digits` + it pass the Luhn check. */
 function luhnCheckDigit(digits: string): string {
@@ -101,15 +108,27 @@ describe("the PII guardrail in mask mode", () => {
   });
 
   it.each(PHONE_NUMBERS)("masks the phone number %s", (phone) => {
-    expect(mask(`Call ${phone} after 10:30.`)).toEqual({ ok: true, text: "Call [phone number removed] after 10:30.", masked: { phone: 1 } });
+    expect(mask(`Call ${phone} after 10:30.`)).toEqual({
+      ok: true,
+      text: "Call [phone number removed] after 10:30.",
+      masked: { phone: 1 },
+    });
   });
 
   it.each(EMAIL_ADDRESSES)("masks the email address %s", (email) => {
-    expect(mask(`Write to ${email} by 2025-05-20.`)).toEqual({ ok: true, text: "Write to [email address removed] by 2025-05-20.", masked: { email: 1 } });
+    expect(mask(`Write to ${email} by 2025-05-20.`)).toEqual({
+      ok: true,
+      text: "Write to [email address removed] by 2025-05-20.",
+      masked: { email: 1 },
+    });
   });
 
   it.each(CARD_NUMBERS)("masks the payment card number %s", (card) => {
-    expect(mask(`Charged ${card} on 2025-05-20.`)).toEqual({ ok: true, text: "Charged [payment card number removed] on 2025-05-20.", masked: { payment_card: 1 } });
+    expect(mask(`Charged ${card} on 2025-05-20.`)).toEqual({
+      ok: true,
+      text: "Charged [payment card number removed] on 2025-05-20.",
+      masked: { payment_card: 1 },
+    });
   });
 
   it("counts what it masked by kind, and leaves everything around it", () => {
@@ -145,32 +164,69 @@ describe("the PII guardrail in mask mode", () => {
   });
 
   describe("property: generated dates, times, versions and ids come back unchanged", () => {
-    const date = fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2199-12-31T23:59:59Z"), noInvalidDate: true });
-    const epoch = fc.date({ min: new Date("2001-09-09T01:46:40Z"), max: new Date("2033-05-18T03:33:19Z"), noInvalidDate: true });
+    const date = fc.date({
+      min: new Date("1970-01-01T00:00:00Z"),
+      max: new Date("2199-12-31T23:59:59Z"),
+      noInvalidDate: true,
+    });
+    const epoch = fc.date({
+      min: new Date("2001-09-09T01:46:40Z"),
+      max: new Date("2033-05-18T03:33:19Z"),
+      noInvalidDate: true,
+    });
     const pad = (value: number, length = 2) => String(value).padStart(length, "0");
     const notPersonal = fc.oneof(
       date.map((value) => value.toISOString()),
       date.map((value) => value.toISOString().slice(0, 10)),
       date.map((value) => value.toISOString().slice(0, 19).replace("T", " ")),
-      date.map((value) => `${pad(value.getUTCMonth() + 1)}/${pad(value.getUTCDate())}/${value.getUTCFullYear()}`),
-      date.map((value) => `${pad(value.getUTCDate())}.${pad(value.getUTCMonth() + 1)}.${value.getUTCFullYear()}`),
+      date.map(
+        (value) =>
+          `${pad(value.getUTCMonth() + 1)}/${pad(value.getUTCDate())}/${value.getUTCFullYear()}`,
+      ),
+      date.map(
+        (value) =>
+          `${pad(value.getUTCDate())}.${pad(value.getUTCMonth() + 1)}.${value.getUTCFullYear()}`,
+      ),
       // Epoch seconds from 2033-05-18 on (2000000000) are ten digits that can be a valid US
       // number, written like one: those are masked, as a phone number written so would be.
       epoch.map((value) => String(value.getTime())),
       epoch.map((value) => String(Math.floor(value.getTime() / 1000))),
-      fc.tuple(fc.nat(23), fc.nat(59), fc.nat(59)).map(([hours, minutes, seconds]) => `${pad(hours)}:${pad(minutes)}:${pad(seconds)}`),
-      fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99_999)).map(([major, minor, patch]) => `${major}.${minor}.${patch}`),
-      fc.tuple(fc.integer({ min: 2000, max: 2099 }), fc.nat(12), fc.nat(99)).map(([year, month, patch]) => `v${year}.${month}.${patch}`),
-      fc.tuple(fc.nat(20), fc.nat(9), fc.nat(99_999), fc.nat(9_999)).map((parts) => parts.join(".")),
+      fc
+        .tuple(fc.nat(23), fc.nat(59), fc.nat(59))
+        .map(([hours, minutes, seconds]) => `${pad(hours)}:${pad(minutes)}:${pad(seconds)}`),
+      fc
+        .tuple(fc.nat(99), fc.nat(99), fc.nat(99_999))
+        .map(([major, minor, patch]) => `${major}.${minor}.${patch}`),
+      fc
+        .tuple(fc.integer({ min: 2000, max: 2099 }), fc.nat(12), fc.nat(99))
+        .map(([year, month, patch]) => `v${year}.${month}.${patch}`),
+      fc
+        .tuple(fc.nat(20), fc.nat(9), fc.nat(99_999), fc.nat(9_999))
+        .map((parts) => parts.join(".")),
       fc.uuid(),
       fc.ipV4(),
       fc.ipV6(),
       fc.bigInt({ min: 10n ** 19n, max: 10n ** 40n }).map(String),
-      fc.tuple(fc.constantFrom("INV", "PO", "ORD", "JIRA", "OPS"), fc.integer({ min: 2000, max: 2099 }), fc.nat(9_999_999)).map(([prefix, year, serial]) => `${prefix}-${year}-${pad(serial, 6)}`),
-      fc.nat(2_000_000_000).map((cents) => `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
+      fc
+        .tuple(
+          fc.constantFrom("INV", "PO", "ORD", "JIRA", "OPS"),
+          fc.integer({ min: 2000, max: 2099 }),
+          fc.nat(9_999_999),
+        )
+        .map(([prefix, year, serial]) => `${prefix}-${year}-${pad(serial, 6)}`),
+      fc
+        .nat(2_000_000_000)
+        .map((cents) => `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`),
       fc.nat(2_000_000_000).map((amount) => amount.toLocaleString("fr-FR").replace(/\s/g, " ")),
     );
-    const surrounding = fc.constantFrom<[string, string]>(["Released ", "."], ["(", ")"], ["| ", " |"], ["`", "`"], ["on ", ", then"], ["", ""]);
+    const surrounding = fc.constantFrom<[string, string]>(
+      ["Released ", "."],
+      ["(", ")"],
+      ["| ", " |"],
+      ["`", "`"],
+      ["on ", ", then"],
+      ["", ""],
+    );
 
     it("with nothing masked", () => {
       fc.assert(
@@ -186,13 +242,22 @@ describe("the PII guardrail in mask mode", () => {
   it("property: a Luhn-valid card number, grouped or not, is masked; one digit off, it is left", () => {
     const grouping = fc.constantFrom("", " ", "-");
     fc.assert(
-      fc.property(fc.constantFrom("4", "51", "55", "2221", "34", "37", "6011", "65", "35"), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 }), grouping, (prefix, rest, separator) => {
-        const body = (prefix + rest.join("")).slice(0, 15);
-        const group = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, `$1${separator}`);
-        expect(mask(`Card ${group(luhnValid(body))}.`)).toEqual({ ok: true, text: "Card [payment card number removed].", masked: { payment_card: 1 } });
-        const left = mask(`Card ${group(luhnInvalid(body))}.`);
-        expect(left.ok && left.masked).toEqual({});
-      }),
+      fc.property(
+        fc.constantFrom("4", "51", "55", "2221", "34", "37", "6011", "65", "35"),
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 }),
+        grouping,
+        (prefix, rest, separator) => {
+          const body = (prefix + rest.join("")).slice(0, 15);
+          const group = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, `$1${separator}`);
+          expect(mask(`Card ${group(luhnValid(body))}.`)).toEqual({
+            ok: true,
+            text: "Card [payment card number removed].",
+            masked: { payment_card: 1 },
+          });
+          const left = mask(`Card ${group(luhnInvalid(body))}.`);
+          expect(left.ok && left.masked).toEqual({});
+        },
+      ),
       { numRuns: 500, ...replay },
     );
   });
@@ -200,7 +265,8 @@ describe("the PII guardrail in mask mode", () => {
   // How fast is measured by `npm run bench:guardrail`; here, a pattern that rescans from every
   // position (hours on a megabyte) would time the test out.
   it("masks every item of a megabyte of dense numbers, dates and ids", () => {
-    const line = "2025-05-20 10:30 v1.2.3 $1,234.56 192.168.0.1 INV-2025-000123 (415) 555-2671 a.b+c@example.com 4111 1111 1111 1111\n";
+    const line =
+      "2025-05-20 10:30 v1.2.3 $1,234.56 192.168.0.1 INV-2025-000123 (415) 555-2671 a.b+c@example.com 4111 1111 1111 1111\n";
     const verdict = mask(line.repeat(Math.ceil(1_000_000 / line.length)));
     expect(verdict.ok && verdict.masked).toEqual({ email: 8696, payment_card: 8696, phone: 8696 });
   }, 60_000);
@@ -208,21 +274,52 @@ describe("the PII guardrail in mask mode", () => {
 
 describe("the PII guardrail in block mode", () => {
   it("blocks a phone number, an email address and a card number, naming the kind", () => {
-    expect(checkText(BLOCK, "Call +44 20 7946 0958.", { enforceLength: true })).toEqual({ ok: false, rule: "personal data (phone number)" });
-    expect(checkText(BLOCK, "Write to jane.doe@example.com.", { enforceLength: true })).toEqual({ ok: false, rule: "personal data (email address)" });
-    expect(checkText(BLOCK, "Card 4111 1111 1111 1111.", { enforceLength: true })).toEqual({ ok: false, rule: "personal data (payment card number)" });
+    expect(checkText(BLOCK, "Call +44 20 7946 0958.", { enforceLength: true })).toEqual({
+      ok: false,
+      rule: "personal data (phone number)",
+    });
+    expect(checkText(BLOCK, "Write to jane.doe@example.com.", { enforceLength: true })).toEqual({
+      ok: false,
+      rule: "personal data (email address)",
+    });
+    expect(checkText(BLOCK, "Card 4111 1111 1111 1111.", { enforceLength: true })).toEqual({
+      ok: false,
+      rule: "personal data (payment card number)",
+    });
   });
 
   it("lets inputs with dates and versions through", () => {
-    expect(checkInputs(BLOCK, { releasedOn: "2025-05-20", version: "10.0.19045.3803", at: "2025-05-20T10:30:00Z" })).toMatchObject({ ok: true });
-    expect(checkInputs(BLOCK, { contact: "(415) 555-2671" })).toEqual({ ok: false, rule: "personal data (phone number)" });
+    expect(
+      checkInputs(BLOCK, {
+        releasedOn: "2025-05-20",
+        version: "10.0.19045.3803",
+        at: "2025-05-20T10:30:00Z",
+      }),
+    ).toMatchObject({ ok: true });
+    expect(checkInputs(BLOCK, { contact: "(415) 555-2671" })).toEqual({
+      ok: false,
+      rule: "personal data (phone number)",
+    });
   });
 
   it("finds personal data on any line of an input, and in nested and numeric values", () => {
-    expect(checkInputs(BLOCK, { notes: "Dana\n(415) 555-2671" })).toEqual({ ok: false, rule: "personal data (phone number)" });
-    expect(checkInputs(BLOCK, { notes: "Dana\n+44 20 7946 0958" })).toEqual({ ok: false, rule: "personal data (phone number)" });
-    expect(checkInputs(BLOCK, { attendees: [{ name: "Dana", email: "dana@example.com" }] })).toEqual({ ok: false, rule: "personal data (email address)" });
-    expect(checkInputs(BLOCK, { card: 4111111111111111 })).toEqual({ ok: false, rule: "personal data (payment card number)" });
-    expect(checkInputs({ ...BLOCK, deniedTerms: ["internal-only"] }, { topic: "internal-only plan" })).toEqual({ ok: false, rule: 'denied term "internal-only"' });
+    expect(checkInputs(BLOCK, { notes: "Dana\n(415) 555-2671" })).toEqual({
+      ok: false,
+      rule: "personal data (phone number)",
+    });
+    expect(checkInputs(BLOCK, { notes: "Dana\n+44 20 7946 0958" })).toEqual({
+      ok: false,
+      rule: "personal data (phone number)",
+    });
+    expect(
+      checkInputs(BLOCK, { attendees: [{ name: "Dana", email: "dana@example.com" }] }),
+    ).toEqual({ ok: false, rule: "personal data (email address)" });
+    expect(checkInputs(BLOCK, { card: 4111111111111111 })).toEqual({
+      ok: false,
+      rule: "personal data (payment card number)",
+    });
+    expect(
+      checkInputs({ ...BLOCK, deniedTerms: ["internal-only"] }, { topic: "internal-only plan" }),
+    ).toEqual({ ok: false, rule: 'denied term "internal-only"' });
   });
 });

@@ -6,7 +6,8 @@ import type { GuardrailRules, PiiKind, PiiMaskCounts } from "@/server/db/schema"
  * denied terms and patterns, personal data (masked or blocked) and a maximum length.
  * `masked` counts what was replaced, by kind; empty means the text came back unchanged.
  */
-export type GuardrailVerdict = { ok: true; text: string; masked: PiiMaskCounts } | { ok: false; rule: string };
+export type GuardrailVerdict =
+  { ok: true; text: string; masked: PiiMaskCounts } | { ok: false; rule: string };
 
 /** A match as offsets into the text, `end` exclusive. */
 type Span = { start: number; end: number };
@@ -35,7 +36,10 @@ const JOINED_BEFORE = /[\p{L}\p{N}][-_/.,#]?$/u;
 const JOINED_AFTER = /^[-_/.,#]?[\p{L}\p{N}]/u;
 
 function standsAlone(text: string, span: Span): boolean {
-  return !JOINED_BEFORE.test(text.slice(Math.max(0, span.start - 2), span.start)) && !JOINED_AFTER.test(text.slice(span.end, span.end + 2));
+  return (
+    !JOINED_BEFORE.test(text.slice(Math.max(0, span.start - 2), span.start)) &&
+    !JOINED_AFTER.test(text.slice(span.end, span.end + 2))
+  );
 }
 
 // Google's stricter "grouping" leniency, which the JavaScript port leaves out, for numbers
@@ -70,14 +74,23 @@ function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-const spansOf = (text: string, pattern: RegExp): Span[] => Array.from(text.matchAll(pattern), (match) => ({ start: match.index, end: match.index + match[0].length }));
+const spansOf = (text: string, pattern: RegExp): Span[] =>
+  Array.from(text.matchAll(pattern), (match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
 
 const PII_DETECTORS: { kind: PiiKind; name: string; find: (text: string) => Span[] }[] = [
   { kind: "email", name: "email address", find: (text) => spansOf(text, EMAIL_ADDRESS) },
   {
     kind: "payment_card",
     name: "payment card number",
-    find: (text) => spansOf(text, CARD_NUMBER_CANDIDATE).filter((span) => standsAlone(text, span) && passesLuhn(text.slice(span.start, span.end).replace(/[ -]/g, ""))),
+    find: (text) =>
+      spansOf(text, CARD_NUMBER_CANDIDATE).filter(
+        (span) =>
+          standsAlone(text, span) &&
+          passesLuhn(text.slice(span.start, span.end).replace(/[ -]/g, "")),
+      ),
   },
   {
     kind: "phone",
@@ -110,9 +123,15 @@ export function totalMasked(masked: PiiMaskCounts): number {
   return Object.values(masked).reduce<number>((sum, count) => sum + (count ?? 0), 0);
 }
 
-export function checkText(rules: GuardrailRules, text: string, options: { enforceLength: boolean }): GuardrailVerdict {
+export function checkText(
+  rules: GuardrailRules,
+  text: string,
+  options: { enforceLength: boolean },
+): GuardrailVerdict {
   const lower = text.toLowerCase();
-  const term = rules.deniedTerms.find((candidate) => candidate && lower.includes(candidate.toLowerCase()));
+  const term = rules.deniedTerms.find(
+    (candidate) => candidate && lower.includes(candidate.toLowerCase()),
+  );
   if (term) return { ok: false, rule: `denied term "${term}"` };
   for (const source of rules.deniedPatterns) {
     let pattern: RegExp;
@@ -124,8 +143,15 @@ export function checkText(rules: GuardrailRules, text: string, options: { enforc
     }
     if (pattern.test(text)) return { ok: false, rule: `denied pattern /${source}/` };
   }
-  if (options.enforceLength && rules.maxDeliverableChars !== null && text.length > rules.maxDeliverableChars) {
-    return { ok: false, rule: `maximum length ${rules.maxDeliverableChars} characters (got ${text.length})` };
+  if (
+    options.enforceLength &&
+    rules.maxDeliverableChars !== null &&
+    text.length > rules.maxDeliverableChars
+  ) {
+    return {
+      ok: false,
+      rule: `maximum length ${rules.maxDeliverableChars} characters (got ${text.length})`,
+    };
   }
   const masked: PiiMaskCounts = {};
   let result = text;
@@ -156,9 +182,18 @@ function leafValues(value: unknown): string[] {
  * data is looked for in the values as written: in JSON a line break is `\n`, and the `n` glued
  * to the next line's number would make it read as part of a word.
  */
-export function checkInputs(rules: GuardrailRules, inputs: Record<string, unknown>): GuardrailVerdict {
-  const verdict = checkText({ ...rules, pii: "off" }, JSON.stringify(inputs), { enforceLength: false });
+export function checkInputs(
+  rules: GuardrailRules,
+  inputs: Record<string, unknown>,
+): GuardrailVerdict {
+  const verdict = checkText({ ...rules, pii: "off" }, JSON.stringify(inputs), {
+    enforceLength: false,
+  });
   if (!verdict.ok) return verdict;
-  const values = checkText({ ...rules, deniedTerms: [], deniedPatterns: [] }, leafValues(inputs).join("\n"), { enforceLength: false });
+  const values = checkText(
+    { ...rules, deniedTerms: [], deniedPatterns: [] },
+    leafValues(inputs).join("\n"),
+    { enforceLength: false },
+  );
   return values.ok ? { ok: true, text: "", masked: {} } : values;
 }

@@ -1,9 +1,17 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { dynamicTool, jsonSchema, type ToolSet } from "ai";
 import { env } from "@/server/env";
-import { checkOutboundUrl, outboundFetch, OutboundUrlRefusedError, type OutboundPolicy } from "@/server/net/outbound-url";
+import {
+  checkOutboundUrl,
+  outboundFetch,
+  OutboundUrlRefusedError,
+  type OutboundPolicy,
+} from "@/server/net/outbound-url";
 import { redactUrl } from "./redact-url";
 
 export type McpServerConnection = { name: string; url: string; authToken: string | null };
@@ -13,7 +21,9 @@ export class McpConnectionError extends Error {
 }
 
 /** Where MCP servers may be: public addresses over https; this machine too when SKILLRUN_ALLOW_LOCAL_MCP is set. */
-export const mcpOutboundPolicy = (): OutboundPolicy => ({ allowLoopback: env.SKILLRUN_ALLOW_LOCAL_MCP });
+export const mcpOutboundPolicy = (): OutboundPolicy => ({
+  allowLoopback: env.SKILLRUN_ALLOW_LOCAL_MCP,
+});
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -22,7 +32,10 @@ class McpTimeoutError extends Error {}
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new McpTimeoutError(`${what} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(
+      () => reject(new McpTimeoutError(`${what} did not answer within ${ms / 1000} s`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, timeout]);
@@ -37,9 +50,17 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
  * hand whoever set the URL a copy of whatever answered there.
  */
 function describeFailure(error: unknown): string {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof OutboundUrlRefusedError || current instanceof McpTimeoutError) return current.message.replace(/\.$/, "");
-    if (current instanceof StreamableHTTPError) return current.code && current.code > 0 ? `it answered HTTP ${current.code}` : "it did not answer as an MCP server";
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 5;
+    current = current.cause, depth++
+  ) {
+    if (current instanceof OutboundUrlRefusedError || current instanceof McpTimeoutError)
+      return current.message.replace(/\.$/, "");
+    if (current instanceof StreamableHTTPError)
+      return current.code && current.code > 0
+        ? `it answered HTTP ${current.code}`
+        : "it did not answer as an MCP server";
     if (current instanceof McpError) return `it answered with MCP error ${current.code}`;
     const systemCode = "code" in current && typeof current.code === "string" ? current.code : null;
     if (systemCode) return `the connection failed (${systemCode})`;
@@ -71,7 +92,9 @@ export async function connectMcpTools(
         const url = await checkOutboundUrl(server.url, policy);
         const transport = new StreamableHTTPClientTransport(url, {
           fetch: outboundFetch(policy),
-          requestInit: server.authToken ? { headers: { Authorization: `Bearer ${server.authToken}` } } : undefined,
+          requestInit: server.authToken
+            ? { headers: { Authorization: `Bearer ${server.authToken}` } }
+            : undefined,
         });
         await withTimeout(
           client.connect(transport),
@@ -100,7 +123,9 @@ export async function connectMcpTools(
           });
         }
       } catch (error) {
-        throw new McpConnectionError(`MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${describeFailure(error)}.`);
+        throw new McpConnectionError(
+          `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${describeFailure(error)}.`,
+        );
       }
     }
     return { tools, close };

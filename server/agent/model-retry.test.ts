@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { MAX_MODEL_ATTEMPTS, MAX_RETRY_WAIT_MS, retryAfterMs, retryDelay, type ModelCallFailure } from "./model-retry";
+import {
+  MAX_MODEL_ATTEMPTS,
+  MAX_RETRY_WAIT_MS,
+  retryAfterMs,
+  retryDelay,
+  type ModelCallFailure,
+} from "./model-retry";
 
-const failure = (httpStatus: number | null, retryAfter: number | null = null): ModelCallFailure => ({ httpStatus, retryAfterMs: retryAfter, message: "x" });
+const failure = (
+  httpStatus: number | null,
+  retryAfter: number | null = null,
+): ModelCallFailure => ({ httpStatus, retryAfterMs: retryAfter, message: "x" });
 const PLENTY = 10 * 60_000;
 
 describe("retryAfterMs", () => {
@@ -22,9 +31,12 @@ describe("retryAfterMs", () => {
 });
 
 describe("retryDelay", () => {
-  it.each([400, 401, 403, 404, 422])("never repeats a call the provider refused (HTTP %i)", (status) => {
-    expect(retryDelay(failure(status), 1, PLENTY)).toBeNull();
-  });
+  it.each([400, 401, 403, 404, 422])(
+    "never repeats a call the provider refused (HTTP %i)",
+    (status) => {
+      expect(retryDelay(failure(status), 1, PLENTY)).toBeNull();
+    },
+  );
 
   it("retries rate limits, provider failures and calls that got no answer, backing off 1 s then 2 s", () => {
     for (const status of [429, 500, 502, 503, 529, null]) {

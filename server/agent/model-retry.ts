@@ -15,11 +15,19 @@ const BASE_BACKOFF_MS = 1_000;
 export const MAX_RETRY_WAIT_MS = 60_000;
 
 /** What an operator learns of one failed model call. */
-export type ModelCallFailure = { httpStatus: number | null; retryAfterMs: number | null; message: string };
+export type ModelCallFailure = {
+  httpStatus: number | null;
+  retryAfterMs: number | null;
+  message: string;
+};
 
 export function describeCallFailure(error: unknown): ModelCallFailure | null {
   if (!APICallError.isInstance(error)) return null;
-  return { httpStatus: error.statusCode ?? null, retryAfterMs: retryAfterMs(error.responseHeaders), message: error.message };
+  return {
+    httpStatus: error.statusCode ?? null,
+    retryAfterMs: retryAfterMs(error.responseHeaders),
+    message: error.message,
+  };
 }
 
 /**
@@ -32,9 +40,14 @@ export function isTransient(failure: ModelCallFailure): boolean {
 }
 
 /** `retry-after-ms` (OpenAI), else `retry-after` in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | null {
+export function retryAfterMs(
+  headers: Record<string, string> | undefined,
+  now = Date.now(),
+): number | null {
   if (!headers) return null;
-  const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const lower = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   const milliseconds = Number.parseFloat(lower["retry-after-ms"] ?? "");
   if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
   const raw = lower["retry-after"]?.trim();
@@ -44,14 +57,23 @@ export function retryAfterMs(headers: Record<string, string> | undefined, now = 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-export type ModelRetry = { attempt: number; maxAttempts: number; delayMs: number; failure: ModelCallFailure };
+export type ModelRetry = {
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  failure: ModelCallFailure;
+};
 
 /**
  * How long to wait before the next attempt, or null to give up: the call failed for good,
  * the attempts are used up, or the wait would not fit the provider's hint, our cap or the
  * time the turn has left.
  */
-export function retryDelay(failure: ModelCallFailure, attempt: number, msLeft: number): number | null {
+export function retryDelay(
+  failure: ModelCallFailure,
+  attempt: number,
+  msLeft: number,
+): number | null {
   if (!isTransient(failure) || attempt >= MAX_MODEL_ATTEMPTS) return null;
   const delayMs = failure.retryAfterMs ?? BASE_BACKOFF_MS * 2 ** (attempt - 1);
   return delayMs > MAX_RETRY_WAIT_MS || delayMs >= msLeft ? null : delayMs;
@@ -76,9 +98,17 @@ export function withModelRetries(
           return await doGenerate();
         } catch (error) {
           const failure = describeCallFailure(error);
-          const delayMs = failure && !options.signal.aborted ? retryDelay(failure, attempts, options.deadline - Date.now()) : null;
+          const delayMs =
+            failure && !options.signal.aborted
+              ? retryDelay(failure, attempts, options.deadline - Date.now())
+              : null;
           if (failure === null || delayMs === null) throw error;
-          await options.onRetry({ attempt: attempts, maxAttempts: MAX_MODEL_ATTEMPTS, delayMs, failure });
+          await options.onRetry({
+            attempt: attempts,
+            maxAttempts: MAX_MODEL_ATTEMPTS,
+            delayMs,
+            failure,
+          });
           await sleep(delayMs, undefined, { signal: options.signal });
         }
       }

@@ -31,19 +31,35 @@ type Provider = {
 };
 
 const PROVIDERS: Record<string, Provider> = {
-  openai: { requires: ["OPENAI_API_KEY"], credentials: ["OPENAI_API_KEY"], create: (id) => createOpenAI({ apiKey: env.OPENAI_API_KEY })(id) },
-  anthropic: { requires: ["ANTHROPIC_API_KEY"], credentials: ["ANTHROPIC_API_KEY"], create: (id) => createAnthropic({ apiKey: env.ANTHROPIC_API_KEY })(id) },
+  openai: {
+    requires: ["OPENAI_API_KEY"],
+    credentials: ["OPENAI_API_KEY"],
+    create: (id) => createOpenAI({ apiKey: env.OPENAI_API_KEY })(id),
+  },
+  anthropic: {
+    requires: ["ANTHROPIC_API_KEY"],
+    credentials: ["ANTHROPIC_API_KEY"],
+    create: (id) => createAnthropic({ apiKey: env.ANTHROPIC_API_KEY })(id),
+  },
   bedrock: {
     requires: ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
     credentials: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
     create: (id) =>
-      createAmazonBedrock({ region: env.AWS_REGION, accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY })(id),
+      createAmazonBedrock({
+        region: env.AWS_REGION,
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      })(id),
   },
   "openai-compatible": {
     requires: ["OPENAI_COMPATIBLE_BASE_URL"],
     credentials: ["OPENAI_COMPATIBLE_API_KEY"],
     create: (id) =>
-      createOpenAICompatible({ name: "openai-compatible", baseURL: env.OPENAI_COMPATIBLE_BASE_URL ?? "", apiKey: env.OPENAI_COMPATIBLE_API_KEY })(id),
+      createOpenAICompatible({
+        name: "openai-compatible",
+        baseURL: env.OPENAI_COMPATIBLE_BASE_URL ?? "",
+        apiKey: env.OPENAI_COMPATIBLE_API_KEY,
+      })(id),
   },
 };
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { costOf } from "./prices";
 
-const usage = { inputTokens: 1_000_000, outputTokens: 500_000, cacheReadTokens: 200_000, cacheWriteTokens: 0, reasoningTokens: 0 };
+const usage = {
+  inputTokens: 1_000_000,
+  outputTokens: 500_000,
+  cacheReadTokens: 200_000,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+};
 
 describe("costOf", () => {
   it("prices uncached input, cached input and output separately", () => {

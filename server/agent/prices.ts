@@ -23,7 +23,10 @@ const PRICES: Record<string, Price> = {
 export function costOf(model: string, usage: TokenUsage): string | null {
   const price = PRICES[model];
   if (!price) return null;
-  const uncachedInput = Math.max(usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens, 0);
+  const uncachedInput = Math.max(
+    usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens,
+    0,
+  );
   const dollars =
     (uncachedInput * price.input +
       usage.cacheReadTokens * (price.cacheRead ?? price.input) +

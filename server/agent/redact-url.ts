@@ -18,11 +18,19 @@ export function redactUrl(raw: string): string {
  * redaction dropped the path still hold it, and they are shown to every viewer of the run.
  */
 export function redactSnapshotUrls(snapshot: unknown): unknown {
-  if (!snapshot || typeof snapshot !== "object" || !("mcpServers" in snapshot) || !Array.isArray(snapshot.mcpServers)) return snapshot;
+  if (
+    !snapshot ||
+    typeof snapshot !== "object" ||
+    !("mcpServers" in snapshot) ||
+    !Array.isArray(snapshot.mcpServers)
+  )
+    return snapshot;
   return {
     ...snapshot,
     mcpServers: snapshot.mcpServers.map((server: unknown) =>
-      server && typeof server === "object" && "url" in server && typeof server.url === "string" ? { ...server, url: redactUrl(server.url) } : server,
+      server && typeof server === "object" && "url" in server && typeof server.url === "string"
+        ? { ...server, url: redactUrl(server.url) }
+        : server,
     ),
   };
 }

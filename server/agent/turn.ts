@@ -4,7 +4,11 @@ import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
-import { MAX_RETRY_AFTER_SECONDS, modelFailureKind, type ModelFailureDetail } from "@/lib/model-failure";
+import {
+  MAX_RETRY_AFTER_SECONDS,
+  modelFailureKind,
+  type ModelFailureDetail,
+} from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { ZERO_USAGE, type TokenUsage } from "@/server/services/runs/run-lifecycle";
 import { credentialSettings } from "./models";
@@ -13,9 +17,38 @@ import { describeCallFailure, withModelRetries, type RetryableModel } from "./mo
 export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
 export type TurnEvent =
-  | { type: "model_call"; payload: { model: string; inputTokens: number; outputTokens: number; durationMs: number; finishReason: string } }
-  | { type: "tool_call"; payload: { name: string; arguments: string; resultChars: number; resultPreview?: string; durationMs: number; error?: string } }
-  | { type: "model_retry"; payload: { model: string; attempt: number; maxAttempts: number; httpStatus: number | null; delayMs: number; message: string } };
+  | {
+      type: "model_call";
+      payload: {
+        model: string;
+        inputTokens: number;
+        outputTokens: number;
+        durationMs: number;
+        finishReason: string;
+      };
+    }
+  | {
+      type: "tool_call";
+      payload: {
+        name: string;
+        arguments: string;
+        resultChars: number;
+        resultPreview?: string;
+        durationMs: number;
+        error?: string;
+      };
+    }
+  | {
+      type: "model_retry";
+      payload: {
+        model: string;
+        attempt: number;
+        maxAttempts: number;
+        httpStatus: number | null;
+        delayMs: number;
+        message: string;
+      };
+    };
 
 /** The failures an agent turn can end with; the rest belong to dispatch, config and the reconciler. */
 export const TURN_FAILURE_CODES = [
@@ -32,7 +65,13 @@ export type TurnFailureCode = (typeof TURN_FAILURE_CODES)[number];
 
 export type TurnOutcome =
   | { kind: "complete"; markdown: string; usage: TokenUsage }
-  | { kind: "failed"; code: TurnFailureCode; reason: string; usage: TokenUsage; detail?: ModelFailureDetail }
+  | {
+      kind: "failed";
+      code: TurnFailureCode;
+      reason: string;
+      usage: TokenUsage;
+      detail?: ModelFailureDetail;
+    }
   | { kind: "cancelled"; usage: TokenUsage };
 
 export type TurnInput = {
@@ -70,16 +109,27 @@ function builtInTools(input: TurnInput): ToolSet {
   const all: ToolSet = {
     read_skill_reference: tool({
       description: `Read one of this skill's reference files. Available: ${skill.referenceFiles.map((file) => file.path).join(", ") || "none"}.`,
-      inputSchema: z.object({ path: z.string().describe("The file's path, e.g. references/guide.md") }),
+      inputSchema: z.object({
+        path: z.string().describe("The file's path, e.g. references/guide.md"),
+      }),
       execute: async ({ path }) => {
-        const file = skill.referenceFiles.find((candidate) => candidate.path === path || candidate.path === `references/${path}`);
-        if (!file) throw new Error(`No reference file "${path}". Available: ${skill.referenceFiles.map((entry) => entry.path).join(", ") || "none"}.`);
+        const file = skill.referenceFiles.find(
+          (candidate) => candidate.path === path || candidate.path === `references/${path}`,
+        );
+        if (!file)
+          throw new Error(
+            `No reference file "${path}". Available: ${skill.referenceFiles.map((entry) => entry.path).join(", ") || "none"}.`,
+          );
         return file.content;
       },
     }),
     search_knowledge_base: tool({
-      description: "Full-text search over the knowledge bases this agent may read. Returns the best matching documents with a snippet.",
-      inputSchema: z.object({ query: z.string().min(1), limit: z.number().int().min(1).max(10).default(5) }),
+      description:
+        "Full-text search over the knowledge bases this agent may read. Returns the best matching documents with a snippet.",
+      inputSchema: z.object({
+        query: z.string().min(1),
+        limit: z.number().int().min(1).max(10).default(5),
+      }),
       execute: async ({ query, limit }) => {
         const kbIds = config.knowledgeBases.map((kb) => kb.id);
         if (kbIds.length === 0) return [];
@@ -91,7 +141,13 @@ function builtInTools(input: TurnInput): ToolSet {
             rank: sql<number>`ts_rank(${kbDocuments.searchVector}, ${tsQuery})`,
           })
           .from(kbDocuments)
-          .where(and(eq(kbDocuments.tenantId, tenantId), inArray(kbDocuments.knowledgeBaseId, kbIds), sql`${kbDocuments.searchVector} @@ ${tsQuery}`))
+          .where(
+            and(
+              eq(kbDocuments.tenantId, tenantId),
+              inArray(kbDocuments.knowledgeBaseId, kbIds),
+              sql`${kbDocuments.searchVector} @@ ${tsQuery}`,
+            ),
+          )
           .orderBy(sql`ts_rank(${kbDocuments.searchVector}, ${tsQuery}) desc`)
           .limit(limit);
       },
@@ -102,12 +158,16 @@ function builtInTools(input: TurnInput): ToolSet {
       execute: async () => new Date().toISOString(),
     }),
   };
-  return Object.fromEntries(Object.entries(all).filter(([name]) => (config.tools as string[]).includes(name)));
+  return Object.fromEntries(
+    Object.entries(all).filter(([name]) => (config.tools as string[]).includes(name)),
+  );
 }
 
 function systemPrompt(input: TurnInput): string {
   const { config, skill } = input;
-  const actingFor = config.currentUser ? `\n\nYou act for ${config.currentUser.name} <${config.currentUser.email}>.` : "";
+  const actingFor = config.currentUser
+    ? `\n\nYou act for ${config.currentUser.name} <${config.currentUser.email}>.`
+    : "";
   return `${config.systemPrompt}${actingFor}\n\n# Skill: ${skill.name}\n\n${skill.instructions}`;
 }
 
@@ -124,9 +184,16 @@ const MODEL_FAILURE_SUMMARY = {
  * A provider error in words an operator can act on, without request details or secrets,
  * and the facts the console's hint is built from.
  */
-function describeModelError(error: unknown, model: string, attempts: number): { reason: string; detail?: ModelFailureDetail } {
+function describeModelError(
+  error: unknown,
+  model: string,
+  attempts: number,
+): { reason: string; detail?: ModelFailureDetail } {
   const failure = describeCallFailure(error);
-  if (!failure) return { reason: `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}` };
+  if (!failure)
+    return {
+      reason: `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}`,
+    };
   const status = failure.httpStatus === null ? "no answer" : `HTTP ${failure.httpStatus}`;
   const tries = attempts > 1 ? ` on all ${attempts} attempts` : "";
   return {
@@ -135,7 +202,10 @@ function describeModelError(error: unknown, model: string, attempts: number): { 
       model,
       httpStatus: failure.httpStatus,
       attempts,
-      retryAfterSeconds: failure.retryAfterMs === null ? null : Math.min(Math.ceil(failure.retryAfterMs / 1000), MAX_RETRY_AFTER_SECONDS),
+      retryAfterSeconds:
+        failure.retryAfterMs === null
+          ? null
+          : Math.min(Math.ceil(failure.retryAfterMs / 1000), MAX_RETRY_AFTER_SECONDS),
       credentialSettings: credentialSettings(model),
     },
   };
@@ -156,7 +226,14 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
     onRetry: async ({ attempt, maxAttempts, delayMs, failure }) => {
       await input.onEvent({
         type: "model_retry",
-        payload: { model: config.model, attempt, maxAttempts, httpStatus: failure.httpStatus, delayMs, message: preview(failure.message, 200) },
+        payload: {
+          model: config.model,
+          attempt,
+          maxAttempts,
+          httpStatus: failure.httpStatus,
+          delayMs,
+          message: preview(failure.message, 200),
+        },
       });
     },
   });
@@ -187,7 +264,11 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
             resultChars: event.success ? preview(event.output, 1_000_000).length : 0,
             ...(event.success ? { resultPreview: preview(event.output) } : {}),
             durationMs: Date.now() - startedAt,
-            ...(event.success ? {} : { error: preview(event.error instanceof Error ? event.error.message : event.error) }),
+            ...(event.success
+              ? {}
+              : {
+                  error: preview(event.error instanceof Error ? event.error.message : event.error),
+                }),
           },
         });
       },
@@ -209,16 +290,43 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
 
     const markdown = result.text.trim();
     if (result.finishReason === "tool-calls" && result.steps.length >= config.limits.maxSteps) {
-      return { kind: "failed", code: "max_steps", reason: `The agent used all ${config.limits.maxSteps} steps without a final answer.`, usage };
+      return {
+        kind: "failed",
+        code: "max_steps",
+        reason: `The agent used all ${config.limits.maxSteps} steps without a final answer.`,
+        usage,
+      };
     }
-    if (!markdown) return { kind: "failed", code: "empty_deliverable", reason: "The agent finished without writing a deliverable.", usage };
+    if (!markdown)
+      return {
+        kind: "failed",
+        code: "empty_deliverable",
+        reason: "The agent finished without writing a deliverable.",
+        usage,
+      };
     if (Buffer.byteLength(markdown) > MAX_DELIVERABLE_BYTES) {
-      return { kind: "failed", code: "agent_crashed", reason: `The deliverable is larger than 1 MB (${Buffer.byteLength(markdown)} bytes).`, usage };
+      return {
+        kind: "failed",
+        code: "agent_crashed",
+        reason: `The deliverable is larger than 1 MB (${Buffer.byteLength(markdown)} bytes).`,
+        usage,
+      };
     }
     return { kind: "complete", markdown, usage };
   } catch (error) {
     if (input.cancelSignal.aborted) return { kind: "cancelled", usage };
-    if (timeout.aborted) return { kind: "failed", code: "timeout", reason: `The turn ran longer than ${config.limits.timeoutSeconds} s.`, usage };
-    return { kind: "failed", code: "model_error", ...describeModelError(error, config.model, model.attemptsOfLastCall()), usage };
+    if (timeout.aborted)
+      return {
+        kind: "failed",
+        code: "timeout",
+        reason: `The turn ran longer than ${config.limits.timeoutSeconds} s.`,
+        usage,
+      };
+    return {
+      kind: "failed",
+      code: "model_error",
+      ...describeModelError(error, config.model, model.attemptsOfLastCall()),
+      usage,
+    };
   }
 }

@@ -9,7 +9,13 @@ import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog } from "@/server/db/schema";
 import { createTenant, createUser, openTestDatabase, TEST_PASSWORD } from "@/test/fixtures";
-import { createAuth, SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_RATE_LIMIT, SIGN_IN_SHARED_LIMIT, type Auth } from "./config";
+import {
+  createAuth,
+  SIGN_IN_ACCOUNT_LIMIT,
+  SIGN_IN_RATE_LIMIT,
+  SIGN_IN_SHARED_LIMIT,
+  type Auth,
+} from "./config";
 
 const { db, auth } = openTestDatabase();
 
@@ -25,9 +31,11 @@ const signInThrough = (instance: Auth, forwardedFor: string, email: string, pass
       body: JSON.stringify({ email, password }),
     }),
   );
-const signIn = (address: string, email: string, password: string) => signInThrough(auth, address, email, password);
+const signIn = (address: string, email: string, password: string) =>
+  signInThrough(auth, address, email, password);
 
-const failuresFrom = (address: string) => db.select().from(auditLog).where(eq(auditLog.origin, address));
+const failuresFrom = (address: string) =>
+  db.select().from(auditLog).where(eq(auditLog.origin, address));
 
 describe("email sign-in", () => {
   it(`allows ${SIGN_IN_RATE_LIMIT.max} attempts per address and window, then answers 429 without checking the password`, async () => {
@@ -35,7 +43,8 @@ describe("email sign-in", () => {
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     const address = freshAddress();
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++) statuses.push((await signIn(address, user.email, "wrong-password")).status);
+    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++)
+      statuses.push((await signIn(address, user.email, "wrong-password")).status);
     expect(statuses).toEqual(Array.from({ length: SIGN_IN_RATE_LIMIT.max }, () => 401));
 
     // The next one is refused even with the right password, and never reaches the endpoint.
@@ -60,7 +69,12 @@ describe("email sign-in", () => {
     const entries = await failuresFrom(address);
     expect(entries.map((entry) => entry.tenantId).sort()).toEqual([first.id, second.id].sort());
     for (const entry of entries) {
-      expect(entry).toMatchObject({ actorType: "user", actorId: user.id, action: "auth.sign_in_failed", metadata: { email: user.email, reason: "INVALID_EMAIL_OR_PASSWORD" } });
+      expect(entry).toMatchObject({
+        actorType: "user",
+        actorId: user.id,
+        action: "auth.sign_in_failed",
+        metadata: { email: user.email, reason: "INVALID_EMAIL_OR_PASSWORD" },
+      });
     }
     expect(JSON.stringify(entries)).not.toContain("guessed-password-1");
   });
@@ -69,7 +83,11 @@ describe("email sign-in", () => {
     const tenant = await createTenant(db);
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     const address = freshAddress();
-    for (let attempt = 0; attempt < 3; attempt++) expect((await signIn(address, `nobody-${randomUUID().slice(0, 8)}@example.test`, "whatever-it-is")).status).toBe(401);
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect(
+        (await signIn(address, `nobody-${randomUUID().slice(0, 8)}@example.test`, "whatever-it-is"))
+          .status,
+      ).toBe(401);
     expect((await signIn(address, user.email, TEST_PASSWORD)).status).toBe(200);
     expect(await failuresFrom(address)).toEqual([]);
   });
@@ -78,9 +96,12 @@ describe("email sign-in", () => {
     const tenant = await createTenant(db);
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     // A client that sets X-Forwarded-For itself gets a fresh address limit on every request…
-    for (let attempt = 0; attempt < SIGN_IN_ACCOUNT_LIMIT.max; attempt++) expect((await signIn(freshAddress(), user.email, "wrong-password")).status).toBe(401);
+    for (let attempt = 0; attempt < SIGN_IN_ACCOUNT_LIMIT.max; attempt++)
+      expect((await signIn(freshAddress(), user.email, "wrong-password")).status).toBe(401);
     // …but the account's own limit holds, also for the right password and another spelling of the email.
-    expect((await signIn(freshAddress(), user.email.toUpperCase(), TEST_PASSWORD)).status).toBe(429);
+    expect((await signIn(freshAddress(), user.email.toUpperCase(), TEST_PASSWORD)).status).toBe(
+      429,
+    );
     const other = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     expect((await signIn(freshAddress(), other.email, TEST_PASSWORD)).status).toBe(200);
   });
@@ -89,14 +110,26 @@ describe("email sign-in", () => {
     const direct = createAuth(db, { trustedProxies: [] });
     const tenant = await createTenant(db);
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
-    expect((await signInThrough(direct, "203.0.113.66", user.email, "wrong-password")).status).toBe(401);
-    expect(await db.select({ origin: auditLog.origin }).from(auditLog).where(eq(auditLog.actorId, user.id))).toEqual([{ origin: null }]);
+    expect((await signInThrough(direct, "203.0.113.66", user.email, "wrong-password")).status).toBe(
+      401,
+    );
+    expect(
+      await db
+        .select({ origin: auditLog.origin })
+        .from(auditLog)
+        .where(eq(auditLog.actorId, user.id)),
+    ).toEqual([{ origin: null }]);
     // A new made-up address on every attempt buys nothing: the budget is one for all of them.
     // (Malformed emails, refused before any password hashing, keep the test quick; they count all the same.)
     const statuses: number[] = [];
-    for (let attempt = 1; attempt < SIGN_IN_SHARED_LIMIT.max; attempt++) statuses.push((await signInThrough(direct, freshAddress(), `guess-${attempt}`, "wrong-password")).status);
+    for (let attempt = 1; attempt < SIGN_IN_SHARED_LIMIT.max; attempt++)
+      statuses.push(
+        (await signInThrough(direct, freshAddress(), `guess-${attempt}`, "wrong-password")).status,
+      );
     expect(new Set(statuses)).toEqual(new Set([400]));
-    expect((await signInThrough(direct, freshAddress(), user.email, TEST_PASSWORD)).status).toBe(429);
+    expect((await signInThrough(direct, freshAddress(), user.email, TEST_PASSWORD)).status).toBe(
+      429,
+    );
   });
 
   it("behind trusted proxies, counts the address the nearest proxy saw, whatever the client wrote to the left of it", async () => {
@@ -105,12 +138,24 @@ describe("email sign-in", () => {
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     const [client, neighbour] = [freshAddress(), freshAddress()];
     const chain = (address: string) => `${freshAddress()}, ${address}, 10.0.0.2`;
-    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++) expect((await signInThrough(proxied, chain(client), user.email, "wrong-password")).status).toBe(401);
-    expect((await signInThrough(proxied, chain(client), user.email, TEST_PASSWORD)).status).toBe(429);
-    expect((await signInThrough(proxied, chain(neighbour), user.email, TEST_PASSWORD)).status).toBe(200);
-    expect((await db.select({ origin: auditLog.origin }).from(auditLog).where(eq(auditLog.actorId, user.id))).map((row) => row.origin)).toEqual(
-      Array.from({ length: SIGN_IN_RATE_LIMIT.max }, () => client),
+    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++)
+      expect(
+        (await signInThrough(proxied, chain(client), user.email, "wrong-password")).status,
+      ).toBe(401);
+    expect((await signInThrough(proxied, chain(client), user.email, TEST_PASSWORD)).status).toBe(
+      429,
     );
+    expect((await signInThrough(proxied, chain(neighbour), user.email, TEST_PASSWORD)).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await db
+          .select({ origin: auditLog.origin })
+          .from(auditLog)
+          .where(eq(auditLog.actorId, user.id))
+      ).map((row) => row.origin),
+    ).toEqual(Array.from({ length: SIGN_IN_RATE_LIMIT.max }, () => client));
   });
 
   it("shares the address and account limits between app processes: two auth instances on one database allow each limit once", async () => {
@@ -118,12 +163,35 @@ describe("email sign-in", () => {
     const tenant = await createTenant(db);
     const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
     const address = freshAddress();
-    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++) expect((await signInThrough(processes[attempt % 2]!, address, user.email, "wrong-password")).status).toBe(401);
-    for (const instance of processes) expect((await signInThrough(instance, address, user.email, TEST_PASSWORD)).status).toBe(429);
+    for (let attempt = 0; attempt < SIGN_IN_RATE_LIMIT.max; attempt++)
+      expect(
+        (await signInThrough(processes[attempt % 2]!, address, user.email, "wrong-password"))
+          .status,
+      ).toBe(401);
+    for (const instance of processes)
+      expect((await signInThrough(instance, address, user.email, TEST_PASSWORD)).status).toBe(429);
 
     const other = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
-    for (let attempt = 0; attempt < SIGN_IN_ACCOUNT_LIMIT.max; attempt++) expect((await signInThrough(processes[attempt % 2]!, freshAddress(), other.email, "wrong-password")).status).toBe(401);
-    for (const instance of processes) expect((await signInThrough(instance, freshAddress(), other.email, TEST_PASSWORD)).status).toBe(429);
-    expect(await db.select({ id: auditLog.id }).from(auditLog).where(inArray(auditLog.actorId, [user.id, other.id]))).toHaveLength(SIGN_IN_RATE_LIMIT.max + SIGN_IN_ACCOUNT_LIMIT.max);
+    for (let attempt = 0; attempt < SIGN_IN_ACCOUNT_LIMIT.max; attempt++)
+      expect(
+        (
+          await signInThrough(
+            processes[attempt % 2]!,
+            freshAddress(),
+            other.email,
+            "wrong-password",
+          )
+        ).status,
+      ).toBe(401);
+    for (const instance of processes)
+      expect(
+        (await signInThrough(instance, freshAddress(), other.email, TEST_PASSWORD)).status,
+      ).toBe(429);
+    expect(
+      await db
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .where(inArray(auditLog.actorId, [user.id, other.id])),
+    ).toHaveLength(SIGN_IN_RATE_LIMIT.max + SIGN_IN_ACCOUNT_LIMIT.max);
   });
 });

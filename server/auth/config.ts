@@ -31,7 +31,9 @@ export const SIGN_IN_SHARED_LIMIT = { window: 60, max: 30 };
 export const SIGN_IN_ACCOUNT_LIMIT = { window: 300, max: 10 };
 
 function emailOf(body: unknown): string {
-  return body && typeof body === "object" && "email" in body && typeof body.email === "string" ? body.email : "";
+  return body && typeof body === "object" && "email" in body && typeof body.email === "string"
+    ? body.email
+    : "";
 }
 
 export type AuthOptions = {
@@ -46,7 +48,8 @@ export type AuthOptions = {
  */
 export function createAuth(db: Database, options: AuthOptions = {}) {
   const trustedProxies = options.trustedProxies ?? env.SKILLRUN_TRUSTED_PROXIES;
-  const addressKnown = (request: Request) => requestOrigin(request.headers, trustedProxies) !== null;
+  const addressKnown = (request: Request) =>
+    requestOrigin(request.headers, trustedProxies) !== null;
   // In PostgreSQL, so every app process counts against the same limits.
   const limits = createRateLimits(db);
   return betterAuth({
@@ -73,7 +76,9 @@ export function createAuth(db: Database, options: AuthOptions = {}) {
     // the trusted proxies, or none at all (better-auth then keys every request on one constant;
     // in development and tests, on 127.0.0.1).
     advanced: {
-      ipAddress: trustedProxies.length ? { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: [...trustedProxies] } : { ipAddressHeaders: [] },
+      ipAddress: trustedProxies.length
+        ? { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: [...trustedProxies] }
+        : { ipAddressHeaders: [] },
     },
     // On everywhere, not only in production (the library's default), so dev and e2e behave as
     // deployed. Counted per HTTP request to the handler — direct `auth.api` calls (tests, server
@@ -82,13 +87,19 @@ export function createAuth(db: Database, options: AuthOptions = {}) {
       enabled: true,
       customStorage: {
         consume: async (key, rule) => {
-          const retryAfter = await limits.take(`auth:${key}`, { points: rule.max, windowSeconds: rule.window });
-          return retryAfter > 0 ? { allowed: false, retryAfter } : { allowed: true, retryAfter: null };
+          const retryAfter = await limits.take(`auth:${key}`, {
+            points: rule.max,
+            windowSeconds: rule.window,
+          });
+          return retryAfter > 0
+            ? { allowed: false, retryAfter }
+            : { allowed: true, retryAfter: null };
         },
       },
       // First match wins, in this order.
       customRules: {
-        "/sign-in/email": (request) => (addressKnown(request) ? SIGN_IN_RATE_LIMIT : SIGN_IN_SHARED_LIMIT),
+        "/sign-in/email": (request) =>
+          addressKnown(request) ? SIGN_IN_RATE_LIMIT : SIGN_IN_SHARED_LIMIT,
         // The library's general limits are per client; without an address they would make one
         // client's session checks count against everyone's, so they apply only when it is known.
         "/**": (request, currentRule) => (addressKnown(request) ? currentRule : false),
@@ -110,8 +121,14 @@ export function createAuth(db: Database, options: AuthOptions = {}) {
         if (!email) return;
         // Hashed: a fixed-length key whatever was typed, and no email addresses in the counters.
         const account = createHash("sha256").update(email).digest("hex");
-        const retryAfter = await limits.take(`sign-in-account:${account}`, { points: SIGN_IN_ACCOUNT_LIMIT.max, windowSeconds: SIGN_IN_ACCOUNT_LIMIT.window });
-        if (retryAfter > 0) throw new APIError("TOO_MANY_REQUESTS", { message: `Too many sign-in attempts for this account; try again in ${retryAfter} s.` });
+        const retryAfter = await limits.take(`sign-in-account:${account}`, {
+          points: SIGN_IN_ACCOUNT_LIMIT.max,
+          windowSeconds: SIGN_IN_ACCOUNT_LIMIT.window,
+        });
+        if (retryAfter > 0)
+          throw new APIError("TOO_MANY_REQUESTS", {
+            message: `Too many sign-in attempts for this account; try again in ${retryAfter} s.`,
+          });
       }),
       // A refused email sign-in (wrong password, unknown email, malformed email…) is logged after
       // the endpoint answers; a request stopped by the rate limiter never reaches it.
@@ -120,7 +137,11 @@ export function createAuth(db: Database, options: AuthOptions = {}) {
         const email = emailOf(ctx.body);
         const reason = ctx.context.returned.body?.code ?? null;
         try {
-          await recordFailedSignIn(db, { email, origin: requestOrigin(ctx.request?.headers ?? ctx.headers, trustedProxies), reason });
+          await recordFailedSignIn(db, {
+            email,
+            origin: requestOrigin(ctx.request?.headers ?? ctx.headers, trustedProxies),
+            reason,
+          });
         } catch (error) {
           // The caller still gets the sign-in's own answer; a lost entry is logged, not turned into a 500.
           console.error(`failed sign-in not recorded in the audit log: ${String(error)}`);
@@ -137,7 +158,9 @@ export function createAuth(db: Database, options: AuthOptions = {}) {
               .where(eq(schema.memberships.userId, session.userId))
               .orderBy(asc(schema.memberships.createdAt))
               .limit(1);
-            return { data: { ...session, activeOrganizationId: firstMembership?.tenantId ?? null } };
+            return {
+              data: { ...session, activeOrganizationId: firstMembership?.tenantId ?? null },
+            };
           },
         },
       },

@@ -16,21 +16,49 @@ const SECRET = "an-operator-chosen-secret-of-32-characters+";
 
 describe("the auth secret rule", () => {
   it("counts only this machine's names as local", () => {
-    for (const url of ["http://localhost:3000", "http://LOCALHOST", "http://app.localhost:3000", "http://127.0.0.1:3000", "http://127.1.2.3", "http://[::1]:3000"]) {
+    for (const url of [
+      "http://localhost:3000",
+      "http://LOCALHOST",
+      "http://app.localhost:3000",
+      "http://127.0.0.1:3000",
+      "http://127.1.2.3",
+      "http://[::1]:3000",
+    ]) {
       expect(isLocalAppUrl(url), url).toBe(true);
     }
-    for (const url of [PUBLIC_URL, "http://10.0.0.5:3000", "http://0.0.0.0:3000", "http://localhost.example.com", "http://127.0.0.1.nip.io", "not a url"]) {
+    for (const url of [
+      PUBLIC_URL,
+      "http://10.0.0.5:3000",
+      "http://0.0.0.0:3000",
+      "http://localhost.example.com",
+      "http://127.0.0.1.nip.io",
+      "not a url",
+    ]) {
       expect(isLocalAppUrl(url), url).toBe(false);
     }
   });
 
   it("refuses a missing secret only in production on a non-local URL", () => {
-    expect(missingAuthSecretProblem({ production: true, appUrl: PUBLIC_URL, secret: undefined })).toMatch(/BETTER_AUTH_SECRET is not set/);
-    expect(missingAuthSecretProblem({ production: true, appUrl: PUBLIC_URL, secret: SECRET })).toBeNull();
-    expect(missingAuthSecretProblem({ production: true, appUrl: "http://localhost:3000", secret: undefined })).toBeNull();
+    expect(
+      missingAuthSecretProblem({ production: true, appUrl: PUBLIC_URL, secret: undefined }),
+    ).toMatch(/BETTER_AUTH_SECRET is not set/);
+    expect(
+      missingAuthSecretProblem({ production: true, appUrl: PUBLIC_URL, secret: SECRET }),
+    ).toBeNull();
+    expect(
+      missingAuthSecretProblem({
+        production: true,
+        appUrl: "http://localhost:3000",
+        secret: undefined,
+      }),
+    ).toBeNull();
     // Unset means the launcher's default, http://localhost:$PORT.
-    expect(missingAuthSecretProblem({ production: true, appUrl: undefined, secret: undefined })).toBeNull();
-    expect(missingAuthSecretProblem({ production: false, appUrl: PUBLIC_URL, secret: undefined })).toBeNull();
+    expect(
+      missingAuthSecretProblem({ production: true, appUrl: undefined, secret: undefined }),
+    ).toBeNull();
+    expect(
+      missingAuthSecretProblem({ production: false, appUrl: PUBLIC_URL, secret: undefined }),
+    ).toBeNull();
   });
 });
 
@@ -52,13 +80,44 @@ describe("the app's environment check", () => {
   }
 
   it("refuses to load in production on a public URL without a secret", async () => {
-    await expect(loadEnv({ NODE_ENV: "production", BETTER_AUTH_URL: PUBLIC_URL, BETTER_AUTH_SECRET: undefined })).rejects.toThrow(/Invalid environment variables/);
+    await expect(
+      loadEnv({
+        NODE_ENV: "production",
+        BETTER_AUTH_URL: PUBLIC_URL,
+        BETTER_AUTH_SECRET: undefined,
+      }),
+    ).rejects.toThrow(/Invalid environment variables/);
   });
 
   it("loads with the secret set, on localhost, and during `next build`", async () => {
-    expect((await loadEnv({ NODE_ENV: "production", BETTER_AUTH_URL: PUBLIC_URL, BETTER_AUTH_SECRET: SECRET })).env.BETTER_AUTH_SECRET).toBe(SECRET);
-    expect((await loadEnv({ NODE_ENV: "production", BETTER_AUTH_URL: "http://localhost:3000", BETTER_AUTH_SECRET: undefined })).env.BETTER_AUTH_SECRET).toBeUndefined();
-    expect((await loadEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build", BETTER_AUTH_URL: PUBLIC_URL, BETTER_AUTH_SECRET: undefined })).env.NODE_ENV).toBe("production");
+    expect(
+      (
+        await loadEnv({
+          NODE_ENV: "production",
+          BETTER_AUTH_URL: PUBLIC_URL,
+          BETTER_AUTH_SECRET: SECRET,
+        })
+      ).env.BETTER_AUTH_SECRET,
+    ).toBe(SECRET);
+    expect(
+      (
+        await loadEnv({
+          NODE_ENV: "production",
+          BETTER_AUTH_URL: "http://localhost:3000",
+          BETTER_AUTH_SECRET: undefined,
+        })
+      ).env.BETTER_AUTH_SECRET,
+    ).toBeUndefined();
+    expect(
+      (
+        await loadEnv({
+          NODE_ENV: "production",
+          NEXT_PHASE: "phase-production-build",
+          BETTER_AUTH_URL: PUBLIC_URL,
+          BETTER_AUTH_SECRET: undefined,
+        })
+      ).env.NODE_ENV,
+    ).toBe("production");
   });
 });
 
@@ -69,20 +128,26 @@ describe("the launcher", () => {
     await new Promise<void>((resolve) => busy.listen(0, "0.0.0.0", resolve));
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "skillrun-secret-rule-"));
     try {
-      const launched = spawnSync(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
-        encoding: "utf8",
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          NODE_ENV: "development",
-          BETTER_AUTH_URL: PUBLIC_URL,
-          BETTER_AUTH_SECRET: "",
-          DATABASE_URL: "",
-          PORT: String((busy.address() as net.AddressInfo).port),
-          SKILLRUN_DATA_DIR: dataDir,
+      const launched = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "scripts/launch.ts", "start"],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            NODE_ENV: "development",
+            BETTER_AUTH_URL: PUBLIC_URL,
+            BETTER_AUTH_SECRET: "",
+            DATABASE_URL: "",
+            PORT: String((busy.address() as net.AddressInfo).port),
+            SKILLRUN_DATA_DIR: dataDir,
+          },
         },
-      });
-      expect(launched.stderr).toContain(`BETTER_AUTH_SECRET is not set, and BETTER_AUTH_URL (${PUBLIC_URL}) is not localhost`);
+      );
+      expect(launched.stderr).toContain(
+        `BETTER_AUTH_SECRET is not set, and BETTER_AUTH_URL (${PUBLIC_URL}) is not localhost`,
+      );
       expect(launched.status).toBe(1);
       expect(await readdir(dataDir)).toEqual([]);
     } finally {

@@ -19,14 +19,29 @@ export function isLocalAppUrl(appUrl: string): boolean {
   } catch {
     return false;
   }
-  return hostname === "localhost" || hostname.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === "[::1]";
+  return (
+    hostname === "localhost" ||
+    hostname.endsWith(".localhost") ||
+    /^127(\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === "[::1]"
+  );
 }
 
 /**
  * Why this configuration may not start, or null when it may. `appUrl` undefined means the
  * default, http://localhost:$PORT.
  */
-export function missingAuthSecretProblem(config: { production: boolean; appUrl: string | undefined; secret: string | undefined }): string | null {
-  if (!config.production || config.secret || config.appUrl === undefined || isLocalAppUrl(config.appUrl)) return null;
+export function missingAuthSecretProblem(config: {
+  production: boolean;
+  appUrl: string | undefined;
+  secret: string | undefined;
+}): string | null {
+  if (
+    !config.production ||
+    config.secret ||
+    config.appUrl === undefined ||
+    isLocalAppUrl(config.appUrl)
+  )
+    return null;
   return `BETTER_AUTH_SECRET is not set, and BETTER_AUTH_URL (${config.appUrl}) is not localhost. A production app that others reach needs a secret you set and keep yourself (at least 32 characters, e.g. \`openssl rand -base64 32\`); one generated into the data directory is only used for localhost.`;
 }

@@ -25,9 +25,17 @@ type Outcome = { settled: false } | { settled: true; value?: unknown; error?: un
 /** A hang shows up as `{ settled: false }` for this test to report, not as the test's own timeout. */
 async function settlement(promise: Promise<unknown>, withinMs = 5_000): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ settled: false }), withinMs)));
+  const timeout = new Promise<Outcome>(
+    (resolve) => (timer = setTimeout(() => resolve({ settled: false }), withinMs)),
+  );
   try {
-    return await Promise.race([promise.then((value) => ({ settled: true as const, value }), (error: unknown) => ({ settled: true as const, error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ settled: true as const, value }),
+        (error: unknown) => ({ settled: true as const, error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -51,7 +59,10 @@ describe("a PostgreSQL session closed under the driver", () => {
 
         for (const expected of [attempt, attempt + 100]) {
           const next = await settlement(db.execute<{ n: number }>(`select ${expected}::int as n`));
-          expect(next, `attempt ${attempt}: the pool's next query`).toEqual({ settled: true, value: [{ n: expected }] });
+          expect(next, `attempt ${attempt}: the pool's next query`).toEqual({
+            settled: true,
+            value: [{ n: expected }],
+          });
         }
       } finally {
         await close();
@@ -67,10 +78,16 @@ describe("a PostgreSQL session closed under the driver", () => {
       await killer`select pg_terminate_backend(${row!.pid}, 5000)`;
       for (let attempt = 0; attempt < 2; attempt += 1) {
         const outcome = await settlement(reserved`select 1`);
-        expect(outcome).toMatchObject({ settled: true, error: { code: expect.stringMatching(/^(CONNECTION_CLOSED|57P01)$/) } });
+        expect(outcome).toMatchObject({
+          settled: true,
+          error: { code: expect.stringMatching(/^(CONNECTION_CLOSED|57P01)$/) },
+        });
       }
       reserved.release();
-      expect(await settlement(sql<{ n: number }[]>`select 7::int as n`)).toMatchObject({ settled: true, value: [{ n: 7 }] });
+      expect(await settlement(sql<{ n: number }[]>`select 7::int as n`)).toMatchObject({
+        settled: true,
+        value: [{ n: 7 }],
+      });
     } finally {
       await sql.end({ timeout: 1 });
     }
@@ -93,14 +110,21 @@ describe("a PostgreSQL session closed under the driver", () => {
       await sql`select 1`;
       // Inside a setImmediate callback the query's write is queued for the next check phase,
       // while the destroyed socket's 'close' comes in this loop iteration's close phase: first.
-      const { queuedAsClosed } = await new Promise<{ queuedAsClosed: Promise<unknown> }>((resolve) =>
-        setImmediate(() => {
-          sockets.at(-1)!.destroy();
-          resolve({ queuedAsClosed: sql`select 2`.execute() });
-        }),
+      const { queuedAsClosed } = await new Promise<{ queuedAsClosed: Promise<unknown> }>(
+        (resolve) =>
+          setImmediate(() => {
+            sockets.at(-1)!.destroy();
+            resolve({ queuedAsClosed: sql`select 2`.execute() });
+          }),
       );
-      expect(await settlement(queuedAsClosed)).toMatchObject({ settled: true, error: { code: "CONNECTION_CLOSED" } });
-      expect(await settlement(sql<{ n: number }[]>`select 3::int as n`)).toMatchObject({ settled: true, value: [{ n: 3 }] });
+      expect(await settlement(queuedAsClosed)).toMatchObject({
+        settled: true,
+        error: { code: "CONNECTION_CLOSED" },
+      });
+      expect(await settlement(sql<{ n: number }[]>`select 3::int as n`)).toMatchObject({
+        settled: true,
+        value: [{ n: 3 }],
+      });
       expect(sockets).toHaveLength(2);
     } finally {
       await sql.end({ timeout: 1 });
@@ -128,8 +152,14 @@ describe("a PostgreSQL session closed under the driver", () => {
         await Promise.all(inner);
       });
       expect(await settlement(transaction)).toMatchObject({ settled: true, error: {} });
-      expect(await Promise.all(inner)).toMatchObject([{ settled: true, error: {} }, { settled: true, error: { code: "CONNECTION_CLOSED" } }]);
-      expect(await settlement(sql<{ n: number }[]>`select 4::int as n`)).toMatchObject({ settled: true, value: [{ n: 4 }] });
+      expect(await Promise.all(inner)).toMatchObject([
+        { settled: true, error: {} },
+        { settled: true, error: { code: "CONNECTION_CLOSED" } },
+      ]);
+      expect(await settlement(sql<{ n: number }[]>`select 4::int as n`)).toMatchObject({
+        settled: true,
+        value: [{ n: 4 }],
+      });
     } finally {
       await sql.end({ timeout: 1 });
     }
@@ -147,7 +177,10 @@ describe("a PostgreSQL session closed under the driver", () => {
       // Holds back the first session's type fetch (the driver's own first query), so the test can end the session while it is in flight.
       socket: () => {
         const socket = connectToTestServer();
-        const write = socket.write.bind(socket) as (chunk: Buffer, callback?: () => void) => boolean;
+        const write = socket.write.bind(socket) as (
+          chunk: Buffer,
+          callback?: () => void,
+        ) => boolean;
         socket.write = ((chunk: Buffer, callback?: () => void) => {
           if (holding && chunk.includes("typarray")) {
             holding = false;

@@ -15,7 +15,10 @@ async function closedPort(): Promise<number> {
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => expect.fail("expected a rejection"), (error: unknown) => error);
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (error: unknown) => error,
+  );
 }
 
 describe("isDatabaseUnavailable", () => {
@@ -26,7 +29,9 @@ describe("isDatabaseUnavailable", () => {
     await sql.end({ timeout: 1 });
     expect(refused).toMatchObject({ code: "ECONNREFUSED" });
     expect(isDatabaseUnavailable(refused)).toBe(true);
-    expect(isDatabaseUnavailable(new DrizzleQueryError("select 1", [], refused as Error))).toBe(true);
+    expect(isDatabaseUnavailable(new DrizzleQueryError("select 1", [], refused as Error))).toBe(
+      true,
+    );
   });
 
   it("is true for a session the server ended (57P01) and for a write to a socket it closed (EPIPE)", async () => {
@@ -40,7 +45,11 @@ describe("isDatabaseUnavailable", () => {
     } finally {
       await Promise.all([sql.end({ timeout: 1 }), killer.end({ timeout: 1 })]);
     }
-    expect(isDatabaseUnavailable(Object.assign(new Error("write EPIPE"), { code: "EPIPE", syscall: "write" }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error("write EPIPE"), { code: "EPIPE", syscall: "write" }),
+      ),
+    ).toBe(true);
   });
 
   it("is false for a query PostgreSQL refused, and for anything else", async () => {

@@ -16,7 +16,8 @@ const serverUrl = inject("databaseServerUrl");
 const emptyDatabase = `migrate_${process.pid}_${Date.now()}`;
 const olderDatabase = `migrate_older_${process.pid}_${Date.now()}`;
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-const urlOf = (database: string) => Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+const urlOf = (database: string) =>
+  Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 
 afterAll(async () => {
   await admin.unsafe(`drop database if exists "${emptyDatabase}" with (force)`);
@@ -53,10 +54,17 @@ describe("migrations", () => {
     try {
       await cp(MIGRATIONS_FOLDER, older, { recursive: true });
       const journalPath = path.join(older, "meta", "_journal.json");
-      const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
-      const added = journal.entries.findIndex((entry) => entry.tag === "0009_skill_summary_order_and_title");
+      const journal = JSON.parse(await readFile(journalPath, "utf8")) as {
+        entries: { tag: string }[];
+      };
+      const added = journal.entries.findIndex(
+        (entry) => entry.tag === "0009_skill_summary_order_and_title",
+      );
       expect(added).toBeGreaterThan(0);
-      await writeFile(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, added) }));
+      await writeFile(
+        journalPath,
+        JSON.stringify({ ...journal, entries: journal.entries.slice(0, added) }),
+      );
       await admin.unsafe(`create database "${olderDatabase}"`);
       await migrate(drizzle(sql), { migrationsFolder: older });
 
@@ -76,13 +84,22 @@ describe("migrations", () => {
         values ('builtin', ${slug}, 'S', 'd', 'v1', ${JSON.stringify(schemaJson)}::json, 'Do it.')`;
       await insertSkill("meeting", inputsSchema);
       await insertSkill("no-properties", { type: "object" });
-      await insertSkill("nothing-required", { type: "object", properties: { b: { type: "string", title: "B" }, a: { type: "integer", title: "A" } } });
+      await insertSkill("nothing-required", {
+        type: "object",
+        properties: { b: { type: "string", title: "B" }, a: { type: "integer", title: "A" } },
+      });
       await migrateDatabase(urlOf(olderDatabase));
 
-      const skillRows = await sql<{ slug: string; summary_order: string[]; title_input: string | null }[]>`
+      const skillRows = await sql<
+        { slug: string; summary_order: string[]; title_input: string | null }[]
+      >`
         select slug, summary_order, title_input from skills order by slug`;
       expect(skillRows).toEqual([
-        { slug: "meeting", summary_order: ["severity", "meetingDate", "topic", "notes", "count"], title_input: "topic" },
+        {
+          slug: "meeting",
+          summary_order: ["severity", "meetingDate", "topic", "notes", "count"],
+          title_input: "topic",
+        },
         { slug: "no-properties", summary_order: [], title_input: null },
         { slug: "nothing-required", summary_order: ["b", "a"], title_input: null },
       ]);
@@ -102,11 +119,16 @@ describe("migrations", () => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         [
-          "node_modules/drizzle-kit/bin.cjs", "generate",
-          "--dialect", "postgresql",
-          "--schema", "./server/db/schema/index.ts",
-          "--casing", "snake_case",
-          "--out", path.relative(process.cwd(), out),
+          "node_modules/drizzle-kit/bin.cjs",
+          "generate",
+          "--dialect",
+          "postgresql",
+          "--schema",
+          "./server/db/schema/index.ts",
+          "--casing",
+          "snake_case",
+          "--out",
+          path.relative(process.cwd(), out),
         ],
         { timeout: 60_000 },
       );

@@ -25,7 +25,10 @@ describe("demo seed", () => {
     expect(acmeAgents.filter((agent) => agent.isDefault)).toHaveLength(1);
     expect(acmeAgents.every((agent) => agent.modelOverride === null)).toBe(true);
 
-    const templates = await db.select().from(agentTemplates).where(eq(agentTemplates.tenantId, acme.id));
+    const templates = await db
+      .select()
+      .from(agentTemplates)
+      .where(eq(agentTemplates.tenantId, acme.id));
     expect(templates).toHaveLength(2);
     expect(templates.every((template) => template.defaultModel === null)).toBe(true);
 
@@ -40,11 +43,22 @@ describe("demo seed", () => {
   });
 
   it("lets the demo admin sign in and switch between both tenants, and the second tenant's owner see only theirs", async () => {
-    const admin = await (await callerFor(db, auth, await signIn(auth, DEMO_ADMIN.email, DEMO_ADMIN.password))).viewer.get();
+    const admin = await (
+      await callerFor(db, auth, await signIn(auth, DEMO_ADMIN.email, DEMO_ADMIN.password))
+    ).viewer.get();
     expect(admin.activeTenant?.name).toBe("Acme Operations");
-    expect(admin.tenants.map((tenant) => `${tenant.slug}:${tenant.role}`)).toEqual(["acme:owner", "globex:viewer"]);
+    expect(admin.tenants.map((tenant) => `${tenant.slug}:${tenant.role}`)).toEqual([
+      "acme:owner",
+      "globex:viewer",
+    ]);
 
-    const owner = await (await callerFor(db, auth, await signIn(auth, SECOND_TENANT_OWNER.email, SECOND_TENANT_OWNER.password))).viewer.get();
+    const owner = await (
+      await callerFor(
+        db,
+        auth,
+        await signIn(auth, SECOND_TENANT_OWNER.email, SECOND_TENANT_OWNER.password),
+      )
+    ).viewer.get();
     expect(owner.tenants.map((tenant) => tenant.slug)).toEqual(["globex"]);
   });
 });

@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
-import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_OWNER, SECOND_TENANT_SLUG } from "./demo-accounts";
+import {
+  DEMO_ADMIN,
+  DEMO_TENANT_SLUG,
+  SECOND_TENANT_OWNER,
+  SECOND_TENANT_SLUG,
+} from "./demo-accounts";
 import {
   agentKnowledgeBases,
   agents,
@@ -20,7 +25,6 @@ import {
   type MemberRole,
 } from "./schema";
 
-
 /**
  * The demo accounts that exist here and still sign in with the published password (a database
  * seeded by `npm run dev` or an older `npm start`, now started without the demo): the launcher
@@ -32,18 +36,29 @@ export async function accountsWithDemoPasswords(db: Database): Promise<string[]>
     .select({ email: users.email, hash: accounts.password })
     .from(users)
     .innerJoin(accounts, and(eq(accounts.userId, users.id), eq(accounts.providerId, "credential")))
-    .where(inArray(users.email, demoAccounts.map((account) => account.email)));
+    .where(
+      inArray(
+        users.email,
+        demoAccounts.map((account) => account.email),
+      ),
+    );
   const exposed: string[] = [];
   for (const row of rows) {
     const demo = demoAccounts.find((account) => account.email === row.email);
-    if (demo && row.hash && (await verifyPassword({ hash: row.hash, password: demo.password }))) exposed.push(row.email);
+    if (demo && row.hash && (await verifyPassword({ hash: row.hash, password: demo.password })))
+      exposed.push(row.email);
   }
   return exposed;
 }
 
-async function createUser(tx: Transaction, person: { email: string; password: string; name: string }) {
+async function createUser(
+  tx: Transaction,
+  person: { email: string; password: string; name: string },
+) {
   const userId = randomUUID();
-  await tx.insert(users).values({ id: userId, email: person.email, name: person.name, emailVerified: true });
+  await tx
+    .insert(users)
+    .values({ id: userId, email: person.email, name: person.name, emailVerified: true });
   await tx.insert(accounts).values({
     id: randomUUID(),
     userId,
@@ -100,7 +115,10 @@ const HANDBOOK = [
  */
 export async function seedDemoData(db: Database): Promise<{ created: boolean }> {
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, DEMO_TENANT_SLUG));
+    const [existing] = await tx
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(eq(tenants.slug, DEMO_TENANT_SLUG));
     if (existing) return { created: false };
 
     const acmeId = await createTenant(tx, "Acme Operations", DEMO_TENANT_SLUG);
@@ -118,7 +136,12 @@ export async function seedDemoData(db: Database): Promise<{ created: boolean }> 
         tenantId: acmeId,
         name: "Standard",
         description: "Masks personal data and keeps deliverables to a readable length.",
-        rules: { deniedTerms: ["internal-only"], deniedPatterns: [], pii: "mask", maxDeliverableChars: 40_000 },
+        rules: {
+          deniedTerms: ["internal-only"],
+          deniedPatterns: [],
+          pii: "mask",
+          maxDeliverableChars: 40_000,
+        },
         isTenantDefault: true,
       })
       .returning({ id: guardrails.id });
@@ -153,20 +176,55 @@ export async function seedDemoData(db: Database): Promise<{ created: boolean }> 
     const [opsAssistant, supportWriter, releaseCaptain] = await tx
       .insert(agents)
       .values([
-        { tenantId: acmeId, name: "Ops Assistant", description: "The default agent for operations work.", templateId: analyst.id, isDefault: true, pairedUserId: adminId },
-        { tenantId: acmeId, name: "Support Writer", description: "Drafts customer replies.", templateId: writer.id },
-        { tenantId: acmeId, name: "Release Captain", description: "Release notes and postmortems.", templateId: analyst.id },
+        {
+          tenantId: acmeId,
+          name: "Ops Assistant",
+          description: "The default agent for operations work.",
+          templateId: analyst.id,
+          isDefault: true,
+          pairedUserId: adminId,
+        },
+        {
+          tenantId: acmeId,
+          name: "Support Writer",
+          description: "Drafts customer replies.",
+          templateId: writer.id,
+        },
+        {
+          tenantId: acmeId,
+          name: "Release Captain",
+          description: "Release notes and postmortems.",
+          templateId: analyst.id,
+        },
       ])
       .returning({ id: agents.id });
-    if (!opsAssistant || !supportWriter || !releaseCaptain) throw new Error("seed: agents were not created");
+    if (!opsAssistant || !supportWriter || !releaseCaptain)
+      throw new Error("seed: agents were not created");
 
     const builtIn = await tx
       .select({ id: skills.id, slug: skills.slug })
       .from(skills)
-      .where(inArray(skills.slug, ["meeting-prep", "weekly-status-digest", "incident-postmortem", "release-notes", "customer-email-reply", "contract-clause-checklist"]));
+      .where(
+        inArray(skills.slug, [
+          "meeting-prep",
+          "weekly-status-digest",
+          "incident-postmortem",
+          "release-notes",
+          "customer-email-reply",
+          "contract-clause-checklist",
+        ]),
+      );
     const skillId = (slug: string) => builtIn.find((skill) => skill.slug === slug)?.id;
     const assignments = [
-      [opsAssistant.id, ["meeting-prep", "weekly-status-digest", "incident-postmortem", "contract-clause-checklist"]],
+      [
+        opsAssistant.id,
+        [
+          "meeting-prep",
+          "weekly-status-digest",
+          "incident-postmortem",
+          "contract-clause-checklist",
+        ],
+      ],
       [supportWriter.id, ["customer-email-reply"]],
       [releaseCaptain.id, ["release-notes", "incident-postmortem"]],
     ] as const;
@@ -180,10 +238,16 @@ export async function seedDemoData(db: Database): Promise<{ created: boolean }> 
 
     const [handbook] = await tx
       .insert(knowledgeBases)
-      .values({ tenantId: acmeId, name: "Acme handbook", description: "Policies, goals and processes." })
+      .values({
+        tenantId: acmeId,
+        name: "Acme handbook",
+        description: "Policies, goals and processes.",
+      })
       .returning({ id: knowledgeBases.id });
     if (!handbook) throw new Error("seed: knowledge base was not created");
-    await tx.insert(kbDocuments).values(HANDBOOK.map((doc) => ({ ...doc, tenantId: acmeId, knowledgeBaseId: handbook.id })));
+    await tx
+      .insert(kbDocuments)
+      .values(HANDBOOK.map((doc) => ({ ...doc, tenantId: acmeId, knowledgeBaseId: handbook.id })));
     await tx.insert(agentKnowledgeBases).values([
       { agentId: opsAssistant.id, knowledgeBaseId: handbook.id },
       { agentId: supportWriter.id, knowledgeBaseId: handbook.id },
@@ -192,10 +256,19 @@ export async function seedDemoData(db: Database): Promise<{ created: boolean }> 
     // Globex gets its own minimal setup so isolation is visible from both sides.
     const [globexTemplate] = await tx
       .insert(agentTemplates)
-      .values({ tenantId: globexId, name: "Researcher", systemPrompt: "You are a research assistant at Globex." })
+      .values({
+        tenantId: globexId,
+        name: "Researcher",
+        systemPrompt: "You are a research assistant at Globex.",
+      })
       .returning({ id: agentTemplates.id });
     if (!globexTemplate) throw new Error("seed: Globex template was not created");
-    await tx.insert(agents).values({ tenantId: globexId, name: "Globex Researcher", templateId: globexTemplate.id, isDefault: true });
+    await tx.insert(agents).values({
+      tenantId: globexId,
+      name: "Globex Researcher",
+      templateId: globexTemplate.id,
+      isDefault: true,
+    });
 
     return { created: true };
   });

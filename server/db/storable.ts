@@ -6,13 +6,17 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
 
 /** What a request that carries such a character is told (REST, tRPC and the run services say the same). */
-export const UNSTORABLE_MESSAGE = "holds the character U+0000 (\\u0000) or an unpaired surrogate (such as \\ud800), which cannot be stored; remove it.";
+export const UNSTORABLE_MESSAGE =
+  "holds the character U+0000 (\\u0000) or an unpaired surrogate (such as \\ud800), which cannot be stored; remove it.";
 
 /** True when a string anywhere in the value (keys too) holds a character PostgreSQL cannot store. */
 export function holdsUnstorable(value: unknown): boolean {
   if (typeof value === "string") return UNSTORABLE.test(value);
   if (Array.isArray(value)) return value.some(holdsUnstorable);
-  if (value && typeof value === "object") return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || holdsUnstorable(item));
+  if (value && typeof value === "object")
+    return Object.entries(value).some(
+      ([key, item]) => UNSTORABLE.test(key) || holdsUnstorable(item),
+    );
   return false;
 }
 

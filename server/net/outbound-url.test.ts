@@ -2,14 +2,36 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkOutboundUrl, outboundFetch, OutboundUrlRefusedError, refusedAddress, type ResolveHost } from "./outbound-url";
+import {
+  checkOutboundUrl,
+  outboundFetch,
+  OutboundUrlRefusedError,
+  refusedAddress,
+  type ResolveHost,
+} from "./outbound-url";
 
 const strict = { allowLoopback: false };
 const local = { allowLoopback: true };
 /** FC_SEED (and FC_PATH) from a failure report replay that failure. */
-const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
+const replay = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH }
+  : {};
 
-const PUBLIC = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "11.0.0.1", "172.15.255.255", "172.32.0.0", "100.63.255.255", "100.128.0.0", "169.253.255.255", "192.167.255.255", "223.255.255.255", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e"];
+const PUBLIC = [
+  "8.8.8.8",
+  "1.1.1.1",
+  "93.184.216.34",
+  "11.0.0.1",
+  "172.15.255.255",
+  "172.32.0.0",
+  "100.63.255.255",
+  "100.128.0.0",
+  "169.253.255.255",
+  "192.167.255.255",
+  "223.255.255.255",
+  "2606:4700:4700::1111",
+  "2a00:1450:4001:80b::200e",
+];
 const LOOPBACK = ["127.0.0.1", "127.255.255.254", "::1"];
 const NEVER = [
   "0.0.0.0",
@@ -77,7 +99,10 @@ describe("refusedAddress", () => {
       return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
     });
   const hex16 = fc.integer({ min: 0, max: 0xffff }).map((group) => group.toString(16));
-  const ipv6Under = (firstGroups: (value: number) => string) => fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.array(hex16, { minLength: 7, maxLength: 7 })).map(([first, rest]) => [firstGroups(first), ...rest].join(":"));
+  const ipv6Under = (firstGroups: (value: number) => string) =>
+    fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.array(hex16, { minLength: 7, maxLength: 7 }))
+      .map(([first, rest]) => [firstGroups(first), ...rest].join(":"));
 
   it("refuses every address of the private, loopback, link-local and CGNAT ranges (property)", () => {
     const nonPublic = fc.oneof(
@@ -90,11 +115,17 @@ describe("refusedAddress", () => {
       inSubnet([0, 0, 0, 0], 8),
       inSubnet([224, 0, 0, 0], 3),
     );
-    fc.assert(fc.property(nonPublic, (address) => refusedAddress(address, strict) !== null), replay);
+    fc.assert(
+      fc.property(nonPublic, (address) => refusedAddress(address, strict) !== null),
+      replay,
+    );
   });
 
   it("refuses the IPv4-mapped IPv6 form of every IPv4 address, public ones included (property)", () => {
-    fc.assert(fc.property(ipv4, (address) => refusedAddress(`::ffff:${address}`, local) !== null), replay);
+    fc.assert(
+      fc.property(ipv4, (address) => refusedAddress(`::ffff:${address}`, local) !== null),
+      replay,
+    );
   });
 
   it("refuses every unique-local, link-local, multicast and non-global-unicast IPv6 address (property)", () => {
@@ -105,7 +136,10 @@ describe("refusedAddress", () => {
       ipv6Under((value) => (value & 0x1fff).toString(16)),
       ipv6Under((value) => (0x4000 + (value % 0xbc00)).toString(16)),
     );
-    fc.assert(fc.property(nonPublic, (address) => refusedAddress(address, local) !== null), replay);
+    fc.assert(
+      fc.property(nonPublic, (address) => refusedAddress(address, local) !== null),
+      replay,
+    );
   });
 });
 
@@ -134,7 +168,7 @@ describe("checkOutboundUrl", () => {
     "mixed.example.com": ["93.184.216.34", "10.0.0.7"],
     "metadata.example.com": ["169.254.169.254"],
     "rebind.example.com": ["fd00:ec2::254"],
-    "localhost": ["127.0.0.1", "::1"],
+    localhost: ["127.0.0.1", "::1"],
   });
 
   it("allows https to a host whose every address is public", async () => {
@@ -144,9 +178,17 @@ describe("checkOutboundUrl", () => {
   });
 
   it("refuses other schemes, and plain http except to this machine when allowed", async () => {
-    for (const url of ["ftp://mcp.example.com/", "file:///etc/passwd", "gopher://mcp.example.com/", "ws://mcp.example.com/"]) expect(await refusal(url, local, dns)).toMatch(/must use https/);
+    for (const url of [
+      "ftp://mcp.example.com/",
+      "file:///etc/passwd",
+      "gopher://mcp.example.com/",
+      "ws://mcp.example.com/",
+    ])
+      expect(await refusal(url, local, dns)).toMatch(/must use https/);
     expect(await refusal("http://mcp.example.com/mcp", local, dns)).toMatch(/must use https/);
-    expect(await refusal("http://127.0.0.1:9000/mcp", strict)).toBe("127.0.0.1 is a loopback address, which the server does not connect to.");
+    expect(await refusal("http://127.0.0.1:9000/mcp", strict)).toBe(
+      "127.0.0.1 is a loopback address, which the server does not connect to.",
+    );
     expect(await refusal("http://127.0.0.1:9000/mcp", local)).toBeNull();
     expect(await refusal("http://localhost:9000/mcp", local, dns)).toBeNull();
     expect(await refusal("https://localhost:9000/mcp", local, dns)).toBeNull();
@@ -154,10 +196,18 @@ describe("checkOutboundUrl", () => {
   });
 
   it("refuses a host when any of its addresses is not public, naming the host, not the address", async () => {
-    expect(await refusal("https://mixed.example.com/mcp", local, dns)).toBe("mixed.example.com resolves to a private address, which the server does not connect to.");
-    expect(await refusal("https://metadata.example.com/latest", local, dns)).toMatch(/^metadata\.example\.com resolves to a link-local address/);
-    expect(await refusal("https://rebind.example.com/", local, dns)).toMatch(/^rebind\.example\.com resolves to a unique local address/);
-    expect(await refusal("https://unknown.example.com/", local, dns)).toBe("unknown.example.com could not be resolved.");
+    expect(await refusal("https://mixed.example.com/mcp", local, dns)).toBe(
+      "mixed.example.com resolves to a private address, which the server does not connect to.",
+    );
+    expect(await refusal("https://metadata.example.com/latest", local, dns)).toMatch(
+      /^metadata\.example\.com resolves to a link-local address/,
+    );
+    expect(await refusal("https://rebind.example.com/", local, dns)).toMatch(
+      /^rebind\.example\.com resolves to a unique local address/,
+    );
+    expect(await refusal("https://unknown.example.com/", local, dns)).toBe(
+      "unknown.example.com could not be resolved.",
+    );
   });
 
   it("sees through the spellings of an address a URL allows", async () => {
@@ -173,7 +223,10 @@ describe("checkOutboundUrl", () => {
       "https://[fd00:ec2::254]/",
       "https://[0:0:0:0:0:0:0:1]/",
     ]) {
-      expect({ url, refused: await refusal(url, strict, dns) }).toEqual({ url, refused: expect.stringMatching(/which the server does not connect to/) });
+      expect({ url, refused: await refusal(url, strict, dns) }).toEqual({
+        url,
+        refused: expect.stringMatching(/which the server does not connect to/),
+      });
     }
   });
 });
@@ -200,9 +253,15 @@ describe("outboundFetch", () => {
   });
 
   it("reaches this machine only when the policy allows it", async () => {
-    expect(await (await outboundFetch(local)(`http://127.0.0.1:${port}/allowed`)).text()).toBe("ok");
-    expect(await (await outboundFetch(local)(`http://localhost:${port}/by-name`)).text()).toBe("ok");
-    await expect(outboundFetch(strict)(`http://127.0.0.1:${port}/refused`)).rejects.toBeInstanceOf(OutboundUrlRefusedError);
+    expect(await (await outboundFetch(local)(`http://127.0.0.1:${port}/allowed`)).text()).toBe(
+      "ok",
+    );
+    expect(await (await outboundFetch(local)(`http://localhost:${port}/by-name`)).text()).toBe(
+      "ok",
+    );
+    await expect(outboundFetch(strict)(`http://127.0.0.1:${port}/refused`)).rejects.toBeInstanceOf(
+      OutboundUrlRefusedError,
+    );
     expect(received).toEqual(["/allowed", "/by-name"]);
   });
 
@@ -218,7 +277,9 @@ describe("outboundFetch", () => {
     expect((failure as TypeError).cause).toBeInstanceOf(OutboundUrlRefusedError);
     // Plain http is held to loopback on the socket too, whatever the check was told.
     const toPublicOverHttp = outboundFetch(local, resolver({ localhost: ["127.0.0.1"] }));
-    expect(await (await toPublicOverHttp(`http://localhost:${port}/loopback-http`)).text()).toBe("ok");
+    expect(await (await toPublicOverHttp(`http://localhost:${port}/loopback-http`)).text()).toBe(
+      "ok",
+    );
     expect(received).toEqual(["/loopback-http"]);
   });
 

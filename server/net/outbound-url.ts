@@ -53,7 +53,11 @@ const NON_PUBLIC_IPV6: Range[] = [
   { label: "a documentation address", network: "2001:db8::", prefix: 32 },
   { label: "a 6to4 address", network: "2002::", prefix: 16 },
   { label: "a documentation address", network: "3fff::", prefix: 20 },
-  { label: "a unique local address (cloud metadata such as fd00:ec2::254 lives here)", network: "fc00::", prefix: 7 },
+  {
+    label: "a unique local address (cloud metadata such as fd00:ec2::254 lives here)",
+    network: "fc00::",
+    prefix: 7,
+  },
   { label: "a link-local address", network: "fe80::", prefix: 10 },
   { label: "a multicast address", network: "ff00::", prefix: 8 },
 ];
@@ -80,35 +84,52 @@ export function refusedAddress(address: string, policy: OutboundPolicy): string 
   const family = isIP(address);
   // A scoped address (fe80::1%eth0) names an interface of this machine.
   if (family === 0 || address.includes("%")) return "not a plain IP address";
-  if (policy.allowLoopback && (family === 4 ? loopback.check(address, "ipv4") : loopbackIpv6.check(address, "ipv6"))) return null;
+  if (
+    policy.allowLoopback &&
+    (family === 4 ? loopback.check(address, "ipv4") : loopbackIpv6.check(address, "ipv6"))
+  )
+    return null;
   const ranges = family === 4 ? ipv4Ranges : ipv6Ranges;
   const match = ranges.find(({ list }) => list.check(address, family === 4 ? "ipv4" : "ipv6"));
   if (match) return match.label;
-  if (family === 6 && !globalUnicastIpv6.check(address, "ipv6")) return "not a global unicast address";
+  if (family === 6 && !globalUnicastIpv6.check(address, "ipv6"))
+    return "not a global unicast address";
   return null;
 }
 
 export function isLoopbackAddress(address: string): boolean {
   const family = isIP(address);
-  return family === 4 ? loopback.check(address, "ipv4") : family === 6 && !address.includes("%") && loopbackIpv6.check(address, "ipv6");
+  return family === 4
+    ? loopback.check(address, "ipv4")
+    : family === 6 && !address.includes("%") && loopbackIpv6.check(address, "ipv6");
 }
 
 export type ResolveHost = (hostname: string) => Promise<string[]>;
-const resolveWithSystem: ResolveHost = async (hostname) => (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+const resolveWithSystem: ResolveHost = async (hostname) =>
+  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map(
+    (entry) => entry.address,
+  );
 
 /**
  * The URL, if the server may call it: http(s) only, https unless every address is loopback and
  * the policy allows loopback, and every address the host resolves to allowed (one private
  * address among public ones is enough to refuse). Messages name the host, never its addresses.
  */
-export async function checkOutboundUrl(raw: string | URL, policy: OutboundPolicy, resolve: ResolveHost = resolveWithSystem): Promise<URL> {
+export async function checkOutboundUrl(
+  raw: string | URL,
+  policy: OutboundPolicy,
+  resolve: ResolveHost = resolveWithSystem,
+): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new OutboundUrlRefusedError("The URL is not valid.");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new OutboundUrlRefusedError(`The URL must use https, not ${url.protocol.replace(/:$/, "")}.`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new OutboundUrlRefusedError(
+      `The URL must use https, not ${url.protocol.replace(/:$/, "")}.`,
+    );
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   let addresses: string[];
   if (isIP(host)) addresses = [host];
@@ -122,10 +143,15 @@ export async function checkOutboundUrl(raw: string | URL, policy: OutboundPolicy
   if (addresses.length === 0) throw new OutboundUrlRefusedError(`${host} could not be resolved.`);
   for (const address of addresses) {
     const refusal = refusedAddress(address, policy);
-    if (refusal) throw new OutboundUrlRefusedError(`${host} ${isIP(host) ? "is" : "resolves to"} ${refusal}, which the server does not connect to.`);
+    if (refusal)
+      throw new OutboundUrlRefusedError(
+        `${host} ${isIP(host) ? "is" : "resolves to"} ${refusal}, which the server does not connect to.`,
+      );
   }
   if (url.protocol === "http:" && !(policy.allowLoopback && addresses.every(isLoopbackAddress))) {
-    throw new OutboundUrlRefusedError("The URL must use https (plain http only to this machine, where allowed).");
+    throw new OutboundUrlRefusedError(
+      "The URL must use https (plain http only to this machine, where allowed).",
+    );
   }
   return url;
 }
@@ -135,12 +161,25 @@ export async function checkOutboundUrl(raw: string | URL, policy: OutboundPolicy
  * connecting: a host that resolved to a public address for the check cannot answer with a
  * private one for the connection (DNS rebinding). `allow` narrows it further.
  */
-function guardedLookup(policy: OutboundPolicy, allow: (address: string) => boolean = () => true): LookupFunction {
+function guardedLookup(
+  policy: OutboundPolicy,
+  allow: (address: string) => boolean = () => true,
+): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, entries) => {
       if (error) return callback(error, "");
-      if (entries.length === 0 || entries.some((entry) => refusedAddress(entry.address, policy) !== null || !allow(entry.address))) {
-        return callback(new OutboundUrlRefusedError(`${hostname} resolved to an address the server does not connect to.`), "");
+      if (
+        entries.length === 0 ||
+        entries.some(
+          (entry) => refusedAddress(entry.address, policy) !== null || !allow(entry.address),
+        )
+      ) {
+        return callback(
+          new OutboundUrlRefusedError(
+            `${hostname} resolved to an address the server does not connect to.`,
+          ),
+          "",
+        );
       }
       if (options.all) return callback(null, entries);
       callback(null, entries[0]!.address, entries[0]!.family);
@@ -154,7 +193,11 @@ function agentFor(policy: OutboundPolicy, protocol: string) {
   const key = `${policy.allowLoopback}:${protocol}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(policy, protocol === "http:" ? isLoopbackAddress : undefined) } });
+    agent = new Agent({
+      connect: {
+        lookup: guardedLookup(policy, protocol === "http:" ? isLoopbackAddress : undefined),
+      },
+    });
     agents.set(key, agent);
   }
   return agent;
@@ -169,7 +212,11 @@ export function outboundFetch(policy: OutboundPolicy, resolve?: ResolveHost) {
   return async (input: string | URL, init?: RequestInit): Promise<Response> => {
     const url = await checkOutboundUrl(input, policy, resolve);
     // Node's fetch takes undici's `dispatcher`; the DOM typings of RequestInit do not list it.
-    const guarded: RequestInit & { dispatcher: Agent } = { ...init, redirect: "manual", dispatcher: agentFor(policy, url.protocol) };
+    const guarded: RequestInit & { dispatcher: Agent } = {
+      ...init,
+      redirect: "manual",
+      dispatcher: agentFor(policy, url.protocol),
+    };
     return fetch(url, guarded);
   };
 }

@@ -4,9 +4,16 @@ import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { readBodyWithin } from "@/server/request-body";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 
-export type ApiErrorBody = { error: { code: string; message: string; fields?: Record<string, string[]> } };
+export type ApiErrorBody = {
+  error: { code: string; message: string; fields?: Record<string, string[]> };
+};
 
-export function apiError(status: number, code: string, message: string, fields?: Record<string, string[]>): Response {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  fields?: Record<string, string[]>,
+): Response {
   const body: ApiErrorBody = { error: { code, message, ...(fields ? { fields } : {}) } };
   return Response.json(body, { status });
 }
@@ -21,7 +28,11 @@ export const json = (body: unknown, status = 200) => Response.json(body, { statu
 export function unexpectedErrorResponse(error: unknown, where: string): Response {
   const errorId = logUnexpectedError(error, where);
   if (isDatabaseUnavailable(error)) {
-    const response = apiError(503, "database_unavailable", `The database is not reachable right now; retry shortly (error id ${errorId}).`);
+    const response = apiError(
+      503,
+      "database_unavailable",
+      `The database is not reachable right now; retry shortly (error id ${errorId}).`,
+    );
     response.headers.set("retry-after", "5");
     return response;
   }
@@ -32,24 +43,37 @@ export function unexpectedErrorResponse(error: unknown, where: string): Response
 export const MAX_BODY_BYTES = 256 * 1024;
 
 // `application/json`, with parameters (charset) or not; not `application/json-patch+json` and the like.
-const isJson = (request: Request) => /^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
-const tooLarge = () => apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
+const isJson = (request: Request) =>
+  /^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
+const tooLarge = () =>
+  apiError(413, "payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes.`);
 const notJson = () => apiError(415, "unsupported_media_type", "Send the body as application/json.");
 
 /** The raw body of a JSON request, or the error response to send: 415 for another media type, 413 past the cap. */
-export async function readJsonBytes(request: Request): Promise<{ ok: true; bytes: Buffer } | { ok: false; response: Response; reason: "unsupported_media_type" | "too_large" }> {
+export async function readJsonBytes(
+  request: Request,
+): Promise<
+  | { ok: true; bytes: Buffer }
+  | { ok: false; response: Response; reason: "unsupported_media_type" | "too_large" }
+> {
   if (!isJson(request)) return { ok: false, response: notJson(), reason: "unsupported_media_type" };
   const body = await readBodyWithin(request, MAX_BODY_BYTES);
   return body.ok ? body : { ok: false, response: tooLarge(), reason: "too_large" };
 }
 
 /** The JSON value of a body, or the 400 to answer: not JSON, or JSON that cannot be stored. */
-export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; response: Response; reason: string } {
+export function parseJson(
+  bytes: Buffer,
+): { ok: true; value: unknown } | { ok: false; response: Response; reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch {
-    return { ok: false, response: apiError(400, "malformed_json", "The body is not valid JSON."), reason: "The body is not valid JSON." };
+    return {
+      ok: false,
+      response: apiError(400, "malformed_json", "The body is not valid JSON."),
+      reason: "The body is not valid JSON.",
+    };
   }
   if (holdsUnstorable(value)) {
     const reason = `The body ${UNSTORABLE_MESSAGE}`;
@@ -59,7 +83,10 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
 }
 
 /** The request's JSON body checked against `schema`, or the error response to send (415, 413, 400). */
-export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+export async function readJsonBody<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   const body = await readJsonBytes(request);
   if (!body.ok) return body;
   const parsed = parseJson(body.bytes);
@@ -67,8 +94,17 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): P
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const fields: Record<string, string[]> = {};
-    for (const issue of result.error.issues) (fields[issue.path.join(".") || "body"] ??= []).push(issue.message);
-    return { ok: false, response: apiError(400, "invalid_request", "The body does not match the request schema.", fields) };
+    for (const issue of result.error.issues)
+      (fields[issue.path.join(".") || "body"] ??= []).push(issue.message);
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "invalid_request",
+        "The body does not match the request schema.",
+        fields,
+      ),
+    };
   }
   return { ok: true, value: result.data };
 }

@@ -14,4 +14,7 @@ export const runsApi = createRunsApi({ db: getDb, dispatcher: inngest });
 export const receiveWebhook = createWebhookReceiver({ db: getDb, dispatcher: inngest });
 
 /** The first-run owner setup (404 once any user exists). */
-export const setupOwner = createOwnerSetupEndpoint({ db: getDb, passwords: () => passwordPolicyOf(getAuth()) });
+export const setupOwner = createOwnerSetupEndpoint({
+  db: getDb,
+  passwords: () => passwordPolicyOf(getAuth()),
+});

@@ -7,10 +7,18 @@ describe("OpenAPI document", () => {
     const document = openApiDocument("https://skillrun.example.com");
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toEqual(["/runs", "/runs/{id}", "/runs/{id}/cancel"]);
-    const start = new Validator(document.components.schemas.StartRunRequest as ConstructorParameters<typeof Validator>[0], "2020-12");
+    const start = new Validator(
+      document.components.schemas.StartRunRequest as ConstructorParameters<typeof Validator>[0],
+      "2020-12",
+    );
     expect(start.validate({ skill: "meeting-prep", inputs: { topic: "x" } }).valid).toBe(true);
     expect(start.validate({ skill: "", inputs: {} }).valid).toBe(false);
     expect(start.validate({ skill: "meeting-prep", extra: 1 }).valid).toBe(false);
-    expect(document.paths["/runs"].get.parameters.map((parameter) => parameter.name)).toEqual(["status", "skill", "cursor", "limit"]);
+    expect(document.paths["/runs"].get.parameters.map((parameter) => parameter.name)).toEqual([
+      "status",
+      "skill",
+      "cursor",
+      "limit",
+    ]);
   });
 });

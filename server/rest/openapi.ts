@@ -1,26 +1,63 @@
 import { z } from "zod";
 import { ApiError, ListRunsQuery, Run, RunList, StartRunRequest } from "./schemas";
 
-const schema = (type: z.ZodType) => z.toJSONSchema(type, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
-const runResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } } });
-const runIdParameter = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const schema = (type: z.ZodType) =>
+  z.toJSONSchema(type, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+const runResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Run" } } },
+});
+const runIdParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+};
 
 function queryParameters() {
-  const json = schema(ListRunsQuery) as { properties: Record<string, { description?: string }>; required?: string[] };
-  return Object.entries(json.properties).map(([name, property]) => ({ name, in: "query", required: false, description: property.description, schema: property }));
+  const json = schema(ListRunsQuery) as {
+    properties: Record<string, { description?: string }>;
+    required?: string[];
+  };
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: property.description,
+    schema: property,
+  }));
 }
 
 /** The OpenAPI 3.1 document of REST API v1, generated from the zod schemas the handlers validate with. */
 export function openApiDocument(serverUrl: string) {
   return {
     openapi: "3.1.0",
-    info: { title: "Skillrun REST API", version: "1.0.0", description: "Start, read, list and cancel skill runs with an API key." },
+    info: {
+      title: "Skillrun REST API",
+      version: "1.0.0",
+      description: "Start, read, list and cancel skill runs with an API key.",
+    },
     servers: [{ url: `${serverUrl}/api/v1` }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (srk_…) created by a tenant admin; its role decides what it may do." } },
-      schemas: { StartRunRequest: schema(StartRunRequest), Run: schema(Run), RunList: schema(RunList), Error: schema(ApiError) },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API key (srk_…) created by a tenant admin; its role decides what it may do.",
+        },
+      },
+      schemas: {
+        StartRunRequest: schema(StartRunRequest),
+        Run: schema(Run),
+        RunList: schema(RunList),
+        Error: schema(ApiError),
+      },
     },
     paths: {
       "/runs": {
@@ -29,7 +66,10 @@ export function openApiDocument(serverUrl: string) {
           summary: "List runs, newest first (viewer key)",
           parameters: queryParameters(),
           responses: {
-            200: { description: "A page of runs", content: { "application/json": { schema: { $ref: "#/components/schemas/RunList" } } } },
+            200: {
+              description: "A page of runs",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/RunList" } } },
+            },
             400: errorResponse("Invalid query or cursor"),
             401: errorResponse("Missing, unknown or revoked key"),
           },
@@ -37,8 +77,22 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: "startRun",
           summary: "Start a run (operator key)",
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", minLength: 1, maxLength: 200 }, description: "Retries with the same key and body return the original run (200); the same key with another skill, agent or inputs is refused (422)." }],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/StartRunRequest" } } } },
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", minLength: 1, maxLength: 200 },
+              description:
+                "Retries with the same key and body return the original run (200); the same key with another skill, agent or inputs is refused (422).",
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/StartRunRequest" } },
+            },
+          },
           responses: {
             201: runResponse("The run, queued"),
             200: runResponse("The run an earlier request with this Idempotency-Key created"),
@@ -49,7 +103,9 @@ export function openApiDocument(serverUrl: string) {
             409: errorResponse("No agent given and the tenant has no default agent"),
             413: errorResponse("Body over 256 KB"),
             415: errorResponse("Body not application/json"),
-            422: errorResponse("Inputs do not match the skill's schema (fields name each problem), or the Idempotency-Key was used with another body (`idempotency_key_reused`)"),
+            422: errorResponse(
+              "Inputs do not match the skill's schema (fields name each problem), or the Idempotency-Key was used with another body (`idempotency_key_reused`)",
+            ),
           },
         },
       },
@@ -58,7 +114,11 @@ export function openApiDocument(serverUrl: string) {
           operationId: "getRun",
           summary: "Read a run with its deliverable or failure (viewer key)",
           parameters: [runIdParameter],
-          responses: { 200: runResponse("The run"), 401: errorResponse("Missing, unknown or revoked key"), 404: errorResponse("No such run in the key's tenant") },
+          responses: {
+            200: runResponse("The run"),
+            401: errorResponse("Missing, unknown or revoked key"),
+            404: errorResponse("No such run in the key's tenant"),
+          },
         },
       },
       "/runs/{id}/cancel": {

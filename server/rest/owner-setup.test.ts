@@ -10,7 +10,10 @@ import { openTestDatabase } from "@/test/fixtures";
 import { createOwnerSetupEndpoint } from "./owner-setup";
 
 const { db, auth } = openTestDatabase();
-const setupOwner = createOwnerSetupEndpoint({ db: () => db, passwords: () => passwordPolicyOf(auth) });
+const setupOwner = createOwnerSetupEndpoint({
+  db: () => db,
+  passwords: () => passwordPolicyOf(auth),
+});
 
 beforeEach(async () => {
   await db.delete(users);
@@ -18,9 +21,20 @@ beforeEach(async () => {
   await db.delete(verifications);
 });
 
-const OWNER = { name: "Olga Owner", email: "olga@example.test", password: "a-long-owner-password", tenantName: "Ops" };
+const OWNER = {
+  name: "Olga Owner",
+  email: "olga@example.test",
+  password: "a-long-owner-password",
+  tenantName: "Ops",
+};
 const post = (body: unknown, contentType = "application/json") =>
-  setupOwner(new Request("http://localhost:3000/api/setup", { method: "POST", headers: { "content-type": contentType, "x-forwarded-for": "192.0.2.9" }, body: typeof body === "string" ? body : JSON.stringify(body) }));
+  setupOwner(
+    new Request("http://localhost:3000/api/setup", {
+      method: "POST",
+      headers: { "content-type": contentType, "x-forwarded-for": "192.0.2.9" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+  );
 
 async function issued() {
   const issuedToken = await issueOwnerSetupToken(db);
@@ -35,7 +49,10 @@ describe("POST /api/setup", () => {
     expect(created.status).toBe(201);
     expect(await created.json()).toEqual({ email: "olga@example.test", tenantSlug: "ops" });
     expect(created.headers.get("set-cookie")).toBeNull();
-    const signedIn = await auth.api.signInEmail({ body: { email: OWNER.email, password: OWNER.password }, asResponse: true });
+    const signedIn = await auth.api.signInEmail({
+      body: { email: OWNER.email, password: OWNER.password },
+      asResponse: true,
+    });
     expect(signedIn.status).toBe(200);
 
     // The same request again, a new token, or junk: the endpoint no longer exists.

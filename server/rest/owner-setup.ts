@@ -2,12 +2,24 @@ import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
 import type { PasswordPolicy } from "@/server/services/access/members";
-import { anyUserExists, createFirstOwner, OwnerAlreadyExistsError, OwnerSetupInputError, OwnerSetupTokenInvalidError } from "@/server/services/access/owner-setup";
+import {
+  anyUserExists,
+  createFirstOwner,
+  OwnerAlreadyExistsError,
+  OwnerSetupInputError,
+  OwnerSetupTokenInvalidError,
+} from "@/server/services/access/owner-setup";
 import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
 
 /** Loose bounds only, against junk; the service says what is wrong with each field. */
 const field = z.string().max(1_000);
-const setupRequestSchema = z.strictObject({ token: field, name: field, email: field, password: field, tenantName: field });
+const setupRequestSchema = z.strictObject({
+  token: field,
+  name: field,
+  email: field,
+  password: field,
+  tenantName: field,
+});
 
 export type OwnerSetupResponse = { email: string; tenantSlug: string };
 
@@ -20,7 +32,10 @@ const gone = () => apiError(404, "not_found", "Not found.");
  * token that does not work, 404 once a user exists — checked before the body is even read.
  * It opens no session itself.
  */
-export function createOwnerSetupEndpoint(deps: { db: () => Database; passwords: () => Promise<PasswordPolicy> }) {
+export function createOwnerSetupEndpoint(deps: {
+  db: () => Database;
+  passwords: () => Promise<PasswordPolicy>;
+}) {
   return async function setupOwner(request: Request): Promise<Response> {
     try {
       const db = deps.db();
@@ -28,12 +43,23 @@ export function createOwnerSetupEndpoint(deps: { db: () => Database; passwords: 
       const body = await readJsonBody(request, setupRequestSchema);
       if (!body.ok) return body.response;
       const { token, ...owner } = body.value;
-      const created = await createFirstOwner(db, owner, await deps.passwords(), { kind: "setup_token", token }, requestOrigin(request.headers));
-      return json({ email: created.email, tenantSlug: created.tenantSlug } satisfies OwnerSetupResponse, 201);
+      const created = await createFirstOwner(
+        db,
+        owner,
+        await deps.passwords(),
+        { kind: "setup_token", token },
+        requestOrigin(request.headers),
+      );
+      return json(
+        { email: created.email, tenantSlug: created.tenantSlug } satisfies OwnerSetupResponse,
+        201,
+      );
     } catch (error) {
       if (error instanceof OwnerAlreadyExistsError) return gone();
-      if (error instanceof OwnerSetupTokenInvalidError) return apiError(403, error.code, error.message);
-      if (error instanceof OwnerSetupInputError) return apiError(400, "invalid_request", error.message, error.fieldErrors);
+      if (error instanceof OwnerSetupTokenInvalidError)
+        return apiError(403, error.code, error.message);
+      if (error instanceof OwnerSetupInputError)
+        return apiError(400, "invalid_request", error.message, error.fieldErrors);
       return unexpectedErrorResponse(error, "POST /api/setup");
     }
   };

@@ -56,14 +56,22 @@ function runDetail(run: RunRow) {
     ...runSummary(run),
     inputs: run.inputs,
     deliverable: run.deliverable
-      ? { format: "markdown" as const, content: run.deliverable.payload, masked: run.deliverable.masked ?? {} }
+      ? {
+          format: "markdown" as const,
+          content: run.deliverable.payload,
+          masked: run.deliverable.masked ?? {},
+        }
       : null,
     failure: run.failureCode
       ? {
           code: run.failureCode,
           reason: run.failureReason,
           provider: run.failureDetail
-            ? { httpStatus: run.failureDetail.httpStatus, attempts: run.failureDetail.attempts, retryAfterSeconds: run.failureDetail.retryAfterSeconds }
+            ? {
+                httpStatus: run.failureDetail.httpStatus,
+                attempts: run.failureDetail.attempts,
+                retryAfterSeconds: run.failureDetail.retryAfterSeconds,
+              }
             : null,
         }
       : null,
@@ -91,7 +99,10 @@ function errorResponse(error: unknown): Response {
     error instanceof RunNotFoundError
   )
     return apiError(404, "not_found", error.message);
-  if (error instanceof IdempotencyKeyReusedError) return apiError(422, "idempotency_key_reused", error.message, { "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"] });
+  if (error instanceof IdempotencyKeyReusedError)
+    return apiError(422, "idempotency_key_reused", error.message, {
+      "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"],
+    });
   if (error instanceof NoDefaultAgentError) return apiError(409, "no_default_agent", error.message);
   if (error instanceof RunNotCancellableError)
     return apiError(409, "not_cancellable", error.message);

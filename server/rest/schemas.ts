@@ -5,8 +5,14 @@ import { FAILURE_CODES, INVOCATION_SOURCES, PII_KINDS, RUN_STATUSES } from "@/li
 export const StartRunRequest = z
   .object({
     skill: z.string().min(1).describe("The skill's slug."),
-    agentId: z.uuid().optional().describe("An agent of the key's tenant; the tenant's default agent when absent."),
-    inputs: z.record(z.string(), z.unknown()).default({}).describe("The skill's inputs, validated against its inputs schema."),
+    agentId: z
+      .uuid()
+      .optional()
+      .describe("An agent of the key's tenant; the tenant's default agent when absent."),
+    inputs: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("The skill's inputs, validated against its inputs schema."),
   })
   .strict();
 
@@ -30,7 +36,9 @@ export const Run = z.object({
       content: z.string(),
       masked: z
         .partialRecord(z.enum(PII_KINDS), z.number().int().positive())
-        .describe("What the agent's guardrail replaced in `content` before it was stored, by kind (e.g. `{ \"phone\": 2 }`); empty when the content is exactly what the agent wrote."),
+        .describe(
+          'What the agent\'s guardrail replaced in `content` before it was stored, by kind (e.g. `{ "phone": 2 }`); empty when the content is exactly what the agent wrote.',
+        ),
     })
     .nullable()
     .optional(),
@@ -40,9 +48,21 @@ export const Run = z.object({
       reason: z.string().nullable(),
       provider: z
         .object({
-          httpStatus: z.number().int().nullable().describe("The model provider's HTTP status; null when it never answered."),
-          attempts: z.number().int().describe("Attempts of the failing model call (429, 5xx and network errors are retried)."),
-          retryAfterSeconds: z.number().nullable().describe("How long the provider asked to wait, when it said."),
+          httpStatus: z
+            .number()
+            .int()
+            .nullable()
+            .describe("The model provider's HTTP status; null when it never answered."),
+          attempts: z
+            .number()
+            .int()
+            .describe(
+              "Attempts of the failing model call (429, 5xx and network errors are retried).",
+            ),
+          retryAfterSeconds: z
+            .number()
+            .nullable()
+            .describe("How long the provider asked to wait, when it said."),
         })
         .nullable()
         .optional()
@@ -52,11 +72,19 @@ export const Run = z.object({
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
-  usage: z.object({ inputTokens: z.number().nullable(), outputTokens: z.number().nullable(), costUsd: z.string().nullable() }),
+  usage: z.object({
+    inputTokens: z.number().nullable(),
+    outputTokens: z.number().nullable(),
+    costUsd: z.string().nullable(),
+  }),
 });
 
 export const RunList = z.object({ runs: z.array(Run), nextCursor: z.string().nullable() });
 
 export const ApiError = z.object({
-  error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.array(z.string())).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    fields: z.record(z.string(), z.array(z.string())).optional(),
+  }),
 });

@@ -3,10 +3,22 @@ import { and, asc, eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { auditLog, skillRuns, skills, webhookDeliveries, type SkillInputsSchema } from "@/server/db/schema";
+import {
+  auditLog,
+  skillRuns,
+  skills,
+  webhookDeliveries,
+  type SkillInputsSchema,
+} from "@/server/db/schema";
 import { replayDelivery } from "@/server/services/webhooks/webhook-deliveries";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
-import { createWebhook, rotateWebhookSecret, setWebhookEnabled, updateWebhook, type WebhookInput } from "@/server/services/webhooks/webhooks";
+import {
+  createWebhook,
+  rotateWebhookSecret,
+  setWebhookEnabled,
+  updateWebhook,
+  type WebhookInput,
+} from "@/server/services/webhooks/webhooks";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
 import { createWebhookReceiver } from "./webhook-receiver";
@@ -19,7 +31,12 @@ let clock = new Date();
 let receive: ReturnType<typeof createWebhookReceiver>;
 
 beforeAll(async () => {
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+  });
   dispatcher = new Inngest({ id: "webhook-test", isDev: true, baseUrl: engine.url });
   receive = createWebhookReceiver({ db: () => db, dispatcher, now: () => clock });
 });
@@ -30,19 +47,31 @@ afterAll(async () => {
 const INPUTS_SCHEMA: SkillInputsSchema = {
   type: "object",
   required: ["title", "priority"],
-  properties: { title: { type: "string", minLength: 3 }, priority: { type: "integer", minimum: 1, maximum: 5 }, labels: { type: "array", items: { type: "string" } } },
+  properties: {
+    title: { type: "string", minLength: 3 },
+    priority: { type: "integer", minimum: 1, maximum: 5 },
+    labels: { type: "array", items: { type: "string" } },
+  },
 };
 
 async function world(overrides: Partial<WebhookInput> = {}) {
   clock = new Date();
   const { tenant, skill, agent } = await createTenantWithSkill(db, { inputsSchema: INPUTS_SCHEMA });
   const admin = await createUser(db, [{ tenantId: tenant.id, role: "admin" }]);
-  const scope = { tenantId: tenant.id, userId: admin.id, audit: { actor: { type: "user" as const, id: admin.id }, origin: null } };
+  const scope = {
+    tenantId: tenant.id,
+    userId: admin.id,
+    audit: { actor: { type: "user" as const, id: admin.id }, origin: null },
+  };
   const { id, secret } = await createWebhook(db, scope, {
     name: "Issues",
     skillId: skill.id,
     agentId: null,
-    inputMapping: { title: { pointer: "/issue/title" }, priority: { pointer: "/issue/priority", default: 3 }, labels: { pointer: "/issue/labels" } },
+    inputMapping: {
+      title: { pointer: "/issue/title" },
+      priority: { pointer: "/issue/priority", default: 3 },
+      labels: { pointer: "/issue/labels" },
+    },
     rateLimitPerMinute: 60,
     enabled: true,
     ...overrides,
@@ -50,12 +79,27 @@ async function world(overrides: Partial<WebhookInput> = {}) {
   return { tenant, skill, agent, admin, scope, webhookId: id, secret };
 }
 
-type Send = { body?: string; secret?: string | null; timestamp?: number; deliveryId?: string | null; contentType?: string; signature?: string; headers?: Record<string, string> };
+type Send = {
+  body?: string;
+  secret?: string | null;
+  timestamp?: number;
+  deliveryId?: string | null;
+  contentType?: string;
+  signature?: string;
+  headers?: Record<string, string>;
+};
 function deliver(webhookId: string, options: Send = {}) {
   // Each default body is a new event (a sender's own event id), so its signature is new too.
-  const body = options.body ?? JSON.stringify({ issue: { title: "Checkout is down", priority: 1, labels: ["p1"] }, event: randomUUID() });
+  const body =
+    options.body ??
+    JSON.stringify({
+      issue: { title: "Checkout is down", priority: 1, labels: ["p1"] },
+      event: randomUUID(),
+    });
   const timestamp = options.timestamp ?? Math.floor(clock.getTime() / 1000);
-  const signature = options.signature ?? (options.secret ? signWebhookBody(options.secret, body, timestamp) : undefined);
+  const signature =
+    options.signature ??
+    (options.secret ? signWebhookBody(options.secret, body, timestamp) : undefined);
   return receive(
     new Request(`http://localhost/api/webhooks/${webhookId}`, {
       method: "POST",
@@ -63,7 +107,9 @@ function deliver(webhookId: string, options: Send = {}) {
       headers: {
         "content-type": options.contentType ?? "application/json",
         ...(signature ? { "skillrun-signature": signature } : {}),
-        ...(options.deliveryId === null ? {} : { "skillrun-delivery-id": options.deliveryId ?? randomUUID() }),
+        ...(options.deliveryId === null
+          ? {}
+          : { "skillrun-delivery-id": options.deliveryId ?? randomUUID() }),
         ...options.headers,
       },
     }),
@@ -71,8 +117,18 @@ function deliver(webhookId: string, options: Send = {}) {
   );
 }
 
-const runsOf = (tenantId: string) => db.select().from(skillRuns).where(eq(skillRuns.tenantId, tenantId)).orderBy(asc(skillRuns.createdAt));
-const deliveriesOf = (webhookId: string) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(asc(webhookDeliveries.receivedAt));
+const runsOf = (tenantId: string) =>
+  db
+    .select()
+    .from(skillRuns)
+    .where(eq(skillRuns.tenantId, tenantId))
+    .orderBy(asc(skillRuns.createdAt));
+const deliveriesOf = (webhookId: string) =>
+  db
+    .select()
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.webhookId, webhookId))
+    .orderBy(asc(webhookDeliveries.receivedAt));
 
 describe("POST /api/webhooks/:id", () => {
   it("accepts a signed delivery: a webhook run with the mapped inputs, a log entry, an audit entry", async () => {
@@ -81,18 +137,47 @@ describe("POST /api/webhooks/:id", () => {
     expect(response.status).toBe(202);
     const { runId } = (await response.json()) as { runId: string };
     const [run] = await runsOf(tenant.id);
-    expect(run).toMatchObject({ id: runId, source: "webhook", webhookId, agentId: agent.id, inputs: { title: "Checkout is down", priority: 1, labels: ["p1"] } });
+    expect(run).toMatchObject({
+      id: runId,
+      source: "webhook",
+      webhookId,
+      agentId: agent.id,
+      inputs: { title: "Checkout is down", priority: 1, labels: ["p1"] },
+    });
     const [delivery] = await deliveriesOf(webhookId);
-    expect(delivery).toMatchObject({ verdict: "accepted", httpStatus: 202, runId, deliveryId: "evt_1", payload: { issue: { title: "Checkout is down" } } });
-    const audit = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "run.start")));
-    expect(audit).toEqual([expect.objectContaining({ actorType: "webhook", actorId: webhookId, targetType: "run", targetId: runId })]);
+    expect(delivery).toMatchObject({
+      verdict: "accepted",
+      httpStatus: 202,
+      runId,
+      deliveryId: "evt_1",
+      payload: { issue: { title: "Checkout is down" } },
+    });
+    const audit = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "run.start")));
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actorType: "webhook",
+        actorId: webhookId,
+        targetType: "run",
+        targetId: runId,
+      }),
+    ]);
   });
 
   it("fills a literal default when the pointer finds nothing (and takes a charset parameter)", async () => {
     const { tenant, webhookId, secret } = await world();
-    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { title: "No priority given" } }), contentType: "application/json; charset=utf-8" });
+    const response = await deliver(webhookId, {
+      secret,
+      body: JSON.stringify({ issue: { title: "No priority given" } }),
+      contentType: "application/json; charset=utf-8",
+    });
     expect(response.status).toBe(202);
-    expect((await runsOf(tenant.id))[0]?.inputs).toEqual({ title: "No priority given", priority: 3 });
+    expect((await runsOf(tenant.id))[0]?.inputs).toEqual({
+      title: "No priority given",
+      priority: 3,
+    });
   });
 
   const nowSeconds = () => Math.floor(clock.getTime() / 1000);
@@ -100,28 +185,72 @@ describe("POST /api/webhooks/:id", () => {
     ["a wrong secret", () => ({ secret: "whsec_wrong" }), 401, "bad_signature"],
     ["no signature", () => ({}), 401, "bad_signature"],
     ["a malformed signature header", () => ({ signature: "v1=abc" }), 401, "bad_signature"],
-    ["a timestamp 6 minutes old", (secret: string) => ({ secret, timestamp: nowSeconds() - 360 }), 401, "stale_timestamp"],
-    ["a timestamp 6 minutes ahead", (secret: string) => ({ secret, timestamp: nowSeconds() + 360 }), 401, "stale_timestamp"],
-    ["a non-JSON media type", (secret: string) => ({ secret, contentType: "text/plain" }), 415, "unsupported_media_type"],
-    ["a JSON-like media type that is not JSON", (secret: string) => ({ secret, contentType: "application/json-patch+json" }), 415, "unsupported_media_type"],
+    [
+      "a timestamp 6 minutes old",
+      (secret: string) => ({ secret, timestamp: nowSeconds() - 360 }),
+      401,
+      "stale_timestamp",
+    ],
+    [
+      "a timestamp 6 minutes ahead",
+      (secret: string) => ({ secret, timestamp: nowSeconds() + 360 }),
+      401,
+      "stale_timestamp",
+    ],
+    [
+      "a non-JSON media type",
+      (secret: string) => ({ secret, contentType: "text/plain" }),
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "a JSON-like media type that is not JSON",
+      (secret: string) => ({ secret, contentType: "application/json-patch+json" }),
+      415,
+      "unsupported_media_type",
+    ],
     ["malformed JSON", (secret: string) => ({ secret, body: "{not json" }), 400, "malformed"],
-    ["a body over the cap", (secret: string) => ({ secret, body: JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }) }), 413, "too_large"],
-    ["an over-long delivery id", (secret: string) => ({ secret, deliveryId: "d".repeat(201) }), 400, "malformed"],
-    ["a NUL character, which PostgreSQL cannot store", (secret: string) => ({ secret, body: '{"issue":{"title":"a\\u0000b","priority":1}}' }), 400, "malformed"],
-  ] as const)("refuses %s: logged, no run", async (_case, send: (secret: string) => Send, status, verdict) => {
-    const { tenant, webhookId, secret } = await world();
-    const response = await deliver(webhookId, send(secret));
-    expect(response.status).toBe(status);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBeTypeOf("string");
-    expect(await runsOf(tenant.id)).toEqual([]);
-    const [delivery] = await deliveriesOf(webhookId);
-    expect(delivery).toMatchObject({ verdict, httpStatus: status, runId: null, payload: null });
-  });
+    [
+      "a body over the cap",
+      (secret: string) => ({ secret, body: JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }) }),
+      413,
+      "too_large",
+    ],
+    [
+      "an over-long delivery id",
+      (secret: string) => ({ secret, deliveryId: "d".repeat(201) }),
+      400,
+      "malformed",
+    ],
+    [
+      "a NUL character, which PostgreSQL cannot store",
+      (secret: string) => ({ secret, body: '{"issue":{"title":"a\\u0000b","priority":1}}' }),
+      400,
+      "malformed",
+    ],
+  ] as const)(
+    "refuses %s: logged, no run",
+    async (_case, send: (secret: string) => Send, status, verdict) => {
+      const { tenant, webhookId, secret } = await world();
+      const response = await deliver(webhookId, send(secret));
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBeTypeOf(
+        "string",
+      );
+      expect(await runsOf(tenant.id)).toEqual([]);
+      const [delivery] = await deliveriesOf(webhookId);
+      expect(delivery).toMatchObject({ verdict, httpStatus: status, runId: null, payload: null });
+    },
+  );
 
   it("refuses a body whose streamed size passes the cap even when Content-Length says otherwise", async () => {
     const { tenant, webhookId, secret } = await world();
     const body = JSON.stringify({ pad: "y".repeat(MAX_BODY_BYTES) });
-    const response = await deliver(webhookId, { secret, body, headers: { "content-length": "10" } });
+    const response = await deliver(webhookId, {
+      secret,
+      body,
+      headers: { "content-length": "10" },
+    });
     expect(response.status).toBe(413);
     expect(await runsOf(tenant.id)).toEqual([]);
   });
@@ -130,8 +259,14 @@ describe("POST /api/webhooks/:id", () => {
     const { tenant, webhookId, secret, scope } = await world();
     const other = await world();
     await setWebhookEnabled(db, { ...scope, webhookId }, false);
-    const answers = await Promise.all([deliver(randomUUID(), { secret }), deliver("not-a-uuid", { secret }), deliver(webhookId, { secret })]);
-    const bodies = await Promise.all(answers.map(async (answer) => [answer.status, await answer.json()]));
+    const answers = await Promise.all([
+      deliver(randomUUID(), { secret }),
+      deliver("not-a-uuid", { secret }),
+      deliver(webhookId, { secret }),
+    ]);
+    const bodies = await Promise.all(
+      answers.map(async (answer) => [answer.status, await answer.json()]),
+    );
     expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
     expect(bodies[0]![0]).toBe(404);
     // Signed with this tenant's secret, sent to the other tenant's webhook: a bad signature there.
@@ -143,8 +278,13 @@ describe("POST /api/webhooks/:id", () => {
 
   it("answers a replayed delivery id with the original run, also when both copies arrive at once", async () => {
     const { tenant, webhookId, secret } = await world();
-    const copies = await Promise.all(Array.from({ length: 5 }, () => deliver(webhookId, { secret, deliveryId: "evt_same" })));
-    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as { runId: string; duplicate?: boolean }[];
+    const copies = await Promise.all(
+      Array.from({ length: 5 }, () => deliver(webhookId, { secret, deliveryId: "evt_same" })),
+    );
+    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as {
+      runId: string;
+      duplicate?: boolean;
+    }[];
     expect(copies.map((copy) => copy.status)).toEqual([202, 202, 202, 202, 202]);
     const runs = await runsOf(tenant.id);
     expect(runs).toHaveLength(1);
@@ -157,7 +297,10 @@ describe("POST /api/webhooks/:id", () => {
   it("forgets a delivery id after 24 hours", async () => {
     const { tenant, webhookId, secret } = await world();
     expect((await deliver(webhookId, { secret, deliveryId: "evt_daily" })).status).toBe(202);
-    await db.update(webhookDeliveries).set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(webhookDeliveries.webhookId, webhookId));
+    await db
+      .update(webhookDeliveries)
+      .set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(webhookDeliveries.webhookId, webhookId));
     const again = await deliver(webhookId, { secret, deliveryId: "evt_daily" });
     expect(await again.json()).not.toHaveProperty("duplicate");
     expect(await runsOf(tenant.id)).toHaveLength(2);
@@ -165,7 +308,9 @@ describe("POST /api/webhooks/:id", () => {
 
   it("does not let a forged delivery reserve a real delivery id", async () => {
     const { tenant, webhookId, secret } = await world();
-    expect((await deliver(webhookId, { secret: "whsec_forged", deliveryId: "evt_real" })).status).toBe(401);
+    expect(
+      (await deliver(webhookId, { secret: "whsec_forged", deliveryId: "evt_real" })).status,
+    ).toBe(401);
     const real = await deliver(webhookId, { secret, deliveryId: "evt_real" });
     expect(real.status).toBe(202);
     expect(await real.json()).not.toHaveProperty("duplicate");
@@ -174,22 +319,36 @@ describe("POST /api/webhooks/:id", () => {
 
   it("maps inputs that do not fit to 422 with field errors naming the pointer, creating no run", async () => {
     const { tenant, webhookId, secret } = await world();
-    const response = await deliver(webhookId, { secret, body: JSON.stringify({ issue: { priority: 9 } }) });
+    const response = await deliver(webhookId, {
+      secret,
+      body: JSON.stringify({ issue: { priority: 9 } }),
+    });
     expect(response.status).toBe(422);
-    const { error } = (await response.json()) as { error: { code: string; fields: Record<string, string[]> } };
+    const { error } = (await response.json()) as {
+      error: { code: string; fields: Record<string, string[]> };
+    };
     expect(error.code).toBe("inputs_invalid");
     expect(error.fields.title?.[0]).toContain("/issue/title");
     expect(error.fields.priority).toBeDefined();
     expect(await runsOf(tenant.id)).toEqual([]);
     const [delivery] = await deliveriesOf(webhookId);
     // Kept, with its payload, so it can be replayed once the mapping or the sender is fixed.
-    expect(delivery).toMatchObject({ verdict: "inputs_invalid", httpStatus: 422, payload: { issue: { priority: 9 } } });
+    expect(delivery).toMatchObject({
+      verdict: "inputs_invalid",
+      httpStatus: 422,
+      payload: { issue: { priority: 9 } },
+    });
   });
 
   it("accepts the old secret during the rotation grace, and only the new one after it", async () => {
     const { tenant, webhookId, secret: oldSecret, scope } = await world();
     const rotatedAt = new Date();
-    const { secret: newSecret } = await rotateWebhookSecret(db, { ...scope, webhookId }, 1, rotatedAt);
+    const { secret: newSecret } = await rotateWebhookSecret(
+      db,
+      { ...scope, webhookId },
+      1,
+      rotatedAt,
+    );
     clock = new Date(rotatedAt.getTime() + 30 * 60_000);
     expect((await deliver(webhookId, { secret: oldSecret })).status).toBe(202);
     expect((await deliver(webhookId, { secret: newSecret })).status).toBe(202);
@@ -210,12 +369,20 @@ describe("POST /api/webhooks/:id", () => {
     const body = JSON.stringify({ issue: { title: "Signed twice", priority: 2 } });
     const t = Math.floor(clock.getTime() / 1000);
     const v1 = (secret: string) => signWebhookBody(secret, body, t).split("v1=")[1]!;
-    const original = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(oldSecret)},v1=${v1(newSecret)}`, deliveryId: "evt_rotating" });
+    const original = await deliver(webhookId, {
+      body,
+      signature: `t=${t},v1=${v1(oldSecret)},v1=${v1(newSecret)}`,
+      deliveryId: "evt_rotating",
+    });
     expect(original.status).toBe(202);
     const { runId } = (await original.json()) as { runId: string };
     // A captured copy keeps either v1 value; both verify, and both are this one request again.
     for (const secret of [newSecret, oldSecret]) {
-      const copy = await deliver(webhookId, { body, signature: `t=${t},v1=${v1(secret)}`, deliveryId: `evt_copy_${secret.slice(-6)}` });
+      const copy = await deliver(webhookId, {
+        body,
+        signature: `t=${t},v1=${v1(secret)}`,
+        deliveryId: `evt_copy_${secret.slice(-6)}`,
+      });
       expect(await copy.json()).toEqual({ runId, duplicate: true });
     }
     expect(await runsOf(tenant.id)).toHaveLength(1);
@@ -225,8 +392,14 @@ describe("POST /api/webhooks/:id", () => {
     const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 2 });
     const body = JSON.stringify({ issue: { title: "Captured", priority: 2 } });
     const signature = signWebhookBody(secret, body, Math.floor(clock.getTime() / 1000));
-    const { runId } = (await (await deliver(webhookId, { body, signature })).json()) as { runId: string };
-    for (let i = 0; i < 65; i++) expect(await (await deliver(webhookId, { body, signature })).json()).toEqual({ runId, duplicate: true });
+    const { runId } = (await (await deliver(webhookId, { body, signature })).json()) as {
+      runId: string;
+    };
+    for (let i = 0; i < 65; i++)
+      expect(await (await deliver(webhookId, { body, signature })).json()).toEqual({
+        runId,
+        duplicate: true,
+      });
     // The sender's second delivery of the minute is still within its limit of 2; the third is not.
     expect((await deliver(webhookId, { secret })).status).toBe(202);
     expect((await deliver(webhookId, { secret })).status).toBe(429);
@@ -242,18 +415,34 @@ describe("POST /api/webhooks/:id", () => {
     const statuses = [];
     for (let i = 0; i < 65; i++) statuses.push((await deliver(webhookId, { secret })).status);
     expect(new Set(statuses)).toEqual(new Set([429]));
-    expect((await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited")).toHaveLength(60);
+    expect(
+      (await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited"),
+    ).toHaveLength(60);
   });
 
   it("shares a webhook's rate limit and log sample between app processes: two receivers on one database allow the limit once", async () => {
     const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 4 });
-    const processes = [receive, createWebhookReceiver({ db: () => db, dispatcher, now: () => clock })];
+    const processes = [
+      receive,
+      createWebhookReceiver({ db: () => db, dispatcher, now: () => clock }),
+    ];
     const statuses = [];
     for (let i = 0; i < 8; i++) {
       const body = JSON.stringify({ issue: { title: `Delivery ${i}`, priority: 1 } });
       const signature = signWebhookBody(secret, body, Math.floor(clock.getTime() / 1000));
       const headers = { "content-type": "application/json", "skillrun-signature": signature };
-      statuses.push((await processes[i % 2]!(new Request(`http://localhost/api/webhooks/${webhookId}`, { method: "POST", body, headers }), webhookId)).status);
+      statuses.push(
+        (
+          await processes[i % 2]!(
+            new Request(`http://localhost/api/webhooks/${webhookId}`, {
+              method: "POST",
+              body,
+              headers,
+            }),
+            webhookId,
+          )
+        ).status,
+      );
     }
     expect(statuses).toEqual([202, 202, 202, 202, 429, 429, 429, 429]);
     expect(await runsOf(tenant.id)).toHaveLength(4);
@@ -261,8 +450,22 @@ describe("POST /api/webhooks/:id", () => {
     const forged = await world();
     for (let i = 0; i < 80; i++) {
       const body = JSON.stringify({ forged: i });
-      const headers = { "content-type": "application/json", "skillrun-signature": signWebhookBody("whsec_forged", body) };
-      expect((await processes[i % 2]!(new Request(`http://localhost/api/webhooks/${forged.webhookId}`, { method: "POST", body, headers }), forged.webhookId)).status).toBe(401);
+      const headers = {
+        "content-type": "application/json",
+        "skillrun-signature": signWebhookBody("whsec_forged", body),
+      };
+      expect(
+        (
+          await processes[i % 2]!(
+            new Request(`http://localhost/api/webhooks/${forged.webhookId}`, {
+              method: "POST",
+              body,
+              headers,
+            }),
+            forged.webhookId,
+          )
+        ).status,
+      ).toBe(401);
     }
     expect(await deliveriesOf(forged.webhookId)).toHaveLength(60);
   });
@@ -270,7 +473,8 @@ describe("POST /api/webhooks/:id", () => {
   it("rate-limits signed deliveries per webhook with 429 and Retry-After; forged ones do not count", async () => {
     const { tenant, webhookId, secret } = await world({ rateLimitPerMinute: 3 });
     const other = await world({ rateLimitPerMinute: 3 });
-    for (let i = 0; i < 5; i++) expect((await deliver(webhookId, { secret: "whsec_forged" })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await deliver(webhookId, { secret: "whsec_forged" })).status).toBe(401);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await deliver(webhookId, { secret })).status);
     expect(statuses).toEqual([202, 202, 202, 429]);
@@ -278,7 +482,9 @@ describe("POST /api/webhooks/:id", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await runsOf(tenant.id)).toHaveLength(3);
     expect((await deliver(other.webhookId, { secret: other.secret })).status).toBe(202);
-    expect((await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited")).toHaveLength(2);
+    expect(
+      (await deliveriesOf(webhookId)).filter((delivery) => delivery.verdict === "rate_limited"),
+    ).toHaveLength(2);
   });
 
   it("answers 409 when the skill was retired, creating no run", async () => {
@@ -293,14 +499,28 @@ describe("POST /api/webhooks/:id", () => {
     const { tenant, admin, webhookId, secret } = await world();
     await deliver(webhookId, { secret, deliveryId: "evt_replay" });
     const [original] = await deliveriesOf(webhookId);
-    const { runId } = await replayDelivery({ db, dispatcher }, { tenantId: tenant.id, userId: admin.id, deliveryId: original!.id });
+    const { runId } = await replayDelivery(
+      { db, dispatcher },
+      { tenantId: tenant.id, userId: admin.id, deliveryId: original!.id },
+    );
     const runs = await runsOf(tenant.id);
     expect(runs.map((run) => run.id)).toContain(runId);
-    expect(runs.find((run) => run.id === runId)).toMatchObject({ source: "webhook", webhookId, invokerUserId: admin.id });
-    const replayed = (await deliveriesOf(webhookId)).find((delivery) => delivery.replayOfId === original!.id);
+    expect(runs.find((run) => run.id === runId)).toMatchObject({
+      source: "webhook",
+      webhookId,
+      invokerUserId: admin.id,
+    });
+    const replayed = (await deliveriesOf(webhookId)).find(
+      (delivery) => delivery.replayOfId === original!.id,
+    );
     expect(replayed).toMatchObject({ verdict: "accepted", runId, replayedByUserId: admin.id });
     const other = await world();
-    await expect(replayDelivery({ db, dispatcher }, { tenantId: other.tenant.id, userId: other.admin.id, deliveryId: original!.id })).rejects.toThrow(/was not found/);
+    await expect(
+      replayDelivery(
+        { db, dispatcher },
+        { tenantId: other.tenant.id, userId: other.admin.id, deliveryId: original!.id },
+      ),
+    ).rejects.toThrow(/was not found/);
   });
 
   it("answers a captured request re-sent under another delivery id, or none, with the original run", async () => {
@@ -320,12 +540,24 @@ describe("POST /api/webhooks/:id", () => {
   it("makes one run from copies of a delivery id arriving together after its 24 h are up", async () => {
     const { tenant, webhookId, secret } = await world();
     expect((await deliver(webhookId, { secret, deliveryId: "evt_again" })).status).toBe(202);
-    await db.update(webhookDeliveries).set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(webhookDeliveries.webhookId, webhookId));
+    await db
+      .update(webhookDeliveries)
+      .set({ receivedAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(webhookDeliveries.webhookId, webhookId));
     // Different bodies, so only the delivery id ties the copies together.
     const copies = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => deliver(webhookId, { secret, deliveryId: "evt_again", body: JSON.stringify({ issue: { title: `Copy number ${i}`, priority: 1 } }) })),
+      Array.from({ length: 4 }, (_, i) =>
+        deliver(webhookId, {
+          secret,
+          deliveryId: "evt_again",
+          body: JSON.stringify({ issue: { title: `Copy number ${i}`, priority: 1 } }),
+        }),
+      ),
     );
-    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as { runId: string | null; duplicate?: boolean }[];
+    const answers = (await Promise.all(copies.map((copy) => copy.json()))) as {
+      runId: string | null;
+      duplicate?: boolean;
+    }[];
     expect(copies.map((copy) => copy.status)).toEqual([202, 202, 202, 202]);
     const runs = await runsOf(tenant.id);
     expect(runs).toHaveLength(2);
@@ -336,7 +568,18 @@ describe("POST /api/webhooks/:id", () => {
     const { tenant, webhookId, secret, scope, skill } = await world();
     const first = await deliver(webhookId, { secret, deliveryId: "evt_before_edit" });
     const { runId } = (await first.json()) as { runId: string };
-    await updateWebhook(db, { ...scope, webhookId }, { name: "Issues", skillId: skill.id, agentId: null, inputMapping: { title: { pointer: "/ticket/subject" }, priority: { default: 2 } }, rateLimitPerMinute: 60, enabled: true });
+    await updateWebhook(
+      db,
+      { ...scope, webhookId },
+      {
+        name: "Issues",
+        skillId: skill.id,
+        agentId: null,
+        inputMapping: { title: { pointer: "/ticket/subject" }, priority: { default: 2 } },
+        rateLimitPerMinute: 60,
+        enabled: true,
+      },
+    );
     const repeat = await deliver(webhookId, { secret, deliveryId: "evt_before_edit" });
     expect(repeat.status).toBe(202);
     expect(await repeat.json()).toEqual({ runId, duplicate: true });
@@ -346,7 +589,8 @@ describe("POST /api/webhooks/:id", () => {
   it("logs a bounded sample of unverified requests, answering every one", async () => {
     const { webhookId } = await world();
     const statuses = [];
-    for (let i = 0; i < 65; i++) statuses.push((await deliver(webhookId, { secret: "whsec_forged" })).status);
+    for (let i = 0; i < 65; i++)
+      statuses.push((await deliver(webhookId, { secret: "whsec_forged" })).status);
     expect(new Set(statuses)).toEqual(new Set([401]));
     expect(await deliveriesOf(webhookId)).toHaveLength(60);
   });

@@ -19,24 +19,35 @@ export type TRPCHandlerOptions = {
  * a batch over MAX_TRPC_BATCH_CALLS is not run: both answer 413 (in tRPC's error shape, so the
  * client shows the message) before the session is looked up or any procedure runs.
  */
-export async function handleTRPCRequest(request: Request, options: TRPCHandlerOptions): Promise<Response> {
-  const body = request.method === "POST" ? await readBodyWithin(request, MAX_TRPC_BODY_BYTES) : null;
+export async function handleTRPCRequest(
+  request: Request,
+  options: TRPCHandlerOptions,
+): Promise<Response> {
+  const body =
+    request.method === "POST" ? await readBodyWithin(request, MAX_TRPC_BODY_BYTES) : null;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: body ? countedRequest(request, body.ok ? body.bytes : null) : request,
     router: appRouter,
     createContext: ({ info }) => {
       if (body && !body.ok) {
-        throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The request body is over ${MAX_TRPC_BODY_BYTES / (1024 * 1024)} MB (${MAX_TRPC_BODY_BYTES} bytes); send less.` });
+        throw new TRPCError({
+          code: "PAYLOAD_TOO_LARGE",
+          message: `The request body is over ${MAX_TRPC_BODY_BYTES / (1024 * 1024)} MB (${MAX_TRPC_BODY_BYTES} bytes); send less.`,
+        });
       }
       if (info.calls.length > MAX_TRPC_BATCH_CALLS) {
-        throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `A request may batch at most ${MAX_TRPC_BATCH_CALLS} calls; this one has ${info.calls.length}.` });
+        throw new TRPCError({
+          code: "PAYLOAD_TOO_LARGE",
+          message: `A request may batch at most ${MAX_TRPC_BATCH_CALLS} calls; this one has ${info.calls.length}.`,
+        });
       }
       return createTRPCContext({ headers: request.headers, ...options.context() });
     },
     // Unexpected errors are logged, with their error id, by the error formatter (init.ts).
     onError: ({ path, error }) => {
-      if (options.logExpectedErrors && error.code !== "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
+      if (options.logExpectedErrors && error.code !== "INTERNAL_SERVER_ERROR")
+        console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
     },
   });
 }
@@ -45,5 +56,10 @@ export async function handleTRPCRequest(request: Request, options: TRPCHandlerOp
 function countedRequest(request: Request, bytes: Buffer | null): Request {
   const headers = new Headers(request.headers);
   headers.delete("content-length");
-  return new Request(request.url, { method: request.method, headers, body: bytes ? new Uint8Array(bytes) : null, signal: request.signal });
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body: bytes ? new Uint8Array(bytes) : null,
+    signal: request.signal,
+  });
 }

@@ -18,9 +18,20 @@ import { isCrossSiteRequest } from "./same-origin";
  * The database and auth instance are injected so tests drive the same procedures with
  * their own database and real sessions.
  */
-export async function createTRPCContext(options: { headers: Headers; db: Database; auth: Auth; dispatcher: RunDispatcher }) {
+export async function createTRPCContext(options: {
+  headers: Headers;
+  db: Database;
+  auth: Auth;
+  dispatcher: RunDispatcher;
+}) {
   const session = await options.auth.api.getSession({ headers: options.headers });
-  return { db: options.db, auth: options.auth, dispatcher: options.dispatcher, headers: options.headers, session };
+  return {
+    db: options.db,
+    auth: options.auth,
+    dispatcher: options.dispatcher,
+    headers: options.headers,
+    session,
+  };
 }
 export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 
@@ -31,9 +42,16 @@ const t = initTRPC.context<TRPCContext>().create({
     // original message (drizzle's is the SQL with its parameters): the caller gets an error
     // id, the log gets the detail.
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      const errorId = logUnexpectedError(error.cause ?? error, `tRPC ${type} ${path ?? "<no path>"}`);
+      const errorId = logUnexpectedError(
+        error.cause ?? error,
+        `tRPC ${type} ${path ?? "<no path>"}`,
+      );
       const { stack: _stack, ...data } = shape.data;
-      return { ...shape, message: unexpectedErrorMessage(errorId), data: { ...data, errorId, fieldErrors: null } };
+      return {
+        ...shape,
+        message: unexpectedErrorMessage(errorId),
+        data: { ...data, errorId, fieldErrors: null },
+      };
     }
     return {
       ...shape,
@@ -56,7 +74,8 @@ export const createTRPCRouter = t.router;
 
 /** Every procedure's input, keys included, is refused before any query when PostgreSQL could not store it. */
 const storableInputProcedure = t.procedure.use(async ({ getRawInput, next }) => {
-  if (holdsUnstorable(await getRawInput())) throw new TRPCError({ code: "BAD_REQUEST", message: `The input ${UNSTORABLE_MESSAGE}` });
+  if (holdsUnstorable(await getRawInput()))
+    throw new TRPCError({ code: "BAD_REQUEST", message: `The input ${UNSTORABLE_MESSAGE}` });
   return next();
 });
 
@@ -71,7 +90,10 @@ export const protectedProcedure = storableInputProcedure.use(({ ctx, type, next 
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   const { user } = ctx.session;
   // Who the services write into the audit log for this request's changes.
-  const audit: AuditContext = { actor: { type: "user", id: user.id }, origin: requestOrigin(ctx.headers) };
+  const audit: AuditContext = {
+    actor: { type: "user", id: user.id },
+    origin: requestOrigin(ctx.headers),
+  };
   return next({ ctx: { ...ctx, session: ctx.session.session, user, audit } });
 });
 
@@ -81,7 +103,11 @@ export const protectedProcedure = storableInputProcedure.use(({ ctx, type, next 
  * pass, and the caller's role for permission checks.
  */
 export const tenantProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  const tenant = await resolveRequestTenant(ctx.db, { userId: ctx.user.id, headers: ctx.headers, activeTenantId: ctx.session.activeOrganizationId });
+  const tenant = await resolveRequestTenant(ctx.db, {
+    userId: ctx.user.id,
+    headers: ctx.headers,
+    activeTenantId: ctx.session.activeOrganizationId,
+  });
   return next({ ctx: { ...ctx, tenant } });
 });
 

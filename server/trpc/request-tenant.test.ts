@@ -11,7 +11,14 @@ import { TENANT_HEADER } from "@/lib/tenant-header";
 import { memberships, skills } from "@/server/db/schema";
 import { createTRPCContext } from "@/server/trpc/init";
 import { createCaller } from "@/server/trpc/root";
-import { createTenant, createTenantWithSkill, createUser, fingerprintTables, openTestDatabase, signIn } from "@/test/fixtures";
+import {
+  createTenant,
+  createTenantWithSkill,
+  createUser,
+  fingerprintTables,
+  openTestDatabase,
+  signIn,
+} from "@/test/fixtures";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 
 const { db, auth } = openTestDatabase();
@@ -29,12 +36,23 @@ async function failure(promise: Promise<unknown>) {
 async function tab(session: Headers, tenantId: string | null) {
   const headers = new Headers(session);
   if (tenantId) headers.set(TENANT_HEADER, tenantId);
-  return createCaller(await createTRPCContext({ headers, db, auth, dispatcher: { send: async () => ({ ids: [] }) } }));
+  return createCaller(
+    await createTRPCContext({ headers, db, auth, dispatcher: { send: async () => ({ ids: [] }) } }),
+  );
 }
 
 async function builtInSkill() {
   const slug = `builtin-${randomUUID().slice(0, 8)}`;
-  await db.insert(skills).values({ tenantId: null, origin: "builtin", slug, name: "Built-in", description: "Shared by every tenant.", versionHash: "v1", ...inputsColumnsOf({ type: "object", properties: {} }), instructions: "Do it." });
+  await db.insert(skills).values({
+    tenantId: null,
+    origin: "builtin",
+    slug,
+    name: "Built-in",
+    description: "Shared by every tenant.",
+    versionHash: "v1",
+    ...inputsColumnsOf({ type: "object", properties: {} }),
+    instructions: "Do it.",
+  });
   return slug;
 }
 
@@ -48,17 +66,24 @@ describe("the tenant a request names", () => {
     ]);
     const slug = await builtInSkill();
     const session = await signIn(auth, admin.email);
-    expect((await (await tab(session, acme.tenant.id)).viewer.get()).activeTenant?.id).toBe(acme.tenant.id);
+    expect((await (await tab(session, acme.tenant.id)).viewer.get()).activeTenant?.id).toBe(
+      acme.tenant.id,
+    );
 
     // Tab 2 switches the shared session to Globex, the way the tenant switcher does.
-    await auth.api.setActiveOrganization({ headers: session, body: { organizationId: globex.tenant.id } });
+    await auth.api.setActiveOrganization({
+      headers: session,
+      body: { organizationId: globex.tenant.id },
+    });
     const acmeTab = await tab(session, acme.tenant.id);
     const refusal = {
       code: "PRECONDITION_FAILED",
       message: `This tab shows ${acme.tenant.name}; you switched to ${globex.tenant.name} in another tab. Reload the page to continue in ${globex.tenant.name}.`,
     };
     const before = await fingerprintTables(db);
-    expect(await failure(acmeTab.members.invite({ email: "contractor@example.test", role: "admin" }))).toEqual(refusal);
+    expect(
+      await failure(acmeTab.members.invite({ email: "contractor@example.test", role: "admin" })),
+    ).toEqual(refusal);
     expect(await failure(acmeTab.apiKeys.create({ name: "CI", role: "admin" }))).toEqual(refusal);
     expect(await failure(acmeTab.runs.start({ skillSlug: slug, inputs: {} }))).toEqual(refusal);
     expect(await failure(acmeTab.skills.list())).toEqual(refusal);
@@ -67,14 +92,23 @@ describe("the tenant a request names", () => {
     // A tab rendered after the switch works in Globex.
     const globexTab = await tab(session, globex.tenant.id);
     await globexTab.members.invite({ email: "contractor@example.test", role: "operator" });
-    expect((await globexTab.members.invitations()).map((invitation) => invitation.email)).toEqual(["contractor@example.test"]);
+    expect((await globexTab.members.invitations()).map((invitation) => invitation.email)).toEqual([
+      "contractor@example.test",
+    ]);
   });
 
   it("refuses a request that names no tenant", async () => {
     const { tenant } = await createTenantWithSkill(db);
     const admin = await createUser(db, [{ tenantId: tenant.id, role: "admin" }]);
     const before = await fingerprintTables(db);
-    expect(await failure((await tab(await signIn(auth, admin.email), null)).apiKeys.create({ name: "CI", role: "viewer" }))).toEqual({
+    expect(
+      await failure(
+        (await tab(await signIn(auth, admin.email), null)).apiKeys.create({
+          name: "CI",
+          role: "viewer",
+        }),
+      ),
+    ).toEqual({
       code: "PRECONDITION_FAILED",
       message: "This request does not say which tenant it is for. Reload the page.",
     });
@@ -88,7 +122,10 @@ describe("the tenant a request names", () => {
     const session = await signIn(auth, user.email);
     for (const named of [foreign.id, randomUUID(), "not an id"]) {
       const refused = await failure((await tab(session, named)).members.list());
-      expect(refused).toEqual({ code: "FORBIDDEN", message: "You are not a member of this tenant." });
+      expect(refused).toEqual({
+        code: "FORBIDDEN",
+        message: "You are not a member of this tenant.",
+      });
     }
   });
 
@@ -103,11 +140,17 @@ describe("the tenant a request names", () => {
     await auth.api.setActiveOrganization({ headers: session, body: { organizationId: lost.id } });
     await db.delete(memberships).where(eq(memberships.organizationId, lost.id));
     const refused = await failure((await tab(session, kept.id)).members.list());
-    expect(refused).toEqual({ code: "PRECONDITION_FAILED", message: `This tab shows ${kept.name}, which is no longer your active tenant. Reload the page.` });
+    expect(refused).toEqual({
+      code: "PRECONDITION_FAILED",
+      message: `This tab shows ${kept.name}, which is no longer your active tenant. Reload the page.`,
+    });
   });
 
   it("keeps a session without an active tenant asking for one", async () => {
     const user = await createUser(db);
-    expect(await failure((await tab(await signIn(auth, user.email), null)).skills.list())).toEqual({ code: "FORBIDDEN", message: "Choose a tenant first." });
+    expect(await failure((await tab(await signIn(auth, user.email), null)).skills.list())).toEqual({
+      code: "FORBIDDEN",
+      message: "Choose a tenant first.",
+    });
   });
 });

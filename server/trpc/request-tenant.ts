@@ -17,14 +17,22 @@ export async function resolveRequestTenant(
   request: { userId: string; headers: Headers; activeTenantId: string | null | undefined },
 ): Promise<{ id: string; role: MemberRole }> {
   const { activeTenantId } = request;
-  if (!activeTenantId) throw new TRPCError({ code: "FORBIDDEN", message: "Choose a tenant first." });
+  if (!activeTenantId)
+    throw new TRPCError({ code: "FORBIDDEN", message: "Choose a tenant first." });
   const namedTenantId = request.headers.get(TENANT_HEADER);
   if (!namedTenantId) {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: "This request does not say which tenant it is for. Reload the page." });
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: "This request does not say which tenant it is for. Reload the page.",
+    });
   }
-  const memberships = await getMemberships(db, { userId: request.userId, tenantIds: [namedTenantId, activeTenantId] });
+  const memberships = await getMemberships(db, {
+    userId: request.userId,
+    tenantIds: [namedTenantId, activeTenantId],
+  });
   const named = memberships.find((membership) => membership.tenantId === namedTenantId);
-  if (!named || !isMemberRole(named.role)) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this tenant." });
+  if (!named || !isMemberRole(named.role))
+    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this tenant." });
   if (namedTenantId !== activeTenantId) {
     // The other tenant's name only when the user belongs to it.
     const active = memberships.find((membership) => membership.tenantId === activeTenantId);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
+import {
+  callerFor,
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+  signIn,
+} from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
@@ -14,15 +20,31 @@ describe("cookie-authenticated mutations from another site", () => {
       for (const [name, value] of Object.entries(extra)) headers.set(name, value);
       return callerFor(db, auth, headers);
     };
-    const start = (caller: Awaited<ReturnType<typeof callerFor>>) => caller.runs.list({}).then(() => caller.runs.cancel({ runId: "00000000-0000-4000-8000-000000000000" }));
+    const start = (caller: Awaited<ReturnType<typeof callerFor>>) =>
+      caller.runs
+        .list({})
+        .then(() => caller.runs.cancel({ runId: "00000000-0000-4000-8000-000000000000" }));
 
-    const crossSite: Record<string, string>[] = [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site", origin: "https://other.example.com" }];
+    const crossSite: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site", origin: "https://other.example.com" },
+    ];
     for (const extra of crossSite) {
-      await expect(start(await withHeaders(extra))).rejects.toMatchObject({ code: "FORBIDDEN", message: "Cross-site requests are refused." });
+      await expect(start(await withHeaders(extra))).rejects.toMatchObject({
+        code: "FORBIDDEN",
+        message: "Cross-site requests are refused.",
+      });
     }
     // Reads are not mutations; same-origin and header-less (non-browser) mutations reach the service.
-    expect(await (await withHeaders({ origin: "https://evil.example" })).runs.list({})).toMatchObject({ runs: [] });
-    const sameSite: Record<string, string>[] = [{ origin: "https://console.example.com" }, { "sec-fetch-site": "same-origin" }, {}];
+    expect(
+      await (await withHeaders({ origin: "https://evil.example" })).runs.list({}),
+    ).toMatchObject({ runs: [] });
+    const sameSite: Record<string, string>[] = [
+      { origin: "https://console.example.com" },
+      { "sec-fetch-site": "same-origin" },
+      {},
+    ];
     for (const extra of sameSite) {
       await expect(start(await withHeaders(extra))).rejects.toMatchObject({ code: "NOT_FOUND" });
     }

@@ -7,7 +7,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
-import { ChaosWorld, countBy, eventually, scriptKeyOf, timelineProblems, TERMINAL } from "./harness";
+import {
+  ChaosWorld,
+  countBy,
+  eventually,
+  scriptKeyOf,
+  timelineProblems,
+  TERMINAL,
+} from "./harness";
 
 const LOAD_MS = 20_000;
 const RESTART_AT_MS = 5_000;
@@ -39,9 +46,13 @@ test("restart PostgreSQL under a steady load of starts: the app recovers on its 
   const loadStart = Date.now();
   const client = async (index: number) => {
     for (let n = 0; Date.now() - loadStart < LOAD_MS; n += 1) {
-      const key = await world.script("c3", [{ text: "# Reply", delayMs: 50 + Math.floor(Math.random() * 100) }]);
+      const key = await world.script("c3", [
+        { text: "# Reply", delayMs: 50 + Math.floor(Math.random() * 100) },
+      ]);
       const at = Date.now() - loadStart;
-      const answer = await world.startRun(tenants[(index + n) % tenants.length]!.key, key, { signal: AbortSignal.timeout(30_000) });
+      const answer = await world.startRun(tenants[(index + n) % tenants.length]!.key, key, {
+        signal: AbortSignal.timeout(30_000),
+      });
       attempts.push({ key, at, ...answer });
       await sleep(50);
     }
@@ -51,17 +62,32 @@ test("restart PostgreSQL under a steady load of starts: the app recovers on its 
     const pid = await world.postgresPid();
     // A fast shutdown, as `pg_ctl restart` does: sessions are terminated, transactions rolled back.
     process.kill(pid, "SIGINT");
-    await eventually("PostgreSQL to stop", async () => !(await isAlive(pid)), { timeoutMs: 30_000, intervalMs: 50 });
+    await eventually("PostgreSQL to stop", async () => !(await isAlive(pid)), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     const stoppedAt = Date.now() - loadStart;
     await sleep(DOWN_MS);
     // Same data, same port; this process owns it now, the launcher stops it via its lock file.
     await startEmbeddedPostgres({ dataDir: world.pgDataDir, port: world.pgPort });
     return { stoppedAt, upAt: Date.now() - loadStart };
   };
-  const [outage] = await Promise.all([restart(), ...Array.from({ length: CLIENTS }, (_, index) => client(index))]);
-  console.log(`[chaos 3] PostgreSQL down from ${outage.stoppedAt} to ${outage.upAt} ms; answers: ${JSON.stringify(countBy(attempts, (attempt) => String(attempt.status)))}`);
+  const [outage] = await Promise.all([
+    restart(),
+    ...Array.from({ length: CLIENTS }, (_, index) => client(index)),
+  ]);
+  console.log(
+    `[chaos 3] PostgreSQL down from ${outage.stoppedAt} to ${outage.upAt} ms; answers: ${JSON.stringify(countBy(attempts, (attempt) => String(attempt.status)))}`,
+  );
 
-  console.log(`[chaos 3] refusals: ${JSON.stringify(countBy(attempts.filter((attempt) => attempt.status !== 201), (attempt) => `${attempt.status} ${attempt.body.slice(0, 160)}`))}`);
+  console.log(
+    `[chaos 3] refusals: ${JSON.stringify(
+      countBy(
+        attempts.filter((attempt) => attempt.status !== 201),
+        (attempt) => `${attempt.status} ${attempt.body.slice(0, 160)}`,
+      ),
+    )}`,
+  );
 
   // No restart of its own: the same launcher and app processes, still up.
   expect(launcher.running).toBe(true);
@@ -71,9 +97,15 @@ test("restart PostgreSQL under a steady load of starts: the app recovers on its 
   // request left without an answer: the client's 30 s timeout would show up here as a 0).
   // Before patches/postgres+3.4.9.patch one run in two failed here (docs/RELIABILITY.md).
   const refused = attempts.filter((attempt) => attempt.status !== 201);
-  expect(refused.filter((attempt) => attempt.status < 500).map((attempt) => `${attempt.status} ${attempt.body.slice(0, 200)}`)).toEqual([]);
+  expect(
+    refused
+      .filter((attempt) => attempt.status < 500)
+      .map((attempt) => `${attempt.status} ${attempt.body.slice(0, 200)}`),
+  ).toEqual([]);
   // The app serves starts again after the outage (the load ran on past it).
-  const acceptedAfter = attempts.filter((attempt) => attempt.status === 201 && attempt.at > outage.upAt);
+  const acceptedAfter = attempts.filter(
+    (attempt) => attempt.status === 201 && attempt.at > outage.upAt,
+  );
   expect(acceptedAfter.length).toBeGreaterThan(0);
 
   const accepted = attempts.filter((attempt) => attempt.status === 201);
@@ -87,21 +119,43 @@ test("restart PostgreSQL under a steady load of starts: the app recovers on its 
     },
     { timeoutMs: windowMs, intervalMs: 1_000 },
   );
-  console.log(`[chaos 3] final states: ${JSON.stringify(countBy(runs, (run) => `${run.status}${run.failureCode ? `/${run.failureCode}` : ""}`))}`);
+  console.log(
+    `[chaos 3] final states: ${JSON.stringify(countBy(runs, (run) => `${run.status}${run.failureCode ? `/${run.failureCode}` : ""}`))}`,
+  );
   const found = new Set(runs.map((run) => run.id));
-  expect(accepted.filter((attempt) => !found.has(attempt.id!)).map((attempt) => attempt.id)).toEqual([]);
+  expect(
+    accepted.filter((attempt) => !found.has(attempt.id!)).map((attempt) => attempt.id),
+  ).toEqual([]);
   // One request, at most one run: nothing inside the app retried a start into a second run.
-  expect(Object.entries(countBy(runs, (run) => scriptKeyOf(run.inputs)!)).filter(([, count]) => count > 1)).toEqual([]);
+  expect(
+    Object.entries(countBy(runs, (run) => scriptKeyOf(run.inputs)!)).filter(
+      ([, count]) => count > 1,
+    ),
+  ).toEqual([]);
 
-  const calls = await Promise.all(runs.map(async (run) => ({ run: run.id, calls: (await world.calls(scriptKeyOf(run.inputs)!)).calls })));
+  const calls = await Promise.all(
+    runs.map(async (run) => ({
+      run: run.id,
+      calls: (await world.calls(scriptKeyOf(run.inputs)!)).calls,
+    })),
+  );
   expect(calls.filter((entry) => entry.calls > 1)).toEqual([]);
-  expect(await timelineProblems(world, runs.map((run) => ({ id: run.id, status: run.status })))).toEqual([]);
+  expect(
+    await timelineProblems(
+      world,
+      runs.map((run) => ({ id: run.id, status: run.status })),
+    ),
+  ).toEqual([]);
 
   // And a start after it all runs to completion.
   const key = await world.script("c3-after", [{ text: "# After the restart" }]);
   const after = await world.startRun(tenants[0]!.key, key);
   expect(after.status, after.body).toBe(201);
-  await eventually("the run started after the outage to complete", async () => (await world.runs([after.id!]))[0]?.status === "complete", { timeoutMs: 60_000 });
+  await eventually(
+    "the run started after the outage to complete",
+    async () => (await world.runs([after.id!]))[0]?.status === "complete",
+    { timeoutMs: 60_000 },
+  );
 });
 
 async function isAlive(pid: number): Promise<boolean> {

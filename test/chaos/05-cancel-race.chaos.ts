@@ -5,7 +5,14 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ChaosWorld, countBy, eventually, scriptKeyOf, timelineProblems, TERMINAL } from "./harness";
+import {
+  ChaosWorld,
+  countBy,
+  eventually,
+  scriptKeyOf,
+  timelineProblems,
+  TERMINAL,
+} from "./harness";
 
 const TRIALS = 500;
 /** Trials in flight at once; the tenant's limit lets them all run. */
@@ -20,7 +27,12 @@ afterAll(async () => {
   await world?.cleanup();
 });
 
-type Trial = { runId: string; key: string; cancelAfterMs: number; cancel: { status: number; reported?: string } };
+type Trial = {
+  runId: string;
+  key: string;
+  cancelAfterMs: number;
+  cancel: { status: number; reported?: string };
+};
 
 test(`cancel racing completion, ${TRIALS} trials: one terminal state each, never overwritten, timeline agrees`, async () => {
   const tenant = await world.tenantWithKey("acme");
@@ -32,26 +44,42 @@ test(`cancel racing completion, ${TRIALS} trials: one terminal state each, never
       const key = await world.script("c5cal", [{ text: "# Calibration", delayMs: 50 }]);
       const startedAt = Date.now();
       const { id } = await world.startRun(tenant.key, key);
-      await eventually("a calibration run to complete", async () => (await world.runs([id!]))[0]?.status === "complete", { timeoutMs: 60_000, intervalMs: 20 });
+      await eventually(
+        "a calibration run to complete",
+        async () => (await world.runs([id!]))[0]?.status === "complete",
+        { timeoutMs: 60_000, intervalMs: 20 },
+      );
       return Date.now() - startedAt;
     }),
   );
   const lifetimeMs = calibration.sort((a, b) => a - b)[Math.floor(calibration.length / 2)]!;
-  console.log(`[chaos 5] a run completes ~${lifetimeMs} ms after its start; cancels land in 0…${Math.round(lifetimeMs * 1.5)} ms`);
+  console.log(
+    `[chaos 5] a run completes ~${lifetimeMs} ms after its start; cancels land in 0…${Math.round(lifetimeMs * 1.5)} ms`,
+  );
 
   const trials: Trial[] = [];
   for (let wave = 0; wave < TRIALS / WAVE; wave += 1) {
     trials.push(
       ...(await Promise.all(
         Array.from({ length: WAVE }, async () => {
-          const key = await world.script("c5", [{ text: "# Done\n\nThe answer.", delayMs: Math.floor(Math.random() * 100) }]);
+          const key = await world.script("c5", [
+            { text: "# Done\n\nThe answer.", delayMs: Math.floor(Math.random() * 100) },
+          ]);
           const cancelAfterMs = Math.floor(Math.random() * lifetimeMs * 1.5);
           const started = await world.startRun(tenant.key, key);
           expect(started.status, started.body).toBe(201);
           await sleep(cancelAfterMs);
           const answer = await world.cancelRun(tenant.key, started.id!);
-          const reported = answer.status === 200 ? (JSON.parse(answer.body) as { status: string }).status : undefined;
-          return { runId: started.id!, key, cancelAfterMs, cancel: { status: answer.status, reported } };
+          const reported =
+            answer.status === 200
+              ? (JSON.parse(answer.body) as { status: string }).status
+              : undefined;
+          return {
+            runId: started.id!,
+            key,
+            cancelAfterMs,
+            cancel: { status: answer.status, reported },
+          };
         }),
       )),
     );
@@ -75,21 +103,34 @@ test(`cancel racing completion, ${TRIALS} trials: one terminal state each, never
   for (const trial of trials) {
     const run = byId.get(trial.runId)!;
     // 200: the cancel won, and nothing may overwrite it; 409: the run was already terminal.
-    if (trial.cancel.status === 200 && (trial.cancel.reported !== "cancelled" || run.status !== "cancelled")) {
+    if (
+      trial.cancel.status === 200 &&
+      (trial.cancel.reported !== "cancelled" || run.status !== "cancelled")
+    ) {
       problems.push(`${run.id}: cancel answered ${trial.cancel.reported}, run ended ${run.status}`);
     }
-    if (trial.cancel.status === 409 && run.status === "cancelled") problems.push(`${run.id}: cancel refused (409) but the run is cancelled`);
-    if (trial.cancel.status !== 200 && trial.cancel.status !== 409) problems.push(`${run.id}: cancel answered HTTP ${trial.cancel.status}`);
-    if (run.status === "complete" && !run.deliverable) problems.push(`${run.id}: complete without a deliverable`);
-    if (run.status === "cancelled" && run.deliverable) problems.push(`${run.id}: cancelled but carries a deliverable`);
-    if (run.status === "failed") problems.push(`${run.id}: failed (${run.failureCode}) though no fault was injected`);
+    if (trial.cancel.status === 409 && run.status === "cancelled")
+      problems.push(`${run.id}: cancel refused (409) but the run is cancelled`);
+    if (trial.cancel.status !== 200 && trial.cancel.status !== 409)
+      problems.push(`${run.id}: cancel answered HTTP ${trial.cancel.status}`);
+    if (run.status === "complete" && !run.deliverable)
+      problems.push(`${run.id}: complete without a deliverable`);
+    if (run.status === "cancelled" && run.deliverable)
+      problems.push(`${run.id}: cancelled but carries a deliverable`);
+    if (run.status === "failed")
+      problems.push(`${run.id}: failed (${run.failureCode}) though no fault was injected`);
     if (!run.finishedAt) problems.push(`${run.id}: ${run.status} without finishedAt`);
   }
   expect(problems).toEqual([]);
   expect(await timelineProblems(world, runs)).toEqual([]);
 
   // A turn is never run twice, cancelled or not.
-  const calls = await Promise.all(runs.map(async (run) => ({ run: run.id, calls: (await world.calls(scriptKeyOf(run.inputs)!)).calls })));
+  const calls = await Promise.all(
+    runs.map(async (run) => ({
+      run: run.id,
+      calls: (await world.calls(scriptKeyOf(run.inputs)!)).calls,
+    })),
+  );
   expect(calls.filter((entry) => entry.calls > 1)).toEqual([]);
 
   // The trials did race: both sides won some (else the case tested nothing).

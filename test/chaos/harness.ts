@@ -17,10 +17,26 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { startModelServer } from "@/e2e/fixtures/model-server";
-import { modelCalls, scriptModel, scriptMarker, uniqueScriptKey, type ModelCalls, type ScriptStep } from "@/e2e/fixtures/model-script";
+import {
+  modelCalls,
+  scriptModel,
+  scriptMarker,
+  uniqueScriptKey,
+  type ModelCalls,
+  type ScriptStep,
+} from "@/e2e/fixtures/model-script";
 import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
-import { agents, agentTemplates, memberships, runEvents, skillRuns, tenants, tenantSettings, users } from "@/server/db/schema";
+import {
+  agents,
+  agentTemplates,
+  memberships,
+  runEvents,
+  skillRuns,
+  tenants,
+  tenantSettings,
+  users,
+} from "@/server/db/schema";
 import { parseSigningKey } from "@/inngest/engine/signing";
 import { PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
 import { createApiKey } from "@/server/services/access/api-keys";
@@ -44,7 +60,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a value that is not undefined/false, or throws with `what`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, options: { timeoutMs: number; intervalMs?: number }): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -54,7 +74,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${options.timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${options.timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`,
+      );
     await sleep(options.intervalMs ?? 250);
   }
 }
@@ -76,7 +99,9 @@ async function childrenOf(pid: number): Promise<{ pid: number; cmd: string }[]> 
     // pid (comm) state ppid ... — comm may hold spaces, so read after the last ')'.
     const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
     if (ppid !== pid) continue;
-    const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).replaceAll("\0", " ").trim();
+    const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""))
+      .replaceAll("\0", " ")
+      .trim();
     out.push({ pid: Number(entry), cmd });
   }
   return out;
@@ -112,7 +137,9 @@ class Child {
     };
     proc.stdout?.on("data", onData);
     proc.stderr?.on("data", onData);
-    this.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      proc.once("exit", (code, signal) => resolve({ code, signal })),
+    );
     void this.exited.then(() => this.log.end());
   }
 
@@ -132,10 +159,14 @@ class Child {
   async waitForLine(pattern: RegExp, timeoutMs: number): Promise<void> {
     const seen = new Promise<void>((resolve) => this.waiters.push({ pattern, resolve }));
     const exited = this.exited.then(({ code, signal }) => {
-      throw new Error(`${this.name} exited (${code ?? signal}) before printing ${pattern}:\n${this.lastLines()}`);
+      throw new Error(
+        `${this.name} exited (${code ?? signal}) before printing ${pattern}:\n${this.lastLines()}`,
+      );
     });
     const timeout = sleep(timeoutMs).then(() => {
-      throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs / 1000} s:\n${this.lastLines()}`);
+      throw new Error(
+        `${this.name} did not print ${pattern} within ${timeoutMs / 1000} s:\n${this.lastLines()}`,
+      );
     });
     await Promise.race([seen, exited, timeout]);
   }
@@ -143,7 +174,10 @@ class Child {
   /** Resolves when the process has exited on its own; throws if it is still up after `timeoutMs`. */
   async waitExit(timeoutMs: number) {
     const outcome = await Promise.race([this.exited, sleep(timeoutMs).then(() => null)]);
-    if (!outcome) throw new Error(`${this.name} (pid ${this.pid}) was still running after ${timeoutMs / 1000} s:\n${this.lastLines()}`);
+    if (!outcome)
+      throw new Error(
+        `${this.name} (pid ${this.pid}) was still running after ${timeoutMs / 1000} s:\n${this.lastLines()}`,
+      );
     return outcome;
   }
 
@@ -151,7 +185,10 @@ class Child {
   async stop(timeoutMs = 30_000): Promise<void> {
     if (this.running) {
       this.proc.kill("SIGTERM");
-      const done = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+      const done = await Promise.race([
+        this.exited.then(() => true),
+        sleep(timeoutMs).then(() => false),
+      ]);
       if (!done) this.killGroup();
       await this.exited;
     }
@@ -183,7 +220,10 @@ export class ChaosWorld {
   private readonly children = new Set<Child>();
   private database: { db: Database; close: () => Promise<void> } | null = null;
   /** What a separately run engine and the app share, as with a self-hosted `inngest start`. */
-  readonly inngestKeys = { signingKey: `signkey-chaos-${randomBytes(32).toString("hex")}`, eventKey: randomBytes(16).toString("hex") };
+  readonly inngestKeys = {
+    signingKey: `signkey-chaos-${randomBytes(32).toString("hex")}`,
+    eventKey: randomBytes(16).toString("hex"),
+  };
   private constructor(
     readonly name: string,
     ports: [number, number, number],
@@ -198,7 +238,10 @@ export class ChaosWorld {
 
   static async create(name: string): Promise<ChaosWorld> {
     // `next start` serves the production build; the suite reuses the one `npm test` makes.
-    if (!existsSync(path.join(REPO, ".next", "BUILD_ID"))) throw new Error("No production build (.next/BUILD_ID): run `npm run build` before `npm run test:chaos`.");
+    if (!existsSync(path.join(REPO, ".next", "BUILD_ID")))
+      throw new Error(
+        "No production build (.next/BUILD_ID): run `npm run build` before `npm run test:chaos`.",
+      );
     const ports: [number, number, number] = [await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(path.join(os.tmpdir(), `skillrun-chaos-${name}-`));
     const logDir = path.join(LOG_ROOT, name);
@@ -251,35 +294,42 @@ export class ChaosWorld {
    * `externalEngine` the launcher uses the engine at enginePort (INNGEST_BASE_URL and this
    * world's keys, as for a self-hosted `inngest start`) instead of running one in its own process.
    */
-  async startLauncher(env: ChaosEnv = {}, options: { externalEngine?: boolean } = {}): Promise<Child> {
+  async startLauncher(
+    env: ChaosEnv = {},
+    options: { externalEngine?: boolean } = {},
+  ): Promise<Child> {
     this.launchCount += 1;
-    const child = this.spawnChild(`launcher-${this.launchCount}`, [...TSX, "scripts/launch.ts", "start"], {
-      NODE_ENV: "production",
-      // The cases sign in as the demo admin and use the demo tenants: `npm start` seeds them only when asked.
-      SKILLRUN_DEMO: "1",
-      PORT: String(this.appPort),
-      SKILLRUN_PG_PORT: String(this.pgPort),
-      SKILLRUN_ENGINE_PORT: String(this.enginePort),
-      SKILLRUN_DATA_DIR: this.dataDir,
-      DATABASE_URL: "",
-      INNGEST_DEV: "",
-      INNGEST_BASE_URL: options.externalEngine ? this.engineUrl : "",
-      // Embedded: the launcher generates its keys into the data directory.
-      INNGEST_SIGNING_KEY: options.externalEngine ? this.inngestKeys.signingKey : "",
-      INNGEST_EVENT_KEY: options.externalEngine ? this.inngestKeys.eventKey : "",
-      INNGEST_SERVE_ORIGIN: options.externalEngine ? this.appUrl : "",
-      BETTER_AUTH_URL: `http://localhost:${this.appPort}`,
-      BETTER_AUTH_SECRET: "chaos-secret-chaos-secret-chaos-secret-0123",
-      NEXT_TELEMETRY_DISABLED: "1",
-      SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
-      OPENAI_COMPATIBLE_BASE_URL: `${this.model.url}/v1`,
-      OPENAI_COMPATIBLE_API_KEY: "chaos",
-      OPENAI_API_KEY: "",
-      ANTHROPIC_API_KEY: "",
-      AWS_ACCESS_KEY_ID: "",
-      AWS_SECRET_ACCESS_KEY: "",
-      ...env,
-    });
+    const child = this.spawnChild(
+      `launcher-${this.launchCount}`,
+      [...TSX, "scripts/launch.ts", "start"],
+      {
+        NODE_ENV: "production",
+        // The cases sign in as the demo admin and use the demo tenants: `npm start` seeds them only when asked.
+        SKILLRUN_DEMO: "1",
+        PORT: String(this.appPort),
+        SKILLRUN_PG_PORT: String(this.pgPort),
+        SKILLRUN_ENGINE_PORT: String(this.enginePort),
+        SKILLRUN_DATA_DIR: this.dataDir,
+        DATABASE_URL: "",
+        INNGEST_DEV: "",
+        INNGEST_BASE_URL: options.externalEngine ? this.engineUrl : "",
+        // Embedded: the launcher generates its keys into the data directory.
+        INNGEST_SIGNING_KEY: options.externalEngine ? this.inngestKeys.signingKey : "",
+        INNGEST_EVENT_KEY: options.externalEngine ? this.inngestKeys.eventKey : "",
+        INNGEST_SERVE_ORIGIN: options.externalEngine ? this.appUrl : "",
+        BETTER_AUTH_URL: `http://localhost:${this.appPort}`,
+        BETTER_AUTH_SECRET: "chaos-secret-chaos-secret-chaos-secret-0123",
+        NEXT_TELEMETRY_DISABLED: "1",
+        SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
+        OPENAI_COMPATIBLE_BASE_URL: `${this.model.url}/v1`,
+        OPENAI_COMPATIBLE_API_KEY: "chaos",
+        OPENAI_API_KEY: "",
+        ANTHROPIC_API_KEY: "",
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        ...env,
+      },
+    );
     await child.waitForLine(/ready in/, 180_000);
     return child;
   }
@@ -289,16 +339,33 @@ export class ChaosWorld {
     this.engineCount += 1;
     const child = this.spawnChild(
       `engine-${this.engineCount}`,
-      [...TSX, "inngest/engine/cli.ts", "-u", `${this.appUrl}/api/inngest`, "-p", String(this.enginePort), "--database-url", this.databaseUrl, "--poll-interval", "5"],
+      [
+        ...TSX,
+        "inngest/engine/cli.ts",
+        "-u",
+        `${this.appUrl}/api/inngest`,
+        "-p",
+        String(this.enginePort),
+        "--database-url",
+        this.databaseUrl,
+        "--poll-interval",
+        "5",
+      ],
       // Signed, like `inngest start`; the keys go through the environment, not argv.
-      { NODE_ENV: "production", INNGEST_SIGNING_KEY: this.inngestKeys.signingKey, INNGEST_EVENT_KEY: this.inngestKeys.eventKey },
+      {
+        NODE_ENV: "production",
+        INNGEST_SIGNING_KEY: this.inngestKeys.signingKey,
+        INNGEST_EVENT_KEY: this.inngestKeys.eventKey,
+      },
     );
     await child.waitForLine(/engine listening on/, 60_000);
     // Synced: the app's functions are registered.
     await eventually(
       "the engine to register the app's functions",
       async () => {
-        const rows = await this.db.execute<{ n: number }>(sql`select count(*)::int as n from inngest_engine.functions where slug like '%run-skill'`);
+        const rows = await this.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from inngest_engine.functions where slug like '%run-skill'`,
+        );
         return (rows[0]?.n ?? 0) > 0;
       },
       { timeoutMs: 60_000 },
@@ -311,7 +378,12 @@ export class ChaosWorld {
    * part and hashed form, the SDK's bearer token) appear in this case's child logs.
    */
   async secretsInLogs(): Promise<string[]> {
-    const files = ["auth-secret", "inngest-signing-key", "inngest-event-key", path.join("postgres", PASSWORD_FILE)];
+    const files = [
+      "auth-secret",
+      "inngest-signing-key",
+      "inngest-event-key",
+      path.join("postgres", PASSWORD_FILE),
+    ];
     const secrets: [string, string][] = [];
     for (const file of files) {
       const value = (await readFile(path.join(this.dataDir, file), "utf8").catch(() => "")).trim();
@@ -322,13 +394,19 @@ export class ChaosWorld {
         secrets.push([`${file} (secret part)`, key.hmacKey], [`${file} (hashed)`, key.hashed]);
       }
     }
-    const logs = await Promise.all((await readdir(this.logDir)).map((name) => readFile(path.join(this.logDir, name), "utf8")));
-    return secrets.filter(([, secret]) => logs.some((log) => log.includes(secret))).map(([file]) => file);
+    const logs = await Promise.all(
+      (await readdir(this.logDir)).map((name) => readFile(path.join(this.logDir, name), "utf8")),
+    );
+    return secrets
+      .filter(([, secret]) => logs.some((log) => log.includes(secret)))
+      .map(([file]) => file);
   }
 
   /** The `next start` process the launcher spawned (the app). */
   async appProcess(launcher: Child): Promise<number> {
-    const next = (await childrenOf(launcher.pid)).find((child) => /next-server|next\/dist\/bin\/next/.test(child.cmd));
+    const next = (await childrenOf(launcher.pid)).find((child) =>
+      /next-server|next\/dist\/bin\/next/.test(child.cmd),
+    );
     if (!next) throw new Error(`no next child under launcher ${launcher.pid}`);
     return next.pid;
   }
@@ -336,7 +414,10 @@ export class ChaosWorld {
   /** SIGKILLs a pid and waits until it is gone. */
   async sigkill(pid: number): Promise<void> {
     process.kill(pid, "SIGKILL");
-    await eventually(`pid ${pid} to die`, async () => !alive(pid), { timeoutMs: 10_000, intervalMs: 20 });
+    await eventually(`pid ${pid} to die`, async () => !alive(pid), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
   }
 
   /** The postmaster's pid from the cluster's lock file. */
@@ -348,13 +429,16 @@ export class ChaosWorld {
   async cleanup(): Promise<void> {
     await this.database?.close().catch(() => {});
     this.database = null;
-    for (const child of [...this.children].reverse()) await child.stop().catch(() => child.killGroup());
+    for (const child of [...this.children].reverse())
+      await child.stop().catch(() => child.killGroup());
     // A PostgreSQL the harness restarted is the launcher's to stop; if one lingers, stop it.
     if (existsSync(path.join(this.pgDataDir, "postmaster.pid"))) {
       const pid = await this.postgresPid().catch(() => 0);
       if (pid && alive(pid)) {
         process.kill(pid, "SIGINT");
-        await eventually("PostgreSQL to stop", async () => !alive(pid), { timeoutMs: 30_000 }).catch(() => process.kill(pid, "SIGKILL"));
+        await eventually("PostgreSQL to stop", async () => !alive(pid), {
+          timeoutMs: 30_000,
+        }).catch(() => process.kill(pid, "SIGKILL"));
       }
     }
     await this.model.close().catch(() => {});
@@ -366,24 +450,44 @@ export class ChaosWorld {
   /** An operator API key for a demo tenant, or for a new tenant with a default agent. */
   async tenantWithKey(slug: string): Promise<{ tenantId: string; key: string; slug: string }> {
     const db = this.db;
-    const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_ADMIN.email));
+    const [admin] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.email, DEMO_ADMIN.email));
     if (!admin) throw new Error("the demo admin is missing (was the demo data seeded?)");
     let [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug));
     if (!tenant) {
       const id = randomUUID();
       await db.insert(tenants).values({ id, name: `Chaos ${slug}`, slug });
       await db.insert(tenantSettings).values({ tenantId: id });
-      const [template] = await db.insert(agentTemplates).values({ tenantId: id, name: "Chaos", systemPrompt: "You answer briefly." }).returning({ id: agentTemplates.id });
-      await db.insert(agents).values({ tenantId: id, name: "Chaos agent", templateId: template!.id, isDefault: true });
+      const [template] = await db
+        .insert(agentTemplates)
+        .values({ tenantId: id, name: "Chaos", systemPrompt: "You answer briefly." })
+        .returning({ id: agentTemplates.id });
+      await db
+        .insert(agents)
+        .values({ tenantId: id, name: "Chaos agent", templateId: template!.id, isDefault: true });
       tenant = { id };
     }
     // A key acts for its creator, never above their role in the tenant: the creator is an owner of it, the harness's own.
     const creatorId = randomUUID();
-    await db.insert(users).values({ id: creatorId, email: `chaos-keys-${creatorId.slice(0, 8)}@chaos.test`, name: "Chaos keys", emailVerified: true });
-    await db.insert(memberships).values({ id: randomUUID(), organizationId: tenant.id, userId: creatorId, role: "owner" });
+    await db.insert(users).values({
+      id: creatorId,
+      email: `chaos-keys-${creatorId.slice(0, 8)}@chaos.test`,
+      name: "Chaos keys",
+      emailVerified: true,
+    });
+    await db
+      .insert(memberships)
+      .values({ id: randomUUID(), organizationId: tenant.id, userId: creatorId, role: "owner" });
     const { key } = await createApiKey(
       db,
-      { tenantId: tenant.id, userId: creatorId, userRole: "owner", audit: { actor: { type: "user", id: creatorId }, origin: "chaos" } },
+      {
+        tenantId: tenant.id,
+        userId: creatorId,
+        userRole: "owner",
+        audit: { actor: { type: "user", id: creatorId }, origin: "chaos" },
+      },
       { name: `chaos ${randomUUID().slice(0, 8)}`, role: "operator" },
     );
     return { tenantId: tenant.id, key, slug };
@@ -408,12 +512,19 @@ export class ChaosWorld {
   // ── REST ─────────────────────────────────────────────────────────────────────
 
   /** POST /api/v1/runs; resolves with the HTTP answer (never throws on a refused call). */
-  async startRun(apiKey: string, scriptKey: string, options: { signal?: AbortSignal } = {}): Promise<{ status: number; id?: string; body: string }> {
+  async startRun(
+    apiKey: string,
+    scriptKey: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ status: number; id?: string; body: string }> {
     try {
       const response = await fetch(`${this.appUrl}/api/v1/runs`, {
         method: "POST",
         headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ skill: SKILL, inputs: { customerEmail: `Where is my order? ${scriptMarker(scriptKey)}` } }),
+        body: JSON.stringify({
+          skill: SKILL,
+          inputs: { customerEmail: `Where is my order? ${scriptMarker(scriptKey)}` },
+        }),
         signal: options.signal,
       });
       const body = await response.text();
@@ -425,7 +536,10 @@ export class ChaosWorld {
   }
 
   async cancelRun(apiKey: string, runId: string): Promise<{ status: number; body: string }> {
-    const response = await fetch(`${this.appUrl}/api/v1/runs/${runId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${apiKey}` } });
+    const response = await fetch(`${this.appUrl}/api/v1/runs/${runId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     return { status: response.status, body: await response.text() };
   }
 
@@ -453,17 +567,32 @@ export class ChaosWorld {
   /** Runs whose inputs carry one of the script keys (also those whose start was refused). */
   async runsByScriptKeys(keys: string[]) {
     const markers = keys.map((key) => `%${scriptMarker(key)}%`);
-    return this.db
-      .select({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, inputs: skillRuns.inputs })
-      .from(skillRuns)
-      // One jsonb parameter: drizzle would spread a JS array into a parameter list.
-      .where(sql`${skillRuns.inputs}->>'customerEmail' like any(array(select jsonb_array_elements_text(${JSON.stringify(markers)}::jsonb)))`);
+    return (
+      this.db
+        .select({
+          id: skillRuns.id,
+          status: skillRuns.status,
+          failureCode: skillRuns.failureCode,
+          inputs: skillRuns.inputs,
+        })
+        .from(skillRuns)
+        // One jsonb parameter: drizzle would spread a JS array into a parameter list.
+        .where(
+          sql`${skillRuns.inputs}->>'customerEmail' like any(array(select jsonb_array_elements_text(${JSON.stringify(markers)}::jsonb)))`,
+        )
+    );
   }
 
   async timelines(ids: string[]) {
     const rows = ids.length
       ? await this.db
-          .select({ runId: runEvents.runId, type: runEvents.type, payload: runEvents.payload, at: runEvents.at, id: runEvents.id })
+          .select({
+            runId: runEvents.runId,
+            type: runEvents.type,
+            payload: runEvents.payload,
+            at: runEvents.at,
+            id: runEvents.id,
+          })
           .from(runEvents)
           .where(and(inArray(runEvents.runId, ids)))
           .orderBy(runEvents.id)
@@ -483,27 +612,40 @@ export const scriptKeyOf = (inputs: unknown): string | null => {
  * The timeline check every case shares: exactly one terminal event per run, of the run's
  * final status, and nothing after it. Returns a list of problems (empty when all agree).
  */
-export async function timelineProblems(world: ChaosWorld, runs: { id: string; status: string }[]): Promise<string[]> {
+export async function timelineProblems(
+  world: ChaosWorld,
+  runs: { id: string; status: string }[],
+): Promise<string[]> {
   const timelines = await world.timelines(runs.map((run) => run.id));
   const problems: string[] = [];
   for (const run of runs) {
     const events = timelines.get(run.id) ?? [];
     const terminal = events.filter((event) => (TERMINAL as readonly string[]).includes(event.type));
     if (terminal.length !== 1) {
-      problems.push(`${run.id}: ${terminal.length} terminal events (${events.map((event) => event.type).join(" → ")})`);
+      problems.push(
+        `${run.id}: ${terminal.length} terminal events (${events.map((event) => event.type).join(" → ")})`,
+      );
       continue;
     }
-    if (terminal[0]!.type !== run.status) problems.push(`${run.id}: status ${run.status} but terminal event ${terminal[0]!.type}`);
+    if (terminal[0]!.type !== run.status)
+      problems.push(`${run.id}: status ${run.status} but terminal event ${terminal[0]!.type}`);
     const last = events.at(-1)!;
     const lifecycle = ["queued", "running", ...TERMINAL];
-    const afterTerminal = events.slice(events.indexOf(terminal[0]!) + 1).filter((event) => lifecycle.includes(event.type));
-    if (afterTerminal.length) problems.push(`${run.id}: ${afterTerminal.map((event) => event.type).join(", ")} after the terminal ${terminal[0]!.type} (last ${last.type})`);
+    const afterTerminal = events
+      .slice(events.indexOf(terminal[0]!) + 1)
+      .filter((event) => lifecycle.includes(event.type));
+    if (afterTerminal.length)
+      problems.push(
+        `${run.id}: ${afterTerminal.map((event) => event.type).join(", ")} after the terminal ${terminal[0]!.type} (last ${last.type})`,
+      );
   }
   return problems;
 }
 
 /** Max simultaneously open intervals per group: a sweep over (start +1, end −1) points. */
-export function maxOverlap(intervals: { group: string; start: number; end: number }[]): Map<string, number> {
+export function maxOverlap(
+  intervals: { group: string; start: number; end: number }[],
+): Map<string, number> {
   const byGroup = new Map<string, { at: number; delta: number }[]>();
   for (const interval of intervals) {
     const points = byGroup.get(interval.group) ?? [];

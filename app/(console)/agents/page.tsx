@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Agents" };
 export default function AgentsPage() {
   return (
     <>
-      <PageHeader title="Agents" description="The model, template, tools and guardrail each run uses." />
+      <PageHeader
+        title="Agents"
+        description="The model, template, tools and guardrail each run uses."
+      />
       <AgentList />
     </>
   );

@@ -10,7 +10,10 @@ export const metadata: Metadata = { title: "Runs" };
 export default function RunsPage() {
   return (
     <>
-      <PageHeader title="Runs" description="Every skill run of this tenant, newest first. The view lives in the URL: share it." />
+      <PageHeader
+        title="Runs"
+        description="Every skill run of this tenant, newest first. The view lives in the URL: share it."
+      />
       <Suspense fallback={<Skeleton className="h-96" />}>
         <RunsFilterBar />
         <RunsTable />

@@ -9,6 +9,9 @@ export async function GET() {
     await getDb().execute(sql`select 1`);
     return Response.json({ status: "ok" });
   } catch {
-    return Response.json({ status: "unavailable", reason: "database unreachable" }, { status: 503 });
+    return Response.json(
+      { status: "unavailable", reason: "database unreachable" },
+      { status: 503 },
+    );
   }
 }

@@ -19,8 +19,14 @@ export type InviteActionState = { error: string | null };
 
 /** What the invitee reads for a refusal; anything else is a real failure and goes to the error page. */
 function refusal(error: unknown): string | null {
-  if (error instanceof InvitationInvalidError) return "This invitation is not valid. Ask an admin of the tenant for a new one.";
-  if (error instanceof InvitationAccountExistsError || error instanceof InvitationWrongAccountError || error instanceof InvitationInputError) return error.message;
+  if (error instanceof InvitationInvalidError)
+    return "This invitation is not valid. Ask an admin of the tenant for a new one.";
+  if (
+    error instanceof InvitationAccountExistsError ||
+    error instanceof InvitationWrongAccountError ||
+    error instanceof InvitationInputError
+  )
+    return error.message;
   return null;
 }
 
@@ -29,7 +35,11 @@ function refusal(error: unknown): string | null {
  * joins the tenant (one transaction), then signs them in on the server — a direct call, so it
  * is not one of the sign-in attempts the rate limiter counts — and opens the console there.
  */
-export async function acceptWithNewAccount(token: string, _previous: InviteActionState, form: FormData): Promise<InviteActionState> {
+export async function acceptWithNewAccount(
+  token: string,
+  _previous: InviteActionState,
+  form: FormData,
+): Promise<InviteActionState> {
   const name = String(form.get("name") ?? "");
   const password = String(form.get("password") ?? "");
   if (password !== String(form.get("confirm") ?? "")) return { error: "The two passwords differ." };
@@ -37,7 +47,13 @@ export async function acceptWithNewAccount(token: string, _previous: InviteActio
   const auth = getAuth();
   let email: string;
   try {
-    ({ email } = await acceptInvitationAsNewUser(getDb(), token, { name, password }, await passwordPolicyOf(auth), requestOrigin(requestHeaders)));
+    ({ email } = await acceptInvitationAsNewUser(
+      getDb(),
+      token,
+      { name, password },
+      await passwordPolicyOf(auth),
+      requestOrigin(requestHeaders),
+    ));
   } catch (error) {
     const message = refusal(error);
     if (message === null) throw error;
@@ -56,12 +72,21 @@ export async function acceptWithNewAccount(token: string, _previous: InviteActio
 }
 
 /** Signed in as the invited email: joins the tenant and makes it this session's active one. */
-export async function acceptAsSignedIn(token: string, _previous: InviteActionState): Promise<InviteActionState> {
+export async function acceptAsSignedIn(
+  token: string,
+  _previous: InviteActionState,
+): Promise<InviteActionState> {
   const requestHeaders = await headers();
   const session = await getAuth().api.getSession({ headers: requestHeaders });
-  if (!session) return { error: "Your session ended. Sign in again, then open this link once more." };
+  if (!session)
+    return { error: "Your session ended. Sign in again, then open this link once more." };
   try {
-    await acceptInvitationAsUser(getDb(), token, { userId: session.user.id, sessionId: session.session.id }, requestOrigin(requestHeaders));
+    await acceptInvitationAsUser(
+      getDb(),
+      token,
+      { userId: session.user.id, sessionId: session.session.id },
+      requestOrigin(requestHeaders),
+    );
   } catch (error) {
     const message = refusal(error);
     if (message === null) throw error;

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthFrame } from "@/components/auth/auth-frame";
-import { AcceptInvitationButton, NewAccountForm, SwitchAccountButton } from "@/components/auth/invitation";
+import {
+  AcceptInvitationButton,
+  NewAccountForm,
+  SwitchAccountButton,
+} from "@/components/auth/invitation";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import type { MemberRole } from "@/lib/enums";
@@ -13,7 +17,11 @@ import { findInvitation } from "@/server/services/access/invitations";
 import { acceptAsSignedIn, acceptWithNewAccount } from "./actions";
 
 // The link carries a secret: keep it out of Referer headers and search indexes.
-export const metadata: Metadata = { title: "Invitation", referrer: "no-referrer", robots: { index: false, follow: false } };
+export const metadata: Metadata = {
+  title: "Invitation",
+  referrer: "no-referrer",
+  robots: { index: false, follow: false },
+};
 
 const article = (role: MemberRole) => (role === "viewer" ? "a" : "an");
 
@@ -33,12 +41,15 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           <CardHeader>
             <h1 className="text-base leading-tight font-semibold">This invitation is not valid</h1>
             <CardDescription>
-              The link may have expired, been revoked or replaced by a newer one, or already been used. Ask an admin of the tenant for a new invitation.
+              The link may have expired, been revoked or replaced by a newer one, or already been
+              used. Ask an admin of the tenant for a new invitation.
             </CardDescription>
           </CardHeader>
           <CardContent>
             <Button asChild variant="outline" className="w-full">
-              <Link href={session ? "/skills" : "/sign-in"}>{session ? "Go to the console" : "Go to sign-in"}</Link>
+              <Link href={session ? "/skills" : "/sign-in"}>
+                {session ? "Go to the console" : "Go to sign-in"}
+              </Link>
             </Button>
           </CardContent>
         </Card>
@@ -51,8 +62,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
     <CardHeader>
       <h1 className="text-base leading-tight font-semibold">Join {invitation.tenantName}</h1>
       <CardDescription>
-        You are invited to <strong className="text-foreground">{invitation.tenantName}</strong> as {article(invitation.role)}{" "}
-        <strong className="text-foreground">{invitation.role}</strong>, with the email <strong className="text-foreground">{invitation.email}</strong>.
+        You are invited to <strong className="text-foreground">{invitation.tenantName}</strong> as{" "}
+        {article(invitation.role)} <strong className="text-foreground">{invitation.role}</strong>,
+        with the email <strong className="text-foreground">{invitation.email}</strong>.
       </CardDescription>
     </CardHeader>
   );
@@ -65,7 +77,8 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             {header}
             <CardContent className="flex flex-col gap-4">
               <p role="alert" className="text-sm">
-                You are signed in as <strong>{session.user.email}</strong>. This invitation is for {invitation.email} and can only be accepted by that account.
+                You are signed in as <strong>{session.user.email}</strong>. This invitation is for{" "}
+                {invitation.email} and can only be accepted by that account.
               </p>
               <SwitchAccountButton next={path} />
               <Button asChild variant="ghost">
@@ -81,7 +94,10 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
         <Card>
           {header}
           <CardContent>
-            <AcceptInvitationButton action={acceptAsSignedIn.bind(null, token)} tenantName={invitation.tenantName} />
+            <AcceptInvitationButton
+              action={acceptAsSignedIn.bind(null, token)}
+              tenantName={invitation.tenantName}
+            />
           </CardContent>
         </Card>
       </AuthFrame>
@@ -94,7 +110,10 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
         <Card>
           {header}
           <CardContent className="flex flex-col gap-4">
-            <p className="text-sm text-muted-foreground">{invitation.email} already has a Skillrun account. Sign in to it first, then accept here.</p>
+            <p className="text-muted-foreground text-sm">
+              {invitation.email} already has a Skillrun account. Sign in to it first, then accept
+              here.
+            </p>
             <Button asChild>
               <Link href={{ pathname: "/sign-in", query: { next: path } }}>Sign in first</Link>
             </Button>
@@ -110,7 +129,12 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       <Card>
         {header}
         <CardContent>
-          <NewAccountForm action={acceptWithNewAccount.bind(null, token)} email={invitation.email} minLength={minLength} maxLength={maxLength} />
+          <NewAccountForm
+            action={acceptWithNewAccount.bind(null, token)}
+            email={invitation.email}
+            minLength={minLength}
+            maxLength={maxLength}
+          />
         </CardContent>
       </Card>
     </AuthFrame>

@@ -59,7 +59,9 @@ async function cancellableApp() {
     return t.runOf(eventId!);
   };
   const reached = (step: string, id: string) =>
-    waitFor(() => executed.includes(`${id}:${step}`), { message: `run ${id} executes step "${step}"` });
+    waitFor(() => executed.includes(`${id}:${step}`), {
+      message: `run ${id} executes step "${step}"`,
+    });
   return { client, start, cancel, executed, failures, hold, startRun, reached };
 }
 
@@ -154,19 +156,23 @@ describe("REST cancellation", () => {
     const client = t.client("bulk");
     const start = uniqueName("bulk/start");
     const executed: string[] = [];
-    const fn = client.createFunction({ id: "bulk", triggers: [{ event: start }] }, async ({ event, step }) => {
-      const tag = event.data.tag as string;
-      await step.run("one", () => {
-        executed.push(`${tag}:one`);
-      });
-      await step.sleep("nap", "2s");
-      await step.run("two", () => {
-        executed.push(`${tag}:two`);
-      });
-      return tag;
-    });
+    const fn = client.createFunction(
+      { id: "bulk", triggers: [{ event: start }] },
+      async ({ event, step }) => {
+        const tag = event.data.tag as string;
+        await step.run("one", () => {
+          executed.push(`${tag}:one`);
+        });
+        await step.sleep("nap", "2s");
+        await step.run("two", () => {
+          executed.push(`${tag}:two`);
+        });
+        return tag;
+      },
+    );
     await t.serve(client, [fn]);
-    const reached = (tag: string) => waitFor(() => executed.includes(`${tag}:one`), { message: `run ${tag} starts` });
+    const reached = (tag: string) =>
+      waitFor(() => executed.includes(`${tag}:one`), { message: `run ${tag} starts` });
 
     const windowStart = new Date(Date.now() - 1);
     const [eventA] = await t.send({ name: start, data: { tag: "A" } });

@@ -17,19 +17,22 @@ describe("engine restarts", () => {
     const eventName = uniqueName("crash-sleep/go");
     const executions = { before: 0, after: 0 };
     let reachedSleep = false;
-    const fn = client.createFunction({ id: "crash-sleep", triggers: [{ event: eventName }] }, async ({ step }) => {
-      const before = await step.run("before", () => {
-        executions.before++;
-        return Date.now();
-      });
-      reachedSleep = true;
-      await step.sleep("nap", "2s");
-      const after = await step.run("after", () => {
-        executions.after++;
-        return Date.now();
-      });
-      return { before, after };
-    });
+    const fn = client.createFunction(
+      { id: "crash-sleep", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const before = await step.run("before", () => {
+          executions.before++;
+          return Date.now();
+        });
+        reachedSleep = true;
+        await step.sleep("nap", "2s");
+        const after = await step.run("after", () => {
+          executions.after++;
+          return Date.now();
+        });
+        return { before, after };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -52,13 +55,16 @@ describe("engine restarts", () => {
     const eventName = uniqueName("crash-overdue/go");
     const executions = { before: 0, after: 0 };
     let reachedSleep = false;
-    const fn = client.createFunction({ id: "crash-overdue", triggers: [{ event: eventName }] }, async ({ step }) => {
-      await step.run("before", () => ++executions.before);
-      reachedSleep = true;
-      await step.sleep("nap", "1s");
-      await step.run("after", () => ++executions.after);
-      return "awake";
-    });
+    const fn = client.createFunction(
+      { id: "crash-overdue", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        await step.run("before", () => ++executions.before);
+        reachedSleep = true;
+        await step.sleep("nap", "1s");
+        await step.run("after", () => ++executions.after);
+        return "awake";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -81,12 +87,19 @@ describe("engine restarts", () => {
     const resume = uniqueName("crash-wait/resume");
     let reachedWait = false;
     let beforeCalls = 0;
-    const fn = client.createFunction({ id: "crash-wait", triggers: [{ event: start }] }, async ({ step }) => {
-      await step.run("before", () => ++beforeCalls);
-      reachedWait = true;
-      const got = await step.waitForEvent("resume", { event: resume, match: "data.id", timeout: "30s" });
-      return got ? got.data : null;
-    });
+    const fn = client.createFunction(
+      { id: "crash-wait", triggers: [{ event: start }] },
+      async ({ step }) => {
+        await step.run("before", () => ++beforeCalls);
+        reachedWait = true;
+        const got = await step.waitForEvent("resume", {
+          event: resume,
+          match: "data.id",
+          timeout: "30s",
+        });
+        return got ? got.data : null;
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: start, data: { id: "w1" } });
@@ -96,7 +109,10 @@ describe("engine restarts", () => {
     await t.crash();
     await t.start();
 
-    const finished = await t.sendUntilFinished(run.run_id, () => ({ name: resume, data: { id: "w1", ok: true } }));
+    const finished = await t.sendUntilFinished(run.run_id, () => ({
+      name: resume,
+      data: { id: "w1", ok: true },
+    }));
     expect(finished.status).toBe("Completed");
     expect(finished.output).toEqual({ id: "w1", ok: true });
     expect(beforeCalls).toBe(1);
@@ -105,60 +121,69 @@ describe("engine restarts", () => {
   it.each([
     { retries: 1 as const, label: "1", outcome: "Completed" as const, attempts: [0, 1] },
     { retries: 0 as const, label: "0", outcome: "Failed" as const, attempts: [0] },
-  ])("crash with a step in flight, retries: $label → the interrupted request is a failed attempt, run $outcome", async ({ retries, outcome, attempts: expected }) => {
-    const client = t.client(`crash-inflight-${retries}`);
-    const eventName = uniqueName("crash-inflight/go");
-    const attempts: number[] = [];
-    const entered = gate();
-    const hold = gate();
-    const fn = client.createFunction({ id: "inflight", retries, triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      const result = await step.run("block", async () => {
-        attempts.push(attempt);
-        if (attempt === 0) {
-          entered.release();
-          await hold.promise;
-        }
-        return `finished on attempt ${attempt}`;
-      });
-      return result;
-    });
-    await t.serve(client, [fn]);
+  ])(
+    "crash with a step in flight, retries: $label → the interrupted request is a failed attempt, run $outcome",
+    async ({ retries, outcome, attempts: expected }) => {
+      const client = t.client(`crash-inflight-${retries}`);
+      const eventName = uniqueName("crash-inflight/go");
+      const attempts: number[] = [];
+      const entered = gate();
+      const hold = gate();
+      const fn = client.createFunction(
+        { id: "inflight", retries, triggers: [{ event: eventName }] },
+        async ({ step, attempt }) => {
+          const result = await step.run("block", async () => {
+            attempts.push(attempt);
+            if (attempt === 0) {
+              entered.release();
+              await hold.promise;
+            }
+            return `finished on attempt ${attempt}`;
+          });
+          return result;
+        },
+      );
+      await t.serve(client, [fn]);
 
-    const [eventId] = await t.send({ name: eventName });
-    const run = await t.runOf(eventId!);
-    await within(entered.promise, 10_000, "the step starts");
-    await t.crash();
-    // The abandoned request now answers; the crashed engine must ignore it (and write nothing).
-    hold.release();
-    // Proving a negative: gives a wrongly still-active crashed engine time to record the answer.
-    await delay(300);
-    await t.start();
+      const [eventId] = await t.send({ name: eventName });
+      const run = await t.runOf(eventId!);
+      await within(entered.promise, 10_000, "the step starts");
+      await t.crash();
+      // The abandoned request now answers; the crashed engine must ignore it (and write nothing).
+      hold.release();
+      // Proving a negative: gives a wrongly still-active crashed engine time to record the answer.
+      await delay(300);
+      await t.start();
 
-    const finished = await t.waitForStatus(run.run_id, outcome, 15_000);
-    if (outcome === "Completed") expect(finished.output).toBe("finished on attempt 1");
-    // Proving a negative: no further attempt after the run ended.
-    await delay(300);
-    expect(attempts).toEqual(expected);
-  });
+      const finished = await t.waitForStatus(run.run_id, outcome, 15_000);
+      if (outcome === "Completed") expect(finished.output).toBe("finished on attempt 1");
+      // Proving a negative: no further attempt after the run ended.
+      await delay(300);
+      expect(attempts).toEqual(expected);
+    },
+  );
 
   it("graceful close waits for the in-flight step; the restarted engine continues without re-running it", async () => {
     const client = t.client("graceful");
     const eventName = uniqueName("graceful/go");
     const executions = { slow: 0, after: 0 };
     const entered = gate();
-    const fn = client.createFunction({ id: "graceful", retries: 0, triggers: [{ event: eventName }] }, async ({ step }) => {
-      const slow = await step.run("slow", async () => {
-        executions.slow++;
-        entered.release();
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return "slow done";
-      });
-      const after = await step.run("after", () => {
-        executions.after++;
-        return `${slow}, then after`;
-      });
-      return after;
-    });
+    const fn = client.createFunction(
+      { id: "graceful", retries: 0, triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const slow = await step.run("slow", async () => {
+          executions.slow++;
+          entered.release();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return "slow done";
+        });
+        const after = await step.run("after", () => {
+          executions.after++;
+          return `${slow}, then after`;
+        });
+        return after;
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });

@@ -81,7 +81,11 @@ describe("POST /e/:key", () => {
 
     const [givenId] = await t.send({ name, id: "my-own-id", ts: 1_700_000_000_000, data: {} });
     expect(givenId).not.toBe("my-own-id");
-    expect(await t.getEvent(givenId!)).toMatchObject({ name, id: "my-own-id", ts: 1_700_000_000_000 });
+    expect(await t.getEvent(givenId!)).toMatchObject({
+      name,
+      id: "my-own-id",
+      ts: 1_700_000_000_000,
+    });
   });
 
   it("the SDK's client.send gets the engine's internal ids back", async () => {
@@ -100,7 +104,10 @@ describe("POST /e/:key", () => {
     const client = t.client("api-seed");
     const name = uniqueName("api/seeded");
     let runs = 0;
-    const fn = client.createFunction({ id: "seeded", triggers: [{ event: name }] }, async () => ++runs);
+    const fn = client.createFunction(
+      { id: "seeded", triggers: [{ event: name }] },
+      async () => ++runs,
+    );
     await t.serve(client, [fn]);
 
     const ms = Date.now();
@@ -132,7 +139,9 @@ describe("POST /e/:key", () => {
     for (const id of ids) expect(await t.runsForEvent(id)).toHaveLength(1);
     expect(runs).toBe(2);
 
-    const other = await t.sendRaw(events, { "x-inngest-event-id-seed": `${ms},${randomBytes(10).toString("base64")}` });
+    const other = await t.sendRaw(events, {
+      "x-inngest-event-id-seed": `${ms},${randomBytes(10).toString("base64")}`,
+    });
     expect((other.body as SendBody).ids).not.toEqual(ids);
   });
 });
@@ -147,7 +156,10 @@ describe("inspection API", () => {
   it("/v1 responses are {data, metadata}; runs of an event and the run itself agree", async () => {
     const client = t.client("api-v1");
     const name = uniqueName("api/v1");
-    const fn = client.createFunction({ id: "v1", triggers: [{ event: name }] }, async ({ event }) => ({ echoed: event.data.value as string }));
+    const fn = client.createFunction(
+      { id: "v1", triggers: [{ event: name }] },
+      async ({ event }) => ({ echoed: event.data.value as string }),
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name, data: { value: "x" } });
@@ -155,14 +167,21 @@ describe("inspection API", () => {
 
     const event = await t.api<{ data: unknown; metadata: unknown }>(`/v1/events/${eventId}`);
     expect(event.httpStatus).toBe(200);
-    expect(event.body).toMatchObject({ data: { name, data: { value: "x" } }, metadata: expect.any(Object) });
+    expect(event.body).toMatchObject({
+      data: { name, data: { value: "x" } },
+      metadata: expect.any(Object),
+    });
 
     const runs = await t.api<{ data: unknown[]; metadata: unknown }>(`/v1/events/${eventId}/runs`);
     expect(runs.httpStatus).toBe(200);
     expect(runs.body.metadata).toEqual(expect.any(Object));
-    expect(runs.body.data).toEqual([expect.objectContaining({ run_id: run.run_id, event_id: eventId, status: "Completed" })]);
+    expect(runs.body.data).toEqual([
+      expect.objectContaining({ run_id: run.run_id, event_id: eventId, status: "Completed" }),
+    ]);
 
-    const single = await t.api<{ data: Record<string, unknown>; metadata: unknown }>(`/v1/runs/${run.run_id}`);
+    const single = await t.api<{ data: Record<string, unknown>; metadata: unknown }>(
+      `/v1/runs/${run.run_id}`,
+    );
     expect(single.httpStatus).toBe(200);
     expect(single.body.metadata).toEqual(expect.any(Object));
     expect(single.body.data).toMatchObject({
@@ -186,11 +205,17 @@ describe("trigger routing", () => {
     const client = t.client("routing");
     const prefix = uniqueName("routing");
     const calls: string[] = [];
-    const wildcard = client.createFunction({ id: "wildcard", triggers: [{ event: `${prefix}/*` }] }, async ({ event }) => {
-      calls.push(`wildcard:${event.name}`);
-    });
+    const wildcard = client.createFunction(
+      { id: "wildcard", triggers: [{ event: `${prefix}/*` }] },
+      async ({ event }) => {
+        calls.push(`wildcard:${event.name}`);
+      },
+    );
     const conditional = client.createFunction(
-      { id: "conditional", triggers: [{ event: `${prefix}/order`, if: "event.data.amount > 100" }] },
+      {
+        id: "conditional",
+        triggers: [{ event: `${prefix}/order`, if: "event.data.amount > 100" }],
+      },
       async ({ event }) => {
         calls.push(`conditional:${event.data.amount as number}`);
       },
@@ -205,10 +230,15 @@ describe("trigger routing", () => {
 
     const [small] = await t.send({ name: `${prefix}/order`, data: { amount: 5 } });
     const [big] = await t.send({ name: `${prefix}/order`, data: { amount: 500 } });
-    const [unrelated] = await t.send({ name: `${uniqueName("elsewhere")}/order`, data: { amount: 500 } });
+    const [unrelated] = await t.send({
+      name: `${uniqueName("elsewhere")}/order`,
+      data: { amount: 500 },
+    });
 
     const slugs = async (eventId: string, count: number) =>
-      (await t.waitForRuns(eventId, count)).map((run) => run.function_slug?.slice(client.id.length + 1)).sort();
+      (await t.waitForRuns(eventId, count))
+        .map((run) => run.function_slug?.slice(client.id.length + 1))
+        .sort();
     expect(await slugs(small!, 2)).toEqual(["double", "wildcard"]);
     expect(await slugs(big!, 3)).toEqual(["conditional", "double", "wildcard"]);
     // Proving a negative: extra runs (a second "double", a "conditional" for 5) would exist by now.

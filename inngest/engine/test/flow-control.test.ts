@@ -11,10 +11,13 @@ describe("dedupe and idempotency", () => {
     const client = t.client("dedupe");
     const eventName = uniqueName("dedupe/go");
     const seen: number[] = [];
-    const fn = client.createFunction({ id: "dedupe", triggers: [{ event: eventName }] }, async ({ event }) => {
-      seen.push(event.data.n as number);
-      return event.data.n as number;
-    });
+    const fn = client.createFunction(
+      { id: "dedupe", triggers: [{ event: eventName }] },
+      async ({ event }) => {
+        seen.push(event.data.n as number);
+        return event.data.n as number;
+      },
+    );
     await t.serve(client, [fn]);
 
     const userId = uniqueName("order");
@@ -32,17 +35,24 @@ describe("dedupe and idempotency", () => {
     await delay(400);
     expect(await t.runsForEvent(secondId!)).toEqual([]);
     expect(seen).toEqual([1]);
-    expect(await t.getEvent(secondId!)).toMatchObject({ name: eventName, id: userId, data: { n: 2 } });
+    expect(await t.getEvent(secondId!)).toMatchObject({
+      name: eventName,
+      id: userId,
+      data: { n: 2 },
+    });
   });
 
   it('idempotency: "event.data.key" — a second event with the same key starts no run, a different key does', async () => {
     const client = t.client("idempotency");
     const eventName = uniqueName("idem/go");
     const seen: string[] = [];
-    const fn = client.createFunction({ id: "idem", idempotency: "event.data.key", triggers: [{ event: eventName }] }, async ({ event }) => {
-      seen.push(`${event.data.key as string}#${event.data.n as number}`);
-      return event.data.n as number;
-    });
+    const fn = client.createFunction(
+      { id: "idem", idempotency: "event.data.key", triggers: [{ event: eventName }] },
+      async ({ event }) => {
+        seen.push(`${event.data.key as string}#${event.data.n as number}`);
+        return event.data.n as number;
+      },
+    );
     await t.serve(client, [fn]);
 
     const [first] = await t.send({ name: eventName, data: { key: "k1", n: 1 } });
@@ -65,12 +75,21 @@ describe("concurrency", () => {
     const eventName = uniqueName("concurrency/go");
     const intervals: { tenant: string; n: number; start: number; end: number }[] = [];
     const fn = client.createFunction(
-      { id: "keyed", concurrency: { limit: 1, key: "event.data.tenant" }, triggers: [{ event: eventName }] },
+      {
+        id: "keyed",
+        concurrency: { limit: 1, key: "event.data.tenant" },
+        triggers: [{ event: eventName }],
+      },
       async ({ event, step }) => {
         await step.run("work", async () => {
           const start = Date.now();
           await new Promise((resolve) => setTimeout(resolve, 200));
-          intervals.push({ tenant: event.data.tenant as string, n: event.data.n as number, start, end: Date.now() });
+          intervals.push({
+            tenant: event.data.tenant as string,
+            n: event.data.n as number,
+            start,
+            end: Date.now(),
+          });
         });
         return event.data.n as number;
       },
@@ -86,13 +105,19 @@ describe("concurrency", () => {
     ].map((data) => ({ name: eventName, data }));
     const ids = await t.send(events);
     for (const id of ids) await t.finishedRunOf(id, "Completed", 15_000);
-    await waitFor(() => intervals.length === 5, { message: "every run's step executed", timeoutMs: 2_000 });
+    await waitFor(() => intervals.length === 5, {
+      message: "every run's step executed",
+      timeoutMs: 2_000,
+    });
 
     for (const tenant of ["a", "b"]) {
       const own = intervals.filter((interval) => interval.tenant === tenant);
       for (const [i, x] of own.entries()) {
         for (const y of own.slice(i + 1)) {
-          expect(overlaps(x, y), `tenant ${tenant}: runs ${x.n} and ${y.n} overlap: ${JSON.stringify(own)}`).toBe(false);
+          expect(
+            overlaps(x, y),
+            `tenant ${tenant}: runs ${x.n} and ${y.n} overlap: ${JSON.stringify(own)}`,
+          ).toBe(false);
         }
       }
     }
@@ -108,7 +133,11 @@ describe("concurrency", () => {
     const eventName = uniqueName("concurrency-order/go");
     const order: string[] = [];
     const fn = client.createFunction(
-      { id: "ordered", concurrency: { limit: 1, key: "event.data.tenant" }, triggers: [{ event: eventName }] },
+      {
+        id: "ordered",
+        concurrency: { limit: 1, key: "event.data.tenant" },
+        triggers: [{ event: eventName }],
+      },
       async ({ event, step }) => {
         for (const name of ["first", "second", "third"]) {
           await step.run(name, async () => {
@@ -126,7 +155,17 @@ describe("concurrency", () => {
     for (const id of ids) await t.finishedRunOf(id, "Completed", 15_000);
 
     // Arrival order would give 1:first, 2:first, 3:first, 1:second, …: every run started, none done.
-    expect(order).toEqual(["1:first", "1:second", "1:third", "2:first", "2:second", "2:third", "3:first", "3:second", "3:third"]);
+    expect(order).toEqual([
+      "1:first",
+      "1:second",
+      "1:third",
+      "2:first",
+      "2:second",
+      "2:third",
+      "3:first",
+      "3:second",
+      "3:third",
+    ]);
   });
 
   it("a run under way goes before an older run that has not started: a run held back by a second key does not cut in", async () => {

@@ -45,7 +45,13 @@ type V1<T> = { data: T; metadata: Record<string, unknown> };
 
 export type SendResponse = { httpStatus: number; body: unknown };
 
-export type EventInput = { name: string; data?: Record<string, unknown>; id?: string; ts?: number; user?: Record<string, unknown> };
+export type EventInput = {
+  name: string;
+  data?: Record<string, unknown>;
+  id?: string;
+  ts?: number;
+  user?: Record<string, unknown>;
+};
 
 // ── small utilities ────────────────────────────────────────────────────────────────────────
 
@@ -100,7 +106,10 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const message = typeof options.message === "function" ? options.message() : options.message;
-      const observed = lastError !== undefined ? `last error: ${String(lastError)}` : `last value: ${describe(last)}`;
+      const observed =
+        lastError !== undefined
+          ? `last error: ${String(lastError)}`
+          : `last value: ${describe(last)}`;
       throw new Error(`waitFor timed out after ${timeoutMs} ms: ${message} (${observed})`);
     }
     await delay(intervalMs);
@@ -123,10 +132,17 @@ export function gate(): Gate {
 }
 
 /** Resolves like `promise`, or fails after `timeoutMs` with `message`. */
-export async function within<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+export async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  message: string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${message}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms: ${message}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -136,7 +152,10 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, message:
 }
 
 /** Whether two [start, end) intervals overlap. */
-export function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+export function overlaps(
+  a: { start: number; end: number },
+  b: { start: number; end: number },
+): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
@@ -153,7 +172,10 @@ export type AppServer = {
 };
 
 /** Serves `functions` of `client` with the real node adapter on a random local port. */
-export async function startAppServer(client: Inngest.Any, functions: InngestFunction.Any[]): Promise<AppServer> {
+export async function startAppServer(
+  client: Inngest.Any,
+  functions: InngestFunction.Any[],
+): Promise<AppServer> {
   const handler = serve({ client, functions });
   const requests = { GET: 0, PUT: 0, POST: 0 };
   const server = http.createServer((request, response) => {
@@ -187,7 +209,10 @@ type EngineStartOptions = Parameters<typeof startEngine>[0];
 
 export type SignedModeKeys = { signingKey: string; signingKeyFallback?: string; eventKey: string };
 
-export type HarnessOptions = Pick<EngineStartOptions, "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds"> & {
+export type HarnessOptions = Pick<
+  EngineStartOptions,
+  "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds"
+> & {
   /** Run the engine signed; clients get the signing and event keys, API calls the hashed key. */
   keys?: SignedModeKeys;
 };
@@ -213,7 +238,8 @@ export class EngineHarness {
   /** Starts the engine; after the first start it reuses the same port so SDK clients keep working. */
   async start(): Promise<Engine> {
     const databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) throw new Error("DATABASE_URL is not set: is test/setup-database.ts in setupFiles?");
+    if (!databaseUrl)
+      throw new Error("DATABASE_URL is not set: is test/setup-database.ts in setupFiles?");
     const options: EngineStartOptions = {
       port: this.port,
       databaseUrl,
@@ -225,7 +251,8 @@ export class EngineHarness {
       ...this.options.keys,
       log: (line) => {
         // CONFORMANCE_ENGINE_LOG=1 prints the engine's log lines while debugging a failure.
-        if (process.env.CONFORMANCE_ENGINE_LOG) process.stderr.write(`[engine] ${JSON.stringify(line)}\n`);
+        if (process.env.CONFORMANCE_ENGINE_LOG)
+          process.stderr.write(`[engine] ${JSON.stringify(line)}\n`);
         this.logs.push(line as Record<string, unknown>);
         if (this.logs.length > 2000) this.logs.splice(0, 1000);
       },
@@ -255,17 +282,31 @@ export class EngineHarness {
    */
   client(name: string, keys: Partial<SignedModeKeys> | undefined = this.options.keys): Inngest {
     const id = `conformance-${name}-${uid()}`;
-    if (!this.options.keys) return new Inngest({ id, isDev: true, baseUrl: this.url, logger: silentLogger });
-    return new Inngest({ id, isDev: false, baseUrl: this.url, logger: silentLogger, ...this.options.keys, ...keys });
+    if (!this.options.keys)
+      return new Inngest({ id, isDev: true, baseUrl: this.url, logger: silentLogger });
+    return new Inngest({
+      id,
+      isDev: false,
+      baseUrl: this.url,
+      logger: silentLogger,
+      ...this.options.keys,
+      ...keys,
+    });
   }
 
   /** What the SDK sends as `Authorization` in signed mode. */
   get authorization(): Record<string, string> {
-    return this.options.keys ? { authorization: `Bearer ${parseSigningKey(this.options.keys.signingKey).hashed}` } : {};
+    return this.options.keys
+      ? { authorization: `Bearer ${parseSigningKey(this.options.keys.signingKey).hashed}` }
+      : {};
   }
 
   /** Serves the functions on a new app server and syncs it (unless `sync: false`). Closed after the file. */
-  async serve(client: Inngest.Any, functions: InngestFunction.Any[], options: { sync?: SyncMode | false } = {}): Promise<AppServer> {
+  async serve(
+    client: Inngest.Any,
+    functions: InngestFunction.Any[],
+    options: { sync?: SyncMode | false } = {},
+  ): Promise<AppServer> {
     const app = await startAppServer(client, functions);
     this.apps.push(app);
     const sync = options.sync ?? "in_band";
@@ -281,7 +322,10 @@ export class EngineHarness {
   // ── HTTP API ──
 
   async api<T>(path: string, init?: RequestInit): Promise<{ httpStatus: number; body: T }> {
-    const response = await fetch(new URL(path, this.url), { ...init, headers: { ...this.authorization, ...(init?.headers as Record<string, string> | undefined) } });
+    const response = await fetch(new URL(path, this.url), {
+      ...init,
+      headers: { ...this.authorization, ...(init?.headers as Record<string, string> | undefined) },
+    });
     const text = await response.text();
     let body: unknown = text;
     if (text) {
@@ -297,30 +341,36 @@ export class EngineHarness {
   async getRun(runId: string): Promise<RunView | undefined> {
     const { httpStatus, body } = await this.api<V1<RunView>>(`/v1/runs/${runId}`);
     if (httpStatus === 404) return undefined;
-    if (httpStatus !== 200) throw new Error(`GET /v1/runs/${runId} answered ${httpStatus}: ${describe(body)}`);
+    if (httpStatus !== 200)
+      throw new Error(`GET /v1/runs/${runId} answered ${httpStatus}: ${describe(body)}`);
     return body.data;
   }
 
   async runsForEvent(eventId: string): Promise<RunView[]> {
     const { httpStatus, body } = await this.api<V1<RunView[]>>(`/v1/events/${eventId}/runs`);
-    if (httpStatus !== 200) throw new Error(`GET /v1/events/${eventId}/runs answered ${httpStatus}: ${describe(body)}`);
+    if (httpStatus !== 200)
+      throw new Error(`GET /v1/events/${eventId}/runs answered ${httpStatus}: ${describe(body)}`);
     return body.data;
   }
 
   async getEvent(eventId: string): Promise<EventView | undefined> {
     const { httpStatus, body } = await this.api<V1<EventView>>(`/v1/events/${eventId}`);
     if (httpStatus === 404) return undefined;
-    if (httpStatus !== 200) throw new Error(`GET /v1/events/${eventId} answered ${httpStatus}: ${describe(body)}`);
+    if (httpStatus !== 200)
+      throw new Error(`GET /v1/events/${eventId} answered ${httpStatus}: ${describe(body)}`);
     return body.data;
   }
 
   /** Posts raw JSON to `POST /e/:key` (no SDK), returning the HTTP status and parsed body. */
   async sendRaw(body: unknown, headers: Record<string, string> = {}): Promise<SendResponse> {
-    const { httpStatus, body: parsed } = await this.api<unknown>(`/e/${this.options.keys?.eventKey ?? "test-key"}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
+    const { httpStatus, body: parsed } = await this.api<unknown>(
+      `/e/${this.options.keys?.eventKey ?? "test-key"}`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      },
+    );
     return { httpStatus, body: parsed };
   }
 
@@ -328,7 +378,8 @@ export class EngineHarness {
   async send(events: EventInput | EventInput[]): Promise<string[]> {
     const { httpStatus, body } = await this.sendRaw(events);
     const ids = (body as { ids?: unknown } | null)?.ids;
-    if (httpStatus !== 200 || !Array.isArray(ids)) throw new Error(`POST /e answered ${httpStatus}: ${describe(body)}`);
+    if (httpStatus !== 200 || !Array.isArray(ids))
+      throw new Error(`POST /e answered ${httpStatus}: ${describe(body)}`);
     return ids as string[];
   }
 
@@ -340,7 +391,10 @@ export class EngineHarness {
         seen = await this.runsForEvent(eventId);
         return seen.length >= count ? seen : undefined;
       },
-      { timeoutMs, message: () => `event ${eventId} should start ${count} run(s); runs: ${describe(seen)}` },
+      {
+        timeoutMs,
+        message: () => `event ${eventId} should start ${count} run(s); runs: ${describe(seen)}`,
+      },
     );
   }
 
@@ -358,7 +412,9 @@ export class EngineHarness {
       async () => {
         seen = await this.getRun(runId);
         if (seen && seen.status !== status && seen.status !== "Running") {
-          throw new WaitAborted(`run ${runId} ended ${seen.status}, expected ${status}: ${describe(seen)}`);
+          throw new WaitAborted(
+            `run ${runId} ended ${seen.status}, expected ${status}: ${describe(seen)}`,
+          );
         }
         return seen?.status === status ? seen : undefined;
       },
@@ -372,7 +428,11 @@ export class EngineHarness {
    * which a test cannot observe, and only events received after that can resolve it. So the
    * event that resolves the wait is the first one sent after registration.
    */
-  async sendUntilFinished(runId: string, event: () => EventInput, options: { everyMs?: number; timeoutMs?: number } = {}): Promise<RunView> {
+  async sendUntilFinished(
+    runId: string,
+    event: () => EventInput,
+    options: { everyMs?: number; timeoutMs?: number } = {},
+  ): Promise<RunView> {
     const everyMs = options.everyMs ?? 200;
     let lastSend = 0;
     let seen: RunView | undefined;
@@ -388,7 +448,8 @@ export class EngineHarness {
       },
       {
         timeoutMs: options.timeoutMs ?? 10_000,
-        message: () => `run ${runId} should be resolved by ${describe(event())}; run: ${describe(seen)}`,
+        message: () =>
+          `run ${runId} should be resolved by ${describe(event())}; run: ${describe(seen)}`,
       },
     );
   }
@@ -397,7 +458,11 @@ export class EngineHarness {
   async finishedRunOf(eventId: string, status: RunStatus, timeoutMs = 10_000): Promise<RunView> {
     const start = Date.now();
     const run = await this.runOf(eventId, timeoutMs);
-    return this.waitForStatus(run.run_id, status, Math.max(timeoutMs - (Date.now() - start), 1_000));
+    return this.waitForStatus(
+      run.run_id,
+      status,
+      Math.max(timeoutMs - (Date.now() - start), 1_000),
+    );
   }
 }
 

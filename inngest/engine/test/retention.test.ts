@@ -15,17 +15,25 @@ describe("history retention", () => {
     const quick = uniqueName("retention/quick");
     const slow = uniqueName("retention/slow");
     const held = gate();
-    const quickFn = client.createFunction({ id: "quick", triggers: [{ event: quick }] }, async () => "done");
-    const slowFn = client.createFunction({ id: "slow", triggers: [{ event: slow }] }, async ({ step }) => {
-      await step.run("wait", () => held.promise);
-      return "finally";
-    });
+    const quickFn = client.createFunction(
+      { id: "quick", triggers: [{ event: quick }] },
+      async () => "done",
+    );
+    const slowFn = client.createFunction(
+      { id: "slow", triggers: [{ event: slow }] },
+      async ({ step }) => {
+        await step.run("wait", () => held.promise);
+        return "finally";
+      },
+    );
     await t.serve(client, [quickFn, slowFn]);
 
     const [quickEvent] = await t.send({ name: quick, data: {} });
     const finished = await t.finishedRunOf(quickEvent!, "Completed");
     const [slowEvent] = await t.send({ name: slow, data: {} });
-    const inProgress = await waitFor(async () => (await t.runsForEvent(slowEvent!))[0], { message: "the slow run never started" });
+    const inProgress = await waitFor(async () => (await t.runsForEvent(slowEvent!))[0], {
+      message: "the slow run never started",
+    });
 
     await waitFor(async () => (await fetch(`${t.url}/v1/runs/${finished.run_id}`)).status === 404, {
       timeoutMs: 10_000,

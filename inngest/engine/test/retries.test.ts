@@ -10,7 +10,8 @@ const t = setupEngine();
 
 /** The `message` of a failed run's output (the stored error body, spec §5 "Finalize Failed"). */
 function errorMessage(output: unknown): string {
-  if (output && typeof output === "object" && "message" in output) return String((output as { message: unknown }).message);
+  if (output && typeof output === "object" && "message" in output)
+    return String((output as { message: unknown }).message);
   return JSON.stringify(output);
 }
 
@@ -19,14 +20,17 @@ describe("retries", () => {
     const client = t.client("retry-step");
     const eventName = uniqueName("retry/step");
     const attempts: number[] = [];
-    const fn = client.createFunction({ id: "flaky", retries: 2, triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      const value = await step.run("flaky", () => {
-        attempts.push(attempt);
-        if (attempts.length < 3) throw new Error(`transient ${attempts.length}`);
-        return "third time lucky";
-      });
-      return value;
-    });
+    const fn = client.createFunction(
+      { id: "flaky", retries: 2, triggers: [{ event: eventName }] },
+      async ({ step, attempt }) => {
+        const value = await step.run("flaky", () => {
+          attempts.push(attempt);
+          if (attempts.length < 3) throw new Error(`transient ${attempts.length}`);
+          return "third time lucky";
+        });
+        return value;
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -39,11 +43,14 @@ describe("retries", () => {
     const client = t.client("retry-fn");
     const eventName = uniqueName("retry/fn");
     const attempts: number[] = [];
-    const fn = client.createFunction({ id: "flaky-body", retries: 2, triggers: [{ event: eventName }] }, async ({ attempt }) => {
-      attempts.push(attempt);
-      if (attempts.length < 3) throw new Error("function-level transient");
-      return "ok";
-    });
+    const fn = client.createFunction(
+      { id: "flaky-body", retries: 2, triggers: [{ event: eventName }] },
+      async ({ attempt }) => {
+        attempts.push(attempt);
+        if (attempts.length < 3) throw new Error("function-level transient");
+        return "ok";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -56,16 +63,19 @@ describe("retries", () => {
     const client = t.client("retry-per-step");
     const eventName = uniqueName("retry/per-step");
     const attempts: Record<string, number[]> = { first: [], second: [] };
-    const fn = client.createFunction({ id: "per-step", retries: 1, triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      for (const id of ["first", "second"] as const) {
-        await step.run(id, () => {
-          attempts[id]!.push(attempt);
-          if (attempts[id]!.length < 2) throw new Error(`${id} fails once`);
-          return id;
-        });
-      }
-      return "both";
-    });
+    const fn = client.createFunction(
+      { id: "per-step", retries: 1, triggers: [{ event: eventName }] },
+      async ({ step, attempt }) => {
+        for (const id of ["first", "second"] as const) {
+          await step.run(id, () => {
+            attempts[id]!.push(attempt);
+            if (attempts[id]!.length < 2) throw new Error(`${id} fails once`);
+            return id;
+          });
+        }
+        return "both";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -78,13 +88,16 @@ describe("retries", () => {
     const client = t.client("retry-exhausted");
     const eventName = uniqueName("retry/exhausted");
     const attempts: number[] = [];
-    const fn = client.createFunction({ id: "doomed", retries: 1, triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      await step.run("doomed", () => {
-        attempts.push(attempt);
-        throw new Error("always broken");
-      });
-      return "unreachable";
-    });
+    const fn = client.createFunction(
+      { id: "doomed", retries: 1, triggers: [{ event: eventName }] },
+      async ({ step, attempt }) => {
+        await step.run("doomed", () => {
+          attempts.push(attempt);
+          throw new Error("always broken");
+        });
+        return "unreachable";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -98,12 +111,15 @@ describe("retries", () => {
     const client = t.client("retry-default");
     const eventName = uniqueName("retry/default");
     const attempts: number[] = [];
-    const fn = client.createFunction({ id: "default", triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      await step.run("doomed", () => {
-        attempts.push(attempt);
-        throw new Error("still broken");
-      });
-    });
+    const fn = client.createFunction(
+      { id: "default", triggers: [{ event: eventName }] },
+      async ({ step, attempt }) => {
+        await step.run("doomed", () => {
+          attempts.push(attempt);
+          throw new Error("still broken");
+        });
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -115,7 +131,13 @@ describe("retries", () => {
     const client = t.client("on-failure");
     const eventName = uniqueName("failure/go");
     let attempts = 0;
-    const failures: { name: string; functionId: unknown; runId: unknown; message: string; original: unknown }[] = [];
+    const failures: {
+      name: string;
+      functionId: unknown;
+      runId: unknown;
+      message: string;
+      original: unknown;
+    }[] = [];
     const fn = client.createFunction(
       {
         id: "fragile",
@@ -163,13 +185,16 @@ describe("retries", () => {
     const client = t.client("non-retriable-step");
     const eventName = uniqueName("nonretriable/step");
     let attempts = 0;
-    const fn = client.createFunction({ id: "nr-step", retries: 3, triggers: [{ event: eventName }] }, async ({ step }) => {
-      await step.run("refuse", () => {
-        attempts++;
-        throw new NonRetriableError("do not retry me (step)");
-      });
-      return "unreachable";
-    });
+    const fn = client.createFunction(
+      { id: "nr-step", retries: 3, triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        await step.run("refuse", () => {
+          attempts++;
+          throw new NonRetriableError("do not retry me (step)");
+        });
+        return "unreachable";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -184,10 +209,13 @@ describe("retries", () => {
     const client = t.client("non-retriable-fn");
     const eventName = uniqueName("nonretriable/fn");
     let attempts = 0;
-    const fn = client.createFunction({ id: "nr-fn", retries: 3, triggers: [{ event: eventName }] }, async () => {
-      attempts++;
-      throw new NonRetriableError("do not retry me (function)");
-    });
+    const fn = client.createFunction(
+      { id: "nr-fn", retries: 3, triggers: [{ event: eventName }] },
+      async () => {
+        attempts++;
+        throw new NonRetriableError("do not retry me (function)");
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -202,13 +230,16 @@ describe("retries", () => {
     const client = t.client("retry-after-step");
     const eventName = uniqueName("retryafter/step");
     const times: number[] = [];
-    const fn = client.createFunction({ id: "ra-step", retries: 2, triggers: [{ event: eventName }] }, async ({ step }) => {
-      return step.run("later", () => {
-        times.push(Date.now());
-        if (times.length === 1) throw new RetryAfterError("come back in a second", 1_000);
-        return "done";
-      });
-    });
+    const fn = client.createFunction(
+      { id: "ra-step", retries: 2, triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        return step.run("later", () => {
+          times.push(Date.now());
+          if (times.length === 1) throw new RetryAfterError("come back in a second", 1_000);
+          return "done";
+        });
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -223,14 +254,17 @@ describe("retries", () => {
     const eventName = uniqueName("retryafter/fn");
     const times: number[] = [];
     let retryAt = 0;
-    const fn = client.createFunction({ id: "ra-fn", retries: 2, triggers: [{ event: eventName }] }, async () => {
-      times.push(Date.now());
-      if (times.length === 1) {
-        retryAt = Date.now() + 1_500;
-        throw new RetryAfterError("come back later", new Date(retryAt));
-      }
-      return "done";
-    });
+    const fn = client.createFunction(
+      { id: "ra-fn", retries: 2, triggers: [{ event: eventName }] },
+      async () => {
+        times.push(Date.now());
+        if (times.length === 1) {
+          retryAt = Date.now() + 1_500;
+          throw new RetryAfterError("come back later", new Date(retryAt));
+        }
+        return "done";
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -245,19 +279,22 @@ describe("retries", () => {
     const eventName = uniqueName("caught/go");
     const attempts: number[] = [];
     let after = 0;
-    const fn = client.createFunction({ id: "caught", retries: 1, triggers: [{ event: eventName }] }, async ({ step, attempt }) => {
-      let caught: string | null = null;
-      try {
-        await step.run("fails", () => {
-          attempts.push(attempt);
-          throw new Error("permanent trouble");
-        });
-      } catch (error) {
-        caught = error instanceof Error ? error.message : String(error);
-      }
-      const next = await step.run("after", () => ++after);
-      return { caught, next };
-    });
+    const fn = client.createFunction(
+      { id: "caught", retries: 1, triggers: [{ event: eventName }] },
+      async ({ step, attempt }) => {
+        let caught: string | null = null;
+        try {
+          await step.run("fails", () => {
+            attempts.push(attempt);
+            throw new Error("permanent trouble");
+          });
+        } catch (error) {
+          caught = error instanceof Error ? error.message : String(error);
+        }
+        const next = await step.run("after", () => ++after);
+        return { caught, next };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -271,17 +308,20 @@ describe("retries", () => {
     const client = t.client("caught-nr");
     const eventName = uniqueName("caught-nr/go");
     let attempts = 0;
-    const fn = client.createFunction({ id: "caught-nr", retries: 3, triggers: [{ event: eventName }] }, async ({ step }) => {
-      try {
-        await step.run("refuse", () => {
-          attempts++;
-          throw new NonRetriableError("no way");
-        });
-        return "unreachable";
-      } catch (error) {
-        return { recovered: error instanceof Error ? error.message : String(error) };
-      }
-    });
+    const fn = client.createFunction(
+      { id: "caught-nr", retries: 3, triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        try {
+          await step.run("refuse", () => {
+            attempts++;
+            throw new NonRetriableError("no way");
+          });
+          return "unreachable";
+        } catch (error) {
+          return { recovered: error instanceof Error ? error.message : String(error) };
+        }
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });

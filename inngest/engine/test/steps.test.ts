@@ -12,10 +12,13 @@ describe("runs and steps", () => {
     const client = t.client("plain");
     const eventName = uniqueName("plain/go");
     let calls = 0;
-    const fn = client.createFunction({ id: "plain", triggers: [{ event: eventName }] }, async ({ event }) => {
-      calls++;
-      return { hello: event.data.name as string, nested: { list: [1, 2, 3] } };
-    });
+    const fn = client.createFunction(
+      { id: "plain", triggers: [{ event: eventName }] },
+      async ({ event }) => {
+        calls++;
+        return { hello: event.data.name as string, nested: { list: [1, 2, 3] } };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName, data: { name: "world" } });
@@ -27,7 +30,11 @@ describe("runs and steps", () => {
     expect(run.function_slug).toBe(`${client.id}-plain`);
     expect(calls).toBe(1);
     // The same run is served by GET /v1/runs/:id.
-    expect(await t.getRun(run.run_id)).toMatchObject({ run_id: run.run_id, status: "Completed", output: run.output });
+    expect(await t.getRun(run.run_id)).toMatchObject({
+      run_id: run.run_id,
+      status: "Completed",
+      output: run.output,
+    });
   });
 
   it("sequential steps each execute exactly once and their results flow to the next step", async () => {
@@ -35,23 +42,26 @@ describe("runs and steps", () => {
     const eventName = uniqueName("sequential/go");
     const executions = { a: 0, b: 0, c: 0 };
     const seen: { b?: number; c?: number } = {};
-    const fn = client.createFunction({ id: "sequential", triggers: [{ event: eventName }] }, async ({ event, step }) => {
-      const a = await step.run("a", () => {
-        executions.a++;
-        return (event.data.start as number) + 1;
-      });
-      const b = await step.run("b", () => {
-        executions.b++;
-        seen.b = a;
-        return a * 10;
-      });
-      const c = await step.run("c", () => {
-        executions.c++;
-        seen.c = b;
-        return `${b}!`;
-      });
-      return { a, b, c };
-    });
+    const fn = client.createFunction(
+      { id: "sequential", triggers: [{ event: eventName }] },
+      async ({ event, step }) => {
+        const a = await step.run("a", () => {
+          executions.a++;
+          return (event.data.start as number) + 1;
+        });
+        const b = await step.run("b", () => {
+          executions.b++;
+          seen.b = a;
+          return a * 10;
+        });
+        const c = await step.run("c", () => {
+          executions.c++;
+          seen.c = b;
+          return `${b}!`;
+        });
+        return { a, b, c };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName, data: { start: 4 } });
@@ -72,25 +82,28 @@ describe("runs and steps", () => {
     // Uneven durations: an engine that sends a discovery call as soon as the first step finishes
     // (no coalescing) lets the SDK see the last step as "the only new step" and run it twice.
     const durations = { fast: 20, medium: 250, slow: 600 };
-    const fn = client.createFunction({ id: "parallel", triggers: [{ event: eventName }] }, async ({ step }) => {
-      const results = await Promise.all(
-        Object.entries(durations).map(([id, ms]) =>
-          step.run(id, async () => {
-            executions[id] = (executions[id] ?? 0) + 1;
-            const start = Date.now();
-            await new Promise((resolve) => setTimeout(resolve, ms));
-            intervals[id] = { start, end: Date.now() };
-            return `${id}-result`;
-          }),
-        ),
-      );
-      const summary = await step.run("after", () => {
-        afterCalls++;
-        received = results;
-        return results.join(",");
-      });
-      return { results, summary };
-    });
+    const fn = client.createFunction(
+      { id: "parallel", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const results = await Promise.all(
+          Object.entries(durations).map(([id, ms]) =>
+            step.run(id, async () => {
+              executions[id] = (executions[id] ?? 0) + 1;
+              const start = Date.now();
+              await new Promise((resolve) => setTimeout(resolve, ms));
+              intervals[id] = { start, end: Date.now() };
+              return `${id}-result`;
+            }),
+          ),
+        );
+        const summary = await step.run("after", () => {
+          afterCalls++;
+          received = results;
+          return results.join(",");
+        });
+        return { results, summary };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -107,7 +120,9 @@ describe("runs and steps", () => {
     // 20 ms one may be over before the others are dispatched).
     const { fast, medium, slow } = intervals;
     const t0 = Math.min(...Object.values(intervals).map((interval) => interval.start));
-    const relative = Object.fromEntries(Object.entries(intervals).map(([id, { start, end }]) => [id, [start - t0, end - t0]]));
+    const relative = Object.fromEntries(
+      Object.entries(intervals).map(([id, { start, end }]) => [id, [start - t0, end - t0]]),
+    );
     expect(
       Boolean(fast && medium && slow && overlaps(medium, slow)),
       `step bodies should overlap, got [start, end] ms: ${JSON.stringify(relative)}`,
@@ -119,14 +134,19 @@ describe("runs and steps", () => {
     const eventName = uniqueName("repeated/go");
     let sequentialCalls = 0;
     let parallelCalls = 0;
-    const fn = client.createFunction({ id: "repeated", triggers: [{ event: eventName }] }, async ({ step }) => {
-      const sequential: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        sequential.push(await step.run("same", () => ++sequentialCalls));
-      }
-      const parallel = await Promise.all([0, 1, 2].map(() => step.run("twin", () => `twin-${++parallelCalls}`)));
-      return { sequential, parallel };
-    });
+    const fn = client.createFunction(
+      { id: "repeated", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const sequential: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          sequential.push(await step.run("same", () => ++sequentialCalls));
+        }
+        const parallel = await Promise.all(
+          [0, 1, 2].map(() => step.run("twin", () => `twin-${++parallelCalls}`)),
+        );
+        return { sequential, parallel };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -143,18 +163,21 @@ describe("runs and steps", () => {
     const client = t.client("sleep");
     const eventName = uniqueName("sleep/go");
     const executions = { before: 0, after: 0 };
-    const fn = client.createFunction({ id: "sleep", triggers: [{ event: eventName }] }, async ({ step }) => {
-      const before = await step.run("before", () => {
-        executions.before++;
-        return Date.now();
-      });
-      await step.sleep("nap", "1s");
-      const after = await step.run("after", () => {
-        executions.after++;
-        return Date.now();
-      });
-      return { before, after };
-    });
+    const fn = client.createFunction(
+      { id: "sleep", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const before = await step.run("before", () => {
+          executions.before++;
+          return Date.now();
+        });
+        await step.sleep("nap", "1s");
+        const after = await step.run("after", () => {
+          executions.after++;
+          return Date.now();
+        });
+        return { before, after };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -170,19 +193,22 @@ describe("runs and steps", () => {
     const client = t.client("sleep-until");
     const eventName = uniqueName("sleep-until/go");
     const executions = { target: 0, after: 0 };
-    const fn = client.createFunction({ id: "sleep-until", triggers: [{ event: eventName }] }, async ({ step }) => {
-      // Computed inside a step so replays see the same instant.
-      const target = await step.run("target", () => {
-        executions.target++;
-        return new Date(Date.now() + 1_000).toISOString();
-      });
-      await step.sleepUntil("until", new Date(target));
-      const wokeAt = await step.run("after", () => {
-        executions.after++;
-        return Date.now();
-      });
-      return { target, wokeAt };
-    });
+    const fn = client.createFunction(
+      { id: "sleep-until", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        // Computed inside a step so replays see the same instant.
+        const target = await step.run("target", () => {
+          executions.target++;
+          return new Date(Date.now() + 1_000).toISOString();
+        });
+        await step.sleepUntil("until", new Date(target));
+        const wokeAt = await step.run("after", () => {
+          executions.after++;
+          return Date.now();
+        });
+        return { target, wokeAt };
+      },
+    );
     await t.serve(client, [fn]);
 
     const [eventId] = await t.send({ name: eventName });
@@ -198,18 +224,24 @@ describe("runs and steps", () => {
     const parentEvent = uniqueName("fanout/parent");
     const childEvent = uniqueName("fanout/child");
     const childSeen: number[] = [];
-    const parent = client.createFunction({ id: "parent", triggers: [{ event: parentEvent }] }, async ({ event, step }) => {
-      const count = event.data.count as number;
-      const sent = await step.sendEvent(
-        "fan-out",
-        Array.from({ length: count }, (_, index) => ({ name: childEvent, data: { index } })),
-      );
-      return sent.ids;
-    });
-    const child = client.createFunction({ id: "child", triggers: [{ event: childEvent }] }, async ({ event }) => {
-      childSeen.push(event.data.index as number);
-      return (event.data.index as number) * 2;
-    });
+    const parent = client.createFunction(
+      { id: "parent", triggers: [{ event: parentEvent }] },
+      async ({ event, step }) => {
+        const count = event.data.count as number;
+        const sent = await step.sendEvent(
+          "fan-out",
+          Array.from({ length: count }, (_, index) => ({ name: childEvent, data: { index } })),
+        );
+        return sent.ids;
+      },
+    );
+    const child = client.createFunction(
+      { id: "child", triggers: [{ event: childEvent }] },
+      async ({ event }) => {
+        childSeen.push(event.data.index as number);
+        return (event.data.index as number) * 2;
+      },
+    );
     await t.serve(client, [parent, child]);
 
     const [eventId] = await t.send({ name: parentEvent, data: { count: 4 } });
@@ -235,22 +267,34 @@ describe("runs and steps", () => {
     const client = t.client("invoke");
     const childEvent = uniqueName("invoke/child");
     const parentEvent = uniqueName("invoke/parent");
-    const child = client.createFunction({ id: "child", retries: 0, triggers: [{ event: childEvent }] }, async ({ event }) => {
-      if (event.data.fail) throw new Error("child refused");
-      return { doubled: (event.data.value as number) * 2 };
-    });
-    const parent = client.createFunction({ id: "parent", triggers: [{ event: parentEvent }] }, async ({ event, step }) => {
-      const ok = await step.invoke("ok", { function: child, data: { value: event.data.value as number } });
-      const failed = await step
-        .invoke("fails", { function: child, data: { value: 0, fail: true } })
-        .then(() => "no error")
-        .catch((error: Error) => error.message);
-      return { ok, failed };
-    });
+    const child = client.createFunction(
+      { id: "child", retries: 0, triggers: [{ event: childEvent }] },
+      async ({ event }) => {
+        if (event.data.fail) throw new Error("child refused");
+        return { doubled: (event.data.value as number) * 2 };
+      },
+    );
+    const parent = client.createFunction(
+      { id: "parent", triggers: [{ event: parentEvent }] },
+      async ({ event, step }) => {
+        const ok = await step.invoke("ok", {
+          function: child,
+          data: { value: event.data.value as number },
+        });
+        const failed = await step
+          .invoke("fails", { function: child, data: { value: 0, fail: true } })
+          .then(() => "no error")
+          .catch((error: Error) => error.message);
+        return { ok, failed };
+      },
+    );
     await t.serve(client, [child, parent]);
 
     const [eventId] = await t.send({ name: parentEvent, data: { value: 21 } });
     const run = await t.finishedRunOf(eventId!, "Completed");
-    expect(run.output).toEqual({ ok: { doubled: 42 }, failed: expect.stringContaining("child refused") });
+    expect(run.output).toEqual({
+      ok: { doubled: 42 },
+      failed: expect.stringContaining("child refused"),
+    });
   });
 });

@@ -16,7 +16,11 @@ async function putApp(appUrl: string, serverKind = "dev") {
     body: JSON.stringify({ url: appUrl }),
   });
   const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as PutAnswer, syncKind: response.headers.get("x-inngest-sync-kind") };
+  return {
+    status: response.status,
+    body: JSON.parse(text) as PutAnswer,
+    syncKind: response.headers.get("x-inngest-sync-kind"),
+  };
 }
 
 describe.each<SyncMode>(["in_band", "out_of_band"])("sync (%s)", (mode) => {
@@ -24,10 +28,13 @@ describe.each<SyncMode>(["in_band", "out_of_band"])("sync (%s)", (mode) => {
     const client = t.client(`sync-${mode}`);
     const eventName = uniqueName("sync/go");
     let calls = 0;
-    const fn = client.createFunction({ id: "hello", triggers: [{ event: eventName }] }, async ({ event }) => {
-      calls++;
-      return `hello ${event.data.who as string}`;
-    });
+    const fn = client.createFunction(
+      { id: "hello", triggers: [{ event: eventName }] },
+      async ({ event }) => {
+        calls++;
+        return `hello ${event.data.who as string}`;
+      },
+    );
     const app = await t.serve(client, [fn], { sync: mode });
     expect(app.requests.PUT).toBeGreaterThanOrEqual(1);
 
@@ -43,8 +50,14 @@ describe.each<SyncMode>(["in_band", "out_of_band"])("sync (%s)", (mode) => {
     const keepEvent = uniqueName("resync/keep");
     const dropEvent = uniqueName("resync/drop");
     const calls = { keep: 0, drop: 0 };
-    const keep = client.createFunction({ id: "keep", triggers: [{ event: keepEvent }] }, async () => ++calls.keep);
-    const drop = client.createFunction({ id: "drop", triggers: [{ event: dropEvent }] }, async () => ++calls.drop);
+    const keep = client.createFunction(
+      { id: "keep", triggers: [{ event: keepEvent }] },
+      async () => ++calls.keep,
+    );
+    const drop = client.createFunction(
+      { id: "drop", triggers: [{ event: dropEvent }] },
+      async () => ++calls.drop,
+    );
 
     const first = await t.serve(client, [keep, drop], { sync: mode });
     const [dropBefore] = await t.send({ name: dropEvent });
@@ -71,11 +84,18 @@ describe("out-of-band registration (POST /fn/register)", () => {
   it("the SDK's PUT answer reflects the register reply: 200 registered, then unchanged on an identical sync", async () => {
     const client = t.client("oob-put");
     const eventName = uniqueName("oob/go");
-    const fn = client.createFunction({ id: "fn", triggers: [{ event: eventName }] }, async () => "ok");
+    const fn = client.createFunction(
+      { id: "fn", triggers: [{ event: eventName }] },
+      async () => "ok",
+    );
     const app = await startAppServer(client, [fn]);
     try {
       const first = await putApp(app.url);
-      expect(first).toMatchObject({ status: 200, syncKind: "out_of_band", body: { modified: true } });
+      expect(first).toMatchObject({
+        status: 200,
+        syncKind: "out_of_band",
+        body: { modified: true },
+      });
       const second = await putApp(app.url);
       expect(second).toMatchObject({ status: 200, body: { modified: false } });
 
@@ -88,7 +108,10 @@ describe("out-of-band registration (POST /fn/register)", () => {
 
   it("a rejected registration carries `status` in its body, so the SDK answers the PUT with that status", async () => {
     const client = t.client("oob-reject");
-    const fn = client.createFunction({ id: "fn", triggers: [{ event: uniqueName("oob/reject") }] }, async () => "ok");
+    const fn = client.createFunction(
+      { id: "fn", triggers: [{ event: uniqueName("oob/reject") }] },
+      async () => "ok",
+    );
     const app = await startAppServer(client, [fn]);
     try {
       // The SDK forwards the server kind as x-inngest-expected-server-kind; a dev engine refuses "cloud" (§2.2.5).
@@ -114,7 +137,11 @@ describe("out-of-band registration (POST /fn/register)", () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       t.api<{ status?: unknown; error?: unknown; modified?: unknown }>("/fn/register", {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: "Bearer undefined", ...headers },
+        headers: {
+          "content-type": "application/json",
+          authorization: "Bearer undefined",
+          ...headers,
+        },
         body: JSON.stringify(body),
       });
 

@@ -1,11 +1,4 @@
-import {
-  bigint,
-  index,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { tenants, users } from "./auth";
 import { createdAt, id, tenantId } from "./columns";
 import { auditActorTypeEnum, memberRoleCheck } from "./enums";
@@ -26,10 +19,7 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [
-    index().on(t.tenantId, t.createdAt.desc()),
-    memberRoleCheck("api_keys_role_check"),
-  ],
+  (t) => [index().on(t.tenantId, t.createdAt.desc()), memberRoleCheck("api_keys_role_check")],
 );
 
 export const auditLog = pgTable(
@@ -49,4 +39,3 @@ export const auditLog = pgTable(
   },
   (t) => [index().on(t.tenantId, t.at.desc()), index().on(t.action, t.at.desc())],
 );
-

@@ -53,7 +53,10 @@ export const agentTemplates = pgTable(
     systemPrompt: text().notNull(),
     /** Null: the deployment default, SKILLRUN_DEFAULT_MODEL, resolved at run time. */
     defaultModel: text(),
-    blockedTools: text().array().notNull().default(sql`'{}'::text[]`),
+    blockedTools: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     guardrailId: uuid().references(() => guardrails.id, { onDelete: "set null" }),
     maxSteps: integer().notNull().default(8),
     timeoutSeconds: integer().notNull().default(300),

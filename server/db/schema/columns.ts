@@ -21,4 +21,3 @@ export const updatedAt = () =>
 export const tsvector = customType<{ data: string }>({
   dataType: () => "tsvector",
 });
-

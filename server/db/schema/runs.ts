@@ -38,7 +38,10 @@ export type Deliverable = {
 export type RunConfigSnapshot = Record<string, unknown>;
 
 /** Index columns in the history's order, `order by created_at desc, id desc`. */
-const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()];
+const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [
+  t.createdAt.desc().nullsFirst(),
+  t.id.desc().nullsFirst(),
+];
 
 export const skillRuns = pgTable(
   "skill_runs",

@@ -7,7 +7,10 @@ import { skillOriginEnum } from "./enums";
 
 export type SkillReferenceFile = { path: string; content: string };
 /** A JSON Schema (draft 2020-12 subset) describing a skill's inputs; always `type: "object"`. */
-export type SkillInputsSchema = InputsSchema & { type: "object"; properties: Record<string, PropertySchema> };
+export type SkillInputsSchema = InputsSchema & {
+  type: "object";
+  properties: Record<string, PropertySchema>;
+};
 
 /**
  * A skill is global (tenant_id null, the built-in catalog from `skills/`) or owned by one
@@ -37,8 +40,12 @@ export const skills = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("skills_global_slug_key").on(t.slug).where(sql`${t.tenantId} is null`),
-    uniqueIndex("skills_tenant_slug_key").on(t.tenantId, t.slug).where(sql`${t.tenantId} is not null`),
+    uniqueIndex("skills_global_slug_key")
+      .on(t.slug)
+      .where(sql`${t.tenantId} is null`),
+    uniqueIndex("skills_tenant_slug_key")
+      .on(t.tenantId, t.slug)
+      .where(sql`${t.tenantId} is not null`),
     index().on(t.tenantId, t.name),
   ],
 );

@@ -64,7 +64,9 @@ export const webhookDeliveries = pgTable(
     payload: jsonb(),
     error: text(),
     /** Set on a delivery an operator replayed from the log: the original. */
-    replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, { onDelete: "set null" }),
+    replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, {
+      onDelete: "set null",
+    }),
     replayedByUserId: text().references(() => users.id, { onDelete: "set null" }),
     /**
      * SHA-256 of the verified request's signed content, `<t>.<body>`: a captured request re-sent
@@ -82,7 +84,9 @@ export const webhookDeliveries = pgTable(
     // rejected request must not block the real one; after 24 h the id is released for reuse.
     uniqueIndex("webhook_deliveries_accepted_delivery_key")
       .on(t.webhookId, t.deliveryId)
-      .where(sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null and ${t.deliveryIdReleasedAt} is null`),
+      .where(
+        sql`${t.verdict} = 'accepted' and ${t.deliveryId} is not null and ${t.deliveryIdReleasedAt} is null`,
+      ),
     // One accepted delivery per signed request: the signed content includes the timestamp, so a
     // replayed request is this one again, while a new delivery (even of the same body) signs a new t.
     uniqueIndex("webhook_deliveries_accepted_signature_key")

@@ -16,14 +16,35 @@ async function setup(creatorRole: MemberRole, keyRole: MemberRole) {
   const { tenant, skill } = await createTenantWithSkill(db);
   const owner = await createUser(db, [{ tenantId: tenant.id, role: "owner" }]);
   const creator = await createUser(db, [{ tenantId: tenant.id, role: creatorRole }]);
-  const { key, id } = await createApiKey(db, { tenantId: tenant.id, userId: creator.id, userRole: creatorRole, audit: audit(creator.id) }, { name: "CI", role: keyRole });
-  const [membership] = await db.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, creator.id), eq(memberships.organizationId, tenant.id)));
-  const ownerActor = { tenantId: tenant.id, userId: owner.id, role: "owner" as const, audit: audit(owner.id) };
+  const { key, id } = await createApiKey(
+    db,
+    { tenantId: tenant.id, userId: creator.id, userRole: creatorRole, audit: audit(creator.id) },
+    { name: "CI", role: keyRole },
+  );
+  const [membership] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.userId, creator.id), eq(memberships.organizationId, tenant.id)));
+  const ownerActor = {
+    tenantId: tenant.id,
+    userId: owner.id,
+    role: "owner" as const,
+    audit: audit(owner.id),
+  };
   return { tenant, skill, creator, key, keyId: id, creatorMemberId: membership!.id, ownerActor };
 }
 const startWith = (key: string, slug: string) =>
-  api.start(new Request("http://localhost/api/v1/runs", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ skill: slug, inputs: {} }) }));
-const listWith = (key: string) => api.list(new Request("http://localhost/api/v1/runs", { headers: { authorization: `Bearer ${key}` } }));
+  api.start(
+    new Request("http://localhost/api/v1/runs", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ skill: slug, inputs: {} }),
+    }),
+  );
+const listWith = (key: string) =>
+  api.list(
+    new Request("http://localhost/api/v1/runs", { headers: { authorization: `Bearer ${key}` } }),
+  );
 
 describe("API keys act for their creator", () => {
   it("takes the lower of the key's role and the creator's current role", () => {
@@ -36,7 +57,10 @@ describe("API keys act for their creator", () => {
 
   it("loses what the creator loses on a demotion, at once, and gets it back with a promotion", async () => {
     const { skill, key, creatorMemberId, ownerActor, tenant } = await setup("admin", "operator");
-    expect(await authenticateApiKey(db, key)).toMatchObject({ tenantId: tenant.id, role: "operator" });
+    expect(await authenticateApiKey(db, key)).toMatchObject({
+      tenantId: tenant.id,
+      role: "operator",
+    });
     await updateMemberRole(db, ownerActor, { memberId: creatorMemberId, role: "viewer" });
     expect(await authenticateApiKey(db, key)).toMatchObject({ role: "viewer" });
     expect((await startWith(key, skill.slug)).status).toBe(403);
@@ -59,10 +83,21 @@ describe("API keys act for their creator", () => {
 
   it("lists each key's creator and the role it acts with, null when the creator is no longer a member", async () => {
     const { tenant, creator, keyId, creatorMemberId, ownerActor } = await setup("admin", "admin");
-    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({ role: "admin", effectiveRole: "admin", createdBy: { email: creator.email, isMember: true } });
+    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({
+      role: "admin",
+      effectiveRole: "admin",
+      createdBy: { email: creator.email, isMember: true },
+    });
     await updateMemberRole(db, ownerActor, { memberId: creatorMemberId, role: "operator" });
-    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({ role: "admin", effectiveRole: "operator" });
+    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({
+      role: "admin",
+      effectiveRole: "operator",
+    });
     await removeMember(db, ownerActor, { memberId: creatorMemberId });
-    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({ role: "admin", effectiveRole: null, createdBy: { email: creator.email, isMember: false } });
+    expect((await listApiKeys(db, tenant.id)).find((key) => key.id === keyId)).toMatchObject({
+      role: "admin",
+      effectiveRole: null,
+      createdBy: { email: creator.email, isMember: false },
+    });
   });
 });

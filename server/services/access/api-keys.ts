@@ -29,7 +29,8 @@ export class RoleTooHighError extends Error {
 function randomBase62(length: number): string {
   let out = "";
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    for (const byte of randomBytes(length * 2))
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
   }
   return out;
 }
@@ -37,17 +38,40 @@ function randomBase62(length: number): string {
 const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** `srk_<8 visible>_<32 secret>`: the prefix tells keys apart, the hash finds the key. */
-export async function createApiKey(db: Database, scope: { tenantId: string; userId: string; userRole: MemberRole; audit: AuditContext }, input: { name: string; role: MemberRole }) {
+export async function createApiKey(
+  db: Database,
+  scope: { tenantId: string; userId: string; userRole: MemberRole; audit: AuditContext },
+  input: { name: string; role: MemberRole },
+) {
   if (!roleAtLeast(scope.userRole, input.role)) throw new RoleTooHighError(input.role);
   const prefix = `${KEY_PREFIX}${randomBase62(8)}`;
   const key = `${prefix}_${randomBase62(32)}`;
   const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
-      .values({ tenantId: scope.tenantId, name: input.name, role: input.role, prefix, keyHash: hashOf(key), createdByUserId: scope.userId })
-      .returning({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
+      .values({
+        tenantId: scope.tenantId,
+        name: input.name,
+        role: input.role,
+        prefix,
+        keyHash: hashOf(key),
+        createdByUserId: scope.userId,
+      })
+      .returning({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        role: apiKeys.role,
+        prefix: apiKeys.prefix,
+        createdAt: apiKeys.createdAt,
+      });
     // Name, role and the visible prefix; never the key.
-    await recordAudit(tx, { tenantId: scope.tenantId, ...scope.audit, action: "api_key.create", target: { type: "api_key", id: row!.id }, metadata: { name: row!.name, role: row!.role, prefix } });
+    await recordAudit(tx, {
+      tenantId: scope.tenantId,
+      ...scope.audit,
+      action: "api_key.create",
+      target: { type: "api_key", id: row!.id },
+      metadata: { name: row!.name, role: row!.role, prefix },
+    });
     return row!;
   });
   // The only time the key exists outside the caller's hands.
@@ -65,7 +89,10 @@ export function effectiveKeyRole(keyRole: string, creatorRole: string | null): M
 }
 
 /** The creator's membership of the key's own tenant (none: removed, or the account is gone). */
-const creatorMembership = and(eq(memberships.organizationId, apiKeys.tenantId), eq(memberships.userId, apiKeys.createdByUserId));
+const creatorMembership = and(
+  eq(memberships.organizationId, apiKeys.tenantId),
+  eq(memberships.userId, apiKeys.createdByUserId),
+);
 
 export async function listApiKeys(db: Database, tenantId: string) {
   const rows = await db
@@ -88,13 +115,23 @@ export async function listApiKeys(db: Database, tenantId: string) {
     .orderBy(desc(apiKeys.createdAt));
   return rows.map(({ creatorName, creatorEmail, creatorRole, ...key }) => ({
     ...key,
-    createdBy: creatorEmail === null ? null : { name: creatorName ?? creatorEmail, email: creatorEmail, isMember: creatorRole !== null },
+    createdBy:
+      creatorEmail === null
+        ? null
+        : {
+            name: creatorName ?? creatorEmail,
+            email: creatorEmail,
+            isMember: creatorRole !== null,
+          },
     effectiveRole: effectiveKeyRole(key.role, creatorRole),
   }));
 }
 
 /** Revokes a key; revoking a revoked key changes nothing (and logs nothing). */
-export async function revokeApiKey(db: Database, scope: { tenantId: string; keyId: string; audit: AuditContext }) {
+export async function revokeApiKey(
+  db: Database,
+  scope: { tenantId: string; keyId: string; audit: AuditContext },
+) {
   await db.transaction(async (tx) => {
     const ofTenant = and(eq(apiKeys.id, scope.keyId), eq(apiKeys.tenantId, scope.tenantId));
     const [revoked] = await tx
@@ -103,7 +140,13 @@ export async function revokeApiKey(db: Database, scope: { tenantId: string; keyI
       .where(and(ofTenant, isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, name: apiKeys.name });
     if (revoked) {
-      await recordAudit(tx, { tenantId: scope.tenantId, ...scope.audit, action: "api_key.revoke", target: { type: "api_key", id: revoked.id }, metadata: { name: revoked.name } });
+      await recordAudit(tx, {
+        tenantId: scope.tenantId,
+        ...scope.audit,
+        action: "api_key.revoke",
+        target: { type: "api_key", id: revoked.id },
+        metadata: { name: revoked.name },
+      });
       return;
     }
     const [existing] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(ofTenant);
@@ -118,10 +161,21 @@ export type ApiKeyPrincipal = { keyId: string; tenantId: string; role: MemberRol
  * malformed, unknown or revoked one, or one whose creator is no longer a member (the caller
  * cannot tell which).
  */
-export async function authenticateApiKey(db: Database, token: string, now = new Date()): Promise<ApiKeyPrincipal | null> {
+export async function authenticateApiKey(
+  db: Database,
+  token: string,
+  now = new Date(),
+): Promise<ApiKeyPrincipal | null> {
   if (!/^srk_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}$/.test(token)) return null;
   const [key] = await db
-    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, role: apiKeys.role, creatorRole: memberships.role, name: apiKeys.name, prefix: apiKeys.prefix })
+    .select({
+      id: apiKeys.id,
+      tenantId: apiKeys.tenantId,
+      role: apiKeys.role,
+      creatorRole: memberships.role,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+    })
     .from(apiKeys)
     .innerJoin(memberships, creatorMembership)
     .where(and(eq(apiKeys.keyHash, hashOf(token)), isNull(apiKeys.revokedAt)));
@@ -130,6 +184,14 @@ export async function authenticateApiKey(db: Database, token: string, now = new 
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
+    .where(
+      and(
+        eq(apiKeys.id, key.id),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)),
+        ),
+      ),
+    );
   return { keyId: key.id, tenantId: key.tenantId, role, name: key.name };
 }

@@ -1,7 +1,16 @@
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { AuditAction, AuditActorType } from "@/lib/enums";
 import type { Database, Transaction } from "@/server/db/client";
-import { apiKeys, auditLog, memberships, schedules, skillRuns, skills, users, webhooks } from "@/server/db/schema";
+import {
+  apiKeys,
+  auditLog,
+  memberships,
+  schedules,
+  skillRuns,
+  skills,
+  users,
+  webhooks,
+} from "@/server/db/schema";
 
 /** Who did it: a signed-in user, an API key, a webhook, a schedule, or Skillrun itself. */
 export type AuditActor = { type: AuditActorType; id: string | null };
@@ -28,7 +37,10 @@ const INSERT_CHUNK = 1_000;
  * Appends to the audit log. Call it with the transaction that makes the change, so the entry
  * exists exactly when the change does. Many entries are one insert (up to 1,000 rows).
  */
-export async function recordAudit(db: Database | Transaction, entry: AuditEntry | AuditEntry[]): Promise<void> {
+export async function recordAudit(
+  db: Database | Transaction,
+  entry: AuditEntry | AuditEntry[],
+): Promise<void> {
   const entries = Array.isArray(entry) ? entry : [entry];
   for (let offset = 0; offset < entries.length; offset += INSERT_CHUNK) {
     await db.insert(auditLog).values(
@@ -61,11 +73,21 @@ const MAX_EMAIL_LENGTH = 320;
  * those, one made-up address after another, and the per-account limit would never bound them
  * (the sign-in rate limits still count them).
  */
-export async function recordFailedSignIn(db: Database, attempt: { email: string; origin: string | null; reason: string | null }) {
+export async function recordFailedSignIn(
+  db: Database,
+  attempt: { email: string; origin: string | null; reason: string | null },
+) {
   const email = attempt.email.trim().slice(0, MAX_EMAIL_LENGTH);
-  const [user] = email ? await db.select({ id: users.id }).from(users).where(eq(users.email, email.toLowerCase())) : [];
+  const [user] = email
+    ? await db.select({ id: users.id }).from(users).where(eq(users.email, email.toLowerCase()))
+    : [];
   if (!user) return;
-  const tenantIds = (await db.select({ tenantId: memberships.organizationId }).from(memberships).where(eq(memberships.userId, user.id))).map((row) => row.tenantId);
+  const tenantIds = (
+    await db
+      .select({ tenantId: memberships.organizationId })
+      .from(memberships)
+      .where(eq(memberships.userId, user.id))
+  ).map((row) => row.tenantId);
   const entry = (tenantId: string | null): AuditEntry => ({
     tenantId,
     actor: { type: "user", id: user.id },
@@ -108,7 +130,11 @@ const targetId = sql`${auditLog.targetId}`;
  * The tenant's audit log, newest first (at desc, id desc), `limit` a page with a keyset cursor;
  * actors and targets come with their current names where that is cheap.
  */
-export async function listAuditLog(db: Database, tenantId: string, options: { filters?: AuditListFilters; cursor?: AuditCursor | null; limit: number }) {
+export async function listAuditLog(
+  db: Database,
+  tenantId: string,
+  options: { filters?: AuditListFilters; cursor?: AuditCursor | null; limit: number },
+) {
   const { filters = {}, cursor, limit } = options;
   const conditions: (SQL | undefined)[] = [
     eq(auditLog.tenantId, tenantId),
@@ -136,7 +162,9 @@ export async function listAuditLog(db: Database, tenantId: string, options: { fi
           { type: "webhook", name: tenantRowName(webhooks, actorId) },
           { type: "schedule", name: tenantRowName(schedules, actorId) },
         ]),
-        email: sql<string | null>`case when ${auditLog.actorType} = 'user' then (select ${users.email} from ${users} where ${users.id} = ${actorId}) end`,
+        email: sql<
+          string | null
+        >`case when ${auditLog.actorType} = 'user' then (select ${users.email} from ${users} where ${users.id} = ${actorId}) end`,
       },
       target: {
         type: auditLog.targetType,

@@ -5,7 +5,14 @@ import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { accounts, invitations, memberships, sessions, tenants, users } from "@/server/db/schema";
 import { recordAudit } from "./audit";
-import { AlreadyMemberError, lockedActorRole, lockTenant, MemberRoleAboveYoursError, type MemberActor, type PasswordPolicy } from "./members";
+import {
+  AlreadyMemberError,
+  lockedActorRole,
+  lockTenant,
+  MemberRoleAboveYoursError,
+  type MemberActor,
+  type PasswordPolicy,
+} from "./members";
 
 /**
  * Invitations: the only way into a tenant. An admin creates one for an email and a role and
@@ -68,8 +75,14 @@ export class InvitationInputError extends Error {
  * email. The answer is the same whether or not the email has an account anywhere: nothing here
  * looks accounts up outside the tenant. `path` holds the token; it exists only in this answer.
  */
-export async function inviteMember(db: Database, actor: MemberActor, input: { email: string; role: MemberRole }, now = new Date()) {
-  if (!roleAtLeast(actor.role, input.role)) throw new MemberRoleAboveYoursError(input.role, actor.role);
+export async function inviteMember(
+  db: Database,
+  actor: MemberActor,
+  input: { email: string; role: MemberRole },
+  now = new Date(),
+) {
+  if (!roleAtLeast(actor.role, input.role))
+    throw new MemberRoleAboveYoursError(input.role, actor.role);
   const email = normalizeEmail(input.email);
   const token = randomBytes(32).toString("base64url");
   const id = hashOf(token);
@@ -78,7 +91,8 @@ export async function inviteMember(db: Database, actor: MemberActor, input: { em
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
     const actorRole = await lockedActorRole(tx, actor);
-    if (!roleAtLeast(actorRole, input.role)) throw new MemberRoleAboveYoursError(input.role, actorRole);
+    if (!roleAtLeast(actorRole, input.role))
+      throw new MemberRoleAboveYoursError(input.role, actorRole);
     // Members of this tenant are on the admin's own list already: saying so reveals nothing new.
     const [member] = await tx
       .select({ id: memberships.id })
@@ -89,15 +103,34 @@ export async function inviteMember(db: Database, actor: MemberActor, input: { em
     const replaced = await tx
       .update(invitations)
       .set({ status: "canceled" })
-      .where(and(eq(invitations.organizationId, actor.tenantId), eq(invitations.email, email), eq(invitations.status, "pending")))
+      .where(
+        and(
+          eq(invitations.organizationId, actor.tenantId),
+          eq(invitations.email, email),
+          eq(invitations.status, "pending"),
+        ),
+      )
       .returning({ id: invitations.id });
-    await tx.insert(invitations).values({ id, organizationId: actor.tenantId, email, role: input.role, status: "pending", expiresAt, inviterId: actor.userId });
+    await tx.insert(invitations).values({
+      id,
+      organizationId: actor.tenantId,
+      email,
+      role: input.role,
+      status: "pending",
+      expiresAt,
+      inviterId: actor.userId,
+    });
     await recordAudit(tx, {
       tenantId: actor.tenantId,
       ...actor.audit,
       action: "member.invite",
       target: { type: "invitation", id },
-      metadata: { email, role: input.role, expiresAt: expiresAt.toISOString(), ...(replaced.length ? { replacedPending: true } : {}) },
+      metadata: {
+        email,
+        role: input.role,
+        expiresAt: expiresAt.toISOString(),
+        ...(replaced.length ? { replacedPending: true } : {}),
+      },
     });
     return { id, email, role: input.role, expiresAt, path: `/invite/${token}` };
   });
@@ -117,20 +150,39 @@ export async function listInvitations(db: Database, tenantId: string, now = new 
     })
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.inviterId))
-    .where(and(eq(invitations.organizationId, tenantId), eq(invitations.status, "pending"), gt(invitations.expiresAt, now)))
+    .where(
+      and(
+        eq(invitations.organizationId, tenantId),
+        eq(invitations.status, "pending"),
+        gt(invitations.expiresAt, now),
+      ),
+    )
     .orderBy(desc(invitations.createdAt), desc(invitations.id));
-  return rows.map(({ role, ...row }) => ({ ...row, role: role && isMemberRole(role) ? role : ("viewer" as MemberRole) }));
+  return rows.map(({ role, ...row }) => ({
+    ...row,
+    role: role && isMemberRole(role) ? role : ("viewer" as MemberRole),
+  }));
 }
 
 /** Withdraws a pending invitation: its link stops working at once. */
-export async function revokeInvitation(db: Database, actor: MemberActor, input: { invitationId: string }) {
+export async function revokeInvitation(
+  db: Database,
+  actor: MemberActor,
+  input: { invitationId: string },
+) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
     await lockedActorRole(tx, actor);
     const [revoked] = await tx
       .update(invitations)
       .set({ status: "canceled" })
-      .where(and(eq(invitations.id, input.invitationId), eq(invitations.organizationId, actor.tenantId), eq(invitations.status, "pending")))
+      .where(
+        and(
+          eq(invitations.id, input.invitationId),
+          eq(invitations.organizationId, actor.tenantId),
+          eq(invitations.status, "pending"),
+        ),
+      )
       .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
     if (!revoked) throw new InvitationNotFoundError(input.invitationId);
     await recordAudit(tx, {
@@ -144,10 +196,21 @@ export async function revokeInvitation(db: Database, actor: MemberActor, input: 
   });
 }
 
-type InvitationRow = { id: string; organizationId: string; email: string; role: string | null; status: string; expiresAt: Date; inviterId: string };
+type InvitationRow = {
+  id: string;
+  organizationId: string;
+  email: string;
+  role: string | null;
+  status: string;
+  expiresAt: Date;
+  inviterId: string;
+};
 
 /** Pending, unexpired, and for a role that exists; narrows the role. */
-const usable = <T extends { status: string; expiresAt: Date; role: string | null }>(row: T, now: Date): row is T & { role: MemberRole } =>
+const usable = <T extends { status: string; expiresAt: Date; role: string | null }>(
+  row: T,
+  now: Date,
+): row is T & { role: MemberRole } =>
   row.status === "pending" && row.expiresAt > now && row.role !== null && isMemberRole(row.role);
 
 /**
@@ -158,13 +221,27 @@ const usable = <T extends { status: string; expiresAt: Date; role: string | null
 export async function findInvitation(db: Database, token: string, now = new Date()) {
   if (!TOKEN_SHAPE.test(token)) return null;
   const [row] = await db
-    .select({ email: invitations.email, role: invitations.role, status: invitations.status, expiresAt: invitations.expiresAt, tenantId: tenants.id, tenantName: tenants.name })
+    .select({
+      email: invitations.email,
+      role: invitations.role,
+      status: invitations.status,
+      expiresAt: invitations.expiresAt,
+      tenantId: tenants.id,
+      tenantName: tenants.name,
+    })
     .from(invitations)
     .innerJoin(tenants, eq(tenants.id, invitations.organizationId))
     .where(eq(invitations.id, hashOf(token)));
   if (!row || !usable(row, now)) return null;
   const [account] = await db.select({ id: users.id }).from(users).where(eq(users.email, row.email));
-  return { email: row.email, role: row.role, expiresAt: row.expiresAt, tenantId: row.tenantId, tenantName: row.tenantName, accountExists: Boolean(account) };
+  return {
+    email: row.email,
+    role: row.role,
+    expiresAt: row.expiresAt,
+    tenantId: row.tenantId,
+    tenantName: row.tenantName,
+    accountExists: Boolean(account),
+  };
 }
 
 /**
@@ -174,21 +251,43 @@ export async function findInvitation(db: Database, token: string, now = new Date
 async function lockInvitation(tx: Transaction, token: string): Promise<InvitationRow | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const id = hashOf(token);
-  const [peek] = await tx.select({ organizationId: invitations.organizationId }).from(invitations).where(eq(invitations.id, id));
+  const [peek] = await tx
+    .select({ organizationId: invitations.organizationId })
+    .from(invitations)
+    .where(eq(invitations.id, id));
   if (!peek) return null;
   await lockTenant(tx, peek.organizationId);
   const [row] = await tx
-    .select({ id: invitations.id, organizationId: invitations.organizationId, email: invitations.email, role: invitations.role, status: invitations.status, expiresAt: invitations.expiresAt, inviterId: invitations.inviterId })
+    .select({
+      id: invitations.id,
+      organizationId: invitations.organizationId,
+      email: invitations.email,
+      role: invitations.role,
+      status: invitations.status,
+      expiresAt: invitations.expiresAt,
+      inviterId: invitations.inviterId,
+    })
     .from(invitations)
     .where(eq(invitations.id, id))
     .for("update");
   return row ?? null;
 }
 
-async function join(tx: Transaction, invitation: InvitationRow & { role: MemberRole }, user: { id: string; email: string }, origin: string | null, accountCreated: boolean) {
+async function join(
+  tx: Transaction,
+  invitation: InvitationRow & { role: MemberRole },
+  user: { id: string; email: string },
+  origin: string | null,
+  accountCreated: boolean,
+) {
   const [membership] = await tx
     .insert(memberships)
-    .values({ id: randomUUID(), organizationId: invitation.organizationId, userId: user.id, role: invitation.role })
+    .values({
+      id: randomUUID(),
+      organizationId: invitation.organizationId,
+      userId: user.id,
+      role: invitation.role,
+    })
     .onConflictDoNothing({ target: [memberships.organizationId, memberships.userId] })
     .returning({ id: memberships.id });
   await tx.update(invitations).set({ status: "accepted" }).where(eq(invitations.id, invitation.id));
@@ -200,7 +299,12 @@ async function join(tx: Transaction, invitation: InvitationRow & { role: MemberR
     origin,
     action: "member.add",
     target: { type: "user", id: user.id },
-    metadata: { email: user.email, role: invitation.role, invitedBy: invitation.inviterId, accountCreated },
+    metadata: {
+      email: user.email,
+      role: invitation.role,
+      invitedBy: invitation.inviterId,
+      accountCreated,
+    },
   });
   return true;
 }
@@ -218,9 +322,12 @@ export async function acceptInvitationAsNewUser(
   now = new Date(),
 ) {
   const name = input.name.trim();
-  if (!name || name.length > 100) throw new InvitationInputError("Enter your name (up to 100 characters).");
+  if (!name || name.length > 100)
+    throw new InvitationInputError("Enter your name (up to 100 characters).");
   if (input.password.length < passwords.minLength || input.password.length > passwords.maxLength) {
-    throw new InvitationInputError(`The password needs ${passwords.minLength} to ${passwords.maxLength} characters.`);
+    throw new InvitationInputError(
+      `The password needs ${passwords.minLength} to ${passwords.maxLength} characters.`,
+    );
   }
   // Hashing is deliberately slow: only for a link that works (so junk tokens cost a lookup, not a
   // hash), and before anything is locked. The transaction checks the link again.
@@ -231,11 +338,26 @@ export async function acceptInvitationAsNewUser(
     if (!invitation || !usable(invitation, now)) throw new InvitationInvalidError();
     const id = randomUUID();
     // The unique email decides a race with anyone else creating the same account.
-    const [user] = await tx.insert(users).values({ id, email: invitation.email, name }).onConflictDoNothing({ target: users.email }).returning({ id: users.id, email: users.email });
+    const [user] = await tx
+      .insert(users)
+      .values({ id, email: invitation.email, name })
+      .onConflictDoNothing({ target: users.email })
+      .returning({ id: users.id, email: users.email });
     if (!user) throw new InvitationAccountExistsError();
-    await tx.insert(accounts).values({ id: randomUUID(), userId: id, accountId: id, providerId: "credential", password: passwordHash });
+    await tx.insert(accounts).values({
+      id: randomUUID(),
+      userId: id,
+      accountId: id,
+      providerId: "credential",
+      password: passwordHash,
+    });
     await join(tx, invitation, user, origin, true);
-    return { userId: user.id, email: user.email, tenantId: invitation.organizationId, role: invitation.role };
+    return {
+      userId: user.id,
+      email: user.email,
+      tenantId: invitation.organizationId,
+      role: invitation.role,
+    };
   });
 }
 
@@ -244,11 +366,20 @@ export async function acceptInvitationAsNewUser(
  * once joined answers the same (joined: false) and writes nothing. The session switches to the
  * tenant.
  */
-export async function acceptInvitationAsUser(db: Database, token: string, signedIn: { userId: string; sessionId: string }, origin: string | null, now = new Date()) {
+export async function acceptInvitationAsUser(
+  db: Database,
+  token: string,
+  signedIn: { userId: string; sessionId: string },
+  origin: string | null,
+  now = new Date(),
+) {
   return db.transaction(async (tx) => {
     const invitation = await lockInvitation(tx, token);
     if (!invitation) throw new InvitationInvalidError();
-    const [user] = await tx.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, signedIn.userId));
+    const [user] = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(eq(users.id, signedIn.userId));
     if (!user) throw new InvitationInvalidError();
     let joined: boolean;
     if (usable(invitation, now)) {
@@ -261,7 +392,12 @@ export async function acceptInvitationAsUser(db: Database, token: string, signed
           ? await tx
               .select({ id: memberships.id })
               .from(memberships)
-              .where(and(eq(memberships.organizationId, invitation.organizationId), eq(memberships.userId, user.id)))
+              .where(
+                and(
+                  eq(memberships.organizationId, invitation.organizationId),
+                  eq(memberships.userId, user.id),
+                ),
+              )
           : [];
       if (!member) throw new InvitationInvalidError();
       joined = false;

@@ -6,10 +6,19 @@ import { memberships, sessions, tenants, users } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "./audit";
 
 /** Who is changing the membership list: a signed-in member of the tenant, their role in it, and what the audit log records. */
-export type MemberActor = { tenantId: string; userId: string; role: MemberRole; audit: AuditContext };
+export type MemberActor = {
+  tenantId: string;
+  userId: string;
+  role: MemberRole;
+  audit: AuditContext;
+};
 
 /** The auth library's password rules and hasher, so accounts made here sign in like any other. */
-export type PasswordPolicy = { hash: (password: string) => Promise<string>; minLength: number; maxLength: number };
+export type PasswordPolicy = {
+  hash: (password: string) => Promise<string>;
+  minLength: number;
+  maxLength: number;
+};
 
 /** Who may change the membership list and invitations at all. */
 export const MEMBER_MANAGER_ROLE: MemberRole = "admin";
@@ -31,14 +40,18 @@ export class MemberRoleAboveYoursError extends Error {
 export class MemberAboveYouError extends Error {
   readonly code = "member_above_you";
   constructor(email: string, role: MemberRole, verb: "change" | "remove") {
-    super(`${email} is ${role === "owner" ? "an" : "a"} ${role}, above your own role; only an owner can ${verb} them.`);
+    super(
+      `${email} is ${role === "owner" ? "an" : "a"} ${role}, above your own role; only an owner can ${verb} them.`,
+    );
   }
 }
 
 export class LastOwnerError extends Error {
   readonly code = "last_owner";
   constructor(email: string, verb: "demote" | "remove") {
-    super(`${email} is the tenant's last owner and cannot be ${verb === "demote" ? "demoted" : "removed"}. Make another member owner first.`);
+    super(
+      `${email} is the tenant's last owner and cannot be ${verb === "demote" ? "demoted" : "removed"}. Make another member owner first.`,
+    );
   }
 }
 
@@ -53,7 +66,9 @@ export class AlreadyMemberError extends Error {
 export class MemberActorForbiddenError extends Error {
   readonly code = "actor_forbidden";
   constructor(needed: MemberRole | null) {
-    super(needed ? `This needs the ${needed} role or higher.` : "You are not a member of this tenant.");
+    super(
+      needed ? `This needs the ${needed} role or higher.` : "You are not a member of this tenant.",
+    );
   }
 }
 
@@ -61,12 +76,23 @@ export const asRole = (role: string): MemberRole => (isMemberRole(role) ? role :
 
 export async function listMembers(db: Database, scope: { tenantId: string; userId: string }) {
   const rows = await db
-    .select({ id: memberships.id, userId: users.id, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({
+      id: memberships.id,
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.organizationId, scope.tenantId))
     .orderBy(asc(memberships.createdAt), asc(users.email));
-  return rows.map(({ userId, role, ...row }) => ({ ...row, role: asRole(role), isYou: userId === scope.userId }));
+  return rows.map(({ userId, role, ...row }) => ({
+    ...row,
+    role: asRole(role),
+    isYou: userId === scope.userId,
+  }));
 }
 
 /**
@@ -74,7 +100,11 @@ export async function listMembers(db: Database, scope: { tenantId: string; userI
  * so two owners demoting each other at once cannot leave the tenant with none.
  */
 export async function lockTenant(tx: Transaction, tenantId: string) {
-  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("no key update");
+  await tx
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
+    .for("no key update");
 }
 
 /**
@@ -82,11 +112,17 @@ export async function lockTenant(tx: Transaction, tenantId: string) {
  * was read before the lock, and a change that committed while it waited (the actor demoted or
  * removed) must decide. Call it right after `lockTenant`.
  */
-export async function lockedActorRole(tx: Transaction, actor: MemberActor, needed: MemberRole = MEMBER_MANAGER_ROLE): Promise<MemberRole> {
+export async function lockedActorRole(
+  tx: Transaction,
+  actor: MemberActor,
+  needed: MemberRole = MEMBER_MANAGER_ROLE,
+): Promise<MemberRole> {
   const [row] = await tx
     .select({ role: memberships.role })
     .from(memberships)
-    .where(and(eq(memberships.organizationId, actor.tenantId), eq(memberships.userId, actor.userId)));
+    .where(
+      and(eq(memberships.organizationId, actor.tenantId), eq(memberships.userId, actor.userId)),
+    );
   if (!row || !isMemberRole(row.role)) throw new MemberActorForbiddenError(null);
   if (!roleAtLeast(row.role, needed)) throw new MemberActorForbiddenError(needed);
   return row.role;
@@ -94,7 +130,12 @@ export async function lockedActorRole(tx: Transaction, actor: MemberActor, neede
 
 async function findMember(tx: Transaction, tenantId: string, memberId: string) {
   const [member] = await tx
-    .select({ id: memberships.id, userId: memberships.userId, role: memberships.role, email: users.email })
+    .select({
+      id: memberships.id,
+      userId: memberships.userId,
+      role: memberships.role,
+      email: users.email,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.id, memberId), eq(memberships.organizationId, tenantId)));
@@ -111,15 +152,22 @@ async function countOwners(tx: Transaction, tenantId: string) {
 }
 
 /** Changes a member's role. Nobody rises above the actor's own role, and the last owner stays. */
-export async function updateMemberRole(db: Database, actor: MemberActor, input: { memberId: string; role: MemberRole }) {
+export async function updateMemberRole(
+  db: Database,
+  actor: MemberActor,
+  input: { memberId: string; role: MemberRole },
+) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
     const actorRole = await lockedActorRole(tx, actor);
     const member = await findMember(tx, actor.tenantId, input.memberId);
-    if (!roleAtLeast(actorRole, member.role)) throw new MemberAboveYouError(member.email, member.role, "change");
-    if (!roleAtLeast(actorRole, input.role)) throw new MemberRoleAboveYoursError(input.role, actorRole);
+    if (!roleAtLeast(actorRole, member.role))
+      throw new MemberAboveYouError(member.email, member.role, "change");
+    if (!roleAtLeast(actorRole, input.role))
+      throw new MemberRoleAboveYoursError(input.role, actorRole);
     if (member.role === input.role) return { id: member.id, role: member.role, changed: false };
-    if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1) throw new LastOwnerError(member.email, "demote");
+    if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1)
+      throw new LastOwnerError(member.email, "demote");
     await tx.update(memberships).set({ role: input.role }).where(eq(memberships.id, member.id));
     await recordAudit(tx, {
       tenantId: actor.tenantId,
@@ -141,19 +189,25 @@ export async function removeMember(db: Database, actor: MemberActor, input: { me
     await lockTenant(tx, actor.tenantId);
     const actorRole = await lockedActorRole(tx, actor);
     const member = await findMember(tx, actor.tenantId, input.memberId);
-    if (!roleAtLeast(actorRole, member.role)) throw new MemberAboveYouError(member.email, member.role, "remove");
-    if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1) throw new LastOwnerError(member.email, "remove");
+    if (!roleAtLeast(actorRole, member.role))
+      throw new MemberAboveYouError(member.email, member.role, "remove");
+    if (member.role === "owner" && (await countOwners(tx, actor.tenantId)) <= 1)
+      throw new LastOwnerError(member.email, "remove");
     await tx.delete(memberships).where(eq(memberships.id, member.id));
     const [next] = await tx
       .select({ tenantId: memberships.organizationId })
       .from(memberships)
-      .where(and(eq(memberships.userId, member.userId), ne(memberships.organizationId, actor.tenantId)))
+      .where(
+        and(eq(memberships.userId, member.userId), ne(memberships.organizationId, actor.tenantId)),
+      )
       .orderBy(asc(memberships.createdAt))
       .limit(1);
     await tx
       .update(sessions)
       .set({ activeOrganizationId: next?.tenantId ?? null })
-      .where(and(eq(sessions.userId, member.userId), eq(sessions.activeOrganizationId, actor.tenantId)));
+      .where(
+        and(eq(sessions.userId, member.userId), eq(sessions.activeOrganizationId, actor.tenantId)),
+      );
     await recordAudit(tx, {
       tenantId: actor.tenantId,
       ...actor.audit,

@@ -2,7 +2,14 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Transaction } from "@/server/db/client";
-import { accounts, memberships, tenants, tenantSettings, users, verifications } from "@/server/db/schema";
+import {
+  accounts,
+  memberships,
+  tenants,
+  tenantSettings,
+  users,
+  verifications,
+} from "@/server/db/schema";
 import { recordAudit } from "./audit";
 import type { PasswordPolicy } from "./members";
 
@@ -38,7 +45,9 @@ const hashOf = (token: string) => createHash("sha256").update(token).digest("hex
 export class OwnerAlreadyExistsError extends Error {
   readonly code = "owner_exists";
   constructor() {
-    super("An account already exists: the first-run setup is closed. Sign in, or ask an admin for an invitation.");
+    super(
+      "An account already exists: the first-run setup is closed. Sign in, or ask an admin for an invitation.",
+    );
   }
 }
 
@@ -46,7 +55,9 @@ export class OwnerAlreadyExistsError extends Error {
 export class OwnerSetupTokenInvalidError extends Error {
   readonly code = "setup_token_invalid";
   constructor() {
-    super("The setup token is not valid. Use the newest one the launcher printed (each start prints a new one; it works for 24 hours).");
+    super(
+      "The setup token is not valid. Use the newest one the launcher printed (each start prints a new one; it works for 24 hours).",
+    );
   }
 }
 
@@ -65,10 +76,15 @@ export type OwnerSetupProof = { kind: "setup_token"; token: string } | { kind: "
 
 /** The rules for the owner's fields; the password's length comes from the auth library's config. */
 export function ownerSetupInputSchema(passwords: Pick<PasswordPolicy, "minLength" | "maxLength">) {
-  const text = (what: string) => z.string().trim().min(1, `Enter ${what}.`).max(100, `Keep ${what} to 100 characters.`);
+  const text = (what: string) =>
+    z.string().trim().min(1, `Enter ${what}.`).max(100, `Keep ${what} to 100 characters.`);
   return z.object({
     name: text("your name"),
-    email: z.string().trim().toLowerCase().pipe(z.email("Enter an email address.").max(254, "Keep the email to 254 characters.")),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email("Enter an email address.").max(254, "Keep the email to 254 characters.")),
     password: z
       .string()
       .min(passwords.minLength, `The password needs at least ${passwords.minLength} characters.`)
@@ -90,24 +106,39 @@ async function lockOwnerSetup(tx: Transaction) {
  * A new setup token while no user exists, replacing any earlier one; null (and no token at
  * all) once a user exists. The launcher prints the answer; only its hash is stored.
  */
-export async function issueOwnerSetupToken(db: Database, now = new Date()): Promise<{ token: string; expiresAt: Date } | null> {
+export async function issueOwnerSetupToken(
+  db: Database,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date } | null> {
   return db.transaction(async (tx) => {
     await lockOwnerSetup(tx);
     await tx.delete(verifications).where(eq(verifications.identifier, OWNER_SETUP_IDENTIFIER));
     if (await anyUserExists(tx)) return null;
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(now.getTime() + OWNER_SETUP_TOKEN_TTL_MS);
-    await tx.insert(verifications).values({ id: randomUUID(), identifier: OWNER_SETUP_IDENTIFIER, value: hashOf(token), expiresAt });
+    await tx.insert(verifications).values({
+      id: randomUUID(),
+      identifier: OWNER_SETUP_IDENTIFIER,
+      value: hashOf(token),
+      expiresAt,
+    });
     return { token, expiresAt };
   });
 }
 
 const tokenCondition = (token: string, now: Date) =>
-  and(eq(verifications.identifier, OWNER_SETUP_IDENTIFIER), eq(verifications.value, hashOf(token)), gt(verifications.expiresAt, now));
+  and(
+    eq(verifications.identifier, OWNER_SETUP_IDENTIFIER),
+    eq(verifications.value, hashOf(token)),
+    gt(verifications.expiresAt, now),
+  );
 
 async function setupTokenWorks(db: Database, token: string, now: Date): Promise<boolean> {
   if (!TOKEN_SHAPE.test(token)) return false;
-  const [row] = await db.select({ id: verifications.id }).from(verifications).where(tokenCondition(token, now));
+  const [row] = await db
+    .select({ id: verifications.id })
+    .from(verifications)
+    .where(tokenCondition(token, now));
   return Boolean(row);
 }
 
@@ -147,13 +178,15 @@ export async function createFirstOwner(
   const parsed = ownerSetupInputSchema(passwords).safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fieldErrors[issue.path.join(".") || "form"] ??= []).push(issue.message);
+    for (const issue of parsed.error.issues)
+      (fieldErrors[issue.path.join(".") || "form"] ??= []).push(issue.message);
     throw new OwnerSetupInputError(fieldErrors);
   }
   const owner = parsed.data;
   // Hashing is deliberately slow: only for a token that works, so junk posted to the public
   // endpoint costs a lookup. The transaction checks the token again and spends it.
-  if (proof.kind === "setup_token" && !(await setupTokenWorks(db, proof.token, now))) throw new OwnerSetupTokenInvalidError();
+  if (proof.kind === "setup_token" && !(await setupTokenWorks(db, proof.token, now)))
+    throw new OwnerSetupTokenInvalidError();
   const passwordHash = await passwords.hash(owner.password);
 
   return db.transaction(async (tx) => {
@@ -161,7 +194,11 @@ export async function createFirstOwner(
     if (await anyUserExists(tx)) throw new OwnerAlreadyExistsError();
     const spent = await tx
       .delete(verifications)
-      .where(proof.kind === "setup_token" ? tokenCondition(proof.token, now) : eq(verifications.identifier, OWNER_SETUP_IDENTIFIER))
+      .where(
+        proof.kind === "setup_token"
+          ? tokenCondition(proof.token, now)
+          : eq(verifications.identifier, OWNER_SETUP_IDENTIFIER),
+      )
       .returning({ id: verifications.id });
     if (proof.kind === "setup_token" && spent.length === 0) throw new OwnerSetupTokenInvalidError();
 
@@ -171,15 +208,28 @@ export async function createFirstOwner(
     await tx.insert(tenantSettings).values({ tenantId });
     const userId = randomUUID();
     await tx.insert(users).values({ id: userId, email: owner.email, name: owner.name });
-    await tx.insert(accounts).values({ id: randomUUID(), userId, accountId: userId, providerId: "credential", password: passwordHash });
-    await tx.insert(memberships).values({ id: randomUUID(), organizationId: tenantId, userId, role: "owner" });
+    await tx.insert(accounts).values({
+      id: randomUUID(),
+      userId,
+      accountId: userId,
+      providerId: "credential",
+      password: passwordHash,
+    });
+    await tx
+      .insert(memberships)
+      .values({ id: randomUUID(), organizationId: tenantId, userId, role: "owner" });
     await recordAudit(tx, {
       tenantId,
-      actor: proof.kind === "setup_token" ? { type: "user", id: userId } : { type: "system", id: null },
+      actor:
+        proof.kind === "setup_token" ? { type: "user", id: userId } : { type: "system", id: null },
       origin,
       action: "tenant.create",
       target: { type: "tenant", id: tenantId },
-      metadata: { name: owner.tenantName, ownerEmail: owner.email, via: proof.kind === "setup_token" ? "setup_page" : "command_line" },
+      metadata: {
+        name: owner.tenantName,
+        ownerEmail: owner.email,
+        via: proof.kind === "setup_token" ? "setup_page" : "command_line",
+      },
     });
     return { userId, email: owner.email, tenantId, tenantSlug };
   });

@@ -3,7 +3,10 @@ import type { Database } from "@/server/db/client";
 import { memberships, tenants } from "@/server/db/schema";
 
 /** The user's memberships among these tenants, with each tenant's name (in one query). */
-export function getMemberships(db: Database, { userId, tenantIds }: { userId: string; tenantIds: string[] }) {
+export function getMemberships(
+  db: Database,
+  { userId, tenantIds }: { userId: string; tenantIds: string[] },
+) {
   return db
     .select({ tenantId: memberships.organizationId, name: tenants.name, role: memberships.role })
     .from(memberships)

@@ -17,12 +17,20 @@ export async function listAgents(db: Database, tenantId: string) {
       template: { id: agentTemplates.id, name: agentTemplates.name },
     })
     .from(agents)
-    .innerJoin(agentTemplates, and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)))
+    .innerJoin(
+      agentTemplates,
+      and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)),
+    )
     .where(eq(agents.tenantId, tenantId))
     .orderBy(asc(agents.name));
   return rows.map(({ modelOverride, templateModel, ...agent }) => {
     const model = modelOverride ?? templateModel ?? env.SKILLRUN_DEFAULT_MODEL;
     const missing = missingModelSettings(model);
-    return { ...agent, model, configured: missing !== null && missing.length === 0, missingSettings: missing ?? [] };
+    return {
+      ...agent,
+      model,
+      configured: missing !== null && missing.length === 0,
+      missingSettings: missing ?? [],
+    };
   });
 }

@@ -5,7 +5,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { skills } from "@/server/db/schema";
 import { openTestDatabase } from "@/test/fixtures";
-import { loadSkillCatalog, loadSkillFolder, SkillDefinitionError, syncBuiltInSkills } from "./skill-catalog";
+import {
+  loadSkillCatalog,
+  loadSkillFolder,
+  SkillDefinitionError,
+  syncBuiltInSkills,
+} from "./skill-catalog";
 
 const { db } = openTestDatabase();
 
@@ -47,7 +52,8 @@ async function writeSkill(slug: string, skillMd: string, references: Record<stri
   }
 }
 
-const skillMd = (frontmatter: string, body = "# Demo\n\nDo it well.") => `---\n${frontmatter}\n---\n${body}\n`;
+const skillMd = (frontmatter: string, body = "# Demo\n\nDo it well.") =>
+  `---\n${frontmatter}\n---\n${body}\n`;
 
 async function loadError(slug: string): Promise<SkillDefinitionError> {
   const error = await loadSkillFolder(catalogDir, slug).catch((caught: unknown) => caught);
@@ -80,12 +86,31 @@ describe("the built-in catalog in skills/", () => {
 
   // Inputs are stored and sent to the model with every run: no built-in input takes unbounded text or lists.
   it("bounds every text and list input: a maxLength, an enum or a date format; lists also a maxItems", async () => {
-    type Property = { type?: string; enum?: unknown[]; format?: string; maxLength?: number; maxItems?: number; items?: Property };
-    const boundedText = (property: Property) => property.type !== "string" || property.enum !== undefined || property.format === "date" || property.format === "date-time" || property.maxLength !== undefined;
+    type Property = {
+      type?: string;
+      enum?: unknown[];
+      format?: string;
+      maxLength?: number;
+      maxItems?: number;
+      items?: Property;
+    };
+    const boundedText = (property: Property) =>
+      property.type !== "string" ||
+      property.enum !== undefined ||
+      property.format === "date" ||
+      property.format === "date-time" ||
+      property.maxLength !== undefined;
     const unbounded: string[] = [];
     for (const skill of await loadSkillCatalog(path.resolve("skills"))) {
-      for (const [name, property] of Object.entries(skill.inputsSchema.properties as Record<string, Property>)) {
-        const bounded = property.type === "array" ? property.maxItems !== undefined && property.items !== undefined && boundedText(property.items) : boundedText(property);
+      for (const [name, property] of Object.entries(
+        skill.inputsSchema.properties as Record<string, Property>,
+      )) {
+        const bounded =
+          property.type === "array"
+            ? property.maxItems !== undefined &&
+              property.items !== undefined &&
+              boundedText(property.items)
+            : boundedText(property);
         if (!bounded) unbounded.push(`${skill.slug}.${name}`);
       }
     }
@@ -95,7 +120,10 @@ describe("the built-in catalog in skills/", () => {
 
 describe("loading one skill", () => {
   it("parses frontmatter, instructions and reference files", async () => {
-    await writeSkill("demo", skillMd(VALID_FRONTMATTER), { "guide.md": "Guide text", "ignored.txt": "not markdown" });
+    await writeSkill("demo", skillMd(VALID_FRONTMATTER), {
+      "guide.md": "Guide text",
+      "ignored.txt": "not markdown",
+    });
     const skill = await loadSkillFolder(catalogDir, "demo");
     expect(skill).toMatchObject({ slug: "demo", name: "Demo skill", description: "Does a demo." });
     expect(skill.inputsSchema.required).toEqual(["topic"]);
@@ -105,7 +133,10 @@ describe("loading one skill", () => {
 
   it("records the title input and the summary order, required inputs first", async () => {
     await writeSkill("titled", skillMd(withTitle("notes")));
-    expect(await loadSkillFolder(catalogDir, "titled")).toMatchObject({ titleInput: "notes", summaryOrder: ["topic", "when", "notes", "count"] });
+    expect(await loadSkillFolder(catalogDir, "titled")).toMatchObject({
+      titleInput: "notes",
+      summaryOrder: ["topic", "when", "notes", "count"],
+    });
     await writeSkill("untitled", skillMd(VALID_FRONTMATTER));
     // Without the keyword, the first required free-text input.
     expect(await loadSkillFolder(catalogDir, "untitled")).toMatchObject({ titleInput: "topic" });
@@ -120,33 +151,142 @@ describe("loading one skill", () => {
   });
 
   const invalid: { case: string; source: string; field: string | null; message: RegExp }[] = [
-    { case: "no frontmatter", source: "# Just markdown\n", field: null, message: /must start with a --- YAML frontmatter block/ },
-    { case: "YAML that does not parse", source: skillMd("name: [unclosed"), field: null, message: /not valid YAML/ },
-    { case: "a missing name", source: skillMd(VALID_FRONTMATTER.replace("name: Demo skill\n", "")), field: "name", message: /is required/ },
-    { case: "an unknown top-level field", source: skillMd(`${VALID_FRONTMATTER}\nauthor: me`), field: null, message: /Unrecognized key.*author/ },
-    { case: "inputs that are not an object schema", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: array")), field: "inputs.type", message: /must be "object"/ },
-    { case: "an input without a title", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic\n", "")), field: "inputs.properties.topic.title", message: /is required/ },
-    { case: "an unsupported input type", source: skillMd(VALID_FRONTMATTER.replace("      type: string\n      title: Topic", "      type: object\n      title: Topic")), field: "inputs.properties.topic.type", message: /must be one of/ },
-    { case: "a required input that does not exist", source: skillMd(VALID_FRONTMATTER.replace("required: [topic]", "required: [topic, budget]")), field: "inputs.required", message: /"budget"/ },
-    { case: "a misspelled JSON Schema keyword", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      minLenght: 3")), field: "inputs", message: /not a valid JSON Schema.*minLenght/ },
-    { case: "an unknown widget hint", source: skillMd(VALID_FRONTMATTER.replace("x-skillrun-widget: textarea", "x-skillrun-widget: slider")), field: "inputs", message: /not a valid JSON Schema/ },
-    { case: "no instructions", source: skillMd(VALID_FRONTMATTER, ""), field: null, message: /has no instructions/ },
-    { case: "a title input that does not exist", source: skillMd(withTitle("budget")), field: "inputs.x-skillrun-title", message: /names "budget", which is not in inputs\.properties/ },
-    { case: "a title input that is not a string", source: skillMd(withTitle("count")), field: "inputs.x-skillrun-title", message: /names "count", an integer input; a title must be a string input/ },
-    { case: "a title that is not an input name", source: skillMd(withTitle("true")), field: "inputs.x-skillrun-title", message: /must name one of inputs\.properties/ },
-    { case: "a title keyword on an input", source: skillMd(VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      x-skillrun-title: true")), field: "inputs.properties.topic.x-skillrun-title", message: /belongs on inputs/ },
-    { case: "inputs open to undeclared keys", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  additionalProperties: true")), field: "inputs.additionalProperties", message: /may only be false/ },
-    { case: "inputs declared by pattern", source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: object\n  patternProperties:\n    \"^x\": { type: string }")), field: "inputs.patternProperties", message: /declare each input under properties/ },
+    {
+      case: "no frontmatter",
+      source: "# Just markdown\n",
+      field: null,
+      message: /must start with a --- YAML frontmatter block/,
+    },
+    {
+      case: "YAML that does not parse",
+      source: skillMd("name: [unclosed"),
+      field: null,
+      message: /not valid YAML/,
+    },
+    {
+      case: "a missing name",
+      source: skillMd(VALID_FRONTMATTER.replace("name: Demo skill\n", "")),
+      field: "name",
+      message: /is required/,
+    },
+    {
+      case: "an unknown top-level field",
+      source: skillMd(`${VALID_FRONTMATTER}\nauthor: me`),
+      field: null,
+      message: /Unrecognized key.*author/,
+    },
+    {
+      case: "inputs that are not an object schema",
+      source: skillMd(VALID_FRONTMATTER.replace("  type: object", "  type: array")),
+      field: "inputs.type",
+      message: /must be "object"/,
+    },
+    {
+      case: "an input without a title",
+      source: skillMd(VALID_FRONTMATTER.replace("      title: Topic\n", "")),
+      field: "inputs.properties.topic.title",
+      message: /is required/,
+    },
+    {
+      case: "an unsupported input type",
+      source: skillMd(
+        VALID_FRONTMATTER.replace(
+          "      type: string\n      title: Topic",
+          "      type: object\n      title: Topic",
+        ),
+      ),
+      field: "inputs.properties.topic.type",
+      message: /must be one of/,
+    },
+    {
+      case: "a required input that does not exist",
+      source: skillMd(VALID_FRONTMATTER.replace("required: [topic]", "required: [topic, budget]")),
+      field: "inputs.required",
+      message: /"budget"/,
+    },
+    {
+      case: "a misspelled JSON Schema keyword",
+      source: skillMd(
+        VALID_FRONTMATTER.replace("      title: Topic", "      title: Topic\n      minLenght: 3"),
+      ),
+      field: "inputs",
+      message: /not a valid JSON Schema.*minLenght/,
+    },
+    {
+      case: "an unknown widget hint",
+      source: skillMd(
+        VALID_FRONTMATTER.replace("x-skillrun-widget: textarea", "x-skillrun-widget: slider"),
+      ),
+      field: "inputs",
+      message: /not a valid JSON Schema/,
+    },
+    {
+      case: "no instructions",
+      source: skillMd(VALID_FRONTMATTER, ""),
+      field: null,
+      message: /has no instructions/,
+    },
+    {
+      case: "a title input that does not exist",
+      source: skillMd(withTitle("budget")),
+      field: "inputs.x-skillrun-title",
+      message: /names "budget", which is not in inputs\.properties/,
+    },
+    {
+      case: "a title input that is not a string",
+      source: skillMd(withTitle("count")),
+      field: "inputs.x-skillrun-title",
+      message: /names "count", an integer input; a title must be a string input/,
+    },
+    {
+      case: "a title that is not an input name",
+      source: skillMd(withTitle("true")),
+      field: "inputs.x-skillrun-title",
+      message: /must name one of inputs\.properties/,
+    },
+    {
+      case: "a title keyword on an input",
+      source: skillMd(
+        VALID_FRONTMATTER.replace(
+          "      title: Topic",
+          "      title: Topic\n      x-skillrun-title: true",
+        ),
+      ),
+      field: "inputs.properties.topic.x-skillrun-title",
+      message: /belongs on inputs/,
+    },
+    {
+      case: "inputs open to undeclared keys",
+      source: skillMd(
+        VALID_FRONTMATTER.replace("  type: object", "  type: object\n  additionalProperties: true"),
+      ),
+      field: "inputs.additionalProperties",
+      message: /may only be false/,
+    },
+    {
+      case: "inputs declared by pattern",
+      source: skillMd(
+        VALID_FRONTMATTER.replace(
+          "  type: object",
+          '  type: object\n  patternProperties:\n    "^x": { type: string }',
+        ),
+      ),
+      field: "inputs.patternProperties",
+      message: /declare each input under properties/,
+    },
   ];
 
-  it.each(invalid)("rejects $case, naming the file and field", async ({ source, field, message }) => {
-    await writeSkill("broken", source);
-    const error = await loadError("broken");
-    expect(error.file).toBe(path.join(path.basename(catalogDir), "broken", "SKILL.md"));
-    expect(error.field).toBe(field);
-    expect(error.message).toMatch(message);
-    expect(error.message.startsWith(error.file)).toBe(true);
-  });
+  it.each(invalid)(
+    "rejects $case, naming the file and field",
+    async ({ source, field, message }) => {
+      await writeSkill("broken", source);
+      const error = await loadError("broken");
+      expect(error.file).toBe(path.join(path.basename(catalogDir), "broken", "SKILL.md"));
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(message);
+      expect(error.message.startsWith(error.file)).toBe(true);
+    },
+  );
 
   it("rejects a folder name that is not a slug", async () => {
     await writeSkill("Bad_Name", skillMd(VALID_FRONTMATTER));
@@ -187,18 +327,33 @@ describe("syncing the catalog into the database", () => {
 
   it("keeps the inputs in the order SKILL.md declares them", async () => {
     const declared = ["zulu", "topic", "alpha", "mike"];
-    const properties = declared.map((name) => `    ${name}:\n      type: string\n      title: ${name}`).join("\n");
-    await writeSkill("ordered", skillMd(`name: Ordered\ndescription: Order matters.\ninputs:\n  type: object\n  properties:\n${properties}`));
+    const properties = declared
+      .map((name) => `    ${name}:\n      type: string\n      title: ${name}`)
+      .join("\n");
+    await writeSkill(
+      "ordered",
+      skillMd(
+        `name: Ordered\ndescription: Order matters.\ninputs:\n  type: object\n  properties:\n${properties}`,
+      ),
+    );
     await syncBuiltInSkills(db, catalogDir);
-    expect(Object.keys((await builtIn("ordered"))?.inputsSchema.properties ?? {})).toEqual(declared);
+    expect(Object.keys((await builtIn("ordered"))?.inputsSchema.properties ?? {})).toEqual(
+      declared,
+    );
   });
 
   it("fills in the title input and summary order of a skill stored before they existed", async () => {
     await writeSkill("older", skillMd(VALID_FRONTMATTER));
     await syncBuiltInSkills(db, catalogDir);
-    await db.update(skills).set({ summaryOrder: [], titleInput: null }).where(and(eq(skills.slug, "older"), isNull(skills.tenantId)));
+    await db
+      .update(skills)
+      .set({ summaryOrder: [], titleInput: null })
+      .where(and(eq(skills.slug, "older"), isNull(skills.tenantId)));
     await syncBuiltInSkills(db, catalogDir);
-    expect(await builtIn("older")).toMatchObject({ titleInput: "topic", summaryOrder: ["topic", "when", "notes"] });
+    expect(await builtIn("older")).toMatchObject({
+      titleInput: "topic",
+      summaryOrder: ["topic", "when", "notes"],
+    });
   });
 
   it("writes nothing when any skill is invalid", async () => {

@@ -47,7 +47,9 @@ const inputPropertySchema = z.looseObject({
   type: z.enum(INPUT_TYPES, { error: `must be one of ${INPUT_TYPES.join(", ")}` }),
   title: z.string({ error: "is required (a label for the form)" }).min(1),
   description: z.string().optional(),
-  [TITLE_KEYWORD]: z.never({ error: `belongs on inputs, naming the input (${TITLE_KEYWORD}: <input name>)` }).optional(),
+  [TITLE_KEYWORD]: z
+    .never({ error: `belongs on inputs, naming the input (${TITLE_KEYWORD}: <input name>)` })
+    .optional(),
 });
 
 const frontmatterSchema = z.strictObject({
@@ -62,8 +64,14 @@ const frontmatterSchema = z.strictObject({
     required: z.array(z.string()).optional(),
     [TITLE_KEYWORD]: z.string({ error: "must name one of inputs.properties" }).optional(),
     // The validator refuses undeclared inputs for every skill (lib/skill-inputs); a schema may not say otherwise.
-    additionalProperties: z.literal(false, { error: "may only be false: inputs a skill does not declare are always refused" }).optional(),
-    patternProperties: z.never({ error: "is not supported: declare each input under properties" }).optional(),
+    additionalProperties: z
+      .literal(false, {
+        error: "may only be false: inputs a skill does not declare are always refused",
+      })
+      .optional(),
+    patternProperties: z
+      .never({ error: "is not supported: declare each input under properties" })
+      .optional(),
   }),
 });
 
@@ -71,7 +79,8 @@ const FRONTMATTER_PATTERN = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
 
 export function parseSkillFile(file: string, source: string) {
   const match = FRONTMATTER_PATTERN.exec(source);
-  if (!match) throw new SkillDefinitionError(file, null, "must start with a --- YAML frontmatter block ---");
+  if (!match)
+    throw new SkillDefinitionError(file, null, "must start with a --- YAML frontmatter block ---");
   const [, yamlText = "", body = ""] = match;
 
   let frontmatter: unknown;
@@ -91,35 +100,58 @@ export function parseSkillFile(file: string, source: string) {
   const { inputs } = parsed.data;
   for (const name of inputs.required ?? []) {
     if (!(name in inputs.properties)) {
-      throw new SkillDefinitionError(file, "inputs.required", `names "${name}", which is not in inputs.properties`);
+      throw new SkillDefinitionError(
+        file,
+        "inputs.required",
+        `names "${name}", which is not in inputs.properties`,
+      );
     }
   }
   const titleInput = inputs[TITLE_KEYWORD];
   if (titleInput !== undefined) {
     const property = inputs.properties[titleInput];
-    if (!property) throw new SkillDefinitionError(file, `inputs.${TITLE_KEYWORD}`, `names "${titleInput}", which is not in inputs.properties`);
+    if (!property)
+      throw new SkillDefinitionError(
+        file,
+        `inputs.${TITLE_KEYWORD}`,
+        `names "${titleInput}", which is not in inputs.properties`,
+      );
     if (property.type !== "string") {
-      throw new SkillDefinitionError(file, `inputs.${TITLE_KEYWORD}`, `names "${titleInput}", ${property.type === "integer" || property.type === "array" ? "an" : "a"} ${property.type} input; a title must be a string input`);
+      throw new SkillDefinitionError(
+        file,
+        `inputs.${TITLE_KEYWORD}`,
+        `names "${titleInput}", ${property.type === "integer" || property.type === "array" ? "an" : "a"} ${property.type} input; a title must be a string input`,
+      );
     }
   }
   try {
     createInputsValidator().compile(inputs);
   } catch (error) {
-    throw new SkillDefinitionError(file, "inputs", `is not a valid JSON Schema: ${(error as Error).message}`);
+    throw new SkillDefinitionError(
+      file,
+      "inputs",
+      `is not a valid JSON Schema: ${(error as Error).message}`,
+    );
   }
 
   const instructions = body.trim();
-  if (!instructions) throw new SkillDefinitionError(file, null, "has no instructions after the frontmatter");
+  if (!instructions)
+    throw new SkillDefinitionError(file, null, "has no instructions after the frontmatter");
   return { ...parsed.data, inputsSchema: inputs as SkillInputsSchema, instructions };
 }
 
 async function readReferenceFiles(skillDir: string): Promise<SkillReferenceFile[]> {
   const referencesDir = path.join(skillDir, "references");
-  const entries = await readdir(referencesDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
-    throw error;
-  });
-  const files = entries.filter((entry) => entry.isFile() && entry.name.endsWith(".md")).map((entry) => entry.name).sort();
+  const entries = await readdir(referencesDir, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    },
+  );
+  const files = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     files.map(async (name) => ({
       path: `references/${name}`,
@@ -138,12 +170,18 @@ export async function loadSkillFolder(catalogDir: string, slug: string): Promise
   const skillDir = path.join(catalogDir, slug);
   const file = path.join(path.basename(catalogDir), slug, "SKILL.md");
   if (!SLUG_PATTERN.test(slug)) {
-    throw new SkillDefinitionError(file, null, "folder name must be a lowercase slug (a-z, 0-9, -)");
+    throw new SkillDefinitionError(
+      file,
+      null,
+      "folder name must be a lowercase slug (a-z, 0-9, -)",
+    );
   }
-  const source = await readFile(path.join(skillDir, "SKILL.md"), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") throw new SkillDefinitionError(file, null, "is missing");
-    throw error;
-  });
+  const source = await readFile(path.join(skillDir, "SKILL.md"), "utf8").catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") throw new SkillDefinitionError(file, null, "is missing");
+      throw error;
+    },
+  );
   const parsed = parseSkillFile(file, source);
   const referenceFiles = await readReferenceFiles(skillDir);
   return {
@@ -159,7 +197,10 @@ export async function loadSkillFolder(catalogDir: string, slug: string): Promise
 
 export async function loadSkillCatalog(catalogDir: string): Promise<SkillDefinition[]> {
   const entries = await readdir(catalogDir, { withFileTypes: true });
-  const slugs = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const slugs = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(slugs.map((slug) => loadSkillFolder(catalogDir, slug)));
 }
 
@@ -190,7 +231,12 @@ export async function syncBuiltInSkills(db: Database, catalogDir: string) {
         and(
           isNull(skills.tenantId),
           eq(skills.enabled, true),
-          definitions.length ? notInArray(skills.slug, definitions.map((definition) => definition.slug)) : undefined,
+          definitions.length
+            ? notInArray(
+                skills.slug,
+                definitions.map((definition) => definition.slug),
+              )
+            : undefined,
         ),
       )
       .returning({ slug: skills.slug });

@@ -16,7 +16,11 @@ const UI_KEYWORDS = [
  * `format` checks. Inputs themselves are validated by `lib/skill-inputs`, shared with the browser.
  */
 export function createInputsValidator(options: { applyDefaults?: boolean } = {}) {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: options.applyDefaults ?? false });
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    useDefaults: options.applyDefaults ?? false,
+  });
   addFormats(ajv);
   for (const { keyword, metaSchema } of UI_KEYWORDS) ajv.addKeyword({ keyword, metaSchema });
   return ajv;

@@ -45,7 +45,9 @@ export async function getSkill(db: Database, tenantId: string, slug: string) {
       ...summaryColumns,
       inputsSchema: skills.inputsSchema,
       instructions: skills.instructions,
-      referenceFiles: sql<string[]>`(select coalesce(jsonb_agg(file ->> 'path'), '[]'::jsonb) from jsonb_array_elements(${skills.referenceFiles}) as file)`,
+      referenceFiles: sql<
+        string[]
+      >`(select coalesce(jsonb_agg(file ->> 'path'), '[]'::jsonb) from jsonb_array_elements(${skills.referenceFiles}) as file)`,
     })
     .from(skills)
     .where(and(skillVisibleTo(tenantId), eq(skills.slug, slug)))

@@ -9,14 +9,24 @@ import { RUN_REQUESTED, type RunDispatcher } from "./runs";
 
 const { db } = openTestDatabase();
 
-const OPTIONS: ReconcileOptions = { staleRunningMs: 15 * 60_000, dispatchRetryMs: 2 * 60_000, dispatchLostMs: 10 * 60_000, batchSize: 100 };
+const OPTIONS: ReconcileOptions = {
+  staleRunningMs: 15 * 60_000,
+  dispatchRetryMs: 2 * 60_000,
+  dispatchLostMs: 10 * 60_000,
+  batchSize: 100,
+};
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
 // The real embedded engine receives the resent events (no function is registered).
 let engine: Engine;
 let dispatcher: RunDispatcher;
 beforeAll(async () => {
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+  });
   dispatcher = new Inngest({ id: "reconcile-test", isDev: true, baseUrl: engine.url });
 });
 afterAll(async () => {
@@ -26,22 +36,44 @@ afterAll(async () => {
 /** The run-requested events the engine received for these runs. */
 async function requestedEvents(runIds: string[]) {
   const rows = await db.execute<{ payload: { id: string; data: { runId: string } } }>(
-    sql`select payload from inngest_engine.events where name = ${RUN_REQUESTED} and payload -> 'data' ->> 'runId' in (${sql.join(runIds.map((id) => sql`${id}`), sql`, `)})`,
+    sql`select payload from inngest_engine.events where name = ${RUN_REQUESTED} and payload -> 'data' ->> 'runId' in (${sql.join(
+      runIds.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
   );
   return rows.map((row) => row.payload);
 }
 
-async function insertRuns(rows: { status: "queued" | "running" | "complete"; createdAt: Date; startedAt?: Date }[]) {
+async function insertRuns(
+  rows: { status: "queued" | "running" | "complete"; createdAt: Date; startedAt?: Date }[],
+) {
   const { tenant, skill, agent } = await createTenantWithSkill(db);
   const runs = await db
     .insert(skillRuns)
-    .values(rows.map((row) => ({ tenantId: tenant.id, skillId: skill.id, skillVersion: "v1", agentId: agent.id, source: "manual" as const, inputs: {}, ...row })))
+    .values(
+      rows.map((row) => ({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: "v1",
+        agentId: agent.id,
+        source: "manual" as const,
+        inputs: {},
+        ...row,
+      })),
+    )
     .returning({ id: skillRuns.id });
   return runs.map((run) => run.id);
 }
 
 const statusOf = async (ids: string[]) =>
-  Object.fromEntries((await db.select({ id: skillRuns.id, status: skillRuns.status, code: skillRuns.failureCode }).from(skillRuns).where(inArray(skillRuns.id, ids))).map((run) => [run.id, `${run.status}${run.code ? `/${run.code}` : ""}`]));
+  Object.fromEntries(
+    (
+      await db
+        .select({ id: skillRuns.id, status: skillRuns.status, code: skillRuns.failureCode })
+        .from(skillRuns)
+        .where(inArray(skillRuns.id, ids))
+    ).map((run) => [run.id, `${run.status}${run.code ? `/${run.code}` : ""}`]),
+  );
 
 describe("reconcileRuns", () => {
   it("fails stale running runs and lost queued ones, resends the event of late queued runs once, and leaves the rest", async () => {
@@ -66,22 +98,44 @@ describe("reconcileRuns", () => {
       [fresh!]: "queued",
       [done!]: "complete",
     });
-    expect(await requestedEvents([late!])).toEqual([expect.objectContaining({ id: `${late}:resend`, data: { runId: late, tenantId: expect.any(String) } })]);
+    expect(await requestedEvents([late!])).toEqual([
+      expect.objectContaining({
+        id: `${late}:resend`,
+        data: { runId: late, tenantId: expect.any(String) },
+      }),
+    ]);
 
     // A second tick resends nothing again and fails nothing twice.
     const again = await reconcileRuns({ db, dispatcher }, OPTIONS);
     expect(again.resent).not.toContain(late);
-    const staleEvents = await db.select({ type: runEvents.type }).from(runEvents).where(eq(runEvents.runId, stale!)).orderBy(asc(runEvents.id));
+    const staleEvents = await db
+      .select({ type: runEvents.type })
+      .from(runEvents)
+      .where(eq(runEvents.runId, stale!))
+      .orderBy(asc(runEvents.id));
     expect(staleEvents.map((event) => event.type)).toEqual(["failed"]);
   });
 
   it("is safe when two ticks overlap: every run fails once and is resent at most once", async () => {
     const ids = await insertRuns([
-      ...Array.from({ length: 20 }, () => ({ status: "running" as const, createdAt: minutesAgo(40), startedAt: minutesAgo(30) })),
-      ...Array.from({ length: 20 }, () => ({ status: "queued" as const, createdAt: minutesAgo(4) })),
+      ...Array.from({ length: 20 }, () => ({
+        status: "running" as const,
+        createdAt: minutesAgo(40),
+        startedAt: minutesAgo(30),
+      })),
+      ...Array.from({ length: 20 }, () => ({
+        status: "queued" as const,
+        createdAt: minutesAgo(4),
+      })),
     ]);
-    await Promise.all([reconcileRuns({ db, dispatcher }, OPTIONS), reconcileRuns({ db, dispatcher }, OPTIONS)]);
-    const failedEvents = await db.select({ runId: runEvents.runId }).from(runEvents).where(inArray(runEvents.runId, ids.slice(0, 20)));
+    await Promise.all([
+      reconcileRuns({ db, dispatcher }, OPTIONS),
+      reconcileRuns({ db, dispatcher }, OPTIONS),
+    ]);
+    const failedEvents = await db
+      .select({ runId: runEvents.runId })
+      .from(runEvents)
+      .where(inArray(runEvents.runId, ids.slice(0, 20)));
     expect(failedEvents).toHaveLength(20);
     const resends = await requestedEvents(ids.slice(20));
     expect(resends).toHaveLength(20);
@@ -97,7 +151,10 @@ describe("reconcileRuns", () => {
     const result = await reconcileRuns({ db, dispatcher }, OPTIONS);
     expect(result.dispatchLost).not.toContain(waiting);
     expect(result.resent).not.toContain(backlog);
-    expect(await statusOf([waiting!, backlog!])).toEqual({ [waiting!]: "queued", [backlog!]: "queued" });
+    expect(await statusOf([waiting!, backlog!])).toEqual({
+      [waiting!]: "queued",
+      [backlog!]: "queued",
+    });
     expect(await requestedEvents([waiting!, backlog!])).toEqual([]);
   });
 });

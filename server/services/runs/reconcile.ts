@@ -32,7 +32,12 @@ async function failMatching(
   return deps.db.transaction(async (tx) => {
     const failed = await tx
       .update(skillRuns)
-      .set({ status: "failed", failureCode: failure.code, failureReason: failure.reason, finishedAt: new Date() })
+      .set({
+        status: "failed",
+        failureCode: failure.code,
+        failureReason: failure.reason,
+        finishedAt: new Date(),
+      })
       .where(
         sql`${skillRuns.id} in (
           select ${skillRuns.id} from ${skillRuns}
@@ -42,7 +47,14 @@ async function failMatching(
       )
       .returning({ id: skillRuns.id, tenantId: skillRuns.tenantId });
     if (failed.length) {
-      await tx.insert(runEvents).values(failed.map((run) => ({ runId: run.id, tenantId: run.tenantId, type: "failed", payload: { failureCode: failure.code, reason: failure.reason, by: "reconciler" } })));
+      await tx.insert(runEvents).values(
+        failed.map((run) => ({
+          runId: run.id,
+          tenantId: run.tenantId,
+          type: "failed",
+          payload: { failureCode: failure.code, reason: failure.reason, by: "reconciler" },
+        })),
+      );
     }
     return failed.map((run) => run.id);
   });
@@ -66,14 +78,21 @@ function tenantQueueStalled(now: Date, options: ReconcileOptions): SQL {
  * event sent once more (recorded on the timeline; a duplicate delivery is harmless because
  * mark-running is a compare-and-set).
  */
-export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOptions, now = new Date()): Promise<ReconcileResult> {
+export async function reconcileRuns(
+  deps: RunServiceDeps,
+  options: ReconcileOptions,
+  now = new Date(),
+): Promise<ReconcileResult> {
   const staleMinutes = Math.round(options.staleRunningMs / 60_000);
   const staleRunning = await failMatching(
     deps,
     "running",
     new Date(now.getTime() - options.staleRunningMs),
     "startedAt",
-    { code: "stale_running", reason: `The run was still running after ${staleMinutes} min with no sign of life; its worker was probably lost.` },
+    {
+      code: "stale_running",
+      reason: `The run was still running after ${staleMinutes} min with no sign of life; its worker was probably lost.`,
+    },
     options.batchSize,
   );
   const lostMinutes = Math.round(options.dispatchLostMs / 60_000);
@@ -82,14 +101,19 @@ export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOpti
     "queued",
     new Date(now.getTime() - options.dispatchLostMs),
     "createdAt",
-    { code: "dispatch_lost", reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.` },
+    {
+      code: "dispatch_lost",
+      reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.`,
+    },
     options.batchSize,
     tenantQueueStalled(now, options),
   );
 
   // Claim resends by writing their timeline events first, under a lock only one tick holds.
   const claimed = await deps.db.transaction(async (tx) => {
-    const [lock] = await tx.execute<{ acquired: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('skillrun:reconcile-resend')) as acquired`);
+    const [lock] = await tx.execute<{ acquired: boolean }>(
+      sql`select pg_try_advisory_xact_lock(hashtext('skillrun:reconcile-resend')) as acquired`,
+    );
     if (!lock?.acquired) return [];
     return tx.execute<{ run_id: string; tenant_id: string }>(sql`
       insert into ${runEvents} (run_id, tenant_id, type, payload)
@@ -106,9 +130,15 @@ export async function reconcileRuns(deps: RunServiceDeps, options: ReconcileOpti
   for (const run of claimed) {
     await deps.dispatcher
       // A new event id: the engine would deduplicate a second event carrying the run id.
-      .send({ name: RUN_REQUESTED, id: `${run.run_id}:resend`, data: { runId: run.run_id, tenantId: run.tenant_id } })
+      .send({
+        name: RUN_REQUESTED,
+        id: `${run.run_id}:resend`,
+        data: { runId: run.run_id, tenantId: run.tenant_id },
+      })
       .then(() => resent.push(run.run_id))
-      .catch((error: unknown) => console.error(`reconciler: resend of run ${run.run_id} failed: ${String(error)}`));
+      .catch((error: unknown) =>
+        console.error(`reconciler: resend of run ${run.run_id} failed: ${String(error)}`),
+      );
   }
   return { staleRunning, dispatchLost, resent };
 }

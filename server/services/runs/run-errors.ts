@@ -23,7 +23,9 @@ export class InputsInvalidError extends Error {
 export class NoDefaultAgentError extends Error {
   readonly code = "no_agent";
   constructor() {
-    super("No agent was given and this tenant has no default agent. Pick an agent, or mark one as the default.");
+    super(
+      "No agent was given and this tenant has no default agent. Pick an agent, or mark one as the default.",
+    );
   }
 }
 
@@ -33,7 +35,9 @@ export class DispatchFailedError extends Error {
     readonly runId: string,
     cause: string,
   ) {
-    super(`Run ${runId} was created but could not be dispatched, so it was marked failed: ${cause}`);
+    super(
+      `Run ${runId} was created but could not be dispatched, so it was marked failed: ${cause}`,
+    );
   }
 }
 
@@ -54,6 +58,8 @@ export class RunNotCancellableError extends Error {
 export class IdempotencyKeyReusedError extends Error {
   readonly code = "idempotency_key_reused";
   constructor(readonly runId: string) {
-    super(`This idempotency key already started run ${runId} with a different skill, agent or inputs; send a new key for a new request.`);
+    super(
+      `This idempotency key already started run ${runId} with a different skill, agent or inputs; send a new key for a new request.`,
+    );
   }
 }

@@ -20,13 +20,24 @@ import { cancelRun, failQueuedRun, startRun, type RunDispatcher } from "./runs";
 
 const { db } = openTestDatabase();
 /** FC_SEED (and FC_PATH) from a failure report replay that failure. */
-const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
+const replay = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH }
+  : {};
 
 const TERMINAL: readonly RunStatus[] = ["complete", "failed", "cancelled"];
 const MINUTE = 60_000;
-const OPTIONS: ReconcileOptions = { staleRunningMs: 15 * MINUTE, dispatchRetryMs: 2 * MINUTE, dispatchLostMs: 10 * MINUTE, batchSize: 10_000 };
+const OPTIONS: ReconcileOptions = {
+  staleRunningMs: 15 * MINUTE,
+  dispatchRetryMs: 2 * MINUTE,
+  dispatchLostMs: 10 * MINUTE,
+  batchSize: 10_000,
+};
 
-const recording: RunDispatcher = { send: async (events) => ({ ids: (Array.isArray(events) ? events : [events]).map((event) => event.id ?? "") }) };
+const recording: RunDispatcher = {
+  send: async (events) => ({
+    ids: (Array.isArray(events) ? events : [events]).map((event) => event.id ?? ""),
+  }),
+};
 const unreachable: RunDispatcher = {
   send: async () => {
     throw new Error("engine unreachable");
@@ -34,7 +45,13 @@ const unreachable: RunDispatcher = {
 };
 const deps = { db, dispatcher: recording };
 
-type ModelRun = { id: string; status: RunStatus; failureCode: FailureCode | null; claimed: boolean; resent: boolean };
+type ModelRun = {
+  id: string;
+  status: RunStatus;
+  failureCode: FailureCode | null;
+  claimed: boolean;
+  resent: boolean;
+};
 type Model = { runs: ModelRun[] };
 type Real = { tenantId: string; skillId: string; seen: Map<string, RunStatus> };
 type Transition = "markRunning" | "claimTurn" | "complete" | "fail" | "failQueued" | "cancel";
@@ -42,7 +59,11 @@ type Transition = "markRunning" | "claimTurn" | "complete" | "fail" | "failQueue
 const ref = (real: Real, run: ModelRun) => ({ runId: run.id, tenantId: real.tenantId });
 
 /** What a transition does to a run in the model: whether it applies, and the run after it. */
-function apply(run: ModelRun, transition: Transition, code: FailureCode): { applies: boolean; after: ModelRun } {
+function apply(
+  run: ModelRun,
+  transition: Transition,
+  code: FailureCode,
+): { applies: boolean; after: ModelRun } {
   const to = (patch: Partial<ModelRun>) => ({ applies: true, after: { ...run, ...patch } });
   const no = { applies: false, after: run };
   switch (transition) {
@@ -53,7 +74,9 @@ function apply(run: ModelRun, transition: Transition, code: FailureCode): { appl
     case "complete":
       return run.status === "running" ? to({ status: "complete" }) : no;
     case "fail":
-      return run.status === "running" || run.status === "queued" ? to({ status: "failed", failureCode: code }) : no;
+      return run.status === "running" || run.status === "queued"
+        ? to({ status: "failed", failureCode: code })
+        : no;
     case "failQueued":
       return run.status === "queued" ? to({ status: "failed", failureCode: code }) : no;
     case "cancel":
@@ -62,7 +85,12 @@ function apply(run: ModelRun, transition: Transition, code: FailureCode): { appl
 }
 
 /** Runs a transition through the real service; true when it happened. */
-async function perform(real: Real, run: ModelRun, transition: Transition, code: FailureCode): Promise<boolean> {
+async function perform(
+  real: Real,
+  run: ModelRun,
+  transition: Transition,
+  code: FailureCode,
+): Promise<boolean> {
   switch (transition) {
     case "markRunning":
       return markRunning(db, ref(real, run));
@@ -73,7 +101,11 @@ async function perform(real: Real, run: ModelRun, transition: Transition, code: 
     case "fail":
       return failRun(db, ref(real, run), { code, reason: `failed with ${code}` });
     case "failQueued":
-      return failQueuedRun(db, { ...ref(real, run), failureCode: code, reason: `failed with ${code}` });
+      return failQueuedRun(db, {
+        ...ref(real, run),
+        failureCode: code,
+        reason: `failed with ${code}`,
+      });
     case "cancel":
       try {
         await cancelRun(deps, ref(real, run));
@@ -90,7 +122,11 @@ async function verify(model: Model, real: Real) {
   const ids = model.runs.map((run) => run.id);
   if (!ids.length) return;
   const rows = await db.select().from(skillRuns).where(inArray(skillRuns.id, ids));
-  const events = await db.select({ runId: runEvents.runId, type: runEvents.type, payload: runEvents.payload }).from(runEvents).where(inArray(runEvents.runId, ids)).orderBy(asc(runEvents.id));
+  const events = await db
+    .select({ runId: runEvents.runId, type: runEvents.type, payload: runEvents.payload })
+    .from(runEvents)
+    .where(inArray(runEvents.runId, ids))
+    .orderBy(asc(runEvents.id));
   for (const run of model.runs) {
     const row = rows.find((candidate) => candidate.id === run.id);
     expect(row, `run ${run.id}`).toBeDefined();
@@ -118,7 +154,8 @@ async function verify(model: Model, real: Real) {
       first: "queued",
       resent: run.resent ? 1 : 0,
     });
-    if (run.status === "failed") expect(terminalEvents[0]!.payload).toMatchObject({ failureCode: run.failureCode });
+    if (run.status === "failed")
+      expect(terminalEvents[0]!.payload).toMatchObject({ failureCode: run.failureCode });
   }
 }
 
@@ -129,16 +166,36 @@ class StartCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly dispatchFails: boolean) {}
   check = (model: Readonly<Model>) => model.runs.length < 5;
   async run(model: Model, real: Real) {
-    const input = { tenantId: real.tenantId, skill: { id: real.skillId }, inputs: {}, source: "manual" as const };
+    const input = {
+      tenantId: real.tenantId,
+      skill: { id: real.skillId },
+      inputs: {},
+      source: "manual" as const,
+    };
     if (this.dispatchFails) {
       // A failed send fails the run visibly (dispatch_failed) and the caller gets the error.
-      const error = await startRun({ db, dispatcher: unreachable }, input).then(() => null, (caught: unknown) => caught);
+      const error = await startRun({ db, dispatcher: unreachable }, input).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(DispatchFailedError);
-      model.runs.push({ id: (error as DispatchFailedError).runId, status: "failed", failureCode: "dispatch_failed", claimed: false, resent: false });
+      model.runs.push({
+        id: (error as DispatchFailedError).runId,
+        status: "failed",
+        failureCode: "dispatch_failed",
+        claimed: false,
+        resent: false,
+      });
     } else {
       const { run, created } = await startRun(deps, input);
       expect({ created, status: run.status }).toEqual({ created: true, status: "queued" });
-      model.runs.push({ id: run.id, status: "queued", failureCode: null, claimed: false, resent: false });
+      model.runs.push({
+        id: run.id,
+        status: "queued",
+        failureCode: null,
+        claimed: false,
+        resent: false,
+      });
     }
     await verify(model, real);
   }
@@ -156,11 +213,16 @@ class TransitionCommand implements fc.AsyncCommand<Model, Real> {
     const index = this.pick % model.runs.length;
     const run = model.runs[index]!;
     const { applies, after } = apply(run, this.transition, this.code);
-    expect({ command: this.toString(), from: run.status, happened: await perform(real, run, this.transition, this.code) }).toEqual({ command: this.toString(), from: run.status, happened: applies });
+    expect({
+      command: this.toString(),
+      from: run.status,
+      happened: await perform(real, run, this.transition, this.code),
+    }).toEqual({ command: this.toString(), from: run.status, happened: applies });
     model.runs[index] = after;
     await verify(model, real);
   }
-  toString = () => `${this.transition}(run ${this.pick}${this.transition.startsWith("fail") ? `, ${this.code}` : ""})`;
+  toString = () =>
+    `${this.transition}(run ${this.pick}${this.transition.startsWith("fail") ? `, ${this.code}` : ""})`;
 }
 
 /** Two transitions on one run at once: at most one of two conflicting ones happens. */
@@ -174,7 +236,10 @@ class RaceCommand implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real) {
     const index = this.pick % model.runs.length;
     const run = model.runs[index]!;
-    const [a, b] = await Promise.all([perform(real, run, this.first, "model_error"), perform(real, run, this.second, "timeout")]);
+    const [a, b] = await Promise.all([
+      perform(real, run, this.first, "model_error"),
+      perform(real, run, this.second, "timeout"),
+    ]);
     // Whichever committed first is the one the model applies; the other then runs against its result.
     const orders = [
       [this.first, "model_error", a, this.second, "timeout", b],
@@ -185,11 +250,26 @@ class RaceCommand implements fc.AsyncCommand<Model, Real> {
       const two = apply(one.after, t2, c2);
       return one.applies === h1 && two.applies === h2 ? [two.after] : [];
     });
-    expect(outcomes.length, `${this.toString()} from ${run.status}: results ${a}, ${b} fit no order`).toBeGreaterThan(0);
+    expect(
+      outcomes.length,
+      `${this.toString()} from ${run.status}: results ${a}, ${b} fit no order`,
+    ).toBeGreaterThan(0);
     // Both orders can fit the results (e.g. neither applied); the database decides between them.
-    const [row] = await db.select({ status: skillRuns.status, failureCode: skillRuns.failureCode, turnStartedAt: skillRuns.turnStartedAt }).from(skillRuns).where(eq(skillRuns.id, run.id));
+    const [row] = await db
+      .select({
+        status: skillRuns.status,
+        failureCode: skillRuns.failureCode,
+        turnStartedAt: skillRuns.turnStartedAt,
+      })
+      .from(skillRuns)
+      .where(eq(skillRuns.id, run.id));
     const chosen =
-      outcomes.find((outcome) => outcome.status === row!.status && outcome.claimed === (row!.turnStartedAt !== null) && (outcome.status !== "failed" || outcome.failureCode === row!.failureCode)) ?? outcomes[0]!;
+      outcomes.find(
+        (outcome) =>
+          outcome.status === row!.status &&
+          outcome.claimed === (row!.turnStartedAt !== null) &&
+          (outcome.status !== "failed" || outcome.failureCode === row!.failureCode),
+      ) ?? outcomes[0]!;
     model.runs[index] = chosen;
     await verify(model, real);
   }
@@ -197,8 +277,10 @@ class RaceCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 /** The reconciler's two failing steps, as they see a run long past every cutoff. */
-const staleStep = (run: ModelRun): ModelRun => (run.status === "running" ? { ...run, status: "failed", failureCode: "stale_running" } : run);
-const lostStep = (run: ModelRun): ModelRun => (run.status === "queued" ? { ...run, status: "failed", failureCode: "dispatch_lost" } : run);
+const staleStep = (run: ModelRun): ModelRun =>
+  run.status === "running" ? { ...run, status: "failed", failureCode: "stale_running" } : run;
+const lostStep = (run: ModelRun): ModelRun =>
+  run.status === "queued" ? { ...run, status: "failed", failureCode: "dispatch_lost" } : run;
 
 /**
  * A transition racing a reconciler tick 20 minutes later (past every cutoff). The tick fails
@@ -214,7 +296,10 @@ class RaceReconcileCommand implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real) {
     const index = this.pick % model.runs.length;
     const run = model.runs[index]!;
-    const [happened, result] = await Promise.all([perform(real, run, this.transition, "model_error"), reconcileRuns(deps, OPTIONS, new Date(Date.now() + 20 * MINUTE))]);
+    const [happened, result] = await Promise.all([
+      perform(real, run, this.transition, "model_error"),
+      reconcileRuns(deps, OPTIONS, new Date(Date.now() + 20 * MINUTE)),
+    ]);
     const x = (r: ModelRun) => apply(r, this.transition, "model_error");
     const interleavings = [
       // before both steps
@@ -222,31 +307,72 @@ class RaceReconcileCommand implements fc.AsyncCommand<Model, Real> {
         const step = x(run);
         const stale = staleStep(step.after);
         const lost = lostStep(stale);
-        return { happened: step.applies, stale: stale !== step.after, lost: lost !== stale, after: lost };
+        return {
+          happened: step.applies,
+          stale: stale !== step.after,
+          lost: lost !== stale,
+          after: lost,
+        };
       })(),
       // between the steps
       (() => {
         const stale = staleStep(run);
         const step = x(stale);
         const lost = lostStep(step.after);
-        return { happened: step.applies, stale: stale !== run, lost: lost !== step.after, after: lost };
+        return {
+          happened: step.applies,
+          stale: stale !== run,
+          lost: lost !== step.after,
+          after: lost,
+        };
       })(),
       // after both
       (() => {
         const stale = staleStep(run);
         const lost = lostStep(stale);
         const step = x(lost);
-        return { happened: step.applies, stale: stale !== run, lost: lost !== stale, after: step.after };
+        return {
+          happened: step.applies,
+          stale: stale !== run,
+          lost: lost !== stale,
+          after: step.after,
+        };
       })(),
     ];
-    const observed = { happened, stale: result.staleRunning.includes(run.id), lost: result.dispatchLost.includes(run.id) };
-    const fitting = interleavings.filter((outcome) => outcome.happened === observed.happened && outcome.stale === observed.stale && outcome.lost === observed.lost);
-    expect(fitting.length, `${this.toString()} from ${run.status}: ${JSON.stringify(observed)} fits no interleaving`).toBeGreaterThan(0);
-    const [row] = await db.select({ status: skillRuns.status, failureCode: skillRuns.failureCode, turnStartedAt: skillRuns.turnStartedAt }).from(skillRuns).where(eq(skillRuns.id, run.id));
+    const observed = {
+      happened,
+      stale: result.staleRunning.includes(run.id),
+      lost: result.dispatchLost.includes(run.id),
+    };
+    const fitting = interleavings.filter(
+      (outcome) =>
+        outcome.happened === observed.happened &&
+        outcome.stale === observed.stale &&
+        outcome.lost === observed.lost,
+    );
+    expect(
+      fitting.length,
+      `${this.toString()} from ${run.status}: ${JSON.stringify(observed)} fits no interleaving`,
+    ).toBeGreaterThan(0);
+    const [row] = await db
+      .select({
+        status: skillRuns.status,
+        failureCode: skillRuns.failureCode,
+        turnStartedAt: skillRuns.turnStartedAt,
+      })
+      .from(skillRuns)
+      .where(eq(skillRuns.id, run.id));
     const chosen =
-      fitting.find(({ after }) => after.status === row!.status && after.claimed === (row!.turnStartedAt !== null) && (after.status !== "failed" || after.failureCode === row!.failureCode))?.after ?? fitting[0]!.after;
+      fitting.find(
+        ({ after }) =>
+          after.status === row!.status &&
+          after.claimed === (row!.turnStartedAt !== null) &&
+          (after.status !== "failed" || after.failureCode === row!.failureCode),
+      )?.after ?? fitting[0]!.after;
     // The other runs of the tenant are not racing: the tick treats them as the model says.
-    model.runs = model.runs.map((other, otherIndex) => (otherIndex === index ? chosen : lostStep(staleStep(other))));
+    model.runs = model.runs.map((other, otherIndex) =>
+      otherIndex === index ? chosen : lostStep(staleStep(other)),
+    );
     await verify(model, real);
   }
   toString = () => `race(run ${this.pick}: ${this.transition} ∥ reconcile(+20 min))`;
@@ -263,16 +389,31 @@ class ReconcileCommand implements fc.AsyncCommand<Model, Real> {
     const later = this.minutesLater * MINUTE;
     const before = model.runs;
     model.runs = before.map((run): ModelRun => {
-      if (run.status === "running" && later > OPTIONS.staleRunningMs) return { ...run, status: "failed", failureCode: "stale_running" };
-      if (run.status === "queued" && later > OPTIONS.dispatchLostMs) return { ...run, status: "failed", failureCode: "dispatch_lost" };
-      if (run.status === "queued" && later > OPTIONS.dispatchRetryMs && !run.resent) return { ...run, resent: true };
+      if (run.status === "running" && later > OPTIONS.staleRunningMs)
+        return { ...run, status: "failed", failureCode: "stale_running" };
+      if (run.status === "queued" && later > OPTIONS.dispatchLostMs)
+        return { ...run, status: "failed", failureCode: "dispatch_lost" };
+      if (run.status === "queued" && later > OPTIONS.dispatchRetryMs && !run.resent)
+        return { ...run, resent: true };
       return run;
     });
     const mine = (ids: string[]) => ids.filter((id) => before.some((run) => run.id === id)).sort();
-    const changed = (pick: (before: ModelRun, after: ModelRun) => boolean) => before.filter((run, index) => pick(run, model.runs[index]!)).map((run) => run.id).sort();
-    expect({ staleRunning: mine(result.staleRunning), dispatchLost: mine(result.dispatchLost), resent: mine(result.resent) }).toEqual({
-      staleRunning: changed((_, after) => after.failureCode === "stale_running" && _.status === "running"),
-      dispatchLost: changed((was, after) => was.status === "queued" && after.failureCode === "dispatch_lost"),
+    const changed = (pick: (before: ModelRun, after: ModelRun) => boolean) =>
+      before
+        .filter((run, index) => pick(run, model.runs[index]!))
+        .map((run) => run.id)
+        .sort();
+    expect({
+      staleRunning: mine(result.staleRunning),
+      dispatchLost: mine(result.dispatchLost),
+      resent: mine(result.resent),
+    }).toEqual({
+      staleRunning: changed(
+        (_, after) => after.failureCode === "stale_running" && _.status === "running",
+      ),
+      dispatchLost: changed(
+        (was, after) => was.status === "queued" && after.failureCode === "dispatch_lost",
+      ),
       resent: changed((was, after) => !was.resent && after.resent),
     });
     await verify(model, real);
@@ -280,10 +421,28 @@ class ReconcileCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `reconcile(+${this.minutesLater} min)`;
 }
 
-const transition = fc.constantFrom<Transition>("markRunning", "markRunning", "claimTurn", "complete", "complete", "fail", "failQueued", "cancel");
-const failureCode = fc.constantFrom<FailureCode>("model_error", "timeout", "agent_crashed", "interrupted");
-const start = fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }).map((fails) => new StartCommand(fails));
-const step = fc.tuple(fc.nat(), transition, failureCode).map(([pick, t, code]) => new TransitionCommand(pick, t, code));
+const transition = fc.constantFrom<Transition>(
+  "markRunning",
+  "markRunning",
+  "claimTurn",
+  "complete",
+  "complete",
+  "fail",
+  "failQueued",
+  "cancel",
+);
+const failureCode = fc.constantFrom<FailureCode>(
+  "model_error",
+  "timeout",
+  "agent_crashed",
+  "interrupted",
+);
+const start = fc
+  .oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+  .map((fails) => new StartCommand(fails));
+const step = fc
+  .tuple(fc.nat(), transition, failureCode)
+  .map(([pick, t, code]) => new TransitionCommand(pick, t, code));
 // fc.commands picks among these uniformly: repeats weigh starts and single transitions up.
 const commands = [
   start,
@@ -291,7 +450,9 @@ const commands = [
   step,
   step,
   step,
-  fc.tuple(fc.nat(), transition, transition).map(([pick, first, second]) => new RaceCommand(pick, first, second)),
+  fc
+    .tuple(fc.nat(), transition, transition)
+    .map(([pick, first, second]) => new RaceCommand(pick, first, second)),
   fc.constantFrom(0, 1, 3, 12, 20).map((minutes) => new ReconcileCommand(minutes)),
   fc.tuple(fc.nat(), transition).map(([pick, t]) => new RaceReconcileCommand(pick, t)),
 ];
@@ -299,11 +460,14 @@ const commands = [
 describe("run lifecycle (model-based property)", () => {
   it("keeps every run equal to the model: terminal states never change, one terminal event each", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: "max" }), async (sequence) => {
-        const { tenant, skill } = await createTenantWithSkill(db);
-        const real: Real = { tenantId: tenant.id, skillId: skill.id, seen: new Map() };
-        await fc.asyncModelRun(() => ({ model: { runs: [] }, real }), sequence);
-      }),
+      fc.asyncProperty(
+        fc.commands(commands, { maxCommands: 30, size: "max" }),
+        async (sequence) => {
+          const { tenant, skill } = await createTenantWithSkill(db);
+          const real: Real = { tenantId: tenant.id, skillId: skill.id, seen: new Map() };
+          await fc.asyncModelRun(() => ({ model: { runs: [] }, real }), sequence);
+        },
+      ),
       { numRuns: 100, ...replay },
     );
   });

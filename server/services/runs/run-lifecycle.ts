@@ -14,7 +14,6 @@ export type { RunRef } from "./run-timeline";
  * with its timeline event in the same statement. Terminal states never change again.
  */
 
-
 export type TokenUsage = {
   inputTokens: number;
   outputTokens: number;
@@ -25,7 +24,13 @@ export type TokenUsage = {
   costUsd?: string | null;
 };
 
-export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+export const ZERO_USAGE: TokenUsage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+};
 
 /** Failure reasons are one readable paragraph; longer texts (an error that echoes a body) are cut. */
 export const MAX_FAILURE_REASON_CHARS = 2_000;
@@ -49,11 +54,23 @@ function detailColumn(detail: ModelFailureDetail | undefined): ModelFailureDetai
 }
 
 const whereRun = (ref: RunRef, status?: RunStatus) =>
-  and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId), status ? eq(skillRuns.status, status) : undefined);
+  and(
+    eq(skillRuns.id, ref.runId),
+    eq(skillRuns.tenantId, ref.tenantId),
+    status ? eq(skillRuns.status, status) : undefined,
+  );
 
 /** queued → running. False when the run is anything but queued (e.g. cancelled before start). */
-export async function markRunning(db: Database, ref: RunRef, inngestRunId?: string): Promise<boolean> {
-  return transitionRun(db, ref, { from: ["queued"], set: { status: "running", startedAt: new Date(), inngestRunId: inngestRunId ?? null }, event: { type: "running" } });
+export async function markRunning(
+  db: Database,
+  ref: RunRef,
+  inngestRunId?: string,
+): Promise<boolean> {
+  return transitionRun(db, ref, {
+    from: ["queued"],
+    set: { status: "running", startedAt: new Date(), inngestRunId: inngestRunId ?? null },
+    event: { type: "running" },
+  });
 }
 
 /** What the agent turn needs of the run: its agent, inputs, invoker and the skill it runs. */
@@ -65,7 +82,12 @@ export async function loadRunForTurn(db: Database, ref: RunRef) {
       inputs: skillRuns.inputs,
       invokerUserId: skillRuns.invokerUserId,
       configSnapshot: skillRuns.configSnapshot,
-      skill: { id: skills.id, name: skills.name, instructions: skills.instructions, referenceFiles: skills.referenceFiles },
+      skill: {
+        id: skills.id,
+        name: skills.name,
+        instructions: skills.instructions,
+        referenceFiles: skills.referenceFiles,
+      },
     })
     .from(skillRuns)
     .innerJoin(skills, eq(skills.id, skillRuns.skillId))
@@ -100,8 +122,17 @@ export async function claimTurn(db: Database, ref: RunRef): Promise<boolean> {
 }
 
 /** running → complete; `masked` is what the guardrail replaced in the markdown, stored with it. */
-export async function completeRun(db: Database, ref: RunRef, result: { markdown: string; masked?: PiiMaskCounts; usage: TokenUsage }) {
-  const deliverable: Deliverable = { type: "inline", format: "markdown", payload: result.markdown, ...(result.masked ? { masked: result.masked } : {}) };
+export async function completeRun(
+  db: Database,
+  ref: RunRef,
+  result: { markdown: string; masked?: PiiMaskCounts; usage: TokenUsage },
+) {
+  const deliverable: Deliverable = {
+    type: "inline",
+    format: "markdown",
+    payload: result.markdown,
+    ...(result.masked ? { masked: result.masked } : {}),
+  };
   return transitionRun(db, ref, {
     from: ["running"],
     set: { status: "complete", deliverable, finishedAt: new Date(), ...usageColumns(result.usage) },
@@ -110,7 +141,11 @@ export async function completeRun(db: Database, ref: RunRef, result: { markdown:
 }
 
 /** running → failed (or queued → failed when it never started), always with a specific reason. */
-export async function failRun(db: Database, ref: RunRef, failure: { code: FailureCode; reason: string; usage?: TokenUsage; detail?: ModelFailureDetail }) {
+export async function failRun(
+  db: Database,
+  ref: RunRef,
+  failure: { code: FailureCode; reason: string; usage?: TokenUsage; detail?: ModelFailureDetail },
+) {
   const reason = storableText(failure.reason, MAX_FAILURE_REASON_CHARS);
   return transitionRun(db, ref, {
     from: ["running", "queued"],
@@ -133,9 +168,15 @@ export async function failRun(db: Database, ref: RunRef, failure: { code: Failur
  */
 export function crashReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (!message.startsWith("Failed query:")) return storableText(`The run crashed: ${message}`, MAX_FAILURE_REASON_CHARS);
+  if (!message.startsWith("Failed query:"))
+    return storableText(`The run crashed: ${message}`, MAX_FAILURE_REASON_CHARS);
   const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof Error ? storableText(`The run crashed on a database error: ${cause.message}`, MAX_FAILURE_REASON_CHARS) : "The run crashed on a database error.";
+  return cause instanceof Error
+    ? storableText(
+        `The run crashed on a database error: ${cause.message}`,
+        MAX_FAILURE_REASON_CHARS,
+      )
+    : "The run crashed on a database error.";
 }
 
 /**
@@ -143,7 +184,11 @@ export function crashReason(error: unknown): string {
  * Both arguments come back from the engine, so they are read as untrusted: an event that
  * names no run changes nothing.
  */
-export async function failCrashedRun(db: Database, triggeringEventData: unknown, error: unknown): Promise<boolean> {
+export async function failCrashedRun(
+  db: Database,
+  triggeringEventData: unknown,
+  error: unknown,
+): Promise<boolean> {
   const ref = runRefSchema.safeParse(triggeringEventData);
   if (!ref.success) return false;
   return failRun(db, ref.data, { code: "agent_crashed", reason: crashReason(error) });
@@ -158,7 +203,13 @@ export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage):
   const rows = await db
     .update(skillRuns)
     .set(usageColumns(usage))
-    .where(and(whereRun(ref), inArray(skillRuns.status, ["running", "cancelled"]), isNull(skillRuns.inputTokens)))
+    .where(
+      and(
+        whereRun(ref),
+        inArray(skillRuns.status, ["running", "cancelled"]),
+        isNull(skillRuns.inputTokens),
+      ),
+    )
     .returning({ id: skillRuns.id });
   return rows.length > 0;
 }

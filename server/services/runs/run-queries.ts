@@ -1,7 +1,16 @@
 import { and, asc, desc, eq, gte, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { redactSnapshotUrls } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";
-import { agents, apiKeys, runEvents, schedules, skillRuns, skills, users, webhooks } from "@/server/db/schema";
+import {
+  agents,
+  apiKeys,
+  runEvents,
+  schedules,
+  skillRuns,
+  skills,
+  users,
+  webhooks,
+} from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
 
 export type RunListFilters = {
@@ -73,8 +82,10 @@ const inputsLabel = () => sql<[string | null, string]>`(
  * joining all four invoker tables made a seven-table join whose planning alone took longer
  * (about 5 ms) than running the query.
  */
-const nameOf = (table: typeof users | typeof schedules | typeof webhooks | typeof apiKeys, id: AnyColumn) =>
-  sql<string | null>`(select ${table.name} from ${table} where ${table.id} = ${id})`;
+const nameOf = (
+  table: typeof users | typeof schedules | typeof webhooks | typeof apiKeys,
+  id: AnyColumn,
+) => sql<string | null>`(select ${table.name} from ${table} where ${table.id} = ${id})`;
 
 type ListRunsOptions = { filters?: RunListFilters; cursor?: RunCursor | null; limit: number };
 
@@ -140,9 +151,18 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
 export async function listRuns(db: Database, tenantId: string, options: ListRunsOptions) {
   const { limit } = options;
   const rows = await listRunsQuery(db, tenantId, options);
-  const page = rows.slice(0, limit).map(({ inputsLabel: [inputsTitle, inputsSummary], ...run }) => ({ ...run, inputsTitle, inputsSummary }));
+  const page = rows
+    .slice(0, limit)
+    .map(({ inputsLabel: [inputsTitle, inputsSummary], ...run }) => ({
+      ...run,
+      inputsTitle,
+      inputsSummary,
+    }));
   const last = page.at(-1);
-  return { runs: page, nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  return {
+    runs: page,
+    nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+  };
 }
 
 /** The detail page's query (exported, like listRunsQuery, for the history benchmark). */
@@ -150,7 +170,12 @@ export function getRunQuery(db: Database, tenantId: string, runId: string) {
   return db
     .select({
       run: skillRuns,
-      skill: { id: skills.id, slug: skills.slug, name: skills.name, currentVersion: skills.versionHash },
+      skill: {
+        id: skills.id,
+        slug: skills.slug,
+        name: skills.name,
+        currentVersion: skills.versionHash,
+      },
       agent: { id: agents.id, name: agents.name },
     })
     .from(skillRuns)
@@ -169,17 +194,43 @@ export const CANCELLED_USAGE_GRACE_MS = 30_000;
 export async function getRun(db: Database, tenantId: string, runId: string, now = Date.now()) {
   const [run] = await getRunQuery(db, tenantId, runId);
   if (!run) return null;
-  const { idempotencyKey: _idempotencyKey, idempotencyRequestHash: _idempotencyRequestHash, turnStartedAt, ...visible } = run.run;
+  const {
+    idempotencyKey: _idempotencyKey,
+    idempotencyRequestHash: _idempotencyRequestHash,
+    turnStartedAt,
+    ...visible
+  } = run.run;
   // Cancelled is terminal at once, but a turn that had started reports its usage a moment later.
   const usagePending =
-    visible.status === "cancelled" && turnStartedAt !== null && visible.inputTokens === null && (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
-  return { ...visible, configSnapshot: redactSnapshotUrls(visible.configSnapshot), usagePending, skill: run.skill, agent: run.agent, skillChanged: run.skill.currentVersion !== run.run.skillVersion };
+    visible.status === "cancelled" &&
+    turnStartedAt !== null &&
+    visible.inputTokens === null &&
+    (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
+  return {
+    ...visible,
+    configSnapshot: redactSnapshotUrls(visible.configSnapshot),
+    usagePending,
+    skill: run.skill,
+    agent: run.agent,
+    skillChanged: run.skill.currentVersion !== run.run.skillVersion,
+  };
 }
 
 export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {
   return db
-    .select({ id: runEvents.id, type: runEvents.type, at: runEvents.at, payload: runEvents.payload })
+    .select({
+      id: runEvents.id,
+      type: runEvents.type,
+      at: runEvents.at,
+      payload: runEvents.payload,
+    })
     .from(runEvents)
-    .where(and(eq(runEvents.runId, runId), eq(runEvents.tenantId, tenantId), gte(runEvents.id, afterId + 1)))
+    .where(
+      and(
+        eq(runEvents.runId, runId),
+        eq(runEvents.tenantId, tenantId),
+        gte(runEvents.id, afterId + 1),
+      ),
+    )
     .orderBy(asc(runEvents.id));
 }

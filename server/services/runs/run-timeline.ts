@@ -7,13 +7,19 @@ import type { RunStatus } from "@/server/db/schema/enums";
 /** A run as events and steps name it; what the engine hands back is read with this schema. */
 export const runRefSchema = z.object({ runId: z.uuid(), tenantId: z.string().min(1).max(200) });
 export type RunRef = z.infer<typeof runRefSchema>;
-type RunUpdate = Parameters<ReturnType<Database["update"]>["set"]>[0] & Partial<typeof skillRuns.$inferInsert>;
+type RunUpdate = Parameters<ReturnType<Database["update"]>["set"]>[0] &
+  Partial<typeof skillRuns.$inferInsert>;
 
 export function appendRunEvent(
   tx: Database | Transaction,
   event: { runId: string; tenantId: string; type: string; payload?: Record<string, unknown> },
 ) {
-  return tx.insert(runEvents).values({ runId: event.runId, tenantId: event.tenantId, type: event.type, payload: event.payload ?? {} });
+  return tx.insert(runEvents).values({
+    runId: event.runId,
+    tenantId: event.tenantId,
+    type: event.type,
+    payload: event.payload ?? {},
+  });
 }
 
 /**
@@ -24,12 +30,24 @@ export function appendRunEvent(
 export async function transitionRun(
   db: Database | Transaction,
   ref: RunRef,
-  change: { from: RunStatus[]; set: RunUpdate; event: { type: string; payload?: Record<string, unknown> }; where?: SQL },
+  change: {
+    from: RunStatus[];
+    set: RunUpdate;
+    event: { type: string; payload?: Record<string, unknown> };
+    where?: SQL;
+  },
 ): Promise<boolean> {
   const update = db
     .update(skillRuns)
     .set(change.set)
-    .where(and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId), inArray(skillRuns.status, change.from), change.where))
+    .where(
+      and(
+        eq(skillRuns.id, ref.runId),
+        eq(skillRuns.tenantId, ref.tenantId),
+        inArray(skillRuns.status, change.from),
+        change.where,
+      ),
+    )
     .returning({ id: skillRuns.id });
   // JSON goes in as text: a jsonb-typed parameter would be encoded a second time by the driver.
   const rows = await db.execute<{ run_id: string }>(sql`

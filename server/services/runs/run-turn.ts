@@ -7,7 +7,12 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { mcpServers, type PiiMaskCounts } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
-import { AgentNotFoundError, resolveAgentRuntimeConfig, TemplateNotFoundError, type AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
+import {
+  AgentNotFoundError,
+  resolveAgentRuntimeConfig,
+  TemplateNotFoundError,
+  type AgentRuntimeConfig,
+} from "@/server/services/catalog/agent-config";
 import {
   claimTurn,
   completeRun,
@@ -28,11 +33,19 @@ async function loadMcpConnections(db: Database, tenantId: string, ids: string[])
   return db
     .select({ name: mcpServers.name, url: mcpServers.url, authToken: mcpServers.authToken })
     .from(mcpServers)
-    .where(and(eq(mcpServers.tenantId, tenantId), inArray(mcpServers.id, ids), eq(mcpServers.enabled, true)));
+    .where(
+      and(
+        eq(mcpServers.tenantId, tenantId),
+        inArray(mcpServers.id, ids),
+        eq(mcpServers.enabled, true),
+      ),
+    );
 }
 
 /** The turn's outcome after the deliverable guardrail: a deliverable it changed says what it masked. */
-export type GuardedTurnOutcome = Exclude<TurnOutcome, { kind: "complete" }> | (Extract<TurnOutcome, { kind: "complete" }> & { masked?: PiiMaskCounts });
+export type GuardedTurnOutcome =
+  | Exclude<TurnOutcome, { kind: "complete" }>
+  | (Extract<TurnOutcome, { kind: "complete" }> & { masked?: PiiMaskCounts });
 
 /** How often a running turn checks whether its run was cancelled. */
 export const CANCEL_POLL_MS = 500;
@@ -45,11 +58,18 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
   const run = await loadRunForTurn(db, ref);
   if (!run || run.status !== "running") return false;
   if (!run.agentId) {
-    await failRun(db, ref, { code: "no_agent", reason: "The run has no agent (it was removed, and the tenant has no default agent)." });
+    await failRun(db, ref, {
+      code: "no_agent",
+      reason: "The run has no agent (it was removed, and the tenant has no default agent).",
+    });
     return false;
   }
   try {
-    const config = await resolveAgentRuntimeConfig(db, { tenantId: ref.tenantId, agentId: run.agentId, currentUserId: run.invokerUserId });
+    const config = await resolveAgentRuntimeConfig(db, {
+      tenantId: ref.tenantId,
+      agentId: run.agentId,
+      currentUserId: run.invokerUserId,
+    });
     await saveConfigSnapshot(db, ref, config);
     return true;
   } catch (error) {
@@ -66,7 +86,11 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
  * re-delivered request) finds the turn claimed and reports `interrupted` instead of calling
  * the model again. Guardrails run on the inputs before and the deliverable after.
  */
-export async function executeTurn(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
+export async function executeTurn(
+  db: Database,
+  ref: RunRef,
+  resolveModel: ModelResolver,
+): Promise<GuardedTurnOutcome> {
   return withinStepLimits(await runTurnOnce(db, ref, resolveModel));
 }
 
@@ -76,22 +100,44 @@ export async function executeTurn(db: Database, ref: RunRef, resolveModel: Model
  * past the size limit fails as the model's own oversize answer does.
  */
 function withinStepLimits(outcome: GuardedTurnOutcome): GuardedTurnOutcome {
-  if (outcome.kind === "failed") return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
+  if (outcome.kind === "failed")
+    return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
   if (outcome.kind !== "complete") return outcome;
   const markdown = storableText(outcome.markdown, outcome.markdown.length);
   const bytes = Buffer.byteLength(markdown);
-  if (bytes > MAX_DELIVERABLE_BYTES) return { kind: "failed", code: "agent_crashed", reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`, usage: outcome.usage };
+  if (bytes > MAX_DELIVERABLE_BYTES)
+    return {
+      kind: "failed",
+      code: "agent_crashed",
+      reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`,
+      usage: outcome.usage,
+    };
   return { ...outcome, markdown };
 }
 
-async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolver): Promise<GuardedTurnOutcome> {
+async function runTurnOnce(
+  db: Database,
+  ref: RunRef,
+  resolveModel: ModelResolver,
+): Promise<GuardedTurnOutcome> {
   if (!(await claimTurn(db, ref))) {
     const status = await getRunStatus(db, ref);
     if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
-    return { kind: "failed", code: "interrupted", reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.", usage: ZERO_USAGE };
+    return {
+      kind: "failed",
+      code: "interrupted",
+      reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.",
+      usage: ZERO_USAGE,
+    };
   }
   const run = await loadRunForTurn(db, ref);
-  if (!run?.configSnapshot) return { kind: "failed", code: "agent_crashed", reason: "The run's configuration snapshot is missing.", usage: ZERO_USAGE };
+  if (!run?.configSnapshot)
+    return {
+      kind: "failed",
+      code: "agent_crashed",
+      reason: "The run's configuration snapshot is missing.",
+      usage: ZERO_USAGE,
+    };
   // The snapshot is exactly what resolve-config stored: the turn runs with what the run shows.
   const config = run.configSnapshot as AgentRuntimeConfig;
 
@@ -99,22 +145,51 @@ async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolve
   try {
     model = resolveModel(config.model);
   } catch (error) {
-    if (error instanceof ModelNotConfiguredError) return { kind: "failed", code: "model_not_configured", reason: error.message, usage: ZERO_USAGE };
+    if (error instanceof ModelNotConfiguredError)
+      return {
+        kind: "failed",
+        code: "model_not_configured",
+        reason: error.message,
+        usage: ZERO_USAGE,
+      };
     throw error;
   }
 
   if (config.guardrail) {
     const verdict = checkInputs(config.guardrail.rules, run.inputs);
-    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "inputs", guardrail: config.guardrail.name, ok: verdict.ok, ...(verdict.ok ? {} : { rule: verdict.rule }) } });
-    if (!verdict.ok) return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${config.guardrail.name}" blocked the inputs: ${verdict.rule}.`, usage: ZERO_USAGE };
+    await appendRunEvent(db, {
+      ...ref,
+      type: "guardrail",
+      payload: {
+        stage: "inputs",
+        guardrail: config.guardrail.name,
+        ok: verdict.ok,
+        ...(verdict.ok ? {} : { rule: verdict.rule }),
+      },
+    });
+    if (!verdict.ok)
+      return {
+        kind: "failed",
+        code: "guardrail_blocked",
+        reason: `Guardrail "${config.guardrail.name}" blocked the inputs: ${verdict.rule}.`,
+        usage: ZERO_USAGE,
+      };
   }
 
   let mcp: Awaited<ReturnType<typeof connectMcpTools>> | null = null;
   if (config.mcpServers.length) {
     try {
-      mcp = await connectMcpTools(await loadMcpConnections(db, ref.tenantId, config.mcpServers.map((server) => server.id)), config.blockedTools);
+      mcp = await connectMcpTools(
+        await loadMcpConnections(
+          db,
+          ref.tenantId,
+          config.mcpServers.map((server) => server.id),
+        ),
+        config.blockedTools,
+      );
     } catch (error) {
-      if (error instanceof McpConnectionError) return { kind: "failed", code: "agent_crashed", reason: error.message, usage: ZERO_USAGE };
+      if (error instanceof McpConnectionError)
+        return { kind: "failed", code: "agent_crashed", reason: error.message, usage: ZERO_USAGE };
       throw error;
     }
   }
@@ -150,7 +225,10 @@ async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolve
     clearInterval(poll);
     await mcp?.close();
   }
-  const outcome: TurnOutcome = { ...turn, usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) } };
+  const outcome: TurnOutcome = {
+    ...turn,
+    usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) },
+  };
   // A cancelled run's engine run is cancelled too, so no `finish` step follows: record now.
   if (outcome.kind === "cancelled") await recordUsage(db, ref, outcome.usage);
 
@@ -158,16 +236,33 @@ async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolve
   const guardrail = config.guardrail.name;
   const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
   if (!verdict.ok) {
-    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "deliverable", guardrail, ok: false, rule: verdict.rule } });
-    return { kind: "failed", code: "guardrail_blocked", reason: `Guardrail "${guardrail}" blocked the deliverable: ${verdict.rule}.`, usage: outcome.usage };
+    await appendRunEvent(db, {
+      ...ref,
+      type: "guardrail",
+      payload: { stage: "deliverable", guardrail, ok: false, rule: verdict.rule },
+    });
+    return {
+      kind: "failed",
+      code: "guardrail_blocked",
+      reason: `Guardrail "${guardrail}" blocked the deliverable: ${verdict.rule}.`,
+      usage: outcome.usage,
+    };
   }
   const total = totalMasked(verdict.masked);
   // "Passed" is recorded only for a deliverable stored exactly as the model wrote it.
   if (total === 0) {
-    await appendRunEvent(db, { ...ref, type: "guardrail", payload: { stage: "deliverable", guardrail, ok: true } });
+    await appendRunEvent(db, {
+      ...ref,
+      type: "guardrail",
+      payload: { stage: "deliverable", guardrail, ok: true },
+    });
     return outcome;
   }
-  await appendRunEvent(db, { ...ref, type: "guardrail_masked", payload: { stage: "deliverable", guardrail, counts: verdict.masked, total } });
+  await appendRunEvent(db, {
+    ...ref,
+    type: "guardrail_masked",
+    payload: { stage: "deliverable", guardrail, counts: verdict.masked, total },
+  });
   return { ...outcome, markdown: verdict.text, masked: verdict.masked };
 }
 
@@ -176,14 +271,29 @@ async function runTurnOnce(db: Database, ref: RunRef, resolveModel: ModelResolve
  * the agent-turn step's memoized output, read back from the engine: one that is not a turn
  * outcome fails the run as crashed and nothing of it is written. Returns what it recorded.
  */
-export async function finishRun(db: Database, ref: RunRef, stepOutput: unknown): Promise<GuardedTurnOutcome["kind"] | "unreadable"> {
+export async function finishRun(
+  db: Database,
+  ref: RunRef,
+  stepOutput: unknown,
+): Promise<GuardedTurnOutcome["kind"] | "unreadable"> {
   const outcome = readTurnOutcome(stepOutput, ref.runId);
   if (!outcome) {
     await failRun(db, ref, { code: "agent_crashed", reason: UNREADABLE_TURN_REASON });
     return "unreadable";
   }
-  if (outcome.kind === "complete") await completeRun(db, ref, { markdown: outcome.markdown, masked: outcome.masked, usage: outcome.usage });
-  else if (outcome.kind === "failed") await failRun(db, ref, { code: outcome.code, reason: outcome.reason, usage: outcome.usage, detail: outcome.detail });
+  if (outcome.kind === "complete")
+    await completeRun(db, ref, {
+      markdown: outcome.markdown,
+      masked: outcome.masked,
+      usage: outcome.usage,
+    });
+  else if (outcome.kind === "failed")
+    await failRun(db, ref, {
+      code: outcome.code,
+      reason: outcome.reason,
+      usage: outcome.usage,
+      detail: outcome.detail,
+    });
   else await recordUsage(db, ref, outcome.usage);
   return outcome.kind;
 }

@@ -4,7 +4,12 @@ import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
-import { CANCELLABLE_RUN_STATUSES, type FailureCode, type InvocationSource, type RunStatus } from "@/lib/enums";
+import {
+  CANCELLABLE_RUN_STATUSES,
+  type FailureCode,
+  type InvocationSource,
+  type RunStatus,
+} from "@/lib/enums";
 import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import {
@@ -31,7 +36,12 @@ export type RunDispatcher = {
 };
 export type RunServiceDeps = { db: Database; dispatcher: RunDispatcher };
 
-export type RunInvoker = { userId?: string | null; scheduleId?: string | null; webhookId?: string | null; apiKeyId?: string | null };
+export type RunInvoker = {
+  userId?: string | null;
+  scheduleId?: string | null;
+  webhookId?: string | null;
+  apiKeyId?: string | null;
+};
 
 export type StartRunInput = {
   tenantId: string;
@@ -52,11 +62,13 @@ export type StartRunInput = {
 /** Sources without a person waiting for an answer: their problems become visible failed runs. */
 const UNATTENDED: readonly InvocationSource[] = ["schedule", "webhook"];
 
-
 const validators = new Map<string, ReturnType<typeof compileSkillInputs>>();
 
 /** Validates (and fills defaults into a copy of) the inputs against the skill's current schema. */
-function validateInputs(skill: { id: string; versionHash: string; inputsSchema: InputsSchema }, inputs: Record<string, unknown>) {
+function validateInputs(
+  skill: { id: string; versionHash: string; inputsSchema: InputsSchema },
+  inputs: Record<string, unknown>,
+) {
   const key = `${skill.id}:${skill.versionHash}`;
   let validate = validators.get(key);
   if (!validate) {
@@ -67,7 +79,10 @@ function validateInputs(skill: { id: string; versionHash: string; inputsSchema: 
   if (!result.valid) throw new InputsInvalidError(result.fieldErrors);
   // Valid JSON Schema-wise, yet a string PostgreSQL refuses would fail the insert (a 500): say which input.
   const unstorable = Object.entries(result.value).filter(([, value]) => holdsUnstorable(value));
-  if (unstorable.length) throw new InputsInvalidError(Object.fromEntries(unstorable.map(([name]) => [name, [UNSTORABLE_MESSAGE]])));
+  if (unstorable.length)
+    throw new InputsInvalidError(
+      Object.fromEntries(unstorable.map(([name]) => [name, [UNSTORABLE_MESSAGE]])),
+    );
   return result.value;
 }
 
@@ -76,29 +91,59 @@ function validateInputs(skill: { id: string; versionHash: string; inputsSchema: 
  * tenant, else the tenant's default (or none). The caller reports problems in the order an
  * operator fixes them: skill, then inputs, then agent.
  */
-async function findSkillAndAgent(db: Database | Transaction, tenantId: string, ref: StartRunInput["skill"], agentId: string | null | undefined) {
+async function findSkillAndAgent(
+  db: Database | Transaction,
+  tenantId: string,
+  ref: StartRunInput["skill"],
+  agentId: string | null | undefined,
+) {
   const agent = db
     .select({ id: agents.id })
     .from(agents)
-    .where(and(eq(agents.tenantId, tenantId), agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true)))
+    .where(
+      and(
+        eq(agents.tenantId, tenantId),
+        agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true),
+      ),
+    )
     .limit(1);
   const [skill] = await db
-    .select({ id: skills.id, slug: skills.slug, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema, agentId: sql<string | null>`(${agent})` })
+    .select({
+      id: skills.id,
+      slug: skills.slug,
+      versionHash: skills.versionHash,
+      inputsSchema: skills.inputsSchema,
+      agentId: sql<string | null>`(${agent})`,
+    })
     .from(skills)
-    .where(and("id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug), skillVisibleTo(tenantId)))
+    .where(
+      and(
+        "id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug),
+        skillVisibleTo(tenantId),
+      ),
+    )
     .orderBy(ownSkillFirst)
     .limit(1);
   if (!skill) throw new SkillNotFoundError("id" in ref ? ref.id : ref.slug);
   return skill;
 }
 
-const runSummary = { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt };
+const runSummary = {
+  id: skillRuns.id,
+  status: skillRuns.status,
+  failureCode: skillRuns.failureCode,
+  createdAt: skillRuns.createdAt,
+};
 
 /** Object keys sorted at every depth, after a JSON round trip: equal for equal JSON, however written. */
 function sortedJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedJson);
   if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, item]) => [key, sortedJson(item)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, item]) => [key, sortedJson(item)]),
+    );
   return value;
 }
 
@@ -108,10 +153,18 @@ function idempotencyRequestHash(input: StartRunInput): string {
   const normalized = sortedJson(JSON.parse(JSON.stringify(request)));
   return createHash("sha256").update(JSON.stringify(normalized)).digest("hex");
 }
-export type StartedRun = { run: { id: string; status: RunStatus; failureCode: FailureCode | null; createdAt: Date }; created: boolean };
+export type StartedRun = {
+  run: { id: string; status: RunStatus; failureCode: FailureCode | null; createdAt: Date };
+  created: boolean;
+};
 
 /** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
-function runRow(input: StartRunInput, skill: { id: string; versionHash: string }, inputs: Record<string, unknown>, agentId: string | null) {
+function runRow(
+  input: StartRunInput,
+  skill: { id: string; versionHash: string },
+  inputs: Record<string, unknown>,
+  agentId: string | null,
+) {
   return {
     tenantId: input.tenantId,
     skillId: skill.id,
@@ -127,7 +180,12 @@ function runRow(input: StartRunInput, skill: { id: string; versionHash: string }
     idempotencyKey: input.idempotencyKey ?? null,
     idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
     ...(!agentId
-      ? { status: "failed" as const, failureCode: "no_agent" as const, failureReason: new NoDefaultAgentError().message, finishedAt: new Date() }
+      ? {
+          status: "failed" as const,
+          failureCode: "no_agent" as const,
+          failureReason: new NoDefaultAgentError().message,
+          finishedAt: new Date(),
+        }
       : {}),
   };
 }
@@ -140,18 +198,31 @@ function initialTimeline(input: StartRunInput, skill: { versionHash: string }, n
   ];
 }
 
-const onIdempotencyConflict = { target: [skillRuns.tenantId, skillRuns.source, skillRuns.idempotencyKey], where: sql`${skillRuns.idempotencyKey} is not null` };
+const onIdempotencyConflict = {
+  target: [skillRuns.tenantId, skillRuns.source, skillRuns.idempotencyKey],
+  where: sql`${skillRuns.idempotencyKey} is not null`,
+};
 
 /** The run started with this key by this source, if any, with the request it was started for. */
-async function runByIdempotencyKey(db: Database | Transaction, input: StartRunInput & { idempotencyKey: string }) {
+async function runByIdempotencyKey(
+  db: Database | Transaction,
+  input: StartRunInput & { idempotencyKey: string },
+) {
   const [existing] = await db
     .select({ ...runSummary, requestHash: skillRuns.idempotencyRequestHash })
     .from(skillRuns)
-    .where(and(eq(skillRuns.tenantId, input.tenantId), eq(skillRuns.source, input.source), eq(skillRuns.idempotencyKey, input.idempotencyKey)));
+    .where(
+      and(
+        eq(skillRuns.tenantId, input.tenantId),
+        eq(skillRuns.source, input.source),
+        eq(skillRuns.idempotencyKey, input.idempotencyKey),
+      ),
+    );
   if (!existing) return null;
   const { requestHash, ...run } = existing;
   // Runs from before the hash was recorded answer any repeat of their key, as they did then.
-  if (requestHash !== null && requestHash !== idempotencyRequestHash(input)) throw new IdempotencyKeyReusedError(run.id);
+  if (requestHash !== null && requestHash !== idempotencyRequestHash(input))
+    throw new IdempotencyKeyReusedError(run.id);
   return run;
 }
 
@@ -161,7 +232,11 @@ async function runByIdempotencyKey(db: Database | Transaction, input: StartRunIn
  * Without an agent and a tenant default, interactive sources get an error while unattended
  * ones get a run that fails at once with `no_agent`, so the operator sees it.
  */
-export async function startRun(deps: RunServiceDeps, input: StartRunInput, audit?: AuditContext): Promise<StartedRun> {
+export async function startRun(
+  deps: RunServiceDeps,
+  input: StartRunInput,
+  audit?: AuditContext,
+): Promise<StartedRun> {
   const started = await createRun(deps.db, input, audit);
   if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId);
   return started;
@@ -176,7 +251,11 @@ export async function startRun(deps: RunServiceDeps, input: StartRunInput, audit
  * transaction; a refused input or a repeated idempotency key logs nothing. Callers that log
  * in their own way (a schedule's "Run now", webhooks) leave it out.
  */
-export async function createRun(db: Database | Transaction, input: StartRunInput, audit?: AuditContext): Promise<StartedRun> {
+export async function createRun(
+  db: Database | Transaction,
+  input: StartRunInput,
+  audit?: AuditContext,
+): Promise<StartedRun> {
   if (!audit) return insertRun(db, input);
   return db.transaction(async (tx) => {
     const started = await insertRun(tx, input);
@@ -186,7 +265,10 @@ export async function createRun(db: Database | Transaction, input: StartRunInput
         ...audit,
         action: input.source === "rerun" ? "run.rerun" : "run.start",
         target: { type: "run", id: started.run.id },
-        metadata: { source: input.source, ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}) },
+        metadata: {
+          source: input.source,
+          ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
+        },
       });
     }
     return started;
@@ -210,10 +292,20 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
     .insert(skillRuns)
     .values(runRow(input, skill, inputs, agentId))
     .onConflictDoNothing(onIdempotencyConflict)
-    .returning({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt });
+    .returning({
+      id: skillRuns.id,
+      status: skillRuns.status,
+      failureCode: skillRuns.failureCode,
+      createdAt: skillRuns.createdAt,
+    });
   const timeline = initialTimeline(input, skill, !agentId);
   // The run and its first timeline events in one statement (a writable CTE).
-  const [row] = await db.execute<{ id: string; status: RunStatus; failure_code: FailureCode | null; created_at: string | Date }>(sql`
+  const [row] = await db.execute<{
+    id: string;
+    status: RunStatus;
+    failure_code: FailureCode | null;
+    created_at: string | Date;
+  }>(sql`
     with created as (${insert.getSQL()}),
     timeline as (
       insert into ${runEvents} (run_id, tenant_id, type, payload)
@@ -221,11 +313,20 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
       from created cross join jsonb_to_recordset(${JSON.stringify(timeline)}::text::jsonb) as event(type text, payload jsonb)
     )
     select id, status, failure_code, created_at from created`);
-  const created = row ? { id: row.id, status: row.status, failureCode: row.failure_code, createdAt: new Date(row.created_at) } : null;
+  const created = row
+    ? {
+        id: row.id,
+        status: row.status,
+        failureCode: row.failure_code,
+        createdAt: new Date(row.created_at),
+      }
+    : null;
 
   if (!created) {
     // A concurrent call with the same key won the insert.
-    const existing = idempotencyKey ? await runByIdempotencyKey(db, { ...input, idempotencyKey }) : null;
+    const existing = idempotencyKey
+      ? await runByIdempotencyKey(db, { ...input, idempotencyKey })
+      : null;
     if (!existing) throw new Error("idempotency conflict without an existing run");
     return { run: existing, created: false };
   }
@@ -233,17 +334,28 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
 }
 
 /** What `createRuns` gives back per input: the run, or the refusal `createRun` would have thrown. */
-export type CreateRunOutcome = StartedRun | { error: SkillNotFoundError | InputsInvalidError | AgentNotFoundError | NoDefaultAgentError };
+export type CreateRunOutcome =
+  | StartedRun
+  | { error: SkillNotFoundError | InputsInvalidError | AgentNotFoundError | NoDefaultAgentError };
 
 type IdempotencyClaim = { tenantId: string; source: InvocationSource; key: string };
-const claimOf = (input: StartRunInput): IdempotencyClaim | null => (input.idempotencyKey ? { tenantId: input.tenantId, source: input.source, key: input.idempotencyKey } : null);
-const claimId = (claim: IdempotencyClaim) => `${claim.tenantId}\u0000${claim.source}\u0000${claim.key}`;
+const claimOf = (input: StartRunInput): IdempotencyClaim | null =>
+  input.idempotencyKey
+    ? { tenantId: input.tenantId, source: input.source, key: input.idempotencyKey }
+    : null;
+const claimId = (claim: IdempotencyClaim) =>
+  `${claim.tenantId}\u0000${claim.source}\u0000${claim.key}`;
 
 /** The runs already created under these (tenant, source, idempotency key) claims, by claim. */
 async function runsByIdempotencyKey(db: Database | Transaction, claims: IdempotencyClaim[]) {
   if (claims.length === 0) return new Map<string, StartedRun["run"]>();
   const rows = await db
-    .select({ ...runSummary, tenantId: skillRuns.tenantId, source: skillRuns.source, idempotencyKey: skillRuns.idempotencyKey })
+    .select({
+      ...runSummary,
+      tenantId: skillRuns.tenantId,
+      source: skillRuns.source,
+      idempotencyKey: skillRuns.idempotencyKey,
+    })
     .from(skillRuns)
     .where(
       and(
@@ -253,7 +365,12 @@ async function runsByIdempotencyKey(db: Database | Transaction, claims: Idempote
         isNotNull(skillRuns.idempotencyKey),
       ),
     );
-  return new Map(rows.map(({ tenantId, source, idempotencyKey, ...run }) => [claimId({ tenantId, source, key: idempotencyKey ?? "" }), run]));
+  return new Map(
+    rows.map(({ tenantId, source, idempotencyKey, ...run }) => [
+      claimId({ tenantId, source, key: idempotencyKey ?? "" }),
+      run,
+    ]),
+  );
 }
 
 /**
@@ -265,11 +382,17 @@ async function runsByIdempotencyKey(db: Database | Transaction, claims: Idempote
  * inputs, missing agent) is returned in the input's place rather than thrown; the caller
  * dispatches the created runs after committing, as with `createRun`.
  */
-export async function createRuns(db: Database | Transaction, inputs: (StartRunInput & { skill: { id: string } })[]): Promise<CreateRunOutcome[]> {
+export async function createRuns(
+  db: Database | Transaction,
+  inputs: (StartRunInput & { skill: { id: string } })[],
+): Promise<CreateRunOutcome[]> {
   const outcomes: (CreateRunOutcome | undefined)[] = new Array(inputs.length);
   // A retry with the same key gets the original run, even if the skill, agent or inputs changed
   // since: these keys are Skillrun's own (a schedule's slot), never a caller's.
-  const existing = await runsByIdempotencyKey(db, inputs.flatMap((input) => claimOf(input) ?? []));
+  const existing = await runsByIdempotencyKey(
+    db,
+    inputs.flatMap((input) => claimOf(input) ?? []),
+  );
   inputs.forEach((input, index) => {
     const claim = claimOf(input);
     const run = claim ? existing.get(claimId(claim)) : undefined;
@@ -280,7 +403,12 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
   const skillIds = [...new Set(pending.map((index) => inputs[index]!.skill.id))];
   const skillRows = skillIds.length
     ? await db
-        .select({ id: skills.id, versionHash: skills.versionHash, inputsSchema: skills.inputsSchema, tenantId: skills.tenantId })
+        .select({
+          id: skills.id,
+          versionHash: skills.versionHash,
+          inputsSchema: skills.inputsSchema,
+          tenantId: skills.tenantId,
+        })
         .from(skills)
         .where(and(inArray(skills.id, skillIds), eq(skills.enabled, true)))
     : [];
@@ -303,8 +431,12 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
   });
 
   // findSkillAndAgent's agent rule: the named agent of the tenant, else the tenant's default (or none).
-  const namedAgentIds = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [input.agentId] : [])))];
-  const defaultFor = [...new Set(validated.flatMap(({ input }) => (input.agentId ? [] : [input.tenantId])))];
+  const namedAgentIds = [
+    ...new Set(validated.flatMap(({ input }) => (input.agentId ? [input.agentId] : []))),
+  ];
+  const defaultFor = [
+    ...new Set(validated.flatMap(({ input }) => (input.agentId ? [] : [input.tenantId]))),
+  ];
   const agentRows =
     namedAgentIds.length || defaultFor.length
       ? await db
@@ -313,12 +445,16 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
           .where(
             or(
               namedAgentIds.length ? inArray(agents.id, namedAgentIds) : undefined,
-              defaultFor.length ? and(inArray(agents.tenantId, defaultFor), eq(agents.isDefault, true)) : undefined,
+              defaultFor.length
+                ? and(inArray(agents.tenantId, defaultFor), eq(agents.isDefault, true))
+                : undefined,
             ),
           )
       : [];
   const agentById = new Map(agentRows.map((agent) => [agent.id, agent]));
-  const defaultAgentOf = new Map(agentRows.filter((agent) => agent.isDefault).map((agent) => [agent.tenantId, agent]));
+  const defaultAgentOf = new Map(
+    agentRows.filter((agent) => agent.isDefault).map((agent) => [agent.tenantId, agent]),
+  );
   const toInsert = validated.flatMap((entry) => {
     const { index, input } = entry;
     const agent = input.agentId ? agentById.get(input.agentId) : defaultAgentOf.get(input.tenantId);
@@ -341,14 +477,33 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
     const chunk = toInsert.slice(offset, offset + INSERT_CHUNK);
     const insert = db
       .insert(skillRuns)
-      .values(chunk.map(({ id, input, skill, values, agentId }) => ({ id, ...runRow(input, skill, values, agentId) })))
+      .values(
+        chunk.map(({ id, input, skill, values, agentId }) => ({
+          id,
+          ...runRow(input, skill, values, agentId),
+        })),
+      )
       .onConflictDoNothing(onIdempotencyConflict)
-      .returning({ id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode, createdAt: skillRuns.createdAt });
+      .returning({
+        id: skillRuns.id,
+        status: skillRuns.status,
+        failureCode: skillRuns.failureCode,
+        createdAt: skillRuns.createdAt,
+      });
     const timeline = chunk.flatMap(({ id, input, skill, agentId }) =>
-      initialTimeline(input, skill, !agentId).map((event) => ({ run_id: id, tenant_id: input.tenantId, ...event })),
+      initialTimeline(input, skill, !agentId).map((event) => ({
+        run_id: id,
+        tenant_id: input.tenantId,
+        ...event,
+      })),
     );
     // The runs and their first timeline events in one statement, in `createRun`'s order.
-    const rows = await db.execute<{ id: string; status: RunStatus; failure_code: FailureCode | null; created_at: string | Date }>(sql`
+    const rows = await db.execute<{
+      id: string;
+      status: RunStatus;
+      failure_code: FailureCode | null;
+      created_at: string | Date;
+    }>(sql`
       with created as (${insert.getSQL()}),
       timeline as (
         insert into ${runEvents} (run_id, tenant_id, type, payload)
@@ -362,14 +517,26 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
     const created = new Map(rows.map((row) => [row.id, row]));
     for (const { index, id } of chunk) {
       const row = created.get(id);
-      if (row) outcomes[index] = { run: { id: row.id, status: row.status, failureCode: row.failure_code, createdAt: new Date(row.created_at) }, created: true };
+      if (row)
+        outcomes[index] = {
+          run: {
+            id: row.id,
+            status: row.status,
+            failureCode: row.failure_code,
+            createdAt: new Date(row.created_at),
+          },
+          created: true,
+        };
       else raced.push(index);
     }
   }
   if (raced.length) {
     // Concurrent calls with the same keys won those inserts.
     const claims = raced.map((index) => claimOf(inputs[index]!));
-    const winners = await runsByIdempotencyKey(db, claims.flatMap((claim) => claim ?? []));
+    const winners = await runsByIdempotencyKey(
+      db,
+      claims.flatMap((claim) => claim ?? []),
+    );
     for (const [position, index] of raced.entries()) {
       const claim = claims[position];
       const run = claim ? winners.get(claimId(claim)) : undefined;
@@ -384,13 +551,26 @@ export async function createRuns(db: Database | Transaction, inputs: (StartRunIn
 }
 
 /** Sends a created, still queued run to the engine; a failed send fails the run visibly. */
-export async function dispatchCreatedRun(deps: RunServiceDeps, run: StartedRun["run"], tenantId: string) {
+export async function dispatchCreatedRun(
+  deps: RunServiceDeps,
+  run: StartedRun["run"],
+  tenantId: string,
+) {
   if (run.status !== "queued") return;
   try {
-    await deps.dispatcher.send({ name: RUN_REQUESTED, id: run.id, data: { runId: run.id, tenantId } });
+    await deps.dispatcher.send({
+      name: RUN_REQUESTED,
+      id: run.id,
+      data: { runId: run.id, tenantId },
+    });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
-    await failQueuedRun(deps.db, { runId: run.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
+    await failQueuedRun(deps.db, {
+      runId: run.id,
+      tenantId,
+      failureCode: "dispatch_failed",
+      reason: `The run could not be dispatched: ${cause}`,
+    });
     throw new DispatchFailedError(run.id, cause);
   }
 }
@@ -402,26 +582,48 @@ const DISPATCH_BATCH = 100;
  * Dispatches many created runs in a few requests. A request that fails fails each of its
  * runs with `dispatch_failed`, visibly, and the rest go on.
  */
-export async function dispatchCreatedRuns(deps: RunServiceDeps, runs: { run: StartedRun["run"]; tenantId: string }[]) {
+export async function dispatchCreatedRuns(
+  deps: RunServiceDeps,
+  runs: { run: StartedRun["run"]; tenantId: string }[],
+) {
   const queued = runs.filter(({ run }) => run.status === "queued");
   for (let start = 0; start < queued.length; start += DISPATCH_BATCH) {
     const batch = queued.slice(start, start + DISPATCH_BATCH);
     try {
-      await deps.dispatcher.send(batch.map(({ run, tenantId }) => ({ name: RUN_REQUESTED, id: run.id, data: { runId: run.id, tenantId } })));
+      await deps.dispatcher.send(
+        batch.map(({ run, tenantId }) => ({
+          name: RUN_REQUESTED,
+          id: run.id,
+          data: { runId: run.id, tenantId },
+        })),
+      );
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);
       for (const { run, tenantId } of batch) {
-        await failQueuedRun(deps.db, { runId: run.id, tenantId, failureCode: "dispatch_failed", reason: `The run could not be dispatched: ${cause}` });
+        await failQueuedRun(deps.db, {
+          runId: run.id,
+          tenantId,
+          failureCode: "dispatch_failed",
+          reason: `The run could not be dispatched: ${cause}`,
+        });
       }
     }
   }
 }
 
 /** CAS queued → failed with a reason; a run that moved on is left alone. */
-export async function failQueuedRun(db: Database, input: { runId: string; tenantId: string; failureCode: FailureCode; reason: string }) {
+export async function failQueuedRun(
+  db: Database,
+  input: { runId: string; tenantId: string; failureCode: FailureCode; reason: string },
+) {
   return transitionRun(db, input, {
     from: ["queued"],
-    set: { status: "failed", failureCode: input.failureCode, failureReason: input.reason, finishedAt: new Date() },
+    set: {
+      status: "failed",
+      failureCode: input.failureCode,
+      failureReason: input.reason,
+      finishedAt: new Date(),
+    },
     event: { type: "failed", payload: { failureCode: input.failureCode, reason: input.reason } },
   });
 }
@@ -431,17 +633,32 @@ export async function failQueuedRun(db: Database, input: { runId: string; tenant
  * The run is cancelled in the database first: if the event cannot be sent, the function's
  * own status checks still stop it.
  */
-export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string; runId: string; userId?: string | null }, audit?: AuditContext) {
+export async function cancelRun(
+  deps: RunServiceDeps,
+  input: { tenantId: string; runId: string; userId?: string | null },
+  audit?: AuditContext,
+) {
   const { db } = deps;
   const now = new Date();
   // With `audit`, the entry is written in the transaction of the transition, and only if it happened.
   const cancelled = await db.transaction(async (tx) => {
     const done = await transitionRun(tx, input, {
       from: [...CANCELLABLE_RUN_STATUSES],
-      set: { status: "cancelled", cancelRequestedAt: now, finishedAt: now, cancelledByUserId: input.userId ?? null },
+      set: {
+        status: "cancelled",
+        cancelRequestedAt: now,
+        finishedAt: now,
+        cancelledByUserId: input.userId ?? null,
+      },
       event: { type: "cancelled", payload: { by: input.userId ?? null } },
     });
-    if (done && audit) await recordAudit(tx, { tenantId: input.tenantId, ...audit, action: "run.cancel", target: { type: "run", id: input.runId } });
+    if (done && audit)
+      await recordAudit(tx, {
+        tenantId: input.tenantId,
+        ...audit,
+        action: "run.cancel",
+        target: { type: "run", id: input.runId },
+      });
     return done;
   });
   if (!cancelled) {
@@ -454,7 +671,9 @@ export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string;
   }
   await deps.dispatcher
     .send({ name: RUN_CANCEL_REQUESTED, data: { runId: input.runId, tenantId: input.tenantId } })
-    .catch((error: unknown) => console.error(`cancel event for run ${input.runId} not sent: ${String(error)}`));
+    .catch((error: unknown) =>
+      console.error(`cancel event for run ${input.runId} not sent: ${String(error)}`),
+    );
   return { id: input.runId, status: "cancelled" as const };
 }
 
@@ -464,23 +683,42 @@ export async function cancelRun(deps: RunServiceDeps, input: { tenantId: string;
  */
 export async function rerunRun(
   deps: RunServiceDeps,
-  input: { tenantId: string; runId: string; inputs?: Record<string, unknown>; agentId?: string | null; invoker?: RunInvoker },
+  input: {
+    tenantId: string;
+    runId: string;
+    inputs?: Record<string, unknown>;
+    agentId?: string | null;
+    invoker?: RunInvoker;
+  },
   audit?: AuditContext,
 ) {
   const [original] = await deps.db
-    .select({ id: skillRuns.id, skillId: skillRuns.skillId, skillVersion: skillRuns.skillVersion, inputs: skillRuns.inputs, agentId: skillRuns.agentId })
+    .select({
+      id: skillRuns.id,
+      skillId: skillRuns.skillId,
+      skillVersion: skillRuns.skillVersion,
+      inputs: skillRuns.inputs,
+      agentId: skillRuns.agentId,
+    })
     .from(skillRuns)
     .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId)));
   if (!original) throw new RunNotFoundError(input.runId);
-  const started = await startRun(deps, {
-    tenantId: input.tenantId,
-    skill: { id: original.skillId },
-    agentId: input.agentId === undefined ? original.agentId : input.agentId,
-    inputs: input.inputs ?? original.inputs,
-    source: "rerun",
-    invoker: input.invoker,
-    parentRunId: original.id,
-  }, audit);
-  const [skill] = await deps.db.select({ versionHash: skills.versionHash }).from(skills).where(eq(skills.id, original.skillId));
+  const started = await startRun(
+    deps,
+    {
+      tenantId: input.tenantId,
+      skill: { id: original.skillId },
+      agentId: input.agentId === undefined ? original.agentId : input.agentId,
+      inputs: input.inputs ?? original.inputs,
+      source: "rerun",
+      invoker: input.invoker,
+      parentRunId: original.id,
+    },
+    audit,
+  );
+  const [skill] = await deps.db
+    .select({ versionHash: skills.versionHash })
+    .from(skills)
+    .where(eq(skills.id, original.skillId));
   return { ...started, skillChangedSinceOriginal: skill?.versionHash !== original.skillVersion };
 }

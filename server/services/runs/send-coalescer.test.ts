@@ -9,12 +9,20 @@ function controlledEngine() {
     send: (event) =>
       new Promise((resolve, reject) => {
         const events = Array.isArray(event) ? event : [event];
-        requests.push({ events, finish: () => resolve({ ids: events.map((e) => `id-${e.data.runId}`) }), fail: reject });
+        requests.push({
+          events,
+          finish: () => resolve({ ids: events.map((e) => `id-${e.data.runId}`) }),
+          fail: reject,
+        });
       }),
   };
   return { dispatcher, requests };
 }
-const event = (runId: string): RunEvent => ({ name: "skill/run.requested", id: runId, data: { runId, tenantId: "t" } });
+const event = (runId: string): RunEvent => ({
+  name: "skill/run.requested",
+  id: runId,
+  data: { runId, tenantId: "t" },
+});
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("coalesceSends", () => {
@@ -24,7 +32,11 @@ describe("coalesceSends", () => {
     const first = coalesced.send(event("a"));
     await tick();
     expect(requests.map((request) => request.events.length)).toEqual([1]);
-    const later = [coalesced.send(event("b")), coalesced.send([event("c"), event("d")]), coalesced.send(event("e"))];
+    const later = [
+      coalesced.send(event("b")),
+      coalesced.send([event("c"), event("d")]),
+      coalesced.send(event("e")),
+    ];
     await tick();
     expect(requests).toHaveLength(1);
     requests[0]!.finish();
@@ -32,7 +44,11 @@ describe("coalesceSends", () => {
     await tick();
     expect(requests[1]!.events.map((e) => e.data.runId)).toEqual(["b", "c", "d", "e"]);
     requests[1]!.finish();
-    expect(await Promise.all(later)).toEqual([{ ids: ["id-b"] }, { ids: ["id-c", "id-d"] }, { ids: ["id-e"] }]);
+    expect(await Promise.all(later)).toEqual([
+      { ids: ["id-b"] },
+      { ids: ["id-c", "id-d"] },
+      { ids: ["id-e"] },
+    ]);
   });
 
   it("fails exactly the callers whose events were in the failed request", async () => {

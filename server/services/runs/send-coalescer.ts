@@ -1,6 +1,10 @@
 import type { RunDispatcher, RunEvent } from "./runs";
 
-type Waiting = { events: RunEvent[]; resolve: (result: { ids: string[] }) => void; reject: (error: unknown) => void };
+type Waiting = {
+  events: RunEvent[];
+  resolve: (result: { ids: string[] }) => void;
+  reject: (error: unknown) => void;
+};
 
 /** Events per request to the engine at most; the engine takes arrays of this size cheaply. */
 const MAX_EVENTS_PER_SEND = 100;

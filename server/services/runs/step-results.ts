@@ -39,17 +39,28 @@ export const modelFailureDetailSchema = z.strictObject({
 }) satisfies z.ZodType<ModelFailureDetail>;
 
 // A masking replaces at least one character of the deliverable, so no count exceeds its size.
-export const piiMaskCountsSchema = z.partialRecord(z.enum(PII_KINDS), z.number().int().min(1).max(MAX_DELIVERABLE_BYTES)) satisfies z.ZodType<PiiMaskCounts>;
+export const piiMaskCountsSchema = z.partialRecord(
+  z.enum(PII_KINDS),
+  z.number().int().min(1).max(MAX_DELIVERABLE_BYTES),
+) satisfies z.ZodType<PiiMaskCounts>;
 
 const markdown = z
   .string()
   .min(1)
   .max(MAX_DELIVERABLE_BYTES)
-  .refine((text) => Buffer.byteLength(text) <= MAX_DELIVERABLE_BYTES, `is larger than ${MAX_DELIVERABLE_BYTES} bytes`);
+  .refine(
+    (text) => Buffer.byteLength(text) <= MAX_DELIVERABLE_BYTES,
+    `is larger than ${MAX_DELIVERABLE_BYTES} bytes`,
+  );
 
 export const turnOutcomeSchema = z
   .discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("complete"), markdown, usage: tokenUsageSchema, masked: piiMaskCountsSchema.optional() }),
+    z.strictObject({
+      kind: z.literal("complete"),
+      markdown,
+      usage: tokenUsageSchema,
+      masked: piiMaskCountsSchema.optional(),
+    }),
     z.strictObject({
       kind: z.literal("failed"),
       code: z.enum(TURN_FAILURE_CODES),
@@ -59,16 +70,22 @@ export const turnOutcomeSchema = z
     }),
     z.strictObject({ kind: z.literal("cancelled"), usage: tokenUsageSchema }),
   ])
-  .refine((outcome) => !holdsUnstorable(outcome), "holds U+0000 or an unpaired surrogate") satisfies z.ZodType<GuardedTurnOutcome>;
+  .refine(
+    (outcome) => !holdsUnstorable(outcome),
+    "holds U+0000 or an unpaired surrogate",
+  ) satisfies z.ZodType<GuardedTurnOutcome>;
 
 /** Why a run whose turn result was refused failed: the operator sees this, the log has the issues. */
-export const UNREADABLE_TURN_REASON = "The agent turn's result could not be read, so nothing of it was stored; re-run the run to try again.";
+export const UNREADABLE_TURN_REASON =
+  "The agent turn's result could not be read, so nothing of it was stored; re-run the run to try again.";
 
 /** The agent-turn step's output, or null when it is not a turn outcome (the issues go to the log, never its values). */
 export function readTurnOutcome(stepOutput: unknown, runId: string): GuardedTurnOutcome | null {
   const parsed = turnOutcomeSchema.safeParse(stepOutput);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(outcome)"}: ${issue.code}`).join("; ");
+  const issues = parsed.error.issues
+    .map((issue) => `${issue.path.join(".") || "(outcome)"}: ${issue.code}`)
+    .join("; ");
   console.error(`run ${runId}: the agent-turn step's output was refused (${issues})`);
   return null;
 }

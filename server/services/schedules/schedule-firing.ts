@@ -7,7 +7,13 @@ import { isCancellable } from "@/lib/enums";
 import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { recordAudit, type AuditEntry } from "@/server/services/access/audit";
 import { InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
-import { createRuns, dispatchCreatedRuns, type RunServiceDeps, type StartedRun, type StartRunInput } from "@/server/services/runs/runs";
+import {
+  createRuns,
+  dispatchCreatedRuns,
+  type RunServiceDeps,
+  type StartedRun,
+  type StartRunInput,
+} from "@/server/services/runs/runs";
 
 export type FireOptions = {
   /** The clock, injected so tests and benchmarks do not wait for real minutes. */
@@ -19,10 +25,16 @@ export type FireOptions = {
 export type FireSummary = Record<ScheduleSlotOutcome, number> & { schedules: number };
 
 type DueSchedule = typeof schedules.$inferSelect;
-type SlotRecord = { slotAt: Date; outcome: ScheduleSlotOutcome; runId?: string | null; reason?: string | null };
+type SlotRecord = {
+  slotAt: Date;
+  outcome: ScheduleSlotOutcome;
+  runId?: string | null;
+  reason?: string | null;
+};
 
 /** The schedule's slot key: a second tick, a restarted engine or a resent event finds the same run. */
-export const slotIdempotencyKey = (scheduleId: string, slotAt: Date) => `schedule:${scheduleId}:${slotAt.toISOString()}`;
+export const slotIdempotencyKey = (scheduleId: string, slotAt: Date) =>
+  `schedule:${scheduleId}:${slotAt.toISOString()}`;
 
 /** One Cron per (expression, timezone) for a tick: many schedules share a cadence, and croner parses on construction. */
 type CronCache = Map<string, Cron>;
@@ -38,7 +50,12 @@ function cronFor(cache: CronCache, expression: string, timezone: string): Cron {
 }
 
 /** The latest slot at or before `now`, and the earlier due slots that were missed (newest first). */
-function dueSlots(cron: Cron, schedule: DueSchedule, now: Date, maxMissed: number): { latest: Date; missed: Date[] } {
+function dueSlots(
+  cron: Cron,
+  schedule: DueSchedule,
+  now: Date,
+  maxMissed: number,
+): { latest: Date; missed: Date[] } {
   const firstDue = schedule.nextFireAt ?? now;
   const [latest] = cron.previousRuns(1, new Date(now.getTime() + 1));
   if (!latest || latest < firstDue) return { latest: firstDue, missed: [] };
@@ -47,7 +64,7 @@ function dueSlots(cron: Cron, schedule: DueSchedule, now: Date, maxMissed: numbe
   // walks the same way), without computing all maxMissed of them on every tick — about 19 ms a
   // schedule with a timezone. On time (firstDue = latest) no slot can be earlier and due.
   const missed: Date[] = [];
-  for (let cursor = latest; cursor > firstDue && missed.length < maxMissed; ) {
+  for (let cursor = latest; cursor > firstDue && missed.length < maxMissed;) {
     const [slot] = cron.previousRuns(1, cursor);
     if (!slot || slot < firstDue) break;
     missed.push(slot);
@@ -69,7 +86,10 @@ const SLOT_INSERT_CHUNK = 1_000;
  * schedule and slot) and dispatched after commit. A batch costs a fixed handful of statements
  * (the runs of the whole batch are created together, see `createRuns`), not several a schedule.
  */
-export async function fireDueSchedules(deps: RunServiceDeps, options: FireOptions): Promise<FireSummary> {
+export async function fireDueSchedules(
+  deps: RunServiceDeps,
+  options: FireOptions,
+): Promise<FireSummary> {
   const { now, batchSize = 100, maxMissedRecorded = 100 } = options;
   const summary: FireSummary = { schedules: 0, fired: 0, skipped: 0, missed: 0, failed: 0 };
   const crons: CronCache = new Map();
@@ -86,13 +106,25 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
       if (due.length === 0) return 0;
 
       const skillIds = [...new Set(due.map((schedule) => schedule.skillId))];
-      const lastRunIds = due.flatMap((schedule) => (schedule.lastRunId ? [schedule.lastRunId] : []));
+      const lastRunIds = due.flatMap((schedule) =>
+        schedule.lastRunId ? [schedule.lastRunId] : [],
+      );
       const [skillRows, lastRuns] = await Promise.all([
-        tx.select({ id: skills.id, enabled: skills.enabled }).from(skills).where(inArray(skills.id, skillIds)),
-        lastRunIds.length ? tx.select({ id: skillRuns.id, status: skillRuns.status }).from(skillRuns).where(inArray(skillRuns.id, lastRunIds)) : Promise.resolve([]),
+        tx
+          .select({ id: skills.id, enabled: skills.enabled })
+          .from(skills)
+          .where(inArray(skills.id, skillIds)),
+        lastRunIds.length
+          ? tx
+              .select({ id: skillRuns.id, status: skillRuns.status })
+              .from(skillRuns)
+              .where(inArray(skillRuns.id, lastRunIds))
+          : Promise.resolve([]),
       ]);
       const skillEnabled = new Map(skillRows.map((skill) => [skill.id, skill.enabled]));
-      const activeRuns = new Set(lastRuns.filter((run) => isCancellable(run.status)).map((run) => run.id));
+      const activeRuns = new Set(
+        lastRuns.filter((run) => isCancellable(run.status)).map((run) => run.id),
+      );
 
       // 1. Each schedule's slots, and what becomes of its latest one.
       const plans = due.map((schedule) => {
@@ -102,21 +134,43 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
           // A row that can no longer be read (a timezone gone from ICU, a cron written outside
           // the service) disables itself instead of failing the batch for every tenant.
           const reason = `The schedule's cadence could not be read: ${error instanceof Error ? error.message : String(error)}.`;
-          return { schedule, cron: null, latest: schedule.nextFireAt ?? now, records: [] as SlotRecord[], disabledReason: reason as string | null, runInput: null, lastRunId: schedule.lastRunId, startedRunId: null as string | null };
+          return {
+            schedule,
+            cron: null,
+            latest: schedule.nextFireAt ?? now,
+            records: [] as SlotRecord[],
+            disabledReason: reason as string | null,
+            runInput: null,
+            lastRunId: schedule.lastRunId,
+            startedRunId: null as string | null,
+          };
         }
       });
       function planSlot(schedule: (typeof due)[number]) {
         const cron = cronFor(crons, schedule.cron, schedule.timezone);
         const { latest, missed } = dueSlots(cron, schedule, now, maxMissedRecorded);
-        const records: SlotRecord[] = missed.map((slotAt) => ({ slotAt, outcome: "missed", reason: "Skillrun was not running at this time." }));
+        const records: SlotRecord[] = missed.map((slotAt) => ({
+          slotAt,
+          outcome: "missed",
+          reason: "Skillrun was not running at this time.",
+        }));
         let disabledReason: string | null = null;
         let runInput: (StartRunInput & { skill: { id: string } }) | null = null;
         if (!skillEnabled.get(schedule.skillId)) {
           disabledReason = "The schedule's skill was removed from the catalog.";
         } else if (!schedule.agentId && !schedule.usesDefaultAgent) {
           disabledReason = "The schedule's agent was deleted.";
-        } else if (schedule.overlapPolicy === "skip" && schedule.lastRunId && activeRuns.has(schedule.lastRunId)) {
-          records.push({ slotAt: latest, outcome: "skipped", runId: schedule.lastRunId, reason: "The previous run was still queued or running." });
+        } else if (
+          schedule.overlapPolicy === "skip" &&
+          schedule.lastRunId &&
+          activeRuns.has(schedule.lastRunId)
+        ) {
+          records.push({
+            slotAt: latest,
+            outcome: "skipped",
+            runId: schedule.lastRunId,
+            reason: "The previous run was still queued or running.",
+          });
         } else {
           runInput = {
             tenantId: schedule.tenantId,
@@ -128,12 +182,24 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
             idempotencyKey: slotIdempotencyKey(schedule.id, latest),
           };
         }
-        return { schedule, cron, latest, records, disabledReason, runInput, lastRunId: schedule.lastRunId, startedRunId: null as string | null };
+        return {
+          schedule,
+          cron,
+          latest,
+          records,
+          disabledReason,
+          runInput,
+          lastRunId: schedule.lastRunId,
+          startedRunId: null as string | null,
+        };
       }
 
       // 2. The runs of the batch, created together under the lock.
       const firing = plans.filter((plan) => plan.runInput);
-      const outcomes = await createRuns(tx, firing.map((plan) => plan.runInput!));
+      const outcomes = await createRuns(
+        tx,
+        firing.map((plan) => plan.runInput!),
+      );
       firing.forEach((plan, index) => {
         const outcome = outcomes[index]!;
         if ("run" in outcome) {
@@ -146,13 +212,21 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
           return;
         }
         const { error } = outcome;
-        if (error instanceof InputsInvalidError) plan.disabledReason = `The schedule's inputs no longer fit the skill: ${error.message}`;
-        else if (error instanceof SkillNotFoundError) plan.disabledReason = "The schedule's skill was removed from the catalog.";
-        else if (error instanceof AgentNotFoundError) plan.disabledReason = "The schedule's agent was deleted.";
+        if (error instanceof InputsInvalidError)
+          plan.disabledReason = `The schedule's inputs no longer fit the skill: ${error.message}`;
+        else if (error instanceof SkillNotFoundError)
+          plan.disabledReason = "The schedule's skill was removed from the catalog.";
+        else if (error instanceof AgentNotFoundError)
+          plan.disabledReason = "The schedule's agent was deleted.";
         else throw error;
       });
       for (const plan of plans) {
-        if (plan.disabledReason) plan.records.push({ slotAt: plan.latest, outcome: "failed", reason: `${plan.disabledReason} The schedule was disabled.` });
+        if (plan.disabledReason)
+          plan.records.push({
+            slotAt: plan.latest,
+            outcome: "failed",
+            reason: `${plan.disabledReason} The schedule was disabled.`,
+          });
       }
 
       // 3. The audit entries of the batch, one insert: each run a schedule started, and each
@@ -160,10 +234,28 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
       const audit: AuditEntry[] = plans.flatMap((plan): AuditEntry[] => {
         const tenantId = plan.schedule.tenantId;
         if (plan.disabledReason) {
-          return [{ tenantId, actor: { type: "system", id: null }, action: "schedule.disable", target: { type: "schedule", id: plan.schedule.id }, origin: SCHEDULER_ORIGIN, metadata: { name: plan.schedule.name, reason: plan.disabledReason } }];
+          return [
+            {
+              tenantId,
+              actor: { type: "system", id: null },
+              action: "schedule.disable",
+              target: { type: "schedule", id: plan.schedule.id },
+              origin: SCHEDULER_ORIGIN,
+              metadata: { name: plan.schedule.name, reason: plan.disabledReason },
+            },
+          ];
         }
         return plan.startedRunId
-          ? [{ tenantId, actor: { type: "schedule", id: plan.schedule.id }, action: "run.start", target: { type: "run", id: plan.startedRunId }, origin: SCHEDULER_ORIGIN, metadata: { source: "schedule", slotAt: plan.latest.toISOString() } }]
+          ? [
+              {
+                tenantId,
+                actor: { type: "schedule", id: plan.schedule.id },
+                action: "run.start",
+                target: { type: "run", id: plan.startedRunId },
+                origin: SCHEDULER_ORIGIN,
+                metadata: { source: "schedule", slotAt: plan.latest.toISOString() },
+              },
+            ]
           : [];
       });
       await recordAudit(tx, audit);
@@ -188,14 +280,29 @@ export async function fireDueSchedules(deps: RunServiceDeps, options: FireOption
         if (!plan.disabledReason) continue;
         await tx
           .update(schedules)
-          .set({ enabled: false, disabledReason: plan.disabledReason, nextFireAt: null, lastFireAt: plan.latest })
+          .set({
+            enabled: false,
+            disabledReason: plan.disabledReason,
+            nextFireAt: null,
+            lastFireAt: plan.latest,
+          })
           .where(eq(schedules.id, plan.schedule.id));
       }
       const slotRows = plans.flatMap((plan) =>
-        plan.records.map((record) => ({ tenantId: plan.schedule.tenantId, scheduleId: plan.schedule.id, slotAt: record.slotAt, outcome: record.outcome, runId: record.runId ?? null, reason: record.reason ?? null })),
+        plan.records.map((record) => ({
+          tenantId: plan.schedule.tenantId,
+          scheduleId: plan.schedule.id,
+          slotAt: record.slotAt,
+          outcome: record.outcome,
+          runId: record.runId ?? null,
+          reason: record.reason ?? null,
+        })),
       );
       for (let offset = 0; offset < slotRows.length; offset += SLOT_INSERT_CHUNK) {
-        await tx.insert(scheduleSlots).values(slotRows.slice(offset, offset + SLOT_INSERT_CHUNK)).onConflictDoNothing();
+        await tx
+          .insert(scheduleSlots)
+          .values(slotRows.slice(offset, offset + SLOT_INSERT_CHUNK))
+          .onConflictDoNothing();
       }
       for (const row of slotRows) summary[row.outcome]++;
       return due.length;

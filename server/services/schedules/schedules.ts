@@ -1,5 +1,13 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { checkCadence, failingStreak, nextFireAfter, resolveScheduleInputs, slotHealth, type ScheduleInputValue, type SlotForHealth } from "@/lib/schedules";
+import {
+  checkCadence,
+  failingStreak,
+  nextFireAfter,
+  resolveScheduleInputs,
+  slotHealth,
+  type ScheduleInputValue,
+  type SlotForHealth,
+} from "@/lib/schedules";
 import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
@@ -32,20 +40,28 @@ export type ScheduleInput = {
 async function validateSchedule(db: Database, tenantId: string, input: ScheduleInput, now: Date) {
   const errors: Record<string, string[]> = {};
   const cadence = checkCadence(input.cron, input.timezone);
-  if (!cadence.ok) (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
+  if (!cadence.ok)
+    (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
   const [skill] = await db
     .select({ id: skills.id, inputsSchema: skills.inputsSchema })
     .from(skills)
     .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
   if (!skill) errors.skillId = ["is not a skill of this tenant"];
   if (input.agentId) {
-    const [agent] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
+    const [agent] = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
     if (!agent) errors.agentId = ["is not an agent of this tenant"];
   }
   if (skill && cadence.ok) {
     // Validated as the inputs of a slot fired now would be, relative dates resolved.
-    const result = compileSkillInputs(skill.inputsSchema)(resolveScheduleInputs(input.inputs, input.timezone, now));
-    if (!result.valid) for (const [field, messages] of Object.entries(result.fieldErrors)) errors[field ? `inputs.${field}` : "inputs"] = messages;
+    const result = compileSkillInputs(skill.inputsSchema)(
+      resolveScheduleInputs(input.inputs, input.timezone, now),
+    );
+    if (!result.valid)
+      for (const [field, messages] of Object.entries(result.fieldErrors))
+        errors[field ? `inputs.${field}` : "inputs"] = messages;
   }
   if (Object.keys(errors).length) throw new InputsInvalidError(errors);
 }
@@ -69,7 +85,12 @@ const columnsOf = (input: ScheduleInput, now: Date) => ({
 /** A change to one schedule of the tenant, and who makes it (the entry written with the change). */
 type ScheduleScope = { tenantId: string; scheduleId: string; audit: AuditContext };
 
-const scheduleAudit = (scope: { tenantId: string; audit: AuditContext }, action: Extract<AuditAction, `schedule.${string}`>, scheduleId: string, metadata: Record<string, unknown>) => ({
+const scheduleAudit = (
+  scope: { tenantId: string; audit: AuditContext },
+  action: Extract<AuditAction, `schedule.${string}`>,
+  scheduleId: string,
+  metadata: Record<string, unknown>,
+) => ({
   tenantId: scope.tenantId,
   ...scope.audit,
   action,
@@ -77,14 +98,22 @@ const scheduleAudit = (scope: { tenantId: string; audit: AuditContext }, action:
   metadata,
 });
 
-export async function createSchedule(db: Database, scope: { tenantId: string; userId: string; audit: AuditContext }, input: ScheduleInput, now = new Date()) {
+export async function createSchedule(
+  db: Database,
+  scope: { tenantId: string; userId: string; audit: AuditContext },
+  input: ScheduleInput,
+  now = new Date(),
+) {
   await validateSchedule(db, scope.tenantId, input, now);
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(schedules)
       .values({ tenantId: scope.tenantId, createdByUserId: scope.userId, ...columnsOf(input, now) })
       .returning({ id: schedules.id });
-    await recordAudit(tx, scheduleAudit(scope, "schedule.create", created!.id, { name: input.name }));
+    await recordAudit(
+      tx,
+      scheduleAudit(scope, "schedule.create", created!.id, { name: input.name }),
+    );
     return created!;
   });
 }
@@ -94,43 +123,83 @@ export async function createSchedule(db: Database, scope: { tenantId: string; us
  * state are unchanged, the pending `next_fire_at` stays, so a slot that is due but not yet
  * fired still fires (and slots missed in an outage are still recorded).
  */
-export async function updateSchedule(db: Database, scope: ScheduleScope, input: ScheduleInput, now = new Date()) {
+export async function updateSchedule(
+  db: Database,
+  scope: ScheduleScope,
+  input: ScheduleInput,
+  now = new Date(),
+) {
   await validateSchedule(db, scope.tenantId, input, now);
   return db.transaction(async (tx) => {
     const [current] = await tx
-      .select({ cron: schedules.cron, timezone: schedules.timezone, enabled: schedules.enabled, nextFireAt: schedules.nextFireAt })
+      .select({
+        cron: schedules.cron,
+        timezone: schedules.timezone,
+        enabled: schedules.enabled,
+        nextFireAt: schedules.nextFireAt,
+      })
       .from(schedules)
       .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
       .for("update");
     if (!current) throw new ScheduleNotFoundError(scope.scheduleId);
-    const sameCadence = current.enabled && input.enabled && current.cron === input.cron.trim() && current.timezone === input.timezone && current.nextFireAt;
+    const sameCadence =
+      current.enabled &&
+      input.enabled &&
+      current.cron === input.cron.trim() &&
+      current.timezone === input.timezone &&
+      current.nextFireAt;
     const [updated] = await tx
       .update(schedules)
       .set({ ...columnsOf(input, now), ...(sameCadence ? { nextFireAt: current.nextFireAt } : {}) })
       .where(eq(schedules.id, scope.scheduleId))
       .returning({ id: schedules.id });
-    await recordAudit(tx, scheduleAudit(scope, "schedule.update", scope.scheduleId, { name: input.name }));
+    await recordAudit(
+      tx,
+      scheduleAudit(scope, "schedule.update", scope.scheduleId, { name: input.name }),
+    );
     return updated!;
   });
 }
 
-export async function setScheduleEnabled(db: Database, scope: ScheduleScope, enabled: boolean, now = new Date()) {
-  const [schedule] = await db.select().from(schedules).where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
+export async function setScheduleEnabled(
+  db: Database,
+  scope: ScheduleScope,
+  enabled: boolean,
+  now = new Date(),
+) {
+  const [schedule] = await db
+    .select()
+    .from(schedules)
+    .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
   // Enabling an enabled schedule must not move its pending slot.
   if (schedule.enabled === enabled) return;
   if (enabled) {
-    if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
+    if (!schedule.agentId && !schedule.usesDefaultAgent)
+      throw new InputsInvalidError({
+        agentId: ["was deleted; edit the schedule to choose another agent"],
+      });
     await validateSchedule(db, scope.tenantId, { ...schedule, enabled: true }, now);
   }
   await db.transaction(async (tx) => {
     // Only a real change is logged: of two concurrent calls the same way, one finds it done.
     const [changed] = await tx
       .update(schedules)
-      .set({ enabled, nextFireAt: enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null, disabledReason: null, updatedAt: now })
+      .set({
+        enabled,
+        nextFireAt: enabled ? nextFireAfter(schedule.cron, schedule.timezone, now) : null,
+        disabledReason: null,
+        updatedAt: now,
+      })
       .where(and(eq(schedules.id, schedule.id), eq(schedules.enabled, !enabled)))
       .returning({ id: schedules.id });
-    if (changed) await recordAudit(tx, scheduleAudit(scope, enabled ? "schedule.enable" : "schedule.disable", schedule.id, { name: schedule.name }));
+    if (changed)
+      await recordAudit(
+        tx,
+        scheduleAudit(scope, enabled ? "schedule.enable" : "schedule.disable", schedule.id, {
+          name: schedule.name,
+        }),
+      );
   });
 }
 
@@ -142,7 +211,10 @@ export async function deleteSchedule(db: Database, scope: ScheduleScope) {
       .returning({ id: schedules.id, name: schedules.name });
     if (!deleted) throw new ScheduleNotFoundError(scope.scheduleId);
     // The name is kept in the entry: the schedule it points at is gone.
-    await recordAudit(tx, scheduleAudit(scope, "schedule.delete", deleted.id, { name: deleted.name }));
+    await recordAudit(
+      tx,
+      scheduleAudit(scope, "schedule.delete", deleted.id, { name: deleted.name }),
+    );
   });
 }
 
@@ -163,7 +235,11 @@ const newestSlotFirst = sql`${scheduleSlots.slotAt} desc nulls last`;
 /** Each schedule's newest slots with their runs' status, newest first, in one lateral join. */
 function recentSlotsOf(db: Database, tenantId: string) {
   const recent = db
-    .select({ slotAt: scheduleSlots.slotAt, outcome: scheduleSlots.outcome, runId: scheduleSlots.runId })
+    .select({
+      slotAt: scheduleSlots.slotAt,
+      outcome: scheduleSlots.outcome,
+      runId: scheduleSlots.runId,
+    })
     .from(scheduleSlots)
     .where(and(eq(scheduleSlots.scheduleId, schedules.id), eq(scheduleSlots.tenantId, tenantId)))
     .orderBy(newestSlotFirst)
@@ -199,14 +275,29 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
 });
 
 /** The newest slot's health by its run's final state, and how many runs in a row failed; null before the first slot. */
-function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({ recentSlots, ...schedule }: Row) {
+function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({
+  recentSlots,
+  ...schedule
+}: Row) {
   const [newest] = recentSlots;
-  return { ...schedule, lastSlot: newest ? { health: slotHealth(newest), failingStreak: failingStreak(recentSlots) } : null };
+  return {
+    ...schedule,
+    lastSlot: newest
+      ? { health: slotHealth(newest), failingStreak: failingStreak(recentSlots) }
+      : null,
+  };
 }
 
 /** The tenant's schedules, optionally of one skill, with what each runs and how its last slot went. */
-export async function listSchedules(db: Database, tenantId: string, filters: { skillId?: string } = {}) {
-  const conditions: (SQL | undefined)[] = [eq(schedules.tenantId, tenantId), filters.skillId ? eq(schedules.skillId, filters.skillId) : undefined];
+export async function listSchedules(
+  db: Database,
+  tenantId: string,
+  filters: { skillId?: string } = {},
+) {
+  const conditions: (SQL | undefined)[] = [
+    eq(schedules.tenantId, tenantId),
+    filters.skillId ? eq(schedules.skillId, filters.skillId) : undefined,
+  ];
   const recentSlots = recentSlotsOf(db, tenantId);
   const rows = await db
     .select(scheduleColumns(recentSlots))
@@ -233,9 +324,17 @@ export async function getSchedule(db: Database, tenantId: string, scheduleId: st
 }
 
 /** The health ledger: the last `limit` slots, newest first, with their runs' status and each slot's health. */
-export async function listScheduleSlots(db: Database, tenantId: string, scheduleId: string, limit: number) {
+export async function listScheduleSlots(
+  db: Database,
+  tenantId: string,
+  scheduleId: string,
+  limit: number,
+) {
   // Only whether it is this tenant's: the ledger polls, and getSchedule also reads the recent slots.
-  const [schedule] = await db.select({ id: schedules.id }).from(schedules).where(and(eq(schedules.id, scheduleId), eq(schedules.tenantId, tenantId)));
+  const [schedule] = await db
+    .select({ id: schedules.id })
+    .from(schedules)
+    .where(and(eq(schedules.id, scheduleId), eq(schedules.tenantId, tenantId)));
   if (!schedule) throw new ScheduleNotFoundError(scheduleId);
   const slots = await db
     .select({
@@ -246,7 +345,10 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
       run: { id: skillRuns.id, status: skillRuns.status, failureCode: skillRuns.failureCode },
     })
     .from(scheduleSlots)
-    .leftJoin(skillRuns, and(eq(skillRuns.id, scheduleSlots.runId), eq(skillRuns.tenantId, tenantId)))
+    .leftJoin(
+      skillRuns,
+      and(eq(skillRuns.id, scheduleSlots.runId), eq(skillRuns.tenantId, tenantId)),
+    )
     .where(and(eq(scheduleSlots.scheduleId, scheduleId), eq(scheduleSlots.tenantId, tenantId)))
     .orderBy(newestSlotFirst)
     .limit(limit);
@@ -254,7 +356,11 @@ export async function listScheduleSlots(db: Database, tenantId: string, schedule
 }
 
 /** "Run now" from a schedule: an ordinary schedule run with its inputs resolved now, recorded in the ledger. */
-export async function runScheduleNow(deps: RunServiceDeps, scope: ScheduleScope & { userId: string }, now = new Date()) {
+export async function runScheduleNow(
+  deps: RunServiceDeps,
+  scope: ScheduleScope & { userId: string },
+  now = new Date(),
+) {
   // Under the row lock the tick takes, so last_run_id (the overlap check's input) is never overwritten by a racing tick.
   const started = await deps.db.transaction(async (tx) => {
     const [schedule] = await tx
@@ -263,7 +369,10 @@ export async function runScheduleNow(deps: RunServiceDeps, scope: ScheduleScope 
       .where(and(eq(schedules.id, scope.scheduleId), eq(schedules.tenantId, scope.tenantId)))
       .for("update");
     if (!schedule) throw new ScheduleNotFoundError(scope.scheduleId);
-    if (!schedule.agentId && !schedule.usesDefaultAgent) throw new InputsInvalidError({ agentId: ["was deleted; edit the schedule to choose another agent"] });
+    if (!schedule.agentId && !schedule.usesDefaultAgent)
+      throw new InputsInvalidError({
+        agentId: ["was deleted; edit the schedule to choose another agent"],
+      });
     const created = await createRun(tx, {
       tenantId: scope.tenantId,
       skill: { id: schedule.skillId },
@@ -274,11 +383,27 @@ export async function runScheduleNow(deps: RunServiceDeps, scope: ScheduleScope 
     });
     await tx
       .insert(scheduleSlots)
-      .values({ tenantId: scope.tenantId, scheduleId: schedule.id, slotAt: now, outcome: "fired", runId: created.run.id, reason: "Run now" })
+      .values({
+        tenantId: scope.tenantId,
+        scheduleId: schedule.id,
+        slotAt: now,
+        outcome: "fired",
+        runId: created.run.id,
+        reason: "Run now",
+      })
       .onConflictDoNothing();
-    await tx.update(schedules).set({ lastRunId: created.run.id }).where(eq(schedules.id, schedule.id));
+    await tx
+      .update(schedules)
+      .set({ lastRunId: created.run.id })
+      .where(eq(schedules.id, schedule.id));
     // One entry for the press of the button, naming the run it started.
-    await recordAudit(tx, scheduleAudit(scope, "schedule.run_now", schedule.id, { name: schedule.name, runId: created.run.id }));
+    await recordAudit(
+      tx,
+      scheduleAudit(scope, "schedule.run_now", schedule.id, {
+        name: schedule.name,
+        runId: created.run.id,
+      }),
+    );
     return created;
   });
   // After commit: the function must find the run it is asked to execute.

@@ -3,7 +3,11 @@ import type { Database, Transaction } from "@/server/db/client";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
 import { recordAudit } from "@/server/services/access/audit";
-import { DispatchFailedError, InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
+import {
+  DispatchFailedError,
+  InputsInvalidError,
+  SkillNotFoundError,
+} from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { mapPayloadToInputs } from "./webhook-mapping";
 import { DeliveryNotFoundError, WebhookNotFoundError } from "./webhooks";

@@ -28,20 +28,33 @@ function valueAt(pointer: string, payload: unknown): unknown {
  * the skill does not have, a pointer that is not RFC 6901, a required input with neither a
  * pointer, a literal default nor a schema default.
  */
-export function checkInputMapping(mapping: WebhookInputMapping, schema: InputsSchema): Record<string, string[]> {
+export function checkInputMapping(
+  mapping: WebhookInputMapping,
+  schema: InputsSchema,
+): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   const fields = inputFieldsOf(schema);
   const known = new Set(fields.map((field) => field.name));
   for (const [name, rule] of Object.entries(mapping)) {
-    if (!known.has(name)) (errors[`inputMapping.${name}`] ??= []).push("is not an input of this skill");
+    if (!known.has(name))
+      (errors[`inputMapping.${name}`] ??= []).push("is not an input of this skill");
     else if (rule.pointer !== undefined && !isValidPointer(rule.pointer)) {
-      (errors[`inputMapping.${name}`] ??= []).push('is not a JSON Pointer (write it like "/issue/title")');
+      (errors[`inputMapping.${name}`] ??= []).push(
+        'is not a JSON Pointer (write it like "/issue/title")',
+      );
     }
   }
   for (const field of fields) {
     const rule = mapping[field.name];
-    if (field.required && field.default === undefined && rule?.pointer === undefined && rule?.default === undefined) {
-      (errors[`inputMapping.${field.name}`] ??= []).push("is required by the skill: map it from the payload or give a default");
+    if (
+      field.required &&
+      field.default === undefined &&
+      rule?.pointer === undefined &&
+      rule?.default === undefined
+    ) {
+      (errors[`inputMapping.${field.name}`] ??= []).push(
+        "is required by the skill: map it from the payload or give a default",
+      );
     }
   }
   return errors;
@@ -52,7 +65,10 @@ export function checkInputMapping(mapping: WebhookInputMapping, schema: InputsSc
  * Inputs that find nothing are left out, so the skill's own defaults and required checks
  * apply; `unresolved` names their pointers for the error message.
  */
-export function mapPayloadToInputs(mapping: WebhookInputMapping, payload: unknown): { inputs: Record<string, unknown>; unresolved: Record<string, string> } {
+export function mapPayloadToInputs(
+  mapping: WebhookInputMapping,
+  payload: unknown,
+): { inputs: Record<string, unknown>; unresolved: Record<string, string> } {
   const inputs: Record<string, unknown> = {};
   const unresolved: Record<string, string> = {};
   for (const [name, rule] of Object.entries(mapping)) {

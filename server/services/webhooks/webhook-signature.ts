@@ -15,7 +15,11 @@ function hmacDigest(secret: string, timestamp: number, body: Uint8Array): Buffer
 }
 
 /** The `Skillrun-Signature` value for a body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
-export function signWebhookBody(secret: string, body: string | Uint8Array, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signWebhookBody(
+  secret: string,
+  body: string | Uint8Array,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   return `t=${timestamp},v1=${hmacDigest(secret, timestamp, bytes).toString("hex")}`;
 }
@@ -42,7 +46,12 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/i;
  * A correct signature with a timestamp outside the tolerance is `stale_timestamp`; anything
  * else that does not verify (missing, malformed, wrong secret) is `bad_signature`.
  */
-export function verifyWebhookSignature(input: { header: string | null; body: Uint8Array; secrets: string[]; nowSeconds: number }): SignatureCheck {
+export function verifyWebhookSignature(input: {
+  header: string | null;
+  body: Uint8Array;
+  secrets: string[];
+  nowSeconds: number;
+}): SignatureCheck {
   if (!input.header || input.secrets.length === 0) return { verdict: "bad_signature" };
   let timestamp: number | null = null;
   const candidates: Buffer[] = [];
@@ -57,11 +66,16 @@ export function verifyWebhookSignature(input: { header: string | null; body: Uin
   const expected = input.secrets.map((secret) => hmacDigest(secret, timestamp, input.body));
   // Every pair is compared, so the time taken says nothing about which one matched.
   let matched = false;
-  for (const candidate of candidates) for (const digest of expected) if (timingSafeEqual(candidate, digest)) matched = true;
+  for (const candidate of candidates)
+    for (const digest of expected) if (timingSafeEqual(candidate, digest)) matched = true;
   if (!matched) return { verdict: "bad_signature" };
-  if (Math.abs(input.nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return { verdict: "stale_timestamp" };
+  if (Math.abs(input.nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS)
+    return { verdict: "stale_timestamp" };
   // Not the digest that matched: during a rotation a request signed with both secrets, re-sent
   // with only the other `v1`, would match another digest and look like a new request.
-  const signedContentDigest = createHash("sha256").update(`${timestamp}.`).update(input.body).digest("hex");
+  const signedContentDigest = createHash("sha256")
+    .update(`${timestamp}.`)
+    .update(input.body)
+    .digest("hex");
   return { verdict: "valid", signedContentDigest };
 }

@@ -17,7 +17,9 @@ export class WebhookNotFoundError extends Error {
 export class DeliveryNotFoundError extends Error {
   readonly code = "delivery_not_found";
   constructor(deliveryId: string) {
-    super(`Delivery ${deliveryId} was not found, or its payload was not kept (only deliveries with a valid signature can be replayed).`);
+    super(
+      `Delivery ${deliveryId} was not found, or its payload was not kept (only deliveries with a valid signature can be replayed).`,
+    );
   }
 }
 
@@ -45,14 +47,22 @@ async function validateWebhook(db: Database | Transaction, tenantId: string, inp
     .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
   if (!skill) errors.skillId = ["is not a skill of this tenant"];
   if (input.agentId) {
-    const [agent] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
+    const [agent] = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
     if (!agent) errors.agentId = ["is not an agent of this tenant"];
   }
   if (skill) Object.assign(errors, checkInputMapping(input.inputMapping, skill.inputsSchema));
   if (Object.keys(errors).length) throw new InputsInvalidError(errors);
 }
 
-const auditOf = (scope: WebhookActorScope, webhookId: string, action: "webhook.create" | "webhook.update" | "webhook.rotate_secret" | "webhook.delete", metadata: Record<string, unknown> = {}): AuditEntry => ({
+const auditOf = (
+  scope: WebhookActorScope,
+  webhookId: string,
+  action: "webhook.create" | "webhook.update" | "webhook.rotate_secret" | "webhook.delete",
+  metadata: Record<string, unknown> = {},
+): AuditEntry => ({
   tenantId: scope.tenantId,
   ...scope.audit,
   action,
@@ -67,14 +77,23 @@ export async function createWebhook(db: Database, scope: WebhookActorScope, inpu
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(webhooks)
-      .values({ tenantId: scope.tenantId, ...input, signingSecret: secret, createdByUserId: scope.userId })
+      .values({
+        tenantId: scope.tenantId,
+        ...input,
+        signingSecret: secret,
+        createdByUserId: scope.userId,
+      })
       .returning({ id: webhooks.id });
     await recordAudit(tx, auditOf(scope, created!.id, "webhook.create", { name: input.name }));
     return { id: created!.id, secret };
   });
 }
 
-export async function updateWebhook(db: Database, scope: WebhookActorScope & { webhookId: string }, input: WebhookInput) {
+export async function updateWebhook(
+  db: Database,
+  scope: WebhookActorScope & { webhookId: string },
+  input: WebhookInput,
+) {
   await validateWebhook(db, scope.tenantId, input);
   await db.transaction(async (tx) => {
     const updated = await tx
@@ -83,12 +102,22 @@ export async function updateWebhook(db: Database, scope: WebhookActorScope & { w
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
       .returning({ id: webhooks.id });
     if (updated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
-    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.update", { name: input.name, enabled: input.enabled }));
+    await recordAudit(
+      tx,
+      auditOf(scope, scope.webhookId, "webhook.update", {
+        name: input.name,
+        enabled: input.enabled,
+      }),
+    );
   });
 }
 
 /** Enabling an enabled webhook (or disabling a disabled one) changes nothing and logs nothing. */
-export async function setWebhookEnabled(db: Database, scope: WebhookActorScope & { webhookId: string }, enabled: boolean) {
+export async function setWebhookEnabled(
+  db: Database,
+  scope: WebhookActorScope & { webhookId: string },
+  enabled: boolean,
+) {
   await db.transaction(async (tx) => {
     const [current] = await tx
       .select({ enabled: webhooks.enabled })
@@ -97,7 +126,10 @@ export async function setWebhookEnabled(db: Database, scope: WebhookActorScope &
       .for("update");
     if (!current) throw new WebhookNotFoundError(scope.webhookId);
     if (current.enabled === enabled) return;
-    await tx.update(webhooks).set({ enabled, updatedAt: new Date() }).where(eq(webhooks.id, scope.webhookId));
+    await tx
+      .update(webhooks)
+      .set({ enabled, updatedAt: new Date() })
+      .where(eq(webhooks.id, scope.webhookId));
     await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.update", { enabled }));
   });
 }
@@ -107,7 +139,12 @@ export async function setWebhookEnabled(db: Database, scope: WebhookActorScope &
  * can switch without dropping deliveries; a second rotation within the grace ends the first
  * one's old secret at once. Answers the new secret: shown once.
  */
-export async function rotateWebhookSecret(db: Database, scope: WebhookActorScope & { webhookId: string }, graceHours: number, now = new Date()) {
+export async function rotateWebhookSecret(
+  db: Database,
+  scope: WebhookActorScope & { webhookId: string },
+  graceHours: number,
+  now = new Date(),
+) {
   const secret = generateSigningSecret();
   const expiresAt = new Date(now.getTime() + graceHours * 3_600_000);
   return db.transaction(async (tx) => {
@@ -127,14 +164,20 @@ export async function rotateWebhookSecret(db: Database, scope: WebhookActorScope
   });
 }
 
-export async function deleteWebhook(db: Database, scope: WebhookActorScope & { webhookId: string }) {
+export async function deleteWebhook(
+  db: Database,
+  scope: WebhookActorScope & { webhookId: string },
+) {
   await db.transaction(async (tx) => {
     const deleted = await tx
       .delete(webhooks)
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
       .returning({ id: webhooks.id, name: webhooks.name });
     if (deleted.length === 0) throw new WebhookNotFoundError(scope.webhookId);
-    await recordAudit(tx, auditOf(scope, scope.webhookId, "webhook.delete", { name: deleted[0]!.name }));
+    await recordAudit(
+      tx,
+      auditOf(scope, scope.webhookId, "webhook.delete", { name: deleted[0]!.name }),
+    );
   });
 }
 
@@ -197,7 +240,11 @@ const PAYLOAD_PREVIEW_CHARS = 160;
  * an id whose exact (microsecond) time the query reads back: a JS Date would round it to the
  * millisecond and skip deliveries received in the same one.
  */
-export async function listWebhookDeliveries(db: Database, scope: { tenantId: string; webhookId: string }, page: { limit: number; cursor?: string | null }) {
+export async function listWebhookDeliveries(
+  db: Database,
+  scope: { tenantId: string; webhookId: string },
+  page: { limit: number; cursor?: string | null },
+) {
   await getWebhook(db, scope.tenantId, scope.webhookId);
   const rows = await db
     .select({
@@ -211,7 +258,9 @@ export async function listWebhookDeliveries(db: Database, scope: { tenantId: str
       error: webhookDeliveries.error,
       replayOfId: webhookDeliveries.replayOfId,
       replayable: sql<boolean>`${webhookDeliveries.payload} is not null`,
-      payloadPreview: sql<string | null>`left(${webhookDeliveries.payload}::text, ${PAYLOAD_PREVIEW_CHARS})`,
+      payloadPreview: sql<
+        string | null
+      >`left(${webhookDeliveries.payload}::text, ${PAYLOAD_PREVIEW_CHARS})`,
       run: { id: skillRuns.id, status: skillRuns.status },
     })
     .from(webhookDeliveries)
@@ -233,11 +282,19 @@ export async function listWebhookDeliveries(db: Database, scope: { tenantId: str
 }
 
 /** One delivery's payload, for the log's detail view. */
-export async function getWebhookDeliveryPayload(db: Database, scope: { tenantId: string; deliveryId: string }) {
+export async function getWebhookDeliveryPayload(
+  db: Database,
+  scope: { tenantId: string; deliveryId: string },
+) {
   const [delivery] = await db
     .select({ payload: webhookDeliveries.payload })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.id, scope.deliveryId), eq(webhookDeliveries.tenantId, scope.tenantId)));
+    .where(
+      and(
+        eq(webhookDeliveries.id, scope.deliveryId),
+        eq(webhookDeliveries.tenantId, scope.tenantId),
+      ),
+    );
   if (!delivery) throw new DeliveryNotFoundError(scope.deliveryId);
   return delivery.payload;
 }

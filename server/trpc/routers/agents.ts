@@ -9,14 +9,21 @@ export const agentsRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listAgents(ctx.db, ctx.tenant.id)),
 
   get: tenantProcedure.input(z.object({ agentId: z.uuid() })).query(async ({ ctx, input }) => {
-    const agent = (await listAgents(ctx.db, ctx.tenant.id)).find((candidate) => candidate.id === input.agentId);
-    if (!agent) throw new TRPCError({ code: "NOT_FOUND", message: `Agent ${input.agentId} was not found.` });
+    const agent = (await listAgents(ctx.db, ctx.tenant.id)).find(
+      (candidate) => candidate.id === input.agentId,
+    );
+    if (!agent)
+      throw new TRPCError({ code: "NOT_FOUND", message: `Agent ${input.agentId} was not found.` });
     return agent;
   }),
 
-  effectiveConfig: tenantProcedure
-    .input(z.object({ agentId: z.uuid() }))
-    .query(({ ctx, input }) =>
-      mapServiceErrors(() => resolveAgentRuntimeConfig(ctx.db, { tenantId: ctx.tenant.id, agentId: input.agentId, currentUserId: ctx.user.id })),
+  effectiveConfig: tenantProcedure.input(z.object({ agentId: z.uuid() })).query(({ ctx, input }) =>
+    mapServiceErrors(() =>
+      resolveAgentRuntimeConfig(ctx.db, {
+        tenantId: ctx.tenant.id,
+        agentId: input.agentId,
+        currentUserId: ctx.user.id,
+      }),
     ),
+  ),
 });

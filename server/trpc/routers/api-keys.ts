@@ -9,10 +9,32 @@ export const apiKeysRouter = createTRPCRouter({
 
   /** Answers the key itself: shown once, never stored. */
   create: roleProcedure("admin")
-    .input(z.object({ name: z.string().trim().min(1, "is required").max(100), role: z.enum(MEMBER_ROLES) }))
-    .mutation(({ ctx, input }) => mapServiceErrors(() => createApiKey(ctx.db, { tenantId: ctx.tenant.id, userId: ctx.user.id, userRole: ctx.tenant.role, audit: ctx.audit }, input))),
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "is required").max(100),
+        role: z.enum(MEMBER_ROLES),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      mapServiceErrors(() =>
+        createApiKey(
+          ctx.db,
+          {
+            tenantId: ctx.tenant.id,
+            userId: ctx.user.id,
+            userRole: ctx.tenant.role,
+            audit: ctx.audit,
+          },
+          input,
+        ),
+      ),
+    ),
 
   revoke: roleProcedure("admin")
     .input(z.object({ keyId: z.uuid() }))
-    .mutation(({ ctx, input }) => mapServiceErrors(() => revokeApiKey(ctx.db, { tenantId: ctx.tenant.id, keyId: input.keyId, audit: ctx.audit }))),
+    .mutation(({ ctx, input }) =>
+      mapServiceErrors(() =>
+        revokeApiKey(ctx.db, { tenantId: ctx.tenant.id, keyId: input.keyId, audit: ctx.audit }),
+      ),
+    ),
 });

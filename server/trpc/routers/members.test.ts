@@ -12,7 +12,10 @@ const { db, auth } = openTestDatabase();
 async function member(tenantId: string, role: MemberRole) {
   const user = await createUser(db, [{ tenantId, role }]);
   const headers = await signIn(auth, user.email);
-  const [membership] = await db.select({ id: memberships.id }).from(memberships).where(and(eq(memberships.userId, user.id), eq(memberships.organizationId, tenantId)));
+  const [membership] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.userId, user.id), eq(memberships.organizationId, tenantId)));
   return { ...user, memberId: membership!.id, headers, caller: await callerFor(db, auth, headers) };
 }
 async function failure(promise: Promise<unknown>) {
@@ -24,8 +27,25 @@ async function failure(promise: Promise<unknown>) {
   return { code: error.code, message: error.message };
 }
 const auditOf = (tenantId: string) =>
-  db.select({ action: auditLog.action, actorType: auditLog.actorType, actorId: auditLog.actorId, targetType: auditLog.targetType, targetId: auditLog.targetId, metadata: auditLog.metadata }).from(auditLog).where(eq(auditLog.tenantId, tenantId)).orderBy(auditLog.id);
-const roleOf = async (memberId: string) => (await db.select({ role: memberships.role }).from(memberships).where(eq(memberships.id, memberId)))[0]?.role ?? null;
+  db
+    .select({
+      action: auditLog.action,
+      actorType: auditLog.actorType,
+      actorId: auditLog.actorId,
+      targetType: auditLog.targetType,
+      targetId: auditLog.targetId,
+      metadata: auditLog.metadata,
+    })
+    .from(auditLog)
+    .where(eq(auditLog.tenantId, tenantId))
+    .orderBy(auditLog.id);
+const roleOf = async (memberId: string) =>
+  (
+    await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.id, memberId))
+  )[0]?.role ?? null;
 const newEmail = () => `new-${randomUUID().slice(0, 8)}@Example.test`;
 const tokenOf = (path: string) => path.replace(/^\/invite\//, "");
 const SEVEN_DAYS = 7 * 24 * 60 * 60 * 1000;
@@ -42,7 +62,11 @@ describe("members router", () => {
       { email: admin.email, role: "admin", isYou: true },
       { email: viewer.email, role: "viewer", isYou: false },
     ]);
-    expect(list[0]).toMatchObject({ id: admin.memberId, name: expect.any(String), joinedAt: expect.any(Date) });
+    expect(list[0]).toMatchObject({
+      id: admin.memberId,
+      name: expect.any(String),
+      joinedAt: expect.any(Date),
+    });
     expect(JSON.stringify(list)).not.toContain(stranger.email);
   });
 
@@ -55,14 +79,32 @@ describe("members router", () => {
     const token = invitation.path.replace(/^\/invite\//, "");
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
-    expect(invitation).toEqual({ id: createHash("sha256").update(token).digest("hex"), email: email.toLowerCase(), role: "operator", expiresAt: expect.any(Date), path: `/invite/${token}` });
+    expect(invitation).toEqual({
+      id: createHash("sha256").update(token).digest("hex"),
+      email: email.toLowerCase(),
+      role: "operator",
+      expiresAt: expect.any(Date),
+      path: `/invite/${token}`,
+    });
     expect(invitation.expiresAt.getTime() - before).toBeGreaterThanOrEqual(SEVEN_DAYS - 5_000);
     expect(invitation.expiresAt.getTime() - before).toBeLessThanOrEqual(SEVEN_DAYS + 5_000);
     // The database keeps the hash, never the token.
-    expect(JSON.stringify(await db.select().from(invitations).where(eq(invitations.organizationId, tenant.id)))).not.toContain(token);
+    expect(
+      JSON.stringify(
+        await db.select().from(invitations).where(eq(invitations.organizationId, tenant.id)),
+      ),
+    ).not.toContain(token);
 
     expect(await admin.caller.members.invitations()).toEqual([
-      { id: invitation.id, email: email.toLowerCase(), role: "operator", createdAt: expect.any(Date), expiresAt: invitation.expiresAt, inviterName: expect.any(String), inviterEmail: admin.email },
+      {
+        id: invitation.id,
+        email: email.toLowerCase(),
+        role: "operator",
+        createdAt: expect.any(Date),
+        expiresAt: invitation.expiresAt,
+        inviterName: expect.any(String),
+        inviterEmail: admin.email,
+      },
     ]);
     // Inviting is not joining.
     expect((await admin.caller.members.list()).map((row) => row.email)).toEqual([admin.email]);
@@ -73,7 +115,11 @@ describe("members router", () => {
         actorId: admin.id,
         targetType: "invitation",
         targetId: invitation.id,
-        metadata: { email: email.toLowerCase(), role: "operator", expiresAt: invitation.expiresAt.toISOString() },
+        metadata: {
+          email: email.toLowerCase(),
+          role: "operator",
+          expiresAt: invitation.expiresAt.toISOString(),
+        },
       },
     ]);
   });
@@ -83,7 +129,13 @@ describe("members router", () => {
     const elsewhere = await createTenant(db);
     const admin = await member(tenant.id, "admin");
     const existing = await createUser(db, [{ tenantId: elsewhere.id, role: "owner" }]);
-    const shape = (answer: { id: string; email: string; path: string; expiresAt: Date; role: string }) => ({
+    const shape = (answer: {
+      id: string;
+      email: string;
+      path: string;
+      expiresAt: Date;
+      role: string;
+    }) => ({
       keys: Object.keys(answer).sort(),
       role: answer.role,
       idLength: answer.id.length,
@@ -105,11 +157,26 @@ describe("members router", () => {
     const tenant = await createTenant(db);
     const admin = await member(tenant.id, "admin");
     const viewer = await member(tenant.id, "viewer");
-    expect(await failure(admin.caller.members.invite({ email: viewer.email.toUpperCase(), role: "operator" }))).toEqual({ code: "CONFLICT", message: `${viewer.email} is already a member of this tenant.` });
-    expect(await failure(admin.caller.members.invite({ email: newEmail(), role: "owner" }))).toEqual({ code: "FORBIDDEN", message: "You cannot give the owner role: it is above your own (admin)." });
-    expect(await failure(admin.caller.members.invite({ email: "not-an-email", role: "viewer" }))).toMatchObject({ code: "BAD_REQUEST" });
-    expect(await failure(viewer.caller.members.invite({ email: newEmail(), role: "viewer" }))).toMatchObject({ code: "FORBIDDEN" });
-    expect(await db.select().from(invitations).where(eq(invitations.organizationId, tenant.id))).toEqual([]);
+    expect(
+      await failure(
+        admin.caller.members.invite({ email: viewer.email.toUpperCase(), role: "operator" }),
+      ),
+    ).toEqual({ code: "CONFLICT", message: `${viewer.email} is already a member of this tenant.` });
+    expect(
+      await failure(admin.caller.members.invite({ email: newEmail(), role: "owner" })),
+    ).toEqual({
+      code: "FORBIDDEN",
+      message: "You cannot give the owner role: it is above your own (admin).",
+    });
+    expect(
+      await failure(admin.caller.members.invite({ email: "not-an-email", role: "viewer" })),
+    ).toMatchObject({ code: "BAD_REQUEST" });
+    expect(
+      await failure(viewer.caller.members.invite({ email: newEmail(), role: "viewer" })),
+    ).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await db.select().from(invitations).where(eq(invitations.organizationId, tenant.id)),
+    ).toEqual([]);
     expect(await auditOf(tenant.id)).toEqual([]);
   });
 
@@ -118,11 +185,20 @@ describe("members router", () => {
     const admin = await member(tenant.id, "admin");
     const email = newEmail();
     const first = await admin.caller.members.invite({ email, role: "viewer" });
-    const second = await admin.caller.members.invite({ email: email.toUpperCase(), role: "operator" });
+    const second = await admin.caller.members.invite({
+      email: email.toUpperCase(),
+      role: "operator",
+    });
     expect(second.path).not.toBe(first.path);
-    expect((await admin.caller.members.invitations()).map(({ id, role }) => ({ id, role }))).toEqual([{ id: second.id, role: "operator" }]);
+    expect(
+      (await admin.caller.members.invitations()).map(({ id, role }) => ({ id, role })),
+    ).toEqual([{ id: second.id, role: "operator" }]);
     expect(await findInvitation(db, tokenOf(first.path))).toBeNull();
-    expect(await findInvitation(db, tokenOf(second.path))).toMatchObject({ email: email.toLowerCase(), role: "operator", tenantId: tenant.id });
+    expect(await findInvitation(db, tokenOf(second.path))).toMatchObject({
+      email: email.toLowerCase(),
+      role: "operator",
+      tenantId: tenant.id,
+    });
     expect((await auditOf(tenant.id)).map((entry) => entry.metadata)).toEqual([
       expect.not.objectContaining({ replacedPending: true }),
       expect.objectContaining({ replacedPending: true, role: "operator" }),
@@ -134,10 +210,14 @@ describe("members router", () => {
     const admin = await member(tenant.id, "admin");
     const email = newEmail();
     const invitation = await admin.caller.members.invite({ email, role: "viewer" });
-    expect(await admin.caller.members.revokeInvitation({ invitationId: invitation.id })).toEqual({ id: invitation.id });
+    expect(await admin.caller.members.revokeInvitation({ invitationId: invitation.id })).toEqual({
+      id: invitation.id,
+    });
     expect(await admin.caller.members.invitations()).toEqual([]);
     expect(await findInvitation(db, tokenOf(invitation.path))).toBeNull();
-    expect(await failure(admin.caller.members.revokeInvitation({ invitationId: invitation.id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(
+      await failure(admin.caller.members.revokeInvitation({ invitationId: invitation.id })),
+    ).toMatchObject({ code: "NOT_FOUND" });
     expect((await auditOf(tenant.id)).at(-1)).toEqual({
       action: "member.invite_revoked",
       actorType: "user",
@@ -153,7 +233,10 @@ describe("members router", () => {
     const admin = await member(tenant.id, "admin");
     const live = await admin.caller.members.invite({ email: newEmail(), role: "viewer" });
     const expired = await admin.caller.members.invite({ email: newEmail(), role: "viewer" });
-    await db.update(invitations).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(invitations.id, expired.id));
+    await db
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1_000) })
+      .where(eq(invitations.id, expired.id));
     expect((await admin.caller.members.invitations()).map((row) => row.id)).toEqual([live.id]);
   });
 
@@ -161,13 +244,36 @@ describe("members router", () => {
     const tenant = await createTenant(db);
     const admin = await member(tenant.id, "admin");
     const viewer = await member(tenant.id, "viewer");
-    const behindProxy = await callerFor(db, auth, new Headers({ cookie: admin.headers.get("cookie") ?? "", "x-forwarded-for": "203.0.113.7, 10.0.0.1" }));
-    expect(await behindProxy.members.updateRole({ memberId: viewer.memberId, role: "admin" })).toMatchObject({ role: "admin", changed: true });
-    expect(await admin.caller.members.updateRole({ memberId: viewer.memberId, role: "admin" })).toMatchObject({ changed: false });
-    expect(await db.select({ origin: auditLog.origin }).from(auditLog).where(eq(auditLog.tenantId, tenant.id))).toEqual([{ origin: "203.0.113.7" }]);
+    const behindProxy = await callerFor(
+      db,
+      auth,
+      new Headers({
+        cookie: admin.headers.get("cookie") ?? "",
+        "x-forwarded-for": "203.0.113.7, 10.0.0.1",
+      }),
+    );
+    expect(
+      await behindProxy.members.updateRole({ memberId: viewer.memberId, role: "admin" }),
+    ).toMatchObject({ role: "admin", changed: true });
+    expect(
+      await admin.caller.members.updateRole({ memberId: viewer.memberId, role: "admin" }),
+    ).toMatchObject({ changed: false });
+    expect(
+      await db
+        .select({ origin: auditLog.origin })
+        .from(auditLog)
+        .where(eq(auditLog.tenantId, tenant.id)),
+    ).toEqual([{ origin: "203.0.113.7" }]);
     expect(await roleOf(viewer.memberId)).toBe("admin");
     expect(await auditOf(tenant.id)).toEqual([
-      { action: "member.role_change", actorType: "user", actorId: admin.id, targetType: "user", targetId: viewer.id, metadata: { email: viewer.email, from: "viewer", to: "admin" } },
+      {
+        action: "member.role_change",
+        actorType: "user",
+        actorId: admin.id,
+        targetType: "user",
+        targetId: viewer.id,
+        metadata: { email: viewer.email, from: "viewer", to: "admin" },
+      },
     ]);
     // The new role takes effect on the member's next request.
     await viewer.caller.members.list();
@@ -178,20 +284,44 @@ describe("members router", () => {
     const owner = await member(tenant.id, "owner");
     const admin = await member(tenant.id, "admin");
     const operator = await member(tenant.id, "operator");
-    expect(await failure(admin.caller.members.updateRole({ memberId: operator.memberId, role: "owner" }))).toEqual({ code: "FORBIDDEN", message: "You cannot give the owner role: it is above your own (admin)." });
-    expect(await failure(admin.caller.members.updateRole({ memberId: owner.memberId, role: "viewer" }))).toEqual({ code: "FORBIDDEN", message: `${owner.email} is an owner, above your own role; only an owner can change them.` });
-    expect(await failure(owner.caller.members.updateRole({ memberId: owner.memberId, role: "admin" }))).toEqual({
+    expect(
+      await failure(
+        admin.caller.members.updateRole({ memberId: operator.memberId, role: "owner" }),
+      ),
+    ).toEqual({
+      code: "FORBIDDEN",
+      message: "You cannot give the owner role: it is above your own (admin).",
+    });
+    expect(
+      await failure(admin.caller.members.updateRole({ memberId: owner.memberId, role: "viewer" })),
+    ).toEqual({
+      code: "FORBIDDEN",
+      message: `${owner.email} is an owner, above your own role; only an owner can change them.`,
+    });
+    expect(
+      await failure(owner.caller.members.updateRole({ memberId: owner.memberId, role: "admin" })),
+    ).toEqual({
       code: "PRECONDITION_FAILED",
       message: `${owner.email} is the tenant's last owner and cannot be demoted. Make another member owner first.`,
     });
-    expect(await failure(operator.caller.members.updateRole({ memberId: operator.memberId, role: "viewer" }))).toMatchObject({ code: "FORBIDDEN" });
-    expect([await roleOf(owner.memberId), await roleOf(operator.memberId)]).toEqual(["owner", "operator"]);
+    expect(
+      await failure(
+        operator.caller.members.updateRole({ memberId: operator.memberId, role: "viewer" }),
+      ),
+    ).toMatchObject({ code: "FORBIDDEN" });
+    expect([await roleOf(owner.memberId), await roleOf(operator.memberId)]).toEqual([
+      "owner",
+      "operator",
+    ]);
     expect(await auditOf(tenant.id)).toEqual([]);
 
     // With a second owner, an owner may step down.
     await owner.caller.members.updateRole({ memberId: admin.memberId, role: "owner" });
     await owner.caller.members.updateRole({ memberId: owner.memberId, role: "admin" });
-    expect([await roleOf(owner.memberId), await roleOf(admin.memberId)]).toEqual(["admin", "owner"]);
+    expect([await roleOf(owner.memberId), await roleOf(admin.memberId)]).toEqual([
+      "admin",
+      "owner",
+    ]);
   });
 
   it("keeps one owner when another change to the owners is in flight: membership changes of a tenant take turns", async () => {
@@ -204,13 +334,22 @@ describe("members router", () => {
     let lockTaken!: () => void;
     const taken = new Promise<void>((resolve) => (lockTaken = resolve));
     const inFlight = db.transaction(async (tx) => {
-      await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenant.id)).for("no key update");
+      await tx
+        .select({ id: tenants.id })
+        .from(tenants)
+        .where(eq(tenants.id, tenant.id))
+        .for("no key update");
       lockTaken();
       await released;
-      await tx.update(memberships).set({ role: "admin" }).where(eq(memberships.id, second.memberId));
+      await tx
+        .update(memberships)
+        .set({ role: "admin" })
+        .where(eq(memberships.id, second.memberId));
     });
     await taken;
-    const stepDown = failure(first.caller.members.updateRole({ memberId: first.memberId, role: "admin" }));
+    const stepDown = failure(
+      first.caller.members.updateRole({ memberId: first.memberId, role: "admin" }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     release();
     await inFlight;
@@ -233,7 +372,11 @@ describe("members router", () => {
       let lockTaken!: () => void;
       const taken = new Promise<void>((resolve) => (lockTaken = resolve));
       const inFlight = db.transaction(async (tx) => {
-        await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenant.id)).for("no key update");
+        await tx
+          .select({ id: tenants.id })
+          .from(tenants)
+          .where(eq(tenants.id, tenant.id))
+          .for("no key update");
         await tx.update(memberships).set({ role: to }).where(eq(memberships.id, first.memberId));
         lockTaken();
         await released;
@@ -245,23 +388,39 @@ describe("members router", () => {
       await inFlight;
       return outcome;
     };
-    expect(await demoteWhileWaiting("admin", () => first.caller.members.remove({ memberId: second.memberId }))).toEqual({
+    expect(
+      await demoteWhileWaiting("admin", () =>
+        first.caller.members.remove({ memberId: second.memberId }),
+      ),
+    ).toEqual({
       code: "FORBIDDEN",
       message: `${second.email} is an owner, above your own role; only an owner can remove them.`,
     });
     expect(await roleOf(second.memberId)).toBe("owner");
     await db.update(memberships).set({ role: "owner" }).where(eq(memberships.id, first.memberId));
-    expect(await demoteWhileWaiting("admin", () => first.caller.members.updateRole({ memberId: second.memberId, role: "viewer" }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await demoteWhileWaiting("admin", () =>
+        first.caller.members.updateRole({ memberId: second.memberId, role: "viewer" }),
+      ),
+    ).toMatchObject({ code: "FORBIDDEN" });
     expect(await roleOf(second.memberId)).toBe("owner");
     await db.update(memberships).set({ role: "owner" }).where(eq(memberships.id, first.memberId));
     // Demoted below admin meanwhile: no member change at all, not even on a lower role.
-    expect(await demoteWhileWaiting("viewer", () => first.caller.members.updateRole({ memberId: third.memberId, role: "operator" }))).toEqual({
+    expect(
+      await demoteWhileWaiting("viewer", () =>
+        first.caller.members.updateRole({ memberId: third.memberId, role: "operator" }),
+      ),
+    ).toEqual({
       code: "FORBIDDEN",
       message: "This needs the admin role or higher.",
     });
     expect(await roleOf(third.memberId)).toBe("admin");
     await db.update(memberships).set({ role: "owner" }).where(eq(memberships.id, first.memberId));
-    expect(await demoteWhileWaiting("operator", () => first.caller.members.invite({ email: newEmail(), role: "viewer" }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await demoteWhileWaiting("operator", () =>
+        first.caller.members.invite({ email: newEmail(), role: "viewer" }),
+      ),
+    ).toMatchObject({ code: "FORBIDDEN" });
     expect(await auditOf(tenant.id)).toEqual([]);
   });
 
@@ -270,32 +429,66 @@ describe("members router", () => {
     const elsewhere = await createTenant(db);
     const admin = await member(tenant.id, "admin");
     const operator = await member(tenant.id, "operator");
-    await db.insert(memberships).values({ id: randomUUID(), organizationId: elsewhere.id, userId: operator.id, role: "viewer" });
-    expect(await admin.caller.members.remove({ memberId: operator.memberId })).toMatchObject({ removedSelf: false });
+    await db.insert(memberships).values({
+      id: randomUUID(),
+      organizationId: elsewhere.id,
+      userId: operator.id,
+      role: "viewer",
+    });
+    expect(await admin.caller.members.remove({ memberId: operator.memberId })).toMatchObject({
+      removedSelf: false,
+    });
     expect(await roleOf(operator.memberId)).toBeNull();
-    const [session] = await db.select({ active: sessions.activeOrganizationId }).from(sessions).where(eq(sessions.userId, operator.id));
+    const [session] = await db
+      .select({ active: sessions.activeOrganizationId })
+      .from(sessions)
+      .where(eq(sessions.userId, operator.id));
     expect(session!.active).toBe(elsewhere.id);
-    expect((await (await callerFor(db, auth, operator.headers)).viewer.get()).activeTenant).toMatchObject({ id: elsewhere.id });
+    expect(
+      (await (await callerFor(db, auth, operator.headers)).viewer.get()).activeTenant,
+    ).toMatchObject({ id: elsewhere.id });
     expect(await auditOf(tenant.id)).toEqual([
-      { action: "member.remove", actorType: "user", actorId: admin.id, targetType: "user", targetId: operator.id, metadata: { email: operator.email, role: "operator" } },
+      {
+        action: "member.remove",
+        actorType: "user",
+        actorId: admin.id,
+        targetType: "user",
+        targetId: operator.id,
+        metadata: { email: operator.email, role: "operator" },
+      },
     ]);
     const again = await admin.caller.members.invite({ email: operator.email, role: "viewer" });
-    const [theirSession] = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, operator.id));
-    await acceptInvitationAsUser(db, tokenOf(again.path), { userId: operator.id, sessionId: theirSession!.id }, null);
-    expect((await admin.caller.members.list()).find((row) => row.email === operator.email)).toMatchObject({ role: "viewer" });
+    const [theirSession] = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(eq(sessions.userId, operator.id));
+    await acceptInvitationAsUser(
+      db,
+      tokenOf(again.path),
+      { userId: operator.id, sessionId: theirSession!.id },
+      null,
+    );
+    expect(
+      (await admin.caller.members.list()).find((row) => row.email === operator.email),
+    ).toMatchObject({ role: "viewer" });
   });
 
   it("refuses removing an owner as an admin and the last owner as anyone; lets a member remove themselves", async () => {
     const tenant = await createTenant(db);
     const owner = await member(tenant.id, "owner");
     const admin = await member(tenant.id, "admin");
-    expect(await failure(admin.caller.members.remove({ memberId: owner.memberId }))).toEqual({ code: "FORBIDDEN", message: `${owner.email} is an owner, above your own role; only an owner can remove them.` });
+    expect(await failure(admin.caller.members.remove({ memberId: owner.memberId }))).toEqual({
+      code: "FORBIDDEN",
+      message: `${owner.email} is an owner, above your own role; only an owner can remove them.`,
+    });
     expect(await failure(owner.caller.members.remove({ memberId: owner.memberId }))).toEqual({
       code: "PRECONDITION_FAILED",
       message: `${owner.email} is the tenant's last owner and cannot be removed. Make another member owner first.`,
     });
     expect(await auditOf(tenant.id)).toEqual([]);
-    expect(await admin.caller.members.remove({ memberId: admin.memberId })).toMatchObject({ removedSelf: true });
+    expect(await admin.caller.members.remove({ memberId: admin.memberId })).toMatchObject({
+      removedSelf: true,
+    });
     expect(await failure(admin.caller.members.list())).toMatchObject({ code: "FORBIDDEN" });
     expect((await owner.caller.members.list()).map((row) => row.email)).toEqual([owner.email]);
   });
@@ -309,24 +502,45 @@ describe("members router", () => {
       auth.handler(
         new Request(`${process.env.BETTER_AUTH_URL}/api/auth${path}`, {
           method: "POST",
-          headers: { cookie: owner.headers.get("cookie") ?? "", "content-type": "application/json", origin: process.env.BETTER_AUTH_URL ?? "" },
+          headers: {
+            cookie: owner.headers.get("cookie") ?? "",
+            "content-type": "application/json",
+            origin: process.env.BETTER_AUTH_URL ?? "",
+          },
           body: JSON.stringify(body),
         }),
       );
     const attempts = {
-      "/organization/update-member-role": { memberId: viewer.memberId, role: "owner", organizationId },
+      "/organization/update-member-role": {
+        memberId: viewer.memberId,
+        role: "owner",
+        organizationId,
+      },
       "/organization/remove-member": { memberIdOrEmail: viewer.memberId, organizationId },
-      "/organization/invite-member": { email: newEmail().toLowerCase(), role: "viewer", organizationId },
+      "/organization/invite-member": {
+        email: newEmail().toLowerCase(),
+        role: "viewer",
+        organizationId,
+      },
       "/organization/update": { organizationId, data: { name: "Renamed behind Skillrun's back" } },
       "/organization/leave": { organizationId },
     };
-    for (const [path, body] of Object.entries(attempts)) expect({ path, status: (await post(path, body)).status }).toEqual({ path, status: 404 });
-    expect([await roleOf(viewer.memberId), await roleOf(owner.memberId)]).toEqual(["viewer", "owner"]);
+    for (const [path, body] of Object.entries(attempts))
+      expect({ path, status: (await post(path, body)).status }).toEqual({ path, status: 404 });
+    expect([await roleOf(viewer.memberId), await roleOf(owner.memberId)]).toEqual([
+      "viewer",
+      "owner",
+    ]);
 
     // Nor the reads that hand any member, a viewer included, every member's email or the invitations.
     const pending = await owner.caller.members.invite({ email: newEmail(), role: "viewer" });
     const get = (path: string, query: Record<string, string>, as = viewer) =>
-      auth.handler(new Request(`${process.env.BETTER_AUTH_URL}/api/auth${path}?${new URLSearchParams(query).toString()}`, { headers: { cookie: as.headers.get("cookie") ?? "" } }));
+      auth.handler(
+        new Request(
+          `${process.env.BETTER_AUTH_URL}/api/auth${path}?${new URLSearchParams(query).toString()}`,
+          { headers: { cookie: as.headers.get("cookie") ?? "" } },
+        ),
+      );
     const reads = {
       "/organization/list-members": { organizationId },
       "/organization/get-full-organization": { organizationId },
@@ -354,9 +568,13 @@ describe("members router", () => {
     const owner = await member(tenant.id, "owner");
     const theirs = await member(other.id, "viewer");
     const foreign = await failure(owner.caller.members.remove({ memberId: theirs.memberId }));
-    const unknown = await failure(owner.caller.members.updateRole({ memberId: "no-such-member", role: "viewer" }));
+    const unknown = await failure(
+      owner.caller.members.updateRole({ memberId: "no-such-member", role: "viewer" }),
+    );
     expect(foreign.code).toBe("NOT_FOUND");
-    expect(foreign.message.replace(theirs.memberId, "<id>")).toBe(unknown.message.replace("no-such-member", "<id>"));
+    expect(foreign.message.replace(theirs.memberId, "<id>")).toBe(
+      unknown.message.replace("no-such-member", "<id>"),
+    );
     expect(await roleOf(theirs.memberId)).toBe("viewer");
     expect(await auditOf(other.id)).toEqual([]);
   });

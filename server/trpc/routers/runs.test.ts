@@ -7,7 +7,13 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { skillRuns } from "@/server/db/schema";
 import { type InputsInvalidError } from "@/server/services/runs/run-errors";
-import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
+import {
+  callerFor,
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+  signIn,
+} from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
@@ -15,7 +21,12 @@ let engine: Engine;
 let dispatcher: Inngest;
 beforeAll(async () => {
   // Events reach the real embedded engine; no function is registered, so runs stay queued.
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+  });
   dispatcher = new Inngest({ id: "router-test", isDev: true, baseUrl: engine.url });
 });
 afterAll(async () => {
@@ -24,7 +35,11 @@ afterAll(async () => {
 
 const tenantWithSkill = () =>
   createTenantWithSkill(db, {
-    inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" } } },
+    inputsSchema: {
+      type: "object",
+      required: ["topic"],
+      properties: { topic: { type: "string", title: "Topic" } },
+    },
     referenceFiles: [{ path: "references/a.md", content: "A" }],
   });
 
@@ -45,23 +60,39 @@ describe("runs router", () => {
   it("lets an operator start, read and cancel a run, and shows its timeline", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
-    const { runId, created } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } });
+    const { runId, created } = await operator.runs.start({
+      skillSlug: skill.slug,
+      inputs: { topic: "x" },
+    });
     expect(created).toBe(true);
-    expect(await operator.runs.get({ runId })).toMatchObject({ id: runId, status: "queued", cancellable: true, skillChanged: false, skill: { slug: skill.slug } });
+    expect(await operator.runs.get({ runId })).toMatchObject({
+      id: runId,
+      status: "queued",
+      cancellable: true,
+      skillChanged: false,
+      skill: { slug: skill.slug },
+    });
     expect((await operator.runs.events({ runId })).map((event) => event.type)).toEqual(["queued"]);
 
     await operator.runs.cancel({ runId });
-    expect(await operator.runs.get({ runId })).toMatchObject({ status: "cancelled", cancellable: false });
+    expect(await operator.runs.get({ runId })).toMatchObject({
+      status: "cancelled",
+      cancellable: false,
+    });
     expect(await codeOf(operator.runs.cancel({ runId }))).toBe("CONFLICT");
   });
 
   it("refuses invalid inputs with field errors and creates nothing", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
-    const error = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: 7 } }).catch((caught: unknown) => caught);
+    const error = await operator.runs
+      .start({ skillSlug: skill.slug, inputs: { topic: 7 } })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("BAD_REQUEST");
-    expect(((error as TRPCError).cause as InputsInvalidError).fieldErrors).toEqual({ topic: ["must be a string"] });
+    expect(((error as TRPCError).cause as InputsInvalidError).fieldErrors).toEqual({
+      topic: ["must be a string"],
+    });
     expect((await operator.runs.list({})).runs).toHaveLength(0);
   });
 
@@ -70,7 +101,9 @@ describe("runs router", () => {
     const operator = await member(tenant.id, "operator");
     const viewer = await member(tenant.id, "viewer");
     const { runId } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } });
-    expect(await codeOf(viewer.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } }))).toBe("FORBIDDEN");
+    expect(await codeOf(viewer.runs.start({ skillSlug: skill.slug, inputs: { topic: "x" } }))).toBe(
+      "FORBIDDEN",
+    );
     expect(await codeOf(viewer.runs.cancel({ runId }))).toBe("FORBIDDEN");
     expect(await codeOf(viewer.runs.rerun({ runId }))).toBe("FORBIDDEN");
     expect((await viewer.runs.get({ runId })).id).toBe(runId);
@@ -81,7 +114,10 @@ describe("runs router", () => {
     const theirs = await tenantWithSkill();
     const owner = await member(mine.tenant.id, "owner");
     const theirOperator = await member(theirs.tenant.id, "operator");
-    const { runId } = await theirOperator.runs.start({ skillSlug: theirs.skill.slug, inputs: { topic: "x" } });
+    const { runId } = await theirOperator.runs.start({
+      skillSlug: theirs.skill.slug,
+      inputs: { topic: "x" },
+    });
 
     for (const id of [runId, randomUUID()]) {
       expect(await codeOf(owner.runs.get({ runId: id }))).toBe("NOT_FOUND");
@@ -89,9 +125,21 @@ describe("runs router", () => {
       expect(await codeOf(owner.runs.cancel({ runId: id }))).toBe("NOT_FOUND");
       expect(await codeOf(owner.runs.rerun({ runId: id }))).toBe("NOT_FOUND");
     }
-    expect(await codeOf(owner.runs.start({ skillSlug: theirs.skill.slug, inputs: { topic: "x" } }))).toBe("NOT_FOUND");
-    expect(await codeOf(owner.runs.start({ skillSlug: mine.skill.slug, agentId: theirs.agent.id, inputs: { topic: "x" } }))).toBe("NOT_FOUND");
-    expect(await codeOf(owner.agents.effectiveConfig({ agentId: theirs.agent.id }))).toBe("NOT_FOUND");
+    expect(
+      await codeOf(owner.runs.start({ skillSlug: theirs.skill.slug, inputs: { topic: "x" } })),
+    ).toBe("NOT_FOUND");
+    expect(
+      await codeOf(
+        owner.runs.start({
+          skillSlug: mine.skill.slug,
+          agentId: theirs.agent.id,
+          inputs: { topic: "x" },
+        }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect(await codeOf(owner.agents.effectiveConfig({ agentId: theirs.agent.id }))).toBe(
+      "NOT_FOUND",
+    );
     expect(await codeOf(owner.agents.get({ agentId: theirs.agent.id }))).toBe("NOT_FOUND");
     expect(await codeOf(owner.skills.get({ slug: theirs.skill.slug }))).toBe("NOT_FOUND");
     expect((await owner.runs.list({})).runs).toHaveLength(0);
@@ -101,31 +149,49 @@ describe("runs router", () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
     const started: string[] = [];
-    for (let index = 0; index < 5; index++) started.push((await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } })).runId);
+    for (let index = 0; index < 5; index++)
+      started.push(
+        (await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } }))
+          .runId,
+      );
     await operator.runs.cancel({ runId: started[0]! });
 
     const seen: string[] = [];
     let cursor: { createdAt: Date; id: string } | null = null;
     do {
-      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({ limit: 2, cursor });
+      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({
+        limit: 2,
+        cursor,
+      });
       seen.push(...page.runs.map((run) => run.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...started].reverse());
-    expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([started[0]]);
+    expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([
+      started[0],
+    ]);
   });
 
   it("pages through runs created within the same millisecond without skipping any", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
     const started: string[] = [];
-    for (let index = 0; index < 4; index++) started.push((await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } })).runId);
+    for (let index = 0; index < 4; index++)
+      started.push(
+        (await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `t${index}` } }))
+          .runId,
+      );
     // Sub-millisecond differences, as concurrent inserts produce.
-    await db.execute(sql`update skill_runs set created_at = '2026-11-24T09:00:00.123Z'::timestamptz + (random() * interval '0.9 milliseconds') where tenant_id = ${tenant.id}`);
+    await db.execute(
+      sql`update skill_runs set created_at = '2026-11-24T09:00:00.123Z'::timestamptz + (random() * interval '0.9 milliseconds') where tenant_id = ${tenant.id}`,
+    );
     const seen: string[] = [];
     let cursor: { createdAt: Date; id: string } | null = null;
     do {
-      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({ limit: 1, cursor });
+      const page: Awaited<ReturnType<typeof operator.runs.list>> = await operator.runs.list({
+        limit: 1,
+        cursor,
+      });
       seen.push(...page.runs.map((run) => run.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -135,9 +201,17 @@ describe("runs router", () => {
   it("says who started each run and summarises inputs without carrying them whole", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
-    await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: `long ${"x".repeat(500)}` } });
+    await operator.runs.start({
+      skillSlug: skill.slug,
+      inputs: { topic: `long ${"x".repeat(500)}` },
+    });
     const [run] = (await operator.runs.list({})).runs;
-    expect(run?.invoker).toMatchObject({ userName: expect.any(String), scheduleName: null, webhookName: null, apiKeyName: null });
+    expect(run?.invoker).toMatchObject({
+      userName: expect.any(String),
+      scheduleName: null,
+      webhookName: null,
+      apiKeyName: null,
+    });
     // topic is the first required text input, so it names the run; nothing else is left to summarise.
     expect(run?.inputsTitle).toBe(`long ${"x".repeat(74)}…`);
     expect(run?.inputsSummary).toBe("");
@@ -147,10 +221,17 @@ describe("runs router", () => {
   it("re-runs with edited inputs as a linked run", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");
-    const { runId } = await operator.runs.start({ skillSlug: skill.slug, inputs: { topic: "first" } });
+    const { runId } = await operator.runs.start({
+      skillSlug: skill.slug,
+      inputs: { topic: "first" },
+    });
     const rerun = await operator.runs.rerun({ runId, inputs: { topic: "second" } });
     expect(rerun.skillChangedSinceOriginal).toBe(false);
-    expect(await operator.runs.get({ runId: rerun.runId })).toMatchObject({ source: "rerun", parentRunId: runId, inputs: { topic: "second" } });
+    expect(await operator.runs.get({ runId: rerun.runId })).toMatchObject({
+      source: "rerun",
+      parentRunId: runId,
+      inputs: { topic: "second" },
+    });
   });
 });
 
@@ -159,10 +240,22 @@ describe("agents and skills routers", () => {
     const { tenant, agent, skill } = await tenantWithSkill();
     const viewer = await member(tenant.id, "viewer");
     expect(await viewer.agents.list()).toEqual([
-      expect.objectContaining({ id: agent.id, model: "openai:gpt-4.1-mini", configured: false, missingSettings: ["OPENAI_API_KEY"], isDefault: true }),
+      expect.objectContaining({
+        id: agent.id,
+        model: "openai:gpt-4.1-mini",
+        configured: false,
+        missingSettings: ["OPENAI_API_KEY"],
+        isDefault: true,
+      }),
     ]);
-    expect(await viewer.agents.effectiveConfig({ agentId: agent.id })).toMatchObject({ agent: { id: agent.id }, model: "openai:gpt-4.1-mini" });
-    expect(await viewer.skills.get({ slug: skill.slug })).toMatchObject({ slug: skill.slug, referenceFiles: ["references/a.md"] });
+    expect(await viewer.agents.effectiveConfig({ agentId: agent.id })).toMatchObject({
+      agent: { id: agent.id },
+      model: "openai:gpt-4.1-mini",
+    });
+    expect(await viewer.skills.get({ slug: skill.slug })).toMatchObject({
+      slug: skill.slug,
+      referenceFiles: ["references/a.md"],
+    });
   });
 });
 
@@ -178,11 +271,22 @@ describe("runs router: config snapshots", () => {
         skillVersion: skill.versionHash,
         source: "manual",
         inputs: {},
-        configSnapshot: { model: "openai:gpt-4.1-mini", mcpServers: [{ id: randomUUID(), name: "tickets", url: "https://mcp.example.com/s/path-secret/mcp?token=redacted" }] },
+        configSnapshot: {
+          model: "openai:gpt-4.1-mini",
+          mcpServers: [
+            {
+              id: randomUUID(),
+              name: "tickets",
+              url: "https://mcp.example.com/s/path-secret/mcp?token=redacted",
+            },
+          ],
+        },
       })
       .returning({ id: skillRuns.id });
     const shown = await viewer.runs.get({ runId: run!.id });
-    expect(shown.configSnapshot).toMatchObject({ mcpServers: [{ name: "tickets", url: "https://mcp.example.com" }] });
+    expect(shown.configSnapshot).toMatchObject({
+      mcpServers: [{ name: "tickets", url: "https://mcp.example.com" }],
+    });
     expect(JSON.stringify(shown)).not.toContain("path-secret");
   });
 });

@@ -12,7 +12,14 @@ const runId = z.object({ runId: z.uuid() });
 
 export const runsRouter = createTRPCRouter({
   start: roleProcedure("operator")
-    .input(z.object({ skillSlug: z.string().min(1).max(200), agentId: z.uuid().optional(), inputs, idempotencyKey: z.string().min(1).max(200).optional() }))
+    .input(
+      z.object({
+        skillSlug: z.string().min(1).max(200),
+        agentId: z.uuid().optional(),
+        inputs,
+        idempotencyKey: z.string().min(1).max(200).optional(),
+      }),
+    )
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
         const { run, created } = await startRun(
@@ -36,7 +43,11 @@ export const runsRouter = createTRPCRouter({
     .input(runId)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
-        await cancelRun({ db: ctx.db, dispatcher: ctx.dispatcher }, { tenantId: ctx.tenant.id, runId: input.runId, userId: ctx.user.id }, ctx.audit);
+        await cancelRun(
+          { db: ctx.db, dispatcher: ctx.dispatcher },
+          { tenantId: ctx.tenant.id, runId: input.runId, userId: ctx.user.id },
+          ctx.audit,
+        );
         return { runId: input.runId, status: "cancelled" as const };
       }),
     ),
@@ -47,16 +58,27 @@ export const runsRouter = createTRPCRouter({
       mapServiceErrors(async () => {
         const started = await rerunRun(
           { db: ctx.db, dispatcher: ctx.dispatcher },
-          { tenantId: ctx.tenant.id, runId: input.runId, inputs: input.inputs, agentId: input.agentId, invoker: { userId: ctx.user.id } },
+          {
+            tenantId: ctx.tenant.id,
+            runId: input.runId,
+            inputs: input.inputs,
+            agentId: input.agentId,
+            invoker: { userId: ctx.user.id },
+          },
           ctx.audit,
         );
-        return { runId: started.run.id, status: started.run.status, skillChangedSinceOriginal: started.skillChangedSinceOriginal };
+        return {
+          runId: started.run.id,
+          status: started.run.status,
+          skillChangedSinceOriginal: started.skillChangedSinceOriginal,
+        };
       }),
     ),
 
   get: tenantProcedure.input(runId).query(async ({ ctx, input }) => {
     const run = await getRun(ctx.db, ctx.tenant.id, input.runId);
-    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} was not found.` });
+    if (!run)
+      throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} was not found.` });
     return { ...run, cancellable: isCancellable(run.status) };
   }),
 
@@ -82,7 +104,8 @@ export const runsRouter = createTRPCRouter({
   events: tenantProcedure
     .input(runId.extend({ afterId: z.number().int().min(0).default(0) }))
     .query(async ({ ctx, input }) => {
-      if (!(await getRun(ctx.db, ctx.tenant.id, input.runId))) throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} was not found.` });
+      if (!(await getRun(ctx.db, ctx.tenant.id, input.runId)))
+        throw new TRPCError({ code: "NOT_FOUND", message: `Run ${input.runId} was not found.` });
       return listRunEvents(ctx.db, ctx.tenant.id, input.runId, input.afterId);
     }),
 });

@@ -16,7 +16,10 @@ async function insertSkill(values: { tenantId: string | null; slug: string; enab
     name: `Skill ${values.slug}`,
     description: "A test skill.",
     versionHash: randomUUID().slice(0, 12),
-    ...inputsColumnsOf({ type: "object", properties: { topic: { type: "string", title: "Topic" } } }),
+    ...inputsColumnsOf({
+      type: "object",
+      properties: { topic: { type: "string", title: "Topic" } },
+    }),
     instructions: "Do the thing.",
     enabled: values.enabled ?? true,
   });
@@ -55,12 +58,18 @@ describe("skills.list", () => {
 
   it("refuses a caller without a session", async () => {
     const caller = await callerFor(db, auth);
-    await expect(caller.skills.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" } satisfies Partial<TRPCError>);
+    await expect(caller.skills.list()).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    } satisfies Partial<TRPCError>);
     await expect(caller.viewer.get()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("refuses a forged session cookie", async () => {
-    const caller = await callerFor(db, auth, new Headers({ cookie: "better-auth.session_token=forged.value" }));
+    const caller = await callerFor(
+      db,
+      auth,
+      new Headers({ cookie: "better-auth.session_token=forged.value" }),
+    );
     await expect(caller.skills.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 

@@ -5,7 +5,8 @@ import { createTRPCRouter, protectedProcedure } from "../init";
 export const viewerRouter = createTRPCRouter({
   get: protectedProcedure.query(async ({ ctx }) => {
     const tenants = await listUserTenants(ctx.db, ctx.user.id);
-    const activeTenant = tenants.find((tenant) => tenant.id === ctx.session.activeOrganizationId) ?? null;
+    const activeTenant =
+      tenants.find((tenant) => tenant.id === ctx.session.activeOrganizationId) ?? null;
     return {
       user: { id: ctx.user.id, name: ctx.user.name, email: ctx.user.email },
       activeTenant,

@@ -5,13 +5,24 @@ import { Inngest } from "inngest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { auditLog, webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
-import { callerFor, createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
+import {
+  callerFor,
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+  signIn,
+} from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 let engine: Engine;
 let dispatcher: Inngest;
 beforeAll(async () => {
-  engine = await startEngine({ port: 0, databaseUrl: process.env.DATABASE_URL ?? "", log: () => {}, pollIntervalSeconds: 0 });
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+  });
   dispatcher = new Inngest({ id: "webhooks-router-test", isDev: true, baseUrl: engine.url });
 });
 afterAll(async () => {
@@ -19,7 +30,16 @@ afterAll(async () => {
 });
 
 const world = () =>
-  createTenantWithSkill(db, { inputsSchema: { type: "object", required: ["topic"], properties: { topic: { type: "string", title: "Topic" }, depth: { type: "integer", title: "Depth", default: 1 } } } });
+  createTenantWithSkill(db, {
+    inputsSchema: {
+      type: "object",
+      required: ["topic"],
+      properties: {
+        topic: { type: "string", title: "Topic" },
+        depth: { type: "integer", title: "Depth", default: 1 },
+      },
+    },
+  });
 async function member(tenantId: string, role: MemberRole) {
   const user = await createUser(db, [{ tenantId, role }]);
   return { user, caller: await callerFor(db, auth, await signIn(auth, user.email), dispatcher) };
@@ -30,9 +50,20 @@ async function failure(promise: Promise<unknown>) {
     (caught: unknown) => caught,
   );
   if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return { code: error.code, fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors };
+  return {
+    code: error.code,
+    fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)
+      ?.fieldErrors,
+  };
 }
-const valid = (skillId: string) => ({ name: "Tickets", skillId, agentId: null, inputMapping: { topic: { pointer: "/ticket/subject" } }, rateLimitPerMinute: 60, enabled: true });
+const valid = (skillId: string) => ({
+  name: "Tickets",
+  skillId,
+  agentId: null,
+  inputMapping: { topic: { pointer: "/ticket/subject" } },
+  rateLimitPerMinute: 60,
+  enabled: true,
+});
 
 describe("webhooks router", () => {
   it("shows the secret once: create and rotate answer it, nothing else ever does", async () => {
@@ -42,34 +73,63 @@ describe("webhooks router", () => {
     expect(secret).toMatch(/^whsec_/);
     const rotated = await caller.webhooks.rotateSecret({ webhookId: id, graceHours: 24 });
     expect(rotated.secret).not.toBe(secret);
-    const reads = JSON.stringify([await caller.webhooks.list(), await caller.webhooks.get({ webhookId: id }), await caller.webhooks.deliveries({ webhookId: id })]);
+    const reads = JSON.stringify([
+      await caller.webhooks.list(),
+      await caller.webhooks.get({ webhookId: id }),
+      await caller.webhooks.deliveries({ webhookId: id }),
+    ]);
     expect(reads).not.toContain(secret);
     expect(reads).not.toContain(rotated.secret);
     expect(reads).not.toContain("whsec_");
-    const audit = await db.select({ metadata: auditLog.metadata }).from(auditLog).where(eq(auditLog.tenantId, tenant.id));
+    const audit = await db
+      .select({ metadata: auditLog.metadata })
+      .from(auditLog)
+      .where(eq(auditLog.tenantId, tenant.id));
     expect(JSON.stringify(audit)).not.toContain("whsec_");
   });
 
   it("names each mapping problem and writes nothing", async () => {
     const { tenant, skill } = await world();
     const { caller } = await member(tenant.id, "admin");
-    const invalid = await failure(caller.webhooks.create({ ...valid(skill.id), inputMapping: { topic: { pointer: "ticket/subject" }, color: { pointer: "/color" } } }));
+    const invalid = await failure(
+      caller.webhooks.create({
+        ...valid(skill.id),
+        inputMapping: { topic: { pointer: "ticket/subject" }, color: { pointer: "/color" } },
+      }),
+    );
     expect(invalid.code).toBe("BAD_REQUEST");
-    expect(invalid.fieldErrors).toEqual({ "inputMapping.topic": [expect.stringContaining("JSON Pointer")], "inputMapping.color": ["is not an input of this skill"] });
-    const unmapped = await failure(caller.webhooks.create({ ...valid(skill.id), inputMapping: {} }));
-    expect(unmapped.fieldErrors).toEqual({ "inputMapping.topic": [expect.stringContaining("is required")] });
+    expect(invalid.fieldErrors).toEqual({
+      "inputMapping.topic": [expect.stringContaining("JSON Pointer")],
+      "inputMapping.color": ["is not an input of this skill"],
+    });
+    const unmapped = await failure(
+      caller.webhooks.create({ ...valid(skill.id), inputMapping: {} }),
+    );
+    expect(unmapped.fieldErrors).toEqual({
+      "inputMapping.topic": [expect.stringContaining("is required")],
+    });
     // A skill default makes mapping optional; a literal default stands in for a pointer.
-    await caller.webhooks.create({ ...valid(skill.id), inputMapping: { topic: { default: "Weekly" } } });
-    const tooFast = await failure(caller.webhooks.create({ ...valid(skill.id), rateLimitPerMinute: 0 }));
+    await caller.webhooks.create({
+      ...valid(skill.id),
+      inputMapping: { topic: { default: "Weekly" } },
+    });
+    const tooFast = await failure(
+      caller.webhooks.create({ ...valid(skill.id), rateLimitPerMinute: 0 }),
+    );
     expect(tooFast.code).toBe("BAD_REQUEST");
-    expect(await db.select().from(webhooks).where(eq(webhooks.tenantId, tenant.id))).toHaveLength(1);
+    expect(await db.select().from(webhooks).where(eq(webhooks.tenantId, tenant.id))).toHaveLength(
+      1,
+    );
   });
 
   it("audits create, update, enable/disable, rotation and delete in the actor's name", async () => {
     const { tenant, skill } = await world();
     const { caller, user } = await member(tenant.id, "admin");
     const { id } = await caller.webhooks.create(valid(skill.id));
-    await caller.webhooks.update({ webhookId: id, webhook: { ...valid(skill.id), name: "Renamed" } });
+    await caller.webhooks.update({
+      webhookId: id,
+      webhook: { ...valid(skill.id), name: "Renamed" },
+    });
     await caller.webhooks.setEnabled({ webhookId: id, enabled: false });
     // Already disabled: nothing changes, nothing is logged.
     await caller.webhooks.setEnabled({ webhookId: id, enabled: false });
@@ -81,9 +141,17 @@ describe("webhooks router", () => {
       .where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.targetType, "webhook")))
       .orderBy(auditLog.id);
     expect(entries).toEqual(
-      ["webhook.create", "webhook.update", "webhook.update", "webhook.rotate_secret", "webhook.delete"].map((action) => ({ action, actorId: user.id, targetId: id })),
+      [
+        "webhook.create",
+        "webhook.update",
+        "webhook.update",
+        "webhook.rotate_secret",
+        "webhook.delete",
+      ].map((action) => ({ action, actorId: user.id, targetId: id })),
     );
-    expect(await failure(caller.webhooks.get({ webhookId: id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await failure(caller.webhooks.get({ webhookId: id }))).toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("lets an operator replay but not manage; a viewer reads", async () => {
@@ -92,11 +160,17 @@ describe("webhooks router", () => {
     const { id } = await admin.webhooks.create(valid(skill.id));
     const { caller: operator } = await member(tenant.id, "operator");
     const { caller: viewer } = await member(tenant.id, "viewer");
-    expect(await failure(operator.webhooks.rotateSecret({ webhookId: id, graceHours: 1 }))).toMatchObject({ code: "FORBIDDEN" });
-    expect(await failure(viewer.webhooks.replay({ deliveryId: id }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await failure(operator.webhooks.rotateSecret({ webhookId: id, graceHours: 1 })),
+    ).toMatchObject({ code: "FORBIDDEN" });
+    expect(await failure(viewer.webhooks.replay({ deliveryId: id }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
     expect((await viewer.webhooks.get({ webhookId: id })).name).toBe("Tickets");
     // Not a delivery id of this tenant: the same answer as any unknown delivery.
-    expect(await failure(operator.webhooks.replay({ deliveryId: id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await failure(operator.webhooks.replay({ deliveryId: id }))).toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("pages the delivery log without skipping deliveries received in the same millisecond", async () => {
@@ -111,7 +185,8 @@ describe("webhooks router", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { deliveries: { id: string }[]; nextCursor: string | null } = await caller.webhooks.deliveries({ webhookId, limit: 2, cursor });
+      const page: { deliveries: { id: string }[]; nextCursor: string | null } =
+        await caller.webhooks.deliveries({ webhookId, limit: 2, cursor });
       seen.push(...page.deliveries.map((delivery) => delivery.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -119,6 +194,10 @@ describe("webhooks router", () => {
     expect(new Set(seen).size).toBe(7);
     // The list shows the newest of them.
     const [listed] = await caller.webhooks.list();
-    expect(listed).toMatchObject({ id: webhookId, lastVerdict: "bad_signature", lastDeliveryAt: new Date("2026-03-01T09:00:00.000Z") });
+    expect(listed).toMatchObject({
+      id: webhookId,
+      lastVerdict: "bad_signature",
+      lastDeliveryAt: new Date("2026-03-01T09:00:00.000Z"),
+    });
   });
 });

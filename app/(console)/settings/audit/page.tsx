@@ -14,7 +14,8 @@ export default function AuditLogPage() {
         title="Audit log"
         description={
           <>
-            Who changed what in this tenant, when and from where, newest first; failed sign-ins of its members too. The view lives in the URL.{" "}
+            Who changed what in this tenant, when and from where, newest first; failed sign-ins of
+            its members too. The view lives in the URL.{" "}
             <Link href="/settings" className="text-primary hover:underline">
               Back to settings
             </Link>

@@ -1,3 +1,4 @@
 import { runsApi } from "@/server/rest";
 
-export const POST = async (request: Request, { params }: { params: Promise<{ id: string }> }) => runsApi.cancel(request, (await params).id);
+export const POST = async (request: Request, { params }: { params: Promise<{ id: string }> }) =>
+  runsApi.cancel(request, (await params).id);
