@@ -50,7 +50,7 @@ import {
   LIVE_POLL_MS,
   runDuration,
 } from "./format";
-import { isCancellable, isTerminal } from "@/lib/enums";
+import { isTerminal } from "@/lib/enums";
 import { listInputOf, runFilterParsers } from "./run-filters";
 import { RunLabel } from "./run-label";
 import { RunSource } from "./run-source";
@@ -203,7 +203,7 @@ export function RunsTable() {
   });
 
   const selected = rows.filter((run) => rowSelection[run.id]);
-  const cancellable = selected.filter((run) => isCancellable(run.status));
+  const cancellable = selected.filter((run) => run.cancellable);
 
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const rerun = useMutation(trpc.runs.rerun.mutationOptions());

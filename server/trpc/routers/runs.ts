@@ -96,9 +96,13 @@ export const runsRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const { cursor, limit, ...filters } = input;
-      return listRuns(ctx.db, ctx.tenant.id, { filters, cursor, limit });
+      const page = await listRuns(ctx.db, ctx.tenant.id, { filters, cursor, limit });
+      return {
+        ...page,
+        runs: page.runs.map((run) => ({ ...run, cancellable: isCancellable(run.status) })),
+      };
     }),
 
   events: tenantProcedure
