@@ -6,15 +6,18 @@ import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { skillVisibleTo } from "@/server/services/catalog/skills";
 import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
+import { ServiceError } from "@/server/services/errors";
 
-export class WebhookNotFoundError extends Error {
+export class WebhookNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "webhook_not_found";
   constructor(webhookId: string) {
     super(`Webhook ${webhookId} was not found.`);
   }
 }
 
-export class DeliveryNotFoundError extends Error {
+export class DeliveryNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "delivery_not_found";
   constructor(deliveryId: string) {
     super(
