@@ -38,9 +38,9 @@ export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
   errorFormatter: ({ shape, error, type, path }) => {
-    // Anything but a deliberate TRPCError arrives here as INTERNAL_SERVER_ERROR carrying the
-    // original message (drizzle's is the SQL with its parameters): the caller gets an error
-    // id, the log gets the detail.
+    // Anything but a deliberate TRPCError or a ServiceError (see serviceErrorProcedure) arrives
+    // here as INTERNAL_SERVER_ERROR carrying the original message (drizzle's is the SQL with its
+    // parameters): the caller gets an error id, the log gets the detail.
     if (error.code === "INTERNAL_SERVER_ERROR") {
       const errorId = logUnexpectedError(
         error.cause ?? error,
@@ -82,12 +82,13 @@ export const TRPC_CODE_OF_KIND: Record<ServiceErrorKind, TRPC_ERROR_CODE_KEY> = 
   unavailable: "SERVICE_UNAVAILABLE",
 };
 
-/** Service error codes answered with another tRPC code than their kind's. */
-export const TRPC_CODE_OVERRIDES: Readonly<Partial<Record<string, TRPC_ERROR_CODE_KEY>>> = {
+/** Service error codes whose tRPC code is not their kind's, listed here rather than found by instanceof. */
+const TRPC_CODE_OVERRIDES: Readonly<Partial<Record<string, TRPC_ERROR_CODE_KEY>>> = {
   // The request is well formed but its key already started a different one: 422, as REST answers it.
   idempotency_key_reused: "UNPROCESSABLE_CONTENT",
 };
 
+/** The tRPC code a service error is answered with. */
 export const trpcCodeOf = (error: ServiceError): TRPC_ERROR_CODE_KEY =>
   TRPC_CODE_OVERRIDES[error.code] ?? TRPC_CODE_OF_KIND[error.kind];
 

@@ -4,8 +4,8 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, lowerRole, roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
 import { apiKeys, memberships, users } from "@/server/db/schema";
-import { recordAudit, type AuditContext } from "./audit";
 import { ServiceError } from "@/server/services/errors";
+import { recordAudit, type AuditContext } from "./audit";
 
 const KEY_PREFIX = "srk_";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

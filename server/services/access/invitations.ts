@@ -4,6 +4,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { accounts, invitations, memberships, sessions, tenants, users } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit } from "./audit";
 import {
   AlreadyMemberError,
@@ -13,7 +14,6 @@ import {
   type MemberActor,
   type PasswordPolicy,
 } from "./members";
-import { ServiceError } from "@/server/services/errors";
 
 /**
  * Invitations: the only way into a tenant. An admin creates one for an email and a role and

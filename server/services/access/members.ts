@@ -3,8 +3,8 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { memberships, sessions, tenants, users } from "@/server/db/schema";
-import { recordAudit, type AuditContext } from "./audit";
 import { ServiceError } from "@/server/services/errors";
+import { recordAudit, type AuditContext } from "./audit";
 
 /** Who is changing the membership list: a signed-in member of the tenant, their role in it, and what the audit log records. */
 export type MemberActor = {

@@ -10,9 +10,9 @@ import {
   users,
   verifications,
 } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit } from "./audit";
 import type { PasswordPolicy } from "./members";
-import { ServiceError } from "@/server/services/errors";
 
 /**
  * The first account of an installation that has none (a production start without the demo).

@@ -4,9 +4,9 @@ import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server
 import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { skillVisibleTo } from "@/server/services/catalog/skills";
+import { ServiceError } from "@/server/services/errors";
 import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
-import { ServiceError } from "@/server/services/errors";
 
 export class WebhookNotFoundError extends ServiceError {
   readonly kind = "not_found";
