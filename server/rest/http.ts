@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from "@/server/db/errors";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { readBodyWithin } from "@/server/request-body";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
+import { ServiceError, type ServiceErrorKind } from "@/server/services/errors";
 
 export type ApiErrorBody = {
   error: { code: string; message: string; fields?: Record<string, string[]> };
@@ -38,6 +39,64 @@ export function unexpectedErrorResponse(error: unknown, where: string): Response
   }
   return apiError(500, "internal_error", unexpectedErrorMessage(errorId));
 }
+
+/**
+ * The HTTP status of each kind of service error, on every REST route. A missing precondition is
+ * 409 (412 belongs to conditional request headers, which this API has none of); a body that
+ * matches the request schema but that the service refuses is 422 (400 is the schema's).
+ */
+export const HTTP_STATUS_OF_KIND: Record<ServiceErrorKind, number> = {
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  precondition: 409,
+  invalid: 422,
+  unavailable: 503,
+};
+
+type PublishedAnswer = {
+  status?: number;
+  code?: string;
+  message?: string;
+  fields?: Record<string, string[]>;
+};
+
+/**
+ * Service error codes whose published answer (openapi.ts, the first-run page) differs from what
+ * their kind gives; kept as published, so no client sees a change.
+ */
+const PUBLISHED_ANSWERS: Readonly<Partial<Record<string, PublishedAnswer>>> = {
+  no_agent: { code: "no_default_agent" },
+  run_not_cancellable: { code: "not_cancellable" },
+  // The fields name each problem; the message stays short.
+  inputs_invalid: { message: "The inputs do not match the skill's schema." },
+  idempotency_key_reused: {
+    fields: {
+      "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"],
+    },
+  },
+  // The owner setup's fields are checked by its service: the same 400 as a body off the schema.
+  owner_setup_input: { status: 400, code: "invalid_request" },
+  // Once any user exists the setup endpoint is gone: the same answer as a path that never existed.
+  owner_exists: { status: 404, code: "not_found", message: "Not found." },
+};
+
+/** A service error as a REST answer. Unknown and foreign ids are alike: 404 `not_found`. */
+export function serviceErrorResponse(error: ServiceError): Response {
+  const published = PUBLISHED_ANSWERS[error.code];
+  return apiError(
+    published?.status ?? HTTP_STATUS_OF_KIND[error.kind],
+    published?.code ?? (error.kind === "not_found" ? "not_found" : error.code),
+    published?.message ?? error.message,
+    published?.fields ?? error.fieldErrors,
+  );
+}
+
+/** The answer to whatever a REST handler throws: a service error by its kind, anything else as unexpected. */
+export const errorResponse = (error: unknown, where: string): Response =>
+  error instanceof ServiceError
+    ? serviceErrorResponse(error)
+    : unexpectedErrorResponse(error, where);
 
 /** Request bodies of the REST API are small JSON documents. */
 export const MAX_BODY_BYTES = 256 * 1024;

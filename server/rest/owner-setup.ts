@@ -6,10 +6,8 @@ import {
   anyUserExists,
   createFirstOwner,
   OwnerAlreadyExistsError,
-  OwnerSetupInputError,
-  OwnerSetupTokenInvalidError,
 } from "@/server/services/access/owner-setup";
-import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
+import { errorResponse, json, readJsonBody, serviceErrorResponse } from "./http";
 
 /** Loose bounds only, against junk; the service says what is wrong with each field. */
 const field = z.string().max(1_000);
@@ -22,9 +20,6 @@ const setupRequestSchema = z.strictObject({
 });
 
 export type OwnerSetupResponse = { email: string; tenantSlug: string };
-
-/** Once any user exists the endpoint is gone: the same answer as a path that never existed. */
-const gone = () => apiError(404, "not_found", "Not found.");
 
 /**
  * `POST /api/setup`: the first-run "create the owner" form. 201 with the owner's email (the
@@ -39,7 +34,7 @@ export function createOwnerSetupEndpoint(deps: {
   return async function setupOwner(request: Request): Promise<Response> {
     try {
       const db = deps.db();
-      if (await anyUserExists(db)) return gone();
+      if (await anyUserExists(db)) return serviceErrorResponse(new OwnerAlreadyExistsError());
       const body = await readJsonBody(request, setupRequestSchema);
       if (!body.ok) return body.response;
       const { token, ...owner } = body.value;
@@ -55,12 +50,7 @@ export function createOwnerSetupEndpoint(deps: {
         201,
       );
     } catch (error) {
-      if (error instanceof OwnerAlreadyExistsError) return gone();
-      if (error instanceof OwnerSetupTokenInvalidError)
-        return apiError(403, error.code, error.message);
-      if (error instanceof OwnerSetupInputError)
-        return apiError(400, "invalid_request", error.message, error.fieldErrors);
-      return unexpectedErrorResponse(error, "POST /api/setup");
+      return errorResponse(error, "POST /api/setup");
     }
   };
 }

@@ -221,6 +221,61 @@ describe("REST API v1: runs", () => {
     expect((await api.list(request("/runs?cursor=forged", key))).status).toBe(400);
   });
 
+  it("answers refusals with the codes and messages openapi.ts publishes", async () => {
+    const { tenant, skill } = await world();
+    const key = await keyFor(tenant.id, "operator");
+    const invalid = await api.start(
+      request("/runs", key, {
+        method: "POST",
+        body: JSON.stringify({ skill: skill.slug, inputs: { topic: "x" } }),
+      }),
+    );
+    expect({ status: invalid.status, body: await invalid.json() }).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: "inputs_invalid",
+          message: "The inputs do not match the skill's schema.",
+          fields: { topic: [expect.any(String)] },
+        },
+      },
+    });
+
+    const started = await api.start(
+      request("/runs", key, {
+        method: "POST",
+        body: JSON.stringify({ skill: skill.slug, inputs: { topic: "abc" } }),
+      }),
+    );
+    const { id } = (await started.json()) as { id: string };
+    const cancel = () => api.cancel(request(`/runs/${id}/cancel`, key, { method: "POST" }), id);
+    expect((await cancel()).status).toBe(200);
+    const again = await cancel();
+    expect({ status: again.status, body: await again.json() }).toEqual({
+      status: 409,
+      body: { error: { code: "not_cancellable", message: expect.stringContaining("cancelled") } },
+    });
+
+    const noDefault = await createTenantWithSkill(db, { defaultAgent: false });
+    const noDefaultKey = await keyFor(noDefault.tenant.id, "operator");
+    const unassigned = await api.start(
+      request("/runs", noDefaultKey, {
+        method: "POST",
+        body: JSON.stringify({ skill: noDefault.skill.slug, inputs: {} }),
+      }),
+    );
+    expect({ status: unassigned.status, body: await unassigned.json() }).toEqual({
+      status: 409,
+      body: { error: { code: "no_default_agent", message: expect.any(String) } },
+    });
+
+    const malformed = await api.get(request("/runs/not-a-uuid", key), "not-a-uuid");
+    expect({ status: malformed.status, body: await malformed.json() }).toEqual({
+      status: 404,
+      body: { error: { code: "not_found", message: "Run not-a-uuid was not found." } },
+    });
+  });
+
   it("refuses missing, malformed, wrong-prefix and revoked keys alike, and a viewer key cannot start or cancel", async () => {
     const { tenant, skill } = await world();
     const key = await keyFor(tenant.id, "operator");

@@ -1,31 +1,21 @@
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
-import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { requestOrigin } from "@/server/request-origin";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/access/api-keys";
 import type { AuditContext } from "@/server/services/access/audit";
-import {
-  DispatchFailedError,
-  IdempotencyKeyReusedError,
-  InputsInvalidError,
-  NoDefaultAgentError,
-  RunNotCancellableError,
-  RunNotFoundError,
-  SkillNotFoundError,
-} from "@/server/services/runs/run-errors";
+import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { getRun, listRuns } from "@/server/services/runs/run-queries";
 import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs/runs";
-import { getSkill } from "@/server/services/catalog/skills";
-import { apiError, json, readJsonBody, unexpectedErrorResponse } from "./http";
+import { findSkillId } from "@/server/services/catalog/skills";
+import { apiError, errorResponse, json, readJsonBody } from "./http";
 import { ListRunsQuery, StartRunRequest } from "./schemas";
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher };
-type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+type RunRow = Awaited<ReturnType<typeof getRun>>;
 type ListRow = Awaited<ReturnType<typeof listRuns>>["runs"][number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const notFound = (runId: string) => apiError(404, "not_found", `Run ${runId} was not found.`);
 
 const encodeCursor = (cursor: { createdAt: Date; id: string }) =>
   Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
@@ -84,32 +74,6 @@ const keyAudit = (principal: ApiKeyPrincipal, request: Request): AuditContext =>
   origin: requestOrigin(request.headers),
 });
 
-/** Service errors as REST errors; unknown and foreign ids are both 404. */
-function errorResponse(error: unknown): Response {
-  if (error instanceof InputsInvalidError)
-    return apiError(
-      422,
-      "inputs_invalid",
-      "The inputs do not match the skill's schema.",
-      error.fieldErrors,
-    );
-  if (
-    error instanceof SkillNotFoundError ||
-    error instanceof AgentNotFoundError ||
-    error instanceof RunNotFoundError
-  )
-    return apiError(404, "not_found", error.message);
-  if (error instanceof IdempotencyKeyReusedError)
-    return apiError(422, "idempotency_key_reused", error.message, {
-      "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"],
-    });
-  if (error instanceof NoDefaultAgentError) return apiError(409, "no_default_agent", error.message);
-  if (error instanceof RunNotCancellableError)
-    return apiError(409, "not_cancellable", error.message);
-  if (error instanceof DispatchFailedError) return apiError(503, "dispatch_failed", error.message);
-  return unexpectedErrorResponse(error, "REST API");
-}
-
 /**
  * REST API v1 for runs, authenticated with an API key (`Authorization: Bearer srk_…`). Each
  * handler declares the role its key needs; everything is scoped to the key's tenant.
@@ -134,7 +98,7 @@ export function createRunsApi(deps: Deps) {
           return apiError(403, "forbidden", `This needs a key with the ${role} role or higher.`);
         return await handler(principal, request, ...args);
       } catch (error) {
-        return errorResponse(error);
+        return errorResponse(error, "REST API");
       }
     };
 
@@ -157,9 +121,9 @@ export function createRunsApi(deps: Deps) {
         });
       let skillId: string | undefined;
       if (query.data.skill) {
-        const skill = await getSkill(deps.db(), principal.tenantId, query.data.skill);
-        if (!skill) return json({ runs: [], nextCursor: null });
-        skillId = skill.id;
+        const found = await findSkillId(deps.db(), principal.tenantId, query.data.skill);
+        if (!found) return json({ runs: [], nextCursor: null });
+        skillId = found;
       }
       const page = await listRuns(deps.db(), principal.tenantId, {
         filters: { status: query.data.status, skillId },
@@ -196,24 +160,22 @@ export function createRunsApi(deps: Deps) {
         keyAudit(principal, request),
       );
       const run = await getRun(deps.db(), principal.tenantId, started.run.id);
-      return json(runDetail(run!), started.created ? 201 : 200);
+      return json(runDetail(run), started.created ? 201 : 200);
     }),
 
     get: withKey("viewer", async (principal, _request, runId: string) => {
-      if (!UUID.test(runId)) return notFound(runId);
-      const run = await getRun(deps.db(), principal.tenantId, runId);
-      return run ? json(runDetail(run)) : notFound(runId);
+      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),
 
     cancel: withKey("operator", async (principal, request, runId: string) => {
-      if (!UUID.test(runId)) return notFound(runId);
+      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
       await cancelRun(
         { db: deps.db(), dispatcher: deps.dispatcher },
         { tenantId: principal.tenantId, runId },
         keyAudit(principal, request),
       );
-      const run = await getRun(deps.db(), principal.tenantId, runId);
-      return json(runDetail(run!));
+      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),
   };
 }

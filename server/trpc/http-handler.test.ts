@@ -62,7 +62,7 @@ type ErrorShape = {
 async function call(
   procedure: string,
   input: unknown,
-  options: { method?: "GET" | "POST"; database?: Database } = {},
+  options: { method?: "GET" | "POST"; database?: Database; logExpectedErrors?: boolean } = {},
 ) {
   const method = options.method ?? "POST";
   const url = new URL(`http://localhost/api/trpc/${procedure}`);
@@ -73,7 +73,10 @@ async function call(
   headers.set(TENANT_HEADER, tenantId);
   const response = await handleTRPCRequest(
     new Request(url, { method, headers, body: method === "POST" ? serialized : undefined }),
-    { context: () => ({ db: options.database ?? db, auth, dispatcher }) },
+    {
+      context: () => ({ db: options.database ?? db, auth, dispatcher }),
+      logExpectedErrors: options.logExpectedErrors,
+    },
   );
   const text = await response.text();
   const body = JSON.parse(text) as { error?: { json: ErrorShape }; result?: { data: unknown } };
@@ -148,6 +151,25 @@ describe("unexpected errors", () => {
     expect(undispatched.status).toBe(503);
     expect(undispatched.error?.message).toMatch(/was created but could not be dispatched/);
     expect(logged.some((line) => line.includes("[error "))).toBe(false);
+  });
+});
+
+describe("logging expected errors", () => {
+  it("logs a 5xx answer without being asked to (as in production), and a refusal only when asked", async () => {
+    const undispatched = await call("runs.start", { skillSlug, inputs: { topic: "x" } });
+    expect(undispatched.status).toBe(503);
+    expect(logged).toEqual([
+      expect.stringMatching(/^tRPC runs\.start failed: .*could not be dispatched/),
+    ]);
+
+    logged = [];
+    const missing = { skillSlug: "no-such-skill", inputs: {} };
+    expect((await call("runs.start", missing)).status).toBe(404);
+    expect(logged).toEqual([]);
+    await call("runs.start", missing, { logExpectedErrors: true });
+    expect(logged).toEqual([
+      expect.stringMatching(/^tRPC runs\.start failed: Skill "no-such-skill"/),
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { MAX_TRPC_BATCH_CALLS, MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
 import type { Auth } from "@/server/auth/config";
 import type { Database } from "@/server/db/client";
@@ -10,7 +11,7 @@ import { appRouter } from "./root";
 
 export type TRPCHandlerOptions = {
   context: () => { db: Database; auth: Auth; dispatcher: RunDispatcher };
-  /** Also log expected errors (bad input, not found…): for development. */
+  /** Also log expected refusals (bad input, not found…), not only 5xx answers: for development. */
   logExpectedErrors?: boolean;
 };
 
@@ -44,9 +45,12 @@ export async function handleTRPCRequest(
       }
       return createTRPCContext({ headers: request.headers, ...options.context() });
     },
-    // Unexpected errors are logged, with their error id, by the error formatter (init.ts).
+    // Unexpected errors are logged, with their error id, by the error formatter (init.ts). Of
+    // the expected ones, a refusal (4xx) is the caller's business; a 5xx (a run that could not
+    // be dispatched) is the operator's too, so it is logged in production as well.
     onError: ({ path, error }) => {
-      if (options.logExpectedErrors && error.code !== "INTERNAL_SERVER_ERROR")
+      if (error.code === "INTERNAL_SERVER_ERROR") return;
+      if (options.logExpectedErrors || getHTTPStatusCodeFromError(error) >= 500)
         console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
     },
   });

@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Database } from "@/server/db/client";
@@ -9,7 +9,7 @@ import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { requestOrigin } from "@/server/request-origin";
 import type { AuditContext } from "@/server/services/access/audit";
-import { InputsInvalidError } from "@/server/services/runs/run-errors";
+import { ServiceError, type ServiceErrorKind } from "@/server/services/errors";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { resolveRequestTenant } from "./request-tenant";
 import { isCrossSiteRequest } from "./same-origin";
@@ -38,9 +38,9 @@ export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
   errorFormatter: ({ shape, error, type, path }) => {
-    // Anything but a deliberate TRPCError arrives here as INTERNAL_SERVER_ERROR carrying the
-    // original message (drizzle's is the SQL with its parameters): the caller gets an error
-    // id, the log gets the detail.
+    // Anything but a deliberate TRPCError or a ServiceError (see serviceErrorProcedure) arrives
+    // here as INTERNAL_SERVER_ERROR carrying the original message (drizzle's is the SQL with its
+    // parameters): the caller gets an error id, the log gets the detail.
     if (error.code === "INTERNAL_SERVER_ERROR") {
       const errorId = logUnexpectedError(
         error.cause ?? error,
@@ -61,8 +61,8 @@ const t = initTRPC.context<TRPCContext>().create({
         fieldErrors:
           error.cause instanceof ZodError
             ? z.flattenError(error.cause).fieldErrors
-            : error.cause instanceof InputsInvalidError
-              ? error.cause.fieldErrors
+            : error.cause instanceof ServiceError
+              ? (error.cause.fieldErrors ?? null)
               : null,
       },
     };
@@ -72,8 +72,41 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
 
+/** The tRPC code of each kind of service error. */
+export const TRPC_CODE_OF_KIND: Record<ServiceErrorKind, TRPC_ERROR_CODE_KEY> = {
+  not_found: "NOT_FOUND",
+  forbidden: "FORBIDDEN",
+  conflict: "CONFLICT",
+  precondition: "PRECONDITION_FAILED",
+  invalid: "BAD_REQUEST",
+  unavailable: "SERVICE_UNAVAILABLE",
+};
+
+/** Service error codes whose tRPC code is not their kind's, listed here rather than found by instanceof. */
+const TRPC_CODE_OVERRIDES: Readonly<Partial<Record<string, TRPC_ERROR_CODE_KEY>>> = {
+  // The request is well formed but its key already started a different one: 422, as REST answers it.
+  idempotency_key_reused: "UNPROCESSABLE_CONTENT",
+};
+
+/** The tRPC code a service error is answered with. */
+export const trpcCodeOf = (error: ServiceError): TRPC_ERROR_CODE_KEY =>
+  TRPC_CODE_OVERRIDES[error.code] ?? TRPC_CODE_OF_KIND[error.kind];
+
+/**
+ * Service errors become TRPCErrors here, once, for every procedure; the service error stays the
+ * cause (the error formatter reads its field errors). Anything else passes on as it is.
+ */
+const serviceErrorProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: trpcCodeOf(cause), message: cause.message, cause });
+  }
+  return result;
+});
+
 /** Every procedure's input, keys included, is refused before any query when PostgreSQL could not store it. */
-const storableInputProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+const storableInputProcedure = serviceErrorProcedure.use(async ({ getRawInput, next }) => {
   if (holdsUnstorable(await getRawInput()))
     throw new TRPCError({ code: "BAD_REQUEST", message: `The input ${UNSTORABLE_MESSAGE}` });
   return next();

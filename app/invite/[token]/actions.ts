@@ -9,25 +9,18 @@ import { requestOrigin } from "@/server/request-origin";
 import {
   acceptInvitationAsNewUser,
   acceptInvitationAsUser,
-  InvitationAccountExistsError,
-  InvitationInputError,
-  InvitationInvalidError,
-  InvitationWrongAccountError,
 } from "@/server/services/access/invitations";
+import { ServiceError } from "@/server/services/errors";
 
 export type InviteActionState = { error: string | null };
 
 /** What the invitee reads for a refusal; anything else is a real failure and goes to the error page. */
 function refusal(error: unknown): string | null {
-  if (error instanceof InvitationInvalidError)
+  if (!(error instanceof ServiceError)) return null;
+  // Unknown, expired, revoked or used: the link is as good as not found, and says what to do next.
+  if (error.kind === "not_found")
     return "This invitation is not valid. Ask an admin of the tenant for a new one.";
-  if (
-    error instanceof InvitationAccountExistsError ||
-    error instanceof InvitationWrongAccountError ||
-    error instanceof InvitationInputError
-  )
-    return error.message;
-  return null;
+  return error.message;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, lowerRole, roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
 import { apiKeys, memberships, users } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit, type AuditContext } from "./audit";
 
 const KEY_PREFIX = "srk_";
@@ -11,14 +12,16 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** lastUsedAt is written at most this often per key, so a busy key costs no write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export class ApiKeyNotFoundError extends Error {
+export class ApiKeyNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "api_key_not_found";
   constructor(keyId: string) {
     super(`API key ${keyId} was not found.`);
   }
 }
 
-export class RoleTooHighError extends Error {
+export class RoleTooHighError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "role_too_high";
   constructor(role: MemberRole) {
     super(`You cannot create a key with the ${role} role, which is above your own.`);

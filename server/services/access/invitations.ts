@@ -4,6 +4,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { accounts, invitations, memberships, sessions, tenants, users } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit } from "./audit";
 import {
   AlreadyMemberError,
@@ -34,7 +35,8 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-export class InvitationNotFoundError extends Error {
+export class InvitationNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "invitation_not_found";
   constructor(invitationId: string) {
     super(`Invitation ${invitationId} was not found or is no longer pending.`);
@@ -42,7 +44,8 @@ export class InvitationNotFoundError extends Error {
 }
 
 /** Unknown, expired, revoked, replaced or used: the holder of a link learns no more than that. */
-export class InvitationInvalidError extends Error {
+export class InvitationInvalidError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "invitation_invalid";
   constructor() {
     super("This invitation is not valid.");
@@ -50,7 +53,8 @@ export class InvitationInvalidError extends Error {
 }
 
 /** The invited email has an account (made since the page was shown): its owner signs in to accept. */
-export class InvitationAccountExistsError extends Error {
+export class InvitationAccountExistsError extends ServiceError {
+  readonly kind = "conflict";
   readonly code = "invitation_account_exists";
   constructor() {
     super("An account with this email already exists. Sign in to it to accept the invitation.");
@@ -58,7 +62,8 @@ export class InvitationAccountExistsError extends Error {
 }
 
 /** Signed in, but as someone other than the invited email. */
-export class InvitationWrongAccountError extends Error {
+export class InvitationWrongAccountError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "invitation_wrong_account";
   constructor() {
     super("This invitation is for a different account than the one you are signed in with.");
@@ -66,7 +71,8 @@ export class InvitationWrongAccountError extends Error {
 }
 
 /** The chosen name or password breaks the rules. */
-export class InvitationInputError extends Error {
+export class InvitationInputError extends ServiceError {
+  readonly kind = "invalid";
   readonly code = "invitation_input";
 }
 

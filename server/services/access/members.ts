@@ -3,6 +3,7 @@ import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
 import type { Database, Transaction } from "@/server/db/client";
 import { memberships, sessions, tenants, users } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit, type AuditContext } from "./audit";
 
 /** Who is changing the membership list: a signed-in member of the tenant, their role in it, and what the audit log records. */
@@ -23,21 +24,24 @@ export type PasswordPolicy = {
 /** Who may change the membership list and invitations at all. */
 export const MEMBER_MANAGER_ROLE: MemberRole = "admin";
 
-export class MemberNotFoundError extends Error {
+export class MemberNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "member_not_found";
   constructor(memberId: string) {
     super(`Member ${memberId} was not found.`);
   }
 }
 
-export class MemberRoleAboveYoursError extends Error {
+export class MemberRoleAboveYoursError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "role_above_yours";
   constructor(role: MemberRole, yours: MemberRole) {
     super(`You cannot give the ${role} role: it is above your own (${yours}).`);
   }
 }
 
-export class MemberAboveYouError extends Error {
+export class MemberAboveYouError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "member_above_you";
   constructor(email: string, role: MemberRole, verb: "change" | "remove") {
     super(
@@ -46,7 +50,8 @@ export class MemberAboveYouError extends Error {
   }
 }
 
-export class LastOwnerError extends Error {
+export class LastOwnerError extends ServiceError {
+  readonly kind = "precondition";
   readonly code = "last_owner";
   constructor(email: string, verb: "demote" | "remove") {
     super(
@@ -55,7 +60,8 @@ export class LastOwnerError extends Error {
   }
 }
 
-export class AlreadyMemberError extends Error {
+export class AlreadyMemberError extends ServiceError {
+  readonly kind = "conflict";
   readonly code = "already_member";
   constructor(email: string) {
     super(`${email} is already a member of this tenant.`);
@@ -63,7 +69,8 @@ export class AlreadyMemberError extends Error {
 }
 
 /** The actor's membership, read again under the tenant lock, no longer allows the change (demoted or removed meanwhile). */
-export class MemberActorForbiddenError extends Error {
+export class MemberActorForbiddenError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "actor_forbidden";
   constructor(needed: MemberRole | null) {
     super(

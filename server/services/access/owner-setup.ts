@@ -10,6 +10,7 @@ import {
   users,
   verifications,
 } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { recordAudit } from "./audit";
 import type { PasswordPolicy } from "./members";
 
@@ -42,7 +43,8 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /** Users exist: the one-time setup is over (or was never needed). The page and endpoint answer 404. */
-export class OwnerAlreadyExistsError extends Error {
+export class OwnerAlreadyExistsError extends ServiceError {
+  readonly kind = "conflict";
   readonly code = "owner_exists";
   constructor() {
     super(
@@ -52,7 +54,8 @@ export class OwnerAlreadyExistsError extends Error {
 }
 
 /** Wrong, expired, replaced or used: the holder learns no more than that. */
-export class OwnerSetupTokenInvalidError extends Error {
+export class OwnerSetupTokenInvalidError extends ServiceError {
+  readonly kind = "forbidden";
   readonly code = "setup_token_invalid";
   constructor() {
     super(
@@ -62,7 +65,8 @@ export class OwnerSetupTokenInvalidError extends Error {
 }
 
 /** Name, email, password or tenant name break the rules; the messages sit under their fields. */
-export class OwnerSetupInputError extends Error {
+export class OwnerSetupInputError extends ServiceError {
+  readonly kind = "invalid";
   readonly code = "owner_setup_input";
   constructor(readonly fieldErrors: Record<string, string[]>) {
     super("Some fields need a change.");

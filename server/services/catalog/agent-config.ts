@@ -17,6 +17,7 @@ import {
   type GuardrailRules,
 } from "@/server/db/schema";
 import { env } from "@/server/env";
+import { ServiceError } from "@/server/services/errors";
 
 /** Tools every agent gets unless its template blocks them or the tenant switched them off. */
 export const BUILT_IN_TOOLS = [
@@ -26,14 +27,16 @@ export const BUILT_IN_TOOLS = [
 ] as const;
 export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
 
-export class AgentNotFoundError extends Error {
+export class AgentNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "agent_not_found";
   constructor(agentId: string) {
     super(`Agent ${agentId} was not found in this tenant.`);
   }
 }
 
-export class TemplateNotFoundError extends Error {
+export class TemplateNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "template_not_found";
   constructor(templateId: string) {
     super(`Agent template ${templateId} was not found in this tenant.`);

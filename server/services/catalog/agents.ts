@@ -3,10 +3,10 @@ import { missingModelSettings } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { agents, agentTemplates } from "@/server/db/schema";
 import { env } from "@/server/env";
+import { AgentNotFoundError } from "./agent-config";
 
-/** The tenant's agents with the model each runs and whether that model can run here. */
-export async function listAgents(db: Database, tenantId: string) {
-  const rows = await db
+function selectAgents(db: Database, tenantId: string, agentId?: string) {
+  return db
     .select({
       id: agents.id,
       name: agents.name,
@@ -21,16 +21,34 @@ export async function listAgents(db: Database, tenantId: string) {
       agentTemplates,
       and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)),
     )
-    .where(eq(agents.tenantId, tenantId))
+    .where(and(eq(agents.tenantId, tenantId), agentId ? eq(agents.id, agentId) : undefined))
     .orderBy(asc(agents.name));
-  return rows.map(({ modelOverride, templateModel, ...agent }) => {
-    const model = modelOverride ?? templateModel ?? env.SKILLRUN_DEFAULT_MODEL;
-    const missing = missingModelSettings(model);
-    return {
-      ...agent,
-      model,
-      configured: missing !== null && missing.length === 0,
-      missingSettings: missing ?? [],
-    };
-  });
+}
+
+/** An agent with the model it runs and whether that model can run here. */
+function withModel({
+  modelOverride,
+  templateModel,
+  ...agent
+}: Awaited<ReturnType<typeof selectAgents>>[number]) {
+  const model = modelOverride ?? templateModel ?? env.SKILLRUN_DEFAULT_MODEL;
+  const missing = missingModelSettings(model);
+  return {
+    ...agent,
+    model,
+    configured: missing !== null && missing.length === 0,
+    missingSettings: missing ?? [],
+  };
+}
+
+/** The tenant's agents with the model each runs and whether that model can run here. */
+export async function listAgents(db: Database, tenantId: string) {
+  return (await selectAgents(db, tenantId)).map(withModel);
+}
+
+/** One of the tenant's agents, as listAgents shows it; unknown and foreign ids are both AgentNotFoundError. */
+export async function getAgent(db: Database, tenantId: string, agentId: string) {
+  const [agent] = await selectAgents(db, tenantId, agentId);
+  if (!agent) throw new AgentNotFoundError(agentId);
+  return withModel(agent);
 }

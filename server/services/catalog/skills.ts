@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { skills, type SkillInputsSchema } from "@/server/db/schema";
+import { SkillNotFoundError } from "@/server/services/runs/run-errors";
 
 /** A skill's inputs schema with the columns derived from it: whoever writes a skill stores all three. */
 export const inputsColumnsOf = (inputsSchema: SkillInputsSchema) => ({
@@ -38,6 +39,17 @@ export function listSkills(db: Database, tenantId: string) {
     .orderBy(asc(skills.name), asc(skills.id));
 }
 
+/** The id of the skill a slug names for the tenant (its own before a built-in), or null. */
+export async function findSkillId(db: Database, tenantId: string, slug: string) {
+  const [skill] = await db
+    .select({ id: skills.id })
+    .from(skills)
+    .where(and(skillVisibleTo(tenantId), eq(skills.slug, slug)))
+    .orderBy(ownSkillFirst)
+    .limit(1);
+  return skill?.id ?? null;
+}
+
 /** One skill by slug with its instructions and inputs schema; a tenant's own wins over a built-in. */
 export async function getSkill(db: Database, tenantId: string, slug: string) {
   const [skill] = await db
@@ -53,5 +65,6 @@ export async function getSkill(db: Database, tenantId: string, slug: string) {
     .where(and(skillVisibleTo(tenantId), eq(skills.slug, slug)))
     .orderBy(ownSkillFirst)
     .limit(1);
-  return skill ?? null;
+  if (!skill) throw new SkillNotFoundError(slug);
+  return skill;
 }

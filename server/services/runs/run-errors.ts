@@ -1,15 +1,18 @@
 import type { RunStatus } from "@/server/db/schema/enums";
+import { ServiceError } from "@/server/services/errors";
 
-/** Errors the run services raise; routers and REST routes map them to responses. */
+/** Errors the run services raise; each transport answers them by kind (see ../errors.ts). */
 
-export class SkillNotFoundError extends Error {
+export class SkillNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "skill_not_found";
   constructor(skill: string) {
     super(`Skill "${skill}" was not found or is disabled in this tenant.`);
   }
 }
 
-export class InputsInvalidError extends Error {
+export class InputsInvalidError extends ServiceError {
+  readonly kind = "invalid";
   readonly code = "inputs_invalid";
   constructor(readonly fieldErrors: Record<string, string[]>) {
     super(
@@ -20,7 +23,8 @@ export class InputsInvalidError extends Error {
   }
 }
 
-export class NoDefaultAgentError extends Error {
+export class NoDefaultAgentError extends ServiceError {
+  readonly kind = "precondition";
   readonly code = "no_agent";
   constructor() {
     super(
@@ -29,7 +33,8 @@ export class NoDefaultAgentError extends Error {
   }
 }
 
-export class DispatchFailedError extends Error {
+export class DispatchFailedError extends ServiceError {
+  readonly kind = "unavailable";
   readonly code = "dispatch_failed";
   constructor(
     readonly runId: string,
@@ -41,21 +46,24 @@ export class DispatchFailedError extends Error {
   }
 }
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "run_not_found";
   constructor(runId: string) {
     super(`Run ${runId} was not found.`);
   }
 }
 
-export class RunNotCancellableError extends Error {
+export class RunNotCancellableError extends ServiceError {
+  readonly kind = "conflict";
   readonly code = "run_not_cancellable";
   constructor(readonly status: RunStatus) {
     super(`The run is already ${status}; only queued or running runs can be cancelled.`);
   }
 }
 
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends ServiceError {
+  readonly kind = "invalid";
   readonly code = "idempotency_key_reused";
   constructor(readonly runId: string) {
     super(

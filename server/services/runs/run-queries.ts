@@ -12,6 +12,7 @@ import {
   webhooks,
 } from "@/server/db/schema";
 import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
+import { RunNotFoundError } from "./run-errors";
 
 export type RunListFilters = {
   status?: RunStatus;
@@ -190,10 +191,10 @@ export function getRunQuery(db: Database, tenantId: string, runId: string) {
  */
 export const CANCELLED_USAGE_GRACE_MS = 30_000;
 
-/** One run with everything the detail page shows, or null (unknown and foreign look the same). */
+/** One run with everything the detail page shows; unknown and foreign ids are both RunNotFoundError. */
 export async function getRun(db: Database, tenantId: string, runId: string, now = Date.now()) {
   const [run] = await getRunQuery(db, tenantId, runId);
-  if (!run) return null;
+  if (!run) throw new RunNotFoundError(runId);
   const {
     idempotencyKey: _idempotencyKey,
     idempotencyRequestHash: _idempotencyRequestHash,
@@ -216,7 +217,14 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
   };
 }
 
+/** A run's timeline after `afterId`; RunNotFoundError unless the run is the tenant's. */
 export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {
+  // Only whether it is this tenant's: the timeline polls, and getRun reads the whole run.
+  const [run] = await db
+    .select({ id: skillRuns.id })
+    .from(skillRuns)
+    .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
+  if (!run) throw new RunNotFoundError(runId);
   return db
     .select({
       id: runEvents.id,

@@ -16,8 +16,10 @@ import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { skillVisibleTo } from "@/server/services/catalog/skills";
+import { ServiceError } from "@/server/services/errors";
 
-export class ScheduleNotFoundError extends Error {
+export class ScheduleNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "schedule_not_found";
   constructor(scheduleId: string) {
     super(`Schedule ${scheduleId} was not found.`);

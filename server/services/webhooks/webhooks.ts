@@ -4,17 +4,20 @@ import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server
 import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { skillVisibleTo } from "@/server/services/catalog/skills";
+import { ServiceError } from "@/server/services/errors";
 import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
 
-export class WebhookNotFoundError extends Error {
+export class WebhookNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "webhook_not_found";
   constructor(webhookId: string) {
     super(`Webhook ${webhookId} was not found.`);
   }
 }
 
-export class DeliveryNotFoundError extends Error {
+export class DeliveryNotFoundError extends ServiceError {
+  readonly kind = "not_found";
   readonly code = "delivery_not_found";
   constructor(deliveryId: string) {
     super(

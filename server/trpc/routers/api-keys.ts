@@ -2,7 +2,6 @@ import { z } from "zod";
 import { MEMBER_ROLES } from "@/lib/enums";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/access/api-keys";
 import { createTRPCRouter, roleProcedure } from "../init";
-import { mapServiceErrors } from "../service-errors";
 
 export const apiKeysRouter = createTRPCRouter({
   list: roleProcedure("admin").query(({ ctx }) => listApiKeys(ctx.db, ctx.tenant.id)),
@@ -16,25 +15,21 @@ export const apiKeysRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        createApiKey(
-          ctx.db,
-          {
-            tenantId: ctx.tenant.id,
-            userId: ctx.user.id,
-            userRole: ctx.tenant.role,
-            audit: ctx.audit,
-          },
-          input,
-        ),
+      createApiKey(
+        ctx.db,
+        {
+          tenantId: ctx.tenant.id,
+          userId: ctx.user.id,
+          userRole: ctx.tenant.role,
+          audit: ctx.audit,
+        },
+        input,
       ),
     ),
 
   revoke: roleProcedure("admin")
     .input(z.object({ keyId: z.uuid() }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        revokeApiKey(ctx.db, { tenantId: ctx.tenant.id, keyId: input.keyId, audit: ctx.audit }),
-      ),
+      revokeApiKey(ctx.db, { tenantId: ctx.tenant.id, keyId: input.keyId, audit: ctx.audit }),
     ),
 });

@@ -12,7 +12,6 @@ import {
   type MemberActor,
 } from "@/server/services/access/members";
 import { createTRPCRouter, roleProcedure } from "../init";
-import { mapServiceErrors } from "../service-errors";
 
 /** Membership ids come from the auth library or the seed: opaque text, not always UUIDs. */
 const memberId = z.string().trim().min(1).max(200);
@@ -41,28 +40,20 @@ export const membersRouter = createTRPCRouter({
     .input(
       z.object({ email: z.email("is not an email address").max(254), role: z.enum(MEMBER_ROLES) }),
     )
-    .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => inviteMember(ctx.db, actorOf(ctx), input)),
-    ),
+    .mutation(({ ctx, input }) => inviteMember(ctx.db, actorOf(ctx), input)),
 
   /** Pending invitations that still work. */
   invitations: roleProcedure("admin").query(({ ctx }) => listInvitations(ctx.db, ctx.tenant.id)),
 
   revokeInvitation: roleProcedure("admin")
     .input(z.object({ invitationId: z.string().trim().min(1).max(200) }))
-    .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => revokeInvitation(ctx.db, actorOf(ctx), input)),
-    ),
+    .mutation(({ ctx, input }) => revokeInvitation(ctx.db, actorOf(ctx), input)),
 
   updateRole: roleProcedure("admin")
     .input(z.object({ memberId, role: z.enum(MEMBER_ROLES) }))
-    .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => updateMemberRole(ctx.db, actorOf(ctx), input)),
-    ),
+    .mutation(({ ctx, input }) => updateMemberRole(ctx.db, actorOf(ctx), input)),
 
   remove: roleProcedure("admin")
     .input(z.object({ memberId }))
-    .mutation(({ ctx, input }) =>
-      mapServiceErrors(() => removeMember(ctx.db, actorOf(ctx), input)),
-    ),
+    .mutation(({ ctx, input }) => removeMember(ctx.db, actorOf(ctx), input)),
 });

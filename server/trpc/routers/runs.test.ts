@@ -145,6 +145,28 @@ describe("runs router", () => {
     expect((await owner.runs.list({})).runs).toHaveLength(0);
   });
 
+  it("answers a start without a default agent, a reused idempotency key and a start that could not be dispatched with their codes", async () => {
+    const noDefault = await createTenantWithSkill(db, { defaultAgent: false });
+    const operator = await member(noDefault.tenant.id, "operator");
+    expect(await codeOf(operator.runs.start({ skillSlug: noDefault.skill.slug, inputs: {} }))).toBe(
+      "PRECONDITION_FAILED",
+    );
+
+    const { tenant, skill } = await tenantWithSkill();
+    const starter = await member(tenant.id, "operator");
+    const start = (topic: string) =>
+      starter.runs.start({ skillSlug: skill.slug, inputs: { topic }, idempotencyKey: "k-1" });
+    await start("x");
+    expect(await codeOf(start("y"))).toBe("UNPROCESSABLE_CONTENT");
+
+    // The fixture's dispatcher sends events nowhere: the run is created, then failed, visibly.
+    const user = await createUser(db, [{ tenantId: tenant.id, role: "operator" }]);
+    const undispatched = await callerFor(db, auth, await signIn(auth, user.email));
+    expect(
+      await codeOf(undispatched.runs.start({ skillSlug: skill.slug, inputs: { topic: "z" } })),
+    ).toBe("SERVICE_UNAVAILABLE");
+  });
+
   it("pages the history newest first with a keyset cursor, and filters", async () => {
     const { tenant, skill } = await tenantWithSkill();
     const operator = await member(tenant.id, "operator");

@@ -11,7 +11,6 @@ import {
   updateSchedule,
 } from "@/server/services/schedules/schedules";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
-import { mapServiceErrors } from "../service-errors";
 
 const scheduleId = z.object({ scheduleId: z.uuid() });
 const inputValue = z.discriminatedUnion("kind", [
@@ -40,80 +39,66 @@ export const schedulesRouter = createTRPCRouter({
 
   get: tenantProcedure
     .input(scheduleId)
-    .query(({ ctx, input }) =>
-      mapServiceErrors(() => getSchedule(ctx.db, ctx.tenant.id, input.scheduleId)),
-    ),
+    .query(({ ctx, input }) => getSchedule(ctx.db, ctx.tenant.id, input.scheduleId)),
 
   slots: tenantProcedure
     .input(scheduleId.extend({ limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        listScheduleSlots(ctx.db, ctx.tenant.id, input.scheduleId, input.limit),
-      ),
+      listScheduleSlots(ctx.db, ctx.tenant.id, input.scheduleId, input.limit),
     ),
 
   create: roleProcedure("admin")
     .input(scheduleInput)
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        createSchedule(
-          ctx.db,
-          { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit },
-          input,
-        ),
+      createSchedule(
+        ctx.db,
+        { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit },
+        input,
       ),
     ),
 
   update: roleProcedure("admin")
     .input(scheduleId.extend({ schedule: scheduleInput }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        updateSchedule(
-          ctx.db,
-          { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit },
-          input.schedule,
-        ),
+      updateSchedule(
+        ctx.db,
+        { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit },
+        input.schedule,
       ),
     ),
 
   setEnabled: roleProcedure("admin")
     .input(scheduleId.extend({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        setScheduleEnabled(
-          ctx.db,
-          { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit },
-          input.enabled,
-        ),
+      setScheduleEnabled(
+        ctx.db,
+        { tenantId: ctx.tenant.id, scheduleId: input.scheduleId, audit: ctx.audit },
+        input.enabled,
       ),
     ),
 
   delete: roleProcedure("admin")
     .input(scheduleId)
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        deleteSchedule(ctx.db, {
-          tenantId: ctx.tenant.id,
-          scheduleId: input.scheduleId,
-          audit: ctx.audit,
-        }),
-      ),
+      deleteSchedule(ctx.db, {
+        tenantId: ctx.tenant.id,
+        scheduleId: input.scheduleId,
+        audit: ctx.audit,
+      }),
     ),
 
   runNow: roleProcedure("operator")
     .input(scheduleId)
-    .mutation(({ ctx, input }) =>
-      mapServiceErrors(async () => {
-        const started = await runScheduleNow(
-          { db: ctx.db, dispatcher: ctx.dispatcher },
-          {
-            tenantId: ctx.tenant.id,
-            scheduleId: input.scheduleId,
-            userId: ctx.user.id,
-            audit: ctx.audit,
-          },
-        );
-        return { runId: started.run.id };
-      }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const started = await runScheduleNow(
+        { db: ctx.db, dispatcher: ctx.dispatcher },
+        {
+          tenantId: ctx.tenant.id,
+          scheduleId: input.scheduleId,
+          userId: ctx.user.id,
+          audit: ctx.audit,
+        },
+      );
+      return { runId: started.run.id };
+    }),
 });

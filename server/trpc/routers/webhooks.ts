@@ -13,7 +13,6 @@ import {
   updateWebhook,
 } from "@/server/services/webhooks/webhooks";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
-import { mapServiceErrors } from "../service-errors";
 
 const webhookId = z.object({ webhookId: z.uuid() });
 const webhookInput = z.object({
@@ -37,9 +36,7 @@ export const webhooksRouter = createTRPCRouter({
 
   get: tenantProcedure
     .input(webhookId)
-    .query(({ ctx, input }) =>
-      mapServiceErrors(() => getWebhook(ctx.db, ctx.tenant.id, input.webhookId)),
-    ),
+    .query(({ ctx, input }) => getWebhook(ctx.db, ctx.tenant.id, input.webhookId)),
 
   deliveries: tenantProcedure
     .input(
@@ -49,70 +46,60 @@ export const webhooksRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        listWebhookDeliveries(
-          ctx.db,
-          { tenantId: ctx.tenant.id, webhookId: input.webhookId },
-          { limit: input.limit, cursor: input.cursor },
-        ),
+      listWebhookDeliveries(
+        ctx.db,
+        { tenantId: ctx.tenant.id, webhookId: input.webhookId },
+        { limit: input.limit, cursor: input.cursor },
       ),
     ),
 
   deliveryPayload: tenantProcedure
     .input(z.object({ deliveryId: z.uuid() }))
     .query(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        getWebhookDeliveryPayload(ctx.db, {
-          tenantId: ctx.tenant.id,
-          deliveryId: input.deliveryId,
-        }),
-      ),
+      getWebhookDeliveryPayload(ctx.db, {
+        tenantId: ctx.tenant.id,
+        deliveryId: input.deliveryId,
+      }),
     ),
 
   /** Answers the signing secret: shown once. */
   create: roleProcedure("admin")
     .input(webhookInput)
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        createWebhook(
-          ctx.db,
-          { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit },
-          input,
-        ),
+      createWebhook(
+        ctx.db,
+        { tenantId: ctx.tenant.id, userId: ctx.user.id, audit: ctx.audit },
+        input,
       ),
     ),
 
   update: roleProcedure("admin")
     .input(webhookId.extend({ webhook: webhookInput }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        updateWebhook(
-          ctx.db,
-          {
-            tenantId: ctx.tenant.id,
-            userId: ctx.user.id,
-            audit: ctx.audit,
-            webhookId: input.webhookId,
-          },
-          input.webhook,
-        ),
+      updateWebhook(
+        ctx.db,
+        {
+          tenantId: ctx.tenant.id,
+          userId: ctx.user.id,
+          audit: ctx.audit,
+          webhookId: input.webhookId,
+        },
+        input.webhook,
       ),
     ),
 
   setEnabled: roleProcedure("admin")
     .input(webhookId.extend({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        setWebhookEnabled(
-          ctx.db,
-          {
-            tenantId: ctx.tenant.id,
-            userId: ctx.user.id,
-            audit: ctx.audit,
-            webhookId: input.webhookId,
-          },
-          input.enabled,
-        ),
+      setWebhookEnabled(
+        ctx.db,
+        {
+          tenantId: ctx.tenant.id,
+          userId: ctx.user.id,
+          audit: ctx.audit,
+          webhookId: input.webhookId,
+        },
+        input.enabled,
       ),
     ),
 
@@ -128,47 +115,41 @@ export const webhooksRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        rotateWebhookSecret(
-          ctx.db,
-          {
-            tenantId: ctx.tenant.id,
-            userId: ctx.user.id,
-            audit: ctx.audit,
-            webhookId: input.webhookId,
-          },
-          input.graceHours,
-        ),
+      rotateWebhookSecret(
+        ctx.db,
+        {
+          tenantId: ctx.tenant.id,
+          userId: ctx.user.id,
+          audit: ctx.audit,
+          webhookId: input.webhookId,
+        },
+        input.graceHours,
       ),
     ),
 
   delete: roleProcedure("admin")
     .input(webhookId)
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        deleteWebhook(ctx.db, {
-          tenantId: ctx.tenant.id,
-          userId: ctx.user.id,
-          audit: ctx.audit,
-          webhookId: input.webhookId,
-        }),
-      ),
+      deleteWebhook(ctx.db, {
+        tenantId: ctx.tenant.id,
+        userId: ctx.user.id,
+        audit: ctx.audit,
+        webhookId: input.webhookId,
+      }),
     ),
 
   /** Starts a run from a logged payload: an operator's call, like any other start. */
   replay: roleProcedure("operator")
     .input(z.object({ deliveryId: z.uuid() }))
     .mutation(({ ctx, input }) =>
-      mapServiceErrors(() =>
-        replayDelivery(
-          { db: ctx.db, dispatcher: ctx.dispatcher },
-          {
-            tenantId: ctx.tenant.id,
-            userId: ctx.user.id,
-            deliveryId: input.deliveryId,
-            origin: ctx.audit.origin,
-          },
-        ),
+      replayDelivery(
+        { db: ctx.db, dispatcher: ctx.dispatcher },
+        {
+          tenantId: ctx.tenant.id,
+          userId: ctx.user.id,
+          deliveryId: input.deliveryId,
+          origin: ctx.audit.origin,
+        },
       ),
     ),
 });
