@@ -19,7 +19,7 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OverlapPolicy } from "@/lib/enums";
-import type { ScheduleInput } from "@/server/services/schedules/schedules";
+import type { ScheduleInput } from "@/lib/schemas/schedules";
 import {
   checkCadence,
   cronOfPreset,

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { z } from "zod";
+import { agentEffectiveConfigInput, getAgentInput } from "@/lib/schemas/agents";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { listAgents } from "@/server/services/catalog/agents";
 import { createTRPCRouter, tenantProcedure } from "../init";
@@ -8,7 +8,7 @@ import { mapServiceErrors } from "../service-errors";
 export const agentsRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listAgents(ctx.db, ctx.tenant.id)),
 
-  get: tenantProcedure.input(z.object({ agentId: z.uuid() })).query(async ({ ctx, input }) => {
+  get: tenantProcedure.input(getAgentInput).query(async ({ ctx, input }) => {
     const agent = (await listAgents(ctx.db, ctx.tenant.id)).find(
       (candidate) => candidate.id === input.agentId,
     );
@@ -17,7 +17,7 @@ export const agentsRouter = createTRPCRouter({
     return agent;
   }),
 
-  effectiveConfig: tenantProcedure.input(z.object({ agentId: z.uuid() })).query(({ ctx, input }) =>
+  effectiveConfig: tenantProcedure.input(agentEffectiveConfigInput).query(({ ctx, input }) =>
     mapServiceErrors(() =>
       resolveAgentRuntimeConfig(ctx.db, {
         tenantId: ctx.tenant.id,

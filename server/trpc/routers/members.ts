@@ -1,5 +1,9 @@
-import { z } from "zod";
-import { MEMBER_ROLES } from "@/lib/enums";
+import {
+  inviteMemberInput,
+  removeMemberInput,
+  revokeInvitationInput,
+  updateMemberRoleInput,
+} from "@/lib/schemas/members";
 import {
   inviteMember,
   listInvitations,
@@ -13,9 +17,6 @@ import {
 } from "@/server/services/access/members";
 import { createTRPCRouter, roleProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
-
-/** Membership ids come from the auth library or the seed: opaque text, not always UUIDs. */
-const memberId = z.string().trim().min(1).max(200);
 
 const actorOf = (ctx: {
   tenant: { id: string; role: MemberActor["role"] };
@@ -38,9 +39,7 @@ export const membersRouter = createTRPCRouter({
    * not the email has an account; nobody joins until the invitee accepts with their own account.
    */
   invite: roleProcedure("admin")
-    .input(
-      z.object({ email: z.email("is not an email address").max(254), role: z.enum(MEMBER_ROLES) }),
-    )
+    .input(inviteMemberInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() => inviteMember(ctx.db, actorOf(ctx), input)),
     ),
@@ -49,19 +48,19 @@ export const membersRouter = createTRPCRouter({
   invitations: roleProcedure("admin").query(({ ctx }) => listInvitations(ctx.db, ctx.tenant.id)),
 
   revokeInvitation: roleProcedure("admin")
-    .input(z.object({ invitationId: z.string().trim().min(1).max(200) }))
+    .input(revokeInvitationInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() => revokeInvitation(ctx.db, actorOf(ctx), input)),
     ),
 
   updateRole: roleProcedure("admin")
-    .input(z.object({ memberId, role: z.enum(MEMBER_ROLES) }))
+    .input(updateMemberRoleInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() => updateMemberRole(ctx.db, actorOf(ctx), input)),
     ),
 
   remove: roleProcedure("admin")
-    .input(z.object({ memberId }))
+    .input(removeMemberInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() => removeMember(ctx.db, actorOf(ctx), input)),
     ),

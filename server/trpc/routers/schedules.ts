@@ -1,5 +1,13 @@
-import { z } from "zod";
-import { OVERLAP_POLICIES } from "@/server/db/schema/enums";
+import {
+  createScheduleInput,
+  deleteScheduleInput,
+  getScheduleInput,
+  listScheduleSlotsInput,
+  listSchedulesInput,
+  runScheduleNowInput,
+  setScheduleEnabledInput,
+  updateScheduleInput,
+} from "@/lib/schemas/schedules";
 import {
   createSchedule,
   deleteSchedule,
@@ -13,39 +21,19 @@ import {
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 import { mapServiceErrors } from "../service-errors";
 
-const scheduleId = z.object({ scheduleId: z.uuid() });
-const inputValue = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("literal"), value: z.unknown() }),
-  z.object({
-    kind: z.literal("relative-date"),
-    anchor: z.enum(["today", "start-of-week"]),
-    offsetDays: z.number().int().min(-366).max(366),
-  }),
-]);
-const scheduleInput = z.object({
-  name: z.string().trim().min(1, "is required").max(120),
-  skillId: z.uuid(),
-  agentId: z.uuid().nullable(),
-  inputs: z.record(z.string(), inputValue),
-  cron: z.string().trim().min(1, "is required").max(120),
-  timezone: z.string().min(1, "is required").max(64),
-  overlapPolicy: z.enum(OVERLAP_POLICIES),
-  enabled: z.boolean(),
-});
-
 export const schedulesRouter = createTRPCRouter({
   list: tenantProcedure
-    .input(z.object({ skillId: z.uuid().optional() }).default({}))
+    .input(listSchedulesInput)
     .query(({ ctx, input }) => listSchedules(ctx.db, ctx.tenant.id, input)),
 
   get: tenantProcedure
-    .input(scheduleId)
+    .input(getScheduleInput)
     .query(({ ctx, input }) =>
       mapServiceErrors(() => getSchedule(ctx.db, ctx.tenant.id, input.scheduleId)),
     ),
 
   slots: tenantProcedure
-    .input(scheduleId.extend({ limit: z.number().int().min(1).max(200).default(50) }))
+    .input(listScheduleSlotsInput)
     .query(({ ctx, input }) =>
       mapServiceErrors(() =>
         listScheduleSlots(ctx.db, ctx.tenant.id, input.scheduleId, input.limit),
@@ -53,7 +41,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   create: roleProcedure("admin")
-    .input(scheduleInput)
+    .input(createScheduleInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() =>
         createSchedule(
@@ -65,7 +53,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   update: roleProcedure("admin")
-    .input(scheduleId.extend({ schedule: scheduleInput }))
+    .input(updateScheduleInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() =>
         updateSchedule(
@@ -77,7 +65,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   setEnabled: roleProcedure("admin")
-    .input(scheduleId.extend({ enabled: z.boolean() }))
+    .input(setScheduleEnabledInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() =>
         setScheduleEnabled(
@@ -89,7 +77,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   delete: roleProcedure("admin")
-    .input(scheduleId)
+    .input(deleteScheduleInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(() =>
         deleteSchedule(ctx.db, {
@@ -101,7 +89,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   runNow: roleProcedure("operator")
-    .input(scheduleId)
+    .input(runScheduleNowInput)
     .mutation(({ ctx, input }) =>
       mapServiceErrors(async () => {
         const started = await runScheduleNow(
