@@ -1,7 +1,6 @@
 import { pointerSegments, type Json, type JsonObject } from "@hyperjump/json-pointer";
+import type { WebhookInputMapping } from "@/lib/schemas/webhooks";
 import type { InputField } from "@/lib/skill-inputs";
-
-export type InputMapping = Record<string, { pointer?: string; default?: unknown }>;
 
 const SAMPLE: Record<InputField["kind"], (field: InputField) => Json> = {
   text: (field) => `Example ${field.title.toLowerCase()}`,
@@ -17,7 +16,7 @@ const SAMPLE: Record<InputField["kind"], (field: InputField) => Json> = {
 };
 
 /** A payload the mapping reads: each mapped input's pointer set to a value of the input's kind. */
-export function examplePayload(fields: InputField[], mapping: InputMapping): JsonObject {
+export function examplePayload(fields: InputField[], mapping: WebhookInputMapping): JsonObject {
   const payload: JsonObject = {};
   for (const field of fields) {
     const pointer = mapping[field.name]?.pointer;

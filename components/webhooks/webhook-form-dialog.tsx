@@ -1,10 +1,13 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle } from "lucide-react";
-import { useId, useState, type FormEvent } from "react";
+import { useId, type ReactNode } from "react";
+import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
-import { fieldErrorsFrom } from "@/components/providers/field-errors";
+import { z } from "zod";
+import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -22,30 +25,25 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
+import { webhookInput, type WebhookInput, type WebhookInputMapping } from "@/lib/schemas/webhooks";
 import { inputFieldsOf } from "@/lib/skill-inputs";
-import type { InputMapping } from "./signing-example";
+import { InputMappingTable } from "./input-mapping-table";
 
-export type WebhookDraft = {
-  name: string;
-  skillId: string;
-  agentId: string | null;
-  inputMapping: InputMapping;
-  rateLimitPerMinute: number;
-  enabled: boolean;
-};
+/** One mapping row as typed: a pointer, and a default written as JSON (or plain text). */
+const mappingRow = z.object({ pointer: z.string(), defaultText: z.string() });
+type MappingRow = z.infer<typeof mappingRow>;
 
-/** One mapping row as typed: a pointer and a default written as JSON (or plain text). */
-type MappingRow = { pointer: string; defaultText: string };
+/** The form: the webhook's fields, with its input mapping held as the rows typed into the table. */
+const webhookFormSchema = webhookInput
+  .omit({ inputMapping: true })
+  .extend({ mappingRows: z.record(z.string(), mappingRow) });
+type WebhookFormFields = z.input<typeof webhookFormSchema>;
+type WebhookFormValues = z.output<typeof webhookFormSchema>;
 
-const toRows = (mapping: InputMapping): Record<string, MappingRow> =>
+/** The fields that show an error of their own; `inputMapping.<input>` shows in its row. */
+const FIELDS_WITH_ERRORS = ["name", "rateLimitPerMinute", "skillId", "agentId"] as const;
+
+const toRows = (mapping: WebhookInputMapping): Record<string, MappingRow> =>
   Object.fromEntries(
     Object.entries(mapping).map(([name, rule]) => [
       name,
@@ -72,8 +70,8 @@ function parseDefault(text: string): unknown {
 }
 
 /** The mapping of the skill's current inputs only: rows left from another skill (or a dropped input) go. */
-function toMapping(rows: Record<string, MappingRow>, inputNames: string[]): InputMapping {
-  const mapping: InputMapping = {};
+function toMapping(rows: Record<string, MappingRow>, inputNames: string[]): WebhookInputMapping {
+  const mapping: WebhookInputMapping = {};
   for (const name of inputNames) {
     const row = rows[name];
     if (!row) continue;
@@ -102,7 +100,7 @@ export function WebhookFormDialog({
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  initial?: WebhookDraft;
+  initial?: WebhookInput;
   webhookId?: string;
   onCreated?: (created: { id: string; secret: string; name: string }) => void;
 }) {
@@ -129,7 +127,7 @@ function WebhookForm({
   onDone,
   onCreated,
 }: {
-  initial?: WebhookDraft;
+  initial?: WebhookInput;
   webhookId?: string;
   onDone: () => void;
   onCreated?: (created: { id: string; secret: string; name: string }) => void;
@@ -139,13 +137,20 @@ function WebhookForm({
   const id = useId();
   const skills = useQuery(trpc.skills.list.queryOptions());
   const agents = useQuery(trpc.agents.list.queryOptions());
-  const [name, setName] = useState(initial?.name ?? "");
-  const [skillId, setSkillId] = useState(initial?.skillId ?? "");
-  const [agentId, setAgentId] = useState(initial?.agentId ?? "");
-  const [rows, setRows] = useState<Record<string, MappingRow>>(toRows(initial?.inputMapping ?? {}));
-  const [rateLimit, setRateLimit] = useState(String(initial?.rateLimitPerMinute ?? 60));
-  const [enabled, setEnabled] = useState(initial?.enabled ?? true);
-  const [errors, setErrors] = useState<Record<string, string[] | undefined>>({});
+  const form = useForm<WebhookFormFields, unknown, WebhookFormValues>({
+    resolver: zodResolver(webhookFormSchema),
+    defaultValues: {
+      name: initial?.name ?? "",
+      skillId: initial?.skillId ?? "",
+      agentId: initial?.agentId ?? null,
+      mappingRows: toRows(initial?.inputMapping ?? {}),
+      rateLimitPerMinute: initial?.rateLimitPerMinute ?? 60,
+      enabled: initial?.enabled ?? true,
+    },
+    reValidateMode: "onChange",
+  });
+  const { errors } = form.formState;
+  const [name, skillId] = useWatch({ control: form.control, name: ["name", "skillId"] });
   const slug = skills.data?.find((skill) => skill.id === skillId)?.slug;
   const skill = useQuery({
     ...trpc.skills.get.queryOptions({ slug: slug ?? "" }),
@@ -153,72 +158,57 @@ function WebhookForm({
   });
   const fields = skill.data ? inputFieldsOf(skill.data.inputsSchema) : [];
 
-  const onSaved = async () => {
-    await queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
-    onDone();
-  };
-  const onError = (error: unknown) => {
-    const fieldErrors = fieldErrorsFrom(error);
-    if (fieldErrors) setErrors(fieldErrors);
-    else toast.error(error instanceof Error ? error.message : "The webhook could not be saved.");
-  };
-  const create = useMutation(
-    trpc.webhooks.create.mutationOptions({
-      onSuccess: async (created) => {
-        onCreated?.({ ...created, name });
-        await onSaved();
-      },
-      onError,
-    }),
-  );
-  const update = useMutation(
-    trpc.webhooks.update.mutationOptions({
-      onSuccess: async () => {
-        toast.success("Webhook saved");
-        await onSaved();
-      },
-      onError,
-    }),
-  );
+  const create = useMutation(trpc.webhooks.create.mutationOptions());
+  const update = useMutation(trpc.webhooks.update.mutationOptions());
   const pending = create.isPending || update.isPending;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (pending) return;
-    setErrors({});
-    const draft: WebhookDraft = {
-      name: name.trim(),
-      skillId,
-      agentId: agentId || null,
+  const save = async ({ mappingRows, ...values }: WebhookFormValues) => {
+    const webhook: WebhookInput = {
+      ...values,
       inputMapping: toMapping(
-        rows,
+        mappingRows,
         fields.map((field) => field.name),
       ),
-      rateLimitPerMinute: Number(rateLimit),
-      enabled,
     };
-    if (webhookId) update.mutate({ webhookId, webhook: draft });
-    else create.mutate(draft);
+    try {
+      if (webhookId) {
+        await update.mutateAsync({ webhookId, webhook });
+        toast.success("Webhook saved");
+      } else {
+        const created = await create.mutateAsync(webhook);
+        onCreated?.({ ...created, name: webhook.name });
+      }
+      await queryClient.invalidateQueries({ queryKey: trpc.webhooks.pathKey() });
+      onDone();
+    } catch (error) {
+      const fieldErrors = fieldErrorsFrom(error);
+      if (!fieldErrors) {
+        toast.error(error instanceof Error ? error.message : "The webhook could not be saved.");
+        return;
+      }
+      const shownRows = new Set(fields.map((field) => field.name));
+      const unplaced = setServerFieldErrors(form.setError, fieldErrors, (key) => {
+        const input = key.startsWith("inputMapping.") ? key.slice("inputMapping.".length) : null;
+        if (input !== null)
+          return shownRows.has(input) ? (`mappingRows.${input}.pointer` as const) : null;
+        return FIELDS_WITH_ERRORS.find((field) => field === key) ?? null;
+      });
+      const rest = Object.entries(unplaced).map(
+        ([key, messages]) => `${key} ${messages.join("; ")}`,
+      );
+      if (rest.length) form.setError("root.server", { type: "server", message: rest.join("; ") });
+    }
   };
-  const errorOf = (field: string) => errors[field]?.join(", ");
-  const shownFields = new Set([
-    "name",
-    "rateLimitPerMinute",
-    "skillId",
-    "agentId",
-    ...fields.map((field) => `inputMapping.${field.name}`),
-  ]);
-  const otherErrors = Object.entries(errors).filter(
-    ([field, messages]) => !shownFields.has(field) && messages?.length,
-  );
-  const setRow = (input: string, patch: Partial<MappingRow>) =>
-    setRows((current) => ({
-      ...current,
-      [input]: { pointer: "", defaultText: "", ...current[input], ...patch },
-    }));
+  const onSubmit = form.handleSubmit(async (values) => {
+    if (!pending) await save(values);
+  });
 
   return (
-    <form onSubmit={submit} aria-label={webhookId ? "Edit webhook" : "New webhook"} noValidate>
+    <form
+      onSubmit={(event) => void onSubmit(event)}
+      aria-label={webhookId ? "Edit webhook" : "New webhook"}
+      noValidate
+    >
       <DialogHeader>
         <DialogTitle>{webhookId ? "Edit webhook" : "New webhook"}</DialogTitle>
         <DialogDescription>
@@ -226,57 +216,46 @@ function WebhookForm({
         </DialogDescription>
       </DialogHeader>
       <DialogBody className="flex max-h-[65vh] flex-col gap-4 overflow-y-auto">
-        {otherErrors.length > 0 && (
+        {errors.root?.server && (
           <Alert variant="destructive">
             <AlertTitle>The webhook was not saved</AlertTitle>
-            <AlertDescription>
-              <ul>
-                {otherErrors.map(([field, messages]) => (
-                  <li key={field}>
-                    <code>{field}</code> {messages?.join(", ")}
-                  </li>
-                ))}
-              </ul>
-            </AlertDescription>
+            <AlertDescription>{errors.root.server.message}</AlertDescription>
           </Alert>
         )}
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id={`${id}-name`} label="Name" error={errorOf("name")}>
+          <Field id={`${id}-name`} label="Name" error={errors.name?.message}>
             <Input
               id={`${id}-name`}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
+              {...form.register("name")}
               maxLength={120}
               required
-              aria-invalid={Boolean(errorOf("name"))}
+              aria-invalid={Boolean(errors.name)}
               placeholder="GitHub issues"
             />
           </Field>
           <Field
             id={`${id}-rate`}
             label="Deliveries per minute"
-            error={errorOf("rateLimitPerMinute")}
+            error={errors.rateLimitPerMinute?.message}
           >
             <Input
               id={`${id}-rate`}
               type="number"
               min={1}
               max={6000}
-              value={rateLimit}
-              onChange={(event) => setRateLimit(event.target.value)}
-              aria-invalid={Boolean(errorOf("rateLimitPerMinute"))}
+              {...form.register("rateLimitPerMinute", { setValueAs: Number })}
+              aria-invalid={Boolean(errors.rateLimitPerMinute)}
             />
           </Field>
-          <Field id={`${id}-skill`} label="Skill" error={errorOf("skillId")}>
+          <Field id={`${id}-skill`} label="Skill" error={errors.skillId?.message}>
             {skills.isPending ? (
               <Skeleton className="h-9" />
             ) : (
               <Select
                 id={`${id}-skill`}
-                value={skillId}
-                onChange={(event) => setSkillId(event.target.value)}
+                {...form.register("skillId")}
                 required
-                aria-invalid={Boolean(errorOf("skillId"))}
+                aria-invalid={Boolean(errors.skillId)}
               >
                 <option value="">Choose a skill…</option>
                 {skills.data?.map((candidate) => (
@@ -287,12 +266,11 @@ function WebhookForm({
               </Select>
             )}
           </Field>
-          <Field id={`${id}-agent`} label="Agent" error={errorOf("agentId")}>
+          <Field id={`${id}-agent`} label="Agent" error={errors.agentId?.message}>
             <Select
               id={`${id}-agent`}
-              value={agentId}
-              onChange={(event) => setAgentId(event.target.value)}
-              aria-invalid={Boolean(errorOf("agentId"))}
+              {...form.register("agentId", { setValueAs: (value: string) => value || null })}
+              aria-invalid={Boolean(errors.agentId)}
             >
               <option value="">The tenant&apos;s default agent (at delivery time)</option>
               {agents.data?.map((agent) => (
@@ -318,62 +296,51 @@ function WebhookForm({
           ) : fields.length === 0 ? (
             <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>
           ) : (
-            <Table aria-label="Input mapping">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Input</TableHead>
-                  <TableHead>JSON Pointer</TableHead>
-                  <TableHead>Default</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {fields.map((field) => {
-                  const error = errorOf(`inputMapping.${field.name}`);
-                  return (
-                    <TableRow key={field.name}>
-                      <TableCell className="align-top">
-                        <span className="font-medium">{field.title}</span>
-                        {field.required && <span className="text-destructive"> *</span>}
-                        <div className="text-muted-foreground font-mono text-xs">{field.name}</div>
-                        {error && (
-                          <p className="text-destructive mt-1 text-xs" role="alert">
-                            {error}
-                          </p>
-                        )}
-                      </TableCell>
-                      <TableCell className="align-top">
-                        <Input
-                          aria-label={`Pointer for ${field.name}`}
-                          className="font-mono"
-                          value={rows[field.name]?.pointer ?? ""}
-                          onChange={(event) => setRow(field.name, { pointer: event.target.value })}
-                          placeholder={`/${field.name}`}
-                          aria-invalid={Boolean(error)}
-                        />
-                      </TableCell>
-                      <TableCell className="align-top">
-                        <Input
-                          aria-label={`Default for ${field.name}`}
-                          value={rows[field.name]?.defaultText ?? ""}
-                          onChange={(event) =>
-                            setRow(field.name, { defaultText: event.target.value })
-                          }
-                          placeholder={
-                            field.default === undefined
-                              ? ""
-                              : `skill default: ${JSON.stringify(field.default)}`
-                          }
-                        />
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
+            <InputMappingTable
+              cellClassName="align-top"
+              rows={fields.map((field) => {
+                const error = errors.mappingRows?.[field.name]?.pointer?.message;
+                return {
+                  input: field.name,
+                  inputCell: (
+                    <>
+                      <span className="font-medium">{field.title}</span>
+                      {field.required && <span className="text-destructive"> *</span>}
+                      <div className="text-muted-foreground font-mono text-xs">{field.name}</div>
+                      {error && (
+                        <p className="text-destructive mt-1 text-xs" role="alert">
+                          {error}
+                        </p>
+                      )}
+                    </>
+                  ),
+                  pointerCell: (
+                    <Input
+                      aria-label={`Pointer for ${field.name}`}
+                      className="font-mono"
+                      {...form.register(`mappingRows.${field.name}.pointer`)}
+                      placeholder={`/${field.name}`}
+                      aria-invalid={Boolean(error)}
+                    />
+                  ),
+                  defaultCell: (
+                    <Input
+                      aria-label={`Default for ${field.name}`}
+                      {...form.register(`mappingRows.${field.name}.defaultText`)}
+                      placeholder={
+                        field.default === undefined
+                          ? ""
+                          : `skill default: ${JSON.stringify(field.default)}`
+                      }
+                    />
+                  ),
+                };
+              })}
+            />
           )}
         </fieldset>
         <label className="flex items-center gap-2 text-sm">
-          <Checkbox checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
+          <Checkbox {...form.register("enabled")} />
           Enabled (a disabled webhook answers 404, like an unknown one)
         </label>
       </DialogBody>
@@ -399,7 +366,7 @@ function Field({
   id: string;
   label: string;
   error?: string;
-  children: React.ReactNode;
+  children: ReactNode;
 }) {
   return (
     <div className="flex flex-col gap-1.5">

@@ -1,7 +1,6 @@
-/** An input of a schedule: a literal, or a date relative to the fire time in the schedule's timezone. */
-export type ScheduleInputValue =
-  | { kind: "literal"; value: unknown }
-  | { kind: "relative-date"; anchor: "today" | "start-of-week"; offsetDays: number };
+import type { RelativeDateValue, ScheduleInputValue } from "@/lib/schemas/schedules";
+
+export type { ScheduleInputValue };
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -33,11 +32,7 @@ function startOfWeek(date: string): string {
   return addDays(date, -((weekday + 6) % 7));
 }
 
-export function resolveRelativeDate(
-  value: Extract<ScheduleInputValue, { kind: "relative-date" }>,
-  timezone: string,
-  at: Date,
-): string {
+export function resolveRelativeDate(value: RelativeDateValue, timezone: string, at: Date): string {
   const today = calendarDateIn(timezone, at);
   return addDays(value.anchor === "start-of-week" ? startOfWeek(today) : today, value.offsetDays);
 }
@@ -56,9 +51,7 @@ export function resolveScheduleInputs(
   );
 }
 
-export function describeRelativeDate(
-  value: Extract<ScheduleInputValue, { kind: "relative-date" }>,
-): string {
+export function describeRelativeDate(value: RelativeDateValue): string {
   const anchor = value.anchor === "today" ? "today" : "start of this week";
   if (value.offsetDays === 0) return anchor;
   return `${anchor} ${value.offsetDays > 0 ? "+" : "−"} ${Math.abs(value.offsetDays)} day${Math.abs(value.offsetDays) === 1 ? "" : "s"}`;

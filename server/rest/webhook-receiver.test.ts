@@ -17,8 +17,8 @@ import {
   rotateWebhookSecret,
   setWebhookEnabled,
   updateWebhook,
-  type WebhookInput,
 } from "@/server/services/webhooks/webhooks";
+import type { WebhookInput } from "@/lib/schemas/webhooks";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";
 import { createWebhookReceiver } from "./webhook-receiver";

@@ -1,3 +1,4 @@
+import type { WebhookInputMapping } from "@/lib/schemas/webhooks";
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -18,8 +19,7 @@ import { webhookDeliveryVerdictEnum } from "./enums";
 import { skillRuns } from "./runs";
 import { skills } from "./skills";
 
-/** Per skill input: a JSON Pointer into the delivery's payload, and a literal fallback. */
-export type WebhookInputMapping = Record<string, { pointer?: string; default?: unknown }>;
+export type { WebhookInputMapping };
 
 export const webhooks = pgTable(
   "webhooks",

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, lowerRole, roleAtLeast } from "@/lib/roles";
+import type { CreateApiKeyInput } from "@/lib/schemas/api-keys";
 import type { Database } from "@/server/db/client";
 import { apiKeys, memberships, users } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
@@ -44,7 +45,7 @@ const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
 export async function createApiKey(
   db: Database,
   scope: { tenantId: string; userId: string; userRole: MemberRole; audit: AuditContext },
-  input: { name: string; role: MemberRole },
+  input: CreateApiKeyInput,
 ) {
   if (!roleAtLeast(scope.userRole, input.role)) throw new RoleTooHighError(input.role);
   const prefix = `${KEY_PREFIX}${randomBase62(8)}`;

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { AuditAction, AuditActorType } from "@/lib/enums";
+import type { ListAuditLogInput } from "@/lib/schemas/audit";
 import type { Database, Transaction } from "@/server/db/client";
 import {
   apiKeys,
@@ -98,15 +99,9 @@ export async function recordFailedSignIn(
   await recordAudit(db, tenantIds.length ? tenantIds.map(entry) : entry(null));
 }
 
-export type AuditListFilters = {
-  actions?: AuditAction[];
-  actorType?: AuditActorType;
-  targetId?: string;
-  from?: Date;
-  to?: Date;
-};
+export type AuditListFilters = Omit<ListAuditLogInput, "cursor">;
 /** The last row of the previous page; its exact `at` is read back from the row (a Date would lose the microseconds). */
-export type AuditCursor = { id: number };
+export type AuditCursor = NonNullable<ListAuditLogInput["cursor"]>;
 
 /**
  * The display name of the row an audit id points at, or null when it is gone. A subquery per row

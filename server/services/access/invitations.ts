@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, gt } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
+import type { InviteMemberInput, RevokeInvitationInput } from "@/lib/schemas/members";
 import type { Database, Transaction } from "@/server/db/client";
 import { accounts, invitations, memberships, sessions, tenants, users } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
@@ -84,7 +85,7 @@ export class InvitationInputError extends ServiceError {
 export async function inviteMember(
   db: Database,
   actor: MemberActor,
-  input: { email: string; role: MemberRole },
+  input: InviteMemberInput,
   now = new Date(),
 ) {
   if (!roleAtLeast(actor.role, input.role))
@@ -174,7 +175,7 @@ export async function listInvitations(db: Database, tenantId: string, now = new 
 export async function revokeInvitation(
   db: Database,
   actor: MemberActor,
-  input: { invitationId: string },
+  input: RevokeInvitationInput,
 ) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);

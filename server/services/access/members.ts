@@ -1,6 +1,7 @@
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";
+import type { RemoveMemberInput, UpdateMemberRoleInput } from "@/lib/schemas/members";
 import type { Database, Transaction } from "@/server/db/client";
 import { memberships, sessions, tenants, users } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
@@ -162,7 +163,7 @@ async function countOwners(tx: Transaction, tenantId: string) {
 export async function updateMemberRole(
   db: Database,
   actor: MemberActor,
-  input: { memberId: string; role: MemberRole },
+  input: UpdateMemberRoleInput,
 ) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
@@ -191,7 +192,7 @@ export async function updateMemberRole(
  * Takes a member out of the tenant (their account stays: it may belong to other tenants).
  * Their sessions that had this tenant open move to their oldest remaining tenant, or none.
  */
-export async function removeMember(db: Database, actor: MemberActor, input: { memberId: string }) {
+export async function removeMember(db: Database, actor: MemberActor, input: RemoveMemberInput) {
   return db.transaction(async (tx) => {
     await lockTenant(tx, actor.tenantId);
     const actorRole = await lockedActorRole(tx, actor);

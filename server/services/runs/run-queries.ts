@@ -11,19 +11,11 @@ import {
   users,
   webhooks,
 } from "@/server/db/schema";
-import type { FailureCode, InvocationSource, RunStatus } from "@/server/db/schema/enums";
+import type { ListRunsInput } from "@/lib/schemas/runs";
 import { RunNotFoundError } from "./run-errors";
 
-export type RunListFilters = {
-  status?: RunStatus;
-  skillId?: string;
-  agentId?: string;
-  source?: InvocationSource;
-  failureCode?: FailureCode;
-  createdAfter?: Date;
-  createdBefore?: Date;
-};
-export type RunCursor = { createdAt: Date; id: string };
+export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
+export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
 
 /** How much of an input value a list row shows: a page never carries whole documents. */
 const TITLE_CHARS = 80;

@@ -5,13 +5,13 @@ import {
   nextFireAfter,
   resolveScheduleInputs,
   slotHealth,
-  type ScheduleInputValue,
   type SlotForHealth,
 } from "@/lib/schedules";
+import type { ScheduleInput } from "@/lib/schemas/schedules";
 import { compileSkillInputs } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
-import type { AuditAction, OverlapPolicy } from "@/server/db/schema/enums";
+import type { AuditAction } from "@/server/db/schema/enums";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
@@ -25,18 +25,6 @@ export class ScheduleNotFoundError extends ServiceError {
     super(`Schedule ${scheduleId} was not found.`);
   }
 }
-
-export type ScheduleInput = {
-  name: string;
-  skillId: string;
-  /** null: the tenant's default agent at fire time. */
-  agentId: string | null;
-  inputs: Record<string, ScheduleInputValue>;
-  cron: string;
-  timezone: string;
-  overlapPolicy: OverlapPolicy;
-  enabled: boolean;
-};
 
 /** Field errors as the editor shows them: schedule fields by name, skill inputs as `inputs.<name>`. */
 async function validateSchedule(db: Database, tenantId: string, input: ScheduleInput, now: Date) {

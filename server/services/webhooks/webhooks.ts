@@ -5,7 +5,8 @@ import { recordAudit, type AuditContext, type AuditEntry } from "@/server/servic
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { skillVisibleTo } from "@/server/services/catalog/skills";
 import { ServiceError } from "@/server/services/errors";
-import { checkInputMapping, type WebhookInputMapping } from "./webhook-mapping";
+import type { WebhookInput } from "@/lib/schemas/webhooks";
+import { checkInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
 
 export class WebhookNotFoundError extends ServiceError {
@@ -26,21 +27,8 @@ export class DeliveryNotFoundError extends ServiceError {
   }
 }
 
-export type WebhookInput = {
-  name: string;
-  skillId: string;
-  /** null: the tenant's default agent at delivery time. */
-  agentId: string | null;
-  inputMapping: WebhookInputMapping;
-  rateLimitPerMinute: number;
-  enabled: boolean;
-};
-
 /** Who changes a webhook: the tenant, the user (the webhook's creator) and what the audit log records. */
 export type WebhookActorScope = { tenantId: string; userId: string; audit: AuditContext };
-
-/** Longest grace a rotation may give the old secret: a week covers a sender's release cycle. */
-export const MAX_ROTATION_GRACE_HOURS = 7 * 24;
 
 async function validateWebhook(db: Database | Transaction, tenantId: string, input: WebhookInput) {
   const errors: Record<string, string[]> = {};

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { agentEffectiveConfigInput, getAgentInput } from "@/lib/schemas/agents";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { getAgent, listAgents } from "@/server/services/catalog/agents";
 import { createTRPCRouter, tenantProcedure } from "../init";
@@ -7,10 +7,10 @@ export const agentsRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listAgents(ctx.db, ctx.tenant.id)),
 
   get: tenantProcedure
-    .input(z.object({ agentId: z.uuid() }))
+    .input(getAgentInput)
     .query(({ ctx, input }) => getAgent(ctx.db, ctx.tenant.id, input.agentId)),
 
-  effectiveConfig: tenantProcedure.input(z.object({ agentId: z.uuid() })).query(({ ctx, input }) =>
+  effectiveConfig: tenantProcedure.input(agentEffectiveConfigInput).query(({ ctx, input }) =>
     resolveAgentRuntimeConfig(ctx.db, {
       tenantId: ctx.tenant.id,
       agentId: input.agentId,

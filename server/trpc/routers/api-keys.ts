@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { MEMBER_ROLES } from "@/lib/enums";
+import { createApiKeyInput, revokeApiKeyInput } from "@/lib/schemas/api-keys";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/access/api-keys";
 import { createTRPCRouter, roleProcedure } from "../init";
 
@@ -8,12 +7,7 @@ export const apiKeysRouter = createTRPCRouter({
 
   /** Answers the key itself: shown once, never stored. */
   create: roleProcedure("admin")
-    .input(
-      z.object({
-        name: z.string().trim().min(1, "is required").max(100),
-        role: z.enum(MEMBER_ROLES),
-      }),
-    )
+    .input(createApiKeyInput)
     .mutation(({ ctx, input }) =>
       createApiKey(
         ctx.db,
@@ -28,7 +22,7 @@ export const apiKeysRouter = createTRPCRouter({
     ),
 
   revoke: roleProcedure("admin")
-    .input(z.object({ keyId: z.uuid() }))
+    .input(revokeApiKeyInput)
     .mutation(({ ctx, input }) =>
       revokeApiKey(ctx.db, { tenantId: ctx.tenant.id, keyId: input.keyId, audit: ctx.audit }),
     ),

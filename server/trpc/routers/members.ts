@@ -1,5 +1,9 @@
-import { z } from "zod";
-import { MEMBER_ROLES } from "@/lib/enums";
+import {
+  inviteMemberInput,
+  removeMemberInput,
+  revokeInvitationInput,
+  updateMemberRoleInput,
+} from "@/lib/schemas/members";
 import {
   inviteMember,
   listInvitations,
@@ -14,7 +18,6 @@ import {
 import { createTRPCRouter, roleProcedure } from "../init";
 
 /** Membership ids come from the auth library or the seed: opaque text, not always UUIDs. */
-const memberId = z.string().trim().min(1).max(200);
 
 const actorOf = (ctx: {
   tenant: { id: string; role: MemberActor["role"] };
@@ -37,23 +40,21 @@ export const membersRouter = createTRPCRouter({
    * not the email has an account; nobody joins until the invitee accepts with their own account.
    */
   invite: roleProcedure("admin")
-    .input(
-      z.object({ email: z.email("is not an email address").max(254), role: z.enum(MEMBER_ROLES) }),
-    )
+    .input(inviteMemberInput)
     .mutation(({ ctx, input }) => inviteMember(ctx.db, actorOf(ctx), input)),
 
   /** Pending invitations that still work. */
   invitations: roleProcedure("admin").query(({ ctx }) => listInvitations(ctx.db, ctx.tenant.id)),
 
   revokeInvitation: roleProcedure("admin")
-    .input(z.object({ invitationId: z.string().trim().min(1).max(200) }))
+    .input(revokeInvitationInput)
     .mutation(({ ctx, input }) => revokeInvitation(ctx.db, actorOf(ctx), input)),
 
   updateRole: roleProcedure("admin")
-    .input(z.object({ memberId, role: z.enum(MEMBER_ROLES) }))
+    .input(updateMemberRoleInput)
     .mutation(({ ctx, input }) => updateMemberRole(ctx.db, actorOf(ctx), input)),
 
   remove: roleProcedure("admin")
-    .input(z.object({ memberId }))
+    .input(removeMemberInput)
     .mutation(({ ctx, input }) => removeMember(ctx.db, actorOf(ctx), input)),
 });

@@ -1,23 +1,19 @@
-import { z } from "zod";
-import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/server/db/schema/enums";
+import {
+  cancelRunInput,
+  getRunInput,
+  listRunEventsInput,
+  listRunsInput,
+  rerunRunInput,
+  startRunInput,
+} from "@/lib/schemas/runs";
 import { getRun, listRunEvents, listRuns } from "@/server/services/runs/run-queries";
 import { cancelRun, rerunRun, startRun } from "@/server/services/runs/runs";
 import { isCancellable } from "@/lib/enums";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
-const inputs = z.record(z.string(), z.unknown());
-const runId = z.object({ runId: z.uuid() });
-
 export const runsRouter = createTRPCRouter({
   start: roleProcedure("operator")
-    .input(
-      z.object({
-        skillSlug: z.string().min(1).max(200),
-        agentId: z.uuid().optional(),
-        inputs,
-        idempotencyKey: z.string().min(1).max(200).optional(),
-      }),
-    )
+    .input(startRunInput)
     .mutation(async ({ ctx, input }) => {
       const { run, created } = await startRun(
         { db: ctx.db, dispatcher: ctx.dispatcher },
@@ -36,7 +32,7 @@ export const runsRouter = createTRPCRouter({
     }),
 
   cancel: roleProcedure("operator")
-    .input(runId)
+    .input(cancelRunInput)
     .mutation(async ({ ctx, input }) => {
       await cancelRun(
         { db: ctx.db, dispatcher: ctx.dispatcher },
@@ -47,7 +43,7 @@ export const runsRouter = createTRPCRouter({
     }),
 
   rerun: roleProcedure("operator")
-    .input(runId.extend({ inputs: inputs.optional(), agentId: z.uuid().nullable().optional() }))
+    .input(rerunRunInput)
     .mutation(async ({ ctx, input }) => {
       const started = await rerunRun(
         { db: ctx.db, dispatcher: ctx.dispatcher },
@@ -67,35 +63,21 @@ export const runsRouter = createTRPCRouter({
       };
     }),
 
-  get: tenantProcedure.input(runId).query(async ({ ctx, input }) => {
+  get: tenantProcedure.input(getRunInput).query(async ({ ctx, input }) => {
     const run = await getRun(ctx.db, ctx.tenant.id, input.runId);
     return { ...run, cancellable: isCancellable(run.status) };
   }),
 
-  list: tenantProcedure
-    .input(
-      z.object({
-        status: z.enum(RUN_STATUSES).optional(),
-        skillId: z.uuid().optional(),
-        agentId: z.uuid().optional(),
-        source: z.enum(INVOCATION_SOURCES).optional(),
-        failureCode: z.enum(FAILURE_CODES).optional(),
-        createdAfter: z.date().optional(),
-        createdBefore: z.date().optional(),
-        cursor: z.object({ createdAt: z.date(), id: z.uuid() }).nullish(),
-        limit: z.number().int().min(1).max(200).default(50),
-      }),
-    )
-    .query(async ({ ctx, input }) => {
-      const { cursor, limit, ...filters } = input;
-      const page = await listRuns(ctx.db, ctx.tenant.id, { filters, cursor, limit });
-      return {
-        ...page,
-        runs: page.runs.map((run) => ({ ...run, cancellable: isCancellable(run.status) })),
-      };
-    }),
+  list: tenantProcedure.input(listRunsInput).query(async ({ ctx, input }) => {
+    const { cursor, limit, ...filters } = input;
+    const page = await listRuns(ctx.db, ctx.tenant.id, { filters, cursor, limit });
+    return {
+      ...page,
+      runs: page.runs.map((run) => ({ ...run, cancellable: isCancellable(run.status) })),
+    };
+  }),
 
   events: tenantProcedure
-    .input(runId.extend({ afterId: z.number().int().min(0).default(0) }))
+    .input(listRunEventsInput)
     .query(({ ctx, input }) => listRunEvents(ctx.db, ctx.tenant.id, input.runId, input.afterId)),
 });

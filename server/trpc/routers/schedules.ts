@@ -1,5 +1,13 @@
-import { z } from "zod";
-import { OVERLAP_POLICIES } from "@/server/db/schema/enums";
+import {
+  createScheduleInput,
+  deleteScheduleInput,
+  getScheduleInput,
+  listScheduleSlotsInput,
+  listSchedulesInput,
+  runScheduleNowInput,
+  setScheduleEnabledInput,
+  updateScheduleInput,
+} from "@/lib/schemas/schedules";
 import {
   createSchedule,
   deleteSchedule,
@@ -12,43 +20,23 @@ import {
 } from "@/server/services/schedules/schedules";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
-const scheduleId = z.object({ scheduleId: z.uuid() });
-const inputValue = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("literal"), value: z.unknown() }),
-  z.object({
-    kind: z.literal("relative-date"),
-    anchor: z.enum(["today", "start-of-week"]),
-    offsetDays: z.number().int().min(-366).max(366),
-  }),
-]);
-const scheduleInput = z.object({
-  name: z.string().trim().min(1, "is required").max(120),
-  skillId: z.uuid(),
-  agentId: z.uuid().nullable(),
-  inputs: z.record(z.string(), inputValue),
-  cron: z.string().trim().min(1, "is required").max(120),
-  timezone: z.string().min(1, "is required").max(64),
-  overlapPolicy: z.enum(OVERLAP_POLICIES),
-  enabled: z.boolean(),
-});
-
 export const schedulesRouter = createTRPCRouter({
   list: tenantProcedure
-    .input(z.object({ skillId: z.uuid().optional() }).default({}))
+    .input(listSchedulesInput)
     .query(({ ctx, input }) => listSchedules(ctx.db, ctx.tenant.id, input)),
 
   get: tenantProcedure
-    .input(scheduleId)
+    .input(getScheduleInput)
     .query(({ ctx, input }) => getSchedule(ctx.db, ctx.tenant.id, input.scheduleId)),
 
   slots: tenantProcedure
-    .input(scheduleId.extend({ limit: z.number().int().min(1).max(200).default(50) }))
+    .input(listScheduleSlotsInput)
     .query(({ ctx, input }) =>
       listScheduleSlots(ctx.db, ctx.tenant.id, input.scheduleId, input.limit),
     ),
 
   create: roleProcedure("admin")
-    .input(scheduleInput)
+    .input(createScheduleInput)
     .mutation(({ ctx, input }) =>
       createSchedule(
         ctx.db,
@@ -58,7 +46,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   update: roleProcedure("admin")
-    .input(scheduleId.extend({ schedule: scheduleInput }))
+    .input(updateScheduleInput)
     .mutation(({ ctx, input }) =>
       updateSchedule(
         ctx.db,
@@ -68,7 +56,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   setEnabled: roleProcedure("admin")
-    .input(scheduleId.extend({ enabled: z.boolean() }))
+    .input(setScheduleEnabledInput)
     .mutation(({ ctx, input }) =>
       setScheduleEnabled(
         ctx.db,
@@ -78,7 +66,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   delete: roleProcedure("admin")
-    .input(scheduleId)
+    .input(deleteScheduleInput)
     .mutation(({ ctx, input }) =>
       deleteSchedule(ctx.db, {
         tenantId: ctx.tenant.id,
@@ -88,7 +76,7 @@ export const schedulesRouter = createTRPCRouter({
     ),
 
   runNow: roleProcedure("operator")
-    .input(scheduleId)
+    .input(runScheduleNowInput)
     .mutation(async ({ ctx, input }) => {
       const started = await runScheduleNow(
         { db: ctx.db, dispatcher: ctx.dispatcher },

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { getSkillInput } from "@/lib/schemas/skills";
 import { getSkill, listSkills } from "@/server/services/catalog/skills";
 import { createTRPCRouter, tenantProcedure } from "../init";
 
@@ -6,6 +6,6 @@ export const skillsRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listSkills(ctx.db, ctx.tenant.id)),
 
   get: tenantProcedure
-    .input(z.object({ slug: z.string().min(1).max(200) }))
+    .input(getSkillInput)
     .query(({ ctx, input }) => getSkill(ctx.db, ctx.tenant.id, input.slug)),
 });

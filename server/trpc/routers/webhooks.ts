@@ -1,4 +1,14 @@
-import { z } from "zod";
+import {
+  createWebhookInput,
+  deleteWebhookInput,
+  getWebhookDeliveryPayloadInput,
+  getWebhookInput,
+  listWebhookDeliveriesInput,
+  replayDeliveryInput,
+  rotateWebhookSecretInput,
+  setWebhookEnabledInput,
+  updateWebhookInput,
+} from "@/lib/schemas/webhooks";
 import { replayDelivery } from "@/server/services/webhooks/webhook-deliveries";
 import {
   createWebhook,
@@ -7,44 +17,21 @@ import {
   getWebhookDeliveryPayload,
   listWebhookDeliveries,
   listWebhooks,
-  MAX_ROTATION_GRACE_HOURS,
   rotateWebhookSecret,
   setWebhookEnabled,
   updateWebhook,
 } from "@/server/services/webhooks/webhooks";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
-const webhookId = z.object({ webhookId: z.uuid() });
-const webhookInput = z.object({
-  name: z.string().trim().min(1, "is required").max(120),
-  skillId: z.uuid(),
-  agentId: z.uuid().nullable(),
-  inputMapping: z.record(
-    z.string(),
-    z.object({ pointer: z.string().max(500).optional(), default: z.unknown().optional() }),
-  ),
-  rateLimitPerMinute: z
-    .number()
-    .int()
-    .min(1, "must be at least 1")
-    .max(6000, "must be at most 6000"),
-  enabled: z.boolean(),
-});
-
 export const webhooksRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listWebhooks(ctx.db, ctx.tenant.id)),
 
   get: tenantProcedure
-    .input(webhookId)
+    .input(getWebhookInput)
     .query(({ ctx, input }) => getWebhook(ctx.db, ctx.tenant.id, input.webhookId)),
 
   deliveries: tenantProcedure
-    .input(
-      webhookId.extend({
-        limit: z.number().int().min(1).max(100).default(50),
-        cursor: z.uuid().nullish(),
-      }),
-    )
+    .input(listWebhookDeliveriesInput)
     .query(({ ctx, input }) =>
       listWebhookDeliveries(
         ctx.db,
@@ -53,18 +40,16 @@ export const webhooksRouter = createTRPCRouter({
       ),
     ),
 
-  deliveryPayload: tenantProcedure
-    .input(z.object({ deliveryId: z.uuid() }))
-    .query(({ ctx, input }) =>
-      getWebhookDeliveryPayload(ctx.db, {
-        tenantId: ctx.tenant.id,
-        deliveryId: input.deliveryId,
-      }),
-    ),
+  deliveryPayload: tenantProcedure.input(getWebhookDeliveryPayloadInput).query(({ ctx, input }) =>
+    getWebhookDeliveryPayload(ctx.db, {
+      tenantId: ctx.tenant.id,
+      deliveryId: input.deliveryId,
+    }),
+  ),
 
   /** Answers the signing secret: shown once. */
   create: roleProcedure("admin")
-    .input(webhookInput)
+    .input(createWebhookInput)
     .mutation(({ ctx, input }) =>
       createWebhook(
         ctx.db,
@@ -74,7 +59,7 @@ export const webhooksRouter = createTRPCRouter({
     ),
 
   update: roleProcedure("admin")
-    .input(webhookId.extend({ webhook: webhookInput }))
+    .input(updateWebhookInput)
     .mutation(({ ctx, input }) =>
       updateWebhook(
         ctx.db,
@@ -89,7 +74,7 @@ export const webhooksRouter = createTRPCRouter({
     ),
 
   setEnabled: roleProcedure("admin")
-    .input(webhookId.extend({ enabled: z.boolean() }))
+    .input(setWebhookEnabledInput)
     .mutation(({ ctx, input }) =>
       setWebhookEnabled(
         ctx.db,
@@ -105,15 +90,7 @@ export const webhooksRouter = createTRPCRouter({
 
   /** Answers the new secret: shown once. The old one stays valid for `graceHours`. */
   rotateSecret: roleProcedure("admin")
-    .input(
-      webhookId.extend({
-        graceHours: z
-          .number()
-          .int()
-          .min(0)
-          .max(MAX_ROTATION_GRACE_HOURS, `must be at most ${MAX_ROTATION_GRACE_HOURS} (a week)`),
-      }),
-    )
+    .input(rotateWebhookSecretInput)
     .mutation(({ ctx, input }) =>
       rotateWebhookSecret(
         ctx.db,
@@ -128,7 +105,7 @@ export const webhooksRouter = createTRPCRouter({
     ),
 
   delete: roleProcedure("admin")
-    .input(webhookId)
+    .input(deleteWebhookInput)
     .mutation(({ ctx, input }) =>
       deleteWebhook(ctx.db, {
         tenantId: ctx.tenant.id,
@@ -140,7 +117,7 @@ export const webhooksRouter = createTRPCRouter({
 
   /** Starts a run from a logged payload: an operator's call, like any other start. */
   replay: roleProcedure("operator")
-    .input(z.object({ deliveryId: z.uuid() }))
+    .input(replayDeliveryInput)
     .mutation(({ ctx, input }) =>
       replayDelivery(
         { db: ctx.db, dispatcher: ctx.dispatcher },
