@@ -1,12 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
-import { ADMIN_STATE } from "./support";
+import { ADMIN_STATE, definitionOf } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
-
-/** The value next to a term of the effective config's definition list. */
-const definition = (page: Page, term: string) =>
-  page.locator("dt", { hasText: new RegExp(`^${term}$`) }).locator("+ dd");
 
 test("the agents page lists each agent's model and state; an agent's page previews the config its runs would use", async ({
   page,
@@ -35,21 +31,21 @@ test("the agents page lists each agent's model and state; an agent's page previe
   await expect(page.getByRole("heading", { name: "Support Writer", level: 1 })).toBeVisible();
   await expect(page.getByText("Drafts customer replies.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Effective runtime config" })).toBeVisible();
-  await expect(definition(page, "Model")).toHaveText(
+  await expect(definitionOf(page, "Model")).toHaveText(
     "openai-compatible:scripted (from the deployment default)",
   );
-  await expect(definition(page, "Template")).toHaveText("Customer-facing writer");
-  await expect(definition(page, "Skills")).toHaveText("Customer email reply");
-  await expect(definition(page, "Built-in tools")).toContainText("current_time");
-  await expect(definition(page, "Built-in tools")).not.toContainText("read_skill_reference");
-  await expect(definition(page, "Blocked tools")).toHaveText("read_skill_reference");
-  await expect(definition(page, "Knowledge bases")).toHaveText("Acme handbook");
-  await expect(definition(page, "Guardrail")).toHaveText("Standard (template)");
-  await expect(definition(page, "Limits")).toHaveText("6 steps · 180 s");
-  await expect(definition(page, "Acts as")).toHaveText(
+  await expect(definitionOf(page, "Template")).toHaveText("Customer-facing writer");
+  await expect(definitionOf(page, "Skills")).toHaveText("Customer email reply");
+  await expect(definitionOf(page, "Built-in tools")).toContainText("current_time");
+  await expect(definitionOf(page, "Built-in tools")).not.toContainText("read_skill_reference");
+  await expect(definitionOf(page, "Blocked tools")).toHaveText("read_skill_reference");
+  await expect(definitionOf(page, "Knowledge bases")).toHaveText("Acme handbook");
+  await expect(definitionOf(page, "Guardrail")).toHaveText("Standard (template)");
+  await expect(definitionOf(page, "Limits")).toHaveText("6 steps · 180 s");
+  await expect(definitionOf(page, "Acts as")).toHaveText(
     `${DEMO_ADMIN.name} <${DEMO_ADMIN.email}> (invoker)`,
   );
-  await expect(definition(page, "System prompt")).toContainText(
+  await expect(definitionOf(page, "System prompt")).toContainText(
     "You write on behalf of Acme to customers and partners.",
   );
 
@@ -57,12 +53,12 @@ test("the agents page lists each agent's model and state; an agent's page previe
   await page.goBack();
   await agents.getByRole("link", { name: "Ops Assistant", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Ops Assistant", level: 1 })).toBeVisible();
-  await expect(definition(page, "Template")).toHaveText("Operations analyst");
-  await expect(definition(page, "Blocked tools")).toHaveText("none");
-  await expect(definition(page, "Built-in tools")).toContainText("read_skill_reference");
-  await expect(definition(page, "Guardrail")).toHaveText("Standard (tenant default)");
-  await expect(definition(page, "Limits")).toHaveText("8 steps · 300 s");
-  await expect(definition(page, "System prompt")).toContainText(
+  await expect(definitionOf(page, "Template")).toHaveText("Operations analyst");
+  await expect(definitionOf(page, "Blocked tools")).toHaveText("none");
+  await expect(definitionOf(page, "Built-in tools")).toContainText("read_skill_reference");
+  await expect(definitionOf(page, "Guardrail")).toHaveText("Standard (tenant default)");
+  await expect(definitionOf(page, "Limits")).toHaveText("8 steps · 300 s");
+  await expect(definitionOf(page, "System prompt")).toContainText(
     "You are an operations analyst at Acme.",
   );
 });

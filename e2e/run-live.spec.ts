@@ -6,7 +6,14 @@ import {
   scriptModel,
   uniqueScriptKey,
 } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import {
+  ADMIN_STATE,
+  definitionOf,
+  EMAIL_SKILL,
+  isSameDocument,
+  markDocument,
+  startRunThroughApi,
+} from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
@@ -14,9 +21,6 @@ test.use({ storageState: ADMIN_STATE });
 const status = (page: Page) => page.getByTestId("run-status");
 const timeline = (page: Page) => page.getByRole("list", { name: "Timeline" });
 const events = (page: Page, type: string) => timeline(page).locator(`[data-event-type="${type}"]`);
-/** The value next to a term of the run page's definition lists. */
-const definition = (page: Page, term: string) =>
-  page.locator("dt", { hasText: new RegExp(`^${term}$`) }).locator("+ dd");
 
 test("a running run's page shows each event as it happens, then the terminal status, without a reload", async ({
   page,
@@ -32,7 +36,7 @@ test("a running run's page shows each event as it happens, then the terminal sta
       inputs: { customerName: "Lin", customerEmail: `Where is my parcel? ${scriptMarker(key)}` },
     });
     await page.goto(`/runs/${runId}`);
-    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+    await markDocument(page);
 
     // Held in its first model call: started, nothing from the model yet.
     await expect.poll(async () => (await modelCalls(key)).held, { timeout: 15_000 }).toBe(1);
@@ -42,7 +46,7 @@ test("a running run's page shows each event as it happens, then the terminal sta
     await expect(
       page.getByText("The deliverable appears here when the run completes."),
     ).toBeVisible();
-    await expect(definition(page, "Duration")).toContainText("so far");
+    await expect(definitionOf(page, "Duration")).toContainText("so far");
     await expect(page.getByRole("button", { name: "Cancel", exact: true })).toBeVisible();
 
     // The first answer asks for a tool: its events arrive while the run is still running.
@@ -65,11 +69,9 @@ test("a running run's page shows each event as it happens, then the terminal sta
     await expect(
       page.getByTestId("deliverable").getByRole("heading", { name: "Reply to Lin" }),
     ).toBeVisible();
-    await expect(definition(page, "Duration")).not.toContainText("so far");
+    await expect(definitionOf(page, "Duration")).not.toContainText("so far");
     await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveCount(0);
-    expect(
-      await page.evaluate(() => "__sameDocument" in window && window.__sameDocument === true),
-    ).toBe(true);
+    expect(await isSameDocument(page)).toBe(true);
   } finally {
     await releaseModel(key, { count: 2 });
   }
@@ -92,14 +94,14 @@ test("the config snapshot card shows what the run ran with: the agent's model, t
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
 
   await expect(page.getByRole("heading", { name: "Config snapshot" })).toBeVisible();
-  await expect(definition(page, "Agent")).toHaveText("Support Writer");
-  await expect(definition(page, "Model")).toHaveText("openai-compatible:scripted");
-  await expect(definition(page, "Template")).toHaveText("Customer-facing writer");
-  await expect(definition(page, "Blocked tools")).toHaveText("read_skill_reference");
-  await expect(definition(page, "MCP servers")).toHaveText("none");
-  await expect(definition(page, "Knowledge bases")).toHaveText("Acme handbook");
-  await expect(definition(page, "Guardrail")).toHaveText("Standard (template)");
-  await expect(definition(page, "Limits")).toHaveText("6 steps · 180 s");
+  await expect(definitionOf(page, "Agent")).toHaveText("Support Writer");
+  await expect(definitionOf(page, "Model")).toHaveText("openai-compatible:scripted");
+  await expect(definitionOf(page, "Template")).toHaveText("Customer-facing writer");
+  await expect(definitionOf(page, "Blocked tools")).toHaveText("read_skill_reference");
+  await expect(definitionOf(page, "MCP servers")).toHaveText("none");
+  await expect(definitionOf(page, "Knowledge bases")).toHaveText("Acme handbook");
+  await expect(definitionOf(page, "Guardrail")).toHaveText("Standard (template)");
+  await expect(definitionOf(page, "Limits")).toHaveText("6 steps · 180 s");
   // The tools the card lists are the ones the model was offered, the blocked one not among them.
   const [request] = (await modelCalls(key)).requests;
   expect(request?.model).toBe("scripted");
@@ -108,6 +110,6 @@ test("the config snapshot card shows what the run ran with: the agent's model, t
     .sort();
   expect(offered).toContain("search_knowledge_base");
   expect(offered).not.toContain("read_skill_reference");
-  const listed = (await definition(page, "Tools offered").textContent())?.split(", ") ?? [];
+  const listed = (await definitionOf(page, "Tools offered").textContent())?.split(", ") ?? [];
   expect(listed.sort()).toEqual(offered);
 });

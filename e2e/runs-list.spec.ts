@@ -6,7 +6,13 @@ import {
   scriptModel,
   uniqueScriptKey,
 } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import {
+  ADMIN_STATE,
+  EMAIL_SKILL,
+  isSameDocument,
+  markDocument,
+  startRunThroughApi,
+} from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
@@ -17,12 +23,6 @@ const PAGE_SIZE = 50;
 const runsTable = (page: Page) => page.getByRole("table", { name: "Runs" });
 const runRow = (page: Page, runId: string) => runsTable(page).locator(`tr[data-run-id="${runId}"]`);
 const statusOf = (page: Page, runId: string) => runRow(page, runId).locator("[data-status]");
-
-/** Marks the document, so a spec can tell a live update from a reload (which would drop it). */
-const markDocument = (page: Page) =>
-  page.evaluate(() => Object.assign(window, { __sameDocument: true }));
-const isSameDocument = (page: Page) =>
-  page.evaluate(() => "__sameDocument" in window && window.__sameDocument === true);
 
 test("the run list follows runs as they move: a run started elsewhere appears, and running runs turn complete, without a reload", async ({
   page,
