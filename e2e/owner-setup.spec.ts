@@ -5,84 +5,38 @@
  * endpoint are gone. This spec starts that second app itself — the real launcher on the build
  * the suite's web server made, with a throwaway database on free ports (about 15 s).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import net from "node:net";
 import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { hasProductionBuild, launchApp, type LaunchedApp } from "./launch-app";
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 test.skip(
-  !existsSync(".next/BUILD_ID"),
+  !hasProductionBuild(),
   "needs the production build the suite's web server makes (npm run build)",
 );
 
-let launcher: ChildProcess | null = null;
-let log = "";
+let launcher: LaunchedApp | null = null;
 let appUrl = "";
 let setupToken = "";
 
 test.beforeAll(async () => {
-  const [port, pgPort, enginePort] = [await freePort(), await freePort(), await freePort()];
-  appUrl = `http://localhost:${port}`;
-  launcher = spawn(
-    process.execPath,
-    ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: String(port),
-        SKILLRUN_PG_PORT: String(pgPort),
-        SKILLRUN_ENGINE_PORT: String(enginePort),
-        SKILLRUN_DEMO: "",
-        BETTER_AUTH_URL: appUrl,
-        // Localhost: the launcher may generate the secret into its (throwaway) data directory.
-        BETTER_AUTH_SECRET: "",
-        DATABASE_URL: "",
-        INNGEST_DEV: "",
-        INNGEST_BASE_URL: "",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-    },
-  );
-  const child = launcher;
-  child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  await expect
-    .poll(
-      () => {
-        if (child.exitCode !== null)
-          throw new Error(`the launcher exited (${child.exitCode}):\n${log}`);
-        return /setup token ([A-Za-z0-9_-]{43})/.exec(log)?.[1] ?? "";
-      },
-      { timeout: 150_000, intervals: [500] },
-    )
-    .not.toBe("");
-  setupToken = /setup token ([A-Za-z0-9_-]{43})/.exec(log)?.[1] ?? "";
+  launcher = await launchApp({
+    SKILLRUN_DEMO: "",
+    // Localhost: the launcher may generate the secret into its (throwaway) data directory.
+    BETTER_AUTH_SECRET: "",
+  });
+  appUrl = launcher.url;
+  setupToken = (await launcher.waitForLog(/setup token ([A-Za-z0-9_-]{43})/))[1] ?? "";
 });
 
 test.afterAll(async () => {
-  const child = launcher;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await launcher?.stop();
 });
 
 test("the launcher says it seeded no demo and prints the setup link; the demo password signs nobody in", async ({
   request,
 }) => {
+  const log = launcher?.log() ?? "";
   expect(log).toContain("no demo data");
   expect(log).not.toContain("DEMO MODE");
   expect(log).toContain(`create the owner at ${appUrl}/setup#token=${setupToken}`);

@@ -43,3 +43,13 @@ export async function startRunThroughApi(
 export const runIdOf = (url: string) => /\/runs\/([0-9a-f-]{36})/.exec(url)?.[1] ?? "";
 
 export const EMAIL_SKILL = { slug: "customer-email-reply", name: "Customer email reply" };
+
+/** Marks the page's document, so that a spec can tell a live update from a reload (which drops the mark). */
+export const markDocument = (page: Page) =>
+  page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+export const isSameDocument = (page: Page) =>
+  page.evaluate(() => "__sameDocument" in window && window.__sameDocument === true);
+
+/** The value a page's definition list gives for `term` (the run summary, a config list). */
+export const definitionOf = (page: Page, term: string) =>
+  page.locator("dt", { hasText: new RegExp(`^${term}$`) }).locator("+ dd");

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { DEFAULT_TEXT, startModelServer } from "@/e2e/fixtures/model-server";
 import {
   modelCalls,
+  releaseModel,
   scriptMarker,
   scriptModel,
   uniqueScriptKey,
@@ -164,6 +165,50 @@ describe("the scripted model server", () => {
     expect((await fetch(`${server.url}/__health`)).status).toBe(200);
     const next = await generateText({ model, prompt: promptFor(key), maxRetries: 0 });
     expect(next.text).toBe("Next one.");
+  });
+
+  it("holds each held step until the spec releases it, one release per call", async () => {
+    const key = uniqueScriptKey("hold");
+    await scriptModel(
+      key,
+      [
+        { text: "First.", hold: true },
+        { text: "Abandoned.", hold: true },
+        { text: "Released ahead.", hold: true },
+      ],
+      server.url,
+    );
+
+    const first = generateText({ model, prompt: promptFor(key), maxRetries: 0 });
+    await vi.waitFor(async () =>
+      expect(await modelCalls(key, server.url)).toMatchObject({ calls: 1, held: 1 }),
+    );
+    await releaseModel(key, { serverUrl: server.url });
+    expect((await first).text).toBe("First.");
+    expect((await modelCalls(key, server.url)).held).toBe(0);
+
+    // A held call the client abandons is counted, and takes no release with it.
+    const abandoned = new AbortController();
+    const second = generateText({
+      model,
+      prompt: promptFor(key),
+      maxRetries: 0,
+      abortSignal: abandoned.signal,
+    }).catch((error: unknown) => error);
+    await vi.waitFor(async () =>
+      expect(await modelCalls(key, server.url)).toMatchObject({ calls: 2, held: 1 }),
+    );
+    abandoned.abort();
+    expect(await second).toBeInstanceOf(Error);
+    await vi.waitFor(async () =>
+      expect(await modelCalls(key, server.url)).toMatchObject({ aborted: 1, held: 0 }),
+    );
+
+    // A release before the held call arrives is kept for it.
+    await releaseModel(key, { serverUrl: server.url });
+    expect((await generateText({ model, prompt: promptFor(key), maxRetries: 0 })).text).toBe(
+      "Released ahead.",
+    );
   });
 
   it("answers the default deliverable without a marker or past the script's end", async () => {
