@@ -26,17 +26,11 @@ import { Skeleton } from "@/components/ui/skeleton";
 import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { Deliverable } from "./deliverable";
 import { failureHint } from "./failure-hints";
-import {
-  formatAbsolute,
-  formatCost,
-  formatDuration,
-  formatRelative,
-  formatTokens,
-  LIVE_POLL_MS,
-  runDuration,
-} from "./format";
+import { formatAbsolute, formatDuration, formatRelative } from "@/components/format";
+import { LIVE_POLL_MS } from "@/components/polling";
+import { formatCost, formatTokens, runDuration } from "./format";
 import { isTerminal } from "@/lib/enums";
-import { useRunNow } from "./run-now-provider";
+import { useRunNow } from "@/components/shell/run-now-provider";
 import { SOURCE_LABELS } from "./run-source";
 import { RunStatusBadge } from "./run-status";
 import { RunTimeline } from "./run-timeline";

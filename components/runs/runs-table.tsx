@@ -40,16 +40,9 @@ import {
 } from "@/components/ui/table";
 import type { AppRouter } from "@/server/trpc/root";
 import type { inferRouterOutputs } from "@trpc/server";
-import {
-  formatAbsolute,
-  formatCost,
-  formatDuration,
-  formatRelative,
-  formatTokens,
-  IDLE_POLL_MS,
-  LIVE_POLL_MS,
-  runDuration,
-} from "./format";
+import { formatAbsolute, formatDuration, formatRelative, plural } from "@/components/format";
+import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
+import { formatCost, formatTokens, runDuration } from "./format";
 import { isTerminal } from "@/lib/enums";
 import { listInputOf, runFilterParsers } from "./run-filters";
 import { RunLabel } from "./run-label";
@@ -59,7 +52,6 @@ import { RunStatusBadge } from "./run-status";
 type RunRow = inferRouterOutputs<AppRouter>["runs"]["list"]["runs"][number];
 const column = createColumnHelper<RunRow>();
 const PAGE_SIZE = 50;
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&

@@ -8,12 +8,8 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import {
-  formatAbsolute,
-  formatRelative,
-  IDLE_POLL_MS,
-  LIVE_POLL_MS,
-} from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
+import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { isTerminal } from "@/lib/enums";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";

@@ -6,12 +6,8 @@ import Link from "next/link";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import {
-  formatAbsolute,
-  formatRelative,
-  IDLE_POLL_MS,
-  LIVE_POLL_MS,
-} from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
+import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";

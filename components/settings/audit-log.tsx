@@ -8,13 +8,14 @@ import { useQueryStates } from "nuqs";
 import { useMemo, type ReactNode } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { dayOf, parseDay } from "@/components/format";
+import { FilterField } from "@/components/shell/filter-field";
+import { formatAbsolute, formatRelative } from "@/components/format";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
@@ -72,9 +73,7 @@ function AuditFilterBar() {
       role="search"
       aria-label="Filter the audit log"
     >
-      {filterField(
-        "audit-action",
-        "Action",
+      <FilterField id="audit-action" label="Action">
         <Select
           id="audit-action"
           value={filters.action ?? ""}
@@ -88,11 +87,9 @@ function AuditFilterBar() {
               {ACTION_LABELS[action]}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "audit-actor",
-        "Actor",
+        </Select>
+      </FilterField>
+      <FilterField id="audit-actor" label="Actor">
         <Select
           id="audit-actor"
           value={filters.actor ?? ""}
@@ -106,28 +103,24 @@ function AuditFilterBar() {
               {ACTOR_LABELS[type]}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "audit-from",
-        "From (UTC)",
+        </Select>
+      </FilterField>
+      <FilterField id="audit-from" label="From (UTC)">
         <Input
           id="audit-from"
           type="date"
           value={dayOf(filters.from)}
           onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
-        />,
-      )}
-      {filterField(
-        "audit-to",
-        "To (UTC)",
+        />
+      </FilterField>
+      <FilterField id="audit-to" label="To (UTC)">
         <Input
           id="audit-to"
           type="date"
           value={dayOf(filters.to)}
           onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
-        />,
-      )}
+        />
+      </FilterField>
       {filters.target && (
         <Badge variant="outline" className="h-9 rounded-md font-mono">
           Target {shortId(filters.target)}

@@ -7,7 +7,7 @@ import { useId, useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
 import { QueryError } from "@/components/shell/query-error";
 import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
 import { Alert, AlertDescription } from "@/components/ui/alert";

@@ -4,15 +4,14 @@ import { useQuery } from "@tanstack/react-query";
 import { Play, Sparkles } from "lucide-react";
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { plural } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
-import { useRunNow } from "@/components/runs/run-now-provider";
+import { useRunNow } from "@/components/shell/run-now-provider";
 import { QueryError } from "@/components/shell/query-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 export function SkillCatalog() {
   const trpc = useTRPC();

@@ -8,7 +8,7 @@ import { Fragment, useId, useMemo, useState } from "react";
 import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryError } from "@/components/shell/query-error";
