@@ -8,9 +8,7 @@ import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/format";
-import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
-import { isTerminal } from "@/lib/enums";
-import { RunStatusBadge } from "@/components/runs/run-status";
+import { IDLE_POLL_MS } from "@/components/polling";
 import { PageHeader } from "@/components/shell/page-header";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
@@ -21,19 +19,9 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { describeCadence, describeRelativeDate } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
-import { SlotOutcomeBadge, SlotStrip } from "./slot-outcome";
-
-const LEDGER_SIZE = 50;
+import { ScheduleLedger } from "./schedule-ledger";
 
 export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const trpc = useTRPC();
@@ -44,15 +32,6 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
     ...trpc.schedules.get.queryOptions({ scheduleId }),
     refetchInterval: (query) => (query.state.data ? IDLE_POLL_MS : false),
     retry: retryUnlessNotFound,
-  });
-  const slots = useQuery({
-    ...trpc.schedules.slots.queryOptions({ scheduleId, limit: LEDGER_SIZE }),
-    enabled: schedule.isSuccess,
-    // Poll while a slot's run can still change.
-    refetchInterval: (query) =>
-      query.state.data?.some((slot) => slot.run && !isTerminal(slot.run.status))
-        ? LIVE_POLL_MS
-        : IDLE_POLL_MS,
   });
   const invalidate = [trpc.schedules.pathKey()];
   const runNow = useToastMutation(trpc.schedules.runNow.mutationOptions(), {
@@ -126,72 +105,7 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
             </Alert>
           )}
           <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
-            <Card>
-              <CardHeader>
-                <CardTitle>Health ledger</CardTitle>
-                <p className="text-muted-foreground text-sm">
-                  The last {LEDGER_SIZE} slots and what became of each.
-                </p>
-              </CardHeader>
-              <CardContent className="flex flex-col gap-4">
-                <QueryView
-                  query={slots}
-                  loading={<Skeleton className="h-32" />}
-                  errorTitle="The ledger could not be loaded"
-                >
-                  {(ledger) => (
-                    <>
-                      <SlotStrip slots={ledger} />
-                      {ledger.length > 0 && (
-                        <Table aria-label="Slots">
-                          <TableHeader>
-                            <TableRow>
-                              <TableHead>Slot</TableHead>
-                              <TableHead>Outcome</TableHead>
-                              <TableHead>Run</TableHead>
-                              <TableHead>Why</TableHead>
-                            </TableRow>
-                          </TableHeader>
-                          <TableBody>
-                            {ledger.map((slot) => (
-                              <TableRow key={slot.id}>
-                                <TableCell className="whitespace-nowrap">
-                                  <time
-                                    dateTime={slot.slotAt.toISOString()}
-                                    title={formatAbsolute(slot.slotAt)}
-                                  >
-                                    {formatAbsolute(slot.slotAt)}
-                                  </time>
-                                </TableCell>
-                                <TableCell>
-                                  <SlotOutcomeBadge outcome={slot.outcome} />
-                                </TableCell>
-                                <TableCell>
-                                  {slot.run ? (
-                                    <Link
-                                      href={`/runs/${slot.run.id}`}
-                                      className="inline-flex items-center gap-1 hover:underline"
-                                      aria-label={`Run of ${formatAbsolute(slot.slotAt)}`}
-                                    >
-                                      <RunStatusBadge status={slot.run.status} />
-                                    </Link>
-                                  ) : (
-                                    "—"
-                                  )}
-                                </TableCell>
-                                <TableCell className="text-muted-foreground text-xs">
-                                  {slot.reason ?? ""}
-                                </TableCell>
-                              </TableRow>
-                            ))}
-                          </TableBody>
-                        </Table>
-                      )}
-                    </>
-                  )}
-                </QueryView>
-              </CardContent>
-            </Card>
+            <ScheduleLedger scheduleId={scheduleId} />
             <Card className="self-start">
               <CardHeader>
                 <CardTitle>Schedule</CardTitle>
