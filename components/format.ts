@@ -29,11 +29,3 @@ export function formatDuration(milliseconds: number): string {
   const minutes = Math.floor(seconds / 60);
   return `${minutes} min ${Math.round(seconds % 60)} s`;
 }
-
-/** "1 run", "2 runs". */
-export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-
-/** A date filter's value as `<input type="date">` shows it: the UTC day. */
-export const dayOf = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : "");
-/** `<input type="date">`'s value as the start of that UTC day, or null when cleared. */
-export const parseDay = (value: string) => (value ? new Date(`${value}T00:00:00.000Z`) : null);

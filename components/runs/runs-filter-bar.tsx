@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { FilterX } from "lucide-react";
 import { useQueryStates } from "nuqs";
 import { useTRPC } from "@/components/providers/trpc";
-import { dayOf, parseDay } from "@/components/format";
+import { dayOf, parseDay } from "@/components/date-input";
 import { FilterField } from "@/components/shell/filter-field";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";

@@ -8,7 +8,7 @@ import { useQueryStates } from "nuqs";
 import { useMemo, type ReactNode } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { dayOf, parseDay } from "@/components/format";
+import { dayOf, parseDay } from "@/components/date-input";
 import { FilterField } from "@/components/shell/filter-field";
 import { formatAbsolute, formatRelative } from "@/components/format";
 import { QueryView } from "@/components/shell/query-view";

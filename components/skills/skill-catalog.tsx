@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Play, Sparkles } from "lucide-react";
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
-import { plural } from "@/components/format";
+import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { useRunNow } from "@/components/shell/run-now-provider";
 import { QueryView } from "@/components/shell/query-view";

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Ban, LoaderCircle, RotateCcw } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
-import { plural } from "@/components/format";
+import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { Button } from "@/components/ui/button";

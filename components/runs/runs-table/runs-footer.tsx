@@ -1,5 +1,5 @@
 import { LoaderCircle } from "lucide-react";
-import { plural } from "@/components/format";
+import { plural } from "@/components/plural";
 import { Button } from "@/components/ui/button";
 
 /** How many runs are shown, whether they are refreshing, and Load more while pages remain. */
