@@ -5,7 +5,6 @@ import { QueryError } from "./query-error";
 
 /** What a query says about itself: enough to draw any of its four states. */
 type ViewableQuery<TData> = {
-  isPending: boolean;
   isError: boolean;
   data: TData | undefined;
   error: { message: string; data?: { code?: string } | null } | null;
@@ -42,12 +41,11 @@ export function QueryView<TData>({
   empty?: ReactNode;
   children: (data: TData) => ReactNode;
 }) {
-  if (query.isPending) return loading;
   if (query.isError) {
     if (notFound !== undefined && isNotFound(query.error)) return notFound;
     return <QueryError title={errorTitle} query={query} />;
   }
+  // A query without data and without an error is still pending (or waiting to be enabled).
   if (query.data === undefined) return loading;
-  if (isEmpty?.(query.data)) return empty;
-  return children(query.data);
+  return isEmpty?.(query.data) ? empty : children(query.data);
 }
