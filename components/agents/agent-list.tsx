@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Bot } from "lucide-react";
 import Link from "next/link";
 import { useTRPC } from "@/components/providers/trpc";
-import { QueryError } from "@/components/shell/query-error";
+import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
@@ -38,57 +38,65 @@ export function ModelState({
 export function AgentList() {
   const trpc = useTRPC();
   const agents = useQuery(trpc.agents.list.queryOptions());
-  if (agents.isPending) return <Skeleton className="h-48" aria-label="Loading agents" />;
-  if (agents.isError) return <QueryError title="Agents could not be loaded" query={agents} />;
-  if (agents.data.length === 0) {
-    return (
-      <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-        <Bot className="text-muted-foreground mb-3 size-8" aria-hidden />
-        <p className="font-medium">No agents in this tenant</p>
-      </div>
-    );
-  }
   return (
-    <Table aria-label="Agents">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Agent</TableHead>
-          <TableHead>Template</TableHead>
-          <TableHead>Model</TableHead>
-          <TableHead>State</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {agents.data.map((agent) => (
-          <TableRow key={agent.id}>
-            <TableCell>
-              <Link href={`/agents/${agent.id}`} className="font-medium hover:underline">
-                {agent.name}
-              </Link>
-              {agent.isDefault && (
-                <Badge variant="outline" className="ml-2">
-                  Default
-                </Badge>
-              )}
-              {agent.description && (
-                <div className="text-muted-foreground text-xs">{agent.description}</div>
-              )}
-            </TableCell>
-            <TableCell>{agent.template.name}</TableCell>
-            <TableCell>
-              <code className="font-mono text-xs">{agent.model}</code>
-            </TableCell>
-            <TableCell>
-              <ModelState configured={agent.configured} missingSettings={agent.missingSettings} />
-              {!agent.configured && agent.missingSettings.length > 0 && (
-                <div className="text-muted-foreground mt-1 text-xs">
-                  Set {agent.missingSettings.join(", ")}
-                </div>
-              )}
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <QueryView
+      query={agents}
+      loading={<Skeleton className="h-48" aria-label="Loading agents" />}
+      errorTitle="Agents could not be loaded"
+      isEmpty={(list) => list.length === 0}
+      empty={
+        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+          <Bot className="text-muted-foreground mb-3 size-8" aria-hidden />
+          <p className="font-medium">No agents in this tenant</p>
+        </div>
+      }
+    >
+      {(list) => (
+        <Table aria-label="Agents">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Agent</TableHead>
+              <TableHead>Template</TableHead>
+              <TableHead>Model</TableHead>
+              <TableHead>State</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {list.map((agent) => (
+              <TableRow key={agent.id}>
+                <TableCell>
+                  <Link href={`/agents/${agent.id}`} className="font-medium hover:underline">
+                    {agent.name}
+                  </Link>
+                  {agent.isDefault && (
+                    <Badge variant="outline" className="ml-2">
+                      Default
+                    </Badge>
+                  )}
+                  {agent.description && (
+                    <div className="text-muted-foreground text-xs">{agent.description}</div>
+                  )}
+                </TableCell>
+                <TableCell>{agent.template.name}</TableCell>
+                <TableCell>
+                  <code className="font-mono text-xs">{agent.model}</code>
+                </TableCell>
+                <TableCell>
+                  <ModelState
+                    configured={agent.configured}
+                    missingSettings={agent.missingSettings}
+                  />
+                  {!agent.configured && agent.missingSettings.length > 0 && (
+                    <div className="text-muted-foreground mt-1 text-xs">
+                      Set {agent.missingSettings.join(", ")}
+                    </div>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </QueryView>
   );
 }

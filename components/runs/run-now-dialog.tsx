@@ -32,7 +32,7 @@ import {
   type InputField,
   type InputsSchema,
 } from "@/lib/skill-inputs";
-import { formatRelative } from "./format";
+import { formatRelative } from "@/components/format";
 import { runLabelText } from "./run-label";
 
 export type RunNowRequest = {

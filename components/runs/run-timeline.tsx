@@ -13,7 +13,7 @@ import {
   XCircle,
   type LucideIcon,
 } from "lucide-react";
-import { formatAbsolute, formatDuration } from "./format";
+import { formatAbsolute, formatDuration } from "@/components/format";
 import { describeMasked, maskedItems, readMaskCounts } from "./masked-pii";
 
 type TimelineEvent = { id: number; type: string; at: Date; payload: Record<string, unknown> };

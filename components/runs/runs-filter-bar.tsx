@@ -4,9 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { FilterX } from "lucide-react";
 import { useQueryStates } from "nuqs";
 import { useTRPC } from "@/components/providers/trpc";
+import { dayOf, parseDay } from "@/components/date-input";
+import { FilterField } from "@/components/shell/filter-field";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
 import { runFilterParsers } from "./run-filters";
@@ -21,9 +22,7 @@ export function RunsFilterBar() {
 
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
-      {filterField(
-        "filter-status",
-        "Status",
+      <FilterField id="filter-status" label="Status">
         <Select
           id="filter-status"
           value={filters.status ?? ""}
@@ -39,11 +38,9 @@ export function RunsFilterBar() {
               {status}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "filter-skill",
-        "Skill",
+        </Select>
+      </FilterField>
+      <FilterField id="filter-skill" label="Skill">
         <Select
           id="filter-skill"
           value={filters.skill ?? ""}
@@ -55,11 +52,9 @@ export function RunsFilterBar() {
               {skill.name}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "filter-agent",
-        "Agent",
+        </Select>
+      </FilterField>
+      <FilterField id="filter-agent" label="Agent">
         <Select
           id="filter-agent"
           value={filters.agent ?? ""}
@@ -71,11 +66,9 @@ export function RunsFilterBar() {
               {agent.name}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "filter-source",
-        "Source",
+        </Select>
+      </FilterField>
+      <FilterField id="filter-source" label="Source">
         <Select
           id="filter-source"
           value={filters.source ?? ""}
@@ -91,11 +84,9 @@ export function RunsFilterBar() {
               {SOURCE_LABELS[source]}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "filter-failure",
-        "Failure code",
+        </Select>
+      </FilterField>
+      <FilterField id="filter-failure" label="Failure code">
         <Select
           id="filter-failure"
           value={filters.failure ?? ""}
@@ -111,28 +102,24 @@ export function RunsFilterBar() {
               {code}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "filter-from",
-        "Created from (UTC)",
+        </Select>
+      </FilterField>
+      <FilterField id="filter-from" label="Created from (UTC)">
         <Input
           id="filter-from"
           type="date"
           value={dayOf(filters.from)}
           onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
-        />,
-      )}
-      {filterField(
-        "filter-to",
-        "Created to (UTC)",
+        />
+      </FilterField>
+      <FilterField id="filter-to" label="Created to (UTC)">
         <Input
           id="filter-to"
           type="date"
           value={dayOf(filters.to)}
           onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
-        />,
-      )}
+        />
+      </FilterField>
       {active && (
         <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
           <FilterX aria-hidden />

@@ -1,19 +1,15 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { CalendarClock, Plus } from "lucide-react";
 import Link from "next/link";
-import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import {
-  formatAbsolute,
-  formatRelative,
-  IDLE_POLL_MS,
-  LIVE_POLL_MS,
-} from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
+import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { PageHeader } from "@/components/shell/page-header";
-import { QueryError } from "@/components/shell/query-error";
+import { QueryView } from "@/components/shell/query-view";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
@@ -36,7 +32,6 @@ import { SlotHealthBadge } from "./slot-outcome";
 
 export function ScheduleList() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { can } = useTenantRole();
   const schedules = useQuery({
     ...trpc.schedules.list.queryOptions(),
@@ -48,15 +43,10 @@ export function ScheduleList() {
         ? LIVE_POLL_MS
         : IDLE_POLL_MS,
   });
-  const toggle = useMutation(
-    trpc.schedules.setEnabled.mutationOptions({
-      onSuccess: async (_, variables) => {
-        toast.success(variables.enabled ? "Schedule enabled" : "Schedule disabled");
-        await queryClient.invalidateQueries({ queryKey: trpc.schedules.pathKey() });
-      },
-      onError: (error) => toast.error(error.message),
-    }),
-  );
+  const toggle = useToastMutation(trpc.schedules.setEnabled.mutationOptions(), {
+    success: (_, variables) => (variables.enabled ? "Schedule enabled" : "Schedule disabled"),
+    invalidate: [trpc.schedules.pathKey()],
+  });
 
   return (
     <>
@@ -74,93 +64,100 @@ export function ScheduleList() {
           )
         }
       />
-      {schedules.isPending ? (
-        <Skeleton className="h-48" aria-label="Loading schedules" />
-      ) : schedules.isError ? (
-        <QueryError title="Schedules could not be loaded" query={schedules} />
-      ) : schedules.data.length === 0 ? (
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <CalendarClock className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No schedules yet</p>
-          <p className="text-muted-foreground mt-1 text-sm">
-            {can("admin")
-              ? "Create one to run a skill every weekday morning, every hour, or once a month."
-              : "An admin of this tenant can create one."}
-          </p>
-        </div>
-      ) : (
-        <Table aria-label="Schedules">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Schedule</TableHead>
-              <TableHead>Cadence</TableHead>
-              <TableHead>Next fire</TableHead>
-              <TableHead>Last slot</TableHead>
-              <TableHead>Enabled</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {schedules.data.map((schedule) => (
-              <TableRow key={schedule.id} data-schedule-id={schedule.id}>
-                <TableCell>
-                  <Link href={`/schedules/${schedule.id}`} className="font-medium hover:underline">
-                    {schedule.name}
-                  </Link>
-                  <div className="text-muted-foreground text-xs">
-                    {schedule.skill.name} ·{" "}
-                    {schedule.agent?.name ??
-                      (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
-                  </div>
-                </TableCell>
-                <TableCell>
-                  <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
-                  <div className="text-muted-foreground text-xs">
-                    <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
-                  </div>
-                </TableCell>
-                <TableCell>
-                  {schedule.nextFireAt ? (
-                    <time
-                      dateTime={schedule.nextFireAt.toISOString()}
-                      title={formatAbsolute(schedule.nextFireAt)}
-                    >
-                      {formatRelative(schedule.nextFireAt)}
-                      <div className="text-muted-foreground text-xs">
-                        {formatAbsolute(schedule.nextFireAt)}
-                      </div>
-                    </time>
-                  ) : (
-                    <span className="text-muted-foreground">—</span>
-                  )}
-                </TableCell>
-                <TableCell>
-                  <LastSlot lastSlot={schedule.lastSlot} />
-                </TableCell>
-                <TableCell>
-                  <div className="flex items-center gap-2">
-                    <Checkbox
-                      aria-label={`${schedule.enabled ? "Disable" : "Enable"} ${schedule.name}`}
-                      checked={schedule.enabled}
-                      disabled={!can("admin") || toggle.isPending}
-                      onChange={(event) =>
-                        toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })
-                      }
-                    />
-                    {!schedule.enabled && schedule.disabledReason && (
-                      <Badge variant="danger">Disabled by Skillrun</Badge>
-                    )}
-                  </div>
-                  {!schedule.enabled && schedule.disabledReason && (
-                    <p className="text-destructive mt-1 max-w-64 text-xs">
-                      {schedule.disabledReason}
-                    </p>
-                  )}
-                </TableCell>
+      <QueryView
+        query={schedules}
+        loading={<Skeleton className="h-48" aria-label="Loading schedules" />}
+        errorTitle="Schedules could not be loaded"
+        isEmpty={(list) => list.length === 0}
+        empty={
+          <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+            <CalendarClock className="text-muted-foreground mb-3 size-8" aria-hidden />
+            <p className="font-medium">No schedules yet</p>
+            <p className="text-muted-foreground mt-1 text-sm">
+              {can("admin")
+                ? "Create one to run a skill every weekday morning, every hour, or once a month."
+                : "An admin of this tenant can create one."}
+            </p>
+          </div>
+        }
+      >
+        {(list) => (
+          <Table aria-label="Schedules">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Schedule</TableHead>
+                <TableHead>Cadence</TableHead>
+                <TableHead>Next fire</TableHead>
+                <TableHead>Last slot</TableHead>
+                <TableHead>Enabled</TableHead>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+            </TableHeader>
+            <TableBody>
+              {list.map((schedule) => (
+                <TableRow key={schedule.id} data-schedule-id={schedule.id}>
+                  <TableCell>
+                    <Link
+                      href={`/schedules/${schedule.id}`}
+                      className="font-medium hover:underline"
+                    >
+                      {schedule.name}
+                    </Link>
+                    <div className="text-muted-foreground text-xs">
+                      {schedule.skill.name} ·{" "}
+                      {schedule.agent?.name ??
+                        (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
+                    <div className="text-muted-foreground text-xs">
+                      <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    {schedule.nextFireAt ? (
+                      <time
+                        dateTime={schedule.nextFireAt.toISOString()}
+                        title={formatAbsolute(schedule.nextFireAt)}
+                      >
+                        {formatRelative(schedule.nextFireAt)}
+                        <div className="text-muted-foreground text-xs">
+                          {formatAbsolute(schedule.nextFireAt)}
+                        </div>
+                      </time>
+                    ) : (
+                      <span className="text-muted-foreground">—</span>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <LastSlot lastSlot={schedule.lastSlot} />
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex items-center gap-2">
+                      <Checkbox
+                        aria-label={`${schedule.enabled ? "Disable" : "Enable"} ${schedule.name}`}
+                        checked={schedule.enabled}
+                        disabled={!can("admin") || toggle.isPending}
+                        onChange={(event) =>
+                          toggle.mutate({ scheduleId: schedule.id, enabled: event.target.checked })
+                        }
+                      />
+                      {!schedule.enabled && schedule.disabledReason && (
+                        <Badge variant="danger">Disabled by Skillrun</Badge>
+                      )}
+                    </div>
+                    {!schedule.enabled && schedule.disabledReason && (
+                      <p className="text-destructive mt-1 max-w-64 text-xs">
+                        {schedule.disabledReason}
+                      </p>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </QueryView>
     </>
   );
 }

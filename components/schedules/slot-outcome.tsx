@@ -1,6 +1,6 @@
 import type { ComponentProps } from "react";
 import { Badge } from "@/components/ui/badge";
-import { formatAbsolute } from "@/components/runs/format";
+import { formatAbsolute } from "@/components/format";
 import type { ScheduleSlotOutcome } from "@/lib/enums";
 import {
   SLOT_HEALTH_TEXT,

@@ -1,24 +1,16 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Copy, KeyRound, LoaderCircle, Plus } from "lucide-react";
 import Link from "next/link";
 import { useId, useState } from "react";
-import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
-import { QueryError } from "@/components/shell/query-error";
+import { formatAbsolute, formatRelative } from "@/components/format";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { QueryView } from "@/components/shell/query-view";
 import { copyToClipboard, keepOpenUntilDone } from "@/components/shell/shown-once";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogTitle,
-} from "@/components/ui/alert-dialog";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -48,7 +40,6 @@ import { roleAtLeast } from "@/lib/roles";
 
 export function ApiKeys() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const id = useId();
   const { role, can } = useTenantRole();
   const keys = useQuery({ ...trpc.apiKeys.list.queryOptions(), enabled: can("admin") });
@@ -56,26 +47,20 @@ export function ApiKeys() {
   const [keyRole, setKeyRole] = useState<MemberRole>("operator");
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
-  const create = useMutation(
+  const invalidate = [trpc.apiKeys.list.queryKey()];
+  const create = useToastMutation(
     trpc.apiKeys.create.mutationOptions({
-      onSuccess: async (key) => {
+      onSuccess: (key) => {
         setCreated({ name: key.name, key: key.key });
         setName("");
-        await refresh();
       },
-      onError: (error) => toast.error(error.message),
     }),
+    { invalidate },
   );
-  const revoke = useMutation(
-    trpc.apiKeys.revoke.mutationOptions({
-      onSuccess: async () => {
-        toast.success("Key revoked");
-        await refresh();
-      },
-      onError: (error) => toast.error(error.message),
-    }),
-  );
+  const revoke = useToastMutation(trpc.apiKeys.revoke.mutationOptions(), {
+    success: "Key revoked",
+    invalidate,
+  });
 
   if (!can("admin")) {
     return (
@@ -154,70 +139,74 @@ export function ApiKeys() {
             Create key
           </Button>
         </form>
-        {keys.isPending ? (
-          <Skeleton className="h-24" />
-        ) : keys.isError ? (
-          <QueryError title="Keys could not be loaded" query={keys} />
-        ) : keys.data.length === 0 ? (
-          <p className="text-muted-foreground text-sm">No API keys yet.</p>
-        ) : (
-          <Table aria-label="API keys">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Name</TableHead>
-                <TableHead>Key</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead>Created by</TableHead>
-                <TableHead>Created</TableHead>
-                <TableHead>Last used</TableHead>
-                <TableHead>
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {keys.data.map((key) => (
-                <TableRow key={key.id}>
-                  <TableCell className="font-medium">{key.name}</TableCell>
-                  <TableCell>
-                    <code className="font-mono text-xs">{key.prefix}_…</code>
-                  </TableCell>
-                  <TableCell>
-                    <KeyRole
-                      role={key.role}
-                      effectiveRole={key.effectiveRole}
-                      revoked={key.revokedAt !== null}
-                    />
-                  </TableCell>
-                  <TableCell>
-                    {key.createdBy ? (
-                      <span title={key.createdBy.email}>{key.createdBy.name}</span>
-                    ) : (
-                      <span className="text-muted-foreground">a deleted account</span>
-                    )}
-                  </TableCell>
-                  <TableCell title={formatAbsolute(key.createdAt)}>
-                    {formatRelative(key.createdAt)}
-                  </TableCell>
-                  <TableCell>{key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}</TableCell>
-                  <TableCell className="text-right">
-                    {key.revokedAt ? (
-                      <Badge variant="outline">Revoked</Badge>
-                    ) : (
-                      <Button
-                        size="sm"
-                        variant="outline"
-                        onClick={() => setRevoking({ id: key.id, name: key.name })}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </TableCell>
+        <QueryView
+          query={keys}
+          loading={<Skeleton className="h-24" />}
+          errorTitle="Keys could not be loaded"
+          isEmpty={(list) => list.length === 0}
+          empty={<p className="text-muted-foreground text-sm">No API keys yet.</p>}
+        >
+          {(list) => (
+            <Table aria-label="API keys">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Name</TableHead>
+                  <TableHead>Key</TableHead>
+                  <TableHead>Role</TableHead>
+                  <TableHead>Created by</TableHead>
+                  <TableHead>Created</TableHead>
+                  <TableHead>Last used</TableHead>
+                  <TableHead>
+                    <span className="sr-only">Actions</span>
+                  </TableHead>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
+              </TableHeader>
+              <TableBody>
+                {list.map((key) => (
+                  <TableRow key={key.id}>
+                    <TableCell className="font-medium">{key.name}</TableCell>
+                    <TableCell>
+                      <code className="font-mono text-xs">{key.prefix}_…</code>
+                    </TableCell>
+                    <TableCell>
+                      <KeyRole
+                        role={key.role}
+                        effectiveRole={key.effectiveRole}
+                        revoked={key.revokedAt !== null}
+                      />
+                    </TableCell>
+                    <TableCell>
+                      {key.createdBy ? (
+                        <span title={key.createdBy.email}>{key.createdBy.name}</span>
+                      ) : (
+                        <span className="text-muted-foreground">a deleted account</span>
+                      )}
+                    </TableCell>
+                    <TableCell title={formatAbsolute(key.createdAt)}>
+                      {formatRelative(key.createdAt)}
+                    </TableCell>
+                    <TableCell>
+                      {key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}
+                    </TableCell>
+                    <TableCell className="text-right">
+                      {key.revokedAt ? (
+                        <Badge variant="outline">Revoked</Badge>
+                      ) : (
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          onClick={() => setRevoking({ id: key.id, name: key.name })}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </QueryView>
       </CardContent>
       <Dialog open={created !== null} onOpenChange={(open) => !open && setCreated(null)}>
         <DialogContent {...keepOpenUntilDone}>
@@ -244,23 +233,15 @@ export function ApiKeys() {
           </DialogFooter>
         </DialogContent>
       </Dialog>
-      <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>
-        <AlertDialogContent>
-          <AlertDialogTitle>Revoke “{revoking?.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Requests with this key fail from now on. This cannot be undone.
-          </AlertDialogDescription>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Keep it</AlertDialogCancel>
-            <AlertDialogAction
-              destructive
-              onClick={() => revoking && revoke.mutate({ keyId: revoking.id })}
-            >
-              Revoke key
-            </AlertDialogAction>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmDialog
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title={<>Revoke “{revoking?.name}”?</>}
+        description="Requests with this key fail from now on. This cannot be undone."
+        cancelLabel="Keep it"
+        confirmLabel="Revoke key"
+        onConfirm={() => revoking && revoke.mutate({ keyId: revoking.id })}
+      />
     </Card>
   );
 }

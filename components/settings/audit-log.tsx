@@ -8,13 +8,14 @@ import { useQueryStates } from "nuqs";
 import { useMemo, type ReactNode } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
-import { QueryError } from "@/components/shell/query-error";
+import { dayOf, parseDay } from "@/components/date-input";
+import { FilterField } from "@/components/shell/filter-field";
+import { formatAbsolute, formatRelative } from "@/components/format";
+import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { dayOf, filterField, parseDay } from "@/components/ui/filter-field";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
@@ -72,9 +73,7 @@ function AuditFilterBar() {
       role="search"
       aria-label="Filter the audit log"
     >
-      {filterField(
-        "audit-action",
-        "Action",
+      <FilterField id="audit-action" label="Action">
         <Select
           id="audit-action"
           value={filters.action ?? ""}
@@ -88,11 +87,9 @@ function AuditFilterBar() {
               {ACTION_LABELS[action]}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "audit-actor",
-        "Actor",
+        </Select>
+      </FilterField>
+      <FilterField id="audit-actor" label="Actor">
         <Select
           id="audit-actor"
           value={filters.actor ?? ""}
@@ -106,28 +103,24 @@ function AuditFilterBar() {
               {ACTOR_LABELS[type]}
             </option>
           ))}
-        </Select>,
-      )}
-      {filterField(
-        "audit-from",
-        "From (UTC)",
+        </Select>
+      </FilterField>
+      <FilterField id="audit-from" label="From (UTC)">
         <Input
           id="audit-from"
           type="date"
           value={dayOf(filters.from)}
           onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
-        />,
-      )}
-      {filterField(
-        "audit-to",
-        "To (UTC)",
+        />
+      </FilterField>
+      <FilterField id="audit-to" label="To (UTC)">
         <Input
           id="audit-to"
           type="date"
           value={dayOf(filters.to)}
           onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
-        />,
-      )}
+        />
+      </FilterField>
       {filters.target && (
         <Badge variant="outline" className="h-9 rounded-md font-mono">
           Target {shortId(filters.target)}
@@ -152,107 +145,109 @@ function AuditTable() {
   );
   const entries = useMemo(() => log.data?.pages.flatMap((page) => page.entries) ?? [], [log.data]);
 
-  if (log.isPending) {
-    return (
-      <div className="flex flex-col gap-2" aria-busy="true" aria-label="Loading the audit log">
-        {Array.from({ length: 8 }, (_, index) => (
-          <Skeleton key={index} className="h-11" />
-        ))}
-      </div>
-    );
-  }
-  if (log.isError) return <QueryError title="The audit log could not be loaded" query={log} />;
-
-  if (entries.length === 0) {
-    const filtered = Object.values(filters).some((value) => value !== null);
-    return (
-      <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-        <ScrollText className="text-muted-foreground mb-3 size-8" aria-hidden />
-        <p className="font-medium">
-          {filtered ? "No entries match these filters" : "Nothing recorded yet"}
-        </p>
-        <p className="text-muted-foreground mt-1 text-sm">
-          {filtered ? (
-            <Button variant="link" className="h-auto p-0" onClick={() => void setFilters(null)}>
-              Clear the filters
-            </Button>
-          ) : (
-            "Runs started or cancelled, schedule, webhook, API key and member changes, and failed sign-ins appear here."
-          )}
-        </p>
-      </div>
-    );
-  }
+  const filtered = Object.values(filters).some((value) => value !== null);
 
   return (
-    <>
-      <Table aria-label="Audit log" aria-busy={log.isFetching}>
-        <TableHeader>
-          <TableRow>
-            <TableHead>Time</TableHead>
-            <TableHead>Actor</TableHead>
-            <TableHead>Action</TableHead>
-            <TableHead>Target</TableHead>
-            <TableHead>Origin</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {entries.map((entry) => (
-            <TableRow key={entry.id}>
-              <TableCell>
-                <time
-                  dateTime={entry.at.toISOString()}
-                  title={formatAbsolute(entry.at)}
-                  className="whitespace-nowrap"
-                >
-                  {formatRelative(entry.at)}
-                </time>
-              </TableCell>
-              <TableCell>
-                <Actor entry={entry} />
-              </TableCell>
-              <TableCell>
-                <span className="flex flex-col leading-tight">
-                  <span className="whitespace-nowrap" title={entry.action}>
-                    {isAction(entry.action) ? ACTION_LABELS[entry.action] : entry.action}
-                  </span>
-                  {text(entry.metadata.reason) && (
-                    <span
-                      className="text-muted-foreground max-w-64 truncate text-xs"
-                      title={text(entry.metadata.reason) ?? undefined}
-                    >
-                      {text(entry.metadata.reason)}
-                    </span>
-                  )}
-                </span>
-              </TableCell>
-              <TableCell>
-                <Target entry={entry} />
-              </TableCell>
-              <TableCell className="text-muted-foreground font-mono text-xs">
-                {entry.origin ?? "—"}
-              </TableCell>
-            </TableRow>
+    <QueryView
+      query={log}
+      loading={
+        <div className="flex flex-col gap-2" aria-busy="true" aria-label="Loading the audit log">
+          {Array.from({ length: 8 }, (_, index) => (
+            <Skeleton key={index} className="h-11" />
           ))}
-        </TableBody>
-      </Table>
-      <div className="text-muted-foreground mt-4 flex items-center justify-between text-sm">
-        <span>
-          {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
-        </span>
-        {log.hasNextPage && (
-          <Button
-            variant="outline"
-            size="sm"
-            onClick={() => void log.fetchNextPage()}
-            disabled={log.isFetchingNextPage}
-          >
-            {log.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
-            Load more
-          </Button>
-        )}
-      </div>
-    </>
+        </div>
+      }
+      errorTitle="The audit log could not be loaded"
+      isEmpty={() => entries.length === 0}
+      empty={
+        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+          <ScrollText className="text-muted-foreground mb-3 size-8" aria-hidden />
+          <p className="font-medium">
+            {filtered ? "No entries match these filters" : "Nothing recorded yet"}
+          </p>
+          <p className="text-muted-foreground mt-1 text-sm">
+            {filtered ? (
+              <Button variant="link" className="h-auto p-0" onClick={() => void setFilters(null)}>
+                Clear the filters
+              </Button>
+            ) : (
+              "Runs started or cancelled, schedule, webhook, API key and member changes, and failed sign-ins appear here."
+            )}
+          </p>
+        </div>
+      }
+    >
+      {() => (
+        <>
+          <Table aria-label="Audit log" aria-busy={log.isFetching}>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Time</TableHead>
+                <TableHead>Actor</TableHead>
+                <TableHead>Action</TableHead>
+                <TableHead>Target</TableHead>
+                <TableHead>Origin</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {entries.map((entry) => (
+                <TableRow key={entry.id}>
+                  <TableCell>
+                    <time
+                      dateTime={entry.at.toISOString()}
+                      title={formatAbsolute(entry.at)}
+                      className="whitespace-nowrap"
+                    >
+                      {formatRelative(entry.at)}
+                    </time>
+                  </TableCell>
+                  <TableCell>
+                    <Actor entry={entry} />
+                  </TableCell>
+                  <TableCell>
+                    <span className="flex flex-col leading-tight">
+                      <span className="whitespace-nowrap" title={entry.action}>
+                        {isAction(entry.action) ? ACTION_LABELS[entry.action] : entry.action}
+                      </span>
+                      {text(entry.metadata.reason) && (
+                        <span
+                          className="text-muted-foreground max-w-64 truncate text-xs"
+                          title={text(entry.metadata.reason) ?? undefined}
+                        >
+                          {text(entry.metadata.reason)}
+                        </span>
+                      )}
+                    </span>
+                  </TableCell>
+                  <TableCell>
+                    <Target entry={entry} />
+                  </TableCell>
+                  <TableCell className="text-muted-foreground font-mono text-xs">
+                    {entry.origin ?? "—"}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className="text-muted-foreground mt-4 flex items-center justify-between text-sm">
+            <span>
+              {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
+            </span>
+            {log.hasNextPage && (
+              <Button
+                variant="outline"
+                size="sm"
+                onClick={() => void log.fetchNextPage()}
+                disabled={log.isFetchingNextPage}
+              >
+                {log.isFetchingNextPage && <LoaderCircle aria-hidden className="animate-spin" />}
+                Load more
+              </Button>
+            )}
+          </div>
+        </>
+      )}
+    </QueryView>
   );
 }
 

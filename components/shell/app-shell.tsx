@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
-import { RunNowProvider } from "@/components/runs/run-now-provider";
+import { RunNowProvider } from "./run-now-provider";
 import { cn } from "@/components/ui/cn";
 import { ModelBanner } from "@/components/agents/model-banner";
 import { usePinTabTenant } from "@/components/providers/tab-tenant";

@@ -6,7 +6,7 @@ import { Play, Search } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { useRunNow } from "@/components/runs/run-now-provider";
+import { useRunNow } from "./run-now-provider";
 import { NAV_ITEMS } from "./nav";
 
 const itemClass =

@@ -7,17 +7,24 @@ import { useMemo } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { Markdown } from "@/components/markdown";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
 import { RunLabel } from "@/components/runs/run-label";
-import { useRunNow } from "@/components/runs/run-now-provider";
+import { useRunNow } from "@/components/shell/run-now-provider";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
-import { QueryError } from "@/components/shell/query-error";
+import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { inputFieldsOf } from "@/lib/skill-inputs";
 
 export function SkillDetail({ slug }: { slug: string }) {
@@ -26,175 +33,223 @@ export function SkillDetail({ slug }: { slug: string }) {
   const runNow = useRunNow();
   const skill = useQuery(trpc.skills.get.queryOptions({ slug }));
   const skillId = skill.data?.id;
-  const runs = useQuery({ ...trpc.runs.list.queryOptions({ skillId, limit: 5 }), enabled: Boolean(skillId) });
-  const schedules = useQuery({ ...trpc.schedules.list.queryOptions({ skillId }), enabled: Boolean(skillId) });
-  const fields = useMemo(() => (skill.data ? inputFieldsOf(skill.data.inputsSchema) : []), [skill.data]);
-
-  if (skill.isPending) {
-    return (
-      <div className="flex flex-col gap-4" aria-busy="true" aria-label="Loading skill">
-        <Skeleton className="h-10 w-1/3" />
-        <Skeleton className="h-40" />
-        <Skeleton className="h-64" />
-      </div>
-    );
-  }
-  if (skill.isError) return <QueryError title="The skill could not be loaded" query={skill} />;
-  const data = skill.data;
+  const runs = useQuery({
+    ...trpc.runs.list.queryOptions({ skillId, limit: 5 }),
+    enabled: Boolean(skillId),
+  });
+  const schedules = useQuery({
+    ...trpc.schedules.list.queryOptions({ skillId }),
+    enabled: Boolean(skillId),
+  });
+  const fields = useMemo(
+    () => (skill.data ? inputFieldsOf(skill.data.inputsSchema) : []),
+    [skill.data],
+  );
 
   return (
-    <>
-      <PageHeader
-        title={data.name}
-        description={data.description}
-        actions={
-          can("operator") && (
-            <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
-              <Play aria-hidden />
-              Run now
-            </Button>
-          )
-        }
-      />
-      <p className="-mt-4 mb-6 flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-        <Badge variant="outline">{data.origin === "builtin" ? "Built-in" : "Tenant"}</Badge>
-        <span>
-          version <code className="font-mono">{data.versionHash.slice(0, 12)}</code>
-        </span>
-        <span aria-hidden>·</span>
-        <time dateTime={data.updatedAt.toISOString()} title={formatAbsolute(data.updatedAt)}>
-          changed {formatRelative(data.updatedAt)}
-        </time>
-        {data.referenceFiles.length > 0 && (
-          <>
+    <QueryView
+      query={skill}
+      loading={
+        <div className="flex flex-col gap-4" aria-busy="true" aria-label="Loading skill">
+          <Skeleton className="h-10 w-1/3" />
+          <Skeleton className="h-40" />
+          <Skeleton className="h-64" />
+        </div>
+      }
+      errorTitle="The skill could not be loaded"
+    >
+      {(data) => (
+        <>
+          <PageHeader
+            title={data.name}
+            description={data.description}
+            actions={
+              can("operator") && (
+                <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
+                  <Play aria-hidden />
+                  Run now
+                </Button>
+              )
+            }
+          />
+          <p className="text-muted-foreground -mt-4 mb-6 flex flex-wrap items-center gap-2 text-xs">
+            <Badge variant="outline">{data.origin === "builtin" ? "Built-in" : "Tenant"}</Badge>
+            <span>
+              version <code className="font-mono">{data.versionHash.slice(0, 12)}</code>
+            </span>
             <span aria-hidden>·</span>
-            <span>references: {data.referenceFiles.join(", ")}</span>
-          </>
-        )}
-      </p>
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
-        <div className="flex min-w-0 flex-col gap-6">
-          <Card>
-            <CardHeader>
-              <CardTitle>Inputs</CardTitle>
-            </CardHeader>
-            <CardContent>
-              {fields.length === 0 ? (
-                <p className="text-sm text-muted-foreground">This skill takes no inputs.</p>
-              ) : (
-                <Table>
-                  <TableHeader>
-                    <TableRow>
-                      <TableHead>Name</TableHead>
-                      <TableHead>Type</TableHead>
-                      <TableHead>Required</TableHead>
-                      <TableHead>Default</TableHead>
-                      <TableHead>Description</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {fields.map((field) => (
-                      <TableRow key={field.name}>
-                        <TableCell>
-                          <div className="font-medium">{field.title}</div>
-                          <code className="font-mono text-xs text-muted-foreground">{field.name}</code>
-                        </TableCell>
-                        <TableCell className="text-xs">
-                          {field.typeLabel}
-                          {field.options && <div className="text-muted-foreground">{field.options.join(" | ")}</div>}
-                        </TableCell>
-                        <TableCell>{field.required ? "Yes" : "No"}</TableCell>
-                        <TableCell className="font-mono text-xs">{field.default === undefined ? "—" : JSON.stringify(field.default)}</TableCell>
-                        <TableCell className="text-xs text-muted-foreground">{field.description ?? "—"}</TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              )}
-            </CardContent>
-          </Card>
-          <Card>
-            <CardHeader>
-              <CardTitle>Instructions</CardTitle>
-            </CardHeader>
-            <CardContent>
-              <Markdown>{data.instructions}</Markdown>
-            </CardContent>
-          </Card>
-        </div>
-        <div className="flex flex-col gap-6">
-          <Card>
-            <CardHeader>
-              <CardTitle className="flex items-center gap-2">
-                <History className="size-4" aria-hidden /> Recent runs
-              </CardTitle>
-            </CardHeader>
-            <CardContent>
-              {runs.isPending ? (
-                <Skeleton className="h-24" />
-              ) : runs.isError ? (
-                <QueryError title="Runs could not be loaded" query={runs} />
-              ) : runs.data.runs.length === 0 ? (
-                <p className="text-sm text-muted-foreground">No runs of this skill yet.</p>
-              ) : (
-                <ul className="flex flex-col divide-y divide-border text-sm">
-                  {runs.data.runs.map((run) => (
-                    <li key={run.id} className="flex items-center gap-2 py-2">
-                      <RunStatusBadge status={run.status} />
-                      <Link href={`/runs/${run.id}`} className="min-w-0 flex-1 hover:underline">
-                        <RunLabel run={run} />
-                      </Link>
-                      <span className="shrink-0 text-xs text-muted-foreground">{formatRelative(run.createdAt)}</span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              <Link href={`/runs?skill=${data.id}`} className="mt-3 inline-block text-sm text-primary hover:underline">
-                All runs of this skill
-              </Link>
-            </CardContent>
-          </Card>
-          <Card>
-            <CardHeader>
-              <CardTitle className="flex items-center gap-2">
-                <CalendarClock className="size-4" aria-hidden /> Schedules
-              </CardTitle>
-            </CardHeader>
-            <CardContent>
-              {schedules.isPending ? (
-                <Skeleton className="h-16" />
-              ) : schedules.isError ? (
-                <QueryError title="Schedules could not be loaded" query={schedules} />
-              ) : schedules.data.length === 0 ? (
-                <p className="text-sm text-muted-foreground">No schedule runs this skill.</p>
-              ) : (
-                <ul className="flex flex-col divide-y divide-border text-sm">
-                  {schedules.data.map((schedule) => (
-                    <li key={schedule.id} className="py-2">
-                      <div className="flex items-center justify-between gap-2">
-                        <Link href={`/schedules/${schedule.id}`} className="font-medium hover:underline">
-                          {schedule.name}
-                        </Link>
-                        <Badge variant={schedule.enabled ? "success" : "outline"}>{schedule.enabled ? "Enabled" : "Disabled"}</Badge>
-                      </div>
-                      <div className="text-xs text-muted-foreground">
-                        <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
-                        {schedule.agent ? ` · ${schedule.agent.name}` : ""}
-                        {schedule.nextFireAt ? ` · next ${formatRelative(schedule.nextFireAt)}` : ""}
-                      </div>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {can("admin") && (
-                <Link href={`/schedules/new?skill=${data.slug}`} className="mt-3 inline-block text-sm text-primary hover:underline">
-                  Schedule this skill
-                </Link>
-              )}
-            </CardContent>
-          </Card>
-        </div>
-      </div>
-    </>
+            <time dateTime={data.updatedAt.toISOString()} title={formatAbsolute(data.updatedAt)}>
+              changed {formatRelative(data.updatedAt)}
+            </time>
+            {data.referenceFiles.length > 0 && (
+              <>
+                <span aria-hidden>·</span>
+                <span>references: {data.referenceFiles.join(", ")}</span>
+              </>
+            )}
+          </p>
+          <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+            <div className="flex min-w-0 flex-col gap-6">
+              <Card>
+                <CardHeader>
+                  <CardTitle>Inputs</CardTitle>
+                </CardHeader>
+                <CardContent>
+                  {fields.length === 0 ? (
+                    <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>
+                  ) : (
+                    <Table>
+                      <TableHeader>
+                        <TableRow>
+                          <TableHead>Name</TableHead>
+                          <TableHead>Type</TableHead>
+                          <TableHead>Required</TableHead>
+                          <TableHead>Default</TableHead>
+                          <TableHead>Description</TableHead>
+                        </TableRow>
+                      </TableHeader>
+                      <TableBody>
+                        {fields.map((field) => (
+                          <TableRow key={field.name}>
+                            <TableCell>
+                              <div className="font-medium">{field.title}</div>
+                              <code className="text-muted-foreground font-mono text-xs">
+                                {field.name}
+                              </code>
+                            </TableCell>
+                            <TableCell className="text-xs">
+                              {field.typeLabel}
+                              {field.options && (
+                                <div className="text-muted-foreground">
+                                  {field.options.join(" | ")}
+                                </div>
+                              )}
+                            </TableCell>
+                            <TableCell>{field.required ? "Yes" : "No"}</TableCell>
+                            <TableCell className="font-mono text-xs">
+                              {field.default === undefined ? "—" : JSON.stringify(field.default)}
+                            </TableCell>
+                            <TableCell className="text-muted-foreground text-xs">
+                              {field.description ?? "—"}
+                            </TableCell>
+                          </TableRow>
+                        ))}
+                      </TableBody>
+                    </Table>
+                  )}
+                </CardContent>
+              </Card>
+              <Card>
+                <CardHeader>
+                  <CardTitle>Instructions</CardTitle>
+                </CardHeader>
+                <CardContent>
+                  <Markdown>{data.instructions}</Markdown>
+                </CardContent>
+              </Card>
+            </div>
+            <div className="flex flex-col gap-6">
+              <Card>
+                <CardHeader>
+                  <CardTitle className="flex items-center gap-2">
+                    <History className="size-4" aria-hidden /> Recent runs
+                  </CardTitle>
+                </CardHeader>
+                <CardContent>
+                  <QueryView
+                    query={runs}
+                    loading={<Skeleton className="h-24" />}
+                    errorTitle="Runs could not be loaded"
+                    isEmpty={(page) => page.runs.length === 0}
+                    empty={
+                      <p className="text-muted-foreground text-sm">No runs of this skill yet.</p>
+                    }
+                  >
+                    {(page) => (
+                      <ul className="divide-border flex flex-col divide-y text-sm">
+                        {page.runs.map((run) => (
+                          <li key={run.id} className="flex items-center gap-2 py-2">
+                            <RunStatusBadge status={run.status} />
+                            <Link
+                              href={`/runs/${run.id}`}
+                              className="min-w-0 flex-1 hover:underline"
+                            >
+                              <RunLabel run={run} />
+                            </Link>
+                            <span className="text-muted-foreground shrink-0 text-xs">
+                              {formatRelative(run.createdAt)}
+                            </span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </QueryView>
+                  <Link
+                    href={`/runs?skill=${data.id}`}
+                    className="text-primary mt-3 inline-block text-sm hover:underline"
+                  >
+                    All runs of this skill
+                  </Link>
+                </CardContent>
+              </Card>
+              <Card>
+                <CardHeader>
+                  <CardTitle className="flex items-center gap-2">
+                    <CalendarClock className="size-4" aria-hidden /> Schedules
+                  </CardTitle>
+                </CardHeader>
+                <CardContent>
+                  <QueryView
+                    query={schedules}
+                    loading={<Skeleton className="h-16" />}
+                    errorTitle="Schedules could not be loaded"
+                    isEmpty={(list) => list.length === 0}
+                    empty={
+                      <p className="text-muted-foreground text-sm">No schedule runs this skill.</p>
+                    }
+                  >
+                    {(list) => (
+                      <ul className="divide-border flex flex-col divide-y text-sm">
+                        {list.map((schedule) => (
+                          <li key={schedule.id} className="py-2">
+                            <div className="flex items-center justify-between gap-2">
+                              <Link
+                                href={`/schedules/${schedule.id}`}
+                                className="font-medium hover:underline"
+                              >
+                                {schedule.name}
+                              </Link>
+                              <Badge variant={schedule.enabled ? "success" : "outline"}>
+                                {schedule.enabled ? "Enabled" : "Disabled"}
+                              </Badge>
+                            </div>
+                            <div className="text-muted-foreground text-xs">
+                              <code className="font-mono">{schedule.cron}</code> ·{" "}
+                              {schedule.timezone}
+                              {schedule.agent ? ` · ${schedule.agent.name}` : ""}
+                              {schedule.nextFireAt
+                                ? ` · next ${formatRelative(schedule.nextFireAt)}`
+                                : ""}
+                            </div>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </QueryView>
+                  {can("admin") && (
+                    <Link
+                      href={`/schedules/new?skill=${data.slug}`}
+                      className="text-primary mt-3 inline-block text-sm hover:underline"
+                    >
+                      Schedule this skill
+                    </Link>
+                  )}
+                </CardContent>
+              </Card>
+            </div>
+          </div>
+        </>
+      )}
+    </QueryView>
   );
 }

@@ -7,9 +7,9 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/runs/format";
+import { formatAbsolute, formatRelative } from "@/components/format";
 import { PageHeader } from "@/components/shell/page-header";
-import { QueryError } from "@/components/shell/query-error";
+import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -50,70 +50,74 @@ export function WebhookList() {
           )
         }
       />
-      {webhooks.isPending ? (
-        <Skeleton className="h-48" aria-label="Loading webhooks" />
-      ) : webhooks.isError ? (
-        <QueryError title="Webhooks could not be loaded" query={webhooks} />
-      ) : webhooks.data.length === 0 ? (
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <Webhook className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No webhooks yet</p>
-          <p className="text-muted-foreground mt-1 text-sm">
-            {can("admin")
-              ? "Create one to start a skill whenever another system posts an event."
-              : "An admin of this tenant can create one."}
-          </p>
-        </div>
-      ) : (
-        <Table aria-label="Webhooks">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Webhook</TableHead>
-              <TableHead>Last delivery</TableHead>
-              <TableHead>Limit</TableHead>
-              <TableHead>State</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {webhooks.data.map((webhook) => (
-              <TableRow key={webhook.id} data-webhook-id={webhook.id}>
-                <TableCell>
-                  <Link href={`/webhooks/${webhook.id}`} className="font-medium hover:underline">
-                    {webhook.name}
-                  </Link>
-                  <div className="text-muted-foreground text-xs">
-                    {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
-                  </div>
-                </TableCell>
-                <TableCell>
-                  {webhook.lastDeliveryAt && webhook.lastVerdict ? (
-                    <div className="flex items-center gap-2">
-                      <DeliveryVerdictBadge verdict={webhook.lastVerdict} />
-                      <time
-                        dateTime={webhook.lastDeliveryAt.toISOString()}
-                        title={formatAbsolute(webhook.lastDeliveryAt)}
-                        className="text-sm"
-                      >
-                        {formatRelative(webhook.lastDeliveryAt)}
-                      </time>
-                    </div>
-                  ) : (
-                    <span className="text-muted-foreground">never</span>
-                  )}
-                </TableCell>
-                <TableCell className="text-sm">{webhook.rateLimitPerMinute}/min</TableCell>
-                <TableCell>
-                  {webhook.enabled ? (
-                    <Badge variant="success">Enabled</Badge>
-                  ) : (
-                    <Badge variant="outline">Disabled</Badge>
-                  )}
-                </TableCell>
+      <QueryView
+        query={webhooks}
+        loading={<Skeleton className="h-48" aria-label="Loading webhooks" />}
+        errorTitle="Webhooks could not be loaded"
+        isEmpty={(list) => list.length === 0}
+        empty={
+          <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+            <Webhook className="text-muted-foreground mb-3 size-8" aria-hidden />
+            <p className="font-medium">No webhooks yet</p>
+            <p className="text-muted-foreground mt-1 text-sm">
+              {can("admin")
+                ? "Create one to start a skill whenever another system posts an event."
+                : "An admin of this tenant can create one."}
+            </p>
+          </div>
+        }
+      >
+        {(list) => (
+          <Table aria-label="Webhooks">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Webhook</TableHead>
+                <TableHead>Last delivery</TableHead>
+                <TableHead>Limit</TableHead>
+                <TableHead>State</TableHead>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+            </TableHeader>
+            <TableBody>
+              {list.map((webhook) => (
+                <TableRow key={webhook.id} data-webhook-id={webhook.id}>
+                  <TableCell>
+                    <Link href={`/webhooks/${webhook.id}`} className="font-medium hover:underline">
+                      {webhook.name}
+                    </Link>
+                    <div className="text-muted-foreground text-xs">
+                      {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    {webhook.lastDeliveryAt && webhook.lastVerdict ? (
+                      <div className="flex items-center gap-2">
+                        <DeliveryVerdictBadge verdict={webhook.lastVerdict} />
+                        <time
+                          dateTime={webhook.lastDeliveryAt.toISOString()}
+                          title={formatAbsolute(webhook.lastDeliveryAt)}
+                          className="text-sm"
+                        >
+                          {formatRelative(webhook.lastDeliveryAt)}
+                        </time>
+                      </div>
+                    ) : (
+                      <span className="text-muted-foreground">never</span>
+                    )}
+                  </TableCell>
+                  <TableCell className="text-sm">{webhook.rateLimitPerMinute}/min</TableCell>
+                  <TableCell>
+                    {webhook.enabled ? (
+                      <Badge variant="success">Enabled</Badge>
+                    ) : (
+                      <Badge variant="outline">Disabled</Badge>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </QueryView>
       <WebhookFormDialog open={creating} onOpenChange={setCreating} onCreated={setCreated} />
       <SecretDialog
         secret={created?.secret ?? null}

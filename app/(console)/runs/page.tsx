@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { RunsFilterBar } from "@/components/runs/runs-filter-bar";
-import { RunsTable } from "@/components/runs/runs-table";
+import { RunsTable } from "@/components/runs/runs-table/runs-table";
 import { PageHeader } from "@/components/shell/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
 

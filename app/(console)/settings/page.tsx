@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RequiresRole } from "@/components/auth/requires-role";
 import { ApiKeys } from "@/components/settings/api-keys";
-import { Members } from "@/components/settings/members";
+import { Members } from "@/components/settings/members/members";
 import { PageHeader } from "@/components/shell/page-header";
 import { Button } from "@/components/ui/button";
 

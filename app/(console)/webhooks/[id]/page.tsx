@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { WebhookDetail } from "@/components/webhooks/webhook-detail";
+import { WebhookDetail } from "@/components/webhooks/webhook-detail/webhook-detail";
 
 export const metadata: Metadata = { title: "Webhook" };
 

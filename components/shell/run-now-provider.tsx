@@ -2,11 +2,11 @@
 
 import dynamic from "next/dynamic";
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
-import type { RunNowRequest } from "./run-now-dialog";
+import type { RunNowRequest } from "@/components/runs/run-now-dialog";
 
 // The form, its validator and react-hook-form load on first use, not with every page.
 const RunNowDialog = dynamic(
-  () => import("./run-now-dialog").then((module) => module.RunNowDialog),
+  () => import("@/components/runs/run-now-dialog").then((module) => module.RunNowDialog),
   { ssr: false },
 );
 

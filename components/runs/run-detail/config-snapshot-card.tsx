@@ -1,0 +1,61 @@
+import { ConfigList, listOrNone } from "@/components/agents/config-view";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
+import type { RunData } from "./run-data";
+
+/** The agent config the run resolved when it started: what it actually ran with. */
+export function ConfigSnapshotCard({ data, terminal }: { data: RunData; terminal: boolean }) {
+  const snapshot = data.configSnapshot as Partial<AgentRuntimeConfig> | null;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Config snapshot</CardTitle>
+      </CardHeader>
+      <CardContent>
+        {snapshot ? (
+          <ConfigList
+            items={[
+              [
+                "Model",
+                <code key="m" className="font-mono">
+                  {snapshot.model}
+                </code>,
+              ],
+              ["Template", snapshot.template?.name ?? "—"],
+              ["Tools offered", listOrNone(snapshot.tools ?? [])],
+              ["Blocked tools", listOrNone(snapshot.blockedTools ?? [])],
+              [
+                "MCP servers",
+                listOrNone(
+                  (snapshot.mcpServers ?? []).map((server) => `${server.name} (${server.url})`),
+                ),
+              ],
+              [
+                "Knowledge bases",
+                listOrNone((snapshot.knowledgeBases ?? []).map((base) => base.name)),
+              ],
+              [
+                "Guardrail",
+                snapshot.guardrail
+                  ? `${snapshot.guardrail.name} (${snapshot.guardrail.source})`
+                  : "none",
+              ],
+              [
+                "Limits",
+                snapshot.limits
+                  ? `${snapshot.limits.maxSteps} steps · ${snapshot.limits.timeoutSeconds} s`
+                  : "—",
+              ],
+            ]}
+          />
+        ) : (
+          <p className="text-muted-foreground text-sm">
+            {terminal
+              ? "The run ended before its config was resolved."
+              : "Resolved when the run starts."}
+          </p>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

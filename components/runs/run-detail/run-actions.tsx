@@ -1,0 +1,86 @@
+"use client";
+
+import { Ban, LoaderCircle, Pencil, RotateCcw } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTRPC } from "@/components/providers/trpc";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { useRunNow } from "@/components/shell/run-now-provider";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
+import { Button } from "@/components/ui/button";
+import type { RunData } from "./run-data";
+
+/** Cancel (while the server says it can), re-run as it was, or re-run with changed inputs. */
+export function RunActions({ data }: { data: RunData }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const runNow = useRunNow();
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const runId = data.id;
+  const cancel = useToastMutation(trpc.runs.cancel.mutationOptions(), {
+    success: "Run cancelled",
+    invalidate: [
+      trpc.runs.get.queryKey({ runId }),
+      trpc.runs.list.pathKey(),
+      trpc.runs.events.queryKey({ runId }),
+    ],
+    invalidateOnError: true,
+  });
+  const rerun = useToastMutation(trpc.runs.rerun.mutationOptions(), {
+    success: (started) =>
+      started.skillChangedSinceOriginal
+        ? "Re-run started with the skill's current version"
+        : "Re-run started",
+    invalidate: [trpc.runs.list.pathKey()],
+    afterSuccess: (started) => router.push(`/runs/${started.runId}`),
+  });
+
+  return (
+    <div className="flex gap-2">
+      {data.cancellable && (
+        <Button
+          variant="outline"
+          onClick={() => setConfirmCancel(true)}
+          disabled={cancel.isPending}
+        >
+          {cancel.isPending ? (
+            <LoaderCircle aria-hidden className="animate-spin" />
+          ) : (
+            <Ban aria-hidden />
+          )}
+          Cancel
+        </Button>
+      )}
+      <Button variant="outline" onClick={() => rerun.mutate({ runId })} disabled={rerun.isPending}>
+        {rerun.isPending ? (
+          <LoaderCircle aria-hidden className="animate-spin" />
+        ) : (
+          <RotateCcw aria-hidden />
+        )}
+        Re-run
+      </Button>
+      <Button
+        onClick={() =>
+          runNow.open({
+            skillSlug: data.skill.slug,
+            inputs: data.inputs,
+            agentId: data.agent?.id ?? null,
+            rerunOf: runId,
+          })
+        }
+      >
+        <Pencil aria-hidden />
+        Re-run with changes
+      </Button>
+      <ConfirmDialog
+        open={confirmCancel}
+        onOpenChange={setConfirmCancel}
+        title="Cancel this run?"
+        description="The agent stops at its next step. A cancelled run keeps no deliverable; you can re-run it later."
+        cancelLabel="Keep running"
+        confirmLabel="Cancel run"
+        onConfirm={() => cancel.mutate({ runId })}
+      />
+    </div>
+  );
+}

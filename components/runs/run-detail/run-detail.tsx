@@ -1,0 +1,75 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { LIVE_POLL_MS } from "@/components/polling";
+import { useTRPC } from "@/components/providers/trpc";
+import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { Skeleton } from "@/components/ui/skeleton";
+import { isTerminal } from "@/lib/enums";
+import { ConfigSnapshotCard } from "./config-snapshot-card";
+import { DeliverableCard } from "./deliverable-card";
+import { FailureAlert } from "./failure-alert";
+import { InputsCard } from "./inputs-card";
+import type { RunData } from "./run-data";
+import { RunFacts } from "./run-facts";
+import { RunHeader } from "./run-header";
+import { RunNotFound } from "./run-not-found";
+import { SkillChangedAlert } from "./skill-changed-alert";
+import { TimelineCard } from "./timeline-card";
+
+export function RunDetail({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const run = useQuery({
+    ...trpc.runs.get.queryOptions({ runId }),
+    refetchInterval: (query) =>
+      !query.state.data || (isTerminal(query.state.data.status) && !query.state.data.usagePending)
+        ? false
+        : LIVE_POLL_MS,
+    retry: retryUnlessNotFound,
+  });
+
+  return (
+    <QueryView
+      query={run}
+      loading={
+        <div className="flex flex-col gap-4" aria-busy="true" aria-label="Loading run">
+          <Skeleton className="h-10 w-1/2" />
+          <Skeleton className="h-64" />
+        </div>
+      }
+      errorTitle="The run could not be loaded"
+      notFound={<RunNotFound />}
+    >
+      {(data) => <RunPage data={data} />}
+    </QueryView>
+  );
+}
+
+function RunPage({ data }: { data: RunData }) {
+  const terminal = isTerminal(data.status);
+  // Settled: nothing on the page changes any more (a cancelled run's usage arrives after its status).
+  const settled = terminal && !data.usagePending;
+  return (
+    <>
+      <RunHeader data={data} />
+      <RunFacts data={data} terminal={terminal} />
+      {data.skillChanged && <SkillChangedAlert skillVersion={data.skillVersion} />}
+      {data.status === "failed" && data.failureCode && (
+        <FailureAlert
+          failureCode={data.failureCode}
+          failureReason={data.failureReason}
+          failureDetail={data.failureDetail}
+          finishedAt={data.finishedAt}
+        />
+      )}
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
+        <div className="flex min-w-0 flex-col gap-6">
+          <DeliverableCard data={data} terminal={terminal} />
+          <InputsCard inputs={data.inputs} />
+          <ConfigSnapshotCard data={data} terminal={terminal} />
+        </div>
+        <TimelineCard runId={data.id} settled={settled} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import type { WebhookData } from "./webhook-data";
+
+/** What the webhook starts, with which agent, and whether it is on. */
+export function WebhookSummary({ data }: { data: WebhookData }) {
+  return (
+    <>
+      Starts{" "}
+      <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">
+        {data.skill.name}
+      </Link>{" "}
+      with{" "}
+      {data.agent ? (
+        <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">
+          {data.agent.name}
+        </Link>
+      ) : (
+        "the tenant's default agent"
+      )}{" "}
+      ·{" "}
+      {data.enabled ? (
+        <Badge variant="success">Enabled</Badge>
+      ) : (
+        <Badge variant="outline">Disabled</Badge>
+      )}
+    </>
+  );
+}
