@@ -12,7 +12,8 @@ function hintOf(field: InputField): string | undefined {
   const bounds: string[] = [];
   if (field.minimum !== undefined) bounds.push(`min ${field.minimum}`);
   if (field.maximum !== undefined) bounds.push(`max ${field.maximum}`);
-  if (field.maxLength !== undefined) bounds.push(`up to ${field.maxLength.toLocaleString("en")} characters`);
+  if (field.maxLength !== undefined)
+    bounds.push(`up to ${field.maxLength.toLocaleString("en")} characters`);
   if (field.kind === "string-list") bounds.push("one per line");
   if (field.kind === "json") bounds.push("JSON");
   return bounds.length ? bounds.join(" · ") : undefined;
@@ -30,14 +31,23 @@ export function SkillInputsFields({
   errors: FormErrors<FormValues>;
   idPrefix: string;
 }) {
-  if (fields.length === 0) return <p className="text-sm text-muted-foreground">This skill takes no inputs.</p>;
+  if (fields.length === 0)
+    return <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>;
   return (
     <div className="flex flex-col gap-4">
       {fields.map((field) => {
         const id = `${idPrefix}-${field.name}`;
         const message = errors[field.name]?.message;
-        const describedBy = [field.description && `${id}-description`, message && `${id}-error`].filter(Boolean).join(" ") || undefined;
-        const common = { id, "aria-invalid": message ? true : undefined, "aria-describedby": describedBy, "aria-required": field.required || undefined };
+        const describedBy =
+          [field.description && `${id}-description`, message && `${id}-error`]
+            .filter(Boolean)
+            .join(" ") || undefined;
+        const common = {
+          id,
+          "aria-invalid": message ? true : undefined,
+          "aria-describedby": describedBy,
+          "aria-required": field.required || undefined,
+        };
         const hint = hintOf(field);
         return (
           <div key={field.name} className="flex flex-col gap-1.5">
@@ -55,14 +65,23 @@ export function SkillInputsFields({
                   </span>
                 )}
                 {field.required && <span className="sr-only">(required)</span>}
-                {hint && <span className="ml-auto text-xs font-normal text-muted-foreground">{hint}</span>}
+                {hint && (
+                  <span className="text-muted-foreground ml-auto text-xs font-normal">{hint}</span>
+                )}
               </Label>
             )}
             {field.kind === "textarea" || field.kind === "string-list" || field.kind === "json" ? (
-              <Textarea {...common} rows={field.kind === "textarea" ? 5 : 3} className={field.kind === "json" ? "font-mono" : undefined} {...register(field.name)} />
+              <Textarea
+                {...common}
+                rows={field.kind === "textarea" ? 5 : 3}
+                className={field.kind === "json" ? "font-mono" : undefined}
+                {...register(field.name)}
+              />
             ) : field.kind === "enum" ? (
               <Select {...common} {...register(field.name)}>
-                {!field.required || field.default === undefined ? <option value="">—</option> : null}
+                {!field.required || field.default === undefined ? (
+                  <option value="">—</option>
+                ) : null}
                 {field.options?.map((option) => (
                   <option key={option} value={option}>
                     {option}
@@ -72,7 +91,15 @@ export function SkillInputsFields({
             ) : field.kind === "boolean" ? null : (
               <Input
                 {...common}
-                type={field.kind === "integer" || field.kind === "number" ? "number" : field.kind === "date" ? "date" : field.kind === "date-time" ? "datetime-local" : "text"}
+                type={
+                  field.kind === "integer" || field.kind === "number"
+                    ? "number"
+                    : field.kind === "date"
+                      ? "date"
+                      : field.kind === "date-time"
+                        ? "datetime-local"
+                        : "text"
+                }
                 step={field.kind === "integer" ? 1 : field.kind === "number" ? "any" : undefined}
                 min={field.minimum}
                 max={field.maximum}
@@ -80,12 +107,12 @@ export function SkillInputsFields({
               />
             )}
             {field.description && (
-              <p id={`${id}-description`} className="text-xs text-muted-foreground">
+              <p id={`${id}-description`} className="text-muted-foreground text-xs">
                 {field.description}
               </p>
             )}
             {message && (
-              <p id={`${id}-error`} role="alert" className="text-xs font-medium text-destructive">
+              <p id={`${id}-error`} role="alert" className="text-destructive text-xs font-medium">
                 {field.title} {message}
               </p>
             )}

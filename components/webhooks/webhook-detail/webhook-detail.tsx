@@ -10,7 +10,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Deliveries } from "./deliveries";
 import { EndpointCard } from "./endpoint-card";
-import { InputMappingTable } from "./input-mapping-table";
+import { SavedInputMapping } from "./saved-input-mapping";
 import { WebhookActions } from "./webhook-actions";
 import { WebhookSummary } from "./webhook-summary";
 
@@ -50,7 +50,7 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
                 <CardTitle>Inputs from the payload</CardTitle>
               </CardHeader>
               <CardContent>
-                <InputMappingTable mapping={data.inputMapping} />
+                <SavedInputMapping mapping={data.inputMapping} />
               </CardContent>
             </Card>
           </div>
