@@ -5,9 +5,8 @@ import { storableText } from "@/server/db/storable";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { Deliverable, PiiMaskCounts, RunConfigSnapshot } from "@/server/db/schema/runs";
 import type { ModelFailureDetail } from "@/lib/model-failure";
-import { runRefSchema, transitionRun, type RunRef } from "./run-timeline";
-
-export type { RunRef } from "./run-timeline";
+import { runRefSchema, type RunRef } from "@/inngest/events";
+import { transitionRun } from "./run-timeline";
 
 /**
  * The transitions the run-skill function makes, each a compare-and-set on the current status

@@ -23,8 +23,8 @@ import {
   recordUsage,
   saveConfigSnapshot,
   ZERO_USAGE,
-  type RunRef,
 } from "./run-lifecycle";
+import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 

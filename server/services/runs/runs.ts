@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
+import { jsonbParam } from "@/server/db/jsonb";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
 import {
@@ -22,14 +23,11 @@ import {
   SkillNotFoundError,
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
+import { RUN_CANCEL_REQUESTED, RUN_REQUESTED, type RunEvent } from "@/inngest/events";
 import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
 export { appendRunEvent } from "./run-timeline";
 
-export const RUN_REQUESTED = "skill/run.requested";
-export const RUN_CANCEL_REQUESTED = "skill/run.cancel-requested";
-
-export type RunEvent = { name: string; id?: string; data: { runId: string; tenantId: string } };
 /** What the services need of Inngest: the client's `send` fits (one event, or several in one request). */
 export type RunDispatcher = {
   send: (event: RunEvent | RunEvent[]) => Promise<{ ids: string[] }>;
@@ -310,7 +308,7 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
     timeline as (
       insert into ${runEvents} (run_id, tenant_id, type, payload)
       select created.id, ${tenantId}, event.type, event.payload
-      from created cross join jsonb_to_recordset(${JSON.stringify(timeline)}::text::jsonb) as event(type text, payload jsonb)
+      from created cross join jsonb_to_recordset(${jsonbParam(timeline)}) as event(type text, payload jsonb)
     )
     select id, status, failure_code, created_at from created`);
   const created = row
@@ -508,7 +506,7 @@ export async function createRuns(
       timeline as (
         insert into ${runEvents} (run_id, tenant_id, type, payload)
         select created.id, event.tenant_id, event.type, event.payload
-        from jsonb_to_recordset(${JSON.stringify(timeline.map((event, seq) => ({ ...event, seq })))}::text::jsonb)
+        from jsonb_to_recordset(${jsonbParam(timeline.map((event, seq) => ({ ...event, seq })))})
           as event(run_id uuid, tenant_id text, type text, payload jsonb, seq int)
           join created on created.id = event.run_id
         order by event.seq
