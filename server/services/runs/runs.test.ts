@@ -15,7 +15,8 @@ import {
   RunNotFoundError,
   SkillNotFoundError,
 } from "./run-errors";
-import { recordUsage, ZERO_USAGE } from "./run-lifecycle";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import { recordUsage } from "./run-lifecycle";
 import { CANCELLED_USAGE_GRACE_MS, getRun } from "./run-queries";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/inngest/events";
 import { cancelRun, createRuns, rerunRun, startRun, type RunServiceDeps } from "./runs";
