@@ -1,0 +1,71 @@
+import { sql } from "drizzle-orm";
+import type { InputsSchema } from "@/lib/skill-inputs";
+import type { Database, Transaction } from "@/server/db/client";
+import { jsonbParam } from "@/server/db/jsonb";
+import { agents, skills } from "@/server/db/schema";
+import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
+
+/** What a run is asked to run: a skill (by id or slug) with an agent (none named: the tenant's default). */
+export type RunTargetRequest = {
+  tenantId: string;
+  skill: { id: string } | { slug: string };
+  agentId?: string | null;
+};
+
+/** The skill a request names, if its tenant may run it, and the agent it would run with, if any. */
+export type RunTarget = {
+  skill: { id: string; versionHash: string; inputsSchema: InputsSchema } | null;
+  agentId: string | null;
+};
+
+/**
+ * The targets of many requests in one statement, each with its request. The skill: enabled, and
+ * built in or the tenant's own (`skillVisibleTo`), the tenant's own first when a slug names both.
+ * The agent: the named one if it is the tenant's, else the tenant's default (or none).
+ */
+export async function findRunTargets<Request extends RunTargetRequest>(
+  db: Database | Transaction,
+  requests: Request[],
+): Promise<{ request: Request; target: RunTarget }[]> {
+  if (requests.length === 0) return [];
+  const visible = skillVisibleTo(sql`request.tenant_id`);
+  const skillColumns = sql`${skills.id}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
+  const rows = await db.execute<
+    (
+      | { skill_id: string; version_hash: string; inputs_schema: InputsSchema }
+      | { skill_id: null; version_hash: null; inputs_schema: null }
+    ) & { position: number; agent_id: string | null }
+  >(sql`
+    select request.position, skill.id as skill_id, skill.version_hash, skill.inputs_schema, agent.id as agent_id
+    from jsonb_to_recordset(${jsonbParam(
+      requests.map((request, position) => ({
+        position,
+        tenant_id: request.tenantId,
+        skill_id: "id" in request.skill ? request.skill.id : null,
+        skill_slug: "slug" in request.skill ? request.skill.slug : null,
+        agent_id: request.agentId || null,
+      })),
+    )}) as request(position int, tenant_id text, skill_id uuid, skill_slug text, agent_id uuid)
+    left join lateral (
+      select ${skillColumns} from ${skills} where ${skills.id} = request.skill_id and ${visible}
+      union all
+      select ${skillColumns} from ${skills} where ${skills.slug} = request.skill_slug and ${visible}
+      order by built_in limit 1
+    ) skill on true
+    left join lateral (
+      select ${agents.id} from ${agents}
+      where ${agents.tenantId} = request.tenant_id
+        and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
+      limit 1
+    ) agent on true
+    `);
+  return rows.flatMap((row) => {
+    const request = requests[row.position];
+    if (!request) return [];
+    const skill =
+      row.skill_id === null
+        ? null
+        : { id: row.skill_id, versionHash: row.version_hash, inputsSchema: row.inputs_schema };
+    return [{ request, target: { skill, agentId: row.agent_id } }];
+  });
+}
