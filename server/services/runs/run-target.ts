@@ -69,3 +69,23 @@ export async function findRunTargets<Request extends RunTargetRequest>(
     return [{ request, target: { skill, agentId: row.agent_id } }];
   });
 }
+
+/**
+ * Whether a schedule or a webhook may start runs of this skill with this agent, by the rules
+ * a run is created with: the field errors (none when it may), and the skill's inputs schema to
+ * check the rest against. Naming no agent is always allowed: it means the tenant's default.
+ */
+export async function checkRunTarget(
+  db: Database | Transaction,
+  tenantId: string,
+  target: { skillId: string; agentId: string | null },
+): Promise<{ skill: RunTarget["skill"]; errors: Record<string, string[]> }> {
+  const [found] = await findRunTargets(db, [
+    { tenantId, skill: { id: target.skillId }, agentId: target.agentId },
+  ]);
+  const skill = found?.target.skill ?? null;
+  const errors: Record<string, string[]> = {};
+  if (!skill) errors.skillId = ["is not a skill of this tenant"];
+  if (target.agentId && !found?.target.agentId) errors.agentId = ["is not an agent of this tenant"];
+  return { skill, errors };
+}
