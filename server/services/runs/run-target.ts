@@ -57,8 +57,7 @@ export async function findRunTargets<Request extends RunTargetRequest>(
       where ${agents.tenantId} = request.tenant_id
         and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
       limit 1
-    ) agent on true
-    `);
+    ) agent on true`);
   return rows.flatMap((row) => {
     const request = requests[row.position];
     if (!request) return [];
