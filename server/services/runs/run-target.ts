@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
-import { jsonbParam } from "@/server/db/jsonb";
 import { agents, skills } from "@/server/db/schema";
 import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
@@ -18,46 +17,59 @@ export type RunTarget = {
   agentId: string | null;
 };
 
+/** Requests per statement: five parameters each, well within PostgreSQL's 65,535. */
+const LOOKUP_CHUNK = 1_000;
+
 /**
- * The targets of many requests in one statement, each with its request. The skill: enabled, and
- * built in or the tenant's own (`skillVisibleTo`), the tenant's own first when a slug names both.
- * The agent: the named one if it is the tenant's, else the tenant's default (or none).
+ * The targets of many requests, each with its request, in one statement per thousand. The
+ * skill: enabled, and built in or the tenant's own (`skillVisibleTo`), the tenant's own first
+ * when a slug names both. The agent: the named one if it is the tenant's, else the tenant's
+ * default (or none).
  */
 export async function findRunTargets<Request extends RunTargetRequest>(
   db: Database | Transaction,
   requests: Request[],
 ): Promise<{ request: Request; target: RunTarget }[]> {
-  if (requests.length === 0) return [];
+  const found: { request: Request; target: RunTarget }[] = [];
+  for (let offset = 0; offset < requests.length; offset += LOOKUP_CHUNK)
+    found.push(...(await lookUpTargets(db, requests.slice(offset, offset + LOOKUP_CHUNK))));
+  return found;
+}
+
+async function lookUpTargets<Request extends RunTargetRequest>(
+  db: Database | Transaction,
+  requests: Request[],
+) {
   const visible = skillVisibleTo(sql`request.tenant_id`);
-  const skillColumns = sql`${skills.id}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
+  const columns = sql`${skills.id}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
+  // Only the lookups the requests need: a smaller statement is planned faster, on every run.
+  const skillLookups = [
+    requests.some((request) => "id" in request.skill) &&
+      sql`select ${columns} from ${skills} where ${skills.id} = request.skill_id and ${visible}`,
+    requests.some((request) => "slug" in request.skill) &&
+      sql`select ${columns} from ${skills} where ${skills.slug} = request.skill_slug and ${visible}`,
+  ].filter((lookup) => lookup !== false);
+  const values = requests.map(
+    (request, position) =>
+      sql`(${position}::int, ${request.tenantId}::text, ${"id" in request.skill ? request.skill.id : null}::uuid, ${"slug" in request.skill ? request.skill.slug : null}::text, ${request.agentId || null}::uuid)`,
+  );
   const rows = await db.execute<
     (
       | { skill_id: string; version_hash: string; inputs_schema: InputsSchema }
       | { skill_id: null; version_hash: null; inputs_schema: null }
     ) & { position: number; agent_id: string | null }
   >(sql`
-    select request.position, skill.id as skill_id, skill.version_hash, skill.inputs_schema, agent.id as agent_id
-    from jsonb_to_recordset(${jsonbParam(
-      requests.map((request, position) => ({
-        position,
-        tenant_id: request.tenantId,
-        skill_id: "id" in request.skill ? request.skill.id : null,
-        skill_slug: "slug" in request.skill ? request.skill.slug : null,
-        agent_id: request.agentId || null,
-      })),
-    )}) as request(position int, tenant_id text, skill_id uuid, skill_slug text, agent_id uuid)
-    left join lateral (
-      select ${skillColumns} from ${skills} where ${skills.id} = request.skill_id and ${visible}
-      union all
-      select ${skillColumns} from ${skills} where ${skills.slug} = request.skill_slug and ${visible}
-      order by built_in limit 1
-    ) skill on true
-    left join lateral (
+    select request.position, skill.id as skill_id, skill.version_hash, skill.inputs_schema, (
       select ${agents.id} from ${agents}
       where ${agents.tenantId} = request.tenant_id
         and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
       limit 1
-    ) agent on true`);
+    ) as agent_id
+    from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
+    left join lateral (
+      ${sql.join(skillLookups, sql` union all `)}
+      order by built_in limit 1
+    ) skill on true`);
   return rows.flatMap((row) => {
     const request = requests[row.position];
     if (!request) return [];
