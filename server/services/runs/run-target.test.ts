@@ -59,6 +59,21 @@ describe("findRunTargets", () => {
     expect(found[1]?.target.skill).toMatchObject({ versionHash: "builtin-v1" });
     expect(await findRunTargets(db, [])).toEqual([]);
   });
+
+  it("answers more requests than one statement takes, each with its own target", async () => {
+    const worlds = [await createTenantWithSkill(db), await createTenantWithSkill(db)];
+    const requests = Array.from({ length: 1_001 }, (_, index) => {
+      const world = worlds[index % 2]!;
+      return { tenantId: world.tenant.id, skill: { id: world.skill.id } };
+    });
+    const found = await findRunTargets(db, requests);
+    expect(found).toHaveLength(1_001);
+    found.forEach(({ request, target }, index) => {
+      const world = worlds[index % 2]!;
+      expect(request).toBe(requests[index]);
+      expect(target).toMatchObject({ skill: { id: world.skill.id }, agentId: world.agent.id });
+    });
+  });
 });
 
 describe("checkRunTarget", () => {
