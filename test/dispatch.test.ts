@@ -36,12 +36,8 @@ import {
 } from "@/server/db/schema";
 import { claimTurn } from "@/server/services/runs/run-lifecycle";
 import { executeTurn } from "@/server/services/runs/run-turn";
-import {
-  cancelRun,
-  startRun,
-  type RunEvent,
-  type RunServiceDeps,
-} from "@/server/services/runs/runs";
+import type { RunEvent } from "@/inngest/events";
+import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createTenant, openTestDatabase } from "./fixtures";
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { claimTurn, markRunning } from "@/server/services/runs/run-lifecycle";
-import { RUN_REQUESTED } from "@/server/services/runs/runs";
+import { RUN_REQUESTED } from "@/inngest/events";
 import { UNREADABLE_TURN_REASON } from "@/server/services/runs/step-results";
 import { createTenantWithSkill, openTestDatabase } from "./fixtures";
 

@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { Markdown } from "@/components/markdown";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import type { PiiMaskCounts } from "@/server/db/schema/runs";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
 import { describeMasked, maskedItems, maskedTotal } from "./masked-pii";
 
 /** `masked`: what the agent's guardrail replaced in the markdown before it was stored. */

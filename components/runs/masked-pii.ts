@@ -1,5 +1,5 @@
 import { PII_KINDS, type PiiKind } from "@/lib/enums";
-import type { PiiMaskCounts } from "@/server/db/schema/runs";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
 
 /** What an operator reads for each kind of personal data a guardrail masked. */
 export const PII_KIND_LABELS: Record<PiiKind, string> = {

@@ -3,17 +3,17 @@ import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
 import { failCrashedRun, markRunning } from "@/server/services/runs/run-lifecycle";
-import { runRefSchema } from "@/server/services/runs/run-timeline";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
-import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/server/services/runs/runs";
 import { readStepFlag } from "@/server/services/runs/step-results";
+import { runCancelRequested, runRequested } from "../events";
 
 /**
  * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool
  * side effects). Each step is one service call; the services' compare-and-set transitions
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
- * itself notices the cancellation between model calls. Step results come back from the
- * engine and are read as untrusted input: by `readStepFlag` here and by `finishRun`.
+ * itself notices the cancellation between model calls. The event's data is checked by the SDK
+ * against its contract (events.ts) before the handler runs; step results come back from the
+ * engine and are read as untrusted input too: by `readStepFlag` here and by `finishRun`.
  */
 export function createRunSkillFunction(deps: {
   client: Inngest.Any;
@@ -27,8 +27,8 @@ export function createRunSkillFunction(deps: {
       id: "run-skill",
       name: "Run a skill",
       retries: 0,
-      triggers: [{ event: RUN_REQUESTED }],
-      cancelOn: [{ event: RUN_CANCEL_REQUESTED, match: "data.runId" }],
+      triggers: [runRequested],
+      cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
       concurrency: {
         limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
         key: "event.data.tenantId",
@@ -38,7 +38,8 @@ export function createRunSkillFunction(deps: {
       },
     },
     async ({ event, step, runId }) => {
-      const ref = runRefSchema.parse(event.data);
+      // The run and its tenant only, whatever else a sender put into the data.
+      const ref = { runId: event.data.runId, tenantId: event.data.tenantId };
       const started = await step.run("mark-running", () => markRunning(deps.db(), ref, runId));
       if (!readStepFlag("mark-running", started)) return { skipped: "the run was not queued" };
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));

@@ -28,8 +28,8 @@ import {
   completeRun,
   markRunning,
   saveConfigSnapshot,
-  ZERO_USAGE,
 } from "@/server/services/runs/run-lifecycle";
+import { ZERO_USAGE } from "@/server/agent/usage";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";

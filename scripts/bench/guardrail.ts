@@ -5,7 +5,7 @@
  * between the turn and the terminal write, so its time is time that process does nothing else.
  */
 import { checkText } from "@/server/agent/guardrail";
-import type { GuardrailRules } from "@/server/db/schema";
+import type { GuardrailRules } from "@/server/agent/config";
 import { ms, percentile, printTable, writeResult } from "./lib";
 
 const RULES: GuardrailRules = {

@@ -49,8 +49,8 @@ import { MockLanguageModelV3 } from "ai/test";
 import { PgBoss } from "pg-boss";
 import postgres from "postgres";
 import { TENANT_HEADER } from "@/lib/tenant-header";
-import type { RunDispatcher, RunEvent } from "@/server/services/runs/runs";
-import type { RunRef } from "@/server/services/runs/run-lifecycle";
+import type { RunEvent, RunRef } from "@/inngest/events";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 
 const { values: args } = parseArgs({

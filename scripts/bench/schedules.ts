@@ -31,11 +31,8 @@ import {
   tenantSettings,
   type ScheduleInputValue,
 } from "@/server/db/schema";
-import {
-  RUN_REQUESTED,
-  type RunDispatcher,
-  type RunServiceDeps,
-} from "@/server/services/runs/runs";
+import { RUN_REQUESTED } from "@/inngest/events";
+import type { RunDispatcher, RunServiceDeps } from "@/server/services/runs/runs";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";

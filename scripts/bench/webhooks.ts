@@ -50,7 +50,8 @@ import {
   webhookDeliveries,
 } from "@/server/db/schema";
 import { createWebhookReceiver } from "@/server/rest/webhook-receiver";
-import { RUN_REQUESTED, type RunDispatcher } from "@/server/services/runs/runs";
+import { RUN_REQUESTED } from "@/inngest/events";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import {
   DELIVERY_ID_HEADER,

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { getCountries, getExampleNumber } from "libphonenumber-js/max";
 import examples from "libphonenumber-js/mobile/examples";
 import { describe, expect, it } from "vitest";
-import type { GuardrailRules } from "@/server/db/schema";
+import type { GuardrailRules } from "./config";
 import { checkInputs, checkText } from "./guardrail";
 
 const MASK: GuardrailRules = {

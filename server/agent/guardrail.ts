@@ -1,5 +1,9 @@
 import { findPhoneNumbersInText, type CountryCode, type PhoneNumber } from "libphonenumber-js/max";
-import type { GuardrailRules, PiiKind, PiiMaskCounts } from "@/server/db/schema";
+import type { PiiKind } from "@/lib/enums";
+import type { GuardrailRules } from "./config";
+
+/** How many items of each kind of personal data a guardrail masked; a kind it did not mask is absent. */
+export type PiiMaskCounts = Partial<Record<PiiKind, number>>;
 
 /**
  * Guardrail checks on a run's inputs (before the turn) and its deliverable (after it):

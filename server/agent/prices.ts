@@ -1,4 +1,4 @@
-import type { TokenUsage } from "@/server/services/runs/run-lifecycle";
+import type { TokenUsage } from "./usage";
 
 /**
  * USD per million tokens by model, as the providers publish them. Versioned, so a run's cost

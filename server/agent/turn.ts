@@ -1,18 +1,15 @@
 import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
-import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "@/server/db/client";
-import { kbDocuments, type SkillReferenceFile } from "@/server/db/schema";
-import type { FailureCode } from "@/server/db/schema/enums";
+import type { FailureCode } from "@/lib/enums";
 import {
   MAX_RETRY_AFTER_SECONDS,
   modelFailureKind,
   type ModelFailureDetail,
 } from "@/lib/model-failure";
-import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
-import { ZERO_USAGE, type TokenUsage } from "@/server/services/runs/run-lifecycle";
+import type { AgentRuntimeConfig } from "./config";
 import { credentialSettings } from "./models";
 import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
+import { ZERO_USAGE, type TokenUsage } from "./usage";
 
 export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
@@ -74,17 +71,24 @@ export type TurnOutcome =
     }
   | { kind: "cancelled"; usage: TokenUsage };
 
+/** A knowledge-base document that matched a search, with a snippet around the match. */
+export type KnowledgeBaseHit = { title: string; snippet: string; rank: number };
+
 export type TurnInput = {
-  db: Database;
-  tenantId: string;
   model: RetryableModel;
   config: AgentRuntimeConfig;
-  skill: { name: string; instructions: string; referenceFiles: SkillReferenceFile[] };
+  skill: {
+    name: string;
+    instructions: string;
+    referenceFiles: { path: string; content: string }[];
+  };
   inputs: Record<string, unknown>;
   /** Aborted when the run is cancelled; the turn's own timeout is added here. */
   cancelSignal: AbortSignal;
   /** Tools from the agent's MCP servers, already connected. */
   mcpTools?: ToolSet;
+  /** Full-text search over the config's knowledge bases, within the run's tenant only. */
+  searchKnowledgeBase: (query: string, limit: number) => Promise<KnowledgeBaseHit[]>;
   onEvent: (event: TurnEvent) => Promise<void>;
 };
 
@@ -105,7 +109,7 @@ const preview = (value: unknown, max = 300) => {
 
 /** The built-in tools the config offers; each reads only this tenant's data. */
 function builtInTools(input: TurnInput): ToolSet {
-  const { config, skill, db, tenantId } = input;
+  const { config, skill } = input;
   const all: ToolSet = {
     read_skill_reference: tool({
       description: `Read one of this skill's reference files. Available: ${skill.referenceFiles.map((file) => file.path).join(", ") || "none"}.`,
@@ -130,27 +134,7 @@ function builtInTools(input: TurnInput): ToolSet {
         query: z.string().min(1),
         limit: z.number().int().min(1).max(10).default(5),
       }),
-      execute: async ({ query, limit }) => {
-        const kbIds = config.knowledgeBases.map((kb) => kb.id);
-        if (kbIds.length === 0) return [];
-        const tsQuery = sql`websearch_to_tsquery('english', ${query})`;
-        return db
-          .select({
-            title: kbDocuments.title,
-            snippet: sql<string>`ts_headline('english', ${kbDocuments.content}, ${tsQuery}, 'MaxWords=40, MinWords=15')`,
-            rank: sql<number>`ts_rank(${kbDocuments.searchVector}, ${tsQuery})`,
-          })
-          .from(kbDocuments)
-          .where(
-            and(
-              eq(kbDocuments.tenantId, tenantId),
-              inArray(kbDocuments.knowledgeBaseId, kbIds),
-              sql`${kbDocuments.searchVector} @@ ${tsQuery}`,
-            ),
-          )
-          .orderBy(sql`ts_rank(${kbDocuments.searchVector}, ${tsQuery}) desc`)
-          .limit(limit);
-      },
+      execute: ({ query, limit }) => input.searchKnowledgeBase(query, limit),
     }),
     current_time: tool({
       description: "The current date and time (ISO 8601, UTC).",

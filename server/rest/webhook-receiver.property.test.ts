@@ -11,7 +11,8 @@ import {
   webhooks,
   type SkillInputsSchema,
 } from "@/server/db/schema";
-import type { RunDispatcher, RunEvent } from "@/server/services/runs/runs";
+import type { RunEvent } from "@/inngest/events";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { MAX_BODY_BYTES } from "./http";

@@ -1,11 +1,10 @@
 import { ConfigList, listOrNone } from "@/components/agents/config-view";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import type { AgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import type { RunData } from "./run-data";
 
 /** The agent config the run resolved when it started: what it actually ran with. */
 export function ConfigSnapshotCard({ data, terminal }: { data: RunData; terminal: boolean }) {
-  const snapshot = data.configSnapshot as Partial<AgentRuntimeConfig> | null;
+  const snapshot = data.configSnapshot;
   return (
     <Card>
       <CardHeader>

@@ -10,18 +10,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { GuardrailRules } from "@/server/agent/config";
 import { users } from "./auth";
 import { createdAt, id, tenantId, tsvector, updatedAt } from "./columns";
 import { skills } from "./skills";
-
-export type PiiMode = "off" | "mask" | "block";
-export type GuardrailRules = {
-  deniedTerms: string[];
-  /** JavaScript regular expression sources, matched case-insensitively. */
-  deniedPatterns: string[];
-  pii: PiiMode;
-  maxDeliverableChars: number | null;
-};
 
 export const guardrails = pgTable(
   "guardrails",

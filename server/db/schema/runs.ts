@@ -14,17 +14,18 @@ import {
   type ExtraConfigColumn,
 } from "drizzle-orm/pg-core";
 import type { ModelFailureDetail } from "@/lib/model-failure";
+import type { AgentRuntimeConfig } from "@/server/agent/config";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
 import { id, tenantId, updatedAt } from "./columns";
-import { failureCodeEnum, invocationSourceEnum, runStatusEnum, type PiiKind } from "./enums";
+import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
 import { schedules } from "./schedules";
 import { skills } from "./skills";
 import { webhooks } from "./webhooks";
 
-/** How many items of each kind of personal data a guardrail masked; a kind it did not mask is absent. */
-export type PiiMaskCounts = Partial<Record<PiiKind, number>>;
+// The console's deliverable view still takes the type from here; the guardrail owns it.
 
 export type Deliverable = {
   type: "inline";
@@ -33,9 +34,6 @@ export type Deliverable = {
   /** What the agent's guardrail masked in the payload before it was stored (absent: nothing). */
   masked?: PiiMaskCounts;
 };
-
-/** What an agent ran with, frozen on the run. Holds no secrets. */
-export type RunConfigSnapshot = Record<string, unknown>;
 
 /** Index columns in the history's order, `order by created_at desc, id desc`. */
 const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [
@@ -66,7 +64,8 @@ export const skillRuns = pgTable(
     /** The facts behind a `model_error` (status, attempts, retry-after), for a specific hint. */
     failureDetail: jsonb().$type<ModelFailureDetail>(),
     deliverable: jsonb().$type<Deliverable>(),
-    configSnapshot: jsonb().$type<RunConfigSnapshot>(),
+    /** What the agent ran with, frozen on the run when its config was resolved. Holds no secrets. */
+    configSnapshot: jsonb().$type<AgentRuntimeConfig>(),
     inputTokens: integer(),
     outputTokens: integer(),
     cacheReadTokens: integer(),

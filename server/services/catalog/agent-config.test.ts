@@ -12,12 +12,11 @@ import {
   mcpServers,
   skills,
   tenantSettings,
-  type GuardrailRules,
 } from "@/server/db/schema";
+import { BUILT_IN_TOOLS, type GuardrailRules } from "@/server/agent/config";
 import { createTenant, createUser, openTestDatabase } from "@/test/fixtures";
 import {
   AgentNotFoundError,
-  BUILT_IN_TOOLS,
   resolveAgentRuntimeConfig,
   TemplateNotFoundError,
 } from "./agent-config";

@@ -1,3 +1,8 @@
+import {
+  BUILT_IN_TOOLS,
+  type AgentRuntimeConfig,
+  type GuardrailRules,
+} from "@/server/agent/config";
 import { redactUrl } from "@/server/agent/redact-url";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
@@ -14,18 +19,11 @@ import {
   skills,
   tenantSettings,
   users,
-  type GuardrailRules,
 } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { ServiceError } from "@/server/services/errors";
 
-/** Tools every agent gets unless its template blocks them or the tenant switched them off. */
-export const BUILT_IN_TOOLS = [
-  "read_skill_reference",
-  "search_knowledge_base",
-  "current_time",
-] as const;
-export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
+// The console's run detail still takes the type from here; the agent runtime owns it.
 
 export class AgentNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -42,36 +40,6 @@ export class TemplateNotFoundError extends ServiceError {
     super(`Agent template ${templateId} was not found in this tenant.`);
   }
 }
-
-/**
- * Everything an agent runs with, resolved in one place. It holds no secrets (MCP tokens stay
- * in the database), so it is also what a run stores as its config snapshot.
- */
-export type AgentRuntimeConfig = {
-  agent: { id: string; name: string };
-  template: { id: string; name: string };
-  model: string;
-  modelSource: "agent" | "template" | "deployment default";
-  systemPrompt: string;
-  skills: { id: string; slug: string; name: string }[];
-  tools: BuiltInTool[];
-  blockedTools: string[];
-  mcpServers: { id: string; name: string; url: string }[];
-  knowledgeBases: { id: string; name: string }[];
-  guardrail: {
-    id: string;
-    name: string;
-    rules: GuardrailRules;
-    source: "template" | "tenant default";
-  } | null;
-  limits: { maxSteps: number; timeoutSeconds: number };
-  currentUser: {
-    id: string;
-    email: string;
-    name: string;
-    source: "invoker" | "paired user";
-  } | null;
-};
 
 async function memberUser(db: Database, tenantId: string, userId: string) {
   const [user] = await db

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
 import { skills, type SkillInputsSchema } from "@/server/db/schema";
@@ -12,7 +12,7 @@ export const inputsColumnsOf = (inputsSchema: SkillInputsSchema) => ({
 });
 
 /** Skills a tenant may run: the enabled built-in catalog plus the tenant's own. */
-export const skillVisibleTo = (tenantId: string) =>
+export const skillVisibleTo = (tenantId: string | SQL) =>
   and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)));
 
 /** Ordering that puts a tenant's own skill before a built-in with the same slug. */

@@ -5,7 +5,8 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { reconcileRuns, type ReconcileOptions } from "./reconcile";
-import { RUN_REQUESTED, type RunDispatcher } from "./runs";
+import { RUN_REQUESTED } from "@/inngest/events";
+import type { RunDispatcher } from "./runs";
 
 const { db } = openTestDatabase();
 

@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";
-import { RUN_REQUESTED, type RunServiceDeps } from "./runs";
+import { RUN_REQUESTED } from "@/inngest/events";
+import type { RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
   /** A run `running` longer than this failed somewhere unseen (always longer than any turn timeout). */

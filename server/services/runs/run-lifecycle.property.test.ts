@@ -6,7 +6,8 @@ import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { reconcileRuns, type ReconcileOptions } from "./reconcile";
 import { DispatchFailedError, RunNotCancellableError } from "./run-errors";
-import { claimTurn, completeRun, failRun, markRunning, ZERO_USAGE } from "./run-lifecycle";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import { claimTurn, completeRun, failRun, markRunning } from "./run-lifecycle";
 import { cancelRun, failQueuedRun, startRun, type RunDispatcher } from "./runs";
 
 /**

@@ -2,17 +2,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
+import { ZERO_USAGE, type TokenUsage } from "@/server/agent/usage";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { cancelRun } from "./runs";
-import {
-  completeRun,
-  failRun,
-  markRunning,
-  recordUsage,
-  ZERO_USAGE,
-  type TokenUsage,
-} from "./run-lifecycle";
+import { completeRun, failRun, markRunning, recordUsage } from "./run-lifecycle";
 import { type RunDispatcher } from "./runs";
 
 const { db } = openTestDatabase();

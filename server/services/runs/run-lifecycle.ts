@@ -3,34 +3,18 @@ import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
-import type { Deliverable, PiiMaskCounts, RunConfigSnapshot } from "@/server/db/schema/runs";
+import type { Deliverable } from "@/server/db/schema/runs";
+import type { AgentRuntimeConfig } from "@/server/agent/config";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
+import type { TokenUsage } from "@/server/agent/usage";
 import type { ModelFailureDetail } from "@/lib/model-failure";
-import { runRefSchema, transitionRun, type RunRef } from "./run-timeline";
-
-export type { RunRef } from "./run-timeline";
+import { runRefSchema, type RunRef } from "@/inngest/events";
+import { transitionRun } from "./run-timeline";
 
 /**
  * The transitions the run-skill function makes, each a compare-and-set on the current status
  * with its timeline event in the same statement. Terminal states never change again.
  */
-
-export type TokenUsage = {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  /** Filled when the turn ends, from the versioned price table (null: unpriced model). */
-  costUsd?: string | null;
-};
-
-export const ZERO_USAGE: TokenUsage = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-};
 
 /** Failure reasons are one readable paragraph; longer texts (an error that echoes a body) are cut. */
 export const MAX_FAILURE_REASON_CHARS = 2_000;
@@ -100,7 +84,7 @@ export async function getRunStatus(db: Database, ref: RunRef): Promise<RunStatus
   return run?.status ?? null;
 }
 
-export async function saveConfigSnapshot(db: Database, ref: RunRef, snapshot: RunConfigSnapshot) {
+export async function saveConfigSnapshot(db: Database, ref: RunRef, snapshot: AgentRuntimeConfig) {
   await transitionRun(db, ref, {
     from: ["running"],
     set: { configSnapshot: snapshot },

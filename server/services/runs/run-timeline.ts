@@ -1,12 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
+import { jsonbParam } from "@/server/db/jsonb";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import { z } from "zod";
 import type { RunStatus } from "@/server/db/schema/enums";
-
-/** A run as events and steps name it; what the engine hands back is read with this schema. */
-export const runRefSchema = z.object({ runId: z.uuid(), tenantId: z.string().min(1).max(200) });
-export type RunRef = z.infer<typeof runRefSchema>;
+import type { RunRef } from "@/inngest/events";
 type RunUpdate = Parameters<ReturnType<Database["update"]>["set"]>[0] &
   Partial<typeof skillRuns.$inferInsert>;
 
@@ -49,11 +46,10 @@ export async function transitionRun(
       ),
     )
     .returning({ id: skillRuns.id });
-  // JSON goes in as text: a jsonb-typed parameter would be encoded a second time by the driver.
   const rows = await db.execute<{ run_id: string }>(sql`
     with updated as (${update.getSQL()})
     insert into ${runEvents} (run_id, tenant_id, type, payload)
-    select id, ${ref.tenantId}, ${change.event.type}, ${JSON.stringify(change.event.payload ?? {})}::text::jsonb from updated
+    select id, ${ref.tenantId}, ${change.event.type}, ${jsonbParam(change.event.payload ?? {})} from updated
     returning run_id`);
   return rows.length > 0;
 }

@@ -1,15 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { ModelNotConfiguredError } from "@/server/agent/models";
+import { ZERO_USAGE } from "@/server/agent/usage";
 import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
-import {
-  claimTurn,
-  failCrashedRun,
-  markRunning,
-  MAX_FAILURE_REASON_CHARS,
-  ZERO_USAGE,
-} from "./run-lifecycle";
+import { claimTurn, failCrashedRun, markRunning, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "./run-turn";
 import { turnOutcomeSchema, UNREADABLE_TURN_REASON } from "./step-results";
 

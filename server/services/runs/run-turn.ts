@@ -1,18 +1,19 @@
-import { checkInputs, checkText, totalMasked } from "@/server/agent/guardrail";
+import { checkInputs, checkText, totalMasked, type PiiMaskCounts } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";
 import { costOf } from "@/server/agent/prices";
+import { ZERO_USAGE } from "@/server/agent/usage";
 import { MAX_DELIVERABLE_BYTES, runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { mcpServers, type PiiMaskCounts } from "@/server/db/schema";
+import { mcpServers } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
 import {
   AgentNotFoundError,
   resolveAgentRuntimeConfig,
   TemplateNotFoundError,
-  type AgentRuntimeConfig,
 } from "@/server/services/catalog/agent-config";
+import { searchKnowledgeBases } from "@/server/services/catalog/knowledge";
 import {
   claimTurn,
   completeRun,
@@ -22,9 +23,8 @@ import {
   MAX_FAILURE_REASON_CHARS,
   recordUsage,
   saveConfigSnapshot,
-  ZERO_USAGE,
-  type RunRef,
 } from "./run-lifecycle";
+import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 
@@ -139,7 +139,7 @@ async function runTurnOnce(
       usage: ZERO_USAGE,
     };
   // The snapshot is exactly what resolve-config stored: the turn runs with what the run shows.
-  const config = run.configSnapshot as AgentRuntimeConfig;
+  const config = run.configSnapshot;
 
   let model;
   try {
@@ -209,14 +209,19 @@ async function runTurnOnce(
   let turn: TurnOutcome;
   try {
     turn = await runAgentTurn({
-      db,
-      tenantId: ref.tenantId,
       model,
       config,
       skill: run.skill,
       inputs: run.inputs,
       cancelSignal: cancel.signal,
       mcpTools: mcp?.tools,
+      searchKnowledgeBase: (query, limit) =>
+        searchKnowledgeBases(db, {
+          tenantId: ref.tenantId,
+          knowledgeBaseIds: config.knowledgeBases.map((knowledgeBase) => knowledgeBase.id),
+          query,
+          limit,
+        }),
       onEvent: async (event) => {
         await appendRunEvent(db, { ...ref, type: event.type, payload: event.payload });
       },

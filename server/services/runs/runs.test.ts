@@ -15,17 +15,11 @@ import {
   RunNotFoundError,
   SkillNotFoundError,
 } from "./run-errors";
-import { recordUsage, ZERO_USAGE } from "./run-lifecycle";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import { recordUsage } from "./run-lifecycle";
 import { CANCELLED_USAGE_GRACE_MS, getRun } from "./run-queries";
-import {
-  cancelRun,
-  createRuns,
-  rerunRun,
-  RUN_CANCEL_REQUESTED,
-  RUN_REQUESTED,
-  startRun,
-  type RunServiceDeps,
-} from "./runs";
+import { RUN_CANCEL_REQUESTED, RUN_REQUESTED } from "@/inngest/events";
+import { cancelRun, createRuns, rerunRun, startRun, type RunServiceDeps } from "./runs";
 import { slotIdempotencyKey } from "@/server/services/schedules/schedule-firing";
 
 const { db } = openTestDatabase();

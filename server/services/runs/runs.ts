@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
+import { jsonbParam } from "@/server/db/jsonb";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
-import { agents, runEvents, skillRuns, skills } from "@/server/db/schema";
+import { runEvents, skillRuns, skills } from "@/server/db/schema";
 import {
   CANCELLABLE_RUN_STATUSES,
   type FailureCode,
@@ -22,14 +23,11 @@ import {
   SkillNotFoundError,
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
-import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
+import { findRunTargets, type RunTarget } from "./run-target";
+import { RUN_CANCEL_REQUESTED, RUN_REQUESTED, type RunEvent } from "@/inngest/events";
 
 export { appendRunEvent } from "./run-timeline";
 
-export const RUN_REQUESTED = "skill/run.requested";
-export const RUN_CANCEL_REQUESTED = "skill/run.cancel-requested";
-
-export type RunEvent = { name: string; id?: string; data: { runId: string; tenantId: string } };
 /** What the services need of Inngest: the client's `send` fits (one event, or several in one request). */
 export type RunDispatcher = {
   send: (event: RunEvent | RunEvent[]) => Promise<{ ids: string[] }>;
@@ -68,7 +66,7 @@ const validators = new Map<string, ReturnType<typeof compileSkillInputs>>();
 function validateInputs(
   skill: { id: string; versionHash: string; inputsSchema: InputsSchema },
   inputs: Record<string, unknown>,
-) {
+): { inputs: Record<string, unknown> } | { error: InputsInvalidError } {
   const key = `${skill.id}:${skill.versionHash}`;
   let validate = validators.get(key);
   if (!validate) {
@@ -76,56 +74,16 @@ function validateInputs(
     validators.set(key, validate);
   }
   const result = validate(inputs);
-  if (!result.valid) throw new InputsInvalidError(result.fieldErrors);
+  if (!result.valid) return { error: new InputsInvalidError(result.fieldErrors) };
   // Valid JSON Schema-wise, yet a string PostgreSQL refuses would fail the insert (a 500): say which input.
   const unstorable = Object.entries(result.value).filter(([, value]) => holdsUnstorable(value));
   if (unstorable.length)
-    throw new InputsInvalidError(
-      Object.fromEntries(unstorable.map(([name]) => [name, [UNSTORABLE_MESSAGE]])),
-    );
-  return result.value;
-}
-
-/**
- * The skill to run and the agent to run it with, in one statement: the named agent of the
- * tenant, else the tenant's default (or none). The caller reports problems in the order an
- * operator fixes them: skill, then inputs, then agent.
- */
-async function findSkillAndAgent(
-  db: Database | Transaction,
-  tenantId: string,
-  ref: StartRunInput["skill"],
-  agentId: string | null | undefined,
-) {
-  const agent = db
-    .select({ id: agents.id })
-    .from(agents)
-    .where(
-      and(
-        eq(agents.tenantId, tenantId),
-        agentId ? eq(agents.id, agentId) : eq(agents.isDefault, true),
+    return {
+      error: new InputsInvalidError(
+        Object.fromEntries(unstorable.map(([name]) => [name, [UNSTORABLE_MESSAGE]])),
       ),
-    )
-    .limit(1);
-  const [skill] = await db
-    .select({
-      id: skills.id,
-      slug: skills.slug,
-      versionHash: skills.versionHash,
-      inputsSchema: skills.inputsSchema,
-      agentId: sql<string | null>`(${agent})`,
-    })
-    .from(skills)
-    .where(
-      and(
-        "id" in ref ? eq(skills.id, ref.id) : eq(skills.slug, ref.slug),
-        skillVisibleTo(tenantId),
-      ),
-    )
-    .orderBy(ownSkillFirst)
-    .limit(1);
-  if (!skill) throw new SkillNotFoundError("id" in ref ? ref.id : ref.slug);
-  return skill;
+    };
+  return { inputs: result.value };
 }
 
 const runSummary = {
@@ -158,28 +116,64 @@ export type StartedRun = {
   created: boolean;
 };
 
-/** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
-function runRow(
+/** What `createRuns` gives back per input: the run, or the refusal `createRun` throws. */
+export type CreateRunOutcome =
+  | StartedRun
+  | {
+      error:
+        | SkillNotFoundError
+        | InputsInvalidError
+        | AgentNotFoundError
+        | NoDefaultAgentError
+        | IdempotencyKeyReusedError;
+    };
+
+/** A new run that passed the rules, ready to insert: the skill's version, the validated inputs, the agent (or none). */
+type PlannedRun = {
+  skill: { id: string; versionHash: string };
+  inputs: Record<string, unknown>;
+  agentId: string | null;
+};
+
+/**
+ * The rules of a new run, in the order an operator fixes its problems: the skill, then the
+ * inputs, then the agent. Without an agent (none named, and no tenant default) an interactive
+ * source is refused, while an unattended one gets a run born failed (`no_agent`), so the
+ * operator sees it.
+ */
+function planRun(
   input: StartRunInput,
-  skill: { id: string; versionHash: string },
-  inputs: Record<string, unknown>,
-  agentId: string | null,
-) {
+  target: RunTarget,
+): PlannedRun | Extract<CreateRunOutcome, { error: unknown }> {
+  if (!target.skill)
+    return {
+      error: new SkillNotFoundError("id" in input.skill ? input.skill.id : input.skill.slug),
+    };
+  const validated = validateInputs(target.skill, input.inputs);
+  if ("error" in validated) return validated;
+  if (input.agentId && !target.agentId) return { error: new AgentNotFoundError(input.agentId) };
+  if (!target.agentId && !UNATTENDED.includes(input.source))
+    return { error: new NoDefaultAgentError() };
+  return { skill: target.skill, inputs: validated.inputs, agentId: target.agentId };
+}
+
+/** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
+function runRow(input: StartRunInput, planned: PlannedRun) {
   return {
     tenantId: input.tenantId,
-    skillId: skill.id,
-    skillVersion: skill.versionHash,
-    agentId,
+    skillId: planned.skill.id,
+    skillVersion: planned.skill.versionHash,
+    agentId: planned.agentId,
     source: input.source,
     invokerUserId: input.invoker?.userId ?? null,
     scheduleId: input.invoker?.scheduleId ?? null,
     webhookId: input.invoker?.webhookId ?? null,
     apiKeyId: input.invoker?.apiKeyId ?? null,
     parentRunId: input.parentRunId ?? null,
-    inputs,
+    inputs: planned.inputs,
     idempotencyKey: input.idempotencyKey ?? null,
     idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
-    ...(!agentId
+    ...(!planned.agentId
       ? {
           status: "failed" as const,
           failureCode: "no_agent" as const,
@@ -191,10 +185,10 @@ function runRow(
 }
 
 /** The first timeline events of a new run, written in the same statement as the run. */
-function initialTimeline(input: StartRunInput, skill: { versionHash: string }, noAgent: boolean) {
+function initialTimeline(input: StartRunInput, planned: PlannedRun) {
   return [
-    { type: "queued", payload: { source: input.source, skillVersion: skill.versionHash } },
-    ...(noAgent ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
+    { type: "queued", payload: { source: input.source, skillVersion: planned.skill.versionHash } },
+    ...(!planned.agentId ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
   ];
 }
 
@@ -203,27 +197,65 @@ const onIdempotencyConflict = {
   where: sql`${skillRuns.idempotencyKey} is not null`,
 };
 
-/** The run started with this key by this source, if any, with the request it was started for. */
-async function runByIdempotencyKey(
-  db: Database | Transaction,
-  input: StartRunInput & { idempotencyKey: string },
-) {
-  const [existing] = await db
-    .select({ ...runSummary, requestHash: skillRuns.idempotencyRequestHash })
+type IdempotencyClaim = { tenantId: string; source: InvocationSource; key: string };
+const claimOf = (input: StartRunInput): IdempotencyClaim | null =>
+  input.idempotencyKey
+    ? { tenantId: input.tenantId, source: input.source, key: input.idempotencyKey }
+    : null;
+const claimId = (claim: IdempotencyClaim) =>
+  `${claim.tenantId}\u0000${claim.source}\u0000${claim.key}`;
+
+type ClaimedRun = StartedRun["run"] & { requestHash: string | null };
+
+/** The runs already created under these (tenant, source, idempotency key) claims, by claim. */
+async function runsByIdempotencyKey(db: Database | Transaction, claims: IdempotencyClaim[]) {
+  if (claims.length === 0) return new Map<string, ClaimedRun>();
+  const rows = await db
+    .select({
+      ...runSummary,
+      requestHash: skillRuns.idempotencyRequestHash,
+      tenantId: skillRuns.tenantId,
+      source: skillRuns.source,
+      idempotencyKey: skillRuns.idempotencyKey,
+    })
     .from(skillRuns)
     .where(
       and(
-        eq(skillRuns.tenantId, input.tenantId),
-        eq(skillRuns.source, input.source),
-        eq(skillRuns.idempotencyKey, input.idempotencyKey),
+        inArray(skillRuns.tenantId, [...new Set(claims.map((claim) => claim.tenantId))]),
+        inArray(skillRuns.source, [...new Set(claims.map((claim) => claim.source))]),
+        inArray(skillRuns.idempotencyKey, [...new Set(claims.map((claim) => claim.key))]),
+        isNotNull(skillRuns.idempotencyKey),
       ),
     );
+  return new Map(
+    rows.map(({ tenantId, source, idempotencyKey, ...run }): [string, ClaimedRun] => [
+      claimId({ tenantId, source, key: idempotencyKey ?? "" }),
+      run,
+    ]),
+  );
+}
+
+/**
+ * Whose idempotency keys a call carries. A caller's key (Run now, a REST client) is bound to
+ * the request it first came with: a repeat with another request is refused. Skillrun's own
+ * keys (a schedule's slot) get their run whatever changed since.
+ */
+type KeyOwner = "caller" | "skillrun";
+
+/** The answer to a repeated idempotency key: the run it started, or the refusal of a caller's key reused for another request. */
+function repeatOutcome(
+  input: StartRunInput,
+  claimed: Map<string, ClaimedRun>,
+  keys: KeyOwner,
+): CreateRunOutcome | null {
+  const claim = claimOf(input);
+  const existing = claim ? claimed.get(claimId(claim)) : undefined;
   if (!existing) return null;
   const { requestHash, ...run } = existing;
   // Runs from before the hash was recorded answer any repeat of their key, as they did then.
-  if (requestHash !== null && requestHash !== idempotencyRequestHash(input))
-    throw new IdempotencyKeyReusedError(run.id);
-  return run;
+  if (keys === "caller" && requestHash !== null && requestHash !== idempotencyRequestHash(input))
+    return { error: new IdempotencyKeyReusedError(run.id) };
+  return { run, created: false };
 }
 
 /**
@@ -245,7 +277,8 @@ export async function startRun(
 /**
  * The writing half of `startRun`, usable inside a caller's transaction: the caller dispatches
  * with `dispatchCreatedRun` after committing, so the function never looks for an uncommitted run.
- * A run left undispatched by a crash in between is resent by the reconciler.
+ * A run left undispatched by a crash in between is resent by the reconciler. It is `createRuns`
+ * for one input with the caller's key, its refusal thrown.
  *
  * With `audit`, a new run is logged (`run.start`, or `run.rerun` for a re-run) in the same
  * transaction; a refused input or a repeated idempotency key logs nothing. Callers that log
@@ -256,9 +289,9 @@ export async function createRun(
   input: StartRunInput,
   audit?: AuditContext,
 ): Promise<StartedRun> {
-  if (!audit) return insertRun(db, input);
+  if (!audit) return createOneRun(db, input);
   return db.transaction(async (tx) => {
-    const started = await insertRun(tx, input);
+    const started = await createOneRun(tx, input);
     if (started.created) {
       await recordAudit(tx, {
         tenantId: input.tenantId,
@@ -275,32 +308,106 @@ export async function createRun(
   });
 }
 
-async function insertRun(db: Database | Transaction, input: StartRunInput): Promise<StartedRun> {
-  const { tenantId, idempotencyKey } = input;
-  // A retry with the same key and request gets the original run, even if the skill or agent changed since.
-  if (idempotencyKey) {
-    const existing = await runByIdempotencyKey(db, { ...input, idempotencyKey });
-    if (existing) return { run: existing, created: false };
-  }
-  const skill = await findSkillAndAgent(db, tenantId, input.skill, input.agentId);
-  const inputs = validateInputs(skill, input.inputs);
-  const agentId = skill.agentId;
-  if (input.agentId && !agentId) throw new AgentNotFoundError(input.agentId);
-  if (!agentId && !UNATTENDED.includes(input.source)) throw new NoDefaultAgentError();
+async function createOneRun(db: Database | Transaction, input: StartRunInput) {
+  const [outcome] = await createRunsKeyedBy(db, [input], "caller");
+  if (!outcome) throw new Error("createRuns left the input without an outcome");
+  if ("error" in outcome) throw outcome.error;
+  return outcome;
+}
 
+/**
+ * `createRun` for many inputs at once, inside the caller's transaction (the schedules tick):
+ * per input the same rules in the same order, with the same outcome — an existing run for its
+ * idempotency key, else the skill, the inputs, the agent (`planRun`) — but each statement serves
+ * all inputs: the runs of the keys, the skills and agents (`findRunTargets`), and one insert of
+ * the runs with their first timeline events. A refusal is returned in the input's place rather
+ * than thrown; the caller dispatches the created runs after committing, as with `createRun`.
+ * The keys are taken as Skillrun's own: a repeat gets its run even if the request changed since.
+ */
+export function createRuns(
+  db: Database | Transaction,
+  inputs: StartRunInput[],
+): Promise<CreateRunOutcome[]> {
+  return createRunsKeyedBy(db, inputs, "skillrun");
+}
+
+async function createRunsKeyedBy(
+  db: Database | Transaction,
+  inputs: StartRunInput[],
+  keys: KeyOwner,
+): Promise<CreateRunOutcome[]> {
+  const outcomes: (CreateRunOutcome | null)[] = inputs.map(() => null);
+  // A repeat of a key gets the original run, even if the skill or agent changed since.
+  const claimed = await runsByIdempotencyKey(
+    db,
+    inputs.flatMap((input) => claimOf(input) ?? []),
+  );
+  const pending = inputs.flatMap((input, index) => {
+    outcomes[index] = repeatOutcome(input, claimed, keys);
+    return outcomes[index] ? [] : [{ ...input, index }];
+  });
+
+  const toInsert = (await findRunTargets(db, pending)).flatMap(({ request, target }) => {
+    const planned = planRun(request, target);
+    if ("error" in planned) {
+      outcomes[request.index] = planned;
+      return [];
+    }
+    // The id is chosen here so each returned row finds its input.
+    return [{ ...planned, input: request, id: crypto.randomUUID() }];
+  });
+
+  const INSERT_CHUNK = 1_000;
+  const raced: typeof pending = [];
+  for (let offset = 0; offset < toInsert.length; offset += INSERT_CHUNK) {
+    const chunk = toInsert.slice(offset, offset + INSERT_CHUNK);
+    const created = await insertRuns(db, chunk);
+    for (const planned of chunk) {
+      const run = created.get(planned.id);
+      if (run) outcomes[planned.input.index] = { run, created: true };
+      else raced.push(planned.input);
+    }
+  }
+  if (raced.length) {
+    // Concurrent calls with the same keys won those inserts.
+    const winners = await runsByIdempotencyKey(
+      db,
+      raced.flatMap((input) => claimOf(input) ?? []),
+    );
+    for (const input of raced) {
+      const outcome = repeatOutcome(input, winners, keys);
+      if (!outcome) throw new Error("idempotency conflict without an existing run");
+      outcomes[input.index] = outcome;
+    }
+  }
+  return outcomes.map((outcome) => {
+    if (!outcome) throw new Error("createRuns left an input without an outcome");
+    return outcome;
+  });
+}
+
+/**
+ * The runs and their first timeline events in one statement (a writable CTE), each run's
+ * events in order; a run whose idempotency key a concurrent call took is left out. The created
+ * runs, by id.
+ */
+async function insertRuns(
+  db: Database | Transaction,
+  planned: (PlannedRun & { id: string; input: StartRunInput })[],
+) {
   const insert = db
     .insert(skillRuns)
-    .values(runRow(input, skill, inputs, agentId))
+    .values(planned.map((run) => ({ id: run.id, ...runRow(run.input, run) })))
     .onConflictDoNothing(onIdempotencyConflict)
-    .returning({
-      id: skillRuns.id,
-      status: skillRuns.status,
-      failureCode: skillRuns.failureCode,
-      createdAt: skillRuns.createdAt,
-    });
-  const timeline = initialTimeline(input, skill, !agentId);
-  // The run and its first timeline events in one statement (a writable CTE).
-  const [row] = await db.execute<{
+    .returning(runSummary);
+  const timeline = planned.flatMap((run) =>
+    initialTimeline(run.input, run).map((event) => ({
+      run_id: run.id,
+      tenant_id: run.input.tenantId,
+      ...event,
+    })),
+  );
+  const rows = await db.execute<{
     id: string;
     status: RunStatus;
     failure_code: FailureCode | null;
@@ -309,245 +416,24 @@ async function insertRun(db: Database | Transaction, input: StartRunInput): Prom
     with created as (${insert.getSQL()}),
     timeline as (
       insert into ${runEvents} (run_id, tenant_id, type, payload)
-      select created.id, ${tenantId}, event.type, event.payload
-      from created cross join jsonb_to_recordset(${JSON.stringify(timeline)}::text::jsonb) as event(type text, payload jsonb)
+      select created.id, event.tenant_id, event.type, event.payload
+      from jsonb_to_recordset(${jsonbParam(timeline.map((event, seq) => ({ ...event, seq })))})
+        as event(run_id uuid, tenant_id text, type text, payload jsonb, seq int)
+        join created on created.id = event.run_id
+      order by event.seq
     )
     select id, status, failure_code, created_at from created`);
-  const created = row
-    ? {
+  return new Map(
+    rows.map((row): [string, StartedRun["run"]] => [
+      row.id,
+      {
         id: row.id,
         status: row.status,
         failureCode: row.failure_code,
         createdAt: new Date(row.created_at),
-      }
-    : null;
-
-  if (!created) {
-    // A concurrent call with the same key won the insert.
-    const existing = idempotencyKey
-      ? await runByIdempotencyKey(db, { ...input, idempotencyKey })
-      : null;
-    if (!existing) throw new Error("idempotency conflict without an existing run");
-    return { run: existing, created: false };
-  }
-  return { run: created, created: true };
-}
-
-/** What `createRuns` gives back per input: the run, or the refusal `createRun` would have thrown. */
-export type CreateRunOutcome =
-  | StartedRun
-  | { error: SkillNotFoundError | InputsInvalidError | AgentNotFoundError | NoDefaultAgentError };
-
-type IdempotencyClaim = { tenantId: string; source: InvocationSource; key: string };
-const claimOf = (input: StartRunInput): IdempotencyClaim | null =>
-  input.idempotencyKey
-    ? { tenantId: input.tenantId, source: input.source, key: input.idempotencyKey }
-    : null;
-const claimId = (claim: IdempotencyClaim) =>
-  `${claim.tenantId}\u0000${claim.source}\u0000${claim.key}`;
-
-/** The runs already created under these (tenant, source, idempotency key) claims, by claim. */
-async function runsByIdempotencyKey(db: Database | Transaction, claims: IdempotencyClaim[]) {
-  if (claims.length === 0) return new Map<string, StartedRun["run"]>();
-  const rows = await db
-    .select({
-      ...runSummary,
-      tenantId: skillRuns.tenantId,
-      source: skillRuns.source,
-      idempotencyKey: skillRuns.idempotencyKey,
-    })
-    .from(skillRuns)
-    .where(
-      and(
-        inArray(skillRuns.tenantId, [...new Set(claims.map((claim) => claim.tenantId))]),
-        inArray(skillRuns.source, [...new Set(claims.map((claim) => claim.source))]),
-        inArray(skillRuns.idempotencyKey, [...new Set(claims.map((claim) => claim.key))]),
-        isNotNull(skillRuns.idempotencyKey),
-      ),
-    );
-  return new Map(
-    rows.map(({ tenantId, source, idempotencyKey, ...run }) => [
-      claimId({ tenantId, source, key: idempotencyKey ?? "" }),
-      run,
+      },
     ]),
   );
-}
-
-/**
- * `createRun` for many inputs at once, inside the caller's transaction (the schedules tick):
- * per input the same checks in the same order, with the same outcome — an existing run for
- * its idempotency key, else the skill (by id, visible to the tenant), the inputs, the agent —
- * but each lookup is one statement for all inputs and the runs with their first timeline
- * events are one insert, instead of four statements a run. A refusal (unknown skill, invalid
- * inputs, missing agent) is returned in the input's place rather than thrown; the caller
- * dispatches the created runs after committing, as with `createRun`.
- */
-export async function createRuns(
-  db: Database | Transaction,
-  inputs: (StartRunInput & { skill: { id: string } })[],
-): Promise<CreateRunOutcome[]> {
-  const outcomes: (CreateRunOutcome | undefined)[] = new Array(inputs.length);
-  // A retry with the same key gets the original run, even if the skill, agent or inputs changed
-  // since: these keys are Skillrun's own (a schedule's slot), never a caller's.
-  const existing = await runsByIdempotencyKey(
-    db,
-    inputs.flatMap((input) => claimOf(input) ?? []),
-  );
-  inputs.forEach((input, index) => {
-    const claim = claimOf(input);
-    const run = claim ? existing.get(claimId(claim)) : undefined;
-    if (run) outcomes[index] = { run, created: false };
-  });
-
-  const pending = inputs.flatMap((input, index) => (outcomes[index] ? [] : [index]));
-  const skillIds = [...new Set(pending.map((index) => inputs[index]!.skill.id))];
-  const skillRows = skillIds.length
-    ? await db
-        .select({
-          id: skills.id,
-          versionHash: skills.versionHash,
-          inputsSchema: skills.inputsSchema,
-          tenantId: skills.tenantId,
-        })
-        .from(skills)
-        .where(and(inArray(skills.id, skillIds), eq(skills.enabled, true)))
-    : [];
-  const skillById = new Map(skillRows.map((skill) => [skill.id, skill]));
-  // findSkillAndAgent's rule, skillVisibleTo: enabled, and built in or the tenant's own.
-  const validated = pending.flatMap((index) => {
-    const input = inputs[index]!;
-    const skill = skillById.get(input.skill.id);
-    if (!skill || (skill.tenantId !== null && skill.tenantId !== input.tenantId)) {
-      outcomes[index] = { error: new SkillNotFoundError(input.skill.id) };
-      return [];
-    }
-    try {
-      return [{ index, input, skill, values: validateInputs(skill, input.inputs) }];
-    } catch (error) {
-      if (!(error instanceof InputsInvalidError)) throw error;
-      outcomes[index] = { error };
-      return [];
-    }
-  });
-
-  // findSkillAndAgent's agent rule: the named agent of the tenant, else the tenant's default (or none).
-  const namedAgentIds = [
-    ...new Set(validated.flatMap(({ input }) => (input.agentId ? [input.agentId] : []))),
-  ];
-  const defaultFor = [
-    ...new Set(validated.flatMap(({ input }) => (input.agentId ? [] : [input.tenantId]))),
-  ];
-  const agentRows =
-    namedAgentIds.length || defaultFor.length
-      ? await db
-          .select({ id: agents.id, tenantId: agents.tenantId, isDefault: agents.isDefault })
-          .from(agents)
-          .where(
-            or(
-              namedAgentIds.length ? inArray(agents.id, namedAgentIds) : undefined,
-              defaultFor.length
-                ? and(inArray(agents.tenantId, defaultFor), eq(agents.isDefault, true))
-                : undefined,
-            ),
-          )
-      : [];
-  const agentById = new Map(agentRows.map((agent) => [agent.id, agent]));
-  const defaultAgentOf = new Map(
-    agentRows.filter((agent) => agent.isDefault).map((agent) => [agent.tenantId, agent]),
-  );
-  const toInsert = validated.flatMap((entry) => {
-    const { index, input } = entry;
-    const agent = input.agentId ? agentById.get(input.agentId) : defaultAgentOf.get(input.tenantId);
-    if (input.agentId && agent?.tenantId !== input.tenantId) {
-      outcomes[index] = { error: new AgentNotFoundError(input.agentId) };
-      return [];
-    }
-    const agentId = agent?.id ?? null;
-    if (!agentId && !UNATTENDED.includes(input.source)) {
-      outcomes[index] = { error: new NoDefaultAgentError() };
-      return [];
-    }
-    // The id is chosen here so each returned row finds its input.
-    return [{ ...entry, id: crypto.randomUUID(), agentId }];
-  });
-
-  const INSERT_CHUNK = 1_000;
-  const raced: number[] = [];
-  for (let offset = 0; offset < toInsert.length; offset += INSERT_CHUNK) {
-    const chunk = toInsert.slice(offset, offset + INSERT_CHUNK);
-    const insert = db
-      .insert(skillRuns)
-      .values(
-        chunk.map(({ id, input, skill, values, agentId }) => ({
-          id,
-          ...runRow(input, skill, values, agentId),
-        })),
-      )
-      .onConflictDoNothing(onIdempotencyConflict)
-      .returning({
-        id: skillRuns.id,
-        status: skillRuns.status,
-        failureCode: skillRuns.failureCode,
-        createdAt: skillRuns.createdAt,
-      });
-    const timeline = chunk.flatMap(({ id, input, skill, agentId }) =>
-      initialTimeline(input, skill, !agentId).map((event) => ({
-        run_id: id,
-        tenant_id: input.tenantId,
-        ...event,
-      })),
-    );
-    // The runs and their first timeline events in one statement, in `createRun`'s order.
-    const rows = await db.execute<{
-      id: string;
-      status: RunStatus;
-      failure_code: FailureCode | null;
-      created_at: string | Date;
-    }>(sql`
-      with created as (${insert.getSQL()}),
-      timeline as (
-        insert into ${runEvents} (run_id, tenant_id, type, payload)
-        select created.id, event.tenant_id, event.type, event.payload
-        from jsonb_to_recordset(${JSON.stringify(timeline.map((event, seq) => ({ ...event, seq })))}::text::jsonb)
-          as event(run_id uuid, tenant_id text, type text, payload jsonb, seq int)
-          join created on created.id = event.run_id
-        order by event.seq
-      )
-      select id, status, failure_code, created_at from created`);
-    const created = new Map(rows.map((row) => [row.id, row]));
-    for (const { index, id } of chunk) {
-      const row = created.get(id);
-      if (row)
-        outcomes[index] = {
-          run: {
-            id: row.id,
-            status: row.status,
-            failureCode: row.failure_code,
-            createdAt: new Date(row.created_at),
-          },
-          created: true,
-        };
-      else raced.push(index);
-    }
-  }
-  if (raced.length) {
-    // Concurrent calls with the same keys won those inserts.
-    const claims = raced.map((index) => claimOf(inputs[index]!));
-    const winners = await runsByIdempotencyKey(
-      db,
-      claims.flatMap((claim) => claim ?? []),
-    );
-    for (const [position, index] of raced.entries()) {
-      const claim = claims[position];
-      const run = claim ? winners.get(claimId(claim)) : undefined;
-      if (!run) throw new Error("idempotency conflict without an existing run");
-      outcomes[index] = { run, created: false };
-    }
-  }
-  return outcomes.map((outcome) => {
-    if (!outcome) throw new Error("createRuns left an input without an outcome");
-    return outcome;
-  });
 }
 
 /** Sends a created, still queued run to the engine; a failed send fails the run visibly. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RunDispatcher, RunEvent } from "./runs";
+import type { RunEvent } from "@/inngest/events";
+import type { RunDispatcher } from "./runs";
 import { coalesceSends } from "./send-coalescer";
 
 /** An engine stand-in whose requests finish when the test says so. */

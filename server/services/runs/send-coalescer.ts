@@ -1,4 +1,5 @@
-import type { RunDispatcher, RunEvent } from "./runs";
+import type { RunEvent } from "@/inngest/events";
+import type { RunDispatcher } from "./runs";
 
 type Waiting = {
   events: RunEvent[];

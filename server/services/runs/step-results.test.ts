@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_DELIVERABLE_BYTES } from "@/server/agent/turn";
-import { MAX_FAILURE_REASON_CHARS, ZERO_USAGE } from "./run-lifecycle";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import { readStepFlag, turnOutcomeSchema, UnreadableStepResultError } from "./step-results";
 
 const usage = {

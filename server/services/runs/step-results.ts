@@ -3,9 +3,10 @@ import { PII_KINDS } from "@/lib/enums";
 import { MAX_RETRY_AFTER_SECONDS, type ModelFailureDetail } from "@/lib/model-failure";
 import { MAX_MODEL_ATTEMPTS } from "@/server/agent/model-retry";
 import { MAX_DELIVERABLE_BYTES, TURN_FAILURE_CODES } from "@/server/agent/turn";
-import type { PiiMaskCounts } from "@/server/db/schema";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
+import type { TokenUsage } from "@/server/agent/usage";
 import { holdsUnstorable } from "@/server/db/storable";
-import { MAX_FAILURE_REASON_CHARS, type TokenUsage } from "./run-lifecycle";
+import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import type { GuardedTurnOutcome } from "./run-turn";
 
 /**

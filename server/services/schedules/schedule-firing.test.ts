@@ -14,7 +14,8 @@ import {
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { fireDueSchedules } from "./schedule-firing";
 import { setScheduleEnabled, updateSchedule } from "./schedules";
-import { RUN_REQUESTED, type RunServiceDeps } from "@/server/services/runs/runs";
+import { RUN_REQUESTED } from "@/inngest/events";
+import type { RunServiceDeps } from "@/server/services/runs/runs";
 
 const { db } = openTestDatabase();
 let engine: Engine;

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { Cron } from "croner";
 import { resolveScheduleInputs } from "@/lib/schedules";
+import { jsonbParam } from "@/server/db/jsonb";
 import { scheduleSlots, schedules, skillRuns, skills } from "@/server/db/schema";
 import type { ScheduleSlotOutcome } from "@/server/db/schema/enums";
 import { isCancellable } from "@/lib/enums";
@@ -273,7 +274,7 @@ export async function fireDueSchedules(
         await tx.execute(sql`
           update ${schedules}
           set next_fire_at = moved.next_fire_at, last_fire_at = moved.last_fire_at, last_run_id = moved.last_run_id, updated_at = ${updatedAt.toISOString()}
-          from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as moved(id uuid, next_fire_at timestamptz, last_fire_at timestamptz, last_run_id uuid)
+          from jsonb_to_recordset(${jsonbParam(rows)}) as moved(id uuid, next_fire_at timestamptz, last_fire_at timestamptz, last_run_id uuid)
           where ${schedules.id} = moved.id`);
       }
       for (const plan of plans) {

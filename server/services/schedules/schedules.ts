@@ -15,8 +15,8 @@ import type { AuditAction } from "@/server/db/schema/enums";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
-import { skillVisibleTo } from "@/server/services/catalog/skills";
 import { ServiceError } from "@/server/services/errors";
+import { checkRunTarget } from "@/server/services/runs/run-target";
 
 export class ScheduleNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -32,18 +32,8 @@ async function validateSchedule(db: Database, tenantId: string, input: ScheduleI
   const cadence = checkCadence(input.cron, input.timezone);
   if (!cadence.ok)
     (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
-  const [skill] = await db
-    .select({ id: skills.id, inputsSchema: skills.inputsSchema })
-    .from(skills)
-    .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
-  if (!skill) errors.skillId = ["is not a skill of this tenant"];
-  if (input.agentId) {
-    const [agent] = await db
-      .select({ id: agents.id })
-      .from(agents)
-      .where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
-    if (!agent) errors.agentId = ["is not an agent of this tenant"];
-  }
+  const { skill, errors: targetErrors } = await checkRunTarget(db, tenantId, input);
+  Object.assign(errors, targetErrors);
   if (skill && cadence.ok) {
     // Validated as the inputs of a slot fired now would be, relative dates resolved.
     const result = compileSkillInputs(skill.inputsSchema)(

@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
+import { jsonbParam } from "@/server/db/jsonb";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
 import { recordAudit } from "@/server/services/access/audit";
@@ -88,8 +89,7 @@ function deliveryRow(webhook: { id: string; tenantId: string }, record: Delivery
     verdict: record.verdict,
     httpStatus: record.httpStatus,
     bodyBytes: record.bodyBytes ?? 0,
-    payload:
-      record.payload === undefined ? null : sql`${JSON.stringify(record.payload)}::text::jsonb`,
+    payload: record.payload === undefined ? null : jsonbParam(record.payload),
     error: record.error ?? null,
     runId: record.runId ?? null,
     deduplicated: record.deduplicated ?? false,

@@ -3,8 +3,8 @@ import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
-import { skillVisibleTo } from "@/server/services/catalog/skills";
 import { ServiceError } from "@/server/services/errors";
+import { checkRunTarget } from "@/server/services/runs/run-target";
 import type { WebhookInput } from "@/lib/schemas/webhooks";
 import { checkInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
@@ -31,19 +31,7 @@ export class DeliveryNotFoundError extends ServiceError {
 export type WebhookActorScope = { tenantId: string; userId: string; audit: AuditContext };
 
 async function validateWebhook(db: Database | Transaction, tenantId: string, input: WebhookInput) {
-  const errors: Record<string, string[]> = {};
-  const [skill] = await db
-    .select({ inputsSchema: skills.inputsSchema })
-    .from(skills)
-    .where(and(eq(skills.id, input.skillId), skillVisibleTo(tenantId)));
-  if (!skill) errors.skillId = ["is not a skill of this tenant"];
-  if (input.agentId) {
-    const [agent] = await db
-      .select({ id: agents.id })
-      .from(agents)
-      .where(and(eq(agents.id, input.agentId), eq(agents.tenantId, tenantId)));
-    if (!agent) errors.agentId = ["is not an agent of this tenant"];
-  }
+  const { skill, errors } = await checkRunTarget(db, tenantId, input);
   if (skill) Object.assign(errors, checkInputMapping(input.inputMapping, skill.inputsSchema));
   if (Object.keys(errors).length) throw new InputsInvalidError(errors);
 }

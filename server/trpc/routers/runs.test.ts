@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
+import type { AgentRuntimeConfig } from "@/server/agent/config";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { skillRuns } from "@/server/db/schema";
 import { type InputsInvalidError } from "@/server/services/runs/run-errors";
@@ -293,6 +294,7 @@ describe("runs router: config snapshots", () => {
         skillVersion: skill.versionHash,
         source: "manual",
         inputs: {},
+        // Only the fields that matter here, as a snapshot of an earlier version could hold.
         configSnapshot: {
           model: "openai:gpt-4.1-mini",
           mcpServers: [
@@ -302,7 +304,7 @@ describe("runs router: config snapshots", () => {
               url: "https://mcp.example.com/s/path-secret/mcp?token=redacted",
             },
           ],
-        },
+        } as AgentRuntimeConfig,
       })
       .returning({ id: skillRuns.id });
     const shown = await viewer.runs.get({ runId: run!.id });

@@ -1,0 +1,47 @@
+/** Tools every agent gets unless its template blocks them or the tenant switched them off. */
+export const BUILT_IN_TOOLS = [
+  "read_skill_reference",
+  "search_knowledge_base",
+  "current_time",
+] as const;
+export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
+
+export type PiiMode = "off" | "mask" | "block";
+export type GuardrailRules = {
+  deniedTerms: string[];
+  /** JavaScript regular expression sources, matched case-insensitively. */
+  deniedPatterns: string[];
+  pii: PiiMode;
+  maxDeliverableChars: number | null;
+};
+
+/**
+ * Everything an agent runs with, resolved in one place (resolveAgentRuntimeConfig). It holds no
+ * secrets (MCP tokens stay in the database), so it is also what a run stores as its config
+ * snapshot.
+ */
+export type AgentRuntimeConfig = {
+  agent: { id: string; name: string };
+  template: { id: string; name: string };
+  model: string;
+  modelSource: "agent" | "template" | "deployment default";
+  systemPrompt: string;
+  skills: { id: string; slug: string; name: string }[];
+  tools: BuiltInTool[];
+  blockedTools: string[];
+  mcpServers: { id: string; name: string; url: string }[];
+  knowledgeBases: { id: string; name: string }[];
+  guardrail: {
+    id: string;
+    name: string;
+    rules: GuardrailRules;
+    source: "template" | "tenant default";
+  } | null;
+  limits: { maxSteps: number; timeoutSeconds: number };
+  currentUser: {
+    id: string;
+    email: string;
+    name: string;
+    source: "invoker" | "paired user";
+  } | null;
+};

@@ -1,0 +1,102 @@
+import { sql } from "drizzle-orm";
+import type { InputsSchema } from "@/lib/skill-inputs";
+import type { Database, Transaction } from "@/server/db/client";
+import { agents, skills } from "@/server/db/schema";
+import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
+
+/** What a run is asked to run: a skill (by id or slug) with an agent (none named: the tenant's default). */
+export type RunTargetRequest = {
+  tenantId: string;
+  skill: { id: string } | { slug: string };
+  agentId?: string | null;
+};
+
+/** The skill a request names, if its tenant may run it, and the agent it would run with, if any. */
+export type RunTarget = {
+  skill: { id: string; versionHash: string; inputsSchema: InputsSchema } | null;
+  agentId: string | null;
+};
+
+/** Requests per statement: five parameters each, well within PostgreSQL's 65,535. */
+const LOOKUP_CHUNK = 1_000;
+
+/**
+ * The targets of many requests, each with its request, in one statement per thousand. The
+ * skill: enabled, and built in or the tenant's own (`skillVisibleTo`), the tenant's own first
+ * when a slug names both. The agent: the named one if it is the tenant's, else the tenant's
+ * default (or none).
+ */
+export async function findRunTargets<Request extends RunTargetRequest>(
+  db: Database | Transaction,
+  requests: Request[],
+): Promise<{ request: Request; target: RunTarget }[]> {
+  const found: { request: Request; target: RunTarget }[] = [];
+  for (let offset = 0; offset < requests.length; offset += LOOKUP_CHUNK)
+    found.push(...(await lookUpTargets(db, requests.slice(offset, offset + LOOKUP_CHUNK))));
+  return found;
+}
+
+async function lookUpTargets<Request extends RunTargetRequest>(
+  db: Database | Transaction,
+  requests: Request[],
+) {
+  const visible = skillVisibleTo(sql`request.tenant_id`);
+  const columns = sql`${skills.id}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
+  // Only the lookups the requests need: a smaller statement is planned faster, on every run.
+  const skillLookups = [
+    requests.some((request) => "id" in request.skill) &&
+      sql`select ${columns} from ${skills} where ${skills.id} = request.skill_id and ${visible}`,
+    requests.some((request) => "slug" in request.skill) &&
+      sql`select ${columns} from ${skills} where ${skills.slug} = request.skill_slug and ${visible}`,
+  ].filter((lookup) => lookup !== false);
+  const values = requests.map(
+    (request, position) =>
+      sql`(${position}::int, ${request.tenantId}::text, ${"id" in request.skill ? request.skill.id : null}::uuid, ${"slug" in request.skill ? request.skill.slug : null}::text, ${request.agentId || null}::uuid)`,
+  );
+  const rows = await db.execute<
+    (
+      | { skill_id: string; version_hash: string; inputs_schema: InputsSchema }
+      | { skill_id: null; version_hash: null; inputs_schema: null }
+    ) & { position: number; agent_id: string | null }
+  >(sql`
+    select request.position, skill.id as skill_id, skill.version_hash, skill.inputs_schema, (
+      select ${agents.id} from ${agents}
+      where ${agents.tenantId} = request.tenant_id
+        and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
+      limit 1
+    ) as agent_id
+    from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
+    left join lateral (
+      ${sql.join(skillLookups, sql` union all `)}
+      order by built_in limit 1
+    ) skill on true`);
+  return rows.flatMap((row) => {
+    const request = requests[row.position];
+    if (!request) return [];
+    const skill =
+      row.skill_id === null
+        ? null
+        : { id: row.skill_id, versionHash: row.version_hash, inputsSchema: row.inputs_schema };
+    return [{ request, target: { skill, agentId: row.agent_id } }];
+  });
+}
+
+/**
+ * Whether a schedule or a webhook may start runs of this skill with this agent, by the rules
+ * a run is created with: the field errors (none when it may), and the skill's inputs schema to
+ * check the rest against. Naming no agent is always allowed: it means the tenant's default.
+ */
+export async function checkRunTarget(
+  db: Database | Transaction,
+  tenantId: string,
+  target: { skillId: string; agentId: string | null },
+): Promise<{ skill: RunTarget["skill"]; errors: Record<string, string[]> }> {
+  const [found] = await findRunTargets(db, [
+    { tenantId, skill: { id: target.skillId }, agentId: target.agentId },
+  ]);
+  const skill = found?.target.skill ?? null;
+  const errors: Record<string, string[]> = {};
+  if (!skill) errors.skillId = ["is not a skill of this tenant"];
+  if (target.agentId && !found?.target.agentId) errors.agentId = ["is not an agent of this tenant"];
+  return { skill, errors };
+}
