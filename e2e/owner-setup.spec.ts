@@ -35,7 +35,7 @@ test.beforeAll(async () => {
   appUrl = `http://localhost:${port}`;
   launcher = spawn(
     process.execPath,
-    ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"],
+    ["--import", "tsx", "--conditions=react-server", "scripts/launch.ts", "start", "--ephemeral"],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: {

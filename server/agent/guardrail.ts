@@ -1,3 +1,4 @@
+import "server-only";
 import { findPhoneNumbersInText, type CountryCode, type PhoneNumber } from "libphonenumber-js/max";
 import type { GuardrailRules, PiiKind, PiiMaskCounts } from "@/server/db/schema";
 

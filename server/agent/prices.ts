@@ -1,3 +1,4 @@
+import "server-only";
 import type { TokenUsage } from "@/server/services/runs/run-lifecycle";
 
 /**

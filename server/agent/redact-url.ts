@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * A URL fit to show and store: scheme, host and port only. Operators paste tokens into MCP
  * server URLs wherever the server takes them (userinfo, a path segment such as

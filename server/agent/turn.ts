@@ -1,3 +1,4 @@
+import "server-only";
 import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";

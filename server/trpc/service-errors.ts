@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { AgentNotFoundError, TemplateNotFoundError } from "@/server/services/catalog/agent-config";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { redactUrl } from "@/server/agent/redact-url";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RunStatus } from "@/server/db/schema/enums";
 
 /** Errors the run services raise; routers and REST routes map them to responses. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { checkInputs, checkText, totalMasked } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";

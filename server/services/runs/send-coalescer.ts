@@ -1,3 +1,4 @@
+import "server-only";
 import type { RunDispatcher, RunEvent } from "./runs";
 
 type Waiting = {

@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";

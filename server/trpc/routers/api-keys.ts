@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { MEMBER_ROLES } from "@/lib/enums";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/access/api-keys";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES } from "@/lib/enums";
 import { listAuditLog } from "@/server/services/access/audit";

@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/server/db/schema/enums";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { OVERLAP_POLICIES } from "@/server/db/schema/enums";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { replayDelivery } from "@/server/services/webhooks/webhook-deliveries";
 import {
