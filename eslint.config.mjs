@@ -153,6 +153,27 @@ export default defineConfig([
     },
   },
 
+  {
+    // Specs take `test` from e2e/support.ts, whose guard fails a test on any console error.
+    files: ["e2e/**"],
+    ignores: ["e2e/support.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@playwright/test",
+              importNames: ["test"],
+              message:
+                "Import `test` from ./support: it fails a test whose browser console logs errors.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // ── Configuration comes from the validated env ──────────────────────────────────────────────
   {
     files: ["**/*.{ts,tsx,mjs}"],

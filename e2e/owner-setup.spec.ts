@@ -8,8 +8,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+import { expect, test } from "./support";
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

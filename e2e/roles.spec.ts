@@ -1,8 +1,15 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import superjson from "superjson";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./support";
+import {
+  expect,
+  test,
+  ADMIN_STATE,
+  EMAIL_SKILL,
+  startRunThroughApi,
+  tenantHeaders,
+} from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

@@ -1,7 +1,7 @@
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
+import { expect, test } from "./support";
 
 test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({
   page,

@@ -1,7 +1,56 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import {
+  expect,
+  test as base,
+  type APIRequestContext,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Page,
+} from "@playwright/test";
 import superjson from "superjson";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+
+function consoleLine(message: ConsoleMessage): string {
+  const { url, lineNumber } = message.location();
+  return `console.${message.type()}: ${message.text()}${url ? ` (${url}:${lineNumber})` : ""}`;
+}
+
+/**
+ * The `test` every spec uses. It fails a test when a page of any of its browser contexts logs a
+ * console error or warning (React's hydration mismatches, a resource answering 404, a CSP
+ * violation) or throws an uncaught error. A spec that causes one on purpose, such as a refused
+ * request, lists the line it expects with `test.use({ expectedConsole: [/…/] })`.
+ */
+export const test = base.extend<{ expectedConsole: RegExp[]; consoleGuard: void }>({
+  expectedConsole: [[], { option: true }],
+  consoleGuard: [
+    async ({ browser, expectedConsole }, use) => {
+      const unexpected: string[] = [];
+      const report = (line: string) => {
+        if (!expectedConsole.some((expected) => expected.test(line))) unexpected.push(line);
+      };
+      const watched = new WeakSet<BrowserContext>();
+      const watch = (context: BrowserContext) => {
+        if (watched.has(context)) return;
+        watched.add(context);
+        context.on("console", (message) => {
+          if (message.type() === "error" || message.type() === "warning")
+            report(consoleLine(message));
+        });
+        context.on("weberror", (webError) => report(`pageerror: ${webError.error().message}`));
+      };
+      // The test's own context and any it opens itself (a second user, a second tab).
+      for (const context of browser.contexts()) watch(context);
+      browser.on("context", watch);
+      await use();
+      browser.off("context", watch);
+      expect(unexpected, "the browser console stays clean").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 /** The demo admin's signed-in browser state, written once by auth.setup.ts. */
 export const ADMIN_STATE = "test-results/.auth/admin.json";

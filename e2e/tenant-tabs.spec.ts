@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { uniqueScriptKey } from "./fixtures/model-script";
-import { signInAsDemoAdmin } from "./support";
+import { expect, test, signInAsDemoAdmin } from "./support";
 
 // A session of its own: switching tenants moves the session, which the other specs share.
 test.use({ storageState: { cookies: [], origins: [] } });

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

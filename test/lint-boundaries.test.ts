@@ -118,13 +118,18 @@ describe("import zones", () => {
   });
 });
 
-describe("configuration and size", () => {
+describe("env, specs and size", () => {
   it("process.env is read only through the validated env", async () => {
     const code = "export const model = process.env.SKILLRUN_DEFAULT_MODEL;\n";
     expect(await ruleIdsFor("server/services/runs/bad.ts", code)).toEqual([
       "no-restricted-properties",
     ]);
     expect(await ruleIdsFor("components/runs/bad.tsx", code)).toEqual(["no-restricted-properties"]);
+  });
+
+  it("an e2e spec takes the console-guarded test from e2e/support.ts", async () => {
+    const code = 'import { test } from "@playwright/test";\ntest("walks", async () => {});\n';
+    expect(await ruleIdsFor("e2e/bad.spec.ts", code)).toEqual(["no-restricted-imports"]);
   });
 
   it("a new file over 300 lines is refused", async () => {
