@@ -10,6 +10,9 @@ const baseURL = existingApp ?? `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: "e2e",
+  // Specs import server modules (demo accounts, the skill catalog); like vitest.config.ts, this
+  // maps their `import "server-only"` to an empty module, since a test runner is no client bundle.
+  tsconfig: "./tsconfig.e2e.json",
   outputDir: "test-results",
   fullyParallel: false,
   workers: 1,
@@ -47,7 +50,7 @@ export default defineConfig({
         // The production build, started by the real launcher on a throwaway embedded database.
         {
           command:
-            "node_modules/.bin/next build && node --import tsx scripts/launch.ts start --ephemeral",
+            "node_modules/.bin/next build && node --import tsx --conditions=react-server scripts/launch.ts start --ephemeral",
           url: `${baseURL}/api/health`,
           timeout: 300_000,
           reuseExistingServer: false,

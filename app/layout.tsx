@@ -12,8 +12,12 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      <body className="min-h-screen">
+    // Browser extensions (Grammarly, ColorZilla, Dark Reader…) and in-browser translation write
+    // attributes onto <html> and <body> before React hydrates, which React would report as a
+    // mismatch. suppressHydrationWarning covers only these two elements' own attributes: a
+    // mismatch anywhere in the app's components is still reported.
+    <html lang="en" suppressHydrationWarning>
+      <body className="min-h-screen" suppressHydrationWarning>
         <NuqsAdapter>
           <TRPCReactProvider>{children}</TRPCReactProvider>
         </NuqsAdapter>

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
-import { ADMIN_STATE, definitionOf } from "./support";
+import { ADMIN_STATE, definitionOf, expect, test } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

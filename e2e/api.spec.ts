@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

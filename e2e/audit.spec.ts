@@ -1,7 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

@@ -1,5 +1,4 @@
-import { test as setup } from "@playwright/test";
-import { ADMIN_STATE, signInAsDemoAdmin } from "./support";
+import { test as setup, ADMIN_STATE, signInAsDemoAdmin } from "./support";
 
 // One sign-in for every spec that needs a session; the auth rate limit counts real attempts.
 setup("sign in as the demo admin", async ({ page }) => {

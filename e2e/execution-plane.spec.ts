@@ -1,6 +1,5 @@
 import http from "node:http";
-import { expect, test } from "@playwright/test";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL, startRunThroughApi } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

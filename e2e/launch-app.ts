@@ -34,7 +34,7 @@ export async function launchApp(env: Record<string, string>): Promise<LaunchedAp
   const url = `http://localhost:${port}`;
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "scripts/launch.ts", "start", "--ephemeral"],
+    ["--import", "tsx", "--conditions=react-server", "scripts/launch.ts", "start", "--ephemeral"],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: {

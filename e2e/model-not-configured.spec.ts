@@ -3,9 +3,8 @@
  * SKILLRUN_DEFAULT_MODEL on OpenAI and no OPENAI_API_KEY. The suite's app cannot show this (its
  * agents all run on the scripted model), so this spec starts a second one (launch-app.ts).
  */
-import { expect, test } from "@playwright/test";
 import { hasProductionBuild, launchApp, type LaunchedApp } from "./launch-app";
-import { EMAIL_SKILL, signInAsDemoAdmin } from "./support";
+import { EMAIL_SKILL, expect, signInAsDemoAdmin, test } from "./support";
 
 const UNCONFIGURED_MODEL = "openai:gpt-4o-mini";
 

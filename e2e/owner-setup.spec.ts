@@ -5,9 +5,9 @@
  * endpoint are gone. This spec starts that second app itself — the real launcher on the build
  * the suite's web server made, with a throwaway database on free ports (about 15 s).
  */
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { hasProductionBuild, launchApp, type LaunchedApp } from "./launch-app";
+import { expect, test } from "./support";
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 test.skip(
@@ -49,6 +49,7 @@ test("the launcher says it seeded no demo and prints the setup link; the demo pa
 test("the first visit creates the owner with the token from the log; then the page and its endpoint are gone", async ({
   page,
   request,
+  browserConsole,
 }) => {
   await page.goto(`${appUrl}/skills`);
   await expect(page).toHaveURL(`${appUrl}/setup`);
@@ -61,6 +62,7 @@ test("the first visit creates the owner with the token from the log; then the pa
   await expect(page).toHaveURL(`${appUrl}/setup`);
 
   const password = "owner-password-e2e";
+  browserConsole.expectRefused("/api/setup", 403);
   await form.getByLabel("Setup token").fill("A".repeat(43));
   await form.getByLabel("Your name").fill("Olga Owner");
   await form.getByLabel("Email").fill("olga@example.test");
@@ -89,6 +91,7 @@ test("the first visit creates the owner with the token from the log; then the pa
   await expect(page).toHaveURL(`${appUrl}/skills`);
   await expect(page.getByRole("button", { name: "Tenant: Olga's Operations" })).toBeVisible();
 
+  browserConsole.expectRefused("/setup", 404);
   expect((await page.goto(`${appUrl}/setup`))?.status()).toBe(404);
   const again = await request.post(`${appUrl}/api/setup`, {
     data: {

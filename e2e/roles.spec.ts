@@ -1,8 +1,15 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import superjson from "superjson";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./support";
+import {
+  expect,
+  test,
+  ADMIN_STATE,
+  EMAIL_SKILL,
+  startRunThroughApi,
+  tenantHeaders,
+} from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -46,6 +53,7 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
 test("an admin invites a member, who sets their own password from the link and lands in the console; the admin re-roles and removes them", async ({
   page,
   browser,
+  browserConsole,
 }) => {
   const email = `${uniqueScriptKey("member")}@acme.test`.toLowerCase();
   await page.goto("/settings");
@@ -132,6 +140,7 @@ test("an admin invites a member, who sets their own password from the link and l
   ).toHaveValue("viewer");
 
   // Inviting a member again is refused with a reason.
+  browserConsole.expectRefused("/api/trpc/members.invite", 409);
   await page.getByRole("button", { name: "Invite member" }).click();
   await dialog.getByLabel("Email").fill(email);
   await dialog.getByRole("button", { name: "Create invitation" }).click();

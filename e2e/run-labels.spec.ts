@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, startRunThroughApi } from "./support";
+import { expect, test, ADMIN_STATE, startRunThroughApi } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

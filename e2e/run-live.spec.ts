@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   modelCalls,
   releaseModel,
@@ -10,9 +10,11 @@ import {
   ADMIN_STATE,
   definitionOf,
   EMAIL_SKILL,
+  expect,
   isSameDocument,
   markDocument,
   startRunThroughApi,
+  test,
 } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   modelCalls,
   releaseModel,
@@ -9,9 +9,11 @@ import {
 import {
   ADMIN_STATE,
   EMAIL_SKILL,
+  expect,
   isSameDocument,
   markDocument,
   startRunThroughApi,
+  test,
 } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { modelCalls, scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, runIdOf, startRunThroughApi } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL, runIdOf, startRunThroughApi } from "./support";
 
 const DELIVERABLE = [
   "# Reply to Dana",

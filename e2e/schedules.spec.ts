@@ -1,7 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import superjson from "superjson";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, tenantHeaders } from "./support";
+import { expect, test, ADMIN_STATE, tenantHeaders } from "./support";
 
 test.use({ storageState: ADMIN_STATE, timezoneId: "Europe/Berlin" });
 

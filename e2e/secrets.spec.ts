@@ -1,8 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { E2E_SECRETS } from "./secrets";
-import { ADMIN_STATE, EMAIL_SKILL, startRunThroughApi, tenantHeaders } from "./support";
+import {
+  expect,
+  test,
+  ADMIN_STATE,
+  EMAIL_SKILL,
+  startRunThroughApi,
+  tenantHeaders,
+} from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 

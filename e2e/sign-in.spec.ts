@@ -1,7 +1,7 @@
 import path from "node:path";
-import { expect, test } from "@playwright/test";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
+import { expect, test } from "./support";
 
 test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({
   page,
@@ -33,7 +33,8 @@ test("the demo admin signs in, sees the catalog, switches tenant and signs out",
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test("a wrong password shows an error and signs nobody in", async ({ page }) => {
+test("a wrong password shows an error and signs nobody in", async ({ page, browserConsole }) => {
+  browserConsole.expectRefused("/api/auth/sign-in/email", 401);
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(DEMO_ADMIN.email);
   await page.getByLabel("Password").fill("not-the-password");

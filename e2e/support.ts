@@ -1,7 +1,83 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import {
+  expect,
+  test as base,
+  type APIRequestContext,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Page,
+} from "@playwright/test";
 import superjson from "superjson";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+
+function consoleLine(message: ConsoleMessage): string {
+  const { url, lineNumber } = message.location();
+  return `console.${message.type()}: ${message.text()}${url ? ` (${url}:${lineNumber})` : ""}`;
+}
+
+/** What a test says of the console lines it causes on purpose. */
+export type BrowserConsole = {
+  /**
+   * A line this test causes on purpose, such as a refused request (the browser's "Failed to
+   * load resource" and the tRPC client's log of the error), matched against
+   * `console.<type>: <text> (<url>:<line>)`.
+   */
+  expect(line: RegExp): void;
+  /**
+   * A request this test has the server refuse on purpose: the browser's "Failed to load
+   * resource" line for `path` (e.g. `/api/setup`, `/api/trpc/members.invite`) with `status`,
+   * and for a tRPC procedure the client's log of the error.
+   */
+  expectRefused(path: string, status: number): void;
+};
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The `test` every spec uses. It fails a test when a page of any browser context it opens logs a
+ * console error or warning (React's hydration mismatches, a resource answering 404, a CSP
+ * violation) or throws an uncaught error, unless the test said it `browserConsole.expect`s it.
+ */
+export const test = base.extend<{ browserConsole: BrowserConsole }>({
+  browserConsole: [
+    async ({ browser }, use) => {
+      const lines: string[] = [];
+      const expected: RegExp[] = [];
+      const watched = new WeakSet<BrowserContext>();
+      const watch = (context: BrowserContext) => {
+        if (watched.has(context)) return;
+        watched.add(context);
+        context.on("console", (message) => {
+          if (message.type() === "error" || message.type() === "warning")
+            lines.push(consoleLine(message));
+        });
+        context.on("weberror", (webError) =>
+          lines.push(`pageerror on ${webError.page()?.url()}: ${webError.error().message}`),
+        );
+      };
+      // The test's own context and any it opens itself (a second user, a second tab).
+      for (const context of browser.contexts()) watch(context);
+      browser.on("context", watch);
+      await use({
+        expect: (line) => void expected.push(line),
+        expectRefused: (path, status) => {
+          expected.push(
+            new RegExp(`status of ${status} \\(.*\\) \\(https?://[^/]+${escapeRegExp(path)}[?:]`),
+          );
+          const procedure = /^\/api\/trpc\/(.+)$/.exec(path)?.[1];
+          if (procedure)
+            expected.push(new RegExp(`<< (query|mutation) #\\d+ %c${escapeRegExp(procedure)}%c`));
+        },
+      });
+      browser.off("context", watch);
+      const unexpected = lines.filter((line) => !expected.some((pattern) => pattern.test(line)));
+      expect(unexpected, "the browser console stays clean").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 /** The demo admin's signed-in browser state, written once by auth.setup.ts. */
 export const ADMIN_STATE = "test-results/.auth/admin.json";

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { uniqueScriptKey } from "./fixtures/model-script";
-import { signInAsDemoAdmin } from "./support";
+import { expect, test, signInAsDemoAdmin } from "./support";
 
 // A session of its own: switching tenants moves the session, which the other specs share.
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -8,6 +7,7 @@ test.use({ storageState: { cookies: [], origins: [] } });
 test("a tenant switch in another tab cannot redirect this tab's changes: they are refused and the tab offers a reload", async ({
   page,
   context,
+  browserConsole,
 }) => {
   const email = `${uniqueScriptKey("two-tabs")}@acme.test`.toLowerCase();
   await signInAsDemoAdmin(page);
@@ -22,6 +22,7 @@ test("a tenant switch in another tab cannot redirect this tab's changes: they ar
   await expect(otherTab.getByRole("button", { name: "Tenant: Globex Research" })).toBeVisible();
 
   // The first tab still shows Acme, and its invitation is refused rather than sent to Globex.
+  browserConsole.expectRefused("/api/trpc/members.invite", 412);
   await page.bringToFront();
   await expect(page.getByRole("button", { name: "Tenant: Acme Operations" })).toBeVisible();
   await page.getByRole("button", { name: "Invite member" }).click();

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import { modelCalls, scriptMarker, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, expect, test } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });

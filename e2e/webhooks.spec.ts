@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL } from "./support";
+import { expect, test, ADMIN_STATE, EMAIL_SKILL } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -10,6 +9,7 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
   page,
   playwright,
   baseURL,
+  browserConsole,
 }) => {
   const script = uniqueScriptKey("webhook");
   await scriptModel(script, [{ text: "# Answered from a webhook" }]);
@@ -21,6 +21,7 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
   await form.getByLabel("Name").fill(name);
   await form.getByLabel("Skill").selectOption({ label: EMAIL_SKILL.name });
   // A pointer that is not RFC 6901: the server's field error lands next to the input.
+  browserConsole.expectRefused("/api/trpc/webhooks.create", 400);
   await form.getByLabel("Pointer for customerEmail").fill("ticket/body");
   await form.getByRole("button", { name: "Create webhook" }).click();
   await expect(form.getByRole("alert")).toContainText("is not a JSON Pointer");

@@ -11,7 +11,7 @@ const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 
 const command = process.argv[2];
 if (command !== "migrate" && command !== "seed") {
-  console.error("usage: node --import tsx scripts/db.ts <migrate|seed>");
+  console.error("usage: node --import tsx --conditions=react-server scripts/db.ts <migrate|seed>");
   process.exit(2);
 }
 

@@ -47,7 +47,9 @@ const { positionals, values: flags } = parseArgs({
 });
 const mode = positionals[0];
 if (mode !== "dev" && mode !== "start") {
-  console.error("usage: node --import tsx scripts/launch.ts <dev|start> [--ephemeral] [--demo]");
+  console.error(
+    "usage: node --import tsx --conditions=react-server scripts/launch.ts <dev|start> [--ephemeral] [--demo]",
+  );
   process.exit(2);
 }
 

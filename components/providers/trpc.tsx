@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { isDevelopmentBuild } from "@/lib/build-mode";
 import { MAX_TRPC_BATCH_CALLS } from "@/lib/trpc-limits";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { AppRouter } from "@/server/trpc/root";
@@ -27,8 +28,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
       links: [
         loggerLink({
           enabled: (op) =>
-            process.env.NODE_ENV === "development" ||
-            (op.direction === "down" && op.result instanceof Error),
+            isDevelopmentBuild || (op.direction === "down" && op.result instanceof Error),
         }),
         httpBatchLink({
           url: "/api/trpc",

@@ -443,8 +443,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     url,
     syncApp: (appUrl, syncOptions) => sync(appUrl, syncOptions?.kind),
     watchApp: async (appUrl) => {
-      await sync(appUrl);
+      // Watched before the first sync, so an app that does not answer yet is synced by the poller.
       watched.add(appUrl);
+      await sync(appUrl);
     },
     close: async () => {
       clearInterval(poller);

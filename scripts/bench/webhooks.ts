@@ -284,6 +284,7 @@ async function bench() {
     execArgv: [
       "--import",
       "tsx",
+      "--conditions=react-server",
       ...(args["cpu-prof"]
         ? ["--cpu-prof", `--cpu-prof-dir=bench/results/webhooks-server-cpuprofile-${process.pid}`]
         : []),

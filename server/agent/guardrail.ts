@@ -1,3 +1,4 @@
+import "server-only";
 import { findPhoneNumbersInText, type CountryCode, type PhoneNumber } from "libphonenumber-js/max";
 import type { PiiKind } from "@/lib/enums";
 import type { GuardrailRules } from "./config";

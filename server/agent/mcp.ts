@@ -1,3 +1,4 @@
+import "server-only";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   StreamableHTTPClientTransport,

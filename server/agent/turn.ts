@@ -1,3 +1,4 @@
+import "server-only";
 import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { z } from "zod";
 import type { FailureCode } from "@/lib/enums";

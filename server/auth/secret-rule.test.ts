@@ -130,7 +130,7 @@ describe("the launcher", () => {
     try {
       const launched = spawnSync(
         process.execPath,
-        ["--import", "tsx", "scripts/launch.ts", "start"],
+        ["--import", "tsx", "--conditions=react-server", "scripts/launch.ts", "start"],
         {
           encoding: "utf8",
           timeout: 60_000,

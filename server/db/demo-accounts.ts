@@ -1,3 +1,5 @@
+import "server-only";
+
 /** The demo sign-ins the seed creates; printed by the launcher and listed in the README. */
 export const DEMO_ADMIN = {
   email: "admin@acme.test",

@@ -1,3 +1,5 @@
+import "server-only";
+
 /** Driver and server codes that mean "PostgreSQL is not reachable right now", not "this query is wrong". */
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",

@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * U+0000, or half of a surrogate pair without the other: JSON may escape either ("\u0000",
  * "\ud800"), but PostgreSQL jsonb refuses both (and text refuses U+0000).

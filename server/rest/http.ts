@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import { isDatabaseUnavailable } from "@/server/db/errors";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";

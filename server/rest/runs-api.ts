@@ -1,3 +1,4 @@
+import "server-only";
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";

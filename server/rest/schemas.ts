@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, PII_KINDS, RUN_STATUSES } from "@/lib/enums";
 

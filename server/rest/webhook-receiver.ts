@@ -1,3 +1,4 @@
+import "server-only";
 import type { Database } from "@/server/db/client";
 import { requestOrigin } from "@/server/request-origin";
 import { createRateLimits, type RateLimits } from "@/server/services/access/rate-limits";

@@ -1,10 +1,12 @@
+import "server-only";
+
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Database } from "@/server/db/client";
 import type { Auth } from "@/server/auth/config";
 import { roleAtLeast } from "@/server/auth/roles";
-import type { MemberRole } from "@/server/db/schema/enums";
+import type { MemberRole } from "@/lib/enums";
 import { holdsUnstorable, UNSTORABLE_MESSAGE } from "@/server/db/storable";
 import { logUnexpectedError, unexpectedErrorMessage } from "@/server/error-log";
 import { requestOrigin } from "@/server/request-origin";

@@ -1,3 +1,4 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole } from "@/lib/roles";

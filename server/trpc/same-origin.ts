@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * Whether a cookie-authenticated request came from another site. Browsers send
  * `Sec-Fetch-Site` and `Origin` with every cross-origin POST; a request with neither is not

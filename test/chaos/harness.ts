@@ -42,7 +42,8 @@ import { PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
 import { createApiKey } from "@/server/services/access/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
-const TSX = ["--import", "tsx"];
+// The react-server condition lets server modules' `import "server-only"` load (package.json's scripts run so too).
+const TSX = ["--import", "tsx", "--conditions=react-server"];
 /** Where each case's child-process logs go (outside the tree: Playwright empties test-results/). */
 export const LOG_ROOT = path.join(os.tmpdir(), "skillrun-chaos-logs");
 export const TERMINAL = ["complete", "failed", "cancelled"] as const;

@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
-import { Suspense } from "react";
 import { RunsFilterBar } from "@/components/runs/runs-filter-bar";
 import { RunsTable } from "@/components/runs/runs-table/runs-table";
 import { PageHeader } from "@/components/shell/page-header";
-import { Skeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Runs" };
 
@@ -14,10 +12,12 @@ export default function RunsPage() {
         title="Runs"
         description="Every skill run of this tenant, newest first. The view lives in the URL: share it."
       />
-      <Suspense fallback={<Skeleton className="h-96" />}>
-        <RunsFilterBar />
-        <RunsTable />
-      </Suspense>
+      {/* No <Suspense> around the page: content in a boundary hydrates after the shell, whose
+          queries (agents, skills) may have answered by then, and useQuery renders what the cache
+          holds while hydrating: a mismatch with the server's loading state. The console layout
+          reads the request headers, so this page is dynamic and nuqs needs no boundary. */}
+      <RunsFilterBar />
+      <RunsTable />
     </>
   );
 }

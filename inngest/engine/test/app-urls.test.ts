@@ -144,3 +144,42 @@ describe("registrations name the configured app URL or are refused", () => {
     }
   });
 });
+
+describe("watchApp keeps the app it was given", () => {
+  it("an app that does not answer its first sync is synced by the poller once it does", async () => {
+    // `next dev` compiles /api/inngest on its first request, which can outlast the first sync.
+    const client = t.client("late");
+    const lateEvent = uniqueName("late/go");
+    const fn = client.createFunction(
+      { id: "fn", triggers: [{ event: lateEvent }] },
+      async () => "ok",
+    );
+    const handler = serve({ client, functions: [fn] });
+    let answering = false;
+    const server = http.createServer((request, response) => {
+      if (answering) void handler(request, response);
+      else response.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/inngest`;
+    try {
+      await expect(t.engine.watchApp(url)).rejects.toThrow();
+      answering = true;
+      await expect
+        .poll(
+          async () => {
+            const [eventId] = await t.send({ name: lateEvent });
+            return t.finishedRunOf(eventId!, "Completed", 1_000).then(
+              () => true,
+              () => false,
+            );
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

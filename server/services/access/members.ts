@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { isMemberRole, roleAtLeast } from "@/lib/roles";

@@ -1,3 +1,4 @@
+import "server-only";
 import { RateLimiterDrizzle, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "@/server/db/client";
 import { rateLimits } from "@/server/db/schema";

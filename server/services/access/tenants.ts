@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { memberships, tenants } from "@/server/db/schema";

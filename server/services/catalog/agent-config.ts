@@ -1,3 +1,5 @@
+import "server-only";
+
 import {
   BUILT_IN_TOOLS,
   type AgentRuntimeConfig,

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { missingModelSettings } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";

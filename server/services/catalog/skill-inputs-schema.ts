@@ -1,3 +1,4 @@
+import "server-only";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode } from "@/server/db/schema/enums";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RunStatus } from "@/server/db/schema/enums";
 import { ServiceError } from "@/server/services/errors";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";

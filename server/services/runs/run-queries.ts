@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gte, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { redactSnapshotUrls } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { jsonbParam } from "@/server/db/jsonb";

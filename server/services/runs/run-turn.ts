@@ -1,3 +1,5 @@
+import "server-only";
+
 import { checkInputs, checkText, totalMasked, type PiiMaskCounts } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { RunEvent } from "@/inngest/events";
 import type { RunDispatcher } from "./runs";
 

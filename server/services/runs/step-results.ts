@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { PII_KINDS } from "@/lib/enums";
 import { MAX_RETRY_AFTER_SECONDS, type ModelFailureDetail } from "@/lib/model-failure";

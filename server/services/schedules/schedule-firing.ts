@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { Cron } from "croner";
 import { resolveScheduleInputs } from "@/lib/schedules";

@@ -1,3 +1,4 @@
+import "server-only";
 import { get as getPointer, pointerSegments } from "@hyperjump/json-pointer";
 import type { Json } from "@hyperjump/json-pointer";
 import { inputFieldsOf, type InputsSchema } from "@/lib/skill-inputs";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { agentEffectiveConfigInput, getAgentInput } from "@/lib/schemas/agents";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { getAgent, listAgents } from "@/server/services/catalog/agents";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { createApiKeyInput, revokeApiKeyInput } from "@/lib/schemas/api-keys";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/access/api-keys";
 import { createTRPCRouter, roleProcedure } from "../init";

@@ -1,3 +1,5 @@
+import "server-only";
+
 import { listAuditLogInput } from "@/lib/schemas/audit";
 import { listAuditLog } from "@/server/services/access/audit";
 import { createTRPCRouter, roleProcedure } from "../init";

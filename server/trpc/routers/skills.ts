@@ -1,3 +1,5 @@
+import "server-only";
+
 import { getSkillInput } from "@/lib/schemas/skills";
 import { getSkill, listSkills } from "@/server/services/catalog/skills";
 import { createTRPCRouter, tenantProcedure } from "../init";

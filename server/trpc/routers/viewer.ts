@@ -1,3 +1,4 @@
+import "server-only";
 import { listUserTenants } from "@/server/services/access/tenants";
 import { createTRPCRouter, protectedProcedure } from "../init";
 

@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Suspense } from "react";
 import { AuditLog } from "@/components/settings/audit-log";
 import { PageHeader } from "@/components/shell/page-header";
-import { Skeleton } from "@/components/ui/skeleton";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -22,9 +20,8 @@ export default function AuditLogPage() {
           </>
         }
       />
-      <Suspense fallback={<Skeleton className="h-96" />}>
-        <AuditLog />
-      </Suspense>
+      {/* No <Suspense>: see app/(console)/runs/page.tsx. */}
+      <AuditLog />
     </>
   );
 }

@@ -1,0 +1,111 @@
+import { isIP } from "node:net";
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+import { missingAuthSecretProblem } from "./auth/secret-rule";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** `10.0.0.5` or `10.0.0.0/16` (IPv6 alike): a prefix within the address family. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+  );
+}
+
+/**
+ * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
+ * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
+ * BETTER_AUTH_URL for the app when they are not set, except the secret of a production app on
+ * a non-local URL (see auth/secret-rule.ts), which this check refuses too for an app started
+ * without the launcher; and with the embedded engine the INNGEST_BASE_URL, keys and
+ * INNGEST_SERVE_ORIGIN the app runs the Inngest SDK with.
+ *
+ * The app imports the result from `server/env.ts`; `next.config.ts` calls this itself, so a bad
+ * environment fails `next build`, `next dev` and `next start` before anything else runs.
+ */
+export function validateEnv(phase: { building: boolean }) {
+  return createEnv({
+    server: {
+      NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+      DATABASE_URL: z.url().optional(),
+      BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+      BETTER_AUTH_URL: z.url().optional(),
+      SKILLRUN_DEFAULT_MODEL: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
+        .default("openai:gpt-4.1-mini"),
+      PORT: port.default(3000),
+      SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
+      SKILLRUN_PG_PORT: port.default(54329),
+      SKILLRUN_ENGINE_PORT: port.default(8288),
+      // Seed the demo tenants and their accounts (published passwords) on `npm start`; `npm run dev` does unless it is 0.
+      SKILLRUN_DEMO: z.stringbool().optional(),
+      // The reverse proxies in front of the app, whose X-Forwarded-For hops are believed (see
+      // server/request-origin.ts). Unset: no client address is known.
+      SKILLRUN_TRUSTED_PROXIES: z
+        .string()
+        .optional()
+        .transform((value) =>
+          (value ?? "")
+            .split(",")
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+        )
+        .refine(
+          (entries) => entries.every(isAddressOrRange),
+          "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",
+        ),
+      SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+      // Must stay longer than any template's turn timeout.
+      RUN_STALE_AFTER_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(60)
+        .default(15 * 60),
+      RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(10)
+        .default(2 * 60),
+      RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(30)
+        .default(10 * 60),
+      OPENAI_API_KEY: z.string().optional(),
+      ANTHROPIC_API_KEY: z.string().optional(),
+      AWS_REGION: z.string().optional(),
+      AWS_ACCESS_KEY_ID: z.string().optional(),
+      AWS_SECRET_ACCESS_KEY: z.string().optional(),
+      OPENAI_COMPATIBLE_BASE_URL: z.url().optional(),
+      // MCP servers on this machine (127.0.0.0/8, ::1, also over plain http): for development and tests only.
+      SKILLRUN_ALLOW_LOCAL_MCP: z.stringbool().default(false),
+      OPENAI_COMPATIBLE_API_KEY: z.string().optional(),
+      INNGEST_DEV: z.string().optional(),
+      INNGEST_BASE_URL: z.url().optional(),
+      INNGEST_EVENT_KEY: z.string().optional(),
+      INNGEST_SIGNING_KEY: z.string().optional(),
+      INNGEST_SIGNING_KEY_FALLBACK: z.string().optional(),
+      // Where the Inngest server calls the app; see inngest/serve-url.ts for the default.
+      INNGEST_SERVE_ORIGIN: z.url().optional(),
+    },
+    client: {},
+    createFinalSchema: (shape) =>
+      z.object(shape).superRefine((values, context) => {
+        const problem = missingAuthSecretProblem({
+          // `next build` evaluates server modules too; the secret is a runtime setting.
+          production: values.NODE_ENV === "production" && !phase.building,
+          appUrl: values.BETTER_AUTH_URL,
+          secret: values.BETTER_AUTH_SECRET,
+        });
+        if (problem)
+          context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
+      }),
+    experimental__runtimeEnv: {},
+    emptyStringAsUndefined: true,
+  });
+}
