@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { EMBEDDED_ENGINE_ENV } from "./e2e/app-env";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
 import { E2E_SECRETS } from "./e2e/secrets";
@@ -63,14 +64,8 @@ export default defineConfig({
             SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
             // The specs sign in with the demo accounts: `npm start` seeds them only when asked.
             SKILLRUN_DEMO: "1",
-            // The e2e app always runs on the embedded engine, signed, whatever the shell says.
-            INNGEST_DEV: "",
-            INNGEST_BASE_URL: "",
-            INNGEST_API_BASE_URL: "",
-            INNGEST_EVENT_API_BASE_URL: "",
-            INNGEST_SIGNING_KEY_FALLBACK: "",
+            ...EMBEDDED_ENGINE_ENV,
             BETTER_AUTH_URL: baseURL,
-            NEXT_TELEMETRY_DISABLED: "1",
             // Every run's model is the scripted server; no real provider is reachable.
             SKILLRUN_DEFAULT_MODEL: "openai-compatible:scripted",
             OPENAI_COMPATIBLE_BASE_URL: `${MODEL_SERVER_URL}/v1`,

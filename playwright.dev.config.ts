@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { EMBEDDED_ENGINE_ENV } from "./e2e/app-env";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 
 /**
@@ -47,15 +48,11 @@ export default defineConfig({
           SKILLRUN_PG_PORT: process.env.E2E_DEV_PG_PORT ?? "54341",
           SKILLRUN_ENGINE_PORT: process.env.E2E_DEV_ENGINE_PORT ?? "8301",
           SKILLRUN_DEMO: "1",
-          INNGEST_DEV: "",
-          INNGEST_BASE_URL: "",
-          INNGEST_API_BASE_URL: "",
-          INNGEST_EVENT_API_BASE_URL: "",
+          ...EMBEDDED_ENGINE_ENV,
+          // A new user's machine: the launcher generates the engine's keys.
           INNGEST_SIGNING_KEY: "",
-          INNGEST_SIGNING_KEY_FALLBACK: "",
           INNGEST_EVENT_KEY: "",
           BETTER_AUTH_URL: baseURL,
-          NEXT_TELEMETRY_DISABLED: "1",
           // A new user's machine: no model provider is configured, whatever the shell has.
           SKILLRUN_DEFAULT_MODEL: "",
           OPENAI_API_KEY: "",

@@ -4,6 +4,7 @@
  * and engine on free ports. Starting one takes several seconds.
  */
 import { spawn } from "node:child_process";
+import { EMBEDDED_ENGINE_ENV } from "./app-env";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { expect } from "@playwright/test";
@@ -43,11 +44,9 @@ export async function launchApp(env: Record<string, string>): Promise<LaunchedAp
         PORT: String(port),
         SKILLRUN_PG_PORT: String(pgPort),
         SKILLRUN_ENGINE_PORT: String(enginePort),
+        ...EMBEDDED_ENGINE_ENV,
         BETTER_AUTH_URL: url,
         DATABASE_URL: "",
-        INNGEST_DEV: "",
-        INNGEST_BASE_URL: "",
-        NEXT_TELEMETRY_DISABLED: "1",
         ...env,
       },
     },

@@ -1,0 +1,12 @@
+/**
+ * What every app the e2e suites start runs on, whatever the shell exports: the embedded engine
+ * in signed mode (no Inngest Dev Server, no external Inngest), and no telemetry.
+ */
+export const EMBEDDED_ENGINE_ENV = {
+  INNGEST_DEV: "",
+  INNGEST_BASE_URL: "",
+  INNGEST_API_BASE_URL: "",
+  INNGEST_EVENT_API_BASE_URL: "",
+  INNGEST_SIGNING_KEY_FALLBACK: "",
+  NEXT_TELEMETRY_DISABLED: "1",
+} as const;
