@@ -1,5 +1,6 @@
 "use client";
 
+import { type LucideIcon, Monitor, Moon, Sun } from "lucide-react";
 import { ThemeProvider as NextThemesProvider, useTheme } from "next-themes";
 import type { ReactNode } from "react";
 import { Toaster } from "sonner";
@@ -10,6 +11,11 @@ export const THEME_LABELS: Record<ThemeChoice, string> = {
   light: "Light",
   dark: "Dark",
   system: "System",
+};
+export const THEME_ICONS: Record<ThemeChoice, LucideIcon> = {
+  light: Sun,
+  dark: Moon,
+  system: Monitor,
 };
 
 const isThemeChoice = (value: string | undefined): value is ThemeChoice =>

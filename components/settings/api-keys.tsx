@@ -64,7 +64,7 @@ export function ApiKeys() {
 
   if (!can("admin")) {
     return (
-      <Card>
+      <Card id="api-keys" className="scroll-mt-20">
         <CardHeader>
           <CardTitle>API keys</CardTitle>
         </CardHeader>
@@ -76,7 +76,7 @@ export function ApiKeys() {
   }
 
   return (
-    <Card>
+    <Card id="api-keys" className="scroll-mt-20">
       <CardHeader>
         <CardTitle className="flex items-center gap-2">
           <KeyRound className="size-4" aria-hidden /> API keys
@@ -109,7 +109,7 @@ export function ApiKeys() {
               id={`${id}-name`}
               value={name}
               onChange={(event) => setName(event.target.value)}
-              placeholder="CI pipeline"
+              placeholder="e.g. CI pipeline"
               required
               maxLength={100}
             />
