@@ -153,8 +153,8 @@ export function ApiKeys() {
                   <TableHead>Name</TableHead>
                   <TableHead>Key</TableHead>
                   <TableHead>Role</TableHead>
-                  <TableHead>Created by</TableHead>
-                  <TableHead>Created</TableHead>
+                  <TableHead className="hidden md:table-cell">Created by</TableHead>
+                  <TableHead className="hidden md:table-cell">Created</TableHead>
                   <TableHead>Last used</TableHead>
                   <TableHead>
                     <span className="sr-only">Actions</span>
@@ -175,17 +175,20 @@ export function ApiKeys() {
                         revoked={key.revokedAt !== null}
                       />
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="hidden md:table-cell">
                       {key.createdBy ? (
                         <span title={key.createdBy.email}>{key.createdBy.name}</span>
                       ) : (
                         <span className="text-muted-foreground">a deleted account</span>
                       )}
                     </TableCell>
-                    <TableCell title={formatAbsolute(key.createdAt)}>
+                    <TableCell
+                      className="hidden whitespace-nowrap md:table-cell"
+                      title={formatAbsolute(key.createdAt)}
+                    >
                       {formatRelative(key.createdAt)}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="whitespace-nowrap">
                       {key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}
                     </TableCell>
                     <TableCell className="text-right">

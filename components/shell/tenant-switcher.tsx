@@ -38,15 +38,17 @@ export function TenantSwitcher() {
       <DropdownMenuTrigger asChild disabled={tenants.length < 2 || switching}>
         <Button
           variant="outline"
-          className="bg-card w-full justify-between"
+          className="bg-card h-auto w-full justify-between py-1.5"
           aria-label={`Tenant: ${shown.name}, ${roleLabel(shown.role)}`}
           title={`Your role in ${shown.name}: ${shown.role}`}
         >
           <span className="flex min-w-0 items-center gap-2">
             <Building2 aria-hidden />
-            <span className="truncate">{shown.name}</span>
-            <span className="text-muted-foreground shrink-0 text-xs font-normal">
-              · {roleLabel(shown.role)}
+            <span className="flex min-w-0 flex-col items-start leading-tight">
+              <span className="max-w-full truncate">{shown.name}</span>
+              <span className="text-muted-foreground text-xs font-normal">
+                {roleLabel(shown.role)}
+              </span>
             </span>
           </span>
           {tenants.length > 1 && <ChevronsUpDown className="opacity-60" aria-hidden />}

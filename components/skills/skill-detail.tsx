@@ -88,7 +88,7 @@ export function SkillDetail({ slug }: { slug: string }) {
               </>
             )}
           </p>
-          <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
             <div className="flex min-w-0 flex-col gap-6">
               <Card>
                 <CardHeader>
@@ -144,7 +144,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   <CardTitle>Instructions</CardTitle>
                 </CardHeader>
                 <CardContent>
-                  <Markdown>{data.instructions}</Markdown>
+                  <Markdown>{withoutTitle(data.instructions, data.name)}</Markdown>
                 </CardContent>
               </Card>
             </div>
@@ -252,4 +252,11 @@ export function SkillDetail({ slug }: { slug: string }) {
       )}
     </QueryView>
   );
+}
+
+/** The instructions without a leading `# <skill name>`: the page's own title already says it. */
+function withoutTitle(instructions: string, name: string): string {
+  const [first = "", ...rest] = instructions.trimStart().split("\n");
+  const heading = /^#\s+(.*?)\s*#*$/.exec(first)?.[1];
+  return heading?.toLowerCase() === name.toLowerCase() ? rest.join("\n") : instructions;
 }
