@@ -57,6 +57,15 @@ test.describe("on a phone", () => {
   test("the skills, agents and settings pages fit the screen, and Run now is reachable on a skill's page", async ({
     page,
   }) => {
+    // A run with a long label among the skill's recent runs, which must truncate, not widen the page.
+    const key = uniqueScriptKey("phone");
+    await scriptModel(key, [{ text: "# Fits on a phone" }]);
+    await startRunThroughApi(page, {
+      skillSlug: EMAIL_SKILL.slug,
+      inputs: {
+        customerEmail: `A question long enough to widen the page if nothing truncated it ${scriptMarker(key)}`,
+      },
+    });
     await page.goto("/agents");
     const agents = page.getByRole("table", { name: "Agents" });
     await expect(agents).toBeVisible();
@@ -74,7 +83,7 @@ test.describe("on a phone", () => {
           page.getByRole("table", { name: "Audit log" }).or(page.getByText("Nothing recorded yet")),
       ],
       ["/settings/api", (page) => page.getByRole("table", { name: "Run fields" })],
-      [`/skills/${EMAIL_SKILL.slug}`, (page) => page.locator(".prose").first()],
+      [`/skills/${EMAIL_SKILL.slug}`, (page) => page.getByTestId("run-label").first()],
     ];
     for (const [path, shown] of pages) {
       await page.goto(path);
@@ -82,7 +91,10 @@ test.describe("on a phone", () => {
       expect(await scrollsSideways(page), `${path} scrolls sideways`).toBe(false);
     }
 
-    // Still on the skill's page: Run now is on screen, and its dialog fits the phone.
+    // Still on the skill's page: its instructions fit too, Run now is on screen, and its dialog
+    // fits the phone.
+    await expect(page.locator(".prose")).toBeVisible();
+    expect(await scrollsSideways(page)).toBe(false);
     const runNow = page.getByRole("button", { name: "Run now" });
     await expect(runNow).toBeInViewport();
     await runNow.click();

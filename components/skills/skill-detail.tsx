@@ -17,15 +17,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { inputFieldsOf } from "@/lib/skill-inputs";
+import { SkillInputsTable } from "./skill-inputs-table";
 
 export function SkillDetail({ slug }: { slug: string }) {
   const trpc = useTRPC();
@@ -98,44 +91,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   {fields.length === 0 ? (
                     <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>
                   ) : (
-                    <Table>
-                      <TableHeader>
-                        <TableRow>
-                          <TableHead>Name</TableHead>
-                          <TableHead>Type</TableHead>
-                          <TableHead>Required</TableHead>
-                          <TableHead>Default</TableHead>
-                          <TableHead>Description</TableHead>
-                        </TableRow>
-                      </TableHeader>
-                      <TableBody>
-                        {fields.map((field) => (
-                          <TableRow key={field.name}>
-                            <TableCell>
-                              <div className="font-medium">{field.title}</div>
-                              <code className="text-muted-foreground font-mono text-xs">
-                                {field.name}
-                              </code>
-                            </TableCell>
-                            <TableCell className="text-xs">
-                              {field.typeLabel}
-                              {field.options && (
-                                <div className="text-muted-foreground">
-                                  {field.options.join(" | ")}
-                                </div>
-                              )}
-                            </TableCell>
-                            <TableCell>{field.required ? "Yes" : "No"}</TableCell>
-                            <TableCell className="font-mono text-xs">
-                              {field.default === undefined ? "—" : JSON.stringify(field.default)}
-                            </TableCell>
-                            <TableCell className="text-muted-foreground text-xs">
-                              {field.description ?? "—"}
-                            </TableCell>
-                          </TableRow>
-                        ))}
-                      </TableBody>
-                    </Table>
+                    <SkillInputsTable fields={fields} />
                   )}
                 </CardContent>
               </Card>
