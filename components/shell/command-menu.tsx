@@ -58,12 +58,12 @@ export default function CommandMenu({
           <Command.Input
             value={search}
             onValueChange={setSearch}
-            placeholder="Go to a page, run a skill, paste a run id…"
+            placeholder="Run a skill or go to a page…"
             className="border-border placeholder:text-muted-foreground h-11 w-full border-b bg-transparent pr-12 pl-4 text-sm outline-none"
           />
           <Command.List className="max-h-80 min-h-0 overflow-y-auto p-1">
             <Command.Empty className="text-muted-foreground px-3 py-6 text-center text-sm">
-              Nothing matches.
+              Nothing matches. A run&apos;s id, pasted here, opens the run.
             </Command.Empty>
             {runId && <RunGroup runId={runId} search={search} pick={pick} />}
             <SkillAndPageGroups open={open} pick={pick} />
