@@ -3,7 +3,7 @@ import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { loadSkillCatalog } from "@/server/services/catalog/skill-catalog";
 import { expect, test } from "./support";
 
-test("the demo admin signs in, sees the catalog, switches tenant and signs out", async ({
+test("the demo admin signs in, sees the catalog, switches tenant and back, and signs out", async ({
   page,
 }) => {
   const catalog = await loadSkillCatalog(path.resolve("skills"));
@@ -24,8 +24,16 @@ test("the demo admin signs in, sees the catalog, switches tenant and signs out",
 
   await page.getByRole("button", { name: "Tenant: Acme Operations" }).click();
   await page.getByRole("menuitemradio", { name: /Globex Research/ }).click();
-  await expect(page.getByRole("button", { name: "Tenant: Globex Research" })).toBeVisible();
+  // The shell names the role held there.
+  await expect(page.getByRole("button", { name: "Tenant: Globex Research, Viewer" })).toBeVisible();
   await expect(skills).toHaveCount(catalog.length);
+
+  // The palette switches back, then sign-out follows a burst of refetches without a refused one.
+  await page.keyboard.press("Control+k");
+  const palette = page.getByRole("dialog", { name: "Command palette" });
+  await palette.getByRole("combobox").fill("acme");
+  await palette.getByRole("option", { name: /Switch to Acme Operations/ }).click();
+  await expect(page.getByRole("button", { name: "Tenant: Acme Operations, Owner" })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);

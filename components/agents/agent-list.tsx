@@ -56,8 +56,8 @@ export function AgentList() {
           <TableHeader>
             <TableRow>
               <TableHead>Agent</TableHead>
-              <TableHead>Template</TableHead>
-              <TableHead>Model</TableHead>
+              <TableHead className="hidden sm:table-cell">Template</TableHead>
+              <TableHead className="hidden sm:table-cell">Model</TableHead>
               <TableHead>State</TableHead>
             </TableRow>
           </TableHeader>
@@ -76,9 +76,13 @@ export function AgentList() {
                   {agent.description && (
                     <div className="text-muted-foreground text-xs">{agent.description}</div>
                   )}
+                  {/* On a phone the template and model sit under the name, not in columns. */}
+                  <div className="text-muted-foreground mt-1 text-xs break-all sm:hidden">
+                    {agent.template.name} · <code className="font-mono">{agent.model}</code>
+                  </div>
                 </TableCell>
-                <TableCell>{agent.template.name}</TableCell>
-                <TableCell>
+                <TableCell className="hidden sm:table-cell">{agent.template.name}</TableCell>
+                <TableCell className="hidden sm:table-cell">
                   <code className="font-mono text-xs">{agent.model}</code>
                 </TableCell>
                 <TableCell>

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { TriangleAlert } from "lucide-react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 
@@ -9,7 +10,8 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 export function ModelBanner() {
   const trpc = useTRPC();
   const agents = useQuery(trpc.agents.list.queryOptions());
-  if (!agents.data || agents.data.some((agent) => agent.configured)) return null;
+  const { can, isPending } = useTenantRole();
+  if (isPending || !agents.data || agents.data.some((agent) => agent.configured)) return null;
   const settings = [...new Set(agents.data.flatMap((agent) => agent.missingSettings))];
   const models = [...new Set(agents.data.map((agent) => agent.model))];
   return (
@@ -21,7 +23,9 @@ export function ModelBanner() {
           : "No agent of this tenant has a configured model"}
       </AlertTitle>
       <AlertDescription>
-        {agents.data.length === 0 ? (
+        {!can("admin") ? (
+          `Runs will fail until ${agents.data.length === 0 ? "this tenant has an agent" : "an agent's model is configured on the server"}. Tell an admin of this tenant.`
+        ) : agents.data.length === 0 ? (
           "Runs need an agent. Create one, or re-seed the demo data."
         ) : (
           <>

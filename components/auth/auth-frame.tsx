@@ -9,7 +9,7 @@ export function AuthFrame({
   children: ReactNode;
 }) {
   return (
-    <main className="bg-muted/50 flex min-h-screen items-center justify-center p-6">
+    <main className="bg-muted/50 flex min-h-screen items-center justify-center p-4 sm:p-6">
       <div className={`w-full ${width === "sm" ? "max-w-sm" : "max-w-md"}`}>
         <div className="mb-6 text-center">
           <p className="text-2xl font-semibold tracking-tight">Skillrun</p>

@@ -7,11 +7,12 @@ import python from "highlight.js/lib/languages/python";
 import sqlLanguage from "highlight.js/lib/languages/sql";
 import typescript from "highlight.js/lib/languages/typescript";
 import yaml from "highlight.js/lib/languages/yaml";
-import ReactMarkdown from "react-markdown";
+import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import { cn } from "@/components/ui/cn";
+import { CodeBlock } from "./code-block";
 
 const LANGUAGES = { bash, javascript, json, python, sql: sqlLanguage, typescript, yaml };
 const ALIASES = {
@@ -20,6 +21,20 @@ const ALIASES = {
   typescript: ["ts", "tsx"],
   yaml: ["yml"],
 };
+
+const COMPONENTS: Components = {
+  pre: CodeBlock,
+  // A wide table scrolls inside the text, never the page.
+  table: ({ node: _node, ...props }) => (
+    <div className="overflow-x-auto">
+      <table {...props} />
+    </div>
+  ),
+};
+
+// Inline code as a chip, without the backticks Typography adds around it.
+const INLINE_CODE =
+  "prose-code:before:content-none prose-code:after:content-none [&_:not(pre)>code]:bg-muted [&_:not(pre)>code]:rounded [&_:not(pre)>code]:px-1.5 [&_:not(pre)>code]:py-0.5 [&_:not(pre)>code]:text-[0.85em] [&_:not(pre)>code]:font-medium";
 
 /**
  * Markdown from a model or a SKILL.md. Raw HTML is never rendered (react-markdown drops it)
@@ -35,7 +50,8 @@ export default function Markdown({
   return (
     <div
       className={cn(
-        "prose prose-sm prose-slate prose-pre:bg-muted prose-pre:text-foreground max-w-none",
+        "prose prose-sm prose-slate dark:prose-invert max-w-none break-words",
+        INLINE_CODE,
         className,
       )}
     >
@@ -45,6 +61,7 @@ export default function Markdown({
           rehypeSanitize,
           [rehypeHighlight, { languages: LANGUAGES, aliases: ALIASES, detect: false }],
         ]}
+        components={COMPONENTS}
       >
         {children}
       </ReactMarkdown>

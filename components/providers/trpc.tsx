@@ -26,10 +26,9 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        loggerLink({
-          enabled: (op) =>
-            isDevelopmentBuild || (op.direction === "down" && op.result instanceof Error),
-        }),
+        // Every call in a developer's console; none in production, where a refused or failed
+        // request is the page's to explain (QueryView, toasts), not a log line for the operator.
+        loggerLink({ enabled: () => isDevelopmentBuild }),
         httpBatchLink({
           url: "/api/trpc",
           transformer: superjson,

@@ -254,7 +254,7 @@ function LoadedRunNowForm({
               ))}
             </Select>
             {selectedAgent && !selectedAgent.configured && (
-              <p className="text-xs text-amber-800">
+              <p className="text-warning text-xs">
                 {selectedAgent.model} is not configured here; this run will fail with
                 model_not_configured.
               </p>

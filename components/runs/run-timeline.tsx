@@ -132,7 +132,7 @@ export function RunTimeline({ events }: { events: TimelineEvent[] }) {
           <li key={event.id} className="relative" data-event-type={event.type}>
             <Icon
               aria-hidden
-              className={`bg-background absolute top-0.5 -left-[1.72rem] size-4 rounded-full ${tone === "bad" ? "text-destructive" : tone === "good" ? "text-emerald-700" : "text-muted-foreground"}`}
+              className={`bg-background absolute top-0.5 -left-[1.72rem] size-4 rounded-full ${tone === "bad" ? "text-destructive" : tone === "good" ? "text-success" : "text-muted-foreground"}`}
             />
             <div className="flex items-baseline justify-between gap-3">
               <span className="text-sm font-medium">{title}</span>

@@ -56,7 +56,7 @@ export function CadencePreview({
         </tbody>
       </table>
       {changes.map((change) => (
-        <p key={change.at.toISOString()} className="mt-2 text-xs text-amber-900" role="note">
+        <p key={change.at.toISOString()} className="text-warning mt-2 text-xs" role="note">
           Daylight saving time changes before {formatIn(timezone, change.at)}: {timezone} moves from{" "}
           {change.from} to {change.to}, so UTC times shift.
         </p>

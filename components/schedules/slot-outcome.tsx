@@ -59,11 +59,11 @@ const STRIP: Record<SlotHealth, string> = {
   failed: "h-4 bg-red-500",
   cancelled: "h-4 bg-orange-400",
   running: "h-5 bg-sky-400",
-  queued: "h-5 bg-sky-200",
+  queued: "h-5 bg-sky-200 dark:bg-sky-800",
   skipped: "h-3 bg-amber-400",
-  missed: "h-3 bg-slate-300",
+  missed: "h-3 bg-slate-300 dark:bg-slate-600",
   not_started: "h-3 bg-red-700",
-  unknown: "h-3 bg-slate-200",
+  unknown: "h-3 bg-slate-200 dark:bg-slate-700",
 };
 
 /** The ledger at a glance, oldest to newest: one mark per slot, its health in its title, colour and height. */

@@ -64,7 +64,7 @@ export function ApiKeys() {
 
   if (!can("admin")) {
     return (
-      <Card>
+      <Card id="api-keys" className="scroll-mt-20">
         <CardHeader>
           <CardTitle>API keys</CardTitle>
         </CardHeader>
@@ -76,7 +76,7 @@ export function ApiKeys() {
   }
 
   return (
-    <Card>
+    <Card id="api-keys" className="scroll-mt-20">
       <CardHeader>
         <CardTitle className="flex items-center gap-2">
           <KeyRound className="size-4" aria-hidden /> API keys
@@ -109,7 +109,7 @@ export function ApiKeys() {
               id={`${id}-name`}
               value={name}
               onChange={(event) => setName(event.target.value)}
-              placeholder="CI pipeline"
+              placeholder="e.g. CI pipeline"
               required
               maxLength={100}
             />
@@ -153,8 +153,8 @@ export function ApiKeys() {
                   <TableHead>Name</TableHead>
                   <TableHead>Key</TableHead>
                   <TableHead>Role</TableHead>
-                  <TableHead>Created by</TableHead>
-                  <TableHead>Created</TableHead>
+                  <TableHead className="hidden md:table-cell">Created by</TableHead>
+                  <TableHead className="hidden md:table-cell">Created</TableHead>
                   <TableHead>Last used</TableHead>
                   <TableHead>
                     <span className="sr-only">Actions</span>
@@ -175,17 +175,20 @@ export function ApiKeys() {
                         revoked={key.revokedAt !== null}
                       />
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="hidden md:table-cell">
                       {key.createdBy ? (
                         <span title={key.createdBy.email}>{key.createdBy.name}</span>
                       ) : (
                         <span className="text-muted-foreground">a deleted account</span>
                       )}
                     </TableCell>
-                    <TableCell title={formatAbsolute(key.createdAt)}>
+                    <TableCell
+                      className="hidden whitespace-nowrap md:table-cell"
+                      title={formatAbsolute(key.createdAt)}
+                    >
                       {formatRelative(key.createdAt)}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="whitespace-nowrap">
                       {key.lastUsedAt ? formatRelative(key.lastUsedAt) : "never"}
                     </TableCell>
                     <TableCell className="text-right">

@@ -1,60 +1,50 @@
 "use client";
 
-import Link from "next/link";
-import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
-import { RunNowProvider } from "./run-now-provider";
-import { cn } from "@/components/ui/cn";
 import { ModelBanner } from "@/components/agents/model-banner";
 import { usePinTabTenant } from "@/components/providers/tab-tenant";
-import { CommandPalette } from "./command-palette";
-import { NAV_ITEMS } from "./nav";
+import { CommandPaletteProvider } from "./command-palette";
+import { MobileTopBar } from "./mobile-top-bar";
+import { RunNowProvider } from "./run-now-provider";
+import { SidebarContent } from "./sidebar";
 import { StaleTabNotice } from "./stale-tab-notice";
-import { TenantSwitcher } from "./tenant-switcher";
-import { UserMenu } from "./user-menu";
+import { useSignOut } from "./use-sign-out";
 
 /** `tenantId`: the session's active tenant when the console was rendered; this tab shows it. */
 export function AppShell({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
-  const pathname = usePathname();
   usePinTabTenant(tenantId);
+  const { signingOut, signOut } = useSignOut();
+  if (signingOut) {
+    return (
+      <p
+        role="status"
+        className="text-muted-foreground grid min-h-screen place-items-center text-sm"
+      >
+        Signing out…
+      </p>
+    );
+  }
+  const onSignOut = () => void signOut();
   return (
     <RunNowProvider>
-      <div className="grid min-h-screen grid-cols-[15rem_1fr]">
-        <aside className="border-border bg-muted/40 flex flex-col border-r">
-          <div className="px-5 py-4 text-lg font-semibold tracking-tight">Skillrun</div>
-          <div className="flex flex-col gap-2 px-3 pb-3">
-            <TenantSwitcher />
-            <CommandPalette />
-          </div>
-          <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 px-3">
-            {NAV_ITEMS.map(({ href, label, icon: Icon }) => {
-              const active = pathname === href || pathname.startsWith(`${href}/`);
-              return (
-                <Link
-                  key={href}
-                  href={href}
-                  aria-current={active ? "page" : undefined}
-                  className={cn(
-                    "text-muted-foreground hover:bg-muted hover:text-foreground focus-visible:ring-ring flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium outline-none focus-visible:ring-2",
-                    active && "bg-card text-foreground shadow-xs",
-                  )}
-                >
-                  <Icon className="size-4" aria-hidden />
-                  {label}
-                </Link>
-              );
-            })}
-          </nav>
-          <div className="border-border border-t p-3">
-            <UserMenu />
-          </div>
-        </aside>
-        <main className="min-w-0 px-8 py-6">
-          <StaleTabNotice />
-          <ModelBanner />
-          {children}
-        </main>
-      </div>
+      <CommandPaletteProvider>
+        <div className="min-h-screen md:grid md:grid-cols-[15rem_minmax(0,1fr)]">
+          <MobileTopBar onSignOut={onSignOut} />
+          <aside className="border-border bg-muted/40 sticky top-0 hidden h-screen flex-col overflow-y-auto border-r md:flex">
+            <SidebarContent
+              heading={
+                <div className="px-5 py-4 text-lg font-semibold tracking-tight">Skillrun</div>
+              }
+              onSignOut={onSignOut}
+            />
+          </aside>
+          <main className="min-w-0 px-4 py-5 sm:px-6 md:px-8 md:py-6">
+            <StaleTabNotice />
+            <ModelBanner />
+            {children}
+          </main>
+        </div>
+      </CommandPaletteProvider>
     </RunNowProvider>
   );
 }

@@ -2,17 +2,31 @@ import {
   Bot,
   CalendarClock,
   History,
+  KeyRound,
   type LucideIcon,
+  ScrollText,
   Settings,
   Sparkles,
+  SquareTerminal,
+  Users,
   Webhook,
 } from "lucide-react";
 
-export type NavItem = {
-  href: "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings";
+export type NavLink<Href extends string = string> = {
+  href: Href;
   label: string;
   icon: LucideIcon;
 };
+
+export type NavItem = NavLink<
+  "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"
+> & {
+  children?: NavLink<
+    "/settings#members" | "/settings#api-keys" | "/settings/audit" | "/settings/api"
+  >[];
+};
+
+export type NavHref = NavItem["href"] | NonNullable<NavItem["children"]>[number]["href"];
 
 export const NAV_ITEMS: NavItem[] = [
   { href: "/skills", label: "Skills", icon: Sparkles },
@@ -20,5 +34,29 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/schedules", label: "Schedules", icon: CalendarClock },
   { href: "/agents", label: "Agents", icon: Bot },
   { href: "/webhooks", label: "Webhooks", icon: Webhook },
-  { href: "/settings", label: "Settings", icon: Settings },
+  {
+    href: "/settings",
+    label: "Settings",
+    icon: Settings,
+    children: [
+      { href: "/settings#members", label: "Members", icon: Users },
+      { href: "/settings#api-keys", label: "API keys", icon: KeyRound },
+      { href: "/settings/audit", label: "Audit log", icon: ScrollText },
+      { href: "/settings/api", label: "API reference", icon: SquareTerminal },
+    ],
+  },
 ];
+
+const within = (pathname: string, href: string) =>
+  pathname === href || pathname.startsWith(`${href}/`);
+
+/**
+ * The one nav link that names the page shown: the deepest match, so the audit log marks
+ * "Audit log" and not "Settings" as well. Section links (`#…`) never do: they share a page.
+ */
+export function currentNavHref(pathname: string): string | null {
+  const links = NAV_ITEMS.flatMap((item) => [item, ...(item.children ?? [])]).filter(
+    (link) => !link.href.includes("#") && within(pathname, link.href),
+  );
+  return links.sort((first, second) => second.href.length - first.href.length)[0]?.href ?? null;
+}

@@ -35,16 +35,7 @@ export function SkillCatalog() {
       }
       errorTitle="The catalog could not be loaded"
       isEmpty={(list) => list.length === 0}
-      empty={
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <Sparkles className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No skills in this tenant&apos;s catalog</p>
-          <p className="text-muted-foreground mt-1 max-w-md text-sm">
-            Built-in skills come from the <code className="font-mono">skills/</code> folder and load
-            when Skillrun starts. Check the launcher output for a skill that failed validation.
-          </p>
-        </div>
-      }
+      empty={<CatalogEmpty canAdminister={can("admin")} />}
     >
       {(list) => (
         <ul className="grid gap-4 md:grid-cols-2 xl:grid-cols-3" aria-label="Skills">
@@ -67,7 +58,7 @@ export function SkillCatalog() {
                   </div>
                   <CardDescription>{skill.description}</CardDescription>
                 </CardHeader>
-                <CardContent className="text-muted-foreground mt-auto flex items-center gap-3 text-xs">
+                <CardContent className="text-muted-foreground mt-auto flex flex-wrap items-center gap-x-3 gap-y-2 text-xs">
                   <span>{plural(skill.inputCount, "input")}</span>
                   <span aria-hidden>·</span>
                   <span>
@@ -92,5 +83,25 @@ export function SkillCatalog() {
         </ul>
       )}
     </QueryView>
+  );
+}
+
+/** An empty catalog: the admin learns where skills come from; anyone else, whom to tell. */
+function CatalogEmpty({ canAdminister }: { canAdminister: boolean }) {
+  return (
+    <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
+      <Sparkles className="text-muted-foreground mb-3 size-8" aria-hidden />
+      <p className="font-medium">No skills in this tenant&apos;s catalog</p>
+      <p className="text-muted-foreground mt-1 max-w-md text-sm">
+        {canAdminister ? (
+          <>
+            Built-in skills come from the <code className="font-mono">skills/</code> folder and load
+            when Skillrun starts. Check the launcher output for a skill that failed validation.
+          </>
+        ) : (
+          "Skills appear here once Skillrun loads them. If you expected some, tell an admin of this tenant."
+        )}
+      </p>
+    </div>
   );
 }

@@ -17,15 +17,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { inputFieldsOf } from "@/lib/skill-inputs";
+import { SkillInputsTable } from "./skill-inputs-table";
 
 export function SkillDetail({ slug }: { slug: string }) {
   const trpc = useTRPC();
@@ -88,7 +81,7 @@ export function SkillDetail({ slug }: { slug: string }) {
               </>
             )}
           </p>
-          <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
             <div className="flex min-w-0 flex-col gap-6">
               <Card>
                 <CardHeader>
@@ -98,44 +91,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   {fields.length === 0 ? (
                     <p className="text-muted-foreground text-sm">This skill takes no inputs.</p>
                   ) : (
-                    <Table>
-                      <TableHeader>
-                        <TableRow>
-                          <TableHead>Name</TableHead>
-                          <TableHead>Type</TableHead>
-                          <TableHead>Required</TableHead>
-                          <TableHead>Default</TableHead>
-                          <TableHead>Description</TableHead>
-                        </TableRow>
-                      </TableHeader>
-                      <TableBody>
-                        {fields.map((field) => (
-                          <TableRow key={field.name}>
-                            <TableCell>
-                              <div className="font-medium">{field.title}</div>
-                              <code className="text-muted-foreground font-mono text-xs">
-                                {field.name}
-                              </code>
-                            </TableCell>
-                            <TableCell className="text-xs">
-                              {field.typeLabel}
-                              {field.options && (
-                                <div className="text-muted-foreground">
-                                  {field.options.join(" | ")}
-                                </div>
-                              )}
-                            </TableCell>
-                            <TableCell>{field.required ? "Yes" : "No"}</TableCell>
-                            <TableCell className="font-mono text-xs">
-                              {field.default === undefined ? "—" : JSON.stringify(field.default)}
-                            </TableCell>
-                            <TableCell className="text-muted-foreground text-xs">
-                              {field.description ?? "—"}
-                            </TableCell>
-                          </TableRow>
-                        ))}
-                      </TableBody>
-                    </Table>
+                    <SkillInputsTable fields={fields} />
                   )}
                 </CardContent>
               </Card>
@@ -144,7 +100,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   <CardTitle>Instructions</CardTitle>
                 </CardHeader>
                 <CardContent>
-                  <Markdown>{data.instructions}</Markdown>
+                  <Markdown>{withoutTitle(data.instructions, data.name)}</Markdown>
                 </CardContent>
               </Card>
             </div>
@@ -252,4 +208,11 @@ export function SkillDetail({ slug }: { slug: string }) {
       )}
     </QueryView>
   );
+}
+
+/** The instructions without a leading `# <skill name>`: the page's own title already says it. */
+function withoutTitle(instructions: string, name: string): string {
+  const [first = "", ...rest] = instructions.trimStart().split("\n");
+  const heading = /^#\s+(.*?)\s*#*$/.exec(first)?.[1];
+  return heading?.toLowerCase() === name.toLowerCase() ? rest.join("\n") : instructions;
 }

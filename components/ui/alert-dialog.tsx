@@ -14,10 +14,10 @@ export function AlertDialogContent({
 }: ComponentProps<typeof Primitive.Content>) {
   return (
     <Primitive.Portal>
-      <Primitive.Overlay className="fixed inset-0 z-50 bg-black/40" />
+      <Primitive.Overlay className="bg-overlay fixed inset-0 z-50" />
       <Primitive.Content
         className={cn(
-          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col gap-4 rounded-lg border p-6 shadow-lg outline-none",
+          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex max-h-[calc(100dvh-2rem)] w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col gap-4 overflow-y-auto rounded-lg border p-6 shadow-lg outline-none",
           className,
         )}
         {...props}
@@ -40,7 +40,7 @@ export function AlertDialogDescription({
 }
 
 export function AlertDialogFooter({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("flex justify-end gap-2", className)} {...props} />;
+  return <div className={cn("flex flex-wrap justify-end gap-2", className)} {...props} />;
 }
 
 export function AlertDialogCancel({

@@ -9,7 +9,7 @@ const alertVariants = cva(
       variant: {
         default: "border-border bg-card",
         destructive: "border-destructive/40 bg-destructive/5 text-destructive",
-        warning: "border-amber-300 bg-amber-50 text-amber-950",
+        warning: "border-warning/40 bg-warning-muted text-warning",
       },
     },
     defaultVariants: { variant: "default" },
@@ -29,5 +29,5 @@ export function AlertTitle({ className, ...props }: ComponentProps<"div">) {
 }
 
 export function AlertDescription({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("mt-1 text-sm opacity-90", className)} {...props} />;
+  return <div className={cn("mt-1 text-sm", className)} {...props} />;
 }

@@ -9,9 +9,9 @@ const badgeVariants = cva(
       variant: {
         default: "border-transparent bg-primary/10 text-primary",
         outline: "border-border text-muted-foreground",
-        success: "border-transparent bg-emerald-100 text-emerald-800",
-        warning: "border-transparent bg-amber-100 text-amber-900",
-        danger: "border-transparent bg-red-100 text-red-800",
+        success: "border-transparent bg-success-muted text-success",
+        warning: "border-transparent bg-warning-muted text-warning",
+        danger: "border-transparent bg-destructive-muted text-destructive",
       },
     },
     defaultVariants: { variant: "default" },

@@ -16,10 +16,10 @@ export function DialogContent({
 }: ComponentProps<typeof Primitive.Content>) {
   return (
     <Primitive.Portal>
-      <Primitive.Overlay className="fixed inset-0 z-50 bg-black/40" />
+      <Primitive.Overlay className="bg-overlay fixed inset-0 z-50" />
       <Primitive.Content
         className={cn(
-          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex max-h-[90vh] w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col rounded-lg border shadow-lg outline-none",
+          "border-border bg-background fixed top-1/2 left-1/2 z-50 flex max-h-[calc(100dvh-2rem)] w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 flex-col rounded-lg border shadow-lg outline-none",
           className,
         )}
         {...props}
@@ -64,7 +64,7 @@ export function DialogFooter({ className, ...props }: ComponentProps<"div">) {
   return (
     <div
       className={cn(
-        "border-border flex items-center justify-end gap-2 border-t px-6 py-3",
+        "border-border flex flex-wrap items-center justify-end gap-2 border-t px-6 py-3",
         className,
       )}
       {...props}

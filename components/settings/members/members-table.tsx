@@ -50,9 +50,9 @@ export function MembersTable({
       <TableHeader>
         <TableRow>
           <TableHead>Name</TableHead>
-          <TableHead>Email</TableHead>
+          <TableHead className="hidden sm:table-cell">Email</TableHead>
           <TableHead>Role</TableHead>
-          <TableHead>Joined</TableHead>
+          <TableHead className="hidden sm:table-cell">Joined</TableHead>
           <TableHead>
             <span className="sr-only">Actions</span>
           </TableHead>
@@ -68,8 +68,11 @@ export function MembersTable({
                   you
                 </Badge>
               )}
+              <div className="text-muted-foreground text-xs font-normal break-all sm:hidden">
+                {member.email}
+              </div>
             </TableCell>
-            <TableCell>{member.email}</TableCell>
+            <TableCell className="hidden sm:table-cell">{member.email}</TableCell>
             <TableCell>
               <MemberRoleCell
                 member={member}
@@ -82,7 +85,10 @@ export function MembersTable({
                 onSave={(next) => onSaveRole(member, next)}
               />
             </TableCell>
-            <TableCell title={formatAbsolute(member.joinedAt)}>
+            <TableCell
+              className="hidden whitespace-nowrap sm:table-cell"
+              title={formatAbsolute(member.joinedAt)}
+            >
               {formatRelative(member.joinedAt)}
             </TableCell>
             <TableCell className="text-right">

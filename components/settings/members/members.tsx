@@ -41,7 +41,7 @@ export function Members() {
   };
 
   return (
-    <Card>
+    <Card id="members" className="scroll-mt-20">
       <MembersHeader onInvite={() => setInviting(true)} />
       <CardContent className="flex flex-col gap-3">
         <QueryView

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { currentNavHref } from "./nav";
+
+describe("currentNavHref", () => {
+  it("marks the section a page belongs to", () => {
+    expect(currentNavHref("/runs")).toBe("/runs");
+    expect(currentNavHref("/runs/0b6f3c1e-2a4d-4c8b-9f10-123456789abc")).toBe("/runs");
+    expect(currentNavHref("/settings")).toBe("/settings");
+  });
+
+  it("marks a settings page's own link, not Settings as well", () => {
+    expect(currentNavHref("/settings/audit")).toBe("/settings/audit");
+    expect(currentNavHref("/settings/api")).toBe("/settings/api");
+  });
+
+  it("needs a whole path segment to match", () => {
+    expect(currentNavHref("/runsx")).toBeNull();
+    expect(currentNavHref("/settings/apix")).toBe("/settings");
+  });
+});
