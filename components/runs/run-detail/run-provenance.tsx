@@ -47,7 +47,7 @@ const Gone = ({ children }: { children: ReactNode }) => (
 function Parts({ label, parts }: { label: string; parts: ReactNode[] }) {
   return (
     <span>
-      {label}
+      <span>{label}</span>
       {parts
         .filter((part) => part !== null && part !== undefined && part !== false)
         .map((part, index) => (
