@@ -46,6 +46,17 @@ test("an admin creates an API key in the UI; a call with it starts a run the his
     deliverable: { content: string };
   };
   expect(detail.deliverable.content).toContain("Answered through the API");
+  await page.goto(`/runs/${run.id}`);
+  const provenance = page.getByTestId("run-provenance");
+  await expect(provenance).toContainText(`API key · ${keyName}`);
+  await expect(provenance.getByRole("link", { name: keyName })).toHaveAttribute(
+    "href",
+    "/settings#api-keys",
+  );
+  await expect(provenance.getByRole("link", { name: "All runs with this key" })).toHaveAttribute(
+    "href",
+    /^\/runs\?apiKey=[0-9a-f-]{36}$/,
+  );
   expect(
     (
       await api.get("/api/v1/runs", {

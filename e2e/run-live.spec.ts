@@ -50,6 +50,20 @@ test("a running run's page shows each event as it happens, then the terminal sta
     ).toBeVisible();
     await expect(definitionOf(page, "Duration")).toContainText("so far");
     await expect(page.getByRole("button", { name: "Cancel", exact: true })).toBeVisible();
+    // While live, Cancel is the primary action.
+    await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveClass(
+      /bg-primary/,
+    );
+    await expect(page.getByRole("button", { name: "Re-run", exact: true })).not.toHaveClass(
+      /bg-primary/,
+    );
+    // The call the run waits on, with a timer that counts between polls.
+    const pending = events(page, "in_progress");
+    await expect(pending).toHaveCount(1);
+    await expect(pending).toContainText(/^In progress: Model call · \d+ s/);
+    const elapsed = pending.getByTestId("elapsed");
+    const shownFirst = await elapsed.textContent();
+    await expect.poll(() => elapsed.textContent(), { timeout: 5_000 }).not.toBe(shownFirst);
 
     // The first answer asks for a tool: its events arrive while the run is still running.
     await releaseModel(key);
@@ -58,6 +72,20 @@ test("a running run's page shows each event as it happens, then the terminal sta
     await expect.poll(async () => (await modelCalls(key)).held, { timeout: 15_000 }).toBe(1);
     await expect(status(page)).toContainText("Running");
     await expect(events(page, "complete")).toHaveCount(0);
+    // The model call is listed where it started: before the tool call it asked for.
+    await expect(pending).toContainText("In progress: Model call");
+    const order = await timeline(page)
+      .locator(":scope > li")
+      .evaluateAll((items) => items.map((item) => item.getAttribute("data-event-type")));
+    expect(order.indexOf("model_call")).toBeGreaterThan(-1);
+    expect(order.indexOf("model_call")).toBeLessThan(order.indexOf("tool_call"));
+    expect(order.at(-1)).toBe("in_progress");
+    // What the recorded model call used, counted while the run goes on; the scripted model has no price.
+    await expect(definitionOf(page, "Tokens")).toContainText("so far");
+    await expect(page.getByTestId("cost-unknown")).toHaveAttribute(
+      "title",
+      "Price unknown for this model",
+    );
 
     // The final answer: the run completes, and the page says so.
     await releaseModel(key);
@@ -73,6 +101,10 @@ test("a running run's page shows each event as it happens, then the terminal sta
     ).toBeVisible();
     await expect(definitionOf(page, "Duration")).not.toContainText("so far");
     await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveCount(0);
+    await expect(events(page, "in_progress")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Re-run", exact: true })).toHaveClass(
+      /bg-primary/,
+    );
     expect(await isSameDocument(page)).toBe(true);
   } finally {
     await releaseModel(key, { count: 2 });

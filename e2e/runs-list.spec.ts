@@ -154,6 +154,6 @@ test("bulk re-run starts a linked run for each selected run; the new runs appear
     .filter({ hasText: "Re-run" })
     .click();
   await expect(page.getByText("Re-run of")).toBeVisible();
-  await page.getByRole("link", { name: "an earlier run" }).click();
+  await page.getByRole("link", { name: `${originals[0]?.slice(0, 8)}…` }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${originals[0]}$`));
 });

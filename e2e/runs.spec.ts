@@ -1,5 +1,6 @@
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { modelCalls, scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
+import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { expect, test, ADMIN_STATE, EMAIL_SKILL, runIdOf, startRunThroughApi } from "./support";
 
 const DELIVERABLE = [
@@ -70,8 +71,20 @@ test("Run now with inputs goes from running to complete and renders the delivera
   ])
     await expect(timeline.locator(`[data-event-type="${type}"]`).first()).toBeVisible();
   await expect(timeline).toContainText("Tool current_time");
-  await expect(page.getByTestId("run-inputs")).toContainText('"customerName": "Dana"');
-  await expect(page.getByTestId("run-inputs")).toContainText('"tone": "warm"');
+  // Inputs as labelled fields with the skill's titles, the JSON as sent one toggle away.
+  const inputs = page.getByTestId("run-inputs");
+  await expect(inputs.locator("dt", { hasText: /^Customer name$/ }).locator("+ dd")).toHaveText(
+    "Dana",
+  );
+  await expect(inputs.locator("dt", { hasText: /^Tone$/ }).locator("+ dd")).toHaveText("warm");
+  await expect(inputs).not.toContainText('"customerName"');
+  await page.getByRole("button", { name: "JSON", exact: true }).click();
+  await expect(page.getByRole("button", { name: "JSON", exact: true })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  await expect(inputs).toContainText('"customerName": "Dana"');
+  await expect(page.getByTestId("run-provenance")).toContainText("Run now · ");
   expect((await modelCalls(key)).calls).toBe(2);
 
   expect(cspViolations).toEqual([]);
@@ -80,6 +93,48 @@ test("Run now with inputs goes from running to complete and renders the delivera
     path: testInfo.outputPath("run-detail.png"),
     contentType: "image/png",
   });
+});
+
+test("a complete run page fits a phone: no sideways scroll at 390 px, long content wraps or scrolls in its own box", async ({
+  page,
+}) => {
+  const key = uniqueScriptKey("phone");
+  const wide = Array.from({ length: 8 }, (_, index) => `Column ${index + 1}`);
+  await scriptModel(key, [
+    {
+      text: [
+        "# A long reply",
+        "",
+        `| ${wide.join(" | ")} |`,
+        `| ${wide.map(() => "---").join(" | ")} |`,
+        `| ${wide.map(() => "a-rather-long-cell-value").join(" | ")} |`,
+        "",
+        "```json",
+        JSON.stringify({ trace: "x".repeat(300) }),
+        "```",
+        "",
+        `See https://example.test/${"very-long-path-segment/".repeat(12)} for more.`,
+        "",
+        ...Array.from({ length: 30 }, (_, index) => `Paragraph ${index + 1} of the reply.`),
+      ].join("\n"),
+    },
+  ]);
+  const runId = await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: {
+      customerName: "Dana",
+      customerEmail: `${"an-unbroken-word-".repeat(20)} ${scriptMarker(key)}`,
+    },
+  });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/runs/${runId}`);
+  await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
+  await expect(page.getByTestId("deliverable").getByRole("table")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline" }).locator("li").last()).toBeVisible();
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
 });
 
 test("a run whose key is rejected fails after one model request, and says which setting to fix", async ({
@@ -105,10 +160,16 @@ test("a run whose key is rejected fails after one model request, and says which 
   await expect(failure).toContainText(
     "What to do: The provider rejected the credentials. Fix OPENAI_COMPATIBLE_API_KEY, restart Skillrun, then re-run.",
   );
-  await expect(page.getByText("This run has no deliverable.")).toBeVisible();
-  await expect(
-    page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="model_retry"]'),
-  ).toHaveCount(0);
+  // The failure and the timeline first; no empty deliverable card above them.
+  await expect(page.getByTestId("no-deliverable")).toHaveText(
+    "No deliverable — the run failed before producing one.",
+  );
+  await expect(page.getByRole("heading", { name: "Deliverable" })).toHaveCount(0);
+  const top = async (locator: Locator) => (await locator.boundingBox())?.y ?? Number.NaN;
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  expect(await top(failure)).toBeLessThan(await top(timeline));
+  expect(await top(timeline)).toBeLessThan(await top(page.getByTestId("run-inputs")));
+  await expect(timeline.locator('[data-event-type="model_retry"]')).toHaveCount(0);
   expect((await modelCalls(key)).calls).toBe(1);
 });
 
@@ -160,10 +221,12 @@ test("cancelling a slow run stops it: cancelled, no deliverable, the timeline sh
 
   await expect(status(page)).toContainText("Cancelled");
   await expect(page.getByRole("button", { name: "Cancel", exact: true })).toHaveCount(0);
-  await expect(page.getByText("This run has no deliverable.")).toBeVisible();
+  await expect(page.getByTestId("no-deliverable")).toHaveText(
+    "No deliverable — the run was cancelled before producing one.",
+  );
   await expect(
     page.getByRole("list", { name: "Timeline" }).locator('[data-event-type="cancelled"]'),
-  ).toBeVisible();
+  ).toContainText(`by ${DEMO_ADMIN.name}`);
   // The model call in flight is abandoned, not waited for.
   await expect.poll(async () => (await modelCalls(key)).aborted, { timeout: 15_000 }).toBe(1);
 });
@@ -212,9 +275,14 @@ test("re-run with an edited input starts a linked run with the new value", async
   await expect(page).toHaveURL(
     (url) => runIdOf(url.toString()) !== "" && runIdOf(url.toString()) !== runId,
   );
-  await expect(page.getByTestId("run-inputs")).toContainText('"tone": "apologetic"');
-  await expect(page.getByText("Re-run of")).toBeVisible();
-  await page.getByRole("link", { name: "an earlier run" }).click();
+  await expect(
+    page
+      .getByTestId("run-inputs")
+      .locator("dt", { hasText: /^Tone$/ })
+      .locator("+ dd"),
+  ).toHaveText("apologetic");
+  await expect(page.getByTestId("run-provenance")).toContainText("Re-run of");
+  await page.getByRole("link", { name: `${runId.slice(0, 8)}…` }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
 });
 

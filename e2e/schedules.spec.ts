@@ -52,8 +52,13 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   await expect(page.getByTestId("slot-summary")).toHaveText("1 ok");
   await slots.getByRole("link").first().click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
-  await expect(page.getByTestId("run-inputs")).toContainText('"teamName": "Platform"');
+  await expect(page.getByTestId("run-inputs")).toContainText("Platform");
   await expect(page.getByText("Schedule", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("run-provenance").getByRole("link", { name })).toHaveAttribute(
+    "href",
+    /^\/schedules\/[0-9a-f-]{36}$/,
+  );
+  await expect(page.getByTestId("run-provenance")).toContainText(`Schedule · ${name} · slot`);
 
   await page.goto("/schedules");
   const row = page.getByRole("row").filter({ hasText: name });

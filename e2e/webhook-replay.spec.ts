@@ -70,7 +70,7 @@ test("Replay on a logged delivery starts a new run from the stored payload, and 
   await page.getByRole("button", { name: "Open run" }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${replayRun}$`));
   await expect(page.getByTestId("run-status")).toContainText("Complete", { timeout: 20_000 });
-  await expect(page.getByTestId("run-inputs")).toContainText('"customerName": "Noor"');
+  await expect(page.getByTestId("run-inputs")).toContainText("Noor");
   await expect(page.getByTestId("run-inputs")).toContainText(
     `My invoice is wrong ${scriptMarker(key)}`,
   );

@@ -79,6 +79,17 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
     .click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
   await expect(page.getByText("Answered from a webhook")).toBeVisible({ timeout: 20_000 });
+  // The run names its webhook and delivery, linked, and the history of that webhook.
+  const provenance = page.getByTestId("run-provenance");
+  await expect(provenance).toContainText(`Webhook · ${name} · delivery ${deliveryId.slice(0, 8)}…`);
+  await expect(provenance.getByRole("link", { name })).toHaveAttribute(
+    "href",
+    /^\/webhooks\/[0-9a-f-]{36}$/,
+  );
+  await expect(provenance.getByRole("link", { name: "All runs of this webhook" })).toHaveAttribute(
+    "href",
+    /^\/runs\?webhook=[0-9a-f-]{36}$/,
+  );
 
   await page.goto("/runs?source=webhook");
   const row = page.locator(`tr[data-run-id="${runId}"]`);

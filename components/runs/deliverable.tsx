@@ -58,7 +58,12 @@ export function Deliverable({
           Download .md
         </Button>
       </div>
-      <article aria-label="Deliverable" data-testid="deliverable">
+      {/* A wide table scrolls inside itself, and a long word wraps, instead of widening the page. */}
+      <article
+        aria-label="Deliverable"
+        data-testid="deliverable"
+        className="min-w-0 break-words [&_table]:block [&_table]:max-w-full [&_table]:overflow-x-auto"
+      >
         <Markdown>{markdown}</Markdown>
       </article>
     </div>

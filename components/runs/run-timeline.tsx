@@ -1,8 +1,11 @@
+"use client";
+
 import {
   Ban,
   Bot,
   CheckCircle2,
   CircleDashed,
+  LoaderCircle,
   Play,
   RefreshCw,
   Settings2,
@@ -13,10 +16,29 @@ import {
   XCircle,
   type LucideIcon,
 } from "lucide-react";
+import { useEffect, useState } from "react";
 import { formatAbsolute, formatDuration } from "@/components/format";
 import { describeMasked, maskedItems, readMaskCounts } from "./masked-pii";
 
-type TimelineEvent = { id: number; type: string; at: Date; payload: Record<string, unknown> };
+/** Something that happened; a model or tool call's event also says when the call started. */
+type TimelineEvent = {
+  kind: "event";
+  id: number;
+  type: string;
+  at: Date;
+  startedAt: Date | null;
+  payload: Record<string, unknown>;
+};
+/** A call the run is waiting on; `elapsedMs` as of when the timeline was fetched. */
+type InProgressCall = {
+  kind: "in_progress";
+  id: string;
+  type: "model_call" | "tool_call";
+  name: string | null;
+  startedAt: Date;
+  elapsedMs: number;
+};
+export type TimelineEntry = TimelineEvent | InProgressCall;
 
 const text = (value: unknown) =>
   typeof value === "string"
@@ -26,7 +48,10 @@ const text = (value: unknown) =>
       : JSON.stringify(value);
 const number = (value: unknown) => (typeof value === "number" ? value : 0);
 
-function describe(event: TimelineEvent): {
+function describe(
+  event: TimelineEvent,
+  cancelledBy: string | null,
+): {
   Icon: LucideIcon;
   title: string;
   detail?: string;
@@ -98,7 +123,7 @@ function describe(event: TimelineEvent): {
       return {
         Icon: Ban,
         title: "Cancelled",
-        detail: payload.by ? "by an operator" : undefined,
+        detail: cancelledBy ? `by ${cancelledBy}` : payload.by ? "by an operator" : undefined,
         tone: "bad",
       };
     case "complete":
@@ -120,33 +145,116 @@ function describe(event: TimelineEvent): {
   }
 }
 
-/** The run's events in order, each with its offset from the first. */
-export function RunTimeline({ events }: { events: TimelineEvent[] }) {
-  if (events.length === 0) return <p className="text-muted-foreground text-sm">No events yet.</p>;
-  const start = events[0]?.at.getTime() ?? 0;
+/** Whole seconds, counting: "42 s", "3 min 5 s". */
+function formatElapsed(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** How long the call has been going, counting up between polls from when they fetched it. */
+function Elapsed({ elapsedMs, fetchedAt }: { elapsedMs: number; fetchedAt: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <span className="tabular-nums" data-testid="elapsed">
+      {formatElapsed(elapsedMs + Math.max(0, now - fetchedAt))}
+    </span>
+  );
+}
+
+const toneClass = {
+  bad: "text-destructive",
+  good: "text-success",
+  none: "text-muted-foreground",
+};
+
+function Offset({ at, start }: { at: Date; start: number }) {
+  return (
+    <time
+      className="text-muted-foreground shrink-0 text-xs tabular-nums"
+      dateTime={at.toISOString()}
+      title={formatAbsolute(at)}
+    >
+      +{formatDuration(at.getTime() - start)}
+    </time>
+  );
+}
+
+function InProgressRow({
+  call,
+  start,
+  fetchedAt,
+}: {
+  call: InProgressCall;
+  start: number;
+  fetchedAt: number;
+}) {
+  const what = call.type === "model_call" ? "Model call" : "Tool call";
+  return (
+    <li className="relative" data-event-type="in_progress" data-call-type={call.type}>
+      <LoaderCircle
+        aria-hidden
+        className="bg-background text-primary absolute top-0.5 -left-[1.72rem] size-4 animate-spin rounded-full motion-reduce:animate-none"
+      />
+      <div className="flex items-baseline justify-between gap-3">
+        <span className="min-w-0 text-sm font-medium break-words">
+          In progress: {what}
+          {call.name && ` · ${call.name}`} ·{" "}
+          <Elapsed elapsedMs={call.elapsedMs} fetchedAt={fetchedAt} />
+        </span>
+        <Offset at={call.startedAt} start={start} />
+      </div>
+    </li>
+  );
+}
+
+/**
+ * The run's events in the order things started, each with its offset from the first, then
+ * the calls still in progress with a running timer. `fetchedAt`: when the entries were read.
+ */
+export function RunTimeline({
+  entries,
+  cancelledBy,
+  fetchedAt,
+}: {
+  entries: TimelineEntry[];
+  cancelledBy: string | null;
+  fetchedAt: number;
+}) {
+  if (entries.length === 0) return <p className="text-muted-foreground text-sm">No events yet.</p>;
+  const first = entries[0];
+  const start = first
+    ? (first.kind === "event" ? (first.startedAt ?? first.at) : first.startedAt).getTime()
+    : 0;
   return (
     <ol className="border-border relative flex flex-col gap-3 border-l pl-5" aria-label="Timeline">
-      {events.map((event) => {
-        const { Icon, title, detail, extra, tone } = describe(event);
+      {entries.map((entry) => {
+        if (entry.kind === "in_progress")
+          return (
+            <InProgressRow
+              key={`call-${entry.id}`}
+              call={entry}
+              start={start}
+              fetchedAt={fetchedAt}
+            />
+          );
+        const { Icon, title, detail, extra, tone } = describe(entry, cancelledBy);
         return (
-          <li key={event.id} className="relative" data-event-type={event.type}>
+          <li key={entry.id} className="relative min-w-0" data-event-type={entry.type}>
             <Icon
               aria-hidden
-              className={`bg-background absolute top-0.5 -left-[1.72rem] size-4 rounded-full ${tone === "bad" ? "text-destructive" : tone === "good" ? "text-success" : "text-muted-foreground"}`}
+              className={`bg-background absolute top-0.5 -left-[1.72rem] size-4 rounded-full ${toneClass[tone ?? "none"]}`}
             />
             <div className="flex items-baseline justify-between gap-3">
-              <span className="text-sm font-medium">{title}</span>
-              <time
-                className="text-muted-foreground shrink-0 text-xs tabular-nums"
-                dateTime={event.at.toISOString()}
-                title={formatAbsolute(event.at)}
-              >
-                +{formatDuration(event.at.getTime() - start)}
-              </time>
+              <span className="min-w-0 text-sm font-medium break-words">{title}</span>
+              <Offset at={entry.startedAt ?? entry.at} start={start} />
             </div>
             {detail && <p className="text-muted-foreground text-xs break-words">{detail}</p>}
             {extra && (
-              <pre className="bg-muted mt-1 max-h-32 overflow-auto rounded px-2 py-1 text-xs whitespace-pre-wrap">
+              <pre className="bg-muted mt-1 max-h-32 overflow-auto rounded px-2 py-1 text-xs break-words whitespace-pre-wrap">
                 {extra}
               </pre>
             )}

@@ -21,6 +21,9 @@ const PRICES: Record<string, Price> = {
   "anthropic:claude-opus-4-1": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
 };
 
+/** Whether runs of `model` have a cost: a model not in the table has none. */
+export const hasPrice = (model: string) => Object.hasOwn(PRICES, model);
+
 /** The cost of a turn in USD (6 decimals, as the column stores it), or null for an unpriced model. */
 export function costOf(model: string, usage: TokenUsage): string | null {
   const price = PRICES[model];

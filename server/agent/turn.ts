@@ -10,23 +10,30 @@ import {
 import type { AgentRuntimeConfig } from "./config";
 import { credentialSettings } from "./models";
 import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
+import { reportingModelCalls, SILENT_REPORTER, toolCallId, type CallReporter } from "./turn-calls";
 import { ZERO_USAGE, type TokenUsage } from "./usage";
 
 export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
+/** What the turn records on the run's timeline; a call's event names it as `onCall` did. */
 export type TurnEvent =
   | {
       type: "model_call";
+      callId?: string;
       payload: {
         model: string;
         inputTokens: number;
         outputTokens: number;
+        cacheReadTokens: number;
+        cacheWriteTokens: number;
+        /** How long the provider took to answer (the tools it asked for are their own events). */
         durationMs: number;
         finishReason: string;
       };
     }
   | {
       type: "tool_call";
+      callId: string;
       payload: {
         name: string;
         arguments: string;
@@ -91,6 +98,8 @@ export type TurnInput = {
   /** Full-text search over the config's knowledge bases, within the run's tenant only. */
   searchKnowledgeBase: (query: string, limit: number) => Promise<KnowledgeBaseHit[]>;
   onEvent: (event: TurnEvent) => Promise<void>;
+  /** Each model and tool call as it starts and settles: what a live view shows in progress. */
+  onCall?: CallReporter;
 };
 
 function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
@@ -205,7 +214,8 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   const { config } = input;
   const timeout = AbortSignal.timeout(config.limits.timeoutSeconds * 1000);
   const signal = AbortSignal.any([input.cancelSignal, timeout]);
-  const model = withModelRetries(input.model, {
+  const calls = reportingModelCalls(input.model, input.onCall ?? SILENT_REPORTER);
+  const model = withModelRetries(calls.model, {
     signal,
     deadline: Date.now() + config.limits.timeoutSeconds * 1000,
     onRetry: async ({ attempt, maxAttempts, delayMs, failure }) => {
@@ -223,8 +233,6 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
     },
   });
   let usage = ZERO_USAGE;
-  let stepStartedAt = Date.now();
-  const toolStarts = new Map<string, number>();
 
   try {
     const result = await generateText({
@@ -236,19 +244,23 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       abortSignal: signal,
       // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
-      experimental_onToolCallStart: ({ toolCall }) => {
-        toolStarts.set(toolCall.toolCallId, Date.now());
+      experimental_onToolCallStart: async ({ toolCall }) => {
+        await input.onCall?.started({
+          id: toolCallId(toolCall.toolCallId),
+          kind: "tool_call",
+          name: toolCall.toolName,
+        });
       },
       experimental_onToolCallFinish: async (event) => {
-        const startedAt = toolStarts.get(event.toolCall.toolCallId) ?? Date.now();
         await input.onEvent({
           type: "tool_call",
+          callId: toolCallId(event.toolCall.toolCallId),
           payload: {
             name: event.toolCall.toolName,
             arguments: preview(event.toolCall.input),
             resultChars: event.success ? preview(event.output, 1_000_000).length : 0,
             ...(event.success ? { resultPreview: preview(event.output) } : {}),
-            durationMs: Date.now() - startedAt,
+            durationMs: event.durationMs,
             ...(event.success
               ? {}
               : {
@@ -257,19 +269,24 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
           },
         });
       },
+      // After the step's tools ran: the event follows theirs, and names its call so the
+      // timeline can still place it by its start, before the tools it asked for.
       onStepFinish: async (step) => {
         usage = addUsage(usage, step.usage);
+        const answered = calls.lastAnswered();
         await input.onEvent({
           type: "model_call",
+          callId: answered?.id,
           payload: {
             model: config.model,
             inputTokens: step.usage.inputTokens ?? 0,
             outputTokens: step.usage.outputTokens ?? 0,
-            durationMs: Date.now() - stepStartedAt,
+            cacheReadTokens: step.usage.inputTokenDetails?.cacheReadTokens ?? 0,
+            cacheWriteTokens: step.usage.inputTokenDetails?.cacheWriteTokens ?? 0,
+            durationMs: answered?.durationMs ?? 0,
             finishReason: step.finishReason,
           },
         });
-        stepStartedAt = Date.now();
       },
     });
 

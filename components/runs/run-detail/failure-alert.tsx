@@ -19,7 +19,7 @@ export function FailureAlert({
       <AlertTitle>
         Failed: <code className="font-mono">{failureCode}</code>
       </AlertTitle>
-      <AlertDescription>
+      <AlertDescription className="break-words">
         {failureReason && <p>{failureReason}</p>}
         <p className="mt-2 font-medium">
           What to do: {failureHint({ failureCode, failureDetail, finishedAt })}

@@ -10,7 +10,10 @@ import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Button } from "@/components/ui/button";
 import type { RunData } from "./run-data";
 
-/** Cancel (while the server says it can), re-run as it was, or re-run with changed inputs. */
+/**
+ * Cancel (while the server says it can), re-run as it was, or re-run with changed inputs. The
+ * primary one is Cancel while the run is live, Re-run once it has ended.
+ */
 export function RunActions({ data }: { data: RunData }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -35,14 +38,12 @@ export function RunActions({ data }: { data: RunData }) {
     afterSuccess: (started) => router.push(`/runs/${started.runId}`),
   });
 
+  // While the run is live, stopping it is what an operator most likely came to do.
+  const live = data.cancellable;
   return (
-    <div className="flex gap-2">
-      {data.cancellable && (
-        <Button
-          variant="outline"
-          onClick={() => setConfirmCancel(true)}
-          disabled={cancel.isPending}
-        >
+    <div className="flex flex-wrap gap-2">
+      {live && (
+        <Button onClick={() => setConfirmCancel(true)} disabled={cancel.isPending}>
           {cancel.isPending ? (
             <LoaderCircle aria-hidden className="animate-spin" />
           ) : (
@@ -51,7 +52,11 @@ export function RunActions({ data }: { data: RunData }) {
           Cancel
         </Button>
       )}
-      <Button variant="outline" onClick={() => rerun.mutate({ runId })} disabled={rerun.isPending}>
+      <Button
+        variant={live ? "outline" : "default"}
+        onClick={() => rerun.mutate({ runId })}
+        disabled={rerun.isPending}
+      >
         {rerun.isPending ? (
           <LoaderCircle aria-hidden className="animate-spin" />
         ) : (
@@ -60,6 +65,7 @@ export function RunActions({ data }: { data: RunData }) {
         Re-run
       </Button>
       <Button
+        variant="outline"
         onClick={() =>
           runNow.open({
             skillSlug: data.skill.slug,

@@ -7,7 +7,7 @@ import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Skeleton } from "@/components/ui/skeleton";
 import { isTerminal } from "@/lib/enums";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
-import { DeliverableCard } from "./deliverable-card";
+import { DeliverableCard, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
 import { InputsCard } from "./inputs-card";
 import type { RunData } from "./run-data";
@@ -49,6 +49,19 @@ function RunPage({ data }: { data: RunData }) {
   const terminal = isTerminal(data.status);
   // Settled: nothing on the page changes any more (a cancelled run's usage arrives after its status).
   const settled = terminal && !data.usagePending;
+  const timeline = (
+    <TimelineCard
+      runId={data.id}
+      settled={settled}
+      cancelledBy={data.cancelledBy ? data.cancelledBy.name || data.cancelledBy.email : null}
+    />
+  );
+  const details = (
+    <>
+      <InputsCard inputs={data.inputs} inputsSchema={data.skill.inputsSchema} />
+      <ConfigSnapshotCard data={data} terminal={terminal} />
+    </>
+  );
   return (
     <>
       <RunHeader data={data} />
@@ -62,14 +75,25 @@ function RunPage({ data }: { data: RunData }) {
           finishedAt={data.finishedAt}
         />
       )}
-      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
-        <div className="flex min-w-0 flex-col gap-6">
-          <DeliverableCard data={data} terminal={terminal} />
-          <InputsCard inputs={data.inputs} />
-          <ConfigSnapshotCard data={data} terminal={terminal} />
+      {data.status === "complete" && data.deliverable ? (
+        // The result first; how it came about beside it.
+        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
+          <div className="flex min-w-0 flex-col gap-6">
+            <DeliverableCard data={data} deliverable={data.deliverable} />
+            {details}
+          </div>
+          {timeline}
         </div>
-        <TimelineCard runId={data.id} settled={settled} />
-      </div>
+      ) : (
+        // No deliverable (yet): what happened, or is happening, first.
+        <>
+          {data.status !== "complete" && <NoDeliverable status={data.status} />}
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
+            {timeline}
+            <div className="flex min-w-0 flex-col gap-6">{details}</div>
+          </div>
+        </>
+      )}
     </>
   );
 }

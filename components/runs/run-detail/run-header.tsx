@@ -11,14 +11,14 @@ export function RunHeader({ data }: { data: RunData }) {
   const { can } = useTenantRole();
   return (
     <header className="mb-6 flex flex-wrap items-start justify-between gap-4">
-      <div>
-        <p className="text-muted-foreground text-sm">
+      <div className="min-w-0">
+        <p className="text-muted-foreground text-sm break-all">
           <Link href="/runs" className="hover:underline">
             Runs
           </Link>{" "}
           / <code className="font-mono text-xs">{data.id}</code>
         </p>
-        <h1 className="mt-1 flex items-center gap-3 text-2xl font-semibold tracking-tight">
+        <h1 className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-2xl font-semibold tracking-tight break-words">
           <Link href={`/skills/${data.skill.slug}`} className="hover:underline">
             {data.skill.name}
           </Link>

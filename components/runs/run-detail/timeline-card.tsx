@@ -9,8 +9,19 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { RunTimeline } from "../run-timeline";
 
-/** The run's events, polled until the run has settled. */
-export function TimelineCard({ runId, settled }: { runId: string; settled: boolean }) {
+/**
+ * The run's events and the calls in progress, polled until the run has settled.
+ * `cancelledBy`: the name of whoever cancelled the run, for its cancel event.
+ */
+export function TimelineCard({
+  runId,
+  settled,
+  cancelledBy,
+}: {
+  runId: string;
+  settled: boolean;
+  cancelledBy: string | null;
+}) {
   const trpc = useTRPC();
   const events = useQuery({
     ...trpc.runs.events.queryOptions({ runId }),
@@ -23,7 +34,7 @@ export function TimelineCard({ runId, settled }: { runId: string; settled: boole
   }, [settled, refetchEvents]);
 
   return (
-    <Card className="self-start">
+    <Card className="min-w-0 self-start">
       <CardHeader>
         <CardTitle>Timeline</CardTitle>
       </CardHeader>
@@ -33,7 +44,13 @@ export function TimelineCard({ runId, settled }: { runId: string; settled: boole
           loading={<Skeleton className="h-40" />}
           errorTitle="The timeline could not be loaded"
         >
-          {(list) => <RunTimeline events={list} />}
+          {(entries) => (
+            <RunTimeline
+              entries={entries}
+              cancelledBy={cancelledBy}
+              fetchedAt={events.dataUpdatedAt}
+            />
+          )}
         </QueryView>
       </CardContent>
     </Card>

@@ -16,6 +16,7 @@ import {
 import type { ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "@/server/agent/config";
 import type { PiiMaskCounts } from "@/server/agent/guardrail";
+import type { TurnCall } from "@/server/agent/turn-calls";
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
@@ -34,6 +35,9 @@ export type Deliverable = {
   /** What the agent's guardrail masked in the payload before it was stored (absent: nothing). */
   masked?: PiiMaskCounts;
 };
+
+/** A call the agent turn is waiting on, since `startedAt` (the database's clock, ISO 8601). */
+export type ActiveCall = Omit<TurnCall, "id"> & { startedAt: string };
 
 /** Index columns in the history's order, `order by created_at desc, id desc`. */
 const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [
@@ -82,6 +86,12 @@ export const skillRuns = pgTable(
     inngestEventId: text(),
     inngestRunId: text(),
     turnStartedAt: timestamp({ withTimezone: true }),
+    /**
+     * The model and tool calls the turn is waiting on right now, by call id: the run page's
+     * "in progress" rows. Live state, not history: a call leaves it when it settles, and only a
+     * running run's entries mean anything (a turn that dies leaves its last ones behind).
+     */
+    activeCalls: jsonb().$type<Record<string, ActiveCall>>().notNull().default({}),
     // Milliseconds, the precision of a JS Date, so a keyset cursor built from a row's
     // created_at is exactly that row's value and never skips runs created in the same millisecond.
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -128,6 +138,8 @@ export const runEvents = pgTable(
     tenantId: tenantId(),
     type: text().notNull(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When the call the event records began (model and tool calls); null for an instant. */
+    startedAt: timestamp({ withTimezone: true }),
     payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index().on(t.runId, t.id)],

@@ -68,5 +68,11 @@ export const scheduleSlots = pgTable(
     reason: text(),
     recordedAt: createdAt(),
   },
-  (t) => [uniqueIndex().on(t.scheduleId, t.slotAt.desc())],
+  (t) => [
+    uniqueIndex().on(t.scheduleId, t.slotAt.desc()),
+    // The run page names the slot that started its run.
+    index()
+      .on(t.runId)
+      .where(sql`${t.runId} is not null`),
+  ],
 );

@@ -79,6 +79,10 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index().on(t.webhookId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The run page names the delivery that started its run.
+    index()
+      .on(t.runId)
+      .where(sql`${t.runId} is not null`),
     // One accepted delivery per id: a second copy's insert conflicts (waiting for the first to
     // commit), so concurrent copies make one run. Only accepted ones hold their id: a forged or
     // rejected request must not block the real one; after 24 h the id is released for reuse.

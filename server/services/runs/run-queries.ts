@@ -13,7 +13,10 @@ import {
   webhooks,
 } from "@/server/db/schema";
 import type { ListRunsInput } from "@/lib/schemas/runs";
+import { hasPrice } from "@/server/agent/prices";
 import { RunNotFoundError } from "./run-errors";
+import { inProgressCalls, usageSoFar } from "./run-progress";
+import { personOf, resolveProvenance } from "./run-provenance";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
 export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
@@ -169,6 +172,7 @@ export function getRunQuery(db: Database, tenantId: string, runId: string) {
         slug: skills.slug,
         name: skills.name,
         currentVersion: skills.versionHash,
+        inputsSchema: skills.inputsSchema,
       },
       agent: { id: agents.id, name: agents.name },
     })
@@ -191,6 +195,7 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
   const {
     idempotencyKey: _idempotencyKey,
     idempotencyRequestHash: _idempotencyRequestHash,
+    activeCalls: _activeCalls,
     turnStartedAt,
     ...visible
   } = run.run;
@@ -200,38 +205,67 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
     turnStartedAt !== null &&
     visible.inputTokens === null &&
     (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
+  const model = visible.configSnapshot?.model ?? null;
+  const [provenance, cancelledBy, usedSoFar] = await Promise.all([
+    resolveProvenance(db, run.run),
+    personOf(db, visible.cancelledByUserId),
+    visible.status === "running" ? usageSoFar(db, { tenantId, runId }, model) : null,
+  ]);
   return {
     ...visible,
     configSnapshot: redactSnapshotUrls(visible.configSnapshot),
     usagePending,
+    /** While running: the model calls recorded so far (the usage columns fill when it ends). */
+    usageSoFar: usedSoFar,
+    /** False when the run's model has no price, so its cost is unknown rather than zero. */
+    priceKnown: model === null || hasPrice(model),
+    provenance,
+    cancelledBy,
     skill: run.skill,
     agent: run.agent,
     skillChanged: run.skill.currentVersion !== run.run.skillVersion,
   };
 }
 
-/** A run's timeline after `afterId`; RunNotFoundError unless the run is the tenant's. */
+/**
+ * A run's timeline after `afterId` (by id), in the order things started: a model call before
+ * the tool calls it asked for, though its event is written after theirs. A running run's calls
+ * still in progress follow the events. RunNotFoundError unless the run is the tenant's.
+ */
 export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {
-  // Only whether it is this tenant's: the timeline polls, and getRun reads the whole run.
-  const [run] = await db
-    .select({ id: skillRuns.id })
-    .from(skillRuns)
-    .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
-  if (!run) throw new RunNotFoundError(runId);
-  return db
-    .select({
-      id: runEvents.id,
-      type: runEvents.type,
-      at: runEvents.at,
-      payload: runEvents.payload,
-    })
-    .from(runEvents)
-    .where(
-      and(
-        eq(runEvents.runId, runId),
-        eq(runEvents.tenantId, tenantId),
-        gte(runEvents.id, afterId + 1),
-      ),
-    )
-    .orderBy(asc(runEvents.id));
+  // One snapshot: a call that settles meanwhile is either in progress or recorded, never both.
+  return db.transaction(
+    async (tx) => {
+      // Only what the timeline needs of the run: it polls, and getRun reads the whole run.
+      const [run] = await tx
+        .select({
+          status: skillRuns.status,
+          activeCalls: skillRuns.activeCalls,
+          now: sql<Date>`now()`.mapWith(runEvents.at),
+        })
+        .from(skillRuns)
+        .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
+      if (!run) throw new RunNotFoundError(runId);
+      const events = await tx
+        .select({
+          id: runEvents.id,
+          type: runEvents.type,
+          at: runEvents.at,
+          startedAt: runEvents.startedAt,
+          payload: runEvents.payload,
+        })
+        .from(runEvents)
+        .where(
+          and(
+            eq(runEvents.runId, runId),
+            eq(runEvents.tenantId, tenantId),
+            gte(runEvents.id, afterId + 1),
+          ),
+        )
+        .orderBy(sql`coalesce(${runEvents.startedAt}, ${runEvents.at})`, asc(runEvents.id));
+      const inProgress = run.status === "running" ? inProgressCalls(run.activeCalls, run.now) : [];
+      return [...events.map((event) => ({ kind: "event" as const, ...event })), ...inProgress];
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
 }

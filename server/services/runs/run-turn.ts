@@ -29,6 +29,7 @@ import {
 import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
+import { turnRecorder } from "./turn-recorder";
 
 /** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
 async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
@@ -224,9 +225,7 @@ async function runTurnOnce(
           query,
           limit,
         }),
-      onEvent: async (event) => {
-        await appendRunEvent(db, { ...ref, type: event.type, payload: event.payload });
-      },
+      ...turnRecorder(db, ref),
     });
   } finally {
     clearInterval(poll);

@@ -1,0 +1,57 @@
+import "server-only";
+import { wrapLanguageModel, type LanguageModelMiddleware } from "ai";
+import type { RetryableModel } from "./model-retry";
+
+/** A model or tool call the turn is waiting on. */
+export type TurnCall = { id: string; kind: "model_call" | "tool_call"; name: string | null };
+
+/**
+ * Where the turn reports the calls it waits on, so a live view can show work in progress.
+ * A model call settles when the provider answers or fails; a tool call settles with its
+ * `tool_call` event (the service writes both in one statement).
+ */
+export type CallReporter = {
+  started: (call: TurnCall) => Promise<void>;
+  settled: (callId: string) => Promise<void>;
+};
+
+export const SILENT_REPORTER: CallReporter = {
+  started: async () => {},
+  settled: async () => {},
+};
+
+/** The model call a step's `model_call` event describes: its id and how long the provider took. */
+export type AnsweredModelCall = { id: string; durationMs: number };
+
+/**
+ * Wraps the provider's model so that each request is reported as it starts and settles. It
+ * goes inside the retries: every attempt is its own call, so the call a `model_call` event
+ * describes is the attempt that answered, and the failed ones before it are its retries.
+ */
+export function reportingModelCalls(model: RetryableModel, reporter: CallReporter) {
+  let count = 0;
+  let lastAnswered: AnsweredModelCall | null = null;
+  const middleware: LanguageModelMiddleware = {
+    specificationVersion: "v3",
+    wrapGenerate: async ({ doGenerate }) => {
+      count += 1;
+      const id = `model-${count}`;
+      await reporter.started({ id, kind: "model_call", name: null });
+      const startedAt = Date.now();
+      try {
+        const result = await doGenerate();
+        lastAnswered = { id, durationMs: Date.now() - startedAt };
+        return result;
+      } finally {
+        await reporter.settled(id);
+      }
+    },
+  };
+  return {
+    model: wrapLanguageModel({ model, middleware }),
+    lastAnswered: (): AnsweredModelCall | null => lastAnswered,
+  };
+}
+
+/** A tool call's id as a turn call: the provider's id, kept apart from the model calls' ids. */
+export const toolCallId = (providerCallId: string) => `tool-${providerCallId}`;
