@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import {
-  checkCadence,
+  cadenceErrors,
   failingStreak,
   nextFireAfter,
   resolveScheduleInputs,
@@ -30,12 +30,14 @@ export class ScheduleNotFoundError extends ServiceError {
 /** Field errors as the editor shows them: schedule fields by name, skill inputs as `inputs.<name>`. */
 async function validateSchedule(db: Database, tenantId: string, input: ScheduleInput, now: Date) {
   const errors: Record<string, string[]> = {};
-  const cadence = checkCadence(input.cron, input.timezone);
-  if (!cadence.ok)
-    (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
+  const cadence = cadenceErrors(input.cron, input.timezone);
+  for (const field of ["cron", "timezone"] as const) {
+    const message = cadence[field];
+    if (message) errors[field] = [message];
+  }
   const { skill, errors: targetErrors } = await checkRunTarget(db, tenantId, input);
   Object.assign(errors, targetErrors);
-  if (skill && cadence.ok) {
+  if (skill && !cadence.cron && !cadence.timezone) {
     // Validated as the inputs of a slot fired now would be, relative dates resolved.
     const result = compileSkillInputs(skill.inputsSchema)(
       resolveScheduleInputs(input.inputs, input.timezone, now),
