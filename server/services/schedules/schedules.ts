@@ -230,7 +230,8 @@ function recentSlotsOf(db: Database, tenantId: string) {
     .as("recent_slot");
   return db
     .select({
-      slots: sql<SlotForHealth[]>`coalesce(json_agg(json_build_object(
+      slots: sql<(SlotForHealth & { slotAt: string })[]>`coalesce(json_agg(json_build_object(
+        'slotAt', ${recent.slotAt},
         'outcome', ${recent.outcome},
         'run', case when ${skillRuns.id} is null then null else json_build_object('status', ${skillRuns.status}) end
       ) order by ${recent.slotAt} desc), '[]')`.as("slots"),
@@ -258,7 +259,7 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
 });
 
 /** The newest slot's health by its run's final state, and how many runs in a row failed; null before the first slot. */
-function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({
+function withLastSlot<Row extends { recentSlots: (SlotForHealth & { slotAt: string })[] }>({
   recentSlots,
   ...schedule
 }: Row) {
@@ -268,6 +269,8 @@ function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({
     lastSlot: newest
       ? { health: slotHealth(newest), failingStreak: failingStreak(recentSlots) }
       : null,
+    /** When the newest slot was due, for the list's "Last slot" time. */
+    lastSlotAt: newest ? new Date(newest.slotAt) : null,
   };
 }
 
