@@ -105,7 +105,7 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
               </AlertDescription>
             </Alert>
           )}
-          <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
             <ScheduleLedger scheduleId={scheduleId} timezone={data.timezone} />
             <Card className="self-start">
               <CardHeader>
