@@ -286,6 +286,33 @@ test("re-run with an edited input starts a linked run with the new value", async
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
 });
 
+test("Run now preselects the agent the skill is assigned to, and prefill asks before it replaces typed inputs", async ({
+  page,
+}) => {
+  const key = uniqueScriptKey("prefill");
+  await startRunThroughApi(page, {
+    skillSlug: EMAIL_SKILL.slug,
+    inputs: { customerEmail: `An earlier question ${scriptMarker(key)}`, customerName: "Ola" },
+  });
+  const dialog = await openRunNow(page);
+  // Support Writer owns the skill; the tenant's default (Ops Assistant) does not.
+  await expect(dialog.getByLabel("Agent").locator("option:checked")).toHaveText("Support Writer");
+  await expect(
+    dialog.getByText("Support Writer is the agent this skill is assigned to."),
+  ).toBeVisible();
+
+  await dialog.getByLabel("Customer name").fill("Typed by hand");
+  const picker = dialog.getByLabel("Prefill from a previous run");
+  await picker.selectOption({ index: 1 });
+  const confirm = page.getByRole("alertdialog", { name: "Replace what you typed?" });
+  await expect(confirm).toContainText("Customer name");
+  await confirm.getByRole("button", { name: "Keep what I typed" }).click();
+  await expect(dialog.getByLabel("Customer name")).toHaveValue("Typed by hand");
+  await picker.selectOption({ index: 1 });
+  await page.getByRole("alertdialog").getByRole("button", { name: "Replace" }).click();
+  await expect(dialog.getByLabel("Customer name")).not.toHaveValue("Typed by hand");
+});
+
 test("invalid input shows the field's error and creates no run", async ({ page }) => {
   const key = uniqueScriptKey("invalid");
   const dialog = await openRunNow(page);

@@ -20,18 +20,26 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   // The timezone defaults to the browser's.
   await expect(form.getByLabel("Timezone")).toHaveValue("Europe/Berlin");
 
-  await form.getByLabel("Cadence").selectOption("weekdays");
-  await form.getByLabel("Time", { exact: true }).fill("08:30");
-  await expect(form.getByLabel("Cron expression (5 fields)")).toHaveValue("30 8 * * 1-5");
+  // The default cadence reads as its preset, not "Custom (cron)"; the time is typed 24 h.
+  await expect(form.getByLabel("Cadence")).toHaveValue("weekdays");
+  await expect(form.getByLabel("Time (24 h)")).toHaveValue("08:30");
+  await form.getByLabel("Time (24 h)").fill("17:45");
+  await expect(form.getByLabel("Cron expression (5 fields)")).toHaveValue("45 17 * * 1-5");
+  await form.getByLabel("Cron expression (5 fields)").fill("30 8 * * 1-5");
+  await expect(form.getByLabel("Cadence")).toHaveValue("weekdays");
+  await expect(form.getByLabel("Time (24 h)")).toHaveValue("08:30");
   const preview = page.getByTestId("cadence-preview");
   await expect(preview).toContainText("At 08:30, Monday through Friday (Europe/Berlin)");
   await expect(
     preview.getByRole("table", { name: "Next fire times" }).locator("tbody tr"),
   ).toHaveCount(5);
-  await expect(preview).toContainText("08:30");
+  // The schedule's zone first, 24 h, and how far off; UTC beside it.
+  await expect(preview.locator("tbody tr").first()).toContainText(/\d{2}:30 CES?T/);
+  await expect(preview.locator("tbody tr").first()).toContainText(/UTC.*in \d/);
+  await expect(preview).not.toContainText(/AM|PM|just now/);
 
   await form.getByLabel("Cron expression (5 fields)").fill("61 * * * *");
-  await expect(form.getByText(/Invalid value for minute/)).toBeVisible();
+  await expect(form.getByText("Minute: 61 is out of range 0–59")).toBeVisible();
   await form.getByLabel("Cron expression (5 fields)").fill("30 8 * * 1-5");
 
   await form.getByLabel("Team").fill("Platform");
@@ -64,6 +72,42 @@ test("an admin schedules a skill, sees what the cadence means, runs it now and f
   const row = page.getByRole("row").filter({ hasText: name });
   await expect(row).toContainText("At 08:30, Monday through Friday");
   await expect(row.locator("[data-health]")).toHaveText("OK");
+  // Next fire in the schedule's zone, UTC on hover, and a distance that is never "just now" ahead.
+  const nextFire = row.locator("time").first();
+  await expect(nextFire).toContainText(/08:30 CES?T/);
+  await expect(nextFire).toHaveAttribute("title", /UTC$/);
+  await expect(nextFire).toContainText(/in \d/);
+});
+
+test("the editor shows every section's errors at once and focuses the first; a bad timezone marks only the timezone", async ({
+  page,
+}) => {
+  await page.goto("/schedules/new");
+  const form = page.getByRole("form", { name: "New schedule" });
+  await form.getByLabel("Skill").selectOption({ label: "Weekly status digest" });
+  await expect(form.getByLabel("Team")).toBeVisible();
+
+  await form.getByLabel("Timezone").fill("Mars/Olympus");
+  await expect(form.getByText('"Mars/Olympus" is not an IANA timezone.')).toBeVisible();
+  await expect(form.getByLabel("Timezone")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel("Cron expression (5 fields)")).not.toHaveAttribute("aria-invalid");
+
+  await form.getByLabel("Cron expression (5 fields)").fill("30 8 * * 1-5x");
+  // Name empty, Team empty: one click on Create shows all four problems.
+  await form.getByRole("button", { name: "Create schedule" }).click();
+  await expect(form.getByText("Name is required")).toBeVisible();
+  await expect(form.getByText("Day of week: use 0–7 or MON–SUN")).toBeVisible();
+  await expect(form.getByText('"Mars/Olympus" is not an IANA timezone.')).toBeVisible();
+  await expect(form.getByText("Team is required")).toBeVisible();
+  await expect(form.getByLabel("Name")).toBeFocused();
+  await expect(page).toHaveURL(/\/schedules\/new$/);
+
+  // A UTC schedule previews one column of times, not two identical ones.
+  await form.getByLabel("Timezone").fill("UTC");
+  await form.getByLabel("Cron expression (5 fields)").fill("0 9 * * *");
+  const preview = page.getByTestId("cadence-preview");
+  await expect(preview.getByRole("columnheader", { name: /^In / })).toHaveText(["In UTC"]);
+  await expect(form.getByRole("link", { name: "Cancel" })).toHaveAttribute("href", "/schedules");
 });
 
 /** A tRPC call through the endpoint the UI uses, with the page's session. */
@@ -150,6 +194,11 @@ test("a slot whose run failed reads as failed in the ledger and the list, and th
   await expect(bars.nth(2)).toHaveAttribute("title", /· Run failed$/);
   await expect(bars.nth(0)).toHaveAttribute("title", /· Run complete$/);
   await expect(page.getByTestId("slot-summary")).toHaveText("1 ok · 2 failed");
+  // Slot times in the schedule's zone, 24 h, UTC on hover.
+  await expect(slots.getByRole("columnheader").first()).toHaveText("Slot (Europe/Berlin)");
+  const slotTime = slots.locator("tbody time").first();
+  await expect(slotTime).toContainText(/^\w{3}( \d{1,2} \w{3})? \d{2}:\d{2} CES?T/);
+  await expect(slotTime).toHaveAttribute("title", /\d{2}:\d{2} UTC$/);
 
   await page.goto("/schedules");
   const row = page.getByRole("row").filter({ hasText: name });

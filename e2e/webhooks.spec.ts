@@ -28,6 +28,18 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
   await form.getByLabel("Pointer for customerEmail").fill("/ticket/body");
   await form.getByLabel("Pointer for customerName").fill("/ticket/from/name");
   await form.getByLabel("Default for tone").fill("neutral");
+  // A pasted sample previews what the mapping reads, with the receiver's own rules.
+  await form.getByText("Preview with a sample payload").click();
+  await form
+    .getByLabel("Sample payload (JSON, as the sender posts it)")
+    .fill('{"ticket":{"from":{"name":"Ada"}}}');
+  const sample = form.getByTestId("sample-preview");
+  await expect(sample).toContainText("nothing at /ticket/body");
+  await expect(sample).toContainText("A delivery like this is refused (422)");
+  await form
+    .getByLabel("Sample payload (JSON, as the sender posts it)")
+    .fill('{"ticket":{"body":"Where is my order, please?","from":{"name":"Ada"}}}');
+  await expect(sample).toContainText("A delivery like this starts a run.");
   await form.getByRole("button", { name: "Create webhook" }).click();
 
   const secret = (await page.getByTestId("webhook-secret").textContent())?.trim() ?? "";
@@ -37,6 +49,7 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
     "";
   await page.getByRole("button", { name: "Done" }).click();
   await expect(page).toHaveURL(/\/webhooks\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("button", { name: "Copy the endpoint URL" })).toBeVisible();
   await expect(page.getByTestId("curl-example")).toContainText(
     '{"ticket":{"from":{"name":"Example customer name"}',
   );
@@ -66,12 +79,18 @@ test("an admin creates a webhook in the UI; a signed delivery starts a run the h
   expect(await repeated.json()).toEqual({ runId, duplicate: true });
   await sender.dispose();
 
-  // The log shows all three, newest first, the accepted one linked to its run.
+  // The log shows all three without a reload, newest first, the accepted one linked to its run.
   const log = page.getByRole("table", { name: "Deliveries" });
   await expect(log.locator("[data-verdict]")).toHaveText(
     ["Duplicate", "Accepted", "Bad signature"],
     { timeout: 15_000 },
   );
+  // A forged delivery kept no payload: its row says why instead of offering Replay.
+  const forgedRow = log
+    .getByRole("row")
+    .filter({ has: page.locator('[data-verdict="bad_signature"]') });
+  await expect(forgedRow.getByTestId("replay-blocked")).toContainText("signature did not verify");
+  await expect(forgedRow.getByRole("button", { name: "Replay" })).toHaveCount(0);
   await log
     .getByRole("row")
     .filter({ has: page.locator('[data-verdict="accepted"]') })

@@ -20,11 +20,10 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import { Label } from "@/components/ui/label";
-import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
   compileSkillInputs,
+  fieldErrorLine,
   fromFormValues,
   inputFieldsOf,
   toFormValues,
@@ -32,8 +31,15 @@ import {
   type InputField,
   type InputsSchema,
 } from "@/lib/skill-inputs";
-import { formatRelative } from "@/components/format";
-import { runLabelText } from "./run-label";
+import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
+import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
+
+/** An earlier run's inputs (and agent) waiting for the operator to confirm they replace typed values. */
+type Prefill = { values: FormValues; agent: { id: string } | null };
+type PendingPrefill = Prefill & {
+  /** The titles of the inputs whose typed values would be replaced. */
+  typed: string[];
+};
 
 export type RunNowRequest = {
   skillSlug: string;
@@ -105,13 +111,7 @@ type SkillForForm = {
   description: string;
   inputsSchema: InputsSchema;
 };
-type AgentOption = {
-  id: string;
-  name: string;
-  isDefault: boolean;
-  configured: boolean;
-  model: string;
-};
+type AgentOption = AgentForRunNow & { configured: boolean; model: string };
 
 function LoadedRunNowForm({
   request,
@@ -133,8 +133,16 @@ function LoadedRunNowForm({
     [skill.inputsSchema],
   );
   const validate = useMemo(() => compileSkillInputs(skill.inputsSchema), [skill.inputsSchema]);
-  const defaultAgent = agents.find((agent) => agent.isDefault) ?? agents[0];
-  const [agentId, setAgentId] = useState(request.agentId ?? defaultAgent?.id ?? "");
+  const preselected = preselectAgent(skill.id, agents);
+  const [agentId, setAgentId] = useState(request.agentId ?? preselected?.agentId ?? "");
+  // Why this agent is selected, while it is: the skill's assignment, or the earlier run's.
+  const [agentWhy, setAgentWhy] = useState<{ agentId: string; text: string } | null>(() =>
+    request.agentId
+      ? { agentId: request.agentId, text: "The agent of the earlier run." }
+      : preselected && { agentId: preselected.agentId, text: preselected.why },
+  );
+  const [pendingPrefill, setPendingPrefill] = useState<PendingPrefill | null>(null);
+  const [prefillRunId, setPrefillRunId] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
   const previousRuns = useQuery(trpc.runs.list.queryOptions({ skillId: skill.id, limit: 10 }));
   // One key per dialog: a double submit (or a retry after a lost answer) starts one run.
@@ -153,8 +161,12 @@ function LoadedRunNowForm({
       ),
     };
   };
+  const initialValues = useMemo(
+    () => toFormValues(fields, request.inputs),
+    [fields, request.inputs],
+  );
   const form = useForm<FormValues>({
-    defaultValues: toFormValues(fields, request.inputs),
+    defaultValues: initialValues,
     resolver,
     mode: "onSubmit",
     reValidateMode: "onChange",
@@ -187,7 +199,10 @@ function LoadedRunNowForm({
         for (const [name, messages] of Object.entries(fieldErrors)) {
           if (fields.some((field) => field.name === name))
             form.setError(name, { type: "server", message: messages.join("; ") });
-          else setFormError(`${name || "Inputs"} ${messages.join("; ")}`);
+          else
+            setFormError(
+              messages.map((message) => fieldErrorLine(name || "Inputs", message)).join("; "),
+            );
         }
       } else {
         setFormError(error instanceof Error ? error.message : "The run could not be started.");
@@ -195,14 +210,32 @@ function LoadedRunNowForm({
     }
   });
 
+  const applyPrefill = ({ values, agent }: Prefill) => {
+    form.reset(values);
+    if (agent) {
+      setAgentId(agent.id);
+      setAgentWhy({ agentId: agent.id, text: "The agent of the earlier run." });
+    }
+    setPendingPrefill(null);
+    toast.message("Inputs copied from the earlier run");
+  };
+
+  // What was typed is never overwritten silently: replacing it is asked first.
   const prefillFrom = async (runId: string) => {
+    setPrefillRunId(runId);
     if (!runId) return;
     try {
       const run = await queryClient.fetchQuery(trpc.runs.get.queryOptions({ runId }));
-      form.reset(toFormValues(fields, run.inputs));
-      if (run.agent) setAgentId(run.agent.id);
-      toast.message("Inputs copied from the earlier run");
+      const prefill = { values: toFormValues(fields, run.inputs), agent: run.agent };
+      const current = form.getValues();
+      const typed = fields.filter(
+        ({ name }) =>
+          current[name] !== initialValues[name] && current[name] !== prefill.values[name],
+      );
+      if (typed.length) setPendingPrefill({ ...prefill, typed: typed.map((field) => field.title) });
+      else applyPrefill(prefill);
     } catch (error) {
+      setPrefillRunId("");
       toast.error(
         `The earlier run could not be read: ${error instanceof Error ? error.message : "unknown error"}`,
       );
@@ -220,7 +253,6 @@ function LoadedRunNowForm({
       void onSubmit();
     }
   };
-  const selectedAgent = agents.find((agent) => agent.id === agentId);
 
   return (
     <form
@@ -235,53 +267,21 @@ function LoadedRunNowForm({
         <DialogDescription>{skill.description}</DialogDescription>
       </DialogHeader>
       <DialogBody className="flex flex-col gap-5">
-        <div className="grid grid-cols-2 gap-4">
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${idPrefix}-agent`}>Agent</Label>
-            <Select
-              id={`${idPrefix}-agent`}
-              value={agentId}
-              onChange={(event) => setAgentId(event.target.value)}
-              disabled={agents.length === 0}
-            >
-              {agents.length === 0 && <option value="">No agents in this tenant</option>}
-              {agents.map((agent) => (
-                <option key={agent.id} value={agent.id}>
-                  {agent.name}
-                  {agent.isDefault ? " (default)" : ""}
-                  {agent.configured ? "" : " — model not configured"}
-                </option>
-              ))}
-            </Select>
-            {selectedAgent && !selectedAgent.configured && (
-              <p className="text-warning text-xs">
-                {selectedAgent.model} is not configured here; this run will fail with
-                model_not_configured.
-              </p>
-            )}
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${idPrefix}-prefill`}>Prefill from a previous run</Label>
-            <Select
-              id={`${idPrefix}-prefill`}
-              defaultValue=""
-              onChange={(event) => void prefillFrom(event.target.value)}
-              disabled={!previousRuns.data?.runs.length}
-            >
-              <option value="">
-                {previousRuns.isPending
-                  ? "Loading…"
-                  : previousRuns.data?.runs.length
-                    ? "Choose a run…"
-                    : "No earlier runs"}
-              </option>
-              {previousRuns.data?.runs.map((run) => (
-                <option key={run.id} value={run.id}>
-                  {runLabelText(run, formatRelative(run.createdAt), run.status)}
-                </option>
-              ))}
-            </Select>
-          </div>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <AgentField
+            idPrefix={idPrefix}
+            agents={agents}
+            agentId={agentId}
+            onChange={setAgentId}
+            why={agentWhy?.agentId === agentId ? agentWhy.text : null}
+          />
+          <PrefillField
+            idPrefix={idPrefix}
+            runs={previousRuns.data?.runs}
+            loading={previousRuns.isPending}
+            value={prefillRunId}
+            onChange={(runId) => void prefillFrom(runId)}
+          />
         </div>
         <SkillInputsFields
           fields={fields}
@@ -294,6 +294,14 @@ function LoadedRunNowForm({
             <AlertDescription>{formError}</AlertDescription>
           </Alert>
         )}
+        <ConfirmReplaceTyped
+          typed={pendingPrefill?.typed ?? null}
+          onKeep={() => {
+            setPendingPrefill(null);
+            setPrefillRunId("");
+          }}
+          onReplace={() => pendingPrefill && applyPrefill(pendingPrefill)}
+        />
       </DialogBody>
       <DialogFooter>
         <span className="text-muted-foreground mr-auto text-xs">Enter runs · Esc closes</span>

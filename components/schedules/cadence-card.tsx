@@ -6,10 +6,10 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
-import { checkCadence, cronOfPreset } from "@/lib/schedules";
+import { cadenceErrors, cronOfPreset } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
 import { FieldError } from "./field-error";
-import { cadenceFieldOf, presetOf, type ScheduleForm } from "./schedule-form";
+import { presetFieldsOfCron, presetOf, TIME_HINT, type ScheduleForm } from "./schedule-form";
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const TIME_ZONES: string[] =
@@ -17,7 +17,8 @@ const TIME_ZONES: string[] =
 
 /**
  * When a schedule fires: a preset helper that writes the cron expression, the expression itself
- * (checked as it is typed), the timezone, what the next fire times are, and the overlap policy.
+ * (checked as it is typed, and read back as its preset), the timezone, what the next fire times
+ * are, and the overlap policy.
  */
 export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPrefix: string }) {
   const { errors } = form.formState;
@@ -25,14 +26,18 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
     control: form.control,
     name: ["cron", "timezone", "cadencePreset.kind"],
   });
-  const cadence = checkCadence(cron, timezone);
-  const cadenceError = cadence.ok ? null : cadence.error;
+  // Live, so a typo shows as it is typed; each message on its own field.
+  const live = cadenceErrors(cron, timezone);
+  const cronError = live.cron ?? errors.cron?.message;
+  const timezoneError = live.timezone ?? errors.timezone?.message;
+  const timeError = errors.cadencePreset?.time?.message;
 
   const applyPreset = () => {
-    const { kind, time, day } = form.getValues("cadencePreset");
-    if (kind === "custom") return;
-    form.setValue("cron", cronOfPreset(presetOf(kind, time, day)), { shouldValidate: true });
+    const chosen = presetOf(form.getValues("cadencePreset"));
+    if (chosen) form.setValue("cron", cronOfPreset(chosen), { shouldValidate: true });
   };
+  const readCron = (typed: string) =>
+    form.setValue("cadencePreset", presetFieldsOfCron(typed, form.getValues("cadencePreset")));
 
   return (
     <Card>
@@ -40,7 +45,7 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
         <CardTitle>When</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <div className="grid grid-cols-2 gap-3">
+        <div className="grid gap-3 sm:grid-cols-2">
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`${id}-preset`}>Cadence</Label>
             <Select
@@ -55,15 +60,18 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
               <option value="monthly">Monthly on</option>
             </Select>
           </div>
-          {preset !== "custom" && (
+          {preset === "hourly" && (
             <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-time`}>
-                {preset === "hourly" ? "Minute past the hour" : "Time"}
-              </Label>
+              <Label htmlFor={`${id}-minute`}>Minute past the hour</Label>
               <Input
-                id={`${id}-time`}
-                type="time"
-                {...form.register("cadencePreset.time", { onChange: applyPreset })}
+                id={`${id}-minute`}
+                type="number"
+                min={0}
+                max={59}
+                {...form.register("cadencePreset.minute", {
+                  setValueAs: Number,
+                  onChange: applyPreset,
+                })}
               />
             </div>
           )}
@@ -100,26 +108,41 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
               />
             </div>
           )}
+          {preset !== "custom" && preset !== "hourly" && (
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-time`}>Time (24 h)</Label>
+              {/* Text, not type="time": the browser's time control shows AM/PM in some locales. */}
+              <Input
+                id={`${id}-time`}
+                inputMode="numeric"
+                autoComplete="off"
+                maxLength={5}
+                className="tabular-nums"
+                {...form.register("cadencePreset.time", { onChange: applyPreset })}
+                aria-invalid={timeError ? true : undefined}
+                aria-describedby={timeError ? `${id}-time-error` : `${id}-time-hint`}
+              />
+              {timeError ? (
+                <FieldError id={`${id}-time-error`} message={timeError} />
+              ) : (
+                <p id={`${id}-time-hint`} className="text-muted-foreground text-xs">
+                  {TIME_HINT} in the schedule&apos;s timezone.
+                </p>
+              )}
+            </div>
+          )}
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={`${id}-cron`}>Cron expression (5 fields)</Label>
           <Input
             id={`${id}-cron`}
             className="font-mono"
-            {...form.register("cron", {
-              onChange: () => form.setValue("cadencePreset.kind", "custom"),
-            })}
-            aria-invalid={cadenceError || errors.cron ? true : undefined}
-            aria-describedby={`${id}-cron-error`}
+            autoComplete="off"
+            {...form.register("cron", { onChange: (event) => readCron(event.target.value) })}
+            aria-invalid={cronError ? true : undefined}
+            aria-describedby={cronError ? `${id}-cron-error` : undefined}
           />
-          <FieldError
-            id={`${id}-cron-error`}
-            message={
-              cadenceError && cadenceFieldOf(cadenceError) === "cron"
-                ? cadenceError
-                : errors.cron?.message
-            }
-          />
+          <FieldError id={`${id}-cron-error`} label="Cron expression" message={cronError} />
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={`${id}-timezone`}>Timezone</Label>
@@ -127,7 +150,8 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
             id={`${id}-timezone`}
             list={`${id}-timezones`}
             {...form.register("timezone")}
-            aria-invalid={errors.timezone ? true : undefined}
+            aria-invalid={timezoneError ? true : undefined}
+            aria-describedby={timezoneError ? `${id}-timezone-error` : undefined}
             autoComplete="off"
           />
           <datalist id={`${id}-timezones`}>
@@ -135,13 +159,7 @@ export function CadenceCard({ form, idPrefix: id }: { form: ScheduleForm; idPref
               <option key={zone} value={zone} />
             ))}
           </datalist>
-          <FieldError
-            message={
-              cadenceError && cadenceFieldOf(cadenceError) === "timezone"
-                ? cadenceError
-                : errors.timezone?.message
-            }
-          />
+          <FieldError id={`${id}-timezone-error`} label="Timezone" message={timezoneError} />
         </div>
         <CadencePreview cron={cron} timezone={timezone} />
         <div className="flex flex-col gap-1.5">

@@ -1,20 +1,12 @@
 "use client";
 
+import { formatFromNow, formatInZone, formatUtc, isUtc } from "@/components/format";
 import { describeCadence, checkCadence, nextFireTimes, offsetChangesAcross } from "@/lib/schedules";
 
-const formatIn = (timezone: string, date: Date) =>
-  new Intl.DateTimeFormat("en-GB", {
-    timeZone: timezone,
-    weekday: "short",
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(date);
-
-/** What a cadence means: in words, the next five fire times in the schedule's timezone and in UTC, and any DST change among them. */
+/**
+ * What a cadence means: in words, the next five fire times in the schedule's timezone (24 h)
+ * and in UTC — one column when the schedule is in UTC — and any DST change among them.
+ */
 export function CadencePreview({
   cron,
   timezone,
@@ -29,6 +21,9 @@ export function CadencePreview({
   const description = describeCadence(cron);
   const times = nextFireTimes(cron, timezone, now, 5);
   const changes = offsetChangesAcross(timezone, now, times);
+  const inZone = (time: Date, zone = timezone) =>
+    formatInZone(time, zone, { now: now.getTime(), withDate: true });
+  const utcToo = !isUtc(timezone);
   return (
     <div
       className="border-border bg-muted/40 rounded-md border p-3 text-sm"
@@ -39,25 +34,37 @@ export function CadencePreview({
           {description} ({timezone})
         </p>
       )}
-      <table className="mt-2 w-full text-xs" aria-label="Next fire times">
-        <thead>
-          <tr className="text-muted-foreground text-left">
-            <th className="py-1 font-medium">In {timezone}</th>
-            <th className="py-1 font-medium">In UTC</th>
-          </tr>
-        </thead>
-        <tbody className="tabular-nums">
-          {times.map((time) => (
-            <tr key={time.toISOString()}>
-              <td className="py-0.5">{formatIn(timezone, time)}</td>
-              <td className="text-muted-foreground py-0.5">{formatIn("UTC", time)}</td>
+      <div className="overflow-x-auto">
+        <table className="mt-2 w-full text-xs" aria-label="Next fire times">
+          <thead>
+            <tr className="text-muted-foreground text-left">
+              <th className="py-1 font-medium">In {timezone}</th>
+              {utcToo && <th className="py-1 font-medium">In UTC</th>}
+              <th className="py-1 text-right font-medium">
+                <span className="sr-only">From now</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody className="tabular-nums">
+            {times.map((time) => (
+              <tr key={time.toISOString()}>
+                <td className="py-0.5">
+                  <time dateTime={time.toISOString()} title={formatUtc(time)}>
+                    {inZone(time)}
+                  </time>
+                </td>
+                {utcToo && <td className="text-muted-foreground py-0.5">{inZone(time, "UTC")}</td>}
+                <td className="text-muted-foreground py-0.5 text-right">
+                  {formatFromNow(time, now.getTime())}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {changes.map((change) => (
         <p key={change.at.toISOString()} className="text-warning mt-2 text-xs" role="note">
-          Daylight saving time changes before {formatIn(timezone, change.at)}: {timezone} moves from{" "}
+          Daylight saving time changes before {inZone(change.at)}: {timezone} moves from{" "}
           {change.from} to {change.to}, so UTC times shift.
         </p>
       ))}

@@ -7,7 +7,6 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/format";
 import { IDLE_POLL_MS } from "@/components/polling";
 import { PageHeader } from "@/components/shell/page-header";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
@@ -22,12 +21,14 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { describeCadence, describeRelativeDate } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
 import { ScheduleLedger } from "./schedule-ledger";
+import { ScheduleTime, useNow } from "./schedule-time";
 
 export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useTenantRole();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const now = useNow();
   const schedule = useQuery({
     ...trpc.schedules.get.queryOptions({ scheduleId }),
     refetchInterval: (query) => (query.state.data ? IDLE_POLL_MS : false),
@@ -68,7 +69,7 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
             title={data.name}
             description={`${describeCadence(data.cron) ?? data.cron} · ${data.timezone}`}
             actions={
-              <div className="flex gap-2">
+              <div className="flex flex-wrap gap-2">
                 {can("operator") && (
                   <Button onClick={() => runNow.mutate({ scheduleId })} disabled={runNow.isPending}>
                     {runNow.isPending ? (
@@ -104,8 +105,8 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
               </AlertDescription>
             </Alert>
           )}
-          <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
-            <ScheduleLedger scheduleId={scheduleId} />
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_26rem]">
+            <ScheduleLedger scheduleId={scheduleId} timezone={data.timezone} />
             <Card className="self-start">
               <CardHeader>
                 <CardTitle>Schedule</CardTitle>
@@ -149,13 +150,15 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
                 </p>
                 <p>
                   Next fire:{" "}
-                  {data.nextFireAt
-                    ? `${formatRelative(data.nextFireAt)} (${formatAbsolute(data.nextFireAt)})`
-                    : "none while disabled"}
+                  {data.nextFireAt ? (
+                    <ScheduleTime at={data.nextFireAt} timezone={data.timezone} now={now} />
+                  ) : (
+                    "none while disabled"
+                  )}
                 </p>
                 <div>
                   <p className="font-medium">Inputs</p>
-                  <ul className="mt-1 text-xs">
+                  <ul className="mt-1 text-xs break-words">
                     {Object.entries(data.inputs).map(([name, value]) => (
                       <li key={name}>
                         <code className="font-mono">{name}</code>:{" "}

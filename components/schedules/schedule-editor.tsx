@@ -2,33 +2,40 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { LoaderCircle, Save } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useId } from "react";
-import { useForm, useWatch, type UseFormSetError } from "react-hook-form";
+import { useId, useRef, useSyncExternalStore } from "react";
+import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-import { Select } from "@/components/ui/select";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { ScheduleInputValue } from "@/lib/schedules";
 import type { ScheduleInput } from "@/lib/schemas/schedules";
-import type { FormValues } from "@/lib/skill-inputs";
+import { fieldErrorLine } from "@/lib/skill-inputs";
 import { CadenceCard } from "./cadence-card";
-import { FieldError } from "./field-error";
-import { ScheduleInputsCard } from "./schedule-inputs-card";
+import { ScheduleInputsCard, type ScheduleInputsHandle } from "./schedule-inputs-card";
 import {
   fieldWithError,
+  presetFieldsOfCron,
   scheduleFormSchema,
   type ScheduleFormFields,
   type ScheduleFormValues,
 } from "./schedule-form";
+import { WhatRunsCard } from "./what-runs-card";
 
-const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+const noSubscription = () => () => {};
+/** The browser's timezone; null on the server, so the editor renders after hydration with it. */
+const useBrowserTimeZone = () =>
+  useSyncExternalStore(
+    noSubscription,
+    () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    () => null,
+  );
 
 /** Create or edit a schedule; `scheduleId` loads the schedule to edit. */
 export function ScheduleEditor({
@@ -39,13 +46,19 @@ export function ScheduleEditor({
   skillSlug?: string;
 }) {
   const trpc = useTRPC();
+  const browserTimeZone = useBrowserTimeZone();
   const existing = useQuery({
     ...trpc.schedules.get.queryOptions({ scheduleId: scheduleId ?? "" }),
     enabled: Boolean(scheduleId),
   });
   const skills = useQuery(trpc.skills.list.queryOptions());
   const agents = useQuery(trpc.agents.list.queryOptions());
-  if ((scheduleId && existing.isPending) || skills.isPending || agents.isPending)
+  if (
+    (scheduleId && existing.isPending) ||
+    skills.isPending ||
+    agents.isPending ||
+    !browserTimeZone
+  )
     return <Skeleton className="h-96" aria-label="Loading the editor" />;
   if (existing.isError)
     return <QueryError title="The schedule could not be loaded" query={existing} />;
@@ -69,7 +82,7 @@ export function ScheduleEditor({
         agentId: null,
         inputs: {},
         cron: "30 8 * * 1-5",
-        timezone: browserTimeZone(),
+        timezone: browserTimeZone,
         overlapPolicy: "skip",
         enabled: true,
       };
@@ -81,6 +94,17 @@ export function ScheduleEditor({
       agents={agents.data}
     />
   );
+}
+
+/** The first field showing an error, in reading order, brought into view and focused. */
+function focusFirstError(form: HTMLFormElement | null) {
+  // After React has rendered the errors the validation just set.
+  requestAnimationFrame(() => {
+    const first = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!first) return;
+    first.scrollIntoView({ block: "center", behavior: "smooth" });
+    first.focus({ preventScroll: true });
+  });
 }
 
 function LoadedEditor({
@@ -98,6 +122,8 @@ function LoadedEditor({
   const router = useRouter();
   const queryClient = useQueryClient();
   const id = useId();
+  const formElement = useRef<HTMLFormElement>(null);
+  const inputsCard = useRef<ScheduleInputsHandle>(null);
   const { inputs: initialInputs, ...initialFields } = initial;
   const form = useForm<ScheduleFormFields, unknown, ScheduleFormValues>({
     resolver: zodResolver(scheduleFormSchema),
@@ -105,9 +131,10 @@ function LoadedEditor({
       ...initialFields,
       // A skill no longer in the catalog shows as "Choose a skill…".
       skillId: skills.some((skill) => skill.id === initial.skillId) ? initial.skillId : "",
-      cadencePreset: { kind: "custom", time: "08:30", day: 1 },
+      cadencePreset: presetFieldsOfCron(initial.cron),
     },
     reValidateMode: "onChange",
+    shouldFocusError: false,
   });
   const { errors } = form.formState;
   const [skillId, cron, timezone] = useWatch({
@@ -122,11 +149,12 @@ function LoadedEditor({
 
   const create = useMutation(trpc.schedules.create.mutationOptions());
   const update = useMutation(trpc.schedules.update.mutationOptions());
+  const pending = create.isPending || update.isPending;
+  const backTo = scheduleId ? `/schedules/${scheduleId}` : "/schedules";
 
   const save = async (
     { cadencePreset: _cadencePreset, ...fields }: ScheduleFormValues,
     inputs: Record<string, ScheduleInputValue>,
-    setInputError: UseFormSetError<FormValues>,
   ) => {
     const schedule: ScheduleInput = { ...fields, inputs };
     try {
@@ -142,16 +170,34 @@ function LoadedEditor({
         toast.error(error instanceof Error ? error.message : "The schedule could not be saved.");
         return;
       }
-      const unplaced = setServerFieldErrors(
-        setInputError,
-        setServerFieldErrors(form.setError, fieldErrors, fieldWithError),
-        (key) => (key.startsWith("inputs.") ? key.slice("inputs.".length) : null),
-      );
-      const rest = Object.entries(unplaced).map(([key, messages]) =>
-        key === "inputs" ? messages.join("; ") : `${key} ${messages.join("; ")}`,
+      const afterFields = setServerFieldErrors(form.setError, fieldErrors, fieldWithError);
+      const setInputError = inputsCard.current?.setError;
+      const unplaced = setInputError
+        ? setServerFieldErrors(setInputError, afterFields, (key) =>
+            key.startsWith("inputs.") ? key.slice("inputs.".length) : null,
+          )
+        : afterFields;
+      const rest = Object.entries(unplaced).flatMap(([key, messages]) =>
+        messages.map((message) => (key === "inputs" ? message : fieldErrorLine(key, message))),
       );
       if (rest.length) form.setError("root.server", { type: "server", message: rest.join("; ") });
+      focusFirstError(formElement.current);
     }
+  };
+
+  // Every section is checked at once, so one Save shows every problem, the first one focused.
+  const submit = async () => {
+    if (pending) return;
+    form.clearErrors("root.server");
+    let fields: ScheduleFormValues | null = null;
+    const [inputs] = await Promise.all([
+      inputsCard.current?.validate() ?? Promise.resolve(null),
+      form.handleSubmit((values) => {
+        fields = values;
+      })(),
+    ]);
+    if (fields && inputs) await save(fields, inputs);
+    else focusFirstError(formElement.current);
   };
 
   if (skill.isError) return <QueryError title="The skill could not be loaded" query={skill} />;
@@ -159,88 +205,63 @@ function LoadedEditor({
 
   return (
     <form
+      ref={formElement}
       noValidate
       aria-label={scheduleId ? "Edit schedule" : "New schedule"}
-      className="max-w-3xl"
-      onSubmit={(event) => event.preventDefault()}
+      className="flex max-w-6xl flex-col gap-6"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
     >
-      <div className="flex flex-col gap-6">
-        <Card>
-          <CardHeader>
-            <CardTitle>What runs</CardTitle>
-          </CardHeader>
-          <CardContent className="grid grid-cols-2 gap-4">
-            <div className="col-span-2 flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-name`}>Name</Label>
-              <Input
-                id={`${id}-name`}
-                {...form.register("name")}
-                aria-invalid={errors.name ? true : undefined}
-                placeholder="Weekday sales digest"
-              />
-              <FieldError message={errors.name?.message} />
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-skill`}>Skill</Label>
-              <Select
-                id={`${id}-skill`}
-                {...form.register("skillId")}
-                aria-invalid={errors.skillId || skillGone ? true : undefined}
-              >
-                {skillGone && <option value="">Choose a skill…</option>}
-                {skills.map((option) => (
-                  <option key={option.id} value={option.id}>
-                    {option.name}
-                  </option>
-                ))}
-              </Select>
-              <FieldError message={errors.skillId?.message} />
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-agent`}>Agent</Label>
-              <Select
-                id={`${id}-agent`}
-                {...form.register("agentId", { setValueAs: (value: string) => value || null })}
-                aria-invalid={errors.agentId ? true : undefined}
-              >
-                <option value="">The tenant&apos;s default agent at fire time</option>
-                {agents.map((agent) => (
-                  <option key={agent.id} value={agent.id}>
-                    {agent.name}
-                    {agent.configured ? "" : " — model not configured"}
-                  </option>
-                ))}
-              </Select>
-              <FieldError message={errors.agentId?.message} />
-            </div>
-          </CardContent>
-        </Card>
-        <CadenceCard form={form} idPrefix={id} />
-        {skill.data ? (
-          <ScheduleInputsCard
-            key={skill.data.id}
-            schema={skill.data.inputsSchema}
-            initial={skill.data.id === initial.skillId ? initialInputs : {}}
-            timezone={timezone}
-            cron={cron}
-            onSubmit={(inputs, setInputError) =>
-              form.handleSubmit((values) => save(values, inputs, setInputError))()
-            }
-            pending={create.isPending || update.isPending}
-            submitLabel={scheduleId ? "Save schedule" : "Create schedule"}
-            formError={errors.root?.server?.message}
+      <div className="grid items-start gap-6 lg:grid-cols-2">
+        <div className="flex min-w-0 flex-col gap-6">
+          <WhatRunsCard
+            form={form}
+            idPrefix={id}
+            skills={skills}
+            agents={agents}
+            skillGone={skillGone}
           />
-        ) : skillGone ? (
-          <Alert variant="destructive">
-            <AlertDescription>
-              {skills.length === 0
-                ? "This tenant has no skills to schedule."
-                : "The skill this schedule ran is no longer in the catalog. Choose another skill above; its inputs appear here."}
-            </AlertDescription>
-          </Alert>
-        ) : (
-          <Skeleton className="h-48" />
-        )}
+          {skill.data ? (
+            <ScheduleInputsCard
+              key={skill.data.id}
+              ref={inputsCard}
+              schema={skill.data.inputsSchema}
+              initial={skill.data.id === initial.skillId ? initialInputs : {}}
+              timezone={timezone}
+              cron={cron}
+            />
+          ) : skillGone ? (
+            <Alert variant="destructive">
+              <AlertDescription>
+                {skills.length === 0
+                  ? "This tenant has no skills to schedule."
+                  : "The skill this schedule ran is no longer in the catalog. Choose another skill above; its inputs appear here."}
+              </AlertDescription>
+            </Alert>
+          ) : (
+            <Skeleton className="h-48" />
+          )}
+        </div>
+        <div className="min-w-0">
+          <CadenceCard form={form} idPrefix={id} />
+        </div>
+      </div>
+      {errors.root?.server && (
+        <Alert variant="destructive">
+          <AlertTitle>The schedule was not saved</AlertTitle>
+          <AlertDescription>{errors.root.server.message}</AlertDescription>
+        </Alert>
+      )}
+      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <Button variant="outline" asChild>
+          <Link href={backTo}>Cancel</Link>
+        </Button>
+        <Button type="submit" disabled={pending || (!skillGone && !skill.data)}>
+          {pending ? <LoaderCircle aria-hidden className="animate-spin" /> : <Save aria-hidden />}
+          {scheduleId ? "Save schedule" : "Create schedule"}
+        </Button>
       </div>
     </form>
   );

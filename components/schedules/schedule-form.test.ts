@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fieldWithError, scheduleFormSchema, type ScheduleFormFields } from "./schedule-form";
+import {
+  fieldWithError,
+  presetFieldsOfCron,
+  presetOf,
+  scheduleFormSchema,
+  type ScheduleFormFields,
+} from "./schedule-form";
 
 const valid: ScheduleFormFields = {
   name: "  Weekday digest ",
@@ -9,7 +15,7 @@ const valid: ScheduleFormFields = {
   timezone: "Europe/Berlin",
   overlapPolicy: "skip",
   enabled: true,
-  cadencePreset: { kind: "custom", time: "08:30", day: 1 },
+  cadencePreset: { kind: "custom", time: "08:30", day: 1, minute: 0 },
 };
 
 const issuesOf = (fields: ScheduleFormFields) => {
@@ -33,6 +39,45 @@ describe("the schedule editor's form schema", () => {
     const badZone = issuesOf({ ...valid, timezone: "Mars/Olympus" });
     expect(badZone).toHaveLength(1);
     expect(badZone[0]?.[0]).toBe("timezone");
+  });
+
+  it("reports every section's problem at once, a bad timezone on the timezone alone", () => {
+    expect(issuesOf({ ...valid, name: "", cron: "61 * * * *", timezone: "Mars/Olympus" })).toEqual([
+      ["name", "is required"],
+      ["cron", "Minute: 61 is out of range 0–59"],
+      ["timezone", '"Mars/Olympus" is not an IANA timezone.'],
+    ]);
+    expect(issuesOf({ ...valid, timezone: "Mars/Olympus" }).map(([path]) => path)).toEqual([
+      "timezone",
+    ]);
+    expect(
+      issuesOf({
+        ...valid,
+        cadencePreset: { kind: "weekdays", time: "8.30pm", day: 1, minute: 0 },
+      }),
+    ).toEqual([["cadencePreset.time", "Use HH:MM, 24 h, like 08:30"]]);
+  });
+
+  it("opens a cron expression that is a preset as that preset, 24 h", () => {
+    expect(presetFieldsOfCron("30 8 * * 1-5")).toEqual({
+      kind: "weekdays",
+      time: "08:30",
+      day: 1,
+      minute: 30,
+    });
+    expect(presetFieldsOfCron("0 17 * * 5")).toMatchObject({
+      kind: "weekly",
+      time: "17:00",
+      day: 5,
+    });
+    expect(presetFieldsOfCron("15 * * * *")).toMatchObject({ kind: "hourly", minute: 15 });
+    expect(presetFieldsOfCron("*/5 * * * *")).toMatchObject({ kind: "custom" });
+    expect(presetOf({ kind: "daily", time: "21:05", day: 1, minute: 0 })).toEqual({
+      kind: "daily",
+      hour: 21,
+      minute: 5,
+    });
+    expect(presetOf({ kind: "daily", time: "21:", day: 1, minute: 0 })).toBeNull();
   });
 
   it("shows server errors only on the fields that display one", () => {

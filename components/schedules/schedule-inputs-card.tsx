@@ -1,11 +1,8 @@
 "use client";
 
-import { LoaderCircle, Save } from "lucide-react";
-import { useId, useMemo, useState } from "react";
+import { useId, useImperativeHandle, useMemo, useState, type Ref } from "react";
 import { useForm, useWatch, type Resolver, type UseFormSetError } from "react-hook-form";
 import { SkillInputsFields } from "@/components/skills/skill-inputs-form";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -29,33 +26,31 @@ import {
 
 type Relative = Omit<RelativeDateValue, "kind">;
 
+/** What the editor asks of the inputs card when it saves. */
+export type ScheduleInputsHandle = {
+  /** Checks every input, showing each error under its field; the inputs, or null if any is wrong. */
+  validate: () => Promise<Record<string, ScheduleInputValue> | null>;
+  /** Where the server's error of an input goes. */
+  setError: UseFormSetError<FormValues>;
+};
+
 /**
  * The skill's inputs as literals, plus a relative-date choice for each date input. Its own form:
- * the skill's JSON Schema, not zod, says what the inputs may hold.
+ * the skill's JSON Schema, not zod, says what the inputs may hold. The editor saves: it checks
+ * these inputs together with its own fields through `ref`.
  */
 export function ScheduleInputsCard({
   schema,
   initial,
   timezone,
   cron,
-  onSubmit,
-  pending,
-  submitLabel,
-  formError,
+  ref,
 }: {
   schema: InputsSchema;
   initial: Record<string, ScheduleInputValue>;
   timezone: string;
   cron: string;
-  /** Saves the schedule with these inputs; the server's errors of an input go on `setInputError`. */
-  onSubmit: (
-    inputs: Record<string, ScheduleInputValue>,
-    setInputError: UseFormSetError<FormValues>,
-  ) => Promise<void>;
-  pending: boolean;
-  submitLabel: string;
-  /** A server error that no field holds. */
-  formError?: string;
+  ref: Ref<ScheduleInputsHandle>;
 }) {
   const id = useId();
   const fields = useMemo(() => inputFieldsOf(schema), [schema]);
@@ -111,6 +106,8 @@ export function ScheduleInputsCard({
     defaultValues: toFormValues(fields, literals),
     resolver,
     reValidateMode: "onChange",
+    // The editor focuses the first error of the whole page, in reading order.
+    shouldFocusError: false,
   });
   const dateFields = fields.filter((field) => field.kind === "date");
   const values = useWatch({ control: form.control });
@@ -118,9 +115,16 @@ export function ScheduleInputsCard({
     ? resolveScheduleInputs(scheduleInputsOf(values), timezone, fireAt())
     : null;
 
-  const submit = form.handleSubmit((submitted) =>
-    onSubmit(scheduleInputsOf(submitted), form.setError),
-  );
+  useImperativeHandle(ref, () => ({
+    validate: async () => {
+      let inputs: Record<string, ScheduleInputValue> | null = null;
+      await form.handleSubmit((submitted) => {
+        inputs = scheduleInputsOf(submitted);
+      })();
+      return inputs;
+    },
+    setError: form.setError,
+  }));
 
   return (
     <Card>
@@ -211,17 +215,6 @@ export function ScheduleInputsCard({
             </pre>
           </div>
         )}
-        {formError && (
-          <Alert variant="destructive">
-            <AlertDescription>{formError}</AlertDescription>
-          </Alert>
-        )}
-        <div className="flex justify-end">
-          <Button type="button" onClick={() => void submit()} disabled={pending}>
-            {pending ? <LoaderCircle aria-hidden className="animate-spin" /> : <Save aria-hidden />}
-            {submitLabel}
-          </Button>
-        </div>
       </CardContent>
     </Card>
   );

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatAbsolute } from "@/components/format";
+import { formatInZone } from "@/components/format";
 import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
 import { RunStatusBadge } from "@/components/runs/run-status";
@@ -18,13 +18,15 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { isTerminal } from "@/lib/enums";
+import { ScheduleTime, useNow } from "./schedule-time";
 import { SlotOutcomeBadge, SlotStrip } from "./slot-outcome";
 
 const LEDGER_SIZE = 50;
 
 /** The schedule's newest slots and what became of each, polled while a slot's run can change. */
-export function ScheduleLedger({ scheduleId }: { scheduleId: string }) {
+export function ScheduleLedger({ scheduleId, timezone }: { scheduleId: string; timezone: string }) {
   const trpc = useTRPC();
+  const now = useNow(10_000);
   const slots = useQuery({
     ...trpc.schedules.slots.queryOptions({ scheduleId, limit: LEDGER_SIZE }),
     // Poll while a slot's run can still change.
@@ -49,12 +51,12 @@ export function ScheduleLedger({ scheduleId }: { scheduleId: string }) {
         >
           {(ledger) => (
             <>
-              <SlotStrip slots={ledger} />
+              <SlotStrip slots={ledger} timezone={timezone} />
               {ledger.length > 0 && (
                 <Table aria-label="Slots">
                   <TableHeader>
                     <TableRow>
-                      <TableHead>Slot</TableHead>
+                      <TableHead>Slot ({timezone})</TableHead>
                       <TableHead>Outcome</TableHead>
                       <TableHead>Run</TableHead>
                       <TableHead>Why</TableHead>
@@ -64,12 +66,12 @@ export function ScheduleLedger({ scheduleId }: { scheduleId: string }) {
                     {ledger.map((slot) => (
                       <TableRow key={slot.id}>
                         <TableCell className="whitespace-nowrap">
-                          <time
-                            dateTime={slot.slotAt.toISOString()}
-                            title={formatAbsolute(slot.slotAt)}
-                          >
-                            {formatAbsolute(slot.slotAt)}
-                          </time>
+                          <ScheduleTime
+                            at={slot.slotAt}
+                            timezone={timezone}
+                            now={now}
+                            layout="stacked"
+                          />
                         </TableCell>
                         <TableCell>
                           <SlotOutcomeBadge outcome={slot.outcome} />
@@ -79,7 +81,7 @@ export function ScheduleLedger({ scheduleId }: { scheduleId: string }) {
                             <Link
                               href={`/runs/${slot.run.id}`}
                               className="inline-flex items-center gap-1 hover:underline"
-                              aria-label={`Run of ${formatAbsolute(slot.slotAt)}`}
+                              aria-label={`Run of ${formatInZone(slot.slotAt, timezone, { now })}`}
                             >
                               <RunStatusBadge status={slot.run.status} />
                             </Link>

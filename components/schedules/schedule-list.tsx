@@ -5,7 +5,6 @@ import { CalendarClock, Plus } from "lucide-react";
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { formatAbsolute, formatRelative } from "@/components/format";
 import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
@@ -28,11 +27,13 @@ import {
   isPendingHealth,
   type SlotHealth,
 } from "@/lib/schedules";
+import { ScheduleTime, useNow } from "./schedule-time";
 import { SlotHealthBadge } from "./slot-outcome";
 
 export function ScheduleList() {
   const trpc = useTRPC();
   const { can } = useTenantRole();
+  const now = useNow();
   const schedules = useQuery({
     ...trpc.schedules.list.queryOptions(),
     // Poll while a last slot's run can still change, so "Running" becomes how it ended.
@@ -86,8 +87,8 @@ export function ScheduleList() {
             <TableHeader>
               <TableRow>
                 <TableHead>Schedule</TableHead>
-                <TableHead>Cadence</TableHead>
-                <TableHead>Next fire</TableHead>
+                <TableHead className="hidden md:table-cell">Cadence</TableHead>
+                <TableHead className="hidden md:table-cell">Next fire</TableHead>
                 <TableHead>Last slot</TableHead>
                 <TableHead>Enabled</TableHead>
               </TableRow>
@@ -95,7 +96,7 @@ export function ScheduleList() {
             <TableBody>
               {list.map((schedule) => (
                 <TableRow key={schedule.id} data-schedule-id={schedule.id}>
-                  <TableCell>
+                  <TableCell className="align-top md:align-middle">
                     <Link
                       href={`/schedules/${schedule.id}`}
                       className="font-medium hover:underline"
@@ -107,33 +108,51 @@ export function ScheduleList() {
                       {schedule.agent?.name ??
                         (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
                     </div>
+                    {/* Below md the cadence and the next fire stack here instead of in columns. */}
+                    <div className="mt-1 text-xs md:hidden">
+                      <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
+                      {schedule.nextFireAt && (
+                        <div>
+                          Next:{" "}
+                          <ScheduleTime
+                            at={schedule.nextFireAt}
+                            timezone={schedule.timezone}
+                            now={now}
+                          />
+                        </div>
+                      )}
+                    </div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell className="hidden md:table-cell">
                     <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>
                     <div className="text-muted-foreground text-xs">
                       <code className="font-mono">{schedule.cron}</code> · {schedule.timezone}
                     </div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell className="hidden md:table-cell">
                     {schedule.nextFireAt ? (
-                      <time
-                        dateTime={schedule.nextFireAt.toISOString()}
-                        title={formatAbsolute(schedule.nextFireAt)}
-                      >
-                        {formatRelative(schedule.nextFireAt)}
-                        <div className="text-muted-foreground text-xs">
-                          {formatAbsolute(schedule.nextFireAt)}
-                        </div>
-                      </time>
+                      <ScheduleTime
+                        at={schedule.nextFireAt}
+                        timezone={schedule.timezone}
+                        now={now}
+                        layout="stacked"
+                      />
                     ) : (
-                      <span className="text-muted-foreground">—</span>
+                      <span className="text-muted-foreground">
+                        {schedule.enabled ? "—" : "none while disabled"}
+                      </span>
                     )}
                   </TableCell>
-                  <TableCell>
-                    <LastSlot lastSlot={schedule.lastSlot} />
+                  <TableCell className="align-top md:align-middle">
+                    <LastSlot
+                      lastSlot={schedule.lastSlot}
+                      at={schedule.lastSlotAt}
+                      timezone={schedule.timezone}
+                      now={now}
+                    />
                   </TableCell>
-                  <TableCell>
-                    <div className="flex items-center gap-2">
+                  <TableCell className="align-top md:align-middle">
+                    <div className="flex flex-wrap items-center gap-2">
                       <Checkbox
                         aria-label={`${schedule.enabled ? "Disable" : "Enable"} ${schedule.name}`}
                         checked={schedule.enabled}
@@ -165,14 +184,25 @@ export function ScheduleList() {
 /** The newest slot's health, and a failing streak when the last runs failed in a row. */
 function LastSlot({
   lastSlot,
+  at,
+  timezone,
+  now,
 }: {
   lastSlot: { health: SlotHealth; failingStreak: number } | null;
+  at: Date | null;
+  timezone: string;
+  now: number;
 }) {
   if (!lastSlot) return <span className="text-muted-foreground">never fired</span>;
   const streak = failingStreakLabel(lastSlot.failingStreak);
   return (
     <>
       <SlotHealthBadge health={lastSlot.health} />
+      {at && (
+        <div className="text-muted-foreground mt-1 text-xs">
+          <ScheduleTime at={at} timezone={timezone} now={now} layout="stacked" />
+        </div>
+      )}
       {streak && <div className="text-destructive mt-1 text-xs">{streak}</div>}
     </>
   );

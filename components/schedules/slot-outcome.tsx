@@ -1,6 +1,6 @@
 import type { ComponentProps } from "react";
 import { Badge } from "@/components/ui/badge";
-import { formatAbsolute } from "@/components/format";
+import { formatInZone, formatUtc } from "@/components/format";
 import type { ScheduleSlotOutcome } from "@/lib/enums";
 import {
   SLOT_HEALTH_TEXT,
@@ -55,22 +55,25 @@ export function SlotHealthBadge({ health }: { health: SlotHealth }) {
 // Height as well as colour, so the strip reads without telling red from green: a finished run
 // stands tall when it went well and dips when it did not; slots without a run of their own are short.
 const STRIP: Record<SlotHealth, string> = {
-  ok: "h-6 bg-emerald-500",
-  failed: "h-4 bg-red-500",
-  cancelled: "h-4 bg-orange-400",
-  running: "h-5 bg-sky-400",
-  queued: "h-5 bg-sky-200 dark:bg-sky-800",
-  skipped: "h-3 bg-amber-400",
-  missed: "h-3 bg-slate-300 dark:bg-slate-600",
-  not_started: "h-3 bg-red-700",
-  unknown: "h-3 bg-slate-200 dark:bg-slate-700",
+  ok: "h-6 bg-emerald-500 dark:bg-emerald-400",
+  failed: "h-4 bg-red-500 dark:bg-red-400",
+  cancelled: "h-4 bg-orange-400 dark:bg-orange-300",
+  running: "h-5 bg-sky-400 dark:bg-sky-300",
+  queued: "h-5 bg-sky-200 dark:bg-sky-700",
+  skipped: "h-3 bg-amber-400 dark:bg-amber-300",
+  missed: "h-3 bg-slate-300 dark:bg-slate-500",
+  not_started: "h-3 bg-red-700 dark:bg-red-600",
+  unknown: "h-3 bg-slate-200 dark:bg-slate-600",
 };
 
 /** The ledger at a glance, oldest to newest: one mark per slot, its health in its title, colour and height. */
 export function SlotStrip({
   slots,
+  timezone,
 }: {
   slots: { id: string; health: SlotHealth; slotAt: Date }[];
+  /** The schedule's timezone: each mark's title gives its slot there, then in UTC. */
+  timezone: string;
 }) {
   const ordered = [...slots].reverse();
   const healths = ordered.map((slot) => slot.health);
@@ -81,7 +84,7 @@ export function SlotStrip({
           <span
             key={slot.id}
             data-health={slot.health}
-            title={`${formatAbsolute(slot.slotAt)} · ${SLOT_HEALTH_TEXT[slot.health].meaning}`}
+            title={`${formatInZone(slot.slotAt, timezone, { withDate: true })} (${formatUtc(slot.slotAt)}) · ${SLOT_HEALTH_TEXT[slot.health].meaning}`}
             className={`w-2 rounded-sm ${STRIP[slot.health]}`}
           />
         ))}

@@ -6,7 +6,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
-import type { FormValues, InputField } from "@/lib/skill-inputs";
+import { fieldErrorText, type FormValues, type InputField } from "@/lib/skill-inputs";
 
 function hintOf(field: InputField): string | undefined {
   const bounds: string[] = [];
@@ -113,7 +113,7 @@ export function SkillInputsFields({
             )}
             {message && (
               <p id={`${id}-error`} role="alert" className="text-destructive text-xs font-medium">
-                {field.title} {message}
+                {fieldErrorText(field.title, message)}
               </p>
             )}
           </div>

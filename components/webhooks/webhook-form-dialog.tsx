@@ -25,13 +25,13 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { webhookInput, type WebhookInput, type WebhookInputMapping } from "@/lib/schemas/webhooks";
-import { inputFieldsOf } from "@/lib/skill-inputs";
+import { webhookInput, type WebhookInput } from "@/lib/schemas/webhooks";
+import { fieldErrorText, inputFieldsOf } from "@/lib/skill-inputs";
 import { InputMappingTable } from "./input-mapping-table";
+import { toMapping, toRows } from "./mapping-rows";
+import { SamplePayloadPanel } from "./sample-payload-panel";
 
-/** One mapping row as typed: a pointer, and a default written as JSON (or plain text). */
 const mappingRow = z.object({ pointer: z.string(), defaultText: z.string() });
-type MappingRow = z.infer<typeof mappingRow>;
 
 /** The form: the webhook's fields, with its input mapping held as the rows typed into the table. */
 const webhookFormSchema = webhookInput
@@ -42,49 +42,6 @@ type WebhookFormValues = z.output<typeof webhookFormSchema>;
 
 /** The fields that show an error of their own; `inputMapping.<input>` shows in its row. */
 const FIELDS_WITH_ERRORS = ["name", "rateLimitPerMinute", "skillId", "agentId"] as const;
-
-const toRows = (mapping: WebhookInputMapping): Record<string, MappingRow> =>
-  Object.fromEntries(
-    Object.entries(mapping).map(([name, rule]) => [
-      name,
-      {
-        pointer: rule.pointer ?? "",
-        defaultText:
-          rule.default === undefined
-            ? ""
-            : typeof rule.default === "string"
-              ? rule.default
-              : JSON.stringify(rule.default),
-      },
-    ]),
-  );
-
-/** A default typed as `3`, `true` or `["a"]` is that JSON value; anything else is the text itself. */
-function parseDefault(text: string): unknown {
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** The mapping of the skill's current inputs only: rows left from another skill (or a dropped input) go. */
-function toMapping(rows: Record<string, MappingRow>, inputNames: string[]): WebhookInputMapping {
-  const mapping: WebhookInputMapping = {};
-  for (const name of inputNames) {
-    const row = rows[name];
-    if (!row) continue;
-    const pointer = row.pointer.trim();
-    const fallback = parseDefault(row.defaultText);
-    if (pointer || fallback !== undefined)
-      mapping[name] = {
-        ...(pointer ? { pointer } : {}),
-        ...(fallback !== undefined ? { default: fallback } : {}),
-      };
-  }
-  return mapping;
-}
 
 /**
  * Create or edit a webhook: the skill it starts, the agent (or the tenant default at delivery
@@ -150,7 +107,10 @@ function WebhookForm({
     reValidateMode: "onChange",
   });
   const { errors } = form.formState;
-  const [name, skillId] = useWatch({ control: form.control, name: ["name", "skillId"] });
+  const [name, skillId, mappingRows] = useWatch({
+    control: form.control,
+    name: ["name", "skillId", "mappingRows"],
+  });
   const slug = skills.data?.find((skill) => skill.id === skillId)?.slug;
   const skill = useQuery({
     ...trpc.skills.get.queryOptions({ slug: slug ?? "" }),
@@ -230,7 +190,7 @@ function WebhookForm({
               maxLength={120}
               required
               aria-invalid={Boolean(errors.name)}
-              placeholder="GitHub issues"
+              autoComplete="off"
             />
           </Field>
           <Field
@@ -308,8 +268,12 @@ function WebhookForm({
                       {field.required && <span className="text-destructive"> *</span>}
                       <div className="text-muted-foreground font-mono text-xs">{field.name}</div>
                       {error && (
-                        <p className="text-destructive mt-1 text-xs" role="alert">
-                          {error}
+                        <p
+                          id={`${id}-${field.name}-error`}
+                          className="text-destructive mt-1 text-xs"
+                          role="alert"
+                        >
+                          {fieldErrorText(field.title, error)}
                         </p>
                       )}
                     </>
@@ -319,23 +283,44 @@ function WebhookForm({
                       aria-label={`Pointer for ${field.name}`}
                       className="font-mono"
                       {...form.register(`mappingRows.${field.name}.pointer`)}
-                      placeholder={`/${field.name}`}
+                      autoComplete="off"
                       aria-invalid={Boolean(error)}
+                      aria-describedby={error ? `${id}-${field.name}-error` : undefined}
                     />
                   ),
                   defaultCell: (
-                    <Input
-                      aria-label={`Default for ${field.name}`}
-                      {...form.register(`mappingRows.${field.name}.defaultText`)}
-                      placeholder={
-                        field.default === undefined
-                          ? ""
-                          : `skill default: ${JSON.stringify(field.default)}`
-                      }
-                    />
+                    <>
+                      <Input
+                        aria-label={`Default for ${field.name}`}
+                        {...form.register(`mappingRows.${field.name}.defaultText`)}
+                        autoComplete="off"
+                        aria-describedby={
+                          field.default === undefined
+                            ? undefined
+                            : `${id}-${field.name}-skill-default`
+                        }
+                      />
+                      {field.default !== undefined && (
+                        <p
+                          id={`${id}-${field.name}-skill-default`}
+                          className="text-muted-foreground mt-1 text-xs"
+                        >
+                          Left empty: the skill&apos;s default, {JSON.stringify(field.default)}
+                        </p>
+                      )}
+                    </>
                   ),
                 };
               })}
+            />
+          )}
+          {skill.data && fields.length > 0 && (
+            <SamplePayloadPanel
+              schema={skill.data.inputsSchema}
+              mapping={toMapping(
+                mappingRows,
+                fields.map((field) => field.name),
+              )}
             />
           )}
         </fieldset>

@@ -73,7 +73,7 @@ export function WebhookList() {
               <TableRow>
                 <TableHead>Webhook</TableHead>
                 <TableHead>Last delivery</TableHead>
-                <TableHead>Limit</TableHead>
+                <TableHead className="hidden md:table-cell">Limit</TableHead>
                 <TableHead>State</TableHead>
               </TableRow>
             </TableHeader>
@@ -86,11 +86,12 @@ export function WebhookList() {
                     </Link>
                     <div className="text-muted-foreground text-xs">
                       {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
+                      <span className="md:hidden"> · {webhook.rateLimitPerMinute}/min</span>
                     </div>
                   </TableCell>
                   <TableCell>
                     {webhook.lastDeliveryAt && webhook.lastVerdict ? (
-                      <div className="flex items-center gap-2">
+                      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
                         <DeliveryVerdictBadge verdict={webhook.lastVerdict} />
                         <time
                           dateTime={webhook.lastDeliveryAt.toISOString()}
@@ -104,7 +105,9 @@ export function WebhookList() {
                       <span className="text-muted-foreground">never</span>
                     )}
                   </TableCell>
-                  <TableCell className="text-sm">{webhook.rateLimitPerMinute}/min</TableCell>
+                  <TableCell className="hidden text-sm md:table-cell">
+                    {webhook.rateLimitPerMinute}/min
+                  </TableCell>
                   <TableCell>
                     {webhook.enabled ? (
                       <Badge variant="success">Enabled</Badge>

@@ -1,7 +1,10 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
+import { CRON_SHAPE_HINT, explainCronProblem } from "./cron-fields";
 
-export type CadenceCheck = { ok: true } | { ok: false; error: string };
+/** A refused cadence names its field, so the editor marks the timezone alone when only it is wrong. */
+export type CadenceCheck = { ok: true } | { ok: false; field: "cron" | "timezone"; error: string };
+export type CadenceErrors = { cron?: string; timezone?: string };
 
 /** A 5-field cron expression read in an IANA timezone; croner does the calendar and DST math. */
 function cronOf(expression: string, timezone: string) {
@@ -18,19 +21,31 @@ export function isValidTimeZone(timezone: string): boolean {
   }
 }
 
-export function checkCadence(expression: string, timezone: string): CadenceCheck {
-  if (!isValidTimeZone(timezone))
-    return { ok: false, error: `"${timezone}" is not an IANA timezone.` };
+/**
+ * What is wrong with the cron expression and with the timezone, each on its own: croner judges
+ * the expression (read in UTC when the timezone is unknown), and its refusal is worded per field.
+ */
+export function cadenceErrors(expression: string, timezone: string): CadenceErrors {
+  const errors: CadenceErrors = {};
+  const zoneValid = isValidTimeZone(timezone);
+  if (!zoneValid)
+    errors.timezone = timezone.trim()
+      ? `"${timezone}" is not an IANA timezone.`
+      : "Choose a timezone, like Europe/Berlin.";
   try {
-    const cron = cronOf(expression, timezone);
-    if (!cron.nextRun(new Date())) return { ok: false, error: "This cron expression never fires." };
-    return { ok: true };
-  } catch (error) {
-    return {
-      ok: false,
-      error: (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: /, ""),
-    };
+    if (!cronOf(expression, zoneValid ? timezone : "UTC").nextRun(new Date()))
+      errors.cron = "This cron expression never fires (a date like 31 February never comes).";
+  } catch {
+    errors.cron = explainCronProblem(expression) ?? `${CRON_SHAPE_HINT}.`;
   }
+  return errors;
+}
+
+export function checkCadence(expression: string, timezone: string): CadenceCheck {
+  const errors = cadenceErrors(expression, timezone);
+  if (errors.timezone) return { ok: false, field: "timezone", error: errors.timezone };
+  if (errors.cron) return { ok: false, field: "cron", error: errors.cron };
+  return { ok: true };
 }
 
 /** The first fire time strictly after `after`, or null if the expression never fires again. */
@@ -105,4 +120,33 @@ export function cronOfPreset(preset: CadencePreset): string {
     case "monthly":
       return `${preset.minute} ${preset.hour} ${preset.dayOfMonth} * *`;
   }
+}
+
+const WEEKDAY_RANGES = new Set(["1-5", "MON-FRI"]);
+const numberIn = (text: string | undefined, min: number, max: number) => {
+  if (text === undefined || !/^\d{1,2}$/.test(text)) return null;
+  const value = Number(text);
+  return value >= min && value <= max ? value : null;
+};
+
+/** The preset a cron expression is, so the editor shows "Weekdays at 08:30" rather than "Custom". */
+export function presetOfCron(expression: string): CadencePreset | null {
+  const [minuteText, hourText, dayText, month, weekday, ...rest] = expression.trim().split(/\s+/);
+  if (rest.length || month !== "*" || weekday === undefined) return null;
+  const minute = numberIn(minuteText, 0, 59);
+  if (minute === null) return null;
+  if (hourText === "*")
+    return dayText === "*" && weekday === "*" ? { kind: "hourly", minute } : null;
+  const hour = numberIn(hourText, 0, 23);
+  if (hour === null) return null;
+  if (dayText !== "*") {
+    const dayOfMonth = numberIn(dayText, 1, 28);
+    return dayOfMonth !== null && weekday === "*"
+      ? { kind: "monthly", dayOfMonth, hour, minute }
+      : null;
+  }
+  if (weekday === "*") return { kind: "daily", hour, minute };
+  if (WEEKDAY_RANGES.has(weekday.toUpperCase())) return { kind: "weekdays", hour, minute };
+  const dayOfWeek = numberIn(weekday, 0, 7);
+  return dayOfWeek === null ? null : { kind: "weekly", dayOfWeek: dayOfWeek % 7, hour, minute };
 }

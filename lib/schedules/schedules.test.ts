@@ -65,11 +65,13 @@ describe("cadence in the schedule's timezone", () => {
     expect(checkCadence("30 8 * * 1-5", "Europe/Berlin")).toEqual({ ok: true });
     expect(checkCadence("61 * * * *", "UTC")).toEqual({
       ok: false,
-      error: expect.stringContaining("minute"),
+      field: "cron",
+      error: "Minute: 61 is out of range 0–59",
     });
     expect(checkCadence("* * * * * *", "UTC")).toMatchObject({ ok: false });
     expect(checkCadence("0 9 * * *", "Mars/Olympus")).toEqual({
       ok: false,
+      field: "timezone",
       error: '"Mars/Olympus" is not an IANA timezone.',
     });
     expect(describeCadence("30 8 * * 1-5")).toBe("At 08:30, Monday through Friday");

@@ -27,6 +27,8 @@ export type PropertySchema = {
   pattern?: string;
   items?: PropertySchema;
   "x-skillrun-widget"?: "textarea";
+  /** What to say when the value fails `pattern` or `format`: a sentence, or words after the title. */
+  "x-skillrun-error"?: string;
   [keyword: string]: unknown;
 };
 

@@ -5,6 +5,13 @@ export {
   type InputsSchema,
   type PropertySchema,
 } from "./fields";
-export { compileSkillInputs, type FieldErrors, type InputsValidation } from "./validate";
+export {
+  compileSkillInputs,
+  ERROR_KEYWORD,
+  fieldErrorLine,
+  fieldErrorText,
+  type FieldErrors,
+  type InputsValidation,
+} from "./validate";
 export { fromFormValues, toFormValues, type FormValues } from "./form-values";
 export { summaryOrderOf, titleInputOf, TITLE_KEYWORD } from "./summary";

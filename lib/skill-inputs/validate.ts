@@ -26,6 +26,20 @@ const FORMAT_NAMES: Record<string, string> = {
   uuid: "UUID",
 };
 
+/** A property's own message for a value that fails its `pattern` or `format`. */
+export const ERROR_KEYWORD = "x-skillrun-error";
+
+/** A message that is a sentence of its own, not a predicate that reads after the input's title. */
+const isSentence = (message: string) => /^[A-Z]/.test(message);
+
+/** A field's message under its control: "Topic is required", or a sentence as it is. */
+export const fieldErrorText = (title: string, message: string) =>
+  isSentence(message) ? message : `${title} ${message}`;
+
+/** A field's message in a list naming several ("version: Use a version like 2.4.0"). */
+export const fieldErrorLine = (name: string, message: string) =>
+  isSentence(message) ? `${name}: ${message}` : `${name} ${message}`;
+
 /** The segments of a location such as "#/properties/a%20b/items", decoded ("a b"). */
 const pointerSegments = (location: string) =>
   location
@@ -44,7 +58,11 @@ function schemaAt(schema: InputsSchema, keywordLocation: string): PropertySchema
   return node && typeof node === "object" ? (node as PropertySchema) : undefined;
 }
 
-function messageFor(error: OutputUnit, node: PropertySchema | undefined): string {
+/**
+ * The message for one failed keyword. A sentence (capitalised) stands alone; anything else reads
+ * after the input's title ("Topic must be at least 3 characters"), see `fieldErrorText`.
+ */
+function messageFor(error: OutputUnit, node: PropertySchema | undefined, title: string): string {
   const typeName = (type: unknown) =>
     type === "integer"
       ? "a whole number"
@@ -75,9 +93,19 @@ function messageFor(error: OutputUnit, node: PropertySchema | undefined): string
     case "enum":
       return `must be one of: ${(node?.enum ?? []).map((option) => JSON.stringify(option)).join(", ")}`;
     case "format":
-      return `must be a valid ${FORMAT_NAMES[node?.format ?? ""] ?? node?.format ?? "value"}`;
+      return (
+        node?.[ERROR_KEYWORD] ??
+        `must be a valid ${FORMAT_NAMES[node?.format ?? ""] ?? node?.format ?? "value"}`
+      );
     case "pattern":
-      return `must match the pattern ${node?.pattern}`;
+      // A regular expression is no message: the schema's own words, else a plain one.
+      return node?.[ERROR_KEYWORD] ?? `Doesn't match the expected format for ${title}`;
+    case "const":
+      return `must be ${JSON.stringify(node?.const)}`;
+    case "multipleOf":
+      return `must be a multiple of ${String(node?.multipleOf)}`;
+    case "uniqueItems":
+      return "must not list the same item twice";
     case "minItems":
       return `needs at least ${node?.minItems} item${node?.minItems === 1 ? "" : "s"}`;
     case "maxItems":
@@ -85,7 +113,8 @@ function messageFor(error: OutputUnit, node: PropertySchema | undefined): string
     case "false":
       return "is not an input of this skill";
     default:
-      return error.error;
+      // Never the validator's own wording, which quotes schema internals.
+      return node?.[ERROR_KEYWORD] ?? `Doesn't match the expected format for ${title}`;
   }
 }
 
@@ -103,12 +132,18 @@ function fieldErrorsOf(schema: InputsSchema, errors: OutputUnit[]): FieldErrors 
     if (error.keyword === "required") {
       const missing = /"(.*)"/.exec(error.error)?.[1];
       if (path.length === 0 && missing) add(missing, "is required");
-      else add(path[0] ?? "", error.error);
+      else add(path[0] ?? "", missing ? `is missing "${missing}"` : "is missing a required part");
       continue;
     }
     const field = path[0] ?? "";
-    const message = messageFor(error, schemaAt(schema, error.keywordLocation));
-    add(field, path.length > 1 ? `item ${Number(path[1]) + 1} ${message}` : message);
+    const title = schema.properties?.[field]?.title ?? field;
+    const message = messageFor(error, schemaAt(schema, error.keywordLocation), title);
+    add(
+      field,
+      path.length > 1
+        ? `item ${Number(path[1]) + 1}${isSentence(message) ? ":" : ""} ${message}`
+        : message,
+    );
   }
   return fields;
 }

@@ -19,7 +19,7 @@ import { DeliveryRow } from "./delivery-row";
 export type Delivery =
   inferRouterOutputs<AppRouter>["webhooks"]["deliveries"]["deliveries"][number];
 
-/** One row per delivery; a replayable one can show its payload below it and be replayed. */
+/** One row per delivery; one with a payload can show it below, and be replayed where that can work. */
 export function DeliveriesTable({ deliveries }: { deliveries: Delivery[] }) {
   const trpc = useTRPC();
   const [openPayload, setOpenPayload] = useState<string | null>(null);
@@ -36,7 +36,7 @@ export function DeliveriesTable({ deliveries }: { deliveries: Delivery[] }) {
       <TableHeader>
         <TableRow>
           <TableHead>Received</TableHead>
-          <TableHead>Delivery id</TableHead>
+          <TableHead className="hidden md:table-cell">Delivery id</TableHead>
           <TableHead>Verdict</TableHead>
           <TableHead>Run</TableHead>
           <TableHead>

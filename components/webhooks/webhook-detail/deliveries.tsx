@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { LoaderCircle, RefreshCw } from "lucide-react";
+import { LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryView } from "@/components/shell/query-view";
 import { Button } from "@/components/ui/button";
@@ -9,8 +10,6 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { DeliveriesTable } from "./deliveries-table";
 
-/** The delivery log refreshes this often while the page is open: senders do not wait for operators. */
-const DELIVERY_POLL_MS = 5_000;
 const PAGE_SIZE = 50;
 
 export function Deliveries({ webhookId }: { webhookId: string }) {
@@ -20,14 +19,18 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
       { webhookId, limit: PAGE_SIZE },
       { getNextPageParam: (page) => page.nextCursor },
     ),
-    refetchInterval: DELIVERY_POLL_MS,
+    // Live while the page is open (TanStack pauses it in a background tab): senders do not wait for operators.
+    refetchInterval: LIVE_POLL_MS,
   });
   const rows = deliveries.data?.pages.flatMap((page) => page.deliveries) ?? [];
 
   return (
     <Card className="mt-4">
-      <CardHeader className="flex flex-row items-center justify-between">
-        <CardTitle>Deliveries</CardTitle>
+      <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
+        <div className="flex flex-col gap-1">
+          <CardTitle>Deliveries</CardTitle>
+          <p className="text-muted-foreground text-xs">New deliveries appear on their own.</p>
+        </div>
         <Button
           size="sm"
           variant="outline"

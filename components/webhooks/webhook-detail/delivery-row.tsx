@@ -22,9 +22,8 @@ export function DeliveryRow({
   replaying: boolean;
   onReplay: () => void;
 }) {
-  const { can } = useTenantRole();
   return (
-    <TableRow data-delivery-id={delivery.id}>
+    <TableRow data-delivery-id={delivery.id} className="align-top">
       <TableCell>
         <time
           dateTime={delivery.receivedAt.toISOString()}
@@ -32,13 +31,21 @@ export function DeliveryRow({
         >
           {formatRelative(delivery.receivedAt)}
         </time>
-        <div className="text-muted-foreground text-xs">
+        <div className="text-muted-foreground text-xs whitespace-nowrap">
           HTTP {delivery.httpStatus} · {delivery.bodyBytes.toLocaleString()} bytes
           {delivery.replayOfId && " · replay"}
         </div>
+        {delivery.deliveryId && (
+          <div
+            className="text-muted-foreground max-w-40 truncate font-mono text-xs md:hidden"
+            title={delivery.deliveryId}
+          >
+            {delivery.deliveryId}
+          </div>
+        )}
       </TableCell>
       <TableCell
-        className="max-w-48 truncate font-mono text-xs"
+        className="hidden max-w-48 truncate font-mono text-xs md:table-cell"
         title={delivery.deliveryId ?? undefined}
       >
         {delivery.deliveryId ?? "—"}
@@ -46,7 +53,9 @@ export function DeliveryRow({
       <TableCell>
         <DeliveryVerdictBadge verdict={delivery.verdict} />
         {delivery.error && (
-          <p className="text-muted-foreground mt-1 max-w-72 text-xs">{delivery.error}</p>
+          <p className="text-muted-foreground mt-1 max-w-80 text-xs break-words">
+            {delivery.error}
+          </p>
         )}
       </TableCell>
       <TableCell>
@@ -62,18 +71,51 @@ export function DeliveryRow({
           <span className="text-muted-foreground">—</span>
         )}
       </TableCell>
-      <TableCell className="text-right whitespace-nowrap">
-        {delivery.replayable && (
+      <TableCell className="text-right">
+        <DeliveryActions
+          delivery={delivery}
+          payloadOpen={payloadOpen}
+          onTogglePayload={onTogglePayload}
+          replaying={replaying}
+          onReplay={onReplay}
+        />
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** Payload and Replay; where a replay cannot succeed, the reason takes the button's place. */
+function DeliveryActions({
+  delivery,
+  payloadOpen,
+  onTogglePayload,
+  replaying,
+  onReplay,
+}: Parameters<typeof DeliveryRow>[0]) {
+  const { can } = useTenantRole();
+  const { replay } = delivery;
+  return (
+    <>
+      <div className="flex flex-wrap justify-end gap-1">
+        {delivery.hasPayload && (
           <Button size="sm" variant="ghost" aria-expanded={payloadOpen} onClick={onTogglePayload}>
             Payload
           </Button>
         )}
-        {delivery.replayable && can("operator") && (
+        {replay.replayable && can("operator") && (
           <Button size="sm" variant="outline" onClick={onReplay} disabled={replaying}>
             Replay
           </Button>
         )}
-      </TableCell>
-    </TableRow>
+      </div>
+      {!replay.replayable && can("operator") && (
+        <p
+          className="text-muted-foreground mt-1 ml-auto max-w-64 text-left text-xs"
+          data-testid="replay-blocked"
+        >
+          {replay.reason}
+        </p>
+      )}
+    </>
   );
 }

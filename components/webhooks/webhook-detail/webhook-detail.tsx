@@ -10,6 +10,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Deliveries } from "./deliveries";
 import { EndpointCard } from "./endpoint-card";
+import { ExampleCard } from "./example-card";
 import { SavedInputMapping } from "./saved-input-mapping";
 import { WebhookActions } from "./webhook-actions";
 import { WebhookSummary } from "./webhook-summary";
@@ -45,7 +46,7 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
           />
           <div className="grid gap-4 lg:grid-cols-2">
             <EndpointCard webhookId={webhookId} data={data} />
-            <Card>
+            <Card className="min-w-0">
               <CardHeader>
                 <CardTitle>Inputs from the payload</CardTitle>
               </CardHeader>
@@ -54,6 +55,7 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
               </CardContent>
             </Card>
           </div>
+          <ExampleCard webhookId={webhookId} data={data} />
           <Deliveries webhookId={webhookId} />
         </>
       )}

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { missingModelSettings } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
-import { agents, agentTemplates } from "@/server/db/schema";
+import { agents, agentSkills, agentTemplates } from "@/server/db/schema";
 import { env } from "@/server/env";
 import { AgentNotFoundError } from "./agent-config";
 
@@ -16,6 +16,11 @@ function selectAgents(db: Database, tenantId: string, agentId?: string) {
       modelOverride: agents.modelOverride,
       templateModel: agentTemplates.defaultModel,
       template: { id: agentTemplates.id, name: agentTemplates.name },
+      /** The skills assigned to the agent, so Run now can offer the agent a skill belongs to. */
+      skillIds: sql<string[]>`coalesce((
+        select json_agg(${agentSkills.skillId} order by ${agentSkills.skillId})
+        from ${agentSkills} where ${agentSkills.agentId} = ${agents.id}
+      ), '[]')`,
     })
     .from(agents)
     .innerJoin(

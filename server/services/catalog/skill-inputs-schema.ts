@@ -9,6 +9,7 @@ import addFormats from "ajv-formats";
 const UI_KEYWORDS = [
   { keyword: "x-skillrun-widget", metaSchema: { enum: ["textarea"] } },
   { keyword: "x-skillrun-title", metaSchema: { type: "string", minLength: 1 } },
+  { keyword: "x-skillrun-error", metaSchema: { type: "string", minLength: 1 } },
 ] as const;
 
 /**

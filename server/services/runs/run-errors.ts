@@ -1,4 +1,5 @@
 import "server-only";
+import { fieldErrorLine } from "@/lib/skill-inputs";
 import type { RunStatus } from "@/server/db/schema/enums";
 import { ServiceError } from "@/server/services/errors";
 
@@ -18,7 +19,9 @@ export class InputsInvalidError extends ServiceError {
   constructor(readonly fieldErrors: Record<string, string[]>) {
     super(
       `The inputs do not match the skill's schema: ${Object.entries(fieldErrors)
-        .map(([field, messages]) => `${field || "inputs"} ${messages.join(", ")}`)
+        .map(([field, messages]) =>
+          messages.map((message) => fieldErrorLine(field || "inputs", message)).join(", "),
+        )
         .join("; ")}.`,
     );
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import {
-  checkCadence,
+  cadenceErrors,
   failingStreak,
   nextFireAfter,
   resolveScheduleInputs,
@@ -30,12 +30,14 @@ export class ScheduleNotFoundError extends ServiceError {
 /** Field errors as the editor shows them: schedule fields by name, skill inputs as `inputs.<name>`. */
 async function validateSchedule(db: Database, tenantId: string, input: ScheduleInput, now: Date) {
   const errors: Record<string, string[]> = {};
-  const cadence = checkCadence(input.cron, input.timezone);
-  if (!cadence.ok)
-    (errors[cadence.error.includes("IANA") ? "timezone" : "cron"] ??= []).push(cadence.error);
+  const cadence = cadenceErrors(input.cron, input.timezone);
+  for (const field of ["cron", "timezone"] as const) {
+    const message = cadence[field];
+    if (message) errors[field] = [message];
+  }
   const { skill, errors: targetErrors } = await checkRunTarget(db, tenantId, input);
   Object.assign(errors, targetErrors);
-  if (skill && cadence.ok) {
+  if (skill && !cadence.cron && !cadence.timezone) {
     // Validated as the inputs of a slot fired now would be, relative dates resolved.
     const result = compileSkillInputs(skill.inputsSchema)(
       resolveScheduleInputs(input.inputs, input.timezone, now),
@@ -228,7 +230,8 @@ function recentSlotsOf(db: Database, tenantId: string) {
     .as("recent_slot");
   return db
     .select({
-      slots: sql<SlotForHealth[]>`coalesce(json_agg(json_build_object(
+      slots: sql<(SlotForHealth & { slotAt: string })[]>`coalesce(json_agg(json_build_object(
+        'slotAt', ${recent.slotAt},
         'outcome', ${recent.outcome},
         'run', case when ${skillRuns.id} is null then null else json_build_object('status', ${skillRuns.status}) end
       ) order by ${recent.slotAt} desc), '[]')`.as("slots"),
@@ -256,7 +259,7 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
 });
 
 /** The newest slot's health by its run's final state, and how many runs in a row failed; null before the first slot. */
-function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({
+function withLastSlot<Row extends { recentSlots: (SlotForHealth & { slotAt: string })[] }>({
   recentSlots,
   ...schedule
 }: Row) {
@@ -266,6 +269,8 @@ function withLastSlot<Row extends { recentSlots: SlotForHealth[] }>({
     lastSlot: newest
       ? { health: slotHealth(newest), failingStreak: failingStreak(recentSlots) }
       : null,
+    /** When the newest slot was due, for the list's "Last slot" time. */
+    lastSlotAt: newest ? new Date(newest.slotAt) : null,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   SkillNotFoundError,
 } from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { fieldErrorLine } from "@/lib/skill-inputs";
 import { mapPayloadToInputs } from "./webhook-mapping";
 import { DeliveryNotFoundError, WebhookNotFoundError } from "./webhooks";
 
@@ -124,11 +125,19 @@ function explainUnresolved(
   for (const [field, messages] of Object.entries(error.fieldErrors)) {
     const pointer = unresolved[field];
     fields[field] = pointer
-      ? messages.map((message) => `${message} (nothing at ${pointer} in the payload)`)
+      ? messages.map((message) => `${message}, and the payload has nothing at ${pointer}`)
       : messages;
   }
   return fields;
 }
+
+/** Field errors as one line for the delivery log: "title is required, and the payload has nothing at /issue/title". */
+const fieldErrorLines = (fieldErrors: Record<string, string[]>) =>
+  Object.entries(fieldErrors)
+    .flatMap(([field, messages]) =>
+      messages.map((message) => fieldErrorLine(field || "inputs", message)),
+    )
+    .join("; ");
 
 /** The delivery's id or signature is held by an accepted delivery: its transaction rolls back. */
 class DeliveryClaimed extends Error {}
@@ -248,7 +257,8 @@ export async function acceptDelivery(
         ...logged,
         verdict: "inputs_invalid",
         httpStatus: 422,
-        error: error.message,
+        // As specific as the answer to the sender (and the replay's toast): which input, which pointer.
+        error: fieldErrorLines(fieldErrors),
       });
       return { verdict: "inputs_invalid", fieldErrors };
     }

@@ -4,6 +4,7 @@ import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
+import { replayabilityOf } from "./webhook-replayability";
 import { ServiceError } from "@/server/services/errors";
 import { checkRunTarget } from "@/server/services/runs/run-target";
 import type { WebhookInput } from "@/lib/schemas/webhooks";
@@ -212,6 +213,25 @@ export async function getWebhook(db: Database, tenantId: string, webhookId: stri
   return webhook;
 }
 
+/** What decides whether a logged delivery can be replayed now (see `replayabilityOf`). */
+async function replayConfigOf(db: Database, scope: { tenantId: string; webhookId: string }) {
+  const [config] = await db
+    .select({
+      webhookUpdatedAt: webhooks.updatedAt,
+      skillUpdatedAt: skills.updatedAt,
+      skillAvailable: skills.enabled,
+    })
+    .from(webhooks)
+    .innerJoin(skills, eq(skills.id, webhooks.skillId))
+    .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)));
+  if (!config) throw new WebhookNotFoundError(scope.webhookId);
+  const { webhookUpdatedAt, skillUpdatedAt, skillAvailable } = config;
+  return {
+    skillAvailable,
+    configChangedAt: webhookUpdatedAt > skillUpdatedAt ? webhookUpdatedAt : skillUpdatedAt,
+  };
+}
+
 /** Characters of a payload the delivery log shows per row; the whole payload is one click away. */
 const PAYLOAD_PREVIEW_CHARS = 160;
 
@@ -225,7 +245,7 @@ export async function listWebhookDeliveries(
   scope: { tenantId: string; webhookId: string },
   page: { limit: number; cursor?: string | null },
 ) {
-  await getWebhook(db, scope.tenantId, scope.webhookId);
+  const config = await replayConfigOf(db, scope);
   const rows = await db
     .select({
       id: webhookDeliveries.id,
@@ -237,7 +257,7 @@ export async function listWebhookDeliveries(
       bodyBytes: webhookDeliveries.bodyBytes,
       error: webhookDeliveries.error,
       replayOfId: webhookDeliveries.replayOfId,
-      replayable: sql<boolean>`${webhookDeliveries.payload} is not null`,
+      hasPayload: sql<boolean>`${webhookDeliveries.payload} is not null`,
       payloadPreview: sql<
         string | null
       >`left(${webhookDeliveries.payload}::text, ${PAYLOAD_PREVIEW_CHARS})`,
@@ -256,7 +276,9 @@ export async function listWebhookDeliveries(
     )
     .orderBy(desc(webhookDeliveries.receivedAt), desc(webhookDeliveries.id))
     .limit(page.limit + 1);
-  const deliveries = rows.slice(0, page.limit);
+  const deliveries = rows
+    .slice(0, page.limit)
+    .map((delivery) => ({ ...delivery, replay: replayabilityOf(delivery, config) }));
   const last = deliveries.at(-1);
   return { deliveries, nextCursor: rows.length > page.limit && last ? last.id : null };
 }

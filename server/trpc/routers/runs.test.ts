@@ -7,6 +7,7 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import type { AgentRuntimeConfig } from "@/server/agent/config";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { skillRuns } from "@/server/db/schema";
+import { compileSkillInputs } from "@/lib/skill-inputs";
 import { type InputsInvalidError } from "@/server/services/runs/run-errors";
 import {
   callerFor,
@@ -95,6 +96,38 @@ describe("runs router", () => {
       topic: ["must be a string"],
     });
     expect((await operator.runs.list({})).runs).toHaveLength(0);
+  });
+
+  it("refuses with exactly the messages the browser's form shows (one validator, lib/skill-inputs)", async () => {
+    const inputsSchema = {
+      type: "object" as const,
+      required: ["version", "ticket"],
+      properties: {
+        version: {
+          type: "string",
+          title: "Version",
+          pattern: "^\\d+\\.\\d+\\.\\d+$",
+          "x-skillrun-error": "Use a version like 2.4.0",
+        },
+        ticket: { type: "string", title: "Ticket", pattern: "^[A-Z]+-\\d+$" },
+      },
+    };
+    const { tenant, skill } = await createTenantWithSkill(db, { inputsSchema });
+    const operator = await member(tenant.id, "operator");
+    const inputs = { version: "soon", ticket: "abc" };
+    const error = await operator.runs
+      .start({ skillSlug: skill.slug, inputs })
+      .catch((caught: unknown) => caught);
+    const fieldErrors = ((error as TRPCError).cause as InputsInvalidError).fieldErrors;
+    const browser = compileSkillInputs(inputsSchema)(inputs);
+    expect(browser.valid ? null : browser.fieldErrors).toEqual(fieldErrors);
+    expect(fieldErrors).toEqual({
+      version: ["Use a version like 2.4.0"],
+      ticket: ["Doesn't match the expected format for Ticket"],
+    });
+    expect((error as TRPCError).message).toBe(
+      "The inputs do not match the skill's schema: version: Use a version like 2.4.0; ticket: Doesn't match the expected format for Ticket.",
+    );
   });
 
   it("lets a viewer read but not start, cancel or re-run", async () => {

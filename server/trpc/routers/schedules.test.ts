@@ -127,7 +127,7 @@ describe("schedules router", () => {
     expect(result).toEqual({
       code: "BAD_REQUEST",
       fieldErrors: {
-        cron: [expect.stringContaining("minute")],
+        cron: ["Minute: 61 is out of range 0–59"],
         agentId: ["is not an agent of this tenant"],
       },
     });

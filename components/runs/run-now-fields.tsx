@@ -1,0 +1,126 @@
+"use client";
+
+import { formatRelative } from "@/components/format";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { Label } from "@/components/ui/label";
+import { Select } from "@/components/ui/select";
+import type { RunStatus } from "@/lib/enums";
+import { runLabelText } from "./run-label";
+import type { AgentForRunNow } from "./run-now-agent";
+
+/** The agent picker, saying why its agent is preselected and when its model cannot run here. */
+export function AgentField({
+  idPrefix,
+  agents,
+  agentId,
+  onChange,
+  why,
+}: {
+  idPrefix: string;
+  agents: (AgentForRunNow & { configured: boolean; model: string })[];
+  agentId: string;
+  onChange: (agentId: string) => void;
+  /** Why the selected agent is the one selected, while it is. */
+  why: string | null;
+}) {
+  const selected = agents.find((agent) => agent.id === agentId);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={`${idPrefix}-agent`}>Agent</Label>
+      <Select
+        id={`${idPrefix}-agent`}
+        value={agentId}
+        onChange={(event) => onChange(event.target.value)}
+        disabled={agents.length === 0}
+        aria-describedby={why ? `${idPrefix}-agent-why` : undefined}
+      >
+        {agents.length === 0 && <option value="">No agents in this tenant</option>}
+        {agents.map((agent) => (
+          <option key={agent.id} value={agent.id}>
+            {agent.name}
+            {agent.isDefault ? " (default)" : ""}
+            {agent.configured ? "" : " — model not configured"}
+          </option>
+        ))}
+      </Select>
+      {why && (
+        <p id={`${idPrefix}-agent-why`} className="text-muted-foreground text-xs">
+          {why}
+        </p>
+      )}
+      {selected && !selected.configured && (
+        <p className="text-xs text-amber-800 dark:text-amber-300">
+          {selected.model} is not configured here; this run will fail with model_not_configured.
+        </p>
+      )}
+    </div>
+  );
+}
+
+type EarlierRun = Parameters<typeof runLabelText>[0] & {
+  id: string;
+  status: RunStatus;
+  createdAt: Date;
+};
+
+/** The earlier runs of the skill whose inputs can fill the form. */
+export function PrefillField({
+  idPrefix,
+  runs,
+  loading,
+  value,
+  onChange,
+}: {
+  idPrefix: string;
+  runs: EarlierRun[] | undefined;
+  loading: boolean;
+  value: string;
+  onChange: (runId: string) => void;
+}) {
+  const list = runs ?? [];
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={`${idPrefix}-prefill`}>Prefill from a previous run</Label>
+      <Select
+        id={`${idPrefix}-prefill`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        disabled={!list.length}
+      >
+        <option value="">
+          {loading ? "Loading…" : list.length ? "Choose a run…" : "No earlier runs"}
+        </option>
+        {list.map((run) => (
+          <option key={run.id} value={run.id}>
+            {runLabelText(run, formatRelative(run.createdAt), run.status)}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
+
+/** Asks before an earlier run's inputs replace values the operator typed. */
+export function ConfirmReplaceTyped({
+  typed,
+  onKeep,
+  onReplace,
+}: {
+  /** The titles of the inputs whose typed values would be replaced; null while nothing is asked. */
+  typed: string[] | null;
+  onKeep: () => void;
+  onReplace: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      open={typed !== null}
+      onOpenChange={(open) => !open && onKeep()}
+      title="Replace what you typed?"
+      description={`The earlier run's inputs would replace what you typed in ${typed?.join(", ") ?? "some inputs"}.`}
+      cancelLabel="Keep what I typed"
+      confirmLabel="Replace"
+      destructive={false}
+      onConfirm={onReplace}
+    />
+  );
+}
