@@ -49,7 +49,7 @@ export function AgentField({
         </p>
       )}
       {selected && !selected.configured && (
-        <p className="text-xs text-amber-800 dark:text-amber-300">
+        <p className="text-warning text-xs">
           {selected.model} is not configured here; this run will fail with model_not_configured.
         </p>
       )}
