@@ -23,7 +23,11 @@ export function DeliveryRow({
   onReplay: () => void;
 }) {
   return (
-    <TableRow data-delivery-id={delivery.id} className="align-top">
+    <TableRow
+      id={`delivery-${delivery.id}`}
+      data-delivery-id={delivery.id}
+      className="target:bg-primary/10 scroll-mt-20 align-top"
+    >
       <TableCell>
         <time
           dateTime={delivery.receivedAt.toISOString()}
