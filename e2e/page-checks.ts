@@ -7,10 +7,13 @@ import type { Locator, Page, TestInfo } from "@playwright/test";
 import type { Result } from "axe-core";
 import { expect } from "./support";
 
-/** Waits until `ready` shows, nothing is loading and no finite animation (a dialog opening) runs. */
+/**
+ * Waits until `ready` shows, nothing is loading (no busy region, no skeleton) and no finite
+ * animation (a dialog opening) runs.
+ */
 export async function settle(page: Page, ready: Locator) {
   await expect(ready).toBeVisible();
-  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  await expect(page.locator('[aria-busy="true"], [data-slot="skeleton"]')).toHaveCount(0);
   await page.waitForFunction(finiteAnimationsDone);
 }
 
