@@ -18,7 +18,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
-  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
+  // Always an HTML report too: the UX walk (ux-walk.spec.ts) attaches every page's screenshot to
+  // it for a reviewer, wherever the suite ran. `npx playwright show-report` opens it.
+  reporter: [["list"], ["html", { open: "never" }]],
   timeout: 30_000,
   expect: { timeout: 10_000 },
   use: {

@@ -20,7 +20,11 @@ export default defineConfig({
   tsconfig: "./tsconfig.e2e.json",
   workers: 1,
   forbidOnly: !!process.env.CI,
-  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
+  // Its own folder: the html reporter empties its folder first, and this runs after the main
+  // suite, whose report (with the UX walk's screenshots) is playwright-report/.
+  reporter: process.env.CI
+    ? [["list"], ["html", { open: "never", outputFolder: "playwright-report/dev" }]]
+    : "list",
   // next dev compiles each route on its first request.
   timeout: 300_000,
   expect: { timeout: 60_000 },

@@ -1,8 +1,14 @@
 import type { ComponentProps } from "react";
 import { cn } from "./cn";
 
+/** A placeholder while something loads; `data-slot` lets tests wait until none is left. */
 export function Skeleton({ className, ...props }: ComponentProps<"div">) {
   return (
-    <div aria-hidden className={cn("bg-muted animate-pulse rounded-md", className)} {...props} />
+    <div
+      aria-hidden
+      data-slot="skeleton"
+      className={cn("bg-muted animate-pulse rounded-md", className)}
+      {...props}
+    />
   );
 }

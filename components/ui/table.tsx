@@ -1,9 +1,25 @@
-import type { ComponentProps } from "react";
-import { cn } from "./cn";
+"use client";
 
+import { useRef, type ComponentProps } from "react";
+import { cn } from "./cn";
+import { useScrollsSideways } from "./use-scrolls-sideways";
+
+/**
+ * A table in a box that scrolls sideways when the table is wider than it. While it scrolls, the
+ * box is a named, focusable region, so a keyboard user can reach the columns off-screen.
+ */
 export function Table({ className, ...props }: ComponentProps<"table">) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const scrolls = useScrollsSideways(scroller);
   return (
-    <div className="border-border relative w-full overflow-x-auto rounded-lg border">
+    <div
+      ref={scroller}
+      role={scrolls ? "region" : undefined}
+      aria-label={scrolls ? props["aria-label"] : undefined}
+      aria-labelledby={scrolls ? props["aria-labelledby"] : undefined}
+      tabIndex={scrolls ? 0 : undefined}
+      className="border-border focus-visible:ring-ring relative w-full overflow-x-auto rounded-lg border outline-none focus-visible:ring-2"
+    >
       <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );
