@@ -7,6 +7,7 @@ import python from "highlight.js/lib/languages/python";
 import sqlLanguage from "highlight.js/lib/languages/sql";
 import typescript from "highlight.js/lib/languages/typescript";
 import yaml from "highlight.js/lib/languages/yaml";
+import type { ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
@@ -22,7 +23,27 @@ const ALIASES = {
   yaml: ["yml"],
 };
 
+/**
+ * Markdown sits in a card under the page's h1 and the card's h2, so its headings start at h3:
+ * a deliverable's "# Title" must not become a second h1 on the page.
+ */
+function demoted(level: 1 | 2 | 3 | 4 | 5 | 6) {
+  const Tag = `h${Math.min(level + 2, 6)}` as "h3" | "h4" | "h5" | "h6";
+  return function DemotedHeading({
+    node: _node,
+    ...props
+  }: ComponentProps<"h1"> & { node?: unknown }) {
+    return <Tag {...props} />;
+  };
+}
+
 const COMPONENTS: Components = {
+  h1: demoted(1),
+  h2: demoted(2),
+  h3: demoted(3),
+  h4: demoted(4),
+  h5: demoted(5),
+  h6: demoted(6),
   pre: CodeBlock,
   // A wide table scrolls inside the text, never the page.
   table: ({ node: _node, ...props }) => (

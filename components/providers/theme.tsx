@@ -53,11 +53,5 @@ export function useThemeChoice() {
 
 export function ThemedToaster() {
   const { resolvedTheme } = useTheme();
-  return (
-    <Toaster
-      richColors
-      position="bottom-right"
-      theme={resolvedTheme === "dark" ? "dark" : "light"}
-    />
-  );
+  return <Toaster position="bottom-right" theme={resolvedTheme === "dark" ? "dark" : "light"} />;
 }

@@ -57,7 +57,7 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
       notFound={
         <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
           Schedule not found.{" "}
-          <Link href="/schedules" className="text-primary hover:underline">
+          <Link href="/schedules" className="text-link">
             Back to schedules
           </Link>
         </p>
@@ -125,18 +125,12 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
                 </div>
                 <p>
                   Runs{" "}
-                  <Link
-                    href={`/skills/${data.skill.slug}`}
-                    className="text-primary hover:underline"
-                  >
+                  <Link href={`/skills/${data.skill.slug}`} className="text-link">
                     {data.skill.name}
                   </Link>{" "}
                   with{" "}
                   {data.agent ? (
-                    <Link
-                      href={`/agents/${data.agent.id}`}
-                      className="text-primary hover:underline"
-                    >
+                    <Link href={`/agents/${data.agent.id}`} className="text-link">
                       {data.agent.name}
                     </Link>
                   ) : data.usesDefaultAgent ? (

@@ -210,6 +210,9 @@ export function ScheduleInputsCard({
             <pre
               className="bg-muted mt-1 max-h-48 overflow-auto rounded-md p-2 text-xs"
               data-testid="resolved-inputs"
+              // Scrolls on a narrow screen: focusable, so the keyboard can scroll it too.
+              tabIndex={0}
+              aria-label="Inputs the next slot would get"
             >
               {JSON.stringify(preview, null, 2)}
             </pre>

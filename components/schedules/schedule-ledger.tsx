@@ -17,7 +17,7 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { isTerminal } from "@/lib/enums";
+import { isTerminal, type RunStatus } from "@/lib/enums";
 import { ScheduleTime, useNow } from "./schedule-time";
 import { SlotOutcomeBadge, SlotStrip } from "./slot-outcome";
 
@@ -78,13 +78,10 @@ export function ScheduleLedger({ scheduleId, timezone }: { scheduleId: string; t
                         </TableCell>
                         <TableCell>
                           {slot.run ? (
-                            <Link
-                              href={`/runs/${slot.run.id}`}
-                              className="inline-flex items-center gap-1 hover:underline"
-                              aria-label={`Run of ${formatInZone(slot.slotAt, timezone, { now })}`}
-                            >
-                              <RunStatusBadge status={slot.run.status} />
-                            </Link>
+                            <SlotRunLink
+                              run={slot.run}
+                              slotLabel={formatInZone(slot.slotAt, timezone, { now })}
+                            />
                           ) : (
                             "—"
                           )}
@@ -102,5 +99,21 @@ export function ScheduleLedger({ scheduleId, timezone }: { scheduleId: string; t
         </QueryView>
       </CardContent>
     </Card>
+  );
+}
+
+/** Named "Run of <slot>: <status>", so the visible status stays in the link's name. */
+function SlotRunLink({
+  run,
+  slotLabel,
+}: {
+  run: { id: string; status: RunStatus };
+  slotLabel: string;
+}) {
+  return (
+    <Link href={`/runs/${run.id}`} className="inline-flex items-center gap-1 hover:underline">
+      <span className="sr-only">Run of {slotLabel}: </span>
+      <RunStatusBadge status={run.status} />
+    </Link>
   );
 }

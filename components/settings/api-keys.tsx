@@ -83,11 +83,11 @@ export function ApiKeys() {
         </CardTitle>
         <p className="text-muted-foreground text-sm">
           For the REST API (
-          <Link className="text-primary hover:underline" href="/settings/api">
+          <Link className="text-link" href="/settings/api">
             reference
           </Link>
           ,{" "}
-          <a className="text-primary hover:underline" href="/api/v1/openapi.json">
+          <a className="text-link" href="/api/v1/openapi.json">
             OpenAPI document
           </a>
           ). A key acts with its role in this tenant, never above its creator&apos;s current role,

@@ -152,7 +152,7 @@ export function ApiReference({
         key&apos;s role decides what it may do. Errors are{" "}
         <code className="font-mono">{`{ "error": { "code", "message", "fields"? } }`}</code>.
         Machine-readable:{" "}
-        <a className="text-primary hover:underline" href="/api/v1/openapi.json">
+        <a className="text-link" href="/api/v1/openapi.json">
           openapi.json
         </a>
         .

@@ -294,7 +294,7 @@ function Target({ entry }: { entry: Entry }) {
   // Deleted rows keep the name the entry recorded.
   const name = target.name ?? text(metadata.name);
   const link = (href: string, label: string) => (
-    <Link href={href} className="text-primary hover:underline">
+    <Link href={href} className="text-link">
       {label}
     </Link>
   );

@@ -142,7 +142,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   </QueryView>
                   <Link
                     href={`/runs?skill=${data.id}`}
-                    className="text-primary mt-3 inline-block text-sm hover:underline"
+                    className="text-link mt-3 inline-block text-sm"
                   >
                     All runs of this skill
                   </Link>
@@ -195,7 +195,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   {can("admin") && (
                     <Link
                       href={`/schedules/new?skill=${data.slug}`}
-                      className="text-primary mt-3 inline-block text-sm hover:underline"
+                      className="text-link mt-3 inline-block text-sm"
                     >
                       Schedule this skill
                     </Link>

@@ -88,7 +88,7 @@ export function RunFacts({ data, terminal }: { data: RunData; terminal: boolean 
       </Fact>
       <Fact label="Agent">
         {data.agent ? (
-          <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">
+          <Link href={`/agents/${data.agent.id}`} className="text-link">
             {data.agent.name}
           </Link>
         ) : (

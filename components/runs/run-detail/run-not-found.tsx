@@ -9,7 +9,7 @@ export function RunNotFound() {
       <p className="font-medium">Run not found</p>
       <p className="text-muted-foreground mt-1 text-sm">
         It does not exist in this tenant.{" "}
-        <Link href="/runs" className="text-primary hover:underline">
+        <Link href="/runs" className="text-link">
           Back to runs
         </Link>
       </p>

@@ -31,7 +31,7 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
       notFound={
         <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
           Webhook not found.{" "}
-          <Link href="/webhooks" className="text-primary hover:underline">
+          <Link href="/webhooks" className="text-link">
             Back to webhooks
           </Link>
         </p>

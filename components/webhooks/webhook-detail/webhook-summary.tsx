@@ -7,12 +7,12 @@ export function WebhookSummary({ data }: { data: WebhookData }) {
   return (
     <>
       Starts{" "}
-      <Link href={`/skills/${data.skill.slug}`} className="text-primary hover:underline">
+      <Link href={`/skills/${data.skill.slug}`} className="text-link">
         {data.skill.name}
       </Link>{" "}
       with{" "}
       {data.agent ? (
-        <Link href={`/agents/${data.agent.id}`} className="text-primary hover:underline">
+        <Link href={`/agents/${data.agent.id}`} className="text-link">
           {data.agent.name}
         </Link>
       ) : (

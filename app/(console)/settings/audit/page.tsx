@@ -14,7 +14,7 @@ export default function AuditLogPage() {
           <>
             Who changed what in this tenant, when and from where, newest first; failed sign-ins of
             its members too. The view lives in the URL.{" "}
-            <Link href="/settings" className="text-primary hover:underline">
+            <Link href="/settings" className="text-link">
               Back to settings
             </Link>
           </>
