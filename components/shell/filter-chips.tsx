@@ -55,16 +55,14 @@ const chipButton =
 
 /** "Status: Running, Queued": `summary` is what the filter is set to, null when unset. */
 function ChipText({ label, summary }: { label: string; summary: string | null }) {
-  return (
-    <>
-      <span className={summary ? "text-muted-foreground shrink-0" : "shrink-0"}>{label}</span>
-      {summary && (
-        <>
-          <span className="text-muted-foreground -ml-1 shrink-0">:</span>
-          <span className="truncate font-medium">{summary}</span>
-        </>
-      )}
-    </>
+  // One inline run of text, so the accessible name reads "Status: Running, Queued".
+  return summary ? (
+    <span className="min-w-0 truncate">
+      <span className="text-muted-foreground">{label}:</span>{" "}
+      <span className="font-medium">{summary}</span>
+    </span>
+  ) : (
+    <span className="shrink-0">{label}</span>
   );
 }
 

@@ -21,7 +21,7 @@ export const ListClock = createContext<number | null>(null);
 /** The status, and beneath it why a failed run failed or where a queued run is in line. */
 export function StatusCell({ run, className }: { run: RunRow; className?: string }) {
   return (
-    <span className={cn("flex max-w-56 min-w-0 flex-col items-start gap-1", className)}>
+    <span className={cn("flex max-w-48 min-w-0 flex-col items-start gap-1", className)}>
       <RunStatusBadge status={run.status} />
       {run.failureCode && (
         <RunFailureLine code={run.failureCode} reason={run.failureReasonLine} className="w-full" />
@@ -34,7 +34,7 @@ export function StatusCell({ run, className }: { run: RunRow; className?: string
 /** The skill, and the run's inputs on one line beneath it. */
 export function SkillCell({ run, linked = true }: { run: RunRow; linked?: boolean }) {
   return (
-    <span className="flex max-w-80 min-w-0 flex-col gap-0.5">
+    <span className="flex max-w-72 min-w-0 flex-col gap-0.5">
       {linked ? (
         // The row opens the run; the link is for middle-click and "open in new tab".
         <Link
