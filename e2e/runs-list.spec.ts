@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import {
   modelCalls,
   releaseModel,
@@ -232,9 +232,16 @@ test("failed rows say why; the status filter takes several statuses, and an old 
   }
 });
 
+/** A screenshot in the report, for a reviewer to look at. */
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
 test("the table fits a 1440 px laptop, and the column chooser remembers hidden columns", async ({
   page,
-}) => {
+}, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto("/runs");
   const table = runsTable(page);
@@ -249,6 +256,7 @@ test("the table fits a 1440 px laptop, and the column chooser remembers hidden c
     };
   });
   expect(overflow).toEqual({ page: 0, table: 0 });
+  await attachScreenshot(page, testInfo, "runs-1440");
 
   await page.getByRole("button", { name: "Columns" }).click();
   await page.getByRole("checkbox", { name: "Tokens" }).uncheck();
@@ -263,7 +271,9 @@ test("the table fits a 1440 px laptop, and the column chooser remembers hidden c
   await expect(table.getByRole("columnheader", { name: "Tokens" })).toBeVisible();
 });
 
-test("on a phone the runs are cards, selectable, with no sideways scroll", async ({ page }) => {
+test("on a phone the runs are cards, selectable, with no sideways scroll", async ({
+  page,
+}, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/runs");
   const cards = page.getByRole("list", { name: "Runs" });
@@ -279,6 +289,7 @@ test("on a phone the runs are cards, selectable, with no sideways scroll", async
   const runId = (await first.getAttribute("data-run-id")) ?? "";
   await first.getByLabel(`Select run ${runId}`).check();
   await expect(page.getByText("1 run selected")).toBeVisible();
+  await attachScreenshot(page, testInfo, "runs-390");
   await first.getByLabel(`Select run ${runId}`).uncheck();
   await first.locator("[data-status]").click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));

@@ -122,7 +122,7 @@ export function RemovableChip({
   onClear: () => void;
 }) {
   return (
-    <div className={chipShell(true)} data-testid="filter-chip">
+    <div className={chipShell(true)}>
       <span className="inline-flex min-w-0 items-center gap-1 px-3">
         <ChipText label={label} summary={summary} />
       </span>
