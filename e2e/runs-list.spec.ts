@@ -26,6 +26,13 @@ const runsTable = (page: Page) => page.getByRole("table", { name: "Runs" });
 const runRow = (page: Page, runId: string) => runsTable(page).locator(`tr[data-run-id="${runId}"]`);
 const statusOf = (page: Page, runId: string) => runRow(page, runId).locator("[data-status]");
 
+/** A screenshot in the report, for a reviewer to look at. */
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
 test("the run list follows runs as they move: a run started elsewhere appears, and running runs turn complete, without a reload", async ({
   page,
 }) => {
@@ -179,7 +186,7 @@ test("bulk re-run starts a linked run for each selected run; the new runs appear
 
 test("failed rows say why; the status filter takes several statuses, and an old single-status link still works", async ({
   page,
-}) => {
+}, testInfo) => {
   const failKey = uniqueScriptKey("triage-failed");
   const holdKey = uniqueScriptKey("triage-running");
   // A 400 is not retried, so the run fails at once with the provider's words.
@@ -218,6 +225,7 @@ test("failed rows say why; the status filter takes several statuses, and an old 
     await filters.getByRole("button", { name: /^Status/ }).click();
     await page.getByRole("checkbox", { name: "Running" }).check();
     await expect(page).toHaveURL(/status=running(,|%2C)failed/);
+    await attachScreenshot(page, testInfo, "status-filter");
     await page.keyboard.press("Escape");
     await expect(filters.getByRole("button", { name: "Status: Running, Failed" })).toBeVisible();
     await expect(statusOf(page, running)).toHaveText("Running");
@@ -231,13 +239,6 @@ test("failed rows say why; the status filter takes several statuses, and an old 
     await releaseModel(holdKey, { count: 5 });
   }
 });
-
-/** A screenshot in the report, for a reviewer to look at. */
-async function attachScreenshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: "image/png" });
-}
 
 test("the table fits a 1440 px laptop, and the column chooser remembers hidden columns", async ({
   page,
