@@ -299,7 +299,10 @@ test("on a phone the runs are cards, selectable, with no sideways scroll", async
 test("the list says when it is live, and when it shows data from before the connection went", async ({
   page,
   context,
+  browserConsole,
 }) => {
+  // Whatever the page loads while offline (a prefetch, a lazy chunk) fails, on purpose.
+  browserConsole.expect(/net::ERR_INTERNET_DISCONNECTED/);
   await page.goto("/runs");
   await expect(runsTable(page).locator("tbody tr").first()).toBeVisible();
   const indicator = page.locator("[data-live]");
