@@ -44,7 +44,7 @@ export function RunFailureLine({
         </span>
       </Tooltip>
       {reason && (
-        <span className="text-muted-foreground truncate" title={reason}>
+        <span className="text-muted-foreground line-clamp-2 break-words" title={reason}>
           {reason}
         </span>
       )}
