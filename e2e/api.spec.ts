@@ -73,4 +73,14 @@ test("an admin creates an API key in the UI; a call with it starts a run the his
   await expect(row).toContainText("API");
   await expect(row).toContainText(keyName);
   await expect(row.locator("[data-status]")).toHaveText("Complete");
+
+  // The key's name links to everything it started, as a named, removable filter.
+  await row.getByRole("link", { name: keyName }).click();
+  await expect(page).toHaveURL(/[?&]apiKey=[0-9a-f-]{36}/);
+  const filters = page.getByRole("search", { name: "Filter runs" });
+  await expect(filters.getByText(keyName)).toBeVisible();
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  await expect(row).toBeVisible();
+  await filters.getByRole("button", { name: "Clear the API key filter" }).click();
+  await expect(page).toHaveURL(/\/runs$/);
 });

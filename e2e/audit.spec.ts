@@ -27,15 +27,21 @@ test("an admin finds the run they started in the audit log, and filters it throu
   await expect(row).toContainText(EMAIL_SKILL.name);
 
   // Filters live in the URL: only schedules' entries → none of the admin's runs.
-  await page.getByLabel("Actor").selectOption("schedule");
+  const filters = page.getByRole("search", { name: "Filter the audit log" });
+  await filters.getByRole("button", { name: /^Actor/ }).click();
+  await page.getByRole("radio", { name: "Schedule" }).click();
   await expect(page).toHaveURL(/actor=schedule/);
   await expect(row).toHaveCount(0);
-  await page.getByLabel("Actor").selectOption("user");
-  await page.getByLabel("Action").selectOption("run.start");
+  await filters.getByRole("button", { name: /^Actor/ }).click();
+  await page.getByRole("radio", { name: "User" }).click();
+  await expect(page).toHaveURL(/actor=user/);
+  await filters.getByRole("button", { name: /^Action/ }).click();
+  await page.getByRole("checkbox", { name: "Run started" }).check();
   await expect(page).toHaveURL(/action=run\.start/);
+  await page.keyboard.press("Escape");
   await expect(row).toHaveCount(1);
   await page.reload();
-  await expect(page.getByLabel("Action")).toHaveValue("run.start");
+  await expect(filters.getByRole("button", { name: "Action: Run started" })).toBeVisible();
   await expect(row).toHaveCount(1);
 
   await row.locator(`a[href="/runs/${runId}"]`).click();

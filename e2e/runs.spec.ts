@@ -347,12 +347,20 @@ test("filters live in the URL, and a shared URL reproduces the view", async ({ p
 
   await page.goto("/runs");
   // One change at a time, at human speed: nuqs can drop an update made within its URL flush.
-  await page.getByLabel("Status").selectOption("failed");
+  const filters = page.getByRole("search", { name: "Filter runs" });
+  await filters.getByRole("button", { name: /^Status/ }).click();
+  await page.getByRole("checkbox", { name: "Failed" }).check();
   await expect(page).toHaveURL(/status=failed/);
-  await page.getByLabel("Failure code").selectOption("model_error");
+  await page.keyboard.press("Escape");
+  await filters.getByRole("button", { name: /^Failure/ }).click();
+  // The codes read as labels, each with what it means.
+  const modelError = page.getByRole("radio", { name: "Model error" });
+  await expect(modelError).toHaveAccessibleDescription(/model provider refused/);
+  await modelError.click();
   await expect(page).toHaveURL(
     /status=failed&failure=model_error|failure=model_error&status=failed/,
   );
+  await expect(filters.getByRole("button", { name: "Failure: Model error" })).toBeVisible();
   const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
   await expect(
     rows
@@ -364,8 +372,9 @@ test("filters live in the URL, and a shared URL reproduces the view", async ({ p
 
   const shared = await context.newPage();
   await shared.goto(page.url());
-  await expect(shared.getByLabel("Status")).toHaveValue("failed");
-  await expect(shared.getByLabel("Failure code")).toHaveValue("model_error");
+  const sharedFilters = shared.getByRole("search", { name: "Filter runs" });
+  await expect(sharedFilters.getByRole("button", { name: "Status: Failed" })).toBeVisible();
+  await expect(sharedFilters.getByRole("button", { name: "Failure: Model error" })).toBeVisible();
   await expect(shared.locator(`tr[data-run-id="${failedRun}"]`)).toBeVisible();
   expect(await shared.getByRole("table", { name: "Runs" }).locator("tbody tr").count()).toBe(
     await rows.count(),

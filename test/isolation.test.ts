@@ -119,6 +119,17 @@ const MATRIX: Record<string, Entry> = {
     call: (c, ids) => c.runs.list({ skillId: ids.skillId }),
     list: holdsNone,
   },
+  "runs.sourceNames": {
+    role: "viewer",
+    call: (c, ids) =>
+      c.runs.sourceNames({
+        scheduleId: ids.scheduleId,
+        webhookId: ids.webhookId,
+        apiKeyId: ids.apiKeyId,
+      }),
+    list: (result) =>
+      JSON.stringify(result) === JSON.stringify({ schedule: null, webhook: null, apiKey: null }),
+  },
   "runs.events": { role: "viewer", call: (c, ids) => c.runs.events({ runId: ids.runId }) },
   "schedules.list": {
     role: "viewer",

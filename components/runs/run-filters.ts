@@ -1,36 +1,65 @@
-import { parseAsIsoDate, parseAsString, parseAsStringLiteral } from "nuqs";
+import {
+  createSerializer,
+  parseAsArrayOf,
+  parseAsIsoDate,
+  parseAsString,
+  parseAsStringLiteral,
+  useQueryStates,
+  type inferParserType,
+} from "nuqs";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
+import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/schemas/runs";
 
-/** The runs view's filters, kept in the URL so a view can be shared and survives reloads. */
+/**
+ * The runs view's filters, kept in the URL so a view can be shared and survives reloads.
+ * `status` is a list (`?status=running,queued`); a link with one status reads as before.
+ */
 export const runFilterParsers = {
-  status: parseAsStringLiteral(RUN_STATUSES),
+  status: parseAsArrayOf(parseAsStringLiteral(RUN_STATUSES)),
   skill: parseAsString,
   agent: parseAsString,
   source: parseAsStringLiteral(INVOCATION_SOURCES),
   failure: parseAsStringLiteral(FAILURE_CODES),
+  created: parseAsStringLiteral(CREATED_WITHIN),
   from: parseAsIsoDate,
   to: parseAsIsoDate,
+  schedule: parseAsString,
+  webhook: parseAsString,
+  apiKey: parseAsString,
+  ids: parseAsArrayOf(parseAsString),
 };
+export type RunFilters = inferParserType<typeof runFilterParsers>;
+
+export const useRunFilters = () => useQueryStates(runFilterParsers, { history: "replace" });
+
+/** Whether any filter narrows the list (an emptied list filter does not). */
+export const hasActiveFilters = (filters: RunFilters) =>
+  Object.values(filters).some((value) =>
+    Array.isArray(value) ? value.length > 0 : value !== null,
+  );
+
+const serialize = createSerializer(runFilterParsers);
+/** The runs list narrowed to these filters, e.g. a schedule's runs. */
+export const runsHref = (filters: Partial<RunFilters>) => serialize("/runs", filters);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidOrUndefined = (value: string | null) => (value && UUID.test(value) ? value : undefined);
 
 /** URL filters as the runs.list input; `to` includes the whole day. Malformed ids are dropped. */
-export function listInputOf(filters: {
-  status: (typeof RUN_STATUSES)[number] | null;
-  skill: string | null;
-  agent: string | null;
-  source: (typeof INVOCATION_SOURCES)[number] | null;
-  failure: (typeof FAILURE_CODES)[number] | null;
-  from: Date | null;
-  to: Date | null;
-}) {
+export function listInputOf(filters: RunFilters) {
+  const runIds = filters.ids?.filter((id) => UUID.test(id)).slice(0, MAX_LISTED_RUN_IDS);
   return {
-    status: filters.status ?? undefined,
-    skillId: filters.skill && UUID.test(filters.skill) ? filters.skill : undefined,
-    agentId: filters.agent && UUID.test(filters.agent) ? filters.agent : undefined,
+    status: filters.status?.length ? filters.status : undefined,
+    skillId: uuidOrUndefined(filters.skill),
+    agentId: uuidOrUndefined(filters.agent),
     source: filters.source ?? undefined,
     failureCode: filters.failure ?? undefined,
+    scheduleId: uuidOrUndefined(filters.schedule),
+    webhookId: uuidOrUndefined(filters.webhook),
+    apiKeyId: uuidOrUndefined(filters.apiKey),
+    runIds: runIds?.length ? runIds : undefined,
+    createdWithin: filters.created ?? undefined,
     createdAfter: filters.from ?? undefined,
     createdBefore: filters.to ? new Date(filters.to.getTime() + DAY_MS - 1) : undefined,
   };

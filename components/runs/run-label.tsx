@@ -24,18 +24,47 @@ export function runLabelText(run: LabelledRun, ...context: string[]): string {
   return [main, ...context, shortSecondary].filter(Boolean).join(" · ");
 }
 
-export function RunLabel({ run, className }: { run: LabelledRun; className?: string }) {
+/**
+ * The label as two lines, or with `inline` as one (the name, then the rest cut short), for a
+ * line under another name such as the skill's.
+ */
+export function RunLabel({
+  run,
+  className,
+  inline = false,
+}: {
+  run: LabelledRun;
+  className?: string;
+  inline?: boolean;
+}) {
   const { main, secondary } = runLabelOf(run);
   return (
-    <span className={cn("flex min-w-0 flex-col leading-tight", className)} data-testid="run-label">
+    <span
+      className={cn(
+        "flex min-w-0 leading-tight",
+        inline ? "items-baseline gap-1.5 text-xs" : "flex-col",
+        className,
+      )}
+      data-testid="run-label"
+    >
       <span
-        className={cn("truncate", run.inputsTitle ? "font-medium" : "text-muted-foreground")}
+        className={cn(
+          "truncate",
+          inline && secondary && "max-w-[60%] shrink-0",
+          run.inputsTitle ? "font-medium" : "text-muted-foreground",
+        )}
         title={main}
       >
         {main}
       </span>
       {secondary && (
-        <span className="text-muted-foreground truncate text-xs" title={secondary}>
+        <span
+          className={cn(
+            "text-muted-foreground truncate",
+            inline ? "min-w-0 before:mr-1.5 before:content-['·']" : "text-xs",
+          )}
+          title={secondary}
+        >
           {secondary}
         </span>
       )}

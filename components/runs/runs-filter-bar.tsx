@@ -1,131 +1,208 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { FilterX } from "lucide-react";
-import { useQueryStates } from "nuqs";
 import { useTRPC } from "@/components/providers/trpc";
-import { dayOf, parseDay } from "@/components/date-input";
-import { FilterField } from "@/components/shell/filter-field";
-import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
+import {
+  ChipChecklist,
+  ChipDayRange,
+  ChipRadioList,
+  dayRangeSummary,
+  FilterChip,
+  FilterChips,
+  RemovableChip,
+} from "@/components/shell/filter-chips";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
-import { runFilterParsers } from "./run-filters";
-import { SOURCE_LABELS } from "./run-source";
+import { CREATED_WITHIN, type CreatedWithin } from "@/lib/schemas/runs";
+import { FAILURE_LABELS, SOURCES, STATUS_LABELS } from "./labels";
+import { hasActiveFilters, listInputOf, useRunFilters, type RunFilters } from "./run-filters";
 
+type SetFilters = ReturnType<typeof useRunFilters>[1];
+type ChipProps = { filters: RunFilters; setFilters: SetFilters };
+
+const STATUS_OPTIONS = RUN_STATUSES.map((status) => ({ value: status, ...STATUS_LABELS[status] }));
+const SOURCE_OPTIONS = INVOCATION_SOURCES.map((source) => ({ value: source, ...SOURCES[source] }));
+const FAILURE_OPTIONS = FAILURE_CODES.map((code) => ({ value: code, ...FAILURE_LABELS[code] }));
+const CREATED_LABELS: Record<CreatedWithin, string> = {
+  "1h": "last hour",
+  "24h": "last 24 h",
+  "7d": "last 7 days",
+  "30d": "last 30 days",
+};
+const CREATED_OPTIONS = CREATED_WITHIN.map((window) => ({
+  value: window,
+  label: `In the ${CREATED_LABELS[window]}`,
+}));
+
+function StatusChip({ filters, setFilters }: ChipProps) {
+  const selected = filters.status ?? [];
+  return (
+    <FilterChip
+      label="Status"
+      summary={selected.length ? selected.map((s) => STATUS_LABELS[s].label).join(", ") : null}
+      onClear={() => void setFilters({ status: null })}
+    >
+      <ChipChecklist
+        legend="Status"
+        options={STATUS_OPTIONS}
+        selected={selected}
+        onChange={(next) => void setFilters({ status: next.length ? next : null })}
+      />
+    </FilterChip>
+  );
+}
+
+/** A filter of one value picked from a list (skill, agent, source, failure code). */
+function PickOne<Value extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: Value | null;
+  options: readonly { value: Value; label: string; description?: string }[];
+  onChange: (next: Value | null) => void;
+}) {
+  const chosen = options.find((option) => option.value === value);
+  return (
+    <FilterChip
+      label={label}
+      summary={value === null ? null : (chosen?.label ?? "…")}
+      onClear={() => onChange(null)}
+    >
+      {(close) => (
+        <ChipRadioList
+          legend={label}
+          options={options}
+          selected={value}
+          onChange={(next) => {
+            onChange(next);
+            close();
+          }}
+        />
+      )}
+    </FilterChip>
+  );
+}
+
+function CreatedChip({ filters, setFilters }: ChipProps) {
+  const summary = filters.created
+    ? CREATED_LABELS[filters.created]
+    : dayRangeSummary(filters.from, filters.to);
+  return (
+    <FilterChip
+      label="Created"
+      summary={summary}
+      onClear={() => void setFilters({ created: null, from: null, to: null })}
+    >
+      <div className="flex flex-col gap-3">
+        <ChipRadioList
+          legend="Created"
+          anyLabel="At any time"
+          options={CREATED_OPTIONS}
+          selected={filters.created}
+          onChange={(created) => void setFilters({ created, from: null, to: null })}
+        />
+        <div className="border-border border-t pt-3">
+          <p className="text-muted-foreground mb-2 text-xs">Or between whole days</p>
+          <ChipDayRange
+            from={filters.from}
+            to={filters.to}
+            onChange={({ from, to }) => void setFilters({ created: null, from, to })}
+          />
+        </div>
+      </div>
+    </FilterChip>
+  );
+}
+
+/** The schedule, webhook, key or run ids the list was narrowed to from elsewhere, by name. */
+function ProvenanceChips({ filters, setFilters }: ChipProps) {
+  const trpc = useTRPC();
+  const { scheduleId, webhookId, apiKeyId, runIds } = listInputOf(filters);
+  const names = useQuery({
+    ...trpc.runs.sourceNames.queryOptions({ scheduleId, webhookId, apiKeyId }),
+    enabled: Boolean(scheduleId ?? webhookId ?? apiKeyId),
+  });
+  const nameOf = (name: string | null | undefined, kind: string) =>
+    names.data === undefined ? "…" : (name ?? `unknown ${kind}`);
+  return (
+    <>
+      {filters.schedule && (
+        <RemovableChip
+          label="Schedule"
+          summary={nameOf(names.data?.schedule, "schedule")}
+          onClear={() => void setFilters({ schedule: null })}
+        />
+      )}
+      {filters.webhook && (
+        <RemovableChip
+          label="Webhook"
+          summary={nameOf(names.data?.webhook, "webhook")}
+          onClear={() => void setFilters({ webhook: null })}
+        />
+      )}
+      {filters.apiKey && (
+        <RemovableChip
+          label="API key"
+          summary={nameOf(names.data?.apiKey, "key")}
+          onClear={() => void setFilters({ apiKey: null })}
+        />
+      )}
+      {filters.ids && filters.ids.length > 0 && (
+        <RemovableChip
+          label="Runs"
+          summary={`these ${runIds?.length ?? 0}`}
+          onClear={() => void setFilters({ ids: null })}
+        />
+      )}
+    </>
+  );
+}
+
+/** The runs list's filters as chips; each change goes to the URL, which the list reads. */
 export function RunsFilterBar() {
   const trpc = useTRPC();
-  const [filters, setFilters] = useQueryStates(runFilterParsers, { history: "replace" });
+  const [filters, setFilters] = useRunFilters();
   const skills = useQuery(trpc.skills.list.queryOptions());
   const agents = useQuery(trpc.agents.list.queryOptions());
-  const active = Object.values(filters).some((value) => value !== null);
-
+  const props = { filters, setFilters };
   return (
-    <div className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Filter runs">
-      <FilterField id="filter-status" label="Status">
-        <Select
-          id="filter-status"
-          value={filters.status ?? ""}
-          onChange={(event) =>
-            void setFilters({
-              status: (event.target.value || null) as (typeof RUN_STATUSES)[number] | null,
-            })
-          }
-        >
-          <option value="">Any</option>
-          {RUN_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {status}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="filter-skill" label="Skill">
-        <Select
-          id="filter-skill"
-          value={filters.skill ?? ""}
-          onChange={(event) => void setFilters({ skill: event.target.value || null })}
-        >
-          <option value="">Any</option>
-          {skills.data?.map((skill) => (
-            <option key={skill.id} value={skill.id}>
-              {skill.name}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="filter-agent" label="Agent">
-        <Select
-          id="filter-agent"
-          value={filters.agent ?? ""}
-          onChange={(event) => void setFilters({ agent: event.target.value || null })}
-        >
-          <option value="">Any</option>
-          {agents.data?.map((agent) => (
-            <option key={agent.id} value={agent.id}>
-              {agent.name}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="filter-source" label="Source">
-        <Select
-          id="filter-source"
-          value={filters.source ?? ""}
-          onChange={(event) =>
-            void setFilters({
-              source: (event.target.value || null) as (typeof INVOCATION_SOURCES)[number] | null,
-            })
-          }
-        >
-          <option value="">Any</option>
-          {INVOCATION_SOURCES.map((source) => (
-            <option key={source} value={source}>
-              {SOURCE_LABELS[source]}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="filter-failure" label="Failure code">
-        <Select
-          id="filter-failure"
-          value={filters.failure ?? ""}
-          onChange={(event) =>
-            void setFilters({
-              failure: (event.target.value || null) as (typeof FAILURE_CODES)[number] | null,
-            })
-          }
-        >
-          <option value="">Any</option>
-          {FAILURE_CODES.map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="filter-from" label="Created from (UTC)">
-        <Input
-          id="filter-from"
-          type="date"
-          value={dayOf(filters.from)}
-          onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
+    <FilterChips
+      label="Filter runs"
+      active={hasActiveFilters(filters)}
+      onClear={() => void setFilters(null)}
+      className="mb-4"
+    >
+      <StatusChip {...props} />
+      <PickOne
+        label="Skill"
+        value={filters.skill}
+        options={(skills.data ?? []).map((skill) => ({ value: skill.id, label: skill.name }))}
+        onChange={(skill) => void setFilters({ skill })}
+      />
+      {((agents.data?.length ?? 0) > 1 || filters.agent) && (
+        <PickOne
+          label="Agent"
+          value={filters.agent}
+          options={(agents.data ?? []).map((agent) => ({ value: agent.id, label: agent.name }))}
+          onChange={(agent) => void setFilters({ agent })}
         />
-      </FilterField>
-      <FilterField id="filter-to" label="Created to (UTC)">
-        <Input
-          id="filter-to"
-          type="date"
-          value={dayOf(filters.to)}
-          onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
-        />
-      </FilterField>
-      {active && (
-        <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
-          <FilterX aria-hidden />
-          Clear filters
-        </Button>
       )}
-    </div>
+      <PickOne
+        label="Source"
+        value={filters.source}
+        options={SOURCE_OPTIONS}
+        onChange={(source) => void setFilters({ source })}
+      />
+      <PickOne
+        label="Failure"
+        value={filters.failure}
+        options={FAILURE_OPTIONS}
+        onChange={(failure) => void setFilters({ failure })}
+      />
+      <CreatedChip {...props} />
+      <ProvenanceChips {...props} />
+    </FilterChips>
   );
 }

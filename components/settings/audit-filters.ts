@@ -1,4 +1,11 @@
-import { parseAsIsoDate, parseAsString, parseAsStringLiteral } from "nuqs";
+import {
+  parseAsArrayOf,
+  parseAsIsoDate,
+  parseAsString,
+  parseAsStringLiteral,
+  useQueryStates,
+  type inferParserType,
+} from "nuqs";
 import {
   AUDIT_ACTIONS,
   AUDIT_ACTOR_TYPES,
@@ -6,9 +13,12 @@ import {
   type AuditActorType,
 } from "@/lib/enums";
 
-/** The audit log's filters, kept in the URL so a view can be shared and survives reloads. */
+/**
+ * The audit log's filters, kept in the URL so a view can be shared and survives reloads.
+ * `action` is a list (`?action=run.start,run.cancel`); a link with one action reads as before.
+ */
 export const auditFilterParsers = {
-  action: parseAsStringLiteral(AUDIT_ACTIONS),
+  action: parseAsArrayOf(parseAsStringLiteral(AUDIT_ACTIONS)),
   actor: parseAsStringLiteral(AUDIT_ACTOR_TYPES),
   target: parseAsString,
   from: parseAsIsoDate,
@@ -17,16 +27,20 @@ export const auditFilterParsers = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+export type AuditFilters = inferParserType<typeof auditFilterParsers>;
+
+export const useAuditFilters = () => useQueryStates(auditFilterParsers, { history: "replace" });
+
+/** Whether any filter narrows the log (an emptied list filter does not). */
+export const hasActiveAuditFilters = (filters: AuditFilters) =>
+  Object.values(filters).some((value) =>
+    Array.isArray(value) ? value.length > 0 : value !== null,
+  );
+
 /** URL filters as the audit.list input; `to` includes the whole day. */
-export function auditListInputOf(filters: {
-  action: AuditAction | null;
-  actor: AuditActorType | null;
-  target: string | null;
-  from: Date | null;
-  to: Date | null;
-}) {
+export function auditListInputOf(filters: AuditFilters) {
   return {
-    actions: filters.action ? [filters.action] : undefined,
+    actions: filters.action?.length ? filters.action : undefined,
     actorType: filters.actor ?? undefined,
     targetId: filters.target?.trim() || undefined,
     from: filters.from ?? undefined,

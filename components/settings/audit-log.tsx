@@ -2,21 +2,15 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { FilterX, LoaderCircle, ScrollText } from "lucide-react";
+import { LoaderCircle, ScrollText } from "lucide-react";
 import Link from "next/link";
-import { useQueryStates } from "nuqs";
 import { useMemo, type ReactNode } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { dayOf, parseDay } from "@/components/date-input";
-import { FilterField } from "@/components/shell/filter-field";
 import { formatAbsolute, formatRelative } from "@/components/format";
 import { QueryView } from "@/components/shell/query-view";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
   Table,
@@ -26,14 +20,16 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import {
-  AUDIT_ACTIONS,
-  AUDIT_ACTOR_TYPES,
-  type AuditAction,
-  type AuditActorType,
-} from "@/lib/enums";
+import { AUDIT_ACTIONS, type AuditAction } from "@/lib/enums";
 import type { AppRouter } from "@/server/trpc/root";
-import { ACTION_LABELS, ACTOR_LABELS, auditFilterParsers, auditListInputOf } from "./audit-filters";
+import { AuditFilterBar } from "./audit-filter-bar";
+import {
+  ACTION_LABELS,
+  ACTOR_LABELS,
+  auditListInputOf,
+  hasActiveAuditFilters,
+  useAuditFilters,
+} from "./audit-filters";
 
 type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["entries"][number];
 
@@ -63,89 +59,16 @@ export function AuditLog() {
   );
 }
 
-function AuditFilterBar() {
-  const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
-  const active = Object.values(filters).some((value) => value !== null);
-
-  return (
-    <div
-      className="mb-4 flex flex-wrap items-end gap-3"
-      role="search"
-      aria-label="Filter the audit log"
-    >
-      <FilterField id="audit-action" label="Action">
-        <Select
-          id="audit-action"
-          value={filters.action ?? ""}
-          onChange={(event) =>
-            void setFilters({ action: isAction(event.target.value) ? event.target.value : null })
-          }
-        >
-          <option value="">Any</option>
-          {AUDIT_ACTIONS.map((action) => (
-            <option key={action} value={action}>
-              {ACTION_LABELS[action]}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="audit-actor" label="Actor">
-        <Select
-          id="audit-actor"
-          value={filters.actor ?? ""}
-          onChange={(event) =>
-            void setFilters({ actor: (event.target.value || null) as AuditActorType | null })
-          }
-        >
-          <option value="">Any</option>
-          {AUDIT_ACTOR_TYPES.map((type) => (
-            <option key={type} value={type}>
-              {ACTOR_LABELS[type]}
-            </option>
-          ))}
-        </Select>
-      </FilterField>
-      <FilterField id="audit-from" label="From (UTC)">
-        <Input
-          id="audit-from"
-          type="date"
-          value={dayOf(filters.from)}
-          onChange={(event) => void setFilters({ from: parseDay(event.target.value) })}
-        />
-      </FilterField>
-      <FilterField id="audit-to" label="To (UTC)">
-        <Input
-          id="audit-to"
-          type="date"
-          value={dayOf(filters.to)}
-          onChange={(event) => void setFilters({ to: parseDay(event.target.value) })}
-        />
-      </FilterField>
-      {filters.target && (
-        <Badge variant="outline" className="h-9 rounded-md font-mono">
-          Target {shortId(filters.target)}
-        </Badge>
-      )}
-      {active && (
-        <Button variant="ghost" size="sm" onClick={() => void setFilters(null)}>
-          <FilterX aria-hidden />
-          Clear filters
-        </Button>
-      )}
-    </div>
-  );
-}
-
 function AuditTable() {
   const trpc = useTRPC();
-  const [filters, setFilters] = useQueryStates(auditFilterParsers, { history: "replace" });
+  const [filters, setFilters] = useAuditFilters();
   const input = useMemo(() => auditListInputOf(filters), [filters]);
   const log = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (page) => page.nextCursor }),
   );
   const entries = useMemo(() => log.data?.pages.flatMap((page) => page.entries) ?? [], [log.data]);
 
-  const filtered = Object.values(filters).some((value) => value !== null);
+  const filtered = hasActiveAuditFilters(filters);
 
   return (
     <QueryView

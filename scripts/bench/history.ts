@@ -202,8 +202,8 @@ const day = 24 * 3600 * 1000;
 const listCases: { name: string; filters: RunListFilters; cursor?: RunCursor }[] = [
   { name: "first page", filters: {} },
   { name: `page ${DEPTH.toLocaleString("en")} rows deep`, filters: {}, cursor: deepCursor },
-  { name: "status = failed", filters: { status: "failed" } },
-  { name: "status = running (rare)", filters: { status: "running" } },
+  { name: "status = failed", filters: { status: ["failed"] } },
+  { name: "status = running (rare)", filters: { status: ["running"] } },
   { name: "skillId", filters: { skillId: someSkill.id } },
   { name: "agentId", filters: { agentId: otherAgent.id } },
   { name: "source = webhook", filters: { source: "webhook" } },

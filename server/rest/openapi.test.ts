@@ -17,8 +17,18 @@ describe("OpenAPI document", () => {
     expect(document.paths["/runs"].get.parameters.map((parameter) => parameter.name)).toEqual([
       "status",
       "skill",
+      "schedule",
+      "webhook",
+      "apiKey",
       "cursor",
       "limit",
     ]);
+    const [status] = document.paths["/runs"].get.parameters;
+    const statuses = new Validator(
+      status?.schema as ConstructorParameters<typeof Validator>[0],
+      "2020-12",
+    );
+    expect(statuses.validate(["running", "queued"]).valid).toBe(true);
+    expect(statuses.validate(["sleeping"]).valid).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { RUN_STATUSES } from "@/lib/enums";
 import { ApiError, ListRunsQuery, Run, RunList, StartRunRequest } from "./schemas";
 
 const schema = (type: z.ZodType) =>
@@ -24,13 +25,20 @@ function queryParameters() {
     properties: Record<string, { description?: string }>;
     required?: string[];
   };
-  return Object.entries(json.properties).map(([name, property]) => ({
-    name,
-    in: "query",
-    required: false,
-    description: property.description,
-    schema: property,
-  }));
+  return Object.entries(json.properties).map(([name, property]) =>
+    name === "status"
+      ? // A list in one parameter (`status=running,queued`): zod sees the raw string it splits.
+        {
+          name,
+          in: "query",
+          required: false,
+          description: property.description,
+          style: "form",
+          explode: false,
+          schema: { type: "array", items: { type: "string", enum: RUN_STATUSES }, minItems: 1 },
+        }
+      : { name, in: "query", required: false, description: property.description, schema: property },
+  );
 }
 
 /** The OpenAPI 3.1 document of REST API v1, generated from the zod schemas the handlers validate with. */

@@ -42,19 +42,20 @@ const world = () =>
     },
   });
 async function keyFor(tenantId: string, role: MemberRole) {
+  return (await createdKeyFor(tenantId, role)).key;
+}
+async function createdKeyFor(tenantId: string, role: MemberRole) {
   const user = await createUser(db, [{ tenantId, role: "owner" }]);
-  return (
-    await createApiKey(
-      db,
-      {
-        tenantId,
-        userId: user.id,
-        userRole: "owner",
-        audit: { actor: { type: "user", id: user.id }, origin: null },
-      },
-      { name: `${role} key`, role },
-    )
-  ).key;
+  return createApiKey(
+    db,
+    {
+      tenantId,
+      userId: user.id,
+      userRole: "owner",
+      audit: { actor: { type: "user", id: user.id }, origin: null },
+    },
+    { name: `${role} key`, role },
+  );
 }
 const request = (
   path: string,
@@ -354,6 +355,49 @@ describe("REST API v1: runs", () => {
       error: { code: "inputs_invalid", fields: { extra: ["is not an input of this skill"] } },
     });
     expect(await runCount(tenant.id)).toBe(0);
+  });
+
+  it("lists runs in any of several statuses, and the runs one key of the tenant started", async () => {
+    const mine = await world();
+    const theirs = await world();
+    const myKey = await createdKeyFor(mine.tenant.id, "operator");
+    const theirKey = await createdKeyFor(theirs.tenant.id, "operator");
+    const start = async (key: string, skill: string) =>
+      (
+        (await (
+          await api.start(
+            request("/runs", key, {
+              method: "POST",
+              body: JSON.stringify({ skill, inputs: { topic: "filtered" } }),
+            }),
+          )
+        ).json()) as { id: string }
+      ).id;
+    const cancelled = await start(myKey.key, mine.skill.slug);
+    const queued = await start(myKey.key, mine.skill.slug);
+    await start(theirKey.key, theirs.skill.slug);
+    await api.cancel(
+      request(`/runs/${cancelled}/cancel`, myKey.key, { method: "POST" }),
+      cancelled,
+    );
+    const listed = async (query: string) => {
+      const response = await api.list(request(`/runs?${query}`, myKey.key));
+      expect(response.status, query).toBe(200);
+      return ((await response.json()) as { runs: { id: string }[] }).runs.map((run) => run.id);
+    };
+
+    expect(await listed("status=queued,cancelled")).toEqual([queued, cancelled]);
+    expect(await listed("status=queued&status=cancelled")).toEqual([queued, cancelled]);
+    expect(await listed("status=cancelled")).toEqual([cancelled]);
+    expect(await listed(`apiKey=${myKey.id}`)).toEqual([queued, cancelled]);
+    expect(await listed(`apiKey=${myKey.id}&status=queued`)).toEqual([queued]);
+    // Their key started a run in their tenant: from here, it names nothing.
+    expect(await listed(`apiKey=${theirKey.id}`)).toEqual([]);
+    const invalid = await api.list(request("/runs?status=queued,sleeping", myKey.key));
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe(
+      "invalid_request",
+    );
   });
 
   it("answers another tenant's run exactly like an unknown one, and lists none of theirs", async () => {

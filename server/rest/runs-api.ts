@@ -105,7 +105,13 @@ export function createRunsApi(deps: Deps) {
 
   return {
     list: withKey("viewer", async (principal, request) => {
-      const query = ListRunsQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      const params = new URL(request.url).searchParams;
+      // A repeated `status` counts each time; every other parameter is read once.
+      const statuses = params.getAll("status");
+      const query = ListRunsQuery.safeParse({
+        ...Object.fromEntries(params),
+        ...(statuses.length ? { status: statuses.join(",") } : {}),
+      });
       if (!query.success)
         return apiError(
           400,
@@ -127,7 +133,13 @@ export function createRunsApi(deps: Deps) {
         skillId = found;
       }
       const page = await listRuns(deps.db(), principal.tenantId, {
-        filters: { status: query.data.status, skillId },
+        filters: {
+          status: query.data.status,
+          skillId,
+          scheduleId: query.data.schedule,
+          webhookId: query.data.webhook,
+          apiKeyId: query.data.apiKey,
+        },
         cursor,
         limit: query.data.limit,
       });

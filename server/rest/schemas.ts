@@ -17,9 +17,26 @@ export const StartRunRequest = z
   })
   .strict();
 
+/** `status=running,queued`, or the parameter repeated; one status as before. */
+const statusList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((status) => status.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(RUN_STATUSES)).min(1))
+  .describe(
+    `Runs in any of these statuses (${RUN_STATUSES.join(", ")}): one, or several separated by commas (\`running,queued\`); the parameter may also repeat.`,
+  );
+
 export const ListRunsQuery = z.object({
-  status: z.enum(RUN_STATUSES).optional(),
+  status: statusList.optional(),
   skill: z.string().min(1).optional().describe("A skill slug."),
+  schedule: z.uuid().optional().describe("Runs this schedule of the key's tenant started."),
+  webhook: z.uuid().optional().describe("Runs this webhook of the key's tenant started."),
+  apiKey: z.uuid().optional().describe("Runs started with this API key of the key's tenant."),
   cursor: z.string().optional().describe("The `nextCursor` of the previous page."),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

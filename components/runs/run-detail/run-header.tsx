@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { QueueReason } from "../queue-reason";
 import { RunStatusBadge } from "../run-status";
 import { RunActions } from "./run-actions";
 import type { RunData } from "./run-data";
@@ -26,6 +27,7 @@ export function RunHeader({ data }: { data: RunData }) {
             <RunStatusBadge status={data.status} />
           </span>
         </h1>
+        {data.queue && <QueueReason queue={data.queue} className="mt-1 block" />}
       </div>
       {can("operator") && <RunActions data={data} />}
     </header>

@@ -1,18 +1,35 @@
 import { createColumnHelper } from "@tanstack/react-table";
-import type { inferRouterOutputs } from "@trpc/server";
-import Link from "next/link";
-import { formatAbsolute, formatDuration, formatRelative } from "@/components/format";
 import { Checkbox } from "@/components/ui/checkbox";
-import type { AppRouter } from "@/server/trpc/root";
-import { formatCost, formatTokens, runDuration } from "../format";
-import { RunLabel } from "../run-label";
 import { RunSource } from "../run-source";
-import { RunStatusBadge } from "../run-status";
+import {
+  costOf,
+  CreatedCell,
+  DurationCell,
+  SkillCell,
+  StatusCell,
+  tokensOf,
+  type RunRow,
+} from "./run-cells";
+import type { OptionalColumn } from "./use-hidden-columns";
 
-export type RunRow = inferRouterOutputs<AppRouter>["runs"]["list"]["runs"][number];
+export type { RunRow };
 const column = createColumnHelper<RunRow>();
 
-/** The runs table's columns; `select` shows only to operators. */
+/** The names the column chooser shows. */
+export const COLUMN_LABELS: Record<OptionalColumn, string> = {
+  agent: "Agent",
+  source: "Source",
+  created: "Created",
+  duration: "Duration",
+  tokens: "Tokens",
+  cost: "Cost",
+};
+
+/**
+ * The runs table's columns; `select` shows only to operators, `agent` only when the tenant has
+ * more than one, the rest as the member chose. The inputs are a line under the skill, not a
+ * column, so the table fits a laptop.
+ */
 export const runColumns = [
   column.display({
     id: "select",
@@ -37,70 +54,40 @@ export const runColumns = [
   }),
   column.accessor("status", {
     header: "Status",
-    cell: ({ row }) => <RunStatusBadge status={row.original.status} />,
+    cell: ({ row }) => <StatusCell run={row.original} />,
   }),
   column.accessor((run) => run.skill.name, {
     id: "skill",
     header: "Skill",
-    cell: ({ row }) => (
-      <Link
-        href={`/runs/${row.original.id}`}
-        className="font-medium whitespace-nowrap hover:underline"
-        tabIndex={-1}
-      >
-        {row.original.skill.name}
-      </Link>
-    ),
+    cell: ({ row }) => <SkillCell run={row.original} />,
   }),
   column.accessor((run) => run.agent?.name ?? "—", {
     id: "agent",
-    header: "Agent",
-    cell: ({ getValue }) => <span className="whitespace-nowrap">{getValue()}</span>,
+    header: COLUMN_LABELS.agent,
+    cell: ({ getValue }) => <span className="block max-w-36 truncate">{getValue()}</span>,
   }),
   column.accessor("source", {
-    header: "Source",
+    header: COLUMN_LABELS.source,
     cell: ({ row }) => <RunSource source={row.original.source} invoker={row.original.invoker} />,
   }),
-  column.display({
-    id: "inputs",
-    header: "Inputs",
-    cell: ({ row }) => <RunLabel run={row.original} className="max-w-64" />,
-  }),
   column.accessor("createdAt", {
-    header: "Created",
-    cell: ({ getValue }) => (
-      <time
-        dateTime={getValue().toISOString()}
-        title={formatAbsolute(getValue())}
-        className="whitespace-nowrap"
-      >
-        {formatRelative(getValue())}
-      </time>
-    ),
+    id: "created",
+    header: COLUMN_LABELS.created,
+    cell: ({ row }) => <CreatedCell run={row.original} />,
   }),
   column.display({
     id: "duration",
-    header: "Duration",
-    cell: ({ row }) => {
-      const duration = runDuration(row.original);
-      return (
-        <span className="whitespace-nowrap tabular-nums">
-          {duration === null ? "—" : formatDuration(duration)}
-        </span>
-      );
-    },
+    header: COLUMN_LABELS.duration,
+    cell: ({ row }) => <DurationCell run={row.original} />,
   }),
   column.display({
     id: "tokens",
-    header: "Tokens",
-    cell: ({ row }) => (
-      <span className="tabular-nums">
-        {formatTokens(row.original.inputTokens, row.original.outputTokens)}
-      </span>
-    ),
+    header: COLUMN_LABELS.tokens,
+    cell: ({ row }) => <span className="tabular-nums">{tokensOf(row.original)}</span>,
   }),
   column.accessor("costUsd", {
-    header: "Cost",
-    cell: ({ getValue }) => <span className="tabular-nums">{formatCost(getValue())}</span>,
+    id: "cost",
+    header: COLUMN_LABELS.cost,
+    cell: ({ row }) => <span className="tabular-nums">{costOf(row.original)}</span>,
   }),
 ];

@@ -2,12 +2,17 @@ import { History } from "lucide-react";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 
-/** No runs to show: none yet, or none that match the filters (with a way out). */
+/**
+ * No runs to show: none yet, or none that match the filters (with a way out). Only a member who
+ * can start runs is told to start one.
+ */
 export function RunsEmptyState({
   filtered,
+  canStart,
   onClearFilters,
 }: {
   filtered: boolean;
+  canStart: boolean;
   onClearFilters: () => void;
 }) {
   return (
@@ -19,7 +24,7 @@ export function RunsEmptyState({
           <Button variant="link" className="h-auto p-0" onClick={onClearFilters}>
             Clear the filters
           </Button>
-        ) : (
+        ) : canStart ? (
           <>
             Start one from{" "}
             <Link href="/skills" className="text-primary hover:underline">
@@ -27,6 +32,8 @@ export function RunsEmptyState({
             </Link>{" "}
             with Run now.
           </>
+        ) : (
+          "Runs appear here when an operator starts one, or a schedule, webhook or API call does."
         )}
       </p>
     </div>

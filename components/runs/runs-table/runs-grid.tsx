@@ -26,7 +26,7 @@ export function RunsGrid({
   busy: boolean;
   activeIndex: number;
   onActivate: (index: number) => void;
-  rowRefs: RefObject<Map<string, HTMLTableRowElement>>;
+  rowRefs: RefObject<Map<string, HTMLElement>>;
   onOpen: (runId: string) => void;
 }) {
   return (

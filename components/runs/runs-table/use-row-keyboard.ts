@@ -5,10 +5,12 @@ const isTyping = (target: EventTarget | null) =>
   (target.isContentEditable ||
     ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) ||
     target.closest("[role=dialog], [role=alertdialog]") !== null);
-/** Enter and x act on the active run only when focus is on a run row or nowhere in particular. */
+/**
+ * Enter and x act on the active run only when focus is on a run row (or card) itself or nowhere
+ * in particular: a link or checkbox inside a row keeps its own Enter.
+ */
 const onRunRowOrPage = (target: EventTarget | null) =>
-  target === document.body ||
-  (target instanceof HTMLElement && target.closest("tr[data-run-id]") !== null);
+  target === document.body || (target instanceof HTMLElement && target.hasAttribute("data-run-id"));
 
 /**
  * j/k move between rows, Enter opens, x selects (when `toggle` is given); ignored while typing or
@@ -19,7 +21,7 @@ export function useRowKeyboard(
   { open, toggle }: { open: (id: string) => void; toggle: ((id: string) => void) | null },
 ) {
   const [activeIndex, setActiveIndex] = useState(-1);
-  const rowRefs = useRef(new Map<string, HTMLTableRowElement>());
+  const rowRefs = useRef(new Map<string, HTMLElement>());
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {

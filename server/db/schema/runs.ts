@@ -115,6 +115,16 @@ export const skillRuns = pgTable(
     index("skill_runs_failure_idx")
       .on(t.tenantId, t.failureCode, ...newestFirst(t))
       .where(sql`${t.failureCode} is not null`),
+    // Provenance filters (a schedule's, webhook's or key's runs): only the rows they started.
+    index("skill_runs_schedule_idx")
+      .on(t.tenantId, t.scheduleId, ...newestFirst(t))
+      .where(sql`${t.scheduleId} is not null`),
+    index("skill_runs_webhook_idx")
+      .on(t.tenantId, t.webhookId, ...newestFirst(t))
+      .where(sql`${t.webhookId} is not null`),
+    index("skill_runs_api_key_idx")
+      .on(t.tenantId, t.apiKeyId, ...newestFirst(t))
+      .where(sql`${t.apiKeyId} is not null`),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('queued', 'running')`),

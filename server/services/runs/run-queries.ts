@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { redactSnapshotUrls } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";
 import {
@@ -12,11 +12,12 @@ import {
   users,
   webhooks,
 } from "@/server/db/schema";
-import type { ListRunsInput } from "@/lib/schemas/runs";
+import { CREATED_WITHIN_SECONDS, type ListRunsInput } from "@/lib/schemas/runs";
 import { hasPrice } from "@/server/agent/prices";
 import { RunNotFoundError } from "./run-errors";
 import { inProgressCalls, usageSoFar } from "./run-progress";
 import { personOf, resolveProvenance } from "./run-provenance";
+import { queueStates } from "./run-queue";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
 export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
@@ -26,6 +27,8 @@ const TITLE_CHARS = 80;
 const SUMMARY_VALUE_CHARS = 60;
 /** Only this many times the shown length is searched for whitespace, so a 100 KB document costs what a short text does. */
 const SCANNED_PER_SHOWN_CHAR = 4;
+/** How much of a failure reason a list row shows: its first line, cut short. */
+const FAILURE_LINE_CHARS = 200;
 
 /**
  * `[title, summary]` of a run's inputs, in one pass over them. The title is the value of the
@@ -100,11 +103,20 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
   const { filters = {}, cursor, limit } = options;
   const conditions: (SQL | undefined)[] = [
     eq(skillRuns.tenantId, tenantId),
-    filters.status ? eq(skillRuns.status, filters.status) : undefined,
+    filters.status?.length ? inArray(skillRuns.status, filters.status) : undefined,
     filters.skillId ? eq(skillRuns.skillId, filters.skillId) : undefined,
     filters.agentId ? eq(skillRuns.agentId, filters.agentId) : undefined,
     filters.source ? eq(skillRuns.source, filters.source) : undefined,
     filters.failureCode ? eq(skillRuns.failureCode, filters.failureCode) : undefined,
+    // With the tenant condition above, another tenant's schedule, webhook or key matches nothing.
+    filters.scheduleId ? eq(skillRuns.scheduleId, filters.scheduleId) : undefined,
+    filters.webhookId ? eq(skillRuns.webhookId, filters.webhookId) : undefined,
+    filters.apiKeyId ? eq(skillRuns.apiKeyId, filters.apiKeyId) : undefined,
+    filters.runIds?.length ? inArray(skillRuns.id, filters.runIds) : undefined,
+    // The database's clock, so a window means the same on every page of a polled list.
+    filters.createdWithin
+      ? sql`${skillRuns.createdAt} >= now() - make_interval(secs => ${CREATED_WITHIN_SECONDS[filters.createdWithin]})`
+      : undefined,
     filters.createdAfter ? gte(skillRuns.createdAt, filters.createdAfter) : undefined,
     filters.createdBefore ? lte(skillRuns.createdAt, filters.createdBefore) : undefined,
     cursor
@@ -123,12 +135,16 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
         scheduleName: nameOf(schedules, skillRuns.scheduleId),
         webhookId: skillRuns.webhookId,
         webhookName: nameOf(webhooks, skillRuns.webhookId),
+        apiKeyId: skillRuns.apiKeyId,
         apiKeyName: nameOf(apiKeys, skillRuns.apiKeyId),
       },
       skill: { id: skills.id, slug: skills.slug, name: skills.name },
       agent: { id: agents.id, name: agents.name },
       inputsLabel: inputsLabel(),
       failureCode: skillRuns.failureCode,
+      failureReasonLine: sql<
+        string | null
+      >`left(rtrim(split_part(${skillRuns.failureReason}, E'\\n', 1), E'\\r'), ${sql.raw(String(FAILURE_LINE_CHARS))})`,
       inputTokens: skillRuns.inputTokens,
       outputTokens: skillRuns.outputTokens,
       costUsd: skillRuns.costUsd,
@@ -155,9 +171,10 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
       inputsTitle,
       inputsSummary,
     }));
+  const queue = await queueStates(db, tenantId, page);
   const last = page.at(-1);
   return {
-    runs: page,
+    runs: page.map((run) => ({ ...run, queue: queue.get(run.id) ?? null })),
     nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
 }
@@ -206,10 +223,11 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
     visible.inputTokens === null &&
     (visible.finishedAt?.getTime() ?? 0) > now - CANCELLED_USAGE_GRACE_MS;
   const model = visible.configSnapshot?.model ?? null;
-  const [provenance, cancelledBy, usedSoFar] = await Promise.all([
+  const [provenance, cancelledBy, usedSoFar, queue] = await Promise.all([
     resolveProvenance(db, run.run),
     personOf(db, visible.cancelledByUserId),
     visible.status === "running" ? usageSoFar(db, { tenantId, runId }, model) : null,
+    queueStates(db, tenantId, [visible]),
   ]);
   return {
     ...visible,
@@ -221,6 +239,7 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
     priceKnown: model === null || hasPrice(model),
     provenance,
     cancelledBy,
+    queue: queue.get(visible.id) ?? null,
     skill: run.skill,
     agent: run.agent,
     skillChanged: run.skill.currentVersion !== run.run.skillVersion,
@@ -268,4 +287,33 @@ export async function listRunEvents(db: Database, tenantId: string, runId: strin
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
+}
+
+/** A row's name if it is the tenant's; null for unknown ids and other tenants' rows alike. */
+async function tenantNameOf(
+  db: Database,
+  table: typeof schedules | typeof webhooks | typeof apiKeys,
+  tenantId: string,
+  id: string | undefined,
+): Promise<string | null> {
+  if (!id) return null;
+  const [row] = await db
+    .select({ name: table.name })
+    .from(table)
+    .where(and(eq(table.id, id), eq(table.tenantId, tenantId)));
+  return row?.name ?? null;
+}
+
+/** What the history's provenance filters are called: the schedule's, webhook's and key's names. */
+export async function runSourceNames(
+  db: Database,
+  tenantId: string,
+  ids: { scheduleId?: string; webhookId?: string; apiKeyId?: string },
+) {
+  const [schedule, webhook, apiKey] = await Promise.all([
+    tenantNameOf(db, schedules, tenantId, ids.scheduleId),
+    tenantNameOf(db, webhooks, tenantId, ids.webhookId),
+    tenantNameOf(db, apiKeys, tenantId, ids.apiKeyId),
+  ]);
+  return { schedule, webhook, apiKey };
 }

@@ -226,6 +226,36 @@ describe("runs router", () => {
     expect((await operator.runs.list({ status: "cancelled" })).runs.map((run) => run.id)).toEqual([
       started[0],
     ]);
+    const live = await operator.runs.list({ status: ["queued", "running"], limit: 2 });
+    expect(live.runs.map((run) => run.id)).toEqual([started[4], started[3]]);
+    expect(live.runs.map((run) => run.queue?.position)).toEqual([4, 3]);
+    expect((await operator.runs.get({ runId: started[1]! })).queue).toEqual({
+      running: 0,
+      slots: 5,
+      position: 1,
+    });
+    expect(await codeOf(operator.runs.list({ status: [] }))).toBe("BAD_REQUEST");
+  });
+
+  it("names the schedule, webhook and key a history is filtered by, for any member", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    const owner = await member(tenant.id, "owner");
+    const viewer = await member(tenant.id, "viewer");
+    const webhook = await owner.webhooks.create({
+      name: "Ticket inbox",
+      skillId: skill.id,
+      agentId: null,
+      inputMapping: { topic: { pointer: "/subject" } },
+      rateLimitPerMinute: 60,
+      enabled: true,
+    });
+    const key = await owner.apiKeys.create({ name: "CI", role: "operator" });
+    expect(await viewer.runs.sourceNames({ webhookId: webhook.id, apiKeyId: key.id })).toEqual({
+      schedule: null,
+      webhook: "Ticket inbox",
+      apiKey: "CI",
+    });
+    expect(await viewer.runs.list({ webhookId: webhook.id })).toMatchObject({ runs: [] });
   });
 
   it("pages through runs created within the same millisecond without skipping any", async () => {

@@ -6,9 +6,15 @@ import {
   listRunEventsInput,
   listRunsInput,
   rerunRunInput,
+  runSourceNamesInput,
   startRunInput,
 } from "@/lib/schemas/runs";
-import { getRun, listRunEvents, listRuns } from "@/server/services/runs/run-queries";
+import {
+  getRun,
+  listRunEvents,
+  listRuns,
+  runSourceNames,
+} from "@/server/services/runs/run-queries";
 import { cancelRun, rerunRun, startRun } from "@/server/services/runs/runs";
 import { isCancellable } from "@/lib/enums";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
@@ -78,6 +84,10 @@ export const runsRouter = createTRPCRouter({
       runs: page.runs.map((run) => ({ ...run, cancellable: isCancellable(run.status) })),
     };
   }),
+
+  sourceNames: tenantProcedure
+    .input(runSourceNamesInput)
+    .query(({ ctx, input }) => runSourceNames(ctx.db, ctx.tenant.id, input)),
 
   events: tenantProcedure
     .input(listRunEventsInput)

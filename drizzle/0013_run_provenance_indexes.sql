@@ -1,0 +1,3 @@
+CREATE INDEX "skill_runs_schedule_idx" ON "skill_runs" USING btree ("tenant_id","schedule_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "skill_runs"."schedule_id" is not null;--> statement-breakpoint
+CREATE INDEX "skill_runs_webhook_idx" ON "skill_runs" USING btree ("tenant_id","webhook_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "skill_runs"."webhook_id" is not null;--> statement-breakpoint
+CREATE INDEX "skill_runs_api_key_idx" ON "skill_runs" USING btree ("tenant_id","api_key_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "skill_runs"."api_key_id" is not null;
