@@ -1,8 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
+import { LiveIndicator } from "@/components/shell/live-indicator";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Skeleton } from "@/components/ui/skeleton";
 import { isTerminal } from "@/lib/enums";
@@ -40,12 +42,13 @@ export function RunDetail({ runId }: { runId: string }) {
       errorTitle="The run could not be loaded"
       notFound={<RunNotFound />}
     >
-      {(data) => <RunPage data={data} />}
+      {(data) => <RunPage data={data} live={<LiveIndicator query={run} />} />}
     </QueryView>
   );
 }
 
-function RunPage({ data }: { data: RunData }) {
+/** `live`: says whether the polled page is current, while anything on it can still change. */
+function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
   const terminal = isTerminal(data.status);
   // Settled: nothing on the page changes any more (a cancelled run's usage arrives after its status).
   const settled = terminal && !data.usagePending;
@@ -65,6 +68,7 @@ function RunPage({ data }: { data: RunData }) {
   return (
     <>
       <RunHeader data={data} />
+      {!settled && live}
       <RunFacts data={data} terminal={terminal} />
       {data.skillChanged && <SkillChangedAlert skillVersion={data.skillVersion} />}
       {data.status === "failed" && data.failureCode && (

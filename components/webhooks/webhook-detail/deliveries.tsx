@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { LoaderCircle, RefreshCw } from "lucide-react";
 import { LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
+import { LiveIndicator } from "@/components/shell/live-indicator";
 import { QueryView } from "@/components/shell/query-view";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -29,7 +30,7 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
       <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
         <div className="flex flex-col gap-1">
           <CardTitle>Deliveries</CardTitle>
-          <p className="text-muted-foreground text-xs">New deliveries appear on their own.</p>
+          <LiveIndicator query={deliveries} />
         </div>
         <Button
           size="sm"
