@@ -161,9 +161,7 @@ test("a run whose key is rejected fails after one model request, and says which 
     "What to do: The provider rejected the credentials. Fix OPENAI_COMPATIBLE_API_KEY, restart Skillrun, then re-run.",
   );
   // The failure and the timeline first; no empty deliverable card above them.
-  await expect(page.getByTestId("no-deliverable")).toHaveText(
-    "No deliverable — the run failed before producing one.",
-  );
+  await expect(page.getByTestId("no-deliverable")).toHaveText("No deliverable — the run failed.");
   await expect(page.getByRole("heading", { name: "Deliverable" })).toHaveCount(0);
   const top = async (locator: Locator) => (await locator.boundingBox())?.y ?? Number.NaN;
   const timeline = page.getByRole("list", { name: "Timeline" });

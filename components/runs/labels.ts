@@ -87,7 +87,7 @@ export const FAILURE_LABELS: Record<FailureCode, Labelled> = {
   },
 };
 
-/** Where a run came from; `SOURCE_LABELS` in run-source.tsx holds the labels alone. */
+/** Where a run came from. */
 export const SOURCES: Record<InvocationSource, Labelled> = {
   manual: { label: "Manual", description: "Started by a member with Run now." },
   schedule: { label: "Schedule", description: "Started by a schedule at one of its times." },

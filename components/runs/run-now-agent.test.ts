@@ -38,4 +38,9 @@ describe("preselectAgent", () => {
     });
     expect(preselectAgent("x", [])).toBeNull();
   });
+
+  it("picks none when the tenant has no default and the skill no single agent", () => {
+    expect(preselectAgent("contracts", [captain, writer])).toBeNull();
+    expect(preselectAgent("x", [agent("A", ["x"]), agent("B", ["x"])])).toBeNull();
+  });
 });

@@ -15,9 +15,10 @@ const names = (agents: AgentForRunNow[]) =>
 /**
  * The agent a skill runs with unless the operator picks another: the one the skill is assigned
  * to; among several, the tenant's default if it is one of them; otherwise the tenant's default.
+ * With no default and no single assignee it picks none: an arbitrary agent would run silently.
  */
 export function preselectAgent(skillId: string, agents: AgentForRunNow[]): AgentChoice | null {
-  const tenantDefault = agents.find((agent) => agent.isDefault) ?? agents[0];
+  const tenantDefault = agents.find((agent) => agent.isDefault);
   const assigned = agents.filter((agent) => agent.skillIds.includes(skillId));
   const [only] = assigned;
   if (assigned.length === 1 && only)

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle, Play } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useId, useMemo, useState, type KeyboardEvent } from "react";
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useForm, type Resolver } from "react-hook-form";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
@@ -171,6 +171,8 @@ function LoadedRunNowForm({
     mode: "onSubmit",
     reValidateMode: "onChange",
   });
+  // The values nobody typed: the form's start, then each prefill applied.
+  const untypedValues = useRef(initialValues);
 
   const start = useMutation(trpc.runs.start.mutationOptions());
   const rerun = useMutation(trpc.runs.rerun.mutationOptions());
@@ -212,6 +214,7 @@ function LoadedRunNowForm({
 
   const applyPrefill = ({ values, agent }: Prefill) => {
     form.reset(values);
+    untypedValues.current = values;
     if (agent) {
       setAgentId(agent.id);
       setAgentWhy({ agentId: agent.id, text: "The agent of the earlier run." });
@@ -230,7 +233,7 @@ function LoadedRunNowForm({
       const current = form.getValues();
       const typed = fields.filter(
         ({ name }) =>
-          current[name] !== initialValues[name] && current[name] !== prefill.values[name],
+          current[name] !== untypedValues.current[name] && current[name] !== prefill.values[name],
       );
       if (typed.length) setPendingPrefill({ ...prefill, typed: typed.map((field) => field.title) });
       else applyPrefill(prefill);

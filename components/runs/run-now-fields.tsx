@@ -1,5 +1,6 @@
 "use client";
 
+import { useRef } from "react";
 import { formatRelative } from "@/components/format";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { Label } from "@/components/ui/label";
@@ -35,6 +36,8 @@ export function AgentField({
         aria-describedby={why ? `${idPrefix}-agent-why` : undefined}
       >
         {agents.length === 0 && <option value="">No agents in this tenant</option>}
+        {/* No default and none assigned: the operator picks; the server refuses none (no_agent). */}
+        {agents.length > 0 && agentId === "" && <option value="">Choose an agent…</option>}
         {agents.map((agent) => (
           <option key={agent.id} value={agent.id}>
             {agent.name}
@@ -111,16 +114,24 @@ export function ConfirmReplaceTyped({
   onKeep: () => void;
   onReplace: () => void;
 }) {
+  // Confirming closes the dialog too; only a close without Replace keeps what was typed.
+  const replacing = useRef(false);
   return (
     <ConfirmDialog
       open={typed !== null}
-      onOpenChange={(open) => !open && onKeep()}
+      onOpenChange={(open) => {
+        if (!open && !replacing.current) onKeep();
+        if (!open) replacing.current = false;
+      }}
       title="Replace what you typed?"
       description={`The earlier run's inputs would replace what you typed in ${typed?.join(", ") ?? "some inputs"}.`}
       cancelLabel="Keep what I typed"
       confirmLabel="Replace"
       destructive={false}
-      onConfirm={onReplace}
+      onConfirm={() => {
+        replacing.current = true;
+        onReplace();
+      }}
     />
   );
 }

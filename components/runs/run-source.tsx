@@ -13,14 +13,6 @@ type Invoker = {
   apiKeyName: string | null;
 };
 
-const SOURCE_LABELS: Record<InvocationSource, string> = {
-  manual: SOURCES.manual.label,
-  schedule: SOURCES.schedule.label,
-  webhook: SOURCES.webhook.label,
-  api: SOURCES.api.label,
-  rerun: SOURCES.rerun.label,
-};
-
 /** Who or what started the run, and, for a schedule, webhook or key, its runs' history. */
 function starterOf(source: InvocationSource, invoker: Invoker) {
   if (source === "schedule")
@@ -46,7 +38,7 @@ export function RunSource({ source, invoker }: { source: InvocationSource; invok
   const { name, href } = starterOf(source, invoker);
   return (
     <span className="flex min-w-0 flex-col leading-tight">
-      <span title={SOURCES[source].description}>{SOURCE_LABELS[source]}</span>
+      <span title={SOURCES[source].description}>{SOURCES[source].label}</span>
       {name &&
         (href ? (
           <Link
@@ -63,5 +55,3 @@ export function RunSource({ source, invoker }: { source: InvocationSource; invok
     </span>
   );
 }
-
-export { SOURCE_LABELS };

@@ -125,7 +125,8 @@ function ProvenanceChips({ filters, setFilters }: ChipProps) {
     enabled: Boolean(scheduleId ?? webhookId ?? apiKeyId),
   });
   const nameOf = (name: string | null | undefined, kind: string) =>
-    names.data === undefined ? "…" : (name ?? `unknown ${kind}`);
+    // A malformed id never asks (the list ignores it) and a failed ask has no name: both "unknown".
+    names.isLoading ? "…" : (name ?? `unknown ${kind}`);
   return (
     <>
       {filters.schedule && (

@@ -18,9 +18,11 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { inputFieldsOf } from "@/lib/skill-inputs";
+import { ScheduleTime, useNow } from "@/components/schedules/schedule-time";
 import { SkillInputsTable } from "./skill-inputs-table";
 
 export function SkillDetail({ slug }: { slug: string }) {
+  const now = useNow(15_000);
   const trpc = useTRPC();
   const { can } = useTenantRole();
   const runNow = useRunNow();
@@ -183,9 +185,17 @@ export function SkillDetail({ slug }: { slug: string }) {
                               <code className="font-mono">{schedule.cron}</code> ·{" "}
                               {schedule.timezone}
                               {schedule.agent ? ` · ${schedule.agent.name}` : ""}
-                              {schedule.nextFireAt
-                                ? ` · next ${formatRelative(schedule.nextFireAt)}`
-                                : ""}
+                              {schedule.nextFireAt && (
+                                <>
+                                  {" "}
+                                  · next{" "}
+                                  <ScheduleTime
+                                    at={schedule.nextFireAt}
+                                    timezone={schedule.timezone}
+                                    now={now}
+                                  />
+                                </>
+                              )}
                             </div>
                           </li>
                         ))}

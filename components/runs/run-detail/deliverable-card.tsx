@@ -30,7 +30,7 @@ export function DeliverableCard({
 const NO_DELIVERABLE: Record<Exclude<RunStatus, "complete">, string> = {
   queued: "The deliverable appears here when the run completes.",
   running: "The deliverable appears here when the run completes.",
-  failed: "No deliverable — the run failed before producing one.",
+  failed: "No deliverable — the run failed.",
   cancelled: "No deliverable — the run was cancelled before producing one.",
 };
 

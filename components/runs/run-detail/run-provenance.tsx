@@ -1,38 +1,15 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { formatInZone, formatUtc } from "@/components/format";
 import type { RunData } from "./run-data";
 
 type Provenance = RunData["provenance"];
 type Person = { name: string; email: string } | null;
 
-const linkClass = "text-primary underline underline-offset-2 hover:no-underline";
+const linkClass = "text-link";
 
 /** An id as an operator tells ids apart: its first characters. */
 const shortId = (id: string) => (id.length > 8 ? `${id.slice(0, 8)}…` : id);
-
-const utcSlot = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-
-/** A slot in its schedule's zone, 24 h, e.g. "5 Dec 2026, 11:41 CET". */
-function formatSlot(at: Date, timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat("en-GB", {
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZone,
-      timeZoneName: "short",
-    }).format(at);
-  } catch {
-    return `${utcSlot.format(at)} UTC`;
-  }
-}
 
 function Who({ person, missing }: { person: Person; missing: string }) {
   if (!person) return <span className="text-muted-foreground">{missing}</span>;
@@ -96,8 +73,8 @@ function fromSchedule({ schedule, slotAt }: Of<"schedule">): Described {
   const slot = slotAt && (
     <span key="slot">
       slot{" "}
-      <time dateTime={slotAt.toISOString()} title={`${utcSlot.format(slotAt)} UTC`}>
-        {formatSlot(slotAt, schedule.timezone)}
+      <time dateTime={slotAt.toISOString()} title={formatUtc(slotAt)}>
+        {formatInZone(slotAt, schedule.timezone, { withDate: true })}
       </time>
     </span>
   );

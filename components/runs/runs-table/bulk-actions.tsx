@@ -168,7 +168,7 @@ export function BulkActions({
                 onClick={() => askCancel({ runs: live, of: "loaded" })}
               >
                 <Ban aria-hidden />
-                Cancel all running + queued ({live.length})
+                Cancel the {live.length} running or queued shown
               </Button>
             )}
             <span className="text-muted-foreground hidden text-xs md:inline">

@@ -12,9 +12,8 @@ import { RunFailureLine, RunStatusBadge } from "../run-status";
 export type RunRow = inferRouterOutputs<AppRouter>["runs"]["list"]["runs"][number];
 
 /**
- * The moment the list's relative times and running durations are measured to: now while the
- * list is live, the last update's time while it is not, so stale rows do not keep counting.
- * Null: now.
+ * The moment the list's running durations are measured to: now while the list is live, the
+ * last update's time while it is not, so stale rows do not keep counting. Null: now.
  */
 export const ListClock = createContext<number | null>(null);
 
@@ -52,15 +51,15 @@ export function SkillCell({ run, linked = true }: { run: RunRow; linked?: boolea
   );
 }
 
+/** When the run was created, from now: true whether or not the list is current. */
 export function CreatedCell({ run }: { run: RunRow }) {
-  const now = useContext(ListClock);
   return (
     <time
       dateTime={run.createdAt.toISOString()}
       title={formatAbsolute(run.createdAt)}
       className="whitespace-nowrap"
     >
-      {formatRelative(run.createdAt, now ?? undefined)}
+      {formatRelative(run.createdAt)}
     </time>
   );
 }
