@@ -33,6 +33,12 @@ export function formatDuration(milliseconds: number): string {
   return `${minutes} min ${Math.round(seconds % 60)} s`;
 }
 
+/** Whole seconds, for a clock that counts up: "42 s", "3 min 5 s". */
+export function formatElapsed(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

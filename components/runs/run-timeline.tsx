@@ -16,8 +16,8 @@ import {
   XCircle,
   type LucideIcon,
 } from "lucide-react";
-import { useEffect, useState } from "react";
-import { formatAbsolute, formatDuration } from "@/components/format";
+import { useNow } from "@/components/use-now";
+import { formatAbsolute, formatDuration, formatElapsed } from "@/components/format";
 import { describeMasked, maskedItems, readMaskCounts } from "./masked-pii";
 
 /** Something that happened; a model or tool call's event also says when the call started. */
@@ -145,19 +145,9 @@ function describe(
   }
 }
 
-/** Whole seconds, counting: "42 s", "3 min 5 s". */
-function formatElapsed(milliseconds: number): string {
-  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
-
 /** How long the call has been going, counting up between polls from when they fetched it. */
 function Elapsed({ elapsedMs, fetchedAt }: { elapsedMs: number; fetchedAt: number }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow(1000);
   return (
     <span className="tabular-nums" data-testid="elapsed">
       {formatElapsed(elapsedMs + Math.max(0, now - fetchedAt))}

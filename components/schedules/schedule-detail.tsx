@@ -21,7 +21,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { describeCadence, describeRelativeDate } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
 import { ScheduleLedger } from "./schedule-ledger";
-import { ScheduleTime, useNow } from "./schedule-time";
+import { ScheduleTime } from "./schedule-time";
+import { useNow } from "@/components/use-now";
 
 export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const trpc = useTRPC();

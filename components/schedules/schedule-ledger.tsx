@@ -18,7 +18,8 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { isTerminal, type RunStatus } from "@/lib/enums";
-import { ScheduleTime, useNow } from "./schedule-time";
+import { ScheduleTime } from "./schedule-time";
+import { useNow } from "@/components/use-now";
 import { SlotOutcomeBadge, SlotStrip } from "./slot-outcome";
 
 const LEDGER_SIZE = 50;

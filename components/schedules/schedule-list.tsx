@@ -27,7 +27,8 @@ import {
   isPendingHealth,
   type SlotHealth,
 } from "@/lib/schedules";
-import { ScheduleTime, useNow } from "./schedule-time";
+import { ScheduleTime } from "./schedule-time";
+import { useNow } from "@/components/use-now";
 import { SlotHealthBadge } from "./slot-outcome";
 
 export function ScheduleList() {

@@ -1,17 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { formatFromNow, formatInZone, formatUtc } from "@/components/format";
-
-/** Now, again every `intervalMs`: a countdown such as "in 42 s" stays true while it is shown. */
-export function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}
 
 /**
  * A schedule's moment by the one rule for time: in the schedule's zone first, 24 h

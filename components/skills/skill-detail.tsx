@@ -18,7 +18,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { inputFieldsOf } from "@/lib/skill-inputs";
-import { ScheduleTime, useNow } from "@/components/schedules/schedule-time";
+import { ScheduleTime } from "@/components/schedules/schedule-time";
+import { useNow } from "@/components/use-now";
 import { SkillInputsTable } from "./skill-inputs-table";
 
 export function SkillDetail({ slug }: { slug: string }) {
