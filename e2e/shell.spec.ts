@@ -37,7 +37,7 @@ test.describe("on a phone", () => {
     const drawer = page.getByRole("dialog", { name: "Skillrun" });
     await menuButton.click();
     await expect(
-      drawer.getByRole("button", { name: /^Tenant: Acme Operations, Owner/ }),
+      drawer.getByRole("button", { name: /^Tenant: Acme Operations\s+Owner$/ }),
     ).toBeVisible();
     await drawer.getByRole("link", { name: "Agents", exact: true }).click();
     await expect(page).toHaveURL(/\/agents$/);

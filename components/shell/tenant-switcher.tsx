@@ -44,11 +44,10 @@ export function TenantSwitcher() {
           <span className="flex min-w-0 items-center gap-2">
             <Building2 aria-hidden />
             <span className="flex min-w-0 flex-col items-start leading-tight">
-              {/* Named "Tenant: <name>, <role>" by its visible words, which axe requires. */}
+              {/* Named "Tenant: <name> <role>" by its visible words, which axe requires. */}
               <span className="max-w-full truncate">
                 <span className="sr-only">Tenant: </span>
                 {shown.name}
-                <span className="sr-only">, </span>
               </span>
               <span className="text-muted-foreground text-xs font-normal">
                 {roleLabel(shown.role)}
