@@ -69,4 +69,4 @@ export const runSourceNamesInput = z.object({
   apiKeyId: z.uuid().optional(),
 });
 
-export const listRunEventsInput = runId.extend({ afterId: z.number().int().min(0).default(0) });
+export const listRunEventsInput = runId;

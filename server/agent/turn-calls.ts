@@ -7,8 +7,10 @@ export type TurnCall = { id: string; kind: "model_call" | "tool_call"; name: str
 
 /**
  * Where the turn reports the calls it waits on, so a live view can show work in progress.
- * A model call settles when the provider answers or fails; a tool call settles with its
- * `tool_call` event (the service writes both in one statement).
+ * A call settles with its event (the service writes both in one statement): a tool call's when
+ * the tool returns, a model call's at its step's end, after the tools it asked for, so the
+ * model call never drops out of the timeline while they run. Only a model call that failed,
+ * and so has no event, settles on its own.
  */
 export type CallReporter = {
   started: (call: TurnCall) => Promise<void>;
@@ -42,8 +44,9 @@ export function reportingModelCalls(model: RetryableModel, reporter: CallReporte
         const result = await doGenerate();
         lastAnswered = { id, durationMs: Date.now() - startedAt };
         return result;
-      } finally {
+      } catch (error) {
         await reporter.settled(id);
+        throw error;
       }
     },
   };

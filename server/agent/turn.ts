@@ -270,7 +270,8 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
         });
       },
       // After the step's tools ran: the event follows theirs, and names its call so the
-      // timeline can still place it by its start, before the tools it asked for.
+      // timeline can still place it by its start, before the tools it asked for. Writing it
+      // ends the call's in-progress mark, which held it on the timeline until now.
       onStepFinish: async (step) => {
         usage = addUsage(usage, step.usage);
         const answered = calls.lastAnswered();

@@ -158,7 +158,7 @@ describe("the timeline shows the call the turn is waiting on", () => {
     expect(run?.activeCalls).toEqual({});
   });
 
-  it("lists a pending tool call by name, and no model call while the tool runs", async () => {
+  it("lists a pending tool call by name, with the model call that asked for it still in progress", async () => {
     const ref = await runningRun();
     const run = await loadRunForTurn(db, ref);
     const { model, release } = heldModel([toolCall("slow_lookup"), text("# Brief\n\nDone.")]);
@@ -185,18 +185,49 @@ describe("the timeline shows the call the turn is waiting on", () => {
       ...turnRecorder(db, ref),
     });
 
-    const [pending] = await eventually(
+    const pending = await eventually(
       () => inProgress(ref),
       (calls) => calls.some((call) => call.type === "tool_call"),
     );
-    expect(pending).toMatchObject({ type: "tool_call", name: "slow_lookup" });
-    expect(await inProgress(ref)).toHaveLength(1);
+    expect(pending.find((call) => call.type === "tool_call")).toMatchObject({
+      name: "slow_lookup",
+    });
+    // The model answered, but its event waits for the step's end: until then it stays in
+    // progress, so it never drops out of the timeline while its tool runs.
+    const whileTheToolRuns = await timeline(ref);
+    expect(whileTheToolRuns.map((entry) => [entry.kind, entry.type])).toEqual([
+      ["event", "running"],
+      ["event", "config_resolved"],
+      ["in_progress", "model_call"],
+      ["in_progress", "tool_call"],
+    ]);
     lookup.open();
     expect(await turn).toMatchObject({ kind: "complete" });
 
     const tool_ = (await timeline(ref)).find((entry) => entry.type === "tool_call");
     expect(tool_).toMatchObject({ kind: "event", payload: { name: "slow_lookup" } });
     expect(tool_?.kind === "event" && tool_.startedAt).toBeInstanceOf(Date);
+    expect(await inProgress(ref)).toEqual([]);
+  });
+
+  it("settles a call whose event cannot be written, rather than leave it in progress", async () => {
+    const ref = await runningRun();
+    const { onCall, onEvent } = turnRecorder(db, ref);
+    await onCall.started({ id: "tool-nul", kind: "tool_call", name: "binary_lookup" });
+    expect(await inProgress(ref)).toHaveLength(1);
+    // PostgreSQL's jsonb refuses a NUL character, as a tool's output may hold one.
+    const recording = onEvent({
+      type: "tool_call",
+      callId: "tool-nul",
+      payload: {
+        name: "binary_lookup",
+        arguments: "{}",
+        resultChars: 1,
+        resultPreview: "\u0000",
+        durationMs: 1,
+      },
+    });
+    await expect(recording).rejects.toThrow();
     expect(await inProgress(ref)).toEqual([]);
   });
 

@@ -247,11 +247,11 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
 }
 
 /**
- * A run's timeline after `afterId` (by id), in the order things started: a model call before
+ * A run's timeline in the order things started: a model call before
  * the tool calls it asked for, though its event is written after theirs. A running run's calls
  * still in progress follow the events. RunNotFoundError unless the run is the tenant's.
  */
-export async function listRunEvents(db: Database, tenantId: string, runId: string, afterId = 0) {
+export async function listRunEvents(db: Database, tenantId: string, runId: string) {
   // One snapshot: a call that settles meanwhile is either in progress or recorded, never both.
   return db.transaction(
     async (tx) => {
@@ -274,13 +274,7 @@ export async function listRunEvents(db: Database, tenantId: string, runId: strin
           payload: runEvents.payload,
         })
         .from(runEvents)
-        .where(
-          and(
-            eq(runEvents.runId, runId),
-            eq(runEvents.tenantId, tenantId),
-            gte(runEvents.id, afterId + 1),
-          ),
-        )
+        .where(and(eq(runEvents.runId, runId), eq(runEvents.tenantId, tenantId)))
         .orderBy(sql`coalesce(${runEvents.startedAt}, ${runEvents.at})`, asc(runEvents.id));
       const inProgress = run.status === "running" ? inProgressCalls(run.activeCalls, run.now) : [];
       return [...events.map((event) => ({ kind: "event" as const, ...event })), ...inProgress];

@@ -30,13 +30,21 @@ export function turnRecorder(db: Database, ref: RunRef) {
       await appendRunEvent(db, { ...ref, type: event.type, payload: event.payload });
       return;
     }
-    await recordCall(db, ref, {
-      id: callId,
-      startedAt: startedAt.get(callId) ?? null,
-      type: event.type,
-      payload: event.payload,
-    });
-    startedAt.delete(callId);
+    try {
+      await recordCall(db, ref, {
+        id: callId,
+        startedAt: startedAt.get(callId) ?? null,
+        type: event.type,
+        payload: event.payload,
+      });
+    } catch (error) {
+      // The event is lost, but the call is over: it must not stay "in progress" for the rest of
+      // the run (the SDK swallows a tool call's error here, so nothing else would settle it).
+      await settleCall(db, ref, callId).catch(() => {});
+      throw error;
+    } finally {
+      startedAt.delete(callId);
+    }
   };
   return { onCall, onEvent };
 }

@@ -91,5 +91,5 @@ export const runsRouter = createTRPCRouter({
 
   events: tenantProcedure
     .input(listRunEventsInput)
-    .query(({ ctx, input }) => listRunEvents(ctx.db, ctx.tenant.id, input.runId, input.afterId)),
+    .query(({ ctx, input }) => listRunEvents(ctx.db, ctx.tenant.id, input.runId)),
 });
