@@ -4,6 +4,7 @@ import { Check, Copy } from "lucide-react";
 import { useEffect, useRef, useState, type ComponentProps } from "react";
 import type { ExtraProps } from "react-markdown";
 import { toast } from "sonner";
+import { useScrollsSideways } from "@/components/ui/use-scrolls-sideways";
 
 const COPIED_FOR_MS = 2_000;
 
@@ -19,6 +20,7 @@ export function languageOf(node: ExtraProps["node"]): string | null {
 export function CodeBlock({ node, children }: ComponentProps<"pre"> & ExtraProps) {
   const language = languageOf(node);
   const preRef = useRef<HTMLPreElement>(null);
+  const scrolls = useScrollsSideways(preRef);
   const [copied, setCopied] = useState(false);
 
   useEffect(() => {
@@ -57,7 +59,13 @@ export function CodeBlock({ node, children }: ComponentProps<"pre"> & ExtraProps
           {copied ? "Code copied to the clipboard" : ""}
         </span>
       </div>
-      <pre ref={preRef} className="overflow-x-auto p-3 font-mono text-[13px] leading-relaxed">
+      <pre
+        ref={preRef}
+        role={scrolls ? "region" : undefined}
+        aria-label={scrolls ? `${language ?? "Text"} code` : undefined}
+        tabIndex={scrolls ? 0 : undefined}
+        className="focus-visible:ring-ring overflow-x-auto p-3 font-mono text-[13px] leading-relaxed outline-none focus-visible:ring-2 focus-visible:ring-inset"
+      >
         {children}
       </pre>
     </div>

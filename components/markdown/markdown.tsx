@@ -7,12 +7,13 @@ import python from "highlight.js/lib/languages/python";
 import sqlLanguage from "highlight.js/lib/languages/sql";
 import typescript from "highlight.js/lib/languages/typescript";
 import yaml from "highlight.js/lib/languages/yaml";
-import type { ComponentProps } from "react";
+import { useRef, type ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import { cn } from "@/components/ui/cn";
+import { useScrollsSideways } from "@/components/ui/use-scrolls-sideways";
 import { CodeBlock } from "./code-block";
 
 const LANGUAGES = { bash, javascript, json, python, sql: sqlLanguage, typescript, yaml };
@@ -37,6 +38,23 @@ function demoted(level: 1 | 2 | 3 | 4 | 5 | 6) {
   };
 }
 
+/** A wide table scrolls inside the text, never the page; while it scrolls, the keyboard can too. */
+function MarkdownTable({ node: _node, ...props }: ComponentProps<"table"> & { node?: unknown }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const scrolls = useScrollsSideways(scroller);
+  return (
+    <div
+      ref={scroller}
+      role={scrolls ? "region" : undefined}
+      aria-label={scrolls ? "Table" : undefined}
+      tabIndex={scrolls ? 0 : undefined}
+      className="focus-visible:ring-ring overflow-x-auto rounded-sm outline-none focus-visible:ring-2"
+    >
+      <table {...props} />
+    </div>
+  );
+}
+
 const COMPONENTS: Components = {
   h1: demoted(1),
   h2: demoted(2),
@@ -45,12 +63,7 @@ const COMPONENTS: Components = {
   h5: demoted(5),
   h6: demoted(6),
   pre: CodeBlock,
-  // A wide table scrolls inside the text, never the page.
-  table: ({ node: _node, ...props }) => (
-    <div className="overflow-x-auto">
-      <table {...props} />
-    </div>
-  ),
+  table: MarkdownTable,
 };
 
 // Inline code as a chip, without the backticks Typography adds around it.

@@ -1,5 +1,7 @@
+import { useId } from "react";
 import { cn } from "@/components/ui/cn";
 import { Tooltip } from "@/components/ui/tooltip";
+import { SrDescription } from "./run-status";
 
 /** Where a queued run stands (runs.list rows and runs.get carry it as `queue`). */
 export type QueuePlace = {
@@ -25,15 +27,25 @@ export function queueReasonText({ running, slots, position }: QueuePlace): strin
   return `${waiting} · ${running} of ${slots} in use · ${ordinal(position)} in line`;
 }
 
-/** Why a queued run has not started, and its place in line; the rule behind it on hover. */
+/**
+ * Why a queued run has not started, and its place in line; the rule behind it on hover and to
+ * screen readers.
+ */
 export function QueueReason({ queue, className }: { queue: QueuePlace; className?: string }) {
+  const ruleId = useId();
+  const rule = `This tenant runs up to ${queue.slots} skills at once (SKILLRUN_RUN_CONCURRENCY); the rest wait in line and start in the order they were created.`;
   return (
-    <Tooltip
-      content={`This tenant runs up to ${queue.slots} skills at once (SKILLRUN_RUN_CONCURRENCY); the rest wait in line and start in the order they were created.`}
-    >
-      <span className={cn("text-muted-foreground text-xs", className)} data-testid="queue-reason">
-        {queueReasonText(queue)}
-      </span>
-    </Tooltip>
+    <>
+      <Tooltip content={rule}>
+        <span
+          className={cn("text-muted-foreground text-xs", className)}
+          data-testid="queue-reason"
+          aria-describedby={ruleId}
+        >
+          {queueReasonText(queue)}
+        </span>
+      </Tooltip>
+      <SrDescription id={ruleId}>{rule}</SrDescription>
+    </>
   );
 }

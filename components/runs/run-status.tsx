@@ -1,4 +1,5 @@
 import { Ban, CheckCircle2, CircleDashed, LoaderCircle, XCircle } from "lucide-react";
+import { useId } from "react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { Tooltip } from "@/components/ui/tooltip";
@@ -13,20 +14,40 @@ const LOOK = {
   cancelled: { variant: "warning", Icon: Ban },
 } as const;
 
-/** Status as text and icon, never by colour alone; what it means on hover. */
-export function RunStatusBadge({ status }: { status: RunStatus }) {
-  const { variant, Icon } = LOOK[status];
+/**
+ * What a tooltip says, kept in the page for screen readers too: a hover-only tooltip on an element
+ * that takes no focus never reaches keyboard, touch or screen-reader users. Outside the described
+ * element, so its text (and what specs read of it) stays the visible label.
+ */
+export function SrDescription({ id, children }: { id: string; children: string }) {
   return (
-    <Tooltip content={STATUS_LABELS[status].description}>
-      <Badge variant={variant} data-status={status}>
-        <Icon aria-hidden className={status === "running" ? "size-3 animate-spin" : "size-3"} />
-        {STATUS_LABELS[status].label}
-      </Badge>
-    </Tooltip>
+    <span id={id} className="sr-only">
+      {children}
+    </span>
   );
 }
 
-/** A failed run's code as its label (the code itself and what it means on hover), and the reason's first line. */
+/** Status as text and icon, never by colour alone; what it means on hover and to screen readers. */
+export function RunStatusBadge({ status }: { status: RunStatus }) {
+  const { variant, Icon } = LOOK[status];
+  const descriptionId = useId();
+  return (
+    <>
+      <Tooltip content={STATUS_LABELS[status].description}>
+        <Badge variant={variant} data-status={status} aria-describedby={descriptionId}>
+          <Icon aria-hidden className={status === "running" ? "size-3 animate-spin" : "size-3"} />
+          {STATUS_LABELS[status].label}
+        </Badge>
+      </Tooltip>
+      <SrDescription id={descriptionId}>{STATUS_LABELS[status].description}</SrDescription>
+    </>
+  );
+}
+
+/**
+ * A failed run's code as its label (the code itself and what it means on hover and to screen
+ * readers), and the reason's first line.
+ */
 export function RunFailureLine({
   code,
   reason,
@@ -36,13 +57,20 @@ export function RunFailureLine({
   reason: string | null;
   className?: string;
 }) {
+  const descriptionId = useId();
+  const description = `${FAILURE_LABELS[code].description} (${code})`;
   return (
     <span className={cn("flex min-w-0 flex-col text-xs leading-tight", className)}>
-      <Tooltip content={`${FAILURE_LABELS[code].description} (${code})`}>
-        <span className="text-destructive font-medium" data-failure-code={code}>
+      <Tooltip content={description}>
+        <span
+          className="text-destructive font-medium"
+          data-failure-code={code}
+          aria-describedby={descriptionId}
+        >
           {FAILURE_LABELS[code].label}
         </span>
       </Tooltip>
+      <SrDescription id={descriptionId}>{description}</SrDescription>
       {reason && (
         <span className="text-muted-foreground line-clamp-2 break-words" title={reason}>
           {reason}

@@ -75,10 +75,8 @@ function PickOne<Value extends string>({
           legend={label}
           options={options}
           selected={value}
-          onChange={(next) => {
-            onChange(next);
-            close();
-          }}
+          onChange={onChange}
+          onSettle={close}
         />
       )}
     </FilterChip>

@@ -57,10 +57,8 @@ export function AuditFilterBar() {
             legend="Actor"
             options={ACTOR_OPTIONS}
             selected={filters.actor}
-            onChange={(actor) => {
-              void setFilters({ actor });
-              close();
-            }}
+            onChange={(actor) => void setFilters({ actor })}
+            onSettle={close}
           />
         )}
       </FilterChip>

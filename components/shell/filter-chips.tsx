@@ -1,7 +1,7 @@
 "use client";
 
 import { ChevronDown, FilterX, X } from "lucide-react";
-import { useId, useState, type ReactNode } from "react";
+import { useId, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 import { dayOf, parseDay } from "@/components/date-input";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -81,7 +81,7 @@ function ClearChip({ label, onClear }: { label: string; onClear: () => void }) {
 
 /**
  * One filter: the chip opens `children` in a popover. A function child gets `close`, for choices
- * that settle the filter at once (a single choice closes; a multiple one stays open).
+ * that settle the filter (a single choice closes once confirmed; a multiple one stays open).
  */
 export function FilterChip({
   label,
@@ -142,6 +142,7 @@ function OptionRow({
   name,
   checked,
   onChange,
+  onSettle,
   label,
   description,
 }: {
@@ -149,10 +150,22 @@ function OptionRow({
   name: string;
   checked: boolean;
   onChange: () => void;
+  /** The user confirmed this option: a pointer click, Enter or Space (not an arrow key). */
+  onSettle?: () => void;
   label: string;
   description?: string;
 }) {
   const id = useId();
+  // Arrow keys also fire change and click (with no click count) on radios; only these settle.
+  const settleOnPointer = (event: MouseEvent<HTMLInputElement>) => {
+    if (event.detail > 0) onSettle?.();
+  };
+  const settleOnKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    if (!checked) onChange();
+    onSettle?.();
+  };
   return (
     <label className="hover:bg-muted flex cursor-pointer items-start gap-2 rounded-sm px-2 py-1.5">
       <input
@@ -160,6 +173,8 @@ function OptionRow({
         name={name}
         checked={checked}
         onChange={onChange}
+        onClick={onSettle && settleOnPointer}
+        onKeyDown={onSettle && settleOnKey}
         aria-describedby={description ? id : undefined}
         className="accent-primary mt-0.5 size-4 shrink-0"
       />
@@ -216,18 +231,23 @@ export function ChipChecklist<Value extends string>({
   );
 }
 
-/** One value of a filter, or any. */
+/**
+ * One value of a filter, or any. Arrow keys move the choice and apply it; `onSettle` (e.g. closing
+ * the popover) waits for a click, Enter or Space, so the keyboard can walk the list.
+ */
 export function ChipRadioList<Value extends string>({
   legend,
   options,
   selected,
   onChange,
+  onSettle,
   anyLabel = "Any",
 }: {
   legend: string;
   options: readonly ChipOption<Value>[];
   selected: Value | null;
   onChange: (next: Value | null) => void;
+  onSettle?: () => void;
   anyLabel?: string;
 }) {
   const name = useId();
@@ -239,6 +259,7 @@ export function ChipRadioList<Value extends string>({
         name={name}
         checked={selected === null}
         onChange={() => onChange(null)}
+        onSettle={onSettle}
         label={anyLabel}
       />
       {options.map((option) => (
@@ -248,6 +269,7 @@ export function ChipRadioList<Value extends string>({
           name={name}
           checked={selected === option.value}
           onChange={() => onChange(option.value)}
+          onSettle={onSettle}
           label={option.label}
           description={option.description}
         />

@@ -44,7 +44,10 @@ export function RunsCards({
           onFocus={() => onActivate(index)}
           onClick={() => onOpen(run.id)}
           onKeyDown={(event) => {
-            if (event.key === "Enter" && event.target === event.currentTarget) onOpen(run.id);
+            if (event.key !== "Enter" || event.target !== event.currentTarget) return;
+            // Handled here: the page's row keyboard (use-row-keyboard) skips a prevented Enter.
+            event.preventDefault();
+            onOpen(run.id);
           }}
           className={cn(
             "border-border bg-card focus-visible:ring-ring flex min-w-0 cursor-pointer gap-3 rounded-lg border p-3 text-sm outline-none focus-visible:ring-2",

@@ -59,7 +59,10 @@ export function RunsGrid({
             onFocus={() => onActivate(index)}
             onClick={() => onOpen(row.id)}
             onKeyDown={(event) => {
-              if (event.key === "Enter" && event.target === event.currentTarget) onOpen(row.id);
+              if (event.key !== "Enter" || event.target !== event.currentTarget) return;
+              // Handled here: the page's row keyboard (use-row-keyboard) skips a prevented Enter.
+              event.preventDefault();
+              onOpen(row.id);
             }}
             className={cn(
               "hover:bg-muted/50 focus-visible:bg-primary/5 focus-visible:ring-ring cursor-pointer outline-none focus-visible:ring-2 focus-visible:ring-inset",

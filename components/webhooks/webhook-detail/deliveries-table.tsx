@@ -19,8 +19,17 @@ import { DeliveryRow } from "./delivery-row";
 export type Delivery =
   inferRouterOutputs<AppRouter>["webhooks"]["deliveries"]["deliveries"][number];
 
-/** One row per delivery; one with a payload can show it below, and be replayed where that can work. */
-export function DeliveriesTable({ deliveries }: { deliveries: Delivery[] }) {
+/**
+ * One row per delivery; one with a payload can show it below, and be replayed where that can work.
+ * `highlightedId` marks the delivery a link pointed at.
+ */
+export function DeliveriesTable({
+  deliveries,
+  highlightedId = null,
+}: {
+  deliveries: Delivery[];
+  highlightedId?: string | null;
+}) {
   const trpc = useTRPC();
   const [openPayload, setOpenPayload] = useState<string | null>(null);
   const replay = useToastMutation(trpc.webhooks.replay.mutationOptions(), {
@@ -49,6 +58,7 @@ export function DeliveriesTable({ deliveries }: { deliveries: Delivery[] }) {
           <Fragment key={delivery.id}>
             <DeliveryRow
               delivery={delivery}
+              highlighted={highlightedId === delivery.id}
               payloadOpen={openPayload === delivery.id}
               onTogglePayload={() =>
                 setOpenPayload(openPayload === delivery.id ? null : delivery.id)

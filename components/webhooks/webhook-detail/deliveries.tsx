@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { LoaderCircle, RefreshCw } from "lucide-react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import { LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
 import { LiveIndicator } from "@/components/shell/live-indicator";
@@ -12,6 +13,31 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { DeliveriesTable } from "./deliveries-table";
 
 const PAGE_SIZE = 50;
+
+const subscribeToHash = (onChange: () => void) => {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+};
+const linkedDeliveryId = () => /^#delivery-(.+)$/.exec(window.location.hash)?.[1] ?? null;
+
+/**
+ * The loaded delivery a link names in the URL's hash (`#delivery-<id>`, from a run's page). Its
+ * row only exists once the first page has loaded, after the browser looked for the hash's target;
+ * so when the data first arrives, scroll to it. Only the first load scrolls, so polling never
+ * yanks the page; a delivery beyond the first page is not scrolled to.
+ */
+function useLinkedDelivery(rows: { id: string }[], loaded: boolean): string | null {
+  const hashId = useSyncExternalStore(subscribeToHash, linkedDeliveryId, () => null);
+  const linkedId = hashId !== null && rows.some((row) => row.id === hashId) ? hashId : null;
+  const scrolled = useRef(false);
+  useEffect(() => {
+    if (scrolled.current || !loaded) return;
+    scrolled.current = true;
+    if (linkedId)
+      document.getElementById(`delivery-${linkedId}`)?.scrollIntoView({ block: "center" });
+  }, [loaded, linkedId]);
+  return linkedId;
+}
 
 export function Deliveries({ webhookId }: { webhookId: string }) {
   const trpc = useTRPC();
@@ -24,6 +50,7 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
     refetchInterval: LIVE_POLL_MS,
   });
   const rows = deliveries.data?.pages.flatMap((page) => page.deliveries) ?? [];
+  const linkedId = useLinkedDelivery(rows, deliveries.data !== undefined);
 
   return (
     <Card className="mt-4">
@@ -56,7 +83,7 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
         >
           {() => (
             <>
-              <DeliveriesTable deliveries={rows} />
+              <DeliveriesTable deliveries={rows} highlightedId={linkedId} />
               {deliveries.hasNextPage && (
                 <Button
                   variant="outline"

@@ -11,12 +11,14 @@ import type { Delivery } from "./deliveries-table";
 
 export function DeliveryRow({
   delivery,
+  highlighted = false,
   payloadOpen,
   onTogglePayload,
   replaying,
   onReplay,
 }: {
   delivery: Delivery;
+  highlighted?: boolean;
   payloadOpen: boolean;
   onTogglePayload: () => void;
   replaying: boolean;
@@ -26,7 +28,8 @@ export function DeliveryRow({
     <TableRow
       id={`delivery-${delivery.id}`}
       data-delivery-id={delivery.id}
-      className="target:bg-primary/10 scroll-mt-20 align-top"
+      data-highlighted={highlighted || undefined}
+      className="target:bg-primary/10 data-highlighted:bg-primary/10 scroll-mt-20 align-top"
     >
       <TableCell>
         <time
@@ -63,17 +66,7 @@ export function DeliveryRow({
         )}
       </TableCell>
       <TableCell>
-        {delivery.run?.id ? (
-          <Link
-            href={`/runs/${delivery.run.id}`}
-            className="inline-flex items-center gap-2 hover:underline"
-          >
-            <RunStatusBadge status={delivery.run.status} />
-            <span className="font-mono text-xs">{delivery.run.id.slice(0, 8)}</span>
-          </Link>
-        ) : (
-          <span className="text-muted-foreground">—</span>
-        )}
+        <DeliveryRun run={delivery.run} />
       </TableCell>
       <TableCell className="text-right">
         <DeliveryActions
@@ -85,6 +78,17 @@ export function DeliveryRow({
         />
       </TableCell>
     </TableRow>
+  );
+}
+
+/** The run a delivery started, by status and short id, or a dash. */
+function DeliveryRun({ run }: { run: Delivery["run"] }) {
+  if (!run?.id) return <span className="text-muted-foreground">—</span>;
+  return (
+    <Link href={`/runs/${run.id}`} className="inline-flex items-center gap-2 hover:underline">
+      <RunStatusBadge status={run.status} />
+      <span className="font-mono text-xs">{run.id.slice(0, 8)}</span>
+    </Link>
   );
 }
 
