@@ -28,18 +28,31 @@ export function SrDescription({ id, children }: { id: string; children: string }
 }
 
 /** Status as text and icon, never by colour alone; what it means on hover and to screen readers. */
-export function RunStatusBadge({ status }: { status: RunStatus }) {
+export function RunStatusBadge({
+  status,
+  describe = true,
+}: {
+  status: RunStatus;
+  /** False inside a heading or a live region, whose name or announcement must stay the label. */
+  describe?: boolean;
+}) {
   const { variant, Icon } = LOOK[status];
   const descriptionId = useId();
   return (
     <>
       <Tooltip content={STATUS_LABELS[status].description}>
-        <Badge variant={variant} data-status={status} aria-describedby={descriptionId}>
+        <Badge
+          variant={variant}
+          data-status={status}
+          aria-describedby={describe ? descriptionId : undefined}
+        >
           <Icon aria-hidden className={status === "running" ? "size-3 animate-spin" : "size-3"} />
           {STATUS_LABELS[status].label}
         </Badge>
       </Tooltip>
-      <SrDescription id={descriptionId}>{STATUS_LABELS[status].description}</SrDescription>
+      {describe && (
+        <SrDescription id={descriptionId}>{STATUS_LABELS[status].description}</SrDescription>
+      )}
     </>
   );
 }

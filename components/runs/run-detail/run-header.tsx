@@ -24,7 +24,7 @@ export function RunHeader({ data }: { data: RunData }) {
             {data.skill.name}
           </Link>
           <span role="status" aria-live="polite" data-testid="run-status">
-            <RunStatusBadge status={data.status} />
+            <RunStatusBadge status={data.status} describe={false} />
           </span>
         </h1>
         {data.queue && <QueueReason queue={data.queue} className="mt-1 block" />}

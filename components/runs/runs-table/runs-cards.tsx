@@ -42,7 +42,10 @@ export function RunsCards({
           tabIndex={0}
           data-run-id={run.id}
           onFocus={() => onActivate(index)}
-          onClick={() => onOpen(run.id)}
+          onClick={(event) => {
+            // A link inside (the skill, the source) navigates by itself.
+            if (!(event.target instanceof Element && event.target.closest("a"))) onOpen(run.id);
+          }}
           onKeyDown={(event) => {
             if (event.key !== "Enter" || event.target !== event.currentTarget) return;
             // Handled here: the page's row keyboard (use-row-keyboard) skips a prevented Enter.
@@ -71,7 +74,7 @@ export function RunsCards({
                 <CreatedCell run={run} />
               </span>
             </div>
-            <SkillCell run={run} linked={false} />
+            <SkillCell run={run} />
             <div className="text-muted-foreground flex items-end justify-between gap-2 text-xs">
               <RunSource source={run.source} invoker={run.invoker} />
               <span className="flex shrink-0 gap-2 tabular-nums">

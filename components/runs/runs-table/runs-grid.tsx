@@ -57,7 +57,10 @@ export function RunsGrid({
             data-run-id={row.id}
             aria-selected={row.getIsSelected()}
             onFocus={() => onActivate(index)}
-            onClick={() => onOpen(row.id)}
+            onClick={(event) => {
+              // A link inside (the skill, the source) navigates by itself.
+              if (!(event.target instanceof Element && event.target.closest("a"))) onOpen(row.id);
+            }}
             onKeyDown={(event) => {
               if (event.key !== "Enter" || event.target !== event.currentTarget) return;
               // Handled here: the page's row keyboard (use-row-keyboard) skips a prevented Enter.
