@@ -31,21 +31,13 @@ export function StatusCell({ run, className }: { run: RunRow; className?: string
 }
 
 /** The skill, and the run's inputs on one line beneath it. */
-export function SkillCell({ run, linked = true }: { run: RunRow; linked?: boolean }) {
+export function SkillCell({ run }: { run: RunRow }) {
   return (
     <span className="flex max-w-72 min-w-0 flex-col gap-0.5">
-      {linked ? (
-        // The row opens the run; the link is for middle-click and "open in new tab".
-        <Link
-          href={`/runs/${run.id}`}
-          className="truncate font-medium hover:underline"
-          tabIndex={-1}
-        >
-          {run.skill.name}
-        </Link>
-      ) : (
-        <span className="truncate font-medium">{run.skill.name}</span>
-      )}
+      {/* The row opens the run; the link is for middle-click, "open in new tab" and screen readers. */}
+      <Link href={`/runs/${run.id}`} className="truncate font-medium hover:underline" tabIndex={-1}>
+        {run.skill.name}
+      </Link>
       <RunLabel run={run} inline />
     </span>
   );
