@@ -8,7 +8,7 @@ import {
   type inferParserType,
 } from "nuqs";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
-import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/schemas/runs";
+import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/run-list";
 
 /**
  * The runs view's filters, kept in the URL so a view can be shared and survives reloads.

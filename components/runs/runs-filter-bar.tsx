@@ -12,7 +12,7 @@ import {
   RemovableChip,
 } from "@/components/shell/filter-chips";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
-import { CREATED_WITHIN, type CreatedWithin } from "@/lib/schemas/runs";
+import { CREATED_WITHIN, type CreatedWithin } from "@/lib/run-list";
 import { FAILURE_LABELS, SOURCES, STATUS_LABELS } from "./labels";
 import { hasActiveFilters, listInputOf, useRunFilters, type RunFilters } from "./run-filters";
 

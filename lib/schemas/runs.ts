@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
+import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/run-list";
 
 /** A run's inputs as sent: the skill's JSON Schema, not zod, decides what they may hold. */
 const skillInputs = z.record(z.string(), z.unknown());
@@ -21,22 +22,6 @@ export const rerunRunInput = runId.extend({
 });
 
 export const getRunInput = runId;
-
-/** The "Created: last …" windows the history offers, in seconds before now (the server's clock). */
-export const CREATED_WITHIN_SECONDS = {
-  "1h": 3600,
-  "24h": 24 * 3600,
-  "7d": 7 * 24 * 3600,
-  "30d": 30 * 24 * 3600,
-} as const;
-export type CreatedWithin = keyof typeof CREATED_WITHIN_SECONDS;
-export const CREATED_WITHIN = Object.keys(CREATED_WITHIN_SECONDS) as [
-  CreatedWithin,
-  ...CreatedWithin[],
-];
-
-/** How many runs a list can be narrowed to by id (the runs a bulk re-run started). */
-export const MAX_LISTED_RUN_IDS = 100;
 
 /** One status or several; a single one is what clients sent before the list took several. */
 const runStatuses = z

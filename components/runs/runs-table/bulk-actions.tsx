@@ -9,7 +9,7 @@ import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { Button } from "@/components/ui/button";
-import { MAX_LISTED_RUN_IDS } from "@/lib/schemas/runs";
+import { MAX_LISTED_RUN_IDS } from "@/lib/run-list";
 import { runsHref } from "../run-filters";
 import type { RunRow } from "./columns";
 import { summariseSettled } from "./settled";

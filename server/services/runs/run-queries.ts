@@ -12,7 +12,8 @@ import {
   users,
   webhooks,
 } from "@/server/db/schema";
-import { CREATED_WITHIN_SECONDS, type ListRunsInput } from "@/lib/schemas/runs";
+import { CREATED_WITHIN_SECONDS } from "@/lib/run-list";
+import type { ListRunsInput } from "@/lib/schemas/runs";
 import { hasPrice } from "@/server/agent/prices";
 import { RunNotFoundError } from "./run-errors";
 import { inProgressCalls, usageSoFar } from "./run-progress";
