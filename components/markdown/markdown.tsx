@@ -7,13 +7,13 @@ import python from "highlight.js/lib/languages/python";
 import sqlLanguage from "highlight.js/lib/languages/sql";
 import typescript from "highlight.js/lib/languages/typescript";
 import yaml from "highlight.js/lib/languages/yaml";
-import { useRef, type ComponentProps } from "react";
+import type { ComponentProps } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import { cn } from "@/components/ui/cn";
-import { useScrollsSideways } from "@/components/ui/use-scrolls-sideways";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { CodeBlock } from "./code-block";
 
 const LANGUAGES = { bash, javascript, json, python, sql: sqlLanguage, typescript, yaml };
@@ -38,20 +38,12 @@ function demoted(level: 1 | 2 | 3 | 4 | 5 | 6) {
   };
 }
 
-/** A wide table scrolls inside the text, never the page; while it scrolls, the keyboard can too. */
+/** A wide table scrolls inside the text, never the page. */
 function MarkdownTable({ node: _node, ...props }: ComponentProps<"table"> & { node?: unknown }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const scrolls = useScrollsSideways(scroller);
   return (
-    <div
-      ref={scroller}
-      role={scrolls ? "region" : undefined}
-      aria-label={scrolls ? "Table" : undefined}
-      tabIndex={scrolls ? 0 : undefined}
-      className="focus-visible:ring-ring overflow-x-auto rounded-sm outline-none focus-visible:ring-2"
-    >
+    <ScrollRegion label="Table">
       <table {...props} />
-    </div>
+    </ScrollRegion>
   );
 }
 

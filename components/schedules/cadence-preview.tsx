@@ -1,29 +1,8 @@
 "use client";
 
-import { useRef, type ReactNode } from "react";
 import { formatFromNow, formatInZone, formatUtc, isUtc } from "@/components/format";
-import { useScrollsSideways } from "@/components/ui/use-scrolls-sideways";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { describeCadence, checkCadence, nextFireTimes, offsetChangesAcross } from "@/lib/schedules";
-
-/**
- * Its own component so it measures from when the table first appears (the preview renders nothing
- * while the cadence is invalid); focusable while it scrolls, so the keyboard can scroll it.
- */
-function FireTimesScroller({ children }: { children: ReactNode }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const scrolls = useScrollsSideways(scroller);
-  return (
-    <div
-      ref={scroller}
-      role={scrolls ? "region" : undefined}
-      aria-label={scrolls ? "Next fire times" : undefined}
-      tabIndex={scrolls ? 0 : undefined}
-      className="focus-visible:ring-ring overflow-x-auto rounded-sm outline-none focus-visible:ring-2"
-    >
-      {children}
-    </div>
-  );
-}
 
 /**
  * What a cadence means: in words, the next five fire times in the schedule's timezone (24 h)
@@ -56,7 +35,7 @@ export function CadencePreview({
           {description} ({timezone})
         </p>
       )}
-      <FireTimesScroller>
+      <ScrollRegion label="Next fire times">
         <table className="mt-2 w-full text-xs" aria-label="Next fire times">
           <thead>
             <tr className="text-muted-foreground text-left">
@@ -83,7 +62,7 @@ export function CadencePreview({
             ))}
           </tbody>
         </table>
-      </FireTimesScroller>
+      </ScrollRegion>
       {changes.map((change) => (
         <p key={change.at.toISOString()} className="text-warning mt-2 text-xs" role="note">
           Daylight saving time changes before {inZone(change.at)}: {timezone} moves from{" "}

@@ -1,27 +1,22 @@
 "use client";
 
-import { useRef, type ComponentProps } from "react";
+import type { ComponentProps } from "react";
 import { cn } from "./cn";
-import { useScrollsSideways } from "./use-scrolls-sideways";
+import { ScrollRegion } from "./scroll-region";
 
 /**
  * A table in a box that scrolls sideways when the table is wider than it. While it scrolls, the
  * box is a named, focusable region, so a keyboard user can reach the columns off-screen.
  */
 export function Table({ className, ...props }: ComponentProps<"table">) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const scrolls = useScrollsSideways(scroller);
   return (
-    <div
-      ref={scroller}
-      role={scrolls ? "region" : undefined}
-      aria-label={scrolls ? props["aria-label"] : undefined}
-      aria-labelledby={scrolls ? props["aria-labelledby"] : undefined}
-      tabIndex={scrolls ? 0 : undefined}
-      className="border-border focus-visible:ring-ring relative w-full overflow-x-auto rounded-lg border outline-none focus-visible:ring-2"
+    <ScrollRegion
+      label={props["aria-label"]}
+      labelledBy={props["aria-labelledby"]}
+      className="border-border relative w-full rounded-lg border"
     >
       <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
-    </div>
+    </ScrollRegion>
   );
 }
 
