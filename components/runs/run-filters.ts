@@ -32,12 +32,6 @@ export type RunFilters = inferParserType<typeof runFilterParsers>;
 
 export const useRunFilters = () => useQueryStates(runFilterParsers, { history: "replace" });
 
-/** Whether any filter narrows the list (an emptied list filter does not). */
-export const hasActiveFilters = (filters: RunFilters) =>
-  Object.values(filters).some((value) =>
-    Array.isArray(value) ? value.length > 0 : value !== null,
-  );
-
 const serialize = createSerializer(runFilterParsers);
 /** The runs list narrowed to these filters, e.g. a schedule's runs. */
 export const runsHref = (filters: Partial<RunFilters>) => serialize("/runs", filters);

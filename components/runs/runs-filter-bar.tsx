@@ -14,7 +14,8 @@ import {
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
 import { CREATED_WITHIN, type CreatedWithin } from "@/lib/run-list";
 import { FAILURE_LABELS, SOURCES, STATUS_LABELS } from "./labels";
-import { hasActiveFilters, listInputOf, useRunFilters, type RunFilters } from "./run-filters";
+import { hasActiveFilters } from "@/components/url-filters";
+import { listInputOf, useRunFilters, type RunFilters } from "./run-filters";
 
 type SetFilters = ReturnType<typeof useRunFilters>[1];
 type ChipProps = { filters: RunFilters; setFilters: SetFilters };

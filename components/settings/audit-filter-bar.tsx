@@ -1,5 +1,6 @@
 "use client";
 
+import { hasActiveFilters } from "@/components/url-filters";
 import {
   ChipChecklist,
   ChipDayRange,
@@ -10,12 +11,7 @@ import {
   RemovableChip,
 } from "@/components/shell/filter-chips";
 import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES } from "@/lib/enums";
-import {
-  ACTION_LABELS,
-  ACTOR_LABELS,
-  hasActiveAuditFilters,
-  useAuditFilters,
-} from "./audit-filters";
+import { ACTION_LABELS, ACTOR_LABELS, useAuditFilters } from "./audit-filters";
 
 const ACTION_OPTIONS = AUDIT_ACTIONS.map((action) => ({
   value: action,
@@ -31,7 +27,7 @@ export function AuditFilterBar() {
   return (
     <FilterChips
       label="Filter the audit log"
-      active={hasActiveAuditFilters(filters)}
+      active={hasActiveFilters(filters)}
       onClear={() => void setFilters(null)}
       className="mb-4"
     >

@@ -31,12 +31,6 @@ export type AuditFilters = inferParserType<typeof auditFilterParsers>;
 
 export const useAuditFilters = () => useQueryStates(auditFilterParsers, { history: "replace" });
 
-/** Whether any filter narrows the log (an emptied list filter does not). */
-export const hasActiveAuditFilters = (filters: AuditFilters) =>
-  Object.values(filters).some((value) =>
-    Array.isArray(value) ? value.length > 0 : value !== null,
-  );
-
 /** URL filters as the audit.list input; `to` includes the whole day. */
 export function auditListInputOf(filters: AuditFilters) {
   return {

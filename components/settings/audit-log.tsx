@@ -1,5 +1,6 @@
 "use client";
 
+import { hasActiveFilters } from "@/components/url-filters";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { LoaderCircle, ScrollText } from "lucide-react";
@@ -23,13 +24,7 @@ import {
 import { AUDIT_ACTIONS, type AuditAction } from "@/lib/enums";
 import type { AppRouter } from "@/server/trpc/root";
 import { AuditFilterBar } from "./audit-filter-bar";
-import {
-  ACTION_LABELS,
-  ACTOR_LABELS,
-  auditListInputOf,
-  hasActiveAuditFilters,
-  useAuditFilters,
-} from "./audit-filters";
+import { ACTION_LABELS, ACTOR_LABELS, auditListInputOf, useAuditFilters } from "./audit-filters";
 
 type Entry = inferRouterOutputs<AppRouter>["audit"]["list"]["entries"][number];
 
@@ -68,7 +63,7 @@ function AuditTable() {
   );
   const entries = useMemo(() => log.data?.pages.flatMap((page) => page.entries) ?? [], [log.data]);
 
-  const filtered = hasActiveAuditFilters(filters);
+  const filtered = hasActiveFilters(filters);
 
   return (
     <QueryView
