@@ -23,6 +23,7 @@ import {
 } from "@/components/ui/table";
 import { AUDIT_ACTIONS, type AuditAction } from "@/lib/enums";
 import type { AppRouter } from "@/server/trpc/root";
+import { AuditChanges } from "./audit-changes";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { ACTION_LABELS, ACTOR_LABELS, auditListInputOf, useAuditFilters } from "./audit-filters";
 
@@ -135,6 +136,7 @@ function AuditTable() {
                           {text(entry.metadata.reason)}
                         </span>
                       )}
+                      <AuditChanges metadata={entry.metadata} />
                     </span>
                   </TableCell>
                   <TableCell>
@@ -204,6 +206,19 @@ function Actor({ entry }: { entry: Entry }) {
   return <Named primary={name} secondary={label} />;
 }
 
+/** What each kind of audit target is called in the Target column. */
+const TARGET_KINDS: Record<string, string> = {
+  api_key: "API key",
+  user: "Member",
+  webhook: "Webhook",
+  skill: "Skill",
+  agent: "Agent",
+  template: "Template",
+  guardrail: "Guardrail",
+  mcp_server: "MCP server",
+  knowledge_base: "Knowledge base",
+};
+
 function Target({ entry }: { entry: Entry }) {
   const { target, metadata } = entry;
   if (entry.action === "auth.sign_in_failed")
@@ -239,13 +254,6 @@ function Target({ entry }: { entry: Entry }) {
   // An invitation's id is a token hash: the invited email names it.
   if (target.type === "invitation")
     return <Named primary={text(metadata.email) ?? shortId(target.id)} secondary="Invitation" />;
-  const kind =
-    target.type === "api_key"
-      ? "API key"
-      : target.type === "user"
-        ? "Member"
-        : target.type === "webhook"
-          ? "Webhook"
-          : target.type;
+  const kind = TARGET_KINDS[target.type] ?? target.type;
   return <Named primary={name ?? shortId(target.id)} secondary={kind} />;
 }
