@@ -26,6 +26,7 @@ export const FAILURE_CODES = [
   "no_agent",
   "agent_not_found",
   "skill_not_found",
+  "skill_not_enabled",
   "inputs_invalid",
   "model_not_configured",
   "model_error",
@@ -103,5 +104,10 @@ export const AUDIT_ACTIONS = [
   "member.remove",
   "auth.sign_in_failed",
   "tenant.create",
+  "skill.create",
+  "skill.update",
+  "skill.enable",
+  "skill.disable",
+  "skill.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -57,7 +57,7 @@ const SOURCES = weighted<InvocationSource>({
   rerun: 0,
 });
 const FAILURE_CODES = weighted<
-  Exclude<FailureCode, "no_agent" | "agent_not_found" | "skill_not_found">
+  Exclude<FailureCode, "no_agent" | "agent_not_found" | "skill_not_found" | "skill_not_enabled">
 >({
   model_error: 30,
   timeout: 15,

@@ -23,6 +23,7 @@ import { ModelNotConfiguredError } from "@/server/agent/models";
 import type { RetryableModel } from "@/server/agent/model-retry";
 import {
   agentKnowledgeBases,
+  agentSkills,
   agentMcpServers,
   agents,
   agentTemplates,
@@ -190,6 +191,7 @@ async function tenantSetup(options: {
     content: "Northwind renews on 1 October with a 4% cap.",
   });
   await db.insert(agentKnowledgeBases).values({ agentId: agent!.id, knowledgeBaseId: kb!.id });
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { tenant, skill: skill!, agent: agent!, guardrail: guardrail! };
 }
 

@@ -11,6 +11,7 @@ import * as schema from "@/server/db/schema";
 import {
   accounts,
   agents,
+  agentSkills,
   agentTemplates,
   memberships,
   skills,
@@ -109,7 +110,7 @@ export async function callerFor(
 
 const ANY_INPUTS: SkillInputsSchema = { type: "object", properties: {} };
 
-/** A tenant with one private skill, a template and an agent (the default unless told otherwise). */
+/** A tenant with one private skill, a template and an agent that may run it (the default unless told otherwise). */
 export async function createTenantWithSkill(
   db: Database,
   options: {
@@ -146,6 +147,7 @@ export async function createTenantWithSkill(
       isDefault: options.defaultAgent ?? true,
     })
     .returning();
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { tenant, skill: skill!, template: template!, agent: agent! };
 }
 

@@ -10,6 +10,8 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   no_agent: "Mark one of the tenant's agents as the default, or pick an agent, then re-run.",
   agent_not_found: "The agent was removed. Re-run with another agent.",
   skill_not_found: "The skill was removed or disabled. Re-enable it or pick another skill.",
+  skill_not_enabled:
+    "Give the agent this skill on its page (an admin can), or run the skill with an agent that has it.",
   inputs_invalid:
     "The inputs no longer match the skill's schema. Re-run with changes and fix the fields named.",
   model_not_configured:

@@ -37,6 +37,10 @@ export const FAILURE_LABELS: Record<FailureCode, Labelled> = {
     label: "Skill unavailable",
     description: "The skill was removed or disabled before the run started.",
   },
+  skill_not_enabled: {
+    label: "Skill not enabled for agent",
+    description: "The run's agent may not run this skill: it is not among the agent's skills.",
+  },
   inputs_invalid: {
     label: "Inputs invalid",
     description: "The inputs did not match the skill's inputs schema.",

@@ -66,6 +66,11 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "member.remove": "Member removed",
   "auth.sign_in_failed": "Sign-in failed",
   "tenant.create": "Tenant created",
+  "skill.create": "Skill created",
+  "skill.update": "Skill saved (new version)",
+  "skill.enable": "Skill enabled",
+  "skill.disable": "Skill disabled",
+  "skill.delete": "Skill deleted",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = {

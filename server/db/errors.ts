@@ -29,3 +29,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when the error (or one it wraps) is PostgreSQL refusing a duplicate key, of the named
+ * unique index or constraint if one is given: the database is the arbiter of "already taken",
+ * so two concurrent saves of one name cannot both pass a check made before the write.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (
+    let current: unknown = error, depth = 0;
+    current && typeof current === "object" && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
+    const { code, constraint_name: name } = current as {
+      code?: unknown;
+      constraint_name?: unknown;
+    };
+    if (code === "23505") return constraint === undefined || name === constraint;
+  }
+  return false;
+}

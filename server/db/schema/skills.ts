@@ -1,7 +1,17 @@
 import type { InputsSchema, PropertySchema } from "@/lib/skill-inputs";
 import { sql } from "drizzle-orm";
-import { boolean, index, json, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { tenants } from "./auth";
+import {
+  boolean,
+  index,
+  json,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { tenants, users } from "./auth";
 import { createdAt, id, updatedAt } from "./columns";
 import { skillOriginEnum } from "./enums";
 
@@ -14,7 +24,10 @@ export type SkillInputsSchema = InputsSchema & {
 
 /**
  * A skill is global (tenant_id null, the built-in catalog from `skills/`) or owned by one
- * tenant. The slug is unique within its scope.
+ * tenant. The slug is unique within its scope among skills not deleted. The row holds the
+ * current version; every version ever saved, the current one included, is in `skill_versions`.
+ * A tenant's skill is deleted softly (`deleted_at`): its runs still point at it, and its slug is
+ * free for a new skill.
  */
 export const skills = pgTable(
   "skills",
@@ -36,6 +49,7 @@ export const skills = pgTable(
     instructions: text().notNull(),
     referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
     enabled: boolean().notNull().default(true),
+    deletedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -45,7 +59,32 @@ export const skills = pgTable(
       .where(sql`${t.tenantId} is null`),
     uniqueIndex("skills_tenant_slug_key")
       .on(t.tenantId, t.slug)
-      .where(sql`${t.tenantId} is not null`),
+      .where(sql`${t.tenantId} is not null and ${t.deletedAt} is null`),
     index().on(t.tenantId, t.name),
   ],
+);
+
+/**
+ * Every saved version of a skill, immutable: what a run pinned (`skill_runs.skill_version` is a
+ * `version_hash` here) stays readable after the skill moves on. Saving an old version again (a
+ * roll back) adds a row with that old hash, so the list says who rolled back and when.
+ */
+export const skillVersions = pgTable(
+  "skill_versions",
+  {
+    id: id(),
+    skillId: uuid()
+      .notNull()
+      .references(() => skills.id, { onDelete: "cascade" }),
+    versionHash: text().notNull(),
+    name: text().notNull(),
+    description: text().notNull(),
+    inputsSchema: json().$type<SkillInputsSchema>().notNull(),
+    instructions: text().notNull(),
+    referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
+    /** Who saved it; null for the built-in catalog (synced from `skills/`) and deleted users. */
+    createdByUserId: text().references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.skillId, t.versionHash), index().on(t.skillId, t.createdAt)],
 );

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { skills } from "@/server/db/schema";
+import { skills, skillVersions } from "@/server/db/schema";
 import { openTestDatabase } from "@/test/fixtures";
 import {
   loadSkillCatalog,
@@ -319,6 +319,15 @@ describe("syncing the catalog into the database", () => {
     expect(updated?.name).toBe("Alpha skill");
     expect(updated?.versionHash).not.toBe(alpha?.versionHash);
     expect((await builtIn("beta"))?.enabled).toBe(false);
+    // Each version the catalog had is kept, once, for the runs that pinned it.
+    await syncBuiltInSkills(db, catalogDir);
+    const versions = await db
+      .select({ hash: skillVersions.versionHash })
+      .from(skillVersions)
+      .where(eq(skillVersions.skillId, alpha?.id ?? ""));
+    expect(versions.map((version) => version.hash).sort()).toEqual(
+      [alpha?.versionHash, updated?.versionHash].sort(),
+    );
 
     await writeSkill("beta", skillMd(VALID_FRONTMATTER));
     expect(await syncBuiltInSkills(db, catalogDir)).toEqual({ loaded: 2, retired: [] });

@@ -7,7 +7,12 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { TITLE_KEYWORD } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
-import { skills, type SkillInputsSchema, type SkillReferenceFile } from "@/server/db/schema";
+import {
+  skills,
+  skillVersions,
+  type SkillInputsSchema,
+  type SkillReferenceFile,
+} from "@/server/db/schema";
 import { createInputsValidator } from "./skill-inputs-schema";
 import { inputsColumnsOf } from "./skills";
 
@@ -21,7 +26,7 @@ export class SkillDefinitionError extends Error {
   constructor(
     readonly file: string,
     readonly field: string | null,
-    detail: string,
+    readonly detail: string,
   ) {
     super(field ? `${file}: frontmatter field "${field}": ${detail}` : `${file}: ${detail}`);
     this.name = "SkillDefinitionError";
@@ -41,7 +46,7 @@ export type SkillDefinition = {
   versionHash: string;
 };
 
-const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const INPUT_TYPES = ["string", "number", "integer", "boolean", "array"] as const;
 
 const inputPropertySchema = z.looseObject({
@@ -161,7 +166,8 @@ async function readReferenceFiles(skillDir: string): Promise<SkillReferenceFile[
   );
 }
 
-function versionHashOf(skillMd: string, referenceFiles: SkillReferenceFile[]): string {
+/** A version's hash: its SKILL.md text and its reference files (sorted by path), so equal content is an equal hash. */
+export function versionHashOf(skillMd: string, referenceFiles: SkillReferenceFile[]): string {
   const hash = createHash("sha256").update("SKILL.md\0").update(skillMd);
   for (const file of referenceFiles) hash.update(`\0${file.path}\0`).update(file.content);
   return hash.digest("hex").slice(0, 12);
@@ -225,6 +231,15 @@ export async function syncBuiltInSkills(db: Database, catalogDir: string) {
             or ${skills.summaryOrder} is distinct from excluded.summary_order or ${skills.titleInput} is distinct from excluded.title_input`,
         });
     }
+    // Each built-in version seen for the first time joins the skill's history (runs pin it).
+    await tx.execute(sql`
+      insert into ${skillVersions} (skill_id, version_hash, name, description, inputs_schema, instructions, reference_files)
+      select ${skills.id}, ${skills.versionHash}, ${skills.name}, ${skills.description}, ${skills.inputsSchema}, ${skills.instructions}, ${skills.referenceFiles}
+      from ${skills}
+      where ${skills.tenantId} is null and not exists (
+        select 1 from ${skillVersions}
+        where ${skillVersions.skillId} = ${skills.id} and ${skillVersions.versionHash} = ${skills.versionHash}
+      )`);
     const retired = await tx
       .update(skills)
       .set({ enabled: false })

@@ -13,6 +13,19 @@ export class SkillNotFoundError extends ServiceError {
   }
 }
 
+/** The run's agent may not run the skill: it is not among the agent's skills. */
+export class SkillNotEnabledError extends ServiceError {
+  readonly kind = "precondition";
+  readonly code = "skill_not_enabled";
+  readonly fieldErrors: Record<string, string[]>;
+  constructor(agentName: string, skillName: string) {
+    super(
+      `Agent "${agentName}" may not run the skill "${skillName}": it is not among the agent's skills. Give the agent the skill, or pick an agent that has it.`,
+    );
+    this.fieldErrors = { agentId: [`may not run "${skillName}"`] };
+  }
+}
+
 export class InputsInvalidError extends ServiceError {
   readonly kind = "invalid";
   readonly code = "inputs_invalid";

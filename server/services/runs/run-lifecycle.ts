@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { skillRuns, skills } from "@/server/db/schema";
+import { skillRuns, skills, skillVersions } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { Deliverable } from "@/server/db/schema/runs";
@@ -58,8 +58,29 @@ export async function markRunning(
   });
 }
 
-/** What the agent turn needs of the run: its agent, inputs, invoker and the skill it runs. */
+/**
+ * What the agent turn needs of the run: its agent, inputs, invoker and the skill it runs — the
+ * version the run pinned when it was created, not whatever the skill says now. A skill row
+ * without recorded history (written before versions were kept) serves the version it still
+ * holds. `skill` is null when the pinned version is nowhere to be found.
+ */
 export async function loadRunForTurn(db: Database, ref: RunRef) {
+  const pinned = db
+    .select({
+      name: skillVersions.name,
+      instructions: skillVersions.instructions,
+      referenceFiles: skillVersions.referenceFiles,
+    })
+    .from(skillVersions)
+    .where(
+      and(
+        eq(skillVersions.skillId, skillRuns.skillId),
+        eq(skillVersions.versionHash, skillRuns.skillVersion),
+      ),
+    )
+    .orderBy(desc(skillVersions.createdAt))
+    .limit(1)
+    .as("pinned");
   const [run] = await db
     .select({
       status: skillRuns.status,
@@ -67,17 +88,41 @@ export async function loadRunForTurn(db: Database, ref: RunRef) {
       inputs: skillRuns.inputs,
       invokerUserId: skillRuns.invokerUserId,
       configSnapshot: skillRuns.configSnapshot,
-      skill: {
+      skillVersion: skillRuns.skillVersion,
+      current: {
         id: skills.id,
         name: skills.name,
         instructions: skills.instructions,
         referenceFiles: skills.referenceFiles,
+        versionHash: skills.versionHash,
+        enabled: skills.enabled,
+      },
+      pinned: {
+        name: pinned.name,
+        instructions: pinned.instructions,
+        referenceFiles: pinned.referenceFiles,
       },
     })
     .from(skillRuns)
     .innerJoin(skills, eq(skills.id, skillRuns.skillId))
+    .leftJoinLateral(pinned, sql`true`)
     .where(whereRun(ref));
-  return run ?? null;
+  if (!run) return null;
+  const { current, pinned: version, ...rest } = run;
+  const content = version ?? (current.versionHash === run.skillVersion ? current : null);
+  return {
+    ...rest,
+    skillId: current.id,
+    skillEnabled: current.enabled,
+    skill: content
+      ? {
+          id: current.id,
+          name: content.name,
+          instructions: content.instructions,
+          referenceFiles: content.referenceFiles,
+        }
+      : null,
+  };
 }
 
 export async function getRunStatus(db: Database, ref: RunRef): Promise<RunStatus | null> {

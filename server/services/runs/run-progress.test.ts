@@ -168,7 +168,7 @@ describe("the timeline shows the call the turn is waiting on", () => {
     const turn = runAgentTurn({
       model,
       config: run!.configSnapshot!,
-      skill: { ...run!.skill, referenceFiles: [] },
+      skill: { ...run!.skill!, referenceFiles: [] },
       inputs: {},
       cancelSignal: new AbortController().signal,
       mcpTools: {

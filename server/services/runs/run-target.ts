@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
-import { agents, skills } from "@/server/db/schema";
+import { agents, agentSkills, skills } from "@/server/db/schema";
 import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
 /** What a run is asked to run: a skill (by id or slug) with an agent (none named: the tenant's default). */
@@ -11,10 +11,15 @@ export type RunTargetRequest = {
   agentId?: string | null;
 };
 
-/** The skill a request names, if its tenant may run it, and the agent it would run with, if any. */
+/**
+ * The skill a request names, if its tenant may run it, and the agent it would run with, if any,
+ * with whether that agent may run that skill (it is among the agent's skills).
+ */
 export type RunTarget = {
-  skill: { id: string; versionHash: string; inputsSchema: InputsSchema } | null;
+  skill: { id: string; name: string; versionHash: string; inputsSchema: InputsSchema } | null;
   agentId: string | null;
+  agentName: string | null;
+  agentHasSkill: boolean;
 };
 
 /** Requests per statement: five parameters each, well within PostgreSQL's 65,535. */
@@ -41,7 +46,7 @@ async function lookUpTargets<Request extends RunTargetRequest>(
   requests: Request[],
 ) {
   const visible = skillVisibleTo(sql`request.tenant_id`);
-  const columns = sql`${skills.id}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
+  const columns = sql`${skills.id}, ${skills.name}, ${skills.versionHash}, ${skills.inputsSchema}, ${ownSkillFirst} as built_in`;
   // Only the lookups the requests need: a smaller statement is planned faster, on every run.
   const skillLookups = [
     requests.some((request) => "id" in request.skill) &&
@@ -55,29 +60,51 @@ async function lookUpTargets<Request extends RunTargetRequest>(
   );
   const rows = await db.execute<
     (
-      | { skill_id: string; version_hash: string; inputs_schema: InputsSchema }
-      | { skill_id: null; version_hash: null; inputs_schema: null }
-    ) & { position: number; agent_id: string | null }
+      | { skill_id: string; skill_name: string; version_hash: string; inputs_schema: InputsSchema }
+      | { skill_id: null; skill_name: null; version_hash: null; inputs_schema: null }
+    ) & {
+      position: number;
+      agent_id: string | null;
+      agent_name: string | null;
+      agent_has_skill: boolean;
+    }
   >(sql`
-    select request.position, skill.id as skill_id, skill.version_hash, skill.inputs_schema, (
-      select ${agents.id} from ${agents}
-      where ${agents.tenantId} = request.tenant_id
-        and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
-      limit 1
-    ) as agent_id
+    select request.position, skill.id as skill_id, skill.name as skill_name, skill.version_hash,
+      skill.inputs_schema, agent.id as agent_id, agent.name as agent_name,
+      exists (
+        select 1 from ${agentSkills}
+        where ${agentSkills.agentId} = agent.id and ${agentSkills.skillId} = skill.id
+      ) as agent_has_skill
     from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
     left join lateral (
       ${sql.join(skillLookups, sql` union all `)}
       order by built_in limit 1
-    ) skill on true`);
+    ) skill on true
+    left join lateral (
+      select ${agents.id}, ${agents.name} from ${agents}
+      where ${agents.tenantId} = request.tenant_id
+        and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
+      limit 1
+    ) agent on true`);
   return rows.flatMap((row) => {
     const request = requests[row.position];
     if (!request) return [];
     const skill =
       row.skill_id === null
         ? null
-        : { id: row.skill_id, versionHash: row.version_hash, inputsSchema: row.inputs_schema };
-    return [{ request, target: { skill, agentId: row.agent_id } }];
+        : {
+            id: row.skill_id,
+            name: row.skill_name,
+            versionHash: row.version_hash,
+            inputsSchema: row.inputs_schema,
+          };
+    const target = {
+      skill,
+      agentId: row.agent_id,
+      agentName: row.agent_name,
+      agentHasSkill: row.agent_has_skill,
+    };
+    return [{ request, target }];
   });
 }
 
@@ -98,5 +125,9 @@ export async function checkRunTarget(
   const errors: Record<string, string[]> = {};
   if (!skill) errors.skillId = ["is not a skill of this tenant"];
   if (target.agentId && !found?.target.agentId) errors.agentId = ["is not an agent of this tenant"];
+  else if (skill && found?.target.agentId && !found.target.agentHasSkill)
+    errors.agentId = [
+      `${target.agentId ? "may not run" : "(the tenant's default agent) may not run"} "${skill.name}": it is not among the agent's skills`,
+    ];
   return { skill, errors };
 }

@@ -30,6 +30,7 @@ import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 import { turnRecorder } from "./turn-recorder";
+import { SkillNotEnabledError } from "./run-errors";
 
 /** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
 async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
@@ -67,12 +68,29 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
     });
     return false;
   }
+  if (!run.skill || !run.skillEnabled) {
+    await failRun(db, ref, {
+      code: "skill_not_found",
+      reason: run.skill
+        ? "The skill was disabled or deleted after the run was queued."
+        : `The skill version the run pinned (${run.skillVersion}) is no longer stored.`,
+    });
+    return false;
+  }
   try {
     const config = await resolveAgentRuntimeConfig(db, {
       tenantId: ref.tenantId,
       agentId: run.agentId,
       currentUserId: run.invokerUserId,
     });
+    // The agent's skills may have changed since the run was queued: checked again here.
+    if (!config.skills.some((skill) => skill.id === run.skillId)) {
+      await failRun(db, ref, {
+        code: "skill_not_enabled",
+        reason: new SkillNotEnabledError(config.agent.name, run.skill.name).message,
+      });
+      return false;
+    }
     await saveConfigSnapshot(db, ref, config);
     return true;
   } catch (error) {
@@ -134,13 +152,16 @@ async function runTurnOnce(
     };
   }
   const run = await loadRunForTurn(db, ref);
-  if (!run?.configSnapshot)
+  if (!run?.configSnapshot || !run.skill)
     return {
       kind: "failed",
       code: "agent_crashed",
-      reason: "The run's configuration snapshot is missing.",
+      reason: run?.skill
+        ? "The run's configuration snapshot is missing."
+        : "The skill version the run pinned is missing.",
       usage: ZERO_USAGE,
     };
+  const { skill } = run;
   // The snapshot is exactly what resolve-config stored: the turn runs with what the run shows.
   const config = run.configSnapshot;
 
@@ -214,7 +235,7 @@ async function runTurnOnce(
     turn = await runAgentTurn({
       model,
       config,
-      skill: run.skill,
+      skill,
       inputs: run.inputs,
       cancelSignal: cancel.signal,
       mcpTools: mcp?.tools,

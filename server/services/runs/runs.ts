@@ -21,6 +21,7 @@ import {
   NoDefaultAgentError,
   RunNotCancellableError,
   RunNotFoundError,
+  SkillNotEnabledError,
   SkillNotFoundError,
 } from "./run-errors";
 import { transitionRun } from "./run-timeline";
@@ -126,21 +127,27 @@ export type CreateRunOutcome =
         | InputsInvalidError
         | AgentNotFoundError
         | NoDefaultAgentError
+        | SkillNotEnabledError
         | IdempotencyKeyReusedError;
     };
 
-/** A new run that passed the rules, ready to insert: the skill's version, the validated inputs, the agent (or none). */
+/**
+ * A new run that passed the rules, ready to insert: the skill's version, the validated inputs,
+ * the agent (or none), and the failure it is born with when an unattended source cannot run it.
+ */
 type PlannedRun = {
   skill: { id: string; versionHash: string };
   inputs: Record<string, unknown>;
   agentId: string | null;
+  bornFailed: { code: "no_agent" | "skill_not_enabled"; reason: string } | null;
 };
 
 /**
  * The rules of a new run, in the order an operator fixes its problems: the skill, then the
- * inputs, then the agent. Without an agent (none named, and no tenant default) an interactive
- * source is refused, while an unattended one gets a run born failed (`no_agent`), so the
- * operator sees it.
+ * inputs, then the agent, then whether the agent may run the skill. Without an agent (none
+ * named, and no tenant default), or with one that does not have the skill, an interactive source
+ * is refused, while an unattended one gets a run born failed (`no_agent`, `skill_not_enabled`),
+ * so the operator sees it.
  */
 function planRun(
   input: StartRunInput,
@@ -153,12 +160,22 @@ function planRun(
   const validated = validateInputs(target.skill, input.inputs);
   if ("error" in validated) return validated;
   if (input.agentId && !target.agentId) return { error: new AgentNotFoundError(input.agentId) };
-  if (!target.agentId && !UNATTENDED.includes(input.source))
-    return { error: new NoDefaultAgentError() };
-  return { skill: target.skill, inputs: validated.inputs, agentId: target.agentId };
+  const unattended = UNATTENDED.includes(input.source);
+  const refusal = !target.agentId
+    ? new NoDefaultAgentError()
+    : !target.agentHasSkill
+      ? new SkillNotEnabledError(target.agentName ?? target.agentId, target.skill.name)
+      : null;
+  if (refusal && !unattended) return { error: refusal };
+  return {
+    skill: target.skill,
+    inputs: validated.inputs,
+    agentId: target.agentId,
+    bornFailed: refusal ? { code: refusal.code, reason: refusal.message } : null,
+  };
 }
 
-/** The row of a new run, from a validated input. Without an agent it is born failed (`no_agent`). */
+/** The row of a new run, from a validated input; a run an unattended source cannot run is born failed. */
 function runRow(input: StartRunInput, planned: PlannedRun) {
   return {
     tenantId: input.tenantId,
@@ -174,11 +191,11 @@ function runRow(input: StartRunInput, planned: PlannedRun) {
     inputs: planned.inputs,
     idempotencyKey: input.idempotencyKey ?? null,
     idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
-    ...(!planned.agentId
+    ...(planned.bornFailed
       ? {
           status: "failed" as const,
-          failureCode: "no_agent" as const,
-          failureReason: new NoDefaultAgentError().message,
+          failureCode: planned.bornFailed.code,
+          failureReason: planned.bornFailed.reason,
           finishedAt: new Date(),
         }
       : {}),
@@ -189,7 +206,9 @@ function runRow(input: StartRunInput, planned: PlannedRun) {
 function initialTimeline(input: StartRunInput, planned: PlannedRun) {
   return [
     { type: "queued", payload: { source: input.source, skillVersion: planned.skill.versionHash } },
-    ...(!planned.agentId ? [{ type: "failed", payload: { failureCode: "no_agent" } }] : []),
+    ...(planned.bornFailed
+      ? [{ type: "failed", payload: { failureCode: planned.bornFailed.code } }]
+      : []),
   ];
 }
 
