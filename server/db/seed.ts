@@ -264,12 +264,20 @@ export async function seedDemoData(db: Database): Promise<{ created: boolean }> 
       })
       .returning({ id: agentTemplates.id });
     if (!globexTemplate) throw new Error("seed: Globex template was not created");
-    await tx.insert(agents).values({
-      tenantId: globexId,
-      name: "Globex Researcher",
-      templateId: globexTemplate.id,
-      isDefault: true,
-    });
+    const [globexResearcher] = await tx
+      .insert(agents)
+      .values({
+        tenantId: globexId,
+        name: "Globex Researcher",
+        templateId: globexTemplate.id,
+        isDefault: true,
+      })
+      .returning({ id: agents.id });
+    // An agent runs only its own skills: Globex's one agent has the whole built-in catalog.
+    if (globexResearcher && builtIn.length)
+      await tx
+        .insert(agentSkills)
+        .values(builtIn.map((skill) => ({ agentId: globexResearcher.id, skillId: skill.id })));
 
     return { created: true };
   });
