@@ -116,6 +116,8 @@ export async function createTenantWithSkill(
   options: {
     inputsSchema?: SkillInputsSchema;
     defaultAgent?: boolean;
+    /** Whether the agent has the skill (may run it); it does unless told otherwise. */
+    agentHasSkill?: boolean;
     referenceFiles?: { path: string; content: string }[];
   } = {},
 ) {
@@ -147,7 +149,8 @@ export async function createTenantWithSkill(
       isDefault: options.defaultAgent ?? true,
     })
     .returning();
-  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
+  if (options.agentHasSkill ?? true)
+    await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { tenant, skill: skill!, template: template!, agent: agent! };
 }
 

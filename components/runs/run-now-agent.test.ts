@@ -26,21 +26,12 @@ describe("preselectAgent", () => {
     });
   });
 
-  it("falls back to the tenant's default, saying why", () => {
-    expect(preselectAgent("contracts", [ops, captain])).toEqual({
-      agentId: "ops-assistant",
-      why: "No agent is assigned this skill; the tenant's default, Ops Assistant, runs it.",
-    });
-    const both = [agent("A", ["x"]), agent("B", ["x"]), agent("C", [], true)];
-    expect(preselectAgent("x", both)).toEqual({
-      agentId: "c",
-      why: "This skill is assigned to A and B; pick one, or run it with the tenant's default, C.",
-    });
+  it("picks none when nobody has the skill, or several have it and none is the default: an agent runs only its own skills", () => {
+    expect(preselectAgent("contracts", [ops, captain])).toBeNull();
+    expect(
+      preselectAgent("x", [agent("A", ["x"]), agent("B", ["x"]), agent("C", [], true)]),
+    ).toBeNull();
     expect(preselectAgent("x", [])).toBeNull();
-  });
-
-  it("picks none when the tenant has no default and the skill no single agent", () => {
     expect(preselectAgent("contracts", [captain, writer])).toBeNull();
-    expect(preselectAgent("x", [agent("A", ["x"]), agent("B", ["x"])])).toBeNull();
   });
 });

@@ -13,28 +13,21 @@ const names = (agents: AgentForRunNow[]) =>
         .join(", ")} and ${agents.at(-1)?.name ?? ""}`;
 
 /**
- * The agent a skill runs with unless the operator picks another: the one the skill is assigned
- * to; among several, the tenant's default if it is one of them; otherwise the tenant's default.
- * With no default and no single assignee it picks none: an arbitrary agent would run silently.
+ * The agent a skill runs with unless the operator picks another, as the server picks one for a
+ * run that names none: the tenant's default if it has the skill, else the one agent that has it.
+ * An agent runs only its own skills, so with several (none the default) the operator picks among
+ * them, and with none nobody can run the skill yet.
  */
 export function preselectAgent(skillId: string, agents: AgentForRunNow[]): AgentChoice | null {
-  const tenantDefault = agents.find((agent) => agent.isDefault);
   const assigned = agents.filter((agent) => agent.skillIds.includes(skillId));
-  const [only] = assigned;
-  if (assigned.length === 1 && only)
-    return { agentId: only.id, why: `${only.name} is the agent this skill is assigned to.` };
   const assignedDefault = assigned.find((agent) => agent.isDefault);
-  if (assignedDefault)
+  const [only] = assigned;
+  if (assignedDefault && assigned.length > 1)
     return {
       agentId: assignedDefault.id,
       why: `This skill is assigned to ${names(assigned)}; ${assignedDefault.name} is the tenant's default.`,
     };
-  if (!tenantDefault) return null;
-  return {
-    agentId: tenantDefault.id,
-    why:
-      assigned.length > 1
-        ? `This skill is assigned to ${names(assigned)}; pick one, or run it with the tenant's default, ${tenantDefault.name}.`
-        : `No agent is assigned this skill; the tenant's default, ${tenantDefault.name}, runs it.`,
-  };
+  if (assigned.length === 1 && only)
+    return { agentId: only.id, why: `${only.name} is the agent this skill is assigned to.` };
+  return null;
 }

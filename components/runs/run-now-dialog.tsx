@@ -273,6 +273,7 @@ function LoadedRunNowForm({
         <div className="grid gap-4 sm:grid-cols-2">
           <AgentField
             idPrefix={idPrefix}
+            skillId={skill.id}
             agents={agents}
             agentId={agentId}
             onChange={setAgentId}

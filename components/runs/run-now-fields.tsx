@@ -9,15 +9,20 @@ import type { RunStatus } from "@/lib/enums";
 import { runLabelText } from "./run-label";
 import type { AgentForRunNow } from "./run-now-agent";
 
-/** The agent picker, saying why its agent is preselected and when its model cannot run here. */
+/**
+ * The agent picker, saying why its agent is preselected and when its model cannot run here. An
+ * agent runs only its own skills: the others are listed but cannot be picked.
+ */
 export function AgentField({
   idPrefix,
+  skillId,
   agents,
   agentId,
   onChange,
   why,
 }: {
   idPrefix: string;
+  skillId: string;
   agents: (AgentForRunNow & { configured: boolean; model: string })[];
   agentId: string;
   onChange: (agentId: string) => void;
@@ -25,6 +30,8 @@ export function AgentField({
   why: string | null;
 }) {
   const selected = agents.find((agent) => agent.id === agentId);
+  const nobodyHasIt =
+    agents.length > 0 && !agents.some((agent) => agent.skillIds.includes(skillId));
   return (
     <div className="flex flex-col gap-1.5">
       <Label htmlFor={`${idPrefix}-agent`}>Agent</Label>
@@ -33,23 +40,31 @@ export function AgentField({
         value={agentId}
         onChange={(event) => onChange(event.target.value)}
         disabled={agents.length === 0}
-        aria-describedby={why ? `${idPrefix}-agent-why` : undefined}
+        aria-describedby={why || nobodyHasIt ? `${idPrefix}-agent-why` : undefined}
       >
         {agents.length === 0 && <option value="">No agents in this tenant</option>}
-        {/* No default and none assigned: the operator picks; the server refuses none (no_agent). */}
+        {/* No single agent has the skill: the operator picks; the server refuses the others. */}
         {agents.length > 0 && agentId === "" && <option value="">Choose an agent…</option>}
         {agents.map((agent) => (
-          <option key={agent.id} value={agent.id}>
+          <option key={agent.id} value={agent.id} disabled={!agent.skillIds.includes(skillId)}>
             {agent.name}
             {agent.isDefault ? " (default)" : ""}
+            {agent.skillIds.includes(skillId) ? "" : " — does not have this skill"}
             {agent.configured ? "" : " — model not configured"}
           </option>
         ))}
       </Select>
-      {why && (
-        <p id={`${idPrefix}-agent-why`} className="text-muted-foreground text-xs">
-          {why}
+      {nobodyHasIt ? (
+        <p id={`${idPrefix}-agent-why`} className="text-warning text-xs">
+          No agent has this skill yet, so it cannot run. An admin can give it to an agent on the
+          agent&apos;s page.
         </p>
+      ) : (
+        why && (
+          <p id={`${idPrefix}-agent-why`} className="text-muted-foreground text-xs">
+            {why}
+          </p>
+        )
       )}
       {selected && !selected.configured && (
         <p className="text-warning text-xs">

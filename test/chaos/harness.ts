@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes, randomUUID } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { startModelServer } from "@/e2e/fixtures/model-server";
 import {
   modelCalls,
@@ -29,10 +29,12 @@ import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_ADMIN, DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
 import {
   agents,
+  agentSkills,
   agentTemplates,
   memberships,
   runEvents,
   skillRuns,
+  skills,
   tenants,
   tenantSettings,
   users,
@@ -465,9 +467,17 @@ export class ChaosWorld {
         .insert(agentTemplates)
         .values({ tenantId: id, name: "Chaos", systemPrompt: "You answer briefly." })
         .returning({ id: agentTemplates.id });
-      await db
+      const [agent] = await db
         .insert(agents)
-        .values({ tenantId: id, name: "Chaos agent", templateId: template!.id, isDefault: true });
+        .values({ tenantId: id, name: "Chaos agent", templateId: template!.id, isDefault: true })
+        .returning({ id: agents.id });
+      // An agent runs only its own skills: the chaos agent has the one the harness runs.
+      const [skill] = await db
+        .select({ id: skills.id })
+        .from(skills)
+        .where(and(eq(skills.slug, SKILL), isNull(skills.tenantId)));
+      if (!skill) throw new Error(`the built-in skill ${SKILL} is missing`);
+      await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill.id });
       tenant = { id };
     }
     // A key acts for its creator, never above their role in the tenant: the creator is an owner of it, the harness's own.

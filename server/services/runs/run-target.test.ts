@@ -43,6 +43,7 @@ describe("findRunTargets", () => {
       { tenantId: mine.tenant.id, skill: { id: builtInOnly.id }, agentId: null },
       // Another tenant's skill and agent are not found; the default agent is not taken instead.
       { tenantId: mine.tenant.id, skill: { id: theirs.skill.id }, agentId: theirs.agent.id },
+      // No default agent, and the skill's one agent is not named: that agent.
       { tenantId: withoutDefault.tenant.id, skill: { id: withoutDefault.skill.id } },
       { tenantId: disabled.tenant.id, skill: { slug: disabled.skill.slug } },
     ];
@@ -53,7 +54,7 @@ describe("findRunTargets", () => {
       [shared.id, mine.agent.id],
       [builtInOnly.id, mine.agent.id],
       [null, null],
-      [withoutDefault.skill.id, null],
+      [withoutDefault.skill.id, withoutDefault.agent.id],
       [null, disabled.agent.id],
     ]);
     expect(found[1]?.target.skill).toMatchObject({ versionHash: "builtin-v1" });

@@ -1,10 +1,14 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, agentSkills, skills } from "@/server/db/schema";
 import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
-/** What a run is asked to run: a skill (by id or slug) with an agent (none named: the tenant's default). */
+/**
+ * What a run is asked to run: a skill (by id or slug) with an agent. None named: the tenant's
+ * default if it has the skill, else the one agent that has it (as Run now preselects), else the
+ * default, which is then refused the skill (`skill_not_enabled`).
+ */
 export type RunTargetRequest = {
   tenantId: string;
   skill: { id: string } | { slug: string };
@@ -22,14 +26,18 @@ export type RunTarget = {
   agentHasSkill: boolean;
 };
 
+/** Whether the agent with this id may run the lateral `skill` (it is among the agent's skills). */
+const hasSkill = (agentId: SQL) =>
+  sql`exists (select 1 from ${agentSkills} where ${agentSkills.agentId} = ${agentId} and ${agentSkills.skillId} = skill.id)`;
+
 /** Requests per statement: five parameters each, well within PostgreSQL's 65,535. */
 const LOOKUP_CHUNK = 1_000;
 
 /**
  * The targets of many requests, each with its request, in one statement per thousand. The
  * skill: enabled, and built in or the tenant's own (`skillVisibleTo`), the tenant's own first
- * when a slug names both. The agent: the named one if it is the tenant's, else the tenant's
- * default (or none).
+ * when a slug names both. The agent: the named one if it is the tenant's; none named, the
+ * default if it has the skill, else the one agent that has it, else the default (or none).
  */
 export async function findRunTargets<Request extends RunTargetRequest>(
   db: Database | Transaction,
@@ -71,10 +79,7 @@ async function lookUpTargets<Request extends RunTargetRequest>(
   >(sql`
     select request.position, skill.id as skill_id, skill.name as skill_name, skill.version_hash,
       skill.inputs_schema, agent.id as agent_id, agent.name as agent_name,
-      exists (
-        select 1 from ${agentSkills}
-        where ${agentSkills.agentId} = agent.id and ${agentSkills.skillId} = skill.id
-      ) as agent_has_skill
+      ${hasSkill(sql`agent.id`)} as agent_has_skill
     from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
     left join lateral (
       ${sql.join(skillLookups, sql` union all `)}
@@ -83,7 +88,13 @@ async function lookUpTargets<Request extends RunTargetRequest>(
     left join lateral (
       select ${agents.id}, ${agents.name} from ${agents}
       where ${agents.tenantId} = request.tenant_id
-        and (${agents.id} = request.agent_id or (request.agent_id is null and ${agents.isDefault}))
+        and (${agents.id} = request.agent_id or (request.agent_id is null and (${agents.isDefault} or (
+          ${hasSkill(sql`${agents.id}`)} and (
+            select count(*) from ${agentSkills} join ${agents} as assignee on assignee.id = ${agentSkills.agentId}
+            where ${agentSkills.skillId} = skill.id and assignee.tenant_id = request.tenant_id
+          ) = 1
+        ))))
+      order by ${hasSkill(sql`${agents.id}`)} desc, ${agents.isDefault} desc
       limit 1
     ) agent on true`);
   return rows.flatMap((row) => {

@@ -50,7 +50,7 @@ const SCHEMA = {
   },
 };
 
-const tenantWithSkill = (options: { defaultAgent?: boolean } = {}) =>
+const tenantWithSkill = (options: { defaultAgent?: boolean; agentHasSkill?: boolean } = {}) =>
   createTenantWithSkill(db, { inputsSchema: SCHEMA, ...options });
 
 const runCount = async (tenantId: string) =>
@@ -196,7 +196,7 @@ describe("startRun", () => {
   });
 
   it("without a default agent: an interactive start is refused, an unattended one becomes a visible no_agent failure", async () => {
-    const { tenant, skill } = await tenantWithSkill({ defaultAgent: false });
+    const { tenant, skill } = await tenantWithSkill({ defaultAgent: false, agentHasSkill: false });
     await expect(
       startRun(deps, {
         tenantId: tenant.id,

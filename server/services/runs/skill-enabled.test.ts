@@ -6,9 +6,9 @@
  */
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { agentSkills, skillRuns } from "@/server/db/schema";
+import { agents, agentSkills, skillRuns } from "@/server/db/schema";
 import { createTenantWithSkill, fingerprintTables, openTestDatabase } from "@/test/fixtures";
-import { checkRunTarget } from "./run-target";
+import { checkRunTarget, findRunTargets } from "./run-target";
 import { markRunning } from "./run-lifecycle";
 import { resolveRunConfig } from "./run-turn";
 import { createRun, createRuns } from "./runs";
@@ -93,5 +93,27 @@ describe("a skill the agent does not have", () => {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, ref.runId));
     expect(run).toMatchObject({ status: "failed", failureCode: "skill_not_enabled" });
     expect(run?.configSnapshot).toBeNull();
+  });
+});
+
+describe("a run that names no agent", () => {
+  it("goes to the default if it has the skill, else to the one agent that has it, else is refused", async () => {
+    const setup = await createTenantWithSkill(db);
+    const [other] = await db
+      .insert(agents)
+      .values({ tenantId: setup.tenant.id, name: "Other", templateId: setup.template.id })
+      .returning({ id: agents.id });
+    const target = async () =>
+      (await findRunTargets(db, [{ tenantId: setup.tenant.id, skill: { id: setup.skill.id } }]))[0]
+        ?.target;
+    // Both have it: the default.
+    await db.insert(agentSkills).values({ agentId: other!.id, skillId: setup.skill.id });
+    expect(await target()).toMatchObject({ agentId: setup.agent.id, agentHasSkill: true });
+    // Only the other has it: that one, as Run now preselects.
+    await db.delete(agentSkills).where(eq(agentSkills.agentId, setup.agent.id));
+    expect(await target()).toMatchObject({ agentId: other!.id, agentHasSkill: true });
+    // Nobody has it: the default, which may not run it.
+    await db.delete(agentSkills).where(eq(agentSkills.agentId, other!.id));
+    expect(await target()).toMatchObject({ agentId: setup.agent.id, agentHasSkill: false });
   });
 });
