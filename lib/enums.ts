@@ -103,5 +103,10 @@ export const AUDIT_ACTIONS = [
   "member.remove",
   "auth.sign_in_failed",
   "tenant.create",
+  "knowledge_base.create",
+  "knowledge_base.update",
+  "knowledge_base.delete",
+  "kb_document.upload",
+  "kb_document.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

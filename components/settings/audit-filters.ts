@@ -66,6 +66,11 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "member.remove": "Member removed",
   "auth.sign_in_failed": "Sign-in failed",
   "tenant.create": "Tenant created",
+  "knowledge_base.create": "Knowledge base created",
+  "knowledge_base.update": "Knowledge base edited",
+  "knowledge_base.delete": "Knowledge base deleted",
+  "kb_document.upload": "Document uploaded",
+  "kb_document.delete": "Document deleted",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = {
