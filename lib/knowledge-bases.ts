@@ -41,8 +41,9 @@ export function extensionOf(fileName: string): string {
   return dot > 0 ? fileName.slice(dot).toLowerCase() : "";
 }
 
+/** "2 MB", "2.1 MB": a file's size rounded up, so a file just over a limit never reads as at it. */
 export const formatMegabytes = (bytes: number) =>
-  `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+  `${Math.ceil((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 /**
  * What is wrong with a file before it is sent, or null: the same size and type rules the server
