@@ -108,6 +108,7 @@ function KnowledgeBaseActions({ knowledgeBase }: { knowledgeBase: KnowledgeBase 
       removedFromAgents.length
         ? `Knowledge base deleted; removed from ${removedFromAgents.map((agent) => agent.name).join(", ")}`
         : "Knowledge base deleted",
+    invalidate: [trpc.knowledgeBases.list.queryKey()],
     afterSuccess: () => router.push("/agents/knowledge"),
   });
   const { name, documents, usedBy } = knowledgeBase;
