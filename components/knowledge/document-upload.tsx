@@ -61,9 +61,11 @@ export function DocumentUpload({
     }),
   );
   const choose = (chosen: FileList | null) => {
-    if (!chosen?.length) return;
+    // Copied now: the input's FileList is live, and the input is cleared right after.
+    const added = Array.from(chosen ?? []);
+    if (added.length === 0) return;
     setRefused([]);
-    setFiles((current) => [...current, ...Array.from(chosen)]);
+    setFiles((current) => [...current, ...added]);
   };
   const problems = [...problemsOf(files, documentCount), ...refused];
 
