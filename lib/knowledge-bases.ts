@@ -57,3 +57,11 @@ export function uploadProblem(file: { name: string; size: number }): string | nu
   if (file.size === 0) return `${file.name}: the file is empty.`;
   return null;
 }
+
+/** An upload's body: the knowledge base's id and one `files` entry per file (tRPC sends it as multipart). */
+export function uploadDocumentsForm(knowledgeBaseId: string, files: readonly File[]): FormData {
+  const form = new FormData();
+  form.set("knowledgeBaseId", knowledgeBaseId);
+  for (const file of files) form.append("files", file, file.name);
+  return form;
+}

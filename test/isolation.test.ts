@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
-import { uploadDocumentsForm } from "@/lib/schemas/knowledge-bases";
+import { uploadDocumentsForm } from "@/lib/knowledge-bases";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { memberships, schedules, sessions, webhookDeliveries } from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";

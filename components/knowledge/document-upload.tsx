@@ -18,8 +18,8 @@ import {
   MAX_DOCUMENTS_PER_KNOWLEDGE_BASE,
   MAX_FILES_PER_UPLOAD,
   uploadProblem,
+  uploadDocumentsForm,
 } from "@/lib/knowledge-bases";
-import { uploadDocumentsForm } from "@/lib/schemas/knowledge-bases";
 import { formatBytes } from "./sizes";
 
 /** What keeps the chosen files from being sent, each naming its file; the server checks again. */

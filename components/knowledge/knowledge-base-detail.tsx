@@ -16,7 +16,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { DocumentTable } from "./document-table";
 import { DocumentUpload } from "./document-upload";
-import { KnowledgeBaseDialog } from "./knowledge-base-dialog";
+import { KnowledgeBaseDialog } from "./lazy-knowledge-base-dialog";
 import { KnowledgeSearch } from "./knowledge-search";
 
 type Agent = { id: string; name: string };

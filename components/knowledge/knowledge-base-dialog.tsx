@@ -29,17 +29,19 @@ const EMPTY: KnowledgeBaseInput = { name: "", description: "" };
  * Create a knowledge base, or rename and describe one (`existing`). A taken name comes back from
  * the server as an error under the name field.
  */
+export type KnowledgeBaseDialogProps = {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  existing?: KnowledgeBaseInput & { id: string };
+  onSaved?: (knowledgeBaseId: string) => unknown;
+};
+
 export function KnowledgeBaseDialog({
   open,
   onOpenChange,
   existing,
   onSaved,
-}: {
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-  existing?: KnowledgeBaseInput & { id: string };
-  onSaved?: (knowledgeBaseId: string) => unknown;
-}) {
+}: KnowledgeBaseDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent>

@@ -21,7 +21,7 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { KnowledgeBaseDialog } from "./knowledge-base-dialog";
+import { KnowledgeBaseDialog } from "./lazy-knowledge-base-dialog";
 import { formatBytes } from "./sizes";
 
 export function KnowledgeBaseList() {

@@ -23,7 +23,7 @@ export const searchKnowledgeBaseInput = knowledgeBaseId.extend({
 
 /**
  * An upload: multipart form data with the knowledge base's id and one `files` entry per file
- * (see `uploadDocumentsForm`). The files' sizes and types are the service's to check, so it can
+ * (see `uploadDocumentsForm` in lib/knowledge-bases.ts). The files' sizes and types are the service's to check, so it can
  * name each refused file.
  */
 export const uploadDocumentsInput = z
@@ -42,10 +42,3 @@ export const uploadDocumentsInput = z
     }),
   );
 export type UploadDocumentsInput = z.output<typeof uploadDocumentsInput>;
-
-export function uploadDocumentsForm(knowledgeBaseId: string, files: readonly File[]): FormData {
-  const form = new FormData();
-  form.set("knowledgeBaseId", knowledgeBaseId);
-  for (const file of files) form.append("files", file, file.name);
-  return form;
-}

@@ -5,8 +5,11 @@
 import { eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_DOCUMENT_BYTES, MAX_UPLOAD_BODY_BYTES } from "@/lib/knowledge-bases";
-import { uploadDocumentsForm } from "@/lib/schemas/knowledge-bases";
+import {
+  MAX_DOCUMENT_BYTES,
+  MAX_UPLOAD_BODY_BYTES,
+  uploadDocumentsForm,
+} from "@/lib/knowledge-bases";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
 import { kbDocuments, knowledgeBases } from "@/server/db/schema";

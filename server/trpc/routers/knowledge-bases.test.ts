@@ -6,8 +6,8 @@ import {
   KNOWLEDGE_SEARCH_LIMIT,
   MAX_DOCUMENT_BYTES,
   MAX_DOCUMENTS_PER_KNOWLEDGE_BASE,
+  uploadDocumentsForm,
 } from "@/lib/knowledge-bases";
-import { uploadDocumentsForm } from "@/lib/schemas/knowledge-bases";
 import { agentKnowledgeBases, agents, auditLog, kbDocuments } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import { searchKnowledgeBases } from "@/server/services/catalog/knowledge";
