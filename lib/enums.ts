@@ -109,5 +109,10 @@ export const AUDIT_ACTIONS = [
   "skill.enable",
   "skill.disable",
   "skill.delete",
+  "knowledge_base.create",
+  "knowledge_base.update",
+  "knowledge_base.delete",
+  "kb_document.upload",
+  "kb_document.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
+import { uploadDocumentsForm } from "@/lib/knowledge-bases";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { memberships, schedules, sessions, webhookDeliveries } from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
@@ -47,6 +48,8 @@ type Ids = {
   webhookId: string;
   deliveryId: string;
   invitationId: string;
+  knowledgeBaseId: string;
+  kbDocumentId: string;
 };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
@@ -83,6 +86,9 @@ const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
 const holdsNone = (result: unknown, theirs: Ids) =>
   !JSON.stringify(result).includes(theirs.skillId) &&
   !JSON.stringify(result).includes(theirs.runId);
+
+const probeUpload = (knowledgeBaseId: string) =>
+  uploadDocumentsForm(knowledgeBaseId, [new File(["# Probe\n\nProbe text."], "probe.md")]);
 
 const MATRIX: Record<string, Entry> = {
   "viewer.get": {
@@ -265,6 +271,46 @@ const MATRIX: Record<string, Entry> = {
     role: "operator",
     call: (c, ids) => c.webhooks.replay({ deliveryId: ids.deliveryId }),
   },
+  "knowledgeBases.list": {
+    role: "viewer",
+    call: (c) => c.knowledgeBases.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.knowledgeBaseId),
+  },
+  "knowledgeBases.get": {
+    role: "viewer",
+    call: (c, ids) => c.knowledgeBases.get({ knowledgeBaseId: ids.knowledgeBaseId }),
+  },
+  "knowledgeBases.search": {
+    role: "viewer",
+    call: (c, ids) =>
+      c.knowledgeBases.search({ knowledgeBaseId: ids.knowledgeBaseId, query: "handbook" }),
+  },
+  "knowledgeBases.create": {
+    role: "admin",
+    call: (c) =>
+      c.knowledgeBases.create({ name: `Probe ${randomUUID().slice(0, 8)}`, description: "" }),
+    takesNoIds: true,
+  },
+  "knowledgeBases.update": {
+    role: "admin",
+    call: (c, ids) =>
+      c.knowledgeBases.update({
+        knowledgeBaseId: ids.knowledgeBaseId,
+        knowledgeBase: { name: "Probe", description: "" },
+      }),
+  },
+  "knowledgeBases.delete": {
+    role: "admin",
+    call: (c, ids) => c.knowledgeBases.delete({ knowledgeBaseId: ids.knowledgeBaseId }),
+  },
+  "knowledgeBases.upload": {
+    role: "admin",
+    call: (c, ids) => c.knowledgeBases.upload(probeUpload(ids.knowledgeBaseId)),
+  },
+  "knowledgeBases.deleteDocument": {
+    role: "admin",
+    call: (c, ids) => c.knowledgeBases.deleteDocument({ documentId: ids.kbDocumentId }),
+  },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -346,6 +392,15 @@ async function populate(
     email: `existing-${randomUUID().slice(0, 8)}@example.test`,
     role: "viewer",
   });
+  const knowledgeBase = await ownerCaller.knowledgeBases.create({
+    name: "Handbook",
+    description: "",
+  });
+  const uploaded = await ownerCaller.knowledgeBases.upload(
+    uploadDocumentsForm(knowledgeBase.id, [
+      new File(["# Handbook\n\nThe handbook says hello."], "handbook.md"),
+    ]),
+  );
   return {
     tenantId: tenant.id,
     runId,
@@ -358,6 +413,8 @@ async function populate(
     webhookId: webhook.id,
     deliveryId: delivery!.id,
     invitationId: invitation.id,
+    knowledgeBaseId: knowledgeBase.id,
+    kbDocumentId: uploaded.documents[0]!.id,
   };
 }
 
@@ -389,6 +446,8 @@ beforeAll(async () => {
     webhookId: randomUUID(),
     deliveryId: randomUUID(),
     invitationId: randomUUID(),
+    knowledgeBaseId: randomUUID(),
+    kbDocumentId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {

@@ -1,7 +1,14 @@
 "use client";
 
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
+  loggerLink,
+  splitLink,
+} from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -21,6 +28,12 @@ function getQueryClient() {
   return browserQueryClient;
 }
 
+/** Read per request: the tenant this tab shows, which the server checks against the session. */
+function tabTenantHeader(): Record<string, string> {
+  const tenantId = getTabTenantId();
+  return tenantId ? { [TENANT_HEADER]: tenantId } : {};
+}
+
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
@@ -29,15 +42,16 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         // Every call in a developer's console; none in production, where a refused or failed
         // request is the page's to explain (QueryView, toasts), not a log line for the operator.
         loggerLink({ enabled: () => isDevelopmentBuild }),
-        httpBatchLink({
-          url: "/api/trpc",
-          transformer: superjson,
-          maxItems: MAX_TRPC_BATCH_CALLS,
-          // Read per request: the tenant this tab shows, which the server checks against the session.
-          headers: () => {
-            const tenantId = getTabTenantId();
-            return tenantId ? { [TENANT_HEADER]: tenantId } : {};
-          },
+        // Form data (a document upload) goes alone, as multipart; everything else is batched.
+        splitLink({
+          condition: (op) => isNonJsonSerializable(op.input),
+          true: httpLink({ url: "/api/trpc", transformer: superjson, headers: tabTenantHeader }),
+          false: httpBatchLink({
+            url: "/api/trpc",
+            transformer: superjson,
+            maxItems: MAX_TRPC_BATCH_CALLS,
+            headers: tabTenantHeader,
+          }),
         }),
       ],
     }),

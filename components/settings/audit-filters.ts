@@ -71,6 +71,11 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "skill.enable": "Skill enabled",
   "skill.disable": "Skill disabled",
   "skill.delete": "Skill deleted",
+  "knowledge_base.create": "Knowledge base created",
+  "knowledge_base.update": "Knowledge base edited",
+  "knowledge_base.delete": "Knowledge base deleted",
+  "kb_document.upload": "Document uploaded",
+  "kb_document.delete": "Document deleted",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = {

@@ -217,6 +217,7 @@ const TARGET_KINDS: Record<string, string> = {
   guardrail: "Guardrail",
   mcp_server: "MCP server",
   knowledge_base: "Knowledge base",
+  kb_document: "Knowledge base document",
 };
 
 function Target({ entry }: { entry: Entry }) {

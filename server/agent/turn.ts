@@ -2,6 +2,7 @@ import "server-only";
 import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { z } from "zod";
 import type { FailureCode } from "@/lib/enums";
+import { KNOWLEDGE_SEARCH_LIMIT } from "@/lib/knowledge-bases";
 import {
   MAX_RETRY_AFTER_SECONDS,
   modelFailureKind,
@@ -142,7 +143,7 @@ function builtInTools(input: TurnInput): ToolSet {
         "Full-text search over the knowledge bases this agent may read. Returns the best matching documents with a snippet.",
       inputSchema: z.object({
         query: z.string().min(1),
-        limit: z.number().int().min(1).max(10).default(5),
+        limit: z.number().int().min(1).max(10).default(KNOWLEDGE_SEARCH_LIMIT),
       }),
       execute: ({ query, limit }) => input.searchKnowledgeBase(query, limit),
     }),

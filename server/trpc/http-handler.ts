@@ -2,6 +2,7 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { MAX_UPLOAD_BODY_BYTES, UPLOAD_DOCUMENTS_PATH } from "@/lib/knowledge-bases";
 import { MAX_TRPC_BATCH_CALLS, MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
 import type { Auth } from "@/server/auth/config";
 import type { Database } from "@/server/db/client";
@@ -25,8 +26,8 @@ export async function handleTRPCRequest(
   request: Request,
   options: TRPCHandlerOptions,
 ): Promise<Response> {
-  const body =
-    request.method === "POST" ? await readBodyWithin(request, MAX_TRPC_BODY_BYTES) : null;
+  const maxBodyBytes = bodyLimitOf(request);
+  const body = request.method === "POST" ? await readBodyWithin(request, maxBodyBytes) : null;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req: body ? countedRequest(request, body.ok ? body.bytes : null) : request,
@@ -35,7 +36,7 @@ export async function handleTRPCRequest(
       if (body && !body.ok) {
         throw new TRPCError({
           code: "PAYLOAD_TOO_LARGE",
-          message: `The request body is over ${MAX_TRPC_BODY_BYTES / (1024 * 1024)} MB (${MAX_TRPC_BODY_BYTES} bytes); send less.`,
+          message: `The request body is over ${maxBodyBytes / (1024 * 1024)} MB (${maxBodyBytes} bytes); send less.`,
         });
       }
       if (info.calls.length > MAX_TRPC_BATCH_CALLS) {
@@ -55,6 +56,17 @@ export async function handleTRPCRequest(
         console.error(`tRPC ${path ?? "<no path>"} failed: ${error.message}`);
     },
   });
+}
+
+/**
+ * Only a document upload (multipart, to the upload procedure alone: never batched) may carry
+ * files; every other request keeps the 1 MB cap.
+ */
+function bodyLimitOf(request: Request): number {
+  const isUpload =
+    new URL(request.url).pathname === `/api/trpc/${UPLOAD_DOCUMENTS_PATH}` &&
+    (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
+  return isUpload ? MAX_UPLOAD_BODY_BYTES : MAX_TRPC_BODY_BYTES;
 }
 
 /** The request as tRPC reads it: the body already counted (none when it was over the cap). */

@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   webhooks: webhooksRouter,
   members: membersRouter,
   audit: auditRouter,
+  knowledgeBases: knowledgeBasesRouter,
 });
 
 export type AppRouter = typeof appRouter;

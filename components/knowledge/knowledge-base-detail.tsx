@@ -1,0 +1,145 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Pencil, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { plural } from "@/components/plural";
+import { useTRPC } from "@/components/providers/trpc";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { PageHeader } from "@/components/shell/page-header";
+import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { DocumentTable } from "./document-table";
+import { DocumentUpload } from "./document-upload";
+import { KnowledgeBaseDialog } from "./lazy-knowledge-base-dialog";
+import { KnowledgeSearch } from "./knowledge-search";
+
+type Agent = { id: string; name: string };
+
+function UsedBy({ agents }: { agents: Agent[] }) {
+  if (agents.length === 0) return <>No agent searches it yet.</>;
+  return (
+    <>
+      Searched by{" "}
+      {agents.map((agent, index) => (
+        <span key={agent.id}>
+          {index > 0 && ", "}
+          <Link href={`/agents/${agent.id}`} className="text-link">
+            {agent.name}
+          </Link>
+        </span>
+      ))}
+      .
+    </>
+  );
+}
+
+export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: string }) {
+  const trpc = useTRPC();
+  const { can } = useTenantRole();
+  const knowledgeBase = useQuery({
+    ...trpc.knowledgeBases.get.queryOptions({ knowledgeBaseId }),
+    retry: retryUnlessNotFound,
+  });
+
+  return (
+    <QueryView
+      query={knowledgeBase}
+      loading={<Skeleton className="h-96" aria-label="Loading knowledge base" />}
+      errorTitle="The knowledge base could not be loaded"
+      notFound={
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
+          Knowledge base not found.{" "}
+          <Link href="/agents/knowledge" className="text-link">
+            Back to knowledge bases
+          </Link>
+        </p>
+      }
+    >
+      {(data) => (
+        <>
+          <PageHeader
+            title={data.name}
+            description={
+              <>
+                {data.description && <span className="block">{data.description}</span>}
+                <UsedBy agents={data.usedBy} />
+              </>
+            }
+            actions={can("admin") && <KnowledgeBaseActions knowledgeBase={data} />}
+          />
+          <div className="flex flex-col gap-6">
+            {can("admin") && (
+              <DocumentUpload
+                knowledgeBaseId={knowledgeBaseId}
+                documentCount={data.documents.length}
+              />
+            )}
+            <KnowledgeSearch knowledgeBaseId={knowledgeBaseId} />
+            <DocumentTable documents={data.documents} canDelete={can("admin")} />
+          </div>
+        </>
+      )}
+    </QueryView>
+  );
+}
+
+type KnowledgeBase = {
+  id: string;
+  name: string;
+  description: string;
+  documents: unknown[];
+  usedBy: Agent[];
+};
+
+/** Edit and delete, for admins; deleting says which agents lose the knowledge base. */
+function KnowledgeBaseActions({ knowledgeBase }: { knowledgeBase: KnowledgeBase }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [editing, setEditing] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const remove = useToastMutation(trpc.knowledgeBases.delete.mutationOptions(), {
+    success: ({ removedFromAgents }) =>
+      removedFromAgents.length
+        ? `Knowledge base deleted; removed from ${removedFromAgents.map((agent) => agent.name).join(", ")}`
+        : "Knowledge base deleted",
+    invalidate: [trpc.knowledgeBases.list.queryKey()],
+    afterSuccess: () => router.push("/agents/knowledge"),
+  });
+  const { name, documents, usedBy } = knowledgeBase;
+  return (
+    <>
+      <Button variant="outline" onClick={() => setEditing(true)}>
+        <Pencil aria-hidden />
+        Edit
+      </Button>
+      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
+        <Trash2 aria-hidden />
+        Delete
+      </Button>
+      <KnowledgeBaseDialog open={editing} onOpenChange={setEditing} existing={knowledgeBase} />
+      <ConfirmDialog
+        open={confirmDelete}
+        onOpenChange={setConfirmDelete}
+        title={`Delete ${name}?`}
+        description={
+          usedBy.length
+            ? `Its ${plural(documents.length, "document")} are deleted, and ${usedBy.map((agent) => agent.name).join(", ")} will no longer search it.`
+            : `Its ${plural(documents.length, "document")} are deleted. No agent uses it.`
+        }
+        cancelLabel="Keep it"
+        confirmLabel="Delete knowledge base"
+        pending={remove.isPending}
+        onConfirm={() => {
+          setConfirmDelete(false);
+          remove.mutate({ knowledgeBaseId: knowledgeBase.id });
+        }}
+      />
+    </>
+  );
+}
