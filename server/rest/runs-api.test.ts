@@ -258,7 +258,10 @@ describe("REST API v1: runs", () => {
       body: { error: { code: "not_cancellable", message: expect.stringContaining("cancelled") } },
     });
 
-    const noDefault = await createTenantWithSkill(db, { defaultAgent: false, agentHasSkill: false });
+    const noDefault = await createTenantWithSkill(db, {
+      defaultAgent: false,
+      agentHasSkill: false,
+    });
     const noDefaultKey = await keyFor(noDefault.tenant.id, "operator");
     const unassigned = await api.start(
       request("/runs", noDefaultKey, {

@@ -180,7 +180,10 @@ describe("runs router", () => {
   });
 
   it("answers a start without a default agent, a reused idempotency key and a start that could not be dispatched with their codes", async () => {
-    const noDefault = await createTenantWithSkill(db, { defaultAgent: false, agentHasSkill: false });
+    const noDefault = await createTenantWithSkill(db, {
+      defaultAgent: false,
+      agentHasSkill: false,
+    });
     const operator = await member(noDefault.tenant.id, "operator");
     expect(await codeOf(operator.runs.start({ skillSlug: noDefault.skill.slug, inputs: {} }))).toBe(
       "PRECONDITION_FAILED",
