@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { mcpServersRouter } from "./routers/mcp-servers";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
   agents: agentsRouter,
+  mcpServers: mcpServersRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
