@@ -17,6 +17,38 @@ function isAddressOrRange(entry: string): boolean {
   );
 }
 
+const encryptionKey = z
+  .string()
+  .refine((value) => decodeEncryptionKey(value) !== null, ENCRYPTION_KEY_FORMAT);
+const previousEncryptionKeys = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (keys) => keys.every((key) => decodeEncryptionKey(key) !== null),
+    `each key ${ENCRYPTION_KEY_FORMAT}`,
+  );
+
+/** What a production app that others reach must be given rather than generate (see auth/secret-rule.ts). */
+function productionSecretIssues(values: {
+  production: boolean;
+  appUrl: string | undefined;
+  secret: string | undefined;
+  key: string | undefined;
+}) {
+  const issues: { path: string; message: string }[] = [];
+  const secretProblem = missingAuthSecretProblem(values);
+  if (secretProblem) issues.push({ path: "BETTER_AUTH_SECRET", message: secretProblem });
+  const keyProblem = missingEncryptionKeyProblem(values);
+  if (keyProblem) issues.push({ path: "SKILLRUN_ENCRYPTION_KEY", message: keyProblem });
+  return issues;
+}
+
 /**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
  * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET,
@@ -36,24 +68,9 @@ export function validateEnv(phase: { building: boolean }) {
       BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
       BETTER_AUTH_URL: z.url().optional(),
       // Encrypts secrets at rest (MCP tokens, webhook signing secrets); see server/crypto/secrets.ts.
-      SKILLRUN_ENCRYPTION_KEY: z
-        .string()
-        .refine((value) => decodeEncryptionKey(value) !== null, ENCRYPTION_KEY_FORMAT)
-        .optional(),
+      SKILLRUN_ENCRYPTION_KEY: encryptionKey.optional(),
       // Keys of earlier rotations, comma-separated: they still decrypt, never encrypt.
-      SKILLRUN_ENCRYPTION_KEY_PREVIOUS: z
-        .string()
-        .optional()
-        .transform((value) =>
-          (value ?? "")
-            .split(",")
-            .map((entry) => entry.trim())
-            .filter(Boolean),
-        )
-        .refine(
-          (keys) => keys.every((key) => decodeEncryptionKey(key) !== null),
-          `each key ${ENCRYPTION_KEY_FORMAT}`,
-        ),
+      SKILLRUN_ENCRYPTION_KEY_PREVIOUS: previousEncryptionKeys,
       SKILLRUN_DEFAULT_MODEL: z
         .string()
         .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
@@ -116,25 +133,15 @@ export function validateEnv(phase: { building: boolean }) {
     client: {},
     createFinalSchema: (shape) =>
       z.object(shape).superRefine((values, context) => {
-        const problem = missingAuthSecretProblem({
-          // `next build` evaluates server modules too; the secret is a runtime setting.
+        const issues = productionSecretIssues({
+          // `next build` evaluates server modules too; the secret and key are runtime settings.
           production: values.NODE_ENV === "production" && !phase.building,
           appUrl: values.BETTER_AUTH_URL,
           secret: values.BETTER_AUTH_SECRET,
-        });
-        if (problem)
-          context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
-        const keyProblem = missingEncryptionKeyProblem({
-          production: values.NODE_ENV === "production" && !phase.building,
-          appUrl: values.BETTER_AUTH_URL,
           key: values.SKILLRUN_ENCRYPTION_KEY,
         });
-        if (keyProblem)
-          context.addIssue({
-            code: "custom",
-            path: ["SKILLRUN_ENCRYPTION_KEY"],
-            message: keyProblem,
-          });
+        for (const { path, message } of issues)
+          context.addIssue({ code: "custom", path: [path], message });
       }),
     experimental__runtimeEnv: {},
     emptyStringAsUndefined: true,
