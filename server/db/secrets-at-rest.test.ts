@@ -25,14 +25,12 @@ async function rawRows(tenantId: string) {
 describe("sealStoredSecrets", () => {
   it("encrypts secrets stored in plain text, then re-encrypts them under a new key", async () => {
     const { tenant, skill } = await createTenantWithSkill(db);
-    await db
-      .insert(mcpServers)
-      .values({
-        tenantId: tenant.id,
-        name: "tickets",
-        url: "https://mcp.example.com/mcp",
-        authToken: "plain-token",
-      });
+    await db.insert(mcpServers).values({
+      tenantId: tenant.id,
+      name: "tickets",
+      url: "https://mcp.example.com/mcp",
+      authToken: "plain-token",
+    });
     await db.insert(webhooks).values({
       tenantId: tenant.id,
       name: "Issues",
