@@ -19,6 +19,13 @@ export type McpServerConnection = { name: string; url: string; authToken: string
 
 export class McpConnectionError extends Error {
   readonly code = "mcp_unreachable";
+  constructor(
+    message: string,
+    /** Why, without naming the server: "it answered HTTP 401". */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
 }
 
 function portOf(url: string | undefined): number | null {
@@ -116,8 +123,10 @@ async function openServer(
     return { client, offered };
   } catch (error) {
     await client.close().catch(() => {});
+    const reason = describeFailure(error);
     throw new McpConnectionError(
-      `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${describeFailure(error)}.`,
+      `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${reason}.`,
+      reason,
     );
   }
 }

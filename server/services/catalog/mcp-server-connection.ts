@@ -37,10 +37,11 @@ export async function testMcpConnection(
   const refusal = await checkMcpUrl(url);
   if (refusal) return { ok: false, reason: refusal };
   try {
-    const tools = await listMcpServerTools({ name: saved?.name ?? "under test", url, authToken });
+    const tools = await listMcpServerTools({ name: saved?.name ?? "", url, authToken });
     return { ok: true, tools };
   } catch (error) {
-    if (error instanceof McpConnectionError) return { ok: false, reason: error.message };
+    if (error instanceof McpConnectionError)
+      return { ok: false, reason: `The server could not be used: ${error.reason}.` };
     throw error;
   }
 }
