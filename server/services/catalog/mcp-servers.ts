@@ -134,7 +134,8 @@ async function refuseTakenName(
   if (taken && taken.id !== except) throw new McpServerNameTakenError(name);
 }
 
-async function refusedUrl(url: string) {
+/** Refuses the save, saying why, unless the URL passes the outbound check (run again at connect). */
+async function refuseUnreachableUrl(url: string) {
   const refusal = await checkMcpUrl(url);
   if (refusal) throw new McpServerInvalidError({ url: [refusal] });
 }
@@ -144,7 +145,7 @@ export async function createMcpServer(
   scope: McpServerScope,
   input: CreateMcpServerInput,
 ) {
-  await refusedUrl(input.url);
+  await refuseUnreachableUrl(input.url);
   return db.transaction(async (tx) => {
     await refuseTakenName(tx, scope.tenantId, input.name);
     const [created] = await tx
@@ -176,7 +177,7 @@ export async function updateMcpServer(
   scope: McpServerScope & { mcpServerId: string },
   input: { server: McpServerInput; token: McpTokenChange },
 ) {
-  await refusedUrl(input.server.url);
+  await refuseUnreachableUrl(input.server.url);
   await db.transaction(async (tx) => {
     const [current] = await tx
       .select({
