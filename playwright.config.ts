@@ -76,6 +76,9 @@ export default defineConfig({
             BETTER_AUTH_SECRET: E2E_SECRETS.authSecret,
             INNGEST_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
             INNGEST_EVENT_KEY: E2E_SECRETS.inngestEventKey,
+            SKILLRUN_ENCRYPTION_KEY: E2E_SECRETS.encryptionKey,
+            // The MCP spec serves its MCP server on 127.0.0.1 (the app's own ports stay refused).
+            SKILLRUN_ALLOW_LOCAL_MCP: "1",
             OPENAI_API_KEY: "",
             ANTHROPIC_API_KEY: "",
             AWS_ACCESS_KEY_ID: "",

@@ -23,6 +23,9 @@ export default defineConfig({
       NODE_ENV: "test",
       BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       BETTER_AUTH_URL: "http://localhost:3000",
+      // Secrets at rest (server/crypto/secrets.ts): 32 bytes, as hex.
+      SKILLRUN_ENCRYPTION_KEY: "7e57".repeat(16),
+      SKILLRUN_ENCRYPTION_KEY_PREVIOUS: "",
       SKILLRUN_DEFAULT_MODEL: "openai:gpt-4.1-mini",
       // Tests stand behind proxies on loopback and 10/8, so the last other hop of a test request's
       // X-Forwarded-For is its client address; tests of an app without a proxy pass their own list.

@@ -6,4 +6,6 @@ export const E2E_SECRETS = {
   // signing key is hex after its prefix, so the canary is a recognisable hex pattern.
   inngestSigningKey: `signkey-prod-${"e2eca9a7".repeat(8)}`,
   inngestEventKey: "e2e-canary-inngest-event-key-5a0c7e21d9b4",
+  // Encrypts MCP tokens and webhook secrets at rest: 32 bytes, as hex.
+  encryptionKey: "e2ec0de5".repeat(8),
 };

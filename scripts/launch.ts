@@ -11,12 +11,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import type { Engine } from "@/inngest/engine";
+import type { Keyring } from "@/server/crypto/secrets";
 import type { InngestKeys } from "./lib/inngest";
 
 nextEnv.loadEnvConfig(process.cwd(), process.argv[2] === "dev");
@@ -28,7 +29,12 @@ const signalListenersBefore = new Map(
 
 const { env } = await import("@/server/env");
 const { DEMO_MODE_WARNING, demoSeedRequested } = await import("./lib/demo-mode");
-const { missingAuthSecretProblem } = await import("@/server/auth/secret-rule");
+const { missingAuthSecretProblem, missingEncryptionKeyProblem } =
+  await import("@/server/auth/secret-rule");
+const { generateEncryptionKey } = await import("@/server/crypto/encryption-key");
+const { keyringOf } = await import("@/server/crypto/secrets");
+const { ENCRYPTION_KEY_FILE, persistentSecret: persistentSecretIn } =
+  await import("./lib/persistent-secret");
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { startEngine } = await import("@/inngest/engine");
 const { SigningKeyError } = await import("@/inngest/engine/signing");
@@ -69,6 +75,12 @@ const secretProblem = missingAuthSecretProblem({
   secret: env.BETTER_AUTH_SECRET,
 });
 if (secretProblem) fail(secretProblem);
+const keyProblem = missingEncryptionKeyProblem({
+  production: mode === "start",
+  appUrl: env.BETTER_AUTH_URL,
+  key: env.SKILLRUN_ENCRYPTION_KEY,
+});
+if (keyProblem) fail(keyProblem);
 const demo = demoSeedRequested({ mode, demoFlag: flags.demo, demoSetting: env.SKILLRUN_DEMO });
 
 const displayPath = (target: string) => {
@@ -81,25 +93,31 @@ const dataDir = flags.ephemeral
   : path.resolve(env.SKILLRUN_DATA_DIR);
 await mkdir(dataDir, { recursive: true });
 
-/** The configured value, else the one generated into the data directory on the first start. */
-async function persistentSecret(
+const persistentSecret = (
   configured: string | undefined,
   fileName: string,
   generate: () => string,
-): Promise<string> {
-  if (configured) return configured;
-  const file = path.join(dataDir, fileName);
-  const existing = await readFile(file, "utf8").catch(() => null);
-  if (existing?.trim()) return existing.trim();
-  const secret = generate();
-  await writeFile(file, secret, { mode: 0o600 });
-  return secret;
-}
+) => persistentSecretIn(dataDir, configured, fileName, generate);
 
 const authSecret = () =>
   persistentSecret(env.BETTER_AUTH_SECRET, "auth-secret", () =>
     randomBytes(32).toString("base64url"),
   );
+// Read before the database is prepared: the start encrypts secrets stored before encryption existed.
+const encryptionKey = await persistentSecret(
+  env.SKILLRUN_ENCRYPTION_KEY,
+  ENCRYPTION_KEY_FILE,
+  generateEncryptionKey,
+);
+let keyring: Keyring;
+try {
+  keyring = keyringOf(encryptionKey, env.SKILLRUN_ENCRYPTION_KEY_PREVIOUS);
+} catch (error) {
+  fail(
+    `${(error as Error).message} (SKILLRUN_ENCRYPTION_KEY, else ${displayPath(path.join(dataDir, ENCRYPTION_KEY_FILE))})`,
+  );
+  throw error;
+}
 
 if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
   fail(`Port ${env.PORT} is in use. Stop whatever holds it, or set PORT to a free port.`);
@@ -171,6 +189,7 @@ try {
   const { catalog, seeded, demoPasswords, ...prepared } = await prepareDatabase(database.url, {
     seed: demo,
     ownerSetup: true,
+    keyring,
   });
   ownerSetup = prepared.ownerSetup;
   say(
@@ -256,6 +275,7 @@ const next = spawn(
         : process.env),
       DATABASE_URL: database.url,
       BETTER_AUTH_SECRET: await authSecret(),
+      SKILLRUN_ENCRYPTION_KEY: encryptionKey,
       BETTER_AUTH_URL: appUrl,
       NEXT_TELEMETRY_DISABLED: "1",
     },

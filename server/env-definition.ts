@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
-import { missingAuthSecretProblem } from "./auth/secret-rule";
+import { missingAuthSecretProblem, missingEncryptionKeyProblem } from "./auth/secret-rule";
+import { decodeEncryptionKey, ENCRYPTION_KEY_FORMAT } from "./crypto/encryption-key";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -16,11 +17,43 @@ function isAddressOrRange(entry: string): boolean {
   );
 }
 
+const encryptionKey = z
+  .string()
+  .refine((value) => decodeEncryptionKey(value) !== null, ENCRYPTION_KEY_FORMAT);
+const previousEncryptionKeys = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (keys) => keys.every((key) => decodeEncryptionKey(key) !== null),
+    `each key ${ENCRYPTION_KEY_FORMAT}`,
+  );
+
+/** What a production app that others reach must be given rather than generate (see auth/secret-rule.ts). */
+function productionSecretIssues(values: {
+  production: boolean;
+  appUrl: string | undefined;
+  secret: string | undefined;
+  key: string | undefined;
+}) {
+  const issues: { path: string; message: string }[] = [];
+  const secretProblem = missingAuthSecretProblem(values);
+  if (secretProblem) issues.push({ path: "BETTER_AUTH_SECRET", message: secretProblem });
+  const keyProblem = missingEncryptionKeyProblem(values);
+  if (keyProblem) issues.push({ path: "SKILLRUN_ENCRYPTION_KEY", message: keyProblem });
+  return issues;
+}
+
 /**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
- * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET and
- * BETTER_AUTH_URL for the app when they are not set, except the secret of a production app on
- * a non-local URL (see auth/secret-rule.ts), which this check refuses too for an app started
+ * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET,
+ * SKILLRUN_ENCRYPTION_KEY and BETTER_AUTH_URL for the app when they are not set, except the
+ * secret and the key of a production app on a non-local URL (see auth/secret-rule.ts), which this check refuses too for an app started
  * without the launcher; and with the embedded engine the INNGEST_BASE_URL, keys and
  * INNGEST_SERVE_ORIGIN the app runs the Inngest SDK with.
  *
@@ -34,6 +67,10 @@ export function validateEnv(phase: { building: boolean }) {
       DATABASE_URL: z.url().optional(),
       BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
       BETTER_AUTH_URL: z.url().optional(),
+      // Encrypts secrets at rest (MCP tokens, webhook signing secrets); see server/crypto/secrets.ts.
+      SKILLRUN_ENCRYPTION_KEY: encryptionKey.optional(),
+      // Keys of earlier rotations, comma-separated: they still decrypt, never encrypt.
+      SKILLRUN_ENCRYPTION_KEY_PREVIOUS: previousEncryptionKeys,
       SKILLRUN_DEFAULT_MODEL: z
         .string()
         .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
@@ -96,14 +133,15 @@ export function validateEnv(phase: { building: boolean }) {
     client: {},
     createFinalSchema: (shape) =>
       z.object(shape).superRefine((values, context) => {
-        const problem = missingAuthSecretProblem({
-          // `next build` evaluates server modules too; the secret is a runtime setting.
+        const issues = productionSecretIssues({
+          // `next build` evaluates server modules too; the secret and key are runtime settings.
           production: values.NODE_ENV === "production" && !phase.building,
           appUrl: values.BETTER_AUTH_URL,
           secret: values.BETTER_AUTH_SECRET,
+          key: values.SKILLRUN_ENCRYPTION_KEY,
         });
-        if (problem)
-          context.addIssue({ code: "custom", path: ["BETTER_AUTH_SECRET"], message: problem });
+        for (const { path, message } of issues)
+          context.addIssue({ code: "custom", path: [path], message });
       }),
     experimental__runtimeEnv: {},
     emptyStringAsUndefined: true,

@@ -50,6 +50,7 @@ type Ids = {
   invitationId: string;
   knowledgeBaseId: string;
   kbDocumentId: string;
+  mcpServerId: string;
 };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
@@ -73,6 +74,8 @@ const scheduleInput = (ids: Ids) => ({
   overlapPolicy: "skip" as const,
   enabled: true,
 });
+/** An MCP server on this machine's discard port: saving checks the URL, nothing connects. */
+const mcpServerInput = { name: "Probe", url: "http://127.0.0.1:9/mcp" };
 const webhookInput = (ids: Ids) => ({
   name: "Probe",
   skillId: ids.skillId,
@@ -311,6 +314,42 @@ const MATRIX: Record<string, Entry> = {
     role: "admin",
     call: (c, ids) => c.knowledgeBases.deleteDocument({ documentId: ids.kbDocumentId }),
   },
+  "mcpServers.list": {
+    role: "viewer",
+    call: (c) => c.mcpServers.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.mcpServerId),
+  },
+  "mcpServers.get": {
+    role: "viewer",
+    call: (c, ids) => c.mcpServers.get({ mcpServerId: ids.mcpServerId }),
+  },
+  "mcpServers.create": {
+    role: "admin",
+    call: (c) =>
+      c.mcpServers.create({ ...mcpServerInput, name: `Probe ${randomUUID().slice(0, 8)}` }),
+    takesNoIds: true,
+  },
+  "mcpServers.update": {
+    role: "admin",
+    call: (c, ids) =>
+      c.mcpServers.update({
+        mcpServerId: ids.mcpServerId,
+        server: mcpServerInput,
+        token: { action: "remove" },
+      }),
+  },
+  "mcpServers.setEnabled": {
+    role: "admin",
+    call: (c, ids) => c.mcpServers.setEnabled({ mcpServerId: ids.mcpServerId, enabled: false }),
+  },
+  "mcpServers.delete": {
+    role: "admin",
+    call: (c, ids) => c.mcpServers.delete({ mcpServerId: ids.mcpServerId }),
+  },
+  "mcpServers.testConnection": {
+    role: "admin",
+    call: (c, ids) => c.mcpServers.testConnection({ mcpServerId: ids.mcpServerId }),
+  },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -388,6 +427,11 @@ async function populate(
     .select({ id: memberships.id })
     .from(memberships)
     .where(and(eq(memberships.userId, ownerId), eq(memberships.organizationId, tenant.id)));
+  const mcpServer = await ownerCaller.mcpServers.create({
+    name: "Existing",
+    url: "http://127.0.0.1:9/mcp",
+    authToken: "existing-token",
+  });
   const invitation = await ownerCaller.members.invite({
     email: `existing-${randomUUID().slice(0, 8)}@example.test`,
     role: "viewer",
@@ -415,6 +459,7 @@ async function populate(
     invitationId: invitation.id,
     knowledgeBaseId: knowledgeBase.id,
     kbDocumentId: uploaded.documents[0]!.id,
+    mcpServerId: mcpServer.id,
   };
 }
 
@@ -448,6 +493,7 @@ beforeAll(async () => {
     invitationId: randomUUID(),
     knowledgeBaseId: randomUUID(),
     kbDocumentId: randomUUID(),
+    mcpServerId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {

@@ -7,8 +7,18 @@ import { verifyPassword } from "better-auth/crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DEMO_ADMIN, SECOND_TENANT_OWNER } from "@/server/db/demo-accounts";
-import { accounts, memberships, skills, tenants, users, verifications } from "@/server/db/schema";
-import { openTestDatabase } from "@/test/fixtures";
+import {
+  accounts,
+  mcpServers,
+  memberships,
+  skills,
+  tenants,
+  users,
+  verifications,
+} from "@/server/db/schema";
+import { generateEncryptionKey } from "@/server/crypto/encryption-key";
+import { decryptSecret, keyringOf } from "@/server/crypto/secrets";
+import { createTenant, openTestDatabase } from "@/test/fixtures";
 import { prepareDatabase } from "./database";
 
 const { db } = openTestDatabase();
@@ -62,5 +72,26 @@ describe("prepareDatabase", () => {
     expect(production.demoPasswords.sort()).toEqual(
       [DEMO_ADMIN.email, SECOND_TENANT_OWNER.email].sort(),
     );
+  });
+
+  it("with the launcher's keyring, encrypts an MCP token stored in plain text before anything else", async () => {
+    const tenant = await createTenant(db);
+    const [server] = await db
+      .insert(mcpServers)
+      .values({
+        tenantId: tenant.id,
+        name: "Legacy",
+        url: "https://mcp.example.com/mcp",
+        authToken: "legacy-token",
+      })
+      .returning({ id: mcpServers.id });
+    const keyring = keyringOf(generateEncryptionKey());
+    await prepareDatabase(url(), { seed: false, keyring });
+    const [stored] = await db
+      .select({ authToken: mcpServers.authToken })
+      .from(mcpServers)
+      .where(eq(mcpServers.id, server!.id));
+    expect(stored?.authToken).toMatch(/^enc:v1:/);
+    expect(decryptSecret(stored?.authToken ?? "", keyring)).toBe("legacy-token");
   });
 });

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { createDatabase } from "@/server/db/client";
+import type { Keyring } from "@/server/crypto/secrets";
 import { migrateDatabase } from "@/server/db/migrate";
+import { sealStoredSecrets } from "@/server/db/secrets-at-rest";
 import { accountsWithDemoPasswords, seedDemoData } from "@/server/db/seed";
 import { env } from "@/server/env";
 import { issueOwnerSetupToken } from "@/server/services/access/owner-setup";
@@ -38,15 +40,20 @@ export async function resolveDatabase(options: {
 
 /**
  * Migrations, the built-in catalog and, when `seed` asks for it, the demo data (accounts with
- * published passwords): safe to run on every start. With `ownerSetup`, a database that still
+ * published passwords): safe to run on every start. With `keyring` (the launcher's), secrets
+ * stored in plain text or under a previous key are encrypted under the current one first. With `ownerSetup`, a database that still
  * has no user gets a fresh one-time token for creating the owner (null once a user exists).
  * `demoPasswords` lists the demo accounts an unseeded start finds still using their published
  * password, for a warning.
  */
-export async function prepareDatabase(url: string, steps: { seed: boolean; ownerSetup?: boolean }) {
+export async function prepareDatabase(
+  url: string,
+  steps: { seed: boolean; ownerSetup?: boolean; keyring?: Keyring },
+) {
   await migrateDatabase(url);
   const { db, close } = createDatabase(url, { max: 2 });
   try {
+    if (steps.keyring) await sealStoredSecrets(db, steps.keyring);
     const catalog = await syncBuiltInSkills(db, SKILLS_DIR);
     const seeded = steps.seed ? await seedDemoData(db) : { created: false };
     const ownerSetup = steps.ownerSetup ? await issueOwnerSetupToken(db) : null;

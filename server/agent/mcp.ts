@@ -19,11 +19,40 @@ export type McpServerConnection = { name: string; url: string; authToken: string
 
 export class McpConnectionError extends Error {
   readonly code = "mcp_unreachable";
+  constructor(
+    message: string,
+    /** Why, without naming the server: "it answered HTTP 401". */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
 }
 
-/** Where MCP servers may be: public addresses over https; this machine too when SKILLRUN_ALLOW_LOCAL_MCP is set. */
+function portOf(url: string | undefined): number | null {
+  if (!url || !URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : null;
+}
+
+/** The ports this deployment's own services listen on, by name (null entries: not configured). */
+function ownServices(): { port: number; name: string }[] {
+  const candidates: [number | null, string][] = [
+    [env.PORT, "web app"],
+    [env.SKILLRUN_ENGINE_PORT, "Inngest engine"],
+    [env.SKILLRUN_PG_PORT, "database"],
+    [portOf(env.DATABASE_URL), "database"],
+    [portOf(env.INNGEST_BASE_URL), "Inngest server"],
+  ];
+  return candidates.flatMap(([port, name]) => (port === null ? [] : [{ port, name }]));
+}
+
+/**
+ * Where MCP servers may be: public addresses over https; this machine too when
+ * SKILLRUN_ALLOW_LOCAL_MCP is set, except the ports of Skillrun's own services.
+ */
 export const mcpOutboundPolicy = (): OutboundPolicy => ({
   allowLoopback: env.SKILLRUN_ALLOW_LOCAL_MCP,
+  ownServices: ownServices(),
 });
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -50,7 +79,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
  * text (an error page, a JSON-RPC message): viewers read failure reasons, so echoing it would
  * hand whoever set the URL a copy of whatever answered there.
  */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   for (
     let current: unknown = error, depth = 0;
     current instanceof Error && depth < 5;
@@ -67,6 +96,39 @@ function describeFailure(error: unknown): string {
     if (systemCode) return `the connection failed (${systemCode})`;
   }
   return "the connection failed";
+}
+
+type OfferedTool = Awaited<ReturnType<Client["listTools"]>>["tools"][number];
+
+/** A connected client and the tools its server offers; the caller closes the client. */
+async function openServer(
+  server: McpServerConnection,
+  policy: OutboundPolicy,
+): Promise<{ client: Client; offered: OfferedTool[] }> {
+  const client = new Client({ name: "skillrun", version: "1.0.0" });
+  try {
+    const url = await checkOutboundUrl(server.url, policy);
+    const transport = new StreamableHTTPClientTransport(url, {
+      fetch: outboundFetch(policy),
+      requestInit: server.authToken
+        ? { headers: { Authorization: `Bearer ${server.authToken}` } }
+        : undefined,
+    });
+    await withTimeout(client.connect(transport), CONNECT_TIMEOUT_MS, `MCP server "${server.name}"`);
+    const { tools: offered } = await withTimeout(
+      client.listTools(),
+      CONNECT_TIMEOUT_MS,
+      `MCP server "${server.name}"`,
+    );
+    return { client, offered };
+  } catch (error) {
+    await client.close().catch(() => {});
+    const reason = describeFailure(error);
+    throw new McpConnectionError(
+      `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${reason}.`,
+      reason,
+    );
+  }
 }
 
 /**
@@ -88,45 +150,22 @@ export async function connectMcpTools(
   };
   try {
     for (const server of servers) {
-      const client = new Client({ name: "skillrun", version: "1.0.0" });
-      try {
-        const url = await checkOutboundUrl(server.url, policy);
-        const transport = new StreamableHTTPClientTransport(url, {
-          fetch: outboundFetch(policy),
-          requestInit: server.authToken
-            ? { headers: { Authorization: `Bearer ${server.authToken}` } }
-            : undefined,
+      const { client, offered } = await openServer(server, policy);
+      clients.push(client);
+      for (const offeredTool of offered) {
+        if (blockedTools.includes(offeredTool.name) || offeredTool.name in tools) continue;
+        tools[offeredTool.name] = dynamicTool({
+          description: offeredTool.description ?? `${offeredTool.name} (from ${server.name})`,
+          inputSchema: jsonSchema(offeredTool.inputSchema as Parameters<typeof jsonSchema>[0]),
+          execute: async (input) => {
+            const result = await client.callTool({
+              name: offeredTool.name,
+              arguments: input as Record<string, unknown>,
+            });
+            if (result.isError) throw new Error(JSON.stringify(result.content).slice(0, 500));
+            return result.content;
+          },
         });
-        await withTimeout(
-          client.connect(transport),
-          CONNECT_TIMEOUT_MS,
-          `MCP server "${server.name}"`,
-        );
-        clients.push(client);
-        const { tools: offered } = await withTimeout(
-          client.listTools(),
-          CONNECT_TIMEOUT_MS,
-          `MCP server "${server.name}"`,
-        );
-        for (const offeredTool of offered) {
-          if (blockedTools.includes(offeredTool.name) || offeredTool.name in tools) continue;
-          tools[offeredTool.name] = dynamicTool({
-            description: offeredTool.description ?? `${offeredTool.name} (from ${server.name})`,
-            inputSchema: jsonSchema(offeredTool.inputSchema as Parameters<typeof jsonSchema>[0]),
-            execute: async (input) => {
-              const result = await client.callTool({
-                name: offeredTool.name,
-                arguments: input as Record<string, unknown>,
-              });
-              if (result.isError) throw new Error(JSON.stringify(result.content).slice(0, 500));
-              return result.content;
-            },
-          });
-        }
-      } catch (error) {
-        throw new McpConnectionError(
-          `MCP server "${server.name}" (${redactUrl(server.url)}) could not be used: ${describeFailure(error)}.`,
-        );
       }
     }
     return { tools, close };
@@ -134,4 +173,17 @@ export async function connectMcpTools(
     await close();
     throw error;
   }
+}
+
+/**
+ * The tools one server offers (name and description), for "Test connection": the same checks,
+ * timeout and failure wording as a run's connection.
+ */
+export async function listMcpServerTools(
+  server: McpServerConnection,
+  policy: OutboundPolicy = mcpOutboundPolicy(),
+): Promise<{ name: string; description: string | null }[]> {
+  const { client, offered } = await openServer(server, policy);
+  await client.close().catch(() => {});
+  return offered.map((tool) => ({ name: tool.name, description: tool.description ?? null }));
 }

@@ -9,7 +9,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isLocalAppUrl, missingAuthSecretProblem } from "./secret-rule";
+import {
+  isLocalAppUrl,
+  missingAuthSecretProblem,
+  missingEncryptionKeyProblem,
+} from "./secret-rule";
 
 const PUBLIC_URL = "https://skillrun.example.com";
 const SECRET = "an-operator-chosen-secret-of-32-characters+";
@@ -62,6 +66,26 @@ describe("the auth secret rule", () => {
   });
 });
 
+describe("the encryption key rule", () => {
+  it("refuses a missing key only in production on a non-local URL", () => {
+    const key = "7e57".repeat(16);
+    expect(
+      missingEncryptionKeyProblem({ production: true, appUrl: PUBLIC_URL, key: undefined }),
+    ).toMatch(/SKILLRUN_ENCRYPTION_KEY is not set/);
+    expect(missingEncryptionKeyProblem({ production: true, appUrl: PUBLIC_URL, key })).toBeNull();
+    expect(
+      missingEncryptionKeyProblem({
+        production: true,
+        appUrl: "http://localhost:3000",
+        key: undefined,
+      }),
+    ).toBeNull();
+    expect(
+      missingEncryptionKeyProblem({ production: false, appUrl: PUBLIC_URL, key: undefined }),
+    ).toBeNull();
+  });
+});
+
 describe("the app's environment check", () => {
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -78,6 +102,18 @@ describe("the app's environment check", () => {
       errors.mockRestore();
     }
   }
+
+  it("refuses to load in production on a public URL without an encryption key, or with a malformed one", async () => {
+    for (const key of [undefined, "too-short"])
+      await expect(
+        loadEnv({
+          NODE_ENV: "production",
+          BETTER_AUTH_URL: PUBLIC_URL,
+          BETTER_AUTH_SECRET: SECRET,
+          SKILLRUN_ENCRYPTION_KEY: key,
+        }),
+      ).rejects.toThrow(/Invalid environment variables/);
+  });
 
   it("refuses to load in production on a public URL without a secret", async () => {
     await expect(

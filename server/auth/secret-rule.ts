@@ -45,3 +45,22 @@ export function missingAuthSecretProblem(config: {
     return null;
   return `BETTER_AUTH_SECRET is not set, and BETTER_AUTH_URL (${config.appUrl}) is not localhost. A production app that others reach needs a secret you set and keep yourself (at least 32 characters, e.g. \`openssl rand -base64 32\`); one generated into the data directory is only used for localhost.`;
 }
+
+/**
+ * The same rule for SKILLRUN_ENCRYPTION_KEY, and for the same reasons: a key generated into a
+ * lost data directory takes every stored MCP token and webhook secret with it.
+ */
+export function missingEncryptionKeyProblem(config: {
+  production: boolean;
+  appUrl: string | undefined;
+  key: string | undefined;
+}): string | null {
+  if (
+    !config.production ||
+    config.key ||
+    config.appUrl === undefined ||
+    isLocalAppUrl(config.appUrl)
+  )
+    return null;
+  return `SKILLRUN_ENCRYPTION_KEY is not set, and BETTER_AUTH_URL (${config.appUrl}) is not localhost. A production app that others reach needs an encryption key you set and keep yourself (32 random bytes, e.g. \`openssl rand -base64 32\`): it encrypts MCP tokens and webhook secrets in the database. One generated into the data directory is only used for localhost.`;
+}

@@ -7,10 +7,11 @@ import {
   outboundFetch,
   OutboundUrlRefusedError,
   refusedAddress,
+  type OutboundPolicy,
   type ResolveHost,
 } from "./outbound-url";
 
-const strict = { allowLoopback: false };
+const strict: OutboundPolicy = { allowLoopback: false };
 const local = { allowLoopback: true };
 /** FC_SEED (and FC_PATH) from a failure report replay that failure. */
 const replay = process.env.FC_SEED
@@ -208,6 +209,22 @@ describe("checkOutboundUrl", () => {
     expect(await refusal("https://unknown.example.com/", local, dns)).toBe(
       "unknown.example.com could not be resolved.",
     );
+  });
+
+  it("refuses Skillrun's own services on this machine even where this machine is allowed", async () => {
+    const withOwn = { ...local, ownServices: [{ port: 8288, name: "Inngest engine" }] };
+    expect(await refusal("http://127.0.0.1:8288/", withOwn)).toBe(
+      "Port 8288 on 127.0.0.1 is Skillrun's own Inngest engine, which the server does not connect to.",
+    );
+    expect(await refusal("http://localhost:8288/mcp", withOwn, dns)).toMatch(/own Inngest engine/);
+    expect(await refusal("http://127.0.0.1:9000/mcp", withOwn)).toBeNull();
+    expect(await refusal("https://mcp.example.com:8288/mcp", withOwn, dns)).toBeNull();
+    expect(
+      await refusal("http://127.0.0.1/", {
+        ...local,
+        ownServices: [{ port: 80, name: "web app" }],
+      }),
+    ).toMatch(/own web app/);
   });
 
   it("sees through the spellings of an address a URL allows", async () => {

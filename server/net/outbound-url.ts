@@ -11,6 +11,11 @@ import { Agent } from "undici";
 export type OutboundPolicy = {
   /** Also allow this machine (127.0.0.0/8, ::1), over http too: for local development and tests. */
   allowLoopback: boolean;
+  /**
+   * Ports of Skillrun's own services on this machine (the app, the engine, the database): refused
+   * on loopback even where loopback is allowed, since answering for them is their whole danger.
+   */
+  ownServices?: { port: number; name: string }[];
 };
 
 export class OutboundUrlRefusedError extends Error {
@@ -148,6 +153,12 @@ export async function checkOutboundUrl(
         `${host} ${isIP(host) ? "is" : "resolves to"} ${refusal}, which the server does not connect to.`,
       );
   }
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const ownService = policy.ownServices?.find((service) => service.port === port);
+  if (ownService && addresses.some(isLoopbackAddress))
+    throw new OutboundUrlRefusedError(
+      `Port ${port} on ${host} is Skillrun's own ${ownService.name}, which the server does not connect to.`,
+    );
   if (url.protocol === "http:" && !(policy.allowLoopback && addresses.every(isLoopbackAddress))) {
     throw new OutboundUrlRefusedError(
       "The URL must use https (plain http only to this machine, where allowed).",
@@ -191,6 +202,7 @@ const agents = new Map<string, Agent>();
 /** Connections for one policy and scheme; plain http may only ever reach loopback. */
 function agentFor(policy: OutboundPolicy, protocol: string) {
   const key = `${policy.allowLoopback}:${protocol}`;
+  // (Own services are checked per request in checkOutboundUrl: a socket's DNS answer carries no port.)
   let agent = agents.get(key);
   if (!agent) {
     agent = new Agent({

@@ -4,6 +4,7 @@ import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
+import { mcpServersRouter } from "./routers/mcp-servers";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
   agents: agentsRouter,
+  mcpServers: mcpServersRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,

@@ -383,6 +383,7 @@ export class ChaosWorld {
   async secretsInLogs(): Promise<string[]> {
     const files = [
       "auth-secret",
+      "encryption-key",
       "inngest-signing-key",
       "inngest-event-key",
       path.join("postgres", PASSWORD_FILE),

@@ -10,6 +10,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { mcpServers } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
+import { decryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
 import {
   AgentNotFoundError,
   resolveAgentRuntimeConfig,
@@ -34,7 +35,7 @@ import { SkillNotEnabledError } from "./run-errors";
 
 /** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
 async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
-  return db
+  const servers = await db
     .select({ name: mcpServers.name, url: mcpServers.url, authToken: mcpServers.authToken })
     .from(mcpServers)
     .where(
@@ -44,6 +45,10 @@ async function loadMcpConnections(db: Database, tenantId: string, ids: string[])
         eq(mcpServers.enabled, true),
       ),
     );
+  return servers.map((server) => ({
+    ...server,
+    authToken: server.authToken === null ? null : decryptSecret(server.authToken),
+  }));
 }
 
 /** The turn's outcome after the deliverable guardrail: a deliverable it changed says what it masked. */
@@ -212,7 +217,7 @@ async function runTurnOnce(
         config.blockedTools,
       );
     } catch (error) {
-      if (error instanceof McpConnectionError)
+      if (error instanceof McpConnectionError || error instanceof SecretDecryptionError)
         return { kind: "failed", code: "agent_crashed", reason: error.message, usage: ZERO_USAGE };
       throw error;
     }

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { jsonbParam } from "@/server/db/jsonb";
+import { decryptSecret } from "@/server/crypto/secrets";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
 import { recordAudit } from "@/server/services/access/audit";
@@ -61,9 +62,10 @@ export async function findDeliverableWebhook(
     agentId: webhook.agentId,
     inputMapping: webhook.inputMapping,
     rateLimitPerMinute: webhook.rateLimitPerMinute,
-    secrets: previousValid
+    secrets: (previousValid
       ? [webhook.signingSecret, webhook.previousSigningSecret!]
-      : [webhook.signingSecret],
+      : [webhook.signingSecret]
+    ).map((stored) => decryptSecret(stored)),
   };
 }
 

@@ -10,6 +10,7 @@ import { checkRunTarget } from "@/server/services/runs/run-target";
 import type { WebhookInput } from "@/lib/schemas/webhooks";
 import { checkInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
+import { encryptSecret } from "@/server/crypto/secrets";
 
 export class WebhookNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -61,7 +62,7 @@ export async function createWebhook(db: Database, scope: WebhookActorScope, inpu
       .values({
         tenantId: scope.tenantId,
         ...input,
-        signingSecret: secret,
+        signingSecret: encryptSecret(secret),
         createdByUserId: scope.userId,
       })
       .returning({ id: webhooks.id });
@@ -134,7 +135,7 @@ export async function rotateWebhookSecret(
       .set({
         previousSigningSecret: graceHours > 0 ? sql`${webhooks.signingSecret}` : null,
         previousSecretExpiresAt: graceHours > 0 ? expiresAt : null,
-        signingSecret: secret,
+        signingSecret: encryptSecret(secret),
         updatedAt: now,
       })
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))

@@ -1,0 +1,71 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { generateEncryptionKey } from "@/server/crypto/encryption-key";
+import { decryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
+import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { mcpServers, webhooks } from "./schema";
+import { sealStoredSecrets } from "./secrets-at-rest";
+
+const { db } = openTestDatabase();
+
+async function rawRows(tenantId: string) {
+  const [server] = await db.execute<{ auth_token: string }>(
+    sql`select auth_token from mcp_servers where tenant_id = ${tenantId}`,
+  );
+  const [hook] = await db.execute<{
+    signing_secret: string;
+    previous_signing_secret: string;
+    updated_at: string;
+  }>(
+    sql`select signing_secret, previous_signing_secret, updated_at::text from webhooks where tenant_id = ${tenantId}`,
+  );
+  return { token: server!.auth_token, hook: hook! };
+}
+
+describe("sealStoredSecrets", () => {
+  it("encrypts secrets stored in plain text, then re-encrypts them under a new key", async () => {
+    const { tenant, skill } = await createTenantWithSkill(db);
+    await db.insert(mcpServers).values({
+      tenantId: tenant.id,
+      name: "tickets",
+      url: "https://mcp.example.com/mcp",
+      authToken: "plain-token",
+    });
+    await db.insert(webhooks).values({
+      tenantId: tenant.id,
+      name: "Issues",
+      skillId: skill.id,
+      signingSecret: "whsec_plain-current",
+      previousSigningSecret: "whsec_plain-previous",
+    });
+    const before = await rawRows(tenant.id);
+
+    const first = keyringOf(generateEncryptionKey());
+    expect((await sealStoredSecrets(db, first)).sealed).toBeGreaterThanOrEqual(2);
+    const sealed = await rawRows(tenant.id);
+    for (const value of [
+      sealed.token,
+      sealed.hook.signing_secret,
+      sealed.hook.previous_signing_secret,
+    ])
+      expect(keyIdOf(value)).toBe(first.current.id);
+    expect(JSON.stringify(sealed)).not.toMatch(/plain-/);
+    expect(decryptSecret(sealed.token, first)).toBe("plain-token");
+    expect(decryptSecret(sealed.hook.previous_signing_secret, first)).toBe("whsec_plain-previous");
+    // Sealing is no edit: a webhook's replayability reads updated_at.
+    expect(sealed.hook.updated_at).toBe(before.hook.updated_at);
+    // A second pass finds nothing of this tenant's to do.
+    await sealStoredSecrets(db, first);
+    expect(await rawRows(tenant.id)).toEqual(sealed);
+
+    const rotated = keyringOf(generateEncryptionKey(), [first.current.bytes.toString("base64url")]);
+    await sealStoredSecrets(db, rotated);
+    const resealed = await rawRows(tenant.id);
+    expect(keyIdOf(resealed.token)).toBe(rotated.current.id);
+    expect(keyIdOf(resealed.hook.signing_secret)).toBe(rotated.current.id);
+    expect(
+      decryptSecret(resealed.hook.signing_secret, keyringOf(rotated.current.bytes.toString("hex"))),
+    ).toBe("whsec_plain-current");
+    await db.delete(webhooks).where(eq(webhooks.tenantId, tenant.id));
+  });
+});
