@@ -26,7 +26,7 @@ export async function handleTRPCRequest(
   request: Request,
   options: TRPCHandlerOptions,
 ): Promise<Response> {
-  const maxBodyBytes = bodyLimitOf(request);
+  const maxBodyBytes = await bodyLimitOf(request, options.context().auth);
   const body = request.method === "POST" ? await readBodyWithin(request, maxBodyBytes) : null;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
@@ -59,14 +59,17 @@ export async function handleTRPCRequest(
 }
 
 /**
- * Only a document upload (multipart, to the upload procedure alone: never batched) may carry
- * files; every other request keeps the 1 MB cap.
+ * Only a document upload (multipart, to the upload procedure alone: never batched) from a
+ * signed-in user may carry files; every other request keeps the 1 MB cap, so nobody without a
+ * session can make the server buffer more than that. The procedure checks the role and tenant.
  */
-function bodyLimitOf(request: Request): number {
+async function bodyLimitOf(request: Request, auth: Auth): Promise<number> {
   const isUpload =
     new URL(request.url).pathname === `/api/trpc/${UPLOAD_DOCUMENTS_PATH}` &&
     (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
-  return isUpload ? MAX_UPLOAD_BODY_BYTES : MAX_TRPC_BODY_BYTES;
+  if (!isUpload) return MAX_TRPC_BODY_BYTES;
+  const session = await auth.api.getSession({ headers: request.headers }).catch(() => null);
+  return session ? MAX_UPLOAD_BODY_BYTES : MAX_TRPC_BODY_BYTES;
 }
 
 /** The request as tRPC reads it: the body already counted (none when it was over the cap). */

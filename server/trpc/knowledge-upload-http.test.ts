@@ -38,11 +38,12 @@ beforeAll(async () => {
 });
 
 /** A multipart POST as `fetch` sends FormData (the content type carries the boundary). */
-async function post(path: string, form: FormData) {
+async function post(path: string, form: FormData, signedIn = true) {
   const encoded = new Request("http://localhost/", { method: "POST", body: form });
+  const sent = signedIn ? [...headers] : [];
   const request = new Request(`http://localhost/api/trpc/${path}`, {
     method: "POST",
-    headers: new Headers([...headers, ["content-type", encoded.headers.get("content-type") ?? ""]]),
+    headers: new Headers([...sent, ["content-type", encoded.headers.get("content-type") ?? ""]]),
     body: await encoded.arrayBuffer(),
   });
   const response = await handleTRPCRequest(request, { context: () => ({ db, auth, dispatcher }) });
@@ -65,6 +66,10 @@ describe("uploading documents over HTTP", () => {
 
     const elsewhere = await post("knowledgeBases.create", form());
     expect(elsewhere.status).toBe(413);
+
+    // Without a session the upload path keeps the usual cap: nobody signed out makes it buffer more.
+    const signedOut = await post("knowledgeBases.upload", form(), false);
+    expect(signedOut.status).toBe(413);
 
     const uploaded = await post("knowledgeBases.upload", form());
     expect(uploaded.status).toBe(200);
