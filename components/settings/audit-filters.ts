@@ -66,6 +66,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "member.remove": "Member removed",
   "auth.sign_in_failed": "Sign-in failed",
   "tenant.create": "Tenant created",
+  "template.create": "Template created",
+  "template.update": "Template edited",
+  "template.delete": "Template deleted",
+  "guardrail.create": "Guardrail created",
+  "guardrail.update": "Guardrail edited",
+  "guardrail.delete": "Guardrail deleted",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = {

@@ -3,10 +3,12 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
+import { templatesRouter } from "./routers/templates";
 import { webhooksRouter } from "./routers/webhooks";
 import { viewerRouter } from "./routers/viewer";
 
@@ -14,6 +16,8 @@ export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
   agents: agentsRouter,
+  templates: templatesRouter,
+  guardrails: guardrailsRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
