@@ -276,11 +276,14 @@ export async function deleteGuardrail(db: Database, scope: GuardrailScope) {
   });
 }
 
-/** The templates that name each guardrail, by name. */
+/**
+ * The templates that name each guardrail, by name. The outer row's columns are spelled out:
+ * drizzle leaves them unqualified in a one-table select, where `id` would mean the template's.
+ */
 const templatesUsing = sql<{ id: string; name: string }[]>`coalesce((
   select json_agg(json_build_object('id', ${agentTemplates.id}, 'name', ${agentTemplates.name}) order by ${agentTemplates.name})
   from ${agentTemplates}
-  where ${agentTemplates.guardrailId} = ${guardrails.id} and ${agentTemplates.tenantId} = ${guardrails.tenantId}
+  where ${agentTemplates.guardrailId} = "guardrails"."id" and ${agentTemplates.tenantId} = "guardrails"."tenant_id"
 ), '[]')`;
 
 const guardrailColumns = {
