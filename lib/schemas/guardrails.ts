@@ -28,7 +28,7 @@ export const guardrailRulesInput = z.object({
   deniedPatterns,
   pii: z.enum(PII_MODES),
   maxDeliverableChars: z
-    .number()
+    .number({ error: "must be a number" })
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .max(MAX_DELIVERABLE_CHARS_LIMIT, `must be at most ${MAX_DELIVERABLE_CHARS_LIMIT}`)

@@ -34,12 +34,12 @@ export const templateInput = z.object({
   /** null: the tenant's default guardrail at run time. */
   guardrailId: z.uuid().nullable(),
   maxSteps: z
-    .number()
+    .number({ error: "must be a number" })
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .max(MAX_STEPS_LIMIT, `must be at most ${MAX_STEPS_LIMIT}`),
   timeoutSeconds: z
-    .number()
+    .number({ error: "must be a number" })
     .int("must be a whole number")
     .min(MIN_TIMEOUT_SECONDS, `must be at least ${MIN_TIMEOUT_SECONDS}`),
 });
