@@ -110,7 +110,11 @@ export function GuardrailRulesCard({ form, id }: { form: GuardrailForm; id: stri
 
 function PiiAndSizeFields({ form, id }: { form: GuardrailForm; id: string }) {
   const { errors } = form.formState;
-  const number = { setValueAs: (value: string) => (value === "" ? null : Number(value)) };
+  // Called with the stored value too (null for "no limit"), not only with the input's text.
+  const number = {
+    setValueAs: (value: string | number | null) =>
+      value === "" || value === null ? null : Number(value),
+  };
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       <Field
@@ -125,8 +129,8 @@ function PiiAndSizeFields({ form, id }: { form: GuardrailForm; id: string }) {
           {...describedBy(`${id}-pii`, errors.pii)}
         >
           <option value="off">Not checked</option>
-          <option value="mask">Masked in the deliverable</option>
-          <option value="block">Blocked: the run fails</option>
+          <option value="mask">Masked</option>
+          <option value="block">Blocked (run fails)</option>
         </Select>
       </Field>
       <Field

@@ -179,7 +179,9 @@ export function GuardrailAndLimitsCard({
 }) {
   const { errors } = form.formState;
   const tenantDefault = guardrails.find((guardrail) => guardrail.isTenantDefault);
-  const number = { setValueAs: (value: string) => (value === "" ? Number.NaN : Number(value)) };
+  const number = {
+    setValueAs: (value: string | number) => (value === "" ? Number.NaN : Number(value)),
+  };
   return (
     <Card>
       <CardHeader>
