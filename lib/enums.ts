@@ -44,6 +44,17 @@ export type FailureCode = (typeof FAILURE_CODES)[number];
 
 /** Kinds of personal data a guardrail finds in text (and masks or blocks). */
 export const PII_KINDS = ["email", "payment_card", "phone"] as const;
+/** What a guardrail does with personal data it finds: nothing, replace it, or refuse the text. */
+export const PII_MODES = ["off", "mask", "block"] as const;
+export type PiiMode = (typeof PII_MODES)[number];
+
+/** Tools every agent gets unless its template blocks them or the tenant switched them off. */
+export const BUILT_IN_TOOLS = [
+  "read_skill_reference",
+  "search_knowledge_base",
+  "current_time",
+] as const;
+export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
 export type PiiKind = (typeof PII_KINDS)[number];
 
 export const INVOCATION_SOURCES = ["manual", "schedule", "webhook", "api", "rerun"] as const;
@@ -119,5 +130,11 @@ export const AUDIT_ACTIONS = [
   "knowledge_base.delete",
   "kb_document.upload",
   "kb_document.delete",
+  "template.create",
+  "template.update",
+  "template.delete",
+  "guardrail.create",
+  "guardrail.update",
+  "guardrail.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -18,7 +18,13 @@ import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import { uploadDocumentsForm } from "@/lib/knowledge-bases";
 import { TENANT_HEADER } from "@/lib/tenant-header";
-import { memberships, schedules, sessions, webhookDeliveries } from "@/server/db/schema";
+import {
+  agentTemplates,
+  memberships,
+  schedules,
+  sessions,
+  webhookDeliveries,
+} from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
 import {
   callerFor,
@@ -51,6 +57,8 @@ type Ids = {
   knowledgeBaseId: string;
   kbDocumentId: string;
   mcpServerId: string;
+  templateId: string;
+  guardrailId: string;
 };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
@@ -84,6 +92,25 @@ const webhookInput = (ids: Ids) => ({
   rateLimitPerMinute: 60,
   enabled: true,
 });
+const templateInput = (ids: Ids) => ({
+  name: "Probe",
+  description: "",
+  systemPrompt: "Probe.",
+  defaultModel: null,
+  blockedTools: [],
+  guardrailId: ids.guardrailId,
+  maxSteps: 4,
+  timeoutSeconds: 60,
+});
+const guardrailInput = {
+  name: "Probe",
+  description: "",
+  deniedTerms: ["probe"],
+  deniedPatterns: [],
+  pii: "off" as const,
+  maxDeliverableChars: null,
+  isTenantDefault: false,
+};
 /** The caller's own ids with someone else's agent. */
 const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
 const holdsNone = (result: unknown, theirs: Ids) =>
@@ -350,6 +377,71 @@ const MATRIX: Record<string, Entry> = {
     role: "admin",
     call: (c, ids) => c.mcpServers.testConnection({ mcpServerId: ids.mcpServerId }),
   },
+  "templates.list": {
+    role: "viewer",
+    call: (c) => c.templates.list(),
+    list: (result, theirs) =>
+      ![theirs.templateId, theirs.guardrailId, theirs.agentId].some((id) =>
+        JSON.stringify(result).includes(id),
+      ),
+  },
+  "templates.get": {
+    role: "viewer",
+    call: (c, ids) => c.templates.get({ templateId: ids.templateId }),
+  },
+  "templates.modelChoices": {
+    role: "viewer",
+    call: (c) => c.templates.modelChoices(),
+    takesNoIds: true,
+  },
+  "templates.limits": { role: "viewer", call: (c) => c.templates.limits(), takesNoIds: true },
+  "templates.create": { role: "admin", call: (c, ids) => c.templates.create(templateInput(ids)) },
+  "templates.update": {
+    role: "admin",
+    call: (c, ids) =>
+      c.templates.update({ templateId: ids.templateId, template: templateInput(ids) }),
+  },
+  "templates.duplicate": {
+    role: "admin",
+    call: (c, ids) => c.templates.duplicate({ templateId: ids.templateId }),
+  },
+  "templates.delete": {
+    role: "admin",
+    call: (c, ids) => c.templates.delete({ templateId: ids.templateId }),
+  },
+  "guardrails.list": {
+    role: "viewer",
+    call: (c) => c.guardrails.list(),
+    list: (result, theirs) =>
+      ![theirs.guardrailId, theirs.templateId].some((id) => JSON.stringify(result).includes(id)),
+  },
+  "guardrails.get": {
+    role: "viewer",
+    call: (c, ids) => c.guardrails.get({ guardrailId: ids.guardrailId }),
+  },
+  "guardrails.test": {
+    role: "viewer",
+    call: (c) => c.guardrails.test({ rules: guardrailInput, text: "a probe" }),
+    takesNoIds: true,
+  },
+  "guardrails.create": {
+    role: "admin",
+    call: (c) => c.guardrails.create(guardrailInput),
+    takesNoIds: true,
+  },
+  "guardrails.update": {
+    role: "admin",
+    call: (c, ids) =>
+      c.guardrails.update({ guardrailId: ids.guardrailId, guardrail: guardrailInput }),
+  },
+  "guardrails.duplicate": {
+    role: "admin",
+    call: (c, ids) => c.guardrails.duplicate({ guardrailId: ids.guardrailId }),
+  },
+  "guardrails.delete": {
+    role: "admin",
+    call: (c, ids) => c.guardrails.delete({ guardrailId: ids.guardrailId }),
+  },
 };
 
 async function outcome(promise: Promise<unknown>, idsToMask: string[] = []) {
@@ -385,13 +477,13 @@ let staleSessions: { outsider: Caller; removed: Caller };
 let switchedAway: Caller;
 let switchedAwayMessage: string;
 
-/** A run, schedule, API key, webhook with a delivery, and invitation of the tenant, made by its owner. */
+/** A run, schedule, API key, webhook with a delivery, invitation and guardrail (used by its template) of the tenant, made by its owner. */
 async function populate(
   setup: Awaited<ReturnType<typeof createTenantWithSkill>>,
   ownerCaller: Caller,
   ownerId: string,
 ): Promise<Ids> {
-  const { tenant, skill, agent } = setup;
+  const { tenant, skill, agent, template } = setup;
   const { runId } = await ownerCaller.runs.start({ skillSlug: skill.slug, inputs: {} });
   const [schedule] = await db
     .insert(schedules)
@@ -445,6 +537,19 @@ async function populate(
       new File(["# Handbook\n\nThe handbook says hello."], "handbook.md"),
     ]),
   );
+  const guardrail = await ownerCaller.guardrails.create({
+    name: "Existing",
+    description: "",
+    deniedTerms: [],
+    deniedPatterns: [],
+    pii: "off",
+    maxDeliverableChars: null,
+    isTenantDefault: false,
+  });
+  await db
+    .update(agentTemplates)
+    .set({ guardrailId: guardrail.id })
+    .where(eq(agentTemplates.id, template.id));
   return {
     tenantId: tenant.id,
     runId,
@@ -460,6 +565,8 @@ async function populate(
     knowledgeBaseId: knowledgeBase.id,
     kbDocumentId: uploaded.documents[0]!.id,
     mcpServerId: mcpServer.id,
+    templateId: template.id,
+    guardrailId: guardrail.id,
   };
 }
 
@@ -494,6 +601,8 @@ beforeAll(async () => {
     knowledgeBaseId: randomUUID(),
     kbDocumentId: randomUUID(),
     mcpServerId: randomUUID(),
+    templateId: randomUUID(),
+    guardrailId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {

@@ -81,6 +81,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "knowledge_base.delete": "Knowledge base deleted",
   "kb_document.upload": "Document uploaded",
   "kb_document.delete": "Document deleted",
+  "template.create": "Template created",
+  "template.update": "Template edited",
+  "template.delete": "Template deleted",
+  "guardrail.create": "Guardrail created",
+  "guardrail.update": "Guardrail edited",
+  "guardrail.delete": "Guardrail deleted",
 };
 
 export const ACTOR_LABELS: Record<AuditActorType, string> = {

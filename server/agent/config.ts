@@ -1,12 +1,7 @@
-/** Tools every agent gets unless its template blocks them or the tenant switched them off. */
-export const BUILT_IN_TOOLS = [
-  "read_skill_reference",
-  "search_knowledge_base",
-  "current_time",
-] as const;
-export type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
+import type { BuiltInTool, PiiMode } from "@/lib/enums";
 
-export type PiiMode = "off" | "mask" | "block";
+// Defined in lib/enums so the console's forms offer the same tools and modes the runtime knows.
+export { BUILT_IN_TOOLS, type BuiltInTool, type PiiMode } from "@/lib/enums";
 export type GuardrailRules = {
   deniedTerms: string[];
   /** JavaScript regular expression sources, matched case-insensitively. */

@@ -3,7 +3,7 @@ import { getCountries, getExampleNumber } from "libphonenumber-js/max";
 import examples from "libphonenumber-js/mobile/examples";
 import { describe, expect, it } from "vitest";
 import type { GuardrailRules } from "./config";
-import { checkInputs, checkText } from "./guardrail";
+import { checkInputs, checkText, findDenied } from "./guardrail";
 
 const MASK: GuardrailRules = {
   deniedTerms: [],
@@ -321,5 +321,43 @@ describe("the PII guardrail in block mode", () => {
     expect(
       checkInputs({ ...BLOCK, deniedTerms: ["internal-only"] }, { topic: "internal-only plan" }),
     ).toEqual({ ok: false, rule: 'denied term "internal-only"' });
+  });
+});
+
+describe("findDenied (the match checkText refuses, with where it is)", () => {
+  const rules = {
+    deniedTerms: ["Secret"],
+    deniedPatterns: ["\\bproject\\s+\\w+"],
+    pii: "off" as const,
+    maxDeliverableChars: null,
+  };
+
+  it("finds terms before patterns, ignoring case, with offsets into the text", () => {
+    expect(findDenied(rules, "the SECRET of Project X")).toEqual({
+      kind: "term",
+      term: "Secret",
+      start: 4,
+      end: 10,
+    });
+    expect(findDenied(rules, "see Project  Falcon now")).toEqual({
+      kind: "pattern",
+      pattern: "\\bproject\\s+\\w+",
+      start: 4,
+      end: 19,
+    });
+    expect(findDenied(rules, "nothing here")).toBeNull();
+  });
+
+  it("agrees with checkText's verdict, an invalid pattern failing closed", () => {
+    const broken = { ...rules, deniedPatterns: ["("] };
+    expect(findDenied(broken, "anything")).toEqual({ kind: "invalid pattern", pattern: "(" });
+    expect(checkText(broken, "anything", { enforceLength: false })).toEqual({
+      ok: false,
+      rule: "denied pattern /(/ is not a valid regular expression",
+    });
+    expect(checkText(rules, "see Project Falcon", { enforceLength: false })).toEqual({
+      ok: false,
+      rule: "denied pattern /\\bproject\\s+\\w+/",
+    });
   });
 });

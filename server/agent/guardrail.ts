@@ -128,26 +128,65 @@ export function totalMasked(masked: PiiMaskCounts): number {
   return Object.values(masked).reduce<number>((sum, count) => sum + (count ?? 0), 0);
 }
 
-export function checkText(
-  rules: GuardrailRules,
+/**
+ * The first denied term or pattern found in `text` (terms first, in the rules' order), with where
+ * it matched (`end` exclusive); null when none is. A pattern that does not compile is reported
+ * as such: the runtime refuses the text rather than skip a rule it cannot evaluate.
+ */
+export type DeniedMatch =
+  | { kind: "term"; term: string; start: number; end: number }
+  | { kind: "pattern"; pattern: string; start: number; end: number }
+  | { kind: "invalid pattern"; pattern: string };
+
+export function findDenied(
+  rules: Pick<GuardrailRules, "deniedTerms" | "deniedPatterns">,
   text: string,
-  options: { enforceLength: boolean },
-): GuardrailVerdict {
+): DeniedMatch | null {
   const lower = text.toLowerCase();
-  const term = rules.deniedTerms.find(
-    (candidate) => candidate && lower.includes(candidate.toLowerCase()),
-  );
-  if (term) return { ok: false, rule: `denied term "${term}"` };
+  for (const term of rules.deniedTerms) {
+    if (!term) continue;
+    const start = lower.indexOf(term.toLowerCase());
+    if (start >= 0) return { kind: "term", term, start, end: start + term.length };
+  }
   for (const source of rules.deniedPatterns) {
     let pattern: RegExp;
     try {
       pattern = new RegExp(source, "i");
     } catch {
-      // Fail closed: a guardrail that cannot be evaluated does not let text through.
-      return { ok: false, rule: `denied pattern /${source}/ is not a valid regular expression` };
+      return { kind: "invalid pattern", pattern: source };
     }
-    if (pattern.test(text)) return { ok: false, rule: `denied pattern /${source}/` };
+    const match = pattern.exec(text);
+    if (match)
+      return {
+        kind: "pattern",
+        pattern: source,
+        start: match.index,
+        end: match.index + match[0].length,
+      };
   }
+  return null;
+}
+
+/** The rule a denied match breaks, as a run's failure names it. */
+function ruleOf(match: DeniedMatch): string {
+  switch (match.kind) {
+    case "term":
+      return `denied term "${match.term}"`;
+    case "pattern":
+      return `denied pattern /${match.pattern}/`;
+    case "invalid pattern":
+      // Fail closed: a guardrail that cannot be evaluated does not let text through.
+      return `denied pattern /${match.pattern}/ is not a valid regular expression`;
+  }
+}
+
+export function checkText(
+  rules: GuardrailRules,
+  text: string,
+  options: { enforceLength: boolean },
+): GuardrailVerdict {
+  const denied = findDenied(rules, text);
+  if (denied) return { ok: false, rule: ruleOf(denied) };
   if (
     options.enforceLength &&
     rules.maxDeliverableChars !== null &&

@@ -79,6 +79,14 @@ export function missingModelSettings(modelName: string): string[] | null {
   return provider.requires.filter((name) => !env[name]);
 }
 
+/** The providers a model name may start with, and the settings each still needs (empty: ready). */
+export function modelProviders(): { id: string; missingSettings: string[] }[] {
+  return Object.entries(PROVIDERS).map(([id, provider]) => ({
+    id,
+    missingSettings: provider.requires.filter((name) => !env[name]),
+  }));
+}
+
 /** The settings that hold a model's credentials, named in a 401/403 failure's hint. */
 export function credentialSettings(modelName: string): string[] {
   return parseModelName(modelName).provider?.credentials ?? [];

@@ -21,6 +21,9 @@ const PRICES: Record<string, Price> = {
   "anthropic:claude-opus-4-1": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
 };
 
+/** The models the table prices, `provider:model`: the console offers them as choices. */
+export const PRICED_MODELS: readonly string[] = Object.keys(PRICES);
+
 /** Whether runs of `model` have a cost: a model not in the table has none. */
 export const hasPrice = (model: string) => Object.hasOwn(PRICES, model);
 

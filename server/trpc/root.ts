@@ -5,10 +5,12 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { mcpServersRouter } from "./routers/mcp-servers";
+import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillsRouter } from "./routers/skills";
+import { templatesRouter } from "./routers/templates";
 import { webhooksRouter } from "./routers/webhooks";
 import { viewerRouter } from "./routers/viewer";
 
@@ -17,6 +19,8 @@ export const appRouter = createTRPCRouter({
   skills: skillsRouter,
   agents: agentsRouter,
   mcpServers: mcpServersRouter,
+  templates: templatesRouter,
+  guardrails: guardrailsRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,

@@ -1,0 +1,145 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Copy, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { PageHeader } from "@/components/shell/page-header";
+import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { GuardrailEditor } from "./guardrail-editor";
+
+type Named = { id: string; name: string };
+
+function UsedBy({ templates, isDefault }: { templates: Named[]; isDefault: boolean }) {
+  return (
+    <>
+      {isDefault && (
+        <Badge variant="outline" className="mr-2">
+          Tenant default
+        </Badge>
+      )}
+      {templates.length === 0 ? (
+        "No template names this guardrail."
+      ) : (
+        <>
+          Named by{" "}
+          {templates.map((template, index) => (
+            <span key={template.id}>
+              {index > 0 && ", "}
+              <Link href={`/agents/templates/${template.id}`} className="text-link">
+                {template.name}
+              </Link>
+            </span>
+          ))}
+          .
+        </>
+      )}
+    </>
+  );
+}
+
+/** One guardrail: its form and test box (read-only below admin), what uses it, duplicate, delete. */
+export function GuardrailDetail({ guardrailId }: { guardrailId: string }) {
+  const trpc = useTRPC();
+  const guardrail = useQuery({
+    ...trpc.guardrails.get.queryOptions({ guardrailId }),
+    retry: retryUnlessNotFound,
+  });
+  return (
+    <QueryView
+      query={guardrail}
+      loading={<Skeleton className="h-96" aria-label="Loading guardrail" />}
+      errorTitle="The guardrail could not be loaded"
+      notFound={
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
+          Guardrail not found.{" "}
+          <Link href="/agents/guardrails" className="text-link">
+            Back to guardrails
+          </Link>
+        </p>
+      }
+    >
+      {(data) => (
+        <>
+          <PageHeader
+            title={data.name}
+            description={<UsedBy templates={data.templates} isDefault={data.isTenantDefault} />}
+            actions={<GuardrailActions guardrail={data} />}
+          />
+          <GuardrailEditor
+            key={data.updatedAt.toString()}
+            guardrailId={guardrailId}
+            initial={{
+              name: data.name,
+              description: data.description,
+              ...data.rules,
+              isTenantDefault: data.isTenantDefault,
+            }}
+          />
+        </>
+      )}
+    </QueryView>
+  );
+}
+
+/** Duplicate and delete, for admins; deleting names the templates that fall back to the default. */
+function GuardrailActions({ guardrail }: { guardrail: Named & { templates: Named[] } }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const { can } = useTenantRole();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const invalidate = [trpc.guardrails.pathKey(), trpc.templates.pathKey()];
+  const duplicate = useToastMutation(trpc.guardrails.duplicate.mutationOptions(), {
+    success: "Guardrail duplicated",
+    invalidate,
+    afterSuccess: ({ id }) => router.push(`/agents/guardrails/${id}`),
+  });
+  const remove = useToastMutation(trpc.guardrails.delete.mutationOptions(), {
+    success: "Guardrail deleted",
+    invalidate,
+    afterSuccess: () => router.push("/agents/guardrails"),
+  });
+  if (!can("admin")) return null;
+  const names = guardrail.templates.map((template) => template.name);
+  return (
+    <>
+      <Button
+        variant="outline"
+        onClick={() => duplicate.mutate({ guardrailId: guardrail.id })}
+        disabled={duplicate.isPending}
+      >
+        <Copy aria-hidden />
+        Duplicate
+      </Button>
+      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
+        <Trash2 aria-hidden />
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={confirmDelete}
+        onOpenChange={setConfirmDelete}
+        title={`Delete ${guardrail.name}?`}
+        description={
+          names.length
+            ? `${names.join(", ")} ${names.length === 1 ? "names" : "name"} it and will use the tenant default guardrail instead. This cannot be undone.`
+            : "No template names it. This cannot be undone."
+        }
+        cancelLabel="Keep guardrail"
+        confirmLabel="Delete guardrail"
+        pending={remove.isPending}
+        onConfirm={() => {
+          setConfirmDelete(false);
+          remove.mutate({ guardrailId: guardrail.id });
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,140 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Copy, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { useTRPC } from "@/components/providers/trpc";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { PageHeader } from "@/components/shell/page-header";
+import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { TemplateEditor } from "./template-editor";
+
+function UsedBy({ agents }: { agents: { id: string; name: string }[] }) {
+  if (agents.length === 0) return <>No agent uses this template.</>;
+  return (
+    <>
+      Used by{" "}
+      {agents.map((agent, index) => (
+        <span key={agent.id}>
+          {index > 0 && ", "}
+          <Link href={`/agents/${agent.id}`} className="text-link">
+            {agent.name}
+          </Link>
+        </span>
+      ))}
+      .
+    </>
+  );
+}
+
+/** One template: its form (read-only below admin), what uses it, duplicate and delete. */
+export function TemplateDetail({ templateId }: { templateId: string }) {
+  const trpc = useTRPC();
+  const template = useQuery({
+    ...trpc.templates.get.queryOptions({ templateId }),
+    retry: retryUnlessNotFound,
+  });
+  return (
+    <QueryView
+      query={template}
+      loading={<Skeleton className="h-96" aria-label="Loading template" />}
+      errorTitle="The template could not be loaded"
+      notFound={
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
+          Template not found.{" "}
+          <Link href="/agents/templates" className="text-link">
+            Back to templates
+          </Link>
+        </p>
+      }
+    >
+      {(data) => (
+        <>
+          <PageHeader
+            title={data.name}
+            description={<UsedBy agents={data.agents} />}
+            actions={<TemplateActions template={data} />}
+          />
+          <TemplateEditor
+            key={data.updatedAt.toString()}
+            templateId={templateId}
+            initial={{
+              name: data.name,
+              description: data.description,
+              systemPrompt: data.systemPrompt,
+              defaultModel: data.defaultModel,
+              blockedTools: data.blockedTools,
+              guardrailId: data.guardrail?.id ?? null,
+              maxSteps: data.maxSteps,
+              timeoutSeconds: data.timeoutSeconds,
+            }}
+          />
+        </>
+      )}
+    </QueryView>
+  );
+}
+
+/** Duplicate and delete, for admins; deleting asks first and says whether agents still use it. */
+function TemplateActions({
+  template,
+}: {
+  template: { id: string; name: string; agents: { name: string }[] };
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const { can } = useTenantRole();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const invalidate = [trpc.templates.pathKey()];
+  const duplicate = useToastMutation(trpc.templates.duplicate.mutationOptions(), {
+    success: "Template duplicated",
+    invalidate,
+    afterSuccess: ({ id }) => router.push(`/agents/templates/${id}`),
+  });
+  const remove = useToastMutation(trpc.templates.delete.mutationOptions(), {
+    success: "Template deleted",
+    invalidate,
+    afterSuccess: () => router.push("/agents/templates"),
+  });
+  if (!can("admin")) return null;
+  const users = template.agents.map((agent) => agent.name);
+  return (
+    <>
+      <Button
+        variant="outline"
+        onClick={() => duplicate.mutate({ templateId: template.id })}
+        disabled={duplicate.isPending}
+      >
+        <Copy aria-hidden />
+        Duplicate
+      </Button>
+      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
+        <Trash2 aria-hidden />
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={confirmDelete}
+        onOpenChange={setConfirmDelete}
+        title={`Delete ${template.name}?`}
+        description={
+          users.length
+            ? `${users.join(", ")} ${users.length === 1 ? "uses" : "use"} it, so it will not be deleted: give ${users.length === 1 ? "that agent" : "those agents"} another template first.`
+            : "No agent uses it. This cannot be undone."
+        }
+        cancelLabel="Keep template"
+        confirmLabel="Delete template"
+        pending={remove.isPending}
+        onConfirm={() => {
+          setConfirmDelete(false);
+          remove.mutate({ templateId: template.id });
+        }}
+      />
+    </>
+  );
+}
