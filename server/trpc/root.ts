@@ -6,6 +6,7 @@ import { auditRouter } from "./routers/audit";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
+import { skillArchivesRouter } from "./routers/skill-archives";
 import { skillsRouter } from "./routers/skills";
 import { webhooksRouter } from "./routers/webhooks";
 import { viewerRouter } from "./routers/viewer";
@@ -13,6 +14,7 @@ import { viewerRouter } from "./routers/viewer";
 export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
+  skillArchives: skillArchivesRouter,
   agents: agentsRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
