@@ -104,6 +104,23 @@ describe("export and import", () => {
     expect(entry).toMatchObject({ action: "skill.create", metadata: { via: "import" } });
   });
 
+  it("imports an exported skill again after it was deleted, as a new skill with the same hash", async () => {
+    const tenant = await createTenant(db);
+    const saved = await importSkillArchive(db, scopeOf(tenant.id), {
+      archive: zipOf({ "standup/SKILL.md": SKILL_MD }),
+    });
+    const exported = await exportSkillArchive(db, tenant.id, { slug: "standup" });
+    await db.update(skills).set({ deletedAt: new Date() }).where(eq(skills.id, saved.id));
+    await expect(exportSkillArchive(db, tenant.id, { slug: "standup" })).rejects.toMatchObject({
+      code: "skill_not_found",
+    });
+    const archive = fromBase64(exported.archive);
+    expect(await previewSkillImport(db, tenant.id, { archive })).toMatchObject({ existing: null });
+    const again = await importSkillArchive(db, scopeOf(tenant.id), { archive });
+    expect(again.id).not.toBe(saved.id);
+    expect(again.versionHash).toBe(saved.versionHash);
+  });
+
   it("exports a built-in skill, and importing it gives the hash the preview showed", async () => {
     const tenant = await createTenant(db);
     const exported = await exportSkillArchive(db, tenant.id, { slug: "meeting-prep" });
@@ -236,6 +253,23 @@ describe("a bad zip is refused with a clear error and writes nothing", () => {
           "x/references/bomb.md": new Uint8Array(8 * 1024 * 1024).fill(65),
         }),
       "unpacks to more than 5.0 MB",
+    ],
+    [
+      "too many entries",
+      () =>
+        zipOf({
+          "x/SKILL.md": SKILL_MD,
+          ...Object.fromEntries(
+            Array.from({ length: 50 }, (_, index) => [`x/references/r${index}.md`, "R."]),
+          ),
+        }),
+      "the zip holds more than 50 entries",
+    ],
+    [
+      "a file that is not UTF-8 text",
+      () =>
+        zipOf({ "x/SKILL.md": SKILL_MD, "x/references/a.md": new Uint8Array([0xff, 0xfe, 0x00]) }),
+      "x/references/a.md: is not UTF-8 text",
     ],
     ["a zip without SKILL.md", () => zipOf({ "x/README.md": "Hello" }), "the zip has no SKILL.md"],
     [
