@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
+import { strToU8, zipSync } from "fflate";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
@@ -120,6 +121,16 @@ const holdsNone = (result: unknown, theirs: Ids) =>
 const probeUpload = (knowledgeBaseId: string) =>
   uploadDocumentsForm(knowledgeBaseId, [new File(["# Probe\n\nProbe text."], "probe.md")]);
 
+/** A skill zip whose folder, the slug it imports under, is `slug`. */
+const skillZipOf = (slug: string) =>
+  Buffer.from(
+    zipSync({
+      [`${slug}/SKILL.md`]: strToU8(
+        "---\nname: Probe\ndescription: Probe.\ninputs:\n  type: object\n  properties: {}\n---\n\nProbe.\n",
+      ),
+    }),
+  ).toString("base64");
+
 const MATRIX: Record<string, Entry> = {
   "viewer.get": {
     role: "signed-in",
@@ -128,6 +139,26 @@ const MATRIX: Record<string, Entry> = {
   },
   "skills.list": { role: "viewer", call: (c) => c.skills.list(), list: holdsNone },
   "skills.get": { role: "viewer", call: (c, ids) => c.skills.get({ slug: ids.skillSlug }) },
+  "skillArchives.export": {
+    role: "viewer",
+    call: (c, ids) => c.skillArchives.export({ slug: ids.skillSlug }),
+  },
+  "skillArchives.previewImport": {
+    role: "admin",
+    // Another tenant's slug reads as a new skill of the caller's: nothing of theirs to diff against.
+    call: (c, ids) => c.skillArchives.previewImport({ archive: skillZipOf(ids.skillSlug) }),
+    list: (result, theirs) =>
+      (result as { existing: unknown }).existing === null &&
+      !JSON.stringify(result).includes(theirs.skillId),
+  },
+  "skillArchives.import": {
+    role: "admin",
+    call: (c, ids) =>
+      c.skillArchives.import({
+        archive: skillZipOf(ids.skillSlug),
+        replace: { versionHash: "v1" },
+      }),
+  },
   "agents.list": {
     role: "viewer",
     call: (c) => c.agents.list(),

@@ -20,6 +20,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { inputFieldsOf } from "@/lib/skill-inputs";
 import { ScheduleTime } from "@/components/schedules/schedule-time";
 import { useNow } from "@/components/use-now";
+import { SkillExportButton } from "./skill-export-button";
 import { SkillInputsTable } from "./skill-inputs-table";
 
 export function SkillDetail({ slug }: { slug: string }) {
@@ -60,12 +61,15 @@ export function SkillDetail({ slug }: { slug: string }) {
             title={data.name}
             description={data.description}
             actions={
-              can("operator") && (
-                <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
-                  <Play aria-hidden />
-                  Run now
-                </Button>
-              )
+              <>
+                <SkillExportButton slug={data.slug} />
+                {can("operator") && (
+                  <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
+                    <Play aria-hidden />
+                    Run now
+                  </Button>
+                )}
+              </>
             }
           />
           <p className="text-muted-foreground -mt-4 mb-6 flex flex-wrap items-center gap-2 text-xs">

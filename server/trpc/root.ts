@@ -9,6 +9,7 @@ import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
+import { skillArchivesRouter } from "./routers/skill-archives";
 import { skillsRouter } from "./routers/skills";
 import { templatesRouter } from "./routers/templates";
 import { webhooksRouter } from "./routers/webhooks";
@@ -17,6 +18,7 @@ import { viewerRouter } from "./routers/viewer";
 export const appRouter = createTRPCRouter({
   viewer: viewerRouter,
   skills: skillsRouter,
+  skillArchives: skillArchivesRouter,
   agents: agentsRouter,
   mcpServers: mcpServersRouter,
   templates: templatesRouter,

@@ -39,8 +39,13 @@ export class TenantSkillNotFoundError extends ServiceError {
   }
 }
 
-/** Who saves, for the version's author and the audit entry. */
-export type SkillSaveScope = { tenantId: string; userId: string | null; audit: AuditContext };
+/** Who saves, for the version's author and the audit entry (which says `via` when not the editor). */
+export type SkillSaveScope = {
+  tenantId: string;
+  userId: string | null;
+  audit: AuditContext;
+  via?: "import";
+};
 
 export type SavedSkill = {
   id: string;
@@ -126,6 +131,7 @@ export async function saveSkill(
           metadata: {
             name: document.name,
             slug: draft.slug,
+            ...(scope.via && { via: scope.via }),
             changes: auditChanges(null, audited({ ...document, versionHash }), AUDITED_FIELDS),
           },
         });
@@ -153,6 +159,7 @@ export async function saveSkill(
         metadata: {
           name: document.name,
           slug: draft.slug,
+          ...(scope.via && { via: scope.via }),
           changes: auditChanges(
             { ...audited(current), slug: current.slug },
             { ...audited({ ...document, versionHash }), slug: draft.slug },
