@@ -17,7 +17,14 @@ import { startEngine, type Engine } from "@/inngest/engine";
 import { MEMBER_ROLES, type MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import { TENANT_HEADER } from "@/lib/tenant-header";
-import { memberships, schedules, sessions, webhookDeliveries } from "@/server/db/schema";
+import {
+  knowledgeBases,
+  mcpServers,
+  memberships,
+  schedules,
+  sessions,
+  webhookDeliveries,
+} from "@/server/db/schema";
 import { appRouter } from "@/server/trpc/root";
 import {
   callerFor,
@@ -47,6 +54,11 @@ type Ids = {
   webhookId: string;
   deliveryId: string;
   invitationId: string;
+  templateId: string;
+  mcpServerId: string;
+  knowledgeBaseId: string;
+  /** A member's user id (the tenant owner's), as an agent's paired user. */
+  userId: string;
 };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
@@ -78,6 +90,17 @@ const webhookInput = (ids: Ids) => ({
   rateLimitPerMinute: 60,
   enabled: true,
 });
+/** An agent linking every kind of row an agent can link to. */
+const agentInput = (ids: Ids) => ({
+  name: "Probe",
+  description: "",
+  templateId: ids.templateId,
+  modelOverride: null,
+  skillIds: [ids.skillId],
+  mcpServerIds: [ids.mcpServerId],
+  knowledgeBaseIds: [ids.knowledgeBaseId],
+  pairedUserId: ids.userId,
+});
 /** The caller's own ids with someone else's agent. */
 const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
 const holdsNone = (result: unknown, theirs: Ids) =>
@@ -101,6 +124,49 @@ const MATRIX: Record<string, Entry> = {
   "agents.effectiveConfig": {
     role: "viewer",
     call: (c, ids) => c.agents.effectiveConfig({ agentId: ids.agentId }),
+  },
+  "agents.formOptions": {
+    role: "admin",
+    call: (c) => c.agents.formOptions(),
+    list: (result, theirs) =>
+      [
+        theirs.templateId,
+        theirs.skillId,
+        theirs.mcpServerId,
+        theirs.knowledgeBaseId,
+        theirs.userId,
+      ].every((id) => !JSON.stringify(result).includes(id)),
+  },
+  "agents.modelChoices": {
+    role: "viewer",
+    call: (c) => c.agents.modelChoices(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.tenantId),
+  },
+  "agents.previewConfig": {
+    role: "admin",
+    call: (c, ids) => c.agents.previewConfig({ agentId: ids.agentId, draft: agentInput(ids) }),
+    withAgent: (c, own, agentId) => c.agents.previewConfig({ agentId, draft: agentInput(own) }),
+  },
+  "agents.create": {
+    role: "admin",
+    call: (c, ids) => c.agents.create(agentInput(ids)),
+  },
+  "agents.update": {
+    role: "admin",
+    call: (c, ids) => c.agents.update({ agentId: ids.agentId, agent: agentInput(ids) }),
+    withAgent: (c, own, agentId) => c.agents.update({ agentId, agent: agentInput(own) }),
+  },
+  "agents.duplicate": {
+    role: "admin",
+    call: (c, ids) => c.agents.duplicate({ agentId: ids.agentId }),
+  },
+  "agents.delete": {
+    role: "admin",
+    call: (c, ids) => c.agents.delete({ agentId: ids.agentId }),
+  },
+  "agents.setDefault": {
+    role: "admin",
+    call: (c, ids) => c.agents.setDefault({ agentId: ids.agentId }),
   },
   "runs.start": {
     role: "operator",
@@ -306,7 +372,7 @@ async function populate(
   ownerCaller: Caller,
   ownerId: string,
 ): Promise<Ids> {
-  const { tenant, skill, agent } = setup;
+  const { tenant, skill, agent, template } = setup;
   const { runId } = await ownerCaller.runs.start({ skillSlug: skill.slug, inputs: {} });
   const [schedule] = await db
     .insert(schedules)
@@ -320,6 +386,14 @@ async function populate(
     })
     .returning();
   const key = await ownerCaller.apiKeys.create({ name: "Existing", role: "operator" });
+  const [mcpServer] = await db
+    .insert(mcpServers)
+    .values({ tenantId: tenant.id, name: "Existing", url: "https://mcp.example.com/mcp" })
+    .returning({ id: mcpServers.id });
+  const [knowledgeBase] = await db
+    .insert(knowledgeBases)
+    .values({ tenantId: tenant.id, name: "Existing" })
+    .returning({ id: knowledgeBases.id });
   const webhook = await ownerCaller.webhooks.create({
     name: "Existing",
     skillId: skill.id,
@@ -358,6 +432,10 @@ async function populate(
     webhookId: webhook.id,
     deliveryId: delivery!.id,
     invitationId: invitation.id,
+    templateId: template.id,
+    mcpServerId: mcpServer!.id,
+    knowledgeBaseId: knowledgeBase!.id,
+    userId: ownerId,
   };
 }
 
@@ -389,6 +467,10 @@ beforeAll(async () => {
     webhookId: randomUUID(),
     deliveryId: randomUUID(),
     invitationId: randomUUID(),
+    templateId: randomUUID(),
+    mcpServerId: randomUUID(),
+    knowledgeBaseId: randomUUID(),
+    userId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {
