@@ -46,7 +46,8 @@ export function AgentModelField({
       <Select
         id={`${id}-model`}
         value={selected ?? INHERIT}
-        aria-describedby={`${id}-model-hint`}
+        aria-invalid={error && !isOther ? true : undefined}
+        aria-describedby={error ? `${id}-model-error` : `${id}-model-hint`}
         onChange={(event) => {
           const next = event.target.value;
           setTyping(next === OTHER);
@@ -75,7 +76,7 @@ export function AgentModelField({
         </>
       )}
       {error ? (
-        <FieldError label="Model" message={error} />
+        <FieldError id={`${id}-model-error`} label="Model" message={error} />
       ) : (
         <p id={`${id}-model-hint`} className="text-muted-foreground text-xs">
           {provider && !provider.configured

@@ -335,6 +335,22 @@ describe("agents router: default and delete", () => {
     });
   });
 
+  it("keeps one default when two admins switch it at once", async () => {
+    const w = await world();
+    const first = await w.owner.caller.agents.create(draftOf(w, { name: "First" }));
+    const second = await w.owner.caller.agents.create(draftOf(w, { name: "Second" }));
+    await Promise.all([
+      w.owner.caller.agents.setDefault({ agentId: first.id }),
+      w.owner.caller.agents.setDefault({ agentId: second.id }),
+    ]);
+    const defaults = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.tenantId, w.tenant.id), eq(agents.isDefault, true)));
+    expect(defaults).toHaveLength(1);
+    expect(await auditEntries(w.tenant.id, "agent.set_default")).toHaveLength(2);
+  });
+
   it("refuses to delete an agent schedules or webhooks use, naming them, and the default agent", async () => {
     const w = await world();
     const { id } = await w.owner.caller.agents.create(draftOf(w));
