@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
@@ -9,9 +10,13 @@ import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { AgentActions } from "./agent-actions";
-import { AgentEditor } from "./agent-editor";
 import { ModelState } from "./agent-list";
 import { EffectiveConfigList } from "./config-view";
+
+// Only admins and owners edit: the form's code (react-hook-form, zod) loads for them alone.
+const AgentEditor = dynamic(() => import("./agent-editor").then((module) => module.AgentEditor), {
+  loading: () => <Skeleton className="h-96" aria-label="Loading the editor" />,
+});
 
 /** An agent's page: an editor for admins and owners, the resolved config for everyone else. */
 export function AgentDetail({ agentId }: { agentId: string }) {

@@ -37,8 +37,9 @@ export function AgentIdentityCard({
             autoComplete="off"
             {...form.register("name")}
             aria-invalid={errors.name ? true : undefined}
+            aria-describedby={errors.name ? `${id}-name-error` : undefined}
           />
-          <FieldError label="Name" message={errors.name?.message} />
+          <FieldError id={`${id}-name-error`} label="Name" message={errors.name?.message} />
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={`${id}-description`}>Description</Label>
@@ -47,8 +48,13 @@ export function AgentIdentityCard({
             autoComplete="off"
             {...form.register("description")}
             aria-invalid={errors.description ? true : undefined}
+            aria-describedby={errors.description ? `${id}-description-error` : undefined}
           />
-          <FieldError label="Description" message={errors.description?.message} />
+          <FieldError
+            id={`${id}-description-error`}
+            label="Description"
+            message={errors.description?.message}
+          />
         </div>
         <TemplateField form={form} id={id} options={options} found={Boolean(template)} />
         <Controller
@@ -171,7 +177,7 @@ function TemplateField({
         id={`${id}-template`}
         {...form.register("templateId")}
         aria-invalid={errors.templateId || !found ? true : undefined}
-        aria-describedby={`${id}-template-hint`}
+        aria-describedby={errors.templateId ? `${id}-template-error` : `${id}-template-hint`}
       >
         {!found && <option value="">Choose a template…</option>}
         {options.templates.map((option) => (
@@ -181,7 +187,11 @@ function TemplateField({
         ))}
       </Select>
       {errors.templateId ? (
-        <FieldError label="Template" message={errors.templateId.message} />
+        <FieldError
+          id={`${id}-template-error`}
+          label="Template"
+          message={errors.templateId.message}
+        />
       ) : (
         <p id={`${id}-template-hint`} className="text-muted-foreground text-xs">
           {options.templates.length
@@ -210,7 +220,7 @@ function PairedUserField({
         id={`${id}-paired`}
         {...form.register("pairedUserId", { setValueAs: (value: string) => value || null })}
         aria-invalid={errors.pairedUserId ? true : undefined}
-        aria-describedby={`${id}-paired-hint`}
+        aria-describedby={errors.pairedUserId ? `${id}-paired-error` : `${id}-paired-hint`}
       >
         <option value="">Nobody</option>
         {members.map((person) => (
@@ -220,7 +230,11 @@ function PairedUserField({
         ))}
       </Select>
       {errors.pairedUserId ? (
-        <FieldError label="Paired user" message={errors.pairedUserId.message} />
+        <FieldError
+          id={`${id}-paired-error`}
+          label="Paired user"
+          message={errors.pairedUserId.message}
+        />
       ) : (
         <p id={`${id}-paired-hint`} className="text-muted-foreground text-xs">
           The member the agent acts for when nobody invokes it: a schedule or a webhook.

@@ -31,8 +31,9 @@ export function CheckboxList({
   return (
     <fieldset
       className="flex flex-col gap-2"
-      aria-describedby={hint ? `${id}-hint` : undefined}
-      aria-invalid={error ? true : undefined}
+      aria-describedby={
+        [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined
+      }
     >
       <legend className="mb-1 text-sm font-medium">{legend}</legend>
       {hint && (
@@ -68,7 +69,7 @@ export function CheckboxList({
           ))}
         </ul>
       )}
-      <FieldError label={legend} message={error} />
+      <FieldError id={`${id}-error`} label={legend} message={error} />
     </fieldset>
   );
 }
