@@ -60,7 +60,6 @@ const OVERSIZED_FILES = [
 // Holding a function (or component) over 80 lines.
 const OVERSIZED_FUNCTIONS = [
   "app/invite/\\[token\\]/page.tsx",
-  "components/agents/agent-detail.tsx",
   "components/auth/invitation.tsx",
   "components/auth/owner-setup-form.tsx",
   "components/runs/run-now-dialog.tsx",
@@ -90,7 +89,6 @@ const OVERSIZED_FUNCTIONS = [
   "server/rest/openapi.ts",
   "server/rest/runs-api.ts",
   "server/rest/webhook-receiver.ts",
-  "server/services/catalog/agent-config.ts",
   "server/services/runs/run-turn.ts",
   "server/services/schedules/schedule-firing.ts",
   "server/services/webhooks/webhook-deliveries.ts",

@@ -60,6 +60,8 @@ type Ids = {
   mcpServerId: string;
   templateId: string;
   guardrailId: string;
+  /** A member's user id (the tenant owner's), as an agent's paired user. */
+  userId: string;
 };
 type Entry = {
   /** "signed-in": any session, no tenant needed. */
@@ -112,6 +114,17 @@ const guardrailInput = {
   maxDeliverableChars: null,
   isTenantDefault: false,
 };
+/** An agent linking every kind of row an agent can link to. */
+const agentInput = (ids: Ids) => ({
+  name: "Probe",
+  description: "",
+  templateId: ids.templateId,
+  modelOverride: null,
+  skillIds: [ids.skillId],
+  mcpServerIds: [ids.mcpServerId],
+  knowledgeBaseIds: [ids.knowledgeBaseId],
+  pairedUserId: ids.userId,
+});
 /** The caller's own ids with someone else's agent. */
 const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
 const holdsNone = (result: unknown, theirs: Ids) =>
@@ -168,6 +181,49 @@ const MATRIX: Record<string, Entry> = {
   "agents.effectiveConfig": {
     role: "viewer",
     call: (c, ids) => c.agents.effectiveConfig({ agentId: ids.agentId }),
+  },
+  "agents.formOptions": {
+    role: "admin",
+    call: (c) => c.agents.formOptions(),
+    list: (result, theirs) =>
+      [
+        theirs.templateId,
+        theirs.skillId,
+        theirs.mcpServerId,
+        theirs.knowledgeBaseId,
+        theirs.userId,
+      ].every((id) => !JSON.stringify(result).includes(id)),
+  },
+  "agents.modelChoices": {
+    role: "viewer",
+    call: (c) => c.agents.modelChoices(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.tenantId),
+  },
+  "agents.previewConfig": {
+    role: "admin",
+    call: (c, ids) => c.agents.previewConfig({ agentId: ids.agentId, draft: agentInput(ids) }),
+    withAgent: (c, own, agentId) => c.agents.previewConfig({ agentId, draft: agentInput(own) }),
+  },
+  "agents.create": {
+    role: "admin",
+    call: (c, ids) => c.agents.create(agentInput(ids)),
+  },
+  "agents.update": {
+    role: "admin",
+    call: (c, ids) => c.agents.update({ agentId: ids.agentId, agent: agentInput(ids) }),
+    withAgent: (c, own, agentId) => c.agents.update({ agentId, agent: agentInput(own) }),
+  },
+  "agents.duplicate": {
+    role: "admin",
+    call: (c, ids) => c.agents.duplicate({ agentId: ids.agentId }),
+  },
+  "agents.delete": {
+    role: "admin",
+    call: (c, ids) => c.agents.delete({ agentId: ids.agentId }),
+  },
+  "agents.setDefault": {
+    role: "admin",
+    call: (c, ids) => c.agents.setDefault({ agentId: ids.agentId }),
   },
   "runs.start": {
     role: "operator",
@@ -598,6 +654,7 @@ async function populate(
     mcpServerId: mcpServer.id,
     templateId: template.id,
     guardrailId: guardrail.id,
+    userId: ownerId,
   };
 }
 
@@ -634,6 +691,7 @@ beforeAll(async () => {
     mcpServerId: randomUUID(),
     templateId: randomUUID(),
     guardrailId: randomUUID(),
+    userId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;
   for (const role of MEMBER_ROLES) {

@@ -1,20 +1,30 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
+import Link from "next/link";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { PageHeader } from "@/components/shell/page-header";
-import { QueryView } from "@/components/shell/query-view";
+import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { AgentActions } from "./agent-actions";
 import { ModelState } from "./agent-list";
-import { ConfigList, listOrNone } from "./config-view";
+import { EffectiveConfigList } from "./config-view";
 
+// Only admins and owners edit: the form's code (react-hook-form, zod) loads for them alone.
+const AgentEditor = dynamic(() => import("./agent-editor").then((module) => module.AgentEditor), {
+  loading: () => <Skeleton className="h-96" aria-label="Loading the editor" />,
+});
+
+/** An agent's page: an editor for admins and owners, the resolved config for everyone else. */
 export function AgentDetail({ agentId }: { agentId: string }) {
   const trpc = useTRPC();
-  const agent = useQuery(trpc.agents.get.queryOptions({ agentId }));
-  const config = useQuery({
-    ...trpc.agents.effectiveConfig.queryOptions({ agentId }),
-    enabled: agent.isSuccess,
+  const { can, isPending } = useTenantRole();
+  const agent = useQuery({
+    ...trpc.agents.get.queryOptions({ agentId }),
+    retry: retryUnlessNotFound,
   });
 
   return (
@@ -22,89 +32,61 @@ export function AgentDetail({ agentId }: { agentId: string }) {
       query={agent}
       loading={<Skeleton className="h-64" aria-label="Loading agent" />}
       errorTitle="The agent could not be loaded"
+      notFound={
+        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
+          Agent not found.{" "}
+          <Link href="/agents" className="text-link">
+            Back to agents
+          </Link>
+        </p>
+      }
     >
       {(data) => (
         <>
           <PageHeader
             title={data.name}
-            description={data.description ?? undefined}
+            description={data.description || undefined}
             actions={
-              <ModelState configured={data.configured} missingSettings={data.missingSettings} />
+              <>
+                <ModelState configured={data.configured} missingSettings={data.missingSettings} />
+                {can("admin") && <AgentActions agent={data} />}
+              </>
             }
           />
-          <Card>
-            <CardHeader>
-              <CardTitle>Effective runtime config</CardTitle>
-              <p className="text-muted-foreground text-sm">
-                What a run of this agent would use now, resolved the way the run function resolves
-                it.
-              </p>
-            </CardHeader>
-            <CardContent>
-              <QueryView
-                query={config}
-                loading={<Skeleton className="h-48" />}
-                errorTitle="The config could not be resolved"
-              >
-                {(effective) => (
-                  <ConfigList
-                    items={[
-                      [
-                        "Model",
-                        <>
-                          <code className="font-mono">{effective.model}</code>{" "}
-                          <span className="text-muted-foreground">
-                            (from the {effective.modelSource})
-                          </span>
-                        </>,
-                      ],
-                      ["Template", effective.template.name],
-                      ["Skills", listOrNone(effective.skills.map((skill) => skill.name))],
-                      ["Built-in tools", listOrNone(effective.tools)],
-                      ["Blocked tools", listOrNone(effective.blockedTools)],
-                      [
-                        "MCP servers",
-                        listOrNone(
-                          effective.mcpServers.map((server) => `${server.name} (${server.url})`),
-                        ),
-                      ],
-                      [
-                        "Knowledge bases",
-                        listOrNone(effective.knowledgeBases.map((base) => base.name)),
-                      ],
-                      [
-                        "Guardrail",
-                        effective.guardrail
-                          ? `${effective.guardrail.name} (${effective.guardrail.source})`
-                          : "none",
-                      ],
-                      [
-                        "Limits",
-                        `${effective.limits.maxSteps} steps · ${effective.limits.timeoutSeconds} s`,
-                      ],
-                      [
-                        "Acts as",
-                        effective.currentUser
-                          ? `${effective.currentUser.name} <${effective.currentUser.email}> (${effective.currentUser.source})`
-                          : "nobody",
-                      ],
-                      [
-                        "System prompt",
-                        <pre
-                          key="prompt"
-                          className="bg-muted max-h-60 overflow-auto rounded-md p-3 text-xs whitespace-pre-wrap"
-                        >
-                          {effective.systemPrompt}
-                        </pre>,
-                      ],
-                    ]}
-                  />
-                )}
-              </QueryView>
-            </CardContent>
-          </Card>
+          {isPending ? (
+            <Skeleton className="h-64" />
+          ) : can("admin") ? (
+            <AgentEditor key={data.id} agent={data} />
+          ) : (
+            <EffectiveConfigCard agentId={agentId} />
+          )}
         </>
       )}
     </QueryView>
+  );
+}
+
+/** What a run of the agent would use now, read-only. */
+function EffectiveConfigCard({ agentId }: { agentId: string }) {
+  const trpc = useTRPC();
+  const config = useQuery(trpc.agents.effectiveConfig.queryOptions({ agentId }));
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Effective runtime config</CardTitle>
+        <p className="text-muted-foreground text-sm">
+          What a run of this agent would use now, resolved the way the run function resolves it.
+        </p>
+      </CardHeader>
+      <CardContent>
+        <QueryView
+          query={config}
+          loading={<Skeleton className="h-48" />}
+          errorTitle="The config could not be resolved"
+        >
+          {(effective) => <EffectiveConfigList config={effective} />}
+        </QueryView>
+      </CardContent>
+    </Card>
   );
 }

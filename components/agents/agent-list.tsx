@@ -1,11 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Bot } from "lucide-react";
+import { Bot, Plus } from "lucide-react";
 import Link from "next/link";
+import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
   Table,
@@ -32,6 +34,20 @@ export function ModelState({
     >
       Not configured
     </Badge>
+  );
+}
+
+/** For admins and owners: the way to a new agent. */
+export function NewAgentButton() {
+  const { can } = useTenantRole();
+  if (!can("admin")) return null;
+  return (
+    <Button asChild>
+      <Link href="/agents/new">
+        <Plus aria-hidden />
+        New agent
+      </Link>
+    </Button>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AgentList } from "@/components/agents/agent-list";
+import { AgentList, NewAgentButton } from "@/components/agents/agent-list";
 import { PageHeader } from "@/components/shell/page-header";
 
 export const metadata: Metadata = { title: "Agents" };
@@ -10,6 +10,7 @@ export default function AgentsPage() {
       <PageHeader
         title="Agents"
         description="The model, template, tools and guardrail each run uses."
+        actions={<NewAgentButton />}
       />
       <AgentList />
     </>

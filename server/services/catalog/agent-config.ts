@@ -6,7 +6,7 @@ import {
   type GuardrailRules,
 } from "@/server/agent/config";
 import { redactUrl } from "@/server/agent/redact-url";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import {
   agentKnowledgeBases,
@@ -43,7 +43,8 @@ export class TemplateNotFoundError extends ServiceError {
   }
 }
 
-async function memberUser(db: Database, tenantId: string, userId: string) {
+/** The user, if a member of the tenant. */
+export async function memberUser(db: Database, tenantId: string, userId: string) {
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name })
     .from(users)
@@ -55,67 +56,60 @@ async function memberUser(db: Database, tenantId: string, userId: string) {
   return user ?? null;
 }
 
-/**
- * resolveAgentRuntimeConfig(tenantId, agentId, currentUser?) from the design: the agent's
- * model (its override, else the template's, else SKILLRUN_DEFAULT_MODEL), the template's
- * prompt and limits, the agent's skills, built-in tools minus the template's blocked ones
- * (none when the tenant turned them off), MCP servers, knowledge bases, the guardrail
- * (template's, else the tenant default) and the user the agent acts for (the invoker, else
- * the agent's paired user — each only if a member of the tenant). Every lookup is scoped
- * by tenant.
- */
-export async function resolveAgentRuntimeConfig(
-  db: Database,
-  input: { tenantId: string; agentId: string; currentUserId?: string | null },
-): Promise<AgentRuntimeConfig> {
-  const { tenantId, agentId } = input;
-  // One statement: the agent, its template and everything attached, each part tenant-scoped.
-  const [row] = await db
-    .select({
-      agent: agents,
-      template: agentTemplates,
-      builtInToolsEnabled: sql<
-        boolean | null
-      >`(select ${tenantSettings.builtInToolsEnabled} from ${tenantSettings} where ${tenantSettings.tenantId} = ${tenantId})`,
-      skills: sql<{ id: string; slug: string; name: string }[]>`coalesce((
-        select json_agg(json_build_object('id', ${skills.id}, 'slug', ${skills.slug}, 'name', ${skills.name}) order by ${skills.name})
-        from ${agentSkills} join ${skills} on ${skills.id} = ${agentSkills.skillId}
-        where ${agentSkills.agentId} = ${agents.id} and ${skills.enabled} and (${skills.tenantId} is null or ${skills.tenantId} = ${tenantId})
-      ), '[]')`,
-      mcpServers: sql<{ id: string; name: string; url: string }[]>`coalesce((
-        select json_agg(json_build_object('id', ${mcpServers.id}, 'name', ${mcpServers.name}, 'url', ${mcpServers.url}) order by ${mcpServers.name})
-        from ${agentMcpServers} join ${mcpServers} on ${mcpServers.id} = ${agentMcpServers.mcpServerId}
-        where ${agentMcpServers.agentId} = ${agents.id} and ${mcpServers.tenantId} = ${tenantId} and ${mcpServers.enabled}
-      ), '[]')`,
-      knowledgeBases: sql<{ id: string; name: string }[]>`coalesce((
-        select json_agg(json_build_object('id', ${knowledgeBases.id}, 'name', ${knowledgeBases.name}) order by ${knowledgeBases.name})
-        from ${agentKnowledgeBases} join ${knowledgeBases} on ${knowledgeBases.id} = ${agentKnowledgeBases.knowledgeBaseId}
-        where ${agentKnowledgeBases.agentId} = ${agents.id} and ${knowledgeBases.tenantId} = ${tenantId}
-      ), '[]')`,
-      guardrails: sql<
-        { id: string; name: string; rules: GuardrailRules; isTenantDefault: boolean }[]
-      >`coalesce((
-        select json_agg(json_build_object('id', ${guardrails.id}, 'name', ${guardrails.name}, 'rules', ${guardrails.rules}, 'isTenantDefault', ${guardrails.isTenantDefault}))
-        from ${guardrails}
-        where ${guardrails.tenantId} = ${tenantId} and (${guardrails.id} = ${agentTemplates.guardrailId} or ${guardrails.isTenantDefault})
-      ), '[]')`,
-    })
-    .from(agents)
-    .leftJoin(
-      agentTemplates,
-      and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)),
-    )
-    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
-  if (!row) throw new AgentNotFoundError(agentId);
-  const { agent, template } = row;
-  if (!template) throw new TemplateNotFoundError(agent.templateId);
-  const agentSkillRows = row.skills;
-  const mcpRows = row.mcpServers;
-  const kbRows = row.knowledgeBases;
-  const guardrailRows = row.guardrails;
+/** A member of the tenant, as a runtime config names the user an agent acts for. */
+export type MemberUser = { id: string; email: string; name: string };
 
-  const templateGuardrail = guardrailRows.find((row) => row.id === template.guardrailId);
-  const defaultGuardrail = guardrailRows.find((row) => row.isTenantDefault);
+type TemplateRow = typeof agentTemplates.$inferSelect;
+export type GuardrailRow = {
+  id: string;
+  name: string;
+  rules: GuardrailRules;
+  isTenantDefault: boolean;
+};
+
+/**
+ * Everything a runtime config is resolved from, each part already scoped to the tenant by
+ * whoever loaded it: the saved agent's rows, or an unsaved draft's (see agent-preview.ts).
+ */
+export type RuntimeConfigSources = {
+  agent: { id: string; name: string; modelOverride: string | null };
+  template: Pick<
+    TemplateRow,
+    | "id"
+    | "name"
+    | "systemPrompt"
+    | "defaultModel"
+    | "blockedTools"
+    | "guardrailId"
+    | "maxSteps"
+    | "timeoutSeconds"
+  >;
+  /** The tenant's setting; null when the tenant has no settings row (on, as by default). */
+  builtInToolsEnabled: boolean | null;
+  /** Enabled and visible to the tenant, by name. */
+  skills: { id: string; slug: string; name: string }[];
+  /** Enabled, by name; the URL as stored (redacted here). */
+  mcpServers: { id: string; name: string; url: string }[];
+  knowledgeBases: { id: string; name: string }[];
+  /** The template's guardrail and the tenant default, whichever exist. */
+  guardrails: GuardrailRow[];
+  /** The invoking user and the paired user, each only if a member of the tenant. */
+  invoker: MemberUser | null;
+  paired: MemberUser | null;
+  deploymentDefaultModel: string;
+};
+
+/**
+ * The runtime config the design describes, from its sources, with no I/O: the agent's model
+ * (its override, else the template's, else the deployment default), the template's prompt and
+ * limits, the agent's skills, built-in tools minus the template's blocked ones (none when the
+ * tenant turned them off), MCP servers, knowledge bases, the guardrail (template's, else the
+ * tenant default) and the user the agent acts for (the invoker, else the paired user).
+ */
+export function runtimeConfigFrom(sources: RuntimeConfigSources): AgentRuntimeConfig {
+  const { agent, template } = sources;
+  const templateGuardrail = sources.guardrails.find((row) => row.id === template.guardrailId);
+  const defaultGuardrail = sources.guardrails.find((row) => row.isTenantDefault);
   const guardrail = templateGuardrail
     ? {
         id: templateGuardrail.id,
@@ -132,25 +126,22 @@ export async function resolveAgentRuntimeConfig(
         }
       : null;
 
-  const builtInToolsEnabled = row.builtInToolsEnabled ?? true;
+  const builtInToolsEnabled = sources.builtInToolsEnabled ?? true;
   const tools = builtInToolsEnabled
     ? BUILT_IN_TOOLS.filter((tool) => !template.blockedTools.includes(tool))
     : [];
 
-  const invoker = input.currentUserId ? await memberUser(db, tenantId, input.currentUserId) : null;
-  const paired =
-    !invoker && agent.pairedUserId ? await memberUser(db, tenantId, agent.pairedUserId) : null;
-  const currentUser = invoker
-    ? { ...invoker, source: "invoker" as const }
-    : paired
-      ? { ...paired, source: "paired user" as const }
+  const currentUser = sources.invoker
+    ? { ...sources.invoker, source: "invoker" as const }
+    : sources.paired
+      ? { ...sources.paired, source: "paired user" as const }
       : null;
 
   const [model, modelSource] = agent.modelOverride
     ? [agent.modelOverride, "agent" as const]
     : template.defaultModel
       ? [template.defaultModel, "template" as const]
-      : [env.SKILLRUN_DEFAULT_MODEL, "deployment default" as const];
+      : [sources.deploymentDefaultModel, "deployment default" as const];
 
   return {
     agent: { id: agent.id, name: agent.name },
@@ -158,13 +149,88 @@ export async function resolveAgentRuntimeConfig(
     model,
     modelSource,
     systemPrompt: template.systemPrompt,
-    skills: agentSkillRows,
+    skills: sources.skills,
     tools,
     blockedTools: template.blockedTools,
-    mcpServers: mcpRows.map((server) => ({ ...server, url: redactUrl(server.url) })),
-    knowledgeBases: kbRows,
+    mcpServers: sources.mcpServers.map((server) => ({ ...server, url: redactUrl(server.url) })),
+    knowledgeBases: sources.knowledgeBases,
     guardrail,
     limits: { maxSteps: template.maxSteps, timeoutSeconds: template.timeoutSeconds },
     currentUser,
   };
+}
+
+/** The tenant's built-in tools setting, as a subquery (null: no settings row). */
+export const builtInToolsEnabledOf = (tenantId: string) =>
+  sql<
+    boolean | null
+  >`(select ${tenantSettings.builtInToolsEnabled} from ${tenantSettings} where ${tenantSettings.tenantId} = ${tenantId})`;
+
+/** The template's guardrail (by id, null for none) and the tenant default, as a json subquery. */
+export const guardrailsOf = (tenantId: string, templateGuardrailId: SQL | string | null) =>
+  sql<GuardrailRow[]>`coalesce((
+    select json_agg(json_build_object('id', ${guardrails.id}, 'name', ${guardrails.name}, 'rules', ${guardrails.rules}, 'isTenantDefault', ${guardrails.isTenantDefault}))
+    from ${guardrails}
+    where ${guardrails.tenantId} = ${tenantId} and (${guardrails.id} = ${templateGuardrailId} or ${guardrails.isTenantDefault})
+  ), '[]')`;
+
+/**
+ * resolveAgentRuntimeConfig(tenantId, agentId, currentUser?) from the design: the saved agent's
+ * rows, each lookup scoped by tenant, resolved by `runtimeConfigFrom`. The invoker and the
+ * paired user count only if members of the tenant.
+ */
+export async function resolveAgentRuntimeConfig(
+  db: Database,
+  input: { tenantId: string; agentId: string; currentUserId?: string | null },
+): Promise<AgentRuntimeConfig> {
+  const { tenantId, agentId } = input;
+  // One statement: the agent, its template and everything attached, each part tenant-scoped.
+  const [row] = await db
+    .select({
+      agent: agents,
+      template: agentTemplates,
+      builtInToolsEnabled: builtInToolsEnabledOf(tenantId),
+      skills: sql<{ id: string; slug: string; name: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${skills.id}, 'slug', ${skills.slug}, 'name', ${skills.name}) order by ${skills.name})
+        from ${agentSkills} join ${skills} on ${skills.id} = ${agentSkills.skillId}
+        where ${agentSkills.agentId} = ${agents.id} and ${skills.enabled} and (${skills.tenantId} is null or ${skills.tenantId} = ${tenantId})
+      ), '[]')`,
+      mcpServers: sql<{ id: string; name: string; url: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${mcpServers.id}, 'name', ${mcpServers.name}, 'url', ${mcpServers.url}) order by ${mcpServers.name})
+        from ${agentMcpServers} join ${mcpServers} on ${mcpServers.id} = ${agentMcpServers.mcpServerId}
+        where ${agentMcpServers.agentId} = ${agents.id} and ${mcpServers.tenantId} = ${tenantId} and ${mcpServers.enabled}
+      ), '[]')`,
+      knowledgeBases: sql<{ id: string; name: string }[]>`coalesce((
+        select json_agg(json_build_object('id', ${knowledgeBases.id}, 'name', ${knowledgeBases.name}) order by ${knowledgeBases.name})
+        from ${agentKnowledgeBases} join ${knowledgeBases} on ${knowledgeBases.id} = ${agentKnowledgeBases.knowledgeBaseId}
+        where ${agentKnowledgeBases.agentId} = ${agents.id} and ${knowledgeBases.tenantId} = ${tenantId}
+      ), '[]')`,
+      guardrails: guardrailsOf(tenantId, sql`${agentTemplates.guardrailId}`),
+    })
+    .from(agents)
+    .leftJoin(
+      agentTemplates,
+      and(eq(agentTemplates.id, agents.templateId), eq(agentTemplates.tenantId, tenantId)),
+    )
+    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
+  if (!row) throw new AgentNotFoundError(agentId);
+  const { agent, template } = row;
+  if (!template) throw new TemplateNotFoundError(agent.templateId);
+
+  const invoker = input.currentUserId ? await memberUser(db, tenantId, input.currentUserId) : null;
+  const paired =
+    !invoker && agent.pairedUserId ? await memberUser(db, tenantId, agent.pairedUserId) : null;
+
+  return runtimeConfigFrom({
+    agent,
+    template,
+    builtInToolsEnabled: row.builtInToolsEnabled,
+    skills: row.skills,
+    mcpServers: row.mcpServers,
+    knowledgeBases: row.knowledgeBases,
+    guardrails: row.guardrails,
+    invoker,
+    paired,
+    deploymentDefaultModel: env.SKILLRUN_DEFAULT_MODEL,
+  });
 }

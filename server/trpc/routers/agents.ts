@@ -1,9 +1,27 @@
 import "server-only";
 
-import { agentEffectiveConfigInput, getAgentInput } from "@/lib/schemas/agents";
+import {
+  agentEffectiveConfigInput,
+  createAgentInput,
+  deleteAgentInput,
+  duplicateAgentInput,
+  getAgentInput,
+  previewAgentConfigInput,
+  setDefaultAgentInput,
+  updateAgentInput,
+} from "@/lib/schemas/agents";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
-import { getAgent, listAgents } from "@/server/services/catalog/agents";
-import { createTRPCRouter, tenantProcedure } from "../init";
+import { modelChoices } from "@/server/services/catalog/agent-model-choices";
+import { previewAgentConfig } from "@/server/services/catalog/agent-preview";
+import {
+  createAgent,
+  deleteAgent,
+  duplicateAgent,
+  setDefaultAgent,
+  updateAgent,
+} from "@/server/services/catalog/agent-writes";
+import { agentFormOptions, getAgent, listAgents } from "@/server/services/catalog/agents";
+import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
 export const agentsRouter = createTRPCRouter({
   list: tenantProcedure.query(({ ctx }) => listAgents(ctx.db, ctx.tenant.id)),
@@ -19,4 +37,58 @@ export const agentsRouter = createTRPCRouter({
       currentUserId: ctx.user.id,
     }),
   ),
+
+  /** What the editor offers: the tenant's templates, skills, MCP servers, knowledge bases, members. */
+  formOptions: roleProcedure("admin").query(({ ctx }) => agentFormOptions(ctx.db, ctx.tenant.id)),
+
+  modelChoices: tenantProcedure.query(() => modelChoices()),
+
+  /** The saved config next to the draft's; writes nothing. */
+  previewConfig: roleProcedure("admin")
+    .input(previewAgentConfigInput)
+    .query(({ ctx, input }) =>
+      previewAgentConfig(ctx.db, {
+        tenantId: ctx.tenant.id,
+        agentId: input.agentId,
+        draft: input.draft,
+      }),
+    ),
+
+  create: roleProcedure("admin")
+    .input(createAgentInput)
+    .mutation(({ ctx, input }) =>
+      createAgent(ctx.db, { tenantId: ctx.tenant.id, audit: ctx.audit }, input),
+    ),
+
+  update: roleProcedure("admin")
+    .input(updateAgentInput)
+    .mutation(({ ctx, input }) =>
+      updateAgent(
+        ctx.db,
+        { tenantId: ctx.tenant.id, agentId: input.agentId, audit: ctx.audit },
+        input.agent,
+      ),
+    ),
+
+  duplicate: roleProcedure("admin")
+    .input(duplicateAgentInput)
+    .mutation(({ ctx, input }) =>
+      duplicateAgent(ctx.db, { tenantId: ctx.tenant.id, agentId: input.agentId, audit: ctx.audit }),
+    ),
+
+  delete: roleProcedure("admin")
+    .input(deleteAgentInput)
+    .mutation(({ ctx, input }) =>
+      deleteAgent(ctx.db, { tenantId: ctx.tenant.id, agentId: input.agentId, audit: ctx.audit }),
+    ),
+
+  setDefault: roleProcedure("admin")
+    .input(setDefaultAgentInput)
+    .mutation(({ ctx, input }) =>
+      setDefaultAgent(ctx.db, {
+        tenantId: ctx.tenant.id,
+        agentId: input.agentId,
+        audit: ctx.audit,
+      }),
+    ),
 });
