@@ -13,6 +13,15 @@ describe("currentNavHref", () => {
     expect(currentNavHref("/settings/api")).toBe("/settings/api");
   });
 
+  it("marks an agent part's own link, and Agents for an agent's page", () => {
+    expect(currentNavHref("/agents/templates/0b6f3c1e-2a4d-4c8b-9f10-123456789abc")).toBe(
+      "/agents/templates",
+    );
+    expect(currentNavHref("/agents/knowledge")).toBe("/agents/knowledge");
+    expect(currentNavHref("/agents/0b6f3c1e-2a4d-4c8b-9f10-123456789abc")).toBe("/agents");
+    expect(currentNavHref("/agents/new")).toBe("/agents");
+  });
+
   it("needs a whole path segment to match", () => {
     expect(currentNavHref("/runsx")).toBeNull();
     expect(currentNavHref("/settings/apix")).toBe("/settings");

@@ -1,11 +1,15 @@
 import {
+  BookOpen,
   Bot,
   CalendarClock,
   History,
   KeyRound,
+  LayoutTemplate,
   type LucideIcon,
+  Plug,
   ScrollText,
   Settings,
+  ShieldCheck,
   Sparkles,
   SquareTerminal,
   Users,
@@ -22,7 +26,14 @@ export type NavItem = NavLink<
   "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"
 > & {
   children?: NavLink<
-    "/settings#members" | "/settings#api-keys" | "/settings/audit" | "/settings/api"
+    | "/agents/templates"
+    | "/agents/guardrails"
+    | "/agents/mcp-servers"
+    | "/agents/knowledge"
+    | "/settings#members"
+    | "/settings#api-keys"
+    | "/settings/audit"
+    | "/settings/api"
   >[];
 };
 
@@ -32,7 +43,17 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/skills", label: "Skills", icon: Sparkles },
   { href: "/runs", label: "Runs", icon: History },
   { href: "/schedules", label: "Schedules", icon: CalendarClock },
-  { href: "/agents", label: "Agents", icon: Bot },
+  {
+    href: "/agents",
+    label: "Agents",
+    icon: Bot,
+    children: [
+      { href: "/agents/templates", label: "Templates", icon: LayoutTemplate },
+      { href: "/agents/guardrails", label: "Guardrails", icon: ShieldCheck },
+      { href: "/agents/mcp-servers", label: "MCP servers", icon: Plug },
+      { href: "/agents/knowledge", label: "Knowledge bases", icon: BookOpen },
+    ],
+  },
   { href: "/webhooks", label: "Webhooks", icon: Webhook },
   {
     href: "/settings",
