@@ -4,7 +4,15 @@ import { useMutation } from "@tanstack/react-query";
 import { LoaderCircle, Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import {
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type Dispatch,
+  type FormEvent,
+  type SetStateAction,
+} from "react";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
@@ -34,15 +42,8 @@ const VALIDATE_DELAY_MS = 400;
  * server's own check as the admin types (the loader's rules, the schema's JSON pointers), and
  * again on save; leaving with unsaved changes asks first.
  */
-export function SkillEditor({
-  skillId,
-  initial,
-  cancelHref,
-}: {
-  skillId?: string;
-  initial: EditorState;
-  cancelHref: string;
-}) {
+/** The editor's state, the server's check as the admin types, and the save. */
+function useSkillEditor(skillId: string | undefined, initial: EditorState) {
   const trpc = useTRPC();
   const router = useRouter();
   const [state, setState] = useState(initial);
@@ -113,50 +114,24 @@ export function SkillEditor({
     }
   }
 
+  return { state, setState, set, shownErrors, hash, dirty, saving, parsedSchema, onSubmit };
+}
+
+export function SkillEditor({
+  skillId,
+  initial,
+  cancelHref,
+}: {
+  skillId?: string;
+  initial: EditorState;
+  cancelHref: string;
+}) {
+  const { state, setState, set, shownErrors, hash, dirty, saving, parsedSchema, onSubmit } =
+    useSkillEditor(skillId, initial);
   const errorCount = Object.keys(shownErrors).length;
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-6" noValidate aria-label="Skill">
-      <Card>
-        <CardHeader>
-          <CardTitle>About</CardTitle>
-        </CardHeader>
-        <CardContent className="grid grid-cols-1 gap-4 md:grid-cols-2">
-          <TextField
-            id="skill-name"
-            label="Name"
-            value={state.name}
-            errors={shownErrors.name}
-            onChange={(name) =>
-              setState((previous) => ({
-                ...previous,
-                name,
-                slug: previous.slugEdited ? previous.slug : slugOf(name),
-              }))
-            }
-          />
-          <TextField
-            id="skill-slug"
-            label="Slug"
-            value={state.slug}
-            errors={shownErrors.slug}
-            mono
-            hint="Used in URLs and the API; lowercase letters, digits and hyphens."
-            onChange={(slug) => setState((previous) => ({ ...previous, slug, slugEdited: true }))}
-          />
-          <div className="flex flex-col gap-1.5 md:col-span-2">
-            <Label htmlFor="skill-description">Description</Label>
-            <Textarea
-              id="skill-description"
-              rows={2}
-              value={state.description}
-              aria-invalid={shownErrors.description ? true : undefined}
-              aria-describedby={shownErrors.description ? "skill-description-errors" : undefined}
-              onChange={(event) => set("description", event.target.value)}
-            />
-            <FieldMessages id="skill-description-errors" messages={shownErrors.description} />
-          </div>
-        </CardContent>
-      </Card>
+      <AboutFields state={state} setState={setState} errors={shownErrors} />
       <Card>
         <CardHeader>
           <CardTitle>Instructions</CardTitle>
@@ -197,13 +172,7 @@ export function SkillEditor({
           />
         </CardContent>
       </Card>
-      {errorCount > 0 && (
-        <Alert variant="destructive">
-          <AlertDescription>
-            Fix the {errorCount === 1 ? "field" : "fields"} marked above before saving.
-          </AlertDescription>
-        </Alert>
-      )}
+      <ErrorSummary count={errorCount} />
       <div className="flex flex-wrap items-center gap-3">
         <Button type="submit" disabled={saving || "error" in parsedSchema}>
           {saving ? <LoaderCircle className="animate-spin" aria-hidden /> : <Save aria-hidden />}
@@ -222,6 +191,74 @@ export function SkillEditor({
         </span>
       </div>
     </form>
+  );
+}
+
+function ErrorSummary({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <Alert variant="destructive">
+      <AlertDescription>
+        Fix the {count === 1 ? "field" : "fields"} marked above before saving.
+      </AlertDescription>
+    </Alert>
+  );
+}
+
+/** Name, slug (derived from the name until edited) and description. */
+function AboutFields({
+  state,
+  setState,
+  errors,
+}: {
+  state: EditorState;
+  setState: Dispatch<SetStateAction<EditorState>>;
+  errors: FieldErrorMap;
+}) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>About</CardTitle>
+      </CardHeader>
+      <CardContent className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        <TextField
+          id="skill-name"
+          label="Name"
+          value={state.name}
+          errors={errors.name}
+          onChange={(name) =>
+            setState((previous) => ({
+              ...previous,
+              name,
+              slug: previous.slugEdited ? previous.slug : slugOf(name),
+            }))
+          }
+        />
+        <TextField
+          id="skill-slug"
+          label="Slug"
+          value={state.slug}
+          errors={errors.slug}
+          mono
+          hint="Used in URLs and the API; lowercase letters, digits and hyphens."
+          onChange={(slug) => setState((previous) => ({ ...previous, slug, slugEdited: true }))}
+        />
+        <div className="flex flex-col gap-1.5 md:col-span-2">
+          <Label htmlFor="skill-description">Description</Label>
+          <Textarea
+            id="skill-description"
+            rows={2}
+            value={state.description}
+            aria-invalid={errors.description ? true : undefined}
+            aria-describedby={errors.description ? "skill-description-errors" : undefined}
+            onChange={(event) =>
+              setState((previous) => ({ ...previous, description: event.target.value }))
+            }
+          />
+          <FieldMessages id="skill-description-errors" messages={errors.description} />
+        </div>
+      </CardContent>
+    </Card>
   );
 }
 
