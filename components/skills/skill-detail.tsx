@@ -13,6 +13,7 @@ import { useRunNow } from "@/components/shell/run-now-provider";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -20,7 +21,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { inputFieldsOf } from "@/lib/skill-inputs";
 import { ScheduleTime } from "@/components/schedules/schedule-time";
 import { useNow } from "@/components/use-now";
+import { SkillActions, usersSentence, type SkillForActions } from "./skill-actions";
 import { SkillInputsTable } from "./skill-inputs-table";
+import { SkillVersions } from "./skill-versions";
 
 export function SkillDetail({ slug }: { slug: string }) {
   const now = useNow(15_000);
@@ -60,16 +63,21 @@ export function SkillDetail({ slug }: { slug: string }) {
             title={data.name}
             description={data.description}
             actions={
-              can("operator") && (
-                <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
-                  <Play aria-hidden />
-                  Run now
-                </Button>
-              )
+              <>
+                {can("operator") && data.enabled && (
+                  <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
+                    <Play aria-hidden />
+                    Run now
+                  </Button>
+                )}
+                <SkillActions skill={data} />
+              </>
             }
           />
+          {!data.enabled && <DisabledSkillAlert usedBy={data.usedBy} />}
           <p className="text-muted-foreground -mt-4 mb-6 flex flex-wrap items-center gap-2 text-xs">
             <Badge variant="outline">{data.origin === "builtin" ? "Built-in" : "Tenant"}</Badge>
+            {!data.enabled && <Badge variant="warning">Disabled</Badge>}
             <span>
               version <code className="font-mono">{data.versionHash.slice(0, 12)}</code>
             </span>
@@ -106,6 +114,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   <Markdown>{withoutTitle(data.instructions, data.name)}</Markdown>
                 </CardContent>
               </Card>
+              <SkillVersions skill={data} />
             </div>
             <div className="flex flex-col gap-6">
               <Card>
@@ -226,4 +235,18 @@ function withoutTitle(instructions: string, name: string): string {
   const [first = "", ...rest] = instructions.trimStart().split("\n");
   const heading = /^#\s+(.*?)\s*#*$/.exec(first)?.[1];
   return heading?.toLowerCase() === name.toLowerCase() ? rest.join("\n") : instructions;
+}
+
+/** A disabled skill starts no runs: say so, and who is affected. */
+function DisabledSkillAlert({ usedBy }: { usedBy: SkillForActions["usedBy"] }) {
+  const users = usersSentence(usedBy);
+  return (
+    <Alert variant="warning" className="mb-6">
+      <AlertTitle>This skill is disabled</AlertTitle>
+      <AlertDescription>
+        It cannot start runs until an admin enables it.
+        {users ? ` ${users[0]?.toUpperCase()}${users.slice(1)} cannot run it meanwhile.` : ""}
+      </AlertDescription>
+    </Alert>
+  );
 }

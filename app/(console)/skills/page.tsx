@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
-import { SkillCatalog } from "@/components/skills/skill-catalog";
+import { NewSkillButton, SkillCatalog } from "@/components/skills/skill-catalog";
 
 export const metadata: Metadata = { title: "Skills" };
 
 export default function SkillsPage() {
   return (
     <>
-      <PageHeader title="Skills" description="Packaged instructions your agents can run." />
+      <PageHeader
+        title="Skills"
+        description="Packaged instructions your agents can run."
+        actions={<NewSkillButton />}
+      />
       <SkillCatalog />
     </>
   );

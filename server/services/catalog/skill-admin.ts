@@ -6,7 +6,7 @@ import { skills, skillVersions, users, type SkillInputsSchema } from "@/server/d
 import { recordAudit } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 import { skillReadableBy } from "./skills";
-import { checkSkillDocument, type SkillDocument } from "./skill-document";
+import { checkSkillDocument, renderSkillMd, type SkillDocument } from "./skill-document";
 import {
   ownLiveSkill,
   saveSkill,
@@ -74,7 +74,8 @@ export async function getSkillVersion(
     .orderBy(desc(skillVersions.createdAt))
     .limit(1);
   if (!version) throw new SkillVersionNotFoundError(versionHash);
-  return version;
+  // The SKILL.md text as export writes it, for diffs between versions.
+  return { ...version, skillMd: renderSkillMd(version) };
 }
 
 /** Enables or disables the tenant's own skill; a disabled skill starts no runs. */
