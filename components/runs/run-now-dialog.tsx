@@ -31,6 +31,7 @@ import {
   type InputField,
   type InputsSchema,
 } from "@/lib/skill-inputs";
+import { SkillChangedSince } from "./run-detail/skill-changed-alert";
 import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
 import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
 
@@ -40,14 +41,14 @@ type PendingPrefill = Prefill & {
   /** The titles of the inputs whose typed values would be replaced. */
   typed: string[];
 };
-
 export type RunNowRequest = {
   skillSlug: string;
   /** Prefill: a previous run's inputs (re-run with changes) or nothing (the schema's defaults). */
   inputs?: Record<string, unknown>;
   agentId?: string | null;
-  /** Set when re-running: the new run is linked to this one. */
+  /** Set when re-running: the new run is linked to this one (and the version it ran, to warn). */
   rerunOf?: string;
+  rerunOfSkillVersion?: string;
 };
 
 export function RunNowDialog({
@@ -106,6 +107,7 @@ function RunNowForm({ request, onDone }: { request: RunNowRequest; onDone: () =>
 
 type SkillForForm = {
   id: string;
+  versionHash: string;
   slug: string;
   name: string;
   description: string;
@@ -270,6 +272,7 @@ function LoadedRunNowForm({
         <DialogDescription>{skill.description}</DialogDescription>
       </DialogHeader>
       <DialogBody className="flex flex-col gap-5">
+        <SkillChangedSince ran={request.rerunOfSkillVersion} current={skill.versionHash} />
         <div className="grid gap-4 sm:grid-cols-2">
           <AgentField
             idPrefix={idPrefix}
