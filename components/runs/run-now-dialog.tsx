@@ -31,7 +31,7 @@ import {
   type InputField,
   type InputsSchema,
 } from "@/lib/skill-inputs";
-import { SkillChangedSince } from "./run-detail/skill-changed-alert";
+import { SkillChangedSince, type RerunOfVersion } from "./run-detail/skill-changed-alert";
 import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
 import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
 
@@ -41,14 +41,14 @@ type PendingPrefill = Prefill & {
   /** The titles of the inputs whose typed values would be replaced. */
   typed: string[];
 };
-export type RunNowRequest = {
+
+export type RunNowRequest = RerunOfVersion & {
   skillSlug: string;
   /** Prefill: a previous run's inputs (re-run with changes) or nothing (the schema's defaults). */
   inputs?: Record<string, unknown>;
   agentId?: string | null;
-  /** Set when re-running: the new run is linked to this one (and the version it ran, to warn). */
+  /** Set when re-running: the new run is linked to this one. */
   rerunOf?: string;
-  rerunOfSkillVersion?: string;
 };
 
 export function RunNowDialog({

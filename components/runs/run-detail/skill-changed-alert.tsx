@@ -24,3 +24,6 @@ export function SkillChangedSince({ ran, current }: { ran: string | undefined; c
   if (!ran || ran === current) return null;
   return <SkillChangedAlert skillVersion={ran} className="" />;
 }
+
+/** On a re-run's request: the skill version the earlier run used, to warn when it changed. */
+export type RerunOfVersion = { rerunOfSkillVersion?: string };
