@@ -86,6 +86,23 @@ describe("skills authoring", () => {
     expect(invalid.versionHash).toBeNull();
     expect(invalid.fieldErrors.slug?.[0]).toMatch(/already the slug/);
     expect(invalid.fieldErrors.inputsSchema?.[0]).toMatch(/^\/properties\/day/);
+    const twoTypos = await admin.skills.validate({
+      skill: {
+        ...DRAFT,
+        slug: "standup-two",
+        inputsSchema: {
+          type: "object",
+          properties: {
+            day: { type: "strin", title: "Day" },
+            tone: { type: "strng", title: "Tone" },
+          },
+        },
+      },
+    });
+    expect(twoTypos.fieldErrors.inputsSchema).toEqual([
+      expect.stringMatching(/^\/properties\/day/),
+      expect.stringMatching(/^\/properties\/tone/),
+    ]);
     const valid = await admin.skills.validate({ skill: { ...DRAFT, slug: "standup-new" } });
     expect(valid).toMatchObject({ fieldErrors: {}, versionHash: expect.any(String) });
     expect(await fingerprintTables(db)).toEqual(before);
