@@ -23,6 +23,7 @@ import { ScheduleTime } from "@/components/schedules/schedule-time";
 import { useNow } from "@/components/use-now";
 import { SkillActions, usersSentence, type SkillForActions } from "./skill-actions";
 import { SkillInputsTable } from "./skill-inputs-table";
+import { SkillProblemBadge } from "./skill-problem";
 import { SkillVersions } from "./skill-versions";
 
 export function SkillDetail({ slug }: { slug: string }) {
@@ -187,9 +188,12 @@ export function SkillDetail({ slug }: { slug: string }) {
                               >
                                 {schedule.name}
                               </Link>
-                              <Badge variant={schedule.enabled ? "success" : "outline"}>
-                                {schedule.enabled ? "Enabled" : "Disabled"}
-                              </Badge>
+                              <span className="flex gap-1">
+                                <SkillProblemBadge problem={schedule.skillProblem} />
+                                <Badge variant={schedule.enabled ? "success" : "outline"}>
+                                  {schedule.enabled ? "Enabled" : "Disabled"}
+                                </Badge>
+                              </span>
                             </div>
                             <div className="text-muted-foreground text-xs">
                               <code className="font-mono">{schedule.cron}</code> ·{" "}
