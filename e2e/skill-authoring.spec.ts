@@ -40,7 +40,10 @@ async function invite(request: APIRequestContext, email: string) {
 
 test("an admin writes a skill with a date and an enum input, sees the Run now form it makes, saves it, edits it into a new version and compares the two; bad input changes nothing", async ({
   page,
+  browserConsole,
 }) => {
+  browserConsole.expectRefused("/api/trpc/skills.create", 400);
+  browserConsole.expectRefused("/api/trpc/skills.create", 409);
   const key = uniqueScriptKey("authoring");
   const name = `Standup digest ${key.slice(-8)}`;
   const slug = `standup-digest-${key.slice(-8)}`;

@@ -28,8 +28,22 @@ export type SkillDraft = z.infer<typeof skillDraft>;
 
 export const createSkillInput = skillDraft;
 export const updateSkillInput = skillId.extend({ skill: skillDraft });
-/** The unsaved draft, with the skill it would be a version of (none: a new skill). */
-export const validateSkillInput = z.object({ skillId: z.uuid().optional(), skill: skillDraft });
+/**
+ * The unsaved draft, with the skill it would be a version of (none: a new skill). Checked
+ * loosely here: an empty name while typing is a field error in the answer, not a refusal.
+ */
+export const validateSkillInput = z.object({
+  skillId: z.uuid().optional(),
+  skill: skillDraft.extend({
+    slug: z.string().max(200),
+    name: z.string().max(1_000),
+    description: z.string().max(10_000),
+    instructions: z.string().max(200_000),
+    referenceFiles: z
+      .array(z.object({ path: z.string().max(1_000), content: z.string().max(200_000) }))
+      .max(100),
+  }),
+});
 export const listSkillVersionsInput = skillId;
 export const getSkillVersionInput = skillId.extend({
   versionHash: z.string().min(1).max(128),

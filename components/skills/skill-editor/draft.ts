@@ -68,3 +68,29 @@ export function normalizeErrors(errors: FieldErrorMap): FieldErrorMap {
     Object.entries(errors).map(([key, messages]) => [key.replace(/^skill\./, ""), messages]),
   );
 }
+
+const FIELD_STATE: Record<string, keyof EditorState> = {
+  name: "name",
+  slug: "slug",
+  description: "description",
+  instructions: "instructions",
+  inputsSchema: "schemaText",
+  referenceFiles: "referenceFiles",
+};
+
+/**
+ * The errors to show: before the first save attempt, only those of fields the admin changed
+ * (a new skill's empty fields are not wrong yet); after it (`edits` null), all of them.
+ */
+export function errorsToShow(
+  errors: FieldErrorMap,
+  edits: { state: EditorState; initial: EditorState } | null,
+): FieldErrorMap {
+  if (!edits) return errors;
+  return Object.fromEntries(
+    Object.entries(errors).filter(([key]) => {
+      const field = FIELD_STATE[key];
+      return !field || JSON.stringify(edits.state[field]) !== JSON.stringify(edits.initial[field]);
+    }),
+  );
+}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle, Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -24,6 +24,7 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import {
   draftOf,
+  errorsToShow,
   normalizeErrors,
   parseSchema,
   slugOf,
@@ -45,6 +46,7 @@ const VALIDATE_DELAY_MS = 400;
 /** The editor's state, the server's check as the admin types, and the save. */
 function useSkillEditor(skillId: string | undefined, initial: EditorState) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const router = useRouter();
   const [state, setState] = useState(initial);
   const [errors, setErrors] = useState<FieldErrorMap>({});
@@ -89,11 +91,14 @@ function useSkillEditor(skillId: string | undefined, initial: EditorState) {
 
   const set = <Key extends keyof EditorState>(key: Key, value: EditorState[Key]) =>
     setState((previous) => ({ ...previous, [key]: value }));
-  const shownErrors: FieldErrorMap =
-    "error" in parsedSchema ? { ...errors, inputsSchema: [parsedSchema.error] } : errors;
-
+  const [submitted, setSubmitted] = useState(false);
+  const shownErrors = errorsToShow(
+    "error" in parsedSchema ? { ...errors, inputsSchema: [parsedSchema.error] } : errors,
+    submitted ? null : { state, initial },
+  );
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
+    setSubmitted(true);
     const draft = draftOf(state);
     if (!draft) return;
     try {
@@ -101,6 +106,7 @@ function useSkillEditor(skillId: string | undefined, initial: EditorState) {
         ? await update.mutateAsync({ skillId, skill: draft })
         : await create.mutateAsync(draft);
       saved.current = true;
+      await queryClient.invalidateQueries({ queryKey: trpc.skills.pathKey() });
       toast.success(
         result.changed
           ? `Saved version ${result.versionHash.slice(0, 12)}`

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
-import type { SkillDraft } from "@/lib/schemas/skills";
+import { z } from "zod";
+import { skillDraft, type SkillDraft } from "@/lib/schemas/skills";
 import type { Database } from "@/server/db/client";
 import { skills, skillVersions, users, type SkillInputsSchema } from "@/server/db/schema";
 import { recordAudit } from "@/server/services/access/audit";
@@ -184,8 +185,13 @@ export async function validateSkillDraft(
   tenantId: string,
   draft: { skillId?: string | undefined; skill: SkillDraft },
 ): Promise<{ fieldErrors: Record<string, string[]>; versionHash: string | null }> {
+  // The save's own input rules first (their wording), then the loader's.
+  const shape = skillDraft.safeParse(draft.skill);
   const checked = checkSkillDocument(draft.skill.slug, documentOf(draft.skill));
-  const fieldErrors: Record<string, string[]> = "errors" in checked ? { ...checked.errors } : {};
+  const fieldErrors: Record<string, string[]> = {
+    ...("errors" in checked ? checked.errors : {}),
+    ...(shape.success ? {} : z.flattenError(shape.error).fieldErrors),
+  };
   if (!fieldErrors.slug) {
     const [taken] = await db
       .select({ id: skills.id })
@@ -201,6 +207,6 @@ export async function validateSkillDraft(
       .limit(1);
     if (taken) fieldErrors.slug = new SkillSlugTakenError(draft.skill.slug).fieldErrors.slug ?? [];
   }
-  const versionHash = "errors" in checked ? null : checked.versionHash;
+  const versionHash = "errors" in checked || !shape.success ? null : checked.versionHash;
   return { fieldErrors, versionHash: Object.keys(fieldErrors).length ? null : versionHash };
 }
