@@ -4,34 +4,23 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle, Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import {
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-  type Dispatch,
-  type FormEvent,
-  type SetStateAction,
-} from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
+import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-import { Textarea } from "@/components/ui/textarea";
 import {
   draftOf,
   errorsToShow,
   normalizeErrors,
   parseSchema,
-  slugOf,
   type EditorState,
   type FieldErrorMap,
 } from "./draft";
-import { FieldMessages } from "./field-messages";
+import { AboutFields } from "./about-fields";
 import { InputsSchemaField } from "./inputs-schema-field";
 import { MarkdownField } from "./markdown-field";
 import { ReferenceFilesField } from "./reference-files-field";
@@ -184,9 +173,7 @@ export function SkillEditor({
           {saving ? <LoaderCircle className="animate-spin" aria-hidden /> : <Save aria-hidden />}
           {skillId ? "Save new version" : "Create skill"}
         </Button>
-        <Button asChild variant="ghost">
-          <Link href={cancelHref}>Cancel</Link>
-        </Button>
+        <CancelLink href={cancelHref} dirty={dirty} />
         <span className="text-muted-foreground text-xs" aria-live="polite">
           {hash && errorCount === 0 ? (
             <>
@@ -211,100 +198,33 @@ function ErrorSummary({ count }: { count: number }) {
   );
 }
 
-/** Name, slug (derived from the name until edited) and description. */
-function AboutFields({
-  state,
-  setState,
-  errors,
-}: {
-  state: EditorState;
-  setState: Dispatch<SetStateAction<EditorState>>;
-  errors: FieldErrorMap;
-}) {
+/** Leaving with unsaved changes asks first; without any, it is a plain link. */
+function CancelLink({ href, dirty }: { href: string; dirty: boolean }) {
+  const router = useRouter();
+  const [asking, setAsking] = useState(false);
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>About</CardTitle>
-      </CardHeader>
-      <CardContent className="grid grid-cols-1 gap-4 md:grid-cols-2">
-        <TextField
-          id="skill-name"
-          label="Name"
-          value={state.name}
-          errors={errors.name}
-          onChange={(name) =>
-            setState((previous) => ({
-              ...previous,
-              name,
-              slug: previous.slugEdited ? previous.slug : slugOf(name),
-            }))
-          }
-        />
-        <TextField
-          id="skill-slug"
-          label="Slug"
-          value={state.slug}
-          errors={errors.slug}
-          mono
-          hint="Used in URLs and the API; lowercase letters, digits and hyphens."
-          onChange={(slug) => setState((previous) => ({ ...previous, slug, slugEdited: true }))}
-        />
-        <div className="flex flex-col gap-1.5 md:col-span-2">
-          <Label htmlFor="skill-description">Description</Label>
-          <Textarea
-            id="skill-description"
-            rows={2}
-            value={state.description}
-            aria-invalid={errors.description ? true : undefined}
-            aria-describedby={errors.description ? "skill-description-errors" : undefined}
-            onChange={(event) =>
-              setState((previous) => ({ ...previous, description: event.target.value }))
-            }
-          />
-          <FieldMessages id="skill-description-errors" messages={errors.description} />
-        </div>
-      </CardContent>
-    </Card>
-  );
-}
-
-function TextField({
-  id,
-  label,
-  value,
-  onChange,
-  errors,
-  hint,
-  mono,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  errors: string[] | undefined;
-  hint?: string;
-  mono?: boolean;
-}) {
-  const describedBy = [hint && `${id}-hint`, errors?.length && `${id}-errors`]
-    .filter(Boolean)
-    .join(" ");
-  return (
-    <div className="flex flex-col gap-1.5">
-      <Label htmlFor={id}>{label}</Label>
-      <Input
-        id={id}
-        value={value}
-        className={mono ? "font-mono" : undefined}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        onChange={(event) => onChange(event.target.value)}
+    <>
+      <Button asChild variant="ghost">
+        <Link
+          href={href}
+          onClick={(event) => {
+            if (!dirty) return;
+            event.preventDefault();
+            setAsking(true);
+          }}
+        >
+          Cancel
+        </Link>
+      </Button>
+      <ConfirmDialog
+        open={asking}
+        onOpenChange={setAsking}
+        title="Discard your changes?"
+        description="The changes you made here are not saved. Leaving drops them."
+        cancelLabel="Keep editing"
+        confirmLabel="Discard changes"
+        onConfirm={() => router.push(href)}
       />
-      {hint && (
-        <p id={`${id}-hint`} className="text-muted-foreground text-xs">
-          {hint}
-        </p>
-      )}
-      <FieldMessages id={`${id}-errors`} messages={errors} />
-    </div>
+    </>
   );
 }
