@@ -142,3 +142,7 @@ export const AUDIT_ACTIONS = [
   "guardrail.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Why a schedule or webhook cannot start runs of its skill (see `skillProblemOf`). */
+export const SKILL_PROBLEMS = ["deleted", "disabled", "not_enabled"] as const;
+export type SkillProblem = (typeof SKILL_PROBLEMS)[number];

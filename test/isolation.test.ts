@@ -125,6 +125,15 @@ const agentInput = (ids: Ids) => ({
   knowledgeBaseIds: [ids.knowledgeBaseId],
   pairedUserId: ids.userId,
 });
+/** A valid skill; with a tenant's ids, that tenant's skill's slug (a new version of it). */
+const skillDraft = (ids?: Ids) => ({
+  slug: ids?.skillSlug ?? `probe-${randomUUID().slice(0, 8)}`,
+  name: "Probe",
+  description: "A probe skill.",
+  inputsSchema: { type: "object" as const, properties: {} },
+  instructions: "Probe.",
+  referenceFiles: [],
+});
 /** The caller's own ids with someone else's agent. */
 const ownWithAgent = (own: Ids, agentId: string): Ids => ({ ...own, agentId });
 const holdsNone = (result: unknown, theirs: Ids) =>
@@ -171,6 +180,37 @@ const MATRIX: Record<string, Entry> = {
         archive: skillZipOf(ids.skillSlug),
         replace: { versionHash: "v1" },
       }),
+  },
+  "skills.versions": {
+    role: "viewer",
+    call: (c, ids) => c.skills.versions({ skillId: ids.skillId }),
+  },
+  "skills.version": {
+    role: "viewer",
+    call: (c, ids) => c.skills.version({ skillId: ids.skillId, versionHash: "v1" }),
+  },
+  "skills.validate": {
+    role: "admin",
+    call: (c, ids) => c.skills.validate({ skillId: ids.skillId, skill: skillDraft(ids) }),
+    list: holdsNone,
+  },
+  "skills.create": {
+    role: "admin",
+    call: (c) => c.skills.create(skillDraft()),
+    takesNoIds: true,
+  },
+  "skills.update": {
+    role: "admin",
+    call: (c, ids) => c.skills.update({ skillId: ids.skillId, skill: skillDraft(ids) }),
+  },
+  "skills.setEnabled": {
+    role: "admin",
+    call: (c, ids) => c.skills.setEnabled({ skillId: ids.skillId, enabled: false }),
+  },
+  "skills.delete": { role: "admin", call: (c, ids) => c.skills.delete({ skillId: ids.skillId }) },
+  "skills.duplicate": {
+    role: "admin",
+    call: (c, ids) => c.skills.duplicate({ skillId: ids.skillId }),
   },
   "agents.list": {
     role: "viewer",

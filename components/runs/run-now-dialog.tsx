@@ -31,6 +31,7 @@ import {
   type InputField,
   type InputsSchema,
 } from "@/lib/skill-inputs";
+import { SkillChangedSince, type RerunOfVersion } from "./run-detail/skill-changed-alert";
 import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
 import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
 
@@ -41,7 +42,7 @@ type PendingPrefill = Prefill & {
   typed: string[];
 };
 
-export type RunNowRequest = {
+export type RunNowRequest = RerunOfVersion & {
   skillSlug: string;
   /** Prefill: a previous run's inputs (re-run with changes) or nothing (the schema's defaults). */
   inputs?: Record<string, unknown>;
@@ -104,11 +105,7 @@ function RunNowForm({ request, onDone }: { request: RunNowRequest; onDone: () =>
   );
 }
 
-type SkillForForm = {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
+type SkillForForm = Record<"id" | "versionHash" | "slug" | "name" | "description", string> & {
   inputsSchema: InputsSchema;
 };
 type AgentOption = AgentForRunNow & { configured: boolean; model: string };
@@ -270,6 +267,7 @@ function LoadedRunNowForm({
         <DialogDescription>{skill.description}</DialogDescription>
       </DialogHeader>
       <DialogBody className="flex flex-col gap-5">
+        <SkillChangedSince ran={request.rerunOfSkillVersion} current={skill.versionHash} />
         <div className="grid gap-4 sm:grid-cols-2">
           <AgentField
             idPrefix={idPrefix}

@@ -23,6 +23,7 @@ import { CadencePreview } from "./cadence-preview";
 import { ScheduleLedger } from "./schedule-ledger";
 import { ScheduleTime } from "./schedule-time";
 import { useNow } from "@/components/use-now";
+import { SkillProblemAlert } from "@/components/skills/skill-problem";
 
 export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   const trpc = useTRPC();
@@ -97,6 +98,11 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
                 )}
               </div>
             }
+          />
+          <SkillProblemAlert
+            problem={data.skillProblem}
+            skillName={data.skill.name}
+            owner="schedule"
           />
           {!data.enabled && data.disabledReason && (
             <Alert variant="destructive" className="mb-6">

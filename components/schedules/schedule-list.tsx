@@ -30,6 +30,7 @@ import {
 import { ScheduleTime } from "./schedule-time";
 import { useNow } from "@/components/use-now";
 import { SlotHealthBadge } from "./slot-outcome";
+import { SkillProblemBadge } from "@/components/skills/skill-problem";
 
 export function ScheduleList() {
   const trpc = useTRPC();
@@ -109,6 +110,7 @@ export function ScheduleList() {
                       {schedule.agent?.name ??
                         (schedule.usesDefaultAgent ? "default agent" : "agent deleted")}
                     </div>
+                    <SkillProblemBadge problem={schedule.skillProblem} />
                     {/* Below md the cadence and the next fire stack here instead of in columns. */}
                     <div className="mt-1 text-xs md:hidden">
                       <div>{describeCadence(schedule.cron) ?? schedule.cron}</div>

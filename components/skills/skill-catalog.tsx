@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Play, Sparkles } from "lucide-react";
+import { Play, Plus, Sparkles } from "lucide-react";
 import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { plural } from "@/components/plural";
@@ -12,10 +12,11 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { cn } from "@/components/ui/cn";
 
 export function SkillCatalog() {
   const trpc = useTRPC();
-  const skills = useQuery(trpc.skills.list.queryOptions());
+  const skills = useQuery(trpc.skills.list.queryOptions({ includeDisabled: true }));
   const { can } = useTenantRole();
   const runNow = useRunNow();
 
@@ -41,7 +42,7 @@ export function SkillCatalog() {
         <ul className="grid gap-4 md:grid-cols-2 xl:grid-cols-3" aria-label="Skills">
           {list.map((skill) => (
             <li key={skill.id}>
-              <Card className="flex h-full flex-col">
+              <Card className={cn("flex h-full flex-col", !skill.enabled && "opacity-60")}>
                 <CardHeader>
                   <div className="flex items-start justify-between gap-2">
                     <CardTitle>
@@ -52,9 +53,12 @@ export function SkillCatalog() {
                         {skill.name}
                       </Link>
                     </CardTitle>
-                    <Badge variant={skill.origin === "builtin" ? "outline" : "default"}>
-                      {skill.origin === "builtin" ? "Built-in" : "Tenant"}
-                    </Badge>
+                    <div className="flex shrink-0 gap-1">
+                      {!skill.enabled && <Badge variant="warning">Disabled</Badge>}
+                      <Badge variant={skill.origin === "builtin" ? "outline" : "default"}>
+                        {skill.origin === "builtin" ? "Built-in" : "Tenant"}
+                      </Badge>
+                    </div>
                   </div>
                   <CardDescription>{skill.description}</CardDescription>
                 </CardHeader>
@@ -64,7 +68,7 @@ export function SkillCatalog() {
                   <span>
                     version <code className="font-mono">{skill.versionHash.slice(0, 7)}</code>
                   </span>
-                  {can("operator") && (
+                  {can("operator") && skill.enabled && (
                     <Button
                       size="sm"
                       variant="outline"
@@ -103,5 +107,19 @@ function CatalogEmpty({ canAdminister }: { canAdminister: boolean }) {
         )}
       </p>
     </div>
+  );
+}
+
+/** The catalog page's "New skill", for admins. */
+export function NewSkillButton() {
+  const { can } = useTenantRole();
+  if (!can("admin")) return null;
+  return (
+    <Button asChild>
+      <Link href="/skills/new">
+        <Plus aria-hidden />
+        New skill
+      </Link>
+    </Button>
   );
 }

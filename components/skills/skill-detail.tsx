@@ -13,6 +13,7 @@ import { useRunNow } from "@/components/shell/run-now-provider";
 import { RunStatusBadge } from "@/components/runs/run-status";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -21,7 +22,10 @@ import { inputFieldsOf } from "@/lib/skill-inputs";
 import { ScheduleTime } from "@/components/schedules/schedule-time";
 import { useNow } from "@/components/use-now";
 import { SkillExportButton } from "./skill-export-button";
+import { SkillActions, usersSentence, type SkillForActions } from "./skill-actions";
 import { SkillInputsTable } from "./skill-inputs-table";
+import { SkillProblemBadge } from "./skill-problem";
+import { SkillVersions } from "./skill-versions";
 
 export function SkillDetail({ slug }: { slug: string }) {
   const now = useNow(15_000);
@@ -63,17 +67,20 @@ export function SkillDetail({ slug }: { slug: string }) {
             actions={
               <>
                 <SkillExportButton slug={data.slug} />
-                {can("operator") && (
+                {can("operator") && data.enabled && (
                   <Button onClick={() => runNow.open({ skillSlug: data.slug })}>
                     <Play aria-hidden />
                     Run now
                   </Button>
                 )}
+                <SkillActions skill={data} />
               </>
             }
           />
+          {!data.enabled && <DisabledSkillAlert usedBy={data.usedBy} />}
           <p className="text-muted-foreground -mt-4 mb-6 flex flex-wrap items-center gap-2 text-xs">
             <Badge variant="outline">{data.origin === "builtin" ? "Built-in" : "Tenant"}</Badge>
+            {!data.enabled && <Badge variant="warning">Disabled</Badge>}
             <span>
               version <code className="font-mono">{data.versionHash.slice(0, 12)}</code>
             </span>
@@ -110,6 +117,7 @@ export function SkillDetail({ slug }: { slug: string }) {
                   <Markdown>{withoutTitle(data.instructions, data.name)}</Markdown>
                 </CardContent>
               </Card>
+              <SkillVersions skill={data} />
             </div>
             <div className="flex flex-col gap-6">
               <Card>
@@ -182,9 +190,12 @@ export function SkillDetail({ slug }: { slug: string }) {
                               >
                                 {schedule.name}
                               </Link>
-                              <Badge variant={schedule.enabled ? "success" : "outline"}>
-                                {schedule.enabled ? "Enabled" : "Disabled"}
-                              </Badge>
+                              <span className="flex gap-1">
+                                <SkillProblemBadge problem={schedule.skillProblem} />
+                                <Badge variant={schedule.enabled ? "success" : "outline"}>
+                                  {schedule.enabled ? "Enabled" : "Disabled"}
+                                </Badge>
+                              </span>
                             </div>
                             <div className="text-muted-foreground text-xs">
                               <code className="font-mono">{schedule.cron}</code> ·{" "}
@@ -230,4 +241,18 @@ function withoutTitle(instructions: string, name: string): string {
   const [first = "", ...rest] = instructions.trimStart().split("\n");
   const heading = /^#\s+(.*?)\s*#*$/.exec(first)?.[1];
   return heading?.toLowerCase() === name.toLowerCase() ? rest.join("\n") : instructions;
+}
+
+/** A disabled skill starts no runs: say so, and who is affected. */
+function DisabledSkillAlert({ usedBy }: { usedBy: SkillForActions["usedBy"] }) {
+  const users = usersSentence(usedBy);
+  return (
+    <Alert variant="warning" className="mb-6">
+      <AlertTitle>This skill is disabled</AlertTitle>
+      <AlertDescription>
+        It cannot start runs until an admin enables it.
+        {users ? ` ${users[0]?.toUpperCase()}${users.slice(1)} cannot run it meanwhile.` : ""}
+      </AlertDescription>
+    </Alert>
+  );
 }

@@ -24,6 +24,7 @@ import {
 import { DeliveryVerdictBadge } from "./delivery-verdict";
 import { SecretDialog } from "./secret-dialog";
 import { WebhookFormDialog } from "./webhook-form-dialog";
+import { SkillProblemBadge } from "@/components/skills/skill-problem";
 
 export const webhookEndpoint = (webhookId: string) =>
   `${typeof window === "undefined" ? "" : window.location.origin}/api/webhooks/${webhookId}`;
@@ -88,6 +89,7 @@ export function WebhookList() {
                       {webhook.skill.name} · {webhook.agent?.name ?? "default agent"}
                       <span className="md:hidden"> · {webhook.rateLimitPerMinute}/min</span>
                     </div>
+                    <SkillProblemBadge problem={webhook.skillProblem} />
                   </TableCell>
                   <TableCell>
                     {webhook.lastDeliveryAt && webhook.lastVerdict ? (

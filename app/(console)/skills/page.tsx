@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/shell/page-header";
-import { SkillCatalog } from "@/components/skills/skill-catalog";
+import { NewSkillButton, SkillCatalog } from "@/components/skills/skill-catalog";
 import { SkillImportButton } from "@/components/skills/skill-import-dialog";
 
 export const metadata: Metadata = { title: "Skills" };
@@ -11,7 +11,12 @@ export default function SkillsPage() {
       <PageHeader
         title="Skills"
         description="Packaged instructions your agents can run."
-        actions={<SkillImportButton />}
+        actions={
+          <>
+            <SkillImportButton />
+            <NewSkillButton />
+          </>
+        }
       />
       <SkillCatalog />
     </>

@@ -16,9 +16,9 @@ import type { RunData } from "./run-data";
  */
 export function RunActions({ data }: { data: RunData }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const runNow = useRunNow();
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const [confirmRerun, setConfirmRerun] = useState(false);
   const runId = data.id;
   const cancel = useToastMutation(trpc.runs.cancel.mutationOptions(), {
     success: "Run cancelled",
@@ -29,14 +29,7 @@ export function RunActions({ data }: { data: RunData }) {
     ],
     invalidateOnError: true,
   });
-  const rerun = useToastMutation(trpc.runs.rerun.mutationOptions(), {
-    success: (started) =>
-      started.skillChangedSinceOriginal
-        ? "Re-run started with the skill's current version"
-        : "Re-run started",
-    invalidate: [trpc.runs.list.pathKey()],
-    afterSuccess: (started) => router.push(`/runs/${started.runId}`),
-  });
+  const rerun = useRerun();
 
   // While the run is live, stopping it is what an operator most likely came to do.
   const live = data.cancellable;
@@ -54,7 +47,7 @@ export function RunActions({ data }: { data: RunData }) {
       )}
       <Button
         variant={live ? "outline" : "default"}
-        onClick={() => rerun.mutate({ runId })}
+        onClick={() => (data.skillChanged ? setConfirmRerun(true) : rerun.mutate({ runId }))}
         disabled={rerun.isPending}
       >
         {rerun.isPending ? (
@@ -72,6 +65,7 @@ export function RunActions({ data }: { data: RunData }) {
             inputs: data.inputs,
             agentId: data.agent?.id ?? null,
             rerunOf: runId,
+            rerunOfSkillVersion: data.skillVersion,
           })
         }
       >
@@ -87,6 +81,54 @@ export function RunActions({ data }: { data: RunData }) {
         confirmLabel="Cancel run"
         onConfirm={() => cancel.mutate({ runId })}
       />
+      <ConfirmRerun
+        open={confirmRerun}
+        onOpenChange={setConfirmRerun}
+        skillVersion={data.skillVersion}
+        onConfirm={() => rerun.mutate({ runId })}
+      />
     </div>
   );
+}
+
+/** The one-click re-run of a run whose skill changed since: say so first. */
+function ConfirmRerun({
+  open,
+  onOpenChange,
+  skillVersion,
+  onConfirm,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  skillVersion: string;
+  onConfirm: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title="The skill changed since this run"
+      description={`This run used version ${skillVersion.slice(0, 12)}. A re-run uses the skill's current version and its inputs schema, so it may not repeat this run exactly.`}
+      cancelLabel="Cancel"
+      confirmLabel="Re-run with the current version"
+      destructive={false}
+      onConfirm={() => {
+        onOpenChange(false);
+        onConfirm();
+      }}
+    />
+  );
+}
+
+function useRerun() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  return useToastMutation(trpc.runs.rerun.mutationOptions(), {
+    success: (started) =>
+      started.skillChangedSinceOriginal
+        ? "Re-run started with the skill's current version"
+        : "Re-run started",
+    invalidate: [trpc.runs.list.pathKey()],
+    afterSuccess: (started) => router.push(`/runs/${started.runId}`),
+  });
 }

@@ -14,6 +14,7 @@ import { ExampleCard } from "./example-card";
 import { SavedInputMapping } from "./saved-input-mapping";
 import { WebhookActions } from "./webhook-actions";
 import { WebhookSummary } from "./webhook-summary";
+import { SkillProblemAlert } from "@/components/skills/skill-problem";
 
 export function WebhookDetail({ webhookId }: { webhookId: string }) {
   const trpc = useTRPC();
@@ -43,6 +44,11 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
             title={data.name}
             description={<WebhookSummary data={data} />}
             actions={can("admin") && <WebhookActions webhookId={webhookId} data={data} />}
+          />
+          <SkillProblemAlert
+            problem={data.skillProblem}
+            skillName={data.skill.name}
+            owner="webhook"
           />
           <div className="grid gap-4 lg:grid-cols-2">
             <EndpointCard webhookId={webhookId} data={data} />

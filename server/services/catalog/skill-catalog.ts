@@ -27,6 +27,8 @@ export class SkillDefinitionError extends Error {
     readonly file: string,
     readonly field: string | null,
     readonly detail: string,
+    /** Every issue found, the first one included: the skill editor shows them all at once. */
+    readonly issues: { field: string | null; detail: string }[] = [{ field, detail }],
   ) {
     super(field ? `${file}: frontmatter field "${field}": ${detail}` : `${file}: ${detail}`);
     this.name = "SkillDefinitionError";
@@ -99,9 +101,17 @@ export function parseSkillFile(file: string, source: string) {
 
   const parsed = frontmatterSchema.safeParse(frontmatter ?? {});
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const field = issue?.path.length ? issue.path.join(".") : null;
-    throw new SkillDefinitionError(file, field, issue?.message ?? "is invalid");
+    const issues = parsed.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join(".") : null,
+      detail: issue.message,
+    }));
+    const [first] = issues;
+    throw new SkillDefinitionError(
+      file,
+      first?.field ?? null,
+      first?.detail ?? "is invalid",
+      issues,
+    );
   }
   const { inputs } = parsed.data;
   for (const name of inputs.required ?? []) {

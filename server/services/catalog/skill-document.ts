@@ -45,15 +45,24 @@ function inputsPointer(field: string): string {
   return `/${field.split(".").slice(1).join("/")}`;
 }
 
-function fieldErrorsOf(error: SkillDefinitionError): SkillFieldErrors {
-  const { field, detail } = error;
-  if (field === "name" || field === "description") return { [field]: [detail] };
+function fieldErrorOf(field: string | null, detail: string): [keyof SkillFieldErrors, string] {
+  if (field === "name" || field === "description") return [field, detail];
   if (field?.startsWith("inputs")) {
     const pointer = inputsPointer(field);
-    return { inputsSchema: [pointer === "/" ? detail : `${pointer}: ${detail}`] };
+    return ["inputsSchema", pointer === "/" ? detail : `${pointer}: ${detail}`];
   }
-  if (detail.startsWith("has no instructions")) return { instructions: ["are required"] };
-  return { instructions: [detail] };
+  if (detail.startsWith("has no instructions")) return ["instructions", "are required"];
+  return ["instructions", detail];
+}
+
+/** Every issue the loader found, each on its field (schema issues with their JSON pointer). */
+function fieldErrorsOf(error: SkillDefinitionError): SkillFieldErrors {
+  const errors: SkillFieldErrors = {};
+  for (const issue of error.issues) {
+    const [key, message] = fieldErrorOf(issue.field, issue.detail);
+    errors[key] = [...(errors[key] ?? []), message];
+  }
+  return errors;
 }
 
 /**

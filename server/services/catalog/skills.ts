@@ -3,7 +3,7 @@ import "server-only";
 import { and, asc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { summaryOrderOf, titleInputOf } from "@/lib/skill-inputs";
 import type { Database } from "@/server/db/client";
-import { skills, type SkillInputsSchema } from "@/server/db/schema";
+import { schedules, skills, webhooks, type SkillInputsSchema } from "@/server/db/schema";
 import { SkillNotFoundError } from "@/server/services/runs/run-errors";
 
 /** A skill's inputs schema with the columns derived from it: whoever writes a skill stores all three. */
@@ -20,6 +20,16 @@ export const skillVisibleTo = (tenantId: string | SQL) =>
 /** Ordering that puts a tenant's own skill before a built-in with the same slug. */
 export const ownSkillFirst = sql`${skills.tenantId} is null`;
 
+/**
+ * Skills a tenant may read: the enabled built-in catalog plus its own not deleted, enabled or
+ * not (a disabled skill's page still shows; `skillVisibleTo` stays the rule for running one).
+ */
+export const skillReadableBy = (tenantId: string) =>
+  or(
+    and(isNull(skills.tenantId), eq(skills.enabled, true)),
+    and(eq(skills.tenantId, tenantId), isNull(skills.deletedAt)),
+  );
+
 const summaryColumns = {
   id: skills.id,
   slug: skills.slug,
@@ -27,17 +37,23 @@ const summaryColumns = {
   description: skills.description,
   origin: skills.origin,
   versionHash: skills.versionHash,
+  enabled: skills.enabled,
   updatedAt: skills.updatedAt,
 };
 
-export function listSkills(db: Database, tenantId: string) {
+/** The tenant's catalog: the skills it may run, or (`includeDisabled`) also its own disabled ones. */
+export function listSkills(
+  db: Database,
+  tenantId: string,
+  options: { includeDisabled?: boolean } = {},
+) {
   return db
     .select({
       ...summaryColumns,
       inputCount: sql<number>`(select count(*) from json_object_keys(${skills.inputsSchema} -> 'properties'))::int`,
     })
     .from(skills)
-    .where(skillVisibleTo(tenantId))
+    .where(options.includeDisabled ? skillReadableBy(tenantId) : skillVisibleTo(tenantId))
     .orderBy(asc(skills.name), asc(skills.id));
 }
 
@@ -52,7 +68,23 @@ export async function findSkillId(db: Database, tenantId: string, slug: string) 
   return skill?.id ?? null;
 }
 
-/** One skill by slug with its instructions and inputs schema; a tenant's own wins over a built-in. */
+type Named = { id: string; name: string };
+
+/** The tenant's schedules and webhooks that run the skill, by name: who a disable or delete affects. */
+const usedByOf = (tenantId: string) => {
+  // Qualified by hand: drizzle leaves a single-table query's columns bare, and these are nested.
+  const usersOf = (table: typeof schedules | typeof webhooks) =>
+    sql`(select coalesce(json_agg(json_build_object('id', used.id, 'name', used.name) order by used.name), '[]') from ${table} used where used.skill_id = ${skills}.id and used.tenant_id = ${tenantId})`;
+  return sql<{
+    schedules: Named[];
+    webhooks: Named[];
+  }>`json_build_object('schedules', ${usersOf(schedules)}, 'webhooks', ${usersOf(webhooks)})`;
+};
+
+/**
+ * One skill by slug with its instructions and inputs schema; a tenant's own wins over a
+ * built-in, and is found disabled too (`enabled` says so; runs still refuse it).
+ */
 export async function getSkill(db: Database, tenantId: string, slug: string) {
   const [skill] = await db
     .select({
@@ -62,9 +94,10 @@ export async function getSkill(db: Database, tenantId: string, slug: string) {
       referenceFiles: sql<
         string[]
       >`(select coalesce(jsonb_agg(file ->> 'path'), '[]'::jsonb) from jsonb_array_elements(${skills.referenceFiles}) as file)`,
+      usedBy: usedByOf(tenantId),
     })
     .from(skills)
-    .where(and(skillVisibleTo(tenantId), eq(skills.slug, slug)))
+    .where(and(skillReadableBy(tenantId), eq(skills.slug, slug)))
     .orderBy(ownSkillFirst)
     .limit(1);
   if (!skill) throw new SkillNotFoundError(slug);

@@ -18,6 +18,7 @@ import { InputsInvalidError } from "@/server/services/runs/run-errors";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { ServiceError } from "@/server/services/errors";
 import { checkRunTarget } from "@/server/services/runs/run-target";
+import { skillProblemOf } from "@/server/services/catalog/skill-readiness";
 
 export class ScheduleNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -255,6 +256,7 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
   disabledReason: schedules.disabledReason,
   skill: { id: skills.id, slug: skills.slug, name: skills.name },
   agent: { id: agents.id, name: agents.name },
+  skillProblem: skillProblemOf(schedules),
   recentSlots: recentSlots.slots,
 });
 

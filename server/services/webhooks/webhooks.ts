@@ -11,6 +11,7 @@ import type { WebhookInput } from "@/lib/schemas/webhooks";
 import { checkInputMapping } from "./webhook-mapping";
 import { generateSigningSecret } from "./webhook-signature";
 import { encryptSecret } from "@/server/crypto/secrets";
+import { skillProblemOf } from "@/server/services/catalog/skill-readiness";
 
 export class WebhookNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -185,6 +186,7 @@ const webhookColumns = (lastDelivery: ReturnType<typeof lastDeliveryOf>) => ({
   updatedAt: webhooks.updatedAt,
   skill: { id: skills.id, slug: skills.slug, name: skills.name },
   agent: { id: agents.id, name: agents.name },
+  skillProblem: skillProblemOf(webhooks),
   lastDeliveryAt: lastDelivery.receivedAt,
   lastVerdict: lastDelivery.verdict,
 });
