@@ -16,6 +16,8 @@ async function shownVersion(page: Page): Promise<string> {
 test("an admin configures a skill end to end: writes it, gives it a guardrail, template and agent, runs it, changes it, and round-trips it through a zip", async ({
   page,
 }, testInfo) => {
+  // One story through seven pages, a run and a zip round trip.
+  test.setTimeout(120_000);
   const key = uniqueScriptKey("configure");
   const suffix = key.slice(-8);
   const skillName = `Shift handover ${suffix}`;
