@@ -89,7 +89,9 @@ function DeleteSkillButton({ skill }: { skill: SkillForActions }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const remove = useToastMutation(trpc.skills.delete.mutationOptions(), {
     success: "Skill deleted",
-    invalidate: [trpc.skills.pathKey(), trpc.schedules.pathKey(), trpc.webhooks.pathKey()],
+    // Not the deleted skill's own queries: this page still shows them until it navigates away,
+    // and refetching them would only get a 404.
+    invalidate: [trpc.skills.list.pathKey(), trpc.schedules.pathKey(), trpc.webhooks.pathKey()],
     afterSuccess: () => router.push("/skills"),
   });
   const users = usersSentence(skill.usedBy);
