@@ -237,6 +237,18 @@ for (const variant of VARIANTS) {
       await visit(page, testInfo, "an agent", `/agents/${agentId}`, (page) =>
         page.getByRole("heading", { level: 1 }).first(),
       );
+      // The configuration pages (issue 18): the editors an admin works in, and each list.
+      await visit(page, testInfo, "new skill (editor)", "/skills/new", (page) =>
+        page.getByRole("button", { name: "Create skill" }),
+      );
+      await visit(page, testInfo, "new agent", "/agents/new", (page) => heading(page, "New agent"));
+      for (const [name, path] of [
+        ["Templates", "/agents/templates"],
+        ["Guardrails", "/agents/guardrails"],
+        ["MCP servers", "/agents/mcp-servers"],
+        ["Knowledge bases", "/agents/knowledge"],
+      ] as const)
+        await visit(page, testInfo, name.toLowerCase(), path, (page) => heading(page, name));
       await visit(page, testInfo, "settings: members and API keys", "/settings", (page) =>
         heading(page, "Settings"),
       );
