@@ -479,17 +479,6 @@ describe("agents router: preview, options, roles", () => {
       expect(text).not.toContain(absent);
   });
 
-  it("lists model choices with the settings each provider still needs", async () => {
-    const w = await world();
-    const { caller } = await member(w.tenant.id, "viewer");
-    const choices = await caller.agents.modelChoices();
-    expect(choices.deploymentDefault).toBe("openai:gpt-4.1-mini");
-    const openai = choices.providers.find((provider) => provider.provider === "openai");
-    // The tests' environment configures no provider.
-    expect(openai).toMatchObject({ configured: false, missingSettings: ["OPENAI_API_KEY"] });
-    expect(openai?.models).toContain("openai:gpt-4.1-mini");
-  });
-
   it("lets operators and viewers read agents but change nothing", async () => {
     const w = await world();
     for (const role of ["operator", "viewer"] as const) {

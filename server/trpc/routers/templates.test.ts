@@ -176,15 +176,9 @@ describe("templates router", () => {
     expect((await admin.templates.list()).map((row) => row.id)).toEqual([ours.template.id]);
   });
 
-  it("offers the model choices, marking providers whose settings are missing", async () => {
+  it("offers the bounds the form shows before the server enforces them", async () => {
     const { tenant } = await createTenantWithSkill(db);
     const viewer = await member(tenant.id, "viewer");
-    const choices = await viewer.templates.modelChoices();
-    expect(choices.deploymentDefault.model).toBe(env.SKILLRUN_DEFAULT_MODEL);
-    const anthropic = choices.providers.find((provider) => provider.id === "anthropic");
-    expect(anthropic?.models).toContain("anthropic:claude-haiku-4-5");
-    expect(anthropic?.configured).toBe(!!env.ANTHROPIC_API_KEY);
-    expect(anthropic?.missingSettings).toEqual(env.ANTHROPIC_API_KEY ? [] : ["ANTHROPIC_API_KEY"]);
     expect(await viewer.templates.limits()).toEqual({
       maxTimeoutSeconds: env.RUN_STALE_AFTER_SECONDS - 60,
     });
