@@ -103,6 +103,23 @@ describe("mcpServers router", () => {
     ]);
   });
 
+  it("answers two saves of one name at once with one server and a conflict on the name", async () => {
+    const { tenant } = await createTenantWithSkill(db);
+    const admin = await member(tenant.id, "admin");
+    const results = await Promise.allSettled(
+      [0, 1].map(() => admin.mcpServers.create({ name: "Tickets", url: fake.url })),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const [refused] = results.flatMap((result) =>
+      result.status === "rejected" ? [result.reason] : [],
+    );
+    expect(await failure(Promise.reject(refused))).toEqual({
+      code: "CONFLICT",
+      fieldErrors: { name: [expect.any(String)] },
+    });
+    expect((await admin.mcpServers.list()).map((server) => server.name)).toEqual(["Tickets"]);
+  });
+
   it("tests an unsaved URL and token, and says why a connection failed without the server's words", async () => {
     const { tenant } = await createTenantWithSkill(db);
     const admin = await member(tenant.id, "admin");
