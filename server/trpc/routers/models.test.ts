@@ -1,20 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { env } from "@/server/env";
-import {
-  callerFor,
-  createTenantWithSkill,
-  createUser,
-  openTestDatabase,
-  signIn,
-} from "@/test/fixtures";
+import { createTenantWithSkill, openTestDatabase, signedInMember } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
 describe("models router", () => {
   it("offers every member the model choices, marking providers whose settings are missing", async () => {
     const { tenant } = await createTenantWithSkill(db);
-    const user = await createUser(db, [{ tenantId: tenant.id, role: "viewer" }]);
-    const viewer = await callerFor(db, auth, await signIn(auth, user.email));
+    const { caller: viewer } = await signedInMember(db, auth, tenant.id, "viewer");
     const choices = await viewer.models.choices();
     expect(choices.deploymentDefault.model).toBe(env.SKILLRUN_DEFAULT_MODEL);
     const openai = choices.providers.find((provider) => provider.id === "openai");
