@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
@@ -59,12 +60,11 @@ export function GuardrailDetail({ guardrailId }: { guardrailId: string }) {
       loading={<Skeleton className="h-96" aria-label="Loading guardrail" />}
       errorTitle="The guardrail could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Guardrail not found.{" "}
-          <Link href="/agents/guardrails" className="text-link">
-            Back to guardrails
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Guardrail"
+          backHref="/agents/guardrails"
+          backLabel="Back to guardrails"
+        />
       }
     >
       {(data) => (

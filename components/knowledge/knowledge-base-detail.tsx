@@ -9,6 +9,7 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
@@ -53,12 +54,11 @@ export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: stri
       loading={<Skeleton className="h-96" aria-label="Loading knowledge base" />}
       errorTitle="The knowledge base could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Knowledge base not found.{" "}
-          <Link href="/agents/knowledge" className="text-link">
-            Back to knowledge bases
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Knowledge base"
+          backHref="/agents/knowledge"
+          backLabel="Back to knowledge bases"
+        />
       }
     >
       {(data) => (

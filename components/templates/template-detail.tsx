@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
@@ -46,12 +47,11 @@ export function TemplateDetail({ templateId }: { templateId: string }) {
       loading={<Skeleton className="h-96" aria-label="Loading template" />}
       errorTitle="The template could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Template not found.{" "}
-          <Link href="/agents/templates" className="text-link">
-            Back to templates
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Template"
+          backHref="/agents/templates"
+          backLabel="Back to templates"
+        />
       }
     >
       {(data) => (
