@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Copy, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
@@ -30,18 +30,7 @@ function UsedBy({ templates, isDefault }: { templates: Named[]; isDefault: boole
       {templates.length === 0 ? (
         "No template names this guardrail."
       ) : (
-        <>
-          Named by{" "}
-          {templates.map((template, index) => (
-            <span key={template.id}>
-              {index > 0 && ", "}
-              <Link href={`/agents/templates/${template.id}`} className="text-link">
-                {template.name}
-              </Link>
-            </span>
-          ))}
-          .
-        </>
+        <LinkedNames lead="Named by" rows={templates} hrefOf={(id) => `/agents/templates/${id}`} />
       )}
     </>
   );

@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Pencil, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
@@ -24,20 +24,7 @@ type Agent = { id: string; name: string };
 
 function UsedBy({ agents }: { agents: Agent[] }) {
   if (agents.length === 0) return <>No agent searches it yet.</>;
-  return (
-    <>
-      Searched by{" "}
-      {agents.map((agent, index) => (
-        <span key={agent.id}>
-          {index > 0 && ", "}
-          <Link href={`/agents/${agent.id}`} className="text-link">
-            {agent.name}
-          </Link>
-        </span>
-      ))}
-      .
-    </>
-  );
+  return <LinkedNames lead="Searched by" rows={agents} hrefOf={(id) => `/agents/${id}`} />;
 }
 
 export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: string }) {

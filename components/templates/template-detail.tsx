@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Copy, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
@@ -18,20 +18,7 @@ import { TemplateEditor } from "./template-editor";
 
 function UsedBy({ agents }: { agents: { id: string; name: string }[] }) {
   if (agents.length === 0) return <>No agent uses this template.</>;
-  return (
-    <>
-      Used by{" "}
-      {agents.map((agent, index) => (
-        <span key={agent.id}>
-          {index > 0 && ", "}
-          <Link href={`/agents/${agent.id}`} className="text-link">
-            {agent.name}
-          </Link>
-        </span>
-      ))}
-      .
-    </>
-  );
+  return <LinkedNames lead="Used by" rows={agents} hrefOf={(id) => `/agents/${id}`} />;
 }
 
 /** One template: its form (read-only below admin), what uses it, duplicate and delete. */
