@@ -1,19 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Copy, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-actions";
 import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { GuardrailEditor } from "./guardrail-editor";
 
@@ -84,7 +81,6 @@ function GuardrailActions({ guardrail }: { guardrail: Named & { templates: Named
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useTenantRole();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const invalidate = [trpc.guardrails.pathKey(), trpc.templates.pathKey()];
   const duplicate = useToastMutation(trpc.guardrails.duplicate.mutationOptions(), {
     success: "Guardrail duplicated",
@@ -99,36 +95,18 @@ function GuardrailActions({ guardrail }: { guardrail: Named & { templates: Named
   if (!can("admin")) return null;
   const names = guardrail.templates.map((template) => template.name);
   return (
-    <>
-      <Button
-        variant="outline"
-        onClick={() => duplicate.mutate({ guardrailId: guardrail.id })}
-        disabled={duplicate.isPending}
-      >
-        <Copy aria-hidden />
-        Duplicate
-      </Button>
-      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
-        <Trash2 aria-hidden />
-        Delete
-      </Button>
-      <ConfirmDialog
-        open={confirmDelete}
-        onOpenChange={setConfirmDelete}
-        title={`Delete ${guardrail.name}?`}
-        description={
-          names.length
-            ? `${names.join(", ")} ${names.length === 1 ? "names" : "name"} it and will use the tenant default guardrail instead. This cannot be undone.`
-            : "No template names it. This cannot be undone."
-        }
-        cancelLabel="Keep guardrail"
-        confirmLabel="Delete guardrail"
-        pending={remove.isPending}
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate({ guardrailId: guardrail.id });
-        }}
-      />
-    </>
+    <DuplicateDeleteActions
+      what="guardrail"
+      name={guardrail.name}
+      deleteDescription={
+        names.length
+          ? `${names.join(", ")} ${names.length === 1 ? "names" : "name"} it and will use the tenant default guardrail instead. This cannot be undone.`
+          : "No template names it. This cannot be undone."
+      }
+      onDuplicate={() => duplicate.mutate({ guardrailId: guardrail.id })}
+      duplicating={duplicate.isPending}
+      onDelete={() => remove.mutate({ guardrailId: guardrail.id })}
+      deleting={remove.isPending}
+    />
   );
 }

@@ -1,18 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Copy, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-actions";
 import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { TemplateEditor } from "./template-editor";
 
@@ -77,7 +74,6 @@ function TemplateActions({
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useTenantRole();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const invalidate = [trpc.templates.pathKey()];
   const duplicate = useToastMutation(trpc.templates.duplicate.mutationOptions(), {
     success: "Template duplicated",
@@ -92,36 +88,18 @@ function TemplateActions({
   if (!can("admin")) return null;
   const users = template.agents.map((agent) => agent.name);
   return (
-    <>
-      <Button
-        variant="outline"
-        onClick={() => duplicate.mutate({ templateId: template.id })}
-        disabled={duplicate.isPending}
-      >
-        <Copy aria-hidden />
-        Duplicate
-      </Button>
-      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
-        <Trash2 aria-hidden />
-        Delete
-      </Button>
-      <ConfirmDialog
-        open={confirmDelete}
-        onOpenChange={setConfirmDelete}
-        title={`Delete ${template.name}?`}
-        description={
-          users.length
-            ? `${users.join(", ")} ${users.length === 1 ? "uses" : "use"} it, so it will not be deleted: give ${users.length === 1 ? "that agent" : "those agents"} another template first.`
-            : "No agent uses it. This cannot be undone."
-        }
-        cancelLabel="Keep template"
-        confirmLabel="Delete template"
-        pending={remove.isPending}
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate({ templateId: template.id });
-        }}
-      />
-    </>
+    <DuplicateDeleteActions
+      what="template"
+      name={template.name}
+      deleteDescription={
+        users.length
+          ? `${users.join(", ")} ${users.length === 1 ? "uses" : "use"} it, so it will not be deleted: give ${users.length === 1 ? "that agent" : "those agents"} another template first.`
+          : "No agent uses it. This cannot be undone."
+      }
+      onDuplicate={() => duplicate.mutate({ templateId: template.id })}
+      duplicating={duplicate.isPending}
+      onDelete={() => remove.mutate({ templateId: template.id })}
+      deleting={remove.isPending}
+    />
   );
 }
