@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
 import { hashPassword } from "better-auth/crypto";
 import { getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { Inngest } from "inngest";
 import { afterAll } from "vitest";
+import { ZodError, z } from "zod";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
@@ -106,6 +108,32 @@ export async function callerFor(
     if (activeTenantId) requestHeaders.set(TENANT_HEADER, activeTenantId);
   }
   return createCaller(await createTRPCContext({ headers: requestHeaders, db, auth, dispatcher }));
+}
+
+/** A new member of the tenant with the role, signed in: who they are and their tRPC caller. */
+export async function signedInMember(db: Database, auth: Auth, tenantId: string, role: MemberRole) {
+  const user = await createUser(db, [{ tenantId, role }]);
+  return { user, caller: await callerFor(db, auth, await signIn(auth, user.email)) };
+}
+
+/**
+ * How a procedure refused: its code, message and field errors (the input schema's, flattened, or
+ * a service's). Throws when the promise did not fail with a TRPCError.
+ */
+export async function trpcFailure(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+  return {
+    code: error.code,
+    message: error.message,
+    fieldErrors: (error.cause instanceof ZodError
+      ? z.flattenError(error.cause).fieldErrors
+      : (error.cause as { fieldErrors?: unknown } | undefined)?.fieldErrors) as
+      Record<string, string[] | undefined> | undefined,
+  };
 }
 
 const ANY_INPUTS: SkillInputsSchema = { type: "object", properties: {} };

@@ -234,11 +234,6 @@ const MATRIX: Record<string, Entry> = {
         theirs.userId,
       ].every((id) => !JSON.stringify(result).includes(id)),
   },
-  "agents.modelChoices": {
-    role: "viewer",
-    call: (c) => c.agents.modelChoices(),
-    list: (result, theirs) => !JSON.stringify(result).includes(theirs.tenantId),
-  },
   "agents.previewConfig": {
     role: "admin",
     call: (c, ids) => c.agents.previewConfig({ agentId: ids.agentId, draft: agentInput(ids) }),
@@ -516,11 +511,7 @@ const MATRIX: Record<string, Entry> = {
     role: "viewer",
     call: (c, ids) => c.templates.get({ templateId: ids.templateId }),
   },
-  "templates.modelChoices": {
-    role: "viewer",
-    call: (c) => c.templates.modelChoices(),
-    takesNoIds: true,
-  },
+  "models.choices": { role: "viewer", call: (c) => c.models.choices(), takesNoIds: true },
   "templates.limits": { role: "viewer", call: (c) => c.templates.limits(), takesNoIds: true },
   "templates.create": { role: "admin", call: (c, ids) => c.templates.create(templateInput(ids)) },
   "templates.update": {

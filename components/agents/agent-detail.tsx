@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
-import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -32,14 +32,7 @@ export function AgentDetail({ agentId }: { agentId: string }) {
       query={agent}
       loading={<Skeleton className="h-64" aria-label="Loading agent" />}
       errorTitle="The agent could not be loaded"
-      notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Agent not found.{" "}
-          <Link href="/agents" className="text-link">
-            Back to agents
-          </Link>
-        </p>
-      }
+      notFound={<NotFoundNotice what="Agent" backHref="/agents" backLabel="Back to agents" />}
     >
       {(data) => (
         <>

@@ -8,8 +8,8 @@ import { Label } from "@/components/ui/label";
 import { Select } from "@/components/ui/select";
 import { plural } from "@/components/plural";
 import type { AgentForm, AgentFormOptions } from "./agent-form";
-import { AgentModelField } from "./agent-model-field";
 import { CheckboxList } from "./checkbox-list";
+import { ModelPicker } from "./model-picker";
 
 /** The agent's name and description, template, model and paired user. */
 export function AgentIdentityCard({
@@ -57,22 +57,51 @@ export function AgentIdentityCard({
           />
         </div>
         <TemplateField form={form} id={id} options={options} found={Boolean(template)} />
-        <Controller
-          control={form.control}
-          name="modelOverride"
-          render={({ field, fieldState }) => (
-            <AgentModelField
-              id={id}
-              value={field.value}
-              onChange={field.onChange}
-              inheritedModel={template?.model ?? null}
-              error={fieldState.error?.message}
-            />
-          )}
-        />
+        <ModelOverrideField form={form} id={id} inheritedModel={template?.model ?? null} />
         <PairedUserField form={form} id={id} members={options.members} />
       </CardContent>
     </Card>
+  );
+}
+
+/** The agent's model: none (its template's, named), or an override from the shared picker. */
+function ModelOverrideField({
+  form,
+  id,
+  inheritedModel,
+}: {
+  form: AgentForm;
+  id: string;
+  inheritedModel: string | null;
+}) {
+  return (
+    <Controller
+      control={form.control}
+      name="modelOverride"
+      render={({ field, fieldState }) => (
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-model`}>Model</Label>
+          <ModelPicker
+            id={`${id}-model`}
+            value={field.value}
+            onChange={field.onChange}
+            defaultLabel="The template's model"
+            inheritedModel={inheritedModel}
+            invalid={Boolean(fieldState.error)}
+            describedBy={fieldState.error ? `${id}-model-error` : `${id}-model-hint`}
+          />
+          {fieldState.error ? (
+            <FieldError id={`${id}-model-error`} label="Model" message={fieldState.error.message} />
+          ) : (
+            <p id={`${id}-model-hint`} className="text-muted-foreground text-xs">
+              {field.value === null
+                ? "Runs use the template's model, or the deployment's default when it names none."
+                : "Overrides the template's model for this agent."}
+            </p>
+          )}
+        </div>
+      )}
+    />
   );
 }
 

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryView } from "@/components/shell/query-view";
+import { EmptyState } from "@/components/shell/empty-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -60,12 +61,7 @@ export function AgentList() {
       loading={<Skeleton className="h-48" aria-label="Loading agents" />}
       errorTitle="Agents could not be loaded"
       isEmpty={(list) => list.length === 0}
-      empty={
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <Bot className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No agents in this tenant</p>
-        </div>
-      }
+      empty={<EmptyState icon={Bot} title="No agents in this tenant" />}
     >
       {(list) => (
         <Table aria-label="Agents">

@@ -11,10 +11,11 @@ import { Skeleton } from "@/components/ui/skeleton";
 const OTHER = "__other__";
 
 /**
- * A `provider:model` picker: the deployment default (null), the models Skillrun knows grouped by
- * provider, each provider marked when its settings are missing, or any other name typed in.
- * Shared by templates (default model) and agents (model override); `defaultLabel` names what
- * null means where it is used.
+ * A `provider:model` picker: what null means (the deployment default, or for an agent its
+ * template's model), the models Skillrun knows grouped by provider, each provider marked when its
+ * settings are missing, or any other name typed in. Shared by templates (default model) and
+ * agents (model override); `defaultLabel` names what null means where it is used and
+ * `inheritedModel` the model it stands for when that is not the deployment default.
  */
 export function ModelPicker({
   id,
@@ -24,6 +25,7 @@ export function ModelPicker({
   invalid,
   describedBy,
   defaultLabel = "Deployment default",
+  inheritedModel = null,
 }: {
   id: string;
   value: string | null;
@@ -32,9 +34,10 @@ export function ModelPicker({
   invalid?: boolean;
   describedBy?: string;
   defaultLabel?: string;
+  inheritedModel?: string | null;
 }) {
   const trpc = useTRPC();
-  const choices = useQuery(trpc.templates.modelChoices.queryOptions());
+  const choices = useQuery(trpc.models.choices.queryOptions());
   const listed = choices.data?.providers.some((provider) =>
     provider.models.some((model) => model === value),
   );
@@ -42,15 +45,14 @@ export function ModelPicker({
   if (!choices.data)
     return choices.isError ? (
       // Without the list the name can still be typed.
-      <Input
+      <TypedModel
         id={id}
-        value={value ?? ""}
-        onChange={(event) => onChange(event.target.value.trim() || null)}
+        value={value}
+        onChange={onChange}
         placeholder="provider:model (empty: deployment default)"
         disabled={disabled}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy}
-        className="font-mono"
+        invalid={invalid}
+        describedBy={describedBy}
       />
     ) : (
       <Skeleton className="h-9" aria-label="Loading models" />
@@ -74,19 +76,21 @@ export function ModelPicker({
           if (next !== OTHER) onChange(next || null);
         }}
       >
-        <ModelOptions choices={choices.data} defaultLabel={defaultLabel} />
+        <ModelOptions
+          choices={choices.data}
+          defaultLabel={defaultLabel}
+          inheritedModel={inheritedModel}
+        />
         <option value={OTHER}>Another model…</option>
       </Select>
       {other && (
-        <Input
-          aria-label="Model name, provider:model"
-          value={value ?? ""}
-          onChange={(event) => onChange(event.target.value.trim() || null)}
+        <TypedModel
+          ariaLabel="Model name, provider:model"
+          value={value}
+          onChange={onChange}
           placeholder={`${providers.map((provider) => provider.id).join(", ")} : model`}
           disabled={disabled}
-          aria-invalid={invalid || undefined}
-          className="font-mono"
-          autoComplete="off"
+          invalid={invalid}
         />
       )}
       {chosen && !chosen.configured && <NotConfigured provider={chosen} />}
@@ -94,23 +98,72 @@ export function ModelPicker({
   );
 }
 
+/** A `provider:model` typed in; empty means null. */
+function TypedModel({
+  id,
+  ariaLabel,
+  value,
+  onChange,
+  placeholder,
+  disabled,
+  invalid,
+  describedBy,
+}: {
+  id?: string;
+  ariaLabel?: string;
+  value: string | null;
+  onChange: (model: string | null) => void;
+  placeholder: string;
+  disabled?: boolean;
+  invalid?: boolean;
+  describedBy?: string;
+}) {
+  return (
+    <Input
+      id={id}
+      aria-label={ariaLabel}
+      value={value ?? ""}
+      onChange={(event) => onChange(event.target.value.trim() || null)}
+      placeholder={placeholder}
+      disabled={disabled}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      className="font-mono"
+      autoComplete="off"
+    />
+  );
+}
+
 type Choices = {
   deploymentDefault: { model: string; configured: boolean };
   providers: Provider[];
 };
-type Provider = { id: string; configured: boolean; missingSettings: string[]; models: string[] };
+type Provider = {
+  id: string;
+  label: string;
+  configured: boolean;
+  missingSettings: string[];
+  models: string[];
+};
 
 function ModelOptions({
   choices: { deploymentDefault, providers },
   defaultLabel,
+  inheritedModel,
 }: {
   choices: Choices;
   defaultLabel: string;
+  inheritedModel: string | null;
 }) {
+  const inherited = inheritedModel ?? deploymentDefault.model;
+  const inheritedConfigured = inheritedModel
+    ? (providers.find((provider) => inheritedModel.startsWith(`${provider.id}:`))?.configured ??
+      false)
+    : deploymentDefault.configured;
   return (
     <>
       <option value="">
-        {`${defaultLabel} (${deploymentDefault.model}${deploymentDefault.configured ? "" : ", not configured"})`}
+        {`${defaultLabel} (${inherited}${inheritedConfigured ? "" : ", not configured"})`}
       </option>
       {providers
         .filter((provider) => provider.models.length > 0)
@@ -119,13 +172,13 @@ function ModelOptions({
             key={provider.id}
             label={
               provider.configured
-                ? provider.id
-                : `${provider.id} — not configured (set ${provider.missingSettings.join(", ")})`
+                ? provider.label
+                : `${provider.label} — not configured (set ${provider.missingSettings.join(", ")})`
             }
           >
             {provider.models.map((model) => (
               <option key={model} value={model}>
-                {provider.configured ? model : `${model} (not configured)`}
+                {provider.configured ? model : `${model} — not configured`}
               </option>
             ))}
           </optgroup>
@@ -138,8 +191,8 @@ function NotConfigured({ provider }: { provider: Provider }) {
   const settings = provider.missingSettings;
   return (
     <p className="text-warning text-xs">
-      {provider.id} is not configured on this deployment: runs fail until {settings.join(" and ")}{" "}
-      {settings.length === 1 ? "is" : "are"} set.
+      {provider.label} is not configured on this deployment: runs fail until{" "}
+      {settings.join(" and ")} {settings.length === 1 ? "is" : "are"} set.
     </p>
   );
 }

@@ -1,18 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Copy, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-actions";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { GuardrailEditor } from "./guardrail-editor";
 
@@ -29,18 +27,7 @@ function UsedBy({ templates, isDefault }: { templates: Named[]; isDefault: boole
       {templates.length === 0 ? (
         "No template names this guardrail."
       ) : (
-        <>
-          Named by{" "}
-          {templates.map((template, index) => (
-            <span key={template.id}>
-              {index > 0 && ", "}
-              <Link href={`/agents/templates/${template.id}`} className="text-link">
-                {template.name}
-              </Link>
-            </span>
-          ))}
-          .
-        </>
+        <LinkedNames lead="Named by" rows={templates} hrefOf={(id) => `/agents/templates/${id}`} />
       )}
     </>
   );
@@ -59,12 +46,11 @@ export function GuardrailDetail({ guardrailId }: { guardrailId: string }) {
       loading={<Skeleton className="h-96" aria-label="Loading guardrail" />}
       errorTitle="The guardrail could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Guardrail not found.{" "}
-          <Link href="/agents/guardrails" className="text-link">
-            Back to guardrails
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Guardrail"
+          backHref="/agents/guardrails"
+          backLabel="Back to guardrails"
+        />
       }
     >
       {(data) => (
@@ -95,7 +81,6 @@ function GuardrailActions({ guardrail }: { guardrail: Named & { templates: Named
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useTenantRole();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const invalidate = [trpc.guardrails.pathKey(), trpc.templates.pathKey()];
   const duplicate = useToastMutation(trpc.guardrails.duplicate.mutationOptions(), {
     success: "Guardrail duplicated",
@@ -110,36 +95,18 @@ function GuardrailActions({ guardrail }: { guardrail: Named & { templates: Named
   if (!can("admin")) return null;
   const names = guardrail.templates.map((template) => template.name);
   return (
-    <>
-      <Button
-        variant="outline"
-        onClick={() => duplicate.mutate({ guardrailId: guardrail.id })}
-        disabled={duplicate.isPending}
-      >
-        <Copy aria-hidden />
-        Duplicate
-      </Button>
-      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
-        <Trash2 aria-hidden />
-        Delete
-      </Button>
-      <ConfirmDialog
-        open={confirmDelete}
-        onOpenChange={setConfirmDelete}
-        title={`Delete ${guardrail.name}?`}
-        description={
-          names.length
-            ? `${names.join(", ")} ${names.length === 1 ? "names" : "name"} it and will use the tenant default guardrail instead. This cannot be undone.`
-            : "No template names it. This cannot be undone."
-        }
-        cancelLabel="Keep guardrail"
-        confirmLabel="Delete guardrail"
-        pending={remove.isPending}
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate({ guardrailId: guardrail.id });
-        }}
-      />
-    </>
+    <DuplicateDeleteActions
+      what="guardrail"
+      name={guardrail.name}
+      deleteDescription={
+        names.length
+          ? `${names.join(", ")} ${names.length === 1 ? "names" : "name"} it and will use the tenant default guardrail instead. This cannot be undone.`
+          : "No template names it. This cannot be undone."
+      }
+      onDuplicate={() => duplicate.mutate({ guardrailId: guardrail.id })}
+      duplicating={duplicate.isPending}
+      onDelete={() => remove.mutate({ guardrailId: guardrail.id })}
+      deleting={remove.isPending}
+    />
   );
 }

@@ -13,7 +13,7 @@ import {
   SaveBar,
   showSaveError,
   useUnsavedChangesGuard,
-} from "@/components/templates/form-parts";
+} from "@/components/catalog/form-parts";
 import type { GuardrailInput } from "@/lib/schemas/guardrails";
 import { GuardrailAboutCard, GuardrailRulesCard } from "./guardrail-fields";
 import {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useWatch } from "react-hook-form";
-import { describedBy, Field } from "@/components/templates/form-parts";
+import { describedBy, Field, NameAndDescriptionFields } from "@/components/catalog/form-parts";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
@@ -20,27 +20,12 @@ export function GuardrailAboutCard({ form, id }: { form: GuardrailForm; id: stri
         <CardTitle>Guardrail</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <Field
-          id={`${id}-name`}
-          label="Name"
-          error={errors.name?.message}
-          hint="Unique in this tenant."
-        >
-          <Input
-            id={`${id}-name`}
-            autoComplete="off"
-            {...form.register("name")}
-            {...describedBy(`${id}-name`, errors.name)}
-          />
-        </Field>
-        <Field id={`${id}-description`} label="Description" error={errors.description?.message}>
-          <Input
-            id={`${id}-description`}
-            autoComplete="off"
-            {...form.register("description")}
-            {...describedBy(`${id}-description`, errors.description)}
-          />
-        </Field>
+        <NameAndDescriptionFields
+          id={id}
+          name={form.register("name")}
+          description={form.register("description")}
+          errors={errors}
+        />
         <div className="flex items-start gap-2">
           <Checkbox
             id={`${id}-default`}

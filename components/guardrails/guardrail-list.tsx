@@ -8,6 +8,7 @@ import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
+import { EmptyState } from "@/components/shell/empty-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -68,12 +69,7 @@ function GuardrailTable() {
       loading={<Skeleton className="h-48" aria-label="Loading guardrails" />}
       errorTitle="Guardrails could not be loaded"
       isEmpty={(list) => list.length === 0}
-      empty={
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <ShieldCheck className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No guardrails in this tenant</p>
-        </div>
-      }
+      empty={<EmptyState icon={ShieldCheck} title="No guardrails in this tenant" />}
     >
       {(list) => (
         <Table aria-label="Guardrails">

@@ -2,13 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Pencil, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
@@ -23,20 +24,7 @@ type Agent = { id: string; name: string };
 
 function UsedBy({ agents }: { agents: Agent[] }) {
   if (agents.length === 0) return <>No agent searches it yet.</>;
-  return (
-    <>
-      Searched by{" "}
-      {agents.map((agent, index) => (
-        <span key={agent.id}>
-          {index > 0 && ", "}
-          <Link href={`/agents/${agent.id}`} className="text-link">
-            {agent.name}
-          </Link>
-        </span>
-      ))}
-      .
-    </>
-  );
+  return <LinkedNames lead="Searched by" rows={agents} hrefOf={(id) => `/agents/${id}`} />;
 }
 
 export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: string }) {
@@ -53,12 +41,11 @@ export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: stri
       loading={<Skeleton className="h-96" aria-label="Loading knowledge base" />}
       errorTitle="The knowledge base could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Knowledge base not found.{" "}
-          <Link href="/agents/knowledge" className="text-link">
-            Back to knowledge bases
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Knowledge base"
+          backHref="/agents/knowledge"
+          backLabel="Back to knowledge bases"
+        />
       }
     >
       {(data) => (

@@ -11,6 +11,7 @@ import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
+import { EmptyState } from "@/components/shell/empty-state";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
@@ -55,15 +56,11 @@ export function KnowledgeBaseList() {
         errorTitle="Knowledge bases could not be loaded"
         isEmpty={(rows) => rows.length === 0}
         empty={
-          <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-            <Library className="text-muted-foreground mb-3 size-8" aria-hidden />
-            <p className="font-medium">No knowledge bases yet</p>
-            <p className="text-muted-foreground mt-1 max-w-md text-sm">
-              {can("admin")
-                ? "Create one, upload Markdown, text or PDF documents, then give it to an agent."
-                : "An admin of this tenant can create one."}
-            </p>
-          </div>
+          <EmptyState icon={Library} title="No knowledge bases yet">
+            {can("admin")
+              ? "Create one, upload Markdown, text or PDF documents, then give it to an agent."
+              : "An admin of this tenant can create one."}
+          </EmptyState>
         }
       >
         {(rows) => <KnowledgeBaseTable rows={rows} />}

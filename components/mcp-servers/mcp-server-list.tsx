@@ -9,6 +9,7 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView } from "@/components/shell/query-view";
+import { EmptyState } from "@/components/shell/empty-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -59,15 +60,11 @@ export function McpServerList() {
         errorTitle="MCP servers could not be loaded"
         isEmpty={(list) => list.length === 0}
         empty={
-          <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-            <Server className="text-muted-foreground mb-3 size-8" aria-hidden />
-            <p className="font-medium">No MCP servers yet</p>
-            <p className="text-muted-foreground mt-1 text-sm">
-              {admin
-                ? "Add one by URL to give agents its tools."
-                : "An admin of this tenant can add one."}
-            </p>
-          </div>
+          <EmptyState icon={Server} title="No MCP servers yet">
+            {admin
+              ? "Add one by URL to give agents its tools."
+              : "An admin of this tenant can add one."}
+          </EmptyState>
         }
       >
         {(list) => <McpServerTable list={list} admin={admin} />}

@@ -1,36 +1,21 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Copy, Trash2 } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-actions";
+import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { ConfirmDialog } from "@/components/shell/confirm-dialog";
+import { NotFoundNotice } from "@/components/shell/empty-state";
 import { PageHeader } from "@/components/shell/page-header";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { TemplateEditor } from "./template-editor";
 
 function UsedBy({ agents }: { agents: { id: string; name: string }[] }) {
   if (agents.length === 0) return <>No agent uses this template.</>;
-  return (
-    <>
-      Used by{" "}
-      {agents.map((agent, index) => (
-        <span key={agent.id}>
-          {index > 0 && ", "}
-          <Link href={`/agents/${agent.id}`} className="text-link">
-            {agent.name}
-          </Link>
-        </span>
-      ))}
-      .
-    </>
-  );
+  return <LinkedNames lead="Used by" rows={agents} hrefOf={(id) => `/agents/${id}`} />;
 }
 
 /** One template: its form (read-only below admin), what uses it, duplicate and delete. */
@@ -46,12 +31,11 @@ export function TemplateDetail({ templateId }: { templateId: string }) {
       loading={<Skeleton className="h-96" aria-label="Loading template" />}
       errorTitle="The template could not be loaded"
       notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Template not found.{" "}
-          <Link href="/agents/templates" className="text-link">
-            Back to templates
-          </Link>
-        </p>
+        <NotFoundNotice
+          what="Template"
+          backHref="/agents/templates"
+          backLabel="Back to templates"
+        />
       }
     >
       {(data) => (
@@ -90,7 +74,6 @@ function TemplateActions({
   const trpc = useTRPC();
   const router = useRouter();
   const { can } = useTenantRole();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const invalidate = [trpc.templates.pathKey()];
   const duplicate = useToastMutation(trpc.templates.duplicate.mutationOptions(), {
     success: "Template duplicated",
@@ -105,36 +88,18 @@ function TemplateActions({
   if (!can("admin")) return null;
   const users = template.agents.map((agent) => agent.name);
   return (
-    <>
-      <Button
-        variant="outline"
-        onClick={() => duplicate.mutate({ templateId: template.id })}
-        disabled={duplicate.isPending}
-      >
-        <Copy aria-hidden />
-        Duplicate
-      </Button>
-      <Button variant="outline" onClick={() => setConfirmDelete(true)}>
-        <Trash2 aria-hidden />
-        Delete
-      </Button>
-      <ConfirmDialog
-        open={confirmDelete}
-        onOpenChange={setConfirmDelete}
-        title={`Delete ${template.name}?`}
-        description={
-          users.length
-            ? `${users.join(", ")} ${users.length === 1 ? "uses" : "use"} it, so it will not be deleted: give ${users.length === 1 ? "that agent" : "those agents"} another template first.`
-            : "No agent uses it. This cannot be undone."
-        }
-        cancelLabel="Keep template"
-        confirmLabel="Delete template"
-        pending={remove.isPending}
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate({ templateId: template.id });
-        }}
-      />
-    </>
+    <DuplicateDeleteActions
+      what="template"
+      name={template.name}
+      deleteDescription={
+        users.length
+          ? `${users.join(", ")} ${users.length === 1 ? "uses" : "use"} it, so it will not be deleted: give ${users.length === 1 ? "that agent" : "those agents"} another template first.`
+          : "No agent uses it. This cannot be undone."
+      }
+      onDuplicate={() => duplicate.mutate({ templateId: template.id })}
+      duplicating={duplicate.isPending}
+      onDelete={() => remove.mutate({ templateId: template.id })}
+      deleting={remove.isPending}
+    />
   );
 }

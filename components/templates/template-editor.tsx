@@ -11,7 +11,12 @@ import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { TemplateInput } from "@/lib/schemas/templates";
-import { ReadOnlyNotice, SaveBar, showSaveError, useUnsavedChangesGuard } from "./form-parts";
+import {
+  ReadOnlyNotice,
+  SaveBar,
+  showSaveError,
+  useUnsavedChangesGuard,
+} from "@/components/catalog/form-parts";
 import {
   formFieldsOf,
   NEW_TEMPLATE,

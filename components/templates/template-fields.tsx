@@ -14,7 +14,7 @@ import {
   MAX_SYSTEM_PROMPT_CHARS,
   MIN_TIMEOUT_SECONDS,
 } from "@/lib/schemas/templates";
-import { describedBy, Field } from "./form-parts";
+import { describedBy, Field, NameAndDescriptionFields } from "@/components/catalog/form-parts";
 import type { TemplateForm } from "./template-form";
 
 const TOOL_LABELS: Record<BuiltInTool, string> = {
@@ -31,27 +31,12 @@ export function TemplateAboutCard({ form, id }: { form: TemplateForm; id: string
         <CardTitle>Template</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <Field
-          id={`${id}-name`}
-          label="Name"
-          error={errors.name?.message}
-          hint="Unique in this tenant."
-        >
-          <Input
-            id={`${id}-name`}
-            autoComplete="off"
-            {...form.register("name")}
-            {...describedBy(`${id}-name`, errors.name)}
-          />
-        </Field>
-        <Field id={`${id}-description`} label="Description" error={errors.description?.message}>
-          <Input
-            id={`${id}-description`}
-            autoComplete="off"
-            {...form.register("description")}
-            {...describedBy(`${id}-description`, errors.description)}
-          />
-        </Field>
+        <NameAndDescriptionFields
+          id={id}
+          name={form.register("name")}
+          description={form.register("description")}
+          errors={errors}
+        />
       </CardContent>
     </Card>
   );

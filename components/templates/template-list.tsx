@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { PageHeader } from "@/components/shell/page-header";
 import { Button } from "@/components/ui/button";
 import { QueryView } from "@/components/shell/query-view";
+import { EmptyState } from "@/components/shell/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import {
   Table,
@@ -58,12 +59,7 @@ function TemplateTable({ query: templates }: { query: ReturnType<typeof useTempl
       loading={<Skeleton className="h-48" aria-label="Loading templates" />}
       errorTitle="Templates could not be loaded"
       isEmpty={(list) => list.length === 0}
-      empty={
-        <div className="border-border flex flex-col items-center rounded-lg border border-dashed px-6 py-16 text-center">
-          <LayoutTemplate className="text-muted-foreground mb-3 size-8" aria-hidden />
-          <p className="font-medium">No templates in this tenant</p>
-        </div>
-      }
+      empty={<EmptyState icon={LayoutTemplate} title="No templates in this tenant" />}
     >
       {(list) => (
         <Table aria-label="Templates">

@@ -30,12 +30,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/**
- * True when the error (or one it wraps) is PostgreSQL refusing a duplicate key, of the named
- * unique index or constraint if one is given: the database is the arbiter of "already taken",
- * so two concurrent saves of one name cannot both pass a check made before the write.
- */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+/** The PostgreSQL error a failed statement carries (drizzle puts the driver's in `cause`), or null. */
+function postgresError(error: unknown): { code: string; constraint: string | undefined } | null {
   for (
     let current: unknown = error, depth = 0;
     current && typeof current === "object" && depth < 5;
@@ -45,7 +41,25 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
       code?: unknown;
       constraint_name?: unknown;
     };
-    if (code === "23505") return constraint === undefined || name === constraint;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code))
+      return { code, constraint: typeof name === "string" ? name : undefined };
   }
-  return false;
+  return null;
+}
+
+/**
+ * True when the error (or one it wraps) is PostgreSQL refusing a duplicate key, of the named
+ * unique index or constraint if one is given: the database is the arbiter of "already taken",
+ * so two concurrent saves of one name cannot both pass a check made before the write.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const failure = postgresError(error);
+  return (
+    failure?.code === "23505" && (constraint === undefined || failure.constraint === constraint)
+  );
+}
+
+/** True when the error (or one it wraps) is a foreign key refusing a delete that rows still use. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return postgresError(error)?.code === "23503";
 }

@@ -7,6 +7,7 @@ import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { mcpServersRouter } from "./routers/mcp-servers";
 import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
+import { modelsRouter } from "./routers/models";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillArchivesRouter } from "./routers/skill-archives";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   agents: agentsRouter,
   mcpServers: mcpServersRouter,
   templates: templatesRouter,
+  models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
   schedules: schedulesRouter,

@@ -10,6 +10,7 @@ import { AgentNotFoundError } from "./agent-config";
 import { agentAudit, AUDIT_LABELS, auditFieldsOf, lockAgent, type AgentScope } from "./agent-audit";
 import { AgentNameTakenError, loadAgentLinks, type AgentLinks } from "./agent-links";
 import { agentUsage } from "./agents";
+import { nameRaceAsConflict } from "./names";
 
 export type { AgentScope };
 
@@ -52,20 +53,6 @@ async function assertNameFree(tx: Transaction, tenantId: string, name: string, a
       ),
     );
   if (taken) throw new AgentNameTakenError(name);
-}
-
-/** Two saves racing for one name: the loser gets the same answer as one that came second. */
-function nameRaceAsConflict(name: string) {
-  return (error: unknown): never => {
-    const cause = error instanceof Error && error.cause ? error.cause : error;
-    const { code, constraint_name: constraint } = (cause ?? {}) as {
-      code?: string;
-      constraint_name?: string;
-    };
-    if (code === "23505" && constraint === "agents_tenant_id_name_index")
-      throw new AgentNameTakenError(name);
-    throw error;
-  };
 }
 
 /** The agent's skill, MCP server and knowledge base links become exactly these. */
@@ -116,7 +103,9 @@ export async function createAgent(db: Database, scope: AgentScope, input: AgentI
       );
       return created;
     })
-    .catch(nameRaceAsConflict(input.name));
+    .catch(
+      nameRaceAsConflict("agents_tenant_id_name_index", () => new AgentNameTakenError(input.name)),
+    );
 }
 
 /** The agent row and its links replaced by the input, in one transaction. */
@@ -144,7 +133,9 @@ export async function updateAgent(
         );
       return { id: scope.agentId };
     })
-    .catch(nameRaceAsConflict(input.name));
+    .catch(
+      nameRaceAsConflict("agents_tenant_id_name_index", () => new AgentNameTakenError(input.name)),
+    );
 }
 
 /** Refused while a schedule or webhook names the agent, and for the default agent. */

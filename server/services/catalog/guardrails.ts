@@ -9,7 +9,7 @@ import type { Database, Transaction } from "@/server/db/client";
 import { agentTemplates, guardrails } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
-import { copyName, postgresError, UNIQUE_VIOLATION } from "./db-errors";
+import { copyName, nameRaceAsConflict } from "./names";
 
 export class GuardrailNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -102,20 +102,11 @@ function guardrailAudit(
 }
 
 /** Writes a guardrail's row; a lost race for its name is the same conflict as a name seen taken. */
-async function writing<T>(name: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    const failure = postgresError(error);
-    // The other unique index, one default per tenant, is only lost to a concurrent save: unexpected.
-    if (
-      failure?.code === UNIQUE_VIOLATION &&
-      failure.constraint !== "guardrails_one_default_per_tenant"
-    )
-      throw new GuardrailNameTakenError(name);
-    throw error;
-  }
-}
+// Only the name's index: the other, one default per tenant, is lost only to a concurrent save.
+const writing = <T>(name: string, write: () => Promise<T>): Promise<T> =>
+  write().catch(
+    nameRaceAsConflict("guardrails_tenant_id_name_index", () => new GuardrailNameTakenError(name)),
+  );
 
 async function assertNameFree(tx: Transaction, tenantId: string, name: string, exceptId?: string) {
   const [taken] = await tx

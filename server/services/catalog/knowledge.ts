@@ -8,6 +8,7 @@ import type { Database, Transaction } from "@/server/db/client";
 import { agentKnowledgeBases, agents, kbDocuments, knowledgeBases } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { KnowledgeBaseNameTakenError, KnowledgeBaseNotFoundError } from "./knowledge-errors";
+import { nameRaceAsConflict } from "./names";
 
 /**
  * Full-text search over some knowledge bases of a tenant: the best matching documents, each
@@ -193,30 +194,37 @@ export async function updateKnowledgeBase(
   scope: KnowledgeScope & { knowledgeBaseId: string },
   input: KnowledgeBaseInput,
 ) {
-  return db.transaction(async (tx) => {
-    const before = await lockKnowledgeBase(tx, scope.tenantId, scope.knowledgeBaseId);
-    await refuseTakenName(tx, scope.tenantId, input.name, before.id);
-    await tx
-      .update(knowledgeBases)
-      .set({ name: input.name, description: input.description, updatedAt: new Date() })
-      .where(eq(knowledgeBases.id, before.id));
-    const changes = auditChanges(
-      { name: before.name, description: before.description },
-      input,
-      FIELD_LABELS,
-    );
-    if (changes.length)
-      await recordAudit(
-        tx,
-        knowledgeAudit(
-          scope,
-          "knowledge_base.update",
-          { type: "knowledge_base", id: before.id },
-          { name: input.name, changes },
-        ),
+  return db
+    .transaction(async (tx) => {
+      const before = await lockKnowledgeBase(tx, scope.tenantId, scope.knowledgeBaseId);
+      await refuseTakenName(tx, scope.tenantId, input.name, before.id);
+      await tx
+        .update(knowledgeBases)
+        .set({ name: input.name, description: input.description, updatedAt: new Date() })
+        .where(eq(knowledgeBases.id, before.id));
+      const changes = auditChanges(
+        { name: before.name, description: before.description },
+        input,
+        FIELD_LABELS,
       );
-    return { id: before.id };
-  });
+      if (changes.length)
+        await recordAudit(
+          tx,
+          knowledgeAudit(
+            scope,
+            "knowledge_base.update",
+            { type: "knowledge_base", id: before.id },
+            { name: input.name, changes },
+          ),
+        );
+      return { id: before.id };
+    })
+    .catch(
+      nameRaceAsConflict(
+        "knowledge_bases_tenant_id_name_index",
+        () => new KnowledgeBaseNameTakenError(input.name),
+      ),
+    );
 }
 
 /**

@@ -14,6 +14,7 @@ import { agentMcpServers, agents, mcpServers } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 import { checkMcpUrl, sameOrigin } from "./mcp-server-url";
+import { nameRaceAsConflict } from "./names";
 
 export class McpServerNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -146,25 +147,32 @@ export async function createMcpServer(
   input: CreateMcpServerInput,
 ) {
   await refuseUnreachableUrl(input.url);
-  return db.transaction(async (tx) => {
-    await refuseTakenName(tx, scope.tenantId, input.name);
-    const [created] = await tx
-      .insert(mcpServers)
-      .values({
-        tenantId: scope.tenantId,
+  return db
+    .transaction(async (tx) => {
+      await refuseTakenName(tx, scope.tenantId, input.name);
+      const [created] = await tx
+        .insert(mcpServers)
+        .values({
+          tenantId: scope.tenantId,
+          name: input.name,
+          url: input.url,
+          authToken: input.authToken ? encryptSecret(input.authToken) : null,
+        })
+        .returning({ id: mcpServers.id, name: mcpServers.name });
+      await recordMcpAudit(tx, scope, "mcp_server.create", created!, null, {
         name: input.name,
-        url: input.url,
-        authToken: input.authToken ? encryptSecret(input.authToken) : null,
-      })
-      .returning({ id: mcpServers.id, name: mcpServers.name });
-    await recordMcpAudit(tx, scope, "mcp_server.create", created!, null, {
-      name: input.name,
-      url: redactUrl(input.url),
-      token: tokenMarker(Boolean(input.authToken)),
-      enabled: true,
-    });
-    return { id: created!.id };
-  });
+        url: redactUrl(input.url),
+        token: tokenMarker(Boolean(input.authToken)),
+        enabled: true,
+      });
+      return { id: created!.id };
+    })
+    .catch(
+      nameRaceAsConflict(
+        "mcp_servers_tenant_id_name_index",
+        () => new McpServerNameTakenError(input.name),
+      ),
+    );
 }
 
 /**
@@ -178,62 +186,69 @@ export async function updateMcpServer(
   input: { server: McpServerInput; token: McpTokenChange },
 ) {
   await refuseUnreachableUrl(input.server.url);
-  await db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({
-        name: mcpServers.name,
-        url: mcpServers.url,
-        hasToken: sql<boolean>`${mcpServers.authToken} is not null`,
-      })
-      .from(mcpServers)
-      .where(and(eq(mcpServers.id, scope.mcpServerId), eq(mcpServers.tenantId, scope.tenantId)))
-      .for("update");
-    if (!current) throw new McpServerNotFoundError(scope.mcpServerId);
-    if (
-      input.token.action === "keep" &&
-      current.hasToken &&
-      !sameOrigin(current.url, input.server.url)
-    )
-      throw new McpServerInvalidError({
-        authToken: [
-          "was given for the server at the old URL: enter the new server's token, or remove the token",
-        ],
-      });
-    await refuseTakenName(tx, scope.tenantId, input.server.name, scope.mcpServerId);
-    const { token } = input;
-    await tx
-      .update(mcpServers)
-      .set({
-        name: input.server.name,
-        url: input.server.url,
-        ...(token.action === "replace" ? { authToken: encryptSecret(token.value) } : {}),
-        ...(token.action === "remove" ? { authToken: null } : {}),
-        updatedAt: new Date(),
-      })
-      .where(eq(mcpServers.id, scope.mcpServerId));
-    await recordMcpAudit(
-      tx,
-      scope,
-      "mcp_server.update",
-      { id: scope.mcpServerId, name: input.server.name },
-      { name: current.name, url: redactUrl(current.url), token: tokenMarker(current.hasToken) },
-      {
-        name: input.server.name,
-        url:
-          current.url !== input.server.url && sameOrigin(current.url, input.server.url)
-            ? `${redactUrl(input.server.url)} (path changed)`
-            : redactUrl(input.server.url),
-        token:
-          token.action === "keep"
-            ? tokenMarker(current.hasToken)
-            : token.action === "remove"
-              ? "not set"
-              : current.hasToken
-                ? "changed"
-                : "set",
-      },
+  await db
+    .transaction(async (tx) => {
+      const [current] = await tx
+        .select({
+          name: mcpServers.name,
+          url: mcpServers.url,
+          hasToken: sql<boolean>`${mcpServers.authToken} is not null`,
+        })
+        .from(mcpServers)
+        .where(and(eq(mcpServers.id, scope.mcpServerId), eq(mcpServers.tenantId, scope.tenantId)))
+        .for("update");
+      if (!current) throw new McpServerNotFoundError(scope.mcpServerId);
+      if (
+        input.token.action === "keep" &&
+        current.hasToken &&
+        !sameOrigin(current.url, input.server.url)
+      )
+        throw new McpServerInvalidError({
+          authToken: [
+            "was given for the server at the old URL: enter the new server's token, or remove the token",
+          ],
+        });
+      await refuseTakenName(tx, scope.tenantId, input.server.name, scope.mcpServerId);
+      const { token } = input;
+      await tx
+        .update(mcpServers)
+        .set({
+          name: input.server.name,
+          url: input.server.url,
+          ...(token.action === "replace" ? { authToken: encryptSecret(token.value) } : {}),
+          ...(token.action === "remove" ? { authToken: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(mcpServers.id, scope.mcpServerId));
+      await recordMcpAudit(
+        tx,
+        scope,
+        "mcp_server.update",
+        { id: scope.mcpServerId, name: input.server.name },
+        { name: current.name, url: redactUrl(current.url), token: tokenMarker(current.hasToken) },
+        {
+          name: input.server.name,
+          url:
+            current.url !== input.server.url && sameOrigin(current.url, input.server.url)
+              ? `${redactUrl(input.server.url)} (path changed)`
+              : redactUrl(input.server.url),
+          token:
+            token.action === "keep"
+              ? tokenMarker(current.hasToken)
+              : token.action === "remove"
+                ? "not set"
+                : current.hasToken
+                  ? "changed"
+                  : "set",
+        },
+      );
+    })
+    .catch(
+      nameRaceAsConflict(
+        "mcp_servers_tenant_id_name_index",
+        () => new McpServerNameTakenError(input.server.name),
+      ),
     );
-  });
 }
 
 /** Enabling an enabled server (or disabling a disabled one) changes nothing and logs nothing. */

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { auditChanges } from "@/lib/audit-changes";
+import { isForeignKeyViolation } from "@/server/db/errors";
 import type { AuditAction } from "@/lib/enums";
 import type { TemplateInput } from "@/lib/schemas/templates";
 import { missingModelSettings, modelProviders } from "@/server/agent/models";
@@ -10,7 +11,7 @@ import { env } from "@/server/env";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 import { TemplateNotFoundError } from "./agent-config";
-import { copyName, FOREIGN_KEY_VIOLATION, postgresError, UNIQUE_VIOLATION } from "./db-errors";
+import { copyName, nameRaceAsConflict } from "./names";
 import { GuardrailNotFoundError } from "./guardrails";
 import { maxTimeoutSeconds } from "./template-options";
 
@@ -127,14 +128,13 @@ async function assertNameFree(tx: Transaction, tenantId: string, name: string, e
 }
 
 /** Writes a template's row; a lost race for its name is the same conflict as a name seen taken. */
-async function writing<T>(name: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (postgresError(error)?.code === UNIQUE_VIOLATION) throw new TemplateNameTakenError(name);
-    throw error;
-  }
-}
+const writing = <T>(name: string, write: () => Promise<T>): Promise<T> =>
+  write().catch(
+    nameRaceAsConflict(
+      "agent_templates_tenant_id_name_index",
+      () => new TemplateNameTakenError(name),
+    ),
+  );
 
 const columnsOf = (input: TemplateInput) => ({
   name: input.name,
@@ -264,7 +264,7 @@ export async function deleteTemplate(db: Database, scope: TemplateScope) {
     });
   } catch (error) {
     // An agent given this template after the check: the foreign key refuses, the answer is the same.
-    if (postgresError(error)?.code !== FOREIGN_KEY_VIOLATION) throw error;
+    if (!isForeignKeyViolation(error)) throw error;
     const template = await getTemplate(db, scope.tenantId, scope.templateId);
     throw new TemplateInUseError(
       template.name,

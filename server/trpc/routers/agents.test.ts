@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { z, ZodError } from "zod";
 import {
   agents,
   agentSkills,
@@ -19,36 +17,16 @@ import {
 import type { MemberRole } from "@/server/db/schema/enums";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import {
-  callerFor,
   createTenantWithSkill,
-  createUser,
   fingerprintTables,
   openTestDatabase,
-  signIn,
+  signedInMember,
+  trpcFailure as failure,
 } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
-async function member(tenantId: string, role: MemberRole) {
-  const user = await createUser(db, [{ tenantId, role }]);
-  return { user, caller: await callerFor(db, auth, await signIn(auth, user.email)) };
-}
-
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return {
-    code: error.code,
-    message: error.message,
-    fieldErrors:
-      error.cause instanceof ZodError
-        ? z.flattenError(error.cause).fieldErrors
-        : (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors,
-  };
-}
+const member = (tenantId: string, role: MemberRole) => signedInMember(db, auth, tenantId, role);
 
 async function insertSkill(tenantId: string | null, name: string, enabled = true) {
   const [skill] = await db
@@ -477,17 +455,6 @@ describe("agents router: preview, options, roles", () => {
       "mcp.example.com",
     ])
       expect(text).not.toContain(absent);
-  });
-
-  it("lists model choices with the settings each provider still needs", async () => {
-    const w = await world();
-    const { caller } = await member(w.tenant.id, "viewer");
-    const choices = await caller.agents.modelChoices();
-    expect(choices.deploymentDefault).toBe("openai:gpt-4.1-mini");
-    const openai = choices.providers.find((provider) => provider.provider === "openai");
-    // The tests' environment configures no provider.
-    expect(openai).toMatchObject({ configured: false, missingSettings: ["OPENAI_API_KEY"] });
-    expect(openai?.models).toContain("openai:gpt-4.1-mini");
   });
 
   it("lets operators and viewers read agents but change nothing", async () => {

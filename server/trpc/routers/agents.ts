@@ -11,7 +11,6 @@ import {
   updateAgentInput,
 } from "@/lib/schemas/agents";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
-import { modelChoices } from "@/server/services/catalog/agent-model-choices";
 import { previewAgentConfig } from "@/server/services/catalog/agent-preview";
 import {
   createAgent,
@@ -40,8 +39,6 @@ export const agentsRouter = createTRPCRouter({
 
   /** What the editor offers: the tenant's templates, skills, MCP servers, knowledge bases, members. */
   formOptions: roleProcedure("admin").query(({ ctx }) => agentFormOptions(ctx.db, ctx.tenant.id)),
-
-  modelChoices: tenantProcedure.query(() => modelChoices()),
 
   /** The saved config next to the draft's; writes nothing. */
   previewConfig: roleProcedure("admin")

@@ -1,40 +1,20 @@
-import { TRPCError } from "@trpc/server";
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ZodError, z } from "zod";
 import type { MemberRole } from "@/lib/enums";
 import type { GuardrailInput } from "@/lib/schemas/guardrails";
 import { agentTemplates, auditLog, guardrails } from "@/server/db/schema";
 import {
-  callerFor,
   createTenantWithSkill,
-  createUser,
   fingerprintTables,
   openTestDatabase,
-  signIn,
+  signedInMember,
+  trpcFailure as failure,
 } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
-async function member(tenantId: string, role: MemberRole) {
-  const user = await createUser(db, [{ tenantId, role }]);
-  return callerFor(db, auth, await signIn(auth, user.email));
-}
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return {
-    code: error.code,
-    message: error.message,
-    fieldErrors: (error.cause instanceof ZodError
-      ? z.flattenError(error.cause).fieldErrors
-      : (error.cause as { fieldErrors?: unknown } | undefined)?.fieldErrors) as
-      Record<string, string[] | undefined> | undefined,
-  };
-}
+const member = async (tenantId: string, role: MemberRole) =>
+  (await signedInMember(db, auth, tenantId, role)).caller;
 
 const input = (overrides: Partial<GuardrailInput> = {}): GuardrailInput => ({
   name: "Strict",

@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,33 +11,17 @@ import { agentKnowledgeBases, agents, auditLog, kbDocuments } from "@/server/db/
 import type { MemberRole } from "@/server/db/schema/enums";
 import { searchKnowledgeBases } from "@/server/services/catalog/knowledge";
 import {
-  callerFor,
   createTenantWithSkill,
-  createUser,
   fingerprintTables,
   openTestDatabase,
-  signIn,
+  signedInMember,
+  trpcFailure as failure,
 } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
-async function member(tenantId: string, role: MemberRole) {
-  const user = await createUser(db, [{ tenantId, role }]);
-  return callerFor(db, auth, await signIn(auth, user.email));
-}
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return {
-    code: error.code,
-    message: error.message,
-    fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)
-      ?.fieldErrors,
-  };
-}
+const member = async (tenantId: string, role: MemberRole) =>
+  (await signedInMember(db, auth, tenantId, role)).caller;
 const file = (name: string, content: string | Uint8Array) =>
   new File([typeof content === "string" ? content : new Uint8Array(content)], name);
 const travelPolicyPdf = async () =>

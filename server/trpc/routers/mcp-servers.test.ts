@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,11 +8,10 @@ import {
 import { agentMcpServers, auditLog, mcpServers } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import {
-  callerFor,
   createTenantWithSkill,
-  createUser,
   openTestDatabase,
-  signIn,
+  signedInMember,
+  trpcFailure as failure,
 } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
@@ -26,22 +24,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function member(tenantId: string, role: MemberRole) {
-  const user = await createUser(db, [{ tenantId, role }]);
-  return callerFor(db, auth, await signIn(auth, user.email));
-}
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return {
-    code: error.code,
-    fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)
-      ?.fieldErrors,
-  };
-}
+const member = async (tenantId: string, role: MemberRole) =>
+  (await signedInMember(db, auth, tenantId, role)).caller;
 async function auditOf(tenantId: string) {
   return db
     .select({ action: auditLog.action, metadata: auditLog.metadata })
@@ -103,6 +87,23 @@ describe("mcpServers router", () => {
     ]);
   });
 
+  it("answers two saves of one name at once with one server and a conflict on the name", async () => {
+    const { tenant } = await createTenantWithSkill(db);
+    const admin = await member(tenant.id, "admin");
+    const results = await Promise.allSettled(
+      [0, 1].map(() => admin.mcpServers.create({ name: "Tickets", url: fake.url })),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const [refused] = results.flatMap((result) =>
+      result.status === "rejected" ? [result.reason] : [],
+    );
+    expect(await failure(Promise.reject(refused))).toMatchObject({
+      code: "CONFLICT",
+      fieldErrors: { name: [expect.any(String)] },
+    });
+    expect((await admin.mcpServers.list()).map((server) => server.name)).toEqual(["Tickets"]);
+  });
+
   it("tests an unsaved URL and token, and says why a connection failed without the server's words", async () => {
     const { tenant } = await createTenantWithSkill(db);
     const admin = await member(tenant.id, "admin");
@@ -126,7 +127,7 @@ describe("mcpServers router", () => {
     const engine = await failure(
       admin.mcpServers.create({ name: "Engine", url: "http://127.0.0.1:8288/e/key" }),
     );
-    expect(engine).toEqual({
+    expect(engine).toMatchObject({
       code: "BAD_REQUEST",
       fieldErrors: { url: [expect.stringMatching(/Skillrun's own Inngest engine/)] },
     });
@@ -153,7 +154,9 @@ describe("mcpServers router", () => {
       url: fake.url,
       authToken: TOKEN,
     });
-    expect(await failure(admin.mcpServers.create({ name: "Tickets", url: fake.url }))).toEqual({
+    expect(
+      await failure(admin.mcpServers.create({ name: "Tickets", url: fake.url })),
+    ).toMatchObject({
       code: "CONFLICT",
       fieldErrors: { name: [expect.stringMatching(/already/)] },
     });
@@ -182,7 +185,7 @@ describe("mcpServers router", () => {
         token: { action: "keep" },
       }),
     );
-    expect(moved).toEqual({
+    expect(moved).toMatchObject({
       code: "BAD_REQUEST",
       fieldErrors: { authToken: [expect.stringMatching(/old URL/)] },
     });

@@ -1,37 +1,20 @@
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { skills } from "@/server/db/schema";
 import type { MemberRole } from "@/server/db/schema/enums";
 import {
-  callerFor,
   createTenantWithSkill,
-  createUser,
   fingerprintTables,
   openTestDatabase,
-  signIn,
+  signedInMember,
+  trpcFailure as failure,
 } from "@/test/fixtures";
 
 const { db, auth } = openTestDatabase();
 
-async function member(tenantId: string, role: MemberRole) {
-  const user = await createUser(db, [{ tenantId, role }]);
-  return callerFor(db, auth, await signIn(auth, user.email));
-}
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return {
-    code: error.code,
-    message: error.message,
-    fieldErrors: (error.cause as { fieldErrors?: Record<string, string[]> } | undefined)
-      ?.fieldErrors,
-  };
-}
+const member = async (tenantId: string, role: MemberRole) =>
+  (await signedInMember(db, auth, tenantId, role)).caller;
 const base64Zip = (files: Record<string, string>) =>
   Buffer.from(
     zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)]))),

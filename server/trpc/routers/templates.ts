@@ -15,7 +15,7 @@ import {
   listTemplates,
   updateTemplate,
 } from "@/server/services/catalog/templates";
-import { listModelChoices, templateLimits } from "@/server/services/catalog/template-options";
+import { templateLimits } from "@/server/services/catalog/template-options";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
 export const templatesRouter = createTRPCRouter({
@@ -24,9 +24,6 @@ export const templatesRouter = createTRPCRouter({
   get: tenantProcedure
     .input(getTemplateInput)
     .query(({ ctx, input }) => getTemplate(ctx.db, ctx.tenant.id, input.templateId)),
-
-  /** The model picker's choices (also the agents' model override). */
-  modelChoices: tenantProcedure.query(() => listModelChoices()),
 
   limits: tenantProcedure.query(() => templateLimits()),
 

@@ -4,11 +4,18 @@ import { LoaderCircle, Save } from "lucide-react";
 import type { Route } from "next";
 import Link from "next/link";
 import { useEffect, type ReactNode } from "react";
-import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
+import type {
+  FieldError as FormFieldError,
+  FieldValues,
+  Path,
+  UseFormRegisterReturn,
+  UseFormSetError,
+} from "react-hook-form";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { FieldError } from "@/components/schedules/field-error";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 
 /**
@@ -54,6 +61,45 @@ export const describedBy = (id: string, error: unknown) => ({
   "aria-invalid": error ? true : undefined,
   "aria-describedby": error ? `${id}-error` : `${id}-hint`,
 });
+
+/** A catalog row's name (unique in the tenant) and one-line description. */
+export function NameAndDescriptionFields({
+  id,
+  name,
+  description,
+  errors,
+}: {
+  id: string;
+  name: UseFormRegisterReturn;
+  description: UseFormRegisterReturn;
+  errors: { name?: FormFieldError; description?: FormFieldError };
+}) {
+  return (
+    <>
+      <Field
+        id={`${id}-name`}
+        label="Name"
+        error={errors.name?.message}
+        hint="Unique in this tenant."
+      >
+        <Input
+          id={`${id}-name`}
+          autoComplete="off"
+          {...name}
+          {...describedBy(`${id}-name`, errors.name)}
+        />
+      </Field>
+      <Field id={`${id}-description`} label="Description" error={errors.description?.message}>
+        <Input
+          id={`${id}-description`}
+          autoComplete="off"
+          {...description}
+          {...describedBy(`${id}-description`, errors.description)}
+        />
+      </Field>
+    </>
+  );
+}
 
 /** Asks before the tab closes or reloads while the form has unsaved edits. */
 export function useUnsavedChangesGuard(dirty: boolean) {
