@@ -29,3 +29,23 @@ export abstract class ServiceError extends Error {
   /** What is wrong with each input field, when the service can say (shown beside the fields). */
   declare readonly fieldErrors?: Record<string, string[]>;
 }
+
+/**
+ * A refusal's field errors as one readable sentence for the error's message (REST clients and
+ * logs read it; the console shows the fields beside their inputs): each field by its label,
+ * without doubled full stops. `What` is the thing refused, e.g. "The MCP server".
+ */
+export function cannotBeSaved(
+  what: string,
+  fieldErrors: Partial<Record<string, string[]>>,
+  labels: Partial<Record<string, string>> = {},
+): string {
+  const lines = Object.entries(fieldErrors).flatMap(([field, messages]) =>
+    (messages ?? []).map((message) => {
+      const label = labels[field] ?? field;
+      const text = message.replace(/\.+$/, "");
+      return /^[A-Z]/.test(text) ? `${label}: ${text}` : `${label} ${text}`;
+    }),
+  );
+  return `${what} cannot be saved: ${lines.join("; ")}.`;
+}

@@ -12,7 +12,7 @@ import { encryptSecret } from "@/server/crypto/secrets";
 import type { Database, Transaction } from "@/server/db/client";
 import { agentMcpServers, agents, mcpServers } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
-import { ServiceError } from "@/server/services/errors";
+import { cannotBeSaved, ServiceError } from "@/server/services/errors";
 import { checkMcpUrl, sameOrigin } from "./mcp-server-url";
 import { nameRaceAsConflict } from "./names";
 
@@ -38,9 +38,11 @@ export class McpServerInvalidError extends ServiceError {
   readonly code = "mcp_server_invalid";
   constructor(readonly fieldErrors: Record<string, string[]>) {
     super(
-      `The MCP server cannot be saved: ${Object.entries(fieldErrors)
-        .map(([field, messages]) => `${field} ${messages.join(", ")}`)
-        .join("; ")}.`,
+      cannotBeSaved("The MCP server", fieldErrors, {
+        name: "Name",
+        url: "URL",
+        authToken: "Token",
+      }),
     );
   }
 }

@@ -5,19 +5,24 @@ import type { Database, Transaction } from "@/server/db/client";
 import { isUniqueViolation } from "@/server/db/errors";
 import { skills, skillVersions } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
-import { ServiceError } from "@/server/services/errors";
+import { cannotBeSaved, ServiceError } from "@/server/services/errors";
 import { inputsColumnsOf } from "./skills";
 import { checkSkillDocument, type SkillDocument, type SkillFieldErrors } from "./skill-document";
+
+const SKILL_FIELD_LABELS = {
+  slug: "Slug",
+  name: "Name",
+  description: "Description",
+  inputsSchema: "Inputs schema",
+  instructions: "Instructions",
+  referenceFiles: "Reference files",
+};
 
 export class SkillInvalidError extends ServiceError {
   readonly kind = "invalid";
   readonly code = "skill_invalid";
   constructor(readonly fieldErrors: SkillFieldErrors & Record<string, string[]>) {
-    super(
-      `The skill is not valid: ${Object.entries(fieldErrors)
-        .map(([field, messages]) => `${field} ${messages.join(", ")}`)
-        .join("; ")}.`,
-    );
+    super(cannotBeSaved("The skill", fieldErrors, SKILL_FIELD_LABELS));
   }
 }
 
