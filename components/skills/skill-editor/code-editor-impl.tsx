@@ -4,9 +4,9 @@ import { json } from "@codemirror/lang-json";
 import { markdown } from "@codemirror/lang-markdown";
 import { EditorView } from "@codemirror/view";
 import CodeMirror from "@uiw/react-codemirror";
-import { useTheme } from "next-themes";
 import { useMemo } from "react";
 import type { CodeEditorProps } from "./code-editor";
+import { consoleEditorTheme } from "./code-editor-theme";
 
 /** CodeMirror 6 with the language's highlighting; the content carries the field's accessible name. */
 export default function CodeEditorImpl({
@@ -18,10 +18,10 @@ export default function CodeEditorImpl({
   invalid,
   minHeight = "12rem",
 }: CodeEditorProps) {
-  const { resolvedTheme } = useTheme();
   const extensions = useMemo(
     () => [
       language === "json" ? json() : markdown(),
+      consoleEditorTheme,
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({
         "aria-label": label,
@@ -36,7 +36,7 @@ export default function CodeEditorImpl({
       value={value}
       onChange={onChange}
       extensions={extensions}
-      theme={resolvedTheme === "dark" ? "dark" : "light"}
+      theme="none"
       minHeight={minHeight}
       basicSetup={{ foldGutter: false, highlightActiveLine: false }}
       className="border-input aria-invalid:border-destructive overflow-hidden rounded-md border text-sm"
