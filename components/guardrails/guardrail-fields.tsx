@@ -77,7 +77,7 @@ export function GuardrailRulesCard({ form, id }: { form: GuardrailForm; id: stri
           id={`${id}-patterns`}
           label="Denied patterns"
           error={errors.deniedPatternsText?.message}
-          hint={`One JavaScript regular expression per line, ignoring case, at most ${MAX_PATTERN_CHARS} characters each (${count(patterns)} now). Patterns that could take very long on some text are refused.`}
+          hint={`One regular expression per line (RE2 syntax: no look-aheads or back-references), ignoring case, at most ${MAX_PATTERN_CHARS} characters each (${count(patterns)} now). Matched in time linear in the text.`}
         >
           <Textarea
             id={`${id}-patterns`}

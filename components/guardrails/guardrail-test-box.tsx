@@ -19,14 +19,14 @@ const CONTEXT_CHARS = 40;
 type DeniedMatch =
   | { kind: "term"; term: string; start: number; end: number }
   | { kind: "pattern"; pattern: string; start: number; end: number }
-  | { kind: "invalid pattern"; pattern: string };
+  | { kind: "invalid pattern"; pattern: string; problem: string };
 
 function MatchLine({ text, denied }: { text: string; denied: DeniedMatch }) {
   if (denied.kind === "invalid pattern")
     return (
       <p>
-        The pattern <code className="font-mono">{denied.pattern}</code> is not a valid regular
-        expression: runs with this guardrail fail until it is fixed.
+        The pattern <code className="font-mono">{denied.pattern}</code> {denied.problem}: runs with
+        this guardrail are refused until it is fixed.
       </p>
     );
   const what =

@@ -4,7 +4,7 @@ import type { BuiltInTool, PiiMode } from "@/lib/enums";
 export { BUILT_IN_TOOLS, type BuiltInTool, type PiiMode } from "@/lib/enums";
 export type GuardrailRules = {
   deniedTerms: string[];
-  /** JavaScript regular expression sources, matched case-insensitively. */
+  /** Regular expressions in RE2 syntax, matched case-insensitively in linear time. */
   deniedPatterns: string[];
   pii: PiiMode;
   maxDeliverableChars: number | null;

@@ -348,12 +348,50 @@ describe("findDenied (the match checkText refuses, with where it is)", () => {
     expect(findDenied(rules, "nothing here")).toBeNull();
   });
 
-  it("agrees with checkText's verdict, an invalid pattern failing closed", () => {
+  it("reports offsets in the text's UTF-16 units, past characters outside the basic plane", () => {
+    expect(findDenied(rules, "😀 see project falcon")).toMatchObject({ start: 7, end: 21 });
+  });
+
+  it("matches in linear time: a pattern that backtracks exponentially in RegExp completes", () => {
+    const catastrophic = { deniedTerms: [], deniedPatterns: ["(a|a)*b", "(.|\\s)*z"] };
+    const letters = "a".repeat(10_000);
+    expect(findDenied(catastrophic, letters)).toBeNull();
+    expect(findDenied(catastrophic, `${letters}b`)).toEqual({
+      kind: "pattern",
+      pattern: "(a|a)*b",
+      start: 0,
+      end: 10_001,
+    });
+    expect(checkInputs({ ...BLOCK, ...catastrophic }, { topic: letters })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("keeps a captureless look-behind working", () => {
+    const lookBehind = { deniedTerms: [], deniedPatterns: ["(?<!not )allowed"] };
+    expect(findDenied(lookBehind, "this is not allowed")).toBeNull();
+    expect(findDenied(lookBehind, "this is Allowed")).toMatchObject({ start: 8, end: 15 });
+  });
+
+  it("agrees with checkText's verdict, a pattern RE2 cannot compile failing closed", () => {
     const broken = { ...rules, deniedPatterns: ["("] };
-    expect(findDenied(broken, "anything")).toEqual({ kind: "invalid pattern", pattern: "(" });
+    expect(findDenied(broken, "anything")).toEqual({
+      kind: "invalid pattern",
+      pattern: "(",
+      problem: "is not a valid regular expression; check its brackets, parentheses and escapes",
+    });
     expect(checkText(broken, "anything", { enforceLength: false })).toEqual({
       ok: false,
-      rule: "denied pattern /(/ is not a valid regular expression",
+      rule: "denied pattern /(/ cannot be used: it is not a valid regular expression; check its brackets, parentheses and escapes",
+    });
+    // Saved when patterns were JavaScript regular expressions: refused, not skipped.
+    expect(
+      checkText({ ...rules, deniedPatterns: ["(?=x)y"] }, "nothing denied", {
+        enforceLength: false,
+      }),
+    ).toEqual({
+      ok: false,
+      rule: "denied pattern /(?=x)y/ cannot be used: it uses a look-ahead, which guardrail patterns do not support: they are matched in linear time",
     });
     expect(checkText(rules, "see Project Falcon", { enforceLength: false })).toEqual({
       ok: false,

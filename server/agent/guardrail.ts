@@ -1,6 +1,7 @@
 import "server-only";
 import { findPhoneNumbersInText, type CountryCode, type PhoneNumber } from "libphonenumber-js/max";
 import type { PiiKind } from "@/lib/enums";
+import { compilePattern, type CompiledPattern } from "@/lib/guardrail-patterns";
 import type { GuardrailRules } from "./config";
 
 /** How many items of each kind of personal data a guardrail masked; a kind it did not mask is absent. */
@@ -130,13 +131,28 @@ export function totalMasked(masked: PiiMaskCounts): number {
 
 /**
  * The first denied term or pattern found in `text` (terms first, in the rules' order), with where
- * it matched (`end` exclusive); null when none is. A pattern that does not compile is reported
- * as such: the runtime refuses the text rather than skip a rule it cannot evaluate.
+ * it matched (`end` exclusive, offsets in UTF-16 units like the text's); null when none is. A
+ * pattern that does not compile (one saved before patterns were RE2 syntax) is reported with its
+ * problem: the runtime refuses the text rather than skip a rule it cannot evaluate.
  */
 export type DeniedMatch =
   | { kind: "term"; term: string; start: number; end: number }
   | { kind: "pattern"; pattern: string; start: number; end: number }
-  | { kind: "invalid pattern"; pattern: string };
+  | { kind: "invalid pattern"; pattern: string; problem: string };
+
+// Runs of one guardrail check the same few patterns again and again; compiling is the costly part.
+const MAX_CACHED_PATTERNS = 500;
+const compiledPatterns = new Map<string, CompiledPattern>();
+
+function compiledPattern(source: string): CompiledPattern {
+  let compiled = compiledPatterns.get(source);
+  if (!compiled) {
+    if (compiledPatterns.size >= MAX_CACHED_PATTERNS) compiledPatterns.clear();
+    compiled = compilePattern(source);
+    compiledPatterns.set(source, compiled);
+  }
+  return compiled;
+}
 
 export function findDenied(
   rules: Pick<GuardrailRules, "deniedTerms" | "deniedPatterns">,
@@ -149,20 +165,12 @@ export function findDenied(
     if (start >= 0) return { kind: "term", term, start, end: start + term.length };
   }
   for (const source of rules.deniedPatterns) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(source, "i");
-    } catch {
-      return { kind: "invalid pattern", pattern: source };
-    }
-    const match = pattern.exec(text);
-    if (match)
-      return {
-        kind: "pattern",
-        pattern: source,
-        start: match.index,
-        end: match.index + match[0].length,
-      };
+    const compiled = compiledPattern(source);
+    if (!compiled.ok)
+      return { kind: "invalid pattern", pattern: source, problem: compiled.problem };
+    const matcher = compiled.regex.matcher(text);
+    if (matcher.find())
+      return { kind: "pattern", pattern: source, start: matcher.start(), end: matcher.end() };
   }
   return null;
 }
@@ -176,7 +184,7 @@ function ruleOf(match: DeniedMatch): string {
       return `denied pattern /${match.pattern}/`;
     case "invalid pattern":
       // Fail closed: a guardrail that cannot be evaluated does not let text through.
-      return `denied pattern /${match.pattern}/ is not a valid regular expression`;
+      return `denied pattern /${match.pattern}/ cannot be used: it ${match.problem}`;
   }
 }
 
