@@ -1,6 +1,6 @@
 import type { UseFormReturn } from "react-hook-form";
 import { z } from "zod";
-import { linesOf, patternProblems } from "@/lib/guardrail-patterns";
+import { linesOf, patternLengthProblems } from "@/lib/guardrail-patterns";
 import {
   guardrailInput,
   MAX_DENIED_PATTERNS,
@@ -32,7 +32,7 @@ export const guardrailFormSchema = guardrailInput
         message: `Term ${tooLong + 1} is longer than 200 characters.`,
       });
     const patterns = linesOf(deniedPatternsText);
-    const problems = patternProblems(patterns);
+    const problems = patternLengthProblems(patterns);
     if (patterns.length > MAX_DENIED_PATTERNS)
       problems.unshift(`There are more than ${MAX_DENIED_PATTERNS} patterns.`);
     if (problems.length)

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PII_MODES } from "@/lib/enums";
-import { patternProblems } from "@/lib/guardrail-patterns";
+import { patternLengthProblems } from "@/lib/guardrail-patterns";
 
 const guardrailId = z.object({ guardrailId: z.uuid() });
 
@@ -18,7 +18,7 @@ const deniedPatterns = z
   .array(z.string())
   .max(MAX_DENIED_PATTERNS, `must be at most ${MAX_DENIED_PATTERNS} patterns`)
   .superRefine((patterns, context) => {
-    const problems = patternProblems(patterns);
+    const problems = patternLengthProblems(patterns);
     if (problems.length) context.addIssue({ code: "custom", message: problems.join("\n") });
   });
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { findPhoneNumbersInText, type CountryCode, type PhoneNumber } from "libphonenumber-js/max";
 import type { PiiKind } from "@/lib/enums";
-import { compilePattern, type CompiledPattern } from "@/lib/guardrail-patterns";
+import { compilePattern, type CompiledPattern } from "./guardrail-patterns";
 import type { GuardrailRules } from "./config";
 
 /** How many items of each kind of personal data a guardrail masked; a kind it did not mask is absent. */

@@ -4,7 +4,7 @@ import { auditChanges } from "@/lib/audit-changes";
 import type { AuditAction } from "@/lib/enums";
 import type { GuardrailInput, GuardrailRulesInput } from "@/lib/schemas/guardrails";
 import type { GuardrailRules } from "@/server/agent/config";
-import { checkText, findDenied, type DeniedMatch } from "@/server/agent/guardrail";
+import { patternProblems } from "@/server/agent/guardrail-patterns";
 import type { Database, Transaction } from "@/server/db/client";
 import { agentTemplates, guardrails } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
@@ -29,6 +29,23 @@ export class GuardrailNameTakenError extends ServiceError {
   constructor(name: string) {
     super(`Another guardrail is already named "${name}".`);
   }
+}
+
+/** Denied patterns RE2 cannot compile, each on its line of the field's error; nothing was saved. */
+export class GuardrailPatternsInvalidError extends ServiceError {
+  readonly kind = "invalid";
+  readonly code = "guardrail_patterns_invalid";
+  readonly fieldErrors: Record<string, string[]>;
+  constructor(problems: string[]) {
+    super(`The guardrail cannot be saved: ${problems.join(" ")}`);
+    this.fieldErrors = { deniedPatterns: [problems.join("\n")] };
+  }
+}
+
+/** The server's check of denied patterns (the browser checks only their length). */
+function assertPatternsCompile(patterns: readonly string[]) {
+  const problems = patternProblems(patterns);
+  if (problems.length) throw new GuardrailPatternsInvalidError(problems);
 }
 
 /** A change to the tenant's guardrails, and who makes it (the entry written with the change). */
@@ -72,7 +89,7 @@ const auditView = (guardrail: Described) => ({
   isTenantDefault: guardrail.isTenantDefault,
 });
 
-const rulesOf = (input: GuardrailRulesInput): GuardrailRules => ({
+export const rulesOf = (input: GuardrailRulesInput): GuardrailRules => ({
   deniedTerms: input.deniedTerms,
   deniedPatterns: input.deniedPatterns,
   pii: input.pii,
@@ -153,6 +170,7 @@ async function takeOverDefault(tx: Transaction, scope: Scope, guardrailId: strin
 }
 
 export async function createGuardrail(db: Database, scope: Scope, input: GuardrailInput) {
+  assertPatternsCompile(input.deniedPatterns);
   return writing(input.name, () =>
     db.transaction(async (tx) => {
       await assertNameFree(tx, scope.tenantId, input.name);
@@ -175,6 +193,7 @@ export async function createGuardrail(db: Database, scope: Scope, input: Guardra
 }
 
 export async function updateGuardrail(db: Database, scope: GuardrailScope, input: GuardrailInput) {
+  assertPatternsCompile(input.deniedPatterns);
   return writing(input.name, () =>
     db.transaction(async (tx) => {
       const [current] = await tx
@@ -303,30 +322,4 @@ export async function getGuardrail(db: Database, tenantId: string, guardrailId: 
     .where(and(eq(guardrails.id, guardrailId), eq(guardrails.tenantId, tenantId)));
   if (!guardrail) throw new GuardrailNotFoundError(guardrailId);
   return guardrail;
-}
-
-/**
- * What the rules (saved or not) do to a text, by the runtime's own functions: the denied term or
- * pattern that matched and where, the verdict on it as a deliverable (and as a run's input, where
- * length does not count), and, when the rules look for personal data, the text with it masked.
- */
-export function testGuardrailRules(rules: GuardrailRulesInput, text: string) {
-  const runtimeRules = rulesOf(rules);
-  const denied: DeniedMatch | null = findDenied(runtimeRules, text);
-  const asDeliverable = checkText(runtimeRules, text, { enforceLength: true });
-  const masking =
-    rules.pii === "off"
-      ? null
-      : checkText(
-          { deniedTerms: [], deniedPatterns: [], pii: "mask", maxDeliverableChars: null },
-          text,
-          { enforceLength: false },
-        );
-  return {
-    denied,
-    verdict: asDeliverable.ok
-      ? { ok: true as const, masked: asDeliverable.masked }
-      : { ok: false as const, rule: asDeliverable.rule },
-    masked: masking?.ok ? { text: masking.text, counts: masking.masked } : null,
-  };
 }

@@ -14,9 +14,9 @@ import {
   duplicateGuardrail,
   getGuardrail,
   listGuardrails,
-  testGuardrailRules,
   updateGuardrail,
 } from "@/server/services/catalog/guardrails";
+import { testGuardrailRules } from "@/server/services/catalog/guardrail-test";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
 export const guardrailsRouter = createTRPCRouter({
