@@ -37,16 +37,6 @@ export class SkillToReplaceNotFoundError extends ServiceError {
   }
 }
 
-export class SkillChangedSincePreviewError extends ServiceError {
-  readonly kind = "conflict";
-  readonly code = "skill_changed_since_preview";
-  constructor(slug: string) {
-    super(
-      `Skill "${slug}" was saved again since the preview; preview the zip again to see what would change.`,
-    );
-  }
-}
-
 /** A skill the tenant sees, even a disabled one of its own: the tenant's own first, then a built-in. */
 const exportableBy = (tenantId: string) =>
   or(
@@ -266,7 +256,10 @@ export async function importSkillArchive(
     return saveSkill(db, save, { slug: read.slug, ...read.document });
   }
   if (!existing) throw new SkillToReplaceNotFoundError(read.slug);
-  if (existing.versionHash !== request.replace.versionHash)
-    throw new SkillChangedSincePreviewError(read.slug);
-  return saveSkill(db, save, { skillId: existing.id, slug: read.slug, ...read.document });
+  return saveSkill(db, save, {
+    skillId: existing.id,
+    slug: read.slug,
+    expectedVersionHash: request.replace.versionHash,
+    ...read.document,
+  });
 }

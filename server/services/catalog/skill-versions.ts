@@ -31,6 +31,16 @@ export class SkillSlugTakenError extends ServiceError {
   }
 }
 
+export class SkillChangedSincePreviewError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "skill_changed_since_preview";
+  constructor(slug: string) {
+    super(
+      `Skill "${slug}" was saved again since the preview; preview the zip again to see what would change.`,
+    );
+  }
+}
+
 export class TenantSkillNotFoundError extends ServiceError {
   readonly kind = "not_found";
   readonly code = "skill_not_found";
@@ -101,7 +111,12 @@ async function insertVersion(
 export async function saveSkill(
   db: Database,
   scope: SkillSaveScope,
-  draft: { skillId?: string; slug: string } & SkillDocument,
+  draft: {
+    skillId?: string;
+    slug: string;
+    /** The version the caller last saw: another save since then refuses this one. */
+    expectedVersionHash?: string;
+  } & SkillDocument,
 ): Promise<SavedSkill> {
   const checked = checkSkillDocument(draft.slug, draft);
   if ("errors" in checked) throw new SkillInvalidError(checked.errors);
@@ -143,6 +158,12 @@ export async function saveSkill(
         .where(ownLiveSkill(scope.tenantId, draft.skillId))
         .for("update");
       if (!current) throw new TenantSkillNotFoundError(draft.skillId);
+      // Checked under the row lock: a save between the caller's read and this one is seen here.
+      if (
+        draft.expectedVersionHash !== undefined &&
+        current.versionHash !== draft.expectedVersionHash
+      )
+        throw new SkillChangedSincePreviewError(draft.slug);
       if (current.versionHash === versionHash && current.slug === draft.slug)
         return { id: current.id, slug: current.slug, versionHash, changed: false };
       await tx
