@@ -15,7 +15,8 @@ nextEnv.loadEnvConfig(process.cwd());
 const { env } = await import("@/server/env");
 const { keyringOf } = await import("@/server/crypto/secrets");
 const { createDatabase } = await import("@/server/db/client");
-const { sealStoredSecrets } = await import("@/server/db/secrets-at-rest");
+const { describeUnreadableSecrets, sealStoredSecrets } =
+  await import("@/server/db/secrets-at-rest");
 const { resolveDatabase } = await import("./lib/database");
 const { ENCRYPTION_KEY_FILE } = await import("./lib/persistent-secret");
 
@@ -31,13 +32,15 @@ const database = await resolveDatabase({ reuseRunning: true });
 try {
   const { db, close } = createDatabase(database.url, { max: 1 });
   try {
-    const { sealed } = await sealStoredSecrets(
+    const { sealed, unreadable } = await sealStoredSecrets(
       db,
       keyringOf(currentKey, env.SKILLRUN_ENCRYPTION_KEY_PREVIOUS),
     );
-    console.log(
-      `${sealed} row${sealed === 1 ? "" : "s"} re-encrypted; every stored secret is now under the current key.`,
-    );
+    const rows = `${sealed} row${sealed === 1 ? "" : "s"} re-encrypted`;
+    if (unreadable.length) {
+      console.error(`${rows}. ${describeUnreadableSecrets(unreadable)}`);
+      process.exitCode = 1;
+    } else console.log(`${rows}; every stored secret is now under the current key.`);
   } finally {
     await close();
   }
