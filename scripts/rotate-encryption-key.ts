@@ -2,7 +2,9 @@
  * `npm run secrets:rotate`: re-encrypts every stored secret (MCP tokens, webhook signing
  * secrets) under the current SKILLRUN_ENCRYPTION_KEY, opening old values with
  * SKILLRUN_ENCRYPTION_KEY_PREVIOUS; values still in plain text are encrypted too. The app does
- * the same on every start, so this is for rotating without a restart. Uses DATABASE_URL, else the
+ * the same on every start, so this does not replace the restart: restart every app process with
+ * both keys first (README, "Secrets at rest"), then run this once so no value a process still on
+ * the old key wrote meanwhile stays behind. Uses DATABASE_URL, else the
  * embedded PostgreSQL (reusing the launcher's when it runs), and the key in the data directory
  * when SKILLRUN_ENCRYPTION_KEY is not set. The README's "Secrets at rest" says when to run it.
  */
