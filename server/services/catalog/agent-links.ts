@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, asc, eq, exists, inArray, isNull, or, sql } from "drizzle-orm";
 import type { AgentInput } from "@/lib/schemas/agents";
 import type { Database, Transaction } from "@/server/db/client";
 import {
+  agentSkills,
   agentTemplates,
   knowledgeBases,
   mcpServers,
@@ -73,6 +74,8 @@ export async function loadAgentLinks(
   db: Database | Transaction,
   tenantId: string,
   input: AgentInput,
+  /** The agent being edited: a skill disabled since it was linked may stay linked. */
+  agentId: string | null = null,
 ): Promise<AgentLinks> {
   const skillIds = unique(input.skillIds);
   const mcpServerIds = unique(input.mcpServerIds);
@@ -90,6 +93,20 @@ export async function loadAgentLinks(
             and(
               inArray(skills.id, skillIds),
               or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
+              isNull(skills.deletedAt),
+              agentId
+                ? or(
+                    eq(skills.enabled, true),
+                    exists(
+                      db
+                        .select({ one: sql`1` })
+                        .from(agentSkills)
+                        .where(
+                          and(eq(agentSkills.agentId, agentId), eq(agentSkills.skillId, skills.id)),
+                        ),
+                    ),
+                  )
+                : eq(skills.enabled, true),
             ),
           )
           .orderBy(asc(skills.name), asc(skills.id))

@@ -4,18 +4,14 @@ import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, skills } from "@/server/db/schema";
 import { createTenant, fingerprintTables, openTestDatabase } from "@/test/fixtures";
-import {
-  exportSkillArchive,
-  importSkillArchive,
-  previewSkillImport,
-  SkillVersionNotFoundError,
-} from "./skill-archive";
+import { exportSkillArchive, importSkillArchive, previewSkillImport } from "./skill-archive";
 import { readSkillArchive, SkillArchiveInvalidError } from "./skill-archive-zip";
 import { syncBuiltInSkills } from "./skill-catalog";
 import {
   saveSkill,
   SkillInvalidError,
   SkillSlugTakenError,
+  SkillVersionNotFoundError,
   type SkillSaveScope,
 } from "./skill-versions";
 

@@ -17,17 +17,10 @@ import {
   saveSkill,
   SkillInvalidError,
   SkillSlugTakenError,
+  SkillVersionNotFoundError,
   type SkillSaveScope,
 } from "./skill-versions";
 import { ownSkillFirst } from "./skills";
-
-export class SkillVersionNotFoundError extends ServiceError {
-  readonly kind = "not_found";
-  readonly code = "skill_version_not_found";
-  constructor(slug: string, versionHash: string) {
-    super(`Skill "${slug}" has no version ${versionHash}.`);
-  }
-}
 
 export class SkillToReplaceNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -70,7 +63,7 @@ export async function exportSkillArchive(
       )
       .orderBy(desc(skillVersions.createdAt))
       .limit(1);
-    if (!saved) throw new SkillVersionNotFoundError(skill.slug, request.versionHash);
+    if (!saved) throw new SkillVersionNotFoundError(request.versionHash);
     version = saved;
   }
   const archive = writeSkillArchive(skill.slug, renderSkillMd(version), version.referenceFiles);

@@ -41,6 +41,14 @@ export class SkillChangedSincePreviewError extends ServiceError {
   }
 }
 
+export class SkillVersionNotFoundError extends ServiceError {
+  readonly kind = "not_found";
+  readonly code = "skill_version_not_found";
+  constructor(versionHash: string) {
+    super(`Version ${versionHash} of this skill was not found.`);
+  }
+}
+
 export class TenantSkillNotFoundError extends ServiceError {
   readonly kind = "not_found";
   readonly code = "skill_not_found";
