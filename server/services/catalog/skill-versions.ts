@@ -109,6 +109,20 @@ async function insertVersion(
   });
 }
 
+/** Called under the row lock: a save between the caller's read and this one is seen here. */
+function assertVersionExpected(currentHash: string, draft: SkillDraftToSave) {
+  if (draft.expectedVersionHash !== undefined && currentHash !== draft.expectedVersionHash)
+    throw new SkillChangedSincePreviewError(draft.slug);
+}
+
+/** A skill to save: new without `skillId`, else a new version of that skill. */
+export type SkillDraftToSave = {
+  skillId?: string;
+  slug: string;
+  /** The version the caller last saw: another save since then refuses this one. */
+  expectedVersionHash?: string;
+} & SkillDocument;
+
 /**
  * Saves a tenant skill: creates it (no `skillId`) or saves a new version of the tenant's own
  * skill. The content is checked with the catalog loader's rules and stored in its canonical
@@ -119,12 +133,7 @@ async function insertVersion(
 export async function saveSkill(
   db: Database,
   scope: SkillSaveScope,
-  draft: {
-    skillId?: string;
-    slug: string;
-    /** The version the caller last saw: another save since then refuses this one. */
-    expectedVersionHash?: string;
-  } & SkillDocument,
+  draft: SkillDraftToSave,
 ): Promise<SavedSkill> {
   const checked = checkSkillDocument(draft.slug, draft);
   if ("errors" in checked) throw new SkillInvalidError(checked.errors);
@@ -166,12 +175,7 @@ export async function saveSkill(
         .where(ownLiveSkill(scope.tenantId, draft.skillId))
         .for("update");
       if (!current) throw new TenantSkillNotFoundError(draft.skillId);
-      // Checked under the row lock: a save between the caller's read and this one is seen here.
-      if (
-        draft.expectedVersionHash !== undefined &&
-        current.versionHash !== draft.expectedVersionHash
-      )
-        throw new SkillChangedSincePreviewError(draft.slug);
+      assertVersionExpected(current.versionHash, draft);
       if (current.versionHash === versionHash && current.slug === draft.slug)
         return { id: current.id, slug: current.slug, versionHash, changed: false };
       await tx
