@@ -4,9 +4,9 @@
  * SKILLRUN_ENCRYPTION_KEY_PREVIOUS; values still in plain text are encrypted too. The app does
  * the same on every start, so this does not replace the restart: restart every app process with
  * both keys first (README, "Secrets at rest"), then run this once so no value a process still on
- * the old key wrote meanwhile stays behind. Uses DATABASE_URL, else the
- * embedded PostgreSQL (reusing the launcher's when it runs), and the key in the data directory
- * when SKILLRUN_ENCRYPTION_KEY is not set. The README's "Secrets at rest" says when to run it.
+ * the old key wrote meanwhile stays behind. Uses DATABASE_URL, else the embedded PostgreSQL
+ * (reusing the launcher's when it runs), and the key in the data directory when
+ * SKILLRUN_ENCRYPTION_KEY is not set. The README's "Secrets at rest" says when to run it.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";

@@ -7,7 +7,8 @@ import { runAgentOf } from "@/server/services/runs/run-target";
 /**
  * Why a schedule or webhook cannot start runs of its skill, for its list and detail pages: the
  * skill was deleted or disabled, or the agent its runs would go to (`runAgentOf`, the rule run
- * creation uses) may not run it; null when it can. For a query that joins `skills` on the owner's skill.
+ * creation uses) may not run it; null when it can. For a query that joins `skills` on the
+ * owner's skill.
  */
 export function skillProblemOf(owner: { tenantId: AnyColumn; agentId: AnyColumn }) {
   const agentLacksSkill = runAgentOf(
