@@ -33,6 +33,30 @@ async function trpc<T>(
   return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
 }
 
+type AgentRow = { id: string; name: string; isDefault: boolean };
+
+/**
+ * Puts the demo back as `e2e/agents.spec.ts` expects it (Ops Assistant the default, these
+ * agents and schedules gone), through tRPC, whether or not the test got that far.
+ */
+async function restoreDemo(
+  request: APIRequestContext,
+  made: { agentNames: string[]; scheduleIds: string[] },
+) {
+  const headers = await tenantHeaders(request);
+  for (const scheduleId of made.scheduleIds)
+    // Already deleted by the test is fine: only this cleanup's own failures matter.
+    await request.post("/api/trpc/schedules.delete", {
+      data: superjson.serialize({ scheduleId }),
+      headers: { ...headers, "content-type": "application/json" },
+    });
+  const agents = await trpc<AgentRow[]>(request, "agents.list", undefined, "query");
+  const ops = agents.find((agent) => agent.name === "Ops Assistant");
+  if (ops && !ops.isDefault) await trpc(request, "agents.setDefault", { agentId: ops.id });
+  for (const agent of agents.filter((row) => made.agentNames.includes(row.name)))
+    await trpc(request, "agents.delete", { agentId: agent.id });
+}
+
 const agentIdOf = (page: Page) => /\/agents\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "";
 
 /** Makes an agent the default through its page's confirmed action. */
@@ -53,10 +77,19 @@ async function makeDefault(page: Page, name: string) {
 test.describe("as the demo admin", () => {
   test.use({ storageState: ADMIN_STATE });
 
+  let made: { agentNames: string[]; scheduleIds: string[] } = { agentNames: [], scheduleIds: [] };
+  test.beforeEach(() => {
+    made = { agentNames: [], scheduleIds: [] };
+  });
+  test.afterEach(async ({ page }) => {
+    await restoreDemo(page.request, made);
+  });
+
   test("an admin creates an agent with a template and two skills, sees what saving would change, saves it and makes it the default", async ({
     page,
   }) => {
     const name = `Digest desk ${uniqueScriptKey("agent").slice(-8)}`;
+    made.agentNames.push(name);
     await page.goto("/agents");
     await page.getByRole("link", { name: "New agent" }).click();
     await expect(page).toHaveURL(/\/agents\/new$/);
@@ -155,6 +188,7 @@ test.describe("as the demo admin", () => {
       .getByRole("table", { name: "Agents" })
       .getByRole("link", { name: "Support Writer", exact: true })
       .click();
+    made.agentNames.push("Copy of Support Writer");
     await page.getByRole("button", { name: "Duplicate" }).click();
     await expect(
       page.getByRole("heading", { name: "Copy of Support Writer", level: 1 }),
@@ -179,6 +213,7 @@ test.describe("as the demo admin", () => {
       overlapPolicy: "skip",
       enabled: false,
     });
+    made.scheduleIds.push(schedule.id);
     await page.reload();
     await page.getByRole("button", { name: "Delete" }).click();
     const blocked = page.getByRole("alertdialog");

@@ -40,6 +40,7 @@ const { startEngine } = await import("@/inngest/engine");
 const { SigningKeyError } = await import("@/inngest/engine/signing");
 const { INNGEST_SERVE_PATH } = await import("@/inngest/serve-url");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
+const { describeUnreadableSecrets } = await import("@/server/db/secrets-at-rest");
 const { embeddedInngestEnvironment, newEventKey, newSigningKey } = await import("./lib/inngest");
 
 const { positionals, values: flags } = parseArgs({
@@ -186,15 +187,19 @@ for (const signal of SIGNALS) {
 
 let ownerSetup: { token: string; expiresAt: Date } | null = null;
 try {
-  const { catalog, seeded, demoPasswords, ...prepared } = await prepareDatabase(database.url, {
-    seed: demo,
-    ownerSetup: true,
-    keyring,
-  });
+  const { catalog, seeded, demoPasswords, unreadableSecrets, ...prepared } = await prepareDatabase(
+    database.url,
+    {
+      seed: demo,
+      ownerSetup: true,
+      keyring,
+    },
+  );
   ownerSetup = prepared.ownerSetup;
   say(
     `migrations applied · ${catalog.loaded} built-in skills · ${demo ? (seeded.created ? "demo data seeded" : "demo data present") : "no demo data"}`,
   );
+  if (unreadableSecrets.length) warn(describeUnreadableSecrets(unreadableSecrets));
   if (demoPasswords.length) {
     warn(
       `${demoPasswords.join(" and ")} still sign in with the published demo password: this database holds the demo. Give anything others can reach a fresh one (another SKILLRUN_DATA_DIR or DATABASE_URL).`,

@@ -2,9 +2,11 @@
  * `npm run secrets:rotate`: re-encrypts every stored secret (MCP tokens, webhook signing
  * secrets) under the current SKILLRUN_ENCRYPTION_KEY, opening old values with
  * SKILLRUN_ENCRYPTION_KEY_PREVIOUS; values still in plain text are encrypted too. The app does
- * the same on every start, so this is for rotating without a restart. Uses DATABASE_URL, else the
- * embedded PostgreSQL (reusing the launcher's when it runs), and the key in the data directory
- * when SKILLRUN_ENCRYPTION_KEY is not set. The README's "Secrets at rest" says when to run it.
+ * the same on every start, so this does not replace the restart: restart every app process with
+ * both keys first (README, "Secrets at rest"), then run this once so no value a process still on
+ * the old key wrote meanwhile stays behind. Uses DATABASE_URL, else the embedded PostgreSQL
+ * (reusing the launcher's when it runs), and the key in the data directory when
+ * SKILLRUN_ENCRYPTION_KEY is not set. The README's "Secrets at rest" says when to run it.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,7 +17,8 @@ nextEnv.loadEnvConfig(process.cwd());
 const { env } = await import("@/server/env");
 const { keyringOf } = await import("@/server/crypto/secrets");
 const { createDatabase } = await import("@/server/db/client");
-const { sealStoredSecrets } = await import("@/server/db/secrets-at-rest");
+const { describeUnreadableSecrets, sealStoredSecrets } =
+  await import("@/server/db/secrets-at-rest");
 const { resolveDatabase } = await import("./lib/database");
 const { ENCRYPTION_KEY_FILE } = await import("./lib/persistent-secret");
 
@@ -31,13 +34,15 @@ const database = await resolveDatabase({ reuseRunning: true });
 try {
   const { db, close } = createDatabase(database.url, { max: 1 });
   try {
-    const { sealed } = await sealStoredSecrets(
+    const { sealed, unreadable } = await sealStoredSecrets(
       db,
       keyringOf(currentKey, env.SKILLRUN_ENCRYPTION_KEY_PREVIOUS),
     );
-    console.log(
-      `${sealed} row${sealed === 1 ? "" : "s"} re-encrypted; every stored secret is now under the current key.`,
-    );
+    const rows = `${sealed} row${sealed === 1 ? "" : "s"} re-encrypted`;
+    if (unreadable.length) {
+      console.error(`${rows}. ${describeUnreadableSecrets(unreadable)}`);
+      process.exitCode = 1;
+    } else console.log(`${rows}; every stored secret is now under the current key.`);
   } finally {
     await close();
   }

@@ -12,12 +12,14 @@
  * agents; created_at spread evenly over the past year at millisecond precision.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import { and, eq, isNull, like, or } from "drizzle-orm";
 import postgres from "postgres";
+import { encryptSecret, keyringOf, type Keyring } from "@/server/crypto/secrets";
 import { createDatabase, type Database } from "@/server/db/client";
 import { DEMO_TENANT_SLUG, SECOND_TENANT_SLUG } from "@/server/db/demo-accounts";
 import { migrateDatabase } from "@/server/db/migrate";
@@ -122,6 +124,7 @@ export async function prepareDemoDatabase(url: string) {
 /** Disabled schedules and webhooks and revoked API keys, so runs of every source have an invoker to show. */
 async function ensureInvokers(
   db: Database,
+  keyring: Keyring | undefined,
   tenantId: string,
   slug: string,
   ownerId: string,
@@ -170,7 +173,7 @@ async function ensureInvokers(
         tenantId,
         name: `${BULK_PREFIX}${name}`,
         skillId: skillAt(index + 3),
-        signingSecret: randomBytes(24).toString("base64url"),
+        signingSecret: encryptSecret(randomBytes(24).toString("base64url"), keyring),
         enabled: false,
         createdByUserId: ownerId,
       })),
@@ -193,7 +196,12 @@ async function ensureInvokers(
   return existing();
 }
 
-async function planTenant(db: Database, slug: string, runs: number): Promise<TenantPlan> {
+async function planTenant(
+  db: Database,
+  keyring: Keyring | undefined,
+  slug: string,
+  runs: number,
+): Promise<TenantPlan> {
   const [tenant] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug));
   if (!tenant) throw new Error(`seed:bulk: the demo tenant "${slug}" is missing`);
   const [owner] = await db
@@ -218,7 +226,7 @@ async function planTenant(db: Database, slug: string, runs: number): Promise<Ten
       `seed:bulk: the tenant "${slug}" needs skills and agents (run npm run db:seed)`,
     );
   const skillIds = visibleSkills.map((skill) => skill.id);
-  const invokers = await ensureInvokers(db, tenant.id, slug, owner.userId, skillIds);
+  const invokers = await ensureInvokers(db, keyring, tenant.id, slug, owner.userId, skillIds);
   // The default agent does most of the work.
   const agentIds = tenantAgents.flatMap((agent) =>
     Array<string>(agent.isDefault ? 3 : 1).fill(agent.id),
@@ -366,7 +374,12 @@ async function referencesHeld(tx: postgres.TransactionSql, plans: TenantPlan[]):
  */
 export async function seedBulkRuns(
   url: string,
-  options: { runs: number; log?: (line: string) => void },
+  options: {
+    runs: number;
+    log?: (line: string) => void;
+    /** The app's keys, for the webhooks' signing secrets; the environment's when not given. */
+    keyring?: Keyring;
+  },
 ): Promise<BulkSeedResult> {
   const log = options.log ?? (() => {});
   await prepareDemoDatabase(url);
@@ -375,8 +388,8 @@ export async function seedBulkRuns(
   try {
     const acmeRuns = Math.round(options.runs * ACME_SHARE);
     const plans = [
-      await planTenant(db, DEMO_TENANT_SLUG, acmeRuns),
-      await planTenant(db, SECOND_TENANT_SLUG, options.runs - acmeRuns),
+      await planTenant(db, options.keyring, DEMO_TENANT_SLUG, acmeRuns),
+      await planTenant(db, options.keyring, SECOND_TENANT_SLUG, options.runs - acmeRuns),
     ];
     const spanMs = 365 * 24 * 3600 * 1000;
     const window = { startMs: Date.now() - spanMs - 60_000, spanMs };
@@ -482,7 +495,11 @@ async function main() {
   }
   try {
     console.log(`Seeding ${runs.toLocaleString("en")} runs…`);
-    const result = await seedBulkRuns(url, { runs, log: (line) => console.log(line) });
+    const result = await seedBulkRuns(url, {
+      runs,
+      log: (line) => console.log(line),
+      keyring: await appKeyringForScripts(),
+    });
     console.log(
       `Inserted ${result.runs.toLocaleString("en")} runs (${Object.entries(result.perTenant)
         .map(([slug, count]) => `${slug} ${count.toLocaleString("en")}`)
@@ -492,6 +509,16 @@ async function main() {
   } finally {
     await stop();
   }
+}
+
+/** The app's key, as `npm run secrets:rotate` finds it: SKILLRUN_ENCRYPTION_KEY, else the data directory's. */
+async function appKeyringForScripts(): Promise<Keyring | undefined> {
+  const { env } = await import("@/server/env");
+  const { ENCRYPTION_KEY_FILE } = await import("./lib/persistent-secret");
+  const keyFile = path.resolve(env.SKILLRUN_DATA_DIR, ENCRYPTION_KEY_FILE);
+  const key =
+    env.SKILLRUN_ENCRYPTION_KEY ?? (await readFile(keyFile, "utf8").catch(() => "")).trim();
+  return key ? keyringOf(key, env.SKILLRUN_ENCRYPTION_KEY_PREVIOUS) : undefined;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

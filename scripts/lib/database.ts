@@ -41,7 +41,8 @@ export async function resolveDatabase(options: {
 /**
  * Migrations, the built-in catalog and, when `seed` asks for it, the demo data (accounts with
  * published passwords): safe to run on every start. With `keyring` (the launcher's), secrets
- * stored in plain text or under a previous key are encrypted under the current one first. With `ownerSetup`, a database that still
+ * stored in plain text or under a previous key are encrypted under the current one first
+ * (`unreadableSecrets`: those no configured key opens, for a warning). With `ownerSetup`, a database that still
  * has no user gets a fresh one-time token for creating the owner (null once a user exists).
  * `demoPasswords` lists the demo accounts an unseeded start finds still using their published
  * password, for a warning.
@@ -53,12 +54,14 @@ export async function prepareDatabase(
   await migrateDatabase(url);
   const { db, close } = createDatabase(url, { max: 2 });
   try {
-    if (steps.keyring) await sealStoredSecrets(db, steps.keyring);
+    const unreadableSecrets = steps.keyring
+      ? (await sealStoredSecrets(db, steps.keyring)).unreadable
+      : [];
     const catalog = await syncBuiltInSkills(db, SKILLS_DIR);
     const seeded = steps.seed ? await seedDemoData(db) : { created: false };
     const ownerSetup = steps.ownerSetup ? await issueOwnerSetupToken(db) : null;
     const demoPasswords = steps.seed ? [] : await accountsWithDemoPasswords(db);
-    return { catalog, seeded, ownerSetup, demoPasswords };
+    return { catalog, seeded, ownerSetup, demoPasswords, unreadableSecrets };
   } finally {
     await close();
   }

@@ -1,10 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "@/server/crypto/encryption-key";
-import { decryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
+import { decryptSecret, encryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { mcpServers, webhooks } from "./schema";
-import { sealStoredSecrets } from "./secrets-at-rest";
+import { describeUnreadableSecrets, sealStoredSecrets } from "./secrets-at-rest";
 
 const { db } = openTestDatabase();
 
@@ -67,5 +67,42 @@ describe("sealStoredSecrets", () => {
       decryptSecret(resealed.hook.signing_secret, keyringOf(rotated.current.bytes.toString("hex"))),
     ).toBe("whsec_plain-current");
     await db.delete(webhooks).where(eq(webhooks.tenantId, tenant.id));
+  });
+
+  it("skips and reports a secret under a key it does not have, and seals the rest", async () => {
+    const { tenant, skill } = await createTenantWithSkill(db);
+    const lost = keyringOf(generateEncryptionKey());
+    const [server] = await db
+      .insert(mcpServers)
+      .values({
+        tenantId: tenant.id,
+        name: "lost",
+        url: "https://mcp.example.com/mcp",
+        authToken: encryptSecret("lost-token", lost),
+      })
+      .returning({ id: mcpServers.id });
+    await db.insert(webhooks).values({
+      tenantId: tenant.id,
+      name: "Readable",
+      skillId: skill.id,
+      signingSecret: "whsec_plain-readable",
+    });
+    const before = await rawRows(tenant.id);
+
+    const keyring = keyringOf(generateEncryptionKey());
+    const { unreadable } = await sealStoredSecrets(db, keyring);
+    expect(unreadable).toContainEqual({
+      table: "mcp_servers",
+      id: server?.id,
+      keyId: lost.current.id,
+    });
+    const after = await rawRows(tenant.id);
+    expect(after.token).toBe(before.token);
+    expect(decryptSecret(after.hook.signing_secret, keyring)).toBe("whsec_plain-readable");
+    expect(describeUnreadableSecrets(unreadable)).toContain(
+      `mcp_servers ${server?.id} (key id ${lost.current.id})`,
+    );
+    await db.delete(webhooks).where(eq(webhooks.tenantId, tenant.id));
+    await db.delete(mcpServers).where(eq(mcpServers.tenantId, tenant.id));
   });
 });

@@ -1,22 +1,56 @@
 import "server-only";
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
-import { encryptSecret, needsSealing, decryptSecret, type Keyring } from "@/server/crypto/secrets";
+import {
+  decryptSecret,
+  encryptSecret,
+  keyIdOf,
+  needsSealing,
+  SecretDecryptionError,
+  type Keyring,
+} from "@/server/crypto/secrets";
 import type { Database } from "./client";
 import { mcpServers, webhooks } from "./schema";
+
+/** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
+export type UnreadableSecret = {
+  table: "mcp_servers" | "webhooks";
+  id: string;
+  keyId: string | null;
+};
+
+/** The log line for secrets `sealStoredSecrets` could not open. */
+export function describeUnreadableSecrets(unreadable: UnreadableSecret[]): string {
+  const rows = unreadable.map(
+    (secret) => `${secret.table} ${secret.id} (key id ${secret.keyId ?? "unknown"})`,
+  );
+  return `${unreadable.length} stored secret${unreadable.length === 1 ? "" : "s"} could not be decrypted with the configured keys and were left as they are: ${rows.join(", ")}. Set the key that encrypted them as SKILLRUN_ENCRYPTION_KEY_PREVIOUS, or set those secrets again.`;
+}
 
 /**
  * Brings every stored secret under the current key: values from before encryption existed are
  * encrypted, values under a previous key re-encrypted. Runs on every start (after migrations)
  * and from `scripts/rotate-encryption-key.ts`; a database already sealed costs two small scans.
  * Each row is updated only if it still holds the value read, so a secret rotated meanwhile is
- * left to its writer.
+ * left to its writer. A value no configured key opens is left as it is and reported: one lost
+ * key must not keep the app from starting (that MCP server or webhook fails alone until its
+ * secret is set again).
  */
 export async function sealStoredSecrets(
   db: Database,
   keyring: Keyring,
-): Promise<{ sealed: number }> {
+): Promise<{ sealed: number; unreadable: UnreadableSecret[] }> {
   let sealed = 0;
-  const reseal = (stored: string) => encryptSecret(decryptSecret(stored, keyring), keyring);
+  const unreadable: UnreadableSecret[] = [];
+  let failedKeyId: string | null = null;
+  const reseal = (stored: string) => {
+    try {
+      return encryptSecret(decryptSecret(stored, keyring), keyring);
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      failedKeyId = keyIdOf(stored);
+      return null;
+    }
+  };
 
   const servers = await db
     .select({ id: mcpServers.id, authToken: mcpServers.authToken })
@@ -24,10 +58,15 @@ export async function sealStoredSecrets(
     .where(isNotNull(mcpServers.authToken));
   for (const server of servers) {
     if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
+    const authToken = reseal(server.authToken);
+    if (authToken === null) {
+      unreadable.push({ table: "mcp_servers", id: server.id, keyId: failedKeyId });
+      continue;
+    }
     const updated = await db
       .update(mcpServers)
       // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
-      .set({ authToken: reseal(server.authToken), updatedAt: sql`${mcpServers.updatedAt}` })
+      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
       .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
       .returning({ id: mcpServers.id });
     sealed += updated.length;
@@ -45,13 +84,20 @@ export async function sealStoredSecrets(
     const previous =
       hook.previousSigningSecret !== null && needsSealing(hook.previousSigningSecret, keyring);
     if (!current && !previous) continue;
+    const signingSecret = current ? reseal(hook.signingSecret) : hook.signingSecret;
+    const previousSigningSecret =
+      previous && hook.previousSigningSecret
+        ? reseal(hook.previousSigningSecret)
+        : hook.previousSigningSecret;
+    if (signingSecret === null || (hook.previousSigningSecret !== null && !previousSigningSecret)) {
+      unreadable.push({ table: "webhooks", id: hook.id, keyId: failedKeyId });
+      continue;
+    }
     const updated = await db
       .update(webhooks)
       .set({
-        ...(current ? { signingSecret: reseal(hook.signingSecret) } : {}),
-        ...(previous && hook.previousSigningSecret
-          ? { previousSigningSecret: reseal(hook.previousSigningSecret) }
-          : {}),
+        signingSecret,
+        previousSigningSecret,
         updatedAt: sql`${webhooks.updatedAt}`,
       })
       .where(
@@ -66,5 +112,5 @@ export async function sealStoredSecrets(
       .returning({ id: webhooks.id });
     sealed += updated.length;
   }
-  return { sealed };
+  return { sealed, unreadable };
 }

@@ -8,8 +8,11 @@ import {
   skillRuns,
   skills,
   webhookDeliveries,
+  webhooks,
   type SkillInputsSchema,
 } from "@/server/db/schema";
+import { generateEncryptionKey } from "@/server/crypto/encryption-key";
+import { encryptSecret, keyringOf } from "@/server/crypto/secrets";
 import { replayDelivery } from "@/server/services/webhooks/webhook-deliveries";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import {
@@ -593,5 +596,21 @@ describe("POST /api/webhooks/:id", () => {
       statuses.push((await deliver(webhookId, { secret: "whsec_forged" })).status);
     expect(new Set(statuses)).toEqual(new Set([401]));
     expect(await deliveriesOf(webhookId)).toHaveLength(60);
+  });
+
+  it("answers 503 and logs a failed delivery when the signing secret cannot be read, creating no run", async () => {
+    const { tenant, webhookId, secret } = await world();
+    const lostKey = keyringOf(generateEncryptionKey());
+    await db
+      .update(webhooks)
+      .set({ signingSecret: encryptSecret(secret, lostKey) })
+      .where(eq(webhooks.id, webhookId));
+    const response = await deliver(webhookId, { secret });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "webhook_unavailable" } });
+    expect(await runsOf(tenant.id)).toEqual([]);
+    const [delivery] = await deliveriesOf(webhookId);
+    expect(delivery).toMatchObject({ verdict: "failed", httpStatus: 503 });
+    expect(delivery?.error).toContain(`key id ${lostKey.current.id}`);
   });
 });

@@ -38,7 +38,8 @@ const notFound = () => apiError(404, "not_found", "No such webhook.");
 /**
  * `POST /api/webhooks/:id`. The checks run cheapest first and nothing but the delivery log is
  * written until the signature has verified: unknown or disabled → 404 (the same answer),
- * media type → 415, size → 413, signature and timestamp → 401, delivery id seen in the last
+ * media type → 415, size → 413, a signing secret the server cannot read → 503 (logged as
+ * failed), signature and timestamp → 401, delivery id seen in the last
  * 24 h or a replayed request → 202 with the original run, rate limit → 429, JSON → 400, mapped
  * inputs → 422, else a run and 202. Forged requests and repeats are answered before the rate
  * limit, so neither uses up the sender's budget. The per-webhook limits and the log samples are
@@ -105,6 +106,22 @@ export function createWebhookReceiver(deps: Deps) {
         httpStatus: body.response.status,
       });
 
+    if (webhook.unreadableSecret !== null) {
+      // The sender did nothing wrong and the operator can fix it: 503 asks it to retry later.
+      return rejectUnverified(
+        apiError(
+          503,
+          "webhook_unavailable",
+          "This webhook cannot verify deliveries now: its signing secret cannot be read on the server. Retry later.",
+        ),
+        {
+          verdict: "failed",
+          httpStatus: 503,
+          bodyBytes: body.bytes.length,
+          error: `The signing secret cannot be read: ${webhook.unreadableSecret} Or rotate the webhook's secret and give the sender the new one.`,
+        },
+      );
+    }
     const signature = verifyWebhookSignature({
       header: request.headers.get(SIGNATURE_HEADER),
       body: body.bytes,

@@ -13,6 +13,7 @@ import {
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { MAX_TRPC_BODY_BYTES } from "@/lib/trpc-limits";
 import { kbDocuments, knowledgeBases } from "@/server/db/schema";
+import { MAX_DOCUMENT_CHARS } from "@/server/services/catalog/document-text";
 import { createTenantWithSkill, createUser, openTestDatabase, signIn } from "@/test/fixtures";
 import { handleTRPCRequest } from "./http-handler";
 
@@ -60,7 +61,8 @@ const documentsStored = async () =>
 
 describe("uploading documents over HTTP", () => {
   it(`takes a file past the ${MAX_TRPC_BODY_BYTES}-byte tRPC body cap at the upload procedure only`, async () => {
-    const bigText = `# Big\n\n${"word ".repeat((MAX_DOCUMENT_BYTES - 100) / 5)}`;
+    // Within the per-file limits: its bytes and, a text file's characters being its bytes, its text.
+    const bigText = `# Big\n\n${"word ".repeat((Math.min(MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS) - 100) / 5)}`;
     expect(bigText.length).toBeGreaterThan(MAX_TRPC_BODY_BYTES);
     const form = () => uploadDocumentsForm(knowledgeBaseId, [new File([bigText], "big.md")]);
 

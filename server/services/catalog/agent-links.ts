@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, asc, eq, exists, inArray, isNull, or, sql } from "drizzle-orm";
 import type { AgentInput } from "@/lib/schemas/agents";
 import type { Database, Transaction } from "@/server/db/client";
 import {
+  agentSkills,
   agentTemplates,
   knowledgeBases,
   mcpServers,
@@ -65,6 +66,38 @@ export type AgentLinks = {
 const unique = (ids: string[]) => [...new Set(ids)];
 
 /**
+ * The skills of these ids an agent may be given: built in or the tenant's own, not deleted, and
+ * enabled, unless the agent being edited has it already (disabled since it was linked).
+ */
+function linkableSkills(
+  db: Database | Transaction,
+  tenantId: string,
+  skillIds: string[],
+  agentId: string | null,
+) {
+  const alreadyLinked = agentId
+    ? exists(
+        db
+          .select({ one: sql`1` })
+          .from(agentSkills)
+          .where(and(eq(agentSkills.agentId, agentId), eq(agentSkills.skillId, skills.id))),
+      )
+    : undefined;
+  return db
+    .select({ id: skills.id, slug: skills.slug, name: skills.name, enabled: skills.enabled })
+    .from(skills)
+    .where(
+      and(
+        inArray(skills.id, skillIds),
+        or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
+        isNull(skills.deletedAt),
+        or(eq(skills.enabled, true), alreadyLinked),
+      ),
+    )
+    .orderBy(asc(skills.name), asc(skills.id));
+}
+
+/**
  * Loads what an agent's input links to. Each id must be the tenant's (a skill: built in or the
  * tenant's own; a paired user: a member): an unknown id and another tenant's get the same field
  * error, naming no row, so the answer tells nothing about other tenants.
@@ -73,6 +106,8 @@ export async function loadAgentLinks(
   db: Database | Transaction,
   tenantId: string,
   input: AgentInput,
+  /** The agent being edited: a skill disabled since it was linked may stay linked. */
+  agentId: string | null = null,
 ): Promise<AgentLinks> {
   const skillIds = unique(input.skillIds);
   const mcpServerIds = unique(input.mcpServerIds);
@@ -82,18 +117,7 @@ export async function loadAgentLinks(
       .select()
       .from(agentTemplates)
       .where(and(eq(agentTemplates.id, input.templateId), eq(agentTemplates.tenantId, tenantId))),
-    skillIds.length
-      ? db
-          .select({ id: skills.id, slug: skills.slug, name: skills.name, enabled: skills.enabled })
-          .from(skills)
-          .where(
-            and(
-              inArray(skills.id, skillIds),
-              or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
-            ),
-          )
-          .orderBy(asc(skills.name), asc(skills.id))
-      : [],
+    skillIds.length ? linkableSkills(db, tenantId, skillIds, agentId) : [],
     mcpServerIds.length
       ? db
           .select({

@@ -25,7 +25,7 @@ export async function previewAgentConfig(
 ): Promise<{ saved: AgentRuntimeConfig | null; draft: AgentRuntimeConfig }> {
   const { tenantId, agentId, draft } = input;
   // The draft's links first: an edit naming another tenant's rows is refused like a save would be.
-  const links = await loadAgentLinks(db, tenantId, draft);
+  const links = await loadAgentLinks(db, tenantId, draft, agentId);
   const saved = agentId
     ? await resolveAgentRuntimeConfig(db, { tenantId, agentId, currentUserId: null })
     : null;

@@ -117,7 +117,7 @@ export async function updateAgent(
   return db
     .transaction(async (tx) => {
       // The links first: another tenant's ids are refused alike, whichever agent is named.
-      const links = await loadAgentLinks(tx, scope.tenantId, input);
+      const links = await loadAgentLinks(tx, scope.tenantId, input, scope.agentId);
       const current = await lockAgent(tx, scope.tenantId, scope.agentId);
       await assertNameFree(tx, scope.tenantId, input.name, scope.agentId);
       await tx
@@ -208,54 +208,59 @@ async function copyNameOf(tx: Transaction, tenantId: string, name: string) {
 
 /** A new agent like this one (same template, model, links and paired user), never the default. */
 export async function duplicateAgent(db: Database, scope: AgentScope & { agentId: string }) {
-  return db.transaction(async (tx) => {
-    const { agent, audit } = await lockAgent(tx, scope.tenantId, scope.agentId);
-    const name = await copyNameOf(tx, scope.tenantId, agent.name);
-    const [created] = await tx
-      .insert(agents)
-      .values({
-        tenantId: scope.tenantId,
-        name,
-        description: agent.description,
-        templateId: agent.templateId,
-        modelOverride: agent.modelOverride,
-        pairedUserId: agent.pairedUserId,
-      })
-      .returning({ id: agents.id });
-    if (!created) throw new Error("the agent was not inserted");
-    const agentId = created.id;
-    const [skillIds, serverIds, baseIds] = await Promise.all([
-      tx
-        .select({ id: agentSkills.skillId })
-        .from(agentSkills)
-        .where(eq(agentSkills.agentId, agent.id)),
-      tx
-        .select({ id: agentMcpServers.mcpServerId })
-        .from(agentMcpServers)
-        .where(eq(agentMcpServers.agentId, agent.id)),
-      tx
-        .select({ id: agentKnowledgeBases.knowledgeBaseId })
-        .from(agentKnowledgeBases)
-        .where(eq(agentKnowledgeBases.agentId, agent.id)),
-    ]);
-    if (skillIds.length)
-      await tx.insert(agentSkills).values(skillIds.map(({ id }) => ({ agentId, skillId: id })));
-    if (serverIds.length)
-      await tx
-        .insert(agentMcpServers)
-        .values(serverIds.map(({ id }) => ({ agentId, mcpServerId: id })));
-    if (baseIds.length)
-      await tx
-        .insert(agentKnowledgeBases)
-        .values(baseIds.map(({ id }) => ({ agentId, knowledgeBaseId: id })));
-    await recordAudit(
-      tx,
-      agentAudit(scope, "agent.create", agentId, {
-        name,
-        duplicateOf: agent.name,
-        changes: auditChanges(null, { ...audit, name }, AUDIT_LABELS),
-      }),
-    );
-    return created;
-  });
+  // Two copies made at once can pick the same free name: the second is a conflict, not a 500.
+  let copyName = "";
+  return db
+    .transaction(async (tx) => {
+      const { agent, audit } = await lockAgent(tx, scope.tenantId, scope.agentId);
+      const name = await copyNameOf(tx, scope.tenantId, agent.name);
+      copyName = name;
+      const [created] = await tx
+        .insert(agents)
+        .values({
+          tenantId: scope.tenantId,
+          name,
+          description: agent.description,
+          templateId: agent.templateId,
+          modelOverride: agent.modelOverride,
+          pairedUserId: agent.pairedUserId,
+        })
+        .returning({ id: agents.id });
+      if (!created) throw new Error("the agent was not inserted");
+      const agentId = created.id;
+      const [skillIds, serverIds, baseIds] = await Promise.all([
+        tx
+          .select({ id: agentSkills.skillId })
+          .from(agentSkills)
+          .where(eq(agentSkills.agentId, agent.id)),
+        tx
+          .select({ id: agentMcpServers.mcpServerId })
+          .from(agentMcpServers)
+          .where(eq(agentMcpServers.agentId, agent.id)),
+        tx
+          .select({ id: agentKnowledgeBases.knowledgeBaseId })
+          .from(agentKnowledgeBases)
+          .where(eq(agentKnowledgeBases.agentId, agent.id)),
+      ]);
+      if (skillIds.length)
+        await tx.insert(agentSkills).values(skillIds.map(({ id }) => ({ agentId, skillId: id })));
+      if (serverIds.length)
+        await tx
+          .insert(agentMcpServers)
+          .values(serverIds.map(({ id }) => ({ agentId, mcpServerId: id })));
+      if (baseIds.length)
+        await tx
+          .insert(agentKnowledgeBases)
+          .values(baseIds.map(({ id }) => ({ agentId, knowledgeBaseId: id })));
+      await recordAudit(
+        tx,
+        agentAudit(scope, "agent.create", agentId, {
+          name,
+          duplicateOf: agent.name,
+          changes: auditChanges(null, { ...audit, name }, AUDIT_LABELS),
+        }),
+      );
+      return created;
+    })
+    .catch((error: unknown) => nameRaceAsConflict(copyName)(error));
 }

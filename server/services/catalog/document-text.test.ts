@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { readDocument } from "./document-text";
+import { MAX_DOCUMENT_CHARS, readDocument } from "./document-text";
 
 const file = (name: string, content: string | Uint8Array) =>
   new File([typeof content === "string" ? content : new Uint8Array(content)], name);
@@ -44,6 +44,13 @@ describe("reading an uploaded file", () => {
     );
     expect(await problemOf(file("broken.pdf", "%PDF-1.4 nothing else"))).toBe(
       "broken.pdf: this PDF could not be read (damaged or password-protected).",
+    );
+  });
+
+  it("refuses a file whose text is over the character limit, naming the file and the limit", async () => {
+    expect(await problemOf(file("exact.txt", "a".repeat(MAX_DOCUMENT_CHARS)))).toBeNull();
+    expect(await problemOf(file("long.txt", "a".repeat(MAX_DOCUMENT_CHARS + 1)))).toBe(
+      "long.txt: its text is 2,000,001 characters, over the 2,000,000-character limit per file; split it into smaller files.",
     );
   });
 });

@@ -8,6 +8,12 @@ import {
   type DocumentKind,
 } from "@/lib/knowledge-bases";
 
+/**
+ * A document's text is refused past this: a PDF's extracted text can be far longer than its
+ * bytes suggest, and every character is stored, chunked and embedded.
+ */
+export const MAX_DOCUMENT_CHARS = 2_000_000;
+
 /** Longer titles are cut: a title is a label in search results, the content holds the rest. */
 const MAX_TITLE_CHARS = 200;
 
@@ -98,6 +104,10 @@ export async function readDocument(file: File): Promise<ReadOutcome> {
     if (!text.trim()) return refuse("the file is empty.");
   }
   const content = storable(text.replace(/^\ufeff/, ""));
+  if (content.length > MAX_DOCUMENT_CHARS)
+    return refuse(
+      `its text is ${content.length.toLocaleString("en")} characters, over the ${MAX_DOCUMENT_CHARS.toLocaleString("en")}-character limit per file; split it into smaller files.`,
+    );
   const baseName = name.slice(0, name.length - extensionOf(name).length);
   const heading = kind === "markdown" ? firstHeading(content) : null;
   return {

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { TestMcpConnectionInput } from "@/lib/schemas/mcp-servers";
 import { listMcpServerTools, McpConnectionError } from "@/server/agent/mcp";
-import { decryptSecret } from "@/server/crypto/secrets";
+import { decryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
 import type { Database } from "@/server/db/client";
 import { mcpServers } from "@/server/db/schema";
 import { checkMcpUrl, sameOrigin } from "./mcp-server-url";
@@ -33,7 +33,19 @@ export async function testMcpConnection(
   const url = input.url ?? saved?.url ?? "";
   // The saved token goes only to the server it was given for.
   const savedToken = saved?.authToken && sameOrigin(saved.url, url) ? saved.authToken : null;
-  const authToken = input.authToken ?? (savedToken === null ? null : decryptSecret(savedToken));
+  let authToken = input.authToken ?? null;
+  if (authToken === null && savedToken !== null) {
+    try {
+      authToken = decryptSecret(savedToken);
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      return {
+        ok: false,
+        reason:
+          "The saved token cannot be read: it was encrypted with a key this server no longer has. Enter the token again and save.",
+      };
+    }
+  }
   const refusal = await checkMcpUrl(url);
   if (refusal) return { ok: false, reason: refusal };
   try {

@@ -5,25 +5,17 @@ import { skillDraft, type SkillDraft } from "@/lib/schemas/skills";
 import type { Database } from "@/server/db/client";
 import { skills, skillVersions, users, type SkillInputsSchema } from "@/server/db/schema";
 import { recordAudit } from "@/server/services/access/audit";
-import { ServiceError } from "@/server/services/errors";
 import { skillReadableBy } from "./skills";
 import { checkSkillDocument, renderSkillMd, type SkillDocument } from "./skill-document";
 import {
   ownLiveSkill,
   saveSkill,
   SkillSlugTakenError,
+  SkillVersionNotFoundError,
   TenantSkillNotFoundError,
   type SavedSkill,
   type SkillSaveScope,
 } from "./skill-versions";
-
-export class SkillVersionNotFoundError extends ServiceError {
-  readonly kind = "not_found";
-  readonly code = "skill_version_not_found";
-  constructor(versionHash: string) {
-    super(`Version ${versionHash} of this skill was not found.`);
-  }
-}
 
 /** The skill if the tenant may read it (an enabled built-in or its own), else not found. */
 async function readableSkill(db: Database, tenantId: string, skillId: string) {

@@ -7,6 +7,7 @@ import {
 } from "@/lib/schemas/skill-archives";
 import type { SkillReferenceFile } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
+import { byCodeUnit } from "./skill-catalog";
 
 /** What is wrong with the zip as a whole: each problem in plain words, under `archive`. */
 export class SkillArchiveInvalidError extends ServiceError {
@@ -179,7 +180,7 @@ export function readSkillArchive(archive: Uint8Array): SkillArchiveContents {
     referenceFiles: [...texts]
       .filter(([path]) => path !== "SKILL.md")
       .map(([path, content]) => ({ path, content }))
-      .sort((a, b) => a.path.localeCompare(b.path)),
+      .sort((a, b) => byCodeUnit(a.path, b.path)),
   };
 }
 

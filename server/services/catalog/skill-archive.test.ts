@@ -1,21 +1,17 @@
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, skills } from "@/server/db/schema";
 import { createTenant, fingerprintTables, openTestDatabase } from "@/test/fixtures";
-import {
-  exportSkillArchive,
-  importSkillArchive,
-  previewSkillImport,
-  SkillVersionNotFoundError,
-} from "./skill-archive";
+import { exportSkillArchive, importSkillArchive, previewSkillImport } from "./skill-archive";
 import { readSkillArchive, SkillArchiveInvalidError } from "./skill-archive-zip";
 import { syncBuiltInSkills } from "./skill-catalog";
 import {
   saveSkill,
   SkillInvalidError,
   SkillSlugTakenError,
+  SkillVersionNotFoundError,
   type SkillSaveScope,
 } from "./skill-versions";
 
@@ -54,6 +50,17 @@ const zipOf = (files: Record<string, string | Uint8Array>, level: 0 | 9 = 9) =>
     ) as Zippable,
     { level },
   );
+/** Until some session of this database waits on a row lock. */
+async function waitForALockWaiter() {
+  for (;;) {
+    const waiting = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((waiting[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 
 async function refusal(promise: Promise<unknown>) {
@@ -195,6 +202,33 @@ describe("export and import", () => {
         replace: { versionHash: current.versionHash },
       }),
     ).rejects.toMatchObject({ code: "skill_changed_since_preview" });
+  });
+
+  it("refuses a replace when the skill is saved again between the preview check and the write", async () => {
+    const tenant = await createTenant(db);
+    const current = await importSkillArchive(db, scopeOf(tenant.id), {
+      archive: zipOf({ "standup/SKILL.md": SKILL_MD }),
+    });
+    const changed = zipOf({
+      "standup/SKILL.md": SKILL_MD.replace("for the day.", "for the day, briefly."),
+    });
+    let importing: Promise<unknown> = Promise.resolve();
+    await db.transaction(async (tx) => {
+      await tx.select().from(skills).where(eq(skills.id, current.id)).for("update");
+      // The import reads the skill (still the previewed version), then waits for the lock.
+      importing = importSkillArchive(db, scopeOf(tenant.id), {
+        archive: changed,
+        replace: { versionHash: current.versionHash },
+      }).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      await waitForALockWaiter();
+      await tx.update(skills).set({ versionHash: "0123456789ab" }).where(eq(skills.id, current.id));
+    });
+    expect(await importing).toMatchObject({ code: "skill_changed_since_preview" });
+    const [after] = await db.select().from(skills).where(eq(skills.id, current.id));
+    expect(after?.instructions).toBe("Write the notes for the day.");
   });
 
   it("reads SKILL.md at the top of the zip when a slug is chosen, and asks for one otherwise", async () => {

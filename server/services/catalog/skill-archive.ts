@@ -17,33 +17,16 @@ import {
   saveSkill,
   SkillInvalidError,
   SkillSlugTakenError,
+  SkillVersionNotFoundError,
   type SkillSaveScope,
 } from "./skill-versions";
 import { ownSkillFirst } from "./skills";
-
-export class SkillVersionNotFoundError extends ServiceError {
-  readonly kind = "not_found";
-  readonly code = "skill_version_not_found";
-  constructor(slug: string, versionHash: string) {
-    super(`Skill "${slug}" has no version ${versionHash}.`);
-  }
-}
 
 export class SkillToReplaceNotFoundError extends ServiceError {
   readonly kind = "not_found";
   readonly code = "skill_not_found";
   constructor(slug: string) {
     super(`This tenant has no skill "${slug}" to replace.`);
-  }
-}
-
-export class SkillChangedSincePreviewError extends ServiceError {
-  readonly kind = "conflict";
-  readonly code = "skill_changed_since_preview";
-  constructor(slug: string) {
-    super(
-      `Skill "${slug}" was saved again since the preview; preview the zip again to see what would change.`,
-    );
   }
 }
 
@@ -80,7 +63,7 @@ export async function exportSkillArchive(
       )
       .orderBy(desc(skillVersions.createdAt))
       .limit(1);
-    if (!saved) throw new SkillVersionNotFoundError(skill.slug, request.versionHash);
+    if (!saved) throw new SkillVersionNotFoundError(request.versionHash);
     version = saved;
   }
   const archive = writeSkillArchive(skill.slug, renderSkillMd(version), version.referenceFiles);
@@ -266,7 +249,10 @@ export async function importSkillArchive(
     return saveSkill(db, save, { slug: read.slug, ...read.document });
   }
   if (!existing) throw new SkillToReplaceNotFoundError(read.slug);
-  if (existing.versionHash !== request.replace.versionHash)
-    throw new SkillChangedSincePreviewError(read.slug);
-  return saveSkill(db, save, { skillId: existing.id, slug: read.slug, ...read.document });
+  return saveSkill(db, save, {
+    skillId: existing.id,
+    slug: read.slug,
+    expectedVersionHash: request.replace.versionHash,
+    ...read.document,
+  });
 }

@@ -5,7 +5,11 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { skills, skillVersions } from "@/server/db/schema";
 import { openTestDatabase } from "@/test/fixtures";
+import { strToU8, zipSync } from "fflate";
+import { readSkillArchive } from "./skill-archive-zip";
+import { checkSkillDocument } from "./skill-document";
 import {
+  byCodeUnit,
   loadSkillCatalog,
   loadSkillFolder,
   SkillDefinitionError,
@@ -148,6 +152,46 @@ describe("loading one skill", () => {
     expect((await loadSkillFolder(catalogDir, "demo")).versionHash).toBe(first.versionHash);
     await writeSkill("demo", skillMd(VALID_FRONTMATTER), { "guide.md": "v2" });
     expect((await loadSkillFolder(catalogDir, "demo")).versionHash).not.toBe(first.versionHash);
+  });
+
+  it("orders reference files by code unit, whatever the locale, so every path gives the loader's hash", async () => {
+    const names = ["ab.md", "a_b.md", "a.md", "B.md", "a-b.md"];
+    const codeUnitOrder = ["B.md", "a-b.md", "a.md", "a_b.md", "ab.md"].map(
+      (name) => `references/${name}`,
+    );
+    expect(names.map((name) => `references/${name}`).sort(byCodeUnit)).toEqual(codeUnitOrder);
+    const referenceFiles = names.map((name) => ({
+      path: `references/${name}`,
+      content: `About ${name}`,
+    }));
+    const checked = checkSkillDocument("ordered", {
+      name: "Demo skill",
+      description: "Does a demo.",
+      inputsSchema: { type: "object", properties: {} },
+      instructions: "Do it well.",
+      referenceFiles,
+    });
+    if ("errors" in checked) throw new Error(JSON.stringify(checked.errors));
+    expect(checked.document.referenceFiles.map((file) => file.path)).toEqual(codeUnitOrder);
+
+    await writeSkill(
+      "ordered",
+      checked.skillMd,
+      Object.fromEntries(names.map((name) => [name, `About ${name}`])),
+    );
+    const loaded = await loadSkillFolder(catalogDir, "ordered");
+    expect(loaded.referenceFiles.map((file) => file.path)).toEqual(codeUnitOrder);
+    expect(loaded.versionHash).toBe(checked.versionHash);
+
+    const archive = zipSync(
+      Object.fromEntries([
+        ["ordered/SKILL.md", strToU8(checked.skillMd)],
+        ...referenceFiles.map((file) => [`ordered/${file.path}`, strToU8(file.content)]),
+      ]) as Record<string, Uint8Array>,
+    );
+    expect(readSkillArchive(archive).referenceFiles.map((file) => file.path)).toEqual(
+      codeUnitOrder,
+    );
   });
 
   const invalid: { case: string; source: string; field: string | null; message: RegExp }[] = [

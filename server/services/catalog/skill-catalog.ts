@@ -156,6 +156,14 @@ export function parseSkillFile(file: string, source: string) {
   return { ...parsed.data, inputsSchema: inputs as SkillInputsSchema, instructions };
 }
 
+/**
+ * Orders paths by UTF-16 code unit, never by locale: the version hash covers the reference files
+ * in this order, so it must be the same on every server whatever its locale.
+ */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 async function readReferenceFiles(skillDir: string): Promise<SkillReferenceFile[]> {
   const referencesDir = path.join(skillDir, "references");
   const entries = await readdir(referencesDir, { withFileTypes: true }).catch(
@@ -167,7 +175,7 @@ async function readReferenceFiles(skillDir: string): Promise<SkillReferenceFile[
   const files = entries
     .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
     .map((entry) => entry.name)
-    .sort();
+    .sort(byCodeUnit);
   return Promise.all(
     files.map(async (name) => ({
       path: `references/${name}`,
@@ -217,7 +225,7 @@ export async function loadSkillCatalog(catalogDir: string): Promise<SkillDefinit
   const slugs = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .sort();
+    .sort(byCodeUnit);
   return Promise.all(slugs.map((slug) => loadSkillFolder(catalogDir, slug)));
 }
 

@@ -1,7 +1,13 @@
 import "server-only";
 import { stringify } from "yaml";
 import type { SkillInputsSchema, SkillReferenceFile } from "@/server/db/schema";
-import { parseSkillFile, SkillDefinitionError, SLUG_PATTERN, versionHashOf } from "./skill-catalog";
+import {
+  byCodeUnit,
+  parseSkillFile,
+  SkillDefinitionError,
+  SLUG_PATTERN,
+  versionHashOf,
+} from "./skill-catalog";
 
 /**
  * A skill as the console writes it and an Agent Skills folder carries it: `SKILL.md` (YAML
@@ -100,7 +106,7 @@ export function checkSkillDocument(
     description: parsed.description,
     inputsSchema: parsed.inputsSchema,
     instructions: parsed.instructions,
-    referenceFiles: [...document.referenceFiles].sort((a, b) => a.path.localeCompare(b.path)),
+    referenceFiles: [...document.referenceFiles].sort((a, b) => byCodeUnit(a.path, b.path)),
   };
   const canonical = renderSkillMd(normalized);
   return {

@@ -36,6 +36,24 @@ export class SkillSlugTakenError extends ServiceError {
   }
 }
 
+export class SkillChangedSincePreviewError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "skill_changed_since_preview";
+  constructor(slug: string) {
+    super(
+      `Skill "${slug}" was saved again since the preview; preview the zip again to see what would change.`,
+    );
+  }
+}
+
+export class SkillVersionNotFoundError extends ServiceError {
+  readonly kind = "not_found";
+  readonly code = "skill_version_not_found";
+  constructor(versionHash: string) {
+    super(`Version ${versionHash} of this skill was not found.`);
+  }
+}
+
 export class TenantSkillNotFoundError extends ServiceError {
   readonly kind = "not_found";
   readonly code = "skill_not_found";
@@ -96,6 +114,20 @@ async function insertVersion(
   });
 }
 
+/** Called under the row lock: a save between the caller's read and this one is seen here. */
+function assertVersionExpected(currentHash: string, draft: SkillDraftToSave) {
+  if (draft.expectedVersionHash !== undefined && currentHash !== draft.expectedVersionHash)
+    throw new SkillChangedSincePreviewError(draft.slug);
+}
+
+/** A skill to save: new without `skillId`, else a new version of that skill. */
+export type SkillDraftToSave = {
+  skillId?: string;
+  slug: string;
+  /** The version the caller last saw: another save since then refuses this one. */
+  expectedVersionHash?: string;
+} & SkillDocument;
+
 /**
  * Saves a tenant skill: creates it (no `skillId`) or saves a new version of the tenant's own
  * skill. The content is checked with the catalog loader's rules and stored in its canonical
@@ -106,7 +138,7 @@ async function insertVersion(
 export async function saveSkill(
   db: Database,
   scope: SkillSaveScope,
-  draft: { skillId?: string; slug: string } & SkillDocument,
+  draft: SkillDraftToSave,
 ): Promise<SavedSkill> {
   const checked = checkSkillDocument(draft.slug, draft);
   if ("errors" in checked) throw new SkillInvalidError(checked.errors);
@@ -148,6 +180,7 @@ export async function saveSkill(
         .where(ownLiveSkill(scope.tenantId, draft.skillId))
         .for("update");
       if (!current) throw new TenantSkillNotFoundError(draft.skillId);
+      assertVersionExpected(current.versionHash, draft);
       if (current.versionHash === versionHash && current.slug === draft.slug)
         return { id: current.id, slug: current.slug, versionHash, changed: false };
       await tx

@@ -13,9 +13,16 @@ export const inputsColumnsOf = (inputsSchema: SkillInputsSchema) => ({
   titleInput: titleInputOf(inputsSchema),
 });
 
-/** Skills a tenant may run: the enabled built-in catalog plus the tenant's own. */
+/**
+ * Skills a tenant may run: the enabled built-in catalog plus the tenant's own. A deleted skill
+ * is disabled too; the deleted check guards against a row where only one was set.
+ */
 export const skillVisibleTo = (tenantId: string | SQL) =>
-  and(eq(skills.enabled, true), or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)));
+  and(
+    eq(skills.enabled, true),
+    isNull(skills.deletedAt),
+    or(isNull(skills.tenantId), eq(skills.tenantId, tenantId)),
+  );
 
 /** Ordering that puts a tenant's own skill before a built-in with the same slug. */
 export const ownSkillFirst = sql`${skills.tenantId} is null`;

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, agentSkills, skills } from "@/server/db/schema";
@@ -26,9 +26,32 @@ export type RunTarget = {
   agentHasSkill: boolean;
 };
 
-/** Whether the agent with this id may run the lateral `skill` (it is among the agent's skills). */
-const hasSkill = (agentId: SQL) =>
-  sql`exists (select 1 from ${agentSkills} where ${agentSkills.agentId} = ${agentId} and ${agentSkills.skillId} = skill.id)`;
+/** Whether the `agents` row in scope may run this skill (it is among the agent's skills). */
+const agentHasSkill = (skillId: SQLWrapper) =>
+  sql`exists (select 1 from ${agentSkills} where ${agentSkills.agentId} = ${agents.id} and ${agentSkills.skillId} = ${skillId})`;
+
+/**
+ * The agent a run of this skill goes to, as `select <columns(hasSkill)> … limit 1` over
+ * `agents`: the named one if it is the tenant's; none named, the default if it has the skill,
+ * else the one agent that has it, else the default (or none). `columns` is given whether that
+ * agent may run the skill. Run creation and the warnings on schedules and webhooks share it.
+ */
+export function runAgentOf(
+  target: { tenantId: SQLWrapper; agentId: SQLWrapper; skillId: SQLWrapper },
+  columns: (hasSkill: SQL) => SQL,
+): SQL {
+  const hasSkill = agentHasSkill(target.skillId);
+  return sql`select ${columns(hasSkill)} from ${agents}
+    where ${agents.tenantId} = ${target.tenantId}
+      and (${agents.id} = ${target.agentId} or (${target.agentId} is null and (${agents.isDefault} or (
+        ${hasSkill} and (
+          select count(*) from ${agentSkills} join ${agents} as assignee on assignee.id = ${agentSkills.agentId}
+          where ${agentSkills.skillId} = ${target.skillId} and assignee.tenant_id = ${target.tenantId}
+        ) = 1
+      ))))
+    order by ${hasSkill} desc, ${agents.isDefault} desc
+    limit 1`;
+}
 
 /** Requests per statement: five parameters each, well within PostgreSQL's 65,535. */
 const LOOKUP_CHUNK = 1_000;
@@ -79,23 +102,21 @@ async function lookUpTargets<Request extends RunTargetRequest>(
   >(sql`
     select request.position, skill.id as skill_id, skill.name as skill_name, skill.version_hash,
       skill.inputs_schema, agent.id as agent_id, agent.name as agent_name,
-      ${hasSkill(sql`agent.id`)} as agent_has_skill
+      coalesce(agent.has_skill, false) as agent_has_skill
     from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
     left join lateral (
       ${sql.join(skillLookups, sql` union all `)}
       order by built_in limit 1
     ) skill on true
     left join lateral (
-      select ${agents.id}, ${agents.name} from ${agents}
-      where ${agents.tenantId} = request.tenant_id
-        and (${agents.id} = request.agent_id or (request.agent_id is null and (${agents.isDefault} or (
-          ${hasSkill(sql`${agents.id}`)} and (
-            select count(*) from ${agentSkills} join ${agents} as assignee on assignee.id = ${agentSkills.agentId}
-            where ${agentSkills.skillId} = skill.id and assignee.tenant_id = request.tenant_id
-          ) = 1
-        ))))
-      order by ${hasSkill(sql`${agents.id}`)} desc, ${agents.isDefault} desc
-      limit 1
+      ${runAgentOf(
+        {
+          tenantId: sql`request.tenant_id`,
+          agentId: sql`request.agent_id`,
+          skillId: sql`skill.id`,
+        },
+        (hasSkill) => sql`${agents.id}, ${agents.name}, ${hasSkill} as has_skill`,
+      )}
     ) agent on true`);
   return rows.flatMap((row) => {
     const request = requests[row.position];

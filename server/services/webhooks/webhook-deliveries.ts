@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { jsonbParam } from "@/server/db/jsonb";
-import { decryptSecret } from "@/server/crypto/secrets";
+import { decryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
 import { webhookDeliveries, webhooks } from "@/server/db/schema";
 import type { WebhookDeliveryVerdict } from "@/server/db/schema/enums";
 import { recordAudit } from "@/server/services/access/audit";
@@ -28,7 +28,22 @@ export type DeliverableWebhook = {
   rateLimitPerMinute: number;
   /** The secrets a signature may use now: the current one, and the previous one during its grace. */
   secrets: string[];
+  /**
+   * Why the current secret cannot be read (encrypted with a key the server no longer has), or
+   * null: no delivery can be verified until an operator restores the key or rotates the secret.
+   */
+  unreadableSecret: string | null;
 };
+
+/** The secret a stored value holds, or null when no configured key opens it. */
+function readableSecret(stored: string): { secret: string } | { problem: string } {
+  try {
+    return { secret: decryptSecret(stored) };
+  } catch (error) {
+    if (error instanceof SecretDecryptionError) return { problem: error.message };
+    throw error;
+  }
+}
 
 /** An enabled webhook by id, with the secrets valid at `now`; null for unknown and disabled alike. */
 export async function findDeliverableWebhook(
@@ -55,6 +70,12 @@ export async function findDeliverableWebhook(
     webhook.previousSigningSecret &&
     webhook.previousSecretExpiresAt &&
     webhook.previousSecretExpiresAt > now;
+  const current = readableSecret(webhook.signingSecret);
+  // An unreadable previous secret only ends its grace early: senders should use the current one.
+  const previous =
+    previousValid && webhook.previousSigningSecret
+      ? readableSecret(webhook.previousSigningSecret)
+      : null;
   return {
     id: webhook.id,
     tenantId: webhook.tenantId,
@@ -62,10 +83,8 @@ export async function findDeliverableWebhook(
     agentId: webhook.agentId,
     inputMapping: webhook.inputMapping,
     rateLimitPerMinute: webhook.rateLimitPerMinute,
-    secrets: (previousValid
-      ? [webhook.signingSecret, webhook.previousSigningSecret!]
-      : [webhook.signingSecret]
-    ).map((stored) => decryptSecret(stored)),
+    secrets: [current, previous].flatMap((read) => (read && "secret" in read ? [read.secret] : [])),
+    unreadableSecret: "problem" in current ? current.problem : null,
   };
 }
 
@@ -398,7 +417,7 @@ export async function replayDelivery(
   if (!webhook) throw new WebhookNotFoundError(original.webhookId);
   const outcome = await acceptDelivery(
     deps,
-    { ...webhook, secrets: [] },
+    { ...webhook, secrets: [], unreadableSecret: null },
     {
       payload: original.payload,
       deliveryId: null,

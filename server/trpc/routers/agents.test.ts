@@ -256,10 +256,12 @@ describe("agents router: create, edit, duplicate", () => {
 
   it("keeps a linked skill that was disabled, which the runtime config leaves out", async () => {
     const w = await world();
-    const disabled = await insertSkill(w.tenant.id, "Paused skill", false);
+    // Linked while enabled (a disabled skill cannot be newly linked), then disabled.
+    const disabled = await insertSkill(w.tenant.id, "Paused skill", true);
     const { id } = await w.owner.caller.agents.create(
       draftOf(w, { skillIds: [w.skill.id, disabled.id] }),
     );
+    await db.update(skills).set({ enabled: false }).where(eq(skills.id, disabled.id));
     const links = await db.select().from(agentSkills).where(eq(agentSkills.agentId, id));
     expect(links.map((link) => link.skillId).sort()).toEqual([w.skill.id, disabled.id].sort());
     const config = await w.owner.caller.agents.effectiveConfig({ agentId: id });
