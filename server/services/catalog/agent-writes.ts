@@ -262,5 +262,7 @@ export async function duplicateAgent(db: Database, scope: AgentScope & { agentId
       );
       return created;
     })
-    .catch((error: unknown) => nameRaceAsConflict(copyName)(error));
+    .catch(
+      nameRaceAsConflict("agents_tenant_id_name_index", () => new AgentNameTakenError(copyName)),
+    );
 }
