@@ -52,6 +52,7 @@ const { getRunQuery, listRunsQuery } = await import("@/server/services/runs/run-
 const { createTRPCContext } = await import("@/server/trpc/init");
 const { appRouter } = await import("@/server/trpc/root");
 const { countDemoRuns, prepareDemoDatabase, seedBulkRuns } = await import("../seed-bulk");
+const { keyringOf } = await import("@/server/crypto/secrets");
 
 if (
   !Number.isInteger(RUNS) ||
@@ -97,7 +98,9 @@ if (existingRuns === RUNS && !args.fresh) {
     await ensureDatabase(serverUrl, DATABASE);
   }
   console.log(`Seeding ${RUNS.toLocaleString("en")} runs…`);
-  seed = await seedBulkRuns(url, { runs: RUNS, log: (line) => console.log(line) });
+  // A throwaway database: its webhooks' signing secrets are sealed with a throwaway key.
+  const keyring = keyringOf(randomBytes(32).toString("base64"));
+  seed = await seedBulkRuns(url, { runs: RUNS, keyring, log: (line) => console.log(line) });
   console.log(
     `Seeded in ${seed.seconds.toFixed(1)} s (indexes ${seed.indexSeconds.toFixed(1)} s of it; ${Math.round(seed.rowsPerSecond).toLocaleString("en")} rows/s), vacuum + analyze ${seed.analyzeSeconds.toFixed(1)} s.`,
   );
