@@ -21,3 +21,14 @@ export const updatedAt = () =>
 export const tsvector = customType<{ data: string }>({
   dataType: () => "tsvector",
 });
+
+/**
+ * A jsonb column holding any JSON value a third party sent, read back exactly. postgres.js
+ * already parses jsonb; drizzle's own `jsonb()` parses a string result once more, so a payload
+ * that is the JSON string "0" would come back as the number 0.
+ */
+export const anyJson = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});

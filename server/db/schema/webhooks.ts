@@ -14,7 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { agents } from "./agents";
-import { createdAt, id, tenantId, updatedAt } from "./columns";
+import { anyJson, createdAt, id, tenantId, updatedAt } from "./columns";
 import { webhookDeliveryVerdictEnum } from "./enums";
 import { skillRuns } from "./runs";
 import { skills } from "./skills";
@@ -61,7 +61,7 @@ export const webhookDeliveries = pgTable(
     runId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
     bodyBytes: integer().notNull().default(0),
     /** Kept only for deliveries whose signature checked out, so they can be replayed. */
-    payload: jsonb(),
+    payload: anyJson(),
     error: text(),
     /** Set on a delivery an operator replayed from the log: the original. */
     replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, {
