@@ -91,6 +91,11 @@ const MIGRATIONS: string[] = [
     primary key (function_slug, expression)
   );
   `,
+  // Every lease (and every re-queue after a crash) bumps lease_gen: a request dispatched
+  // under an older generation is stale, so its checkpoints are fenced off with 409.
+  `
+  alter table ${SCHEMA}.queue add column lease_gen integer not null default 0;
+  `,
 ];
 
 export async function openStore(databaseUrl: string): Promise<Sql> {
