@@ -11,8 +11,7 @@ import {
   skills,
   users,
 } from "@/server/db/schema";
-import { fieldErrorLine } from "@/lib/skill-inputs";
-import { ServiceError } from "@/server/services/errors";
+import { cannotBeSaved, ServiceError } from "@/server/services/errors";
 
 /** The agent form's fields as a reader names them. */
 export const AGENT_FIELD_LABELS: Record<keyof AgentInput, string> = {
@@ -31,15 +30,7 @@ export class AgentInvalidError extends ServiceError {
   readonly kind = "invalid";
   readonly code = "agent_invalid";
   constructor(readonly fieldErrors: Partial<Record<keyof AgentInput, string[]>>) {
-    super(
-      `The agent cannot be saved: ${Object.entries(fieldErrors)
-        .flatMap(([field, messages]) =>
-          (messages ?? []).map((message) =>
-            fieldErrorLine(AGENT_FIELD_LABELS[field as keyof AgentInput], message),
-          ),
-        )
-        .join("; ")}.`,
-    );
+    super(cannotBeSaved("The agent", fieldErrors, AGENT_FIELD_LABELS));
   }
 }
 

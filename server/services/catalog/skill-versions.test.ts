@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, skills, skillVersions } from "@/server/db/schema";
+import { agentSkills, auditLog, skills, skillVersions } from "@/server/db/schema";
 import { createRun } from "@/server/services/runs/runs";
 import { loadRunForTurn } from "@/server/services/runs/run-lifecycle";
 import {
@@ -124,9 +124,7 @@ describe("saveSkill", () => {
       ...DOCUMENT,
       inputsSchema: { type: "object", properties: {} },
     });
-    await db.execute(
-      `insert into agent_skills (agent_id, skill_id) values ('${agent.id}', '${first.id}')`,
-    );
+    await db.insert(agentSkills).values({ agentId: agent.id, skillId: first.id });
     const started = await createRun(db, {
       tenantId: tenant.id,
       skill: { id: first.id },
