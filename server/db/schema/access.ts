@@ -1,6 +1,6 @@
-import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { tenants, users } from "./auth";
-import { createdAt, id, tenantId } from "./columns";
+import { createdAt, id, tenantId, jsonbValue } from "./columns";
 import { auditActorTypeEnum, memberRoleCheck } from "./enums";
 
 export const apiKeys = pgTable(
@@ -34,7 +34,7 @@ export const auditLog = pgTable(
     targetType: text(),
     targetId: text(),
     origin: text(),
-    metadata: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    metadata: jsonbValue().$type<Record<string, unknown>>().notNull().default({}),
     at: createdAt(),
   },
   (t) => [index().on(t.tenantId, t.at.desc()), index().on(t.action, t.at.desc())],

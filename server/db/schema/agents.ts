@@ -3,7 +3,6 @@ import {
   boolean,
   index,
   integer,
-  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -12,7 +11,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { GuardrailRules } from "@/server/agent/config";
 import { users } from "./auth";
-import { createdAt, id, tenantId, tsvector, updatedAt } from "./columns";
+import { createdAt, id, tenantId, tsvector, updatedAt, jsonbValue } from "./columns";
 import { skills } from "./skills";
 
 export const guardrails = pgTable(
@@ -22,7 +21,7 @@ export const guardrails = pgTable(
     tenantId: tenantId(),
     name: text().notNull(),
     description: text().notNull().default(""),
-    rules: jsonb().$type<GuardrailRules>().notNull(),
+    rules: jsonbValue().$type<GuardrailRules>().notNull(),
     isTenantDefault: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -23,11 +23,11 @@ export const tsvector = customType<{ data: string }>({
 });
 
 /**
- * A jsonb column holding any JSON value a third party sent, read back exactly. postgres.js
- * already parses jsonb; drizzle's own `jsonb()` parses a string result once more, so a payload
- * that is the JSON string "0" would come back as the number 0.
+ * Every jsonb column: a value reads back exactly as written. postgres.js already parses jsonb;
+ * drizzle's own `jsonb()` parses a string result once more, so a value that is the JSON string
+ * "0" would come back as the number 0. Narrow the type with `.$type<T>()`.
  */
-export const anyJson = customType<{ data: unknown; driverData: unknown }>({
+export const jsonbValue = customType<{ data: unknown; driverData: unknown }>({
   dataType: () => "jsonb",
   toDriver: (value) => JSON.stringify(value),
   fromDriver: (value) => value,

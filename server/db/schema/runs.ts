@@ -3,7 +3,6 @@ import {
   bigint,
   index,
   integer,
-  jsonb,
   numeric,
   pgTable,
   text,
@@ -20,7 +19,7 @@ import type { TurnCall } from "@/server/agent/turn-calls";
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
-import { id, tenantId, updatedAt } from "./columns";
+import { id, tenantId, updatedAt, jsonbValue } from "./columns";
 import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
 import { schedules } from "./schedules";
 import { skills } from "./skills";
@@ -61,15 +60,15 @@ export const skillRuns = pgTable(
     webhookId: uuid().references((): AnyPgColumn => webhooks.id, { onDelete: "set null" }),
     apiKeyId: uuid().references((): AnyPgColumn => apiKeys.id, { onDelete: "set null" }),
     parentRunId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
-    inputs: jsonb().$type<Record<string, unknown>>().notNull(),
+    inputs: jsonbValue().$type<Record<string, unknown>>().notNull(),
     status: runStatusEnum().notNull().default("queued"),
     failureCode: failureCodeEnum(),
     failureReason: text(),
     /** The facts behind a `model_error` (status, attempts, retry-after), for a specific hint. */
-    failureDetail: jsonb().$type<ModelFailureDetail>(),
-    deliverable: jsonb().$type<Deliverable>(),
+    failureDetail: jsonbValue().$type<ModelFailureDetail>(),
+    deliverable: jsonbValue().$type<Deliverable>(),
     /** What the agent ran with, frozen on the run when its config was resolved. Holds no secrets. */
-    configSnapshot: jsonb().$type<AgentRuntimeConfig>(),
+    configSnapshot: jsonbValue().$type<AgentRuntimeConfig>(),
     inputTokens: integer(),
     outputTokens: integer(),
     cacheReadTokens: integer(),
@@ -91,7 +90,7 @@ export const skillRuns = pgTable(
      * "in progress" rows. Live state, not history: a call leaves it when it settles, and only a
      * running run's entries mean anything (a turn that dies leaves its last ones behind).
      */
-    activeCalls: jsonb().$type<Record<string, ActiveCall>>().notNull().default({}),
+    activeCalls: jsonbValue().$type<Record<string, ActiveCall>>().notNull().default({}),
     // Milliseconds, the precision of a JS Date, so a keyset cursor built from a row's
     // created_at is exactly that row's value and never skips runs created in the same millisecond.
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
@@ -150,7 +149,7 @@ export const runEvents = pgTable(
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** When the call the event records began (model and tool calls); null for an instant. */
     startedAt: timestamp({ withTimezone: true }),
-    payload: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    payload: jsonbValue().$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index().on(t.runId, t.id)],
 );

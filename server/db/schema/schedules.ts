@@ -3,7 +3,6 @@ import { sql } from "drizzle-orm";
 import {
   boolean,
   index,
-  jsonb,
   pgTable,
   text,
   timestamp,
@@ -13,7 +12,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { agents } from "./agents";
-import { createdAt, id, tenantId, updatedAt } from "./columns";
+import { createdAt, id, tenantId, updatedAt, jsonbValue } from "./columns";
 import { overlapPolicyEnum, scheduleSlotOutcomeEnum } from "./enums";
 import { skillRuns } from "./runs";
 import { skills } from "./skills";
@@ -32,7 +31,7 @@ export const schedules = pgTable(
     agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
     // Without an agent the tenant's default runs it; with one that was deleted (set null), slots fail.
     usesDefaultAgent: boolean().notNull().default(false),
-    inputs: jsonb().$type<Record<string, ScheduleInputValue>>().notNull().default({}),
+    inputs: jsonbValue().$type<Record<string, ScheduleInputValue>>().notNull().default({}),
     cron: text().notNull(),
     timezone: text().notNull(),
     enabled: boolean().notNull().default(true),

@@ -4,7 +4,6 @@ import {
   boolean,
   index,
   json,
-  jsonb,
   pgTable,
   text,
   timestamp,
@@ -12,7 +11,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { tenants, users } from "./auth";
-import { createdAt, id, updatedAt } from "./columns";
+import { createdAt, id, updatedAt, jsonbValue } from "./columns";
 import { skillOriginEnum } from "./enums";
 
 export type SkillReferenceFile = { path: string; content: string };
@@ -47,7 +46,7 @@ export const skills = pgTable(
     summaryOrder: text().array().notNull(),
     titleInput: text(),
     instructions: text().notNull(),
-    referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
+    referenceFiles: jsonbValue().$type<SkillReferenceFile[]>().notNull().default([]),
     enabled: boolean().notNull().default(true),
     deletedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
@@ -81,7 +80,7 @@ export const skillVersions = pgTable(
     description: text().notNull(),
     inputsSchema: json().$type<SkillInputsSchema>().notNull(),
     instructions: text().notNull(),
-    referenceFiles: jsonb().$type<SkillReferenceFile[]>().notNull().default([]),
+    referenceFiles: jsonbValue().$type<SkillReferenceFile[]>().notNull().default([]),
     /** Who saved it; null for the built-in catalog (synced from `skills/`) and deleted users. */
     createdByUserId: text().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),

@@ -4,7 +4,6 @@ import {
   boolean,
   index,
   integer,
-  jsonb,
   pgTable,
   text,
   timestamp,
@@ -14,7 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { agents } from "./agents";
-import { anyJson, createdAt, id, tenantId, updatedAt } from "./columns";
+import { jsonbValue, createdAt, id, tenantId, updatedAt } from "./columns";
 import { webhookDeliveryVerdictEnum } from "./enums";
 import { skillRuns } from "./runs";
 import { skills } from "./skills";
@@ -31,7 +30,7 @@ export const webhooks = pgTable(
       .notNull()
       .references(() => skills.id, { onDelete: "cascade" }),
     agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
-    inputMapping: jsonb().$type<WebhookInputMapping>().notNull().default({}),
+    inputMapping: jsonbValue().$type<WebhookInputMapping>().notNull().default({}),
     /** Secret: the HMAC key. Shown once at creation; never sent to the browser afterwards. */
     signingSecret: text().notNull(),
     previousSigningSecret: text(),
@@ -61,7 +60,7 @@ export const webhookDeliveries = pgTable(
     runId: uuid().references((): AnyPgColumn => skillRuns.id, { onDelete: "set null" }),
     bodyBytes: integer().notNull().default(0),
     /** Kept only for deliveries whose signature checked out, so they can be replayed. */
-    payload: anyJson(),
+    payload: jsonbValue(),
     error: text(),
     /** Set on a delivery an operator replayed from the log: the original. */
     replayOfId: uuid().references((): AnyPgColumn => webhookDeliveries.id, {
