@@ -15,6 +15,7 @@ import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/fi
 import { FieldError } from "@/components/schedules/field-error";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 
@@ -62,42 +63,55 @@ export const describedBy = (id: string, error: unknown) => ({
   "aria-describedby": error ? `${id}-error` : `${id}-hint`,
 });
 
-/** A catalog row's name (unique in the tenant) and one-line description. */
-export function NameAndDescriptionFields({
+/**
+ * The card that names a catalog row, titled with its kind: its name (unique in the tenant), its
+ * one-line description, then `children` (the kind's own settings of the same sort).
+ */
+export function NameAndDescriptionCard({
+  title,
   id,
   name,
   description,
   errors,
+  children,
 }: {
+  title: string;
   id: string;
   name: UseFormRegisterReturn;
   description: UseFormRegisterReturn;
   errors: { name?: FormFieldError; description?: FormFieldError };
+  children?: ReactNode;
 }) {
   return (
-    <>
-      <Field
-        id={`${id}-name`}
-        label="Name"
-        error={errors.name?.message}
-        hint="Unique in this tenant."
-      >
-        <Input
+    <Card>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        <Field
           id={`${id}-name`}
-          autoComplete="off"
-          {...name}
-          {...describedBy(`${id}-name`, errors.name)}
-        />
-      </Field>
-      <Field id={`${id}-description`} label="Description" error={errors.description?.message}>
-        <Input
-          id={`${id}-description`}
-          autoComplete="off"
-          {...description}
-          {...describedBy(`${id}-description`, errors.description)}
-        />
-      </Field>
-    </>
+          label="Name"
+          error={errors.name?.message}
+          hint="Unique in this tenant."
+        >
+          <Input
+            id={`${id}-name`}
+            autoComplete="off"
+            {...name}
+            {...describedBy(`${id}-name`, errors.name)}
+          />
+        </Field>
+        <Field id={`${id}-description`} label="Description" error={errors.description?.message}>
+          <Input
+            id={`${id}-description`}
+            autoComplete="off"
+            {...description}
+            {...describedBy(`${id}-description`, errors.description)}
+          />
+        </Field>
+        {children}
+      </CardContent>
+    </Card>
   );
 }
 

@@ -1,19 +1,12 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+import { useMutation } from "@tanstack/react-query";
 import { useId } from "react";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import {
-  ReadOnlyNotice,
-  SaveBar,
-  showSaveError,
-  useUnsavedChangesGuard,
-} from "@/components/catalog/form-parts";
+import { CatalogEditorFrame, useCatalogSave } from "@/components/catalog/catalog-editor";
 import type { GuardrailInput } from "@/lib/schemas/guardrails";
 import { GuardrailAboutCard, GuardrailRulesCard } from "./guardrail-fields";
 import {
@@ -36,8 +29,6 @@ export function GuardrailEditor({
   initial?: GuardrailInput;
 }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const id = useId();
   const { can } = useTenantRole();
   const editable = can("admin");
@@ -49,50 +40,33 @@ export function GuardrailEditor({
   });
   const create = useMutation(trpc.guardrails.create.mutationOptions());
   const update = useMutation(trpc.guardrails.update.mutationOptions());
-  useUnsavedChangesGuard(form.formState.isDirty && !form.formState.isSubmitSuccessful);
-
-  const save = async (values: GuardrailFormValues) => {
-    const guardrail = guardrailOf(values);
-    try {
-      const saved = guardrailId
-        ? await update.mutateAsync({ guardrailId, guardrail })
-        : await create.mutateAsync(guardrail);
-      form.reset(formFieldsOf(guardrail));
-      await queryClient.invalidateQueries({ queryKey: trpc.guardrails.pathKey() });
-      await queryClient.invalidateQueries({ queryKey: trpc.templates.pathKey() });
-      toast.success(guardrailId ? "Guardrail saved" : "Guardrail created");
-      if (!guardrailId) router.push(`/agents/guardrails/${saved.id}`);
-    } catch (error) {
-      showSaveError(form.setError, error, guardrailFieldOf, "The guardrail could not be saved.");
-    }
-  };
-
+  const save = useCatalogSave(form, {
+    what: "guardrail",
+    rowId: guardrailId,
+    rowOf: guardrailOf,
+    fieldsOf: formFieldsOf,
+    fieldOf: guardrailFieldOf,
+    create: create.mutateAsync,
+    update: (rowId, guardrail) => update.mutateAsync({ guardrailId: rowId, guardrail }),
+    invalidate: [trpc.guardrails.pathKey(), trpc.templates.pathKey()],
+    hrefOf: (rowId) => `/agents/guardrails/${rowId}`,
+  });
   return (
-    <form
-      noValidate
-      aria-label={guardrailId ? "Edit guardrail" : "New guardrail"}
-      className="flex max-w-6xl flex-col gap-6"
-      onSubmit={(event) => void form.handleSubmit(save)(event)}
-    >
-      {!editable && <ReadOnlyNotice what="guardrail" />}
-      <div className="grid items-start gap-6 lg:grid-cols-2">
-        <div className="flex min-w-0 flex-col gap-6">
+    <CatalogEditorFrame
+      what="guardrail"
+      rowId={guardrailId}
+      form={form}
+      editable={editable}
+      onSave={save}
+      pending={create.isPending || update.isPending}
+      cancelHref="/agents/guardrails"
+      main={
+        <>
           <GuardrailAboutCard form={form} id={id} />
           <GuardrailRulesCard form={form} id={id} />
-        </div>
-        <div className="min-w-0">
-          <GuardrailTestBox form={form} />
-        </div>
-      </div>
-      {editable && (
-        <SaveBar
-          what="guardrail"
-          serverError={form.formState.errors.root?.server?.message}
-          cancelHref="/agents/guardrails"
-          pending={create.isPending || update.isPending}
-          saveLabel={guardrailId ? "Save guardrail" : "Create guardrail"}
-        />
-      )}
-    </form>
+        </>
+      }
+      side={<GuardrailTestBox form={form} />}
+    />
   );
 }

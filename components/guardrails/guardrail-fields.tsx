@@ -1,7 +1,7 @@
 "use client";
 
 import { useWatch } from "react-hook-form";
-import { describedBy, Field, NameAndDescriptionFields } from "@/components/catalog/form-parts";
+import { describedBy, Field, NameAndDescriptionCard } from "@/components/catalog/form-parts";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
@@ -13,36 +13,30 @@ import { MAX_DELIVERABLE_CHARS_LIMIT } from "@/lib/schemas/guardrails";
 import type { GuardrailForm } from "./guardrail-form";
 
 export function GuardrailAboutCard({ form, id }: { form: GuardrailForm; id: string }) {
-  const { errors } = form.formState;
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Guardrail</CardTitle>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        <NameAndDescriptionFields
-          id={id}
-          name={form.register("name")}
-          description={form.register("description")}
-          errors={errors}
+    <NameAndDescriptionCard
+      title="Guardrail"
+      id={id}
+      name={form.register("name")}
+      description={form.register("description")}
+      errors={form.formState.errors}
+    >
+      <div className="flex items-start gap-2">
+        <Checkbox
+          id={`${id}-default`}
+          className="mt-0.5"
+          {...form.register("isTenantDefault")}
+          aria-describedby={`${id}-default-hint`}
         />
-        <div className="flex items-start gap-2">
-          <Checkbox
-            id={`${id}-default`}
-            className="mt-0.5"
-            {...form.register("isTenantDefault")}
-            aria-describedby={`${id}-default-hint`}
-          />
-          <div>
-            <Label htmlFor={`${id}-default`}>Tenant default</Label>
-            <p id={`${id}-default-hint`} className="text-muted-foreground text-xs">
-              Applies to every template that names no guardrail. Only one guardrail is the default:
-              choosing this one unsets the other.
-            </p>
-          </div>
+        <div>
+          <Label htmlFor={`${id}-default`}>Tenant default</Label>
+          <p id={`${id}-default-hint`} className="text-muted-foreground text-xs">
+            Applies to every template that names no guardrail. Only one guardrail is the default:
+            choosing this one unsets the other.
+          </p>
         </div>
-      </CardContent>
-    </Card>
+      </div>
+    </NameAndDescriptionCard>
   );
 }
 

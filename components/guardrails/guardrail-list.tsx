@@ -1,25 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Plus, ShieldCheck } from "lucide-react";
+import { ShieldCheck } from "lucide-react";
 import Link from "next/link";
-import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { CatalogListPage } from "@/components/catalog/catalog-list-page";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
-import { PageHeader } from "@/components/shell/page-header";
-import { QueryView } from "@/components/shell/query-view";
-import { EmptyState } from "@/components/shell/empty-state";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
-import { Skeleton } from "@/components/ui/skeleton";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import type { PiiMode } from "@/lib/enums";
 
 const PII_LABELS: Record<PiiMode, string> = {
@@ -29,90 +16,54 @@ const PII_LABELS: Record<PiiMode, string> = {
 };
 
 export function GuardrailList() {
-  const { can } = useTenantRole();
-  return (
-    <>
-      <PageHeader
-        title="Guardrails"
-        description={
-          <>
-            Denied terms and patterns, personal data and size limits every run&apos;s inputs and
-            deliverable are checked against; chosen per{" "}
-            <Link href="/agents/templates" className="text-link">
-              template
-            </Link>
-            .
-          </>
-        }
-        actions={
-          can("admin") && (
-            <Button asChild>
-              <Link href="/agents/guardrails/new">
-                <Plus aria-hidden />
-                New guardrail
-              </Link>
-            </Button>
-          )
-        }
-      />
-      <GuardrailTable />
-    </>
-  );
-}
-
-function GuardrailTable() {
   const trpc = useTRPC();
   const guardrails = useQuery(trpc.guardrails.list.queryOptions());
   return (
-    <QueryView
+    <CatalogListPage
+      plural="Guardrails"
+      singular="guardrail"
+      description={
+        <>
+          Denied terms and patterns, personal data and size limits every run&apos;s inputs and
+          deliverable are checked against; chosen per{" "}
+          <Link href="/agents/templates" className="text-link">
+            template
+          </Link>
+          .
+        </>
+      }
+      newHref="/agents/guardrails/new"
+      hrefOf={(id) => `/agents/guardrails/${id}`}
       query={guardrails}
-      loading={<Skeleton className="h-48" aria-label="Loading guardrails" />}
-      errorTitle="Guardrails could not be loaded"
-      isEmpty={(list) => list.length === 0}
-      empty={<EmptyState icon={ShieldCheck} title="No guardrails in this tenant" />}
-    >
-      {(list) => (
-        <Table aria-label="Guardrails">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Guardrail</TableHead>
-              <TableHead className="hidden sm:table-cell">Denied</TableHead>
-              <TableHead className="hidden sm:table-cell">Personal data</TableHead>
-              <TableHead>Templates</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {list.map((guardrail) => (
-              <TableRow key={guardrail.id}>
-                <TableCell>
-                  <Link
-                    href={`/agents/guardrails/${guardrail.id}`}
-                    className="font-medium hover:underline"
-                  >
-                    {guardrail.name}
-                  </Link>
-                  {guardrail.isTenantDefault && (
-                    <Badge variant="outline" className="ml-2">
-                      Tenant default
-                    </Badge>
-                  )}
-                  {guardrail.description && (
-                    <div className="text-muted-foreground text-xs">{guardrail.description}</div>
-                  )}
-                </TableCell>
-                <TableCell className="hidden sm:table-cell">
-                  {plural(guardrail.rules.deniedTerms.length, "term")},{" "}
-                  {plural(guardrail.rules.deniedPatterns.length, "pattern")}
-                </TableCell>
-                <TableCell className="hidden sm:table-cell">
-                  {PII_LABELS[guardrail.rules.pii]}
-                </TableCell>
-                <TableCell>{plural(guardrail.templates.length, "template")}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </QueryView>
+      emptyIcon={ShieldCheck}
+      nameBadge={(guardrail) =>
+        guardrail.isTenantDefault && (
+          <Badge variant="outline" className="ml-2">
+            Tenant default
+          </Badge>
+        )
+      }
+      columns={[
+        {
+          header: "Denied",
+          className: "hidden sm:table-cell",
+          cell: ({ rules }) => (
+            <>
+              {plural(rules.deniedTerms.length, "term")},{" "}
+              {plural(rules.deniedPatterns.length, "pattern")}
+            </>
+          ),
+        },
+        {
+          header: "Personal data",
+          className: "hidden sm:table-cell",
+          cell: ({ rules }) => PII_LABELS[rules.pii],
+        },
+        {
+          header: "Templates",
+          cell: (guardrail) => plural(guardrail.templates.length, "template"),
+        },
+      ]}
+    />
   );
 }

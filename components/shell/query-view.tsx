@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { QueryError } from "./query-error";
 
 /** What a query says about itself: enough to draw any of its four states. */
-type ViewableQuery<TData> = {
+export type ViewableQuery<TData> = {
   isError: boolean;
   data: TData | undefined;
   error: { message: string; data?: { code?: string } | null } | null;

@@ -1,22 +1,15 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { useForm } from "react-hook-form";
-import { toast } from "sonner";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryError } from "@/components/shell/query-error";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { TemplateInput } from "@/lib/schemas/templates";
-import {
-  ReadOnlyNotice,
-  SaveBar,
-  showSaveError,
-  useUnsavedChangesGuard,
-} from "@/components/catalog/form-parts";
+import { CatalogEditorFrame, useCatalogSave } from "@/components/catalog/catalog-editor";
 import {
   formFieldsOf,
   NEW_TEMPLATE,
@@ -73,8 +66,6 @@ function LoadedEditor({
   maxTimeoutSeconds: number;
 }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const id = useId();
   const { can } = useTenantRole();
   const editable = can("admin");
@@ -86,40 +77,34 @@ function LoadedEditor({
   });
   const create = useMutation(trpc.templates.create.mutationOptions());
   const update = useMutation(trpc.templates.update.mutationOptions());
-  const pending = create.isPending || update.isPending;
-  useUnsavedChangesGuard(form.formState.isDirty && !form.formState.isSubmitSuccessful);
-
-  const save = async (values: TemplateFormValues) => {
-    const template = templateOf(values);
-    try {
-      const saved = templateId
-        ? await update.mutateAsync({ templateId, template })
-        : await create.mutateAsync(template);
-      form.reset(formFieldsOf(template));
-      await queryClient.invalidateQueries({ queryKey: trpc.templates.pathKey() });
-      await queryClient.invalidateQueries({ queryKey: trpc.agents.pathKey() });
-      toast.success(templateId ? "Template saved" : "Template created");
-      if (!templateId) router.push(`/agents/templates/${saved.id}`);
-    } catch (error) {
-      showSaveError(form.setError, error, templateFieldOf, "The template could not be saved.");
-    }
-  };
-
-  const { errors } = form.formState;
+  const save = useCatalogSave(form, {
+    what: "template",
+    rowId: templateId,
+    rowOf: templateOf,
+    fieldsOf: formFieldsOf,
+    fieldOf: templateFieldOf,
+    create: create.mutateAsync,
+    update: (rowId, template) => update.mutateAsync({ templateId: rowId, template }),
+    invalidate: [trpc.templates.pathKey(), trpc.agents.pathKey()],
+    hrefOf: (rowId) => `/agents/templates/${rowId}`,
+  });
   return (
-    <form
-      noValidate
-      aria-label={templateId ? "Edit template" : "New template"}
-      className="flex max-w-6xl flex-col gap-6"
-      onSubmit={(event) => void form.handleSubmit(save)(event)}
-    >
-      {!editable && <ReadOnlyNotice what="template" />}
-      <div className="grid items-start gap-6 lg:grid-cols-2">
-        <div className="flex min-w-0 flex-col gap-6">
+    <CatalogEditorFrame
+      what="template"
+      rowId={templateId}
+      form={form}
+      editable={editable}
+      onSave={save}
+      pending={create.isPending || update.isPending}
+      cancelHref="/agents/templates"
+      main={
+        <>
           <TemplateAboutCard form={form} id={id} />
           <SystemPromptCard form={form} id={id} />
-        </div>
-        <div className="flex min-w-0 flex-col gap-6">
+        </>
+      }
+      side={
+        <>
           <ModelAndToolsCard form={form} id={id} />
           <GuardrailAndLimitsCard
             form={form}
@@ -127,17 +112,8 @@ function LoadedEditor({
             guardrails={guardrails}
             maxTimeoutSeconds={maxTimeoutSeconds}
           />
-        </div>
-      </div>
-      {editable && (
-        <SaveBar
-          what="template"
-          serverError={errors.root?.server?.message}
-          cancelHref="/agents/templates"
-          pending={pending}
-          saveLabel={templateId ? "Save template" : "Create template"}
-        />
-      )}
-    </form>
+        </>
+      }
+    />
   );
 }

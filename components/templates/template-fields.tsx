@@ -14,7 +14,7 @@ import {
   MAX_SYSTEM_PROMPT_CHARS,
   MIN_TIMEOUT_SECONDS,
 } from "@/lib/schemas/templates";
-import { describedBy, Field, NameAndDescriptionFields } from "@/components/catalog/form-parts";
+import { describedBy, Field, NameAndDescriptionCard } from "@/components/catalog/form-parts";
 import type { TemplateForm } from "./template-form";
 
 const TOOL_LABELS: Record<BuiltInTool, string> = {
@@ -24,21 +24,14 @@ const TOOL_LABELS: Record<BuiltInTool, string> = {
 };
 
 export function TemplateAboutCard({ form, id }: { form: TemplateForm; id: string }) {
-  const { errors } = form.formState;
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Template</CardTitle>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        <NameAndDescriptionFields
-          id={id}
-          name={form.register("name")}
-          description={form.register("description")}
-          errors={errors}
-        />
-      </CardContent>
-    </Card>
+    <NameAndDescriptionCard
+      title="Template"
+      id={id}
+      name={form.register("name")}
+      description={form.register("description")}
+      errors={form.formState.errors}
+    />
   );
 }
 
