@@ -6,12 +6,10 @@ import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-ac
 import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { NotFoundNotice } from "@/components/shell/empty-state";
-import { PageHeader } from "@/components/shell/page-header";
-import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { DetailPage } from "@/components/shell/detail-page";
+import { retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Badge } from "@/components/ui/badge";
-import { Skeleton } from "@/components/ui/skeleton";
 import { GuardrailEditor } from "./guardrail-editor";
 
 type Named = { id: string; name: string };
@@ -41,38 +39,26 @@ export function GuardrailDetail({ guardrailId }: { guardrailId: string }) {
     retry: retryUnlessNotFound,
   });
   return (
-    <QueryView
+    <DetailPage
+      what="guardrail"
       query={guardrail}
-      loading={<Skeleton className="h-96" aria-label="Loading guardrail" />}
-      errorTitle="The guardrail could not be loaded"
-      notFound={
-        <NotFoundNotice
-          what="Guardrail"
-          backHref="/agents/guardrails"
-          backLabel="Back to guardrails"
-        />
-      }
+      backHref="/agents/guardrails"
+      description={(data) => <UsedBy templates={data.templates} isDefault={data.isTenantDefault} />}
+      actions={(data) => <GuardrailActions guardrail={data} />}
     >
       {(data) => (
-        <>
-          <PageHeader
-            title={data.name}
-            description={<UsedBy templates={data.templates} isDefault={data.isTenantDefault} />}
-            actions={<GuardrailActions guardrail={data} />}
-          />
-          <GuardrailEditor
-            key={data.updatedAt.toString()}
-            guardrailId={guardrailId}
-            initial={{
-              name: data.name,
-              description: data.description,
-              ...data.rules,
-              isTenantDefault: data.isTenantDefault,
-            }}
-          />
-        </>
+        <GuardrailEditor
+          key={data.updatedAt.toString()}
+          guardrailId={guardrailId}
+          initial={{
+            name: data.name,
+            description: data.description,
+            ...data.rules,
+            isTenantDefault: data.isTenantDefault,
+          }}
+        />
       )}
-    </QueryView>
+    </DetailPage>
   );
 }
 

@@ -9,12 +9,10 @@ import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
-import { NotFoundNotice } from "@/components/shell/empty-state";
-import { PageHeader } from "@/components/shell/page-header";
-import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { DetailPage } from "@/components/shell/detail-page";
+import { retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Button } from "@/components/ui/button";
-import { Skeleton } from "@/components/ui/skeleton";
 import { DocumentTable } from "./document-table";
 import { DocumentUpload } from "./document-upload";
 import { KnowledgeBaseDialog } from "./lazy-knowledge-base-dialog";
@@ -36,43 +34,31 @@ export function KnowledgeBaseDetail({ knowledgeBaseId }: { knowledgeBaseId: stri
   });
 
   return (
-    <QueryView
+    <DetailPage
+      what="knowledge base"
       query={knowledgeBase}
-      loading={<Skeleton className="h-96" aria-label="Loading knowledge base" />}
-      errorTitle="The knowledge base could not be loaded"
-      notFound={
-        <NotFoundNotice
-          what="Knowledge base"
-          backHref="/agents/knowledge"
-          backLabel="Back to knowledge bases"
-        />
-      }
-    >
-      {(data) => (
+      backHref="/agents/knowledge"
+      description={(data) => (
         <>
-          <PageHeader
-            title={data.name}
-            description={
-              <>
-                {data.description && <span className="block">{data.description}</span>}
-                <UsedBy agents={data.usedBy} />
-              </>
-            }
-            actions={can("admin") && <KnowledgeBaseActions knowledgeBase={data} />}
-          />
-          <div className="flex flex-col gap-6">
-            {can("admin") && (
-              <DocumentUpload
-                knowledgeBaseId={knowledgeBaseId}
-                documentCount={data.documents.length}
-              />
-            )}
-            <KnowledgeSearch knowledgeBaseId={knowledgeBaseId} />
-            <DocumentTable documents={data.documents} canDelete={can("admin")} />
-          </div>
+          {data.description && <span className="block">{data.description}</span>}
+          <UsedBy agents={data.usedBy} />
         </>
       )}
-    </QueryView>
+      actions={(data) => can("admin") && <KnowledgeBaseActions knowledgeBase={data} />}
+    >
+      {(data) => (
+        <div className="flex flex-col gap-6">
+          {can("admin") && (
+            <DocumentUpload
+              knowledgeBaseId={knowledgeBaseId}
+              documentCount={data.documents.length}
+            />
+          )}
+          <KnowledgeSearch knowledgeBaseId={knowledgeBaseId} />
+          <DocumentTable documents={data.documents} canDelete={can("admin")} />
+        </div>
+      )}
+    </DetailPage>
   );
 }
 

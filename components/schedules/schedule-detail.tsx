@@ -8,16 +8,15 @@ import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { IDLE_POLL_MS } from "@/components/polling";
-import { PageHeader } from "@/components/shell/page-header";
+import { DetailPage } from "@/components/shell/detail-page";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
-import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
-import { Skeleton } from "@/components/ui/skeleton";
 import { describeCadence, describeRelativeDate } from "@/lib/schedules";
 import { CadencePreview } from "./cadence-preview";
 import { ScheduleLedger } from "./schedule-ledger";
@@ -52,53 +51,42 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
   });
 
   return (
-    <QueryView
+    <DetailPage
+      what="schedule"
       query={schedule}
-      loading={<Skeleton className="h-96" aria-label="Loading schedule" />}
-      errorTitle="The schedule could not be loaded"
-      notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Schedule not found.{" "}
-          <Link href="/schedules" className="text-link">
-            Back to schedules
-          </Link>
-        </p>
-      }
+      backHref="/schedules"
+      description={(data) => `${describeCadence(data.cron) ?? data.cron} · ${data.timezone}`}
+      actions={() => (
+        <div className="flex flex-wrap gap-2">
+          {can("operator") && (
+            <Button onClick={() => runNow.mutate({ scheduleId })} disabled={runNow.isPending}>
+              {runNow.isPending ? (
+                <LoaderCircle aria-hidden className="animate-spin" />
+              ) : (
+                <Play aria-hidden />
+              )}
+              Run now
+            </Button>
+          )}
+          {can("admin") && (
+            <>
+              <Button variant="outline" asChild>
+                <Link href={`/schedules/${scheduleId}/edit`}>
+                  <Pencil aria-hidden />
+                  Edit
+                </Link>
+              </Button>
+              <Button variant="outline" onClick={() => setConfirmDelete(true)}>
+                <Trash2 aria-hidden />
+                Delete
+              </Button>
+            </>
+          )}
+        </div>
+      )}
     >
       {(data) => (
         <>
-          <PageHeader
-            title={data.name}
-            description={`${describeCadence(data.cron) ?? data.cron} · ${data.timezone}`}
-            actions={
-              <div className="flex flex-wrap gap-2">
-                {can("operator") && (
-                  <Button onClick={() => runNow.mutate({ scheduleId })} disabled={runNow.isPending}>
-                    {runNow.isPending ? (
-                      <LoaderCircle aria-hidden className="animate-spin" />
-                    ) : (
-                      <Play aria-hidden />
-                    )}
-                    Run now
-                  </Button>
-                )}
-                {can("admin") && (
-                  <>
-                    <Button variant="outline" asChild>
-                      <Link href={`/schedules/${scheduleId}/edit`}>
-                        <Pencil aria-hidden />
-                        Edit
-                      </Link>
-                    </Button>
-                    <Button variant="outline" onClick={() => setConfirmDelete(true)}>
-                      <Trash2 aria-hidden />
-                      Delete
-                    </Button>
-                  </>
-                )}
-              </div>
-            }
-          />
           <SkillProblemAlert
             problem={data.skillProblem}
             skillName={data.skill.name}
@@ -188,6 +176,6 @@ export function ScheduleDetail({ scheduleId }: { scheduleId: string }) {
           />
         </>
       )}
-    </QueryView>
+    </DetailPage>
   );
 }

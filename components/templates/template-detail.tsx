@@ -6,11 +6,9 @@ import { DuplicateDeleteActions } from "@/components/catalog/duplicate-delete-ac
 import { LinkedNames } from "@/components/catalog/linked-names";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { NotFoundNotice } from "@/components/shell/empty-state";
-import { PageHeader } from "@/components/shell/page-header";
-import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { DetailPage } from "@/components/shell/detail-page";
+import { retryUnlessNotFound } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Skeleton } from "@/components/ui/skeleton";
 import { TemplateEditor } from "./template-editor";
 
 function UsedBy({ agents }: { agents: { id: string; name: string }[] }) {
@@ -26,42 +24,30 @@ export function TemplateDetail({ templateId }: { templateId: string }) {
     retry: retryUnlessNotFound,
   });
   return (
-    <QueryView
+    <DetailPage
+      what="template"
       query={template}
-      loading={<Skeleton className="h-96" aria-label="Loading template" />}
-      errorTitle="The template could not be loaded"
-      notFound={
-        <NotFoundNotice
-          what="Template"
-          backHref="/agents/templates"
-          backLabel="Back to templates"
-        />
-      }
+      backHref="/agents/templates"
+      description={(data) => <UsedBy agents={data.agents} />}
+      actions={(data) => <TemplateActions template={data} />}
     >
       {(data) => (
-        <>
-          <PageHeader
-            title={data.name}
-            description={<UsedBy agents={data.agents} />}
-            actions={<TemplateActions template={data} />}
-          />
-          <TemplateEditor
-            key={data.updatedAt.toString()}
-            templateId={templateId}
-            initial={{
-              name: data.name,
-              description: data.description,
-              systemPrompt: data.systemPrompt,
-              defaultModel: data.defaultModel,
-              blockedTools: data.blockedTools,
-              guardrailId: data.guardrail?.id ?? null,
-              maxSteps: data.maxSteps,
-              timeoutSeconds: data.timeoutSeconds,
-            }}
-          />
-        </>
+        <TemplateEditor
+          key={data.updatedAt.toString()}
+          templateId={templateId}
+          initial={{
+            name: data.name,
+            description: data.description,
+            systemPrompt: data.systemPrompt,
+            defaultModel: data.defaultModel,
+            blockedTools: data.blockedTools,
+            guardrailId: data.guardrail?.id ?? null,
+            maxSteps: data.maxSteps,
+            timeoutSeconds: data.timeoutSeconds,
+          }}
+        />
       )}
-    </QueryView>
+    </DetailPage>
   );
 }
 

@@ -1,13 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { PageHeader } from "@/components/shell/page-header";
-import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
+import { DetailPage } from "@/components/shell/detail-page";
+import { retryUnlessNotFound } from "@/components/shell/query-view";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Skeleton } from "@/components/ui/skeleton";
 import { Deliveries } from "./deliveries";
 import { EndpointCard } from "./endpoint-card";
 import { ExampleCard } from "./example-card";
@@ -25,26 +23,15 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
   });
 
   return (
-    <QueryView
+    <DetailPage
+      what="webhook"
       query={webhook}
-      loading={<Skeleton className="h-96" aria-label="Loading webhook" />}
-      errorTitle="The webhook could not be loaded"
-      notFound={
-        <p className="border-border rounded-lg border border-dashed px-6 py-16 text-center">
-          Webhook not found.{" "}
-          <Link href="/webhooks" className="text-link">
-            Back to webhooks
-          </Link>
-        </p>
-      }
+      backHref="/webhooks"
+      description={(data) => <WebhookSummary data={data} />}
+      actions={(data) => can("admin") && <WebhookActions webhookId={webhookId} data={data} />}
     >
       {(data) => (
         <>
-          <PageHeader
-            title={data.name}
-            description={<WebhookSummary data={data} />}
-            actions={can("admin") && <WebhookActions webhookId={webhookId} data={data} />}
-          />
           <SkillProblemAlert
             problem={data.skillProblem}
             skillName={data.skill.name}
@@ -65,6 +52,6 @@ export function WebhookDetail({ webhookId }: { webhookId: string }) {
           <Deliveries webhookId={webhookId} />
         </>
       )}
-    </QueryView>
+    </DetailPage>
   );
 }
