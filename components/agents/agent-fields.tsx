@@ -1,5 +1,6 @@
 "use client";
 
+import type { ComponentProps } from "react";
 import { Controller, useWatch } from "react-hook-form";
 import { FieldError } from "@/components/schedules/field-error";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -116,73 +117,76 @@ export function AgentAccessCard({
   options: AgentFormOptions;
 }) {
   const offered = new Set(options.skills.map((skill) => skill.id));
+  const skillIds = useWatch({ control: form.control, name: "skillIds" });
+  const hidden = skillIds.filter((skillId) => !offered.has(skillId)).length;
   return (
     <Card>
       <CardHeader>
         <CardTitle>What it may use</CardTitle>
       </CardHeader>
       <CardContent className="flex flex-col gap-6">
-        <Controller
-          control={form.control}
+        <LinkedRowsField
+          form={form}
           name="skillIds"
-          render={({ field, fieldState }) => {
-            const hidden = field.value.filter((skillId) => !offered.has(skillId)).length;
-            return (
-              <CheckboxList
-                id={`${id}-skills`}
-                legend="Skills"
-                hint={`The skills this agent may run.${hidden ? ` It also keeps ${plural(hidden, "disabled skill")}, which cannot run until enabled again.` : ""}`}
-                options={options.skills.map((skill) => ({
-                  id: skill.id,
-                  label: skill.name,
-                  note: skill.builtIn ? "built-in" : undefined,
-                }))}
-                value={field.value}
-                onChange={field.onChange}
-                empty="This tenant has no enabled skills."
-                error={fieldState.error?.message}
-              />
-            );
-          }}
+          id={`${id}-skills`}
+          legend="Skills"
+          hint={`The skills this agent may run.${hidden ? ` It also keeps ${plural(hidden, "disabled skill")}, which cannot run until enabled again.` : ""}`}
+          options={options.skills.map((skill) => ({
+            id: skill.id,
+            label: skill.name,
+            note: skill.builtIn ? "built-in" : undefined,
+          }))}
+          empty="This tenant has no enabled skills."
         />
-        <Controller
-          control={form.control}
+        <LinkedRowsField
+          form={form}
           name="mcpServerIds"
-          render={({ field, fieldState }) => (
-            <CheckboxList
-              id={`${id}-mcp`}
-              legend="MCP servers"
-              hint="Their tools join the agent's built-in tools."
-              options={options.mcpServers.map((server) => ({
-                id: server.id,
-                label: server.name,
-                note: server.enabled ? undefined : "disabled",
-              }))}
-              value={field.value}
-              onChange={field.onChange}
-              empty="This tenant has no MCP servers."
-              error={fieldState.error?.message}
-            />
-          )}
+          id={`${id}-mcp`}
+          legend="MCP servers"
+          hint="Their tools join the agent's built-in tools."
+          options={options.mcpServers.map((server) => ({
+            id: server.id,
+            label: server.name,
+            note: server.enabled ? undefined : "disabled",
+          }))}
+          empty="This tenant has no MCP servers."
         />
-        <Controller
-          control={form.control}
+        <LinkedRowsField
+          form={form}
           name="knowledgeBaseIds"
-          render={({ field, fieldState }) => (
-            <CheckboxList
-              id={`${id}-kb`}
-              legend="Knowledge bases"
-              hint="What its search_knowledge_base tool searches."
-              options={options.knowledgeBases.map((base) => ({ id: base.id, label: base.name }))}
-              value={field.value}
-              onChange={field.onChange}
-              empty="This tenant has no knowledge bases."
-              error={fieldState.error?.message}
-            />
-          )}
+          id={`${id}-kb`}
+          legend="Knowledge bases"
+          hint="What its search_knowledge_base tool searches."
+          options={options.knowledgeBases.map((base) => ({ id: base.id, label: base.name }))}
+          empty="This tenant has no knowledge bases."
         />
       </CardContent>
     </Card>
+  );
+}
+
+/** One list of rows the agent links to, as checkboxes bound to the form's field of their ids. */
+function LinkedRowsField({
+  form,
+  name,
+  ...list
+}: {
+  form: AgentForm;
+  name: "skillIds" | "mcpServerIds" | "knowledgeBaseIds";
+} & Omit<ComponentProps<typeof CheckboxList>, "value" | "onChange" | "error">) {
+  return (
+    <Controller
+      control={form.control}
+      name={name}
+      render={({ field, fieldState }) => (
+        <CheckboxList
+          {...list}
+          value={field.value}
+          onChange={field.onChange}
+          error={fieldState.error?.message}
+        />
+      )}
+    />
   );
 }
 
