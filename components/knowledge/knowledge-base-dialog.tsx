@@ -1,20 +1,18 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { LoaderCircle } from "lucide-react";
 import { useId } from "react";
 import { useForm, type UseFormReturn } from "react-hook-form";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
 import { FieldError } from "@/components/schedules/field-error";
+import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Button } from "@/components/ui/button";
 import {
   Dialog,
   DialogBody,
   DialogContent,
   DialogDescription,
-  DialogFooter,
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
@@ -113,15 +111,11 @@ function KnowledgeBaseForm({
       <DialogBody className="flex flex-col gap-4">
         <KnowledgeBaseFields form={form} />
       </DialogBody>
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending && <LoaderCircle aria-hidden className="animate-spin" />}
-          {existing ? "Save" : "Create"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter
+        onCancel={onCancel}
+        pending={pending}
+        submitLabel={existing ? "Save" : "Create"}
+      />
     </form>
   );
 }

@@ -2,21 +2,19 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { LoaderCircle } from "lucide-react";
 import { useId, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
+import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import {
   Dialog,
   DialogBody,
   DialogContent,
   DialogDescription,
-  DialogFooter,
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
@@ -218,15 +216,11 @@ function McpServerForm({ server, onDone }: { server?: EditedMcpServer; onDone: (
           result={tested}
         />
       </DialogBody>
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {pending && <LoaderCircle aria-hidden className="animate-spin" />}
-          {server ? "Save MCP server" : "Add MCP server"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter
+        onCancel={onDone}
+        pending={pending}
+        submitLabel={server ? "Save MCP server" : "Add MCP server"}
+      />
     </form>
   );
 }

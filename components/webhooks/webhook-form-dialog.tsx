@@ -2,22 +2,20 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { LoaderCircle } from "lucide-react";
 import { useId, type ReactNode } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
+import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import {
   Dialog,
   DialogBody,
   DialogContent,
   DialogDescription,
-  DialogFooter,
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
@@ -329,15 +327,12 @@ function WebhookForm({
           Enabled (a disabled webhook answers 404, like an unknown one)
         </label>
       </DialogBody>
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending || !name.trim() || !skillId || skill.isPending}>
-          {pending && <LoaderCircle aria-hidden className="animate-spin" />}
-          {webhookId ? "Save webhook" : "Create webhook"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter
+        onCancel={onDone}
+        pending={pending}
+        disabled={!name.trim() || !skillId || skill.isPending}
+        submitLabel={webhookId ? "Save webhook" : "Create webhook"}
+      />
     </form>
   );
 }

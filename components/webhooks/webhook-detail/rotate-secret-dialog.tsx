@@ -1,16 +1,14 @@
 "use client";
 
-import { LoaderCircle } from "lucide-react";
 import { useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
+import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Button } from "@/components/ui/button";
 import {
   Dialog,
   DialogBody,
   DialogContent,
   DialogDescription,
-  DialogFooter,
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
@@ -78,15 +76,11 @@ export function RotateSecretDialog({
               ))}
             </Select>
           </DialogBody>
-          <DialogFooter>
-            <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={rotate.isPending}>
-              {rotate.isPending && <LoaderCircle aria-hidden className="animate-spin" />}
-              Rotate secret
-            </Button>
-          </DialogFooter>
+          <FormDialogFooter
+            onCancel={() => onOpenChange(false)}
+            pending={rotate.isPending}
+            submitLabel="Rotate secret"
+          />
         </form>
       </DialogContent>
     </Dialog>
