@@ -2,15 +2,15 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { AlertCircle, LoaderCircle, Upload, X } from "lucide-react";
-import { useRef, useState, type DragEvent } from "react";
+import { useRef, useState } from "react";
 import { toast } from "sonner";
 import { plural } from "@/components/plural";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
+import { FileDropZone } from "@/components/shell/file-drop-zone";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
 import {
   ACCEPTED_DOCUMENT_EXTENSIONS,
   formatMegabytes,
@@ -119,24 +119,10 @@ export function DocumentUpload({
 
 function DropZone({ onFiles }: { onFiles: (files: FileList | null) => void }) {
   const input = useRef<HTMLInputElement>(null);
-  const [dragging, setDragging] = useState(false);
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    onFiles(event.dataTransfer.files);
-  };
   return (
-    <div
-      onDragOver={(event) => {
-        event.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
-      className={cn(
-        "border-border flex flex-col items-center gap-2 rounded-lg border border-dashed px-6 py-8 text-center",
-        dragging && "border-primary bg-muted",
-      )}
+    <FileDropZone
+      onDrop={onFiles}
+      className="flex flex-col items-center gap-2 px-6 py-8 text-center"
     >
       <Upload className="text-muted-foreground size-6" aria-hidden />
       <p className="text-sm">Drop files here, or</p>
@@ -155,7 +141,7 @@ function DropZone({ onFiles }: { onFiles: (files: FileList | null) => void }) {
           event.target.value = "";
         }}
       />
-    </div>
+    </FileDropZone>
   );
 }
 

@@ -1,8 +1,9 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useId, useState, type DragEvent } from "react";
+import { useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
+import { FileDropZone } from "@/components/shell/file-drop-zone";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -14,7 +15,6 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { MAX_SKILL_ARCHIVE_BYTES } from "@/lib/schemas/skill-archives";
@@ -166,25 +166,8 @@ function ArchiveDropZone({
   invalid: boolean;
 }) {
   const inputId = useId();
-  const [dragging, setDragging] = useState(false);
-  function drop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    onChoose(event.dataTransfer.files[0]);
-  }
   return (
-    <div
-      onDragOver={(event) => {
-        event.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={drop}
-      className={cn(
-        "border-border flex flex-col gap-2 rounded-lg border border-dashed p-4",
-        dragging && "border-primary bg-muted",
-      )}
-    >
+    <FileDropZone onDrop={(files) => onChoose(files[0])} className="flex flex-col gap-2 p-4">
       <Label htmlFor={inputId}>Skill zip</Label>
       <Input
         id={inputId}
@@ -197,6 +180,6 @@ function ArchiveDropZone({
       <p id={`${inputId}-hint`} className="text-muted-foreground text-xs">
         Choose a file or drop it here; at most {sizeOf(MAX_SKILL_ARCHIVE_BYTES)}.
       </p>
-    </div>
+    </FileDropZone>
   );
 }
