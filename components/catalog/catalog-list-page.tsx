@@ -36,26 +36,18 @@ export type CatalogColumn<Row> = {
  * `plural` names the rows ("Templates"), `singular` the name column and the button ("template").
  */
 export function CatalogListPage<Row extends CatalogRow>({
-  plural,
-  singular,
   description,
   newHref,
-  hrefOf,
   query,
   emptyIcon,
-  nameBadge,
-  columns,
-}: {
-  plural: string;
-  singular: string;
+  ...table
+}: TableProps<Row> & {
   description: ReactNode;
   newHref: Route;
-  hrefOf: (id: string) => Route;
   query: ViewableQuery<Row[]>;
   emptyIcon: LucideIcon;
-  nameBadge?: (row: Row) => ReactNode;
-  columns: CatalogColumn<Row>[];
 }) {
+  const { plural, singular } = table;
   const { can } = useTenantRole();
   return (
     <>
@@ -80,36 +72,28 @@ export function CatalogListPage<Row extends CatalogRow>({
         isEmpty={(list) => list.length === 0}
         empty={<EmptyState icon={emptyIcon} title={`No ${plural.toLowerCase()} in this tenant`} />}
       >
-        {(rows) => (
-          <CatalogTable
-            plural={plural}
-            singular={singular}
-            rows={rows}
-            hrefOf={hrefOf}
-            nameBadge={nameBadge}
-            columns={columns}
-          />
-        )}
+        {(rows) => <CatalogTable {...table} rows={rows} />}
       </QueryView>
     </>
   );
 }
 
-function CatalogTable<Row extends CatalogRow>({
-  plural,
-  singular,
-  rows,
-  hrefOf,
-  nameBadge,
-  columns,
-}: {
+type TableProps<Row> = {
   plural: string;
   singular: string;
-  rows: Row[];
   hrefOf: (id: string) => Route;
   nameBadge?: (row: Row) => ReactNode;
   columns: CatalogColumn<Row>[];
-}) {
+};
+
+function CatalogTable<Row extends CatalogRow>({
+  plural,
+  singular,
+  hrefOf,
+  nameBadge,
+  columns,
+  rows,
+}: TableProps<Row> & { rows: Row[] }) {
   return (
     <Table aria-label={plural}>
       <TableHeader>
