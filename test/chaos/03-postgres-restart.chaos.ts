@@ -145,8 +145,12 @@ test("restart PostgreSQL under a steady load of starts: the app recovers on its 
     if ((await world.calls(scriptKeyOf(run.inputs)!)).calls === 0)
       unreached.push(`${run.id} ${run.failureCode}`);
   }
+  const timelines = await world.timelines(runs.map((run) => run.id));
+  const redispatched = runs.filter((run) =>
+    timelines.get(run.id)?.some((event) => event.type === "redispatched"),
+  );
   console.log(
-    `[chaos 3] failed with no turn started and no model call: ${unreached.length} ${JSON.stringify(unreached)}`,
+    `[chaos 3] failed with no turn started and no model call: ${unreached.length} ${JSON.stringify(unreached)}; dispatched again after the outage: ${redispatched.length} (${JSON.stringify(countBy(redispatched, (run) => run.status))})`,
   );
   const found = new Set(runs.map((run) => run.id));
   expect(
