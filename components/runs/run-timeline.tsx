@@ -64,6 +64,13 @@ function describe(
       return { Icon: CircleDashed, title: "Queued", detail: `from ${text(payload.source)}` };
     case "running":
       return { Icon: Play, title: "Running" };
+    case "redispatched":
+      // An outage stopped the run before its turn was claimed: no model was called, it starts over.
+      return {
+        Icon: RefreshCw,
+        title: "Dispatched again after an outage",
+        detail: text(payload.reason) || undefined,
+      };
     case "config_resolved":
       return { Icon: Settings2, title: "Config resolved", detail: `model ${text(payload.model)}` };
     case "model_call":

@@ -2,8 +2,10 @@ import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { failCrashedRun, markRunning } from "@/server/services/runs/run-lifecycle";
+import { settleCrashedRun } from "@/server/services/runs/crash-recovery";
+import { markRunning } from "@/server/services/runs/run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { readStepFlag } from "@/server/services/runs/step-results";
 import { runCancelRequested, runRequested } from "../events";
 
@@ -14,11 +16,15 @@ import { runCancelRequested, runRequested } from "../events";
  * itself notices the cancellation between model calls. The event's data is checked by the SDK
  * against its contract (events.ts) before the handler runs; step results come back from the
  * engine and are read as untrusted input too: by `readStepFlag` here and by `finishRun`.
+ * A function that failed on an outage before its run's turn was claimed has its run
+ * dispatched again by the failure handler (`settleCrashedRun`); any other crash fails it.
  */
 export function createRunSkillFunction(deps: {
   client: Inngest.Any;
   db: () => Database;
   resolveModel: ModelResolver;
+  /** Where the failure handler sends a run dispatched again (the client by default). */
+  dispatcher?: RunDispatcher;
   /** Runs of one tenant executing at once (SKILLRUN_RUN_CONCURRENCY by default). */
   concurrencyPerTenant?: number;
 }) {
@@ -34,7 +40,10 @@ export function createRunSkillFunction(deps: {
         key: "event.data.tenantId",
       },
       onFailure: async ({ event, error }) => {
-        await failCrashedRun(deps.db(), event.data.event.data, error);
+        await settleCrashedRun(
+          { db: deps.db(), dispatcher: deps.dispatcher ?? deps.client },
+          { triggeringEventData: event.data.event.data, failedRunId: event.data.run_id, error },
+        );
       },
     },
     async ({ event, step, runId }) => {
@@ -45,7 +54,7 @@ export function createRunSkillFunction(deps: {
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
       if (!readStepFlag("resolve-config", configured)) return { skipped: "nothing to run" };
       const outcome = await step.run("agent-turn", () =>
-        executeTurn(deps.db(), ref, deps.resolveModel),
+        executeTurn(deps.db(), ref, deps.resolveModel, runId),
       );
       const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
       return { outcome: recorded };

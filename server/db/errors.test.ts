@@ -2,7 +2,7 @@ import net from "node:net";
 import { DrizzleQueryError } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
-import { isDatabaseUnavailable } from "./errors";
+import { isDatabaseUnavailable, reportsDatabaseUnavailable } from "./errors";
 
 const serverUrl = inject("databaseServerUrl");
 
@@ -60,5 +60,38 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(refused)).toBe(false);
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
+  });
+});
+
+describe("reportsDatabaseUnavailable", () => {
+  // As a failure handler gets a step's error back from the engine: messages kept, codes lost.
+  const readBack = (message: string, cause?: string) => ({
+    name: "Error",
+    message,
+    ...(cause ? { cause: { name: "Error", message: cause } } : {}),
+  });
+
+  it("is true for the driver's and the server's outage messages, also in a cause", () => {
+    const outages = [
+      readBack("Failed query: update skill_runs …", "connect ECONNREFUSED 127.0.0.1:9"),
+      readBack("Failed query: select …", "write CONNECTION_CLOSED 127.0.0.1:5432"),
+      readBack("the database system is shutting down"),
+      readBack("terminating connection due to administrator command"),
+      readBack("write EPIPE"),
+    ];
+    // No code survived the trip, so the code-based check cannot tell.
+    expect(outages.filter((error) => isDatabaseUnavailable(error))).toEqual([]);
+    expect(outages.filter((error) => !reportsDatabaseUnavailable(error))).toEqual([]);
+  });
+
+  it("is false for other failures", () => {
+    for (const error of [
+      readBack("the model registry exploded"),
+      readBack("Failed query: select …", 'relation "nope" does not exist'),
+      readBack("NOT_CONNECTION_CLOSEDX"),
+      "ECONNREFUSED",
+      null,
+    ])
+      expect(reportsDatabaseUnavailable(error)).toBe(false);
   });
 });

@@ -30,6 +30,33 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The driver's and the server's messages for the same conditions. An error that crossed a
+ * serialization boundary (a step's error, read back from the engine by a failure handler)
+ * keeps its messages but not always its `code`.
+ */
+const UNAVAILABLE_MESSAGE = new RegExp(
+  [
+    `\\b(${[...UNAVAILABLE_CODES].filter((code) => /^[A-Z_]+$/.test(code)).join("|")})\\b`,
+    "the database system is (shutting down|starting up|in recovery mode)",
+    "terminating connection due to administrator command",
+  ].join("|"),
+);
+
+/** `isDatabaseUnavailable`, also for an error that kept only its messages (see UNAVAILABLE_MESSAGE). */
+export function reportsDatabaseUnavailable(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  for (
+    let current: unknown = error, depth = 0;
+    current && typeof current === "object" && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === "string" && UNAVAILABLE_MESSAGE.test(message)) return true;
+  }
+  return false;
+}
+
 /** The PostgreSQL error a failed statement carries (drizzle puts the driver's in `cause`), or null. */
 function postgresError(error: unknown): { code: string; constraint: string | undefined } | null {
   for (

@@ -141,12 +141,24 @@ export async function saveConfigSnapshot(db: Database, ref: RunRef, snapshot: Ag
 /**
  * The re-execution guard: the first execution of the agent-turn step claims the turn; any
  * later execution finds it claimed and must fail the run instead of running the turn twice.
+ * With `inngestRunId`, only the engine run that marked the run running may claim it: a step
+ * of an engine run given up on an outage (its run since dispatched again) never does.
  */
-export async function claimTurn(db: Database, ref: RunRef): Promise<boolean> {
+export async function claimTurn(
+  db: Database,
+  ref: RunRef,
+  inngestRunId?: string,
+): Promise<boolean> {
   const [run] = await db
     .update(skillRuns)
     .set({ turnStartedAt: new Date() })
-    .where(and(whereRun(ref, "running"), isNull(skillRuns.turnStartedAt)))
+    .where(
+      and(
+        whereRun(ref, "running"),
+        isNull(skillRuns.turnStartedAt),
+        inngestRunId === undefined ? undefined : eq(skillRuns.inngestRunId, inngestRunId),
+      ),
+    )
     .returning({ id: skillRuns.id });
   return Boolean(run);
 }

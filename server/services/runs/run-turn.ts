@@ -116,8 +116,9 @@ export async function executeTurn(
   db: Database,
   ref: RunRef,
   resolveModel: ModelResolver,
+  inngestRunId?: string,
 ): Promise<GuardedTurnOutcome> {
-  return withinStepLimits(await runTurnOnce(db, ref, resolveModel));
+  return withinStepLimits(await runTurnOnce(db, ref, resolveModel, inngestRunId));
 }
 
 /**
@@ -145,8 +146,9 @@ async function runTurnOnce(
   db: Database,
   ref: RunRef,
   resolveModel: ModelResolver,
+  inngestRunId?: string,
 ): Promise<GuardedTurnOutcome> {
-  if (!(await claimTurn(db, ref))) {
+  if (!(await claimTurn(db, ref, inngestRunId))) {
     const status = await getRunStatus(db, ref);
     if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
     return {

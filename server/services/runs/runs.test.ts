@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { asc, count, eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -362,6 +364,53 @@ describe("startRun", () => {
     expect(row).toMatchObject({ status: "failed", failureCode: "dispatch_failed" });
     expect(row?.failureReason).toMatch(/could not be dispatched/);
     expect((await timeline(row!.id)).map((event) => event.type)).toEqual(["queued", "failed"]);
+  }, 30_000);
+});
+
+describe("dispatch while the engine cannot store events", () => {
+  it("sends again with the same event id after the engine's 5xx answers, and the run stays queued", async () => {
+    const { tenant, skill } = await tenantWithSkill();
+    // An engine whose store is down for the SDK's five attempts of the first send, then back.
+    const received: { id?: string }[][] = [];
+    const server = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        received.push(JSON.parse(body) as { id?: string }[]);
+        const storeDown = received.length <= 5;
+        response.writeHead(storeDown ? 500 : 200, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify(
+            storeDown
+              ? { error: "write CONNECTION_CLOSED 127.0.0.1:5432", status: 500 }
+              : { ids: ["stored"], status: 200 },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const flaky: RunServiceDeps = {
+        db,
+        dispatcher: new Inngest({ id: "flaky", isDev: true, baseUrl: `http://127.0.0.1:${port}` }),
+      };
+      const { run } = await startRun(flaky, {
+        tenantId: tenant.id,
+        skill: { id: skill.id },
+        inputs: { topic: "abc" },
+        source: "manual",
+      });
+      expect(run.status).toBe("queued");
+      expect((await db.select().from(skillRuns).where(eq(skillRuns.id, run.id)))[0]).toMatchObject({
+        status: "queued",
+        failureCode: null,
+      });
+      expect(received.length).toBeGreaterThan(5);
+      expect(new Set(received.flat().map((event) => event.id))).toEqual(new Set([run.id]));
+    } finally {
+      server.close();
+    }
   }, 30_000);
 });
 

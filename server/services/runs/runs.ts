@@ -456,6 +456,33 @@ async function insertRuns(
   );
 }
 
+/**
+ * Waits before sending again after the engine answered a server error, as it does while its
+ * PostgreSQL restarts; the SDK has tried five times over about 1.5 s by then.
+ */
+export const DISPATCH_RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
+
+/** The engine was reached but could not take the events (a 5xx answer); anything else is final. */
+function engineCouldNotStore(error: unknown): boolean {
+  return error instanceof Error && /^Inngest API Error: 5\d\d\b/.test(error.message);
+}
+
+/**
+ * `send`, tried again while the engine answers a server error. Safe to repeat: each event
+ * carries its run's id as event id, and the engine keeps one event per id.
+ */
+async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | RunEvent[]) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await dispatcher.send(events);
+    } catch (error) {
+      const delay = DISPATCH_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !engineCouldNotStore(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Sends a created, still queued run to the engine; a failed send fails the run visibly. */
 export async function dispatchCreatedRun(
   deps: RunServiceDeps,
@@ -464,7 +491,7 @@ export async function dispatchCreatedRun(
 ) {
   if (run.status !== "queued") return;
   try {
-    await deps.dispatcher.send({
+    await sendRetryingOutage(deps.dispatcher, {
       name: RUN_REQUESTED,
       id: run.id,
       data: { runId: run.id, tenantId },
@@ -496,7 +523,8 @@ export async function dispatchCreatedRuns(
   for (let start = 0; start < queued.length; start += DISPATCH_BATCH) {
     const batch = queued.slice(start, start + DISPATCH_BATCH);
     try {
-      await deps.dispatcher.send(
+      await sendRetryingOutage(
+        deps.dispatcher,
         batch.map(({ run, tenantId }) => ({
           name: RUN_REQUESTED,
           id: run.id,

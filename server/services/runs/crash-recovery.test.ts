@@ -1,0 +1,181 @@
+import { asc, eq } from "drizzle-orm";
+import { DrizzleQueryError } from "drizzle-orm/errors";
+import { describe, expect, it } from "vitest";
+import { runEvents, skillRuns } from "@/server/db/schema";
+import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import type { RunEvent } from "@/inngest/events";
+import { MAX_REDISPATCHES, settleCrashedRun } from "./crash-recovery";
+import { claimTurn, markRunning } from "./run-lifecycle";
+import type { RunServiceDeps } from "./runs";
+
+const { db } = openTestDatabase();
+
+/** What a step meets while PostgreSQL restarts: drizzle's wrapper around the driver's error. */
+const outage = () =>
+  new DrizzleQueryError(
+    'update "skill_runs" set "turn_started_at" = $1',
+    ["a value"],
+    Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), {
+      code: "CONNECTION_CLOSED",
+    }),
+  );
+
+/** A dispatcher that records what it is asked to send, failing while `down` is set. */
+function recordingDispatcher() {
+  const sent: RunEvent[] = [];
+  const dispatcher = {
+    down: false,
+    sent,
+    async send(event: RunEvent | RunEvent[]) {
+      if (dispatcher.down) throw new Error("Inngest API Error: 500 Internal server error");
+      sent.push(...(Array.isArray(event) ? event : [event]));
+      return { ids: sent.map((_, index) => String(index)) };
+    },
+  };
+  return dispatcher;
+}
+
+async function queuedRun() {
+  const { tenant, skill, agent } = await createTenantWithSkill(db);
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "manual",
+      inputs: {},
+    })
+    .returning({ id: skillRuns.id });
+  return { runId: run!.id, tenantId: tenant.id };
+}
+
+const rowOf = async (runId: string) =>
+  (await db.select().from(skillRuns).where(eq(skillRuns.id, runId)))[0]!;
+const timelineOf = async (runId: string) =>
+  (
+    await db
+      .select({ type: runEvents.type })
+      .from(runEvents)
+      .where(eq(runEvents.runId, runId))
+      .orderBy(asc(runEvents.id))
+  ).map((event) => event.type);
+
+function settle(
+  deps: RunServiceDeps,
+  ref: { runId: string; tenantId: string },
+  error: unknown,
+  failedRunId = "01ENGINERUN",
+) {
+  return settleCrashedRun(deps, { triggeringEventData: ref, failedRunId, error });
+}
+
+describe("settleCrashedRun (run-skill's onFailure)", () => {
+  it("dispatches a run whose mark-running step met the outage again, under the failed engine run's event id", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("redispatched");
+    expect(await rowOf(ref.runId)).toMatchObject({ status: "queued", failureCode: null });
+    expect(dispatcher.sent).toEqual([
+      { name: "skill/run.requested", id: `${ref.runId}:after:01FAILED`, data: ref },
+    ]);
+    expect(await timelineOf(ref.runId)).toEqual(["redispatched"]);
+  });
+
+  it("puts a running run whose turn was never claimed back in the queue, as it was before it started", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("redispatched");
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "queued",
+      startedAt: null,
+      inngestRunId: null,
+      turnStartedAt: null,
+    });
+    expect(await timelineOf(ref.runId)).toEqual(["running", "redispatched"]);
+    expect(dispatcher.sent).toHaveLength(1);
+    // The new execution starts it again.
+    expect(await markRunning(db, ref, "01NEXT")).toBe(true);
+  });
+
+  it("still fails a run whose turn was claimed: the model may have been called, so it never runs twice", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+    expect(await claimTurn(db, ref, "01FAILED")).toBe(true);
+    expect(await settle({ db, dispatcher }, ref, outage())).toBe("failed");
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "failed",
+      failureCode: "agent_crashed",
+      failureReason: "The run crashed on a database error: write CONNECTION_CLOSED 127.0.0.1:5432",
+    });
+    expect(dispatcher.sent).toEqual([]);
+  });
+
+  it("fails a crash that is not an outage as agent_crashed, claimed or not", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref)).toBe(true);
+    expect(await settle({ db, dispatcher }, ref, new Error("the model registry exploded"))).toBe(
+      "failed",
+    );
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "failed",
+      failureCode: "agent_crashed",
+    });
+    expect(dispatcher.sent).toEqual([]);
+  });
+
+  it(`fails the run once an outage has stopped it ${MAX_REDISPATCHES} times`, async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    for (let attempt = 0; attempt < MAX_REDISPATCHES; attempt += 1) {
+      expect(await markRunning(db, ref, `01RUN${attempt}`)).toBe(true);
+      expect(await settle({ db, dispatcher }, ref, outage(), `01RUN${attempt}`)).toBe(
+        "redispatched",
+      );
+    }
+    expect(await settle({ db, dispatcher }, ref, outage(), "01LAST")).toBe("failed");
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "failed",
+      failureCode: "agent_crashed",
+    });
+    expect(dispatcher.sent).toHaveLength(MAX_REDISPATCHES);
+  });
+
+  it("throws when the send fails, so the handler is retried, and the retry sends the same event", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    dispatcher.down = true;
+    await expect(settle({ db, dispatcher }, ref, outage(), "01FAILED")).rejects.toThrow(/500/);
+    expect((await rowOf(ref.runId)).status).toBe("queued");
+    dispatcher.down = false;
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("redispatched");
+    expect(dispatcher.sent.map((event) => event.id)).toEqual([`${ref.runId}:after:01FAILED`]);
+  });
+
+  it("leaves a terminal run, and an event that names no run, alone", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    await db.update(skillRuns).set({ status: "cancelled" }).where(eq(skillRuns.id, ref.runId));
+    expect(await settle({ db, dispatcher }, ref, outage())).toBe("unchanged");
+    expect(
+      await settle({ db, dispatcher }, { runId: "nope", tenantId: ref.tenantId }, outage()),
+    ).toBe("unchanged");
+    expect((await rowOf(ref.runId)).status).toBe("cancelled");
+    expect(dispatcher.sent).toEqual([]);
+  });
+});
+
+describe("claimTurn with the engine run id", () => {
+  it("lets only the engine run that marked the run running claim its turn", async () => {
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01CURRENT")).toBe(true);
+    // A step of an engine run given up on an outage, arriving after the run was dispatched again.
+    expect(await claimTurn(db, ref, "01GIVENUP")).toBe(false);
+    expect((await rowOf(ref.runId)).turnStartedAt).toBeNull();
+    expect(await claimTurn(db, ref, "01CURRENT")).toBe(true);
+  });
+});
