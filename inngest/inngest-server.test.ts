@@ -16,7 +16,11 @@ describe("inngestServerOf: which Inngest server each combination of variables me
       expected: { kind: "cloud" },
     },
     {
-      settings: { INNGEST_DEV: "0", INNGEST_SIGNING_KEY: SIGNING_KEY, INNGEST_EVENT_KEY: EVENT_KEY },
+      settings: {
+        INNGEST_DEV: "0",
+        INNGEST_SIGNING_KEY: SIGNING_KEY,
+        INNGEST_EVENT_KEY: EVENT_KEY,
+      },
       expected: { kind: "cloud" },
     },
     {
@@ -56,7 +60,10 @@ describe("inngestServerOf: which Inngest server each combination of variables me
   });
 
   const misconfigured: { settings: InngestSettings; mentions: RegExp }[] = [
-    { settings: { INNGEST_BASE_URL: "http://inngest.internal:8288" }, mentions: /INNGEST_BASE_URL/ },
+    {
+      settings: { INNGEST_BASE_URL: "http://inngest.internal:8288" },
+      mentions: /INNGEST_BASE_URL/,
+    },
     {
       settings: { INNGEST_BASE_URL: "http://inngest.internal:8288", INNGEST_EVENT_KEY: EVENT_KEY },
       mentions: /INNGEST_SIGNING_KEY/,
