@@ -74,8 +74,8 @@ export default defineConfig({
             // Canaries: known secret values the secrets spec looks for where they must never appear.
             OPENAI_COMPATIBLE_API_KEY: E2E_SECRETS.modelApiKey,
             BETTER_AUTH_SECRET: E2E_SECRETS.authSecret,
-            INNGEST_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
-            INNGEST_EVENT_KEY: E2E_SECRETS.inngestEventKey,
+            SKILLRUN_ENGINE_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
+            SKILLRUN_ENGINE_EVENT_KEY: E2E_SECRETS.inngestEventKey,
             SKILLRUN_ENCRYPTION_KEY: E2E_SECRETS.encryptionKey,
             // The MCP spec serves its MCP server on 127.0.0.1 (the app's own ports stay refused).
             SKILLRUN_ALLOW_LOCAL_MCP: "1",

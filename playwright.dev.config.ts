@@ -54,8 +54,8 @@ export default defineConfig({
           SKILLRUN_DEMO: "1",
           ...EMBEDDED_ENGINE_ENV,
           // A new user's machine: the launcher generates the engine's keys.
-          INNGEST_SIGNING_KEY: "",
-          INNGEST_EVENT_KEY: "",
+          SKILLRUN_ENGINE_SIGNING_KEY: "",
+          SKILLRUN_ENGINE_EVENT_KEY: "",
           BETTER_AUTH_URL: baseURL,
           // A new user's machine: no model provider is configured, whatever the shell has.
           SKILLRUN_DEFAULT_MODEL: "",

@@ -8,5 +8,8 @@ export const EMBEDDED_ENGINE_ENV = {
   INNGEST_API_BASE_URL: "",
   INNGEST_EVENT_API_BASE_URL: "",
   INNGEST_SIGNING_KEY_FALLBACK: "",
+  // Alone, an external server's keys mean Inngest Cloud (inngest/inngest-server.ts).
+  INNGEST_SIGNING_KEY: "",
+  INNGEST_EVENT_KEY: "",
   NEXT_TELEMETRY_DISABLED: "1",
 } as const;

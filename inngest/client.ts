@@ -1,10 +1,15 @@
 import { Inngest } from "inngest";
+import { env } from "@/server/env";
+import { inngestServerOf } from "./inngest-server";
 
 /**
- * The app's Inngest client, in cloud mode: INNGEST_BASE_URL, INNGEST_SIGNING_KEY and
- * INNGEST_EVENT_KEY name the server and its keys (the launcher sets them for the embedded
- * engine; a self-hosted `inngest start` or Inngest Cloud take the same three). Requests to
- * /api/inngest are then verified against the signing key. INNGEST_DEV (no verification) is
- * only for a developer's own `inngest dev`.
+ * The app's Inngest client. Dev mode (no signature checks) only for a developer's own
+ * `inngest dev` (INNGEST_DEV); otherwise cloud mode, which verifies every request to
+ * /api/inngest against INNGEST_SIGNING_KEY: Inngest Cloud (the two keys), a self-hosted
+ * server at INNGEST_BASE_URL, or the embedded engine (the launcher sets all three).
+ * `inngestServerOf` decides, as it does for the launcher and /api/health.
  */
-export const inngest = new Inngest({ id: "skillrun" });
+export const inngest = new Inngest({
+  id: "skillrun",
+  isDev: inngestServerOf(env).kind === "dev",
+});

@@ -1,7 +1,8 @@
 /**
  * `npm run dev` / `npm start`: database (embedded unless DATABASE_URL), migrations, catalog
  * and — for dev, `--demo` or SKILLRUN_DEMO=1 — the demo seed, the Inngest engine (embedded
- * unless INNGEST_BASE_URL or INNGEST_DEV), then Next.js. Without the demo and without any
+ * unless an Inngest server is configured: see inngest/inngest-server.ts), then Next.js, and
+ * with an external server it registers the app there. Without the demo and without any
  * account it prints a one-time token for creating the owner. One Ctrl-C stops everything,
  * PostgreSQL last.
  *
@@ -38,10 +39,13 @@ const { ENCRYPTION_KEY_FILE, persistentSecret: persistentSecretIn } =
 const { isPortFree } = await import("./lib/embedded-postgres");
 const { startEngine } = await import("@/inngest/engine");
 const { SigningKeyError } = await import("@/inngest/engine/signing");
-const { INNGEST_SERVE_PATH } = await import("@/inngest/serve-url");
+const { INNGEST_SERVE_PATH, inngestServeOrigin } = await import("@/inngest/serve-url");
+const { inngestServerOf } = await import("@/inngest/inngest-server");
 const { prepareDatabase, resolveDatabase } = await import("./lib/database");
 const { describeUnreadableSecrets } = await import("@/server/db/secrets-at-rest");
 const { embeddedInngestEnvironment, newEventKey, newSigningKey } = await import("./lib/inngest");
+const { describeInngestServer, registerWithServer, unreachableServeUrlProblem } =
+  await import("./lib/inngest");
 
 const { positionals, values: flags } = parseArgs({
   allowPositionals: true,
@@ -125,24 +129,21 @@ if (!(await isPortFree(env.PORT, "0.0.0.0"))) {
 }
 
 // The launcher never sets INNGEST_DEV; when the user did, they get the app they asked for, and
-// a warning they cannot miss. `0`/`false` ask the SDK for cloud mode, as no value does.
-const inngestDev =
-  env.INNGEST_DEV && !/^(0|false)$/i.test(env.INNGEST_DEV.trim()) ? env.INNGEST_DEV : undefined;
-if (inngestDev) {
+// a warning they cannot miss.
+const inngestServer = inngestServerOf(env);
+if (inngestServer.kind === "dev") {
   const banner = [
     "INNGEST_DEV is set, so /api/inngest runs in Inngest dev mode: it executes any request without",
     "checking a signature, and anyone who reaches the app's port can complete, fail or start runs.",
     "Use it only with your own `inngest dev` on a machine nobody else reaches. For a real server set",
-    "INNGEST_BASE_URL, INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY; unset INNGEST_DEV for the embedded engine.",
+    "INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (+ INNGEST_BASE_URL unless Inngest Cloud); unset INNGEST_DEV for the embedded engine.",
   ];
   for (const line of mode === "start"
     ? ["\x1b[1mWARNING — NOT FOR PRODUCTION\x1b[0m", ...banner]
     : banner)
     console.error(`\x1b[31mskillrun\x1b[0m ${line}`);
-} else if (env.INNGEST_BASE_URL && !(env.INNGEST_SIGNING_KEY && env.INNGEST_EVENT_KEY)) {
-  fail(
-    "INNGEST_BASE_URL needs INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY (the app runs the Inngest SDK in cloud mode, which verifies every request).",
-  );
+} else if (inngestServer.kind === "misconfigured") {
+  fail(inngestServer.problem);
 }
 
 let database: Awaited<ReturnType<typeof resolveDatabase>>;
@@ -210,9 +211,9 @@ try {
   await shutdown(1);
 }
 
-// A configured Inngest server (INNGEST_DEV or INNGEST_BASE_URL) wins; otherwise the
-// embedded engine runs functions, in this process, on the same PostgreSQL.
-const externalInngest = Boolean(env.INNGEST_BASE_URL || inngestDev);
+// A configured Inngest server (dev, self-hosted or Cloud) wins; otherwise the embedded engine
+// runs functions, in this process, on the same PostgreSQL.
+const externalInngest = inngestServer.kind !== "embedded";
 if (!externalInngest && !(await isPortFree(env.SKILLRUN_ENGINE_PORT))) {
   console.error(
     `Port ${env.SKILLRUN_ENGINE_PORT} (the embedded Inngest engine) is in use. Set SKILLRUN_ENGINE_PORT, or INNGEST_BASE_URL to use that server.`,
@@ -226,12 +227,16 @@ const engineKeys: InngestKeys | null = externalInngest
   ? null
   : {
       signingKey: await persistentSecret(
-        env.INNGEST_SIGNING_KEY,
+        env.SKILLRUN_ENGINE_SIGNING_KEY,
         "inngest-signing-key",
         newSigningKey,
       ),
       signingKeyFallback: env.INNGEST_SIGNING_KEY_FALLBACK,
-      eventKey: await persistentSecret(env.INNGEST_EVENT_KEY, "inngest-event-key", newEventKey),
+      eventKey: await persistentSecret(
+        env.SKILLRUN_ENGINE_EVENT_KEY,
+        "inngest-event-key",
+        newEventKey,
+      ),
     };
 let engine: Engine | null = null;
 if (engineKeys) {
@@ -251,17 +256,20 @@ if (engineKeys) {
     });
   } catch (error) {
     console.error(
-      `\x1b[31mskillrun\x1b[0m ${error instanceof SigningKeyError ? `The Inngest signing key (INNGEST_SIGNING_KEY, else ${displayPath(path.join(dataDir, "inngest-signing-key"))}): ${error.message}` : String(error)}`,
+      `\x1b[31mskillrun\x1b[0m ${error instanceof SigningKeyError ? `The Inngest signing key (SKILLRUN_ENGINE_SIGNING_KEY, else ${displayPath(path.join(dataDir, "inngest-signing-key"))}): ${error.message}` : String(error)}`,
     );
     await shutdown(1);
   }
 }
 children.engine = engine ?? undefined;
+const externalServeUrl = `${inngestServeOrigin()}${INNGEST_SERVE_PATH}`;
 say(
   engine
     ? `Inngest engine (embedded, signed) on ${engine.url}`
-    : `Inngest server from ${env.INNGEST_BASE_URL ? "INNGEST_BASE_URL" : "INNGEST_DEV"}`,
+    : `Inngest server: ${describeInngestServer(inngestServer)}; it will call the app at ${externalServeUrl}`,
 );
+const unreachableServeUrl = unreachableServeUrlProblem(inngestServer, externalServeUrl);
+if (unreachableServeUrl) warn(unreachableServeUrl);
 
 const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
 const next = spawn(
@@ -297,7 +305,8 @@ next.once("exit", (code) => {
 // Ready means the app answers and reaches its database, not merely that the port is open.
 for (;;) {
   if (stopping) break;
-  const healthy = await fetch(`http://127.0.0.1:${env.PORT}/api/health`)
+  // `scope=app`: the app and its database, not yet the execution plane, which it is about to join.
+  const healthy = await fetch(`http://127.0.0.1:${env.PORT}/api/health?scope=app`)
     .then((response) => response.ok)
     .catch(() => false);
   if (healthy) {
@@ -309,6 +318,15 @@ for (;;) {
             `skillrun could not sync the app with the engine: ${(error as Error).message}`,
           ),
         );
+    } else {
+      await registerWithServer({
+        server: inngestServer,
+        localServeUrl: `http://127.0.0.1:${env.PORT}${INNGEST_SERVE_PATH}`,
+        publicServeUrl: externalServeUrl,
+        signingKey: env.INNGEST_SIGNING_KEY,
+        say,
+        complain: (message) => console.error(`\x1b[31mskillrun\x1b[0m ${message}`),
+      });
     }
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s → ${appUrl}`);
     if (demo) warn(DEMO_MODE_WARNING);

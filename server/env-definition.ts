@@ -34,6 +34,19 @@ const previousEncryptionKeys = z
     `each key ${ENCRYPTION_KEY_FORMAT}`,
   );
 
+const executionPlaneSettings = {
+  // The embedded engine's keys (else generated into SKILLRUN_DATA_DIR). INNGEST_SIGNING_KEY and
+  // INNGEST_EVENT_KEY name an external server's keys: alone, they mean Inngest Cloud.
+  SKILLRUN_ENGINE_SIGNING_KEY: z.string().optional(),
+  SKILLRUN_ENGINE_EVENT_KEY: z.string().optional(),
+  // /api/health turns red when the oldest queued run waited longer than this while no run started.
+  SKILLRUN_HEALTH_MAX_QUEUED_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(5 * 60),
+};
+
 /** What a production app that others reach must be given rather than generate (see auth/secret-rule.ts). */
 function productionSecretIssues(values: {
   production: boolean;
@@ -79,6 +92,7 @@ export function validateEnv(phase: { building: boolean }) {
       SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
       SKILLRUN_PG_PORT: port.default(54329),
       SKILLRUN_ENGINE_PORT: port.default(8288),
+      ...executionPlaneSettings,
       // Seed the demo tenants and their accounts (published passwords) on `npm start`; `npm run dev` does unless it is 0.
       SKILLRUN_DEMO: z.stringbool().optional(),
       // The reverse proxies in front of the app, whose X-Forwarded-For hops are believed (see

@@ -306,6 +306,16 @@ function createHandler(
           return reply(response, 200);
         }
       }
+      // An app's registered functions: how a monitor (the app's /api/health) tells "synced".
+      if (method === "GET" && resource === "apps" && id && sub === "functions") {
+        const appName = decodedPathSegment(id);
+        const registered = engine.listFunctions().filter((fn) => fn.appName === appName);
+        return reply(
+          response,
+          200,
+          v1(registered.map((fn) => ({ slug: fn.slug, version: fn.version }))),
+        );
+      }
       if (method === "POST" && resource === "cancellations" && !id) {
         const body = (await readJson(request)) as {
           app_id?: string;
