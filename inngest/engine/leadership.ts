@@ -99,125 +99,150 @@ async function holderOf(client: Sql): Promise<string> {
     : "";
 }
 
-export function createLeadership(options: LeadershipOptions): Leadership {
-  const pollMs = options.pollMs ?? 1_000;
-  const heartbeatMs = options.heartbeatMs ?? 1_000;
-  const database = describeDatabase(options.databaseUrl);
-  const { log } = options;
-  let role: EngineRole = "standby";
-  let stopped = false;
-  let client: Sql | null = null;
-  let timer: NodeJS.Timeout | undefined;
+/** The election's state machine: standby ⇄ leader, until stopped. */
+class Election implements Leadership {
+  readonly database: string;
+  private current: EngineRole = "standby";
+  private stopped = false;
+  private client: Sql | null = null;
+  private timer: NodeJS.Timeout | undefined;
   /** Serialises election, loss and stop, so each sees the state the last one left. */
-  let transition: Promise<unknown> = Promise.resolve();
-  const serially = <T>(step: () => Promise<T>): Promise<T> => {
-    const next = transition.then(step);
-    transition = next.catch(() => {});
+  private transition: Promise<unknown> = Promise.resolve();
+  private readonly pollMs: number;
+  private readonly heartbeatMs: number;
+
+  constructor(private readonly options: LeadershipOptions) {
+    this.database = describeDatabase(options.databaseUrl);
+    this.pollMs = options.pollMs ?? 1_000;
+    this.heartbeatMs = options.heartbeatMs ?? 1_000;
+  }
+
+  role = () => this.current;
+
+  start = async (): Promise<EngineRole> => {
+    const outcome = await this.serially(() => this.attempt());
+    if (outcome === "standby") {
+      const holder = this.client ? await holderOf(this.client) : "";
+      this.options.log({
+        level: "warn",
+        msg: "engine.standby",
+        database: this.database,
+        message: `standby: another engine holds the lock on ${this.database}${holder ? ` (${holder})` : ""}; taking over when it stops`,
+      });
+    }
+    this.schedule(outcome === "leader" ? this.heartbeatMs : this.pollMs);
+    return outcome;
+  };
+
+  stop = (stopExecuting: () => Promise<void>) =>
+    this.serially(async () => {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      await stopExecuting();
+      this.current = "standby";
+      // Ending the session frees the lock; an explicit unlock first makes it immediate.
+      await this.client?.unsafe(`select pg_advisory_unlock_all()`).catch(() => {});
+      await this.dropConnection();
+    });
+
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => {});
     return next;
-  };
+  }
 
-  const connection = (): Sql => {
-    if (client) return client;
-    const mine = lockClient(options.databaseUrl, () => {
-      if (client === mine && role === "leader") void lose("the lock's database session closed");
+  private connection(): Sql {
+    if (this.client) return this.client;
+    const mine = lockClient(this.options.databaseUrl, () => {
+      if (this.client === mine && this.current === "leader")
+        void this.lose("the lock's database session closed");
     });
-    client = mine;
+    this.client = mine;
     return mine;
-  };
-  const dropConnection = async () => {
-    const old = client;
-    client = null;
+  }
+
+  private async dropConnection() {
+    const old = this.client;
+    this.client = null;
     await old?.end({ timeout: 0 }).catch(() => {});
-  };
-  const schedule = (ms: number) => {
-    clearTimeout(timer);
-    if (!stopped) timer = setTimeout(() => void tick(), ms);
-  };
+  }
 
-  const lose = (reason: string) =>
-    serially(async () => {
-      if (role !== "leader" || stopped) return;
-      role = "standby";
-      log({ level: "error", msg: "leadership.lost", database, reason });
-      await options.onLost(reason);
-      await dropConnection();
-      schedule(pollMs);
+  private schedule(ms: number) {
+    clearTimeout(this.timer);
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private lose(reason: string) {
+    return this.serially(async () => {
+      if (this.current !== "leader" || this.stopped) return;
+      this.current = "standby";
+      this.options.log({ level: "error", msg: "leadership.lost", database: this.database, reason });
+      await this.options.onLost(reason);
+      await this.dropConnection();
+      this.schedule(this.pollMs);
     });
+  }
 
-  const attempt = async (): Promise<EngineRole> => {
-    if (stopped) return "standby";
-    const sql = connection();
+  private async attempt(): Promise<EngineRole> {
+    if (this.stopped) return "standby";
+    const sql = this.connection();
     const [row] = await sql.unsafe<{ locked: boolean }[]>(
       `select pg_try_advisory_lock(${LOCK_KEY_SQL}) as locked`,
     );
     if (!row?.locked) return "standby";
-    role = "leader";
+    this.current = "leader";
     try {
-      await fenceStaleSessions(sql, log);
-      await options.onElected();
+      await fenceStaleSessions(sql, this.options.log);
+      await this.options.onElected();
     } catch (error) {
-      role = "standby";
-      log({ level: "error", msg: "leadership.start_failed", database, error: String(error) });
-      await options.onLost(`could not start: ${String(error)}`).catch(() => {});
-      await dropConnection();
+      this.current = "standby";
+      this.options.log({
+        level: "error",
+        msg: "leadership.start_failed",
+        database: this.database,
+        error: String(error),
+      });
+      await this.options.onLost(`could not start: ${String(error)}`).catch(() => {});
+      await this.dropConnection();
       throw error;
     }
     return "leader";
-  };
+  }
 
-  const stillHeld = async (): Promise<boolean> => {
-    const sql = client;
+  private async stillHeld(): Promise<boolean> {
+    const sql = this.client;
     if (!sql) return false;
     const [row] = await withTimeout(
       sql<{ held: boolean }[]>`
         select exists(select 1 from pg_locks where locktype = 'advisory' and granted
           and pid = pg_backend_pid() and objsubid = 2 and objid = 1) as held`,
-      Math.max(heartbeatMs * 3, 3_000),
+      Math.max(this.heartbeatMs * 3, 3_000),
     );
     return row?.held === true;
-  };
+  }
 
-  const tick = async () => {
-    if (stopped) return;
-    if (role === "leader") {
-      const held = await stillHeld().catch(() => false);
-      if (!held) return lose("the lock is no longer held by this engine's session");
-      return schedule(heartbeatMs);
+  private async tick() {
+    if (this.stopped) return;
+    if (this.current === "leader") {
+      const held = await this.stillHeld().catch(() => false);
+      if (!held) return this.lose("the lock is no longer held by this engine's session");
+      return this.schedule(this.heartbeatMs);
     }
-    const outcome = await serially(attempt).catch((error: unknown) => {
-      log({ level: "warn", msg: "leadership.poll_failed", database, error: String(error) });
+    const outcome = await this.serially(() => this.attempt()).catch((error: unknown) => {
+      this.options.log({
+        level: "warn",
+        msg: "leadership.poll_failed",
+        database: this.database,
+        error: String(error),
+      });
       return "standby" as const;
     });
-    if (outcome === "leader") log({ level: "info", msg: "engine.leading", database });
-    schedule(outcome === "leader" ? heartbeatMs : pollMs);
-  };
+    if (outcome === "leader")
+      this.options.log({ level: "info", msg: "engine.leading", database: this.database });
+    this.schedule(outcome === "leader" ? this.heartbeatMs : this.pollMs);
+  }
+}
 
-  return {
-    role: () => role,
-    database,
-    start: async () => {
-      const outcome = await serially(attempt);
-      if (outcome === "standby") {
-        const holder = client ? await holderOf(client) : "";
-        log({
-          level: "warn",
-          msg: "engine.standby",
-          database,
-          message: `standby: another engine holds the lock on ${database}${holder ? ` (${holder})` : ""}; taking over when it stops`,
-        });
-      }
-      schedule(outcome === "leader" ? heartbeatMs : pollMs);
-      return outcome;
-    },
-    stop: (stopExecuting) =>
-      serially(async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await stopExecuting();
-        role = "standby";
-        // Ending the session frees the lock; an explicit unlock first makes it immediate.
-        await client?.unsafe(`select pg_advisory_unlock_all()`).catch(() => {});
-        await dropConnection();
-      }),
-  };
+export function createLeadership(options: LeadershipOptions): Leadership {
+  return new Election(options);
 }
