@@ -426,6 +426,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     try {
       await engine.recover();
+      // The lock's session may have closed while recovering: then onLost found no term to end.
+      if (leadership.role() !== "leader") throw new Error("the lock was lost while recovering");
     } catch (error) {
       engine.crash();
       await sql.end({ timeout: 0 });

@@ -21,7 +21,10 @@ export type LeadershipOptions = {
   pollMs?: number;
   /** How often a leader checks it still holds the lock (default 1 s). */
   heartbeatMs?: number;
-  /** Starts executing: recover and serve. A throw gives the lock back and the standby tries again. */
+  /**
+   * Starts executing: recover and serve. A throw gives the lock back and the standby tries
+   * again; before it serves it must check `role()` is still "leader" (the lock can go meanwhile).
+   */
   onElected: () => Promise<void>;
   /** Stops executing at once: the lock is gone, another engine may already be taking over. */
   onLost: (reason: string) => Promise<void>;
@@ -172,12 +175,14 @@ class Election implements Leadership {
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
   }
 
+  /** Stops executing before anything else (not queued behind an election still syncing apps). */
   private lose(reason: string) {
+    if (this.current !== "leader" || this.stopped) return;
+    this.current = "standby";
+    this.options.log({ level: "error", msg: "leadership.lost", database: this.database, reason });
+    const halted = this.options.onLost(reason);
     return this.serially(async () => {
-      if (this.current !== "leader" || this.stopped) return;
-      this.current = "standby";
-      this.options.log({ level: "error", msg: "leadership.lost", database: this.database, reason });
-      await this.options.onLost(reason);
+      await halted;
       await this.dropConnection();
       this.schedule(this.pollMs);
     });
@@ -191,6 +196,7 @@ class Election implements Leadership {
     );
     if (!row?.locked) return "standby";
     this.current = "leader";
+    this.options.log({ level: "info", msg: "leadership.acquired", database: this.database });
     try {
       await fenceStaleSessions(sql, this.options.log);
       await this.options.onElected();
