@@ -270,6 +270,10 @@ say(
 );
 const unreachableServeUrl = unreachableServeUrlProblem(inngestServer, externalServeUrl);
 if (unreachableServeUrl) warn(unreachableServeUrl);
+if (engine?.role() === "standby")
+  warn(
+    `standby: another engine holds the lock on ${engine.database} — this one runs nothing until that one stops, and the app's events get 503 meanwhile: point apps at the leader (inngest/engine/README.md, "One leader, one standby")`,
+  );
 
 const appUrl = env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`;
 const next = spawn(

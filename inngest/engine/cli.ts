@@ -1,7 +1,8 @@
 /**
  * `npm run engine -- -u <app serve url> -p <port>`: the embedded engine as its own process,
  * with the same flags as `inngest dev` so the two are interchangeable; with `--signing-key`
- * and `--event-key` it runs signed, like `inngest start`.
+ * and `--event-key` it runs signed, like `inngest start`. A second engine on the same database
+ * waits as a standby and takes over when the leader stops (leadership.ts).
  */
 import { parseArgs } from "node:util";
 import { startEngine } from "./index";
@@ -88,6 +89,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopping = true;
     void engine.close().then(() => process.exit(0));
   });
+}
+if (engine.role() === "standby") {
+  console.error(
+    `standby: another engine holds the lock on ${engine.database} — this one takes over when that one stops; until then every route on ${engine.url} answers 503 (GET /health too, so a load balancer routes to the leader)`,
+  );
 }
 console.error(
   signed

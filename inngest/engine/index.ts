@@ -10,9 +10,11 @@ import {
   SigningKeyError,
   type EngineKeys,
 } from "./signing";
+import { createLeadership, type EngineRole } from "./leadership";
 import { openStore, SCHEMA, type Sql } from "./store";
 
 export type { EngineLogLine } from "./engine";
+export type { EngineRole } from "./leadership";
 
 export type EngineOptions = {
   /** 0 picks a free port. */
@@ -41,6 +43,8 @@ export type EngineOptions = {
   pruneIntervalSeconds?: number;
   maxConcurrentRequests?: number;
   requestTimeoutMs?: number;
+  /** How often a standby tries to take the leader's lock (default 1 s). */
+  leaderPollSeconds?: number;
   log?: (line: EngineLogLine) => void;
 };
 
@@ -48,6 +52,13 @@ export type SyncKind = "in_band" | "out_of_band";
 
 export type Engine = {
   url: string;
+  /**
+   * One engine per database executes: the leader. Another is a standby — every route answers
+   * 503 (`GET /health` too, for a load balancer) until it takes the lock over (leadership.ts).
+   */
+  role: () => EngineRole;
+  /** The engine's database as `host:port/name`, for messages. */
+  database: string;
   syncApp: (appUrl: string, options?: { kind?: SyncKind }) => Promise<void>;
   /** Syncs now, and again every poll interval (so a redeployed app's functions follow). */
   watchApp: (appUrl: string) => Promise<void>;
@@ -387,31 +398,109 @@ const defaultLog = (line: EngineLogLine) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 };
 
-/** Starts the engine: its schema, recovery of unfinished work, the HTTP API, app syncs. */
+type Handler = ReturnType<typeof createHandler>;
+/** What one term of leadership runs; a standby has none. */
+type Term = { engine: InngestEngine; sql: Sql; handle: Handler; poller?: NodeJS.Timeout };
+
+/**
+ * Starts the engine: the HTTP API at once, then the election (leadership.ts). The leader
+ * migrates its schema, recovers unfinished work and syncs the apps; a standby answers every
+ * route 503 and does all of that when it takes the lock over.
+ */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log ?? defaultLog;
   const keys = engineKeys(options);
-  const sql = await openStore(options.databaseUrl);
-  const engine = new InngestEngine(sql, {
-    retryIntervalSeconds: options.retryIntervalSeconds,
-    historyRetentionHours: options.historyRetentionHours ?? 24 * 7,
-    pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
-    maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
-    requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
-    keys,
+  const kind: ServerKind = keys ? "cloud" : "dev";
+  const watched = new Set(options.appUrls ?? []);
+  let term: Term | null = null;
+  let url = "";
+
+  const syncWatched = async (current: Term) => {
+    for (const appUrl of watched) {
+      if (term !== current) return;
+      await syncApp(current.engine, url, appUrl, "in_band", keys).catch((error: unknown) =>
+        log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }),
+      );
+    }
+  };
+  const lead = async () => {
+    const sql = await openStore(options.databaseUrl);
+    const engine = new InngestEngine(sql, {
+      retryIntervalSeconds: options.retryIntervalSeconds,
+      historyRetentionHours: options.historyRetentionHours ?? 24 * 7,
+      pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
+      maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
+      requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
+      keys,
+      log,
+    });
+    try {
+      await engine.recover();
+      // The lock's session may have closed while recovering: then onLost found no term to end.
+      if (leadership.role() !== "leader") throw new Error("the lock was lost while recovering");
+    } catch (error) {
+      engine.crash();
+      await sql.end({ timeout: 0 });
+      throw error;
+    }
+    const current: Term = {
+      engine,
+      sql,
+      handle: createHandler(engine, sql, keys, () => [...watched]),
+    };
+    term = current;
+    await syncWatched(current);
+    const pollSeconds = options.pollIntervalSeconds ?? 5;
+    if (pollSeconds > 0 && term === current) {
+      current.poller = setInterval(() => void syncWatched(current), pollSeconds * 1000);
+      current.poller.unref();
+    }
+  };
+  /** Abrupt (the lock is lost: nothing more may be written) or graceful (in-flight work is recorded). */
+  const endTerm = async (graceful: boolean) => {
+    const current = term;
+    term = null;
+    if (!current) return;
+    clearInterval(current.poller);
+    if (graceful) {
+      await current.engine.close();
+      await current.sql.end({ timeout: 5 });
+    } else {
+      current.engine.crash();
+      await current.sql.end({ timeout: 0 });
+    }
+  };
+  const leadership = createLeadership({
+    databaseUrl: options.databaseUrl,
+    pollMs: (options.leaderPollSeconds ?? 1) * 1000,
+    onElected: lead,
+    onLost: () => endTerm(false),
     log,
   });
-  await engine.recover();
+  const standbyMessage = `standby: another engine holds the lock on ${leadership.database}`;
 
-  const watched = new Set(options.appUrls ?? []);
-  const handle = createHandler(engine, sql, keys, () => [...watched]);
   const server = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    const current = term;
+    if (!current) {
+      // The SDK retries a failed send and checkpoint; a load balancer's health check routes to the leader.
+      const body =
+        request.url === "/health"
+          ? { status: 503, message: standbyMessage }
+          : { error: `${standbyMessage}; retry, or send to the leader`, status: 503 };
+      response.writeHead(503, {
+        "content-type": "application/json",
+        "x-inngest-server-kind": kind,
+        "retry-after": "1",
+      });
+      response.end(JSON.stringify(body));
+      return;
+    }
+    current.handle(request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status === 500)
         log({ level: "error", msg: "http.failed", path: request.url, error: String(error) });
       if (!response.headersSent)
-        send(response, keys ? "cloud" : "dev", status, {
+        send(response, kind, status, {
           error: error instanceof Error ? error.message : String(error),
           status,
         });
@@ -425,49 +514,45 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     server.listen(options.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host}:${port}`;
-
-  const sync = (appUrl: string, kind: SyncKind = "in_band") =>
-    syncApp(engine, url, appUrl, kind, keys);
-  const syncWatched = async () => {
-    for (const appUrl of watched) {
-      await sync(appUrl).catch((error: unknown) =>
-        log({ level: "warn", msg: "app.sync_failed", app_url: appUrl, error: String(error) }),
-      );
-    }
-  };
-  await syncWatched();
-  const pollSeconds = options.pollIntervalSeconds ?? 5;
-  const poller =
-    pollSeconds > 0 ? setInterval(() => void syncWatched(), pollSeconds * 1000) : undefined;
-  poller?.unref();
-
+  url = `http://${host}:${port}`;
   const stopServer = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
 
-  log({ level: "info", msg: "engine.started", url });
+  let role: EngineRole;
+  try {
+    role = await leadership.start();
+  } catch (error) {
+    await stopServer();
+    throw error;
+  }
+
+  log({ level: "info", msg: "engine.started", url, role });
   return {
     url,
-    syncApp: (appUrl, syncOptions) => sync(appUrl, syncOptions?.kind),
+    database: leadership.database,
+    role: () => (term ? "leader" : "standby"),
+    syncApp: async (appUrl, syncOptions) => {
+      const current = term;
+      if (!current) throw new Error(`${standbyMessage}: sync the app through the leader`);
+      await syncApp(current.engine, url, appUrl, syncOptions?.kind ?? "in_band", keys);
+    },
     watchApp: async (appUrl) => {
-      // Watched before the first sync, so an app that does not answer yet is synced by the poller.
+      // Watched before the first sync, so an app that does not answer yet is synced by the
+      // poller, and a standby syncs it when it takes over.
       watched.add(appUrl);
-      await sync(appUrl);
+      const current = term;
+      if (current) await syncApp(current.engine, url, appUrl, "in_band", keys);
     },
     close: async () => {
-      clearInterval(poller);
       await stopServer();
-      await engine.close();
-      await sql.end({ timeout: 5 });
+      await leadership.stop(() => endTerm(true));
     },
     crash: async () => {
-      clearInterval(poller);
-      engine.crash();
+      await leadership.stop(() => endTerm(false));
       await stopServer();
-      await sql.end({ timeout: 0 });
     },
   };
 }

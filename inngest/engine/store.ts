@@ -4,6 +4,9 @@ export type Sql = postgres.Sql;
 
 export const SCHEMA = "inngest_engine";
 
+/** The pool's `application_name`: a newly elected leader ends such sessions a lost leader left (leadership.ts). */
+export const ENGINE_APPLICATION_NAME = "skillrun-inngest-engine";
+
 /**
  * The engine's state lives in its own schema, created and upgraded by the engine itself so
  * it can run against any database (the app's, or --database-url). Versioned statements run
@@ -102,7 +105,7 @@ export async function openStore(databaseUrl: string): Promise<Sql> {
   const sql = postgres(databaseUrl, {
     max: 8,
     onnotice: () => {},
-    connection: { application_name: "skillrun-inngest-engine" },
+    connection: { application_name: ENGINE_APPLICATION_NAME },
   });
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${SCHEMA}))`;

@@ -337,8 +337,8 @@ export class ChaosWorld {
     return child;
   }
 
-  /** `npm run engine` against this case's app and database. */
-  async startEngine(): Promise<Child> {
+  /** `npm run engine` against this case's app and database (on `port`, else enginePort). */
+  async startEngine(options: { port?: number } = {}): Promise<Child> {
     this.engineCount += 1;
     const child = this.spawnChild(
       `engine-${this.engineCount}`,
@@ -348,7 +348,7 @@ export class ChaosWorld {
         "-u",
         `${this.appUrl}/api/inngest`,
         "-p",
-        String(this.enginePort),
+        String(options.port ?? this.enginePort),
         "--database-url",
         this.databaseUrl,
         "--poll-interval",
