@@ -1,6 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
+import {
+  EventValidationError,
+  InngestEngine,
+  type EngineFaults,
+  type EngineLogLine,
+} from "./engine";
 import type { FunctionConfig } from "./protocol";
 import {
   appRequest,
@@ -12,7 +17,7 @@ import {
 } from "./signing";
 import { openStore, SCHEMA, type Sql } from "./store";
 
-export type { EngineLogLine } from "./engine";
+export type { EngineFaultPoint, EngineFaults, EngineLogLine } from "./engine";
 
 export type EngineOptions = {
   /** 0 picks a free port. */
@@ -42,6 +47,8 @@ export type EngineOptions = {
   maxConcurrentRequests?: number;
   requestTimeoutMs?: number;
   log?: (line: EngineLogLine) => void;
+  /** Fault injection for tests (issue 19, D1–D4); never set in production. */
+  faults?: EngineFaults;
 };
 
 export type SyncKind = "in_band" | "out_of_band";
@@ -390,6 +397,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
     keys,
     log,
+    faults: options.faults,
   });
   await engine.recover();
 
