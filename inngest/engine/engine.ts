@@ -856,7 +856,11 @@ export class InngestEngine {
       ? this.config.maxConcurrentRequests - this.activeRequests
       : 0;
     const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
-    const handOff = this.handOffSlots(run, change.consumedQueueId, nextCall);
+    // Only the call whose response this is hands its slots on (a resolved wait has none).
+    const handOff =
+      change.consumedQueueId === undefined
+        ? null
+        : this.handOffSlots(run, change.consumedQueueId, nextCall);
     for (const item of next) {
       if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
       const due = item.kind === "execute" && item.runAt <= now;
@@ -999,7 +1003,7 @@ export class InngestEngine {
     const plan = this.planIngest(this.parseEvents(lifecycle, { internal: true }));
     const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from finished)`);
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
-    const handOff = status === "Cancelled" ? null : this.handOffSlots(run, undefined, undefined);
+    const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     const ids = run.stack.slice(run.storedSteps);
     let result: ({ finished: boolean } & IngestOutcome) | undefined;
@@ -1240,25 +1244,26 @@ export class InngestEngine {
   }
 
   /**
-   * Who gets the slots of the run's call whose response is being handled (`consumedQueueId`;
-   * for a finalize, the run's only call holding slots): the run's own next call when no
+   * Who gets the slots of the run's call whose response is being handled (its queue id; for
+   * a finalize, the run's only call holding slots): the run's own next call when no
    * waiter ranks before the run (RELIABILITY's ordering rule), else the waiter first in line
    * on every key, whose lease then rides on the statement that frees the slots. The waiter
    * leaves the wait lists now, so no other release picks it meanwhile.
    */
   private handOffSlots(
     run: RunState,
-    consumedQueueId: number | undefined,
+    responding: number | "only",
     nextCall: NewQueueItem | undefined,
   ): SlotHandOff | null {
     if (run.concurrency.length === 0) return null;
     const holders = [...this.slotHolders.values()].filter(({ item }) => item.runId === run.id);
+    // A finalize does not know which call ended the run; with calls in parallel none hands on.
     const holder =
-      consumedQueueId === undefined
+      responding === "only"
         ? holders.length === 1
           ? holders[0]
           : undefined
-        : holders.find(({ item }) => item.id === consumedQueueId);
+        : holders.find(({ item }) => item.id === responding);
     if (!holder) return null;
     const rank = waitRank(run);
     const semaphores = holder.slots.map((slot) => this.semaphores.get(slot.key));
