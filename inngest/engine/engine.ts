@@ -115,6 +115,8 @@ type QueueItem = {
   leased?: boolean;
   /** Its run's concurrency slots were acquired for it ahead of dispatch (see handOffSlots). */
   holdsSlots?: boolean;
+  /** The row's `lease_gen` when it was written leased (1 at insert, +1 on a handed-on lease). */
+  leaseGen?: number;
 };
 type NewQueueItem = {
   kind: QueueKind;
@@ -798,6 +800,7 @@ export class InngestEngine {
       waitId: null,
       runAt: Date.now(),
       leased: planned.leased,
+      ...(planned.leased ? { leaseGen: 1 } : {}),
     };
     if (candidate.heldSlots.length > 0) this.holdSlots(item, candidate.heldSlots);
     this.schedule(item);
@@ -878,6 +881,7 @@ export class InngestEngine {
     let result:
       | ({
           updated: boolean;
+          handoff_gen: number | null;
           deleted: string[] | null;
           inserted:
             { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
@@ -917,8 +921,9 @@ export class InngestEngine {
       ), handoff as (
         update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
         where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from updated)
+        returning lease_gen
       ), ${ingest.ctes}
-      select exists (select 1 from updated) as updated,
+      select exists (select 1 from updated) as updated, (select lease_gen from handoff) as handoff_gen,
         (select array_agg(id) from deleted) as deleted,
         (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
     } catch (error) {
@@ -951,9 +956,10 @@ export class InngestEngine {
         runAt: item.runAt,
         leased: item.leased,
         holdsSlots: item.holdsSlots,
+        ...(item.leased ? { leaseGen: 1 } : {}),
       });
     }
-    if (handOff) this.completeHandOff(handOff, scheduled, leaseWaiter);
+    if (handOff) this.completeHandOff(handOff, scheduled, result.handoff_gen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
   }
@@ -1006,7 +1012,7 @@ export class InngestEngine {
     const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     const ids = run.stack.slice(run.storedSteps);
-    let result: ({ finished: boolean } & IngestOutcome) | undefined;
+    let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
     try {
       [result] = await this.sql<NonNullable<typeof result>[]>`
       with finished as (
@@ -1022,8 +1028,10 @@ export class InngestEngine {
       ), handoff as (
         update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
         where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from finished)
+        returning lease_gen
       ), ${ingest.ctes}
-      select exists (select 1 from finished) as finished, ${ingest.result}`;
+      select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
+        ${ingest.result}`;
     } catch (error) {
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1040,7 +1048,7 @@ export class InngestEngine {
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
-    if (handOff) this.completeHandOff(handOff, [], leaseWaiter);
+    if (handOff) this.completeHandOff(handOff, [], result.handoff_gen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
@@ -1285,7 +1293,11 @@ export class InngestEngine {
   }
 
   /** The statement committed: the slots move to the kept call or the waiter. */
-  private completeHandOff(handOff: SlotHandOff, scheduled: QueueItem[], waiterLeased: boolean) {
+  private completeHandOff(
+    handOff: SlotHandOff,
+    scheduled: QueueItem[],
+    waiterLeaseGen: number | null,
+  ) {
     const kept = handOff.keep && scheduled.find((item) => item.holdsSlots);
     if (handOff.keep && !kept) return;
     this.slotHolders.delete(handOff.holder.id);
@@ -1295,7 +1307,8 @@ export class InngestEngine {
     }
     const { waiter } = handOff;
     if (!waiter) return;
-    waiter.leased = waiterLeased;
+    waiter.leased = waiterLeaseGen !== null;
+    if (waiterLeaseGen !== null) waiter.leaseGen = waiterLeaseGen;
     this.holdSlots(waiter, handOff.slots);
     this.ready.push(waiter);
     this.pump();
