@@ -22,6 +22,15 @@ import {
   type SdkResponse,
   type StepState,
 } from "./protocol";
+import {
+  emptyIngestPlan,
+  ingestParts,
+  invokeResultOf,
+  type IngestOutcome,
+  type IngestPlan,
+  type PlannedEvent,
+  type PlannedRun,
+} from "./ingest-statement";
 import { appRequest, type EngineKeys } from "./signing";
 import { SCHEMA, type Sql } from "./store";
 
@@ -34,6 +43,22 @@ export type EngineLogLine = {
   [field: string]: unknown;
 };
 
+/**
+ * Points where a test can make the engine fail (issue 19, D1–D4): each hook runs right after
+ * the named write commits, before anything else happens; a hook that throws (and crashes the
+ * engine) leaves the database exactly as a SIGKILL there would.
+ */
+export type EngineFaultPoint =
+  /** An event send's statement committed (D1). */
+  | "ingest.stored"
+  /** A run's terminal status committed (D2). */
+  | "finalize.stored"
+  /** A persist that starts `step.invoke` children committed (D3). */
+  | "invoke.persisted"
+  /** A cron tick's `next_tick` advance committed (D4). */
+  | "cron.advanced";
+export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>>;
+
 export type EngineConfig = {
   /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
   retryIntervalSeconds?: number;
@@ -45,6 +70,8 @@ export type EngineConfig = {
   /** Signed mode: every request to the app carries `X-Inngest-Signature`. */
   keys?: EngineKeys;
   log: (line: EngineLogLine) => void;
+  /** Fault injection for tests; unset in production. */
+  faults?: EngineFaults;
 };
 
 type RegisteredFunction = {
@@ -71,6 +98,8 @@ type RunState = {
   concurrency: ConcurrencySlot[];
   /** Queue items of this run the scheduler holds, so finalizing can drop them. */
   queueIds: Set<number>;
+  /** How many entries of `stack` are stored: a persist writes only the ones after them. */
+  storedSteps: number;
 };
 
 type QueueKind = "execute" | "sleep" | "wait-timeout";
@@ -84,6 +113,10 @@ type QueueItem = {
   runAt: number;
   /** Written as leased when it was queued, because it is dispatched at once (see canDispatchNow). */
   leased?: boolean;
+  /** Its run's concurrency slots were acquired for it ahead of dispatch (see handOffSlots). */
+  holdsSlots?: boolean;
+  /** The row's `lease_gen` when it was written leased (1 at insert, +1 on a handed-on lease). */
+  leaseGen?: number;
 };
 type NewQueueItem = {
   kind: QueueKind;
@@ -92,6 +125,7 @@ type NewQueueItem = {
   runAt: number;
   wait?: NewWait;
   leased?: boolean;
+  holdsSlots?: boolean;
 };
 type NewWait = {
   kind: "event" | "invoke";
@@ -100,6 +134,28 @@ type NewWait = {
   stepId: string;
   correlationId: string | null;
   expiresAt: number;
+};
+
+/** A run an ingest statement may create, with the slots acquired for its first call. */
+type RunCandidate = {
+  fn: RegisteredFunction;
+  planned: PlannedRun;
+  concurrency: ConcurrencySlot[];
+  /** Acquired in memory before the statement: its first queue row is written leased. */
+  heldSlots: ConcurrencySlot[];
+};
+type EnginePlan = {
+  statement: IngestPlan;
+  candidates: RunCandidate[];
+  unknownInvokes: { internalId: string; event: InngestEvent; target: string }[];
+};
+
+/** Where a call's concurrency slots go when its response has been handled (see handOffSlots). */
+type SlotHandOff = {
+  holder: QueueItem;
+  slots: ConcurrencySlot[];
+  keep?: NewQueueItem;
+  waiter?: QueueItem;
 };
 
 type RunRow = {
@@ -204,6 +260,8 @@ export class InngestEngine {
   private readonly cronTimers = new Map<string, NodeJS.Timeout>();
   private readonly ready: QueueItem[] = [];
   private readonly semaphores = new Map<string, Semaphore>();
+  /** Execute items holding their run's concurrency slots, by queue id (see tryAcquire, handOffSlots). */
+  private readonly slotHolders = new Map<number, { item: QueueItem; slots: ConcurrencySlot[] }>();
   private readonly inFlight = new Set<Promise<void>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
@@ -425,14 +483,37 @@ export class InngestEngine {
 
   // ── events ───────────────────────────────────────────────────────────────────
 
-  /** Stores events and routes them to triggers, waits and cancellations; returns internal ids. */
+  /**
+   * Stores events and routes them to triggers, waits and cancellations; returns internal ids.
+   * The events, the runs they trigger and those runs' first queue rows are one statement.
+   */
   async ingest(
     rawEvents: unknown[],
     options: { internal?: boolean; seed?: string | null } = {},
   ): Promise<string[]> {
+    const events = this.parseEvents(rawEvents, options);
+    if (events.length === 0) return [];
+    const plan = this.planIngest(events);
+    let outcome: IngestOutcome | undefined;
+    try {
+      const ingest = ingestParts(this.sql, plan.statement);
+      [outcome] = await this.sql<IngestOutcome[]>`with ${ingest.ctes} select ${ingest.result}`;
+    } catch (error) {
+      this.dropPlan(plan);
+      throw error;
+    }
+    this.fault("ingest.stored");
+    await this.afterIngest(plan, outcome);
+    return events.map((item) => item.internalId);
+  }
+
+  private parseEvents(
+    rawEvents: unknown[],
+    options: { internal?: boolean; seed?: string | null },
+  ): PlannedEvent[] {
     const now = Date.now();
     const seeded = seededUlids(options.seed ?? null, rawEvents.length);
-    const events = rawEvents.map((raw, index) => {
+    return rawEvents.map((raw, index) => {
       if (!raw || typeof raw !== "object" || Array.isArray(raw))
         throw new EventValidationError(`event ${index} is not an object`);
       const input = raw as Partial<InngestEvent>;
@@ -466,41 +547,108 @@ export class InngestEngine {
       };
       return { internalId, event };
     });
-    if (events.length === 0) return [];
-
-    const inserted = await this.sql<{ internal_id: string; seq: string }[]>`
-      insert into ${this.sql(SCHEMA)}.events (internal_id, name, payload)
-      select * from unnest(${events.map((item) => item.internalId)}::text[], ${events.map((item) => item.event.name)}::text[],
-        ${events.map((item) => JSON.stringify(item.event))}::text[]::jsonb[])
-      on conflict (internal_id) do nothing
-      returning internal_id, seq`;
-    const seqById = new Map(inserted.map((row) => [row.internal_id, Number(row.seq)]));
-    for (const { internalId, event } of events) {
-      const seq = seqById.get(internalId);
-      // A resend of an already stored (seeded) event was routed the first time.
-      if (seq !== undefined) await this.route(internalId, seq, event);
-    }
-    return events.map((item) => item.internalId);
   }
 
-  private async route(internalId: string, seq: number, event: InngestEvent): Promise<void> {
+  /** Routes events to the functions they trigger, in memory: the runs an ingest statement creates. */
+  private planIngest(events: PlannedEvent[], cron?: string): EnginePlan {
+    const plan: EnginePlan = {
+      statement: { ...emptyIngestPlan(), events },
+      candidates: [],
+      unknownInvokes: [],
+    };
+    const claimed = new Set<string>();
+    for (const { internalId, event } of events) {
+      const invokeResult = invokeResultOf(event);
+      if (invokeResult) plan.statement.invokeResults.push({ ...invokeResult, eventId: internalId });
+      for (const fn of this.routeTriggers(event, cron)) {
+        const candidate = this.planRun(fn, internalId, [event], cron);
+        // Two events of one send with the same id (or idempotency key): the first one wins.
+        if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
+          this.releaseSlots(candidate.heldSlots);
+          continue;
+        }
+        for (const key of candidate.planned.dedupeKeys) claimed.add(key);
+        plan.candidates.push(candidate);
+        plan.statement.runs.push(candidate.planned);
+      }
+      if (event.name === EVENTS.functionInvoked) {
+        const target = (event.data._inngest as { fn_id?: string } | undefined)?.fn_id;
+        if (target && !this.functions.has(target))
+          plan.unknownInvokes.push({ internalId, event, target });
+      }
+    }
+    return plan;
+  }
+
+  private routeTriggers(event: InngestEvent, cron?: string): RegisteredFunction[] {
+    if (cron !== undefined) return [];
     if (event.name === EVENTS.functionInvoked) {
       const target = (event.data._inngest as { fn_id?: string } | undefined)?.fn_id;
       const fn = target ? this.functions.get(target) : undefined;
-      if (fn) await this.createRun(fn, internalId, [event]);
-      else if (target) await this.failInvocation(event, target);
-    } else {
-      for (const fn of this.functions.values()) {
-        const triggered = fn.config.triggers.some(
-          (trigger) =>
-            trigger.event !== undefined &&
-            nameMatches(trigger.event, event.name) &&
-            (!trigger.expression || expressionMatches(trigger.expression, { event })),
-        );
-        if (triggered) await this.createRun(fn, internalId, [event]);
-      }
+      return fn ? [fn] : [];
     }
+    return [...this.functions.values()].filter((fn) =>
+      fn.config.triggers.some(
+        (trigger) =>
+          trigger.event !== undefined &&
+          nameMatches(trigger.event, event.name) &&
+          (!trigger.expression || expressionMatches(trigger.expression, { event })),
+      ),
+    );
+  }
 
+  /** A planned run whose statement failed or was not needed gives its slots back. */
+  private dropPlan(plan: EnginePlan) {
+    for (const candidate of plan.candidates) this.releaseSlots(candidate.heldSlots);
+  }
+
+  /** After an ingest statement committed: runs into memory and the scheduler, then waits. */
+  private async afterIngest(plan: EnginePlan, outcome: IngestOutcome | undefined) {
+    const created = new Map((outcome?.runs ?? []).map((row) => [row.run_id, row]));
+    const inserted = new Map(
+      (outcome?.events ?? []).map((row) => [row.internal_id, Number(row.seq)]),
+    );
+    for (const candidate of plan.candidates) {
+      const row = created.get(candidate.planned.runId);
+      if (!row) {
+        this.releaseSlots(candidate.heldSlots);
+        if (inserted.has(candidate.planned.eventId)) {
+          this.config.log({
+            level: "info",
+            msg: "run.skipped",
+            function: candidate.fn.slug,
+            event_id: candidate.planned.eventId,
+            reason: "dedupe or idempotency",
+          });
+        }
+        continue;
+      }
+      this.startRun(candidate, row);
+    }
+    for (const row of outcome?.resumed ?? []) {
+      // An invoked child finished: its result is on the wait; the timeout row now resumes the run.
+      this.unschedule(Number(row.id));
+      this.schedule({
+        id: Number(row.id),
+        runId: row.run_id,
+        kind: "wait-timeout",
+        stepId: row.step_id,
+        attempt: row.attempt,
+        waitId: Number(row.wait_id),
+        runAt: Date.now(),
+      });
+    }
+    for (const { internalId, event } of plan.statement.events) {
+      const seq = inserted.get(internalId);
+      // A resend of an already stored (seeded) event was routed with the statement that stored it.
+      if (seq !== undefined) await this.routeWaits(seq, event);
+    }
+    for (const { internalId, event, target } of plan.unknownInvokes)
+      if (inserted.has(internalId)) await this.failInvocation(event, target);
+  }
+
+  /** Waits and cancellations an event resolves (reads first; only a match writes). */
+  private async routeWaits(seq: number, event: InngestEvent): Promise<void> {
     const waits = !this.waitedNames.has(event.name)
       ? []
       : await this.sql<
@@ -528,21 +676,6 @@ export class InngestEngine {
       if (wait.kind === "cancel") await this.cancel(run, "cancelOn event");
       else if (wait.step_id)
         await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
-    }
-
-    const correlationId =
-      event.name === EVENTS.functionFinished ? event.data.correlation_id : undefined;
-    if (typeof correlationId === "string") {
-      const [wait] = await this.sql<{ id: string; run_id: string; step_id: string }[]>`
-        delete from ${this.sql(SCHEMA)}.waits where correlation_id = ${correlationId} and kind = 'invoke' returning id, run_id, step_id`;
-      const run = wait ? await this.getRun(wait.run_id) : undefined;
-      if (wait && run?.status === "Running") {
-        const value =
-          event.data.error !== undefined
-            ? { error: event.data.error }
-            : { data: event.data.result ?? null };
-        await this.resolveStep(run, wait.step_id, value, Number(wait.id));
-      }
     }
   }
 
@@ -584,16 +717,16 @@ export class InngestEngine {
     });
   }
 
-  private async createRun(
+  /** A run of `fn` for the event, decided in memory; the ingest statement inserts it. */
+  private planRun(
     fn: RegisteredFunction,
     internalId: string,
     events: InngestEvent[],
     cron?: string,
-  ): Promise<string | null> {
+  ): RunCandidate {
     const [event] = events;
-    if (!event) return null;
-    const dedupeKeys = [`${fn.slug}:id:${event.id}`];
-    if (fn.config.idempotency) {
+    const dedupeKeys = event ? [`${fn.slug}:id:${event.id}`] : [];
+    if (event && fn.config.idempotency) {
       let idempotent = true;
       try {
         idempotent = expressionMatches(`(${fn.config.idempotency}) != false`, { event });
@@ -604,79 +737,73 @@ export class InngestEngine {
         dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
     }
     const cancels = (fn.config.cancel ?? []).map((cancel) => ({
-      event: cancel.event,
+      eventName: cancel.event,
       expression: cancel.if ?? null,
       expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
     }));
-    const concurrency = this.concurrencySlots(fn, event);
-    for (const cancel of cancels) this.waitedNames.add(cancel.event);
-    const runId = newUlid();
-    const leased = concurrency.length === 0 && this.canDispatchNow(undefined, Date.now());
-    const s = this.sql(SCHEMA);
-    const [created] = await this.sql<{ id: string; seq: string; queue_id: string }[]>`
-      with dedupe as (
-        insert into ${s}.dedupe (key, expires_at)
-        select key, now() + interval '24 hours' from unnest(${dedupeKeys}::text[]) as key
-        on conflict (key) do update set expires_at = excluded.expires_at where ${s}.dedupe.expires_at < now()
-        returning key
-      ), run as (
-        insert into ${s}.runs (id, function_slug, function_version, event_id, events, max_attempts, concurrency, cron)
-        select ${runId}, ${fn.slug}, ${fn.version}, ${internalId}, ${JSON.stringify(events)}::text::jsonb, ${fn.maxAttempts},
-          ${JSON.stringify(concurrency)}::text::jsonb, ${cron ?? null}
-        where (select count(*) from dedupe) = ${dedupeKeys.length}
-        returning id, seq
-      ), cancels as (
-        insert into ${s}.waits (run_id, kind, event_name, expression, min_seq, expires_at)
-        select run.id, 'cancel', c.event_name, c.expression, run.seq, c.expires_at
-        from run, unnest(${cancels.map((c) => c.event)}::text[], ${cancels.map((c) => c.expression)}::text[],
-          ${cancels.map((c) => c.expiresAt.toISOString())}::timestamptz[]) as c(event_name, expression, expires_at)
-      )
-      insert into ${s}.queue (run_id, kind, step_id, leased_at)
-      select id, 'execute', ${DISCOVERY_STEP}, case when ${leased} then now() end from run
-      returning run_id as id, (select seq from run) as seq, id as queue_id`;
-    if (!created) {
-      this.config.log({
-        level: "info",
-        msg: "run.skipped",
-        function: fn.slug,
-        event_id: internalId,
-        reason: "dedupe or idempotency",
-      });
-      return null;
-    }
+    const concurrency = event ? this.concurrencySlots(fn, event) : [];
+    for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
+    const dispatchable = this.canDispatchNow(undefined, Date.now());
+    const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
+    return {
+      fn,
+      concurrency,
+      heldSlots,
+      planned: {
+        runId: newUlid(),
+        eventId: internalId,
+        slug: fn.slug,
+        version: fn.version,
+        events,
+        maxAttempts: fn.maxAttempts,
+        concurrency: JSON.stringify(concurrency),
+        cron: cron ?? null,
+        dedupeKeys,
+        cancels,
+        leased: dispatchable && (concurrency.length === 0 || heldSlots.length > 0),
+      },
+    };
+  }
+
+  /** A run its ingest statement created: into memory and onto the scheduler. */
+  private startRun(candidate: RunCandidate, row: { seq: string; queue_id: string }) {
+    const { fn, planned } = candidate;
     const run: RunState = {
-      id: runId,
-      seq: Number(created.seq),
+      id: planned.runId,
+      seq: Number(row.seq),
       functionSlug: fn.slug,
-      events,
+      events: planned.events,
       status: "Running",
       steps: {},
       stack: [],
       pending: new Set(),
       forceStepPlan: false,
       maxAttempts: fn.maxAttempts,
-      concurrency,
+      concurrency: candidate.concurrency,
       queueIds: new Set(),
+      storedSteps: 0,
     };
-    this.runs.set(runId, run);
+    this.runs.set(run.id, run);
     this.config.log({
       level: "info",
       msg: "run.started",
-      run_id: runId,
+      run_id: run.id,
       function: fn.slug,
-      event: event.name,
+      event: planned.events[0]?.name,
     });
-    this.schedule({
-      id: Number(created.queue_id),
-      runId,
+    const item: QueueItem = {
+      id: Number(row.queue_id),
+      runId: run.id,
       kind: "execute",
       stepId: DISCOVERY_STEP,
       attempt: 0,
       waitId: null,
       runAt: Date.now(),
-      leased,
-    });
-    return runId;
+      leased: planned.leased,
+      ...(planned.leased ? { leaseGen: 1 } : {}),
+    };
+    if (candidate.heldSlots.length > 0) this.holdSlots(item, candidate.heldSlots);
+    this.schedule(item);
   }
 
   private async loadRun(id: string): Promise<RunState | undefined> {
@@ -697,6 +824,7 @@ export class InngestEngine {
       maxAttempts: row.max_attempts,
       concurrency: row.concurrency,
       queueIds: new Set(),
+      storedSteps: row.stack.length,
     };
   }
 
@@ -709,31 +837,61 @@ export class InngestEngine {
   }
 
   /**
-   * Saves the run's step state, removes the consumed queue item (and a consumed wait's
-   * timeout) and adds the next items with their waits — one statement, so one round trip.
+   * Saves the run's new steps, removes the consumed queue item (and a consumed wait's
+   * timeout), adds the next items with their waits, and stores the `step.invoke` events
+   * (`emit`) with the child runs they start — one statement, so one round trip. A run keeps
+   * its concurrency slots for its own next call, or hands them to the waiter next in line,
+   * whose lease rides along (see handOffSlots).
    */
   private async persist(
     run: RunState,
-    change: { consumedQueueId?: number; consumedWaitId?: number; next: NewQueueItem[] },
+    change: {
+      consumedQueueId?: number;
+      consumedWaitId?: number;
+      next: NewQueueItem[];
+      emit?: unknown[];
+    },
   ) {
     const s = this.sql(SCHEMA);
     const { next } = change;
-    let dispatchable = this.canDispatchNow(run, Date.now())
+    const now = Date.now();
+    let dispatchable = this.canDispatchNow(undefined, now)
       ? this.config.maxConcurrentRequests - this.activeRequests
       : 0;
+    const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
+    // Only the call whose response this is hands its slots on (a resolved wait has none).
+    const handOff =
+      change.consumedQueueId === undefined
+        ? null
+        : this.handOffSlots(run, change.consumedQueueId, nextCall);
     for (const item of next) {
       if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
-      item.leased = item.kind === "execute" && item.runAt <= Date.now() && dispatchable-- > 0;
+      const due = item.kind === "execute" && item.runAt <= now;
+      item.holdsSlots = handOff?.keep === item;
+      item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
     }
-    const [result] = await this.sql<
-      {
-        updated: boolean;
-        deleted: string[] | null;
-        inserted: { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
-      }[]
-    >`
+    const leaseWaiter = handOff?.waiter !== undefined && dispatchable > 0;
+    const plan = this.planIngest(
+      change.emit?.length ? this.parseEvents(change.emit, { internal: true }) : [],
+    );
+    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from updated)`);
+    const from = run.storedSteps;
+    const ids = run.stack.slice(from);
+    run.storedSteps = run.stack.length;
+    let result:
+      | ({
+          updated: boolean;
+          handoff_gen: number | null;
+          deleted: string[] | null;
+          inserted:
+            { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
+        } & IngestOutcome)
+      | undefined;
+    try {
+      [result] = await this.sql<NonNullable<typeof result>[]>`
       with updated as (
-        update ${s}.runs set steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[],
+        update ${s}.runs set steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
+          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
           pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
         where id = ${run.id} and status = 'Running' returning id
       ), deleted as (
@@ -755,22 +913,40 @@ export class InngestEngine {
         from items where wait_kind is not null
         returning id, step_id
       ), inserted as (
-        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id, leased_at)
-        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id, case when items.leased then now() end
+        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id, leased_at, lease_gen)
+        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id,
+          case when items.leased then now() end, case when items.leased then 1 else 0 end
         from items left join waits on waits.step_id = items.step_id
         returning id, step_id, kind, wait_id
-      )
-      select exists (select 1 from updated) as updated,
+      ), handoff as (
+        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
+        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from updated)
+        returning lease_gen
+      ), ${ingest.ctes}
+      select exists (select 1 from updated) as updated, (select lease_gen from handoff) as handoff_gen,
         (select array_agg(id) from deleted) as deleted,
-        (select json_agg(inserted) from inserted) as inserted`;
+        (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
+    } catch (error) {
+      run.storedSteps = Math.min(run.storedSteps, from);
+      this.dropPlan(plan);
+      if (handOff) this.cancelHandOff(handOff);
+      throw error;
+    }
+    if (change.emit?.length) this.fault("invoke.persisted");
     for (const id of result?.deleted ?? []) this.unschedule(Number(id));
-    if (!result?.updated) return;
+    if (!result?.updated) {
+      run.storedSteps = Math.min(run.storedSteps, from);
+      this.dropPlan(plan);
+      if (handOff) this.cancelHandOff(handOff);
+      return;
+    }
+    const scheduled: QueueItem[] = [];
     for (const row of result.inserted ?? []) {
       const item = next.find(
         (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
       );
       if (!item) continue;
-      this.schedule({
+      scheduled.push({
         id: Number(row.id),
         runId: run.id,
         kind: item.kind,
@@ -779,8 +955,18 @@ export class InngestEngine {
         waitId: row.wait_id,
         runAt: item.runAt,
         leased: item.leased,
+        holdsSlots: item.holdsSlots,
+        ...(item.leased ? { leaseGen: 1 } : {}),
       });
     }
+    if (handOff) this.completeHandOff(handOff, scheduled, result.handoff_gen);
+    for (const item of scheduled) this.schedule(item);
+    await this.afterIngest(plan, result);
+  }
+
+  /** `{id: value}` of the given new steps: each value serialized once, here. */
+  private stepsDelta(run: RunState, ids: string[]): string {
+    return `{${ids.map((id) => `${JSON.stringify(id)}:${JSON.stringify(run.steps[id] ?? null)}`).join(",")}}`;
   }
 
   private discovery(): NewQueueItem {
@@ -807,39 +993,82 @@ export class InngestEngine {
     await this.persist(run, { consumedQueueId, consumedWaitId, next });
   }
 
+  /**
+   * Ends the run: its status, its last steps, its queue rows and waits, its lifecycle events
+   * with the runs they trigger (an `onFailure` run) and the invoking run's result — one
+   * statement, so a crash loses none of them. A run that ends itself hands its slots to the
+   * waiter next in line, lease included.
+   */
   private async finalize(
     run: RunState,
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
     const s = this.sql(SCHEMA);
-    const [updated] = await this.sql`
+    const lifecycle = this.lifecycleEvents(run, status, output);
+    const plan = this.planIngest(this.parseEvents(lifecycle, { internal: true }));
+    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from finished)`);
+    // A cancel comes from outside the run's own request, which keeps its slots until it ends.
+    const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
+    const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
+    const ids = run.stack.slice(run.storedSteps);
+    let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
+    try {
+      [result] = await this.sql<NonNullable<typeof result>[]>`
       with finished as (
         update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
-          steps = ${JSON.stringify(run.steps)}::text::jsonb, stack = ${run.stack}::text[], pending = '{}'
+          steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
+          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
+          pending = '{}'
         where id = ${run.id} and status = 'Running' returning id
       ), queue as (
         delete from ${s}.queue where run_id in (select id from finished)
       ), waits as (
         delete from ${s}.waits where run_id in (select id from finished)
-      )
-      select id from finished`;
-    if (!updated) return false;
+      ), handoff as (
+        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
+        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from finished)
+        returning lease_gen
+      ), ${ingest.ctes}
+      select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
+        ${ingest.result}`;
+    } catch (error) {
+      this.dropPlan(plan);
+      if (handOff) this.cancelHandOff(handOff);
+      throw error;
+    }
+    if (!result?.finished) {
+      this.dropPlan(plan);
+      if (handOff) this.cancelHandOff(handOff);
+      return false;
+    }
+    this.fault("finalize.stored");
     run.status = status;
+    run.storedSteps = run.stack.length;
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
+    if (handOff) this.completeHandOff(handOff, [], result.handoff_gen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
       run_id: run.id,
       function: run.functionSlug,
     });
+    await this.afterIngest(plan, result);
+    return true;
+  }
 
+  /** `function.finished`, and `function.failed` or `function.cancelled`, for a run that ended. */
+  private lifecycleEvents(
+    run: RunState,
+    status: "Completed" | "Failed" | "Cancelled",
+    output: unknown,
+  ): unknown[] {
     const [trigger] = run.events;
     const triggeredByLifecycle =
       trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
-    if (!trigger || triggeredByLifecycle) return true;
+    if (!trigger || triggeredByLifecycle) return [];
     const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)
       ?.correlation_id;
     const data = {
@@ -856,8 +1085,7 @@ export class InngestEngine {
     if (status === "Failed") lifecycle.push({ name: EVENTS.functionFailed, id: run.id, data });
     if (status === "Cancelled")
       lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
-    await this.ingest(lifecycle, { internal: true });
-    return true;
+    return lifecycle;
   }
 
   async cancel(run: RunState, reason: string): Promise<boolean> {
@@ -924,7 +1152,10 @@ export class InngestEngine {
     if (timer) clearTimeout(timer);
     this.timers.delete(queueId);
     const index = this.ready.findIndex((item) => item.id === queueId);
-    if (index >= 0) this.ready.splice(index, 1);
+    if (index < 0) return;
+    const [removed] = this.ready.splice(index, 1);
+    // An item dropped before dispatch gives back the slots it was handed.
+    if (removed) this.release(removed);
   }
 
   private pump() {
@@ -969,11 +1200,46 @@ export class InngestEngine {
       const semaphore = this.semaphores.get(slot.key);
       if (semaphore) semaphore.active++;
     }
+    if (run.concurrency.length > 0) this.holdSlots(item, run.concurrency);
     return true;
   }
 
-  private release(run: RunState) {
-    for (const slot of run.concurrency) {
+  /** Slots for a new run's first call, taken only when every key has room and nobody waits. */
+  private acquireAhead(slots: ConcurrencySlot[]): boolean {
+    if (slots.length === 0) return false;
+    const free = slots.every((slot) => {
+      const semaphore = this.semaphores.get(slot.key);
+      return !semaphore || (semaphore.active < slot.limit && semaphore.waiting.length === 0);
+    });
+    if (!free) return false;
+    for (const slot of slots) {
+      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
+      semaphore.active++;
+      this.semaphores.set(slot.key, semaphore);
+    }
+    return true;
+  }
+
+  private holdSlots(item: QueueItem, slots: ConcurrencySlot[]) {
+    item.holdsSlots = true;
+    this.slotHolders.set(item.id, { item, slots });
+  }
+
+  /** Whether this very item (not a retry's copy of it) holds its run's slots. */
+  private holdsSlots(item: QueueItem): boolean {
+    return this.slotHolders.get(item.id)?.item === item;
+  }
+
+  /** Gives back the item's slots, unless it handed them on (or never held any). */
+  private release(item: QueueItem) {
+    const held = this.slotHolders.get(item.id);
+    if (held?.item !== item) return;
+    this.slotHolders.delete(item.id);
+    this.releaseSlots(held.slots);
+  }
+
+  private releaseSlots(slots: ConcurrencySlot[]) {
+    for (const slot of slots) {
       const semaphore = this.semaphores.get(slot.key);
       if (!semaphore) continue;
       semaphore.active--;
@@ -982,6 +1248,83 @@ export class InngestEngine {
       if (semaphore.active === 0 && semaphore.waiting.length === 0)
         this.semaphores.delete(slot.key);
     }
+    this.pump();
+  }
+
+  /**
+   * Who gets the slots of the run's call whose response is being handled (its queue id; for
+   * a finalize, the run's only call holding slots): the run's own next call when no
+   * waiter ranks before the run (RELIABILITY's ordering rule), else the waiter first in line
+   * on every key, whose lease then rides on the statement that frees the slots. The waiter
+   * leaves the wait lists now, so no other release picks it meanwhile.
+   */
+  private handOffSlots(
+    run: RunState,
+    responding: number | "only",
+    nextCall: NewQueueItem | undefined,
+  ): SlotHandOff | null {
+    if (run.concurrency.length === 0) return null;
+    const holders = [...this.slotHolders.values()].filter(({ item }) => item.runId === run.id);
+    // A finalize does not know which call ended the run; with calls in parallel none hands on.
+    const holder =
+      responding === "only"
+        ? holders.length === 1
+          ? holders[0]
+          : undefined
+        : holders.find(({ item }) => item.id === responding);
+    if (!holder) return null;
+    const rank = waitRank(run);
+    const semaphores = holder.slots.map((slot) => this.semaphores.get(slot.key));
+    const heads = semaphores.map((semaphore) => semaphore?.waiting[0]);
+    if (nextCall && heads.every((head) => !head || !ranksAfter(rank, head.rank)))
+      return { holder: holder.item, slots: holder.slots, keep: nextCall };
+    const waiter = heads[0]?.item;
+    const waiterRun = waiter ? this.runs.get(waiter.runId) : undefined;
+    if (
+      !waiter ||
+      !waiterRun ||
+      heads.some((head) => head?.item !== waiter) ||
+      waiterRun.concurrency.map((slot) => slot.key).join("\n") !==
+        holder.slots.map((slot) => slot.key).join("\n")
+    )
+      return null;
+    for (const semaphore of semaphores) semaphore?.waiting.shift();
+    return { holder: holder.item, slots: holder.slots, waiter };
+  }
+
+  /** The statement committed: the slots move to the kept call or the waiter. */
+  private completeHandOff(
+    handOff: SlotHandOff,
+    scheduled: QueueItem[],
+    waiterLeaseGen: number | null,
+  ) {
+    const kept = handOff.keep && scheduled.find((item) => item.holdsSlots);
+    if (handOff.keep && !kept) return;
+    this.slotHolders.delete(handOff.holder.id);
+    if (kept) {
+      this.slotHolders.set(kept.id, { item: kept, slots: handOff.slots });
+      return;
+    }
+    const { waiter } = handOff;
+    if (!waiter) return;
+    waiter.leased = waiterLeaseGen !== null;
+    if (waiterLeaseGen !== null) waiter.leaseGen = waiterLeaseGen;
+    this.holdSlots(waiter, handOff.slots);
+    this.ready.push(waiter);
+    this.pump();
+  }
+
+  /** The statement failed or changed nothing: the holder releases as usual; the waiter queues again. */
+  private cancelHandOff(handOff: SlotHandOff) {
+    if (handOff.keep) handOff.keep.holdsSlots = false;
+    if (handOff.waiter) {
+      this.ready.push(handOff.waiter);
+      this.pump();
+    }
+  }
+
+  private fault(point: EngineFaultPoint) {
+    this.config.faults?.[point]?.();
   }
 
   /** Drops a finished run's items that were waiting for a concurrency slot. */
@@ -1017,36 +1360,36 @@ export class InngestEngine {
 
   private async process(item: QueueItem): Promise<void> {
     const run = await this.getRun(item.runId);
-    if (!run || run.status !== "Running") return;
+    if (!run || run.status !== "Running") {
+      this.release(item);
+      return;
+    }
     run.queueIds.delete(item.id);
 
     if (item.kind === "sleep") return this.resolveStep(run, item.stepId, null, undefined, item.id);
     if (item.kind === "wait-timeout") {
-      const [wait] = await this.sql<{ kind: string }[]>`
-        delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind`;
+      const [wait] = await this.sql<{ kind: string; result: unknown }[]>`
+        delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind, result`;
       if (!wait) return;
-      return this.resolveStep(
-        run,
-        item.stepId,
-        wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null,
-        undefined,
-        item.id,
-      );
+      // An invoke wait holds the child's result once the child finished (see ingestCtes).
+      const value = wait.result ?? (wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null);
+      return this.resolveStep(run, item.stepId, value, undefined, item.id);
     }
 
     const fn = this.functions.get(run.functionSlug);
     if (!fn) {
+      this.release(item);
       await this.finalize(run, "Failed", {
         name: "Error",
         message: `function ${run.functionSlug} is no longer registered`,
       });
       return;
     }
-    if (!this.tryAcquire(run, item)) return;
+    if (!this.holdsSlots(item) && !this.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
     } finally {
-      this.release(run);
+      this.release(item);
     }
   }
 
@@ -1287,9 +1630,9 @@ export class InngestEngine {
       if (run.pending.size === 0) run.forceStepPlan = false;
       next.push(this.discovery());
     }
-    await this.persist(run, { consumedQueueId: item.id, next });
-    // Sent only once the invoke wait is stored, so the child's completion always finds it.
-    if (invocations.length) await this.ingest(invocations, { internal: true });
+    // The invoke events go in the statement that stores their waits: the child always exists
+    // once the wait does, and its completion always finds the wait.
+    await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
   }
 
   // ── cron ─────────────────────────────────────────────────────────────────────
@@ -1310,27 +1653,60 @@ export class InngestEngine {
     this.cronTimers.set(key, timer);
   }
 
-  /** One run per tick: the tick is the event id, and the run is deduplicated by it. */
+  /**
+   * One run per tick: the tick is the event id, and the run is deduplicated by it. The
+   * `next_tick` advance, the tick's event and its run are one statement.
+   */
   private async fireCron(slug: string, expression: string, tick: Date) {
     const fn = this.functions.get(slug);
     if (!fn || this.stopped) return;
     const now = new Date();
     const next = nextCronTick(expression, now > tick ? now : tick);
-    const [advanced] = await this.sql`
-      update ${this.sql(SCHEMA)}.crons set next_tick = ${next ?? new Date(now.getTime() + 3_600_000)}
-      where function_slug = ${slug} and expression = ${expression} and next_tick = ${tick} returning 1`;
-    if (next) this.scheduleCron(slug, expression, next);
-    if (!advanced) return;
     const scheduledAt = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const event = {
-      name: EVENTS.scheduledTimer,
-      id: scheduledAt,
-      data: { cron: expression, scheduledAt, fireAt: now.toISOString() },
-      ts: now.getTime(),
-    };
-    const [internalId] = await this.ingest([event], { internal: true });
-    const stored: InngestEvent = { ...event, user: {} };
-    if (internalId) await this.createRun(fn, internalId, [stored], expression);
+    const [event] = this.parseEvents(
+      [
+        {
+          name: EVENTS.scheduledTimer,
+          id: scheduledAt,
+          data: { cron: expression, scheduledAt, fireAt: now.toISOString() },
+          ts: now.getTime(),
+        },
+      ],
+      { internal: true },
+    );
+    const plan = this.planIngest(event ? [event] : [], expression);
+    if (event) {
+      const candidate = this.planRun(fn, event.internalId, [event.event], expression);
+      plan.candidates.push(candidate);
+      plan.statement.runs.push(candidate.planned);
+    }
+    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from advanced)`);
+    let result: ({ advanced: boolean } & IngestOutcome) | undefined;
+    try {
+      [result] = await this.sql<NonNullable<typeof result>[]>`
+        with advanced as (
+          update ${this.sql(SCHEMA)}.crons set next_tick = ${next ?? new Date(now.getTime() + 3_600_000)}
+          where function_slug = ${slug} and expression = ${expression} and next_tick = ${tick} returning 1
+        ), ${ingest.ctes}
+        select exists (select 1 from advanced) as advanced, ${ingest.result}`;
+    } catch (error) {
+      this.dropPlan(plan);
+      // Nothing was written, so the tick is still due: try it again shortly.
+      const key = `${slug}|${expression}`;
+      if (!this.stopped && !this.closing) {
+        const retry = setTimeout(() => {
+          this.cronTimers.delete(key);
+          void this.fireCron(slug, expression, tick).catch((retryError: unknown) =>
+            this.logError("cron.failed", retryError, { function: slug }),
+          );
+        }, 1_000);
+        this.cronTimers.set(key, retry);
+      }
+      throw error;
+    }
+    if (next) this.scheduleCron(slug, expression, next);
+    if (result?.advanced) this.fault("cron.advanced");
+    await this.afterIngest(plan, result);
   }
 
   // ── housekeeping ─────────────────────────────────────────────────────────────

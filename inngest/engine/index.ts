@@ -1,6 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
+import {
+  EventValidationError,
+  InngestEngine,
+  type EngineFaults,
+  type EngineLogLine,
+} from "./engine";
 import type { FunctionConfig } from "./protocol";
 import {
   appRequest,
@@ -13,7 +18,7 @@ import {
 import { createLeadership, type EngineRole } from "./leadership";
 import { openStore, SCHEMA, type Sql } from "./store";
 
-export type { EngineLogLine } from "./engine";
+export type { EngineFaultPoint, EngineFaults, EngineLogLine } from "./engine";
 export type { EngineRole } from "./leadership";
 
 export type EngineOptions = {
@@ -46,6 +51,8 @@ export type EngineOptions = {
   /** How often a standby tries to take the leader's lock (default 1 s). */
   leaderPollSeconds?: number;
   log?: (line: EngineLogLine) => void;
+  /** Fault injection for tests (issue 19, D1–D4); never set in production. */
+  faults?: EngineFaults;
 };
 
 export type SyncKind = "in_band" | "out_of_band";
@@ -433,6 +440,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
       keys,
       log,
+      faults: options.faults,
     });
     try {
       await engine.recover();

@@ -99,6 +99,11 @@ const MIGRATIONS: string[] = [
   `
   alter table ${SCHEMA}.queue add column lease_gen integer not null default 0;
   `,
+  // An invoked child's result, stored on the invoking run's wait in the child's finalize
+  // statement; the wait's timeout row, moved to now, resumes the invoking run with it.
+  `
+  alter table ${SCHEMA}.waits add column result jsonb;
+  `,
 ];
 
 export async function openStore(databaseUrl: string): Promise<Sql> {

@@ -235,8 +235,11 @@ export class EngineHarness {
     return this.engine.url;
   }
 
-  /** Starts the engine; after the first start it reuses the same port so SDK clients keep working. */
-  async start(): Promise<Engine> {
+  /**
+   * Starts the engine; after the first start it reuses the same port so SDK clients keep
+   * working. `faults` injects failures at named points (see EngineFaults) for this start only.
+   */
+  async start(extra: Pick<EngineStartOptions, "faults"> = {}): Promise<Engine> {
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl)
       throw new Error("DATABASE_URL is not set: is test/setup-database.ts in setupFiles?");
@@ -249,6 +252,7 @@ export class EngineHarness {
       historyRetentionHours: this.options.historyRetentionHours,
       pruneIntervalSeconds: this.options.pruneIntervalSeconds,
       ...this.options.keys,
+      ...extra,
       log: (line) => {
         // CONFORMANCE_ENGINE_LOG=1 prints the engine's log lines while debugging a failure.
         if (process.env.CONFORMANCE_ENGINE_LOG)
