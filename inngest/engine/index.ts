@@ -1,6 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { EventValidationError, InngestEngine, type EngineLogLine } from "./engine";
+import { checkpointBodySchema } from "./checkpoint";
+import {
+  EngineStoppedError,
+  EventValidationError,
+  InngestEngine,
+  type EngineFaults,
+  type EngineLogLine,
+} from "./engine";
 import type { FunctionConfig } from "./protocol";
 import {
   appRequest,
@@ -41,6 +48,15 @@ export type EngineOptions = {
   pruneIntervalSeconds?: number;
   maxConcurrentRequests?: number;
   requestTimeoutMs?: number;
+  /**
+   * Async checkpointing, as `inngest dev` and every real server run the SDK (default true);
+   * false sends no `ctx.fn_id`, so the SDK answers one step per request.
+   */
+  checkpointing?: boolean;
+  /** After a restart, seconds an interrupted request may still checkpoint before its step is dispatched again (default 10). */
+  interruptedRequestGraceSeconds?: number;
+  /** Fault injection for tests. */
+  faults?: EngineFaults;
   log?: (line: EngineLogLine) => void;
 };
 
@@ -306,6 +322,25 @@ function createHandler(
           return reply(response, 200);
         }
       }
+      if (method === "POST" && resource === "checkpoint" && id && sub === "async") {
+        const parsed = checkpointBodySchema.safeParse(await readJson(request));
+        if (!parsed.success) {
+          return reply(response, 400, {
+            error: `invalid checkpoint: ${parsed.error.issues[0]?.message ?? "malformed body"}`,
+            status: 400,
+          });
+        }
+        try {
+          const outcome = await engine.checkpoint(decodedPathSegment(id), parsed.data);
+          return outcome.status === 200
+            ? reply(response, 200, { status: 200 })
+            : reply(response, outcome.status, { error: outcome.error, status: outcome.status });
+        } catch (error) {
+          if (error instanceof EngineStoppedError)
+            return reply(response, 503, { error: error.message, status: 503 });
+          throw error;
+        }
+      }
       if (method === "POST" && resource === "cancellations" && !id) {
         const body = (await readJson(request)) as {
           app_id?: string;
@@ -388,6 +423,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
     maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
     requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
+    checkpointing: options.checkpointing ?? true,
+    interruptedRequestGraceMs: (options.interruptedRequestGraceSeconds ?? 10) * 1000,
+    faults: options.faults,
     keys,
     log,
   });
@@ -449,8 +487,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     close: async () => {
       clearInterval(poller);
-      await stopServer();
+      // Requests in flight may still checkpoint: the server closes once they are recorded.
       await engine.close();
+      await stopServer();
       await sql.end({ timeout: 5 });
     },
     crash: async () => {
