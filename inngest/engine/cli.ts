@@ -20,6 +20,7 @@ const { values } = parseArgs({
     // Accepted for compatibility with `inngest dev`; this engine never scans ports.
     "no-discovery": { type: "boolean", default: false },
     "history-retention": { type: "string", default: "168" },
+    "no-checkpointing": { type: "boolean", default: false },
     // From the environment too, as `inngest start` reads them: a key in argv is visible in `ps`.
     "signing-key": { type: "string", default: process.env.INNGEST_SIGNING_KEY || undefined },
     "signing-key-fallback": {
@@ -39,6 +40,8 @@ const usage = `usage: npm run engine -- -u <app serve url> [-p 8288] [--database
       --retry-interval SECS fixed retry backoff instead of the 15 s … 2 h table
       --poll-interval SECS  re-sync the apps every SECS seconds (default 5); --no-poll disables
       --history-retention H keep finished runs and their events H hours (default 168)
+      --no-checkpointing    one step per SDK request, instead of letting the SDK run steps back to
+                            back and checkpoint each (the default, as real Inngest servers run it)
       --signing-key KEY     run signed, like \`inngest start\`: sign every request to the app and require
                             the key (hashed, as the SDK sends it) on /fn/register and /v1/* (or INNGEST_SIGNING_KEY)
       --signing-key-fallback KEY  also accepted from the SDK while keys rotate (or INNGEST_SIGNING_KEY_FALLBACK)
@@ -76,6 +79,7 @@ const engine = await startEngine({
   retryIntervalSeconds: number("retry-interval", values["retry-interval"]),
   pollIntervalSeconds: values["no-poll"] ? 0 : number("poll-interval", values["poll-interval"]),
   historyRetentionHours: number("history-retention", values["history-retention"]),
+  checkpointing: !values["no-checkpointing"],
 }).catch((error: unknown) => {
   if (!(error instanceof SigningKeyError)) throw error;
   console.error(`${error.message}\n${usage}`);

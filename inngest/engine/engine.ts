@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Cron } from "croner";
+import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import { newUlid, seededUlids } from "./ids";
@@ -57,7 +58,12 @@ export type EngineFaultPoint =
   | "invoke.persisted"
   /** A cron tick's `next_tick` advance committed (D4). */
   | "cron.advanced";
-export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>>;
+export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
+  /** Called after a checkpoint committed and before it is acknowledged (e.g. to crash there). */
+  afterCheckpointCommit?: (runId: string) => void;
+  /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
+  refuseCheckpoint?: (runId: string) => boolean;
+};
 
 export type EngineConfig = {
   /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
@@ -69,10 +75,26 @@ export type EngineConfig = {
   requestTimeoutMs: number;
   /** Signed mode: every request to the app carries `X-Inngest-Signature`. */
   keys?: EngineKeys;
+  /**
+   * Async checkpointing, as every real Inngest server runs the SDK: `ctx.fn_id` is sent, so the
+   * SDK runs consecutive steps in one request and posts each result to `/v1/checkpoint`. Off:
+   * one step per request (the engine's original mode).
+   */
+  checkpointing: boolean;
+  /**
+   * After a restart, how long a request the previous engine sent may still checkpoint before
+   * its queue item is dispatched again (checkpoint mode only).
+   */
+  interruptedRequestGraceMs: number;
   log: (line: EngineLogLine) => void;
-  /** Fault injection for tests; unset in production. */
+  /** Test-only fault injection; unset in production, and then costs nothing. */
   faults?: EngineFaults;
 };
+
+export type CheckpointOutcome = { status: 200 } | { status: 400 | 404 | 409 | 503; error: string };
+
+/** The engine stopped while handling a request; nothing more may be acknowledged. */
+export class EngineStoppedError extends Error {}
 
 type RegisteredFunction = {
   slug: string;
@@ -117,7 +139,11 @@ type QueueItem = {
   holdsSlots?: boolean;
   /** The row's `lease_gen` when it was written leased (1 at insert, +1 on a handed-on lease). */
   leaseGen?: number;
+  /** Set once sent: a second dispatch of the same item object takes a new lease generation. */
+  dispatched?: boolean;
 };
+/** An SDK request in flight: checkpoints from it reset `item.attempt`; a 409 fences its answer. */
+type Dispatch = { item: QueueItem; leaseGen: number; fenced: boolean };
 type NewQueueItem = {
   kind: QueueKind;
   stepId: string;
@@ -196,6 +222,11 @@ function ranksAfter(a: WaitRank, b: WaitRank): boolean {
 
 export class EventValidationError extends Error {}
 
+const INTERRUPTED_ERROR = {
+  name: "Error",
+  message: "The engine stopped while this step was running, and no attempts remain.",
+};
+
 const INVOKE_TIMEOUT_ERROR = {
   error: {
     name: "InngestInvokeTimeoutError",
@@ -263,6 +294,10 @@ export class InngestEngine {
   /** Execute items holding their run's concurrency slots, by queue id (see tryAcquire, handOffSlots). */
   private readonly slotHolders = new Map<number, { item: QueueItem; slots: ConcurrencySlot[] }>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** SDK requests in flight, by queue item id. */
+  private readonly dispatches = new Map<number, Dispatch>();
+  /** Per run, the checkpoint being written: checkpoints of a run apply one at a time, and a dispatch waits for them. */
+  private readonly checkpointWrites = new Map<string, Promise<unknown>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
   private activeRequests = 0;
@@ -285,7 +320,10 @@ export class InngestEngine {
       select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
 
-    // A request in flight when the engine stopped counts as a failed attempt.
+    // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
+    // the app may still be running it: its item waits out the grace before it is dispatched
+    // again, and a checkpoint from it meanwhile is saved and resets the attempts (see
+    // checkpoint()); an item past its attempts is failed only when it comes due (execute()).
     const interrupted = await this.sql<
       { id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]
     >`
@@ -293,7 +331,24 @@ export class InngestEngine {
       from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
       where q.leased_at is not null and r.status = 'Running'`;
     for (const item of interrupted) {
-      if (item.attempt + 1 < item.max_attempts) {
+      if (this.config.checkpointing) {
+        const retrying = item.attempt + 1 < item.max_attempts;
+        const delayMs = Math.max(
+          retrying ? this.backoffMs(item.attempt) : 0,
+          this.config.interruptedRequestGraceMs,
+        );
+        await this.sql`update ${this.sql(SCHEMA)}.queue
+          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + delayMs)}
+          where id = ${item.id}`;
+        this.config.log({
+          level: "warn",
+          msg: "step.interrupted",
+          run_id: item.run_id,
+          step_id: item.step_id,
+          retrying,
+          grace_ms: delayMs,
+        });
+      } else if (item.attempt + 1 < item.max_attempts) {
         await this.sql`update ${this.sql(SCHEMA)}.queue
           set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + this.backoffMs(item.attempt))}
           where id = ${item.id}`;
@@ -314,10 +369,7 @@ export class InngestEngine {
             step_id: item.step_id,
             retrying: false,
           });
-          await this.finalize(run, "Failed", {
-            name: "Error",
-            message: "The engine stopped while this step was running, and no attempts remain.",
-          });
+          await this.finalize(run, "Failed", INTERRUPTED_ERROR);
         }
       }
     }
@@ -1393,12 +1445,56 @@ export class InngestEngine {
     }
   }
 
+  /**
+   * Leases the item for one dispatch and returns its lease generation (the `qi_id`'s): each
+   * dispatch takes a new one, so a checkpoint from an earlier request of the same item is
+   * fenced off. Reads the attempt back, as a checkpoint from an interrupted request may have
+   * reset it. Null when the item is gone (its run ended).
+   */
+  private async lease(item: QueueItem): Promise<number | null> {
+    if (item.leased && !item.dispatched) {
+      item.dispatched = true;
+      return item.leaseGen ?? 0;
+    }
+    const [row] = await this.sql<{ lease_gen: number; attempt: number }[]>`
+      update ${this.sql(SCHEMA)}.queue set leased_at = now(), lease_gen = lease_gen + 1
+      where id = ${item.id} returning lease_gen, attempt`;
+    if (!row) return null;
+    item.dispatched = true;
+    item.attempt = row.attempt;
+    return row.lease_gen;
+  }
+
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
-    if (!item.leased)
-      await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = now() where id = ${item.id}`;
+    const leaseGen = await this.lease(item);
+    if (leaseGen === null) return;
+    // A checkpoint committed just before this lease is in the state this request carries.
+    await this.checkpointWrites.get(run.id);
+    if (this.stopped || run.status !== "Running") return;
+    if (item.attempt >= run.maxAttempts) {
+      // Interrupted by a restart with no attempts left, and no checkpoint came from that request.
+      await this.finalize(run, "Failed", INTERRUPTED_ERROR);
+      return;
+    }
+    const dispatch: Dispatch = { item, leaseGen, fenced: false };
+    this.dispatches.set(item.id, dispatch);
+    try {
+      await this.dispatch(run, fn, item, dispatch);
+    } finally {
+      if (this.dispatches.get(item.id) === dispatch) this.dispatches.delete(item.id);
+    }
+  }
+
+  private async dispatch(
+    run: RunState,
+    fn: RegisteredFunction,
+    item: QueueItem,
+    dispatch: Dispatch,
+  ): Promise<void> {
     const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
     url.searchParams.set("fnId", fn.slug);
     url.searchParams.set("stepId", item.stepId);
+    const requestId = randomUUID();
     const body = {
       event: run.events[0],
       events: run.events,
@@ -1407,6 +1503,12 @@ export class InngestEngine {
         run_id: run.id,
         attempt: item.attempt,
         max_attempts: run.maxAttempts,
+        // The SDK checkpoints only when given a function id (its `shouldAsyncCheckpoint`).
+        ...(this.config.checkpointing ? { fn_id: fn.slug } : {}),
+        qi_id: queueItemRef(item.id, dispatch.leaseGen),
+        request_id: requestId,
+        generation_id: dispatch.leaseGen,
+        job_id: String(item.id),
         disable_immediate_execution: run.forceStepPlan || item.stepId !== DISCOVERY_STEP,
         use_api: false,
         stack: { stack: run.stack, current: run.stack.length },
@@ -1420,7 +1522,14 @@ export class InngestEngine {
       response = await readSdkResponse(
         await fetch(url, {
           method: "POST",
-          headers: { ...request.headers, "x-inngest-req-version": "2" },
+          headers: {
+            ...request.headers,
+            "x-inngest-req-version": "2",
+            // The SDK reads these, not the body, for ctx.requestId / ctx.jobId and the checkpoint's generation.
+            "x-request-id": requestId,
+            "x-inngest-job-id": String(item.id),
+            "x-inngest-generation-id": String(dispatch.leaseGen),
+          },
           body: request.body,
           signal: AbortSignal.timeout(this.config.requestTimeoutMs),
         }),
@@ -1428,7 +1537,8 @@ export class InngestEngine {
     } catch (error) {
       response = error instanceof Error ? error : new Error(String(error));
     }
-    if (this.stopped || run.status !== "Running") return;
+    // A fenced request (its checkpoint got 409) answers with the SDK's stale-dispatch error.
+    if (this.stopped || run.status !== "Running" || dispatch.fenced) return;
 
     if (
       response instanceof Error ||
@@ -1486,6 +1596,7 @@ export class InngestEngine {
     const next: NewQueueItem[] = [];
     let saved = false;
     let race = false;
+    let discover = false;
     const invocations: unknown[] = [];
     const now = Date.now();
 
@@ -1618,6 +1729,10 @@ export class InngestEngine {
         case "RunComplete":
           await this.finalize(run, "Completed", op.data ?? null);
           return;
+        case "DiscoveryRequest":
+          // The SDK hands the run back (e.g. its maxRuntime ran out): discover again, as Go does.
+          discover = true;
+          break;
         default:
           this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op: op.op });
           save(op.id, {
@@ -1626,13 +1741,97 @@ export class InngestEngine {
       }
     }
 
-    if ((saved || active.length === 0) && (run.pending.size === 0 || race)) {
+    if ((saved || discover || active.length === 0) && (run.pending.size === 0 || race)) {
       if (run.pending.size === 0) run.forceStepPlan = false;
       next.push(this.discovery());
     }
     // The invoke events go in the statement that stores their waits: the child always exists
     // once the wait does, and its completion always finds the wait.
     await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
+  }
+
+  // ── checkpoints ──────────────────────────────────────────────────────────────
+
+  /**
+   * `POST /v1/checkpoint/:runId/async`: saves the steps an SDK request ran, if that request is
+   * still its queue item's current dispatch, and resets the item's attempts (the request's next
+   * step starts afresh, as Go's `ResetAttemptsByJobID`). Acknowledged only after the commit,
+   * and the SDK starts its next step only then: an acknowledged step is never lost, and a
+   * fenced-off request (409) saves nothing and stops.
+   */
+  async checkpoint(runId: string, body: CheckpointBody): Promise<CheckpointOutcome> {
+    if (this.config.faults?.refuseCheckpoint?.(runId))
+      return { status: 503, error: "checkpoints are unavailable" };
+    const plan = planCheckpoint(body.steps);
+    if (!plan.ok) return { status: 400, error: `cannot checkpoint opcode: ${plan.opcode}` };
+    const ref = parseQueueItemRef(body.qi_id);
+    if (!ref) return { status: 400, error: "qi_id does not name a queue item of this engine" };
+    // One checkpoint of a run at a time, so each sees the steps the previous one saved.
+    const previous = this.checkpointWrites.get(runId);
+    const write = (async () => {
+      await previous;
+      return this.saveCheckpoint(runId, ref, plan.saves);
+    })();
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.checkpointWrites.set(runId, settled);
+    try {
+      return await write;
+    } finally {
+      if (this.checkpointWrites.get(runId) === settled) this.checkpointWrites.delete(runId);
+    }
+  }
+
+  private async saveCheckpoint(
+    runId: string,
+    ref: { queueId: number; leaseGen: number },
+    saves: { id: string; value: { data: unknown } }[],
+  ): Promise<CheckpointOutcome> {
+    const run = await this.getRun(runId);
+    if (!run) return { status: 404, error: "run not found" };
+    const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
+    const s = this.sql(SCHEMA);
+    // The queue row is updated first: its row lock orders this against a new lease of the item,
+    // and the lease generation is checked again on the row as committed.
+    const [row] = await this.sql<{ ok: boolean }[]>`
+      with lease as (
+        update ${s}.queue set attempt = 0
+        where id = ${ref.queueId} and run_id = ${runId} and lease_gen = ${ref.leaseGen}
+        returning id
+      ), saved as (
+        update ${s}.runs set steps = steps || ${JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value])))}::text::jsonb,
+          stack = stack || ${fresh.map((save) => save.id)}::text[]
+        where id = ${runId} and status = 'Running' and exists (select 1 from lease)
+        returning id
+      )
+      select exists (select 1 from saved) as ok`;
+    this.config.faults?.afterCheckpointCommit?.(runId);
+    if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
+    const dispatch = this.dispatches.get(ref.queueId);
+    const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
+    if (!row?.ok) {
+      if (current) current.fenced = true;
+      this.config.log({
+        level: "warn",
+        msg: "checkpoint.stale",
+        run_id: runId,
+        qi_id: queueItemRef(ref.queueId, ref.leaseGen),
+      });
+      return {
+        status: 409,
+        error: "stale dispatch: the run ended or its step was dispatched again",
+      };
+    }
+    for (const save of fresh) {
+      if (save.id in run.steps) continue;
+      run.steps[save.id] = save.value;
+      run.stack.push(save.id);
+      run.pending.delete(save.id);
+    }
+    if (current) current.item.attempt = 0;
+    return { status: 200 };
   }
 
   // ── cron ─────────────────────────────────────────────────────────────────────

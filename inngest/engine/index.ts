@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkpointBodySchema } from "./checkpoint";
 import {
+  EngineStoppedError,
   EventValidationError,
   InngestEngine,
   type EngineFaults,
@@ -50,6 +52,13 @@ export type EngineOptions = {
   requestTimeoutMs?: number;
   /** How often a standby tries to take the leader's lock (default 1 s). */
   leaderPollSeconds?: number;
+  /**
+   * Async checkpointing, as `inngest dev` and every real server run the SDK (default true);
+   * false sends no `ctx.fn_id`, so the SDK answers one step per request.
+   */
+  checkpointing?: boolean;
+  /** After a restart, seconds an interrupted request may still checkpoint before its step is dispatched again (default 10). */
+  interruptedRequestGraceSeconds?: number;
   log?: (line: EngineLogLine) => void;
   /** Fault injection for tests (issue 19, D1–D4); never set in production. */
   faults?: EngineFaults;
@@ -334,6 +343,25 @@ function createHandler(
           v1(registered.map((fn) => ({ slug: fn.slug, version: fn.version }))),
         );
       }
+      if (method === "POST" && resource === "checkpoint" && id && sub === "async") {
+        const parsed = checkpointBodySchema.safeParse(await readJson(request));
+        if (!parsed.success) {
+          return reply(response, 400, {
+            error: `invalid checkpoint: ${parsed.error.issues[0]?.message ?? "malformed body"}`,
+            status: 400,
+          });
+        }
+        try {
+          const outcome = await engine.checkpoint(decodedPathSegment(id), parsed.data);
+          return outcome.status === 200
+            ? reply(response, 200, { status: 200 })
+            : reply(response, outcome.status, { error: outcome.error, status: outcome.status });
+        } catch (error) {
+          if (error instanceof EngineStoppedError)
+            return reply(response, 503, { error: error.message, status: 503 });
+          throw error;
+        }
+      }
       if (method === "POST" && resource === "cancellations" && !id) {
         const body = (await readJson(request)) as {
           app_id?: string;
@@ -438,6 +466,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       pruneIntervalMs: (options.pruneIntervalSeconds ?? 60) * 1000,
       maxConcurrentRequests: options.maxConcurrentRequests ?? 64,
       requestTimeoutMs: options.requestTimeoutMs ?? 2 * 3_600_000,
+      checkpointing: options.checkpointing ?? true,
+      interruptedRequestGraceMs: (options.interruptedRequestGraceSeconds ?? 10) * 1000,
       keys,
       log,
       faults: options.faults,
@@ -467,13 +497,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   /** Abrupt (the lock is lost: nothing more may be written) or graceful (in-flight work is recorded). */
   const endTerm = async (graceful: boolean) => {
     const current = term;
-    term = null;
     if (!current) return;
     clearInterval(current.poller);
     if (graceful) {
+      // Requests in flight may still checkpoint: the term serves them until the engine has drained.
       await current.engine.close();
+      if (term === current) term = null;
       await current.sql.end({ timeout: 5 });
     } else {
+      term = null;
       current.engine.crash();
       await current.sql.end({ timeout: 0 });
     }
@@ -555,8 +587,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       if (current) await syncApp(current.engine, url, appUrl, "in_band", keys);
     },
     close: async () => {
-      await stopServer();
+      // Requests in flight may still checkpoint: the server closes once the engine has drained.
       await leadership.stop(() => endTerm(true));
+      await stopServer();
     },
     crash: async () => {
       await leadership.stop(() => endTerm(false));

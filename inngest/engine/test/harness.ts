@@ -209,9 +209,23 @@ type EngineStartOptions = Parameters<typeof startEngine>[0];
 
 export type SignedModeKeys = { signingKey: string; signingKeyFallback?: string; eventKey: string };
 
+/**
+ * The suite runs in both execution modes: checkpointing (the default, as real servers run the
+ * SDK), and one step per request for the files under `legacy/`, which set
+ * `ENGINE_CHECKPOINTING=0` before importing a suite (each test file runs in its own process).
+ */
+export function checkpointing(): boolean {
+  return process.env.ENGINE_CHECKPOINTING !== "0";
+}
+
 export type HarnessOptions = Pick<
   EngineStartOptions,
-  "retryIntervalSeconds" | "pollIntervalSeconds" | "historyRetentionHours" | "pruneIntervalSeconds"
+  | "retryIntervalSeconds"
+  | "pollIntervalSeconds"
+  | "historyRetentionHours"
+  | "pruneIntervalSeconds"
+  | "interruptedRequestGraceSeconds"
+  | "faults"
 > & {
   /** Run the engine signed; clients get the signing and event keys, API calls the hashed key. */
   keys?: SignedModeKeys;
@@ -251,6 +265,9 @@ export class EngineHarness {
       pollIntervalSeconds: this.options.pollIntervalSeconds ?? 0.2,
       historyRetentionHours: this.options.historyRetentionHours,
       pruneIntervalSeconds: this.options.pruneIntervalSeconds,
+      checkpointing: checkpointing(),
+      interruptedRequestGraceSeconds: this.options.interruptedRequestGraceSeconds ?? 1,
+      faults: this.options.faults,
       ...this.options.keys,
       ...extra,
       log: (line) => {

@@ -1,0 +1,3 @@
+// The durability suite with checkpointing off: one step per SDK request, the engine's original mode.
+import "./mode";
+import "../durability.test";

@@ -1,0 +1,3 @@
+// The flow-control suite with checkpointing off: one step per SDK request, the engine's original mode.
+import "./mode";
+import "../flow-control.test";
