@@ -16,6 +16,7 @@ import {
   agentSkills,
   agentTemplates,
   memberships,
+  skillRuns,
   skills,
   tenants,
   tenantSettings,
@@ -180,6 +181,24 @@ export async function createTenantWithSkill(
   if (options.agentHasSkill ?? true)
     await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { tenant, skill: skill!, template: template!, agent: agent! };
+}
+
+/** A fresh tenant's skill and agent with one run of it `queued`, as a Run now leaves it. */
+export async function createQueuedRun(db: Database) {
+  const tenantWithSkill = await createTenantWithSkill(db);
+  const { tenant, skill, agent } = tenantWithSkill;
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "manual",
+      inputs: {},
+    })
+    .returning({ id: skillRuns.id });
+  return { ...tenantWithSkill, ref: { runId: run!.id, tenantId: tenant.id } };
 }
 
 /**

@@ -17,7 +17,7 @@ import { runEvents, skillRuns } from "@/server/db/schema";
 import { claimTurn, markRunning } from "@/server/services/runs/run-lifecycle";
 import { RUN_REQUESTED } from "@/inngest/events";
 import { UNREADABLE_TURN_REASON } from "@/server/services/runs/step-results";
-import { createTenantWithSkill, openTestDatabase } from "./fixtures";
+import { createQueuedRun, openTestDatabase } from "./fixtures";
 
 const { db } = openTestDatabase();
 const client = new Inngest({
@@ -86,19 +86,7 @@ async function execute(
 }
 
 async function runningRun() {
-  const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "manual",
-      inputs: {},
-    })
-    .returning({ id: skillRuns.id });
-  const ref = { runId: run!.id, tenantId: tenant.id };
+  const { ref } = await createQueuedRun(db);
   await markRunning(db, ref);
   await claimTurn(db, ref);
   return ref;

@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createQueuedRun, openTestDatabase } from "@/test/fixtures";
 import type { RunEvent } from "@/inngest/events";
 import { MAX_REDISPATCHES, settleCrashedRun } from "./crash-recovery";
 import { claimTurn, markRunning } from "./run-lifecycle";
@@ -36,19 +36,7 @@ function recordingDispatcher() {
 }
 
 async function queuedRun() {
-  const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "manual",
-      inputs: {},
-    })
-    .returning({ id: skillRuns.id });
-  return { runId: run!.id, tenantId: tenant.id };
+  return (await createQueuedRun(db)).ref;
 }
 
 const rowOf = async (runId: string) =>

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { runAgentTurn } from "@/server/agent/turn";
 import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createQueuedRun, openTestDatabase } from "@/test/fixtures";
 import { markRunning, loadRunForTurn } from "./run-lifecycle";
 import { getRun, listRunEvents } from "./run-queries";
 import { executeTurn, resolveRunConfig } from "./run-turn";
@@ -57,23 +57,11 @@ function heldModel(results: LanguageModelV3GenerateResult[]) {
 
 /** A running run with its config resolved and its turn not yet claimed; `model` names its model. */
 async function runningRun(model = "mock:scripted") {
-  const { tenant, skill, agent, template } = await createTenantWithSkill(db);
+  const { template, ref } = await createQueuedRun(db);
   await db
     .update(agentTemplates)
     .set({ defaultModel: model })
     .where(eq(agentTemplates.id, template.id));
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "manual",
-      inputs: {},
-    })
-    .returning({ id: skillRuns.id });
-  const ref = { runId: run!.id, tenantId: tenant.id };
   expect(await markRunning(db, ref)).toBe(true);
   expect(await resolveRunConfig(db, ref)).toBe(true);
   return ref;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ModelNotConfiguredError } from "@/server/agent/models";
 import { ZERO_USAGE } from "@/server/agent/usage";
 import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createQueuedRun, createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { claimTurn, failCrashedRun, markRunning, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "./run-turn";
 import { turnOutcomeSchema, UNREADABLE_TURN_REASON } from "./step-results";
@@ -12,19 +12,7 @@ const { db } = openTestDatabase();
 
 /** A run of a fresh tenant in `running` with its turn claimed, as the agent-turn step leaves it. */
 async function runningRun() {
-  const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "manual",
-      inputs: {},
-    })
-    .returning({ id: skillRuns.id });
-  const ref = { runId: run!.id, tenantId: tenant.id };
+  const { ref } = await createQueuedRun(db);
   expect(await markRunning(db, ref)).toBe(true);
   expect(await claimTurn(db, ref)).toBe(true);
   return ref;
