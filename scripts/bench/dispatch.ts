@@ -17,6 +17,7 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import {
   agents,
+  agentSkills,
   agentTemplates,
   skillRuns,
   skills,
@@ -74,6 +75,8 @@ async function tenant(name: string) {
     .insert(agents)
     .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true })
     .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { id, skillId: skill!.id, agentId: agent!.id };
 }
 const tenantsUnderTest = [await tenant("bench-a"), await tenant("bench-b")];

@@ -97,8 +97,17 @@ const { createRunSkillFunction } = await import("@/inngest/functions/run-skill")
 const { createAuth } = await import("@/server/auth/config");
 const { createDatabase } = await import("@/server/db/client");
 const { migrateDatabase } = await import("@/server/db/migrate");
-const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users } =
-  await import("@/server/db/schema");
+const {
+  accounts,
+  agents,
+  agentSkills,
+  agentTemplates,
+  memberships,
+  skills,
+  tenants,
+  tenantSettings,
+  users,
+} = await import("@/server/db/schema");
 const { crashReason, failRun, markRunning } = await import("@/server/services/runs/run-lifecycle");
 const { executeTurn, finishRun, resolveRunConfig } =
   await import("@/server/services/runs/run-turn");
@@ -129,26 +138,32 @@ async function benchTenant(label: string): Promise<BenchTenant> {
   const id = randomUUID();
   await db.insert(tenants).values({ id, name: label, slug: label });
   await db.insert(tenantSettings).values({ tenantId: id });
-  await db.insert(skills).values({
-    tenantId: id,
-    origin: "tenant",
-    slug: "bench",
-    name: "Bench",
-    description: "d",
-    versionHash: "v1",
-    ...inputsColumnsOf({
-      type: "object",
-      properties: { topic: { type: "string", title: "Topic" } },
-    }),
-    instructions: "Answer.",
-  });
+  const [skill] = await db
+    .insert(skills)
+    .values({
+      tenantId: id,
+      origin: "tenant",
+      slug: "bench",
+      name: "Bench",
+      description: "d",
+      versionHash: "v1",
+      ...inputsColumnsOf({
+        type: "object",
+        properties: { topic: { type: "string", title: "Topic" } },
+      }),
+      instructions: "Answer.",
+    })
+    .returning();
   const [template] = await db
     .insert(agentTemplates)
     .values({ tenantId: id, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
     .returning();
-  await db
+  const [agent] = await db
     .insert(agents)
-    .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true });
+    .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   const userId = randomUUID();
   const email = `${label}@bench.test`;
   await db.insert(users).values({ id: userId, email, name: label, emailVerified: true });

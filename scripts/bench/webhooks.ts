@@ -39,6 +39,7 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import {
   agents,
+  agentSkills,
   agentTemplates,
   auditLog,
   memberships,
@@ -221,9 +222,12 @@ async function bench() {
     .insert(agentTemplates)
     .values({ tenantId, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
     .returning();
-  await db
+  const [defaultAgent] = await db
     .insert(agents)
-    .values({ tenantId, name: "A", templateId: template!.id, isDefault: true });
+    .values({ tenantId, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: defaultAgent!.id, skillId: skill!.id });
   const userId = randomUUID();
   await db
     .insert(users)
