@@ -24,6 +24,7 @@
  * pg_stat_statements, the time of the engine send, and the duplicate holder lookup's plans (custom and
  * generic). `--cpu-prof` writes the server process's V8 CPU profiles into bench/results/.
  */
+import "./throwaway-key";
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
