@@ -19,6 +19,11 @@
  *     queue with retryLimit 0; a `boss.work` handler in this process calls the same services
  *     in the same order with the same arguments (markRunning, resolveRunConfig, executeTurn,
  *     finishRun; failRun as onFailure does), then pg-boss completes the job.
+ *   pg-boss, a job per step (the durability-equivalent baseline, issue 19): the same services,
+ *     one job per step, each step's job sending the next step's job (carrying the turn's
+ *     outcome to `finish`, as the engine carries step output) before it completes, so every
+ *     step's progress is durable, as with the engine. Next-step job ids derive from the run
+ *     and the step, so a step run twice cannot enqueue its successor twice.
  *
  * Same concurrency on both: `--concurrency` per tenant (SKILLRUN_RUN_CONCURRENCY, the app's
  * default 5) over two tenants. The engine enforces it with the function's concurrency key, on
@@ -40,7 +45,7 @@
  * PostgreSQL is embedded and throwaway with fsync off, as in the other benches.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -52,6 +57,7 @@ import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { RunEvent, RunRef } from "@/inngest/events";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { statementKindsPerRun } from "./statement-kinds";
 
 const { values: args } = parseArgs({
   options: {
@@ -73,6 +79,15 @@ const TENANTS = 2;
 const POLL_MS = 10;
 const RUN_TIMEOUT_MS = 60_000;
 const QUEUE = "run-skill";
+const STEP_QUEUE = "run-skill-steps";
+const STEPS = ["mark-running", "resolve-config", "agent-turn", "finish"] as const;
+// Issue 19's goals, printed next to the figures; never asserted.
+const GOALS = {
+  throughputToStepJobs: 1.0,
+  throughputToPlain: 0.8,
+  loadedP99ToPlain: 1.5,
+  engineStatementsPerRun: 6,
+};
 if (
   [RUNS, CLIENTS, CONCURRENCY, BATCH_SIZE].some((value) => !Number.isInteger(value) || value < 1) ||
   [SEQUENTIAL, WARMUP].some((value) => !Number.isInteger(value) || value < 0)
@@ -97,8 +112,17 @@ const { createRunSkillFunction } = await import("@/inngest/functions/run-skill")
 const { createAuth } = await import("@/server/auth/config");
 const { createDatabase } = await import("@/server/db/client");
 const { migrateDatabase } = await import("@/server/db/migrate");
-const { accounts, agents, agentTemplates, memberships, skills, tenants, tenantSettings, users } =
-  await import("@/server/db/schema");
+const {
+  accounts,
+  agents,
+  agentSkills,
+  agentTemplates,
+  memberships,
+  skills,
+  tenants,
+  tenantSettings,
+  users,
+} = await import("@/server/db/schema");
 const { crashReason, failRun, markRunning } = await import("@/server/services/runs/run-lifecycle");
 const { executeTurn, finishRun, resolveRunConfig } =
   await import("@/server/services/runs/run-turn");
@@ -129,26 +153,32 @@ async function benchTenant(label: string): Promise<BenchTenant> {
   const id = randomUUID();
   await db.insert(tenants).values({ id, name: label, slug: label });
   await db.insert(tenantSettings).values({ tenantId: id });
-  await db.insert(skills).values({
-    tenantId: id,
-    origin: "tenant",
-    slug: "bench",
-    name: "Bench",
-    description: "d",
-    versionHash: "v1",
-    ...inputsColumnsOf({
-      type: "object",
-      properties: { topic: { type: "string", title: "Topic" } },
-    }),
-    instructions: "Answer.",
-  });
+  const [skill] = await db
+    .insert(skills)
+    .values({
+      tenantId: id,
+      origin: "tenant",
+      slug: "bench",
+      name: "Bench",
+      description: "d",
+      versionHash: "v1",
+      ...inputsColumnsOf({
+        type: "object",
+        properties: { topic: { type: "string", title: "Topic" } },
+      }),
+      instructions: "Answer.",
+    })
+    .returning();
   const [template] = await db
     .insert(agentTemplates)
     .values({ tenantId: id, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
     .returning();
-  await db
+  const [agent] = await db
     .insert(agents)
-    .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true });
+    .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   const userId = randomUUID();
   const email = `${label}@bench.test`;
   await db.insert(users).values({ id: userId, email, name: label, emailVerified: true });
@@ -348,6 +378,19 @@ async function statementCounts() {
   return { app: Number(row?.app ?? 0), queue: Number(row?.queue ?? 0) };
 }
 
+/** The engine's or pg-boss's statements in the loaded phase, per run, by what they touch. */
+async function queueStatementKinds() {
+  const rows = await bench<{ calls: string; query: string }[]>`
+    select calls, query from pg_stat_statements
+    where dbid = (select oid from pg_database where datname = current_database())
+      and (query ilike '%inngest_engine%' or query ilike '%pgboss%')
+      and query not ilike '%pg_stat_statements%'`;
+  return statementKindsPerRun(
+    rows.map((row) => ({ calls: Number(row.calls), query: row.query })),
+    RUNS,
+  );
+}
+
 // ─── One side: warm-up, sequential, loaded ───────────────────────────────────────────────────
 
 type Side = {
@@ -355,6 +398,10 @@ type Side = {
   dispatcher: RunDispatcher;
   tenants: BenchTenant[];
   engine?: ChildProcess;
+  /** HTTP requests between the app and the engine so far, each way. */
+  httpExchanges?: () => { appToEngine: number; engineToApp: number };
+  /** Queue rows (engine runs or pg-boss jobs) each run should leave. */
+  jobsPerRun?: number;
 };
 type Timing = { runId: string; began: number; startMs: number; status: string };
 type RunTiming = Timing & { toRunning: number; toTerminal: number };
@@ -493,9 +540,19 @@ async function measureSide(side: Side, model: MockLanguageModelV3) {
 
   await bench`select pg_stat_statements_reset()`;
   const cpuBefore = cpuSnapshot(side.engine);
+  const exchangesBefore = side.httpExchanges?.();
   const loadedPhase = record(await drive(side, `${side.name}-loaded`, RUNS, CLIENTS));
   const cpu = cpuPerRun(cpuBefore, cpuSnapshot(side.engine), RUNS);
+  const exchangesAfter = side.httpExchanges?.();
+  const httpExchangesPerRun =
+    exchangesBefore && exchangesAfter
+      ? {
+          appToEngine: (exchangesAfter.appToEngine - exchangesBefore.appToEngine) / RUNS,
+          engineToApp: (exchangesAfter.engineToApp - exchangesBefore.engineToApp) / RUNS,
+        }
+      : { appToEngine: 0, engineToApp: 0 };
   const statements = await statementCounts();
+  const statementKinds = await queueStatementKinds();
   const loaded = summarize(loadedPhase);
 
   // Integrity over every phase: one run per start, each complete once, one turn each.
@@ -521,6 +578,7 @@ async function measureSide(side: Side, model: MockLanguageModelV3) {
     modelCalls: model.doGenerateCalls.length,
     runsWithWrongTimeline: Number(timeline?.bad ?? 0),
     queueJobs: 0,
+    expectedQueueJobs: expected * (side.jobsPerRun ?? 1),
     queueJobsPerRunAboveOne: 0,
   };
   return {
@@ -528,6 +586,8 @@ async function measureSide(side: Side, model: MockLanguageModelV3) {
     loaded,
     cpu,
     statementsPerRun: { app: statements.app / RUNS, queue: statements.queue / RUNS },
+    statementKinds,
+    httpExchangesPerRun,
     integrity,
     errors: errors.slice(0, 5),
   };
@@ -541,7 +601,16 @@ for (let index = 0; index < TENANTS; index++)
 const skillrunModel = instantModel();
 const enginePort = await freePort(58_488);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
-const client = new Inngest({ id: "skillrun-bench", isDev: true, baseUrl: engineUrl });
+const exchanges = { appToEngine: 0, engineToApp: 0 };
+const client = new Inngest({
+  id: "skillrun-bench",
+  isDev: true,
+  baseUrl: engineUrl,
+  fetch: (input, init) => {
+    exchanges.appToEngine++;
+    return fetch(input, init);
+  },
+});
 const runSkill = createRunSkillFunction({
   client,
   db: () => db,
@@ -549,6 +618,7 @@ const runSkill = createRunSkillFunction({
   concurrencyPerTenant: CONCURRENCY,
 });
 const app = http.createServer(serve({ client, functions: [runSkill] }));
+app.on("request", () => exchanges.engineToApp++);
 await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
 const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/inngest`;
 const engine = spawn(
@@ -585,7 +655,13 @@ for (let attempt = 0; ; attempt++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 const skillrun = await measureSide(
-  { name: "skillrun", dispatcher: client, tenants: skillrunTenants, engine },
+  {
+    name: "skillrun",
+    dispatcher: client,
+    tenants: skillrunTenants,
+    engine,
+    httpExchanges: () => ({ ...exchanges }),
+  },
   skillrunModel,
 );
 const [engineRuns] = await bench<
@@ -676,41 +752,148 @@ pgboss.integrity.queueJobsPerRunAboveOne = [...handled.values()].reduce(
 const bossNotCompleted = jobs
   .filter((row) => row.state !== "completed")
   .reduce((sum, row) => sum + row.n, 0);
+await boss.offWork(QUEUE);
+
+// ─── pg-boss, a job per step: every step's progress durable, as with the engine ─────────────
+
+const stepTenants = [];
+for (let index = 0; index < TENANTS; index++)
+  stepTenants.push(await benchTenant(`pgboss-steps-${index}`));
+const stepModel = instantModel();
+type Step = (typeof STEPS)[number];
+type StepJob = { ref: RunRef; step: Step; outcome?: unknown };
+const stepsHandled = new Map<string, number>();
+/** The same UUID for the same run and step, so a step run twice enqueues its successor once. */
+function stepJobId(runId: string, step: Step): string {
+  const hex = createHash("sha1").update(`${runId}:${step}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+async function sendStep(ref: RunRef, step: Step, outcome?: unknown) {
+  const data: StepJob = { ref, step, ...(outcome === undefined ? {} : { outcome }) };
+  await boss.send(STEP_QUEUE, data, {
+    id: stepJobId(ref.runId, step),
+    group: { id: ref.tenantId },
+  });
+}
+/** One step of run-skill per job; each successful step enqueues the next before completing. */
+async function runSkillStepJob(job: { id: string; data: StepJob }) {
+  const { ref, step } = job.data;
+  const key = `${ref.runId}:${step}`;
+  stepsHandled.set(key, (stepsHandled.get(key) ?? 0) + 1);
+  try {
+    if (step === "mark-running") {
+      if (await markRunning(db, ref, ref.runId)) await sendStep(ref, "resolve-config");
+    } else if (step === "resolve-config") {
+      if (await resolveRunConfig(db, ref)) await sendStep(ref, "agent-turn");
+    } else if (step === "agent-turn") {
+      // Through JSON, as the engine hands a step's output to the next step.
+      const outcome: unknown = JSON.parse(
+        JSON.stringify(await executeTurn(db, ref, () => stepModel)),
+      );
+      await sendStep(ref, "finish", outcome);
+    } else {
+      await finishRun(db, ref, job.data.outcome);
+    }
+  } catch (error) {
+    await failRun(db, ref, {
+      code: "agent_crashed",
+      reason: crashReason(error instanceof Error ? error : new Error(String(error))),
+    });
+    throw error;
+  }
+}
+await boss.createQueue(STEP_QUEUE, { retryLimit: 0, notify: true });
+await boss.work<StepJob>(
+  STEP_QUEUE,
+  {
+    batchSize: BATCH_SIZE,
+    localConcurrency: TENANTS * CONCURRENCY,
+    localGroupConcurrency: CONCURRENCY,
+    pollingIntervalSeconds: 0.5,
+    notifyPollingIntervalSeconds: 0.5,
+    burstWhenBatchFull: BATCH_SIZE > 1,
+  },
+  async (stepJobs) => {
+    await Promise.all(stepJobs.map((job) => runSkillStepJob(job)));
+  },
+);
+const stepDispatcher: RunDispatcher = {
+  send: async (event) => {
+    const events = Array.isArray(event) ? event : [event];
+    await Promise.all(events.map((one) => sendStep(one.data, "mark-running")));
+    return { ids: events.map((one) => stepJobId(one.data.runId, "mark-running")) };
+  },
+};
+const pgbossSteps = await measureSide(
+  {
+    name: "pgboss-steps",
+    dispatcher: stepDispatcher,
+    tenants: stepTenants,
+    jobsPerRun: STEPS.length,
+  },
+  stepModel,
+);
+const stepJobs = await bench<
+  { state: string; n: number }[]
+>`select state::text, count(*)::int as n from pgboss.job where name = ${STEP_QUEUE} group by state`;
+pgbossSteps.integrity.queueJobs = stepJobs.reduce((sum, row) => sum + row.n, 0);
+pgbossSteps.integrity.queueJobsPerRunAboveOne = [...stepsHandled.values()].reduce(
+  (sum, count) => sum + count - 1,
+  0,
+);
+const stepJobsNotCompleted = stepJobs
+  .filter((row) => row.state !== "completed")
+  .reduce((sum, row) => sum + row.n, 0);
 await boss.stop({ graceful: true, timeout: 10_000 });
 
 // ─── Report ──────────────────────────────────────────────────────────────────────────────────
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const verdict = (ok: boolean) => (ok ? "✓" : "✗");
+type SideResult = typeof skillrun;
 const sides = [
   { side: "Skillrun (engine)", result: skillrun },
   { side: "pg-boss", result: pgboss },
+  { side: "pg-boss, a job per step", result: pgbossSteps },
+];
+const baselines = [
+  { label: "ratio Skillrun / pg-boss", result: pgboss },
+  { label: "ratio Skillrun / pg-boss job per step", result: pgbossSteps },
 ];
 console.log(
-  `\nBoth sides: runs.start through the tRPC fetch handler in this process (no socket, no Next), ${TENANTS} tenants × ${CONCURRENCY} runs at once, instant mock model, the same PostgreSQL database.`,
+  `\nEvery side: runs.start through the tRPC fetch handler in this process (no socket, no Next), ${TENANTS} tenants × ${CONCURRENCY} runs at once, instant mock model, the same PostgreSQL database.`,
 );
-if (SEQUENTIAL && skillrun.sequential && pgboss.sequential) {
-  const [a, b] = [skillrun.sequential, pgboss.sequential];
+const sequentialOf = (result: SideResult) => {
+  const phase = result.sequential;
+  if (!phase) throw new Error("no sequential phase");
+  return phase;
+};
+if (SEQUENTIAL) {
+  const ours = sequentialOf(skillrun);
   printTable(
     `${SEQUENTIAL} runs one at a time (start = before the tRPC call; running/terminal = the row's started_at/finished_at)`,
     [
       ...sides.map(({ side, result }) => ({
         side,
-        "start → terminal p50": ms(result.sequential!.startToTerminal.p50),
-        "start → terminal p99": ms(result.sequential!.startToTerminal.p99),
-        "start → running p50": ms(result.sequential!.startToRunning.p50),
-        "runs.start answered p50": ms(result.sequential!.startCall.p50),
+        "start → terminal p50": ms(sequentialOf(result).startToTerminal.p50),
+        "start → terminal p99": ms(sequentialOf(result).startToTerminal.p99),
+        "start → running p50": ms(sequentialOf(result).startToRunning.p50),
+        "runs.start answered p50": ms(sequentialOf(result).startCall.p50),
       })),
-      {
-        side: "ratio Skillrun / pg-boss",
-        "start → terminal p50": ratio(a.startToTerminal.p50, b.startToTerminal.p50),
-        "start → terminal p99": ratio(a.startToTerminal.p99, b.startToTerminal.p99),
-        "start → running p50": ratio(a.startToRunning.p50, b.startToRunning.p50),
-        "runs.start answered p50": ratio(a.startCall.p50, b.startCall.p50),
-      },
+      ...baselines.map(({ label, result }) => {
+        const theirs = sequentialOf(result);
+        return {
+          side: label,
+          "start → terminal p50": ratio(ours.startToTerminal.p50, theirs.startToTerminal.p50),
+          "start → terminal p99": ratio(ours.startToTerminal.p99, theirs.startToTerminal.p99),
+          "start → running p50": ratio(ours.startToRunning.p50, theirs.startToRunning.p50),
+          "runs.start answered p50": ratio(ours.startCall.p50, theirs.startCall.p50),
+        };
+      }),
     ],
   );
 }
-const [a, b] = [skillrun.loaded, pgboss.loaded];
+const loaded = skillrun.loaded;
 printTable(
   `${RUNS} runs, ${CLIENTS} closed-loop clients (each starts a run and waits for it to end)`,
   [
@@ -723,15 +906,15 @@ printTable(
       "runs.start answered p50": ms(result.loaded.startCall.p50),
       "running per tenant (mean / max)": `${result.loaded.runningPerTenant.mean.toFixed(1)} / ${result.loaded.runningPerTenant.max}`,
     })),
-    {
-      side: "ratio Skillrun / pg-boss",
-      "runs/s": ratio(a.runsPerSecond, b.runsPerSecond),
-      "start → terminal p50": ratio(a.startToTerminal.p50, b.startToTerminal.p50),
-      "start → terminal p99": ratio(a.startToTerminal.p99, b.startToTerminal.p99),
-      "start → running p50": ratio(a.startToRunning.p50, b.startToRunning.p50),
-      "runs.start answered p50": ratio(a.startCall.p50, b.startCall.p50),
+    ...baselines.map(({ label, result }) => ({
+      side: label,
+      "runs/s": ratio(loaded.runsPerSecond, result.loaded.runsPerSecond),
+      "start → terminal p50": ratio(loaded.startToTerminal.p50, result.loaded.startToTerminal.p50),
+      "start → terminal p99": ratio(loaded.startToTerminal.p99, result.loaded.startToTerminal.p99),
+      "start → running p50": ratio(loaded.startToRunning.p50, result.loaded.startToRunning.p50),
+      "runs.start answered p50": ratio(loaded.startCall.p50, result.loaded.startCall.p50),
       "running per tenant (mean / max)": "",
-    },
+    })),
   ],
 );
 printTable(
@@ -741,6 +924,9 @@ printTable(
       side,
       "app statements": result.statementsPerRun.app.toFixed(1),
       "queue statements": result.statementsPerRun.queue.toFixed(1),
+      "HTTP exchanges": (
+        result.httpExchangesPerRun.appToEngine + result.httpExchangesPerRun.engineToApp
+      ).toFixed(1),
       "CPU app": ms(result.cpu.msPerRun.app),
       "CPU engine": ms(result.cpu.msPerRun.engine),
       "CPU postgres": ms(result.cpu.msPerRun.postgres),
@@ -748,18 +934,29 @@ printTable(
       "machine busy": `${(result.cpu.machineBusyShare * 100).toFixed(0)} %`,
       "of it other processes": `${(result.cpu.otherProcessesShare * 100).toFixed(0)} %`,
     })),
-    {
-      side: "ratio Skillrun / pg-boss",
-      "app statements": ratio(skillrun.statementsPerRun.app, pgboss.statementsPerRun.app),
-      "queue statements": ratio(skillrun.statementsPerRun.queue, pgboss.statementsPerRun.queue),
-      "CPU app": ratio(skillrun.cpu.msPerRun.app, pgboss.cpu.msPerRun.app),
+    ...baselines.map(({ label, result }) => ({
+      side: label,
+      "app statements": ratio(skillrun.statementsPerRun.app, result.statementsPerRun.app),
+      "queue statements": ratio(skillrun.statementsPerRun.queue, result.statementsPerRun.queue),
+      "HTTP exchanges": "",
+      "CPU app": ratio(skillrun.cpu.msPerRun.app, result.cpu.msPerRun.app),
       "CPU engine": "",
-      "CPU postgres": ratio(skillrun.cpu.msPerRun.postgres, pgboss.cpu.msPerRun.postgres),
-      "CPU total": ratio(skillrun.cpu.msPerRun.total, pgboss.cpu.msPerRun.total),
+      "CPU postgres": ratio(skillrun.cpu.msPerRun.postgres, result.cpu.msPerRun.postgres),
+      "CPU total": ratio(skillrun.cpu.msPerRun.total, result.cpu.msPerRun.total),
       "machine busy": "",
       "of it other processes": "",
-    },
+    })),
   ],
+);
+printTable(
+  `Queue statements per run in the loaded phase, by what they touch (HTTP exchanges per run: ${skillrun.httpExchangesPerRun.appToEngine.toFixed(1)} app → engine, ${skillrun.httpExchangesPerRun.engineToApp.toFixed(1)} engine → app)`,
+  sides.flatMap(({ side, result }) =>
+    result.statementKinds.map(({ kind, perRun }) => ({
+      side,
+      statement: kind,
+      "per run": perRun.toFixed(2),
+    })),
+  ),
 );
 printTable(
   "Integrity (warm-up and sequential runs included)",
@@ -776,6 +973,42 @@ printTable(
     "duplicated deliveries": result.integrity.queueJobsPerRunAboveOne,
   })),
 );
+const goalRatios = {
+  throughputToPlain: loaded.runsPerSecond / pgboss.loaded.runsPerSecond,
+  throughputToStepJobs: loaded.runsPerSecond / pgbossSteps.loaded.runsPerSecond,
+  loadedP99ToPlain: loaded.startToTerminal.p99 / pgboss.loaded.startToTerminal.p99,
+};
+const lostOrDuplicated = sides.reduce(
+  (sum, { result }) => sum + result.integrity.unfinished + result.integrity.queueJobsPerRunAboveOne,
+  0,
+);
+printTable("Issue 19's goals (measured in this run; not asserted)", [
+  {
+    goal: `throughput ≥ ${GOALS.throughputToStepJobs.toFixed(1)}× pg-boss job per step`,
+    measured: ratio(goalRatios.throughputToStepJobs, 1),
+    met: verdict(goalRatios.throughputToStepJobs >= GOALS.throughputToStepJobs),
+  },
+  {
+    goal: `throughput ≥ ${GOALS.throughputToPlain}× plain pg-boss (stretch 1.0×)`,
+    measured: ratio(goalRatios.throughputToPlain, 1),
+    met: verdict(goalRatios.throughputToPlain >= GOALS.throughputToPlain),
+  },
+  {
+    goal: `loaded p99 ≤ ${GOALS.loadedP99ToPlain}× plain pg-boss`,
+    measured: ratio(goalRatios.loadedP99ToPlain, 1),
+    met: verdict(goalRatios.loadedP99ToPlain <= GOALS.loadedP99ToPlain),
+  },
+  {
+    goal: `engine statements per run ≤ ${GOALS.engineStatementsPerRun}`,
+    measured: skillrun.statementsPerRun.queue.toFixed(1),
+    met: verdict(skillrun.statementsPerRun.queue <= GOALS.engineStatementsPerRun),
+  },
+  {
+    goal: "0 lost, 0 duplicated (every side)",
+    measured: String(lostOrDuplicated),
+    met: verdict(lostOrDuplicated === 0),
+  },
+]);
 for (const { side, result } of sides)
   for (const error of result.errors) console.log(`${side}: ${error}`);
 for (const error of bossErrors.slice(0, 5)) console.log(`pg-boss error: ${error}`);
@@ -802,13 +1035,15 @@ for (const { side, result } of sides) {
     problems.push(
       `${side}: ${result.loaded.runningPerTenant.max} runs of one tenant executed at once (limit ${CONCURRENCY})`,
     );
-  if (i.queueJobs !== i.expected || i.queueJobsPerRunAboveOne)
+  if (i.queueJobs !== i.expectedQueueJobs || i.queueJobsPerRunAboveOne)
     problems.push(
-      `${side}: ${i.queueJobs} engine runs/jobs for ${i.expected} runs, ${i.queueJobsPerRunAboveOne} duplicated`,
+      `${side}: ${i.queueJobs} engine runs/jobs for ${i.expected} runs (${i.expectedQueueJobs} expected), ${i.queueJobsPerRunAboveOne} duplicated`,
     );
 }
 if (engineNotCompleted) problems.push(`Skillrun: ${engineNotCompleted} engine runs not Completed`);
 if (bossNotCompleted) problems.push(`pg-boss: ${bossNotCompleted} jobs not completed`);
+if (stepJobsNotCompleted)
+  problems.push(`pg-boss, a job per step: ${stepJobsNotCompleted} jobs not completed`);
 if (bossErrors.length) problems.push(`pg-boss: ${bossErrors.length} errors`);
 for (const problem of problems) console.error(`FAIL ${problem}`);
 
@@ -825,20 +1060,27 @@ await writeResult("queue", {
   },
   skillrun,
   pgboss,
-  ratios: {
-    throughput: a.runsPerSecond / b.runsPerSecond,
-    loadedP50: a.startToTerminal.p50 / b.startToTerminal.p50,
-    loadedP99: a.startToTerminal.p99 / b.startToTerminal.p99,
-    cpuPerRun: skillrun.cpu.msPerRun.total / pgboss.cpu.msPerRun.total,
-    ...(skillrun.sequential && pgboss.sequential
-      ? {
-          sequentialP50:
-            skillrun.sequential.startToTerminal.p50 / pgboss.sequential.startToTerminal.p50,
-          sequentialP99:
-            skillrun.sequential.startToTerminal.p99 / pgboss.sequential.startToTerminal.p99,
-        }
-      : {}),
-  },
+  pgbossSteps,
+  ratios: Object.fromEntries(
+    baselines.map(({ label, result }) => [
+      label,
+      {
+        throughput: loaded.runsPerSecond / result.loaded.runsPerSecond,
+        loadedP50: loaded.startToTerminal.p50 / result.loaded.startToTerminal.p50,
+        loadedP99: loaded.startToTerminal.p99 / result.loaded.startToTerminal.p99,
+        cpuPerRun: skillrun.cpu.msPerRun.total / result.cpu.msPerRun.total,
+        ...(skillrun.sequential && result.sequential
+          ? {
+              sequentialP50:
+                skillrun.sequential.startToTerminal.p50 / result.sequential.startToTerminal.p50,
+              sequentialP99:
+                skillrun.sequential.startToTerminal.p99 / result.sequential.startToTerminal.p99,
+            }
+          : {}),
+      },
+    ]),
+  ),
+  goalRatios,
   problems,
 });
 

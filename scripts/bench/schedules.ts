@@ -22,6 +22,7 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import {
   agents,
+  agentSkills,
   agentTemplates,
   schedules,
   scheduleSlots,
@@ -102,6 +103,8 @@ async function tenant(index: number) {
     .insert(agents)
     .values({ tenantId: id, name: "A", templateId: template!.id, isDefault: true })
     .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { id, skillId: skill!.id, agentId: agent!.id };
 }
 const world = await Promise.all(Array.from({ length: TENANTS }, (_, index) => tenant(index)));

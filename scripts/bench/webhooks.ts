@@ -24,6 +24,7 @@
  * pg_stat_statements, the time of the engine send, and the duplicate holder lookup's plans (custom and
  * generic). `--cpu-prof` writes the server process's V8 CPU profiles into bench/results/.
  */
+import "./throwaway-key";
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -39,6 +40,7 @@ import { createDatabase } from "@/server/db/client";
 import { migrateDatabase } from "@/server/db/migrate";
 import {
   agents,
+  agentSkills,
   agentTemplates,
   auditLog,
   memberships,
@@ -221,9 +223,12 @@ async function bench() {
     .insert(agentTemplates)
     .values({ tenantId, name: "T", systemPrompt: "p", defaultModel: "mock:instant" })
     .returning();
-  await db
+  const [defaultAgent] = await db
     .insert(agents)
-    .values({ tenantId, name: "A", templateId: template!.id, isDefault: true });
+    .values({ tenantId, name: "A", templateId: template!.id, isDefault: true })
+    .returning();
+  // An agent runs only its own skills.
+  await db.insert(agentSkills).values({ agentId: defaultAgent!.id, skillId: skill!.id });
   const userId = randomUUID();
   await db
     .insert(users)
