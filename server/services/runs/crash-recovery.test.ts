@@ -165,6 +165,20 @@ describe("settleCrashedRun (run-skill's onFailure)", () => {
     expect(await settle({ db, dispatcher }, ref, outage(), "01LAST")).toBe("failed");
   });
 
+  it("writes one event when two attempts of one handler settle the run at once", async () => {
+    const dispatcher = recordingDispatcher();
+    for (let round = 0; round < 5; round += 1) {
+      const ref = await queuedRun();
+      expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+      const outcomes = await Promise.all([
+        settle({ db, dispatcher }, ref, outage(), "01FAILED"),
+        settle({ db, dispatcher }, ref, outage(), "01FAILED"),
+      ]);
+      expect(outcomes).toEqual(["redispatched", "redispatched"]);
+      expect(await timelineOf(ref.runId)).toEqual(["running", "redispatched"]);
+    }
+  });
+
   it("leaves a run another engine run has started since to that one, when the failed one's handler is retried", async () => {
     const dispatcher = recordingDispatcher();
     const ref = await queuedRun();

@@ -39,17 +39,25 @@ async function requeueUnclaimedRun(
   reason: string,
 ) {
   const notYetForThisEngineRun: SQL = sql`not exists (${redispatchedEvents(failedRunId)})`;
-  return transitionRun(deps.db, ref, {
-    from: ["queued", "running"],
-    set: { status: "queued", startedAt: null, inngestRunId: null },
-    event: { type: "redispatched", payload: { reason, failedRunId } },
-    where: and(
-      isNull(skillRuns.turnStartedAt),
-      startedByEngineRun(failedRunId),
-      notYetForThisEngineRun,
-      // One count per failed engine run; an event that names none (written before they did) counts alone.
-      sql`(select count(distinct coalesce(${failedRunIdOfEvent}, ${runEvents.id}::text)) from ${runEvents} where ${runEvents.runId} = ${skillRuns.id} and ${runEvents.type} = 'redispatched') < ${MAX_REDISPATCHES}`,
-    ),
+  return deps.db.transaction(async (tx) => {
+    // Two attempts of one handler at once take turns on the row, so the second sees the first's event.
+    await tx
+      .select({ id: skillRuns.id })
+      .from(skillRuns)
+      .where(and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId)))
+      .for("update");
+    return transitionRun(tx, ref, {
+      from: ["queued", "running"],
+      set: { status: "queued", startedAt: null, inngestRunId: null },
+      event: { type: "redispatched", payload: { reason, failedRunId } },
+      where: and(
+        isNull(skillRuns.turnStartedAt),
+        startedByEngineRun(failedRunId),
+        notYetForThisEngineRun,
+        // One count per failed engine run; an event that names none (written before they did) counts alone.
+        sql`(select count(distinct coalesce(${failedRunIdOfEvent}, ${runEvents.id}::text)) from ${runEvents} where ${runEvents.runId} = ${skillRuns.id} and ${runEvents.type} = 'redispatched') < ${MAX_REDISPATCHES}`,
+      ),
+    });
   });
 }
 
