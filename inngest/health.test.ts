@@ -13,7 +13,13 @@ import { createDatabase } from "@/server/db/client";
 import { skillRuns } from "@/server/db/schema";
 import { QUEUE_HEALTH_QUERY } from "@/server/services/runs/queue-health";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
-import { appHealth, executionPlaneHealth, type ExecutionPlaneOptions } from "./health";
+import {
+  appHealth,
+  executionPlaneHealth,
+  HEALTH_REPORT_TTL_MS,
+  sharedReport,
+  type ExecutionPlaneOptions,
+} from "./health";
 
 const { db } = openTestDatabase();
 const signingKey = newSigningKey();
@@ -21,10 +27,11 @@ const APP_ID = "skillrun";
 const FUNCTION_IDS = ["run-skill", "reconcile-runs"];
 const MAX_QUEUED_SECONDS = 300;
 
-/** A stand-in Inngest server: `GET /health` and the function list answer as told. */
-async function fakeServer(answers: { health: number; functions: string[] }) {
+/** A stand-in Inngest server: `GET /health` and the function list answer as told; `probes` counts `/health`. */
+async function fakeServer(answers: { health: number; functions: string[]; probes?: number }) {
   const server = http.createServer((request, response) => {
     if (request.url === "/health") {
+      answers.probes = (answers.probes ?? 0) + 1;
       response.writeHead(answers.health, { "content-type": "application/json" }).end("{}");
     } else if (request.url === `/v1/apps/${APP_ID}/functions`) {
       const data = answers.functions.map((id) => ({ slug: `${APP_ID}-${id}`, version: 1 }));
@@ -223,6 +230,51 @@ describe("executionPlaneHealth", () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe("sharedReport (what /api/health serves)", () => {
+  it("probes the server once for every call within the window, and again after it", async () => {
+    const answers = { health: 200, functions: FUNCTION_IDS, probes: 0 };
+    const baseUrl = await fakeServer(answers);
+    let clock = 1_000_000;
+    const report = sharedReport(
+      () => executionPlaneHealth(options({ server: { kind: "self_hosted", baseUrl } })),
+      { now: () => clock },
+    );
+    const first = await report();
+    expect(first.status).toBe("ok");
+    clock += HEALTH_REPORT_TTL_MS - 1;
+    expect(await report()).toBe(first);
+    expect(answers.probes).toBe(1);
+    clock += 1;
+    const second = await report();
+    expect(second).not.toBe(first);
+    expect(answers.probes).toBe(2);
+  });
+
+  it("shares one computation in flight among concurrent callers", async () => {
+    const answers = { health: 503, functions: FUNCTION_IDS, probes: 0 };
+    const baseUrl = await fakeServer(answers);
+    const report = sharedReport(() =>
+      executionPlaneHealth(options({ server: { kind: "dev", baseUrl } })),
+    );
+    const reports = await Promise.all([report(), report(), report()]);
+    expect(new Set(reports).size).toBe(1);
+    expect(reports[0]?.status).toBe("unavailable");
+    expect(answers.probes).toBe(1);
+  });
+
+  it("keeps no computation that threw: the next call computes again", async () => {
+    let computations = 0;
+    const report = sharedReport(async () => {
+      computations += 1;
+      if (computations === 1) throw new Error("boom");
+      return computations;
+    });
+    await expect(report()).rejects.toThrow("boom");
+    expect(await report()).toBe(2);
+    expect(await report()).toBe(2);
   });
 });
 

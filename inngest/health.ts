@@ -165,3 +165,40 @@ export async function executionPlaneHealth(options: ExecutionPlaneOptions): Prom
     ...(queue ? { queue: { ...queue, maxQueuedSeconds: max } } : {}),
   };
 }
+
+/** How long `/api/health` serves one execution-plane report before it probes again. */
+export const HEALTH_REPORT_TTL_MS = 5_000;
+
+/**
+ * One report for every caller within `ttlMs` of its computation, and one computation in flight
+ * shared by concurrent callers: the endpoint is open to anyone, and each report costs two
+ * requests to the Inngest server and two queries, so a caller can never make the app hammer
+ * either. A computation that throws is not kept.
+ */
+export function sharedReport<T>(
+  compute: () => Promise<T>,
+  options: { ttlMs?: number; now?: () => number } = {},
+): () => Promise<T> {
+  const ttlMs = options.ttlMs ?? HEALTH_REPORT_TTL_MS;
+  const now = options.now ?? Date.now;
+  let current: { report: Promise<T>; settledAt: number | null } | null = null;
+  return () => {
+    if (current && (current.settledAt === null || now() - current.settledAt < ttlMs))
+      return current.report;
+    const entry: { report: Promise<T>; settledAt: number | null } = {
+      report: compute().then(
+        (report) => {
+          entry.settledAt = now();
+          return report;
+        },
+        (error: unknown) => {
+          if (current === entry) current = null;
+          throw error;
+        },
+      ),
+      settledAt: null,
+    };
+    current = entry;
+    return entry.report;
+  };
+}

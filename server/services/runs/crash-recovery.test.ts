@@ -93,7 +93,7 @@ describe("settleCrashedRun (run-skill's onFailure)", () => {
     const ref = await queuedRun();
     expect(await markRunning(db, ref, "01FAILED")).toBe(true);
     expect(await claimTurn(db, ref, "01FAILED")).toBe(true);
-    expect(await settle({ db, dispatcher }, ref, outage())).toBe("failed");
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("failed");
     expect(await rowOf(ref.runId)).toMatchObject({
       status: "failed",
       failureCode: "agent_crashed",
@@ -142,6 +142,72 @@ describe("settleCrashedRun (run-skill's onFailure)", () => {
     dispatcher.down = false;
     expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("redispatched");
     expect(dispatcher.sent.map((event) => event.id)).toEqual([`${ref.runId}:after:01FAILED`]);
+  });
+
+  it("counts and records a retried handler once: its failed sends do not use up the budget", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+    dispatcher.down = true;
+    for (let attempt = 0; attempt < MAX_REDISPATCHES; attempt += 1)
+      await expect(settle({ db, dispatcher }, ref, outage(), "01FAILED")).rejects.toThrow(/500/);
+    dispatcher.down = false;
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("redispatched");
+    expect(await timelineOf(ref.runId)).toEqual(["running", "redispatched"]);
+    // The budget left is that of a run stopped once.
+    for (let attempt = 1; attempt < MAX_REDISPATCHES; attempt += 1) {
+      expect(await markRunning(db, ref, `01RUN${attempt}`)).toBe(true);
+      expect(await settle({ db, dispatcher }, ref, outage(), `01RUN${attempt}`)).toBe(
+        "redispatched",
+      );
+    }
+    expect(await markRunning(db, ref, "01LAST")).toBe(true);
+    expect(await settle({ db, dispatcher }, ref, outage(), "01LAST")).toBe("failed");
+  });
+
+  it("writes one event when two attempts of one handler settle the run at once", async () => {
+    const dispatcher = recordingDispatcher();
+    for (let round = 0; round < 5; round += 1) {
+      const ref = await queuedRun();
+      expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+      const outcomes = await Promise.all([
+        settle({ db, dispatcher }, ref, outage(), "01FAILED"),
+        settle({ db, dispatcher }, ref, outage(), "01FAILED"),
+      ]);
+      expect(outcomes).toEqual(["redispatched", "redispatched"]);
+      expect(await timelineOf(ref.runId)).toEqual(["running", "redispatched"]);
+    }
+  });
+
+  it("leaves a run another engine run has started since to that one, when the failed one's handler is retried", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01FAILED")).toBe(true);
+    dispatcher.down = true;
+    await expect(settle({ db, dispatcher }, ref, outage(), "01FAILED")).rejects.toThrow(/500/);
+    // Meanwhile the reconciler's resend starts another engine run, which claims the turn.
+    expect(await markRunning(db, ref, "01RESENT")).toBe(true);
+    expect(await claimTurn(db, ref, "01RESENT")).toBe(true);
+    dispatcher.down = false;
+    expect(await settle({ db, dispatcher }, ref, outage(), "01FAILED")).toBe("unchanged");
+    expect(await rowOf(ref.runId)).toMatchObject({
+      status: "running",
+      inngestRunId: "01RESENT",
+      failureCode: null,
+    });
+    expect(await timelineOf(ref.runId)).toEqual(["running", "redispatched", "running"]);
+    expect(dispatcher.sent).toEqual([]);
+  });
+
+  it("leaves a run another engine run has started alone when a stale engine run fails, outage or not", async () => {
+    const dispatcher = recordingDispatcher();
+    const ref = await queuedRun();
+    expect(await markRunning(db, ref, "01CURRENT")).toBe(true);
+    expect(await settle({ db, dispatcher }, ref, outage(), "01STALE")).toBe("unchanged");
+    expect(await settle({ db, dispatcher }, ref, new Error("boom"), "01STALE")).toBe("unchanged");
+    expect(await rowOf(ref.runId)).toMatchObject({ status: "running", inngestRunId: "01CURRENT" });
+    // The current engine run's own crash still fails it.
+    expect(await settle({ db, dispatcher }, ref, new Error("boom"), "01CURRENT")).toBe("failed");
   });
 
   it("leaves a terminal run, and an event that names no run, alone", async () => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { skillRuns, skills, skillVersions } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
@@ -187,6 +187,7 @@ export async function failRun(
   db: Database,
   ref: RunRef,
   failure: { code: FailureCode; reason: string; usage?: TokenUsage; detail?: ModelFailureDetail },
+  where?: SQL,
 ) {
   const reason = storableText(failure.reason, MAX_FAILURE_REASON_CHARS);
   return transitionRun(db, ref, {
@@ -200,6 +201,7 @@ export async function failRun(
       ...(failure.usage ? usageColumns(failure.usage) : {}),
     },
     event: { type: "failed", payload: { failureCode: failure.code, reason } },
+    where,
   });
 }
 
@@ -221,19 +223,30 @@ export function crashReason(error: unknown): string {
     : "The run crashed on a database error.";
 }
 
+/** The run is this engine run's: not started by any (still queued), or marked running by it. */
+export const startedByEngineRun = (inngestRunId: string) =>
+  or(isNull(skillRuns.inngestRunId), eq(skillRuns.inngestRunId, inngestRunId));
+
 /**
  * run-skill's failure handler: the run named by the triggering event is failed as crashed.
  * Both arguments come back from the engine, so they are read as untrusted: an event that
- * names no run changes nothing.
+ * names no run changes nothing. With `failedRunId`, only while the run is that engine run's:
+ * one that another engine run has started since is left to it.
  */
 export async function failCrashedRun(
   db: Database,
   triggeringEventData: unknown,
   error: unknown,
+  failedRunId?: string,
 ): Promise<boolean> {
   const ref = runRefSchema.safeParse(triggeringEventData);
   if (!ref.success) return false;
-  return failRun(db, ref.data, { code: "agent_crashed", reason: crashReason(error) });
+  return failRun(
+    db,
+    ref.data,
+    { code: "agent_crashed", reason: crashReason(error) },
+    failedRunId === undefined ? undefined : startedByEngineRun(failedRunId),
+  );
 }
 
 /**
