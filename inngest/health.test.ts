@@ -265,6 +265,22 @@ describe("sharedReport (what /api/health serves)", () => {
     expect(answers.probes).toBe(1);
   });
 
+  it("keeps no report its caller does not want kept: the next call computes again", async () => {
+    const answers = { health: 503, functions: FUNCTION_IDS, probes: 0 };
+    const baseUrl = await fakeServer(answers);
+    const report = sharedReport(
+      () => executionPlaneHealth(options({ server: { kind: "dev", baseUrl } })),
+      { keep: (health) => health.status === "ok", now: () => 1_000_000 },
+    );
+    expect((await report()).status).toBe("unavailable");
+    answers.health = 200;
+    expect((await report()).status).toBe("ok");
+    expect(answers.probes).toBe(2);
+    answers.health = 503;
+    expect((await report()).status).toBe("ok");
+    expect(answers.probes).toBe(2);
+  });
+
   it("keeps no computation that threw: the next call computes again", async () => {
     let computations = 0;
     const report = sharedReport(async () => {

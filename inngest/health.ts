@@ -177,10 +177,16 @@ export const HEALTH_REPORT_TTL_MS = 5_000;
  */
 export function sharedReport<T>(
   compute: () => Promise<T>,
-  options: { ttlMs?: number; now?: () => number } = {},
+  options: {
+    ttlMs?: number;
+    now?: () => number;
+    /** Whether a report is kept for the window; one that is not is still shared while computed. */
+    keep?: (report: T) => boolean;
+  } = {},
 ): () => Promise<T> {
   const ttlMs = options.ttlMs ?? HEALTH_REPORT_TTL_MS;
   const now = options.now ?? Date.now;
+  const keep = options.keep ?? (() => true);
   let current: { report: Promise<T>; settledAt: number | null } | null = null;
   return () => {
     if (current && (current.settledAt === null || now() - current.settledAt < ttlMs))
@@ -189,6 +195,7 @@ export function sharedReport<T>(
       report: compute().then(
         (report) => {
           entry.settledAt = now();
+          if (!keep(report) && current === entry) current = null;
           return report;
         },
         (error: unknown) => {

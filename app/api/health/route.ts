@@ -7,15 +7,18 @@ import { env } from "@/server/env";
 
 export const dynamic = "force-dynamic";
 
-const executionPlaneReport = sharedReport(() =>
-  executionPlaneHealth({
-    db: getDb(),
-    server: inngestServerOf(env),
-    signingKey: env.INNGEST_SIGNING_KEY,
-    appId: inngest.id,
-    functionIds: functions.map((fn) => fn.id()),
-    maxQueuedSeconds: env.SKILLRUN_HEALTH_MAX_QUEUED_SECONDS,
-  }),
+const executionPlaneReport = sharedReport(
+  () =>
+    executionPlaneHealth({
+      db: getDb(),
+      server: inngestServerOf(env),
+      signingKey: env.INNGEST_SIGNING_KEY,
+      appId: inngest.id,
+      functionIds: functions.map((fn) => fn.id()),
+      maxQueuedSeconds: env.SKILLRUN_HEALTH_MAX_QUEUED_SECONDS,
+    }),
+  // A red plane turns green the moment the engine syncs: whoever waits on it sees that at once.
+  { keep: (report) => report.status === "ok" },
 );
 
 /**
@@ -23,7 +26,8 @@ const executionPlaneReport = sharedReport(() =>
  * `?scope=app`: the app answers and reaches its database (what a load balancer routes on, and
  * what the launcher waits for before it syncs). Otherwise the execution plane too: 503 when
  * runs do not execute (see `executionPlaneHealth`), for a monitor to page on; that report is
- * computed at most once every 5 s (`sharedReport`), whoever asks how often.
+ * computed at most once every 5 s while healthy, and once at a time otherwise
+ * (`sharedReport`), whoever asks how often.
  */
 export async function GET(request: Request) {
   const report =
