@@ -63,6 +63,8 @@ export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
   afterCheckpointCommit?: (runId: string) => void;
   /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
   refuseCheckpoint?: (runId: string) => boolean;
+  /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
+  stepsWritten?: (runId: string, stepIds: string[]) => void;
 };
 
 export type EngineConfig = {
@@ -301,6 +303,18 @@ export class InngestEngine {
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
   private activeRequests = 0;
+  /**
+   * Request slots promised to rows an in-flight statement writes leased (see canDispatchNow):
+   * reserved in memory before the statement, so neither one plan nor concurrent plans lease
+   * more rows than there are free slots.
+   */
+  private plannedLeases = 0;
+  /** Queue items written leased and not yet sent, by id: each holds a request slot; close() unleases them. */
+  private readonly unsent = new Map<number, QueueItem>();
+  /** Resolved when `plannedLeases` drops to 0 (close() waits for it). */
+  private plannedLeasesSettled: (() => void)[] = [];
+  /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
+  private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
   private stopped = false;
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
@@ -413,11 +427,26 @@ export class InngestEngine {
     this.pruneTimer.unref();
   }
 
-  /** Graceful: no new work; waits for SDK requests in flight to be recorded. */
+  /**
+   * Graceful: no new work; waits for SDK requests in flight to be recorded, then unleases the
+   * rows written leased that were never sent, so the next start does not count them as
+   * interrupted attempts.
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.stopTimers();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.plannedLeases > 0) {
+      const planned =
+        this.plannedLeases > 0
+          ? new Promise<void>((resolve) => this.plannedLeasesSettled.push(resolve))
+          : undefined;
+      await Promise.allSettled([...this.inFlight, ...(planned ? [planned] : [])]);
+    }
+    const unsent = [...this.unsent.keys()];
+    this.unsent.clear();
+    if (unsent.length > 0)
+      await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = null
+        where id = any(${unsent}::bigint[]) and leased_at is not null`;
     this.stopped = true;
   }
 
@@ -617,6 +646,7 @@ export class InngestEngine {
         // Two events of one send with the same id (or idempotency key): the first one wins.
         if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
           this.releaseSlots(candidate.heldSlots);
+          if (candidate.planned.leased) this.releasePlannedLeases(1);
           continue;
         }
         for (const key of candidate.planned.dedupeKeys) claimed.add(key);
@@ -651,7 +681,10 @@ export class InngestEngine {
 
   /** A planned run whose statement failed or was not needed gives its slots back. */
   private dropPlan(plan: EnginePlan) {
-    for (const candidate of plan.candidates) this.releaseSlots(candidate.heldSlots);
+    for (const candidate of plan.candidates) {
+      this.releaseSlots(candidate.heldSlots);
+      if (candidate.planned.leased) this.releasePlannedLeases(1);
+    }
   }
 
   /** After an ingest statement committed: runs into memory and the scheduler, then waits. */
@@ -664,6 +697,7 @@ export class InngestEngine {
       const row = created.get(candidate.planned.runId);
       if (!row) {
         this.releaseSlots(candidate.heldSlots);
+        if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
           this.config.log({
             level: "info",
@@ -797,6 +831,8 @@ export class InngestEngine {
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     const dispatchable = this.canDispatchNow(undefined, Date.now());
     const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
+    const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
+    if (leased) this.plannedLeases++;
     return {
       fn,
       concurrency,
@@ -812,7 +848,7 @@ export class InngestEngine {
         cron: cron ?? null,
         dedupeKeys,
         cancels,
-        leased: dispatchable && (concurrency.length === 0 || heldSlots.length > 0),
+        leased,
       },
     };
   }
@@ -855,6 +891,7 @@ export class InngestEngine {
       ...(planned.leased ? { leaseGen: 1 } : {}),
     };
     if (candidate.heldSlots.length > 0) this.holdSlots(item, candidate.heldSlots);
+    if (planned.leased) this.adoptLease(item);
     this.schedule(item);
   }
 
@@ -880,12 +917,20 @@ export class InngestEngine {
     };
   }
 
-  private async getRun(id: string): Promise<RunState | undefined> {
+  /** The run's one RunState: concurrent callers share a load in progress, never two copies. */
+  private getRun(id: string): Promise<RunState | undefined> {
     const cached = this.runs.get(id);
-    if (cached) return cached;
-    const run = await this.loadRun(id);
-    if (run?.status === "Running") this.runs.set(id, run);
-    return run;
+    if (cached) return Promise.resolve(cached);
+    const loading = this.loadingRuns.get(id);
+    if (loading) return loading;
+    const load = this.loadRun(id)
+      .then((run) => {
+        if (run?.status === "Running" && !this.runs.has(id)) this.runs.set(id, run);
+        return run?.status === "Running" ? this.runs.get(id) : run;
+      })
+      .finally(() => this.loadingRuns.delete(id));
+    this.loadingRuns.set(id, load);
+    return load;
   }
 
   /**
@@ -908,7 +953,7 @@ export class InngestEngine {
     const { next } = change;
     const now = Date.now();
     let dispatchable = this.canDispatchNow(undefined, now)
-      ? this.config.maxConcurrentRequests - this.activeRequests
+      ? this.config.maxConcurrentRequests - this.committedRequests()
       : 0;
     const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
     // Only the call whose response this is hands its slots on (a resolved wait has none).
@@ -923,6 +968,8 @@ export class InngestEngine {
       item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
     }
     const leaseWaiter = handOff?.waiter !== undefined && dispatchable > 0;
+    const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
+    this.plannedLeases += leases;
     const plan = this.planIngest(
       change.emit?.length ? this.parseEvents(change.emit, { internal: true }) : [],
     );
@@ -980,14 +1027,17 @@ export class InngestEngine {
         (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
     } catch (error) {
       run.storedSteps = Math.min(run.storedSteps, from);
+      this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
+    if (result?.updated) this.config.faults?.stepsWritten?.(run.id, ids);
     for (const id of result?.deleted ?? []) this.unschedule(Number(id));
     if (!result?.updated) {
       run.storedSteps = Math.min(run.storedSteps, from);
+      this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       return;
@@ -1011,6 +1061,11 @@ export class InngestEngine {
         ...(item.leased ? { leaseGen: 1 } : {}),
       });
     }
+    const adopted = scheduled.filter((item) => item.leased);
+    for (const item of adopted) this.unsent.set(item.id, item);
+    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+      this.unsent.set(handOff.waiter.id, handOff.waiter);
+    this.releasePlannedLeases(leases);
     if (handOff) this.completeHandOff(handOff, scheduled, result.handoff_gen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
@@ -1063,6 +1118,7 @@ export class InngestEngine {
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
+    if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
     let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
     try {
@@ -1085,21 +1141,27 @@ export class InngestEngine {
       select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
         ${ingest.result}`;
     } catch (error) {
+      if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       throw error;
     }
     if (!result?.finished) {
+      if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       return false;
     }
     this.fault("finalize.stored");
+    this.config.faults?.stepsWritten?.(run.id, ids);
     run.status = status;
     run.storedSteps = run.stack.length;
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
+    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+      this.unsent.set(handOff.waiter.id, handOff.waiter);
+    if (leaseWaiter) this.releasePlannedLeases(1);
     if (handOff) this.completeHandOff(handOff, [], result.handoff_gen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
@@ -1206,19 +1268,28 @@ export class InngestEngine {
     const index = this.ready.findIndex((item) => item.id === queueId);
     if (index < 0) return;
     const [removed] = this.ready.splice(index, 1);
-    // An item dropped before dispatch gives back the slots it was handed.
-    if (removed) this.release(removed);
+    if (!removed) return;
+    // An item dropped before dispatch gives back the slots it was handed, and its request slot.
+    if (this.unsent.get(removed.id) === removed) {
+      this.unsent.delete(removed.id);
+      this.pump();
+    }
+    this.release(removed);
   }
 
   private pump() {
-    while (
-      !this.stopped &&
-      !this.closing &&
-      this.activeRequests < this.config.maxConcurrentRequests &&
-      this.ready.length > 0
-    ) {
-      const item = this.ready.shift();
+    while (!this.stopped && !this.closing && this.ready.length > 0) {
+      // With every free slot promised, only an item written leased (it holds one) may go.
+      const index =
+        this.committedRequests() < this.config.maxConcurrentRequests
+          ? 0
+          : this.unsent.size > 0
+            ? this.ready.findIndex((item) => this.unsent.get(item.id) === item)
+            : -1;
+      if (index < 0) break;
+      const [item] = this.ready.splice(index, 1);
       if (!item) break;
+      if (this.unsent.get(item.id) === item) this.unsent.delete(item.id);
       this.activeRequests++;
       const work = this.process(item)
         .catch((error: unknown) => {
@@ -1398,8 +1469,31 @@ export class InngestEngine {
       runAt <= Date.now() &&
       (run?.concurrency.length ?? 0) === 0 &&
       this.ready.length === 0 &&
-      this.activeRequests < this.config.maxConcurrentRequests
+      this.committedRequests() < this.config.maxConcurrentRequests
     );
+  }
+
+  /** Request slots in use or promised: requests sent, rows being written leased, leased rows not yet sent. */
+  private committedRequests(): number {
+    return this.activeRequests + this.plannedLeases + this.unsent.size;
+  }
+
+  /** The statement that was to write these rows leased committed (they are in `unsent` now) or failed. */
+  private releasePlannedLeases(count: number) {
+    if (count <= 0) return;
+    this.plannedLeases -= count;
+    if (this.plannedLeases === 0) {
+      const settled = this.plannedLeasesSettled;
+      this.plannedLeasesSettled = [];
+      for (const resolve of settled) resolve();
+    }
+    this.pump();
+  }
+
+  /** A run's first call, written leased: it keeps its request slot until it is sent. */
+  private adoptLease(item: QueueItem) {
+    this.unsent.set(item.id, item);
+    this.releasePlannedLeases(1);
   }
 
   private backoffMs(attempt: number): number {
@@ -1802,7 +1896,7 @@ export class InngestEngine {
         returning id
       ), saved as (
         update ${s}.runs set steps = steps || ${JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value])))}::text::jsonb,
-          stack = stack || ${fresh.map((save) => save.id)}::text[]
+          stack = stack || array(select id from unnest(${fresh.map((save) => save.id)}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n)
         where id = ${runId} and status = 'Running' and exists (select 1 from lease)
         returning id
       )
@@ -1824,12 +1918,19 @@ export class InngestEngine {
         error: "stale dispatch: the run ended or its step was dispatched again",
       };
     }
+    this.config.faults?.stepsWritten?.(
+      runId,
+      fresh.map((save) => save.id),
+    );
+    // Everything before was stored: so are these now, and no persist or finalize re-sends them.
+    const allStored = run.storedSteps === run.stack.length;
     for (const save of fresh) {
       if (save.id in run.steps) continue;
       run.steps[save.id] = save.value;
       run.stack.push(save.id);
       run.pending.delete(save.id);
     }
+    if (allStored) run.storedSteps = run.stack.length;
     if (current) current.item.attempt = 0;
     return { status: 200 };
   }

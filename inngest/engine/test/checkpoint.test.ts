@@ -20,10 +20,14 @@ import {
 
 let onCheckpointCommit: ((runId: string) => void) | undefined;
 let refuseCheckpoints = false;
+/** Per run, the step ids each committed persist, finalize or checkpoint wrote. */
+const stepWrites = new Map<string, string[][]>();
 const t = setupEngine({
   faults: {
     afterCheckpointCommit: (runId) => onCheckpointCommit?.(runId),
     refuseCheckpoint: () => refuseCheckpoints,
+    stepsWritten: (runId, stepIds) =>
+      stepWrites.set(runId, [...(stepWrites.get(runId) ?? []), stepIds]),
   },
 });
 
@@ -63,6 +67,32 @@ describe("every SDK request", () => {
     expect(last.requestId).not.toBe(first.requestId);
     // The sleep's wake-up is another queue item than the first dispatch.
     expect(last.jobId).not.toBe(first.jobId);
+  });
+});
+
+describe("step outputs", () => {
+  it("each is written to the run once: a finalize after checkpoints re-sends none of them", async () => {
+    const client = t.client("written-once");
+    const eventName = uniqueName("written-once/go");
+    const fn = client.createFunction(
+      { id: "written-once", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const a = await step.run("a", () => "x".repeat(10_000));
+        const b = await step.run("b", () => a.length);
+        await step.sleep("nap", "50ms");
+        const c = await step.run("c", () => b + 1);
+        return c;
+      },
+    );
+    await t.serve(client, [fn]);
+    const [eventId] = await t.send({ name: eventName });
+    const run = await t.finishedRunOf(eventId!, "Completed");
+
+    expect(run.output).toBe(10_001);
+    const written = (stepWrites.get(run.run_id) ?? []).flat();
+    // Four steps (the sleep is one), each in exactly one write.
+    expect(written).toHaveLength(4);
+    expect(new Set(written).size).toBe(4);
   });
 });
 

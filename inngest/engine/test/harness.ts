@@ -251,9 +251,12 @@ export class EngineHarness {
 
   /**
    * Starts the engine; after the first start it reuses the same port so SDK clients keep
-   * working. `faults` injects failures at named points (see EngineFaults) for this start only.
+   * working. `faults` injects failures at named points (see EngineFaults) for this start only;
+   * `maxConcurrentRequests` caps the engine's SDK requests in flight for this start only.
    */
-  async start(extra: Pick<EngineStartOptions, "faults"> = {}): Promise<Engine> {
+  async start(
+    extra: Pick<EngineStartOptions, "faults" | "maxConcurrentRequests"> = {},
+  ): Promise<Engine> {
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl)
       throw new Error("DATABASE_URL is not set: is test/setup-database.ts in setupFiles?");
