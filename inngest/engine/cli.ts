@@ -21,6 +21,7 @@ const { values } = parseArgs({
     "no-discovery": { type: "boolean", default: false },
     "history-retention": { type: "string", default: "168" },
     "no-checkpointing": { type: "boolean", default: false },
+    "drain-timeout": { type: "string", default: "30" },
     // From the environment too, as `inngest start` reads them: a key in argv is visible in `ps`.
     "signing-key": { type: "string", default: process.env.INNGEST_SIGNING_KEY || undefined },
     "signing-key-fallback": {
@@ -42,6 +43,8 @@ const usage = `usage: npm run engine -- -u <app serve url> [-p 8288] [--database
       --history-retention H keep finished runs and their events H hours (default 168)
       --no-checkpointing    one step per SDK request, instead of letting the SDK run steps back to
                             back and checkpoint each (the default, as real Inngest servers run it)
+      --drain-timeout SECS  on SIGTERM, wait at most SECS (default 30) for requests in flight to be
+                            recorded, then stop anyway (the next leader recovers those steps)
       --signing-key KEY     run signed, like \`inngest start\`: sign every request to the app and require
                             the key (hashed, as the SDK sends it) on /fn/register and /v1/* (or INNGEST_SIGNING_KEY)
       --signing-key-fallback KEY  also accepted from the SDK while keys rotate (or INNGEST_SIGNING_KEY_FALLBACK)
@@ -80,6 +83,7 @@ const engine = await startEngine({
   pollIntervalSeconds: values["no-poll"] ? 0 : number("poll-interval", values["poll-interval"]),
   historyRetentionHours: number("history-retention", values["history-retention"]),
   checkpointing: !values["no-checkpointing"],
+  drainTimeoutSeconds: number("drain-timeout", values["drain-timeout"]),
 }).catch((error: unknown) => {
   if (!(error instanceof SigningKeyError)) throw error;
   console.error(`${error.message}\n${usage}`);

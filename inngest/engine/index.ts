@@ -59,6 +59,12 @@ export type EngineOptions = {
   checkpointing?: boolean;
   /** After a restart, seconds an interrupted request may still checkpoint before its step is dispatched again (default 10). */
   interruptedRequestGraceSeconds?: number;
+  /**
+   * How long a graceful stop waits for SDK requests in flight to be recorded (default 30 s);
+   * past it the term ends abruptly, and the next leader recovers those steps (their checkpoints
+   * still count within its interrupted-request grace).
+   */
+  drainTimeoutSeconds?: number;
   log?: (line: EngineLogLine) => void;
   /** Fault injection for tests (issue 19, D1–D4); never set in production. */
   faults?: EngineFaults;
@@ -435,7 +441,32 @@ const defaultLog = (line: EngineLogLine) => {
 
 type Handler = ReturnType<typeof createHandler>;
 /** What one term of leadership runs; a standby has none. */
-type Term = { engine: InngestEngine; sql: Sql; handle: Handler; poller?: NodeJS.Timeout };
+type Term = {
+  engine: InngestEngine;
+  sql: Sql;
+  handle: Handler;
+  poller?: NodeJS.Timeout;
+  /** Set by a graceful stop: in-flight requests are still served, nothing new is dispatched. */
+  draining: boolean;
+  /** Ends a drain that is under way when the term ends abruptly. */
+  halt: () => void;
+  halted: Promise<void>;
+};
+
+/** Resolves true once the engine has drained, false if the term was halted or the cap passed first. */
+async function drained(current: Term, capMs: number): Promise<boolean> {
+  current.draining = true;
+  let timer: NodeJS.Timeout | undefined;
+  const capped = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), capMs);
+  });
+  const closed = current.engine.close().then(() => true as const);
+  try {
+    return await Promise.race([closed, capped, current.halted.then(() => false as const)]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Starts the engine: the HTTP API at once, then the election (leadership.ts). The leader
@@ -481,10 +512,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await sql.end({ timeout: 0 });
       throw error;
     }
+    let halt = () => {};
+    const halted = new Promise<void>((resolve) => {
+      halt = resolve;
+    });
     const current: Term = {
       engine,
       sql,
       handle: createHandler(engine, sql, keys, () => [...watched]),
+      draining: false,
+      halt,
+      halted,
     };
     term = current;
     await syncWatched(current);
@@ -494,21 +532,28 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       current.poller.unref();
     }
   };
-  /** Abrupt (the lock is lost: nothing more may be written) or graceful (in-flight work is recorded). */
+  const drainCapMs = (options.drainTimeoutSeconds ?? 30) * 1000;
+  /**
+   * Abrupt (the lock is lost: nothing more may be written) or graceful (in-flight work is
+   * recorded). A graceful end turns abrupt when the lock is lost while draining, or at the cap.
+   */
   const endTerm = async (graceful: boolean) => {
     const current = term;
     if (!current) return;
     clearInterval(current.poller);
-    if (graceful) {
-      // Requests in flight may still checkpoint: the term serves them until the engine has drained.
-      await current.engine.close();
+    // Requests in flight may still checkpoint: the term serves them until the engine has drained.
+    if (graceful && (await drained(current, drainCapMs))) {
       if (term === current) term = null;
       await current.sql.end({ timeout: 5 });
-    } else {
-      term = null;
-      current.engine.crash();
-      await current.sql.end({ timeout: 0 });
+      return;
     }
+    // Already ended abruptly (the lock was lost while draining).
+    if (term !== current) return;
+    if (graceful) log({ level: "warn", msg: "engine.drain_timeout", drain_timeout_ms: drainCapMs });
+    term = null;
+    current.halt();
+    current.engine.crash();
+    await current.sql.end({ timeout: 0 });
   };
   const leadership = createLeadership({
     databaseUrl: options.databaseUrl,
@@ -518,6 +563,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log,
   });
   const standbyMessage = `standby: another engine holds the lock on ${leadership.database}`;
+  const drainingMessage = `draining: this engine is stopping; its standby takes over the lock on ${leadership.database} once it has`;
 
   const server = http.createServer((request, response) => {
     const current = term;
@@ -533,6 +579,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         "retry-after": "1",
       });
       response.end(JSON.stringify(body));
+      return;
+    }
+    // A load balancer takes a draining leader out of rotation; a request in flight whose
+    // checkpoint then cannot reach it answers with its steps instead (the SDK's fallback).
+    if (current.draining && request.url === "/health") {
+      response.writeHead(503, {
+        "content-type": "application/json",
+        "x-inngest-server-kind": kind,
+        "retry-after": "1",
+      });
+      response.end(JSON.stringify({ status: 503, message: drainingMessage }));
       return;
     }
     current.handle(request, response).catch((error: unknown) => {

@@ -37,7 +37,11 @@ export type Leadership = {
   database: string;
   /** The first attempt: a leader has run `onElected` when this resolves; a standby polls on. */
   start: () => Promise<EngineRole>;
-  /** No more elections; `stopExecuting` runs (a leader stops), then the lock is given back. */
+  /**
+   * No more elections; `stopExecuting` runs (a leader stops), then the lock is given back. A
+   * leader keeps watching its lock until `stopExecuting` resolves: a loss meanwhile runs
+   * `onLost` at once, which must end `stopExecuting` too.
+   */
   stop: (stopExecuting: () => Promise<void>) => Promise<void>;
 };
 
@@ -107,6 +111,8 @@ class Election implements Leadership {
   readonly database: string;
   private current: EngineRole = "standby";
   private stopped = false;
+  /** A stopped leader still executing (draining): its heartbeat and `onclose` stay live. */
+  private draining = false;
   private client: Sql | null = null;
   private timer: NodeJS.Timeout | undefined;
   /** Serialises election, loss and stop, so each sees the state the last one left. */
@@ -140,8 +146,16 @@ class Election implements Leadership {
   stop = (stopExecuting: () => Promise<void>) =>
     this.serially(async () => {
       this.stopped = true;
-      clearTimeout(this.timer);
-      await stopExecuting();
+      // A drain can last as long as the slowest request in flight: a lock lost meanwhile must
+      // still stop it, or the old leader writes while the standby has taken over.
+      this.draining = this.current === "leader";
+      if (!this.draining) clearTimeout(this.timer);
+      try {
+        await stopExecuting();
+      } finally {
+        this.draining = false;
+        clearTimeout(this.timer);
+      }
       this.current = "standby";
       // Ending the session frees the lock; an explicit unlock first makes it immediate.
       await this.client?.unsafe(`select pg_advisory_unlock_all()`).catch(() => {});
@@ -172,12 +186,12 @@ class Election implements Leadership {
 
   private schedule(ms: number) {
     clearTimeout(this.timer);
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), ms);
+    if (!this.stopped || this.draining) this.timer = setTimeout(() => void this.tick(), ms);
   }
 
   /** Stops executing before anything else (not queued behind an election still syncing apps). */
   private lose(reason: string) {
-    if (this.current !== "leader" || this.stopped) return;
+    if (this.current !== "leader" || (this.stopped && !this.draining)) return;
     this.current = "standby";
     this.options.log({ level: "error", msg: "leadership.lost", database: this.database, reason });
     const halted = this.options.onLost(reason);
@@ -228,12 +242,13 @@ class Election implements Leadership {
   }
 
   private async tick() {
-    if (this.stopped) return;
+    if (this.stopped && !this.draining) return;
     if (this.current === "leader") {
       const held = await this.stillHeld().catch(() => false);
       if (!held) return this.lose("the lock is no longer held by this engine's session");
       return this.schedule(this.heartbeatMs);
     }
+    if (this.stopped) return;
     const outcome = await this.serially(() => this.attempt()).catch((error: unknown) => {
       this.options.log({
         level: "warn",

@@ -8,8 +8,8 @@
 import { Inngest, type Logger } from "inngest";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEngine, type Engine } from "@/inngest/engine";
-import { gate, startAppServer, uniqueName, waitFor, type AppServer } from "./harness";
+import { startEngine, type Engine, type EngineLogLine } from "@/inngest/engine";
+import { gate, startAppServer, uniqueName, waitFor, type AppServer, type Gate } from "./harness";
 import { startLeaderProxy, type LeaderProxy } from "./leader-proxy";
 
 const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -21,17 +21,21 @@ const databaseUrl = () => {
 
 let engines: Engine[] = [];
 let apps: AppServer[] = [];
+/** Steps held in the app: released after each test, so a failed one cannot hang the engines' close. */
+let holds: Gate[] = [];
 let proxy: LeaderProxy;
 let db: postgres.Sql;
 
-const start = () =>
+const start = (options: { drainTimeoutSeconds?: number; logged?: EngineLogLine[] } = {}) =>
   startEngine({
     port: 0,
     databaseUrl: databaseUrl(),
     retryIntervalSeconds: 0.05,
     pollIntervalSeconds: 0,
     leaderPollSeconds: 0.2,
+    drainTimeoutSeconds: options.drainTimeoutSeconds,
     log: (line) => {
+      options.logged?.push(line);
       if (process.env.CONFORMANCE_ENGINE_LOG)
         process.stderr.write(`[engine] ${JSON.stringify(line)}\n`);
     },
@@ -45,6 +49,8 @@ beforeAll(async () => {
   proxy = await startLeaderProxy(() => engines.map((engine) => engine.url), { checkEveryMs: 50 });
 });
 afterEach(async () => {
+  for (const hold of holds) hold.release();
+  holds = [];
   await Promise.all(engines.map((engine) => engine.close().catch(() => {})));
   await Promise.all(apps.map((app) => app.close()));
   engines = [];
@@ -67,6 +73,7 @@ async function blockingApp(leader: Engine) {
   const counts = { before: 0, attempts: [] as number[] };
   const entered = gate();
   const hold = gate();
+  holds.push(hold);
   const fn = client.createFunction(
     { id: "blocking", retries: 2, triggers: [{ event: eventName }] },
     async ({ step, attempt }) => {
@@ -89,11 +96,21 @@ async function blockingApp(leader: Engine) {
 }
 
 async function send(name: string): Promise<string> {
-  const response = await fetch(`${proxy.url}/e/test-key`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, data: {} }),
-  });
+  // A 503 stores nothing; the SDK retries it, and so does this while the proxy's health check
+  // has not yet seen a just-started leader.
+  const response = await waitFor(
+    async () => {
+      const answer = await fetch(`${proxy.url}/e/test-key`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name, data: {} }),
+      });
+      if (answer.status !== 503) return answer;
+      await answer.arrayBuffer();
+      return undefined;
+    },
+    { message: `the proxy to accept a send of ${name}` },
+  );
   const body = (await response.json()) as { ids?: string[] };
   const id = body.ids?.[0];
   if (response.status !== 200 || !id) throw new Error(`send answered ${response.status}`);
@@ -124,6 +141,18 @@ const finishedOnce = async (runId: string, status: string) => {
     select count(*)::int as finished from inngest_engine.events
     where name = 'inngest/function.finished' and payload->'data'->>'run_id' = ${runId}`;
   expect(row?.finished).toBe(1);
+};
+const killLockSession = () => db<{ killed: boolean }[]>`
+  select pg_terminate_backend(l.pid) as killed from pg_locks l
+  where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.objid = 1
+    and l.database = (select oid from pg_database where datname = current_database())`;
+/** Settles a flag, so a test can wait for a promise with a deadline instead of hanging on it. */
+const tracked = (promise: Promise<void>) => {
+  const state = { settled: false };
+  void promise.finally(() => {
+    state.settled = true;
+  });
+  return state;
 };
 const leaderOf = () =>
   waitFor(
@@ -210,11 +239,7 @@ describe("one leader per database", () => {
     const run = await runOf(await send(app.eventName));
     await app.entered.promise;
 
-    const killed = await db<{ killed: boolean }[]>`
-      select pg_terminate_backend(l.pid) as killed from pg_locks l
-      where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.objid = 1
-        and l.database = (select oid from pg_database where datname = current_database())`;
-    expect(killed).toEqual([{ killed: true }]);
+    expect(await killLockSession()).toEqual([{ killed: true }]);
     // It may win the lock back in a later term (after a poll interval), but the term that lost
     // it runs nothing more: the response of its in-flight request is not recorded.
     await waitFor(() => first.role() === "standby", {
@@ -225,6 +250,61 @@ describe("one leader per database", () => {
     await leaderOf();
     await finishedOnce(run.id, "Completed");
     // Its step's checkpoint reaches whichever engine leads by then: kept, not run again.
+    expect(app.counts).toEqual({ before: 1, attempts: [0] });
+  });
+
+  it("a leader that loses its lock while draining stops at once, not when its in-flight request answers; the next leader finishes the run exactly once", async () => {
+    const logged: EngineLogLine[] = [];
+    // No cap within the test: only the lost lock can end this drain early.
+    const first = await start({ logged, drainTimeoutSeconds: 3_600 });
+    const app = await blockingApp(first);
+    const standby = await start();
+    const run = await runOf(await send(app.eventName));
+    await app.entered.promise;
+
+    const closing = tracked(first.close());
+    // Draining: still the leader (it holds the lock, serves its in-flight request), but a load
+    // balancer's health check sends new traffic elsewhere.
+    await waitFor(async () => (await fetch(`${first.url}/health`)).status === 503, {
+      message: "the draining leader's /health to answer 503",
+    });
+    expect(first.role()).toBe("leader");
+    expect(closing.settled).toBe(false);
+
+    expect(await killLockSession()).toEqual([{ killed: true }]);
+    // The drain ends with the lock, while the app still holds the step: the old term writes nothing more.
+    await waitFor(() => closing.settled, {
+      message: "the draining engine that lost its lock to stop without waiting for its request",
+    });
+    expect(first.role()).toBe("standby");
+    expect(logged.map((line) => line.msg)).toContain("leadership.lost");
+    engines = engines.filter((engine) => engine !== first);
+    expect(await leaderOf()).toBe(standby);
+
+    app.hold.release();
+    await finishedOnce(run.id, "Completed");
+    expect(app.counts).toEqual({ before: 1, attempts: [0] });
+  });
+
+  it("a graceful stop drains for at most drainTimeoutSeconds, then ends abruptly; the next leader finishes the run exactly once", async () => {
+    const logged: EngineLogLine[] = [];
+    const first = await start({ logged, drainTimeoutSeconds: 0.3 });
+    const app = await blockingApp(first);
+    const standby = await start();
+    const run = await runOf(await send(app.eventName));
+    await app.entered.promise;
+
+    const closing = tracked(first.close());
+    await waitFor(() => closing.settled, {
+      message: "the drain to end at its cap while the app still holds the step",
+    });
+    expect(logged.map((line) => line.msg)).toContain("engine.drain_timeout");
+    engines = engines.filter((engine) => engine !== first);
+    expect(await leaderOf()).toBe(standby);
+
+    // The abandoned request's checkpoint reaches the new leader within its grace: kept, not re-run.
+    app.hold.release();
+    await finishedOnce(run.id, "Completed");
     expect(app.counts).toEqual({ before: 1, attempts: [0] });
   });
 });
