@@ -270,6 +270,10 @@ const rssMB = (rssKiB * 1024) / 1e6;
 const [counts] = await sql<{ completed: number; other: number }[]>`
   select count(*) filter (where status = 'Completed')::int as completed, count(*) filter (where status <> 'Completed')::int as other
   from inngest_engine.runs`;
+const unfinished = await sql<{ status: string; output: unknown; runs: number }[]>`
+  select status, output, count(*)::int as runs from inngest_engine.runs
+  where status <> 'Completed' group by status, output limit 5`;
+if (unfinished.length) console.log("Runs not completed:", JSON.stringify(unfinished));
 await sql.end();
 printTable(`after ${completed} runs`, [
   {
