@@ -264,6 +264,13 @@ while (completed < RSS_AFTER_RUNS) {
     throw new Error(`lost ${result.lost} runs while filling to ${RSS_AFTER_RUNS}`);
   completed += batch;
 }
+// A run's last step answers the app before the engine records the run's end: let those land.
+for (let waited = 0; waited < 30_000; waited += 100) {
+  const [running] = await sql<{ n: number }[]>`
+    select count(*)::int as n from inngest_engine.runs where status = 'Running'`;
+  if (!running?.n) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 const status = await readFile(`/proc/${engine.pid}/status`, "utf8").catch(() => "");
 const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
 const rssMB = (rssKiB * 1024) / 1e6;
