@@ -102,6 +102,28 @@ describe("settleCrashedRun (run-skill's onFailure)", () => {
     expect(dispatcher.sent).toEqual([]);
   });
 
+  it("dispatches again a run whose step the engine lost before the claim (it stopped or lost its lock), but not once the turn was claimed", async () => {
+    const lost = () =>
+      Object.assign(
+        new Error("The engine stopped while this step was running, and no attempts remain."),
+        {
+          name: "Error",
+        },
+      );
+    const dispatcher = recordingDispatcher();
+    const unclaimed = await queuedRun();
+    expect(await markRunning(db, unclaimed, "01FAILED")).toBe(true);
+    expect(await settle({ db, dispatcher }, unclaimed, lost(), "01FAILED")).toBe("redispatched");
+    expect(await rowOf(unclaimed.runId)).toMatchObject({ status: "queued", turnStartedAt: null });
+
+    const claimed = await queuedRun();
+    expect(await markRunning(db, claimed, "01FAILED")).toBe(true);
+    expect(await claimTurn(db, claimed, "01FAILED")).toBe(true);
+    expect(await settle({ db, dispatcher }, claimed, lost(), "01FAILED")).toBe("failed");
+    expect(await rowOf(claimed.runId)).toMatchObject({ failureCode: "agent_crashed" });
+    expect(dispatcher.sent).toHaveLength(1);
+  });
+
   it("fails a crash that is not an outage as agent_crashed, claimed or not", async () => {
     const dispatcher = recordingDispatcher();
     const ref = await queuedRun();

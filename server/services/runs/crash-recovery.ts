@@ -16,6 +16,18 @@ export const MAX_REDISPATCHES = 3;
 
 export type CrashOutcome = "redispatched" | "failed" | "unchanged";
 
+/**
+ * The embedded engine's words for a step whose request it lost with no attempts left: it
+ * stopped, or lost its leadership — as a PostgreSQL restart makes it do — while the step ran.
+ * Like an outage, that says nothing of whether the turn began; the claim does.
+ */
+const ENGINE_LOST_STEP = /^The engine stopped while this step was running/;
+
+function reportsLostStep(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && ENGINE_LOST_STEP.test(message);
+}
+
 /** The engine run a `redispatched` timeline event was written for. */
 const failedRunIdOfEvent = sql`${runEvents.payload}->>'failedRunId'`;
 
@@ -78,7 +90,8 @@ async function statusIfRequeuedBy(deps: RunServiceDeps, ref: RunRef, failedRunId
 
 /**
  * run-skill's failure handler. A function that failed on an outage (the database or a
- * connection unavailable) before its run's turn was claimed never reached the model, so the
+ * connection unavailable, or the engine losing the step's request) before its run's turn was
+ * claimed never reached the model, so the
  * run is queued again and sent under a new event id (the failed engine run's, so a retry of
  * this handler sends the same event and the engine keeps one); every other crash fails the
  * run as `agent_crashed`, as does an outage once a turn may have started. Both touch only a
@@ -105,7 +118,7 @@ export async function settleCrashedRun(
     });
     return "redispatched";
   };
-  if (reportsDatabaseUnavailable(failure.error)) {
+  if (reportsDatabaseUnavailable(failure.error) || reportsLostStep(failure.error)) {
     const reason = crashReason(failure.error);
     if (await requeueUnclaimedRun(deps, ref.data, failedRunId.data, reason)) return sendAgain();
     const status = await statusIfRequeuedBy(deps, ref.data, failedRunId.data);
