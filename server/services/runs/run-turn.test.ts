@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ModelNotConfiguredError } from "@/server/agent/models";
 import { ZERO_USAGE } from "@/server/agent/usage";
 import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
-import { createQueuedRun, createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createQueuedRun, openTestDatabase } from "@/test/fixtures";
 import { claimTurn, failCrashedRun, markRunning, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "./run-turn";
 import { turnOutcomeSchema, UNREADABLE_TURN_REASON } from "./step-results";
@@ -130,24 +130,12 @@ describe("finishRun reads the agent-turn step's output as untrusted input", () =
 
 describe("executeTurn keeps its output within what finish reads", () => {
   it("cuts a reason built from a long error message, so a real failure is never refused as unreadable", async () => {
-    const { tenant, skill, agent, template } = await createTenantWithSkill(db);
+    const { template, ref } = await createQueuedRun(db);
     const model = `openai-compatible:${"m".repeat(3_000)}`;
     await db
       .update(agentTemplates)
       .set({ defaultModel: model })
       .where(eq(agentTemplates.id, template.id));
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "manual",
-        inputs: {},
-      })
-      .returning({ id: skillRuns.id });
-    const ref = { runId: run!.id, tenantId: tenant.id };
     await markRunning(db, ref);
     expect(await resolveRunConfig(db, ref)).toBe(true);
 
