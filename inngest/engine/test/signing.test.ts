@@ -203,6 +203,7 @@ describe("the engine's API wants the keys", () => {
         [`/v1/runs/${run.run_id}`, {}],
         [`/v1/events/${ids[0]}`, {}],
         [`/v1/events/${ids[0]}/runs`, {}],
+        ["/v1/apps/api-auth/functions", {}],
         [`/v1/runs/${run.run_id}`, { method: "DELETE" }],
         [
           "/v1/cancellations",
