@@ -40,7 +40,7 @@ import { executeTurn } from "@/server/services/runs/run-turn";
 import type { RunEvent } from "@/inngest/events";
 import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
-import { createTenant, openTestDatabase } from "./fixtures";
+import { createTenant, openTestDatabase, waitForTerminalRun } from "./fixtures";
 
 const { db } = openTestDatabase();
 
@@ -205,16 +205,7 @@ async function start(setup: Awaited<ReturnType<typeof tenantSetup>>, topic = "re
   return run.id;
 }
 
-async function terminal(runId: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
-    if (run && ["complete", "failed", "cancelled"].includes(run.status)) return run;
-    if (Date.now() > deadline)
-      throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const terminal = (runId: string) => waitForTerminalRun(db, runId, 15_000);
 
 async function waitForEngineRun(eventId: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { hashPassword } from "better-auth/crypto";
-import { getTableName, is, sql } from "drizzle-orm";
+import { eq, getTableName, is, sql } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { Inngest } from "inngest";
 import { afterAll } from "vitest";
@@ -181,6 +181,18 @@ export async function createTenantWithSkill(
   if (options.agentHasSkill ?? true)
     await db.insert(agentSkills).values({ agentId: agent!.id, skillId: skill!.id });
   return { tenant, skill: skill!, template: template!, agent: agent! };
+}
+
+/** The run once it is terminal (complete, failed or cancelled), polled; throws after `timeoutMs`. */
+export async function waitForTerminalRun(db: Database, runId: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    if (run && ["complete", "failed", "cancelled"].includes(run.status)) return run;
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** A fresh tenant's skill and agent with one run of it `queued`, as a Run now leaves it. */

@@ -15,9 +15,9 @@ import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
 import { createDatabase } from "@/server/db/client";
-import { agentTemplates, runEvents, skillRuns } from "@/server/db/schema";
+import { agentTemplates, runEvents } from "@/server/db/schema";
 import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
-import { createTenantWithSkill, openTestDatabase } from "./fixtures";
+import { createTenantWithSkill, openTestDatabase, waitForTerminalRun } from "./fixtures";
 
 const { db } = openTestDatabase();
 /** Nothing listens on port 9: every query fails as it does while PostgreSQL is down. */
@@ -108,16 +108,7 @@ async function start(modelName?: string) {
   return run.id;
 }
 
-async function terminal(runId: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
-    if (run && ["complete", "failed", "cancelled"].includes(run.status)) return run;
-    if (Date.now() > deadline)
-      throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const terminal = (runId: string) => waitForTerminalRun(db, runId, 20_000);
 
 const timelineOf = async (runId: string) =>
   (
