@@ -88,6 +88,8 @@ export function validateEnv(phase: { building: boolean }) {
         .string()
         .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
         .default("openai:gpt-4.1-mini"),
+      // A JSON file of model prices laid over the built-in table (server/agent/prices.ts).
+      SKILLRUN_MODEL_PRICES_FILE: z.string().min(1).optional(),
       PORT: port.default(3000),
       SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
       SKILLRUN_PG_PORT: port.default(54329),

@@ -150,3 +150,21 @@ export function presetOfCron(expression: string): CadencePreset | null {
   const dayOfWeek = numberIn(weekday, 0, 7);
   return dayOfWeek === null ? null : { kind: "weekly", dayOfWeek: dayOfWeek % 7, hour, minute };
 }
+
+/** Fire times counted at most: a cron firing every minute fires 44,640 times in a 31-day month. */
+const MAX_FIRES_COUNTED = 50_000;
+
+/**
+ * How often the cadence fires in the 30 days after `from`, in its timezone (the month a
+ * projection multiplies by): DST days included as they come.
+ */
+export function firesPerMonth(expression: string, timezone: string, from: Date): number {
+  const until = from.getTime() + 30 * 24 * 60 * 60 * 1000;
+  const cron = cronOf(expression, timezone);
+  let count = 0;
+  for (let next = cron.nextRun(from); next && next.getTime() <= until; next = cron.nextRun(next)) {
+    count += 1;
+    if (count >= MAX_FIRES_COUNTED) break;
+  }
+  return count;
+}
