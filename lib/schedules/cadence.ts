@@ -151,20 +151,25 @@ export function presetOfCron(expression: string): CadencePreset | null {
   return dayOfWeek === null ? null : { kind: "weekly", dayOfWeek: dayOfWeek % 7, hour, minute };
 }
 
-/** Fire times counted at most: a cron firing every minute fires 44,640 times in a 31-day month. */
-const MAX_FIRES_COUNTED = 50_000;
+/** Fire times walked at most; a denser cadence's month is extrapolated from their span. */
+const MAX_FIRES_WALKED = 1_000;
 
 /**
- * How often the cadence fires in the 30 days after `from`, in its timezone (the month a
- * projection multiplies by): DST days included as they come.
+ * How often the cadence fires, in its timezone, in the month after `from` (up to the same
+ * date next month, so a monthly cadence fires once whatever day it is): what a projection
+ * multiplies by. Exact up to 1,000 fires (hourly is 720–744); above that, the first 1,000
+ * fires' span scaled to the month, since walking every minute of a month takes seconds.
  */
 export function firesPerMonth(expression: string, timezone: string, from: Date): number {
-  const until = from.getTime() + 30 * 24 * 60 * 60 * 1000;
+  const monthLater = new Date(from);
+  monthLater.setUTCMonth(monthLater.getUTCMonth() + 1);
+  const until = monthLater.getTime();
   const cron = cronOf(expression, timezone);
   let count = 0;
   for (let next = cron.nextRun(from); next && next.getTime() <= until; next = cron.nextRun(next)) {
     count += 1;
-    if (count >= MAX_FIRES_COUNTED) break;
+    if (count === MAX_FIRES_WALKED)
+      return Math.round((count * (until - from.getTime())) / (next.getTime() - from.getTime()));
   }
   return count;
 }

@@ -25,7 +25,15 @@ const price = z
   })
   .strict();
 export type Price = z.infer<typeof price>;
-const priceTable = z.record(z.string().regex(/^[a-z][a-z0-9-]*:.+$/, "provider:model"), price);
+const priceTable = z.record(z.string(), price).superRefine((table, context) => {
+  for (const model of Object.keys(table))
+    if (!/^[a-z][a-z0-9-]*:.+$/.test(model))
+      context.addIssue({
+        code: "custom",
+        path: [model],
+        message: `"${model}" is not provider:model, e.g. openai:gpt-4.1-mini`,
+      });
+});
 
 const BUILT_IN_PRICES: Record<string, Price> = {
   "openai:gpt-4.1": { input: 2, output: 8, cacheRead: 0.5 },
