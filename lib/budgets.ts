@@ -11,7 +11,8 @@ export function budgetMonthAt(timezone: string, at: Date): BudgetMonth {
   const firstOfMonth = new Cron("0 0 1 * *", { timezone, mode: "5-part", paused: true });
   const [start] = firstOfMonth.previousRuns(1, new Date(at.getTime() + 1));
   const end = firstOfMonth.nextRun(at);
-  if (!start || !end) throw new Error(`No month boundary around ${at.toISOString()} in ${timezone}`);
+  if (!start || !end)
+    throw new Error(`No month boundary around ${at.toISOString()} in ${timezone}`);
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone: timezone,
     year: "numeric",

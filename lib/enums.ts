@@ -67,7 +67,13 @@ export const OVERLAP_POLICIES = ["skip", "allow"] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /** `skipped_budget`: the tenant's monthly hard limit was reached; the schedule stays on and fires again next month. */
-export const SCHEDULE_SLOT_OUTCOMES = ["fired", "skipped", "missed", "failed", "skipped_budget"] as const;
+export const SCHEDULE_SLOT_OUTCOMES = [
+  "fired",
+  "skipped",
+  "missed",
+  "failed",
+  "skipped_budget",
+] as const;
 export type ScheduleSlotOutcome = (typeof SCHEDULE_SLOT_OUTCOMES)[number];
 
 export const WEBHOOK_DELIVERY_VERDICTS = [

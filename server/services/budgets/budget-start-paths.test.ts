@@ -90,7 +90,10 @@ describe("every start path at the hard limit", () => {
     const before = await fingerprintTables(db);
     expect(
       await trpcFailure(caller.runs.start({ skillSlug: world.skill.slug, inputs: {} })),
-    ).toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringMatching(BUDGET_MESSAGE) });
+    ).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringMatching(BUDGET_MESSAGE),
+    });
     expect(await fingerprintTables(db)).toEqual(before);
   });
 

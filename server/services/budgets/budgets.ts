@@ -26,7 +26,12 @@ type Budget = {
 export class BudgetExceededError extends ServiceError {
   readonly kind = "precondition";
   readonly code = "budget_exceeded";
-  constructor(detail: { month: BudgetMonth; timezone: string; limitUsd: number; spentUsd: number }) {
+  constructor(detail: {
+    month: BudgetMonth;
+    timezone: string;
+    limitUsd: number;
+    spentUsd: number;
+  }) {
     const resumes = new Intl.DateTimeFormat("en-GB", {
       timeZone: detail.timezone,
       day: "numeric",
@@ -202,7 +207,9 @@ export async function withinBudgets<Result>(
       await tx.execute(
         sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:budget:${tenantId}`}, 0))`,
       );
-      const indexes = starts.flatMap((start, index) => (start.tenantId === tenantId ? [index] : []));
+      const indexes = starts.flatMap((start, index) =>
+        start.tenantId === tenantId ? [index] : [],
+      );
       const tenantVerdicts = await admitForTenant(
         tx,
         tenantId,

@@ -31,7 +31,11 @@ export async function agentModel(
   agentId: string | null,
 ): Promise<{ agentId: string; model: string } | null> {
   const [row] = await db
-    .select({ id: agents.id, override: agents.modelOverride, template: agentTemplates.defaultModel })
+    .select({
+      id: agents.id,
+      override: agents.modelOverride,
+      template: agentTemplates.defaultModel,
+    })
     .from(agents)
     .innerJoin(agentTemplates, eq(agentTemplates.id, agents.templateId))
     .where(

@@ -13,13 +13,11 @@ export const budgetsRouter = createTRPCRouter({
     .input(updateBudgetInput)
     .mutation(({ ctx, input }) => updateBudget(ctx.db, ctx.tenant.id, input, ctx.audit)),
 
-  estimate: tenantProcedure
-    .input(estimateRunCostInput)
-    .query(({ ctx, input }) =>
-      estimateRunCost(ctx.db, {
-        tenantId: ctx.tenant.id,
-        skillId: input.skillId,
-        agentId: input.agentId,
-      }),
-    ),
+  estimate: tenantProcedure.input(estimateRunCostInput).query(({ ctx, input }) =>
+    estimateRunCost(ctx.db, {
+      tenantId: ctx.tenant.id,
+      skillId: input.skillId,
+      agentId: input.agentId,
+    }),
+  ),
 });
