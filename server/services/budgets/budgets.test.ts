@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
+  auditLog,
   budgetThresholdCrossings,
   skillRuns,
   tenantBudgets,
@@ -9,7 +10,7 @@ import {
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import type { RunDispatcher, RunServiceDeps, StartRunInput } from "@/server/services/runs/runs";
 import { startRun } from "@/server/services/runs/runs";
-import { BudgetExceededError, getBudgetStatus, monthSpendMicros } from "./budgets";
+import { BudgetExceededError, getBudgetStatus, monthSpendMicros, updateBudget } from "./budgets";
 import { budgetMonthAt } from "@/lib/budgets";
 
 const { db } = openTestDatabase();
@@ -219,5 +220,56 @@ describe("the budget month", () => {
         ),
       );
     expect(crossing).toBeUndefined();
+  });
+});
+
+describe("updateBudget", () => {
+  it("saves the limits and zone with an audit entry of what changed, and refuses an unknown zone", async () => {
+    const world = await createTenantWithSkill(db);
+    const audit = { actor: { type: "user" as const, id: null }, origin: null };
+    await updateBudget(
+      db,
+      world.tenant.id,
+      { softLimitUsd: 20, hardLimitUsd: 50, timezone: "Europe/Berlin" },
+      audit,
+    );
+    await updateBudget(
+      db,
+      world.tenant.id,
+      { softLimitUsd: 20, hardLimitUsd: null, timezone: "Europe/Berlin" },
+      audit,
+    );
+    const entries = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, world.tenant.id), eq(auditLog.action, "budget.update")))
+      .orderBy(auditLog.at);
+    expect(entries.map((entry) => entry.metadata)).toEqual([
+      {
+        changes: [
+          { field: "Soft limit (USD)", before: null, after: "$20.00" },
+          { field: "Hard limit (USD)", before: null, after: "$50.00" },
+          { field: "Timezone", before: null, after: "Europe/Berlin" },
+        ],
+      },
+      { changes: [{ field: "Hard limit (USD)", before: "$50.00", after: null }] },
+    ]);
+    expect((await getBudgetStatus(db, world.tenant.id)).budget).toEqual({
+      softLimitUsd: 20,
+      hardLimitUsd: null,
+      timezone: "Europe/Berlin",
+    });
+
+    await expect(
+      updateBudget(
+        db,
+        world.tenant.id,
+        { softLimitUsd: 1, hardLimitUsd: 2, timezone: "Mars/Olympus" },
+        audit,
+      ),
+    ).rejects.toMatchObject({
+      code: "budget_invalid",
+      fieldErrors: { timezone: ['"Mars/Olympus" is not an IANA timezone'] },
+    });
   });
 });
