@@ -1,5 +1,7 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { WaitingFilesFirst } from "./test/sequencer";
 
 const root = import.meta.dirname;
 
@@ -17,6 +19,11 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup-database.ts"],
     pool: "forks",
+    // Vitest's default is one worker less than the cores: on the 2-core CI machine one worker,
+    // idle whenever its file waits on PostgreSQL, an engine, an HTTP server or a timer. Each
+    // file has its own database (test/setup-database.ts), so two run side by side.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
+    sequence: { sequencer: WaitingFilesFirst },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     env: {
