@@ -60,6 +60,12 @@ class Scene {
     this.app = await startAppServer(this.client, functions);
   }
 
+  async close() {
+    for (const engine of this.engines) await engine.stop().catch(() => engine.killGroup());
+    await this.app?.close();
+    await this.sql.end({ timeout: 5 });
+  }
+
   /** `npm run engine` on this scene's port and database, SIGKILLing itself at `fault` if given. */
   async startEngine(fault?: EngineFaultPoint): Promise<Child> {
     if (!this.app) throw new Error("serve the app before starting its engine");
@@ -183,10 +189,7 @@ beforeAll(async () => {
   server = await startEmbeddedPostgres({ dataDir, port: await freePort(), fast: true });
 });
 afterAll(async () => {
-  for (const scene of scenes) {
-    for (const engine of scene.engines) await engine.stop().catch(() => engine.killGroup());
-    await scene.sql.end({ timeout: 5 });
-  }
+  await Promise.all(scenes.map((scene) => scene.close()));
   await server?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
