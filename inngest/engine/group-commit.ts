@@ -11,8 +11,11 @@
  */
 
 export type GroupCommitOptions<Request, Result> = {
-  /** Writes one request alone; also the per-member retry of a failed batch. */
-  writeOne: (request: Request) => Promise<Result>;
+  /**
+   * Writes one request alone; also the per-member retry of a failed batch. Unset: `writeMany`
+   * with one request.
+   */
+  writeOne?: (request: Request) => Promise<Result>;
   /** Writes two or more requests in one statement; results in the order of `requests`. */
   writeMany: (requests: Request[]) => Promise<Result[]>;
   /** Keys no two members of one batch may share. */
@@ -102,9 +105,16 @@ export class GroupCommit<Request, Result> {
     batch.forEach((pending, index) => pending.resolve(results[index] as Result));
   }
 
+  private async writeOne(request: Request): Promise<Result> {
+    if (this.options.writeOne) return this.options.writeOne(request);
+    const [result] = await this.options.writeMany([request]);
+    if (result === undefined) throw new Error("a write of one returned no result");
+    return result;
+  }
+
   private async sendOne(pending: Pending<Request, Result>): Promise<void> {
     try {
-      pending.resolve(await this.options.writeOne(pending.request));
+      pending.resolve(await this.writeOne(pending.request));
     } catch (error) {
       pending.reject(error);
     }
