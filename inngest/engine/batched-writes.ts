@@ -1,5 +1,5 @@
 /**
- * The engine's four hot writes — ingest, step persist, checkpoint, finalize — each as one
+ * The engine's hot writes — ingest, lease, step persist, checkpoint, finalize — each as one
  * statement over per-run rows (`unnest` of parallel arrays), so a group commit (group-commit.ts)
  * sends the writes of many runs as one statement, and a lone write the same statement with one
  * row. Each returns one outcome per write, in order. Every per-run condition of the single-run
@@ -24,6 +24,26 @@ export async function writeIngests(sql: Sql, plans: IngestPlan[]): Promise<Inges
   const ingest = ingestParts(sql, mergeIngestPlans(plans));
   const [outcome] = await sql<IngestOutcome[]>`with ${ingest.ctes} select ${ingest.result}`;
   return splitIngestOutcome(outcome, plans);
+}
+
+// ── lease ─────────────────────────────────────────────────────────────────────
+
+export type LeaseOutcome = { leaseGen: number; attempt: number } | null;
+
+/**
+ * Leases queue items for one dispatch each: a new lease generation, and the attempt as stored
+ * (a checkpoint from an interrupted request may have reset it). Null for an item that is gone.
+ */
+export async function writeLeases(sql: Sql, queueIds: number[]): Promise<LeaseOutcome[]> {
+  const rows = await sql<{ id: string; lease_gen: number; attempt: number }[]>`
+    update ${sql(SCHEMA)}.queue q set leased_at = now(), lease_gen = q.lease_gen + 1
+    from unnest(${queueIds}::bigint[]) as i(id) where q.id = i.id
+    returning q.id, q.lease_gen, q.attempt`;
+  const leased = new Map(rows.map((row) => [Number(row.id), row]));
+  return queueIds.map((id) => {
+    const row = leased.get(id);
+    return row ? { leaseGen: row.lease_gen, attempt: row.attempt } : null;
+  });
 }
 
 // ── checkpoint ────────────────────────────────────────────────────────────────

@@ -5,10 +5,12 @@ import {
   writeCheckpoints,
   writeFinalizes,
   writeIngests,
+  writeLeases,
   writePersists,
   type CheckpointWrite,
   type FinalizeOutcome,
   type FinalizeWrite,
+  type LeaseOutcome,
   type PersistOutcome,
   type PersistWrite,
 } from "./batched-writes";
@@ -341,6 +343,10 @@ export class InngestEngine {
     ingest: new GroupCommit<IngestPlan, IngestOutcome>({
       writeMany: (plans) => writeIngests(this.sql, plans),
       keys: ingestKeys,
+    }),
+    lease: new GroupCommit<number, LeaseOutcome>({
+      writeMany: (queueIds) => writeLeases(this.sql, queueIds),
+      keys: (queueId) => [`queue:${queueId}`],
     }),
     checkpoint: new GroupCommit<CheckpointWrite, boolean>({
       writeMany: (writes) => writeCheckpoints(this.sql, writes),
@@ -1549,13 +1555,11 @@ export class InngestEngine {
       item.dispatched = true;
       return item.leaseGen ?? 0;
     }
-    const [row] = await this.sql<{ lease_gen: number; attempt: number }[]>`
-      update ${this.sql(SCHEMA)}.queue set leased_at = now(), lease_gen = lease_gen + 1
-      where id = ${item.id} returning lease_gen, attempt`;
-    if (!row) return null;
+    const lease = await this.writers.lease.write(item.id);
+    if (!lease) return null;
     item.dispatched = true;
-    item.attempt = row.attempt;
-    return row.lease_gen;
+    item.attempt = lease.attempt;
+    return lease.leaseGen;
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
