@@ -6,6 +6,7 @@
  * statements holds per row: a row whose run is no longer running, or whose lease generation is
  * stale, changes nothing and reads as not written.
  */
+import postgres from "postgres";
 import {
   ingestParts,
   mergeIngestPlans,
@@ -14,6 +15,14 @@ import {
   type IngestPlan,
 } from "./ingest-statement";
 import { SCHEMA, type Sql } from "./store";
+
+/**
+ * A statement PostgreSQL answered with an error did not commit, so its rows may be written
+ * again one by one; after a lost connection it may have committed, and must not be.
+ */
+export function refusedByServer(error: unknown): boolean {
+  return error instanceof postgres.PostgresError;
+}
 
 /** Appends a write's ids to `stack`, in order, skipping any already there. */
 const APPEND_STACK = `array(select id from jsonb_array_elements_text(i.ids) with ordinality as u(id, n) where not (id = any(r.stack)) order by n)`;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Cron } from "croner";
 import {
+  refusedByServer,
   runKeys,
   writeCheckpoints,
   writeFinalizes,
@@ -342,22 +343,27 @@ export class InngestEngine {
   private readonly writers = {
     ingest: new GroupCommit<IngestPlan, IngestOutcome>({
       writeMany: (plans) => writeIngests(this.sql, plans),
+      retryAlone: refusedByServer,
       keys: ingestKeys,
     }),
     lease: new GroupCommit<number, LeaseOutcome>({
       writeMany: (queueIds) => writeLeases(this.sql, queueIds),
+      retryAlone: refusedByServer,
       keys: (queueId) => [`queue:${queueId}`],
     }),
     checkpoint: new GroupCommit<CheckpointWrite, boolean>({
       writeMany: (writes) => writeCheckpoints(this.sql, writes),
+      retryAlone: refusedByServer,
       keys: (write) => runKeys(write.runId, undefined),
     }),
     persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
       writeMany: (writes) => writePersists(this.sql, writes),
+      retryAlone: refusedByServer,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
     finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
       writeMany: (writes) => writeFinalizes(this.sql, writes),
+      retryAlone: refusedByServer,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
   };

@@ -4,7 +4,8 @@
  * flight wait, and the next flush sends them all in one statement. Each caller's promise settles
  * only when its own batch committed (or failed), so nothing is acknowledged before commit.
  *
- * A batch that fails is retried member by member, each alone: one bad member fails only itself.
+ * A batch that fails is retried member by member, each alone: one bad member fails only itself
+ * (unless `retryAlone` says the failure was not the statement's: then every member gets it).
  * Members that must not share a statement (the same run twice, a row one member deletes and
  * another updates) name overlapping `keys`; a batch takes at most one member per key, and the
  * rest wait for the next flush in their order of arrival.
@@ -20,6 +21,12 @@ export type GroupCommitOptions<Request, Result> = {
   writeMany: (requests: Request[]) => Promise<Result[]>;
   /** Keys no two members of one batch may share. */
   keys?: (request: Request) => Iterable<string>;
+  /**
+   * Whether a failed batch is retried member by member (default: always). An error after which
+   * the batch may have committed (the connection dropped before the answer) should not be:
+   * retrying would present its members a second time.
+   */
+  retryAlone?: (error: unknown) => boolean;
   /** Most members in one statement (its parameter arrays grow with it). */
   maxBatch?: number;
 };
@@ -97,7 +104,11 @@ export class GroupCommit<Request, Result> {
       results = await this.options.writeMany(batch.map((pending) => pending.request));
       if (results.length !== batch.length)
         throw new Error(`a batch of ${batch.length} returned ${results.length} results`);
-    } catch {
+    } catch (error) {
+      if (this.options.retryAlone && !this.options.retryAlone(error)) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
       // Nothing of the batch committed: each member again, alone, so only a bad one fails.
       for (const pending of batch) await this.sendOne(pending);
       return;

@@ -102,6 +102,32 @@ describe("group commit", () => {
     expect(statements).toEqual([[1], [2], [3]]);
   });
 
+  it("fails every member without a retry when the failure may have committed the batch", async () => {
+    const lost = new Error("connection closed");
+    const attempts: number[][] = [];
+    const writer = new GroupCommit<number, number>({
+      writeOne: async (request) => {
+        attempts.push([request]);
+        await Promise.resolve();
+        return request;
+      },
+      writeMany: async (requests) => {
+        attempts.push(requests);
+        await Promise.resolve();
+        throw lost;
+      },
+      retryAlone: (error) => error !== lost,
+    });
+    const results = [1, 2, 3].map((request) => writer.write(request));
+    const outcomes = await Promise.allSettled(results);
+    expect(outcomes).toEqual([
+      { status: "fulfilled", value: 1 },
+      { status: "rejected", reason: lost },
+      { status: "rejected", reason: lost },
+    ]);
+    expect(attempts).toEqual([[1], [2, 3]]);
+  });
+
   it("never puts two requests with a shared key in one batch, nor lets a later one overtake", async () => {
     const { writer, statements, release } = recorder({ keys: true });
     // Keys are request % 3: 4 conflicts with 1, 7 with 4; 5 and 6 are free.
