@@ -200,22 +200,7 @@ export async function writePersists(sql: Sql, writes: PersistWrite[]): Promise<P
     sql`e.owner in (select id from updated)`,
   );
   const next = writes.flatMap((write) => write.next.map((item) => ({ runId: write.runId, item })));
-  const [row] = await sql<
-    ({
-      updated: string[];
-      handoffs: { run_id: string; lease_gen: number }[] | null;
-      deleted: { id: number; run_id: string }[] | null;
-      inserted:
-        | {
-            id: number;
-            run_id: string;
-            step_id: string;
-            kind: string;
-            wait_id: number | null;
-          }[]
-        | null;
-    } & IngestOutcome)[]
-  >`
+  const [row] = await sql<PersistRow[]>`
     with i as (
       select * from unnest(${writes.map((write) => write.runId)}::text[], ${writes.map((write) => write.steps)}::text[]::jsonb[],
         ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[], ${writes.map((write) => JSON.stringify(write.pending))}::text[]::jsonb[],
@@ -260,9 +245,25 @@ export async function writePersists(sql: Sql, writes: PersistWrite[]): Promise<P
     select coalesce((select array_agg(id) from updated), '{}') as updated,
       (select json_agg(handoff) from handoff) as handoffs, (select json_agg(deleted) from deleted) as deleted,
       (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
+  return persistOutcomes(writes, row);
+}
+
+type PersistRow = {
+  updated: string[];
+  handoffs: { run_id: string; lease_gen: number }[] | null;
+  deleted: { id: number; run_id: string }[] | null;
+  inserted:
+    { id: number; run_id: string; step_id: string; kind: string; wait_id: number | null }[] | null;
+} & IngestOutcome;
+
+/** Each write's share of a persist statement's result. */
+function persistOutcomes(writes: PersistWrite[], row: PersistRow | undefined): PersistOutcome[] {
   const updated = new Set(row?.updated ?? []);
   const handoffs = new Map((row?.handoffs ?? []).map((handoff) => [handoff.run_id, handoff]));
-  const outcomes = splitIngestOutcome(row, plans);
+  const outcomes = splitIngestOutcome(
+    row,
+    writes.map((write) => write.plan),
+  );
   return writes.map((write, index) => ({
     updated: updated.has(write.runId),
     handoffGen: handoffs.get(write.runId)?.lease_gen ?? null,
