@@ -202,4 +202,52 @@ describe("engine statements per run", () => {
     );
     for (const run of runs) expect(run.stack).toHaveLength(4);
   });
+  it("under load, step results with sleeps and waits (persists) share statements too, and each run keeps its own", async () => {
+    const client = t.client("statements-waits");
+    const requested = uniqueName("statements/waits.requested");
+    const never = uniqueName("statements/waits.never");
+    const fn = client.createFunction(
+      { id: "waits", retries: 0, triggers: [{ event: requested }] },
+      async ({ event, step }) => {
+        const index = Number(event.data.index);
+        const first = await step.run("first", () => index);
+        await step.sleep("nap", "100ms");
+        const got = await step.waitForEvent("never", { event: never, timeout: "200ms" });
+        const last = await step.run("last", () => first + (got === null ? 1 : 100));
+        return { sum: last };
+      },
+    );
+    await t.serve(client, [fn]);
+    const slug = `${client.id}-waits`;
+
+    await db()`select pg_stat_statements_reset()`;
+    await t.send({ name: requested, data: { index: 0 } });
+    await finished(slug, 1);
+    const alone = await engineStatements();
+    expect(alone.total).toBeGreaterThanOrEqual(4);
+
+    const count = 30;
+    await db()`select pg_stat_statements_reset()`;
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        t.send({ name: requested, data: { index: index + 1 } }),
+      ),
+    );
+    await finished(slug, count + 1);
+    const together = await engineStatements();
+    expect(together.total / count, JSON.stringify(together.byQuery, null, 1)).toBeLessThan(
+      alone.total,
+    );
+    const runs = await db()<{ status: string; output: { sum: number }; index: number }[]>`
+      select status, output, (events->0->'data'->>'index')::int as index
+      from inngest_engine.runs where function_slug = ${slug} order by 3`;
+    expect(runs.map((run) => run.status)).toEqual(Array(count + 1).fill("Completed"));
+    expect(runs.map((run) => run.output.sum)).toEqual(runs.map((run) => run.index + 1));
+    const leftovers = await db()<{ n: number }[]>`
+      select (select count(*)::int from inngest_engine.queue q join inngest_engine.runs r on r.id = q.run_id
+          where r.function_slug = ${slug})
+        + (select count(*)::int from inngest_engine.waits w join inngest_engine.runs r on r.id = w.run_id
+          where r.function_slug = ${slug}) as n`;
+    expect(leftovers[0]?.n).toBe(0);
+  });
 });
