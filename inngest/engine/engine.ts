@@ -1,8 +1,24 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Cron } from "croner";
+import {
+  refusedByServer,
+  runKeys,
+  writeCheckpoints,
+  writeFinalizes,
+  writeIngests,
+  writeLeases,
+  writePersists,
+  type CheckpointWrite,
+  type FinalizeOutcome,
+  type FinalizeWrite,
+  type LeaseOutcome,
+  type PersistOutcome,
+  type PersistWrite,
+} from "./batched-writes";
 import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
+import { GroupCommit } from "./group-commit";
 import { newUlid, seededUlids } from "./ids";
 import {
   COMPLETE_OP_ID,
@@ -25,6 +41,7 @@ import {
 } from "./protocol";
 import {
   emptyIngestPlan,
+  ingestKeys,
   ingestParts,
   invokeResultOf,
   type IngestOutcome,
@@ -319,6 +336,37 @@ export class InngestEngine {
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
+  /**
+   * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
+   * statement of that kind is in flight go out together as the next one.
+   */
+  private readonly writers = {
+    ingest: new GroupCommit<IngestPlan, IngestOutcome>({
+      writeMany: (plans) => writeIngests(this.sql, plans),
+      retryAlone: refusedByServer,
+      keys: ingestKeys,
+    }),
+    lease: new GroupCommit<number, LeaseOutcome>({
+      writeMany: (queueIds) => writeLeases(this.sql, queueIds),
+      retryAlone: refusedByServer,
+      keys: (queueId) => [`queue:${queueId}`],
+    }),
+    checkpoint: new GroupCommit<CheckpointWrite, boolean>({
+      writeMany: (writes) => writeCheckpoints(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => runKeys(write.runId, undefined),
+    }),
+    persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
+      writeMany: (writes) => writePersists(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
+    }),
+    finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
+      writeMany: (writes) => writeFinalizes(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
+    }),
+  };
 
   constructor(
     private readonly sql: Sql,
@@ -575,10 +623,9 @@ export class InngestEngine {
     const events = this.parseEvents(rawEvents, options);
     if (events.length === 0) return [];
     const plan = this.planIngest(events);
-    let outcome: IngestOutcome | undefined;
+    let outcome: IngestOutcome;
     try {
-      const ingest = ingestParts(this.sql, plan.statement);
-      [outcome] = await this.sql<IngestOutcome[]>`with ${ingest.ctes} select ${ingest.result}`;
+      outcome = await this.writers.ingest.write(plan.statement);
     } catch (error) {
       this.dropPlan(plan);
       throw error;
@@ -949,7 +996,6 @@ export class InngestEngine {
       emit?: unknown[];
     },
   ) {
-    const s = this.sql(SCHEMA);
     const { next } = change;
     const now = Date.now();
     let dispatchable = this.canDispatchNow(undefined, now)
@@ -971,60 +1017,32 @@ export class InngestEngine {
     const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
     this.plannedLeases += leases;
     const plan = this.planIngest(
-      change.emit?.length ? this.parseEvents(change.emit, { internal: true }) : [],
+      change.emit?.length
+        ? this.parseEvents(change.emit, { internal: true }).map((item) => ({
+            ...item,
+            owner: run.id,
+          }))
+        : [],
     );
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from updated)`);
     const from = run.storedSteps;
     const ids = run.stack.slice(from);
     run.storedSteps = run.stack.length;
-    let result:
-      | ({
-          updated: boolean;
-          handoff_gen: number | null;
-          deleted: string[] | null;
-          inserted:
-            { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
-        } & IngestOutcome)
-      | undefined;
+    const waiter = leaseWaiter ? handOff?.waiter : undefined;
+    let result: PersistOutcome;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-      with updated as (
-        update ${s}.runs set steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
-          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
-        where id = ${run.id} and status = 'Running' returning id
-      ), deleted as (
-        delete from ${s}.queue
-        where id = ${change.consumedQueueId ?? -1} or (${change.consumedWaitId ?? -1}::bigint > 0 and wait_id = ${change.consumedWaitId ?? -1})
-        returning id
-      ), items as (
-        select * from unnest(
-          ${next.map((item) => item.kind)}::text[], ${next.map((item) => item.stepId)}::text[], ${next.map((item) => item.attempt)}::int[],
-          ${next.map((item) => new Date(item.runAt).toISOString())}::timestamptz[], ${next.map((item) => item.wait?.kind ?? null)}::text[],
-          ${next.map((item) => item.wait?.eventName ?? null)}::text[], ${next.map((item) => item.wait?.expression ?? null)}::text[],
-          ${next.map((item) => item.wait?.correlationId ?? null)}::text[], ${next.map((item) => (item.wait ? new Date(item.wait.expiresAt).toISOString() : null))}::timestamptz[],
-          ${next.map((item) => (item.leased ? "t" : "f"))}::text[]::boolean[]
-        ) as item(kind, step_id, attempt, run_at, wait_kind, event_name, expression, correlation_id, expires_at, leased)
-        where exists (select 1 from updated)
-      ), waits as (
-        insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
-        select ${run.id}, wait_kind, event_name, expression, step_id, correlation_id, nextval(${`${SCHEMA}.seq`}), expires_at
-        from items where wait_kind is not null
-        returning id, step_id
-      ), inserted as (
-        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id, leased_at, lease_gen)
-        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id,
-          case when items.leased then now() end, case when items.leased then 1 else 0 end
-        from items left join waits on waits.step_id = items.step_id
-        returning id, step_id, kind, wait_id
-      ), handoff as (
-        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
-        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from updated)
-        returning lease_gen
-      ), ${ingest.ctes}
-      select exists (select 1 from updated) as updated, (select lease_gen from handoff) as handoff_gen,
-        (select array_agg(id) from deleted) as deleted,
-        (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
+      result = await this.writers.persist.write({
+        runId: run.id,
+        steps: this.stepsDelta(run, ids),
+        ids,
+        pending: [...run.pending],
+        forceStepPlan: run.forceStepPlan,
+        consumedQueueId: change.consumedQueueId ?? null,
+        consumedWaitId: change.consumedWaitId ?? null,
+        next,
+        waiterQueueId: waiter?.id ?? null,
+        waiterRunId: waiter?.runId,
+        plan: plan.statement,
+      });
     } catch (error) {
       run.storedSteps = Math.min(run.storedSteps, from);
       this.releasePlannedLeases(leases);
@@ -1033,9 +1051,9 @@ export class InngestEngine {
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
-    if (result?.updated) this.config.faults?.stepsWritten?.(run.id, ids);
-    for (const id of result?.deleted ?? []) this.unschedule(Number(id));
-    if (!result?.updated) {
+    if (result.updated) this.config.faults?.stepsWritten?.(run.id, ids);
+    for (const id of result.deleted) this.unschedule(id);
+    if (!result.updated) {
       run.storedSteps = Math.min(run.storedSteps, from);
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
@@ -1043,7 +1061,7 @@ export class InngestEngine {
       return;
     }
     const scheduled: QueueItem[] = [];
-    for (const row of result.inserted ?? []) {
+    for (const row of result.inserted) {
       const item = next.find(
         (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
       );
@@ -1063,10 +1081,10 @@ export class InngestEngine {
     }
     const adopted = scheduled.filter((item) => item.leased);
     for (const item of adopted) this.unsent.set(item.id, item);
-    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     this.releasePlannedLeases(leases);
-    if (handOff) this.completeHandOff(handOff, scheduled, result.handoff_gen);
+    if (handOff) this.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
   }
@@ -1111,42 +1129,35 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
-    const s = this.sql(SCHEMA);
     const lifecycle = this.lifecycleEvents(run, status, output);
-    const plan = this.planIngest(this.parseEvents(lifecycle, { internal: true }));
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from finished)`);
+    const plan = this.planIngest(
+      this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
+    );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
-    let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
+    const waiter = leaseWaiter ? handOff?.waiter : undefined;
+    let result: FinalizeOutcome;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-      with finished as (
-        update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
-          steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
-          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = '{}'
-        where id = ${run.id} and status = 'Running' returning id
-      ), queue as (
-        delete from ${s}.queue where run_id in (select id from finished)
-      ), waits as (
-        delete from ${s}.waits where run_id in (select id from finished)
-      ), handoff as (
-        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
-        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from finished)
-        returning lease_gen
-      ), ${ingest.ctes}
-      select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
-        ${ingest.result}`;
+      result = await this.writers.finalize.write({
+        runId: run.id,
+        status,
+        output: JSON.stringify(output ?? null),
+        steps: this.stepsDelta(run, ids),
+        ids,
+        waiterQueueId: waiter?.id ?? null,
+        waiterRunId: waiter?.runId,
+        plan: plan.statement,
+      });
     } catch (error) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       throw error;
     }
-    if (!result?.finished) {
+    if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1159,10 +1170,10 @@ export class InngestEngine {
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
-    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
-    if (handOff) this.completeHandOff(handOff, [], result.handoff_gen);
+    if (handOff) this.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
@@ -1550,13 +1561,11 @@ export class InngestEngine {
       item.dispatched = true;
       return item.leaseGen ?? 0;
     }
-    const [row] = await this.sql<{ lease_gen: number; attempt: number }[]>`
-      update ${this.sql(SCHEMA)}.queue set leased_at = now(), lease_gen = lease_gen + 1
-      where id = ${item.id} returning lease_gen, attempt`;
-    if (!row) return null;
+    const lease = await this.writers.lease.write(item.id);
+    if (!lease) return null;
     item.dispatched = true;
-    item.attempt = row.attempt;
-    return row.lease_gen;
+    item.attempt = lease.attempt;
+    return lease.leaseGen;
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
@@ -1886,26 +1895,18 @@ export class InngestEngine {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
-    const s = this.sql(SCHEMA);
-    // The queue row is updated first: its row lock orders this against a new lease of the item,
-    // and the lease generation is checked again on the row as committed.
-    const [row] = await this.sql<{ ok: boolean }[]>`
-      with lease as (
-        update ${s}.queue set attempt = 0
-        where id = ${ref.queueId} and run_id = ${runId} and lease_gen = ${ref.leaseGen}
-        returning id
-      ), saved as (
-        update ${s}.runs set steps = steps || ${JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value])))}::text::jsonb,
-          stack = stack || array(select id from unnest(${fresh.map((save) => save.id)}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n)
-        where id = ${runId} and status = 'Running' and exists (select 1 from lease)
-        returning id
-      )
-      select exists (select 1 from saved) as ok`;
+    const saved = await this.writers.checkpoint.write({
+      runId,
+      queueId: ref.queueId,
+      leaseGen: ref.leaseGen,
+      steps: JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value]))),
+      ids: fresh.map((save) => save.id),
+    });
     this.config.faults?.afterCheckpointCommit?.(runId);
     if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
     const dispatch = this.dispatches.get(ref.queueId);
     const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
-    if (!row?.ok) {
+    if (!saved) {
       if (current) current.fenced = true;
       this.config.log({
         level: "warn",
