@@ -130,3 +130,26 @@ describe("throttle", () => {
     expect(starts).toBe(1);
   });
 });
+
+describe("unsupported flow control", () => {
+  it("is a warn line at sync naming the function and the ignored keys; throttle and singleton are not among them", async () => {
+    const client = t.client("unsupported");
+    const fn = client.createFunction(
+      {
+        id: "mixed",
+        rateLimit: { limit: 1, period: "1m" },
+        throttle: { limit: 1, period: "1s" },
+        singleton: { mode: "skip" },
+        triggers: [{ event: uniqueName("unsupported/go") }],
+      },
+      async () => "ok",
+    );
+    await t.serve(client, [fn]);
+    const warnings = t.logs.filter(
+      (line) =>
+        line.msg === "function.unsupported_flow_control" &&
+        String(line.function).endsWith("-mixed"),
+    );
+    expect(warnings).toEqual([expect.objectContaining({ level: "warn", ignored: ["rateLimit"] })]);
+  });
+});
