@@ -1933,12 +1933,15 @@ export class InngestEngine {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
-    const outputs = checkOutputs(
-      fresh.map((save) => ({ id: save.id, data: save.value.data })),
-      this.outputTally.of(run.id, run.steps),
-      this.outputLimits(),
-    );
-    if (outputs.tooLarge.size > 0 || outputs.overflowed) {
+    const outputs =
+      fresh.length > 0
+        ? checkOutputs(
+            fresh.map((save) => ({ id: save.id, data: save.value.data })),
+            this.outputTally.of(run.id, run.steps),
+            this.outputLimits(),
+          )
+        : undefined;
+    if (outputs && (outputs.tooLarge.size > 0 || outputs.overflowed)) {
       // As Go's 413: the SDK gives up checkpointing and answers with the steps, and the run
       // loop fails the step (or the run) with the same error.
       this.config.log({
@@ -1991,7 +1994,7 @@ export class InngestEngine {
       runId,
       fresh.map((save) => save.id),
     );
-    this.outputTally.set(runId, outputs.runBytes);
+    if (outputs) this.outputTally.set(runId, outputs.runBytes);
     // Everything before was stored: so are these now, and no persist or finalize re-sends them.
     const allStored = run.storedSteps === run.stack.length;
     for (const save of fresh) {
