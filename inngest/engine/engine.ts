@@ -2146,15 +2146,20 @@ export class InngestEngine {
 
   /** `cancel` mode: the run holding the lock ends like any cancellation (no onFailure). */
   private async cancelSingletonHolder(runId: string, replacedBy: string) {
-    const run = await this.getRun(runId);
-    if (!run || run.status !== "Running") return;
-    if (await this.cancel(run, "singleton"))
-      this.config.log({
-        level: "info",
-        msg: "run.singleton_cancelled",
-        run_id: runId,
-        replaced_by: replacedBy,
-      });
+    // The new run starts whatever happens here: a failed cancel must not strand it unscheduled.
+    try {
+      const run = await this.getRun(runId);
+      if (!run || run.status !== "Running") return;
+      if (await this.cancel(run, "singleton"))
+        this.config.log({
+          level: "info",
+          msg: "run.singleton_cancelled",
+          run_id: runId,
+          replaced_by: replacedBy,
+        });
+    } catch (error) {
+      this.logError("singleton.cancel_failed", error, { run_id: runId, replaced_by: replacedBy });
+    }
   }
 
   /**
