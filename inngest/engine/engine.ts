@@ -18,8 +18,23 @@ import {
 import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
+import {
+  singletonConfigOf,
+  singletonKey,
+  SingletonLocks,
+  type SingletonMode,
+} from "./flow-singleton";
+import { throttleConfigOf, throttleKey, ThrottleGate } from "./flow-throttle";
 import { GroupCommit } from "./group-commit";
 import { newUlid, seededUlids } from "./ids";
+import {
+  checkOutputs,
+  DEFAULT_OUTPUT_LIMITS,
+  OutputTally,
+  stateOverflowedError,
+  stepOutputTooLargeError,
+  type OutputLimits,
+} from "./output-limits";
 import {
   COMPLETE_OP_ID,
   DEFAULT_RETRIES,
@@ -105,12 +120,15 @@ export type EngineConfig = {
    * its queue item is dispatched again (checkpoint mode only).
    */
   interruptedRequestGraceMs: number;
+  /** Step output limits; unset → Inngest's (4 MiB a step, 32 MiB a run). */
+  outputLimits?: OutputLimits;
   log: (line: EngineLogLine) => void;
   /** Test-only fault injection; unset in production, and then costs nothing. */
   faults?: EngineFaults;
 };
 
-export type CheckpointOutcome = { status: 200 } | { status: 400 | 404 | 409 | 503; error: string };
+export type CheckpointOutcome =
+  { status: 200 } | { status: 400 | 404 | 409 | 413 | 503; error: string };
 
 /** The engine stopped while handling a request; nothing more may be acknowledged. */
 export class EngineStoppedError extends Error {}
@@ -188,6 +206,8 @@ type RunCandidate = {
   concurrency: ConcurrencySlot[];
   /** Acquired in memory before the statement: its first queue row is written leased. */
   heldSlots: ConcurrencySlot[];
+  /** The singleton key it claimed, and the run that held it (cancelled in `cancel` mode). */
+  singleton?: { key: string; previous?: string; cancelPrevious: boolean };
 };
 type EnginePlan = {
   statement: IngestPlan;
@@ -319,6 +339,17 @@ export class InngestEngine {
   private readonly checkpointWrites = new Map<string, Promise<unknown>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
+  private readonly singletons = new SingletonLocks();
+  /** Runs whose start passed their throttle (a start handed back by the gate is not charged twice). */
+  private readonly throttleAdmitted = new Set<string>();
+  private readonly throttle = new ThrottleGate<QueueItem>((items) => {
+    for (const item of items) {
+      this.throttleAdmitted.add(item.runId);
+      this.ready.push(item);
+    }
+    this.pump();
+  });
+  private readonly outputTally = new OutputTally();
   private activeRequests = 0;
   /**
    * Request slots promised to rows an in-flight statement writes leased (see canDispatchNow):
@@ -381,6 +412,7 @@ export class InngestEngine {
     >`
       select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
+    await this.recoverSingletons();
 
     // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
     // the app may still be running it: its item waits out the grace before it is dispatched
@@ -506,6 +538,7 @@ export class InngestEngine {
 
   private stopTimers() {
     this.ready.length = 0;
+    this.throttle.stop();
     for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
@@ -587,15 +620,7 @@ export class InngestEngine {
 
     for (const config of configs) {
       const unsupported = Object.keys(config).filter((key) =>
-        [
-          "rateLimit",
-          "throttle",
-          "debounce",
-          "batchEvents",
-          "priority",
-          "timeouts",
-          "singleton",
-        ].includes(key),
+        ["rateLimit", "debounce", "batchEvents", "priority", "timeouts"].includes(key),
       );
       if (unsupported.length) {
         this.config.log({
@@ -689,6 +714,8 @@ export class InngestEngine {
       const invokeResult = invokeResultOf(event);
       if (invokeResult) plan.statement.invokeResults.push({ ...invokeResult, eventId: internalId });
       for (const fn of this.routeTriggers(event, cron)) {
+        const singleton = this.singletonFor(fn, internalId, event);
+        if (singleton === "skip") continue;
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
         if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
@@ -697,6 +724,7 @@ export class InngestEngine {
           continue;
         }
         for (const key of candidate.planned.dedupeKeys) claimed.add(key);
+        this.claimSingleton(candidate, singleton);
         plan.candidates.push(candidate);
         plan.statement.runs.push(candidate.planned);
       }
@@ -729,6 +757,7 @@ export class InngestEngine {
   /** A planned run whose statement failed or was not needed gives its slots back. */
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
+      this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
       this.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
@@ -743,6 +772,7 @@ export class InngestEngine {
     for (const candidate of plan.candidates) {
       const row = created.get(candidate.planned.runId);
       if (!row) {
+        this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
         this.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
@@ -756,6 +786,8 @@ export class InngestEngine {
         }
         continue;
       }
+      if (candidate.singleton?.cancelPrevious && candidate.singleton.previous !== undefined)
+        await this.cancelSingletonHolder(candidate.singleton.previous, candidate.planned.runId);
       this.startRun(candidate, row);
     }
     for (const row of outcome?.resumed ?? []) {
@@ -876,7 +908,8 @@ export class InngestEngine {
     }));
     const concurrency = event ? this.concurrencySlots(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
-    const dispatchable = this.canDispatchNow(undefined, Date.now());
+    // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
+    const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
     const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
     if (leased) this.plannedLeases++;
@@ -1463,6 +1496,10 @@ export class InngestEngine {
 
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
+    this.singletons.release(runId);
+    this.throttleAdmitted.delete(runId);
+    this.throttle.drop((item) => item.runId === runId);
+    this.outputTally.forget(runId);
     for (const semaphore of this.semaphores.values()) {
       semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
     }
@@ -1542,6 +1579,7 @@ export class InngestEngine {
       });
       return;
     }
+    if (!this.admitThrottled(run, fn, item)) return;
     if (!this.holdsSlots(item) && !this.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
@@ -1702,6 +1740,8 @@ export class InngestEngine {
     let discover = false;
     const invocations: unknown[] = [];
     const now = Date.now();
+    const tooLarge = await this.checkOutputLimits(run, active);
+    if (!tooLarge) return;
 
     const save = (id: string, value: unknown) => {
       if (id in run.steps) return;
@@ -1719,9 +1759,16 @@ export class InngestEngine {
     for (const op of active) {
       if (op.opts?.parallelMode === "race") race = true;
       switch (op.op) {
-        case "StepRun":
-          save(op.id, { data: op.data ?? null });
+        case "StepRun": {
+          const bytes = tooLarge.get(op.id);
+          save(
+            op.id,
+            bytes === undefined
+              ? { data: op.data ?? null }
+              : { error: stepOutputTooLargeError(op.id, bytes, this.outputLimits().stepBytes) },
+          );
           break;
+        }
         case "StepError": {
           const final = noRetry || item.attempt + 1 >= run.maxAttempts;
           if (!final) {
@@ -1895,6 +1942,31 @@ export class InngestEngine {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
+    const outputs =
+      fresh.length > 0
+        ? checkOutputs(
+            fresh.map((save) => ({ id: save.id, data: save.value.data })),
+            this.outputTally.of(run.id, run.steps),
+            this.outputLimits(),
+          )
+        : undefined;
+    if (outputs && (outputs.tooLarge.size > 0 || outputs.overflowed)) {
+      // As Go's 413: the SDK gives up checkpointing and answers with the steps, and the run
+      // loop fails the step (or the run) with the same error.
+      this.config.log({
+        level: "warn",
+        msg: "checkpoint.output_too_large",
+        run_id: runId,
+        steps: [...outputs.tooLarge.keys()],
+        run_bytes: outputs.runBytes,
+      });
+      return {
+        status: 413,
+        error: outputs.overflowed
+          ? "state is too large: the run's step outputs exceed the limit"
+          : "step output size is greater than the limit",
+      };
+    }
     const saved = await this.writers.checkpoint.write({
       runId,
       queueId: ref.queueId,
@@ -1923,6 +1995,7 @@ export class InngestEngine {
       runId,
       fresh.map((save) => save.id),
     );
+    if (outputs) this.outputTally.set(runId, outputs.runBytes);
     // Everything before was stored: so are these now, and no persist or finalize re-sends them.
     const allStored = run.storedSteps === run.stack.length;
     for (const save of fresh) {
@@ -1976,8 +2049,10 @@ export class InngestEngine {
       { internal: true },
     );
     const plan = this.planIngest(event ? [event] : [], expression);
-    if (event) {
+    const singleton = event ? this.singletonFor(fn, event.internalId, event.event) : null;
+    if (event && singleton !== "skip") {
       const candidate = this.planRun(fn, event.internalId, [event.event], expression);
+      this.claimSingleton(candidate, singleton);
       plan.candidates.push(candidate);
       plan.statement.runs.push(candidate.planned);
     }
@@ -2008,6 +2083,148 @@ export class InngestEngine {
     if (next) this.scheduleCron(slug, expression, next);
     if (result?.advanced) this.fault("cron.advanced");
     await this.afterIngest(plan, result);
+  }
+
+  // ── singleton, throttle, output limits ───────────────────────────────────────
+
+  /** The singleton locks of the runs still Running, as before the restart. */
+  private async recoverSingletons() {
+    const slugs = [...this.functions.values()]
+      .filter((fn) => singletonConfigOf(fn.config))
+      .map((fn) => fn.slug);
+    if (slugs.length === 0) return;
+    const rows = await this.sql<{ id: string; function_slug: string; event: InngestEvent }[]>`
+      select id, function_slug, events->0 as event from ${this.sql(SCHEMA)}.runs
+      where status = 'Running' and function_slug = any(${slugs}::text[]) order by seq`;
+    for (const row of rows) {
+      const config = this.functions.get(row.function_slug)?.config;
+      const singleton = config && singletonConfigOf(config);
+      const key = singleton ? singletonKey(row.function_slug, singleton, row.event) : null;
+      if (key !== null && this.singletons.holder(key) === undefined)
+        this.singletons.claim(key, row.id);
+    }
+  }
+
+  /**
+   * The singleton lock a new run of `fn` would take; "skip" when `skip` mode finds it held (the
+   * run is dropped: logged as skipped, never queued, as the Go server does).
+   */
+  private singletonFor(
+    fn: RegisteredFunction,
+    eventId: string,
+    event: InngestEvent,
+  ): { key: string; mode: SingletonMode } | "skip" | null {
+    const config = singletonConfigOf(fn.config);
+    const key = config ? singletonKey(fn.slug, config, event) : null;
+    if (!config || key === null) return null;
+    const holder = this.singletons.holder(key);
+    if (holder !== undefined && config.mode === "skip") {
+      this.config.log({
+        level: "info",
+        msg: "run.skipped",
+        function: fn.slug,
+        event_id: eventId,
+        reason: "singleton",
+        running_run_id: holder,
+      });
+      return "skip";
+    }
+    return { key, mode: config.mode };
+  }
+
+  private claimSingleton(
+    candidate: RunCandidate,
+    singleton: { key: string; mode: SingletonMode } | null,
+  ) {
+    if (!singleton) return;
+    const previous = this.singletons.claim(singleton.key, candidate.planned.runId);
+    candidate.singleton = {
+      key: singleton.key,
+      ...(previous !== undefined ? { previous } : {}),
+      cancelPrevious: singleton.mode === "cancel",
+    };
+  }
+
+  /** `cancel` mode: the run holding the lock ends like any cancellation (no onFailure). */
+  private async cancelSingletonHolder(runId: string, replacedBy: string) {
+    // The new run starts whatever happens here: a failed cancel must not strand it unscheduled.
+    try {
+      const run = await this.getRun(runId);
+      if (!run || run.status !== "Running") return;
+      if (await this.cancel(run, "singleton"))
+        this.config.log({
+          level: "info",
+          msg: "run.singleton_cancelled",
+          run_id: runId,
+          replaced_by: replacedBy,
+        });
+    } catch (error) {
+      this.logError("singleton.cancel_failed", error, { run_id: runId, replaced_by: replacedBy });
+    }
+  }
+
+  /**
+   * A throttled function's run starts when its key's GCRA allows; until then its first call
+   * waits in the gate, in run order, and comes back through `ready` (see ThrottleGate).
+   */
+  private admitThrottled(run: RunState, fn: RegisteredFunction, item: QueueItem): boolean {
+    const config = throttleConfigOf(fn.config);
+    const [event] = run.events;
+    if (
+      !config ||
+      !event ||
+      item.kind !== "execute" ||
+      run.stack.length > 0 ||
+      this.throttleAdmitted.has(run.id)
+    )
+      return true;
+    if (!this.throttle.admit(throttleKey(fn.slug, config, event), config, item, run.seq)) {
+      run.queueIds.add(item.id);
+      return false;
+    }
+    this.throttleAdmitted.add(run.id);
+    return true;
+  }
+
+  private outputLimits(): OutputLimits {
+    return this.config.outputLimits ?? DEFAULT_OUTPUT_LIMITS;
+  }
+
+  /**
+   * The `step.run` outputs of a response against the limits: the steps over the step limit
+   * (they fail), or null when the run's outputs together overflow it (the run has failed).
+   */
+  private async checkOutputLimits(run: RunState, ops: Op[]): Promise<Map<string, number> | null> {
+    const outputs = ops.filter((op) => op.op === "StepRun" && !(op.id in run.steps));
+    if (outputs.length === 0) return new Map();
+    const limits = this.outputLimits();
+    const verdict = checkOutputs(
+      outputs.map((op) => ({ id: op.id, data: op.data ?? null })),
+      this.outputTally.of(run.id, run.steps),
+      limits,
+    );
+    for (const [stepId, bytes] of verdict.tooLarge)
+      this.config.log({
+        level: "warn",
+        msg: "step.output_too_large",
+        run_id: run.id,
+        step_id: stepId,
+        bytes,
+        limit: limits.stepBytes,
+      });
+    if (verdict.overflowed) {
+      this.config.log({
+        level: "error",
+        msg: "run.state_overflowed",
+        run_id: run.id,
+        bytes: verdict.runBytes,
+        limit: limits.runBytes,
+      });
+      await this.finalize(run, "Failed", stateOverflowedError(verdict.runBytes, limits.runBytes));
+      return null;
+    }
+    this.outputTally.set(run.id, verdict.runBytes);
+    return verdict.tooLarge;
   }
 
   // ── housekeeping ─────────────────────────────────────────────────────────────

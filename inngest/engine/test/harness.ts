@@ -227,6 +227,7 @@ export type HarnessOptions = Pick<
   | "pruneIntervalSeconds"
   | "interruptedRequestGraceSeconds"
   | "faults"
+  | "outputLimits"
 > & {
   /** Run the engine signed; clients get the signing and event keys, API calls the hashed key. */
   keys?: SignedModeKeys;
@@ -272,6 +273,7 @@ export class EngineHarness {
       checkpointing: checkpointing(),
       interruptedRequestGraceSeconds: this.options.interruptedRequestGraceSeconds ?? 1,
       faults: this.options.faults,
+      outputLimits: this.options.outputLimits,
       ...this.options.keys,
       ...extra,
       log: (line) => {
