@@ -16,11 +16,11 @@ export const RUN_SKILL_FUNCTION_ID = "run-skill";
 /** Sources with a person waiting for the run (a console Run, the REST API, a re-run). */
 const INTERACTIVE_SOURCES = ["manual", "api", "rerun"] as const satisfies InvocationSource[];
 /** Inngest's largest priority factor: an interactive run goes before unattended runs queued up to 10 min earlier. */
-export const INTERACTIVE_PRIORITY_SECONDS = 600;
+const INTERACTIVE_PRIORITY_SECONDS = 600;
 /**
  * `priority.run`: interactive runs start ahead of a tenant's backlog of scheduled and webhook
- * runs waiting for its concurrency slots. An event without a source (sent before it was added)
- * gets no priority.
+ * runs waiting for its concurrency slots. An event without a source (older events; schedule
+ * ticks and webhooks send none) gets no priority.
  */
 const PRIORITY_EXPRESSION = `${INTERACTIVE_SOURCES.map((source) => `event.data.source == "${source}"`).join(" || ")} ? ${INTERACTIVE_PRIORITY_SECONDS} : 0`;
 
