@@ -26,6 +26,14 @@ import {
 } from "./flow-singleton";
 import { throttleConfigOf, throttleKey, ThrottleGate } from "./flow-throttle";
 import { GroupCommit } from "./group-commit";
+import { priorityExpressionOf, priorityFactorSeconds, priorityScore } from "./flow-priority";
+import {
+  RunDeadlines,
+  hasTimeouts,
+  startExpired,
+  timeoutLimitsOf,
+  type TimeoutKind,
+} from "./flow-timeouts";
 import { newUlid, seededUlids } from "./ids";
 import {
   checkOutputs,
@@ -159,6 +167,10 @@ type RunState = {
   queueIds: Set<number>;
   /** How many entries of `stack` are stored: a persist writes only the ones after them. */
   storedSteps: number;
+  /** When it was created (enqueued): `timeouts.start` counts from here. */
+  enqueuedAt: number;
+  /** When it was enqueued, less its `priority.run` factor: its place among runs not under way. */
+  priorityScore: number;
 };
 
 type QueueKind = "execute" | "sleep" | "wait-timeout";
@@ -235,6 +247,7 @@ type RunRow = {
   force_step_plan: boolean;
   max_attempts: number;
   concurrency: ConcurrencySlot[];
+  started_at: Date;
 };
 
 /**
@@ -248,15 +261,20 @@ type RunRow = {
  * second key would cut in ahead of a younger one already under way.
  */
 type Semaphore = { active: number; waiting: { item: QueueItem; rank: WaitRank }[] };
-/** [0 when the run is under way, else 1; the run's seq]: lower goes first. */
-type WaitRank = readonly [number, number];
+/**
+ * [0 when the run is under way, else 1; its priority score; its seq]: lower goes first. The
+ * score is the run's enqueue time less its `priority.run` factor (flow-priority.ts), so a run
+ * with a factor of N s goes before runs enqueued up to N s earlier; without one it is age.
+ */
+type WaitRank = readonly [number, number, number];
 
 function waitRank(run: RunState): WaitRank {
-  return [run.stack.length > 0 ? 0 : 1, run.seq];
+  return [run.stack.length > 0 ? 0 : 1, run.priorityScore, run.seq];
 }
 
 function ranksAfter(a: WaitRank, b: WaitRank): boolean {
-  return a[0] !== b[0] ? a[0] > b[0] : a[1] > b[1];
+  if (a[0] !== b[0]) return a[0] > b[0];
+  return a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
 }
 
 export class EventValidationError extends Error {}
@@ -363,6 +381,8 @@ export class InngestEngine {
   private plannedLeasesSettled: (() => void)[] = [];
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
+  /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
+  private readonly deadlines = new RunDeadlines((runId, kind) => this.expireRun(runId, kind));
   private stopped = false;
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
@@ -413,6 +433,7 @@ export class InngestEngine {
       select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
     await this.recoverSingletons();
+    await this.recoverDeadlines();
 
     // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
     // the app may still be running it: its item waits out the grace before it is dispatched
@@ -539,6 +560,7 @@ export class InngestEngine {
   private stopTimers() {
     this.ready.length = 0;
     this.throttle.stop();
+    this.deadlines.clear();
     for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
@@ -620,7 +642,7 @@ export class InngestEngine {
 
     for (const config of configs) {
       const unsupported = Object.keys(config).filter((key) =>
-        ["rateLimit", "debounce", "batchEvents", "priority", "timeouts"].includes(key),
+        ["rateLimit", "debounce", "batchEvents"].includes(key),
       );
       if (unsupported.length) {
         this.config.log({
@@ -950,8 +972,11 @@ export class InngestEngine {
       concurrency: candidate.concurrency,
       queueIds: new Set(),
       storedSteps: 0,
+      enqueuedAt: Date.now(),
+      priorityScore: this.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
     };
     this.runs.set(run.id, run);
+    this.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
     this.config.log({
       level: "info",
       msg: "run.started",
@@ -977,7 +1002,7 @@ export class InngestEngine {
 
   private async loadRun(id: string): Promise<RunState | undefined> {
     const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency
+      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, started_at
       from ${this.sql(SCHEMA)}.runs where id = ${id}`;
     if (!row) return undefined;
     return {
@@ -994,6 +1019,14 @@ export class InngestEngine {
       concurrency: row.concurrency,
       queueIds: new Set(),
       storedSteps: row.stack.length,
+      enqueuedAt: row.started_at.getTime(),
+      // Evaluated again from the trigger and the function as registered now (not stored).
+      priorityScore: this.priorityScoreOf(
+        this.functions.get(row.function_slug),
+        row.events[0],
+        row.started_at.getTime(),
+        row.id,
+      ),
     };
   }
 
@@ -1200,6 +1233,7 @@ export class InngestEngine {
     this.config.faults?.stepsWritten?.(run.id, ids);
     run.status = status;
     run.storedSteps = run.stack.length;
+    this.deadlines.forget(run.id);
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
@@ -1607,6 +1641,7 @@ export class InngestEngine {
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
+    if (!(await this.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
     if (leaseGen === null) return;
     // A checkpoint committed just before this lease is in the state this request carries.
@@ -1898,6 +1933,108 @@ export class InngestEngine {
     // The invoke events go in the statement that stores their waits: the child always exists
     // once the wait does, and its completion always finds the wait.
     await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
+  }
+
+  // ── priority and timeouts ────────────────────────────────────────────────────
+
+  /** The run's place among runs not under way (flow-priority.ts); a bad expression is logged, factor 0. */
+  private priorityScoreOf(
+    fn: RegisteredFunction | undefined,
+    trigger: InngestEvent | undefined,
+    enqueuedAt: number,
+    runId: string,
+  ): number {
+    if (!fn || !priorityExpressionOf(fn.config)) return enqueuedAt;
+    const factor = priorityFactorSeconds(fn.config, trigger, (problem) =>
+      this.config.log({
+        level: "warn",
+        msg: "run.priority_invalid",
+        run_id: runId,
+        function: fn.slug,
+        ...problem,
+      }),
+    );
+    return priorityScore(enqueuedAt, factor);
+  }
+
+  /**
+   * After a restart: the deadlines of the runs whose functions have `timeouts`. A run that had
+   * begun a request (steps, pending steps, a leased or retried call) has started; as the start of
+   * its first request is not stored, its finish deadline counts from now — a restart extends it,
+   * never cuts it short. A run not started keeps its start deadline from its enqueue.
+   */
+  private async recoverDeadlines() {
+    const timed = [...this.functions.values()].filter((fn) =>
+      hasTimeouts(timeoutLimitsOf(fn.config)),
+    );
+    if (timed.length === 0) return;
+    const s = this.sql(SCHEMA);
+    const rows = await this.sql<
+      { id: string; function_slug: string; started_at: Date; under_way: boolean }[]
+    >`
+      select r.id, r.function_slug, r.started_at,
+        cardinality(r.stack) > 0 or cardinality(r.pending) > 0 or exists (
+          select 1 from ${s}.queue q where q.run_id = r.id and (q.leased_at is not null or q.attempt > 0)
+        ) as under_way
+      from ${s}.runs r
+      where r.status = 'Running' and r.function_slug = any(${timed.map((fn) => fn.slug)}::text[])`;
+    const now = Date.now();
+    for (const row of rows) {
+      const fn = this.functions.get(row.function_slug);
+      if (!fn) continue;
+      const limits = timeoutLimitsOf(fn.config);
+      if (row.under_way) this.deadlines.started(row.id, limits, now);
+      else this.deadlines.waiting(row.id, limits, row.started_at.getTime());
+    }
+  }
+
+  /**
+   * At a request's start, as Go's run validator: a run past its start limit that has not
+   * started is cancelled instead of dispatched (false); otherwise its first request starts the
+   * finish clock.
+   */
+  private async beginRequestClock(run: RunState, fn: RegisteredFunction): Promise<boolean> {
+    if (this.deadlines.isStarted(run.id)) return true;
+    const limits = timeoutLimitsOf(fn.config);
+    if (!hasTimeouts(limits)) return true;
+    const now = Date.now();
+    if (startExpired(limits, run.enqueuedAt, now)) {
+      await this.timeOut(run, "start");
+      return false;
+    }
+    this.deadlines.started(run.id, limits, now);
+    return true;
+  }
+
+  /** A deadline passed: the run, if still running (and for `start`, still not started), is cancelled. */
+  private expireRun(runId: string, kind: TimeoutKind) {
+    if (this.stopped || this.closing) return;
+    const work = (async () => {
+      const run = await this.getRun(runId);
+      if (!run || run.status !== "Running") return;
+      if (kind === "start" && this.deadlines.isStarted(runId)) return;
+      await this.timeOut(run, kind);
+    })()
+      .catch((error: unknown) => {
+        this.logError("run.timeout_failed", error, { run_id: runId, timeout: kind });
+        // Nothing was written: try again shortly (a restart re-arms it from the database too).
+        if (!this.stopped && !this.closing)
+          setTimeout(() => this.expireRun(runId, kind), 1_000).unref();
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  /** Cancelled as Inngest cancels a timed-out run: `function.cancelled`, never `function.failed`. */
+  private async timeOut(run: RunState, kind: TimeoutKind) {
+    this.config.log({
+      level: "warn",
+      msg: "run.timed_out",
+      run_id: run.id,
+      function: run.functionSlug,
+      timeout: kind,
+    });
+    await this.cancel(run, `timeouts.${kind}`);
   }
 
   // ── checkpoints ──────────────────────────────────────────────────────────────
