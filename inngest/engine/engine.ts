@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Cron } from "croner";
-import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
+import {
+  parseQueueItemRef,
+  planCheckpoint,
+  queueItemRef,
+  type CheckpointBody,
+  type CheckpointOp,
+} from "./checkpoint";
+import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import { newUlid, seededUlids } from "./ids";
@@ -32,6 +39,7 @@ import {
   type PlannedEvent,
   type PlannedRun,
 } from "./ingest-statement";
+import { SessionsError, resolveEventMeta } from "./sessions";
 import { appRequest, type EngineKeys } from "./signing";
 import { SCHEMA, type Sql } from "./store";
 
@@ -124,6 +132,9 @@ type RunState = {
   queueIds: Set<number>;
   /** How many entries of `stack` are stored: a persist writes only the ones after them. */
   storedSteps: number;
+  /** Its `defer()` records (defer.ts); the ones not yet stored are also in `unsavedDefers`. */
+  defers: Defers;
+  unsavedDefers: Defers;
 };
 
 type QueueKind = "execute" | "sleep" | "wait-timeout";
@@ -198,6 +209,7 @@ type RunRow = {
   force_step_plan: boolean;
   max_attempts: number;
   concurrency: ConcurrencySlot[];
+  defers: Defers;
 };
 
 /**
@@ -614,6 +626,14 @@ export class InngestEngine {
       if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
         throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
       const internalId = seeded?.[index] ?? newUlid();
+      let meta: unknown;
+      try {
+        meta = resolveEventMeta(input.meta);
+      } catch (error) {
+        if (error instanceof SessionsError)
+          throw new EventValidationError(`event ${index}: ${error.message}`);
+        throw error;
+      }
       const event: InngestEvent = {
         name: input.name,
         data,
@@ -624,7 +644,7 @@ export class InngestEngine {
             ? (input.user as Record<string, unknown>)
             : {},
         ...(typeof input.v === "string" ? { v: input.v } : {}),
-        ...(input.meta !== undefined ? { meta: input.meta } : {}),
+        ...(meta !== undefined ? { meta } : {}),
       };
       return { internalId, event };
     });
@@ -870,6 +890,8 @@ export class InngestEngine {
       concurrency: candidate.concurrency,
       queueIds: new Set(),
       storedSteps: 0,
+      defers: {},
+      unsavedDefers: {},
     };
     this.runs.set(run.id, run);
     this.config.log({
@@ -897,7 +919,7 @@ export class InngestEngine {
 
   private async loadRun(id: string): Promise<RunState | undefined> {
     const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency
+      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, defers
       from ${this.sql(SCHEMA)}.runs where id = ${id}`;
     if (!row) return undefined;
     return {
@@ -914,6 +936,8 @@ export class InngestEngine {
       concurrency: row.concurrency,
       queueIds: new Set(),
       storedSteps: row.stack.length,
+      defers: row.defers,
+      unsavedDefers: {},
     };
   }
 
@@ -977,6 +1001,7 @@ export class InngestEngine {
     const from = run.storedSteps;
     const ids = run.stack.slice(from);
     run.storedSteps = run.stack.length;
+    const defers = this.takeUnsavedDefers(run);
     let result:
       | ({
           updated: boolean;
@@ -991,7 +1016,8 @@ export class InngestEngine {
       with updated as (
         update ${s}.runs set steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
           stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
+          pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan},
+          defers = defers || ${JSON.stringify(defers)}::text::jsonb
         where id = ${run.id} and status = 'Running' returning id
       ), deleted as (
         delete from ${s}.queue
@@ -1027,6 +1053,7 @@ export class InngestEngine {
         (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
     } catch (error) {
       run.storedSteps = Math.min(run.storedSteps, from);
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1112,7 +1139,7 @@ export class InngestEngine {
     output: unknown,
   ): Promise<boolean> {
     const s = this.sql(SCHEMA);
-    const lifecycle = this.lifecycleEvents(run, status, output);
+    const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(this.parseEvents(lifecycle, { internal: true }));
     const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from finished)`);
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
@@ -1120,6 +1147,7 @@ export class InngestEngine {
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
+    const defers = this.takeUnsavedDefers(run);
     let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
     try {
       [result] = await this.sql<NonNullable<typeof result>[]>`
@@ -1127,7 +1155,7 @@ export class InngestEngine {
         update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
           steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
           stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = '{}'
+          pending = '{}', defers = defers || ${JSON.stringify(defers)}::text::jsonb
         where id = ${run.id} and status = 'Running' returning id
       ), queue as (
         delete from ${s}.queue where run_id in (select id from finished)
@@ -1141,6 +1169,7 @@ export class InngestEngine {
       select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
         ${ingest.result}`;
     } catch (error) {
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1200,6 +1229,43 @@ export class InngestEngine {
     if (status === "Cancelled")
       lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
     return lifecycle;
+  }
+
+  /**
+   * The `inngest/deferred.schedule` events of the run's `AfterRun` defers, sent by its finalize
+   * statement (so each deferred run starts exactly once). The event id derives from the parent
+   * run and the defer, as Go's `DeferEventID`. A defer whose sessions do not merge is dropped,
+   * never failing the parent, as in Go.
+   */
+  private deferredEvents(run: RunState): unknown[] {
+    const parent = {
+      runId: run.id,
+      functionSlug: run.functionSlug,
+      appName: this.functions.get(run.functionSlug)?.appName ?? "",
+    };
+    return deferredScheduleEvents(parent, run.defers).flatMap((event) => {
+      const deferId = String((event.data._inngest as { defer_id: string }).defer_id);
+      try {
+        return [{ ...event, id: `${run.id}-defer-${deferId}`, meta: resolveEventMeta(event.meta) }];
+      } catch (error) {
+        this.logError("defer.dropped", error, { run_id: run.id, defer_id: deferId });
+        return [];
+      }
+    });
+  }
+
+  /** Records a response's defer ops on the run; the next persist or finalize stores them. */
+  private recordDefers(run: RunState, ops: readonly Op[]) {
+    const delta = applyDeferOps(run.defers, ops);
+    Object.assign(run.defers, delta);
+    Object.assign(run.unsavedDefers, delta);
+  }
+
+  /** The defers a statement is about to store (given back to the run if it fails). */
+  private takeUnsavedDefers(run: RunState): Defers {
+    const defers = run.unsavedDefers;
+    run.unsavedDefers = {};
+    return defers;
   }
 
   async cancel(run: RunState, reason: string): Promise<boolean> {
@@ -1593,6 +1659,7 @@ export class InngestEngine {
       event: run.events[0],
       events: run.events,
       steps: run.steps,
+      defers: sdkDefers(run.defers),
       ctx: {
         run_id: run.id,
         attempt: item.attempt,
@@ -1684,6 +1751,8 @@ export class InngestEngine {
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    // Lazy ops first, as Go's op groups do: a RunComplete beside them sends their runs.
+    this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
     const noRetry = response.headers.get("x-inngest-no-retry") === "true";
@@ -1785,7 +1854,25 @@ export class InngestEngine {
           break;
         }
         case "InvokeFunction": {
-          if (!waitOn(op.id)) break;
+          if (op.id in run.steps || run.pending.has(op.id)) break;
+          const payload = (op.opts?.payload ?? {}) as {
+            data?: Record<string, unknown>;
+            v?: string;
+            meta?: unknown;
+          };
+          // The child's sessions: the payload's manual layer merged with the ones the SDK
+          // propagated from this run; a merge that breaks the limits fails the step (Go: final).
+          let meta: unknown;
+          try {
+            meta = resolveEventMeta(payload.meta);
+          } catch (error) {
+            if (!(error instanceof SessionsError)) throw error;
+            save(op.id, {
+              error: { name: "Error", message: `invalid step.invoke sessions: ${error.message}` },
+            });
+            break;
+          }
+          waitOn(op.id);
           const expiresAt = resolveDeadline(op.opts?.timeout, now);
           const correlationId = `${run.id}.${op.id}`;
           next.push({
@@ -1802,10 +1889,6 @@ export class InngestEngine {
               expiresAt,
             },
           });
-          const payload = (op.opts?.payload ?? {}) as {
-            data?: Record<string, unknown>;
-            v?: string;
-          };
           invocations.push({
             name: EVENTS.functionInvoked,
             data: {
@@ -1817,6 +1900,7 @@ export class InngestEngine {
               },
             },
             ...(payload.v ? { v: payload.v } : {}),
+            ...(meta !== undefined ? { meta } : {}),
           });
           break;
         }
@@ -1864,7 +1948,7 @@ export class InngestEngine {
     const previous = this.checkpointWrites.get(runId);
     const write = (async () => {
       await previous;
-      return this.saveCheckpoint(runId, ref, plan.saves);
+      return this.saveCheckpoint(runId, ref, plan.saves, plan.defers);
     })();
     const settled = write.then(
       () => undefined,
@@ -1882,10 +1966,12 @@ export class InngestEngine {
     runId: string,
     ref: { queueId: number; leaseGen: number },
     saves: { id: string; value: { data: unknown } }[],
+    deferOps: CheckpointOp[],
   ): Promise<CheckpointOutcome> {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
+    const defers = applyDeferOps(run.defers, deferOps);
     const s = this.sql(SCHEMA);
     // The queue row is updated first: its row lock orders this against a new lease of the item,
     // and the lease generation is checked again on the row as committed.
@@ -1896,7 +1982,8 @@ export class InngestEngine {
         returning id
       ), saved as (
         update ${s}.runs set steps = steps || ${JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value])))}::text::jsonb,
-          stack = stack || array(select id from unnest(${fresh.map((save) => save.id)}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n)
+          stack = stack || array(select id from unnest(${fresh.map((save) => save.id)}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
+          defers = defers || ${JSON.stringify(defers)}::text::jsonb
         where id = ${runId} and status = 'Running' and exists (select 1 from lease)
         returning id
       )
@@ -1931,6 +2018,7 @@ export class InngestEngine {
       run.pending.delete(save.id);
     }
     if (allStored) run.storedSteps = run.stack.length;
+    Object.assign(run.defers, defers);
     if (current) current.item.attempt = 0;
     return { status: 200 };
   }
