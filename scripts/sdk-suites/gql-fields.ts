@@ -152,7 +152,8 @@ export class GqlFields {
     const [row] = await this.sql<{ name: string; payload: JsonObject }[]>`
       select name, payload from inngest_engine.events where internal_id = ${id}`;
     if (!row) return null;
-    return { id, name: row.name, raw: JSON.stringify(row.payload), idempotencyKey: null };
+    // No `idempotencyKey`: the suites read it as an optional string, so null would not parse.
+    return { id, name: row.name, raw: JSON.stringify(row.payload) };
   }
 
   private async stream(): Promise<Json[]> {
