@@ -39,6 +39,8 @@ export const FAILURE_CODES = [
   "stale_running",
   "dispatch_failed",
   "dispatch_lost",
+  "start_timeout",
+  "run_timeout",
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 

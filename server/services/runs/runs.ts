@@ -290,7 +290,7 @@ export async function startRun(
   audit?: AuditContext,
 ): Promise<StartedRun> {
   const started = await createRun(deps.db, input, audit);
-  if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId);
+  if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId, input.source);
   return started;
 }
 
@@ -483,18 +483,22 @@ async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | 
   }
 }
 
-/** Sends a created, still queued run to the engine; a failed send fails the run visibly. */
+/**
+ * Sends a created, still queued run to the engine; a failed send fails the run visibly. With its
+ * `source`, so run-skill starts an interactive run ahead of the tenant's unattended backlog.
+ */
 export async function dispatchCreatedRun(
   deps: RunServiceDeps,
   run: StartedRun["run"],
   tenantId: string,
+  source?: InvocationSource,
 ) {
   if (run.status !== "queued") return;
   try {
     await sendRetryingOutage(deps.dispatcher, {
       name: RUN_REQUESTED,
       id: run.id,
-      data: { runId: run.id, tenantId },
+      data: { runId: run.id, tenantId, ...(source ? { source } : {}) },
     });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
