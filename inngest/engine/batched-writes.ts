@@ -64,6 +64,8 @@ export type CheckpointWrite = {
   /** `{id: value}` of the new steps, serialized once. */
   steps: string;
   ids: string[];
+  /** `{id: record}` of the `defer()` records the checkpoint adds or changes (defer.ts). */
+  defers: string;
 };
 
 /** Whether each checkpoint saved: its dispatch still held the lease and its run was running. */
@@ -75,13 +77,15 @@ export async function writeCheckpoints(sql: Sql, writes: CheckpointWrite[]): Pro
     with i as (
       select * from unnest(${writes.map((write) => write.runId)}::text[], ${writes.map((write) => write.queueId)}::bigint[],
         ${writes.map((write) => write.leaseGen)}::int[], ${writes.map((write) => write.steps)}::text[]::jsonb[],
-        ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[]) as i(run_id, queue_id, lease_gen, steps, ids)
+        ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[], ${writes.map((write) => write.defers)}::text[]::jsonb[])
+        as i(run_id, queue_id, lease_gen, steps, ids, defers)
     ), lease as (
       update ${s}.queue q set attempt = 0 from i
       where q.id = i.queue_id and q.run_id = i.run_id and q.lease_gen = i.lease_gen
       returning q.run_id
     ), saved as (
-      update ${s}.runs r set steps = r.steps || i.steps, stack = r.stack || ${sql.unsafe(APPEND_STACK)}
+      update ${s}.runs r set steps = r.steps || i.steps, stack = r.stack || ${sql.unsafe(APPEND_STACK)},
+        defers = r.defers || i.defers
       from i where r.id = i.run_id and r.status = 'Running' and i.run_id in (select run_id from lease)
       returning r.id
     )
@@ -99,6 +103,8 @@ export type FinalizeWrite = {
   output: string;
   steps: string;
   ids: string[];
+  /** `{id: record}` of the `defer()` records not yet stored (defer.ts). */
+  defers: string;
   /** The waiter this run's slots go to, leased in the same statement. */
   waiterQueueId: number | null;
   /** Lifecycle events (owned by `runId`) and the runs they start. */
@@ -126,11 +132,13 @@ export async function writeFinalizes(
     with i as (
       select * from unnest(${writes.map((write) => write.runId)}::text[], ${writes.map((write) => write.status)}::text[],
         ${writes.map((write) => write.output)}::text[]::jsonb[], ${writes.map((write) => write.steps)}::text[]::jsonb[],
-        ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[], ${writes.map((write) => write.waiterQueueId ?? -1)}::bigint[])
-        as i(run_id, status, output, steps, ids, waiter)
+        ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[], ${writes.map((write) => write.defers)}::text[]::jsonb[],
+        ${writes.map((write) => write.waiterQueueId ?? -1)}::bigint[])
+        as i(run_id, status, output, steps, ids, defers, waiter)
     ), finished as (
       update ${s}.runs r set status = i.status, output = i.output, ended_at = now(),
-        steps = r.steps || i.steps, stack = r.stack || ${sql.unsafe(APPEND_STACK)}, pending = '{}'
+        steps = r.steps || i.steps, stack = r.stack || ${sql.unsafe(APPEND_STACK)}, pending = '{}',
+        defers = r.defers || i.defers
       from i where r.id = i.run_id and r.status = 'Running'
       returning r.id
     ), queue as (
@@ -177,6 +185,8 @@ export type PersistWrite = {
   ids: string[];
   pending: string[];
   forceStepPlan: boolean;
+  /** `{id: record}` of the `defer()` records not yet stored (defer.ts). */
+  defers: string;
   consumedQueueId: number | null;
   consumedWaitId: number | null;
   next: QueueRowWrite[];
@@ -205,11 +215,13 @@ export async function writePersists(sql: Sql, writes: PersistWrite[]): Promise<P
       select * from unnest(${writes.map((write) => write.runId)}::text[], ${writes.map((write) => write.steps)}::text[]::jsonb[],
         ${writes.map((write) => JSON.stringify(write.ids))}::text[]::jsonb[], ${writes.map((write) => JSON.stringify(write.pending))}::text[]::jsonb[],
         ${writes.map((write) => (write.forceStepPlan ? "t" : "f"))}::text[]::boolean[], ${writes.map((write) => write.consumedQueueId ?? -1)}::bigint[],
-        ${writes.map((write) => write.consumedWaitId ?? -1)}::bigint[], ${writes.map((write) => write.waiterQueueId ?? -1)}::bigint[])
-        as i(run_id, steps, ids, pending, force_step_plan, consumed, consumed_wait, waiter)
+        ${writes.map((write) => write.consumedWaitId ?? -1)}::bigint[], ${writes.map((write) => write.waiterQueueId ?? -1)}::bigint[],
+        ${writes.map((write) => write.defers)}::text[]::jsonb[])
+        as i(run_id, steps, ids, pending, force_step_plan, consumed, consumed_wait, waiter, defers)
     ), updated as (
       update ${s}.runs r set steps = r.steps || i.steps, stack = r.stack || ${sql.unsafe(APPEND_STACK)},
-        pending = array(select jsonb_array_elements_text(i.pending)), force_step_plan = i.force_step_plan
+        pending = array(select jsonb_array_elements_text(i.pending)), force_step_plan = i.force_step_plan,
+        defers = r.defers || i.defers
       from i where r.id = i.run_id and r.status = 'Running'
       returning r.id
     ), deleted as (

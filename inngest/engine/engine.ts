@@ -15,7 +15,14 @@ import {
   type PersistOutcome,
   type PersistWrite,
 } from "./batched-writes";
-import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
+import {
+  parseQueueItemRef,
+  planCheckpoint,
+  queueItemRef,
+  type CheckpointBody,
+  type CheckpointOp,
+} from "./checkpoint";
+import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import {
@@ -72,6 +79,7 @@ import {
   type PlannedEvent,
   type PlannedRun,
 } from "./ingest-statement";
+import { SessionsError, resolveEventMeta } from "./sessions";
 import { appRequest, type EngineKeys } from "./signing";
 import { SCHEMA, type Sql } from "./store";
 
@@ -167,6 +175,9 @@ type RunState = {
   queueIds: Set<number>;
   /** How many entries of `stack` are stored: a persist writes only the ones after them. */
   storedSteps: number;
+  /** Its `defer()` records (defer.ts); the ones not yet stored are also in `unsavedDefers`. */
+  defers: Defers;
+  unsavedDefers: Defers;
   /** When it was created (enqueued): `timeouts.start` counts from here. */
   enqueuedAt: number;
   /** When it was enqueued, less its `priority.run` factor: its place among runs not under way. */
@@ -247,6 +258,7 @@ type RunRow = {
   force_step_plan: boolean;
   max_attempts: number;
   concurrency: ConcurrencySlot[];
+  defers: Defers;
   started_at: Date;
 };
 
@@ -708,6 +720,14 @@ export class InngestEngine {
       if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
         throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
       const internalId = seeded?.[index] ?? newUlid();
+      let meta: unknown;
+      try {
+        meta = resolveEventMeta(input.meta);
+      } catch (error) {
+        if (error instanceof SessionsError)
+          throw new EventValidationError(`event ${index}: ${error.message}`);
+        throw error;
+      }
       const event: InngestEvent = {
         name: input.name,
         data,
@@ -718,7 +738,7 @@ export class InngestEngine {
             ? (input.user as Record<string, unknown>)
             : {},
         ...(typeof input.v === "string" ? { v: input.v } : {}),
-        ...(input.meta !== undefined ? { meta: input.meta } : {}),
+        ...(meta !== undefined ? { meta } : {}),
       };
       return { internalId, event };
     });
@@ -972,6 +992,8 @@ export class InngestEngine {
       concurrency: candidate.concurrency,
       queueIds: new Set(),
       storedSteps: 0,
+      defers: {},
+      unsavedDefers: {},
       enqueuedAt: Date.now(),
       priorityScore: this.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
     };
@@ -1002,7 +1024,7 @@ export class InngestEngine {
 
   private async loadRun(id: string): Promise<RunState | undefined> {
     const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, started_at
+      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, defers, started_at
       from ${this.sql(SCHEMA)}.runs where id = ${id}`;
     if (!row) return undefined;
     return {
@@ -1019,6 +1041,8 @@ export class InngestEngine {
       concurrency: row.concurrency,
       queueIds: new Set(),
       storedSteps: row.stack.length,
+      defers: row.defers,
+      unsavedDefers: {},
       enqueuedAt: row.started_at.getTime(),
       // Evaluated again from the trigger and the function as registered now (not stored).
       priorityScore: this.priorityScoreOf(
@@ -1093,6 +1117,7 @@ export class InngestEngine {
     const from = run.storedSteps;
     const ids = run.stack.slice(from);
     run.storedSteps = run.stack.length;
+    const defers = this.takeUnsavedDefers(run);
     const waiter = leaseWaiter ? handOff?.waiter : undefined;
     let result: PersistOutcome;
     try {
@@ -1102,6 +1127,7 @@ export class InngestEngine {
         ids,
         pending: [...run.pending],
         forceStepPlan: run.forceStepPlan,
+        defers: JSON.stringify(defers),
         consumedQueueId: change.consumedQueueId ?? null,
         consumedWaitId: change.consumedWaitId ?? null,
         next,
@@ -1111,6 +1137,7 @@ export class InngestEngine {
       });
     } catch (error) {
       run.storedSteps = Math.min(run.storedSteps, from);
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1195,7 +1222,7 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
-    const lifecycle = this.lifecycleEvents(run, status, output);
+    const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
@@ -1204,6 +1231,7 @@ export class InngestEngine {
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
+    const defers = this.takeUnsavedDefers(run);
     const waiter = leaseWaiter ? handOff?.waiter : undefined;
     let result: FinalizeOutcome;
     try {
@@ -1213,11 +1241,13 @@ export class InngestEngine {
         output: JSON.stringify(output ?? null),
         steps: this.stepsDelta(run, ids),
         ids,
+        defers: JSON.stringify(defers),
         waiterQueueId: waiter?.id ?? null,
         waiterRunId: waiter?.runId,
         plan: plan.statement,
       });
     } catch (error) {
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1278,6 +1308,43 @@ export class InngestEngine {
     if (status === "Cancelled")
       lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
     return lifecycle;
+  }
+
+  /**
+   * The `inngest/deferred.schedule` events of the run's `AfterRun` defers, sent by its finalize
+   * statement (so each deferred run starts exactly once). The event id derives from the parent
+   * run and the defer, as Go's `DeferEventID`. A defer whose sessions do not merge is dropped,
+   * never failing the parent, as in Go.
+   */
+  private deferredEvents(run: RunState): unknown[] {
+    const parent = {
+      runId: run.id,
+      functionSlug: run.functionSlug,
+      appName: this.functions.get(run.functionSlug)?.appName ?? "",
+    };
+    return deferredScheduleEvents(parent, run.defers).flatMap((event) => {
+      const deferId = String((event.data._inngest as { defer_id: string }).defer_id);
+      try {
+        return [{ ...event, id: `${run.id}-defer-${deferId}`, meta: resolveEventMeta(event.meta) }];
+      } catch (error) {
+        this.logError("defer.dropped", error, { run_id: run.id, defer_id: deferId });
+        return [];
+      }
+    });
+  }
+
+  /** Records a response's defer ops on the run; the next persist or finalize stores them. */
+  private recordDefers(run: RunState, ops: readonly Op[]) {
+    const delta = applyDeferOps(run.defers, ops);
+    Object.assign(run.defers, delta);
+    Object.assign(run.unsavedDefers, delta);
+  }
+
+  /** The defers a statement is about to store (given back to the run if it fails). */
+  private takeUnsavedDefers(run: RunState): Defers {
+    const defers = run.unsavedDefers;
+    run.unsavedDefers = {};
+    return defers;
   }
 
   async cancel(run: RunState, reason: string): Promise<boolean> {
@@ -1675,6 +1742,7 @@ export class InngestEngine {
       event: run.events[0],
       events: run.events,
       steps: run.steps,
+      defers: sdkDefers(run.defers),
       ctx: {
         run_id: run.id,
         attempt: item.attempt,
@@ -1766,6 +1834,8 @@ export class InngestEngine {
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    // Lazy ops first, as Go's op groups do: a RunComplete beside them sends their runs.
+    this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
     const noRetry = response.headers.get("x-inngest-no-retry") === "true";
@@ -1876,7 +1946,25 @@ export class InngestEngine {
           break;
         }
         case "InvokeFunction": {
-          if (!waitOn(op.id)) break;
+          if (op.id in run.steps || run.pending.has(op.id)) break;
+          const payload = (op.opts?.payload ?? {}) as {
+            data?: Record<string, unknown>;
+            v?: string;
+            meta?: unknown;
+          };
+          // The child's sessions: the payload's manual layer merged with the ones the SDK
+          // propagated from this run; a merge that breaks the limits fails the step (Go: final).
+          let meta: unknown;
+          try {
+            meta = resolveEventMeta(payload.meta);
+          } catch (error) {
+            if (!(error instanceof SessionsError)) throw error;
+            save(op.id, {
+              error: { name: "Error", message: `invalid step.invoke sessions: ${error.message}` },
+            });
+            break;
+          }
+          waitOn(op.id);
           const expiresAt = resolveDeadline(op.opts?.timeout, now);
           const correlationId = `${run.id}.${op.id}`;
           next.push({
@@ -1893,10 +1981,6 @@ export class InngestEngine {
               expiresAt,
             },
           });
-          const payload = (op.opts?.payload ?? {}) as {
-            data?: Record<string, unknown>;
-            v?: string;
-          };
           invocations.push({
             name: EVENTS.functionInvoked,
             data: {
@@ -1908,6 +1992,7 @@ export class InngestEngine {
               },
             },
             ...(payload.v ? { v: payload.v } : {}),
+            ...(meta !== undefined ? { meta } : {}),
           });
           break;
         }
@@ -2057,7 +2142,7 @@ export class InngestEngine {
     const previous = this.checkpointWrites.get(runId);
     const write = (async () => {
       await previous;
-      return this.saveCheckpoint(runId, ref, plan.saves);
+      return this.saveCheckpoint(runId, ref, plan.saves, plan.defers);
     })();
     const settled = write.then(
       () => undefined,
@@ -2075,10 +2160,12 @@ export class InngestEngine {
     runId: string,
     ref: { queueId: number; leaseGen: number },
     saves: { id: string; value: { data: unknown } }[],
+    deferOps: CheckpointOp[],
   ): Promise<CheckpointOutcome> {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
+    const defers = applyDeferOps(run.defers, deferOps);
     const outputs =
       fresh.length > 0
         ? checkOutputs(
@@ -2110,6 +2197,7 @@ export class InngestEngine {
       leaseGen: ref.leaseGen,
       steps: JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value]))),
       ids: fresh.map((save) => save.id),
+      defers: JSON.stringify(defers),
     });
     this.config.faults?.afterCheckpointCommit?.(runId);
     if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
@@ -2142,6 +2230,7 @@ export class InngestEngine {
       run.pending.delete(save.id);
     }
     if (allStored) run.storedSteps = run.stack.length;
+    Object.assign(run.defers, defers);
     if (current) current.item.attempt = 0;
     return { status: 200 };
   }
