@@ -47,8 +47,28 @@ const executionPlaneSettings = {
     .default(5 * 60),
 };
 
-/** run-skill's `timeouts` (docs/RELIABILITY.md: which failure fires first). */
-const runTimeoutSettings = {
+/**
+ * How many runs of a tenant go at once, and how long a run may wait or take before it fails
+ * (docs/RELIABILITY.md: which failure fires first).
+ */
+const runTimingSettings = {
+  SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  // Must stay longer than any template's turn timeout.
+  RUN_STALE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(15 * 60),
+  RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(2 * 60),
+  RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .default(10 * 60),
   // `timeouts.start`: the longest a run may wait (for a concurrency slot) to start.
   RUN_START_TIMEOUT_SECONDS: z.coerce
     .number()
@@ -129,24 +149,7 @@ export function validateEnv(phase: { building: boolean }) {
           (entries) => entries.every(isAddressOrRange),
           "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",
         ),
-      SKILLRUN_RUN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
-      // Must stay longer than any template's turn timeout.
-      RUN_STALE_AFTER_SECONDS: z.coerce
-        .number()
-        .int()
-        .min(60)
-        .default(15 * 60),
-      RUN_DISPATCH_RETRY_AFTER_SECONDS: z.coerce
-        .number()
-        .int()
-        .min(10)
-        .default(2 * 60),
-      RUN_DISPATCH_LOST_AFTER_SECONDS: z.coerce
-        .number()
-        .int()
-        .min(30)
-        .default(10 * 60),
-      ...runTimeoutSettings,
+      ...runTimingSettings,
       OPENAI_API_KEY: z.string().optional(),
       ANTHROPIC_API_KEY: z.string().optional(),
       AWS_REGION: z.string().optional(),
