@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { dashboardRouter } from "./routers/dashboard";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { mcpServersRouter } from "./routers/mcp-servers";
 import { guardrailsRouter } from "./routers/guardrails";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
+  dashboard: dashboardRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
   webhooks: webhooksRouter,
