@@ -29,27 +29,22 @@ function runsInScope(scope: DashboardScope): SQL | undefined {
   );
 }
 
-/** Runs by status and failure code: the totals, the failure rate and the top failure codes. */
-export function statusCountsQuery(db: Database, scope: DashboardScope) {
-  return db
-    .select({ status: skillRuns.status, failureCode: skillRuns.failureCode, runs: count() })
-    .from(skillRuns)
-    .where(runsInScope(scope))
-    .groupBy(skillRuns.status, skillRuns.failureCode);
-}
-
-/** Runs per UTC hour or day and status. */
-export function seriesQuery(db: Database, scope: DashboardScope, bucket: DashboardBucket) {
+/**
+ * Runs per UTC hour or day, status and failure code: the series, and summed, the totals, the
+ * failure rate and the top failure codes (one scan for all four).
+ */
+export function statusSeriesQuery(db: Database, scope: DashboardScope, bucket: DashboardBucket) {
   const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${bucket}'`)}, ${skillRuns.createdAt}, 'UTC')`;
   return db
     .select({
       at: bucketStart.mapWith(skillRuns.createdAt),
       status: skillRuns.status,
+      failureCode: skillRuns.failureCode,
       runs: count(),
     })
     .from(skillRuns)
     .where(runsInScope(scope))
-    .groupBy(bucketStart, skillRuns.status);
+    .groupBy(bucketStart, skillRuns.status, skillRuns.failureCode);
 }
 
 /**

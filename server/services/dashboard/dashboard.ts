@@ -21,9 +21,8 @@ import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { ServiceError } from "@/server/services/errors";
 import {
   latencyQuery,
-  seriesQuery,
   slotOutcomesQuery,
-  statusCountsQuery,
+  statusSeriesQuery,
   usageQuery,
   type DashboardScope,
 } from "./dashboard-queries";
@@ -172,20 +171,17 @@ export async function dashboardOverview(
     agentId: input.agentId,
   };
   const bucket = DASHBOARD_BUCKET[input.window];
-  const [statusRows, seriesRows, [latency], usageRows, schedulesHealth, anyRun] = await Promise.all(
-    [
-      statusCountsQuery(db, scope),
-      seriesQuery(db, scope, bucket),
-      latencyQuery(db, scope),
-      usageQuery(db, scope),
-      scheduleHealth(db, scope),
-      db
-        .select({ id: skillRuns.id })
-        .from(skillRuns)
-        .where(eq(skillRuns.tenantId, tenantId))
-        .limit(1),
-    ],
-  );
+  const [statusRows, [latency], usageRows, schedulesHealth, anyRun] = await Promise.all([
+    statusSeriesQuery(db, scope, bucket),
+    latencyQuery(db, scope),
+    usageQuery(db, scope),
+    scheduleHealth(db, scope),
+    db
+      .select({ id: skillRuns.id })
+      .from(skillRuns)
+      .where(eq(skillRuns.tenantId, tenantId))
+      .limit(1),
+  ]);
   return {
     window: input.window,
     from: scope.from,
@@ -204,7 +200,7 @@ export async function dashboardOverview(
         p95: latency?.startToCompleteP95 ?? null,
       },
     },
-    series: seriesOf(seriesRows, scope, bucket),
+    series: seriesOf(statusRows, scope, bucket),
     usage: await usageTables(db, tenantId, usageRows),
     schedules: schedulesHealth,
   };
