@@ -34,7 +34,8 @@ function runsInScope(scope: DashboardScope): SQL | undefined {
  * failure rate and the top failure codes (one scan for all four).
  */
 export function statusSeriesQuery(db: Database, scope: DashboardScope, bucket: DashboardBucket) {
-  const bucketStart = sql<Date>`date_trunc(${sql.raw(`'${bucket}'`)}, ${skillRuns.createdAt}, 'UTC')`;
+  // date_bin from the epoch: UTC hours and days without a time zone conversion per row.
+  const bucketStart = sql<Date>`date_bin(${sql.raw(`'1 ${bucket}'`)}::interval, ${skillRuns.createdAt}, '1970-01-01T00:00:00Z'::timestamptz)`;
   return db
     .select({
       at: bucketStart.mapWith(skillRuns.createdAt),
