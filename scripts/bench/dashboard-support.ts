@@ -82,7 +82,9 @@ export async function explainPlan(
   await explain();
   const text = await explain();
   const access = [
-    ...text.matchAll(/(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? using (\w+)/g),
+    ...text.matchAll(
+      /(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g,
+    ),
   ].map((match) => `${match[1]} ${match[2]}`);
   return {
     seqScans: [...new Set([...text.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1] ?? ""))],
