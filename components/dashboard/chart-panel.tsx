@@ -70,20 +70,3 @@ export function ChartPanel({
     </Card>
   );
 }
-
-/** Chart styling from the theme's tokens, so light and dark both read. */
-export const AXIS = {
-  stroke: "var(--color-border)",
-  tick: { fill: "var(--color-muted-foreground)", fontSize: 12 },
-  tickLine: false,
-} as const;
-export const TOOLTIP = {
-  contentStyle: {
-    background: "var(--color-popover)",
-    border: "1px solid var(--color-border)",
-    borderRadius: 6,
-    color: "var(--color-foreground)",
-    fontSize: 12,
-  },
-  cursor: { fill: "var(--color-muted)" },
-} as const;

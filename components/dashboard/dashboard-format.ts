@@ -1,5 +1,6 @@
 import { formatDuration } from "@/components/format";
-import type { RunStatus } from "@/lib/enums";
+import type { RunStatus, ScheduleSlotOutcome } from "@/lib/enums";
+import { SLOT_HEALTH_TEXT } from "@/lib/schedules";
 
 /** Each status's colour in the charts: the theme's token, as its badge uses it. */
 export const STATUS_COLOURS: Record<RunStatus, string> = {
@@ -34,3 +35,11 @@ const day = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", time
 /** A bucket's start as its label: "14:00" for an hour, "Mar 9" for a day (UTC, as bucketed). */
 export const bucketLabel = (at: Date, bucket: "hour" | "day") =>
   bucket === "hour" ? hour.format(at) : day.format(at);
+
+/** The ledger's words (a slot that could not start a run is "Not started", not a failed run). */
+export const SLOT_OUTCOMES: Record<ScheduleSlotOutcome, { label: string; colour: string }> = {
+  fired: { label: "Fired", colour: "var(--color-success)" },
+  skipped: { label: SLOT_HEALTH_TEXT.skipped.label, colour: "var(--color-warning)" },
+  missed: { label: SLOT_HEALTH_TEXT.missed.label, colour: "var(--color-muted-foreground)" },
+  failed: { label: SLOT_HEALTH_TEXT.not_started.label, colour: "var(--color-destructive)" },
+};

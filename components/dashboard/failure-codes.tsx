@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 import { FAILURE_LABELS } from "@/components/runs/labels";
 import {
   Table,
@@ -11,36 +10,14 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { AXIS, ChartPanel, TOOLTIP } from "./chart-panel";
+import { ChartPanel } from "./chart-panel";
+import { CodesChart } from "./lazy-charts";
 import { historyHref, type DashboardFilters } from "./dashboard-filters";
 import { formatCount } from "./dashboard-format";
 import type { DashboardData } from "./dashboard-types";
 import { NoRuns } from "./usage-panel";
 
 type Codes = DashboardData["totals"]["failureCodes"];
-
-function CodesChart({ codes }: { codes: Codes }) {
-  return (
-    <BarChart
-      responsive
-      accessibilityLayer={false}
-      layout="vertical"
-      data={codes.map((code) => ({ name: FAILURE_LABELS[code.code].label, runs: code.runs }))}
-      style={{ width: "100%", height: Math.max(120, 36 * codes.length + 40) }}
-    >
-      <CartesianGrid horizontal={false} stroke="var(--color-border)" />
-      <XAxis type="number" {...AXIS} allowDecimals={false} />
-      <YAxis type="category" dataKey="name" {...AXIS} width={160} />
-      <Tooltip {...TOOLTIP} />
-      <Bar
-        dataKey="runs"
-        name="Failed runs"
-        fill="var(--color-destructive)"
-        isAnimationActive={false}
-      />
-    </BarChart>
-  );
-}
 
 function CodesTable({ codes, filters }: { codes: Codes; filters: DashboardFilters }) {
   return (

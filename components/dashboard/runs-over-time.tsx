@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { STATUS_LABELS } from "@/components/runs/labels";
 import {
   Table,
@@ -12,41 +11,11 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import { RUN_STATUSES } from "@/lib/enums";
-import { AXIS, ChartPanel, TOOLTIP } from "./chart-panel";
+import { ChartPanel } from "./chart-panel";
+import { SeriesChart } from "./lazy-charts";
 import { historyHref, type DashboardFilters } from "./dashboard-filters";
-import { bucketLabel, formatCount, STATUS_COLOURS } from "./dashboard-format";
+import { bucketLabel, formatCount } from "./dashboard-format";
 import type { DashboardData } from "./dashboard-types";
-
-function SeriesChart({ data }: { data: DashboardData }) {
-  const points = data.series.map((point) => ({
-    label: bucketLabel(point.at, data.bucket),
-    ...point.counts,
-  }));
-  return (
-    <BarChart
-      responsive
-      accessibilityLayer={false}
-      data={points}
-      style={{ width: "100%", height: 260 }}
-    >
-      <CartesianGrid vertical={false} stroke="var(--color-border)" />
-      <XAxis dataKey="label" {...AXIS} minTickGap={16} />
-      <YAxis {...AXIS} allowDecimals={false} width={40} />
-      <Tooltip {...TOOLTIP} />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
-      {RUN_STATUSES.map((status) => (
-        <Bar
-          key={status}
-          dataKey={status}
-          name={STATUS_LABELS[status].label}
-          stackId="runs"
-          fill={STATUS_COLOURS[status]}
-          isAnimationActive={false}
-        />
-      ))}
-    </BarChart>
-  );
-}
 
 function SeriesTable({ data, filters }: { data: DashboardData; filters: DashboardFilters }) {
   const unit = data.bucket === "hour" ? "Hour (UTC)" : "Day (UTC)";

@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import {
   Table,
   TableBody,
@@ -10,51 +9,14 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { SCHEDULE_SLOT_OUTCOMES, type ScheduleSlotOutcome } from "@/lib/enums";
-import { SLOT_HEALTH_TEXT } from "@/lib/schedules";
-import { AXIS, ChartPanel, TOOLTIP } from "./chart-panel";
-import { formatCount } from "./dashboard-format";
+import { SCHEDULE_SLOT_OUTCOMES } from "@/lib/enums";
+import { ChartPanel } from "./chart-panel";
+import { HealthChart } from "./lazy-charts";
+import { formatCount, SLOT_OUTCOMES } from "./dashboard-format";
 import type { DashboardData } from "./dashboard-types";
-
-/** The ledger's words (a slot that could not start a run is "Not started", not a failed run). */
-const OUTCOMES: Record<ScheduleSlotOutcome, { label: string; colour: string }> = {
-  fired: { label: "Fired", colour: "var(--color-success)" },
-  skipped: { label: SLOT_HEALTH_TEXT.skipped.label, colour: "var(--color-warning)" },
-  missed: { label: SLOT_HEALTH_TEXT.missed.label, colour: "var(--color-muted-foreground)" },
-  failed: { label: SLOT_HEALTH_TEXT.not_started.label, colour: "var(--color-destructive)" },
-};
 
 type Health = DashboardData["schedules"];
 const LISTED = 10;
-
-function HealthChart({ health }: { health: Health }) {
-  const rows = health.schedules.slice(0, LISTED);
-  return (
-    <BarChart
-      responsive
-      accessibilityLayer={false}
-      layout="vertical"
-      data={rows}
-      style={{ width: "100%", height: Math.max(120, 36 * rows.length + 60) }}
-    >
-      <CartesianGrid horizontal={false} stroke="var(--color-border)" />
-      <XAxis type="number" {...AXIS} allowDecimals={false} />
-      <YAxis type="category" dataKey="name" {...AXIS} width={160} />
-      <Tooltip {...TOOLTIP} />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
-      {SCHEDULE_SLOT_OUTCOMES.map((outcome) => (
-        <Bar
-          key={outcome}
-          dataKey={outcome}
-          name={OUTCOMES[outcome].label}
-          stackId="slots"
-          fill={OUTCOMES[outcome].colour}
-          isAnimationActive={false}
-        />
-      ))}
-    </BarChart>
-  );
-}
 
 function HealthTable({ health }: { health: Health }) {
   return (
@@ -64,7 +26,7 @@ function HealthTable({ health }: { health: Health }) {
           <TableHead scope="col">Schedule</TableHead>
           {SCHEDULE_SLOT_OUTCOMES.map((outcome) => (
             <TableHead key={outcome} scope="col" className="text-right">
-              {OUTCOMES[outcome].label}
+              {SLOT_OUTCOMES[outcome].label}
             </TableHead>
           ))}
         </TableRow>
@@ -110,7 +72,7 @@ export function ScheduleHealth({ data }: { data: DashboardData }) {
     <ChartPanel
       title="Schedule health"
       description={`${formatCount(fired)} fired · ${formatCount(skipped)} skipped · ${formatCount(missed)} missed · ${formatCount(failed)} not started; most trouble first.`}
-      chart={health.schedules.length ? <HealthChart health={health} /> : empty}
+      chart={health.schedules.length ? <HealthChart health={health} listed={LISTED} /> : empty}
       table={health.schedules.length ? <HealthTable health={health} /> : empty}
     />
   );

@@ -2,7 +2,6 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 import { Button } from "@/components/ui/button";
 import {
   Table,
@@ -12,7 +11,8 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import { AXIS, ChartPanel, TOOLTIP } from "./chart-panel";
+import { ChartPanel } from "./chart-panel";
+import { UsageChart } from "./lazy-charts";
 import { historyHref, type DashboardFilters } from "./dashboard-filters";
 import { formatCost, formatCount, formatTokens } from "./dashboard-format";
 import type { DashboardData } from "./dashboard-types";
@@ -30,24 +30,6 @@ const linesOf = (data: DashboardData, grouping: Grouping): Line[] =>
     : grouping === "agent"
       ? data.usage.byAgent
       : data.usage.byModel;
-
-function UsageChart({ lines }: { lines: Line[] }) {
-  return (
-    <BarChart
-      responsive
-      accessibilityLayer={false}
-      layout="vertical"
-      data={lines.map((line) => ({ name: line.name, cost: line.costUsd }))}
-      style={{ width: "100%", height: Math.max(120, 36 * lines.length + 40) }}
-    >
-      <CartesianGrid horizontal={false} stroke="var(--color-border)" />
-      <XAxis type="number" {...AXIS} tickFormatter={(value: number) => formatCost(value)} />
-      <YAxis type="category" dataKey="name" {...AXIS} width={160} />
-      <Tooltip {...TOOLTIP} formatter={(value) => formatCost(Number(value))} />
-      <Bar dataKey="cost" name="Cost" fill="var(--color-primary)" isAnimationActive={false} />
-    </BarChart>
-  );
-}
 
 /** Where a line's runs are in the history: skills and agents are filters there, models are not. */
 function lineHref(filters: DashboardFilters, grouping: Grouping, line: Line) {
