@@ -1,5 +1,6 @@
 import { eventType } from "inngest";
 import { z } from "zod";
+import { INVOCATION_SOURCES } from "@/lib/enums";
 
 /**
  * The events between the services and the functions, each a contract: its name and the schema
@@ -12,8 +13,16 @@ import { z } from "zod";
 export const runRefSchema = z.object({ runId: z.uuid(), tenantId: z.string().min(1).max(200) });
 export type RunRef = z.infer<typeof runRefSchema>;
 
-/** Execute this committed, queued run. Its event id is the run id, so a repeated send is deduplicated. */
-export const runRequested = eventType("skill/run.requested", { schema: runRefSchema });
+/**
+ * Execute this committed, queued run, with what started it (`source`, run-skill's priority reads
+ * it); events sent before the source was added carry none and stay valid. Its event id is the
+ * run id, so a repeated send is deduplicated.
+ */
+export const runRequestedSchema = runRefSchema.extend({
+  source: z.enum(INVOCATION_SOURCES).optional(),
+});
+export type RunRequested = z.infer<typeof runRequestedSchema>;
+export const runRequested = eventType("skill/run.requested", { schema: runRequestedSchema });
 /** The run was cancelled: its function stops before the next step (`cancelOn`, matched on the run id). */
 export const runCancelRequested = eventType("skill/run.cancel-requested", { schema: runRefSchema });
 
@@ -21,8 +30,6 @@ export const RUN_REQUESTED = runRequested.name;
 export const RUN_CANCEL_REQUESTED = runCancelRequested.name;
 
 /** An event as the services send it. */
-export type RunEvent = {
-  name: typeof RUN_REQUESTED | typeof RUN_CANCEL_REQUESTED;
-  id?: string;
-  data: RunRef;
-};
+export type RunEvent =
+  | { name: typeof RUN_REQUESTED; id?: string; data: RunRequested }
+  | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef };

@@ -39,6 +39,8 @@ export const FAILURE_CODES = [
   "stale_running",
   "dispatch_failed",
   "dispatch_lost",
+  "start_timeout",
+  "run_timeout",
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
@@ -66,7 +68,14 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 export const OVERLAP_POLICIES = ["skip", "allow"] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
-export const SCHEDULE_SLOT_OUTCOMES = ["fired", "skipped", "missed", "failed"] as const;
+/** `skipped_budget`: the tenant's monthly hard limit was reached; the schedule stays on and fires again next month. */
+export const SCHEDULE_SLOT_OUTCOMES = [
+  "fired",
+  "skipped",
+  "missed",
+  "failed",
+  "skipped_budget",
+] as const;
 export type ScheduleSlotOutcome = (typeof SCHEDULE_SLOT_OUTCOMES)[number];
 
 export const WEBHOOK_DELIVERY_VERDICTS = [
@@ -140,9 +149,14 @@ export const AUDIT_ACTIONS = [
   "guardrail.create",
   "guardrail.update",
   "guardrail.delete",
+  "budget.update",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Why a schedule or webhook cannot start runs of its skill (see `skillProblemOf`). */
 export const SKILL_PROBLEMS = ["deleted", "disabled", "not_enabled"] as const;
 export type SkillProblem = (typeof SKILL_PROBLEMS)[number];
+
+/** The limits of a tenant's monthly budget; crossing one is recorded once a month (`budget_threshold_crossings`). */
+export const BUDGET_THRESHOLDS = ["soft", "hard"] as const;
+export type BudgetThreshold = (typeof BUDGET_THRESHOLDS)[number];

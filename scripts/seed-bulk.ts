@@ -73,6 +73,8 @@ const FAILURE_CODES = weighted<
   stale_running: 3,
   interrupted: 2,
   dispatch_lost: 1,
+  start_timeout: 0,
+  run_timeout: 0,
 });
 const TOPICS = [
   "Q3 planning",

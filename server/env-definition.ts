@@ -47,6 +47,23 @@ const executionPlaneSettings = {
     .default(5 * 60),
 };
 
+/** run-skill's `timeouts` (docs/RELIABILITY.md: which failure fires first). */
+const runTimeoutSettings = {
+  // `timeouts.start`: the longest a run may wait (for a concurrency slot) to start.
+  RUN_START_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(60 * 60),
+  // `timeouts.finish`: the longest a run may take once started. Keep it above every template's
+  // turn timeout, as RUN_STALE_AFTER_SECONDS.
+  RUN_FINISH_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(15 * 60),
+};
+
 /** What a production app that others reach must be given rather than generate (see auth/secret-rule.ts). */
 function productionSecretIssues(values: {
   production: boolean;
@@ -88,6 +105,8 @@ export function validateEnv(phase: { building: boolean }) {
         .string()
         .regex(/^[a-z][a-z0-9-]*:.+$/, "must be provider:model, e.g. openai:gpt-4.1-mini")
         .default("openai:gpt-4.1-mini"),
+      // A JSON file of model prices laid over the built-in table (server/agent/prices.ts).
+      SKILLRUN_MODEL_PRICES_FILE: z.string().min(1).optional(),
       PORT: port.default(3000),
       SKILLRUN_DATA_DIR: z.string().min(1).default(".data"),
       SKILLRUN_PG_PORT: port.default(54329),
@@ -127,6 +146,7 @@ export function validateEnv(phase: { building: boolean }) {
         .int()
         .min(30)
         .default(10 * 60),
+      ...runTimeoutSettings,
       OPENAI_API_KEY: z.string().optional(),
       ANTHROPIC_API_KEY: z.string().optional(),
       AWS_REGION: z.string().optional(),

@@ -381,6 +381,18 @@ const MATRIX: Record<string, Entry> = {
         JSON.stringify(result).includes(id),
       ),
   },
+  // The month's spend and limits are the caller's tenant's; there is no id to take.
+  "budgets.status": { role: "viewer", call: (c) => c.budgets.status(), takesNoIds: true },
+  "budgets.update": {
+    role: "admin",
+    call: (c) => c.budgets.update({ softLimitUsd: 5, hardLimitUsd: 10, timezone: "Europe/Berlin" }),
+    takesNoIds: true,
+  },
+  "budgets.estimate": {
+    role: "viewer",
+    call: (c, ids) => c.budgets.estimate({ skillId: ids.skillId, agentId: ids.agentId }),
+    withAgent: (c, own, agentId) => c.budgets.estimate({ skillId: own.skillId, agentId }),
+  },
   "webhooks.list": {
     role: "viewer",
     call: (c) => c.webhooks.list(),

@@ -31,6 +31,10 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   dispatch_failed:
     "The run could not be handed to the engine. Check that the Inngest engine is up, then re-run.",
   dispatch_lost: "The engine never picked the run up. Check the engine's health, then re-run.",
+  start_timeout:
+    "The run waited too long for a free slot behind the tenant's other runs. Re-run when fewer runs are queued, or raise SKILLRUN_RUN_CONCURRENCY or RUN_START_TIMEOUT_SECONDS.",
+  run_timeout:
+    "The run went past the longest a run may take (RUN_FINISH_TIMEOUT_SECONDS) and was stopped. Narrow the inputs or lower the template's time limit, then re-run.",
 };
 
 const settingsOr = (settings: string[], fallback: string) =>

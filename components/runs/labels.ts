@@ -89,6 +89,14 @@ export const FAILURE_LABELS: Record<FailureCode, Labelled> = {
     label: "Lost by the engine",
     description: "The engine took the run but never started it.",
   },
+  start_timeout: {
+    label: "Never started",
+    description: "The run waited longer than a run may wait to start, and the engine dropped it.",
+  },
+  run_timeout: {
+    label: "Ran too long",
+    description: "The run went past the longest a run may take, and the engine stopped it.",
+  },
 };
 
 /** Where a run came from. */

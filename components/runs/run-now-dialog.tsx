@@ -34,6 +34,7 @@ import {
 import { SkillChangedSince, type RerunOfVersion } from "./run-detail/skill-changed-alert";
 import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
 import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
+import { RunCostEstimate } from "./run-cost-estimate";
 
 /** An earlier run's inputs (and agent) waiting for the operator to confirm they replace typed values. */
 type Prefill = { values: FormValues; agent: { id: string } | null };
@@ -291,6 +292,7 @@ function LoadedRunNowForm({
           errors={form.formState.errors}
           idPrefix={idPrefix}
         />
+        <RunCostEstimate skillId={skill.id} agentId={agentId || null} />
         {formError && (
           <Alert variant="destructive">
             <AlertDescription>{formError}</AlertDescription>

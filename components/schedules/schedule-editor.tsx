@@ -18,6 +18,7 @@ import type { ScheduleInputValue } from "@/lib/schedules";
 import type { ScheduleInput } from "@/lib/schemas/schedules";
 import { fieldErrorLine } from "@/lib/skill-inputs";
 import { CadenceCard } from "./cadence-card";
+import { CostProjection } from "./cost-projection";
 import { ScheduleInputsCard, type ScheduleInputsHandle } from "./schedule-inputs-card";
 import {
   fieldWithError,
@@ -137,9 +138,9 @@ function LoadedEditor({
     shouldFocusError: false,
   });
   const { errors } = form.formState;
-  const [skillId, cron, timezone] = useWatch({
+  const [skillId, cron, timezone, agentId] = useWatch({
     control: form.control,
-    name: ["skillId", "cron", "timezone"],
+    name: ["skillId", "cron", "timezone", "agentId"],
   });
   const skillSlug = skills.find((skill) => skill.id === skillId)?.slug ?? "";
   const skill = useQuery({
@@ -244,8 +245,14 @@ function LoadedEditor({
             <Skeleton className="h-48" />
           )}
         </div>
-        <div className="min-w-0">
+        <div className="flex min-w-0 flex-col gap-3">
           <CadenceCard form={form} idPrefix={id} />
+          <CostProjection
+            skillId={skillId}
+            agentId={agentId || null}
+            cron={cron}
+            timezone={timezone}
+          />
         </div>
       </div>
       {errors.root?.server && (

@@ -19,6 +19,7 @@ const LOOK: Record<
   skipped: { label: SLOT_HEALTH_TEXT.skipped.label, variant: "warning" },
   missed: { label: SLOT_HEALTH_TEXT.missed.label, variant: "outline" },
   failed: { label: SLOT_HEALTH_TEXT.not_started.label, variant: "danger" },
+  skipped_budget: { label: SLOT_HEALTH_TEXT.over_budget.label, variant: "warning" },
 };
 
 /** What the slot itself did (fired, skipped…), not how its run went: the ledger table shows both side by side. */
@@ -38,6 +39,7 @@ const HEALTH_BADGE: Record<SlotHealth, NonNullable<ComponentProps<typeof Badge>[
   running: "default",
   queued: "outline",
   skipped: "warning",
+  over_budget: "warning",
   missed: "outline",
   not_started: "danger",
   unknown: "outline",
@@ -61,6 +63,7 @@ const STRIP: Record<SlotHealth, string> = {
   running: "h-5 bg-sky-400 dark:bg-sky-300",
   queued: "h-5 bg-sky-200 dark:bg-sky-700",
   skipped: "h-3 bg-amber-400 dark:bg-amber-300",
+  over_budget: "h-3 bg-yellow-600 dark:bg-yellow-500",
   missed: "h-3 bg-slate-300 dark:bg-slate-500",
   not_started: "h-3 bg-red-700 dark:bg-red-600",
   unknown: "h-3 bg-slate-200 dark:bg-slate-600",

@@ -44,6 +44,7 @@ export function auditListInputOf(filters: AuditFilters) {
 
 export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.start": "Run started",
+  "budget.update": "Budget changed",
   "run.cancel": "Run cancelled",
   "run.rerun": "Run re-run",
   "schedule.create": "Schedule created",

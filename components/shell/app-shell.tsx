@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { ModelBanner } from "@/components/agents/model-banner";
 import { usePinTabTenant } from "@/components/providers/tab-tenant";
+import { BudgetBanner } from "@/components/settings/budget-banner";
 import { CommandPaletteProvider } from "./command-palette";
 import { MobileTopBar } from "./mobile-top-bar";
 import { RunNowProvider } from "./run-now-provider";
@@ -41,6 +42,7 @@ export function AppShell({ tenantId, children }: { tenantId: string | null; chil
           <main className="min-w-0 px-4 py-5 sm:px-6 md:px-8 md:py-6">
             <StaleTabNotice />
             <ModelBanner />
+            <BudgetBanner />
             {children}
           </main>
         </div>

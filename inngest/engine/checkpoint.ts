@@ -5,6 +5,7 @@
  * hands out as `ctx.qi_id`, and which ops a checkpoint saves.
  */
 import { z } from "zod";
+import { DEFER_OPS } from "./defer";
 import type { Op } from "./protocol";
 
 /** What `InngestApi.checkpointStepsAsync` (inngest@4.24) posts. */
@@ -20,6 +21,7 @@ export const checkpointBodySchema = z.object({
       id: z.string().min(1),
       op: z.string().min(1),
       data: z.unknown().optional(),
+      opts: z.record(z.string(), z.unknown()).nullish(),
     }),
   ),
   ts: z.number().optional(),
@@ -40,27 +42,35 @@ export function parseQueueItemRef(ref: string): { queueId: number; leaseGen: num
   return { queueId: Number(match[1]), leaseGen: Number(match[2]) };
 }
 
-/** Ops the Go checkpointer accepts without saving: a step announced, a deferred run. */
-const IGNORED_OPS = new Set(["StepPlanned", "DeferAdd", "DeferAbort"]);
+/** An op the Go checkpointer accepts without saving anything: a step announced. */
+const IGNORED_OPS = new Set(["StepPlanned"]);
 /** `Step` is the older name of `StepRun`; both carry a finished step's output. */
 const SAVED_OPS = new Set(["StepRun", "Step"]);
 
+export type CheckpointOp = Pick<Op, "id" | "op" | "data" | "opts">;
 export type CheckpointPlan =
-  { ok: true; saves: { id: string; value: { data: unknown } }[] } | { ok: false; opcode: string };
+  | { ok: true; saves: { id: string; value: { data: unknown } }[]; defers: CheckpointOp[] }
+  | { ok: false; opcode: string };
 
 /**
- * The step values a checkpoint saves, first occurrence of an id winning; any op that needs the
- * executor (sleep, wait, invoke, error…) cannot be checkpointed and rejects the whole request.
+ * The step values a checkpoint saves, first occurrence of an id winning, and its defer ops
+ * (recorded as in a 206, defer.ts); any op that needs the executor (sleep, wait, invoke,
+ * error…) cannot be checkpointed and rejects the whole request.
  */
-export function planCheckpoint(ops: readonly Pick<Op, "id" | "op" | "data">[]): CheckpointPlan {
+export function planCheckpoint(ops: readonly CheckpointOp[]): CheckpointPlan {
   const saves: { id: string; value: { data: unknown } }[] = [];
+  const defers: CheckpointOp[] = [];
   const seen = new Set<string>();
   for (const op of ops) {
     if (IGNORED_OPS.has(op.op)) continue;
+    if (DEFER_OPS.has(op.op)) {
+      defers.push(op);
+      continue;
+    }
     if (!SAVED_OPS.has(op.op)) return { ok: false, opcode: op.op };
     if (seen.has(op.id)) continue;
     seen.add(op.id);
     saves.push({ id: op.id, value: { data: op.data ?? null } });
   }
-  return { ok: true, saves };
+  return { ok: true, saves, defers };
 }

@@ -5,7 +5,7 @@
  * waits as a standby and takes over when the leader stops (leadership.ts).
  */
 import { parseArgs } from "node:util";
-import { startEngine } from "./index";
+import { startEngine, type EngineFaultPoint, type EngineFaults } from "./index";
 import { SigningKeyError } from "./signing";
 
 const { values } = parseArgs({
@@ -70,6 +70,36 @@ if (!values["database-url"]) {
   process.exit(2);
 }
 
+const FAULT_POINTS = [
+  "ingest.stored",
+  "finalize.stored",
+  "invoke.persisted",
+  "cron.advanced",
+] as const satisfies readonly EngineFaultPoint[];
+
+/**
+ * `SKILLRUN_ENGINE_FAULT=<point>` (tests only: the chaos suite's crash points) makes the
+ * process SIGKILL itself when it first reaches that point, right after that write commits;
+ * unset, the engine has no fault hooks at all.
+ */
+function faultsFromEnvironment(): EngineFaults | undefined {
+  const requested = process.env.SKILLRUN_ENGINE_FAULT;
+  if (!requested) return undefined;
+  const point = FAULT_POINTS.find((known) => known === requested);
+  if (!point) {
+    console.error(
+      `SKILLRUN_ENGINE_FAULT must be one of ${FAULT_POINTS.join(", ")}, got "${requested}"`,
+    );
+    process.exit(2);
+  }
+  console.error(`SKILLRUN_ENGINE_FAULT: this engine SIGKILLs itself at ${point}`);
+  const faults: EngineFaults = {};
+  faults[point] = () => {
+    process.kill(process.pid, "SIGKILL");
+  };
+  return faults;
+}
+
 const signed = Boolean(values["signing-key"] || values["event-key"]);
 const engine = await startEngine({
   signingKey: values["signing-key"],
@@ -84,6 +114,7 @@ const engine = await startEngine({
   historyRetentionHours: number("history-retention", values["history-retention"]),
   checkpointing: !values["no-checkpointing"],
   drainTimeoutSeconds: number("drain-timeout", values["drain-timeout"]),
+  faults: faultsFromEnvironment(),
 }).catch((error: unknown) => {
   if (!(error instanceof SigningKeyError)) throw error;
   console.error(`${error.message}\n${usage}`);

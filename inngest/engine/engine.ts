@@ -1,9 +1,55 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Cron } from "croner";
-import { parseQueueItemRef, planCheckpoint, queueItemRef, type CheckpointBody } from "./checkpoint";
+import {
+  refusedByServer,
+  runKeys,
+  writeCheckpoints,
+  writeFinalizes,
+  writeIngests,
+  writeLeases,
+  writePersists,
+  type CheckpointWrite,
+  type FinalizeOutcome,
+  type FinalizeWrite,
+  type LeaseOutcome,
+  type PersistOutcome,
+  type PersistWrite,
+} from "./batched-writes";
+import {
+  parseQueueItemRef,
+  planCheckpoint,
+  queueItemRef,
+  type CheckpointBody,
+  type CheckpointOp,
+} from "./checkpoint";
+import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
 import { parseDurationMs, resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
+import {
+  singletonConfigOf,
+  singletonKey,
+  SingletonLocks,
+  type SingletonMode,
+} from "./flow-singleton";
+import { throttleConfigOf, throttleKey, ThrottleGate } from "./flow-throttle";
+import { GroupCommit } from "./group-commit";
+import { priorityExpressionOf, priorityFactorSeconds, priorityScore } from "./flow-priority";
+import {
+  RunDeadlines,
+  hasTimeouts,
+  startExpired,
+  timeoutLimitsOf,
+  type TimeoutKind,
+} from "./flow-timeouts";
 import { newUlid, seededUlids } from "./ids";
+import {
+  checkOutputs,
+  DEFAULT_OUTPUT_LIMITS,
+  OutputTally,
+  stateOverflowedError,
+  stepOutputTooLargeError,
+  type OutputLimits,
+} from "./output-limits";
 import {
   COMPLETE_OP_ID,
   DEFAULT_RETRIES,
@@ -25,6 +71,7 @@ import {
 } from "./protocol";
 import {
   emptyIngestPlan,
+  ingestKeys,
   ingestParts,
   invokeResultOf,
   type IngestOutcome,
@@ -32,6 +79,7 @@ import {
   type PlannedEvent,
   type PlannedRun,
 } from "./ingest-statement";
+import { SessionsError, resolveEventMeta } from "./sessions";
 import { appRequest, type EngineKeys } from "./signing";
 import { SCHEMA, type Sql } from "./store";
 
@@ -88,12 +136,15 @@ export type EngineConfig = {
    * its queue item is dispatched again (checkpoint mode only).
    */
   interruptedRequestGraceMs: number;
+  /** Step output limits; unset → Inngest's (4 MiB a step, 32 MiB a run). */
+  outputLimits?: OutputLimits;
   log: (line: EngineLogLine) => void;
   /** Test-only fault injection; unset in production, and then costs nothing. */
   faults?: EngineFaults;
 };
 
-export type CheckpointOutcome = { status: 200 } | { status: 400 | 404 | 409 | 503; error: string };
+export type CheckpointOutcome =
+  { status: 200 } | { status: 400 | 404 | 409 | 413 | 503; error: string };
 
 /** The engine stopped while handling a request; nothing more may be acknowledged. */
 export class EngineStoppedError extends Error {}
@@ -124,6 +175,13 @@ type RunState = {
   queueIds: Set<number>;
   /** How many entries of `stack` are stored: a persist writes only the ones after them. */
   storedSteps: number;
+  /** Its `defer()` records (defer.ts); the ones not yet stored are also in `unsavedDefers`. */
+  defers: Defers;
+  unsavedDefers: Defers;
+  /** When it was created (enqueued): `timeouts.start` counts from here. */
+  enqueuedAt: number;
+  /** When it was enqueued, less its `priority.run` factor: its place among runs not under way. */
+  priorityScore: number;
 };
 
 type QueueKind = "execute" | "sleep" | "wait-timeout";
@@ -171,6 +229,8 @@ type RunCandidate = {
   concurrency: ConcurrencySlot[];
   /** Acquired in memory before the statement: its first queue row is written leased. */
   heldSlots: ConcurrencySlot[];
+  /** The singleton key it claimed, and the run that held it (cancelled in `cancel` mode). */
+  singleton?: { key: string; previous?: string; cancelPrevious: boolean };
 };
 type EnginePlan = {
   statement: IngestPlan;
@@ -198,6 +258,8 @@ type RunRow = {
   force_step_plan: boolean;
   max_attempts: number;
   concurrency: ConcurrencySlot[];
+  defers: Defers;
+  started_at: Date;
 };
 
 /**
@@ -211,15 +273,20 @@ type RunRow = {
  * second key would cut in ahead of a younger one already under way.
  */
 type Semaphore = { active: number; waiting: { item: QueueItem; rank: WaitRank }[] };
-/** [0 when the run is under way, else 1; the run's seq]: lower goes first. */
-type WaitRank = readonly [number, number];
+/**
+ * [0 when the run is under way, else 1; its priority score; its seq]: lower goes first. The
+ * score is the run's enqueue time less its `priority.run` factor (flow-priority.ts), so a run
+ * with a factor of N s goes before runs enqueued up to N s earlier; without one it is age.
+ */
+type WaitRank = readonly [number, number, number];
 
 function waitRank(run: RunState): WaitRank {
-  return [run.stack.length > 0 ? 0 : 1, run.seq];
+  return [run.stack.length > 0 ? 0 : 1, run.priorityScore, run.seq];
 }
 
 function ranksAfter(a: WaitRank, b: WaitRank): boolean {
-  return a[0] !== b[0] ? a[0] > b[0] : a[1] > b[1];
+  if (a[0] !== b[0]) return a[0] > b[0];
+  return a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
 }
 
 export class EventValidationError extends Error {}
@@ -302,6 +369,17 @@ export class InngestEngine {
   private readonly checkpointWrites = new Map<string, Promise<unknown>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
+  private readonly singletons = new SingletonLocks();
+  /** Runs whose start passed their throttle (a start handed back by the gate is not charged twice). */
+  private readonly throttleAdmitted = new Set<string>();
+  private readonly throttle = new ThrottleGate<QueueItem>((items) => {
+    for (const item of items) {
+      this.throttleAdmitted.add(item.runId);
+      this.ready.push(item);
+    }
+    this.pump();
+  });
+  private readonly outputTally = new OutputTally();
   private activeRequests = 0;
   /**
    * Request slots promised to rows an in-flight statement writes leased (see canDispatchNow):
@@ -315,10 +393,43 @@ export class InngestEngine {
   private plannedLeasesSettled: (() => void)[] = [];
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
+  /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
+  private readonly deadlines = new RunDeadlines((runId, kind) => this.expireRun(runId, kind));
   private stopped = false;
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
+  /**
+   * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
+   * statement of that kind is in flight go out together as the next one.
+   */
+  private readonly writers = {
+    ingest: new GroupCommit<IngestPlan, IngestOutcome>({
+      writeMany: (plans) => writeIngests(this.sql, plans),
+      retryAlone: refusedByServer,
+      keys: ingestKeys,
+    }),
+    lease: new GroupCommit<number, LeaseOutcome>({
+      writeMany: (queueIds) => writeLeases(this.sql, queueIds),
+      retryAlone: refusedByServer,
+      keys: (queueId) => [`queue:${queueId}`],
+    }),
+    checkpoint: new GroupCommit<CheckpointWrite, boolean>({
+      writeMany: (writes) => writeCheckpoints(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => runKeys(write.runId, undefined),
+    }),
+    persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
+      writeMany: (writes) => writePersists(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
+    }),
+    finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
+      writeMany: (writes) => writeFinalizes(this.sql, writes),
+      retryAlone: refusedByServer,
+      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
+    }),
+  };
 
   constructor(
     private readonly sql: Sql,
@@ -333,6 +444,8 @@ export class InngestEngine {
     >`
       select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
+    await this.recoverSingletons();
+    await this.recoverDeadlines();
 
     // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
     // the app may still be running it: its item waits out the grace before it is dispatched
@@ -458,6 +571,8 @@ export class InngestEngine {
 
   private stopTimers() {
     this.ready.length = 0;
+    this.throttle.stop();
+    this.deadlines.clear();
     for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
@@ -539,15 +654,7 @@ export class InngestEngine {
 
     for (const config of configs) {
       const unsupported = Object.keys(config).filter((key) =>
-        [
-          "rateLimit",
-          "throttle",
-          "debounce",
-          "batchEvents",
-          "priority",
-          "timeouts",
-          "singleton",
-        ].includes(key),
+        ["rateLimit", "debounce", "batchEvents"].includes(key),
       );
       if (unsupported.length) {
         this.config.log({
@@ -575,10 +682,9 @@ export class InngestEngine {
     const events = this.parseEvents(rawEvents, options);
     if (events.length === 0) return [];
     const plan = this.planIngest(events);
-    let outcome: IngestOutcome | undefined;
+    let outcome: IngestOutcome;
     try {
-      const ingest = ingestParts(this.sql, plan.statement);
-      [outcome] = await this.sql<IngestOutcome[]>`with ${ingest.ctes} select ${ingest.result}`;
+      outcome = await this.writers.ingest.write(plan.statement);
     } catch (error) {
       this.dropPlan(plan);
       throw error;
@@ -614,6 +720,14 @@ export class InngestEngine {
       if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
         throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
       const internalId = seeded?.[index] ?? newUlid();
+      let meta: unknown;
+      try {
+        meta = resolveEventMeta(input.meta);
+      } catch (error) {
+        if (error instanceof SessionsError)
+          throw new EventValidationError(`event ${index}: ${error.message}`);
+        throw error;
+      }
       const event: InngestEvent = {
         name: input.name,
         data,
@@ -624,7 +738,7 @@ export class InngestEngine {
             ? (input.user as Record<string, unknown>)
             : {},
         ...(typeof input.v === "string" ? { v: input.v } : {}),
-        ...(input.meta !== undefined ? { meta: input.meta } : {}),
+        ...(meta !== undefined ? { meta } : {}),
       };
       return { internalId, event };
     });
@@ -642,6 +756,8 @@ export class InngestEngine {
       const invokeResult = invokeResultOf(event);
       if (invokeResult) plan.statement.invokeResults.push({ ...invokeResult, eventId: internalId });
       for (const fn of this.routeTriggers(event, cron)) {
+        const singleton = this.singletonFor(fn, internalId, event);
+        if (singleton === "skip") continue;
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
         if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
@@ -650,6 +766,7 @@ export class InngestEngine {
           continue;
         }
         for (const key of candidate.planned.dedupeKeys) claimed.add(key);
+        this.claimSingleton(candidate, singleton);
         plan.candidates.push(candidate);
         plan.statement.runs.push(candidate.planned);
       }
@@ -682,6 +799,7 @@ export class InngestEngine {
   /** A planned run whose statement failed or was not needed gives its slots back. */
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
+      this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
       this.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
@@ -696,6 +814,7 @@ export class InngestEngine {
     for (const candidate of plan.candidates) {
       const row = created.get(candidate.planned.runId);
       if (!row) {
+        this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
         this.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
@@ -709,6 +828,8 @@ export class InngestEngine {
         }
         continue;
       }
+      if (candidate.singleton?.cancelPrevious && candidate.singleton.previous !== undefined)
+        await this.cancelSingletonHolder(candidate.singleton.previous, candidate.planned.runId);
       this.startRun(candidate, row);
     }
     for (const row of outcome?.resumed ?? []) {
@@ -829,7 +950,8 @@ export class InngestEngine {
     }));
     const concurrency = event ? this.concurrencySlots(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
-    const dispatchable = this.canDispatchNow(undefined, Date.now());
+    // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
+    const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
     const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
     if (leased) this.plannedLeases++;
@@ -870,8 +992,13 @@ export class InngestEngine {
       concurrency: candidate.concurrency,
       queueIds: new Set(),
       storedSteps: 0,
+      defers: {},
+      unsavedDefers: {},
+      enqueuedAt: Date.now(),
+      priorityScore: this.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
     };
     this.runs.set(run.id, run);
+    this.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
     this.config.log({
       level: "info",
       msg: "run.started",
@@ -897,7 +1024,7 @@ export class InngestEngine {
 
   private async loadRun(id: string): Promise<RunState | undefined> {
     const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency
+      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, defers, started_at
       from ${this.sql(SCHEMA)}.runs where id = ${id}`;
     if (!row) return undefined;
     return {
@@ -914,6 +1041,16 @@ export class InngestEngine {
       concurrency: row.concurrency,
       queueIds: new Set(),
       storedSteps: row.stack.length,
+      defers: row.defers,
+      unsavedDefers: {},
+      enqueuedAt: row.started_at.getTime(),
+      // Evaluated again from the trigger and the function as registered now (not stored).
+      priorityScore: this.priorityScoreOf(
+        this.functions.get(row.function_slug),
+        row.events[0],
+        row.started_at.getTime(),
+        row.id,
+      ),
     };
   }
 
@@ -949,7 +1086,6 @@ export class InngestEngine {
       emit?: unknown[];
     },
   ) {
-    const s = this.sql(SCHEMA);
     const { next } = change;
     const now = Date.now();
     let dispatchable = this.canDispatchNow(undefined, now)
@@ -971,71 +1107,46 @@ export class InngestEngine {
     const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
     this.plannedLeases += leases;
     const plan = this.planIngest(
-      change.emit?.length ? this.parseEvents(change.emit, { internal: true }) : [],
+      change.emit?.length
+        ? this.parseEvents(change.emit, { internal: true }).map((item) => ({
+            ...item,
+            owner: run.id,
+          }))
+        : [],
     );
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from updated)`);
     const from = run.storedSteps;
     const ids = run.stack.slice(from);
     run.storedSteps = run.stack.length;
-    let result:
-      | ({
-          updated: boolean;
-          handoff_gen: number | null;
-          deleted: string[] | null;
-          inserted:
-            { id: number; step_id: string; kind: QueueKind; wait_id: number | null }[] | null;
-        } & IngestOutcome)
-      | undefined;
+    const defers = this.takeUnsavedDefers(run);
+    const waiter = leaseWaiter ? handOff?.waiter : undefined;
+    let result: PersistOutcome;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-      with updated as (
-        update ${s}.runs set steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
-          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = ${[...run.pending]}::text[], force_step_plan = ${run.forceStepPlan}
-        where id = ${run.id} and status = 'Running' returning id
-      ), deleted as (
-        delete from ${s}.queue
-        where id = ${change.consumedQueueId ?? -1} or (${change.consumedWaitId ?? -1}::bigint > 0 and wait_id = ${change.consumedWaitId ?? -1})
-        returning id
-      ), items as (
-        select * from unnest(
-          ${next.map((item) => item.kind)}::text[], ${next.map((item) => item.stepId)}::text[], ${next.map((item) => item.attempt)}::int[],
-          ${next.map((item) => new Date(item.runAt).toISOString())}::timestamptz[], ${next.map((item) => item.wait?.kind ?? null)}::text[],
-          ${next.map((item) => item.wait?.eventName ?? null)}::text[], ${next.map((item) => item.wait?.expression ?? null)}::text[],
-          ${next.map((item) => item.wait?.correlationId ?? null)}::text[], ${next.map((item) => (item.wait ? new Date(item.wait.expiresAt).toISOString() : null))}::timestamptz[],
-          ${next.map((item) => (item.leased ? "t" : "f"))}::text[]::boolean[]
-        ) as item(kind, step_id, attempt, run_at, wait_kind, event_name, expression, correlation_id, expires_at, leased)
-        where exists (select 1 from updated)
-      ), waits as (
-        insert into ${s}.waits (run_id, kind, event_name, expression, step_id, correlation_id, min_seq, expires_at)
-        select ${run.id}, wait_kind, event_name, expression, step_id, correlation_id, nextval(${`${SCHEMA}.seq`}), expires_at
-        from items where wait_kind is not null
-        returning id, step_id
-      ), inserted as (
-        insert into ${s}.queue (run_id, kind, step_id, attempt, run_at, wait_id, leased_at, lease_gen)
-        select ${run.id}, items.kind, items.step_id, items.attempt, items.run_at, waits.id,
-          case when items.leased then now() end, case when items.leased then 1 else 0 end
-        from items left join waits on waits.step_id = items.step_id
-        returning id, step_id, kind, wait_id
-      ), handoff as (
-        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
-        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from updated)
-        returning lease_gen
-      ), ${ingest.ctes}
-      select exists (select 1 from updated) as updated, (select lease_gen from handoff) as handoff_gen,
-        (select array_agg(id) from deleted) as deleted,
-        (select json_agg(inserted) from inserted) as inserted, ${ingest.result}`;
+      result = await this.writers.persist.write({
+        runId: run.id,
+        steps: this.stepsDelta(run, ids),
+        ids,
+        pending: [...run.pending],
+        forceStepPlan: run.forceStepPlan,
+        defers: JSON.stringify(defers),
+        consumedQueueId: change.consumedQueueId ?? null,
+        consumedWaitId: change.consumedWaitId ?? null,
+        next,
+        waiterQueueId: waiter?.id ?? null,
+        waiterRunId: waiter?.runId,
+        plan: plan.statement,
+      });
     } catch (error) {
       run.storedSteps = Math.min(run.storedSteps, from);
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
-    if (result?.updated) this.config.faults?.stepsWritten?.(run.id, ids);
-    for (const id of result?.deleted ?? []) this.unschedule(Number(id));
-    if (!result?.updated) {
+    if (result.updated) this.config.faults?.stepsWritten?.(run.id, ids);
+    for (const id of result.deleted) this.unschedule(id);
+    if (!result.updated) {
       run.storedSteps = Math.min(run.storedSteps, from);
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
@@ -1043,7 +1154,7 @@ export class InngestEngine {
       return;
     }
     const scheduled: QueueItem[] = [];
-    for (const row of result.inserted ?? []) {
+    for (const row of result.inserted) {
       const item = next.find(
         (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
       );
@@ -1063,10 +1174,10 @@ export class InngestEngine {
     }
     const adopted = scheduled.filter((item) => item.leased);
     for (const item of adopted) this.unsent.set(item.id, item);
-    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     this.releasePlannedLeases(leases);
-    if (handOff) this.completeHandOff(handOff, scheduled, result.handoff_gen);
+    if (handOff) this.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
   }
@@ -1111,42 +1222,38 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
-    const s = this.sql(SCHEMA);
-    const lifecycle = this.lifecycleEvents(run, status, output);
-    const plan = this.planIngest(this.parseEvents(lifecycle, { internal: true }));
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from finished)`);
+    const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
+    const plan = this.planIngest(
+      this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
+    );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
-    let result: ({ finished: boolean; handoff_gen: number | null } & IngestOutcome) | undefined;
+    const defers = this.takeUnsavedDefers(run);
+    const waiter = leaseWaiter ? handOff?.waiter : undefined;
+    let result: FinalizeOutcome;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-      with finished as (
-        update ${s}.runs set status = ${status}, output = ${JSON.stringify(output ?? null)}::text::jsonb, ended_at = now(),
-          steps = steps || ${this.stepsDelta(run, ids)}::text::jsonb,
-          stack = stack || array(select id from unnest(${ids}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n),
-          pending = '{}'
-        where id = ${run.id} and status = 'Running' returning id
-      ), queue as (
-        delete from ${s}.queue where run_id in (select id from finished)
-      ), waits as (
-        delete from ${s}.waits where run_id in (select id from finished)
-      ), handoff as (
-        update ${s}.queue set leased_at = now(), lease_gen = lease_gen + 1
-        where id = ${leaseWaiter && handOff?.waiter ? handOff.waiter.id : -1} and exists (select 1 from finished)
-        returning lease_gen
-      ), ${ingest.ctes}
-      select exists (select 1 from finished) as finished, (select lease_gen from handoff) as handoff_gen,
-        ${ingest.result}`;
+      result = await this.writers.finalize.write({
+        runId: run.id,
+        status,
+        output: JSON.stringify(output ?? null),
+        steps: this.stepsDelta(run, ids),
+        ids,
+        defers: JSON.stringify(defers),
+        waiterQueueId: waiter?.id ?? null,
+        waiterRunId: waiter?.runId,
+        plan: plan.statement,
+      });
     } catch (error) {
+      run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
       throw error;
     }
-    if (!result?.finished) {
+    if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
@@ -1156,13 +1263,14 @@ export class InngestEngine {
     this.config.faults?.stepsWritten?.(run.id, ids);
     run.status = status;
     run.storedSteps = run.stack.length;
+    this.deadlines.forget(run.id);
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
-    if (leaseWaiter && handOff?.waiter && result.handoff_gen !== null)
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
-    if (handOff) this.completeHandOff(handOff, [], result.handoff_gen);
+    if (handOff) this.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
@@ -1200,6 +1308,43 @@ export class InngestEngine {
     if (status === "Cancelled")
       lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
     return lifecycle;
+  }
+
+  /**
+   * The `inngest/deferred.schedule` events of the run's `AfterRun` defers, sent by its finalize
+   * statement (so each deferred run starts exactly once). The event id derives from the parent
+   * run and the defer, as Go's `DeferEventID`. A defer whose sessions do not merge is dropped,
+   * never failing the parent, as in Go.
+   */
+  private deferredEvents(run: RunState): unknown[] {
+    const parent = {
+      runId: run.id,
+      functionSlug: run.functionSlug,
+      appName: this.functions.get(run.functionSlug)?.appName ?? "",
+    };
+    return deferredScheduleEvents(parent, run.defers).flatMap((event) => {
+      const deferId = String((event.data._inngest as { defer_id: string }).defer_id);
+      try {
+        return [{ ...event, id: `${run.id}-defer-${deferId}`, meta: resolveEventMeta(event.meta) }];
+      } catch (error) {
+        this.logError("defer.dropped", error, { run_id: run.id, defer_id: deferId });
+        return [];
+      }
+    });
+  }
+
+  /** Records a response's defer ops on the run; the next persist or finalize stores them. */
+  private recordDefers(run: RunState, ops: readonly Op[]) {
+    const delta = applyDeferOps(run.defers, ops);
+    Object.assign(run.defers, delta);
+    Object.assign(run.unsavedDefers, delta);
+  }
+
+  /** The defers a statement is about to store (given back to the run if it fails). */
+  private takeUnsavedDefers(run: RunState): Defers {
+    const defers = run.unsavedDefers;
+    run.unsavedDefers = {};
+    return defers;
   }
 
   async cancel(run: RunState, reason: string): Promise<boolean> {
@@ -1452,6 +1597,10 @@ export class InngestEngine {
 
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
+    this.singletons.release(runId);
+    this.throttleAdmitted.delete(runId);
+    this.throttle.drop((item) => item.runId === runId);
+    this.outputTally.forget(runId);
     for (const semaphore of this.semaphores.values()) {
       semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
     }
@@ -1531,6 +1680,7 @@ export class InngestEngine {
       });
       return;
     }
+    if (!this.admitThrottled(run, fn, item)) return;
     if (!this.holdsSlots(item) && !this.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
@@ -1550,16 +1700,15 @@ export class InngestEngine {
       item.dispatched = true;
       return item.leaseGen ?? 0;
     }
-    const [row] = await this.sql<{ lease_gen: number; attempt: number }[]>`
-      update ${this.sql(SCHEMA)}.queue set leased_at = now(), lease_gen = lease_gen + 1
-      where id = ${item.id} returning lease_gen, attempt`;
-    if (!row) return null;
+    const lease = await this.writers.lease.write(item.id);
+    if (!lease) return null;
     item.dispatched = true;
-    item.attempt = row.attempt;
-    return row.lease_gen;
+    item.attempt = lease.attempt;
+    return lease.leaseGen;
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
+    if (!(await this.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
     if (leaseGen === null) return;
     // A checkpoint committed just before this lease is in the state this request carries.
@@ -1593,6 +1742,7 @@ export class InngestEngine {
       event: run.events[0],
       events: run.events,
       steps: run.steps,
+      defers: sdkDefers(run.defers),
       ctx: {
         run_id: run.id,
         attempt: item.attempt,
@@ -1684,6 +1834,8 @@ export class InngestEngine {
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    // Lazy ops first, as Go's op groups do: a RunComplete beside them sends their runs.
+    this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
     const noRetry = response.headers.get("x-inngest-no-retry") === "true";
@@ -1693,6 +1845,8 @@ export class InngestEngine {
     let discover = false;
     const invocations: unknown[] = [];
     const now = Date.now();
+    const tooLarge = await this.checkOutputLimits(run, active);
+    if (!tooLarge) return;
 
     const save = (id: string, value: unknown) => {
       if (id in run.steps) return;
@@ -1710,9 +1864,16 @@ export class InngestEngine {
     for (const op of active) {
       if (op.opts?.parallelMode === "race") race = true;
       switch (op.op) {
-        case "StepRun":
-          save(op.id, { data: op.data ?? null });
+        case "StepRun": {
+          const bytes = tooLarge.get(op.id);
+          save(
+            op.id,
+            bytes === undefined
+              ? { data: op.data ?? null }
+              : { error: stepOutputTooLargeError(op.id, bytes, this.outputLimits().stepBytes) },
+          );
           break;
+        }
         case "StepError": {
           const final = noRetry || item.attempt + 1 >= run.maxAttempts;
           if (!final) {
@@ -1785,7 +1946,25 @@ export class InngestEngine {
           break;
         }
         case "InvokeFunction": {
-          if (!waitOn(op.id)) break;
+          if (op.id in run.steps || run.pending.has(op.id)) break;
+          const payload = (op.opts?.payload ?? {}) as {
+            data?: Record<string, unknown>;
+            v?: string;
+            meta?: unknown;
+          };
+          // The child's sessions: the payload's manual layer merged with the ones the SDK
+          // propagated from this run; a merge that breaks the limits fails the step (Go: final).
+          let meta: unknown;
+          try {
+            meta = resolveEventMeta(payload.meta);
+          } catch (error) {
+            if (!(error instanceof SessionsError)) throw error;
+            save(op.id, {
+              error: { name: "Error", message: `invalid step.invoke sessions: ${error.message}` },
+            });
+            break;
+          }
+          waitOn(op.id);
           const expiresAt = resolveDeadline(op.opts?.timeout, now);
           const correlationId = `${run.id}.${op.id}`;
           next.push({
@@ -1802,10 +1981,6 @@ export class InngestEngine {
               expiresAt,
             },
           });
-          const payload = (op.opts?.payload ?? {}) as {
-            data?: Record<string, unknown>;
-            v?: string;
-          };
           invocations.push({
             name: EVENTS.functionInvoked,
             data: {
@@ -1817,6 +1992,7 @@ export class InngestEngine {
               },
             },
             ...(payload.v ? { v: payload.v } : {}),
+            ...(meta !== undefined ? { meta } : {}),
           });
           break;
         }
@@ -1844,6 +2020,108 @@ export class InngestEngine {
     await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
   }
 
+  // ── priority and timeouts ────────────────────────────────────────────────────
+
+  /** The run's place among runs not under way (flow-priority.ts); a bad expression is logged, factor 0. */
+  private priorityScoreOf(
+    fn: RegisteredFunction | undefined,
+    trigger: InngestEvent | undefined,
+    enqueuedAt: number,
+    runId: string,
+  ): number {
+    if (!fn || !priorityExpressionOf(fn.config)) return enqueuedAt;
+    const factor = priorityFactorSeconds(fn.config, trigger, (problem) =>
+      this.config.log({
+        level: "warn",
+        msg: "run.priority_invalid",
+        run_id: runId,
+        function: fn.slug,
+        ...problem,
+      }),
+    );
+    return priorityScore(enqueuedAt, factor);
+  }
+
+  /**
+   * After a restart: the deadlines of the runs whose functions have `timeouts`. A run that had
+   * begun a request (steps, pending steps, a leased or retried call) has started; as the start of
+   * its first request is not stored, its finish deadline counts from now — a restart extends it,
+   * never cuts it short. A run not started keeps its start deadline from its enqueue.
+   */
+  private async recoverDeadlines() {
+    const timed = [...this.functions.values()].filter((fn) =>
+      hasTimeouts(timeoutLimitsOf(fn.config)),
+    );
+    if (timed.length === 0) return;
+    const s = this.sql(SCHEMA);
+    const rows = await this.sql<
+      { id: string; function_slug: string; started_at: Date; under_way: boolean }[]
+    >`
+      select r.id, r.function_slug, r.started_at,
+        cardinality(r.stack) > 0 or cardinality(r.pending) > 0 or exists (
+          select 1 from ${s}.queue q where q.run_id = r.id and (q.leased_at is not null or q.attempt > 0)
+        ) as under_way
+      from ${s}.runs r
+      where r.status = 'Running' and r.function_slug = any(${timed.map((fn) => fn.slug)}::text[])`;
+    const now = Date.now();
+    for (const row of rows) {
+      const fn = this.functions.get(row.function_slug);
+      if (!fn) continue;
+      const limits = timeoutLimitsOf(fn.config);
+      if (row.under_way) this.deadlines.started(row.id, limits, now);
+      else this.deadlines.waiting(row.id, limits, row.started_at.getTime());
+    }
+  }
+
+  /**
+   * At a request's start, as Go's run validator: a run past its start limit that has not
+   * started is cancelled instead of dispatched (false); otherwise its first request starts the
+   * finish clock.
+   */
+  private async beginRequestClock(run: RunState, fn: RegisteredFunction): Promise<boolean> {
+    if (this.deadlines.isStarted(run.id)) return true;
+    const limits = timeoutLimitsOf(fn.config);
+    if (!hasTimeouts(limits)) return true;
+    const now = Date.now();
+    if (startExpired(limits, run.enqueuedAt, now)) {
+      await this.timeOut(run, "start");
+      return false;
+    }
+    this.deadlines.started(run.id, limits, now);
+    return true;
+  }
+
+  /** A deadline passed: the run, if still running (and for `start`, still not started), is cancelled. */
+  private expireRun(runId: string, kind: TimeoutKind) {
+    if (this.stopped || this.closing) return;
+    const work = (async () => {
+      const run = await this.getRun(runId);
+      if (!run || run.status !== "Running") return;
+      if (kind === "start" && this.deadlines.isStarted(runId)) return;
+      await this.timeOut(run, kind);
+    })()
+      .catch((error: unknown) => {
+        this.logError("run.timeout_failed", error, { run_id: runId, timeout: kind });
+        // Nothing was written: try again shortly (a restart re-arms it from the database too).
+        if (!this.stopped && !this.closing)
+          setTimeout(() => this.expireRun(runId, kind), 1_000).unref();
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  /** Cancelled as Inngest cancels a timed-out run: `function.cancelled`, never `function.failed`. */
+  private async timeOut(run: RunState, kind: TimeoutKind) {
+    this.config.log({
+      level: "warn",
+      msg: "run.timed_out",
+      run_id: run.id,
+      function: run.functionSlug,
+      timeout: kind,
+    });
+    await this.cancel(run, `timeouts.${kind}`);
+  }
+
   // ── checkpoints ──────────────────────────────────────────────────────────────
 
   /**
@@ -1864,7 +2142,7 @@ export class InngestEngine {
     const previous = this.checkpointWrites.get(runId);
     const write = (async () => {
       await previous;
-      return this.saveCheckpoint(runId, ref, plan.saves);
+      return this.saveCheckpoint(runId, ref, plan.saves, plan.defers);
     })();
     const settled = write.then(
       () => undefined,
@@ -1882,30 +2160,50 @@ export class InngestEngine {
     runId: string,
     ref: { queueId: number; leaseGen: number },
     saves: { id: string; value: { data: unknown } }[],
+    deferOps: CheckpointOp[],
   ): Promise<CheckpointOutcome> {
     const run = await this.getRun(runId);
     if (!run) return { status: 404, error: "run not found" };
     const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
-    const s = this.sql(SCHEMA);
-    // The queue row is updated first: its row lock orders this against a new lease of the item,
-    // and the lease generation is checked again on the row as committed.
-    const [row] = await this.sql<{ ok: boolean }[]>`
-      with lease as (
-        update ${s}.queue set attempt = 0
-        where id = ${ref.queueId} and run_id = ${runId} and lease_gen = ${ref.leaseGen}
-        returning id
-      ), saved as (
-        update ${s}.runs set steps = steps || ${JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value])))}::text::jsonb,
-          stack = stack || array(select id from unnest(${fresh.map((save) => save.id)}::text[]) with ordinality as u(id, n) where not (id = any(stack)) order by n)
-        where id = ${runId} and status = 'Running' and exists (select 1 from lease)
-        returning id
-      )
-      select exists (select 1 from saved) as ok`;
+    const defers = applyDeferOps(run.defers, deferOps);
+    const outputs =
+      fresh.length > 0
+        ? checkOutputs(
+            fresh.map((save) => ({ id: save.id, data: save.value.data })),
+            this.outputTally.of(run.id, run.steps),
+            this.outputLimits(),
+          )
+        : undefined;
+    if (outputs && (outputs.tooLarge.size > 0 || outputs.overflowed)) {
+      // As Go's 413: the SDK gives up checkpointing and answers with the steps, and the run
+      // loop fails the step (or the run) with the same error.
+      this.config.log({
+        level: "warn",
+        msg: "checkpoint.output_too_large",
+        run_id: runId,
+        steps: [...outputs.tooLarge.keys()],
+        run_bytes: outputs.runBytes,
+      });
+      return {
+        status: 413,
+        error: outputs.overflowed
+          ? "state is too large: the run's step outputs exceed the limit"
+          : "step output size is greater than the limit",
+      };
+    }
+    const saved = await this.writers.checkpoint.write({
+      runId,
+      queueId: ref.queueId,
+      leaseGen: ref.leaseGen,
+      steps: JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value]))),
+      ids: fresh.map((save) => save.id),
+      defers: JSON.stringify(defers),
+    });
     this.config.faults?.afterCheckpointCommit?.(runId);
     if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
     const dispatch = this.dispatches.get(ref.queueId);
     const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
-    if (!row?.ok) {
+    if (!saved) {
       if (current) current.fenced = true;
       this.config.log({
         level: "warn",
@@ -1922,6 +2220,7 @@ export class InngestEngine {
       runId,
       fresh.map((save) => save.id),
     );
+    if (outputs) this.outputTally.set(runId, outputs.runBytes);
     // Everything before was stored: so are these now, and no persist or finalize re-sends them.
     const allStored = run.storedSteps === run.stack.length;
     for (const save of fresh) {
@@ -1931,6 +2230,7 @@ export class InngestEngine {
       run.pending.delete(save.id);
     }
     if (allStored) run.storedSteps = run.stack.length;
+    Object.assign(run.defers, defers);
     if (current) current.item.attempt = 0;
     return { status: 200 };
   }
@@ -1975,8 +2275,10 @@ export class InngestEngine {
       { internal: true },
     );
     const plan = this.planIngest(event ? [event] : [], expression);
-    if (event) {
+    const singleton = event ? this.singletonFor(fn, event.internalId, event.event) : null;
+    if (event && singleton !== "skip") {
       const candidate = this.planRun(fn, event.internalId, [event.event], expression);
+      this.claimSingleton(candidate, singleton);
       plan.candidates.push(candidate);
       plan.statement.runs.push(candidate.planned);
     }
@@ -2007,6 +2309,148 @@ export class InngestEngine {
     if (next) this.scheduleCron(slug, expression, next);
     if (result?.advanced) this.fault("cron.advanced");
     await this.afterIngest(plan, result);
+  }
+
+  // ── singleton, throttle, output limits ───────────────────────────────────────
+
+  /** The singleton locks of the runs still Running, as before the restart. */
+  private async recoverSingletons() {
+    const slugs = [...this.functions.values()]
+      .filter((fn) => singletonConfigOf(fn.config))
+      .map((fn) => fn.slug);
+    if (slugs.length === 0) return;
+    const rows = await this.sql<{ id: string; function_slug: string; event: InngestEvent }[]>`
+      select id, function_slug, events->0 as event from ${this.sql(SCHEMA)}.runs
+      where status = 'Running' and function_slug = any(${slugs}::text[]) order by seq`;
+    for (const row of rows) {
+      const config = this.functions.get(row.function_slug)?.config;
+      const singleton = config && singletonConfigOf(config);
+      const key = singleton ? singletonKey(row.function_slug, singleton, row.event) : null;
+      if (key !== null && this.singletons.holder(key) === undefined)
+        this.singletons.claim(key, row.id);
+    }
+  }
+
+  /**
+   * The singleton lock a new run of `fn` would take; "skip" when `skip` mode finds it held (the
+   * run is dropped: logged as skipped, never queued, as the Go server does).
+   */
+  private singletonFor(
+    fn: RegisteredFunction,
+    eventId: string,
+    event: InngestEvent,
+  ): { key: string; mode: SingletonMode } | "skip" | null {
+    const config = singletonConfigOf(fn.config);
+    const key = config ? singletonKey(fn.slug, config, event) : null;
+    if (!config || key === null) return null;
+    const holder = this.singletons.holder(key);
+    if (holder !== undefined && config.mode === "skip") {
+      this.config.log({
+        level: "info",
+        msg: "run.skipped",
+        function: fn.slug,
+        event_id: eventId,
+        reason: "singleton",
+        running_run_id: holder,
+      });
+      return "skip";
+    }
+    return { key, mode: config.mode };
+  }
+
+  private claimSingleton(
+    candidate: RunCandidate,
+    singleton: { key: string; mode: SingletonMode } | null,
+  ) {
+    if (!singleton) return;
+    const previous = this.singletons.claim(singleton.key, candidate.planned.runId);
+    candidate.singleton = {
+      key: singleton.key,
+      ...(previous !== undefined ? { previous } : {}),
+      cancelPrevious: singleton.mode === "cancel",
+    };
+  }
+
+  /** `cancel` mode: the run holding the lock ends like any cancellation (no onFailure). */
+  private async cancelSingletonHolder(runId: string, replacedBy: string) {
+    // The new run starts whatever happens here: a failed cancel must not strand it unscheduled.
+    try {
+      const run = await this.getRun(runId);
+      if (!run || run.status !== "Running") return;
+      if (await this.cancel(run, "singleton"))
+        this.config.log({
+          level: "info",
+          msg: "run.singleton_cancelled",
+          run_id: runId,
+          replaced_by: replacedBy,
+        });
+    } catch (error) {
+      this.logError("singleton.cancel_failed", error, { run_id: runId, replaced_by: replacedBy });
+    }
+  }
+
+  /**
+   * A throttled function's run starts when its key's GCRA allows; until then its first call
+   * waits in the gate, in run order, and comes back through `ready` (see ThrottleGate).
+   */
+  private admitThrottled(run: RunState, fn: RegisteredFunction, item: QueueItem): boolean {
+    const config = throttleConfigOf(fn.config);
+    const [event] = run.events;
+    if (
+      !config ||
+      !event ||
+      item.kind !== "execute" ||
+      run.stack.length > 0 ||
+      this.throttleAdmitted.has(run.id)
+    )
+      return true;
+    if (!this.throttle.admit(throttleKey(fn.slug, config, event), config, item, run.seq)) {
+      run.queueIds.add(item.id);
+      return false;
+    }
+    this.throttleAdmitted.add(run.id);
+    return true;
+  }
+
+  private outputLimits(): OutputLimits {
+    return this.config.outputLimits ?? DEFAULT_OUTPUT_LIMITS;
+  }
+
+  /**
+   * The `step.run` outputs of a response against the limits: the steps over the step limit
+   * (they fail), or null when the run's outputs together overflow it (the run has failed).
+   */
+  private async checkOutputLimits(run: RunState, ops: Op[]): Promise<Map<string, number> | null> {
+    const outputs = ops.filter((op) => op.op === "StepRun" && !(op.id in run.steps));
+    if (outputs.length === 0) return new Map();
+    const limits = this.outputLimits();
+    const verdict = checkOutputs(
+      outputs.map((op) => ({ id: op.id, data: op.data ?? null })),
+      this.outputTally.of(run.id, run.steps),
+      limits,
+    );
+    for (const [stepId, bytes] of verdict.tooLarge)
+      this.config.log({
+        level: "warn",
+        msg: "step.output_too_large",
+        run_id: run.id,
+        step_id: stepId,
+        bytes,
+        limit: limits.stepBytes,
+      });
+    if (verdict.overflowed) {
+      this.config.log({
+        level: "error",
+        msg: "run.state_overflowed",
+        run_id: run.id,
+        bytes: verdict.runBytes,
+        limit: limits.runBytes,
+      });
+      await this.finalize(run, "Failed", stateOverflowedError(verdict.runBytes, limits.runBytes));
+      return null;
+    }
+    this.outputTally.set(run.id, verdict.runBytes);
+    return verdict.tooLarge;
   }
 
   // ── housekeeping ─────────────────────────────────────────────────────────────

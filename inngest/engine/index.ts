@@ -9,6 +9,7 @@ import {
   type EngineLogLine,
 } from "./engine";
 import type { FunctionConfig } from "./protocol";
+import type { OutputLimits } from "./output-limits";
 import {
   appRequest,
   bearerAuthorized,
@@ -65,6 +66,8 @@ export type EngineOptions = {
    * still count within its interrupted-request grace).
    */
   drainTimeoutSeconds?: number;
+  /** Step output limits (default Inngest's: 4 MiB a `step.run` output, 32 MiB a run's outputs together). */
+  outputLimits?: OutputLimits;
   log?: (line: EngineLogLine) => void;
   /** Fault injection for tests (issue 19, D1–D4); never set in production. */
   faults?: EngineFaults;
@@ -500,6 +503,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       checkpointing: options.checkpointing ?? true,
       interruptedRequestGraceMs: (options.interruptedRequestGraceSeconds ?? 10) * 1000,
       keys,
+      outputLimits: options.outputLimits,
       log,
       faults: options.faults,
     });

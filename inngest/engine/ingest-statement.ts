@@ -12,7 +12,11 @@ import { SCHEMA, type Sql } from "./store";
  * changes nothing.
  */
 
-export type PlannedEvent = { internalId: string; event: InngestEvent };
+/**
+ * `owner`: the run whose write stores this event (a finalize's lifecycle events, a persist's
+ * invocations); a statement that writes several runs inserts only the events of runs it wrote.
+ */
+export type PlannedEvent = { internalId: string; event: InngestEvent; owner?: string };
 
 export type PlannedRun = {
   runId: string;
@@ -61,8 +65,9 @@ export function invokeResultOf(event: InngestEvent): PlannedInvokeResult | null 
 }
 
 /**
- * The CTEs (`ing_*`), to follow a `with` and a comma; `when` gates the whole insert (e.g. "the
- * run was finalized"). Select `ingestResult` columns from them.
+ * The CTEs (`ing_*`), to follow a `with` and a comma; `when` gates each event's insert (e.g.
+ * "the run was finalized"), and may name `e.owner`, the event's owning run. Select
+ * `ingestResult` columns from them.
  */
 export function ingestCtes(sql: Sql, plan: IngestPlan, when = sql`true`) {
   const s = sql(SCHEMA);
@@ -74,8 +79,9 @@ export function ingestCtes(sql: Sql, plan: IngestPlan, when = sql`true`) {
   return sql`
     ing_ev as (
       insert into ${s}.events (internal_id, name, payload)
-      select * from unnest(${events.map((item) => item.internalId)}::text[], ${events.map((item) => item.event.name)}::text[],
-        ${events.map((item) => JSON.stringify(item.event))}::text[]::jsonb[])
+      select e.internal_id, e.name, e.payload from unnest(${events.map((item) => item.internalId)}::text[], ${events.map((item) => item.event.name)}::text[],
+        ${events.map((item) => JSON.stringify(item.event))}::text[]::jsonb[], ${events.map((item) => item.owner ?? null)}::text[])
+        as e(internal_id, name, payload, owner)
       where ${when}
       on conflict (internal_id) do nothing
       returning internal_id, seq
@@ -146,4 +152,45 @@ export function ingestParts(sql: Sql, plan: IngestPlan, when = sql`true`) {
       result: sql`null::json as events, null::json as runs, null::json as resumed`,
     };
   return { ctes: ingestCtes(sql, plan, when), result: ingestResult(sql) };
+}
+
+/** One plan for several writes of a group commit (see group-commit.ts). */
+export function mergeIngestPlans(plans: readonly IngestPlan[]): IngestPlan {
+  return {
+    events: plans.flatMap((plan) => plan.events),
+    runs: plans.flatMap((plan) => plan.runs),
+    invokeResults: plans.flatMap((plan) => plan.invokeResults),
+  };
+}
+
+/**
+ * What two plans in one statement must not share: the same event, dedupe key or invoke wait
+ * twice in one insert or update (PostgreSQL refuses, or would let both through).
+ */
+export function ingestKeys(plan: IngestPlan): string[] {
+  return [
+    ...plan.events.map((item) => `event:${item.internalId}`),
+    ...plan.runs.flatMap((run) => run.dedupeKeys.map((key) => `dedupe:${key}`)),
+    ...plan.invokeResults.map((item) => `invoke:${item.correlationId}`),
+  ];
+}
+
+/**
+ * Each plan's share of a merged statement's outcome. The invoke waits it resumed go to the
+ * first plan with invoke results: resuming is scheduling, done once whoever does it.
+ */
+export function splitIngestOutcome(
+  outcome: IngestOutcome | undefined,
+  plans: readonly IngestPlan[],
+): IngestOutcome[] {
+  const resumedBy = plans.findIndex((plan) => plan.invokeResults.length > 0);
+  return plans.map((plan, index) => {
+    const eventIds = new Set(plan.events.map((item) => item.internalId));
+    const runIds = new Set(plan.runs.map((run) => run.runId));
+    return {
+      events: (outcome?.events ?? []).filter((row) => eventIds.has(row.internal_id)),
+      runs: (outcome?.runs ?? []).filter((row) => runIds.has(row.run_id)),
+      resumed: index === resumedBy ? (outcome?.resumed ?? null) : null,
+    };
+  });
 }

@@ -104,6 +104,11 @@ const MIGRATIONS: string[] = [
   `
   alter table ${SCHEMA}.waits add column result jsonb;
   `,
+  // A run's defer() records (defer.ts), saved with the step whose response reported them; the
+  // run's finalize statement sends their inngest/deferred.schedule events.
+  `
+  alter table ${SCHEMA}.runs add column defers jsonb not null default '{}';
+  `,
 ];
 
 export async function openStore(databaseUrl: string): Promise<Sql> {

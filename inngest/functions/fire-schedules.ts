@@ -14,7 +14,8 @@ export function createFireSchedulesFunction(deps: {
       id: "fire-schedules",
       name: "Fire schedules",
       retries: 0,
-      concurrency: 1,
+      // A tick while the previous tick's run is still under way is dropped, not queued behind it.
+      singleton: { mode: "skip" },
       triggers: [{ cron: "* * * * *" }],
     },
     async ({ step }) =>

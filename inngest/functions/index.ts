@@ -5,10 +5,12 @@ import { inngest } from "../client";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
+import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
 
 /** Every function the app serves. */
 export const functions: InngestFunction.Any[] = [
   createRunSkillFunction({ client: inngest, db: getDb, resolveModel }),
+  createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
 ];

@@ -15,7 +15,8 @@ export function createReconcileRunsFunction(deps: {
       id: "reconcile-runs",
       name: "Reconcile runs",
       retries: 0,
-      concurrency: 1,
+      // A tick while the previous tick's run is still under way is dropped, not queued behind it.
+      singleton: { mode: "skip" },
       triggers: [{ cron: "* * * * *" }],
     },
     async ({ step }) =>

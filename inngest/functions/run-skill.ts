@@ -1,4 +1,5 @@
 import type { Inngest } from "inngest";
+import type { InvocationSource } from "@/lib/enums";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
@@ -6,8 +7,30 @@ import { settleCrashedRun } from "@/server/services/runs/crash-recovery";
 import { markRunning } from "@/server/services/runs/run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
 import type { RunDispatcher } from "@/server/services/runs/runs";
+import type { RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
 import { readStepFlag } from "@/server/services/runs/step-results";
 import { runCancelRequested, runRequested } from "../events";
+
+export const RUN_SKILL_FUNCTION_ID = "run-skill";
+
+/** Sources with a person waiting for the run (a console Run, the REST API, a re-run). */
+const INTERACTIVE_SOURCES = ["manual", "api", "rerun"] as const satisfies InvocationSource[];
+/** Inngest's largest priority factor: an interactive run goes before unattended runs queued up to 10 min earlier. */
+const INTERACTIVE_PRIORITY_SECONDS = 600;
+/**
+ * `priority.run`: interactive runs start ahead of a tenant's backlog of scheduled and webhook
+ * runs waiting for its concurrency slots. An event without a source (older events; schedule
+ * ticks and webhooks send none) gets no priority.
+ */
+const PRIORITY_EXPRESSION = `${INTERACTIVE_SOURCES.map((source) => `event.data.source == "${source}"`).join(" || ")} ? ${INTERACTIVE_PRIORITY_SECONDS} : 0`;
+
+/** run-skill's `timeouts` from the environment (RUN_START_TIMEOUT_SECONDS, RUN_FINISH_TIMEOUT_SECONDS). */
+export function runTimeoutLimits(): RunTimeoutLimits {
+  return {
+    startSeconds: env.RUN_START_TIMEOUT_SECONDS,
+    finishSeconds: env.RUN_FINISH_TIMEOUT_SECONDS,
+  };
+}
 
 /**
  * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool
@@ -27,10 +50,13 @@ export function createRunSkillFunction(deps: {
   dispatcher?: RunDispatcher;
   /** Runs of one tenant executing at once (SKILLRUN_RUN_CONCURRENCY by default). */
   concurrencyPerTenant?: number;
+  /** How long a run may wait to start and take once started (the environment's by default). */
+  timeouts?: RunTimeoutLimits;
 }) {
+  const timeouts = deps.timeouts ?? runTimeoutLimits();
   return deps.client.createFunction(
     {
-      id: "run-skill",
+      id: RUN_SKILL_FUNCTION_ID,
       name: "Run a skill",
       retries: 0,
       triggers: [runRequested],
@@ -39,6 +65,9 @@ export function createRunSkillFunction(deps: {
         limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
         key: "event.data.tenantId",
       },
+      priority: { run: PRIORITY_EXPRESSION },
+      // Past either, the engine cancels the run; run-skill-timed-out fails it (start_timeout, run_timeout).
+      timeouts: { start: `${timeouts.startSeconds}s`, finish: `${timeouts.finishSeconds}s` },
       onFailure: async ({ event, error }) => {
         await settleCrashedRun(
           { db: deps.db(), dispatcher: deps.dispatcher ?? deps.client },

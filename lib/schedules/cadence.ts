@@ -150,3 +150,26 @@ export function presetOfCron(expression: string): CadencePreset | null {
   const dayOfWeek = numberIn(weekday, 0, 7);
   return dayOfWeek === null ? null : { kind: "weekly", dayOfWeek: dayOfWeek % 7, hour, minute };
 }
+
+/** Fire times walked at most; a denser cadence's month is extrapolated from their span. */
+const MAX_FIRES_WALKED = 1_000;
+
+/**
+ * How often the cadence fires, in its timezone, in the month after `from` (up to the same
+ * date next month, so a monthly cadence fires once whatever day it is): what a projection
+ * multiplies by. Exact up to 1,000 fires (hourly is 720–744); above that, the first 1,000
+ * fires' span scaled to the month, since walking every minute of a month takes seconds.
+ */
+export function firesPerMonth(expression: string, timezone: string, from: Date): number {
+  const monthLater = new Date(from);
+  monthLater.setUTCMonth(monthLater.getUTCMonth() + 1);
+  const until = monthLater.getTime();
+  const cron = cronOf(expression, timezone);
+  let count = 0;
+  for (let next = cron.nextRun(from); next && next.getTime() <= until; next = cron.nextRun(next)) {
+    count += 1;
+    if (count === MAX_FIRES_WALKED)
+      return Math.round((count * (until - from.getTime())) / (next.getTime() - from.getTime()));
+  }
+  return count;
+}

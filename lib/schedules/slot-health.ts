@@ -11,6 +11,7 @@ export const SLOT_HEALTHS = [
   "running",
   "queued",
   "skipped",
+  "over_budget",
   "missed",
   "not_started",
   "unknown",
@@ -36,6 +37,8 @@ export function slotHealth(slot: SlotForHealth): SlotHealth {
     // Its run is the previous slot's, still going when this slot came; that run's state is not this slot's.
     case "skipped":
       return "skipped";
+    case "skipped_budget":
+      return "over_budget";
     case "missed":
       return "missed";
     case "failed":
@@ -57,6 +60,11 @@ export const SLOT_HEALTH_TEXT: Record<
     label: "Skipped",
     summary: "skipped",
     meaning: "Skipped: the previous run was still going",
+  },
+  over_budget: {
+    label: "Over budget",
+    summary: "over budget",
+    meaning: "Skipped: the tenant's monthly budget was used up",
   },
   missed: { label: "Missed", summary: "missed", meaning: "Missed: Skillrun was not running" },
   not_started: {
@@ -99,6 +107,7 @@ const IN_A_STREAK: Record<SlotHealth, "counts" | "ends" | "looked_past"> = {
   running: "looked_past",
   queued: "looked_past",
   skipped: "looked_past",
+  over_budget: "looked_past",
   missed: "looked_past",
   not_started: "looked_past",
 };

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { costOf } from "./prices";
+import { costOf, hasPrice, priceOf, pricedModels, readPriceFile } from "./prices";
 
 const usage = {
   inputTokens: 1_000_000,
@@ -17,5 +20,55 @@ describe("costOf", () => {
 
   it("has no cost for a model it does not know, instead of a guess", () => {
     expect(costOf("openai-compatible:llama3", usage)).toBeNull();
+  });
+});
+
+describe("the price table", () => {
+  it("prices every model the console offers, and only those", () => {
+    expect(priceOf("anthropic:claude-sonnet-4-5")).toEqual({
+      input: 3,
+      output: 15,
+      cacheRead: 0.3,
+      cacheWrite: 3.75,
+    });
+    expect(pricedModels()).toContain("openai:gpt-4.1-mini");
+    expect(pricedModels().every(hasPrice)).toBe(true);
+    expect(priceOf("bedrock:anything")).toBeNull();
+    // An inherited property is no model.
+    expect(priceOf("constructor")).toBeNull();
+  });
+});
+
+describe("readPriceFile", () => {
+  const fileWith = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), "prices-")), "prices.json");
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("reads a deployment's table of provider:model prices", () => {
+    expect(
+      readPriceFile(
+        fileWith(
+          '{"openai-compatible:llama3": {"input": 0, "output": 0}, "openai:gpt-4.1-mini": {"input": 0.3, "output": 1.2}}',
+        ),
+      ),
+    ).toEqual({
+      "openai-compatible:llama3": { input: 0, output: 0 },
+      "openai:gpt-4.1-mini": { input: 0.3, output: 1.2 },
+    });
+  });
+
+  it("refuses a file it cannot use, naming the variable and the problem", () => {
+    expect(() => readPriceFile("/no/such/prices.json")).toThrow(
+      /^SKILLRUN_MODEL_PRICES_FILE: \/no\/such\/prices\.json cannot be read/,
+    );
+    expect(() => readPriceFile(fileWith("{ not json"))).toThrow(/is not JSON/);
+    expect(() => readPriceFile(fileWith('{"gpt-4": {"input": 1, "output": 2}}'))).toThrow(
+      /is not a price table: .*provider:model/s,
+    );
+    expect(() =>
+      readPriceFile(fileWith('{"openai:gpt-4": {"input": -1, "output": 2, "extra": 1}}')),
+    ).toThrow(/is not a price table/);
   });
 });

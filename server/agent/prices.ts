@@ -1,16 +1,41 @@
 import "server-only";
-
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { env } from "@/server/env";
 import type { TokenUsage } from "./usage";
 
 /**
- * USD per million tokens by model, as the providers publish them. Versioned, so a run's cost
- * can be explained later; a model not in the table has no cost rather than a guess.
+ * The one source of model prices: USD per million tokens by `provider:model`. The built-in
+ * table is copied from the providers' pricing pages (openai.com/api/pricing,
+ * anthropic.com/pricing) on the date below; a deployment lays its own prices over it with
+ * `SKILLRUN_MODEL_PRICES_FILE` (a JSON object of the same shape), e.g. for a negotiated rate or
+ * a local `openai-compatible:` model. A model in neither has no cost rather than a guess.
+ *
+ * Why not a package: tokenlens 1.3.1 (models.dev's catalog) lacks claude-sonnet-4-5 and
+ * claude-haiku-4-5, and rounds gpt-4.1-nano's cached input to $0.03 (published: $0.025).
  */
-export const PRICE_TABLE_VERSION = "2026-11-01";
+export const BUILT_IN_PRICES_AS_OF = "2026-11-01";
 
-type Price = { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+const price = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type Price = z.infer<typeof price>;
+const priceTable = z.record(z.string(), price).superRefine((table, context) => {
+  for (const model of Object.keys(table))
+    if (!/^[a-z][a-z0-9-]*:.+$/.test(model))
+      context.addIssue({
+        code: "custom",
+        path: [model],
+        message: `"${model}" is not provider:model, e.g. openai:gpt-4.1-mini`,
+      });
+});
 
-const PRICES: Record<string, Price> = {
+const BUILT_IN_PRICES: Record<string, Price> = {
   "openai:gpt-4.1": { input: 2, output: 8, cacheRead: 0.5 },
   "openai:gpt-4.1-mini": { input: 0.4, output: 1.6, cacheRead: 0.1 },
   "openai:gpt-4.1-nano": { input: 0.1, output: 0.4, cacheRead: 0.025 },
@@ -21,25 +46,67 @@ const PRICES: Record<string, Price> = {
   "anthropic:claude-opus-4-1": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
 };
 
+/** A deployment's price file, checked: a file that cannot be read or parsed stops the app with its path. */
+export function readPriceFile(path: string): Record<string, Price> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(
+      `SKILLRUN_MODEL_PRICES_FILE: ${path} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`SKILLRUN_MODEL_PRICES_FILE: ${path} is not JSON.`);
+  }
+  const result = priceTable.safeParse(parsed);
+  if (!result.success)
+    throw new Error(
+      `SKILLRUN_MODEL_PRICES_FILE: ${path} is not a price table: ${z.prettifyError(result.error)}`,
+    );
+  return result.data;
+}
+
+let prices: Record<string, Price> | null = null;
+/** The built-in table with the deployment's file over it, read once. */
+function currentPrices(): Record<string, Price> {
+  prices ??= {
+    ...BUILT_IN_PRICES,
+    ...(env.SKILLRUN_MODEL_PRICES_FILE ? readPriceFile(env.SKILLRUN_MODEL_PRICES_FILE) : {}),
+  };
+  return prices;
+}
+
+/** The price of `model`, or null when it has none. */
+export const priceOf = (model: string): Price | null =>
+  Object.hasOwn(currentPrices(), model) ? (currentPrices()[model] ?? null) : null;
+
 /** The models the table prices, `provider:model`: the console offers them as choices. */
-export const PRICED_MODELS: readonly string[] = Object.keys(PRICES);
+export const pricedModels = (): readonly string[] => Object.keys(currentPrices());
 
 /** Whether runs of `model` have a cost: a model not in the table has none. */
-export const hasPrice = (model: string) => Object.hasOwn(PRICES, model);
+export const hasPrice = (model: string) => priceOf(model) !== null;
 
-/** The cost of a turn in USD (6 decimals, as the column stores it), or null for an unpriced model. */
-export function costOf(model: string, usage: TokenUsage): string | null {
-  const price = PRICES[model];
-  if (!price) return null;
+/** The cost of `usage` at `price`, in USD. */
+export function costAt(price: Price, usage: TokenUsage): number {
   const uncachedInput = Math.max(
     usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens,
     0,
   );
-  const dollars =
+  return (
     (uncachedInput * price.input +
       usage.cacheReadTokens * (price.cacheRead ?? price.input) +
       usage.cacheWriteTokens * (price.cacheWrite ?? price.input) +
       usage.outputTokens * price.output) /
-    1_000_000;
-  return dollars.toFixed(6);
+    1_000_000
+  );
+}
+
+/** The cost of a turn in USD (6 decimals, as the column stores it), or null for an unpriced model. */
+export function costOf(model: string, usage: TokenUsage): string | null {
+  const modelPrice = priceOf(model);
+  return modelPrice ? costAt(modelPrice, usage).toFixed(6) : null;
 }

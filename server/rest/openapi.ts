@@ -109,7 +109,9 @@ export function openApiDocument(serverUrl: string) {
             401: errorResponse("Missing, unknown or revoked key"),
             403: errorResponse("The key's role cannot start runs"),
             404: errorResponse("Unknown skill or agent"),
-            409: errorResponse("No agent given and the tenant has no default agent"),
+            409: errorResponse(
+              "No agent given and the tenant has no default agent (`no_default_agent`), or the tenant's monthly budget has reached its hard limit (`budget_exceeded`; nothing is created)",
+            ),
             413: errorResponse("Body over 256 KB"),
             415: errorResponse("Body not application/json"),
             422: errorResponse(

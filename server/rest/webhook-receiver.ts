@@ -223,6 +223,8 @@ export function createWebhookReceiver(deps: Deps) {
         );
       case "failed":
         return apiError(409, "skill_unavailable", outcome.message);
+      case "over_budget":
+        return apiError(409, outcome.error.code, outcome.error.message);
     }
   }
 }

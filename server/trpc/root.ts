@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { budgetsRouter } from "./routers/budgets";
 import { dashboardRouter } from "./routers/dashboard";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { mcpServersRouter } from "./routers/mcp-servers";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   webhooks: webhooksRouter,
   members: membersRouter,
   audit: auditRouter,
+  budgets: budgetsRouter,
   knowledgeBases: knowledgeBasesRouter,
 });
 

@@ -45,7 +45,7 @@ import { createApiKey } from "@/server/services/access/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 // The react-server condition lets server modules' `import "server-only"` load (package.json's scripts run so too).
-const TSX = ["--import", "tsx", "--conditions=react-server"];
+export const TSX = ["--import", "tsx", "--conditions=react-server"];
 /** Where each case's child-process logs go (outside the tree: Playwright empties test-results/). */
 export const LOG_ROOT = path.join(os.tmpdir(), "skillrun-chaos-logs");
 export const TERMINAL = ["complete", "failed", "cancelled"] as const;
@@ -111,7 +111,7 @@ async function childrenOf(pid: number): Promise<{ pid: number; cmd: string }[]> 
 }
 
 /** A child process whose output goes to a log file, with its last lines kept for messages. */
-class Child {
+export class Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly tail: string[] = [];
   private readonly waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -208,6 +208,18 @@ class Child {
 
 export type ChaosEnv = Record<string, string>;
 
+/** `node <args>` in the repository, logging to `<logDir>/<name>.log`. */
+export function spawnNode(name: string, args: string[], env: ChaosEnv, logDir: string): Child {
+  const proc = spawn(process.execPath, args, {
+    cwd: REPO,
+    // Its own process group, so a stuck case can be cleaned up with one signal.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  return new Child(name, proc, path.join(logDir, `${name}.log`));
+}
+
 /**
  * One case's world: ports, a data directory that survives restarts within the case, the
  * model server, and (once the launcher has run) a database connection.
@@ -279,14 +291,7 @@ export class ChaosWorld {
   }
 
   private spawnChild(name: string, args: string[], env: ChaosEnv): Child {
-    const proc = spawn(process.execPath, args, {
-      cwd: REPO,
-      // Its own process group, so a stuck case can be cleaned up with one signal.
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...env },
-    });
-    const child = new Child(name, proc, path.join(this.logDir, `${name}.log`));
+    const child = spawnNode(name, args, env, this.logDir);
     this.children.add(child);
     void child.exited.then(() => this.children.delete(child));
     return child;

@@ -5,8 +5,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 /**
  * `npm run test:chaos`: process-level chaos cases (test/chaos/*.chaos.ts). Each case starts
- * the real launcher in child processes, so the cases run one at a time, in one worker, and
- * need none of the unit suite's per-file databases. The `.chaos.ts` suffix keeps them out of
+ * the real launcher or the engine CLI in child processes, so the cases run one at a time, in
+ * one worker, and need none of the unit suite's per-file databases. The `.chaos.ts` suffix keeps them out of
  * `npm run test:unit` (which collects `*.test.ts`).
  */
 export default defineConfig({

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { RequiresRole } from "@/components/auth/requires-role";
 import { ApiKeys } from "@/components/settings/api-keys";
+import { BudgetSettings } from "@/components/settings/budget-settings";
 import { Members } from "@/components/settings/members/members";
 import { PageHeader } from "@/components/shell/page-header";
 
@@ -11,12 +12,13 @@ export default function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description="Who can use this tenant, and access to it from other systems."
+        description="Who can use this tenant, access to it from other systems, and its monthly budget."
       />
       <RequiresRole role="admin" what="Settings">
         <div className="flex flex-col gap-6">
           <Members />
           <ApiKeys />
+          <BudgetSettings />
         </div>
       </RequiresRole>
     </>

@@ -212,7 +212,8 @@ export type SignedModeKeys = { signingKey: string; signingKeyFallback?: string; 
 /**
  * The suite runs in both execution modes: checkpointing (the default, as real servers run the
  * SDK), and one step per request for the files under `legacy/`, which set
- * `ENGINE_CHECKPOINTING=0` before importing a suite (each test file runs in its own process).
+ * `ENGINE_CHECKPOINTING=0` before importing a suite (each test file runs in its own process);
+ * `legacy/README.md` says which suites run in both modes and why.
  */
 export function checkpointing(): boolean {
   return process.env.ENGINE_CHECKPOINTING !== "0";
@@ -226,6 +227,7 @@ export type HarnessOptions = Pick<
   | "pruneIntervalSeconds"
   | "interruptedRequestGraceSeconds"
   | "faults"
+  | "outputLimits"
 > & {
   /** Run the engine signed; clients get the signing and event keys, API calls the hashed key. */
   keys?: SignedModeKeys;
@@ -271,6 +273,7 @@ export class EngineHarness {
       checkpointing: checkpointing(),
       interruptedRequestGraceSeconds: this.options.interruptedRequestGraceSeconds ?? 1,
       faults: this.options.faults,
+      outputLimits: this.options.outputLimits,
       ...this.options.keys,
       ...extra,
       log: (line) => {

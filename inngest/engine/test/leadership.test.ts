@@ -33,6 +33,9 @@ const start = (options: { drainTimeoutSeconds?: number; logged?: EngineLogLine[]
     retryIntervalSeconds: 0.05,
     pollIntervalSeconds: 0,
     leaderPollSeconds: 0.2,
+    // The app releases its held step as soon as the new leader leads, so the old request's
+    // checkpoint arrives well within 3 s; the rest of the default 10 s was only waited out.
+    interruptedRequestGraceSeconds: 3,
     drainTimeoutSeconds: options.drainTimeoutSeconds,
     log: (line) => {
       options.logged?.push(line);

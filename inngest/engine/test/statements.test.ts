@@ -165,4 +165,89 @@ describe("engine statements per run", () => {
     expect(mostInFlight).toBeLessThanOrEqual(5);
     expect(failures).toEqual([]);
   });
+  it("under load, group commit carries many runs' writes in one statement: fewer than 6 statements a run", async () => {
+    const client = t.client("statements-burst");
+    const requested = uniqueName("statements/burst.requested");
+    const fn = client.createFunction(
+      { id: "burst", retries: 0, triggers: [{ event: requested }] },
+      async ({ event, step }) => {
+        const index = Number(event.data.index);
+        const first = await step.run("first", () => index);
+        const second = await step.run("second", () => first + 1);
+        const third = await step.run("third", () => second + 1);
+        const fourth = await step.run("fourth", () => third + 1);
+        return { sum: fourth };
+      },
+    );
+    await t.serve(client, [fn]);
+    const slug = `${client.id}-burst`;
+    const count = 40;
+
+    await db()`select pg_stat_statements_reset()`;
+    await Promise.all(
+      Array.from({ length: count }, (_, index) => t.send({ name: requested, data: { index } })),
+    );
+    await finished(slug, count);
+    const burst = await engineStatements();
+    // Counting works: one statement can carry many runs, but every run was written.
+    expect(burst.total).toBeGreaterThan(0);
+    expect(burst.total / count, JSON.stringify(burst.byQuery, null, 1)).toBeLessThan(6);
+    // Batched rows kept each run's own steps and output.
+    const runs = await db()<{ status: string; output: { sum: number }; stack: string[] }[]>`
+      select status, output, stack from inngest_engine.runs where function_slug = ${slug}
+      order by (events->0->'data'->>'index')::int`;
+    expect(runs.map((run) => run.status)).toEqual(Array(count).fill("Completed"));
+    expect(runs.map((run) => run.output.sum)).toEqual(
+      Array.from({ length: count }, (_, index) => index + 3),
+    );
+    for (const run of runs) expect(run.stack).toHaveLength(4);
+  });
+  it("under load, step results with sleeps and waits (persists) share statements too, and each run keeps its own", async () => {
+    const client = t.client("statements-waits");
+    const requested = uniqueName("statements/waits.requested");
+    const never = uniqueName("statements/waits.never");
+    const fn = client.createFunction(
+      { id: "waits", retries: 0, triggers: [{ event: requested }] },
+      async ({ event, step }) => {
+        const index = Number(event.data.index);
+        const first = await step.run("first", () => index);
+        await step.sleep("nap", "100ms");
+        const got = await step.waitForEvent("never", { event: never, timeout: "200ms" });
+        const last = await step.run("last", () => first + (got === null ? 1 : 100));
+        return { sum: last };
+      },
+    );
+    await t.serve(client, [fn]);
+    const slug = `${client.id}-waits`;
+
+    await db()`select pg_stat_statements_reset()`;
+    await t.send({ name: requested, data: { index: 0 } });
+    await finished(slug, 1);
+    const alone = await engineStatements();
+    expect(alone.total).toBeGreaterThanOrEqual(4);
+
+    const count = 30;
+    await db()`select pg_stat_statements_reset()`;
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        t.send({ name: requested, data: { index: index + 1 } }),
+      ),
+    );
+    await finished(slug, count + 1);
+    const together = await engineStatements();
+    expect(together.total / count, JSON.stringify(together.byQuery, null, 1)).toBeLessThan(
+      alone.total,
+    );
+    const runs = await db()<{ status: string; output: { sum: number }; index: number }[]>`
+      select status, output, (events->0->'data'->>'index')::int as index
+      from inngest_engine.runs where function_slug = ${slug} order by 3`;
+    expect(runs.map((run) => run.status)).toEqual(Array(count + 1).fill("Completed"));
+    expect(runs.map((run) => run.output.sum)).toEqual(runs.map((run) => run.index + 1));
+    const leftovers = await db()<{ n: number }[]>`
+      select (select count(*)::int from inngest_engine.queue q join inngest_engine.runs r on r.id = q.run_id
+          where r.function_slug = ${slug})
+        + (select count(*)::int from inngest_engine.waits w join inngest_engine.runs r on r.id = w.run_id
+          where r.function_slug = ${slug}) as n`;
+    expect(leftovers[0]?.n).toBe(0);
+  });
 });

@@ -8,3 +8,4 @@ export * from "./schedules";
 export * from "./webhooks";
 export * from "./access";
 export * from "./rate-limits";
+export * from "./budgets";

@@ -77,6 +77,11 @@ export const skillRuns = pgTable(
     cacheWriteTokens: integer(),
     reasoningTokens: integer(),
     costUsd: numeric({ precision: 14, scale: 6 }),
+    /**
+     * What a budgeted tenant's start set aside for the run (its cost estimate's p90), counted
+     * against the month's budget while the run is queued or running; its cost replaces it.
+     */
+    reservedCostUsd: numeric({ precision: 14, scale: 6 }),
     idempotencyKey: text(),
     /**
      * SHA-256 of the request that first used the idempotency key (skill, agent, inputs): the same

@@ -1,6 +1,6 @@
 import "server-only";
 import { missingModelSettings, modelProviders } from "@/server/agent/models";
-import { PRICED_MODELS } from "@/server/agent/prices";
+import { pricedModels } from "@/server/agent/prices";
 import { env } from "@/server/env";
 
 /** How the picker names each provider; an unnamed one shows its id. */
@@ -28,7 +28,7 @@ export function listModelChoices() {
       ...provider,
       label: PROVIDER_LABELS[provider.id] ?? provider.id,
       configured: provider.missingSettings.length === 0,
-      models: PRICED_MODELS.filter((model) => model.startsWith(`${provider.id}:`)),
+      models: pricedModels().filter((model) => model.startsWith(`${provider.id}:`)),
     })),
   };
 }

@@ -3,7 +3,7 @@ import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { reportsDatabaseUnavailable } from "@/server/db/errors";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import { RUN_REQUESTED, runRefSchema, type RunRef } from "@/inngest/events";
+import { RUN_REQUESTED, runRequestedSchema, type RunRef } from "@/inngest/events";
 import { crashReason, failCrashedRun, startedByEngineRun } from "./run-lifecycle";
 import { transitionRun } from "./run-timeline";
 import type { RunServiceDeps } from "./runs";
@@ -104,7 +104,8 @@ export async function settleCrashedRun(
   deps: RunServiceDeps,
   failure: { triggeringEventData: unknown; failedRunId: unknown; error: unknown },
 ): Promise<CrashOutcome> {
-  const ref = runRefSchema.safeParse(failure.triggeringEventData);
+  // With the run's source, if the event had one: sent again, the run keeps its priority.
+  const ref = runRequestedSchema.safeParse(failure.triggeringEventData);
   if (!ref.success) return "unchanged";
   const failedRunId = z.string().min(1).max(200).safeParse(failure.failedRunId);
   // Without the engine run's id there is nothing to scope to: the crash fails the run, as it always did.

@@ -91,7 +91,7 @@ describe("startRun", () => {
       expect.objectContaining({
         name: RUN_REQUESTED,
         id: run.id,
-        data: { runId: run.id, tenantId: tenant.id },
+        data: { runId: run.id, tenantId: tenant.id, source: "manual" },
       }),
     ]);
   });

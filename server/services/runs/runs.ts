@@ -24,6 +24,11 @@ import {
   SkillNotEnabledError,
   SkillNotFoundError,
 } from "./run-errors";
+import {
+  withinBudgets,
+  type BudgetedStart,
+  type BudgetExceededError,
+} from "@/server/services/budgets/budgets";
 import { transitionRun } from "./run-timeline";
 import { findRunTargets, type RunTarget } from "./run-target";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED, type RunEvent } from "@/inngest/events";
@@ -128,7 +133,8 @@ export type CreateRunOutcome =
         | AgentNotFoundError
         | NoDefaultAgentError
         | SkillNotEnabledError
-        | IdempotencyKeyReusedError;
+        | IdempotencyKeyReusedError
+        | BudgetExceededError;
     };
 
 /**
@@ -140,7 +146,16 @@ type PlannedRun = {
   inputs: Record<string, unknown>;
   agentId: string | null;
   bornFailed: { code: "no_agent" | "skill_not_enabled"; reason: string } | null;
+  /** What the tenant's budget set aside for the run (see `withinBudgets`); null: unbudgeted. */
+  reservedCostUsd?: string | null;
 };
+
+const budgetedStart = (planned: PlannedRun & { input: StartRunInput }): BudgetedStart => ({
+  tenantId: planned.input.tenantId,
+  skillId: planned.skill.id,
+  agentId: planned.agentId,
+  bornFailed: planned.bornFailed !== null,
+});
 
 /**
  * The rules of a new run, in the order an operator fixes its problems: the skill, then the
@@ -191,6 +206,7 @@ function runRow(input: StartRunInput, planned: PlannedRun) {
     inputs: planned.inputs,
     idempotencyKey: input.idempotencyKey ?? null,
     idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
+    reservedCostUsd: planned.reservedCostUsd ?? null,
     ...(planned.bornFailed
       ? {
           status: "failed" as const,
@@ -290,7 +306,7 @@ export async function startRun(
   audit?: AuditContext,
 ): Promise<StartedRun> {
   const started = await createRun(deps.db, input, audit);
-  if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId);
+  if (started.created) await dispatchCreatedRun(deps, started.run, input.tenantId, input.source);
   return started;
 }
 
@@ -379,15 +395,26 @@ async function createRunsKeyedBy(
 
   const INSERT_CHUNK = 1_000;
   const raced: typeof pending = [];
-  for (let offset = 0; offset < toInsert.length; offset += INSERT_CHUNK) {
-    const chunk = toInsert.slice(offset, offset + INSERT_CHUNK);
-    const created = await insertRuns(db, chunk);
-    for (const planned of chunk) {
-      const run = created.get(planned.id);
-      if (run) outcomes[planned.input.index] = { run, created: true };
-      else raced.push(planned.input);
+  // A budgeted tenant's starts are admitted under its budget lock, held until these inserts commit.
+  await withinBudgets(db, toInsert.map(budgetedStart), async (budgetDb, verdicts) => {
+    const admitted = toInsert.flatMap((planned, index) => {
+      const verdict = verdicts[index];
+      if (verdict && "error" in verdict) {
+        outcomes[planned.input.index] = verdict;
+        return [];
+      }
+      return [{ ...planned, reservedCostUsd: verdict?.reservedCostUsd ?? null }];
+    });
+    for (let offset = 0; offset < admitted.length; offset += INSERT_CHUNK) {
+      const chunk = admitted.slice(offset, offset + INSERT_CHUNK);
+      const created = await insertRuns(budgetDb, chunk);
+      for (const planned of chunk) {
+        const run = created.get(planned.id);
+        if (run) outcomes[planned.input.index] = { run, created: true };
+        else raced.push(planned.input);
+      }
     }
-  }
+  });
   if (raced.length) {
     // Concurrent calls with the same keys won those inserts.
     const winners = await runsByIdempotencyKey(
@@ -483,18 +510,22 @@ async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | 
   }
 }
 
-/** Sends a created, still queued run to the engine; a failed send fails the run visibly. */
+/**
+ * Sends a created, still queued run to the engine; a failed send fails the run visibly. With its
+ * `source`, so run-skill starts an interactive run ahead of the tenant's unattended backlog.
+ */
 export async function dispatchCreatedRun(
   deps: RunServiceDeps,
   run: StartedRun["run"],
   tenantId: string,
+  source?: InvocationSource,
 ) {
   if (run.status !== "queued") return;
   try {
     await sendRetryingOutage(deps.dispatcher, {
       name: RUN_REQUESTED,
       id: run.id,
-      data: { runId: run.id, tenantId },
+      data: { runId: run.id, tenantId, ...(source ? { source } : {}) },
     });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);

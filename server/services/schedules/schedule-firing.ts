@@ -8,6 +8,7 @@ import type { ScheduleSlotOutcome } from "@/server/db/schema/enums";
 import { isCancellable } from "@/lib/enums";
 import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { recordAudit, type AuditEntry } from "@/server/services/access/audit";
+import { BudgetExceededError } from "@/server/services/budgets/budgets";
 import { InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
 import {
   createRuns,
@@ -93,7 +94,14 @@ export async function fireDueSchedules(
   options: FireOptions,
 ): Promise<FireSummary> {
   const { now, batchSize = 100, maxMissedRecorded = 100 } = options;
-  const summary: FireSummary = { schedules: 0, fired: 0, skipped: 0, missed: 0, failed: 0 };
+  const summary: FireSummary = {
+    schedules: 0,
+    fired: 0,
+    skipped: 0,
+    missed: 0,
+    failed: 0,
+    skipped_budget: 0,
+  };
   const crons: CronCache = new Map();
   for (;;) {
     const toDispatch: { run: StartedRun["run"]; tenantId: string }[] = [];
@@ -214,6 +222,15 @@ export async function fireDueSchedules(
           return;
         }
         const { error } = outcome;
+        // Over the budget the schedule stays on: its slots are skipped until the month turns.
+        if (error instanceof BudgetExceededError) {
+          plan.records.push({
+            slotAt: plan.latest,
+            outcome: "skipped_budget",
+            reason: error.message,
+          });
+          return;
+        }
         if (error instanceof InputsInvalidError)
           plan.disabledReason = `The schedule's inputs no longer fit the skill: ${error.message}`;
         else if (error instanceof SkillNotFoundError)

@@ -11,6 +11,7 @@ import {
   InputsInvalidError,
   SkillNotFoundError,
 } from "@/server/services/runs/run-errors";
+import { BudgetExceededError } from "@/server/services/budgets/budgets";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { fieldErrorLine } from "@/lib/skill-inputs";
 import { mapPayloadToInputs } from "./webhook-mapping";
@@ -135,7 +136,9 @@ export type DeliveryOutcome =
   | { verdict: "accepted"; runId: string }
   | { verdict: "duplicate"; runId: string | null }
   | { verdict: "inputs_invalid"; fieldErrors: Record<string, string[]> }
-  | { verdict: "failed"; message: string };
+  | { verdict: "failed"; message: string }
+  /** The tenant's monthly hard limit is reached: logged as failed, answered as `budget_exceeded`. */
+  | { verdict: "over_budget"; error: BudgetExceededError };
 
 /** Field errors that say which pointer found nothing, so the sender can fix the payload or the mapping. */
 function explainUnresolved(
@@ -267,11 +270,24 @@ export async function acceptDelivery(
       }
     }
   } catch (error) {
-    if (!(error instanceof InputsInvalidError) && !(error instanceof SkillNotFoundError))
+    if (
+      !(error instanceof InputsInvalidError) &&
+      !(error instanceof SkillNotFoundError) &&
+      !(error instanceof BudgetExceededError)
+    )
       throw error;
     // A repeat of an accepted delivery is answered as one, even if the mapping or skill changed since.
     const holder = await findHolder(deps.db, webhook.id, logged, now);
     if (holder && holder !== "released") return answerAsDuplicate(deps.db, webhook, logged, holder);
+    if (error instanceof BudgetExceededError) {
+      await recordDelivery(deps.db, webhook, {
+        ...logged,
+        verdict: "failed",
+        httpStatus: 409,
+        error: error.message,
+      });
+      return { verdict: "over_budget", error };
+    }
     if (error instanceof InputsInvalidError) {
       const fieldErrors = explainUnresolved(error, unresolved);
       await recordDelivery(deps.db, webhook, {
@@ -428,5 +444,6 @@ export async function replayDelivery(
   );
   if (outcome.verdict === "inputs_invalid") throw new InputsInvalidError(outcome.fieldErrors);
   if (outcome.verdict === "failed") throw new SkillNotFoundError(webhook.skillId);
+  if (outcome.verdict === "over_budget") throw outcome.error;
   return { runId: outcome.runId };
 }

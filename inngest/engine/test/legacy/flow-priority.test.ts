@@ -1,0 +1,3 @@
+// The priority suite with checkpointing off: one step per SDK request, the engine's original mode.
+import "./mode";
+import "../flow-priority.test";

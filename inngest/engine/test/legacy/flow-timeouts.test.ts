@@ -1,0 +1,3 @@
+// The timeouts suite with checkpointing off: one step per SDK request, the engine's original mode.
+import "./mode";
+import "../flow-timeouts.test";
