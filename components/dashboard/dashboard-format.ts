@@ -40,6 +40,7 @@ export const bucketLabel = (at: Date, bucket: "hour" | "day") =>
 export const SLOT_OUTCOMES: Record<ScheduleSlotOutcome, { label: string; colour: string }> = {
   fired: { label: "Fired", colour: "var(--color-success)" },
   skipped: { label: SLOT_HEALTH_TEXT.skipped.label, colour: "var(--color-warning)" },
+  skipped_budget: { label: SLOT_HEALTH_TEXT.over_budget.label, colour: "var(--color-warning)" },
   missed: { label: SLOT_HEALTH_TEXT.missed.label, colour: "var(--color-muted-foreground)" },
   failed: { label: SLOT_HEALTH_TEXT.not_started.label, colour: "var(--color-destructive)" },
 };

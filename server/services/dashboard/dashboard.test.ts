@@ -222,10 +222,16 @@ describe("dashboardOverview", () => {
 
   it("counts schedule slots by outcome and schedule, most trouble first", async () => {
     const { schedules: health } = await overview({ window: "24h" });
-    expect(health.totals).toEqual({ fired: 1, skipped: 1, missed: 2, failed: 0 });
+    expect(health.totals).toEqual({
+      fired: 1,
+      skipped: 1,
+      skipped_budget: 0,
+      missed: 2,
+      failed: 0,
+    });
     expect(health.schedules.map(({ id: _id, ...counts }) => counts)).toEqual([
-      { name: "Daily", fired: 1, skipped: 1, missed: 1, failed: 0 },
-      { name: "Hourly", fired: 0, skipped: 0, missed: 1, failed: 0 },
+      { name: "Daily", fired: 1, skipped: 1, skipped_budget: 0, missed: 1, failed: 0 },
+      { name: "Hourly", fired: 0, skipped: 0, skipped_budget: 0, missed: 1, failed: 0 },
     ]);
     expect((await overview({ window: "7d" })).schedules.totals.fired).toBe(2);
   });
@@ -233,11 +239,23 @@ describe("dashboardOverview", () => {
   it("narrows every panel to a skill, an agent, or both", async () => {
     const bySkill = await overview({ window: "24h", skillId: fixture.otherSkillId });
     expect(bySkill.totals.byStatus).toMatchObject({ failed: 2, complete: 0 });
-    expect(bySkill.schedules.totals).toEqual({ fired: 0, skipped: 0, missed: 1, failed: 0 });
+    expect(bySkill.schedules.totals).toEqual({
+      fired: 0,
+      skipped: 0,
+      skipped_budget: 0,
+      missed: 1,
+      failed: 0,
+    });
     expect(bySkill.usage.bySkill.map((line) => line.id)).toEqual([fixture.otherSkillId]);
     const byAgent = await overview({ window: "24h", agentId: fixture.otherAgentId });
     expect(byAgent.totals.runs).toBe(2);
-    expect(byAgent.schedules.totals).toEqual({ fired: 0, skipped: 0, missed: 0, failed: 0 });
+    expect(byAgent.schedules.totals).toEqual({
+      fired: 0,
+      skipped: 0,
+      skipped_budget: 0,
+      missed: 0,
+      failed: 0,
+    });
     const both = await overview({
       window: "24h",
       skillId: fixture.skill.id,

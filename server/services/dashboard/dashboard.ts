@@ -143,7 +143,8 @@ async function scheduleHealth(db: Database, scope: DashboardScope) {
         )
     : [];
   const nameOf = new Map(names.map((schedule) => [schedule.id, schedule.name]));
-  const trouble = (counts: ByOutcome) => counts.skipped + counts.missed + counts.failed;
+  const trouble = (counts: ByOutcome) =>
+    counts.skipped + counts.skipped_budget + counts.missed + counts.failed;
   return {
     totals,
     schedules: [...bySchedule]
