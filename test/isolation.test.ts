@@ -289,6 +289,11 @@ const MATRIX: Record<string, Entry> = {
       JSON.stringify(result) === JSON.stringify({ schedule: null, webhook: null, apiKey: null }),
   },
   "runs.events": { role: "viewer", call: (c, ids) => c.runs.events({ runId: ids.runId }) },
+  "dashboard.overview": {
+    role: "viewer",
+    call: (c, ids) => c.dashboard.overview({ window: "30d", skillId: ids.skillId }),
+    withAgent: (c, _own, agentId) => c.dashboard.overview({ window: "30d", agentId }),
+  },
   "schedules.list": {
     role: "viewer",
     call: (c, ids) => c.schedules.list({ skillId: ids.skillId }),

@@ -53,7 +53,7 @@ function StatusChip({ filters, setFilters }: ChipProps) {
 }
 
 /** A filter of one value picked from a list (skill, agent, source, failure code). */
-function PickOne<Value extends string>({
+export function PickOne<Value extends string>({
   label,
   value,
   options,

@@ -22,6 +22,11 @@ describe("currentNavHref", () => {
     expect(currentNavHref("/agents/new")).toBe("/agents");
   });
 
+  it("marks Dashboard on the home page only", () => {
+    expect(currentNavHref("/")).toBe("/");
+    expect(currentNavHref("/skills")).toBe("/skills");
+  });
+
   it("needs a whole path segment to match", () => {
     expect(currentNavHref("/runsx")).toBeNull();
     expect(currentNavHref("/settings/apix")).toBe("/settings");

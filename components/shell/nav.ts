@@ -4,6 +4,7 @@ import {
   CalendarClock,
   History,
   KeyRound,
+  LayoutDashboard,
   LayoutTemplate,
   type LucideIcon,
   Plug,
@@ -23,7 +24,7 @@ export type NavLink<Href extends string = string> = {
 };
 
 export type NavItem = NavLink<
-  "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"
+  "/" | "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"
 > & {
   children?: NavLink<
     | "/agents/templates"
@@ -40,6 +41,7 @@ export type NavItem = NavLink<
 export type NavHref = NavItem["href"] | NonNullable<NavItem["children"]>[number]["href"];
 
 export const NAV_ITEMS: NavItem[] = [
+  { href: "/", label: "Dashboard", icon: LayoutDashboard },
   { href: "/skills", label: "Skills", icon: Sparkles },
   { href: "/runs", label: "Runs", icon: History },
   { href: "/schedules", label: "Schedules", icon: CalendarClock },

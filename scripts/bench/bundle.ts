@@ -11,7 +11,7 @@ import { printTable, writeResult } from "./lib";
 
 const NEXT_DIR = path.resolve(".next");
 const GOAL_KB = 250;
-const ROUTES = ["/skills", "/skills/[slug]", "/runs", "/runs/[id]", "/agents", "/agents/[id]"];
+const ROUTES = ["/", "/skills", "/skills/[slug]", "/runs", "/runs/[id]", "/agents", "/agents/[id]"];
 
 if (!existsSync(path.join(NEXT_DIR, "BUILD_ID")) || process.argv.includes("--build")) {
   const build = spawnSync("node_modules/.bin/next", ["build"], { stdio: "inherit" });

@@ -4,6 +4,7 @@ import { agentsRouter } from "./routers/agents";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { budgetsRouter } from "./routers/budgets";
+import { dashboardRouter } from "./routers/dashboard";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
 import { mcpServersRouter } from "./routers/mcp-servers";
 import { guardrailsRouter } from "./routers/guardrails";
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
+  dashboard: dashboardRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,
   webhooks: webhooksRouter,

@@ -1,0 +1,3 @@
+ALTER TABLE "skill_runs" ADD COLUMN "model" text GENERATED ALWAYS AS (config_snapshot ->> 'model') STORED;--> statement-breakpoint
+CREATE INDEX "skill_runs_dashboard_idx" ON "skill_runs" USING btree ("tenant_id","created_at","status","skill_id","agent_id","model","failure_code","input_tokens","output_tokens","cost_usd","started_at","finished_at");--> statement-breakpoint
+CREATE INDEX "schedule_slots_health_idx" ON "schedule_slots" USING btree ("tenant_id","slot_at","schedule_id","outcome");
