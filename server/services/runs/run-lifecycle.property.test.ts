@@ -471,5 +471,7 @@ describe("run lifecycle (model-based property)", () => {
       ),
       { numRuns: 100, ...replay },
     );
-  });
+    // A hundred sequences of up to 30 commands against PostgreSQL: a hang guard, not a speed
+    // check; with two test files per core on CI the default 30 s was reached with no failure.
+  }, 180_000);
 });
