@@ -41,6 +41,7 @@ import {
   timeoutLimitsOf,
   type TimeoutKind,
 } from "./flow-timeouts";
+import { invalidFlowControl } from "./flow-validation";
 import { newUlid, seededUlids } from "./ids";
 import {
   checkOutputs,
@@ -664,6 +665,14 @@ export class InngestEngine {
           ignored: unsupported,
         });
       }
+      for (const { key, reason } of invalidFlowControl(config))
+        this.config.log({
+          level: "warn",
+          msg: "function.invalid_flow_control",
+          function: config.id,
+          key,
+          reason,
+        });
     }
     this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
     return { modified: true };
