@@ -110,6 +110,8 @@ export type EngineFaultPoint =
 export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
   /** Called after a checkpoint committed and before it is acknowledged (e.g. to crash there). */
   afterCheckpointCommit?: (runId: string) => void;
+  /** Holds a committed checkpoint until settled, before the run in memory takes its steps. */
+  holdCheckpoint?: (runId: string) => Promise<void> | undefined;
   /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
   refuseCheckpoint?: (runId: string) => boolean;
   /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
@@ -1231,6 +1233,10 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
+    // A checkpoint that committed just before may carry defers the run in memory lacks yet.
+    // (A checkpoint never waits for a finalize, so this cannot deadlock.)
+    const checkpoint = this.checkpointWrites.get(run.id);
+    if (checkpoint) await checkpoint;
     const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
@@ -2209,6 +2215,8 @@ export class InngestEngine {
       defers: JSON.stringify(defers),
     });
     this.config.faults?.afterCheckpointCommit?.(runId);
+    const held = this.config.faults?.holdCheckpoint?.(runId);
+    if (held) await held;
     if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
     const dispatch = this.dispatches.get(ref.queueId);
     const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
