@@ -112,6 +112,11 @@ export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
   afterCheckpointCommit?: (runId: string) => void;
   /** Holds a committed checkpoint until settled, before the run in memory takes its steps. */
   holdCheckpoint?: (runId: string) => Promise<void> | undefined;
+  /**
+   * Called after a finalize statement committed, before its callers hear of it: throwing loses
+   * the answer, as a connection dropped after the commit does.
+   */
+  finalizeCommitted?: (runIds: string[]) => void;
   /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
   refuseCheckpoint?: (runId: string) => boolean;
   /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
@@ -428,7 +433,11 @@ export class InngestEngine {
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
     finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
-      writeMany: (writes) => writeFinalizes(this.sql, writes),
+      writeMany: async (writes) => {
+        const outcomes = await writeFinalizes(this.sql, writes);
+        this.config.faults?.finalizeCommitted?.(writes.map((write) => write.runId));
+        return outcomes;
+      },
       retryAlone: refusedByServer,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
@@ -1162,6 +1171,7 @@ export class InngestEngine {
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      await this.forgetIfEnded(run);
       return;
     }
     const scheduled: QueueItem[] = [];
@@ -1266,12 +1276,19 @@ export class InngestEngine {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      // The connection dropped: the statement may have committed, and then nothing retries it.
+      if (!refusedByServer(error))
+        await this.forgetIfEnded(run).catch((readError: unknown) =>
+          this.logError("run.status_unknown", readError, { run_id: run.id }),
+        );
       throw error;
     }
     if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      // Ended by an earlier finalize whose answer was lost, if not by one that forgot it already.
+      await this.forgetIfEnded(run);
       return false;
     }
     this.fault("finalize.stored");
@@ -1610,6 +1627,32 @@ export class InngestEngine {
     this.config.faults?.[point]?.();
   }
 
+  /**
+   * A run this engine still holds as running, but whose finalize may have committed unseen (the
+   * connection dropped before the answer): if the database says it ended, it is forgotten as a
+   * finalize forgets it, so its singleton lock, deadlines, throttle entry and output tally are
+   * not kept until restart.
+   */
+  private async forgetIfEnded(run: RunState): Promise<void> {
+    if (this.stopped || this.runs.get(run.id) !== run) return;
+    const [row] = await this.sql<{ status: RunState["status"] }[]>`
+      select status from ${this.sql(SCHEMA)}.runs where id = ${run.id}`;
+    if (row?.status === "Running" || this.runs.get(run.id) !== run) return;
+    // No row: pruned, so it ended long ago.
+    run.status = row?.status ?? "Cancelled";
+    this.deadlines.forget(run.id);
+    for (const queueId of run.queueIds) this.unschedule(queueId);
+    this.runs.delete(run.id);
+    this.releaseWaiting(run.id);
+    this.config.log({
+      level: "warn",
+      msg: "run.ended_unobserved",
+      run_id: run.id,
+      function: run.functionSlug,
+      status: run.status,
+    });
+  }
+
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
     this.singletons.release(runId);
@@ -1725,7 +1768,11 @@ export class InngestEngine {
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
     if (!(await this.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
-    if (leaseGen === null) return;
+    if (leaseGen === null) {
+      // The item is gone: perhaps with its run, by a finalize whose answer was lost.
+      await this.forgetIfEnded(run);
+      return;
+    }
     // A checkpoint committed just before this lease is in the state this request carries.
     await this.checkpointWrites.get(run.id);
     if (this.stopped || run.status !== "Running") return;
