@@ -41,6 +41,7 @@ import {
   timeoutLimitsOf,
   type TimeoutKind,
 } from "./flow-timeouts";
+import { invalidFlowControl } from "./flow-validation";
 import { newUlid, seededUlids } from "./ids";
 import {
   checkOutputs,
@@ -109,6 +110,13 @@ export type EngineFaultPoint =
 export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
   /** Called after a checkpoint committed and before it is acknowledged (e.g. to crash there). */
   afterCheckpointCommit?: (runId: string) => void;
+  /** Holds a committed checkpoint until settled, before the run in memory takes its steps. */
+  holdCheckpoint?: (runId: string) => Promise<void> | undefined;
+  /**
+   * Called after a finalize statement committed, before its callers hear of it: throwing loses
+   * the answer, as a connection dropped after the commit does.
+   */
+  finalizeCommitted?: (runIds: string[]) => void;
   /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
   refuseCheckpoint?: (runId: string) => boolean;
   /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
@@ -425,7 +433,11 @@ export class InngestEngine {
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
     finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
-      writeMany: (writes) => writeFinalizes(this.sql, writes),
+      writeMany: async (writes) => {
+        const outcomes = await writeFinalizes(this.sql, writes);
+        this.config.faults?.finalizeCommitted?.(writes.map((write) => write.runId));
+        return outcomes;
+      },
       retryAlone: refusedByServer,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
@@ -664,6 +676,14 @@ export class InngestEngine {
           ignored: unsupported,
         });
       }
+      for (const { key, reason } of invalidFlowControl(config))
+        this.config.log({
+          level: "warn",
+          msg: "function.invalid_flow_control",
+          function: config.id,
+          key,
+          reason,
+        });
     }
     this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
     return { modified: true };
@@ -1151,6 +1171,7 @@ export class InngestEngine {
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      await this.forgetIfEnded(run);
       return;
     }
     const scheduled: QueueItem[] = [];
@@ -1222,6 +1243,10 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
+    // A checkpoint that committed just before may carry defers the run in memory lacks yet.
+    // (A checkpoint never waits for a finalize, so this cannot deadlock.)
+    const checkpoint = this.checkpointWrites.get(run.id);
+    if (checkpoint) await checkpoint;
     const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
@@ -1251,12 +1276,19 @@ export class InngestEngine {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      // The connection dropped: the statement may have committed, and then nothing retries it.
+      if (!refusedByServer(error))
+        await this.forgetIfEnded(run).catch((readError: unknown) =>
+          this.logError("run.status_unknown", readError, { run_id: run.id }),
+        );
       throw error;
     }
     if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
       if (handOff) this.cancelHandOff(handOff);
+      // Ended by an earlier finalize whose answer was lost, if not by one that forgot it already.
+      await this.forgetIfEnded(run);
       return false;
     }
     this.fault("finalize.stored");
@@ -1595,6 +1627,32 @@ export class InngestEngine {
     this.config.faults?.[point]?.();
   }
 
+  /**
+   * A run this engine still holds as running, but whose finalize may have committed unseen (the
+   * connection dropped before the answer): if the database says it ended, it is forgotten as a
+   * finalize forgets it, so its singleton lock, deadlines, throttle entry and output tally are
+   * not kept until restart.
+   */
+  private async forgetIfEnded(run: RunState): Promise<void> {
+    if (this.stopped || this.runs.get(run.id) !== run) return;
+    const [row] = await this.sql<{ status: RunState["status"] }[]>`
+      select status from ${this.sql(SCHEMA)}.runs where id = ${run.id}`;
+    if (row?.status === "Running" || this.runs.get(run.id) !== run) return;
+    // No row: pruned, so it ended long ago.
+    run.status = row?.status ?? "Cancelled";
+    this.deadlines.forget(run.id);
+    for (const queueId of run.queueIds) this.unschedule(queueId);
+    this.runs.delete(run.id);
+    this.releaseWaiting(run.id);
+    this.config.log({
+      level: "warn",
+      msg: "run.ended_unobserved",
+      run_id: run.id,
+      function: run.functionSlug,
+      status: run.status,
+    });
+  }
+
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
     this.singletons.release(runId);
@@ -1710,7 +1768,11 @@ export class InngestEngine {
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
     if (!(await this.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
-    if (leaseGen === null) return;
+    if (leaseGen === null) {
+      // The item is gone: perhaps with its run, by a finalize whose answer was lost.
+      await this.forgetIfEnded(run);
+      return;
+    }
     // A checkpoint committed just before this lease is in the state this request carries.
     await this.checkpointWrites.get(run.id);
     if (this.stopped || run.status !== "Running") return;
@@ -2200,6 +2262,8 @@ export class InngestEngine {
       defers: JSON.stringify(defers),
     });
     this.config.faults?.afterCheckpointCommit?.(runId);
+    const held = this.config.faults?.holdCheckpoint?.(runId);
+    if (held) await held;
     if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
     const dispatch = this.dispatches.get(ref.queueId);
     const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;

@@ -47,9 +47,20 @@ export type IngestOutcome = {
   events: { internal_id: string; seq: string }[] | null;
   /** Runs created, with their first queue row. */
   runs: { run_id: string; seq: string; queue_id: string }[] | null;
-  /** Invoke wait-timeout rows moved to now: the invoking run resumes with the stored result. */
+  /**
+   * Invoke wait-timeout rows moved to now: the invoking run resumes with the stored result.
+   * `correlation_id` names the invoke result (and so the plan) that resolved it.
+   */
   resumed:
-    { id: string; run_id: string; step_id: string; attempt: number; wait_id: string }[] | null;
+    | {
+        id: string;
+        run_id: string;
+        step_id: string;
+        attempt: number;
+        wait_id: string;
+        correlation_id: string;
+      }[]
+    | null;
 };
 
 /** The value an invoking step resolves with when its child finishes. */
@@ -123,11 +134,11 @@ export function ingestCtes(sql: Sql, plan: IngestPlan, when = sql`true`) {
         ${invokeResults.map((item) => item.value)}::text[]::jsonb[]) as v(event_id, correlation_id, value)
       where w.correlation_id = v.correlation_id and w.kind = 'invoke' and w.result is null
         and v.event_id in (select internal_id from ing_ev)
-      returning w.id
+      returning w.id, w.correlation_id
     ), ing_resumed as (
-      update ${s}.queue set run_at = now()
-      where kind = 'wait-timeout' and wait_id in (select id from ing_inv) and leased_at is null
-      returning id, run_id, step_id, attempt, wait_id
+      update ${s}.queue q set run_at = now() from ing_inv v
+      where q.kind = 'wait-timeout' and q.wait_id = v.id and q.leased_at is null
+      returning q.id, q.run_id, q.step_id, q.attempt, q.wait_id, v.correlation_id
     )`;
 }
 
@@ -176,21 +187,23 @@ export function ingestKeys(plan: IngestPlan): string[] {
 }
 
 /**
- * Each plan's share of a merged statement's outcome. The invoke waits it resumed go to the
- * first plan with invoke results: resuming is scheduling, done once whoever does it.
+ * Each plan's share of a merged statement's outcome. An invoke wait it resumed goes to the plan
+ * whose invoke result resolved it (no two plans of one statement share a correlation id, see
+ * `ingestKeys`): that plan's write committed, so its caller schedules the resume — a member
+ * whose own write did not commit never receives another's.
  */
 export function splitIngestOutcome(
   outcome: IngestOutcome | undefined,
   plans: readonly IngestPlan[],
 ): IngestOutcome[] {
-  const resumedBy = plans.findIndex((plan) => plan.invokeResults.length > 0);
-  return plans.map((plan, index) => {
+  return plans.map((plan) => {
     const eventIds = new Set(plan.events.map((item) => item.internalId));
     const runIds = new Set(plan.runs.map((run) => run.runId));
+    const correlationIds = new Set(plan.invokeResults.map((item) => item.correlationId));
     return {
       events: (outcome?.events ?? []).filter((row) => eventIds.has(row.internal_id)),
       runs: (outcome?.runs ?? []).filter((row) => runIds.has(row.run_id)),
-      resumed: index === resumedBy ? (outcome?.resumed ?? null) : null,
+      resumed: (outcome?.resumed ?? []).filter((row) => correlationIds.has(row.correlation_id)),
     };
   });
 }

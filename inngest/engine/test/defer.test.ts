@@ -6,9 +6,11 @@
 import { createDefer } from "inngest/experimental";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { delay, gate, setupEngine, uniqueName, waitFor } from "./harness";
+import { checkpointing, delay, gate, setupEngine, uniqueName, waitFor } from "./harness";
 
-const t = setupEngine();
+/** Set by a test: holds a committed checkpoint before the run in memory takes it. */
+let holdCheckpoint: ((runId: string) => Promise<void> | undefined) | undefined;
+const t = setupEngine({ faults: { holdCheckpoint: (runId) => holdCheckpoint?.(runId) } });
 const sql = postgres(process.env.DATABASE_URL ?? "", { max: 1, onnotice: () => {} });
 afterAll(async () => {
   await sql.end({ timeout: 5 });
@@ -184,4 +186,55 @@ describe("defer()", () => {
     await delay(1000);
     expect(ran).toHaveLength(1);
   });
+
+  // Checkpoint mode only: without it defers arrive in a 206, handled by the run's own request.
+  it.runIf(checkpointing())(
+    "a defer a checkpoint committed just before a cancel starts its deferred run",
+    async () => {
+      const client = t.client("defer-race");
+      const eventName = uniqueName("defer/race");
+      const ran: string[] = [];
+      const hold = gate();
+      const child = createDefer(client, { id: "child" }, async ({ runId }) => {
+        ran.push(runId);
+      });
+      const parent = client.createFunction(
+        { id: "parent", retries: 0, triggers: [{ event: eventName }] },
+        async ({ defer, step }) => {
+          await step.run("record", () => {
+            defer("raced", { function: child, data: {} });
+            return "recorded";
+          });
+          await step.run("blocked", async () => {
+            await hold.promise;
+            return "released";
+          });
+        },
+      );
+      await t.serve(client, [parent, child]);
+      let cancelled: Promise<unknown> | undefined;
+      // The parent's first checkpoint (its step and the defer) committed: cancel the run before
+      // the run in memory has the defer. Released when the cancel ends, or after a while if the
+      // cancel waits for this checkpoint.
+      holdCheckpoint = (runId) => {
+        if (cancelled) return undefined;
+        cancelled = t.api(`/v1/runs/${runId}`, { method: "DELETE" });
+        return Promise.race([cancelled.then(() => undefined), delay(1_000)]);
+      };
+      try {
+        const [eventId] = await t.send({ name: eventName });
+        const run = await t.runOf(eventId!);
+        await t.waitForStatus(run.run_id, "Cancelled", 15_000);
+        await waitFor(() => ran.length > 0, {
+          timeoutMs: 15_000,
+          message: "the deferred run started after the cancel",
+        });
+        await delay(1000);
+        expect(ran).toHaveLength(1);
+      } finally {
+        holdCheckpoint = undefined;
+        hold.release();
+      }
+    },
+  );
 });

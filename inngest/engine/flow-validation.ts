@@ -1,0 +1,52 @@
+/**
+ * Flow-control settings that are present but parse to nothing. Each `*ConfigOf` reader treats a
+ * malformed value as "not set" (as the Go server does); this names those values, so sync can
+ * warn instead of the function silently running unthrottled, unbounded or as no singleton.
+ */
+import { parseDurationMs } from "./durations";
+import { priorityExpressionOf } from "./flow-priority";
+import { singletonConfigOf } from "./flow-singleton";
+import { throttleConfigOf } from "./flow-throttle";
+import type { FunctionConfig } from "./protocol";
+
+export type InvalidFlowControl = { key: string; reason: string };
+
+const isPresent = (value: unknown) => value !== undefined && value !== null;
+
+function throttleProblem(raw: unknown): string {
+  if (typeof raw !== "object") return "is not an object";
+  const { limit, period } = raw as { limit?: unknown; period?: unknown };
+  if (typeof limit !== "number" || limit < 1) return `limit ${JSON.stringify(limit)} is not ≥ 1`;
+  return `period ${JSON.stringify(period)} is not a positive duration`;
+}
+
+/** `timeouts.start` / `.finish` that are set but not durations ("" and "0s" mean no limit). */
+function timeoutProblems(raw: unknown): string[] {
+  if (typeof raw !== "object" || raw === null) return ["is not an object"];
+  return Object.entries(raw as Record<string, unknown>).flatMap(([name, value]) =>
+    (name === "start" || name === "finish") &&
+    isPresent(value) &&
+    (typeof value !== "string" || parseDurationMs(value) === null)
+      ? [`${name} ${JSON.stringify(value)} is not a duration`]
+      : [],
+  );
+}
+
+export function invalidFlowControl(config: FunctionConfig): InvalidFlowControl[] {
+  const problems: InvalidFlowControl[] = [];
+  if (isPresent(config.throttle) && !throttleConfigOf(config))
+    problems.push({ key: "throttle", reason: throttleProblem(config.throttle) });
+  if (isPresent(config.singleton) && !singletonConfigOf(config)) {
+    const mode = (config.singleton as { mode?: unknown } | undefined)?.mode;
+    problems.push({
+      key: "singleton",
+      reason: `mode ${JSON.stringify(mode)} is not "skip" or "cancel"`,
+    });
+  }
+  if (isPresent(config.timeouts))
+    for (const reason of timeoutProblems(config.timeouts))
+      problems.push({ key: "timeouts", reason });
+  if (isPresent(config.priority) && !priorityExpressionOf(config))
+    problems.push({ key: "priority", reason: "run is not a non-empty expression" });
+  return problems;
+}
