@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Cron } from "croner";
 import {
   refusedByServer,
   runKeys,
@@ -23,7 +22,7 @@ import {
   type CheckpointOp,
 } from "./checkpoint";
 import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
-import { parseDurationMs, resolveDeadline } from "./durations";
+import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import {
   singletonConfigOf,
@@ -52,7 +51,6 @@ import {
 } from "./output-limits";
 import {
   COMPLETE_OP_ID,
-  DEFAULT_RETRIES,
   DISCOVERY_STEP,
   EVENTS,
   INTERNAL_EVENT_PREFIX,
@@ -67,7 +65,6 @@ import {
   type InngestEvent,
   type Op,
   type SdkResponse,
-  type StepState,
 } from "./protocol";
 import {
   emptyIngestPlan,
@@ -77,275 +74,51 @@ import {
   type IngestOutcome,
   type IngestPlan,
   type PlannedEvent,
-  type PlannedRun,
 } from "./ingest-statement";
 import { SessionsError, resolveEventMeta } from "./sessions";
-import { appRequest, type EngineKeys } from "./signing";
+import { appRequest } from "./signing";
 import { SCHEMA, type Sql } from "./store";
+import {
+  EngineStoppedError,
+  EventValidationError,
+  type CheckpointOutcome,
+  type ConcurrencySlot,
+  type Dispatch,
+  type EngineConfig,
+  type EngineFaultPoint,
+  type EnginePlan,
+  type NewQueueItem,
+  type QueueItem,
+  type QueueKind,
+  type RegisteredFunction,
+  type RunCandidate,
+  type RunRow,
+  type RunState,
+  type SlotHandOff,
+} from "./engine-types";
+import {
+  INTERRUPTED_ERROR,
+  INVOKE_TIMEOUT_ERROR,
+  maxAttemptsOf,
+  serializeError,
+  toEventMap,
+} from "./engine-helpers";
+import { nextCronTick } from "./cron-schedule";
+import { ranksAfter, waitRank, type Semaphore } from "./scheduler";
+
+export {
+  EngineStoppedError,
+  EventValidationError,
+  type CheckpointOutcome,
+  type EngineConfig,
+  type EngineFaultPoint,
+  type EngineFaults,
+  type EngineLogLine,
+} from "./engine-types";
+export { nextCronTick } from "./cron-schedule";
 
 // JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
 // would make postgres.js encode the already-encoded string a second time.
-
-export type EngineLogLine = {
-  level: "info" | "warn" | "error";
-  msg: string;
-  [field: string]: unknown;
-};
-
-/**
- * Points where a test can make the engine fail (issue 19, D1–D4): each hook runs right after
- * the named write commits, before anything else happens; a hook that throws (and crashes the
- * engine) leaves the database exactly as a SIGKILL there would.
- */
-export type EngineFaultPoint =
-  /** An event send's statement committed (D1). */
-  | "ingest.stored"
-  /** A run's terminal status committed (D2). */
-  | "finalize.stored"
-  /** A persist that starts `step.invoke` children committed (D3). */
-  | "invoke.persisted"
-  /** A cron tick's `next_tick` advance committed (D4). */
-  | "cron.advanced";
-export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
-  /** Called after a checkpoint committed and before it is acknowledged (e.g. to crash there). */
-  afterCheckpointCommit?: (runId: string) => void;
-  /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
-  refuseCheckpoint?: (runId: string) => boolean;
-  /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
-  stepsWritten?: (runId: string, stepIds: string[]) => void;
-};
-
-export type EngineConfig = {
-  /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
-  retryIntervalSeconds?: number;
-  historyRetentionHours: number;
-  pruneIntervalMs: number;
-  maxConcurrentRequests: number;
-  /** Ceiling on one SDK request; the real server allows 2 h. */
-  requestTimeoutMs: number;
-  /** Signed mode: every request to the app carries `X-Inngest-Signature`. */
-  keys?: EngineKeys;
-  /**
-   * Async checkpointing, as every real Inngest server runs the SDK: `ctx.fn_id` is sent, so the
-   * SDK runs consecutive steps in one request and posts each result to `/v1/checkpoint`. Off:
-   * one step per request (the engine's original mode).
-   */
-  checkpointing: boolean;
-  /**
-   * After a restart, how long a request the previous engine sent may still checkpoint before
-   * its queue item is dispatched again (checkpoint mode only).
-   */
-  interruptedRequestGraceMs: number;
-  /** Step output limits; unset → Inngest's (4 MiB a step, 32 MiB a run). */
-  outputLimits?: OutputLimits;
-  log: (line: EngineLogLine) => void;
-  /** Test-only fault injection; unset in production, and then costs nothing. */
-  faults?: EngineFaults;
-};
-
-export type CheckpointOutcome =
-  { status: 200 } | { status: 400 | 404 | 409 | 413 | 503; error: string };
-
-/** The engine stopped while handling a request; nothing more may be acknowledged. */
-export class EngineStoppedError extends Error {}
-
-type RegisteredFunction = {
-  slug: string;
-  appName: string;
-  version: number;
-  config: FunctionConfig;
-  maxAttempts: number;
-};
-
-type ConcurrencySlot = { key: string; limit: number };
-
-type RunState = {
-  id: string;
-  seq: number;
-  functionSlug: string;
-  events: InngestEvent[];
-  status: "Running" | "Completed" | "Failed" | "Cancelled";
-  steps: StepState;
-  stack: string[];
-  pending: Set<string>;
-  forceStepPlan: boolean;
-  maxAttempts: number;
-  concurrency: ConcurrencySlot[];
-  /** Queue items of this run the scheduler holds, so finalizing can drop them. */
-  queueIds: Set<number>;
-  /** How many entries of `stack` are stored: a persist writes only the ones after them. */
-  storedSteps: number;
-  /** Its `defer()` records (defer.ts); the ones not yet stored are also in `unsavedDefers`. */
-  defers: Defers;
-  unsavedDefers: Defers;
-  /** When it was created (enqueued): `timeouts.start` counts from here. */
-  enqueuedAt: number;
-  /** When it was enqueued, less its `priority.run` factor: its place among runs not under way. */
-  priorityScore: number;
-};
-
-type QueueKind = "execute" | "sleep" | "wait-timeout";
-type QueueItem = {
-  id: number;
-  runId: string;
-  kind: QueueKind;
-  stepId: string;
-  attempt: number;
-  waitId: number | null;
-  runAt: number;
-  /** Written as leased when it was queued, because it is dispatched at once (see canDispatchNow). */
-  leased?: boolean;
-  /** Its run's concurrency slots were acquired for it ahead of dispatch (see handOffSlots). */
-  holdsSlots?: boolean;
-  /** The row's `lease_gen` when it was written leased (1 at insert, +1 on a handed-on lease). */
-  leaseGen?: number;
-  /** Set once sent: a second dispatch of the same item object takes a new lease generation. */
-  dispatched?: boolean;
-};
-/** An SDK request in flight: checkpoints from it reset `item.attempt`; a 409 fences its answer. */
-type Dispatch = { item: QueueItem; leaseGen: number; fenced: boolean };
-type NewQueueItem = {
-  kind: QueueKind;
-  stepId: string;
-  attempt: number;
-  runAt: number;
-  wait?: NewWait;
-  leased?: boolean;
-  holdsSlots?: boolean;
-};
-type NewWait = {
-  kind: "event" | "invoke";
-  eventName: string | null;
-  expression: string | null;
-  stepId: string;
-  correlationId: string | null;
-  expiresAt: number;
-};
-
-/** A run an ingest statement may create, with the slots acquired for its first call. */
-type RunCandidate = {
-  fn: RegisteredFunction;
-  planned: PlannedRun;
-  concurrency: ConcurrencySlot[];
-  /** Acquired in memory before the statement: its first queue row is written leased. */
-  heldSlots: ConcurrencySlot[];
-  /** The singleton key it claimed, and the run that held it (cancelled in `cancel` mode). */
-  singleton?: { key: string; previous?: string; cancelPrevious: boolean };
-};
-type EnginePlan = {
-  statement: IngestPlan;
-  candidates: RunCandidate[];
-  unknownInvokes: { internalId: string; event: InngestEvent; target: string }[];
-};
-
-/** Where a call's concurrency slots go when its response has been handled (see handOffSlots). */
-type SlotHandOff = {
-  holder: QueueItem;
-  slots: ConcurrencySlot[];
-  keep?: NewQueueItem;
-  waiter?: QueueItem;
-};
-
-type RunRow = {
-  id: string;
-  seq: string;
-  function_slug: string;
-  events: InngestEvent[];
-  status: RunState["status"];
-  steps: StepState;
-  stack: string[];
-  pending: string[];
-  force_step_plan: boolean;
-  max_attempts: number;
-  concurrency: ConcurrencySlot[];
-  defers: Defers;
-  started_at: Date;
-};
-
-/**
- * A concurrency key's slots. Items waiting for one go runs under way first (a step of theirs
- * has completed), then runs not started, each by the run's age (`seq`), not by arrival: the
- * next step of a run under way goes before any first step, as the Inngest server scores a
- * run's later steps by the run's start. Arrival order instead lets every queued run take its
- * first step before any run takes its second, so a backlog of N runs under a limit of L has
- * all N part-way through (the app marks them `running` on the first step) and none finishes
- * until nearly all have been started. Age alone is not enough: an older run held back by a
- * second key would cut in ahead of a younger one already under way.
- */
-type Semaphore = { active: number; waiting: { item: QueueItem; rank: WaitRank }[] };
-/**
- * [0 when the run is under way, else 1; its priority score; its seq]: lower goes first. The
- * score is the run's enqueue time less its `priority.run` factor (flow-priority.ts), so a run
- * with a factor of N s goes before runs enqueued up to N s earlier; without one it is age.
- */
-type WaitRank = readonly [number, number, number];
-
-function waitRank(run: RunState): WaitRank {
-  return [run.stack.length > 0 ? 0 : 1, run.priorityScore, run.seq];
-}
-
-function ranksAfter(a: WaitRank, b: WaitRank): boolean {
-  if (a[0] !== b[0]) return a[0] > b[0];
-  return a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
-}
-
-export class EventValidationError extends Error {}
-
-const INTERRUPTED_ERROR = {
-  name: "Error",
-  message: "The engine stopped while this step was running, and no attempts remain.",
-};
-
-const INVOKE_TIMEOUT_ERROR = {
-  error: {
-    name: "InngestInvokeTimeoutError",
-    message: "Timed out waiting for invoked function to complete",
-  },
-};
-
-function maxAttemptsOf(config: FunctionConfig): number {
-  const retries = config.steps[DISCOVERY_STEP]?.retries?.attempts;
-  return (typeof retries === "number" ? Math.min(Math.max(retries, 0), 20) : DEFAULT_RETRIES) + 1;
-}
-
-function toEventMap(event: InngestEvent) {
-  return {
-    name: event.name,
-    data: event.data,
-    user: event.user,
-    id: event.id,
-    ts: event.ts,
-    ...(event.v ? { v: event.v } : {}),
-  };
-}
-
-function serializeError(error: unknown) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: "Error", message: String(error) };
-}
-
-function parseCron(expression: string): { pattern: string; timezone: string } {
-  const match = /^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/.exec(expression.trim());
-  return match
-    ? { pattern: match[2] ?? "", timezone: match[1] ?? "UTC" }
-    : { pattern: expression.trim(), timezone: "UTC" };
-}
-
-/** The next tick strictly after `after`, for 5-field expressions, descriptors and `@every`. */
-export function nextCronTick(expression: string, after: Date): Date | null {
-  const { pattern, timezone } = parseCron(expression);
-  const every = /^@every\s+(\S+)$/.exec(pattern);
-  if (every) {
-    const intervalMs = parseDurationMs(every[1] ?? "");
-    if (!intervalMs) return null;
-    return new Date((Math.floor(after.getTime() / intervalMs) + 1) * intervalMs);
-  }
-  return new Cron(pattern, {
-    timezone,
-    paused: true,
-    mode: pattern.startsWith("@") ? "auto" : "5-part",
-  }).nextRun(after);
-}
 
 /**
  * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
