@@ -41,16 +41,15 @@ import {
   type TimeoutKind,
 } from "./flow-timeouts";
 import { newUlid, seededUlids } from "./ids";
+import { planOps } from "./op-planner";
 import {
   checkOutputs,
   DEFAULT_OUTPUT_LIMITS,
   OutputTally,
   stateOverflowedError,
-  stepOutputTooLargeError,
   type OutputLimits,
 } from "./output-limits";
 import {
-  COMPLETE_OP_ID,
   DISCOVERY_STEP,
   EVENTS,
   INTERNAL_EVENT_PREFIX,
@@ -1611,186 +1610,56 @@ export class InngestEngine {
     this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
-    const noRetry = response.headers.get("x-inngest-no-retry") === "true";
-    const next: NewQueueItem[] = [];
-    let saved = false;
-    let race = false;
-    let discover = false;
-    const invocations: unknown[] = [];
     const now = Date.now();
     const tooLarge = await this.checkOutputLimits(run, active);
     if (!tooLarge) return;
 
-    const save = (id: string, value: unknown) => {
-      if (id in run.steps) return;
+    const plan = planOps({
+      run,
+      attempt: item.attempt,
+      ops: active,
+      noRetry: response.headers.get("x-inngest-no-retry") === "true",
+      retryAfter: response.headers.get("retry-after"),
+      now,
+      tooLarge,
+      stepBytesLimit: this.outputLimits().stepBytes,
+    });
+    for (const op of plan.unsupported)
+      this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op });
+    for (const id of plan.waiting) run.pending.add(id);
+    for (const { id, value } of plan.saves) {
       run.steps[id] = value;
       run.stack.push(id);
       run.pending.delete(id);
-      saved = true;
-    };
-    const waitOn = (id: string) => {
-      if (id in run.steps || run.pending.has(id)) return false;
-      run.pending.add(id);
-      return true;
-    };
-
-    for (const op of active) {
-      if (op.opts?.parallelMode === "race") race = true;
-      switch (op.op) {
-        case "StepRun": {
-          const bytes = tooLarge.get(op.id);
-          save(
-            op.id,
-            bytes === undefined
-              ? { data: op.data ?? null }
-              : { error: stepOutputTooLargeError(op.id, bytes, this.outputLimits().stepBytes) },
-          );
-          break;
-        }
-        case "StepError": {
-          const final = noRetry || item.attempt + 1 >= run.maxAttempts;
-          if (!final) {
-            const delay =
-              retryAfterMs(response.headers.get("retry-after"), now) ??
-              this.backoffMs(item.attempt);
-            this.config.log({
-              level: "warn",
-              msg: "step.retry",
-              run_id: run.id,
-              step_id: op.id,
-              attempt: item.attempt + 1,
-            });
-            await this.persist(run, {
-              consumedQueueId: item.id,
-              next: [
-                {
-                  kind: "execute",
-                  stepId: item.stepId,
-                  attempt: item.attempt + 1,
-                  runAt: now + delay,
-                },
-              ],
-            });
-            return;
-          }
-          if (op.id === COMPLETE_OP_ID) {
-            await this.finalize(run, "Failed", op.error);
-            return;
-          }
-          save(op.id, { error: op.error });
-          break;
-        }
-        case "StepFailed":
-          if (op.id === COMPLETE_OP_ID) {
-            await this.finalize(run, "Failed", op.error);
-            return;
-          }
-          save(op.id, { error: op.error });
-          break;
-        case "StepPlanned":
-          if (waitOn(op.id)) next.push({ kind: "execute", stepId: op.id, attempt: 0, runAt: now });
-          break;
-        case "Sleep":
-          if (waitOn(op.id))
-            next.push({
-              kind: "sleep",
-              stepId: op.id,
-              attempt: 0,
-              runAt: resolveDeadline(op.name ?? op.opts?.duration, now, 0),
-            });
-          break;
-        case "WaitForEvent": {
-          if (!waitOn(op.id)) break;
-          const expiresAt = resolveDeadline(op.opts?.timeout, now);
-          next.push({
-            kind: "wait-timeout",
-            stepId: op.id,
-            attempt: 0,
-            runAt: expiresAt,
-            wait: {
-              kind: "event",
-              eventName: op.name ?? "",
-              expression: typeof op.opts?.if === "string" ? op.opts.if : null,
-              stepId: op.id,
-              correlationId: null,
-              expiresAt,
-            },
-          });
-          break;
-        }
-        case "InvokeFunction": {
-          if (op.id in run.steps || run.pending.has(op.id)) break;
-          const payload = (op.opts?.payload ?? {}) as {
-            data?: Record<string, unknown>;
-            v?: string;
-            meta?: unknown;
-          };
-          // The child's sessions: the payload's manual layer merged with the ones the SDK
-          // propagated from this run; a merge that breaks the limits fails the step (Go: final).
-          let meta: unknown;
-          try {
-            meta = resolveEventMeta(payload.meta);
-          } catch (error) {
-            if (!(error instanceof SessionsError)) throw error;
-            save(op.id, {
-              error: { name: "Error", message: `invalid step.invoke sessions: ${error.message}` },
-            });
-            break;
-          }
-          waitOn(op.id);
-          const expiresAt = resolveDeadline(op.opts?.timeout, now);
-          const correlationId = `${run.id}.${op.id}`;
-          next.push({
-            kind: "wait-timeout",
-            stepId: op.id,
-            attempt: 0,
-            runAt: expiresAt,
-            wait: {
-              kind: "invoke",
-              eventName: null,
-              expression: null,
-              stepId: op.id,
-              correlationId,
-              expiresAt,
-            },
-          });
-          invocations.push({
-            name: EVENTS.functionInvoked,
-            data: {
-              ...payload.data,
-              _inngest: {
-                fn_id: op.opts?.function_id,
-                correlation_id: correlationId,
-                source_fn_id: run.functionSlug,
-              },
-            },
-            ...(payload.v ? { v: payload.v } : {}),
-            ...(meta !== undefined ? { meta } : {}),
-          });
-          break;
-        }
-        case "RunComplete":
-          await this.finalize(run, "Completed", op.data ?? null);
-          return;
-        case "DiscoveryRequest":
-          // The SDK hands the run back (e.g. its maxRuntime ran out): discover again, as Go does.
-          discover = true;
-          break;
-        default:
-          this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op: op.op });
-          save(op.id, {
-            error: { name: "Error", message: `${op.op} is not supported by the embedded engine` },
-          });
-      }
     }
-
-    if ((saved || discover || active.length === 0) && (run.pending.size === 0 || race)) {
-      if (run.pending.size === 0) run.forceStepPlan = false;
-      next.push(this.discovery());
+    const { end } = plan;
+    if (end.kind === "retry") {
+      this.config.log({
+        level: "warn",
+        msg: "step.retry",
+        run_id: run.id,
+        step_id: end.opId,
+        attempt: item.attempt + 1,
+      });
+      const delay = end.retryAfterMs ?? this.backoffMs(item.attempt);
+      const retry: NewQueueItem = {
+        kind: "execute",
+        stepId: item.stepId,
+        attempt: item.attempt + 1,
+        runAt: now + delay,
+      };
+      await this.persist(run, { consumedQueueId: item.id, next: [retry] });
+      return;
     }
+    if (end.kind === "finalize") {
+      await this.finalize(run, end.status, end.output);
+      return;
+    }
+    const next = end.rediscover ? [...end.next, this.discovery()] : end.next;
+    if (end.stepPlanDone) run.forceStepPlan = false;
     // The invoke events go in the statement that stores their waits: the child always exists
     // once the wait does, and its completion always finds the wait.
-    await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
+    await this.persist(run, { consumedQueueId: item.id, next, emit: end.emit });
   }
 
   // ── priority and timeouts ────────────────────────────────────────────────────
