@@ -93,7 +93,6 @@ import {
   type RunCandidate,
   type RunRow,
   type RunState,
-  type SlotHandOff,
 } from "./engine-types";
 import {
   INTERRUPTED_ERROR,
@@ -103,7 +102,7 @@ import {
   toEventMap,
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
-import { ranksAfter, waitRank, type Semaphore } from "./scheduler";
+import { ConcurrencySlots } from "./scheduler";
 
 export {
   EngineStoppedError,
@@ -131,9 +130,8 @@ export class InngestEngine {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly cronTimers = new Map<string, NodeJS.Timeout>();
   private readonly ready: QueueItem[] = [];
-  private readonly semaphores = new Map<string, Semaphore>();
-  /** Execute items holding their run's concurrency slots, by queue id (see tryAcquire, handOffSlots). */
-  private readonly slotHolders = new Map<number, { item: QueueItem; slots: ConcurrencySlot[] }>();
+  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `ready`. */
+  private readonly slots = new ConcurrencySlots(this.ready, () => this.pump(), this.runs);
   private readonly inFlight = new Set<Promise<void>>();
   /** SDK requests in flight, by queue item id. */
   private readonly dispatches = new Map<number, Dispatch>();
@@ -533,7 +531,7 @@ export class InngestEngine {
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
         if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
-          this.releaseSlots(candidate.heldSlots);
+          this.slots.releaseSlots(candidate.heldSlots);
           if (candidate.planned.leased) this.releasePlannedLeases(1);
           continue;
         }
@@ -572,7 +570,7 @@ export class InngestEngine {
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
       this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
-      this.releaseSlots(candidate.heldSlots);
+      this.slots.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
   }
@@ -587,7 +585,7 @@ export class InngestEngine {
       const row = created.get(candidate.planned.runId);
       if (!row) {
         this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
-        this.releaseSlots(candidate.heldSlots);
+        this.slots.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
           this.config.log({
@@ -724,7 +722,7 @@ export class InngestEngine {
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
     const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
-    const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
+    const heldSlots = dispatchable && this.slots.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
     if (leased) this.plannedLeases++;
     return {
@@ -789,7 +787,7 @@ export class InngestEngine {
       leased: planned.leased,
       ...(planned.leased ? { leaseGen: 1 } : {}),
     };
-    if (candidate.heldSlots.length > 0) this.holdSlots(item, candidate.heldSlots);
+    if (candidate.heldSlots.length > 0) this.slots.holdSlots(item, candidate.heldSlots);
     if (planned.leased) this.adoptLease(item);
     this.schedule(item);
   }
@@ -868,7 +866,7 @@ export class InngestEngine {
     const handOff =
       change.consumedQueueId === undefined
         ? null
-        : this.handOffSlots(run, change.consumedQueueId, nextCall);
+        : this.slots.handOffSlots(run, change.consumedQueueId, nextCall);
     for (const item of next) {
       if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
       const due = item.kind === "execute" && item.runAt <= now;
@@ -912,7 +910,7 @@ export class InngestEngine {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
@@ -922,7 +920,7 @@ export class InngestEngine {
       run.storedSteps = Math.min(run.storedSteps, from);
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       return;
     }
     const scheduled: QueueItem[] = [];
@@ -949,7 +947,7 @@ export class InngestEngine {
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     this.releasePlannedLeases(leases);
-    if (handOff) this.completeHandOff(handOff, scheduled, result.handoffGen);
+    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
   }
@@ -999,7 +997,7 @@ export class InngestEngine {
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
-    const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
+    const handOff = status === "Cancelled" ? null : this.slots.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
@@ -1022,13 +1020,13 @@ export class InngestEngine {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       throw error;
     }
     if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       return false;
     }
     this.fault("finalize.stored");
@@ -1042,7 +1040,7 @@ export class InngestEngine {
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
-    if (handOff) this.completeHandOff(handOff, [], result.handoffGen);
+    if (handOff) this.slots.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
@@ -1191,7 +1189,7 @@ export class InngestEngine {
       this.unsent.delete(removed.id);
       this.pump();
     }
-    this.release(removed);
+    this.slots.release(removed);
   }
 
   private pump() {
@@ -1223,146 +1221,6 @@ export class InngestEngine {
     }
   }
 
-  private tryAcquire(run: RunState, item: QueueItem): boolean {
-    for (const slot of run.concurrency) {
-      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
-      this.semaphores.set(slot.key, semaphore);
-      if (semaphore.active >= slot.limit) {
-        // After the last waiting item that ranks before or with this one: FIFO within a run.
-        const rank = waitRank(run);
-        let at = semaphore.waiting.length;
-        while (at > 0 && ranksAfter(semaphore.waiting[at - 1]!.rank, rank)) at--;
-        semaphore.waiting.splice(at, 0, { item, rank });
-        return false;
-      }
-    }
-    for (const slot of run.concurrency) {
-      const semaphore = this.semaphores.get(slot.key);
-      if (semaphore) semaphore.active++;
-    }
-    if (run.concurrency.length > 0) this.holdSlots(item, run.concurrency);
-    return true;
-  }
-
-  /** Slots for a new run's first call, taken only when every key has room and nobody waits. */
-  private acquireAhead(slots: ConcurrencySlot[]): boolean {
-    if (slots.length === 0) return false;
-    const free = slots.every((slot) => {
-      const semaphore = this.semaphores.get(slot.key);
-      return !semaphore || (semaphore.active < slot.limit && semaphore.waiting.length === 0);
-    });
-    if (!free) return false;
-    for (const slot of slots) {
-      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
-      semaphore.active++;
-      this.semaphores.set(slot.key, semaphore);
-    }
-    return true;
-  }
-
-  private holdSlots(item: QueueItem, slots: ConcurrencySlot[]) {
-    item.holdsSlots = true;
-    this.slotHolders.set(item.id, { item, slots });
-  }
-
-  /** Whether this very item (not a retry's copy of it) holds its run's slots. */
-  private holdsSlots(item: QueueItem): boolean {
-    return this.slotHolders.get(item.id)?.item === item;
-  }
-
-  /** Gives back the item's slots, unless it handed them on (or never held any). */
-  private release(item: QueueItem) {
-    const held = this.slotHolders.get(item.id);
-    if (held?.item !== item) return;
-    this.slotHolders.delete(item.id);
-    this.releaseSlots(held.slots);
-  }
-
-  private releaseSlots(slots: ConcurrencySlot[]) {
-    for (const slot of slots) {
-      const semaphore = this.semaphores.get(slot.key);
-      if (!semaphore) continue;
-      semaphore.active--;
-      const next = semaphore.waiting.shift();
-      if (next) this.ready.push(next.item);
-      if (semaphore.active === 0 && semaphore.waiting.length === 0)
-        this.semaphores.delete(slot.key);
-    }
-    this.pump();
-  }
-
-  /**
-   * Who gets the slots of the run's call whose response is being handled (its queue id; for
-   * a finalize, the run's only call holding slots): the run's own next call when no
-   * waiter ranks before the run (RELIABILITY's ordering rule), else the waiter first in line
-   * on every key, whose lease then rides on the statement that frees the slots. The waiter
-   * leaves the wait lists now, so no other release picks it meanwhile.
-   */
-  private handOffSlots(
-    run: RunState,
-    responding: number | "only",
-    nextCall: NewQueueItem | undefined,
-  ): SlotHandOff | null {
-    if (run.concurrency.length === 0) return null;
-    const holders = [...this.slotHolders.values()].filter(({ item }) => item.runId === run.id);
-    // A finalize does not know which call ended the run; with calls in parallel none hands on.
-    const holder =
-      responding === "only"
-        ? holders.length === 1
-          ? holders[0]
-          : undefined
-        : holders.find(({ item }) => item.id === responding);
-    if (!holder) return null;
-    const rank = waitRank(run);
-    const semaphores = holder.slots.map((slot) => this.semaphores.get(slot.key));
-    const heads = semaphores.map((semaphore) => semaphore?.waiting[0]);
-    if (nextCall && heads.every((head) => !head || !ranksAfter(rank, head.rank)))
-      return { holder: holder.item, slots: holder.slots, keep: nextCall };
-    const waiter = heads[0]?.item;
-    const waiterRun = waiter ? this.runs.get(waiter.runId) : undefined;
-    if (
-      !waiter ||
-      !waiterRun ||
-      heads.some((head) => head?.item !== waiter) ||
-      waiterRun.concurrency.map((slot) => slot.key).join("\n") !==
-        holder.slots.map((slot) => slot.key).join("\n")
-    )
-      return null;
-    for (const semaphore of semaphores) semaphore?.waiting.shift();
-    return { holder: holder.item, slots: holder.slots, waiter };
-  }
-
-  /** The statement committed: the slots move to the kept call or the waiter. */
-  private completeHandOff(
-    handOff: SlotHandOff,
-    scheduled: QueueItem[],
-    waiterLeaseGen: number | null,
-  ) {
-    const kept = handOff.keep && scheduled.find((item) => item.holdsSlots);
-    if (handOff.keep && !kept) return;
-    this.slotHolders.delete(handOff.holder.id);
-    if (kept) {
-      this.slotHolders.set(kept.id, { item: kept, slots: handOff.slots });
-      return;
-    }
-    const { waiter } = handOff;
-    if (!waiter) return;
-    waiter.leased = waiterLeaseGen !== null;
-    if (waiterLeaseGen !== null) waiter.leaseGen = waiterLeaseGen;
-    this.holdSlots(waiter, handOff.slots);
-    this.ready.push(waiter);
-    this.pump();
-  }
-
-  /** The statement failed or changed nothing: the holder releases as usual; the waiter queues again. */
-  private cancelHandOff(handOff: SlotHandOff) {
-    if (handOff.keep) handOff.keep.holdsSlots = false;
-    if (handOff.waiter) {
-      this.ready.push(handOff.waiter);
-      this.pump();
-    }
-  }
-
   private fault(point: EngineFaultPoint) {
     this.config.faults?.[point]?.();
   }
@@ -1373,9 +1231,7 @@ export class InngestEngine {
     this.throttleAdmitted.delete(runId);
     this.throttle.drop((item) => item.runId === runId);
     this.outputTally.forget(runId);
-    for (const semaphore of this.semaphores.values()) {
-      semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
-    }
+    this.slots.dropWaiting(runId);
   }
 
   /**
@@ -1428,7 +1284,7 @@ export class InngestEngine {
   private async process(item: QueueItem): Promise<void> {
     const run = await this.getRun(item.runId);
     if (!run || run.status !== "Running") {
-      this.release(item);
+      this.slots.release(item);
       return;
     }
     run.queueIds.delete(item.id);
@@ -1445,7 +1301,7 @@ export class InngestEngine {
 
     const fn = this.functions.get(run.functionSlug);
     if (!fn) {
-      this.release(item);
+      this.slots.release(item);
       await this.finalize(run, "Failed", {
         name: "Error",
         message: `function ${run.functionSlug} is no longer registered`,
@@ -1453,11 +1309,11 @@ export class InngestEngine {
       return;
     }
     if (!this.admitThrottled(run, fn, item)) return;
-    if (!this.holdsSlots(item) && !this.tryAcquire(run, item)) return;
+    if (!this.slots.holdsSlots(item) && !this.slots.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
     } finally {
-      this.release(item);
+      this.slots.release(item);
     }
   }
 
