@@ -102,6 +102,7 @@ import {
   toEventMap,
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
+import { CronTimers } from "./cron-timers";
 import { ConcurrencySlots } from "./scheduler";
 
 export {
@@ -128,7 +129,7 @@ export class InngestEngine {
   private readonly functions = new Map<string, RegisteredFunction>();
   private readonly runs = new Map<string, RunState>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly cronTimers = new Map<string, NodeJS.Timeout>();
+  private readonly cronTimers = new CronTimers();
   private readonly ready: QueueItem[] = [];
   /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `ready`. */
   private readonly slots = new ConcurrencySlots(this.ready, () => this.pump(), this.runs);
@@ -343,7 +344,7 @@ export class InngestEngine {
     this.ready.length = 0;
     this.throttle.stop();
     this.deadlines.clear();
-    for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
@@ -409,13 +410,9 @@ export class InngestEngine {
     for (const [slug, fn] of this.functions)
       if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
     for (const fn of stored) this.remember(fn.slug, appName, fn.version, fn.config);
-    for (const [key, timer] of this.cronTimers) {
-      const [slug] = key.split("|");
-      if (slug && (!this.functions.has(slug) || this.functions.get(slug)?.appName === appName)) {
-        clearTimeout(timer);
-        this.cronTimers.delete(key);
-      }
-    }
+    this.cronTimers.disarm(
+      (slug) => !this.functions.has(slug) || this.functions.get(slug)?.appName === appName,
+    );
     const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
       select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
       join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
@@ -1737,18 +1734,11 @@ export class InngestEngine {
 
   private scheduleCron(slug: string, expression: string, tick: Date) {
     if (this.stopped || this.closing) return;
-    const key = `${slug}|${expression}`;
-    clearTimeout(this.cronTimers.get(key));
-    const timer = setTimeout(
-      () => {
-        this.cronTimers.delete(key);
-        void this.fireCron(slug, expression, tick).catch((error: unknown) =>
-          this.logError("cron.failed", error, { function: slug }),
-        );
-      },
-      Math.min(Math.max(tick.getTime() - Date.now(), 0), 2_147_000_000),
-    );
-    this.cronTimers.set(key, timer);
+    this.cronTimers.arm(slug, expression, tick.getTime() - Date.now(), () => {
+      void this.fireCron(slug, expression, tick).catch((error: unknown) =>
+        this.logError("cron.failed", error, { function: slug }),
+      );
+    });
   }
 
   /**
@@ -1792,15 +1782,12 @@ export class InngestEngine {
     } catch (error) {
       this.dropPlan(plan);
       // Nothing was written, so the tick is still due: try it again shortly.
-      const key = `${slug}|${expression}`;
       if (!this.stopped && !this.closing) {
-        const retry = setTimeout(() => {
-          this.cronTimers.delete(key);
+        this.cronTimers.set(slug, expression, 1_000, () => {
           void this.fireCron(slug, expression, tick).catch((retryError: unknown) =>
             this.logError("cron.failed", retryError, { function: slug }),
           );
-        }, 1_000);
-        this.cronTimers.set(key, retry);
+        });
       }
       throw error;
     }
