@@ -59,7 +59,6 @@ import {
   parseJson,
   readSdkResponse,
   retryAfterMs,
-  type ConcurrencyConfig,
   type FunctionConfig,
   type InngestEvent,
   type Op,
@@ -81,7 +80,6 @@ import {
   EngineStoppedError,
   EventValidationError,
   type CheckpointOutcome,
-  type ConcurrencySlot,
   type Dispatch,
   type EngineConfig,
   type EngineFaultPoint,
@@ -97,13 +95,14 @@ import {
 import {
   INTERRUPTED_ERROR,
   INVOKE_TIMEOUT_ERROR,
+  lifecycleEvents,
   maxAttemptsOf,
   serializeError,
   toEventMap,
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
-import { ConcurrencySlots } from "./scheduler";
+import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
 
 export {
   EngineStoppedError,
@@ -673,24 +672,6 @@ export class InngestEngine {
 
   // ── runs ─────────────────────────────────────────────────────────────────────
 
-  private concurrencySlots(fn: RegisteredFunction, event: InngestEvent): ConcurrencySlot[] {
-    const raw = fn.config.concurrency;
-    const list: ConcurrencyConfig[] =
-      raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
-    return list.flatMap((entry) => {
-      const {
-        limit,
-        key,
-        scope = "fn",
-      } = typeof entry === "number"
-        ? { limit: entry, key: undefined, scope: "fn" as const }
-        : entry;
-      if (!limit || limit <= 0) return [];
-      const value = key ? evaluateKey(key, { event }) : "";
-      return [{ key: scope === "fn" ? `fn:${fn.slug}:${value}` : `${scope}:${value}`, limit }];
-    });
-  }
-
   /** A run of `fn` for the event, decided in memory; the ingest statement inserts it. */
   private planRun(
     fn: RegisteredFunction,
@@ -715,7 +696,7 @@ export class InngestEngine {
       expression: cancel.if ?? null,
       expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
     }));
-    const concurrency = event ? this.concurrencySlots(fn, event) : [];
+    const concurrency = event ? concurrencySlotsOf(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
     const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
@@ -989,7 +970,7 @@ export class InngestEngine {
     status: "Completed" | "Failed" | "Cancelled",
     output: unknown,
   ): Promise<boolean> {
-    const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
+    const lifecycle = [...lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
@@ -1046,35 +1027,6 @@ export class InngestEngine {
     });
     await this.afterIngest(plan, result);
     return true;
-  }
-
-  /** `function.finished`, and `function.failed` or `function.cancelled`, for a run that ended. */
-  private lifecycleEvents(
-    run: RunState,
-    status: "Completed" | "Failed" | "Cancelled",
-    output: unknown,
-  ): unknown[] {
-    const [trigger] = run.events;
-    const triggeredByLifecycle =
-      trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
-    if (!trigger || triggeredByLifecycle) return [];
-    const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)
-      ?.correlation_id;
-    const data = {
-      function_id: run.functionSlug,
-      run_id: run.id,
-      event: toEventMap(trigger),
-      events: run.events.map(toEventMap),
-      ...(status === "Completed" ? { result: output ?? null } : {}),
-      ...(status === "Failed" ? { error: output } : {}),
-      ...(correlationId ? { correlation_id: correlationId } : {}),
-      _inngest: { status },
-    };
-    const lifecycle: unknown[] = [{ name: EVENTS.functionFinished, data }];
-    if (status === "Failed") lifecycle.push({ name: EVENTS.functionFailed, id: run.id, data });
-    if (status === "Cancelled")
-      lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
-    return lifecycle;
   }
 
   /**

@@ -2,9 +2,12 @@ import type {
   ConcurrencySlot,
   NewQueueItem,
   QueueItem,
+  RegisteredFunction,
   RunState,
   SlotHandOff,
 } from "./engine-types";
+import { evaluateKey } from "./expressions";
+import type { ConcurrencyConfig, InngestEvent } from "./protocol";
 
 /**
  * A concurrency key's slots. Items waiting for one go runs under way first (a step of theirs
@@ -194,4 +197,21 @@ export class ConcurrencySlots {
       semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
     }
   }
+}
+
+/** The concurrency keys a run of `fn` for the event takes a slot of (up to two), with their limits. */
+export function concurrencySlotsOf(fn: RegisteredFunction, event: InngestEvent): ConcurrencySlot[] {
+  const raw = fn.config.concurrency;
+  const list: ConcurrencyConfig[] =
+    raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
+  return list.flatMap((entry) => {
+    const {
+      limit,
+      key,
+      scope = "fn",
+    } = typeof entry === "number" ? { limit: entry, key: undefined, scope: "fn" as const } : entry;
+    if (!limit || limit <= 0) return [];
+    const value = key ? evaluateKey(key, { event }) : "";
+    return [{ key: scope === "fn" ? `fn:${fn.slug}:${value}` : `${scope}:${value}`, limit }];
+  });
 }

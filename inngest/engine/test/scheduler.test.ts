@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ConcurrencySlot, QueueItem, RunState } from "../engine-types";
-import { ConcurrencySlots } from "../scheduler";
+import type { ConcurrencySlot, QueueItem, RegisteredFunction, RunState } from "../engine-types";
+import type { FunctionConfig, InngestEvent } from "../protocol";
+import { ConcurrencySlots, concurrencySlotsOf } from "../scheduler";
 
 const LIMIT_ONE: ConcurrencySlot[] = [{ key: "fn", limit: 1 }];
 
@@ -128,5 +129,38 @@ describe("ConcurrencySlots", () => {
     slots.dropWaiting("b");
     slots.release(held);
     expect(ready).toEqual([]);
+  });
+});
+
+describe("concurrencySlotsOf", () => {
+  const fn = (concurrency: FunctionConfig["concurrency"]): RegisteredFunction => ({
+    slug: "app-fn",
+    appName: "app",
+    version: 1,
+    config: { id: "fn", triggers: [], steps: {}, concurrency },
+    maxAttempts: 1,
+  });
+  const event: InngestEvent = { name: "e", data: { tenant: "t1" }, id: "1", ts: 1, user: {} };
+
+  it("keys a limit per function, by the key expression's value, or per scope", () => {
+    expect(concurrencySlotsOf(fn(undefined), event)).toEqual([]);
+    expect(concurrencySlotsOf(fn(3), event)).toEqual([{ key: "fn:app-fn:", limit: 3 }]);
+    expect(
+      concurrencySlotsOf(
+        fn([
+          { limit: 1, key: "event.data.tenant" },
+          { limit: 5, key: "event.data.tenant", scope: "account" },
+          { limit: 9 },
+        ]),
+        event,
+      ),
+    ).toEqual([
+      { key: "fn:app-fn:t1", limit: 1 },
+      { key: "account:t1", limit: 5 },
+    ]);
+  });
+
+  it("ignores a limit of 0 or less", () => {
+    expect(concurrencySlotsOf(fn([0, { limit: -1 }]), event)).toEqual([]);
   });
 });
