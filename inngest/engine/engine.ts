@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Cron } from "croner";
 import {
   refusedByServer,
   runKeys,
@@ -23,7 +22,7 @@ import {
   type CheckpointOp,
 } from "./checkpoint";
 import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
-import { parseDurationMs, resolveDeadline } from "./durations";
+import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import {
   singletonConfigOf,
@@ -43,17 +42,15 @@ import {
 } from "./flow-timeouts";
 import { invalidFlowControl } from "./flow-validation";
 import { newUlid, seededUlids } from "./ids";
+import { planOps } from "./op-planner";
 import {
   checkOutputs,
   DEFAULT_OUTPUT_LIMITS,
   OutputTally,
   stateOverflowedError,
-  stepOutputTooLargeError,
   type OutputLimits,
 } from "./output-limits";
 import {
-  COMPLETE_OP_ID,
-  DEFAULT_RETRIES,
   DISCOVERY_STEP,
   EVENTS,
   INTERNAL_EVENT_PREFIX,
@@ -63,12 +60,10 @@ import {
   parseJson,
   readSdkResponse,
   retryAfterMs,
-  type ConcurrencyConfig,
   type FunctionConfig,
   type InngestEvent,
   type Op,
   type SdkResponse,
-  type StepState,
 } from "./protocol";
 import {
   emptyIngestPlan,
@@ -78,282 +73,51 @@ import {
   type IngestOutcome,
   type IngestPlan,
   type PlannedEvent,
-  type PlannedRun,
 } from "./ingest-statement";
 import { SessionsError, resolveEventMeta } from "./sessions";
-import { appRequest, type EngineKeys } from "./signing";
+import { appRequest } from "./signing";
 import { SCHEMA, type Sql } from "./store";
+import {
+  EngineStoppedError,
+  EventValidationError,
+  type CheckpointOutcome,
+  type Dispatch,
+  type EngineConfig,
+  type EngineFaultPoint,
+  type EnginePlan,
+  type NewQueueItem,
+  type QueueItem,
+  type QueueKind,
+  type RegisteredFunction,
+  type RunCandidate,
+  type RunRow,
+  type RunState,
+} from "./engine-types";
+import {
+  INTERRUPTED_ERROR,
+  INVOKE_TIMEOUT_ERROR,
+  lifecycleEvents,
+  maxAttemptsOf,
+  serializeError,
+  toEventMap,
+} from "./engine-helpers";
+import { nextCronTick } from "./cron-schedule";
+import { CronTimers } from "./cron-timers";
+import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
+
+export {
+  EngineStoppedError,
+  EventValidationError,
+  type CheckpointOutcome,
+  type EngineConfig,
+  type EngineFaultPoint,
+  type EngineFaults,
+  type EngineLogLine,
+} from "./engine-types";
+export { nextCronTick } from "./cron-schedule";
 
 // JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
 // would make postgres.js encode the already-encoded string a second time.
-
-export type EngineLogLine = {
-  level: "info" | "warn" | "error";
-  msg: string;
-  [field: string]: unknown;
-};
-
-/**
- * Points where a test can make the engine fail (issue 19, D1–D4): each hook runs right after
- * the named write commits, before anything else happens; a hook that throws (and crashes the
- * engine) leaves the database exactly as a SIGKILL there would.
- */
-export type EngineFaultPoint =
-  /** An event send's statement committed (D1). */
-  | "ingest.stored"
-  /** A run's terminal status committed (D2). */
-  | "finalize.stored"
-  /** A persist that starts `step.invoke` children committed (D3). */
-  | "invoke.persisted"
-  /** A cron tick's `next_tick` advance committed (D4). */
-  | "cron.advanced";
-export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
-  /** Called after a checkpoint committed and before it is acknowledged (e.g. to crash there). */
-  afterCheckpointCommit?: (runId: string) => void;
-  /** Holds a committed checkpoint until settled, before the run in memory takes its steps. */
-  holdCheckpoint?: (runId: string) => Promise<void> | undefined;
-  /**
-   * Called after a finalize statement committed, before its callers hear of it: throwing loses
-   * the answer, as a connection dropped after the commit does.
-   */
-  finalizeCommitted?: (runIds: string[]) => void;
-  /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
-  refuseCheckpoint?: (runId: string) => boolean;
-  /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */
-  stepsWritten?: (runId: string, stepIds: string[]) => void;
-};
-
-export type EngineConfig = {
-  /** Fixed retry backoff in seconds; unset → the Go server's table (15 s … 2 h, with jitter). */
-  retryIntervalSeconds?: number;
-  historyRetentionHours: number;
-  pruneIntervalMs: number;
-  maxConcurrentRequests: number;
-  /** Ceiling on one SDK request; the real server allows 2 h. */
-  requestTimeoutMs: number;
-  /** Signed mode: every request to the app carries `X-Inngest-Signature`. */
-  keys?: EngineKeys;
-  /**
-   * Async checkpointing, as every real Inngest server runs the SDK: `ctx.fn_id` is sent, so the
-   * SDK runs consecutive steps in one request and posts each result to `/v1/checkpoint`. Off:
-   * one step per request (the engine's original mode).
-   */
-  checkpointing: boolean;
-  /**
-   * After a restart, how long a request the previous engine sent may still checkpoint before
-   * its queue item is dispatched again (checkpoint mode only).
-   */
-  interruptedRequestGraceMs: number;
-  /** Step output limits; unset → Inngest's (4 MiB a step, 32 MiB a run). */
-  outputLimits?: OutputLimits;
-  log: (line: EngineLogLine) => void;
-  /** Test-only fault injection; unset in production, and then costs nothing. */
-  faults?: EngineFaults;
-};
-
-export type CheckpointOutcome =
-  { status: 200 } | { status: 400 | 404 | 409 | 413 | 503; error: string };
-
-/** The engine stopped while handling a request; nothing more may be acknowledged. */
-export class EngineStoppedError extends Error {}
-
-type RegisteredFunction = {
-  slug: string;
-  appName: string;
-  version: number;
-  config: FunctionConfig;
-  maxAttempts: number;
-};
-
-type ConcurrencySlot = { key: string; limit: number };
-
-type RunState = {
-  id: string;
-  seq: number;
-  functionSlug: string;
-  events: InngestEvent[];
-  status: "Running" | "Completed" | "Failed" | "Cancelled";
-  steps: StepState;
-  stack: string[];
-  pending: Set<string>;
-  forceStepPlan: boolean;
-  maxAttempts: number;
-  concurrency: ConcurrencySlot[];
-  /** Queue items of this run the scheduler holds, so finalizing can drop them. */
-  queueIds: Set<number>;
-  /** How many entries of `stack` are stored: a persist writes only the ones after them. */
-  storedSteps: number;
-  /** Its `defer()` records (defer.ts); the ones not yet stored are also in `unsavedDefers`. */
-  defers: Defers;
-  unsavedDefers: Defers;
-  /** When it was created (enqueued): `timeouts.start` counts from here. */
-  enqueuedAt: number;
-  /** When it was enqueued, less its `priority.run` factor: its place among runs not under way. */
-  priorityScore: number;
-};
-
-type QueueKind = "execute" | "sleep" | "wait-timeout";
-type QueueItem = {
-  id: number;
-  runId: string;
-  kind: QueueKind;
-  stepId: string;
-  attempt: number;
-  waitId: number | null;
-  runAt: number;
-  /** Written as leased when it was queued, because it is dispatched at once (see canDispatchNow). */
-  leased?: boolean;
-  /** Its run's concurrency slots were acquired for it ahead of dispatch (see handOffSlots). */
-  holdsSlots?: boolean;
-  /** The row's `lease_gen` when it was written leased (1 at insert, +1 on a handed-on lease). */
-  leaseGen?: number;
-  /** Set once sent: a second dispatch of the same item object takes a new lease generation. */
-  dispatched?: boolean;
-};
-/** An SDK request in flight: checkpoints from it reset `item.attempt`; a 409 fences its answer. */
-type Dispatch = { item: QueueItem; leaseGen: number; fenced: boolean };
-type NewQueueItem = {
-  kind: QueueKind;
-  stepId: string;
-  attempt: number;
-  runAt: number;
-  wait?: NewWait;
-  leased?: boolean;
-  holdsSlots?: boolean;
-};
-type NewWait = {
-  kind: "event" | "invoke";
-  eventName: string | null;
-  expression: string | null;
-  stepId: string;
-  correlationId: string | null;
-  expiresAt: number;
-};
-
-/** A run an ingest statement may create, with the slots acquired for its first call. */
-type RunCandidate = {
-  fn: RegisteredFunction;
-  planned: PlannedRun;
-  concurrency: ConcurrencySlot[];
-  /** Acquired in memory before the statement: its first queue row is written leased. */
-  heldSlots: ConcurrencySlot[];
-  /** The singleton key it claimed, and the run that held it (cancelled in `cancel` mode). */
-  singleton?: { key: string; previous?: string; cancelPrevious: boolean };
-};
-type EnginePlan = {
-  statement: IngestPlan;
-  candidates: RunCandidate[];
-  unknownInvokes: { internalId: string; event: InngestEvent; target: string }[];
-};
-
-/** Where a call's concurrency slots go when its response has been handled (see handOffSlots). */
-type SlotHandOff = {
-  holder: QueueItem;
-  slots: ConcurrencySlot[];
-  keep?: NewQueueItem;
-  waiter?: QueueItem;
-};
-
-type RunRow = {
-  id: string;
-  seq: string;
-  function_slug: string;
-  events: InngestEvent[];
-  status: RunState["status"];
-  steps: StepState;
-  stack: string[];
-  pending: string[];
-  force_step_plan: boolean;
-  max_attempts: number;
-  concurrency: ConcurrencySlot[];
-  defers: Defers;
-  started_at: Date;
-};
-
-/**
- * A concurrency key's slots. Items waiting for one go runs under way first (a step of theirs
- * has completed), then runs not started, each by the run's age (`seq`), not by arrival: the
- * next step of a run under way goes before any first step, as the Inngest server scores a
- * run's later steps by the run's start. Arrival order instead lets every queued run take its
- * first step before any run takes its second, so a backlog of N runs under a limit of L has
- * all N part-way through (the app marks them `running` on the first step) and none finishes
- * until nearly all have been started. Age alone is not enough: an older run held back by a
- * second key would cut in ahead of a younger one already under way.
- */
-type Semaphore = { active: number; waiting: { item: QueueItem; rank: WaitRank }[] };
-/**
- * [0 when the run is under way, else 1; its priority score; its seq]: lower goes first. The
- * score is the run's enqueue time less its `priority.run` factor (flow-priority.ts), so a run
- * with a factor of N s goes before runs enqueued up to N s earlier; without one it is age.
- */
-type WaitRank = readonly [number, number, number];
-
-function waitRank(run: RunState): WaitRank {
-  return [run.stack.length > 0 ? 0 : 1, run.priorityScore, run.seq];
-}
-
-function ranksAfter(a: WaitRank, b: WaitRank): boolean {
-  if (a[0] !== b[0]) return a[0] > b[0];
-  return a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
-}
-
-export class EventValidationError extends Error {}
-
-const INTERRUPTED_ERROR = {
-  name: "Error",
-  message: "The engine stopped while this step was running, and no attempts remain.",
-};
-
-const INVOKE_TIMEOUT_ERROR = {
-  error: {
-    name: "InngestInvokeTimeoutError",
-    message: "Timed out waiting for invoked function to complete",
-  },
-};
-
-function maxAttemptsOf(config: FunctionConfig): number {
-  const retries = config.steps[DISCOVERY_STEP]?.retries?.attempts;
-  return (typeof retries === "number" ? Math.min(Math.max(retries, 0), 20) : DEFAULT_RETRIES) + 1;
-}
-
-function toEventMap(event: InngestEvent) {
-  return {
-    name: event.name,
-    data: event.data,
-    user: event.user,
-    id: event.id,
-    ts: event.ts,
-    ...(event.v ? { v: event.v } : {}),
-  };
-}
-
-function serializeError(error: unknown) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: "Error", message: String(error) };
-}
-
-function parseCron(expression: string): { pattern: string; timezone: string } {
-  const match = /^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/.exec(expression.trim());
-  return match
-    ? { pattern: match[2] ?? "", timezone: match[1] ?? "UTC" }
-    : { pattern: expression.trim(), timezone: "UTC" };
-}
-
-/** The next tick strictly after `after`, for 5-field expressions, descriptors and `@every`. */
-export function nextCronTick(expression: string, after: Date): Date | null {
-  const { pattern, timezone } = parseCron(expression);
-  const every = /^@every\s+(\S+)$/.exec(pattern);
-  if (every) {
-    const intervalMs = parseDurationMs(every[1] ?? "");
-    if (!intervalMs) return null;
-    return new Date((Math.floor(after.getTime() / intervalMs) + 1) * intervalMs);
-  }
-  return new Cron(pattern, {
-    timezone,
-    paused: true,
-    mode: pattern.startsWith("@") ? "auto" : "5-part",
-  }).nextRun(after);
-}
 
 /**
  * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
@@ -365,11 +129,10 @@ export class InngestEngine {
   private readonly functions = new Map<string, RegisteredFunction>();
   private readonly runs = new Map<string, RunState>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly cronTimers = new Map<string, NodeJS.Timeout>();
+  private readonly cronTimers = new CronTimers();
   private readonly ready: QueueItem[] = [];
-  private readonly semaphores = new Map<string, Semaphore>();
-  /** Execute items holding their run's concurrency slots, by queue id (see tryAcquire, handOffSlots). */
-  private readonly slotHolders = new Map<number, { item: QueueItem; slots: ConcurrencySlot[] }>();
+  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `ready`. */
+  private readonly slots = new ConcurrencySlots(this.ready, () => this.pump(), this.runs);
   private readonly inFlight = new Set<Promise<void>>();
   /** SDK requests in flight, by queue item id. */
   private readonly dispatches = new Map<number, Dispatch>();
@@ -585,7 +348,7 @@ export class InngestEngine {
     this.ready.length = 0;
     this.throttle.stop();
     this.deadlines.clear();
-    for (const timer of [...this.timers.values(), ...this.cronTimers.values()]) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
@@ -651,13 +414,9 @@ export class InngestEngine {
     for (const [slug, fn] of this.functions)
       if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
     for (const fn of stored) this.remember(fn.slug, appName, fn.version, fn.config);
-    for (const [key, timer] of this.cronTimers) {
-      const [slug] = key.split("|");
-      if (slug && (!this.functions.has(slug) || this.functions.get(slug)?.appName === appName)) {
-        clearTimeout(timer);
-        this.cronTimers.delete(key);
-      }
-    }
+    this.cronTimers.disarm(
+      (slug) => !this.functions.has(slug) || this.functions.get(slug)?.appName === appName,
+    );
     const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
       select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
       join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
@@ -781,7 +540,7 @@ export class InngestEngine {
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
         if (candidate.planned.dedupeKeys.some((key) => claimed.has(key))) {
-          this.releaseSlots(candidate.heldSlots);
+          this.slots.releaseSlots(candidate.heldSlots);
           if (candidate.planned.leased) this.releasePlannedLeases(1);
           continue;
         }
@@ -820,7 +579,7 @@ export class InngestEngine {
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
       this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
-      this.releaseSlots(candidate.heldSlots);
+      this.slots.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
   }
@@ -835,7 +594,7 @@ export class InngestEngine {
       const row = created.get(candidate.planned.runId);
       if (!row) {
         this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
-        this.releaseSlots(candidate.heldSlots);
+        this.slots.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
           this.config.log({
@@ -926,24 +685,6 @@ export class InngestEngine {
 
   // ── runs ─────────────────────────────────────────────────────────────────────
 
-  private concurrencySlots(fn: RegisteredFunction, event: InngestEvent): ConcurrencySlot[] {
-    const raw = fn.config.concurrency;
-    const list: ConcurrencyConfig[] =
-      raw === undefined ? [] : Array.isArray(raw) ? raw.slice(0, 2) : [raw];
-    return list.flatMap((entry) => {
-      const {
-        limit,
-        key,
-        scope = "fn",
-      } = typeof entry === "number"
-        ? { limit: entry, key: undefined, scope: "fn" as const }
-        : entry;
-      if (!limit || limit <= 0) return [];
-      const value = key ? evaluateKey(key, { event }) : "";
-      return [{ key: scope === "fn" ? `fn:${fn.slug}:${value}` : `${scope}:${value}`, limit }];
-    });
-  }
-
   /** A run of `fn` for the event, decided in memory; the ingest statement inserts it. */
   private planRun(
     fn: RegisteredFunction,
@@ -968,11 +709,11 @@ export class InngestEngine {
       expression: cancel.if ?? null,
       expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
     }));
-    const concurrency = event ? this.concurrencySlots(fn, event) : [];
+    const concurrency = event ? concurrencySlotsOf(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
     const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
-    const heldSlots = dispatchable && this.acquireAhead(concurrency) ? concurrency : [];
+    const heldSlots = dispatchable && this.slots.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
     if (leased) this.plannedLeases++;
     return {
@@ -1037,7 +778,7 @@ export class InngestEngine {
       leased: planned.leased,
       ...(planned.leased ? { leaseGen: 1 } : {}),
     };
-    if (candidate.heldSlots.length > 0) this.holdSlots(item, candidate.heldSlots);
+    if (candidate.heldSlots.length > 0) this.slots.holdSlots(item, candidate.heldSlots);
     if (planned.leased) this.adoptLease(item);
     this.schedule(item);
   }
@@ -1116,7 +857,7 @@ export class InngestEngine {
     const handOff =
       change.consumedQueueId === undefined
         ? null
-        : this.handOffSlots(run, change.consumedQueueId, nextCall);
+        : this.slots.handOffSlots(run, change.consumedQueueId, nextCall);
     for (const item of next) {
       if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
       const due = item.kind === "execute" && item.runAt <= now;
@@ -1160,7 +901,7 @@ export class InngestEngine {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
@@ -1170,7 +911,7 @@ export class InngestEngine {
       run.storedSteps = Math.min(run.storedSteps, from);
       this.releasePlannedLeases(leases);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       await this.forgetIfEnded(run);
       return;
     }
@@ -1198,7 +939,7 @@ export class InngestEngine {
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     this.releasePlannedLeases(leases);
-    if (handOff) this.completeHandOff(handOff, scheduled, result.handoffGen);
+    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
   }
@@ -1247,12 +988,12 @@ export class InngestEngine {
     // (A checkpoint never waits for a finalize, so this cannot deadlock.)
     const checkpoint = this.checkpointWrites.get(run.id);
     if (checkpoint) await checkpoint;
-    const lifecycle = [...this.lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
+    const lifecycle = [...lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
       this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
-    const handOff = status === "Cancelled" ? null : this.handOffSlots(run, "only", undefined);
+    const handOff = status === "Cancelled" ? null : this.slots.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
     if (leaseWaiter) this.plannedLeases++;
     const ids = run.stack.slice(run.storedSteps);
@@ -1275,7 +1016,7 @@ export class InngestEngine {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       // The connection dropped: the statement may have committed, and then nothing retries it.
       if (!refusedByServer(error))
         await this.forgetIfEnded(run).catch((readError: unknown) =>
@@ -1286,7 +1027,7 @@ export class InngestEngine {
     if (!result.finished) {
       if (leaseWaiter) this.releasePlannedLeases(1);
       this.dropPlan(plan);
-      if (handOff) this.cancelHandOff(handOff);
+      if (handOff) this.slots.cancelHandOff(handOff);
       // Ended by an earlier finalize whose answer was lost, if not by one that forgot it already.
       await this.forgetIfEnded(run);
       return false;
@@ -1302,7 +1043,7 @@ export class InngestEngine {
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.unsent.set(handOff.waiter.id, handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
-    if (handOff) this.completeHandOff(handOff, [], result.handoffGen);
+    if (handOff) this.slots.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
       level: status === "Failed" ? "warn" : "info",
       msg: `run.${status.toLowerCase()}`,
@@ -1311,35 +1052,6 @@ export class InngestEngine {
     });
     await this.afterIngest(plan, result);
     return true;
-  }
-
-  /** `function.finished`, and `function.failed` or `function.cancelled`, for a run that ended. */
-  private lifecycleEvents(
-    run: RunState,
-    status: "Completed" | "Failed" | "Cancelled",
-    output: unknown,
-  ): unknown[] {
-    const [trigger] = run.events;
-    const triggeredByLifecycle =
-      trigger?.name === EVENTS.functionFinished || trigger?.name === EVENTS.functionFailed;
-    if (!trigger || triggeredByLifecycle) return [];
-    const correlationId = (trigger.data._inngest as { correlation_id?: string } | undefined)
-      ?.correlation_id;
-    const data = {
-      function_id: run.functionSlug,
-      run_id: run.id,
-      event: toEventMap(trigger),
-      events: run.events.map(toEventMap),
-      ...(status === "Completed" ? { result: output ?? null } : {}),
-      ...(status === "Failed" ? { error: output } : {}),
-      ...(correlationId ? { correlation_id: correlationId } : {}),
-      _inngest: { status },
-    };
-    const lifecycle: unknown[] = [{ name: EVENTS.functionFinished, data }];
-    if (status === "Failed") lifecycle.push({ name: EVENTS.functionFailed, id: run.id, data });
-    if (status === "Cancelled")
-      lifecycle.push({ name: EVENTS.functionCancelled, id: run.id, data });
-    return lifecycle;
   }
 
   /**
@@ -1451,7 +1163,7 @@ export class InngestEngine {
       this.unsent.delete(removed.id);
       this.pump();
     }
-    this.release(removed);
+    this.slots.release(removed);
   }
 
   private pump() {
@@ -1480,146 +1192,6 @@ export class InngestEngine {
           this.pump();
         });
       this.inFlight.add(work);
-    }
-  }
-
-  private tryAcquire(run: RunState, item: QueueItem): boolean {
-    for (const slot of run.concurrency) {
-      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
-      this.semaphores.set(slot.key, semaphore);
-      if (semaphore.active >= slot.limit) {
-        // After the last waiting item that ranks before or with this one: FIFO within a run.
-        const rank = waitRank(run);
-        let at = semaphore.waiting.length;
-        while (at > 0 && ranksAfter(semaphore.waiting[at - 1]!.rank, rank)) at--;
-        semaphore.waiting.splice(at, 0, { item, rank });
-        return false;
-      }
-    }
-    for (const slot of run.concurrency) {
-      const semaphore = this.semaphores.get(slot.key);
-      if (semaphore) semaphore.active++;
-    }
-    if (run.concurrency.length > 0) this.holdSlots(item, run.concurrency);
-    return true;
-  }
-
-  /** Slots for a new run's first call, taken only when every key has room and nobody waits. */
-  private acquireAhead(slots: ConcurrencySlot[]): boolean {
-    if (slots.length === 0) return false;
-    const free = slots.every((slot) => {
-      const semaphore = this.semaphores.get(slot.key);
-      return !semaphore || (semaphore.active < slot.limit && semaphore.waiting.length === 0);
-    });
-    if (!free) return false;
-    for (const slot of slots) {
-      const semaphore = this.semaphores.get(slot.key) ?? { active: 0, waiting: [] };
-      semaphore.active++;
-      this.semaphores.set(slot.key, semaphore);
-    }
-    return true;
-  }
-
-  private holdSlots(item: QueueItem, slots: ConcurrencySlot[]) {
-    item.holdsSlots = true;
-    this.slotHolders.set(item.id, { item, slots });
-  }
-
-  /** Whether this very item (not a retry's copy of it) holds its run's slots. */
-  private holdsSlots(item: QueueItem): boolean {
-    return this.slotHolders.get(item.id)?.item === item;
-  }
-
-  /** Gives back the item's slots, unless it handed them on (or never held any). */
-  private release(item: QueueItem) {
-    const held = this.slotHolders.get(item.id);
-    if (held?.item !== item) return;
-    this.slotHolders.delete(item.id);
-    this.releaseSlots(held.slots);
-  }
-
-  private releaseSlots(slots: ConcurrencySlot[]) {
-    for (const slot of slots) {
-      const semaphore = this.semaphores.get(slot.key);
-      if (!semaphore) continue;
-      semaphore.active--;
-      const next = semaphore.waiting.shift();
-      if (next) this.ready.push(next.item);
-      if (semaphore.active === 0 && semaphore.waiting.length === 0)
-        this.semaphores.delete(slot.key);
-    }
-    this.pump();
-  }
-
-  /**
-   * Who gets the slots of the run's call whose response is being handled (its queue id; for
-   * a finalize, the run's only call holding slots): the run's own next call when no
-   * waiter ranks before the run (RELIABILITY's ordering rule), else the waiter first in line
-   * on every key, whose lease then rides on the statement that frees the slots. The waiter
-   * leaves the wait lists now, so no other release picks it meanwhile.
-   */
-  private handOffSlots(
-    run: RunState,
-    responding: number | "only",
-    nextCall: NewQueueItem | undefined,
-  ): SlotHandOff | null {
-    if (run.concurrency.length === 0) return null;
-    const holders = [...this.slotHolders.values()].filter(({ item }) => item.runId === run.id);
-    // A finalize does not know which call ended the run; with calls in parallel none hands on.
-    const holder =
-      responding === "only"
-        ? holders.length === 1
-          ? holders[0]
-          : undefined
-        : holders.find(({ item }) => item.id === responding);
-    if (!holder) return null;
-    const rank = waitRank(run);
-    const semaphores = holder.slots.map((slot) => this.semaphores.get(slot.key));
-    const heads = semaphores.map((semaphore) => semaphore?.waiting[0]);
-    if (nextCall && heads.every((head) => !head || !ranksAfter(rank, head.rank)))
-      return { holder: holder.item, slots: holder.slots, keep: nextCall };
-    const waiter = heads[0]?.item;
-    const waiterRun = waiter ? this.runs.get(waiter.runId) : undefined;
-    if (
-      !waiter ||
-      !waiterRun ||
-      heads.some((head) => head?.item !== waiter) ||
-      waiterRun.concurrency.map((slot) => slot.key).join("\n") !==
-        holder.slots.map((slot) => slot.key).join("\n")
-    )
-      return null;
-    for (const semaphore of semaphores) semaphore?.waiting.shift();
-    return { holder: holder.item, slots: holder.slots, waiter };
-  }
-
-  /** The statement committed: the slots move to the kept call or the waiter. */
-  private completeHandOff(
-    handOff: SlotHandOff,
-    scheduled: QueueItem[],
-    waiterLeaseGen: number | null,
-  ) {
-    const kept = handOff.keep && scheduled.find((item) => item.holdsSlots);
-    if (handOff.keep && !kept) return;
-    this.slotHolders.delete(handOff.holder.id);
-    if (kept) {
-      this.slotHolders.set(kept.id, { item: kept, slots: handOff.slots });
-      return;
-    }
-    const { waiter } = handOff;
-    if (!waiter) return;
-    waiter.leased = waiterLeaseGen !== null;
-    if (waiterLeaseGen !== null) waiter.leaseGen = waiterLeaseGen;
-    this.holdSlots(waiter, handOff.slots);
-    this.ready.push(waiter);
-    this.pump();
-  }
-
-  /** The statement failed or changed nothing: the holder releases as usual; the waiter queues again. */
-  private cancelHandOff(handOff: SlotHandOff) {
-    if (handOff.keep) handOff.keep.holdsSlots = false;
-    if (handOff.waiter) {
-      this.ready.push(handOff.waiter);
-      this.pump();
     }
   }
 
@@ -1659,9 +1231,7 @@ export class InngestEngine {
     this.throttleAdmitted.delete(runId);
     this.throttle.drop((item) => item.runId === runId);
     this.outputTally.forget(runId);
-    for (const semaphore of this.semaphores.values()) {
-      semaphore.waiting = semaphore.waiting.filter(({ item }) => item.runId !== runId);
-    }
+    this.slots.dropWaiting(runId);
   }
 
   /**
@@ -1714,7 +1284,7 @@ export class InngestEngine {
   private async process(item: QueueItem): Promise<void> {
     const run = await this.getRun(item.runId);
     if (!run || run.status !== "Running") {
-      this.release(item);
+      this.slots.release(item);
       return;
     }
     run.queueIds.delete(item.id);
@@ -1731,7 +1301,7 @@ export class InngestEngine {
 
     const fn = this.functions.get(run.functionSlug);
     if (!fn) {
-      this.release(item);
+      this.slots.release(item);
       await this.finalize(run, "Failed", {
         name: "Error",
         message: `function ${run.functionSlug} is no longer registered`,
@@ -1739,11 +1309,11 @@ export class InngestEngine {
       return;
     }
     if (!this.admitThrottled(run, fn, item)) return;
-    if (!this.holdsSlots(item) && !this.tryAcquire(run, item)) return;
+    if (!this.slots.holdsSlots(item) && !this.slots.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
     } finally {
-      this.release(item);
+      this.slots.release(item);
     }
   }
 
@@ -1900,186 +1470,56 @@ export class InngestEngine {
     this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
-    const noRetry = response.headers.get("x-inngest-no-retry") === "true";
-    const next: NewQueueItem[] = [];
-    let saved = false;
-    let race = false;
-    let discover = false;
-    const invocations: unknown[] = [];
     const now = Date.now();
     const tooLarge = await this.checkOutputLimits(run, active);
     if (!tooLarge) return;
 
-    const save = (id: string, value: unknown) => {
-      if (id in run.steps) return;
+    const plan = planOps({
+      run,
+      attempt: item.attempt,
+      ops: active,
+      noRetry: response.headers.get("x-inngest-no-retry") === "true",
+      retryAfter: response.headers.get("retry-after"),
+      now,
+      tooLarge,
+      stepBytesLimit: this.outputLimits().stepBytes,
+    });
+    for (const op of plan.unsupported)
+      this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op });
+    for (const id of plan.waiting) run.pending.add(id);
+    for (const { id, value } of plan.saves) {
       run.steps[id] = value;
       run.stack.push(id);
       run.pending.delete(id);
-      saved = true;
-    };
-    const waitOn = (id: string) => {
-      if (id in run.steps || run.pending.has(id)) return false;
-      run.pending.add(id);
-      return true;
-    };
-
-    for (const op of active) {
-      if (op.opts?.parallelMode === "race") race = true;
-      switch (op.op) {
-        case "StepRun": {
-          const bytes = tooLarge.get(op.id);
-          save(
-            op.id,
-            bytes === undefined
-              ? { data: op.data ?? null }
-              : { error: stepOutputTooLargeError(op.id, bytes, this.outputLimits().stepBytes) },
-          );
-          break;
-        }
-        case "StepError": {
-          const final = noRetry || item.attempt + 1 >= run.maxAttempts;
-          if (!final) {
-            const delay =
-              retryAfterMs(response.headers.get("retry-after"), now) ??
-              this.backoffMs(item.attempt);
-            this.config.log({
-              level: "warn",
-              msg: "step.retry",
-              run_id: run.id,
-              step_id: op.id,
-              attempt: item.attempt + 1,
-            });
-            await this.persist(run, {
-              consumedQueueId: item.id,
-              next: [
-                {
-                  kind: "execute",
-                  stepId: item.stepId,
-                  attempt: item.attempt + 1,
-                  runAt: now + delay,
-                },
-              ],
-            });
-            return;
-          }
-          if (op.id === COMPLETE_OP_ID) {
-            await this.finalize(run, "Failed", op.error);
-            return;
-          }
-          save(op.id, { error: op.error });
-          break;
-        }
-        case "StepFailed":
-          if (op.id === COMPLETE_OP_ID) {
-            await this.finalize(run, "Failed", op.error);
-            return;
-          }
-          save(op.id, { error: op.error });
-          break;
-        case "StepPlanned":
-          if (waitOn(op.id)) next.push({ kind: "execute", stepId: op.id, attempt: 0, runAt: now });
-          break;
-        case "Sleep":
-          if (waitOn(op.id))
-            next.push({
-              kind: "sleep",
-              stepId: op.id,
-              attempt: 0,
-              runAt: resolveDeadline(op.name ?? op.opts?.duration, now, 0),
-            });
-          break;
-        case "WaitForEvent": {
-          if (!waitOn(op.id)) break;
-          const expiresAt = resolveDeadline(op.opts?.timeout, now);
-          next.push({
-            kind: "wait-timeout",
-            stepId: op.id,
-            attempt: 0,
-            runAt: expiresAt,
-            wait: {
-              kind: "event",
-              eventName: op.name ?? "",
-              expression: typeof op.opts?.if === "string" ? op.opts.if : null,
-              stepId: op.id,
-              correlationId: null,
-              expiresAt,
-            },
-          });
-          break;
-        }
-        case "InvokeFunction": {
-          if (op.id in run.steps || run.pending.has(op.id)) break;
-          const payload = (op.opts?.payload ?? {}) as {
-            data?: Record<string, unknown>;
-            v?: string;
-            meta?: unknown;
-          };
-          // The child's sessions: the payload's manual layer merged with the ones the SDK
-          // propagated from this run; a merge that breaks the limits fails the step (Go: final).
-          let meta: unknown;
-          try {
-            meta = resolveEventMeta(payload.meta);
-          } catch (error) {
-            if (!(error instanceof SessionsError)) throw error;
-            save(op.id, {
-              error: { name: "Error", message: `invalid step.invoke sessions: ${error.message}` },
-            });
-            break;
-          }
-          waitOn(op.id);
-          const expiresAt = resolveDeadline(op.opts?.timeout, now);
-          const correlationId = `${run.id}.${op.id}`;
-          next.push({
-            kind: "wait-timeout",
-            stepId: op.id,
-            attempt: 0,
-            runAt: expiresAt,
-            wait: {
-              kind: "invoke",
-              eventName: null,
-              expression: null,
-              stepId: op.id,
-              correlationId,
-              expiresAt,
-            },
-          });
-          invocations.push({
-            name: EVENTS.functionInvoked,
-            data: {
-              ...payload.data,
-              _inngest: {
-                fn_id: op.opts?.function_id,
-                correlation_id: correlationId,
-                source_fn_id: run.functionSlug,
-              },
-            },
-            ...(payload.v ? { v: payload.v } : {}),
-            ...(meta !== undefined ? { meta } : {}),
-          });
-          break;
-        }
-        case "RunComplete":
-          await this.finalize(run, "Completed", op.data ?? null);
-          return;
-        case "DiscoveryRequest":
-          // The SDK hands the run back (e.g. its maxRuntime ran out): discover again, as Go does.
-          discover = true;
-          break;
-        default:
-          this.config.log({ level: "warn", msg: "op.unsupported", run_id: run.id, op: op.op });
-          save(op.id, {
-            error: { name: "Error", message: `${op.op} is not supported by the embedded engine` },
-          });
-      }
     }
-
-    if ((saved || discover || active.length === 0) && (run.pending.size === 0 || race)) {
-      if (run.pending.size === 0) run.forceStepPlan = false;
-      next.push(this.discovery());
+    const { end } = plan;
+    if (end.kind === "retry") {
+      this.config.log({
+        level: "warn",
+        msg: "step.retry",
+        run_id: run.id,
+        step_id: end.opId,
+        attempt: item.attempt + 1,
+      });
+      const delay = end.retryAfterMs ?? this.backoffMs(item.attempt);
+      const retry: NewQueueItem = {
+        kind: "execute",
+        stepId: item.stepId,
+        attempt: item.attempt + 1,
+        runAt: now + delay,
+      };
+      await this.persist(run, { consumedQueueId: item.id, next: [retry] });
+      return;
     }
+    if (end.kind === "finalize") {
+      await this.finalize(run, end.status, end.output);
+      return;
+    }
+    const next = end.rediscover ? [...end.next, this.discovery()] : end.next;
+    if (end.stepPlanDone) run.forceStepPlan = false;
     // The invoke events go in the statement that stores their waits: the child always exists
     // once the wait does, and its completion always finds the wait.
-    await this.persist(run, { consumedQueueId: item.id, next, emit: invocations });
+    await this.persist(run, { consumedQueueId: item.id, next, emit: end.emit });
   }
 
   // ── priority and timeouts ────────────────────────────────────────────────────
@@ -2303,18 +1743,11 @@ export class InngestEngine {
 
   private scheduleCron(slug: string, expression: string, tick: Date) {
     if (this.stopped || this.closing) return;
-    const key = `${slug}|${expression}`;
-    clearTimeout(this.cronTimers.get(key));
-    const timer = setTimeout(
-      () => {
-        this.cronTimers.delete(key);
-        void this.fireCron(slug, expression, tick).catch((error: unknown) =>
-          this.logError("cron.failed", error, { function: slug }),
-        );
-      },
-      Math.min(Math.max(tick.getTime() - Date.now(), 0), 2_147_000_000),
-    );
-    this.cronTimers.set(key, timer);
+    this.cronTimers.arm(slug, expression, tick.getTime() - Date.now(), () => {
+      void this.fireCron(slug, expression, tick).catch((error: unknown) =>
+        this.logError("cron.failed", error, { function: slug }),
+      );
+    });
   }
 
   /**
@@ -2358,15 +1791,12 @@ export class InngestEngine {
     } catch (error) {
       this.dropPlan(plan);
       // Nothing was written, so the tick is still due: try it again shortly.
-      const key = `${slug}|${expression}`;
       if (!this.stopped && !this.closing) {
-        const retry = setTimeout(() => {
-          this.cronTimers.delete(key);
+        this.cronTimers.set(slug, expression, 1_000, () => {
           void this.fireCron(slug, expression, tick).catch((retryError: unknown) =>
             this.logError("cron.failed", retryError, { function: slug }),
           );
-        }, 1_000);
-        this.cronTimers.set(key, retry);
+        });
       }
       throw error;
     }
