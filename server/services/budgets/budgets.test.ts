@@ -12,6 +12,7 @@ import type { RunDispatcher, RunServiceDeps, StartRunInput } from "@/server/serv
 import { startRun } from "@/server/services/runs/runs";
 import { BudgetExceededError, getBudgetStatus, monthSpendMicros, updateBudget } from "./budgets";
 import { budgetMonthAt } from "@/lib/budgets";
+import { updateBudgetInput } from "@/lib/schemas/budgets";
 
 const { db } = openTestDatabase();
 const sent: string[] = [];
@@ -277,6 +278,33 @@ describe("the budget month", () => {
 });
 
 describe("updateBudget", () => {
+  it("refuses a limit the column cannot hold as a field error, and saves the largest it can", async () => {
+    const world = await createTenantWithSkill(db);
+    const tooLarge = updateBudgetInput.safeParse({
+      softLimitUsd: null,
+      hardLimitUsd: 100_000_000,
+      timezone: "UTC",
+    });
+    expect(tooLarge.success).toBe(false);
+    expect(tooLarge.error?.issues).toEqual([
+      expect.objectContaining({ path: ["hardLimitUsd"], message: "must be below 100,000,000" }),
+    ]);
+    const largest = updateBudgetInput.parse({
+      softLimitUsd: 99_999_999.999999,
+      hardLimitUsd: 99_999_999.999999,
+      timezone: "UTC",
+    });
+    await updateBudget(db, world.tenant.id, largest, {
+      actor: { type: "user", id: null },
+      origin: null,
+    });
+    const [saved] = await db
+      .select()
+      .from(tenantBudgets)
+      .where(eq(tenantBudgets.tenantId, world.tenant.id));
+    expect(saved?.hardLimitUsd).toBe("99999999.999999");
+  });
+
   it("saves the limits and zone with an audit entry of what changed, and refuses an unknown zone", async () => {
     const world = await createTenantWithSkill(db);
     const audit = { actor: { type: "user" as const, id: null }, origin: null };
