@@ -4,6 +4,7 @@ import { runEvents, skillRuns } from "@/server/db/schema";
 import { createQueuedRun, openTestDatabase } from "@/test/fixtures";
 import { ZERO_USAGE } from "@/server/agent/usage";
 import { recordUsage } from "./run-lifecycle";
+import { finishRun } from "./run-turn";
 import { cancelRun } from "./runs";
 import { failTimedOutRun } from "./run-timeouts";
 
@@ -80,6 +81,22 @@ describe("failTimedOutRun", () => {
       inputTokens: 1200,
       outputTokens: 300,
       costUsd: "0.012000",
+    });
+  });
+
+  it("keeps the usage of a turn that completes after its run timed out", async () => {
+    const ref = await runThat({ status: "running", ageSeconds: 601, engineRunId: ENGINE_RUN });
+    expect(await cancelledEngineRun(ref)).toBe("run_timeout");
+    const usage = { ...ZERO_USAGE, inputTokens: 50, outputTokens: 5, costUsd: "0.000028" };
+    expect(await finishRun(db, ref, { kind: "complete", markdown: "# Late", usage })).toBe(
+      "complete",
+    );
+    expect((await stateOf(ref.runId)).run).toMatchObject({
+      status: "failed",
+      failureCode: "run_timeout",
+      deliverable: null,
+      inputTokens: 50,
+      costUsd: "0.000028",
     });
   });
 
