@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
 import { missingAuthSecretProblem, missingEncryptionKeyProblem } from "./auth/secret-rule";
+import { readPriceFile } from "./agent/price-file";
 import { decodeEncryptionKey, ENCRYPTION_KEY_FORMAT } from "./crypto/encryption-key";
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -100,6 +101,22 @@ function productionSecretIssues(values: {
 }
 
 /**
+ * A price file that cannot be read or is no price table, found at startup rather than by the
+ * first run's turn after the model answered. Not during `next build`: the file is a runtime
+ * setting.
+ */
+function priceFileIssues(building: boolean, path: string | undefined) {
+  if (building || path === undefined) return [];
+  try {
+    readPriceFile(path);
+    return [];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [{ path: "SKILLRUN_MODEL_PRICES_FILE", message }];
+  }
+}
+
+/**
  * Every environment variable Skillrun reads, validated once. `.env.example` documents each.
  * The launcher (`scripts/launch.ts`) fills in DATABASE_URL, BETTER_AUTH_SECRET,
  * SKILLRUN_ENCRYPTION_KEY and BETTER_AUTH_URL for the app when they are not set, except the
@@ -176,7 +193,7 @@ export function validateEnv(phase: { building: boolean }) {
           appUrl: values.BETTER_AUTH_URL,
           secret: values.BETTER_AUTH_SECRET,
           key: values.SKILLRUN_ENCRYPTION_KEY,
-        });
+        }).concat(priceFileIssues(phase.building, values.SKILLRUN_MODEL_PRICES_FILE));
         for (const { path, message } of issues)
           context.addIssue({ code: "custom", path: [path], message });
       }),

@@ -19,8 +19,8 @@ const INTERACTIVE_SOURCES = ["manual", "api", "rerun"] as const satisfies Invoca
 const INTERACTIVE_PRIORITY_SECONDS = 600;
 /**
  * `priority.run`: interactive runs start ahead of a tenant's backlog of scheduled and webhook
- * runs waiting for its concurrency slots. An event without a source (older events; schedule
- * ticks and webhooks send none) gets no priority.
+ * runs waiting for its concurrency slots (a schedule's Run now is sent as `manual`, see
+ * `requestedSource`). Any other source, or none (older events), gets no priority.
  */
 const PRIORITY_EXPRESSION = `${INTERACTIVE_SOURCES.map((source) => `event.data.source == "${source}"`).join(" || ")} ? ${INTERACTIVE_PRIORITY_SECONDS} : 0`;
 

@@ -1,10 +1,13 @@
 import { z } from "zod";
 
-/** Dollars with at most 6 decimals (the columns' scale); null: no such limit. */
+/**
+ * Dollars with at most 6 decimals (the columns' scale); null: no such limit. The columns are
+ * numeric(14, 6), so the largest limit they hold is 99,999,999.999999.
+ */
 const limitUsd = z
   .number()
   .nonnegative("must be 0 or more")
-  .max(100_000_000, "must be at most 100,000,000")
+  .max(99_999_999.999999, "must be below 100,000,000")
   .nullable();
 
 export const updateBudgetInput = z

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { validateEnv } from "@/server/env-definition";
 import { costOf, hasPrice, priceOf, pricedModels, readPriceFile } from "./prices";
 
 const usage = {
@@ -70,5 +71,43 @@ describe("readPriceFile", () => {
     expect(() =>
       readPriceFile(fileWith('{"openai:gpt-4": {"input": -1, "output": 2, "extra": 1}}')),
     ).toThrow(/is not a price table/);
+  });
+});
+
+describe("the app's environment check of SKILLRUN_MODEL_PRICES_FILE", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  /** What validateEnv logs and throws with the variable set to `path`. */
+  function checkWith(path: string, building = false) {
+    vi.stubEnv("SKILLRUN_MODEL_PRICES_FILE", path);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      validateEnv({ building });
+      return null;
+    } catch (error) {
+      return { error, logged: JSON.stringify(errors.mock.calls) };
+    } finally {
+      errors.mockRestore();
+    }
+  }
+
+  it("stops the app at startup on a file it cannot use, naming the variable and the problem", () => {
+    const directory = mkdtempSync(join(tmpdir(), "prices-"));
+    const broken = join(directory, "prices.json");
+    writeFileSync(broken, "{ not json");
+    for (const path of [broken, join(directory, "missing.json")]) {
+      const refused = checkWith(path);
+      expect(refused?.error).toEqual(new Error("Invalid environment variables"));
+      expect(refused?.logged).toContain("SKILLRUN_MODEL_PRICES_FILE");
+      expect(refused?.logged).toContain(path);
+    }
+  });
+
+  it("accepts a price table, and leaves the file to runtime during `next build`", () => {
+    const directory = mkdtempSync(join(tmpdir(), "prices-"));
+    const table = join(directory, "prices.json");
+    writeFileSync(table, '{"openai-compatible:llama3": {"input": 0, "output": 0}}');
+    expect(checkWith(table)).toBeNull();
+    expect(checkWith(join(directory, "missing.json"), true)).toBeNull();
   });
 });

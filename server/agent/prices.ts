@@ -1,8 +1,9 @@
 import "server-only";
-import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { env } from "@/server/env";
+import { type Price, readPriceFile } from "./price-file";
 import type { TokenUsage } from "./usage";
+
+export { readPriceFile, type Price };
 
 /**
  * The one source of model prices: USD per million tokens by `provider:model`. The built-in
@@ -16,25 +17,6 @@ import type { TokenUsage } from "./usage";
  */
 export const BUILT_IN_PRICES_AS_OF = "2026-11-01";
 
-const price = z
-  .object({
-    input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
-    cacheRead: z.number().nonnegative().optional(),
-    cacheWrite: z.number().nonnegative().optional(),
-  })
-  .strict();
-export type Price = z.infer<typeof price>;
-const priceTable = z.record(z.string(), price).superRefine((table, context) => {
-  for (const model of Object.keys(table))
-    if (!/^[a-z][a-z0-9-]*:.+$/.test(model))
-      context.addIssue({
-        code: "custom",
-        path: [model],
-        message: `"${model}" is not provider:model, e.g. openai:gpt-4.1-mini`,
-      });
-});
-
 const BUILT_IN_PRICES: Record<string, Price> = {
   "openai:gpt-4.1": { input: 2, output: 8, cacheRead: 0.5 },
   "openai:gpt-4.1-mini": { input: 0.4, output: 1.6, cacheRead: 0.1 },
@@ -45,30 +27,6 @@ const BUILT_IN_PRICES: Record<string, Price> = {
   "anthropic:claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
   "anthropic:claude-opus-4-1": { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
 };
-
-/** A deployment's price file, checked: a file that cannot be read or parsed stops the app with its path. */
-export function readPriceFile(path: string): Record<string, Price> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new Error(
-      `SKILLRUN_MODEL_PRICES_FILE: ${path} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`SKILLRUN_MODEL_PRICES_FILE: ${path} is not JSON.`);
-  }
-  const result = priceTable.safeParse(parsed);
-  if (!result.success)
-    throw new Error(
-      `SKILLRUN_MODEL_PRICES_FILE: ${path} is not a price table: ${z.prettifyError(result.error)}`,
-    );
-  return result.data;
-}
 
 let prices: Record<string, Price> | null = null;
 /** The built-in table with the deployment's file over it, read once. */

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
   auditLog,
@@ -12,6 +12,7 @@ import type { RunDispatcher, RunServiceDeps, StartRunInput } from "@/server/serv
 import { startRun } from "@/server/services/runs/runs";
 import { BudgetExceededError, getBudgetStatus, monthSpendMicros, updateBudget } from "./budgets";
 import { budgetMonthAt } from "@/lib/budgets";
+import { updateBudgetInput } from "@/lib/schemas/budgets";
 
 const { db } = openTestDatabase();
 const sent: string[] = [];
@@ -83,6 +84,15 @@ async function worldWithHistory() {
   return world;
 }
 
+/** A promise the test opens. */
+function latch() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
 describe("the monthly hard limit", () => {
   it("refuses a start when the month's spend is exactly at the limit, and creates nothing", async () => {
     const world = await worldWithHistory();
@@ -126,6 +136,50 @@ describe("the monthly hard limit", () => {
     expect(await monthSpendMicros(db, world.tenant.id, budgetMonthAt("UTC", new Date()))).toBe(
       1_000_000,
     );
+  });
+
+  it("reserves a long turn for a skill without history, so concurrent first starts do not all pass", async () => {
+    const world = await createTenantWithSkill(db);
+    // No history: 100,000 in + 10,000 out at openai:gpt-4.1-mini is $0.056; one fits under $0.10.
+    await budget(world, { hard: "0.100000" });
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => startRun(deps, start(world))),
+    );
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const runs = await runsOf(world);
+    expect(runs.map((run) => run.reservedCostUsd)).toEqual(["0.056000"]);
+  });
+
+  it("checks a start against the limit saved while it waited for the tenant's lock", async () => {
+    const world = await worldWithHistory();
+    await budget(world, { hard: "10.000000" });
+    const locked = latch();
+    const release = latch();
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:budget:${world.tenant.id}`}, 0))`,
+      );
+      locked.open();
+      await release.opened;
+    });
+    await locked.opened;
+    const starting = startRun(deps, start(world)).catch((error: unknown) => error);
+    // The start has read the $10 limit and now waits for the lock.
+    for (;;) {
+      const waiting = await db.execute<{ count: number }>(
+        sql`select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`,
+      );
+      if (waiting[0]?.count) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await db
+      .update(tenantBudgets)
+      .set({ hardLimitUsd: "0.300000" })
+      .where(eq(tenantBudgets.tenantId, world.tenant.id));
+    release.open();
+    await holder;
+    expect(await starting).toBeInstanceOf(BudgetExceededError);
+    expect(await runsOf(world)).toHaveLength(3);
   });
 
   it("counts a finished run's cost instead of its reservation, and nothing for an unbudgeted tenant", async () => {
@@ -224,6 +278,33 @@ describe("the budget month", () => {
 });
 
 describe("updateBudget", () => {
+  it("refuses a limit the column cannot hold as a field error, and saves the largest it can", async () => {
+    const world = await createTenantWithSkill(db);
+    const tooLarge = updateBudgetInput.safeParse({
+      softLimitUsd: null,
+      hardLimitUsd: 100_000_000,
+      timezone: "UTC",
+    });
+    expect(tooLarge.success).toBe(false);
+    expect(tooLarge.error?.issues).toEqual([
+      expect.objectContaining({ path: ["hardLimitUsd"], message: "must be below 100,000,000" }),
+    ]);
+    const largest = updateBudgetInput.parse({
+      softLimitUsd: 99_999_999.999999,
+      hardLimitUsd: 99_999_999.999999,
+      timezone: "UTC",
+    });
+    await updateBudget(db, world.tenant.id, largest, {
+      actor: { type: "user", id: null },
+      origin: null,
+    });
+    const [saved] = await db
+      .select()
+      .from(tenantBudgets)
+      .where(eq(tenantBudgets.tenantId, world.tenant.id));
+    expect(saved?.hardLimitUsd).toBe("99999999.999999");
+  });
+
   it("saves the limits and zone with an audit entry of what changed, and refuses an unknown zone", async () => {
     const world = await createTenantWithSkill(db);
     const audit = { actor: { type: "user" as const, id: null }, origin: null };

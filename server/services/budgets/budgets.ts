@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { auditChanges } from "@/lib/audit-changes";
 import { budgetMonthAt, formatUsd, type BudgetMonth } from "@/lib/budgets";
 import type { BudgetThreshold } from "@/lib/enums";
@@ -9,7 +9,7 @@ import type { Database, Transaction } from "@/server/db/client";
 import { budgetThresholdCrossings, skillRuns, tenantBudgets } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
-import { agentModel, estimateForModel } from "./cost-estimate";
+import { agentModel, estimateForModel, reservationUsd } from "./cost-estimate";
 
 /** Money is compared in whole micro-dollars (the columns' scale), never as floats. */
 const toMicros = (usd: number | string) => Math.round(Number(usd) * 1_000_000);
@@ -57,24 +57,34 @@ const budgetOf = (row: typeof tenantBudgets.$inferSelect): Budget | null =>
  * What the month has cost the tenant so far, in micro-dollars: each run created in the month
  * counts its cost once it has one, and its reservation while it is queued or running (an
  * unbudgeted start reserved nothing). A run that ended without a cost counts nothing.
+ *
+ * Two sums, so the month's many finished runs are read from skill_runs_dashboard_idx alone (an
+ * index-only scan: it holds tenant, created_at and cost_usd) and only the few queued or running
+ * ones are fetched from the table for their reservation (skill_runs_status_idx).
  */
 export async function monthSpendMicros(
   db: Database | Transaction,
   tenantId: string,
   month: BudgetMonth,
 ): Promise<number> {
-  const [row] = await db
-    .select({
-      spent: sql<string>`coalesce(sum(coalesce(${skillRuns.costUsd}, case when ${skillRuns.status} in ('queued', 'running') then ${skillRuns.reservedCostUsd} end)), 0)::text`,
-    })
+  const inMonth = and(
+    eq(skillRuns.tenantId, tenantId),
+    gte(skillRuns.createdAt, month.start),
+    lt(skillRuns.createdAt, month.end),
+  );
+  const costs = db
+    .select({ sum: sql`coalesce(sum(${skillRuns.costUsd}), 0)` })
+    .from(skillRuns)
+    .where(inMonth);
+  const reservations = db
+    .select({ sum: sql`coalesce(sum(${skillRuns.reservedCostUsd}), 0)` })
     .from(skillRuns)
     .where(
-      and(
-        eq(skillRuns.tenantId, tenantId),
-        gte(skillRuns.createdAt, month.start),
-        lt(skillRuns.createdAt, month.end),
-      ),
+      and(inMonth, inArray(skillRuns.status, ["queued", "running"]), isNull(skillRuns.costUsd)),
     );
+  const [row] = await db.execute<{ spent: string }>(
+    sql`select ((${costs}) + (${reservations}))::text as spent`,
+  );
   return toMicros(row?.spent ?? 0);
 }
 
@@ -108,9 +118,15 @@ export type BudgetVerdict = { reservedCostUsd: string | null } | { error: Budget
  * Admits a tenant's starts in order against its month. The invariant, under the tenant's budget
  * lock (see `withinBudgets`): a run is admitted only if the month's spend — costs of finished
  * runs plus the reservations of queued and running ones — is below the hard limit and stays at or
- * below it with the run's own reservation (its estimate's p90, 0 without priced history) added;
- * the reservation is written on the run in the same transaction, so the next start sees it.
- * Reaching the soft limit records its crossing once a month.
+ * below it with the run's own reservation (`reservationUsd`: its estimate's p90, else a long
+ * turn at the model's price, 0 for an unpriced model) added; the reservation is written on the
+ * run in the same transaction, so the next start sees it. Reaching the soft limit records its
+ * crossing once a month.
+ *
+ * So admission is exact against reservations, and the month's final cost stays within the hard
+ * limit exactly when every admitted run costs at most its reservation. A run costing more (above
+ * its skill's p90, or a first run longer than the no-history turn) can take the month past the
+ * limit by that excess; the next start then sees the real cost and is refused.
  */
 async function admitForTenant(
   tx: Transaction,
@@ -135,7 +151,7 @@ async function admitForTenant(
     if (reservation === undefined) {
       const agent = start.agentId ? await agentModel(tx, tenantId, start.agentId) : null;
       const estimate = await estimateForModel(tx, tenantId, start.skillId, agent?.model ?? null);
-      reservation = toMicros(estimate.p90Usd ?? 0);
+      reservation = toMicros(reservationUsd(estimate));
       estimates.set(key, reservation);
     }
     if (hard !== null && (spent >= hard || spent + reservation > hard)) {
@@ -170,13 +186,28 @@ async function admitForTenant(
   return verdicts;
 }
 
+/** The tenants' budgets that set a limit, by tenant. */
+async function budgetsOf(db: Database | Transaction, tenantIds: string[]) {
+  const rows = tenantIds.length
+    ? await db.select().from(tenantBudgets).where(inArray(tenantBudgets.tenantId, tenantIds))
+    : [];
+  return new Map(
+    rows.flatMap((row) => {
+      const budget = budgetOf(row);
+      return budget ? [[row.tenantId, budget] as const] : [];
+    }),
+  );
+}
+
 /**
- * Runs `insert` with each start's budget verdict, in one transaction with the checks: every
- * budgeted tenant's lock (`pg_advisory_xact_lock`, taken in tenant order so two callers never
- * wait on each other) is held until the caller's transaction ends, so concurrent starts of a
- * tenant are admitted one after another and each sees the reservations of those before it.
- * Tenants without a budget take no lock and reserve nothing; when no start has one, `insert`
- * runs on `db` as it is, without a transaction of its own.
+ * Runs `insert` with each start's budget verdict, in one transaction with the checks: each
+ * start's tenant's lock (`pg_advisory_xact_lock`, taken in tenant order so two callers never
+ * wait on each other) is held until the caller's transaction ends, and the budgets are read under
+ * the locks, so concurrent starts of a tenant are admitted one after another and each sees the
+ * reservations of those before it and the limits saved before it took the lock. Tenants without
+ * a budget reserve nothing; when no start's tenant had one at a first read, `insert` runs on `db`
+ * as it is, without a transaction or lock (a start racing a tenant's first budget counts as
+ * started just before it).
  */
 export async function withinBudgets<Result>(
   db: Database | Transaction,
@@ -185,28 +216,23 @@ export async function withinBudgets<Result>(
   now = new Date(),
 ): Promise<Result> {
   const tenantIds = [...new Set(starts.map((start) => start.tenantId))].sort();
-  const rows = tenantIds.length
-    ? await db.select().from(tenantBudgets).where(inArray(tenantBudgets.tenantId, tenantIds))
-    : [];
-  const budgets = new Map(
-    rows.flatMap((row) => {
-      const budget = budgetOf(row);
-      return budget ? [[row.tenantId, budget] as const] : [];
-    }),
-  );
-  if (budgets.size === 0)
+  if ((await budgetsOf(db, tenantIds)).size === 0)
     return insert(
       db,
       starts.map(() => ({ reservedCostUsd: null })),
     );
   return db.transaction(async (tx) => {
+    for (const tenantId of tenantIds)
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:budget:${tenantId}`}, 0))`,
+      );
+    // Read again under the locks: a limit saved since the read above (lowered, or another
+    // tenant's first) holds for these starts.
+    const budgets = await budgetsOf(tx, tenantIds);
     const verdicts: BudgetVerdict[] = starts.map(() => ({ reservedCostUsd: null }));
     for (const tenantId of tenantIds) {
       const budget = budgets.get(tenantId);
       if (!budget) continue;
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:budget:${tenantId}`}, 0))`,
-      );
       const indexes = starts.flatMap((start, index) =>
         start.tenantId === tenantId ? [index] : [],
       );

@@ -71,6 +71,27 @@ async function recentUsage(db: Database | Transaction, tenantId: string, skillId
     .limit(ESTIMATE_SAMPLE_RUNS);
 }
 
+/**
+ * What a start of a skill without priced history reserves against a budget: a long turn's tokens
+ * (100,000 in, 10,000 out) at the model's price, about $0.06 at openai:gpt-4.1-mini. Not 0, so
+ * concurrent first starts near the hard limit cannot overshoot it without bound. An unpriced
+ * model reserves nothing: its runs never cost anything.
+ */
+export const NO_HISTORY_RESERVATION_TOKENS = {
+  inputTokens: 100_000,
+  outputTokens: 10_000,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+};
+
+/** A start's reservation in USD: its estimate's p90, else the no-history reservation. */
+export function reservationUsd(estimate: CostEstimate): number {
+  if (estimate.p90Usd !== null) return estimate.p90Usd;
+  const price = estimate.model ? priceOf(estimate.model) : null;
+  return price ? costAt(price, NO_HISTORY_RESERVATION_TOKENS) : 0;
+}
+
 /** The estimate for a model and a skill, from the skill's recent runs. */
 export async function estimateForModel(
   db: Database | Transaction,

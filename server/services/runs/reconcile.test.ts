@@ -3,7 +3,7 @@ import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { reconcileRuns, type ReconcileOptions } from "./reconcile";
 import { RUN_REQUESTED } from "@/inngest/events";
 import type { RunDispatcher } from "./runs";
@@ -36,7 +36,9 @@ afterAll(async () => {
 
 /** The run-requested events the engine received for these runs. */
 async function requestedEvents(runIds: string[]) {
-  const rows = await db.execute<{ payload: { id: string; data: { runId: string } } }>(
+  const rows = await db.execute<{
+    payload: { id: string; data: { runId: string; source?: string } };
+  }>(
     sql`select payload from inngest_engine.events where name = ${RUN_REQUESTED} and payload -> 'data' ->> 'runId' in (${sql.join(
       runIds.map((id) => sql`${id}`),
       sql`, `,
@@ -102,7 +104,7 @@ describe("reconcileRuns", () => {
     expect(await requestedEvents([late!])).toEqual([
       expect.objectContaining({
         id: `${late}:resend`,
-        data: { runId: late, tenantId: expect.any(String) },
+        data: { runId: late, tenantId: expect.any(String), source: "manual" },
       }),
     ]);
 
@@ -115,6 +117,27 @@ describe("reconcileRuns", () => {
       .where(eq(runEvents.runId, stale!))
       .orderBy(asc(runEvents.id));
     expect(staleEvents.map((event) => event.type)).toEqual(["failed"]);
+  });
+
+  it("resends a run with its source, a schedule's Run now as manual so it keeps its priority", async () => {
+    const [tick, runNow] = await insertRuns([
+      { status: "queued", createdAt: minutesAgo(3) },
+      { status: "queued", createdAt: minutesAgo(3) },
+    ]);
+    const user = await createUser(db);
+    await db.update(skillRuns).set({ source: "schedule" }).where(eq(skillRuns.id, tick!));
+    await db
+      .update(skillRuns)
+      .set({ source: "schedule", invokerUserId: user.id })
+      .where(eq(skillRuns.id, runNow!));
+    await reconcileRuns({ db, dispatcher }, OPTIONS);
+    const sources = Object.fromEntries(
+      (await requestedEvents([tick!, runNow!])).map((event) => [
+        event.data.runId,
+        event.data.source,
+      ]),
+    );
+    expect(sources).toEqual({ [tick!]: "schedule", [runNow!]: "manual" });
   });
 
   it("is safe when two ticks overlap: every run fails once and is resent at most once", async () => {

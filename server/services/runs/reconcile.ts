@@ -1,9 +1,9 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { runEvents, skillRuns } from "@/server/db/schema";
-import type { FailureCode } from "@/server/db/schema/enums";
+import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { RUN_REQUESTED } from "@/inngest/events";
-import type { RunServiceDeps } from "./runs";
+import { requestedSource, type RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
   /** A run `running` longer than this failed somewhere unseen (always longer than any turn timeout). */
@@ -117,15 +117,25 @@ export async function reconcileRuns(
       sql`select pg_try_advisory_xact_lock(hashtext('skillrun:reconcile-resend')) as acquired`,
     );
     if (!lock?.acquired) return [];
-    return tx.execute<{ run_id: string; tenant_id: string }>(sql`
-      insert into ${runEvents} (run_id, tenant_id, type, payload)
-      select ${skillRuns.id}, ${skillRuns.tenantId}, 'dispatch_resent', '{}'::jsonb from ${skillRuns}
-      where ${skillRuns.status} = 'queued'
-        and ${skillRuns.createdAt} < ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
-        and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
-        and ${tenantQueueStalled(now, options)}
-      order by ${skillRuns.createdAt} limit ${options.batchSize}
-      returning run_id, tenant_id`);
+    return tx.execute<{
+      run_id: string;
+      tenant_id: string;
+      source: InvocationSource;
+      invoker_user_id: string | null;
+    }>(sql`
+      with resent as (
+        insert into ${runEvents} (run_id, tenant_id, type, payload)
+        select ${skillRuns.id}, ${skillRuns.tenantId}, 'dispatch_resent', '{}'::jsonb from ${skillRuns}
+        where ${skillRuns.status} = 'queued'
+          and ${skillRuns.createdAt} < ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
+          and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
+          and ${tenantQueueStalled(now, options)}
+        order by ${skillRuns.createdAt} limit ${options.batchSize}
+        returning run_id, tenant_id
+      )
+      select resent.run_id, resent.tenant_id, r.source, r.invoker_user_id
+      from resent join ${skillRuns} r on r.id = resent.run_id
+      order by r.created_at`);
   });
 
   const resent: string[] = [];
@@ -135,7 +145,12 @@ export async function reconcileRuns(
       .send({
         name: RUN_REQUESTED,
         id: `${run.run_id}:resend`,
-        data: { runId: run.run_id, tenantId: run.tenant_id },
+        // With its source, so a resent interactive run keeps its priority.
+        data: {
+          runId: run.run_id,
+          tenantId: run.tenant_id,
+          source: requestedSource({ source: run.source, invokerUserId: run.invoker_user_id }),
+        },
       })
       .then(() => resent.push(run.run_id))
       .catch((error: unknown) =>

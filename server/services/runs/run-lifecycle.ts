@@ -251,8 +251,9 @@ export async function failCrashedRun(
 
 /**
  * Usage of a turn that ended otherwise (e.g. cancelled), without changing the status: only
- * for a run of this tenant that is cancelled or still running, and only once, so a late or
- * repeated write never resets what a turn recorded.
+ * for a run of this tenant that is cancelled, failed or still running, and only once, so a late
+ * or repeated write never resets what a turn recorded. Failed counts: a run failed under its
+ * turn (run_timeout, stale_running) still spent the tokens the aborted turn reports.
  */
 export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage): Promise<boolean> {
   const rows = await db
@@ -261,7 +262,7 @@ export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage):
     .where(
       and(
         whereRun(ref),
-        inArray(skillRuns.status, ["running", "cancelled"]),
+        inArray(skillRuns.status, ["running", "cancelled", "failed"]),
         isNull(skillRuns.inputTokens),
       ),
     )

@@ -2,6 +2,9 @@ import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { createQueuedRun, openTestDatabase } from "@/test/fixtures";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import { recordUsage } from "./run-lifecycle";
+import { finishRun } from "./run-turn";
 import { cancelRun } from "./runs";
 import { failTimedOutRun } from "./run-timeouts";
 
@@ -63,6 +66,37 @@ describe("failTimedOutRun", () => {
     expect((await stateOf(ref.runId)).run).toMatchObject({
       status: "failed",
       failureCode: "run_timeout",
+    });
+  });
+
+  it("keeps the tokens and cost the aborted turn of a timed-out run records afterwards, once", async () => {
+    const ref = await runThat({ status: "running", ageSeconds: 601, engineRunId: ENGINE_RUN });
+    expect(await cancelledEngineRun(ref)).toBe("run_timeout");
+    const spent = { ...ZERO_USAGE, inputTokens: 1200, outputTokens: 300, costUsd: "0.012000" };
+    expect(await recordUsage(db, ref, spent)).toBe(true);
+    expect(await recordUsage(db, ref, { ...ZERO_USAGE, costUsd: "0.000000" })).toBe(false);
+    expect((await stateOf(ref.runId)).run).toMatchObject({
+      status: "failed",
+      failureCode: "run_timeout",
+      inputTokens: 1200,
+      outputTokens: 300,
+      costUsd: "0.012000",
+    });
+  });
+
+  it("keeps the usage of a turn that completes after its run timed out", async () => {
+    const ref = await runThat({ status: "running", ageSeconds: 601, engineRunId: ENGINE_RUN });
+    expect(await cancelledEngineRun(ref)).toBe("run_timeout");
+    const usage = { ...ZERO_USAGE, inputTokens: 50, outputTokens: 5, costUsd: "0.000028" };
+    expect(await finishRun(db, ref, { kind: "complete", markdown: "# Late", usage })).toBe(
+      "complete",
+    );
+    expect((await stateOf(ref.runId)).run).toMatchObject({
+      status: "failed",
+      failureCode: "run_timeout",
+      deliverable: null,
+      inputTokens: 50,
+      costUsd: "0.000028",
     });
   });
 

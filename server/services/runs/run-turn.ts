@@ -315,19 +315,21 @@ export async function finishRun(
     await failRun(db, ref, { code: "agent_crashed", reason: UNREADABLE_TURN_REASON });
     return "unreadable";
   }
+  let ended = false;
   if (outcome.kind === "complete")
-    await completeRun(db, ref, {
+    ended = await completeRun(db, ref, {
       markdown: outcome.markdown,
       masked: outcome.masked,
       usage: outcome.usage,
     });
   else if (outcome.kind === "failed")
-    await failRun(db, ref, {
+    ended = await failRun(db, ref, {
       code: outcome.code,
       reason: outcome.reason,
       usage: outcome.usage,
       detail: outcome.detail,
     });
-  else await recordUsage(db, ref, outcome.usage);
+  // A run that ended under the turn (run_timeout, stale_running, cancelled) still keeps its usage.
+  if (!ended) await recordUsage(db, ref, outcome.usage);
   return outcome.kind;
 }

@@ -511,6 +511,17 @@ async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | 
 }
 
 /**
+ * The `source` a run's requested event carries, which run-skill's priority reads: the run's own,
+ * except that a schedule's run a person started with Run now (it has an invoking user) is sent
+ * as `manual`, since someone is waiting for it. The run keeps `schedule` as its recorded source.
+ */
+export const requestedSource = (run: {
+  source: InvocationSource;
+  invokerUserId: string | null;
+}): InvocationSource =>
+  run.source === "schedule" && run.invokerUserId !== null ? "manual" : run.source;
+
+/**
  * Sends a created, still queued run to the engine; a failed send fails the run visibly. With its
  * `source`, so run-skill starts an interactive run ahead of the tenant's unattended backlog.
  */

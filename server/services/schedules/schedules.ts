@@ -15,7 +15,12 @@ import { agents, scheduleSlots, schedules, skillRuns, skills } from "@/server/db
 import type { AuditAction } from "@/server/db/schema/enums";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { InputsInvalidError } from "@/server/services/runs/run-errors";
-import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import {
+  createRun,
+  dispatchCreatedRun,
+  requestedSource,
+  type RunServiceDeps,
+} from "@/server/services/runs/runs";
 import { ServiceError } from "@/server/services/errors";
 import { checkRunTarget } from "@/server/services/runs/run-target";
 import { skillProblemOf } from "@/server/services/catalog/skill-readiness";
@@ -395,6 +400,11 @@ export async function runScheduleNow(
     return created;
   });
   // After commit: the function must find the run it is asked to execute.
-  await dispatchCreatedRun(deps, started.run, scope.tenantId);
+  await dispatchCreatedRun(
+    deps,
+    started.run,
+    scope.tenantId,
+    requestedSource({ source: "schedule", invokerUserId: scope.userId }),
+  );
   return started;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
@@ -183,6 +183,13 @@ describe("schedules router", () => {
       scheduleId: id,
       inputs: { topic: "Sales", day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
     });
+    // A person is waiting: the engine gets it as a manual start, so it goes ahead of the backlog.
+    const requested = await db.execute<{ data: unknown }>(
+      sql`select payload -> 'data' as data from inngest_engine.events where payload -> 'data' ->> 'runId' = ${runId}`,
+    );
+    expect(requested.map((event) => event.data)).toEqual([
+      { runId, tenantId: tenant.id, source: "manual" },
+    ]);
     expect(await operator.schedules.slots({ scheduleId: id })).toMatchObject([
       { outcome: "fired", run: { id: runId, status: "queued" } },
     ]);
