@@ -5,8 +5,7 @@
  * hands out as `ctx.qi_id`, and which ops a checkpoint saves.
  */
 import { z } from "zod";
-import { DEFER_OPS } from "./defer";
-import type { Op } from "./protocol";
+import { LAZY_OPS, type Op } from "./protocol";
 
 /** What `InngestApi.checkpointStepsAsync` (inngest@4.24) posts. */
 export const checkpointBodySchema = z.object({
@@ -63,7 +62,7 @@ export function planCheckpoint(ops: readonly CheckpointOp[]): CheckpointPlan {
   const seen = new Set<string>();
   for (const op of ops) {
     if (IGNORED_OPS.has(op.op)) continue;
-    if (DEFER_OPS.has(op.op)) {
+    if (LAZY_OPS.has(op.op)) {
       defers.push(op);
       continue;
     }

@@ -18,7 +18,6 @@ const MAX_DEFER_INPUT_AGGREGATE_BYTES = 4 * 1024 * 1024;
 const MAX_DEFER_META_BYTES = 32 * 1024;
 
 export const DEFERRED_SCHEDULE_EVENT = "inngest/deferred.schedule";
-export const DEFER_OPS = new Set(["DeferAdd", "DeferAbort"]);
 
 export type DeferStatus = "AfterRun" | "Aborted" | "Rejected";
 export type DeferRecord = {

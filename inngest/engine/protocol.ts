@@ -53,6 +53,7 @@ export const EVENTS = {
 
 /** The id the SDK gives its terminal op (`sha1("complete")`). */
 export const COMPLETE_OP_ID = "0737c22d3bfae812339732d14d8c7dbd6dc4e09c";
+/** `step.defer()`'s ops: recorded on the run (defer.ts), never a step to execute. */
 export const LAZY_OPS = new Set(["DeferAdd", "DeferAbort"]);
 export const DEFAULT_RETRIES = 4;
 export const DISCOVERY_STEP = "step";
