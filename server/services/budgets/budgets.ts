@@ -111,6 +111,8 @@ export type BudgetedStart = {
   skillId: string;
   agentId: string | null;
   bornFailed: boolean;
+  /** Whether the tenant had a budget with a limit when the start was planned (read with its skill). */
+  tenantBudgeted: boolean;
 };
 export type BudgetVerdict = { reservedCostUsd: string | null } | { error: BudgetExceededError };
 
@@ -205,9 +207,10 @@ async function budgetsOf(db: Database | Transaction, tenantIds: string[]) {
  * wait on each other) is held until the caller's transaction ends, and the budgets are read under
  * the locks, so concurrent starts of a tenant are admitted one after another and each sees the
  * reservations of those before it and the limits saved before it took the lock. Tenants without
- * a budget reserve nothing; when no start's tenant had one at a first read, `insert` runs on `db`
- * as it is, without a transaction or lock (a start racing a tenant's first budget counts as
- * started just before it).
+ * a budget reserve nothing; when no start's tenant had one as its target was read
+ * (`tenantBudgeted`, read in the same statement as its skill, so an unbudgeted start costs no
+ * statement here), `insert` runs on `db` as it is, without a transaction or lock (a start racing
+ * a tenant's first budget counts as started just before it).
  */
 export async function withinBudgets<Result>(
   db: Database | Transaction,
@@ -216,7 +219,7 @@ export async function withinBudgets<Result>(
   now = new Date(),
 ): Promise<Result> {
   const tenantIds = [...new Set(starts.map((start) => start.tenantId))].sort();
-  if ((await budgetsOf(db, tenantIds)).size === 0)
+  if (!starts.some((start) => start.tenantBudgeted))
     return insert(
       db,
       starts.map(() => ({ reservedCostUsd: null })),
@@ -226,7 +229,7 @@ export async function withinBudgets<Result>(
       await tx.execute(
         sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:budget:${tenantId}`}, 0))`,
       );
-    // Read again under the locks: a limit saved since the read above (lowered, or another
+    // Read again under the locks: a limit saved since the targets were read (lowered, or another
     // tenant's first) holds for these starts.
     const budgets = await budgetsOf(tx, tenantIds);
     const verdicts: BudgetVerdict[] = starts.map(() => ({ reservedCostUsd: null }));

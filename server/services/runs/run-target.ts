@@ -1,7 +1,7 @@
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { InputsSchema } from "@/lib/skill-inputs";
 import type { Database, Transaction } from "@/server/db/client";
-import { agents, agentSkills, skills } from "@/server/db/schema";
+import { agents, agentSkills, skills, tenantBudgets } from "@/server/db/schema";
 import { ownSkillFirst, skillVisibleTo } from "@/server/services/catalog/skills";
 
 /**
@@ -24,6 +24,8 @@ export type RunTarget = {
   agentId: string | null;
   agentName: string | null;
   agentHasSkill: boolean;
+  /** Whether the tenant had a budget with a limit when the target was read (see `withinBudgets`). */
+  tenantBudgeted: boolean;
 };
 
 /** Whether the `agents` row in scope may run this skill (it is among the agent's skills). */
@@ -98,11 +100,16 @@ async function lookUpTargets<Request extends RunTargetRequest>(
       agent_id: string | null;
       agent_name: string | null;
       agent_has_skill: boolean;
+      tenant_budgeted: boolean;
     }
   >(sql`
     select request.position, skill.id as skill_id, skill.name as skill_name, skill.version_hash,
       skill.inputs_schema, agent.id as agent_id, agent.name as agent_name,
-      coalesce(agent.has_skill, false) as agent_has_skill
+      coalesce(agent.has_skill, false) as agent_has_skill,
+      exists (
+        select 1 from ${tenantBudgets} where ${tenantBudgets.tenantId} = request.tenant_id
+          and (${tenantBudgets.softLimitUsd} is not null or ${tenantBudgets.hardLimitUsd} is not null)
+      ) as tenant_budgeted
     from (values ${sql.join(values, sql`, `)}) as request(position, tenant_id, skill_id, skill_slug, agent_id)
     left join lateral (
       ${sql.join(skillLookups, sql` union all `)}
@@ -135,6 +142,7 @@ async function lookUpTargets<Request extends RunTargetRequest>(
       agentId: row.agent_id,
       agentName: row.agent_name,
       agentHasSkill: row.agent_has_skill,
+      tenantBudgeted: row.tenant_budgeted,
     };
     return [{ request, target }];
   });

@@ -146,6 +146,7 @@ type PlannedRun = {
   inputs: Record<string, unknown>;
   agentId: string | null;
   bornFailed: { code: "no_agent" | "skill_not_enabled"; reason: string } | null;
+  tenantBudgeted: boolean;
   /** What the tenant's budget set aside for the run (see `withinBudgets`); null: unbudgeted. */
   reservedCostUsd?: string | null;
 };
@@ -155,6 +156,7 @@ const budgetedStart = (planned: PlannedRun & { input: StartRunInput }): Budgeted
   skillId: planned.skill.id,
   agentId: planned.agentId,
   bornFailed: planned.bornFailed !== null,
+  tenantBudgeted: planned.tenantBudgeted,
 });
 
 /**
@@ -187,6 +189,7 @@ function planRun(
     inputs: validated.inputs,
     agentId: target.agentId,
     bornFailed: refusal ? { code: refusal.code, reason: refusal.message } : null,
+    tenantBudgeted: target.tenantBudgeted,
   };
 }
 
