@@ -68,7 +68,6 @@ import {
 import {
   emptyIngestPlan,
   ingestKeys,
-  ingestParts,
   invokeResultOf,
   type IngestOutcome,
   type IngestPlan,
@@ -76,7 +75,29 @@ import {
 } from "./ingest-statement";
 import { SessionsError, resolveEventMeta } from "./sessions";
 import { appRequest } from "./signing";
-import { SCHEMA, type Sql } from "./store";
+import type { Sql } from "./store";
+import {
+  advanceCron,
+  consumeWait,
+  pruneHistory,
+  requeueInterrupted,
+  selectAppChecksum,
+  selectAppCrons,
+  selectCrons,
+  selectFunctions,
+  selectInterruptedItems,
+  selectQueuedItems,
+  selectRun,
+  selectRunningRunIds,
+  selectRunStatus,
+  selectSingletonRuns,
+  selectTimedRuns,
+  selectWaitedNames,
+  selectWaitsFor,
+  storeApp,
+  takeWait,
+  unleaseUnsent,
+} from "./engine-store";
 import {
   EngineStoppedError,
   EventValidationError,
@@ -87,10 +108,8 @@ import {
   type EnginePlan,
   type NewQueueItem,
   type QueueItem,
-  type QueueKind,
   type RegisteredFunction,
   type RunCandidate,
-  type RunRow,
   type RunState,
 } from "./engine-types";
 import {
@@ -115,9 +134,6 @@ export {
   type EngineLogLine,
 } from "./engine-types";
 export { nextCronTick } from "./cron-schedule";
-
-// JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
-// would make postgres.js encode the already-encoded string a second time.
 
 /**
  * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
@@ -214,10 +230,7 @@ export class InngestEngine {
   // ── lifecycle ────────────────────────────────────────────────────────────────
 
   async recover(): Promise<void> {
-    const rows = await this.sql<
-      { slug: string; app_name: string; version: number; config: FunctionConfig }[]
-    >`
-      select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
+    const rows = await selectFunctions(this.sql);
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
     await this.recoverSingletons();
     await this.recoverDeadlines();
@@ -226,12 +239,7 @@ export class InngestEngine {
     // the app may still be running it: its item waits out the grace before it is dispatched
     // again, and a checkpoint from it meanwhile is saved and resets the attempts (see
     // checkpoint()); an item past its attempts is failed only when it comes due (execute()).
-    const interrupted = await this.sql<
-      { id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]
-    >`
-      select q.id, q.run_id, q.step_id, q.attempt, r.max_attempts
-      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
-      where q.leased_at is not null and r.status = 'Running'`;
+    const interrupted = await selectInterruptedItems(this.sql);
     for (const item of interrupted) {
       if (this.config.checkpointing) {
         const retrying = item.attempt + 1 < item.max_attempts;
@@ -239,9 +247,7 @@ export class InngestEngine {
           retrying ? this.backoffMs(item.attempt) : 0,
           this.config.interruptedRequestGraceMs,
         );
-        await this.sql`update ${this.sql(SCHEMA)}.queue
-          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + delayMs)}
-          where id = ${item.id}`;
+        await requeueInterrupted(this.sql, item.id, new Date(Date.now() + delayMs));
         this.config.log({
           level: "warn",
           msg: "step.interrupted",
@@ -251,9 +257,11 @@ export class InngestEngine {
           grace_ms: delayMs,
         });
       } else if (item.attempt + 1 < item.max_attempts) {
-        await this.sql`update ${this.sql(SCHEMA)}.queue
-          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + this.backoffMs(item.attempt))}
-          where id = ${item.id}`;
+        await requeueInterrupted(
+          this.sql,
+          item.id,
+          new Date(Date.now() + this.backoffMs(item.attempt)),
+        );
         this.config.log({
           level: "warn",
           msg: "step.interrupted",
@@ -276,20 +284,7 @@ export class InngestEngine {
       }
     }
 
-    const queued = await this.sql<
-      {
-        id: string;
-        run_id: string;
-        kind: QueueKind;
-        step_id: string;
-        attempt: number;
-        wait_id: string | null;
-        run_at: Date;
-      }[]
-    >`
-      select q.id, q.run_id, q.kind, q.step_id, q.attempt, q.wait_id, q.run_at
-      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
-      where q.leased_at is null and r.status = 'Running' order by q.id`;
+    const queued = await selectQueuedItems(this.sql);
     for (const row of queued) {
       this.schedule({
         id: Number(row.id),
@@ -302,8 +297,7 @@ export class InngestEngine {
       });
     }
 
-    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
-      select function_slug, expression, next_tick from ${this.sql(SCHEMA)}.crons`;
+    const crons = await selectCrons(this.sql);
     for (const cron of crons)
       this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
     await this.refreshWaitedNames();
@@ -332,9 +326,7 @@ export class InngestEngine {
     }
     const unsent = [...this.unsent.keys()];
     this.unsent.clear();
-    if (unsent.length > 0)
-      await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = null
-        where id = any(${unsent}::bigint[]) and leased_at is not null`;
+    if (unsent.length > 0) await unleaseUnsent(this.sql, unsent);
     this.stopped = true;
   }
 
@@ -378,38 +370,10 @@ export class InngestEngine {
   ): Promise<{ modified: boolean }> {
     if (!appName) throw new EventValidationError("appName is required");
     const checksum = createHash("sha256").update(JSON.stringify({ url, configs })).digest("hex");
-    const [existing] = await this.sql<{ checksum: string }[]>`
-      select checksum from ${this.sql(SCHEMA)}.apps where name = ${appName}`;
-    if (existing?.checksum === checksum) return { modified: false };
+    if ((await selectAppChecksum(this.sql, appName)) === checksum) return { modified: false };
 
     const slugs = configs.map((config) => config.id);
-    const now = new Date();
-    const stored = await this.sql.begin(async (tx) => {
-      await tx`insert into ${tx(SCHEMA)}.apps (name, url, checksum) values (${appName}, ${url}, ${checksum})
-        on conflict (name) do update set url = excluded.url, checksum = excluded.checksum, synced_at = now()`;
-      await tx`delete from ${tx(SCHEMA)}.functions where app_name = ${appName} and not (slug = any(${slugs}::text[]))`;
-      const saved: { slug: string; version: number; config: FunctionConfig }[] = [];
-      for (const config of configs) {
-        const [row] = await tx<{ version: number }[]>`
-          insert into ${tx(SCHEMA)}.functions (slug, app_name, config) values (${config.id}, ${appName}, ${JSON.stringify(config)}::text::jsonb)
-          on conflict (slug) do update set app_name = excluded.app_name, config = excluded.config,
-            version = ${tx(SCHEMA)}.functions.version + 1, updated_at = now()
-          returning version`;
-        saved.push({ slug: config.id, version: row?.version ?? 1, config });
-        const crons = config.triggers.flatMap((trigger) => (trigger.cron ? [trigger.cron] : []));
-        await tx`delete from ${tx(SCHEMA)}.crons where function_slug = ${config.id} and not (expression = any(${crons}::text[]))`;
-        for (const expression of crons) {
-          const next = nextCronTick(expression, now);
-          if (!next)
-            throw new EventValidationError(
-              `invalid cron expression "${expression}" in ${config.id}`,
-            );
-          await tx`insert into ${tx(SCHEMA)}.crons (function_slug, expression, next_tick) values (${config.id}, ${expression}, ${next})
-            on conflict (function_slug, expression) do nothing`;
-        }
-      }
-      return saved;
-    });
+    const stored = await storeApp(this.sql, { name: appName, url, checksum }, configs, new Date());
 
     for (const [slug, fn] of this.functions)
       if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
@@ -417,9 +381,7 @@ export class InngestEngine {
     this.cronTimers.disarm(
       (slug) => !this.functions.has(slug) || this.functions.get(slug)?.appName === appName,
     );
-    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
-      select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
-      join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
+    const crons = await selectAppCrons(this.sql, appName);
     for (const cron of crons)
       this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
 
@@ -637,17 +599,7 @@ export class InngestEngine {
   private async routeWaits(seq: number, event: InngestEvent): Promise<void> {
     const waits = !this.waitedNames.has(event.name)
       ? []
-      : await this.sql<
-          {
-            id: string;
-            run_id: string;
-            kind: "event" | "cancel";
-            expression: string | null;
-            step_id: string | null;
-          }[]
-        >`
-          select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
-          where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
+      : await selectWaitsFor(this.sql, event.name, seq);
     for (const wait of waits) {
       const run = await this.getRun(wait.run_id);
       if (!run || run.status !== "Running") continue;
@@ -656,9 +608,7 @@ export class InngestEngine {
         !expressionMatches(wait.expression, { event: run.events[0], async: event })
       )
         continue;
-      const consumed = await this
-        .sql`delete from ${this.sql(SCHEMA)}.waits where id = ${wait.id} returning id`;
-      if (consumed.length === 0) continue;
+      if (!(await consumeWait(this.sql, wait.id))) continue;
       if (wait.kind === "cancel") await this.cancel(run, "cancelOn event");
       else if (wait.step_id)
         await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
@@ -784,9 +734,7 @@ export class InngestEngine {
   }
 
   private async loadRun(id: string): Promise<RunState | undefined> {
-    const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, defers, started_at
-      from ${this.sql(SCHEMA)}.runs where id = ${id}`;
+    const row = await selectRun(this.sql, id);
     if (!row) return undefined;
     return {
       id: row.id,
@@ -1111,10 +1059,7 @@ export class InngestEngine {
     startedAfter?: Date;
     expression?: string;
   }): Promise<number> {
-    const rows = await this.sql<{ id: string }[]>`
-      select id from ${this.sql(SCHEMA)}.runs
-      where function_slug = ${filter.functionSlug} and status = 'Running'
-        and started_at < ${filter.startedBefore} and started_at >= ${filter.startedAfter ?? new Date(0)}`;
+    const rows = await selectRunningRunIds(this.sql, filter);
     let count = 0;
     for (const { id } of rows) {
       const run = await this.getRun(id);
@@ -1207,11 +1152,10 @@ export class InngestEngine {
    */
   private async forgetIfEnded(run: RunState): Promise<void> {
     if (this.stopped || this.runs.get(run.id) !== run) return;
-    const [row] = await this.sql<{ status: RunState["status"] }[]>`
-      select status from ${this.sql(SCHEMA)}.runs where id = ${run.id}`;
-    if (row?.status === "Running" || this.runs.get(run.id) !== run) return;
+    const status = await selectRunStatus(this.sql, run.id);
+    if (status === "Running" || this.runs.get(run.id) !== run) return;
     // No row: pruned, so it ended long ago.
-    run.status = row?.status ?? "Cancelled";
+    run.status = status ?? "Cancelled";
     this.deadlines.forget(run.id);
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
@@ -1291,8 +1235,7 @@ export class InngestEngine {
 
     if (item.kind === "sleep") return this.resolveStep(run, item.stepId, null, undefined, item.id);
     if (item.kind === "wait-timeout") {
-      const [wait] = await this.sql<{ kind: string; result: unknown }[]>`
-        delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind, result`;
+      const wait = await takeWait(this.sql, item.waitId ?? -1);
       if (!wait) return;
       // An invoke wait holds the child's result once the child finished (see ingestCtes).
       const value = wait.result ?? (wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null);
@@ -1555,16 +1498,10 @@ export class InngestEngine {
       hasTimeouts(timeoutLimitsOf(fn.config)),
     );
     if (timed.length === 0) return;
-    const s = this.sql(SCHEMA);
-    const rows = await this.sql<
-      { id: string; function_slug: string; started_at: Date; under_way: boolean }[]
-    >`
-      select r.id, r.function_slug, r.started_at,
-        cardinality(r.stack) > 0 or cardinality(r.pending) > 0 or exists (
-          select 1 from ${s}.queue q where q.run_id = r.id and (q.leased_at is not null or q.attempt > 0)
-        ) as under_way
-      from ${s}.runs r
-      where r.status = 'Running' and r.function_slug = any(${timed.map((fn) => fn.slug)}::text[])`;
+    const rows = await selectTimedRuns(
+      this.sql,
+      timed.map((fn) => fn.slug),
+    );
     const now = Date.now();
     for (const row of rows) {
       const fn = this.functions.get(row.function_slug);
@@ -1779,15 +1716,13 @@ export class InngestEngine {
       plan.candidates.push(candidate);
       plan.statement.runs.push(candidate.planned);
     }
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from advanced)`);
     let result: ({ advanced: boolean } & IngestOutcome) | undefined;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-        with advanced as (
-          update ${this.sql(SCHEMA)}.crons set next_tick = ${next ?? new Date(now.getTime() + 3_600_000)}
-          where function_slug = ${slug} and expression = ${expression} and next_tick = ${tick} returning 1
-        ), ${ingest.ctes}
-        select exists (select 1 from advanced) as advanced, ${ingest.result}`;
+      result = await advanceCron(
+        this.sql,
+        { slug, expression, tick, nextTick: next ?? new Date(now.getTime() + 3_600_000) },
+        plan.statement,
+      );
     } catch (error) {
       this.dropPlan(plan);
       // Nothing was written, so the tick is still due: try it again shortly.
@@ -1813,9 +1748,7 @@ export class InngestEngine {
       .filter((fn) => singletonConfigOf(fn.config))
       .map((fn) => fn.slug);
     if (slugs.length === 0) return;
-    const rows = await this.sql<{ id: string; function_slug: string; event: InngestEvent }[]>`
-      select id, function_slug, events->0 as event from ${this.sql(SCHEMA)}.runs
-      where status = 'Running' and function_slug = any(${slugs}::text[]) order by seq`;
+    const rows = await selectSingletonRuns(this.sql, slugs);
     for (const row of rows) {
       const config = this.functions.get(row.function_slug)?.config;
       const singleton = config && singletonConfigOf(config);
@@ -1951,21 +1884,15 @@ export class InngestEngine {
 
   private async prune() {
     const cutoff = new Date(Date.now() - this.config.historyRetentionHours * 3_600_000);
-    const s = this.sql(SCHEMA);
-    await this.sql`delete from ${s}.runs where ended_at < ${cutoff}`;
-    await this.sql`delete from ${s}.events e where received_at < ${cutoff}
-      and not exists (select 1 from ${s}.runs r where r.event_id = e.internal_id)`;
-    await this.sql`delete from ${s}.dedupe where expires_at < now()`;
-    await this.sql`delete from ${s}.waits where kind = 'cancel' and expires_at < now()`;
+    await pruneHistory(this.sql, cutoff);
     await this.refreshWaitedNames();
   }
 
   private async refreshWaitedNames() {
     const known = new Set(this.waitedNames);
-    const names = await this.sql<{ event_name: string }[]>`
-      select distinct event_name from ${this.sql(SCHEMA)}.waits where event_name is not null`;
+    const names = await selectWaitedNames(this.sql);
     // Names registered while the query ran stay: the set may over-approximate, never under.
-    const fresh = new Set(names.map((row) => row.event_name));
+    const fresh = new Set(names);
     for (const name of known) if (!fresh.has(name)) this.waitedNames.delete(name);
     for (const name of fresh) this.waitedNames.add(name);
   }
