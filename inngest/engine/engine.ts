@@ -122,6 +122,7 @@ import {
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
+import { ReadyQueue } from "./ready-queue";
 import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
 
 export {
@@ -146,9 +147,14 @@ export class InngestEngine {
   private readonly runs = new Map<string, RunState>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly cronTimers = new CronTimers();
-  private readonly ready: QueueItem[] = [];
-  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `ready`. */
-  private readonly slots = new ConcurrencySlots(this.ready, () => this.pump(), this.runs);
+  /** What runs next, and the request slots it runs in (ready-queue.ts). */
+  private readonly queue: ReadyQueue;
+  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `queue`. */
+  private readonly slots = new ConcurrencySlots({
+    makeReady: (item) => this.queue.push(item),
+    pump: () => this.pump(),
+    runOf: (runId) => this.runs.get(runId),
+  });
   private readonly inFlight = new Set<Promise<void>>();
   /** SDK requests in flight, by queue item id. */
   private readonly dispatches = new Map<number, Dispatch>();
@@ -162,22 +168,11 @@ export class InngestEngine {
   private readonly throttle = new ThrottleGate<QueueItem>((items) => {
     for (const item of items) {
       this.throttleAdmitted.add(item.runId);
-      this.ready.push(item);
+      this.queue.push(item);
     }
     this.pump();
   });
   private readonly outputTally = new OutputTally();
-  private activeRequests = 0;
-  /**
-   * Request slots promised to rows an in-flight statement writes leased (see canDispatchNow):
-   * reserved in memory before the statement, so neither one plan nor concurrent plans lease
-   * more rows than there are free slots.
-   */
-  private plannedLeases = 0;
-  /** Queue items written leased and not yet sent, by id: each holds a request slot; close() unleases them. */
-  private readonly unsent = new Map<number, QueueItem>();
-  /** Resolved when `plannedLeases` drops to 0 (close() waits for it). */
-  private plannedLeasesSettled: (() => void)[] = [];
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
   /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
@@ -225,7 +220,9 @@ export class InngestEngine {
   constructor(
     private readonly sql: Sql,
     private readonly config: EngineConfig,
-  ) {}
+  ) {
+    this.queue = new ReadyQueue(config.maxConcurrentRequests);
+  }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────
 
@@ -317,15 +314,11 @@ export class InngestEngine {
   async close(): Promise<void> {
     this.closing = true;
     this.stopTimers();
-    while (this.inFlight.size > 0 || this.plannedLeases > 0) {
-      const planned =
-        this.plannedLeases > 0
-          ? new Promise<void>((resolve) => this.plannedLeasesSettled.push(resolve))
-          : undefined;
+    while (this.inFlight.size > 0 || this.queue.hasPlanned()) {
+      const planned = this.queue.plannedDrained();
       await Promise.allSettled([...this.inFlight, ...(planned ? [planned] : [])]);
     }
-    const unsent = [...this.unsent.keys()];
-    this.unsent.clear();
+    const unsent = this.queue.takeUnsent();
     if (unsent.length > 0) await unleaseUnsent(this.sql, unsent);
     this.stopped = true;
   }
@@ -337,7 +330,7 @@ export class InngestEngine {
   }
 
   private stopTimers() {
-    this.ready.length = 0;
+    this.queue.clear();
     this.throttle.stop();
     this.deadlines.clear();
     for (const timer of this.timers.values()) clearTimeout(timer);
@@ -665,7 +658,7 @@ export class InngestEngine {
     const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
     const heldSlots = dispatchable && this.slots.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
-    if (leased) this.plannedLeases++;
+    if (leased) this.queue.reservePlanned(1);
     return {
       fn,
       concurrency,
@@ -797,9 +790,7 @@ export class InngestEngine {
   ) {
     const { next } = change;
     const now = Date.now();
-    let dispatchable = this.canDispatchNow(undefined, now)
-      ? this.config.maxConcurrentRequests - this.committedRequests()
-      : 0;
+    let dispatchable = this.canDispatchNow(undefined, now) ? this.queue.freeSlots() : 0;
     const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
     // Only the call whose response this is hands its slots on (a resolved wait has none).
     const handOff =
@@ -814,7 +805,7 @@ export class InngestEngine {
     }
     const leaseWaiter = handOff?.waiter !== undefined && dispatchable > 0;
     const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
-    this.plannedLeases += leases;
+    this.queue.reservePlanned(leases);
     const plan = this.planIngest(
       change.emit?.length
         ? this.parseEvents(change.emit, { internal: true }).map((item) => ({
@@ -883,9 +874,9 @@ export class InngestEngine {
       });
     }
     const adopted = scheduled.filter((item) => item.leased);
-    for (const item of adopted) this.unsent.set(item.id, item);
+    for (const item of adopted) this.queue.markUnsent(item);
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
-      this.unsent.set(handOff.waiter.id, handOff.waiter);
+      this.queue.markUnsent(handOff.waiter);
     this.releasePlannedLeases(leases);
     if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
@@ -943,7 +934,7 @@ export class InngestEngine {
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.slots.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
-    if (leaseWaiter) this.plannedLeases++;
+    if (leaseWaiter) this.queue.reservePlanned(1);
     const ids = run.stack.slice(run.storedSteps);
     const defers = this.takeUnsavedDefers(run);
     const waiter = leaseWaiter ? handOff?.waiter : undefined;
@@ -989,7 +980,7 @@ export class InngestEngine {
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
-      this.unsent.set(handOff.waiter.id, handOff.waiter);
+      this.queue.markUnsent(handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
     if (handOff) this.slots.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
@@ -1080,14 +1071,14 @@ export class InngestEngine {
     run?.queueIds.add(item.id);
     const delay = item.runAt - Date.now();
     if (delay <= 0) {
-      this.ready.push(item);
+      this.queue.push(item);
       this.pump();
       return;
     }
     const timer = setTimeout(
       () => {
         this.timers.delete(item.id);
-        this.ready.push(item);
+        this.queue.push(item);
         this.pump();
       },
       Math.min(delay, 2_147_000_000),
@@ -1099,32 +1090,18 @@ export class InngestEngine {
     const timer = this.timers.get(queueId);
     if (timer) clearTimeout(timer);
     this.timers.delete(queueId);
-    const index = this.ready.findIndex((item) => item.id === queueId);
-    if (index < 0) return;
-    const [removed] = this.ready.splice(index, 1);
+    const removed = this.queue.remove(queueId);
     if (!removed) return;
     // An item dropped before dispatch gives back the slots it was handed, and its request slot.
-    if (this.unsent.get(removed.id) === removed) {
-      this.unsent.delete(removed.id);
-      this.pump();
-    }
-    this.slots.release(removed);
+    if (removed.freedSlot) this.pump();
+    this.slots.release(removed.item);
   }
 
   private pump() {
-    while (!this.stopped && !this.closing && this.ready.length > 0) {
+    while (!this.stopped && !this.closing && this.queue.length > 0) {
       // With every free slot promised, only an item written leased (it holds one) may go.
-      const index =
-        this.committedRequests() < this.config.maxConcurrentRequests
-          ? 0
-          : this.unsent.size > 0
-            ? this.ready.findIndex((item) => this.unsent.get(item.id) === item)
-            : -1;
-      if (index < 0) break;
-      const [item] = this.ready.splice(index, 1);
+      const item = this.queue.take();
       if (!item) break;
-      if (this.unsent.get(item.id) === item) this.unsent.delete(item.id);
-      this.activeRequests++;
       const work = this.process(item)
         .catch((error: unknown) => {
           // The item is still in the database; try it again shortly (steps are at-least-once).
@@ -1132,7 +1109,7 @@ export class InngestEngine {
           this.schedule({ ...item, runAt: Date.now() + 1_000 });
         })
         .finally(() => {
-          this.activeRequests--;
+          this.queue.finished();
           this.inFlight.delete(work);
           this.pump();
         });
@@ -1189,31 +1166,18 @@ export class InngestEngine {
       !this.closing &&
       runAt <= Date.now() &&
       (run?.concurrency.length ?? 0) === 0 &&
-      this.ready.length === 0 &&
-      this.committedRequests() < this.config.maxConcurrentRequests
+      this.queue.canLeaseAhead()
     );
-  }
-
-  /** Request slots in use or promised: requests sent, rows being written leased, leased rows not yet sent. */
-  private committedRequests(): number {
-    return this.activeRequests + this.plannedLeases + this.unsent.size;
   }
 
   /** The statement that was to write these rows leased committed (they are in `unsent` now) or failed. */
   private releasePlannedLeases(count: number) {
-    if (count <= 0) return;
-    this.plannedLeases -= count;
-    if (this.plannedLeases === 0) {
-      const settled = this.plannedLeasesSettled;
-      this.plannedLeasesSettled = [];
-      for (const resolve of settled) resolve();
-    }
-    this.pump();
+    if (this.queue.releasePlanned(count)) this.pump();
   }
 
   /** A run's first call, written leased: it keeps its request slot until it is sent. */
   private adoptLease(item: QueueItem) {
-    this.unsent.set(item.id, item);
+    this.queue.markUnsent(item);
     this.releasePlannedLeases(1);
   }
 
