@@ -14,13 +14,8 @@ import {
   type PersistOutcome,
   type PersistWrite,
 } from "./batched-writes";
-import {
-  parseQueueItemRef,
-  planCheckpoint,
-  queueItemRef,
-  type CheckpointBody,
-  type CheckpointOp,
-} from "./checkpoint";
+import { queueItemRef, type CheckpointBody } from "./checkpoint";
+import { CheckpointHandler } from "./checkpoint-handler";
 import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
 import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
@@ -99,7 +94,6 @@ import {
   unleaseUnsent,
 } from "./engine-store";
 import {
-  EngineStoppedError,
   EventValidationError,
   type CheckpointOutcome,
   type Dispatch,
@@ -156,10 +150,6 @@ export class InngestEngine {
     runOf: (runId) => this.runs.get(runId),
   });
   private readonly inFlight = new Set<Promise<void>>();
-  /** SDK requests in flight, by queue item id. */
-  private readonly dispatches = new Map<number, Dispatch>();
-  /** Per run, the checkpoint being written: checkpoints of a run apply one at a time, and a dispatch waits for them. */
-  private readonly checkpointWrites = new Map<string, Promise<unknown>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
   private readonly singletons = new SingletonLocks();
@@ -173,6 +163,8 @@ export class InngestEngine {
     this.pump();
   });
   private readonly outputTally = new OutputTally();
+  /** Checkpoints in flight and the dispatches they are fenced by (checkpoint-handler.ts). */
+  private readonly checkpoints: CheckpointHandler;
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
   /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
@@ -222,6 +214,14 @@ export class InngestEngine {
     private readonly config: EngineConfig,
   ) {
     this.queue = new ReadyQueue(config.maxConcurrentRequests);
+    this.checkpoints = new CheckpointHandler({
+      config,
+      getRun: (runId) => this.getRun(runId),
+      write: (write) => this.writers.checkpoint.write(write),
+      outputTally: this.outputTally,
+      outputLimits: this.outputLimits(),
+      isStopped: () => this.stopped,
+    });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────
@@ -925,7 +925,7 @@ export class InngestEngine {
   ): Promise<boolean> {
     // A checkpoint that committed just before may carry defers the run in memory lacks yet.
     // (A checkpoint never waits for a finalize, so this cannot deadlock.)
-    const checkpoint = this.checkpointWrites.get(run.id);
+    const checkpoint = this.checkpoints.inFlight(run.id);
     if (checkpoint) await checkpoint;
     const lifecycle = [...lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
@@ -1251,7 +1251,7 @@ export class InngestEngine {
       return;
     }
     // A checkpoint committed just before this lease is in the state this request carries.
-    await this.checkpointWrites.get(run.id);
+    await this.checkpoints.inFlight(run.id);
     if (this.stopped || run.status !== "Running") return;
     if (item.attempt >= run.maxAttempts) {
       // Interrupted by a restart with no attempts left, and no checkpoint came from that request.
@@ -1259,11 +1259,11 @@ export class InngestEngine {
       return;
     }
     const dispatch: Dispatch = { item, leaseGen, fenced: false };
-    this.dispatches.set(item.id, dispatch);
+    this.checkpoints.beginDispatch(dispatch);
     try {
       await this.dispatch(run, fn, item, dispatch);
     } finally {
-      if (this.dispatches.get(item.id) === dispatch) this.dispatches.delete(item.id);
+      this.checkpoints.endDispatch(dispatch);
     }
   }
 
@@ -1527,117 +1527,9 @@ export class InngestEngine {
 
   // ── checkpoints ──────────────────────────────────────────────────────────────
 
-  /**
-   * `POST /v1/checkpoint/:runId/async`: saves the steps an SDK request ran, if that request is
-   * still its queue item's current dispatch, and resets the item's attempts (the request's next
-   * step starts afresh, as Go's `ResetAttemptsByJobID`). Acknowledged only after the commit,
-   * and the SDK starts its next step only then: an acknowledged step is never lost, and a
-   * fenced-off request (409) saves nothing and stops.
-   */
-  async checkpoint(runId: string, body: CheckpointBody): Promise<CheckpointOutcome> {
-    if (this.config.faults?.refuseCheckpoint?.(runId))
-      return { status: 503, error: "checkpoints are unavailable" };
-    const plan = planCheckpoint(body.steps);
-    if (!plan.ok) return { status: 400, error: `cannot checkpoint opcode: ${plan.opcode}` };
-    const ref = parseQueueItemRef(body.qi_id);
-    if (!ref) return { status: 400, error: "qi_id does not name a queue item of this engine" };
-    // One checkpoint of a run at a time, so each sees the steps the previous one saved.
-    const previous = this.checkpointWrites.get(runId);
-    const write = (async () => {
-      await previous;
-      return this.saveCheckpoint(runId, ref, plan.saves, plan.defers);
-    })();
-    const settled = write.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.checkpointWrites.set(runId, settled);
-    try {
-      return await write;
-    } finally {
-      if (this.checkpointWrites.get(runId) === settled) this.checkpointWrites.delete(runId);
-    }
-  }
-
-  private async saveCheckpoint(
-    runId: string,
-    ref: { queueId: number; leaseGen: number },
-    saves: { id: string; value: { data: unknown } }[],
-    deferOps: CheckpointOp[],
-  ): Promise<CheckpointOutcome> {
-    const run = await this.getRun(runId);
-    if (!run) return { status: 404, error: "run not found" };
-    const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
-    const defers = applyDeferOps(run.defers, deferOps);
-    const outputs =
-      fresh.length > 0
-        ? checkOutputs(
-            fresh.map((save) => ({ id: save.id, data: save.value.data })),
-            this.outputTally.of(run.id, run.steps),
-            this.outputLimits(),
-          )
-        : undefined;
-    if (outputs && (outputs.tooLarge.size > 0 || outputs.overflowed)) {
-      // As Go's 413: the SDK gives up checkpointing and answers with the steps, and the run
-      // loop fails the step (or the run) with the same error.
-      this.config.log({
-        level: "warn",
-        msg: "checkpoint.output_too_large",
-        run_id: runId,
-        steps: [...outputs.tooLarge.keys()],
-        run_bytes: outputs.runBytes,
-      });
-      return {
-        status: 413,
-        error: outputs.overflowed
-          ? "state is too large: the run's step outputs exceed the limit"
-          : "step output size is greater than the limit",
-      };
-    }
-    const saved = await this.writers.checkpoint.write({
-      runId,
-      queueId: ref.queueId,
-      leaseGen: ref.leaseGen,
-      steps: JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value]))),
-      ids: fresh.map((save) => save.id),
-      defers: JSON.stringify(defers),
-    });
-    this.config.faults?.afterCheckpointCommit?.(runId);
-    const held = this.config.faults?.holdCheckpoint?.(runId);
-    if (held) await held;
-    if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
-    const dispatch = this.dispatches.get(ref.queueId);
-    const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
-    if (!saved) {
-      if (current) current.fenced = true;
-      this.config.log({
-        level: "warn",
-        msg: "checkpoint.stale",
-        run_id: runId,
-        qi_id: queueItemRef(ref.queueId, ref.leaseGen),
-      });
-      return {
-        status: 409,
-        error: "stale dispatch: the run ended or its step was dispatched again",
-      };
-    }
-    this.config.faults?.stepsWritten?.(
-      runId,
-      fresh.map((save) => save.id),
-    );
-    if (outputs) this.outputTally.set(runId, outputs.runBytes);
-    // Everything before was stored: so are these now, and no persist or finalize re-sends them.
-    const allStored = run.storedSteps === run.stack.length;
-    for (const save of fresh) {
-      if (save.id in run.steps) continue;
-      run.steps[save.id] = save.value;
-      run.stack.push(save.id);
-      run.pending.delete(save.id);
-    }
-    if (allStored) run.storedSteps = run.stack.length;
-    Object.assign(run.defers, defers);
-    if (current) current.item.attempt = 0;
-    return { status: 200 };
+  /** `POST /v1/checkpoint/:runId/async` (checkpoint-handler.ts). */
+  checkpoint(runId: string, body: CheckpointBody): Promise<CheckpointOutcome> {
+    return this.checkpoints.checkpoint(runId, body);
   }
 
   // ── cron ─────────────────────────────────────────────────────────────────────
