@@ -19,32 +19,13 @@ import { CheckpointHandler } from "./checkpoint-handler";
 import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
 import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
-import {
-  singletonConfigOf,
-  singletonKey,
-  SingletonLocks,
-  type SingletonMode,
-} from "./flow-singleton";
-import { throttleConfigOf, throttleKey, ThrottleGate } from "./flow-throttle";
+import { throttleConfigOf } from "./flow-throttle";
 import { GroupCommit } from "./group-commit";
-import { priorityExpressionOf, priorityFactorSeconds, priorityScore } from "./flow-priority";
-import {
-  RunDeadlines,
-  hasTimeouts,
-  startExpired,
-  timeoutLimitsOf,
-  type TimeoutKind,
-} from "./flow-timeouts";
+import { timeoutLimitsOf } from "./flow-timeouts";
 import { invalidFlowControl } from "./flow-validation";
 import { newUlid, seededUlids } from "./ids";
 import { planOps } from "./op-planner";
-import {
-  checkOutputs,
-  DEFAULT_OUTPUT_LIMITS,
-  OutputTally,
-  stateOverflowedError,
-  type OutputLimits,
-} from "./output-limits";
+import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
   DISCOVERY_STEP,
   EVENTS,
@@ -85,8 +66,6 @@ import {
   selectRun,
   selectRunningRunIds,
   selectRunStatus,
-  selectSingletonRuns,
-  selectTimedRuns,
   selectWaitedNames,
   selectWaitsFor,
   storeApp,
@@ -116,6 +95,7 @@ import {
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
+import { FlowControl } from "./flow-control";
 import { ReadyQueue } from "./ready-queue";
 import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
 
@@ -152,23 +132,12 @@ export class InngestEngine {
   private readonly inFlight = new Set<Promise<void>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
-  private readonly singletons = new SingletonLocks();
-  /** Runs whose start passed their throttle (a start handed back by the gate is not charged twice). */
-  private readonly throttleAdmitted = new Set<string>();
-  private readonly throttle = new ThrottleGate<QueueItem>((items) => {
-    for (const item of items) {
-      this.throttleAdmitted.add(item.runId);
-      this.queue.push(item);
-    }
-    this.pump();
-  });
-  private readonly outputTally = new OutputTally();
+  /** Priority, timeouts, singleton, throttle and output limits of the runs in motion (flow-control.ts). */
+  private readonly flow: FlowControl;
   /** Checkpoints in flight and the dispatches they are fenced by (checkpoint-handler.ts). */
   private readonly checkpoints: CheckpointHandler;
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
-  /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
-  private readonly deadlines = new RunDeadlines((runId, kind) => this.expireRun(runId, kind));
   private stopped = false;
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
@@ -214,11 +183,26 @@ export class InngestEngine {
     private readonly config: EngineConfig,
   ) {
     this.queue = new ReadyQueue(config.maxConcurrentRequests);
+    this.flow = new FlowControl({
+      sql,
+      log: config.log,
+      logError: (msg, error, fields) => this.logError(msg, error, fields),
+      functions: this.functions,
+      outputLimits: this.outputLimits(),
+      getRun: (runId) => this.getRun(runId),
+      cancel: (run, reason) => this.cancel(run, reason),
+      finalize: (run, status, output) => this.finalize(run, status, output),
+      makeReady: (item) => this.queue.push(item),
+      pump: () => this.pump(),
+      isActive: () => !this.stopped && !this.closing,
+      track: (work) => this.inFlight.add(work),
+      untrack: (work) => this.inFlight.delete(work),
+    });
     this.checkpoints = new CheckpointHandler({
       config,
       getRun: (runId) => this.getRun(runId),
       write: (write) => this.writers.checkpoint.write(write),
-      outputTally: this.outputTally,
+      outputTally: this.flow.outputTally,
       outputLimits: this.outputLimits(),
       isStopped: () => this.stopped,
     });
@@ -229,8 +213,8 @@ export class InngestEngine {
   async recover(): Promise<void> {
     const rows = await selectFunctions(this.sql);
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
-    await this.recoverSingletons();
-    await this.recoverDeadlines();
+    await this.flow.recoverSingletons();
+    await this.flow.recoverDeadlines();
 
     // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
     // the app may still be running it: its item waits out the grace before it is dispatched
@@ -331,8 +315,7 @@ export class InngestEngine {
 
   private stopTimers() {
     this.queue.clear();
-    this.throttle.stop();
-    this.deadlines.clear();
+    this.flow.stop();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
@@ -490,7 +473,7 @@ export class InngestEngine {
       const invokeResult = invokeResultOf(event);
       if (invokeResult) plan.statement.invokeResults.push({ ...invokeResult, eventId: internalId });
       for (const fn of this.routeTriggers(event, cron)) {
-        const singleton = this.singletonFor(fn, internalId, event);
+        const singleton = this.flow.singletonFor(fn, internalId, event);
         if (singleton === "skip") continue;
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
@@ -500,7 +483,7 @@ export class InngestEngine {
           continue;
         }
         for (const key of candidate.planned.dedupeKeys) claimed.add(key);
-        this.claimSingleton(candidate, singleton);
+        this.flow.claimSingleton(candidate, singleton);
         plan.candidates.push(candidate);
         plan.statement.runs.push(candidate.planned);
       }
@@ -533,7 +516,7 @@ export class InngestEngine {
   /** A planned run whose statement failed or was not needed gives its slots back. */
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
-      this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
+      this.flow.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
       this.slots.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
@@ -548,7 +531,7 @@ export class InngestEngine {
     for (const candidate of plan.candidates) {
       const row = created.get(candidate.planned.runId);
       if (!row) {
-        this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
+        this.flow.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
         this.slots.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
@@ -563,7 +546,10 @@ export class InngestEngine {
         continue;
       }
       if (candidate.singleton?.cancelPrevious && candidate.singleton.previous !== undefined)
-        await this.cancelSingletonHolder(candidate.singleton.previous, candidate.planned.runId);
+        await this.flow.cancelSingletonHolder(
+          candidate.singleton.previous,
+          candidate.planned.runId,
+        );
       this.startRun(candidate, row);
     }
     for (const row of outcome?.resumed ?? []) {
@@ -699,10 +685,10 @@ export class InngestEngine {
       defers: {},
       unsavedDefers: {},
       enqueuedAt: Date.now(),
-      priorityScore: this.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
+      priorityScore: this.flow.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
     };
     this.runs.set(run.id, run);
-    this.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
+    this.flow.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
     this.config.log({
       level: "info",
       msg: "run.started",
@@ -747,7 +733,7 @@ export class InngestEngine {
       unsavedDefers: {},
       enqueuedAt: row.started_at.getTime(),
       // Evaluated again from the trigger and the function as registered now (not stored).
-      priorityScore: this.priorityScoreOf(
+      priorityScore: this.flow.priorityScoreOf(
         this.functions.get(row.function_slug),
         row.events[0],
         row.started_at.getTime(),
@@ -975,7 +961,7 @@ export class InngestEngine {
     this.config.faults?.stepsWritten?.(run.id, ids);
     run.status = status;
     run.storedSteps = run.stack.length;
-    this.deadlines.forget(run.id);
+    this.flow.deadlines.forget(run.id);
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
@@ -1133,7 +1119,7 @@ export class InngestEngine {
     if (status === "Running" || this.runs.get(run.id) !== run) return;
     // No row: pruned, so it ended long ago.
     run.status = status ?? "Cancelled";
-    this.deadlines.forget(run.id);
+    this.flow.deadlines.forget(run.id);
     for (const queueId of run.queueIds) this.unschedule(queueId);
     this.runs.delete(run.id);
     this.releaseWaiting(run.id);
@@ -1148,10 +1134,7 @@ export class InngestEngine {
 
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
-    this.singletons.release(runId);
-    this.throttleAdmitted.delete(runId);
-    this.throttle.drop((item) => item.runId === runId);
-    this.outputTally.forget(runId);
+    this.flow.forget(runId);
     this.slots.dropWaiting(runId);
   }
 
@@ -1215,7 +1198,7 @@ export class InngestEngine {
       });
       return;
     }
-    if (!this.admitThrottled(run, fn, item)) return;
+    if (!this.flow.admitThrottled(run, fn, item)) return;
     if (!this.slots.holdsSlots(item) && !this.slots.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
@@ -1243,7 +1226,7 @@ export class InngestEngine {
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
-    if (!(await this.beginRequestClock(run, fn))) return;
+    if (!(await this.flow.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
     if (leaseGen === null) {
       // The item is gone: perhaps with its run, by a finalize whose answer was lost.
@@ -1378,7 +1361,7 @@ export class InngestEngine {
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
     const now = Date.now();
-    const tooLarge = await this.checkOutputLimits(run, active);
+    const tooLarge = await this.flow.checkOutputLimits(run, active);
     if (!tooLarge) return;
 
     const plan = planOps({
@@ -1429,102 +1412,6 @@ export class InngestEngine {
     await this.persist(run, { consumedQueueId: item.id, next, emit: end.emit });
   }
 
-  // ── priority and timeouts ────────────────────────────────────────────────────
-
-  /** The run's place among runs not under way (flow-priority.ts); a bad expression is logged, factor 0. */
-  private priorityScoreOf(
-    fn: RegisteredFunction | undefined,
-    trigger: InngestEvent | undefined,
-    enqueuedAt: number,
-    runId: string,
-  ): number {
-    if (!fn || !priorityExpressionOf(fn.config)) return enqueuedAt;
-    const factor = priorityFactorSeconds(fn.config, trigger, (problem) =>
-      this.config.log({
-        level: "warn",
-        msg: "run.priority_invalid",
-        run_id: runId,
-        function: fn.slug,
-        ...problem,
-      }),
-    );
-    return priorityScore(enqueuedAt, factor);
-  }
-
-  /**
-   * After a restart: the deadlines of the runs whose functions have `timeouts`. A run that had
-   * begun a request (steps, pending steps, a leased or retried call) has started; as the start of
-   * its first request is not stored, its finish deadline counts from now — a restart extends it,
-   * never cuts it short. A run not started keeps its start deadline from its enqueue.
-   */
-  private async recoverDeadlines() {
-    const timed = [...this.functions.values()].filter((fn) =>
-      hasTimeouts(timeoutLimitsOf(fn.config)),
-    );
-    if (timed.length === 0) return;
-    const rows = await selectTimedRuns(
-      this.sql,
-      timed.map((fn) => fn.slug),
-    );
-    const now = Date.now();
-    for (const row of rows) {
-      const fn = this.functions.get(row.function_slug);
-      if (!fn) continue;
-      const limits = timeoutLimitsOf(fn.config);
-      if (row.under_way) this.deadlines.started(row.id, limits, now);
-      else this.deadlines.waiting(row.id, limits, row.started_at.getTime());
-    }
-  }
-
-  /**
-   * At a request's start, as Go's run validator: a run past its start limit that has not
-   * started is cancelled instead of dispatched (false); otherwise its first request starts the
-   * finish clock.
-   */
-  private async beginRequestClock(run: RunState, fn: RegisteredFunction): Promise<boolean> {
-    if (this.deadlines.isStarted(run.id)) return true;
-    const limits = timeoutLimitsOf(fn.config);
-    if (!hasTimeouts(limits)) return true;
-    const now = Date.now();
-    if (startExpired(limits, run.enqueuedAt, now)) {
-      await this.timeOut(run, "start");
-      return false;
-    }
-    this.deadlines.started(run.id, limits, now);
-    return true;
-  }
-
-  /** A deadline passed: the run, if still running (and for `start`, still not started), is cancelled. */
-  private expireRun(runId: string, kind: TimeoutKind) {
-    if (this.stopped || this.closing) return;
-    const work = (async () => {
-      const run = await this.getRun(runId);
-      if (!run || run.status !== "Running") return;
-      if (kind === "start" && this.deadlines.isStarted(runId)) return;
-      await this.timeOut(run, kind);
-    })()
-      .catch((error: unknown) => {
-        this.logError("run.timeout_failed", error, { run_id: runId, timeout: kind });
-        // Nothing was written: try again shortly (a restart re-arms it from the database too).
-        if (!this.stopped && !this.closing)
-          setTimeout(() => this.expireRun(runId, kind), 1_000).unref();
-      })
-      .finally(() => this.inFlight.delete(work));
-    this.inFlight.add(work);
-  }
-
-  /** Cancelled as Inngest cancels a timed-out run: `function.cancelled`, never `function.failed`. */
-  private async timeOut(run: RunState, kind: TimeoutKind) {
-    this.config.log({
-      level: "warn",
-      msg: "run.timed_out",
-      run_id: run.id,
-      function: run.functionSlug,
-      timeout: kind,
-    });
-    await this.cancel(run, `timeouts.${kind}`);
-  }
-
   // ── checkpoints ──────────────────────────────────────────────────────────────
 
   /** `POST /v1/checkpoint/:runId/async` (checkpoint-handler.ts). */
@@ -1565,10 +1452,10 @@ export class InngestEngine {
       { internal: true },
     );
     const plan = this.planIngest(event ? [event] : [], expression);
-    const singleton = event ? this.singletonFor(fn, event.internalId, event.event) : null;
+    const singleton = event ? this.flow.singletonFor(fn, event.internalId, event.event) : null;
     if (event && singleton !== "skip") {
       const candidate = this.planRun(fn, event.internalId, [event.event], expression);
-      this.claimSingleton(candidate, singleton);
+      this.flow.claimSingleton(candidate, singleton);
       plan.candidates.push(candidate);
       plan.statement.runs.push(candidate.planned);
     }
@@ -1596,144 +1483,8 @@ export class InngestEngine {
     await this.afterIngest(plan, result);
   }
 
-  // ── singleton, throttle, output limits ───────────────────────────────────────
-
-  /** The singleton locks of the runs still Running, as before the restart. */
-  private async recoverSingletons() {
-    const slugs = [...this.functions.values()]
-      .filter((fn) => singletonConfigOf(fn.config))
-      .map((fn) => fn.slug);
-    if (slugs.length === 0) return;
-    const rows = await selectSingletonRuns(this.sql, slugs);
-    for (const row of rows) {
-      const config = this.functions.get(row.function_slug)?.config;
-      const singleton = config && singletonConfigOf(config);
-      const key = singleton ? singletonKey(row.function_slug, singleton, row.event) : null;
-      if (key !== null && this.singletons.holder(key) === undefined)
-        this.singletons.claim(key, row.id);
-    }
-  }
-
-  /**
-   * The singleton lock a new run of `fn` would take; "skip" when `skip` mode finds it held (the
-   * run is dropped: logged as skipped, never queued, as the Go server does).
-   */
-  private singletonFor(
-    fn: RegisteredFunction,
-    eventId: string,
-    event: InngestEvent,
-  ): { key: string; mode: SingletonMode } | "skip" | null {
-    const config = singletonConfigOf(fn.config);
-    const key = config ? singletonKey(fn.slug, config, event) : null;
-    if (!config || key === null) return null;
-    const holder = this.singletons.holder(key);
-    if (holder !== undefined && config.mode === "skip") {
-      this.config.log({
-        level: "info",
-        msg: "run.skipped",
-        function: fn.slug,
-        event_id: eventId,
-        reason: "singleton",
-        running_run_id: holder,
-      });
-      return "skip";
-    }
-    return { key, mode: config.mode };
-  }
-
-  private claimSingleton(
-    candidate: RunCandidate,
-    singleton: { key: string; mode: SingletonMode } | null,
-  ) {
-    if (!singleton) return;
-    const previous = this.singletons.claim(singleton.key, candidate.planned.runId);
-    candidate.singleton = {
-      key: singleton.key,
-      ...(previous !== undefined ? { previous } : {}),
-      cancelPrevious: singleton.mode === "cancel",
-    };
-  }
-
-  /** `cancel` mode: the run holding the lock ends like any cancellation (no onFailure). */
-  private async cancelSingletonHolder(runId: string, replacedBy: string) {
-    // The new run starts whatever happens here: a failed cancel must not strand it unscheduled.
-    try {
-      const run = await this.getRun(runId);
-      if (!run || run.status !== "Running") return;
-      if (await this.cancel(run, "singleton"))
-        this.config.log({
-          level: "info",
-          msg: "run.singleton_cancelled",
-          run_id: runId,
-          replaced_by: replacedBy,
-        });
-    } catch (error) {
-      this.logError("singleton.cancel_failed", error, { run_id: runId, replaced_by: replacedBy });
-    }
-  }
-
-  /**
-   * A throttled function's run starts when its key's GCRA allows; until then its first call
-   * waits in the gate, in run order, and comes back through `ready` (see ThrottleGate).
-   */
-  private admitThrottled(run: RunState, fn: RegisteredFunction, item: QueueItem): boolean {
-    const config = throttleConfigOf(fn.config);
-    const [event] = run.events;
-    if (
-      !config ||
-      !event ||
-      item.kind !== "execute" ||
-      run.stack.length > 0 ||
-      this.throttleAdmitted.has(run.id)
-    )
-      return true;
-    if (!this.throttle.admit(throttleKey(fn.slug, config, event), config, item, run.seq)) {
-      run.queueIds.add(item.id);
-      return false;
-    }
-    this.throttleAdmitted.add(run.id);
-    return true;
-  }
-
   private outputLimits(): OutputLimits {
     return this.config.outputLimits ?? DEFAULT_OUTPUT_LIMITS;
-  }
-
-  /**
-   * The `step.run` outputs of a response against the limits: the steps over the step limit
-   * (they fail), or null when the run's outputs together overflow it (the run has failed).
-   */
-  private async checkOutputLimits(run: RunState, ops: Op[]): Promise<Map<string, number> | null> {
-    const outputs = ops.filter((op) => op.op === "StepRun" && !(op.id in run.steps));
-    if (outputs.length === 0) return new Map();
-    const limits = this.outputLimits();
-    const verdict = checkOutputs(
-      outputs.map((op) => ({ id: op.id, data: op.data ?? null })),
-      this.outputTally.of(run.id, run.steps),
-      limits,
-    );
-    for (const [stepId, bytes] of verdict.tooLarge)
-      this.config.log({
-        level: "warn",
-        msg: "step.output_too_large",
-        run_id: run.id,
-        step_id: stepId,
-        bytes,
-        limit: limits.stepBytes,
-      });
-    if (verdict.overflowed) {
-      this.config.log({
-        level: "error",
-        msg: "run.state_overflowed",
-        run_id: run.id,
-        bytes: verdict.runBytes,
-        limit: limits.runBytes,
-      });
-      await this.finalize(run, "Failed", stateOverflowedError(verdict.runBytes, limits.runBytes));
-      return null;
-    }
-    this.outputTally.set(run.id, verdict.runBytes);
-    return verdict.tooLarge;
   }
 
   // ── housekeeping ─────────────────────────────────────────────────────────────
