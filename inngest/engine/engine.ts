@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   refusedByServer,
   runKeys,
@@ -14,9 +14,9 @@ import {
   type PersistOutcome,
   type PersistWrite,
 } from "./batched-writes";
-import { queueItemRef, type CheckpointBody } from "./checkpoint";
+import type { CheckpointBody } from "./checkpoint";
 import { CheckpointHandler } from "./checkpoint-handler";
-import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
+import { applyDeferOps, deferredScheduleEvents, type Defers } from "./defer";
 import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import { throttleConfigOf } from "./flow-throttle";
@@ -34,7 +34,6 @@ import {
   defaultBackoffMs,
   nameMatches,
   parseJson,
-  readSdkResponse,
   retryAfterMs,
   type FunctionConfig,
   type InngestEvent,
@@ -50,7 +49,6 @@ import {
   type PlannedEvent,
 } from "./ingest-statement";
 import { SessionsError, resolveEventMeta } from "./sessions";
-import { appRequest } from "./signing";
 import type { Sql } from "./store";
 import {
   advanceCron,
@@ -62,6 +60,7 @@ import {
   selectCrons,
   selectFunctions,
   selectInterruptedItems,
+  type InterruptedItem,
   selectQueuedItems,
   selectRun,
   selectRunningRunIds,
@@ -96,6 +95,7 @@ import {
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
 import { FlowControl } from "./flow-control";
+import { callSdk } from "./sdk-request";
 import { ReadyQueue } from "./ready-queue";
 import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
 
@@ -215,55 +215,7 @@ export class InngestEngine {
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
     await this.flow.recoverSingletons();
     await this.flow.recoverDeadlines();
-
-    // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
-    // the app may still be running it: its item waits out the grace before it is dispatched
-    // again, and a checkpoint from it meanwhile is saved and resets the attempts (see
-    // checkpoint()); an item past its attempts is failed only when it comes due (execute()).
-    const interrupted = await selectInterruptedItems(this.sql);
-    for (const item of interrupted) {
-      if (this.config.checkpointing) {
-        const retrying = item.attempt + 1 < item.max_attempts;
-        const delayMs = Math.max(
-          retrying ? this.backoffMs(item.attempt) : 0,
-          this.config.interruptedRequestGraceMs,
-        );
-        await requeueInterrupted(this.sql, item.id, new Date(Date.now() + delayMs));
-        this.config.log({
-          level: "warn",
-          msg: "step.interrupted",
-          run_id: item.run_id,
-          step_id: item.step_id,
-          retrying,
-          grace_ms: delayMs,
-        });
-      } else if (item.attempt + 1 < item.max_attempts) {
-        await requeueInterrupted(
-          this.sql,
-          item.id,
-          new Date(Date.now() + this.backoffMs(item.attempt)),
-        );
-        this.config.log({
-          level: "warn",
-          msg: "step.interrupted",
-          run_id: item.run_id,
-          step_id: item.step_id,
-          retrying: true,
-        });
-      } else {
-        const run = await this.loadRun(item.run_id);
-        if (run) {
-          this.config.log({
-            level: "warn",
-            msg: "step.interrupted",
-            run_id: item.run_id,
-            step_id: item.step_id,
-            retrying: false,
-          });
-          await this.finalize(run, "Failed", INTERRUPTED_ERROR);
-        }
-      }
-    }
+    for (const item of await selectInterruptedItems(this.sql)) await this.recoverInterrupted(item);
 
     const queued = await selectQueuedItems(this.sql);
     for (const row of queued) {
@@ -288,6 +240,56 @@ export class InngestEngine {
       this.config.pruneIntervalMs,
     );
     this.pruneTimer.unref();
+  }
+
+  /**
+   * A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
+   * the app may still be running it: its item waits out the grace before it is dispatched
+   * again, and a checkpoint from it meanwhile is saved and resets the attempts (see
+   * checkpoint()); an item past its attempts is failed only when it comes due (execute()).
+   */
+  private async recoverInterrupted(item: InterruptedItem) {
+    if (this.config.checkpointing) {
+      const retrying = item.attempt + 1 < item.max_attempts;
+      const delayMs = Math.max(
+        retrying ? this.backoffMs(item.attempt) : 0,
+        this.config.interruptedRequestGraceMs,
+      );
+      await requeueInterrupted(this.sql, item.id, new Date(Date.now() + delayMs));
+      this.config.log({
+        level: "warn",
+        msg: "step.interrupted",
+        run_id: item.run_id,
+        step_id: item.step_id,
+        retrying,
+        grace_ms: delayMs,
+      });
+    } else if (item.attempt + 1 < item.max_attempts) {
+      await requeueInterrupted(
+        this.sql,
+        item.id,
+        new Date(Date.now() + this.backoffMs(item.attempt)),
+      );
+      this.config.log({
+        level: "warn",
+        msg: "step.interrupted",
+        run_id: item.run_id,
+        step_id: item.step_id,
+        retrying: true,
+      });
+    } else {
+      const run = await this.loadRun(item.run_id);
+      if (run) {
+        this.config.log({
+          level: "warn",
+          msg: "step.interrupted",
+          run_id: item.run_id,
+          step_id: item.step_id,
+          retrying: false,
+        });
+        await this.finalize(run, "Failed", INTERRUPTED_ERROR);
+      }
+    }
   }
 
   /**
@@ -1256,53 +1258,7 @@ export class InngestEngine {
     item: QueueItem,
     dispatch: Dispatch,
   ): Promise<void> {
-    const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
-    url.searchParams.set("fnId", fn.slug);
-    url.searchParams.set("stepId", item.stepId);
-    const requestId = randomUUID();
-    const body = {
-      event: run.events[0],
-      events: run.events,
-      steps: run.steps,
-      defers: sdkDefers(run.defers),
-      ctx: {
-        run_id: run.id,
-        attempt: item.attempt,
-        max_attempts: run.maxAttempts,
-        // The SDK checkpoints only when given a function id (its `shouldAsyncCheckpoint`).
-        ...(this.config.checkpointing ? { fn_id: fn.slug } : {}),
-        qi_id: queueItemRef(item.id, dispatch.leaseGen),
-        request_id: requestId,
-        generation_id: dispatch.leaseGen,
-        job_id: String(item.id),
-        disable_immediate_execution: run.forceStepPlan || item.stepId !== DISCOVERY_STEP,
-        use_api: false,
-        stack: { stack: run.stack, current: run.stack.length },
-      },
-      version: 2,
-    };
-
-    let response: SdkResponse | Error;
-    try {
-      const request = appRequest(body, this.config.keys);
-      response = await readSdkResponse(
-        await fetch(url, {
-          method: "POST",
-          headers: {
-            ...request.headers,
-            "x-inngest-req-version": "2",
-            // The SDK reads these, not the body, for ctx.requestId / ctx.jobId and the checkpoint's generation.
-            "x-request-id": requestId,
-            "x-inngest-job-id": String(item.id),
-            "x-inngest-generation-id": String(dispatch.leaseGen),
-          },
-          body: request.body,
-          signal: AbortSignal.timeout(this.config.requestTimeoutMs),
-        }),
-      );
-    } catch (error) {
-      response = error instanceof Error ? error : new Error(String(error));
-    }
+    const response = await callSdk(this.config, run, fn, item, dispatch.leaseGen);
     // A fenced request (its checkpoint got 409) answers with the SDK's stale-dispatch error.
     if (this.stopped || run.status !== "Running" || dispatch.fenced) return;
 
@@ -1311,38 +1267,7 @@ export class InngestEngine {
       !response.fromSdk ||
       (response.status !== 200 && response.status !== 206)
     ) {
-      const noRetry =
-        !(response instanceof Error) &&
-        response.fromSdk &&
-        response.headers.get("x-inngest-no-retry") === "true";
-      const output =
-        response instanceof Error ? serializeError(response) : parseJson(response.body);
-      if (!noRetry && item.attempt + 1 < run.maxAttempts) {
-        const delay =
-          (!(response instanceof Error) &&
-            retryAfterMs(response.headers.get("retry-after"), Date.now())) ||
-          this.backoffMs(item.attempt);
-        this.config.log({
-          level: "warn",
-          msg: "step.retry",
-          run_id: run.id,
-          step_id: item.stepId,
-          attempt: item.attempt + 1,
-        });
-        await this.persist(run, {
-          consumedQueueId: item.id,
-          next: [
-            {
-              kind: "execute",
-              stepId: item.stepId,
-              attempt: item.attempt + 1,
-              runAt: Date.now() + delay,
-            },
-          ],
-        });
-        return;
-      }
-      await this.finalize(run, "Failed", output);
+      await this.requestFailed(run, item, response);
       return;
     }
 
@@ -1351,6 +1276,41 @@ export class InngestEngine {
       return;
     }
     await this.applyOps(run, item, response);
+  }
+
+  /** The request failed (no answer, or an error answer): retried if attempts remain, else the run fails. */
+  private async requestFailed(run: RunState, item: QueueItem, response: SdkResponse | Error) {
+    const noRetry =
+      !(response instanceof Error) &&
+      response.fromSdk &&
+      response.headers.get("x-inngest-no-retry") === "true";
+    const output = response instanceof Error ? serializeError(response) : parseJson(response.body);
+    if (!noRetry && item.attempt + 1 < run.maxAttempts) {
+      const delay =
+        (!(response instanceof Error) &&
+          retryAfterMs(response.headers.get("retry-after"), Date.now())) ||
+        this.backoffMs(item.attempt);
+      this.config.log({
+        level: "warn",
+        msg: "step.retry",
+        run_id: run.id,
+        step_id: item.stepId,
+        attempt: item.attempt + 1,
+      });
+      await this.persist(run, {
+        consumedQueueId: item.id,
+        next: [
+          {
+            kind: "execute",
+            stepId: item.stepId,
+            attempt: item.attempt + 1,
+            runAt: Date.now() + delay,
+          },
+        ],
+      });
+      return;
+    }
+    await this.finalize(run, "Failed", output);
   }
 
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
