@@ -83,6 +83,7 @@ import {
   type RegisteredFunction,
   type RunCandidate,
   type RunState,
+  type SlotHandOff,
 } from "./engine-types";
 import {
   INTERRUPTED_ERROR,
@@ -778,20 +779,14 @@ export class InngestEngine {
   ) {
     const { next } = change;
     const now = Date.now();
-    let dispatchable = this.canDispatchNow(undefined, now) ? this.queue.freeSlots() : 0;
     const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
     // Only the call whose response this is hands its slots on (a resolved wait has none).
     const handOff =
       change.consumedQueueId === undefined
         ? null
         : this.slots.handOffSlots(run, change.consumedQueueId, nextCall);
-    for (const item of next) {
-      if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
-      const due = item.kind === "execute" && item.runAt <= now;
-      item.holdsSlots = handOff?.keep === item;
-      item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
-    }
-    const leaseWaiter = handOff?.waiter !== undefined && dispatchable > 0;
+    const slotsLeft = this.markLeased(run, next, handOff, now);
+    const leaseWaiter = handOff?.waiter !== undefined && slotsLeft > 0;
     const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
     this.queue.reservePlanned(leases);
     const plan = this.planIngest(
@@ -824,26 +819,72 @@ export class InngestEngine {
         plan: plan.statement,
       });
     } catch (error) {
-      run.storedSteps = Math.min(run.storedSteps, from);
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
-      this.releasePlannedLeases(leases);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonPersist(run, from, leases, plan, handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
     if (result.updated) this.config.faults?.stepsWritten?.(run.id, ids);
     for (const id of result.deleted) this.unschedule(id);
     if (!result.updated) {
-      run.storedSteps = Math.min(run.storedSteps, from);
-      this.releasePlannedLeases(leases);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonPersist(run, from, leases, plan, handOff);
       await this.forgetIfEnded(run);
       return;
     }
+    const scheduled = this.insertedItems(run, next, result.inserted);
+    const adopted = scheduled.filter((item) => item.leased);
+    for (const item of adopted) this.queue.markUnsent(item);
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
+      this.queue.markUnsent(handOff.waiter);
+    this.releasePlannedLeases(leases);
+    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
+    for (const item of scheduled) this.schedule(item);
+    await this.afterIngest(plan, result);
+  }
+
+  /**
+   * Marks the run's next items: which one keeps the run's concurrency slots (the hand-off's
+   * `keep`) and which are written leased (due calls that may run now, within the free request
+   * slots). Registers their waits' event names. Returns the request slots left.
+   */
+  private markLeased(
+    run: RunState,
+    next: NewQueueItem[],
+    handOff: SlotHandOff | null,
+    now: number,
+  ): number {
+    let dispatchable = this.canDispatchNow(undefined, now) ? this.queue.freeSlots() : 0;
+    for (const item of next) {
+      if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
+      const due = item.kind === "execute" && item.runAt <= now;
+      item.holdsSlots = handOff?.keep === item;
+      item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
+    }
+    return dispatchable;
+  }
+
+  /** A persist that failed or changed nothing: its steps are unsaved, its leases, plan and hand-off given back. */
+  private abandonPersist(
+    run: RunState,
+    from: number,
+    leases: number,
+    plan: EnginePlan,
+    handOff: SlotHandOff | null,
+  ) {
+    run.storedSteps = Math.min(run.storedSteps, from);
+    this.releasePlannedLeases(leases);
+    this.dropPlan(plan);
+    if (handOff) this.slots.cancelHandOff(handOff);
+  }
+
+  /** The queue items of the rows a persist inserted, from the next items they were written for. */
+  private insertedItems(
+    run: RunState,
+    next: NewQueueItem[],
+    inserted: PersistOutcome["inserted"],
+  ): QueueItem[] {
     const scheduled: QueueItem[] = [];
-    for (const row of result.inserted) {
+    for (const row of inserted) {
       const item = next.find(
         (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
       );
@@ -861,14 +902,7 @@ export class InngestEngine {
         ...(item.leased ? { leaseGen: 1 } : {}),
       });
     }
-    const adopted = scheduled.filter((item) => item.leased);
-    for (const item of adopted) this.queue.markUnsent(item);
-    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
-      this.queue.markUnsent(handOff.waiter);
-    this.releasePlannedLeases(leases);
-    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
-    for (const item of scheduled) this.schedule(item);
-    await this.afterIngest(plan, result);
+    return scheduled;
   }
 
   /** `{id: value}` of the given new steps: each value serialized once, here. */
@@ -941,9 +975,7 @@ export class InngestEngine {
       });
     } catch (error) {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
-      if (leaseWaiter) this.releasePlannedLeases(1);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonFinalize(leaseWaiter, plan, handOff);
       // The connection dropped: the statement may have committed, and then nothing retries it.
       if (!refusedByServer(error))
         await this.forgetIfEnded(run).catch((readError: unknown) =>
@@ -952,21 +984,15 @@ export class InngestEngine {
       throw error;
     }
     if (!result.finished) {
-      if (leaseWaiter) this.releasePlannedLeases(1);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonFinalize(leaseWaiter, plan, handOff);
       // Ended by an earlier finalize whose answer was lost, if not by one that forgot it already.
       await this.forgetIfEnded(run);
       return false;
     }
     this.fault("finalize.stored");
     this.config.faults?.stepsWritten?.(run.id, ids);
-    run.status = status;
     run.storedSteps = run.stack.length;
-    this.flow.deadlines.forget(run.id);
-    for (const queueId of run.queueIds) this.unschedule(queueId);
-    this.runs.delete(run.id);
-    this.releaseWaiting(run.id);
+    this.forgetEnded(run, status);
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
       this.queue.markUnsent(handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
@@ -979,6 +1005,22 @@ export class InngestEngine {
     });
     await this.afterIngest(plan, result);
     return true;
+  }
+
+  /** A finalize that failed or found the run ended: its lease, plan and hand-off are given back. */
+  private abandonFinalize(leaseWaiter: boolean, plan: EnginePlan, handOff: SlotHandOff | null) {
+    if (leaseWaiter) this.releasePlannedLeases(1);
+    this.dropPlan(plan);
+    if (handOff) this.slots.cancelHandOff(handOff);
+  }
+
+  /** The run ended: out of memory, its queue items, deadlines, locks and waiting calls with it. */
+  private forgetEnded(run: RunState, status: RunState["status"]) {
+    run.status = status;
+    this.flow.deadlines.forget(run.id);
+    for (const queueId of run.queueIds) this.unschedule(queueId);
+    this.runs.delete(run.id);
+    this.releaseWaiting(run.id);
   }
 
   /**
@@ -1120,11 +1162,7 @@ export class InngestEngine {
     const status = await selectRunStatus(this.sql, run.id);
     if (status === "Running" || this.runs.get(run.id) !== run) return;
     // No row: pruned, so it ended long ago.
-    run.status = status ?? "Cancelled";
-    this.flow.deadlines.forget(run.id);
-    for (const queueId of run.queueIds) this.unschedule(queueId);
-    this.runs.delete(run.id);
-    this.releaseWaiting(run.id);
+    this.forgetEnded(run, status ?? "Cancelled");
     this.config.log({
       level: "warn",
       msg: "run.ended_unobserved",
