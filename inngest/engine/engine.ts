@@ -22,14 +22,13 @@ import { evaluateKey, expressionMatches } from "./expressions";
 import { throttleConfigOf } from "./flow-throttle";
 import { GroupCommit } from "./group-commit";
 import { timeoutLimitsOf } from "./flow-timeouts";
-import { invalidFlowControl } from "./flow-validation";
-import { newUlid, seededUlids } from "./ids";
+import { flowControlWarnings } from "./flow-validation";
+import { newUlid } from "./ids";
 import { planOps } from "./op-planner";
 import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
   DISCOVERY_STEP,
   EVENTS,
-  INTERNAL_EVENT_PREFIX,
   LAZY_OPS,
   defaultBackoffMs,
   nameMatches,
@@ -48,7 +47,7 @@ import {
   type IngestPlan,
   type PlannedEvent,
 } from "./ingest-statement";
-import { SessionsError, resolveEventMeta } from "./sessions";
+import { resolveEventMeta } from "./sessions";
 import type { Sql } from "./store";
 import {
   advanceCron,
@@ -95,6 +94,7 @@ import {
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
+import { parseEvents } from "./event-parsing";
 import { FlowControl } from "./flow-control";
 import { callSdk } from "./sdk-request";
 import { ReadyQueue } from "./ready-queue";
@@ -364,27 +364,7 @@ export class InngestEngine {
     for (const cron of crons)
       this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
 
-    for (const config of configs) {
-      const unsupported = Object.keys(config).filter((key) =>
-        ["rateLimit", "debounce", "batchEvents"].includes(key),
-      );
-      if (unsupported.length) {
-        this.config.log({
-          level: "warn",
-          msg: "function.unsupported_flow_control",
-          function: config.id,
-          ignored: unsupported,
-        });
-      }
-      for (const { key, reason } of invalidFlowControl(config))
-        this.config.log({
-          level: "warn",
-          msg: "function.invalid_flow_control",
-          function: config.id,
-          key,
-          reason,
-        });
-    }
+    for (const line of flowControlWarnings(configs)) this.config.log(line);
     this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
     return { modified: true };
   }
@@ -399,7 +379,7 @@ export class InngestEngine {
     rawEvents: unknown[],
     options: { internal?: boolean; seed?: string | null } = {},
   ): Promise<string[]> {
-    const events = this.parseEvents(rawEvents, options);
+    const events = parseEvents(rawEvents, options);
     if (events.length === 0) return [];
     const plan = this.planIngest(events);
     let outcome: IngestOutcome;
@@ -412,56 +392,6 @@ export class InngestEngine {
     this.fault("ingest.stored");
     await this.afterIngest(plan, outcome);
     return events.map((item) => item.internalId);
-  }
-
-  private parseEvents(
-    rawEvents: unknown[],
-    options: { internal?: boolean; seed?: string | null },
-  ): PlannedEvent[] {
-    const now = Date.now();
-    const seeded = seededUlids(options.seed ?? null, rawEvents.length);
-    return rawEvents.map((raw, index) => {
-      if (!raw || typeof raw !== "object" || Array.isArray(raw))
-        throw new EventValidationError(`event ${index} is not an object`);
-      const input = raw as Partial<InngestEvent>;
-      if (typeof input.name !== "string" || !input.name)
-        throw new EventValidationError(`event ${index} has no name`);
-      if (!options.internal && input.name.toLowerCase().startsWith(INTERNAL_EVENT_PREFIX)) {
-        throw new EventValidationError(
-          `event names starting with "${INTERNAL_EVENT_PREFIX}" are reserved`,
-        );
-      }
-      const data =
-        input.data && typeof input.data === "object" && !Array.isArray(input.data)
-          ? { ...input.data }
-          : {};
-      if (!options.internal) delete data._inngest;
-      const ts = typeof input.ts === "number" && input.ts > 0 ? input.ts : now;
-      if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
-        throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
-      const internalId = seeded?.[index] ?? newUlid();
-      let meta: unknown;
-      try {
-        meta = resolveEventMeta(input.meta);
-      } catch (error) {
-        if (error instanceof SessionsError)
-          throw new EventValidationError(`event ${index}: ${error.message}`);
-        throw error;
-      }
-      const event: InngestEvent = {
-        name: input.name,
-        data,
-        id: typeof input.id === "string" && input.id ? input.id : internalId,
-        ts,
-        user:
-          input.user && typeof input.user === "object"
-            ? (input.user as Record<string, unknown>)
-            : {},
-        ...(typeof input.v === "string" ? { v: input.v } : {}),
-        ...(meta !== undefined ? { meta } : {}),
-      };
-      return { internalId, event };
-    });
   }
 
   /** Routes events to the functions they trigger, in memory: the runs an ingest statement creates. */
@@ -791,7 +721,7 @@ export class InngestEngine {
     this.queue.reservePlanned(leases);
     const plan = this.planIngest(
       change.emit?.length
-        ? this.parseEvents(change.emit, { internal: true }).map((item) => ({
+        ? parseEvents(change.emit, { internal: true }).map((item) => ({
             ...item,
             owner: run.id,
           }))
@@ -951,7 +881,7 @@ export class InngestEngine {
     if (checkpoint) await checkpoint;
     const lifecycle = [...lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
-      this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
+      parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.slots.handOffSlots(run, "only", undefined);
@@ -1438,7 +1368,7 @@ export class InngestEngine {
     const now = new Date();
     const next = nextCronTick(expression, now > tick ? now : tick);
     const scheduledAt = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const [event] = this.parseEvents(
+    const [event] = parseEvents(
       [
         {
           name: EVENTS.scheduledTimer,
