@@ -6,7 +6,7 @@ import {
   type CheckpointBody,
   type CheckpointOp,
 } from "./checkpoint";
-import { applyDeferOps } from "./defer";
+import { applyDeferOps, type Defers } from "./defer";
 import {
   EngineStoppedError,
   type CheckpointOutcome,
@@ -138,24 +138,42 @@ export class CheckpointHandler {
       throw new EngineStoppedError("the engine stopped before acknowledging");
     const dispatch = this.dispatches.get(ref.queueId);
     const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
-    if (!saved) {
-      if (current) current.fenced = true;
-      config.log({
-        level: "warn",
-        msg: "checkpoint.stale",
-        run_id: runId,
-        qi_id: queueItemRef(ref.queueId, ref.leaseGen),
-      });
-      return {
-        status: 409,
-        error: "stale dispatch: the run ended or its step was dispatched again",
-      };
-    }
+    if (!saved) return this.refuseStale(runId, ref, current);
     config.faults?.stepsWritten?.(
       runId,
       fresh.map((save) => save.id),
     );
     if (outputs) this.deps.outputTally.set(runId, outputs.runBytes);
+    this.applySaved(run, fresh, defers);
+    if (current) current.item.attempt = 0;
+    return { status: 200 };
+  }
+
+  /** The checkpoint's lease generation is stale: its request, if still out, is fenced off. */
+  private refuseStale(
+    runId: string,
+    ref: { queueId: number; leaseGen: number },
+    current: Dispatch | undefined,
+  ): CheckpointOutcome {
+    if (current) current.fenced = true;
+    this.deps.config.log({
+      level: "warn",
+      msg: "checkpoint.stale",
+      run_id: runId,
+      qi_id: queueItemRef(ref.queueId, ref.leaseGen),
+    });
+    return {
+      status: 409,
+      error: "stale dispatch: the run ended or its step was dispatched again",
+    };
+  }
+
+  /** The committed steps and defers into the run in memory. */
+  private applySaved(
+    run: RunState,
+    fresh: { id: string; value: { data: unknown } }[],
+    defers: Defers,
+  ) {
     // Everything before was stored: so are these now, and no persist or finalize re-sends them.
     const allStored = run.storedSteps === run.stack.length;
     for (const save of fresh) {
@@ -166,7 +184,5 @@ export class CheckpointHandler {
     }
     if (allStored) run.storedSteps = run.stack.length;
     Object.assign(run.defers, defers);
-    if (current) current.item.attempt = 0;
-    return { status: 200 };
   }
 }
