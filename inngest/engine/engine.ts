@@ -1,26 +1,12 @@
 import { createHash } from "node:crypto";
-import {
-  refusedByServer,
-  runKeys,
-  writeCheckpoints,
-  writeFinalizes,
-  writeIngests,
-  writeLeases,
-  writePersists,
-  type CheckpointWrite,
-  type FinalizeOutcome,
-  type FinalizeWrite,
-  type LeaseOutcome,
-  type PersistOutcome,
-  type PersistWrite,
-} from "./batched-writes";
+import { refusedByServer, type FinalizeOutcome, type PersistOutcome } from "./batched-writes";
 import type { CheckpointBody } from "./checkpoint";
 import { CheckpointHandler } from "./checkpoint-handler";
 import { applyDeferOps, deferredScheduleEvents, type Defers } from "./defer";
 import { resolveDeadline } from "./durations";
 import { evaluateKey, expressionMatches } from "./expressions";
 import { throttleConfigOf } from "./flow-throttle";
-import { GroupCommit } from "./group-commit";
+import { createWriters, type EngineWriters } from "./engine-writers";
 import { timeoutLimitsOf } from "./flow-timeouts";
 import { flowControlWarnings } from "./flow-validation";
 import { newUlid } from "./ids";
@@ -41,10 +27,8 @@ import {
 } from "./protocol";
 import {
   emptyIngestPlan,
-  ingestKeys,
   invokeResultOf,
   type IngestOutcome,
-  type IngestPlan,
   type PlannedEvent,
 } from "./ingest-statement";
 import { resolveEventMeta } from "./sessions";
@@ -143,46 +127,14 @@ export class InngestEngine {
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
-  /**
-   * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
-   * statement of that kind is in flight go out together as the next one.
-   */
-  private readonly writers = {
-    ingest: new GroupCommit<IngestPlan, IngestOutcome>({
-      writeMany: (plans) => writeIngests(this.sql, plans),
-      retryAlone: refusedByServer,
-      keys: ingestKeys,
-    }),
-    lease: new GroupCommit<number, LeaseOutcome>({
-      writeMany: (queueIds) => writeLeases(this.sql, queueIds),
-      retryAlone: refusedByServer,
-      keys: (queueId) => [`queue:${queueId}`],
-    }),
-    checkpoint: new GroupCommit<CheckpointWrite, boolean>({
-      writeMany: (writes) => writeCheckpoints(this.sql, writes),
-      retryAlone: refusedByServer,
-      keys: (write) => runKeys(write.runId, undefined),
-    }),
-    persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
-      writeMany: (writes) => writePersists(this.sql, writes),
-      retryAlone: refusedByServer,
-      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
-    }),
-    finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
-      writeMany: async (writes) => {
-        const outcomes = await writeFinalizes(this.sql, writes);
-        this.config.faults?.finalizeCommitted?.(writes.map((write) => write.runId));
-        return outcomes;
-      },
-      retryAlone: refusedByServer,
-      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
-    }),
-  };
+  /** One group-committed writer per hot write (engine-writers.ts). */
+  private readonly writers: EngineWriters;
 
   constructor(
     private readonly sql: Sql,
     private readonly config: EngineConfig,
   ) {
+    this.writers = createWriters(sql, config);
     this.queue = new ReadyQueue(config.maxConcurrentRequests);
     this.flow = new FlowControl({
       sql,
