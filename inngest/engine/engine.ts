@@ -3,8 +3,7 @@ import { refusedByServer, type FinalizeOutcome, type PersistOutcome } from "./ba
 import type { CheckpointBody } from "./checkpoint";
 import { CheckpointHandler } from "./checkpoint-handler";
 import { applyDeferOps, deferredScheduleEvents, type Defers } from "./defer";
-import { resolveDeadline } from "./durations";
-import { evaluateKey, expressionMatches } from "./expressions";
+import { expressionMatches } from "./expressions";
 import { throttleConfigOf } from "./flow-throttle";
 import { createWriters, type EngineWriters } from "./engine-writers";
 import { timeoutLimitsOf } from "./flow-timeouts";
@@ -80,6 +79,7 @@ import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
 import { parseEvents } from "./event-parsing";
 import { FlowControl } from "./flow-control";
+import { cancelWaitsOf, dedupeKeysOf, newRunState, runStateFromRow } from "./run-planning";
 import { callSdk } from "./sdk-request";
 import { ReadyQueue } from "./ready-queue";
 import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
@@ -507,22 +507,8 @@ export class InngestEngine {
     cron?: string,
   ): RunCandidate {
     const [event] = events;
-    const dedupeKeys = event ? [`${fn.slug}:id:${event.id}`] : [];
-    if (event && fn.config.idempotency) {
-      let idempotent = true;
-      try {
-        idempotent = expressionMatches(`(${fn.config.idempotency}) != false`, { event });
-      } catch {
-        idempotent = true;
-      }
-      if (idempotent)
-        dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
-    }
-    const cancels = (fn.config.cancel ?? []).map((cancel) => ({
-      eventName: cancel.event,
-      expression: cancel.if ?? null,
-      expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
-    }));
+    const dedupeKeys = dedupeKeysOf(fn, event);
+    const cancels = cancelWaitsOf(fn, Date.now());
     const concurrency = event ? concurrencySlotsOf(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
@@ -553,25 +539,12 @@ export class InngestEngine {
   /** A run its ingest statement created: into memory and onto the scheduler. */
   private startRun(candidate: RunCandidate, row: { seq: string; queue_id: string }) {
     const { fn, planned } = candidate;
-    const run: RunState = {
-      id: planned.runId,
-      seq: Number(row.seq),
-      functionSlug: fn.slug,
-      events: planned.events,
-      status: "Running",
-      steps: {},
-      stack: [],
-      pending: new Set(),
-      forceStepPlan: false,
-      maxAttempts: fn.maxAttempts,
-      concurrency: candidate.concurrency,
-      queueIds: new Set(),
-      storedSteps: 0,
-      defers: {},
-      unsavedDefers: {},
-      enqueuedAt: Date.now(),
-      priorityScore: this.flow.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
-    };
+    const run = newRunState(
+      candidate,
+      Number(row.seq),
+      Date.now(),
+      this.flow.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
+    );
     this.runs.set(run.id, run);
     this.flow.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
     this.config.log({
@@ -600,31 +573,16 @@ export class InngestEngine {
   private async loadRun(id: string): Promise<RunState | undefined> {
     const row = await selectRun(this.sql, id);
     if (!row) return undefined;
-    return {
-      id: row.id,
-      seq: Number(row.seq),
-      functionSlug: row.function_slug,
-      events: row.events,
-      status: row.status,
-      steps: row.steps,
-      stack: row.stack,
-      pending: new Set(row.pending),
-      forceStepPlan: row.force_step_plan,
-      maxAttempts: row.max_attempts,
-      concurrency: row.concurrency,
-      queueIds: new Set(),
-      storedSteps: row.stack.length,
-      defers: row.defers,
-      unsavedDefers: {},
-      enqueuedAt: row.started_at.getTime(),
-      // Evaluated again from the trigger and the function as registered now (not stored).
-      priorityScore: this.flow.priorityScoreOf(
+    // The priority score is evaluated again from the trigger and the function as registered now.
+    return runStateFromRow(
+      row,
+      this.flow.priorityScoreOf(
         this.functions.get(row.function_slug),
         row.events[0],
         row.started_at.getTime(),
         row.id,
       ),
-    };
+    );
   }
 
   /** The run's one RunState: concurrent callers share a load in progress, never two copies. */
