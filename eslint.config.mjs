@@ -78,7 +78,6 @@ const OVERSIZED_FUNCTIONS = [
   "components/skills/skill-inputs-form.tsx",
   "components/webhooks/webhook-form-dialog.tsx",
   "components/webhooks/webhook-list.tsx",
-  "inngest/engine/engine.ts",
   "inngest/engine/index.ts",
   "scripts/bench/webhooks.ts",
   "scripts/lib/embedded-postgres.ts",

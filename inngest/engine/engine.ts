@@ -1,64 +1,23 @@
-import { createHash, randomUUID } from "node:crypto";
-import {
-  refusedByServer,
-  runKeys,
-  writeCheckpoints,
-  writeFinalizes,
-  writeIngests,
-  writeLeases,
-  writePersists,
-  type CheckpointWrite,
-  type FinalizeOutcome,
-  type FinalizeWrite,
-  type LeaseOutcome,
-  type PersistOutcome,
-  type PersistWrite,
-} from "./batched-writes";
-import {
-  parseQueueItemRef,
-  planCheckpoint,
-  queueItemRef,
-  type CheckpointBody,
-  type CheckpointOp,
-} from "./checkpoint";
-import { applyDeferOps, deferredScheduleEvents, sdkDefers, type Defers } from "./defer";
-import { resolveDeadline } from "./durations";
-import { evaluateKey, expressionMatches } from "./expressions";
-import {
-  singletonConfigOf,
-  singletonKey,
-  SingletonLocks,
-  type SingletonMode,
-} from "./flow-singleton";
-import { throttleConfigOf, throttleKey, ThrottleGate } from "./flow-throttle";
-import { GroupCommit } from "./group-commit";
-import { priorityExpressionOf, priorityFactorSeconds, priorityScore } from "./flow-priority";
-import {
-  RunDeadlines,
-  hasTimeouts,
-  startExpired,
-  timeoutLimitsOf,
-  type TimeoutKind,
-} from "./flow-timeouts";
-import { invalidFlowControl } from "./flow-validation";
-import { newUlid, seededUlids } from "./ids";
+import { createHash } from "node:crypto";
+import { refusedByServer, type FinalizeOutcome, type PersistOutcome } from "./batched-writes";
+import type { CheckpointBody } from "./checkpoint";
+import { CheckpointHandler } from "./checkpoint-handler";
+import { applyDeferOps, deferredScheduleEvents, type Defers } from "./defer";
+import { expressionMatches } from "./expressions";
+import { throttleConfigOf } from "./flow-throttle";
+import { createWriters, type EngineWriters } from "./engine-writers";
+import { timeoutLimitsOf } from "./flow-timeouts";
+import { flowControlWarnings } from "./flow-validation";
+import { newUlid } from "./ids";
 import { planOps } from "./op-planner";
-import {
-  checkOutputs,
-  DEFAULT_OUTPUT_LIMITS,
-  OutputTally,
-  stateOverflowedError,
-  type OutputLimits,
-} from "./output-limits";
+import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
   DISCOVERY_STEP,
   EVENTS,
-  INTERNAL_EVENT_PREFIX,
   LAZY_OPS,
   defaultBackoffMs,
   nameMatches,
   parseJson,
-  readSdkResponse,
   retryAfterMs,
   type FunctionConfig,
   type InngestEvent,
@@ -67,18 +26,34 @@ import {
 } from "./protocol";
 import {
   emptyIngestPlan,
-  ingestKeys,
-  ingestParts,
   invokeResultOf,
   type IngestOutcome,
-  type IngestPlan,
   type PlannedEvent,
 } from "./ingest-statement";
-import { SessionsError, resolveEventMeta } from "./sessions";
-import { appRequest } from "./signing";
-import { SCHEMA, type Sql } from "./store";
+import { resolveEventMeta } from "./sessions";
+import type { Sql } from "./store";
 import {
-  EngineStoppedError,
+  advanceCron,
+  consumeWait,
+  pruneHistory,
+  requeueInterrupted,
+  selectAppChecksum,
+  selectAppCrons,
+  selectCrons,
+  selectFunctions,
+  selectInterruptedItems,
+  type InterruptedItem,
+  selectQueuedItems,
+  selectRun,
+  selectRunningRunIds,
+  selectRunStatus,
+  selectWaitedNames,
+  selectWaitsFor,
+  storeApp,
+  takeWait,
+  unleaseUnsent,
+} from "./engine-store";
+import {
   EventValidationError,
   type CheckpointOutcome,
   type Dispatch,
@@ -87,11 +62,10 @@ import {
   type EnginePlan,
   type NewQueueItem,
   type QueueItem,
-  type QueueKind,
   type RegisteredFunction,
   type RunCandidate,
-  type RunRow,
   type RunState,
+  type SlotHandOff,
 } from "./engine-types";
 import {
   INTERRUPTED_ERROR,
@@ -103,6 +77,11 @@ import {
 } from "./engine-helpers";
 import { nextCronTick } from "./cron-schedule";
 import { CronTimers } from "./cron-timers";
+import { parseEvents } from "./event-parsing";
+import { FlowControl } from "./flow-control";
+import { cancelWaitsOf, dedupeKeysOf, newRunState, runStateFromRow } from "./run-planning";
+import { callSdk } from "./sdk-request";
+import { ReadyQueue } from "./ready-queue";
 import { ConcurrencySlots, concurrencySlotsOf } from "./scheduler";
 
 export {
@@ -116,9 +95,6 @@ export {
 } from "./engine-types";
 export { nextCronTick } from "./cron-schedule";
 
-// JSON goes to PostgreSQL as `${JSON.stringify(value)}::text::jsonb`: a parameter typed jsonb
-// would make postgres.js encode the already-encoded string a second time.
-
 /**
  * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
  * waits, cancellation, cron and flow control. All state is in PostgreSQL; memory holds
@@ -130,166 +106,71 @@ export class InngestEngine {
   private readonly runs = new Map<string, RunState>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly cronTimers = new CronTimers();
-  private readonly ready: QueueItem[] = [];
-  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `ready`. */
-  private readonly slots = new ConcurrencySlots(this.ready, () => this.pump(), this.runs);
+  /** What runs next, and the request slots it runs in (ready-queue.ts). */
+  private readonly queue: ReadyQueue;
+  /** Concurrency slots and their waiters (scheduler.ts); a freed slot's waiter goes on `queue`. */
+  private readonly slots = new ConcurrencySlots({
+    makeReady: (item) => this.queue.push(item),
+    pump: () => this.pump(),
+    runOf: (runId) => this.runs.get(runId),
+  });
   private readonly inFlight = new Set<Promise<void>>();
-  /** SDK requests in flight, by queue item id. */
-  private readonly dispatches = new Map<number, Dispatch>();
-  /** Per run, the checkpoint being written: checkpoints of a run apply one at a time, and a dispatch waits for them. */
-  private readonly checkpointWrites = new Map<string, Promise<unknown>>();
   /** Event names that may have a wait or cancellation registered: events with other names skip the lookup. */
   private readonly waitedNames = new Set<string>();
-  private readonly singletons = new SingletonLocks();
-  /** Runs whose start passed their throttle (a start handed back by the gate is not charged twice). */
-  private readonly throttleAdmitted = new Set<string>();
-  private readonly throttle = new ThrottleGate<QueueItem>((items) => {
-    for (const item of items) {
-      this.throttleAdmitted.add(item.runId);
-      this.ready.push(item);
-    }
-    this.pump();
-  });
-  private readonly outputTally = new OutputTally();
-  private activeRequests = 0;
-  /**
-   * Request slots promised to rows an in-flight statement writes leased (see canDispatchNow):
-   * reserved in memory before the statement, so neither one plan nor concurrent plans lease
-   * more rows than there are free slots.
-   */
-  private plannedLeases = 0;
-  /** Queue items written leased and not yet sent, by id: each holds a request slot; close() unleases them. */
-  private readonly unsent = new Map<number, QueueItem>();
-  /** Resolved when `plannedLeases` drops to 0 (close() waits for it). */
-  private plannedLeasesSettled: (() => void)[] = [];
+  /** Priority, timeouts, singleton, throttle and output limits of the runs in motion (flow-control.ts). */
+  private readonly flow: FlowControl;
+  /** Checkpoints in flight and the dispatches they are fenced by (checkpoint-handler.ts). */
+  private readonly checkpoints: CheckpointHandler;
   /** Runs being loaded from the database, so concurrent callers share one RunState (see getRun). */
   private readonly loadingRuns = new Map<string, Promise<RunState | undefined>>();
-  /** `timeouts.start` / `timeouts.finish` deadlines of the runs in motion (flow-timeouts.ts). */
-  private readonly deadlines = new RunDeadlines((runId, kind) => this.expireRun(runId, kind));
   private stopped = false;
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
-  /**
-   * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
-   * statement of that kind is in flight go out together as the next one.
-   */
-  private readonly writers = {
-    ingest: new GroupCommit<IngestPlan, IngestOutcome>({
-      writeMany: (plans) => writeIngests(this.sql, plans),
-      retryAlone: refusedByServer,
-      keys: ingestKeys,
-    }),
-    lease: new GroupCommit<number, LeaseOutcome>({
-      writeMany: (queueIds) => writeLeases(this.sql, queueIds),
-      retryAlone: refusedByServer,
-      keys: (queueId) => [`queue:${queueId}`],
-    }),
-    checkpoint: new GroupCommit<CheckpointWrite, boolean>({
-      writeMany: (writes) => writeCheckpoints(this.sql, writes),
-      retryAlone: refusedByServer,
-      keys: (write) => runKeys(write.runId, undefined),
-    }),
-    persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
-      writeMany: (writes) => writePersists(this.sql, writes),
-      retryAlone: refusedByServer,
-      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
-    }),
-    finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
-      writeMany: async (writes) => {
-        const outcomes = await writeFinalizes(this.sql, writes);
-        this.config.faults?.finalizeCommitted?.(writes.map((write) => write.runId));
-        return outcomes;
-      },
-      retryAlone: refusedByServer,
-      keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
-    }),
-  };
+  /** One group-committed writer per hot write (engine-writers.ts). */
+  private readonly writers: EngineWriters;
 
   constructor(
     private readonly sql: Sql,
     private readonly config: EngineConfig,
-  ) {}
+  ) {
+    this.writers = createWriters(sql, config);
+    this.queue = new ReadyQueue(config.maxConcurrentRequests);
+    this.flow = new FlowControl({
+      sql,
+      log: config.log,
+      logError: (msg, error, fields) => this.logError(msg, error, fields),
+      functions: this.functions,
+      outputLimits: this.outputLimits(),
+      getRun: (runId) => this.getRun(runId),
+      cancel: (run, reason) => this.cancel(run, reason),
+      finalize: (run, status, output) => this.finalize(run, status, output),
+      makeReady: (item) => this.queue.push(item),
+      pump: () => this.pump(),
+      isActive: () => !this.stopped && !this.closing,
+      track: (work) => this.inFlight.add(work),
+      untrack: (work) => this.inFlight.delete(work),
+    });
+    this.checkpoints = new CheckpointHandler({
+      config,
+      getRun: (runId) => this.getRun(runId),
+      write: (write) => this.writers.checkpoint.write(write),
+      outputTally: this.flow.outputTally,
+      outputLimits: this.outputLimits(),
+      isStopped: () => this.stopped,
+    });
+  }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────
 
   async recover(): Promise<void> {
-    const rows = await this.sql<
-      { slug: string; app_name: string; version: number; config: FunctionConfig }[]
-    >`
-      select slug, app_name, version, config from ${this.sql(SCHEMA)}.functions`;
+    const rows = await selectFunctions(this.sql);
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
-    await this.recoverSingletons();
-    await this.recoverDeadlines();
+    await this.flow.recoverSingletons();
+    await this.flow.recoverDeadlines();
+    for (const item of await selectInterruptedItems(this.sql)) await this.recoverInterrupted(item);
 
-    // A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
-    // the app may still be running it: its item waits out the grace before it is dispatched
-    // again, and a checkpoint from it meanwhile is saved and resets the attempts (see
-    // checkpoint()); an item past its attempts is failed only when it comes due (execute()).
-    const interrupted = await this.sql<
-      { id: string; run_id: string; step_id: string; attempt: number; max_attempts: number }[]
-    >`
-      select q.id, q.run_id, q.step_id, q.attempt, r.max_attempts
-      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
-      where q.leased_at is not null and r.status = 'Running'`;
-    for (const item of interrupted) {
-      if (this.config.checkpointing) {
-        const retrying = item.attempt + 1 < item.max_attempts;
-        const delayMs = Math.max(
-          retrying ? this.backoffMs(item.attempt) : 0,
-          this.config.interruptedRequestGraceMs,
-        );
-        await this.sql`update ${this.sql(SCHEMA)}.queue
-          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + delayMs)}
-          where id = ${item.id}`;
-        this.config.log({
-          level: "warn",
-          msg: "step.interrupted",
-          run_id: item.run_id,
-          step_id: item.step_id,
-          retrying,
-          grace_ms: delayMs,
-        });
-      } else if (item.attempt + 1 < item.max_attempts) {
-        await this.sql`update ${this.sql(SCHEMA)}.queue
-          set leased_at = null, attempt = attempt + 1, run_at = ${new Date(Date.now() + this.backoffMs(item.attempt))}
-          where id = ${item.id}`;
-        this.config.log({
-          level: "warn",
-          msg: "step.interrupted",
-          run_id: item.run_id,
-          step_id: item.step_id,
-          retrying: true,
-        });
-      } else {
-        const run = await this.loadRun(item.run_id);
-        if (run) {
-          this.config.log({
-            level: "warn",
-            msg: "step.interrupted",
-            run_id: item.run_id,
-            step_id: item.step_id,
-            retrying: false,
-          });
-          await this.finalize(run, "Failed", INTERRUPTED_ERROR);
-        }
-      }
-    }
-
-    const queued = await this.sql<
-      {
-        id: string;
-        run_id: string;
-        kind: QueueKind;
-        step_id: string;
-        attempt: number;
-        wait_id: string | null;
-        run_at: Date;
-      }[]
-    >`
-      select q.id, q.run_id, q.kind, q.step_id, q.attempt, q.wait_id, q.run_at
-      from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
-      where q.leased_at is null and r.status = 'Running' order by q.id`;
+    const queued = await selectQueuedItems(this.sql);
     for (const row of queued) {
       this.schedule({
         id: Number(row.id),
@@ -302,8 +183,7 @@ export class InngestEngine {
       });
     }
 
-    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
-      select function_slug, expression, next_tick from ${this.sql(SCHEMA)}.crons`;
+    const crons = await selectCrons(this.sql);
     for (const cron of crons)
       this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
     await this.refreshWaitedNames();
@@ -316,6 +196,56 @@ export class InngestEngine {
   }
 
   /**
+   * A request in flight when the engine stopped counts as a failed attempt. In checkpoint mode
+   * the app may still be running it: its item waits out the grace before it is dispatched
+   * again, and a checkpoint from it meanwhile is saved and resets the attempts (see
+   * checkpoint()); an item past its attempts is failed only when it comes due (execute()).
+   */
+  private async recoverInterrupted(item: InterruptedItem) {
+    if (this.config.checkpointing) {
+      const retrying = item.attempt + 1 < item.max_attempts;
+      const delayMs = Math.max(
+        retrying ? this.backoffMs(item.attempt) : 0,
+        this.config.interruptedRequestGraceMs,
+      );
+      await requeueInterrupted(this.sql, item.id, new Date(Date.now() + delayMs));
+      this.config.log({
+        level: "warn",
+        msg: "step.interrupted",
+        run_id: item.run_id,
+        step_id: item.step_id,
+        retrying,
+        grace_ms: delayMs,
+      });
+    } else if (item.attempt + 1 < item.max_attempts) {
+      await requeueInterrupted(
+        this.sql,
+        item.id,
+        new Date(Date.now() + this.backoffMs(item.attempt)),
+      );
+      this.config.log({
+        level: "warn",
+        msg: "step.interrupted",
+        run_id: item.run_id,
+        step_id: item.step_id,
+        retrying: true,
+      });
+    } else {
+      const run = await this.loadRun(item.run_id);
+      if (run) {
+        this.config.log({
+          level: "warn",
+          msg: "step.interrupted",
+          run_id: item.run_id,
+          step_id: item.step_id,
+          retrying: false,
+        });
+        await this.finalize(run, "Failed", INTERRUPTED_ERROR);
+      }
+    }
+  }
+
+  /**
    * Graceful: no new work; waits for SDK requests in flight to be recorded, then unleases the
    * rows written leased that were never sent, so the next start does not count them as
    * interrupted attempts.
@@ -323,18 +253,12 @@ export class InngestEngine {
   async close(): Promise<void> {
     this.closing = true;
     this.stopTimers();
-    while (this.inFlight.size > 0 || this.plannedLeases > 0) {
-      const planned =
-        this.plannedLeases > 0
-          ? new Promise<void>((resolve) => this.plannedLeasesSettled.push(resolve))
-          : undefined;
+    while (this.inFlight.size > 0 || this.queue.hasPlanned()) {
+      const planned = this.queue.plannedDrained();
       await Promise.allSettled([...this.inFlight, ...(planned ? [planned] : [])]);
     }
-    const unsent = [...this.unsent.keys()];
-    this.unsent.clear();
-    if (unsent.length > 0)
-      await this.sql`update ${this.sql(SCHEMA)}.queue set leased_at = null
-        where id = any(${unsent}::bigint[]) and leased_at is not null`;
+    const unsent = this.queue.takeUnsent();
+    if (unsent.length > 0) await unleaseUnsent(this.sql, unsent);
     this.stopped = true;
   }
 
@@ -345,9 +269,8 @@ export class InngestEngine {
   }
 
   private stopTimers() {
-    this.ready.length = 0;
-    this.throttle.stop();
-    this.deadlines.clear();
+    this.queue.clear();
+    this.flow.stop();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.cronTimers.clear();
@@ -378,38 +301,10 @@ export class InngestEngine {
   ): Promise<{ modified: boolean }> {
     if (!appName) throw new EventValidationError("appName is required");
     const checksum = createHash("sha256").update(JSON.stringify({ url, configs })).digest("hex");
-    const [existing] = await this.sql<{ checksum: string }[]>`
-      select checksum from ${this.sql(SCHEMA)}.apps where name = ${appName}`;
-    if (existing?.checksum === checksum) return { modified: false };
+    if ((await selectAppChecksum(this.sql, appName)) === checksum) return { modified: false };
 
     const slugs = configs.map((config) => config.id);
-    const now = new Date();
-    const stored = await this.sql.begin(async (tx) => {
-      await tx`insert into ${tx(SCHEMA)}.apps (name, url, checksum) values (${appName}, ${url}, ${checksum})
-        on conflict (name) do update set url = excluded.url, checksum = excluded.checksum, synced_at = now()`;
-      await tx`delete from ${tx(SCHEMA)}.functions where app_name = ${appName} and not (slug = any(${slugs}::text[]))`;
-      const saved: { slug: string; version: number; config: FunctionConfig }[] = [];
-      for (const config of configs) {
-        const [row] = await tx<{ version: number }[]>`
-          insert into ${tx(SCHEMA)}.functions (slug, app_name, config) values (${config.id}, ${appName}, ${JSON.stringify(config)}::text::jsonb)
-          on conflict (slug) do update set app_name = excluded.app_name, config = excluded.config,
-            version = ${tx(SCHEMA)}.functions.version + 1, updated_at = now()
-          returning version`;
-        saved.push({ slug: config.id, version: row?.version ?? 1, config });
-        const crons = config.triggers.flatMap((trigger) => (trigger.cron ? [trigger.cron] : []));
-        await tx`delete from ${tx(SCHEMA)}.crons where function_slug = ${config.id} and not (expression = any(${crons}::text[]))`;
-        for (const expression of crons) {
-          const next = nextCronTick(expression, now);
-          if (!next)
-            throw new EventValidationError(
-              `invalid cron expression "${expression}" in ${config.id}`,
-            );
-          await tx`insert into ${tx(SCHEMA)}.crons (function_slug, expression, next_tick) values (${config.id}, ${expression}, ${next})
-            on conflict (function_slug, expression) do nothing`;
-        }
-      }
-      return saved;
-    });
+    const stored = await storeApp(this.sql, { name: appName, url, checksum }, configs, new Date());
 
     for (const [slug, fn] of this.functions)
       if (fn.appName === appName && !slugs.includes(slug)) this.functions.delete(slug);
@@ -417,33 +312,11 @@ export class InngestEngine {
     this.cronTimers.disarm(
       (slug) => !this.functions.has(slug) || this.functions.get(slug)?.appName === appName,
     );
-    const crons = await this.sql<{ function_slug: string; expression: string; next_tick: Date }[]>`
-      select c.function_slug, c.expression, c.next_tick from ${this.sql(SCHEMA)}.crons c
-      join ${this.sql(SCHEMA)}.functions f on f.slug = c.function_slug where f.app_name = ${appName}`;
+    const crons = await selectAppCrons(this.sql, appName);
     for (const cron of crons)
       this.scheduleCron(cron.function_slug, cron.expression, cron.next_tick);
 
-    for (const config of configs) {
-      const unsupported = Object.keys(config).filter((key) =>
-        ["rateLimit", "debounce", "batchEvents"].includes(key),
-      );
-      if (unsupported.length) {
-        this.config.log({
-          level: "warn",
-          msg: "function.unsupported_flow_control",
-          function: config.id,
-          ignored: unsupported,
-        });
-      }
-      for (const { key, reason } of invalidFlowControl(config))
-        this.config.log({
-          level: "warn",
-          msg: "function.invalid_flow_control",
-          function: config.id,
-          key,
-          reason,
-        });
-    }
+    for (const line of flowControlWarnings(configs)) this.config.log(line);
     this.config.log({ level: "info", msg: "app.synced", app: appName, functions: slugs.length });
     return { modified: true };
   }
@@ -458,7 +331,7 @@ export class InngestEngine {
     rawEvents: unknown[],
     options: { internal?: boolean; seed?: string | null } = {},
   ): Promise<string[]> {
-    const events = this.parseEvents(rawEvents, options);
+    const events = parseEvents(rawEvents, options);
     if (events.length === 0) return [];
     const plan = this.planIngest(events);
     let outcome: IngestOutcome;
@@ -473,56 +346,6 @@ export class InngestEngine {
     return events.map((item) => item.internalId);
   }
 
-  private parseEvents(
-    rawEvents: unknown[],
-    options: { internal?: boolean; seed?: string | null },
-  ): PlannedEvent[] {
-    const now = Date.now();
-    const seeded = seededUlids(options.seed ?? null, rawEvents.length);
-    return rawEvents.map((raw, index) => {
-      if (!raw || typeof raw !== "object" || Array.isArray(raw))
-        throw new EventValidationError(`event ${index} is not an object`);
-      const input = raw as Partial<InngestEvent>;
-      if (typeof input.name !== "string" || !input.name)
-        throw new EventValidationError(`event ${index} has no name`);
-      if (!options.internal && input.name.toLowerCase().startsWith(INTERNAL_EVENT_PREFIX)) {
-        throw new EventValidationError(
-          `event names starting with "${INTERNAL_EVENT_PREFIX}" are reserved`,
-        );
-      }
-      const data =
-        input.data && typeof input.data === "object" && !Array.isArray(input.data)
-          ? { ...input.data }
-          : {};
-      if (!options.internal) delete data._inngest;
-      const ts = typeof input.ts === "number" && input.ts > 0 ? input.ts : now;
-      if (ts < 315_532_800_000 || ts > 4_102_444_800_000)
-        throw new EventValidationError(`event ${index} has a ts outside 1980–2100`);
-      const internalId = seeded?.[index] ?? newUlid();
-      let meta: unknown;
-      try {
-        meta = resolveEventMeta(input.meta);
-      } catch (error) {
-        if (error instanceof SessionsError)
-          throw new EventValidationError(`event ${index}: ${error.message}`);
-        throw error;
-      }
-      const event: InngestEvent = {
-        name: input.name,
-        data,
-        id: typeof input.id === "string" && input.id ? input.id : internalId,
-        ts,
-        user:
-          input.user && typeof input.user === "object"
-            ? (input.user as Record<string, unknown>)
-            : {},
-        ...(typeof input.v === "string" ? { v: input.v } : {}),
-        ...(meta !== undefined ? { meta } : {}),
-      };
-      return { internalId, event };
-    });
-  }
-
   /** Routes events to the functions they trigger, in memory: the runs an ingest statement creates. */
   private planIngest(events: PlannedEvent[], cron?: string): EnginePlan {
     const plan: EnginePlan = {
@@ -535,7 +358,7 @@ export class InngestEngine {
       const invokeResult = invokeResultOf(event);
       if (invokeResult) plan.statement.invokeResults.push({ ...invokeResult, eventId: internalId });
       for (const fn of this.routeTriggers(event, cron)) {
-        const singleton = this.singletonFor(fn, internalId, event);
+        const singleton = this.flow.singletonFor(fn, internalId, event);
         if (singleton === "skip") continue;
         const candidate = this.planRun(fn, internalId, [event], cron);
         // Two events of one send with the same id (or idempotency key): the first one wins.
@@ -545,7 +368,7 @@ export class InngestEngine {
           continue;
         }
         for (const key of candidate.planned.dedupeKeys) claimed.add(key);
-        this.claimSingleton(candidate, singleton);
+        this.flow.claimSingleton(candidate, singleton);
         plan.candidates.push(candidate);
         plan.statement.runs.push(candidate.planned);
       }
@@ -578,7 +401,7 @@ export class InngestEngine {
   /** A planned run whose statement failed or was not needed gives its slots back. */
   private dropPlan(plan: EnginePlan) {
     for (const candidate of plan.candidates) {
-      this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
+      this.flow.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
       this.slots.releaseSlots(candidate.heldSlots);
       if (candidate.planned.leased) this.releasePlannedLeases(1);
     }
@@ -593,7 +416,7 @@ export class InngestEngine {
     for (const candidate of plan.candidates) {
       const row = created.get(candidate.planned.runId);
       if (!row) {
-        this.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
+        this.flow.singletons.release(candidate.planned.runId, candidate.singleton?.previous);
         this.slots.releaseSlots(candidate.heldSlots);
         if (candidate.planned.leased) this.releasePlannedLeases(1);
         if (inserted.has(candidate.planned.eventId)) {
@@ -608,7 +431,10 @@ export class InngestEngine {
         continue;
       }
       if (candidate.singleton?.cancelPrevious && candidate.singleton.previous !== undefined)
-        await this.cancelSingletonHolder(candidate.singleton.previous, candidate.planned.runId);
+        await this.flow.cancelSingletonHolder(
+          candidate.singleton.previous,
+          candidate.planned.runId,
+        );
       this.startRun(candidate, row);
     }
     for (const row of outcome?.resumed ?? []) {
@@ -637,17 +463,7 @@ export class InngestEngine {
   private async routeWaits(seq: number, event: InngestEvent): Promise<void> {
     const waits = !this.waitedNames.has(event.name)
       ? []
-      : await this.sql<
-          {
-            id: string;
-            run_id: string;
-            kind: "event" | "cancel";
-            expression: string | null;
-            step_id: string | null;
-          }[]
-        >`
-          select id, run_id, kind, expression, step_id from ${this.sql(SCHEMA)}.waits
-          where event_name = ${event.name} and min_seq < ${seq} and expires_at > now() order by id`;
+      : await selectWaitsFor(this.sql, event.name, seq);
     for (const wait of waits) {
       const run = await this.getRun(wait.run_id);
       if (!run || run.status !== "Running") continue;
@@ -656,9 +472,7 @@ export class InngestEngine {
         !expressionMatches(wait.expression, { event: run.events[0], async: event })
       )
         continue;
-      const consumed = await this
-        .sql`delete from ${this.sql(SCHEMA)}.waits where id = ${wait.id} returning id`;
-      if (consumed.length === 0) continue;
+      if (!(await consumeWait(this.sql, wait.id))) continue;
       if (wait.kind === "cancel") await this.cancel(run, "cancelOn event");
       else if (wait.step_id)
         await this.resolveStep(run, wait.step_id, toEventMap(event), Number(wait.id));
@@ -693,29 +507,15 @@ export class InngestEngine {
     cron?: string,
   ): RunCandidate {
     const [event] = events;
-    const dedupeKeys = event ? [`${fn.slug}:id:${event.id}`] : [];
-    if (event && fn.config.idempotency) {
-      let idempotent = true;
-      try {
-        idempotent = expressionMatches(`(${fn.config.idempotency}) != false`, { event });
-      } catch {
-        idempotent = true;
-      }
-      if (idempotent)
-        dedupeKeys.push(`${fn.slug}:idempotency:${evaluateKey(fn.config.idempotency, { event })}`);
-    }
-    const cancels = (fn.config.cancel ?? []).map((cancel) => ({
-      eventName: cancel.event,
-      expression: cancel.if ?? null,
-      expiresAt: new Date(resolveDeadline(cancel.timeout, Date.now())),
-    }));
+    const dedupeKeys = dedupeKeysOf(fn, event);
+    const cancels = cancelWaitsOf(fn, Date.now());
     const concurrency = event ? concurrencySlotsOf(fn, event) : [];
     for (const cancel of cancels) this.waitedNames.add(cancel.eventName);
     // A throttled start waits for its turn in process(): it is neither leased nor given slots ahead.
     const dispatchable = !throttleConfigOf(fn.config) && this.canDispatchNow(undefined, Date.now());
     const heldSlots = dispatchable && this.slots.acquireAhead(concurrency) ? concurrency : [];
     const leased = dispatchable && (concurrency.length === 0 || heldSlots.length > 0);
-    if (leased) this.plannedLeases++;
+    if (leased) this.queue.reservePlanned(1);
     return {
       fn,
       concurrency,
@@ -739,27 +539,14 @@ export class InngestEngine {
   /** A run its ingest statement created: into memory and onto the scheduler. */
   private startRun(candidate: RunCandidate, row: { seq: string; queue_id: string }) {
     const { fn, planned } = candidate;
-    const run: RunState = {
-      id: planned.runId,
-      seq: Number(row.seq),
-      functionSlug: fn.slug,
-      events: planned.events,
-      status: "Running",
-      steps: {},
-      stack: [],
-      pending: new Set(),
-      forceStepPlan: false,
-      maxAttempts: fn.maxAttempts,
-      concurrency: candidate.concurrency,
-      queueIds: new Set(),
-      storedSteps: 0,
-      defers: {},
-      unsavedDefers: {},
-      enqueuedAt: Date.now(),
-      priorityScore: this.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
-    };
+    const run = newRunState(
+      candidate,
+      Number(row.seq),
+      Date.now(),
+      this.flow.priorityScoreOf(fn, planned.events[0], Date.now(), planned.runId),
+    );
     this.runs.set(run.id, run);
-    this.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
+    this.flow.deadlines.waiting(run.id, timeoutLimitsOf(fn.config), run.enqueuedAt);
     this.config.log({
       level: "info",
       msg: "run.started",
@@ -784,35 +571,18 @@ export class InngestEngine {
   }
 
   private async loadRun(id: string): Promise<RunState | undefined> {
-    const [row] = await this.sql<RunRow[]>`
-      select id, seq, function_slug, events, status, steps, stack, pending, force_step_plan, max_attempts, concurrency, defers, started_at
-      from ${this.sql(SCHEMA)}.runs where id = ${id}`;
+    const row = await selectRun(this.sql, id);
     if (!row) return undefined;
-    return {
-      id: row.id,
-      seq: Number(row.seq),
-      functionSlug: row.function_slug,
-      events: row.events,
-      status: row.status,
-      steps: row.steps,
-      stack: row.stack,
-      pending: new Set(row.pending),
-      forceStepPlan: row.force_step_plan,
-      maxAttempts: row.max_attempts,
-      concurrency: row.concurrency,
-      queueIds: new Set(),
-      storedSteps: row.stack.length,
-      defers: row.defers,
-      unsavedDefers: {},
-      enqueuedAt: row.started_at.getTime(),
-      // Evaluated again from the trigger and the function as registered now (not stored).
-      priorityScore: this.priorityScoreOf(
+    // The priority score is evaluated again from the trigger and the function as registered now.
+    return runStateFromRow(
+      row,
+      this.flow.priorityScoreOf(
         this.functions.get(row.function_slug),
         row.events[0],
         row.started_at.getTime(),
         row.id,
       ),
-    };
+    );
   }
 
   /** The run's one RunState: concurrent callers share a load in progress, never two copies. */
@@ -849,27 +619,19 @@ export class InngestEngine {
   ) {
     const { next } = change;
     const now = Date.now();
-    let dispatchable = this.canDispatchNow(undefined, now)
-      ? this.config.maxConcurrentRequests - this.committedRequests()
-      : 0;
     const nextCall = next.find((item) => item.kind === "execute" && item.runAt <= now);
     // Only the call whose response this is hands its slots on (a resolved wait has none).
     const handOff =
       change.consumedQueueId === undefined
         ? null
         : this.slots.handOffSlots(run, change.consumedQueueId, nextCall);
-    for (const item of next) {
-      if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
-      const due = item.kind === "execute" && item.runAt <= now;
-      item.holdsSlots = handOff?.keep === item;
-      item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
-    }
-    const leaseWaiter = handOff?.waiter !== undefined && dispatchable > 0;
+    const slotsLeft = this.markLeased(run, next, handOff, now);
+    const leaseWaiter = handOff?.waiter !== undefined && slotsLeft > 0;
     const leases = next.filter((item) => item.leased).length + (leaseWaiter ? 1 : 0);
-    this.plannedLeases += leases;
+    this.queue.reservePlanned(leases);
     const plan = this.planIngest(
       change.emit?.length
-        ? this.parseEvents(change.emit, { internal: true }).map((item) => ({
+        ? parseEvents(change.emit, { internal: true }).map((item) => ({
             ...item,
             owner: run.id,
           }))
@@ -897,26 +659,72 @@ export class InngestEngine {
         plan: plan.statement,
       });
     } catch (error) {
-      run.storedSteps = Math.min(run.storedSteps, from);
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
-      this.releasePlannedLeases(leases);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonPersist(run, from, leases, plan, handOff);
       throw error;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
     if (result.updated) this.config.faults?.stepsWritten?.(run.id, ids);
     for (const id of result.deleted) this.unschedule(id);
     if (!result.updated) {
-      run.storedSteps = Math.min(run.storedSteps, from);
-      this.releasePlannedLeases(leases);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonPersist(run, from, leases, plan, handOff);
       await this.forgetIfEnded(run);
       return;
     }
+    const scheduled = this.insertedItems(run, next, result.inserted);
+    const adopted = scheduled.filter((item) => item.leased);
+    for (const item of adopted) this.queue.markUnsent(item);
+    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
+      this.queue.markUnsent(handOff.waiter);
+    this.releasePlannedLeases(leases);
+    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
+    for (const item of scheduled) this.schedule(item);
+    await this.afterIngest(plan, result);
+  }
+
+  /**
+   * Marks the run's next items: which one keeps the run's concurrency slots (the hand-off's
+   * `keep`) and which are written leased (due calls that may run now, within the free request
+   * slots). Registers their waits' event names. Returns the request slots left.
+   */
+  private markLeased(
+    run: RunState,
+    next: NewQueueItem[],
+    handOff: SlotHandOff | null,
+    now: number,
+  ): number {
+    let dispatchable = this.canDispatchNow(undefined, now) ? this.queue.freeSlots() : 0;
+    for (const item of next) {
+      if (item.wait?.eventName) this.waitedNames.add(item.wait.eventName);
+      const due = item.kind === "execute" && item.runAt <= now;
+      item.holdsSlots = handOff?.keep === item;
+      item.leased = due && (run.concurrency.length === 0 || item.holdsSlots) && dispatchable-- > 0;
+    }
+    return dispatchable;
+  }
+
+  /** A persist that failed or changed nothing: its steps are unsaved, its leases, plan and hand-off given back. */
+  private abandonPersist(
+    run: RunState,
+    from: number,
+    leases: number,
+    plan: EnginePlan,
+    handOff: SlotHandOff | null,
+  ) {
+    run.storedSteps = Math.min(run.storedSteps, from);
+    this.releasePlannedLeases(leases);
+    this.dropPlan(plan);
+    if (handOff) this.slots.cancelHandOff(handOff);
+  }
+
+  /** The queue items of the rows a persist inserted, from the next items they were written for. */
+  private insertedItems(
+    run: RunState,
+    next: NewQueueItem[],
+    inserted: PersistOutcome["inserted"],
+  ): QueueItem[] {
     const scheduled: QueueItem[] = [];
-    for (const row of result.inserted) {
+    for (const row of inserted) {
       const item = next.find(
         (candidate) => candidate.stepId === row.step_id && candidate.kind === row.kind,
       );
@@ -934,14 +742,7 @@ export class InngestEngine {
         ...(item.leased ? { leaseGen: 1 } : {}),
       });
     }
-    const adopted = scheduled.filter((item) => item.leased);
-    for (const item of adopted) this.unsent.set(item.id, item);
-    if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
-      this.unsent.set(handOff.waiter.id, handOff.waiter);
-    this.releasePlannedLeases(leases);
-    if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
-    for (const item of scheduled) this.schedule(item);
-    await this.afterIngest(plan, result);
+    return scheduled;
   }
 
   /** `{id: value}` of the given new steps: each value serialized once, here. */
@@ -986,16 +787,16 @@ export class InngestEngine {
   ): Promise<boolean> {
     // A checkpoint that committed just before may carry defers the run in memory lacks yet.
     // (A checkpoint never waits for a finalize, so this cannot deadlock.)
-    const checkpoint = this.checkpointWrites.get(run.id);
+    const checkpoint = this.checkpoints.inFlight(run.id);
     if (checkpoint) await checkpoint;
     const lifecycle = [...lifecycleEvents(run, status, output), ...this.deferredEvents(run)];
     const plan = this.planIngest(
-      this.parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
+      parseEvents(lifecycle, { internal: true }).map((item) => ({ ...item, owner: run.id })),
     );
     // A cancel comes from outside the run's own request, which keeps its slots until it ends.
     const handOff = status === "Cancelled" ? null : this.slots.handOffSlots(run, "only", undefined);
     const leaseWaiter = handOff?.waiter !== undefined && this.canDispatchNow(undefined, Date.now());
-    if (leaseWaiter) this.plannedLeases++;
+    if (leaseWaiter) this.queue.reservePlanned(1);
     const ids = run.stack.slice(run.storedSteps);
     const defers = this.takeUnsavedDefers(run);
     const waiter = leaseWaiter ? handOff?.waiter : undefined;
@@ -1014,9 +815,7 @@ export class InngestEngine {
       });
     } catch (error) {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
-      if (leaseWaiter) this.releasePlannedLeases(1);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonFinalize(leaseWaiter, plan, handOff);
       // The connection dropped: the statement may have committed, and then nothing retries it.
       if (!refusedByServer(error))
         await this.forgetIfEnded(run).catch((readError: unknown) =>
@@ -1025,23 +824,17 @@ export class InngestEngine {
       throw error;
     }
     if (!result.finished) {
-      if (leaseWaiter) this.releasePlannedLeases(1);
-      this.dropPlan(plan);
-      if (handOff) this.slots.cancelHandOff(handOff);
+      this.abandonFinalize(leaseWaiter, plan, handOff);
       // Ended by an earlier finalize whose answer was lost, if not by one that forgot it already.
       await this.forgetIfEnded(run);
       return false;
     }
     this.fault("finalize.stored");
     this.config.faults?.stepsWritten?.(run.id, ids);
-    run.status = status;
     run.storedSteps = run.stack.length;
-    this.deadlines.forget(run.id);
-    for (const queueId of run.queueIds) this.unschedule(queueId);
-    this.runs.delete(run.id);
-    this.releaseWaiting(run.id);
+    this.forgetEnded(run, status);
     if (leaseWaiter && handOff?.waiter && result.handoffGen !== null)
-      this.unsent.set(handOff.waiter.id, handOff.waiter);
+      this.queue.markUnsent(handOff.waiter);
     if (leaseWaiter) this.releasePlannedLeases(1);
     if (handOff) this.slots.completeHandOff(handOff, [], result.handoffGen);
     this.config.log({
@@ -1052,6 +845,22 @@ export class InngestEngine {
     });
     await this.afterIngest(plan, result);
     return true;
+  }
+
+  /** A finalize that failed or found the run ended: its lease, plan and hand-off are given back. */
+  private abandonFinalize(leaseWaiter: boolean, plan: EnginePlan, handOff: SlotHandOff | null) {
+    if (leaseWaiter) this.releasePlannedLeases(1);
+    this.dropPlan(plan);
+    if (handOff) this.slots.cancelHandOff(handOff);
+  }
+
+  /** The run ended: out of memory, its queue items, deadlines, locks and waiting calls with it. */
+  private forgetEnded(run: RunState, status: RunState["status"]) {
+    run.status = status;
+    this.flow.deadlines.forget(run.id);
+    for (const queueId of run.queueIds) this.unschedule(queueId);
+    this.runs.delete(run.id);
+    this.releaseWaiting(run.id);
   }
 
   /**
@@ -1111,10 +920,7 @@ export class InngestEngine {
     startedAfter?: Date;
     expression?: string;
   }): Promise<number> {
-    const rows = await this.sql<{ id: string }[]>`
-      select id from ${this.sql(SCHEMA)}.runs
-      where function_slug = ${filter.functionSlug} and status = 'Running'
-        and started_at < ${filter.startedBefore} and started_at >= ${filter.startedAfter ?? new Date(0)}`;
+    const rows = await selectRunningRunIds(this.sql, filter);
     let count = 0;
     for (const { id } of rows) {
       const run = await this.getRun(id);
@@ -1135,14 +941,14 @@ export class InngestEngine {
     run?.queueIds.add(item.id);
     const delay = item.runAt - Date.now();
     if (delay <= 0) {
-      this.ready.push(item);
+      this.queue.push(item);
       this.pump();
       return;
     }
     const timer = setTimeout(
       () => {
         this.timers.delete(item.id);
-        this.ready.push(item);
+        this.queue.push(item);
         this.pump();
       },
       Math.min(delay, 2_147_000_000),
@@ -1154,32 +960,18 @@ export class InngestEngine {
     const timer = this.timers.get(queueId);
     if (timer) clearTimeout(timer);
     this.timers.delete(queueId);
-    const index = this.ready.findIndex((item) => item.id === queueId);
-    if (index < 0) return;
-    const [removed] = this.ready.splice(index, 1);
+    const removed = this.queue.remove(queueId);
     if (!removed) return;
     // An item dropped before dispatch gives back the slots it was handed, and its request slot.
-    if (this.unsent.get(removed.id) === removed) {
-      this.unsent.delete(removed.id);
-      this.pump();
-    }
-    this.slots.release(removed);
+    if (removed.freedSlot) this.pump();
+    this.slots.release(removed.item);
   }
 
   private pump() {
-    while (!this.stopped && !this.closing && this.ready.length > 0) {
+    while (!this.stopped && !this.closing && this.queue.length > 0) {
       // With every free slot promised, only an item written leased (it holds one) may go.
-      const index =
-        this.committedRequests() < this.config.maxConcurrentRequests
-          ? 0
-          : this.unsent.size > 0
-            ? this.ready.findIndex((item) => this.unsent.get(item.id) === item)
-            : -1;
-      if (index < 0) break;
-      const [item] = this.ready.splice(index, 1);
+      const item = this.queue.take();
       if (!item) break;
-      if (this.unsent.get(item.id) === item) this.unsent.delete(item.id);
-      this.activeRequests++;
       const work = this.process(item)
         .catch((error: unknown) => {
           // The item is still in the database; try it again shortly (steps are at-least-once).
@@ -1187,7 +979,7 @@ export class InngestEngine {
           this.schedule({ ...item, runAt: Date.now() + 1_000 });
         })
         .finally(() => {
-          this.activeRequests--;
+          this.queue.finished();
           this.inFlight.delete(work);
           this.pump();
         });
@@ -1207,15 +999,10 @@ export class InngestEngine {
    */
   private async forgetIfEnded(run: RunState): Promise<void> {
     if (this.stopped || this.runs.get(run.id) !== run) return;
-    const [row] = await this.sql<{ status: RunState["status"] }[]>`
-      select status from ${this.sql(SCHEMA)}.runs where id = ${run.id}`;
-    if (row?.status === "Running" || this.runs.get(run.id) !== run) return;
+    const status = await selectRunStatus(this.sql, run.id);
+    if (status === "Running" || this.runs.get(run.id) !== run) return;
     // No row: pruned, so it ended long ago.
-    run.status = row?.status ?? "Cancelled";
-    this.deadlines.forget(run.id);
-    for (const queueId of run.queueIds) this.unschedule(queueId);
-    this.runs.delete(run.id);
-    this.releaseWaiting(run.id);
+    this.forgetEnded(run, status ?? "Cancelled");
     this.config.log({
       level: "warn",
       msg: "run.ended_unobserved",
@@ -1227,10 +1014,7 @@ export class InngestEngine {
 
   /** Drops a finished run's items that were waiting for a concurrency slot. */
   private releaseWaiting(runId: string) {
-    this.singletons.release(runId);
-    this.throttleAdmitted.delete(runId);
-    this.throttle.drop((item) => item.runId === runId);
-    this.outputTally.forget(runId);
+    this.flow.forget(runId);
     this.slots.dropWaiting(runId);
   }
 
@@ -1245,31 +1029,18 @@ export class InngestEngine {
       !this.closing &&
       runAt <= Date.now() &&
       (run?.concurrency.length ?? 0) === 0 &&
-      this.ready.length === 0 &&
-      this.committedRequests() < this.config.maxConcurrentRequests
+      this.queue.canLeaseAhead()
     );
-  }
-
-  /** Request slots in use or promised: requests sent, rows being written leased, leased rows not yet sent. */
-  private committedRequests(): number {
-    return this.activeRequests + this.plannedLeases + this.unsent.size;
   }
 
   /** The statement that was to write these rows leased committed (they are in `unsent` now) or failed. */
   private releasePlannedLeases(count: number) {
-    if (count <= 0) return;
-    this.plannedLeases -= count;
-    if (this.plannedLeases === 0) {
-      const settled = this.plannedLeasesSettled;
-      this.plannedLeasesSettled = [];
-      for (const resolve of settled) resolve();
-    }
-    this.pump();
+    if (this.queue.releasePlanned(count)) this.pump();
   }
 
   /** A run's first call, written leased: it keeps its request slot until it is sent. */
   private adoptLease(item: QueueItem) {
-    this.unsent.set(item.id, item);
+    this.queue.markUnsent(item);
     this.releasePlannedLeases(1);
   }
 
@@ -1291,8 +1062,7 @@ export class InngestEngine {
 
     if (item.kind === "sleep") return this.resolveStep(run, item.stepId, null, undefined, item.id);
     if (item.kind === "wait-timeout") {
-      const [wait] = await this.sql<{ kind: string; result: unknown }[]>`
-        delete from ${this.sql(SCHEMA)}.waits where id = ${item.waitId ?? -1} returning kind, result`;
+      const wait = await takeWait(this.sql, item.waitId ?? -1);
       if (!wait) return;
       // An invoke wait holds the child's result once the child finished (see ingestCtes).
       const value = wait.result ?? (wait.kind === "invoke" ? INVOKE_TIMEOUT_ERROR : null);
@@ -1308,7 +1078,7 @@ export class InngestEngine {
       });
       return;
     }
-    if (!this.admitThrottled(run, fn, item)) return;
+    if (!this.flow.admitThrottled(run, fn, item)) return;
     if (!this.slots.holdsSlots(item) && !this.slots.tryAcquire(run, item)) return;
     try {
       await this.execute(run, fn, item);
@@ -1336,7 +1106,7 @@ export class InngestEngine {
   }
 
   private async execute(run: RunState, fn: RegisteredFunction, item: QueueItem): Promise<void> {
-    if (!(await this.beginRequestClock(run, fn))) return;
+    if (!(await this.flow.beginRequestClock(run, fn))) return;
     const leaseGen = await this.lease(item);
     if (leaseGen === null) {
       // The item is gone: perhaps with its run, by a finalize whose answer was lost.
@@ -1344,7 +1114,7 @@ export class InngestEngine {
       return;
     }
     // A checkpoint committed just before this lease is in the state this request carries.
-    await this.checkpointWrites.get(run.id);
+    await this.checkpoints.inFlight(run.id);
     if (this.stopped || run.status !== "Running") return;
     if (item.attempt >= run.maxAttempts) {
       // Interrupted by a restart with no attempts left, and no checkpoint came from that request.
@@ -1352,11 +1122,11 @@ export class InngestEngine {
       return;
     }
     const dispatch: Dispatch = { item, leaseGen, fenced: false };
-    this.dispatches.set(item.id, dispatch);
+    this.checkpoints.beginDispatch(dispatch);
     try {
       await this.dispatch(run, fn, item, dispatch);
     } finally {
-      if (this.dispatches.get(item.id) === dispatch) this.dispatches.delete(item.id);
+      this.checkpoints.endDispatch(dispatch);
     }
   }
 
@@ -1366,53 +1136,7 @@ export class InngestEngine {
     item: QueueItem,
     dispatch: Dispatch,
   ): Promise<void> {
-    const url = new URL(fn.config.steps[DISCOVERY_STEP]?.runtime.url ?? "");
-    url.searchParams.set("fnId", fn.slug);
-    url.searchParams.set("stepId", item.stepId);
-    const requestId = randomUUID();
-    const body = {
-      event: run.events[0],
-      events: run.events,
-      steps: run.steps,
-      defers: sdkDefers(run.defers),
-      ctx: {
-        run_id: run.id,
-        attempt: item.attempt,
-        max_attempts: run.maxAttempts,
-        // The SDK checkpoints only when given a function id (its `shouldAsyncCheckpoint`).
-        ...(this.config.checkpointing ? { fn_id: fn.slug } : {}),
-        qi_id: queueItemRef(item.id, dispatch.leaseGen),
-        request_id: requestId,
-        generation_id: dispatch.leaseGen,
-        job_id: String(item.id),
-        disable_immediate_execution: run.forceStepPlan || item.stepId !== DISCOVERY_STEP,
-        use_api: false,
-        stack: { stack: run.stack, current: run.stack.length },
-      },
-      version: 2,
-    };
-
-    let response: SdkResponse | Error;
-    try {
-      const request = appRequest(body, this.config.keys);
-      response = await readSdkResponse(
-        await fetch(url, {
-          method: "POST",
-          headers: {
-            ...request.headers,
-            "x-inngest-req-version": "2",
-            // The SDK reads these, not the body, for ctx.requestId / ctx.jobId and the checkpoint's generation.
-            "x-request-id": requestId,
-            "x-inngest-job-id": String(item.id),
-            "x-inngest-generation-id": String(dispatch.leaseGen),
-          },
-          body: request.body,
-          signal: AbortSignal.timeout(this.config.requestTimeoutMs),
-        }),
-      );
-    } catch (error) {
-      response = error instanceof Error ? error : new Error(String(error));
-    }
+    const response = await callSdk(this.config, run, fn, item, dispatch.leaseGen);
     // A fenced request (its checkpoint got 409) answers with the SDK's stale-dispatch error.
     if (this.stopped || run.status !== "Running" || dispatch.fenced) return;
 
@@ -1421,38 +1145,7 @@ export class InngestEngine {
       !response.fromSdk ||
       (response.status !== 200 && response.status !== 206)
     ) {
-      const noRetry =
-        !(response instanceof Error) &&
-        response.fromSdk &&
-        response.headers.get("x-inngest-no-retry") === "true";
-      const output =
-        response instanceof Error ? serializeError(response) : parseJson(response.body);
-      if (!noRetry && item.attempt + 1 < run.maxAttempts) {
-        const delay =
-          (!(response instanceof Error) &&
-            retryAfterMs(response.headers.get("retry-after"), Date.now())) ||
-          this.backoffMs(item.attempt);
-        this.config.log({
-          level: "warn",
-          msg: "step.retry",
-          run_id: run.id,
-          step_id: item.stepId,
-          attempt: item.attempt + 1,
-        });
-        await this.persist(run, {
-          consumedQueueId: item.id,
-          next: [
-            {
-              kind: "execute",
-              stepId: item.stepId,
-              attempt: item.attempt + 1,
-              runAt: Date.now() + delay,
-            },
-          ],
-        });
-        return;
-      }
-      await this.finalize(run, "Failed", output);
+      await this.requestFailed(run, item, response);
       return;
     }
 
@@ -1463,6 +1156,41 @@ export class InngestEngine {
     await this.applyOps(run, item, response);
   }
 
+  /** The request failed (no answer, or an error answer): retried if attempts remain, else the run fails. */
+  private async requestFailed(run: RunState, item: QueueItem, response: SdkResponse | Error) {
+    const noRetry =
+      !(response instanceof Error) &&
+      response.fromSdk &&
+      response.headers.get("x-inngest-no-retry") === "true";
+    const output = response instanceof Error ? serializeError(response) : parseJson(response.body);
+    if (!noRetry && item.attempt + 1 < run.maxAttempts) {
+      const delay =
+        (!(response instanceof Error) &&
+          retryAfterMs(response.headers.get("retry-after"), Date.now())) ||
+        this.backoffMs(item.attempt);
+      this.config.log({
+        level: "warn",
+        msg: "step.retry",
+        run_id: run.id,
+        step_id: item.stepId,
+        attempt: item.attempt + 1,
+      });
+      await this.persist(run, {
+        consumedQueueId: item.id,
+        next: [
+          {
+            kind: "execute",
+            stepId: item.stepId,
+            attempt: item.attempt + 1,
+            runAt: Date.now() + delay,
+          },
+        ],
+      });
+      return;
+    }
+    await this.finalize(run, "Failed", output);
+  }
+
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
@@ -1471,7 +1199,7 @@ export class InngestEngine {
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));
     if (active.length > 1) run.forceStepPlan = true;
     const now = Date.now();
-    const tooLarge = await this.checkOutputLimits(run, active);
+    const tooLarge = await this.flow.checkOutputLimits(run, active);
     if (!tooLarge) return;
 
     const plan = planOps({
@@ -1522,221 +1250,11 @@ export class InngestEngine {
     await this.persist(run, { consumedQueueId: item.id, next, emit: end.emit });
   }
 
-  // ── priority and timeouts ────────────────────────────────────────────────────
-
-  /** The run's place among runs not under way (flow-priority.ts); a bad expression is logged, factor 0. */
-  private priorityScoreOf(
-    fn: RegisteredFunction | undefined,
-    trigger: InngestEvent | undefined,
-    enqueuedAt: number,
-    runId: string,
-  ): number {
-    if (!fn || !priorityExpressionOf(fn.config)) return enqueuedAt;
-    const factor = priorityFactorSeconds(fn.config, trigger, (problem) =>
-      this.config.log({
-        level: "warn",
-        msg: "run.priority_invalid",
-        run_id: runId,
-        function: fn.slug,
-        ...problem,
-      }),
-    );
-    return priorityScore(enqueuedAt, factor);
-  }
-
-  /**
-   * After a restart: the deadlines of the runs whose functions have `timeouts`. A run that had
-   * begun a request (steps, pending steps, a leased or retried call) has started; as the start of
-   * its first request is not stored, its finish deadline counts from now — a restart extends it,
-   * never cuts it short. A run not started keeps its start deadline from its enqueue.
-   */
-  private async recoverDeadlines() {
-    const timed = [...this.functions.values()].filter((fn) =>
-      hasTimeouts(timeoutLimitsOf(fn.config)),
-    );
-    if (timed.length === 0) return;
-    const s = this.sql(SCHEMA);
-    const rows = await this.sql<
-      { id: string; function_slug: string; started_at: Date; under_way: boolean }[]
-    >`
-      select r.id, r.function_slug, r.started_at,
-        cardinality(r.stack) > 0 or cardinality(r.pending) > 0 or exists (
-          select 1 from ${s}.queue q where q.run_id = r.id and (q.leased_at is not null or q.attempt > 0)
-        ) as under_way
-      from ${s}.runs r
-      where r.status = 'Running' and r.function_slug = any(${timed.map((fn) => fn.slug)}::text[])`;
-    const now = Date.now();
-    for (const row of rows) {
-      const fn = this.functions.get(row.function_slug);
-      if (!fn) continue;
-      const limits = timeoutLimitsOf(fn.config);
-      if (row.under_way) this.deadlines.started(row.id, limits, now);
-      else this.deadlines.waiting(row.id, limits, row.started_at.getTime());
-    }
-  }
-
-  /**
-   * At a request's start, as Go's run validator: a run past its start limit that has not
-   * started is cancelled instead of dispatched (false); otherwise its first request starts the
-   * finish clock.
-   */
-  private async beginRequestClock(run: RunState, fn: RegisteredFunction): Promise<boolean> {
-    if (this.deadlines.isStarted(run.id)) return true;
-    const limits = timeoutLimitsOf(fn.config);
-    if (!hasTimeouts(limits)) return true;
-    const now = Date.now();
-    if (startExpired(limits, run.enqueuedAt, now)) {
-      await this.timeOut(run, "start");
-      return false;
-    }
-    this.deadlines.started(run.id, limits, now);
-    return true;
-  }
-
-  /** A deadline passed: the run, if still running (and for `start`, still not started), is cancelled. */
-  private expireRun(runId: string, kind: TimeoutKind) {
-    if (this.stopped || this.closing) return;
-    const work = (async () => {
-      const run = await this.getRun(runId);
-      if (!run || run.status !== "Running") return;
-      if (kind === "start" && this.deadlines.isStarted(runId)) return;
-      await this.timeOut(run, kind);
-    })()
-      .catch((error: unknown) => {
-        this.logError("run.timeout_failed", error, { run_id: runId, timeout: kind });
-        // Nothing was written: try again shortly (a restart re-arms it from the database too).
-        if (!this.stopped && !this.closing)
-          setTimeout(() => this.expireRun(runId, kind), 1_000).unref();
-      })
-      .finally(() => this.inFlight.delete(work));
-    this.inFlight.add(work);
-  }
-
-  /** Cancelled as Inngest cancels a timed-out run: `function.cancelled`, never `function.failed`. */
-  private async timeOut(run: RunState, kind: TimeoutKind) {
-    this.config.log({
-      level: "warn",
-      msg: "run.timed_out",
-      run_id: run.id,
-      function: run.functionSlug,
-      timeout: kind,
-    });
-    await this.cancel(run, `timeouts.${kind}`);
-  }
-
   // ── checkpoints ──────────────────────────────────────────────────────────────
 
-  /**
-   * `POST /v1/checkpoint/:runId/async`: saves the steps an SDK request ran, if that request is
-   * still its queue item's current dispatch, and resets the item's attempts (the request's next
-   * step starts afresh, as Go's `ResetAttemptsByJobID`). Acknowledged only after the commit,
-   * and the SDK starts its next step only then: an acknowledged step is never lost, and a
-   * fenced-off request (409) saves nothing and stops.
-   */
-  async checkpoint(runId: string, body: CheckpointBody): Promise<CheckpointOutcome> {
-    if (this.config.faults?.refuseCheckpoint?.(runId))
-      return { status: 503, error: "checkpoints are unavailable" };
-    const plan = planCheckpoint(body.steps);
-    if (!plan.ok) return { status: 400, error: `cannot checkpoint opcode: ${plan.opcode}` };
-    const ref = parseQueueItemRef(body.qi_id);
-    if (!ref) return { status: 400, error: "qi_id does not name a queue item of this engine" };
-    // One checkpoint of a run at a time, so each sees the steps the previous one saved.
-    const previous = this.checkpointWrites.get(runId);
-    const write = (async () => {
-      await previous;
-      return this.saveCheckpoint(runId, ref, plan.saves, plan.defers);
-    })();
-    const settled = write.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.checkpointWrites.set(runId, settled);
-    try {
-      return await write;
-    } finally {
-      if (this.checkpointWrites.get(runId) === settled) this.checkpointWrites.delete(runId);
-    }
-  }
-
-  private async saveCheckpoint(
-    runId: string,
-    ref: { queueId: number; leaseGen: number },
-    saves: { id: string; value: { data: unknown } }[],
-    deferOps: CheckpointOp[],
-  ): Promise<CheckpointOutcome> {
-    const run = await this.getRun(runId);
-    if (!run) return { status: 404, error: "run not found" };
-    const fresh = run.status === "Running" ? saves.filter((save) => !(save.id in run.steps)) : [];
-    const defers = applyDeferOps(run.defers, deferOps);
-    const outputs =
-      fresh.length > 0
-        ? checkOutputs(
-            fresh.map((save) => ({ id: save.id, data: save.value.data })),
-            this.outputTally.of(run.id, run.steps),
-            this.outputLimits(),
-          )
-        : undefined;
-    if (outputs && (outputs.tooLarge.size > 0 || outputs.overflowed)) {
-      // As Go's 413: the SDK gives up checkpointing and answers with the steps, and the run
-      // loop fails the step (or the run) with the same error.
-      this.config.log({
-        level: "warn",
-        msg: "checkpoint.output_too_large",
-        run_id: runId,
-        steps: [...outputs.tooLarge.keys()],
-        run_bytes: outputs.runBytes,
-      });
-      return {
-        status: 413,
-        error: outputs.overflowed
-          ? "state is too large: the run's step outputs exceed the limit"
-          : "step output size is greater than the limit",
-      };
-    }
-    const saved = await this.writers.checkpoint.write({
-      runId,
-      queueId: ref.queueId,
-      leaseGen: ref.leaseGen,
-      steps: JSON.stringify(Object.fromEntries(fresh.map((save) => [save.id, save.value]))),
-      ids: fresh.map((save) => save.id),
-      defers: JSON.stringify(defers),
-    });
-    this.config.faults?.afterCheckpointCommit?.(runId);
-    const held = this.config.faults?.holdCheckpoint?.(runId);
-    if (held) await held;
-    if (this.stopped) throw new EngineStoppedError("the engine stopped before acknowledging");
-    const dispatch = this.dispatches.get(ref.queueId);
-    const current = dispatch?.leaseGen === ref.leaseGen ? dispatch : undefined;
-    if (!saved) {
-      if (current) current.fenced = true;
-      this.config.log({
-        level: "warn",
-        msg: "checkpoint.stale",
-        run_id: runId,
-        qi_id: queueItemRef(ref.queueId, ref.leaseGen),
-      });
-      return {
-        status: 409,
-        error: "stale dispatch: the run ended or its step was dispatched again",
-      };
-    }
-    this.config.faults?.stepsWritten?.(
-      runId,
-      fresh.map((save) => save.id),
-    );
-    if (outputs) this.outputTally.set(runId, outputs.runBytes);
-    // Everything before was stored: so are these now, and no persist or finalize re-sends them.
-    const allStored = run.storedSteps === run.stack.length;
-    for (const save of fresh) {
-      if (save.id in run.steps) continue;
-      run.steps[save.id] = save.value;
-      run.stack.push(save.id);
-      run.pending.delete(save.id);
-    }
-    if (allStored) run.storedSteps = run.stack.length;
-    Object.assign(run.defers, defers);
-    if (current) current.item.attempt = 0;
-    return { status: 200 };
+  /** `POST /v1/checkpoint/:runId/async` (checkpoint-handler.ts). */
+  checkpoint(runId: string, body: CheckpointBody): Promise<CheckpointOutcome> {
+    return this.checkpoints.checkpoint(runId, body);
   }
 
   // ── cron ─────────────────────────────────────────────────────────────────────
@@ -1760,7 +1278,7 @@ export class InngestEngine {
     const now = new Date();
     const next = nextCronTick(expression, now > tick ? now : tick);
     const scheduledAt = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const [event] = this.parseEvents(
+    const [event] = parseEvents(
       [
         {
           name: EVENTS.scheduledTimer,
@@ -1772,22 +1290,20 @@ export class InngestEngine {
       { internal: true },
     );
     const plan = this.planIngest(event ? [event] : [], expression);
-    const singleton = event ? this.singletonFor(fn, event.internalId, event.event) : null;
+    const singleton = event ? this.flow.singletonFor(fn, event.internalId, event.event) : null;
     if (event && singleton !== "skip") {
       const candidate = this.planRun(fn, event.internalId, [event.event], expression);
-      this.claimSingleton(candidate, singleton);
+      this.flow.claimSingleton(candidate, singleton);
       plan.candidates.push(candidate);
       plan.statement.runs.push(candidate.planned);
     }
-    const ingest = ingestParts(this.sql, plan.statement, this.sql`exists (select 1 from advanced)`);
     let result: ({ advanced: boolean } & IngestOutcome) | undefined;
     try {
-      [result] = await this.sql<NonNullable<typeof result>[]>`
-        with advanced as (
-          update ${this.sql(SCHEMA)}.crons set next_tick = ${next ?? new Date(now.getTime() + 3_600_000)}
-          where function_slug = ${slug} and expression = ${expression} and next_tick = ${tick} returning 1
-        ), ${ingest.ctes}
-        select exists (select 1 from advanced) as advanced, ${ingest.result}`;
+      result = await advanceCron(
+        this.sql,
+        { slug, expression, tick, nextTick: next ?? new Date(now.getTime() + 3_600_000) },
+        plan.statement,
+      );
     } catch (error) {
       this.dropPlan(plan);
       // Nothing was written, so the tick is still due: try it again shortly.
@@ -1805,167 +1321,23 @@ export class InngestEngine {
     await this.afterIngest(plan, result);
   }
 
-  // ── singleton, throttle, output limits ───────────────────────────────────────
-
-  /** The singleton locks of the runs still Running, as before the restart. */
-  private async recoverSingletons() {
-    const slugs = [...this.functions.values()]
-      .filter((fn) => singletonConfigOf(fn.config))
-      .map((fn) => fn.slug);
-    if (slugs.length === 0) return;
-    const rows = await this.sql<{ id: string; function_slug: string; event: InngestEvent }[]>`
-      select id, function_slug, events->0 as event from ${this.sql(SCHEMA)}.runs
-      where status = 'Running' and function_slug = any(${slugs}::text[]) order by seq`;
-    for (const row of rows) {
-      const config = this.functions.get(row.function_slug)?.config;
-      const singleton = config && singletonConfigOf(config);
-      const key = singleton ? singletonKey(row.function_slug, singleton, row.event) : null;
-      if (key !== null && this.singletons.holder(key) === undefined)
-        this.singletons.claim(key, row.id);
-    }
-  }
-
-  /**
-   * The singleton lock a new run of `fn` would take; "skip" when `skip` mode finds it held (the
-   * run is dropped: logged as skipped, never queued, as the Go server does).
-   */
-  private singletonFor(
-    fn: RegisteredFunction,
-    eventId: string,
-    event: InngestEvent,
-  ): { key: string; mode: SingletonMode } | "skip" | null {
-    const config = singletonConfigOf(fn.config);
-    const key = config ? singletonKey(fn.slug, config, event) : null;
-    if (!config || key === null) return null;
-    const holder = this.singletons.holder(key);
-    if (holder !== undefined && config.mode === "skip") {
-      this.config.log({
-        level: "info",
-        msg: "run.skipped",
-        function: fn.slug,
-        event_id: eventId,
-        reason: "singleton",
-        running_run_id: holder,
-      });
-      return "skip";
-    }
-    return { key, mode: config.mode };
-  }
-
-  private claimSingleton(
-    candidate: RunCandidate,
-    singleton: { key: string; mode: SingletonMode } | null,
-  ) {
-    if (!singleton) return;
-    const previous = this.singletons.claim(singleton.key, candidate.planned.runId);
-    candidate.singleton = {
-      key: singleton.key,
-      ...(previous !== undefined ? { previous } : {}),
-      cancelPrevious: singleton.mode === "cancel",
-    };
-  }
-
-  /** `cancel` mode: the run holding the lock ends like any cancellation (no onFailure). */
-  private async cancelSingletonHolder(runId: string, replacedBy: string) {
-    // The new run starts whatever happens here: a failed cancel must not strand it unscheduled.
-    try {
-      const run = await this.getRun(runId);
-      if (!run || run.status !== "Running") return;
-      if (await this.cancel(run, "singleton"))
-        this.config.log({
-          level: "info",
-          msg: "run.singleton_cancelled",
-          run_id: runId,
-          replaced_by: replacedBy,
-        });
-    } catch (error) {
-      this.logError("singleton.cancel_failed", error, { run_id: runId, replaced_by: replacedBy });
-    }
-  }
-
-  /**
-   * A throttled function's run starts when its key's GCRA allows; until then its first call
-   * waits in the gate, in run order, and comes back through `ready` (see ThrottleGate).
-   */
-  private admitThrottled(run: RunState, fn: RegisteredFunction, item: QueueItem): boolean {
-    const config = throttleConfigOf(fn.config);
-    const [event] = run.events;
-    if (
-      !config ||
-      !event ||
-      item.kind !== "execute" ||
-      run.stack.length > 0 ||
-      this.throttleAdmitted.has(run.id)
-    )
-      return true;
-    if (!this.throttle.admit(throttleKey(fn.slug, config, event), config, item, run.seq)) {
-      run.queueIds.add(item.id);
-      return false;
-    }
-    this.throttleAdmitted.add(run.id);
-    return true;
-  }
-
   private outputLimits(): OutputLimits {
     return this.config.outputLimits ?? DEFAULT_OUTPUT_LIMITS;
-  }
-
-  /**
-   * The `step.run` outputs of a response against the limits: the steps over the step limit
-   * (they fail), or null when the run's outputs together overflow it (the run has failed).
-   */
-  private async checkOutputLimits(run: RunState, ops: Op[]): Promise<Map<string, number> | null> {
-    const outputs = ops.filter((op) => op.op === "StepRun" && !(op.id in run.steps));
-    if (outputs.length === 0) return new Map();
-    const limits = this.outputLimits();
-    const verdict = checkOutputs(
-      outputs.map((op) => ({ id: op.id, data: op.data ?? null })),
-      this.outputTally.of(run.id, run.steps),
-      limits,
-    );
-    for (const [stepId, bytes] of verdict.tooLarge)
-      this.config.log({
-        level: "warn",
-        msg: "step.output_too_large",
-        run_id: run.id,
-        step_id: stepId,
-        bytes,
-        limit: limits.stepBytes,
-      });
-    if (verdict.overflowed) {
-      this.config.log({
-        level: "error",
-        msg: "run.state_overflowed",
-        run_id: run.id,
-        bytes: verdict.runBytes,
-        limit: limits.runBytes,
-      });
-      await this.finalize(run, "Failed", stateOverflowedError(verdict.runBytes, limits.runBytes));
-      return null;
-    }
-    this.outputTally.set(run.id, verdict.runBytes);
-    return verdict.tooLarge;
   }
 
   // ── housekeeping ─────────────────────────────────────────────────────────────
 
   private async prune() {
     const cutoff = new Date(Date.now() - this.config.historyRetentionHours * 3_600_000);
-    const s = this.sql(SCHEMA);
-    await this.sql`delete from ${s}.runs where ended_at < ${cutoff}`;
-    await this.sql`delete from ${s}.events e where received_at < ${cutoff}
-      and not exists (select 1 from ${s}.runs r where r.event_id = e.internal_id)`;
-    await this.sql`delete from ${s}.dedupe where expires_at < now()`;
-    await this.sql`delete from ${s}.waits where kind = 'cancel' and expires_at < now()`;
+    await pruneHistory(this.sql, cutoff);
     await this.refreshWaitedNames();
   }
 
   private async refreshWaitedNames() {
     const known = new Set(this.waitedNames);
-    const names = await this.sql<{ event_name: string }[]>`
-      select distinct event_name from ${this.sql(SCHEMA)}.waits where event_name is not null`;
+    const names = await selectWaitedNames(this.sql);
     // Names registered while the query ran stay: the set may over-approximate, never under.
-    const fresh = new Set(names.map((row) => row.event_name));
+    const fresh = new Set(names);
     for (const name of known) if (!fresh.has(name)) this.waitedNames.delete(name);
     for (const name of fresh) this.waitedNames.add(name);
   }

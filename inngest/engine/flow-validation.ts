@@ -7,6 +7,7 @@ import { parseDurationMs } from "./durations";
 import { priorityExpressionOf } from "./flow-priority";
 import { singletonConfigOf } from "./flow-singleton";
 import { throttleConfigOf } from "./flow-throttle";
+import type { EngineLogLine } from "./engine-types";
 import type { FunctionConfig } from "./protocol";
 
 export type InvalidFlowControl = { key: string; reason: string };
@@ -49,4 +50,34 @@ export function invalidFlowControl(config: FunctionConfig): InvalidFlowControl[]
   if (isPresent(config.priority) && !priorityExpressionOf(config))
     problems.push({ key: "priority", reason: "run is not a non-empty expression" });
   return problems;
+}
+
+/**
+ * The warnings a sync logs per function: flow control the engine does not implement (ignored,
+ * never half-applied) and settings that parse to nothing.
+ */
+export function flowControlWarnings(configs: FunctionConfig[]): EngineLogLine[] {
+  const lines: EngineLogLine[] = [];
+  for (const config of configs) {
+    const unsupported = Object.keys(config).filter((key) =>
+      ["rateLimit", "debounce", "batchEvents"].includes(key),
+    );
+    if (unsupported.length) {
+      lines.push({
+        level: "warn",
+        msg: "function.unsupported_flow_control",
+        function: config.id,
+        ignored: unsupported,
+      });
+    }
+    for (const { key, reason } of invalidFlowControl(config))
+      lines.push({
+        level: "warn",
+        msg: "function.invalid_flow_control",
+        function: config.id,
+        key,
+        reason,
+      });
+  }
+  return lines;
 }

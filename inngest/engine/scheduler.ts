@@ -36,24 +36,28 @@ export function ranksAfter(a: WaitRank, b: WaitRank): boolean {
   return a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
 }
 
+/** What the slots need of the engine. */
+export interface SlotsHost {
+  /** Puts an item whose slots are now held on the ready queue (dispatched at the next `pump`). */
+  makeReady(item: QueueItem): void;
+  /** Dispatches what the ready queue allows. */
+  pump(): void;
+  /** A run in memory (a hand-off's waiter must be one of them). */
+  runOf(runId: string): RunState | undefined;
+}
+
 /**
  * The concurrency slots of the runs in motion: per key, how many calls hold one and which
  * items wait (in `waitRank` order), and which execute item holds its run's slots. Memory
  * only: after a restart the calls re-acquire as they are dispatched. A freed slot's waiter
- * goes on the engine's ready queue, and `pump` dispatches it.
+ * goes on the engine's ready queue (`SlotsHost.makeReady`), and `pump` dispatches it.
  */
 export class ConcurrencySlots {
   private readonly semaphores = new Map<string, Semaphore>();
   /** Execute items holding their run's concurrency slots, by queue id (see tryAcquire, handOffSlots). */
   private readonly slotHolders = new Map<number, { item: QueueItem; slots: ConcurrencySlot[] }>();
 
-  constructor(
-    /** The engine's ready queue. */
-    private readonly ready: QueueItem[],
-    private readonly pump: () => void,
-    /** The engine's runs in memory (a hand-off's waiter must be one of them). */
-    private readonly runs: ReadonlyMap<string, RunState>,
-  ) {}
+  constructor(private readonly host: SlotsHost) {}
 
   tryAcquire(run: RunState, item: QueueItem): boolean {
     for (const slot of run.concurrency) {
@@ -116,11 +120,11 @@ export class ConcurrencySlots {
       if (!semaphore) continue;
       semaphore.active--;
       const next = semaphore.waiting.shift();
-      if (next) this.ready.push(next.item);
+      if (next) this.host.makeReady(next.item);
       if (semaphore.active === 0 && semaphore.waiting.length === 0)
         this.semaphores.delete(slot.key);
     }
-    this.pump();
+    this.host.pump();
   }
 
   /**
@@ -151,7 +155,7 @@ export class ConcurrencySlots {
     if (nextCall && heads.every((head) => !head || !ranksAfter(rank, head.rank)))
       return { holder: holder.item, slots: holder.slots, keep: nextCall };
     const waiter = heads[0]?.item;
-    const waiterRun = waiter ? this.runs.get(waiter.runId) : undefined;
+    const waiterRun = waiter ? this.host.runOf(waiter.runId) : undefined;
     if (
       !waiter ||
       !waiterRun ||
@@ -178,16 +182,16 @@ export class ConcurrencySlots {
     waiter.leased = waiterLeaseGen !== null;
     if (waiterLeaseGen !== null) waiter.leaseGen = waiterLeaseGen;
     this.holdSlots(waiter, handOff.slots);
-    this.ready.push(waiter);
-    this.pump();
+    this.host.makeReady(waiter);
+    this.host.pump();
   }
 
   /** The statement failed or changed nothing: the holder releases as usual; the waiter queues again. */
   cancelHandOff(handOff: SlotHandOff) {
     if (handOff.keep) handOff.keep.holdsSlots = false;
     if (handOff.waiter) {
-      this.ready.push(handOff.waiter);
-      this.pump();
+      this.host.makeReady(handOff.waiter);
+      this.host.pump();
     }
   }
 

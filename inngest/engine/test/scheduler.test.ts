@@ -43,11 +43,12 @@ function itemOf(run: RunState): QueueItem {
 function setup(...runs: RunState[]) {
   const ready: QueueItem[] = [];
   let pumps = 0;
-  const slots = new ConcurrencySlots(
-    ready,
-    () => pumps++,
-    new Map(runs.map((run) => [run.id, run])),
-  );
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  const slots = new ConcurrencySlots({
+    makeReady: (item) => ready.push(item),
+    pump: () => pumps++,
+    runOf: (runId) => byId.get(runId),
+  });
   return { ready, slots, pumps: () => pumps };
 }
 
