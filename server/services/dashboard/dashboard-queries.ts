@@ -14,10 +14,11 @@ import { WHOLE_TENANT_SCOPE, hourOf } from "@/server/services/runs/run-rollup";
 
 /**
  * The dashboard's aggregates, one query per panel. A window's whole UTC hours come from the
- * hourly rollup (`run_rollups`, `run_duration_rollups`), read by index-only scans; the runs the
- * rollup has not counted come from `skill_runs` itself: the partial hours at the window's two
- * edges (`skill_runs_dashboard_idx`, index-only) and, inside it, the runs not folded yet
- * (`skill_runs_unrolled_idx`: the unfinished ones and those finished since the last fold). Each
+ * hourly rollup `run_rollups` (whole days from the daily duration histograms,
+ * `run_duration_rollups`); the runs the rollup has not counted come from `skill_runs` itself: the
+ * partial hours (days) at the window's two edges (`skill_runs_dashboard_idx`, index-only) and,
+ * inside it, the runs not folded yet (`skill_runs_unrolled_idx`: the unfinished ones and those
+ * finished since the last fold). Each
  * query is one statement, so one snapshot: a fold commits a run's `rolled_up` and its rollup
  * rows together, and every run is counted exactly once. Exported for the bench, which times
  * each query's SQL on its own.
@@ -30,12 +31,14 @@ export type DashboardScope = {
   agentId?: string;
 };
 
-const HOUR_MS = 3_600_000;
+const SPAN_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+type Span = keyof typeof SPAN_MS;
 
-/** The window's whole hours [fullFrom, fullTo); the rest of it is read from the runs. */
-export function wholeHours(scope: DashboardScope) {
-  const fullFrom = new Date(Math.ceil(scope.from.getTime() / HOUR_MS) * HOUR_MS);
-  const floorTo = Math.floor(scope.to.getTime() / HOUR_MS) * HOUR_MS;
+/** The window's whole hours (days) [fullFrom, fullTo); the rest of it is read from the runs. */
+export function wholeSpans(scope: DashboardScope, span: Span) {
+  const size = SPAN_MS[span];
+  const fullFrom = new Date(Math.ceil(scope.from.getTime() / size) * size);
+  const floorTo = Math.floor(scope.to.getTime() / size) * size;
   return { fullFrom, fullTo: new Date(Math.max(fullFrom.getTime(), floorTo)) };
 }
 
@@ -48,11 +51,11 @@ function runFilters(scope: DashboardScope) {
 }
 
 /**
- * The runs the rollup does not answer for: the window's head and tail (partial hours, every run)
- * and its whole hours' runs not folded yet. Three conditions, each one index range.
+ * The runs the rollup does not answer for: the window's head and tail (partial hours or days,
+ * every run) and its whole spans' runs not folded yet. Three conditions, each one index range.
  */
-function uncountedRuns(scope: DashboardScope): SQL[] {
-  const { fullFrom, fullTo } = wholeHours(scope);
+function uncountedRuns(scope: DashboardScope, span: Span): SQL[] {
+  const { fullFrom, fullTo } = wholeSpans(scope, span);
   const filters = runFilters(scope);
   return [
     and(filters, gte(skillRuns.createdAt, scope.from), lt(skillRuns.createdAt, fullFrom), lte(skillRuns.createdAt, scope.to)), // prettier-ignore
@@ -66,7 +69,7 @@ function uncountedRuns(scope: DashboardScope): SQL[] {
  * code → runs, tokens, cost): the rollup's whole hours, then each uncounted run as a row of one.
  */
 function windowRuns(scope: DashboardScope): SQL {
-  const { fullFrom, fullTo } = wholeHours(scope);
+  const { fullFrom, fullTo } = wholeSpans(scope, "hour");
   const rolled = sql`
     select hour, status, skill_id, agent_id, model, failure_code, runs, input_tokens, output_tokens, cost_usd
     from ${runRollups}
@@ -77,7 +80,7 @@ function windowRuns(scope: DashboardScope): SQL {
       scope.skillId ? eq(runRollups.skillId, scope.skillId) : undefined,
       scope.agentId ? eq(runRollups.agentId, scope.agentId) : undefined,
     )}`;
-  const raw = uncountedRuns(scope).map(
+  const raw = uncountedRuns(scope, "hour").map(
     (condition) => sql`
     select ${hourOf(skillRuns.createdAt)}, status, skill_id, agent_id, model, failure_code, 1,
       coalesce(input_tokens, 0)::bigint, coalesce(output_tokens, 0)::bigint, coalesce(cost_usd, 0)::numeric
@@ -166,19 +169,20 @@ export function latencyQuery(db: Database, scope: DashboardScope) {
 /**
  * The window's duration histograms (`run_duration_bucket`'s buckets) for one scope: the whole
  * tenant, a skill or an agent (not both: that narrow a window reads `latencyQuery`). The
- * rollup's whole hours plus each uncounted run's two durations.
+ * rollup's whole days plus each uncounted run's two durations (the partial days at the edges,
+ * at most two days of runs, and the whole days' runs not folded yet).
  */
 export function latencyHistogramQuery(db: Database, scope: DashboardScope) {
-  const { fullFrom, fullTo } = wholeHours(scope);
+  const { fullFrom, fullTo } = wholeSpans(scope, "day");
   const rolled = sql`
     select kind, bucket, runs from ${runDurationRollups}
     where ${and(
       eq(runDurationRollups.tenantId, scope.tenantId),
       eq(runDurationRollups.scopeId, scope.skillId ?? scope.agentId ?? WHOLE_TENANT_SCOPE),
-      gte(runDurationRollups.hour, fullFrom),
-      lt(runDurationRollups.hour, fullTo),
+      gte(runDurationRollups.day, fullFrom),
+      lt(runDurationRollups.day, fullTo),
     )}`;
-  const raw = uncountedRuns(scope).map(
+  const raw = uncountedRuns(scope, "day").map(
     (condition) => sql`
     select d.kind, d.bucket, 1 from ${skillRuns}
     cross join lateral (values

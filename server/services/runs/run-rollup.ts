@@ -5,7 +5,7 @@ import { runDurationRollups, runRollups, skillRuns } from "@/server/db/schema";
 import { TERMINAL_RUN_STATUSES } from "@/lib/enums";
 
 /**
- * The dashboard's hourly rollup (`run_rollups`, `run_duration_rollups`). A terminal run's
+ * The dashboard's rollup (`run_rollups` per hour, `run_duration_rollups` per day). A terminal run's
  * counted fields never change (but for one late usage write, below), so counting each one once,
  * in the statement that marks it counted (`skill_runs.rolled_up`), keeps the rollup exact; the
  * dashboard reads the rollup's whole hours plus the runs not yet counted, in one snapshot.
@@ -14,9 +14,12 @@ import { TERMINAL_RUN_STATUSES } from "@/lib/enums";
 /** `run_duration_rollups.scope_id` of the rows that count all of a tenant's runs. */
 export const WHOLE_TENANT_SCOPE = "00000000-0000-0000-0000-000000000000";
 
-/** A run's hour: `created_at` binned to UTC hours from the epoch. */
-export const hourOf = (createdAt: SQL | typeof skillRuns.createdAt) =>
-  sql`date_bin('1 hour', ${createdAt}, '1970-01-01T00:00:00Z'::timestamptz)`;
+/** A run's hour (or day): `created_at` binned to UTC hours (days) from the epoch. */
+export const hourOf = (
+  createdAt: SQL | typeof skillRuns.createdAt,
+  span: "hour" | "day" = "hour",
+) =>
+  sql`date_bin(${sql.raw(`'1 ${span}'`)}::interval, ${createdAt}, '1970-01-01T00:00:00Z'::timestamptz)`;
 
 const terminal = sql.raw(TERMINAL_RUN_STATUSES.map((status) => `'${status}'`).join(", "));
 
@@ -49,8 +52,8 @@ export async function foldFinishedRuns(db: Database, batchSize: number): Promise
         cost_usd = ${runRollups.costUsd} + excluded.cost_usd
     ),
     timed as (
-      insert into ${runDurationRollups} (tenant_id, scope_id, hour, kind, bucket, runs)
-      select c.tenant_id, s.scope_id, c.hour, d.kind, d.bucket, count(*)
+      insert into ${runDurationRollups} (tenant_id, scope_id, day, kind, bucket, runs)
+      select c.tenant_id, s.scope_id, ${hourOf(sql`c.created_at`, "day")}, d.kind, d.bucket, count(*)
       from claimed c
       cross join lateral (values
         ('wait', run_duration_bucket(extract(epoch from c.started_at - c.created_at)::float8)),
@@ -60,7 +63,7 @@ export async function foldFinishedRuns(db: Database, batchSize: number): Promise
       cross join lateral (values (${WHOLE_TENANT_SCOPE}::uuid), (c.skill_id), (c.agent_id)) as s(scope_id)
       where d.bucket is not null and s.scope_id is not null
       group by 1, 2, 3, 4, 5
-      on conflict (tenant_id, scope_id, hour, kind, bucket) do update set
+      on conflict (tenant_id, scope_id, day, kind, bucket) do update set
         runs = ${runDurationRollups.runs} + excluded.runs
     )
     select count(*)::int as folded from claimed`);
