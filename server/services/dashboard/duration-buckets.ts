@@ -15,7 +15,7 @@ export function bucketUpperEdge(bucket: number): number {
 
 /**
  * Nearest-rank percentile `p` of a histogram, as `percentile_disc` ranks (the ⌈p·n⌉-th smallest
- * duration), answered as its bucket's upper edge: the true value v has v ≤ answer < 1.19·v (under
+ * duration), answered as its bucket's upper edge: the true value v has v < answer ≤ 1.19·v (under
  * 10 ms: answer 10 ms; in the open bucket: answer ≤ v). Null for an empty histogram.
  */
 export function histogramPercentile(counts: Map<number, number>, p: number): number | null {
