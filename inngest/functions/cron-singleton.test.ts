@@ -1,5 +1,5 @@
 /**
- * The cron sweepers (fire-schedules, reconcile-runs) are singletons in skip mode: a run that
+ * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup) are singletons in skip mode: a run that
  * would overlap the one under way is dropped, not queued behind it. Served to the embedded engine
  * with their sweeps held open; a second run of each is started the way any run is (here by an
  * invoke, since the cron ticks once a minute) while the first is still sweeping.
@@ -9,13 +9,16 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { gate, setupEngine, uniqueName, waitFor, type Gate } from "@/inngest/engine/test/harness";
 import type { Database } from "@/server/db/client";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
+import { foldFinishedRunsBacklog } from "@/server/services/runs/run-rollup";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { createFireSchedulesFunction } from "./fire-schedules";
+import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 
 vi.mock("@/server/services/runs/reconcile", () => ({ reconcileRuns: vi.fn() }));
 vi.mock("@/server/services/schedules/schedule-firing", () => ({ fireDueSchedules: vi.fn() }));
+vi.mock("@/server/services/runs/run-rollup", () => ({ foldFinishedRunsBacklog: vi.fn() }));
 
 const t = setupEngine();
 const deps = (client: Inngest.Any) => ({
@@ -37,6 +40,11 @@ describe.each([
     id: "reconcile-runs",
     create: (client: Inngest.Any) => createReconcileRunsFunction(deps(client)),
     sweep: vi.mocked(reconcileRuns),
+  },
+  {
+    id: "fold-run-rollup",
+    create: (client: Inngest.Any) => createFoldRunRollupFunction(deps(client)),
+    sweep: vi.mocked(foldFinishedRunsBacklog),
   },
 ])("$id", ({ id, create, sweep }) => {
   it("a run overlapping the one under way is skipped, and runs again once that one ended", async () => {

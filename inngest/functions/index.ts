@@ -3,6 +3,7 @@ import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
 import { createFireSchedulesFunction } from "./fire-schedules";
+import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
@@ -13,4 +14,5 @@ export const functions: InngestFunction.Any[] = [
   createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
+  createFoldRunRollupFunction({ client: inngest, db: getDb }),
 ];

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   numeric,
@@ -106,6 +107,11 @@ export const skillRuns = pgTable(
     cancelRequestedAt: timestamp({ withTimezone: true }),
     cancelledByUserId: text().references(() => users.id, { onDelete: "set null" }),
     updatedAt: updatedAt(),
+    /**
+     * The run is counted in the dashboard's hourly rollup (`run_rollups`); set once, by the fold,
+     * in the statement that counts it. Until then the dashboard reads the run itself.
+     */
+    rolledUp: boolean().notNull().default(false),
   },
   (t) => [
     // The history list (runs.list) pages newest first on (created_at, id); each filter it
@@ -147,6 +153,11 @@ export const skillRuns = pgTable(
       t.startedAt,
       t.finishedAt,
     ),
+    // Runs not yet folded into the rollup: the unfinished ones and those finished since the last
+    // fold. Small; the fold claims from it and the dashboard reads the window's share of it.
+    index("skill_runs_unrolled_idx")
+      .on(t.tenantId, t.createdAt)
+      .where(sql`not ${t.rolledUp}`),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('queued', 'running')`),

@@ -57,7 +57,30 @@ export async function usageTables(db: Database, tenantId: string, rows: UsageRow
     outputTokens: row.outputTokens,
     costUsd: row.costUsd,
   });
-  const table = (lines: UsageLine[]) => lines.sort(costliestFirst).slice(0, USAGE_LINES);
+  // Lines of one id summed: the rollup keeps a deleted agent's id, where its runs now have none.
+  const table = (lines: UsageLine[]) =>
+    [
+      ...lines
+        .reduce((byId, next) => {
+          const seen = byId.get(next.id);
+          byId.set(
+            next.id,
+            seen
+              ? {
+                  ...seen,
+                  runs: seen.runs + next.runs,
+                  inputTokens: seen.inputTokens + next.inputTokens,
+                  outputTokens: seen.outputTokens + next.outputTokens,
+                  costUsd: seen.costUsd + next.costUsd,
+                }
+              : next,
+          );
+          return byId;
+        }, new Map<string | null, UsageLine>())
+        .values(),
+    ]
+      .sort(costliestFirst)
+      .slice(0, USAGE_LINES);
   return {
     bySkill: table(
       of("skill").map((row) =>
@@ -65,9 +88,10 @@ export async function usageTables(db: Database, tenantId: string, rows: UsageRow
       ),
     ),
     byAgent: table(
-      of("agent").map((row) =>
-        line(row, row.agentId, (row.agentId && agentName.get(row.agentId)) ?? "No agent"),
-      ),
+      of("agent").map((row) => {
+        const name = row.agentId ? agentName.get(row.agentId) : undefined;
+        return name ? line(row, row.agentId, name) : line(row, null, "No agent");
+      }),
     ),
     byModel: table(of("model").map((row) => line(row, row.model, row.model ?? "No model"))),
   };

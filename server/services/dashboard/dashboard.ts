@@ -20,6 +20,7 @@ import type { DashboardInput } from "@/lib/schemas/dashboard";
 import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { ServiceError } from "@/server/services/errors";
 import {
+  latencyHistogramQuery,
   latencyQuery,
   slotOutcomesQuery,
   statusSeriesQuery,
@@ -27,6 +28,7 @@ import {
   type DashboardScope,
 } from "./dashboard-queries";
 import { usageTables } from "./dashboard-usage";
+import { histogramPercentile } from "./duration-buckets";
 
 export class DashboardSkillNotFoundError extends ServiceError {
   readonly kind = "not_found";
@@ -153,6 +155,37 @@ async function scheduleHealth(db: Database, scope: DashboardScope) {
   };
 }
 
+/** A window up to a day gets exact percentiles; a longer one, its histogram's (within a bucket). */
+export const EXACT_PERCENTILES_UP_TO_MS = 86_400_000;
+
+/** queued→start and start→complete p50 and p95 in seconds (null: no run to measure). */
+async function windowLatency(db: Database, scope: DashboardScope) {
+  if (
+    scope.to.getTime() - scope.from.getTime() <= EXACT_PERCENTILES_UP_TO_MS ||
+    (scope.skillId && scope.agentId)
+  ) {
+    const [exact] = await latencyQuery(db, scope);
+    return {
+      queuedToStart: { p50: exact?.queuedToStartP50 ?? null, p95: exact?.queuedToStartP95 ?? null },
+      startToComplete: {
+        p50: exact?.startToCompleteP50 ?? null,
+        p95: exact?.startToCompleteP95 ?? null,
+      },
+    };
+  }
+  const histograms = { wait: new Map<number, number>(), work: new Map<number, number>() };
+  for (const row of await latencyHistogramQuery(db, scope))
+    histograms[row.kind].set(row.bucket, row.runs);
+  const percentiles = (counts: Map<number, number>) => ({
+    p50: histogramPercentile(counts, 0.5),
+    p95: histogramPercentile(counts, 0.95),
+  });
+  return {
+    queuedToStart: percentiles(histograms.wait),
+    startToComplete: percentiles(histograms.work),
+  };
+}
+
 /**
  * The dashboard of one tenant: its runs created in the window ending at `at` (now), narrowed
  * to a skill and/or an agent. Every figure comes from the tenant's rows only.
@@ -172,9 +205,9 @@ export async function dashboardOverview(
     agentId: input.agentId,
   };
   const bucket = DASHBOARD_BUCKET[input.window];
-  const [statusRows, [latency], usageRows, schedulesHealth, anyRun] = await Promise.all([
+  const [statusRows, latency, usageRows, schedulesHealth, anyRun] = await Promise.all([
     statusSeriesQuery(db, scope, bucket),
-    latencyQuery(db, scope),
+    windowLatency(db, scope),
     usageQuery(db, scope),
     scheduleHealth(db, scope),
     db
@@ -191,16 +224,7 @@ export async function dashboardOverview(
     /** False for a tenant that has never run anything: the page shows how to start. */
     hasRuns: anyRun.length > 0,
     totals: totalsOf(statusRows),
-    latency: {
-      queuedToStart: {
-        p50: latency?.queuedToStartP50 ?? null,
-        p95: latency?.queuedToStartP95 ?? null,
-      },
-      startToComplete: {
-        p50: latency?.startToCompleteP50 ?? null,
-        p95: latency?.startToCompleteP95 ?? null,
-      },
-    },
+    latency,
     series: seriesOf(statusRows, scope, bucket),
     usage: await usageTables(db, tenantId, usageRows),
     schedules: schedulesHealth,

@@ -10,6 +10,7 @@ import type { PiiMaskCounts } from "@/server/agent/guardrail";
 import type { TokenUsage } from "@/server/agent/usage";
 import type { ModelFailureDetail } from "@/lib/model-failure";
 import { runRefSchema, type RunRef } from "@/inngest/events";
+import { withLateUsageCounted } from "./run-rollup";
 import { transitionRun } from "./run-timeline";
 
 /**
@@ -256,7 +257,7 @@ export async function failCrashedRun(
  * turn (run_timeout, stale_running) still spent the tokens the aborted turn reports.
  */
 export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage): Promise<boolean> {
-  const rows = await db
+  const update = db
     .update(skillRuns)
     .set(usageColumns(usage))
     .where(
@@ -266,6 +267,22 @@ export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage):
         isNull(skillRuns.inputTokens),
       ),
     )
-    .returning({ id: skillRuns.id });
+    .returning({
+      id: skillRuns.id,
+      tenantId: skillRuns.tenantId,
+      createdAt: skillRuns.createdAt,
+      skillId: skillRuns.skillId,
+      agentId: skillRuns.agentId,
+      model: skillRuns.model,
+      status: skillRuns.status,
+      failureCode: skillRuns.failureCode,
+      inputTokens: skillRuns.inputTokens,
+      outputTokens: skillRuns.outputTokens,
+      costUsd: skillRuns.costUsd,
+      rolledUp: skillRuns.rolledUp,
+    });
+  // The only write to a finished run's counted fields: a run already in the dashboard's rollup
+  // has the usage added there in the same statement.
+  const rows = await db.execute(withLateUsageCounted(update.getSQL()));
   return rows.length > 0;
 }
