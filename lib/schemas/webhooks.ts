@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MAX_TAGS_PER_RUN, tagProblem } from "@/lib/run-tags";
+import { runTags } from "@/lib/schemas/runs";
 
 const webhookId = z.object({ webhookId: z.uuid() });
 const deliveryId = z.object({ deliveryId: z.uuid() });
@@ -13,20 +15,44 @@ export const webhookInputMapping = z.record(
 );
 export type WebhookInputMapping = z.infer<typeof webhookInputMapping>;
 
+/** Per tag key: the JSON Pointer whose value in the payload becomes the tag's value. */
+export const webhookTagMapping = z.record(
+  z.string().superRefine((key, context) => {
+    // The key as a tag's would be, with any value.
+    const problem = tagProblem(`${key}:x`);
+    if (problem) context.addIssue({ code: "custom", message: problem.replace(`:x"`, `"`) });
+  }),
+  z.string().min(1, "is required").max(500),
+);
+export type WebhookTagMapping = z.infer<typeof webhookTagMapping>;
+
 /** What a webhook is: the body of create, and of update next to the webhook's id. */
-export const webhookInput = z.object({
-  name: z.string().trim().min(1, "is required").max(120),
-  skillId: z.uuid(),
-  /** null: the tenant's default agent at delivery time. */
-  agentId: z.uuid().nullable(),
-  inputMapping: webhookInputMapping,
-  rateLimitPerMinute: z
-    .number()
-    .int()
-    .min(1, "must be at least 1")
-    .max(6000, "must be at most 6000"),
-  enabled: z.boolean(),
-});
+export const webhookInput = z
+  .object({
+    name: z.string().trim().min(1, "is required").max(120),
+    skillId: z.uuid(),
+    /** null: the tenant's default agent at delivery time. */
+    agentId: z.uuid().nullable(),
+    inputMapping: webhookInputMapping,
+    /** Tags every run of the webhook carries, and tags read from each payload. */
+    tags: runTags.optional(),
+    tagMapping: webhookTagMapping.optional(),
+    rateLimitPerMinute: z
+      .number()
+      .int()
+      .min(1, "must be at least 1")
+      .max(6000, "must be at most 6000"),
+    enabled: z.boolean(),
+  })
+  .refine(
+    (webhook) =>
+      (webhook.tags?.length ?? 0) + Object.keys(webhook.tagMapping ?? {}).length <=
+      MAX_TAGS_PER_RUN,
+    {
+      message: `A run carries at most ${MAX_TAGS_PER_RUN} tags, static and mapped together`,
+      path: ["tags"],
+    },
+  );
 export type WebhookInput = z.infer<typeof webhookInput>;
 
 export const getWebhookInput = webhookId;
