@@ -15,7 +15,6 @@ export const MAX_FILTER_TAGS = 5;
 
 const TAG_KEY = /^[a-z0-9][a-z0-9_.-]*$/;
 // Control characters and commas; a value is what a person reads in a chip.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_VALUE = /[\u0000-\u001f\u007f,]/;
 
 /** Why `tag` is not a tag, in words for a field error; null when it is one. */
@@ -54,7 +53,6 @@ export function tagValueFromPayload(found: unknown): string | null {
   if (typeof found !== "string" && typeof found !== "number" && typeof found !== "boolean")
     return null;
   const value = String(found)
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f,]+/g, " ")
     .replace(/\s+/g, " ")
     .trim()
