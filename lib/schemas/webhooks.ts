@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_TAGS_PER_RUN, tagProblem } from "@/lib/run-tags";
+import { tagProblem } from "@/lib/run-tags";
 import { runTags } from "@/lib/schemas/runs";
 
 const webhookId = z.object({ webhookId: z.uuid() });
@@ -27,32 +27,22 @@ export const webhookTagMapping = z.record(
 export type WebhookTagMapping = z.infer<typeof webhookTagMapping>;
 
 /** What a webhook is: the body of create, and of update next to the webhook's id. */
-export const webhookInput = z
-  .object({
-    name: z.string().trim().min(1, "is required").max(120),
-    skillId: z.uuid(),
-    /** null: the tenant's default agent at delivery time. */
-    agentId: z.uuid().nullable(),
-    inputMapping: webhookInputMapping,
-    /** Tags every run of the webhook carries, and tags read from each payload. */
-    tags: runTags.optional(),
-    tagMapping: webhookTagMapping.optional(),
-    rateLimitPerMinute: z
-      .number()
-      .int()
-      .min(1, "must be at least 1")
-      .max(6000, "must be at most 6000"),
-    enabled: z.boolean(),
-  })
-  .refine(
-    (webhook) =>
-      (webhook.tags?.length ?? 0) + Object.keys(webhook.tagMapping ?? {}).length <=
-      MAX_TAGS_PER_RUN,
-    {
-      message: `A run carries at most ${MAX_TAGS_PER_RUN} tags, static and mapped together`,
-      path: ["tags"],
-    },
-  );
+export const webhookInput = z.object({
+  name: z.string().trim().min(1, "is required").max(120),
+  skillId: z.uuid(),
+  /** null: the tenant's default agent at delivery time. */
+  agentId: z.uuid().nullable(),
+  inputMapping: webhookInputMapping,
+  /** Tags every run of the webhook carries, and tags read from each payload. */
+  tags: runTags.optional(),
+  tagMapping: webhookTagMapping.optional(),
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(1, "must be at least 1")
+    .max(6000, "must be at most 6000"),
+  enabled: z.boolean(),
+});
 export type WebhookInput = z.infer<typeof webhookInput>;
 
 export const getWebhookInput = webhookId;

@@ -272,9 +272,16 @@ describe("tags", () => {
   });
 
   it("refuses a webhook whose tag keys or pointers are not valid, and too many tags", async () => {
+    const { tenant, skill } = await createTenantWithSkill(db, { inputsSchema: TOPIC });
+    const admin = await createUser(db, [{ tenantId: tenant.id, role: "admin" }]);
+    const scope = {
+      tenantId: tenant.id,
+      userId: admin.id,
+      audit: { actor: { type: "user" as const, id: admin.id }, origin: null },
+    };
     const base = {
       name: "W",
-      skillId: crypto.randomUUID(),
+      skillId: skill.id,
       agentId: null,
       inputMapping: {},
       rateLimitPerMinute: 60,
@@ -288,7 +295,16 @@ describe("tags", () => {
       tags: Array.from({ length: MAX_TAGS_PER_RUN }, (_, index) => `n:${index}`),
       tagMapping: { extra: "/x" },
     };
-    expect(webhookInput.safeParse(tooMany).success).toBe(false);
+    await expect(createWebhook(db, scope, webhookInput.parse(tooMany))).rejects.toMatchObject({
+      fieldErrors: { tags: [expect.stringContaining("at most 20 tags")] },
+    });
+    await expect(
+      createWebhook(
+        db,
+        scope,
+        webhookInput.parse({ ...base, tagMapping: { customer: "no-slash" } }),
+      ),
+    ).rejects.toMatchObject({ fieldErrors: { "tagMapping.customer": [expect.any(String)] } });
   });
 
   it("are replaced by an operator with one audit entry of what changed; nothing changes, nothing is logged", async () => {
