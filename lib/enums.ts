@@ -104,6 +104,7 @@ export const AUDIT_ACTIONS = [
   "run.start",
   "run.cancel",
   "run.rerun",
+  "run.tag",
   "schedule.create",
   "schedule.update",
   "schedule.enable",

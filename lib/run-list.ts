@@ -18,3 +18,6 @@ export const CREATED_WITHIN = Object.keys(CREATED_WITHIN_SECONDS) as [
 
 /** How many runs a list can be narrowed to by id (the runs a bulk re-run started). */
 export const MAX_LISTED_RUN_IDS = 100;
+
+/** The longest search the history takes: a few phrases, never a pasted document. */
+export const MAX_SEARCH_CHARS = 200;

@@ -245,6 +245,93 @@ async function planTenant(
   };
 }
 
+/** A deterministic pseudo-random sequence, so every seed writes the same texts. */
+function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Pronounceable made-up words: customer names and the deliverables' vocabulary. */
+function madeUpWords(count: number, random: () => number): string[] {
+  const onsets = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "st",
+    "tr",
+  ];
+  const vowels = ["a", "e", "i", "o", "u", "ai", "ou"];
+  const words = new Set<string>();
+  while (words.size < count) {
+    const syllables = 2 + Math.floor(random() * 2);
+    let word = "";
+    for (let index = 0; index < syllables; index++)
+      word +=
+        onsets[Math.floor(random() * onsets.length)]! +
+        vowels[Math.floor(random() * vowels.length)]!;
+    words.add(word);
+  }
+  return [...words];
+}
+
+/** How many customers the realistic runs name: each name is in about 1 run in CUSTOMERS. */
+const CUSTOMERS = 3_000;
+const PARAGRAPHS = 400;
+const WORDS_PER_PARAGRAPH = 90;
+
+/**
+ * What realistic deliverables are made of: paragraphs of a 4,000-word vocabulary drawn
+ * Zipf-like (a few words in most texts, most words in few), and customer names. A run's
+ * deliverable is a heading naming its customer and six of the paragraphs, about 3.5 KB.
+ */
+const deliverableParts = (() => {
+  const random = seededRandom(21);
+  const vocabulary = madeUpWords(4_000, random);
+  const customers = madeUpWords(CUSTOMERS + 200, random).slice(200);
+  const paragraphs = Array.from({ length: PARAGRAPHS }, () =>
+    Array.from({ length: WORDS_PER_PARAGRAPH }, () => {
+      // Rank r is drawn with probability ~ 1/r.
+      const rank = Math.floor(Math.exp(random() * Math.log(vocabulary.length)));
+      return vocabulary[Math.min(vocabulary.length - 1, rank - 1)]!;
+    }).join(" "),
+  );
+  return { vocabulary, customers, paragraphs };
+})();
+
+/** Words of the realistic deliverables for a search bench: common, middling, rare, and absent. */
+export const SEARCH_WORDS = {
+  common: deliverableParts.vocabulary[0]!,
+  // In 2 of the 400 paragraphs: about 3% of deliverables.
+  middling:
+    deliverableParts.vocabulary.find(
+      (word) =>
+        deliverableParts.paragraphs.filter((text) => ` ${text} `.includes(` ${word} `)).length ===
+        2,
+    ) ?? deliverableParts.vocabulary[60]!,
+  rare: deliverableParts.customers[7]!,
+  absent: "zzyzxnotaword",
+  customerTag: `customer:${deliverableParts.customers[11]!}`,
+};
+
 /**
  * Rows [from, to) of one tenant's share. Row k of n is created at start + (k + u)·span/n
  * (u uniform in [0, 1)), so the history is evenly spread and each batch appends to the
@@ -256,7 +343,15 @@ async function insertBatch(
   window: { startMs: number; spanMs: number },
   from: number,
   to: number,
+  realistic: boolean,
 ) {
+  const deliverable = realistic
+    ? `'# ' || ($17::text[])[1 + floor(r_input * cardinality($17::text[]))::int] || ' for ' || ($19::text[])[1 + k % ${CUSTOMERS}]
+         || E'\\n\\nOrder ORD-' || k || E'\\n\\n' || ($20::text[])[1 + k % ${PARAGRAPHS}]
+         || E'\\n\\n' || ($20::text[])[1 + (k * 7 + 3) % ${PARAGRAPHS}] || E'\\n\\n' || ($20::text[])[1 + (k * 13 + 5) % ${PARAGRAPHS}]
+         || E'\\n\\n' || ($20::text[])[1 + (k * 31 + 11) % ${PARAGRAPHS}] || E'\\n\\n' || ($20::text[])[1 + (k * 37 + 17) % ${PARAGRAPHS}]
+         || E'\\n\\n' || ($20::text[])[1 + (k * 41 + 19) % ${PARAGRAPHS}]`
+    : `'# Result ' || k || E'\\n\\nSeeded deliverable.'`;
   await sql.unsafe(
     `with draws as materialized (
        select k,
@@ -280,7 +375,7 @@ async function insertBatch(
      )
      insert into skill_runs (
        tenant_id, skill_id, skill_version, agent_id, source, invoker_user_id, schedule_id, webhook_id, api_key_id,
-       inputs, status, failure_code, failure_reason, deliverable, input_tokens, output_tokens, cost_usd,
+       inputs, tags, status, failure_code, failure_reason, deliverable, input_tokens, output_tokens, cost_usd,
        created_at, started_at, finished_at, cancel_requested_at, cancelled_by_user_id, updated_at
      )
      select $1,
@@ -297,10 +392,12 @@ async function insertBatch(
               'audience', ($18::text[])[1 + floor(r_invoker * cardinality($18::text[]))::int],
               'notes', 'Seeded run ' || k
             ),
+            array['env:' || case when r_tokens < 0.7 then 'prod' else 'staging' end, 'team:t' || (k % 8),
+                  'customer:' || ($19::text[])[1 + k % ${CUSTOMERS}]],
             status,
             case when status = 'failed' then ($9::text[])[1 + floor(r_failure * cardinality($9::text[]))::int]::failure_code end,
             case when status = 'failed' then 'The run failed (seeded).' end,
-            case when status = 'complete' then jsonb_build_object('type', 'inline', 'format', 'markdown', 'payload', '# Result ' || k || E'\\n\\nSeeded deliverable.') end,
+            case when status = 'complete' then jsonb_build_object('type', 'inline', 'format', 'markdown', 'payload', ${deliverable}) end,
             case when status in ('complete', 'failed', 'cancelled') then input_tokens end,
             case when status in ('complete', 'failed', 'cancelled') then output_tokens end,
             case when status in ('complete', 'failed', 'cancelled') then round((input_tokens * 0.0000004 + output_tokens * 0.0000016)::numeric, 6) end,
@@ -330,6 +427,8 @@ async function insertBatch(
       pgArray(plan.apiKeyIds),
       `{${TOPICS.map((topic) => `"${topic}"`).join(",")}}`,
       pgArray(AUDIENCES),
+      pgArray(deliverableParts.customers),
+      `{${deliverableParts.paragraphs.map((text) => `"${text}"`).join(",")}}`,
     ],
   );
 }
@@ -381,6 +480,8 @@ export async function seedBulkRuns(
     log?: (line: string) => void;
     /** The app's keys, for the webhooks' signing secrets; the environment's when not given. */
     keyring?: Keyring;
+    /** "realistic": deliverables of about 3.5 KB for the search (bench:history); else one line. */
+    deliverables?: "short" | "realistic";
   },
 ): Promise<BulkSeedResult> {
   const log = options.log ?? (() => {});
@@ -429,7 +530,7 @@ export async function seedBulkRuns(
           const from = Math.floor((plan.runs * step) / steps);
           const to = Math.floor((plan.runs * (step + 1)) / steps);
           if (to <= from) continue;
-          await insertBatch(tx, plan, window, from, to);
+          await insertBatch(tx, plan, window, from, to, options.deliverables === "realistic");
           inserted += to - from;
         }
         const seconds = (performance.now() - started) / 1000;

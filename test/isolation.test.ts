@@ -271,6 +271,10 @@ const MATRIX: Record<string, Entry> = {
     call: (c, ids) => c.runs.rerun({ runId: ids.runId }),
     withAgent: (c, own, agentId) => c.runs.rerun({ runId: own.runId, agentId }),
   },
+  "runs.setTags": {
+    role: "operator",
+    call: (c, ids) => c.runs.setTags({ runId: ids.runId, tags: ["env:prod"] }),
+  },
   "runs.get": { role: "viewer", call: (c, ids) => c.runs.get({ runId: ids.runId }) },
   "runs.list": {
     role: "viewer",

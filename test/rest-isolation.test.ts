@@ -37,6 +37,7 @@ const MATRIX: Record<string, { role: MemberRole | "public"; body?: (slug: string
   "POST /runs": { role: "operator", body: (slug) => ({ skill: slug, inputs: {} }) },
   "GET /runs/[id]": { role: "viewer" },
   "POST /runs/[id]/cancel": { role: "operator" },
+  "PUT /runs/[id]/tags": { role: "operator", body: () => ({ tags: ["env:prod"] }) },
 };
 
 async function routes() {

@@ -27,6 +27,10 @@ export const runFilterParsers = {
   webhook: parseAsString,
   apiKey: parseAsString,
   ids: parseAsArrayOf(parseAsString),
+  /** Words of the inputs or deliverable (runs.list `search`). */
+  q: parseAsString,
+  /** Runs carrying every one of these `key:value` tags. */
+  tag: parseAsArrayOf(parseAsString),
 };
 export type RunFilters = inferParserType<typeof runFilterParsers>;
 
@@ -56,5 +60,8 @@ export function listInputOf(filters: RunFilters) {
     createdWithin: filters.created ?? undefined,
     createdAfter: filters.from ?? undefined,
     createdBefore: filters.to ? new Date(filters.to.getTime() + DAY_MS - 1) : undefined,
+    // Passed as typed: the server's refusal says what is wrong with a search or a tag.
+    search: filters.q?.trim() || undefined,
+    tags: filters.tag?.length ? filters.tag : undefined,
   };
 }

@@ -20,7 +20,6 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import { Skeleton } from "@/components/ui/skeleton";
 import {
   compileSkillInputs,
   fieldErrorLine,
@@ -34,7 +33,10 @@ import {
 import { SkillChangedSince, type RerunOfVersion } from "./run-detail/skill-changed-alert";
 import { AgentField, ConfirmReplaceTyped, PrefillField } from "./run-now-fields";
 import { preselectAgent, type AgentForRunNow } from "./run-now-agent";
+import { parseTagList } from "@/lib/run-tags";
+import { tagListProblem, TagsField } from "./run-tags";
 import { RunCostEstimate } from "./run-cost-estimate";
+import { RunNowError, RunNowLoading } from "./run-now-states";
 
 /** An earlier run's inputs (and agent) waiting for the operator to confirm they replace typed values. */
 type Prefill = { values: FormValues; agent: { id: string } | null };
@@ -73,34 +75,9 @@ function RunNowForm({ request, onDone }: { request: RunNowRequest; onDone: () =>
   const skill = useQuery(trpc.skills.get.queryOptions({ slug: request.skillSlug }));
   const agents = useQuery(trpc.agents.list.queryOptions());
 
-  if (skill.isError || agents.isError) {
-    return (
-      <>
-        <DialogHeader>
-          <DialogTitle>Run now</DialogTitle>
-        </DialogHeader>
-        <DialogBody>
-          <Alert variant="destructive">
-            <AlertDescription>{(skill.error ?? agents.error)?.message}</AlertDescription>
-          </Alert>
-        </DialogBody>
-      </>
-    );
-  }
-  if (!skill.data || !agents.data) {
-    return (
-      <>
-        <DialogHeader>
-          <DialogTitle>Run now</DialogTitle>
-        </DialogHeader>
-        <DialogBody className="flex flex-col gap-3" aria-busy="true">
-          <Skeleton className="h-9" />
-          <Skeleton className="h-24" />
-          <Skeleton className="h-9" />
-        </DialogBody>
-      </>
-    );
-  }
+  if (skill.isError || agents.isError)
+    return <RunNowError message={(skill.error ?? agents.error)?.message} />;
+  if (!skill.data || !agents.data) return <RunNowLoading />;
   return (
     <LoadedRunNowForm request={request} skill={skill.data} agents={agents.data} onDone={onDone} />
   );
@@ -145,6 +122,7 @@ function LoadedRunNowForm({
   const previousRuns = useQuery(trpc.runs.list.queryOptions({ skillId: skill.id, limit: 10 }));
   // One key per dialog: a double submit (or a retry after a lost answer) starts one run.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const [tagsText, setTagsText] = useState("");
 
   const resolver: Resolver<FormValues> = (values) => {
     const result = validate(fromFormValues(fields, values));
@@ -180,14 +158,24 @@ function LoadedRunNowForm({
     if (pending) return;
     setFormError(null);
     const inputs = fromFormValues(fields, values);
+    const tagsProblem = tagListProblem(tagsText);
+    if (tagsProblem) return setFormError(`Tags: ${tagsProblem}`);
+    // A re-run without tags typed keeps the earlier run's.
+    const tags = tagsText.trim() ? parseTagList(tagsText) : undefined;
     try {
       const { runId } = request.rerunOf
-        ? await rerun.mutateAsync({ runId: request.rerunOf, inputs, agentId: agentId || null })
+        ? await rerun.mutateAsync({
+            runId: request.rerunOf,
+            inputs,
+            agentId: agentId || null,
+            tags,
+          })
         : await start.mutateAsync({
             skillSlug: skill.slug,
             agentId: agentId || undefined,
             inputs,
             idempotencyKey,
+            tags,
           });
       await queryClient.invalidateQueries({ queryKey: trpc.runs.list.pathKey() });
       toast.success(`${skill.name} started`);
@@ -291,6 +279,16 @@ function LoadedRunNowForm({
           register={form.register}
           errors={form.formState.errors}
           idPrefix={idPrefix}
+        />
+        <TagsField
+          id={`${idPrefix}-tags`}
+          value={tagsText}
+          onChange={setTagsText}
+          hint={
+            request.rerunOf
+              ? "Left empty: the earlier run's tags. Comma-separated key:value."
+              : undefined
+          }
         />
         <RunCostEstimate skillId={skill.id} agentId={agentId || null} />
         {formError && (

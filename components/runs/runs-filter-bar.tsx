@@ -16,6 +16,7 @@ import { CREATED_WITHIN, type CreatedWithin } from "@/lib/run-list";
 import { FAILURE_LABELS, SOURCES, STATUS_LABELS } from "./labels";
 import { hasActiveFilters } from "@/components/url-filters";
 import { listInputOf, useRunFilters, type RunFilters } from "./run-filters";
+import { RunsSearch, TagFilterChip } from "./runs-search";
 
 type SetFilters = ReturnType<typeof useRunFilters>[1];
 type ChipProps = { filters: RunFilters; setFilters: SetFilters };
@@ -168,41 +169,44 @@ export function RunsFilterBar() {
   const agents = useQuery(trpc.agents.list.queryOptions());
   const props = { filters, setFilters };
   return (
-    <FilterChips
-      label="Filter runs"
-      active={hasActiveFilters(filters)}
-      onClear={() => void setFilters(null)}
-      className="mb-4"
-    >
-      <StatusChip {...props} />
-      <PickOne
-        label="Skill"
-        value={filters.skill}
-        options={(skills.data ?? []).map((skill) => ({ value: skill.id, label: skill.name }))}
-        onChange={(skill) => void setFilters({ skill })}
-      />
-      {((agents.data?.length ?? 0) > 1 || filters.agent) && (
+    <div className="mb-4 flex flex-col gap-3">
+      <RunsSearch />
+      <FilterChips
+        label="Filter runs"
+        active={hasActiveFilters(filters)}
+        onClear={() => void setFilters(null)}
+      >
+        <StatusChip {...props} />
         <PickOne
-          label="Agent"
-          value={filters.agent}
-          options={(agents.data ?? []).map((agent) => ({ value: agent.id, label: agent.name }))}
-          onChange={(agent) => void setFilters({ agent })}
+          label="Skill"
+          value={filters.skill}
+          options={(skills.data ?? []).map((skill) => ({ value: skill.id, label: skill.name }))}
+          onChange={(skill) => void setFilters({ skill })}
         />
-      )}
-      <PickOne
-        label="Source"
-        value={filters.source}
-        options={SOURCE_OPTIONS}
-        onChange={(source) => void setFilters({ source })}
-      />
-      <PickOne
-        label="Failure"
-        value={filters.failure}
-        options={FAILURE_OPTIONS}
-        onChange={(failure) => void setFilters({ failure })}
-      />
-      <CreatedChip {...props} />
-      <ProvenanceChips {...props} />
-    </FilterChips>
+        {((agents.data?.length ?? 0) > 1 || filters.agent) && (
+          <PickOne
+            label="Agent"
+            value={filters.agent}
+            options={(agents.data ?? []).map((agent) => ({ value: agent.id, label: agent.name }))}
+            onChange={(agent) => void setFilters({ agent })}
+          />
+        )}
+        <PickOne
+          label="Source"
+          value={filters.source}
+          options={SOURCE_OPTIONS}
+          onChange={(source) => void setFilters({ source })}
+        />
+        <PickOne
+          label="Failure"
+          value={filters.failure}
+          options={FAILURE_OPTIONS}
+          onChange={(failure) => void setFilters({ failure })}
+        />
+        <CreatedChip {...props} />
+        <TagFilterChip />
+        <ProvenanceChips {...props} />
+      </FilterChips>
+    </div>
   );
 }

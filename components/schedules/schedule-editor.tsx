@@ -5,8 +5,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { LoaderCircle, Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useId, useRef, useSyncExternalStore } from "react";
+import { useId, useRef, useState, useSyncExternalStore } from "react";
 import { useForm, useWatch } from "react-hook-form";
+import { TagsField, tagListProblem } from "@/components/runs/run-tags";
+import { parseTagList } from "@/lib/run-tags";
 import { toast } from "sonner";
 import { fieldErrorsFrom, setServerFieldErrors } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
@@ -71,6 +73,7 @@ export function ScheduleEditor({
         skillId: existing.data.skill.id,
         agentId: existing.data.usesDefaultAgent ? null : (existing.data.agent?.id ?? null),
         inputs: existing.data.inputs,
+        tags: existing.data.tags,
         cron: existing.data.cron,
         timezone: existing.data.timezone,
         overlapPolicy: existing.data.overlapPolicy,
@@ -125,7 +128,8 @@ function LoadedEditor({
   const id = useId();
   const formElement = useRef<HTMLFormElement>(null);
   const inputsCard = useRef<ScheduleInputsHandle>(null);
-  const { inputs: initialInputs, ...initialFields } = initial;
+  const { inputs: initialInputs, tags: initialTags, ...initialFields } = initial;
+  const [tagsText, setTagsText] = useState((initialTags ?? []).join(", "));
   const form = useForm<ScheduleFormFields, unknown, ScheduleFormValues>({
     resolver: zodResolver(scheduleFormSchema),
     defaultValues: {
@@ -157,7 +161,7 @@ function LoadedEditor({
     { cadencePreset: _cadencePreset, ...fields }: ScheduleFormValues,
     inputs: Record<string, ScheduleInputValue>,
   ) => {
-    const schedule: ScheduleInput = { ...fields, inputs };
+    const schedule: ScheduleInput = { ...fields, inputs, tags: parseTagList(tagsText) };
     try {
       const saved = scheduleId
         ? await update.mutateAsync({ scheduleId, schedule })
@@ -197,7 +201,10 @@ function LoadedEditor({
         fields = values;
       })(),
     ]);
-    if (fields && inputs) await save(fields, inputs);
+    const tagsProblem = tagListProblem(tagsText);
+    if (tagsProblem)
+      form.setError("root.server", { type: "server", message: `Tags: ${tagsProblem}` });
+    if (fields && inputs && !tagsProblem) await save(fields, inputs);
     else focusFirstError(formElement.current);
   };
 
@@ -223,6 +230,12 @@ function LoadedEditor({
             skills={skills}
             agents={agents}
             skillGone={skillGone}
+          />
+          <TagsField
+            id={`${id}-tags`}
+            value={tagsText}
+            onChange={setTagsText}
+            hint="Every run of the schedule carries these. Comma-separated key:value."
           />
           {skill.data ? (
             <ScheduleInputsCard

@@ -2,7 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { z } from "zod";
@@ -28,6 +28,7 @@ import { fieldErrorText, inputFieldsOf } from "@/lib/skill-inputs";
 import { InputMappingTable } from "./input-mapping-table";
 import { toMapping, toRows } from "./mapping-rows";
 import { SamplePayloadPanel } from "./sample-payload-panel";
+import { WebhookTagsFields, webhookTagsDraftOf, webhookTagsOf } from "./webhook-tags";
 
 const mappingRow = z.object({ pointer: z.string(), defaultText: z.string() });
 
@@ -105,6 +106,7 @@ function WebhookForm({
     reValidateMode: "onChange",
   });
   const { errors } = form.formState;
+  const [tagsDraft, setTagsDraft] = useState(() => webhookTagsDraftOf(initial));
   const [name, skillId, mappingRows] = useWatch({
     control: form.control,
     name: ["name", "skillId", "mappingRows"],
@@ -121,8 +123,12 @@ function WebhookForm({
   const pending = create.isPending || update.isPending;
 
   const save = async ({ mappingRows, ...values }: WebhookFormValues) => {
+    const tags = webhookTagsOf(tagsDraft);
+    if ("problem" in tags)
+      return form.setError("root.server", { type: "server", message: tags.problem });
     const webhook: WebhookInput = {
       ...values,
+      ...tags,
       inputMapping: toMapping(
         mappingRows,
         fields.map((field) => field.name),
@@ -239,6 +245,7 @@ function WebhookForm({
             </Select>
           </Field>
         </div>
+        <WebhookTagsFields idPrefix={id} draft={tagsDraft} onChange={setTagsDraft} />
         <fieldset className="flex flex-col gap-2">
           <legend className="text-sm font-medium">Inputs from the payload</legend>
           <p className="text-muted-foreground text-xs">

@@ -1,17 +1,33 @@
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
-import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/run-list";
+import { CREATED_WITHIN, MAX_LISTED_RUN_IDS, MAX_SEARCH_CHARS } from "@/lib/run-list";
+import { MAX_FILTER_TAGS, MAX_TAGS_PER_RUN, tagProblem, uniqueTags } from "@/lib/run-tags";
 
 /** A run's inputs as sent: the skill's JSON Schema, not zod, decides what they may hold. */
 const skillInputs = z.record(z.string(), z.unknown());
 const runId = z.object({ runId: z.uuid() });
+
+/** One `key:value` tag (see lib/run-tags.ts for the syntax); the message says what is wrong. */
+export const runTag = z.string().superRefine((tag, context) => {
+  const problem = tagProblem(tag);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+
+/** A run's tags: each at most once (repeats are dropped), at most MAX_TAGS_PER_RUN. */
+export const runTags = z
+  .array(runTag)
+  .max(MAX_TAGS_PER_RUN, `A run carries at most ${MAX_TAGS_PER_RUN} tags`)
+  .transform(uniqueTags);
 
 export const startRunInput = z.object({
   skillSlug: z.string().min(1).max(200),
   agentId: z.uuid().optional(),
   inputs: skillInputs,
   idempotencyKey: z.string().min(1).max(200).optional(),
+  tags: runTags.optional(),
 });
+
+export const setRunTagsInput = runId.extend({ tags: runTags });
 
 export const cancelRunInput = runId;
 
@@ -19,6 +35,8 @@ export const cancelRunInput = runId;
 export const rerunRunInput = runId.extend({
   inputs: skillInputs.optional(),
   agentId: z.uuid().nullable().optional(),
+  /** Left out: the original run's tags. */
+  tags: runTags.optional(),
 });
 
 export const getRunInput = runId;
@@ -42,6 +60,20 @@ export const listRunsInput = z.object({
   createdWithin: z.enum(CREATED_WITHIN).optional(),
   createdAfter: z.date().optional(),
   createdBefore: z.date().optional(),
+  /** Words of the run's inputs or deliverable, web-search style: `"exact phrase"`, `or`, `-word`. */
+  search: z
+    .string()
+    .trim()
+    .max(MAX_SEARCH_CHARS, `Search for at most ${MAX_SEARCH_CHARS} characters`)
+    .refine((text) => /[\p{L}\p{N}]/u.test(text), "Search for at least one word or number")
+    .optional(),
+  /** Runs carrying every one of these tags. */
+  tags: z
+    .array(runTag)
+    .min(1)
+    .max(MAX_FILTER_TAGS, `Filter by at most ${MAX_FILTER_TAGS} tags`)
+    .transform(uniqueTags)
+    .optional(),
   cursor: z.object({ createdAt: z.date(), id: z.uuid() }).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });

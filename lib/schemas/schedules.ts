@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runTags } from "@/lib/schemas/runs";
 import { OVERLAP_POLICIES } from "@/lib/enums";
 
 const scheduleId = z.object({ scheduleId: z.uuid() });
@@ -22,6 +23,8 @@ export const scheduleInput = z.object({
   /** null: the tenant's default agent at fire time. */
   agentId: z.uuid().nullable(),
   inputs: z.record(z.string(), scheduleInputValue),
+  /** Tags every run of the schedule carries. */
+  tags: runTags.optional(),
   cron: z.string().trim().min(1, "is required").max(120),
   timezone: z.string().min(1, "is required").max(64),
   overlapPolicy: z.enum(OVERLAP_POLICIES),

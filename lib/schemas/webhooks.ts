@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { tagProblem } from "@/lib/run-tags";
+import { runTags } from "@/lib/schemas/runs";
 
 const webhookId = z.object({ webhookId: z.uuid() });
 const deliveryId = z.object({ deliveryId: z.uuid() });
@@ -13,6 +15,17 @@ export const webhookInputMapping = z.record(
 );
 export type WebhookInputMapping = z.infer<typeof webhookInputMapping>;
 
+/** Per tag key: the JSON Pointer whose value in the payload becomes the tag's value. */
+export const webhookTagMapping = z.record(
+  z.string().superRefine((key, context) => {
+    // The key as a tag's would be, with any value.
+    const problem = tagProblem(`${key}:x`);
+    if (problem) context.addIssue({ code: "custom", message: problem.replace(`:x"`, `"`) });
+  }),
+  z.string().min(1, "is required").max(500),
+);
+export type WebhookTagMapping = z.infer<typeof webhookTagMapping>;
+
 /** What a webhook is: the body of create, and of update next to the webhook's id. */
 export const webhookInput = z.object({
   name: z.string().trim().min(1, "is required").max(120),
@@ -20,6 +33,9 @@ export const webhookInput = z.object({
   /** null: the tenant's default agent at delivery time. */
   agentId: z.uuid().nullable(),
   inputMapping: webhookInputMapping,
+  /** Tags every run of the webhook carries, and tags read from each payload. */
+  tags: runTags.optional(),
+  tagMapping: webhookTagMapping.optional(),
   rateLimitPerMinute: z
     .number()
     .int()

@@ -1,5 +1,6 @@
 import { get as getPointer, type Json } from "@hyperjump/json-pointer";
-import type { WebhookInputMapping } from "@/lib/schemas/webhooks";
+import type { WebhookInputMapping, WebhookTagMapping } from "@/lib/schemas/webhooks";
+import { tagValueFromPayload } from "@/lib/run-tags";
 
 /** The value at `pointer`, or undefined when the payload has nothing there (own properties only). */
 function valueAt(pointer: string, payload: unknown): unknown {
@@ -29,4 +30,16 @@ export function mapPayloadToInputs(
     else if (rule.pointer !== undefined) unresolved[name] = rule.pointer;
   }
   return { inputs, unresolved };
+}
+
+/**
+ * The tags a payload maps to: `key:<value at the key's pointer>` for each mapped key whose
+ * value can be a tag's (text, a number or a boolean, made one line and cut to length); keys
+ * that find nothing usable are left out rather than refusing the run.
+ */
+export function mapPayloadToTags(mapping: WebhookTagMapping, payload: unknown): string[] {
+  return Object.entries(mapping).flatMap(([key, pointer]) => {
+    const value = tagValueFromPayload(valueAt(pointer, payload));
+    return value === null ? [] : [`${key}:${value}`];
+  });
 }

@@ -16,12 +16,10 @@
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { DASHBOARD_BUCKET, DASHBOARD_WINDOWS, DASHBOARD_WINDOW_SECONDS } from "@/lib/dashboard";
-import { ensureDatabase, startEmbeddedPostgres } from "../lib/embedded-postgres";
-import { freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { ms, percentile, printTable, seededBenchDatabase, writeResult } from "./lib";
 
 const { values: args } = parseArgs({
   options: {
@@ -52,44 +50,17 @@ const queries = await import("@/server/services/dashboard/dashboard-queries");
 const { dashboardOverview, EXACT_PERCENTILES_UP_TO_MS } =
   await import("@/server/services/dashboard/dashboard");
 const { foldFinishedRunsBacklog } = await import("@/server/services/runs/run-rollup");
-const { countDemoRuns, prepareDemoDatabase, seedBulkRuns } = await import("../seed-bulk");
-const { keyringOf } = await import("@/server/crypto/secrets");
 const { explainPlan, signedInHandler } = await import("./dashboard-support");
 
 // 1. The database, reused when it holds exactly RUNS runs.
-const DATABASE = "bench_dashboard";
-let serverUrl = process.env.BENCH_DATABASE_URL;
-let stopServer = async () => {};
-if (!serverUrl) {
-  const dataDir = path.resolve(
-    process.env.BENCH_DASHBOARD_DATA_DIR ?? ".data/bench-dashboard",
-    "postgres",
-  );
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort(57_300), fast: true });
-  serverUrl = server.urlFor("postgres");
-  stopServer = server.stop;
-  console.log(`PostgreSQL (embedded, persistent) in ${path.relative(process.cwd(), dataDir)}`);
-}
-const url = Object.assign(new URL(serverUrl), { pathname: `/${DATABASE}` }).toString();
-await ensureDatabase(serverUrl, DATABASE);
-// Pending migrations run here: on a database seeded before the rollup, its backfill of every run.
-const migrationStarted = performance.now();
-await prepareDemoDatabase(url);
-const migrationSeconds = (performance.now() - migrationStarted) / 1000;
-console.log(`Migrations and demo data in ${migrationSeconds.toFixed(1)} s.`);
-const existingRuns = await countDemoRuns(url);
-if (existingRuns === RUNS && !args.fresh) {
-  console.log(`Reusing ${existingRuns.toLocaleString("en")} seeded runs (--fresh to rebuild).`);
-} else {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${DATABASE}" with (force)`);
-  await admin.end();
-  await ensureDatabase(serverUrl, DATABASE);
-  console.log(`Seeding ${RUNS.toLocaleString("en")} runs…`);
-  const keyring = keyringOf(randomBytes(32).toString("base64"));
-  const seed = await seedBulkRuns(url, { runs: RUNS, keyring, log: (line) => console.log(line) });
-  console.log(`Seeded in ${seed.seconds.toFixed(1)} s.`);
-}
+const { url, stopServer, migrationSeconds } = await seededBenchDatabase({
+  name: "bench_dashboard",
+  dataDir: ".data/bench-dashboard",
+  dataDirEnv: "BENCH_DASHBOARD_DATA_DIR",
+  port: 57_300,
+  runs: RUNS,
+  fresh: args.fresh,
+});
 const bare = postgres(url, { max: 1, onnotice: () => {} });
 await seedWhatTheDashboardReads(bare);
 // Runs seeded after the rollup's migration are counted the way the cron counts them.

@@ -70,3 +70,72 @@ export async function writeResult(name: string, result: unknown) {
   );
   console.log(`\nresults → ${path.relative(process.cwd(), file)}`);
 }
+
+/**
+ * The persistent, seeded database of a volume bench (bench:history, bench:dashboard): an
+ * embedded PostgreSQL under `.data/<dataDir>/` (the env variable `dataDirEnv` moves it), or the
+ * database `name` on BENCH_DATABASE_URL's server. It holds `runs` demo runs (npm run seed:bulk's
+ * seedBulkRuns) and is rebuilt when it holds another number, or with `fresh`. `seed` is null
+ * when the runs were reused.
+ */
+export async function seededBenchDatabase(options: {
+  name: string;
+  dataDir: string;
+  dataDirEnv: string;
+  port: number;
+  runs: number;
+  fresh: boolean;
+  deliverables?: "short" | "realistic";
+}) {
+  const { randomBytes } = await import("node:crypto");
+  const { ensureDatabase } = await import("../lib/embedded-postgres");
+  const { countDemoRuns, prepareDemoDatabase, seedBulkRuns } = await import("../seed-bulk");
+  const { keyringOf } = await import("@/server/crypto/secrets");
+  let serverUrl = process.env.BENCH_DATABASE_URL;
+  let stopServer = async () => {};
+  if (!serverUrl) {
+    const dataDir = path.resolve(process.env[options.dataDirEnv] ?? options.dataDir, "postgres");
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(options.port),
+      fast: true,
+    });
+    serverUrl = server.urlFor("postgres");
+    stopServer = server.stop;
+    console.log(`PostgreSQL (embedded, persistent) in ${path.relative(process.cwd(), dataDir)}`);
+  }
+  const url = Object.assign(new URL(serverUrl), { pathname: `/${options.name}` }).toString();
+  await ensureDatabase(serverUrl, options.name);
+  // Pending migrations run here: on a database seeded before one, its backfill of every run.
+  const migrationStarted = performance.now();
+  await prepareDemoDatabase(url);
+  const migrationSeconds = (performance.now() - migrationStarted) / 1000;
+  console.log(`Migrations and demo data in ${migrationSeconds.toFixed(1)} s.`);
+  const existingRuns = await countDemoRuns(url);
+  if (existingRuns === options.runs && !options.fresh) {
+    console.log(`Reusing ${existingRuns.toLocaleString("en")} seeded runs (--fresh to rebuild).`);
+    return { url, stopServer, migrationSeconds, seed: null };
+  }
+  if (existingRuns > 0 || options.fresh) {
+    console.log(
+      `Rebuilding ${options.name} (it holds ${existingRuns.toLocaleString("en")} runs, ${options.runs.toLocaleString("en")} wanted).`,
+    );
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists "${options.name}" with (force)`);
+    await admin.end();
+    await ensureDatabase(serverUrl, options.name);
+  }
+  console.log(`Seeding ${options.runs.toLocaleString("en")} runs…`);
+  // A throwaway database: its webhooks' signing secrets are sealed with a throwaway key.
+  const keyring = keyringOf(randomBytes(32).toString("base64"));
+  const seed = await seedBulkRuns(url, {
+    runs: options.runs,
+    keyring,
+    deliverables: options.deliverables,
+    log: (line) => console.log(line),
+  });
+  console.log(
+    `Seeded in ${seed.seconds.toFixed(1)} s (indexes ${seed.indexSeconds.toFixed(1)} s of it; ${Math.round(seed.rowsPerSecond).toLocaleString("en")} rows/s), vacuum + analyze ${seed.analyzeSeconds.toFixed(1)} s.`,
+  );
+  return { url, stopServer, migrationSeconds, seed };
+}

@@ -6,7 +6,12 @@ describe("OpenAPI document", () => {
   it("describes every route with schemas generated from the handlers' zod schemas", () => {
     const document = openApiDocument("https://skillrun.example.com");
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths)).toEqual(["/runs", "/runs/{id}", "/runs/{id}/cancel"]);
+    expect(Object.keys(document.paths)).toEqual([
+      "/runs",
+      "/runs/{id}",
+      "/runs/{id}/tags",
+      "/runs/{id}/cancel",
+    ]);
     const start = new Validator(
       document.components.schemas.StartRunRequest as ConstructorParameters<typeof Validator>[0],
       "2020-12",
@@ -14,12 +19,16 @@ describe("OpenAPI document", () => {
     expect(start.validate({ skill: "meeting-prep", inputs: { topic: "x" } }).valid).toBe(true);
     expect(start.validate({ skill: "", inputs: {} }).valid).toBe(false);
     expect(start.validate({ skill: "meeting-prep", extra: 1 }).valid).toBe(false);
+    expect(start.validate({ skill: "meeting-prep", tags: ["customer:acme"] }).valid).toBe(true);
+    expect(start.validate({ skill: "meeting-prep", tags: "customer:acme" }).valid).toBe(false);
     expect(document.paths["/runs"].get.parameters.map((parameter) => parameter.name)).toEqual([
       "status",
       "skill",
       "schedule",
       "webhook",
       "apiKey",
+      "tag",
+      "q",
       "cursor",
       "limit",
     ]);

@@ -1,7 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { RUN_STATUSES } from "@/lib/enums";
-import { ApiError, ListRunsQuery, Run, RunList, StartRunRequest } from "./schemas";
+import {
+  ApiError,
+  ListRunsQuery,
+  Run,
+  RunList,
+  SetRunTagsRequest,
+  StartRunRequest,
+} from "./schemas";
 
 const schema = (type: z.ZodType) =>
   z.toJSONSchema(type, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
@@ -25,20 +32,25 @@ function queryParameters() {
     properties: Record<string, { description?: string }>;
     required?: string[];
   };
-  return Object.entries(json.properties).map(([name, property]) =>
-    name === "status"
-      ? // A list in one parameter (`status=running,queued`): zod sees the raw string it splits.
-        {
+  // A list in one parameter (`status=running,queued`): zod sees the raw string it splits.
+  const lists: Record<string, object> = {
+    status: { type: "array", items: { type: "string", enum: RUN_STATUSES }, minItems: 1 },
+    tag: { type: "array", items: { type: "string" }, minItems: 1 },
+  };
+  return Object.entries(json.properties).map(([name, property]) => {
+    const list = lists[name];
+    return list
+      ? {
           name,
           in: "query",
           required: false,
           description: property.description,
           style: "form",
           explode: false,
-          schema: { type: "array", items: { type: "string", enum: RUN_STATUSES }, minItems: 1 },
+          schema: list,
         }
-      : { name, in: "query", required: false, description: property.description, schema: property },
-  );
+      : { name, in: "query", required: false, description: property.description, schema: property };
+  });
 }
 
 /** The OpenAPI 3.1 document of REST API v1, generated from the zod schemas the handlers validate with. */
@@ -48,7 +60,7 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: "Skillrun REST API",
       version: "1.0.0",
-      description: "Start, read, list and cancel skill runs with an API key.",
+      description: "Start, read, list, search, tag and cancel skill runs with an API key.",
     },
     servers: [{ url: `${serverUrl}/api/v1` }],
     security: [{ apiKey: [] }],
@@ -63,6 +75,7 @@ export function openApiDocument(serverUrl: string) {
       },
       schemas: {
         StartRunRequest: schema(StartRunRequest),
+        SetRunTagsRequest: schema(SetRunTagsRequest),
         Run: schema(Run),
         RunList: schema(RunList),
         Error: schema(ApiError),
@@ -79,7 +92,7 @@ export function openApiDocument(serverUrl: string) {
               description: "A page of runs",
               content: { "application/json": { schema: { $ref: "#/components/schemas/RunList" } } },
             },
-            400: errorResponse("Invalid query or cursor"),
+            400: errorResponse("Invalid query, cursor, tag or search"),
             401: errorResponse("Missing, unknown or revoked key"),
           },
         },
@@ -128,6 +141,26 @@ export function openApiDocument(serverUrl: string) {
           responses: {
             200: runResponse("The run"),
             401: errorResponse("Missing, unknown or revoked key"),
+            404: errorResponse("No such run in the key's tenant"),
+          },
+        },
+      },
+      "/runs/{id}/tags": {
+        put: {
+          operationId: "setRunTags",
+          summary: "Replace a run's tags (operator key)",
+          parameters: [runIdParameter],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/SetRunTagsRequest" } },
+            },
+          },
+          responses: {
+            200: runResponse("The run with its new tags"),
+            400: errorResponse("Malformed JSON, or a tag that is not `key:value` (fields name it)"),
+            401: errorResponse("Missing, unknown or revoked key"),
+            403: errorResponse("The key's role cannot edit tags"),
             404: errorResponse("No such run in the key's tenant"),
           },
         },

@@ -10,7 +10,8 @@ import { getRun, listRuns } from "@/server/services/runs/run-queries";
 import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs/runs";
 import { findSkillId } from "@/server/services/catalog/skills";
 import { apiError, errorResponse, json, readJsonBody } from "./http";
-import { ListRunsQuery, StartRunRequest } from "./schemas";
+import { ListRunsQuery, SetRunTagsRequest, StartRunRequest } from "./schemas";
+import { setRunTags } from "@/server/services/runs/run-tags";
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher };
 type RunRow = Awaited<ReturnType<typeof getRun>>;
@@ -34,6 +35,7 @@ function runSummary(run: ListRow | RunRow) {
     source: run.source,
     skill: { slug: run.skill.slug, name: run.skill.name },
     agent: run.agent?.id ? { id: run.agent.id, name: run.agent.name } : null,
+    tags: run.tags,
     failure: run.failureCode ? { code: run.failureCode, reason: null as string | null } : null,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
@@ -106,11 +108,13 @@ export function createRunsApi(deps: Deps) {
   return {
     list: withKey("viewer", async (principal, request) => {
       const params = new URL(request.url).searchParams;
-      // A repeated `status` counts each time; every other parameter is read once.
+      // A repeated `status` or `tag` counts each time; every other parameter is read once.
       const statuses = params.getAll("status");
+      const tags = params.getAll("tag");
       const query = ListRunsQuery.safeParse({
         ...Object.fromEntries(params),
         ...(statuses.length ? { status: statuses.join(",") } : {}),
+        ...(tags.length ? { tag: tags.join(",") } : {}),
       });
       if (!query.success)
         return apiError(
@@ -139,6 +143,8 @@ export function createRunsApi(deps: Deps) {
           scheduleId: query.data.schedule,
           webhookId: query.data.webhook,
           apiKeyId: query.data.apiKey,
+          tags: query.data.tag,
+          search: query.data.q,
         },
         cursor,
         limit: query.data.limit,
@@ -165,6 +171,7 @@ export function createRunsApi(deps: Deps) {
           skill: { slug: body.value.skill },
           agentId: body.value.agentId,
           inputs: body.value.inputs,
+          tags: body.value.tags,
           source: "api",
           invoker: { apiKeyId: principal.keyId },
           // The prefix predates keys being unique per source; kept so keys stored with it still match.
@@ -178,6 +185,18 @@ export function createRunsApi(deps: Deps) {
 
     get: withKey("viewer", async (principal, _request, runId: string) => {
       if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
+    }),
+
+    setTags: withKey("operator", async (principal, request, runId: string) => {
+      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+      const body = await readJsonBody(request, SetRunTagsRequest);
+      if (!body.ok) return body.response;
+      await setRunTags(
+        deps.db(),
+        { tenantId: principal.tenantId, runId, tags: body.value.tags },
+        keyAudit(principal, request),
+      );
       return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),
 

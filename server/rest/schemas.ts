@@ -1,6 +1,21 @@
 import "server-only";
 import { z } from "zod";
 import { FAILURE_CODES, INVOCATION_SOURCES, PII_KINDS, RUN_STATUSES } from "@/lib/enums";
+import { MAX_SEARCH_CHARS } from "@/lib/run-list";
+import {
+  MAX_FILTER_TAGS,
+  MAX_TAG_KEY_CHARS,
+  MAX_TAG_VALUE_CHARS,
+  MAX_TAGS_PER_RUN,
+} from "@/lib/run-tags";
+import { listRunsInput, runTag, runTags } from "@/lib/schemas/runs";
+
+const TAG_SYNTAX = `\`key:value\`: the key is 1–${MAX_TAG_KEY_CHARS} lowercase letters, digits, \`_\`, \`.\` or \`-\` starting with a letter or digit; the value is 1–${MAX_TAG_VALUE_CHARS} characters without commas, control characters or leading/trailing spaces`;
+
+/** A run's tags as the API takes them. */
+const tagsField = runTags.describe(
+  `Tags, each ${TAG_SYNTAX}; at most ${MAX_TAGS_PER_RUN}, repeats stored once.`,
+);
 
 /** The REST API's shapes: the handlers validate with them and the OpenAPI document is generated from them. */
 export const StartRunRequest = z
@@ -14,8 +29,11 @@ export const StartRunRequest = z
       .record(z.string(), z.unknown())
       .default({})
       .describe("The skill's inputs, validated against its inputs schema."),
+    tags: tagsField.optional(),
   })
   .strict();
+
+export const SetRunTagsRequest = z.object({ tags: tagsField }).strict();
 
 /** `status=running,queued`, or the parameter repeated; one status as before. */
 const statusList = z
@@ -37,6 +55,17 @@ export const ListRunsQuery = z.object({
   schedule: z.uuid().optional().describe("Runs this schedule of the key's tenant started."),
   webhook: z.uuid().optional().describe("Runs this webhook of the key's tenant started."),
   apiKey: z.uuid().optional().describe("Runs started with this API key of the key's tenant."),
+  tag: z
+    .string()
+    .transform((value) => value.split(","))
+    .pipe(z.array(runTag).min(1).max(MAX_FILTER_TAGS))
+    .optional()
+    .describe(
+      `Runs carrying every one of these tags (at most ${MAX_FILTER_TAGS}), separated by commas; the parameter may also repeat.`,
+    ),
+  q: listRunsInput.shape.search.describe(
+    `Words of the run's inputs or deliverable (at most ${MAX_SEARCH_CHARS} characters), web-search style: \`"exact phrase"\`, \`or\`, \`-word\`.`,
+  ),
   cursor: z.string().optional().describe("The `nextCursor` of the previous page."),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -47,6 +76,7 @@ export const Run = z.object({
   source: z.enum(INVOCATION_SOURCES),
   skill: z.object({ slug: z.string(), name: z.string() }),
   agent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  tags: z.array(z.string()),
   inputs: z.record(z.string(), z.unknown()).optional(),
   deliverable: z
     .object({

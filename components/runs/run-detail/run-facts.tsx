@@ -4,6 +4,7 @@ import { formatAbsolute, formatDuration, formatRelative } from "@/components/for
 import { cn } from "@/components/ui/cn";
 import { formatCost, formatTokens, runDuration } from "../format";
 import type { RunData } from "./run-data";
+import { RunTagsEditor } from "../run-tags";
 import { RunProvenance } from "./run-provenance";
 
 function Fact({
@@ -101,6 +102,9 @@ export function RunFacts({ data, terminal }: { data: RunData; terminal: boolean 
       <Fact label="Tokens">{tokens}</Fact>
       <Fact label="Cost">{cost}</Fact>
       <Fact label="Finished">{data.finishedAt ? <Moment date={data.finishedAt} /> : "—"}</Fact>
+      <Fact label="Tags" className="sm:col-span-2 md:col-span-4">
+        <RunTagsEditor runId={data.id} tags={data.tags} />
+      </Fact>
     </dl>
   );
 }

@@ -7,6 +7,8 @@ import type { AppRouter } from "@/server/trpc/root";
 import { formatCost, formatTokens, runDuration } from "../format";
 import { QueueReason } from "../queue-reason";
 import { RunLabel } from "../run-label";
+import { useRunFilters } from "../run-filters";
+import { SearchHitLine, TagBadges } from "../run-tags";
 import { RunFailureLine, RunStatusBadge } from "../run-status";
 
 export type RunRow = inferRouterOutputs<AppRouter>["runs"]["list"]["runs"][number];
@@ -39,7 +41,21 @@ export function SkillCell({ run }: { run: RunRow }) {
         {run.skill.name}
       </Link>
       <RunLabel run={run} inline />
+      {run.searchHit && <SearchHitLine hit={run.searchHit} />}
+      <RowTags tags={run.tags} />
     </span>
+  );
+}
+
+/** A row's tags; picking one narrows the list to it (with the tags already chosen). */
+function RowTags({ tags }: { tags: string[] }) {
+  const [filters, setFilters] = useRunFilters();
+  return (
+    <TagBadges
+      tags={tags}
+      className="mt-0.5"
+      onPick={(tag) => void setFilters({ tag: [...new Set([...(filters.tag ?? []), tag])] })}
+    />
   );
 }
 

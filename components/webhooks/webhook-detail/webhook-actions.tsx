@@ -62,6 +62,8 @@ export function WebhookActions({ webhookId, data }: { webhookId: string; data: W
           skillId: data.skill.id,
           agentId: data.agent?.id ?? null,
           inputMapping: data.inputMapping,
+          tags: data.tags,
+          tagMapping: data.tagMapping,
           rateLimitPerMinute: data.rateLimitPerMinute,
           enabled: data.enabled,
         }}

@@ -20,7 +20,7 @@ import type { TurnCall } from "@/server/agent/turn-calls";
 import { users } from "./auth";
 import { apiKeys } from "./access";
 import { agents } from "./agents";
-import { id, tenantId, updatedAt, jsonbValue } from "./columns";
+import { id, tenantId, updatedAt, jsonbValue, tsvector } from "./columns";
 import { failureCodeEnum, invocationSourceEnum, runStatusEnum } from "./enums";
 import { schedules } from "./schedules";
 import { skills } from "./skills";
@@ -38,6 +38,10 @@ export type Deliverable = {
 
 /** A call the agent turn is waiting on, since `startedAt` (the database's clock, ISO 8601). */
 export type ActiveCall = Omit<TurnCall, "id"> & { startedAt: string };
+
+/** How much of a deliverable and of the inputs the history's search reads (see `searchDocument`). */
+export const SEARCHED_DELIVERABLE_CHARS = 100_000;
+export const SEARCHED_INPUTS_CHARS = 200_000;
 
 /** Index columns in the history's order, `order by created_at desc, id desc`. */
 const newestFirst = (t: { createdAt: ExtraConfigColumn; id: ExtraConfigColumn }) => [
@@ -83,6 +87,22 @@ export const skillRuns = pgTable(
      * against the month's budget while the run is queued or running; its cost replaces it.
      */
     reservedCostUsd: numeric({ precision: 14, scale: 6 }),
+    /** `key:value` tags (lib/run-tags.ts), set at start and edited by operators. */
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /**
+     * What the history's search matches: the inputs' text and number values and the first
+     * SEARCHED_DELIVERABLE_CHARS of the deliverable, as `simple` lexemes (no stemming and no
+     * stop words, so names, ids and codes match as written). Inputs longer than
+     * SEARCHED_INPUTS_CHARS as JSON are read as their cut JSON text instead. The cuts keep
+     * the tsvector far below PostgreSQL's 1 MB limit, so no run's insert or update can fail on it.
+     * PostgreSQL recomputes it only when `inputs` or `deliverable` change.
+     */
+    searchDocument: tsvector().generatedAlwaysAs(
+      sql`case when length(inputs::text) <= ${sql.raw(String(SEARCHED_INPUTS_CHARS))} then jsonb_to_tsvector('simple'::regconfig, inputs, '["string", "numeric"]'::jsonb) else to_tsvector('simple'::regconfig, left(inputs::text, ${sql.raw(String(SEARCHED_INPUTS_CHARS))})) end || to_tsvector('simple'::regconfig, left(coalesce(deliverable ->> 'payload', ''), ${sql.raw(String(SEARCHED_DELIVERABLE_CHARS))}))`,
+    ),
     idempotencyKey: text(),
     /**
      * SHA-256 of the request that first used the idempotency key (skill, agent, inputs): the same
@@ -158,6 +178,11 @@ export const skillRuns = pgTable(
     index("skill_runs_unrolled_idx")
       .on(t.tenantId, t.createdAt)
       .where(sql`not ${t.rolledUp}`),
+    // Search and the tag filter: GIN, each ANDed with the tenant and read newest first. The
+    // planner walks skill_runs_history_idx instead when a word or tag is common enough that
+    // the newest page is near (see docs/PERFORMANCE.md).
+    index("skill_runs_search_idx").using("gin", t.searchDocument),
+    index("skill_runs_tags_idx").using("gin", t.tags),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('queued', 'running')`),

@@ -32,6 +32,11 @@ export const schedules = pgTable(
     // Without an agent the tenant's default runs it; with one that was deleted (set null), slots fail.
     usesDefaultAgent: boolean().notNull().default(false),
     inputs: jsonbValue().$type<Record<string, ScheduleInputValue>>().notNull().default({}),
+    /** Tags every run of the schedule carries (lib/run-tags.ts). */
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     cron: text().notNull(),
     timezone: text().notNull(),
     enabled: boolean().notNull().default(true),

@@ -31,6 +31,12 @@ export const webhooks = pgTable(
       .references(() => skills.id, { onDelete: "cascade" }),
     agentId: uuid().references(() => agents.id, { onDelete: "set null" }),
     inputMapping: jsonbValue().$type<WebhookInputMapping>().notNull().default({}),
+    /** Tags every run of the webhook carries, and tag keys whose value a JSON Pointer reads from the payload. */
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    tagMapping: jsonbValue().$type<Record<string, string>>().notNull().default({}),
     /** Secret: the HMAC key. Shown once at creation; never sent to the browser afterwards. */
     signingSecret: text().notNull(),
     previousSigningSecret: text(),

@@ -1,5 +1,17 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, lte, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  lte,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from "drizzle-orm";
 import { redactSnapshotUrls } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";
 import {
@@ -19,6 +31,7 @@ import { RunNotFoundError } from "./run-errors";
 import { inProgressCalls, usageSoFar } from "./run-progress";
 import { personOf, resolveProvenance } from "./run-provenance";
 import { queueStates } from "./run-queue";
+import { matchesSearch, searchHits } from "./run-search";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
 export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
@@ -114,6 +127,11 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
     filters.webhookId ? eq(skillRuns.webhookId, filters.webhookId) : undefined,
     filters.apiKeyId ? eq(skillRuns.apiKeyId, filters.apiKeyId) : undefined,
     filters.runIds?.length ? inArray(skillRuns.id, filters.runIds) : undefined,
+    filters.search ? matchesSearch(filters.search) : undefined,
+    // Every tag given (GIN, skill_runs_tags_idx).
+    filters.tags?.length
+      ? sql`${skillRuns.tags} @> ${sql.param(filters.tags, skillRuns.tags)}`
+      : undefined,
     // The database's clock, so a window means the same on every page of a polled list.
     filters.createdWithin
       ? sql`${skillRuns.createdAt} >= now() - make_interval(secs => ${CREATED_WITHIN_SECONDS[filters.createdWithin]})`
@@ -142,6 +160,7 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
       skill: { id: skills.id, slug: skills.slug, name: skills.name },
       agent: { id: agents.id, name: agents.name },
       inputsLabel: inputsLabel(),
+      tags: skillRuns.tags,
       failureCode: skillRuns.failureCode,
       failureReasonLine: sql<
         string | null
@@ -172,19 +191,38 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
       inputsTitle,
       inputsSummary,
     }));
-  const queue = await queueStates(db, tenantId, page);
+  const search = options.filters?.search;
+  const [queue, hits] = await Promise.all([
+    queueStates(db, tenantId, page),
+    search
+      ? searchHits(
+          db,
+          tenantId,
+          page.map((run) => run.id),
+          search,
+        )
+      : null,
+  ]);
   const last = page.at(-1);
   return {
-    runs: page.map((run) => ({ ...run, queue: queue.get(run.id) ?? null })),
+    runs: page.map((run) => ({
+      ...run,
+      queue: queue.get(run.id) ?? null,
+      /** With a search: the words around the match, for the list to show. */
+      searchHit: hits?.get(run.id) ?? null,
+    })),
     nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
 }
+
+/** Every column of a run but its search document, which only the search's index reads. */
+const { searchDocument: _searchDocument, ...runColumns } = getTableColumns(skillRuns);
 
 /** The detail page's query (exported, like listRunsQuery, for the history benchmark). */
 export function getRunQuery(db: Database, tenantId: string, runId: string) {
   return db
     .select({
-      run: skillRuns,
+      run: runColumns,
       skill: {
         id: skills.id,
         slug: skills.slug,

@@ -31,6 +31,7 @@ import {
 } from "@/server/services/budgets/budgets";
 import { transitionRun } from "./run-timeline";
 import { findRunTargets, type RunTarget } from "./run-target";
+import { uniqueTags } from "@/lib/run-tags";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED, type RunEvent } from "@/inngest/events";
 
 export { appendRunEvent } from "./run-timeline";
@@ -62,6 +63,8 @@ export type StartRunInput = {
    */
   idempotencyKey?: string | null;
   parentRunId?: string | null;
+  /** `key:value` tags, already valid (lib/run-tags.ts); repeats are stored once. */
+  tags?: readonly string[];
 };
 
 /** Sources without a person waiting for an answer: their problems become visible failed runs. */
@@ -207,6 +210,7 @@ function runRow(input: StartRunInput, planned: PlannedRun) {
     apiKeyId: input.invoker?.apiKeyId ?? null,
     parentRunId: input.parentRunId ?? null,
     inputs: planned.inputs,
+    tags: uniqueTags(input.tags ?? []),
     idempotencyKey: input.idempotencyKey ?? null,
     idempotencyRequestHash: input.idempotencyKey ? idempotencyRequestHash(input) : null,
     reservedCostUsd: planned.reservedCostUsd ?? null,
@@ -667,6 +671,8 @@ export async function rerunRun(
     runId: string;
     inputs?: Record<string, unknown>;
     agentId?: string | null;
+    /** Left out: the original run's. */
+    tags?: readonly string[];
     invoker?: RunInvoker;
   },
   audit?: AuditContext,
@@ -678,6 +684,7 @@ export async function rerunRun(
       skillVersion: skillRuns.skillVersion,
       inputs: skillRuns.inputs,
       agentId: skillRuns.agentId,
+      tags: skillRuns.tags,
     })
     .from(skillRuns)
     .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId)));
@@ -689,6 +696,7 @@ export async function rerunRun(
       skill: { id: original.skillId },
       agentId: input.agentId === undefined ? original.agentId : input.agentId,
       inputs: input.inputs ?? original.inputs,
+      tags: input.tags ?? original.tags,
       source: "rerun",
       invoker: input.invoker,
       parentRunId: original.id,

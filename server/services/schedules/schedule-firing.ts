@@ -187,6 +187,7 @@ export async function fireDueSchedules(
             skill: { id: schedule.skillId },
             agentId: schedule.agentId,
             inputs: resolveScheduleInputs(schedule.inputs, schedule.timezone, latest),
+            tags: schedule.tags,
             source: "schedule",
             invoker: { scheduleId: schedule.id, userId: null },
             idempotencyKey: slotIdempotencyKey(schedule.id, latest),

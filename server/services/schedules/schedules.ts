@@ -61,6 +61,7 @@ const columnsOf = (input: ScheduleInput, now: Date) => ({
   agentId: input.agentId,
   usesDefaultAgent: input.agentId === null,
   inputs: input.inputs,
+  tags: input.tags ?? [],
   cron: input.cron.trim(),
   timezone: input.timezone,
   overlapPolicy: input.overlapPolicy,
@@ -255,6 +256,7 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
   enabled: schedules.enabled,
   overlapPolicy: schedules.overlapPolicy,
   inputs: schedules.inputs,
+  tags: schedules.tags,
   usesDefaultAgent: schedules.usesDefaultAgent,
   nextFireAt: schedules.nextFireAt,
   lastFireAt: schedules.lastFireAt,
@@ -371,6 +373,7 @@ export async function runScheduleNow(
       skill: { id: schedule.skillId },
       agentId: schedule.agentId,
       inputs: resolveScheduleInputs(schedule.inputs, schedule.timezone, now),
+      tags: schedule.tags,
       source: "schedule",
       invoker: { scheduleId: schedule.id, userId: scope.userId },
     });

@@ -15,6 +15,7 @@ import { BudgetExceededError } from "@/server/services/budgets/budgets";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { fieldErrorLine } from "@/lib/skill-inputs";
 import { mapPayloadToInputs } from "./webhook-mapping";
+import { mapPayloadToTags } from "@/lib/webhooks/payload-mapping";
 import { DeliveryNotFoundError, WebhookNotFoundError } from "./webhooks";
 
 /** A delivery id names one delivery for this long; a repeat within it gets the original run. */
@@ -26,6 +27,9 @@ export type DeliverableWebhook = {
   skillId: string;
   agentId: string | null;
   inputMapping: Record<string, { pointer?: string; default?: unknown }>;
+  /** Tags every run carries, and tag keys read from the payload by JSON Pointer. */
+  tags: string[];
+  tagMapping: Record<string, string>;
   rateLimitPerMinute: number;
   /** The secrets a signature may use now: the current one, and the previous one during its grace. */
   secrets: string[];
@@ -59,6 +63,8 @@ export async function findDeliverableWebhook(
       skillId: webhooks.skillId,
       agentId: webhooks.agentId,
       inputMapping: webhooks.inputMapping,
+      tags: webhooks.tags,
+      tagMapping: webhooks.tagMapping,
       rateLimitPerMinute: webhooks.rateLimitPerMinute,
       signingSecret: webhooks.signingSecret,
       previousSigningSecret: webhooks.previousSigningSecret,
@@ -83,6 +89,8 @@ export async function findDeliverableWebhook(
     skillId: webhook.skillId,
     agentId: webhook.agentId,
     inputMapping: webhook.inputMapping,
+    tags: webhook.tags,
+    tagMapping: webhook.tagMapping,
     rateLimitPerMinute: webhook.rateLimitPerMinute,
     secrets: [current, previous].flatMap((read) => (read && "secret" in read ? [read.secret] : [])),
     unreadableSecret: "problem" in current ? current.problem : null,
@@ -200,6 +208,7 @@ export async function acceptDelivery(
   now = new Date(),
 ): Promise<DeliveryOutcome> {
   const { inputs, unresolved } = mapPayloadToInputs(webhook.inputMapping, delivery.payload);
+  const tags = [...webhook.tags, ...mapPayloadToTags(webhook.tagMapping, delivery.payload)];
   const logged = {
     deliveryId: delivery.deliveryId,
     signature: delivery.signature ?? null,
@@ -215,6 +224,7 @@ export async function acceptDelivery(
         skill: { id: webhook.skillId },
         agentId: webhook.agentId,
         inputs,
+        tags,
         source: "webhook",
         invoker: { webhookId: webhook.id, userId: delivery.replay?.userId ?? null },
       });
@@ -426,6 +436,8 @@ export async function replayDelivery(
       skillId: webhooks.skillId,
       agentId: webhooks.agentId,
       inputMapping: webhooks.inputMapping,
+      tags: webhooks.tags,
+      tagMapping: webhooks.tagMapping,
       rateLimitPerMinute: webhooks.rateLimitPerMinute,
     })
     .from(webhooks)

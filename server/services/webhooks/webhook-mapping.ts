@@ -52,4 +52,13 @@ export function checkInputMapping(
   return errors;
 }
 
+/** Field errors of a tag mapping, keyed `tagMapping.<key>`: a pointer that is not RFC 6901. */
+export function checkTagMapping(mapping: Record<string, string>): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const [key, pointer] of Object.entries(mapping))
+    if (!isValidPointer(pointer))
+      errors[`tagMapping.${key}`] = ['is not a JSON Pointer (write it like "/customer/name")'];
+  return errors;
+}
+
 export { mapPayloadToInputs };

@@ -8,7 +8,8 @@ import { replayabilityOf } from "./webhook-replayability";
 import { ServiceError } from "@/server/services/errors";
 import { checkRunTarget } from "@/server/services/runs/run-target";
 import type { WebhookInput } from "@/lib/schemas/webhooks";
-import { checkInputMapping } from "./webhook-mapping";
+import { checkInputMapping, checkTagMapping } from "./webhook-mapping";
+import { MAX_TAGS_PER_RUN } from "@/lib/run-tags";
 import { generateSigningSecret } from "./webhook-signature";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { skillProblemOf } from "@/server/services/catalog/skill-readiness";
@@ -37,6 +38,10 @@ export type WebhookActorScope = { tenantId: string; userId: string; audit: Audit
 async function validateWebhook(db: Database | Transaction, tenantId: string, input: WebhookInput) {
   const { skill, errors } = await checkRunTarget(db, tenantId, input);
   if (skill) Object.assign(errors, checkInputMapping(input.inputMapping, skill.inputsSchema));
+  Object.assign(errors, checkTagMapping(input.tagMapping ?? {}));
+  const tagCount = (input.tags?.length ?? 0) + Object.keys(input.tagMapping ?? {}).length;
+  if (tagCount > MAX_TAGS_PER_RUN)
+    errors.tags = [`A run carries at most ${MAX_TAGS_PER_RUN} tags, static and mapped together`];
   if (Object.keys(errors).length) throw new InputsInvalidError(errors);
 }
 
@@ -180,6 +185,8 @@ const webhookColumns = (lastDelivery: ReturnType<typeof lastDeliveryOf>) => ({
   name: webhooks.name,
   enabled: webhooks.enabled,
   inputMapping: webhooks.inputMapping,
+  tags: webhooks.tags,
+  tagMapping: webhooks.tagMapping,
   rateLimitPerMinute: webhooks.rateLimitPerMinute,
   previousSecretExpiresAt: webhooks.previousSecretExpiresAt,
   createdAt: webhooks.createdAt,

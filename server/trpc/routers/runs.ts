@@ -7,6 +7,7 @@ import {
   listRunsInput,
   rerunRunInput,
   runSourceNamesInput,
+  setRunTagsInput,
   startRunInput,
 } from "@/lib/schemas/runs";
 import {
@@ -16,6 +17,7 @@ import {
   runSourceNames,
 } from "@/server/services/runs/run-queries";
 import { cancelRun, rerunRun, startRun } from "@/server/services/runs/runs";
+import { setRunTags } from "@/server/services/runs/run-tags";
 import { isCancellable } from "@/lib/enums";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
 
@@ -33,6 +35,7 @@ export const runsRouter = createTRPCRouter({
           source: "manual",
           invoker: { userId: ctx.user.id },
           idempotencyKey: input.idempotencyKey,
+          tags: input.tags,
         },
         ctx.audit,
       );
@@ -60,6 +63,7 @@ export const runsRouter = createTRPCRouter({
           runId: input.runId,
           inputs: input.inputs,
           agentId: input.agentId,
+          tags: input.tags,
           invoker: { userId: ctx.user.id },
         },
         ctx.audit,
@@ -70,6 +74,16 @@ export const runsRouter = createTRPCRouter({
         skillChangedSinceOriginal: started.skillChangedSinceOriginal,
       };
     }),
+
+  setTags: roleProcedure("operator")
+    .input(setRunTagsInput)
+    .mutation(({ ctx, input }) =>
+      setRunTags(
+        ctx.db,
+        { tenantId: ctx.tenant.id, runId: input.runId, tags: input.tags },
+        ctx.audit,
+      ),
+    ),
 
   get: tenantProcedure.input(getRunInput).query(async ({ ctx, input }) => {
     const run = await getRun(ctx.db, ctx.tenant.id, input.runId);
