@@ -2,6 +2,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkpointBodySchema } from "./checkpoint";
 import {
+  MAX_METADATA_BODY_BYTES,
+  planRunMetadata,
+  runMetadataBodySchema,
+  RunMetadataError,
+  saveRunMetadata,
+} from "./run-metadata";
+import {
   EngineStoppedError,
   EventValidationError,
   InngestEngine,
@@ -102,14 +109,17 @@ class HttpError extends Error {
   }
 }
 
-async function readJson(request: http.IncomingMessage): Promise<unknown> {
+async function readJson(
+  request: http.IncomingMessage,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<unknown> {
   const declared = Number(request.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+  if (declared > maxBytes) throw new HttpError(413, "request body too large");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+    if (size > maxBytes) throw new HttpError(413, "request body too large");
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -186,6 +196,11 @@ function decodedPathSegment(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string {
+  if (!issue) return "malformed body";
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
 }
 
 function v1(data: unknown) {
@@ -340,6 +355,26 @@ function createHandler(
           if (outcome === "not_found")
             return reply(response, 404, { error: "run not found", status: 404 });
           return reply(response, 200);
+        }
+      }
+      if (method === "POST" && resource === "runs" && id && sub === "metadata") {
+        const parsed = runMetadataBodySchema.safeParse(
+          await readJson(request, MAX_METADATA_BODY_BYTES),
+        );
+        if (!parsed.success) {
+          return reply(response, 400, {
+            error: `Invalid metadata target: ${issueText(parsed.error.issues[0])}`,
+            status: 400,
+          });
+        }
+        const runId = decodedPathSegment(id);
+        try {
+          await saveRunMetadata(sql, runId, planRunMetadata(runId, parsed.data));
+          return reply(response, 200, { status: 200 });
+        } catch (error) {
+          if (error instanceof RunMetadataError)
+            return reply(response, error.status, { error: error.message, status: error.status });
+          throw error;
         }
       }
       // An app's registered functions: how a monitor (the app's /api/health) tells "synced".
