@@ -50,6 +50,7 @@ import {
   stateOverflowedError,
   type OutputLimits,
 } from "./output-limits";
+import { ORPHAN_SCAN_INTERVAL_MS, planOrphans, scanQueueSince } from "./orphan-scan";
 import {
   DISCOVERY_STEP,
   EVENTS,
@@ -170,6 +171,9 @@ export class InngestEngine {
   /** Set by close(): requests in flight finish and are recorded; nothing new is sent. */
   private closing = false;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private orphanTimer: NodeJS.Timeout | undefined;
+  /** The last queue row the orphan scan has judged (orphan-scan.ts); recovery's rows are below it. */
+  private orphanMark = 0;
   /**
    * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
    * statement of that kind is in flight go out together as the next one.
@@ -290,6 +294,10 @@ export class InngestEngine {
       select q.id, q.run_id, q.kind, q.step_id, q.attempt, q.wait_id, q.run_at
       from ${this.sql(SCHEMA)}.queue q join ${this.sql(SCHEMA)}.runs r on r.id = q.run_id
       where q.leased_at is null and r.status = 'Running' order by q.id`;
+    this.orphanMark = [...interrupted, ...queued].reduce(
+      (mark, row) => Math.max(mark, Number(row.id)),
+      0,
+    );
     for (const row of queued) {
       this.schedule({
         id: Number(row.id),
@@ -313,6 +321,40 @@ export class InngestEngine {
       this.config.pruneIntervalMs,
     );
     this.pruneTimer.unref();
+    this.orphanTimer = setInterval(
+      () =>
+        void this.scheduleOrphans().catch((error: unknown) =>
+          this.logError("orphan_scan.failed", error),
+        ),
+      ORPHAN_SCAN_INTERVAL_MS,
+    );
+    this.orphanTimer.unref();
+  }
+
+  /** Queue rows a statement whose answer was lost created, onto the scheduler (orphan-scan.ts). */
+  private async scheduleOrphans() {
+    if (this.stopped || this.closing) return;
+    const rows = await scanQueueSince(this.sql, this.orphanMark);
+    if (this.stopped || this.closing) return;
+    const { mark, orphans } = planOrphans(
+      rows,
+      this.orphanMark,
+      (runId, queueId) =>
+        this.runs.has(runId) ||
+        this.loadingRuns.has(runId) ||
+        this.timers.has(queueId) ||
+        this.ready.some((item) => item.id === queueId),
+    );
+    this.orphanMark = mark;
+    for (const item of orphans) {
+      this.config.log({
+        level: "warn",
+        msg: "run.orphan_scheduled",
+        run_id: item.runId,
+        step_id: item.stepId,
+      });
+      this.schedule(item);
+    }
   }
 
   /**
@@ -352,6 +394,7 @@ export class InngestEngine {
     this.timers.clear();
     this.cronTimers.clear();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.orphanTimer) clearInterval(this.orphanTimer);
   }
 
   // ── registry ─────────────────────────────────────────────────────────────────
