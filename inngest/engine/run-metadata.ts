@@ -204,12 +204,15 @@ export type StoredMetadata = {
   kind: string;
   op: MetadataUpdate["op"];
   values: Record<string, unknown>;
+  created_at: Date;
 };
 export type CombinedMetadata = {
   scope: MetadataScope;
   target: string | null;
   kind: string;
   values: Record<string, unknown>;
+  /** When the last update of this target and kind was stored. */
+  updatedAt: Date;
 };
 
 /**
@@ -223,9 +226,16 @@ export function combineMetadata(updates: readonly StoredMetadata[]): CombinedMet
     const key = JSON.stringify([update.scope, update.target, update.kind]);
     let entry = combined.get(key);
     if (!entry) {
-      entry = { scope: update.scope, target: update.target, kind: update.kind, values: {} };
+      entry = {
+        scope: update.scope,
+        target: update.target,
+        kind: update.kind,
+        values: {},
+        updatedAt: update.created_at,
+      };
       combined.set(key, entry);
     }
+    entry.updatedAt = update.created_at;
     const values = entry.values;
     if (update.op === "set") entry.values = { ...update.values };
     else if (update.op === "merge") Object.assign(values, update.values);
@@ -245,7 +255,7 @@ export function combineMetadata(updates: readonly StoredMetadata[]): CombinedMet
 export async function readRunMetadata(sql: Sql, runId: string): Promise<CombinedMetadata[]> {
   const s = sql(SCHEMA);
   const rows = await sql<StoredMetadata[]>`
-    select scope, target, kind, op, values from ${s}.run_metadata
+    select scope, target, kind, op, values, created_at from ${s}.run_metadata
     where run_id = ${runId} order by id`;
   return combineMetadata(rows);
 }

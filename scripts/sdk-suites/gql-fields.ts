@@ -102,7 +102,12 @@ export class GqlFields {
     const metadataOf = (scope: CombinedMetadata["scope"], target: string | null): Json[] =>
       metadata
         .filter((entry) => entry.scope === scope && entry.target === target)
-        .map((entry) => ({ scope, kind: entry.kind, values: entry.values as JsonObject }));
+        .map((entry) => ({
+          scope,
+          kind: entry.kind,
+          values: entry.values as JsonObject,
+          updatedAt: entry.updatedAt.toISOString(),
+        }));
     const children: Json[] = this.timelines
       .spans(runId)
       .map((step) => span({ ...step, metadata: metadataOf("step", step.stepID) }));

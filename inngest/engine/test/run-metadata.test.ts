@@ -5,10 +5,17 @@
  */
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { hashedStepId, readRunMetadata } from "../run-metadata";
+import { hashedStepId, readRunMetadata as readCombined } from "../run-metadata";
 import { setupEngine, uniqueName } from "./harness";
 
 const t = setupEngine();
+
+/** A run's combined metadata without the timestamps. */
+async function readRunMetadata(db: typeof sql, runId: string) {
+  const combined = await readCombined(db, runId);
+  for (const entry of combined) expect(entry.updatedAt).toBeInstanceOf(Date);
+  return combined.map(({ updatedAt: _updatedAt, ...entry }) => entry);
+}
 const sql = postgres(process.env.DATABASE_URL ?? "", { max: 1, onnotice: () => {} });
 afterAll(async () => {
   await sql.end({ timeout: 5 });
