@@ -198,6 +198,40 @@ function decodedPathSegment(segment: string): string {
   }
 }
 
+/**
+ * Routes of features the engine does not implement: a clear 501 naming the feature (the SDK puts
+ * the body in the error it throws or logs), never a bare 404 that reads like a wrong URL.
+ */
+const UNSUPPORTED_ROUTES: {
+  matches: (method: string, parts: string[]) => boolean;
+  feature: string;
+}[] = [
+  {
+    // Sync-mode checkpointing: a new run, its steps, and the redirect to its output.
+    matches: (method, [api, resource, , sub]) =>
+      api === "v1" &&
+      ((resource === "checkpoint" && method === "POST" && sub !== "async") || resource === "http"),
+    feature:
+      "durable endpoints (POST /v1/checkpoint, /v1/checkpoint/:runId/steps, /v1/http/runs/:runId/output)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v0" && resource === "connect",
+    feature: "connect() workers (the /v0/connect WebSocket gateway)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v1" && resource === "realtime",
+    feature: "realtime channels (/v1/realtime)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v1" && resource === "signals",
+    feature: "signals (POST /v1/signals, step.waitForSignal)",
+  },
+];
+
+export function unsupportedFeature(method: string, parts: string[]): string | null {
+  return UNSUPPORTED_ROUTES.find((route) => route.matches(method, parts))?.feature ?? null;
+}
+
 function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string {
   if (!issue) return "malformed body";
   return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
@@ -435,6 +469,12 @@ function createHandler(
       }
     }
 
+    const unsupported = unsupportedFeature(method, parts);
+    if (unsupported !== null)
+      return reply(response, 501, {
+        error: `${unsupported} are not supported by the embedded Inngest engine (inngest/engine/README.md); use the Inngest Dev Server, inngest start or Inngest Cloud`,
+        status: 501,
+      });
     return reply(response, 404, { error: `no route for ${method} ${url.pathname}`, status: 404 });
   };
 }
