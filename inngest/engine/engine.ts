@@ -51,6 +51,7 @@ import {
   type OutputLimits,
 } from "./output-limits";
 import { ORPHAN_SCAN_INTERVAL_MS, planOrphans, scanQueueSince } from "./orphan-scan";
+import { saveOpMetadata } from "./run-metadata";
 import {
   DISCOVERY_STEP,
   EVENTS,
@@ -1509,6 +1510,7 @@ export class InngestEngine {
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    await saveOpMetadata(this.sql, run.id, ops, this.config.log);
     // Lazy ops first, as Go's op groups do: a RunComplete beside them sends their runs.
     this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));

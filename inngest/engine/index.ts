@@ -6,6 +6,7 @@ import {
   planRunMetadata,
   runMetadataBodySchema,
   RunMetadataError,
+  saveOpMetadata,
   saveRunMetadata,
 } from "./run-metadata";
 import {
@@ -274,6 +275,7 @@ function createHandler(
   sql: Sql,
   keys: EngineKeys | undefined,
   appUrls: () => string[],
+  log: (line: EngineLogLine) => void,
 ) {
   const s = sql(SCHEMA);
   const runColumns = sql`id, function_slug, function_version, event_id, status, output, cron, started_at, ended_at`;
@@ -430,7 +432,9 @@ function createHandler(
           });
         }
         try {
-          const outcome = await engine.checkpoint(decodedPathSegment(id), parsed.data);
+          const runId = decodedPathSegment(id);
+          const outcome = await engine.checkpoint(runId, parsed.data);
+          if (outcome.status === 200) await saveOpMetadata(sql, runId, parsed.data.steps, log);
           return outcome.status === 200
             ? reply(response, 200, { status: 200 })
             : reply(response, outcome.status, { error: outcome.error, status: outcome.status });
@@ -598,7 +602,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const current: Term = {
       engine,
       sql,
-      handle: createHandler(engine, sql, keys, () => [...watched]),
+      handle: createHandler(engine, sql, keys, () => [...watched], log),
       draining: false,
       halt,
       halted,

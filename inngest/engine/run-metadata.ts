@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { EngineLogLine } from "./engine-types";
 import { SCHEMA, type Sql } from "./store";
 
 /** Go's `consts.MaxMetadataSpanSize`: one update's values. */
@@ -258,4 +259,82 @@ export async function readRunMetadata(sql: Sql, runId: string): Promise<Combined
     select scope, target, kind, op, values, created_at from ${s}.run_metadata
     where run_id = ${runId} order by id`;
   return combineMetadata(rows);
+}
+
+const opMetadataSchema = z.array(
+  z.object({
+    kind: z.string(),
+    scope: z.enum(["run", "step", "step_attempt", "extended_trace"]),
+    op: z.enum(["merge", "set", "delete", "add"]),
+    values: z.record(z.string(), z.unknown()),
+  }),
+);
+
+/**
+ * The `metadata` an SDK attaches to a step's op (`metadata.update()` / `step.score()` / AI span
+ * attributes written inside a `step.run`), stored as Go's `handleGeneratorMetadata` does: run
+ * scope on the run, step scopes on the op's step. As in Go it never fails the step: an entry
+ * that does not validate or does not fit, or whose write fails, is logged (`metadata.dropped`)
+ * and skipped. No statement when no op carries metadata. Stored before the step's result, so a
+ * crash in between stores it again with the retried attempt (as Go keeps each attempt's).
+ */
+export async function saveOpMetadata(
+  sql: Sql,
+  runId: string,
+  ops: readonly { id: string; metadata?: unknown }[],
+  log: (line: EngineLogLine) => void,
+): Promise<void> {
+  for (const op of ops) {
+    if (op.metadata === undefined) continue;
+    const parsed = opMetadataSchema.safeParse(op.metadata);
+    if (!parsed.success) {
+      log({
+        level: "warn",
+        msg: "metadata.dropped",
+        run_id: runId,
+        step_id: op.id,
+        reason: "malformed",
+      });
+      continue;
+    }
+    for (const scope of ["run", "step"] as const) {
+      const updates = parsed.data
+        .filter((entry) =>
+          scope === "run" ? entry.scope === "run" : entry.scope.startsWith("step"),
+        )
+        .map(({ kind, op: opcode, values }) => ({ kind, op: opcode, values }));
+      if (updates.length === 0) continue;
+      try {
+        let size = 0;
+        for (const update of updates) {
+          const problem = updateProblem(update);
+          if (problem) throw new RunMetadataError(problem.status, problem.message);
+          size += metadataValuesSize(update.values);
+        }
+        await saveRunMetadata(sql, runId, {
+          scope,
+          target: scope === "run" ? null : op.id,
+          updates,
+          size,
+        });
+      } catch (error) {
+        // Never the step's failure: a retry would run the step again for its metadata.
+        log({
+          level: "warn",
+          msg: "metadata.dropped",
+          run_id: runId,
+          step_id: op.id,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    if (parsed.data.some((entry) => entry.scope === "extended_trace"))
+      log({
+        level: "warn",
+        msg: "metadata.dropped",
+        run_id: runId,
+        step_id: op.id,
+        reason: "extended_trace metadata is not stored (the engine keeps no trace spans)",
+      });
+  }
 }

@@ -79,9 +79,12 @@ const checkpointApp = http.createServer(
 );
 const checkpointAppUrl = `${await listen(checkpointApp)}/api/inngest`;
 
+// BENCH_ENGINE_NODE_FLAGS: extra node flags for the engine process (to compare V8 settings).
+const engineNodeFlags = (process.env.BENCH_ENGINE_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const engine = spawn(
   process.execPath,
   [
+    ...engineNodeFlags,
     "--import",
     "tsx",
     "inngest/engine/cli.ts",

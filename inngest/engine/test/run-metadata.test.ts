@@ -72,6 +72,42 @@ describe("POST /v1/runs/:id/metadata", () => {
     ]);
   });
 
+  it("stores the metadata a step's answer carries: a score inside step.run on the step, one naming the run on the run", async () => {
+    const client = t.client("op-metadata");
+    const eventName = uniqueName("op-metadata/go");
+    const fn = client.createFunction(
+      { id: "scored-inside", retries: 0, triggers: [{ event: eventName }] },
+      async ({ step, runId }) => {
+        await step.run("my-step", async () => {
+          await client.score({ name: "in_step", value: 0.25 });
+          await client.score({ runId, name: "run_level", value: true });
+        });
+        return "done";
+      },
+    );
+    await t.serve(client, [fn]);
+    const [eventId] = await t.send({ name: eventName });
+    const run = await t.finishedRunOf(eventId!, "Completed");
+
+    expect(await readRunMetadata(sql, run.run_id)).toEqual(
+      expect.arrayContaining([
+        {
+          scope: "step",
+          target: hashedStepId("my-step"),
+          kind: "inngest.score",
+          values: { in_step: { value: 0.25 } },
+        },
+        {
+          scope: "run",
+          target: null,
+          kind: "inngest.score",
+          values: { run_level: { value: true } },
+        },
+      ]),
+    );
+    expect(t.logs.filter((line) => line.msg === "metadata.dropped")).toEqual([]);
+  });
+
   it("combines a target's updates of one kind in order: merge, add, delete, set", async () => {
     const { run } = await finishedRun();
     const target = { run_id: run.run_id };
