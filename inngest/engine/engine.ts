@@ -1010,10 +1010,10 @@ export class InngestEngine {
     run.stack.push(stepId);
     run.pending.delete(stepId);
     const next: NewQueueItem[] = [];
-    if (run.pending.size === 0) {
-      run.forceStepPlan = false;
-      next.push(this.discovery());
-    }
+    // A parallel group that ends here keeps `forceStepPlan` for the discovery that follows, as
+    // Go's sleep and wait resumes send it with the run's metadata loaded before the reset: the
+    // SDK plans the next step instead of running it inline; the step's result then clears it.
+    if (run.pending.size === 0) next.push(this.discovery());
     await this.persist(run, { consumedQueueId, consumedWaitId, next });
   }
 
