@@ -50,7 +50,12 @@ import {
   stateOverflowedError,
   type OutputLimits,
 } from "./output-limits";
-import { ORPHAN_SCAN_INTERVAL_MS, planOrphans, scanQueueSince } from "./orphan-scan";
+import {
+  ORPHAN_SCAN_INTERVAL_MS,
+  ORPHAN_SCAN_WINDOW_MS,
+  planOrphans,
+  scanQueueSince,
+} from "./orphan-scan";
 import { saveOpMetadata } from "./run-metadata";
 import {
   DISCOVERY_STEP,
@@ -175,6 +180,8 @@ export class InngestEngine {
   private orphanTimer: NodeJS.Timeout | undefined;
   /** The last queue row the orphan scan has judged (orphan-scan.ts); recovery's rows are below it. */
   private orphanMark = 0;
+  /** Scans run only until then: a while after a statement whose answer was lost. */
+  private orphanScanUntil = 0;
   /**
    * Group commit (group-commit.ts): under load, the writes of one kind that arrive while a
    * statement of that kind is in flight go out together as the next one.
@@ -183,21 +190,25 @@ export class InngestEngine {
     ingest: new GroupCommit<IngestPlan, IngestOutcome>({
       writeMany: (plans) => writeIngests(this.sql, plans),
       retryAlone: refusedByServer,
+      onUnseenOutcome: () => this.suspectOrphans(),
       keys: ingestKeys,
     }),
     lease: new GroupCommit<number, LeaseOutcome>({
       writeMany: (queueIds) => writeLeases(this.sql, queueIds),
       retryAlone: refusedByServer,
+      onUnseenOutcome: () => this.suspectOrphans(),
       keys: (queueId) => [`queue:${queueId}`],
     }),
     checkpoint: new GroupCommit<CheckpointWrite, boolean>({
       writeMany: (writes) => writeCheckpoints(this.sql, writes),
       retryAlone: refusedByServer,
+      onUnseenOutcome: () => this.suspectOrphans(),
       keys: (write) => runKeys(write.runId, undefined),
     }),
     persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
       writeMany: (writes) => writePersists(this.sql, writes),
       retryAlone: refusedByServer,
+      onUnseenOutcome: () => this.suspectOrphans(),
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
     finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
@@ -207,6 +218,7 @@ export class InngestEngine {
         return outcomes;
       },
       retryAlone: refusedByServer,
+      onUnseenOutcome: () => this.suspectOrphans(),
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
   };
@@ -332,9 +344,14 @@ export class InngestEngine {
     this.orphanTimer.unref();
   }
 
+  /** A statement may have committed unseen: scan until the runs it may have created are judged. */
+  private suspectOrphans() {
+    this.orphanScanUntil = Date.now() + ORPHAN_SCAN_WINDOW_MS;
+  }
+
   /** Queue rows a statement whose answer was lost created, onto the scheduler (orphan-scan.ts). */
   private async scheduleOrphans() {
-    if (this.stopped || this.closing) return;
+    if (this.stopped || this.closing || Date.now() > this.orphanScanUntil) return;
     const rows = await scanQueueSince(this.sql, this.orphanMark);
     if (this.stopped || this.closing) return;
     const { mark, orphans } = planOrphans(

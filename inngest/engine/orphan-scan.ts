@@ -5,7 +5,8 @@
  * whose queue rows are in the database but were never scheduled in memory. Recovery would
  * schedule them at the next start; this scan does it while the leader runs.
  *
- * One statement a scan, a primary-key range on `queue` (rows inserted since the last scan, at
+ * It runs only for a while after a statement failed in a way after which it may have committed
+ * (`GroupCommit`'s `onUnseenOutcome`); then one statement a scan, a primary-key range on `queue` (rows inserted since the last scan, at
  * most `ORPHAN_SCAN_LIMIT`) joined to their runs by key. Every run this process created or
  * touched is in its memory until it ends, and every row from before its start was scheduled by
  * recovery, so a row past the recovery mark whose running run this process does not hold, and
@@ -18,6 +19,11 @@ import type { QueueItem, QueueKind } from "./engine-types";
 export const ORPHAN_SCAN_INTERVAL_MS = 2_000;
 export const ORPHAN_MIN_AGE_MS = 10_000;
 export const ORPHAN_SCAN_LIMIT = 500;
+/**
+ * How long after a statement failed unseen the scan keeps running: past the age a run must reach
+ * to be judged, plus a few scans. Otherwise it sends nothing (no statement when nothing failed).
+ */
+export const ORPHAN_SCAN_WINDOW_MS = ORPHAN_MIN_AGE_MS + 5 * ORPHAN_SCAN_INTERVAL_MS;
 
 export type OrphanRow = {
   id: string;
