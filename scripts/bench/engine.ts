@@ -79,8 +79,11 @@ const checkpointApp = http.createServer(
 );
 const checkpointAppUrl = `${await listen(checkpointApp)}/api/inngest`;
 
-// BENCH_ENGINE_NODE_FLAGS: extra node flags for the engine process (to compare V8 settings).
-const engineNodeFlags = (process.env.BENCH_ENGINE_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+// The engine runs with the flags of `npm run engine` (package.json); BENCH_ENGINE_NODE_FLAGS
+// replaces them to compare V8 settings ("" for none).
+const engineNodeFlags = (process.env.BENCH_ENGINE_NODE_FLAGS ?? "--max-semi-space-size=4")
+  .split(" ")
+  .filter(Boolean);
 const engine = spawn(
   process.execPath,
   [
