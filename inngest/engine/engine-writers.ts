@@ -25,26 +25,35 @@ export type EngineWriters = ReturnType<typeof createWriters>;
  * statement of that kind is in flight go out together as the next one. Two writes of one run,
  * or of a run and the waiter it hands its slot to, never share a statement (`keys`).
  */
-export function createWriters(sql: Sql, config: Pick<EngineConfig, "faults">) {
+export function createWriters(
+  sql: Sql,
+  config: Pick<EngineConfig, "faults">,
+  /** A statement failed in a way that may still have committed (see orphan-scan.ts). */
+  onUnseenOutcome: () => void,
+) {
   return {
     ingest: new GroupCommit<IngestPlan, IngestOutcome>({
       writeMany: (plans) => writeIngests(sql, plans),
       retryAlone: refusedByServer,
+      onUnseenOutcome,
       keys: ingestKeys,
     }),
     lease: new GroupCommit<number, LeaseOutcome>({
       writeMany: (queueIds) => writeLeases(sql, queueIds),
       retryAlone: refusedByServer,
+      onUnseenOutcome,
       keys: (queueId) => [`queue:${queueId}`],
     }),
     checkpoint: new GroupCommit<CheckpointWrite, boolean>({
       writeMany: (writes) => writeCheckpoints(sql, writes),
       retryAlone: refusedByServer,
+      onUnseenOutcome,
       keys: (write) => runKeys(write.runId, undefined),
     }),
     persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
       writeMany: (writes) => writePersists(sql, writes),
       retryAlone: refusedByServer,
+      onUnseenOutcome,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
     finalize: new GroupCommit<FinalizeWrite & { waiterRunId?: string }, FinalizeOutcome>({
@@ -54,6 +63,7 @@ export function createWriters(sql: Sql, config: Pick<EngineConfig, "faults">) {
         return outcomes;
       },
       retryAlone: refusedByServer,
+      onUnseenOutcome,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],
     }),
   };

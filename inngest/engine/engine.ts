@@ -12,6 +12,13 @@ import { newUlid } from "./ids";
 import { planOps } from "./op-planner";
 import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
+  ORPHAN_SCAN_INTERVAL_MS,
+  ORPHAN_SCAN_WINDOW_MS,
+  planOrphans,
+  scanQueueSince,
+} from "./orphan-scan";
+import { saveOpMetadata } from "./run-metadata";
+import {
   DISCOVERY_STEP,
   EVENTS,
   LAZY_OPS,
@@ -129,12 +136,17 @@ export class InngestEngine {
   private pruneTimer: NodeJS.Timeout | undefined;
   /** One group-committed writer per hot write (engine-writers.ts). */
   private readonly writers: EngineWriters;
+  private orphanTimer: NodeJS.Timeout | undefined;
+  /** The last queue row the orphan scan has judged (orphan-scan.ts); recovery's rows are below it. */
+  private orphanMark = 0;
+  /** Scans run only until then: a while after a statement whose answer was lost. */
+  private orphanScanUntil = 0;
 
   constructor(
     private readonly sql: Sql,
     private readonly config: EngineConfig,
   ) {
-    this.writers = createWriters(sql, config);
+    this.writers = createWriters(sql, config, () => this.suspectOrphans());
     this.queue = new ReadyQueue(config.maxConcurrentRequests);
     this.flow = new FlowControl({
       sql,
@@ -168,9 +180,14 @@ export class InngestEngine {
     for (const row of rows) this.remember(row.slug, row.app_name, row.version, row.config);
     await this.flow.recoverSingletons();
     await this.flow.recoverDeadlines();
-    for (const item of await selectInterruptedItems(this.sql)) await this.recoverInterrupted(item);
 
+    const interrupted = await selectInterruptedItems(this.sql);
+    for (const item of interrupted) await this.recoverInterrupted(item);
     const queued = await selectQueuedItems(this.sql);
+    this.orphanMark = [...interrupted, ...queued].reduce(
+      (mark, row) => Math.max(mark, Number(row.id)),
+      0,
+    );
     for (const row of queued) {
       this.schedule({
         id: Number(row.id),
@@ -193,6 +210,45 @@ export class InngestEngine {
       this.config.pruneIntervalMs,
     );
     this.pruneTimer.unref();
+    this.orphanTimer = setInterval(
+      () =>
+        void this.scheduleOrphans().catch((error: unknown) =>
+          this.logError("orphan_scan.failed", error),
+        ),
+      ORPHAN_SCAN_INTERVAL_MS,
+    );
+    this.orphanTimer.unref();
+  }
+
+  /** A statement may have committed unseen: scan until the runs it may have created are judged. */
+  private suspectOrphans() {
+    this.orphanScanUntil = Date.now() + ORPHAN_SCAN_WINDOW_MS;
+  }
+
+  /** Queue rows a statement whose answer was lost created, onto the scheduler (orphan-scan.ts). */
+  private async scheduleOrphans() {
+    if (this.stopped || this.closing || Date.now() > this.orphanScanUntil) return;
+    const rows = await scanQueueSince(this.sql, this.orphanMark);
+    if (this.stopped || this.closing) return;
+    const { mark, orphans } = planOrphans(
+      rows,
+      this.orphanMark,
+      (runId, queueId) =>
+        this.runs.has(runId) ||
+        this.loadingRuns.has(runId) ||
+        this.timers.has(queueId) ||
+        this.queue.has(queueId),
+    );
+    this.orphanMark = mark;
+    for (const item of orphans) {
+      this.config.log({
+        level: "warn",
+        msg: "run.orphan_scheduled",
+        run_id: item.runId,
+        step_id: item.stepId,
+      });
+      this.schedule(item);
+    }
   }
 
   /**
@@ -275,6 +331,7 @@ export class InngestEngine {
     this.timers.clear();
     this.cronTimers.clear();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.orphanTimer) clearInterval(this.orphanTimer);
   }
 
   // ── registry ─────────────────────────────────────────────────────────────────
@@ -767,10 +824,10 @@ export class InngestEngine {
     run.stack.push(stepId);
     run.pending.delete(stepId);
     const next: NewQueueItem[] = [];
-    if (run.pending.size === 0) {
-      run.forceStepPlan = false;
-      next.push(this.discovery());
-    }
+    // A parallel group that ends here keeps `forceStepPlan` for the discovery that follows, as
+    // Go's sleep and wait resumes send it with the run's metadata loaded before the reset: the
+    // SDK plans the next step instead of running it inline; the step's result then clears it.
+    if (run.pending.size === 0) next.push(this.discovery());
     await this.persist(run, { consumedQueueId, consumedWaitId, next });
   }
 
@@ -1194,6 +1251,7 @@ export class InngestEngine {
   private async applyOps(run: RunState, item: QueueItem, response: SdkResponse): Promise<void> {
     const parsed = parseJson(response.body);
     const ops = (Array.isArray(parsed) ? parsed : []) as Op[];
+    await saveOpMetadata(this.sql, run.id, ops, this.config.log);
     // Lazy ops first, as Go's op groups do: a RunComplete beside them sends their runs.
     this.recordDefers(run, ops);
     const active = ops.filter((op) => !LAZY_OPS.has(op.op));

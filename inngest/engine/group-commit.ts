@@ -27,6 +27,11 @@ export type GroupCommitOptions<Request, Result> = {
    * retrying would present its members a second time.
    */
   retryAlone?: (error: unknown) => boolean;
+  /**
+   * Called when a statement failed in a way after which it may have committed unseen (the
+   * errors `retryAlone` does not retry; every error when it is unset).
+   */
+  onUnseenOutcome?: (error: unknown) => void;
   /** Most members in one statement (its parameter arrays grow with it). */
   maxBatch?: number;
 };
@@ -106,6 +111,7 @@ export class GroupCommit<Request, Result> {
         throw new Error(`a batch of ${batch.length} returned ${results.length} results`);
     } catch (error) {
       if (this.options.retryAlone && !this.options.retryAlone(error)) {
+        this.options.onUnseenOutcome?.(error);
         for (const pending of batch) pending.reject(error);
         return;
       }
@@ -127,6 +133,7 @@ export class GroupCommit<Request, Result> {
     try {
       pending.resolve(await this.writeOne(pending.request));
     } catch (error) {
+      if (!this.options.retryAlone?.(error)) this.options.onUnseenOutcome?.(error);
       pending.reject(error);
     }
   }

@@ -2,6 +2,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkpointBodySchema } from "./checkpoint";
 import {
+  MAX_METADATA_BODY_BYTES,
+  planRunMetadata,
+  runMetadataBodySchema,
+  RunMetadataError,
+  saveOpMetadata,
+  saveRunMetadata,
+} from "./run-metadata";
+import {
   EngineStoppedError,
   EventValidationError,
   InngestEngine,
@@ -102,14 +110,17 @@ class HttpError extends Error {
   }
 }
 
-async function readJson(request: http.IncomingMessage): Promise<unknown> {
+async function readJson(
+  request: http.IncomingMessage,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<unknown> {
   const declared = Number(request.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+  if (declared > maxBytes) throw new HttpError(413, "request body too large");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "request body too large");
+    if (size > maxBytes) throw new HttpError(413, "request body too large");
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -188,6 +199,45 @@ function decodedPathSegment(segment: string): string {
   }
 }
 
+/**
+ * Routes of features the engine does not implement: a clear 501 naming the feature (the SDK puts
+ * the body in the error it throws or logs), never a bare 404 that reads like a wrong URL.
+ */
+const UNSUPPORTED_ROUTES: {
+  matches: (method: string, parts: string[]) => boolean;
+  feature: string;
+}[] = [
+  {
+    // Sync-mode checkpointing: a new run, its steps, and the redirect to its output.
+    matches: (method, [api, resource, , sub]) =>
+      api === "v1" &&
+      ((resource === "checkpoint" && method === "POST" && sub !== "async") || resource === "http"),
+    feature:
+      "durable endpoints (POST /v1/checkpoint, /v1/checkpoint/:runId/steps, /v1/http/runs/:runId/output)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v0" && resource === "connect",
+    feature: "connect() workers (the /v0/connect WebSocket gateway)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v1" && resource === "realtime",
+    feature: "realtime channels (/v1/realtime)",
+  },
+  {
+    matches: (_method, [api, resource]) => api === "v1" && resource === "signals",
+    feature: "signals (POST /v1/signals, step.waitForSignal)",
+  },
+];
+
+export function unsupportedFeature(method: string, parts: string[]): string | null {
+  return UNSUPPORTED_ROUTES.find((route) => route.matches(method, parts))?.feature ?? null;
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string {
+  if (!issue) return "malformed body";
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
+}
+
 function v1(data: unknown) {
   return { data, metadata: { fetched_at: new Date().toISOString() } };
 }
@@ -225,6 +275,7 @@ function createHandler(
   sql: Sql,
   keys: EngineKeys | undefined,
   appUrls: () => string[],
+  log: (line: EngineLogLine) => void,
 ) {
   const s = sql(SCHEMA);
   const runColumns = sql`id, function_slug, function_version, event_id, status, output, cron, started_at, ended_at`;
@@ -342,6 +393,26 @@ function createHandler(
           return reply(response, 200);
         }
       }
+      if (method === "POST" && resource === "runs" && id && sub === "metadata") {
+        const parsed = runMetadataBodySchema.safeParse(
+          await readJson(request, MAX_METADATA_BODY_BYTES),
+        );
+        if (!parsed.success) {
+          return reply(response, 400, {
+            error: `Invalid metadata target: ${issueText(parsed.error.issues[0])}`,
+            status: 400,
+          });
+        }
+        const runId = decodedPathSegment(id);
+        try {
+          await saveRunMetadata(sql, runId, planRunMetadata(runId, parsed.data));
+          return reply(response, 200, { status: 200 });
+        } catch (error) {
+          if (error instanceof RunMetadataError)
+            return reply(response, error.status, { error: error.message, status: error.status });
+          throw error;
+        }
+      }
       // An app's registered functions: how a monitor (the app's /api/health) tells "synced".
       if (method === "GET" && resource === "apps" && id && sub === "functions") {
         const appName = decodedPathSegment(id);
@@ -361,7 +432,9 @@ function createHandler(
           });
         }
         try {
-          const outcome = await engine.checkpoint(decodedPathSegment(id), parsed.data);
+          const runId = decodedPathSegment(id);
+          const outcome = await engine.checkpoint(runId, parsed.data);
+          if (outcome.status === 200) await saveOpMetadata(sql, runId, parsed.data.steps, log);
           return outcome.status === 200
             ? reply(response, 200, { status: 200 })
             : reply(response, outcome.status, { error: outcome.error, status: outcome.status });
@@ -400,6 +473,12 @@ function createHandler(
       }
     }
 
+    const unsupported = unsupportedFeature(method, parts);
+    if (unsupported !== null)
+      return reply(response, 501, {
+        error: `${unsupported} are not supported by the embedded Inngest engine (inngest/engine/README.md); use the Inngest Dev Server, inngest start or Inngest Cloud`,
+        status: 501,
+      });
     return reply(response, 404, { error: `no route for ${method} ${url.pathname}`, status: 404 });
   };
 }
@@ -523,7 +602,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const current: Term = {
       engine,
       sql,
-      handle: createHandler(engine, sql, keys, () => [...watched]),
+      handle: createHandler(engine, sql, keys, () => [...watched], log),
       draining: false,
       halt,
       halted,

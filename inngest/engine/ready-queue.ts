@@ -28,6 +28,11 @@ export class ReadyQueue {
   }
 
   /** Appends an item that is due. */
+  /** Whether the item is waiting here to be dispatched. */
+  has(queueId: number): boolean {
+    return this.items.some((item) => item.id === queueId);
+  }
+
   push(item: QueueItem) {
     this.items.push(item);
   }

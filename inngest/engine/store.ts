@@ -109,6 +109,22 @@ const MIGRATIONS: string[] = [
   `
   alter table ${SCHEMA}.runs add column defers jsonb not null default '{}';
   `,
+  // Run and step metadata from POST /v1/runs/:id/metadata (run-metadata.ts), one row per update,
+  // combined in id order when read; deleted with its run.
+  `
+  create table ${SCHEMA}.run_metadata (
+    id bigserial primary key,
+    run_id text not null references ${SCHEMA}.runs(id) on delete cascade,
+    scope text not null,
+    target text,
+    kind text not null,
+    op text not null,
+    values jsonb not null,
+    size integer not null,
+    created_at timestamptz not null default now()
+  );
+  create index on ${SCHEMA}.run_metadata (run_id);
+  `,
 ];
 
 export async function openStore(databaseUrl: string): Promise<Sql> {

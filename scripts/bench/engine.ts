@@ -79,9 +79,15 @@ const checkpointApp = http.createServer(
 );
 const checkpointAppUrl = `${await listen(checkpointApp)}/api/inngest`;
 
+// The engine runs with the flags of `npm run engine` (package.json); BENCH_ENGINE_NODE_FLAGS
+// replaces them to compare V8 settings ("" for none).
+const engineNodeFlags = (process.env.BENCH_ENGINE_NODE_FLAGS ?? "--max-semi-space-size=4")
+  .split(" ")
+  .filter(Boolean);
 const engine = spawn(
   process.execPath,
   [
+    ...engineNodeFlags,
     "--import",
     "tsx",
     "inngest/engine/cli.ts",

@@ -6,6 +6,7 @@
  * field a suite may select is returned.
  */
 import type postgres from "postgres";
+import { readRunMetadata, type CombinedMetadata } from "@/inngest/engine/run-metadata";
 import { isObject, type Json, type JsonObject, type RunTimelines } from "./timeline";
 
 export type RegisteredFunction = {
@@ -97,7 +98,19 @@ export class GqlFields {
         status === "FAILED" ? { error: output } : { data: output },
       );
     }
-    const children: Json[] = this.timelines.spans(runId).map((step) => span({ ...step }));
+    const metadata = await readRunMetadata(this.sql, runId);
+    const metadataOf = (scope: CombinedMetadata["scope"], target: string | null): Json[] =>
+      metadata
+        .filter((entry) => entry.scope === scope && entry.target === target)
+        .map((entry) => ({
+          scope,
+          kind: entry.kind,
+          values: entry.values as JsonObject,
+          updatedAt: entry.updatedAt.toISOString(),
+        }));
+    const children: Json[] = this.timelines
+      .spans(runId)
+      .map((step) => span({ ...step, metadata: metadataOf("step", step.stepID) }));
     if (ended)
       children.push(
         span({
@@ -114,6 +127,7 @@ export class GqlFields {
       stepType: "",
       status,
       outputID: ended ? outputID : null,
+      metadata: metadataOf("run", null),
       childrenSpans: children,
     });
     return { id: runId, status, trace };

@@ -185,25 +185,40 @@ export async function startGqlStandin(options: {
   sql: postgres.Sql;
 }): Promise<GqlStandin> {
   const standin = new Standin(options.engineUrl, options.sql);
-  const server = http.createServer((request, response) => {
+  const handler: http.RequestListener = (request, response) => {
     standin.handle(request, response).catch((error: unknown) => {
       if (response.headersSent) return void response.end();
       reply(response, 502, { error: error instanceof Error ? error.message : String(error) });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    // Every address: the suites call `localhost`, which may resolve to ::1 first.
-    server.listen(options.port, () => resolve());
-  });
+  };
+  const listen = (server: http.Server, host: string, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+  const server = http.createServer(handler);
+  await listen(server, "127.0.0.1", options.port);
   const { port } = server.address() as AddressInfo;
+  // Loopback only. The suites call `localhost`, which may resolve to ::1 first: also listen
+  // there when the machine has IPv6 loopback.
+  const servers = [server];
+  const ipv6 = http.createServer(handler);
+  try {
+    await listen(ipv6, "::1", port);
+    servers.push(ipv6);
+  } catch {
+    // no IPv6 loopback: `localhost` is 127.0.0.1 here
+  }
   standin.selfOrigin = `http://127.0.0.1:${port}`;
+  const closeOne = (one: http.Server) =>
+    new Promise<void>((resolve) => {
+      one.close(() => resolve());
+      one.closeAllConnections();
+    });
   return {
     url: standin.selfOrigin,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all(servers.map(closeOne));
+    },
   };
 }

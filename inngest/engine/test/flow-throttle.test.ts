@@ -138,6 +138,8 @@ describe("unsupported flow control", () => {
       {
         id: "mixed",
         rateLimit: { limit: 1, period: "1m" },
+        debounce: { period: "1s" },
+        batchEvents: { maxSize: 2, timeout: "1s" },
         throttle: { limit: 1, period: "1s" },
         singleton: { mode: "skip" },
         triggers: [{ event: uniqueName("unsupported/go") }],
@@ -150,6 +152,11 @@ describe("unsupported flow control", () => {
         line.msg === "function.unsupported_flow_control" &&
         String(line.function).endsWith("-mixed"),
     );
-    expect(warnings).toEqual([expect.objectContaining({ level: "warn", ignored: ["rateLimit"] })]);
+    expect(warnings).toEqual([expect.objectContaining({ level: "warn" })]);
+    expect([...(warnings[0]?.ignored as string[])].sort()).toEqual([
+      "batchEvents",
+      "debounce",
+      "rateLimit",
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * leave the run held as running in memory — its singleton lock, deadlines, throttle entry and
  * output tally are released as a finalize that was answered releases them.
  */
+import { NonRetriableError } from "inngest";
 import { describe, expect, it } from "vitest";
 import { setupEngine, uniqueName, waitFor } from "./harness";
 
@@ -41,4 +42,63 @@ describe("a finalize whose answer was lost", () => {
     const [second] = await t.send({ name: eventName, data: { n: 2 } });
     expect((await t.finishedRunOf(second!, "Completed", 10_000)).output).toBe(2);
   });
+});
+
+describe("the runs a finalize whose answer was lost created", () => {
+  it("run exactly once without a restart: the orphan scan schedules them", async () => {
+    const client = t.client("lost-finalize-children");
+    const eventName = uniqueName("lost-finalize/fail");
+    const handled: string[] = [];
+    const finished: string[] = [];
+    const fn = client.createFunction(
+      {
+        id: "fails",
+        retries: 0,
+        triggers: [{ event: eventName }],
+        onFailure: async ({ event }) => {
+          handled.push(String(event.data.run_id));
+        },
+      },
+      async () => {
+        throw new NonRetriableError("fails on purpose");
+      },
+    );
+    const listener = client.createFunction(
+      { id: "finished-listener", triggers: [{ event: "inngest/function.finished" }] },
+      async ({ event }) => {
+        if (event.data.function_id === `${client.id}-fails`)
+          finished.push(String(event.data.run_id));
+      },
+    );
+    await t.serve(client, [fn, listener]);
+
+    let lost = 0;
+    let failedRunId = "";
+    onFinalizeCommitted = (runIds) => {
+      if (lost === 0 && runIds.length === 1) {
+        lost++;
+        failedRunId = runIds[0] ?? "";
+        throw new Error("connection ended after the commit (fault)");
+      }
+    };
+    try {
+      const [eventId] = await t.send({ name: eventName });
+      const run = await t.finishedRunOf(eventId!, "Failed");
+      expect(run.run_id).toBe(failedRunId);
+      await waitFor(() => handled.length > 0 && finished.length > 0, {
+        timeoutMs: 45_000,
+        message: "the onFailure and function.finished runs the lost finalize created ran",
+      });
+      expect(
+        t.logs.some((line) => line.msg === "run.orphan_scheduled"),
+        "scheduled by the scan, not by a restart",
+      ).toBe(true);
+      // Another scan period: neither runs a second time.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(handled).toEqual([failedRunId]);
+      expect(finished).toEqual([failedRunId]);
+    } finally {
+      onFinalizeCommitted = undefined;
+    }
+  }, 60_000);
 });

@@ -215,6 +215,16 @@ describe("the engine's API wants the keys", () => {
             }),
           },
         ],
+        [
+          `/v1/runs/${run.run_id}/metadata`,
+          {
+            method: "POST",
+            body: JSON.stringify({
+              target: { run_id: run.run_id },
+              metadata: [{ kind: "userland.x", op: "merge", values: { a: 1 } }],
+            }),
+          },
+        ],
         ["/v0/runs/x/actions", {}],
       ] as const) {
         const response = await fetch(new URL(path, t.url), {
@@ -229,6 +239,14 @@ describe("the engine's API wants the keys", () => {
       }
     }
     expect((await t.getRun(run.run_id))?.status).toBe("Running");
+    const metadataRows = await t.api<unknown>(`/v1/runs/${run.run_id}/metadata`, {
+      method: "POST",
+      body: JSON.stringify({
+        target: { run_id: run.run_id },
+        metadata: [{ kind: "userland.x", op: "merge", values: { a: 1 } }],
+      }),
+    });
+    expect(metadataRows.httpStatus).toBe(200);
     const cancelled = await t.api<unknown>(`/v1/runs/${run.run_id}`, { method: "DELETE" });
     expect(cancelled.httpStatus).toBe(200);
   });

@@ -297,4 +297,36 @@ describe("runs and steps", () => {
       failed: expect.stringContaining("child refused"),
     });
   });
+
+  it("after a parallel group that ends with a sleep, the next step is planned first (as Go's resume sends the step plan), then runs alone", async () => {
+    const client = t.client("parallel-sleep");
+    const eventName = uniqueName("parallel-sleep/go");
+    // What each SDK request ran: one entry per invocation of the handler.
+    const invocations: string[][] = [];
+    const fn = client.createFunction(
+      { id: "parallel-sleep", retries: 0, triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        const ran: string[] = [];
+        invocations.push(ran);
+        await step.run("step-1", () => ran.push("step-1"));
+        await Promise.all([
+          step.run("step-2-a", () => ran.push("step-2-a")),
+          step.sleep("step-2-b", "1s"),
+        ]);
+        await step.run("step-3", () => ran.push("step-3"));
+        ran.push("end");
+      },
+    );
+    await t.serve(client, [fn]);
+    const [eventId] = await t.send({ name: eventName });
+    await t.finishedRunOf(eventId!, "Completed", 20_000);
+
+    const indexOf = (entry: string) => invocations.findIndex((ran) => ran.includes(entry));
+    const [a, three, end] = [indexOf("step-2-a"), indexOf("step-3"), indexOf("end")];
+    // The discovery after the sleep ran nothing: it planned step-3.
+    expect(three - a).toBe(2);
+    expect(invocations[a + 1]).toEqual([]);
+    expect(invocations[three]).toEqual(["step-3"]);
+    expect(end).toBe(three + 1);
+  });
 });
