@@ -1,5 +1,5 @@
 import "server-only";
-import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
+import { stepCountIs, streamText, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { z } from "zod";
 import type { FailureCode } from "@/lib/enums";
 import { KNOWLEDGE_SEARCH_LIMIT } from "@/lib/knowledge-bases";
@@ -101,7 +101,37 @@ export type TurnInput = {
   onEvent: (event: TurnEvent) => Promise<void>;
   /** Each model and tool call as it starts and settles: what a live view shows in progress. */
   onCall?: CallReporter;
+  /**
+   * The answer so far, as the model streams it: the text of the current step (a new step's
+   * text starts over; the deliverable is the last step's). Called on every piece, so it must
+   * only note the text and return.
+   */
+  onText?: (textSoFar: string) => void;
 };
+
+/**
+ * Reads the turn's stream to its end, passing the answer so far to `onText`. Rethrows the
+ * first error the stream carried (a model call that failed, the abort), as a non-streaming
+ * call would have thrown it.
+ */
+async function followStream(
+  parts: AsyncIterable<{ type: string; text?: string; error?: unknown }>,
+  onText: (textSoFar: string) => void,
+): Promise<void> {
+  let text = "";
+  let stepStarted = false;
+  let failure: { error: unknown } | null = null;
+  for await (const part of parts) {
+    if (part.type === "start-step") stepStarted = true;
+    else if (part.type === "text-delta" && part.text) {
+      if (stepStarted) [text, stepStarted] = ["", false];
+      text += part.text;
+      onText(text);
+    } else if (part.type === "error") failure ??= { error: part.error };
+    else if (part.type === "abort") failure ??= { error: new Error("The turn was aborted.") };
+  }
+  if (failure) throw failure.error;
+}
 
 function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
   return {
@@ -236,7 +266,7 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   let usage = ZERO_USAGE;
 
   try {
-    const result = await generateText({
+    const result = streamText({
       model: model.model,
       system: systemPrompt(input),
       prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
@@ -245,6 +275,8 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       abortSignal: signal,
       // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
+      // Errors are read from the stream (followStream), not logged by the SDK.
+      onError: () => {},
       experimental_onToolCallStart: async ({ toolCall }) => {
         await input.onCall?.started({
           id: toolCallId(toolCall.toolCallId),
@@ -291,9 +323,15 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
         });
       },
     });
+    await followStream(result.fullStream, input.onText ?? (() => {}));
 
-    const markdown = result.text.trim();
-    if (result.finishReason === "tool-calls" && result.steps.length >= config.limits.maxSteps) {
+    const [text, finishReason, steps] = await Promise.all([
+      result.text,
+      result.finishReason,
+      result.steps,
+    ]);
+    const markdown = text.trim();
+    if (finishReason === "tool-calls" && steps.length >= config.limits.maxSteps) {
       return {
         kind: "failed",
         code: "max_steps",
