@@ -3,14 +3,11 @@ import { stepCountIs, streamText, tool, type LanguageModelUsage, type ToolSet } 
 import { z } from "zod";
 import type { FailureCode } from "@/lib/enums";
 import { KNOWLEDGE_SEARCH_LIMIT } from "@/lib/knowledge-bases";
-import {
-  MAX_RETRY_AFTER_SECONDS,
-  modelFailureKind,
-  type ModelFailureDetail,
-} from "@/lib/model-failure";
+import type { ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "./config";
-import { credentialSettings } from "./models";
-import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
+import { describeModelError, preview } from "./model-error";
+import { withModelRetries, type RetryableModel } from "./model-retry";
+import { followStream } from "./turn-stream";
 import { reportingModelCalls, SILENT_REPORTER, toolCallId, type CallReporter } from "./turn-calls";
 import { ZERO_USAGE, type TokenUsage } from "./usage";
 
@@ -109,30 +106,6 @@ export type TurnInput = {
   onText?: (textSoFar: string) => void;
 };
 
-/**
- * Reads the turn's stream to its end, passing the answer so far to `onText`. Rethrows the
- * first error the stream carried (a model call that failed, the abort), as a non-streaming
- * call would have thrown it.
- */
-async function followStream(
-  parts: AsyncIterable<{ type: string; text?: string; error?: unknown }>,
-  onText: (textSoFar: string) => void,
-): Promise<void> {
-  let text = "";
-  let stepStarted = false;
-  let failure: { error: unknown } | null = null;
-  for await (const part of parts) {
-    if (part.type === "start-step") stepStarted = true;
-    else if (part.type === "text-delta" && part.text) {
-      if (stepStarted) [text, stepStarted] = ["", false];
-      text += part.text;
-      onText(text);
-    } else if (part.type === "error") failure ??= { error: part.error };
-    else if (part.type === "abort") failure ??= { error: new Error("The turn was aborted.") };
-  }
-  if (failure) throw failure.error;
-}
-
 function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
   return {
     inputTokens: total.inputTokens + (usage.inputTokens ?? 0),
@@ -142,11 +115,6 @@ function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
     reasoningTokens: total.reasoningTokens + (usage.outputTokenDetails?.reasoningTokens ?? 0),
   };
 }
-
-const preview = (value: unknown, max = 300) => {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-};
 
 /** The built-in tools the config offers; each reads only this tenant's data. */
 function builtInTools(input: TurnInput): ToolSet {
@@ -194,46 +162,6 @@ function systemPrompt(input: TurnInput): string {
     ? `\n\nYou act for ${config.currentUser.name} <${config.currentUser.email}>.`
     : "";
   return `${config.systemPrompt}${actingFor}\n\n# Skill: ${skill.name}\n\n${skill.instructions}`;
-}
-
-const MODEL_FAILURE_SUMMARY = {
-  credentials: "rejected the credentials",
-  forbidden: "refused access to the model",
-  rate_limited: "rate-limited the call",
-  provider_failed: "failed",
-  unreachable: "could not be reached",
-  rejected: "refused the request",
-} as const;
-
-/**
- * A provider error in words an operator can act on, without request details or secrets,
- * and the facts the console's hint is built from.
- */
-function describeModelError(
-  error: unknown,
-  model: string,
-  attempts: number,
-): { reason: string; detail?: ModelFailureDetail } {
-  const failure = describeCallFailure(error);
-  if (!failure)
-    return {
-      reason: `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}`,
-    };
-  const status = failure.httpStatus === null ? "no answer" : `HTTP ${failure.httpStatus}`;
-  const tries = attempts > 1 ? ` on all ${attempts} attempts` : "";
-  return {
-    reason: `The model provider ${MODEL_FAILURE_SUMMARY[modelFailureKind(failure.httpStatus)]} (${status})${tries}: ${preview(failure.message, 200)}`,
-    detail: {
-      model,
-      httpStatus: failure.httpStatus,
-      attempts,
-      retryAfterSeconds:
-        failure.retryAfterMs === null
-          ? null
-          : Math.min(Math.ceil(failure.retryAfterMs / 1000), MAX_RETRY_AFTER_SECONDS),
-      credentialSettings: credentialSettings(model),
-    },
-  };
 }
 
 /**
