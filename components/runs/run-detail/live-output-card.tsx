@@ -90,7 +90,7 @@ function LiveToolCalls({ runId }: { runId: string }) {
 export function LiveOutputCard({ data }: { data: RunData }) {
   const output = data.liveOutput;
   return (
-    <Card className="min-w-0" aria-busy="true">
+    <Card className="min-w-0">
       <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
         <CardTitle>Deliverable</CardTitle>
         <Badge variant="outline">
