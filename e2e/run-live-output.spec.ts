@@ -25,7 +25,9 @@ test("a slow run shows its deliverable as the model writes it and its tool calls
   page,
 }) => {
   const key = uniqueScriptKey("live-output");
-  const firstHalf = "# Reply to Lin\n\nYour parcel left our depot on Monday ";
+  // The guardrail holds back the last characters until the next words come (the length of its
+  // longest denied term): the half shown live ends some words before "Monday".
+  const firstHalf = "# Reply to Lin\n\nYour parcel left our depot on Monday morning, as planned, ";
   const secondHalf = "and arrives on Thursday.\n\nKind regards,\nThe support team";
   await scriptModel(key, [
     { toolCalls: [{ name: "current_time", arguments: {} }], hold: true },

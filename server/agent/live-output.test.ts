@@ -103,3 +103,12 @@ describe("the live output shows only what the guardrail lets through", () => {
     });
   });
 });
+
+describe("the held-back tail", () => {
+  it("ends at a word's start, far enough back for the longest denied term", () => {
+    const denied = rules({ deniedTerms: ["internal-only"] });
+    expect(liveOutputOf(denied, "Your parcel left our depot on Monday morning ").text).toBe(
+      "Your parcel left our depot on ",
+    );
+  });
+});

@@ -30,7 +30,11 @@ function publishableEnd(rules: GuardrailRules, text: string): number {
     end = before.length - token[0].length;
   }
   const longestTerm = Math.max(0, ...rules.deniedTerms.map((term) => term.length));
-  if (longestTerm > 0) end = Math.min(end, Math.max(0, text.length - (longestTerm - 1)));
+  if (longestTerm > 0) {
+    // Cut at a word's start, not inside it.
+    const cut = Math.max(0, text.length - (longestTerm - 1));
+    end = Math.min(end, text.slice(0, cut).search(/\S*$/));
+  }
   if (rules.deniedPatterns.length > 0) end = Math.min(end, text.lastIndexOf("\n") + 1);
   return Math.max(0, end);
 }
