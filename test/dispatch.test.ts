@@ -41,6 +41,7 @@ import type { RunEvent } from "@/inngest/events";
 import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { createTenant, openTestDatabase, waitForTerminalRun } from "./fixtures";
+import { streamed } from "./streamed-model";
 
 const { db } = openTestDatabase();
 
@@ -83,7 +84,7 @@ beforeAll(async () => {
         );
       const model = models.get(name);
       if (!model) throw new ModelNotConfiguredError(name, ["TEST_MODEL_KEY"]);
-      return model;
+      return streamed(model);
     },
   });
   app = http.createServer(serve({ client, functions: [runSkill] }));
@@ -541,7 +542,9 @@ describe("a dispatched run", () => {
     // Replaying the step for a run whose turn was claimed must not call the model again.
     await db.update(skillRuns).set({ status: "running" }).where(eq(skillRuns.id, runId));
     expect(await claimTurn(db, { runId, tenantId: setup.tenant.id })).toBe(false);
-    const replay = await executeTurn(db, { runId, tenantId: setup.tenant.id }, () => model);
+    const replay = await executeTurn(db, { runId, tenantId: setup.tenant.id }, () =>
+      streamed(model),
+    );
     expect(replay).toMatchObject({ kind: "failed", code: "interrupted" });
     expect(model.doGenerateCalls).toHaveLength(1);
   });

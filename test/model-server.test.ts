@@ -123,6 +123,30 @@ describe("the scripted model server", () => {
     ]);
   });
 
+  it("streams a text step's first characters, then holds the rest until released", async () => {
+    const key = uniqueScriptKey("held-stream");
+    await scriptModel(
+      key,
+      [{ text: "# Half written\n\nand the rest.", holdAfterChars: 16 }],
+      server.url,
+    );
+    const result = streamText({ model, prompt: promptFor(key), maxRetries: 0 });
+    let received = "";
+    const reader = result.textStream[Symbol.asyncIterator]();
+    while (received.length < 16) {
+      const next = await reader.next();
+      if (next.done) break;
+      received += next.value;
+    }
+    expect(received).toBe("# Half written\n\n");
+    expect((await modelCalls(key, server.url)).held).toBe(1);
+    await releaseModel(key, { serverUrl: server.url });
+    for (let next = await reader.next(); !next.done; next = await reader.next())
+      received += next.value;
+    expect(received).toBe("# Half written\n\nand the rest.");
+    expect(await result.text).toBe(received);
+  });
+
   it("answers an error step with its HTTP status", async () => {
     const key = uniqueScriptKey("error");
     await scriptModel(

@@ -18,6 +18,7 @@ import { createDatabase } from "@/server/db/client";
 import { agentTemplates, runEvents } from "@/server/db/schema";
 import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { createTenantWithSkill, openTestDatabase, waitForTerminalRun } from "./fixtures";
+import { streamed } from "./streamed-model";
 
 const { db } = openTestDatabase();
 /** Nothing listens on port 9: every query fails as it does while PostgreSQL is down. */
@@ -63,7 +64,7 @@ beforeAll(async () => {
             code: "CONNECTION_CLOSED",
           }),
         );
-      return model;
+      return streamed(model);
     },
   });
   app = http.createServer(serve({ client, functions: [runSkill] }));

@@ -21,6 +21,7 @@ import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import type { Database } from "@/server/db/client";
 import type { RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
 import { createTenantWithSkill } from "./fixtures";
+import { streamed } from "./streamed-model";
 
 const answer: LanguageModelV3GenerateResult = {
   content: [{ type: "text", text: "# Done" }],
@@ -69,7 +70,7 @@ export function serveRunSkillApp(db: Database, timeouts: RunTimeoutLimits) {
         resolveModel: (name) => {
           const model = models.get(name);
           if (!model) throw new Error(`no model ${name} in this test`);
-          return model;
+          return streamed(model);
         },
       }),
       createRunSkillTimedOutFunction({ client, db: () => db, timeouts }),

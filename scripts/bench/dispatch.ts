@@ -35,6 +35,7 @@ import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-confi
 import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { streamed } from "@/test/streamed-model";
 
 const SEQUENTIAL = Number(process.env.BENCH_DISPATCH_SEQUENTIAL ?? 200);
 const THROUGHPUT_RUNS = Number(process.env.BENCH_DISPATCH_RUNS ?? 2_000);
@@ -99,7 +100,11 @@ const model = new MockLanguageModelV3({
 const enginePort = await freePort(58_388);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
 const client = new Inngest({ id: "skillrun-bench", isDev: true, baseUrl: engineUrl });
-const runSkill = createRunSkillFunction({ client, db: () => db, resolveModel: () => model });
+const runSkill = createRunSkillFunction({
+  client,
+  db: () => db,
+  resolveModel: () => streamed(model),
+});
 const app = http.createServer(serve({ client, functions: [runSkill] }));
 await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
 const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/inngest`;

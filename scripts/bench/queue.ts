@@ -58,6 +58,7 @@ import type { RunEvent, RunRef } from "@/inngest/events";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
 import { statementKindsPerRun } from "./statement-kinds";
+import { streamed } from "@/test/streamed-model";
 
 const { values: args } = parseArgs({
   options: {
@@ -614,7 +615,7 @@ const client = new Inngest({
 const runSkill = createRunSkillFunction({
   client,
   db: () => db,
-  resolveModel: () => skillrunModel,
+  resolveModel: () => streamed(skillrunModel),
   concurrencyPerTenant: CONCURRENCY,
 });
 const app = http.createServer(serve({ client, functions: [runSkill] }));

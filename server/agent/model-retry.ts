@@ -91,29 +91,33 @@ export function withModelRetries(
   options: { signal: AbortSignal; deadline: number; onRetry: (retry: ModelRetry) => Promise<void> },
 ): { model: RetryableModel; attemptsOfLastCall: () => number } {
   let attempts = 0;
+  // A streamed call is retried only while opening it fails: once its stream has started, the
+  // provider has done work, and an error in it ends the turn like any other.
+  const withRetries = async <Result>(call: () => PromiseLike<Result>): Promise<Result> => {
+    for (attempts = 1; ; attempts += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        const failure = describeCallFailure(error);
+        const delayMs =
+          failure && !options.signal.aborted
+            ? retryDelay(failure, attempts, options.deadline - Date.now())
+            : null;
+        if (failure === null || delayMs === null) throw error;
+        await options.onRetry({
+          attempt: attempts,
+          maxAttempts: MAX_MODEL_ATTEMPTS,
+          delayMs,
+          failure,
+        });
+        await sleep(delayMs, undefined, { signal: options.signal });
+      }
+    }
+  };
   const middleware: LanguageModelMiddleware = {
     specificationVersion: "v3",
-    wrapGenerate: async ({ doGenerate }) => {
-      for (attempts = 1; ; attempts += 1) {
-        try {
-          return await doGenerate();
-        } catch (error) {
-          const failure = describeCallFailure(error);
-          const delayMs =
-            failure && !options.signal.aborted
-              ? retryDelay(failure, attempts, options.deadline - Date.now())
-              : null;
-          if (failure === null || delayMs === null) throw error;
-          await options.onRetry({
-            attempt: attempts,
-            maxAttempts: MAX_MODEL_ATTEMPTS,
-            delayMs,
-            failure,
-          });
-          await sleep(delayMs, undefined, { signal: options.signal });
-        }
-      }
-    },
+    wrapGenerate: ({ doGenerate }) => withRetries(doGenerate),
+    wrapStream: ({ doStream }) => withRetries(doStream),
   };
   return { model: wrapLanguageModel({ model, middleware }), attemptsOfLastCall: () => attempts };
 }

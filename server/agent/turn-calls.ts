@@ -2,6 +2,11 @@ import "server-only";
 import { wrapLanguageModel, type LanguageModelMiddleware } from "ai";
 import type { RetryableModel } from "./model-retry";
 
+type StreamPart =
+  Awaited<ReturnType<RetryableModel["doStream"]>>["stream"] extends ReadableStream<infer Part>
+    ? Part
+    : never;
+
 /** A model or tool call the turn is waiting on. */
 export type TurnCall = { id: string; kind: "model_call" | "tool_call"; name: string | null };
 
@@ -33,21 +38,53 @@ export type AnsweredModelCall = { id: string; durationMs: number };
 export function reportingModelCalls(model: RetryableModel, reporter: CallReporter) {
   let count = 0;
   let lastAnswered: AnsweredModelCall | null = null;
+  const start = async () => {
+    count += 1;
+    const id = `model-${count}`;
+    await reporter.started({ id, kind: "model_call", name: null });
+    return { id, startedAt: Date.now() };
+  };
   const middleware: LanguageModelMiddleware = {
     specificationVersion: "v3",
     wrapGenerate: async ({ doGenerate }) => {
-      count += 1;
-      const id = `model-${count}`;
-      await reporter.started({ id, kind: "model_call", name: null });
-      const startedAt = Date.now();
+      const call = await start();
       try {
         const result = await doGenerate();
-        lastAnswered = { id, durationMs: Date.now() - startedAt };
+        lastAnswered = { id: call.id, durationMs: Date.now() - call.startedAt };
         return result;
       } catch (error) {
-        await reporter.settled(id);
+        await reporter.settled(call.id);
         throw error;
       }
+    },
+    // A streamed call has answered when its stream has finished; one that breaks off settles.
+    wrapStream: async ({ doStream }) => {
+      const call = await start();
+      let result;
+      try {
+        result = await doStream();
+      } catch (error) {
+        await reporter.settled(call.id);
+        throw error;
+      }
+      const { stream, ...rest } = result;
+      let answered = false;
+      const settle = () => {
+        if (!answered) void reporter.settled(call.id);
+      };
+      const watched = stream.pipeThrough(
+        new TransformStream<StreamPart, StreamPart>({
+          transform(part, controller) {
+            if (part.type === "finish") {
+              answered = true;
+              lastAnswered = { id: call.id, durationMs: Date.now() - call.startedAt };
+            } else if (part.type === "error") settle();
+            controller.enqueue(part);
+          },
+          flush: settle,
+        }),
+      );
+      return { ...rest, stream: watched };
     },
   };
   return {

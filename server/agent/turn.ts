@@ -1,16 +1,13 @@
 import "server-only";
-import { generateText, stepCountIs, tool, type LanguageModelUsage, type ToolSet } from "ai";
+import { stepCountIs, streamText, tool, type LanguageModelUsage, type ToolSet } from "ai";
 import { z } from "zod";
 import type { FailureCode } from "@/lib/enums";
 import { KNOWLEDGE_SEARCH_LIMIT } from "@/lib/knowledge-bases";
-import {
-  MAX_RETRY_AFTER_SECONDS,
-  modelFailureKind,
-  type ModelFailureDetail,
-} from "@/lib/model-failure";
+import type { ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "./config";
-import { credentialSettings } from "./models";
-import { describeCallFailure, withModelRetries, type RetryableModel } from "./model-retry";
+import { describeModelError, preview } from "./model-error";
+import { withModelRetries, type RetryableModel } from "./model-retry";
+import { followStream } from "./turn-stream";
 import { reportingModelCalls, SILENT_REPORTER, toolCallId, type CallReporter } from "./turn-calls";
 import { ZERO_USAGE, type TokenUsage } from "./usage";
 
@@ -101,6 +98,12 @@ export type TurnInput = {
   onEvent: (event: TurnEvent) => Promise<void>;
   /** Each model and tool call as it starts and settles: what a live view shows in progress. */
   onCall?: CallReporter;
+  /**
+   * The answer so far, as the model streams it: the text of the current step (a new step's
+   * text starts over; the deliverable is the last step's). Called on every piece, so it must
+   * only note the text and return.
+   */
+  onText?: (textSoFar: string) => void;
 };
 
 function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
@@ -112,11 +115,6 @@ function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
     reasoningTokens: total.reasoningTokens + (usage.outputTokenDetails?.reasoningTokens ?? 0),
   };
 }
-
-const preview = (value: unknown, max = 300) => {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-};
 
 /** The built-in tools the config offers; each reads only this tenant's data. */
 function builtInTools(input: TurnInput): ToolSet {
@@ -166,46 +164,6 @@ function systemPrompt(input: TurnInput): string {
   return `${config.systemPrompt}${actingFor}\n\n# Skill: ${skill.name}\n\n${skill.instructions}`;
 }
 
-const MODEL_FAILURE_SUMMARY = {
-  credentials: "rejected the credentials",
-  forbidden: "refused access to the model",
-  rate_limited: "rate-limited the call",
-  provider_failed: "failed",
-  unreachable: "could not be reached",
-  rejected: "refused the request",
-} as const;
-
-/**
- * A provider error in words an operator can act on, without request details or secrets,
- * and the facts the console's hint is built from.
- */
-function describeModelError(
-  error: unknown,
-  model: string,
-  attempts: number,
-): { reason: string; detail?: ModelFailureDetail } {
-  const failure = describeCallFailure(error);
-  if (!failure)
-    return {
-      reason: `The model call failed: ${preview(error instanceof Error ? error.message : String(error), 200)}`,
-    };
-  const status = failure.httpStatus === null ? "no answer" : `HTTP ${failure.httpStatus}`;
-  const tries = attempts > 1 ? ` on all ${attempts} attempts` : "";
-  return {
-    reason: `The model provider ${MODEL_FAILURE_SUMMARY[modelFailureKind(failure.httpStatus)]} (${status})${tries}: ${preview(failure.message, 200)}`,
-    detail: {
-      model,
-      httpStatus: failure.httpStatus,
-      attempts,
-      retryAfterSeconds:
-        failure.retryAfterMs === null
-          ? null
-          : Math.min(Math.ceil(failure.retryAfterMs / 1000), MAX_RETRY_AFTER_SECONDS),
-      credentialSettings: credentialSettings(model),
-    },
-  };
-}
-
 /**
  * One agent turn: the model with the skill's instructions and the offered tools, up to the
  * template's step limit, stopped by the timeout or a cancellation. Every model and tool call
@@ -236,7 +194,7 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   let usage = ZERO_USAGE;
 
   try {
-    const result = await generateText({
+    const result = streamText({
       model: model.model,
       system: systemPrompt(input),
       prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
@@ -245,6 +203,8 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       abortSignal: signal,
       // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
+      // Errors are read from the stream (followStream), not logged by the SDK.
+      onError: () => {},
       experimental_onToolCallStart: async ({ toolCall }) => {
         await input.onCall?.started({
           id: toolCallId(toolCall.toolCallId),
@@ -291,9 +251,15 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
         });
       },
     });
+    await followStream(result.fullStream, input.onText ?? (() => {}));
 
-    const markdown = result.text.trim();
-    if (result.finishReason === "tool-calls" && result.steps.length >= config.limits.maxSteps) {
+    const [text, finishReason, steps] = await Promise.all([
+      result.text,
+      result.finishReason,
+      result.steps,
+    ]);
+    const markdown = text.trim();
+    if (finishReason === "tool-calls" && steps.length >= config.limits.maxSteps) {
       return {
         kind: "failed",
         code: "max_steps",

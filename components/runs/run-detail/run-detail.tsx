@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { LIVE_POLL_MS } from "@/components/polling";
+import { LIVE_POLL_MS, STREAM_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
 import { LiveIndicator } from "@/components/shell/live-indicator";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
@@ -12,6 +12,7 @@ import { ConfigSnapshotCard } from "./config-snapshot-card";
 import { DeliverableCard, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
 import { InputsCard } from "./inputs-card";
+import { LiveOutputCard } from "./live-output-card";
 import type { RunData } from "./run-data";
 import { RunFacts } from "./run-facts";
 import { RunHeader } from "./run-header";
@@ -26,7 +27,9 @@ export function RunDetail({ runId }: { runId: string }) {
     refetchInterval: (query) =>
       !query.state.data || (isTerminal(query.state.data.status) && !query.state.data.usagePending)
         ? false
-        : LIVE_POLL_MS,
+        : query.state.data.status === "running"
+          ? STREAM_POLL_MS
+          : LIVE_POLL_MS,
     retry: retryUnlessNotFound,
   });
 
@@ -56,6 +59,7 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
     <TimelineCard
       runId={data.id}
       settled={settled}
+      running={data.status === "running"}
       cancelledBy={data.cancelledBy ? data.cancelledBy.name || data.cancelledBy.email : null}
     />
   );
@@ -79,11 +83,16 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
           finishedAt={data.finishedAt}
         />
       )}
-      {data.status === "complete" && data.deliverable ? (
-        // The result first; how it came about beside it.
+      {(data.status === "complete" && data.deliverable) || data.status === "running" ? (
+        // The result first (while running, as it is written, in the same place); how it came
+        // about beside it.
         <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
           <div className="flex min-w-0 flex-col gap-6">
-            <DeliverableCard data={data} deliverable={data.deliverable} />
+            {data.status === "complete" && data.deliverable ? (
+              <DeliverableCard data={data} deliverable={data.deliverable} />
+            ) : (
+              <LiveOutputCard data={data} />
+            )}
             {details}
           </div>
           {timeline}

@@ -16,6 +16,7 @@ import {
 import type { ModelFailureDetail } from "@/lib/model-failure";
 import type { AgentRuntimeConfig } from "@/server/agent/config";
 import type { PiiMaskCounts } from "@/server/agent/guardrail";
+import type { LiveOutput } from "@/server/agent/live-output";
 import type { TurnCall } from "@/server/agent/turn-calls";
 import { users } from "./auth";
 import { apiKeys } from "./access";
@@ -119,6 +120,11 @@ export const skillRuns = pgTable(
      * running run's entries mean anything (a turn that dies leaves its last ones behind).
      */
     activeCalls: jsonbValue().$type<Record<string, ActiveCall>>().notNull().default({}),
+    /**
+     * The deliverable as the model writes it, after the guardrail (`liveOutputWriter`): the run
+     * page's live output. Written only while the run is running, cleared when it ends.
+     */
+    liveOutput: jsonbValue().$type<LiveOutput>(),
     // Milliseconds, the precision of a JS Date, so a keyset cursor built from a row's
     // created_at is exactly that row's value and never skips runs created in the same millisecond.
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),

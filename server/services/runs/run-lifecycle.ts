@@ -178,7 +178,13 @@ export async function completeRun(
   };
   return transitionRun(db, ref, {
     from: ["running"],
-    set: { status: "complete", deliverable, finishedAt: new Date(), ...usageColumns(result.usage) },
+    set: {
+      status: "complete",
+      deliverable,
+      liveOutput: null,
+      finishedAt: new Date(),
+      ...usageColumns(result.usage),
+    },
     event: { type: "complete", payload: { chars: result.markdown.length } },
   });
 }
@@ -198,6 +204,7 @@ export async function failRun(
       failureCode: failure.code,
       failureReason: reason,
       failureDetail: detailColumn(failure.detail),
+      liveOutput: null,
       finishedAt: new Date(),
       ...(failure.usage ? usageColumns(failure.usage) : {}),
     },

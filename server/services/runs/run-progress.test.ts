@@ -12,6 +12,7 @@ import { markRunning, loadRunForTurn } from "./run-lifecycle";
 import { getRun, listRunEvents } from "./run-queries";
 import { executeTurn, resolveRunConfig } from "./run-turn";
 import { turnRecorder } from "./turn-recorder";
+import { streamed } from "@/test/streamed-model";
 
 const { db } = openTestDatabase();
 
@@ -87,7 +88,7 @@ describe("the timeline shows the call the turn is waiting on", () => {
   it("lists a pending model call, then places each model call before the tools it asked for", async () => {
     const ref = await runningRun();
     const { model, release } = heldModel([toolCall("current_time"), text("# Brief\n\nDone.")]);
-    const turn = executeTurn(db, ref, () => model);
+    const turn = executeTurn(db, ref, () => streamed(model));
 
     const [pending] = await eventually(
       () => inProgress(ref),
@@ -154,7 +155,7 @@ describe("the timeline shows the call the turn is waiting on", () => {
     release(1);
     const lookup = gate();
     const turn = runAgentTurn({
-      model,
+      model: streamed(model),
       config: run!.configSnapshot!,
       skill: { ...run!.skill!, referenceFiles: [] },
       inputs: {},

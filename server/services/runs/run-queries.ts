@@ -271,6 +271,8 @@ export async function getRun(db: Database, tenantId: string, runId: string, now 
   return {
     ...visible,
     configSnapshot: redactSnapshotUrls(visible.configSnapshot),
+    /** The deliverable as it is being written (guarded), only while the run is running. */
+    liveOutput: visible.status === "running" ? visible.liveOutput : null,
     usagePending,
     /** While running: the model calls recorded so far (the usage columns fill when it ends). */
     usageSoFar: usedSoFar,

@@ -31,6 +31,7 @@ import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 import { turnRecorder } from "./turn-recorder";
+import { liveOutputWriter, type LiveOutputWriter } from "./live-output";
 import { SkillNotEnabledError } from "./run-errors";
 
 /** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
@@ -118,7 +119,12 @@ export async function executeTurn(
   resolveModel: ModelResolver,
   inngestRunId?: string,
 ): Promise<GuardedTurnOutcome> {
-  return withinStepLimits(await runTurnOnce(db, ref, resolveModel, inngestRunId));
+  const live = liveOutputWriter(db, ref);
+  const outcome = withinStepLimits(await runTurnOnce(db, ref, resolveModel, live, inngestRunId));
+  // The deliverable exactly as `finish` stores it is the last live text.
+  if (outcome.kind === "complete") await live.finish(outcome.markdown);
+  else await live.close();
+  return outcome;
 }
 
 /**
@@ -146,6 +152,7 @@ async function runTurnOnce(
   db: Database,
   ref: RunRef,
   resolveModel: ModelResolver,
+  live: LiveOutputWriter,
   inngestRunId?: string,
 ): Promise<GuardedTurnOutcome> {
   if (!(await claimTurn(db, ref, inngestRunId))) {
@@ -254,9 +261,11 @@ async function runTurnOnce(
           limit,
         }),
       ...turnRecorder(db, ref),
+      onText: live.follow(config.guardrail?.rules ?? null),
     });
   } finally {
     clearInterval(poll);
+    await live.close();
     await mcp?.close();
   }
   const outcome: TurnOutcome = {

@@ -632,6 +632,7 @@ export async function cancelRun(
         cancelRequestedAt: now,
         finishedAt: now,
         cancelledByUserId: input.userId ?? null,
+        liveOutput: null,
       },
       event: { type: "cancelled", payload: { by: input.userId ?? null } },
     });
