@@ -47,6 +47,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "budget.update": "Budget changed",
   "run.cancel": "Run cancelled",
   "run.rerun": "Run re-run",
+  "run.feedback": "Run feedback given",
   "schedule.create": "Schedule created",
   "schedule.update": "Schedule edited",
   "schedule.enable": "Schedule enabled",

@@ -19,6 +19,7 @@ import { RunNotFoundError } from "./run-errors";
 import { inProgressCalls, usageSoFar } from "./run-progress";
 import { personOf, resolveProvenance } from "./run-provenance";
 import { queueStates } from "./run-queue";
+import { feedbackCountsOf } from "./run-feedback";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
 export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
@@ -172,10 +173,22 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
       inputsTitle,
       inputsSummary,
     }));
-  const queue = await queueStates(db, tenantId, page);
+  const [queue, feedback] = await Promise.all([
+    queueStates(db, tenantId, page),
+    feedbackCountsOf(
+      db,
+      tenantId,
+      page.filter((run) => run.status === "complete").map((run) => run.id),
+    ),
+  ]);
   const last = page.at(-1);
   return {
-    runs: page.map((run) => ({ ...run, queue: queue.get(run.id) ?? null })),
+    runs: page.map((run) => ({
+      ...run,
+      queue: queue.get(run.id) ?? null,
+      /** 👍 and 👎 counts; null when nobody rated the run. */
+      feedback: feedback.get(run.id) ?? null,
+    })),
     nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
 }
