@@ -11,6 +11,7 @@ import { isTerminal } from "@/lib/enums";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
 import { DeliverableCard, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
+import { FeedbackCard } from "./feedback-card";
 import { InputsCard } from "./inputs-card";
 import type { RunData } from "./run-data";
 import { RunFacts } from "./run-facts";
@@ -84,6 +85,7 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
         <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
           <div className="flex min-w-0 flex-col gap-6">
             <DeliverableCard data={data} deliverable={data.deliverable} />
+            <FeedbackCard runId={data.id} />
             {details}
           </div>
           {timeline}
