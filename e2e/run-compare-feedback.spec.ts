@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
+import { checkPage, settle } from "./page-checks";
 import { ADMIN_STATE, EMAIL_SKILL, expect, startRunThroughApi, test } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
@@ -53,7 +54,7 @@ async function expectOneChangedLine(page: Page) {
 test("compare shows the one changed line of two deliverables, from the history and from a re-run", async ({
   page,
   browserConsole,
-}) => {
+}, testInfo) => {
   const { original, rerun } = await runAndRerun(page);
 
   // From the history: select exactly these two, then Compare (the older is A).
@@ -69,6 +70,12 @@ test("compare shows the one changed line of two deliverables, from the history a
     "Dana",
   );
   await expect(page.locator("tr[data-differs]")).toHaveCount(0);
+  // Light and dark, at this width and a phone's: no sideways scroll, no serious axe violation.
+  await settle(page, page.getByRole("region", { name: "Deliverable diff" }));
+  await checkPage(page, testInfo, "compare runs");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkPage(page, testInfo, "compare runs (phone)");
+  await page.setViewportSize({ width: 1024, height: 768 });
 
   // From the re-run's page, one click.
   await page.goto(`/runs/${rerun}`);
@@ -80,13 +87,15 @@ test("compare shows the one changed line of two deliverables, from the history a
   browserConsole.expectRefused("/api/trpc/runCompare.get", 404);
   await page.goto(`/runs/compare?a=${original}&b=00000000-0000-4000-8000-000000000000`);
   await expect(page.getByText("These runs cannot be compared")).toBeVisible();
-  await expect(page.getByRole("alert")).toContainText(
-    "Run 00000000-0000-4000-8000-000000000000 was not found.",
-  );
+  await expect(
+    page.getByText("Run 00000000-0000-4000-8000-000000000000 was not found."),
+  ).toBeVisible();
   await expect(page.getByTestId("deliverable-diff-summary")).toHaveCount(0);
 });
 
-test("👎 with a comment on a run shows on its skill's feedback rollup", async ({ page }) => {
+test("👎 with a comment on a run shows on its skill's feedback rollup", async ({
+  page,
+}, testInfo) => {
   const key = uniqueScriptKey("feedback");
   await scriptModel(key, [{ text: reply("Friday") }]);
   const runId = await startRunThroughApi(page, {
@@ -106,6 +115,8 @@ test("👎 with a comment on a run shows on its skill's feedback rollup", async 
   await expect(page.getByText("Feedback saved")).toBeVisible();
   await expect(card.getByRole("list", { name: "Ratings" })).toContainText(comment);
   await expect(card.getByRole("button", { name: "Update feedback" })).toBeVisible();
+  await settle(page, card.getByRole("list", { name: "Ratings" }));
+  await checkPage(page, testInfo, "a rated run");
 
   // The history shows the rating beside the run.
   await page.goto(`/runs?ids=${runId}`);
@@ -115,6 +126,8 @@ test("👎 with a comment on a run shows on its skill's feedback rollup", async 
   await page.goto(`/skills/${EMAIL_SKILL.slug}`);
   const rollup = page.getByTestId("feedback-rollup");
   await expect(rollup.getByRole("region", { name: "Latest comments" })).toContainText(comment);
+  await settle(page, rollup.getByRole("region", { name: "Latest comments" }));
+  await checkPage(page, testInfo, "a skill's feedback rollup");
   await expect(rollup.getByTestId("feedback-counts")).toContainText(/Bad: [1-9]/);
   await expect(
     rollup.getByRole("list", { name: "Share of good ratings, week by week" }).locator("li").last(),

@@ -11,7 +11,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { FeedbackWeek } from "@/lib/feedback";
-import { FeedbackCounts, RATING_LABELS } from "./rating";
+import { FeedbackCounts, RatingMark } from "./rating";
 
 type Scope = { skillId: string } | { agentId: string };
 
@@ -48,7 +48,7 @@ function WeeklyBars({ weeks }: { weeks: FeedbackWeek[] }) {
             >
               <span
                 className="bg-success block rounded-sm"
-                style={{ height: `${Math.max(week.goodShare * 100, 2)}%` }}
+                style={{ height: `${week.goodShare * 100}%` }}
               />
             </span>
           )}
@@ -103,10 +103,11 @@ export function FeedbackRollupCard({ scope, className }: { scope: Scope; classNa
                   <ul className="divide-border flex flex-col divide-y text-sm">
                     {data.comments.map((comment) => (
                       <li key={`${comment.runId}:${comment.userEmail}`} className="py-2">
-                        <p className="break-words whitespace-pre-wrap">
-                          <span aria-hidden>{RATING_LABELS[comment.rating].sign} </span>
-                          <span className="sr-only">{RATING_LABELS[comment.rating].word}: </span>
-                          {comment.comment}
+                        <p className="flex items-start gap-2 break-words whitespace-pre-wrap">
+                          <span className="mt-0.5">
+                            <RatingMark rating={comment.rating} wordHidden />
+                          </span>
+                          <span className="min-w-0">{comment.comment}</span>
                         </p>
                         <p className="text-muted-foreground text-xs">
                           {comment.userName || comment.userEmail} ·{" "}

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
-import { FeedbackCounts, RATING_LABELS } from "@/components/feedback/rating";
+import { FeedbackCounts, RatingMark } from "@/components/feedback/rating";
 import { formatAbsolute, formatRelative } from "@/components/format";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryView } from "@/components/shell/query-view";
@@ -47,8 +47,7 @@ function FeedbackForm({ runId, mine }: { runId: string; mine: Mine }) {
             aria-pressed={rating === option}
             onClick={() => setRating(option)}
           >
-            <span aria-hidden>{RATING_LABELS[option].sign}</span>
-            {RATING_LABELS[option].word}
+            <RatingMark rating={option} />
           </Button>
         ))}
       </div>
@@ -116,10 +115,7 @@ export function FeedbackCard({ runId }: { runId: string }) {
                   {data.entries.map((entry, index) => (
                     <li key={index} className="flex flex-col gap-0.5 py-2">
                       <span className="flex flex-wrap items-center gap-x-2">
-                        <span>
-                          <span aria-hidden>{RATING_LABELS[entry.rating].sign} </span>
-                          {RATING_LABELS[entry.rating].word}
-                        </span>
+                        <RatingMark rating={entry.rating} />
                         <span className="text-muted-foreground">
                           · {entry.userName || entry.userEmail} ·{" "}
                           <time
