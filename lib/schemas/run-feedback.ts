@@ -11,7 +11,10 @@ export const setRunFeedbackInput = z.object({
   comment: z
     .string()
     .trim()
-    .max(MAX_FEEDBACK_COMMENT_CHARS, `Keep the comment to ${MAX_FEEDBACK_COMMENT_CHARS} characters.`)
+    .max(
+      MAX_FEEDBACK_COMMENT_CHARS,
+      `Keep the comment to ${MAX_FEEDBACK_COMMENT_CHARS} characters.`,
+    )
     .transform((comment) => comment || null)
     .nullish(),
 });

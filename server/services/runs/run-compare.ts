@@ -12,7 +12,9 @@ export class RunsOfDifferentSkillsError extends ServiceError {
   readonly kind = "invalid";
   readonly code = "runs_of_different_skills";
   constructor(a: string, b: string) {
-    super(`Only runs of the same skill can be compared: one is a run of "${a}", the other of "${b}".`);
+    super(
+      `Only runs of the same skill can be compared: one is a run of "${a}", the other of "${b}".`,
+    );
   }
 }
 
@@ -46,7 +48,9 @@ export function configFactsOf(
     { label: "Blocked tools", value: listOrNone(snapshot.blockedTools ?? []) },
     {
       label: "MCP servers",
-      value: listOrNone((snapshot.mcpServers ?? []).map((server) => `${server.name} (${server.url})`)),
+      value: listOrNone(
+        (snapshot.mcpServers ?? []).map((server) => `${server.name} (${server.url})`),
+      ),
     },
     {
       label: "Knowledge bases",
