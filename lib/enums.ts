@@ -65,6 +65,10 @@ export type InvocationSource = (typeof INVOCATION_SOURCES)[number];
 export const MEMBER_ROLES = ["owner", "admin", "operator", "viewer"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
+/** An operator's verdict on a complete run's deliverable: 👍 good or 👎 bad. */
+export const FEEDBACK_RATINGS = ["good", "bad"] as const;
+export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
+
 export const OVERLAP_POLICIES = ["skip", "allow"] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
@@ -105,6 +109,7 @@ export const AUDIT_ACTIONS = [
   "run.cancel",
   "run.rerun",
   "run.tag",
+  "run.feedback",
   "schedule.create",
   "schedule.update",
   "schedule.enable",

@@ -293,6 +293,21 @@ const MATRIX: Record<string, Entry> = {
       JSON.stringify(result) === JSON.stringify({ schedule: null, webhook: null, apiKey: null }),
   },
   "runs.events": { role: "viewer", call: (c, ids) => c.runs.events({ runId: ids.runId }) },
+  // Paired with the caller's own run: the other id alone decides, as a second foreign run would.
+  "runCompare.get": {
+    role: "viewer",
+    call: (c, ids) => c.runCompare.get({ a: ids.runId, b: mine.runId }),
+  },
+  "runFeedback.get": { role: "viewer", call: (c, ids) => c.runFeedback.get({ runId: ids.runId }) },
+  "runFeedback.set": {
+    role: "operator",
+    call: (c, ids) => c.runFeedback.set({ runId: ids.runId, rating: "bad", comment: "Probe." }),
+  },
+  "runFeedback.rollup": {
+    role: "viewer",
+    call: (c, ids) => c.runFeedback.rollup({ skillId: ids.skillId }),
+    withAgent: (c, _own, agentId) => c.runFeedback.rollup({ agentId }),
+  },
   "dashboard.overview": {
     role: "viewer",
     call: (c, ids) => c.dashboard.overview({ window: "30d", skillId: ids.skillId }),

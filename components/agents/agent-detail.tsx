@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { FeedbackRollupCard } from "@/components/feedback/feedback-rollup";
 import dynamic from "next/dynamic";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
@@ -53,6 +54,7 @@ export function AgentDetail({ agentId }: { agentId: string }) {
           ) : (
             <EffectiveConfigCard agentId={agentId} />
           )}
+          <FeedbackRollupCard scope={{ agentId }} className="mt-6" />
         </>
       )}
     </QueryView>

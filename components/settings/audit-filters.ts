@@ -48,6 +48,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.cancel": "Run cancelled",
   "run.rerun": "Run re-run",
   "run.tag": "Run tags edited",
+  "run.feedback": "Run feedback given",
   "schedule.create": "Schedule created",
   "schedule.update": "Schedule edited",
   "schedule.enable": "Schedule enabled",

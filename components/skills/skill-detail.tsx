@@ -5,6 +5,7 @@ import { CalendarClock, History, Play } from "lucide-react";
 import Link from "next/link";
 import { useMemo } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
+import { FeedbackRollupCard } from "@/components/feedback/feedback-rollup";
 import { Markdown } from "@/components/markdown";
 import { useTRPC } from "@/components/providers/trpc";
 import { formatAbsolute, formatRelative } from "@/components/format";
@@ -120,6 +121,7 @@ export function SkillDetail({ slug }: { slug: string }) {
               <SkillVersions skill={data} />
             </div>
             <div className="flex flex-col gap-6">
+              <FeedbackRollupCard scope={{ skillId: data.id }} />
               <Card>
                 <CardHeader>
                   <CardTitle className="flex items-center gap-2">

@@ -1,34 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { diffLines } from "diff";
 import { useTRPC } from "@/components/providers/trpc";
 import { Skeleton } from "@/components/ui/skeleton";
 import { cn } from "@/components/ui/cn";
-
-type DiffLine = { kind: "added" | "removed" | "same"; text: string };
-
-function linesOf(before: string, after: string): DiffLine[] {
-  return diffLines(before, after).flatMap((part) =>
-    part.value
-      .replace(/\n$/, "")
-      .split("\n")
-      .map((text) => ({
-        kind: part.added
-          ? ("added" as const)
-          : part.removed
-            ? ("removed" as const)
-            : ("same" as const),
-        text,
-      })),
-  );
-}
+import { lineDiff } from "@/lib/line-diff";
 
 const MARK = { added: "+", removed: "-", same: " " } as const;
 
 /** One file's unified diff; unchanged files say so in one line. */
 function FileDiff({ path, before, after }: { path: string; before: string; after: string }) {
-  const lines = linesOf(before, after);
+  const lines = lineDiff(before, after);
   const changed = lines.some((line) => line.kind !== "same");
   return (
     <section

@@ -11,6 +11,8 @@ import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { runsRouter } from "./routers/runs";
+import { runCompareRouter } from "./routers/run-compare";
+import { runFeedbackRouter } from "./routers/run-feedback";
 import { schedulesRouter } from "./routers/schedules";
 import { skillArchivesRouter } from "./routers/skill-archives";
 import { skillsRouter } from "./routers/skills";
@@ -28,6 +30,8 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
+  runCompare: runCompareRouter,
+  runFeedback: runFeedbackRouter,
   dashboard: dashboardRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,

@@ -11,6 +11,7 @@ import { isTerminal } from "@/lib/enums";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
 import { DeliverableCard, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
+import { FeedbackCard } from "./feedback-card";
 import { InputsCard } from "./inputs-card";
 import { LiveOutputCard } from "./live-output-card";
 import type { RunData } from "./run-data";
@@ -93,6 +94,7 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
             ) : (
               <LiveOutputCard data={data} />
             )}
+            <FeedbackCard runId={data.id} />
             {details}
           </div>
           {timeline}

@@ -77,7 +77,7 @@ export function RunFacts({ data, terminal }: { data: RunData; terminal: boolean 
   return (
     <dl className="border-border bg-card mb-6 grid grid-cols-1 gap-x-6 gap-y-3 rounded-lg border p-4 text-sm sm:grid-cols-2 md:grid-cols-4">
       <Fact label="Source" className="sm:col-span-2">
-        <RunProvenance provenance={data.provenance} />
+        <RunProvenance provenance={data.provenance} runId={data.id} />
       </Fact>
       <Fact label="Created">
         <Moment date={data.createdAt} />

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatInZone, formatUtc } from "@/components/format";
+import { compareHref } from "../compare/compare-href";
 import type { RunData } from "./run-data";
 
 type Provenance = RunData["provenance"];
@@ -50,8 +51,11 @@ const gone = (label: string, what: string): Described => ({
   line: <Parts label={label} parts={[<Gone key="gone">{what}</Gone>]} />,
 });
 
-function fromRerun({ parentRunId, user }: Of<"rerun">): Described {
+function fromRerun({ parentRunId, user }: Of<"rerun">, runId: string): Described {
   return {
+    history: parentRunId ? (
+      <History href={compareHref(parentRunId, runId)}>Compare with the original</History>
+    ) : undefined,
     line: (
       <span>
         Re-run of{" "}
@@ -149,7 +153,7 @@ function fromApiKey({ apiKey }: Of<"api">): Described {
   };
 }
 
-function describe(provenance: Provenance): Described {
+function describe(provenance: Provenance, runId: string): Described {
   switch (provenance.source) {
     case "manual":
       return {
@@ -161,7 +165,7 @@ function describe(provenance: Provenance): Described {
         ),
       };
     case "rerun":
-      return fromRerun(provenance);
+      return fromRerun(provenance, runId);
     case "schedule":
       return fromSchedule(provenance);
     case "webhook":
@@ -172,8 +176,8 @@ function describe(provenance: Provenance): Described {
 }
 
 /** Where the run came from, by name and linked, and the history of that source. */
-export function RunProvenance({ provenance }: { provenance: Provenance }) {
-  const { line, history } = describe(provenance);
+export function RunProvenance({ provenance, runId }: { provenance: Provenance; runId: string }) {
+  const { line, history } = describe(provenance, runId);
   return (
     <span className="flex flex-col gap-0.5 break-words" data-testid="run-provenance">
       {line}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Ban, LoaderCircle, RotateCcw } from "lucide-react";
+import { Ban, GitCompareArrows, LoaderCircle, RotateCcw } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 import { toast } from "sonner";
@@ -10,6 +10,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { Button } from "@/components/ui/button";
 import { MAX_LISTED_RUN_IDS } from "@/lib/run-list";
+import { compareHref } from "../compare/compare-href";
 import { runsHref } from "../run-filters";
 import type { RunRow } from "./columns";
 import { summariseSettled } from "./settled";
@@ -76,6 +77,34 @@ function useBulkMutations(onDone: () => void) {
   return { cancelRuns, rerunRuns, cancelling: cancel.isPending, rerunning: rerun.isPending };
 }
 
+/**
+ * Exactly two runs selected: compare them, the older as A. Runs of different skills cannot be
+ * compared, and the button says why instead of leading to a refusal.
+ */
+function CompareButton({ pair: [first, second] }: { pair: [RunRow, RunRow] }) {
+  const [older, newer] = first.createdAt <= second.createdAt ? [first, second] : [second, first];
+  if (older.skill.id !== newer.skill.id)
+    return (
+      <Button
+        size="sm"
+        variant="outline"
+        disabled
+        title="Only runs of the same skill can be compared"
+      >
+        <GitCompareArrows aria-hidden />
+        Compare (different skills)
+      </Button>
+    );
+  return (
+    <Button asChild size="sm" variant="outline">
+      <Link href={compareHref(older.id, newer.id)}>
+        <GitCompareArrows aria-hidden />
+        Compare
+      </Link>
+    </Button>
+  );
+}
+
 /** What can be done with the selected runs. */
 function SelectionButtons({
   count,
@@ -85,7 +114,9 @@ function SelectionButtons({
   onCancel,
   onRerun,
   onClear,
+  compare,
 }: {
+  compare: [RunRow, RunRow] | null;
   count: number;
   cancellable: number;
   cancelling: boolean;
@@ -114,6 +145,7 @@ function SelectionButtons({
         )}
         Re-run selected
       </Button>
+      {compare && <CompareButton pair={compare} />}
       <Button size="sm" variant="ghost" onClick={onClear}>
         Clear selection
       </Button>
@@ -157,6 +189,11 @@ export function BulkActions({
             onCancel={() => askCancel({ runs: cancellable, of: "selected" })}
             onRerun={() => setConfirmRerun(true)}
             onClear={onDone}
+            compare={
+              selected.length === 2 && selected[0] && selected[1]
+                ? [selected[0], selected[1]]
+                : null
+            }
           />
         ) : (
           <>

@@ -2,6 +2,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { createContext, useContext } from "react";
 import { formatAbsolute, formatDuration, formatRelative } from "@/components/format";
+import { FeedbackCounts } from "@/components/feedback/rating";
 import { cn } from "@/components/ui/cn";
 import type { AppRouter } from "@/server/trpc/root";
 import { formatCost, formatTokens, runDuration } from "../format";
@@ -19,7 +20,10 @@ export type RunRow = inferRouterOutputs<AppRouter>["runs"]["list"]["runs"][numbe
  */
 export const ListClock = createContext<number | null>(null);
 
-/** The status, and beneath it why a failed run failed or where a queued run is in line. */
+/**
+ * The status, and beneath it why a failed run failed, where a queued run is in line, or what
+ * members thought of a complete run's deliverable.
+ */
 export function StatusCell({ run, className }: { run: RunRow; className?: string }) {
   return (
     <span className={cn("flex max-w-48 min-w-0 flex-col items-start gap-1", className)}>
@@ -28,6 +32,7 @@ export function StatusCell({ run, className }: { run: RunRow; className?: string
         <RunFailureLine code={run.failureCode} reason={run.failureReasonLine} className="w-full" />
       )}
       {run.queue && <QueueReason queue={run.queue} />}
+      {run.feedback && <FeedbackCounts good={run.feedback.good} bad={run.feedback.bad} />}
     </span>
   );
 }

@@ -11,6 +11,7 @@ import {
   WEBHOOK_DELIVERY_VERDICTS,
   AUDIT_ACTOR_TYPES,
   SKILL_ORIGINS,
+  FEEDBACK_RATINGS,
 } from "@/lib/enums";
 
 export * from "@/lib/enums";
@@ -27,6 +28,7 @@ export const webhookDeliveryVerdictEnum = pgEnum(
 );
 export const auditActorTypeEnum = pgEnum("audit_actor_type", AUDIT_ACTOR_TYPES);
 export const skillOriginEnum = pgEnum("skill_origin", SKILL_ORIGINS);
+export const feedbackRatingEnum = pgEnum("feedback_rating", FEEDBACK_RATINGS);
 
 /** Restricts a text `role` column to the member roles (the library owns the column type). */
 export const memberRoleCheck = (constraintName: string) =>

@@ -10,3 +10,4 @@ export * from "./access";
 export * from "./rate-limits";
 export * from "./budgets";
 export * from "./run-rollups";
+export * from "./feedback";

@@ -32,6 +32,7 @@ import { inProgressCalls, usageSoFar } from "./run-progress";
 import { personOf, resolveProvenance } from "./run-provenance";
 import { queueStates } from "./run-queue";
 import { matchesSearch, searchHits } from "./run-search";
+import { feedbackCountsOf } from "./run-feedback";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
 export type RunCursor = NonNullable<ListRunsInput["cursor"]>;
@@ -192,7 +193,7 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
       inputsSummary,
     }));
   const search = options.filters?.search;
-  const [queue, hits] = await Promise.all([
+  const [queue, hits, feedback] = await Promise.all([
     queueStates(db, tenantId, page),
     search
       ? searchHits(
@@ -202,6 +203,11 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
           search,
         )
       : null,
+    feedbackCountsOf(
+      db,
+      tenantId,
+      page.filter((run) => run.status === "complete").map((run) => run.id),
+    ),
   ]);
   const last = page.at(-1);
   return {
@@ -210,6 +216,8 @@ export async function listRuns(db: Database, tenantId: string, options: ListRuns
       queue: queue.get(run.id) ?? null,
       /** With a search: the words around the match, for the list to show. */
       searchHit: hits?.get(run.id) ?? null,
+      /** 👍 and 👎 counts; null when nobody rated the run. */
+      feedback: feedback.get(run.id) ?? null,
     })),
     nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
