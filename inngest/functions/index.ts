@@ -6,6 +6,7 @@ import { createFireSchedulesFunction } from "./fire-schedules";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
+import { createSweepRetentionFunction } from "./sweep-retention";
 
 /** Every function the app serves. */
 export const functions: InngestFunction.Any[] = [
@@ -13,4 +14,5 @@ export const functions: InngestFunction.Any[] = [
   createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
+  createSweepRetentionFunction({ client: inngest, db: getDb }),
 ];

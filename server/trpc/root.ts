@@ -10,6 +10,7 @@ import { mcpServersRouter } from "./routers/mcp-servers";
 import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
+import { retentionRouter } from "./routers/retention";
 import { runsRouter } from "./routers/runs";
 import { schedulesRouter } from "./routers/schedules";
 import { skillArchivesRouter } from "./routers/skill-archives";
@@ -35,6 +36,7 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   audit: auditRouter,
   budgets: budgetsRouter,
+  retention: retentionRouter,
   knowledgeBases: knowledgeBasesRouter,
 });
 

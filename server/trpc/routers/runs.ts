@@ -9,6 +9,8 @@ import {
   runSourceNamesInput,
   startRunInput,
 } from "@/lib/schemas/runs";
+import { deleteRunInput } from "@/lib/schemas/retention";
+import { deleteRun } from "@/server/services/runs/run-delete";
 import {
   getRun,
   listRunEvents,
@@ -70,6 +72,13 @@ export const runsRouter = createTRPCRouter({
         skillChangedSinceOriginal: started.skillChangedSinceOriginal,
       };
     }),
+
+  /** An ended run and its timeline, for good; admins only, audited. */
+  delete: roleProcedure("admin")
+    .input(deleteRunInput)
+    .mutation(({ ctx, input }) =>
+      deleteRun(ctx.db, { tenantId: ctx.tenant.id, runId: input.runId }, ctx.audit),
+    ),
 
   get: tenantProcedure.input(getRunInput).query(async ({ ctx, input }) => {
     const run = await getRun(ctx.db, ctx.tenant.id, input.runId);
