@@ -6,7 +6,12 @@ describe("OpenAPI document", () => {
   it("describes every route with schemas generated from the handlers' zod schemas", () => {
     const document = openApiDocument("https://skillrun.example.com");
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths)).toEqual(["/runs", "/runs/{id}", "/runs/{id}/cancel"]);
+    expect(Object.keys(document.paths)).toEqual([
+      "/runs",
+      "/runs/export",
+      "/runs/{id}",
+      "/runs/{id}/cancel",
+    ]);
     const start = new Validator(
       document.components.schemas.StartRunRequest as ConstructorParameters<typeof Validator>[0],
       "2020-12",
