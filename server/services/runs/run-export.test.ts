@@ -34,16 +34,21 @@ function parseCsv(body: string): string[][] {
   let quoted = false;
   for (let i = 0; i < body.length; i++) {
     const char = body[i];
-    if (quoted) {
-      if (char === '"' && body[i + 1] === '"') ((cell += '"'), i++);
-      else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") (row.push(cell), (cell = ""));
-    else if (char === "\r" && body[i + 1] === "\n") {
+    if (quoted && char === '"' && body[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (quoted && char === '"') quoted = false;
+    else if (quoted) cell += char;
+    else if (char === '"') quoted = true;
+    else if (char === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (char === "\r" && body[i + 1] === "\n") {
       row.push(cell);
       rows.push(row);
-      ((row = []), (cell = ""), i++);
+      row = [];
+      cell = "";
+      i++;
     } else cell += char;
   }
   return rows;
