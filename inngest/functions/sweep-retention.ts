@@ -1,9 +1,10 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
-import { sweepTenantRetention, tenantsWithRetention } from "@/server/services/runs/retention";
-
-/** Rows per statement, and statements per tenant and tick: short locks, bounded ticks. */
-const SWEEP = { batchSize: 500, maxBatches: 100 };
+import {
+  SWEEP_BATCHES,
+  sweepTenantRetention,
+  tenantsWithRetention,
+} from "@/server/services/runs/retention";
 
 /**
  * Every 15 minutes: each tenant's retention policy, one step per tenant (one audit entry with
@@ -25,7 +26,7 @@ export function createSweepRetentionFunction(deps: { client: Inngest.Any; db: ()
       for (const tenantId of tenants)
         swept.push(
           await step.run(`sweep-${tenantId}`, () =>
-            sweepTenantRetention(deps.db(), tenantId, SWEEP),
+            sweepTenantRetention(deps.db(), tenantId, SWEEP_BATCHES),
           ),
         );
       return { tenants: tenants.length, runsDeleted: swept.reduce((n, s) => n + s.runs, 0) };

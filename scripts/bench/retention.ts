@@ -4,7 +4,7 @@
  *
  * Sweep: `--runs` runs across the demo tenants over the past year (seed-bulk), each with one
  * timeline event; a policy of 1 day for runs expires nearly all of them. The sweep's own batch
- * statements (deleteExpiredRunsBatch, clearExpiredDeliverablesBatch: 500 rows each) run until
+ * statements (deleteExpiredRunsBatch, clearExpiredDeliverablesBatch: SWEEP_BATCHES.batchSize rows each, or --batch) run until
  * nothing is left, each timed: a statement holds its row locks until it ends, so the longest
  * statement is the longest lock. Goal: none over 100 ms.
  *
@@ -22,12 +22,14 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: "string", default: "1000000" },
     export: { type: "string", default: "100000" },
-    batch: { type: "string", default: "500" },
+    batch: { type: "string" },
   },
 });
 const RUNS = Number(args.runs.replaceAll("_", ""));
 const EXPORT_ROWS = Number(args.export.replaceAll("_", ""));
-const BATCH = Number(args.batch);
+const { SWEEP_BATCHES, clearExpiredDeliverablesBatch, deleteExpiredRunsBatch, retentionCutoffs } =
+  await import("@/server/services/runs/retention");
+const BATCH = Number(args.batch ?? SWEEP_BATCHES.batchSize);
 const GOAL_STATEMENT_MS = 100;
 
 const { keyringOf } = await import("@/server/crypto/secrets");
@@ -35,8 +37,6 @@ const { createDatabase } = await import("@/server/db/client");
 const { DEMO_TENANT_SLUG } = await import("@/server/db/demo-accounts");
 const { seedBulkRuns } = await import("../seed-bulk");
 const { runExportStream } = await import("@/server/services/runs/run-export");
-const { clearExpiredDeliverablesBatch, deleteExpiredRunsBatch, retentionCutoffs } =
-  await import("@/server/services/runs/retention");
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 

@@ -204,6 +204,13 @@ export type SweepOptions = {
   maxBatches: number;
 };
 
+/**
+ * What the scheduled sweep uses: 200 rows a statement kept every statement near or under 100 ms
+ * at 1,000,000 runs on a loaded 2-core machine (500 a statement: p50 84 ms, max 307 ms); 250
+ * statements a kind and tick, so one tick removes up to 50,000 runs a tenant.
+ */
+export const SWEEP_BATCHES: SweepOptions = { batchSize: 200, maxBatches: 250 };
+
 export type SweepResult = RetentionCounts & { events: number; done: boolean };
 
 /**
