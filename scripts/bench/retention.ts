@@ -4,9 +4,9 @@
  *
  * Sweep: `--runs` runs across the demo tenants over the past year (seed-bulk), each with one
  * timeline event; a policy of 1 day for runs expires nearly all of them. The sweep's own batch
- * statements (deleteExpiredRunsBatch, clearExpiredDeliverablesBatch: SWEEP_BATCHES.batchSize rows each, or --batch) run until
- * nothing is left, each timed: a statement holds its row locks until it ends, so the longest
- * statement is the longest lock. Goal: none over 100 ms.
+ * statements (deleteExpiredRunsBatch, clearExpiredDeliverablesBatch; SWEEP_BATCHES.batchSize
+ * rows each, or --batch) run until nothing is left, each timed: a statement holds its row locks
+ * until it ends, so the longest statement is the longest lock. Goal: none over 100 ms.
  *
  * Export: before the sweep, the newest `--export` runs of Acme streamed as CSV through
  * runExportStream (what both export routes return), read and discarded as a client would,
