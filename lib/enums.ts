@@ -156,6 +156,9 @@ export const AUDIT_ACTIONS = [
   "guardrail.update",
   "guardrail.delete",
   "budget.update",
+  "run.delete",
+  "run.retention_sweep",
+  "retention.update",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

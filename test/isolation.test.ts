@@ -276,6 +276,7 @@ const MATRIX: Record<string, Entry> = {
     call: (c, ids) => c.runs.setTags({ runId: ids.runId, tags: ["env:prod"] }),
   },
   "runs.get": { role: "viewer", call: (c, ids) => c.runs.get({ runId: ids.runId }) },
+  "runs.delete": { role: "admin", call: (c, ids) => c.runs.delete({ runId: ids.runId }) },
   "runs.list": {
     role: "viewer",
     call: (c, ids) => c.runs.list({ skillId: ids.skillId }),
@@ -405,6 +406,17 @@ const MATRIX: Record<string, Entry> = {
   "budgets.update": {
     role: "admin",
     call: (c) => c.budgets.update({ softLimitUsd: 5, hardLimitUsd: 10, timezone: "Europe/Berlin" }),
+    takesNoIds: true,
+  },
+  "retention.policy": { role: "admin", call: (c) => c.retention.policy(), takesNoIds: true },
+  "retention.preview": {
+    role: "admin",
+    call: (c) => c.retention.preview({ runDays: 30, deliverableDays: 7 }),
+    takesNoIds: true,
+  },
+  "retention.update": {
+    role: "admin",
+    call: (c) => c.retention.update({ runDays: 30, deliverableDays: 7 }),
     takesNoIds: true,
   },
   "budgets.estimate": {

@@ -31,11 +31,15 @@ type Handler = (
 ) => Promise<Response>;
 
 /** "public": no key needed (the OpenAPI document). */
-const MATRIX: Record<string, { role: MemberRole | "public"; body?: (slug: string) => unknown }> = {
+const MATRIX: Record<
+  string,
+  { role: MemberRole | "public"; body?: (slug: string) => unknown; query?: string }
+> = {
   "GET /openapi.json": { role: "public" },
   "GET /runs": { role: "viewer" },
   "POST /runs": { role: "operator", body: (slug) => ({ skill: slug, inputs: {} }) },
   "GET /runs/[id]": { role: "viewer" },
+  "GET /runs/export": { role: "viewer", query: "format=jsonl" },
   "POST /runs/[id]/cancel": { role: "operator" },
   "PUT /runs/[id]/tags": { role: "operator", body: () => ({ tags: ["env:prod"] }) },
 };
@@ -129,7 +133,9 @@ function call(
 ) {
   const method = route.key.split(" ")[0]!;
   const body = MATRIX[route.key]?.body?.(slug);
-  const request = new Request(`http://localhost/api/v1${route.path.replace("[id]", runId)}`, {
+  const query = MATRIX[route.key]?.query;
+  const url = `http://localhost/api/v1${route.path.replace("[id]", runId)}${query ? `?${query}` : ""}`;
+  const request = new Request(url, {
     method,
     headers: {
       ...(key ? { authorization: `Bearer ${key}` } : {}),
@@ -226,5 +232,24 @@ describe("REST isolation, for every route", () => {
     expect(foreign.body).not.toContain(theirRunId);
     expect(foreign).toEqual(await list(`no-such-skill-${randomUUID().slice(0, 8)}`));
     expect((await list(mySlug)).body).toContain(myRunId);
+  });
+
+  it("exports nothing of another tenant's skill when its slug is the filter, as for an unknown slug", async () => {
+    const exported = async (slug: string) => {
+      const response = await createRunsApi({
+        db: () => db,
+        dispatcher: { send: async () => ({ ids: [] }) },
+      }).export(
+        new Request(
+          `http://localhost/api/v1/runs/export?format=jsonl&skill=${encodeURIComponent(slug)}`,
+          { headers: { authorization: `Bearer ${keys.viewer}` } },
+        ),
+      );
+      return { status: response.status, body: await response.text() };
+    };
+    const foreign = await exported(theirSlug);
+    expect(foreign).toEqual({ status: 200, body: "" });
+    expect(foreign).toEqual(await exported(`no-such-skill-${randomUUID().slice(0, 8)}`));
+    expect((await exported(mySlug)).body).toContain(myRunId);
   });
 });

@@ -1,12 +1,14 @@
+import { useQueryStates } from "nuqs";
+// The parsers from nuqs/server (no "use client"), so the export route parses the same URL.
 import {
+  createLoader,
   createSerializer,
   parseAsArrayOf,
   parseAsIsoDate,
   parseAsString,
   parseAsStringLiteral,
-  useQueryStates,
   type inferParserType,
-} from "nuqs";
+} from "nuqs/server";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
 import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/run-list";
 
@@ -35,6 +37,9 @@ export const runFilterParsers = {
 export type RunFilters = inferParserType<typeof runFilterParsers>;
 
 export const useRunFilters = () => useQueryStates(runFilterParsers, { history: "replace" });
+
+/** The filters a history URL's query holds (the export route reads the list's own URL). */
+export const loadRunFilters = createLoader(runFilterParsers);
 
 const serialize = createSerializer(runFilterParsers);
 /** The runs list narrowed to these filters, e.g. a schedule's runs. */

@@ -45,6 +45,9 @@ export function auditListInputOf(filters: AuditFilters) {
 export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.start": "Run started",
   "budget.update": "Budget changed",
+  "run.delete": "Run deleted",
+  "run.retention_sweep": "Runs deleted by retention",
+  "retention.update": "Retention policy changed",
   "run.cancel": "Run cancelled",
   "run.rerun": "Run re-run",
   "run.tag": "Run tags edited",

@@ -1,5 +1,5 @@
 /**
- * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup) are singletons in skip mode: a run that
+ * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup, sweep-retention) are singletons in skip mode: a run that
  * would overlap the one under way is dropped, not queued behind it. Served to the embedded engine
  * with their sweeps held open; a second run of each is started the way any run is (here by an
  * invoke, since the cron ticks once a minute) while the first is still sweeping.
@@ -11,14 +11,21 @@ import type { Database } from "@/server/db/client";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import { foldFinishedRunsBacklog } from "@/server/services/runs/run-rollup";
 import type { RunDispatcher } from "@/server/services/runs/runs";
+import { tenantsWithRetention } from "@/server/services/runs/retention";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
+import { createSweepRetentionFunction } from "./sweep-retention";
 
 vi.mock("@/server/services/runs/reconcile", () => ({ reconcileRuns: vi.fn() }));
 vi.mock("@/server/services/schedules/schedule-firing", () => ({ fireDueSchedules: vi.fn() }));
 vi.mock("@/server/services/runs/run-rollup", () => ({ foldFinishedRunsBacklog: vi.fn() }));
+// No tenant has a policy: the held first step is the whole sweep.
+vi.mock("@/server/services/runs/retention", () => ({
+  tenantsWithRetention: vi.fn(),
+  sweepTenantRetention: vi.fn(),
+}));
 
 const t = setupEngine();
 const deps = (client: Inngest.Any) => ({
@@ -46,6 +53,11 @@ describe.each([
     create: (client: Inngest.Any) => createFoldRunRollupFunction(deps(client)),
     sweep: vi.mocked(foldFinishedRunsBacklog),
   },
+  {
+    id: "sweep-retention",
+    create: (client: Inngest.Any) => createSweepRetentionFunction(deps(client)),
+    sweep: vi.mocked(tenantsWithRetention),
+  },
 ])("$id", ({ id, create, sweep }) => {
   it("a run overlapping the one under way is skipped, and runs again once that one ended", async () => {
     const release = gate();
@@ -54,7 +66,7 @@ describe.each([
     sweep.mockImplementation(async () => {
       sweeps++;
       await release.promise;
-      return {} as never;
+      return (id === "sweep-retention" ? [] : {}) as never;
     });
     const client = t.client(id);
     const sweeper = create(client);

@@ -7,6 +7,7 @@ import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
+import { createSweepRetentionFunction } from "./sweep-retention";
 
 /** Every function the app serves. */
 export const functions: InngestFunction.Any[] = [
@@ -15,4 +16,5 @@ export const functions: InngestFunction.Any[] = [
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFoldRunRollupFunction({ client: inngest, db: getDb }),
+  createSweepRetentionFunction({ client: inngest, db: getDb }),
 ];

@@ -4,6 +4,7 @@ import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getDb } from "@/server/db";
 import { createOwnerSetupEndpoint } from "./owner-setup";
+import { createSessionExport } from "./session-export";
 import { createRunsApi } from "./runs-api";
 import { createWebhookReceiver } from "./webhook-receiver";
 
@@ -18,3 +19,6 @@ export const setupOwner = createOwnerSetupEndpoint({
   db: getDb,
   passwords: () => passwordPolicyOf(getAuth()),
 });
+
+/** The console's export download, with the session's cookie. */
+export const exportRunsForSession = createSessionExport({ db: getDb, auth: getAuth });

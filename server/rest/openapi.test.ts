@@ -8,6 +8,7 @@ describe("OpenAPI document", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths)).toEqual([
       "/runs",
+      "/runs/export",
       "/runs/{id}",
       "/runs/{id}/tags",
       "/runs/{id}/cancel",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RUN_STATUSES } from "@/lib/enums";
 import {
   ApiError,
+  ExportRunsQuery,
   ListRunsQuery,
   Run,
   RunList,
@@ -27,8 +28,8 @@ const runIdParameter = {
   schema: { type: "string", format: "uuid" },
 };
 
-function queryParameters() {
-  const json = schema(ListRunsQuery) as {
+function queryParameters(query: z.ZodType = ListRunsQuery) {
+  const json = schema(query) as {
     properties: Record<string, { description?: string }>;
     required?: string[];
   };
@@ -49,7 +50,13 @@ function queryParameters() {
           explode: false,
           schema: list,
         }
-      : { name, in: "query", required: false, description: property.description, schema: property };
+      : {
+          name,
+          in: "query",
+          required: json.required?.includes(name) ?? false,
+          description: property.description,
+          schema: property,
+        };
   });
 }
 
@@ -130,6 +137,26 @@ export function openApiDocument(serverUrl: string) {
             422: errorResponse(
               "Inputs do not match the skill's schema (fields name each problem), or the Idempotency-Key was used with another body (`idempotency_key_reused`)",
             ),
+          },
+        },
+      },
+      "/runs/export": {
+        get: {
+          operationId: "exportRuns",
+          summary: "Export every run the filters match, as CSV or JSONL, streamed (viewer key)",
+          description:
+            "The list's filters without paging: the whole result, newest first, written as it is read. CSV cells that start with = + - @ are prefixed with an apostrophe so spreadsheets do not run them.",
+          parameters: queryParameters(ExportRunsQuery),
+          responses: {
+            200: {
+              description: "The runs, one row or line each",
+              content: {
+                "text/csv": { schema: { type: "string" } },
+                "application/x-ndjson": { schema: { type: "string" } },
+              },
+            },
+            400: errorResponse("Missing or unknown format, or an invalid filter"),
+            401: errorResponse("Missing, unknown or revoked key"),
           },
         },
       },

@@ -1,4 +1,5 @@
 import "server-only";
+import type { z } from "zod";
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import type { Database } from "@/server/db/client";
@@ -6,12 +7,38 @@ import { requestOrigin } from "@/server/request-origin";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/access/api-keys";
 import type { AuditContext } from "@/server/services/access/audit";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
-import { getRun, listRuns } from "@/server/services/runs/run-queries";
+import { getRun, listRuns, type RunListFilters } from "@/server/services/runs/run-queries";
 import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs/runs";
 import { findSkillId } from "@/server/services/catalog/skills";
 import { apiError, errorResponse, json, readJsonBody } from "./http";
-import { ListRunsQuery, SetRunTagsRequest, StartRunRequest } from "./schemas";
 import { setRunTags } from "@/server/services/runs/run-tags";
+import {
+  exportFileOf,
+  runExportStream,
+  type ExportFormat,
+} from "@/server/services/runs/run-export";
+import { ExportRunsQuery, ListRunsQuery, SetRunTagsRequest, StartRunRequest } from "./schemas";
+
+/** An id no run has (v4 UUIDs never have version nibble 0). */
+const NO_RUN_ID = "00000000-0000-0000-0000-000000000000";
+
+/** A streamed export as a download. */
+export function exportResponse(
+  db: Database,
+  tenantId: string,
+  filters: RunListFilters,
+  format: ExportFormat,
+): Response {
+  const file = exportFileOf(format);
+  return new Response(runExportStream(db, tenantId, filters, format), {
+    headers: {
+      "content-type": file.contentType,
+      "content-disposition": `attachment; filename="${file.name}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
 
 type Deps = { db: () => Database; dispatcher: RunDispatcher };
 type RunRow = Awaited<ReturnType<typeof getRun>>;
@@ -71,6 +98,58 @@ function runDetail(run: RunRow) {
   };
 }
 
+/** The query string as `schema` reads it (a repeated `status` joined), or the 400 to answer. */
+function readQuery<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+): { ok: true; value: T } | { ok: false; response: Response } {
+  const params = new URL(request.url).searchParams;
+  // A repeated `status` or `tag` counts each time; every other parameter is read once.
+  const statuses = params.getAll("status");
+  const tags = params.getAll("tag");
+  const query = schema.safeParse({
+    ...Object.fromEntries(params),
+    ...(statuses.length ? { status: statuses.join(",") } : {}),
+    ...(tags.length ? { tag: tags.join(",") } : {}),
+  });
+  if (query.success) return { ok: true, value: query.data };
+  return {
+    ok: false,
+    response: apiError(
+      400,
+      "invalid_request",
+      "The query does not match the request schema.",
+      Object.fromEntries(
+        query.error.issues.map((issue) => [issue.path.join("."), [issue.message]]),
+      ),
+    ),
+  };
+}
+
+type FilterQuery = Pick<
+  z.infer<typeof ListRunsQuery>,
+  "status" | "skill" | "schedule" | "webhook" | "apiKey" | "tag" | "q"
+>;
+
+/** The REST filters as the history's; null when the named skill is not the tenant's (nothing matches). */
+async function listFiltersOf(db: Database, tenantId: string, query: FilterQuery) {
+  let skillId: string | undefined;
+  if (query.skill) {
+    const found = await findSkillId(db, tenantId, query.skill);
+    if (!found) return null;
+    skillId = found;
+  }
+  return {
+    status: query.status,
+    skillId,
+    scheduleId: query.schedule,
+    webhookId: query.webhook,
+    apiKeyId: query.apiKey,
+    tags: query.tag,
+    search: query.q,
+  };
+}
+
 /** What the audit log records of a change made with a key: the key, and the caller's address. */
 const keyAudit = (principal: ApiKeyPrincipal, request: Request): AuditContext => ({
   actor: { type: "api_key", id: principal.keyId },
@@ -107,52 +186,35 @@ export function createRunsApi(deps: Deps) {
 
   return {
     list: withKey("viewer", async (principal, request) => {
-      const params = new URL(request.url).searchParams;
-      // A repeated `status` or `tag` counts each time; every other parameter is read once.
-      const statuses = params.getAll("status");
-      const tags = params.getAll("tag");
-      const query = ListRunsQuery.safeParse({
-        ...Object.fromEntries(params),
-        ...(statuses.length ? { status: statuses.join(",") } : {}),
-        ...(tags.length ? { tag: tags.join(",") } : {}),
-      });
-      if (!query.success)
-        return apiError(
-          400,
-          "invalid_request",
-          "The query does not match the request schema.",
-          Object.fromEntries(
-            query.error.issues.map((issue) => [issue.path.join("."), [issue.message]]),
-          ),
-        );
-      const cursor = query.data.cursor ? decodeCursor(query.data.cursor) : null;
-      if (query.data.cursor && !cursor)
+      const query = readQuery(request, ListRunsQuery);
+      if (!query.ok) return query.response;
+      const cursor = query.value.cursor ? decodeCursor(query.value.cursor) : null;
+      if (query.value.cursor && !cursor)
         return apiError(400, "invalid_request", "The cursor is not one this API gave out.", {
           cursor: ["is invalid"],
         });
-      let skillId: string | undefined;
-      if (query.data.skill) {
-        const found = await findSkillId(deps.db(), principal.tenantId, query.data.skill);
-        if (!found) return json({ runs: [], nextCursor: null });
-        skillId = found;
-      }
+      const filters = await listFiltersOf(deps.db(), principal.tenantId, query.value);
+      if (!filters) return json({ runs: [], nextCursor: null });
       const page = await listRuns(deps.db(), principal.tenantId, {
-        filters: {
-          status: query.data.status,
-          skillId,
-          scheduleId: query.data.schedule,
-          webhookId: query.data.webhook,
-          apiKeyId: query.data.apiKey,
-          tags: query.data.tag,
-          search: query.data.q,
-        },
+        filters,
         cursor,
-        limit: query.data.limit,
+        limit: query.value.limit,
       });
       return json({
         runs: page.runs.map(runSummary),
         nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
       });
+    }),
+
+    /** The filtered history as CSV or JSONL, streamed a page at a time. */
+    export: withKey("viewer", async (principal, request) => {
+      const query = readQuery(request, ExportRunsQuery);
+      if (!query.ok) return query.response;
+      // An unknown skill matches nothing: a run id no run has keeps the export's shape.
+      const filters = (await listFiltersOf(deps.db(), principal.tenantId, query.value)) ?? {
+        runIds: [NO_RUN_ID],
+      };
+      return exportResponse(deps.db(), principal.tenantId, filters, query.value.format);
     }),
 
     start: withKey("operator", async (principal, request) => {

@@ -70,6 +70,12 @@ export const ListRunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+export const ExportRunsQuery = ListRunsQuery.omit({ cursor: true, limit: true }).extend({
+  format: z
+    .enum(["csv", "jsonl"])
+    .describe("`csv` (a header row, RFC 4180) or `jsonl` (one JSON object per line)."),
+});
+
 export const Run = z.object({
   id: z.uuid(),
   status: z.enum(RUN_STATUSES),

@@ -10,6 +10,7 @@ import { mcpServersRouter } from "./routers/mcp-servers";
 import { guardrailsRouter } from "./routers/guardrails";
 import { membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
+import { retentionRouter } from "./routers/retention";
 import { runsRouter } from "./routers/runs";
 import { runCompareRouter } from "./routers/run-compare";
 import { runFeedbackRouter } from "./routers/run-feedback";
@@ -39,6 +40,7 @@ export const appRouter = createTRPCRouter({
   members: membersRouter,
   audit: auditRouter,
   budgets: budgetsRouter,
+  retention: retentionRouter,
   knowledgeBases: knowledgeBasesRouter,
 });
 

@@ -3,6 +3,7 @@ import { RequiresRole } from "@/components/auth/requires-role";
 import { ApiKeys } from "@/components/settings/api-keys";
 import { BudgetSettings } from "@/components/settings/budget-settings";
 import { Members } from "@/components/settings/members/members";
+import { RetentionSettings } from "@/components/settings/retention-settings";
 import { PageHeader } from "@/components/shell/page-header";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -12,13 +13,14 @@ export default function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description="Who can use this tenant, access to it from other systems, and its monthly budget."
+        description="Who can use this tenant, access to it from other systems, and its monthly budget and how long it keeps runs."
       />
       <RequiresRole role="admin" what="Settings">
         <div className="flex flex-col gap-6">
           <Members />
           <ApiKeys />
           <BudgetSettings />
+          <RetentionSettings />
         </div>
       </RequiresRole>
     </>

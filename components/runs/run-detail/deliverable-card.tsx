@@ -1,4 +1,5 @@
-import { FileClock, FileX } from "lucide-react";
+import { Archive, FileClock, FileX } from "lucide-react";
+import { formatAbsolute } from "@/components/format";
 import type { RunStatus } from "@/lib/enums";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Deliverable } from "../deliverable";
@@ -44,6 +45,20 @@ export function NoDeliverable({ status }: { status: Exclude<RunStatus, "complete
     >
       <Icon aria-hidden className="size-4 shrink-0" />
       {NO_DELIVERABLE[status]}
+    </p>
+  );
+}
+
+/** A complete run whose deliverable the tenant's retention policy cleared; the run itself stays. */
+export function DeliverableExpired({ at }: { at: Date }) {
+  return (
+    <p
+      className="border-border text-muted-foreground mb-6 flex items-center gap-2 rounded-lg border border-dashed px-4 py-2 text-sm"
+      data-testid="deliverable-expired"
+    >
+      <Archive aria-hidden className="size-4 shrink-0" />
+      Deliverable expired by retention on {formatAbsolute(at)}: the tenant keeps deliverables for a
+      shorter time than runs.
     </p>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { Ban, LoaderCircle, Pencil, RotateCcw } from "lucide-react";
+import { DeleteRunButton } from "./delete-run-button";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
@@ -72,6 +73,7 @@ export function RunActions({ data }: { data: RunData }) {
         <Pencil aria-hidden />
         Re-run with changes
       </Button>
+      <DeleteRunButton runId={runId} ended={!live} />
       <ConfirmDialog
         open={confirmCancel}
         onOpenChange={setConfirmCancel}

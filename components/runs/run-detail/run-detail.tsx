@@ -9,7 +9,7 @@ import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Skeleton } from "@/components/ui/skeleton";
 import { isTerminal } from "@/lib/enums";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
-import { DeliverableCard, NoDeliverable } from "./deliverable-card";
+import { DeliverableCard, DeliverableExpired, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
 import { FeedbackCard } from "./feedback-card";
 import { InputsCard } from "./inputs-card";
@@ -103,6 +103,9 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
         // No deliverable (yet): what happened, or is happening, first.
         <>
           {data.status !== "complete" && <NoDeliverable status={data.status} />}
+          {data.status === "complete" && data.deliverableExpiredAt && (
+            <DeliverableExpired at={data.deliverableExpiredAt} />
+          )}
           <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
             {timeline}
             <div className="flex min-w-0 flex-col gap-6">{details}</div>

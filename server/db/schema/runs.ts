@@ -73,6 +73,8 @@ export const skillRuns = pgTable(
     /** The facts behind a `model_error` (status, attempts, retry-after), for a specific hint. */
     failureDetail: jsonbValue().$type<ModelFailureDetail>(),
     deliverable: jsonbValue().$type<Deliverable>(),
+    /** When the retention sweep cleared the deliverable (the run row stays); null while it is kept. */
+    deliverableExpiredAt: timestamp({ withTimezone: true }),
     /** What the agent ran with, frozen on the run when its config was resolved. Holds no secrets. */
     configSnapshot: jsonbValue().$type<AgentRuntimeConfig>(),
     /** The snapshot's model, as a column so the dashboard's usage by model reads an index. */
@@ -198,6 +200,10 @@ export const skillRuns = pgTable(
       .on(t.tenantId, t.source, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
     index().on(t.parentRunId),
+    // The retention sweep's deliverables still to clear, oldest first; a cleared one leaves it.
+    index("skill_runs_deliverable_retention_idx")
+      .on(t.tenantId, t.createdAt)
+      .where(sql`${t.deliverable} is not null`),
   ],
 );
 

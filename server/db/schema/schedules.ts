@@ -54,6 +54,10 @@ export const schedules = pgTable(
       .on(t.nextFireAt)
       .where(sql`${t.enabled}`),
     index().on(t.tenantId, t.name),
+    // Deleting a run nulls this foreign key; without an index each deleted run scanned schedules.
+    index()
+      .on(t.lastRunId)
+      .where(sql`${t.lastRunId} is not null`),
   ],
 );
 

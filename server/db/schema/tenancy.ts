@@ -9,5 +9,9 @@ export const tenantSettings = pgTable("tenant_settings", {
     .references(() => tenants.id, { onDelete: "cascade" }),
   builtInToolsEnabled: boolean().notNull().default(true),
   runConcurrency: integer().notNull().default(5),
+  /** Runs older than this many days are deleted by the retention sweep (null: kept forever). */
+  runRetentionDays: integer(),
+  /** Deliverables older than this many days are cleared, the run row kept (null: kept with the run). */
+  deliverableRetentionDays: integer(),
   updatedAt: updatedAt(),
 });

@@ -88,3 +88,12 @@ export class IdempotencyKeyReusedError extends ServiceError {
     );
   }
 }
+
+/** A queued or running run cannot be deleted: its turn may still write to it. */
+export class RunNotDeletableError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "run_not_deletable";
+  constructor(readonly status: RunStatus) {
+    super(`The run is still ${status}; cancel it first, then delete it.`);
+  }
+}

@@ -10,6 +10,8 @@ import {
   setRunTagsInput,
   startRunInput,
 } from "@/lib/schemas/runs";
+import { deleteRunInput } from "@/lib/schemas/retention";
+import { deleteRun } from "@/server/services/runs/run-delete";
 import {
   getRun,
   listRunEvents,
@@ -83,6 +85,13 @@ export const runsRouter = createTRPCRouter({
         { tenantId: ctx.tenant.id, runId: input.runId, tags: input.tags },
         ctx.audit,
       ),
+    ),
+
+  /** An ended run and its timeline, for good; admins only, audited. */
+  delete: roleProcedure("admin")
+    .input(deleteRunInput)
+    .mutation(({ ctx, input }) =>
+      deleteRun(ctx.db, { tenantId: ctx.tenant.id, runId: input.runId }, ctx.audit),
     ),
 
   get: tenantProcedure.input(getRunInput).query(async ({ ctx, input }) => {
