@@ -2,6 +2,7 @@
  * The dashboard rollup's migration on a database that already holds runs: its backfill counts
  * every finished run exactly as the fold would, and leaves the unfinished ones to the fold.
  */
+import { randomUUID } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +11,6 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { foldFinishedRuns } from "@/server/services/runs/run-rollup";
-import { createTenantWithSkill } from "@/test/fixtures";
 import { createDatabase } from "./client";
 import { migrateDatabase, MIGRATIONS_FOLDER } from "./migrate";
 
@@ -44,7 +44,17 @@ describe("the dashboard rollup's migration", () => {
       await admin.unsafe(`create database "${database}"`);
       await migrate(drizzle(sql), { migrationsFolder: older });
 
-      const { tenant, skill, agent } = await createTenantWithSkill(db);
+      // Written as the schema stood before the rollup (the fixtures write today's schema).
+      const tenant = { id: randomUUID() };
+      const skill = { id: randomUUID() };
+      const agent = { id: randomUUID() };
+      await sql`insert into tenants (id, name, slug) values (${tenant.id}, 'Rollup', ${`t-${tenant.id.slice(0, 12)}`})`;
+      await sql`
+        insert into skills (id, tenant_id, origin, slug, name, description, version_hash, inputs_schema, summary_order, instructions)
+        values (${skill.id}, ${tenant.id}, 'tenant', 'skill-rollup', 'Skill', 'A test skill.', 'v1', '{"type":"object","properties":{}}', '{}', 'Do it.')`;
+      const [template] = await sql<{ id: string }[]>`
+        insert into agent_templates (tenant_id, name, system_prompt) values (${tenant.id}, 'Template', 'You are careful.') returning id`;
+      await sql`insert into agents (id, tenant_id, name, template_id) values (${agent.id}, ${tenant.id}, 'Agent', ${template?.id ?? null})`;
       // 60 runs over three days: every status, with and without agent, model, start and usage.
       await sql`
         insert into skill_runs (tenant_id, skill_id, skill_version, agent_id, source, inputs, status,
