@@ -9,3 +9,4 @@ export * from "./webhooks";
 export * from "./access";
 export * from "./rate-limits";
 export * from "./budgets";
+export * from "./alerts";
