@@ -2,6 +2,8 @@ import type { InngestFunction } from "inngest";
 import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
+import { createDeliverAlertFunction } from "./deliver-alert";
+import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
@@ -13,4 +15,6 @@ export const functions: InngestFunction.Any[] = [
   createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
+  createEvaluateAlertsFunction({ client: inngest, db: getDb }),
+  createDeliverAlertFunction({ client: inngest, db: getDb }),
 ];

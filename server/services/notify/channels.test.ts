@@ -86,8 +86,8 @@ describe("email channels", () => {
         to: ["ops@example.com", "lead@example.com"],
         user: "alerts",
       });
-      expect(smtp.received[0]?.raw).toContain("Subject: Skill X failed <3 times>");
-      expect(smtp.received[0]?.raw).toContain("Run 123 failed: model_error");
+      expect(smtp.received[0]?.subject).toBe("Skill X failed <3 times>");
+      expect(smtp.received[0]?.text.trim()).toBe("Run 123 failed: model_error");
 
       const [entry] = await db.select().from(auditLog).where(eq(auditLog.tenantId, tenant.id));
       expect(entry?.action).toBe("alert_channel.create");
