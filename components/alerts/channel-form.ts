@@ -80,7 +80,10 @@ export function fieldsOf(channel: {
 
 /** Which form field shows a schema or server error at `path` (e.g. `config.smtpHost`). */
 export function fieldOfPath(path: string): keyof ChannelFormFields | null {
-  const last = path.split(".").filter((part) => !/^\d+$/.test(part)).at(-1);
+  const last = path
+    .split(".")
+    .filter((part) => !/^\d+$/.test(part))
+    .at(-1);
   const known: (keyof ChannelFormFields)[] = [
     "name",
     "recipients",

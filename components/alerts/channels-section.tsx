@@ -91,7 +91,9 @@ function ChannelItem({ channel }: { channel: ChannelRow }) {
             toast.success(`Channel “${channel.name}” deleted`);
             await queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
           } catch (error) {
-            toast.error(error instanceof Error ? error.message : "The channel could not be deleted.");
+            toast.error(
+              error instanceof Error ? error.message : "The channel could not be deleted.",
+            );
           }
         }}
       />
@@ -109,7 +111,9 @@ export function ChannelsSection() {
       <CardHeader className="flex flex-row flex-wrap items-start justify-between gap-2">
         <div>
           <CardTitle>Channels</CardTitle>
-          <CardDescription>Email over your SMTP server, Slack, or a signed webhook.</CardDescription>
+          <CardDescription>
+            Email over your SMTP server, Slack, or a signed webhook.
+          </CardDescription>
         </div>
         <Button onClick={() => setAdding(true)}>
           <Plus aria-hidden />
