@@ -2,13 +2,15 @@ import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { alertDeliveries, alertNotices, notificationChannels } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
 import { sendToChannel } from "@/server/services/notify/channels";
 import { ChannelSendError } from "@/server/services/notify/notice";
 import { SecretDecryptionError } from "@/server/crypto/secrets";
 import type { DeliveryRef } from "./fire";
 
 /** A failed attempt that the function's retries should try again (the delivery stays pending). */
-export class DeliveryAttemptFailedError extends Error {
+export class DeliveryAttemptFailedError extends ServiceError {
+  readonly kind = "unavailable";
   readonly code = "alert_delivery_failed";
 }
 

@@ -1,3 +1,6 @@
+import "server-only";
+import { ServiceError } from "@/server/services/errors";
+
 /**
  * What a channel sends: a subject line, a plain-text body, and the facts as data (a signed
  * webhook's JSON; email and Slack show the text). Alerts build these now; delivering a run's
@@ -14,7 +17,8 @@ export type Notice = {
 };
 
 /** A send that did not reach its channel; the message names the channel's side, never a secret. */
-export class ChannelSendError extends Error {
+export class ChannelSendError extends ServiceError {
+  readonly kind = "unavailable";
   readonly code = "channel_send_failed";
 }
 
