@@ -139,7 +139,12 @@ function ChannelForm({
   });
 
   return (
-    <form onSubmit={save} noValidate>
+    <form
+      onSubmit={save}
+      noValidate
+      className="flex min-h-0 flex-col"
+      aria-label={channel ? "Edit channel" : "New channel"}
+    >
       <DialogHeader>
         <DialogTitle>{channel ? `Edit ${channel.name}` : "Add a channel"}</DialogTitle>
         <DialogDescription>
