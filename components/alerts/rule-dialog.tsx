@@ -93,7 +93,12 @@ function RuleForm({ rule, onDone }: { rule?: RuleRow; onDone: () => void }) {
   });
 
   return (
-    <form onSubmit={save} noValidate className="flex min-h-0 flex-col" aria-label={rule ? "Edit alert rule" : "New alert rule"}>
+    <form
+      onSubmit={save}
+      noValidate
+      className="flex min-h-0 flex-col"
+      aria-label={rule ? "Edit alert rule" : "New alert rule"}
+    >
       <DialogHeader>
         <DialogTitle>{rule ? `Edit ${rule.name}` : "Add an alert rule"}</DialogTitle>
         <DialogDescription>
