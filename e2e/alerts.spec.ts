@@ -20,6 +20,7 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
   try {
     const key = uniqueScriptKey("alert");
     const recipient = `oncall-${key.slice(-8)}@example.com`;
+    const ruleName = `Email replies failing ${key.slice(-8)}`;
     await page.goto("/");
     await page.getByRole("navigation").getByRole("link", { name: "Alerts" }).click();
     await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
@@ -35,7 +36,10 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
     await channelDialog.getByLabel("From address").fill("skillrun@example.com");
     await channelDialog.getByRole("button", { name: "Add channel" }).click();
     await expect(channelDialog).toBeHidden();
-    const channel = page.getByRole("list", { name: "Channels" }).getByRole("listitem");
+    const channel = page
+      .getByRole("list", { name: "Channels" })
+      .getByRole("listitem")
+      .filter({ hasText: recipient });
     await expect(channel).toContainText(`${recipient} via 127.0.0.1`);
 
     // Send test reaches the SMTP server at once and is recorded in the history.
@@ -46,16 +50,14 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
 
     await page.getByRole("button", { name: "Add rule" }).click();
     const ruleDialog = page.getByRole("dialog");
-    await ruleDialog.getByLabel("Name", { exact: true }).fill("Email replies failing");
+    await ruleDialog.getByLabel("Name", { exact: true }).fill(ruleName);
     await ruleDialog.getByLabel("When").selectOption("run_failed");
-    await ruleDialog.getByLabel("Skill").selectOption({ label: EMAIL_SKILL.name });
+    await ruleDialog.getByLabel("Skill", { exact: true }).selectOption({ label: EMAIL_SKILL.name });
     await ruleDialog.getByLabel("Cooldown (minutes)").fill("60");
     await ruleDialog.getByRole("checkbox", { name: `On-call ${key.slice(-8)}` }).check();
     await ruleDialog.getByRole("button", { name: "Add rule" }).click();
     await expect(ruleDialog).toBeHidden();
-    await expect(page.getByRole("list", { name: "Alert rules" })).toContainText(
-      "Email replies failing",
-    );
+    await expect(page.getByRole("list", { name: "Alert rules" })).toContainText(ruleName);
 
     await scriptModel(
       key,
@@ -77,7 +79,7 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
         .toBe("failed");
 
     const alerts = () =>
-      smtp.received.filter((mail) => mail.subject.startsWith("[Skillrun] Email replies failing"));
+      smtp.received.filter((mail) => mail.subject.startsWith(`[Skillrun] ${ruleName}:`));
     await expect.poll(() => alerts().length, { timeout: 100_000 }).toBe(1);
     const [alert] = alerts();
     expect(alert?.to).toEqual([recipient]);
@@ -87,13 +89,11 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
     // The next judging rounds find the other failures inside the cooldown: still one message.
     const history = page.getByRole("table", { name: "Alert history" });
     await page.reload();
-    await expect(history.getByRole("row").filter({ hasText: "Email replies failing" })).toHaveCount(
-      1,
-    );
+    await expect(history.getByRole("row").filter({ hasText: ruleName })).toHaveCount(1);
     await page.waitForTimeout(65_000);
     expect(alerts()).toHaveLength(1);
     await page.reload();
-    const delivered = history.getByRole("row").filter({ hasText: "Email replies failing" });
+    const delivered = history.getByRole("row").filter({ hasText: ruleName });
     await expect(delivered).toHaveCount(1);
     await expect(delivered).toContainText("Sent");
   } finally {
