@@ -33,3 +33,15 @@ export const RUN_CANCEL_REQUESTED = runCancelRequested.name;
 export type RunEvent =
   | { name: typeof RUN_REQUESTED; id?: string; data: RunRequested }
   | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef };
+
+/**
+ * Send this queued alert delivery (`server/services/alerts`); its event id is the delivery id,
+ * so a repeated send is deduplicated. The delivery function retries it with backoff.
+ */
+export const alertDeliveryRefSchema = z.object({
+  deliveryId: z.uuid(),
+  tenantId: z.string().min(1).max(200),
+});
+export const alertDeliveryRequested = eventType("alert/delivery.requested", {
+  schema: alertDeliveryRefSchema,
+});

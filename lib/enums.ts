@@ -159,6 +159,12 @@ export const AUDIT_ACTIONS = [
   "run.delete",
   "run.retention_sweep",
   "retention.update",
+  "alert_channel.create",
+  "alert_channel.update",
+  "alert_channel.delete",
+  "alert_rule.create",
+  "alert_rule.update",
+  "alert_rule.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -169,3 +175,20 @@ export type SkillProblem = (typeof SKILL_PROBLEMS)[number];
 /** The limits of a tenant's monthly budget; crossing one is recorded once a month (`budget_threshold_crossings`). */
 export const BUDGET_THRESHOLDS = ["soft", "hard"] as const;
 export type BudgetThreshold = (typeof BUDGET_THRESHOLDS)[number];
+
+/** Where an alert (and later a run's deliverable) can be sent: `server/services/notify/`. */
+export const CHANNEL_KINDS = ["email", "slack", "webhook"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** What an alert rule watches. */
+export const ALERT_TRIGGERS = [
+  "run_failed",
+  "failure_rate",
+  "schedule_problem",
+  "budget_threshold",
+] as const;
+export type AlertTrigger = (typeof ALERT_TRIGGERS)[number];
+
+/** A delivery of one alert to one channel. */
+export const ALERT_DELIVERY_STATUSES = ["pending", "sent", "failed"] as const;
+export type AlertDeliveryStatus = (typeof ALERT_DELIVERY_STATUSES)[number];

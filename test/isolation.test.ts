@@ -58,6 +58,8 @@ type Ids = {
   knowledgeBaseId: string;
   kbDocumentId: string;
   mcpServerId: string;
+  alertChannelId: string;
+  alertRuleId: string;
   templateId: string;
   guardrailId: string;
   /** A member's user id (the tenant owner's), as an agent's paired user. */
@@ -153,7 +155,75 @@ const skillZipOf = (slug: string) =>
     }),
   ).toString("base64");
 
+/** A run-failed rule on one channel and skill; a channel on this machine's discard port. */
+const alertRuleInput = (ids: Pick<Ids, "alertChannelId" | "skillId">, name = "Probe") => ({
+  name: `${name} ${randomUUID().slice(0, 8)}`,
+  trigger: "run_failed" as const,
+  filters: { skillId: ids.skillId },
+  cooldownMinutes: 60,
+  enabled: true,
+  channelIds: [ids.alertChannelId],
+});
+const alertChannelInput = () => ({
+  kind: "webhook" as const,
+  name: `Probe ${randomUUID().slice(0, 8)}`,
+  config: { url: "http://127.0.0.1:9/hook" },
+});
+
 const MATRIX: Record<string, Entry> = {
+  "alerts.channels": {
+    role: "admin",
+    call: (c) => c.alerts.channels(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.alertChannelId),
+  },
+  "alerts.createChannel": {
+    role: "admin",
+    call: (c) => c.alerts.createChannel({ channel: alertChannelInput() }),
+    takesNoIds: true,
+  },
+  "alerts.updateChannel": {
+    role: "admin",
+    call: (c, ids) =>
+      c.alerts.updateChannel({
+        channelId: ids.alertChannelId,
+        channel: alertChannelInput(),
+        secret: { action: "keep" },
+      }),
+  },
+  "alerts.deleteChannel": {
+    role: "admin",
+    call: (c, ids) => c.alerts.deleteChannel({ channelId: ids.alertChannelId }),
+  },
+  "alerts.testChannel": {
+    role: "admin",
+    call: (c, ids) => c.alerts.testChannel({ channelId: ids.alertChannelId }),
+  },
+  "alerts.rules": {
+    role: "viewer",
+    call: (c) => c.alerts.rules(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.alertRuleId),
+  },
+  "alerts.createRule": {
+    role: "admin",
+    call: (c, ids) => c.alerts.createRule({ rule: alertRuleInput(ids) }),
+  },
+  "alerts.updateRule": {
+    role: "admin",
+    call: (c, ids) => c.alerts.updateRule({ ruleId: ids.alertRuleId, rule: alertRuleInput(ids) }),
+  },
+  "alerts.deleteRule": {
+    role: "admin",
+    call: (c, ids) => c.alerts.deleteRule({ ruleId: ids.alertRuleId }),
+  },
+  "alerts.testRule": {
+    role: "admin",
+    call: (c, ids) => c.alerts.testRule({ ruleId: ids.alertRuleId }),
+  },
+  "alerts.history": {
+    role: "viewer",
+    call: (c, ids) => c.alerts.history({ ruleId: ids.alertRuleId }),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.alertRuleId),
+  },
   "viewer.get": {
     role: "signed-in",
     call: (c) => c.viewer.get(),
@@ -690,6 +760,12 @@ async function populate(
     url: "http://127.0.0.1:9/mcp",
     authToken: "existing-token",
   });
+  const alertChannel = await ownerCaller.alerts.createChannel({
+    channel: { kind: "webhook", name: "Existing", config: { url: "http://127.0.0.1:9/hook" } },
+  });
+  const alertRule = await ownerCaller.alerts.createRule({
+    rule: alertRuleInput({ alertChannelId: alertChannel.id, skillId: skill.id }, "Existing"),
+  });
   const invitation = await ownerCaller.members.invite({
     email: `existing-${randomUUID().slice(0, 8)}@example.test`,
     role: "viewer",
@@ -731,6 +807,8 @@ async function populate(
     knowledgeBaseId: knowledgeBase.id,
     kbDocumentId: uploaded.documents[0]!.id,
     mcpServerId: mcpServer.id,
+    alertChannelId: alertChannel.id,
+    alertRuleId: alertRule.id,
     templateId: template.id,
     guardrailId: guardrail.id,
     userId: ownerId,
@@ -768,6 +846,8 @@ beforeAll(async () => {
     knowledgeBaseId: randomUUID(),
     kbDocumentId: randomUUID(),
     mcpServerId: randomUUID(),
+    alertChannelId: randomUUID(),
+    alertRuleId: randomUUID(),
     templateId: randomUUID(),
     guardrailId: randomUUID(),
     userId: randomUUID(),

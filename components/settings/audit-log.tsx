@@ -218,6 +218,8 @@ const TARGET_KINDS: Record<string, string> = {
   mcp_server: "MCP server",
   knowledge_base: "Knowledge base",
   kb_document: "Knowledge base document",
+  alert_channel: "Alert channel",
+  alert_rule: "Alert rule",
 };
 
 function Target({ entry }: { entry: Entry }) {

@@ -1,5 +1,6 @@
 import {
   BookOpen,
+  BellRing,
   Bot,
   CalendarClock,
   History,
@@ -24,7 +25,7 @@ export type NavLink<Href extends string = string> = {
 };
 
 export type NavItem = NavLink<
-  "/" | "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/settings"
+  "/" | "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/alerts" | "/settings"
 > & {
   children?: NavLink<
     | "/agents/templates"
@@ -57,6 +58,7 @@ export const NAV_ITEMS: NavItem[] = [
     ],
   },
   { href: "/webhooks", label: "Webhooks", icon: Webhook },
+  { href: "/alerts", label: "Alerts", icon: BellRing },
   {
     href: "/settings",
     label: "Settings",

@@ -2,6 +2,8 @@ import type { InngestFunction } from "inngest";
 import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
+import { createDeliverAlertFunction } from "./deliver-alert";
+import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
@@ -17,4 +19,6 @@ export const functions: InngestFunction.Any[] = [
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFoldRunRollupFunction({ client: inngest, db: getDb }),
   createSweepRetentionFunction({ client: inngest, db: getDb }),
+  createEvaluateAlertsFunction({ client: inngest, db: getDb }),
+  createDeliverAlertFunction({ client: inngest, db: getDb }),
 ];

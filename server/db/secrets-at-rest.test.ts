@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "@/server/crypto/encryption-key";
 import { decryptSecret, encryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
-import { mcpServers, webhooks } from "./schema";
+import { mcpServers, notificationChannels, webhooks } from "./schema";
 import { describeUnreadableSecrets, sealStoredSecrets } from "./secrets-at-rest";
 
 const { db } = openTestDatabase();
@@ -104,5 +104,30 @@ describe("sealStoredSecrets", () => {
     );
     await db.delete(webhooks).where(eq(webhooks.tenantId, tenant.id));
     await db.delete(mcpServers).where(eq(mcpServers.tenantId, tenant.id));
+  });
+
+  it("seals an alert channel's secret stored in plain text", async () => {
+    const { tenant } = await createTenantWithSkill(db);
+    const [channel] = await db
+      .insert(notificationChannels)
+      .values({
+        tenantId: tenant.id,
+        name: "Slack",
+        kind: "slack",
+        config: {},
+        secret: "https://hooks.slack.com/services/plain",
+        secretHint: "lain",
+      })
+      .returning({ id: notificationChannels.id });
+    const keyring = keyringOf(generateEncryptionKey());
+    await sealStoredSecrets(db, keyring);
+    const [row] = await db
+      .select({ secret: notificationChannels.secret })
+      .from(notificationChannels)
+      .where(eq(notificationChannels.id, channel!.id));
+    expect(keyIdOf(row?.secret ?? "")).toBe(keyring.current.id);
+    expect(decryptSecret(row?.secret ?? "", keyring)).toBe(
+      "https://hooks.slack.com/services/plain",
+    );
   });
 });

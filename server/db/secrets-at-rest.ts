@@ -9,11 +9,11 @@ import {
   type Keyring,
 } from "@/server/crypto/secrets";
 import type { Database } from "./client";
-import { mcpServers, webhooks } from "./schema";
+import { mcpServers, notificationChannels, webhooks } from "./schema";
 
 /** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
 export type UnreadableSecret = {
-  table: "mcp_servers" | "webhooks";
+  table: "mcp_servers" | "webhooks" | "notification_channels";
   id: string;
   keyId: string | null;
 };
@@ -24,6 +24,40 @@ export function describeUnreadableSecrets(unreadable: UnreadableSecret[]): strin
     (secret) => `${secret.table} ${secret.id} (key id ${secret.keyId ?? "unknown"})`,
   );
   return `${unreadable.length} stored secret${unreadable.length === 1 ? "" : "s"} could not be decrypted with the configured keys and were left as they are: ${rows.join(", ")}. Set the key that encrypted them as SKILLRUN_ENCRYPTION_KEY_PREVIOUS, or set those secrets again.`;
+}
+
+/** Alert channels' secrets (the SMTP password, the Slack URL or the signing secret), as above. */
+async function sealChannelSecrets(
+  db: Database,
+  keyring: Keyring,
+  reseal: (stored: string) => string | null,
+  reportUnreadable: (id: string) => void,
+): Promise<number> {
+  let sealed = 0;
+  const channels = await db
+    .select({ id: notificationChannels.id, secret: notificationChannels.secret })
+    .from(notificationChannels)
+    .where(isNotNull(notificationChannels.secret));
+  for (const channel of channels) {
+    if (!channel.secret || !needsSealing(channel.secret, keyring)) continue;
+    const secret = reseal(channel.secret);
+    if (secret === null) {
+      reportUnreadable(channel.id);
+      continue;
+    }
+    const updated = await db
+      .update(notificationChannels)
+      .set({ secret, updatedAt: sql`${notificationChannels.updatedAt}` })
+      .where(
+        and(
+          eq(notificationChannels.id, channel.id),
+          eq(notificationChannels.secret, channel.secret),
+        ),
+      )
+      .returning({ id: notificationChannels.id });
+    sealed += updated.length;
+  }
+  return sealed;
 }
 
 /**
@@ -112,5 +146,9 @@ export async function sealStoredSecrets(
       .returning({ id: webhooks.id });
     sealed += updated.length;
   }
+
+  sealed += await sealChannelSecrets(db, keyring, reseal, (id) =>
+    unreadable.push({ table: "notification_channels", id, keyId: failedKeyId }),
+  );
   return { sealed, unreadable };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
+import { alertsRouter } from "./routers/alerts";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { budgetsRouter } from "./routers/budgets";
@@ -41,6 +42,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   budgets: budgetsRouter,
   retention: retentionRouter,
+  alerts: alertsRouter,
   knowledgeBases: knowledgeBasesRouter,
 });
 

@@ -11,3 +11,4 @@ export * from "./rate-limits";
 export * from "./budgets";
 export * from "./run-rollups";
 export * from "./feedback";
+export * from "./alerts";

@@ -1,0 +1,50 @@
+import type { Inngest } from "inngest";
+import type { Database } from "@/server/db/client";
+import { pruneAlertNotices } from "@/server/services/alerts/deliveries";
+import type { DeliveryRef } from "@/server/services/alerts/fire";
+import { scanRunFailures } from "@/server/services/alerts/run-failures";
+import {
+  evaluateFailureRates,
+  scanBudgetCrossings,
+  scanScheduleProblems,
+} from "@/server/services/alerts/triggers";
+import { alertDeliveryRequested } from "../events";
+
+/**
+ * Every minute: judge what happened since the last scan against the tenants' alert rules (new
+ * failed runs, failure rates over their windows, schedule slots skipped or missed and schedules
+ * that turned themselves off, budget thresholds crossed) and queue a delivery per channel of each
+ * rule that fires. The facts are claimed as they are judged, so a scan that overlaps another or
+ * follows an outage judges each once; the rule's cooldown claim keeps a storm to one message.
+ */
+export function createEvaluateAlertsFunction(deps: { client: Inngest.Any; db: () => Database }) {
+  return deps.client.createFunction(
+    {
+      id: "evaluate-alerts",
+      name: "Evaluate alert rules",
+      retries: 0,
+      singleton: { mode: "skip" },
+      triggers: [{ cron: "* * * * *" }],
+    },
+    async ({ step }) => {
+      const queued: DeliveryRef[][] = [
+        await step.run("run-failures", () => scanRunFailures(deps.db())),
+        await step.run("failure-rates", () => evaluateFailureRates(deps.db())),
+        await step.run("schedule-problems", () => scanScheduleProblems(deps.db())),
+        await step.run("budget-crossings", () => scanBudgetCrossings(deps.db())),
+      ];
+      const deliveries = queued.flat();
+      if (deliveries.length > 0)
+        await step.sendEvent(
+          "deliver",
+          deliveries.map((data) => ({
+            name: alertDeliveryRequested.name,
+            id: data.deliveryId,
+            data,
+          })),
+        );
+      await step.run("prune-notices", () => pruneAlertNotices(deps.db()));
+      return { deliveries: deliveries.length };
+    },
+  );
+}
