@@ -186,7 +186,7 @@ export async function clearExpiredDeliverablesBatch(
     .for("update", { skipLocked: true });
   const cleared = await db
     .update(skillRuns)
-    .set({ deliverable: null, deliverableExpiredAt: sql`now()` })
+    .set({ deliverable: null, liveOutput: null, deliverableExpiredAt: sql`now()` })
     .where(sql`${skillRuns.id} in ${doomed}`)
     .returning({ id: skillRuns.id });
   return cleared.length;
