@@ -285,3 +285,18 @@ export async function sweepTenantRetention(
       });
   }
 }
+
+/**
+ * The scheduled sweep's unit of work: these tenants' sweeps one after another (each its own
+ * audit entry). Returns the runs deleted, summed.
+ */
+export async function sweepTenantsRetention(
+  db: Database,
+  tenantIds: readonly string[],
+  options: SweepOptions,
+): Promise<{ runs: number }> {
+  let runs = 0;
+  for (const tenantId of tenantIds)
+    runs += (await sweepTenantRetention(db, tenantId, options)).runs;
+  return { runs };
+}
