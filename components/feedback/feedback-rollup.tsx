@@ -102,7 +102,7 @@ export function FeedbackRollupCard({ scope, className }: { scope: Scope; classNa
                   <h3 className="text-sm font-medium">Latest comments</h3>
                   <ul className="divide-border flex flex-col divide-y text-sm">
                     {data.comments.map((comment) => (
-                      <li key={`${comment.runId}:${comment.userEmail}`} className="py-2">
+                      <li key={comment.id} className="py-2">
                         <p className="flex items-start gap-2 break-words whitespace-pre-wrap">
                           <span className="mt-0.5">
                             <RatingMark rating={comment.rating} wordHidden />
@@ -118,9 +118,13 @@ export function FeedbackRollupCard({ scope, className }: { scope: Scope; classNa
                             {formatRelative(comment.updatedAt)}
                           </time>{" "}
                           ·{" "}
-                          <Link href={`/runs/${comment.runId}`} className="text-link">
-                            the run
-                          </Link>
+                          {comment.runId ? (
+                            <Link href={`/runs/${comment.runId}`} className="text-link">
+                              the run
+                            </Link>
+                          ) : (
+                            "run deleted"
+                          )}
                         </p>
                       </li>
                     ))}

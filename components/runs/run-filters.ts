@@ -11,6 +11,7 @@ import {
 } from "nuqs/server";
 import { FAILURE_CODES, INVOCATION_SOURCES, RUN_STATUSES } from "@/lib/enums";
 import { CREATED_WITHIN, MAX_LISTED_RUN_IDS } from "@/lib/run-list";
+import type { RunListFiltersInput } from "@/lib/schemas/runs";
 
 /**
  * The runs view's filters, kept in the URL so a view can be shared and survives reloads.
@@ -49,8 +50,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrUndefined = (value: string | null) => (value && UUID.test(value) ? value : undefined);
 
-/** URL filters as the runs.list input; `to` includes the whole day. Malformed ids are dropped. */
-export function listInputOf(filters: RunFilters) {
+/**
+ * URL filters as the runs.list input (and the export route's, which checks them as runs.list
+ * does); `to` includes the whole day. Malformed ids are dropped.
+ */
+export function listInputOf(filters: RunFilters): RunListFiltersInput {
   const runIds = filters.ids?.filter((id) => UUID.test(id)).slice(0, MAX_LISTED_RUN_IDS);
   return {
     status: filters.status?.length ? filters.status : undefined,

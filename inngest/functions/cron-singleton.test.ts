@@ -24,7 +24,7 @@ vi.mock("@/server/services/runs/run-rollup", () => ({ foldFinishedRunsBacklog: v
 // No tenant has a policy: the held first step is the whole sweep.
 vi.mock("@/server/services/runs/retention", () => ({
   tenantsWithRetention: vi.fn(),
-  sweepTenantRetention: vi.fn(),
+  sweepTenantsRetention: vi.fn(),
 }));
 
 const t = setupEngine();

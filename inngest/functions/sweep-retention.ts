@@ -2,13 +2,20 @@ import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import {
   SWEEP_BATCHES,
-  sweepTenantRetention,
+  sweepTenantsRetention,
   tenantsWithRetention,
 } from "@/server/services/runs/retention";
 
 /**
- * Every 15 minutes: each tenant's retention policy, one step per tenant (one audit entry with
- * its counts). A backlog larger than one tick's share is finished by the following ticks.
+ * Tenants a step sweeps: a step per tenant would pass Inngest's limit of steps per function
+ * run (1,000) with many tenants; 50 a step keeps that limit 50,000 tenants away.
+ */
+export const TENANTS_PER_STEP = 50;
+
+/**
+ * Every 15 minutes: each tenant's retention policy (one audit entry per tenant with its counts),
+ * TENANTS_PER_STEP tenants a step. A backlog larger than one tick's share is finished by the
+ * following ticks.
  */
 export function createSweepRetentionFunction(deps: { client: Inngest.Any; db: () => Database }) {
   return deps.client.createFunction(
@@ -22,14 +29,15 @@ export function createSweepRetentionFunction(deps: { client: Inngest.Any; db: ()
     },
     async ({ step }) => {
       const tenants = await step.run("tenants", () => tenantsWithRetention(deps.db()));
-      const swept = [];
-      for (const tenantId of tenants)
-        swept.push(
-          await step.run(`sweep-${tenantId}`, () =>
-            sweepTenantRetention(deps.db(), tenantId, SWEEP_BATCHES),
-          ),
+      let runsDeleted = 0;
+      for (let start = 0; start < tenants.length; start += TENANTS_PER_STEP) {
+        const chunk = tenants.slice(start, start + TENANTS_PER_STEP);
+        const swept = await step.run(`sweep-${start / TENANTS_PER_STEP}`, () =>
+          sweepTenantsRetention(deps.db(), chunk, SWEEP_BATCHES),
         );
-      return { tenants: tenants.length, runsDeleted: swept.reduce((n, s) => n + s.runs, 0) };
+        runsDeleted += swept.runs;
+      }
+      return { tenants: tenants.length, runsDeleted };
     },
   );
 }

@@ -78,6 +78,8 @@ export const listRunsInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type ListRunsInput = z.infer<typeof listRunsInput>;
+/** The list's filters as a caller passes them, before parsing (no page: cursor and limit). */
+export type RunListFiltersInput = Omit<z.input<typeof listRunsInput>, "cursor" | "limit">;
 
 /** The names the history's provenance filters show; an id of another tenant names nothing. */
 export const runSourceNamesInput = z.object({

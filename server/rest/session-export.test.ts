@@ -84,6 +84,28 @@ describe("the console's export route", () => {
     expect(response.status).toBe(403);
   });
 
+  it("refuses the filters runs.list refuses, with their field errors, never an empty file", async () => {
+    const refused = async (filters: Parameters<typeof exportFor>[1]) => {
+      const response = await exportFor(request(`format=csv&tenant=${mine.tenant.id}`), filters);
+      expect(response.status).toBe(400);
+      return (await response.json()) as {
+        error: { code: string; fields: Record<string, string[]> };
+      };
+    };
+    expect(await refused({ tags: ["no colon"] })).toMatchObject({
+      error: { code: "invalid_request", fields: { tags: [expect.any(String)] } },
+    });
+    expect(await refused({ tags: ["a:1", "b:2", "c:3", "d:4", "e:5", "f:6"] })).toMatchObject({
+      error: { fields: { tags: ["Filter by at most 5 tags"] } },
+    });
+    expect(await refused({ search: "!!! ???" })).toMatchObject({
+      error: { fields: { search: ["Search for at least one word or number"] } },
+    });
+    expect((await refused({ search: "word ".repeat(200) })).error.fields.search?.[0]).toMatch(
+      /^Search for at most \d+ characters$/,
+    );
+  });
+
   it("refuses an unknown format with a clear error", async () => {
     const { status, text } = await body(
       await exportFor(request(`format=xlsx&tenant=${mine.tenant.id}`), {}),

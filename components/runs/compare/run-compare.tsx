@@ -17,6 +17,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import { RunStatusBadge } from "../run-status";
 import { compareHref, compareParsers } from "./compare-href";
 import { DeliverableDiff } from "./deliverable-diff";
+import { deliverableGapNote } from "./deliverable-gap";
 import { SideBySide, type SideBySideRow } from "./side-by-side";
 
 type Compared = inferRouterOutputs<AppRouter>["runCompare"]["get"];
@@ -161,19 +162,15 @@ function configRows(data: Compared): SideBySideRow[] {
 }
 
 function DeliverableSection({ data }: { data: Compared }) {
-  const missing = (["a", "b"] as const).filter((side) => data[side].deliverable === null);
+  const gap = deliverableGapNote(data.a, data.b);
   return (
     <Card className="min-w-0">
       <CardHeader>
         <CardTitle>Deliverable</CardTitle>
       </CardHeader>
       <CardContent>
-        {missing.length > 0 ? (
-          <p className="text-muted-foreground text-sm">
-            {missing.length === 2
-              ? "Neither run has a deliverable."
-              : `Run ${missing[0] === "a" ? "A" : "B"} has no deliverable (it is ${data[missing[0] ?? "a"].status}).`}
-          </p>
+        {gap ? (
+          <p className="text-muted-foreground text-sm">{gap}</p>
         ) : (
           <DeliverableDiff before={data.a.deliverable ?? ""} after={data.b.deliverable ?? ""} />
         )}

@@ -94,7 +94,9 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
             ) : (
               <LiveOutputCard data={data} />
             )}
-            <FeedbackCard runId={data.id} />
+            {/* Only a complete run's deliverable is rated; keyed on the status so a run that
+                completes while watched mounts the form fresh. */}
+            {data.status === "complete" && <FeedbackCard key={data.status} runId={data.id} />}
             {details}
           </div>
           {timeline}

@@ -12,16 +12,15 @@ import { skills } from "./skills";
  * What a member thought of a complete run's deliverable: one row per member and run, changed in
  * place. The run's skill, agent and finish time are copied in when the row is written (they never
  * change once a run is complete), so the per-skill and per-agent rollups read only this table's
- * indexes.
+ * indexes, and keep counting after the run itself is deleted.
  */
 export const runFeedback = pgTable(
   "run_feedback",
   {
     id: id(),
     tenantId: tenantId(),
-    runId: uuid()
-      .notNull()
-      .references(() => skillRuns.id, { onDelete: "cascade" }),
+    /** Null once the run is deleted (retention or a member): the rating still counts in the rollups. */
+    runId: uuid().references(() => skillRuns.id, { onDelete: "set null" }),
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

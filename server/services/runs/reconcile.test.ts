@@ -48,7 +48,12 @@ async function requestedEvents(runIds: string[]) {
 }
 
 async function insertRuns(
-  rows: { status: "queued" | "running" | "complete"; createdAt: Date; startedAt?: Date }[],
+  rows: {
+    status: "queued" | "running" | "complete";
+    createdAt: Date;
+    startedAt?: Date;
+    liveOutput?: { text: string; withheld: boolean };
+  }[],
 ) {
   const { tenant, skill, agent } = await createTenantWithSkill(db);
   const runs = await db
@@ -117,6 +122,23 @@ describe("reconcileRuns", () => {
       .where(eq(runEvents.runId, stale!))
       .orderBy(asc(runEvents.id));
     expect(staleEvents.map((event) => event.type)).toEqual(["failed"]);
+  });
+
+  it("clears the partial text a crashed streaming turn left on a stale run", async () => {
+    const [stale] = await insertRuns([
+      {
+        status: "running",
+        createdAt: minutesAgo(40),
+        startedAt: minutesAgo(30),
+        liveOutput: { text: "The first half of a repo", withheld: false },
+      },
+    ]);
+    expect((await reconcileRuns({ db, dispatcher }, OPTIONS)).staleRunning).toContain(stale);
+    const [row] = await db
+      .select({ status: skillRuns.status, liveOutput: skillRuns.liveOutput })
+      .from(skillRuns)
+      .where(eq(skillRuns.id, stale!));
+    expect(row).toEqual({ status: "failed", liveOutput: null });
   });
 
   it("resends a run with its source, a schedule's Run now as manual so it keeps its priority", async () => {

@@ -39,6 +39,8 @@ async function failMatching(
         failureCode: failure.code,
         failureReason: failure.reason,
         finishedAt: new Date(),
+        // A turn that died mid-stream leaves no partial text behind, as failRun does.
+        liveOutput: null,
       })
       .where(
         sql`${skillRuns.id} in (

@@ -27,6 +27,10 @@ const ended = sql`${skillRuns.status} in (${sql.join(
   sql`, `,
 )})`;
 
+// A run is deleted only once the dashboard's rollup has counted it (see run-rollup.ts): one still
+// waiting for the fold waits for the next sweep instead of vanishing from the dashboard.
+const folded = sql`${skillRuns.rolledUp}`;
+
 export async function getRetentionPolicy(db: Database, tenantId: string): Promise<RetentionPolicy> {
   const [row] = await db
     .select({
@@ -102,7 +106,10 @@ function deliverableExpiry(tenantId: string, cutoffs: RetentionCutoffs, delivera
   );
 }
 
-/** The dry run: what a sweep with `policy` would delete and clear now (the settings page's count). */
+/**
+ * The dry run: what a sweep with `policy` would delete and clear now (the settings page's count).
+ * Runs the rollup has not yet folded are not counted: the sweep leaves them for a later tick.
+ */
 export async function previewRetention(
   db: Database,
   tenantId: string,
@@ -120,6 +127,7 @@ export async function previewRetention(
             eq(skillRuns.tenantId, tenantId),
             sql`${skillRuns.createdAt} < ${at(cut.runsBefore)}`,
             ended,
+            folded,
           ),
         )
     : [{ count: 0 }];
@@ -133,9 +141,9 @@ export async function previewRetention(
 }
 
 /**
- * Deletes up to `limit` of the tenant's ended runs created before `before`, oldest first, with
+ * Deletes up to `limit` of the tenant's ended, folded runs created before `before`, oldest first, with
  * their timelines (run_events cascade); the other rows that point at a run (schedule slots,
- * webhook deliveries, a schedule's last run, a re-run's parent) keep their row with the link
+ * webhook deliveries, a schedule's last run, a re-run's parent, ratings) keep their row with the link
  * nulled, and the audit log keeps everything. One short statement: rows another transaction
  * holds are skipped (the next batch or sweep takes them), never waited for.
  */
@@ -144,19 +152,21 @@ export async function deleteExpiredRunsBatch(
   tenantId: string,
   before: Date,
   limit: number,
-): Promise<{ runs: number; events: number }> {
-  const [row] = await db.execute<{ runs: number; events: number }>(sql`
+): Promise<{ runs: number; events: number; ratings: number }> {
+  const [row] = await db.execute<{ runs: number; events: number; ratings: number }>(sql`
     with doomed as (
       select ${skillRuns.id} as id from ${skillRuns}
-      where ${skillRuns.tenantId} = ${tenantId} and ${skillRuns.createdAt} < ${at(before)} and ${ended}
+      where ${skillRuns.tenantId} = ${tenantId} and ${skillRuns.createdAt} < ${at(before)} and ${ended} and ${folded}
       order by ${skillRuns.createdAt}
       limit ${limit}
       for update skip locked
     ),
     events as (select count(*)::int as n from run_events where run_id in (select id from doomed)),
+    ratings as (select count(*)::int as n from run_feedback where run_id in (select id from doomed)),
     gone as (delete from ${skillRuns} where ${skillRuns.id} in (select id from doomed) returning 1)
-    select (select count(*)::int from gone) as runs, (select n from events) as events`);
-  return { runs: row?.runs ?? 0, events: row?.events ?? 0 };
+    select (select count(*)::int from gone) as runs, (select n from events) as events,
+      (select n from ratings) as ratings`);
+  return { runs: row?.runs ?? 0, events: row?.events ?? 0, ratings: row?.ratings ?? 0 };
 }
 
 /** Clears up to `limit` expired deliverables (see deliverableExpiry), oldest first; the runs stay. */
@@ -176,7 +186,7 @@ export async function clearExpiredDeliverablesBatch(
     .for("update", { skipLocked: true });
   const cleared = await db
     .update(skillRuns)
-    .set({ deliverable: null, deliverableExpiredAt: sql`now()` })
+    .set({ deliverable: null, liveOutput: null, deliverableExpiredAt: sql`now()` })
     .where(sql`${skillRuns.id} in ${doomed}`)
     .returning({ id: skillRuns.id });
   return cleared.length;
@@ -211,7 +221,8 @@ export type SweepOptions = {
  */
 export const SWEEP_BATCHES: SweepOptions = { batchSize: 200, maxBatches: 250 };
 
-export type SweepResult = RetentionCounts & { events: number; done: boolean };
+/** `ratings`: ratings of the deleted runs, kept (their run link nulled) for the feedback rollups. */
+export type SweepResult = RetentionCounts & { events: number; ratings: number; done: boolean };
 
 /**
  * One tenant's retention sweep: deletes expired runs in batches, then clears expired
@@ -225,7 +236,13 @@ export async function sweepTenantRetention(
 ): Promise<SweepResult> {
   const policy = await getRetentionPolicy(db, tenantId);
   const cutoffs = await retentionCutoffs(db, policy);
-  const result: SweepResult = { runs: 0, deliverables: 0, events: 0, done: true };
+  const result: SweepResult = {
+    runs: 0,
+    deliverables: 0,
+    events: 0,
+    ratings: 0,
+    done: true,
+  };
   try {
     if (cutoffs.runsBefore) {
       for (let batch = 0; ; batch++) {
@@ -238,6 +255,7 @@ export async function sweepTenantRetention(
         );
         result.runs += deleted.runs;
         result.events += deleted.events;
+        result.ratings += deleted.ratings;
         if (deleted.runs < options.batchSize) break;
       }
     }
@@ -259,10 +277,26 @@ export async function sweepTenantRetention(
         metadata: {
           runsDeleted: result.runs,
           eventsDeleted: result.events,
+          ratingsKept: result.ratings,
           deliverablesCleared: result.deliverables,
           runDays: policy.runDays,
           deliverableDays: policy.deliverableDays,
         },
       });
   }
+}
+
+/**
+ * The scheduled sweep's unit of work: these tenants' sweeps one after another (each its own
+ * audit entry). Returns the runs deleted, summed.
+ */
+export async function sweepTenantsRetention(
+  db: Database,
+  tenantIds: readonly string[],
+  options: SweepOptions,
+): Promise<{ runs: number }> {
+  let runs = 0;
+  for (const tenantId of tenantIds)
+    runs += (await sweepTenantRetention(db, tenantId, options)).runs;
+  return { runs };
 }

@@ -80,6 +80,8 @@ export async function compareRuns(db: Database, tenantId: string, input: Compare
       inputs: skillRuns.inputs,
       configSnapshot: skillRuns.configSnapshot,
       deliverable: skillRuns.deliverable,
+      /** Set when retention cleared the deliverable: the page says so instead of diffing. */
+      deliverableExpiredAt: skillRuns.deliverableExpiredAt,
       failureCode: skillRuns.failureCode,
       failureReason: skillRuns.failureReason,
       createdAt: skillRuns.createdAt,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { listRunsInput } from "@/lib/schemas/runs";
 import { skillRuns, type RunStatus } from "@/server/db/schema";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { csvCell, EXPORT_COLUMNS, runExportStream } from "./run-export";
+import { listRuns } from "./run-queries";
 
 const { db } = openTestDatabase();
 type World = Awaited<ReturnType<typeof createTenantWithSkill>>;
@@ -112,6 +114,49 @@ describe("runExportStream", () => {
     });
     const csv = parseCsv(await text(runExportStream(db, world.tenant.id, {}, "csv")));
     expect(csv[1]![EXPORT_COLUMNS.indexOf("failure_reason")]).toBe(`'=HYPERLINK("http://evil")`);
+  });
+
+  it("exports a run's tags, and exactly the rows runs.list shows for tags and search", async () => {
+    const world = await createTenantWithSkill(db);
+    const seeded = [
+      { inputs: { topic: "invoice dispute" }, tags: ["team:alpha", "env:prod"] },
+      { inputs: { topic: "invoice paid" }, tags: ["team:alpha"] },
+      { inputs: { topic: "invoice paid" }, tags: ["team:beta"] },
+      { inputs: { topic: "kickoff" }, tags: ["team:alpha", "env:prod"] },
+      { inputs: { topic: "invoice overdue" }, tags: ["env:prod", "team:alpha"] },
+    ];
+    for (const [index, run] of seeded.entries())
+      await db.insert(skillRuns).values({
+        tenantId: world.tenant.id,
+        skillId: world.skill.id,
+        skillVersion: "v1",
+        source: "manual",
+        status: "complete",
+        createdAt: new Date(Date.now() - index * 1000),
+        ...run,
+      });
+    const filters = listRunsInput
+      .omit({ cursor: true, limit: true })
+      .parse({ tags: ["team:alpha", "env:prod"], search: "invoice" });
+    const listed = (await listRuns(db, world.tenant.id, { filters, cursor: null, limit: 50 })).runs;
+    expect(listed).toHaveLength(2);
+
+    const jsonl = (await text(runExportStream(db, world.tenant.id, filters, "jsonl", 1)))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: string; tags: string[] });
+    expect(jsonl.map(({ id, tags }) => ({ id, tags }))).toEqual(
+      listed.map(({ id, tags }) => ({ id, tags })),
+    );
+
+    const [header, ...rows] = parseCsv(
+      await text(runExportStream(db, world.tenant.id, filters, "csv")),
+    );
+    const at = (name: string) => header!.indexOf(name);
+    expect(rows.map((row) => ({ id: row[at("id")], tags: row[at("tags")] }))).toEqual(
+      listed.map(({ id, tags }) => ({ id, tags: tags.join(",") })),
+    );
+    expect(rows[0]![at("tags")]).toBe("team:alpha,env:prod");
   });
 
   it("exports only the tenant's runs", async () => {

@@ -28,6 +28,8 @@ function exportRecord(run: ListRow) {
       null,
     title,
     inputs_summary: summary,
+    /** The run's `key:value` tags; one CSV cell, joined with commas (a tag holds no comma). */
+    tags: run.tags,
     failure_code: run.failureCode,
     failure_reason: run.failureReasonLine,
     input_tokens: run.inputTokens,
@@ -50,6 +52,7 @@ export const EXPORT_COLUMNS: readonly (keyof ExportRecord)[] = [
   "invoked_by",
   "title",
   "inputs_summary",
+  "tags",
   "failure_code",
   "failure_reason",
   "input_tokens",
@@ -72,7 +75,9 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const csvLine = (cells: (string | number | null)[]) => `${cells.map(csvCell).join(",")}\r\n`;
+type CsvValue = string | number | null | readonly string[];
+const csvLine = (cells: CsvValue[]) =>
+  `${cells.map((cell) => csvCell(typeof cell === "object" && cell ? cell.join(",") : cell)).join(",")}\r\n`;
 
 /** The tenant's runs matching `filters`, newest first, one keyset page of rows at a time. */
 export async function* exportRunPages(

@@ -26,6 +26,15 @@ export class RunNotRatableError extends ServiceError {
   }
 }
 
+/** A deliverable retention cleared is gone: there is nothing left to judge. */
+export class RunDeliverableExpiredError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "deliverable_expired";
+  constructor() {
+    super("This run's deliverable was removed by the retention policy; it can no longer be rated.");
+  }
+}
+
 export class FeedbackSkillNotFoundError extends ServiceError {
   readonly kind = "not_found";
   readonly code = "skill_not_found";
@@ -50,7 +59,7 @@ export async function feedbackCountsOf(
     .from(runFeedback)
     .where(and(eq(runFeedback.tenantId, tenantId), inArray(runFeedback.runId, runIds)))
     .groupBy(runFeedback.runId);
-  return new Map(rows.map(({ runId, ...counts }) => [runId, counts]));
+  return new Map(rows.flatMap(({ runId, ...counts }) => (runId ? [[runId, counts] as const] : [])));
 }
 
 /**
@@ -64,7 +73,7 @@ export async function getRunFeedback(
   userId: string,
 ) {
   const [run] = await db
-    .select({ status: skillRuns.status })
+    .select({ status: skillRuns.status, deliverableExpiredAt: skillRuns.deliverableExpiredAt })
     .from(skillRuns)
     .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
   if (!run) throw new RunNotFoundError(runId);
@@ -84,7 +93,7 @@ export async function getRunFeedback(
   const good = entries.filter((entry) => entry.rating === "good").length;
   const mine = entries.find((entry) => entry.userId === userId) ?? null;
   return {
-    ratable: run.status === "complete",
+    ratable: run.status === "complete" && !run.deliverableExpiredAt,
     good,
     bad: entries.length - good,
     mine: mine && { rating: mine.rating, comment: mine.comment },
@@ -110,6 +119,7 @@ export async function setRunFeedback(
         skillId: skillRuns.skillId,
         agentId: skillRuns.agentId,
         finishedAt: skillRuns.finishedAt,
+        deliverableExpiredAt: skillRuns.deliverableExpiredAt,
         previous: { rating: runFeedback.rating, comment: runFeedback.comment },
       })
       .from(skillRuns)
@@ -120,6 +130,7 @@ export async function setRunFeedback(
       .where(and(eq(skillRuns.id, input.runId), eq(skillRuns.tenantId, input.tenantId)));
     if (!run) throw new RunNotFoundError(input.runId);
     if (run.status !== "complete" || !run.finishedAt) throw new RunNotRatableError(run.status);
+    if (run.deliverableExpiredAt) throw new RunDeliverableExpiredError();
     const previous = run.previous?.rating ? run.previous : null;
     if (previous?.rating === input.rating && previous.comment === comment)
       return { rating: input.rating, comment, changed: false };
@@ -206,6 +217,8 @@ export async function feedbackRollup(
       .groupBy(weekStart),
     db
       .select({
+        id: runFeedback.id,
+        // Null once retention or a member deleted the run: the rating and comment still count.
         runId: runFeedback.runId,
         rating: runFeedback.rating,
         comment: sql<string>`${runFeedback.comment}`,

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "@/server/db/client";
+import type { Database, Transaction } from "@/server/db/client";
 import { runDurationRollups, runRollups, skillRuns } from "@/server/db/schema";
 import { TERMINAL_RUN_STATUSES } from "@/lib/enums";
 
@@ -29,13 +29,26 @@ const terminal = sql.raw(TERMINAL_RUN_STATUSES.map((status) => `'${status}'`).jo
  * being written) marks them counted and feeds both upserts. Returns how many it folded.
  */
 export async function foldFinishedRuns(db: Database, batchSize: number): Promise<number> {
+  return fold(db, sql`true`, batchSize);
+}
+
+/**
+ * Folds one run now if it is terminal and not yet counted (an explicit delete, which must not
+ * take the run out of the dashboard): the same statement as the cron's, for that id. Run it in
+ * the deleting transaction, after locking the run. Returns 1 if it folded the run, else 0.
+ */
+export async function foldRun(db: Database | Transaction, runId: string): Promise<number> {
+  return fold(db, sql`id = ${runId}`, 1);
+}
+
+async function fold(db: Database | Transaction, which: SQL, limit: number): Promise<number> {
   const rows = await db.execute<{ folded: number }>(sql`
     with claimed as (
       update ${skillRuns} set rolled_up = true
       where id in (
         select id from ${skillRuns}
-        where not rolled_up and status in (${terminal})
-        limit ${batchSize} for update skip locked)
+        where ${which} and not rolled_up and status in (${terminal})
+        limit ${limit} for update skip locked)
       returning tenant_id, ${hourOf(sql`created_at`)} as hour, skill_id, agent_id, model, status,
         failure_code, input_tokens, output_tokens, cost_usd, created_at, started_at, finished_at
     ),

@@ -79,6 +79,21 @@ describe("runCompare.get", () => {
     );
   });
 
+  it("says which run's deliverable retention cleared", async () => {
+    const setup = await createTenantWithSkill(db);
+    const { caller } = await signedInMember(db, auth, setup.tenant.id, "viewer");
+    const a = await completeRun(setup, "# Old\n", "openai:gpt-4.1-mini");
+    const b = await completeRun(setup, "# New\n", "openai:gpt-4.1", a);
+    const expiredAt = new Date("2026-11-01T00:00:00Z");
+    await db
+      .update(skillRuns)
+      .set({ deliverable: null, deliverableExpiredAt: expiredAt })
+      .where(eq(skillRuns.id, a));
+    const compared = await caller.runCompare.get({ a, b });
+    expect(compared.a).toMatchObject({ deliverable: null, deliverableExpiredAt: expiredAt });
+    expect(compared.b).toMatchObject({ deliverable: "# New\n", deliverableExpiredAt: null });
+  });
+
   it("refuses runs of different skills, the same run twice, and foreign runs as unknown ones", async () => {
     const setup = await createTenantWithSkill(db);
     const { caller } = await signedInMember(db, auth, setup.tenant.id, "viewer");

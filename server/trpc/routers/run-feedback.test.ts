@@ -101,6 +101,24 @@ describe("run feedback", () => {
     }
   });
 
+  it("refuses a rating once retention cleared the deliverable, changing nothing", async () => {
+    const setup = await createTenantWithSkill(db);
+    const { caller } = await signedInMember(db, auth, setup.tenant.id, "owner");
+    const runId = await runOf(setup);
+    await db
+      .update(skillRuns)
+      .set({ deliverable: null, deliverableExpiredAt: new Date() })
+      .where(eq(skillRuns.id, runId));
+    const before = await fingerprintTables(db);
+    expect(await trpcFailure(caller.runFeedback.set({ runId, rating: "bad" }))).toMatchObject({
+      code: "CONFLICT",
+      message:
+        "This run's deliverable was removed by the retention policy; it can no longer be rated.",
+    });
+    expect(await fingerprintTables(db)).toEqual(before);
+    expect(await caller.runFeedback.get({ runId })).toMatchObject({ ratable: false });
+  });
+
   it("lets viewers read feedback but not give it; refuses an oversized comment", async () => {
     const setup = await createTenantWithSkill(db);
     const runId = await runOf(setup);
