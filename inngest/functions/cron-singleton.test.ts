@@ -1,7 +1,7 @@
 /**
- * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup, sweep-retention) are singletons in skip mode: a run that
- * would overlap the one under way is dropped, not queued behind it. Served to the embedded engine
- * with their sweeps held open; a second run of each is started the way any run is (here by an
+ * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup, sweep-retention,
+ * evaluate-alerts) are singletons in skip mode: a run that would overlap the one under way is
+ * dropped, not queued behind it. Served to the embedded engine with their sweeps held open; a second run of each is started the way any run is (here by an
  * invoke, since the cron ticks once a minute) while the first is still sweeping.
  */
 import type { Inngest } from "inngest";
@@ -13,6 +13,8 @@ import { foldFinishedRunsBacklog } from "@/server/services/runs/run-rollup";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { tenantsWithRetention } from "@/server/services/runs/retention";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
+import { scanRunFailures } from "@/server/services/alerts/run-failures";
+import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
@@ -21,6 +23,14 @@ import { createSweepRetentionFunction } from "./sweep-retention";
 vi.mock("@/server/services/runs/reconcile", () => ({ reconcileRuns: vi.fn() }));
 vi.mock("@/server/services/schedules/schedule-firing", () => ({ fireDueSchedules: vi.fn() }));
 vi.mock("@/server/services/runs/run-rollup", () => ({ foldFinishedRunsBacklog: vi.fn() }));
+// Nothing to judge: the held first scan is the whole evaluation.
+vi.mock("@/server/services/alerts/run-failures", () => ({ scanRunFailures: vi.fn() }));
+vi.mock("@/server/services/alerts/triggers", () => ({
+  evaluateFailureRates: vi.fn(async () => []),
+  scanScheduleProblems: vi.fn(async () => []),
+  scanBudgetCrossings: vi.fn(async () => []),
+}));
+vi.mock("@/server/services/alerts/deliveries", () => ({ pruneAlertNotices: vi.fn() }));
 // No tenant has a policy: the held first step is the whole sweep.
 vi.mock("@/server/services/runs/retention", () => ({
   tenantsWithRetention: vi.fn(),
@@ -58,6 +68,11 @@ describe.each([
     create: (client: Inngest.Any) => createSweepRetentionFunction(deps(client)),
     sweep: vi.mocked(tenantsWithRetention),
   },
+  {
+    id: "evaluate-alerts",
+    create: (client: Inngest.Any) => createEvaluateAlertsFunction(deps(client)),
+    sweep: vi.mocked(scanRunFailures),
+  },
 ])("$id", ({ id, create, sweep }) => {
   it("a run overlapping the one under way is skipped, and runs again once that one ended", async () => {
     const release = gate();
@@ -66,7 +81,7 @@ describe.each([
     sweep.mockImplementation(async () => {
       sweeps++;
       await release.promise;
-      return (id === "sweep-retention" ? [] : {}) as never;
+      return (id === "sweep-retention" || id === "evaluate-alerts" ? [] : {}) as never;
     });
     const client = t.client(id);
     const sweeper = create(client);
