@@ -14,6 +14,7 @@ import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
   ORPHAN_SCAN_INTERVAL_MS,
   ORPHAN_SCAN_WINDOW_MS,
+  orphanScanUntilAfter,
   planOrphans,
   scanQueueSince,
 } from "./orphan-scan";
@@ -230,6 +231,7 @@ export class InngestEngine {
     if (this.stopped || this.closing || Date.now() > this.orphanScanUntil) return;
     const rows = await scanQueueSince(this.sql, this.orphanMark);
     if (this.stopped || this.closing) return;
+    this.orphanScanUntil = orphanScanUntilAfter(this.orphanScanUntil, Date.now(), rows.length);
     const { mark, orphans } = planOrphans(
       rows,
       this.orphanMark,
