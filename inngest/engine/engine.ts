@@ -732,7 +732,8 @@ export class InngestEngine {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.abandonPersist(run, from, leases, plan, handOff);
       // The connection dropped: the statement may have committed rows nothing else schedules.
-      if (!refusedByServer(error)) this.track(this.adoptLostPersistRows(run));
+      if (!refusedByServer(error))
+        this.track(this.adoptLostPersistRows(run), "run.lost_persist_read_failed", run.id);
       throw error;
     } finally {
       counts.inFlight--;
@@ -815,10 +816,10 @@ export class InngestEngine {
     return this.slots.isWaiting(queueId);
   }
 
-  /** Background work close() waits for. */
-  private track(work: Promise<void>) {
+  /** Background work close() waits for; its failure is logged as `msg`. */
+  private track(work: Promise<void>, msg: string, runId: string) {
     const tracked = work
-      .catch((error: unknown) => this.logError("background.failed", error))
+      .catch((error: unknown) => this.logError(msg, error, { run_id: runId }))
       .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
