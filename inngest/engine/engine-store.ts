@@ -113,6 +113,13 @@ export function selectQueuedItems(sql: Sql) {
       where q.leased_at is null and r.status = 'Running' order by q.id`;
 }
 
+/** Every queue row of one run, leased or not (a persist whose answer was lost: engine.ts). */
+export function selectRunQueueItems(sql: Sql, runId: string) {
+  return sql<StoredQueueItem[]>`
+      select id, run_id, kind, step_id, attempt, wait_id, run_at
+      from ${sql(SCHEMA)}.queue where run_id = ${runId} order by id`;
+}
+
 /** Rows written leased and never sent go back unleased (a graceful stop). */
 export async function unleaseUnsent(sql: Sql, queueIds: number[]): Promise<void> {
   await sql`update ${sql(SCHEMA)}.queue set leased_at = null

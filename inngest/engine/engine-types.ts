@@ -35,6 +35,11 @@ export type EngineFaults = Partial<Record<EngineFaultPoint, () => void>> & {
    * the answer, as a connection dropped after the commit does.
    */
   finalizeCommitted?: (runIds: string[]) => void;
+  /**
+   * Called after a persist statement committed, before its callers hear of it: throwing loses
+   * the answer, as a connection dropped after the commit does.
+   */
+  persistCommitted?: (runIds: string[]) => void;
   /** Whether to answer this checkpoint 503 without touching anything (endpoint unavailable). */
   refuseCheckpoint?: (runId: string) => boolean;
   /** The step ids a committed persist, finalize or checkpoint wrote into the run's `steps`. */

@@ -51,7 +51,11 @@ export function createWriters(
       keys: (write) => runKeys(write.runId, undefined),
     }),
     persist: new GroupCommit<PersistWrite & { waiterRunId?: string }, PersistOutcome>({
-      writeMany: (writes) => writePersists(sql, writes),
+      writeMany: async (writes) => {
+        const outcomes = await writePersists(sql, writes);
+        config.faults?.persistCommitted?.(writes.map((write) => write.runId));
+        return outcomes;
+      },
       retryAlone: refusedByServer,
       onUnseenOutcome,
       keys: (write) => [...runKeys(write.runId, write.waiterRunId), ...ingestKeys(write.plan)],

@@ -14,6 +14,7 @@ import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from "./output-limits";
 import {
   ORPHAN_SCAN_INTERVAL_MS,
   ORPHAN_SCAN_WINDOW_MS,
+  orphanScanUntilAfter,
   planOrphans,
   scanQueueSince,
 } from "./orphan-scan";
@@ -51,6 +52,7 @@ import {
   selectInterruptedItems,
   type InterruptedItem,
   selectQueuedItems,
+  selectRunQueueItems,
   selectRun,
   selectRunningRunIds,
   selectRunStatus,
@@ -102,6 +104,9 @@ export {
 } from "./engine-types";
 export { nextCronTick } from "./cron-schedule";
 
+/** How often a lost persist's rows are looked for again while the run has a persist in flight. */
+const LOST_PERSIST_RECHECK_MS = 50;
+
 /**
  * The single-node Inngest-compatible engine: registry, event ingestion, the run loop,
  * waits, cancellation, cron and flow control. All state is in PostgreSQL; memory holds
@@ -141,6 +146,10 @@ export class InngestEngine {
   private orphanMark = 0;
   /** Scans run only until then: a while after a statement whose answer was lost. */
   private orphanScanUntil = 0;
+  /** Items taken off the ready queue whose processing has not ended (their rows are held). */
+  private readonly processing = new Set<QueueItem>();
+  /** Each run's persists: in flight, and started in all (see adoptLostPersistRows). */
+  private readonly persistCounts = new WeakMap<RunState, { inFlight: number; started: number }>();
 
   constructor(
     private readonly sql: Sql,
@@ -230,6 +239,7 @@ export class InngestEngine {
     if (this.stopped || this.closing || Date.now() > this.orphanScanUntil) return;
     const rows = await scanQueueSince(this.sql, this.orphanMark);
     if (this.stopped || this.closing) return;
+    this.orphanScanUntil = orphanScanUntilAfter(this.orphanScanUntil, Date.now(), rows.length);
     const { mark, orphans } = planOrphans(
       rows,
       this.orphanMark,
@@ -700,6 +710,9 @@ export class InngestEngine {
     const defers = this.takeUnsavedDefers(run);
     const waiter = leaseWaiter ? handOff?.waiter : undefined;
     let result: PersistOutcome;
+    const counts = this.persistCountsOf(run);
+    counts.inFlight++;
+    counts.started++;
     try {
       result = await this.writers.persist.write({
         runId: run.id,
@@ -718,7 +731,12 @@ export class InngestEngine {
     } catch (error) {
       run.unsavedDefers = { ...defers, ...run.unsavedDefers };
       this.abandonPersist(run, from, leases, plan, handOff);
+      // The connection dropped: the statement may have committed rows nothing else schedules.
+      if (!refusedByServer(error))
+        this.track(this.adoptLostPersistRows(run), "run.lost_persist_read_failed", run.id);
       throw error;
+    } finally {
+      counts.inFlight--;
     }
     if (change.emit?.length) this.fault("invoke.persisted");
     if (result.updated) this.config.faults?.stepsWritten?.(run.id, ids);
@@ -737,6 +755,73 @@ export class InngestEngine {
     if (handOff) this.slots.completeHandOff(handOff, scheduled, result.handoffGen);
     for (const item of scheduled) this.schedule(item);
     await this.afterIngest(plan, result);
+  }
+
+  private persistCountsOf(run: RunState) {
+    let counts = this.persistCounts.get(run);
+    if (!counts) {
+      counts = { inFlight: 0, started: 0 };
+      this.persistCounts.set(run, counts);
+    }
+    return counts;
+  }
+
+  /**
+   * After a persist whose answer was lost (it may have committed): the run's queue rows the
+   * engine does not hold are the rows that persist inserted, and nothing else would schedule
+   * them while the run is in memory (the orphan scan passes runs held in memory). Read while
+   * none of the run's persists is in flight — a row another persist committed is scheduled by
+   * its own answer — and re-read if one began meanwhile; each row not held is scheduled once.
+   */
+  private async adoptLostPersistRows(run: RunState): Promise<void> {
+    const counts = this.persistCountsOf(run);
+    for (;;) {
+      if (this.stopped || this.closing || this.runs.get(run.id) !== run) return;
+      if (counts.inFlight > 0) {
+        await new Promise((resolve) => setTimeout(resolve, LOST_PERSIST_RECHECK_MS));
+        continue;
+      }
+      const started = counts.started;
+      const rows = await selectRunQueueItems(this.sql, run.id);
+      if (this.stopped || this.closing || this.runs.get(run.id) !== run) return;
+      if (counts.inFlight > 0 || counts.started !== started) continue;
+      for (const row of rows) {
+        const id = Number(row.id);
+        if (this.holdsQueueRow(run, id)) continue;
+        this.config.log({
+          level: "warn",
+          msg: "run.lost_persist_scheduled",
+          run_id: run.id,
+          step_id: row.step_id,
+        });
+        this.schedule({
+          id,
+          runId: run.id,
+          kind: row.kind,
+          stepId: row.step_id,
+          attempt: row.attempt,
+          waitId: row.wait_id === null ? null : Number(row.wait_id),
+          runAt: row.run_at.getTime(),
+        });
+      }
+      return;
+    }
+  }
+
+  /** Whether the engine holds this queue row: scheduled, due, being processed or waiting for a slot. */
+  private holdsQueueRow(run: RunState, queueId: number): boolean {
+    if (run.queueIds.has(queueId) || this.timers.has(queueId) || this.queue.has(queueId))
+      return true;
+    for (const item of this.processing) if (item.id === queueId) return true;
+    return this.slots.isWaiting(queueId);
+  }
+
+  /** Background work close() waits for; its failure is logged as `msg`. */
+  private track(work: Promise<void>, msg: string, runId: string) {
+    const tracked = work
+      .catch((error: unknown) => this.logError(msg, error, { run_id: runId }))
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   /**
@@ -1029,6 +1114,7 @@ export class InngestEngine {
       // With every free slot promised, only an item written leased (it holds one) may go.
       const item = this.queue.take();
       if (!item) break;
+      this.processing.add(item);
       const work = this.process(item)
         .catch((error: unknown) => {
           // The item is still in the database; try it again shortly (steps are at-least-once).
@@ -1036,6 +1122,7 @@ export class InngestEngine {
           this.schedule({ ...item, runAt: Date.now() + 1_000 });
         })
         .finally(() => {
+          this.processing.delete(item);
           this.queue.finished();
           this.inFlight.delete(work);
           this.pump();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { planOrphans, type OrphanRow } from "./orphan-scan";
+import {
+  ORPHAN_SCAN_LIMIT,
+  ORPHAN_SCAN_WINDOW_MS,
+  orphanScanUntilAfter,
+  planOrphans,
+  type OrphanRow,
+} from "./orphan-scan";
 
 const row = (id: number, runId: string, fields: Partial<OrphanRow> = {}): OrphanRow => ({
   id: String(id),
@@ -38,5 +44,15 @@ describe("planOrphans", () => {
     );
     expect(plan.orphans).toEqual([]);
     expect(plan.mark).toBe(21);
+  });
+});
+
+describe("orphanScanUntilAfter", () => {
+  it("keeps scanning while a scan reads a full page, and ends the window as set otherwise", () => {
+    expect(orphanScanUntilAfter(1_000, 5_000, ORPHAN_SCAN_LIMIT)).toBe(
+      5_000 + ORPHAN_SCAN_WINDOW_MS,
+    );
+    expect(orphanScanUntilAfter(1_000, 5_000, ORPHAN_SCAN_LIMIT - 1)).toBe(1_000);
+    expect(orphanScanUntilAfter(90_000, 5_000, ORPHAN_SCAN_LIMIT)).toBe(90_000);
   });
 });

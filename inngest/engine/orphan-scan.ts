@@ -2,12 +2,15 @@
  * Runs a statement created while its caller saw an error: a finalize, persist or ingest that
  * committed but whose answer was lost (the connection dropped after the commit) created runs —
  * an `onFailure` run from `function.failed`, a `step.invoke` child, a `step.sendEvent` target —
- * whose queue rows are in the database but were never scheduled in memory. Recovery would
+ * whose queue rows are in the database but were never scheduled in memory. (The rows such a
+ * persist inserted for its own run, which is held in memory, the engine reads back itself:
+ * `adoptLostPersistRows` in engine.ts.) Recovery would
  * schedule them at the next start; this scan does it while the leader runs.
  *
  * It runs only for a while after a statement failed in a way after which it may have committed
- * (`GroupCommit`'s `onUnseenOutcome`); then one statement a scan, a primary-key range on `queue` (rows inserted since the last scan, at
- * most `ORPHAN_SCAN_LIMIT`) joined to their runs by key. Every run this process created or
+ * (`GroupCommit`'s `onUnseenOutcome`), and for as long as scans return full pages (the mark has
+ * not reached the newest rows yet); then one statement a scan, a primary-key range on `queue`
+ * (rows inserted since the last scan, at most `ORPHAN_SCAN_LIMIT`) joined to their runs by key. Every run this process created or
  * touched is in its memory until it ends, and every row from before its start was scheduled by
  * recovery, so a row past the recovery mark whose running run this process does not hold, and
  * whose run is older than `ORPHAN_MIN_AGE_MS` (the statement's own answer has long been
@@ -24,6 +27,16 @@ export const ORPHAN_SCAN_LIMIT = 500;
  * to be judged, plus a few scans. Otherwise it sends nothing (no statement when nothing failed).
  */
 export const ORPHAN_SCAN_WINDOW_MS = ORPHAN_MIN_AGE_MS + 5 * ORPHAN_SCAN_INTERVAL_MS;
+
+/**
+ * When scans stop, after a scan read `rowsRead` rows. A full page leaves rows past it unread —
+ * after a long uptime with many live queue rows the mark can be far behind the rows the failed
+ * statement inserted — so scans go on until a page comes back short (the mark reached the newest
+ * rows), and then still for a window's length, so the runs met there are judged once old enough.
+ */
+export function orphanScanUntilAfter(until: number, now: number, rowsRead: number): number {
+  return rowsRead >= ORPHAN_SCAN_LIMIT ? Math.max(until, now + ORPHAN_SCAN_WINDOW_MS) : until;
+}
 
 export type OrphanRow = {
   id: string;

@@ -27,12 +27,12 @@ export class ReadyQueue {
     return this.items.length;
   }
 
-  /** Appends an item that is due. */
   /** Whether the item is waiting here to be dispatched. */
   has(queueId: number): boolean {
     return this.items.some((item) => item.id === queueId);
   }
 
+  /** Appends an item that is due. */
   push(item: QueueItem) {
     this.items.push(item);
   }

@@ -156,13 +156,15 @@ export function planRunMetadata(runId: string, body: RunMetadataBody): PlannedMe
 }
 
 /**
- * Stores a validated request in one statement: nothing when the run is unknown (404) or the
- * run's updates would pass 1 MiB together (413). Two requests racing for a run's last bytes may
- * both pass the check, as Go's request-local fallback may: the cap is a cost bound, not a quota.
+ * Stores a validated request: nothing when the run is unknown (404) or the run's updates would
+ * pass 1 MiB together (413). The check and the insert run under a per-run advisory transaction
+ * lock, taken by a statement of its own (pipelined in the same round trip): under read committed
+ * the insert's snapshot is then taken after the previous holder committed, so two requests racing
+ * for a run's last bytes cannot both pass the check. An advisory lock rather than `for update` on
+ * the run row, so a metadata post never waits on (or blocks) the engine's writes to the run.
  * An ended run still takes metadata (Go writes it to the run's trace whatever its state).
  */
 export async function saveRunMetadata(sql: Sql, runId: string, plan: PlannedMetadata) {
-  const s = sql(SCHEMA);
   const rows = plan.updates.map((update, index) => ({
     ordinal: index,
     kind: update.kind,
@@ -170,7 +172,11 @@ export async function saveRunMetadata(sql: Sql, runId: string, plan: PlannedMeta
     values: JSON.stringify(update.values),
     size: metadataValuesSize(update.values),
   }));
-  const [result] = await sql<{ found: boolean; used: number; inserted: number }[]>`
+  const [, [result]] = await sql.begin((tx) => {
+    const s = tx(SCHEMA);
+    return [
+      tx`select pg_advisory_xact_lock(hashtextextended(${`run_metadata:${runId}`}, 0))`,
+      tx<{ found: boolean; used: number; inserted: number }[]>`
     with run as (select id from ${s}.runs where id = ${runId}),
     used as (
       select coalesce(sum(size), 0)::int as total from ${s}.run_metadata where run_id = ${runId}
@@ -190,7 +196,9 @@ export async function saveRunMetadata(sql: Sql, runId: string, plan: PlannedMeta
       returning 1
     )
     select exists (select 1 from run) as found, (select total from used) as used,
-      (select count(*) from added)::int as inserted`;
+      (select count(*) from added)::int as inserted`,
+    ];
+  });
   if (!result?.found) throw new RunMetadataError(404, "run not found");
   if (rows.length > 0 && result.inserted === 0)
     throw new RunMetadataError(

@@ -195,6 +195,13 @@ export class ConcurrencySlots {
     }
   }
 
+  /** Whether the queue item waits here for a slot. */
+  isWaiting(queueId: number): boolean {
+    for (const semaphore of this.semaphores.values())
+      if (semaphore.waiting.some(({ item }) => item.id === queueId)) return true;
+    return false;
+  }
+
   /** Drops a finished run's items that were waiting for a slot. */
   dropWaiting(runId: string) {
     for (const semaphore of this.semaphores.values()) {

@@ -5,8 +5,15 @@
  * output tally are released as a finalize that was answered releases them.
  */
 import { NonRetriableError } from "inngest";
-import { describe, expect, it } from "vitest";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { ORPHAN_SCAN_LIMIT, ORPHAN_SCAN_WINDOW_MS, ORPHAN_SCAN_INTERVAL_MS } from "../orphan-scan";
 import { setupEngine, uniqueName, waitFor } from "./harness";
+
+const sql = postgres(process.env.DATABASE_URL ?? "", { max: 1, onnotice: () => {} });
+afterAll(async () => {
+  await sql.end({ timeout: 5 });
+});
 
 /** Set by a test: called after a finalize statement committed; throwing loses the answer. */
 let onFinalizeCommitted: ((runIds: string[]) => void) | undefined;
@@ -101,4 +108,63 @@ describe("the runs a finalize whose answer was lost created", () => {
       onFinalizeCommitted = undefined;
     }
   }, 60_000);
+});
+
+describe("the orphan scan after a long uptime with many live queue rows", () => {
+  it("reaches past more rows than one window's scans read, to the run the lost finalize created", async () => {
+    const client = t.client("lost-finalize-backlog");
+    const eventName = uniqueName("lost-finalize/backlog");
+    const doneName = uniqueName("lost-finalize/done");
+    const handled: string[] = [];
+    const fn = client.createFunction(
+      {
+        id: "fails",
+        retries: 0,
+        triggers: [{ event: eventName }],
+        onFailure: async ({ event }) => {
+          handled.push(String(event.data.run_id));
+        },
+      },
+      async () => {
+        throw new NonRetriableError("fails on purpose");
+      },
+    );
+    const done = client.createFunction(
+      { id: "done", retries: 0, triggers: [{ event: doneName }] },
+      async () => "done",
+    );
+    await t.serve(client, [fn, done]);
+
+    // Live rows (far-future rows of an ended run) between the scan's mark and the orphan: more
+    // than the scans of one window read, so only scans that go on past full pages reach it.
+    const [doneEvent] = await t.send({ name: doneName });
+    const ended = await t.finishedRunOf(doneEvent!, "Completed");
+    const windowRows =
+      Math.ceil(ORPHAN_SCAN_WINDOW_MS / ORPHAN_SCAN_INTERVAL_MS) * ORPHAN_SCAN_LIMIT;
+    await sql`
+      insert into inngest_engine.queue (run_id, kind, step_id, run_at)
+      select ${ended.run_id}, 'sleep', 'backlog-' || n, now() + interval '30 days'
+      from generate_series(1, ${windowRows + 4 * ORPHAN_SCAN_LIMIT}) as n`;
+
+    let lost = 0;
+    onFinalizeCommitted = (runIds) => {
+      if (lost === 0 && runIds.length === 1) {
+        lost++;
+        throw new Error("connection ended after the commit (fault)");
+      }
+    };
+    try {
+      const [eventId] = await t.send({ name: eventName });
+      const run = await t.finishedRunOf(eventId!, "Failed");
+      await waitFor(() => handled.includes(run.run_id), {
+        timeoutMs: 80_000,
+        intervalMs: 250,
+        message: "the onFailure run behind the backlog ran",
+      });
+      expect(handled).toEqual([run.run_id]);
+    } finally {
+      onFinalizeCommitted = undefined;
+      await sql`delete from inngest_engine.queue where run_id = ${ended.run_id}`;
+    }
+  }, 100_000);
 });

@@ -5,7 +5,14 @@
  */
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { hashedStepId, readRunMetadata as readCombined } from "../run-metadata";
+import {
+  hashedStepId,
+  MAX_RUN_METADATA_BYTES,
+  metadataValuesSize,
+  readRunMetadata as readCombined,
+  RunMetadataError,
+  saveRunMetadata,
+} from "../run-metadata";
 import { setupEngine, uniqueName } from "./harness";
 
 const t = setupEngine();
@@ -22,6 +29,12 @@ afterAll(async () => {
 });
 
 type Reply = { status?: number; error?: string };
+
+async function storedBytes(runId: string): Promise<number> {
+  const [row] = await sql<{ total: number }[]>`
+    select coalesce(sum(size), 0)::int as total from inngest_engine.run_metadata where run_id = ${runId}`;
+  return row?.total ?? 0;
+}
 
 const post = (runId: string, body: unknown) =>
   t.api<Reply>(`/v1/runs/${runId}/metadata`, {
@@ -186,6 +199,52 @@ describe("POST /v1/runs/:id/metadata", () => {
 
     const [stored] = await readRunMetadata(sql, run.run_id);
     expect(Object.keys(stored?.values ?? {})).toHaveLength(16);
+  });
+
+  it("concurrent posts racing for a run's last bytes never take it past 1 MiB", async () => {
+    const { run } = await finishedRun();
+    const post = (db: typeof sql, key: string, bytes: number) => {
+      const values = { [key]: "x".repeat(bytes) };
+      const size = metadataValuesSize(values);
+      return saveRunMetadata(db, run.run_id, {
+        scope: "run",
+        target: null,
+        updates: [{ kind: "userland.race", op: "merge", values }],
+        size,
+      }).then(
+        () => size,
+        (error: unknown) => {
+          if (error instanceof RunMetadataError && error.status === 413) return 0;
+          throw error;
+        },
+      );
+    };
+    const chunk = 60 * 1024;
+    const racingSize = metadataValuesSize({ "r0-00": "x".repeat(chunk) });
+    // Filled to two and a half racing posts below the cap: two of them fit, no third.
+    const target = MAX_RUN_METADATA_BYTES - Math.floor(2.5 * racingSize);
+    let filled = 0;
+    for (let index = 0; target - filled > 2 * chunk; index++)
+      filled += await post(sql, `fill${index}`, chunk);
+    const topUp = target - filled - metadataValuesSize({ last: "" });
+    expect(await post(sql, "last", topUp)).toBe(target - filled);
+    const pool = postgres(process.env.DATABASE_URL ?? "", { max: 12, onnotice: () => {} });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const before = await storedBytes(run.run_id);
+        const racing = await Promise.all(
+          Array.from({ length: 12 }, (_, index) =>
+            post(pool, `r${round}-${String(index).padStart(2, "0")}`, chunk),
+          ),
+        );
+        const accepted = racing.filter((size) => size > 0).length;
+        expect(await storedBytes(run.run_id)).toBeLessThanOrEqual(MAX_RUN_METADATA_BYTES);
+        expect(accepted).toBe(round === 0 ? 2 : 0);
+        expect(await storedBytes(run.run_id)).toBe(before + racing.reduce((a, b) => a + b, 0));
+      }
+    } finally {
+      await pool.end({ timeout: 5 });
+    }
   });
 
   it("a body larger than a run may ever hold is refused before it is read in full", async () => {
