@@ -249,6 +249,7 @@ for (const variant of VARIANTS) {
         ["Knowledge bases", "/agents/knowledge"],
       ] as const)
         await visit(page, testInfo, name.toLowerCase(), path, (page) => heading(page, name));
+      await visit(page, testInfo, "alerts", "/alerts", (page) => heading(page, "Alerts"));
       await visit(page, testInfo, "settings: members and API keys", "/settings", (page) =>
         heading(page, "Settings"),
       );
