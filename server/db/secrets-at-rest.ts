@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import {
   decryptSecret,
   encryptSecret,
@@ -9,11 +9,11 @@ import {
   type Keyring,
 } from "@/server/crypto/secrets";
 import type { Database } from "./client";
-import { mcpServers, notificationChannels, webhooks } from "./schema";
+import { mcpServers, notificationChannels, runDeliveries, webhooks } from "./schema";
 
 /** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
 export type UnreadableSecret = {
-  table: "mcp_servers" | "webhooks" | "notification_channels";
+  table: "mcp_servers" | "webhooks" | "notification_channels" | "run_deliveries";
   id: string;
   keyId: string | null;
 };
@@ -55,6 +55,44 @@ async function sealChannelSecrets(
         ),
       )
       .returning({ id: notificationChannels.id });
+    sealed += updated.length;
+  }
+  return sealed;
+}
+
+/**
+ * Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting, pending,
+ * failed: a retry sends it). A sent one's secret is read only to answer a repeated start, which
+ * leaves the secret out if no key opens it, so history is not rescanned on every start.
+ */
+async function sealRunDeliverySecrets(
+  db: Database,
+  keyring: Keyring,
+  reseal: (stored: string) => string | null,
+  reportUnreadable: (id: string) => void,
+): Promise<number> {
+  let sealed = 0;
+  const rows = await db
+    .select({ id: runDeliveries.id, secret: runDeliveries.secret })
+    .from(runDeliveries)
+    .where(
+      and(
+        isNotNull(runDeliveries.secret),
+        inArray(runDeliveries.status, ["waiting", "pending", "failed"]),
+      ),
+    );
+  for (const row of rows) {
+    if (!row.secret || !needsSealing(row.secret, keyring)) continue;
+    const secret = reseal(row.secret);
+    if (secret === null) {
+      reportUnreadable(row.id);
+      continue;
+    }
+    const updated = await db
+      .update(runDeliveries)
+      .set({ secret })
+      .where(and(eq(runDeliveries.id, row.id), eq(runDeliveries.secret, row.secret)))
+      .returning({ id: runDeliveries.id });
     sealed += updated.length;
   }
   return sealed;
@@ -149,6 +187,9 @@ export async function sealStoredSecrets(
 
   sealed += await sealChannelSecrets(db, keyring, reseal, (id) =>
     unreadable.push({ table: "notification_channels", id, keyId: failedKeyId }),
+  );
+  sealed += await sealRunDeliverySecrets(db, keyring, reseal, (id) =>
+    unreadable.push({ table: "run_deliveries", id, keyId: failedKeyId }),
   );
   return { sealed, unreadable };
 }
