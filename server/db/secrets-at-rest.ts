@@ -60,6 +60,36 @@ async function sealChannelSecrets(
   return sealed;
 }
 
+/** MCP servers' auth tokens, as above. */
+async function sealMcpServerSecrets(
+  db: Database,
+  keyring: Keyring,
+  reseal: (stored: string) => string | null,
+  reportUnreadable: (id: string) => void,
+): Promise<number> {
+  let sealed = 0;
+  const servers = await db
+    .select({ id: mcpServers.id, authToken: mcpServers.authToken })
+    .from(mcpServers)
+    .where(isNotNull(mcpServers.authToken));
+  for (const server of servers) {
+    if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
+    const authToken = reseal(server.authToken);
+    if (authToken === null) {
+      reportUnreadable(server.id);
+      continue;
+    }
+    const updated = await db
+      .update(mcpServers)
+      // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
+      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
+      .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
+      .returning({ id: mcpServers.id });
+    sealed += updated.length;
+  }
+  return sealed;
+}
+
 /**
  * Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting, pending,
  * failed: a retry sends it). A sent one's secret is read only to answer a repeated start, which
@@ -124,26 +154,6 @@ export async function sealStoredSecrets(
     }
   };
 
-  const servers = await db
-    .select({ id: mcpServers.id, authToken: mcpServers.authToken })
-    .from(mcpServers)
-    .where(isNotNull(mcpServers.authToken));
-  for (const server of servers) {
-    if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
-    const authToken = reseal(server.authToken);
-    if (authToken === null) {
-      unreadable.push({ table: "mcp_servers", id: server.id, keyId: failedKeyId });
-      continue;
-    }
-    const updated = await db
-      .update(mcpServers)
-      // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
-      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
-      .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
-      .returning({ id: mcpServers.id });
-    sealed += updated.length;
-  }
-
   const hooks = await db
     .select({
       id: webhooks.id,
@@ -185,11 +195,14 @@ export async function sealStoredSecrets(
     sealed += updated.length;
   }
 
-  sealed += await sealChannelSecrets(db, keyring, reseal, (id) =>
-    unreadable.push({ table: "notification_channels", id, keyId: failedKeyId }),
-  );
-  sealed += await sealRunDeliverySecrets(db, keyring, reseal, (id) =>
-    unreadable.push({ table: "run_deliveries", id, keyId: failedKeyId }),
-  );
+  const sealers: [UnreadableSecret["table"], typeof sealChannelSecrets][] = [
+    ["mcp_servers", sealMcpServerSecrets],
+    ["notification_channels", sealChannelSecrets],
+    ["run_deliveries", sealRunDeliverySecrets],
+  ];
+  for (const [table, seal] of sealers)
+    sealed += await seal(db, keyring, reseal, (id) =>
+      unreadable.push({ table, id, keyId: failedKeyId }),
+    );
   return { sealed, unreadable };
 }
