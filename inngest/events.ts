@@ -45,3 +45,17 @@ export const alertDeliveryRefSchema = z.object({
 export const alertDeliveryRequested = eventType("alert/delivery.requested", {
   schema: alertDeliveryRefSchema,
 });
+
+/**
+ * Send this run's result to one place (`server/services/deliveries`). The sweep that queues it
+ * names the event `<delivery id>:<queued at>`, so a repeated send of one queuing is deduplicated
+ * and a re-queue (a retry, a lost event) is a new one. The function retries it with backoff.
+ */
+export const runDeliveryRefSchema = z.object({
+  deliveryId: z.uuid(),
+  tenantId: z.string().min(1).max(200),
+});
+export type RunDeliveryRef = z.infer<typeof runDeliveryRefSchema>;
+export const runDeliveryRequested = eventType("run/delivery.requested", {
+  schema: runDeliveryRefSchema,
+});

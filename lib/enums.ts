@@ -192,3 +192,14 @@ export type AlertTrigger = (typeof ALERT_TRIGGERS)[number];
 /** A delivery of one alert to one channel. */
 export const ALERT_DELIVERY_STATUSES = ["pending", "sent", "failed"] as const;
 export type AlertDeliveryStatus = (typeof ALERT_DELIVERY_STATUSES)[number];
+
+/** Where a run's result goes: a REST start's `callbackUrl`, or one of the tenant's channels. */
+export const RUN_DELIVERY_TARGETS = ["callback", ...CHANNEL_KINDS] as const;
+export type RunDeliveryTarget = (typeof RUN_DELIVERY_TARGETS)[number];
+
+/**
+ * A delivery of one run's result: `waiting` for the run to end, `pending` while it is being sent
+ * (with retries), then `sent` or `failed`.
+ */
+export const RUN_DELIVERY_STATUSES = ["waiting", "pending", "sent", "failed"] as const;
+export type RunDeliveryStatus = (typeof RUN_DELIVERY_STATUSES)[number];

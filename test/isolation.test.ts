@@ -22,6 +22,7 @@ import { TENANT_HEADER } from "@/lib/tenant-header";
 import {
   agentTemplates,
   memberships,
+  runDeliveries,
   schedules,
   sessions,
   webhookDeliveries,
@@ -54,6 +55,8 @@ type Ids = {
   memberId: string;
   webhookId: string;
   deliveryId: string;
+  /** A failed delivery of the run's result. */
+  runDeliveryId: string;
   invitationId: string;
   knowledgeBaseId: string;
   kbDocumentId: string;
@@ -344,6 +347,15 @@ const MATRIX: Record<string, Entry> = {
   "runs.setTags": {
     role: "operator",
     call: (c, ids) => c.runs.setTags({ runId: ids.runId, tags: ["env:prod"] }),
+  },
+  "runDeliveries.list": {
+    role: "viewer",
+    call: (c, ids) => c.runDeliveries.list({ runId: ids.runId }),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.runDeliveryId),
+  },
+  "runDeliveries.retry": {
+    role: "operator",
+    call: (c, ids) => c.runDeliveries.retry({ deliveryId: ids.runDeliveryId }),
   },
   "runs.get": { role: "viewer", call: (c, ids) => c.runs.get({ runId: ids.runId }) },
   "runs.delete": { role: "admin", call: (c, ids) => c.runs.delete({ runId: ids.runId }) },
@@ -751,6 +763,18 @@ async function populate(
       payload: { probe: true },
     })
     .returning({ id: webhookDeliveries.id });
+  const [runDelivery] = await db
+    .insert(runDeliveries)
+    .values({
+      tenantId: tenant.id,
+      runId,
+      targetKind: "callback",
+      target: "example.com",
+      status: "failed",
+      attempts: 5,
+      error: "The webhook at example.com answered HTTP 503.",
+    })
+    .returning({ id: runDeliveries.id });
   const [membership] = await db
     .select({ id: memberships.id })
     .from(memberships)
@@ -803,6 +827,7 @@ async function populate(
     memberId: membership!.id,
     webhookId: webhook.id,
     deliveryId: delivery!.id,
+    runDeliveryId: runDelivery!.id,
     invitationId: invitation.id,
     knowledgeBaseId: knowledgeBase.id,
     kbDocumentId: uploaded.documents[0]!.id,
@@ -842,6 +867,7 @@ beforeAll(async () => {
     memberId: randomUUID(),
     webhookId: randomUUID(),
     deliveryId: randomUUID(),
+    runDeliveryId: randomUUID(),
     invitationId: randomUUID(),
     knowledgeBaseId: randomUUID(),
     kbDocumentId: randomUUID(),

@@ -1,6 +1,6 @@
 /**
  * The cron sweepers (fire-schedules, reconcile-runs, fold-run-rollup, sweep-retention,
- * evaluate-alerts) are singletons in skip mode: a run that would overlap the one under way is
+ * evaluate-alerts, queue-run-deliveries) are singletons in skip mode: a run that would overlap the one under way is
  * dropped, not queued behind it. Served to the embedded engine with their sweeps held open; a second run of each is started the way any run is (here by an
  * invoke, since the cron ticks once a minute) while the first is still sweeping.
  */
@@ -14,6 +14,8 @@ import type { RunDispatcher } from "@/server/services/runs/runs";
 import { tenantsWithRetention } from "@/server/services/runs/retention";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { scanRunFailures } from "@/server/services/alerts/run-failures";
+import { queueDueDeliveries } from "@/server/services/deliveries/queue";
+import { createQueueRunDeliveriesFunction } from "./deliver-run-result";
 import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
@@ -31,6 +33,7 @@ vi.mock("@/server/services/alerts/triggers", () => ({
   scanBudgetCrossings: vi.fn(async () => []),
 }));
 vi.mock("@/server/services/alerts/deliveries", () => ({ pruneAlertNotices: vi.fn() }));
+vi.mock("@/server/services/deliveries/queue", () => ({ queueDueDeliveries: vi.fn() }));
 // No tenant has a policy: the held first step is the whole sweep.
 vi.mock("@/server/services/runs/retention", () => ({
   tenantsWithRetention: vi.fn(),
@@ -73,6 +76,11 @@ describe.each([
     create: (client: Inngest.Any) => createEvaluateAlertsFunction(deps(client)),
     sweep: vi.mocked(scanRunFailures),
   },
+  {
+    id: "queue-run-deliveries",
+    create: (client: Inngest.Any) => createQueueRunDeliveriesFunction(deps(client)),
+    sweep: vi.mocked(queueDueDeliveries),
+  },
 ])("$id", ({ id, create, sweep }) => {
   it("a run overlapping the one under way is skipped, and runs again once that one ended", async () => {
     const release = gate();
@@ -81,7 +89,11 @@ describe.each([
     sweep.mockImplementation(async () => {
       sweeps++;
       await release.promise;
-      return (id === "sweep-retention" || id === "evaluate-alerts" ? [] : {}) as never;
+      return (
+        id === "sweep-retention" || id === "evaluate-alerts" || id === "queue-run-deliveries"
+          ? []
+          : {}
+      ) as never;
     });
     const client = t.client(id);
     const sweeper = create(client);

@@ -3,6 +3,10 @@ import { resolveModel } from "@/server/agent/models";
 import { getDb } from "@/server/db";
 import { inngest } from "../client";
 import { createDeliverAlertFunction } from "./deliver-alert";
+import {
+  createDeliverRunResultFunction,
+  createQueueRunDeliveriesFunction,
+} from "./deliver-run-result";
 import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
@@ -21,4 +25,6 @@ export const functions: InngestFunction.Any[] = [
   createSweepRetentionFunction({ client: inngest, db: getDb }),
   createEvaluateAlertsFunction({ client: inngest, db: getDb }),
   createDeliverAlertFunction({ client: inngest, db: getDb }),
+  createQueueRunDeliveriesFunction({ client: inngest, db: getDb }),
+  createDeliverRunResultFunction({ client: inngest, db: getDb }),
 ];

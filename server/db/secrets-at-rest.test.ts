@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "@/server/crypto/encryption-key";
 import { decryptSecret, encryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
-import { mcpServers, notificationChannels, webhooks } from "./schema";
+import { mcpServers, notificationChannels, runDeliveries, skillRuns, webhooks } from "./schema";
 import { describeUnreadableSecrets, sealStoredSecrets } from "./secrets-at-rest";
 
 const { db } = openTestDatabase();
@@ -129,5 +129,41 @@ describe("sealStoredSecrets", () => {
     expect(decryptSecret(row?.secret ?? "", keyring)).toBe(
       "https://hooks.slack.com/services/plain",
     );
+  });
+
+  it("re-encrypts a callback delivery that may still be sent under the new key", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: "v1",
+        agentId: agent.id,
+        source: "api",
+        inputs: {},
+      })
+      .returning({ id: skillRuns.id });
+    const first = keyringOf(generateEncryptionKey());
+    const stored = JSON.stringify({ url: "https://example.com/cb", signingSecret: "whsec_x" });
+    const [delivery] = await db
+      .insert(runDeliveries)
+      .values({
+        tenantId: tenant.id,
+        runId: run!.id,
+        targetKind: "callback",
+        target: "example.com",
+        secret: encryptSecret(stored, first),
+        status: "waiting",
+      })
+      .returning({ id: runDeliveries.id });
+    const rotated = keyringOf(generateEncryptionKey(), [first.current.bytes.toString("base64url")]);
+    await sealStoredSecrets(db, rotated);
+    const [row] = await db
+      .select({ secret: runDeliveries.secret })
+      .from(runDeliveries)
+      .where(eq(runDeliveries.id, delivery!.id));
+    expect(keyIdOf(row?.secret ?? "")).toBe(rotated.current.id);
+    expect(decryptSecret(row?.secret ?? "", rotated)).toBe(stored);
   });
 });

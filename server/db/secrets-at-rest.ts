@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import {
   decryptSecret,
   encryptSecret,
@@ -9,11 +9,11 @@ import {
   type Keyring,
 } from "@/server/crypto/secrets";
 import type { Database } from "./client";
-import { mcpServers, notificationChannels, webhooks } from "./schema";
+import { mcpServers, notificationChannels, runDeliveries, webhooks } from "./schema";
 
 /** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
 export type UnreadableSecret = {
-  table: "mcp_servers" | "webhooks" | "notification_channels";
+  table: "mcp_servers" | "webhooks" | "notification_channels" | "run_deliveries";
   id: string;
   keyId: string | null;
 };
@@ -60,6 +60,74 @@ async function sealChannelSecrets(
   return sealed;
 }
 
+/** MCP servers' auth tokens, as above. */
+async function sealMcpServerSecrets(
+  db: Database,
+  keyring: Keyring,
+  reseal: (stored: string) => string | null,
+  reportUnreadable: (id: string) => void,
+): Promise<number> {
+  let sealed = 0;
+  const servers = await db
+    .select({ id: mcpServers.id, authToken: mcpServers.authToken })
+    .from(mcpServers)
+    .where(isNotNull(mcpServers.authToken));
+  for (const server of servers) {
+    if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
+    const authToken = reseal(server.authToken);
+    if (authToken === null) {
+      reportUnreadable(server.id);
+      continue;
+    }
+    const updated = await db
+      .update(mcpServers)
+      // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
+      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
+      .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
+      .returning({ id: mcpServers.id });
+    sealed += updated.length;
+  }
+  return sealed;
+}
+
+/**
+ * Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting, pending,
+ * failed: a retry sends it). A sent one's secret is read only to answer a repeated start, which
+ * leaves the secret out if no key opens it, so history is not rescanned on every start.
+ */
+async function sealRunDeliverySecrets(
+  db: Database,
+  keyring: Keyring,
+  reseal: (stored: string) => string | null,
+  reportUnreadable: (id: string) => void,
+): Promise<number> {
+  let sealed = 0;
+  const rows = await db
+    .select({ id: runDeliveries.id, secret: runDeliveries.secret })
+    .from(runDeliveries)
+    .where(
+      and(
+        isNotNull(runDeliveries.secret),
+        inArray(runDeliveries.status, ["waiting", "pending", "failed"]),
+      ),
+    );
+  for (const row of rows) {
+    if (!row.secret || !needsSealing(row.secret, keyring)) continue;
+    const secret = reseal(row.secret);
+    if (secret === null) {
+      reportUnreadable(row.id);
+      continue;
+    }
+    const updated = await db
+      .update(runDeliveries)
+      .set({ secret })
+      .where(and(eq(runDeliveries.id, row.id), eq(runDeliveries.secret, row.secret)))
+      .returning({ id: runDeliveries.id });
+    sealed += updated.length;
+  }
+  return sealed;
+}
+
 /**
  * Brings every stored secret under the current key: values from before encryption existed are
  * encrypted, values under a previous key re-encrypted. Runs on every start (after migrations)
@@ -85,26 +153,6 @@ export async function sealStoredSecrets(
       return null;
     }
   };
-
-  const servers = await db
-    .select({ id: mcpServers.id, authToken: mcpServers.authToken })
-    .from(mcpServers)
-    .where(isNotNull(mcpServers.authToken));
-  for (const server of servers) {
-    if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
-    const authToken = reseal(server.authToken);
-    if (authToken === null) {
-      unreadable.push({ table: "mcp_servers", id: server.id, keyId: failedKeyId });
-      continue;
-    }
-    const updated = await db
-      .update(mcpServers)
-      // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
-      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
-      .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
-      .returning({ id: mcpServers.id });
-    sealed += updated.length;
-  }
 
   const hooks = await db
     .select({
@@ -147,8 +195,14 @@ export async function sealStoredSecrets(
     sealed += updated.length;
   }
 
-  sealed += await sealChannelSecrets(db, keyring, reseal, (id) =>
-    unreadable.push({ table: "notification_channels", id, keyId: failedKeyId }),
-  );
+  const sealers: [UnreadableSecret["table"], typeof sealChannelSecrets][] = [
+    ["mcp_servers", sealMcpServerSecrets],
+    ["notification_channels", sealChannelSecrets],
+    ["run_deliveries", sealRunDeliverySecrets],
+  ];
+  for (const [table, seal] of sealers)
+    sealed += await seal(db, keyring, reseal, (id) =>
+      unreadable.push({ table, id, keyId: failedKeyId }),
+    );
   return { sealed, unreadable };
 }

@@ -76,6 +76,8 @@ const PUBLISHED_ANSWERS: Readonly<Partial<Record<string, PublishedAnswer>>> = {
       "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"],
     },
   },
+  // A refused callback URL is a bad request like a body off the schema; its field says why.
+  callback_url_refused: { status: 400, code: "invalid_request" },
   // The owner setup's fields are checked by its service: the same 400 as a body off the schema.
   owner_setup_input: { status: 400, code: "invalid_request" },
   // Once any user exists the setup endpoint is gone: the same answer as a path that never existed.

@@ -8,7 +8,13 @@ import { authenticateApiKey, type ApiKeyPrincipal } from "@/server/services/acce
 import type { AuditContext } from "@/server/services/access/audit";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { getRun, listRuns, type RunListFilters } from "@/server/services/runs/run-queries";
-import { cancelRun, startRun, type RunDispatcher } from "@/server/services/runs/runs";
+import {
+  cancelRun,
+  startRun,
+  type RunDispatcher,
+  type StartRunInput,
+} from "@/server/services/runs/runs";
+import { startRunWithCallback } from "@/server/services/deliveries/callback";
 import { findSkillId } from "@/server/services/catalog/skills";
 import { apiError, errorResponse, json, readJsonBody } from "./http";
 import { setRunTags } from "@/server/services/runs/run-tags";
@@ -226,23 +232,42 @@ export function createRunsApi(deps: Deps) {
           "Idempotency-Key": ["must be 1 to 200 characters"],
         });
       }
-      const started = await startRun(
+      const input: StartRunInput = {
+        tenantId: principal.tenantId,
+        skill: { slug: body.value.skill },
+        agentId: body.value.agentId,
+        inputs: body.value.inputs,
+        tags: body.value.tags,
+        source: "api",
+        invoker: { apiKeyId: principal.keyId },
+        // The prefix predates keys being unique per source; kept so keys stored with it still match.
+        idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
+      };
+      const audit = keyAudit(principal, request);
+      const { callbackUrl } = body.value;
+      if (!callbackUrl) {
+        const started = await startRun(
+          { db: deps.db(), dispatcher: deps.dispatcher },
+          input,
+          audit,
+        );
+        const run = await getRun(deps.db(), principal.tenantId, started.run.id);
+        return json(runDetail(run), started.created ? 201 : 200);
+      }
+      const started = await startRunWithCallback(
         { db: deps.db(), dispatcher: deps.dispatcher },
-        {
-          tenantId: principal.tenantId,
-          skill: { slug: body.value.skill },
-          agentId: body.value.agentId,
-          inputs: body.value.inputs,
-          tags: body.value.tags,
-          source: "api",
-          invoker: { apiKeyId: principal.keyId },
-          // The prefix predates keys being unique per source; kept so keys stored with it still match.
-          idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
-        },
-        keyAudit(principal, request),
+        input,
+        audit,
+        callbackUrl,
       );
       const run = await getRun(deps.db(), principal.tenantId, started.run.id);
-      return json(runDetail(run), started.created ? 201 : 200);
+      return json(
+        {
+          ...runDetail(run),
+          ...(started.signingSecret ? { callback: { signingSecret: started.signingSecret } } : {}),
+        },
+        started.created ? 201 : 200,
+      );
     }),
 
     get: withKey("viewer", async (principal, _request, runId: string) => {

@@ -30,6 +30,13 @@ export const StartRunRequest = z
       .default({})
       .describe("The skill's inputs, validated against its inputs schema."),
     tags: tagsField.optional(),
+    callbackUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional()
+      .describe(
+        "Where to POST the run as JSON when it ends (complete, failed or cancelled), signed like Skillrun's signed webhooks with the `callback.signingSecret` of this answer (docs/DELIVERIES.md). It must pass the same outbound check as MCP servers (a public https address), or the start is refused with 400; retried with backoff, and shown on the run page.",
+      ),
   })
   .strict();
 
@@ -131,6 +138,14 @@ export const Run = z.object({
     outputTokens: z.number().nullable(),
     costUsd: z.string().nullable(),
   }),
+  callback: z
+    .object({
+      signingSecret: z
+        .string()
+        .describe("Verify each callback's `Skillrun-Signature` with this key; keep it secret."),
+    })
+    .optional()
+    .describe("Only in the answer to a start with `callbackUrl` (and to its idempotent repeat)."),
 });
 
 export const RunList = z.object({ runs: z.array(Run), nextCursor: z.string().nullable() });

@@ -9,6 +9,7 @@ import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Skeleton } from "@/components/ui/skeleton";
 import { isTerminal } from "@/lib/enums";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
+import { DeliveriesCard } from "./deliveries-card";
 import { DeliverableCard, DeliverableExpired, NoDeliverable } from "./deliverable-card";
 import { FailureAlert } from "./failure-alert";
 import { FeedbackCard } from "./feedback-card";
@@ -66,6 +67,7 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
   );
   const details = (
     <>
+      <DeliveriesCard runId={data.id} />
       <InputsCard inputs={data.inputs} inputsSchema={data.skill.inputsSchema} />
       <ConfigSnapshotCard data={data} terminal={terminal} />
     </>

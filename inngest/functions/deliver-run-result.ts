@@ -1,0 +1,69 @@
+import type { Inngest } from "inngest";
+import type { Database } from "@/server/db/client";
+import { attemptRunDelivery } from "@/server/services/deliveries/attempt";
+import { queueDueDeliveries } from "@/server/services/deliveries/queue";
+import { runDeliveryRequested } from "../events";
+
+/** Attempts per delivery of a run's result: the first and four retries on the engine's backoff. */
+export const RUN_DELIVERY_RETRIES = 4;
+
+/** How many deliveries one sweep queues; the next minute takes the rest. */
+const SWEEP_BATCH = 500;
+
+/**
+ * Every minute: the outbox's sweep queues the deliveries whose runs have ended (and re-queues
+ * one whose event was lost), then sends one event each. A crash between the two leaves the rows
+ * pending with no attempt, which the sweep queues again after `LOST_QUEUING_MS`.
+ */
+export function createQueueRunDeliveriesFunction(deps: {
+  client: Inngest.Any;
+  db: () => Database;
+}) {
+  return deps.client.createFunction(
+    {
+      id: "queue-run-deliveries",
+      name: "Queue run deliveries",
+      retries: 0,
+      singleton: { mode: "skip" },
+      triggers: [{ cron: "* * * * *" }],
+    },
+    async ({ step }) => {
+      const queued = await step.run("queue", () => queueDueDeliveries(deps.db(), SWEEP_BATCH));
+      if (queued.length > 0)
+        await step.sendEvent(
+          "deliver",
+          queued.map(({ deliveryId, tenantId, queuedAt }) => ({
+            name: runDeliveryRequested.name,
+            id: `${deliveryId}:${queuedAt}`,
+            data: { deliveryId, tenantId },
+          })),
+        );
+      return { queued: queued.length };
+    },
+  );
+}
+
+/**
+ * Sends one run's result to one place, with retries: a send is safe to repeat (the delivery id
+ * is the `Skillrun-Delivery-Id` header, so a receiver can drop a second copy). Each attempt
+ * records its outcome; the last marks the delivery failed instead of throwing.
+ */
+export function createDeliverRunResultFunction(deps: { client: Inngest.Any; db: () => Database }) {
+  return deps.client.createFunction(
+    {
+      id: "deliver-run-result",
+      name: "Deliver a run's result",
+      retries: RUN_DELIVERY_RETRIES,
+      triggers: [runDeliveryRequested],
+      concurrency: { limit: 5, key: "event.data.tenantId" },
+    },
+    async ({ event, step, attempt, maxAttempts }) =>
+      step.run("send", () =>
+        attemptRunDelivery(
+          deps.db(),
+          event.data,
+          attempt + 1 >= (maxAttempts ?? RUN_DELIVERY_RETRIES + 1),
+        ),
+      ),
+  );
+}

@@ -1,0 +1,53 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  RUN_DELIVERY_STATUSES,
+  RUN_DELIVERY_TARGETS,
+  type RunDeliveryStatus,
+  type RunDeliveryTarget,
+} from "@/lib/enums";
+import { notificationChannels } from "./alerts";
+import { createdAt, id, tenantId } from "./columns";
+import { skillRuns } from "./runs";
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((value) => `'${value}'`).join(", ")})`);
+
+/**
+ * One run's result to one place, written in the same transaction as the run (an outbox): the
+ * row waits while the run runs, and the delivery sweep queues it once the run is terminal, so
+ * a crash anywhere between the terminal write and the send loses nothing.
+ *
+ * `secret` is encrypted (`server/crypto`): for a callback, the URL and its signing secret as
+ * JSON; a channel's secrets stay on the channel. `target` is what the console shows (a host, a
+ * channel's name), never a URL's path or query.
+ */
+export const runDeliveries = pgTable(
+  "run_deliveries",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    runId: uuid()
+      .notNull()
+      .references(() => skillRuns.id, { onDelete: "cascade" }),
+    targetKind: text({ enum: RUN_DELIVERY_TARGETS }).$type<RunDeliveryTarget>().notNull(),
+    channelId: uuid().references(() => notificationChannels.id, { onDelete: "set null" }),
+    target: text().notNull(),
+    secret: text(),
+    status: text({ enum: RUN_DELIVERY_STATUSES }).$type<RunDeliveryStatus>().notNull(),
+    attempts: integer().notNull().default(0),
+    error: text(),
+    createdAt: createdAt(),
+    queuedAt: timestamp({ withTimezone: true }),
+    lastAttemptAt: timestamp({ withTimezone: true }),
+    sentAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index().on(t.tenantId, t.runId),
+    index("run_deliveries_open_index")
+      .on(t.runId)
+      .where(sql`${t.status} in ('waiting', 'pending')`),
+    check("run_deliveries_status", inList("status", RUN_DELIVERY_STATUSES)),
+    check("run_deliveries_target_kind", inList("target_kind", RUN_DELIVERY_TARGETS)),
+  ],
+);

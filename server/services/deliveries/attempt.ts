@@ -1,0 +1,152 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { SecretDecryptionError } from "@/server/crypto/secrets";
+import type { Database } from "@/server/db/client";
+import { notificationChannels, runDeliveries, skillRuns, skills } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
+import { sendToChannel } from "@/server/services/notify/channels";
+import { ChannelSendError, type Notice } from "@/server/services/notify/notice";
+import { sendSignedWebhook } from "@/server/services/notify/signed-webhook";
+import { openCallbackSecret } from "./queue";
+
+/** A failed attempt that the function's retries should try again (the delivery stays pending). */
+export class RunDeliveryAttemptFailedError extends ServiceError {
+  readonly kind = "unavailable";
+  readonly code = "run_delivery_failed";
+}
+
+/** Why a send failed, in words the run page may show: ours, never a remote body or a secret. */
+function reasonOf(error: unknown): string {
+  if (error instanceof ChannelSendError || error instanceof SecretDecryptionError)
+    return error.message;
+  return "The target could not be reached.";
+}
+
+type RunFacts = Awaited<ReturnType<typeof runFacts>>;
+
+async function runFacts(db: Database, tenantId: string, runId: string) {
+  const [run] = await db
+    .select({
+      id: skillRuns.id,
+      status: skillRuns.status,
+      source: skillRuns.source,
+      skill: { slug: skills.slug, name: skills.name },
+      failureCode: skillRuns.failureCode,
+      failureReason: skillRuns.failureReason,
+      deliverable: skillRuns.deliverable,
+      tags: skillRuns.tags,
+      createdAt: skillRuns.createdAt,
+      startedAt: skillRuns.startedAt,
+      finishedAt: skillRuns.finishedAt,
+    })
+    .from(skillRuns)
+    .innerJoin(skills, eq(skills.id, skillRuns.skillId))
+    .where(and(eq(skillRuns.id, runId), eq(skillRuns.tenantId, tenantId)));
+  return run ?? null;
+}
+
+/** The run as a callback's and a signed webhook's `data` (docs/DELIVERIES.md). */
+export function runJson(run: NonNullable<RunFacts>) {
+  return {
+    id: run.id,
+    status: run.status,
+    source: run.source,
+    skill: run.skill,
+    failure: run.failureCode ? { code: run.failureCode, reason: run.failureReason } : null,
+    deliverable: run.deliverable
+      ? { format: "markdown" as const, content: run.deliverable.payload }
+      : null,
+    tags: run.tags,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const STATUS_WORDS = { complete: "completed", failed: "failed", cancelled: "was cancelled" };
+
+/** The notice a run's result is sent as: the deliverable as text, the run as data. */
+export function runNotice(deliveryId: string, run: NonNullable<RunFacts>): Notice {
+  const word =
+    run.status === "complete" || run.status === "failed" || run.status === "cancelled"
+      ? STATUS_WORDS[run.status]
+      : run.status;
+  return {
+    id: deliveryId,
+    type: `run.${run.status}`,
+    subject: `${run.skill.name} ${word}`,
+    text:
+      run.deliverable?.payload ??
+      (run.failureCode ? `${run.failureCode}: ${run.failureReason ?? ""}`.trim() : ""),
+    facts: runJson(run),
+  };
+}
+
+/**
+ * One attempt at a pending delivery of a run's result: a callback is POSTed signed (the
+ * signed-webhook sender, with the run's own key), a channel gets it through `sendToChannel`. A
+ * failed attempt records its error and throws while attempts remain (`final` false) so the
+ * function retries with backoff; the last marks the delivery failed. A delivery not pending is
+ * left as it is (a repeated event or step is harmless).
+ */
+export async function attemptRunDelivery(
+  db: Database,
+  ref: { deliveryId: string; tenantId: string },
+  final: boolean,
+): Promise<{ status: "sent" | "failed" | "skipped" }> {
+  const [row] = await db
+    .select({ delivery: runDeliveries, channel: notificationChannels })
+    .from(runDeliveries)
+    .leftJoin(
+      notificationChannels,
+      and(
+        eq(notificationChannels.id, runDeliveries.channelId),
+        eq(notificationChannels.tenantId, runDeliveries.tenantId),
+      ),
+    )
+    .where(and(eq(runDeliveries.id, ref.deliveryId), eq(runDeliveries.tenantId, ref.tenantId)));
+  if (!row || row.delivery.status !== "pending") return { status: "skipped" };
+  const { delivery } = row;
+  const where = and(eq(runDeliveries.id, delivery.id), eq(runDeliveries.status, "pending"));
+  const run = await runFacts(db, delivery.tenantId, delivery.runId);
+  const gone = !run
+    ? "The run was deleted before its result was sent."
+    : delivery.targetKind !== "callback" && !row.channel
+      ? "The channel was deleted before the result was sent."
+      : null;
+  if (gone || !run) {
+    await db.update(runDeliveries).set({ status: "failed", error: gone }).where(where);
+    return { status: "failed" };
+  }
+  try {
+    const notice = runNotice(delivery.id, run);
+    if (delivery.targetKind === "callback") {
+      if (!delivery.secret) throw new Error(`Delivery ${delivery.id} has no callback.`);
+      await sendSignedWebhook(openCallbackSecret(delivery.secret), notice);
+    } else if (row.channel) await sendToChannel(row.channel, notice);
+  } catch (error) {
+    const reason = reasonOf(error);
+    await db
+      .update(runDeliveries)
+      .set({
+        attempts: sql`${runDeliveries.attempts} + 1`,
+        lastAttemptAt: sql`now()`,
+        error: reason,
+        ...(final ? { status: "failed" as const } : {}),
+      })
+      .where(where);
+    if (final) return { status: "failed" };
+    throw new RunDeliveryAttemptFailedError(reason);
+  }
+  await db
+    .update(runDeliveries)
+    .set({
+      attempts: sql`${runDeliveries.attempts} + 1`,
+      lastAttemptAt: sql`now()`,
+      sentAt: sql`now()`,
+      status: "sent",
+      error: null,
+    })
+    .where(where);
+  return { status: "sent" };
+}

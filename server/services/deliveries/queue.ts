@@ -1,0 +1,138 @@
+import "server-only";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { TERMINAL_RUN_STATUSES } from "@/lib/enums";
+import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
+import type { Database, Transaction } from "@/server/db/client";
+import { runDeliveries, skillRuns } from "@/server/db/schema";
+import { ServiceError } from "@/server/services/errors";
+import { refusedChannelUrl } from "@/server/services/notify/outbound";
+import { generateSigningSecret } from "@/server/services/webhooks/webhook-signature";
+
+/** A delivery as events and steps name it; `queuedAt` (ms) makes each queuing's event id. */
+export type QueuedDelivery = { deliveryId: string; tenantId: string; queuedAt: number };
+
+/** What a callback row keeps encrypted: where to POST and the key that signs it. */
+export type CallbackSecret = { url: string; signingSecret: string };
+
+export class CallbackUrlRefusedError extends ServiceError {
+  readonly kind = "invalid";
+  readonly code = "callback_url_refused";
+  readonly fieldErrors: Record<string, string[]>;
+  constructor(reason: string) {
+    super(`The callbackUrl cannot be used: ${reason}`);
+    this.fieldErrors = { callbackUrl: [reason] };
+  }
+}
+
+/** Refuses a callback URL the outbound check (the one MCP servers and channels pass) refuses. */
+export async function checkCallbackUrl(url: string): Promise<void> {
+  const refusal = await refusedChannelUrl(url);
+  if (refusal) throw new CallbackUrlRefusedError(refusal);
+}
+
+/** What the console shows of a URL: its host, never a path or query that may hold a token. */
+export const shownHost = (url: string) => (URL.canParse(url) ? new URL(url).host : "(invalid URL)");
+
+/**
+ * Records a run's callback in the caller's transaction (the one that created the run), waiting
+ * for the run to end. Returns the signing secret, which the caller answers this once.
+ */
+export async function addRunCallback(
+  tx: Database | Transaction,
+  input: { tenantId: string; runId: string; url: string },
+): Promise<string> {
+  const signingSecret = generateSigningSecret();
+  const secret: CallbackSecret = { url: input.url, signingSecret };
+  await tx.insert(runDeliveries).values({
+    tenantId: input.tenantId,
+    runId: input.runId,
+    targetKind: "callback",
+    target: shownHost(input.url),
+    secret: encryptSecret(JSON.stringify(secret)),
+    status: "waiting",
+  });
+  return signingSecret;
+}
+
+/** The signing secret of a run's callback (a repeated start answers it again), or null. */
+export async function runCallbackSigningSecret(
+  db: Database,
+  tenantId: string,
+  runId: string,
+): Promise<string | null> {
+  const [row] = await db
+    .select({ secret: runDeliveries.secret })
+    .from(runDeliveries)
+    .where(
+      and(
+        eq(runDeliveries.tenantId, tenantId),
+        eq(runDeliveries.runId, runId),
+        eq(runDeliveries.targetKind, "callback"),
+      ),
+    )
+    .limit(1);
+  if (!row?.secret) return null;
+  try {
+    return openCallbackSecret(row.secret).signingSecret;
+  } catch (error) {
+    // A sent callback's secret under a key since dropped (secrets-at-rest leaves those alone).
+    if (error instanceof SecretDecryptionError) return null;
+    throw error;
+  }
+}
+
+export function openCallbackSecret(stored: string): CallbackSecret {
+  const parsed: unknown = JSON.parse(decryptSecret(stored));
+  if (
+    typeof parsed === "object" &&
+    parsed !== null &&
+    "url" in parsed &&
+    "signingSecret" in parsed &&
+    typeof parsed.url === "string" &&
+    typeof parsed.signingSecret === "string"
+  )
+    return { url: parsed.url, signingSecret: parsed.signingSecret };
+  throw new Error("A callback's stored secret does not hold a URL and a signing secret.");
+}
+
+/** A queued delivery whose event was never taken up is queued again after this long. */
+export const LOST_QUEUING_MS = 10 * 60_000;
+
+/**
+ * The outbox's sweep: every delivery whose run has ended moves from `waiting` to `pending` (one
+ * conditional update, so overlapping sweeps queue each once), and a `pending` one never tried
+ * for LOST_QUEUING_MS (its event was lost) is queued again. Returns what to send; the caller
+ * sends one event per row, named by `queuedAt`, after this commits.
+ */
+export async function queueDueDeliveries(db: Database, limit: number): Promise<QueuedDelivery[]> {
+  const due = db
+    .select({ id: runDeliveries.id })
+    .from(runDeliveries)
+    .innerJoin(skillRuns, eq(skillRuns.id, runDeliveries.runId))
+    .where(
+      and(
+        sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.queuedAt} < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})))`,
+        inArray(skillRuns.status, [...TERMINAL_RUN_STATUSES]),
+      ),
+    )
+    .limit(limit);
+  const rows = await db
+    .update(runDeliveries)
+    .set({ status: "pending", queuedAt: sql`clock_timestamp()` })
+    .where(
+      and(
+        inArray(runDeliveries.id, due),
+        sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0))`,
+      ),
+    )
+    .returning({
+      deliveryId: runDeliveries.id,
+      tenantId: runDeliveries.tenantId,
+      queuedAt: runDeliveries.queuedAt,
+    });
+  return rows.map((row) => ({
+    deliveryId: row.deliveryId,
+    tenantId: row.tenantId,
+    queuedAt: row.queuedAt?.getTime() ?? 0,
+  }));
+}
