@@ -15,6 +15,7 @@ import { retentionRouter } from "./routers/retention";
 import { runsRouter } from "./routers/runs";
 import { runCompareRouter } from "./routers/run-compare";
 import { runFeedbackRouter } from "./routers/run-feedback";
+import { savedViewsRouter } from "./routers/saved-views";
 import { schedulesRouter } from "./routers/schedules";
 import { skillArchivesRouter } from "./routers/skill-archives";
 import { skillsRouter } from "./routers/skills";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   runCompare: runCompareRouter,
   runFeedback: runFeedbackRouter,
+  savedViews: savedViewsRouter,
   dashboard: dashboardRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,

@@ -12,3 +12,4 @@ export * from "./budgets";
 export * from "./run-rollups";
 export * from "./feedback";
 export * from "./alerts";
+export * from "./saved-views";
