@@ -43,6 +43,13 @@ const serialize = createSerializer(runFilterParsers);
 /** The runs list narrowed to these filters, e.g. a schedule's runs. */
 export const runsHref = (filters: Partial<RunFilters>) => serialize("/runs", filters);
 
+/**
+ * A history URL's query as the parsers write it (no `?`): two URLs showing the same list give
+ * the same string, so a saved view's query can be compared with the address bar's.
+ */
+export const canonicalRunsQuery = (params: URLSearchParams) =>
+  serialize(loadRunFilters(params)).replace(/^\?/, "");
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrUndefined = (value: string | null) => (value && UUID.test(value) ? value : undefined);

@@ -1,6 +1,10 @@
-import { createSerializer } from "nuqs/server";
 import { listRunsInput } from "@/lib/schemas/runs";
-import { listInputOf, loadRunFilters, runFilterParsers } from "@/lib/run-filters";
+import {
+  canonicalRunsQuery,
+  listInputOf,
+  loadRunFilters,
+  runFilterParsers,
+} from "@/lib/run-filters";
 
 export const MAX_SAVED_VIEW_NAME_CHARS = 80;
 /** A history URL's query is a few hundred characters; this bounds a stored one. */
@@ -11,7 +15,6 @@ export const MAX_SAVED_VIEWS_PER_USER = 50;
 const FILTER_KEYS = new Set(Object.keys(runFilterParsers));
 const ID_KEYS = ["skill", "agent", "schedule", "webhook", "apiKey"] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const serialize = createSerializer(runFilterParsers);
 
 export type ViewQueryResult = { ok: true; query: string } | { ok: false; problem: string };
 
@@ -47,11 +50,5 @@ export function parseViewQuery(raw: string): ViewQueryResult {
     const issue = checked.error.issues[0];
     return { ok: false, problem: issue ? issue.message : "These filters are not valid." };
   }
-  return { ok: true, query: serialize(filters).replace(/^\?/, "") };
+  return { ok: true, query: canonicalRunsQuery(params) };
 }
-
-/** The canonical query of a history URL's search params, to compare with a view's. */
-export const viewQueryOf = (params: URLSearchParams): string => {
-  const parsed = parseViewQuery(params.toString());
-  return parsed.ok ? parsed.query : params.toString();
-};
