@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MAX_SAVED_VIEW_NAME_CHARS, parseViewQuery } from "@/lib/saved-views";
+import { MAX_SAVED_VIEW_NAME_CHARS } from "@/lib/saved-views";
+import { parseViewQuery } from "@/lib/saved-view-query";
 
 const viewName = z
   .string()

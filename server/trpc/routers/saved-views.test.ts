@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { MAX_SAVED_VIEW_QUERY_CHARS, parseViewQuery } from "@/lib/saved-views";
+import { parseViewQuery } from "@/lib/saved-view-query";
+import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
 import { auditLog, savedViews } from "@/server/db/schema";
 import {
   createTenant,
