@@ -24,7 +24,7 @@ export function SavedViewsNav({
   const list = views.data ?? [];
   if (list.length === 0) return null;
   return (
-    <div className="ml-[1.125rem] flex flex-col gap-0.5 border-l pl-2">
+    <div className="border-border ml-[1.125rem] flex flex-col gap-0.5 border-l pl-2">
       <button
         type="button"
         aria-expanded={open}
