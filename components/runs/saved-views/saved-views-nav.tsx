@@ -56,7 +56,10 @@ export function SavedViewsNav({
                 >
                   <span className="truncate">{view.name}</span>
                   {view.shared && (
-                    <Users aria-label="shared" className="size-3 shrink-0 opacity-70" />
+                    <>
+                      <Users aria-hidden className="size-3 shrink-0 opacity-70" />
+                      <span className="sr-only">(shared)</span>
+                    </>
                   )}
                 </Link>
               </li>
