@@ -165,6 +165,9 @@ export const AUDIT_ACTIONS = [
   "alert_rule.create",
   "alert_rule.update",
   "alert_rule.delete",
+  "saved_view.create",
+  "saved_view.update",
+  "saved_view.delete",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -65,6 +65,8 @@ type Ids = {
   alertRuleId: string;
   templateId: string;
   guardrailId: string;
+  /** A view the tenant's owner shared. */
+  savedViewId: string;
   /** A member's user id (the tenant owner's), as an agent's paired user. */
   userId: string;
 };
@@ -380,6 +382,24 @@ const MATRIX: Record<string, Entry> = {
   "runCompare.get": {
     role: "viewer",
     call: (c, ids) => c.runCompare.get({ a: ids.runId, b: mine.runId }),
+  },
+  "savedViews.list": {
+    role: "viewer",
+    call: (c) => c.savedViews.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.savedViewId),
+  },
+  "savedViews.create": {
+    role: "viewer",
+    call: (c) => c.savedViews.create({ name: "Probe", query: "status=failed" }),
+    takesNoIds: true,
+  },
+  "savedViews.update": {
+    role: "viewer",
+    call: (c, ids) => c.savedViews.update({ viewId: ids.savedViewId, name: "Probe" }),
+  },
+  "savedViews.delete": {
+    role: "viewer",
+    call: (c, ids) => c.savedViews.delete({ viewId: ids.savedViewId }),
   },
   "runFeedback.get": { role: "viewer", call: (c, ids) => c.runFeedback.get({ runId: ids.runId }) },
   "runFeedback.set": {
@@ -816,6 +836,11 @@ async function populate(
     .update(agentTemplates)
     .set({ guardrailId: guardrail.id })
     .where(eq(agentTemplates.id, template.id));
+  const savedView = await ownerCaller.savedViews.create({
+    name: "Existing",
+    query: "status=failed",
+    shared: true,
+  });
   return {
     tenantId: tenant.id,
     runId,
@@ -836,6 +861,7 @@ async function populate(
     alertRuleId: alertRule.id,
     templateId: template.id,
     guardrailId: guardrail.id,
+    savedViewId: savedView.id,
     userId: ownerId,
   };
 }
@@ -876,6 +902,7 @@ beforeAll(async () => {
     alertRuleId: randomUUID(),
     templateId: randomUUID(),
     guardrailId: randomUUID(),
+    savedViewId: randomUUID(),
     userId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { SavedViewsNav } from "@/components/runs/saved-views/saved-views-nav";
 import { cn } from "@/components/ui/cn";
 import { CommandPaletteButton } from "./command-palette";
 import { currentNavHref, NAV_ITEMS, type NavHref, type NavLink } from "./nav";
@@ -66,6 +67,9 @@ export function SidebarContent({
         {NAV_ITEMS.map((item) => (
           <div key={item.href} className="flex flex-col gap-0.5">
             <NavEntry link={item} current={current === item.href} onNavigate={onNavigate} />
+            {item.href === "/runs" && (
+              <SavedViewsNav startFolded={Boolean(onNavigate)} onNavigate={onNavigate} />
+            )}
             {item.children && (
               <div className="border-border ml-[1.125rem] flex flex-col gap-0.5 border-l pl-2">
                 {item.children.map((child) => (

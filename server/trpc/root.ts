@@ -16,6 +16,7 @@ import { runsRouter } from "./routers/runs";
 import { runCompareRouter } from "./routers/run-compare";
 import { runFeedbackRouter } from "./routers/run-feedback";
 import { runDeliveriesRouter } from "./routers/run-deliveries";
+import { savedViewsRouter } from "./routers/saved-views";
 import { schedulesRouter } from "./routers/schedules";
 import { skillArchivesRouter } from "./routers/skill-archives";
 import { skillsRouter } from "./routers/skills";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   runCompare: runCompareRouter,
   runFeedback: runFeedbackRouter,
   runDeliveries: runDeliveriesRouter,
+  savedViews: savedViewsRouter,
   dashboard: dashboardRouter,
   schedules: schedulesRouter,
   apiKeys: apiKeysRouter,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ExportRunsMenu } from "@/components/runs/export-runs-menu";
 import { RunsFilterBar } from "@/components/runs/runs-filter-bar";
 import { RunsTable } from "@/components/runs/runs-table/runs-table";
+import { SavedViewMenu } from "@/components/runs/saved-views/saved-view-menu";
 import { PageHeader } from "@/components/shell/page-header";
 
 export const metadata: Metadata = { title: "Runs" };
@@ -12,7 +13,12 @@ export default function RunsPage() {
       <PageHeader
         title="Runs"
         description="Every skill run of this tenant, newest first. The view lives in the URL: share it."
-        actions={<ExportRunsMenu />}
+        actions={
+          <>
+            <SavedViewMenu />
+            <ExportRunsMenu />
+          </>
+        }
       />
       {/* No <Suspense> around the page: content in a boundary hydrates after the shell, whose
           queries (agents, skills) may have answered by then, and useQuery renders what the cache

@@ -13,3 +13,4 @@ export * from "./run-rollups";
 export * from "./feedback";
 export * from "./alerts";
 export * from "./run-deliveries";
+export * from "./saved-views";

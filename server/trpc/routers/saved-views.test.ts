@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { parseViewQuery } from "@/lib/saved-view-query";
+import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
+import { auditLog, savedViews } from "@/server/db/schema";
+import {
+  createTenant,
+  fingerprintTables,
+  openTestDatabase,
+  signedInMember,
+  trpcFailure,
+} from "@/test/fixtures";
+
+const { db, auth } = openTestDatabase();
+
+const auditOf = (viewId: string) =>
+  db
+    .select({ action: auditLog.action, metadata: auditLog.metadata })
+    .from(auditLog)
+    .where(and(eq(auditLog.targetType, "saved_view"), eq(auditLog.targetId, viewId)))
+    .orderBy(auditLog.at, auditLog.id);
+
+describe("parseViewQuery", () => {
+  it("keeps a history query in the list parsers' canonical form", () => {
+    expect(parseViewQuery("?status=failed,running&q=acme&tag=env:prod")).toEqual({
+      ok: true,
+      query: "status=failed,running&q=acme&tag=env:prod",
+    });
+    expect(parseViewQuery("")).toEqual({ ok: true, query: "" });
+  });
+
+  it.each([
+    ["colour=red", '"colour" is not a runs filter.'],
+    ["status=exploded", '"exploded" is not a valid status.'],
+    ["skill=not-an-id", '"not-an-id" is not a skill id.'],
+    ["ids=abc", '"abc" is not a run id.'],
+    ["tag=nocolon", "key:value"],
+    ["q=%20%2B%2B", "Search for at least one word or number"],
+    [`q=${"a".repeat(MAX_SAVED_VIEW_QUERY_CHARS)}`, "Keep the query to"],
+  ])("refuses %s", (query, problem) => {
+    const parsed = parseViewQuery(query);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? "" : parsed.problem).toContain(problem);
+  });
+});
+
+describe("saved views", () => {
+  it("a shared view appears for every member; a private one only for its creator", async () => {
+    const tenant = await createTenant(db, "Views");
+    const { caller: operator } = await signedInMember(db, auth, tenant.id, "operator");
+    const { caller: viewer } = await signedInMember(db, auth, tenant.id, "viewer");
+
+    const shared = await operator.savedViews.create({
+      name: "  Failing prod  ",
+      query: "?status=failed&tag=env:prod",
+      shared: true,
+    });
+    expect(shared).toMatchObject({ name: "Failing prod", query: "status=failed&tag=env:prod" });
+    const mine = await viewer.savedViews.create({ name: "Mine", query: "q=acme" });
+    expect(mine.shared).toBe(false);
+
+    expect(
+      (await viewer.savedViews.list()).map((view) => [view.name, view.mine, view.deletable]),
+    ).toEqual([
+      ["Failing prod", false, false],
+      ["Mine", true, true],
+    ]);
+    expect((await operator.savedViews.list()).map((view) => view.name)).toEqual(["Failing prod"]);
+    expect((await auditOf(shared.id)).map((entry) => entry.action)).toEqual(["saved_view.create"]);
+    // Private views are not audit-logged: they concern nobody else.
+    expect(await auditOf(mine.id)).toEqual([]);
+  });
+
+  it("viewers keep private views but cannot share; only the creator changes a view", async () => {
+    const tenant = await createTenant(db, "Roles");
+    const { caller: viewer } = await signedInMember(db, auth, tenant.id, "viewer");
+    const { caller: operator } = await signedInMember(db, auth, tenant.id, "operator");
+    const before = await fingerprintTables(db);
+    expect(
+      await trpcFailure(viewer.savedViews.create({ name: "Team", query: "", shared: true })),
+    ).toMatchObject({
+      code: "FORBIDDEN",
+      message: "Sharing a view needs the operator role or higher.",
+    });
+    expect(await fingerprintTables(db)).toEqual(before);
+
+    const own = await viewer.savedViews.create({ name: "Own", query: "status=running" });
+    expect(
+      await trpcFailure(viewer.savedViews.update({ viewId: own.id, shared: true })),
+    ).toMatchObject({ code: "FORBIDDEN" });
+    expect(await viewer.savedViews.update({ viewId: own.id, name: "Renamed" })).toMatchObject({
+      name: "Renamed",
+      shared: false,
+    });
+
+    const team = await operator.savedViews.create({ name: "Team", query: "", shared: true });
+    const beforeForeign = await fingerprintTables(db);
+    expect(
+      await trpcFailure(viewer.savedViews.update({ viewId: team.id, name: "Mine now" })),
+    ).toMatchObject({ code: "FORBIDDEN" });
+    expect(await trpcFailure(viewer.savedViews.delete({ viewId: team.id }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    // Another member's private view is not found, as an unknown id is.
+    expect(await trpcFailure(operator.savedViews.delete({ viewId: own.id }))).toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await fingerprintTables(db)).toEqual(beforeForeign);
+
+    await operator.savedViews.update({ viewId: team.id, name: "Team queue", query: "q=invoice" });
+    await viewer.savedViews.delete({ viewId: own.id });
+    expect((await viewer.savedViews.list()).map((view) => view.name)).toEqual(["Team queue"]);
+    expect((await auditOf(team.id)).map((entry) => entry.metadata)).toEqual([
+      { name: "Team", shared: true },
+      { name: "Team queue", shared: true, previousName: "Team", queryChanged: true },
+    ]);
+  });
+
+  it("admins delete another member's shared view, audit-logged with its owner", async () => {
+    const tenant = await createTenant(db, "Admin");
+    const { caller: operator, user } = await signedInMember(db, auth, tenant.id, "operator");
+    const { caller: admin } = await signedInMember(db, auth, tenant.id, "admin");
+    const team = await operator.savedViews.create({ name: "Team", query: "", shared: true });
+    expect((await admin.savedViews.list())[0]).toMatchObject({ mine: false, deletable: true });
+    await admin.savedViews.delete({ viewId: team.id });
+    expect(await db.select().from(savedViews).where(eq(savedViews.id, team.id))).toEqual([]);
+    expect((await auditOf(team.id)).at(-1)).toMatchObject({
+      action: "saved_view.delete",
+      metadata: { name: "Team", shared: true, ownerId: user.id },
+    });
+  });
+
+  it("an invalid query or name is refused with a field error and saves nothing", async () => {
+    const tenant = await createTenant(db, "Invalid");
+    const { caller } = await signedInMember(db, auth, tenant.id, "operator");
+    const view = await caller.savedViews.create({ name: "Good", query: "status=failed" });
+    const before = await fingerprintTables(db);
+    expect(
+      await trpcFailure(caller.savedViews.create({ name: "Bad", query: "status=exploded" })),
+    ).toMatchObject({
+      code: "BAD_REQUEST",
+      fieldErrors: { query: ['"exploded" is not a valid status.'] },
+    });
+    expect(await trpcFailure(caller.savedViews.create({ name: " ", query: "" }))).toMatchObject({
+      code: "BAD_REQUEST",
+      fieldErrors: { name: ["Name the view."] },
+    });
+    expect(
+      await trpcFailure(caller.savedViews.update({ viewId: view.id, query: "tag=bad" })),
+    ).toMatchObject({ code: "BAD_REQUEST" });
+    expect(
+      await trpcFailure(caller.savedViews.update({ viewId: randomUUID(), name: "Ghost" })),
+    ).toMatchObject({ code: "NOT_FOUND" });
+    expect(await fingerprintTables(db)).toEqual(before);
+  });
+
+  it("another tenant's view id changes nothing and is not listed", async () => {
+    const ours = await createTenant(db, "Ours");
+    const theirs = await createTenant(db, "Theirs");
+    const { caller: ourAdmin } = await signedInMember(db, auth, ours.id, "owner");
+    const { caller: theirOperator } = await signedInMember(db, auth, theirs.id, "operator");
+    const foreign = await theirOperator.savedViews.create({
+      name: "Theirs",
+      query: "q=secret",
+      shared: true,
+    });
+    const before = await fingerprintTables(db);
+    expect(await ourAdmin.savedViews.list()).toEqual([]);
+    for (const attempt of [
+      ourAdmin.savedViews.update({ viewId: foreign.id, name: "Ours now" }),
+      ourAdmin.savedViews.delete({ viewId: foreign.id }),
+    ])
+      expect(await trpcFailure(attempt)).toMatchObject({
+        code: "NOT_FOUND",
+        message: `Saved view ${foreign.id} was not found in this tenant.`,
+      });
+    expect(await fingerprintTables(db)).toEqual(before);
+  });
+});
