@@ -442,6 +442,13 @@ test("Run now works from the keyboard alone", async ({ page }) => {
   await page.keyboard.press("Control+k");
   await expect(page.getByPlaceholder("Run a skill or go to a page…")).toBeFocused();
   await page.keyboard.type("run customer email");
+  // The palette loads the skills when it opens: Enter acts on the highlighted item, so wait, as a
+  // user would, until the match is the one highlighted (before, Enter picks nothing).
+  await expect(
+    page
+      .getByRole("dialog", { name: "Command palette" })
+      .getByRole("option", { name: `Run ${EMAIL_SKILL.name}`, exact: true, selected: true }),
+  ).toBeVisible();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` })).toBeVisible();
   await page.keyboard.press("Escape");
