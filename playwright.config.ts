@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { EMBEDDED_ENGINE_ENV } from "./e2e/app-env";
+import { ALERTS_EVALUATE_EVERY_SECONDS, EMBEDDED_ENGINE_ENV } from "./e2e/app-env";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
 import { E2E_SECRETS } from "./e2e/secrets";
@@ -77,6 +77,9 @@ export default defineConfig({
             SKILLRUN_ENGINE_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
             SKILLRUN_ENGINE_EVENT_KEY: E2E_SECRETS.inngestEventKey,
             SKILLRUN_ENCRYPTION_KEY: E2E_SECRETS.encryptionKey,
+            // `npm test` ran `npm run typecheck` (the same files, route types included) already.
+            SKILLRUN_BUILD_SKIP_TYPECHECK: "1",
+            SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS: String(ALERTS_EVALUATE_EVERY_SECONDS),
             // The MCP spec serves its MCP server on 127.0.0.1 (the app's own ports stay refused).
             SKILLRUN_ALLOW_LOCAL_MCP: "1",
             OPENAI_API_KEY: "",

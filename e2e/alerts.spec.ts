@@ -3,14 +3,15 @@
  * this spec on loopback) and a rule "any failure of skill X" through the Alerts page; three runs
  * of the skill fail inside the rule's cooldown, and the SMTP server receives exactly one message.
  */
+import { ALERTS_EVALUATE_EVERY_SECONDS } from "./app-env";
 import { startSmtpSink } from "./fixtures/smtp-sink";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
 import { ADMIN_STATE, EMAIL_SKILL, expect, startRunThroughApi, test } from "./support";
 import { trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
-// The rules are judged by a once-a-minute cron: a message takes up to a minute, and proving that
-// no second one follows takes one more judging round.
+// The rules are judged by a cron, every ALERTS_EVALUATE_EVERY_SECONDS in the suite's app (every
+// minute in production): proving that no second message follows takes more judging rounds.
 test.describe.configure({ timeout: 240_000 });
 
 test("a rule on any failure of a skill emails the SMTP server once for three failures inside its cooldown", async ({
@@ -90,7 +91,7 @@ test("a rule on any failure of a skill emails the SMTP server once for three fai
     const history = page.getByRole("table", { name: "Alert history" });
     await page.reload();
     await expect(history.getByRole("row").filter({ hasText: ruleName })).toHaveCount(1);
-    await page.waitForTimeout(65_000);
+    await page.waitForTimeout(3 * ALERTS_EVALUATE_EVERY_SECONDS * 1000);
     expect(alerts()).toHaveLength(1);
     await page.reload();
     const delivered = history.getByRole("row").filter({ hasText: ruleName });

@@ -13,3 +13,9 @@ export const EMBEDDED_ENGINE_ENV = {
   INNGEST_EVENT_KEY: "",
   NEXT_TELEMETRY_DISABLED: "1",
 } as const;
+
+/**
+ * The suite's app judges alert rules this often (SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS) instead
+ * of every minute: the alerts spec waits for judging rounds, a few seconds each.
+ */
+export const ALERTS_EVALUATE_EVERY_SECONDS = 5;

@@ -167,6 +167,12 @@ export function validateEnv(phase: { building: boolean }) {
           "must be comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.5,10.1.0.0/16",
         ),
       ...runTimingSettings,
+      // `next build` without its TypeScript check, for a build after `npm run typecheck` (which
+      // checks the same files and the route types): the e2e suite's.
+      SKILLRUN_BUILD_SKIP_TYPECHECK: z.stringbool().default(false),
+      // Tests only: judge the alert rules every N seconds instead of every minute (the e2e app),
+      // so an alert spec waits seconds for a judging round. Unset: the cron minute.
+      SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS: z.coerce.number().int().min(1).max(59).optional(),
       OPENAI_API_KEY: z.string().optional(),
       ANTHROPIC_API_KEY: z.string().optional(),
       AWS_REGION: z.string().optional(),

@@ -1,5 +1,6 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
+import { env } from "@/server/env";
 import { pruneAlertNotices } from "@/server/services/alerts/deliveries";
 import type { DeliveryRef } from "@/server/services/alerts/fire";
 import { scanRunFailures } from "@/server/services/alerts/run-failures";
@@ -9,6 +10,15 @@ import {
   scanScheduleProblems,
 } from "@/server/services/alerts/triggers";
 import { alertDeliveryRequested } from "../events";
+
+/**
+ * When the rules are judged: every minute, or every `everySeconds` (the e2e app's
+ * SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS; the embedded engine's `@every`), the same function and
+ * scans on a shorter clock.
+ */
+export function alertEvaluationCron(everySeconds: number | undefined): string {
+  return everySeconds === undefined ? "* * * * *" : `@every ${everySeconds}s`;
+}
 
 /**
  * Every minute: judge what happened since the last scan against the tenants' alert rules (new
@@ -24,7 +34,7 @@ export function createEvaluateAlertsFunction(deps: { client: Inngest.Any; db: ()
       name: "Evaluate alert rules",
       retries: 0,
       singleton: { mode: "skip" },
-      triggers: [{ cron: "* * * * *" }],
+      triggers: [{ cron: alertEvaluationCron(env.SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS) }],
     },
     async ({ step }) => {
       const queued: DeliveryRef[][] = [
