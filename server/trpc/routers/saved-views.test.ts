@@ -45,6 +45,39 @@ describe("parseViewQuery", () => {
   });
 });
 
+describe("parseViewQuery's length limit", () => {
+  // Quotes are percent-encoded in the canonical form: three stored characters for one typed.
+  const quotes = (n: number) => '"'.repeat(n);
+  const longWhenStored = `q=a${quotes(199)}&tag=${Array.from({ length: 5 }, (_, i) => `k${i}:${quotes(100)}`).join(",")}`;
+
+  it("counts the canonical query that is stored, not the text typed", () => {
+    expect(longWhenStored.length).toBeLessThan(MAX_SAVED_VIEW_QUERY_CHARS);
+    expect(parseViewQuery(longWhenStored)).toEqual({
+      ok: false,
+      problem: `Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.`,
+    });
+    // Repeats the parsers drop make a long text short once stored.
+    const repeated = "status=failed&".repeat(200);
+    expect(repeated.length).toBeGreaterThan(MAX_SAVED_VIEW_QUERY_CHARS);
+    expect(parseViewQuery(repeated)).toEqual({ ok: true, query: "status=failed" });
+  });
+
+  it("a query too long once stored is a field error that saves nothing", async () => {
+    const tenant = await createTenant(db, "Long");
+    const { caller } = await signedInMember(db, auth, tenant.id, "operator");
+    const view = await caller.savedViews.create({ name: "Short", query: "q=a" });
+    const before = await fingerprintTables(db);
+    const tooLong = [`Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.`];
+    expect(
+      await trpcFailure(caller.savedViews.create({ name: "Long", query: longWhenStored })),
+    ).toMatchObject({ code: "BAD_REQUEST", fieldErrors: { query: tooLong } });
+    expect(
+      await trpcFailure(caller.savedViews.update({ viewId: view.id, query: longWhenStored })),
+    ).toMatchObject({ code: "BAD_REQUEST", fieldErrors: { query: tooLong } });
+    expect(await fingerprintTables(db)).toEqual(before);
+  });
+});
+
 describe("saved views", () => {
   it("a shared view appears for every member; a private one only for its creator", async () => {
     const tenant = await createTenant(db, "Views");
