@@ -12,7 +12,9 @@ import { ServiceError } from "@/server/services/errors";
 /**
  * Who may do what (the roles pattern: viewers read, operators act, admins manage): every member
  * keeps private views; operators and above share views with the tenant; a view is changed only
- * by its creator; admins and owners may also delete a shared view someone else made.
+ * by its creator; admins and owners may also delete a shared view someone else made. A creator
+ * demoted below SHARE_VIEW_ROLE keeps their shared view but may only unshare or delete it: what the
+ * whole tenant sees is changed by someone who could have shared it.
  */
 export const SHARE_VIEW_ROLE: MemberRole = "operator";
 export const DELETE_SHARED_VIEW_ROLE: MemberRole = "admin";
@@ -42,6 +44,10 @@ export class SavedViewLimitError extends ServiceError {
 
 const shareRefused = () =>
   new SavedViewForbiddenError(`Sharing a view needs the ${SHARE_VIEW_ROLE} role or higher.`);
+const sharedEditRefused = () =>
+  new SavedViewForbiddenError(
+    `Changing a shared view needs the ${SHARE_VIEW_ROLE} role or higher; you can stop sharing it or delete it.`,
+  );
 
 /** The caller's private views and the tenant's shared ones, by name; `mine` says which the caller may change. */
 export async function listSavedViews(db: Database, actor: ViewActor) {
@@ -128,7 +134,10 @@ async function viewOf(tx: Transaction, actor: ViewActor, viewId: string) {
   return view;
 }
 
-/** Renames, re-queries or (un)shares the caller's own view; sharing needs SHARE_VIEW_ROLE. */
+/**
+ * Renames, re-queries or (un)shares the caller's own view; sharing, and changing a view while it is
+ * shared, need SHARE_VIEW_ROLE (below it, a shared view can only be unshared).
+ */
 export async function updateSavedView(
   db: Database,
   actor: ViewActor,
@@ -139,8 +148,12 @@ export async function updateSavedView(
     const view = await viewOf(tx, actor, viewId);
     if (view.userId !== actor.userId)
       throw new SavedViewForbiddenError("Only the member who saved a view can change it.");
-    if (changes.shared && !view.shared && !roleAtLeast(actor.role, SHARE_VIEW_ROLE))
-      throw shareRefused();
+    if (!roleAtLeast(actor.role, SHARE_VIEW_ROLE)) {
+      if (changes.shared && !view.shared) throw shareRefused();
+      const onlyUnshares =
+        changes.shared === false && changes.name === undefined && changes.query === undefined;
+      if (view.shared && !onlyUnshares) throw sharedEditRefused();
+    }
     const [updated] = await tx
       .update(savedViews)
       .set(changes)

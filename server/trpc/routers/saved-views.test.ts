@@ -3,12 +3,14 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { parseViewQuery } from "@/lib/saved-view-query";
 import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
-import { auditLog, savedViews } from "@/server/db/schema";
+import { auditLog, memberships, savedViews } from "@/server/db/schema";
 import {
+  callerFor,
   createTenant,
   fingerprintTables,
   openTestDatabase,
   signedInMember,
+  signIn,
   trpcFailure,
 } from "@/test/fixtures";
 
@@ -209,5 +211,50 @@ describe("saved views", () => {
         message: `Saved view ${foreign.id} was not found in this tenant.`,
       });
     expect(await fingerprintTables(db)).toEqual(before);
+  });
+
+  it("a creator demoted to viewer may unshare or delete their shared view, not change it", async () => {
+    const tenant = await createTenant(db, "Demoted");
+    const { caller: operator, user } = await signedInMember(db, auth, tenant.id, "operator");
+    const team = await operator.savedViews.create({ name: "Team", query: "", shared: true });
+    const other = await operator.savedViews.create({ name: "Other", query: "", shared: true });
+    await db
+      .update(memberships)
+      .set({ role: "viewer" })
+      .where(and(eq(memberships.organizationId, tenant.id), eq(memberships.userId, user.id)));
+    const demoted = await callerFor(db, auth, await signIn(auth, user.email));
+
+    const before = await fingerprintTables(db);
+    for (const changes of [
+      { name: "Renamed" },
+      { query: "status=failed" },
+      { shared: true, name: "Renamed" },
+      { shared: false, name: "Renamed" },
+    ])
+      expect(
+        await trpcFailure(demoted.savedViews.update({ viewId: team.id, ...changes })),
+      ).toMatchObject({
+        code: "FORBIDDEN",
+        message:
+          "Changing a shared view needs the operator role or higher; you can stop sharing it or delete it.",
+      });
+    expect(await fingerprintTables(db)).toEqual(before);
+
+    expect(await demoted.savedViews.update({ viewId: team.id, shared: false })).toMatchObject({
+      name: "Team",
+      shared: false,
+    });
+    // Once private it is theirs alone again, to rename; sharing it again is refused.
+    expect(await demoted.savedViews.update({ viewId: team.id, name: "Mine" })).toMatchObject({
+      name: "Mine",
+    });
+    expect(
+      await trpcFailure(demoted.savedViews.update({ viewId: team.id, shared: true })),
+    ).toMatchObject({
+      code: "FORBIDDEN",
+      message: "Sharing a view needs the operator role or higher.",
+    });
+    await demoted.savedViews.delete({ viewId: other.id });
+    expect((await auditOf(other.id)).at(-1)).toMatchObject({ action: "saved_view.delete" });
   });
 });
