@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq, or } from "drizzle-orm";
+import { and, asc, count, eq, or, sql } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
 import { MAX_SAVED_VIEWS_PER_USER } from "@/lib/saved-views";
@@ -107,6 +107,10 @@ export async function createSavedView(
 ) {
   if (input.shared && !roleAtLeast(actor.role, SHARE_VIEW_ROLE)) throw shareRefused();
   return db.transaction(async (tx) => {
+    // Two saves at the limit must not both see room: the member's saves take turns until commit.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:saved-views:${actor.tenantId}:${actor.userId}`}, 0))`,
+    );
     const [held] = await tx
       .select({ n: count() })
       .from(savedViews)

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { parseViewQuery } from "@/lib/saved-view-query";
-import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
+import { MAX_SAVED_VIEW_QUERY_CHARS, MAX_SAVED_VIEWS_PER_USER } from "@/lib/saved-views";
 import { auditLog, memberships, savedViews } from "@/server/db/schema";
 import {
   callerFor,
@@ -22,6 +22,19 @@ const auditOf = (viewId: string) =>
     .from(auditLog)
     .where(and(eq(auditLog.targetType, "saved_view"), eq(auditLog.targetId, viewId)))
     .orderBy(auditLog.at, auditLog.id);
+
+/** Until `count` of this database's sessions wait on a lock (bounded: fails rather than hangs). */
+async function waitForLockWaiters(count: number) {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const [row] = await db.execute<{ waiting: number }>(
+      sql`select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((row?.waiting ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`Fewer than ${count} sessions ever waited on a lock.`);
+}
 
 describe("parseViewQuery", () => {
   it("keeps a history query in the list parsers' canonical form", () => {
@@ -256,5 +269,46 @@ describe("saved views", () => {
     });
     await demoted.savedViews.delete({ viewId: other.id });
     expect((await auditOf(other.id)).at(-1)).toMatchObject({ action: "saved_view.delete" });
+  });
+
+  it("two saves at one below the limit: one is saved, the other refused", async () => {
+    const tenant = await createTenant(db, "Limit");
+    const { caller, user } = await signedInMember(db, auth, tenant.id, "operator");
+    await db.insert(savedViews).values(
+      Array.from({ length: MAX_SAVED_VIEWS_PER_USER - 1 }, (_, index) => ({
+        tenantId: tenant.id,
+        userId: user.id,
+        name: `View ${index}`,
+        query: "",
+      })),
+    );
+    // Both saves count their views before either inserts: a transaction holding SHARE on the
+    // table lets the counts through and stops the inserts until both saves are waiting on a lock.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let tableLocked = () => {};
+    const locked = new Promise<void>((resolve) => (tableLocked = resolve));
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`lock table saved_views in share mode`);
+      tableLocked();
+      await released;
+    });
+    await locked;
+    const saves = Promise.allSettled([
+      caller.savedViews.create({ name: "First", query: "q=one" }),
+      caller.savedViews.create({ name: "Second", query: "q=two" }),
+    ]);
+    await waitForLockWaiters(2);
+    release();
+    await holder;
+    const outcomes = await saves;
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refused = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(await trpcFailure(Promise.reject(refused?.reason))).toMatchObject({
+      code: "CONFLICT",
+      message: `Keep at most ${MAX_SAVED_VIEWS_PER_USER} saved views; delete one first.`,
+    });
+    const held = await db.select().from(savedViews).where(eq(savedViews.userId, user.id));
+    expect(held).toHaveLength(MAX_SAVED_VIEWS_PER_USER);
   });
 });
