@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, count, eq, or, sql } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
+import { parseViewQuery } from "@/lib/saved-view-query";
 import { MAX_SAVED_VIEWS_PER_USER } from "@/lib/saved-views";
 import type { CreateSavedViewInput, UpdateSavedViewInput } from "@/lib/schemas/saved-views";
 import type { Database, Transaction } from "@/server/db/client";
@@ -49,7 +50,11 @@ const sharedEditRefused = () =>
     `Changing a shared view needs the ${SHARE_VIEW_ROLE} role or higher; you can stop sharing it or delete it.`,
   );
 
-/** The caller's private views and the tenant's shared ones, by name; `mine` says which the caller may change. */
+/**
+ * The caller's private views and the tenant's shared ones, by name; `mine` says which the caller may
+ * change. `problem` says why a stored query no longer parses (a filter value since retired), so the
+ * view is still listed, marked invalid, and can be deleted.
+ */
 export async function listSavedViews(db: Database, actor: ViewActor) {
   const rows = await db
     .select({
@@ -72,8 +77,10 @@ export async function listSavedViews(db: Database, actor: ViewActor) {
     .orderBy(asc(savedViews.name), asc(savedViews.id));
   return rows.map(({ userId, ...view }) => {
     const mine = userId === actor.userId;
+    const parsed = parseViewQuery(view.query);
     return {
       ...view,
+      problem: parsed.ok ? null : parsed.problem,
       mine,
       deletable: mine || (view.shared && roleAtLeast(actor.role, DELETE_SHARED_VIEW_ROLE)),
     };

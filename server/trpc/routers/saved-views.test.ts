@@ -311,4 +311,23 @@ describe("saved views", () => {
     const held = await db.select().from(savedViews).where(eq(savedViews.userId, user.id));
     expect(held).toHaveLength(MAX_SAVED_VIEWS_PER_USER);
   });
+
+  it("a view whose stored query no longer parses is listed with why, and can be deleted", async () => {
+    const tenant = await createTenant(db, "Stale");
+    const { caller, user } = await signedInMember(db, auth, tenant.id, "operator");
+    // As if a filter value was retired after the view was saved.
+    const [stale] = await db
+      .insert(savedViews)
+      .values({ tenantId: tenant.id, userId: user.id, name: "Stale", query: "status=exploded" })
+      .returning();
+    const good = await caller.savedViews.create({ name: "Good", query: "status=failed" });
+    expect(
+      (await caller.savedViews.list()).map((view) => [view.name, view.problem, view.deletable]),
+    ).toEqual([
+      ["Good", null, true],
+      ["Stale", '"exploded" is not a valid status.', true],
+    ]);
+    await caller.savedViews.delete({ viewId: stale?.id ?? "" });
+    expect((await caller.savedViews.list()).map((view) => view.id)).toEqual([good.id]);
+  });
 });
