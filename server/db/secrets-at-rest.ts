@@ -1,5 +1,5 @@
 import "server-only";
-import { and, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { isNotNull, sql, type SQL } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import {
@@ -12,6 +12,7 @@ import {
 } from "@/server/crypto/secrets";
 import type { Database } from "./client";
 import { mcpServers, notificationChannels, runDeliveries, webhooks } from "./schema";
+import { resealableDelivery, storedSecretKeyId } from "./schema/run-deliveries";
 
 /** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
 export type UnreadableSecret = {
@@ -37,7 +38,16 @@ type SealedTable = {
   table: PgTable;
   id: AnyPgColumn;
   secrets: [AnyPgColumn, ...AnyPgColumn[]];
-  candidates?: SQL;
+  candidates?: (keyring: Keyring) => SQL | undefined;
+};
+
+/**
+ * Deliveries to reseal: those that may still be sent, under another key than the current one (a
+ * range either side of it, so run_deliveries_reseal_index skips the rest). Exported for its test.
+ */
+export const resealCandidates = (keyring: Keyring) => {
+  const keyId = storedSecretKeyId(runDeliveries.secret);
+  return sql`${resealableDelivery(runDeliveries)} and (${keyId} < ${keyring.current.id} or ${keyId} > ${keyring.current.id})`;
 };
 
 const SEALED_TABLES: SealedTable[] = [
@@ -52,7 +62,7 @@ const SEALED_TABLES: SealedTable[] = [
     table: mcpServers,
     id: mcpServers.id,
     secrets: [mcpServers.authToken],
-    candidates: isNotNull(mcpServers.authToken),
+    candidates: () => isNotNull(mcpServers.authToken),
   },
   {
     // The SMTP password, the Slack URL or the signing secret.
@@ -60,7 +70,7 @@ const SEALED_TABLES: SealedTable[] = [
     table: notificationChannels,
     id: notificationChannels.id,
     secrets: [notificationChannels.secret],
-    candidates: isNotNull(notificationChannels.secret),
+    candidates: () => isNotNull(notificationChannels.secret),
   },
   {
     // Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting,
@@ -70,10 +80,7 @@ const SEALED_TABLES: SealedTable[] = [
     table: runDeliveries,
     id: runDeliveries.id,
     secrets: [runDeliveries.secret],
-    candidates: and(
-      isNotNull(runDeliveries.secret),
-      inArray(runDeliveries.status, ["waiting", "pending", "failed"]),
-    ),
+    candidates: (keyring) => resealCandidates(keyring),
   },
 ];
 
@@ -91,7 +98,7 @@ async function sealTable(
       stored: sql<(string | null)[]>`array[${sql.join(spec.secrets, sql`, `)}]`,
     })
     .from(spec.table)
-    .where(spec.candidates);
+    .where(spec.candidates?.(keyring));
   for (const row of rows) {
     const stale = row.stored.map((value) => value !== null && needsSealing(value, keyring));
     if (!stale.includes(true)) continue;
