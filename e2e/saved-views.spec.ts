@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
 import { ADMIN_STATE, EMAIL_SKILL, expect, test } from "./support";
-import { trpcMutation } from "./trpc";
+import { trpcMutation, trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -64,5 +64,45 @@ test("a view shared by one member appears in another's sidebar and opens the sam
   await viewerPage.getByRole("button", { name: `Saved view: ${name}` }).click();
   await expect(viewerPage.getByRole("menuitem", { name: "Save as a new view…" })).toBeVisible();
   await expect(viewerPage.getByRole("menuitem", { name: "Delete view…" })).toHaveCount(0);
+  await context.close();
+});
+
+test("a creator demoted to viewer may stop sharing their view, not edit it while shared", async ({
+  page,
+  browser,
+}) => {
+  const key = uniqueScriptKey("demoted");
+  const email = `${key}@acme.test`.toLowerCase();
+  const invitation = await trpcMutation(page.request, "members.invite", {
+    email,
+    role: "operator",
+  });
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const creator = await context.newPage();
+  await acceptAsNewAccount(creator, invitation.path, "Olga Operator", "operator-own-password");
+  const name = `Failures ${key.slice(-6)}`;
+  await creator.goto("/runs?status=failed");
+  await creator.getByRole("button", { name: "Save view" }).click();
+  const dialog = creator.getByRole("dialog", { name: "Save view" });
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByLabel("Share with the tenant").check();
+  await dialog.getByRole("button", { name: "Save view" }).click();
+  const viewButton = creator.getByRole("button", { name: `Saved view: ${name}` });
+  await expect(viewButton).toBeVisible();
+
+  const member = (await trpcQuery(page.request, "members.list", undefined)).find(
+    (row) => row.email === email,
+  );
+  await trpcMutation(page.request, "members.updateRole", { memberId: member!.id, role: "viewer" });
+  await creator.reload();
+  await viewButton.click();
+  await expect(creator.getByRole("menuitem", { name: "Delete view…" })).toBeVisible();
+  await expect(creator.getByRole("menuitem", { name: "Edit view…" })).toHaveCount(0);
+  await creator.getByRole("menuitem", { name: "Stop sharing" }).click();
+  await expect(creator.getByText("View no longer shared")).toBeVisible();
+  // Private again, it is theirs alone to edit.
+  await viewButton.click();
+  await expect(creator.getByRole("menuitem", { name: "Edit view…" })).toBeVisible();
+  await expect(creator.getByRole("menuitem", { name: "Stop sharing" })).toHaveCount(0);
   await context.close();
 });

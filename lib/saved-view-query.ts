@@ -10,6 +10,15 @@ import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
 const FILTER_KEYS = new Set(Object.keys(runFilterParsers));
 const ID_KEYS = ["skill", "agent", "schedule", "webhook", "apiKey"] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Raw input is only bounded so parsing stays cheap: the limit that counts is the stored (canonical)
+ * query's, which can be longer (the parsers percent-encode) or shorter (they drop repeats).
+ */
+const MAX_RAW_QUERY_CHARS = MAX_SAVED_VIEW_QUERY_CHARS * 4;
+const tooLong = {
+  ok: false,
+  problem: `Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.`,
+} as const;
 
 export type ViewQueryResult = { ok: true; query: string } | { ok: false; problem: string };
 
@@ -21,8 +30,7 @@ export type ViewQueryResult = { ok: true; query: string } | { ok: false; problem
  */
 export function parseViewQuery(raw: string): ViewQueryResult {
   const text = raw.trim().replace(/^\?/, "");
-  if (text.length > MAX_SAVED_VIEW_QUERY_CHARS)
-    return { ok: false, problem: `Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.` };
+  if (text.length > MAX_RAW_QUERY_CHARS) return tooLong;
   const params = new URLSearchParams(text);
   const filters = loadRunFilters(params);
   for (const [key, value] of params) {
@@ -40,10 +48,12 @@ export function parseViewQuery(raw: string): ViewQueryResult {
   }
   const badId = filters.ids?.find((id) => !UUID.test(id));
   if (badId) return { ok: false, problem: `"${badId}" is not a run id.` };
+  const query = canonicalRunsQuery(params);
+  if (query.length > MAX_SAVED_VIEW_QUERY_CHARS) return tooLong;
   const checked = listRunsInput.safeParse(listInputOf(filters));
   if (!checked.success) {
     const issue = checked.error.issues[0];
     return { ok: false, problem: issue ? issue.message : "These filters are not valid." };
   }
-  return { ok: true, query: canonicalRunsQuery(params) };
+  return { ok: true, query };
 }

@@ -6,8 +6,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { FormDialogShell } from "@/components/shell/form-dialog-shell";
 import {
   Dialog,
   DialogBody,
@@ -139,33 +138,18 @@ function ChannelForm({
   });
 
   return (
-    <form
+    <FormDialogShell
+      label={channel ? "Edit channel" : "New channel"}
+      title={channel ? `Edit ${channel.name}` : "Add a channel"}
+      description="Where alerts are sent. Passwords and URLs that carry a credential are stored encrypted and never shown again."
       onSubmit={save}
-      noValidate
-      className="flex min-h-0 flex-col"
-      aria-label={channel ? "Edit channel" : "New channel"}
+      serverError={form.formState.errors.root?.server?.message}
+      serverErrorTitle="The channel cannot be saved"
+      onCancel={() => onDone(null)}
+      pending={pending}
+      submitLabel={channel ? "Save" : "Add channel"}
     >
-      <DialogHeader>
-        <DialogTitle>{channel ? `Edit ${channel.name}` : "Add a channel"}</DialogTitle>
-        <DialogDescription>
-          Where alerts are sent. Passwords and URLs that carry a credential are stored encrypted and
-          never shown again.
-        </DialogDescription>
-      </DialogHeader>
-      <DialogBody className="flex flex-col gap-4">
-        <ChannelFields form={form} channel={channel} />
-        {form.formState.errors.root?.server && (
-          <Alert variant="destructive">
-            <AlertTitle>The channel cannot be saved</AlertTitle>
-            <AlertDescription>{form.formState.errors.root.server.message}</AlertDescription>
-          </Alert>
-        )}
-      </DialogBody>
-      <FormDialogFooter
-        onCancel={() => onDone(null)}
-        pending={pending}
-        submitLabel={channel ? "Save" : "Add channel"}
-      />
-    </form>
+      <ChannelFields form={form} channel={channel} />
+    </FormDialogShell>
   );
 }

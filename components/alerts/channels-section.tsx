@@ -10,7 +10,7 @@ import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { EmptyState } from "@/components/shell/empty-state";
 import { QueryView } from "@/components/shell/query-view";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { SectionCard } from "@/components/shell/section-card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { AppRouter } from "@/server/trpc/root";
 import { CHANNEL_KIND_LABELS, savedSecretText } from "./alert-labels";
@@ -107,41 +107,36 @@ export function ChannelsSection() {
   const channels = useQuery(trpc.alerts.channels.queryOptions());
   const [adding, setAdding] = useState(false);
   return (
-    <Card>
-      <CardHeader className="flex flex-row flex-wrap items-start justify-between gap-2">
-        <div>
-          <CardTitle>Channels</CardTitle>
-          <CardDescription>
-            Email over your SMTP server, Slack, or a signed webhook.
-          </CardDescription>
-        </div>
+    <SectionCard
+      title="Channels"
+      description="Email over your SMTP server, Slack, or a signed webhook."
+      action={
         <Button onClick={() => setAdding(true)}>
           <Plus aria-hidden />
           Add channel
         </Button>
-      </CardHeader>
-      <CardContent>
-        <QueryView
-          query={channels}
-          loading={<Skeleton className="h-24" aria-label="Loading channels" />}
-          errorTitle="Channels could not be loaded"
-          isEmpty={(list) => list.length === 0}
-          empty={
-            <EmptyState icon={Megaphone} title="No channels yet">
-              Add one, then name it in a rule.
-            </EmptyState>
-          }
-        >
-          {(list) => (
-            <ul aria-label="Channels">
-              {list.map((channel) => (
-                <ChannelItem key={channel.id} channel={channel} />
-              ))}
-            </ul>
-          )}
-        </QueryView>
-      </CardContent>
+      }
+    >
+      <QueryView
+        query={channels}
+        loading={<Skeleton className="h-24" aria-label="Loading channels" />}
+        errorTitle="Channels could not be loaded"
+        isEmpty={(list) => list.length === 0}
+        empty={
+          <EmptyState icon={Megaphone} title="No channels yet">
+            Add one, then name it in a rule.
+          </EmptyState>
+        }
+      >
+        {(list) => (
+          <ul aria-label="Channels">
+            {list.map((channel) => (
+              <ChannelItem key={channel.id} channel={channel} />
+            ))}
+          </ul>
+        )}
+      </QueryView>
       <ChannelDialog open={adding} onOpenChange={setAdding} />
-    </Card>
+    </SectionCard>
   );
 }

@@ -5,16 +5,8 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { fieldErrorsFrom } from "@/components/providers/field-errors";
 import { useTRPC } from "@/components/providers/trpc";
-import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import {
-  Dialog,
-  DialogBody,
-  DialogContent,
-  DialogDescription,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
+import { FormDialogShell } from "@/components/shell/form-dialog-shell";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
 import { alertRuleInput, type AlertRuleInput } from "@/lib/schemas/alerts";
 import { issuesByPath, placeFieldErrors } from "./form-field";
 import { RuleFields, type RuleFormFields as Fields } from "./rule-fields";
@@ -93,34 +85,19 @@ function RuleForm({ rule, onDone }: { rule?: RuleRow; onDone: () => void }) {
   });
 
   return (
-    <form
+    <FormDialogShell
+      label={rule ? "Edit alert rule" : "New alert rule"}
+      title={rule ? `Edit ${rule.name}` : "Add an alert rule"}
+      description="When it fires, each of its channels gets one message; further matches inside the cooldown send nothing more."
       onSubmit={save}
-      noValidate
-      className="flex min-h-0 flex-col"
-      aria-label={rule ? "Edit alert rule" : "New alert rule"}
+      serverError={form.formState.errors.root?.server?.message}
+      serverErrorTitle="The rule cannot be saved"
+      onCancel={onDone}
+      pending={create.isPending || update.isPending}
+      submitLabel={rule ? "Save" : "Add rule"}
     >
-      <DialogHeader>
-        <DialogTitle>{rule ? `Edit ${rule.name}` : "Add an alert rule"}</DialogTitle>
-        <DialogDescription>
-          When it fires, each of its channels gets one message; further matches inside the cooldown
-          send nothing more.
-        </DialogDescription>
-      </DialogHeader>
-      <DialogBody className="flex flex-col gap-4">
-        <RuleFields form={form} />
-        {form.formState.errors.root?.server && (
-          <Alert variant="destructive">
-            <AlertTitle>The rule cannot be saved</AlertTitle>
-            <AlertDescription>{form.formState.errors.root.server.message}</AlertDescription>
-          </Alert>
-        )}
-      </DialogBody>
-      <FormDialogFooter
-        onCancel={onDone}
-        pending={create.isPending || update.isPending}
-        submitLabel={rule ? "Save" : "Add rule"}
-      />
-    </form>
+      <RuleFields form={form} />
+    </FormDialogShell>
   );
 }
 

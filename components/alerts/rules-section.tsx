@@ -12,7 +12,7 @@ import { EmptyState } from "@/components/shell/empty-state";
 import { QueryView } from "@/components/shell/query-view";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { SectionCard } from "@/components/shell/section-card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { AppRouter } from "@/server/trpc/root";
 import { TRIGGER_LABELS } from "./alert-labels";
@@ -87,61 +87,58 @@ export function RulesSection({ admin }: { admin: boolean }) {
   const rules = useQuery(trpc.alerts.rules.queryOptions());
   const [adding, setAdding] = useState(false);
   return (
-    <Card>
-      <CardHeader className="flex flex-row flex-wrap items-start justify-between gap-2">
-        <div>
-          <CardTitle>Rules</CardTitle>
-          <CardDescription>What to watch, and which channels to tell.</CardDescription>
-        </div>
-        {admin && (
+    <SectionCard
+      title="Rules"
+      description="What to watch, and which channels to tell."
+      action={
+        admin && (
           <Button onClick={() => setAdding(true)}>
             <Plus aria-hidden />
             Add rule
           </Button>
+        )
+      }
+    >
+      <QueryView
+        query={rules}
+        loading={<Skeleton className="h-24" aria-label="Loading alert rules" />}
+        errorTitle="Alert rules could not be loaded"
+        isEmpty={(list) => list.length === 0}
+        empty={
+          <EmptyState icon={BellRing} title="No alert rules yet">
+            {admin
+              ? "Add a channel, then a rule such as “any failure of a skill”."
+              : "An admin of this tenant can add one."}
+          </EmptyState>
+        }
+      >
+        {(list) => (
+          <ul aria-label="Alert rules">
+            {list.map((rule) => (
+              <li
+                key={rule.id}
+                className="border-border flex flex-col gap-2 border-b py-3 last:border-b-0"
+              >
+                <div className="flex flex-wrap items-center gap-2">
+                  <p className="font-medium">{rule.name}</p>
+                  {!rule.enabled && <Badge variant="outline">Off</Badge>}
+                </div>
+                <p className="text-muted-foreground text-sm">
+                  {TRIGGER_LABELS[rule.trigger]} · cooldown {rule.cooldownMinutes} min ·{" "}
+                  {rule.channelIds.length === 1
+                    ? "1 channel"
+                    : `${rule.channelIds.length} channels`}
+                  {rule.lastFiredAt
+                    ? ` · last fired ${formatRelative(new Date(rule.lastFiredAt))}`
+                    : " · never fired"}
+                </p>
+                {admin && <RuleActions rule={rule} />}
+              </li>
+            ))}
+          </ul>
         )}
-      </CardHeader>
-      <CardContent>
-        <QueryView
-          query={rules}
-          loading={<Skeleton className="h-24" aria-label="Loading alert rules" />}
-          errorTitle="Alert rules could not be loaded"
-          isEmpty={(list) => list.length === 0}
-          empty={
-            <EmptyState icon={BellRing} title="No alert rules yet">
-              {admin
-                ? "Add a channel, then a rule such as “any failure of a skill”."
-                : "An admin of this tenant can add one."}
-            </EmptyState>
-          }
-        >
-          {(list) => (
-            <ul aria-label="Alert rules">
-              {list.map((rule) => (
-                <li
-                  key={rule.id}
-                  className="border-border flex flex-col gap-2 border-b py-3 last:border-b-0"
-                >
-                  <div className="flex flex-wrap items-center gap-2">
-                    <p className="font-medium">{rule.name}</p>
-                    {!rule.enabled && <Badge variant="outline">Off</Badge>}
-                  </div>
-                  <p className="text-muted-foreground text-sm">
-                    {TRIGGER_LABELS[rule.trigger]} · cooldown {rule.cooldownMinutes} min ·{" "}
-                    {rule.channelIds.length === 1
-                      ? "1 channel"
-                      : `${rule.channelIds.length} channels`}
-                    {rule.lastFiredAt
-                      ? ` · last fired ${formatRelative(new Date(rule.lastFiredAt))}`
-                      : " · never fired"}
-                  </p>
-                  {admin && <RuleActions rule={rule} />}
-                </li>
-              ))}
-            </ul>
-          )}
-        </QueryView>
-      </CardContent>
+      </QueryView>
       {admin && <RuleDialog open={adding} onOpenChange={setAdding} />}
-    </Card>
+    </SectionCard>
   );
 }

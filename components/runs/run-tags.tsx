@@ -1,14 +1,13 @@
 "use client";
 
-import { Plus, X } from "lucide-react";
-import { useId, useState, type FormEvent } from "react";
+import { X } from "lucide-react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
-import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
 import { MAX_TAGS_PER_RUN, parseTagList, tagProblem } from "@/lib/run-tags";
+import { TagInput } from "./tag-input";
 
 /** A run's tags as small chips; `onPick` makes each a button (the history filters by it). */
 export function TagBadges({
@@ -88,25 +87,19 @@ export function tagListProblem(text: string): string | null {
 export function RunTagsEditor({ runId, tags }: { runId: string; tags: string[] }) {
   const trpc = useTRPC();
   const canEdit = useTenantRole().can("operator");
-  const inputId = useId();
-  const [draft, setDraft] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
   const save = useToastMutation(trpc.runs.setTags.mutationOptions(), {
     success: "Tags saved",
     invalidate: [trpc.runs.get.queryKey({ runId }), trpc.runs.list.pathKey()],
   });
   const replace = (next: string[]) => save.mutate({ runId, tags: next });
-  const add = (event: FormEvent) => {
-    event.preventDefault();
+  const add = (draft: string) => {
     const added = parseTagList(draft);
     const found = tagListProblem(draft) ?? (added.length ? null : "Type a tag as key:value");
+    if (found) return found;
     const next = [...new Set([...tags, ...added])];
-    if (!found && next.length > MAX_TAGS_PER_RUN)
-      return setProblem(`A run carries at most ${MAX_TAGS_PER_RUN} tags`);
-    setProblem(found);
-    if (found) return;
+    if (next.length > MAX_TAGS_PER_RUN) return `A run carries at most ${MAX_TAGS_PER_RUN} tags`;
     replace(next);
-    setDraft("");
+    return null;
   };
   return (
     <div className="flex flex-col gap-2" data-testid="run-tags">
@@ -135,31 +128,13 @@ export function RunTagsEditor({ runId, tags }: { runId: string; tags: string[] }
         </ul>
       )}
       {canEdit && (
-        <form onSubmit={add} className="flex flex-col gap-1">
-          <label htmlFor={inputId} className="sr-only">
-            Add tags
-          </label>
-          <div className="flex gap-2">
-            <Input
-              id={inputId}
-              value={draft}
-              onChange={(event) => setDraft(event.target.value)}
-              placeholder="key:value, key:value"
-              aria-invalid={problem !== null}
-              aria-describedby={problem ? `${inputId}-problem` : undefined}
-              className="h-8 max-w-64"
-            />
-            <Button type="submit" size="sm" variant="outline" disabled={save.isPending}>
-              <Plus aria-hidden className="size-3.5" />
-              Add
-            </Button>
-          </div>
-          {problem && (
-            <p id={`${inputId}-problem`} role="alert" className="text-destructive text-xs">
-              {problem}
-            </p>
-          )}
-        </form>
+        <TagInput
+          label="Add tags"
+          placeholder="key:value, key:value"
+          onAdd={add}
+          pending={save.isPending}
+          className="max-w-64"
+        />
       )}
     </div>
   );

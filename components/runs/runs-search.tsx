@@ -8,6 +8,7 @@ import { Input } from "@/components/ui/input";
 import { MAX_SEARCH_CHARS } from "@/lib/run-list";
 import { MAX_FILTER_TAGS, tagProblem } from "@/lib/run-tags";
 import { useRunFilters } from "./run-filters";
+import { TagInput } from "./tag-input";
 
 /** How long typing pauses before the list searches. */
 const SEARCH_DEBOUNCE_MS = 400;
@@ -78,21 +79,15 @@ export function RunsSearch() {
 
 /** The tag filter: runs carrying every tag listed; tags are added as `key:value`. */
 export function TagFilterChip() {
-  const inputId = useId();
   const [filters, setFilters] = useRunFilters();
-  const [draft, setDraft] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
   const tags = filters.tag ?? [];
-  const add = (event: FormEvent) => {
-    event.preventDefault();
+  const add = (draft: string) => {
     const tag = draft.trim();
     const found =
       tagProblem(tag) ??
       (tags.length >= MAX_FILTER_TAGS ? `Filter by at most ${MAX_FILTER_TAGS} tags` : null);
-    setProblem(found);
-    if (found) return;
-    void setFilters({ tag: [...new Set([...tags, tag])] });
-    setDraft("");
+    if (!found) void setFilters({ tag: [...new Set([...tags, tag])] });
+    return found;
   };
   return (
     <FilterChip
@@ -122,30 +117,12 @@ export function TagFilterChip() {
             ))}
           </ul>
         )}
-        <form onSubmit={add} className="flex flex-col gap-1">
-          <label htmlFor={inputId} className="text-muted-foreground text-xs">
-            Runs tagged (all of them)
-          </label>
-          <div className="flex gap-2">
-            <Input
-              id={inputId}
-              value={draft}
-              onChange={(event) => setDraft(event.target.value)}
-              placeholder="key:value"
-              aria-invalid={problem !== null}
-              aria-describedby={problem ? `${inputId}-problem` : undefined}
-              className="h-8"
-            />
-            <Button type="submit" size="sm" variant="outline">
-              Add
-            </Button>
-          </div>
-          {problem && (
-            <p id={`${inputId}-problem`} role="alert" className="text-destructive text-xs">
-              {problem}
-            </p>
-          )}
-        </form>
+        <TagInput
+          label="Runs tagged (all of them)"
+          visibleLabel
+          placeholder="key:value"
+          onAdd={add}
+        />
       </div>
     </FilterChip>
   );

@@ -2,6 +2,7 @@ import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { env } from "@/server/env";
 import { decodeEncryptionKey, encryptionKeyId } from "./encryption-key";
+import { ENCRYPTED_SECRET_PREFIX } from "./secret-format";
 
 /**
  * Secrets at rest (MCP auth tokens, webhook signing secrets): AES-256-GCM under
@@ -13,7 +14,7 @@ import { decodeEncryptionKey, encryptionKeyId } from "./encryption-key";
 export type EncryptionKey = { id: string; bytes: Buffer };
 export type Keyring = { current: EncryptionKey; previous: EncryptionKey[] };
 
-const PREFIX = "enc:v1:";
+const PREFIX = ENCRYPTED_SECRET_PREFIX;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 

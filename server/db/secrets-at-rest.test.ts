@@ -1,10 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "@/server/crypto/encryption-key";
 import { decryptSecret, encryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
 import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
 import { mcpServers, notificationChannels, runDeliveries, skillRuns, webhooks } from "./schema";
-import { describeUnreadableSecrets, sealStoredSecrets } from "./secrets-at-rest";
+import { describeUnreadableSecrets, resealCandidates, sealStoredSecrets } from "./secrets-at-rest";
 
 const { db } = openTestDatabase();
 
@@ -165,5 +165,65 @@ describe("sealStoredSecrets", () => {
       .where(eq(runDeliveries.id, delivery!.id));
     expect(keyIdOf(row?.secret ?? "")).toBe(rotated.current.id);
     expect(decryptSecret(row?.secret ?? "", rotated)).toBe(stored);
+  });
+
+  it("reads only the deliveries still to be sent whose secret is under another key, by an index", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: "v1",
+        agentId: agent.id,
+        source: "api",
+        inputs: {},
+      })
+      .returning({ id: skillRuns.id });
+    const old = keyringOf(generateEncryptionKey());
+    const current = keyringOf(generateEncryptionKey(), [old.current.bytes.toString("base64url")]);
+    const delivery = (secret: string, status: "failed" | "sent") => ({
+      tenantId: tenant.id,
+      runId: run!.id,
+      targetKind: "callback" as const,
+      target: "example.com",
+      secret,
+      status,
+    });
+    const rows = await db
+      .insert(runDeliveries)
+      .values([
+        delivery("plain-callback", "failed"),
+        delivery(encryptSecret("old-callback", old), "failed"),
+        delivery(encryptSecret("current-callback", current), "failed"),
+        delivery(encryptSecret("sent-callback", old), "sent"),
+      ])
+      .returning({ id: runDeliveries.id, secret: runDeliveries.secret });
+    const candidates = await db
+      .select({ id: runDeliveries.id })
+      .from(runDeliveries)
+      .where(and(eq(runDeliveries.runId, run!.id), resealCandidates(current)));
+    expect(candidates.map((row) => row.id).sort()).toEqual([rows[0]!.id, rows[1]!.id].sort());
+
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute<{ "QUERY PLAN": string }>(
+        sql`explain select id from run_deliveries where ${resealCandidates(current)}`,
+      );
+    });
+    expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).toContain(
+      "run_deliveries_reseal_index",
+    );
+
+    await sealStoredSecrets(db, current);
+    const after = await db
+      .select({ id: runDeliveries.id, secret: runDeliveries.secret })
+      .from(runDeliveries)
+      .where(eq(runDeliveries.runId, run!.id));
+    const secretOf = (id: string) => after.find((row) => row.id === id)?.secret ?? "";
+    expect(keyIdOf(secretOf(rows[0]!.id))).toBe(current.current.id);
+    expect(keyIdOf(secretOf(rows[1]!.id))).toBe(current.current.id);
+    expect(secretOf(rows[2]!.id)).toBe(rows[2]!.secret);
+    expect(secretOf(rows[3]!.id)).toBe(rows[3]!.secret);
   });
 });

@@ -1,5 +1,7 @@
 import "server-only";
-import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { isNotNull, sql, type SQL } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
+import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import {
   decryptSecret,
   encryptSecret,
@@ -10,6 +12,7 @@ import {
 } from "@/server/crypto/secrets";
 import type { Database } from "./client";
 import { mcpServers, notificationChannels, runDeliveries, webhooks } from "./schema";
+import { resealableDelivery, storedSecretKeyId } from "./schema/run-deliveries";
 
 /** A stored secret no configured key opens: where it is, and the key it names (null: malformed). */
 export type UnreadableSecret = {
@@ -26,103 +29,106 @@ export function describeUnreadableSecrets(unreadable: UnreadableSecret[]): strin
   return `${unreadable.length} stored secret${unreadable.length === 1 ? "" : "s"} could not be decrypted with the configured keys and were left as they are: ${rows.join(", ")}. Set the key that encrypted them as SKILLRUN_ENCRYPTION_KEY_PREVIOUS, or set those secrets again.`;
 }
 
-/** Alert channels' secrets (the SMTP password, the Slack URL or the signing secret), as above. */
-async function sealChannelSecrets(
-  db: Database,
-  keyring: Keyring,
-  reseal: (stored: string) => string | null,
-  reportUnreadable: (id: string) => void,
-): Promise<number> {
-  let sealed = 0;
-  const channels = await db
-    .select({ id: notificationChannels.id, secret: notificationChannels.secret })
-    .from(notificationChannels)
-    .where(isNotNull(notificationChannels.secret));
-  for (const channel of channels) {
-    if (!channel.secret || !needsSealing(channel.secret, keyring)) continue;
-    const secret = reseal(channel.secret);
-    if (secret === null) {
-      reportUnreadable(channel.id);
-      continue;
-    }
-    const updated = await db
-      .update(notificationChannels)
-      .set({ secret, updatedAt: sql`${notificationChannels.updatedAt}` })
-      .where(
-        and(
-          eq(notificationChannels.id, channel.id),
-          eq(notificationChannels.secret, channel.secret),
-        ),
-      )
-      .returning({ id: notificationChannels.id });
-    sealed += updated.length;
-  }
-  return sealed;
-}
-
-/** MCP servers' auth tokens, as above. */
-async function sealMcpServerSecrets(
-  db: Database,
-  keyring: Keyring,
-  reseal: (stored: string) => string | null,
-  reportUnreadable: (id: string) => void,
-): Promise<number> {
-  let sealed = 0;
-  const servers = await db
-    .select({ id: mcpServers.id, authToken: mcpServers.authToken })
-    .from(mcpServers)
-    .where(isNotNull(mcpServers.authToken));
-  for (const server of servers) {
-    if (!server.authToken || !needsSealing(server.authToken, keyring)) continue;
-    const authToken = reseal(server.authToken);
-    if (authToken === null) {
-      reportUnreadable(server.id);
-      continue;
-    }
-    const updated = await db
-      .update(mcpServers)
-      // Sealing is no edit: updated_at stays (a webhook's replayability reads it).
-      .set({ authToken, updatedAt: sql`${mcpServers.updatedAt}` })
-      .where(and(eq(mcpServers.id, server.id), eq(mcpServers.authToken, server.authToken)))
-      .returning({ id: mcpServers.id });
-    sealed += updated.length;
-  }
-  return sealed;
-}
+/**
+ * A table whose secret columns are sealed together: a row is rewritten only when every one of
+ * them opens, and only if it still holds the values read. `candidates` narrows the rows read.
+ */
+type SealedTable = {
+  name: UnreadableSecret["table"];
+  table: PgTable;
+  id: AnyPgColumn;
+  secrets: [AnyPgColumn, ...AnyPgColumn[]];
+  candidates?: (keyring: Keyring) => SQL | undefined;
+};
 
 /**
- * Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting, pending,
- * failed: a retry sends it). A sent one's secret is read only to answer a repeated start, which
- * leaves the secret out if no key opens it, so history is not rescanned on every start.
+ * Deliveries to reseal: those that may still be sent, under another key than the current one (a
+ * range either side of it, so run_deliveries_reseal_index skips the rest). Exported for its test.
  */
-async function sealRunDeliverySecrets(
+export const resealCandidates = (keyring: Keyring) => {
+  const keyId = storedSecretKeyId(runDeliveries.secret);
+  return sql`${resealableDelivery(runDeliveries)} and (${keyId} < ${keyring.current.id} or ${keyId} > ${keyring.current.id})`;
+};
+
+const SEALED_TABLES: SealedTable[] = [
+  {
+    name: "webhooks",
+    table: webhooks,
+    id: webhooks.id,
+    secrets: [webhooks.signingSecret, webhooks.previousSigningSecret],
+  },
+  {
+    name: "mcp_servers",
+    table: mcpServers,
+    id: mcpServers.id,
+    secrets: [mcpServers.authToken],
+    candidates: () => isNotNull(mcpServers.authToken),
+  },
+  {
+    // The SMTP password, the Slack URL or the signing secret.
+    name: "notification_channels",
+    table: notificationChannels,
+    id: notificationChannels.id,
+    secrets: [notificationChannels.secret],
+    candidates: () => isNotNull(notificationChannels.secret),
+  },
+  {
+    // Callbacks' URLs and signing secrets, of deliveries that may still be sent (waiting,
+    // pending, failed: a retry sends it). A sent one's secret is read only to answer a repeated
+    // start, which leaves the secret out if no key opens it, so history is not rescanned.
+    name: "run_deliveries",
+    table: runDeliveries,
+    id: runDeliveries.id,
+    secrets: [runDeliveries.secret],
+    candidates: (keyring) => resealCandidates(keyring),
+  },
+];
+
+async function sealTable(
   db: Database,
   keyring: Keyring,
+  spec: SealedTable,
   reseal: (stored: string) => string | null,
   reportUnreadable: (id: string) => void,
 ): Promise<number> {
   let sealed = 0;
   const rows = await db
-    .select({ id: runDeliveries.id, secret: runDeliveries.secret })
-    .from(runDeliveries)
-    .where(
-      and(
-        isNotNull(runDeliveries.secret),
-        inArray(runDeliveries.status, ["waiting", "pending", "failed"]),
-      ),
-    );
+    .select({
+      id: sql<string>`${spec.id}`,
+      stored: sql<(string | null)[]>`array[${sql.join(spec.secrets, sql`, `)}]`,
+    })
+    .from(spec.table)
+    .where(spec.candidates?.(keyring));
   for (const row of rows) {
-    if (!row.secret || !needsSealing(row.secret, keyring)) continue;
-    const secret = reseal(row.secret);
-    if (secret === null) {
+    const stale = row.stored.map((value) => value !== null && needsSealing(value, keyring));
+    if (!stale.includes(true)) continue;
+    const next = row.stored.map((value, index) =>
+      value !== null && stale[index] ? reseal(value) : value,
+    );
+    if (next.some((value, index) => value === null && row.stored[index] !== null)) {
       reportUnreadable(row.id);
       continue;
     }
-    const updated = await db
-      .update(runDeliveries)
-      .set({ secret })
-      .where(and(eq(runDeliveries.id, row.id), eq(runDeliveries.secret, row.secret)))
-      .returning({ id: runDeliveries.id });
+    // Plain SQL, so drizzle's $onUpdate leaves updated_at alone: sealing is no edit (a webhook's
+    // replayability reads it). SET takes bare column names, cased as the client's snake_case.
+    const updated = await db.execute(sql`
+      update ${spec.table}
+      set ${sql.join(
+        spec.secrets.map(
+          (column, index) => sql`${sql.identifier(toSnakeCase(column.name))} = ${next[index]}`,
+        ),
+        sql`, `,
+      )}
+      where ${spec.id} = ${row.id} and ${sql.join(
+        spec.secrets.map((column, index) => {
+          const read = row.stored[index];
+          return read === null || read === undefined
+            ? sql`${column} is null`
+            : sql`${column} = ${read}`;
+        }),
+        sql` and `,
+      )}
+      returning 1`);
     sealed += updated.length;
   }
   return sealed;
@@ -154,55 +160,9 @@ export async function sealStoredSecrets(
     }
   };
 
-  const hooks = await db
-    .select({
-      id: webhooks.id,
-      signingSecret: webhooks.signingSecret,
-      previousSigningSecret: webhooks.previousSigningSecret,
-    })
-    .from(webhooks);
-  for (const hook of hooks) {
-    const current = needsSealing(hook.signingSecret, keyring);
-    const previous =
-      hook.previousSigningSecret !== null && needsSealing(hook.previousSigningSecret, keyring);
-    if (!current && !previous) continue;
-    const signingSecret = current ? reseal(hook.signingSecret) : hook.signingSecret;
-    const previousSigningSecret =
-      previous && hook.previousSigningSecret
-        ? reseal(hook.previousSigningSecret)
-        : hook.previousSigningSecret;
-    if (signingSecret === null || (hook.previousSigningSecret !== null && !previousSigningSecret)) {
-      unreadable.push({ table: "webhooks", id: hook.id, keyId: failedKeyId });
-      continue;
-    }
-    const updated = await db
-      .update(webhooks)
-      .set({
-        signingSecret,
-        previousSigningSecret,
-        updatedAt: sql`${webhooks.updatedAt}`,
-      })
-      .where(
-        and(
-          eq(webhooks.id, hook.id),
-          eq(webhooks.signingSecret, hook.signingSecret),
-          hook.previousSigningSecret === null
-            ? isNull(webhooks.previousSigningSecret)
-            : eq(webhooks.previousSigningSecret, hook.previousSigningSecret),
-        ),
-      )
-      .returning({ id: webhooks.id });
-    sealed += updated.length;
-  }
-
-  const sealers: [UnreadableSecret["table"], typeof sealChannelSecrets][] = [
-    ["mcp_servers", sealMcpServerSecrets],
-    ["notification_channels", sealChannelSecrets],
-    ["run_deliveries", sealRunDeliverySecrets],
-  ];
-  for (const [table, seal] of sealers)
-    sealed += await seal(db, keyring, reseal, (id) =>
-      unreadable.push({ table, id, keyId: failedKeyId }),
+  for (const spec of SEALED_TABLES)
+    sealed += await sealTable(db, keyring, spec, reseal, (id) =>
+      unreadable.push({ table: spec.name, id, keyId: failedKeyId }),
     );
   return { sealed, unreadable };
 }

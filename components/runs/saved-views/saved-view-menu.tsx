@@ -1,10 +1,9 @@
 "use client";
 
-import { Bookmark, ChevronDown, Pencil, Trash2 } from "lucide-react";
+import { Bookmark, ChevronDown, Pencil, Trash2, UserRoundX } from "lucide-react";
 import { useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { useTRPC } from "@/components/providers/trpc";
-import { ConfirmDialog } from "@/components/shell/confirm-dialog";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Button } from "@/components/ui/button";
 import {
@@ -13,22 +12,24 @@ import {
   DropdownMenuItem,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { DeleteViewDialog } from "./delete-view-dialog";
 import { SavedViewDialog } from "./saved-view-dialog";
 import { useSavedViews } from "./use-saved-views";
 
 /**
  * The history's "Save view" control. When the address bar shows a saved view, its name becomes
  * the control, with "Edit" for the member's own view and "Delete" where allowed (own views;
- * shared ones for admins).
+ * shared ones for admins). A creator who can no longer share (demoted) may only stop sharing theirs.
  */
 export function SavedViewMenu() {
   const trpc = useTRPC();
   const { can } = useTenantRole();
   const { current, currentQuery } = useSavedViews();
+  const canShare = can("operator");
   const [editing, setEditing] = useState<"new" | "existing" | null>(null);
   const [deleting, setDeleting] = useState(false);
-  const remove = useToastMutation(trpc.savedViews.delete.mutationOptions(), {
-    success: "View deleted",
+  const unshare = useToastMutation(trpc.savedViews.update.mutationOptions(), {
+    success: "View no longer shared",
     invalidate: [trpc.savedViews.list.queryKey()],
   });
   const dialog = (
@@ -37,7 +38,7 @@ export function SavedViewMenu() {
       onOpenChange={(open) => !open && setEditing(null)}
       query={currentQuery ?? ""}
       existing={editing === "existing" ? current : undefined}
-      canShare={can("operator")}
+      canShare={canShare}
     />
   );
   if (!current)
@@ -65,10 +66,18 @@ export function SavedViewMenu() {
             <Bookmark aria-hidden />
             Save as a new view…
           </DropdownMenuItem>
-          {current.mine && (
+          {current.mine && (canShare || !current.shared) && (
             <DropdownMenuItem onSelect={() => setEditing("existing")}>
               <Pencil aria-hidden />
               Edit view…
+            </DropdownMenuItem>
+          )}
+          {current.mine && current.shared && !canShare && (
+            <DropdownMenuItem
+              onSelect={() => unshare.mutate({ viewId: current.id, shared: false })}
+            >
+              <UserRoundX aria-hidden />
+              Stop sharing
             </DropdownMenuItem>
           )}
           {current.deletable && (
@@ -80,21 +89,7 @@ export function SavedViewMenu() {
         </DropdownMenuContent>
       </DropdownMenu>
       {dialog}
-      <ConfirmDialog
-        open={deleting}
-        onOpenChange={setDeleting}
-        title={`Delete “${current.name}”?`}
-        description={
-          current.shared
-            ? "It disappears from every member's sidebar. The runs stay as they are."
-            : "It disappears from your sidebar. The runs stay as they are."
-        }
-        cancelLabel="Keep it"
-        confirmLabel="Delete view"
-        destructive
-        pending={remove.isPending}
-        onConfirm={() => remove.mutate({ viewId: current.id })}
-      />
+      <DeleteViewDialog view={current} open={deleting} onOpenChange={setDeleting} />
     </>
   );
 }

@@ -1,15 +1,17 @@
 "use client";
 
-import { ChevronRight, Users } from "lucide-react";
+import { ChevronRight, Trash2, TriangleAlert, Users } from "lucide-react";
 import Link from "next/link";
 import { useId, useState } from "react";
 import { cn } from "@/components/ui/cn";
-import { savedViewHref, useSavedViews } from "./use-saved-views";
+import { DeleteViewDialog } from "./delete-view-dialog";
+import { savedViewHref, useSavedViews, type SavedView } from "./use-saved-views";
 
 /**
  * The saved views under "Runs" in the sidebar: the member's private views and the tenant's
  * shared ones (marked), the one the address bar shows highlighted. A disclosure button folds
- * the list; the phone drawer starts folded so the main links stay in reach.
+ * the list; the phone drawer starts folded so the main links stay in reach. A view whose stored
+ * query no longer parses is not a link (it would open another list) but says why, with its delete.
  */
 export function SavedViewsNav({
   startFolded = false,
@@ -41,6 +43,8 @@ export function SavedViewsNav({
       {open && (
         <ul id={listId} aria-label="Saved views" className="flex flex-col gap-0.5">
           {list.map((view) => {
+            if (view.problem !== null)
+              return <InvalidViewItem key={view.id} view={view} problem={view.problem} />;
             const isCurrent = current?.id === view.id;
             return (
               <li key={view.id}>
@@ -68,5 +72,35 @@ export function SavedViewsNav({
         </ul>
       )}
     </div>
+  );
+}
+
+function InvalidViewItem({ view, problem }: { view: SavedView; problem: string }) {
+  const [deleting, setDeleting] = useState(false);
+  const explanation = `Its filters no longer apply: ${problem}`;
+  return (
+    <li className="flex min-w-0 items-start gap-1 px-2.5 py-1.5 text-[13px]">
+      <TriangleAlert aria-hidden className="text-destructive mt-0.5 size-3 shrink-0" />
+      <div className="flex min-w-0 flex-1 flex-col">
+        <span className="text-muted-foreground truncate line-through">
+          {view.name}
+          <span className="sr-only"> (invalid)</span>
+        </span>
+        <span className="text-muted-foreground line-clamp-2 text-xs" title={explanation}>
+          {explanation}
+        </span>
+      </div>
+      {view.deletable && (
+        <button
+          type="button"
+          aria-label={`Delete ${view.name}`}
+          onClick={() => setDeleting(true)}
+          className="text-muted-foreground hover:text-destructive focus-visible:ring-ring shrink-0 rounded-md p-0.5 outline-none focus-visible:ring-2"
+        >
+          <Trash2 aria-hidden className="size-3.5" />
+        </button>
+      )}
+      <DeleteViewDialog view={view} open={deleting} onOpenChange={setDeleting} />
+    </li>
   );
 }

@@ -3,9 +3,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { usePathname, useSearchParams } from "next/navigation";
 import type { Route } from "next";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTabTenantId } from "@/components/providers/tab-tenant";
 import { useTRPC } from "@/components/providers/trpc";
 import { canonicalRunsQuery } from "@/lib/run-filters";
+import type { AppRouter } from "@/server/trpc/root";
+
+export type SavedView = inferRouterOutputs<AppRouter>["savedViews"]["list"][number];
 
 export const savedViewHref = (query: string) => (query ? `/runs?${query}` : "/runs") as Route;
 

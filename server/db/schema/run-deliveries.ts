@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
+import { ENCRYPTED_SECRET_PREFIX } from "@/server/crypto/secret-format";
 import {
   RUN_DELIVERY_STATUSES,
   RUN_DELIVERY_TARGETS,
@@ -12,6 +22,17 @@ import { skillRuns } from "./runs";
 
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} in (${values.map((value) => `'${value}'`).join(", ")})`);
+
+/**
+ * A delivery that may still be sent (a failed one by a retry), so its secret is kept under the
+ * current key. Written with constants, so the planner matches it to the partial index below.
+ */
+export const resealableDelivery = (t: { secret: AnyPgColumn; status: AnyPgColumn }) =>
+  sql`${t.secret} is not null and ${t.status} in ('waiting', 'pending', 'failed')`;
+
+/** The key id a stored secret names ('' for one stored before encryption), as keyIdOf reads it. */
+export const storedSecretKeyId = (secret: AnyPgColumn) =>
+  sql`(case when ${secret} like ${sql.raw(`'${ENCRYPTED_SECRET_PREFIX}%'`)} then split_part(${secret}, ':', ${sql.raw(String(ENCRYPTED_SECRET_PREFIX.split(":").length))}) else '' end)`;
 
 /**
  * One run's result to one place, written in the same transaction as the run (an outbox): the
@@ -47,6 +68,11 @@ export const runDeliveries = pgTable(
     index("run_deliveries_open_index")
       .on(t.runId)
       .where(sql`${t.status} in ('waiting', 'pending')`),
+    // The start-up reseal reads only the deliveries whose secret is under another key: failed
+    // ones accumulate, and a range scan either side of the current key id skips them.
+    index("run_deliveries_reseal_index")
+      .on(storedSecretKeyId(t.secret))
+      .where(resealableDelivery(t)),
     check("run_deliveries_status", inList("status", RUN_DELIVERY_STATUSES)),
     check("run_deliveries_target_kind", inList("target_kind", RUN_DELIVERY_TARGETS)),
   ],

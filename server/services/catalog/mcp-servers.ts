@@ -8,6 +8,7 @@ import type {
   McpTokenChange,
 } from "@/lib/schemas/mcp-servers";
 import { redactUrl } from "@/server/agent/redact-url";
+import { secretMarker, secretMarkerAfterEdit } from "@/server/crypto/secret-summary";
 import { encryptSecret } from "@/server/crypto/secrets";
 import type { Database, Transaction } from "@/server/db/client";
 import { agentMcpServers, agents, mcpServers } from "@/server/db/schema";
@@ -122,8 +123,6 @@ async function recordMcpAudit(
   });
 }
 
-const tokenMarker = (hasToken: boolean) => (hasToken ? "set" : "not set");
-
 async function refuseTakenName(
   db: Database | Transaction,
   tenantId: string,
@@ -164,7 +163,7 @@ export async function createMcpServer(
       await recordMcpAudit(tx, scope, "mcp_server.create", created!, null, {
         name: input.name,
         url: redactUrl(input.url),
-        token: tokenMarker(Boolean(input.authToken)),
+        token: secretMarker(Boolean(input.authToken)),
         enabled: true,
       });
       return { id: created!.id };
@@ -227,21 +226,18 @@ export async function updateMcpServer(
         scope,
         "mcp_server.update",
         { id: scope.mcpServerId, name: input.server.name },
-        { name: current.name, url: redactUrl(current.url), token: tokenMarker(current.hasToken) },
+        { name: current.name, url: redactUrl(current.url), token: secretMarker(current.hasToken) },
         {
           name: input.server.name,
           url:
             current.url !== input.server.url && sameOrigin(current.url, input.server.url)
               ? `${redactUrl(input.server.url)} (path changed)`
               : redactUrl(input.server.url),
-          token:
-            token.action === "keep"
-              ? tokenMarker(current.hasToken)
-              : token.action === "remove"
-                ? "not set"
-                : current.hasToken
-                  ? "changed"
-                  : "set",
+          token: secretMarkerAfterEdit({
+            kept: token.action === "keep",
+            had: current.hasToken,
+            has: token.action === "replace",
+          }),
         },
       );
     })
@@ -307,7 +303,7 @@ export async function deleteMcpServer(
       {
         name: deleted.name,
         url: redactUrl(deleted.url),
-        token: tokenMarker(deleted.hasToken),
+        token: secretMarker(deleted.hasToken),
         enabled: deleted.enabled,
       },
       null,

@@ -11,6 +11,7 @@ import {
   type CreateChannelInput,
   type UpdateChannelInput,
 } from "@/lib/schemas/alerts";
+import { secretHintOf, secretMarker, secretMarkerAfterEdit } from "@/server/crypto/secret-summary";
 import { decryptSecret, encryptSecret } from "@/server/crypto/secrets";
 import type { Database, Transaction } from "@/server/db/client";
 import { notificationChannels } from "@/server/db/schema";
@@ -60,9 +61,6 @@ export class ChannelInvalidError extends ServiceError {
 const NAME_INDEX = "notification_channels_tenant_id_name_index";
 type ChannelRow = typeof notificationChannels.$inferSelect;
 type ChannelScope = { tenantId: string; audit: AuditContext };
-
-/** A secret's last four characters, the one part the console shows ("saved •••• abcd"). */
-const hintOf = (secret: string) => secret.slice(-4);
 
 /** What the console shows of a channel: never its secret, only that one is saved and how it ends. */
 function shown(row: ChannelRow) {
@@ -143,8 +141,6 @@ async function recordChannelAudit(
   });
 }
 
-const secretMarker = (has: boolean) => (has ? "set" : "not set");
-
 /**
  * Saves a new channel. A Slack channel needs its URL (the secret); an email channel takes an
  * optional SMTP password; a signed webhook gets a generated signing secret, answered this once.
@@ -167,7 +163,7 @@ export async function createChannel(db: Database, scope: ChannelScope, input: Cr
           kind: channel.kind,
           config: channel.config,
           secret: secret === null ? null : encryptSecret(secret),
-          secretHint: secret === null ? null : hintOf(secret),
+          secretHint: secret === null ? null : secretHintOf(secret),
         })
         .returning({ id: notificationChannels.id, name: notificationChannels.name });
       if (!created) throw new Error("The channel insert returned no row.");
@@ -212,7 +208,7 @@ export async function updateChannel(db: Database, scope: ChannelScope, input: Up
             ? {}
             : {
                 secret: secret === null ? null : encryptSecret(secret),
-                secretHint: secret === null ? null : hintOf(secret),
+                secretHint: secret === null ? null : secretHintOf(secret),
               }),
           updatedAt: new Date(),
         })
@@ -237,14 +233,11 @@ export async function updateChannel(db: Database, scope: ChannelScope, input: Up
         {
           name: channel.name,
           target: targetOf(channel.config),
-          secret:
-            input.secret.action === "keep"
-              ? secretMarker(before.hasSecret)
-              : secret === null
-                ? "not set"
-                : before.hasSecret
-                  ? "changed"
-                  : "set",
+          secret: secretMarkerAfterEdit({
+            kept: input.secret.action === "keep",
+            had: before.hasSecret,
+            has: secret !== null,
+          }),
         },
       );
     })

@@ -1,7 +1,8 @@
 import "server-only";
-import { and, asc, count, eq, or } from "drizzle-orm";
+import { and, asc, count, eq, or, sql } from "drizzle-orm";
 import type { MemberRole } from "@/lib/enums";
 import { roleAtLeast } from "@/lib/roles";
+import { parseViewQuery } from "@/lib/saved-view-query";
 import { MAX_SAVED_VIEWS_PER_USER } from "@/lib/saved-views";
 import type { CreateSavedViewInput, UpdateSavedViewInput } from "@/lib/schemas/saved-views";
 import type { Database, Transaction } from "@/server/db/client";
@@ -12,7 +13,9 @@ import { ServiceError } from "@/server/services/errors";
 /**
  * Who may do what (the roles pattern: viewers read, operators act, admins manage): every member
  * keeps private views; operators and above share views with the tenant; a view is changed only
- * by its creator; admins and owners may also delete a shared view someone else made.
+ * by its creator; admins and owners may also delete a shared view someone else made. A creator
+ * demoted below SHARE_VIEW_ROLE keeps their shared view but may only unshare or delete it: what the
+ * whole tenant sees is changed by someone who could have shared it.
  */
 export const SHARE_VIEW_ROLE: MemberRole = "operator";
 export const DELETE_SHARED_VIEW_ROLE: MemberRole = "admin";
@@ -42,8 +45,16 @@ export class SavedViewLimitError extends ServiceError {
 
 const shareRefused = () =>
   new SavedViewForbiddenError(`Sharing a view needs the ${SHARE_VIEW_ROLE} role or higher.`);
+const sharedEditRefused = () =>
+  new SavedViewForbiddenError(
+    `Changing a shared view needs the ${SHARE_VIEW_ROLE} role or higher; you can stop sharing it or delete it.`,
+  );
 
-/** The caller's private views and the tenant's shared ones, by name; `mine` says which the caller may change. */
+/**
+ * The caller's private views and the tenant's shared ones, by name; `mine` says which the caller may
+ * change. `problem` says why a stored query no longer parses (a filter value since retired), so the
+ * view is still listed, marked invalid, and can be deleted.
+ */
 export async function listSavedViews(db: Database, actor: ViewActor) {
   const rows = await db
     .select({
@@ -66,8 +77,10 @@ export async function listSavedViews(db: Database, actor: ViewActor) {
     .orderBy(asc(savedViews.name), asc(savedViews.id));
   return rows.map(({ userId, ...view }) => {
     const mine = userId === actor.userId;
+    const parsed = parseViewQuery(view.query);
     return {
       ...view,
+      problem: parsed.ok ? null : parsed.problem,
       mine,
       deletable: mine || (view.shared && roleAtLeast(actor.role, DELETE_SHARED_VIEW_ROLE)),
     };
@@ -101,6 +114,10 @@ export async function createSavedView(
 ) {
   if (input.shared && !roleAtLeast(actor.role, SHARE_VIEW_ROLE)) throw shareRefused();
   return db.transaction(async (tx) => {
+    // Two saves at the limit must not both see room: the member's saves take turns until commit.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`skillrun:saved-views:${actor.tenantId}:${actor.userId}`}, 0))`,
+    );
     const [held] = await tx
       .select({ n: count() })
       .from(savedViews)
@@ -128,7 +145,10 @@ async function viewOf(tx: Transaction, actor: ViewActor, viewId: string) {
   return view;
 }
 
-/** Renames, re-queries or (un)shares the caller's own view; sharing needs SHARE_VIEW_ROLE. */
+/**
+ * Renames, re-queries or (un)shares the caller's own view; sharing, and changing a view while it is
+ * shared, need SHARE_VIEW_ROLE (below it, a shared view can only be unshared).
+ */
 export async function updateSavedView(
   db: Database,
   actor: ViewActor,
@@ -139,8 +159,12 @@ export async function updateSavedView(
     const view = await viewOf(tx, actor, viewId);
     if (view.userId !== actor.userId)
       throw new SavedViewForbiddenError("Only the member who saved a view can change it.");
-    if (changes.shared && !view.shared && !roleAtLeast(actor.role, SHARE_VIEW_ROLE))
-      throw shareRefused();
+    if (!roleAtLeast(actor.role, SHARE_VIEW_ROLE)) {
+      if (changes.shared && !view.shared) throw shareRefused();
+      const onlyUnshares =
+        changes.shared === false && changes.name === undefined && changes.query === undefined;
+      if (view.shared && !onlyUnshares) throw sharedEditRefused();
+    }
     const [updated] = await tx
       .update(savedViews)
       .set(changes)

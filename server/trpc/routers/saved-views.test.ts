@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { parseViewQuery } from "@/lib/saved-view-query";
-import { MAX_SAVED_VIEW_QUERY_CHARS } from "@/lib/saved-views";
-import { auditLog, savedViews } from "@/server/db/schema";
+import { MAX_SAVED_VIEW_QUERY_CHARS, MAX_SAVED_VIEWS_PER_USER } from "@/lib/saved-views";
+import { auditLog, memberships, savedViews } from "@/server/db/schema";
 import {
+  callerFor,
   createTenant,
   fingerprintTables,
   openTestDatabase,
   signedInMember,
+  signIn,
   trpcFailure,
 } from "@/test/fixtures";
 
@@ -20,6 +22,19 @@ const auditOf = (viewId: string) =>
     .from(auditLog)
     .where(and(eq(auditLog.targetType, "saved_view"), eq(auditLog.targetId, viewId)))
     .orderBy(auditLog.at, auditLog.id);
+
+/** Until `count` of this database's sessions wait on a lock (bounded: fails rather than hangs). */
+async function waitForLockWaiters(count: number) {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const [row] = await db.execute<{ waiting: number }>(
+      sql`select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((row?.waiting ?? 0) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`Fewer than ${count} sessions ever waited on a lock.`);
+}
 
 describe("parseViewQuery", () => {
   it("keeps a history query in the list parsers' canonical form", () => {
@@ -42,6 +57,39 @@ describe("parseViewQuery", () => {
     const parsed = parseViewQuery(query);
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? "" : parsed.problem).toContain(problem);
+  });
+});
+
+describe("parseViewQuery's length limit", () => {
+  // Quotes are percent-encoded in the canonical form: three stored characters for one typed.
+  const quotes = (n: number) => '"'.repeat(n);
+  const longWhenStored = `q=a${quotes(199)}&tag=${Array.from({ length: 5 }, (_, i) => `k${i}:${quotes(100)}`).join(",")}`;
+
+  it("counts the canonical query that is stored, not the text typed", () => {
+    expect(longWhenStored.length).toBeLessThan(MAX_SAVED_VIEW_QUERY_CHARS);
+    expect(parseViewQuery(longWhenStored)).toEqual({
+      ok: false,
+      problem: `Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.`,
+    });
+    // Repeats the parsers drop make a long text short once stored.
+    const repeated = "status=failed&".repeat(200);
+    expect(repeated.length).toBeGreaterThan(MAX_SAVED_VIEW_QUERY_CHARS);
+    expect(parseViewQuery(repeated)).toEqual({ ok: true, query: "status=failed" });
+  });
+
+  it("a query too long once stored is a field error that saves nothing", async () => {
+    const tenant = await createTenant(db, "Long");
+    const { caller } = await signedInMember(db, auth, tenant.id, "operator");
+    const view = await caller.savedViews.create({ name: "Short", query: "q=a" });
+    const before = await fingerprintTables(db);
+    const tooLong = [`Keep the query to ${MAX_SAVED_VIEW_QUERY_CHARS} characters.`];
+    expect(
+      await trpcFailure(caller.savedViews.create({ name: "Long", query: longWhenStored })),
+    ).toMatchObject({ code: "BAD_REQUEST", fieldErrors: { query: tooLong } });
+    expect(
+      await trpcFailure(caller.savedViews.update({ viewId: view.id, query: longWhenStored })),
+    ).toMatchObject({ code: "BAD_REQUEST", fieldErrors: { query: tooLong } });
+    expect(await fingerprintTables(db)).toEqual(before);
   });
 });
 
@@ -176,5 +224,110 @@ describe("saved views", () => {
         message: `Saved view ${foreign.id} was not found in this tenant.`,
       });
     expect(await fingerprintTables(db)).toEqual(before);
+  });
+
+  it("a creator demoted to viewer may unshare or delete their shared view, not change it", async () => {
+    const tenant = await createTenant(db, "Demoted");
+    const { caller: operator, user } = await signedInMember(db, auth, tenant.id, "operator");
+    const team = await operator.savedViews.create({ name: "Team", query: "", shared: true });
+    const other = await operator.savedViews.create({ name: "Other", query: "", shared: true });
+    await db
+      .update(memberships)
+      .set({ role: "viewer" })
+      .where(and(eq(memberships.organizationId, tenant.id), eq(memberships.userId, user.id)));
+    const demoted = await callerFor(db, auth, await signIn(auth, user.email));
+
+    const before = await fingerprintTables(db);
+    for (const changes of [
+      { name: "Renamed" },
+      { query: "status=failed" },
+      { shared: true, name: "Renamed" },
+      { shared: false, name: "Renamed" },
+    ])
+      expect(
+        await trpcFailure(demoted.savedViews.update({ viewId: team.id, ...changes })),
+      ).toMatchObject({
+        code: "FORBIDDEN",
+        message:
+          "Changing a shared view needs the operator role or higher; you can stop sharing it or delete it.",
+      });
+    expect(await fingerprintTables(db)).toEqual(before);
+
+    expect(await demoted.savedViews.update({ viewId: team.id, shared: false })).toMatchObject({
+      name: "Team",
+      shared: false,
+    });
+    // Once private it is theirs alone again, to rename; sharing it again is refused.
+    expect(await demoted.savedViews.update({ viewId: team.id, name: "Mine" })).toMatchObject({
+      name: "Mine",
+    });
+    expect(
+      await trpcFailure(demoted.savedViews.update({ viewId: team.id, shared: true })),
+    ).toMatchObject({
+      code: "FORBIDDEN",
+      message: "Sharing a view needs the operator role or higher.",
+    });
+    await demoted.savedViews.delete({ viewId: other.id });
+    expect((await auditOf(other.id)).at(-1)).toMatchObject({ action: "saved_view.delete" });
+  });
+
+  it("two saves at one below the limit: one is saved, the other refused", async () => {
+    const tenant = await createTenant(db, "Limit");
+    const { caller, user } = await signedInMember(db, auth, tenant.id, "operator");
+    await db.insert(savedViews).values(
+      Array.from({ length: MAX_SAVED_VIEWS_PER_USER - 1 }, (_, index) => ({
+        tenantId: tenant.id,
+        userId: user.id,
+        name: `View ${index}`,
+        query: "",
+      })),
+    );
+    // Both saves count their views before either inserts: a transaction holding SHARE on the
+    // table lets the counts through and stops the inserts until both saves are waiting on a lock.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let tableLocked = () => {};
+    const locked = new Promise<void>((resolve) => (tableLocked = resolve));
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`lock table saved_views in share mode`);
+      tableLocked();
+      await released;
+    });
+    await locked;
+    const saves = Promise.allSettled([
+      caller.savedViews.create({ name: "First", query: "q=one" }),
+      caller.savedViews.create({ name: "Second", query: "q=two" }),
+    ]);
+    await waitForLockWaiters(2);
+    release();
+    await holder;
+    const outcomes = await saves;
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refused = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(await trpcFailure(Promise.reject(refused?.reason))).toMatchObject({
+      code: "CONFLICT",
+      message: `Keep at most ${MAX_SAVED_VIEWS_PER_USER} saved views; delete one first.`,
+    });
+    const held = await db.select().from(savedViews).where(eq(savedViews.userId, user.id));
+    expect(held).toHaveLength(MAX_SAVED_VIEWS_PER_USER);
+  });
+
+  it("a view whose stored query no longer parses is listed with why, and can be deleted", async () => {
+    const tenant = await createTenant(db, "Stale");
+    const { caller, user } = await signedInMember(db, auth, tenant.id, "operator");
+    // As if a filter value was retired after the view was saved.
+    const [stale] = await db
+      .insert(savedViews)
+      .values({ tenantId: tenant.id, userId: user.id, name: "Stale", query: "status=exploded" })
+      .returning();
+    const good = await caller.savedViews.create({ name: "Good", query: "status=failed" });
+    expect(
+      (await caller.savedViews.list()).map((view) => [view.name, view.problem, view.deletable]),
+    ).toEqual([
+      ["Good", null, true],
+      ["Stale", '"exploded" is not a valid status.', true],
+    ]);
+    await caller.savedViews.delete({ viewId: stale?.id ?? "" });
+    expect((await caller.savedViews.list()).map((view) => view.id)).toEqual([good.id]);
   });
 });

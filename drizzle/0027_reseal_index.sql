@@ -1,0 +1,1 @@
+CREATE INDEX "run_deliveries_reseal_index" ON "run_deliveries" USING btree ((case when "secret" like 'enc:v1:%' then split_part("secret", ':', 3) else '' end)) WHERE "run_deliveries"."secret" is not null and "run_deliveries"."status" in ('waiting', 'pending', 'failed');
