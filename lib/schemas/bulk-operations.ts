@@ -15,7 +15,10 @@ export type StoredRunFilters = Omit<
   "createdWithin" | "createdAfter" | "createdBefore"
 > & { createdAfter?: string; createdBefore?: string };
 
-export const countMatchingRunsInput = z.object({ filters: bulkRunFilters });
+export const countMatchingRunsInput = z.object({
+  kind: z.enum(BULK_OPERATION_KINDS),
+  filters: bulkRunFilters,
+});
 
 export const startBulkOperationInput = z.object({
   kind: z.enum(BULK_OPERATION_KINDS),

@@ -48,8 +48,9 @@ export const bulkOperations = pgTable(
     skipped: integer().notNull().default(0),
     failed: integer().notNull().default(0),
     /** Runs created after this are not the operation's (the database's clock at the click). */
-    frozenAt: timestamp({ withTimezone: true }).notNull(),
-    cursorCreatedAt: timestamp({ withTimezone: true }),
+    // Milliseconds, as skill_runs.created_at: compared with it and read back as a JS Date exactly.
+    frozenAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    cursorCreatedAt: timestamp({ withTimezone: true, precision: 3 }),
     cursorId: uuid(),
     error: text(),
     createdAt: createdAt(),
