@@ -418,6 +418,10 @@ export async function processBulkBatch(
   return { finished: false };
 }
 
+/**
+ * The match set is used up: completed. A run matched at the click but gone from the filter by
+ * its batch (a cancel's run that ended meanwhile, a deleted run) was left alone: skipped.
+ */
 async function finishOperation(
   tx: Transaction,
   ref: BulkOperationRef,
@@ -429,10 +433,12 @@ async function finishOperation(
     failed: number;
   },
 ) {
+  const skipped = Math.max(operation.total - operation.done - operation.failed, operation.skipped);
   await tx
     .update(bulkOperations)
     .set({
       status: "completed",
+      skipped,
       startedAt: sql`coalesce(${bulkOperations.startedAt}, now())`,
       finishedAt: sql`now()`,
     })
@@ -448,7 +454,7 @@ async function finishOperation(
       status: "completed",
       total: operation.total,
       done: operation.done,
-      skipped: operation.skipped,
+      skipped,
       failed: operation.failed,
     },
   });
