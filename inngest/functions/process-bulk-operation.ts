@@ -1,10 +1,7 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
-import {
-  BULK_BATCH_SIZE,
-  failBulkOperation,
-  processBulkBatch,
-} from "@/server/services/runs/bulk-operations";
+import { processBulkBatch } from "@/server/services/runs/bulk-batch";
+import { BULK_BATCH_SIZE, failBulkOperation } from "@/server/services/runs/bulk-operations";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { bulkOperationRefSchema, bulkOperationRequested } from "../events";
 

@@ -16,14 +16,16 @@ import {
   fingerprintTables,
   openTestDatabase,
 } from "@/test/fixtures";
+import { processBulkBatch } from "./bulk-batch";
 import {
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
+} from "./bulk-errors";
+import {
   cancelBulkOperation,
   countMatchingRuns,
   getBulkOperation,
-  processBulkBatch,
   startBulkOperation,
 } from "./bulk-operations";
 import { InputsInvalidError } from "./run-errors";
