@@ -1,6 +1,7 @@
 "use client";
 
 import { ChevronDown, ListChecks } from "lucide-react";
+import dynamic from "next/dynamic";
 import { useMemo, useState } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { Button } from "@/components/ui/button";
@@ -12,7 +13,12 @@ import {
 } from "@/components/ui/dropdown-menu";
 import type { BulkOperationKind } from "@/lib/enums";
 import { listInputOf, useRunFilters } from "../run-filters";
-import { BulkByFilterDialog } from "./bulk-by-filter-dialog";
+
+// The dialog's code loads when an operator first opens it, not with every history page.
+const BulkByFilterDialog = dynamic(
+  () => import("./bulk-by-filter-dialog").then((module) => module.BulkByFilterDialog),
+  { ssr: false },
+);
 
 /**
  * Act on everything the current filter matches, on the server, not only the loaded rows:
@@ -41,7 +47,7 @@ export function BulkByFilterMenu() {
           <DropdownMenuItem onSelect={() => setKind("rerun")}>Re-run all matching</DropdownMenuItem>
         </DropdownMenuContent>
       </DropdownMenu>
-      <BulkByFilterDialog kind={kind} filters={input} onClose={() => setKind(null)} />
+      {kind && <BulkByFilterDialog kind={kind} filters={input} onClose={() => setKind(null)} />}
     </>
   );
 }
