@@ -29,10 +29,25 @@ export const runCancelRequested = eventType("skill/run.cancel-requested", { sche
 export const RUN_REQUESTED = runRequested.name;
 export const RUN_CANCEL_REQUESTED = runCancelRequested.name;
 
+/**
+ * Process this bulk operation ("Cancel/Re-run all matching"); its event id is the operation id,
+ * so a repeated send is deduplicated.
+ */
+export const bulkOperationRefSchema = z.object({
+  operationId: z.uuid(),
+  tenantId: z.string().min(1).max(200),
+});
+export type BulkOperationRef = z.infer<typeof bulkOperationRefSchema>;
+export const bulkOperationRequested = eventType("runs/bulk-operation.requested", {
+  schema: bulkOperationRefSchema,
+});
+export const BULK_OPERATION_REQUESTED = bulkOperationRequested.name;
+
 /** An event as the services send it. */
 export type RunEvent =
   | { name: typeof RUN_REQUESTED; id?: string; data: RunRequested }
-  | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef };
+  | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef }
+  | { name: typeof BULK_OPERATION_REQUESTED; id?: string; data: BulkOperationRef };
 
 /**
  * Send this queued alert delivery (`server/services/alerts`); its event id is the delivery id,

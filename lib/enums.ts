@@ -168,6 +168,9 @@ export const AUDIT_ACTIONS = [
   "saved_view.create",
   "saved_view.update",
   "saved_view.delete",
+  "bulk_operation.start",
+  "bulk_operation.cancel",
+  "bulk_operation.finish",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -206,3 +209,18 @@ export type RunDeliveryTarget = (typeof RUN_DELIVERY_TARGETS)[number];
  */
 export const RUN_DELIVERY_STATUSES = ["waiting", "pending", "sent", "failed"] as const;
 export type RunDeliveryStatus = (typeof RUN_DELIVERY_STATUSES)[number];
+
+/** What a bulk operation does to every run its filter matches (`bulk_operations`). */
+export const BULK_OPERATION_KINDS = ["cancel", "rerun"] as const;
+export type BulkOperationKind = (typeof BULK_OPERATION_KINDS)[number];
+
+/** A bulk operation's life: queued → running → completed | cancelled | failed. */
+export const BULK_OPERATION_STATUSES = [
+  "queued",
+  "running",
+  "completed",
+  "cancelled",
+  "failed",
+] as const;
+export type BulkOperationStatus = (typeof BULK_OPERATION_STATUSES)[number];
+export const ACTIVE_BULK_OPERATION_STATUSES: readonly BulkOperationStatus[] = ["queued", "running"];

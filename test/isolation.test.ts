@@ -21,6 +21,7 @@ import { uploadDocumentsForm } from "@/lib/knowledge-bases";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import {
   agentTemplates,
+  bulkOperations,
   memberships,
   runDeliveries,
   schedules,
@@ -67,6 +68,8 @@ type Ids = {
   guardrailId: string;
   /** A view the tenant's owner shared. */
   savedViewId: string;
+  /** A running "Cancel all matching" of the tenant's. */
+  bulkOperationId: string;
   /** A member's user id (the tenant owner's), as an agent's paired user. */
   userId: string;
 };
@@ -400,6 +403,35 @@ const MATRIX: Record<string, Entry> = {
   "savedViews.delete": {
     role: "viewer",
     call: (c, ids) => c.savedViews.delete({ viewId: ids.savedViewId }),
+  },
+  "bulkOperations.count": {
+    role: "viewer",
+    call: (c, ids) => c.bulkOperations.count({ kind: "rerun", filters: { skillId: ids.skillId } }),
+    list: (result) => JSON.stringify(result) === JSON.stringify({ count: 0 }),
+  },
+  // Overrides make the service look the filter's skill up: another tenant's is an unknown one.
+  "bulkOperations.start": {
+    role: "operator",
+    call: (c, ids) =>
+      c.bulkOperations.start({
+        kind: "rerun",
+        filters: { skillId: ids.skillId },
+        inputOverrides: { topic: "Probe" },
+        idempotencyKey: randomUUID(),
+      }),
+  },
+  "bulkOperations.cancel": {
+    role: "operator",
+    call: (c, ids) => c.bulkOperations.cancel({ operationId: ids.bulkOperationId }),
+  },
+  "bulkOperations.get": {
+    role: "viewer",
+    call: (c, ids) => c.bulkOperations.get({ operationId: ids.bulkOperationId }),
+  },
+  "bulkOperations.recent": {
+    role: "viewer",
+    call: (c) => c.bulkOperations.recent(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.bulkOperationId),
   },
   "runFeedback.get": { role: "viewer", call: (c, ids) => c.runFeedback.get({ runId: ids.runId }) },
   "runFeedback.set": {
@@ -841,6 +873,19 @@ async function populate(
     query: "status=failed",
     shared: true,
   });
+  // Written directly: started through the router, the engine would be asked to process it.
+  const [bulkOperation] = await db
+    .insert(bulkOperations)
+    .values({
+      tenantId: tenant.id,
+      kind: "cancel",
+      filters: { skillId: skill.id },
+      idempotencyKey: "existing",
+      status: "running",
+      total: 1,
+      frozenAt: new Date(),
+    })
+    .returning({ id: bulkOperations.id });
   return {
     tenantId: tenant.id,
     runId,
@@ -862,6 +907,7 @@ async function populate(
     templateId: template.id,
     guardrailId: guardrail.id,
     savedViewId: savedView.id,
+    bulkOperationId: bulkOperation!.id,
     userId: ownerId,
   };
 }
@@ -903,6 +949,7 @@ beforeAll(async () => {
     templateId: randomUUID(),
     guardrailId: randomUUID(),
     savedViewId: randomUUID(),
+    bulkOperationId: randomUUID(),
     userId: randomUUID(),
   };
   const userIds = {} as Record<MemberRole, string>;

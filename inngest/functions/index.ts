@@ -10,6 +10,7 @@ import {
 import { createEvaluateAlertsFunction } from "./evaluate-alerts";
 import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
+import { createProcessBulkOperationFunction } from "./process-bulk-operation";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
@@ -27,4 +28,5 @@ export const functions: InngestFunction.Any[] = [
   createDeliverAlertFunction({ client: inngest, db: getDb }),
   createQueueRunDeliveriesFunction({ client: inngest, db: getDb }),
   createDeliverRunResultFunction({ client: inngest, db: getDb }),
+  createProcessBulkOperationFunction({ client: inngest, db: getDb, dispatcher: inngest }),
 ];

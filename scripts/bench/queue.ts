@@ -820,9 +820,12 @@ await boss.work<StepJob>(
 );
 const stepDispatcher: RunDispatcher = {
   send: async (event) => {
-    const events = Array.isArray(event) ? event : [event];
-    await Promise.all(events.map((one) => sendStep(one.data, "mark-running")));
-    return { ids: events.map((one) => stepJobId(one.data.runId, "mark-running")) };
+    // Only run events reach this dispatcher (the bench starts no bulk operation).
+    const events = (Array.isArray(event) ? event : [event]).flatMap((one) =>
+      "runId" in one.data ? [one.data] : [],
+    );
+    await Promise.all(events.map((data) => sendStep(data, "mark-running")));
+    return { ids: events.map((data) => stepJobId(data.runId, "mark-running")) };
   },
 };
 const pgbossSteps = await measureSide(

@@ -4,6 +4,7 @@ import { agentsRouter } from "./routers/agents";
 import { alertsRouter } from "./routers/alerts";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { bulkOperationsRouter } from "./routers/bulk-operations";
 import { budgetsRouter } from "./routers/budgets";
 import { dashboardRouter } from "./routers/dashboard";
 import { knowledgeBasesRouter } from "./routers/knowledge-bases";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
+  bulkOperations: bulkOperationsRouter,
   runCompare: runCompareRouter,
   runFeedback: runFeedbackRouter,
   runDeliveries: runDeliveriesRouter,

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { BulkByFilterMenu } from "@/components/runs/bulk/bulk-by-filter-menu";
+import { BulkOperationsPanel } from "@/components/runs/bulk/bulk-operations-panel";
 import { ExportRunsMenu } from "@/components/runs/export-runs-menu";
 import { RunsFilterBar } from "@/components/runs/runs-filter-bar";
 import { RunsTable } from "@/components/runs/runs-table/runs-table";
@@ -17,6 +19,7 @@ export default function RunsPage() {
           <>
             <SavedViewMenu />
             <ExportRunsMenu />
+            <BulkByFilterMenu />
           </>
         }
       />
@@ -25,6 +28,7 @@ export default function RunsPage() {
           holds while hydrating: a mismatch with the server's loading state. The console layout
           reads the request headers, so this page is dynamic and nuqs needs no boundary. */}
       <RunsFilterBar />
+      <BulkOperationsPanel />
       <RunsTable />
     </>
   );

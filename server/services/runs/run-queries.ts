@@ -105,18 +105,11 @@ const nameOf = (
 type ListRunsOptions = { filters?: RunListFilters; cursor?: RunCursor | null; limit: number };
 
 /**
- * The history list's query, newest first, keyset-paginated on (created_at, id); it fetches
- * one row more than `limit` to tell whether another page follows. Exported so the history
- * benchmark can time and EXPLAIN exactly this SQL.
- *
- * The cursor is a row comparison, `(created_at, id) < (…, …)`, which PostgreSQL uses as an
- * index bound on every `(tenant_id[, filter], created_at desc, id desc)` index; the
- * equivalent `a < x or (a = x and b < y)` is only a filter, so a deep page would walk every
- * newer row first.
+ * What "matches the history's filters" means, as one condition: the list, its count, the
+ * export and bulk operations all read it, so "all matching" is exactly what the list shows.
  */
-export function listRunsQuery(db: Database, tenantId: string, options: ListRunsOptions) {
-  const { filters = {}, cursor, limit } = options;
-  const conditions: (SQL | undefined)[] = [
+export function runListConditions(tenantId: string, filters: RunListFilters): SQL | undefined {
+  return and(
     eq(skillRuns.tenantId, tenantId),
     filters.status?.length ? inArray(skillRuns.status, filters.status) : undefined,
     filters.skillId ? eq(skillRuns.skillId, filters.skillId) : undefined,
@@ -139,9 +132,28 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
       : undefined,
     filters.createdAfter ? gte(skillRuns.createdAt, filters.createdAfter) : undefined,
     filters.createdBefore ? lte(skillRuns.createdAt, filters.createdBefore) : undefined,
-    cursor
-      ? sql`(${skillRuns.createdAt}, ${skillRuns.id}) < (${sql.param(cursor.createdAt, skillRuns.createdAt)}, ${sql.param(cursor.id, skillRuns.id)})`
-      : undefined,
+  );
+}
+
+/** The keyset bound after `cursor`, newest first (see listRunsQuery). */
+export const afterRunCursor = (cursor: RunCursor) =>
+  sql`(${skillRuns.createdAt}, ${skillRuns.id}) < (${sql.param(cursor.createdAt, skillRuns.createdAt)}, ${sql.param(cursor.id, skillRuns.id)})`;
+
+/**
+ * The history list's query, newest first, keyset-paginated on (created_at, id); it fetches
+ * one row more than `limit` to tell whether another page follows. Exported so the history
+ * benchmark can time and EXPLAIN exactly this SQL.
+ *
+ * The cursor is a row comparison, `(created_at, id) < (…, …)`, which PostgreSQL uses as an
+ * index bound on every `(tenant_id[, filter], created_at desc, id desc)` index; the
+ * equivalent `a < x or (a = x and b < y)` is only a filter, so a deep page would walk every
+ * newer row first.
+ */
+export function listRunsQuery(db: Database, tenantId: string, options: ListRunsOptions) {
+  const { filters = {}, cursor, limit } = options;
+  const conditions = [
+    runListConditions(tenantId, filters),
+    cursor ? afterRunCursor(cursor) : undefined,
   ];
   return db
     .select({

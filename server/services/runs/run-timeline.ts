@@ -101,3 +101,37 @@ export async function transitionRun(
     returning run_id`);
   return rows.length > 0;
 }
+
+/**
+ * `transitionRun` for many runs of one tenant in one statement: each run in `from` moves and
+ * gets its event, the others are left alone. The ids of the runs that moved.
+ */
+export async function transitionRuns(
+  db: Database | Transaction,
+  tenantId: string,
+  runIds: readonly string[],
+  change: {
+    from: RunStatus[];
+    set: RunUpdate;
+    event: { type: string; payload?: Record<string, unknown> };
+  },
+): Promise<string[]> {
+  if (!runIds.length) return [];
+  const update = db
+    .update(skillRuns)
+    .set(change.set)
+    .where(
+      and(
+        inArray(skillRuns.id, [...runIds]),
+        eq(skillRuns.tenantId, tenantId),
+        inArray(skillRuns.status, change.from),
+      ),
+    )
+    .returning({ id: skillRuns.id });
+  const rows = await db.execute<{ run_id: string }>(sql`
+    with updated as (${update.getSQL()})
+    insert into ${runEvents} (run_id, tenant_id, type, payload)
+    select id, ${tenantId}, ${change.event.type}, ${jsonbParam(change.event.payload ?? {})} from updated
+    returning run_id`);
+  return rows.map((row) => row.run_id);
+}

@@ -29,7 +29,7 @@ import {
   type BudgetedStart,
   type BudgetExceededError,
 } from "@/server/services/budgets/budgets";
-import { transitionRun } from "./run-timeline";
+import { transitionRun, transitionRuns } from "./run-timeline";
 import { findRunTargets, type RunTarget } from "./run-target";
 import { uniqueTags } from "@/lib/run-tags";
 import { RUN_CANCEL_REQUESTED, RUN_REQUESTED, type RunEvent } from "@/inngest/events";
@@ -611,6 +611,66 @@ export async function failQueuedRun(
   });
 }
 
+/** The cancel transition: one run's (`cancelRun`) and a bulk operation's batch (`cancelRuns`). */
+const cancellation = (userId: string | null, now: Date, bulkOperationId?: string) => ({
+  from: [...CANCELLABLE_RUN_STATUSES],
+  set: {
+    status: "cancelled" as const,
+    cancelRequestedAt: now,
+    finishedAt: now,
+    cancelledByUserId: userId,
+    liveOutput: null,
+  },
+  event: {
+    type: "cancelled",
+    payload: { by: userId, ...(bulkOperationId ? { bulkOperationId } : {}) },
+  },
+});
+
+/**
+ * `cancelRun`'s transition for a batch of one tenant's runs, inside the caller's transaction (a
+ * bulk operation's): the runs still queued or running are cancelled, each with its timeline
+ * event; the others are left alone. The caller sends `sendCancelRequests` after committing.
+ */
+export function cancelRuns(
+  tx: Database | Transaction,
+  input: {
+    tenantId: string;
+    runIds: readonly string[];
+    userId: string | null;
+    bulkOperationId: string;
+  },
+): Promise<string[]> {
+  return transitionRuns(
+    tx,
+    input.tenantId,
+    input.runIds,
+    cancellation(input.userId, new Date(), input.bulkOperationId),
+  );
+}
+
+/** Events per send of cancel requests: one HTTP request each. */
+const CANCEL_SEND_BATCH = 500;
+
+/**
+ * Tells the engine that these cancelled runs' functions should stop (cancelOn). A lost send
+ * is logged only: the runs are cancelled already, and run-skill's own status checks stop them.
+ */
+export async function sendCancelRequests(
+  dispatcher: RunDispatcher,
+  tenantId: string,
+  runIds: readonly string[],
+) {
+  for (let start = 0; start < runIds.length; start += CANCEL_SEND_BATCH) {
+    const batch = runIds.slice(start, start + CANCEL_SEND_BATCH);
+    await dispatcher
+      .send(batch.map((runId) => ({ name: RUN_CANCEL_REQUESTED, data: { runId, tenantId } })))
+      .catch((error: unknown) =>
+        console.error(`cancel events for ${batch.length} runs not sent: ${String(error)}`),
+      );
+  }
+}
+
 /**
  * CAS queued|running → cancelled, then tells the engine (cancelOn) so no further step runs.
  * The run is cancelled in the database first: if the event cannot be sent, the function's
@@ -625,17 +685,7 @@ export async function cancelRun(
   const now = new Date();
   // With `audit`, the entry is written in the transaction of the transition, and only if it happened.
   const cancelled = await db.transaction(async (tx) => {
-    const done = await transitionRun(tx, input, {
-      from: [...CANCELLABLE_RUN_STATUSES],
-      set: {
-        status: "cancelled",
-        cancelRequestedAt: now,
-        finishedAt: now,
-        cancelledByUserId: input.userId ?? null,
-        liveOutput: null,
-      },
-      event: { type: "cancelled", payload: { by: input.userId ?? null } },
-    });
+    const done = await transitionRun(tx, input, cancellation(input.userId ?? null, now));
     if (done && audit)
       await recordAudit(tx, {
         tenantId: input.tenantId,

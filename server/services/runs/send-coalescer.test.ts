@@ -3,6 +3,10 @@ import type { RunEvent } from "@/inngest/events";
 import type { RunDispatcher } from "./runs";
 import { coalesceSends } from "./send-coalescer";
 
+/** These tests send run events only; a bulk operation's event names its operation. */
+const runIdOf = (event: RunEvent) =>
+  "runId" in event.data ? event.data.runId : event.data.operationId;
+
 /** An engine stand-in whose requests finish when the test says so. */
 function controlledEngine() {
   const requests: { events: RunEvent[]; finish: () => void; fail: (error: Error) => void }[] = [];
@@ -12,7 +16,7 @@ function controlledEngine() {
         const events = Array.isArray(event) ? event : [event];
         requests.push({
           events,
-          finish: () => resolve({ ids: events.map((e) => `id-${e.data.runId}`) }),
+          finish: () => resolve({ ids: events.map((e) => `id-${runIdOf(e)}`) }),
           fail: reject,
         });
       }),
@@ -43,7 +47,7 @@ describe("coalesceSends", () => {
     requests[0]!.finish();
     expect(await first).toEqual({ ids: ["id-a"] });
     await tick();
-    expect(requests[1]!.events.map((e) => e.data.runId)).toEqual(["b", "c", "d", "e"]);
+    expect(requests[1]!.events.map(runIdOf)).toEqual(["b", "c", "d", "e"]);
     requests[1]!.finish();
     expect(await Promise.all(later)).toEqual([
       { ids: ["id-b"] },

@@ -1,0 +1,142 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState, type FormEvent } from "react";
+import { plural } from "@/components/plural";
+import { useTRPC } from "@/components/providers/trpc";
+import { FieldError } from "@/components/schedules/field-error";
+import { FormDialogFooter } from "@/components/shell/form-dialog-footer";
+import { useToastMutation } from "@/components/shell/use-toast-mutation";
+import {
+  Dialog,
+  DialogBody,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
+import type { BulkOperationKind } from "@/lib/enums";
+import type { RunListFiltersInput } from "@/lib/schemas/runs";
+
+type Props = {
+  kind: BulkOperationKind | null;
+  filters: RunListFiltersInput;
+  onClose: () => void;
+};
+
+/** "Cancel/Re-run all matching": the server's count of the filter, then one confirmed operation. */
+export function BulkByFilterDialog({ kind, filters, onClose }: Props) {
+  return (
+    <Dialog open={kind !== null} onOpenChange={(open) => !open && onClose()}>
+      <DialogContent>
+        {/* Mounted while open only: each opening counts again and gets its own idempotency key. */}
+        {kind && <BulkByFilterForm kind={kind} filters={filters} onDone={onClose} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+const WORDS = {
+  cancel: {
+    title: "Cancel all matching runs?",
+    verb: "Cancel",
+    what: (count: number) =>
+      `${plural(count, "queued or running run")} match the current filter, including runs not loaded on this page. Each stops at its next step and keeps no deliverable; runs that end first are left alone.`,
+  },
+  rerun: {
+    title: "Re-run all matching runs?",
+    verb: "Re-run",
+    what: (count: number) =>
+      `${plural(count, "run")} match the current filter, including runs not loaded on this page. Each re-run is a new paid model call with its original's inputs and agent.`,
+  },
+} as const;
+
+/** The overrides as typed: empty is none; anything else must be a JSON object. */
+function parseOverrides(text: string): { value?: Record<string, unknown>; error?: string } {
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value))
+      return { value: value as Record<string, unknown> };
+  } catch {
+    // Reported below, as for any other shape.
+  }
+  return { error: 'Write the overrides as a JSON object, e.g. {"tone": "formal"}.' };
+}
+
+function BulkByFilterForm({
+  kind,
+  filters,
+  onDone,
+}: {
+  kind: BulkOperationKind;
+  filters: RunListFiltersInput;
+  onDone: () => void;
+}) {
+  const trpc = useTRPC();
+  const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const [overrides, setOverrides] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const ids = { overrides: useId(), error: useId() };
+  const count = useQuery(trpc.bulkOperations.count.queryOptions({ kind, filters }));
+  const start = useToastMutation(trpc.bulkOperations.start.mutationOptions(), {
+    invalidate: [trpc.bulkOperations.recent.queryKey()],
+    success: ({ operation }) => `${WORDS[kind].verb} of ${plural(operation.total, "run")} started`,
+    afterSuccess: onDone,
+  });
+  const words = WORDS[kind];
+  const total = count.data?.count;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseOverrides(overrides);
+    if (parsed.error) return setError(parsed.error);
+    setError(null);
+    start.mutate(
+      { kind, filters, idempotencyKey, inputOverrides: parsed.value },
+      { onError: (failure) => setError(failure.message) },
+    );
+  };
+  return (
+    <form onSubmit={submit} noValidate className="flex min-h-0 flex-col">
+      <DialogHeader>
+        <DialogTitle>{words.title}</DialogTitle>
+        <DialogDescription>
+          {total === undefined
+            ? count.isError
+              ? `The matching runs could not be counted: ${count.error.message}`
+              : "Counting the matching runs…"
+            : words.what(total)}
+        </DialogDescription>
+      </DialogHeader>
+      <DialogBody className="flex flex-col gap-3">
+        {kind === "rerun" && (
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={ids.overrides}>Input overrides (optional)</Label>
+            <Textarea
+              id={ids.overrides}
+              value={overrides}
+              rows={4}
+              placeholder={filters.skillId ? '{"tone": "formal"}' : "Filter to one skill first"}
+              disabled={!filters.skillId}
+              onChange={(event) => setOverrides(event.target.value)}
+              className="font-mono text-xs"
+            />
+            <p className="text-muted-foreground text-xs">
+              A JSON object; each named input replaces the original run&apos;s, checked against the
+              skill&apos;s inputs before anything starts.
+            </p>
+          </div>
+        )}
+        <FieldError id={ids.error} message={error ?? undefined} />
+      </DialogBody>
+      <FormDialogFooter
+        onCancel={onDone}
+        pending={start.isPending}
+        disabled={!total}
+        submitLabel={total ? `${words.verb} ${plural(total, "run")}` : words.verb}
+      />
+    </form>
+  );
+}

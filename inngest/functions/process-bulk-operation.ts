@@ -1,0 +1,45 @@
+import type { Inngest } from "inngest";
+import type { Database } from "@/server/db/client";
+import { processBulkBatch } from "@/server/services/runs/bulk-batch";
+import { BULK_BATCH_SIZE, failBulkOperation } from "@/server/services/runs/bulk-operations";
+import type { RunDispatcher } from "@/server/services/runs/runs";
+import { bulkOperationRefSchema, bulkOperationRequested } from "../events";
+
+/**
+ * "Cancel/Re-run all matching": one step per batch of the operation's frozen match set, each
+ * one `processBulkBatch` call. A step is safe to repeat (the batch's cursor moves in the batch's
+ * own transaction), so the function retries; when it gives up, the operation is failed with
+ * the reason and every batch already committed stays done.
+ */
+export function createProcessBulkOperationFunction(deps: {
+  client: Inngest.Any;
+  db: () => Database;
+  dispatcher: RunDispatcher;
+}) {
+  return deps.client.createFunction(
+    {
+      id: "process-bulk-operation",
+      name: "Process a bulk operation",
+      retries: 3,
+      triggers: [bulkOperationRequested],
+      // One operation at a time per tenant: a second waits rather than racing for the same runs.
+      concurrency: { limit: 1, key: "event.data.tenantId" },
+      onFailure: async ({ event, error }) => {
+        const ref = bulkOperationRefSchema.parse(event.data.event.data);
+        await failBulkOperation(deps.db(), ref, error.message);
+      },
+    },
+    async ({ event, step }) => {
+      for (let batch = 0; ; batch++) {
+        const result = await step.run(`batch-${batch}`, () =>
+          processBulkBatch(
+            { db: deps.db(), dispatcher: deps.dispatcher },
+            event.data,
+            BULK_BATCH_SIZE,
+          ),
+        );
+        if (result.finished) return { batches: batch };
+      }
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import "server-only";
+import { ServiceError } from "@/server/services/errors";
+
+/** Errors the bulk-operation services raise; each transport answers them by kind (see ../errors.ts). */
+
+export class BulkOperationNotFoundError extends ServiceError {
+  readonly kind = "not_found";
+  readonly code = "bulk_operation_not_found";
+  constructor(operationId: string) {
+    super(`Bulk operation ${operationId} was not found.`);
+  }
+}
+
+export class BulkOperationEndedError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "bulk_operation_ended";
+  constructor(status: string) {
+    super(`The bulk operation has already ended (${status}); there is nothing to cancel.`);
+  }
+}
+
+/** A bulk request the service refuses before writing anything; the message says why. */
+export class BulkRequestInvalidError extends ServiceError {
+  readonly kind = "invalid";
+  readonly code = "bulk_request_invalid";
+}
+
+export class BulkDispatchFailedError extends ServiceError {
+  readonly kind = "unavailable";
+  readonly code = "dispatch_failed";
+  constructor(cause: string) {
+    super(`The bulk operation could not be started: ${cause}`);
+  }
+}

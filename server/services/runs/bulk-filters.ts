@@ -1,0 +1,117 @@
+import "server-only";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
+import {
+  CANCELLABLE_RUN_STATUSES,
+  type BulkOperationKind,
+  type RunStatus,
+} from "@/server/db/schema/enums";
+import { CREATED_WITHIN_SECONDS } from "@/lib/run-list";
+import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
+import type { BulkRunFilters, StoredRunFilters } from "@/lib/schemas/bulk-operations";
+import type { Database } from "@/server/db/client";
+import { skillRuns, skills } from "@/server/db/schema";
+import { BulkRequestInvalidError } from "./bulk-errors";
+import { InputsInvalidError } from "./run-errors";
+import { runListConditions, type RunListFilters } from "./run-queries";
+
+/**
+ * The filters an operation of `kind` acts on: a cancel only ever matches runs that can still be
+ * cancelled, so its count is the runs it will cancel. Null: the filter can match no such run.
+ */
+export function actedOnFilters(
+  kind: BulkOperationKind,
+  filters: RunListFilters,
+): RunListFilters | null {
+  if (kind !== "cancel") return filters;
+  const cancellable: RunStatus[] = filters.status?.length
+    ? filters.status.filter((status) => CANCELLABLE_RUN_STATUSES.includes(status))
+    : [...CANCELLABLE_RUN_STATUSES];
+  return cancellable.length ? { ...filters, status: cancellable } : null;
+}
+
+/** How many runs an operation of `kind` would act on now: the confirmation's count. */
+export async function countMatchingRuns(
+  db: Database,
+  tenantId: string,
+  kind: BulkOperationKind,
+  filters: BulkRunFilters,
+): Promise<number> {
+  const acted = actedOnFilters(kind, filters);
+  if (!acted) return 0;
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(skillRuns)
+    .where(runListConditions(tenantId, acted));
+  return row?.count ?? 0;
+}
+
+/** The filters as stored, with a relative window replaced by its start as of `frozenAt`. */
+export function storedFiltersOf(filters: RunListFilters, frozenAt: Date): StoredRunFilters {
+  const { createdWithin, createdAfter, createdBefore, ...rest } = filters;
+  const windowStart = createdWithin
+    ? new Date(frozenAt.getTime() - CREATED_WITHIN_SECONDS[createdWithin] * 1000)
+    : undefined;
+  const after =
+    windowStart && createdAfter
+      ? new Date(Math.max(windowStart.getTime(), createdAfter.getTime()))
+      : (windowStart ?? createdAfter);
+  return {
+    ...rest,
+    ...(after ? { createdAfter: after.toISOString() } : {}),
+    ...(createdBefore ? { createdBefore: createdBefore.toISOString() } : {}),
+  };
+}
+
+export function filtersOfStored(stored: StoredRunFilters): RunListFilters {
+  const { createdAfter, createdBefore, ...rest } = stored;
+  return {
+    ...rest,
+    ...(createdAfter ? { createdAfter: new Date(createdAfter) } : {}),
+    ...(createdBefore ? { createdBefore: new Date(createdBefore) } : {}),
+  };
+}
+
+/**
+ * Checks a re-run's input overrides before anything is written: they need the filter to name
+ * one skill, and each must be an input of it with a value its schema accepts. Required inputs
+ * may be left out (each run keeps its own).
+ */
+export async function checkOverrides(
+  db: Database,
+  tenantId: string,
+  kind: BulkOperationKind,
+  filters: RunListFilters,
+  overrides: Record<string, unknown> | undefined,
+): Promise<Record<string, unknown> | null> {
+  if (!overrides || Object.keys(overrides).length === 0) return null;
+  if (kind !== "rerun")
+    throw new BulkRequestInvalidError("Only a re-run takes input overrides; a cancel takes none.");
+  if (!filters.skillId)
+    throw new BulkRequestInvalidError(
+      "Input overrides need the history filtered to one skill, so they can be checked against its inputs.",
+    );
+  const [skill] = await db
+    .select({ inputsSchema: skills.inputsSchema })
+    .from(skills)
+    .where(
+      and(
+        eq(skills.id, filters.skillId),
+        or(eq(skills.tenantId, tenantId), isNull(skills.tenantId)),
+      ),
+    );
+  if (!skill) throw new BulkRequestInvalidError("The filter's skill was not found in this tenant.");
+  const partial: InputsSchema = { ...skill.inputsSchema, required: [] };
+  // Defaults are not filled in: an override replaces only the inputs it names.
+  const withoutDefaults: InputsSchema = {
+    ...partial,
+    properties: Object.fromEntries(
+      Object.entries(partial.properties ?? {}).map(([name, { default: _default, ...property }]) => [
+        name,
+        property,
+      ]),
+    ),
+  };
+  const result = compileSkillInputs(withoutDefaults)(overrides);
+  if (!result.valid) throw new InputsInvalidError(result.fieldErrors);
+  return overrides;
+}

@@ -1,0 +1,457 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { RunEvent } from "@/inngest/events";
+import {
+  auditLog,
+  bulkOperations,
+  runEvents,
+  skillRuns,
+  type RunStatus,
+  type SkillInputsSchema,
+} from "@/server/db/schema";
+import {
+  createTenantWithSkill,
+  createUser,
+  fingerprintTables,
+  openTestDatabase,
+} from "@/test/fixtures";
+import { processBulkBatch } from "./bulk-batch";
+import {
+  BulkOperationEndedError,
+  BulkOperationNotFoundError,
+  BulkRequestInvalidError,
+} from "./bulk-errors";
+import {
+  cancelBulkOperation,
+  countMatchingRuns,
+  getBulkOperation,
+  startBulkOperation,
+} from "./bulk-operations";
+import { InputsInvalidError } from "./run-errors";
+import type { RunDispatcher } from "./runs";
+
+const { db } = openTestDatabase();
+const audit = { actor: { type: "user" as const, id: null }, origin: null };
+const inputsSchema: SkillInputsSchema = {
+  type: "object",
+  required: ["topic"],
+  properties: { topic: { type: "string", minLength: 1 }, depth: { type: "integer", minimum: 1 } },
+};
+
+type World = Awaited<ReturnType<typeof createTenantWithSkill>> & { userId: string };
+
+async function world(): Promise<World> {
+  const created = await createTenantWithSkill(db, { inputsSchema });
+  const user = await createUser(db, [{ tenantId: created.tenant.id, role: "operator" }]);
+  return { ...created, userId: user.id };
+}
+
+/** Runs of the world's skill with these statuses, each with its first timeline event. */
+async function runs(w: World, statuses: RunStatus[], tags: string[] = []) {
+  const rows = await db
+    .insert(skillRuns)
+    .values(
+      statuses.map((status, index) => ({
+        tenantId: w.tenant.id,
+        skillId: w.skill.id,
+        skillVersion: "v1",
+        agentId: w.agent.id,
+        source: "manual" as const,
+        inputs: { topic: `topic ${index}`, depth: 2 },
+        status,
+        tags,
+        // Distinct times, newest last, as runs started one after another.
+        createdAt: new Date(Date.now() - 60_000 + index),
+      })),
+    )
+    .returning({ id: skillRuns.id });
+  await db
+    .insert(runEvents)
+    .values(rows.map((row) => ({ runId: row.id, tenantId: w.tenant.id, type: "queued" })));
+  return rows.map((row) => row.id);
+}
+
+function recordingDispatcher() {
+  const sent: RunEvent[] = [];
+  const dispatcher: RunDispatcher = {
+    send: async (event) => {
+      sent.push(...[event].flat());
+      return { ids: [] };
+    },
+  };
+  return { sent, dispatcher };
+}
+
+const actorOf = (w: World) => ({ tenantId: w.tenant.id, userId: w.userId });
+
+async function drain(
+  deps: { dispatcher: RunDispatcher },
+  ref: { operationId: string; tenantId: string },
+  batchSize: number,
+) {
+  for (let step = 0; step < 1_000; step++) {
+    const { finished } = await processBulkBatch({ db, ...deps }, ref, batchSize);
+    if (finished) return step;
+  }
+  throw new Error("the operation never finished");
+}
+
+/** How many `cancelled` timeline events each run has. */
+async function cancelEventsOf(runIds: string[]) {
+  const rows = await db
+    .select({ runId: runEvents.runId })
+    .from(runEvents)
+    .where(and(inArray(runEvents.runId, runIds), eq(runEvents.type, "cancelled")));
+  const counts = new Map(runIds.map((id) => [id, 0]));
+  for (const row of rows) counts.set(row.runId, (counts.get(row.runId) ?? 0) + 1);
+  return counts;
+}
+
+async function statusesOf(runIds: string[]) {
+  const rows = await db
+    .select({ id: skillRuns.id, status: skillRuns.status })
+    .from(skillRuns)
+    .where(inArray(skillRuns.id, runIds));
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
+describe("bulk cancel by filter", () => {
+  it("cancels every queued or running run the filter matches, in batches, each once, and logs start and finish", async () => {
+    const w = await world();
+    const active = await runs(w, ["queued", "running", "queued", "running", "queued"], ["batch:a"]);
+    const ended = await runs(w, ["complete", "failed"], ["batch:a"]);
+    const otherTag = await runs(w, ["queued"], ["batch:b"]);
+    const filters = { tags: ["batch:a"] };
+    expect(await countMatchingRuns(db, w.tenant.id, "cancel", filters)).toBe(5);
+    expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(7);
+
+    const { sent, dispatcher } = recordingDispatcher();
+    const { operation, created } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters, idempotencyKey: randomUUID() },
+      audit,
+    );
+    expect(created).toBe(true);
+    expect(operation).toMatchObject({ status: "queued", total: 5, done: 0 });
+    expect(sent).toEqual([
+      {
+        name: "runs/bulk-operation.requested",
+        id: operation.id,
+        data: { operationId: operation.id, tenantId: w.tenant.id },
+      },
+    ]);
+
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    await drain({ dispatcher }, ref, 2);
+
+    expect([...(await cancelEventsOf([...active, ...ended, ...otherTag])).values()]).toEqual([
+      1, 1, 1, 1, 1, 0, 0, 0,
+    ]);
+    const statuses = await statusesOf([...active, ...ended, ...otherTag]);
+    expect(active.map((id) => statuses.get(id))).toEqual(Array(5).fill("cancelled"));
+    expect(ended.map((id) => statuses.get(id))).toEqual(["complete", "failed"]);
+    expect(statuses.get(otherTag[0]!)).toBe("queued");
+    const cancelRequests = sent.filter((event) => event.name === "skill/run.cancel-requested");
+    expect(
+      cancelRequests.map((event) => ("runId" in event.data ? event.data.runId : null)).sort(),
+    ).toEqual([...active].sort());
+
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      total: 5,
+      done: 5,
+      skipped: 0,
+      failed: 0,
+    });
+    const entries = await db
+      .select({ action: auditLog.action, metadata: auditLog.metadata })
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, w.tenant.id), eq(auditLog.targetId, operation.id)))
+      .orderBy(asc(auditLog.id));
+    expect(entries).toEqual([
+      { action: "bulk_operation.start", metadata: { kind: "cancel", total: 5 } },
+      {
+        action: "bulk_operation.finish",
+        metadata: { kind: "cancel", status: "completed", total: 5, done: 5, skipped: 0, failed: 0 },
+      },
+    ]);
+  });
+
+  it("counts a run that ended before its batch came as skipped, and never cancels it", async () => {
+    const w = await world();
+    const active = await runs(w, ["queued", "queued", "queued"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    await db.update(skillRuns).set({ status: "complete" }).where(eq(skillRuns.id, active[0]!));
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      done: 2,
+      skipped: 1,
+    });
+    expect((await statusesOf(active)).get(active[0]!)).toBe("complete");
+  });
+
+  it("leaves runs created after the click alone (the match set is frozen at the start)", async () => {
+    const w = await world();
+    const before = await runs(w, ["queued", "running"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: { status: ["queued", "running"] }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    const at = (offsetMs: number) => new Date(operation.frozenAt.getTime() + offsetMs);
+    const [atClick, later] = await db
+      .insert(skillRuns)
+      .values(
+        [at(0), at(1)].map((createdAt) => ({
+          tenantId: w.tenant.id,
+          skillId: w.skill.id,
+          skillVersion: "v1",
+          source: "manual" as const,
+          inputs: { topic: "new" },
+          createdAt,
+        })),
+      )
+      .returning({ id: skillRuns.id });
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 1);
+    const statuses = await statusesOf([...before, atClick!.id, later!.id]);
+    expect(before.map((id) => statuses.get(id))).toEqual(["cancelled", "cancelled"]);
+    // A run stamped with the click's own millisecond was there at the click.
+    expect(statuses.get(atClick!.id)).toBe("cancelled");
+    expect(statuses.get(later!.id)).toBe("queued");
+  });
+
+  it("handles each run once when two invocations of the same batch run at the same time", async () => {
+    const w = await world();
+    const active = await runs(w, Array<RunStatus>(40).fill("queued"));
+    const { sent, dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    // Each round is a step and its retry racing: both start from the same saved cursor.
+    for (;;) {
+      const results = await Promise.all([
+        processBulkBatch({ db, dispatcher }, ref, 7),
+        processBulkBatch({ db, dispatcher }, ref, 7),
+      ]);
+      if (results.every((result) => result.finished)) break;
+    }
+    expect([...(await cancelEventsOf(active)).values()]).toEqual(Array(40).fill(1));
+    expect(sent.filter((event) => event.name === "skill/run.cancel-requested")).toHaveLength(40);
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      done: 40,
+      skipped: 0,
+    });
+    const finishes = await db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.targetId, operation.id), eq(auditLog.action, "bulk_operation.finish")),
+      );
+    expect(finishes).toHaveLength(1);
+  });
+
+  it("stops after the current batch when the operation is cancelled, and says so in the audit log", async () => {
+    const w = await world();
+    const active = await runs(w, Array<RunStatus>(6).fill("queued"));
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    expect(await processBulkBatch({ db, dispatcher }, ref, 2)).toEqual({ finished: false });
+    const cancelled = await cancelBulkOperation(db, actorOf(w), operation.id, audit);
+    expect(cancelled).toMatchObject({ status: "cancelled", done: 2, total: 6 });
+    expect(await processBulkBatch({ db, dispatcher }, ref, 2)).toEqual({ finished: true });
+    const statuses = await statusesOf(active);
+    expect([...statuses.values()].filter((status) => status === "cancelled")).toHaveLength(2);
+    expect([...statuses.values()].filter((status) => status === "queued")).toHaveLength(4);
+    await expect(cancelBulkOperation(db, actorOf(w), operation.id, audit)).rejects.toThrow(
+      BulkOperationEndedError,
+    );
+    const [entry] = await db
+      .select({ metadata: auditLog.metadata })
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.targetId, operation.id), eq(auditLog.action, "bulk_operation.cancel")),
+      );
+    expect(entry?.metadata).toEqual({ kind: "cancel", total: 6, done: 2, skipped: 0, failed: 0 });
+  });
+
+  it("starts one operation for a repeated idempotency key, also when both calls race", async () => {
+    const w = await world();
+    await runs(w, ["queued"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const [first, second] = await Promise.all([
+      startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
+      startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
+    ]);
+    expect(first.operation.id).toBe(second.operation.id);
+    expect([first.created, second.created].sort()).toEqual([false, true]);
+    const third = await startBulkOperation({ db, dispatcher }, actorOf(w), request, audit);
+    expect(third).toMatchObject({ created: false, operation: { id: first.operation.id } });
+    const rows = await db
+      .select({ id: bulkOperations.id })
+      .from(bulkOperations)
+      .where(eq(bulkOperations.tenantId, w.tenant.id));
+    expect(rows).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("never touches another tenant's runs and answers their operation as an unknown one", async () => {
+    const mine = await world();
+    const theirs = await world();
+    const myRuns = await runs(mine, ["queued"], ["shared:tag"]);
+    const theirRuns = await runs(theirs, ["queued", "running"], ["shared:tag"]);
+    expect(await countMatchingRuns(db, mine.tenant.id, "cancel", { tags: ["shared:tag"] })).toBe(1);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(mine),
+      { kind: "cancel", filters: { tags: ["shared:tag"] }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    // Their tenant id with my operation processes nothing.
+    expect(
+      await processBulkBatch(
+        { db, dispatcher },
+        { operationId: operation.id, tenantId: theirs.tenant.id },
+      ),
+    ).toEqual({ finished: true });
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: mine.tenant.id }, 10);
+    const statuses = await statusesOf([...myRuns, ...theirRuns]);
+    expect(statuses.get(myRuns[0]!)).toBe("cancelled");
+    expect(theirRuns.map((id) => statuses.get(id))).toEqual(["queued", "running"]);
+    await expect(getBulkOperation(db, theirs.tenant.id, operation.id)).rejects.toThrow(
+      BulkOperationNotFoundError,
+    );
+    await expect(cancelBulkOperation(db, actorOf(theirs), operation.id, audit)).rejects.toThrow(
+      BulkOperationNotFoundError,
+    );
+  });
+
+  it("refuses a filter with nothing to cancel and writes nothing", async () => {
+    const w = await world();
+    await runs(w, ["complete"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const before = await fingerprintTables(db);
+    for (const filters of [{ status: ["complete" as const] }, { skillId: w.skill.id }])
+      await expect(
+        startBulkOperation(
+          { db, dispatcher },
+          actorOf(w),
+          { kind: "cancel", filters, idempotencyKey: randomUUID() },
+          audit,
+        ),
+      ).rejects.toThrow(BulkRequestInvalidError);
+    expect(await fingerprintTables(db)).toEqual(before);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("bulk re-run by filter", () => {
+  it("re-runs every matching run once with the overrides merged over its inputs", async () => {
+    const w = await world();
+    const originals = await runs(w, ["complete", "failed", "complete"], ["rerun:me"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id, tags: ["rerun:me"] },
+        inputOverrides: { depth: 5 },
+        idempotencyKey: randomUUID(),
+      },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    for (;;) {
+      const results = await Promise.all([
+        processBulkBatch({ db, dispatcher }, ref, 2),
+        processBulkBatch({ db, dispatcher }, ref, 2),
+      ]);
+      if (results.every((result) => result.finished)) break;
+    }
+    const reruns = await db
+      .select({
+        parentRunId: skillRuns.parentRunId,
+        inputs: skillRuns.inputs,
+        source: skillRuns.source,
+        tags: skillRuns.tags,
+        invokerUserId: skillRuns.invokerUserId,
+      })
+      .from(skillRuns)
+      .where(and(eq(skillRuns.tenantId, w.tenant.id), eq(skillRuns.source, "rerun")));
+    expect(reruns.map((run) => run.parentRunId).sort()).toEqual([...originals].sort());
+    for (const run of reruns) {
+      const index = originals.indexOf(run.parentRunId!);
+      expect(run).toMatchObject({
+        inputs: { topic: `topic ${index}`, depth: 5 },
+        tags: ["rerun:me"],
+        invokerUserId: w.userId,
+      });
+    }
+    expect(sent.filter((event) => event.name === "skill/run.requested")).toHaveLength(3);
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      total: 3,
+      done: 3,
+      skipped: 0,
+      failed: 0,
+    });
+  });
+
+  it("refuses overrides the skill's inputs schema does not accept, before writing anything", async () => {
+    const w = await world();
+    await runs(w, ["complete"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const before = await fingerprintTables(db);
+    const start = (
+      filters: { skillId?: string },
+      inputOverrides: Record<string, unknown>,
+      kind: "rerun" | "cancel" = "rerun",
+    ) =>
+      startBulkOperation(
+        { db, dispatcher },
+        actorOf(w),
+        { kind, filters, inputOverrides, idempotencyKey: randomUUID() },
+        audit,
+      );
+    await expect(start({ skillId: w.skill.id }, { depth: "deep" })).rejects.toThrow(
+      InputsInvalidError,
+    );
+    await expect(start({ skillId: w.skill.id }, { depth: 0 })).rejects.toThrow(InputsInvalidError);
+    await expect(start({ skillId: w.skill.id }, { colour: "blue" })).rejects.toThrow(
+      /not an input of this skill/,
+    );
+    await expect(start({}, { depth: 3 })).rejects.toThrow(/filtered to one skill/);
+    await expect(start({ skillId: randomUUID() }, { depth: 3 })).rejects.toThrow(
+      /skill was not found/,
+    );
+    await expect(start({ skillId: w.skill.id }, { depth: 3 }, "cancel")).rejects.toThrow(
+      /Only a re-run takes input overrides/,
+    );
+    expect(await fingerprintTables(db)).toEqual(before);
+    expect(sent).toEqual([]);
+  });
+});

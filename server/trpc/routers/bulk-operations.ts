@@ -1,0 +1,54 @@
+import "server-only";
+
+import {
+  bulkOperationIdInput,
+  countMatchingRunsInput,
+  startBulkOperationInput,
+} from "@/lib/schemas/bulk-operations";
+import {
+  cancelBulkOperation,
+  countMatchingRuns,
+  getBulkOperation,
+  listRecentBulkOperations,
+  startBulkOperation,
+} from "@/server/services/runs/bulk-operations";
+import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
+
+/**
+ * "Cancel all matching" and "Re-run all matching" on the run history: operators start and
+ * cancel them; every member sees their progress.
+ */
+export const bulkOperationsRouter = createTRPCRouter({
+  /** How many runs the operation would act on now: the confirmation's count. */
+  count: tenantProcedure.input(countMatchingRunsInput).query(async ({ ctx, input }) => ({
+    count: await countMatchingRuns(ctx.db, ctx.tenant.id, input.kind, input.filters),
+  })),
+
+  start: roleProcedure("operator")
+    .input(startBulkOperationInput)
+    .mutation(({ ctx, input }) =>
+      startBulkOperation(
+        { db: ctx.db, dispatcher: ctx.dispatcher },
+        { tenantId: ctx.tenant.id, userId: ctx.user.id },
+        input,
+        ctx.audit,
+      ),
+    ),
+
+  cancel: roleProcedure("operator")
+    .input(bulkOperationIdInput)
+    .mutation(({ ctx, input }) =>
+      cancelBulkOperation(
+        ctx.db,
+        { tenantId: ctx.tenant.id, userId: ctx.user.id },
+        input.operationId,
+        ctx.audit,
+      ),
+    ),
+
+  get: tenantProcedure
+    .input(bulkOperationIdInput)
+    .query(({ ctx, input }) => getBulkOperation(ctx.db, ctx.tenant.id, input.operationId)),
+
+  recent: tenantProcedure.query(({ ctx }) => listRecentBulkOperations(ctx.db, ctx.tenant.id)),
+});
