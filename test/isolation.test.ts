@@ -111,6 +111,9 @@ const templateInput = (ids: Ids) => ({
   guardrailId: ids.guardrailId,
   maxSteps: 4,
   timeoutSeconds: 60,
+  approvalTools: [],
+  approveDeliverable: false,
+  approvalTimeoutSeconds: 3600,
 });
 const guardrailInput = {
   name: "Probe",

@@ -52,6 +52,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.rerun": "Run re-run",
   "run.tag": "Run tags edited",
   "run.feedback": "Run feedback given",
+  "run.approve": "Run action approved",
+  "run.reject": "Run action rejected",
   "schedule.create": "Schedule created",
   "schedule.update": "Schedule edited",
   "schedule.enable": "Schedule enabled",

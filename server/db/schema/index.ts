@@ -14,3 +14,4 @@ export * from "./feedback";
 export * from "./alerts";
 export * from "./run-deliveries";
 export * from "./saved-views";
+export * from "./approvals";

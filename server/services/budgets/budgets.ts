@@ -80,7 +80,11 @@ export async function monthSpendMicros(
     .select({ sum: sql`coalesce(sum(${skillRuns.reservedCostUsd}), 0)` })
     .from(skillRuns)
     .where(
-      and(inMonth, inArray(skillRuns.status, ["queued", "running"]), isNull(skillRuns.costUsd)),
+      and(
+        inMonth,
+        inArray(skillRuns.status, ["queued", "running", "awaiting_approval"]),
+        isNull(skillRuns.costUsd),
+      ),
     );
   const [row] = await db.execute<{ spent: string }>(
     sql`select ((${costs}) + (${reservations}))::text as spent`,

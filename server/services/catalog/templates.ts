@@ -56,6 +56,9 @@ const LABELS = {
   guardrail: "Guardrail",
   maxSteps: "Maximum steps",
   timeoutSeconds: "Timeout (seconds)",
+  approvalTools: "Tools needing approval",
+  approveDeliverable: "Deliverable needs approval",
+  approvalTimeoutSeconds: "Approval timeout (seconds)",
 } as const;
 
 type Stored = Omit<TemplateInput, "guardrailId"> & { guardrailName: string | null };
@@ -69,6 +72,9 @@ const auditView = (template: Stored) => ({
   guardrail: template.guardrailName ?? "tenant default",
   maxSteps: template.maxSteps,
   timeoutSeconds: template.timeoutSeconds,
+  approvalTools: template.approvalTools,
+  approveDeliverable: template.approveDeliverable,
+  approvalTimeoutSeconds: template.approvalTimeoutSeconds,
 });
 
 function templateAudit(
@@ -145,6 +151,9 @@ const columnsOf = (input: TemplateInput) => ({
   guardrailId: input.guardrailId,
   maxSteps: input.maxSteps,
   timeoutSeconds: input.timeoutSeconds,
+  approvalTools: [...new Set(input.approvalTools)],
+  approveDeliverable: input.approveDeliverable,
+  approvalTimeoutSeconds: input.approvalTimeoutSeconds,
 });
 
 export async function createTemplate(db: Database, scope: Scope, input: TemplateInput) {
@@ -300,6 +309,9 @@ function selectTemplates(db: Database, tenantId: string, templateId?: string) {
       blockedTools: agentTemplates.blockedTools,
       maxSteps: agentTemplates.maxSteps,
       timeoutSeconds: agentTemplates.timeoutSeconds,
+      approvalTools: agentTemplates.approvalTools,
+      approveDeliverable: agentTemplates.approveDeliverable,
+      approvalTimeoutSeconds: agentTemplates.approvalTimeoutSeconds,
       updatedAt: agentTemplates.updatedAt,
       guardrail: { id: guardrails.id, name: guardrails.name },
       agents: agentsOfTemplate,
