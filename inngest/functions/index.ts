@@ -12,6 +12,7 @@ import { createFireSchedulesFunction } from "./fire-schedules";
 import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
+import { createRunSkillApprovalFunction } from "./run-skill-approval";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
 import { createSweepRetentionFunction } from "./sweep-retention";
 
@@ -19,6 +20,7 @@ import { createSweepRetentionFunction } from "./sweep-retention";
 export const functions: InngestFunction.Any[] = [
   createRunSkillFunction({ client: inngest, db: getDb, resolveModel }),
   createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
+  createRunSkillApprovalFunction({ client: inngest, db: getDb, resolveModel }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFoldRunRollupFunction({ client: inngest, db: getDb }),
