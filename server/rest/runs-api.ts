@@ -24,6 +24,8 @@ import {
   type ExportFormat,
 } from "@/server/services/runs/run-export";
 import { ExportRunsQuery, ListRunsQuery, SetRunTagsRequest, StartRunRequest } from "./schemas";
+import { ApproveRunRequest, RejectRunRequest } from "@/lib/schemas/approvals";
+import { decideApproval } from "@/server/services/runs/approvals";
 
 /** An id no run has (v4 UUIDs never have version nibble 0). */
 const NO_RUN_ID = "00000000-0000-0000-0000-000000000000";
@@ -293,6 +295,42 @@ export function createRunsApi(deps: Deps) {
         { db: deps.db(), dispatcher: deps.dispatcher },
         { tenantId: principal.tenantId, runId },
         keyAudit(principal, request),
+      );
+      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
+    }),
+
+    approve: withKey("operator", async (principal, request, runId: string) => {
+      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+      const body = await readJsonBody(request, ApproveRunRequest);
+      if (!body.ok) return body.response;
+      await decideApproval(
+        { db: deps.db(), dispatcher: deps.dispatcher },
+        {
+          tenantId: principal.tenantId,
+          runId,
+          decision: "approve",
+          reason: body.value.reason || null,
+          decider: { userId: null, label: `API key ${principal.name}` },
+          audit: keyAudit(principal, request),
+        },
+      );
+      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
+    }),
+
+    reject: withKey("operator", async (principal, request, runId: string) => {
+      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+      const body = await readJsonBody(request, RejectRunRequest);
+      if (!body.ok) return body.response;
+      await decideApproval(
+        { db: deps.db(), dispatcher: deps.dispatcher },
+        {
+          tenantId: principal.tenantId,
+          runId,
+          decision: "reject",
+          reason: body.value.reason,
+          decider: { userId: null, label: `API key ${principal.name}` },
+          audit: keyAudit(principal, request),
+        },
       );
       return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),

@@ -13,6 +13,7 @@ import { membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { retentionRouter } from "./routers/retention";
 import { runsRouter } from "./routers/runs";
+import { approvalsRouter } from "./routers/approvals";
 import { runCompareRouter } from "./routers/run-compare";
 import { runFeedbackRouter } from "./routers/run-feedback";
 import { runDeliveriesRouter } from "./routers/run-deliveries";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   guardrails: guardrailsRouter,
   runs: runsRouter,
+  approvals: approvalsRouter,
   runCompare: runCompareRouter,
   runFeedback: runFeedbackRouter,
   runDeliveries: runDeliveriesRouter,

@@ -10,7 +10,7 @@ import { runApprovals, skillRuns, type GatedToolCall } from "@/server/db/schema"
 import { RUN_APPROVAL_DECIDED, type RunRef } from "@/inngest/events";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
-import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
+import { MAX_DECISION_REASON_CHARS } from "@/lib/schemas/approvals";
 import { RunNotFoundError } from "./run-errors";
 import { appendRunEvent, transitionRun } from "./run-timeline";
 import type { RunServiceDeps } from "./runs";
@@ -199,7 +199,7 @@ export async function decideApproval(
 }
 
 /** A rejection's reason: a readable paragraph, as failure reasons are. */
-export const MAX_REASON_CHARS = MAX_FAILURE_REASON_CHARS - 200;
+export const MAX_REASON_CHARS = MAX_DECISION_REASON_CHARS;
 
 async function whyNotDecidable(db: Database, ref: RunRef): Promise<ServiceError> {
   const [run] = await db
@@ -291,4 +291,32 @@ export async function claimResumption(
     if (error instanceof RunNotWaiting) return false;
     throw error;
   }
+}
+
+/**
+ * Bulk approve: every run must be the tenant's (else nothing is decided: not found), then each
+ * is its own decision; one no longer waiting is reported by its error code, the rest go on.
+ */
+export async function approveRuns(
+  deps: RunServiceDeps,
+  input: { tenantId: string; runIds: string[]; decider: Decider; audit: AuditContext },
+): Promise<{ runId: string; approved: boolean; error: string | null }[]> {
+  const runIds = [...new Set(input.runIds)];
+  const found = await deps.db
+    .select({ id: skillRuns.id })
+    .from(skillRuns)
+    .where(and(eq(skillRuns.tenantId, input.tenantId), inArray(skillRuns.id, runIds)));
+  const missing = runIds.find((runId) => !found.some((run) => run.id === runId));
+  if (missing) throw new RunNotFoundError(missing);
+  const results: { runId: string; approved: boolean; error: string | null }[] = [];
+  for (const runId of runIds) {
+    try {
+      await decideApproval(deps, { ...input, runId, decision: "approve", reason: null });
+      results.push({ runId, approved: true, error: null });
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      results.push({ runId, approved: false, error: error.code });
+    }
+  }
+  return results;
 }
