@@ -192,6 +192,33 @@ export function createRunsApi(deps: Deps) {
       }
     };
 
+  /** Approve (`{}` or a note) or reject (a reason required) the run's pending request. */
+  const decide = async (
+    principal: ApiKeyPrincipal,
+    request: Request,
+    runId: string,
+    decision: "approve" | "reject",
+  ) => {
+    if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+    const body = await readJsonBody<{ reason?: string }>(
+      request,
+      decision === "approve" ? ApproveRunRequest : RejectRunRequest,
+    );
+    if (!body.ok) return body.response;
+    await decideApproval(
+      { db: deps.db(), dispatcher: deps.dispatcher },
+      {
+        tenantId: principal.tenantId,
+        runId,
+        decision,
+        reason: body.value.reason || null,
+        decider: { userId: null, label: `API key ${principal.name}` },
+        audit: keyAudit(principal, request),
+      },
+    );
+    return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
+  };
+
   return {
     list: withKey("viewer", async (principal, request) => {
       const query = readQuery(request, ListRunsQuery);
@@ -299,40 +326,7 @@ export function createRunsApi(deps: Deps) {
       return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),
 
-    approve: withKey("operator", async (principal, request, runId: string) => {
-      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
-      const body = await readJsonBody(request, ApproveRunRequest);
-      if (!body.ok) return body.response;
-      await decideApproval(
-        { db: deps.db(), dispatcher: deps.dispatcher },
-        {
-          tenantId: principal.tenantId,
-          runId,
-          decision: "approve",
-          reason: body.value.reason || null,
-          decider: { userId: null, label: `API key ${principal.name}` },
-          audit: keyAudit(principal, request),
-        },
-      );
-      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
-    }),
-
-    reject: withKey("operator", async (principal, request, runId: string) => {
-      if (!UUID.test(runId)) throw new RunNotFoundError(runId);
-      const body = await readJsonBody(request, RejectRunRequest);
-      if (!body.ok) return body.response;
-      await decideApproval(
-        { db: deps.db(), dispatcher: deps.dispatcher },
-        {
-          tenantId: principal.tenantId,
-          runId,
-          decision: "reject",
-          reason: body.value.reason,
-          decider: { userId: null, label: `API key ${principal.name}` },
-          audit: keyAudit(principal, request),
-        },
-      );
-      return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
-    }),
+    approve: withKey("operator", (key, request, id: string) => decide(key, request, id, "approve")),
+    reject: withKey("operator", (key, request, id: string) => decide(key, request, id, "reject")),
   };
 }
