@@ -22,7 +22,14 @@ import { ApprovalNotPendingError, decideApproval } from "@/server/services/runs/
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
-import { createTenantWithSkill, openTestDatabase, waitForTerminalRun } from "./fixtures";
+import { createApiKey } from "@/server/services/access/api-keys";
+import { createRunsApi } from "@/server/rest/runs-api";
+import {
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+  waitForTerminalRun,
+} from "./fixtures";
 import { streamed } from "./streamed-model";
 
 const { db } = openTestDatabase();
@@ -392,5 +399,58 @@ describe("the reconciler and a waiting run", () => {
     expect(result.approvalLost).not.toContain(runId);
     expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+  });
+});
+
+describe("REST POST /runs/:id/approve|reject", () => {
+  async function operatorKey(tenantId: string) {
+    const user = await createUser(db, [{ tenantId, role: "owner" }]);
+    const { key } = await createApiKey(
+      db,
+      { tenantId, userId: user.id, userRole: "owner", audit },
+      { name: "ops", role: "operator" },
+    );
+    return key;
+  }
+  const post = (path: string, key: string, body: unknown) =>
+    new Request(`http://localhost/api/v1${path}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    });
+
+  it("lists the run under status=awaiting_approval, refuses a reject without a reason, approves", async () => {
+    const api = createRunsApi({ db: () => db, dispatcher: deps.dispatcher });
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Approved by key"),
+    ]);
+    const key = await operatorKey(tenant.tenantId);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const listed = await api.list(
+      new Request("http://localhost/api/v1/runs?status=awaiting_approval", {
+        headers: { authorization: `Bearer ${key}` },
+      }),
+    );
+    expect(((await listed.json()) as { runs: { id: string }[] }).runs.map((run) => run.id)).toEqual(
+      [runId],
+    );
+
+    const noReason = await api.reject(post(`/runs/${runId}/reject`, key, {}), runId);
+    expect(noReason.status).toBe(400);
+    expect(await noReason.text()).toContain("reason");
+    expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
+
+    const approved = await api.approve(post(`/runs/${runId}/approve`, key, {}), runId);
+    expect(approved.status).toBe(200);
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    const decided = (await timeline(runId)).find((event) => event.type === "approval_decided");
+    expect(decided?.payload).toMatchObject({ decision: "approved", by: "API key ops" });
+
+    const again = await api.approve(post(`/runs/${runId}/approve`, key, {}), runId);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("not awaiting approval");
   });
 });
