@@ -258,7 +258,7 @@ export function ApprovalsCard({ form, id }: { form: TemplateForm; id: string }) 
         </div>
         <Field
           id={`${id}-approval-timeout`}
-          label="Approval timeout (seconds)"
+          label="Wait for a decision (seconds)"
           error={errors.approvalTimeoutSeconds?.message}
           hint={`${MIN_APPROVAL_TIMEOUT_SECONDS} to ${MAX_APPROVAL_TIMEOUT_SECONDS} (7 days); past it the run fails.`}
         >
