@@ -32,7 +32,11 @@ export const runCancelRequested = eventType("skill/run.cancel-requested", { sche
  */
 export const approvalRequestedSchema = runRefSchema.extend({
   approvalId: z.uuid(),
-  timeoutSeconds: z.number().int().min(1).max(8 * 24 * 60 * 60),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(8 * 24 * 60 * 60),
 });
 export type ApprovalRequested = z.infer<typeof approvalRequestedSchema>;
 export const runApprovalRequested = eventType("skill/run.approval-requested", {

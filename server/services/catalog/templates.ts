@@ -14,6 +14,7 @@ import { TemplateNotFoundError } from "./agent-config";
 import { copyName, nameRaceAsConflict } from "./names";
 import { GuardrailNotFoundError } from "./guardrails";
 import { maxTimeoutSeconds } from "./template-options";
+import { auditView, LABELS } from "./template-audit";
 
 export class TemplateNameTakenError extends ServiceError {
   readonly kind = "conflict";
@@ -46,36 +47,6 @@ export class TemplateInvalidError extends ServiceError {
 
 type Scope = { tenantId: string; audit: AuditContext };
 type TemplateScope = Scope & { templateId: string };
-
-const LABELS = {
-  name: "Name",
-  description: "Description",
-  systemPrompt: "System prompt",
-  defaultModel: "Default model",
-  blockedTools: "Blocked tools",
-  guardrail: "Guardrail",
-  maxSteps: "Maximum steps",
-  timeoutSeconds: "Timeout (seconds)",
-  approvalTools: "Tools needing approval",
-  approveDeliverable: "Deliverable needs approval",
-  approvalTimeoutSeconds: "Approval timeout (seconds)",
-} as const;
-
-type Stored = Omit<TemplateInput, "guardrailId"> & { guardrailName: string | null };
-
-const auditView = (template: Stored) => ({
-  name: template.name,
-  description: template.description,
-  systemPrompt: template.systemPrompt,
-  defaultModel: template.defaultModel ?? "deployment default",
-  blockedTools: template.blockedTools,
-  guardrail: template.guardrailName ?? "tenant default",
-  maxSteps: template.maxSteps,
-  timeoutSeconds: template.timeoutSeconds,
-  approvalTools: template.approvalTools,
-  approveDeliverable: template.approveDeliverable,
-  approvalTimeoutSeconds: template.approvalTimeoutSeconds,
-});
 
 function templateAudit(
   scope: Scope,
