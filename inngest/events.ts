@@ -26,8 +26,32 @@ export const runRequested = eventType("skill/run.requested", { schema: runReques
 /** The run was cancelled: its function stops before the next step (`cancelOn`, matched on the run id). */
 export const runCancelRequested = eventType("skill/run.cancel-requested", { schema: runRefSchema });
 
+/**
+ * The run paused for this approval: run-skill-approval waits for its decision, at most
+ * `timeoutSeconds`. Its event id is the approval id, so a repeated send is deduplicated.
+ */
+export const approvalRequestedSchema = runRefSchema.extend({
+  approvalId: z.uuid(),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(8 * 24 * 60 * 60),
+});
+export type ApprovalRequested = z.infer<typeof approvalRequestedSchema>;
+export const runApprovalRequested = eventType("skill/run.approval-requested", {
+  schema: approvalRequestedSchema,
+});
+/** An operator decided on the run's pending approval (the decision itself is in the database). */
+export const approvalDecidedSchema = runRefSchema.extend({ approvalId: z.uuid() });
+export type ApprovalDecided = z.infer<typeof approvalDecidedSchema>;
+export const runApprovalDecided = eventType("skill/run.approval-decided", {
+  schema: approvalDecidedSchema,
+});
+
 export const RUN_REQUESTED = runRequested.name;
 export const RUN_CANCEL_REQUESTED = runCancelRequested.name;
+export const RUN_APPROVAL_DECIDED = runApprovalDecided.name;
 
 /**
  * Process this bulk operation ("Cancel/Re-run all matching"); its event id is the operation id,
@@ -47,7 +71,8 @@ export const BULK_OPERATION_REQUESTED = bulkOperationRequested.name;
 export type RunEvent =
   | { name: typeof RUN_REQUESTED; id?: string; data: RunRequested }
   | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef }
-  | { name: typeof BULK_OPERATION_REQUESTED; id?: string; data: BulkOperationRef };
+  | { name: typeof BULK_OPERATION_REQUESTED; id?: string; data: BulkOperationRef }
+  | { name: typeof RUN_APPROVAL_DECIDED; id?: string; data: ApprovalDecided };
 
 /**
  * Send this queued alert delivery (`server/services/alerts`); its event id is the delivery id,

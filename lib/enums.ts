@@ -4,7 +4,15 @@
  * Postgres enums (or check constraints where a library owns the column).
  */
 
-export const RUN_STATUSES = ["queued", "running", "complete", "failed", "cancelled"] as const;
+/** `awaiting_approval`: the turn paused before a gated action, until an operator decides (or its timeout). */
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "awaiting_approval",
+  "complete",
+  "failed",
+  "cancelled",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES = [
   "complete",
@@ -41,8 +49,17 @@ export const FAILURE_CODES = [
   "dispatch_lost",
   "start_timeout",
   "run_timeout",
+  "approval_timeout",
+  "deliverable_rejected",
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
+
+/** What a run waits for approval of: a gated tool call, or its final deliverable. */
+export const APPROVAL_KINDS = ["tool", "deliverable"] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+/** A request for approval: waiting, decided either way, past its timeout, or ended with its run. */
+export const APPROVAL_STATES = ["pending", "approved", "rejected", "expired", "cancelled"] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
 /** Kinds of personal data a guardrail finds in text (and masks or blocks). */
 export const PII_KINDS = ["email", "payment_card", "phone"] as const;
@@ -110,6 +127,8 @@ export const AUDIT_ACTIONS = [
   "run.rerun",
   "run.tag",
   "run.feedback",
+  "run.approve",
+  "run.reject",
   "schedule.create",
   "schedule.update",
   "schedule.enable",

@@ -59,7 +59,15 @@ const SOURCES = weighted<InvocationSource>({
   rerun: 0,
 });
 const FAILURE_CODES = weighted<
-  Exclude<FailureCode, "no_agent" | "agent_not_found" | "skill_not_found" | "skill_not_enabled">
+  Exclude<
+    FailureCode,
+    | "no_agent"
+    | "agent_not_found"
+    | "skill_not_found"
+    | "skill_not_enabled"
+    | "approval_timeout"
+    | "deliverable_rejected"
+  >
 >({
   model_error: 30,
   timeout: 15,

@@ -114,6 +114,9 @@ const templateInput = (ids: Ids) => ({
   guardrailId: ids.guardrailId,
   maxSteps: 4,
   timeoutSeconds: 60,
+  approvalTools: [],
+  approveDeliverable: false,
+  approvalTimeoutSeconds: 3600,
 });
 const guardrailInput = {
   name: "Probe",
@@ -344,6 +347,29 @@ const MATRIX: Record<string, Entry> = {
     withAgent: (c, own, agentId) => c.runs.start({ skillSlug: own.skillSlug, agentId, inputs: {} }),
   },
   "runs.cancel": { role: "operator", call: (c, ids) => c.runs.cancel({ runId: ids.runId }) },
+  "approvals.list": {
+    role: "viewer",
+    call: (c) => c.approvals.list(),
+    list: (result, theirs) => !JSON.stringify(result).includes(theirs.runId),
+  },
+  "approvals.count": { role: "viewer", call: (c) => c.approvals.count(), takesNoIds: true },
+  "approvals.forRun": {
+    role: "viewer",
+    call: (c, ids) => c.approvals.forRun({ runId: ids.runId }),
+    list: (result) => result === null,
+  },
+  "approvals.approve": {
+    role: "operator",
+    call: (c, ids) => c.approvals.approve({ runId: ids.runId }),
+  },
+  "approvals.reject": {
+    role: "operator",
+    call: (c, ids) => c.approvals.reject({ runId: ids.runId, reason: "Not now." }),
+  },
+  "approvals.approveMany": {
+    role: "operator",
+    call: (c, ids) => c.approvals.approveMany({ runIds: [ids.runId] }),
+  },
   "runs.rerun": {
     role: "operator",
     call: (c, ids) => c.runs.rerun({ runId: ids.runId }),

@@ -41,6 +41,8 @@ const MATRIX: Record<
   "GET /runs/[id]": { role: "viewer" },
   "GET /runs/export": { role: "viewer", query: "format=jsonl" },
   "POST /runs/[id]/cancel": { role: "operator" },
+  "POST /runs/[id]/approve": { role: "operator", body: () => ({}) },
+  "POST /runs/[id]/reject": { role: "operator", body: () => ({ reason: "Not now." }) },
   "PUT /runs/[id]/tags": { role: "operator", body: () => ({ tags: ["env:prod"] }) },
 };
 

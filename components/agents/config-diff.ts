@@ -1,4 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
+import { approvalSummary } from "@/lib/approval-policy";
 import type { AppRouter } from "@/server/trpc/root";
 
 /** A runtime config as the server resolves it (an agent's, or a draft's). */
@@ -36,6 +37,7 @@ function configValues(config: ResolvedConfig): [label: string, values: string[],
       false,
     ],
     ["Limits", [`${config.limits.maxSteps} steps · ${config.limits.timeoutSeconds} s`], false],
+    ["Needs approval", [approvalSummary(config.approval)], false],
     [
       "Acts as",
       [

@@ -6,6 +6,7 @@ import { SLOT_HEALTH_TEXT } from "@/lib/schedules";
 export const STATUS_COLOURS: Record<RunStatus, string> = {
   queued: "var(--color-muted-foreground)",
   running: "var(--color-primary)",
+  awaiting_approval: "var(--color-warning)",
   complete: "var(--color-success)",
   failed: "var(--color-destructive)",
   cancelled: "var(--color-warning)",

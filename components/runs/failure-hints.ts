@@ -35,6 +35,10 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
     "The run waited too long for a free slot behind the tenant's other runs. Re-run when fewer runs are queued, or raise SKILLRUN_RUN_CONCURRENCY or RUN_START_TIMEOUT_SECONDS.",
   run_timeout:
     "The run went past the longest a run may take (RUN_FINISH_TIMEOUT_SECONDS) and was stopped. Narrow the inputs or lower the template's time limit, then re-run.",
+  approval_timeout:
+    "Nobody decided on the run's gated action in time. Re-run it and decide on the Approvals page, or raise the template's approval timeout.",
+  deliverable_rejected:
+    "An operator rejected the draft for the reason above. Re-run with changed inputs, or adjust the skill or template.",
 };
 
 const settingsOr = (settings: string[], fallback: string) =>

@@ -13,6 +13,11 @@ export const STATUS_LABELS: Record<RunStatus, Labelled> = {
     label: "Running",
     description: "The agent is working on it: calling the model and its tools.",
   },
+  awaiting_approval: {
+    label: "Awaiting approval",
+    description:
+      "Paused before an action its template gates (a tool call or the deliverable) until an operator approves or rejects it.",
+  },
   complete: { label: "Complete", description: "Finished, with a deliverable." },
   failed: {
     label: "Failed",
@@ -96,6 +101,15 @@ export const FAILURE_LABELS: Record<FailureCode, Labelled> = {
   run_timeout: {
     label: "Ran too long",
     description: "The run went past the longest a run may take, and the engine stopped it.",
+  },
+  approval_timeout: {
+    label: "Approval timed out",
+    description:
+      "Nobody approved or rejected the run's gated action within its template's timeout.",
+  },
+  deliverable_rejected: {
+    label: "Deliverable rejected",
+    description: "An operator rejected the draft deliverable; the reason says why.",
   },
 };
 

@@ -1,4 +1,4 @@
-import { Ban, CheckCircle2, CircleDashed, LoaderCircle, XCircle } from "lucide-react";
+import { Ban, CheckCircle2, CircleDashed, Hand, LoaderCircle, XCircle } from "lucide-react";
 import { useId } from "react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
@@ -9,10 +9,11 @@ import { FAILURE_LABELS, STATUS_LABELS } from "./labels";
 const LOOK = {
   queued: { variant: "outline", Icon: CircleDashed },
   running: { variant: "default", Icon: LoaderCircle },
+  awaiting_approval: { variant: "warning", Icon: Hand },
   complete: { variant: "success", Icon: CheckCircle2 },
   failed: { variant: "danger", Icon: XCircle },
   cancelled: { variant: "warning", Icon: Ban },
-} as const;
+} as const satisfies Record<RunStatus, unknown>;
 
 /**
  * What a tooltip says, kept in the page for screen readers too: a hover-only tooltip on an element

@@ -17,6 +17,7 @@ import {
   type LucideIcon,
 } from "lucide-react";
 import { useNow } from "@/components/use-now";
+import { describeApprovalEvent } from "./approval-events";
 import { formatAbsolute, formatDuration, formatElapsed } from "@/components/format";
 import { describeMasked, maskedItems, readMaskCounts } from "./masked-pii";
 
@@ -148,7 +149,13 @@ function describe(
         tone: "bad",
       };
     default:
-      return { Icon: CircleDashed, title: event.type, detail: text(payload) };
+      return (
+        describeApprovalEvent(event) ?? {
+          Icon: CircleDashed,
+          title: event.type,
+          detail: text(payload),
+        }
+      );
   }
 }
 

@@ -55,6 +55,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "bulk_operation.start": "Bulk operation started",
   "bulk_operation.cancel": "Bulk operation cancelled",
   "bulk_operation.finish": "Bulk operation finished",
+  "run.approve": "Run action approved",
+  "run.reject": "Run action rejected",
   "schedule.create": "Schedule created",
   "schedule.update": "Schedule edited",
   "schedule.enable": "Schedule enabled",

@@ -3,6 +3,7 @@ import {
   BellRing,
   Bot,
   CalendarClock,
+  Hand,
   History,
   KeyRound,
   LayoutDashboard,
@@ -25,7 +26,15 @@ export type NavLink<Href extends string = string> = {
 };
 
 export type NavItem = NavLink<
-  "/" | "/skills" | "/runs" | "/schedules" | "/agents" | "/webhooks" | "/alerts" | "/settings"
+  | "/"
+  | "/skills"
+  | "/runs"
+  | "/approvals"
+  | "/schedules"
+  | "/agents"
+  | "/webhooks"
+  | "/alerts"
+  | "/settings"
 > & {
   children?: NavLink<
     | "/agents/templates"
@@ -45,6 +54,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/", label: "Dashboard", icon: LayoutDashboard },
   { href: "/skills", label: "Skills", icon: Sparkles },
   { href: "/runs", label: "Runs", icon: History },
+  { href: "/approvals", label: "Approvals", icon: Hand },
   { href: "/schedules", label: "Schedules", icon: CalendarClock },
   {
     href: "/agents",

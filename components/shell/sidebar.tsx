@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { ApprovalsCount } from "@/components/approvals/approvals-count";
 import { SavedViewsNav } from "@/components/runs/saved-views/saved-views-nav";
 import { cn } from "@/components/ui/cn";
 import { CommandPaletteButton } from "./command-palette";
@@ -38,6 +39,7 @@ function NavEntry({
     >
       <Icon className={nested ? "size-3.5" : "size-4"} aria-hidden />
       {link.label}
+      {link.href === "/approvals" && <ApprovalsCount />}
     </Link>
   );
 }

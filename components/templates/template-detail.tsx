@@ -44,6 +44,9 @@ export function TemplateDetail({ templateId }: { templateId: string }) {
             guardrailId: data.guardrail?.id ?? null,
             maxSteps: data.maxSteps,
             timeoutSeconds: data.timeoutSeconds,
+            approvalTools: data.approvalTools,
+            approveDeliverable: data.approveDeliverable,
+            approvalTimeoutSeconds: data.approvalTimeoutSeconds,
           }}
         />
       )}

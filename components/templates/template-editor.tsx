@@ -20,6 +20,7 @@ import {
   type TemplateFormValues,
 } from "./template-form";
 import {
+  ApprovalsCard,
   GuardrailAndLimitsCard,
   ModelAndToolsCard,
   SystemPromptCard,
@@ -112,6 +113,7 @@ function LoadedEditor({
             guardrails={guardrails}
             maxTimeoutSeconds={maxTimeoutSeconds}
           />
+          <ApprovalsCard form={form} id={id} />
         </>
       }
     />

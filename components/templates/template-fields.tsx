@@ -10,8 +10,10 @@ import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { BUILT_IN_TOOLS, type BuiltInTool } from "@/lib/enums";
 import {
+  MAX_APPROVAL_TIMEOUT_SECONDS,
   MAX_STEPS_LIMIT,
   MAX_SYSTEM_PROMPT_CHARS,
+  MIN_APPROVAL_TIMEOUT_SECONDS,
   MIN_TIMEOUT_SECONDS,
 } from "@/lib/schemas/templates";
 import { describedBy, Field, NameAndDescriptionCard } from "@/components/catalog/form-parts";
@@ -218,6 +220,58 @@ export function GuardrailAndLimitsCard({
             max={maxTimeoutSeconds}
             {...form.register("timeoutSeconds", number)}
             {...describedBy(`${id}-timeout`, errors.timeoutSeconds)}
+          />
+        </Field>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Which actions wait for an operator: tool calls by name or `server:tool`, and the deliverable. */
+export function ApprovalsCard({ form, id }: { form: TemplateForm; id: string }) {
+  const { errors } = form.formState;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Approvals</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        <Field
+          id={`${id}-approval-tools`}
+          label="Tools needing approval"
+          error={errors.approvalToolsText?.message}
+          hint="Tool names or server:tool (e.g. crm:send_*), separated by commas. Each call waits for an operator."
+        >
+          <Input
+            id={`${id}-approval-tools`}
+            autoComplete="off"
+            className="font-mono"
+            {...form.register("approvalToolsText")}
+            {...describedBy(`${id}-approval-tools`, errors.approvalToolsText)}
+          />
+        </Field>
+        <div className="flex items-center gap-2">
+          <Checkbox id={`${id}-approve-deliverable`} {...form.register("approveDeliverable")} />
+          <Label htmlFor={`${id}-approve-deliverable`} className="font-normal">
+            The deliverable needs approval before the run completes
+          </Label>
+        </div>
+        <Field
+          id={`${id}-approval-timeout`}
+          label="Wait for a decision (seconds)"
+          error={errors.approvalTimeoutSeconds?.message}
+          hint={`${MIN_APPROVAL_TIMEOUT_SECONDS} to ${MAX_APPROVAL_TIMEOUT_SECONDS} (7 days); past it the run fails.`}
+        >
+          <Input
+            id={`${id}-approval-timeout`}
+            type="number"
+            inputMode="numeric"
+            min={MIN_APPROVAL_TIMEOUT_SECONDS}
+            max={MAX_APPROVAL_TIMEOUT_SECONDS}
+            {...form.register("approvalTimeoutSeconds", {
+              setValueAs: (value: string | number) => (value === "" ? Number.NaN : Number(value)),
+            })}
+            {...describedBy(`${id}-approval-timeout`, errors.approvalTimeoutSeconds)}
           />
         </Field>
       </CardContent>

@@ -13,6 +13,7 @@ import { createFoldRunRollupFunction } from "./fold-run-rollup";
 import { createProcessBulkOperationFunction } from "./process-bulk-operation";
 import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createRunSkillFunction } from "./run-skill";
+import { createRunSkillApprovalFunction } from "./run-skill-approval";
 import { createRunSkillTimedOutFunction } from "./run-skill-timed-out";
 import { createSweepRetentionFunction } from "./sweep-retention";
 
@@ -20,6 +21,7 @@ import { createSweepRetentionFunction } from "./sweep-retention";
 export const functions: InngestFunction.Any[] = [
   createRunSkillFunction({ client: inngest, db: getDb, resolveModel }),
   createRunSkillTimedOutFunction({ client: inngest, db: getDb }),
+  createRunSkillApprovalFunction({ client: inngest, db: getDb, resolveModel }),
   createReconcileRunsFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFireSchedulesFunction({ client: inngest, db: getDb, dispatcher: inngest }),
   createFoldRunRollupFunction({ client: inngest, db: getDb }),

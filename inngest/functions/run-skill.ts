@@ -8,8 +8,8 @@ import { markRunning } from "@/server/services/runs/run-lifecycle";
 import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import type { RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
-import { readStepFlag } from "@/server/services/runs/step-results";
-import { runCancelRequested, runRequested } from "../events";
+import { readPause, readStepFlag } from "@/server/services/runs/step-results";
+import { runApprovalRequested, runCancelRequested, runRequested } from "../events";
 
 export const RUN_SKILL_FUNCTION_ID = "run-skill";
 
@@ -85,6 +85,15 @@ export function createRunSkillFunction(deps: {
       const outcome = await step.run("agent-turn", () =>
         executeTurn(deps.db(), ref, deps.resolveModel, runId),
       );
+      // Paused for approval: run-skill-approval waits for the decision (its own time limits).
+      const paused = readPause(outcome, ref.runId);
+      if (paused) {
+        await step.sendEvent(
+          "request-approval",
+          runApprovalRequested.create({ ...ref, ...paused }, { id: paused.approvalId }),
+        );
+        return { awaitingApproval: paused.approvalId };
+      }
       const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
       return { outcome: recorded };
     },

@@ -24,6 +24,8 @@ export type SlotForHealth = { outcome: ScheduleSlotOutcome; run: { status: RunSt
 const HEALTH_OF_RUN: Record<RunStatus, SlotHealth> = {
   queued: "queued",
   running: "running",
+  // The run is still going (paused for a person): for the overlap policy it is running.
+  awaiting_approval: "running",
   complete: "ok",
   failed: "failed",
   cancelled: "cancelled",

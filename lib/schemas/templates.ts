@@ -13,6 +13,23 @@ const toolName = z
   .trim()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a tool name: letters, digits, _ . -");
 
+/** How long a run may wait for an approval: ten seconds (tests, demos) up to seven days. */
+export const MIN_APPROVAL_TIMEOUT_SECONDS = 10;
+export const MAX_APPROVAL_TIMEOUT_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+/**
+ * A tool that needs a person's approval: a tool name (built-in or MCP, from any server), or
+ * `server:tool` for one MCP server's tools, where `*` in the tool part matches any characters.
+ */
+export const approvalToolPattern = z
+  .string()
+  .trim()
+  .regex(
+    /^(?:[^:\s][^:]{0,119}:)?[A-Za-z0-9_.*-]{1,64}$/,
+    "must be a tool name or server:tool (letters, digits, _ . - and * in the tool part)",
+  );
+
 /** What a template is: the body of create, and of update next to the template's id. */
 export const templateInput = z.object({
   name: z.string().trim().min(1, "is required").max(120),
@@ -42,6 +59,16 @@ export const templateInput = z.object({
     .number({ error: "must be a number" })
     .int("must be a whole number")
     .min(MIN_TIMEOUT_SECONDS, `must be at least ${MIN_TIMEOUT_SECONDS}`),
+  /** Tools whose every call waits for an operator's approval. */
+  approvalTools: z.array(approvalToolPattern).max(100).default([]),
+  /** The final deliverable waits for an operator's approval before the run completes. */
+  approveDeliverable: z.boolean().default(false),
+  approvalTimeoutSeconds: z
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(MIN_APPROVAL_TIMEOUT_SECONDS, `must be at least ${MIN_APPROVAL_TIMEOUT_SECONDS}`)
+    .max(MAX_APPROVAL_TIMEOUT_SECONDS, `must be at most ${MAX_APPROVAL_TIMEOUT_SECONDS} (7 days)`)
+    .default(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
 });
 export type TemplateInput = z.infer<typeof templateInput>;
 

@@ -10,6 +10,14 @@ export type GuardrailRules = {
   maxDeliverableChars: number | null;
 };
 
+/** Which actions of a run wait for a person (the template's approval policy). */
+export type ApprovalPolicy = {
+  /** Tool names, or `server:tool` patterns for MCP tools (`*` matches any characters). */
+  tools: string[];
+  deliverable: boolean;
+  timeoutSeconds: number;
+};
+
 /**
  * Everything an agent runs with, resolved in one place (resolveAgentRuntimeConfig). It holds no
  * secrets (MCP tokens stay in the database), so it is also what a run stores as its config
@@ -33,6 +41,8 @@ export type AgentRuntimeConfig = {
     source: "template" | "tenant default";
   } | null;
   limits: { maxSteps: number; timeoutSeconds: number };
+  /** Absent in snapshots taken before approvals existed: nothing waits for approval. */
+  approval?: ApprovalPolicy;
   currentUser: {
     id: string;
     email: string;

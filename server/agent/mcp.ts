@@ -142,9 +142,15 @@ export async function connectMcpTools(
   servers: McpServerConnection[],
   blockedTools: string[],
   policy: OutboundPolicy = mcpOutboundPolicy(),
-): Promise<{ tools: ToolSet; close: () => Promise<void> }> {
+): Promise<{
+  tools: ToolSet;
+  /** The server that offers each tool, by tool name (for `server:tool` approval patterns). */
+  serverOf: Record<string, string>;
+  close: () => Promise<void>;
+}> {
   const clients: Client[] = [];
   const tools: ToolSet = {};
+  const serverOf: Record<string, string> = {};
   const close = async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
   };
@@ -154,6 +160,7 @@ export async function connectMcpTools(
       clients.push(client);
       for (const offeredTool of offered) {
         if (blockedTools.includes(offeredTool.name) || offeredTool.name in tools) continue;
+        serverOf[offeredTool.name] = server.name;
         tools[offeredTool.name] = dynamicTool({
           description: offeredTool.description ?? `${offeredTool.name} (from ${server.name})`,
           inputSchema: jsonSchema(offeredTool.inputSchema as Parameters<typeof jsonSchema>[0]),
@@ -168,7 +175,7 @@ export async function connectMcpTools(
         });
       }
     }
-    return { tools, close };
+    return { tools, serverOf, close };
   } catch (error) {
     await close();
     throw error;

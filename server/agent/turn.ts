@@ -10,6 +10,9 @@ import { withModelRetries, type RetryableModel } from "./model-retry";
 import { followStream } from "./turn-stream";
 import { reportingModelCalls, SILENT_REPORTER, toolCallId, type CallReporter } from "./turn-calls";
 import { ZERO_USAGE, type TokenUsage } from "./usage";
+import { gated, openingMessages, type PausedTurn, type TurnResumption } from "./turn-approval";
+
+export type { HeldToolCall, PausedTurn, TurnResumption } from "./turn-approval";
 
 export const MAX_DELIVERABLE_BYTES = 1024 * 1024;
 
@@ -63,6 +66,8 @@ export const TURN_FAILURE_CODES = [
   "empty_deliverable",
   "max_steps",
   "timeout",
+  "approval_timeout",
+  "deliverable_rejected",
 ] as const satisfies readonly FailureCode[];
 export type TurnFailureCode = (typeof TURN_FAILURE_CODES)[number];
 
@@ -75,7 +80,8 @@ export type TurnOutcome =
       usage: TokenUsage;
       detail?: ModelFailureDetail;
     }
-  | { kind: "cancelled"; usage: TokenUsage };
+  | { kind: "cancelled"; usage: TokenUsage }
+  | ({ kind: "paused" } & PausedTurn);
 
 /** A knowledge-base document that matched a search, with a snippet around the match. */
 export type KnowledgeBaseHit = { title: string; snippet: string; rank: number };
@@ -104,6 +110,10 @@ export type TurnInput = {
    * only note the text and return.
    */
   onText?: (textSoFar: string) => void;
+  /** Whether a call of this tool waits for a person's approval (none when absent). */
+  needsApproval?: (toolName: string) => boolean;
+  /** Continue a paused turn instead of starting one. */
+  resume?: TurnResumption;
 };
 
 function addUsage(total: TokenUsage, usage: LanguageModelUsage): TokenUsage {
@@ -191,15 +201,18 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       });
     },
   });
-  let usage = ZERO_USAGE;
+  let usage = input.resume?.usage ?? ZERO_USAGE;
+  const stepsBefore = input.resume?.stepsUsed ?? 0;
+  const messages = openingMessages(input);
 
   try {
     const result = streamText({
       model: model.model,
       system: systemPrompt(input),
-      prompt: `Run the skill "${input.skill.name}" with these inputs (JSON):\n\n${JSON.stringify(input.inputs, null, 2)}\n\nAnswer with the deliverable itself, in markdown.`,
-      tools: { ...input.mcpTools, ...builtInTools(input) },
-      stopWhen: stepCountIs(config.limits.maxSteps),
+      messages,
+      tools: gated({ ...input.mcpTools, ...builtInTools(input) }, input.needsApproval),
+      // A resumed turn has the steps its paused part left (at least the one that answers).
+      stopWhen: stepCountIs(Math.max(1, config.limits.maxSteps - stepsBefore)),
       abortSignal: signal,
       // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
@@ -253,13 +266,34 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
     });
     await followStream(result.fullStream, input.onText ?? (() => {}));
 
-    const [text, finishReason, steps] = await Promise.all([
+    const [text, finishReason, steps, response] = await Promise.all([
       result.text,
       result.finishReason,
       result.steps,
+      result.response,
     ]);
+    const held = (steps.at(-1)?.content ?? []).flatMap((part) =>
+      part.type === "tool-approval-request"
+        ? [
+            {
+              approvalId: part.approvalId,
+              toolCallId: part.toolCall.toolCallId,
+              toolName: part.toolCall.toolName,
+              input: part.toolCall.input,
+            },
+          ]
+        : [],
+    );
+    if (held.length)
+      return {
+        kind: "paused",
+        toolCalls: held,
+        conversation: [...messages, ...response.messages],
+        usage,
+        stepsUsed: stepsBefore + steps.length,
+      };
     const markdown = text.trim();
-    if (finishReason === "tool-calls" && steps.length >= config.limits.maxSteps) {
+    if (finishReason === "tool-calls" && stepsBefore + steps.length >= config.limits.maxSteps) {
       return {
         kind: "failed",
         code: "max_steps",

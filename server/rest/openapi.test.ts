@@ -12,6 +12,8 @@ describe("OpenAPI document", () => {
       "/runs/{id}",
       "/runs/{id}/tags",
       "/runs/{id}/cancel",
+      "/runs/{id}/approve",
+      "/runs/{id}/reject",
     ]);
     const start = new Validator(
       document.components.schemas.StartRunRequest as ConstructorParameters<typeof Validator>[0],

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { RUN_STATUSES } from "@/lib/enums";
+import { ApproveRunRequest, RejectRunRequest } from "@/lib/schemas/approvals";
 import {
   ApiError,
   ExportRunsQuery,
@@ -67,7 +68,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: "Skillrun REST API",
       version: "1.0.0",
-      description: "Start, read, list, search, tag and cancel skill runs with an API key.",
+      description:
+        "Start, read, list, search, tag and cancel skill runs, and approve or reject a run awaiting approval, with an API key.",
     },
     servers: [{ url: `${serverUrl}/api/v1` }],
     security: [{ apiKey: [] }],
@@ -83,6 +85,8 @@ export function openApiDocument(serverUrl: string) {
       schemas: {
         StartRunRequest: schema(StartRunRequest),
         SetRunTagsRequest: schema(SetRunTagsRequest),
+        ApproveRunRequest: schema(ApproveRunRequest),
+        RejectRunRequest: schema(RejectRunRequest),
         Run: schema(Run),
         RunList: schema(RunList),
         Error: schema(ApiError),
@@ -203,6 +207,51 @@ export function openApiDocument(serverUrl: string) {
             403: errorResponse("The key's role cannot cancel runs"),
             404: errorResponse("No such run in the key's tenant"),
             409: errorResponse("The run already ended"),
+          },
+        },
+      },
+      "/runs/{id}/approve": {
+        post: {
+          operationId: "approveRun",
+          summary: "Approve the gated action of a run awaiting approval (operator key)",
+          parameters: [runIdParameter],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/ApproveRunRequest" } },
+            },
+          },
+          responses: {
+            200: runResponse("The run; it continues with the action"),
+            400: errorResponse("Malformed JSON or a reason that is too long"),
+            401: errorResponse("Missing, unknown or revoked key"),
+            403: errorResponse("The key's role cannot decide approvals"),
+            404: errorResponse("No such run in the key's tenant"),
+            409: errorResponse("The run is not awaiting approval (or its approval timed out)"),
+          },
+        },
+      },
+      "/runs/{id}/reject": {
+        post: {
+          operationId: "rejectRun",
+          summary:
+            "Reject the gated action of a run awaiting approval, with a reason (operator key)",
+          parameters: [runIdParameter],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/RejectRunRequest" } },
+            },
+          },
+          responses: {
+            200: runResponse(
+              "The run; the model is told of the refusal, or the run fails for a rejected deliverable",
+            ),
+            400: errorResponse("Malformed JSON, or no reason (fields name it)"),
+            401: errorResponse("Missing, unknown or revoked key"),
+            403: errorResponse("The key's role cannot decide approvals"),
+            404: errorResponse("No such run in the key's tenant"),
+            409: errorResponse("The run is not awaiting approval (or its approval timed out)"),
           },
         },
       },

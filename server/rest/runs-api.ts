@@ -24,6 +24,8 @@ import {
   type ExportFormat,
 } from "@/server/services/runs/run-export";
 import { ExportRunsQuery, ListRunsQuery, SetRunTagsRequest, StartRunRequest } from "./schemas";
+import { ApproveRunRequest, RejectRunRequest } from "@/lib/schemas/approvals";
+import { decideApproval } from "@/server/services/runs/approvals";
 
 /** An id no run has (v4 UUIDs never have version nibble 0). */
 const NO_RUN_ID = "00000000-0000-0000-0000-000000000000";
@@ -190,6 +192,33 @@ export function createRunsApi(deps: Deps) {
       }
     };
 
+  /** Approve (`{}` or a note) or reject (a reason required) the run's pending request. */
+  const decide = async (
+    principal: ApiKeyPrincipal,
+    request: Request,
+    runId: string,
+    decision: "approve" | "reject",
+  ) => {
+    if (!UUID.test(runId)) throw new RunNotFoundError(runId);
+    const body = await readJsonBody<{ reason?: string }>(
+      request,
+      decision === "approve" ? ApproveRunRequest : RejectRunRequest,
+    );
+    if (!body.ok) return body.response;
+    await decideApproval(
+      { db: deps.db(), dispatcher: deps.dispatcher },
+      {
+        tenantId: principal.tenantId,
+        runId,
+        decision,
+        reason: body.value.reason || null,
+        decider: { userId: null, label: `API key ${principal.name}` },
+        audit: keyAudit(principal, request),
+      },
+    );
+    return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
+  };
+
   return {
     list: withKey("viewer", async (principal, request) => {
       const query = readQuery(request, ListRunsQuery);
@@ -296,5 +325,8 @@ export function createRunsApi(deps: Deps) {
       );
       return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));
     }),
+
+    approve: withKey("operator", (key, request, id: string) => decide(key, request, id, "approve")),
+    reject: withKey("operator", (key, request, id: string) => decide(key, request, id, "reject")),
   };
 }

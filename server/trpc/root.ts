@@ -14,6 +14,7 @@ import { membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { retentionRouter } from "./routers/retention";
 import { runsRouter } from "./routers/runs";
+import { approvalsRouter } from "./routers/approvals";
 import { runCompareRouter } from "./routers/run-compare";
 import { runFeedbackRouter } from "./routers/run-feedback";
 import { runDeliveriesRouter } from "./routers/run-deliveries";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   guardrails: guardrailsRouter,
   runs: runsRouter,
   bulkOperations: bulkOperationsRouter,
+  approvals: approvalsRouter,
   runCompare: runCompareRouter,
   runFeedback: runFeedbackRouter,
   runDeliveries: runDeliveriesRouter,

@@ -1,4 +1,5 @@
 import { ConfigList, listOrNone } from "@/components/agents/config-view";
+import { approvalSummary } from "@/lib/approval-policy";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { RunData } from "./run-data";
 
@@ -45,6 +46,7 @@ export function ConfigSnapshotCard({ data, terminal }: { data: RunData; terminal
                   ? `${snapshot.limits.maxSteps} steps · ${snapshot.limits.timeoutSeconds} s`
                   : "—",
               ],
+              ["Needs approval", approvalSummary(snapshot.approval)],
             ]}
           />
         ) : (

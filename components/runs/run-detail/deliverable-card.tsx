@@ -31,6 +31,7 @@ export function DeliverableCard({
 const NO_DELIVERABLE: Record<Exclude<RunStatus, "complete">, string> = {
   queued: "The deliverable appears here when the run completes.",
   running: "The deliverable appears here when the run completes.",
+  awaiting_approval: "The run is waiting for an operator's approval; the deliverable follows.",
   failed: "No deliverable — the run failed.",
   cancelled: "No deliverable — the run was cancelled before producing one.",
 };

@@ -8,6 +8,7 @@ import { LiveIndicator } from "@/components/shell/live-indicator";
 import { QueryView, retryUnlessNotFound } from "@/components/shell/query-view";
 import { Skeleton } from "@/components/ui/skeleton";
 import { isTerminal } from "@/lib/enums";
+import { ApprovalWaiting } from "./approval-waiting";
 import { ConfigSnapshotCard } from "./config-snapshot-card";
 import { DeliveriesCard } from "./deliveries-card";
 import { DeliverableCard, DeliverableExpired, NoDeliverable } from "./deliverable-card";
@@ -78,6 +79,7 @@ function RunPage({ data, live }: { data: RunData; live: ReactNode }) {
       {!settled && live}
       <RunFacts data={data} terminal={terminal} />
       {data.skillChanged && <SkillChangedAlert skillVersion={data.skillVersion} />}
+      {data.status === "awaiting_approval" && <ApprovalWaiting runId={data.id} />}
       {data.status === "failed" && data.failureCode && (
         <FailureAlert
           failureCode={data.failureCode}

@@ -51,6 +51,15 @@ export const agentTemplates = pgTable(
     guardrailId: uuid().references(() => guardrails.id, { onDelete: "set null" }),
     maxSteps: integer().notNull().default(8),
     timeoutSeconds: integer().notNull().default(300),
+    /** Tools a person approves before each call: built-in names or MCP `server:tool` patterns. */
+    approvalTools: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** The final deliverable waits for a person's approval before the run completes. */
+    approveDeliverable: boolean().notNull().default(false),
+    /** How long a run waits for a decision before it fails with `approval_timeout`. */
+    approvalTimeoutSeconds: integer().notNull().default(86_400),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

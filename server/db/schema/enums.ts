@@ -12,6 +12,8 @@ import {
   AUDIT_ACTOR_TYPES,
   SKILL_ORIGINS,
   FEEDBACK_RATINGS,
+  APPROVAL_KINDS,
+  APPROVAL_STATES,
 } from "@/lib/enums";
 
 export * from "@/lib/enums";
@@ -29,6 +31,8 @@ export const webhookDeliveryVerdictEnum = pgEnum(
 export const auditActorTypeEnum = pgEnum("audit_actor_type", AUDIT_ACTOR_TYPES);
 export const skillOriginEnum = pgEnum("skill_origin", SKILL_ORIGINS);
 export const feedbackRatingEnum = pgEnum("feedback_rating", FEEDBACK_RATINGS);
+export const approvalKindEnum = pgEnum("approval_kind", APPROVAL_KINDS);
+export const approvalStateEnum = pgEnum("approval_state", APPROVAL_STATES);
 
 /** Restricts a text `role` column to the member roles (the library owns the column type). */
 export const memberRoleCheck = (constraintName: string) =>

@@ -15,3 +15,4 @@ export * from "./alerts";
 export * from "./run-deliveries";
 export * from "./saved-views";
 export * from "./bulk-operations";
+export * from "./approvals";

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { auditChanges } from "@/lib/audit-changes";
 import { budgetMonthAt, formatUsd, type BudgetMonth } from "@/lib/budgets";
-import type { BudgetThreshold } from "@/lib/enums";
+import { CANCELLABLE_RUN_STATUSES, type BudgetThreshold } from "@/lib/enums";
 import type { UpdateBudgetInput } from "@/lib/schemas/budgets";
 import { isValidTimeZone } from "@/lib/schedules";
 import type { Database, Transaction } from "@/server/db/client";
@@ -10,6 +10,9 @@ import { budgetThresholdCrossings, skillRuns, tenantBudgets } from "@/server/db/
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 import { agentModel, estimateForModel, reservationUsd } from "./cost-estimate";
+
+/** Runs not finished yet (queued, running, awaiting approval): their cost is still to come. */
+const IN_FLIGHT = [...CANCELLABLE_RUN_STATUSES];
 
 /** Money is compared in whole micro-dollars (the columns' scale), never as floats. */
 const toMicros = (usd: number | string) => Math.round(Number(usd) * 1_000_000);
@@ -79,9 +82,7 @@ export async function monthSpendMicros(
   const reservations = db
     .select({ sum: sql`coalesce(sum(${skillRuns.reservedCostUsd}), 0)` })
     .from(skillRuns)
-    .where(
-      and(inMonth, inArray(skillRuns.status, ["queued", "running"]), isNull(skillRuns.costUsd)),
-    );
+    .where(and(inMonth, inArray(skillRuns.status, IN_FLIGHT), isNull(skillRuns.costUsd)));
   const [row] = await db.execute<{ spent: string }>(
     sql`select ((${costs}) + (${reservations}))::text as spent`,
   );

@@ -83,6 +83,9 @@ export type RuntimeConfigSources = {
     | "guardrailId"
     | "maxSteps"
     | "timeoutSeconds"
+    | "approvalTools"
+    | "approveDeliverable"
+    | "approvalTimeoutSeconds"
   >;
   /** The tenant's setting; null when the tenant has no settings row (on, as by default). */
   builtInToolsEnabled: boolean | null;
@@ -156,6 +159,11 @@ export function runtimeConfigFrom(sources: RuntimeConfigSources): AgentRuntimeCo
     knowledgeBases: sources.knowledgeBases,
     guardrail,
     limits: { maxSteps: template.maxSteps, timeoutSeconds: template.timeoutSeconds },
+    approval: {
+      tools: template.approvalTools,
+      deliverable: template.approveDeliverable,
+      timeoutSeconds: template.approvalTimeoutSeconds,
+    },
     currentUser,
   };
 }

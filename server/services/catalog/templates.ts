@@ -14,6 +14,7 @@ import { TemplateNotFoundError } from "./agent-config";
 import { copyName, nameRaceAsConflict } from "./names";
 import { GuardrailNotFoundError } from "./guardrails";
 import { maxTimeoutSeconds } from "./template-options";
+import { auditView, LABELS } from "./template-audit";
 
 export class TemplateNameTakenError extends ServiceError {
   readonly kind = "conflict";
@@ -46,30 +47,6 @@ export class TemplateInvalidError extends ServiceError {
 
 type Scope = { tenantId: string; audit: AuditContext };
 type TemplateScope = Scope & { templateId: string };
-
-const LABELS = {
-  name: "Name",
-  description: "Description",
-  systemPrompt: "System prompt",
-  defaultModel: "Default model",
-  blockedTools: "Blocked tools",
-  guardrail: "Guardrail",
-  maxSteps: "Maximum steps",
-  timeoutSeconds: "Timeout (seconds)",
-} as const;
-
-type Stored = Omit<TemplateInput, "guardrailId"> & { guardrailName: string | null };
-
-const auditView = (template: Stored) => ({
-  name: template.name,
-  description: template.description,
-  systemPrompt: template.systemPrompt,
-  defaultModel: template.defaultModel ?? "deployment default",
-  blockedTools: template.blockedTools,
-  guardrail: template.guardrailName ?? "tenant default",
-  maxSteps: template.maxSteps,
-  timeoutSeconds: template.timeoutSeconds,
-});
 
 function templateAudit(
   scope: Scope,
@@ -145,6 +122,9 @@ const columnsOf = (input: TemplateInput) => ({
   guardrailId: input.guardrailId,
   maxSteps: input.maxSteps,
   timeoutSeconds: input.timeoutSeconds,
+  approvalTools: [...new Set(input.approvalTools)],
+  approveDeliverable: input.approveDeliverable,
+  approvalTimeoutSeconds: input.approvalTimeoutSeconds,
 });
 
 export async function createTemplate(db: Database, scope: Scope, input: TemplateInput) {
@@ -300,6 +280,9 @@ function selectTemplates(db: Database, tenantId: string, templateId?: string) {
       blockedTools: agentTemplates.blockedTools,
       maxSteps: agentTemplates.maxSteps,
       timeoutSeconds: agentTemplates.timeoutSeconds,
+      approvalTools: agentTemplates.approvalTools,
+      approveDeliverable: agentTemplates.approveDeliverable,
+      approvalTimeoutSeconds: agentTemplates.approvalTimeoutSeconds,
       updatedAt: agentTemplates.updatedAt,
       guardrail: { id: guardrails.id, name: guardrails.name },
       agents: agentsOfTemplate,

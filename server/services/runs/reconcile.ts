@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { runEvents, skillRuns } from "@/server/db/schema";
+import { runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { RUN_REQUESTED } from "@/inngest/events";
 import { requestedSource, type RunServiceDeps } from "./runs";
@@ -15,7 +15,12 @@ export type ReconcileOptions = {
   batchSize: number;
 };
 
-export type ReconcileResult = { staleRunning: string[]; dispatchLost: string[]; resent: string[] };
+export type ReconcileResult = {
+  staleRunning: string[];
+  dispatchLost: string[];
+  resent: string[];
+  approvalLost: string[];
+};
 
 /**
  * Fails, in one bounded batch, the runs matching `condition` with a reason. FOR UPDATE SKIP
@@ -23,7 +28,7 @@ export type ReconcileResult = { staleRunning: string[]; dispatchLost: string[]; 
  */
 async function failMatching(
   deps: RunServiceDeps,
-  status: "running" | "queued",
+  status: "running" | "queued" | "awaiting_approval",
   olderThan: Date,
   column: "startedAt" | "createdAt",
   failure: { code: FailureCode; reason: string },
@@ -77,6 +82,27 @@ function tenantQueueStalled(now: Date, options: ReconcileOptions): SQL {
 }
 
 /**
+ * Waiting within its timeout is not stale; a run still awaiting approval long past its timeout
+ * (by the stale cutoff) has nothing left to continue it: its function was lost.
+ */
+function failLostApprovals(deps: RunServiceDeps, options: ReconcileOptions, now: Date) {
+  const staleMinutes = Math.round(options.staleRunningMs / 60_000);
+  const staleCutoff = new Date(now.getTime() - options.staleRunningMs).toISOString();
+  return failMatching(
+    deps,
+    "awaiting_approval",
+    new Date(now.getTime() - options.staleRunningMs),
+    "startedAt",
+    {
+      code: "approval_timeout",
+      reason: `The run's approval timed out more than ${staleMinutes} min ago and nothing continued it; its worker was probably lost.`,
+    },
+    options.batchSize,
+    sql`not exists (select 1 from ${runApprovals} where ${runApprovals.runId} = ${skillRuns.id} and ${runApprovals.expiresAt} > ${staleCutoff})`,
+  );
+}
+
+/**
  * The safety net behind one-shot dispatch: stale `running` runs fail as stale_running, lost
  * `queued` runs fail as dispatch_lost, and `queued` runs past the retry cutoff get their
  * event sent once more (recorded on the timeline; a duplicate delivery is harmless because
@@ -88,6 +114,7 @@ export async function reconcileRuns(
   now = new Date(),
 ): Promise<ReconcileResult> {
   const staleMinutes = Math.round(options.staleRunningMs / 60_000);
+  const staleCutoff = new Date(now.getTime() - options.staleRunningMs).toISOString();
   const staleRunning = await failMatching(
     deps,
     "running",
@@ -98,7 +125,10 @@ export async function reconcileRuns(
       reason: `The run was still running after ${staleMinutes} min with no sign of life; its worker was probably lost.`,
     },
     options.batchSize,
+    // A run that resumed after an approval runs again from then, not from its start.
+    sql`not exists (select 1 from ${runApprovals} where ${runApprovals.runId} = ${skillRuns.id} and ${runApprovals.resumedAt} > ${staleCutoff})`,
   );
+  const approvalLost = await failLostApprovals(deps, options, now);
   const lostMinutes = Math.round(options.dispatchLostMs / 60_000);
   const dispatchLost = await failMatching(
     deps,
@@ -159,5 +189,5 @@ export async function reconcileRuns(
         console.error(`reconciler: resend of run ${run.run_id} failed: ${String(error)}`),
       );
   }
-  return { staleRunning, dispatchLost, resent };
+  return { staleRunning, dispatchLost, resent, approvalLost };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
+import { approvalSummary } from "@/lib/approval-policy";
 import type { CompareRunsInput } from "@/lib/schemas/run-compare";
 import { redactSnapshotUrls, type StoredConfigSnapshot } from "@/server/agent/redact-url";
 import type { Database } from "@/server/db/client";
@@ -61,6 +62,7 @@ export function configFactsOf(
       label: "Limits",
       value: limits ? `${limits.maxSteps} steps · ${limits.timeoutSeconds} s` : "—",
     },
+    { label: "Needs approval", value: approvalSummary(snapshot.approval) },
   ];
 }
 

@@ -22,7 +22,7 @@ import { transitionRun } from "./run-timeline";
 export const MAX_FAILURE_REASON_CHARS = 2_000;
 
 /** The usage columns, named one by one: nothing else a usage object carries reaches the row. */
-function usageColumns(usage: TokenUsage) {
+export function usageColumns(usage: TokenUsage) {
   return {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
@@ -189,7 +189,10 @@ export async function completeRun(
   });
 }
 
-/** running → failed (or queued → failed when it never started), always with a specific reason. */
+/**
+ * running → failed (or queued → failed when it never started, or awaiting_approval → failed when
+ * its approval timed out or its function crashed), always with a specific reason.
+ */
 export async function failRun(
   db: Database,
   ref: RunRef,
@@ -198,7 +201,7 @@ export async function failRun(
 ) {
   const reason = storableText(failure.reason, MAX_FAILURE_REASON_CHARS);
   return transitionRun(db, ref, {
-    from: ["running", "queued"],
+    from: ["running", "queued", "awaiting_approval"],
     set: {
       status: "failed",
       failureCode: failure.code,

@@ -1,16 +1,13 @@
 import "server-only";
 
-import { checkInputs, checkText, totalMasked, type PiiMaskCounts } from "@/server/agent/guardrail";
+import { checkInputs, checkText, totalMasked } from "@/server/agent/guardrail";
 import { ModelNotConfiguredError, type ModelResolver } from "@/server/agent/models";
 import { connectMcpTools, McpConnectionError } from "@/server/agent/mcp";
-import { costOf } from "@/server/agent/prices";
 import { ZERO_USAGE } from "@/server/agent/usage";
-import { MAX_DELIVERABLE_BYTES, runAgentTurn, type TurnOutcome } from "@/server/agent/turn";
-import { and, eq, inArray } from "drizzle-orm";
+import { runAgentTurn, type TurnOutcome, type TurnResumption } from "@/server/agent/turn";
+import type { AgentRuntimeConfig } from "@/server/agent/config";
 import type { Database } from "@/server/db/client";
-import { mcpServers } from "@/server/db/schema";
-import { storableText } from "@/server/db/storable";
-import { decryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
+import { SecretDecryptionError } from "@/server/crypto/secrets";
 import {
   AgentNotFoundError,
   resolveAgentRuntimeConfig,
@@ -23,7 +20,6 @@ import {
   failRun,
   getRunStatus,
   loadRunForTurn,
-  MAX_FAILURE_REASON_CHARS,
   recordUsage,
   saveConfigSnapshot,
 } from "./run-lifecycle";
@@ -31,31 +27,16 @@ import type { RunRef } from "@/inngest/events";
 import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 import { turnRecorder } from "./turn-recorder";
-import { liveOutputWriter, type LiveOutputWriter } from "./live-output";
+import type { LiveOutputWriter } from "./live-output";
 import { SkillNotEnabledError } from "./run-errors";
+import { loadMcpConnections } from "./mcp-connections";
+import { approvalGate, pause, priced } from "./approval-gate";
+import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from "./turn-outcome";
 
-/** The MCP servers' secrets, read only here and only for this tenant, never into a snapshot. */
-async function loadMcpConnections(db: Database, tenantId: string, ids: string[]) {
-  const servers = await db
-    .select({ name: mcpServers.name, url: mcpServers.url, authToken: mcpServers.authToken })
-    .from(mcpServers)
-    .where(
-      and(
-        eq(mcpServers.tenantId, tenantId),
-        inArray(mcpServers.id, ids),
-        eq(mcpServers.enabled, true),
-      ),
-    );
-  return servers.map((server) => ({
-    ...server,
-    authToken: server.authToken === null ? null : decryptSecret(server.authToken),
-  }));
-}
+export type { GuardedTurnOutcome } from "./turn-outcome";
 
-/** The turn's outcome after the deliverable guardrail: a deliverable it changed says what it masked. */
-export type GuardedTurnOutcome =
-  | Exclude<TurnOutcome, { kind: "complete" }>
-  | (Extract<TurnOutcome, { kind: "complete" }> & { masked?: PiiMaskCounts });
+/** How a turn begins: claimed once (a new turn), or continued after a decision. */
+export type TurnBeginning = { claim: () => Promise<boolean>; resume?: TurnResumption };
 
 /** How often a running turn checks whether its run was cancelled. */
 export const CANCEL_POLL_MS = 500;
@@ -74,6 +55,7 @@ export async function resolveRunConfig(db: Database, ref: RunRef): Promise<boole
     });
     return false;
   }
+
   if (!run.skill || !run.skillEnabled) {
     await failRun(db, ref, {
       code: "skill_not_found",
@@ -119,52 +101,19 @@ export async function executeTurn(
   resolveModel: ModelResolver,
   inngestRunId?: string,
 ): Promise<GuardedTurnOutcome> {
-  const live = liveOutputWriter(db, ref);
-  const outcome = withinStepLimits(await runTurnOnce(db, ref, resolveModel, live, inngestRunId));
-  // The deliverable exactly as `finish` stores it is the last live text.
-  if (outcome.kind === "complete") await live.finish(outcome.markdown);
-  else await live.close();
-  return outcome;
+  return withLiveOutput(db, ref, (live) =>
+    runTurnOnce(db, ref, resolveModel, live, { claim: () => claimTurn(db, ref, inngestRunId) }),
+  );
 }
 
-/**
- * The outcome within the bounds `finish` reads it with (step-results.ts): a reason built from
- * an error message is cut to size and made storable, and a deliverable that masking grew
- * past the size limit fails as the model's own oversize answer does.
- */
-function withinStepLimits(outcome: GuardedTurnOutcome): GuardedTurnOutcome {
-  if (outcome.kind === "failed")
-    return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
-  if (outcome.kind !== "complete") return outcome;
-  const markdown = storableText(outcome.markdown, outcome.markdown.length);
-  const bytes = Buffer.byteLength(markdown);
-  if (bytes > MAX_DELIVERABLE_BYTES)
-    return {
-      kind: "failed",
-      code: "agent_crashed",
-      reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`,
-      usage: outcome.usage,
-    };
-  return { ...outcome, markdown };
-}
-
-async function runTurnOnce(
+export async function runTurnOnce(
   db: Database,
   ref: RunRef,
   resolveModel: ModelResolver,
   live: LiveOutputWriter,
-  inngestRunId?: string,
+  beginning: TurnBeginning,
 ): Promise<GuardedTurnOutcome> {
-  if (!(await claimTurn(db, ref, inngestRunId))) {
-    const status = await getRunStatus(db, ref);
-    if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
-    return {
-      kind: "failed",
-      code: "interrupted",
-      reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.",
-      usage: ZERO_USAGE,
-    };
-  }
+  if (!(await beginning.claim())) return interruptedOrCancelled(db, ref);
   const run = await loadRunForTurn(db, ref);
   if (!run?.configSnapshot || !run.skill)
     return {
@@ -193,7 +142,8 @@ async function runTurnOnce(
     throw error;
   }
 
-  if (config.guardrail) {
+  // A resumed turn's inputs passed the guardrail before it paused.
+  if (config.guardrail && !beginning.resume) {
     const verdict = checkInputs(config.guardrail.rules, run.inputs);
     await appendRunEvent(db, {
       ...ref,
@@ -253,6 +203,8 @@ async function runTurnOnce(
       inputs: run.inputs,
       cancelSignal: cancel.signal,
       mcpTools: mcp?.tools,
+      needsApproval: approvalGate(config, mcp?.serverOf ?? {}),
+      resume: beginning.resume,
       searchKnowledgeBase: (query, limit) =>
         searchKnowledgeBases(db, {
           tenantId: ref.tenantId,
@@ -268,13 +220,44 @@ async function runTurnOnce(
     await live.close();
     await mcp?.close();
   }
-  const outcome: TurnOutcome = {
+  if (turn.kind === "paused") {
+    const serverOf = mcp?.serverOf ?? {};
+    return pause(db, ref, config, {
+      kind: "tool",
+      toolCalls: turn.toolCalls.map((call) => ({
+        ...call,
+        server: (config.tools as string[]).includes(call.toolName)
+          ? null
+          : (serverOf[call.toolName] ?? null),
+      })),
+      conversation: turn.conversation,
+      usage: priced(config, turn.usage),
+      stepsUsed: turn.stepsUsed,
+    });
+  }
+  const outcome: Exclude<TurnOutcome, { kind: "paused" }> = {
     ...turn,
-    usage: { ...turn.usage, costUsd: costOf(config.model, turn.usage) },
+    usage: priced(config, turn.usage),
   };
   // A cancelled run's engine run is cancelled too, so no `finish` step follows: record now.
   if (outcome.kind === "cancelled") await recordUsage(db, ref, outcome.usage);
+  const guarded = await guardDeliverable(db, ref, config, outcome);
+  if (guarded.kind !== "complete" || !config.approval?.deliverable) return guarded;
+  return pause(db, ref, config, {
+    kind: "deliverable",
+    draft: guarded.markdown,
+    usage: guarded.usage,
+    stepsUsed: 0,
+  });
+}
 
+/** The deliverable guardrail: blocks, masks or passes the turn's deliverable, on the timeline. */
+async function guardDeliverable(
+  db: Database,
+  ref: RunRef,
+  config: AgentRuntimeConfig,
+  outcome: Exclude<TurnOutcome, { kind: "paused" }>,
+): Promise<GuardedTurnOutcome> {
   if (outcome.kind !== "complete" || !config.guardrail) return outcome;
   const guardrail = config.guardrail.name;
   const verdict = checkText(config.guardrail.rules, outcome.markdown, { enforceLength: true });
@@ -324,6 +307,8 @@ export async function finishRun(
     await failRun(db, ref, { code: "agent_crashed", reason: UNREADABLE_TURN_REASON });
     return "unreadable";
   }
+  // The pause already moved the run to awaiting_approval; run-skill-approval takes it on.
+  if (outcome.kind === "awaiting_approval") return outcome.kind;
   let ended = false;
   if (outcome.kind === "complete")
     ended = await completeRun(db, ref, {

@@ -7,6 +7,10 @@ import { MAX_DELIVERABLE_BYTES, TURN_FAILURE_CODES } from "@/server/agent/turn";
 import type { PiiMaskCounts } from "@/server/agent/guardrail";
 import type { TokenUsage } from "@/server/agent/usage";
 import { holdsUnstorable } from "@/server/db/storable";
+import {
+  MAX_APPROVAL_TIMEOUT_SECONDS,
+  MIN_APPROVAL_TIMEOUT_SECONDS,
+} from "@/lib/schemas/templates";
 import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 import type { GuardedTurnOutcome } from "./run-turn";
 
@@ -71,6 +75,15 @@ export const turnOutcomeSchema = z
       detail: modelFailureDetailSchema.optional(),
     }),
     z.strictObject({ kind: z.literal("cancelled"), usage: tokenUsageSchema }),
+    z.strictObject({
+      kind: z.literal("awaiting_approval"),
+      approvalId: z.uuid(),
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(MIN_APPROVAL_TIMEOUT_SECONDS)
+        .max(MAX_APPROVAL_TIMEOUT_SECONDS),
+    }),
   ])
   .refine(
     (outcome) => !holdsUnstorable(outcome),
@@ -90,6 +103,16 @@ export function readTurnOutcome(stepOutput: unknown, runId: string): GuardedTurn
     .join("; ");
   console.error(`run ${runId}: the agent-turn step's output was refused (${issues})`);
   return null;
+}
+
+/** The approval a turn paused for, when its step's outcome says it paused. */
+export function readPause(
+  stepOutput: unknown,
+  runId: string,
+): { approvalId: string; timeoutSeconds: number } | null {
+  const outcome = readTurnOutcome(stepOutput, runId);
+  if (outcome?.kind !== "awaiting_approval") return null;
+  return { approvalId: outcome.approvalId, timeoutSeconds: outcome.timeoutSeconds };
 }
 
 export class UnreadableStepResultError extends Error {

@@ -26,6 +26,9 @@ const input = (overrides: Partial<TemplateInput> = {}): TemplateInput => ({
   guardrailId: null,
   maxSteps: 6,
   timeoutSeconds: 120,
+  approvalTools: [],
+  approveDeliverable: false,
+  approvalTimeoutSeconds: 86_400,
   ...overrides,
 });
 

@@ -1,0 +1,76 @@
+import "server-only";
+import type { ModelResolver } from "@/server/agent/models";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import type { Database } from "@/server/db/client";
+import type { RunRef } from "@/inngest/events";
+import { claimResumption, expireApproval, loadApproval } from "./approvals";
+import { runTurnOnce } from "./run-turn";
+import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from "./turn-outcome";
+
+/**
+ * Continues a run after the decision on its approval request (the step after the wait): the
+ * request is claimed once, so a re-executed step never repeats the tool or a model call. A
+ * request still undecided when the wait ended expires and fails the run (approval_timeout). A
+ * deliverable approved completes the run with the draft, rejected fails it with the reason; a
+ * tool call approved runs and the model goes on, refused, the model is told so and why.
+ */
+export async function resumeTurn(
+  db: Database,
+  ref: RunRef,
+  resolveModel: ModelResolver,
+  approvalId: string,
+): Promise<GuardedTurnOutcome> {
+  const approval = await loadApproval(db, ref, approvalId);
+  if (!approval)
+    return {
+      kind: "failed",
+      code: "agent_crashed",
+      reason: "The run's approval request is missing.",
+      usage: ZERO_USAGE,
+    };
+  const { usage } = approval;
+  if (approval.state === "pending" || approval.state === "expired") {
+    await expireApproval(db, ref, approvalId);
+    const what =
+      approval.kind === "deliverable"
+        ? "the deliverable"
+        : approval.toolCalls.map((call) => call.toolName).join(", ");
+    return {
+      kind: "failed",
+      code: "approval_timeout",
+      reason: `Nobody approved or rejected ${what} before its approval timed out (${approval.expiresAt.toISOString()}).`,
+      usage,
+    };
+  }
+  if (approval.state === "cancelled") return { kind: "cancelled", usage };
+  if (!(await claimResumption(db, ref, approvalId))) return interruptedOrCancelled(db, ref);
+  const approved = approval.state === "approved";
+  const decidedBy = approval.decidedBy ?? "an operator";
+  if (approval.kind === "deliverable") {
+    if (approved && approval.draft) return { kind: "complete", markdown: approval.draft, usage };
+    return {
+      kind: "failed",
+      code: "deliverable_rejected",
+      reason: `${decidedBy} rejected the deliverable: ${approval.reason ?? "no reason given"}`,
+      usage,
+    };
+  }
+  const { costUsd: _priced, ...tokens } = usage;
+  return withLiveOutput(db, ref, (live) =>
+    runTurnOnce(db, ref, resolveModel, live, {
+      claim: async () => true,
+      resume: {
+        conversation: approval.conversation,
+        usage: tokens,
+        stepsUsed: approval.stepsUsed,
+        approvalIds: approval.toolCalls.map((call) => call.approvalId),
+        approved,
+        ...(approved
+          ? {}
+          : {
+              reason: `The action was refused by ${decidedBy}, who reviewed it: ${approval.reason ?? "no reason given"}. Do not try it again; go on without it.`,
+            }),
+      },
+    }),
+  );
+}

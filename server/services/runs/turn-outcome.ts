@@ -1,0 +1,66 @@
+import "server-only";
+import type { PiiMaskCounts } from "@/server/agent/guardrail";
+import { MAX_DELIVERABLE_BYTES, type TurnOutcome } from "@/server/agent/turn";
+import { ZERO_USAGE } from "@/server/agent/usage";
+import type { Database } from "@/server/db/client";
+import { storableText } from "@/server/db/storable";
+import type { RunRef } from "@/inngest/events";
+import { liveOutputWriter, type LiveOutputWriter } from "./live-output";
+import { getRunStatus, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
+
+/**
+ * The turn's outcome after the deliverable guardrail: a deliverable it changed says what it
+ * masked; a turn that paused for approval names its stored request and how long it waits.
+ */
+export type GuardedTurnOutcome =
+  | Exclude<TurnOutcome, { kind: "complete" | "paused" }>
+  | (Extract<TurnOutcome, { kind: "complete" }> & { masked?: PiiMaskCounts })
+  | { kind: "awaiting_approval"; approvalId: string; timeoutSeconds: number };
+
+export async function withLiveOutput(
+  db: Database,
+  ref: RunRef,
+  turn: (live: LiveOutputWriter) => Promise<GuardedTurnOutcome>,
+): Promise<GuardedTurnOutcome> {
+  const live = liveOutputWriter(db, ref);
+  const outcome = withinStepLimits(await turn(live));
+  // The deliverable exactly as `finish` stores it is the last live text.
+  if (outcome.kind === "complete") await live.finish(outcome.markdown);
+  else await live.close();
+  return outcome;
+}
+
+export const interruptedOrCancelled = async (
+  db: Database,
+  ref: RunRef,
+): Promise<GuardedTurnOutcome> => {
+  const status = await getRunStatus(db, ref);
+  if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
+  return {
+    kind: "failed",
+    code: "interrupted",
+    reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.",
+    usage: ZERO_USAGE,
+  };
+};
+
+/**
+ * The outcome within the bounds `finish` reads it with (step-results.ts): a reason built from
+ * an error message is cut to size and made storable, and a deliverable that masking grew
+ * past the size limit fails as the model's own oversize answer does.
+ */
+function withinStepLimits(outcome: GuardedTurnOutcome): GuardedTurnOutcome {
+  if (outcome.kind === "failed")
+    return { ...outcome, reason: storableText(outcome.reason, MAX_FAILURE_REASON_CHARS) };
+  if (outcome.kind !== "complete") return outcome;
+  const markdown = storableText(outcome.markdown, outcome.markdown.length);
+  const bytes = Buffer.byteLength(markdown);
+  if (bytes > MAX_DELIVERABLE_BYTES)
+    return {
+      kind: "failed",
+      code: "agent_crashed",
+      reason: `The deliverable is larger than 1 MB (${bytes} bytes) after masking.`,
+      usage: outcome.usage,
+    };
+  return { ...outcome, markdown };
+}

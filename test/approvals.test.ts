@@ -1,0 +1,456 @@
+/**
+ * The human review gate end to end through the embedded engine: run-skill pauses on a gated
+ * tool call or a gated deliverable, run-skill-approval waits for the decision and continues the
+ * same turn. The mock model counts its calls: a step that already happened never calls it again.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { MockLanguageModelV3 } from "ai/test";
+import { and, eq } from "drizzle-orm";
+import { Inngest } from "inngest";
+import { serve } from "inngest/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, type Engine } from "@/inngest/engine";
+import { createRunSkillFunction } from "@/inngest/functions/run-skill";
+import { createRunSkillApprovalFunction } from "@/inngest/functions/run-skill-approval";
+import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
+import { agentTemplates, auditLog, runApprovals, runEvents, skillRuns } from "@/server/db/schema";
+import { listPendingApprovals } from "@/server/services/runs/approval-queries";
+import { ApprovalNotPendingError, decideApproval } from "@/server/services/runs/approvals";
+import { RunNotFoundError } from "@/server/services/runs/run-errors";
+import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { reconcileRuns } from "@/server/services/runs/reconcile";
+import { createApiKey } from "@/server/services/access/api-keys";
+import { createRunsApi } from "@/server/rest/runs-api";
+import {
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+  waitForTerminalRun,
+} from "./fixtures";
+import { streamed } from "./streamed-model";
+
+const { db } = openTestDatabase();
+
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: 5, text: 5, reasoning: 0 },
+};
+const toolCall = (toolName: string, input: Record<string, unknown>) =>
+  ({
+    content: [
+      {
+        type: "tool-call",
+        toolCallId: `call-${randomUUID()}`,
+        toolName,
+        input: JSON.stringify(input),
+      },
+    ],
+    finishReason: { unified: "tool-calls", raw: "tool_calls" },
+    usage,
+    warnings: [],
+  }) satisfies LanguageModelV3GenerateResult;
+const answer = (text: string) =>
+  ({
+    content: [{ type: "text", text }],
+    finishReason: { unified: "stop", raw: "stop" },
+    usage,
+    warnings: [],
+  }) satisfies LanguageModelV3GenerateResult;
+
+const audit = { actor: { type: "user" as const, id: null }, origin: "test" };
+const decider = { userId: null, label: "Olivia Operator" };
+
+let engine: Engine;
+let app: http.Server;
+let deps: RunServiceDeps;
+const models = new Map<string, MockLanguageModelV3>();
+
+beforeAll(async () => {
+  const keys = { signingKey: newSigningKey(), eventKey: newEventKey() };
+  engine = await startEngine({
+    port: 0,
+    databaseUrl: process.env.DATABASE_URL ?? "",
+    log: () => {},
+    pollIntervalSeconds: 0,
+    ...keys,
+  });
+  const client = new Inngest({
+    id: "skillrun-approvals-test",
+    isDev: false,
+    baseUrl: engine.url,
+    ...keys,
+  });
+  const resolveModel = (name: string) => {
+    const model = models.get(name);
+    if (!model) throw new Error(`no model ${name} in this test`);
+    return streamed(model);
+  };
+  const functions = [
+    createRunSkillFunction({ client, db: () => db, resolveModel }),
+    createRunSkillApprovalFunction({ client, db: () => db, resolveModel }),
+  ];
+  app = http.createServer(serve({ client, functions }));
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  await engine.syncApp(`http://127.0.0.1:${(app.address() as AddressInfo).port}/api/inngest`);
+  deps = { db, dispatcher: client };
+});
+afterAll(async () => {
+  await engine.close();
+  app.closeAllConnections();
+  app.close();
+});
+
+/** A tenant whose template gates `policy` and whose model answers with `script`, in order. */
+async function tenantWith(
+  policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number },
+  script: LanguageModelV3GenerateResult[],
+) {
+  const name = `mock:${randomUUID()}`;
+  const prompts: LanguageModelV3CallOptions["prompt"][] = [];
+  const model = new MockLanguageModelV3({
+    doGenerate: async (options) => {
+      prompts.push(options.prompt);
+      const next = script[prompts.length - 1];
+      if (!next) throw new Error(`the model was called ${prompts.length} times`);
+      return next;
+    },
+  });
+  models.set(name, model);
+  const { tenant, skill, template } = await createTenantWithSkill(db);
+  await db
+    .update(agentTemplates)
+    .set({
+      defaultModel: name,
+      approvalTools: policy.tools ?? [],
+      approveDeliverable: policy.deliverable ?? false,
+      approvalTimeoutSeconds: policy.timeoutSeconds ?? 3600,
+    })
+    .where(eq(agentTemplates.id, template.id));
+  const start = async () =>
+    (
+      await startRun(deps, {
+        tenantId: tenant.id,
+        skill: { id: skill.id },
+        inputs: {},
+        source: "manual",
+      })
+    ).run.id;
+  return { tenantId: tenant.id, start, prompts };
+}
+
+async function waitForStatus(runId: string, status: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    if (run?.status === status) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run?.status}, never ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const timeline = async (runId: string) =>
+  db
+    .select({ type: runEvents.type, payload: runEvents.payload })
+    .from(runEvents)
+    .where(eq(runEvents.runId, runId))
+    .orderBy(runEvents.id);
+
+describe("a gated tool call", () => {
+  it("pauses before the tool; approved, the tool runs exactly once and the model goes on", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# It is now"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    expect(tenant.prompts).toHaveLength(1);
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+    expect(pending).toMatchObject({
+      runId,
+      kind: "tool",
+      toolCalls: [{ toolName: "current_time", server: null, input: {} }],
+    });
+    expect((await timeline(runId)).map((event) => event.type)).not.toContain("tool_call");
+
+    await decideApproval(deps, {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const run = await waitForTerminalRun(db, runId, 30_000);
+
+    expect(run.status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+    const events = await timeline(runId);
+    expect(events.filter((event) => event.type === "tool_call")).toHaveLength(1);
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(["awaiting_approval", "approval_decided", "resumed", "complete"]),
+    );
+    expect(events.find((event) => event.type === "approval_decided")?.payload).toMatchObject({
+      decision: "approved",
+      by: "Olivia Operator",
+    });
+    // The second request carries the tool's result, after the first call's tool call.
+    expect(JSON.stringify(tenant.prompts[1])).toContain('"type":"tool-result"');
+    // Both model calls' tokens are counted.
+    expect(run.inputTokens).toBe(20);
+    const [entry] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, tenant.tenantId), eq(auditLog.action, "run.approve")));
+    expect(entry?.targetId).toBe(runId);
+  });
+
+  it("rejected, the model's next request carries the refusal and why; the tool never runs", async () => {
+    const tenant = await tenantWith({ tools: ["current_*"] }, [
+      toolCall("current_time", {}),
+      answer("# Done without it"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    await decideApproval(deps, {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "reject",
+      reason: "not during the freeze",
+      decider,
+      audit,
+    });
+    const run = await waitForTerminalRun(db, runId, 30_000);
+
+    expect(run.status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+    expect(JSON.stringify(tenant.prompts[1])).toContain("not during the freeze");
+    expect((await timeline(runId)).map((event) => event.type)).not.toContain("tool_call");
+  });
+
+  it("undecided past its timeout fails the run with approval_timeout, without another model call", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 10 }, [
+      toolCall("current_time", {}),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const run = await waitForTerminalRun(db, runId, 40_000);
+
+    expect(run).toMatchObject({ status: "failed", failureCode: "approval_timeout" });
+    expect(run.inputTokens).toBe(10);
+    expect(tenant.prompts).toHaveLength(1);
+    const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    expect(approval?.state).toBe("expired");
+    // Too late: the decision is refused and changes nothing.
+    await expect(
+      decideApproval(deps, {
+        tenantId: tenant.tenantId,
+        runId,
+        decision: "approve",
+        reason: null,
+        decider,
+        audit,
+      }),
+    ).rejects.toBeInstanceOf(ApprovalNotPendingError);
+  }, 60_000);
+
+  it("is cancelled while it waits; a later decision is refused and nothing runs", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+    await expect(
+      decideApproval(deps, {
+        tenantId: tenant.tenantId,
+        runId,
+        decision: "approve",
+        reason: null,
+        decider,
+        audit,
+      }),
+    ).rejects.toThrow("cancelled, not awaiting approval");
+
+    expect((await waitForTerminalRun(db, runId, 5_000)).status).toBe("cancelled");
+    expect(tenant.prompts).toHaveLength(1);
+    expect(await listPendingApprovals(db, tenant.tenantId)).toEqual([]);
+  });
+
+  it("two decisions at once: exactly one wins, the other changes nothing and says why", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Once"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const results = await Promise.allSettled([
+      decideApproval(deps, {
+        tenantId: tenant.tenantId,
+        runId,
+        decision: "approve",
+        reason: null,
+        decider,
+        audit,
+      }),
+      decideApproval(deps, {
+        tenantId: tenant.tenantId,
+        runId,
+        decision: "reject",
+        reason: "no",
+        decider,
+        audit,
+      }),
+    ]);
+
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((result) => result.status === "rejected");
+    expect(refused?.reason).toBeInstanceOf(ApprovalNotPendingError);
+    await waitForTerminalRun(db, runId, 30_000);
+    const decisions = (await timeline(runId)).filter((event) => event.type === "approval_decided");
+    expect(decisions).toHaveLength(1);
+  });
+
+  it("another tenant's decision on the run is not found and changes nothing", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const other = await createTenantWithSkill(db);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    await expect(
+      decideApproval(deps, {
+        tenantId: other.tenant.id,
+        runId,
+        decision: "approve",
+        reason: null,
+        decider,
+        audit,
+      }),
+    ).rejects.toBeInstanceOf(RunNotFoundError);
+
+    const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    expect(approval?.state).toBe("pending");
+    await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+  });
+});
+
+describe("a gated deliverable", () => {
+  it("approved, the run completes with the draft", async () => {
+    const tenant = await tenantWith({ deliverable: true }, [answer("# Draft for the customer")]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+    expect(pending).toMatchObject({ kind: "deliverable", draft: "# Draft for the customer" });
+
+    await decideApproval(deps, {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const run = await waitForTerminalRun(db, runId, 30_000);
+
+    expect(run.status).toBe("complete");
+    expect(run.deliverable?.payload).toBe("# Draft for the customer");
+    expect(tenant.prompts).toHaveLength(1);
+  });
+
+  it("rejected, the run fails as deliverable_rejected with who and why", async () => {
+    const tenant = await tenantWith({ deliverable: true }, [answer("# Draft")]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    await decideApproval(deps, {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "reject",
+      reason: "wrong customer",
+      decider,
+      audit,
+    });
+    const run = await waitForTerminalRun(db, runId, 30_000);
+
+    expect(run).toMatchObject({ status: "failed", failureCode: "deliverable_rejected" });
+    expect(run.failureReason).toContain("Olivia Operator");
+    expect(run.failureReason).toContain("wrong customer");
+    expect(run.deliverable).toBeNull();
+  });
+});
+
+describe("the reconciler and a waiting run", () => {
+  it("leaves a run waiting within its timeout alone, however long it has waited", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const result = await reconcileRuns(
+      deps,
+      { staleRunningMs: 1, dispatchRetryMs: 60_000, dispatchLostMs: 600_000, batchSize: 100 },
+      new Date(Date.now() + 60_000),
+    );
+
+    expect(result.staleRunning).not.toContain(runId);
+    expect(result.approvalLost).not.toContain(runId);
+    expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
+    await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+  });
+});
+
+describe("REST POST /runs/:id/approve|reject", () => {
+  async function operatorKey(tenantId: string) {
+    const user = await createUser(db, [{ tenantId, role: "owner" }]);
+    const { key } = await createApiKey(
+      db,
+      { tenantId, userId: user.id, userRole: "owner", audit },
+      { name: "ops", role: "operator" },
+    );
+    return key;
+  }
+  const post = (path: string, key: string, body: unknown) =>
+    new Request(`http://localhost/api/v1${path}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    });
+
+  it("lists the run under status=awaiting_approval, refuses a reject without a reason, approves", async () => {
+    const api = createRunsApi({ db: () => db, dispatcher: deps.dispatcher });
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Approved by key"),
+    ]);
+    const key = await operatorKey(tenant.tenantId);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const listed = await api.list(
+      new Request("http://localhost/api/v1/runs?status=awaiting_approval", {
+        headers: { authorization: `Bearer ${key}` },
+      }),
+    );
+    expect(((await listed.json()) as { runs: { id: string }[] }).runs.map((run) => run.id)).toEqual(
+      [runId],
+    );
+
+    const noReason = await api.reject(post(`/runs/${runId}/reject`, key, {}), runId);
+    expect(noReason.status).toBe(400);
+    expect(await noReason.text()).toContain("reason");
+    expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
+
+    const approved = await api.approve(post(`/runs/${runId}/approve`, key, {}), runId);
+    expect(approved.status).toBe(200);
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    const decided = (await timeline(runId)).find((event) => event.type === "approval_decided");
+    expect(decided?.payload).toMatchObject({ decision: "approved", by: "API key ops" });
+
+    const again = await api.approve(post(`/runs/${runId}/approve`, key, {}), runId);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("not awaiting approval");
+  });
+});
