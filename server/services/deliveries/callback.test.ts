@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
@@ -12,12 +12,14 @@ import { verifyWebhookSignature } from "@/server/services/webhooks/webhook-signa
 import { createRunsApi } from "@/server/rest/runs-api";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { attemptRunDelivery } from "./attempt";
-import { queueDueDeliveries } from "./queue";
+import { addRunCallback, queueDueDeliveries } from "./queue";
 
 const { db } = openTestDatabase();
 type Hit = { headers: IncomingMessage["headers"]; body: string };
 const hits: Hit[] = [];
 let answerStatus = 200;
+/** How long the receiver takes to answer: long enough for two attempts to overlap. */
+let answerDelayMs = 0;
 let http: Server;
 let httpBase = "";
 let engine: Engine;
@@ -29,8 +31,10 @@ beforeAll(async () => {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       hits.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-      response.statusCode = answerStatus;
-      response.end("remote detail that must not be shown");
+      setTimeout(() => {
+        response.statusCode = answerStatus;
+        response.end("remote detail that must not be shown");
+      }, answerDelayMs);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -53,6 +57,7 @@ afterAll(async () => {
 beforeEach(() => {
   hits.length = 0;
   answerStatus = 200;
+  answerDelayMs = 0;
 });
 
 async function operatorKey(tenantId: string) {
@@ -236,5 +241,86 @@ describe("REST callbackUrl", () => {
     const foreign = { deliveryId: queued?.deliveryId ?? "", tenantId: other.tenant.id };
     expect(await attemptRunDelivery(db, foreign, false)).toEqual({ status: "skipped" });
     expect(hits).toEqual([]);
+  });
+});
+
+/** A complete run with a callback delivery to the test receiver, queued; its ref and id. */
+async function queuedCallback() {
+  const { tenant, skill, agent } = await createTenantWithSkill(db);
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "api",
+      inputs: {},
+      status: "complete",
+      finishedAt: new Date(),
+      deliverable: { type: "inline", format: "markdown", payload: "# Done" },
+    })
+    .returning({ id: skillRuns.id });
+  const runId = run?.id ?? "";
+  await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/claimed` });
+  const [queued] = await queuedFor(runId);
+  return { runId, ref: { deliveryId: queued?.deliveryId ?? "", tenantId: tenant.id } };
+}
+
+describe("claim before send", () => {
+  it("two attempts at once send once: one claims and sends, the other finds it claimed", async () => {
+    const { runId, ref } = await queuedCallback();
+    answerDelayMs = 300;
+    const outcomes = await Promise.allSettled([
+      attemptRunDelivery(db, ref, false),
+      attemptRunDelivery(db, ref, false),
+    ]);
+    expect(hits).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toEqual([
+      { status: "fulfilled", value: { status: "sent" } },
+    ]);
+    const refused = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(refused?.status === "rejected" ? String(refused.reason) : "").toContain(
+      "Another attempt is sending",
+    );
+    expect((await deliveriesOf(runId))[0]).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      claimedAt: null,
+    });
+  });
+
+  it("a fresh claim is left to its holder; a stale one (a crashed sender) is taken over", async () => {
+    const { runId, ref } = await queuedCallback();
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now()` })
+      .where(eq(runDeliveries.runId, runId));
+    await expect(attemptRunDelivery(db, ref, false)).rejects.toThrow(/Another attempt/);
+    expect(await attemptRunDelivery(db, ref, true)).toEqual({ status: "skipped" });
+    expect(hits).toEqual([]);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", attempts: 0 });
+
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now() - interval '2 minutes'` })
+      .where(eq(runDeliveries.runId, runId));
+    expect(await attemptRunDelivery(db, ref, false)).toEqual({ status: "sent" });
+    expect(hits).toHaveLength(1);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      claimedAt: null,
+    });
+  });
+
+  it("a failed attempt releases its claim, so the retry sends", async () => {
+    const { runId, ref } = await queuedCallback();
+    answerStatus = 502;
+    await expect(attemptRunDelivery(db, ref, false)).rejects.toThrow(/HTTP 502/);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", claimedAt: null });
+    answerStatus = 200;
+    expect(await attemptRunDelivery(db, ref, false)).toEqual({ status: "sent" });
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "sent", attempts: 2 });
   });
 });
