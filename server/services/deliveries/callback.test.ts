@@ -12,7 +12,7 @@ import { verifyWebhookSignature } from "@/server/services/webhooks/webhook-signa
 import { createRunsApi } from "@/server/rest/runs-api";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { attemptRunDelivery } from "./attempt";
-import { addRunCallback, queueDueDeliveries } from "./queue";
+import { addRunCallback, LOST_QUEUING_MS, queueDueDeliveries, type QueuedDelivery } from "./queue";
 
 const { db } = openTestDatabase();
 type Hit = { headers: IncomingMessage["headers"]; body: string };
@@ -322,5 +322,77 @@ describe("claim before send", () => {
     answerStatus = 200;
     expect(await attemptRunDelivery(db, ref, false)).toEqual({ status: "sent" });
     expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+});
+
+/** Until some session of this database waits on a lock. */
+async function waitForALockWaiter() {
+  for (;;) {
+    const waiting = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((waiting[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("the delivery sweep", () => {
+  it("re-sends a lost queuing's event under its first id, once per LOST_QUEUING_MS", async () => {
+    const { runId, ref } = await queuedCallback();
+    const lostAt = new Date(Date.now() - LOST_QUEUING_MS - 60_000);
+    lostAt.setMilliseconds(0);
+    await db.update(runDeliveries).set({ queuedAt: lostAt }).where(eq(runDeliveries.runId, runId));
+    // A claimed one is being sent, not lost.
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now()` })
+      .where(eq(runDeliveries.runId, runId));
+    expect(await queuedFor(runId)).toEqual([]);
+    await db.update(runDeliveries).set({ claimedAt: null }).where(eq(runDeliveries.runId, runId));
+
+    expect(await queuedFor(runId)).toEqual([
+      { deliveryId: ref.deliveryId, tenantId: ref.tenantId, queuedAt: lostAt.getTime() },
+    ]);
+    expect(await queuedFor(runId)).toEqual([]);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", queuedAt: lostAt });
+  });
+
+  it("overlapping sweeps queue a delivery once: the update re-tests what the select chose", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: "v1",
+        agentId: agent.id,
+        source: "api",
+        inputs: {},
+        status: "failed",
+        finishedAt: new Date(),
+      })
+      .returning({ id: skillRuns.id });
+    const runId = run?.id ?? "";
+    await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/overlap` });
+    const mine = (rows: QueuedDelivery[]) => rows.filter((row) => row.tenantId === tenant.id);
+
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first: QueuedDelivery[] = [];
+    let firstQueued = () => {};
+    const queuedByFirst = new Promise<void>((resolve) => (firstQueued = resolve));
+    const firstSweep = db.transaction(async (tx) => {
+      first = await queueDueDeliveries(tx, 1000);
+      firstQueued();
+      await held;
+    });
+    await queuedByFirst;
+    // The second sweep's select still sees the row waiting; its update waits for the first.
+    const secondSweep = queueDueDeliveries(db, 1000);
+    await waitForALockWaiter();
+    release();
+    await firstSweep;
+    expect(mine(first)).toHaveLength(1);
+    expect(mine(await secondSweep)).toEqual([]);
   });
 });
