@@ -168,6 +168,7 @@ export const AUDIT_ACTIONS = [
   "saved_view.create",
   "saved_view.update",
   "saved_view.delete",
+  "run_delivery.retry",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
