@@ -197,6 +197,32 @@ describe("REST callbackUrl", () => {
     expect(sent).toMatchObject({ status: "sent", attempts: 1, error: null });
   });
 
+  it("refuses an Idempotency-Key repeated with another callbackUrl, or none, and records nothing", async () => {
+    const { tenant, skill } = await createTenantWithSkill(db);
+    const key = await operatorKey(tenant.id);
+    const body = { skill: skill.slug, inputs: {} };
+    const first = await start(key, { ...body, callbackUrl: `${httpBase}/first` }, "cb-2");
+    expect(first.status).toBe(201);
+    const { id } = (await first.json()) as { id: string };
+    for (const repeat of [{ ...body, callbackUrl: `${httpBase}/second` }, body]) {
+      const response = await start(key, repeat, "cb-2");
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: "idempotency_key_reused",
+          fields: { "Idempotency-Key": [expect.stringContaining("callbackUrl")] },
+        },
+      });
+    }
+    const runs = await db.select().from(skillRuns).where(eq(skillRuns.tenantId, tenant.id));
+    expect(runs.map((run) => run.id)).toEqual([id]);
+    expect(await deliveriesOf(id)).toHaveLength(1);
+    // Without a callback, a key's hash is what it was before callbacks: its repeat still matches.
+    const plain = await start(key, body, "cb-3");
+    expect(plain.status).toBe(201);
+    expect((await start(key, body, "cb-3")).status).toBe(200);
+  });
+
   it("records each failed attempt without the remote body, and fails on the last", async () => {
     const { tenant, skill } = await createTenantWithSkill(db);
     const key = await operatorKey(tenant.id);
