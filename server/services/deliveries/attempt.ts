@@ -76,6 +76,7 @@ export function runNotice(deliveryId: string, run: NonNullable<RunFacts>): Notic
     text:
       run.deliverable?.payload ??
       (run.failureCode ? `${run.failureCode}: ${run.failureReason ?? ""}`.trim() : ""),
+    textFormat: run.deliverable ? "markdown" : "plain",
     facts: runJson(run),
   };
 }

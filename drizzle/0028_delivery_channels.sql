@@ -1,0 +1,2 @@
+ALTER TABLE "schedules" ADD COLUMN "delivery_channel_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "webhooks" ADD COLUMN "delivery_channel_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL;
