@@ -242,8 +242,11 @@ export async function fireDueSchedules(
         else throw error;
       });
       // The new runs' results to their schedules' channels: outbox rows, with the runs.
-      const created = toDispatch.map(({ run, tenantId }) => ({ runId: run.id, tenantId }));
-      await addChannelDeliveries(tx, created);
+      const delivered = plans.flatMap(
+        ({ startedRunId: runId, schedule: { tenantId, deliveryChannelIds } }) =>
+          runId && deliveryChannelIds.length ? [{ runId, tenantId }] : [],
+      );
+      await addChannelDeliveries(tx, delivered);
       for (const plan of plans) {
         if (plan.disabledReason)
           plan.records.push({
