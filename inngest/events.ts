@@ -88,8 +88,9 @@ export const alertDeliveryRequested = eventType("alert/delivery.requested", {
 
 /**
  * Send this run's result to one place (`server/services/deliveries`). The sweep that queues it
- * names the event `<delivery id>:<queued at>`, so a repeated send of one queuing is deduplicated
- * and a re-queue (a retry, a lost event) is a new one. The function retries it with backoff.
+ * names the event `<delivery id>:<queued at>`, so a repeated send of one queuing, and the re-send
+ * of an event thought lost, are deduplicated; a console Retry queues anew, with a new id. The
+ * function retries it with backoff.
  */
 export const runDeliveryRefSchema = z.object({
   deliveryId: z.uuid(),

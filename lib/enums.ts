@@ -190,6 +190,7 @@ export const AUDIT_ACTIONS = [
   "bulk_operation.start",
   "bulk_operation.cancel",
   "bulk_operation.finish",
+  "run_delivery.retry",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

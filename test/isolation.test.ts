@@ -94,6 +94,8 @@ const scheduleInput = (ids: Ids) => ({
   timezone: "UTC",
   overlapPolicy: "skip" as const,
   enabled: true,
+  // Another tenant's channel is refused exactly like one that does not exist.
+  deliveryChannelIds: [ids.alertChannelId],
 });
 /** An MCP server on this machine's discard port: saving checks the URL, nothing connects. */
 const mcpServerInput = { name: "Probe", url: "http://127.0.0.1:9/mcp" };
@@ -104,6 +106,7 @@ const webhookInput = (ids: Ids) => ({
   inputMapping: {},
   rateLimitPerMinute: 60,
   enabled: true,
+  deliveryChannelIds: [ids.alertChannelId],
 });
 const templateInput = (ids: Ids) => ({
   name: "Probe",

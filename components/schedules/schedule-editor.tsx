@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, useSyncExternalStore } from "react";
 import { useForm, useWatch } from "react-hook-form";
+import { DeliverResultsField } from "@/components/deliveries/deliver-results-field";
 import { TagsField, tagListProblem } from "@/components/runs/run-tags";
 import { parseTagList } from "@/lib/run-tags";
 import { toast } from "sonner";
@@ -74,6 +75,7 @@ export function ScheduleEditor({
         agentId: existing.data.usesDefaultAgent ? null : (existing.data.agent?.id ?? null),
         inputs: existing.data.inputs,
         tags: existing.data.tags,
+        deliveryChannelIds: existing.data.deliveryChannelIds,
         cron: existing.data.cron,
         timezone: existing.data.timezone,
         overlapPolicy: existing.data.overlapPolicy,
@@ -128,8 +130,14 @@ function LoadedEditor({
   const id = useId();
   const formElement = useRef<HTMLFormElement>(null);
   const inputsCard = useRef<ScheduleInputsHandle>(null);
-  const { inputs: initialInputs, tags: initialTags, ...initialFields } = initial;
+  const {
+    inputs: initialInputs,
+    tags: initialTags,
+    deliveryChannelIds: initialChannelIds,
+    ...initialFields
+  } = initial;
   const [tagsText, setTagsText] = useState((initialTags ?? []).join(", "));
+  const [deliveryChannelIds, setDeliveryChannelIds] = useState(initialChannelIds ?? []);
   const form = useForm<ScheduleFormFields, unknown, ScheduleFormValues>({
     resolver: zodResolver(scheduleFormSchema),
     defaultValues: {
@@ -161,7 +169,12 @@ function LoadedEditor({
     { cadencePreset: _cadencePreset, ...fields }: ScheduleFormValues,
     inputs: Record<string, ScheduleInputValue>,
   ) => {
-    const schedule: ScheduleInput = { ...fields, inputs, tags: parseTagList(tagsText) };
+    const schedule: ScheduleInput = {
+      ...fields,
+      inputs,
+      tags: parseTagList(tagsText),
+      deliveryChannelIds,
+    };
     try {
       const saved = scheduleId
         ? await update.mutateAsync({ scheduleId, schedule })
@@ -237,6 +250,7 @@ function LoadedEditor({
             onChange={setTagsText}
             hint="Every run of the schedule carries these. Comma-separated key:value."
           />
+          <DeliverResultsField value={deliveryChannelIds} onChange={setDeliveryChannelIds} />
           {skill.data ? (
             <ScheduleInputsCard
               key={skill.data.id}

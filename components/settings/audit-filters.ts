@@ -82,6 +82,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "saved_view.create": "Shared view saved",
   "saved_view.update": "Shared view edited",
   "saved_view.delete": "Shared view deleted",
+  "run_delivery.retry": "Run delivery retried",
   "agent.create": "Agent created",
   "agent.update": "Agent edited",
   "agent.delete": "Agent deleted",

@@ -28,6 +28,7 @@ import { fieldErrorText, inputFieldsOf } from "@/lib/skill-inputs";
 import { InputMappingTable } from "./input-mapping-table";
 import { toMapping, toRows } from "./mapping-rows";
 import { SamplePayloadPanel } from "./sample-payload-panel";
+import { DeliverResultsField } from "@/components/deliveries/deliver-results-field";
 import { WebhookTagsFields, webhookTagsDraftOf, webhookTagsOf } from "./webhook-tags";
 
 const mappingRow = z.object({ pointer: z.string(), defaultText: z.string() });
@@ -107,6 +108,9 @@ function WebhookForm({
   });
   const { errors } = form.formState;
   const [tagsDraft, setTagsDraft] = useState(() => webhookTagsDraftOf(initial));
+  const [deliveryChannelIds, setDeliveryChannelIds] = useState(
+    () => initial?.deliveryChannelIds ?? [],
+  );
   const [name, skillId, mappingRows] = useWatch({
     control: form.control,
     name: ["name", "skillId", "mappingRows"],
@@ -129,6 +133,7 @@ function WebhookForm({
     const webhook: WebhookInput = {
       ...values,
       ...tags,
+      deliveryChannelIds,
       inputMapping: toMapping(
         mappingRows,
         fields.map((field) => field.name),
@@ -246,6 +251,7 @@ function WebhookForm({
           </Field>
         </div>
         <WebhookTagsFields idPrefix={id} draft={tagsDraft} onChange={setTagsDraft} />
+        <DeliverResultsField value={deliveryChannelIds} onChange={setDeliveryChannelIds} />
         <fieldset className="flex flex-col gap-2">
           <legend className="text-sm font-medium">Inputs from the payload</legend>
           <p className="text-muted-foreground text-xs">

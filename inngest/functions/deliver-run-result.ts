@@ -1,6 +1,6 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
-import { attemptRunDelivery } from "@/server/services/deliveries/attempt";
+import { attemptRunDelivery, failAbandonedRunDelivery } from "@/server/services/deliveries/attempt";
 import { queueDueDeliveries } from "@/server/services/deliveries/queue";
 import { runDeliveryRequested } from "../events";
 
@@ -46,7 +46,9 @@ export function createQueueRunDeliveriesFunction(deps: {
 /**
  * Sends one run's result to one place, with retries: a send is safe to repeat (the delivery id
  * is the `Skillrun-Delivery-Id` header, so a receiver can drop a second copy). Each attempt
- * records its outcome; the last marks the delivery failed instead of throwing.
+ * records its outcome; the last marks the delivery failed instead of throwing. When the function
+ * fails anyway (every attempt crashed, or found the delivery claimed by one that crashed), its
+ * `onFailure` fails the delivery with the reason, so it shows Retry instead of pending forever.
  */
 export function createDeliverRunResultFunction(deps: { client: Inngest.Any; db: () => Database }) {
   return deps.client.createFunction(
@@ -56,6 +58,10 @@ export function createDeliverRunResultFunction(deps: { client: Inngest.Any; db: 
       retries: RUN_DELIVERY_RETRIES,
       triggers: [runDeliveryRequested],
       concurrency: { limit: 5, key: "event.data.tenantId" },
+      onFailure: async ({ event, error }) => {
+        const { deliveryId, tenantId } = event.data.event.data;
+        await failAbandonedRunDelivery(deps.db(), { deliveryId, tenantId }, error);
+      },
     },
     async ({ event, step, attempt, maxAttempts }) =>
       step.run("send", () =>

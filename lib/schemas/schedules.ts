@@ -25,6 +25,8 @@ export const scheduleInput = z.object({
   inputs: z.record(z.string(), scheduleInputValue),
   /** Tags every run of the schedule carries. */
   tags: runTags.optional(),
+  /** The tenant's notification channels each run's result is delivered to. */
+  deliveryChannelIds: z.array(z.uuid()).max(10, "at most 10 channels").optional(),
   cron: z.string().trim().min(1, "is required").max(120),
   timezone: z.string().min(1, "is required").max(64),
   overlapPolicy: z.enum(OVERLAP_POLICIES),

@@ -36,6 +36,8 @@ export const webhookInput = z.object({
   /** Tags every run of the webhook carries, and tags read from each payload. */
   tags: runTags.optional(),
   tagMapping: webhookTagMapping.optional(),
+  /** The tenant's notification channels each run's result is delivered to. */
+  deliveryChannelIds: z.array(z.uuid()).max(10, "at most 10 channels").optional(),
   rateLimitPerMinute: z
     .number()
     .int()

@@ -73,7 +73,9 @@ const PUBLISHED_ANSWERS: Readonly<Partial<Record<string, PublishedAnswer>>> = {
   inputs_invalid: { message: "The inputs do not match the skill's schema." },
   idempotency_key_reused: {
     fields: {
-      "Idempotency-Key": ["was used for a request with a different skill, agent or inputs"],
+      "Idempotency-Key": [
+        "was used for a request with a different skill, agent, inputs or callbackUrl",
+      ],
     },
   },
   // A refused callback URL is a bad request like a body off the schema; its field says why.

@@ -117,7 +117,7 @@ export function openApiDocument(serverUrl: string) {
               required: false,
               schema: { type: "string", minLength: 1, maxLength: 200 },
               description:
-                "Retries with the same key and body return the original run (200); the same key with another skill, agent or inputs is refused (422).",
+                "Retries with the same key and body return the original run (200); the same key with another skill, agent, inputs or callbackUrl is refused (422).",
             },
           ],
           requestBody: {

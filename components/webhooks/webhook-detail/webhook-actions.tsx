@@ -64,6 +64,7 @@ export function WebhookActions({ webhookId, data }: { webhookId: string; data: W
           inputMapping: data.inputMapping,
           tags: data.tags,
           tagMapping: data.tagMapping,
+          deliveryChannelIds: data.deliveryChannelIds,
           rateLimitPerMinute: data.rateLimitPerMinute,
           enabled: data.enabled,
         }}

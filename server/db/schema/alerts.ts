@@ -110,11 +110,16 @@ export const alertDeliveries = pgTable(
     attempts: integer().notNull().default(0),
     error: text(),
     createdAt: createdAt(),
+    /** Set by the attempt that is sending (notify/attempt-record.ts): one sender at a time. */
+    claimedAt: timestamp({ withTimezone: true }),
     lastAttemptAt: timestamp({ withTimezone: true }),
     sentAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index().on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    // A rule's or channel's delete sets its rows' reference null without a scan.
+    index().on(t.ruleId),
+    index().on(t.channelId),
     check("alert_deliveries_status", inList("status", ALERT_DELIVERY_STATUSES)),
   ],
 );

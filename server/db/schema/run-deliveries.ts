@@ -59,12 +59,20 @@ export const runDeliveries = pgTable(
     attempts: integer().notNull().default(0),
     error: text(),
     createdAt: createdAt(),
+    /** Names this queuing's event (`<id>:<queued at>`): set when the sweep queues a waiting row. */
     queuedAt: timestamp({ withTimezone: true }),
+    /** When the sweep last sent a lost queuing's event again (same event id, so at most one run). */
+    requeuedAt: timestamp({ withTimezone: true }),
+    /** Set by the attempt that is sending (notify/attempt-record.ts): one sender at a time. */
+    claimedAt: timestamp({ withTimezone: true }),
     lastAttemptAt: timestamp({ withTimezone: true }),
     sentAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     index().on(t.tenantId, t.runId),
+    // A run's or channel's delete finds its rows (cascade, set null) without a scan.
+    index().on(t.runId),
+    index().on(t.channelId),
     index("run_deliveries_open_index")
       .on(t.runId)
       .where(sql`${t.status} in ('waiting', 'pending')`),

@@ -37,6 +37,14 @@ export const schedules = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /**
+     * The tenant's notification channels each run's result is delivered to (run_deliveries rows
+     * written with the run). Checked on save; a channel deleted since is dropped from the list.
+     */
+    deliveryChannelIds: uuid()
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     cron: text().notNull(),
     timezone: text().notNull(),
     enabled: boolean().notNull().default(true),

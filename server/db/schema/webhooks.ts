@@ -36,6 +36,14 @@ export const webhooks = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /**
+     * The tenant's notification channels each run's result is delivered to (run_deliveries rows
+     * written with the run). Checked on save; a channel deleted since is dropped from the list.
+     */
+    deliveryChannelIds: uuid()
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     tagMapping: jsonbValue().$type<Record<string, string>>().notNull().default({}),
     /** Secret: the HMAC key. Shown once at creation; never sent to the browser afterwards. */
     signingSecret: text().notNull(),

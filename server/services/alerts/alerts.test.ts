@@ -192,6 +192,35 @@ describe("delivery attempts", () => {
     expect(await attemptDelivery(db, ref, true)).toEqual({ status: "skipped" });
   });
 
+  it("claims before sending: a fresh claim is left to its holder, a stale one is taken over", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const channelId = await emailChannel(tenant.id);
+    await createAlertRule(db, { tenantId: tenant.id, audit }, rule({ channelIds: [channelId] }));
+    const [ref] = await noticeRunFailure(db, await failedRun(tenant.id, skill.id, agent.id));
+    if (!ref) throw new Error("no delivery");
+    const claimAt = (at: ReturnType<typeof sql>) =>
+      db
+        .update(alertDeliveries)
+        .set({ claimedAt: at })
+        .where(eq(alertDeliveries.id, ref.deliveryId));
+    await claimAt(sql`now()`);
+    await expect(attemptDelivery(db, ref, false)).rejects.toThrow(/Another attempt/);
+    expect(await attemptDelivery(db, ref, true)).toEqual({ status: "skipped" });
+    expect(mailsTo(tenant.id)).toEqual([]);
+    await claimAt(sql`now() - interval '2 minutes'`);
+    const outcomes = await Promise.all([
+      attemptDelivery(db, ref, true),
+      attemptDelivery(db, ref, true),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["sent", "skipped"]);
+    expect(mailsTo(tenant.id)).toHaveLength(1);
+    const [row] = await db
+      .select()
+      .from(alertDeliveries)
+      .where(eq(alertDeliveries.id, ref.deliveryId));
+    expect(row).toMatchObject({ status: "sent", attempts: 1, claimedAt: null });
+  });
+
   it("sends a rule's test to each channel, recorded in the history, without touching its cooldown", async () => {
     const tenant = await createTenant(db);
     const channelId = await emailChannel(tenant.id);

@@ -3,9 +3,12 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { alertDeliveries, alertNotices, notificationChannels } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
+import {
+  claimForAttempt,
+  recordAttempt,
+  sendFailureReason,
+} from "@/server/services/notify/attempt-record";
 import { sendToChannel } from "@/server/services/notify/channels";
-import { ChannelSendError } from "@/server/services/notify/notice";
-import { SecretDecryptionError } from "@/server/crypto/secrets";
 import type { DeliveryRef } from "./fire";
 
 /** A failed attempt that the function's retries should try again (the delivery stays pending). */
@@ -14,24 +17,21 @@ export class DeliveryAttemptFailedError extends ServiceError {
   readonly code = "alert_delivery_failed";
 }
 
-/** Why a send failed, in words the history may show: ours, never a remote body or a secret. */
-function reasonOf(error: unknown): string {
-  if (error instanceof ChannelSendError || error instanceof SecretDecryptionError)
-    return error.message;
-  return "The channel could not be reached.";
-}
-
 /**
- * One attempt at a pending delivery: send through its channel and record the outcome. A failed
- * attempt records its error and throws while attempts remain (`final` false), so the Inngest
- * function retries it with backoff; the last one marks the delivery failed. A delivery already
- * sent or failed, or whose channel was deleted, is left as it is (a retried step is harmless).
+ * One attempt at a pending delivery: claim it (one sender at a time, see `claimDelivery`), send
+ * through its channel and record the outcome. A failed attempt records its error and throws
+ * while attempts remain (`final` false), so the Inngest function retries it with backoff; the
+ * last one marks the delivery failed. A delivery already sent or failed is left as it is (a
+ * retried step is harmless); one whose channel was deleted is failed; one another attempt is
+ * sending is looked at again after the backoff (`claimForAttempt`).
  */
 export async function attemptDelivery(
   db: Database,
   ref: DeliveryRef,
   final: boolean,
 ): Promise<{ status: "sent" | "failed" | "skipped" }> {
+  const claim = await claimForAttempt(db, alertDeliveries, ref, final);
+  if (!claim) return { status: "skipped" };
   const [row] = await db
     .select({ delivery: alertDeliveries, channel: notificationChannels })
     .from(alertDeliveries)
@@ -43,13 +43,9 @@ export async function attemptDelivery(
       ),
     )
     .where(and(eq(alertDeliveries.id, ref.deliveryId), eq(alertDeliveries.tenantId, ref.tenantId)));
-  if (!row || row.delivery.status !== "pending") return { status: "skipped" };
-  const where = and(eq(alertDeliveries.id, ref.deliveryId), eq(alertDeliveries.status, "pending"));
+  if (!row) return { status: "skipped" };
   if (!row.channel) {
-    await db
-      .update(alertDeliveries)
-      .set({ status: "failed", error: "The channel was deleted before the alert was sent." })
-      .where(where);
+    await recordAttempt(db, claim, { gone: "The channel was deleted before the alert was sent." });
     return { status: "failed" };
   }
   const { delivery } = row;
@@ -62,29 +58,12 @@ export async function attemptDelivery(
       facts: delivery.facts,
     });
   } catch (error) {
-    const reason = reasonOf(error);
-    await db
-      .update(alertDeliveries)
-      .set({
-        attempts: sql`${alertDeliveries.attempts} + 1`,
-        lastAttemptAt: sql`now()`,
-        error: reason,
-        ...(final ? { status: "failed" as const } : {}),
-      })
-      .where(where);
+    const reason = sendFailureReason(error, "The channel could not be reached.");
+    await recordAttempt(db, claim, { sent: false, reason, final });
     if (final) return { status: "failed" };
     throw new DeliveryAttemptFailedError(reason);
   }
-  await db
-    .update(alertDeliveries)
-    .set({
-      attempts: sql`${alertDeliveries.attempts} + 1`,
-      lastAttemptAt: sql`now()`,
-      sentAt: sql`now()`,
-      status: "sent",
-      error: null,
-    })
-    .where(where);
+  await recordAttempt(db, claim, { sent: true });
   return { status: "sent" };
 }
 

@@ -1,11 +1,16 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
-import { SecretDecryptionError } from "@/server/crypto/secrets";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { notificationChannels, runDeliveries, skillRuns, skills } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
+import {
+  claimForAttempt,
+  failAbandonedDelivery,
+  recordAttempt,
+  sendFailureReason,
+} from "@/server/services/notify/attempt-record";
 import { sendToChannel } from "@/server/services/notify/channels";
-import { ChannelSendError, type Notice } from "@/server/services/notify/notice";
+import type { Notice } from "@/server/services/notify/notice";
 import { sendSignedWebhook } from "@/server/services/notify/signed-webhook";
 import { openCallbackSecret } from "./queue";
 
@@ -13,13 +18,6 @@ import { openCallbackSecret } from "./queue";
 export class RunDeliveryAttemptFailedError extends ServiceError {
   readonly kind = "unavailable";
   readonly code = "run_delivery_failed";
-}
-
-/** Why a send failed, in words the run page may show: ours, never a remote body or a secret. */
-function reasonOf(error: unknown): string {
-  if (error instanceof ChannelSendError || error instanceof SecretDecryptionError)
-    return error.message;
-  return "The target could not be reached.";
 }
 
 type RunFacts = Awaited<ReturnType<typeof runFacts>>;
@@ -78,22 +76,27 @@ export function runNotice(deliveryId: string, run: NonNullable<RunFacts>): Notic
     text:
       run.deliverable?.payload ??
       (run.failureCode ? `${run.failureCode}: ${run.failureReason ?? ""}`.trim() : ""),
+    textFormat: run.deliverable ? "markdown" : "plain",
     facts: runJson(run),
   };
 }
 
 /**
- * One attempt at a pending delivery of a run's result: a callback is POSTed signed (the
- * signed-webhook sender, with the run's own key), a channel gets it through `sendToChannel`. A
- * failed attempt records its error and throws while attempts remain (`final` false) so the
- * function retries with backoff; the last marks the delivery failed. A delivery not pending is
- * left as it is (a repeated event or step is harmless).
+ * One attempt at a pending delivery of a run's result: it claims the delivery first (one sender
+ * at a time, see `claimDelivery`), then a callback is POSTed signed (the signed-webhook sender,
+ * with the run's own key) and a channel gets it through `sendToChannel`. A failed attempt records
+ * its error and throws while attempts remain (`final` false) so the function retries with
+ * backoff; the last marks the delivery failed. A delivery not pending is left as it is (a
+ * repeated event or step is harmless); one another attempt is sending throws, to look again
+ * after the backoff, unless this is the last attempt.
  */
 export async function attemptRunDelivery(
   db: Database,
   ref: { deliveryId: string; tenantId: string },
   final: boolean,
 ): Promise<{ status: "sent" | "failed" | "skipped" }> {
+  const claim = await claimForAttempt(db, runDeliveries, ref, final);
+  if (!claim) return { status: "skipped" };
   const [row] = await db
     .select({ delivery: runDeliveries, channel: notificationChannels })
     .from(runDeliveries)
@@ -105,9 +108,8 @@ export async function attemptRunDelivery(
       ),
     )
     .where(and(eq(runDeliveries.id, ref.deliveryId), eq(runDeliveries.tenantId, ref.tenantId)));
-  if (!row || row.delivery.status !== "pending") return { status: "skipped" };
+  if (!row) return { status: "skipped" };
   const { delivery } = row;
-  const where = and(eq(runDeliveries.id, delivery.id), eq(runDeliveries.status, "pending"));
   const run = await runFacts(db, delivery.tenantId, delivery.runId);
   const gone = !run
     ? "The run was deleted before its result was sent."
@@ -115,7 +117,7 @@ export async function attemptRunDelivery(
       ? "The channel was deleted before the result was sent."
       : null;
   if (gone || !run) {
-    await db.update(runDeliveries).set({ status: "failed", error: gone }).where(where);
+    await recordAttempt(db, claim, { gone: gone ?? "" });
     return { status: "failed" };
   }
   try {
@@ -125,28 +127,24 @@ export async function attemptRunDelivery(
       await sendSignedWebhook(openCallbackSecret(delivery.secret), notice);
     } else if (row.channel) await sendToChannel(row.channel, notice);
   } catch (error) {
-    const reason = reasonOf(error);
-    await db
-      .update(runDeliveries)
-      .set({
-        attempts: sql`${runDeliveries.attempts} + 1`,
-        lastAttemptAt: sql`now()`,
-        error: reason,
-        ...(final ? { status: "failed" as const } : {}),
-      })
-      .where(where);
+    const reason = sendFailureReason(error, "The target could not be reached.");
+    await recordAttempt(db, claim, { sent: false, reason, final });
     if (final) return { status: "failed" };
     throw new RunDeliveryAttemptFailedError(reason);
   }
-  await db
-    .update(runDeliveries)
-    .set({
-      attempts: sql`${runDeliveries.attempts} + 1`,
-      lastAttemptAt: sql`now()`,
-      sentAt: sql`now()`,
-      status: "sent",
-      error: null,
-    })
-    .where(where);
+  await recordAttempt(db, claim, { sent: true });
   return { status: "sent" };
+}
+
+/** The function gave up on a delivery (retries spent, or a crash): it is failed with the reason. */
+export async function failAbandonedRunDelivery(
+  db: Database,
+  ref: { deliveryId: string; tenantId: string },
+  error: unknown,
+): Promise<boolean> {
+  const reason =
+    error instanceof ServiceError
+      ? error.message
+      : "The delivery stopped on an internal error; see the server log.";
+  return failAbandonedDelivery(db, runDeliveries, ref, reason);
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
@@ -12,12 +12,14 @@ import { verifyWebhookSignature } from "@/server/services/webhooks/webhook-signa
 import { createRunsApi } from "@/server/rest/runs-api";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { attemptRunDelivery } from "./attempt";
-import { queueDueDeliveries } from "./queue";
+import { addRunCallback, LOST_QUEUING_MS, queueDueDeliveries, type QueuedDelivery } from "./queue";
 
 const { db } = openTestDatabase();
 type Hit = { headers: IncomingMessage["headers"]; body: string };
 const hits: Hit[] = [];
 let answerStatus = 200;
+/** How long the receiver takes to answer: long enough for two attempts to overlap. */
+let answerDelayMs = 0;
 let http: Server;
 let httpBase = "";
 let engine: Engine;
@@ -29,8 +31,10 @@ beforeAll(async () => {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       hits.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-      response.statusCode = answerStatus;
-      response.end("remote detail that must not be shown");
+      setTimeout(() => {
+        response.statusCode = answerStatus;
+        response.end("remote detail that must not be shown");
+      }, answerDelayMs);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -53,6 +57,7 @@ afterAll(async () => {
 beforeEach(() => {
   hits.length = 0;
   answerStatus = 200;
+  answerDelayMs = 0;
 });
 
 async function operatorKey(tenantId: string) {
@@ -192,6 +197,32 @@ describe("REST callbackUrl", () => {
     expect(sent).toMatchObject({ status: "sent", attempts: 1, error: null });
   });
 
+  it("refuses an Idempotency-Key repeated with another callbackUrl, or none, and records nothing", async () => {
+    const { tenant, skill } = await createTenantWithSkill(db);
+    const key = await operatorKey(tenant.id);
+    const body = { skill: skill.slug, inputs: {} };
+    const first = await start(key, { ...body, callbackUrl: `${httpBase}/first` }, "cb-2");
+    expect(first.status).toBe(201);
+    const { id } = (await first.json()) as { id: string };
+    for (const repeat of [{ ...body, callbackUrl: `${httpBase}/second` }, body]) {
+      const response = await start(key, repeat, "cb-2");
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: "idempotency_key_reused",
+          fields: { "Idempotency-Key": [expect.stringContaining("callbackUrl")] },
+        },
+      });
+    }
+    const runs = await db.select().from(skillRuns).where(eq(skillRuns.tenantId, tenant.id));
+    expect(runs.map((run) => run.id)).toEqual([id]);
+    expect(await deliveriesOf(id)).toHaveLength(1);
+    // Without a callback, a key's hash is what it was before callbacks: its repeat still matches.
+    const plain = await start(key, body, "cb-3");
+    expect(plain.status).toBe(201);
+    expect((await start(key, body, "cb-3")).status).toBe(200);
+  });
+
   it("records each failed attempt without the remote body, and fails on the last", async () => {
     const { tenant, skill } = await createTenantWithSkill(db);
     const key = await operatorKey(tenant.id);
@@ -236,5 +267,158 @@ describe("REST callbackUrl", () => {
     const foreign = { deliveryId: queued?.deliveryId ?? "", tenantId: other.tenant.id };
     expect(await attemptRunDelivery(db, foreign, false)).toEqual({ status: "skipped" });
     expect(hits).toEqual([]);
+  });
+});
+
+/** A complete run with a callback delivery to the test receiver, queued; its ref and id. */
+async function queuedCallback() {
+  const { tenant, skill, agent } = await createTenantWithSkill(db);
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "api",
+      inputs: {},
+      status: "complete",
+      finishedAt: new Date(),
+      deliverable: { type: "inline", format: "markdown", payload: "# Done" },
+    })
+    .returning({ id: skillRuns.id });
+  const runId = run?.id ?? "";
+  await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/claimed` });
+  const [queued] = await queuedFor(runId);
+  return { runId, ref: { deliveryId: queued?.deliveryId ?? "", tenantId: tenant.id } };
+}
+
+describe("claim before send", () => {
+  it("two attempts at once send once: one claims and sends, the other finds it claimed", async () => {
+    const { runId, ref } = await queuedCallback();
+    answerDelayMs = 300;
+    const outcomes = await Promise.allSettled([
+      attemptRunDelivery(db, ref, false),
+      attemptRunDelivery(db, ref, false),
+    ]);
+    expect(hits).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toEqual([
+      { status: "fulfilled", value: { status: "sent" } },
+    ]);
+    const refused = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(refused?.status === "rejected" ? String(refused.reason) : "").toContain(
+      "Another attempt is sending",
+    );
+    expect((await deliveriesOf(runId))[0]).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      claimedAt: null,
+    });
+  });
+
+  it("a fresh claim is left to its holder; a stale one (a crashed sender) is taken over", async () => {
+    const { runId, ref } = await queuedCallback();
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now()` })
+      .where(eq(runDeliveries.runId, runId));
+    await expect(attemptRunDelivery(db, ref, false)).rejects.toThrow(/Another attempt/);
+    expect(await attemptRunDelivery(db, ref, true)).toEqual({ status: "skipped" });
+    expect(hits).toEqual([]);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", attempts: 0 });
+
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now() - interval '2 minutes'` })
+      .where(eq(runDeliveries.runId, runId));
+    expect(await attemptRunDelivery(db, ref, false)).toEqual({ status: "sent" });
+    expect(hits).toHaveLength(1);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      claimedAt: null,
+    });
+  });
+
+  it("a failed attempt releases its claim, so the retry sends", async () => {
+    const { runId, ref } = await queuedCallback();
+    answerStatus = 502;
+    await expect(attemptRunDelivery(db, ref, false)).rejects.toThrow(/HTTP 502/);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", claimedAt: null });
+    answerStatus = 200;
+    expect(await attemptRunDelivery(db, ref, false)).toEqual({ status: "sent" });
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+});
+
+/** Until some session of this database waits on a lock. */
+async function waitForALockWaiter() {
+  for (;;) {
+    const waiting = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((waiting[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("the delivery sweep", () => {
+  it("re-sends a lost queuing's event under its first id, once per LOST_QUEUING_MS", async () => {
+    const { runId, ref } = await queuedCallback();
+    const lostAt = new Date(Date.now() - LOST_QUEUING_MS - 60_000);
+    lostAt.setMilliseconds(0);
+    await db.update(runDeliveries).set({ queuedAt: lostAt }).where(eq(runDeliveries.runId, runId));
+    // A claimed one is being sent, not lost.
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: sql`now()` })
+      .where(eq(runDeliveries.runId, runId));
+    expect(await queuedFor(runId)).toEqual([]);
+    await db.update(runDeliveries).set({ claimedAt: null }).where(eq(runDeliveries.runId, runId));
+
+    expect(await queuedFor(runId)).toEqual([
+      { deliveryId: ref.deliveryId, tenantId: ref.tenantId, queuedAt: lostAt.getTime() },
+    ]);
+    expect(await queuedFor(runId)).toEqual([]);
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", queuedAt: lostAt });
+  });
+
+  it("overlapping sweeps queue a delivery once: the update re-tests what the select chose", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId: tenant.id,
+        skillId: skill.id,
+        skillVersion: "v1",
+        agentId: agent.id,
+        source: "api",
+        inputs: {},
+        status: "failed",
+        finishedAt: new Date(),
+      })
+      .returning({ id: skillRuns.id });
+    const runId = run?.id ?? "";
+    await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/overlap` });
+    const mine = (rows: QueuedDelivery[]) => rows.filter((row) => row.tenantId === tenant.id);
+
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first: QueuedDelivery[] = [];
+    let firstQueued = () => {};
+    const queuedByFirst = new Promise<void>((resolve) => (firstQueued = resolve));
+    const firstSweep = db.transaction(async (tx) => {
+      first = await queueDueDeliveries(tx, 1000);
+      firstQueued();
+      await held;
+    });
+    await queuedByFirst;
+    // The second sweep's select still sees the row waiting; its update waits for the first.
+    const secondSweep = queueDueDeliveries(db, 1000);
+    await waitForALockWaiter();
+    release();
+    await firstSweep;
+    expect(mine(first)).toHaveLength(1);
+    expect(mine(await secondSweep)).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ import { addRunCallback, checkCallbackUrl, runCallbackSigningSecret } from "./qu
  * A start with a callback: the URL is checked first (a refusal changes nothing), then the run and
  * its waiting delivery are written in one transaction (the outbox the delivery sweep reads), and
  * the run is dispatched after the commit. A repeated idempotency key answers the first start's
- * run and signing secret; a repeat's other callback URL is not recorded.
+ * run and signing secret; a repeat with another callback URL (or without one) is refused like
+ * any other change of request under one key (`idempotency_key_reused`).
  */
 export async function startRunWithCallback(
   deps: RunServiceDeps,
@@ -23,7 +24,7 @@ export async function startRunWithCallback(
   await checkCallbackUrl(callbackUrl);
   const { db } = deps;
   const started = await db.transaction(async (tx) => {
-    const created = await createRun(tx, input, audit);
+    const created = await createRun(tx, { ...input, callbackUrl }, audit);
     const signingSecret = created.created
       ? await addRunCallback(tx, {
           tenantId: input.tenantId,

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { runDeliveries } from "@/server/db/schema";
+import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 
 export class RunDeliveryNotFoundError extends ServiceError {
@@ -41,26 +42,53 @@ export function listRunDeliveries(db: Database, tenantId: string, runId: string)
 }
 
 /**
- * Sends a failed delivery again: one conditional `failed → waiting` update, so the next sweep
- * (within a minute) queues it with a fresh round of attempts. Idempotent: a delivery already
- * waiting or being sent is left as it is and answered as such; a sent one is refused.
+ * Sends a failed delivery again: one conditional `failed → waiting` update that starts a fresh
+ * round of attempts (`attempts` back to 0, so the function's retries and the lost-event sweep
+ * count from the start), audit-logged in the same transaction; the next sweep (within a minute)
+ * queues it. Idempotent: a delivery already waiting or being sent is left as it is and answered
+ * as such, and logs nothing; a sent one is refused.
  */
 export async function retryRunDelivery(
   db: Database,
-  tenantId: string,
+  scope: { tenantId: string; audit: AuditContext },
   deliveryId: string,
 ): Promise<{ status: "waiting" | "pending" }> {
-  const [requeued] = await db
-    .update(runDeliveries)
-    .set({ status: "waiting", queuedAt: null })
-    .where(
-      and(
-        eq(runDeliveries.id, deliveryId),
-        eq(runDeliveries.tenantId, tenantId),
-        eq(runDeliveries.status, "failed"),
-      ),
-    )
-    .returning({ id: runDeliveries.id });
+  const { tenantId } = scope;
+  const requeued = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(runDeliveries)
+      .set({
+        status: "waiting",
+        attempts: 0,
+        queuedAt: null,
+        requeuedAt: null,
+        claimedAt: null,
+      })
+      .where(
+        and(
+          eq(runDeliveries.id, deliveryId),
+          eq(runDeliveries.tenantId, tenantId),
+          eq(runDeliveries.status, "failed"),
+        ),
+      )
+      .returning({
+        id: runDeliveries.id,
+        runId: runDeliveries.runId,
+        targetKind: runDeliveries.targetKind,
+        target: runDeliveries.target,
+      });
+    if (row)
+      await recordAudit(tx, {
+        tenantId,
+        actor: scope.audit.actor,
+        origin: scope.audit.origin,
+        action: "run_delivery.retry",
+        // The run, so the log links to its page and its Deliveries card.
+        target: { type: "run", id: row.runId },
+        metadata: { deliveryId: row.id, targetKind: row.targetKind, target: row.target },
+      });
+    return row;
+  });
   if (requeued) return { status: "waiting" };
   const [row] = await db
     .select({ status: runDeliveries.status })

@@ -99,32 +99,38 @@ export function openCallbackSecret(stored: string): CallbackSecret {
 export const LOST_QUEUING_MS = 10 * 60_000;
 
 /**
- * The outbox's sweep: every delivery whose run has ended moves from `waiting` to `pending` (one
- * conditional update, so overlapping sweeps queue each once), and a `pending` one never tried
- * for LOST_QUEUING_MS (its event was lost) is queued again. Returns what to send; the caller
- * sends one event per row, named by `queuedAt`, after this commits.
+ * What the sweep queues: a waiting delivery, or a pending one whose event was lost (never taken
+ * up: no attempt, no claim) LOST_QUEUING_MS after it was queued or last re-queued. The inner
+ * select and the outer update both test it, so a row another sweep took meanwhile is skipped.
  */
-export async function queueDueDeliveries(db: Database, limit: number): Promise<QueuedDelivery[]> {
+const dueForQueuing = sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.claimedAt} is null and coalesce(${runDeliveries.requeuedAt}, ${runDeliveries.queuedAt}) < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})))`;
+
+/**
+ * The outbox's sweep: every delivery whose run has ended moves from `waiting` to `pending` (one
+ * conditional update, so overlapping sweeps queue each once), and a `pending` one whose event
+ * was lost is queued again. Returns what to send; the caller sends one event per row after this
+ * commits, named `<id>:<queuedAt>`. A re-queue keeps `queuedAt`, so its event has the first
+ * one's id: the engine drops it if the first did arrive (its run is only waiting its turn), and
+ * takes it if it was lost. A console Retry (`waiting` again) is a new queuing with a new id.
+ */
+export async function queueDueDeliveries(
+  db: Database | Transaction,
+  limit: number,
+): Promise<QueuedDelivery[]> {
   const due = db
     .select({ id: runDeliveries.id })
     .from(runDeliveries)
     .innerJoin(skillRuns, eq(skillRuns.id, runDeliveries.runId))
-    .where(
-      and(
-        sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.queuedAt} < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})))`,
-        inArray(skillRuns.status, [...TERMINAL_RUN_STATUSES]),
-      ),
-    )
+    .where(and(dueForQueuing, inArray(skillRuns.status, [...TERMINAL_RUN_STATUSES])))
     .limit(limit);
   const rows = await db
     .update(runDeliveries)
-    .set({ status: "pending", queuedAt: sql`clock_timestamp()` })
-    .where(
-      and(
-        inArray(runDeliveries.id, due),
-        sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0))`,
-      ),
-    )
+    .set({
+      status: "pending",
+      queuedAt: sql`case when ${runDeliveries.status} = 'waiting' then date_trunc('milliseconds', clock_timestamp()) else ${runDeliveries.queuedAt} end`,
+      requeuedAt: sql`case when ${runDeliveries.status} = 'waiting' then null else clock_timestamp() end`,
+    })
+    .where(and(inArray(runDeliveries.id, due), dueForQueuing))
     .returning({
       deliveryId: runDeliveries.id,
       tenantId: runDeliveries.tenantId,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { auditChanges, type AuditValue } from "@/lib/audit-changes";
 import type { AuditAction, ChannelKind } from "@/lib/enums";
 import {
@@ -14,7 +14,7 @@ import {
 import { secretHintOf, secretMarker, secretMarkerAfterEdit } from "@/server/crypto/secret-summary";
 import { decryptSecret, encryptSecret } from "@/server/crypto/secrets";
 import type { Database, Transaction } from "@/server/db/client";
-import { notificationChannels } from "@/server/db/schema";
+import { notificationChannels, schedules, webhooks } from "@/server/db/schema";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { nameRaceAsConflict } from "@/server/services/catalog/names";
 import { cannotBeSaved, ServiceError } from "@/server/services/errors";
@@ -257,6 +257,23 @@ export async function deleteChannel(db: Database, scope: ChannelScope, channelId
       )
       .returning();
     if (!deleted) throw new ChannelNotFoundError(channelId);
+    // Schedules and webhooks stop naming it; their runs' deliveries not yet sent fail with
+    // "The channel was deleted" when attempted.
+    await Promise.all(
+      [schedules, webhooks].map((table) =>
+        tx
+          .update(table)
+          .set({
+            deliveryChannelIds: sql`array_remove(${table.deliveryChannelIds}, ${channelId}::uuid)`,
+          })
+          .where(
+            and(
+              eq(table.tenantId, scope.tenantId),
+              sql`${channelId}::uuid = any(${table.deliveryChannelIds})`,
+            ),
+          ),
+      ),
+    );
     await recordChannelAudit(
       tx,
       scope,

@@ -3,6 +3,7 @@ import nodemailer from "nodemailer";
 import type { z } from "zod";
 import type { emailChannelConfig } from "@/lib/schemas/alerts";
 import type { OutboundPolicy } from "@/server/net/outbound-url";
+import { markdownEmailHtml } from "./markdown";
 import { ChannelSendError, SEND_TIMEOUT_MS, type Notice } from "./notice";
 import { checkedSmtpAddress, notifyOutboundPolicy } from "./outbound";
 
@@ -42,6 +43,7 @@ export async function sendEmail(
       to: channel.recipients,
       subject: notice.subject,
       text: notice.text,
+      ...(notice.textFormat === "markdown" ? { html: markdownEmailHtml(notice.text) } : {}),
       headers: { "X-Skillrun-Notice-Id": notice.id },
     });
   } catch (error) {

@@ -13,6 +13,11 @@ export type Notice = {
   type: string;
   subject: string;
   text: string;
+  /**
+   * `markdown`: the text is a run's deliverable, sent rendered (HTML email, Slack mrkdwn);
+   * otherwise plain text, sent as it is.
+   */
+  textFormat?: "plain" | "markdown";
   facts: Record<string, unknown>;
 };
 

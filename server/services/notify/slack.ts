@@ -1,12 +1,9 @@
 import "server-only";
 import type { OutboundPolicy } from "@/server/net/outbound-url";
 import { postToChannel } from "./http-post";
+import { escapeMrkdwn, markdownToMrkdwn } from "./markdown";
 import type { Notice } from "./notice";
 import { notifyOutboundPolicy } from "./outbound";
-
-/** Slack's mrkdwn needs these three escaped; everything else is shown as written. */
-const escapeMrkdwn = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 /** A message to a Slack incoming webhook (its URL is the credential, kept encrypted). */
 export async function sendSlack(
@@ -14,7 +11,9 @@ export async function sendSlack(
   notice: Notice,
   policy: OutboundPolicy = notifyOutboundPolicy(),
 ): Promise<void> {
-  const text = `*${escapeMrkdwn(notice.subject)}*\n${escapeMrkdwn(notice.text)}`;
+  const body =
+    notice.textFormat === "markdown" ? markdownToMrkdwn(notice.text) : escapeMrkdwn(notice.text);
+  const text = `*${escapeMrkdwn(notice.subject)}*\n${body}`;
   await postToChannel(
     webhookUrl,
     JSON.stringify({ text }),

@@ -84,7 +84,7 @@ export class IdempotencyKeyReusedError extends ServiceError {
   readonly code = "idempotency_key_reused";
   constructor(readonly runId: string) {
     super(
-      `This idempotency key already started run ${runId} with a different skill, agent or inputs; send a new key for a new request.`,
+      `This idempotency key already started run ${runId} with a different skill, agent, inputs or callbackUrl; send a new key for a new request.`,
     );
   }
 }

@@ -62,6 +62,11 @@ export type StartRunInput = {
    * the run it started; `startRun` refuses a repeat with another request.
    */
   idempotencyKey?: string | null;
+  /**
+   * A REST start's callback URL: kept on its delivery row, not on the run, but part of what an
+   * idempotency key is bound to, so a repeat naming another URL (or none) is refused.
+   */
+  callbackUrl?: string | null;
   parentRunId?: string | null;
   /** `key:value` tags, already valid (lib/run-tags.ts); repeats are stored once. */
   tags?: readonly string[];
@@ -115,9 +120,17 @@ function sortedJson(value: unknown): unknown {
   return value;
 }
 
-/** What an idempotency key is bound to: the request as the caller sent it (skill, agent, inputs). */
+/**
+ * What an idempotency key is bound to: the request as the caller sent it (skill, agent, inputs,
+ * and a callback URL when there is one; without one the hash is what it was before callbacks).
+ */
 function idempotencyRequestHash(input: StartRunInput): string {
-  const request = { skill: input.skill, agentId: input.agentId ?? null, inputs: input.inputs };
+  const request = {
+    skill: input.skill,
+    agentId: input.agentId ?? null,
+    inputs: input.inputs,
+    ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+  };
   const normalized = sortedJson(JSON.parse(JSON.stringify(request)));
   return createHash("sha256").update(JSON.stringify(normalized)).digest("hex");
 }

@@ -10,6 +10,7 @@ import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { recordAudit, type AuditEntry } from "@/server/services/access/audit";
 import { BudgetExceededError } from "@/server/services/budgets/budgets";
 import { InputsInvalidError, SkillNotFoundError } from "@/server/services/runs/run-errors";
+import { addChannelDeliveries } from "@/server/services/deliveries/channels";
 import {
   createRuns,
   dispatchCreatedRuns,
@@ -240,6 +241,12 @@ export async function fireDueSchedules(
           plan.disabledReason = "The schedule's agent was deleted.";
         else throw error;
       });
+      // The new runs' results to their schedules' channels: outbox rows, with the runs.
+      const delivered = plans.flatMap(
+        ({ startedRunId: runId, schedule: { tenantId, deliveryChannelIds } }) =>
+          runId && deliveryChannelIds.length ? [{ runId, tenantId }] : [],
+      );
+      await addChannelDeliveries(tx, delivered);
       for (const plan of plans) {
         if (plan.disabledReason)
           plan.records.push({

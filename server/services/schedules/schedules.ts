@@ -21,6 +21,7 @@ import {
   requestedSource,
   type RunServiceDeps,
 } from "@/server/services/runs/runs";
+import { addChannelDeliveries, deliveryChannelErrors } from "@/server/services/deliveries/channels";
 import { ServiceError } from "@/server/services/errors";
 import { checkRunTarget } from "@/server/services/runs/run-target";
 import { skillProblemOf } from "@/server/services/catalog/skill-readiness";
@@ -43,6 +44,7 @@ async function validateSchedule(db: Database, tenantId: string, input: ScheduleI
   }
   const { skill, errors: targetErrors } = await checkRunTarget(db, tenantId, input);
   Object.assign(errors, targetErrors);
+  Object.assign(errors, await deliveryChannelErrors(db, tenantId, input.deliveryChannelIds));
   if (skill && !cadence.cron && !cadence.timezone) {
     // Validated as the inputs of a slot fired now would be, relative dates resolved.
     const result = compileSkillInputs(skill.inputsSchema)(
@@ -62,6 +64,7 @@ const columnsOf = (input: ScheduleInput, now: Date) => ({
   usesDefaultAgent: input.agentId === null,
   inputs: input.inputs,
   tags: input.tags ?? [],
+  deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
   cron: input.cron.trim(),
   timezone: input.timezone,
   overlapPolicy: input.overlapPolicy,
@@ -257,6 +260,7 @@ const scheduleColumns = (recentSlots: ReturnType<typeof recentSlotsOf>) => ({
   overlapPolicy: schedules.overlapPolicy,
   inputs: schedules.inputs,
   tags: schedules.tags,
+  deliveryChannelIds: schedules.deliveryChannelIds,
   usesDefaultAgent: schedules.usesDefaultAgent,
   nextFireAt: schedules.nextFireAt,
   lastFireAt: schedules.lastFireAt,
@@ -377,6 +381,8 @@ export async function runScheduleNow(
       source: "schedule",
       invoker: { scheduleId: schedule.id, userId: scope.userId },
     });
+    if (created.created)
+      await addChannelDeliveries(tx, [{ runId: created.run.id, tenantId: scope.tenantId }]);
     await tx
       .insert(scheduleSlots)
       .values({

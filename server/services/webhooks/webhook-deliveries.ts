@@ -12,6 +12,7 @@ import {
   SkillNotFoundError,
 } from "@/server/services/runs/run-errors";
 import { BudgetExceededError } from "@/server/services/budgets/budgets";
+import { addChannelDeliveries } from "@/server/services/deliveries/channels";
 import { createRun, dispatchCreatedRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { fieldErrorLine } from "@/lib/skill-inputs";
 import { mapPayloadToInputs } from "./webhook-mapping";
@@ -255,6 +256,8 @@ export async function acceptDelivery(
             ...(delivery.replay ? { replayOf: delivery.replay.ofId } : {}),
           },
         }),
+        // The run's results to the webhook's channels: the outbox rows, with the run.
+        addChannelDeliveries(tx, [{ runId: run.id, tenantId: webhook.tenantId }]),
       ]);
       if (claimed.length === 0) throw new DeliveryClaimed();
       return run;

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { deliveryChannelErrors } from "@/server/services/deliveries/channels";
 import type { Database, Transaction } from "@/server/db/client";
 import { agents, skillRuns, skills, webhookDeliveries, webhooks } from "@/server/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/server/services/access/audit";
@@ -39,6 +40,7 @@ async function validateWebhook(db: Database | Transaction, tenantId: string, inp
   const { skill, errors } = await checkRunTarget(db, tenantId, input);
   if (skill) Object.assign(errors, checkInputMapping(input.inputMapping, skill.inputsSchema));
   Object.assign(errors, checkTagMapping(input.tagMapping ?? {}));
+  Object.assign(errors, await deliveryChannelErrors(db, tenantId, input.deliveryChannelIds));
   const tagCount = (input.tags?.length ?? 0) + Object.keys(input.tagMapping ?? {}).length;
   if (tagCount > MAX_TAGS_PER_RUN)
     errors.tags = [`A run carries at most ${MAX_TAGS_PER_RUN} tags, static and mapped together`];
@@ -68,6 +70,7 @@ export async function createWebhook(db: Database, scope: WebhookActorScope, inpu
       .values({
         tenantId: scope.tenantId,
         ...input,
+        deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
         signingSecret: encryptSecret(secret),
         createdByUserId: scope.userId,
       })
@@ -86,7 +89,11 @@ export async function updateWebhook(
   await db.transaction(async (tx) => {
     const updated = await tx
       .update(webhooks)
-      .set({ ...input, updatedAt: new Date() })
+      .set({
+        ...input,
+        deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
+        updatedAt: new Date(),
+      })
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
       .returning({ id: webhooks.id });
     if (updated.length === 0) throw new WebhookNotFoundError(scope.webhookId);
@@ -187,6 +194,7 @@ const webhookColumns = (lastDelivery: ReturnType<typeof lastDeliveryOf>) => ({
   inputMapping: webhooks.inputMapping,
   tags: webhooks.tags,
   tagMapping: webhooks.tagMapping,
+  deliveryChannelIds: webhooks.deliveryChannelIds,
   rateLimitPerMinute: webhooks.rateLimitPerMinute,
   previousSecretExpiresAt: webhooks.previousSecretExpiresAt,
   createdAt: webhooks.createdAt,

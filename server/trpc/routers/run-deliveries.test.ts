@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { RunDeliveryStatus } from "@/lib/enums";
-import { runDeliveries, skillRuns } from "@/server/db/schema";
+import { auditLog, runDeliveries, skillRuns } from "@/server/db/schema";
 import { addRunCallback, queueDueDeliveries } from "@/server/services/deliveries/queue";
 import {
   createTenantWithSkill,
@@ -84,6 +84,28 @@ describe("run deliveries", () => {
     expect(queued.filter((row) => row.deliveryId === deliveryId)).toHaveLength(1);
     expect(await operator.runDeliveries.retry({ deliveryId })).toEqual({ status: "pending" });
     expect(await statusOf(deliveryId)).toBe("pending");
+  });
+
+  it("a retry starts a fresh round of attempts and is audit-logged once, naming the run", async () => {
+    const { tenant, runId, deliveryId } = await finishedRunWithCallback("failed");
+    const { caller: operator, user } = await signedInMember(db, auth, tenant.id, "operator");
+    await operator.runDeliveries.retry({ deliveryId });
+    await operator.runDeliveries.retry({ deliveryId });
+    const [row] = await db.select().from(runDeliveries).where(eq(runDeliveries.id, deliveryId));
+    expect(row).toMatchObject({ status: "waiting", attempts: 0, queuedAt: null, claimedAt: null });
+    const entries = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "run_delivery.retry")));
+    expect(entries).toEqual([
+      expect.objectContaining({
+        actorType: "user",
+        actorId: user.id,
+        targetType: "run",
+        targetId: runId,
+        metadata: { deliveryId, targetKind: "callback", target: "hooks.example.com" },
+      }),
+    ]);
   });
 
   it("a sent delivery is not retried, and says so", async () => {

@@ -12,5 +12,7 @@ export const runDeliveriesRouter = createTRPCRouter({
 
   retry: roleProcedure("operator")
     .input(retryRunDeliveryInput)
-    .mutation(({ ctx, input }) => retryRunDelivery(ctx.db, ctx.tenant.id, input.deliveryId)),
+    .mutation(({ ctx, input }) =>
+      retryRunDelivery(ctx.db, { tenantId: ctx.tenant.id, audit: ctx.audit }, input.deliveryId),
+    ),
 });
