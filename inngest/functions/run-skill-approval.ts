@@ -10,12 +10,13 @@ import { runApprovalDecided, runApprovalRequested, runCancelRequested } from "..
 export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
 
 /**
- * The rest of a run that paused for approval: waits for the decision (matched on the run id,
- * at most the policy's timeout), then continues the turn in one step and records the outcome.
- * Its own function, so a wait of hours never counts against run-skill's `timeouts.finish`; a
- * turn that pauses again starts another one. Never retried (the continuation is a turn too);
- * `resumeTurn` claims the decision once, and reads it from the database, so a decision whose
- * event was lost is still honoured when the wait times out. A cancel stops it while it waits.
+ * The rest of a run that paused for approval, in one step: started by the decision's event, or
+ * by the request's own event once the policy's timeout has passed (then the still-undecided
+ * request expires and fails the run, or a decision whose event was lost is honoured). Its own
+ * function, so a wait of hours never counts against run-skill's `timeouts.finish`; a turn that
+ * pauses again starts another one. Never retried (the continuation is a turn too); `resumeTurn`
+ * claims the decision once, so whichever invocation comes second does nothing. A cancel stops
+ * it while it waits.
  */
 export function createRunSkillApprovalFunction(deps: {
   client: Inngest.Any;
@@ -27,7 +28,7 @@ export function createRunSkillApprovalFunction(deps: {
       id: RUN_SKILL_APPROVAL_FUNCTION_ID,
       name: "Continue a run after its approval",
       retries: 0,
-      triggers: [runApprovalRequested],
+      triggers: [runApprovalRequested, runApprovalDecided],
       cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
       onFailure: async ({ event, error }) => {
         await failCrashedRun(deps.db(), event.data.event.data, error);
@@ -36,14 +37,17 @@ export function createRunSkillApprovalFunction(deps: {
     async ({ event, step }) => {
       const ref = { runId: event.data.runId, tenantId: event.data.tenantId };
       const { approvalId } = event.data;
-      await step.waitForEvent("decision", {
-        event: runApprovalDecided,
-        match: "data.runId",
-        timeout: `${event.data.timeoutSeconds}s`,
-      });
+      const trigger = event.name === runApprovalRequested.name ? "timeout" : "decision";
+      if (event.name === runApprovalRequested.name) {
+        // Only ends a wait nobody answered (or whose decision's event was lost): the decision's
+        // own event continues the run, whenever it comes. Waiting for it here instead would miss
+        // a decision made before the wait began.
+        await step.sleep("approval-timeout", `${event.data.timeoutSeconds}s`);
+      }
       const outcome = await step.run("resume-turn", () =>
-        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId),
+        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId, trigger),
       );
+      if (outcome === null) return { continuedElsewhere: approvalId };
       const paused = readPause(outcome, ref.runId);
       if (paused) {
         await step.sendEvent(

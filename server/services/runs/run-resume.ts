@@ -12,14 +12,16 @@ import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from 
  * request is claimed once, so a re-executed step never repeats the tool or a model call. A
  * request still undecided when the wait ended expires and fails the run (approval_timeout). A
  * deliverable approved completes the run with the draft, rejected fails it with the reason; a
- * tool call approved runs and the model goes on, refused, the model is told so and why.
+ * tool call approved runs and the model goes on, refused, the model is told so and why. Null:
+ * another step already continued the run (claimed the decision), so this one must write nothing.
  */
 export async function resumeTurn(
   db: Database,
   ref: RunRef,
   resolveModel: ModelResolver,
   approvalId: string,
-): Promise<GuardedTurnOutcome> {
+  trigger: "decision" | "timeout",
+): Promise<GuardedTurnOutcome | null> {
   const approval = await loadApproval(db, ref, approvalId);
   if (!approval)
     return {
@@ -29,8 +31,14 @@ export async function resumeTurn(
       usage: ZERO_USAGE,
     };
   const { usage } = approval;
+  if (approval.state === "pending") {
+    // Only the timeout expires a request; a decision's event always follows its commit.
+    if (trigger === "decision") return null;
+    // A decision that won the race against the timeout is honoured, not failed.
+    if (!(await expireApproval(db, ref, approvalId)))
+      return resumeTurn(db, ref, resolveModel, approvalId, trigger);
+  }
   if (approval.state === "pending" || approval.state === "expired") {
-    await expireApproval(db, ref, approvalId);
     const what =
       approval.kind === "deliverable"
         ? "the deliverable"
@@ -43,7 +51,12 @@ export async function resumeTurn(
     };
   }
   if (approval.state === "cancelled") return { kind: "cancelled", usage };
-  if (!(await claimResumption(db, ref, approvalId))) return interruptedOrCancelled(db, ref);
+  // Continued by the other invocation (the decision's event and the timeout both start one).
+  if (approval.resumedAt) return null;
+  if (!(await claimResumption(db, ref, approvalId))) {
+    const again = await loadApproval(db, ref, approvalId);
+    return again?.resumedAt ? null : interruptedOrCancelled(db, ref);
+  }
   const approved = approval.state === "approved";
   const decidedBy = approval.decidedBy ?? "an operator";
   if (approval.kind === "deliverable") {
