@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, lte, sql } from "drizzle-orm";
+import { and, asc, desc, lte, sql } from "drizzle-orm";
 import { ACTIVE_BULK_OPERATION_STATUSES, type BulkOperationKind } from "@/server/db/schema/enums";
 import type { Transaction } from "@/server/db/client";
 import { bulkOperations, skillRuns } from "@/server/db/schema";
@@ -7,7 +7,11 @@ import { recordAudit } from "@/server/services/access/audit";
 import type { BulkOperationRef } from "@/inngest/events";
 import { filtersOfStored } from "./bulk-filters";
 import { BULK_BATCH_SIZE, operationColumns, whereOperation } from "./bulk-operations";
-import { afterRunCursor, runListConditions } from "./run-queries";
+import { afterRunCursor, runListConditions, type RunCursor } from "./run-queries";
+
+/** Past the cursor in ascending (created_at, id) order: a row comparison, so ties stay exact. */
+const beforeRunCursor = (cursor: RunCursor) =>
+  sql`(${skillRuns.createdAt}, ${skillRuns.id}) > (${sql.param(cursor.createdAt, skillRuns.createdAt)}, ${sql.param(cursor.id, skillRuns.id)})`;
 import {
   cancelRuns,
   createRuns,
@@ -36,7 +40,11 @@ async function lockActiveOperation(tx: Transaction, ref: BulkOperationRef) {
 }
 type LockedOperation = NonNullable<Awaited<ReturnType<typeof lockActiveOperation>>>;
 
-/** The next matched runs after the operation's cursor, newest first, none after `frozen_at`. */
+/**
+ * The next matched runs after the operation's cursor, none created after `frozen_at`. A cancel
+ * goes oldest first, as the engine starts them: the runs about to start are stopped first. A
+ * re-run goes newest first.
+ */
 function nextBatch(
   tx: Transaction,
   ref: BulkOperationRef,
@@ -61,10 +69,18 @@ function nextBatch(
       and(
         runListConditions(ref.tenantId, filtersOfStored(operation.filters)),
         lte(skillRuns.createdAt, operation.frozenAt),
-        cursor ? afterRunCursor(cursor) : undefined,
+        cursor
+          ? operation.kind === "cancel"
+            ? beforeRunCursor(cursor)
+            : afterRunCursor(cursor)
+          : undefined,
       ),
     )
-    .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
+    .orderBy(
+      ...(operation.kind === "cancel"
+        ? [asc(skillRuns.createdAt), asc(skillRuns.id)]
+        : [desc(skillRuns.createdAt), desc(skillRuns.id)]),
+    )
     .limit(size);
 }
 type Batch = Awaited<ReturnType<typeof nextBatch>>;
@@ -116,8 +132,8 @@ async function rerunBatch(
 
 /**
  * One batch of an operation, the bulk-operation function's step: under the operation's row
- * lock, the next `batchSize` matched runs after the saved cursor (newest first, created no
- * later than `frozen_at`) are cancelled or re-run, and the cursor and counts move in the same
+ * lock, the next `batchSize` matched runs after the saved cursor (created no later than
+ * `frozen_at`) are cancelled or re-run, and the cursor and counts move in the same
  * transaction. A retried or doubled step therefore finds the cursor past its batch: no run is
  * handled twice. An operation that is no longer queued or running (cancelled meanwhile) is left
  * as it is; one whose match set is used up is completed, with its audit entry.

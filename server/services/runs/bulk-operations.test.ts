@@ -231,6 +231,47 @@ describe("bulk cancel by filter", () => {
     expect(statuses.get(later!.id)).toBe("queued");
   });
 
+  it("cancels the oldest runs first (those about to start), ties included", async () => {
+    const w = await world();
+    const [oldest, middle, newest] = await runs(w, ["queued", "queued", "queued"]);
+    // Two older runs stamped with the same millisecond: the keyset must split them exactly.
+    const tiedAt = new Date(Date.now() - 120_000);
+    const tied = await db
+      .insert(skillRuns)
+      .values(
+        [0, 1].map(() => ({
+          tenantId: w.tenant.id,
+          skillId: w.skill.id,
+          skillVersion: "v1",
+          source: "manual" as const,
+          inputs: { topic: "tied" },
+          createdAt: tiedAt,
+        })),
+      )
+      .returning({ id: skillRuns.id });
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    await processBulkBatch({ db, dispatcher }, ref, 1);
+    await processBulkBatch({ db, dispatcher }, ref, 2);
+    const all = [...tied.map((run) => run.id), oldest!, middle!, newest!];
+    const statuses = await statusesOf(all);
+    expect(all.map((id) => statuses.get(id))).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+      "queued",
+      "queued",
+    ]);
+    await drain({ dispatcher }, ref, 1);
+    expect([...(await cancelEventsOf(all)).values()]).toEqual(Array(5).fill(1));
+  });
+
   it("handles each run once when two invocations of the same batch run at the same time", async () => {
     const w = await world();
     const active = await runs(w, Array<RunStatus>(40).fill("queued"));
