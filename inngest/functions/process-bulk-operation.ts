@@ -1,7 +1,7 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { processBulkBatch } from "@/server/services/runs/bulk-batch";
-import { BULK_BATCH_SIZE, failBulkOperation } from "@/server/services/runs/bulk-operations";
+import { failBulkOperation } from "@/server/services/runs/bulk-operations";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { bulkOperationRefSchema, bulkOperationRequested } from "../events";
 
@@ -32,11 +32,7 @@ export function createProcessBulkOperationFunction(deps: {
     async ({ event, step }) => {
       for (let batch = 0; ; batch++) {
         const result = await step.run(`batch-${batch}`, () =>
-          processBulkBatch(
-            { db: deps.db(), dispatcher: deps.dispatcher },
-            event.data,
-            BULK_BATCH_SIZE,
-          ),
+          processBulkBatch({ db: deps.db(), dispatcher: deps.dispatcher }, event.data),
         );
         if (result.finished) return { batches: batch };
       }

@@ -6,7 +6,7 @@ import { bulkOperations, skillRuns } from "@/server/db/schema";
 import { recordAudit } from "@/server/services/access/audit";
 import type { BulkOperationRef } from "@/inngest/events";
 import { filtersOfStored } from "./bulk-filters";
-import { BULK_BATCH_SIZE, operationColumns, whereOperation } from "./bulk-operations";
+import { BULK_BATCH_SIZES, operationColumns, whereOperation } from "./bulk-operations";
 import { afterRunCursor, runListConditions, type RunCursor } from "./run-queries";
 
 /** Past the cursor in ascending (created_at, id) order: a row comparison, so ties stay exact. */
@@ -141,11 +141,12 @@ async function rerunBatch(
 export async function processBulkBatch(
   deps: RunServiceDeps,
   ref: BulkOperationRef,
-  batchSize = BULK_BATCH_SIZE,
+  sizeOverride?: number,
 ): Promise<{ finished: boolean }> {
   const result = await deps.db.transaction(async (tx) => {
     const operation = await lockActiveOperation(tx, ref);
     if (!operation) return null;
+    const batchSize = sizeOverride ?? BULK_BATCH_SIZES[operation.kind];
     const batch = await nextBatch(tx, ref, operation, batchSize);
     const last = batch.at(-1);
     const handled = !last

@@ -462,6 +462,26 @@ describe("bulk re-run by filter", () => {
     });
   });
 
+  it("re-runs at most 100 runs per batch (each batch holds the tenant's budget lock)", async () => {
+    const w = await world();
+    await runs(w, Array<RunStatus>(120).fill("complete"));
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "rerun", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    expect(await processBulkBatch({ db, dispatcher }, ref)).toEqual({ finished: false });
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({ done: 100 });
+    expect(await processBulkBatch({ db, dispatcher }, ref)).toEqual({ finished: true });
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      done: 120,
+    });
+  });
+
   it("refuses overrides the skill's inputs schema does not accept, before writing anything", async () => {
     const w = await world();
     await runs(w, ["complete"]);

@@ -18,14 +18,19 @@ import type { RunServiceDeps } from "./runs";
 
 export { countMatchingRuns } from "./bulk-filters";
 
-/** Runs one step of the bulk-operation function handles: one transaction, one keyset page. */
-export const BULK_BATCH_SIZE = 500;
+/**
+ * Runs one step of the bulk-operation function handles: one transaction, one keyset page. A
+ * re-run batch is smaller: its transaction holds the tenant's budget lock (every budgeted start
+ * of the tenant waits for it) while it inserts its runs.
+ */
+export const BULK_BATCH_SIZES: Record<BulkOperationKind, number> = { cancel: 500, rerun: 100 };
 
 /**
- * The most runs one operation takes: the function's steps stay under Inngest's 1,000 steps per
- * run (BULK_BATCH_SIZE each). A larger set is refused with a request to narrow the filter.
+ * The most runs one operation takes: a re-run's steps (100 runs each) stay under Inngest's 1,000
+ * steps per function run, and each batch re-scans what is left of a full-text or tag match set
+ * (docs/PERFORMANCE.md). A larger set is refused with a request to narrow the filter.
  */
-export const MAX_BULK_RUNS = 400_000;
+export const MAX_BULK_RUNS = 90_000;
 
 type Actor = { tenantId: string; userId: string };
 
