@@ -41,6 +41,14 @@ async function lockActiveOperation(tx: Transaction, ref: BulkOperationRef) {
 type LockedOperation = NonNullable<Awaited<ReturnType<typeof lockActiveOperation>>>;
 
 /**
+ * A re-run's runs had ended at the click: a run still running then, or one that failed after,
+ * was not in the match set the operator confirmed. Compared at `frozen_at`'s millisecond (both
+ * rounded, as `created_at` is), so a run that ended before the click is never left out.
+ */
+const endedBy = (frozenAt: Date) =>
+  sql`${skillRuns.finishedAt}::timestamptz(3) <= ${sql.param(frozenAt, skillRuns.createdAt)}`;
+
+/**
  * The next matched runs after the operation's cursor, none created after `frozen_at`. A cancel
  * goes oldest first, as the engine starts them: the runs about to start are stopped first. A
  * re-run goes newest first.
@@ -69,6 +77,7 @@ function nextBatch(
       and(
         runListConditions(ref.tenantId, filtersOfStored(operation.filters)),
         lte(skillRuns.createdAt, operation.frozenAt),
+        operation.kind === "rerun" ? endedBy(operation.frozenAt) : undefined,
         cursor
           ? operation.kind === "cancel"
             ? beforeRunCursor(cursor)
@@ -192,7 +201,9 @@ const sumOf = (operation: LockedOperation, handled: BatchOutcome | null) => ({
 
 /**
  * The match set is used up: completed. A run matched at the click but gone from the filter by
- * its batch (a cancel's run that ended meanwhile, a deleted run) was left alone: skipped.
+ * its batch (a cancel's run that ended meanwhile, a deleted run) was left alone: skipped. The
+ * counts add up to the total: skipped is what the handled runs leave of it, and should more runs
+ * have been handled than were counted at the click, the total says how many were.
  */
 async function finishOperation(
   tx: Transaction,
@@ -205,11 +216,14 @@ async function finishOperation(
     failed: number;
   },
 ) {
-  const skipped = Math.max(operation.total - operation.done - operation.failed, operation.skipped);
+  const handled = operation.done + operation.failed;
+  const total = Math.max(operation.total, handled);
+  const skipped = total - handled;
   await tx
     .update(bulkOperations)
     .set({
       status: "completed",
+      total,
       skipped,
       startedAt: sql`coalesce(${bulkOperations.startedAt}, now())`,
       finishedAt: sql`now()`,
@@ -224,7 +238,7 @@ async function finishOperation(
     metadata: {
       kind: operation.kind,
       status: "completed",
-      total: operation.total,
+      total,
       done: operation.done,
       skipped,
       failed: operation.failed,

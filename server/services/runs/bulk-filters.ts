@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import {
   CANCELLABLE_RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
   type BulkOperationKind,
   type RunStatus,
 } from "@/server/db/schema/enums";
@@ -16,17 +17,19 @@ import { runListConditions, type RunListFilters } from "./run-queries";
 
 /**
  * The filters an operation of `kind` acts on: a cancel only ever matches runs that can still be
- * cancelled, so its count is the runs it will cancel. Null: the filter can match no such run.
+ * cancelled, a re-run only runs that have ended, so the count is the runs it will act on. Null:
+ * the filter can match no such run.
  */
 export function actedOnFilters(
   kind: BulkOperationKind,
   filters: RunListFilters,
 ): RunListFilters | null {
-  if (kind !== "cancel") return filters;
-  const cancellable: RunStatus[] = filters.status?.length
-    ? filters.status.filter((status) => CANCELLABLE_RUN_STATUSES.includes(status))
-    : [...CANCELLABLE_RUN_STATUSES];
-  return cancellable.length ? { ...filters, status: cancellable } : null;
+  const allowed: readonly RunStatus[] =
+    kind === "cancel" ? CANCELLABLE_RUN_STATUSES : TERMINAL_RUN_STATUSES;
+  const statuses: RunStatus[] = filters.status?.length
+    ? filters.status.filter((status) => allowed.includes(status))
+    : [...allowed];
+  return statuses.length ? { ...filters, status: statuses } : null;
 }
 
 /** How many runs an operation of `kind` would act on now: the confirmation's count. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/inngest/events";
+import { isTerminal } from "@/lib/enums";
 import {
   auditLog,
   bulkOperations,
@@ -63,6 +64,7 @@ async function runs(w: World, statuses: RunStatus[], tags: string[] = []) {
         tags,
         // Distinct times, newest last, as runs started one after another.
         createdAt: new Date(Date.now() - 60_000 + index),
+        finishedAt: isTerminal(status) ? new Date(Date.now() - 30_000 + index) : null,
       })),
     )
     .returning({ id: skillRuns.id });
@@ -124,7 +126,8 @@ describe("bulk cancel by filter", () => {
     const otherTag = await runs(w, ["queued"], ["batch:b"]);
     const filters = { tags: ["batch:a"] };
     expect(await countMatchingRuns(db, w.tenant.id, "cancel", filters)).toBe(5);
-    expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(7);
+    // A re-run acts on the runs that have ended.
+    expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(2);
 
     const { sent, dispatcher } = recordingDispatcher();
     const { operation, created } = await startBulkOperation(
@@ -460,6 +463,32 @@ describe("bulk re-run by filter", () => {
       skipped: 0,
       failed: 0,
     });
+  });
+
+  it("re-runs only runs that had ended at the click: a run that ends later is not touched", async () => {
+    const w = await world();
+    const [endedBefore, runningAtClick] = await runs(w, ["complete", "running"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "rerun", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      audit,
+    );
+    expect(operation.total).toBe(1);
+    // The running run fails after the click: it now matches the filter, but was not confirmed.
+    await db
+      .update(skillRuns)
+      .set({ status: "failed", finishedAt: new Date(operation.frozenAt.getTime() + 5) })
+      .where(eq(skillRuns.id, runningAtClick!));
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
+    const reruns = await db
+      .select({ parentRunId: skillRuns.parentRunId })
+      .from(skillRuns)
+      .where(and(eq(skillRuns.tenantId, w.tenant.id), eq(skillRuns.source, "rerun")));
+    expect(reruns).toEqual([{ parentRunId: endedBefore }]);
+    const finished = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(finished).toMatchObject({ status: "completed", total: 1, done: 1, skipped: 0 });
   });
 
   it("re-runs at most 100 runs per batch (each batch holds the tenant's budget lock)", async () => {

@@ -63,8 +63,10 @@ type StartInput = {
 };
 
 /**
- * The match set at the database's now, at skill_runs.created_at's precision (the batches
- * compare with it): when, the filters as stored, and how many runs. Refuses an empty or
+ * The match set at the database's now, rounded to the millisecond as skill_runs.created_at is
+ * (PostgreSQL rounds a timestamptz(3)): rounding is monotonic, so every run created before the
+ * click has created_at <= frozen_at, where truncating could leave out one created in the
+ * click's last half millisecond. The batches compare with it: when, the filters as stored, and how many runs: when, the filters as stored, and how many runs. Refuses an empty or
  * oversized set.
  */
 async function freezeMatchSet(
