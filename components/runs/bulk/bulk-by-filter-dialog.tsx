@@ -17,7 +17,11 @@ import {
 } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import type { BulkOperationKind } from "@/lib/enums";
+import {
+  ACTIVE_BULK_OPERATION_STATUSES,
+  type BulkOperationKind,
+  type BulkOperationStatus,
+} from "@/lib/enums";
 import type { RunListFiltersInput } from "@/lib/schemas/runs";
 
 type Props = {
@@ -53,6 +57,15 @@ const WORDS = {
   },
 } as const;
 
+/** How a repeated confirmation of an operation that already ended words its end. */
+const ENDED_AS: Record<BulkOperationStatus, string> = {
+  queued: "not started yet",
+  running: "not finished yet",
+  completed: "completed",
+  cancelled: "been stopped",
+  failed: "failed",
+};
+
 /** The overrides as typed: empty is none; anything else must be a JSON object. */
 function parseOverrides(text: string): { value?: Record<string, unknown>; error?: string } {
   if (!text.trim()) return {};
@@ -83,7 +96,10 @@ function BulkByFilterForm({
   const count = useQuery(trpc.bulkOperations.count.queryOptions({ kind, filters }));
   const start = useToastMutation(trpc.bulkOperations.start.mutationOptions(), {
     invalidate: [trpc.bulkOperations.recent.queryKey()],
-    success: ({ operation }) => `${WORDS[kind].verb} of ${plural(operation.total, "run")} started`,
+    success: ({ operation, created }) =>
+      created || ACTIVE_BULK_OPERATION_STATUSES.includes(operation.status)
+        ? `${WORDS[kind].verb} of ${plural(operation.total, "run")} started`
+        : `This ${WORDS[kind].verb.toLowerCase()} was already confirmed and has ${ENDED_AS[operation.status]}`,
     afterSuccess: onDone,
   });
   const words = WORDS[kind];

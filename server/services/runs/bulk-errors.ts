@@ -28,7 +28,9 @@ export class BulkRequestInvalidError extends ServiceError {
 export class BulkDispatchFailedError extends ServiceError {
   readonly kind = "unavailable";
   readonly code = "dispatch_failed";
-  constructor(cause: string) {
-    super(`The bulk operation could not be started: ${cause}`);
+  constructor(errorId: string) {
+    super(
+      `The bulk operation is saved but the run engine could not be reached to start it (error id ${errorId}). Confirm again to retry; it is also retried automatically within a few minutes.`,
+    );
   }
 }

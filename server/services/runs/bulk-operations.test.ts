@@ -19,14 +19,17 @@ import {
 } from "@/test/fixtures";
 import { processBulkBatch } from "./bulk-batch";
 import {
+  BulkDispatchFailedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
 } from "./bulk-errors";
 import {
+  BULK_REQUEST_LOST_AFTER_MS,
   cancelBulkOperation,
   countMatchingRuns,
   getBulkOperation,
+  resendLostBulkOperations,
   startBulkOperation,
 } from "./bulk-operations";
 import { InputsInvalidError } from "./run-errors";
@@ -358,7 +361,45 @@ describe("bulk cancel by filter", () => {
       .from(bulkOperations)
       .where(eq(bulkOperations.tenantId, w.tenant.id));
     expect(rows).toHaveLength(1);
-    expect(sent).toHaveLength(1);
+    // A repeat of a still queued operation sends its event again, under the same event id.
+    expect(new Set(sent.map((event) => event.id))).toEqual(new Set([first.operation.id]));
+  });
+
+  it("keeps an operation whose event could not be sent queued, and sends it on a repeat or from the reconciler", async () => {
+    const w = await world();
+    await runs(w, ["queued"]);
+    const down: RunDispatcher = {
+      send: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:8288");
+      },
+    };
+    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    await expect(
+      startBulkOperation({ db, dispatcher: down }, actorOf(w), request, audit),
+    ).rejects.toThrow(BulkDispatchFailedError);
+    const [saved] = await db
+      .select({ id: bulkOperations.id, status: bulkOperations.status, error: bulkOperations.error })
+      .from(bulkOperations)
+      .where(eq(bulkOperations.tenantId, w.tenant.id));
+    expect(saved).toMatchObject({ status: "queued", error: null });
+
+    const { sent, dispatcher } = recordingDispatcher();
+    const repeat = await startBulkOperation({ db, dispatcher }, actorOf(w), request, audit);
+    expect(repeat).toMatchObject({
+      created: false,
+      operation: { id: saved!.id, status: "queued" },
+    });
+    expect(sent.map((event) => event.id)).toEqual([saved!.id]);
+
+    const reconciler = recordingDispatcher();
+    expect(await resendLostBulkOperations({ db, dispatcher: reconciler.dispatcher })).toBe(0);
+    const inAMinute = new Date(Date.now() + BULK_REQUEST_LOST_AFTER_MS + 1_000);
+    await resendLostBulkOperations({ db, dispatcher: reconciler.dispatcher }, inAMinute);
+    expect(reconciler.sent).toContainEqual({
+      name: "runs/bulk-operation.requested",
+      id: saved!.id,
+      data: { operationId: saved!.id, tenantId: w.tenant.id },
+    });
   });
 
   it("never touches another tenant's runs and answers their operation as an unknown one", async () => {

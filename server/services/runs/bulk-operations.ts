@@ -4,6 +4,7 @@ import { ACTIVE_BULK_OPERATION_STATUSES, type BulkOperationKind } from "@/server
 import type { BulkRunFilters } from "@/lib/schemas/bulk-operations";
 import type { Database, Transaction } from "@/server/db/client";
 import { bulkOperations, skillRuns } from "@/server/db/schema";
+import { logUnexpectedError } from "@/server/error-log";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { BULK_OPERATION_REQUESTED, type BulkOperationRef } from "@/inngest/events";
 import {
@@ -14,7 +15,7 @@ import {
 } from "./bulk-errors";
 import { actedOnFilters, checkOverrides, filtersOfStored, storedFiltersOf } from "./bulk-filters";
 import { runListConditions, type RunListFilters } from "./run-queries";
-import type { RunServiceDeps } from "./runs";
+import { sendRetryingOutage, type RunServiceDeps } from "./runs";
 
 export { countMatchingRuns } from "./bulk-filters";
 
@@ -158,7 +159,11 @@ export async function startBulkOperation(
 ) {
   const { db } = deps;
   const existing = await operationByKey(db, actor.tenantId, input.idempotencyKey);
-  if (existing) return { operation: existing, created: false };
+  if (existing) {
+    // Its event may have been lost (a crash or an outage after the commit): sent again.
+    if (existing.status === "queued") await requestOperation(deps, existing.id, actor.tenantId);
+    return { operation: existing, created: false };
+  }
   const { tenantId } = actor;
   const overrides = await checkOverrides(
     db,
@@ -175,18 +180,57 @@ export async function startBulkOperation(
     if (!winner) throw new Error("idempotency conflict without an existing bulk operation");
     return { operation: winner, created: false };
   }
+  await requestOperation(deps, started.id, tenantId);
+  return { operation: started, created: true };
+}
+
+/**
+ * Sends the event the bulk-operation function runs on, tried again while the engine is down.
+ * Safe to repeat: the event id is the operation's, and the engine keeps one event per id. When
+ * it cannot be sent the operation stays queued, and the same confirmation or the reconciler
+ * sends it again.
+ */
+async function requestOperation(deps: RunServiceDeps, operationId: string, tenantId: string) {
   try {
-    await deps.dispatcher.send({
+    await sendRetryingOutage(deps.dispatcher, {
       name: BULK_OPERATION_REQUESTED,
-      id: started.id,
-      data: { operationId: started.id, tenantId },
+      id: operationId,
+      data: { operationId, tenantId },
     });
   } catch (error) {
-    const cause = error instanceof Error ? error.message : String(error);
-    await failBulkOperation(db, { operationId: started.id, tenantId }, cause);
-    throw new BulkDispatchFailedError(cause);
+    const errorId = logUnexpectedError(error, `bulk operation ${operationId}: sending its event`);
+    throw new BulkDispatchFailedError(errorId);
   }
-  return { operation: started, created: true };
+}
+
+/** Operations still queued this long after they were written had their event lost. */
+export const BULK_REQUEST_LOST_AFTER_MS = 60_000;
+
+/**
+ * The reconciler's share: sends again the event of every operation still queued a minute after
+ * it was written (a crash or an outage between its commit and its send). Returns how many.
+ */
+export async function resendLostBulkOperations(deps: RunServiceDeps, now = new Date()) {
+  const lost = await deps.db
+    .select({ id: bulkOperations.id, tenantId: bulkOperations.tenantId })
+    .from(bulkOperations)
+    .where(
+      and(
+        eq(bulkOperations.status, "queued"),
+        lte(bulkOperations.createdAt, new Date(now.getTime() - BULK_REQUEST_LOST_AFTER_MS)),
+      ),
+    )
+    .limit(100);
+  if (!lost.length) return 0;
+  await sendRetryingOutage(
+    deps.dispatcher,
+    lost.map((operation) => ({
+      name: BULK_OPERATION_REQUESTED,
+      id: operation.id,
+      data: { operationId: operation.id, tenantId: operation.tenantId },
+    })),
+  );
+  return lost.length;
 }
 
 async function operationByKey(db: Database, tenantId: string, idempotencyKey: string) {
