@@ -27,6 +27,8 @@ export const startBulkOperationInput = z.object({
   inputOverrides: z.record(z.string(), z.unknown()).optional(),
   /** One per confirmation dialog: clicking twice starts one operation. */
   idempotencyKey: z.string().min(1).max(200),
+  /** The count the dialog showed: the start is refused if more runs match now. */
+  confirmedTotal: z.number().int().min(0),
 });
 export type StartBulkOperationInput = z.infer<typeof startBulkOperationInput>;
 

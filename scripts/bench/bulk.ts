@@ -92,7 +92,7 @@ try {
   const { operation } = await startBulkOperation(
     { db, dispatcher: client },
     { tenantId, userId },
-    { kind: "cancel", filters: { tags: [TAG] }, idempotencyKey: "bench" },
+    { kind: "cancel", filters: { tags: [TAG] }, idempotencyKey: "bench", confirmedTotal: RUNS },
     { actor: { type: "user", id: userId }, origin: null },
   );
   let current = operation;

@@ -104,14 +104,21 @@ function BulkByFilterForm({
   });
   const words = WORDS[kind];
   const total = count.data?.count;
+  const overCap = count.data !== undefined && count.data.count > count.data.max;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseOverrides(overrides);
     if (parsed.error) return setError(parsed.error);
     setError(null);
     start.mutate(
-      { kind, filters, idempotencyKey, inputOverrides: parsed.value },
-      { onError: (failure) => setError(failure.message) },
+      { kind, filters, idempotencyKey, inputOverrides: parsed.value, confirmedTotal: total ?? 0 },
+      {
+        onError: (failure) => {
+          setError(failure.message);
+          // More runs match than were confirmed: the new count is shown, to be confirmed again.
+          if (failure.data?.code === "CONFLICT") void count.refetch();
+        },
+      },
     );
   };
   return (
@@ -123,7 +130,9 @@ function BulkByFilterForm({
             ? count.isError
               ? `The matching runs could not be counted: ${count.error.message}`
               : "Counting the matching runs…"
-            : words.what(total)}
+            : overCap && count.data
+              ? `More than ${count.data.max.toLocaleString("en")} runs match the current filter; one operation takes at most ${count.data.max.toLocaleString("en")}. Narrow the filter.`
+              : words.what(total)}
         </DialogDescription>
       </DialogHeader>
       <DialogBody className="flex flex-col gap-3">
@@ -150,8 +159,8 @@ function BulkByFilterForm({
       <FormDialogFooter
         onCancel={onDone}
         pending={start.isPending}
-        disabled={!total}
-        submitLabel={total ? `${words.verb} ${plural(total, "run")}` : words.verb}
+        disabled={!total || overCap}
+        submitLabel={total && !overCap ? `${words.verb} ${plural(total, "run")}` : words.verb}
       />
     </form>
   );

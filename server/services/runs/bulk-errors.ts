@@ -34,3 +34,17 @@ export class BulkDispatchFailedError extends ServiceError {
     );
   }
 }
+
+/** More runs match now than the operator confirmed: they confirm the new count, or not. */
+export class BulkCountChangedError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "bulk_count_changed";
+  constructor(
+    readonly total: number,
+    confirmed: number,
+  ) {
+    super(
+      `The filter now matches ${total} runs, not the ${confirmed} you confirmed. Check the new count and confirm again.`,
+    );
+  }
+}

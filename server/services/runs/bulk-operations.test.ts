@@ -19,6 +19,7 @@ import {
 } from "@/test/fixtures";
 import { processBulkBatch } from "./bulk-batch";
 import {
+  BulkCountChangedError,
   BulkDispatchFailedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
@@ -136,7 +137,7 @@ describe("bulk cancel by filter", () => {
     const { operation, created } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters, idempotencyKey: randomUUID() },
+      { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
       audit,
     );
     expect(created).toBe(true);
@@ -192,7 +193,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     await db.update(skillRuns).set({ status: "complete" }).where(eq(skillRuns.id, active[0]!));
@@ -212,7 +218,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { status: ["queued", "running"] }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { status: ["queued", "running"] },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const at = (offsetMs: number) => new Date(operation.frozenAt.getTime() + offsetMs);
@@ -259,7 +270,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -285,7 +301,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -320,7 +341,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -347,7 +373,12 @@ describe("bulk cancel by filter", () => {
     const w = await world();
     await runs(w, ["queued"]);
     const { sent, dispatcher } = recordingDispatcher();
-    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const request = {
+      kind: "cancel" as const,
+      filters: {},
+      idempotencyKey: randomUUID(),
+      confirmedTotal: 1_000,
+    };
     const [first, second] = await Promise.all([
       startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
       startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
@@ -373,7 +404,12 @@ describe("bulk cancel by filter", () => {
         throw new Error("connect ECONNREFUSED 127.0.0.1:8288");
       },
     };
-    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const request = {
+      kind: "cancel" as const,
+      filters: {},
+      idempotencyKey: randomUUID(),
+      confirmedTotal: 1_000,
+    };
     await expect(
       startBulkOperation({ db, dispatcher: down }, actorOf(w), request, audit),
     ).rejects.toThrow(BulkDispatchFailedError);
@@ -402,6 +438,31 @@ describe("bulk cancel by filter", () => {
     });
   });
 
+  it("refuses a start when more runs match than the operator confirmed, and writes nothing", async () => {
+    const w = await world();
+    await runs(w, ["queued", "queued", "queued"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const before = await fingerprintTables(db);
+    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const refused = startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { ...request, confirmedTotal: 2 },
+      audit,
+    );
+    await expect(refused).rejects.toThrow(BulkCountChangedError);
+    await expect(refused).rejects.toThrow(/now matches 3 runs, not the 2 you confirmed/);
+    expect(await fingerprintTables(db)).toEqual(before);
+    expect(sent).toEqual([]);
+    const confirmed = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { ...request, confirmedTotal: 3 },
+      audit,
+    );
+    expect(confirmed).toMatchObject({ created: true, operation: { total: 3 } });
+  });
+
   it("never touches another tenant's runs and answers their operation as an unknown one", async () => {
     const mine = await world();
     const theirs = await world();
@@ -412,7 +473,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(mine),
-      { kind: "cancel", filters: { tags: ["shared:tag"] }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { tags: ["shared:tag"] },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     // Their tenant id with my operation processes nothing.
@@ -444,7 +510,7 @@ describe("bulk cancel by filter", () => {
         startBulkOperation(
           { db, dispatcher },
           actorOf(w),
-          { kind: "cancel", filters, idempotencyKey: randomUUID() },
+          { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
           audit,
         ),
       ).rejects.toThrow(BulkRequestInvalidError);
@@ -466,6 +532,7 @@ describe("bulk re-run by filter", () => {
         filters: { skillId: w.skill.id, tags: ["rerun:me"] },
         inputOverrides: { depth: 5 },
         idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
       },
       audit,
     );
@@ -513,7 +580,12 @@ describe("bulk re-run by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "rerun", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     expect(operation.total).toBe(1);
@@ -539,7 +611,12 @@ describe("bulk re-run by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "rerun", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -565,7 +642,7 @@ describe("bulk re-run by filter", () => {
       startBulkOperation(
         { db, dispatcher },
         actorOf(w),
-        { kind, filters, inputOverrides, idempotencyKey: randomUUID() },
+        { kind, filters, inputOverrides, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
         audit,
       );
     await expect(start({ skillId: w.skill.id }, { depth: "deep" })).rejects.toThrow(

@@ -8,16 +8,24 @@ import { logUnexpectedError } from "@/server/error-log";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { BULK_OPERATION_REQUESTED, type BulkOperationRef } from "@/inngest/events";
 import {
+  BulkCountChangedError,
   BulkDispatchFailedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
 } from "./bulk-errors";
-import { actedOnFilters, checkOverrides, filtersOfStored, storedFiltersOf } from "./bulk-filters";
+import {
+  actedOnFilters,
+  checkOverrides,
+  countUpToCap,
+  filtersOfStored,
+  MAX_BULK_RUNS,
+  storedFiltersOf,
+} from "./bulk-filters";
 import { runListConditions, type RunListFilters } from "./run-queries";
 import { sendRetryingOutage, type RunServiceDeps } from "./runs";
 
-export { countMatchingRuns } from "./bulk-filters";
+export { countMatchingRuns, MAX_BULK_RUNS } from "./bulk-filters";
 
 /**
  * Runs one step of the bulk-operation function handles: one transaction, one keyset page. A
@@ -25,13 +33,6 @@ export { countMatchingRuns } from "./bulk-filters";
  * of the tenant waits for it) while it inserts its runs.
  */
 export const BULK_BATCH_SIZES: Record<BulkOperationKind, number> = { cancel: 500, rerun: 100 };
-
-/**
- * The most runs one operation takes: a re-run's steps (100 runs each) stay under Inngest's 1,000
- * steps per function run, and each batch re-scans what is left of a full-text or tag match set
- * (docs/PERFORMANCE.md). A larger set is refused with a request to narrow the filter.
- */
-export const MAX_BULK_RUNS = 90_000;
 
 type Actor = { tenantId: string; userId: string };
 
@@ -61,6 +62,8 @@ type StartInput = {
   filters: BulkRunFilters;
   inputOverrides?: Record<string, unknown>;
   idempotencyKey: string;
+  /** The count the operator confirmed: more matching runs now are refused, for a new look. */
+  confirmedTotal: number;
 };
 
 /**
@@ -75,6 +78,7 @@ async function freezeMatchSet(
   tenantId: string,
   kind: BulkOperationKind,
   filters: RunListFilters,
+  confirmedTotal: number,
 ) {
   const [clock] = await tx.execute<{ frozen_at: string | Date }>(
     sql`select now()::timestamptz(3) as frozen_at`,
@@ -82,18 +86,16 @@ async function freezeMatchSet(
   if (!clock) throw new Error("the database did not tell its time");
   const frozenAt = new Date(clock.frozen_at);
   const stored = storedFiltersOf(filters, frozenAt);
-  const [counted] = await tx
-    .select({ count: sql<number>`count(*)::int` })
-    .from(skillRuns)
-    .where(
-      and(runListConditions(tenantId, filtersOfStored(stored)), lte(skillRuns.createdAt, frozenAt)),
-    );
-  const total = counted?.count ?? 0;
+  const total = await countUpToCap(
+    tx,
+    and(runListConditions(tenantId, filtersOfStored(stored)), lte(skillRuns.createdAt, frozenAt)),
+  );
   if (total === 0) throw new BulkRequestInvalidError(NOTHING_MATCHES[kind]);
   if (total > MAX_BULK_RUNS)
     throw new BulkRequestInvalidError(
-      `This filter matches ${total} runs; one bulk operation takes at most ${MAX_BULK_RUNS}. Narrow the filter.`,
+      `This filter matches more than ${MAX_BULK_RUNS} runs; one bulk operation takes at most ${MAX_BULK_RUNS}. Narrow the filter.`,
     );
+  if (total > confirmedTotal) throw new BulkCountChangedError(total, confirmedTotal);
   return { frozenAt, stored, total };
 }
 
@@ -112,7 +114,13 @@ async function insertOperation(
   audit: AuditContext,
 ) {
   return db.transaction(async (tx) => {
-    const { frozenAt, stored, total } = await freezeMatchSet(tx, actor.tenantId, input.kind, acted);
+    const { frozenAt, stored, total } = await freezeMatchSet(
+      tx,
+      actor.tenantId,
+      input.kind,
+      acted,
+      input.confirmedTotal,
+    );
     const [created] = await tx
       .insert(bulkOperations)
       .values({
@@ -146,7 +154,8 @@ async function insertOperation(
 
 /**
  * Starts "Cancel/Re-run all matching": freezes the match set at the database's now (runs
- * created later are not the operation's), counts it, writes the operation and its audit entry
+ * created later are not the operation's), counts it (refused when more runs match than the
+ * operator confirmed), writes the operation and its audit entry
  * in one transaction, then sends the event the bulk-operation function runs on. The same
  * idempotency key gets the operation it started (a double click starts one). Bad overrides or
  * a filter matching nothing are refused and nothing is written.
