@@ -22,7 +22,10 @@ export function createProcessBulkOperationFunction(deps: {
       name: "Process a bulk operation",
       retries: 3,
       triggers: [bulkOperationRequested],
-      // One operation at a time per tenant: a second waits rather than racing for the same runs.
+      // One step at a time per tenant: the embedded engine holds a slot only while a request
+      // executes, so two operations of a tenant interleave step by step rather than one waiting
+      // for the other to end. Correctness does not rest on it: each batch locks its operation's
+      // row, and a run's cancel or re-run is a CAS / keyed insert.
       concurrency: { limit: 1, key: "event.data.tenantId" },
       onFailure: async ({ event, error }) => {
         const ref = bulkOperationRefSchema.parse(event.data.event.data);
