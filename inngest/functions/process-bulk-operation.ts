@@ -8,8 +8,8 @@ import { bulkOperationRefSchema, bulkOperationRequested } from "../events";
 /**
  * "Cancel/Re-run all matching": one step per batch of the operation's frozen match set, each
  * one `processBulkBatch` call. A step is safe to repeat (the batch's cursor moves in the batch's
- * own transaction), so the function retries; when it gives up, the operation is failed with
- * the reason and every batch already committed stays done.
+ * own transaction), so the function retries; when it gives up, the operation is failed (the
+ * cause logged, a generic reason on the row) and every batch already committed stays done.
  */
 export function createProcessBulkOperationFunction(deps: {
   client: Inngest.Any;
@@ -29,7 +29,7 @@ export function createProcessBulkOperationFunction(deps: {
       concurrency: { limit: 1, key: "event.data.tenantId" },
       onFailure: async ({ event, error }) => {
         const ref = bulkOperationRefSchema.parse(event.data.event.data);
-        await failBulkOperation(deps.db(), ref, error.message);
+        await failBulkOperation(deps.db(), ref, error);
       },
     },
     async ({ event, step }) => {

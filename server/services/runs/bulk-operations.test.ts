@@ -29,6 +29,7 @@ import {
   BULK_REQUEST_LOST_AFTER_MS,
   cancelBulkOperation,
   countMatchingRuns,
+  failBulkOperation,
   getBulkOperation,
   resendLostBulkOperations,
   startBulkOperation,
@@ -461,6 +462,24 @@ describe("bulk cancel by filter", () => {
       audit,
     );
     expect(confirmed).toMatchObject({ created: true, operation: { total: 3 } });
+  });
+
+  it("fails an operation with a generic reason: the internal error goes to the log, not the row", async () => {
+    const w = await world();
+    await runs(w, ["queued"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: {}, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
+      audit,
+    );
+    const internal = new Error("connect ECONNREFUSED 10.1.2.3:5432 (password authentication)");
+    await failBulkOperation(db, { operationId: operation.id, tenantId: w.tenant.id }, internal);
+    const failed = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/^Stopped by an internal error \(error id [0-9a-f]{12}\)/);
+    expect(failed.error).not.toMatch(/10\.1\.2\.3|password|ECONNREFUSED/);
   });
 
   it("never touches another tenant's runs and answers their operation as an unknown one", async () => {

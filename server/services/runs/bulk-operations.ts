@@ -300,14 +300,18 @@ export async function cancelBulkOperation(
 }
 
 /**
- * The function gave up (its retries spent): the operation is failed with the reason, its
- * counts as they are (every committed batch stays done). Audit-logged as its end.
+ * The function gave up (its retries spent): the operation is failed, its counts as they are
+ * (every committed batch stays done). The cause goes to the server log under an error id; the
+ * row, which every member of the tenant sees, says only that and the id (an internal message
+ * can name SQL, hosts or values). Audit-logged as its end.
  */
-export async function failBulkOperation(db: Database, ref: BulkOperationRef, reason: string) {
+export async function failBulkOperation(db: Database, ref: BulkOperationRef, cause: unknown) {
+  const errorId = logUnexpectedError(cause, `bulk operation ${ref.operationId}`);
+  const reason = `Stopped by an internal error (error id ${errorId}); the runs handled before it stay done.`;
   await db.transaction(async (tx) => {
     const [failed] = await tx
       .update(bulkOperations)
-      .set({ status: "failed", error: reason.slice(0, 2000), finishedAt: sql`now()` })
+      .set({ status: "failed", error: reason, finishedAt: sql`now()` })
       .where(
         and(
           whereOperation(ref),
