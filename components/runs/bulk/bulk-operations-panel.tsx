@@ -91,6 +91,15 @@ export function BulkOperationsPanel() {
               {operation.failed} failed
             </span>
             {operation.error && <span className="text-destructive">{operation.error}</span>}
+            {operation.failed > 0 && (
+              <span className="text-muted-foreground w-full text-xs">
+                Failed:{" "}
+                {Object.entries(operation.failureCounts)
+                  .map(([code, count]) => `${count} ${code.replaceAll("_", " ")}`)
+                  .join(", ")}
+                {operation.firstFailure && ` — first: ${operation.firstFailure}`}
+              </span>
+            )}
             {can("operator") && isActive(operation.status) && (
               <Button
                 size="sm"

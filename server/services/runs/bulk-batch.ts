@@ -22,7 +22,13 @@ import {
   type StartRunInput,
 } from "./runs";
 
-type BatchOutcome = { done: number; skipped: number; failed: number };
+type BatchOutcome = {
+  done: number;
+  skipped: number;
+  failed: number;
+  /** Re-runs refused, by the refusal's code, and the first refusal's message. */
+  failures: { byCode: Record<string, number>; first: string | null };
+};
 type BatchResult = BatchOutcome & { cancelled: string[]; created: StartedRun["run"][] };
 
 /** The operation under its row lock, if it is still queued or running. */
@@ -107,8 +113,24 @@ async function cancelBatch(
     bulkOperationId: operation.id,
   });
   const skipped = batch.length - cancelled.length;
-  return { done: cancelled.length, skipped, failed: 0, cancelled, created: [] };
+  return {
+    done: cancelled.length,
+    skipped,
+    failed: 0,
+    failures: { byCode: {}, first: null },
+    cancelled,
+    created: [],
+  };
 }
+
+/** A refusal's message as kept on the operation: a service's own words, cut short. */
+const MAX_FAILURE_MESSAGE = 300;
+
+const addCounts = (into: Record<string, number>, more: Record<string, number>) => {
+  const sum = { ...into };
+  for (const [code, count] of Object.entries(more)) sum[code] = (sum[code] ?? 0) + count;
+  return sum;
+};
 
 /** Each run's re-run, keyed by the operation and the run: a second try finds the first one's. */
 async function rerunBatch(
@@ -134,9 +156,20 @@ async function rerunBatch(
   const created = outcomes.flatMap((result) =>
     "error" in result || !result.created ? [] : [result.run],
   );
-  const failed = outcomes.filter((result) => "error" in result).length;
+  const refusals = outcomes.flatMap((result) => ("error" in result ? [result.error] : []));
+  const byCode: Record<string, number> = {};
+  for (const refusal of refusals) byCode[refusal.code] = (byCode[refusal.code] ?? 0) + 1;
+  const failed = refusals.length;
   const skipped = batch.length - created.length - failed;
-  return { done: created.length, skipped, failed, cancelled: [], created };
+  const first = refusals[0] ? refusals[0].message.slice(0, MAX_FAILURE_MESSAGE) : null;
+  return {
+    done: created.length,
+    skipped,
+    failed,
+    failures: { byCode, first },
+    cancelled: [],
+    created,
+  };
 }
 
 /**
@@ -174,6 +207,9 @@ export async function processBulkBatch(
           done: sql`${bulkOperations.done} + ${handled.done}`,
           skipped: sql`${bulkOperations.skipped} + ${handled.skipped}`,
           failed: sql`${bulkOperations.failed} + ${handled.failed}`,
+          // Under the row lock: the operation's counts as read are the current ones.
+          failureCounts: addCounts(operation.failureCounts, handled.failures.byCode),
+          firstFailure: operation.firstFailure ?? handled.failures.first,
         })
         .where(whereOperation(ref));
     // A short batch was the last: no step is spent finding nothing after it.
@@ -197,6 +233,8 @@ const sumOf = (operation: LockedOperation, handled: BatchOutcome | null) => ({
   done: operation.done + (handled?.done ?? 0),
   skipped: operation.skipped + (handled?.skipped ?? 0),
   failed: operation.failed + (handled?.failed ?? 0),
+  failureCounts: addCounts(operation.failureCounts, handled?.failures.byCode ?? {}),
+  firstFailure: operation.firstFailure ?? handled?.failures.first ?? null,
 });
 
 /**
@@ -214,6 +252,8 @@ async function finishOperation(
     done: number;
     skipped: number;
     failed: number;
+    failureCounts: Record<string, number>;
+    firstFailure: string | null;
   },
 ) {
   const handled = operation.done + operation.failed;
@@ -242,6 +282,9 @@ async function finishOperation(
       done: operation.done,
       skipped,
       failed: operation.failed,
+      ...(operation.failed
+        ? { failureCounts: operation.failureCounts, firstFailure: operation.firstFailure }
+        : {}),
     },
   });
 }

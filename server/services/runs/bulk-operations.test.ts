@@ -623,6 +623,49 @@ describe("bulk re-run by filter", () => {
     expect(finished).toMatchObject({ status: "completed", total: 1, done: 1, skipped: 0 });
   });
 
+  it("keeps why re-runs failed, by code and the first message, on the row and in the finish entry", async () => {
+    const w = await world();
+    const [good, broken] = await runs(w, ["complete", "failed"]);
+    // The skill's inputs now require a topic this run never had: its re-run is refused.
+    await db
+      .update(skillRuns)
+      .set({ inputs: { depth: 2 } })
+      .where(eq(skillRuns.id, broken!));
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
+    const finished = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(finished).toMatchObject({
+      status: "completed",
+      done: 1,
+      failed: 1,
+      failureCounts: { inputs_invalid: 1 },
+    });
+    expect(finished.firstFailure).toMatch(/topic/i);
+    expect(good).toBeDefined();
+    const [entry] = await db
+      .select({ metadata: auditLog.metadata })
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.targetId, operation.id), eq(auditLog.action, "bulk_operation.finish")),
+      );
+    expect(entry?.metadata).toMatchObject({
+      failed: 1,
+      failureCounts: { inputs_invalid: 1 },
+      firstFailure: finished.firstFailure,
+    });
+  });
+
   it("re-runs at most 100 runs per batch (each batch holds the tenant's budget lock)", async () => {
     const w = await world();
     await runs(w, Array<RunStatus>(120).fill("complete"));

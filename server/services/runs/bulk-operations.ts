@@ -47,6 +47,8 @@ export const operationColumns = {
   skipped: bulkOperations.skipped,
   failed: bulkOperations.failed,
   error: bulkOperations.error,
+  failureCounts: bulkOperations.failureCounts,
+  firstFailure: bulkOperations.firstFailure,
   frozenAt: bulkOperations.frozenAt,
   createdAt: bulkOperations.createdAt,
   startedAt: bulkOperations.startedAt,
