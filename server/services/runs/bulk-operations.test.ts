@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/inngest/events";
 import { isTerminal } from "@/lib/enums";
+import { MAX_OVERRIDES_CHARS, startBulkOperationInput } from "@/lib/schemas/bulk-operations";
 import {
   auditLog,
   bulkOperations,
@@ -31,6 +32,7 @@ import {
   countMatchingRuns,
   failBulkOperation,
   getBulkOperation,
+  listRecentBulkOperations,
   resendLostBulkOperations,
   startBulkOperation,
 } from "./bulk-operations";
@@ -723,5 +725,52 @@ describe("bulk re-run by filter", () => {
     );
     expect(await fingerprintTables(db)).toEqual(before);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("bulk operation input and progress", () => {
+  it("refuses input overrides over 64 KiB of JSON with a clear error", () => {
+    const base = { kind: "rerun", filters: {}, idempotencyKey: "k", confirmedTotal: 1 };
+    const big = { notes: "x".repeat(MAX_OVERRIDES_CHARS) };
+    const refused = startBulkOperationInput.safeParse({ ...base, inputOverrides: big });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toMatch(/limited to 64 KiB/);
+    expect(
+      startBulkOperationInput.safeParse({ ...base, inputOverrides: { notes: "x" } }).success,
+    ).toBe(true);
+  });
+
+  it("polls the progress panel's columns only, not filters or overrides", async () => {
+    const w = await world();
+    await runs(w, ["complete"]);
+    const { dispatcher } = recordingDispatcher();
+    await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        inputOverrides: { depth: 4 },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    const [recent] = await listRecentBulkOperations(db, w.tenant.id);
+    expect(Object.keys(recent!).sort()).toEqual(
+      [
+        "id",
+        "kind",
+        "status",
+        "total",
+        "done",
+        "skipped",
+        "failed",
+        "error",
+        "failureCounts",
+        "firstFailure",
+        "finishedAt",
+      ].sort(),
+    );
   });
 });

@@ -353,10 +353,25 @@ export async function getBulkOperation(db: Database, tenantId: string, operation
 /** How many recent operations the history shows. */
 export const RECENT_BULK_OPERATIONS = 5;
 
-/** The tenant's most recent operations, newest first (the history page's progress panel). */
+/**
+ * The tenant's most recent operations, newest first: what the history page's progress panel
+ * shows, and no more (it polls every 2 s while one runs; filters and overrides stay out).
+ */
 export function listRecentBulkOperations(db: Database, tenantId: string) {
   return db
-    .select(operationColumns)
+    .select({
+      id: bulkOperations.id,
+      kind: bulkOperations.kind,
+      status: bulkOperations.status,
+      total: bulkOperations.total,
+      done: bulkOperations.done,
+      skipped: bulkOperations.skipped,
+      failed: bulkOperations.failed,
+      error: bulkOperations.error,
+      failureCounts: bulkOperations.failureCounts,
+      firstFailure: bulkOperations.firstFailure,
+      finishedAt: bulkOperations.finishedAt,
+    })
     .from(bulkOperations)
     .where(eq(bulkOperations.tenantId, tenantId))
     .orderBy(desc(bulkOperations.createdAt), desc(bulkOperations.id))
