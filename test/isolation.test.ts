@@ -425,10 +425,6 @@ const MATRIX: Record<string, Entry> = {
     role: "operator",
     call: (c, ids) => c.bulkOperations.cancel({ operationId: ids.bulkOperationId }),
   },
-  "bulkOperations.get": {
-    role: "viewer",
-    call: (c, ids) => c.bulkOperations.get({ operationId: ids.bulkOperationId }),
-  },
   "bulkOperations.recent": {
     role: "viewer",
     call: (c) => c.bulkOperations.recent(),

@@ -8,7 +8,6 @@ import {
 import {
   cancelBulkOperation,
   countMatchingRuns,
-  getBulkOperation,
   MAX_BULK_RUNS,
   listRecentBulkOperations,
   startBulkOperation,
@@ -52,10 +51,6 @@ export const bulkOperationsRouter = createTRPCRouter({
         ctx.audit,
       ),
     ),
-
-  get: tenantProcedure
-    .input(bulkOperationIdInput)
-    .query(({ ctx, input }) => getBulkOperation(ctx.db, ctx.tenant.id, input.operationId)),
 
   recent: tenantProcedure.query(({ ctx }) => listRecentBulkOperations(ctx.db, ctx.tenant.id)),
 });
