@@ -29,7 +29,6 @@ const signalListenersBefore = new Map(
 );
 
 const { env } = await import("@/server/env");
-const { alertClockWarning } = await import("@/server/env-definition");
 const { DEMO_MODE_WARNING, demoSeedRequested } = await import("./lib/demo-mode");
 const { missingAuthSecretProblem, missingEncryptionKeyProblem } =
   await import("@/server/auth/secret-rule");
@@ -74,9 +73,6 @@ const fail = (message: string): never => {
 
 const warn = (message: string) =>
   console.log(`\x1b[33mskillrun\x1b[0m \x1b[1;33m${message}\x1b[0m`);
-
-const alertClock = alertClockWarning(env.SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS);
-if (alertClock) warn(alertClock);
 
 const secretProblem = missingAuthSecretProblem({
   production: mode === "start",

@@ -1,7 +1,7 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { resendLostBulkOperations } from "@/server/services/runs/bulk-operations";
+import { resendLostBulkOperations } from "@/server/services/runs/bulk-resend";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 

@@ -27,15 +27,14 @@ import {
   BulkRequestInvalidError,
 } from "./bulk-errors";
 import {
-  BULK_REQUEST_LOST_AFTER_MS,
   cancelBulkOperation,
   countMatchingRuns,
   failBulkOperation,
   getBulkOperation,
   listRecentBulkOperations,
-  resendLostBulkOperations,
   startBulkOperation,
 } from "./bulk-operations";
+import { BULK_REQUEST_LOST_AFTER_MS, resendLostBulkOperations } from "./bulk-resend";
 import { InputsInvalidError } from "./run-errors";
 import type { RunDispatcher } from "./runs";
 

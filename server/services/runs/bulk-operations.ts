@@ -6,10 +6,9 @@ import type { Database, Transaction } from "@/server/db/client";
 import { bulkOperations, skillRuns } from "@/server/db/schema";
 import { logUnexpectedError } from "@/server/error-log";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
-import { BULK_OPERATION_REQUESTED, type BulkOperationRef } from "@/inngest/events";
+import type { BulkOperationRef } from "@/inngest/events";
 import {
   BulkCountChangedError,
-  BulkDispatchFailedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
@@ -23,7 +22,8 @@ import {
   storedFiltersOf,
 } from "./bulk-filters";
 import { runListConditions, type RunListFilters } from "./run-queries";
-import { sendRetryingOutage, type RunServiceDeps } from "./runs";
+import { requestOperation } from "./bulk-resend";
+import type { RunServiceDeps } from "./runs";
 
 export { countMatchingRuns, MAX_BULK_RUNS } from "./bulk-filters";
 
@@ -193,55 +193,6 @@ export async function startBulkOperation(
   }
   await requestOperation(deps, started.id, tenantId);
   return { operation: started, created: true };
-}
-
-/**
- * Sends the event the bulk-operation function runs on, tried again while the engine is down.
- * Safe to repeat: the event id is the operation's, and the engine keeps one event per id. When
- * it cannot be sent the operation stays queued, and the same confirmation or the reconciler
- * sends it again.
- */
-async function requestOperation(deps: RunServiceDeps, operationId: string, tenantId: string) {
-  try {
-    await sendRetryingOutage(deps.dispatcher, {
-      name: BULK_OPERATION_REQUESTED,
-      id: operationId,
-      data: { operationId, tenantId },
-    });
-  } catch (error) {
-    const errorId = logUnexpectedError(error, `bulk operation ${operationId}: sending its event`);
-    throw new BulkDispatchFailedError(errorId);
-  }
-}
-
-/** Operations still queued this long after they were written had their event lost. */
-export const BULK_REQUEST_LOST_AFTER_MS = 60_000;
-
-/**
- * The reconciler's share: sends again the event of every operation still queued a minute after
- * it was written (a crash or an outage between its commit and its send). Returns how many.
- */
-export async function resendLostBulkOperations(deps: RunServiceDeps, now = new Date()) {
-  const lost = await deps.db
-    .select({ id: bulkOperations.id, tenantId: bulkOperations.tenantId })
-    .from(bulkOperations)
-    .where(
-      and(
-        eq(bulkOperations.status, "queued"),
-        lte(bulkOperations.createdAt, new Date(now.getTime() - BULK_REQUEST_LOST_AFTER_MS)),
-      ),
-    )
-    .limit(100);
-  if (!lost.length) return 0;
-  await sendRetryingOutage(
-    deps.dispatcher,
-    lost.map((operation) => ({
-      name: BULK_OPERATION_REQUESTED,
-      id: operation.id,
-      data: { operationId: operation.id, tenantId: operation.tenantId },
-    })),
-  );
-  return lost.length;
 }
 
 async function operationByKey(db: Database, tenantId: string, idempotencyKey: string) {
