@@ -77,8 +77,11 @@ export default defineConfig({
             SKILLRUN_ENGINE_SIGNING_KEY: E2E_SECRETS.inngestSigningKey,
             SKILLRUN_ENGINE_EVENT_KEY: E2E_SECRETS.inngestEventKey,
             SKILLRUN_ENCRYPTION_KEY: E2E_SECRETS.encryptionKey,
-            // `npm test` ran `npm run typecheck` (the same files, route types included) already.
-            SKILLRUN_BUILD_SKIP_TYPECHECK: "1",
+            // Set by `npm test` only, which ran `npm run typecheck` (the same files, route types
+            // included) just before: `npx playwright test` alone builds with the type check.
+            ...(process.env.SKILLRUN_BUILD_SKIP_TYPECHECK
+              ? { SKILLRUN_BUILD_SKIP_TYPECHECK: process.env.SKILLRUN_BUILD_SKIP_TYPECHECK }
+              : {}),
             SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS: String(ALERTS_EVALUATE_EVERY_SECONDS),
             // The MCP spec serves its MCP server on 127.0.0.1 (the app's own ports stay refused).
             SKILLRUN_ALLOW_LOCAL_MCP: "1",

@@ -127,6 +127,16 @@ function priceFileIssues(building: boolean, path: string | undefined) {
  * The app imports the result from `server/env.ts`; `next.config.ts` calls this itself, so a bad
  * environment fails `next build`, `next dev` and `next start` before anything else runs.
  */
+/**
+ * The startup line a shortened alert clock gets (SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS, the e2e
+ * app's setting): left set in production, it would judge every rule every few seconds unnoticed.
+ */
+export function alertClockWarning(everySeconds: number | undefined): string | null {
+  return everySeconds === undefined
+    ? null
+    : `alert rules judged every ${everySeconds} s (SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS) — a test setting`;
+}
+
 export function validateEnv(phase: { building: boolean }) {
   return createEnv({
     server: {

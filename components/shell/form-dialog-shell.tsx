@@ -14,6 +14,8 @@ type Props = {
   serverErrorTitle: string;
   onCancel: () => void;
   pending: boolean;
+  /** The submit button is off (e.g. nothing to act on yet). */
+  disabled?: boolean;
   submitLabel: string;
   children: ReactNode;
 };
@@ -28,6 +30,7 @@ export function FormDialogShell({
   serverErrorTitle,
   onCancel,
   pending,
+  disabled,
   submitLabel,
   children,
 }: Props) {
@@ -46,7 +49,12 @@ export function FormDialogShell({
           </Alert>
         )}
       </DialogBody>
-      <FormDialogFooter onCancel={onCancel} pending={pending} submitLabel={submitLabel} />
+      <FormDialogFooter
+        onCancel={onCancel}
+        pending={pending}
+        disabled={disabled}
+        submitLabel={submitLabel}
+      />
     </form>
   );
 }

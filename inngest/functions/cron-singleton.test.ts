@@ -23,6 +23,9 @@ import { createReconcileRunsFunction } from "./reconcile-runs";
 import { createSweepRetentionFunction } from "./sweep-retention";
 
 vi.mock("@/server/services/runs/reconcile", () => ({ reconcileRuns: vi.fn() }));
+vi.mock("@/server/services/runs/bulk-resend", () => ({
+  resendLostBulkOperations: vi.fn(async () => 0),
+}));
 vi.mock("@/server/services/schedules/schedule-firing", () => ({ fireDueSchedules: vi.fn() }));
 vi.mock("@/server/services/runs/run-rollup", () => ({ foldFinishedRunsBacklog: vi.fn() }));
 // Nothing to judge: the held first scan is the whole evaluation.

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { nextCronTick } from "@/inngest/engine/cron-schedule";
-import { validateEnv } from "@/server/env-definition";
+import { alertClockWarning, validateEnv } from "@/server/env-definition";
 import { alertEvaluationCron } from "./evaluate-alerts";
 
 describe("alertEvaluationCron", () => {
@@ -48,5 +48,14 @@ describe("the environment check of SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS", () =
       expect(refused.error, value).toEqual(new Error("Invalid environment variables"));
       expect(refused.logged, value).toContain("SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS");
     }
+  });
+});
+
+describe("alertClockWarning", () => {
+  it("names the shortened clock as a test setting, and says nothing when unset", () => {
+    expect(alertClockWarning(5)).toBe(
+      "alert rules judged every 5 s (SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS) — a test setting",
+    );
+    expect(alertClockWarning(undefined)).toBeNull();
   });
 });

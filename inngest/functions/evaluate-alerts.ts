@@ -1,6 +1,7 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
+import { alertClockWarning } from "@/server/env-definition";
 import { pruneAlertNotices } from "@/server/services/alerts/deliveries";
 import type { DeliveryRef } from "@/server/services/alerts/fire";
 import { scanRunFailures } from "@/server/services/alerts/run-failures";
@@ -28,6 +29,9 @@ export function alertEvaluationCron(everySeconds: number | undefined): string {
  * follows an outage judges each once; the rule's cooldown claim keeps a storm to one message.
  */
 export function createEvaluateAlertsFunction(deps: { client: Inngest.Any; db: () => Database }) {
+  // Created once as the app starts: a shortened clock left set in production would go unnoticed.
+  const clockWarning = alertClockWarning(env.SKILLRUN_ALERTS_EVALUATE_EVERY_SECONDS);
+  if (clockWarning) console.warn(`skillrun ${clockWarning}`);
   return deps.client.createFunction(
     {
       id: "evaluate-alerts",

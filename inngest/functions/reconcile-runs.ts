@@ -1,10 +1,14 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
+import { resendLostBulkOperations } from "@/server/services/runs/bulk-resend";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 
-/** Every minute: the reconciler (stale running, lost queued, one resend). */
+/**
+ * Every minute: the reconciler (stale running, lost queued, one resend), then the events of bulk
+ * operations still queued after a minute sent again.
+ */
 export function createReconcileRunsFunction(deps: {
   client: Inngest.Any;
   db: () => Database;
@@ -19,8 +23,8 @@ export function createReconcileRunsFunction(deps: {
       singleton: { mode: "skip" },
       triggers: [{ cron: "* * * * *" }],
     },
-    async ({ step }) =>
-      step.run("reconcile", () =>
+    async ({ step }) => {
+      const runs = await step.run("reconcile", () =>
         reconcileRuns(
           { db: deps.db(), dispatcher: deps.dispatcher },
           {
@@ -30,6 +34,11 @@ export function createReconcileRunsFunction(deps: {
             batchSize: 200,
           },
         ),
-      ),
+      );
+      const bulkOperationsResent = await step.run("resend-bulk-operations", () =>
+        resendLostBulkOperations({ db: deps.db(), dispatcher: deps.dispatcher }),
+      );
+      return { ...runs, bulkOperationsResent };
+    },
   );
 }

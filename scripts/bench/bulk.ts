@@ -12,6 +12,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { benchDatabase, printTable, writeResult } from "./lib";
@@ -26,10 +27,10 @@ const { createProcessBulkOperationFunction } =
   await import("@/inngest/functions/process-bulk-operation");
 const { createDatabase } = await import("@/server/db/client");
 const { migrateDatabase } = await import("@/server/db/migrate");
-const { startBulkOperation, getBulkOperation } =
-  await import("@/server/services/runs/bulk-operations");
+const { startBulkOperation } = await import("@/server/services/runs/bulk-operations");
 const { inputsColumnsOf } = await import("@/server/services/catalog/skills");
-const { skills, tenantSettings, tenants, users } = await import("@/server/db/schema");
+const { bulkOperations, skills, tenantSettings, tenants, users } =
+  await import("@/server/db/schema");
 
 const database = await benchDatabase("bulk");
 await migrateDatabase(database.url);
@@ -92,13 +93,23 @@ try {
   const { operation } = await startBulkOperation(
     { db, dispatcher: client },
     { tenantId, userId },
-    { kind: "cancel", filters: { tags: [TAG] }, idempotencyKey: "bench" },
+    { kind: "cancel", filters: { tags: [TAG] }, idempotencyKey: "bench", confirmedTotal: RUNS },
     { actor: { type: "user", id: userId }, origin: null },
   );
   let current = operation;
   while (current.status === "queued" || current.status === "running") {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    current = await getBulkOperation(db, tenantId, operation.id);
+    const [row] = await db
+      .select({
+        status: bulkOperations.status,
+        done: bulkOperations.done,
+        skipped: bulkOperations.skipped,
+        failed: bulkOperations.failed,
+      })
+      .from(bulkOperations)
+      .where(eq(bulkOperations.id, operation.id));
+    if (!row) throw new Error("the bulk operation's row is gone");
+    current = { ...current, ...row };
   }
   const seconds = (performance.now() - clicked) / 1000;
 

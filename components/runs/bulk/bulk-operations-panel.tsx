@@ -1,11 +1,13 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useEffect, useRef } from "react";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import { IDLE_POLL_MS, LIVE_POLL_MS } from "@/components/polling";
 import { plural } from "@/components/plural";
 import { useTRPC } from "@/components/providers/trpc";
+import { QueryError } from "@/components/shell/query-error";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Button } from "@/components/ui/button";
 import {
@@ -13,6 +15,7 @@ import {
   type BulkOperationKind,
   type BulkOperationStatus,
 } from "@/lib/enums";
+import type { AppRouter } from "@/server/trpc/root";
 
 /** How long a finished operation stays on the history page after it ended. */
 const SHOWN_AFTER_END_MS = 10 * 60 * 1000;
@@ -66,45 +69,77 @@ export function BulkOperationsPanel() {
       isActive(operation.status) ||
       (operation.finishedAt?.getTime() ?? 0) > recent.dataUpdatedAt - SHOWN_AFTER_END_MS,
   );
+  // Polling failed: the operations' progress is unknown, which the page must say (a retry is offered).
+  if (recent.isError)
+    return (
+      <section aria-label="Bulk operations" className="mb-3">
+        <QueryError title="Bulk operations could not be loaded" query={recent} />
+      </section>
+    );
   if (!shown.length) return null;
   return (
     <section aria-label="Bulk operations" className="mb-3 flex flex-col gap-2">
-      {shown.map((operation) => {
-        const handled = operation.done + operation.skipped + operation.failed;
-        return (
-          <div
-            key={operation.id}
-            className="bg-muted/40 flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border px-3 py-2 text-sm"
-            aria-label={`${KIND_LABELS[operation.kind]}: ${STATUS_LABELS[operation.status]}`}
-          >
-            <span className="font-medium">{KIND_LABELS[operation.kind]}</span>
-            <span>{STATUS_LABELS[operation.status]}</span>
-            <progress
-              className="h-2 w-40"
-              max={operation.total}
-              value={handled}
-              aria-label="Progress"
-            />
-            <span className="text-muted-foreground">
-              {handled} of {plural(operation.total, "run")} · {operation.done}{" "}
-              {operation.kind === "cancel" ? "cancelled" : "re-run"} · {operation.skipped} skipped ·{" "}
-              {operation.failed} failed
-            </span>
-            {operation.error && <span className="text-destructive">{operation.error}</span>}
-            {can("operator") && isActive(operation.status) && (
-              <Button
-                size="sm"
-                variant="outline"
-                className="ml-auto"
-                disabled={stop.isPending}
-                onClick={() => stop.mutate({ operationId: operation.id })}
-              >
-                Stop
-              </Button>
-            )}
-          </div>
-        );
-      })}
+      {shown.map((operation) => (
+        <BulkOperationRow
+          key={operation.id}
+          operation={operation}
+          canStop={can("operator")}
+          stopping={stop.isPending}
+          onStop={() => stop.mutate({ operationId: operation.id })}
+        />
+      ))}
     </section>
+  );
+}
+
+type RecentOperation = inferRouterOutputs<AppRouter>["bulkOperations"]["recent"][number];
+
+function BulkOperationRow({
+  operation,
+  canStop,
+  stopping,
+  onStop,
+}: {
+  operation: RecentOperation;
+  canStop: boolean;
+  stopping: boolean;
+  onStop: () => void;
+}) {
+  const handled = operation.done + operation.skipped + operation.failed;
+  return (
+    <div
+      className="bg-muted/40 flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border px-3 py-2 text-sm"
+      aria-label={`${KIND_LABELS[operation.kind]}: ${STATUS_LABELS[operation.status]}`}
+    >
+      <span className="font-medium">{KIND_LABELS[operation.kind]}</span>
+      <span>{STATUS_LABELS[operation.status]}</span>
+      <progress className="h-2 w-40" max={operation.total} value={handled} aria-label="Progress" />
+      <span className="text-muted-foreground">
+        {handled} of {plural(operation.total, "run")} · {operation.done}{" "}
+        {operation.kind === "cancel" ? "cancelled" : "re-run"} · {operation.skipped} skipped ·{" "}
+        {operation.failed} failed
+      </span>
+      {operation.error && <span className="text-destructive">{operation.error}</span>}
+      {operation.failed > 0 && (
+        <span className="text-muted-foreground w-full text-xs">
+          Failed:{" "}
+          {Object.entries(operation.failureCounts)
+            .map(([code, count]) => `${count} ${code.replaceAll("_", " ")}`)
+            .join(", ")}
+          {operation.firstFailure && ` — first: ${operation.firstFailure}`}
+        </span>
+      )}
+      {canStop && isActive(operation.status) && (
+        <Button
+          size="sm"
+          variant="outline"
+          className="ml-auto"
+          disabled={stopping}
+          onClick={onStop}
+        >
+          Stop
+        </Button>
+      )}
+    </div>
   );
 }

@@ -53,6 +53,10 @@ export const bulkOperations = pgTable(
     cursorCreatedAt: timestamp({ withTimezone: true, precision: 3 }),
     cursorId: uuid(),
     error: text(),
+    /** Re-runs refused at their batch, by the refusal's code (e.g. `budget_exceeded`: 3). */
+    failureCounts: jsonbValue().$type<Record<string, number>>().notNull().default({}),
+    /** The first refusal's message (a service's own words, never an internal error's). */
+    firstFailure: text(),
     createdAt: createdAt(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),

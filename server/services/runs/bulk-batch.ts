@@ -1,13 +1,17 @@
 import "server-only";
-import { and, desc, lte, sql } from "drizzle-orm";
+import { and, asc, desc, lte, sql } from "drizzle-orm";
 import { ACTIVE_BULK_OPERATION_STATUSES, type BulkOperationKind } from "@/server/db/schema/enums";
 import type { Transaction } from "@/server/db/client";
 import { bulkOperations, skillRuns } from "@/server/db/schema";
 import { recordAudit } from "@/server/services/access/audit";
 import type { BulkOperationRef } from "@/inngest/events";
 import { filtersOfStored } from "./bulk-filters";
-import { BULK_BATCH_SIZE, operationColumns, whereOperation } from "./bulk-operations";
-import { afterRunCursor, runListConditions } from "./run-queries";
+import { BULK_BATCH_SIZES, operationColumns, whereOperation } from "./bulk-operations";
+import { afterRunCursor, runListConditions, type RunCursor } from "./run-queries";
+
+/** Past the cursor in ascending (created_at, id) order: a row comparison, so ties stay exact. */
+const beforeRunCursor = (cursor: RunCursor) =>
+  sql`(${skillRuns.createdAt}, ${skillRuns.id}) > (${sql.param(cursor.createdAt, skillRuns.createdAt)}, ${sql.param(cursor.id, skillRuns.id)})`;
 import {
   cancelRuns,
   createRuns,
@@ -18,7 +22,13 @@ import {
   type StartRunInput,
 } from "./runs";
 
-type BatchOutcome = { done: number; skipped: number; failed: number };
+type BatchOutcome = {
+  done: number;
+  skipped: number;
+  failed: number;
+  /** Re-runs refused, by the refusal's code, and the first refusal's message. */
+  failures: { byCode: Record<string, number>; first: string | null };
+};
 type BatchResult = BatchOutcome & { cancelled: string[]; created: StartedRun["run"][] };
 
 /** The operation under its row lock, if it is still queued or running. */
@@ -36,7 +46,19 @@ async function lockActiveOperation(tx: Transaction, ref: BulkOperationRef) {
 }
 type LockedOperation = NonNullable<Awaited<ReturnType<typeof lockActiveOperation>>>;
 
-/** The next matched runs after the operation's cursor, newest first, none after `frozen_at`. */
+/**
+ * A re-run's runs had ended at the click: a run still running then, or one that failed after,
+ * was not in the match set the operator confirmed. Compared at `frozen_at`'s millisecond (both
+ * rounded, as `created_at` is), so a run that ended before the click is never left out.
+ */
+const endedBy = (frozenAt: Date) =>
+  sql`${skillRuns.finishedAt}::timestamptz(3) <= ${sql.param(frozenAt, skillRuns.createdAt)}`;
+
+/**
+ * The next matched runs after the operation's cursor, none created after `frozen_at`. A cancel
+ * goes oldest first, as the engine starts them: the runs about to start are stopped first. A
+ * re-run goes newest first.
+ */
 function nextBatch(
   tx: Transaction,
   ref: BulkOperationRef,
@@ -61,10 +83,19 @@ function nextBatch(
       and(
         runListConditions(ref.tenantId, filtersOfStored(operation.filters)),
         lte(skillRuns.createdAt, operation.frozenAt),
-        cursor ? afterRunCursor(cursor) : undefined,
+        operation.kind === "rerun" ? endedBy(operation.frozenAt) : undefined,
+        cursor
+          ? operation.kind === "cancel"
+            ? beforeRunCursor(cursor)
+            : afterRunCursor(cursor)
+          : undefined,
       ),
     )
-    .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
+    .orderBy(
+      ...(operation.kind === "cancel"
+        ? [asc(skillRuns.createdAt), asc(skillRuns.id)]
+        : [desc(skillRuns.createdAt), desc(skillRuns.id)]),
+    )
     .limit(size);
 }
 type Batch = Awaited<ReturnType<typeof nextBatch>>;
@@ -82,8 +113,24 @@ async function cancelBatch(
     bulkOperationId: operation.id,
   });
   const skipped = batch.length - cancelled.length;
-  return { done: cancelled.length, skipped, failed: 0, cancelled, created: [] };
+  return {
+    done: cancelled.length,
+    skipped,
+    failed: 0,
+    failures: { byCode: {}, first: null },
+    cancelled,
+    created: [],
+  };
 }
+
+/** A refusal's message as kept on the operation: a service's own words, cut short. */
+const MAX_FAILURE_MESSAGE = 300;
+
+const addCounts = (into: Record<string, number>, more: Record<string, number>) => {
+  const sum = { ...into };
+  for (const [code, count] of Object.entries(more)) sum[code] = (sum[code] ?? 0) + count;
+  return sum;
+};
 
 /** Each run's re-run, keyed by the operation and the run: a second try finds the first one's. */
 async function rerunBatch(
@@ -109,15 +156,26 @@ async function rerunBatch(
   const created = outcomes.flatMap((result) =>
     "error" in result || !result.created ? [] : [result.run],
   );
-  const failed = outcomes.filter((result) => "error" in result).length;
+  const refusals = outcomes.flatMap((result) => ("error" in result ? [result.error] : []));
+  const byCode: Record<string, number> = {};
+  for (const refusal of refusals) byCode[refusal.code] = (byCode[refusal.code] ?? 0) + 1;
+  const failed = refusals.length;
   const skipped = batch.length - created.length - failed;
-  return { done: created.length, skipped, failed, cancelled: [], created };
+  const first = refusals[0] ? refusals[0].message.slice(0, MAX_FAILURE_MESSAGE) : null;
+  return {
+    done: created.length,
+    skipped,
+    failed,
+    failures: { byCode, first },
+    cancelled: [],
+    created,
+  };
 }
 
 /**
  * One batch of an operation, the bulk-operation function's step: under the operation's row
- * lock, the next `batchSize` matched runs after the saved cursor (newest first, created no
- * later than `frozen_at`) are cancelled or re-run, and the cursor and counts move in the same
+ * lock, the next `batchSize` matched runs after the saved cursor (created no later than
+ * `frozen_at`) are cancelled or re-run, and the cursor and counts move in the same
  * transaction. A retried or doubled step therefore finds the cursor past its batch: no run is
  * handled twice. An operation that is no longer queued or running (cancelled meanwhile) is left
  * as it is; one whose match set is used up is completed, with its audit entry.
@@ -125,11 +183,12 @@ async function rerunBatch(
 export async function processBulkBatch(
   deps: RunServiceDeps,
   ref: BulkOperationRef,
-  batchSize = BULK_BATCH_SIZE,
+  sizeOverride?: number,
 ): Promise<{ finished: boolean }> {
   const result = await deps.db.transaction(async (tx) => {
     const operation = await lockActiveOperation(tx, ref);
     if (!operation) return null;
+    const batchSize = sizeOverride ?? BULK_BATCH_SIZES[operation.kind];
     const batch = await nextBatch(tx, ref, operation, batchSize);
     const last = batch.at(-1);
     const handled = !last
@@ -148,6 +207,9 @@ export async function processBulkBatch(
           done: sql`${bulkOperations.done} + ${handled.done}`,
           skipped: sql`${bulkOperations.skipped} + ${handled.skipped}`,
           failed: sql`${bulkOperations.failed} + ${handled.failed}`,
+          // Under the row lock: the operation's counts as read are the current ones.
+          failureCounts: addCounts(operation.failureCounts, handled.failures.byCode),
+          firstFailure: operation.firstFailure ?? handled.failures.first,
         })
         .where(whereOperation(ref));
     // A short batch was the last: no step is spent finding nothing after it.
@@ -171,11 +233,15 @@ const sumOf = (operation: LockedOperation, handled: BatchOutcome | null) => ({
   done: operation.done + (handled?.done ?? 0),
   skipped: operation.skipped + (handled?.skipped ?? 0),
   failed: operation.failed + (handled?.failed ?? 0),
+  failureCounts: addCounts(operation.failureCounts, handled?.failures.byCode ?? {}),
+  firstFailure: operation.firstFailure ?? handled?.failures.first ?? null,
 });
 
 /**
  * The match set is used up: completed. A run matched at the click but gone from the filter by
- * its batch (a cancel's run that ended meanwhile, a deleted run) was left alone: skipped.
+ * its batch (a cancel's run that ended meanwhile, a deleted run) was left alone: skipped. The
+ * counts add up to the total: skipped is what the handled runs leave of it, and should more runs
+ * have been handled than were counted at the click, the total says how many were.
  */
 async function finishOperation(
   tx: Transaction,
@@ -186,13 +252,18 @@ async function finishOperation(
     done: number;
     skipped: number;
     failed: number;
+    failureCounts: Record<string, number>;
+    firstFailure: string | null;
   },
 ) {
-  const skipped = Math.max(operation.total - operation.done - operation.failed, operation.skipped);
+  const handled = operation.done + operation.failed;
+  const total = Math.max(operation.total, handled);
+  const skipped = total - handled;
   await tx
     .update(bulkOperations)
     .set({
       status: "completed",
+      total,
       skipped,
       startedAt: sql`coalesce(${bulkOperations.startedAt}, now())`,
       finishedAt: sql`now()`,
@@ -207,10 +278,13 @@ async function finishOperation(
     metadata: {
       kind: operation.kind,
       status: "completed",
-      total: operation.total,
+      total,
       done: operation.done,
       skipped,
       failed: operation.failed,
+      ...(operation.failed
+        ? { failureCounts: operation.failureCounts, firstFailure: operation.firstFailure }
+        : {}),
     },
   });
 }

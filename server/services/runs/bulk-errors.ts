@@ -28,7 +28,23 @@ export class BulkRequestInvalidError extends ServiceError {
 export class BulkDispatchFailedError extends ServiceError {
   readonly kind = "unavailable";
   readonly code = "dispatch_failed";
-  constructor(cause: string) {
-    super(`The bulk operation could not be started: ${cause}`);
+  constructor(errorId: string) {
+    super(
+      `The bulk operation is saved but the run engine could not be reached to start it (error id ${errorId}). Confirm again to retry; it is also retried automatically within a few minutes.`,
+    );
+  }
+}
+
+/** More runs match now than the operator confirmed: they confirm the new count, or not. */
+export class BulkCountChangedError extends ServiceError {
+  readonly kind = "conflict";
+  readonly code = "bulk_count_changed";
+  constructor(
+    readonly total: number,
+    confirmed: number,
+  ) {
+    super(
+      `The filter now matches ${total} runs, not the ${confirmed} you confirmed. Check the new count and confirm again.`,
+    );
   }
 }

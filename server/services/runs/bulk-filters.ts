@@ -1,14 +1,15 @@
 import "server-only";
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import {
   CANCELLABLE_RUN_STATUSES,
+  TERMINAL_RUN_STATUSES,
   type BulkOperationKind,
   type RunStatus,
 } from "@/server/db/schema/enums";
 import { CREATED_WITHIN_SECONDS } from "@/lib/run-list";
 import { compileSkillInputs, type InputsSchema } from "@/lib/skill-inputs";
 import type { BulkRunFilters, StoredRunFilters } from "@/lib/schemas/bulk-operations";
-import type { Database } from "@/server/db/client";
+import type { Database, Transaction } from "@/server/db/client";
 import { skillRuns, skills } from "@/server/db/schema";
 import { BulkRequestInvalidError } from "./bulk-errors";
 import { InputsInvalidError } from "./run-errors";
@@ -16,20 +17,47 @@ import { runListConditions, type RunListFilters } from "./run-queries";
 
 /**
  * The filters an operation of `kind` acts on: a cancel only ever matches runs that can still be
- * cancelled, so its count is the runs it will cancel. Null: the filter can match no such run.
+ * cancelled, a re-run only runs that have ended, so the count is the runs it will act on. Null:
+ * the filter can match no such run.
  */
 export function actedOnFilters(
   kind: BulkOperationKind,
   filters: RunListFilters,
 ): RunListFilters | null {
-  if (kind !== "cancel") return filters;
-  const cancellable: RunStatus[] = filters.status?.length
-    ? filters.status.filter((status) => CANCELLABLE_RUN_STATUSES.includes(status))
-    : [...CANCELLABLE_RUN_STATUSES];
-  return cancellable.length ? { ...filters, status: cancellable } : null;
+  const allowed: readonly RunStatus[] =
+    kind === "cancel" ? CANCELLABLE_RUN_STATUSES : TERMINAL_RUN_STATUSES;
+  const statuses: RunStatus[] = filters.status?.length
+    ? filters.status.filter((status) => allowed.includes(status))
+    : [...allowed];
+  return statuses.length ? { ...filters, status: statuses } : null;
 }
 
-/** How many runs an operation of `kind` would act on now: the confirmation's count. */
+/**
+ * The most runs one operation takes: a re-run's steps (100 runs each) stay under Inngest's 1,000
+ * steps per function run, and each batch re-scans what is left of a full-text or tag match set
+ * (docs/PERFORMANCE.md). A larger set is refused with a request to narrow the filter.
+ */
+export const MAX_BULK_RUNS = 90_000;
+
+/**
+ * How many runs match, counted no further than one past MAX_BULK_RUNS: above the cap the
+ * operation is refused anyway, so a filter matching millions costs no more than the cap.
+ */
+export async function countUpToCap(db: Database | Transaction, where: SQL | undefined) {
+  const matched = db
+    .select({ one: sql`1` })
+    .from(skillRuns)
+    .where(where)
+    .limit(MAX_BULK_RUNS + 1)
+    .as("matched");
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(matched);
+  return row?.count ?? 0;
+}
+
+/**
+ * How many runs an operation of `kind` would act on now: the confirmation's count, up to one
+ * past MAX_BULK_RUNS (above it, the count says "more than" the cap).
+ */
 export async function countMatchingRuns(
   db: Database,
   tenantId: string,
@@ -38,11 +66,7 @@ export async function countMatchingRuns(
 ): Promise<number> {
   const acted = actedOnFilters(kind, filters);
   if (!acted) return 0;
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(skillRuns)
-    .where(runListConditions(tenantId, acted));
-  return row?.count ?? 0;
+  return countUpToCap(db, runListConditions(tenantId, acted));
 }
 
 /** The filters as stored, with a relative window replaced by its start as of `frozenAt`. */

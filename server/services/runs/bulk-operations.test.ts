@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/inngest/events";
+import { isTerminal } from "@/lib/enums";
+import { MAX_OVERRIDES_CHARS, startBulkOperationInput } from "@/lib/schemas/bulk-operations";
 import {
   auditLog,
   bulkOperations,
@@ -18,6 +20,8 @@ import {
 } from "@/test/fixtures";
 import { processBulkBatch } from "./bulk-batch";
 import {
+  BulkCountChangedError,
+  BulkDispatchFailedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
@@ -25,9 +29,12 @@ import {
 import {
   cancelBulkOperation,
   countMatchingRuns,
+  failBulkOperation,
   getBulkOperation,
+  listRecentBulkOperations,
   startBulkOperation,
 } from "./bulk-operations";
+import { BULK_REQUEST_LOST_AFTER_MS, resendLostBulkOperations } from "./bulk-resend";
 import { InputsInvalidError } from "./run-errors";
 import type { RunDispatcher } from "./runs";
 
@@ -63,6 +70,7 @@ async function runs(w: World, statuses: RunStatus[], tags: string[] = []) {
         tags,
         // Distinct times, newest last, as runs started one after another.
         createdAt: new Date(Date.now() - 60_000 + index),
+        finishedAt: isTerminal(status) ? new Date(Date.now() - 30_000 + index) : null,
       })),
     )
     .returning({ id: skillRuns.id });
@@ -124,13 +132,14 @@ describe("bulk cancel by filter", () => {
     const otherTag = await runs(w, ["queued"], ["batch:b"]);
     const filters = { tags: ["batch:a"] };
     expect(await countMatchingRuns(db, w.tenant.id, "cancel", filters)).toBe(5);
-    expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(7);
+    // A re-run acts on the runs that have ended.
+    expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(2);
 
     const { sent, dispatcher } = recordingDispatcher();
     const { operation, created } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters, idempotencyKey: randomUUID() },
+      { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
       audit,
     );
     expect(created).toBe(true);
@@ -186,7 +195,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     await db.update(skillRuns).set({ status: "complete" }).where(eq(skillRuns.id, active[0]!));
@@ -206,7 +220,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { status: ["queued", "running"] }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { status: ["queued", "running"] },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const at = (offsetMs: number) => new Date(operation.frozenAt.getTime() + offsetMs);
@@ -231,6 +250,52 @@ describe("bulk cancel by filter", () => {
     expect(statuses.get(later!.id)).toBe("queued");
   });
 
+  it("cancels the oldest runs first (those about to start), ties included", async () => {
+    const w = await world();
+    const [oldest, middle, newest] = await runs(w, ["queued", "queued", "queued"]);
+    // Two older runs stamped with the same millisecond: the keyset must split them exactly.
+    const tiedAt = new Date(Date.now() - 120_000);
+    const tied = await db
+      .insert(skillRuns)
+      .values(
+        [0, 1].map(() => ({
+          tenantId: w.tenant.id,
+          skillId: w.skill.id,
+          skillVersion: "v1",
+          source: "manual" as const,
+          inputs: { topic: "tied" },
+          createdAt: tiedAt,
+        })),
+      )
+      .returning({ id: skillRuns.id });
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    await processBulkBatch({ db, dispatcher }, ref, 1);
+    await processBulkBatch({ db, dispatcher }, ref, 2);
+    const all = [...tied.map((run) => run.id), oldest!, middle!, newest!];
+    const statuses = await statusesOf(all);
+    expect(all.map((id) => statuses.get(id))).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+      "queued",
+      "queued",
+    ]);
+    await drain({ dispatcher }, ref, 1);
+    expect([...(await cancelEventsOf(all)).values()]).toEqual(Array(5).fill(1));
+  });
+
   it("handles each run once when two invocations of the same batch run at the same time", async () => {
     const w = await world();
     const active = await runs(w, Array<RunStatus>(40).fill("queued"));
@@ -238,7 +303,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -273,7 +343,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(w),
-      { kind: "cancel", filters: { skillId: w.skill.id }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
@@ -300,7 +375,12 @@ describe("bulk cancel by filter", () => {
     const w = await world();
     await runs(w, ["queued"]);
     const { sent, dispatcher } = recordingDispatcher();
-    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const request = {
+      kind: "cancel" as const,
+      filters: {},
+      idempotencyKey: randomUUID(),
+      confirmedTotal: 1_000,
+    };
     const [first, second] = await Promise.all([
       startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
       startBulkOperation({ db, dispatcher }, actorOf(w), request, audit),
@@ -314,7 +394,93 @@ describe("bulk cancel by filter", () => {
       .from(bulkOperations)
       .where(eq(bulkOperations.tenantId, w.tenant.id));
     expect(rows).toHaveLength(1);
-    expect(sent).toHaveLength(1);
+    // A repeat of a still queued operation sends its event again, under the same event id.
+    expect(new Set(sent.map((event) => event.id))).toEqual(new Set([first.operation.id]));
+  });
+
+  it("keeps an operation whose event could not be sent queued, and sends it on a repeat or from the reconciler", async () => {
+    const w = await world();
+    await runs(w, ["queued"]);
+    const down: RunDispatcher = {
+      send: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:8288");
+      },
+    };
+    const request = {
+      kind: "cancel" as const,
+      filters: {},
+      idempotencyKey: randomUUID(),
+      confirmedTotal: 1_000,
+    };
+    await expect(
+      startBulkOperation({ db, dispatcher: down }, actorOf(w), request, audit),
+    ).rejects.toThrow(BulkDispatchFailedError);
+    const [saved] = await db
+      .select({ id: bulkOperations.id, status: bulkOperations.status, error: bulkOperations.error })
+      .from(bulkOperations)
+      .where(eq(bulkOperations.tenantId, w.tenant.id));
+    expect(saved).toMatchObject({ status: "queued", error: null });
+
+    const { sent, dispatcher } = recordingDispatcher();
+    const repeat = await startBulkOperation({ db, dispatcher }, actorOf(w), request, audit);
+    expect(repeat).toMatchObject({
+      created: false,
+      operation: { id: saved!.id, status: "queued" },
+    });
+    expect(sent.map((event) => event.id)).toEqual([saved!.id]);
+
+    const reconciler = recordingDispatcher();
+    expect(await resendLostBulkOperations({ db, dispatcher: reconciler.dispatcher })).toBe(0);
+    const inAMinute = new Date(Date.now() + BULK_REQUEST_LOST_AFTER_MS + 1_000);
+    await resendLostBulkOperations({ db, dispatcher: reconciler.dispatcher }, inAMinute);
+    expect(reconciler.sent).toContainEqual({
+      name: "runs/bulk-operation.requested",
+      id: saved!.id,
+      data: { operationId: saved!.id, tenantId: w.tenant.id },
+    });
+  });
+
+  it("refuses a start when more runs match than the operator confirmed, and writes nothing", async () => {
+    const w = await world();
+    await runs(w, ["queued", "queued", "queued"]);
+    const { sent, dispatcher } = recordingDispatcher();
+    const before = await fingerprintTables(db);
+    const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
+    const refused = startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { ...request, confirmedTotal: 2 },
+      audit,
+    );
+    await expect(refused).rejects.toThrow(BulkCountChangedError);
+    await expect(refused).rejects.toThrow(/now matches 3 runs, not the 2 you confirmed/);
+    expect(await fingerprintTables(db)).toEqual(before);
+    expect(sent).toEqual([]);
+    const confirmed = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { ...request, confirmedTotal: 3 },
+      audit,
+    );
+    expect(confirmed).toMatchObject({ created: true, operation: { total: 3 } });
+  });
+
+  it("fails an operation with a generic reason: the internal error goes to the log, not the row", async () => {
+    const w = await world();
+    await runs(w, ["queued"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      { kind: "cancel", filters: {}, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
+      audit,
+    );
+    const internal = new Error("connect ECONNREFUSED 10.1.2.3:5432 (password authentication)");
+    await failBulkOperation(db, { operationId: operation.id, tenantId: w.tenant.id }, internal);
+    const failed = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/^Stopped by an internal error \(error id [0-9a-f]{12}\)/);
+    expect(failed.error).not.toMatch(/10\.1\.2\.3|password|ECONNREFUSED/);
   });
 
   it("never touches another tenant's runs and answers their operation as an unknown one", async () => {
@@ -327,7 +493,12 @@ describe("bulk cancel by filter", () => {
     const { operation } = await startBulkOperation(
       { db, dispatcher },
       actorOf(mine),
-      { kind: "cancel", filters: { tags: ["shared:tag"] }, idempotencyKey: randomUUID() },
+      {
+        kind: "cancel",
+        filters: { tags: ["shared:tag"] },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
       audit,
     );
     // Their tenant id with my operation processes nothing.
@@ -359,7 +530,7 @@ describe("bulk cancel by filter", () => {
         startBulkOperation(
           { db, dispatcher },
           actorOf(w),
-          { kind: "cancel", filters, idempotencyKey: randomUUID() },
+          { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
           audit,
         ),
       ).rejects.toThrow(BulkRequestInvalidError);
@@ -381,6 +552,7 @@ describe("bulk re-run by filter", () => {
         filters: { skillId: w.skill.id, tags: ["rerun:me"] },
         inputOverrides: { depth: 5 },
         idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
       },
       audit,
     );
@@ -421,6 +593,105 @@ describe("bulk re-run by filter", () => {
     });
   });
 
+  it("re-runs only runs that had ended at the click: a run that ends later is not touched", async () => {
+    const w = await world();
+    const [endedBefore, runningAtClick] = await runs(w, ["complete", "running"]);
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    expect(operation.total).toBe(1);
+    // The running run fails after the click: it now matches the filter, but was not confirmed.
+    await db
+      .update(skillRuns)
+      .set({ status: "failed", finishedAt: new Date(operation.frozenAt.getTime() + 5) })
+      .where(eq(skillRuns.id, runningAtClick!));
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
+    const reruns = await db
+      .select({ parentRunId: skillRuns.parentRunId })
+      .from(skillRuns)
+      .where(and(eq(skillRuns.tenantId, w.tenant.id), eq(skillRuns.source, "rerun")));
+    expect(reruns).toEqual([{ parentRunId: endedBefore }]);
+    const finished = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(finished).toMatchObject({ status: "completed", total: 1, done: 1, skipped: 0 });
+  });
+
+  it("keeps why re-runs failed, by code and the first message, on the row and in the finish entry", async () => {
+    const w = await world();
+    const [good, broken] = await runs(w, ["complete", "failed"]);
+    // The skill's inputs now require a topic this run never had: its re-run is refused.
+    await db
+      .update(skillRuns)
+      .set({ inputs: { depth: 2 } })
+      .where(eq(skillRuns.id, broken!));
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
+    const finished = await getBulkOperation(db, w.tenant.id, operation.id);
+    expect(finished).toMatchObject({
+      status: "completed",
+      done: 1,
+      failed: 1,
+      failureCounts: { inputs_invalid: 1 },
+    });
+    expect(finished.firstFailure).toMatch(/topic/i);
+    expect(good).toBeDefined();
+    const [entry] = await db
+      .select({ metadata: auditLog.metadata })
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.targetId, operation.id), eq(auditLog.action, "bulk_operation.finish")),
+      );
+    expect(entry?.metadata).toMatchObject({
+      failed: 1,
+      failureCounts: { inputs_invalid: 1 },
+      firstFailure: finished.firstFailure,
+    });
+  });
+
+  it("re-runs at most 100 runs per batch (each batch holds the tenant's budget lock)", async () => {
+    const w = await world();
+    await runs(w, Array<RunStatus>(120).fill("complete"));
+    const { dispatcher } = recordingDispatcher();
+    const { operation } = await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    const ref = { operationId: operation.id, tenantId: w.tenant.id };
+    expect(await processBulkBatch({ db, dispatcher }, ref)).toEqual({ finished: false });
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({ done: 100 });
+    expect(await processBulkBatch({ db, dispatcher }, ref)).toEqual({ finished: true });
+    expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
+      status: "completed",
+      done: 120,
+    });
+  });
+
   it("refuses overrides the skill's inputs schema does not accept, before writing anything", async () => {
     const w = await world();
     await runs(w, ["complete"]);
@@ -434,7 +705,7 @@ describe("bulk re-run by filter", () => {
       startBulkOperation(
         { db, dispatcher },
         actorOf(w),
-        { kind, filters, inputOverrides, idempotencyKey: randomUUID() },
+        { kind, filters, inputOverrides, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
         audit,
       );
     await expect(start({ skillId: w.skill.id }, { depth: "deep" })).rejects.toThrow(
@@ -453,5 +724,52 @@ describe("bulk re-run by filter", () => {
     );
     expect(await fingerprintTables(db)).toEqual(before);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("bulk operation input and progress", () => {
+  it("refuses input overrides over 64 KiB of JSON with a clear error", () => {
+    const base = { kind: "rerun", filters: {}, idempotencyKey: "k", confirmedTotal: 1 };
+    const big = { notes: "x".repeat(MAX_OVERRIDES_CHARS) };
+    const refused = startBulkOperationInput.safeParse({ ...base, inputOverrides: big });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toMatch(/limited to 64 KiB/);
+    expect(
+      startBulkOperationInput.safeParse({ ...base, inputOverrides: { notes: "x" } }).success,
+    ).toBe(true);
+  });
+
+  it("polls the progress panel's columns only, not filters or overrides", async () => {
+    const w = await world();
+    await runs(w, ["complete"]);
+    const { dispatcher } = recordingDispatcher();
+    await startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "rerun",
+        filters: { skillId: w.skill.id },
+        inputOverrides: { depth: 4 },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
+    );
+    const [recent] = await listRecentBulkOperations(db, w.tenant.id);
+    expect(Object.keys(recent!).sort()).toEqual(
+      [
+        "id",
+        "kind",
+        "status",
+        "total",
+        "done",
+        "skipped",
+        "failed",
+        "error",
+        "failureCounts",
+        "firstFailure",
+        "finishedAt",
+      ].sort(),
+    );
   });
 });

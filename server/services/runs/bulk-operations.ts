@@ -4,28 +4,35 @@ import { ACTIVE_BULK_OPERATION_STATUSES, type BulkOperationKind } from "@/server
 import type { BulkRunFilters } from "@/lib/schemas/bulk-operations";
 import type { Database, Transaction } from "@/server/db/client";
 import { bulkOperations, skillRuns } from "@/server/db/schema";
+import { logUnexpectedError } from "@/server/error-log";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
-import { BULK_OPERATION_REQUESTED, type BulkOperationRef } from "@/inngest/events";
+import type { BulkOperationRef } from "@/inngest/events";
 import {
-  BulkDispatchFailedError,
+  BulkCountChangedError,
   BulkOperationEndedError,
   BulkOperationNotFoundError,
   BulkRequestInvalidError,
 } from "./bulk-errors";
-import { actedOnFilters, checkOverrides, filtersOfStored, storedFiltersOf } from "./bulk-filters";
+import {
+  actedOnFilters,
+  checkOverrides,
+  countUpToCap,
+  filtersOfStored,
+  MAX_BULK_RUNS,
+  storedFiltersOf,
+} from "./bulk-filters";
 import { runListConditions, type RunListFilters } from "./run-queries";
+import { requestOperation } from "./bulk-resend";
 import type { RunServiceDeps } from "./runs";
 
-export { countMatchingRuns } from "./bulk-filters";
-
-/** Runs one step of the bulk-operation function handles: one transaction, one keyset page. */
-export const BULK_BATCH_SIZE = 500;
+export { countMatchingRuns, MAX_BULK_RUNS } from "./bulk-filters";
 
 /**
- * The most runs one operation takes: the function's steps stay under Inngest's 1,000 steps per
- * run (BULK_BATCH_SIZE each). A larger set is refused with a request to narrow the filter.
+ * Runs one step of the bulk-operation function handles: one transaction, one keyset page. A
+ * re-run batch is smaller: its transaction holds the tenant's budget lock (every budgeted start
+ * of the tenant waits for it) while it inserts its runs.
  */
-export const MAX_BULK_RUNS = 400_000;
+export const BULK_BATCH_SIZES: Record<BulkOperationKind, number> = { cancel: 500, rerun: 100 };
 
 type Actor = { tenantId: string; userId: string };
 
@@ -40,6 +47,8 @@ export const operationColumns = {
   skipped: bulkOperations.skipped,
   failed: bulkOperations.failed,
   error: bulkOperations.error,
+  failureCounts: bulkOperations.failureCounts,
+  firstFailure: bulkOperations.firstFailure,
   frozenAt: bulkOperations.frozenAt,
   createdAt: bulkOperations.createdAt,
   startedAt: bulkOperations.startedAt,
@@ -55,11 +64,15 @@ type StartInput = {
   filters: BulkRunFilters;
   inputOverrides?: Record<string, unknown>;
   idempotencyKey: string;
+  /** The count the operator confirmed: more matching runs now are refused, for a new look. */
+  confirmedTotal: number;
 };
 
 /**
- * The match set at the database's now, at skill_runs.created_at's precision (the batches
- * compare with it): when, the filters as stored, and how many runs. Refuses an empty or
+ * The match set at the database's now, rounded to the millisecond as skill_runs.created_at is
+ * (PostgreSQL rounds a timestamptz(3)): rounding is monotonic, so every run created before the
+ * click has created_at <= frozen_at, where truncating could leave out one created in the
+ * click's last half millisecond. The batches compare with it: when, the filters as stored, and how many runs: when, the filters as stored, and how many runs. Refuses an empty or
  * oversized set.
  */
 async function freezeMatchSet(
@@ -67,6 +80,7 @@ async function freezeMatchSet(
   tenantId: string,
   kind: BulkOperationKind,
   filters: RunListFilters,
+  confirmedTotal: number,
 ) {
   const [clock] = await tx.execute<{ frozen_at: string | Date }>(
     sql`select now()::timestamptz(3) as frozen_at`,
@@ -74,18 +88,16 @@ async function freezeMatchSet(
   if (!clock) throw new Error("the database did not tell its time");
   const frozenAt = new Date(clock.frozen_at);
   const stored = storedFiltersOf(filters, frozenAt);
-  const [counted] = await tx
-    .select({ count: sql<number>`count(*)::int` })
-    .from(skillRuns)
-    .where(
-      and(runListConditions(tenantId, filtersOfStored(stored)), lte(skillRuns.createdAt, frozenAt)),
-    );
-  const total = counted?.count ?? 0;
+  const total = await countUpToCap(
+    tx,
+    and(runListConditions(tenantId, filtersOfStored(stored)), lte(skillRuns.createdAt, frozenAt)),
+  );
   if (total === 0) throw new BulkRequestInvalidError(NOTHING_MATCHES[kind]);
   if (total > MAX_BULK_RUNS)
     throw new BulkRequestInvalidError(
-      `This filter matches ${total} runs; one bulk operation takes at most ${MAX_BULK_RUNS}. Narrow the filter.`,
+      `This filter matches more than ${MAX_BULK_RUNS} runs; one bulk operation takes at most ${MAX_BULK_RUNS}. Narrow the filter.`,
     );
+  if (total > confirmedTotal) throw new BulkCountChangedError(total, confirmedTotal);
   return { frozenAt, stored, total };
 }
 
@@ -104,7 +116,13 @@ async function insertOperation(
   audit: AuditContext,
 ) {
   return db.transaction(async (tx) => {
-    const { frozenAt, stored, total } = await freezeMatchSet(tx, actor.tenantId, input.kind, acted);
+    const { frozenAt, stored, total } = await freezeMatchSet(
+      tx,
+      actor.tenantId,
+      input.kind,
+      acted,
+      input.confirmedTotal,
+    );
     const [created] = await tx
       .insert(bulkOperations)
       .values({
@@ -138,7 +156,8 @@ async function insertOperation(
 
 /**
  * Starts "Cancel/Re-run all matching": freezes the match set at the database's now (runs
- * created later are not the operation's), counts it, writes the operation and its audit entry
+ * created later are not the operation's), counts it (refused when more runs match than the
+ * operator confirmed), writes the operation and its audit entry
  * in one transaction, then sends the event the bulk-operation function runs on. The same
  * idempotency key gets the operation it started (a double click starts one). Bad overrides or
  * a filter matching nothing are refused and nothing is written.
@@ -151,7 +170,11 @@ export async function startBulkOperation(
 ) {
   const { db } = deps;
   const existing = await operationByKey(db, actor.tenantId, input.idempotencyKey);
-  if (existing) return { operation: existing, created: false };
+  if (existing) {
+    // Its event may have been lost (a crash or an outage after the commit): sent again.
+    if (existing.status === "queued") await requestOperation(deps, existing.id, actor.tenantId);
+    return { operation: existing, created: false };
+  }
   const { tenantId } = actor;
   const overrides = await checkOverrides(
     db,
@@ -168,17 +191,7 @@ export async function startBulkOperation(
     if (!winner) throw new Error("idempotency conflict without an existing bulk operation");
     return { operation: winner, created: false };
   }
-  try {
-    await deps.dispatcher.send({
-      name: BULK_OPERATION_REQUESTED,
-      id: started.id,
-      data: { operationId: started.id, tenantId },
-    });
-  } catch (error) {
-    const cause = error instanceof Error ? error.message : String(error);
-    await failBulkOperation(db, { operationId: started.id, tenantId }, cause);
-    throw new BulkDispatchFailedError(cause);
-  }
+  await requestOperation(deps, started.id, tenantId);
   return { operation: started, created: true };
 }
 
@@ -240,14 +253,18 @@ export async function cancelBulkOperation(
 }
 
 /**
- * The function gave up (its retries spent): the operation is failed with the reason, its
- * counts as they are (every committed batch stays done). Audit-logged as its end.
+ * The function gave up (its retries spent): the operation is failed, its counts as they are
+ * (every committed batch stays done). The cause goes to the server log under an error id; the
+ * row, which every member of the tenant sees, says only that and the id (an internal message
+ * can name SQL, hosts or values). Audit-logged as its end.
  */
-export async function failBulkOperation(db: Database, ref: BulkOperationRef, reason: string) {
+export async function failBulkOperation(db: Database, ref: BulkOperationRef, cause: unknown) {
+  const errorId = logUnexpectedError(cause, `bulk operation ${ref.operationId}`);
+  const reason = `Stopped by an internal error (error id ${errorId}); the runs handled before it stay done.`;
   await db.transaction(async (tx) => {
     const [failed] = await tx
       .update(bulkOperations)
-      .set({ status: "failed", error: reason.slice(0, 2000), finishedAt: sql`now()` })
+      .set({ status: "failed", error: reason, finishedAt: sql`now()` })
       .where(
         and(
           whereOperation(ref),
@@ -287,10 +304,25 @@ export async function getBulkOperation(db: Database, tenantId: string, operation
 /** How many recent operations the history shows. */
 export const RECENT_BULK_OPERATIONS = 5;
 
-/** The tenant's most recent operations, newest first (the history page's progress panel). */
+/**
+ * The tenant's most recent operations, newest first: what the history page's progress panel
+ * shows, and no more (it polls every 2 s while one runs; filters and overrides stay out).
+ */
 export function listRecentBulkOperations(db: Database, tenantId: string) {
   return db
-    .select(operationColumns)
+    .select({
+      id: bulkOperations.id,
+      kind: bulkOperations.kind,
+      status: bulkOperations.status,
+      total: bulkOperations.total,
+      done: bulkOperations.done,
+      skipped: bulkOperations.skipped,
+      failed: bulkOperations.failed,
+      error: bulkOperations.error,
+      failureCounts: bulkOperations.failureCounts,
+      firstFailure: bulkOperations.firstFailure,
+      finishedAt: bulkOperations.finishedAt,
+    })
     .from(bulkOperations)
     .where(eq(bulkOperations.tenantId, tenantId))
     .orderBy(desc(bulkOperations.createdAt), desc(bulkOperations.id))

@@ -518,7 +518,7 @@ function engineCouldNotStore(error: unknown): boolean {
  * `send`, tried again while the engine answers a server error. Safe to repeat: each event
  * carries its run's id as event id, and the engine keeps one event per id.
  */
-async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | RunEvent[]) {
+export async function sendRetryingOutage(dispatcher: RunDispatcher, events: RunEvent | RunEvent[]) {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await dispatcher.send(events);

@@ -8,7 +8,7 @@ import {
 import {
   cancelBulkOperation,
   countMatchingRuns,
-  getBulkOperation,
+  MAX_BULK_RUNS,
   listRecentBulkOperations,
   startBulkOperation,
 } from "@/server/services/runs/bulk-operations";
@@ -19,10 +19,16 @@ import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
  * cancel them; every member sees their progress.
  */
 export const bulkOperationsRouter = createTRPCRouter({
-  /** How many runs the operation would act on now: the confirmation's count. */
-  count: tenantProcedure.input(countMatchingRunsInput).query(async ({ ctx, input }) => ({
-    count: await countMatchingRuns(ctx.db, ctx.tenant.id, input.kind, input.filters),
-  })),
+  /**
+   * How many runs the operation would act on now: the confirmation's count, counted up to one
+   * past `max` (above it, "more than max"). Operators only: it is the start's first step.
+   */
+  count: roleProcedure("operator")
+    .input(countMatchingRunsInput)
+    .query(async ({ ctx, input }) => ({
+      count: await countMatchingRuns(ctx.db, ctx.tenant.id, input.kind, input.filters),
+      max: MAX_BULK_RUNS,
+    })),
 
   start: roleProcedure("operator")
     .input(startBulkOperationInput)
@@ -45,10 +51,6 @@ export const bulkOperationsRouter = createTRPCRouter({
         ctx.audit,
       ),
     ),
-
-  get: tenantProcedure
-    .input(bulkOperationIdInput)
-    .query(({ ctx, input }) => getBulkOperation(ctx.db, ctx.tenant.id, input.operationId)),
 
   recent: tenantProcedure.query(({ ctx }) => listRecentBulkOperations(ctx.db, ctx.tenant.id)),
 });
