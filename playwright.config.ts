@@ -21,7 +21,9 @@ export default defineConfig({
   // Always an HTML report too: the UX walk (ux-walk.spec.ts) attaches every page's screenshot to
   // it for a reviewer, wherever the suite ran. `npx playwright show-report` opens it.
   reporter: [["list"], ["html", { open: "never" }]],
-  timeout: 30_000,
+  // A whole flow (sign-in, several pages, runs through the engine) on a 2-core machine that also
+  // runs the app, PostgreSQL, the engine and the browser: 30 s was exceeded under load alone.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,
