@@ -18,7 +18,11 @@ import { createRunSkillApprovalFunction } from "@/inngest/functions/run-skill-ap
 import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
 import { agentTemplates, auditLog, runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import { listPendingApprovals } from "@/server/services/runs/approval-queries";
-import { ApprovalNotPendingError, decideApproval } from "@/server/services/runs/approvals";
+import {
+  ApprovalChangedError,
+  ApprovalNotPendingError,
+} from "@/server/services/runs/approval-errors";
+import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
@@ -313,6 +317,42 @@ describe("a gated tool call", () => {
     await waitForTerminalRun(db, runId, 30_000);
     const decisions = (await timeline(runId)).filter((event) => event.type === "approval_decided");
     expect(decisions).toHaveLength(1);
+  });
+
+  it("a decision on a request the run no longer waits on changes nothing; the one shown is decided", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Shown"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+    const decide = (seen: { approvalId: string } | { actionKey: string }) =>
+      decideApproval(deps, {
+        tenantId: tenant.tenantId,
+        runId,
+        decision: "approve",
+        reason: null,
+        decider,
+        audit,
+        seen,
+      });
+
+    await expect(decide({ approvalId: randomUUID() })).rejects.toBeInstanceOf(ApprovalChangedError);
+    await expect(
+      approveRuns(deps, {
+        tenantId: tenant.tenantId,
+        runIds: [runId],
+        actionKey: "another action",
+        decider,
+        audit,
+      }),
+    ).resolves.toEqual([{ runId, approved: false, error: "approval_changed" }]);
+    const [still] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    expect(still?.state).toBe("pending");
+
+    await decide({ approvalId: pending!.approvalId });
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
   });
 
   it("another tenant's decision on the run is not found and changes nothing", async () => {

@@ -363,15 +363,17 @@ const MATRIX: Record<string, Entry> = {
   },
   "approvals.approve": {
     role: "operator",
-    call: (c, ids) => c.approvals.approve({ runId: ids.runId }),
+    call: (c, ids) => c.approvals.approve({ runId: ids.runId, approvalId: ids.runId }),
   },
   "approvals.reject": {
     role: "operator",
-    call: (c, ids) => c.approvals.reject({ runId: ids.runId, reason: "Not now." }),
+    call: (c, ids) =>
+      c.approvals.reject({ runId: ids.runId, approvalId: ids.runId, reason: "Not now." }),
   },
   "approvals.approveMany": {
     role: "operator",
-    call: (c, ids) => c.approvals.approveMany({ runIds: [ids.runId] }),
+    call: (c, ids) =>
+      c.approvals.approveMany({ runIds: [ids.runId], actionKey: "current_time:{}" }),
   },
   "runs.rerun": {
     role: "operator",

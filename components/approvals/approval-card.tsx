@@ -96,7 +96,7 @@ export function ApprovalCard({
           ))
         )}
         {can("operator") ? (
-          <DecisionControls runId={approval.runId} />
+          <DecisionControls runId={approval.runId} approvalId={approval.approvalId} />
         ) : (
           <p className="text-muted-foreground text-sm">Operators and above approve or reject.</p>
         )}
@@ -106,7 +106,7 @@ export function ApprovalCard({
 }
 
 /** Approve, or reject with a reason (required: the agent, or the run's failure, carries it). */
-function DecisionControls({ runId }: { runId: string }) {
+function DecisionControls({ runId, approvalId }: { runId: string; approvalId: string }) {
   const trpc = useTRPC();
   const id = useId();
   const [rejecting, setRejecting] = useState(false);
@@ -125,7 +125,7 @@ function DecisionControls({ runId }: { runId: string }) {
   const pending = approve.isPending || reject.isPending;
   const submitReject = (event: FormEvent) => {
     event.preventDefault();
-    if (reason.trim()) reject.mutate({ runId, reason: reason.trim() });
+    if (reason.trim()) reject.mutate({ runId, approvalId, reason: reason.trim() });
   };
   if (rejecting)
     return (
@@ -151,7 +151,7 @@ function DecisionControls({ runId }: { runId: string }) {
     );
   return (
     <div className="flex gap-2">
-      <Button disabled={pending} onClick={() => approve.mutate({ runId })}>
+      <Button disabled={pending} onClick={() => approve.mutate({ runId, approvalId })}>
         Approve
       </Button>
       <Button variant="outline" disabled={pending} onClick={() => setRejecting(true)}>

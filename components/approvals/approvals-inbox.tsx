@@ -30,7 +30,12 @@ function ApproveAll({ group }: { group: PendingApproval[] }) {
     <Button
       variant="outline"
       disabled={approveMany.isPending}
-      onClick={() => approveMany.mutate({ runIds: group.map((approval) => approval.runId) })}
+      onClick={() =>
+        approveMany.mutate({
+          runIds: group.map((approval) => approval.runId),
+          actionKey: group[0]?.actionKey ?? "",
+        })
+      }
     >
       Approve all {group.length} identical
     </Button>

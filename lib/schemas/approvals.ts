@@ -9,15 +9,30 @@ const reason = z
   .trim()
   .max(MAX_DECISION_REASON_CHARS, `must be at most ${MAX_DECISION_REASON_CHARS} characters`);
 
-export const approveRunInput = runId.extend({ reason: reason.optional() });
+/**
+ * A decision names the request the person saw: a run that was approved, went on and paused
+ * again on another action is not decided by a click on the old one.
+ */
+const decidedRequest = runId.extend({ approvalId: z.uuid() });
+export const approveRunInput = decidedRequest.extend({ reason: reason.optional() });
 /** A rejection always says why: the model (or the run's failure) is told. */
-export const rejectRunInput = runId.extend({ reason: reason.min(1, "is required") });
-/** Bulk approve: the same decision on several runs, each its own compare-and-set. */
+export const rejectRunInput = decidedRequest.extend({ reason: reason.min(1, "is required") });
+/**
+ * Bulk approve: the same decision on several runs, each its own compare-and-set, and only while
+ * each still waits on the action the person saw (its action key).
+ */
 export const approveRunsInput = z.object({
   runIds: z.array(z.uuid()).min(1, "name at least one run").max(100),
+  actionKey: z.string().min(1).max(500),
 });
 export const pendingApprovalInput = runId;
 
-/** The REST bodies: approve takes `{}` or a note, reject requires the reason. */
-export const ApproveRunRequest = z.object({ reason: reason.optional() }).strict();
-export const RejectRunRequest = z.object({ reason: reason.min(1, "is required") }).strict();
+/**
+ * The REST bodies: approve takes `{}` or a note, reject requires the reason. `approvalId` (from
+ * the run's pending approval) decides only that request; without it, whatever the run waits on.
+ */
+const restDecision = z.object({ approvalId: z.uuid().optional() });
+export const ApproveRunRequest = restDecision.extend({ reason: reason.optional() }).strict();
+export const RejectRunRequest = restDecision
+  .extend({ reason: reason.min(1, "is required") })
+  .strict();

@@ -200,7 +200,7 @@ export function createRunsApi(deps: Deps) {
     decision: "approve" | "reject",
   ) => {
     if (!UUID.test(runId)) throw new RunNotFoundError(runId);
-    const body = await readJsonBody<{ reason?: string }>(
+    const body = await readJsonBody<{ reason?: string; approvalId?: string }>(
       request,
       decision === "approve" ? ApproveRunRequest : RejectRunRequest,
     );
@@ -214,6 +214,7 @@ export function createRunsApi(deps: Deps) {
         reason: body.value.reason || null,
         decider: { userId: null, label: `API key ${principal.name}` },
         audit: keyAudit(principal, request),
+        ...(body.value.approvalId ? { seen: { approvalId: body.value.approvalId } } : {}),
       },
     );
     return json(runDetail(await getRun(deps.db(), principal.tenantId, runId)));

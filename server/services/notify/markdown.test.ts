@@ -72,4 +72,11 @@ describe("markdownToMrkdwn", () => {
       ].join("\n"),
     );
   });
+  it("never turns a link into a Slack mention or command: only web and mail links are links", () => {
+    const text = markdownToMrkdwn(
+      "[hi](!channel) [you](@U123) ![x](!here) [site](https://example.com)",
+    );
+    expect(text).not.toMatch(/<[!@]/);
+    expect(text).toContain("<https://example.com|site>");
+  });
 });

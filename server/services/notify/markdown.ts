@@ -19,6 +19,12 @@ export function markdownEmailHtml(markdown: string): string {
 export const escapeMrkdwn = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
+/**
+ * Only web and mail links become Slack links: `<!channel>`, `<@U123>` and the like are mentions,
+ * and a deliverable (model output, steered by inputs) must not ping a workspace.
+ */
+const isWebLink = (url: string) => /^(https?:|mailto:)/i.test(url);
+
 /** A link's URL inside `<url|label>`: Slack ends it at `|` or `>`. */
 const linkUrl = (url: string) => url.replaceAll("|", "%7C").replaceAll(">", "%3E");
 
@@ -57,11 +63,13 @@ function mrkdwnOf(node: Nodes, depth = 0): string {
       return "———";
     case "link": {
       const label = children(node.children);
+      if (!isWebLink(node.url)) return label || escapeMrkdwn(node.url);
       return label && label !== escapeMrkdwn(node.url)
         ? `<${linkUrl(node.url)}|${label}>`
         : `<${linkUrl(node.url)}>`;
     }
     case "image":
+      if (!isWebLink(node.url)) return escapeMrkdwn(node.alt ?? "");
       return node.alt
         ? `<${linkUrl(node.url)}|${escapeMrkdwn(node.alt)}>`
         : `<${linkUrl(node.url)}>`;

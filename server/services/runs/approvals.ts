@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ModelMessage } from "ai";
-import type { ApprovalKind, RunStatus } from "@/lib/enums";
+import type { ApprovalKind } from "@/lib/enums";
 import type { TokenUsage } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import { storableText } from "@/server/db/storable";
@@ -11,6 +11,7 @@ import { RUN_APPROVAL_DECIDED, type RunRef } from "@/inngest/events";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
 import { ServiceError } from "@/server/services/errors";
 import { MAX_DECISION_REASON_CHARS } from "@/lib/schemas/approvals";
+import { ApprovalChangedError, ApprovalNotPendingError } from "./approval-errors";
 import { RunNotFoundError } from "./run-errors";
 import { appendRunEvent, transitionRun } from "./run-timeline";
 import type { RunServiceDeps } from "./runs";
@@ -22,18 +23,6 @@ import type { RunServiceDeps } from "./runs";
  * both win); the step that continues the run claims the decided request once (so a
  * re-executed step never repeats the tool or the model call); a request nobody decided expires.
  */
-
-export class ApprovalNotPendingError extends ServiceError {
-  readonly kind = "conflict";
-  readonly code = "approval_not_pending";
-  constructor(status: RunStatus, expired: boolean) {
-    super(
-      expired
-        ? "The run's approval timed out before this decision; nothing was changed."
-        : `The run is ${status.replace("_", " ")}, not awaiting approval; nothing was changed.`,
-    );
-  }
-}
 
 /** Who decided, as the timeline and the inbox name them. */
 export type Decider = { userId: string | null; label: string };
@@ -136,6 +125,11 @@ export async function decideApproval(
     reason: string | null;
     decider: Decider;
     audit: AuditContext;
+    /**
+     * The request (or, in bulk, the action) the person saw; another one pending is not decided.
+     * Absent only for a REST caller that names no request: whatever the run waits on.
+     */
+    seen?: { approvalId: string } | { actionKey: string };
   },
 ): Promise<{ approvalId: string; kind: ApprovalKind }> {
   const { db } = deps;
@@ -156,6 +150,11 @@ export async function decideApproval(
           eq(runApprovals.runId, input.runId),
           eq(runApprovals.tenantId, input.tenantId),
           eq(runApprovals.state, "pending"),
+          input.seen === undefined
+            ? undefined
+            : "approvalId" in input.seen
+              ? eq(runApprovals.id, input.seen.approvalId)
+              : eq(runApprovals.actionKey, input.seen.actionKey),
           sql`${runApprovals.expiresAt} > now()`,
           sql`exists (select 1 from ${skillRuns} where ${skillRuns.id} = ${runApprovals.runId} and ${skillRuns.tenantId} = ${input.tenantId} and ${skillRuns.status} = 'awaiting_approval')`,
         ),
@@ -188,7 +187,7 @@ export async function decideApproval(
     });
     return { approvalId: row.id, kind: row.kind };
   });
-  if (!decided) throw await whyNotDecidable(db, ref);
+  if (!decided) throw await whyNotDecidable(db, ref, input.seen);
   await deps.dispatcher
     .send({ name: RUN_APPROVAL_DECIDED, data: { ...ref, approvalId: decided.approvalId } })
     .catch((error: unknown) =>
@@ -201,7 +200,11 @@ export async function decideApproval(
 /** A rejection's reason: a readable paragraph, as failure reasons are. */
 export const MAX_REASON_CHARS = MAX_DECISION_REASON_CHARS;
 
-async function whyNotDecidable(db: Database, ref: RunRef): Promise<ServiceError> {
+async function whyNotDecidable(
+  db: Database,
+  ref: RunRef,
+  seen: { approvalId: string } | { actionKey: string } | undefined,
+): Promise<ServiceError> {
   const [run] = await db
     .select({
       status: skillRuns.status,
@@ -210,6 +213,8 @@ async function whyNotDecidable(db: Database, ref: RunRef): Promise<ServiceError>
     .from(skillRuns)
     .where(and(eq(skillRuns.id, ref.runId), eq(skillRuns.tenantId, ref.tenantId)));
   if (!run) return new RunNotFoundError(ref.runId);
+  if (seen && run.status === "awaiting_approval" && !run.expired)
+    return new ApprovalChangedError(seen);
   return new ApprovalNotPendingError(run.status, run.status === "awaiting_approval" && run.expired);
 }
 
@@ -299,7 +304,13 @@ export async function claimResumption(
  */
 export async function approveRuns(
   deps: RunServiceDeps,
-  input: { tenantId: string; runIds: string[]; decider: Decider; audit: AuditContext },
+  input: {
+    tenantId: string;
+    runIds: string[];
+    actionKey: string;
+    decider: Decider;
+    audit: AuditContext;
+  },
 ): Promise<{ runId: string; approved: boolean; error: string | null }[]> {
   const runIds = [...new Set(input.runIds)];
   const found = await deps.db
@@ -311,7 +322,13 @@ export async function approveRuns(
   const results: { runId: string; approved: boolean; error: string | null }[] = [];
   for (const runId of runIds) {
     try {
-      await decideApproval(deps, { ...input, runId, decision: "approve", reason: null });
+      await decideApproval(deps, {
+        ...input,
+        runId,
+        decision: "approve",
+        reason: null,
+        seen: { actionKey: input.actionKey },
+      });
       results.push({ runId, approved: true, error: null });
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;

@@ -31,6 +31,7 @@ export const approvalsRouter = createTRPCRouter({
           runId: input.runId,
           decision: "approve",
           reason: input.reason || null,
+          seen: { approvalId: input.approvalId },
           decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
           audit: ctx.audit,
         },
@@ -46,6 +47,7 @@ export const approvalsRouter = createTRPCRouter({
           runId: input.runId,
           decision: "reject",
           reason: input.reason,
+          seen: { approvalId: input.approvalId },
           decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
           audit: ctx.audit,
         },
@@ -60,6 +62,7 @@ export const approvalsRouter = createTRPCRouter({
         {
           tenantId: ctx.tenant.id,
           runIds: input.runIds,
+          actionKey: input.actionKey,
           decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
           audit: ctx.audit,
         },
