@@ -137,7 +137,14 @@ describe("dashboardOverview", () => {
     expect(hasRuns).toBe(true);
     expect(totals).toEqual({
       runs: 7,
-      byStatus: { queued: 0, running: 1, complete: 2, failed: 3, cancelled: 1 },
+      byStatus: {
+        queued: 0,
+        running: 1,
+        awaiting_approval: 0,
+        complete: 2,
+        failed: 3,
+        cancelled: 1,
+      },
       finished: 6,
       failureRate: 0.5,
       failureCodes: [
@@ -149,6 +156,7 @@ describe("dashboardOverview", () => {
     expect(week.totals.byStatus).toEqual({
       queued: 1,
       running: 1,
+      awaiting_approval: 0,
       complete: 2,
       failed: 3,
       cancelled: 1,
@@ -169,15 +177,16 @@ describe("dashboardOverview", () => {
     expect(series).toHaveLength(25);
     expect(series[0]).toEqual({
       at: ago(24 * HOUR),
-      counts: { queued: 0, running: 0, complete: 0, failed: 1, cancelled: 1 },
+      counts: { queued: 0, running: 0, awaiting_approval: 0, complete: 0, failed: 1, cancelled: 1 },
     });
     expect(series.at(-1)).toEqual({
       at: AT,
-      counts: { queued: 0, running: 1, complete: 0, failed: 0, cancelled: 0 },
+      counts: { queued: 0, running: 1, awaiting_approval: 0, complete: 0, failed: 0, cancelled: 0 },
     });
     expect(series.find((point) => point.at.getTime() === ago(HOUR).getTime())?.counts).toEqual({
       queued: 0,
       running: 0,
+      awaiting_approval: 0,
       complete: 1,
       failed: 0,
       cancelled: 0,
