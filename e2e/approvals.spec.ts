@@ -28,6 +28,12 @@ async function trpc<T>(request: APIRequestContext, path: string, input: unknown,
   return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
 }
 
+/**
+ * The agents this spec made: deleted at its end, since a second agent owning the email skill
+ * makes later specs' starts without an agent fall back to the tenant's default (which lacks it).
+ */
+const gatedAgents: string[] = [];
+
 /** An agent whose template gates the fake server's `lookup_ticket`, waiting `timeoutSeconds`. */
 async function gatedAgent(page: Page, mcpUrl: string, timeoutSeconds: number) {
   const suffix = uniqueScriptKey("gate").slice(-8);
@@ -64,6 +70,7 @@ async function gatedAgent(page: Page, mcpUrl: string, timeoutSeconds: number) {
     knowledgeBaseIds: [],
     pairedUserId: null,
   });
+  gatedAgents.push(agent.id);
   return agent.id;
 }
 
@@ -147,5 +154,7 @@ test("a gated MCP tool waits for approval; approve, reject with a reason, time o
     expect(mcp.toolCalls).toHaveLength(1);
   } finally {
     await mcp.close();
+    for (const agentId of gatedAgents.splice(0))
+      await trpc(page.request, "agents.delete", { agentId });
   }
 });
