@@ -438,19 +438,26 @@ test("Run now works from the keyboard alone", async ({ page }) => {
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
   await expect(status(page)).toContainText("Complete", { timeout: 20_000 });
 
-  // The command palette reaches Run now too.
+  // The command palette reaches Run now too, even when Enter comes before its skills have
+  // loaded: the skills list is held until after the keys are typed.
+  let releaseSkills = () => {};
+  const skillsHeld = new Promise<void>((resolve) => (releaseSkills = resolve));
+  await page.route(/\/api\/trpc\/[^?]*skills\.list/, async (route) => {
+    await skillsHeld;
+    await route.continue();
+  });
+  await page.reload();
+  await expect(status(page)).toContainText("Complete");
   await page.keyboard.press("Control+k");
   await expect(page.getByPlaceholder("Run a skill or go to a page…")).toBeFocused();
   await page.keyboard.type("run customer email");
-  // The palette loads the skills when it opens: Enter acts on the highlighted item, so wait, as a
-  // user would, until the match is the one highlighted (before, Enter picks nothing).
-  await expect(
-    page
-      .getByRole("dialog", { name: "Command palette" })
-      .getByRole("option", { name: `Run ${EMAIL_SKILL.name}`, exact: true, selected: true }),
-  ).toBeVisible();
   await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: "Command palette" })).toContainText(
+    "Loading skills…",
+  );
+  releaseSkills();
   await expect(page.getByRole("dialog", { name: `Run ${EMAIL_SKILL.name}` })).toBeVisible();
+  await page.unroute(/\/api\/trpc\/[^?]*skills\.list/);
   await page.keyboard.press("Escape");
 
   // j/k and Enter open a run from the history.

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
 import { ArrowRightLeft, Check, History, Play, Search } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTabTenant } from "@/components/auth/use-tab-tenant";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
 import {
@@ -39,6 +39,7 @@ export default function CommandMenu({
   open: boolean;
   setOpen: (open: boolean) => void;
 }) {
+  const skills = useSkillsQuery(open);
   const [search, setSearch] = useState("");
   const runId = runIdIn(search);
   const pick: Pick = (action) => {
@@ -47,6 +48,22 @@ export default function CommandMenu({
     action();
   };
 
+  // Enter pressed while the skills load, with nothing highlighted yet: a fast typist's "run cust⏎"
+  // acts on the best match once the list arrives instead of doing nothing.
+  const listRef = useRef<HTMLDivElement>(null);
+  const [enterWaiting, setEnterWaiting] = useState(false);
+  const highlighted = () =>
+    listRef.current?.querySelector<HTMLElement>('[cmdk-item][data-selected="true"]') ?? null;
+  useEffect(() => {
+    if (!enterWaiting || skills.isPending) return;
+    // cmdk highlights the first match in the render after the items arrive.
+    const frame = requestAnimationFrame(() => {
+      setEnterWaiting(false);
+      highlighted()?.click();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [enterWaiting, skills.isPending]);
+
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogContent
@@ -54,19 +71,32 @@ export default function CommandMenu({
         className="top-[12vh] w-[min(36rem,calc(100vw-2rem))] translate-y-0 overflow-hidden"
       >
         <DialogTitle className="sr-only">Command palette</DialogTitle>
-        <Command label="Command palette" filter={rankCommand} className="flex min-h-0 flex-col">
+        <Command
+          label="Command palette"
+          filter={rankCommand}
+          className="flex min-h-0 flex-col"
+          onKeyDown={(event) => {
+            if (event.key === "Enter" && skills.isPending && !highlighted()) {
+              event.preventDefault();
+              setEnterWaiting(true);
+            }
+          }}
+        >
           <Command.Input
             value={search}
-            onValueChange={setSearch}
+            onValueChange={(value) => {
+              setSearch(value);
+              setEnterWaiting(false);
+            }}
             placeholder="Run a skill or go to a page…"
             className="border-border placeholder:text-muted-foreground h-11 w-full border-b bg-transparent pr-12 pl-4 text-sm outline-none"
           />
-          <Command.List className="max-h-80 min-h-0 overflow-y-auto p-1">
+          <Command.List ref={listRef} className="max-h-80 min-h-0 overflow-y-auto p-1">
             <Command.Empty className="text-muted-foreground px-3 py-6 text-center text-sm">
               Nothing matches. A run&apos;s id, pasted here, opens the run.
             </Command.Empty>
             {runId && <RunGroup runId={runId} search={search} pick={pick} />}
-            <SkillAndPageGroups open={open} pick={pick} />
+            <SkillAndPageGroups skills={skills} pick={pick} />
             <TenantGroup pick={pick} />
             <ThemeGroup pick={pick} />
           </Command.List>
@@ -94,12 +124,16 @@ function RunGroup({ runId, search, pick }: { runId: string; search: string; pick
   );
 }
 
-function SkillAndPageGroups({ open, pick }: { open: boolean; pick: Pick }) {
+type SkillsQuery = ReturnType<typeof useSkillsQuery>;
+function useSkillsQuery(open: boolean) {
   const trpc = useTRPC();
+  return useQuery({ ...trpc.skills.list.queryOptions(), enabled: open });
+}
+
+function SkillAndPageGroups({ skills, pick }: { skills: SkillsQuery; pick: Pick }) {
   const router = useRouter();
   const runNow = useRunNow();
   const { can } = useTenantRole();
-  const skills = useQuery({ ...trpc.skills.list.queryOptions(), enabled: open });
   return (
     <>
       {can("operator") && (
