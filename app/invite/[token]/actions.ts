@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getDb } from "@/server/db";
+import { LANDING_PATH } from "@/lib/safe-next-path";
 import { requestOrigin } from "@/server/request-origin";
 import {
   acceptInvitationAsNewUser,
@@ -61,7 +62,7 @@ export async function acceptWithNewAccount(
     console.error(`invitation accepted, but the new session failed: ${String(error)}`);
     redirect("/sign-in");
   }
-  redirect("/skills");
+  redirect(LANDING_PATH);
 }
 
 /** Signed in as the invited email: joins the tenant and makes it this session's active one. */
@@ -85,5 +86,5 @@ export async function acceptAsSignedIn(
     if (message === null) throw error;
     return { error: message };
   }
-  redirect("/skills");
+  redirect(LANDING_PATH);
 }

@@ -13,6 +13,7 @@ import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
+import { LANDING_PATH } from "@/lib/safe-next-path";
 import { findInvitation } from "@/server/services/access/invitations";
 import { acceptAsSignedIn, acceptWithNewAccount } from "./actions";
 
@@ -47,7 +48,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           </CardHeader>
           <CardContent>
             <Button asChild variant="outline" className="w-full">
-              <Link href={session ? "/skills" : "/sign-in"}>
+              <Link href={session ? LANDING_PATH : "/sign-in"}>
                 {session ? "Go to the console" : "Go to sign-in"}
               </Link>
             </Button>
@@ -82,7 +83,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
               </p>
               <SwitchAccountButton next={path} />
               <Button asChild variant="ghost">
-                <Link href="/skills">Back to the console</Link>
+                <Link href={LANDING_PATH}>Back to the console</Link>
               </Button>
             </CardContent>
           </Card>
