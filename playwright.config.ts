@@ -5,6 +5,11 @@ import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script
 import { E2E_SECRETS } from "./e2e/secrets";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+/**
+ * Specs that start a second app of their own (e2e/launch-app.ts) and touch nothing of the
+ * suite's app: they wait on their app's start-up, so they run beside the main suite.
+ */
+const OWN_APP_SPECS = /(model-not-configured|owner-setup)\.spec\.ts$/;
 // E2E_BASE_URL points the specs at an app you already run (with the model server) to iterate fast.
 const existingApp = process.env.E2E_BASE_URL;
 const baseURL = existingApp ?? `http://localhost:${port}`;
@@ -16,7 +21,9 @@ export default defineConfig({
   tsconfig: "./tsconfig.e2e.json",
   outputDir: "test-results",
   fullyParallel: false,
-  workers: 1,
+  // The main suite shares one app and its demo tenant, so it runs one spec at a time ("chromium",
+  // one worker); the specs that start apps of their own ("own-app") run beside it.
+  workers: 2,
   forbidOnly: !!process.env.CI,
   // Always an HTML report too: the UX walk (ux-walk.spec.ts) attaches every page's screenshot to
   // it for a reviewer, wherever the suite ran. `npx playwright show-report` opens it.
@@ -36,7 +43,15 @@ export default defineConfig({
     {
       name: "chromium",
       dependencies: ["setup"],
+      testIgnore: OWN_APP_SPECS,
+      workers: 1,
       // The narrowest width the console promises to be usable at.
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
+    },
+    {
+      name: "own-app",
+      testMatch: OWN_APP_SPECS,
+      workers: 1,
       use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
     },
   ],
