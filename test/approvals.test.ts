@@ -107,6 +107,14 @@ afterAll(async () => {
   app.close();
 });
 
+/** Olivia's decision on the run's pending request, as the inbox makes it. */
+const decide = (
+  tenantId: string,
+  runId: string,
+  decision: "approve" | "reject",
+  reason: string | null = null,
+) => decideApproval(deps, { tenantId, runId, decision, reason, decider, audit });
+
 /** A tenant whose template gates `policy` and whose model answers with `script`, in order. */
 async function tenantWith(
   policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number },
@@ -179,14 +187,7 @@ describe("a gated tool call", () => {
     });
     expect((await timeline(runId)).map((event) => event.type)).not.toContain("tool_call");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "approve",
-      reason: null,
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "approve");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -219,14 +220,7 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "reject",
-      reason: "not during the freeze",
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "reject", "not during the freeze");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -250,16 +244,9 @@ describe("a gated tool call", () => {
     const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(approval?.state).toBe("expired");
     // Too late: the decision is refused and changes nothing.
-    await expect(
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toBeInstanceOf(ApprovalNotPendingError);
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
+      ApprovalNotPendingError,
+    );
   }, 60_000);
 
   it("is cancelled while it waits; a later decision is refused and nothing runs", async () => {
@@ -268,16 +255,9 @@ describe("a gated tool call", () => {
     await waitForStatus(runId, "awaiting_approval");
 
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
-    await expect(
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toThrow("cancelled, not awaiting approval");
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toThrow(
+      "cancelled, not awaiting approval",
+    );
 
     expect((await waitForTerminalRun(db, runId, 5_000)).status).toBe("cancelled");
     expect(tenant.prompts).toHaveLength(1);
@@ -293,22 +273,8 @@ describe("a gated tool call", () => {
     await waitForStatus(runId, "awaiting_approval");
 
     const results = await Promise.allSettled([
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "reject",
-        reason: "no",
-        decider,
-        audit,
-      }),
+      decide(tenant.tenantId, runId, "approve"),
+      decide(tenant.tenantId, runId, "reject", "no"),
     ]);
 
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
@@ -327,7 +293,7 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
     const [pending] = await listPendingApprovals(db, tenant.tenantId);
-    const decide = (seen: { approvalId: string } | { actionKey: string }) =>
+    const decideSeen = (seen: { approvalId: string } | { actionKey: string }) =>
       decideApproval(deps, {
         tenantId: tenant.tenantId,
         runId,
@@ -338,7 +304,9 @@ describe("a gated tool call", () => {
         seen,
       });
 
-    await expect(decide({ approvalId: randomUUID() })).rejects.toBeInstanceOf(ApprovalChangedError);
+    await expect(decideSeen({ approvalId: randomUUID() })).rejects.toBeInstanceOf(
+      ApprovalChangedError,
+    );
     await expect(
       approveRuns(deps, {
         tenantId: tenant.tenantId,
@@ -351,7 +319,7 @@ describe("a gated tool call", () => {
     const [still] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(still?.state).toBe("pending");
 
-    await decide({ approvalId: pending!.approvalId });
+    await decideSeen({ approvalId: pending!.approvalId });
     expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
   });
 
@@ -361,16 +329,9 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await expect(
-      decideApproval(deps, {
-        tenantId: other.tenant.id,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toBeInstanceOf(RunNotFoundError);
+    await expect(decide(other.tenant.id, runId, "approve")).rejects.toBeInstanceOf(
+      RunNotFoundError,
+    );
 
     const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(approval?.state).toBe("pending");
@@ -386,14 +347,7 @@ describe("a gated deliverable", () => {
     const [pending] = await listPendingApprovals(db, tenant.tenantId);
     expect(pending).toMatchObject({ kind: "deliverable", draft: "# Draft for the customer" });
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "approve",
-      reason: null,
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "approve");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -406,14 +360,7 @@ describe("a gated deliverable", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "reject",
-      reason: "wrong customer",
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "reject", "wrong customer");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run).toMatchObject({ status: "failed", failureCode: "deliverable_rejected" });
