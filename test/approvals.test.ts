@@ -24,7 +24,8 @@ import {
 } from "@/server/services/runs/approval-errors";
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
-import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { cancelRun, cancelRuns, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import { createApiKey } from "@/server/services/access/api-keys";
 import { createRunsApi } from "@/server/rest/runs-api";
@@ -163,6 +164,15 @@ async function waitForStatus(runId: string, status: string) {
   }
 }
 
+const approvalStates = async (runId: string) =>
+  (
+    await db
+      .select({ state: runApprovals.state })
+      .from(runApprovals)
+      .where(eq(runApprovals.runId, runId))
+      .orderBy(runApprovals.requestedAt)
+  ).map((row) => row.state);
+
 const timeline = async (runId: string) =>
   db
     .select({ type: runEvents.type, payload: runEvents.payload })
@@ -259,9 +269,50 @@ describe("a gated tool call", () => {
       "cancelled, not awaiting approval",
     );
 
-    expect((await waitForTerminalRun(db, runId, 5_000)).status).toBe("cancelled");
+    const run = await waitForTerminalRun(db, runId, 5_000);
+    expect(run.status).toBe("cancelled");
     expect(tenant.prompts).toHaveLength(1);
     expect(await listPendingApprovals(db, tenant.tenantId)).toEqual([]);
+    // The request ended with the run, and the model call before the pause is counted.
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    expect(run).toMatchObject({ inputTokens: 10, outputTokens: 5 });
+  });
+
+  it("a crash of its function while it waits fails the run, ends the request and keeps its usage", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    expect(
+      await failCrashedRun(db, { runId, tenantId: tenant.tenantId }, new Error("worker lost")),
+    ).toBe(true);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
+      ApprovalNotPendingError,
+    );
+  });
+
+  it("bulk cancel of a waiting run ends its request and keeps its usage", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const cancelled = await db.transaction((tx) =>
+      cancelRuns(tx, {
+        tenantId: tenant.tenantId,
+        runIds: [runId],
+        userId: null,
+        bulkOperationId: randomUUID(),
+      }),
+    );
+
+    expect(cancelled).toEqual([runId]);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "cancelled", inputTokens: 10 });
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
   });
 
   it("two decisions at once: exactly one wins, the other changes nothing and says why", async () => {
@@ -371,6 +422,35 @@ describe("a gated deliverable", () => {
 });
 
 describe("the reconciler and a waiting run", () => {
+  it("fails a run whose wait ended long ago with nothing to continue it: its request expires, its usage counts", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 600 }, [
+      toolCall("current_time", {}),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    // An hour later: the 10-min wait ended 50 min ago, past the 30-min stale cutoff.
+    const result = await reconcileRuns(
+      deps,
+      {
+        staleRunningMs: 30 * 60_000,
+        dispatchRetryMs: 24 * 3_600_000,
+        dispatchLostMs: 48 * 3_600_000,
+        batchSize: 100,
+      },
+      new Date(Date.now() + 3_600_000),
+    );
+
+    expect(result.approvalLost).toContain(runId);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({
+      status: "failed",
+      failureCode: "approval_timeout",
+      inputTokens: 10,
+    });
+    expect(await approvalStates(runId)).toEqual(["expired"]);
+  });
+
   it("leaves a run waiting within its timeout alone, however long it has waited", async () => {
     const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
     const runId = await tenant.start();

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { RUN_REQUESTED } from "@/inngest/events";
+import { endPendingApprovals } from "./run-lifecycle";
 import { requestedSource, type RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
@@ -55,6 +56,13 @@ async function failMatching(
         ) and ${skillRuns.status} = ${status}`,
       )
       .returning({ id: skillRuns.id, tenantId: skillRuns.tenantId });
+    // A run failed while it waited for approval: its request expires, its usage so far counts.
+    if (status === "awaiting_approval")
+      await endPendingApprovals(
+        tx,
+        failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
+        "expired",
+      );
     if (failed.length) {
       await tx.insert(runEvents).values(
         failed.map((run) => ({
