@@ -25,6 +25,7 @@ import {
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { executeTurn, finishRun } from "@/server/services/runs/run-turn";
 import { cancelRun, cancelRuns, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import { createApiKey } from "@/server/services/access/api-keys";
@@ -72,6 +73,11 @@ let engine: Engine;
 let app: http.Server;
 let deps: RunServiceDeps;
 const models = new Map<string, MockLanguageModelV3>();
+const resolveModel = (name: string) => {
+  const model = models.get(name);
+  if (!model) throw new Error(`no model ${name} in this test`);
+  return streamed(model);
+};
 
 beforeAll(async () => {
   const keys = { signingKey: newSigningKey(), eventKey: newEventKey() };
@@ -88,11 +94,6 @@ beforeAll(async () => {
     baseUrl: engine.url,
     ...keys,
   });
-  const resolveModel = (name: string) => {
-    const model = models.get(name);
-    if (!model) throw new Error(`no model ${name} in this test`);
-    return streamed(model);
-  };
   const functions = [
     createRunSkillFunction({ client, db: () => db, resolveModel }),
     createRunSkillApprovalFunction({ client, db: () => db, resolveModel }),
@@ -313,6 +314,35 @@ describe("a gated tool call", () => {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "cancelled", inputTokens: 10 });
     expect(await approvalStates(runId)).toEqual(["cancelled"]);
+  });
+
+  it("a re-executed turn step whose pause had committed reports the same request; the run still waits", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# After the crash"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+    const ref = { runId, tenantId: tenant.tenantId };
+
+    // The agent-turn step again, as the engine re-runs it when the app died before storing its result.
+    const again = await executeTurn(db, ref, resolveModel);
+
+    expect(again).toEqual({
+      kind: "awaiting_approval",
+      approvalId: pending!.approvalId,
+      timeoutSeconds: 3600,
+    });
+    expect(await finishRun(db, ref, again)).toBe("awaiting_approval");
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run?.status).toBe("awaiting_approval");
+    expect(await approvalStates(runId)).toEqual(["pending"]);
+    expect(tenant.prompts).toHaveLength(1);
+
+    await decide(tenant.tenantId, runId, "approve");
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
   });
 
   it("two decisions at once: exactly one wins, the other changes nothing and says why", async () => {

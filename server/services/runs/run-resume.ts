@@ -3,7 +3,7 @@ import type { ModelResolver } from "@/server/agent/models";
 import { ZERO_USAGE } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import type { RunRef } from "@/inngest/events";
-import { claimResumption, expireApproval, loadApproval } from "./approvals";
+import { claimResumption, expireApproval, loadApproval } from "./approval-resumption";
 import { runTurnOnce } from "./run-turn";
 import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from "./turn-outcome";
 
