@@ -13,6 +13,7 @@ import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
+import { RUN_APPROVAL_DECIDED } from "@/inngest/events";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { createRunSkillApprovalFunction } from "@/inngest/functions/run-skill-approval";
 import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
@@ -25,6 +26,7 @@ import {
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { resumeTurn } from "@/server/services/runs/run-resume";
 import { executeTurn, finishRun } from "@/server/services/runs/run-turn";
 import { cancelRun, cancelRuns, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
@@ -107,6 +109,19 @@ afterAll(async () => {
   await engine.close();
   app.closeAllConnections();
   app.close();
+});
+
+/** Every event reaches the engine but the decisions' (a send lost between commit and engine). */
+const losingDecisions = (): RunServiceDeps => ({
+  db,
+  dispatcher: {
+    send: async (event) => {
+      const events = Array.isArray(event) ? event : [event];
+      if (events.some((sent) => sent.name === RUN_APPROVAL_DECIDED))
+        throw new Error("the engine is unreachable");
+      return deps.dispatcher.send(event);
+    },
+  },
 });
 
 /** Olivia's decision on the run's pending request, as the inbox makes it. */
@@ -342,6 +357,64 @@ describe("a gated tool call", () => {
 
     await decide(tenant.tenantId, runId, "approve");
     expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+  });
+
+  it("a re-executed continuing step of the same engine run reports the run's new pause; another engine run stands aside", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      toolCall("current_time", { again: true }),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const first = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+
+    // The continuing step, as one engine run executes it; it pauses again on the second call.
+    const resumed = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-a");
+    expect(resumed).toMatchObject({ kind: "awaiting_approval" });
+    // Its result was lost: the same engine run executes the step again, another one also comes.
+    const again = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-a");
+    const other = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-b");
+
+    expect(again).toEqual(resumed);
+    expect(other).toBeNull();
+    expect(tenant.prompts).toHaveLength(2);
+    expect(await approvalStates(runId)).toEqual(["approved", "pending"]);
+    await cancelRun(deps, ref);
+  });
+
+  it("a re-executed continuing step whose turn had run ends the run as interrupted, not running until the stale cutoff", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Lost with the step's result"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const { approvalId } = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    expect(await resumeTurn(db, ref, resolveModel, approvalId, "decision", "run-a")).toMatchObject({
+      kind: "complete",
+    });
+
+    const again = await resumeTurn(db, ref, resolveModel, approvalId, "decision", "run-a");
+    expect(again).toMatchObject({ kind: "failed", code: "interrupted" });
+    await finishRun(db, ref, again);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "interrupted" });
     expect(tenant.prompts).toHaveLength(2);
   });
 

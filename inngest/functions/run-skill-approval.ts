@@ -15,7 +15,8 @@ export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
  * request expires and fails the run, or a decision whose event was lost is honoured). Its own
  * function, so a wait of hours never counts against run-skill's `timeouts.finish`; a turn that
  * pauses again starts another one. Never retried (the continuation is a turn too); `resumeTurn`
- * claims the decision once, so whichever invocation comes second does nothing. A cancel stops
+ * claims the decision once for this engine run, so whichever invocation comes second does
+ * nothing, while this one's step executed again carries on to the run's end. A cancel stops
  * it while it waits.
  */
 export function createRunSkillApprovalFunction(deps: {
@@ -34,7 +35,7 @@ export function createRunSkillApprovalFunction(deps: {
         await failCrashedRun(deps.db(), event.data.event.data, error);
       },
     },
-    async ({ event, step }) => {
+    async ({ event, step, runId }) => {
       const ref = { runId: event.data.runId, tenantId: event.data.tenantId };
       const { approvalId } = event.data;
       const trigger = event.name === runApprovalRequested.name ? "timeout" : "decision";
@@ -45,7 +46,7 @@ export function createRunSkillApprovalFunction(deps: {
         await step.sleep("approval-timeout", `${event.data.timeoutSeconds}s`);
       }
       const outcome = await step.run("resume-turn", () =>
-        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId, trigger),
+        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId, trigger, runId),
       );
       if (outcome === null) return { continuedElsewhere: approvalId };
       const paused = readPause(outcome, ref.runId);

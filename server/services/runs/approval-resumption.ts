@@ -77,19 +77,20 @@ class RunNotWaiting extends Error {}
 
 /**
  * The re-execution guard of the continuing step: claims the decided request once and moves the
- * run awaiting_approval → running, in one transaction. False for a second execution, or a run
- * that ended meanwhile (cancelled).
+ * run awaiting_approval → running, in one transaction, naming the engine run that claimed it
+ * (`invocation`). False for a second execution, or a run that ended meanwhile (cancelled).
  */
 export async function claimResumption(
   db: Database,
   ref: RunRef,
   approvalId: string,
+  invocation: string,
 ): Promise<boolean> {
   try {
     return await db.transaction(async (tx) => {
       const [claimed] = await tx
         .update(runApprovals)
-        .set({ resumedAt: sql`now()` })
+        .set({ resumedAt: sql`now()`, resumedBy: invocation })
         .where(
           and(
             eq(runApprovals.id, approvalId),
