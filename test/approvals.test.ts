@@ -98,7 +98,7 @@ beforeAll(async () => {
   });
   const functions = [
     createRunSkillFunction({ client, db: () => db, resolveModel }),
-    createRunSkillApprovalFunction({ client, db: () => db, resolveModel }),
+    createRunSkillApprovalFunction({ client, db: () => db, resolveModel, concurrencyPerTenant: 1 }),
   ];
   app = http.createServer(serve({ client, functions }));
   await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
@@ -134,8 +134,10 @@ const decide = (
 
 /** A tenant whose template gates `policy` and whose model answers with `script`, in order. */
 async function tenantWith(
-  policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number },
+  policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number; maxSteps?: number },
   script: LanguageModelV3GenerateResult[],
+  /** Awaited inside the model's n-th call (1-based) before it answers. */
+  during?: (call: number) => Promise<void>,
 ) {
   const name = `mock:${randomUUID()}`;
   const prompts: LanguageModelV3CallOptions["prompt"][] = [];
@@ -144,6 +146,7 @@ async function tenantWith(
       prompts.push(options.prompt);
       const next = script[prompts.length - 1];
       if (!next) throw new Error(`the model was called ${prompts.length} times`);
+      await during?.(prompts.length);
       return next;
     },
   });
@@ -156,6 +159,7 @@ async function tenantWith(
       approvalTools: policy.tools ?? [],
       approveDeliverable: policy.deliverable ?? false,
       approvalTimeoutSeconds: policy.timeoutSeconds ?? 3600,
+      ...(policy.maxSteps === undefined ? {} : { maxSteps: policy.maxSteps }),
     })
     .where(eq(agentTemplates.id, template.id));
   const start = async () =>
@@ -490,6 +494,43 @@ describe("a gated tool call", () => {
     const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(approval?.state).toBe("pending");
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+  });
+});
+
+describe("continued turns of a tenant", () => {
+  it("a bulk approve continues them the tenant's limit at a time", async () => {
+    let executing = 0;
+    let mostAtOnce = 0;
+    const tenant = await tenantWith(
+      { tools: ["current_time"] },
+      [toolCall("current_time", {}), toolCall("current_time", {}), answer("# A"), answer("# B")],
+      async (call) => {
+        if (call <= 2) return;
+        executing += 1;
+        mostAtOnce = Math.max(mostAtOnce, executing);
+        // Long enough for the other continued turn to start meanwhile, were it let through.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        executing -= 1;
+      },
+    );
+    const runIds = [await tenant.start(), await tenant.start()];
+    for (const runId of runIds) await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+
+    const decided = await approveRuns(deps, {
+      tenantId: tenant.tenantId,
+      runIds,
+      actionKey: pending!.actionKey,
+      decider,
+      audit,
+    });
+    expect(decided.every((result) => result.approved)).toBe(true);
+    for (const runId of runIds)
+      expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+
+    // The approval function was given a limit of 1 per tenant (beforeAll).
+    expect(mostAtOnce).toBe(1);
+    expect(tenant.prompts).toHaveLength(4);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
+import { env } from "@/server/env";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
 import { resumeTurn } from "@/server/services/runs/run-resume";
 import { finishRun } from "@/server/services/runs/run-turn";
@@ -23,6 +24,8 @@ export function createRunSkillApprovalFunction(deps: {
   client: Inngest.Any;
   db: () => Database;
   resolveModel: ModelResolver;
+  /** Continued turns of one tenant executing at once (SKILLRUN_RUN_CONCURRENCY by default). */
+  concurrencyPerTenant?: number;
 }) {
   return deps.client.createFunction(
     {
@@ -31,6 +34,12 @@ export function createRunSkillApprovalFunction(deps: {
       retries: 0,
       triggers: [runApprovalRequested, runApprovalDecided],
       cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
+      // As run-skill's: a bulk approve of many runs continues their turns a tenant's limit at a
+      // time. A wait (the timeout's sleep) holds no slot; only executing steps do.
+      concurrency: {
+        limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
+        key: "event.data.tenantId",
+      },
       onFailure: async ({ event, error }) => {
         await failCrashedRun(deps.db(), event.data.event.data, error);
       },
