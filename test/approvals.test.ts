@@ -422,6 +422,20 @@ describe("a gated tool call", () => {
     expect(tenant.prompts).toHaveLength(2);
   });
 
+  it("asked for in the template's last step, fails as max_steps without a pause: nothing could use its result", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], maxSteps: 1 }, [
+      toolCall("current_time", {}),
+      answer("# One step too many"),
+    ]);
+    const runId = await tenant.start();
+
+    const run = await waitForTerminalRun(db, runId, 15_000);
+
+    expect(run).toMatchObject({ status: "failed", failureCode: "max_steps", inputTokens: 10 });
+    expect(tenant.prompts).toHaveLength(1);
+    expect(await approvalStates(runId)).toEqual([]);
+  });
+
   it("two decisions at once: exactly one wins, the other changes nothing and says why", async () => {
     const tenant = await tenantWith({ tools: ["current_time"] }, [
       toolCall("current_time", {}),
