@@ -580,6 +580,47 @@ describe("a gated deliverable", () => {
 });
 
 describe("the reconciler and a waiting run", () => {
+  it("sends a decision whose event never reached the engine again, with its id; the run continues once", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Despite the lost event"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    await decideApproval(losingDecisions(), {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    // Nothing else continues it: its request's own wait lasts an hour.
+    const [decided] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(decided?.status).toBe("awaiting_approval");
+
+    const options = {
+      staleRunningMs: 30 * 60_000,
+      dispatchRetryMs: 60_000,
+      dispatchLostMs: 48 * 3_600_000,
+      batchSize: 100,
+    };
+    const twoMinutesLater = new Date(Date.now() + 120_000);
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).toContain(runId);
+    // A second tick before the run resumed sends the same event again: the engine drops it.
+    await reconcileRuns(deps, options, twoMinutesLater);
+
+    const run = await waitForTerminalRun(db, runId, 30_000);
+    expect(run.status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+    const events = (await timeline(runId)).map((event) => event.type);
+    expect(events.filter((type) => type === "tool_call")).toHaveLength(1);
+    expect(events.filter((type) => type === "resumed")).toHaveLength(1);
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
+      runId,
+    );
+  });
+
   it("fails a run whose wait ended long ago with nothing to continue it: its request expires, its usage counts", async () => {
     const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 600 }, [
       toolCall("current_time", {}),

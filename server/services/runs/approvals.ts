@@ -189,13 +189,24 @@ export async function decideApproval(
   });
   if (!decided) throw await whyNotDecidable(db, ref, input.seen);
   await deps.dispatcher
-    .send({ name: RUN_APPROVAL_DECIDED, data: { ...ref, approvalId: decided.approvalId } })
+    .send({
+      name: RUN_APPROVAL_DECIDED,
+      id: decisionEventId(decided.approvalId),
+      data: { ...ref, approvalId: decided.approvalId },
+    })
     .catch((error: unknown) =>
-      // The decision stands: the waiting function reads it when its wait times out.
+      // The decision stands: the reconciler sends its event again (reconcile.ts).
       console.error(`approval event for run ${input.runId} not sent: ${String(error)}`),
     );
   return decided;
 }
+
+/**
+ * The decision's event id, the same for every send of it: a repeated send (the reconciler's,
+ * for one that seemed lost) is deduplicated by the engine. Not the request's id, which its own
+ * event (to the same function) carries.
+ */
+export const decisionEventId = (approvalId: string) => `${approvalId}:decided`;
 
 /** A rejection's reason: a readable paragraph, as failure reasons are. */
 export const MAX_REASON_CHARS = MAX_DECISION_REASON_CHARS;
