@@ -651,19 +651,32 @@ describe("the reconciler and a waiting run", () => {
   });
 
   it("leaves a run waiting within its timeout alone, however long it has waited", async () => {
-    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 24 * 3600 }, [
+      toolCall("current_time", {}),
+    ]);
     const runId = await tenant.start();
-    await waitForStatus(runId, "awaiting_approval");
+    const waiting = await waitForStatus(runId, "awaiting_approval");
+    const eventsBefore = await timeline(runId);
 
+    // 23 h after it started, of its 24-h wait, with the stale cutoff just after its start: it
+    // is reconciled as a run long past every cutoff, and only runs as old as it can be.
+    const startedAt = waiting.startedAt!.getTime();
     const result = await reconcileRuns(
       deps,
-      { staleRunningMs: 1, dispatchRetryMs: 60_000, dispatchLostMs: 600_000, batchSize: 100 },
-      new Date(Date.now() + 60_000),
+      {
+        staleRunningMs: 23 * 3_600_000 - 1,
+        dispatchRetryMs: 48 * 3_600_000,
+        dispatchLostMs: 96 * 3_600_000,
+        batchSize: 100,
+      },
+      new Date(startedAt + 23 * 3_600_000),
     );
 
-    expect(result.staleRunning).not.toContain(runId);
     expect(result.approvalLost).not.toContain(runId);
-    expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toEqual(waiting);
+    expect(await timeline(runId)).toEqual(eventsBefore);
+    expect(await approvalStates(runId)).toEqual(["pending"]);
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
   });
 });
