@@ -13,6 +13,7 @@ import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngine, type Engine } from "@/inngest/engine";
+import { RUN_APPROVAL_DECIDED } from "@/inngest/events";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { createRunSkillApprovalFunction } from "@/inngest/functions/run-skill-approval";
 import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
@@ -24,7 +25,10 @@ import {
 } from "@/server/services/runs/approval-errors";
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
-import { cancelRun, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
+import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { resumeTurn } from "@/server/services/runs/run-resume";
+import { executeTurn, finishRun } from "@/server/services/runs/run-turn";
+import { cancelRun, cancelRuns, startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { reconcileRuns } from "@/server/services/runs/reconcile";
 import { createApiKey } from "@/server/services/access/api-keys";
 import { createRunsApi } from "@/server/rest/runs-api";
@@ -71,6 +75,11 @@ let engine: Engine;
 let app: http.Server;
 let deps: RunServiceDeps;
 const models = new Map<string, MockLanguageModelV3>();
+const resolveModel = (name: string) => {
+  const model = models.get(name);
+  if (!model) throw new Error(`no model ${name} in this test`);
+  return streamed(model);
+};
 
 beforeAll(async () => {
   const keys = { signingKey: newSigningKey(), eventKey: newEventKey() };
@@ -87,14 +96,9 @@ beforeAll(async () => {
     baseUrl: engine.url,
     ...keys,
   });
-  const resolveModel = (name: string) => {
-    const model = models.get(name);
-    if (!model) throw new Error(`no model ${name} in this test`);
-    return streamed(model);
-  };
   const functions = [
     createRunSkillFunction({ client, db: () => db, resolveModel }),
-    createRunSkillApprovalFunction({ client, db: () => db, resolveModel }),
+    createRunSkillApprovalFunction({ client, db: () => db, resolveModel, concurrencyPerTenant: 1 }),
   ];
   app = http.createServer(serve({ client, functions }));
   await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
@@ -107,10 +111,33 @@ afterAll(async () => {
   app.close();
 });
 
+/** Every event reaches the engine but the decisions' (a send lost between commit and engine). */
+const losingDecisions = (): RunServiceDeps => ({
+  db,
+  dispatcher: {
+    send: async (event) => {
+      const events = Array.isArray(event) ? event : [event];
+      if (events.some((sent) => sent.name === RUN_APPROVAL_DECIDED))
+        throw new Error("the engine is unreachable");
+      return deps.dispatcher.send(event);
+    },
+  },
+});
+
+/** Olivia's decision on the run's pending request, as the inbox makes it. */
+const decide = (
+  tenantId: string,
+  runId: string,
+  decision: "approve" | "reject",
+  reason: string | null = null,
+) => decideApproval(deps, { tenantId, runId, decision, reason, decider, audit });
+
 /** A tenant whose template gates `policy` and whose model answers with `script`, in order. */
 async function tenantWith(
-  policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number },
+  policy: { tools?: string[]; deliverable?: boolean; timeoutSeconds?: number; maxSteps?: number },
   script: LanguageModelV3GenerateResult[],
+  /** Awaited inside the model's n-th call (1-based) before it answers. */
+  during?: (call: number) => Promise<void>,
 ) {
   const name = `mock:${randomUUID()}`;
   const prompts: LanguageModelV3CallOptions["prompt"][] = [];
@@ -119,6 +146,7 @@ async function tenantWith(
       prompts.push(options.prompt);
       const next = script[prompts.length - 1];
       if (!next) throw new Error(`the model was called ${prompts.length} times`);
+      await during?.(prompts.length);
       return next;
     },
   });
@@ -131,6 +159,7 @@ async function tenantWith(
       approvalTools: policy.tools ?? [],
       approveDeliverable: policy.deliverable ?? false,
       approvalTimeoutSeconds: policy.timeoutSeconds ?? 3600,
+      ...(policy.maxSteps === undefined ? {} : { maxSteps: policy.maxSteps }),
     })
     .where(eq(agentTemplates.id, template.id));
   const start = async () =>
@@ -154,6 +183,15 @@ async function waitForStatus(runId: string, status: string) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+const approvalStates = async (runId: string) =>
+  (
+    await db
+      .select({ state: runApprovals.state })
+      .from(runApprovals)
+      .where(eq(runApprovals.runId, runId))
+      .orderBy(runApprovals.requestedAt)
+  ).map((row) => row.state);
 
 const timeline = async (runId: string) =>
   db
@@ -179,14 +217,7 @@ describe("a gated tool call", () => {
     });
     expect((await timeline(runId)).map((event) => event.type)).not.toContain("tool_call");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "approve",
-      reason: null,
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "approve");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -219,14 +250,7 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "reject",
-      reason: "not during the freeze",
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "reject", "not during the freeze");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -250,16 +274,9 @@ describe("a gated tool call", () => {
     const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(approval?.state).toBe("expired");
     // Too late: the decision is refused and changes nothing.
-    await expect(
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toBeInstanceOf(ApprovalNotPendingError);
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
+      ApprovalNotPendingError,
+    );
   }, 60_000);
 
   it("is cancelled while it waits; a later decision is refused and nothing runs", async () => {
@@ -268,20 +285,155 @@ describe("a gated tool call", () => {
     await waitForStatus(runId, "awaiting_approval");
 
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
-    await expect(
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toThrow("cancelled, not awaiting approval");
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toThrow(
+      "cancelled, not awaiting approval",
+    );
 
-    expect((await waitForTerminalRun(db, runId, 5_000)).status).toBe("cancelled");
+    const run = await waitForTerminalRun(db, runId, 5_000);
+    expect(run.status).toBe("cancelled");
     expect(tenant.prompts).toHaveLength(1);
     expect(await listPendingApprovals(db, tenant.tenantId)).toEqual([]);
+    // The request ended with the run, and the model call before the pause is counted.
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    expect(run).toMatchObject({ inputTokens: 10, outputTokens: 5 });
+  });
+
+  it("a crash of its function while it waits fails the run, ends the request and keeps its usage", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    expect(
+      await failCrashedRun(db, { runId, tenantId: tenant.tenantId }, new Error("worker lost")),
+    ).toBe(true);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
+      ApprovalNotPendingError,
+    );
+  });
+
+  it("bulk cancel of a waiting run ends its request and keeps its usage", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const cancelled = await db.transaction((tx) =>
+      cancelRuns(tx, {
+        tenantId: tenant.tenantId,
+        runIds: [runId],
+        userId: null,
+        bulkOperationId: randomUUID(),
+      }),
+    );
+
+    expect(cancelled).toEqual([runId]);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "cancelled", inputTokens: 10 });
+    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+  });
+
+  it("a re-executed turn step whose pause had committed reports the same request; the run still waits", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# After the crash"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+    const ref = { runId, tenantId: tenant.tenantId };
+
+    // The agent-turn step again, as the engine re-runs it when the app died before storing its result.
+    const again = await executeTurn(db, ref, resolveModel);
+
+    expect(again).toEqual({
+      kind: "awaiting_approval",
+      approvalId: pending!.approvalId,
+      timeoutSeconds: 3600,
+    });
+    expect(await finishRun(db, ref, again)).toBe("awaiting_approval");
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run?.status).toBe("awaiting_approval");
+    expect(await approvalStates(runId)).toEqual(["pending"]);
+    expect(tenant.prompts).toHaveLength(1);
+
+    await decide(tenant.tenantId, runId, "approve");
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+  });
+
+  it("a re-executed continuing step of the same engine run reports the run's new pause; another engine run stands aside", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      toolCall("current_time", { again: true }),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const first = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+
+    // The continuing step, as one engine run executes it; it pauses again on the second call.
+    const resumed = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-a");
+    expect(resumed).toMatchObject({ kind: "awaiting_approval" });
+    // Its result was lost: the same engine run executes the step again, another one also comes.
+    const again = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-a");
+    const other = await resumeTurn(db, ref, resolveModel, first.approvalId, "decision", "run-b");
+
+    expect(again).toEqual(resumed);
+    expect(other).toBeNull();
+    expect(tenant.prompts).toHaveLength(2);
+    expect(await approvalStates(runId)).toEqual(["approved", "pending"]);
+    await cancelRun(deps, ref);
+  });
+
+  it("a re-executed continuing step whose turn had run ends the run as interrupted, not running until the stale cutoff", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Lost with the step's result"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const { approvalId } = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    expect(await resumeTurn(db, ref, resolveModel, approvalId, "decision", "run-a")).toMatchObject({
+      kind: "complete",
+    });
+
+    const again = await resumeTurn(db, ref, resolveModel, approvalId, "decision", "run-a");
+    expect(again).toMatchObject({ kind: "failed", code: "interrupted" });
+    await finishRun(db, ref, again);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "interrupted" });
+    expect(tenant.prompts).toHaveLength(2);
+  });
+
+  it("asked for in the template's last step, fails as max_steps without a pause: nothing could use its result", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], maxSteps: 1 }, [
+      toolCall("current_time", {}),
+      answer("# One step too many"),
+    ]);
+    const runId = await tenant.start();
+
+    const run = await waitForTerminalRun(db, runId, 15_000);
+
+    expect(run).toMatchObject({ status: "failed", failureCode: "max_steps", inputTokens: 10 });
+    expect(tenant.prompts).toHaveLength(1);
+    expect(await approvalStates(runId)).toEqual([]);
   });
 
   it("two decisions at once: exactly one wins, the other changes nothing and says why", async () => {
@@ -293,22 +445,8 @@ describe("a gated tool call", () => {
     await waitForStatus(runId, "awaiting_approval");
 
     const results = await Promise.allSettled([
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-      decideApproval(deps, {
-        tenantId: tenant.tenantId,
-        runId,
-        decision: "reject",
-        reason: "no",
-        decider,
-        audit,
-      }),
+      decide(tenant.tenantId, runId, "approve"),
+      decide(tenant.tenantId, runId, "reject", "no"),
     ]);
 
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
@@ -327,7 +465,7 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
     const [pending] = await listPendingApprovals(db, tenant.tenantId);
-    const decide = (seen: { approvalId: string } | { actionKey: string }) =>
+    const decideSeen = (seen: { approvalId: string } | { actionKey: string }) =>
       decideApproval(deps, {
         tenantId: tenant.tenantId,
         runId,
@@ -338,7 +476,9 @@ describe("a gated tool call", () => {
         seen,
       });
 
-    await expect(decide({ approvalId: randomUUID() })).rejects.toBeInstanceOf(ApprovalChangedError);
+    await expect(decideSeen({ approvalId: randomUUID() })).rejects.toBeInstanceOf(
+      ApprovalChangedError,
+    );
     await expect(
       approveRuns(deps, {
         tenantId: tenant.tenantId,
@@ -351,7 +491,7 @@ describe("a gated tool call", () => {
     const [still] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(still?.state).toBe("pending");
 
-    await decide({ approvalId: pending!.approvalId });
+    await decideSeen({ approvalId: pending!.approvalId });
     expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
   });
 
@@ -361,20 +501,50 @@ describe("a gated tool call", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await expect(
-      decideApproval(deps, {
-        tenantId: other.tenant.id,
-        runId,
-        decision: "approve",
-        reason: null,
-        decider,
-        audit,
-      }),
-    ).rejects.toBeInstanceOf(RunNotFoundError);
+    await expect(decide(other.tenant.id, runId, "approve")).rejects.toBeInstanceOf(
+      RunNotFoundError,
+    );
 
     const [approval] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
     expect(approval?.state).toBe("pending");
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
+  });
+});
+
+describe("continued turns of a tenant", () => {
+  it("a bulk approve continues them the tenant's limit at a time", async () => {
+    let executing = 0;
+    let mostAtOnce = 0;
+    const tenant = await tenantWith(
+      { tools: ["current_time"] },
+      [toolCall("current_time", {}), toolCall("current_time", {}), answer("# A"), answer("# B")],
+      async (call) => {
+        if (call <= 2) return;
+        executing += 1;
+        mostAtOnce = Math.max(mostAtOnce, executing);
+        // Long enough for the other continued turn to start meanwhile, were it let through.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        executing -= 1;
+      },
+    );
+    const runIds = [await tenant.start(), await tenant.start()];
+    for (const runId of runIds) await waitForStatus(runId, "awaiting_approval");
+    const [pending] = await listPendingApprovals(db, tenant.tenantId);
+
+    const decided = await approveRuns(deps, {
+      tenantId: tenant.tenantId,
+      runIds,
+      actionKey: pending!.actionKey,
+      decider,
+      audit,
+    });
+    expect(decided.every((result) => result.approved)).toBe(true);
+    for (const runId of runIds)
+      expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+
+    // The approval function was given a limit of 1 per tenant (beforeAll).
+    expect(mostAtOnce).toBe(1);
+    expect(tenant.prompts).toHaveLength(4);
   });
 });
 
@@ -386,14 +556,7 @@ describe("a gated deliverable", () => {
     const [pending] = await listPendingApprovals(db, tenant.tenantId);
     expect(pending).toMatchObject({ kind: "deliverable", draft: "# Draft for the customer" });
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "approve",
-      reason: null,
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "approve");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run.status).toBe("complete");
@@ -406,14 +569,7 @@ describe("a gated deliverable", () => {
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
-    await decideApproval(deps, {
-      tenantId: tenant.tenantId,
-      runId,
-      decision: "reject",
-      reason: "wrong customer",
-      decider,
-      audit,
-    });
+    await decide(tenant.tenantId, runId, "reject", "wrong customer");
     const run = await waitForTerminalRun(db, runId, 30_000);
 
     expect(run).toMatchObject({ status: "failed", failureCode: "deliverable_rejected" });
@@ -424,20 +580,103 @@ describe("a gated deliverable", () => {
 });
 
 describe("the reconciler and a waiting run", () => {
-  it("leaves a run waiting within its timeout alone, however long it has waited", async () => {
-    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+  it("sends a decision whose event never reached the engine again, with its id; the run continues once", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Despite the lost event"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    await decideApproval(losingDecisions(), {
+      tenantId: tenant.tenantId,
+      runId,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    // Nothing else continues it: its request's own wait lasts an hour.
+    const [decided] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(decided?.status).toBe("awaiting_approval");
+
+    const options = {
+      staleRunningMs: 30 * 60_000,
+      dispatchRetryMs: 60_000,
+      dispatchLostMs: 48 * 3_600_000,
+      batchSize: 100,
+    };
+    const twoMinutesLater = new Date(Date.now() + 120_000);
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).toContain(runId);
+    // A second tick before the run resumed sends the same event again: the engine drops it.
+    await reconcileRuns(deps, options, twoMinutesLater);
+
+    const run = await waitForTerminalRun(db, runId, 30_000);
+    expect(run.status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+    const events = (await timeline(runId)).map((event) => event.type);
+    expect(events.filter((type) => type === "tool_call")).toHaveLength(1);
+    expect(events.filter((type) => type === "resumed")).toHaveLength(1);
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
+      runId,
+    );
+  });
+
+  it("fails a run whose wait ended long ago with nothing to continue it: its request expires, its usage counts", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 600 }, [
+      toolCall("current_time", {}),
+    ]);
     const runId = await tenant.start();
     await waitForStatus(runId, "awaiting_approval");
 
+    // An hour later: the 10-min wait ended 50 min ago, past the 30-min stale cutoff.
     const result = await reconcileRuns(
       deps,
-      { staleRunningMs: 1, dispatchRetryMs: 60_000, dispatchLostMs: 600_000, batchSize: 100 },
-      new Date(Date.now() + 60_000),
+      {
+        staleRunningMs: 30 * 60_000,
+        dispatchRetryMs: 24 * 3_600_000,
+        dispatchLostMs: 48 * 3_600_000,
+        batchSize: 100,
+      },
+      new Date(Date.now() + 3_600_000),
     );
 
-    expect(result.staleRunning).not.toContain(runId);
+    expect(result.approvalLost).toContain(runId);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({
+      status: "failed",
+      failureCode: "approval_timeout",
+      inputTokens: 10,
+    });
+    expect(await approvalStates(runId)).toEqual(["expired"]);
+  });
+
+  it("leaves a run waiting within its timeout alone, however long it has waited", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"], timeoutSeconds: 24 * 3600 }, [
+      toolCall("current_time", {}),
+    ]);
+    const runId = await tenant.start();
+    const waiting = await waitForStatus(runId, "awaiting_approval");
+    const eventsBefore = await timeline(runId);
+
+    // 23 h after it started, of its 24-h wait, with the stale cutoff just after its start: it
+    // is reconciled as a run long past every cutoff, and only runs as old as it can be.
+    const startedAt = waiting.startedAt!.getTime();
+    const result = await reconcileRuns(
+      deps,
+      {
+        staleRunningMs: 23 * 3_600_000 - 1,
+        dispatchRetryMs: 48 * 3_600_000,
+        dispatchLostMs: 96 * 3_600_000,
+        batchSize: 100,
+      },
+      new Date(startedAt + 23 * 3_600_000),
+    );
+
     expect(result.approvalLost).not.toContain(runId);
-    expect((await waitForStatus(runId, "awaiting_approval")).status).toBe("awaiting_approval");
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toEqual(waiting);
+    expect(await timeline(runId)).toEqual(eventsBefore);
+    expect(await approvalStates(runId)).toEqual(["pending"]);
     await cancelRun(deps, { tenantId: tenant.tenantId, runId });
   });
 });

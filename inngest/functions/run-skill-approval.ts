@@ -1,6 +1,7 @@
 import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
+import { env } from "@/server/env";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
 import { resumeTurn } from "@/server/services/runs/run-resume";
 import { finishRun } from "@/server/services/runs/run-turn";
@@ -15,13 +16,16 @@ export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
  * request expires and fails the run, or a decision whose event was lost is honoured). Its own
  * function, so a wait of hours never counts against run-skill's `timeouts.finish`; a turn that
  * pauses again starts another one. Never retried (the continuation is a turn too); `resumeTurn`
- * claims the decision once, so whichever invocation comes second does nothing. A cancel stops
+ * claims the decision once for this engine run, so whichever invocation comes second does
+ * nothing, while this one's step executed again carries on to the run's end. A cancel stops
  * it while it waits.
  */
 export function createRunSkillApprovalFunction(deps: {
   client: Inngest.Any;
   db: () => Database;
   resolveModel: ModelResolver;
+  /** Continued turns of one tenant executing at once (SKILLRUN_RUN_CONCURRENCY by default). */
+  concurrencyPerTenant?: number;
 }) {
   return deps.client.createFunction(
     {
@@ -30,11 +34,17 @@ export function createRunSkillApprovalFunction(deps: {
       retries: 0,
       triggers: [runApprovalRequested, runApprovalDecided],
       cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
+      // As run-skill's: a bulk approve of many runs continues their turns a tenant's limit at a
+      // time. A wait (the timeout's sleep) holds no slot; only executing steps do.
+      concurrency: {
+        limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
+        key: "event.data.tenantId",
+      },
       onFailure: async ({ event, error }) => {
         await failCrashedRun(deps.db(), event.data.event.data, error);
       },
     },
-    async ({ event, step }) => {
+    async ({ event, step, runId }) => {
       const ref = { runId: event.data.runId, tenantId: event.data.tenantId };
       const { approvalId } = event.data;
       const trigger = event.name === runApprovalRequested.name ? "timeout" : "decision";
@@ -45,7 +55,7 @@ export function createRunSkillApprovalFunction(deps: {
         await step.sleep("approval-timeout", `${event.data.timeoutSeconds}s`);
       }
       const outcome = await step.run("resume-turn", () =>
-        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId, trigger),
+        resumeTurn(deps.db(), ref, deps.resolveModel, approvalId, trigger, runId),
       );
       if (outcome === null) return { continuedElsewhere: approvalId };
       const paused = readPause(outcome, ref.runId);

@@ -204,6 +204,15 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
   let usage = input.resume?.usage ?? ZERO_USAGE;
   const stepsBefore = input.resume?.stepsUsed ?? 0;
   const messages = openingMessages(input);
+  const outOfSteps = (): TurnOutcome => ({
+    kind: "failed",
+    code: "max_steps",
+    reason: `The agent used all ${config.limits.maxSteps} steps without a final answer.`,
+    usage,
+  });
+  // The steps before a pause count: a turn never pauses on its last step (below), so this only
+  // meets a request stored before that held.
+  if (stepsBefore >= config.limits.maxSteps) return outOfSteps();
 
   try {
     const result = streamText({
@@ -211,8 +220,8 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
       system: systemPrompt(input),
       messages,
       tools: gated({ ...input.mcpTools, ...builtInTools(input) }, input.needsApproval),
-      // A resumed turn has the steps its paused part left (at least the one that answers).
-      stopWhen: stepCountIs(Math.max(1, config.limits.maxSteps - stepsBefore)),
+      // A resumed turn has the steps its paused part left.
+      stopWhen: stepCountIs(config.limits.maxSteps - stepsBefore),
       abortSignal: signal,
       // The SDK's own retries would be invisible; withModelRetries puts each one on the timeline.
       maxRetries: 0,
@@ -284,23 +293,20 @@ export async function runAgentTurn(input: TurnInput): Promise<TurnOutcome> {
           ]
         : [],
     );
+    const stepsUsed = stepsBefore + steps.length;
+    // Gated calls asked for in the last step: nothing could use their results, so no person is
+    // asked to approve them; the turn ends as an ungated one does when out of steps.
+    if (held.length && stepsUsed >= config.limits.maxSteps) return outOfSteps();
     if (held.length)
       return {
         kind: "paused",
         toolCalls: held,
         conversation: [...messages, ...response.messages],
         usage,
-        stepsUsed: stepsBefore + steps.length,
+        stepsUsed,
       };
     const markdown = text.trim();
-    if (finishReason === "tool-calls" && stepsBefore + steps.length >= config.limits.maxSteps) {
-      return {
-        kind: "failed",
-        code: "max_steps",
-        reason: `The agent used all ${config.limits.maxSteps} steps without a final answer.`,
-        usage,
-      };
-    }
+    if (finishReason === "tool-calls" && stepsUsed >= config.limits.maxSteps) return outOfSteps();
     if (!markdown)
       return {
         kind: "failed",

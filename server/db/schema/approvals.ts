@@ -52,6 +52,11 @@ export const runApprovals = pgTable(
     reason: text(),
     /** Set by the one step that continues the turn after the decision (the re-execution guard). */
     resumedAt: timestamp({ withTimezone: true }),
+    /**
+     * The engine run (run-skill-approval invocation) that claimed the decision: the same one
+     * re-executing its step carries on with the run; any other stands aside.
+     */
+    resumedBy: text(),
   },
   (t) => [
     uniqueIndex("run_approvals_one_pending_per_run")

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { ModelMessage } from "ai";
 import type { ApprovalKind } from "@/lib/enums";
 import type { TokenUsage } from "@/server/agent/usage";
@@ -189,13 +189,24 @@ export async function decideApproval(
   });
   if (!decided) throw await whyNotDecidable(db, ref, input.seen);
   await deps.dispatcher
-    .send({ name: RUN_APPROVAL_DECIDED, data: { ...ref, approvalId: decided.approvalId } })
+    .send({
+      name: RUN_APPROVAL_DECIDED,
+      id: decisionEventId(decided.approvalId),
+      data: { ...ref, approvalId: decided.approvalId },
+    })
     .catch((error: unknown) =>
-      // The decision stands: the waiting function reads it when its wait times out.
+      // The decision stands: the reconciler sends its event again (reconcile.ts).
       console.error(`approval event for run ${input.runId} not sent: ${String(error)}`),
     );
   return decided;
 }
+
+/**
+ * The decision's event id, the same for every send of it: a repeated send (the reconciler's,
+ * for one that seemed lost) is deduplicated by the engine. Not the request's id, which its own
+ * event (to the same function) carries.
+ */
+export const decisionEventId = (approvalId: string) => `${approvalId}:decided`;
 
 /** A rejection's reason: a readable paragraph, as failure reasons are. */
 export const MAX_REASON_CHARS = MAX_DECISION_REASON_CHARS;
@@ -216,86 +227,6 @@ async function whyNotDecidable(
   if (seen && run.status === "awaiting_approval" && !run.expired)
     return new ApprovalChangedError(seen);
   return new ApprovalNotPendingError(run.status, run.status === "awaiting_approval" && run.expired);
-}
-
-/** The request as the continuing step reads it (tenant- and run-scoped). */
-export async function loadApproval(db: Database, ref: RunRef, approvalId: string) {
-  const [row] = await db
-    .select()
-    .from(runApprovals)
-    .where(
-      and(
-        eq(runApprovals.id, approvalId),
-        eq(runApprovals.runId, ref.runId),
-        eq(runApprovals.tenantId, ref.tenantId),
-      ),
-    );
-  return row ?? null;
-}
-export type ApprovalRow = NonNullable<Awaited<ReturnType<typeof loadApproval>>>;
-
-/** pending → expired, once: the wait ended without a decision. False when it was decided first. */
-export async function expireApproval(
-  db: Database,
-  ref: RunRef,
-  approvalId: string,
-): Promise<boolean> {
-  const rows = await db
-    .update(runApprovals)
-    .set({ state: "expired" })
-    .where(
-      and(
-        eq(runApprovals.id, approvalId),
-        eq(runApprovals.runId, ref.runId),
-        eq(runApprovals.tenantId, ref.tenantId),
-        eq(runApprovals.state, "pending"),
-      ),
-    )
-    .returning({ id: runApprovals.id });
-  return rows.length > 0;
-}
-
-/** Rolls the claim back when the run is no longer awaiting approval. */
-class RunNotWaiting extends Error {}
-
-/**
- * The re-execution guard of the continuing step: claims the decided request once and moves the
- * run awaiting_approval → running, in one transaction. False for a second execution, or a run
- * that ended meanwhile (cancelled).
- */
-export async function claimResumption(
-  db: Database,
-  ref: RunRef,
-  approvalId: string,
-): Promise<boolean> {
-  try {
-    return await db.transaction(async (tx) => {
-      const [claimed] = await tx
-        .update(runApprovals)
-        .set({ resumedAt: sql`now()` })
-        .where(
-          and(
-            eq(runApprovals.id, approvalId),
-            eq(runApprovals.runId, ref.runId),
-            eq(runApprovals.tenantId, ref.tenantId),
-            inArray(runApprovals.state, ["approved", "rejected"]),
-            isNull(runApprovals.resumedAt),
-          ),
-        )
-        .returning({ state: runApprovals.state });
-      if (!claimed) return false;
-      const resumed = await transitionRun(tx, ref, {
-        from: ["awaiting_approval"],
-        set: { status: "running" },
-        event: { type: "resumed", payload: { approvalId, decision: claimed.state } },
-      });
-      if (!resumed) throw new RunNotWaiting();
-      return true;
-    });
-  } catch (error) {
-    if (error instanceof RunNotWaiting) return false;
-    throw error;
-  }
 }
 
 /**

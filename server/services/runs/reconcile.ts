@@ -1,8 +1,10 @@
 import "server-only";
-import { sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
-import { RUN_REQUESTED } from "@/inngest/events";
+import { RUN_APPROVAL_DECIDED, RUN_REQUESTED } from "@/inngest/events";
+import { decisionEventId } from "./approvals";
+import { endPendingApprovals } from "./run-lifecycle";
 import { requestedSource, type RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
@@ -20,6 +22,8 @@ export type ReconcileResult = {
   dispatchLost: string[];
   resent: string[];
   approvalLost: string[];
+  /** Runs whose decision's event was sent again. */
+  decisionsResent: string[];
 };
 
 /**
@@ -55,6 +59,13 @@ async function failMatching(
         ) and ${skillRuns.status} = ${status}`,
       )
       .returning({ id: skillRuns.id, tenantId: skillRuns.tenantId });
+    // A run failed while it waited for approval: its request expires, its usage so far counts.
+    if (status === "awaiting_approval")
+      await endPendingApprovals(
+        tx,
+        failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
+        "expired",
+      );
     if (failed.length) {
       await tx.insert(runEvents).values(
         failed.map((run) => ({
@@ -100,6 +111,60 @@ function failLostApprovals(deps: RunServiceDeps, options: ReconcileOptions, now:
     options.batchSize,
     sql`not exists (select 1 from ${runApprovals} where ${runApprovals.runId} = ${skillRuns.id} and ${runApprovals.expiresAt} > ${staleCutoff})`,
   );
+}
+
+/**
+ * Decisions whose event seems lost (the send failed after the decision committed): decided
+ * longer ago than the dispatch retry cutoff, the run still awaiting approval, nothing claimed
+ * the decision. Sent again, every tick until one continues the run, with the decision's own
+ * event id: the engine deduplicates a send that had arrived (one whose run waits for a
+ * concurrency slot), and the claim makes the run continue once whatever arrives. The
+ * approval's timeout would honour the decision too, but only hours later.
+ */
+async function resendLostDecisions(
+  deps: RunServiceDeps,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<string[]> {
+  const lost = await deps.db
+    .select({
+      approvalId: runApprovals.id,
+      runId: runApprovals.runId,
+      tenantId: runApprovals.tenantId,
+    })
+    .from(runApprovals)
+    .innerJoin(
+      skillRuns,
+      and(eq(skillRuns.id, runApprovals.runId), eq(skillRuns.tenantId, runApprovals.tenantId)),
+    )
+    .where(
+      and(
+        eq(skillRuns.status, "awaiting_approval"),
+        inArray(runApprovals.state, ["approved", "rejected"]),
+        isNull(runApprovals.resumedAt),
+        lt(runApprovals.decidedAt, new Date(now.getTime() - options.dispatchRetryMs)),
+      ),
+    )
+    .orderBy(runApprovals.decidedAt)
+    .limit(options.batchSize);
+  if (lost.length === 0) return [];
+  return deps.dispatcher
+    .send(
+      lost.map((decision) => ({
+        name: RUN_APPROVAL_DECIDED,
+        id: decisionEventId(decision.approvalId),
+        data: {
+          runId: decision.runId,
+          tenantId: decision.tenantId,
+          approvalId: decision.approvalId,
+        },
+      })),
+    )
+    .then(() => lost.map((decision) => decision.runId))
+    .catch((error: unknown) => {
+      console.error(`reconciler: ${lost.length} decisions not sent again: ${String(error)}`);
+      return [];
+    });
 }
 
 /**
@@ -189,5 +254,6 @@ export async function reconcileRuns(
         console.error(`reconciler: resend of run ${run.run_id} failed: ${String(error)}`),
       );
   }
-  return { staleRunning, dispatchLost, resent, approvalLost };
+  const decisionsResent = await resendLostDecisions(deps, options, now);
+  return { staleRunning, dispatchLost, resent, approvalLost, decisionsResent };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "@/server/db/client";
-import { skillRuns, skills, skillVersions } from "@/server/db/schema";
+import type { Database, Transaction } from "@/server/db/client";
+import { runApprovals, skillRuns, skills, skillVersions } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
 import type { FailureCode, RunStatus } from "@/server/db/schema/enums";
 import type { Deliverable } from "@/server/db/schema/runs";
@@ -200,20 +200,60 @@ export async function failRun(
   where?: SQL,
 ) {
   const reason = storableText(failure.reason, MAX_FAILURE_REASON_CHARS);
-  return transitionRun(db, ref, {
-    from: ["running", "queued", "awaiting_approval"],
-    set: {
-      status: "failed",
-      failureCode: failure.code,
-      failureReason: reason,
-      failureDetail: detailColumn(failure.detail),
-      liveOutput: null,
-      finishedAt: new Date(),
-      ...(failure.usage ? usageColumns(failure.usage) : {}),
-    },
-    event: { type: "failed", payload: { failureCode: failure.code, reason } },
-    where,
+  return db.transaction(async (tx) => {
+    const failed = await transitionRun(tx, ref, {
+      from: ["running", "queued", "awaiting_approval"],
+      set: {
+        status: "failed",
+        failureCode: failure.code,
+        failureReason: reason,
+        failureDetail: detailColumn(failure.detail),
+        liveOutput: null,
+        finishedAt: new Date(),
+        ...(failure.usage ? usageColumns(failure.usage) : {}),
+      },
+      event: { type: "failed", payload: { failureCode: failure.code, reason } },
+      where,
+    });
+    if (failed) await endPendingApprovals(tx, [ref], "cancelled");
+    return failed;
   });
+}
+
+/**
+ * Ends the pending approval requests of runs that just left awaiting_approval for a terminal
+ * state (cancelled, failed by a crash or by the reconciler), in the transaction of that
+ * transition: the request is no longer pending (nothing can decide or resume it), and the
+ * usage of the turn up to its pause, stored only with the request, becomes the run's. A
+ * pending request exists only while its run awaits approval, so for any other run this
+ * changes nothing; call it with the runs whose transition happened.
+ */
+export async function endPendingApprovals(
+  tx: Database | Transaction,
+  runs: readonly RunRef[],
+  state: "cancelled" | "expired",
+): Promise<void> {
+  if (runs.length === 0) return;
+  const ended = await tx
+    .update(runApprovals)
+    .set({ state })
+    .where(
+      and(
+        eq(runApprovals.state, "pending"),
+        or(
+          ...runs.map((ref) =>
+            and(eq(runApprovals.runId, ref.runId), eq(runApprovals.tenantId, ref.tenantId)),
+          ),
+        ),
+      ),
+    )
+    .returning({
+      runId: runApprovals.runId,
+      tenantId: runApprovals.tenantId,
+      usage: runApprovals.usage,
+    });
+  for (const request of ended)
+    await recordUsage(tx, { runId: request.runId, tenantId: request.tenantId }, request.usage);
 }
 
 /**
@@ -266,7 +306,11 @@ export async function failCrashedRun(
  * or repeated write never resets what a turn recorded. Failed counts: a run failed under its
  * turn (run_timeout, stale_running) still spent the tokens the aborted turn reports.
  */
-export async function recordUsage(db: Database, ref: RunRef, usage: TokenUsage): Promise<boolean> {
+export async function recordUsage(
+  db: Database | Transaction,
+  ref: RunRef,
+  usage: TokenUsage,
+): Promise<boolean> {
   const update = db
     .update(skillRuns)
     .set(usageColumns(usage))

@@ -3,7 +3,7 @@ import type { ModelResolver } from "@/server/agent/models";
 import { ZERO_USAGE } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import type { RunRef } from "@/inngest/events";
-import { claimResumption, expireApproval, loadApproval } from "./approvals";
+import { claimResumption, expireApproval, loadApproval } from "./approval-resumption";
 import { runTurnOnce } from "./run-turn";
 import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from "./turn-outcome";
 
@@ -13,7 +13,10 @@ import { interruptedOrCancelled, withLiveOutput, type GuardedTurnOutcome } from 
  * request still undecided when the wait ended expires and fails the run (approval_timeout). A
  * deliverable approved completes the run with the draft, rejected fails it with the reason; a
  * tool call approved runs and the model goes on, refused, the model is told so and why. Null:
- * another step already continued the run (claimed the decision), so this one must write nothing.
+ * another engine run already continued the run (claimed the decision), so this one must write
+ * nothing. The same engine run (`invocation`) executing its step again (its result was lost)
+ * carries on: the turn is not run twice, so it reports what the run is now (paused again:
+ * the pending request; else interrupted or cancelled) and its function finishes the run.
  */
 export async function resumeTurn(
   db: Database,
@@ -21,6 +24,7 @@ export async function resumeTurn(
   resolveModel: ModelResolver,
   approvalId: string,
   trigger: "decision" | "timeout",
+  invocation: string,
 ): Promise<GuardedTurnOutcome | null> {
   const approval = await loadApproval(db, ref, approvalId);
   if (!approval)
@@ -36,7 +40,7 @@ export async function resumeTurn(
     if (trigger === "decision") return null;
     // A decision that won the race against the timeout is honoured, not failed.
     if (!(await expireApproval(db, ref, approvalId)))
-      return resumeTurn(db, ref, resolveModel, approvalId, trigger);
+      return resumeTurn(db, ref, resolveModel, approvalId, trigger, invocation);
   }
   if (approval.state === "pending" || approval.state === "expired") {
     const what =
@@ -51,11 +55,14 @@ export async function resumeTurn(
     };
   }
   if (approval.state === "cancelled") return { kind: "cancelled", usage };
-  // Continued by the other invocation (the decision's event and the timeout both start one).
-  if (approval.resumedAt) return null;
-  if (!(await claimResumption(db, ref, approvalId))) {
+  // Continued by the other invocation (the decision's event and the timeout both start one),
+  // or by this one in an execution whose result was lost.
+  const claimedBy = async (resumedBy: string | null) =>
+    resumedBy === invocation ? interruptedOrCancelled(db, ref) : null;
+  if (approval.resumedAt) return claimedBy(approval.resumedBy);
+  if (!(await claimResumption(db, ref, approvalId, invocation))) {
     const again = await loadApproval(db, ref, approvalId);
-    return again?.resumedAt ? null : interruptedOrCancelled(db, ref);
+    return again?.resumedAt ? claimedBy(again.resumedBy) : interruptedOrCancelled(db, ref);
   }
   const approved = approval.state === "approved";
   const decidedBy = approval.decidedBy ?? "an operator";

@@ -29,6 +29,7 @@ import {
   type BudgetedStart,
   type BudgetExceededError,
 } from "@/server/services/budgets/budgets";
+import { endPendingApprovals } from "./run-lifecycle";
 import { transitionRun, transitionRuns } from "./run-timeline";
 import { findRunTargets, type RunTarget } from "./run-target";
 import { uniqueTags } from "@/lib/run-tags";
@@ -645,7 +646,7 @@ const cancellation = (userId: string | null, now: Date, bulkOperationId?: string
  * bulk operation's): the runs still queued or running are cancelled, each with its timeline
  * event; the others are left alone. The caller sends `sendCancelRequests` after committing.
  */
-export function cancelRuns(
+export async function cancelRuns(
   tx: Database | Transaction,
   input: {
     tenantId: string;
@@ -654,12 +655,18 @@ export function cancelRuns(
     bulkOperationId: string;
   },
 ): Promise<string[]> {
-  return transitionRuns(
+  const cancelled = await transitionRuns(
     tx,
     input.tenantId,
     input.runIds,
     cancellation(input.userId, new Date(), input.bulkOperationId),
   );
+  await endPendingApprovals(
+    tx,
+    cancelled.map((runId) => ({ runId, tenantId: input.tenantId })),
+    "cancelled",
+  );
+  return cancelled;
 }
 
 /** Events per send of cancel requests: one HTTP request each. */
@@ -685,7 +692,8 @@ export async function sendCancelRequests(
 }
 
 /**
- * CAS queued|running → cancelled, then tells the engine (cancelOn) so no further step runs.
+ * CAS queued|running|awaiting_approval → cancelled (a pending approval request ends with it, in
+ * the same transaction), then tells the engine (cancelOn) so no further step runs.
  * The run is cancelled in the database first: if the event cannot be sent, the function's
  * own status checks still stop it.
  */
@@ -699,6 +707,7 @@ export async function cancelRun(
   // With `audit`, the entry is written in the transaction of the transition, and only if it happened.
   const cancelled = await db.transaction(async (tx) => {
     const done = await transitionRun(tx, input, cancellation(input.userId ?? null, now));
+    if (done) await endPendingApprovals(tx, [input], "cancelled");
     if (done && audit)
       await recordAudit(tx, {
         tenantId: input.tenantId,

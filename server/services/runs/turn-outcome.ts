@@ -5,6 +5,7 @@ import { ZERO_USAGE } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import { storableText } from "@/server/db/storable";
 import type { RunRef } from "@/inngest/events";
+import { pendingApprovalOf } from "./approval-resumption";
 import { liveOutputWriter, type LiveOutputWriter } from "./live-output";
 import { getRunStatus, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 
@@ -30,12 +31,21 @@ export async function withLiveOutput(
   return outcome;
 }
 
+/**
+ * What a step that finds its turn already claimed reports. A run awaiting approval paused
+ * correctly, and only the step's result was lost (the process died after the pause committed,
+ * before the engine stored it): the pending request is reported again, never failed.
+ */
 export const interruptedOrCancelled = async (
   db: Database,
   ref: RunRef,
 ): Promise<GuardedTurnOutcome> => {
   const status = await getRunStatus(db, ref);
   if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
+  if (status === "awaiting_approval") {
+    const pending = await pendingApprovalOf(db, ref);
+    if (pending) return { kind: "awaiting_approval", ...pending };
+  }
   return {
     kind: "failed",
     code: "interrupted",

@@ -1,0 +1,1 @@
+ALTER TABLE "run_approvals" ADD COLUMN "resumed_by" text;
