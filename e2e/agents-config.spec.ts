@@ -117,10 +117,20 @@ test.describe("as the demo admin", () => {
       "Meeting prep brief, Weekly status digest",
     );
     await expect(definitionOf(page, "Template")).toHaveText("Operations analyst");
+    // Its own approval policy replaces the template's, in the preview too.
+    await expect(definitionOf(page, "Needs approval")).toHaveText("none (from the template)");
+    await form.getByLabel("Its own approval policy instead of the template's").check();
+    await form.getByLabel("Tools needing approval").fill("send_email");
+    await expect(definitionOf(page, "Needs approval")).toHaveText(
+      "send_email · 24 h timeout (from the agent)",
+    );
     await form.getByRole("button", { name: "Create agent" }).click();
     await expect(page).toHaveURL(/\/agents\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
     await expect(page.getByText("Weekly digests for the ops team.")).toBeVisible();
+    await expect(definitionOf(page, "Needs approval")).toHaveText(
+      "send_email · 24 h timeout (from the agent)",
+    );
     await expect(definitionOf(page, "Skills")).toHaveText(
       "Meeting prep brief, Weekly status digest",
     );
