@@ -117,20 +117,10 @@ test.describe("as the demo admin", () => {
       "Meeting prep brief, Weekly status digest",
     );
     await expect(definitionOf(page, "Template")).toHaveText("Operations analyst");
-    // Its own approval policy replaces the template's, in the preview too.
-    await expect(definitionOf(page, "Needs approval")).toHaveText("none (from the template)");
-    await form.getByLabel("Its own approval policy instead of the template's").check();
-    await form.getByLabel("Tools needing approval").fill("send_email");
-    await expect(definitionOf(page, "Needs approval")).toHaveText(
-      "send_email · 24 h timeout (from the agent)",
-    );
     await form.getByRole("button", { name: "Create agent" }).click();
     await expect(page).toHaveURL(/\/agents\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
     await expect(page.getByText("Weekly digests for the ops team.")).toBeVisible();
-    await expect(definitionOf(page, "Needs approval")).toHaveText(
-      "send_email · 24 h timeout (from the agent)",
-    );
     await expect(definitionOf(page, "Skills")).toHaveText(
       "Meeting prep brief, Weekly status digest",
     );
@@ -188,6 +178,22 @@ test.describe("as the demo admin", () => {
     await expect(
       page.getByRole("table", { name: "Agents" }).getByRole("link", { name }),
     ).toHaveCount(0);
+  });
+
+  test("a new agent's own approval policy replaces its template's in the preview", async ({
+    page,
+  }) => {
+    await page.goto("/agents/new");
+    const form = page.getByRole("form", { name: "New agent" });
+    await form
+      .getByLabel("Template", { exact: true })
+      .selectOption({ label: "Operations analyst" });
+    await expect(definitionOf(page, "Needs approval")).toHaveText("none (from the template)");
+    await form.getByLabel("Its own approval policy instead of the template's").check();
+    await form.getByLabel("Tools needing approval").fill("send_email");
+    await expect(definitionOf(page, "Needs approval")).toHaveText(
+      "send_email · 24 h timeout (from the agent)",
+    );
   });
 
   test("an agent a schedule uses cannot be deleted: the dialog names the schedule", async ({
