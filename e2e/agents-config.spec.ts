@@ -180,6 +180,22 @@ test.describe("as the demo admin", () => {
     ).toHaveCount(0);
   });
 
+  test("a new agent's own approval policy replaces its template's in the preview", async ({
+    page,
+  }) => {
+    await page.goto("/agents/new");
+    const form = page.getByRole("form", { name: "New agent" });
+    await form
+      .getByLabel("Template", { exact: true })
+      .selectOption({ label: "Operations analyst" });
+    await expect(definitionOf(page, "Needs approval")).toHaveText("none (from the template)");
+    await form.getByLabel("Its own approval policy instead of the template's").check();
+    await form.getByLabel("Tools needing approval").fill("send_email");
+    await expect(definitionOf(page, "Needs approval")).toHaveText(
+      "send_email · 24 h timeout (from the agent)",
+    );
+  });
+
   test("an agent a schedule uses cannot be deleted: the dialog names the schedule", async ({
     page,
   }) => {

@@ -44,3 +44,11 @@ export function approvalSummary(policy: ApprovalPolicyView | undefined): string 
         : `${seconds} s`;
   return `${gated.join(", ")} · ${timeout} timeout`;
 }
+
+/** The summary and whose policy it is, e.g. "the deliverable · 1 h timeout (from the agent)". */
+export function approvalSummaryWithSource(
+  policy: (ApprovalPolicyView & { source?: "agent" | "template" }) | undefined,
+): string {
+  const summary = approvalSummary(policy);
+  return policy?.source ? `${summary} (from the ${policy.source})` : summary;
+}

@@ -212,6 +212,7 @@ export const ALERT_TRIGGERS = [
   "failure_rate",
   "schedule_problem",
   "budget_threshold",
+  "approval_waiting",
 ] as const;
 export type AlertTrigger = (typeof ALERT_TRIGGERS)[number];
 

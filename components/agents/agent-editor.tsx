@@ -17,6 +17,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { agentInput, type AgentInput } from "@/lib/schemas/agents";
 import { fieldErrorLine } from "@/lib/skill-inputs";
 import { AgentAccessCard, AgentIdentityCard } from "./agent-fields";
+import { ApprovalPolicyCard } from "./approval-policy-card";
 import {
   fieldWithError,
   initialValues,
@@ -109,6 +110,7 @@ function LoadedEditor({ agent, options }: { agent: SavedAgent | null; options: A
         <div className="flex min-w-0 flex-col gap-6">
           <AgentIdentityCard form={form} id={id} options={options} />
           <AgentAccessCard form={form} id={id} options={options} />
+          <ApprovalPolicyCard form={form} id={id} options={options} />
         </div>
         <div className="min-w-0 xl:sticky xl:top-6">
           <ConfigPreview agentId={agent?.id ?? null} form={form} dirty={isDirty} />

@@ -25,6 +25,7 @@ export function initialValues(agent: SavedAgent | null, options: AgentFormOption
       mcpServerIds: [],
       knowledgeBaseIds: [],
       pairedUserId: null,
+      approvalPolicy: null,
     };
   return {
     name: agent.name,
@@ -35,6 +36,7 @@ export function initialValues(agent: SavedAgent | null, options: AgentFormOption
     mcpServerIds: agent.mcpServerIds,
     knowledgeBaseIds: agent.knowledgeBaseIds,
     pairedUserId: agent.pairedUserId,
+    approvalPolicy: agent.approvalPolicy,
   };
 }
 
@@ -47,6 +49,7 @@ const FIELDS = [
   "mcpServerIds",
   "knowledgeBaseIds",
   "pairedUserId",
+  "approvalPolicy",
 ] as const satisfies readonly (keyof AgentInput)[];
 
 /** The form field a server error key belongs to; any other key is shown above the buttons. */

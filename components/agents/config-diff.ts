@@ -1,5 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
-import { approvalSummary } from "@/lib/approval-policy";
+import { approvalSummaryWithSource } from "@/lib/approval-policy";
 import type { AppRouter } from "@/server/trpc/root";
 
 /** A runtime config as the server resolves it (an agent's, or a draft's). */
@@ -37,7 +37,7 @@ function configValues(config: ResolvedConfig): [label: string, values: string[],
       false,
     ],
     ["Limits", [`${config.limits.maxSteps} steps · ${config.limits.timeoutSeconds} s`], false],
-    ["Needs approval", [approvalSummary(config.approval)], false],
+    ["Needs approval", [approvalSummaryWithSource(config.approval)], false],
     [
       "Acts as",
       [

@@ -36,6 +36,7 @@ function useFormValues(form: AgentForm): AgentInput {
     mcpServerIds,
     knowledgeBaseIds,
     pairedUserId,
+    approvalPolicy,
   ] = useWatch({
     control: form.control,
     name: [
@@ -47,6 +48,7 @@ function useFormValues(form: AgentForm): AgentInput {
       "mcpServerIds",
       "knowledgeBaseIds",
       "pairedUserId",
+      "approvalPolicy",
     ],
   });
   return {
@@ -58,6 +60,7 @@ function useFormValues(form: AgentForm): AgentInput {
     mcpServerIds,
     knowledgeBaseIds,
     pairedUserId,
+    approvalPolicy: approvalPolicy ?? null,
   };
 }
 

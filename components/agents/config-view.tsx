@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { approvalSummary } from "@/lib/approval-policy";
+import { approvalSummaryWithSource } from "@/lib/approval-policy";
 import type { ResolvedConfig } from "./config-diff";
 
 /** A definition list for a resolved runtime config or a run's snapshot of one; stacked on a phone. */
@@ -44,7 +44,7 @@ export function EffectiveConfigList({ config }: { config: ResolvedConfig }) {
           config.guardrail ? `${config.guardrail.name} (${config.guardrail.source})` : "none",
         ],
         ["Limits", `${config.limits.maxSteps} steps · ${config.limits.timeoutSeconds} s`],
-        ["Needs approval", approvalSummary(config.approval)],
+        ["Needs approval", approvalSummaryWithSource(config.approval)],
         [
           "Acts as",
           config.currentUser

@@ -6,6 +6,7 @@ export const TRIGGER_LABELS: Record<AlertTrigger, string> = {
   failure_rate: "Failure rate above a threshold",
   schedule_problem: "A schedule slot was skipped or missed, or a schedule turned itself off",
   budget_threshold: "The monthly budget reached a limit",
+  approval_waiting: "A run has waited for approval too long",
 };
 
 export const CHANNEL_KIND_LABELS: Record<ChannelKind, string> = {

@@ -20,6 +20,7 @@ const fieldsOf = (rule?: RuleRow): Fields => ({
   thresholdPercent: String(rule?.filters.thresholdPercent ?? 20),
   windowMinutes: String(rule?.filters.windowMinutes ?? 60),
   minRuns: String(rule?.filters.minRuns ?? 5),
+  waitMinutes: String(rule?.filters.waitMinutes ?? 60),
   cooldownMinutes: String(rule?.cooldownMinutes ?? 60),
   enabled: rule?.enabled ?? true,
   channelIds: rule?.channelIds ?? [],
@@ -39,6 +40,7 @@ function ruleOf(fields: Fields): AlertRuleInput {
       thresholdPercent: rate ? Number(fields.thresholdPercent) : undefined,
       windowMinutes: rate ? Number(fields.windowMinutes) : undefined,
       minRuns: rate ? Number(fields.minRuns) : undefined,
+      waitMinutes: fields.trigger === "approval_waiting" ? Number(fields.waitMinutes) : undefined,
     },
     cooldownMinutes: Number(fields.cooldownMinutes),
     enabled: fields.enabled,
@@ -52,6 +54,7 @@ const KNOWN: (keyof Fields)[] = [
   "thresholdPercent",
   "windowMinutes",
   "minRuns",
+  "waitMinutes",
   "cooldownMinutes",
   "channelIds",
 ];

@@ -20,6 +20,7 @@ export type RuleFormFields = {
   thresholdPercent: string;
   windowMinutes: string;
   minRuns: string;
+  waitMinutes: string;
   cooldownMinutes: string;
   enabled: boolean;
   channelIds: string[];
@@ -39,6 +40,19 @@ function RateFields({ form }: { form: Form }) {
         {(props) => <Input {...props} inputMode="numeric" {...form.register("minRuns")} />}
       </Field>
     </div>
+  );
+}
+
+function WaitField({ form }: { form: Form }) {
+  return (
+    <Field
+      form={form}
+      name="waitMinutes"
+      label="Waiting more than (minutes)"
+      hint="Each run waiting for a decision longer than this is told once."
+    >
+      {(props) => <Input {...props} inputMode="numeric" {...form.register("waitMinutes")} />}
+    </Field>
   );
 }
 
@@ -97,6 +111,7 @@ export function RuleFields({ form }: { form: Form }) {
         </Field>
       )}
       {trigger === "failure_rate" && <RateFields form={form} />}
+      {trigger === "approval_waiting" && <WaitField form={form} />}
       {trigger === "run_failed" && (
         <ChoiceList legend="Failure codes (none checked: any)">
           {FAILURE_CODES.map((code) => (

@@ -124,7 +124,11 @@ export function RulesSection({ admin }: { admin: boolean }) {
                   {!rule.enabled && <Badge variant="outline">Off</Badge>}
                 </div>
                 <p className="text-muted-foreground text-sm">
-                  {TRIGGER_LABELS[rule.trigger]} · cooldown {rule.cooldownMinutes} min ·{" "}
+                  {TRIGGER_LABELS[rule.trigger]}
+                  {rule.trigger === "approval_waiting" && rule.filters.waitMinutes !== undefined
+                    ? ` (over ${rule.filters.waitMinutes} min)`
+                    : ""}{" "}
+                  · cooldown {rule.cooldownMinutes} min ·{" "}
                   {rule.channelIds.length === 1
                     ? "1 channel"
                     : `${rule.channelIds.length} channels`}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -35,6 +36,47 @@ function Readable({ value, label }: { value: unknown; label: string }) {
       </summary>
       {pre}
     </details>
+  );
+}
+
+/**
+ * A draft the inbox received cut to its beginning: that much, and the whole draft (read for this
+ * one request) on demand. A request that changed meanwhile is not shown as this one's.
+ */
+function CutDraft({ approval }: { approval: PendingApproval }) {
+  const trpc = useTRPC();
+  const [open, setOpen] = useState(false);
+  const whole = useQuery({
+    ...trpc.approvals.forRun.queryOptions({ runId: approval.runId }),
+    enabled: open,
+  });
+  const draft = whole.data?.approvalId === approval.approvalId ? whole.data.draft : null;
+  if (open && draft !== null) return <Readable value={draft} label="Draft" />;
+  return (
+    <div className="flex flex-col gap-2">
+      <pre className="bg-muted overflow-x-auto rounded-md p-3 font-mono text-xs whitespace-pre-wrap">
+        {approval.draft}…
+      </pre>
+      {open && whole.isError && (
+        <p role="alert" className="text-destructive text-sm">
+          The whole draft could not be loaded: {whole.error.message}
+        </p>
+      )}
+      {open && whole.data !== undefined && draft === null && (
+        <p role="status" className="text-muted-foreground text-sm">
+          This request is no longer waiting; the list is being refreshed.
+        </p>
+      )}
+      <Button
+        type="button"
+        variant="outline"
+        className="self-start"
+        disabled={open && whole.isFetching}
+        onClick={() => (open ? void whole.refetch() : setOpen(true))}
+      >
+        Show the whole draft ({approval.draftChars.toLocaleString()} characters)
+      </Button>
+    </div>
   );
 }
 
@@ -83,7 +125,11 @@ export function ApprovalCard({
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
         {approval.kind === "deliverable" ? (
-          <Readable value={approval.draft ?? ""} label="Draft" />
+          approval.draftTruncated ? (
+            <CutDraft approval={approval} />
+          ) : (
+            <Readable value={approval.draft ?? ""} label="Draft" />
+          )
         ) : (
           approval.toolCalls.map((call) => (
             <div key={call.toolCallId} className="flex flex-col gap-1">

@@ -2,13 +2,18 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTenantRole } from "@/components/auth/use-tenant-role";
-import { LIVE_POLL_MS } from "@/components/polling";
 import { useTRPC } from "@/components/providers/trpc";
 import { QueryView } from "@/components/shell/query-view";
 import { useToastMutation } from "@/components/shell/use-toast-mutation";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApprovalCard, type PendingApproval } from "./approval-card";
+
+/**
+ * How often the inbox asks again: a request waits minutes to hours, so a few seconds' delay is
+ * nothing, and each poll carries up to 200 requests (drafts cut to their preview).
+ */
+const INBOX_POLL_MS = 5_000;
 
 /** Requests for the same action with the same arguments, in the order the first was made. */
 function identicalGroups(approvals: PendingApproval[]) {
@@ -46,7 +51,12 @@ function ApproveAll({ group }: { group: PendingApproval[] }) {
 export function ApprovalsInbox() {
   const trpc = useTRPC();
   const { can } = useTenantRole();
-  const list = useQuery({ ...trpc.approvals.list.queryOptions(), refetchInterval: LIVE_POLL_MS });
+  const list = useQuery({
+    ...trpc.approvals.list.queryOptions(),
+    refetchInterval: INBOX_POLL_MS,
+    // A tab in the background asks nothing; it refreshes when it is looked at again.
+    refetchIntervalInBackground: false,
+  });
   return (
     <div className="flex flex-col gap-6">
       <div>

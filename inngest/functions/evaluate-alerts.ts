@@ -5,6 +5,7 @@ import { alertClockWarning } from "@/server/env-definition";
 import { pruneAlertNotices } from "@/server/services/alerts/deliveries";
 import type { DeliveryRef } from "@/server/services/alerts/fire";
 import { scanRunFailures } from "@/server/services/alerts/run-failures";
+import { scanApprovalWaits } from "@/server/services/alerts/approval-waits";
 import {
   evaluateFailureRates,
   scanBudgetCrossings,
@@ -24,9 +25,10 @@ export function alertEvaluationCron(everySeconds: number | undefined): string {
 /**
  * Every minute: judge what happened since the last scan against the tenants' alert rules (new
  * failed runs, failure rates over their windows, schedule slots skipped or missed and schedules
- * that turned themselves off, budget thresholds crossed) and queue a delivery per channel of each
- * rule that fires. The facts are claimed as they are judged, so a scan that overlaps another or
- * follows an outage judges each once; the rule's cooldown claim keeps a storm to one message.
+ * that turned themselves off, budget thresholds crossed, runs waiting for approval too long) and
+ * queue a delivery per channel of each rule that fires. The facts are claimed as they are
+ * judged, so a scan that overlaps another or follows an outage judges each once; the rule's
+ * cooldown claim keeps a storm to one message.
  */
 export function createEvaluateAlertsFunction(deps: { client: Inngest.Any; db: () => Database }) {
   // Created once as the app starts: a shortened clock left set in production would go unnoticed.
@@ -46,6 +48,7 @@ export function createEvaluateAlertsFunction(deps: { client: Inngest.Any; db: ()
         await step.run("failure-rates", () => evaluateFailureRates(deps.db())),
         await step.run("schedule-problems", () => scanScheduleProblems(deps.db())),
         await step.run("budget-crossings", () => scanBudgetCrossings(deps.db())),
+        await step.run("approval-waits", () => scanApprovalWaits(deps.db())),
       ];
       const deliveries = queued.flat();
       if (deliveries.length > 0)

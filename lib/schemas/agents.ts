@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalPolicyInput } from "./templates";
 
 const agentId = z.object({ agentId: z.uuid() });
 
@@ -27,6 +28,8 @@ export const agentInput = z.object({
   knowledgeBaseIds: linkIds("knowledge bases"),
   /** The member the agent acts for when nobody invokes it (a schedule, a webhook). */
   pairedUserId: z.string().min(1).max(200).nullable(),
+  /** The agent's own approval policy; null (the default): its template's. */
+  approvalPolicy: approvalPolicyInput.nullable().default(null),
 });
 export type AgentInput = z.infer<typeof agentInput>;
 

@@ -87,6 +87,13 @@ export const alertRuleFilters = z.object({
   windowMinutes: z.number().int().min(5).max(10080).optional(),
   /** failure_rate: fewer finished runs than this in the window never fire (one failure of one run is 100 %). */
   minRuns: z.number().int().min(1).max(100000).optional(),
+  /** approval_waiting: a run waiting for a decision longer than this many minutes (up to 7 days). */
+  waitMinutes: z
+    .number()
+    .int("is a whole number of minutes")
+    .min(1, "is at least 1 minute")
+    .max(10080, "is at most a week (10,080 minutes)")
+    .optional(),
 });
 export type AlertRuleFilters = z.infer<typeof alertRuleFilters>;
 
@@ -107,6 +114,8 @@ export const alertRuleInput = z
       .max(10, "has too many channels (10 at most)"),
   })
   .superRefine((rule, ctx) => {
+    if (rule.trigger === "approval_waiting" && rule.filters.waitMinutes === undefined)
+      ctx.addIssue({ code: "custom", path: ["filters", "waitMinutes"], message: "is required" });
     if (rule.trigger !== "failure_rate") return;
     if (rule.filters.thresholdPercent === undefined)
       ctx.addIssue({

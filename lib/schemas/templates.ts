@@ -30,6 +30,24 @@ export const approvalToolPattern = z
     "must be a tool name or server:tool (letters, digits, _ . - and * in the tool part)",
   );
 
+/** At most this many tool patterns per policy. */
+export const MAX_APPROVAL_TOOLS = 100;
+const approvalTools = z
+  .array(approvalToolPattern)
+  .max(MAX_APPROVAL_TOOLS, `can hold at most ${MAX_APPROVAL_TOOLS} tools`);
+const approvalTimeoutSeconds = z
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .min(MIN_APPROVAL_TIMEOUT_SECONDS, `must be at least ${MIN_APPROVAL_TIMEOUT_SECONDS}`)
+  .max(MAX_APPROVAL_TIMEOUT_SECONDS, `must be at most ${MAX_APPROVAL_TIMEOUT_SECONDS} (7 days)`);
+
+/** An agent's own approval policy (a template's, as one object): what waits, and how long. */
+export const approvalPolicyInput = z.object({
+  tools: approvalTools,
+  deliverable: z.boolean(),
+  timeoutSeconds: approvalTimeoutSeconds,
+});
+
 /** What a template is: the body of create, and of update next to the template's id. */
 export const templateInput = z.object({
   name: z.string().trim().min(1, "is required").max(120),
@@ -60,15 +78,10 @@ export const templateInput = z.object({
     .int("must be a whole number")
     .min(MIN_TIMEOUT_SECONDS, `must be at least ${MIN_TIMEOUT_SECONDS}`),
   /** Tools whose every call waits for an operator's approval. */
-  approvalTools: z.array(approvalToolPattern).max(100).default([]),
+  approvalTools: approvalTools.default([]),
   /** The final deliverable waits for an operator's approval before the run completes. */
   approveDeliverable: z.boolean().default(false),
-  approvalTimeoutSeconds: z
-    .number({ error: "must be a number" })
-    .int("must be a whole number")
-    .min(MIN_APPROVAL_TIMEOUT_SECONDS, `must be at least ${MIN_APPROVAL_TIMEOUT_SECONDS}`)
-    .max(MAX_APPROVAL_TIMEOUT_SECONDS, `must be at most ${MAX_APPROVAL_TIMEOUT_SECONDS} (7 days)`)
-    .default(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+  approvalTimeoutSeconds: approvalTimeoutSeconds.default(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
 });
 export type TemplateInput = z.infer<typeof templateInput>;
 

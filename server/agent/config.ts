@@ -10,7 +10,7 @@ export type GuardrailRules = {
   maxDeliverableChars: number | null;
 };
 
-/** Which actions of a run wait for a person (the template's approval policy). */
+/** Which actions of a run wait for a person (the agent's approval policy, else its template's). */
 export type ApprovalPolicy = {
   /** Tool names, or `server:tool` patterns for MCP tools (`*` matches any characters). */
   tools: string[];
@@ -42,7 +42,10 @@ export type AgentRuntimeConfig = {
   } | null;
   limits: { maxSteps: number; timeoutSeconds: number };
   /** Absent in snapshots taken before approvals existed: nothing waits for approval. */
-  approval?: ApprovalPolicy;
+  approval?: ApprovalPolicy & {
+    /** Absent in snapshots taken before agents could have their own policy: the template's. */
+    source?: "agent" | "template";
+  };
   currentUser: {
     id: string;
     email: string;

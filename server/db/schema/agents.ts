@@ -9,7 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { GuardrailRules } from "@/server/agent/config";
+import type { ApprovalPolicy, GuardrailRules } from "@/server/agent/config";
 import { users } from "./auth";
 import { createdAt, id, tenantId, tsvector, updatedAt, jsonbValue } from "./columns";
 import { skills } from "./skills";
@@ -78,6 +78,8 @@ export const agents = pgTable(
       .references(() => agentTemplates.id, { onDelete: "restrict" }),
     modelOverride: text(),
     pairedUserId: text().references(() => users.id, { onDelete: "set null" }),
+    /** The agent's own approval policy; null: its template's (the default). */
+    approvalPolicy: jsonbValue().$type<ApprovalPolicy>(),
     isDefault: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -3,15 +3,18 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink } from "@/e2e/fixtures/smtp-sink";
 import type { FailureCode } from "@/lib/enums";
-import type { AlertRuleInput } from "@/lib/schemas/alerts";
+import { alertRuleInput, type AlertRuleInput } from "@/lib/schemas/alerts";
+import { ZERO_USAGE } from "@/server/agent/usage";
 import {
   alertDeliveries,
   alertRules,
   auditLog,
   budgetThresholdCrossings,
+  runApprovals,
   skillRuns,
   skills,
 } from "@/server/db/schema";
+import { pauseForApproval } from "@/server/services/runs/approvals";
 import { createChannel } from "@/server/services/notify/channels";
 import {
   createTenant,
@@ -23,6 +26,7 @@ import { attemptDelivery, listAlertHistory } from "./deliveries";
 import { noticeRunFailure, scanRunFailures } from "./run-failures";
 import { createAlertRule } from "./rules";
 import { sendRuleTest } from "./test-send";
+import { scanApprovalWaits } from "./approval-waits";
 import { evaluateFailureRates, scanBudgetCrossings } from "./triggers";
 
 const { db } = openTestDatabase();
@@ -335,5 +339,135 @@ describe("other triggers", () => {
       .where(eq(alertDeliveries.id, queued[0]!.deliveryId));
     expect(row?.body).toContain("past the soft limit of $5.00");
     expect((await scanBudgetCrossings(db)).filter((ref) => ref.tenantId === tenant.id)).toEqual([]);
+  });
+});
+
+describe("an approval-waiting rule", () => {
+  const backdate = (approvalId: string, minutesAgo: number) =>
+    db
+      .update(runApprovals)
+      .set({ requestedAt: sql`now() - make_interval(mins => ${minutesAgo})` })
+      .where(eq(runApprovals.id, approvalId));
+
+  /** A run of the skill paused on its deliverable, its request made `minutesAgo` minutes ago. */
+  async function waitingRun(
+    tenantId: string,
+    skillId: string,
+    agentId: string,
+    minutesAgo: number,
+  ) {
+    const [run] = await db
+      .insert(skillRuns)
+      .values({
+        tenantId,
+        skillId,
+        skillVersion: "v1",
+        agentId,
+        source: "manual",
+        inputs: {},
+        status: "running",
+      })
+      .returning({ id: skillRuns.id });
+    const ref = { runId: run!.id, tenantId };
+    const approvalId = await pauseForApproval(
+      db,
+      ref,
+      { kind: "deliverable", draft: "Dear customer, …", usage: ZERO_USAGE, stepsUsed: 1 },
+      7 * 24 * 3600,
+    );
+    await backdate(approvalId!, minutesAgo);
+    return { runId: ref.runId, approvalId: approvalId! };
+  }
+
+  const bodyOf = async (deliveryId: string) =>
+    (await db.select().from(alertDeliveries).where(eq(alertDeliveries.id, deliveryId)))[0];
+
+  it("fires once per request past its minutes, respecting the cooldown, and tells what waited meanwhile after it", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const channelId = await emailChannel(tenant.id);
+    const { id: ruleId } = await createAlertRule(
+      db,
+      { tenantId: tenant.id, audit },
+      rule({
+        name: "Waiting too long",
+        trigger: "approval_waiting",
+        filters: { waitMinutes: 30 },
+        cooldownMinutes: 60,
+        channelIds: [channelId],
+      }),
+    );
+    const mine = async () =>
+      (await scanApprovalWaits(db)).filter((ref) => ref.tenantId === tenant.id);
+    const setLastFired = (when: ReturnType<typeof sql>) =>
+      db.update(alertRules).set({ lastFiredAt: when }).where(eq(alertRules.id, ruleId));
+
+    const old = await waitingRun(tenant.id, skill.id, agent.id, 31);
+    const recent = await waitingRun(tenant.id, skill.id, agent.id, 10);
+    // Decided: no longer waiting, whatever its age.
+    const decided = await waitingRun(tenant.id, skill.id, agent.id, 45);
+    await db
+      .update(runApprovals)
+      .set({ state: "approved" })
+      .where(eq(runApprovals.id, decided.approvalId));
+
+    const [first, ...others] = await mine();
+    expect(others).toEqual([]);
+    const delivery = await bodyOf(first!.deliveryId);
+    expect(delivery).toMatchObject({
+      trigger: "approval_waiting",
+      subject: "[Skillrun] Waiting too long: a run has waited for approval more than 30 min",
+    });
+    expect(delivery?.body).toContain(old.runId);
+    expect(delivery?.body).not.toContain(recent.runId);
+    expect(delivery?.body).not.toContain(decided.runId);
+    expect(await mine()).toEqual([]);
+
+    // The same request is told once, also after the cooldown.
+    await setLastFired(sql`now() - interval '2 hours'`);
+    expect(await mine()).toEqual([]);
+
+    // Past its minutes while the rule cools down: nothing now, told once the cooldown ends.
+    await setLastFired(sql`now()`);
+    await backdate(recent.approvalId, 40);
+    expect(await mine()).toEqual([]);
+    await setLastFired(sql`now() - interval '2 hours'`);
+    const [later, ...rest] = await mine();
+    expect(rest).toEqual([]);
+    const laterRow = await bodyOf(later!.deliveryId);
+    expect(laterRow?.body).toContain(recent.runId);
+    expect(laterRow?.body).not.toContain(old.runId);
+  });
+
+  it("names only its skill's runs, and requires its minutes", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const channelId = await emailChannel(tenant.id);
+    const { id: _id, ...copy } = skill;
+    const [otherSkill] = await db
+      .insert(skills)
+      .values({ ...copy, slug: `other-${randomUUID().slice(0, 8)}`, name: "Other" })
+      .returning();
+    await createAlertRule(
+      db,
+      { tenantId: tenant.id, audit },
+      rule({
+        trigger: "approval_waiting",
+        filters: { waitMinutes: 5, skillId: skill.id },
+        channelIds: [channelId],
+      }),
+    );
+    await waitingRun(tenant.id, otherSkill!.id, agent.id, 20);
+    expect((await scanApprovalWaits(db)).filter((ref) => ref.tenantId === tenant.id)).toEqual([]);
+    const ofSkill = await waitingRun(tenant.id, skill.id, agent.id, 20);
+    const queued = (await scanApprovalWaits(db)).filter((ref) => ref.tenantId === tenant.id);
+    expect(queued).toHaveLength(1);
+    expect((await bodyOf(queued[0]!.deliveryId))?.body).toContain(ofSkill.runId);
+
+    const missing = alertRuleInput.safeParse(
+      rule({ trigger: "approval_waiting", filters: {}, channelIds: [channelId] }),
+    );
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues).toEqual([
+      expect.objectContaining({ path: ["filters", "waitMinutes"], message: "is required" }),
+    ]);
   });
 });

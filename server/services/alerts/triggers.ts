@@ -18,7 +18,8 @@ const watchingTenants = (db: Database, trigger: (typeof alertRules.$inferSelect)
     .from(alertRules)
     .where(and(eq(alertRules.trigger, trigger), eq(alertRules.enabled, true)));
 
-const notYetNoticed = (key: ReturnType<typeof sql>) =>
+/** No notice has claimed the fact of this key yet. */
+export const notYetNoticed = (key: ReturnType<typeof sql>) =>
   sql`not exists (select 1 from ${alertNotices} where ${alertNotices.key} = ${key})`;
 
 /**

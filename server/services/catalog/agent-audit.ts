@@ -2,8 +2,10 @@ import "server-only";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { AuditValue } from "@/lib/audit-changes";
+import { approvalSummary } from "@/lib/approval-policy";
 import type { AuditAction } from "@/lib/enums";
 import type { AgentInput } from "@/lib/schemas/agents";
+import type { ApprovalPolicy } from "@/server/agent/config";
 import type { Transaction } from "@/server/db/client";
 import {
   agentKnowledgeBases,
@@ -33,8 +35,13 @@ export const AUDIT_LABELS = {
   mcpServers: "MCP servers",
   knowledgeBases: "Knowledge bases",
   pairedUser: "Paired user",
+  approvalPolicy: "Approval policy",
 } as const;
 type AuditFields = Record<keyof typeof AUDIT_LABELS, AuditValue>;
+
+/** The agent's own policy in one line, or that it follows its template's. */
+const policyOf = (policy: ApprovalPolicy | null) =>
+  policy ? approvalSummary(policy) : "the template's";
 
 const personOf = (user: { name: string; email: string } | null) =>
   user ? `${user.name} <${user.email}>` : null;
@@ -48,6 +55,7 @@ export const auditFieldsOf = (input: AgentInput, links: AgentLinks): AuditFields
   mcpServers: links.mcpServers.map((server) => server.name),
   knowledgeBases: links.knowledgeBases.map((base) => base.name),
   pairedUser: personOf(links.pairedUser),
+  approvalPolicy: policyOf(input.approvalPolicy),
 });
 
 const namesOf = (column: AnyPgColumn, join: SQL) =>
@@ -64,6 +72,7 @@ export async function lockAgent(tx: Transaction, tenantId: string, agentId: stri
       templateId: agents.templateId,
       modelOverride: agents.modelOverride,
       pairedUserId: agents.pairedUserId,
+      approvalPolicy: agents.approvalPolicy,
       template: sql<
         string | null
       >`(select ${agentTemplates.name} from ${agentTemplates} where ${agentTemplates.id} = ${agents.templateId})`,
@@ -93,9 +102,17 @@ export async function lockAgent(tx: Transaction, tenantId: string, agentId: stri
     templateId: _t,
     modelOverride,
     pairedUserId: _p,
+    approvalPolicy,
     ...shown
   } = agent;
-  return { agent, audit: { ...shown, model: modelOverride } satisfies AuditFields };
+  return {
+    agent,
+    audit: {
+      ...shown,
+      model: modelOverride,
+      approvalPolicy: policyOf(approvalPolicy),
+    } satisfies AuditFields,
+  };
 }
 
 export const agentAudit = (

@@ -153,6 +153,32 @@ describe("resolveAgentRuntimeConfig", () => {
     });
   });
 
+  it("takes the approval policy from the agent when it has its own, else from the template", async () => {
+    const { agent, template } = await setup();
+    await db
+      .update(agentTemplates)
+      .set({ approvalTools: ["send_*"], approveDeliverable: false, approvalTimeoutSeconds: 900 })
+      .where(eq(agentTemplates.id, template.id));
+    const resolve = () =>
+      resolveAgentRuntimeConfig(db, { tenantId: agent.tenantId, agentId: agent.id });
+    expect((await resolve()).approval).toEqual({
+      tools: ["send_*"],
+      deliverable: false,
+      timeoutSeconds: 900,
+      source: "template",
+    });
+
+    // Its own policy replaces the template's as a whole, even one that gates nothing.
+    const own = { tools: [], deliverable: true, timeoutSeconds: 60 };
+    await db.update(agents).set({ approvalPolicy: own }).where(eq(agents.id, agent.id));
+    expect((await resolve()).approval).toEqual({ ...own, source: "agent" });
+
+    await db.update(agents).set({ approvalPolicy: null }).where(eq(agents.id, agent.id));
+    const [row] = await db.select().from(agents).where(eq(agents.id, agent.id));
+    expect(row?.approvalPolicy).toBeNull();
+    expect((await resolve()).approval?.source).toBe("template");
+  });
+
   it("offers built-in tools minus the template's blocked ones, and none when the tenant turned them off", async () => {
     const { agent } = await setup({ blocked: ["read_skill_reference", "some_mcp_tool"] });
     const config = await resolveAgentRuntimeConfig(db, {

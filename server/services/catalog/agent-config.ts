@@ -3,6 +3,7 @@ import "server-only";
 import {
   BUILT_IN_TOOLS,
   type AgentRuntimeConfig,
+  type ApprovalPolicy,
   type GuardrailRules,
 } from "@/server/agent/config";
 import { redactUrl } from "@/server/agent/redact-url";
@@ -72,7 +73,13 @@ export type GuardrailRow = {
  * whoever loaded it: the saved agent's rows, or an unsaved draft's (see agent-preview.ts).
  */
 export type RuntimeConfigSources = {
-  agent: { id: string; name: string; modelOverride: string | null };
+  agent: {
+    id: string;
+    name: string;
+    modelOverride: string | null;
+    /** Its own approval policy; null: the template's. */
+    approvalPolicy: ApprovalPolicy | null;
+  };
   template: Pick<
     TemplateRow,
     | "id"
@@ -105,7 +112,7 @@ export type RuntimeConfigSources = {
 /**
  * The runtime config the design describes, from its sources, with no I/O: the agent's model
  * (its override, else the template's, else the deployment default), the template's prompt and
- * limits, the agent's skills, built-in tools minus the template's blocked ones (none when the
+ * limits, the approval policy (the agent's own, else the template's), the agent's skills, built-in tools minus the template's blocked ones (none when the
  * tenant turned them off), MCP servers, knowledge bases, the guardrail (template's, else the
  * tenant default) and the user the agent acts for (the invoker, else the paired user).
  */
@@ -159,11 +166,14 @@ export function runtimeConfigFrom(sources: RuntimeConfigSources): AgentRuntimeCo
     knowledgeBases: sources.knowledgeBases,
     guardrail,
     limits: { maxSteps: template.maxSteps, timeoutSeconds: template.timeoutSeconds },
-    approval: {
-      tools: template.approvalTools,
-      deliverable: template.approveDeliverable,
-      timeoutSeconds: template.approvalTimeoutSeconds,
-    },
+    approval: agent.approvalPolicy
+      ? { ...agent.approvalPolicy, source: "agent" }
+      : {
+          tools: template.approvalTools,
+          deliverable: template.approveDeliverable,
+          timeoutSeconds: template.approvalTimeoutSeconds,
+          source: "template",
+        },
     currentUser,
   };
 }

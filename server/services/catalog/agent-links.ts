@@ -23,6 +23,7 @@ export const AGENT_FIELD_LABELS: Record<keyof AgentInput, string> = {
   mcpServerIds: "MCP servers",
   knowledgeBaseIds: "Knowledge bases",
   pairedUserId: "Paired user",
+  approvalPolicy: "Approval policy",
 };
 
 /** The input names what the service refuses, each field with why; nothing was changed. */

@@ -38,7 +38,12 @@ export async function previewAgentConfig(
   return {
     saved,
     draft: runtimeConfigFrom({
-      agent: { id: agentId ?? "", name: draft.name, modelOverride: draft.modelOverride },
+      agent: {
+        id: agentId ?? "",
+        name: draft.name,
+        modelOverride: draft.modelOverride,
+        approvalPolicy: draft.approvalPolicy,
+      },
       template: links.template,
       builtInToolsEnabled: tenantRow?.built_in_tools_enabled ?? null,
       // As a run sees them: disabled skills and MCP servers are left out.

@@ -44,6 +44,7 @@ describe("an agent's skills", () => {
       mcpServerIds: [],
       knowledgeBaseIds: [],
       pairedUserId: null,
+      approvalPolicy: null,
     });
     const refusal = {
       fieldErrors: { skillIds: ["include one that is not in this tenant's catalog"] },

@@ -80,6 +80,7 @@ const columnsOf = (input: AgentInput) => ({
   templateId: input.templateId,
   modelOverride: input.modelOverride || null,
   pairedUserId: input.pairedUserId,
+  approvalPolicy: input.approvalPolicy,
 });
 
 /** A new agent of the tenant (never the default: that is its own, confirmed step). */
@@ -206,7 +207,10 @@ async function copyNameOf(tx: Transaction, tenantId: string, name: string) {
   }
 }
 
-/** A new agent like this one (same template, model, links and paired user), never the default. */
+/**
+ * A new agent like this one (same template, model, links, paired user and approval policy), never
+ * the default.
+ */
 export async function duplicateAgent(db: Database, scope: AgentScope & { agentId: string }) {
   // Two copies made at once can pick the same free name: the second is a conflict, not a 500.
   let copyName = "";
@@ -224,6 +228,7 @@ export async function duplicateAgent(db: Database, scope: AgentScope & { agentId
           templateId: agent.templateId,
           modelOverride: agent.modelOverride,
           pairedUserId: agent.pairedUserId,
+          approvalPolicy: agent.approvalPolicy,
         })
         .returning({ id: agents.id });
       if (!created) throw new Error("the agent was not inserted");

@@ -85,7 +85,7 @@ export async function agentUsage(db: Database | Transaction, tenantId: string, a
 
 /**
  * One of the tenant's agents, as listAgents shows it, with what the editor needs (its own model
- * override, links and paired user) and what uses it. Unknown and foreign ids are both
+ * override, links, paired user and approval policy) and what uses it. Unknown and foreign ids are both
  * AgentNotFoundError.
  */
 export async function getAgent(db: Database, tenantId: string, agentId: string) {
@@ -96,6 +96,7 @@ export async function getAgent(db: Database, tenantId: string, agentId: string) 
       .select({
         modelOverride: agents.modelOverride,
         pairedUserId: agents.pairedUserId,
+        approvalPolicy: agents.approvalPolicy,
         mcpServerIds: sql<string[]>`coalesce((
           select json_agg(${agentMcpServers.mcpServerId} order by ${agentMcpServers.mcpServerId})
           from ${agentMcpServers} where ${agentMcpServers.agentId} = ${agents.id}
@@ -113,6 +114,7 @@ export async function getAgent(db: Database, tenantId: string, agentId: string) 
     ...withModel(agent),
     modelOverride: links?.modelOverride ?? null,
     pairedUserId: links?.pairedUserId ?? null,
+    approvalPolicy: links?.approvalPolicy ?? null,
     mcpServerIds: links?.mcpServerIds ?? [],
     knowledgeBaseIds: links?.knowledgeBaseIds ?? [],
     usedBy,
@@ -121,7 +123,7 @@ export async function getAgent(db: Database, tenantId: string, agentId: string) 
 
 /**
  * What the agent editor offers, names and ids only, all the tenant's: its templates (with the
- * model each gives), the skills it may run (enabled, built in or its own), its MCP servers
+ * model and approval policy each gives), the skills it may run (enabled, built in or its own), its MCP servers
  * (never a URL or token), knowledge bases and members.
  */
 export async function agentFormOptions(db: Database, tenantId: string) {
@@ -131,6 +133,11 @@ export async function agentFormOptions(db: Database, tenantId: string) {
         id: agentTemplates.id,
         name: agentTemplates.name,
         defaultModel: agentTemplates.defaultModel,
+        approval: {
+          tools: agentTemplates.approvalTools,
+          deliverable: agentTemplates.approveDeliverable,
+          timeoutSeconds: agentTemplates.approvalTimeoutSeconds,
+        },
       })
       .from(agentTemplates)
       .where(eq(agentTemplates.tenantId, tenantId))

@@ -6,12 +6,30 @@ import type { RunRef } from "@/inngest/events";
 
 /** What the Approvals inbox, its sidebar badge and the run page read of pending requests. */
 
+/**
+ * The inbox shows this much of a draft deliverable; the whole draft (up to 1 MB) is read only for
+ * one request at a time (`pendingApprovalOf`), so a poll of up to 200 requests stays small.
+ */
+export const DRAFT_PREVIEW_CHARS = 2_000;
+
+/** The request's draft cut to its preview, and whether anything was cut (both null-safe). */
+const draftPreviewColumns = {
+  draft: sql<string | null>`left(${runApprovals.draft}, ${DRAFT_PREVIEW_CHARS})`,
+  draftChars: sql<number>`coalesce(char_length(${runApprovals.draft}), 0)::int`,
+  draftTruncated: sql<boolean>`coalesce(char_length(${runApprovals.draft}) > ${DRAFT_PREVIEW_CHARS}, false)`,
+};
+/** The whole draft, as the run page and an expanded inbox card read it. */
+const wholeDraftColumns = {
+  draft: runApprovals.draft,
+  draftChars: sql<number>`coalesce(char_length(${runApprovals.draft}), 0)::int`,
+  draftTruncated: sql<boolean>`false`,
+};
+
 const pendingColumns = {
   runId: runApprovals.runId,
   approvalId: runApprovals.id,
   kind: runApprovals.kind,
   toolCalls: runApprovals.toolCalls,
-  draft: runApprovals.draft,
   actionKey: runApprovals.actionKey,
   requestedAt: runApprovals.requestedAt,
   expiresAt: runApprovals.expiresAt,
@@ -22,9 +40,12 @@ const pendingColumns = {
   now: sql<Date>`now()`.mapWith(runApprovals.requestedAt),
 };
 
-function pendingQuery(db: Database, tenantId: string) {
+function pendingQuery(db: Database, tenantId: string, draft: "preview" | "whole") {
   return db
-    .select(pendingColumns)
+    .select({
+      ...pendingColumns,
+      ...(draft === "preview" ? draftPreviewColumns : wholeDraftColumns),
+    })
     .from(runApprovals)
     .innerJoin(
       skillRuns,
@@ -42,9 +63,12 @@ const waiting = (tenantId: string) =>
     eq(skillRuns.status, "awaiting_approval"),
   );
 
-/** The inbox: every run of the tenant awaiting a decision, oldest request first. */
+/**
+ * The inbox: every run of the tenant awaiting a decision, oldest request first, each draft cut to
+ * its preview (`draftTruncated` says when there is more).
+ */
 export async function listPendingApprovals(db: Database, tenantId: string) {
-  return pendingQuery(db, tenantId)
+  return pendingQuery(db, tenantId, "preview")
     .where(waiting(tenantId))
     .orderBy(asc(runApprovals.requestedAt), asc(runApprovals.id))
     .limit(PENDING_LIST_LIMIT);
@@ -64,9 +88,9 @@ export async function countPendingApprovals(db: Database, tenantId: string): Pro
   return row?.count ?? 0;
 }
 
-/** The run page's view of its pending request, or null. */
+/** The run's pending request with its whole draft (the run page, an expanded inbox card), or null. */
 export async function pendingApprovalOf(db: Database, ref: RunRef) {
-  const [row] = await pendingQuery(db, ref.tenantId).where(
+  const [row] = await pendingQuery(db, ref.tenantId, "whole").where(
     and(waiting(ref.tenantId), eq(runApprovals.runId, ref.runId)),
   );
   return row ?? null;

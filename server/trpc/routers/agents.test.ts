@@ -477,3 +477,80 @@ describe("agents router: preview, options, roles", () => {
     }
   });
 });
+
+describe("agents router: an agent's own approval policy", () => {
+  const own = { tools: ["tickets:close_*", "send_email"], deliverable: true, timeoutSeconds: 3600 };
+
+  it("inherits the template's by default; its own wins, is logged, previewed and copied", async () => {
+    const w = await world();
+    await db
+      .update(agentTemplates)
+      .set({ approvalTools: ["delete_*"], approvalTimeoutSeconds: 600 })
+      .where(eq(agentTemplates.id, w.template.id));
+    const { id } = await w.owner.caller.agents.create(draftOf(w));
+    expect((await w.owner.caller.agents.get({ agentId: id })).approvalPolicy).toBeNull();
+    expect((await w.owner.caller.agents.effectiveConfig({ agentId: id })).approval).toEqual({
+      tools: ["delete_*"],
+      deliverable: false,
+      timeoutSeconds: 600,
+      source: "template",
+    });
+
+    const preview = await w.owner.caller.agents.previewConfig({
+      agentId: id,
+      draft: draftOf(w, { approvalPolicy: own }),
+    });
+    expect(preview.saved?.approval?.source).toBe("template");
+    expect(preview.draft.approval).toEqual({ ...own, source: "agent" });
+
+    await w.owner.caller.agents.update({ agentId: id, agent: draftOf(w, { approvalPolicy: own }) });
+    expect((await w.owner.caller.agents.get({ agentId: id })).approvalPolicy).toEqual(own);
+    expect((await w.owner.caller.agents.effectiveConfig({ agentId: id })).approval).toEqual({
+      ...own,
+      source: "agent",
+    });
+    const [entry] = await auditEntries(w.tenant.id, "agent.update");
+    expect((entry?.metadata as { changes: unknown[] }).changes).toEqual([
+      {
+        field: "Approval policy",
+        before: "the template's",
+        after: "tickets:close_*, send_email, the deliverable · 1 h timeout",
+      },
+    ]);
+
+    const copy = await w.owner.caller.agents.duplicate({ agentId: id });
+    expect((await w.owner.caller.agents.get({ agentId: copy.id })).approvalPolicy).toEqual(own);
+
+    // Back to the template's.
+    await w.owner.caller.agents.update({
+      agentId: id,
+      agent: draftOf(w, { approvalPolicy: null }),
+    });
+    expect((await w.owner.caller.agents.effectiveConfig({ agentId: id })).approval?.source).toBe(
+      "template",
+    );
+  });
+
+  it.each([
+    { label: "a bad tool pattern", policy: { ...own, tools: ["bad tool!"] } },
+    { label: "a timeout past 7 days", policy: { ...own, timeoutSeconds: 8 * 24 * 3600 } },
+    { label: "a timeout under 10 s", policy: { ...own, timeoutSeconds: 5 } },
+    { label: "a missing field", policy: { tools: [], deliverable: true } },
+  ])("refuses $label as a field error, writing nothing", async ({ policy }) => {
+    const w = await world();
+    const { id } = await w.owner.caller.agents.create(draftOf(w));
+    const before = await fingerprintTables(db);
+    const created = await failure(
+      w.owner.caller.agents.create(draftOf(w, { name: "Other", approvalPolicy: policy })),
+    );
+    expect(created.code).toBe("BAD_REQUEST");
+    expect(created.fieldErrors).toHaveProperty("approvalPolicy");
+    // An edit's body sits under `agent`: the error is keyed by it.
+    const updated = await failure(
+      w.owner.caller.agents.update({ agentId: id, agent: draftOf(w, { approvalPolicy: policy }) }),
+    );
+    expect(updated.code).toBe("BAD_REQUEST");
+    expect(updated.fieldErrors).toHaveProperty("agent");
+    expect(await fingerprintTables(db)).toEqual(before);
+  });
+});

@@ -9,8 +9,36 @@ import {
   listPendingApprovals,
   pendingApprovalOf,
 } from "@/server/services/runs/approval-queries";
-import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
+import { approveRuns, decideApproval, type Decider } from "@/server/services/runs/approvals";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../init";
+
+/** The signed-in person, as the timeline and the inbox name whoever decided. */
+const deciderOf = (user: { id: string; name: string | null; email: string }): Decider => ({
+  userId: user.id,
+  label: user.name || user.email,
+});
+
+/** Approve or reject one run's pending request: the same procedure but for its input. */
+const decide = <Decision extends "approve" | "reject">(
+  decision: Decision,
+  input: Decision extends "approve" ? typeof approveRunInput : typeof rejectRunInput,
+) =>
+  roleProcedure("operator")
+    .input(input)
+    .mutation(({ ctx, input }) =>
+      decideApproval(
+        { db: ctx.db, dispatcher: ctx.dispatcher },
+        {
+          tenantId: ctx.tenant.id,
+          runId: input.runId,
+          decision,
+          reason: input.reason || null,
+          seen: { approvalId: input.approvalId },
+          decider: deciderOf(ctx.user),
+          audit: ctx.audit,
+        },
+      ),
+    );
 
 /** The Approvals inbox: viewers see what waits, operators and above decide. */
 export const approvalsRouter = createTRPCRouter({
@@ -21,38 +49,9 @@ export const approvalsRouter = createTRPCRouter({
     .query(({ ctx, input }) =>
       pendingApprovalOf(ctx.db, { tenantId: ctx.tenant.id, runId: input.runId }),
     ),
-  approve: roleProcedure("operator")
-    .input(approveRunInput)
-    .mutation(({ ctx, input }) =>
-      decideApproval(
-        { db: ctx.db, dispatcher: ctx.dispatcher },
-        {
-          tenantId: ctx.tenant.id,
-          runId: input.runId,
-          decision: "approve",
-          reason: input.reason || null,
-          seen: { approvalId: input.approvalId },
-          decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
-          audit: ctx.audit,
-        },
-      ),
-    ),
-  reject: roleProcedure("operator")
-    .input(rejectRunInput)
-    .mutation(({ ctx, input }) =>
-      decideApproval(
-        { db: ctx.db, dispatcher: ctx.dispatcher },
-        {
-          tenantId: ctx.tenant.id,
-          runId: input.runId,
-          decision: "reject",
-          reason: input.reason,
-          seen: { approvalId: input.approvalId },
-          decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
-          audit: ctx.audit,
-        },
-      ),
-    ),
+  approve: decide("approve", approveRunInput),
+  /** The reason is required by the input: the model (or the run's failure) is told why. */
+  reject: decide("reject", rejectRunInput),
   /** Each run its own decision: one already decided or ended is reported, the rest go on. */
   approveMany: roleProcedure("operator")
     .input(approveRunsInput)
@@ -63,7 +62,7 @@ export const approvalsRouter = createTRPCRouter({
           tenantId: ctx.tenant.id,
           runIds: input.runIds,
           actionKey: input.actionKey,
-          decider: { userId: ctx.user.id, label: ctx.user.name || ctx.user.email },
+          decider: deciderOf(ctx.user),
           audit: ctx.audit,
         },
       ),
