@@ -7,11 +7,11 @@ import type { Inngest } from "inngest";
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { setupEngine, waitFor } from "@/inngest/engine/test/harness";
-import { runDeliveries, skillRuns } from "@/server/db/schema";
+import { runDeliveries } from "@/server/db/schema";
 import type * as attemptModule from "@/server/services/deliveries/attempt";
 import { attemptRunDelivery } from "@/server/services/deliveries/attempt";
 import { addRunCallback, queueDueDeliveries } from "@/server/services/deliveries/queue";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { createFinishedRun, openTestDatabase } from "@/test/fixtures";
 import { runDeliveryRequested } from "../events";
 import { createDeliverRunResultFunction, RUN_DELIVERY_RETRIES } from "./deliver-run-result";
 
@@ -26,21 +26,10 @@ const t = setupEngine({ retryIntervalSeconds: 0 });
 describe("deliver-run-result", () => {
   it("fails a delivery whose every attempt crashed, with a reason, instead of leaving it pending", async () => {
     vi.mocked(attemptRunDelivery).mockRejectedValue(new Error("connection terminated"));
-    const { tenant, skill, agent } = await createTenantWithSkill(db);
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "api",
-        inputs: {},
-        status: "complete",
-        finishedAt: new Date(),
-      })
-      .returning({ id: skillRuns.id });
-    const runId = run?.id ?? "";
+    const {
+      tenant,
+      ref: { runId },
+    } = await createFinishedRun(db, "complete");
     await addRunCallback(db, { tenantId: tenant.id, runId, url: "https://hooks.example.com/x" });
     const [queued] = await queueDueDeliveries(db, 1000);
     if (!queued) throw new Error("nothing queued");

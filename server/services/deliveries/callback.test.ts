@@ -10,7 +10,12 @@ import { createApiKey } from "@/server/services/access/api-keys";
 import { completeRun, markRunning } from "@/server/services/runs/run-lifecycle";
 import { verifyWebhookSignature } from "@/server/services/webhooks/webhook-signature";
 import { createRunsApi } from "@/server/rest/runs-api";
-import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
+import {
+  createFinishedRun,
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+} from "@/test/fixtures";
 import { attemptRunDelivery } from "./attempt";
 import { addRunCallback, LOST_QUEUING_MS, queueDueDeliveries, type QueuedDelivery } from "./queue";
 
@@ -272,22 +277,10 @@ describe("REST callbackUrl", () => {
 
 /** A complete run with a callback delivery to the test receiver, queued; its ref and id. */
 async function queuedCallback() {
-  const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "api",
-      inputs: {},
-      status: "complete",
-      finishedAt: new Date(),
-      deliverable: { type: "inline", format: "markdown", payload: "# Done" },
-    })
-    .returning({ id: skillRuns.id });
-  const runId = run?.id ?? "";
+  const {
+    tenant,
+    ref: { runId },
+  } = await createFinishedRun(db, "complete");
   await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/claimed` });
   const [queued] = await queuedFor(runId);
   return { runId, ref: { deliveryId: queued?.deliveryId ?? "", tenantId: tenant.id } };
@@ -384,21 +377,10 @@ describe("the delivery sweep", () => {
   });
 
   it("overlapping sweeps queue a delivery once: the update re-tests what the select chose", async () => {
-    const { tenant, skill, agent } = await createTenantWithSkill(db);
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "api",
-        inputs: {},
-        status: "failed",
-        finishedAt: new Date(),
-      })
-      .returning({ id: skillRuns.id });
-    const runId = run?.id ?? "";
+    const {
+      tenant,
+      ref: { runId },
+    } = await createFinishedRun(db, "failed");
     await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/overlap` });
     const mine = (rows: QueuedDelivery[]) => rows.filter((row) => row.tenantId === tenant.id);
 
