@@ -16,6 +16,7 @@ import {
   createUser,
   openTestDatabase,
 } from "@/test/fixtures";
+import { claimDelivery, STALE_CLAIM_MS } from "@/server/services/notify/attempt-record";
 import { attemptRunDelivery } from "./attempt";
 import { addRunCallback, LOST_QUEUING_MS, queueDueDeliveries, type QueuedDelivery } from "./queue";
 
@@ -374,6 +375,30 @@ describe("the delivery sweep", () => {
     ]);
     expect(await queuedFor(runId)).toEqual([]);
     expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", queuedAt: lostAt });
+  });
+
+  it("queues anew a pending delivery whose sender died holding its claim, once the claim is stale", async () => {
+    const { runId, ref } = await queuedCallback();
+    const claim = await claimDelivery(db, runDeliveries, ref);
+    expect(claim).not.toBeNull();
+    // Within STALE_CLAIM_MS the holder may still be sending: the sweep leaves it alone.
+    expect(await queuedFor(runId)).toEqual([]);
+
+    // Its function's every retry found it claimed and gave up; then the holder died.
+    const longAgo = new Date(Date.now() - STALE_CLAIM_MS - 5_000);
+    longAgo.setMilliseconds(0);
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: longAgo, queuedAt: longAgo })
+      .where(eq(runDeliveries.runId, runId));
+    const [requeued, ...more] = await queuedFor(runId);
+    expect(more).toEqual([]);
+    // A new queuing, so a new event name: the engine would drop the finished one's again.
+    expect(requeued?.deliveryId).toBe(ref.deliveryId);
+    expect(requeued?.queuedAt).toBeGreaterThan(longAgo.getTime());
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", claimedAt: null });
+    expect(await queuedFor(runId)).toEqual([]);
+    expect(await attemptRunDelivery(db, ref, true)).toEqual({ status: "sent" });
   });
 
   it("overlapping sweeps queue a delivery once: the update re-tests what the select chose", async () => {

@@ -6,6 +6,7 @@ import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/server/cr
 import type { Database, Transaction } from "@/server/db/client";
 import { runDeliveries, skillRuns } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
+import { STALE_CLAIM_MS } from "@/server/services/notify/attempt-record";
 import { refusedChannelUrl } from "@/server/services/notify/outbound";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { generateSigningSecret } from "@/server/services/webhooks/webhook-signature";
@@ -101,16 +102,22 @@ export function openCallbackSecret(stored: string): CallbackSecret {
 export const LOST_QUEUING_MS = 10 * 60_000;
 
 /**
- * What the sweep queues: a waiting delivery, or a pending one whose event was lost (never taken
- * up: no attempt, no claim) LOST_QUEUING_MS after it was queued or last re-queued. The inner
- * select and the outer update both test it, so a row another sweep took meanwhile is skipped.
+ * What the sweep queues: a waiting delivery; a pending one whose event was lost (never taken up:
+ * no attempt, no claim) LOST_QUEUING_MS after it was queued or last re-queued; and a pending one
+ * whose claim is stale (its sender died, after the function's retries had all found it claimed
+ * and given up) and whose queuing is as old. The inner select and the outer update both test it,
+ * so a row another sweep took meanwhile, or a live attempt claimed, is skipped.
  */
-const dueForQueuing = sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.claimedAt} is null and coalesce(${runDeliveries.requeuedAt}, ${runDeliveries.queuedAt}) < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})))`;
+const dueForQueuing = sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.claimedAt} is null and coalesce(${runDeliveries.requeuedAt}, ${runDeliveries.queuedAt}) < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})) or (${runDeliveries.status} = 'pending' and ${runDeliveries.claimedAt} < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000}) and ${runDeliveries.queuedAt} < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})))`;
+
+/** A queuing with a new event name: a waiting row's first, or a stale claim's (its function is done). */
+const newQueuing = sql`(${runDeliveries.status} = 'waiting' or ${runDeliveries.claimedAt} is not null)`;
 
 /**
  * Moves the deliveries `scope` names that are due (see `dueForQueuing`) and whose run has ended
  * to `pending`, at most `limit`, in one conditional update, so two callers (the sweep and a run's
- * end) queue each once. A waiting row gets a new `queuedAt`; a re-queued one keeps it.
+ * end) queue each once. A waiting row, or one whose claim went stale, gets a new `queuedAt` (a
+ * new event name: the engine would drop the finished queuing's); a lost event's keeps it.
  */
 async function queueDeliveries(
   db: Database | Transaction,
@@ -127,8 +134,10 @@ async function queueDeliveries(
     .update(runDeliveries)
     .set({
       status: "pending",
-      queuedAt: sql`case when ${runDeliveries.status} = 'waiting' then date_trunc('milliseconds', clock_timestamp()) else ${runDeliveries.queuedAt} end`,
-      requeuedAt: sql`case when ${runDeliveries.status} = 'waiting' then null else clock_timestamp() end`,
+      queuedAt: sql`case when ${newQueuing} then date_trunc('milliseconds', clock_timestamp()) else ${runDeliveries.queuedAt} end`,
+      requeuedAt: sql`case when ${newQueuing} then null else clock_timestamp() end`,
+      // A stale claim's holder is gone; the new queuing's attempt claims afresh.
+      claimedAt: null,
     })
     .where(and(inArray(runDeliveries.id, due), dueForQueuing))
     .returning({
@@ -146,7 +155,8 @@ async function queueDeliveries(
 /**
  * The outbox's sweep, the fallback for a run whose end queued nothing (`queueEndedRunDeliveries`
  * did not run, or its events were lost): every delivery whose run has ended moves from `waiting`
- * to `pending`, and a `pending` one whose event was lost is queued again. Returns what to send;
+ * to `pending`, and a `pending` one whose event was lost, or whose sender died holding its claim,
+ * is queued again. Returns what to send;
  * the caller sends one event per row after this commits, named `<id>:<queuedAt>`. A re-queue
  * keeps `queuedAt`, so its event has the first one's id: the engine drops it if the first did
  * arrive (its run is only waiting its turn), and takes it if it was lost. A console Retry
