@@ -12,6 +12,8 @@ import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-scr
 import { ADMIN_STATE, EMAIL_SKILL, expect, test } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
+// Two editors, a webhook call and a run on the loaded 2-core machine: past the suite's 60 s there.
+test.describe.configure({ timeout: 120_000 });
 
 test("a webhook with an email channel under 'Deliver results to' sends its run's deliverable, listed as sent on the run page", async ({
   page,
