@@ -72,7 +72,8 @@ export type RunEvent =
   | { name: typeof RUN_REQUESTED; id?: string; data: RunRequested }
   | { name: typeof RUN_CANCEL_REQUESTED; id?: string; data: RunRef }
   | { name: typeof BULK_OPERATION_REQUESTED; id?: string; data: BulkOperationRef }
-  | { name: typeof RUN_APPROVAL_DECIDED; id?: string; data: ApprovalDecided };
+  | { name: typeof RUN_APPROVAL_DECIDED; id?: string; data: ApprovalDecided }
+  | { name: typeof RUN_DELIVERY_REQUESTED; id: string; data: RunDeliveryRef };
 
 /**
  * Send this queued alert delivery (`server/services/alerts`); its event id is the delivery id,
@@ -100,3 +101,4 @@ export type RunDeliveryRef = z.infer<typeof runDeliveryRefSchema>;
 export const runDeliveryRequested = eventType("run/delivery.requested", {
   schema: runDeliveryRefSchema,
 });
+export const RUN_DELIVERY_REQUESTED = runDeliveryRequested.name;

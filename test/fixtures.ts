@@ -6,6 +6,7 @@ import { PgTable } from "drizzle-orm/pg-core";
 import { Inngest } from "inngest";
 import { afterAll } from "vitest";
 import { ZodError, z } from "zod";
+import type { TERMINAL_RUN_STATUSES } from "@/lib/enums";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { createAuth, type Auth } from "@/server/auth/config";
 import { createDatabase, type Database } from "@/server/db/client";
@@ -208,6 +209,45 @@ export async function createQueuedRun(db: Database) {
       agentId: agent.id,
       source: "manual",
       inputs: {},
+    })
+    .returning({ id: skillRuns.id });
+  return { ...tenantWithSkill, ref: { runId: run!.id, tenantId: tenant.id } };
+}
+
+/**
+ * A fresh tenant's skill and agent with one REST-started run of it already ended in `status`:
+ * a complete run carries a deliverable, a failed one a failure, as the run-skill function
+ * leaves them. For the deliveries that wait on a run's end.
+ */
+export async function createFinishedRun(
+  db: Database,
+  status: (typeof TERMINAL_RUN_STATUSES)[number],
+) {
+  const tenantWithSkill = await createTenantWithSkill(db);
+  const { tenant, skill, agent } = tenantWithSkill;
+  const [run] = await db
+    .insert(skillRuns)
+    .values({
+      tenantId: tenant.id,
+      skillId: skill.id,
+      skillVersion: "v1",
+      agentId: agent.id,
+      source: "api",
+      inputs: {},
+      status,
+      finishedAt: new Date(),
+      ...(status === "complete"
+        ? {
+            deliverable: {
+              type: "inline" as const,
+              format: "markdown" as const,
+              payload: "# Done",
+            },
+          }
+        : {}),
+      ...(status === "failed"
+        ? { failureCode: "model_error" as const, failureReason: "The model answered HTTP 500." }
+        : {}),
     })
     .returning({ id: skillRuns.id });
   return { ...tenantWithSkill, ref: { runId: run!.id, tenantId: tenant.id } };

@@ -1,8 +1,12 @@
-import type { Inngest } from "inngest";
+import type { GetStepTools, Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { attemptRunDelivery, failAbandonedRunDelivery } from "@/server/services/deliveries/attempt";
-import { queueDueDeliveries } from "@/server/services/deliveries/queue";
-import { runDeliveryRequested } from "../events";
+import {
+  queueDueDeliveries,
+  queueEndedRunDeliveries,
+  runDeliveryEvents,
+} from "@/server/services/deliveries/queue";
+import { runDeliveryRequested, type RunRef } from "../events";
 
 /** Attempts per delivery of a run's result: the first and four retries on the engine's backoff. */
 export const RUN_DELIVERY_RETRIES = 4;
@@ -11,8 +15,24 @@ export const RUN_DELIVERY_RETRIES = 4;
 const SWEEP_BATCH = 500;
 
 /**
- * Every minute: the outbox's sweep queues the deliveries whose runs have ended (and re-queues
- * one whose event was lost), then sends one event each. A crash between the two leaves the rows
+ * The steps a function that may have ended a run takes last: the run's waiting deliveries are
+ * queued and their events sent at once, instead of at the sweep's next minute. A run that has not
+ * ended queues nothing; a crash between the two steps leaves pending rows the sweep re-sends.
+ */
+export async function sendEndedRunDeliveries(
+  step: GetStepTools<Inngest.Any>,
+  db: () => Database,
+  ref: RunRef,
+): Promise<number> {
+  const queued = await step.run("queue-deliveries", () => queueEndedRunDeliveries(db(), ref));
+  if (queued.length > 0) await step.sendEvent("deliver", runDeliveryEvents(queued));
+  return queued.length;
+}
+
+/**
+ * Every minute, the fallback of `sendEndedRunDeliveries`: the outbox's sweep queues the
+ * deliveries whose runs have ended without queuing them (and re-queues one whose event was lost),
+ * then sends one event each. A crash between the two leaves the rows
  * pending with no attempt, which the sweep queues again after `LOST_QUEUING_MS`.
  */
 export function createQueueRunDeliveriesFunction(deps: {
@@ -29,15 +49,7 @@ export function createQueueRunDeliveriesFunction(deps: {
     },
     async ({ step }) => {
       const queued = await step.run("queue", () => queueDueDeliveries(deps.db(), SWEEP_BATCH));
-      if (queued.length > 0)
-        await step.sendEvent(
-          "deliver",
-          queued.map(({ deliveryId, tenantId, queuedAt }) => ({
-            name: runDeliveryRequested.name,
-            id: `${deliveryId}:${queuedAt}`,
-            data: { deliveryId, tenantId },
-          })),
-        );
+      if (queued.length > 0) await step.sendEvent("deliver", runDeliveryEvents(queued));
       return { queued: queued.length };
     },
   );

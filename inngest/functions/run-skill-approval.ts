@@ -7,6 +7,7 @@ import { resumeTurn } from "@/server/services/runs/run-resume";
 import { finishRun } from "@/server/services/runs/run-turn";
 import { readPause } from "@/server/services/runs/step-results";
 import { runApprovalDecided, runApprovalRequested, runCancelRequested } from "../events";
+import { sendEndedRunDeliveries } from "./deliver-run-result";
 
 export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
 
@@ -67,6 +68,7 @@ export function createRunSkillApprovalFunction(deps: {
         return { awaitingApproval: paused.approvalId };
       }
       const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
+      await sendEndedRunDeliveries(step, deps.db, ref);
       return { outcome: recorded };
     },
   );

@@ -1,6 +1,8 @@
 import type { Inngest } from "inngest";
 import type { Database } from "@/server/db/client";
 import { failTimedOutRun, type RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
+import { runRefSchema } from "../events";
+import { sendEndedRunDeliveries } from "./deliver-run-result";
 import { RUN_SKILL_FUNCTION_ID, runTimeoutLimits } from "./run-skill";
 
 /**
@@ -30,13 +32,20 @@ export function createRunSkillTimedOutFunction(deps: {
     },
     async ({ event, step }) => {
       const data = event.data as { event?: { data?: unknown }; run_id?: unknown };
-      return step.run("fail-timed-out-run", () =>
+      const failed = await step.run("fail-timed-out-run", () =>
         failTimedOutRun(
           deps.db(),
           { triggeringEventData: data.event?.data, engineRunId: data.run_id },
           deps.timeouts ?? runTimeoutLimits(),
         ),
       );
+      const ref = runRefSchema.safeParse(data.event?.data);
+      if (failed !== "unchanged" && ref.success)
+        await sendEndedRunDeliveries(step, deps.db, {
+          runId: ref.data.runId,
+          tenantId: ref.data.tenantId,
+        });
+      return failed;
     },
   );
 }

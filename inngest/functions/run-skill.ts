@@ -9,7 +9,8 @@ import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import type { RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
 import { readPause, readStepFlag } from "@/server/services/runs/step-results";
-import { runApprovalRequested, runCancelRequested, runRequested } from "../events";
+import { runApprovalRequested, runCancelRequested, runRefSchema, runRequested } from "../events";
+import { sendEndedRunDeliveries } from "./deliver-run-result";
 
 export const RUN_SKILL_FUNCTION_ID = "run-skill";
 
@@ -68,11 +69,20 @@ export function createRunSkillFunction(deps: {
       priority: { run: PRIORITY_EXPRESSION },
       // Past either, the engine cancels the run; run-skill-timed-out fails it (start_timeout, run_timeout).
       timeouts: { start: `${timeouts.startSeconds}s`, finish: `${timeouts.finishSeconds}s` },
-      onFailure: async ({ event, error }) => {
-        await settleCrashedRun(
-          { db: deps.db(), dispatcher: deps.dispatcher ?? deps.client },
-          { triggeringEventData: event.data.event.data, failedRunId: event.data.run_id, error },
+      onFailure: async ({ event, error, step }) => {
+        const settled = await step.run("settle-crashed-run", () =>
+          settleCrashedRun(
+            { db: deps.db(), dispatcher: deps.dispatcher ?? deps.client },
+            { triggeringEventData: event.data.event.data, failedRunId: event.data.run_id, error },
+          ),
         );
+        const ref = runRefSchema.safeParse(event.data.event.data);
+        if (settled === "failed" && ref.success)
+          await sendEndedRunDeliveries(step, deps.db, {
+            runId: ref.data.runId,
+            tenantId: ref.data.tenantId,
+          });
+        return settled;
       },
     },
     async ({ event, step, runId }) => {
@@ -81,7 +91,11 @@ export function createRunSkillFunction(deps: {
       const started = await step.run("mark-running", () => markRunning(deps.db(), ref, runId));
       if (!readStepFlag("mark-running", started)) return { skipped: "the run was not queued" };
       const configured = await step.run("resolve-config", () => resolveRunConfig(deps.db(), ref));
-      if (!readStepFlag("resolve-config", configured)) return { skipped: "nothing to run" };
+      if (!readStepFlag("resolve-config", configured)) {
+        // Failed before its turn (no agent, skill gone, ...), or cancelled meanwhile.
+        await sendEndedRunDeliveries(step, deps.db, ref);
+        return { skipped: "nothing to run" };
+      }
       const outcome = await step.run("agent-turn", () =>
         executeTurn(deps.db(), ref, deps.resolveModel, runId),
       );
@@ -95,6 +109,7 @@ export function createRunSkillFunction(deps: {
         return { awaitingApproval: paused.approvalId };
       }
       const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
+      await sendEndedRunDeliveries(step, deps.db, ref);
       return { outcome: recorded };
     },
   );

@@ -2,8 +2,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { generateEncryptionKey } from "@/server/crypto/encryption-key";
 import { decryptSecret, encryptSecret, keyIdOf, keyringOf } from "@/server/crypto/secrets";
-import { createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
-import { mcpServers, notificationChannels, runDeliveries, skillRuns, webhooks } from "./schema";
+import { createFinishedRun, createTenantWithSkill, openTestDatabase } from "@/test/fixtures";
+import { mcpServers, notificationChannels, runDeliveries, webhooks } from "./schema";
 import { describeUnreadableSecrets, resealCandidates, sealStoredSecrets } from "./secrets-at-rest";
 
 const { db } = openTestDatabase();
@@ -132,25 +132,14 @@ describe("sealStoredSecrets", () => {
   });
 
   it("re-encrypts a callback delivery that may still be sent under the new key", async () => {
-    const { tenant, skill, agent } = await createTenantWithSkill(db);
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "api",
-        inputs: {},
-      })
-      .returning({ id: skillRuns.id });
+    const { tenant, ref } = await createFinishedRun(db, "complete");
     const first = keyringOf(generateEncryptionKey());
     const stored = JSON.stringify({ url: "https://example.com/cb", signingSecret: "whsec_x" });
     const [delivery] = await db
       .insert(runDeliveries)
       .values({
         tenantId: tenant.id,
-        runId: run!.id,
+        runId: ref.runId,
         targetKind: "callback",
         target: "example.com",
         secret: encryptSecret(stored, first),
@@ -168,23 +157,12 @@ describe("sealStoredSecrets", () => {
   });
 
   it("reads only the deliveries still to be sent whose secret is under another key, by an index", async () => {
-    const { tenant, skill, agent } = await createTenantWithSkill(db);
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "api",
-        inputs: {},
-      })
-      .returning({ id: skillRuns.id });
+    const { tenant, ref } = await createFinishedRun(db, "complete");
     const old = keyringOf(generateEncryptionKey());
     const current = keyringOf(generateEncryptionKey(), [old.current.bytes.toString("base64url")]);
     const delivery = (secret: string, status: "failed" | "sent") => ({
       tenantId: tenant.id,
-      runId: run!.id,
+      runId: ref.runId,
       targetKind: "callback" as const,
       target: "example.com",
       secret,
@@ -202,7 +180,7 @@ describe("sealStoredSecrets", () => {
     const candidates = await db
       .select({ id: runDeliveries.id })
       .from(runDeliveries)
-      .where(and(eq(runDeliveries.runId, run!.id), resealCandidates(current)));
+      .where(and(eq(runDeliveries.runId, ref.runId), resealCandidates(current)));
     expect(candidates.map((row) => row.id).sort()).toEqual([rows[0]!.id, rows[1]!.id].sort());
 
     const plan = await db.transaction(async (tx) => {
@@ -219,7 +197,7 @@ describe("sealStoredSecrets", () => {
     const after = await db
       .select({ id: runDeliveries.id, secret: runDeliveries.secret })
       .from(runDeliveries)
-      .where(eq(runDeliveries.runId, run!.id));
+      .where(eq(runDeliveries.runId, ref.runId));
     const secretOf = (id: string) => after.find((row) => row.id === id)?.secret ?? "";
     expect(keyIdOf(secretOf(rows[0]!.id))).toBe(current.current.id);
     expect(keyIdOf(secretOf(rows[1]!.id))).toBe(current.current.id);

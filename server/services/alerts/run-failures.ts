@@ -1,17 +1,13 @@
 import "server-only";
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
-import { env } from "@/server/env";
 import type { Database } from "@/server/db/client";
 import { agents, alertNotices, alertRules, skillRuns, skills } from "@/server/db/schema";
 import type { RunRef } from "@/inngest/events";
+import { runLink } from "@/server/services/runs/run-link";
 import { claimNotice, enabledRules, fireRule, type DeliveryRef } from "./fire";
 
 /** How far back the scan looks for failures it has not judged (a scan missed by an outage is caught up). */
 const LOOKBACK_MINUTES = 30;
-
-function runLink(runId: string): string | null {
-  return env.BETTER_AUTH_URL ? new URL(`/runs/${runId}`, env.BETTER_AUTH_URL).toString() : null;
-}
 
 /**
  * Judges one failed run once (claimed by its notice): every enabled "a run failed" rule whose

@@ -12,6 +12,7 @@ import {
 import { sendToChannel } from "@/server/services/notify/channels";
 import type { Notice } from "@/server/services/notify/notice";
 import { sendSignedWebhook } from "@/server/services/notify/signed-webhook";
+import { runLink } from "@/server/services/runs/run-link";
 import { openCallbackSecret } from "./queue";
 
 /** A failed attempt that the function's retries should try again (the delivery stays pending). */
@@ -78,6 +79,7 @@ export function runNotice(deliveryId: string, run: NonNullable<RunFacts>): Notic
       (run.failureCode ? `${run.failureCode}: ${run.failureReason ?? ""}`.trim() : ""),
     textFormat: run.deliverable ? "markdown" : "plain",
     facts: runJson(run),
+    link: runLink(run.id),
   };
 }
 

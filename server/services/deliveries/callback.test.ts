@@ -10,7 +10,13 @@ import { createApiKey } from "@/server/services/access/api-keys";
 import { completeRun, markRunning } from "@/server/services/runs/run-lifecycle";
 import { verifyWebhookSignature } from "@/server/services/webhooks/webhook-signature";
 import { createRunsApi } from "@/server/rest/runs-api";
-import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
+import {
+  createFinishedRun,
+  createTenantWithSkill,
+  createUser,
+  openTestDatabase,
+} from "@/test/fixtures";
+import { claimDelivery, STALE_CLAIM_MS } from "@/server/services/notify/attempt-record";
 import { attemptRunDelivery } from "./attempt";
 import { addRunCallback, LOST_QUEUING_MS, queueDueDeliveries, type QueuedDelivery } from "./queue";
 
@@ -272,22 +278,10 @@ describe("REST callbackUrl", () => {
 
 /** A complete run with a callback delivery to the test receiver, queued; its ref and id. */
 async function queuedCallback() {
-  const { tenant, skill, agent } = await createTenantWithSkill(db);
-  const [run] = await db
-    .insert(skillRuns)
-    .values({
-      tenantId: tenant.id,
-      skillId: skill.id,
-      skillVersion: "v1",
-      agentId: agent.id,
-      source: "api",
-      inputs: {},
-      status: "complete",
-      finishedAt: new Date(),
-      deliverable: { type: "inline", format: "markdown", payload: "# Done" },
-    })
-    .returning({ id: skillRuns.id });
-  const runId = run?.id ?? "";
+  const {
+    tenant,
+    ref: { runId },
+  } = await createFinishedRun(db, "complete");
   await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/claimed` });
   const [queued] = await queuedFor(runId);
   return { runId, ref: { deliveryId: queued?.deliveryId ?? "", tenantId: tenant.id } };
@@ -383,22 +377,35 @@ describe("the delivery sweep", () => {
     expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", queuedAt: lostAt });
   });
 
+  it("queues anew a pending delivery whose sender died holding its claim, once the claim is stale", async () => {
+    const { runId, ref } = await queuedCallback();
+    const claim = await claimDelivery(db, runDeliveries, ref);
+    expect(claim).not.toBeNull();
+    // Within STALE_CLAIM_MS the holder may still be sending: the sweep leaves it alone.
+    expect(await queuedFor(runId)).toEqual([]);
+
+    // Its function's every retry found it claimed and gave up; then the holder died.
+    const longAgo = new Date(Date.now() - STALE_CLAIM_MS - 5_000);
+    longAgo.setMilliseconds(0);
+    await db
+      .update(runDeliveries)
+      .set({ claimedAt: longAgo, queuedAt: longAgo })
+      .where(eq(runDeliveries.runId, runId));
+    const [requeued, ...more] = await queuedFor(runId);
+    expect(more).toEqual([]);
+    // A new queuing, so a new event name: the engine would drop the finished one's again.
+    expect(requeued?.deliveryId).toBe(ref.deliveryId);
+    expect(requeued?.queuedAt).toBeGreaterThan(longAgo.getTime());
+    expect((await deliveriesOf(runId))[0]).toMatchObject({ status: "pending", claimedAt: null });
+    expect(await queuedFor(runId)).toEqual([]);
+    expect(await attemptRunDelivery(db, ref, true)).toEqual({ status: "sent" });
+  });
+
   it("overlapping sweeps queue a delivery once: the update re-tests what the select chose", async () => {
-    const { tenant, skill, agent } = await createTenantWithSkill(db);
-    const [run] = await db
-      .insert(skillRuns)
-      .values({
-        tenantId: tenant.id,
-        skillId: skill.id,
-        skillVersion: "v1",
-        agentId: agent.id,
-        source: "api",
-        inputs: {},
-        status: "failed",
-        finishedAt: new Date(),
-      })
-      .returning({ id: skillRuns.id });
-    const runId = run?.id ?? "";
+    const {
+      tenant,
+      ref: { runId },
+    } = await createFinishedRun(db, "failed");
     await addRunCallback(db, { tenantId: tenant.id, runId, url: `${httpBase}/overlap` });
     const mine = (rows: QueuedDelivery[]) => rows.filter((row) => row.tenantId === tenant.id);
 

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink } from "@/e2e/fixtures/smtp-sink";
 import { ZERO_USAGE } from "@/server/agent/usage";
-import { runDeliveries, schedules, skillRuns } from "@/server/db/schema";
+import { runDeliveries, schedules, skillRuns, webhooks } from "@/server/db/schema";
 import { createChannel, deleteChannel } from "@/server/services/notify/channels";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import { completeRun, markRunning } from "@/server/services/runs/run-lifecycle";
@@ -160,6 +160,68 @@ describe("delivering a schedule's or webhook's runs to its channels", () => {
       expect.objectContaining({ channelId: kept.id, status: "waiting" }),
     ]);
     expect(await completeAndDeliver(tenant.id, run.id, DELIVERABLE)).toEqual([{ status: "sent" }]);
+  });
+
+  it("an update that omits the channels or the tags keeps them; an empty list clears them", async () => {
+    const { tenant, skill, agent } = await createTenantWithSkill(db);
+    const channel = await emailChannel(tenant.id);
+    const { caller } = await signedInMember(db, auth, tenant.id, "admin");
+    const schedule = {
+      name: "Weekly",
+      skillId: skill.id,
+      agentId: agent.id,
+      inputs: {},
+      cron: "0 9 * * *",
+      timezone: "UTC",
+      overlapPolicy: "skip" as const,
+      enabled: true,
+    };
+    const { id: scheduleId } = await caller.schedules.create({
+      ...schedule,
+      tags: ["team:ops"],
+      deliveryChannelIds: [channel.id],
+    });
+    await caller.schedules.update({ scheduleId, schedule: { ...schedule, name: "Renamed" } });
+    expect(await caller.schedules.get({ scheduleId })).toMatchObject({
+      name: "Renamed",
+      tags: ["team:ops"],
+      deliveryChannelIds: [channel.id],
+    });
+    await caller.schedules.update({
+      scheduleId,
+      schedule: { ...schedule, tags: [], deliveryChannelIds: [] },
+    });
+    expect(await caller.schedules.get({ scheduleId })).toMatchObject({
+      tags: [],
+      deliveryChannelIds: [],
+    });
+
+    const webhook = {
+      name: "Incidents",
+      skillId: skill.id,
+      agentId: null,
+      inputMapping: {},
+      rateLimitPerMinute: 60,
+      enabled: true,
+    };
+    const { id: webhookId } = await caller.webhooks.create({
+      ...webhook,
+      tags: ["team:ops"],
+      deliveryChannelIds: [channel.id],
+    });
+    await caller.webhooks.update({ webhookId, webhook: { ...webhook, name: "Renamed" } });
+    const [kept] = await db.select().from(webhooks).where(eq(webhooks.id, webhookId));
+    expect(kept).toMatchObject({
+      name: "Renamed",
+      tags: ["team:ops"],
+      deliveryChannelIds: [channel.id],
+    });
+    await caller.webhooks.update({
+      webhookId,
+      webhook: { ...webhook, tags: [], deliveryChannelIds: [] },
+    });
+    const [cleared] = await db.select().from(webhooks).where(eq(webhooks.id, webhookId));
+    expect(cleared).toMatchObject({ tags: [], deliveryChannelIds: [] });
   });
 
   it("refuses another tenant's channel like an unknown one, and changes nothing", async () => {

@@ -34,19 +34,6 @@ export async function deliveryChannelErrors(
     : { deliveryChannelIds: ["names a channel that does not exist"] };
 }
 
-/** The tenant's channels as a schedule's or webhook's editor offers them: names and kinds only. */
-export function listDeliveryChannelChoices(db: Database, tenantId: string) {
-  return db
-    .select({
-      id: notificationChannels.id,
-      name: notificationChannels.name,
-      kind: notificationChannels.kind,
-    })
-    .from(notificationChannels)
-    .where(eq(notificationChannels.tenantId, tenantId))
-    .orderBy(notificationChannels.name, notificationChannels.id);
-}
-
 /**
  * Writes, in the caller's transaction (the one that created the runs), a waiting delivery per
  * channel the runs' schedule or webhook names, each to the sweep once its run ends (the same

@@ -1,11 +1,14 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { RUN_DELIVERY_REQUESTED, type RunEvent, type RunRef } from "@/inngest/events";
 import { TERMINAL_RUN_STATUSES } from "@/lib/enums";
 import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/server/crypto/secrets";
 import type { Database, Transaction } from "@/server/db/client";
 import { runDeliveries, skillRuns } from "@/server/db/schema";
 import { ServiceError } from "@/server/services/errors";
+import { STALE_CLAIM_MS } from "@/server/services/notify/attempt-record";
 import { refusedChannelUrl } from "@/server/services/notify/outbound";
+import type { RunDispatcher } from "@/server/services/runs/runs";
 import { generateSigningSecret } from "@/server/services/webhooks/webhook-signature";
 
 /** A delivery as events and steps name it; `queuedAt` (ms) makes each queuing's event id. */
@@ -99,36 +102,42 @@ export function openCallbackSecret(stored: string): CallbackSecret {
 export const LOST_QUEUING_MS = 10 * 60_000;
 
 /**
- * What the sweep queues: a waiting delivery, or a pending one whose event was lost (never taken
- * up: no attempt, no claim) LOST_QUEUING_MS after it was queued or last re-queued. The inner
- * select and the outer update both test it, so a row another sweep took meanwhile is skipped.
+ * What the sweep queues: a waiting delivery; a pending one whose event was lost (never taken up:
+ * no attempt, no claim) LOST_QUEUING_MS after it was queued or last re-queued; and a pending one
+ * whose claim is stale (its sender died, after the function's retries had all found it claimed
+ * and given up) and whose queuing is as old. The inner select and the outer update both test it,
+ * so a row another sweep took meanwhile, or a live attempt claimed, is skipped.
  */
-const dueForQueuing = sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.claimedAt} is null and coalesce(${runDeliveries.requeuedAt}, ${runDeliveries.queuedAt}) < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})))`;
+const dueForQueuing = sql`(${runDeliveries.status} = 'waiting' or (${runDeliveries.status} = 'pending' and ${runDeliveries.attempts} = 0 and ${runDeliveries.claimedAt} is null and coalesce(${runDeliveries.requeuedAt}, ${runDeliveries.queuedAt}) < now() - make_interval(secs => ${LOST_QUEUING_MS / 1000})) or (${runDeliveries.status} = 'pending' and ${runDeliveries.claimedAt} < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000}) and ${runDeliveries.queuedAt} < now() - make_interval(secs => ${STALE_CLAIM_MS / 1000})))`;
+
+/** A queuing with a new event name: a waiting row's first, or a stale claim's (its function is done). */
+const newQueuing = sql`(${runDeliveries.status} = 'waiting' or ${runDeliveries.claimedAt} is not null)`;
 
 /**
- * The outbox's sweep: every delivery whose run has ended moves from `waiting` to `pending` (one
- * conditional update, so overlapping sweeps queue each once), and a `pending` one whose event
- * was lost is queued again. Returns what to send; the caller sends one event per row after this
- * commits, named `<id>:<queuedAt>`. A re-queue keeps `queuedAt`, so its event has the first
- * one's id: the engine drops it if the first did arrive (its run is only waiting its turn), and
- * takes it if it was lost. A console Retry (`waiting` again) is a new queuing with a new id.
+ * Moves the deliveries `scope` names that are due (see `dueForQueuing`) and whose run has ended
+ * to `pending`, at most `limit`, in one conditional update, so two callers (the sweep and a run's
+ * end) queue each once. A waiting row, or one whose claim went stale, gets a new `queuedAt` (a
+ * new event name: the engine would drop the finished queuing's); a lost event's keeps it.
  */
-export async function queueDueDeliveries(
+async function queueDeliveries(
   db: Database | Transaction,
+  scope: SQL | undefined,
   limit: number,
 ): Promise<QueuedDelivery[]> {
   const due = db
     .select({ id: runDeliveries.id })
     .from(runDeliveries)
     .innerJoin(skillRuns, eq(skillRuns.id, runDeliveries.runId))
-    .where(and(dueForQueuing, inArray(skillRuns.status, [...TERMINAL_RUN_STATUSES])))
+    .where(and(scope, dueForQueuing, inArray(skillRuns.status, [...TERMINAL_RUN_STATUSES])))
     .limit(limit);
   const rows = await db
     .update(runDeliveries)
     .set({
       status: "pending",
-      queuedAt: sql`case when ${runDeliveries.status} = 'waiting' then date_trunc('milliseconds', clock_timestamp()) else ${runDeliveries.queuedAt} end`,
-      requeuedAt: sql`case when ${runDeliveries.status} = 'waiting' then null else clock_timestamp() end`,
+      queuedAt: sql`case when ${newQueuing} then date_trunc('milliseconds', clock_timestamp()) else ${runDeliveries.queuedAt} end`,
+      requeuedAt: sql`case when ${newQueuing} then null else clock_timestamp() end`,
+      // A stale claim's holder is gone; the new queuing's attempt claims afresh.
+      claimedAt: null,
     })
     .where(and(inArray(runDeliveries.id, due), dueForQueuing))
     .returning({
@@ -141,4 +150,70 @@ export async function queueDueDeliveries(
     tenantId: row.tenantId,
     queuedAt: row.queuedAt?.getTime() ?? 0,
   }));
+}
+
+/**
+ * The outbox's sweep, the fallback for a run whose end queued nothing (`queueEndedRunDeliveries`
+ * did not run, or its events were lost): every delivery whose run has ended moves from `waiting`
+ * to `pending`, and a `pending` one whose event was lost, or whose sender died holding its claim,
+ * is queued again. Returns what to send;
+ * the caller sends one event per row after this commits, named `<id>:<queuedAt>`. A re-queue
+ * keeps `queuedAt`, so its event has the first one's id: the engine drops it if the first did
+ * arrive (its run is only waiting its turn), and takes it if it was lost. A console Retry
+ * (`waiting` again) is a new queuing with a new id.
+ */
+export function queueDueDeliveries(
+  db: Database | Transaction,
+  limit: number,
+): Promise<QueuedDelivery[]> {
+  return queueDeliveries(db, undefined, limit);
+}
+
+/** More deliveries than a run can have (a callback and at most MAX_DELIVERY_CHANNELS channels). */
+const RUN_DELIVERY_LIMIT = 100;
+
+/**
+ * The prompt path, right after a run's terminal write committed: the run's waiting deliveries
+ * move to `pending` exactly as the sweep would move them (the same update, the same event names),
+ * so whichever of the two comes second finds nothing to queue, and an event sent twice has one
+ * id. Nothing when the run has not ended (a run paused for approval, or dispatched again).
+ */
+export function queueEndedRunDeliveries(
+  db: Database | Transaction,
+  ref: RunRef,
+): Promise<QueuedDelivery[]> {
+  return queueDeliveries(
+    db,
+    and(eq(runDeliveries.runId, ref.runId), eq(runDeliveries.tenantId, ref.tenantId)),
+    RUN_DELIVERY_LIMIT,
+  );
+}
+
+/**
+ * One `run/delivery.requested` event per queued delivery, named `<delivery id>:<queued at ms>`:
+ * the same name whoever queued it (a run's end or the sweep), so the engine keeps one of two sends.
+ */
+export const runDeliveryEvents = (queued: readonly QueuedDelivery[]): RunEvent[] =>
+  queued.map(({ deliveryId, tenantId, queuedAt }) => ({
+    name: RUN_DELIVERY_REQUESTED,
+    id: `${deliveryId}:${queuedAt}`,
+    data: { deliveryId, tenantId },
+  }));
+
+/**
+ * `queueEndedRunDeliveries` and its events, for a service that ended a run outside a function
+ * (a cancel), after the run's transaction committed. A failure is logged only: the run has ended
+ * either way, and the sweep queues what is still waiting, or sends a pending row's event again
+ * under the same name.
+ */
+export async function dispatchEndedRunDeliveries(
+  deps: { db: Database; dispatcher: RunDispatcher },
+  ref: RunRef,
+): Promise<void> {
+  try {
+    const queued = await queueEndedRunDeliveries(deps.db, ref);
+    if (queued.length > 0) await deps.dispatcher.send(runDeliveryEvents(queued));
+  } catch (error) {
+    console.error(`deliveries of run ${ref.runId} left to the sweep: ${String(error)}`);
+  }
 }

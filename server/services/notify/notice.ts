@@ -19,6 +19,8 @@ export type Notice = {
    */
   textFormat?: "plain" | "markdown";
   facts: Record<string, unknown>;
+  /** Where the whole of it can be read (a run's page): named where a channel cuts the text. */
+  link?: string | null;
 };
 
 /** A send that did not reach its channel; the message names the channel's side, never a secret. */

@@ -3,7 +3,11 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "@/inngest/events";
 import { isTerminal } from "@/lib/enums";
-import { MAX_OVERRIDES_CHARS, startBulkOperationInput } from "@/lib/schemas/bulk-operations";
+import {
+  MAX_OVERRIDES_CHARS,
+  startBulkOperationInput,
+  type BulkRunFilters,
+} from "@/lib/schemas/bulk-operations";
 import {
   auditLog,
   bulkOperations,
@@ -46,12 +50,14 @@ const inputsSchema: SkillInputsSchema = {
   properties: { topic: { type: "string", minLength: 1 }, depth: { type: "integer", minimum: 1 } },
 };
 
-type World = Awaited<ReturnType<typeof createTenantWithSkill>> & { userId: string };
+type World = Awaited<ReturnType<typeof createTenantWithSkill>> &
+  ReturnType<typeof recordingDispatcher> & { userId: string };
 
+/** A tenant with the skill, an operator, and the dispatcher its operations' events go to. */
 async function world(): Promise<World> {
   const created = await createTenantWithSkill(db, { inputsSchema });
   const user = await createUser(db, [{ tenantId: created.tenant.id, role: "operator" }]);
-  return { ...created, userId: user.id };
+  return { ...created, ...recordingDispatcher(), userId: user.id };
 }
 
 /** Runs of the world's skill with these statuses, each with its first timeline event. */
@@ -92,6 +98,24 @@ function recordingDispatcher() {
 }
 
 const actorOf = (w: World) => ({ tenantId: w.tenant.id, userId: w.userId });
+
+/** "Cancel all matching" by the world's operator, under a new key, confirmed with room to spare. */
+const startCancel = (w: World, filters: BulkRunFilters) =>
+  startBulkOperation(
+    { db, dispatcher: w.dispatcher },
+    actorOf(w),
+    { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
+    audit,
+  );
+
+/** "Re-run all matching" by the world's operator, with these input overrides. */
+const startRerun = (w: World, filters: BulkRunFilters, inputOverrides?: Record<string, unknown>) =>
+  startBulkOperation(
+    { db, dispatcher: w.dispatcher },
+    actorOf(w),
+    { kind: "rerun", filters, inputOverrides, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
+    audit,
+  );
 
 async function drain(
   deps: { dispatcher: RunDispatcher },
@@ -135,13 +159,8 @@ describe("bulk cancel by filter", () => {
     // A re-run acts on the runs that have ended.
     expect(await countMatchingRuns(db, w.tenant.id, "rerun", filters)).toBe(2);
 
-    const { sent, dispatcher } = recordingDispatcher();
-    const { operation, created } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
-      audit,
-    );
+    const { sent, dispatcher } = w;
+    const { operation, created } = await startCancel(w, filters);
     expect(created).toBe(true);
     expect(operation).toMatchObject({ status: "queued", total: 5, done: 0 });
     expect(sent).toEqual([
@@ -191,18 +210,8 @@ describe("bulk cancel by filter", () => {
   it("counts a run that ended before its batch came as skipped, and never cancels it", async () => {
     const w = await world();
     const active = await runs(w, ["queued", "queued", "queued"]);
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "cancel",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startCancel(w, { skillId: w.skill.id });
     await db.update(skillRuns).set({ status: "complete" }).where(eq(skillRuns.id, active[0]!));
     await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
     expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({
@@ -216,18 +225,8 @@ describe("bulk cancel by filter", () => {
   it("leaves runs created after the click alone (the match set is frozen at the start)", async () => {
     const w = await world();
     const before = await runs(w, ["queued", "running"]);
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "cancel",
-        filters: { status: ["queued", "running"] },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startCancel(w, { status: ["queued", "running"] });
     const at = (offsetMs: number) => new Date(operation.frozenAt.getTime() + offsetMs);
     const [atClick, later] = await db
       .insert(skillRuns)
@@ -268,18 +267,8 @@ describe("bulk cancel by filter", () => {
         })),
       )
       .returning({ id: skillRuns.id });
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "cancel",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startCancel(w, { skillId: w.skill.id });
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
     await processBulkBatch({ db, dispatcher }, ref, 1);
     await processBulkBatch({ db, dispatcher }, ref, 2);
@@ -299,18 +288,8 @@ describe("bulk cancel by filter", () => {
   it("handles each run once when two invocations of the same batch run at the same time", async () => {
     const w = await world();
     const active = await runs(w, Array<RunStatus>(40).fill("queued"));
-    const { sent, dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "cancel",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { sent, dispatcher } = w;
+    const { operation } = await startCancel(w, { skillId: w.skill.id });
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
     // Each round is a step and its retry racing: both start from the same saved cursor.
     for (;;) {
@@ -339,18 +318,8 @@ describe("bulk cancel by filter", () => {
   it("stops after the current batch when the operation is cancelled, and says so in the audit log", async () => {
     const w = await world();
     const active = await runs(w, Array<RunStatus>(6).fill("queued"));
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "cancel",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startCancel(w, { skillId: w.skill.id });
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
     expect(await processBulkBatch({ db, dispatcher }, ref, 2)).toEqual({ finished: false });
     const cancelled = await cancelBulkOperation(db, actorOf(w), operation.id, audit);
@@ -374,7 +343,7 @@ describe("bulk cancel by filter", () => {
   it("starts one operation for a repeated idempotency key, also when both calls race", async () => {
     const w = await world();
     await runs(w, ["queued"]);
-    const { sent, dispatcher } = recordingDispatcher();
+    const { sent, dispatcher } = w;
     const request = {
       kind: "cancel" as const,
       filters: {},
@@ -421,7 +390,7 @@ describe("bulk cancel by filter", () => {
       .where(eq(bulkOperations.tenantId, w.tenant.id));
     expect(saved).toMatchObject({ status: "queued", error: null });
 
-    const { sent, dispatcher } = recordingDispatcher();
+    const { sent, dispatcher } = w;
     const repeat = await startBulkOperation({ db, dispatcher }, actorOf(w), request, audit);
     expect(repeat).toMatchObject({
       created: false,
@@ -443,7 +412,7 @@ describe("bulk cancel by filter", () => {
   it("refuses a start when more runs match than the operator confirmed, and writes nothing", async () => {
     const w = await world();
     await runs(w, ["queued", "queued", "queued"]);
-    const { sent, dispatcher } = recordingDispatcher();
+    const { sent, dispatcher } = w;
     const before = await fingerprintTables(db);
     const request = { kind: "cancel" as const, filters: {}, idempotencyKey: randomUUID() };
     const refused = startBulkOperation(
@@ -468,13 +437,7 @@ describe("bulk cancel by filter", () => {
   it("fails an operation with a generic reason: the internal error goes to the log, not the row", async () => {
     const w = await world();
     await runs(w, ["queued"]);
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      { kind: "cancel", filters: {}, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
-      audit,
-    );
+    const { operation } = await startCancel(w, {});
     const internal = new Error("connect ECONNREFUSED 10.1.2.3:5432 (password authentication)");
     await failBulkOperation(db, { operationId: operation.id, tenantId: w.tenant.id }, internal);
     const failed = await getBulkOperation(db, w.tenant.id, operation.id);
@@ -489,18 +452,8 @@ describe("bulk cancel by filter", () => {
     const myRuns = await runs(mine, ["queued"], ["shared:tag"]);
     const theirRuns = await runs(theirs, ["queued", "running"], ["shared:tag"]);
     expect(await countMatchingRuns(db, mine.tenant.id, "cancel", { tags: ["shared:tag"] })).toBe(1);
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(mine),
-      {
-        kind: "cancel",
-        filters: { tags: ["shared:tag"] },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { operation } = await startCancel(mine, { tags: ["shared:tag"] });
+    const { dispatcher } = mine;
     // Their tenant id with my operation processes nothing.
     expect(
       await processBulkBatch(
@@ -523,17 +476,10 @@ describe("bulk cancel by filter", () => {
   it("refuses a filter with nothing to cancel and writes nothing", async () => {
     const w = await world();
     await runs(w, ["complete"]);
-    const { sent, dispatcher } = recordingDispatcher();
+    const { sent } = w;
     const before = await fingerprintTables(db);
     for (const filters of [{ status: ["complete" as const] }, { skillId: w.skill.id }])
-      await expect(
-        startBulkOperation(
-          { db, dispatcher },
-          actorOf(w),
-          { kind: "cancel", filters, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
-          audit,
-        ),
-      ).rejects.toThrow(BulkRequestInvalidError);
+      await expect(startCancel(w, filters)).rejects.toThrow(BulkRequestInvalidError);
     expect(await fingerprintTables(db)).toEqual(before);
     expect(sent).toEqual([]);
   });
@@ -543,18 +489,11 @@ describe("bulk re-run by filter", () => {
   it("re-runs every matching run once with the overrides merged over its inputs", async () => {
     const w = await world();
     const originals = await runs(w, ["complete", "failed", "complete"], ["rerun:me"]);
-    const { sent, dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "rerun",
-        filters: { skillId: w.skill.id, tags: ["rerun:me"] },
-        inputOverrides: { depth: 5 },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
+    const { sent, dispatcher } = w;
+    const { operation } = await startRerun(
+      w,
+      { skillId: w.skill.id, tags: ["rerun:me"] },
+      { depth: 5 },
     );
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
     for (;;) {
@@ -596,18 +535,8 @@ describe("bulk re-run by filter", () => {
   it("re-runs only runs that had ended at the click: a run that ends later is not touched", async () => {
     const w = await world();
     const [endedBefore, runningAtClick] = await runs(w, ["complete", "running"]);
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "rerun",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startRerun(w, { skillId: w.skill.id });
     expect(operation.total).toBe(1);
     // The running run fails after the click: it now matches the filter, but was not confirmed.
     await db
@@ -632,18 +561,8 @@ describe("bulk re-run by filter", () => {
       .update(skillRuns)
       .set({ inputs: { depth: 2 } })
       .where(eq(skillRuns.id, broken!));
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "rerun",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startRerun(w, { skillId: w.skill.id });
     await drain({ dispatcher }, { operationId: operation.id, tenantId: w.tenant.id }, 10);
     const finished = await getBulkOperation(db, w.tenant.id, operation.id);
     expect(finished).toMatchObject({
@@ -670,18 +589,8 @@ describe("bulk re-run by filter", () => {
   it("re-runs at most 100 runs per batch (each batch holds the tenant's budget lock)", async () => {
     const w = await world();
     await runs(w, Array<RunStatus>(120).fill("complete"));
-    const { dispatcher } = recordingDispatcher();
-    const { operation } = await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "rerun",
-        filters: { skillId: w.skill.id },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    const { dispatcher } = w;
+    const { operation } = await startRerun(w, { skillId: w.skill.id });
     const ref = { operationId: operation.id, tenantId: w.tenant.id };
     expect(await processBulkBatch({ db, dispatcher }, ref)).toEqual({ finished: false });
     expect(await getBulkOperation(db, w.tenant.id, operation.id)).toMatchObject({ done: 100 });
@@ -695,33 +604,31 @@ describe("bulk re-run by filter", () => {
   it("refuses overrides the skill's inputs schema does not accept, before writing anything", async () => {
     const w = await world();
     await runs(w, ["complete"]);
-    const { sent, dispatcher } = recordingDispatcher();
+    const { sent, dispatcher } = w;
     const before = await fingerprintTables(db);
-    const start = (
-      filters: { skillId?: string },
-      inputOverrides: Record<string, unknown>,
-      kind: "rerun" | "cancel" = "rerun",
-    ) =>
-      startBulkOperation(
-        { db, dispatcher },
-        actorOf(w),
-        { kind, filters, inputOverrides, idempotencyKey: randomUUID(), confirmedTotal: 1_000 },
-        audit,
-      );
-    await expect(start({ skillId: w.skill.id }, { depth: "deep" })).rejects.toThrow(
-      InputsInvalidError,
-    );
-    await expect(start({ skillId: w.skill.id }, { depth: 0 })).rejects.toThrow(InputsInvalidError);
-    await expect(start({ skillId: w.skill.id }, { colour: "blue" })).rejects.toThrow(
+    const ofSkill = { skillId: w.skill.id };
+    await expect(startRerun(w, ofSkill, { depth: "deep" })).rejects.toThrow(InputsInvalidError);
+    await expect(startRerun(w, ofSkill, { depth: 0 })).rejects.toThrow(InputsInvalidError);
+    await expect(startRerun(w, ofSkill, { colour: "blue" })).rejects.toThrow(
       /not an input of this skill/,
     );
-    await expect(start({}, { depth: 3 })).rejects.toThrow(/filtered to one skill/);
-    await expect(start({ skillId: randomUUID() }, { depth: 3 })).rejects.toThrow(
+    await expect(startRerun(w, {}, { depth: 3 })).rejects.toThrow(/filtered to one skill/);
+    await expect(startRerun(w, { skillId: randomUUID() }, { depth: 3 })).rejects.toThrow(
       /skill was not found/,
     );
-    await expect(start({ skillId: w.skill.id }, { depth: 3 }, "cancel")).rejects.toThrow(
-      /Only a re-run takes input overrides/,
+    const cancelWithOverrides = startBulkOperation(
+      { db, dispatcher },
+      actorOf(w),
+      {
+        kind: "cancel",
+        filters: ofSkill,
+        inputOverrides: { depth: 3 },
+        idempotencyKey: randomUUID(),
+        confirmedTotal: 1_000,
+      },
+      audit,
     );
+    await expect(cancelWithOverrides).rejects.toThrow(/Only a re-run takes input overrides/);
     expect(await fingerprintTables(db)).toEqual(before);
     expect(sent).toEqual([]);
   });
@@ -742,19 +649,7 @@ describe("bulk operation input and progress", () => {
   it("polls the progress panel's columns only, not filters or overrides", async () => {
     const w = await world();
     await runs(w, ["complete"]);
-    const { dispatcher } = recordingDispatcher();
-    await startBulkOperation(
-      { db, dispatcher },
-      actorOf(w),
-      {
-        kind: "rerun",
-        filters: { skillId: w.skill.id },
-        inputOverrides: { depth: 4 },
-        idempotencyKey: randomUUID(),
-        confirmedTotal: 1_000,
-      },
-      audit,
-    );
+    await startRerun(w, { skillId: w.skill.id }, { depth: 4 });
     const [recent] = await listRecentBulkOperations(db, w.tenant.id);
     expect(Object.keys(recent!).sort()).toEqual(
       [

@@ -14,6 +14,7 @@ import {
 } from "@/lib/enums";
 import { AgentNotFoundError } from "@/server/services/catalog/agent-config";
 import { recordAudit, type AuditContext } from "@/server/services/access/audit";
+import { dispatchEndedRunDeliveries } from "@/server/services/deliveries/queue";
 import {
   DispatchFailedError,
   IdempotencyKeyReusedError,
@@ -730,6 +731,7 @@ export async function cancelRun(
     .catch((error: unknown) =>
       console.error(`cancel event for run ${input.runId} not sent: ${String(error)}`),
     );
+  await dispatchEndedRunDeliveries(deps, input);
   return { id: input.runId, status: "cancelled" as const };
 }
 

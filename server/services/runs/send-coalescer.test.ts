@@ -3,9 +3,13 @@ import type { RunEvent } from "@/inngest/events";
 import type { RunDispatcher } from "./runs";
 import { coalesceSends } from "./send-coalescer";
 
-/** These tests send run events only; a bulk operation's event names its operation. */
+/** These tests send run events only; a bulk operation's event names its operation, a delivery's its delivery. */
 const runIdOf = (event: RunEvent) =>
-  "runId" in event.data ? event.data.runId : event.data.operationId;
+  "runId" in event.data
+    ? event.data.runId
+    : "operationId" in event.data
+      ? event.data.operationId
+      : event.data.deliveryId;
 
 /** An engine stand-in whose requests finish when the test says so. */
 function controlledEngine() {

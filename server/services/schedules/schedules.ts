@@ -63,8 +63,9 @@ const columnsOf = (input: ScheduleInput, now: Date) => ({
   agentId: input.agentId,
   usesDefaultAgent: input.agentId === null,
   inputs: input.inputs,
-  tags: input.tags ?? [],
-  deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
+  // Omitted, both are kept on an update (drizzle leaves an undefined column out) and default to none on a create.
+  tags: input.tags,
+  deliveryChannelIds: input.deliveryChannelIds && [...new Set(input.deliveryChannelIds)],
   cron: input.cron.trim(),
   timezone: input.timezone,
   overlapPolicy: input.overlapPolicy,

@@ -70,7 +70,8 @@ export async function createWebhook(db: Database, scope: WebhookActorScope, inpu
       .values({
         tenantId: scope.tenantId,
         ...input,
-        deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
+        // Omitted, kept on an update (drizzle leaves an undefined column out), none on a create.
+        deliveryChannelIds: input.deliveryChannelIds && [...new Set(input.deliveryChannelIds)],
         signingSecret: encryptSecret(secret),
         createdByUserId: scope.userId,
       })
@@ -91,7 +92,8 @@ export async function updateWebhook(
       .update(webhooks)
       .set({
         ...input,
-        deliveryChannelIds: [...new Set(input.deliveryChannelIds ?? [])],
+        // Omitted, kept on an update (drizzle leaves an undefined column out), none on a create.
+        deliveryChannelIds: input.deliveryChannelIds && [...new Set(input.deliveryChannelIds)],
         updatedAt: new Date(),
       })
       .where(and(eq(webhooks.id, scope.webhookId), eq(webhooks.tenantId, scope.tenantId)))
