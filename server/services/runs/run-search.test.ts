@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { MAX_SEARCH_CHARS } from "@/lib/run-list";
 import { MAX_TAGS_PER_RUN } from "@/lib/run-tags";
@@ -125,6 +125,61 @@ describe("searching the history", () => {
 
     const completeDisputes = await list(tenant.id, { search: "dispute", status: "complete" });
     expect(completeDisputes.runs.map((run) => run.id)).toEqual([ids[3]]);
+  });
+
+  it("pages newest first across the search's time windows, and within a date range, without repeats or gaps", async () => {
+    const world = await createTenantWithSkill(db, { inputsSchema: TOPIC });
+    const hoursAgo = [2, 23, 25, 24 * 6, 24 * 8, 24 * 29, 24 * 31, 24 * 179, 24 * 181, 24 * 400];
+    const day = 24 * 3600 * 1000;
+    const [clock] = await db.execute<{ now: string }>(sql`select now()::text as now`);
+    const now = new Date(clock!.now).getTime();
+    const rows = await db
+      .insert(skillRuns)
+      .values(
+        hoursAgo.flatMap((hours) =>
+          (["needle here", "hay only"] as const).map((topic) => ({
+            tenantId: world.tenant.id,
+            skillId: world.skill.id,
+            skillVersion: "v1",
+            source: "api" as const,
+            inputs: { topic },
+            status: "queued" as const,
+            createdAt: new Date(now - hours * 3600 * 1000),
+          })),
+        ),
+      )
+      .returning({ id: skillRuns.id, topic: sql<string>`${skillRuns.inputs} ->> 'topic'` });
+    const needles = rows.filter((row) => row.topic === "needle here").map((row) => row.id);
+    const pages = async (filters: Parameters<typeof listRunsInput.parse>[0], limit: number) => {
+      const seen: string[] = [];
+      let cursor: { createdAt: Date; id: string } | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof listRuns>> = await listRuns(db, world.tenant.id, {
+          filters: listRunsInput.parse(filters),
+          cursor,
+          limit,
+        });
+        seen.push(...page.runs.map((run) => run.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    for (const limit of [1, 3, 50])
+      expect(await pages({ search: "needle" }, limit)).toEqual(needles);
+    // 7 to 200 days ago: the range's end, not now, anchors the windows.
+    const ranged = needles.filter(
+      (_, index) => hoursAgo[index]! > 24 * 7 && hoursAgo[index]! < 24 * 200,
+    );
+    expect(
+      await pages(
+        {
+          search: "needle",
+          createdAfter: new Date(now - 200 * day),
+          createdBefore: new Date(now - 7 * day),
+        },
+        2,
+      ),
+    ).toEqual(ranged);
   });
 
   it("never shows another tenant's runs, and text cannot fake a match marker", async () => {

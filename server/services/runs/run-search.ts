@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { skillRuns } from "@/server/db/schema";
 
@@ -13,6 +13,57 @@ export const searchQuery = (text: string) =>
 
 export const matchesSearch = (text: string) =>
   sql`${skillRuns.searchDocument} @@ ${searchQuery(text)}`;
+
+/**
+ * How far back from its anchor each step of a search's walk reaches, in days; the last step
+ * takes everything older. See newestSearchMatches.
+ */
+const SEARCH_WINDOW_DAYS = [1, 7, 30, 180] as const;
+
+/** What bounds a search's page from above: its cursor and the range's end. */
+type SearchPage = { cursor?: { createdAt: Date } | null; createdBefore?: Date };
+
+/**
+ * Where a search's walk starts: the newest instant its page can hold (the cursor, the range's
+ * end, the database's now, whichever is earliest). Only the windows' bounds depend on it, so a
+ * row newer than it (a clock step) is still found, in the first window.
+ */
+function searchAnchor(page: SearchPage) {
+  const bounds = [page.cursor?.createdAt, page.createdBefore].flatMap((bound) =>
+    bound ? [sql`${sql.param(bound, skillRuns.createdAt)}`] : [],
+  );
+  return sql`least(now(), ${sql.join(bounds.length ? bounds : [sql`null`], sql`, `)})`;
+}
+
+/**
+ * The ids of the newest `limit` runs that match (a search among the conditions), found window
+ * by window back in time: a `union all` of one ordered, limited query per window, newest
+ * window first, under one `limit`. PostgreSQL runs an Append's parts in order and the limit
+ * stops it once it has its rows, so the older windows are never read when the newer ones fill
+ * the page; a part with a LIMIT is never run by a parallel worker, so the order holds.
+ *
+ * Why: a word neither rare nor common is found through the GIN index as a bitmap of every
+ * match in the history, each of which was fetched and sorted for the newest page (about 130 ms
+ * for the ~30,000 matches of a word in 3 % of 1,000,000 runs). Within a window the planner
+ * ANDs that bitmap with the window's range of the history index, so only the window's matches
+ * are fetched; a common word walks the history index newest first as before. The windows
+ * cover every instant exactly once, so the page is the one the plain query returns.
+ */
+export function newestSearchMatches(matching: SQL | undefined, page: SearchPage, limit: number) {
+  const anchor = searchAnchor(page);
+  const edges = SEARCH_WINDOW_DAYS.map(
+    (days) => sql`${anchor} - make_interval(days => ${sql.raw(String(days))})`,
+  );
+  const windows = [...edges, null].map((lower, index) => {
+    const upper = index === 0 ? null : edges[index - 1]!;
+    return sql`(select ${skillRuns.id} from ${skillRuns} where ${and(
+      matching,
+      lower ? sql`${skillRuns.createdAt} >= ${lower}` : undefined,
+      upper ? sql`${skillRuns.createdAt} < ${upper}` : undefined,
+    )} order by ${skillRuns.createdAt} desc, ${skillRuns.id} desc limit ${sql.raw(String(limit))})`;
+  });
+  return sql`select newest.id from (${sql.join(windows, sql` union all `)}) as newest limit ${sql.raw(String(limit))}`;
+}
 
 /** A list row's search hit: where the words were found and the words around them, the matches marked. */
 export type SearchHit = {
