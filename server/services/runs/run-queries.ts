@@ -151,14 +151,16 @@ export const afterRunCursor = (cursor: RunCursor) =>
  */
 export function listRunsQuery(db: Database, tenantId: string, options: ListRunsOptions) {
   const { filters = {}, cursor, limit } = options;
-  const matching = and(
-    runListConditions(tenantId, filters),
-    cursor ? afterRunCursor(cursor) : undefined,
-  );
+  const page = cursor ? afterRunCursor(cursor) : undefined;
+  const matching = and(runListConditions(tenantId, filters), page);
   const where = filters.search
     ? and(
         eq(skillRuns.tenantId, tenantId),
-        sql`${skillRuns.id} in (${newestSearchMatches(matching, { ...filters, cursor }, limit + 1)})`,
+        sql`${skillRuns.id} in (${newestSearchMatches(
+          and(runListConditions(tenantId, { ...filters, search: undefined }), page),
+          filters.search,
+          limit + 1,
+        )})`,
       )
     : matching;
   return db
