@@ -112,9 +112,11 @@ try {
   const seed = (status: string, tags: string) =>
     db.execute(`
       with created as (
-        insert into skill_runs (tenant_id, skill_id, skill_version, source, inputs, status, tags, created_at)
+        insert into skill_runs (tenant_id, skill_id, skill_version, source, inputs, status, tags, created_at, finished_at)
         select '${tenantId}', '${skill!.id}', 'v1', 'api', '{}', '${status}', ${tags},
-          now() - make_interval(secs => n)
+          now() - make_interval(secs => n),
+          -- A re-run takes only runs that had ended by the click, by their finished_at.
+          case when '${status}' = 'complete' then now() - make_interval(secs => n) end
         from generate_series(1, ${RUNS}) as n
         returning id, tenant_id
       )
@@ -167,7 +169,7 @@ try {
         (select count(*)::int from (select parent_run_id from skill_runs where tenant_id = '${tenantId}' and source = 'rerun'
            group by parent_run_id having count(*) > 1) as twice) as twice,
         (select count(*)::int from skill_runs child join skill_runs original on original.id = child.parent_run_id
-           where child.tenant_id = '${tenantId}' and not (original.${tagged} and original.status = 'complete')) as others_touched`,
+           where child.tenant_id = '${tenantId}' and not ('${TAG}' = any(original.tags) and original.status = 'complete')) as others_touched`,
   };
   const [check] = await db.execute<{
     acted: number;
