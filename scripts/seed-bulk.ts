@@ -436,7 +436,11 @@ async function insertBatch(
       `{${TOPICS.map((topic) => `"${topic}"`).join(",")}}`,
       pgArray(AUDIENCES),
       pgArray(deliverableParts.customers),
-      `{${deliverableParts.paragraphs.map((text) => `"${text}"`).join(",")}}`,
+      // Only the realistic deliverables read the paragraphs: a parameter no statement text
+      // mentions has no type, and PostgreSQL refuses the statement.
+      ...(realistic
+        ? [`{${deliverableParts.paragraphs.map((text) => `"${text}"`).join(",")}}`]
+        : []),
     ],
   );
 }

@@ -31,7 +31,7 @@ import { RunNotFoundError } from "./run-errors";
 import { inProgressCalls, usageSoFar } from "./run-progress";
 import { personOf, resolveProvenance } from "./run-provenance";
 import { queueStates } from "./run-queue";
-import { matchesSearch, searchHits } from "./run-search";
+import { matchesSearch, newestSearchMatches, searchHits } from "./run-search";
 import { feedbackCountsOf } from "./run-feedback";
 
 export type RunListFilters = Omit<ListRunsInput, "cursor" | "limit">;
@@ -151,10 +151,18 @@ export const afterRunCursor = (cursor: RunCursor) =>
  */
 export function listRunsQuery(db: Database, tenantId: string, options: ListRunsOptions) {
   const { filters = {}, cursor, limit } = options;
-  const conditions = [
-    runListConditions(tenantId, filters),
-    cursor ? afterRunCursor(cursor) : undefined,
-  ];
+  const page = cursor ? afterRunCursor(cursor) : undefined;
+  const matching = and(runListConditions(tenantId, filters), page);
+  const where = filters.search
+    ? and(
+        eq(skillRuns.tenantId, tenantId),
+        sql`${skillRuns.id} in (${newestSearchMatches(
+          and(runListConditions(tenantId, { ...filters, search: undefined }), page),
+          filters.search,
+          limit + 1,
+        )})`,
+      )
+    : matching;
   return db
     .select({
       id: skillRuns.id,
@@ -188,7 +196,7 @@ export function listRunsQuery(db: Database, tenantId: string, options: ListRunsO
     .from(skillRuns)
     .innerJoin(skills, eq(skills.id, skillRuns.skillId))
     .leftJoin(agents, eq(agents.id, skillRuns.agentId))
-    .where(and(...conditions))
+    .where(where)
     .orderBy(desc(skillRuns.createdAt), desc(skillRuns.id))
     .limit(limit + 1);
 }

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { MAX_SEARCH_CHARS } from "@/lib/run-list";
 import { MAX_TAGS_PER_RUN } from "@/lib/run-tags";
@@ -125,6 +125,54 @@ describe("searching the history", () => {
 
     const completeDisputes = await list(tenant.id, { search: "dispute", status: "complete" });
     expect(completeDisputes.runs.map((run) => run.id)).toEqual([ids[3]]);
+  });
+
+  it("pages newest first past the runs a search reads one by one, and within a date range, without repeats or gaps", async () => {
+    const world = await createTenantWithSkill(db, { inputsSchema: TOPIC });
+    const [clock] = await db.execute<{ now: string }>(sql`select now()::text as now`);
+    const now = new Date(clock!.now).getTime();
+    const minute = 60 * 1000;
+    const day = 24 * 60 * minute;
+    // Needles: one among the newest runs, the rest behind more than 2,000 newer runs of hay.
+    const needleAges = [5 * minute, 3 * day, 20 * day, 100 * day, 400 * day];
+    const run = (topic: string, age: number) => ({
+      tenantId: world.tenant.id,
+      skillId: world.skill.id,
+      skillVersion: "v1",
+      source: "api" as const,
+      inputs: { topic },
+      status: "queued" as const,
+      createdAt: new Date(now - age),
+    });
+    const needles = await db
+      .insert(skillRuns)
+      .values(needleAges.map((age) => run("needle here", age)))
+      .returning({ id: skillRuns.id });
+    await db
+      .insert(skillRuns)
+      .values(
+        Array.from({ length: 2_100 }, (_, index) => run("hay only", minute + index * 30_000)),
+      );
+    const pages = async (filters: Parameters<typeof listRunsInput.parse>[0], limit: number) => {
+      const seen: string[] = [];
+      let cursor: { createdAt: Date; id: string } | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof listRuns>> = await listRuns(db, world.tenant.id, {
+          filters: listRunsInput.parse(filters),
+          cursor,
+          limit,
+        });
+        seen.push(...page.runs.map((run) => run.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    const newestFirst = needles.map((needle) => needle.id);
+    for (const limit of [1, 3, 50])
+      expect(await pages({ search: "needle" }, limit)).toEqual(newestFirst);
+    expect(await pages({ search: "needle", createdBefore: new Date(now - 2 * day) }, 2)).toEqual(
+      newestFirst.slice(1),
+    );
   });
 
   it("never shows another tenant's runs, and text cannot fake a match marker", async () => {
