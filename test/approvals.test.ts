@@ -23,6 +23,7 @@ import {
   ApprovalChangedError,
   ApprovalNotPendingError,
 } from "@/server/services/runs/approval-errors";
+import { claimResumption } from "@/server/services/runs/approval-resumption";
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
@@ -333,6 +334,52 @@ describe("a gated tool call", () => {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "cancelled", inputTokens: 10 });
     expect(await approvalStates(runId)).toEqual(["cancelled"]);
+  });
+
+  it("decided but not yet continued when cancelled: its usage counts, and the continuation keeps it", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+
+    await cancelRun(deps, ref);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "cancelled", inputTokens: 10, outputTokens: 5 });
+    // The decision stands (it was made); nothing continues it.
+    expect(await approvalStates(runId)).toEqual(["approved"]);
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    const continued = await resumeTurn(db, ref, resolveModel, request!.id, "decision", "late");
+    expect(continued).toMatchObject({ kind: "cancelled", usage: { inputTokens: 10 } });
+    expect(tenant.prompts).toHaveLength(1);
+  });
+
+  it("a continued turn whose function crashes keeps the usage up to its pause", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    expect(await claimResumption(db, ref, request!.id, "crashing")).toBe(true);
+
+    expect(await failCrashedRun(db, ref, new Error("worker lost"))).toBe(true);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", inputTokens: 10, outputTokens: 5 });
   });
 
   it("a re-executed turn step whose pause had committed reports the same request; the run still waits", async () => {

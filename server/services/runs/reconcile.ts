@@ -4,7 +4,7 @@ import { runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { RUN_APPROVAL_DECIDED, RUN_REQUESTED } from "@/inngest/events";
 import { decisionEventId } from "./approvals";
-import { endPendingApprovals } from "./run-lifecycle";
+import { endPendingApprovals, recordUsageBeforeResumption } from "./run-lifecycle";
 import { requestedSource, type RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
@@ -66,6 +66,12 @@ async function failMatching(
         failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
         "expired",
       );
+    // A stale run's worker is gone: a continued turn's usage up to its pause still counts.
+    if (status === "running")
+      await recordUsageBeforeResumption(
+        tx,
+        failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
+      );
     if (failed.length) {
       await tx.insert(runEvents).values(
         failed.map((run) => ({
@@ -106,7 +112,7 @@ function failLostApprovals(deps: RunServiceDeps, options: ReconcileOptions, now:
     "startedAt",
     {
       code: "approval_timeout",
-      reason: `The run's approval timed out more than ${staleMinutes} min ago and nothing continued it; its worker was probably lost.`,
+      reason: `The run's approval wait ended more than ${staleMinutes} min ago (timed out, or decided) and nothing continued it; its worker was probably lost.`,
     },
     options.batchSize,
     sql`not exists (select 1 from ${runApprovals} where ${runApprovals.runId} = ${skillRuns.id} and ${runApprovals.expiresAt} > ${staleCutoff})`,

@@ -1,7 +1,7 @@
 import "server-only";
 import type { PiiMaskCounts } from "@/server/agent/guardrail";
 import { MAX_DELIVERABLE_BYTES, type TurnOutcome } from "@/server/agent/turn";
-import { ZERO_USAGE } from "@/server/agent/usage";
+import { ZERO_USAGE, type TokenUsage } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import { storableText } from "@/server/db/storable";
 import type { RunRef } from "@/inngest/events";
@@ -34,14 +34,17 @@ export async function withLiveOutput(
 /**
  * What a step that finds its turn already claimed reports. A run awaiting approval paused
  * correctly, and only the step's result was lost (the process died after the pause committed,
- * before the engine stored it): the pending request is reported again, never failed.
+ * before the engine stored it): the pending request is reported again, never failed. `usage`
+ * is what the run spent before this step (a continuing step: the usage stored at the pause),
+ * so `finish` never records less than that.
  */
 export const interruptedOrCancelled = async (
   db: Database,
   ref: RunRef,
+  usage: TokenUsage = ZERO_USAGE,
 ): Promise<GuardedTurnOutcome> => {
   const status = await getRunStatus(db, ref);
-  if (status === "cancelled") return { kind: "cancelled", usage: ZERO_USAGE };
+  if (status === "cancelled") return { kind: "cancelled", usage };
   if (status === "awaiting_approval") {
     const pending = await pendingApprovalOf(db, ref);
     if (pending) return { kind: "awaiting_approval", ...pending };
@@ -50,7 +53,7 @@ export const interruptedOrCancelled = async (
     kind: "failed",
     code: "interrupted",
     reason: "The agent turn was interrupted and is not run twice; re-run the run to try again.",
-    usage: ZERO_USAGE,
+    usage,
   };
 };
 
