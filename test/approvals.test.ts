@@ -411,6 +411,37 @@ describe("a gated tool call", () => {
     expect(tenant.prompts).toHaveLength(2);
   });
 
+  it("a re-executed turn step whose pause was decided since hands the run off; the continuation completes it", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Approved fast"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+
+    // The agent-turn step again (its result lost), after the approver was faster than the engine.
+    const again = await executeTurn(db, ref, resolveModel);
+    expect(again).toEqual({ kind: "continued_elsewhere", approvalId: request!.id });
+    expect(await finishRun(db, ref, again)).toBe("continued_elsewhere");
+    const [waiting] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(waiting?.status).toBe("awaiting_approval");
+
+    const continued = await resumeTurn(db, ref, resolveModel, request!.id, "decision", "decided");
+    await finishRun(db, ref, continued);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run?.status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+  });
+
   it("a re-executed continuing step of the same engine run reports the run's new pause; another engine run stands aside", async () => {
     const tenant = await tenantWith({ tools: ["current_time"] }, [
       toolCall("current_time", {}),

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { runApprovals } from "@/server/db/schema";
 import type { RunRef } from "@/inngest/events";
@@ -49,6 +49,32 @@ export async function pendingApprovalOf(
       ),
     );
   return row ?? null;
+}
+
+/**
+ * The run's latest request other than `since` and made no earlier (any request when
+ * undefined), in any state: a pause of the turn that committed, whatever has become of it
+ * since. (`since` is compared by id too: its time read back lost PostgreSQL's microseconds.)
+ */
+export async function latestRequestOf(
+  db: Database,
+  ref: RunRef,
+  since?: { id: string; requestedAt: Date },
+): Promise<string | null> {
+  const [row] = await db
+    .select({ id: runApprovals.id })
+    .from(runApprovals)
+    .where(
+      and(
+        eq(runApprovals.runId, ref.runId),
+        eq(runApprovals.tenantId, ref.tenantId),
+        since ? gte(runApprovals.requestedAt, since.requestedAt) : undefined,
+        since ? ne(runApprovals.id, since.id) : undefined,
+      ),
+    )
+    .orderBy(desc(runApprovals.requestedAt))
+    .limit(1);
+  return row?.id ?? null;
 }
 
 /** pending → expired, once: the wait ended without a decision. False when it was decided first. */
