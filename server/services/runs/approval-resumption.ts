@@ -31,7 +31,7 @@ export type ApprovalRow = NonNullable<Awaited<ReturnType<typeof loadApproval>>>;
  * request to expiry, both written by one transaction's clock): what a re-executed step whose
  * pause had committed hands on again, so the same request event is sent (and deduplicated).
  */
-export async function pendingApprovalOf(
+export async function pausedRequestOf(
   db: Database,
   ref: RunRef,
 ): Promise<{ approvalId: string; timeoutSeconds: number } | null> {

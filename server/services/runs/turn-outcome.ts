@@ -5,7 +5,7 @@ import { ZERO_USAGE, type TokenUsage } from "@/server/agent/usage";
 import type { Database } from "@/server/db/client";
 import { storableText } from "@/server/db/storable";
 import type { RunRef } from "@/inngest/events";
-import { latestRequestOf, pendingApprovalOf } from "./approval-resumption";
+import { latestRequestOf, pausedRequestOf } from "./approval-resumption";
 import { liveOutputWriter, type LiveOutputWriter } from "./live-output";
 import { getRunStatus, MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
 
@@ -51,7 +51,7 @@ export const interruptedOrCancelled = async (
   const status = await getRunStatus(db, ref);
   if (status === "cancelled") return { kind: "cancelled", usage };
   if (status === "awaiting_approval") {
-    const pending = await pendingApprovalOf(db, ref);
+    const pending = await pausedRequestOf(db, ref);
     if (pending) return { kind: "awaiting_approval", ...pending };
   }
   const paused = await latestRequestOf(db, ref, pausedSince);
