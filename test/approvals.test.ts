@@ -23,7 +23,10 @@ import {
   ApprovalChangedError,
   ApprovalNotPendingError,
 } from "@/server/services/runs/approval-errors";
-import { claimResumption } from "@/server/services/runs/approval-resumption";
+import {
+  claimResumption,
+  failCrashedContinuation,
+} from "@/server/services/runs/approval-resumption";
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
@@ -380,6 +383,30 @@ describe("a gated tool call", () => {
 
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "failed", inputTokens: 10, outputTokens: 5 });
+  });
+
+  it("a crash of a continuation fails the run only while the run is that continuation's", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const { approvalId } = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    expect(await claimResumption(db, ref, approvalId, "run-a")).toBe(true);
+    const crashed = { ...ref, approvalId };
+
+    expect(await failCrashedContinuation(db, crashed, new Error("lost"), "run-b")).toBe(false);
+    const [running] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(running?.status).toBe("running");
+
+    expect(await failCrashedContinuation(db, crashed, new Error("lost"), "run-a")).toBe(true);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
   });
 
   it("a re-executed turn step whose pause had committed reports the same request; the run still waits", async () => {

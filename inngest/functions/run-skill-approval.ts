@@ -2,7 +2,7 @@ import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
-import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { failCrashedContinuation } from "@/server/services/runs/approval-resumption";
 import { resumeTurn } from "@/server/services/runs/run-resume";
 import { finishRun } from "@/server/services/runs/run-turn";
 import { readPause } from "@/server/services/runs/step-results";
@@ -41,7 +41,7 @@ export function createRunSkillApprovalFunction(deps: {
         key: "event.data.tenantId",
       },
       onFailure: async ({ event, error }) => {
-        await failCrashedRun(deps.db(), event.data.event.data, error);
+        await failCrashedContinuation(deps.db(), event.data.event.data, error, event.data.run_id);
       },
     },
     async ({ event, step, runId }) => {

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, desc, eq, gte, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { runApprovals } from "@/server/db/schema";
-import type { RunRef } from "@/inngest/events";
+import { runApprovals, skillRuns } from "@/server/db/schema";
+import { approvalDecidedSchema, type RunRef } from "@/inngest/events";
+import { crashReason, failRun, recordUsageBeforeResumption } from "./run-lifecycle";
 import { transitionRun } from "./run-timeline";
 
 /**
@@ -140,4 +141,35 @@ export async function claimResumption(
     if (error instanceof RunNotWaiting) return false;
     throw error;
   }
+}
+
+/**
+ * run-skill-approval's failure handler: the run fails as crashed only while the continuation
+ * that failed is the run's, i.e. the request it continues is unclaimed or claimed by this
+ * engine run (`failedRunId`). A run another invocation has continued since is left to it. The
+ * event data comes back from the engine and is read as untrusted: one that names no request
+ * changes nothing.
+ */
+export async function failCrashedContinuation(
+  db: Database,
+  triggeringEventData: unknown,
+  error: unknown,
+  failedRunId: string,
+): Promise<boolean> {
+  const request = approvalDecidedSchema.safeParse(triggeringEventData);
+  if (!request.success) return false;
+  const { approvalId, ...ref } = request.data;
+  const failed = await failRun(
+    db,
+    ref,
+    { code: "agent_crashed", reason: crashReason(error) },
+    sql`exists (select 1 from ${runApprovals} where ${and(
+      eq(runApprovals.id, approvalId),
+      eq(runApprovals.runId, skillRuns.id),
+      eq(runApprovals.tenantId, skillRuns.tenantId),
+      or(isNull(runApprovals.resumedAt), eq(runApprovals.resumedBy, failedRunId)),
+    )})`,
+  );
+  if (failed) await recordUsageBeforeResumption(db, [ref]);
+  return failed;
 }
