@@ -313,7 +313,7 @@ describe("a gated tool call", () => {
 
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
-    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    expect(await approvalStates(runId)).toEqual(["expired"]);
     await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
       ApprovalNotPendingError,
     );

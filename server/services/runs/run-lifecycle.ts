@@ -215,7 +215,8 @@ export async function failRun(
       event: { type: "failed", payload: { failureCode: failure.code, reason } },
       where,
     });
-    if (failed) await endPendingApprovals(tx, [ref], "cancelled");
+    // Nobody cancelled it: the wait ended with the run (a crash), as a timeout ends it.
+    if (failed) await endPendingApprovals(tx, [ref], "expired");
     return failed;
   });
 }
