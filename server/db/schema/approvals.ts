@@ -64,5 +64,9 @@ export const runApprovals = pgTable(
       .where(sql`${t.state} = 'pending'`),
     index().on(t.tenantId, t.state, t.requestedAt),
     index().on(t.runId),
+    // The reconciler's every-minute search for decisions nothing has continued yet.
+    index("run_approvals_unclaimed_decisions_idx")
+      .on(t.decidedAt)
+      .where(sql`${t.state} in ('approved', 'rejected') and ${t.resumedAt} is null`),
   ],
 );

@@ -1,0 +1,3 @@
+DROP INDEX "skill_runs_reconcile_idx";--> statement-breakpoint
+CREATE INDEX "run_approvals_unclaimed_decisions_idx" ON "run_approvals" USING btree ("decided_at") WHERE "run_approvals"."state" in ('approved', 'rejected') and "run_approvals"."resumed_at" is null;--> statement-breakpoint
+CREATE INDEX "skill_runs_reconcile_idx" ON "skill_runs" USING btree ("status","started_at") WHERE "skill_runs"."status" in ('queued', 'running', 'awaiting_approval');
