@@ -712,8 +712,10 @@ describe("the reconciler and a waiting run", () => {
     };
     const twoMinutesLater = new Date(Date.now() + 120_000);
     expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).toContain(runId);
-    // A second tick before the run resumed sends the same event again: the engine drops it.
-    await reconcileRuns(deps, options, twoMinutesLater);
+    // Once sent, never again: a second tick before the run resumed leaves it to the engine.
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
+      runId,
+    );
 
     const run = await waitForTerminalRun(db, runId, 30_000);
     expect(run.status).toBe("complete");
@@ -724,6 +726,21 @@ describe("the reconciler and a waiting run", () => {
     expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
       runId,
     );
+  });
+
+  it("marks a decision whose event reached the engine as sent: the reconciler never sends it again", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Sent once"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const { approvalId } = await decide(tenant.tenantId, runId, "approve");
+
+    const [sent] = await db.select().from(runApprovals).where(eq(runApprovals.id, approvalId));
+    expect(sent?.decisionSentAt).toBeInstanceOf(Date);
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
   });
 
   it("fails a run whose wait ended long ago with nothing to continue it: its request expires, its usage counts", async () => {

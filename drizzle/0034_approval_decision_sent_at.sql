@@ -1,0 +1,3 @@
+DROP INDEX "run_approvals_unclaimed_decisions_idx";--> statement-breakpoint
+ALTER TABLE "run_approvals" ADD COLUMN "decision_sent_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "run_approvals_unsent_decisions_idx" ON "run_approvals" USING btree ("decided_at") WHERE "run_approvals"."state" in ('approved', 'rejected') and "run_approvals"."resumed_at" is null and "run_approvals"."decision_sent_at" is null;
