@@ -617,6 +617,34 @@ describe("a gated tool call", () => {
 });
 
 describe("continued turns of a tenant", () => {
+  it("a continued turn waits for a slot held by the tenant's new turn: one limit for both", async () => {
+    let executing = 0;
+    let mostAtOnce = 0;
+    let waiting = "";
+    const tenant = await tenantWith(
+      { tools: ["current_time"] },
+      [toolCall("current_time", {}), answer("# New"), answer("# Continued")],
+      async (call) => {
+        if (call === 1) return;
+        executing += 1;
+        mostAtOnce = Math.max(mostAtOnce, executing);
+        if (call === 2) await decide(tenant.tenantId, waiting, "approve");
+        // Long enough for the continued turn to start meanwhile, were it let through.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        executing -= 1;
+      },
+    );
+    waiting = await tenant.start();
+    await waitForStatus(waiting, "awaiting_approval");
+    const fresh = await tenant.start();
+
+    expect((await waitForTerminalRun(db, fresh, 30_000)).status).toBe("complete");
+    expect((await waitForTerminalRun(db, waiting, 30_000)).status).toBe("complete");
+    // The approval function's limit is 1 per tenant (beforeAll), its slot shared with run-skill's.
+    expect(mostAtOnce).toBe(1);
+    expect(tenant.prompts).toHaveLength(3);
+  });
+
   it("a bulk approve continues them the tenant's limit at a time", async () => {
     let executing = 0;
     let mostAtOnce = 0;
