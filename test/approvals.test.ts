@@ -23,6 +23,10 @@ import {
   ApprovalChangedError,
   ApprovalNotPendingError,
 } from "@/server/services/runs/approval-errors";
+import {
+  claimResumption,
+  failCrashedContinuation,
+} from "@/server/services/runs/approval-resumption";
 import { approveRuns, decideApproval } from "@/server/services/runs/approvals";
 import { RunNotFoundError } from "@/server/services/runs/run-errors";
 import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
@@ -309,7 +313,7 @@ describe("a gated tool call", () => {
 
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
-    expect(await approvalStates(runId)).toEqual(["cancelled"]);
+    expect(await approvalStates(runId)).toEqual(["expired"]);
     await expect(decide(tenant.tenantId, runId, "approve")).rejects.toBeInstanceOf(
       ApprovalNotPendingError,
     );
@@ -333,6 +337,76 @@ describe("a gated tool call", () => {
     const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
     expect(run).toMatchObject({ status: "cancelled", inputTokens: 10 });
     expect(await approvalStates(runId)).toEqual(["cancelled"]);
+  });
+
+  it("decided but not yet continued when cancelled: its usage counts, and the continuation keeps it", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+
+    await cancelRun(deps, ref);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "cancelled", inputTokens: 10, outputTokens: 5 });
+    // The decision stands (it was made); nothing continues it.
+    expect(await approvalStates(runId)).toEqual(["approved"]);
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    const continued = await resumeTurn(db, ref, resolveModel, request!.id, "decision", "late");
+    expect(continued).toMatchObject({ kind: "cancelled", usage: { inputTokens: 10 } });
+    expect(tenant.prompts).toHaveLength(1);
+  });
+
+  it("a continued turn whose function crashes keeps the usage up to its pause", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+    expect(await claimResumption(db, ref, request!.id, "crashing")).toBe(true);
+
+    expect(await failCrashedRun(db, ref, new Error("worker lost"))).toBe(true);
+
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", inputTokens: 10, outputTokens: 5 });
+  });
+
+  it("a crash of a continuation fails the run only while the run is that continuation's", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [toolCall("current_time", {})]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    const { approvalId } = await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    expect(await claimResumption(db, ref, approvalId, "run-a")).toBe(true);
+    const crashed = { ...ref, approvalId };
+
+    expect(await failCrashedContinuation(db, crashed, new Error("lost"), "run-b")).toBe(false);
+    const [running] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(running?.status).toBe("running");
+
+    expect(await failCrashedContinuation(db, crashed, new Error("lost"), "run-a")).toBe(true);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run).toMatchObject({ status: "failed", failureCode: "agent_crashed", inputTokens: 10 });
   });
 
   it("a re-executed turn step whose pause had committed reports the same request; the run still waits", async () => {
@@ -361,6 +435,37 @@ describe("a gated tool call", () => {
 
     await decide(tenant.tenantId, runId, "approve");
     expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
+    expect(tenant.prompts).toHaveLength(2);
+  });
+
+  it("a re-executed turn step whose pause was decided since hands the run off; the continuation completes it", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Approved fast"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+    const ref = { runId, tenantId: tenant.tenantId };
+    await decideApproval(losingDecisions(), {
+      ...ref,
+      decision: "approve",
+      reason: null,
+      decider,
+      audit,
+    });
+    const [request] = await db.select().from(runApprovals).where(eq(runApprovals.runId, runId));
+
+    // The agent-turn step again (its result lost), after the approver was faster than the engine.
+    const again = await executeTurn(db, ref, resolveModel);
+    expect(again).toEqual({ kind: "continued_elsewhere", approvalId: request!.id });
+    expect(await finishRun(db, ref, again)).toBe("continued_elsewhere");
+    const [waiting] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(waiting?.status).toBe("awaiting_approval");
+
+    const continued = await resumeTurn(db, ref, resolveModel, request!.id, "decision", "decided");
+    await finishRun(db, ref, continued);
+    const [run] = await db.select().from(skillRuns).where(eq(skillRuns.id, runId));
+    expect(run?.status).toBe("complete");
     expect(tenant.prompts).toHaveLength(2);
   });
 
@@ -512,6 +617,34 @@ describe("a gated tool call", () => {
 });
 
 describe("continued turns of a tenant", () => {
+  it("a continued turn waits for a slot held by the tenant's new turn: one limit for both", async () => {
+    let executing = 0;
+    let mostAtOnce = 0;
+    let waiting = "";
+    const tenant = await tenantWith(
+      { tools: ["current_time"] },
+      [toolCall("current_time", {}), answer("# New"), answer("# Continued")],
+      async (call) => {
+        if (call === 1) return;
+        executing += 1;
+        mostAtOnce = Math.max(mostAtOnce, executing);
+        if (call === 2) await decide(tenant.tenantId, waiting, "approve");
+        // Long enough for the continued turn to start meanwhile, were it let through.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        executing -= 1;
+      },
+    );
+    waiting = await tenant.start();
+    await waitForStatus(waiting, "awaiting_approval");
+    const fresh = await tenant.start();
+
+    expect((await waitForTerminalRun(db, fresh, 30_000)).status).toBe("complete");
+    expect((await waitForTerminalRun(db, waiting, 30_000)).status).toBe("complete");
+    // The approval function's limit is 1 per tenant (beforeAll), its slot shared with run-skill's.
+    expect(mostAtOnce).toBe(1);
+    expect(tenant.prompts).toHaveLength(3);
+  });
+
   it("a bulk approve continues them the tenant's limit at a time", async () => {
     let executing = 0;
     let mostAtOnce = 0;
@@ -607,8 +740,10 @@ describe("the reconciler and a waiting run", () => {
     };
     const twoMinutesLater = new Date(Date.now() + 120_000);
     expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).toContain(runId);
-    // A second tick before the run resumed sends the same event again: the engine drops it.
-    await reconcileRuns(deps, options, twoMinutesLater);
+    // Once sent, never again: a second tick before the run resumed leaves it to the engine.
+    expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
+      runId,
+    );
 
     const run = await waitForTerminalRun(db, runId, 30_000);
     expect(run.status).toBe("complete");
@@ -619,6 +754,21 @@ describe("the reconciler and a waiting run", () => {
     expect((await reconcileRuns(deps, options, twoMinutesLater)).decisionsResent).not.toContain(
       runId,
     );
+  });
+
+  it("marks a decision whose event reached the engine as sent: the reconciler never sends it again", async () => {
+    const tenant = await tenantWith({ tools: ["current_time"] }, [
+      toolCall("current_time", {}),
+      answer("# Sent once"),
+    ]);
+    const runId = await tenant.start();
+    await waitForStatus(runId, "awaiting_approval");
+
+    const { approvalId } = await decide(tenant.tenantId, runId, "approve");
+
+    const [sent] = await db.select().from(runApprovals).where(eq(runApprovals.id, approvalId));
+    expect(sent?.decisionSentAt).toBeInstanceOf(Date);
+    expect((await waitForTerminalRun(db, runId, 30_000)).status).toBe("complete");
   });
 
   it("fails a run whose wait ended long ago with nothing to continue it: its request expires, its usage counts", async () => {

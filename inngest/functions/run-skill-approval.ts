@@ -1,13 +1,13 @@
 import type { Inngest } from "inngest";
 import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
-import { env } from "@/server/env";
-import { failCrashedRun } from "@/server/services/runs/run-lifecycle";
+import { failCrashedContinuation } from "@/server/services/runs/approval-resumption";
 import { resumeTurn } from "@/server/services/runs/run-resume";
 import { finishRun } from "@/server/services/runs/run-turn";
 import { readPause } from "@/server/services/runs/step-results";
 import { runApprovalDecided, runApprovalRequested, runCancelRequested } from "../events";
 import { sendEndedRunDeliveries } from "./deliver-run-result";
+import { turnConcurrency } from "./run-skill";
 
 export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
 
@@ -35,14 +35,11 @@ export function createRunSkillApprovalFunction(deps: {
       retries: 0,
       triggers: [runApprovalRequested, runApprovalDecided],
       cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
-      // As run-skill's: a bulk approve of many runs continues their turns a tenant's limit at a
-      // time. A wait (the timeout's sleep) holds no slot; only executing steps do.
-      concurrency: {
-        limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
-        key: "event.data.tenantId",
-      },
+      // run-skill's slots: a bulk approve of many runs continues their turns within the tenant's
+      // limit, shared with its new turns. A wait (the timeout's sleep) holds no slot.
+      concurrency: turnConcurrency(deps.concurrencyPerTenant),
       onFailure: async ({ event, error }) => {
-        await failCrashedRun(deps.db(), event.data.event.data, error);
+        await failCrashedContinuation(deps.db(), event.data.event.data, error, event.data.run_id);
       },
     },
     async ({ event, step, runId }) => {

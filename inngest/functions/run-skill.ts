@@ -34,6 +34,17 @@ export function runTimeoutLimits(): RunTimeoutLimits {
 }
 
 /**
+ * A tenant's executing agent turns, new (run-skill) and continued after an approval
+ * (run-skill-approval), share one limit: one key across both functions (scope `env`), so a
+ * bulk approve never doubles a tenant's concurrency. Waits (sleeps) hold no slot.
+ */
+export const turnConcurrency = (limit = env.SKILLRUN_RUN_CONCURRENCY) => ({
+  limit,
+  key: '"turns:" + event.data.tenantId',
+  scope: "env" as const,
+});
+
+/**
  * run-skill: one agent turn per run, never retried (a turn is not idempotent: tokens, tool
  * side effects). Each step is one service call; the services' compare-and-set transitions
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
@@ -62,10 +73,7 @@ export function createRunSkillFunction(deps: {
       retries: 0,
       triggers: [runRequested],
       cancelOn: [{ event: runCancelRequested, match: "data.runId" }],
-      concurrency: {
-        limit: deps.concurrencyPerTenant ?? env.SKILLRUN_RUN_CONCURRENCY,
-        key: "event.data.tenantId",
-      },
+      concurrency: turnConcurrency(deps.concurrencyPerTenant),
       priority: { run: PRIORITY_EXPRESSION },
       // Past either, the engine cancels the run; run-skill-timed-out fails it (start_timeout, run_timeout).
       timeouts: { start: `${timeouts.startSeconds}s`, finish: `${timeouts.finishSeconds}s` },

@@ -57,6 +57,11 @@ export const runApprovals = pgTable(
      * re-executing its step carries on with the run; any other stands aside.
      */
     resumedBy: text(),
+    /**
+     * When the decision's event reached the engine (decideApproval's send, or the reconciler's
+     * after a failed one): only a decision without it is sent again.
+     */
+    decisionSentAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("run_approvals_one_pending_per_run")
@@ -64,5 +69,11 @@ export const runApprovals = pgTable(
       .where(sql`${t.state} = 'pending'`),
     index().on(t.tenantId, t.state, t.requestedAt),
     index().on(t.runId),
+    // The reconciler's every-minute search for decisions whose event never reached the engine.
+    index("run_approvals_unsent_decisions_idx")
+      .on(t.decidedAt)
+      .where(
+        sql`${t.state} in ('approved', 'rejected') and ${t.resumedAt} is null and ${t.decisionSentAt} is null`,
+      ),
   ],
 );

@@ -193,7 +193,7 @@ export const skillRuns = pgTable(
     index("skill_runs_tags_idx").using("gin", t.tags),
     index("skill_runs_reconcile_idx")
       .on(t.status, t.startedAt)
-      .where(sql`${t.status} in ('queued', 'running')`),
+      .where(sql`${t.status} in ('queued', 'running', 'awaiting_approval')`),
     // Keys are unique per tenant *and source*: what an operator types into Run now can never
     // take a schedule's slot key (`schedule:<id>:<slot>`) or a REST client's key.
     uniqueIndex("skill_runs_source_idempotency_key")

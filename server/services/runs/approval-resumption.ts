@@ -1,8 +1,9 @@
 import "server-only";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { runApprovals } from "@/server/db/schema";
-import type { RunRef } from "@/inngest/events";
+import { runApprovals, skillRuns } from "@/server/db/schema";
+import { approvalDecidedSchema, type RunRef } from "@/inngest/events";
+import { crashReason, failRun, recordUsageBeforeResumption } from "./run-lifecycle";
 import { transitionRun } from "./run-timeline";
 
 /**
@@ -31,7 +32,7 @@ export type ApprovalRow = NonNullable<Awaited<ReturnType<typeof loadApproval>>>;
  * request to expiry, both written by one transaction's clock): what a re-executed step whose
  * pause had committed hands on again, so the same request event is sent (and deduplicated).
  */
-export async function pendingApprovalOf(
+export async function pausedRequestOf(
   db: Database,
   ref: RunRef,
 ): Promise<{ approvalId: string; timeoutSeconds: number } | null> {
@@ -49,6 +50,32 @@ export async function pendingApprovalOf(
       ),
     );
   return row ?? null;
+}
+
+/**
+ * The run's latest request other than `since` and made no earlier (any request when
+ * undefined), in any state: a pause of the turn that committed, whatever has become of it
+ * since. (`since` is compared by id too: its time read back lost PostgreSQL's microseconds.)
+ */
+export async function latestRequestOf(
+  db: Database,
+  ref: RunRef,
+  since?: { id: string; requestedAt: Date },
+): Promise<string | null> {
+  const [row] = await db
+    .select({ id: runApprovals.id })
+    .from(runApprovals)
+    .where(
+      and(
+        eq(runApprovals.runId, ref.runId),
+        eq(runApprovals.tenantId, ref.tenantId),
+        since ? gte(runApprovals.requestedAt, since.requestedAt) : undefined,
+        since ? ne(runApprovals.id, since.id) : undefined,
+      ),
+    )
+    .orderBy(desc(runApprovals.requestedAt))
+    .limit(1);
+  return row?.id ?? null;
 }
 
 /** pending → expired, once: the wait ended without a decision. False when it was decided first. */
@@ -114,4 +141,35 @@ export async function claimResumption(
     if (error instanceof RunNotWaiting) return false;
     throw error;
   }
+}
+
+/**
+ * run-skill-approval's failure handler: the run fails as crashed only while the continuation
+ * that failed is the run's, i.e. the request it continues is unclaimed or claimed by this
+ * engine run (`failedRunId`). A run another invocation has continued since is left to it. The
+ * event data comes back from the engine and is read as untrusted: one that names no request
+ * changes nothing.
+ */
+export async function failCrashedContinuation(
+  db: Database,
+  triggeringEventData: unknown,
+  error: unknown,
+  failedRunId: string,
+): Promise<boolean> {
+  const request = approvalDecidedSchema.safeParse(triggeringEventData);
+  if (!request.success) return false;
+  const { approvalId, ...ref } = request.data;
+  const failed = await failRun(
+    db,
+    ref,
+    { code: "agent_crashed", reason: crashReason(error) },
+    sql`exists (select 1 from ${runApprovals} where ${and(
+      eq(runApprovals.id, approvalId),
+      eq(runApprovals.runId, skillRuns.id),
+      eq(runApprovals.tenantId, skillRuns.tenantId),
+      or(isNull(runApprovals.resumedAt), eq(runApprovals.resumedBy, failedRunId)),
+    )})`,
+  );
+  if (failed) await recordUsageBeforeResumption(db, [ref]);
+  return failed;
 }

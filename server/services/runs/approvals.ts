@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ModelMessage } from "ai";
 import type { ApprovalKind } from "@/lib/enums";
 import type { TokenUsage } from "@/server/agent/usage";
@@ -194,11 +194,34 @@ export async function decideApproval(
       id: decisionEventId(decided.approvalId),
       data: { ...ref, approvalId: decided.approvalId },
     })
+    .then(() => markDecisionsSent(db, ref.tenantId, [decided.approvalId]))
     .catch((error: unknown) =>
       // The decision stands: the reconciler sends its event again (reconcile.ts).
       console.error(`approval event for run ${input.runId} not sent: ${String(error)}`),
     );
   return decided;
+}
+
+/**
+ * The decisions' events reached the engine: the reconciler leaves them alone, however long
+ * their runs wait for a concurrency slot.
+ */
+export async function markDecisionsSent(
+  db: Database,
+  tenantId: string,
+  approvalIds: readonly string[],
+): Promise<void> {
+  if (approvalIds.length === 0) return;
+  await db
+    .update(runApprovals)
+    .set({ decisionSentAt: sql`now()` })
+    .where(
+      and(
+        eq(runApprovals.tenantId, tenantId),
+        inArray(runApprovals.id, [...approvalIds]),
+        isNull(runApprovals.decisionSentAt),
+      ),
+    );
 }
 
 /**

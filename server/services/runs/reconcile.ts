@@ -3,8 +3,8 @@ import { and, eq, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { runApprovals, runEvents, skillRuns } from "@/server/db/schema";
 import type { FailureCode, InvocationSource } from "@/server/db/schema/enums";
 import { RUN_APPROVAL_DECIDED, RUN_REQUESTED } from "@/inngest/events";
-import { decisionEventId } from "./approvals";
-import { endPendingApprovals } from "./run-lifecycle";
+import { decisionEventId, markDecisionsSent } from "./approvals";
+import { endPendingApprovals, recordUsageBeforeResumption } from "./run-lifecycle";
 import { requestedSource, type RunServiceDeps } from "./runs";
 
 export type ReconcileOptions = {
@@ -66,6 +66,12 @@ async function failMatching(
         failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
         "expired",
       );
+    // A stale run's worker is gone: a continued turn's usage up to its pause still counts.
+    if (status === "running")
+      await recordUsageBeforeResumption(
+        tx,
+        failed.map((run) => ({ runId: run.id, tenantId: run.tenantId })),
+      );
     if (failed.length) {
       await tx.insert(runEvents).values(
         failed.map((run) => ({
@@ -106,7 +112,7 @@ function failLostApprovals(deps: RunServiceDeps, options: ReconcileOptions, now:
     "startedAt",
     {
       code: "approval_timeout",
-      reason: `The run's approval timed out more than ${staleMinutes} min ago and nothing continued it; its worker was probably lost.`,
+      reason: `The run's approval wait ended more than ${staleMinutes} min ago (timed out, or decided) and nothing continued it; its worker was probably lost.`,
     },
     options.batchSize,
     sql`not exists (select 1 from ${runApprovals} where ${runApprovals.runId} = ${skillRuns.id} and ${runApprovals.expiresAt} > ${staleCutoff})`,
@@ -114,11 +120,12 @@ function failLostApprovals(deps: RunServiceDeps, options: ReconcileOptions, now:
 }
 
 /**
- * Decisions whose event seems lost (the send failed after the decision committed): decided
- * longer ago than the dispatch retry cutoff, the run still awaiting approval, nothing claimed
- * the decision. Sent again, every tick until one continues the run, with the decision's own
- * event id: the engine deduplicates a send that had arrived (one whose run waits for a
- * concurrency slot), and the claim makes the run continue once whatever arrives. The
+ * Decisions whose event seems lost (the send failed after the decision committed): never
+ * marked sent, decided longer ago than the dispatch retry cutoff, the run still awaiting
+ * approval, nothing claimed the decision. Sent again with the decision's own event id (the
+ * engine deduplicates a send that had arrived after all), then marked sent, so a decision
+ * legitimately waiting for a concurrency slot is never sent again; the claim makes the run
+ * continue once whatever arrives. The
  * approval's timeout would honour the decision too, but only hours later.
  */
 async function resendLostDecisions(
@@ -142,6 +149,7 @@ async function resendLostDecisions(
         eq(skillRuns.status, "awaiting_approval"),
         inArray(runApprovals.state, ["approved", "rejected"]),
         isNull(runApprovals.resumedAt),
+        isNull(runApprovals.decisionSentAt),
         lt(runApprovals.decidedAt, new Date(now.getTime() - options.dispatchRetryMs)),
       ),
     )
@@ -160,7 +168,15 @@ async function resendLostDecisions(
         },
       })),
     )
-    .then(() => lost.map((decision) => decision.runId))
+    .then(async () => {
+      for (const tenantId of new Set(lost.map((decision) => decision.tenantId)))
+        await markDecisionsSent(
+          deps.db,
+          tenantId,
+          lost.filter((decision) => decision.tenantId === tenantId).map((d) => d.approvalId),
+        );
+      return lost.map((decision) => decision.runId);
+    })
     .catch((error: unknown) => {
       console.error(`reconciler: ${lost.length} decisions not sent again: ${String(error)}`);
       return [];

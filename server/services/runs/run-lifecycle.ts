@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@/server/db/client";
 import { runApprovals, skillRuns, skills, skillVersions } from "@/server/db/schema";
 import { storableText } from "@/server/db/storable";
@@ -215,18 +215,21 @@ export async function failRun(
       event: { type: "failed", payload: { failureCode: failure.code, reason } },
       where,
     });
-    if (failed) await endPendingApprovals(tx, [ref], "cancelled");
+    // Nobody cancelled it: the wait ended with the run (a crash), as a timeout ends it.
+    if (failed) await endPendingApprovals(tx, [ref], "expired");
     return failed;
   });
 }
 
 /**
- * Ends the pending approval requests of runs that just left awaiting_approval for a terminal
+ * Ends the open approval requests of runs that just left awaiting_approval for a terminal
  * state (cancelled, failed by a crash or by the reconciler), in the transaction of that
- * transition: the request is no longer pending (nothing can decide or resume it), and the
- * usage of the turn up to its pause, stored only with the request, becomes the run's. A
- * pending request exists only while its run awaits approval, so for any other run this
- * changes nothing; call it with the runs whose transition happened.
+ * transition. An open request is one nothing has continued yet (unclaimed): a pending one gets
+ * `state` (nothing can decide or resume it); a decided one keeps its decision, and its
+ * continuation finds the run ended and stands aside. Either way the usage of the turn up to its
+ * pause, stored only with the request, becomes the run's. An open request exists only while
+ * its run awaits approval, so for any other run this changes nothing; call it with the runs
+ * whose transition happened.
  */
 export async function endPendingApprovals(
   tx: Database | Transaction,
@@ -236,15 +239,14 @@ export async function endPendingApprovals(
   if (runs.length === 0) return;
   const ended = await tx
     .update(runApprovals)
-    .set({ state })
+    .set({
+      state: sql`case when ${runApprovals.state} = 'pending' then ${state}::approval_state else ${runApprovals.state} end`,
+    })
     .where(
       and(
-        eq(runApprovals.state, "pending"),
-        or(
-          ...runs.map((ref) =>
-            and(eq(runApprovals.runId, ref.runId), eq(runApprovals.tenantId, ref.tenantId)),
-          ),
-        ),
+        isNull(runApprovals.resumedAt),
+        inArray(runApprovals.state, ["pending", "approved", "rejected"]),
+        or(...runs.map(whereApprovalOf)),
       ),
     )
     .returning({
@@ -253,6 +255,33 @@ export async function endPendingApprovals(
       usage: runApprovals.usage,
     });
   for (const request of ended)
+    await recordUsage(tx, { runId: request.runId, tenantId: request.tenantId }, request.usage);
+}
+
+const whereApprovalOf = (ref: RunRef) =>
+  and(eq(runApprovals.runId, ref.runId), eq(runApprovals.tenantId, ref.tenantId));
+
+/**
+ * For runs whose continued turn died with its worker (its function crashed, or the reconciler
+ * failed it as stale) and so will never report its usage: the usage up to the last pause,
+ * stored with the request the turn continued, becomes the run's. Written only while the run
+ * has none (recordUsage), so a turn that did report keeps its own, larger, figure.
+ */
+export async function recordUsageBeforeResumption(
+  tx: Database | Transaction,
+  runs: readonly RunRef[],
+): Promise<void> {
+  if (runs.length === 0) return;
+  const claimed = await tx
+    .selectDistinctOn([runApprovals.runId], {
+      runId: runApprovals.runId,
+      tenantId: runApprovals.tenantId,
+      usage: runApprovals.usage,
+    })
+    .from(runApprovals)
+    .where(and(isNotNull(runApprovals.resumedAt), or(...runs.map(whereApprovalOf))))
+    .orderBy(runApprovals.runId, desc(runApprovals.resumedAt));
+  for (const request of claimed)
     await recordUsage(tx, { runId: request.runId, tenantId: request.tenantId }, request.usage);
 }
 
@@ -292,12 +321,15 @@ export async function failCrashedRun(
 ): Promise<boolean> {
   const ref = runRefSchema.safeParse(triggeringEventData);
   if (!ref.success) return false;
-  return failRun(
+  const failed = await failRun(
     db,
     ref.data,
     { code: "agent_crashed", reason: crashReason(error) },
     failedRunId === undefined ? undefined : startedByEngineRun(failedRunId),
   );
+  // A crashed continued turn never reports its usage; what it continued from still counts.
+  if (failed) await recordUsageBeforeResumption(db, [ref.data]);
+  return failed;
 }
 
 /**

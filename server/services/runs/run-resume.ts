@@ -58,11 +58,13 @@ export async function resumeTurn(
   // Continued by the other invocation (the decision's event and the timeout both start one),
   // or by this one in an execution whose result was lost.
   const claimedBy = async (resumedBy: string | null) =>
-    resumedBy === invocation ? interruptedOrCancelled(db, ref) : null;
+    resumedBy === invocation ? interruptedOrCancelled(db, ref, usage, approval) : null;
   if (approval.resumedAt) return claimedBy(approval.resumedBy);
   if (!(await claimResumption(db, ref, approvalId, invocation))) {
     const again = await loadApproval(db, ref, approvalId);
-    return again?.resumedAt ? claimedBy(again.resumedBy) : interruptedOrCancelled(db, ref);
+    return again?.resumedAt
+      ? claimedBy(again.resumedBy)
+      : interruptedOrCancelled(db, ref, usage, approval);
   }
   const approved = approval.state === "approved";
   const decidedBy = approval.decidedBy ?? "an operator";

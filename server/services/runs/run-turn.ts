@@ -307,8 +307,10 @@ export async function finishRun(
     await failRun(db, ref, { code: "agent_crashed", reason: UNREADABLE_TURN_REASON });
     return "unreadable";
   }
-  // The pause already moved the run to awaiting_approval; run-skill-approval takes it on.
-  if (outcome.kind === "awaiting_approval") return outcome.kind;
+  // The pause already moved the run to awaiting_approval; run-skill-approval takes it on (or,
+  // decided since, already has).
+  if (outcome.kind === "awaiting_approval" || outcome.kind === "continued_elsewhere")
+    return outcome.kind;
   let ended = false;
   if (outcome.kind === "complete")
     ended = await completeRun(db, ref, {

@@ -84,6 +84,7 @@ export const turnOutcomeSchema = z
         .min(MIN_APPROVAL_TIMEOUT_SECONDS)
         .max(MAX_APPROVAL_TIMEOUT_SECONDS),
     }),
+    z.strictObject({ kind: z.literal("continued_elsewhere"), approvalId: z.uuid() }),
   ])
   .refine(
     (outcome) => !holdsUnstorable(outcome),

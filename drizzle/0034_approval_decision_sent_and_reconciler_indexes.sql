@@ -1,0 +1,4 @@
+DROP INDEX "skill_runs_reconcile_idx";--> statement-breakpoint
+ALTER TABLE "run_approvals" ADD COLUMN "decision_sent_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "run_approvals_unsent_decisions_idx" ON "run_approvals" USING btree ("decided_at") WHERE "run_approvals"."state" in ('approved', 'rejected') and "run_approvals"."resumed_at" is null and "run_approvals"."decision_sent_at" is null;--> statement-breakpoint
+CREATE INDEX "skill_runs_reconcile_idx" ON "skill_runs" USING btree ("status","started_at") WHERE "skill_runs"."status" in ('queued', 'running', 'awaiting_approval');
