@@ -35,6 +35,9 @@ vi.mock("@/server/services/alerts/triggers", () => ({
   scanScheduleProblems: vi.fn(async () => []),
   scanBudgetCrossings: vi.fn(async () => []),
 }));
+vi.mock("@/server/services/alerts/approval-waits", () => ({
+  scanApprovalWaits: vi.fn(async () => []),
+}));
 vi.mock("@/server/services/alerts/deliveries", () => ({ pruneAlertNotices: vi.fn() }));
 vi.mock("@/server/services/deliveries/queue", () => ({ queueDueDeliveries: vi.fn() }));
 // No tenant has a policy: the held first step is the whole sweep.
