@@ -180,7 +180,7 @@ for (const variant of VARIANTS) {
         await expect(page).toHaveURL(onDashboard);
       });
       await test.step("skills", async () => {
-        await page.goto("/skills");
+        await page.getByRole("navigation").getByRole("link", { name: "Skills" }).click();
         await settle(page, heading(page, "Skills"));
         await checkPage(page, testInfo, "skills");
         await expectThemeFollowsTheSystem(page);
