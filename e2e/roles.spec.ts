@@ -229,7 +229,6 @@ test("a viewer sees no Run now, cannot create or edit schedules, and Settings sa
   await acceptAsNewAccount(viewerPage, invitation.data.path, "Vera Viewer", viewer.password);
 
   // Skill catalog and skill detail.
-  await viewerPage.goto("/skills");
   await expect(
     viewerPage.getByRole("list", { name: "Skills" }).getByRole("listitem").first(),
   ).toBeVisible();
