@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { SECOND_TENANT_OWNER } from "@/server/db/demo-accounts";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { EMAIL_SKILL, expect, startRunThroughApi, test, onDashboard } from "./support";
+import { EMAIL_SKILL, expect, startRunThroughApi, test } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 // Globex, whose owner this spec signs in as: the budget it sets refuses every start of the
@@ -11,7 +11,7 @@ async function signInAsGlobexOwner(page: Page) {
   await page.getByLabel("Email").fill(SECOND_TENANT_OWNER.email);
   await page.getByLabel("Password").fill(SECOND_TENANT_OWNER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 test("a schedule shows its monthly projection, and a budget's hard limit refuses the next Run now", async ({

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, expect, tenantHeaders, test, onDashboard } from "./support";
+import { ADMIN_STATE, expect, tenantHeaders, test } from "./support";
 import { trpcMutation } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
@@ -20,7 +20,7 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
   await form.getByLabel("Password", { exact: true }).fill(password);
   await form.getByLabel("Repeat the password").fill(password);
   await form.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 test("an admin creates a knowledge base, uploads Markdown and PDF, searches it as the agent would, and deletes a document; an oversized file is refused by name", async ({

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { FAKE_MCP_TOOLS, startFakeMcpServer } from "./fixtures/mcp-server";
 import { uniqueScriptKey } from "./fixtures/model-script";
-import { expect, test, ADMIN_STATE, onDashboard } from "./support";
+import { expect, test, ADMIN_STATE } from "./support";
 import { trpcMutation } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
@@ -94,7 +94,7 @@ test("an admin adds an MCP server, sees its tools, and never sees the token agai
   await join.getByLabel("Password", { exact: true }).fill("viewer-own-password");
   await join.getByLabel("Repeat the password").fill("viewer-own-password");
   await join.getByRole("button", { name: "Create account and join" }).click();
-  await expect(viewerPage).toHaveURL(onDashboard);
+  await expect(viewerPage).toHaveURL(/\/skills$/);
   await viewerPage.goto("/agents/mcp-servers");
   const viewerRow = rowOf(viewerPage, name);
   await expect(viewerRow).toContainText(new URL(fake.url).origin);

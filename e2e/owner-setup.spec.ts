@@ -88,7 +88,7 @@ test("the first visit creates the owner with the token from the log; then the pa
   await form.getByLabel("Tenant name").fill("Olga's Operations");
   await form.getByLabel("Tenant name").press("Enter");
 
-  await expect(page).toHaveURL(`${appUrl}/`);
+  await expect(page).toHaveURL(`${appUrl}/skills`);
   await expect(page.getByRole("button", { name: "Tenant: Olga's Operations" })).toBeVisible();
 
   browserConsole.expectRefused("/setup", 404);

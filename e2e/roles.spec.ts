@@ -7,7 +7,6 @@ import {
   test,
   ADMIN_STATE,
   EMAIL_SKILL,
-  onDashboard,
   startRunThroughApi,
   tenantHeaders,
 } from "./support";
@@ -48,7 +47,7 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
   await form.getByLabel("Password", { exact: true }).fill(password);
   await form.getByLabel("Repeat the password").fill(password);
   await form.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 test("an admin invites a member, who sets their own password from the link and lands in the console; the admin re-roles and removes them", async ({
@@ -107,7 +106,7 @@ test("an admin invites a member, who sets their own password from the link and l
   await expect(form.getByRole("alert")).toContainText("The two passwords differ.");
   await form.getByLabel("Repeat the password").fill("olive-own-password");
   await form.getByRole("button", { name: "Create account and join" }).click();
-  await expect(invitee).toHaveURL(onDashboard);
+  await expect(invitee).toHaveURL(/\/skills$/);
   await expect(invitee.getByRole("button", { name: "Tenant: Acme Operations" })).toBeVisible();
   const viewer = await trpc<{ activeTenant: { role: string } | null }>(
     invitee.request,

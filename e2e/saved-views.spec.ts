@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
-import { ADMIN_STATE, EMAIL_SKILL, expect, test, onDashboard } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, expect, test } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
@@ -13,7 +13,7 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
   await form.getByLabel("Password", { exact: true }).fill(password);
   await form.getByLabel("Repeat the password").fill(password);
   await form.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 test("a view shared by one member appears in another's sidebar and opens the same filtered list", async ({

@@ -82,15 +82,12 @@ export { expect };
 /** The demo admin's signed-in browser state, written once by auth.setup.ts. */
 export const ADMIN_STATE = "test-results/.auth/admin.json";
 
-/** The page a person lands on after signing in, setting up or joining: the dashboard. */
-export const onDashboard = (url: URL) => url.pathname === "/";
-
 export async function signInAsDemoAdmin(page: Page) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(DEMO_ADMIN.email);
   await page.getByLabel("Password").fill(DEMO_ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { uniqueScriptKey } from "./fixtures/model-script";
 import { trpcMutation } from "./trpc";
-import { expect, test, ADMIN_STATE, onDashboard } from "./support";
+import { expect, test, ADMIN_STATE } from "./support";
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -13,7 +13,7 @@ async function acceptAsNewAccount(page: Page, link: string, name: string, passwo
   await form.getByLabel("Password", { exact: true }).fill(password);
   await form.getByLabel("Repeat the password").fill(password);
   await form.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page).toHaveURL(onDashboard);
+  await expect(page).toHaveURL(/\/skills$/);
 }
 
 test("an admin writes a guardrail with a denied pattern, tests text against it, and a template that uses it; a viewer sees both read-only", async ({

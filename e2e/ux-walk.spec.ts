@@ -14,7 +14,7 @@ import { DEMO_ADMIN } from "@/server/db/demo-accounts";
 import { signWebhookBody } from "@/server/services/webhooks/webhook-signature";
 import { scriptMarker, scriptModel, uniqueScriptKey } from "./fixtures/model-script";
 import { checkPage, settle } from "./page-checks";
-import { ADMIN_STATE, EMAIL_SKILL, expect, test, onDashboard } from "./support";
+import { ADMIN_STATE, EMAIL_SKILL, expect, test } from "./support";
 import { trpcMutation, trpcQuery } from "./trpc";
 
 const DIGEST_SKILL = { slug: "weekly-status-digest" };
@@ -177,10 +177,9 @@ for (const variant of VARIANTS) {
         await page.getByLabel("Email").fill(DEMO_ADMIN.email);
         await page.getByLabel("Password").fill(DEMO_ADMIN.password);
         await page.getByRole("button", { name: "Sign in" }).click();
-        await expect(page).toHaveURL(onDashboard);
+        await expect(page).toHaveURL(/\/skills$/);
       });
       await test.step("skills", async () => {
-        await page.getByRole("navigation").getByRole("link", { name: "Skills" }).click();
         await settle(page, heading(page, "Skills"));
         await checkPage(page, testInfo, "skills");
         await expectThemeFollowsTheSystem(page);

@@ -20,7 +20,7 @@ describe("safeNextPath", () => {
       "/\tevil",
       "javascript:alert(1)",
     ]) {
-      expect({ next, to: safeNextPath(next) }).toEqual({ next, to: "/" });
+      expect({ next, to: safeNextPath(next) }).toEqual({ next, to: "/skills" });
     }
   });
 });

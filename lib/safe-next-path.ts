@@ -1,15 +1,9 @@
-/** Where a person lands after signing in, setting up or joining: the tenant's dashboard. */
-export const LANDING_PATH = "/";
-
 /**
- * Where to go after signing in: a path on this site, or the landing page. Anything that would leave the
+ * Where to go after signing in: a path on this site, or /skills. Anything that would leave the
  * origin is refused — absolute URLs, protocol-relative `//host`, and `/\host` (browsers read a
  * backslash as a slash) — by resolving it against a placeholder origin and checking it stayed.
  */
-export function safeNextPath(
-  next: string | null | undefined,
-  fallback: string = LANDING_PATH,
-): string {
+export function safeNextPath(next: string | null | undefined, fallback = "/skills"): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f]/.test(next))
     return fallback;
   try {

@@ -1,4 +1,4 @@
-import type { Metadata, Route } from "next";
+import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
@@ -21,7 +21,7 @@ export default async function SignInPage({
   if (await getRequestSession()) {
     const { next } = await searchParams;
     // Already signed in: go where the link meant to (an invitation, say), on this site only.
-    redirect(safeNextPath(typeof next === "string" ? next : null) as Route);
+    redirect(safeNextPath(typeof next === "string" ? next : null) as "/skills");
   }
   return (
     <AuthFrame width="sm">

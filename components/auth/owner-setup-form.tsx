@@ -9,7 +9,6 @@ import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { LANDING_PATH } from "@/lib/safe-next-path";
 import { authClient } from "./auth-client";
 
 type OwnerSetupValues = {
@@ -94,7 +93,7 @@ export function OwnerSetupForm({ minLength, maxLength }: { minLength: number; ma
         password: values.password,
       });
       // The owner exists either way; a failed sign-in here just means doing it by hand.
-      router.replace(error ? "/sign-in" : LANDING_PATH);
+      router.replace(error ? "/sign-in" : "/skills");
       router.refresh();
       return;
     }

@@ -1,7 +1,6 @@
 "use client";
 
 import { LoaderCircle } from "lucide-react";
-import type { Route } from "next";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -39,7 +38,7 @@ export function SignInForm() {
       return;
     }
     // Only same-site paths, so a crafted link cannot send a signed-in user elsewhere.
-    router.replace(safeNextPath(searchParams.get("next")) as Route);
+    router.replace(safeNextPath(searchParams.get("next")) as "/skills");
     router.refresh();
   }
 

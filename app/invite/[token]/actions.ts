@@ -5,7 +5,6 @@ import { redirect } from "next/navigation";
 import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getDb } from "@/server/db";
-import { LANDING_PATH } from "@/lib/safe-next-path";
 import { requestOrigin } from "@/server/request-origin";
 import {
   acceptInvitationAsNewUser,
@@ -62,7 +61,7 @@ export async function acceptWithNewAccount(
     console.error(`invitation accepted, but the new session failed: ${String(error)}`);
     redirect("/sign-in");
   }
-  redirect(LANDING_PATH);
+  redirect("/skills");
 }
 
 /** Signed in as the invited email: joins the tenant and makes it this session's active one. */
@@ -86,5 +85,5 @@ export async function acceptAsSignedIn(
     if (message === null) throw error;
     return { error: message };
   }
-  redirect(LANDING_PATH);
+  redirect("/skills");
 }

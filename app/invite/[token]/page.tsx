@@ -13,7 +13,6 @@ import { getAuth } from "@/server/auth";
 import { passwordPolicyOf } from "@/server/auth/password-policy";
 import { getRequestSession } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { LANDING_PATH } from "@/lib/safe-next-path";
 import { findInvitation } from "@/server/services/access/invitations";
 import { acceptAsSignedIn, acceptWithNewAccount } from "./actions";
 
@@ -48,7 +47,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           </CardHeader>
           <CardContent>
             <Button asChild variant="outline" className="w-full">
-              <Link href={session ? LANDING_PATH : "/sign-in"}>
+              <Link href={session ? "/skills" : "/sign-in"}>
                 {session ? "Go to the console" : "Go to sign-in"}
               </Link>
             </Button>
@@ -83,7 +82,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
               </p>
               <SwitchAccountButton next={path} />
               <Button asChild variant="ghost">
-                <Link href={LANDING_PATH}>Back to the console</Link>
+                <Link href="/skills">Back to the console</Link>
               </Button>
             </CardContent>
           </Card>
