@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { agents, alertRules, runApprovals, skillRuns, skills } from "@/server/db/schema";
-import { claimNotice, fireRule, type DeliveryRef } from "./fire";
+import { agents, runApprovals, skillRuns, skills } from "@/server/db/schema";
+import { claimNotice, fireRule, rulesOutOfCooldown, type DeliveryRef } from "./fire";
 import { notYetNoticed } from "./triggers";
 
 /** At most this many waiting runs are named in one message; the count says the rest. */
@@ -82,23 +82,8 @@ function waitMessage(ruleName: string, waitMinutes: number, claimed: Wait[]) {
  * after two days: it would fire again).
  */
 export async function scanApprovalWaits(db: Database): Promise<DeliveryRef[]> {
-  const rules = await db
-    .select({
-      id: alertRules.id,
-      tenantId: alertRules.tenantId,
-      name: alertRules.name,
-      trigger: alertRules.trigger,
-      filters: alertRules.filters,
-    })
-    .from(alertRules)
-    .where(
-      and(
-        eq(alertRules.trigger, "approval_waiting"),
-        eq(alertRules.enabled, true),
-        // Cooling down, a rule claims nothing: what starts waiting meanwhile is told after it.
-        sql`(${alertRules.lastFiredAt} is null or ${alertRules.lastFiredAt} <= now() - make_interval(mins => ${alertRules.cooldownMinutes}))`,
-      ),
-    );
+  // Cooling down, a rule claims nothing: what starts waiting meanwhile is told after it.
+  const rules = await rulesOutOfCooldown(db, "approval_waiting");
   const deliveries: DeliveryRef[] = [];
   for (const rule of rules) {
     const { skillId, agentId, waitMinutes = 60 } = rule.filters;

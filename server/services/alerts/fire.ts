@@ -93,6 +93,26 @@ export async function claimNotice(db: Database, tenantId: string, key: string): 
   return rows.length > 0;
 }
 
+/** Enabled rules of every tenant watching `trigger` whose cooldown has passed. */
+export function rulesOutOfCooldown(db: Database, trigger: AlertTrigger) {
+  return db
+    .select({
+      id: alertRules.id,
+      tenantId: alertRules.tenantId,
+      name: alertRules.name,
+      trigger: alertRules.trigger,
+      filters: alertRules.filters,
+    })
+    .from(alertRules)
+    .where(
+      and(
+        eq(alertRules.trigger, trigger),
+        eq(alertRules.enabled, true),
+        sql`(${alertRules.lastFiredAt} is null or ${alertRules.lastFiredAt} <= now() - make_interval(mins => ${alertRules.cooldownMinutes}))`,
+      ),
+    );
+}
+
 /** Enabled rules of a tenant watching `trigger`. */
 export function enabledRules(db: Database, tenantId: string, trigger: AlertTrigger) {
   return db

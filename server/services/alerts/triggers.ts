@@ -10,7 +10,7 @@ import {
   scheduleSlots,
   skillRuns,
 } from "@/server/db/schema";
-import { claimNotice, enabledRules, fireRule, type DeliveryRef } from "./fire";
+import { claimNotice, enabledRules, fireRule, rulesOutOfCooldown, type DeliveryRef } from "./fire";
 
 const watchingTenants = (db: Database, trigger: (typeof alertRules.$inferSelect)["trigger"]) =>
   db
@@ -29,22 +29,7 @@ export const notYetNoticed = (key: ReturnType<typeof sql>) =>
  * message while the rate stays high.
  */
 export async function evaluateFailureRates(db: Database): Promise<DeliveryRef[]> {
-  const rules = await db
-    .select({
-      id: alertRules.id,
-      tenantId: alertRules.tenantId,
-      name: alertRules.name,
-      trigger: alertRules.trigger,
-      filters: alertRules.filters,
-    })
-    .from(alertRules)
-    .where(
-      and(
-        eq(alertRules.trigger, "failure_rate"),
-        eq(alertRules.enabled, true),
-        sql`(${alertRules.lastFiredAt} is null or ${alertRules.lastFiredAt} <= now() - make_interval(mins => ${alertRules.cooldownMinutes}))`,
-      ),
-    );
+  const rules = await rulesOutOfCooldown(db, "failure_rate");
   const deliveries: DeliveryRef[] = [];
   for (const rule of rules) {
     const {
