@@ -1,23 +1,26 @@
 /**
  * Makes sure the system Chromium the e2e suite drives is installed: as root on Debian or
- * Ubuntu it installs Debian's `chromium` with apt; anywhere else it says what to install.
+ * Ubuntu it installs Debian's `chromium-headless-shell` with apt; anywhere else it says what to
+ * install.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { CHROMIUM_PATH } from "../e2e/chromium";
 
+const PACKAGE = "chromium-headless-shell";
+
 if (!existsSync(CHROMIUM_PATH)) {
   const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
   if (!canApt) {
     console.error(
-      `Chromium not found at ${CHROMIUM_PATH}: install your distribution's chromium package (Debian: apt-get install chromium) or set CHROMIUM_PATH.`,
+      `Chromium not found at ${CHROMIUM_PATH}: install Debian's ${PACKAGE} (or chromium) package, or set CHROMIUM_PATH.`,
     );
     process.exit(1);
   }
-  console.log("Installing Debian's chromium for the e2e suite…");
+  console.log(`Installing Debian's ${PACKAGE} for the e2e suite…`);
   for (const args of [
     ["update", "-qq"],
-    ["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+    ["install", "-y", "-qq", "--no-install-recommends", PACKAGE],
   ]) {
     const result = spawnSync("apt-get", args, {
       stdio: "inherit",
@@ -25,14 +28,14 @@ if (!existsSync(CHROMIUM_PATH)) {
     });
     if (result.status !== 0) {
       console.error(
-        `apt-get ${args.join(" ")} failed (exit ${result.status}); install chromium by hand or set CHROMIUM_PATH.`,
+        `apt-get ${args.join(" ")} failed (exit ${result.status}); install ${PACKAGE} by hand or set CHROMIUM_PATH.`,
       );
       process.exit(1);
     }
   }
   if (!existsSync(CHROMIUM_PATH)) {
     console.error(
-      `chromium installed but ${CHROMIUM_PATH} is missing; set CHROMIUM_PATH to its binary.`,
+      `${PACKAGE} installed but ${CHROMIUM_PATH} is missing; set CHROMIUM_PATH to its binary.`,
     );
     process.exit(1);
   }
