@@ -38,8 +38,12 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     globalSetup: ["test/global-setup.ts"],
-    setupFiles: ["test/setup-database.ts"],
+    setupFiles: ["test/fresh-file.ts", "test/setup-database.ts"],
     pool: "forks",
+    // Files share their worker process: a new process per file spent more CPU starting Node and
+    // loading node_modules than the files spent testing. test/fresh-file.ts gives each file
+    // fresh app modules and environment.
+    isolate: false,
     // Vitest's default is one worker less than the cores: on the 2-core CI machine one worker,
     // idle whenever its file waits on PostgreSQL, an engine, an HTTP server or a timer. Each
     // file has its own database (test/setup-database.ts), so two run side by side.

@@ -17,10 +17,12 @@ import postgres from "postgres";
  * holds one copy of async-exit-hook, so this is the instance the library hooked.
  */
 const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
+  hookedEvents(): string[];
   unhookEvent(event: string): void;
 };
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("exit");
+// A test worker that evaluates this module again (test/fresh-file.ts) shares the CommonJS hook.
+for (const event of ["beforeExit", "exit"])
+  if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
 
 const USER = "postgres";
 /**
