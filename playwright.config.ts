@@ -3,8 +3,9 @@ import { ALERTS_EVALUATE_EVERY_SECONDS, EMBEDDED_ENGINE_ENV } from "./e2e/app-en
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
 import { E2E_SECRETS } from "./e2e/secrets";
+import { E2E_ENGINE_PORT, e2ePort, OUTPUT_DIR, REPORT_DIR, SHARD } from "./e2e/shard";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+const port = e2ePort("E2E_PORT", 3100);
 /**
  * Specs that start a second app of their own (e2e/launch-app.ts) and touch nothing of the
  * suite's app: they wait on their app's start-up, so they run beside the main suite.
@@ -19,7 +20,8 @@ export default defineConfig({
   // Specs import server modules (demo accounts, the skill catalog); like vitest.config.ts, this
   // maps their `import "server-only"` to an empty module, since a test runner is no client bundle.
   tsconfig: "./tsconfig.e2e.json",
-  outputDir: "test-results",
+  outputDir: OUTPUT_DIR,
+  shard: SHARD,
   fullyParallel: false,
   // The main suite shares one app and its demo tenant, so it runs one spec at a time ("chromium",
   // one worker); the specs that start apps of their own ("own-app") run beside it.
@@ -27,7 +29,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   // Always an HTML report too: the UX walk (ux-walk.spec.ts) attaches every page's screenshot to
   // it for a reviewer, wherever the suite ran. `npx playwright show-report` opens it.
-  reporter: [["list"], ["html", { open: "never" }]],
+  reporter: [["list"], ["html", { open: "never", outputFolder: REPORT_DIR }]],
   // A whole flow (sign-in, several pages, runs through the engine) on a 2-core machine that also
   // runs the app, PostgreSQL, the engine and the browser: 30 s was exceeded under load alone.
   timeout: 60_000,
@@ -71,8 +73,8 @@ export default defineConfig({
         },
         // The production build, started by the real launcher on a throwaway embedded database.
         {
-          command:
-            "node_modules/.bin/next build && node --import tsx --conditions=react-server scripts/launch.ts start --ephemeral",
+          // `npm run test:e2e` builds once before its shards start (E2E_PREBUILT=1).
+          command: `${process.env.E2E_PREBUILT ? "" : "node_modules/.bin/next build && "}node --import tsx --conditions=react-server scripts/launch.ts start --ephemeral`,
           url: `${baseURL}/api/health`,
           timeout: 300_000,
           reuseExistingServer: false,
@@ -81,8 +83,8 @@ export default defineConfig({
           stderr: "pipe",
           env: {
             PORT: String(port),
-            SKILLRUN_PG_PORT: process.env.E2E_PG_PORT ?? "54339",
-            SKILLRUN_ENGINE_PORT: process.env.E2E_ENGINE_PORT ?? "8299",
+            SKILLRUN_PG_PORT: String(e2ePort("E2E_PG_PORT", 54339)),
+            SKILLRUN_ENGINE_PORT: String(E2E_ENGINE_PORT),
             // The specs sign in with the demo accounts: `npm start` seeds them only when asked.
             SKILLRUN_DEMO: "1",
             ...EMBEDDED_ENGINE_ENV,

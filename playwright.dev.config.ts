@@ -33,7 +33,7 @@ export default defineConfig({
     baseURL,
     viewport: { width: 1024, height: 768 },
     navigationTimeout: 120_000,
-    trace: "retain-on-failure",
+    trace: { mode: "retain-on-failure", screenshots: false },
     screenshot: "only-on-failure",
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },

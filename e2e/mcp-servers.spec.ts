@@ -1,13 +1,13 @@
 import type { Page } from "@playwright/test";
 import { FAKE_MCP_TOOLS, startFakeMcpServer } from "./fixtures/mcp-server";
 import { uniqueScriptKey } from "./fixtures/model-script";
+import { E2E_ENGINE_PORT } from "./shard";
 import { expect, test, ADMIN_STATE } from "./support";
 import { trpcMutation } from "./trpc";
 
 test.use({ storageState: ADMIN_STATE });
 
 const TOKEN = "mcp-e2e-token-4c1d8b7e";
-const ENGINE_PORT = process.env.E2E_ENGINE_PORT ?? "8299";
 
 let fake: Awaited<ReturnType<typeof startFakeMcpServer>>;
 test.beforeAll(async () => {
@@ -69,10 +69,10 @@ test("an admin adds an MCP server, sees its tools, and never sees the token agai
   await page.getByRole("button", { name: "Add MCP server" }).click();
   await form.getByLabel("Name").fill(`Probe ${name}`);
   browserConsole.expectRefused("/api/trpc/mcpServers.create", 400);
-  await form.getByLabel("URL").fill(`http://127.0.0.1:${ENGINE_PORT}/`);
+  await form.getByLabel("URL").fill(`http://127.0.0.1:${E2E_ENGINE_PORT}/`);
   await form.getByRole("button", { name: "Add MCP server" }).click();
   await expect(form.getByRole("alert")).toContainText(
-    `Port ${ENGINE_PORT} on 127.0.0.1 is Skillrun's own Inngest engine`,
+    `Port ${E2E_ENGINE_PORT} on 127.0.0.1 is Skillrun's own Inngest engine`,
   );
   await form.getByLabel("URL").fill("http://169.254.169.254/latest/meta-data");
   await form.getByRole("button", { name: "Add MCP server" }).click();

@@ -9,6 +9,7 @@ import {
 import superjson from "superjson";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import { DEMO_ADMIN } from "@/server/db/demo-accounts";
+import { OUTPUT_DIR } from "./shard";
 
 function consoleLine(message: ConsoleMessage): string {
   const { url, lineNumber } = message.location();
@@ -80,7 +81,7 @@ export const test = base.extend<{ browserConsole: BrowserConsole }>({
 export { expect };
 
 /** The demo admin's signed-in browser state, written once by auth.setup.ts. */
-export const ADMIN_STATE = "test-results/.auth/admin.json";
+export const ADMIN_STATE = `${OUTPUT_DIR}/.auth/admin.json`;
 
 export async function signInAsDemoAdmin(page: Page) {
   await page.goto("/sign-in");
