@@ -5,8 +5,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 /**
  * The console walk against `next dev` (e2e/console-walk.dev.ts): React reports hydration
  * mismatches only in development, so the production suite (playwright.config.ts) cannot see
-s * them. `npm run test:e2e` runs this after the main suite's shard 2. The app is a new user's `npm run dev`: the real
- * launcher in dev mode with the demo seed, on a throwaway database, and no model configured.
+ * them. `npm run test:e2e` runs this after the main suite's shard 2. The app is a new user's
+ * `npm run dev`: the real launcher in dev mode with the demo seed, on a throwaway database, and
+ * no model configured.
  */
 const port = Number(process.env.E2E_DEV_PORT ?? 3102);
 // E2E_DEV_BASE_URL points the walk at a `npm run dev` you already run, to iterate fast.
