@@ -209,6 +209,10 @@ for (const variant of VARIANTS) {
           page,
           page.getByTestId("deliverable").getByRole("heading", { name: "Reply to Dana" }),
         );
+        // The "started" toast leaves on its own (a pointer over it would hold it): axe once
+        // read its contrast mid-fade, a state no reader sees.
+        await page.mouse.move(0, 0);
+        await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 15_000 });
         await checkPage(page, testInfo, "a complete run");
       });
 
