@@ -34,7 +34,7 @@ export default defineConfig({
     baseURL,
     viewport: { width: 1024, height: 768 },
     navigationTimeout: 120_000,
-    trace: { mode: "retain-on-failure", screenshots: false },
+    trace: { mode: "retain-on-failure", screenshots: false, snapshots: false },
     screenshot: "only-on-failure",
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },

@@ -48,6 +48,11 @@ export async function createTenant(db: Database, name = `Tenant ${randomUUID().s
 
 export const TEST_PASSWORD = "correct-horse-battery";
 
+// scrypt is slow on purpose (~170 ms): one hash serves every user a file makes. A salt per user
+// protects real passwords; test users sharing one proves nothing less.
+let testPasswordHash: Promise<string> | undefined;
+const hashOfTestPassword = () => (testPasswordHash ??= hashPassword(TEST_PASSWORD));
+
 export async function createUser(
   db: Database,
   memberOf: { tenantId: string; role: MemberRole }[] = [],
@@ -60,7 +65,7 @@ export async function createUser(
     userId: id,
     accountId: id,
     providerId: "credential",
-    password: await hashPassword(TEST_PASSWORD),
+    password: await hashOfTestPassword(),
   });
   for (const { tenantId, role } of memberOf) {
     await db
