@@ -85,7 +85,9 @@ export default defineConfig({
           stderr: "pipe",
           env: {
             PORT: String(port),
-            SKILLRUN_PG_PORT: String(e2ePort("E2E_PG_PORT", 54339)),
+            // Below Linux's ephemeral range (32768–60999), where the chaos cases beside the suite
+            // take free ports from: they can never hold this one.
+            SKILLRUN_PG_PORT: String(e2ePort("E2E_PG_PORT", 15439)),
             SKILLRUN_ENGINE_PORT: String(E2E_ENGINE_PORT),
             // The specs sign in with the demo accounts: `npm start` seeds them only when asked.
             SKILLRUN_DEMO: "1",

@@ -5,7 +5,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 /**
  * The console walk against `next dev` (e2e/console-walk.dev.ts): React reports hydration
  * mismatches only in development, so the production suite (playwright.config.ts) cannot see
- * them. `npm run test:e2e` runs this after the main suite's shard 2. The app is a new user's
+ * them. `npm test` and `npm run test:e2e` run it beside the main suite. The app is a new user's
  * `npm run dev`: the real launcher in dev mode with the demo seed, on a throwaway database, and
  * no model configured.
  */
@@ -50,7 +50,7 @@ export default defineConfig({
         stderr: "pipe",
         env: {
           PORT: String(port),
-          SKILLRUN_PG_PORT: process.env.E2E_DEV_PG_PORT ?? "54341",
+          SKILLRUN_PG_PORT: process.env.E2E_DEV_PG_PORT ?? "15441",
           SKILLRUN_ENGINE_PORT: process.env.E2E_DEV_ENGINE_PORT ?? "8301",
           SKILLRUN_DEMO: "1",
           ...EMBEDDED_ENGINE_ENV,

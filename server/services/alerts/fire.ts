@@ -93,16 +93,19 @@ export async function claimNotice(db: Database, tenantId: string, key: string): 
   return rows.length > 0;
 }
 
+/** What firing a rule reads of it. */
+const ruleColumns = {
+  id: alertRules.id,
+  tenantId: alertRules.tenantId,
+  name: alertRules.name,
+  trigger: alertRules.trigger,
+  filters: alertRules.filters,
+};
+
 /** Enabled rules of every tenant watching `trigger` whose cooldown has passed. */
 export function rulesOutOfCooldown(db: Database, trigger: AlertTrigger) {
   return db
-    .select({
-      id: alertRules.id,
-      tenantId: alertRules.tenantId,
-      name: alertRules.name,
-      trigger: alertRules.trigger,
-      filters: alertRules.filters,
-    })
+    .select(ruleColumns)
     .from(alertRules)
     .where(
       and(
@@ -116,13 +119,7 @@ export function rulesOutOfCooldown(db: Database, trigger: AlertTrigger) {
 /** Enabled rules of a tenant watching `trigger`. */
 export function enabledRules(db: Database, tenantId: string, trigger: AlertTrigger) {
   return db
-    .select({
-      id: alertRules.id,
-      tenantId: alertRules.tenantId,
-      name: alertRules.name,
-      trigger: alertRules.trigger,
-      filters: alertRules.filters,
-    })
+    .select(ruleColumns)
     .from(alertRules)
     .where(
       and(
