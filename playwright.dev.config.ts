@@ -5,7 +5,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 /**
  * The console walk against `next dev` (e2e/console-walk.dev.ts): React reports hydration
  * mismatches only in development, so the production suite (playwright.config.ts) cannot see
- * them. `npm test` and `npm run test:e2e` run it beside the main suite. The app is a new user's
+ * them. `npm run test:e2e` runs this after the main suite's shard 2. The app is a new user's
  * `npm run dev`: the real launcher in dev mode with the demo seed, on a throwaway database, and
  * no model configured.
  */

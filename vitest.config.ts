@@ -13,6 +13,7 @@ const root = import.meta.dirname;
 const WAITING_FILES = [
   "inngest/engine/test/cron.test.ts",
   "inngest/engine/test/leadership.test.ts",
+  "inngest/engine/test/lost-finalize-answer.test.ts",
 ];
 
 class WaitingFilesFirst extends BaseSequencer {

@@ -742,5 +742,7 @@ describe("webhook receiver (property)", () => {
       ),
       { numRuns: 150, ...replay },
     );
-  });
+    // 150 worlds of up to a dozen requests each: 23 s in the CI beside the other lanes, 30 s (the
+    // default limit) once when a next dev compile ran beside it too.
+  }, 120_000);
 });
