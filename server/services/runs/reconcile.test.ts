@@ -203,4 +203,28 @@ describe("reconcileRuns", () => {
     });
     expect(await requestedEvents([waiting!, backlog!])).toEqual([]);
   });
+
+  it("neither fails nor resends a queued run another transaction is moving (a cancel not yet committed)", async () => {
+    const [moving] = await insertRuns([{ status: "queued", createdAt: minutesAgo(11) }]);
+    const { tenantId } = (
+      await db
+        .select({ tenantId: skillRuns.tenantId })
+        .from(skillRuns)
+        .where(eq(skillRuns.id, moving!))
+    )[0]!;
+    const result = await db.transaction(async (tx) => {
+      await tx.update(skillRuns).set({ status: "cancelled" }).where(eq(skillRuns.id, moving!));
+      await tx.insert(runEvents).values({ runId: moving!, tenantId, type: "cancelled" });
+      // The tick runs on other connections while this transaction holds the run's row.
+      return reconcileRuns({ db, dispatcher }, OPTIONS);
+    });
+    expect(result.dispatchLost).not.toContain(moving);
+    expect(result.resent).not.toContain(moving);
+    const timeline = await db
+      .select({ type: runEvents.type })
+      .from(runEvents)
+      .where(eq(runEvents.runId, moving!));
+    expect(timeline.map((event) => event.type)).toEqual(["cancelled"]);
+    expect(await requestedEvents([moving!])).toEqual([]);
+  });
 });

@@ -225,6 +225,8 @@ export async function reconcileRuns(
   );
 
   // Claim resends by writing their timeline events first, under a lock only one tick holds.
+  // A run another transaction is moving (a cancel not yet committed) is skipped, as the lost
+  // step skipped it: its snapshot still says queued, but it will not be once that commits.
   const claimed = await deps.db.transaction(async (tx) => {
     const [lock] = await tx.execute<{ acquired: boolean }>(
       sql`select pg_try_advisory_xact_lock(hashtext('skillrun:reconcile-resend')) as acquired`,
@@ -244,6 +246,7 @@ export async function reconcileRuns(
           and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
           and ${tenantQueueStalled(now, options)}
         order by ${skillRuns.createdAt} limit ${options.batchSize}
+        for update skip locked
         returning run_id, tenant_id
       )
       select resent.run_id, resent.tenant_id, r.source, r.invoker_user_id
