@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { EMBEDDED_ENGINE_ENV } from "./e2e/app-env";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
+import { e2ePort } from "./e2e/shard";
 
 /**
  * The console walk against `next dev` (e2e/console-walk.dev.ts): React reports hydration
@@ -9,7 +10,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
  * `npm run dev`: the real launcher in dev mode with the demo seed, on a throwaway database, and
  * no model configured.
  */
-const port = Number(process.env.E2E_DEV_PORT ?? 3102);
+const port = e2ePort("E2E_DEV_PORT", 3102);
 // E2E_DEV_BASE_URL points the walk at a `npm run dev` you already run, to iterate fast.
 const existingApp = process.env.E2E_DEV_BASE_URL;
 const baseURL = existingApp ?? `http://localhost:${port}`;
@@ -50,8 +51,8 @@ export default defineConfig({
         stderr: "pipe",
         env: {
           PORT: String(port),
-          SKILLRUN_PG_PORT: process.env.E2E_DEV_PG_PORT ?? "15441",
-          SKILLRUN_ENGINE_PORT: process.env.E2E_DEV_ENGINE_PORT ?? "8301",
+          SKILLRUN_PG_PORT: String(e2ePort("E2E_DEV_PG_PORT", 15441)),
+          SKILLRUN_ENGINE_PORT: String(e2ePort("E2E_DEV_ENGINE_PORT", 8301)),
           SKILLRUN_DEMO: "1",
           ...EMBEDDED_ENGINE_ENV,
           // A new user's machine: the launcher generates the engine's keys.
