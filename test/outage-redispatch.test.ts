@@ -6,11 +6,11 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { asc, DrizzleQueryError, eq } from "drizzle-orm";
+import { asc, DrizzleQueryError, eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { MockLanguageModelV3 } from "ai/test";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { startEngine, type Engine } from "@/inngest/engine";
 import { newEventKey, newSigningKey } from "@/scripts/lib/inngest";
@@ -76,6 +76,19 @@ afterAll(async () => {
   await engine.close();
   app.closeAllConnections();
   app.close();
+});
+// A test's run is terminal before its function ends (the deliveries step follows): its last
+// `db()` calls must not count as the next test's first.
+afterEach(async () => {
+  await vi.waitFor(
+    async () => {
+      const [open] = await db.execute<{ count: number }>(
+        sql`select count(*)::int as count from inngest_engine.runs where ended_at is null`,
+      );
+      expect(open?.count).toBe(0);
+    },
+    { timeout: 20_000, interval: 50 },
+  );
 });
 beforeEach(() => {
   outage.calls = 0;
