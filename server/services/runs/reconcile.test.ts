@@ -73,6 +73,17 @@ async function insertRuns(
   return runs.map((run) => run.id);
 }
 
+/** The timeline's record of an earlier tick's resend of `runId`, at `at`. */
+async function recordResend(runId: string, at: Date) {
+  const [run] = await db
+    .select({ tenantId: skillRuns.tenantId })
+    .from(skillRuns)
+    .where(eq(skillRuns.id, runId));
+  await db
+    .insert(runEvents)
+    .values({ runId, tenantId: run!.tenantId, type: "dispatch_resent", at });
+}
+
 const statusOf = async (ids: string[]) =>
   Object.fromEntries(
     (
@@ -93,6 +104,7 @@ describe("reconcileRuns", () => {
       { status: "queued", createdAt: minutesAgo(1) },
       { status: "complete", createdAt: minutesAgo(60), startedAt: minutesAgo(60) },
     ]);
+    await recordResend(lost!, minutesAgo(8));
     const result = await reconcileRuns({ db, dispatcher }, OPTIONS);
 
     expect(result.staleRunning).toContain(stale);
@@ -122,6 +134,28 @@ describe("reconcileRuns", () => {
       .where(eq(runEvents.runId, stale!))
       .orderBy(asc(runEvents.id));
     expect(staleEvents.map((event) => event.type)).toEqual(["failed"]);
+  });
+
+  it("resends a run already past the lost cutoff before failing it, and fails it only a retry interval after the resend", async () => {
+    // Its tenant's queue stalled only now (the ticks are a minute apart): it was never resent.
+    const [late] = await insertRuns([{ status: "queued", createdAt: minutesAgo(30) }]);
+    const first = await reconcileRuns({ db, dispatcher }, OPTIONS);
+    expect(first.dispatchLost).not.toContain(late);
+    expect(first.resent).toContain(late);
+    const soonAfter = await reconcileRuns(
+      { db, dispatcher },
+      OPTIONS,
+      new Date(Date.now() + 60_000),
+    );
+    expect(soonAfter.dispatchLost).not.toContain(late);
+    const past = await reconcileRuns(
+      { db, dispatcher },
+      OPTIONS,
+      new Date(Date.now() + OPTIONS.dispatchRetryMs + 60_000),
+    );
+    expect(past.dispatchLost).toContain(late);
+    expect(past.resent).not.toContain(late);
+    expect(await statusOf([late!])).toEqual({ [late!]: "failed/dispatch_lost" });
   });
 
   it("clears the partial text a crashed streaming turn left on a stale run", async () => {

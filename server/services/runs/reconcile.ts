@@ -99,6 +99,17 @@ function tenantQueueStalled(now: Date, options: ReconcileOptions): SQL {
 }
 
 /**
+ * Lost means lost even after the resend: its event went out again, and had the retry cutoff's
+ * time to be picked up. A run old enough when its queue first stalls is resent, not failed.
+ */
+function resentBefore(cutoff: Date): SQL {
+  return sql`exists (
+    select 1 from ${runEvents} resend
+    where resend.run_id = ${skillRuns.id} and resend.type = 'dispatch_resent' and resend.at < ${cutoff.toISOString()}
+  )`;
+}
+
+/**
  * Waiting within its timeout is not stale; a run still awaiting approval long past its timeout
  * (by the stale cutoff) has nothing left to continue it: its function was lost.
  */
@@ -184,10 +195,11 @@ async function resendLostDecisions(
 }
 
 /**
- * The safety net behind one-shot dispatch: stale `running` runs fail as stale_running, lost
- * `queued` runs fail as dispatch_lost, and `queued` runs past the retry cutoff get their
- * event sent once more (recorded on the timeline; a duplicate delivery is harmless because
- * mark-running is a compare-and-set).
+ * The safety net behind one-shot dispatch: stale `running` runs fail as stale_running;
+ * `queued` runs past the retry cutoff get their event sent once more (recorded on the
+ * timeline; a duplicate delivery is harmless because mark-running is a compare-and-set), and
+ * those still queued past the lost cutoff, resent at least the retry cutoff ago, fail as
+ * dispatch_lost.
  */
 export async function reconcileRuns(
   deps: RunServiceDeps,
@@ -221,7 +233,7 @@ export async function reconcileRuns(
       reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.`,
     },
     options.batchSize,
-    tenantQueueStalled(now, options),
+    sql`${tenantQueueStalled(now, options)} and ${resentBefore(new Date(now.getTime() - options.dispatchRetryMs))}`,
   );
 
   // Claim resends by writing their timeline events first, under a lock only one tick holds.

@@ -277,16 +277,30 @@ class RaceCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `race(run ${this.pick}: ${this.first} ∥ ${this.second})`;
 }
 
-/** The reconciler's two failing steps, as they see a run long past every cutoff. */
-const staleStep = (run: ModelRun): ModelRun =>
-  run.status === "running" ? { ...run, status: "failed", failureCode: "stale_running" } : run;
-const lostStep = (run: ModelRun): ModelRun =>
-  run.status === "queued" ? { ...run, status: "failed", failureCode: "dispatch_lost" } : run;
+/**
+ * The reconciler's steps as they see a run long past every cutoff: stale running runs fail,
+ * queued runs resent before fail as lost, the others are resent.
+ */
+const reconcileSteps = {
+  stale: (run: ModelRun): ModelRun =>
+    run.status === "running" ? { ...run, status: "failed", failureCode: "stale_running" } : run,
+  lost: (run: ModelRun): ModelRun =>
+    run.status === "queued" && run.resent
+      ? { ...run, status: "failed", failureCode: "dispatch_lost" }
+      : run,
+  resent: (run: ModelRun): ModelRun =>
+    run.status === "queued" && !run.resent ? { ...run, resent: true } : run,
+};
+type ReconcileStep = keyof typeof reconcileSteps;
+const STEP_ORDER: readonly ReconcileStep[] = ["stale", "lost", "resent"];
+const tick = (run: ModelRun) =>
+  STEP_ORDER.reduce((after, step) => reconcileSteps[step](after), run);
 
 /**
- * A transition racing a reconciler tick 20 minutes later (past every cutoff). The tick fails
- * stale running runs, then lost queued ones, each in its own statement, so the transition can
- * land before the first, between the two, or after the second.
+ * A transition racing a reconciler tick 20 minutes later (past every cutoff). The tick's steps
+ * are statements of their own, so the transition can land before any of them, between two, or
+ * after the last. While the transition holds the run's row (from its update to its commit),
+ * a step skips the run (SKIP LOCKED) and may see it again only after the commit.
  */
 class RaceReconcileCommand implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -301,55 +315,47 @@ class RaceReconcileCommand implements fc.AsyncCommand<Model, Real> {
       perform(real, run, this.transition, "model_error"),
       reconcileRuns(deps, OPTIONS, new Date(Date.now() + 20 * MINUTE)),
     ]);
-    const x = (r: ModelRun) => apply(r, this.transition, "model_error");
-    const interleavings = [
-      // before both steps
-      (() => {
-        const step = x(run);
-        const stale = staleStep(step.after);
-        const lost = lostStep(stale);
+    // Steps [0, from) run before the transition, [from, to) meet its lock, [to, end) run after.
+    const spans = Array.from({ length: STEP_ORDER.length + 1 }, (_, from) =>
+      Array.from(
+        { length: STEP_ORDER.length + 1 - from },
+        (__, width) => [from, from + width] as const,
+      ),
+    ).flat();
+    const interleavings = spans
+      .map(([from, to]) => {
+        const changed = new Set<ReconcileStep>();
+        const runStep = (current: ModelRun, step: ReconcileStep) => {
+          const after = reconcileSteps[step](current);
+          if (after !== current) changed.add(step);
+          return after;
+        };
+        const before = STEP_ORDER.slice(0, from).reduce(runStep, run);
+        const step = apply(before, this.transition, "model_error");
+        // Only a transition that happened took the row's lock.
+        if (!step.applies && to > from) return null;
+        const after = STEP_ORDER.slice(to).reduce(runStep, step.after);
         return {
           happened: step.applies,
-          stale: stale !== step.after,
-          lost: lost !== stale,
-          after: lost,
+          stale: changed.has("stale"),
+          lost: changed.has("lost"),
+          resent: changed.has("resent"),
+          after,
         };
-      })(),
-      // between the steps
-      (() => {
-        const stale = staleStep(run);
-        const step = x(stale);
-        const lost = lostStep(step.after);
-        return {
-          happened: step.applies,
-          stale: stale !== run,
-          lost: lost !== step.after,
-          after: lost,
-        };
-      })(),
-      // after both
-      (() => {
-        const stale = staleStep(run);
-        const lost = lostStep(stale);
-        const step = x(lost);
-        return {
-          happened: step.applies,
-          stale: stale !== run,
-          lost: lost !== stale,
-          after: step.after,
-        };
-      })(),
-    ];
+      })
+      .filter((outcome) => outcome !== null);
     const observed = {
       happened,
       stale: result.staleRunning.includes(run.id),
       lost: result.dispatchLost.includes(run.id),
+      resent: result.resent.includes(run.id),
     };
     const fitting = interleavings.filter(
       (outcome) =>
         outcome.happened === observed.happened &&
         outcome.stale === observed.stale &&
-        outcome.lost === observed.lost,
+        outcome.lost === observed.lost &&
+        outcome.resent === observed.resent,
     );
     expect(
       fitting.length,
@@ -372,7 +378,7 @@ class RaceReconcileCommand implements fc.AsyncCommand<Model, Real> {
       )?.after ?? fitting[0]!.after;
     // The other runs of the tenant are not racing: the tick treats them as the model says.
     model.runs = model.runs.map((other, otherIndex) =>
-      otherIndex === index ? chosen : lostStep(staleStep(other)),
+      otherIndex === index ? chosen : tick(other),
     );
     await verify(model, real);
   }
@@ -392,7 +398,8 @@ class ReconcileCommand implements fc.AsyncCommand<Model, Real> {
     model.runs = before.map((run): ModelRun => {
       if (run.status === "running" && later > OPTIONS.staleRunningMs)
         return { ...run, status: "failed", failureCode: "stale_running" };
-      if (run.status === "queued" && later > OPTIONS.dispatchLostMs)
+      // Lost only once resent (by an earlier tick: its event is older than the retry cutoff).
+      if (run.status === "queued" && later > OPTIONS.dispatchLostMs && run.resent)
         return { ...run, status: "failed", failureCode: "dispatch_lost" };
       if (run.status === "queued" && later > OPTIONS.dispatchRetryMs && !run.resent)
         return { ...run, resent: true };
