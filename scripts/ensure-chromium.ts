@@ -1,13 +1,25 @@
 /**
  * Makes sure the system Chromium the e2e suite drives is installed: as root on Debian or
- * Ubuntu it installs Debian's `chromium-headless-shell` with apt; anywhere else it says what to
- * install.
+ * Ubuntu it installs Debian's `chromium-headless-shell` with apt (or waits for .ci/run's
+ * background install of it); anywhere else it says what to install.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { CHROMIUM_PATH } from "../e2e/chromium";
 
 const PACKAGE = "chromium-headless-shell";
+/**
+ * Held by every install of the package: .ci/run's in the background, and this script's (two e2e
+ * lanes of `npm test` may run it at once), so each waits for the other's to end.
+ */
+const INSTALL_LOCK = "/tmp/skillrun-chromium-install.lock";
+const hasFlock = existsSync("/usr/bin/flock");
+const underInstallLock = (command: string[]): [string, string[]] =>
+  hasFlock ? ["/usr/bin/flock", [INSTALL_LOCK, ...command]] : [command[0]!, command.slice(1)];
+
+// An install still under way: wait for it to end.
+if (!existsSync(CHROMIUM_PATH) && hasFlock)
+  spawnSync(...underInstallLock(["true"]), { stdio: "inherit" });
 
 if (!existsSync(CHROMIUM_PATH)) {
   const canApt = process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
@@ -22,7 +34,7 @@ if (!existsSync(CHROMIUM_PATH)) {
     ["update", "-qq"],
     ["install", "-y", "-qq", "--no-install-recommends", PACKAGE],
   ]) {
-    const result = spawnSync("apt-get", args, {
+    const result = spawnSync(...underInstallLock(["apt-get", ...args]), {
       stdio: "inherit",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
