@@ -9,8 +9,8 @@ import { CHROMIUM_PATH } from "../e2e/chromium";
 
 const PACKAGE = "chromium-headless-shell";
 /**
- * Held by every install of the package: .ci/run's in the background, and this script's (two e2e
- * lanes of `npm test` may run it at once), so each waits for the other's to end.
+ * Held by every install of the package, .ci/run's in the background and this script's, so one
+ * waits for another's to end.
  */
 const INSTALL_LOCK = "/tmp/skillrun-chromium-install.lock";
 const hasFlock = existsSync("/usr/bin/flock");
