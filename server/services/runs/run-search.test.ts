@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_SEARCH_CHARS } from "@/lib/run-list";
 import { MAX_TAGS_PER_RUN } from "@/lib/run-tags";
@@ -14,6 +15,7 @@ import {
 import { createWebhook } from "@/server/services/webhooks/webhooks";
 import { createTenantWithSkill, createUser, openTestDatabase } from "@/test/fixtures";
 import { listRuns } from "./run-queries";
+import { matchesSearch, newestSearchMatches } from "./run-search";
 import { RunNotFoundError } from "./run-errors";
 import { setRunTags } from "./run-tags";
 import { rerunRun, startRun, type RunDispatcher } from "./runs";
@@ -172,6 +174,66 @@ describe("searching the history", () => {
       expect(await pages({ search: "needle" }, limit)).toEqual(newestFirst);
     expect(await pages({ search: "needle", createdBefore: new Date(now - 2 * day) }, 2)).toEqual(
       newestFirst.slice(1),
+    );
+  });
+
+  it("takes exactly the newest matches through any of its three parts, for any mix of runs, page, cursor and walk sizes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Oldest first: does the run hold the word (at a density of 1 to 9 in 10); runs two at
+        // a time share a created_at.
+        fc
+          .tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.nat(9), { maxLength: 60, size: "max" }))
+          .map(([density, draws]) => draws.map((draw) => draw < density)),
+        fc.integer({ min: 1, max: 15 }),
+        fc.option(fc.nat(), { nil: null }),
+        // Walks short against the page, so every part is reached.
+        fc.record({
+          firstRows: fc.integer({ min: 1, max: 8 }),
+          denseHits: fc.integer({ min: 1, max: 3 }),
+          denseRows: fc.integer({ min: 1, max: 12 }),
+        }),
+        async (holdsWord, limit, cursorPick, walk) => {
+          const world = await createTenantWithSkill(db, { inputsSchema: TOPIC });
+          const rows = holdsWord.length
+            ? await db
+                .insert(skillRuns)
+                .values(
+                  holdsWord.map((word, index) => ({
+                    tenantId: world.tenant.id,
+                    skillId: world.skill.id,
+                    skillVersion: "v1",
+                    source: "api" as const,
+                    inputs: { topic: word ? "needle in hay" : "hay only" },
+                    createdAt: new Date(Date.UTC(2026, 0, 1, 0, Math.floor(index / 2))),
+                  })),
+                )
+                .returning({ id: skillRuns.id, createdAt: skillRuns.createdAt })
+            : [];
+          const cursor =
+            cursorPick === null || !rows.length ? null : rows[cursorPick % rows.length]!;
+          const narrowing = and(
+            eq(skillRuns.tenantId, world.tenant.id),
+            cursor
+              ? sql`(${skillRuns.createdAt}, ${skillRuns.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id})`
+              : undefined,
+          );
+          const found = await db
+            .select({ id: skillRuns.id })
+            .from(skillRuns)
+            .where(
+              sql`${skillRuns.id} in (${newestSearchMatches(narrowing, "needle", limit, walk)})`,
+            );
+          const newest = await db
+            .select({ id: skillRuns.id })
+            .from(skillRuns)
+            .where(and(narrowing, matchesSearch("needle")))
+            .orderBy(sql`${skillRuns.createdAt} desc, ${skillRuns.id} desc`)
+            .limit(limit);
+          expect(found.map((run) => run.id).sort()).toEqual(newest.map((run) => run.id).sort());
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 
