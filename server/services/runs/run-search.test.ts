@@ -183,7 +183,10 @@ describe("searching the history", () => {
         // Oldest first: does the run hold the word (at a density of 1 to 9 in 10); runs two at
         // a time share a created_at.
         fc
-          .tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.nat(9), { maxLength: 60, size: "max" }))
+          .tuple(
+            fc.integer({ min: 1, max: 9 }),
+            fc.array(fc.nat(9), { maxLength: 60, size: "max" }),
+          )
           .map(([density, draws]) => draws.map((draw) => draw < density)),
         fc.integer({ min: 1, max: 15 }),
         fc.option(fc.nat(), { nil: null }),
