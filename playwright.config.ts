@@ -3,7 +3,14 @@ import { ALERTS_EVALUATE_EVERY_SECONDS, EMBEDDED_ENGINE_ENV } from "./e2e/app-en
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 import { MODEL_SERVER_PORT, MODEL_SERVER_URL } from "./e2e/fixtures/model-script";
 import { E2E_SECRETS } from "./e2e/secrets";
-import { E2E_ENGINE_PORT, e2ePort, OUTPUT_DIR, REPORT_DIR, SHARD } from "./e2e/shard";
+import {
+  E2E_ENGINE_PORT,
+  e2ePort,
+  OUTPUT_DIR,
+  REPORT_DIR,
+  SECOND_SHARD_SPECS,
+  SHARD,
+} from "./e2e/shard";
 
 const port = e2ePort("E2E_PORT", 3100);
 /**
@@ -11,6 +18,13 @@ const port = e2ePort("E2E_PORT", 3100);
  * suite's app: they wait on their app's start-up, so they run beside the main suite.
  */
 const OWN_APP_SPECS = /(model-not-configured|owner-setup)\.spec\.ts$/;
+/** The main suite's specs this run takes: all of them, or its shard's (e2e/shard.ts). */
+const mainSuiteSpecs =
+  SHARD?.current === 1
+    ? { testIgnore: [OWN_APP_SPECS, SECOND_SHARD_SPECS] }
+    : SHARD?.current === 2
+      ? { testMatch: SECOND_SHARD_SPECS, testIgnore: OWN_APP_SPECS }
+      : { testIgnore: OWN_APP_SPECS };
 // E2E_BASE_URL points the specs at an app you already run (with the model server) to iterate fast.
 const existingApp = process.env.E2E_BASE_URL;
 const baseURL = existingApp ?? `http://localhost:${port}`;
@@ -21,7 +35,6 @@ export default defineConfig({
   // maps their `import "server-only"` to an empty module, since a test runner is no client bundle.
   tsconfig: "./tsconfig.e2e.json",
   outputDir: OUTPUT_DIR,
-  shard: SHARD,
   fullyParallel: false,
   // The main suite shares one app and its demo tenant, so it runs one spec at a time ("chromium",
   // one worker); the specs that start apps of their own ("own-app") run beside it.
@@ -49,17 +62,22 @@ export default defineConfig({
     {
       name: "chromium",
       dependencies: ["setup"],
-      testIgnore: OWN_APP_SPECS,
+      ...mainSuiteSpecs,
       workers: 1,
       // The narrowest width the console promises to be usable at.
       use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
     },
-    {
-      name: "own-app",
-      testMatch: OWN_APP_SPECS,
-      workers: 1,
-      use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
-    },
+    // In shard 2 (e2e/shard.ts), or unsharded.
+    ...(SHARD?.current === 1
+      ? []
+      : [
+          {
+            name: "own-app",
+            testMatch: OWN_APP_SPECS,
+            workers: 1,
+            use: { ...devices["Desktop Chrome"], viewport: { width: 1024, height: 768 } },
+          },
+        ]),
   ],
   webServer: existingApp
     ? undefined
