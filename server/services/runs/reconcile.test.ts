@@ -239,26 +239,39 @@ describe("reconcileRuns", () => {
   });
 
   it("neither fails nor resends a queued run another transaction is moving (a cancel not yet committed)", async () => {
-    const [moving] = await insertRuns([{ status: "queued", createdAt: minutesAgo(11) }]);
+    // Past the lost cutoff: the first was resent long ago (the lost step's), the second never (the resend's).
+    const [resentLongAgo, neverResent] = await insertRuns([
+      { status: "queued", createdAt: minutesAgo(11) },
+      { status: "queued", createdAt: minutesAgo(11) },
+    ]);
+    await recordResend(resentLongAgo!, minutesAgo(8));
+    const moving = [resentLongAgo!, neverResent!];
     const { tenantId } = (
       await db
         .select({ tenantId: skillRuns.tenantId })
         .from(skillRuns)
-        .where(eq(skillRuns.id, moving!))
+        .where(eq(skillRuns.id, neverResent!))
     )[0]!;
     const result = await db.transaction(async (tx) => {
-      await tx.update(skillRuns).set({ status: "cancelled" }).where(eq(skillRuns.id, moving!));
-      await tx.insert(runEvents).values({ runId: moving!, tenantId, type: "cancelled" });
-      // The tick runs on other connections while this transaction holds the run's row.
+      await tx.update(skillRuns).set({ status: "cancelled" }).where(inArray(skillRuns.id, moving));
+      await tx
+        .insert(runEvents)
+        .values(moving.map((runId) => ({ runId, tenantId, type: "cancelled" })));
+      // The tick runs on other connections while this transaction holds the runs' rows.
       return reconcileRuns({ db, dispatcher }, OPTIONS);
     });
-    expect(result.dispatchLost).not.toContain(moving);
-    expect(result.resent).not.toContain(moving);
+    expect(result.dispatchLost).not.toContain(resentLongAgo);
+    expect(result.resent).not.toContain(neverResent);
     const timeline = await db
-      .select({ type: runEvents.type })
+      .select({ runId: runEvents.runId, type: runEvents.type })
       .from(runEvents)
-      .where(eq(runEvents.runId, moving!));
-    expect(timeline.map((event) => event.type)).toEqual(["cancelled"]);
-    expect(await requestedEvents([moving!])).toEqual([]);
+      .where(inArray(runEvents.runId, moving))
+      .orderBy(asc(runEvents.id));
+    expect(timeline).toEqual([
+      { runId: resentLongAgo, type: "dispatch_resent" },
+      { runId: resentLongAgo, type: "cancelled" },
+      { runId: neverResent, type: "cancelled" },
+    ]);
+    expect(await requestedEvents([neverResent!])).toEqual([]);
   });
 });

@@ -99,13 +99,14 @@ function tenantQueueStalled(now: Date, options: ReconcileOptions): SQL {
 }
 
 /**
- * Lost means lost even after the resend: its event went out again, and had the retry cutoff's
- * time to be picked up. A run old enough when its queue first stalls is resent, not failed.
+ * The run's event was sent again (its timeline records it), before `cutoff` if given. Lost means
+ * lost even after the resend, which had the retry cutoff's time to be picked up: a run old
+ * enough when its queue first stalls is resent, not failed.
  */
-function resentBefore(cutoff: Date): SQL {
+function resendRecorded(cutoff?: Date): SQL {
   return sql`exists (
     select 1 from ${runEvents} resend
-    where resend.run_id = ${skillRuns.id} and resend.type = 'dispatch_resent' and resend.at < ${cutoff.toISOString()}
+    where resend.run_id = ${skillRuns.id} and resend.type = 'dispatch_resent'${cutoff ? sql` and resend.at < ${cutoff.toISOString()}` : sql``}
   )`;
 }
 
@@ -233,7 +234,7 @@ export async function reconcileRuns(
       reason: `The run was never picked up within ${lostMinutes} min, even after its event was sent again.`,
     },
     options.batchSize,
-    sql`${tenantQueueStalled(now, options)} and ${resentBefore(new Date(now.getTime() - options.dispatchRetryMs))}`,
+    sql`${tenantQueueStalled(now, options)} and ${resendRecorded(new Date(now.getTime() - options.dispatchRetryMs))}`,
   );
 
   // Claim resends by writing their timeline events first, under a lock only one tick holds.
@@ -255,7 +256,7 @@ export async function reconcileRuns(
         select ${skillRuns.id}, ${skillRuns.tenantId}, 'dispatch_resent', '{}'::jsonb from ${skillRuns}
         where ${skillRuns.status} = 'queued'
           and ${skillRuns.createdAt} < ${new Date(now.getTime() - options.dispatchRetryMs).toISOString()}
-          and not exists (select 1 from ${runEvents} e where e.run_id = ${skillRuns.id} and e.type = 'dispatch_resent')
+          and not ${resendRecorded()}
           and ${tenantQueueStalled(now, options)}
         order by ${skillRuns.createdAt} limit ${options.batchSize}
         for update skip locked
