@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,7 +39,7 @@ import {
   users,
 } from "@/server/db/schema";
 import { parseSigningKey } from "@/inngest/engine/signing";
-import { PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
+import { isPortFree, PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
 import { createApiKey } from "@/server/services/access/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
@@ -51,15 +50,25 @@ export const LOG_ROOT = path.join(os.tmpdir(), "skillrun-chaos-logs");
 export const TERMINAL = ["complete", "failed", "cancelled"] as const;
 export const SKILL = "customer-email-reply";
 
+/**
+ * Chaos ports come from 20,000–24,999, below Linux's ephemeral range (32768–60999): a port found
+ * free there cannot be taken by another lane's port-0 listener (Vitest's, the e2e suite's)
+ * before the child process binds it, which happened to an engine with a port from `listen(0)`.
+ * No other lane uses the range (the e2e suite: 3100–3209, 8299–8311, 15439–15449;
+ * embedded-postgres.test.ts: from 25,400), and the cases run one at a time.
+ */
+const CHAOS_PORTS = { first: 20_000, count: 5_000 };
+let nextChaosPort = CHAOS_PORTS.first + Math.floor(Math.random() * CHAOS_PORTS.count);
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  for (let tried = 0; tried < CHAOS_PORTS.count; tried++) {
+    const port = nextChaosPort;
+    nextChaosPort = CHAOS_PORTS.first + ((port - CHAOS_PORTS.first + 1) % CHAOS_PORTS.count);
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(
+    `no free port in ${CHAOS_PORTS.first}–${CHAOS_PORTS.first + CHAOS_PORTS.count - 1}`,
+  );
 }
 
 /** Polls `probe` until it returns a value that is not undefined/false, or throws with `what`. */
