@@ -224,6 +224,11 @@ const UNSUPPORTED_ROUTES: {
     feature: "realtime channels (/v1/realtime)",
   },
   {
+    // Where the SDK's extendedTracesMiddleware exports a run's spans.
+    matches: (_method, [api, resource]) => api === "v1" && resource === "traces",
+    feature: "extended traces (POST /v1/traces/userland)",
+  },
+  {
     matches: (_method, [api, resource]) => api === "v1" && resource === "signals",
     feature: "signals (POST /v1/signals, step.waitForSignal)",
   },

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { queueItemRef } from "./checkpoint";
 import { sdkDefers } from "./defer";
 import type { EngineConfig, QueueItem, RegisteredFunction, RunState } from "./engine-types";
@@ -8,8 +8,8 @@ import { appRequest } from "./signing";
 /**
  * One execution request to the app's SDK for a queue item's dispatch (lease generation
  * `leaseGen`): the run's state, the `ctx` every real server sends (`fn_id` only in checkpoint
- * mode, `qi_id`, `request_id`, `generation_id`, `job_id`) and the matching headers, signed
- * when the engine has keys. Resolves with the SDK's answer, or the error that stopped it.
+ * mode, `qi_id`, `request_id`, `generation_id`, `job_id`), the matching headers and a W3C
+ * `traceparent`, signed when the engine has keys. Resolves with the SDK's answer, or the error that stopped it.
  */
 export async function callSdk(
   config: Pick<EngineConfig, "checkpointing" | "keys" | "requestTimeoutMs">,
@@ -56,6 +56,7 @@ export async function callSdk(
           "x-request-id": requestId,
           "x-inngest-job-id": String(item.id),
           "x-inngest-generation-id": String(leaseGen),
+          traceparent: traceparent(run.id),
         },
         body: request.body,
         signal: AbortSignal.timeout(config.requestTimeoutMs),
@@ -64,4 +65,15 @@ export async function callSdk(
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * The W3C trace context of one request, as Go's executor sends it: one trace per run (its id
+ * hashed, so every request of a run shares it) and a new span per request. The SDK attributes
+ * span telemetry, such as the `inngest.ai` metadata of a step's model calls, only within a
+ * request that carries one.
+ */
+export function traceparent(runId: string): string {
+  const traceId = createHash("sha256").update(runId).digest("hex").slice(0, 32);
+  return `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
 }

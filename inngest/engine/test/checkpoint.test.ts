@@ -68,6 +68,31 @@ describe("every SDK request", () => {
     // The sleep's wake-up is another queue item than the first dispatch.
     expect(last.jobId).not.toBe(first.jobId);
   });
+
+  it("carries a W3C traceparent: one trace per run, a new span per request (the SDK records a step's AI call metadata only under one)", async () => {
+    const client = t.client("traceparent");
+    const eventName = uniqueName("traceparent/go");
+    const fn = client.createFunction(
+      { id: "traced", triggers: [{ event: eventName }] },
+      async ({ step }) => {
+        await step.sleep("nap", "50ms");
+        return "done";
+      },
+    );
+    const app = await t.serve(client, [fn]);
+    const eventIds = await t.send([{ name: eventName }, { name: eventName }]);
+    await Promise.all(eventIds.map((eventId) => t.finishedRunOf(eventId, "Completed")));
+
+    const W3C_TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+    const parsed = app.traceparents.map((header) => W3C_TRACEPARENT.exec(header ?? ""));
+    expect(app.traceparents.filter((_, index) => !parsed[index])).toEqual([]);
+    const traceIds = parsed.map((match) => match![1]!);
+    const spanIds = parsed.map((match) => match![2]!);
+    // Two runs of at least two requests each (before and after the sleep): two traces.
+    expect(parsed.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(traceIds).size).toBe(2);
+    expect(new Set(spanIds).size).toBe(spanIds.length);
+  });
 });
 
 describe("step outputs", () => {

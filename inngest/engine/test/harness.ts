@@ -168,6 +168,8 @@ export type AppServer = {
   url: string;
   /** Number of requests the engine (or anyone) sent to this server, by method. */
   requests: { GET: number; PUT: number; POST: number };
+  /** The `traceparent` header of each POST (an execution request), in arrival order. */
+  traceparents: (string | undefined)[];
   close: () => Promise<void>;
 };
 
@@ -178,9 +180,11 @@ export async function startAppServer(
 ): Promise<AppServer> {
   const handler = serve({ client, functions });
   const requests = { GET: 0, PUT: 0, POST: 0 };
+  const traceparents: (string | undefined)[] = [];
   const server = http.createServer((request, response) => {
     const method = request.method as keyof typeof requests;
     if (method in requests) requests[method]++;
+    if (method === "POST") traceparents.push(request.headers.traceparent);
     void handler(request, response);
   });
   await new Promise<void>((resolve, reject) => {
@@ -192,6 +196,7 @@ export async function startAppServer(
   return {
     url: `http://127.0.0.1:${port}/api/inngest`,
     requests,
+    traceparents,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,7 +1,7 @@
 /**
  * Conformance: features the engine does not implement answer 501 naming the feature, so the
- * SDK's error says what is missing (durable endpoints, connect, realtime, signals), while the
- * routes it does serve next to them keep working.
+ * SDK's error says what is missing (durable endpoints, connect, realtime, signals, extended
+ * traces), while the routes it does serve next to them keep working.
  */
 import { describe, expect, it } from "vitest";
 import { setupEngine } from "./harness";
@@ -16,6 +16,7 @@ describe("unsupported features", () => {
     ["POST", "/v0/connect/start", /connect\(\) workers/],
     ["POST", "/v1/realtime/publish", /realtime/],
     ["POST", "/v1/signals", /signals/],
+    ["POST", "/v1/traces/userland", /extended traces/],
   ])("%s %s → 501 naming the feature", async (method, path, feature) => {
     const answer = await t.api<{ error?: string; status?: number }>(path, {
       method,
