@@ -184,7 +184,7 @@ export async function startAppServer(
   const server = http.createServer((request, response) => {
     const method = request.method as keyof typeof requests;
     if (method in requests) requests[method]++;
-    if (method === "POST") traceparents.push(request.headers.traceparent);
+    if (method === "POST") traceparents.push(request.headers.traceparent?.toString());
     void handler(request, response);
   });
   await new Promise<void>((resolve, reject) => {
