@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { and, asc, DrizzleQueryError, eq } from "drizzle-orm";
+import { and, asc, DrizzleQueryError, eq, sql } from "drizzle-orm";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -308,6 +308,26 @@ describe("a dispatched run", () => {
     const secondPrompt = JSON.stringify(model.doGenerateCalls[1]?.prompt);
     expect(secondPrompt).toContain("Northwind");
     expect(JSON.stringify(model.doGenerateCalls[0]?.prompt)).toContain("Write a brief.");
+  });
+
+  it("a complete run is four steps, one service call each: the finish step also queues the run's deliveries", async () => {
+    const { name } = scriptedModel([text("# Brief")]);
+    const setup = await tenantSetup({ model: name });
+    const run = await terminal(await start(setup));
+    expect(run.status).toBe("complete");
+
+    // Every step is a checkpoint and a statement of the engine's: a fifth step cost each run both.
+    const engineRun = sql`select * from inngest_engine.runs where id = ${run.inngestRunId}`;
+    const ended = async () =>
+      (await db.execute<{ status: string }>(sql`select status from (${engineRun}) r`))[0]?.status;
+    for (const deadline = Date.now() + 10_000; (await ended()) === "Running";) {
+      if (Date.now() > deadline) throw new Error("the engine run did not finish");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const [steps] = await db.execute<{ count: number }>(
+      sql`select count(*)::int as count from (${engineRun}) r, jsonb_object_keys(r.steps)`,
+    );
+    expect(steps?.count).toBe(4);
   });
 
   it("fails at once with model_not_configured, naming the variable, without calling any model", async () => {

@@ -16,6 +16,7 @@ import { createRunSkillFunction } from "@/inngest/functions/run-skill";
 import { runEvents, skillRuns } from "@/server/db/schema";
 import { claimTurn, markRunning } from "@/server/services/runs/run-lifecycle";
 import { RUN_REQUESTED } from "@/inngest/events";
+import { ZERO_USAGE } from "@/server/agent/usage";
 import { UNREADABLE_TURN_REASON } from "@/server/services/runs/step-results";
 import { createQueuedRun, openTestDatabase } from "./fixtures";
 
@@ -178,5 +179,21 @@ describe("run-skill with forged memoized steps", () => {
       configSnapshot: null,
       failureCode: null,
     });
+  });
+
+  it("a forged finish result naming deliveries it did not queue stops the function before any event is sent", async () => {
+    const ref = await runningRun();
+    const response = await execute(ref, "deliver", {
+      "mark-running": true,
+      "resolve-config": true,
+      "agent-turn": { kind: "complete", markdown: "# Brief", usage: ZERO_USAGE },
+      finish: {
+        recorded: "complete",
+        deliveries: [{ deliveryId: "not-a-uuid", tenantId: "someone-else", queuedAt: -1 }],
+      },
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.body).toContain("the finish step's result could not be read");
+    expect(response.body).not.toContain('"deliver"');
   });
 });

@@ -5,6 +5,7 @@ import {
   queueDueDeliveries,
   queueEndedRunDeliveries,
   runDeliveryEvents,
+  type QueuedDelivery,
 } from "@/server/services/deliveries/queue";
 import { runDeliveryRequested, type RunRef } from "../events";
 
@@ -25,8 +26,16 @@ export async function sendEndedRunDeliveries(
   ref: RunRef,
 ): Promise<number> {
   const queued = await step.run("queue-deliveries", () => queueEndedRunDeliveries(db(), ref));
-  if (queued.length > 0) await step.sendEvent("deliver", runDeliveryEvents(queued));
+  await sendQueuedDeliveries(step, queued);
   return queued.length;
+}
+
+/** The events of deliveries a step queued (`finishRunAndQueueDeliveries`, `queueEndedRunDeliveries`). */
+export async function sendQueuedDeliveries(
+  step: GetStepTools<Inngest.Any>,
+  queued: readonly QueuedDelivery[],
+): Promise<void> {
+  if (queued.length > 0) await step.sendEvent("deliver", runDeliveryEvents(queued));
 }
 
 /**

@@ -3,10 +3,10 @@ import type { ModelResolver } from "@/server/agent/models";
 import type { Database } from "@/server/db/client";
 import { failCrashedContinuation } from "@/server/services/runs/approval-resumption";
 import { resumeTurn } from "@/server/services/runs/run-resume";
-import { finishRun } from "@/server/services/runs/run-turn";
-import { readPause } from "@/server/services/runs/step-results";
+import { finishRunAndQueueDeliveries } from "@/server/services/runs/run-turn";
+import { readPause, readQueuedDeliveries } from "@/server/services/runs/step-results";
 import { runApprovalDecided, runApprovalRequested, runCancelRequested } from "../events";
-import { sendEndedRunDeliveries } from "./deliver-run-result";
+import { sendQueuedDeliveries } from "./deliver-run-result";
 import { turnConcurrency } from "./run-skill";
 
 export const RUN_SKILL_APPROVAL_FUNCTION_ID = "run-skill-approval";
@@ -64,9 +64,11 @@ export function createRunSkillApprovalFunction(deps: {
         );
         return { awaitingApproval: paused.approvalId };
       }
-      const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
-      await sendEndedRunDeliveries(step, deps.db, ref);
-      return { outcome: recorded };
+      const finished = await step.run("finish", () =>
+        finishRunAndQueueDeliveries(deps.db(), ref, outcome),
+      );
+      await sendQueuedDeliveries(step, readQueuedDeliveries("finish", finished));
+      return { outcome: finished.recorded };
     },
   );
 }

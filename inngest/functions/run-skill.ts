@@ -5,12 +5,16 @@ import type { Database } from "@/server/db/client";
 import { env } from "@/server/env";
 import { settleCrashedRun } from "@/server/services/runs/crash-recovery";
 import { markRunning } from "@/server/services/runs/run-lifecycle";
-import { executeTurn, finishRun, resolveRunConfig } from "@/server/services/runs/run-turn";
+import {
+  executeTurn,
+  finishRunAndQueueDeliveries,
+  resolveRunConfig,
+} from "@/server/services/runs/run-turn";
 import type { RunDispatcher } from "@/server/services/runs/runs";
 import type { RunTimeoutLimits } from "@/server/services/runs/run-timeouts";
-import { readPause, readStepFlag } from "@/server/services/runs/step-results";
+import { readPause, readQueuedDeliveries, readStepFlag } from "@/server/services/runs/step-results";
 import { runApprovalRequested, runCancelRequested, runRefSchema, runRequested } from "../events";
-import { sendEndedRunDeliveries } from "./deliver-run-result";
+import { sendEndedRunDeliveries, sendQueuedDeliveries } from "./deliver-run-result";
 
 export const RUN_SKILL_FUNCTION_ID = "run-skill";
 
@@ -50,7 +54,7 @@ export const turnConcurrency = (limit = env.SKILLRUN_RUN_CONCURRENCY) => ({
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
  * itself notices the cancellation between model calls. The event's data is checked by the SDK
  * against its contract (events.ts) before the handler runs; step results come back from the
- * engine and are read as untrusted input too: by `readStepFlag` here and by `finishRun`.
+ * engine and are read as untrusted input too: by `readStepFlag` and `readQueuedDeliveries` here and by `finishRun`.
  * A function that failed on an outage before its run's turn was claimed has its run
  * dispatched again by the failure handler (`settleCrashedRun`); any other crash fails it.
  */
@@ -116,9 +120,11 @@ export function createRunSkillFunction(deps: {
         );
         return { awaitingApproval: paused.approvalId };
       }
-      const recorded = await step.run("finish", () => finishRun(deps.db(), ref, outcome));
-      await sendEndedRunDeliveries(step, deps.db, ref);
-      return { outcome: recorded };
+      const finished = await step.run("finish", () =>
+        finishRunAndQueueDeliveries(deps.db(), ref, outcome),
+      );
+      await sendQueuedDeliveries(step, readQueuedDeliveries("finish", finished));
+      return { outcome: finished.recorded };
     },
   );
 }

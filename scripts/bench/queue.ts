@@ -14,11 +14,12 @@
  *   Skillrun: the Inngest client sends `skill/run.requested` to the embedded engine (its own
  *     process, as in bench:dispatch) → the engine calls run-skill (createRunSkillFunction,
  *     served by the real SDK over HTTP from this process) step by step: mark-running,
- *     resolve-config, agent-turn, finish; each step's result goes back through the engine.
+ *     resolve-config, agent-turn, finish (which queues the run's deliveries); each step's result
+ *     goes back through the engine.
  *   pg-boss: `boss.send` inserts a job (job id = run id, group = tenant) on a notify-enabled
  *     queue with retryLimit 0; a `boss.work` handler in this process calls the same services
  *     in the same order with the same arguments (markRunning, resolveRunConfig, executeTurn,
- *     finishRun; failRun as onFailure does), then pg-boss completes the job.
+ *     finishRunAndQueueDeliveries; failRun as onFailure does), then pg-boss completes the job.
  *   pg-boss, a job per step (the durability-equivalent baseline, issue 19): the same services,
  *     one job per step, each step's job sending the next step's job (carrying the turn's
  *     outcome to `finish`, as the engine carries step output) before it completes, so every
@@ -125,7 +126,7 @@ const {
   users,
 } = await import("@/server/db/schema");
 const { crashReason, failRun, markRunning } = await import("@/server/services/runs/run-lifecycle");
-const { executeTurn, finishRun, resolveRunConfig } =
+const { executeTurn, finishRunAndQueueDeliveries, resolveRunConfig } =
   await import("@/server/services/runs/run-turn");
 const { inputsColumnsOf } = await import("@/server/services/catalog/skills");
 const { createTRPCContext } = await import("@/server/trpc/init");
@@ -561,6 +562,11 @@ async function measureSide(side: Side, model: MockLanguageModelV3) {
   const [rows] = await bench<{ runs: string; complete: string; unfinished: string }[]>`
     select count(*) as runs, count(*) filter (where status = 'complete') as complete, count(*) filter (where status in ('queued', 'running')) as unfinished
     from skill_runs where tenant_id = any(${bench.array(tenantIds)})`;
+  // How the runs that did not complete ended, for the report: a side that fails every run is no baseline.
+  const endings = await bench<{ ending: string; runs: string }[]>`
+    select status || coalesce('/' || failure_code, '') || coalesce(': ' || left(failure_reason, 160), '') as ending, count(*) as runs
+    from skill_runs where tenant_id = any(${bench.array(tenantIds)}) and status <> 'complete'
+    group by 1 order by 2 desc limit 3`;
   const [timeline] = await bench<{ bad: string }[]>`
     select count(*) as bad from (
       select run_id from run_events where tenant_id = any(${bench.array(tenantIds)})
@@ -575,6 +581,7 @@ async function measureSide(side: Side, model: MockLanguageModelV3) {
     rows: Number(rows?.runs ?? 0),
     complete: Number(rows?.complete ?? 0),
     unfinished: Number(rows?.unfinished ?? 0),
+    notComplete: endings.map(({ ending, runs }) => `${runs} ${ending}`),
     timedOut: statuses.get("timed out") ?? 0,
     modelCalls: model.doGenerateCalls.length,
     runsWithWrongTimeline: Number(timeline?.bad ?? 0),
@@ -702,8 +709,9 @@ async function runSkillJob(job: { id: string; data: RunRef }) {
   try {
     if (!(await markRunning(db, ref, job.id))) return;
     if (!(await resolveRunConfig(db, ref))) return;
-    const outcome = await executeTurn(db, ref, () => pgbossModel);
-    await finishRun(db, ref, outcome);
+    const outcome = await executeTurn(db, ref, () => streamed(pgbossModel));
+    // The bench's runs have no delivery, so no event follows.
+    await finishRunAndQueueDeliveries(db, ref, outcome);
   } catch (error) {
     // run-skill's onFailure.
     await failRun(db, ref, {
@@ -789,11 +797,11 @@ async function runSkillStepJob(job: { id: string; data: StepJob }) {
     } else if (step === "agent-turn") {
       // Through JSON, as the engine hands a step's output to the next step.
       const outcome: unknown = JSON.parse(
-        JSON.stringify(await executeTurn(db, ref, () => stepModel)),
+        JSON.stringify(await executeTurn(db, ref, () => streamed(stepModel))),
       );
       await sendStep(ref, "finish", outcome);
     } else {
-      await finishRun(db, ref, job.data.outcome);
+      await finishRunAndQueueDeliveries(db, ref, job.data.outcome);
     }
   } catch (error) {
     await failRun(db, ref, {
@@ -1027,7 +1035,7 @@ for (const { side, result } of sides) {
   if (i.rows !== i.expected) problems.push(`${side}: ${i.rows} run rows for ${i.expected} starts`);
   if (i.complete !== i.expected)
     problems.push(
-      `${side}: ${i.complete} of ${i.expected} runs complete (${i.unfinished} unfinished, ${i.timedOut} timed out)`,
+      `${side}: ${i.complete} of ${i.expected} runs complete (${i.unfinished} unfinished, ${i.timedOut} timed out; ${i.notComplete.join("; ")})`,
     );
   if (i.modelCalls !== i.expected)
     problems.push(`${side}: ${i.modelCalls} model calls for ${i.expected} runs`);

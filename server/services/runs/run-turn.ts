@@ -28,6 +28,7 @@ import { appendRunEvent } from "./runs";
 import { readTurnOutcome, UNREADABLE_TURN_REASON } from "./step-results";
 import { turnRecorder } from "./turn-recorder";
 import type { LiveOutputWriter } from "./live-output";
+import { queueEndedRunDeliveries, type QueuedDelivery } from "@/server/services/deliveries/queue";
 import { SkillNotEnabledError } from "./run-errors";
 import { loadMcpConnections } from "./mcp-connections";
 import { approvalGate, pause, priced } from "./approval-gate";
@@ -328,4 +329,18 @@ export async function finishRun(
   // A run that ended under the turn (run_timeout, stale_running, cancelled) still keeps its usage.
   if (!ended) await recordUsage(db, ref, outcome.usage);
   return outcome.kind;
+}
+
+/**
+ * `finishRun`, then the waiting deliveries of the run, now ended, queued (none while it has not
+ * ended): the run's end and its outbox in one step, so deliveries cost a run no step of their
+ * own. The caller sends their events; a crash before it leaves pending rows the sweep re-sends.
+ */
+export async function finishRunAndQueueDeliveries(
+  db: Database,
+  ref: RunRef,
+  stepOutput: unknown,
+): Promise<{ recorded: Awaited<ReturnType<typeof finishRun>>; deliveries: QueuedDelivery[] }> {
+  const recorded = await finishRun(db, ref, stepOutput);
+  return { recorded, deliveries: await queueEndedRunDeliveries(db, ref) };
 }

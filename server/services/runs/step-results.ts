@@ -12,6 +12,7 @@ import {
   MIN_APPROVAL_TIMEOUT_SECONDS,
 } from "@/lib/schemas/templates";
 import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
+import type { QueuedDelivery } from "@/server/services/deliveries/queue";
 import type { GuardedTurnOutcome } from "./run-turn";
 
 /**
@@ -130,4 +131,29 @@ export class UnreadableStepResultError extends Error {
 export function readStepFlag(step: string, stepOutput: unknown): boolean {
   if (typeof stepOutput !== "boolean") throw new UnreadableStepResultError(step);
   return stepOutput;
+}
+
+const queuedDeliveriesSchema = z
+  .array(
+    z.strictObject({
+      deliveryId: z.uuid(),
+      tenantId: z.string().min(1).max(200),
+      queuedAt: z.number().int().min(0),
+    }),
+  )
+  .max(100) satisfies z.ZodType<QueuedDelivery[]>;
+
+/**
+ * The deliveries the finish step queued (`finishRunAndQueueDeliveries`), whose events the
+ * function sends next. Anything else ends the function through its failure handler; the
+ * deliveries stay pending for the outbox's sweep.
+ */
+export function readQueuedDeliveries(step: string, stepOutput: unknown): QueuedDelivery[] {
+  const deliveries =
+    typeof stepOutput === "object" && stepOutput !== null && "deliveries" in stepOutput
+      ? stepOutput.deliveries
+      : undefined;
+  const parsed = queuedDeliveriesSchema.safeParse(deliveries);
+  if (!parsed.success) throw new UnreadableStepResultError(step);
+  return parsed.data;
 }
