@@ -34,7 +34,8 @@ import { ZERO_USAGE } from "@/server/agent/usage";
 import { resolveAgentRuntimeConfig } from "@/server/services/catalog/agent-config";
 import { startRun, type RunServiceDeps } from "@/server/services/runs/runs";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
-import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { benchDatabase, ms, percentile, printTable, writeResult } from "./lib";
+import { firstFreePort } from "../lib/embedded-postgres";
 import { streamed } from "@/test/streamed-model";
 
 const SEQUENTIAL = Number(process.env.BENCH_DISPATCH_SEQUENTIAL ?? 200);
@@ -97,7 +98,7 @@ const model = new MockLanguageModelV3({
   }),
 });
 
-const enginePort = await freePort(58_388);
+const enginePort = await firstFreePort(58_388);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
 const client = new Inngest({ id: "skillrun-bench", isDev: true, baseUrl: engineUrl });
 const runSkill = createRunSkillFunction({

@@ -21,7 +21,8 @@ import http from "node:http";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
 import postgres from "postgres";
-import { benchDatabase, freePort, ms, printTable, writeResult } from "./lib";
+import { benchDatabase, ms, printTable, writeResult } from "./lib";
+import { firstFreePort } from "../lib/embedded-postgres";
 import {
   checkpointFloorRun,
   checkpointStub,
@@ -42,7 +43,7 @@ const GOAL_BURST_RUNS_PER_SECOND = 200;
 const GOAL_RSS_MB = 200;
 
 const database = await benchDatabase("engine");
-const enginePort = await freePort(58_288);
+const enginePort = await firstFreePort(58_288);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
 
 const stepExecutions = new Map<string, number>();

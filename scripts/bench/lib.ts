@@ -2,14 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { isPortFree, startEmbeddedPostgres } from "../lib/embedded-postgres";
+import { firstFreePort, startEmbeddedPostgres } from "../lib/embedded-postgres";
 
 /** Shared pieces of the benchmarks: a throwaway PostgreSQL, percentiles, reporting. */
-
-export async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 500; port++) if (await isPortFree(port)) return port;
-  throw new Error(`no free port from ${from}`);
-}
 
 /** BENCH_DATABASE_URL (a server the bench may create databases on), else an embedded one. */
 export async function benchDatabase(
@@ -24,7 +19,7 @@ export async function benchDatabase(
     dataDir = await mkdtemp(path.join(os.tmpdir(), "skillrun-bench-"));
     const server = await startEmbeddedPostgres({
       dataDir: path.join(dataDir, "pg"),
-      port: await freePort(56_000),
+      port: await firstFreePort(56_000),
       fast: true,
       settings: options.settings,
     });
@@ -97,7 +92,7 @@ export async function seededBenchDatabase(options: {
     const dataDir = path.resolve(process.env[options.dataDirEnv] ?? options.dataDir, "postgres");
     const server = await startEmbeddedPostgres({
       dataDir,
-      port: await freePort(options.port),
+      port: await firstFreePort(options.port),
       fast: true,
     });
     serverUrl = server.urlFor("postgres");

@@ -57,7 +57,8 @@ import postgres from "postgres";
 import { TENANT_HEADER } from "@/lib/tenant-header";
 import type { RunEvent, RunRef } from "@/inngest/events";
 import type { RunDispatcher } from "@/server/services/runs/runs";
-import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { benchDatabase, ms, percentile, printTable, writeResult } from "./lib";
+import { firstFreePort } from "../lib/embedded-postgres";
 import { statementKindsPerRun } from "./statement-kinds";
 import { streamed } from "@/test/streamed-model";
 
@@ -607,7 +608,7 @@ const skillrunTenants = [];
 for (let index = 0; index < TENANTS; index++)
   skillrunTenants.push(await benchTenant(`skillrun-${index}`));
 const skillrunModel = instantModel();
-const enginePort = await freePort(58_488);
+const enginePort = await firstFreePort(58_488);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
 const exchanges = { appToEngine: 0, engineToApp: 0 };
 const client = new Inngest({

@@ -36,7 +36,8 @@ import { RUN_REQUESTED } from "@/inngest/events";
 import type { RunDispatcher, RunServiceDeps } from "@/server/services/runs/runs";
 import { fireDueSchedules } from "@/server/services/schedules/schedule-firing";
 import { inputsColumnsOf } from "@/server/services/catalog/skills";
-import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { benchDatabase, ms, percentile, printTable, writeResult } from "./lib";
+import { firstFreePort } from "../lib/embedded-postgres";
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
 const DUE = Number(process.env.BENCH_SCHEDULES_DUE ?? 500);
@@ -172,7 +173,7 @@ console.log(
 );
 
 // 2. The engine, in its own process; the tick's dispatcher is the Inngest client, timed.
-const enginePort = await freePort(58_488);
+const enginePort = await firstFreePort(58_488);
 const engineUrl = `http://127.0.0.1:${enginePort}`;
 const engine = spawn(
   process.execPath,

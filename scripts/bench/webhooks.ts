@@ -61,7 +61,8 @@ import {
   signWebhookBody,
 } from "@/server/services/webhooks/webhook-signature";
 import { createWebhook } from "@/server/services/webhooks/webhooks";
-import { benchDatabase, freePort, ms, percentile, printTable, writeResult } from "./lib";
+import { benchDatabase, ms, percentile, printTable, writeResult } from "./lib";
+import { firstFreePort } from "../lib/embedded-postgres";
 
 const SERVER_ROLE = "BENCH_WEBHOOKS_SERVER";
 const GOAL_PER_SECOND = 300;
@@ -256,7 +257,7 @@ async function bench() {
   );
 
   // 2. The engine (its own process, no app synced) and the routes (a child process).
-  const enginePort = await freePort(58_588);
+  const enginePort = await firstFreePort(58_588);
   const engineUrl = `http://127.0.0.1:${enginePort}`;
   const engine = spawn(
     process.execPath,

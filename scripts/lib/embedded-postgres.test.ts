@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   EmbeddedPostgresError,
-  isPortFree,
+  firstFreePort,
   PASSWORD_FILE,
   readStoredPassword,
   startEmbeddedPostgres,
@@ -22,19 +22,10 @@ async function tempDataDir() {
   return path.join(dir, "postgres");
 }
 
-/**
- * PostgreSQL needs a fixed port; searching below Linux's ephemeral range (32768–60999) means a
- * port found free cannot be taken by another test's port-0 listener before PostgreSQL binds it.
- */
-async function freePortFrom(start: number) {
-  for (let port = start; port < start + 200; port++) if (await isPortFree(port)) return port;
-  throw new Error("no free port");
-}
-
 describe("embedded PostgreSQL", () => {
   it("initialises, serves queries, refuses a second start on the same data, and recovers from a stale lock", async () => {
     const dataDir = await tempDataDir();
-    const port = await freePortFrom(25_400);
+    const port = await firstFreePort(25_400);
     const server = await startEmbeddedPostgres({ dataDir, port, fast: true });
     try {
       const sql = postgres(server.urlFor("postgres"), { max: 1 });
@@ -58,7 +49,7 @@ describe("embedded PostgreSQL", () => {
 
   it("gives the superuser a random password kept in the data directory, and moves an old cluster off the published one", async () => {
     const dataDir = await tempDataDir();
-    const port = await freePortFrom(25_500);
+    const port = await firstFreePort(25_500);
     const canConnect = async (password: string) => {
       const sql = postgres(
         `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
@@ -105,7 +96,7 @@ describe("embedded PostgreSQL", () => {
   });
 
   it("says which variable to set when its port is taken", async () => {
-    const port = await freePortFrom(25_700);
+    const port = await firstFreePort(25_700);
     const blocker = (await import("node:net")).createServer().listen(port, "127.0.0.1");
     await new Promise((resolve) => blocker.once("listening", resolve));
     try {

@@ -54,6 +54,16 @@ export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   });
 }
 
+/**
+ * The first port from `from` (of `count`) free to listen on. For a process that binds it later,
+ * search below Linux's ephemeral range (32768–60999): a port found free there cannot be taken by
+ * another process's port-0 listener in between.
+ */
+export async function firstFreePort(from: number, count = 500): Promise<number> {
+  for (let port = from; port < from + count; port++) if (await isPortFree(port)) return port;
+  throw new Error(`no free port in ${from}–${from + count - 1}`);
+}
+
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

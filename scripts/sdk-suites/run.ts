@@ -18,7 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { startEngine, type Engine } from "@/inngest/engine";
-import { isPortFree, startEmbeddedPostgres } from "../lib/embedded-postgres";
+import { firstFreePort, startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { startGqlStandin } from "./gql-standin";
 
 const DEV_SERVER_PORT = 8288;
@@ -161,8 +161,7 @@ async function startStack(opts: Options) {
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "sdk-suites-pg-"));
-    let port = 55_432;
-    while (!(await isPortFree(port))) port++;
+    const port = await firstFreePort(55_432);
     const server = await startEmbeddedPostgres({ dataDir, port, fast: true });
     databaseUrl = server.urlFor("postgres");
     stopDatabase = async () => {

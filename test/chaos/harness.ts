@@ -39,7 +39,7 @@ import {
   users,
 } from "@/server/db/schema";
 import { parseSigningKey } from "@/inngest/engine/signing";
-import { isPortFree, PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
+import { firstFreePort, PASSWORD_FILE } from "@/scripts/lib/embedded-postgres";
 import { createApiKey } from "@/server/services/access/api-keys";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
@@ -51,24 +51,18 @@ export const TERMINAL = ["complete", "failed", "cancelled"] as const;
 export const SKILL = "customer-email-reply";
 
 /**
- * Chaos ports come from 20,000–24,999, below Linux's ephemeral range (32768–60999): a port found
- * free there cannot be taken by another lane's port-0 listener (Vitest's, the e2e suite's)
- * before the child process binds it, which happened to an engine with a port from `listen(0)`.
+ * Chaos ports come from 20,000–24,999, below Linux's ephemeral range (see `firstFreePort`): a
+ * port from `listen(0)` was once taken by another lane's listener before the engine bound it.
  * No other lane uses the range (the e2e suite: 3100–3209, 8299–8311, 15439–15449;
- * embedded-postgres.test.ts: from 25,400), and the cases run one at a time.
+ * embedded-postgres.test.ts: from 25,400). The search moves on past each port it returns, since
+ * a case asks for several before its children bind any; the cases run one at a time.
  */
-const CHAOS_PORTS = { first: 20_000, count: 5_000 };
-let nextChaosPort = CHAOS_PORTS.first + Math.floor(Math.random() * CHAOS_PORTS.count);
+let nextChaosPort = 20_000 + Math.floor(Math.random() * 4_000);
 
 export async function freePort(): Promise<number> {
-  for (let tried = 0; tried < CHAOS_PORTS.count; tried++) {
-    const port = nextChaosPort;
-    nextChaosPort = CHAOS_PORTS.first + ((port - CHAOS_PORTS.first + 1) % CHAOS_PORTS.count);
-    if (await isPortFree(port)) return port;
-  }
-  throw new Error(
-    `no free port in ${CHAOS_PORTS.first}–${CHAOS_PORTS.first + CHAOS_PORTS.count - 1}`,
-  );
+  const port = await firstFreePort(nextChaosPort, 25_000 - nextChaosPort);
+  nextChaosPort = port + 1;
+  return port;
 }
 
 /** Polls `probe` until it returns a value that is not undefined/false, or throws with `what`. */
