@@ -317,17 +317,12 @@ describe("a dispatched run", () => {
     expect(run.status).toBe("complete");
 
     // Every step is a checkpoint and a statement of the engine's: a fifth step cost each run both.
-    const engineRun = sql`select * from inngest_engine.runs where id = ${run.inngestRunId}`;
-    const ended = async () =>
-      (await db.execute<{ status: string }>(sql`select status from (${engineRun}) r`))[0]?.status;
-    for (const deadline = Date.now() + 10_000; (await ended()) === "Running";) {
-      if (Date.now() > deadline) throw new Error("the engine run did not finish");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const [steps] = await db.execute<{ count: number }>(
-      sql`select count(*)::int as count from (${engineRun}) r, jsonb_object_keys(r.steps)`,
-    );
-    expect(steps?.count).toBe(4);
+    const engineRun = sql`select event_id, (select count(*)::int from jsonb_object_keys(steps)) as steps
+      from inngest_engine.runs where id = ${run.inngestRunId}`;
+    const [started] = await db.execute<{ event_id: string }>(engineRun);
+    await waitForEngineRun(started!.event_id);
+    const [ended] = await db.execute<{ steps: number }>(engineRun);
+    expect(ended?.steps).toBe(4);
   });
 
   it("fails at once with model_not_configured, naming the variable, without calling any model", async () => {

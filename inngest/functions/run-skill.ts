@@ -54,7 +54,8 @@ export const turnConcurrency = (limit = env.SKILLRUN_RUN_CONCURRENCY) => ({
  * and the turn guard are the safety nets. A cancel event stops further steps; the turn
  * itself notices the cancellation between model calls. The event's data is checked by the SDK
  * against its contract (events.ts) before the handler runs; step results come back from the
- * engine and are read as untrusted input too: by `readStepFlag` and `readQueuedDeliveries` here and by `finishRun`.
+ * engine and are read as untrusted input too: by `readStepFlag` and `readQueuedDeliveries` here
+ * and by `finishRun`.
  * A function that failed on an outage before its run's turn was claimed has its run
  * dispatched again by the failure handler (`settleCrashedRun`); any other crash fails it.
  */

@@ -170,7 +170,7 @@ export function queueDueDeliveries(
 }
 
 /** More deliveries than a run can have (a callback and at most MAX_DELIVERY_CHANNELS channels). */
-const RUN_DELIVERY_LIMIT = 100;
+export const RUN_DELIVERY_LIMIT = 100;
 
 /**
  * The prompt path, right after a run's terminal write committed: the run's waiting deliveries

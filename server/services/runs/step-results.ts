@@ -12,7 +12,8 @@ import {
   MIN_APPROVAL_TIMEOUT_SECONDS,
 } from "@/lib/schemas/templates";
 import { MAX_FAILURE_REASON_CHARS } from "./run-lifecycle";
-import type { QueuedDelivery } from "@/server/services/deliveries/queue";
+import { runDeliveryRefSchema } from "@/inngest/events";
+import { RUN_DELIVERY_LIMIT, type QueuedDelivery } from "@/server/services/deliveries/queue";
 import type { GuardedTurnOutcome } from "./run-turn";
 
 /**
@@ -133,15 +134,11 @@ export function readStepFlag(step: string, stepOutput: unknown): boolean {
   return stepOutput;
 }
 
-const queuedDeliveriesSchema = z
-  .array(
-    z.strictObject({
-      deliveryId: z.uuid(),
-      tenantId: z.string().min(1).max(200),
-      queuedAt: z.number().int().min(0),
-    }),
-  )
-  .max(100) satisfies z.ZodType<QueuedDelivery[]>;
+const finishOutputSchema = z.object({
+  deliveries: z
+    .array(z.strictObject({ ...runDeliveryRefSchema.shape, queuedAt: z.number().int().min(0) }))
+    .max(RUN_DELIVERY_LIMIT),
+}) satisfies z.ZodType<{ deliveries: QueuedDelivery[] }>;
 
 /**
  * The deliveries the finish step queued (`finishRunAndQueueDeliveries`), whose events the
@@ -149,11 +146,7 @@ const queuedDeliveriesSchema = z
  * deliveries stay pending for the outbox's sweep.
  */
 export function readQueuedDeliveries(step: string, stepOutput: unknown): QueuedDelivery[] {
-  const deliveries =
-    typeof stepOutput === "object" && stepOutput !== null && "deliveries" in stepOutput
-      ? stepOutput.deliveries
-      : undefined;
-  const parsed = queuedDeliveriesSchema.safeParse(deliveries);
+  const parsed = finishOutputSchema.safeParse(stepOutput);
   if (!parsed.success) throw new UnreadableStepResultError(step);
-  return parsed.data;
+  return parsed.data.deliveries;
 }
